@@ -1,0 +1,93 @@
+/* The linear structure-property model (module src/fit/): datasets, parallel TSQR, ridge path.
+
+   A dataset is n rows (samples or atoms) of p features X and t targets Y (/dataset in HDF5).
+   `fit` solves min ||Y - X W^T - 1 b^T||_F^2 + lambda ||Gamma W^T||_F^2 on the training rows,
+   with X centred (and scaled by its standard deviation with -fit_standardize) before the penalty,
+   Gamma = I (plain ridge) or the Cholesky factor of I + mu L^T L (L: first or second differences
+   along r within each partial, -fit_smooth). See docs/fit.md. */
+#ifndef VITRUM_FIT_H
+#define VITRUM_FIT_H
+
+#include <vitrum/common.h>
+
+/* An upper-trapezoidal k x ncols factor R, column-major with leading dimension k. */
+typedef struct {
+  PetscInt   k, ncols;
+  PetscReal *a;
+} VitTriangle;
+
+PetscErrorCode VitTriangleCreate(PetscInt k, PetscInt ncols, VitTriangle *R); /* zeroed */
+PetscErrorCode VitTriangleDestroy(VitTriangle *R);
+
+/* R of the QR factorisation of the blocks stacked on top of each other (each block any
+   k_i x ncols column-major matrix); R has min(sum k_i, ncols) rows. */
+PetscErrorCode VitQRStack(PetscInt nblocks, const VitTriangle blocks[], VitTriangle *R);
+
+/* Parallel TSQR: R of the matrix whose rows are distributed over comm, each rank giving its
+   rows as `local` (m x ncols, m may be 0). A local QR, then a binary reduction tree over ranks
+   (rank r + s sends its R to rank r at level s), then a broadcast: R is returned on every rank. */
+PetscErrorCode VitTSQR(MPI_Comm comm, const VitTriangle *local, VitTriangle *R);
+
+/* The ridge path from the R factor of the training block [1 X Y] (1 + p + t columns, X and Y
+   centred). Row 0 of R carries the intercept, which is not penalised; the rest, R' (rows 1..),
+   is the R of the centred problem: R' = [R_X  Q^T Y]. With Gamma, R_X <- R_X Gamma^{-1}, then
+   R_X = U diag(s) V^T (thin SVD) and for every lambda
+       W^T = Gamma^{-1} V diag(s / (s^2 + lambda)) U^T Q^T Y. */
+typedef struct {
+  PetscInt   p, t, r;    /* features, targets, number of singular values */
+  PetscReal *s;          /* r singular values */
+  PetscReal *V;          /* p x r, column-major */
+  PetscReal *C;          /* U^T Q^T Y, r x t */
+  PetscReal  rss_perp;   /* ||(I - U U^T) Q^T Y||^2: residual no lambda can remove */
+  PetscReal  yy;         /* ||Q^T Y||^2 = ||Y_c||^2 */
+  PetscReal *row0;       /* row 0 of R (1 + p + t), for the intercept */
+  const PetscReal *gamma; /* p x p upper triangular (column-major) or NULL; not owned */
+} VitRidgePath;
+
+PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, const PetscReal *gamma, VitRidgePath *path);
+PetscErrorCode VitRidgePathDestroy(VitRidgePath *path);
+/* Coefficients for one lambda: Wt (p x t column-major, i.e. W as t x p row-major) and the
+   intercept b (t) in the centred/scaled units of the R's columns. */
+PetscErrorCode VitRidgePathSolve(const VitRidgePath *path, PetscReal lambda, PetscReal *Wt, PetscReal *b);
+/* Training residual sum of squares and effective degrees of freedom sum s^2/(s^2+lambda). */
+void VitRidgePathRSS(const VitRidgePath *path, PetscReal lambda, PetscReal *rss, PetscReal *df);
+/* Sum of squared errors of (Wt, b) on a block whose R factor of [1 X Y] is Rk: ||Rk [-b; -W^T; I]||^2. */
+PetscErrorCode VitRidgeBlockError(const VitTriangle *Rk, PetscInt p, PetscInt t, const PetscReal *Wt, const PetscReal *b, PetscReal *sse);
+
+/* Predictions of the linear model for nrows rows: Yhat = X W^T + 1 b^T (X nrows x p row-major,
+   W t x p row-major, Yhat nrows x t row-major). */
+PetscErrorCode VitLinearPredict(PetscInt nrows, PetscInt p, PetscInt t, const PetscReal *X, const PetscReal *W, const PetscReal *b, PetscReal *Yhat);
+
+/* Smoothness penalty: Gamma (p x p upper, column-major) with Gamma^T Gamma = I + mu sum_g L_g^T L_g,
+   L_g the order-th difference operator on the features of group g (consecutive features that
+   share a group id). order 0: Gamma = I. */
+PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt order, PetscReal mu, PetscReal **gamma);
+
+/* Feature names "NAME(r=VALUE)" (e.g. "g_A-B(r=1.005)", also "(q=", "(omega="): the group name
+   before the last "(" and the value after "=". Names without "(x=" give group = the whole name
+   and r = index. */
+void VitFeatureNameParse(const char name[], char group[], size_t len, PetscReal *r, PetscInt index);
+/* Group ids (0, 1, ...) of consecutive features with the same group name. */
+PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[], PetscReal r[]);
+
+/* Deterministic permutation of 0..n-1 from a seed (the same on every rank and for any rank count):
+   position pos[i] of sample i. Held-out rows are those with pos < ntest; fold of a training row:
+   (pos - ntest) % K. */
+PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[]);
+
+/* A dataset (/dataset in an HDF5 file) with its rows split in contiguous blocks over comm. */
+typedef struct {
+  char       path[PETSC_MAX_PATH_LEN];
+  PetscInt   n, p, t;            /* rows, features, targets (global) */
+  PetscInt   nlocal, row_start;  /* this rank's rows */
+  PetscReal *X, *Y;              /* local rows, row-major: nlocal x p and nlocal x t */
+  char     **feature_names, **target_names, **sample_names; /* on every rank */
+  PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
+} VitDataset;
+
+/* Read and check a dataset: shapes agree, names present, every value finite (a NaN or Inf is
+   reported with the sample's name and the column's name). */
+PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds);
+PetscErrorCode VitDatasetDestroy(VitDataset *ds);
+
+#endif

@@ -1,0 +1,50 @@
+/* HDF5 output and input helpers (src/common/h5io.c). Files are written collectively through
+   parallel HDF5, to a temporary name that is renamed when VitH5Close(.., PETSC_TRUE) succeeds;
+   if the program fails first, the temporary file is removed (VitH5AbortAll). Every dataset gets
+   a "units" attribute and every file written gets /meta attributes (version, commit, command
+   line, options, ranks, date). Intermediate groups are created as needed. */
+#ifndef VITRUM_H5IO_H
+#define VITRUM_H5IO_H
+
+#include <vitrum/common.h>
+#include <petscvec.h>
+#include <hdf5.h>
+
+typedef struct {
+  MPI_Comm comm;
+  hid_t    file;
+  char     path[PETSC_MAX_PATH_LEN];  /* final name */
+  char     tmp[PETSC_MAX_PATH_LEN];   /* name while writing */
+  PetscBool writing;
+} VitH5;
+
+PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5);  /* new file, writes /meta */
+PetscErrorCode VitH5OpenAppend(MPI_Comm comm, const char path[], VitH5 *h5); /* add to a file (copy, then rename) */
+PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5);
+PetscErrorCode VitH5Close(VitH5 *h5);
+void           VitH5AbortAll(void);  /* remove temporary files of unfinished writes */
+
+/* Write a whole array given on rank 0 (other ranks pass anything; only rank 0's data is used). */
+PetscErrorCode VitH5WriteReal(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const PetscReal *data, const char units[]);
+PetscErrorCode VitH5WriteInt(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const PetscInt *data, const char units[]);
+PetscErrorCode VitH5WriteInt64(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const int64_t *data, const char units[]);
+PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const char *const strings[]);
+PetscErrorCode VitH5WriteScalar(VitH5 *h5, const char name[], PetscReal value, const char units[]);
+/* Distributed rows: this rank writes rows [row_start, row_start+nrows) of a (nrows_global x ncols) array
+   (ncols = 0 for a 1-D array). */
+PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_global, hsize_t ncols, hsize_t row_start, hsize_t nrows, const PetscReal *data, const char units[]);
+/* A Vec in global order with block size bs -> (N, bs) dataset (1-D when bs = 1). */
+PetscErrorCode VitH5WriteVec(VitH5 *h5, const char name[], Vec v, const char units[]);
+PetscErrorCode VitH5WriteAttrString(VitH5 *h5, const char obj[], const char attr[], const char value[]);
+
+/* Reading. Exists: whether a dataset or group exists. GetDims: shape. Read* read the whole
+   dataset on every rank (allocated with PetscMalloc1, caller frees). ReadRealRows: a row block. */
+PetscErrorCode VitH5Exists(VitH5 *h5, const char name[], PetscBool *exists);
+PetscErrorCode VitH5GetDims(VitH5 *h5, const char name[], int *ndims, hsize_t dims[]);
+PetscErrorCode VitH5ReadReal(VitH5 *h5, const char name[], PetscInt *n, PetscReal **data);
+PetscErrorCode VitH5ReadInt(VitH5 *h5, const char name[], PetscInt *n, PetscInt **data);
+PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char ***strings); /* free with VitStringsFree */
+PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start, hsize_t nrows, PetscReal *data);
+PetscErrorCode VitStringsFree(PetscInt n, char ***strings);
+
+#endif

@@ -1,0 +1,31 @@
+/* The distributed sparse Hessian (module src/hessian/). Block rows are atoms in dom->row order
+   (block size = dimension); the dynamical matrix is M^-1/2 H M^-1/2 when mass weighted. */
+#ifndef VITRUM_HESSIAN_H
+#define VITRUM_HESSIAN_H
+
+#include <vitrum/potential.h>
+
+/* type: MATBAIJ (default), MATSBAIJ or MATSHELL (pair potentials: applies H without storing it). */
+PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H);
+
+/* What hessian, spectrum and response start from: read -sample, decompose, create the potential
+   (-potential ...) and the Hessian (-hessian_type, -mass_weighted). */
+typedef struct {
+  VitSample    sample;
+  VitDomain    dom;
+  VitPotential pot;
+  Mat          H;
+  PetscBool    mass_weighted;
+  PetscReal    max_force; /* largest |F_i| of the sample: not at a minimum when above -hessian_ftol */
+} VitSystem;
+PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys);
+PetscErrorCode VitSystemSetUp(MPI_Comm comm, const char sample_path[], VitSystem *sys); /* sample given by path */
+PetscErrorCode VitSystemDestroy(VitSystem *sys);
+
+/* Added by pair. Bytes held by a MATSHELL Hessian (summed over ranks). */
+PetscErrorCode VitHessianShellMemory(Mat H, PetscLogDouble *bytes);
+/* The assembled Hessian with rows and columns permuted to global atom id order (rows in contiguous
+   blocks of ids per rank), as a MATMPIAIJ: the same matrix for any rank count. */
+PetscErrorCode VitHessianToIdOrder(const VitDomain *dom, Mat H, Mat *Hid);
+
+#endif

@@ -1,0 +1,61 @@
+/* Interatomic potentials (module src/potential/): energy, forces and Hessian blocks.
+
+   A potential works on a VitDomain whose ghost shell is at least pot->ghost_width wide.
+   Species are the sample's types in order (type t of the sample is species t of the potential,
+   named by -potential_elements for EAM/Tersoff files). */
+#ifndef VITRUM_POTENTIAL_H
+#define VITRUM_POTENTIAL_H
+
+#include <vitrum/domain.h>
+#include <petscmat.h>
+
+typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF } VitPotentialKind;
+
+typedef struct _p_VitPotential *VitPotential;
+struct _p_VitPotential {
+  VitPotentialKind kind;
+  char      name[64];      /* "lj", "ka3d", "eam", ... for messages and /meta */
+  PetscInt  ntypes;        /* species, in the sample's type order */
+  PetscReal cutoff;        /* largest interaction distance */
+  PetscReal ghost_width;   /* ghost shell needed for energy, forces and Hessian rows of owned atoms */
+  PetscReal hessian_range; /* largest distance between two atoms coupled by a non-zero Hessian block */
+  PetscReal min_distance;  /* atoms closer than this are an input error (0: no check); added by pair */
+  void     *data;
+
+  /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the
+     virial W_ab = sum over pairs r_a f_b (Voigt order xx yy zz xy xz yz; summed over all ranks). */
+  PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal virial[6]);
+  /* Add the Hessian blocks d^2E/dx_i dx_j (not mass weighted) to H, whose block rows are the
+     atoms' dom->row indices (block size 3 in 3D, 2 in 2D). Values for rows owned by other ranks
+     may be added; VitHessian assembles. */
+  PetscErrorCode (*hessian)(VitPotential, VitDomain *, Mat H);
+  /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
+  PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);
+  PetscErrorCode (*destroy)(VitPotential);
+};
+
+/* -potential lj|ka2d|ka3d|eam|eam/fs|tersoff with -potential_file, -potential_elements, ...
+   (see docs/potentials.md). The sample gives the number of species and the dimension. */
+PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot);
+PetscErrorCode VitPotentialDestroy(VitPotential *pot);
+
+/* Constructors, one per family (called by VitPotentialCreateFromOptions). */
+PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot);
+PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char file[], PetscBool finnis_sinclair, const char elements[], VitPotential *pot);
+PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
+
+/* Added by pair (src/potential/potential.c). */
+/* Sort each atom's neighbours by global id, so sums over neighbours are bitwise the same for any
+   rank count (no two images of one atom are neighbours while the cutoff is below half the box). */
+PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl);
+/* Error (collective, naming both atoms and their distance) if two atoms are closer than
+   pot->min_distance. */
+PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom);
+/* Check that the cutoff (plus skin) is below half the box widths, decompose the sample with ghosts
+   out to pot->ghost_width + skin, and check distances. */
+PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const VitSample *sample, PetscReal skin, VitDomain *dom);
+/* Energy, forces and virial with the totals: *etotal (sum over atoms), *fmax (largest |F_i|).
+   energy/force may be NULL (then allocated internally). */
+PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax);
+
+#endif

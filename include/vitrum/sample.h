@@ -1,0 +1,48 @@
+/* A sample: periodic box, species and atom positions (module src/io/). */
+#ifndef VITRUM_SAMPLE_H
+#define VITRUM_SAMPLE_H
+
+#include <vitrum/common.h>
+
+/* The box follows LAMMPS: origin lo and cell rows a = (lx,0,0), b = (xy,ly,0), c = (xz,yz,lz).
+   A Cartesian position is x = lo + s0 a + s1 b + s2 c with fractional s in [0,1).
+   In 2D (dim = 2) only a, b and s0, s1 matter; z components are 0. */
+typedef struct {
+  PetscInt  dim;                              /* 2 or 3 */
+  PetscInt  natoms;                           /* global number of atoms */
+  PetscReal lo[3];                            /* box origin */
+  PetscReal cell[3][3];                       /* rows a, b, c (upper-triangular form, LAMMPS) */
+  PetscInt  ntypes;                           /* number of species */
+  char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
+  PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none) */
+  PetscBool has_masses;                       /* masses were read from the file */
+  char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
+
+  /* Atoms held by this rank. After a read they may sit on any rank (text files: all on rank 0,
+     H5MD: contiguous blocks); VitDomainSetUp redistributes them by position. */
+  PetscInt   nlocal;
+  PetscInt  *gid;   /* global id 0..natoms-1: index in increasing order of the file's ids */
+  PetscInt  *fid;   /* id as written in the file */
+  PetscInt  *type;  /* 0..ntypes-1 */
+  PetscReal *s;     /* fractional coordinates, 3 per atom, wrapped into [0,1) (s2 = 0 in 2D) */
+} VitSample;
+
+/* Reading and writing (src/io/). format: NULL or "" = by extension; else lammps-data,
+   lammps-dump, extxyz, h5md. frame: dump/extxyz/h5md frame index (0-based, -1 = last). */
+PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, VitSample *s);
+PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample, -format, -frame */
+PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[]);
+PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[]);
+PetscErrorCode VitSampleDestroy(VitSample *s);
+
+/* Geometry helpers (src/io/sample.c). */
+PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal);          /* (re)allocate atom arrays */
+void           VitSampleFracToCart(const VitSample *s, const PetscReal frac[3], PetscReal x[3]); /* no lo added */
+void           VitSampleCartToFrac(const VitSample *s, const PetscReal x[3], PetscReal frac[3]); /* x relative to lo */
+PetscReal      VitSampleVolume(const VitSample *s);                       /* area in 2D */
+void           VitSampleWidths(const VitSample *s, PetscReal width[3]);    /* perpendicular widths */
+PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
+PetscErrorCode VitSampleCheckBox(const VitSample *s);                     /* positive, finite box */
+PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
+
+#endif

@@ -1,0 +1,109 @@
+/* Spectra of the dynamical matrix (module src/spectrum/): low-frequency modes (SLEPc), the full
+   VDOS by the kernel polynomial method (KPM), exact eigenvalue counts from matrix inertia,
+   derived quantities (boson peak, heat capacity, participation) and first-order responses.
+   See docs/spectrum.md for the options, outputs and formulas. */
+#ifndef VITRUM_SPECTRUM_H
+#define VITRUM_SPECTRUM_H
+
+#include <vitrum/hessian.h>
+#include <vitrum/h5io.h>
+#include <slepceps.h>
+
+/* The operator whose spectrum is wanted: a symmetric Mat H with block size dim whose block rows
+   are the owned atoms, in order. gid[i] is the global atom id of owned atom i (it seeds the KPM
+   random vectors, so results do not depend on the rank count), sqrt_mass[i] is sqrt(m_i) when H
+   is mass weighted and 1 otherwise: the d translation modes of H are t_a(i,c) = delta_ac sqrt_mass[i]. */
+typedef struct {
+  MPI_Comm   comm;
+  Mat        H;
+  PetscInt   dim;
+  PetscInt   nowned, natoms;
+  PetscInt  *gid;       /* nowned, owned by this struct */
+  PetscReal *sqrt_mass; /* nowned, owned by this struct */
+} VitSpectrumProblem;
+
+PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
+PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob); /* H is borrowed from sys */
+PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob);
+/* The d normalised translation vectors (caller destroys them with VecDestroyVecs(dim, &t)). */
+PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
+
+/* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
+typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE } VitModesMethod;
+extern const char *const VitModesMethods[];
+
+typedef struct {
+  VitModesMethod method;
+  PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
+  PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */
+  PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
+} VitModesOptions;
+
+typedef struct {
+  PetscInt   k;            /* modes found, ascending eigenvalue */
+  PetscReal *eigenvalue;   /* lambda_n (k) */
+  PetscReal *residual;     /* relative residual ||H e - lambda e|| / |lambda| (k) */
+  PetscReal *participation;/* P_n = (sum_i |e_n,i|^2)^2 / (N sum_i |e_n,i|^4) (k) */
+  Vec       *vector;       /* k normalised eigenvectors (layout of H) */
+  PetscInt   iterations;   /* solver iterations */
+} VitModes;
+
+PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
+PetscErrorCode VitModesDestroy(VitModes *modes);
+/* Participation ratio of one vector (block size dim): (sum_i |e_i|^2)^2 / (N sum_i |e_i|^4). */
+PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr);
+/* Soft-spot field of owned atoms: phi_i = sum_{n < kmax} |e_n,i|^2 (array of nowned values). */
+PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt dim, PetscReal phi[]);
+
+/* ---- Exact counts (inertia.c) ----------------------------------------------------------------- */
+/* count[j] = number of eigenvalues of H below shift[j] (Sylvester inertia of a MUMPS LDL^T
+   factorisation of H - shift I). Options prefix "inertia_" reaches the KSP/PC/MUMPS settings. */
+/* A copy of H that MUMPS can factor with Cholesky (BAIJ is converted to SBAIJ; shell: user error). */
+PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A);
+PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[]);
+
+/* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
+typedef struct {
+  PetscInt       moments, vectors;
+  PetscInt64     seed;
+  PetscReal      lambda_min, lambda_max; /* spectral interval used (after margins and rounding) */
+  PetscBool      deflate;                /* project the random vectors off the translations */
+  PetscReal     *mu;                     /* per-vector moments <r, T_n(Hs) r>, vectors x moments */
+  PetscInt       nstates;                /* states counted by mu_0: d N, minus d when deflated */
+  PetscLogDouble time_per_moment;        /* wall time of the moment loop / moments */
+  PetscLogDouble bytes_per_apply;        /* matrix and vector bytes streamed by one application of H */
+} VitKpm;
+
+/* Spectral interval [lo, hi] of H from SLEPc Krylov-Schur (largest eigenvalue) plus margins,
+   rounded outward to 8 significant bits so that it is the same on any rank count. */
+PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscReal lower_hint, PetscReal *lo, PetscReal *hi);
+/* Chebyshev moments with Rademacher vectors r_k(i,c) = +-1 from splitmix64(seed, gid i, c, k),
+   all vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent of
+   the rank count. */
+PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt moments, PetscInt vectors, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm);
+PetscErrorCode VitKpmDestroy(VitKpm *kpm);
+/* Jackson-damped cumulative count of eigenvalues below lambda, per vector (vectors values) and
+   its mean over vectors. */
+PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal per_vector[], PetscReal *mean);
+/* D(omega) on nbins bins of [0, omega_max]: bin averages of the KPM density in omega = sqrt(lambda),
+   normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
+   random vectors; fraction = share of the states in the grid before normalisation. */
+PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins, PetscReal omega[], PetscReal D[], PetscReal err[], PetscReal *fraction);
+/* Splitmix64 hash and the Rademacher sign it gives (exposed for tests). */
+uint64_t  VitSplitMix64(uint64_t x);
+PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, PetscInt vector);
+
+/* ---- Derived quantities (derived.c) ------------------------------------------------------------ */
+/* Harmonic heat capacity per atom in units of k_B at temperatures T (in units of hbar omega / k_B):
+   C/N = d sum_bins D(omega) domega x^2 e^x / (e^x - 1)^2, x = omega / T. */
+void VitHeatCapacity(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal domega, PetscInt nT, const PetscReal T[], PetscReal cv[]);
+/* Same from a list of mode frequencies (each mode weighs 1/natoms). */
+void VitHeatCapacityModes(PetscInt nmodes, const PetscReal omega[], PetscInt natoms, PetscInt nT, const PetscReal T[], PetscReal cv[]);
+/* Maximum of D(omega)/omega^(d-1) for omega >= omega_min. */
+void VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height);
+
+/* ---- Commands (cmd_spectrum.c, cmd_response.c) ------------------------------------------------ */
+/* The spectrum command's work on one sample file (options from the database), writing out. */
+PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[]);
+
+#endif

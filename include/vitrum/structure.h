@@ -1,0 +1,46 @@
+/* Structure profiles (module src/structure/): partial radial distribution functions and S(q). */
+#ifndef VITRUM_STRUCTURE_H
+#define VITRUM_STRUCTURE_H
+
+#include <vitrum/domain.h>
+#include <vitrum/h5io.h>
+
+/* Partial RDFs on bins [k dr, (k+1) dr), k < nbins, for the npairs = ntypes(ntypes+1)/2 species
+   pairs a <= b (order 0-0, 0-1, ..., 0-(n-1), 1-1, ...). Normalised so that g -> 1 for an ideal gas:
+   g_ab(r) = C_ab(r) V / (N_a (N_b - delta_ab) (2 - delta_ab) shell(r)), C_ab the number of ordered
+   pairs (i in a, j in b, or i in b, j in a for a != b) at distance in the bin; shell = pi (r2^2 - r1^2) in 2D,
+   4/3 pi (r2^3 - r1^3) in 3D. Pair counts are 64-bit integers summed with MPI, so g is bitwise the same
+   for any number of ranks. Results are held on every rank. */
+typedef struct {
+  PetscInt   dim, ntypes, npairs, nbins;
+  PetscReal  dr, rmax, volume;
+  PetscInt   type_count[VIT_MAX_TYPES];
+  char       pair_name[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2][2 * VIT_NAME_LEN + 2]; /* "A-B" */
+  PetscReal *r;       /* bin centres, nbins */
+  PetscReal *g;       /* partial g, npairs x nbins (row = pair) */
+  PetscReal *g_total; /* total g over all species, nbins */
+  int64_t   *count;   /* ordered pair counts, npairs x nbins */
+} VitRdf;
+
+PetscInt       VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b); /* index of pair (min, max) */
+PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf);
+PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
+PetscErrorCode VitRdfDestroy(VitRdf *rdf);
+
+/* S(q) from g(r) (Faber-Ziman partials and Bhatia-Thornton-free total from g_total):
+   3D: S(q) = 1 + 4 pi rho int r^2 (g(r)-1) sin(qr)/(qr) dr;  2D: S(q) = 1 + 2 pi rho int r (g(r)-1) J0(qr) dr. */
+typedef struct {
+  PetscInt   nq, npairs;
+  PetscReal *q;       /* nq */
+  PetscReal *S;       /* total, nq */
+  PetscReal *S_partial; /* npairs x nq */
+} VitSq;
+PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitSq *sq);
+PetscErrorCode VitSqWrite(VitH5 *h5, const VitSq *sq); /* /structure/sq/{q,S,S_partial} */
+PetscErrorCode VitSqDestroy(VitSq *sq);
+
+/* The rdf command on one sample file, writing out (used by `features` on sub-communicators).
+   Options (-rdf_rmax, -rdf_dr, -sq, ...) come from the options database. */
+PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const char out_path[]);
+
+#endif

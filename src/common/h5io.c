@@ -1,0 +1,535 @@
+/* HDF5 helpers: collective writes through parallel HDF5 (MPI-IO) to a temporary file renamed
+   on success, a units attribute on every dataset, /meta on every file; simple reads. */
+#include <vitrum/h5io.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VIT_H5_MAX_OPEN 16
+static char open_tmp_files[VIT_H5_MAX_OPEN][PETSC_MAX_PATH_LEN]; /* removed by VitH5AbortAll */
+
+#define H5Call(expr) \
+  do { \
+    if ((expr) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #expr); \
+  } while (0)
+
+static hid_t PetscIntH5Type(void)
+{
+  return sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT;
+}
+
+static void RegisterTmp(const char tmp[], PetscBool add)
+{
+  for (int i = 0; i < VIT_H5_MAX_OPEN; i++) {
+    if (add && !open_tmp_files[i][0]) {
+      PetscStrncpy(open_tmp_files[i], tmp, PETSC_MAX_PATH_LEN);
+      return;
+    }
+    if (!add && !strcmp(open_tmp_files[i], tmp)) {
+      open_tmp_files[i][0] = 0;
+      return;
+    }
+  }
+}
+
+void VitH5AbortAll(void)
+{
+  for (int i = 0; i < VIT_H5_MAX_OPEN; i++)
+    if (open_tmp_files[i][0]) {
+      unlink(open_tmp_files[i]);
+      open_tmp_files[i][0] = 0;
+    }
+}
+
+static PetscErrorCode FileAccessMPIO(MPI_Comm comm, hid_t *fapl)
+{
+  PetscFunctionBeginUser;
+  *fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Call(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TmpName(MPI_Comm comm, const char path[], char tmp[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s.tmp", path));
+  PetscFunctionReturn(0);
+}
+
+/* Attribute of a fixed-length string on an object (collective: same value on all ranks). */
+static PetscErrorCode WriteStringAttr(hid_t obj, const char name[], const char value[])
+{
+  hid_t  type, space, attr;
+  size_t len = strlen(value) > 0 ? strlen(value) : 1;
+
+  PetscFunctionBeginUser;
+  type = H5Tcopy(H5T_C_S1);
+  H5Call(H5Tset_size(type, len));
+  H5Call(H5Tset_strpad(type, H5T_STR_NULLPAD));
+  space = H5Screate(H5S_SCALAR);
+  if (H5Aexists(obj, name) > 0) H5Call(H5Adelete(obj, name));
+  attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Call(attr);
+  H5Call(H5Awrite(attr, type, value[0] ? value : " "));
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteIntAttr(hid_t obj, const char name[], long value)
+{
+  hid_t space = H5Screate(H5S_SCALAR), attr;
+
+  PetscFunctionBeginUser;
+  if (H5Aexists(obj, name) > 0) H5Call(H5Adelete(obj, name));
+  attr = H5Acreate2(obj, name, H5T_NATIVE_LONG, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Call(attr);
+  H5Call(H5Awrite(attr, H5T_NATIVE_LONG, &value));
+  H5Aclose(attr);
+  H5Sclose(space);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode EnsureGroup(hid_t file, const char name[])
+{
+  PetscFunctionBeginUser;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), g;
+    H5Call(H5Pset_create_intermediate_group(lcpl, 1));
+    g = H5Gcreate2(file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Call(g);
+    H5Gclose(g);
+    H5Pclose(lcpl);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* /meta: program version, git commit, command line, options, ranks, date. */
+static PetscErrorCode WriteMeta(VitH5 *h5)
+{
+  char       *options, date[64] = "", cmdline[4096] = "";
+  int         argc, size;
+  char      **argv;
+  hid_t       meta;
+
+  PetscFunctionBeginUser;
+  PetscCall(EnsureGroup(h5->file, "/meta"));
+  meta = H5Gopen2(h5->file, "/meta", H5P_DEFAULT);
+  if (!PetscGlobalRank) {
+    time_t now = time(NULL);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  }
+  PetscCallMPI(MPI_Bcast(date, sizeof(date), MPI_CHAR, 0, h5->comm));
+  PetscCall(PetscGetArgs(&argc, &argv));
+  PetscCall(PetscStrlcat(cmdline, "vitrum", sizeof(cmdline)));
+  for (int i = 1; i < argc; i++) {
+    PetscCall(PetscStrlcat(cmdline, " ", sizeof(cmdline)));
+    PetscCall(PetscStrlcat(cmdline, argv[i], sizeof(cmdline)));
+  }
+  PetscCall(PetscOptionsGetAll(NULL, &options));
+  PetscCallMPI(MPI_Comm_size(h5->comm, &size));
+  PetscCall(WriteStringAttr(meta, "version", VIT_VERSION));
+  PetscCall(WriteStringAttr(meta, "git_commit", VIT_GIT_COMMIT));
+  PetscCall(WriteStringAttr(meta, "command_line", cmdline));
+  PetscCall(WriteStringAttr(meta, "options", options));
+  PetscCall(WriteStringAttr(meta, "date", date));
+  PetscCall(WriteIntAttr(meta, "ranks", size));
+  PetscCall(PetscFree(options));
+  H5Gclose(meta);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5)
+{
+  hid_t fapl;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(h5, sizeof(*h5)));
+  h5->comm    = comm;
+  h5->writing = PETSC_TRUE;
+  PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
+  PetscCall(TmpName(comm, path, h5->tmp));
+  PetscCall(FileAccessMPIO(comm, &fapl));
+  h5->file = H5Fcreate(h5->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_OPEN, "%s: cannot create output file (directory missing or not writable?)", path);
+  RegisterTmp(h5->tmp, PETSC_TRUE);
+  PetscCall(WriteMeta(h5));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CopyFile(const char from[], const char to[])
+{
+  FILE  *in, *out;
+  char   buf[1 << 16];
+  size_t n;
+
+  PetscFunctionBeginUser;
+  in = fopen(from, "rb");
+  PetscCheck(in, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot open", from);
+  out = fopen(to, "wb");
+  PetscCheck(out, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot create", to);
+  while ((n = fread(buf, 1, sizeof(buf), in)) > 0) PetscCheck(fwrite(buf, 1, n, out) == n, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", to);
+  fclose(in);
+  PetscCheck(!fclose(out), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", to);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5OpenAppend(MPI_Comm comm, const char path[], VitH5 *h5)
+{
+  hid_t     fapl;
+  PetscBool exists;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTestFile(path, 'r', &exists));
+  if (!exists) {
+    PetscCall(VitH5Create(comm, path, h5));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMemzero(h5, sizeof(*h5)));
+  h5->comm    = comm;
+  h5->writing = PETSC_TRUE;
+  PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
+  PetscCall(TmpName(comm, path, h5->tmp));
+  if (!PetscGlobalRank) PetscCall(CopyFile(path, h5->tmp));
+  PetscCallMPI(MPI_Barrier(comm));
+  PetscCall(FileAccessMPIO(comm, &fapl));
+  h5->file = H5Fopen(h5->tmp, H5F_ACC_RDWR, fapl);
+  H5Pclose(fapl);
+  PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_OPEN, "%s: cannot open for appending (not an HDF5 file?)", path);
+  RegisterTmp(h5->tmp, PETSC_TRUE);
+  PetscCall(WriteMeta(h5));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5)
+{
+  PetscBool exists;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(h5, sizeof(*h5)));
+  h5->comm = comm;
+  PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
+  PetscCall(PetscTestFile(path, 'r', &exists));
+  PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "%s: no such file", path);
+  /* every rank reads on its own: reads need no collective calls */
+  H5E_BEGIN_TRY { h5->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
+  H5E_END_TRY;
+  PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_READ, "%s: not a readable HDF5 file", path);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5Close(VitH5 *h5)
+{
+  PetscFunctionBeginUser;
+  if (h5->file <= 0) PetscFunctionReturn(0);
+  H5Call(H5Fclose(h5->file));
+  h5->file = 0;
+  if (h5->writing) {
+    int rank;
+    PetscCallMPI(MPI_Barrier(h5->comm));
+    PetscCallMPI(MPI_Comm_rank(h5->comm, &rank));
+    if (!rank) PetscCheck(!rename(h5->tmp, h5->path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: cannot rename from %s", h5->path, h5->tmp);
+    RegisterTmp(h5->tmp, PETSC_FALSE);
+    PetscCallMPI(MPI_Barrier(h5->comm));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Create a dataset (collective), with the parent groups and the units attribute. */
+static PetscErrorCode CreateDataset(VitH5 *h5, const char name[], hid_t type, int ndims, const hsize_t dims[], const char units[], hid_t *dset)
+{
+  hid_t space, lcpl;
+
+  PetscFunctionBeginUser;
+  if (H5Lexists(h5->file, name, H5P_DEFAULT) > 0) H5Call(H5Ldelete(h5->file, name, H5P_DEFAULT));
+  lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Call(H5Pset_create_intermediate_group(lcpl, 1));
+  space = H5Screate_simple(ndims, dims, NULL);
+  *dset = H5Dcreate2(h5->file, name, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  PetscCheck(*dset >= 0, h5->comm, PETSC_ERR_LIB, "%s: cannot create dataset %s", h5->path, name);
+  if (units) PetscCall(WriteStringAttr(*dset, "units", units));
+  H5Sclose(space);
+  H5Pclose(lcpl);
+  PetscFunctionReturn(0);
+}
+
+/* Whole array from rank 0 of h5->comm. */
+static PetscErrorCode WriteFromRoot(VitH5 *h5, const char name[], hid_t memtype, hid_t filetype, int ndims, const hsize_t dims[], const void *data, const char units[])
+{
+  hid_t dset, filespace;
+  int   rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
+  PetscCallMPI(MPI_Comm_rank(h5->comm, &rank));
+  PetscCall(CreateDataset(h5, name, filetype, ndims, dims, units, &dset));
+  filespace = H5Dget_space(dset);
+  if (rank) {
+    H5Call(H5Sselect_none(filespace));
+    H5Call(H5Dwrite(dset, memtype, filespace, filespace, H5P_DEFAULT, data));
+  } else {
+    hsize_t total = 1;
+    for (int k = 0; k < ndims; k++) total *= dims[k];
+    if (total) H5Call(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+  }
+  H5Sclose(filespace);
+  H5Dclose(dset);
+  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteReal(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const PetscReal *data, const char units[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(WriteFromRoot(h5, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, ndims, dims, data, units));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteInt(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const PetscInt *data, const char units[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(WriteFromRoot(h5, name, PetscIntH5Type(), sizeof(PetscInt) == 8 ? H5T_STD_I64LE : H5T_STD_I32LE, ndims, dims, data, units));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteInt64(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const int64_t *data, const char units[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(WriteFromRoot(h5, name, H5T_NATIVE_INT64, H5T_STD_I64LE, ndims, dims, data, units));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteScalar(VitH5 *h5, const char name[], PetscReal value, const char units[])
+{
+  hsize_t one = 1;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5WriteReal(h5, name, 1, &one, &value, units));
+  PetscFunctionReturn(0);
+}
+
+/* Strings as fixed-length, null-padded (parallel HDF5 cannot write variable-length data). */
+PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const char *const strings[])
+{
+  size_t  len = 1;
+  char   *buf;
+  hid_t   type;
+  hsize_t dims = (hsize_t)n;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i++) len = PetscMax(len, strlen(strings[i]));
+  PetscCall(PetscCalloc1(len * (n > 0 ? n : 1), &buf));
+  for (PetscInt i = 0; i < n; i++) PetscCall(PetscMemcpy(buf + i * len, strings[i], strlen(strings[i])));
+  type = H5Tcopy(H5T_C_S1);
+  H5Call(H5Tset_size(type, len));
+  H5Call(H5Tset_strpad(type, H5T_STR_NULLPAD));
+  PetscCall(WriteFromRoot(h5, name, type, type, 1, &dims, buf, NULL));
+  H5Tclose(type);
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_global, hsize_t ncols, hsize_t row_start, hsize_t nrows, const PetscReal *data, const char units[])
+{
+  hid_t   dset, filespace, memspace, dxpl;
+  hsize_t dims[2] = {nrows_global, ncols}, start[2] = {row_start, 0}, count[2] = {nrows, ncols};
+  int     ndims = ncols ? 2 : 1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
+  PetscCall(CreateDataset(h5, name, H5T_IEEE_F64LE, ndims, dims, units, &dset));
+  filespace = H5Dget_space(dset);
+  memspace  = H5Screate_simple(ndims, count, NULL);
+  if (nrows) H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
+  else {
+    H5Call(H5Sselect_none(filespace));
+    H5Call(H5Sselect_none(memspace));
+  }
+  dxpl = H5Pcreate(H5P_DATASET_XFER);
+  H5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+  H5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, memspace, filespace, dxpl, data));
+  H5Pclose(dxpl);
+  H5Sclose(memspace);
+  H5Sclose(filespace);
+  H5Dclose(dset);
+  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteVec(VitH5 *h5, const char name[], Vec v, const char units[])
+{
+  PetscInt           bs, lo, hi, N;
+  const PetscScalar *a;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetBlockSize(v, &bs));
+  PetscCall(VecGetOwnershipRange(v, &lo, &hi));
+  PetscCall(VecGetSize(v, &N));
+  PetscCall(VecGetArrayRead(v, &a));
+  PetscCall(VitH5WriteRealRows(h5, name, (hsize_t)(N / bs), bs > 1 ? (hsize_t)bs : 0, (hsize_t)(lo / bs), (hsize_t)((hi - lo) / bs), a, units));
+  PetscCall(VecRestoreArrayRead(v, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5WriteAttrString(VitH5 *h5, const char obj[], const char attr[], const char value[])
+{
+  hid_t o;
+
+  PetscFunctionBeginUser;
+  PetscCall(EnsureGroup(h5->file, obj));
+  o = H5Oopen(h5->file, obj, H5P_DEFAULT);
+  H5Call(o);
+  PetscCall(WriteStringAttr(o, attr, value));
+  H5Oclose(o);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5Exists(VitH5 *h5, const char name[], PetscBool *exists)
+{
+  char   partial[PETSC_MAX_PATH_LEN];
+  size_t n = strlen(name);
+
+  PetscFunctionBeginUser;
+  *exists = PETSC_TRUE;
+  /* H5Lexists needs every parent to exist: check each prefix */
+  for (size_t i = 1; i <= n && *exists; i++) {
+    if (i < n && name[i] != '/') continue;
+    PetscCall(PetscStrncpy(partial, name, PetscMin(i + 1, sizeof(partial))));
+    *exists = (PetscBool)(H5Lexists(h5->file, partial, H5P_DEFAULT) > 0);
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OpenDataset(VitH5 *h5, const char name[], hid_t *dset)
+{
+  PetscBool exists;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, name, &exists));
+  PetscCheck(exists, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: has no dataset %s", h5->path, name);
+  *dset = H5Dopen2(h5->file, name, H5P_DEFAULT);
+  PetscCheck(*dset >= 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a dataset", h5->path, name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5GetDims(VitH5 *h5, const char name[], int *ndims, hsize_t dims[])
+{
+  hid_t dset, space;
+
+  PetscFunctionBeginUser;
+  PetscCall(OpenDataset(h5, name, &dset));
+  space  = H5Dget_space(dset);
+  *ndims = H5Sget_simple_extent_ndims(space);
+  PetscCheck(*ndims <= 4, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %d dimensions (at most 4 supported)", h5->path, name, *ndims);
+  H5Sget_simple_extent_dims(space, dims, NULL);
+  H5Sclose(space);
+  H5Dclose(dset);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadAll(VitH5 *h5, const char name[], hid_t memtype, size_t elsize, PetscInt *n, void **data)
+{
+  hid_t   dset;
+  int     ndims;
+  hsize_t dims[4], total = 1;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
+  for (int k = 0; k < ndims; k++) total *= dims[k];
+  PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
+  PetscCall(OpenDataset(h5, name, &dset));
+  if (total) PetscCheck(H5Dread(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s as numbers", h5->path, name);
+  H5Dclose(dset);
+  *n = (PetscInt)total;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5ReadReal(VitH5 *h5, const char name[], PetscInt *n, PetscReal **data)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ReadAll(h5, name, H5T_NATIVE_DOUBLE, sizeof(PetscReal), n, (void **)data));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5ReadInt(VitH5 *h5, const char name[], PetscInt *n, PetscInt **data)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ReadAll(h5, name, PetscIntH5Type(), sizeof(PetscInt), n, (void **)data));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start, hsize_t nrows, PetscReal *data)
+{
+  hid_t   dset, filespace, memspace;
+  int     ndims;
+  hsize_t dims[4], start[4] = {0}, count[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
+  PetscCheck(row_start + nrows <= dims[0], h5->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: %s has %llu rows, asked for %llu..%llu", h5->path, name, (unsigned long long)dims[0], (unsigned long long)row_start, (unsigned long long)(row_start + nrows));
+  if (!nrows) PetscFunctionReturn(0);
+  for (int k = 0; k < ndims; k++) count[k] = dims[k];
+  start[0] = row_start;
+  count[0] = nrows;
+  PetscCall(OpenDataset(h5, name, &dset));
+  filespace = H5Dget_space(dset);
+  H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
+  memspace = H5Screate_simple(ndims, count, NULL);
+  PetscCheck(H5Dread(dset, H5T_NATIVE_DOUBLE, memspace, filespace, H5P_DEFAULT, data) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read %s", h5->path, name);
+  H5Sclose(memspace);
+  H5Sclose(filespace);
+  H5Dclose(dset);
+  PetscFunctionReturn(0);
+}
+
+/* Fixed- or variable-length string arrays (h5py writes variable-length ones). */
+PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char ***strings)
+{
+  hid_t   dset, ftype, mtype, space;
+  hsize_t dims[4] = {1};
+  int     ndims;
+
+  PetscFunctionBeginUser;
+  PetscCall(OpenDataset(h5, name, &dset));
+  ftype = H5Dget_type(dset);
+  PetscCheck(H5Tget_class(ftype) == H5T_STRING, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a string dataset", h5->path, name);
+  space = H5Dget_space(dset);
+  ndims = H5Sget_simple_extent_ndims(space);
+  if (ndims > 0) H5Sget_simple_extent_dims(space, dims, NULL);
+  *n = (PetscInt)dims[0];
+  PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
+  if (H5Tis_variable_str(ftype) > 0) {
+    char **vl;
+    mtype = H5Tcopy(H5T_C_S1);
+    H5Call(H5Tset_size(mtype, H5T_VARIABLE));
+    PetscCall(PetscMalloc1(*n > 0 ? *n : 1, &vl));
+    H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl));
+    for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &(*strings)[i]));
+    H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vl);
+    PetscCall(PetscFree(vl));
+  } else {
+    size_t len = H5Tget_size(ftype);
+    char  *buf;
+    mtype = H5Tcopy(H5T_C_S1);
+    H5Call(H5Tset_size(mtype, len + 1));
+    H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
+    PetscCall(PetscCalloc1((len + 1) * (*n > 0 ? *n : 1), &buf));
+    H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+    for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(buf + i * (len + 1), &(*strings)[i]));
+    PetscCall(PetscFree(buf));
+  }
+  H5Tclose(mtype);
+  H5Tclose(ftype);
+  H5Sclose(space);
+  H5Dclose(dset);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitStringsFree(PetscInt n, char ***strings)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree((*strings)[i]));
+  PetscCall(PetscFree(*strings));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,117 @@
+/* Reading a dataset (/dataset/X, Y, names) with rows distributed over the ranks, and its checks. */
+#include <vitrum/fit.h>
+#include <vitrum/h5io.h>
+
+/* Rows of a 1-D or 2-D dataset, and its column count (1 for 1-D). */
+static PetscErrorCode MatrixShape(VitH5 *h5, const char name[], PetscInt *rows, PetscInt *cols)
+{
+  int     ndims;
+  hsize_t dims[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
+  PetscCheck(ndims == 1 || ndims == 2, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has %d dimensions, expected (rows, columns)", h5->path, name, ndims);
+  *rows = (PetscInt)dims[0];
+  *cols = ndims == 2 ? (PetscInt)dims[1] : 1;
+  PetscFunctionReturn(0);
+}
+
+/* Names of rows or columns: read when present (count checked), else "prefix<index>". */
+static PetscErrorCode ReadNames(VitH5 *h5, const char name[], PetscInt expected, const char prefix[], char ***names)
+{
+  PetscBool exists;
+  PetscInt  n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, name, &exists));
+  if (!exists) {
+    PetscCall(PetscMalloc1(expected + 1, names));
+    for (PetscInt i = 0; i < expected; i++) {
+      char buf[64];
+      PetscCall(PetscSNPrintf(buf, sizeof(buf), "%s%" PetscInt_FMT, prefix, i));
+      PetscCall(PetscStrallocpy(buf, &(*names)[i]));
+    }
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitH5ReadStrings(h5, name, &n, names));
+  PetscCheck(n == expected, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " names, but the data have %" PetscInt_FMT, h5->path, name, n, expected);
+  PetscFunctionReturn(0);
+}
+
+/* The first row (global index) holding a non-finite value, over all ranks; -1 if none. */
+static PetscErrorCode FirstNonFinite(MPI_Comm comm, PetscInt nlocal, PetscInt ncols, PetscInt row_start, const PetscReal *A, PetscInt *row, PetscInt *col)
+{
+  PetscInt local[2] = {PETSC_MAX_INT, 0}, best = PETSC_MAX_INT;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < nlocal * ncols; i++)
+    if (PetscIsInfOrNanReal(A[i])) {
+      local[0] = row_start + i / ncols;
+      local[1] = i % ncols;
+      break;
+    }
+  PetscCall(MPIU_Allreduce(&local[0], &best, 1, MPIU_INT, MPI_MIN, comm));
+  *row = best == PETSC_MAX_INT ? -1 : best;
+  if (local[0] != best) local[1] = PETSC_MAX_INT;
+  PetscCall(MPIU_Allreduce(&local[1], col, 1, MPIU_INT, MPI_MIN, comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckFinite(const VitDataset *ds, MPI_Comm comm, const char what[], PetscInt ncols, const PetscReal *A, char *const colnames[])
+{
+  PetscInt row, col;
+
+  PetscFunctionBeginUser;
+  PetscCall(FirstNonFinite(comm, ds->nlocal, ncols, ds->row_start, A, &row, &col));
+  PetscCheck(row < 0, comm, PETSC_ERR_USER_INPUT, "%s: /dataset/%s row %" PetscInt_FMT " (sample '%s'), column '%s' is not a finite number (NaN or Inf)", ds->path, what, row, ds->sample_names[row], colnames[col]);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
+{
+  VitH5     h5;
+  PetscInt  ny;
+  PetscBool exists;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(ds, sizeof(*ds)));
+  PetscCall(PetscStrncpy(ds->path, path, sizeof(ds->path)));
+  PetscCall(VitH5OpenRead(comm, path, &h5));
+  PetscCall(MatrixShape(&h5, "/dataset/X", &ds->n, &ds->p));
+  PetscCall(MatrixShape(&h5, "/dataset/Y", &ny, &ds->t));
+  PetscCheck(ny == ds->n, comm, PETSC_ERR_USER_INPUT, "%s: /dataset/X has %" PetscInt_FMT " rows but /dataset/Y has %" PetscInt_FMT, path, ds->n, ny);
+  PetscCheck(ds->n > 0 && ds->p > 0 && ds->t > 0, comm, PETSC_ERR_USER_INPUT, "%s: empty dataset (%" PetscInt_FMT " rows, %" PetscInt_FMT " features, %" PetscInt_FMT " targets)", path, ds->n, ds->p, ds->t);
+  PetscCall(ReadNames(&h5, "/dataset/feature_names", ds->p, "x", &ds->feature_names));
+  PetscCall(ReadNames(&h5, "/dataset/target_names", ds->t, "y", &ds->target_names));
+  PetscCall(ReadNames(&h5, "/dataset/sample_names", ds->n, "row ", &ds->sample_names));
+  PetscCall(VitH5Exists(&h5, "/dataset/feature_smooth", &exists));
+  if (exists) {
+    PetscInt   one;
+    PetscReal *value;
+    PetscCall(VitH5ReadReal(&h5, "/dataset/feature_smooth", &one, &value));
+    ds->feature_smooth = one ? value[0] : 0;
+    PetscCall(PetscFree(value));
+  }
+
+  ds->nlocal = PETSC_DECIDE;
+  PetscCall(PetscSplitOwnership(comm, &ds->nlocal, &ds->n));
+  PetscCallMPI(MPI_Scan(&ds->nlocal, &ds->row_start, 1, MPIU_INT, MPI_SUM, comm));
+  ds->row_start -= ds->nlocal;
+  PetscCall(PetscMalloc2(ds->nlocal * ds->p + 1, &ds->X, ds->nlocal * ds->t + 1, &ds->Y));
+  PetscCall(VitH5ReadRealRows(&h5, "/dataset/X", ds->row_start, ds->nlocal, ds->X));
+  PetscCall(VitH5ReadRealRows(&h5, "/dataset/Y", ds->row_start, ds->nlocal, ds->Y));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(CheckFinite(ds, comm, "X", ds->p, ds->X, ds->feature_names));
+  PetscCall(CheckFinite(ds, comm, "Y", ds->t, ds->Y, ds->target_names));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitDatasetDestroy(VitDataset *ds)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree2(ds->X, ds->Y));
+  PetscCall(VitStringsFree(ds->p, &ds->feature_names));
+  PetscCall(VitStringsFree(ds->t, &ds->target_names));
+  PetscCall(VitStringsFree(ds->n, &ds->sample_names));
+  PetscFunctionReturn(0);
+}

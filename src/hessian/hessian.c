@@ -1,0 +1,315 @@
+/* The distributed Hessian: exactly preallocated BAIJ/SBAIJ assembly and the matrix-free shell for
+   pair potentials, both with optional mass weighting M^-1/2 H M^-1/2. See docs/hessian.md. */
+#include <vitrum/hessian.h>
+
+static PetscLogEvent vit_ev_assemble, vit_ev_shell_mult;
+
+static PetscErrorCode HessianRegisterEvents(void)
+{
+  PetscFunctionBeginUser;
+  if (vit_ev_assemble) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventRegister("VitHessAssemble", vit_log.classid, &vit_ev_assemble));
+  PetscCall(PetscLogEventRegister("VitHessShellMult", vit_log.classid, &vit_ev_shell_mult));
+  PetscFunctionReturn(0);
+}
+
+/* Whether atoms i, j at distance r have a non-zero block: for pair potentials K_ij = 0 exactly when
+   phi' = phi'' = 0 (the blocks the pair Hessians skip); other potentials: every pair in range. */
+static PetscErrorCode Couples(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt j, PetscReal r, PetscBool *couples)
+{
+  PetscReal phi, dphi, d2phi;
+
+  PetscFunctionBeginUser;
+  *couples = PETSC_TRUE;
+  if (!pot->pair) PetscFunctionReturn(0);
+  PetscCall(pot->pair(pot, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi));
+  *couples = (PetscBool)(dphi != 0 || d2phi != 0);
+  PetscFunctionReturn(0);
+}
+
+/* Blocks per owned block row, split into the diagonal (columns owned here) and off-diagonal
+   parts; the upper-triangular counts (columns >= the row) are what SBAIJ stores. */
+typedef struct {
+  PetscInt *d, *o, *du, *ou;
+} BlockCounts;
+
+static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, BlockCounts *c)
+{
+  VitNeighborList nl;
+  const PetscInt  first = dom->row_start, end = dom->row_start + dom->nowned;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc4(dom->nowned, &c->d, dom->nowned, &c->o, dom->nowned, &c->du, dom->nowned, &c->ou));
+  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    c->d[i] = c->du[i] = 1; /* the diagonal block */
+    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
+      const PetscInt j = nl.nbr[k], col = dom->row[j];
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d);
+      PetscBool      couples, local = (PetscBool)(col >= first && col < end);
+
+      PetscCall(Couples(pot, dom, i, j, r, &couples));
+      if (!couples) continue;
+      if (local) c->d[i]++;
+      else c->o[i]++;
+      if (local && col > dom->row[i]) c->du[i]++;
+      if (col >= end) c->ou[i]++;
+    }
+  }
+  PetscCall(VitNeighborListDestroy(&nl));
+  PetscFunctionReturn(0);
+}
+
+/* 1/sqrt(m) of each listed atom's species (owned and ghosts). */
+static PetscErrorCode InverseSqrtMasses(const VitDomain *dom, const VitSample *sample, PetscInt n, PetscReal **w)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n, w));
+  for (PetscInt i = 0; i < n; i++) (*w)[i] = 1 / PetscSqrtReal(sample->type_mass[dom->type[i]]);
+  PetscFunctionReturn(0);
+}
+
+/* H <- W H W with W = diag(1/sqrt(m_i)) repeated over the d components of each atom. */
+static PetscErrorCode MassWeight(const VitDomain *dom, const VitSample *sample, Mat H)
+{
+  Vec          w;
+  PetscScalar *a;
+  PetscReal   *winv;
+
+  PetscFunctionBeginUser;
+  PetscCall(InverseSqrtMasses(dom, sample, dom->nowned, &winv));
+  PetscCall(MatCreateVecs(H, &w, NULL));
+  PetscCall(VecGetArray(w, &a));
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt k = 0; k < dom->dim; k++) a[dom->dim * i + k] = winv[i];
+  PetscCall(VecRestoreArray(w, &a));
+  PetscCall(MatDiagonalScale(H, w, w));
+  PetscCall(VecDestroy(&w));
+  PetscCall(PetscFree(winv));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
+{
+  const PetscInt bs = dom->dim;
+  BlockCounts    c;
+  PetscBool      sbaij;
+  Mat            A;
+
+  PetscFunctionBeginUser;
+  PetscCall(CountBlocks(pot, dom, &c));
+  PetscCall(MatCreate(dom->comm, &A));
+  PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(A, type));
+  PetscCall(MatSetBlockSize(A, bs));
+  PetscCall(MatSetFromOptions(A));
+  PetscCall(MatXAIJSetPreallocation(A, bs, c.d, c.o, c.du, c.ou));
+  PetscCall(PetscFree4(c.d, c.o, c.du, c.ou));
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
+  PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+  PetscCall(pot->hessian(pot, dom, A));
+  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  if (mass_weighted) PetscCall(MassWeight(dom, sample, A));
+  *H = A;
+  PetscFunctionReturn(0);
+}
+
+/* Matrix-free Hessian of a pair potential: per neighbour entry two numbers,
+   a = phi'/r and b = (phi'' - phi'/r)/r^2, so that K_ij = -(b d d^T + a I), and
+   (H u)_i = sum_j K_ij (u_j - u_i) (acoustic sum rule K_ii = -sum_j K_ij). */
+typedef struct {
+  VitDomain      *dom;
+  VitNeighborList nl;
+  PetscReal      *coef; /* a, b per neighbour entry */
+  PetscReal      *w;    /* 1/sqrt(m) of owned and ghost atoms, NULL without mass weighting */
+  PetscReal      *u;    /* input vector with ghost values, dim per atom */
+} ShellCtx;
+
+/* u = W x on owned atoms, then copied to ghosts. */
+static PetscErrorCode ShellGhostInput(ShellCtx *ctx, Vec x)
+{
+  const VitDomain   *dom = ctx->dom;
+  const PetscScalar *xa;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(x, &xa));
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt k = 0; k < dom->dim; k++) ctx->u[dom->dim * i + k] = (ctx->w ? ctx->w[i] : 1) * xa[dom->dim * i + k];
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscCall(VitDomainGhostBcast(ctx->dom, MPIU_REAL, dom->dim, ctx->u));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ShellMult(Mat H, Vec x, Vec y)
+{
+  ShellCtx        *ctx;
+  const VitDomain *dom;
+  PetscScalar     *ya;
+  PetscInt         bs;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_ev_shell_mult, H, 0, 0, 0));
+  PetscCall(MatShellGetContext(H, &ctx));
+  dom = ctx->dom;
+  bs  = dom->dim;
+  PetscCall(ShellGhostInput(ctx, x));
+  PetscCall(VecGetArray(y, &ya));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscReal yi[3] = {0, 0, 0};
+
+    for (PetscInt k = ctx->nl.offset[i]; k < ctx->nl.offset[i + 1]; k++) {
+      const PetscInt j = ctx->nl.nbr[k];
+      PetscReal      d[3], du[3] = {0, 0, 0}, ddu = 0;
+
+      VitDomainDisplacement(dom, i, j, d);
+      for (PetscInt a = 0; a < bs; a++) {
+        du[a] = ctx->u[bs * j + a] - ctx->u[bs * i + a];
+        ddu += d[a] * du[a];
+      }
+      for (PetscInt a = 0; a < bs; a++) yi[a] -= ctx->coef[2 * k + 1] * d[a] * ddu + ctx->coef[2 * k] * du[a];
+    }
+    for (PetscInt a = 0; a < bs; a++) ya[bs * i + a] = (ctx->w ? ctx->w[i] : 1) * yi[a];
+  }
+  PetscCall(VecRestoreArray(y, &ya));
+  PetscCall(PetscLogFlops(12.0 * bs * ctx->nl.offset[dom->nowned]));
+  PetscCall(PetscLogEventEnd(vit_ev_shell_mult, H, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Diagonal of K_ii = sum_j (b d d^T + a I), mass weighted by 1/m_i. */
+static PetscErrorCode ShellGetDiagonal(Mat H, Vec diag)
+{
+  ShellCtx        *ctx;
+  const VitDomain *dom;
+  PetscScalar     *da;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(H, &ctx));
+  dom = ctx->dom;
+  PetscCall(VecGetArray(diag, &da));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscReal di[3] = {0, 0, 0};
+
+    for (PetscInt k = ctx->nl.offset[i]; k < ctx->nl.offset[i + 1]; k++) {
+      PetscReal d[3];
+
+      VitDomainDisplacement(dom, i, ctx->nl.nbr[k], d);
+      for (PetscInt a = 0; a < dom->dim; a++) di[a] += ctx->coef[2 * k + 1] * d[a] * d[a] + ctx->coef[2 * k];
+    }
+    for (PetscInt a = 0; a < dom->dim; a++) da[dom->dim * i + a] = (ctx->w ? ctx->w[i] * ctx->w[i] : 1) * di[a];
+  }
+  PetscCall(VecRestoreArray(diag, &da));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ShellDestroy(Mat H)
+{
+  ShellCtx *ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(H, &ctx));
+  PetscCall(VitNeighborListDestroy(&ctx->nl));
+  PetscCall(PetscFree(ctx->coef));
+  PetscCall(PetscFree(ctx->w));
+  PetscCall(PetscFree(ctx->u));
+  PetscCall(PetscFree(ctx));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode HessianShell(VitPotential pot, VitDomain *dom, const VitSample *sample, PetscBool mass_weighted, Mat *H)
+{
+  ShellCtx *ctx;
+  PetscInt  nall = dom->nowned + dom->nghost;
+
+  PetscFunctionBeginUser;
+  PetscCheck(pot->pair, dom->comm, PETSC_ERR_USER_INPUT, "-hessian_type shell needs a pair potential; -potential %s is not one (use baij or sbaij)", pot->name);
+  PetscCall(PetscNew(&ctx));
+  ctx->dom = dom;
+  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &ctx->nl));
+  PetscCall(PetscMalloc1(2 * ctx->nl.offset[dom->nowned], &ctx->coef));
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt k = ctx->nl.offset[i]; k < ctx->nl.offset[i + 1]; k++) {
+      PetscReal d[3], r = VitDomainDisplacement(dom, i, ctx->nl.nbr[k], d), phi, dphi, d2phi;
+
+      PetscCall(pot->pair(pot, dom->type[i], dom->type[ctx->nl.nbr[k]], r, &phi, &dphi, &d2phi));
+      ctx->coef[2 * k]     = dphi / r;
+      ctx->coef[2 * k + 1] = (d2phi - dphi / r) / (r * r);
+    }
+  if (mass_weighted) PetscCall(InverseSqrtMasses(dom, sample, nall, &ctx->w));
+  PetscCall(PetscMalloc1(dom->dim * nall, &ctx->u));
+  PetscCall(MatCreateShell(dom->comm, dom->dim * dom->nowned, dom->dim * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE, ctx, H));
+  PetscCall(MatSetBlockSize(*H, dom->dim));
+  PetscCall(MatShellSetOperation(*H, MATOP_MULT, (void (*)(void))ShellMult));
+  PetscCall(MatShellSetOperation(*H, MATOP_MULT_TRANSPOSE, (void (*)(void))ShellMult)); /* symmetric */
+  PetscCall(MatShellSetOperation(*H, MATOP_GET_DIAGONAL, (void (*)(void))ShellGetDiagonal));
+  PetscCall(MatShellSetOperation(*H, MATOP_DESTROY, (void (*)(void))ShellDestroy));
+  PetscFunctionReturn(0);
+}
+
+/* Bytes held by a shell Hessian (neighbour list, coefficients, masses, work vector). */
+PetscErrorCode VitHessianShellMemory(Mat H, PetscLogDouble *bytes)
+{
+  ShellCtx *ctx;
+  PetscInt  nall, nentries;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(H, &ctx));
+  nall     = ctx->dom->nowned + ctx->dom->nghost;
+  nentries = ctx->nl.offset[ctx->nl.nlist];
+  *bytes   = (PetscLogDouble)nentries * (sizeof(PetscInt) + 2 * sizeof(PetscReal)) + (PetscLogDouble)(ctx->nl.nlist + 1) * sizeof(PetscInt) + (PetscLogDouble)nall * (ctx->w ? 1 : 0) * sizeof(PetscReal) + (PetscLogDouble)nall * ctx->dom->dim * sizeof(PetscReal);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bytes, 1, MPI_DOUBLE, MPI_SUM, ctx->dom->comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
+{
+  PetscBool shell;
+  PetscReal width[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(HessianRegisterEvents());
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < dom->dim; k++)
+    PetscCheck(pot->hessian_range < 0.5 * width[k], dom->comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for the Hessian of -potential %s: its range %g must be below half the width", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->hessian_range);
+  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
+  PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
+  PetscCall(PetscStrcmp(type, MATSHELL, &shell));
+  if (shell) PetscCall(HessianShell(pot, dom, sample, mass_weighted, H));
+  else PetscCall(HessianAssembled(pot, dom, sample, type, mass_weighted, H));
+  PetscCall(MatSetOption(*H, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(MatSetOption(*H, MAT_SYMMETRY_ETERNAL, PETSC_TRUE));
+  PetscCall(PetscLogEventEnd(vit_ev_assemble, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitHessianToIdOrder(const VitDomain *dom, Mat H, Mat *Hid)
+{
+  const PetscInt     bs = dom->dim;
+  PetscReal         *row;
+  Vec                old_row; /* in id order: the block row each atom has in H */
+  const PetscScalar *r;
+  PetscInt           n, *idx;
+  IS                 is;
+  Mat                A;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(dom->nowned, &row));
+  for (PetscInt i = 0; i < dom->nowned; i++) row[i] = (PetscReal)dom->row[i];
+  PetscCall(VitDomainToGlobalOrder(dom, 1, row, &old_row));
+  PetscCall(PetscFree(row));
+  PetscCall(VecGetLocalSize(old_row, &n));
+  PetscCall(PetscMalloc1(bs * n, &idx));
+  PetscCall(VecGetArrayRead(old_row, &r));
+  for (PetscInt i = 0; i < n; i++)
+    for (PetscInt k = 0; k < bs; k++) idx[bs * i + k] = bs * (PetscInt)r[i] + k;
+  PetscCall(VecRestoreArrayRead(old_row, &r));
+  PetscCall(VecDestroy(&old_row));
+  PetscCall(ISCreateGeneral(dom->comm, bs * n, idx, PETSC_OWN_POINTER, &is));
+  PetscCall(MatConvert(H, MATAIJ, MAT_INITIAL_MATRIX, &A)); /* SBAIJ: both triangles */
+  PetscCall(MatCreateSubMatrix(A, is, is, MAT_INITIAL_MATRIX, Hid));
+  PetscCall(MatDestroy(&A));
+  PetscCall(ISDestroy(&is));
+  PetscFunctionReturn(0);
+}

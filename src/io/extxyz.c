@@ -1,0 +1,199 @@
+/* Extended XYZ files, read on one rank. A frame is
+     N
+     Lattice="ax ay az bx by bz cx cy cz" Properties=species:S:1:pos:R:3[:...] pbc="T T T" ...
+     N lines of columns as Properties says (extra columns ignored)
+   A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
+   s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample. */
+#include "io_private.h"
+#include <strings.h>
+
+#define MAXCOL 64
+
+typedef struct {
+  VitTextFile tf;
+  char       *errmsg;
+  PetscInt    natoms;
+  PetscReal   A[3][3];     /* lattice rows as in the file */
+  PetscBool   has_lattice, pbc[3];
+  int         ncol, col_species, col_pos; /* columns after splitting an atom line */
+} XyzParser;
+
+/* Next key=value pair of the comment line (values may be quoted); false at the end. */
+static PetscBool NextPair(char **cursor, char **key, char **value)
+{
+  char *p = *cursor;
+
+  while (*p == ' ' || *p == '\t') p++;
+  if (!*p) return PETSC_FALSE;
+  *key = p;
+  while (*p && *p != '=' && *p != ' ' && *p != '\t') p++;
+  *value = p; /* empty value for a bare key */
+  if (*p == '=') {
+    *p++ = 0;
+    if (*p == '"') {
+      *value = ++p;
+      while (*p && *p != '"') p++;
+    } else {
+      *value = p;
+      while (*p && *p != ' ' && *p != '\t') p++;
+    }
+  }
+  if (*p) *p++ = 0;
+  *cursor = p;
+  return PETSC_TRUE;
+}
+
+static void ParseLattice(XyzParser *p, char *value)
+{
+  char *tok[9];
+
+  if (VitIOSplitTokens(value, tok, 9, NULL) != 9) {
+    VitTextError(&p->tf, p->errmsg, "Lattice needs 9 numbers");
+    return;
+  }
+  for (int k = 0; k < 9; k++)
+    if (!VitIOParseReal(tok[k], &p->A[k / 3][k % 3])) VitTextError(&p->tf, p->errmsg, "bad Lattice number (%s)", tok[k]);
+  p->has_lattice = PETSC_TRUE;
+}
+
+static void ParsePbc(XyzParser *p, char *value)
+{
+  char *tok[3];
+
+  if (VitIOSplitTokens(value, tok, 3, NULL) != 3) {
+    VitTextError(&p->tf, p->errmsg, "pbc needs 3 values (T/F)");
+    return;
+  }
+  for (int d = 0; d < 3; d++) p->pbc[d] = (PetscBool)(tok[d][0] == 'T' || tok[d][0] == 't');
+}
+
+/* Properties=name:type:count:...: find the columns of species (S:1) and pos (R:3). */
+static void ParseProperties(XyzParser *p, char *value)
+{
+  char *save = NULL, *name, *type, *count;
+  int   col = 0, n;
+
+  p->col_species = p->col_pos = -1;
+  for (name = strtok_r(value, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
+    type  = strtok_r(NULL, ":", &save);
+    count = strtok_r(NULL, ":", &save);
+    if (!type || !count || (n = atoi(count)) < 1) {
+      VitTextError(&p->tf, p->errmsg, "bad Properties (expected name:type:count triples)");
+      return;
+    }
+    if (!strcmp(name, "species") && !strcmp(type, "S") && n == 1) p->col_species = col;
+    if (!strcmp(name, "pos") && !strcmp(type, "R") && n == 3) p->col_pos = col;
+    col += n;
+  }
+  p->ncol = col;
+  if (p->col_species < 0 || p->col_pos < 0) VitTextError(&p->tf, p->errmsg, "Properties has no species:S:1 or no pos:R:3");
+}
+
+static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eof)
+{
+  XyzParser *p = (XyzParser *)ctx;
+  char      *line, *tok[2], *key, *value;
+  char       defaults[] = "species:S:1:pos:R:3";
+
+  PetscFunctionBeginUser;
+  *natoms = 0;
+  *eof    = PETSC_FALSE;
+  if (!(line = VitTextNextLine(&p->tf))) {
+    *eof = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt(tok[0], &p->natoms) || p->natoms <= 0) {
+    VitTextError(&p->tf, p->errmsg, "expected the number of atoms");
+    PetscFunctionReturn(0);
+  }
+  if (!(line = VitTextNextLine(&p->tf))) {
+    VitTextError(&p->tf, p->errmsg, "file ends before the comment line");
+    PetscFunctionReturn(0);
+  }
+  p->has_lattice = PETSC_FALSE;
+  p->pbc[0] = p->pbc[1] = p->pbc[2] = PETSC_TRUE;
+  ParseProperties(p, defaults);
+  while (!p->errmsg[0] && NextPair(&line, &key, &value)) {
+    if (!strcasecmp(key, "Lattice")) ParseLattice(p, value);
+    else if (!strcasecmp(key, "pbc")) ParsePbc(p, value);
+    else if (!strcasecmp(key, "Properties")) ParseProperties(p, value);
+  }
+  if (!p->errmsg[0] && !p->has_lattice) VitTextError(&p->tf, p->errmsg, "no Lattice=\"...\" (a periodic box is needed)");
+  if (!p->errmsg[0] && !(p->pbc[0] && p->pbc[1])) VitTextError(&p->tf, p->errmsg, "pbc must be T in x and y");
+  *natoms = p->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* Species index of a name, adding it when new. */
+static PetscInt SpeciesIndex(XyzParser *p, VitSample *s, const char name[])
+{
+  for (PetscInt t = 0; t < s->ntypes; t++)
+    if (!strcmp(name, s->type_name[t])) return t;
+  if (s->ntypes == VIT_MAX_TYPES) {
+    VitTextError(&p->tf, p->errmsg, "more than %d species (%s)", VIT_MAX_TYPES, name);
+    return 0;
+  }
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[s->ntypes], name, VIT_NAME_LEN));
+  return s->ntypes++;
+}
+
+/* 2D when pbc z = F or the third lattice vector is zero: a and b must lie in the xy plane
+   and all atoms at one z. */
+static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
+{
+  const PetscReal *c = p->A[2];
+
+  s->dim = (!p->pbc[2] || (c[0] == 0 && c[1] == 0 && c[2] == 0)) ? 2 : 3;
+  if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
+  else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
+}
+
+static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
+{
+  PetscReal Ainv[3][3], x[3], z0 = 0;
+  char     *line, *tok[MAXCOL];
+
+  PetscFunctionBeginUser;
+  SetBox(p, s, Ainv);
+  s->natoms = p->natoms;
+  PetscCall(VitSampleAllocate(s, p->natoms));
+  PetscCall(PetscMalloc1(p->natoms, &info->line));
+  for (PetscInt i = 0; i < p->natoms && !p->errmsg[0]; i++) {
+    if (!(line = VitTextNextLine(&p->tf))) {
+      VitTextError(&p->tf, p->errmsg, "file ends after %" PetscInt_FMT " of %" PetscInt_FMT " atoms", i, p->natoms);
+      break;
+    }
+    if (VitIOSplitTokens(line, tok, MAXCOL, NULL) < p->ncol) {
+      VitTextError(&p->tf, p->errmsg, "expected %d columns (Properties)", p->ncol);
+      break;
+    }
+    s->fid[i]  = i + 1;
+    s->type[i] = SpeciesIndex(p, s, tok[p->col_species]);
+    for (int d = 0; d < 3; d++)
+      if (!VitIOParseReal(tok[p->col_pos + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[p->col_pos + d]);
+    if (!i) z0 = x[2];
+    if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g)", (double)z0, (double)x[2]);
+    VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
+    info->line[i] = p->tf.lineno;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitReadExtxyz(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[])
+{
+  XyzParser p;
+  PetscBool eof;
+  PetscInt  n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.errmsg = errmsg;
+  PetscCall(VitTextOpen(path, &p.tf, errmsg));
+  if (!errmsg[0]) PetscCall(VitTextSeekFrame(&p.tf, frame, ReadFrameHeader, &p, errmsg));
+  if (!errmsg[0]) PetscCall(ReadFrameHeader(&p, &n, &eof));
+  if (!errmsg[0]) PetscCall(ReadAtoms(&p, s, info));
+  PetscCall(VitTextClose(&p.tf));
+  PetscCall(VitSampleSortTypeNames(s));
+  for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
+  PetscFunctionReturn(0);
+}

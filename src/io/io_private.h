@@ -1,0 +1,79 @@
+/* Internal helpers shared by the sample readers and writers of src/io/ (not a public header). */
+#ifndef VITRUM_IO_PRIVATE_H
+#define VITRUM_IO_PRIVATE_H
+
+#include <vitrum/sample.h>
+#include <stdio.h>
+
+#define VIT_ERRLEN 1024 /* length of a user-error message */
+
+/* What a reader produced before the common finishing steps (VitSampleFinishRead). */
+typedef struct {
+  PetscInt  dim_request; /* 0 = detect, 2 or 3 = forced (-sample_dimension) */
+  PetscInt *line;        /* rank 0, text readers: file line of each local atom (NULL otherwise) */
+} VitReadInfo;
+
+/* A text file read line by line on one rank, counting lines for error messages. */
+typedef struct {
+  FILE       *fp;
+  const char *path;
+  PetscInt    lineno; /* number of the line last returned (1-based) */
+  char       *buf;
+  size_t      cap;
+} VitTextFile;
+
+/* Open a text file; on failure errmsg gets "PATH: cannot open (reason)". */
+PetscErrorCode VitTextOpen(const char path[], VitTextFile *tf, char errmsg[]);
+PetscErrorCode VitTextClose(VitTextFile *tf);
+/* Next line without its end-of-line characters, or NULL at end of file. */
+char *VitTextNextLine(VitTextFile *tf);
+/* Split line in place at white space, stopping at '#' (the comment is returned in *comment when
+   comment is not NULL); returns the number of tokens (only the first max are stored). */
+int VitIOSplitTokens(char *line, char *tok[], int max, char **comment);
+/* errmsg = "PATH:LINE: " + the formatted text (unless errmsg already holds an error). */
+void VitTextError(const VitTextFile *tf, char errmsg[], const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
+/* Frames (LAMMPS dump, extended XYZ): a format's header function reads one frame header at
+   the current line, giving the number of atom lines after it, or eof = true at a clean end of
+   file before a header; it reports errors through the errmsg it knows from ctx. */
+typedef PetscErrorCode (*VitFrameHeaderFn)(void *ctx, PetscInt *natoms, PetscBool *eof);
+/* Position tf at the header of frame (0-based, negative = last), scanning headers and skipping
+   atom lines; errmsg for frames out of range, truncated frames or a file without frames. */
+PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt frame, VitFrameHeaderFn header, void *ctx, char errmsg[]);
+/* Strict number parsing: the whole token must be a finite number. */
+PetscBool VitIOParseReal(const char tok[], PetscReal *value);
+PetscBool VitIOParseInt(const char tok[], PetscInt *value);
+
+/* Readers, called on every rank of comm; text readers do the work on rank 0 and report user
+   errors in errmsg (rank 0 only); VitSampleFinishRead raises them collectively. */
+PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *info, char errmsg[]);
+PetscErrorCode VitReadLammpsDump(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[]);
+PetscErrorCode VitReadExtxyz(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[]);
+PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt frame, VitSample *s, VitReadInfo *info);
+
+/* Set the box from three cell rows A (any orientation, right-handed) as the LAMMPS
+   upper-triangular form (the same lattice rotated); Ainv gets the inverse of A so that
+   fractional coordinates are s = x Ainv (x a row vector relative to the origin). In 2D only
+   the upper-left 2x2 block of A is used. Returns PETSC_FALSE for a degenerate or left-handed cell. */
+PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3]);
+/* Cell rows from LAMMPS box bounds lo/hi and tilts (xy, xz, yz). */
+void VitSampleSetCellFromBounds(VitSample *s, const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3]);
+/* Row vector x times the 3x3 matrix M. */
+void VitRowTimesMatrix(const PetscReal x[3], const PetscReal M[3][3], PetscReal y[3]);
+
+/* Common end of every read: raise rank 0's errmsg on all ranks, broadcast the header (box,
+   species) from rank 0 when bcast_header, decide the dimension, wrap s into [0,1), assign
+   gid = rank of fid in increasing order, and reject duplicate ids. */
+PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *info, PetscBool bcast_header, const char errmsg[]);
+
+/* Renumber species in alphabetical order of their (distinct) names. */
+PetscErrorCode VitSampleSortTypeNames(VitSample *s);
+/* Default species names "1", "2", ... for types that have none. */
+void VitSampleDefaultNames(VitSample *s);
+
+/* Gather (atoms sit anywhere, with gid set) the atom data bs reals per atom into global id
+   order: on return every rank holds the rows of a contiguous block of ids, [*start, *start + *n),
+   where the block sizes are given by nblock (PETSC_DECIDE = even split; rank 0 only: pass
+   natoms on rank 0 and 0 elsewhere). ints/reals may be NULL. Caller frees the outputs. */
+PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nblock, PetscInt *start, PetscInt *n, PetscInt **fid, PetscInt **type, PetscReal **frac);
+
+#endif

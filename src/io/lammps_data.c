@@ -1,0 +1,265 @@
+/* LAMMPS data files (atom_style atomic), read on one rank.
+   Header: "N atoms", "M atom types", "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz" (other header
+   lines are ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
+   Atoms ("id type x y z [ix iy iz]"); other sections are skipped. */
+#include "io_private.h"
+
+#define MAXTOK 16
+
+typedef struct {
+  VitTextFile tf;
+  VitSample  *s;
+  VitReadInfo *info;
+  char       *errmsg;
+  PetscInt    natoms, natoms_read;
+  PetscBool   have_natoms, have_ntypes, have_atoms;
+  PetscReal   lo[3], hi[3], tilt[3];
+  PetscInt    box_line[3];
+  char       *line; /* current line (the next section header after a section body) */
+} DataParser;
+
+static PetscBool IsBlank(const char *line)
+{
+  for (; *line && *line != '#'; line++)
+    if (*line != ' ' && *line != '\t') return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* Section bodies are the lines that start with a number. */
+static PetscBool StartsWithNumber(const char *line)
+{
+  while (*line == ' ' || *line == '\t') line++;
+  return (PetscBool)((*line >= '0' && *line <= '9') || *line == '-' || *line == '+' || *line == '.');
+}
+
+/* Type from an integer 1..ntypes or a type label. */
+static PetscBool ParseType(const VitSample *s, const char tok[], PetscInt *type)
+{
+  PetscInt t;
+
+  if (VitIOParseInt(tok, &t)) {
+    *type = t - 1;
+    return (PetscBool)(t >= 1 && t <= s->ntypes);
+  }
+  for (t = 0; t < s->ntypes; t++)
+    if (!strcmp(tok, s->type_name[t])) {
+      *type = t;
+      return PETSC_TRUE;
+    }
+  return PETSC_FALSE;
+}
+
+static void ParseHeaderLine(DataParser *p, char *tok[], int n)
+{
+  static const char *bounds[3][2] = {{"xlo", "xhi"}, {"ylo", "yhi"}, {"zlo", "zhi"}};
+  PetscInt           count;
+
+  if (n == 2 && !strcmp(tok[1], "atoms")) {
+    if (!VitIOParseInt(tok[0], &count) || count <= 0) VitTextError(&p->tf, p->errmsg, "bad number of atoms (%s)", tok[0]);
+    p->natoms      = count;
+    p->have_natoms = PETSC_TRUE;
+  } else if (n == 3 && !strcmp(tok[1], "atom") && !strcmp(tok[2], "types")) {
+    if (!VitIOParseInt(tok[0], &count) || count <= 0 || count > VIT_MAX_TYPES) VitTextError(&p->tf, p->errmsg, "bad number of atom types (%s; at most %d)", tok[0], VIT_MAX_TYPES);
+    p->s->ntypes   = count;
+    p->have_ntypes = PETSC_TRUE;
+  } else if (n == 6 && !strcmp(tok[3], "xy") && !strcmp(tok[4], "xz") && !strcmp(tok[5], "yz")) {
+    for (int k = 0; k < 3; k++)
+      if (!VitIOParseReal(tok[k], &p->tilt[k])) VitTextError(&p->tf, p->errmsg, "bad tilt factor %s (%s)", tok[3 + k], tok[k]);
+  } else {
+    for (int d = 0; d < 3; d++) {
+      if (n != 4 || strcmp(tok[2], bounds[d][0]) || strcmp(tok[3], bounds[d][1])) continue;
+      if (!VitIOParseReal(tok[0], &p->lo[d]) || !VitIOParseReal(tok[1], &p->hi[d])) VitTextError(&p->tf, p->errmsg, "bad box bounds %s %s (%s %s)", bounds[d][0], bounds[d][1], tok[0], tok[1]);
+      else if (!(p->hi[d] > p->lo[d])) VitTextError(&p->tf, p->errmsg, "box length %s - %s is not positive (%g)", bounds[d][1], bounds[d][0], (double)(p->hi[d] - p->lo[d]));
+      p->box_line[d] = p->tf.lineno;
+    }
+  }
+}
+
+static void ParseMass(DataParser *p, char *tok[], int n, const char *comment)
+{
+  VitSample *s = p->s;
+  PetscInt   t;
+  PetscReal  m;
+  char      *name[1];
+
+  if (n != 2 || !ParseType(s, tok[0], &t)) {
+    VitTextError(&p->tf, p->errmsg, "Masses: expected 'type mass' with a type in 1..%" PetscInt_FMT, s->ntypes);
+    return;
+  }
+  if (!VitIOParseReal(tok[1], &m) || !(m > 0)) VitTextError(&p->tf, p->errmsg, "Masses: bad mass (%s)", tok[1]);
+  s->type_mass[t] = m;
+  s->has_masses   = PETSC_TRUE;
+  if (comment && VitIOSplitTokens((char *)comment, name, 1, NULL) >= 1 && !s->type_name[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], name[0], VIT_NAME_LEN));
+}
+
+static void ParseTypeLabel(DataParser *p, char *tok[], int n)
+{
+  PetscInt t;
+
+  if (n != 2 || !VitIOParseInt(tok[0], &t) || t < 1 || t > p->s->ntypes) {
+    VitTextError(&p->tf, p->errmsg, "Atom Type Labels: expected 'type label' with a type in 1..%" PetscInt_FMT, p->s->ntypes);
+    return;
+  }
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
+}
+
+/* id type x y z [ix iy iz]: image flags do not matter, positions are wrapped. */
+static void ParseAtom(DataParser *p, char *tok[], int n)
+{
+  VitSample *s = p->s;
+  PetscInt   i = p->natoms_read, image;
+  PetscReal  x[3];
+
+  if (i >= p->natoms) {
+    VitTextError(&p->tf, p->errmsg, "Atoms: more atom lines than the %" PetscInt_FMT " atoms of the header", p->natoms);
+    return;
+  }
+  if (n != 5 && n != 8) {
+    VitTextError(&p->tf, p->errmsg, "Atoms: expected 'id type x y z [ix iy iz]' (atom_style atomic), found %d columns", n);
+    return;
+  }
+  if (!VitIOParseInt(tok[0], &s->fid[i])) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s)", tok[0]);
+  if (!ParseType(s, tok[1], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[1], s->ntypes);
+  for (int d = 0; d < 3; d++) {
+    if (!VitIOParseReal(tok[2 + d], &x[d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[2 + d]);
+    x[d] -= s->lo[d];
+  }
+  for (int d = 0; d < 3 && n == 8; d++)
+    if (!VitIOParseInt(tok[5 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[5 + d]);
+  VitSampleCartToFrac(s, x, &s->s[3 * i]);
+  p->info->line[i] = p->tf.lineno;
+  p->natoms_read++;
+}
+
+/* The box and the atom arrays are set up when the Atoms (or Masses) section starts. */
+static PetscErrorCode EndHeader(DataParser *p)
+{
+  PetscFunctionBeginUser;
+  if (p->s->nlocal || p->errmsg[0]) PetscFunctionReturn(0);
+  if (!p->have_natoms) VitTextError(&p->tf, p->errmsg, "no 'N atoms' line in the header");
+  if (!p->have_ntypes) VitTextError(&p->tf, p->errmsg, "no 'M atom types' line in the header");
+  if (p->errmsg[0]) PetscFunctionReturn(0);
+  VitSampleSetCellFromBounds(p->s, p->lo, p->hi, p->tilt);
+  p->s->natoms = p->natoms;
+  PetscCall(VitSampleAllocate(p->s, p->natoms));
+  PetscCall(PetscMalloc1(p->natoms, &p->info->line));
+  PetscFunctionReturn(0);
+}
+
+/* Read the body of the section whose header is p->line; leaves p->line at the next header. */
+static PetscErrorCode ReadSection(DataParser *p)
+{
+  char  *tok[MAXTOK], *comment, name[64];
+  int    n    = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
+  char  *kind = name;
+
+  PetscFunctionBeginUser;
+  name[0] = 0;
+  for (int k = 0; k < PetscMin(n, MAXTOK); k++) {
+    if (k) PetscCall(PetscStrlcat(name, " ", sizeof(name)));
+    PetscCall(PetscStrlcat(name, tok[k], sizeof(name)));
+  }
+  if (!strcmp(kind, "Atoms") && comment) {
+    char *style[1];
+    if (VitIOSplitTokens(comment, style, 1, NULL) >= 1 && strcmp(style[0], "atomic")) VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic only)", style[0]);
+  }
+  if (!strcmp(kind, "Atoms") || !strcmp(kind, "Masses")) PetscCall(EndHeader(p));
+  p->have_atoms = (PetscBool)(p->have_atoms || !strcmp(kind, "Atoms"));
+  while ((p->line = VitTextNextLine(&p->tf)) && !p->errmsg[0]) {
+    if (IsBlank(p->line)) continue;
+    if (!StartsWithNumber(p->line)) break;
+    n = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
+    if (!strcmp(kind, "Atoms")) ParseAtom(p, tok, n);
+    else if (!strcmp(kind, "Masses")) ParseMass(p, tok, n, comment);
+    else if (!strcmp(kind, "Atom Type Labels")) ParseTypeLabel(p, tok, n);
+  }
+  if (!strcmp(kind, "Atoms") && p->natoms_read < p->natoms) VitTextError(&p->tf, p->errmsg, "Atoms: found %" PetscInt_FMT " atoms, the header says %" PetscInt_FMT "%s", p->natoms_read, p->natoms, p->line ? "" : " (file truncated?)");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *info, char errmsg[])
+{
+  DataParser p;
+  char      *tok[MAXTOK];
+  int        n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.s = s, p.info = info, p.errmsg = errmsg;
+  s->dim = 3;
+  for (int d = 0; d < 3; d++) p.lo[d] = -0.5, p.hi[d] = 0.5; /* LAMMPS defaults */
+  PetscCall(VitTextOpen(path, &p.tf, errmsg));
+  if (errmsg[0]) PetscFunctionReturn(0);
+  if (!VitTextNextLine(&p.tf)) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: empty file", path));
+  p.line = errmsg[0] ? NULL : VitTextNextLine(&p.tf); /* the first line is a title */
+  while (p.line && !errmsg[0]) {
+    if (IsBlank(p.line)) p.line = VitTextNextLine(&p.tf);
+    else if (StartsWithNumber(p.line)) {
+      if (s->nlocal) VitTextError(&p.tf, errmsg, "header line after the first section");
+      n = VitIOSplitTokens(p.line, tok, MAXTOK, NULL);
+      ParseHeaderLine(&p, tok, PetscMin(n, MAXTOK));
+      p.line = VitTextNextLine(&p.tf);
+    } else PetscCall(ReadSection(&p));
+  }
+  if (!p.have_atoms && !errmsg[0]) VitTextError(&p.tf, errmsg, "no Atoms section");
+  PetscCall(VitTextClose(&p.tf));
+  VitSampleDefaultNames(s);
+  for (PetscInt t = 0; t < s->ntypes; t++)
+    if (!s->type_mass[t]) s->type_mass[t] = 1.0;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt fid[], const PetscInt type[], const PetscReal frac[])
+{
+  const PetscReal(*h)[3] = s->cell;
+  const PetscReal zlo    = s->dim == 3 ? s->lo[2] : -0.5, lz = s->dim == 3 ? h[2][2] : 1.0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "LAMMPS data file (atom_style atomic) written by vitrum %s from %s\n\n", VIT_VERSION, s->source));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " atoms\n%" PetscInt_FMT " atom types\n\n", s->natoms, s->ntypes));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", (double)s->lo[0], (double)(s->lo[0] + h[0][0]), (double)s->lo[1], (double)(s->lo[1] + h[1][1]), (double)zlo, (double)(zlo + lz)));
+  if (h[1][0] != 0 || h[2][0] != 0 || h[2][1] != 0) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g %.17g xy xz yz\n", (double)h[1][0], (double)h[2][0], (double)h[2][1]));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nMasses\n\n"));
+  for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " %.17g # %s\n", t + 1, (double)s->type_mass[t], s->type_name[t]));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nAtoms # atomic\n\n"));
+  for (PetscInt i = 0; i < s->natoms; i++) {
+    PetscReal x[3];
+    VitSampleFracToCart(s, &frac[3 * i], x);
+    /* plain fprintf: this loop runs N times */
+    fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT " %.17g %.17g %.17g\n", fid[i], type[i] + 1, (double)(s->lo[0] + x[0]), (double)(s->lo[1] + x[1]), s->dim == 3 ? (double)(s->lo[2] + x[2]) : 0.0);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Atoms gathered to rank 0 in global id order, written with ids = file ids to a temporary
+   name that is renamed when complete. */
+PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[])
+{
+  PetscMPIInt rank;
+  PetscInt    start, n, *fid, *type;
+  PetscReal  *frac;
+  char        tmp[PETSC_MAX_PATH_LEN];
+  FILE       *fp  = NULL;
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(VitSampleToIdOrder(comm, s, rank ? 0 : s->natoms, &start, &n, &fid, &type, &frac));
+  if (!rank) {
+    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+    fp = fopen(tmp, "w");
+    if (fp) {
+      PetscCall(WriteDataFile(fp, s, fid, type, frac));
+      err = fclose(fp) || rename(tmp, path);
+      if (err) remove(tmp);
+    } else err = 1;
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "%s: cannot write (directory missing or not writable?)", path);
+  PetscCall(PetscFree(fid));
+  PetscCall(PetscFree(type));
+  PetscCall(PetscFree(frac));
+  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,213 @@
+/* LAMMPS text dump files (dump atom/custom), read on one rank. A frame is
+     ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
+     ITEM: ATOMS col col ... / N lines
+   Columns in any order: id, type, element, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
+   or xsu ysu zsu (scaled = fractional); other columns are ignored. No z column: a 2D sample. */
+#include "io_private.h"
+
+#define MAXCOL 64
+
+typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
+
+typedef struct {
+  VitTextFile tf;
+  char       *errmsg;
+  PetscInt    natoms;
+  PetscReal   lo[3], hi[3], tilt[3];
+  int         ncol, col[NCOLKIND]; /* column index of each kind, -1 if absent */
+  PetscBool   scaled;              /* xs ys zs or xsu ysu zsu */
+} DumpParser;
+
+/* Next line, which must start with "ITEM: what"; returns the rest of the line. */
+static char *ExpectItem(DumpParser *p, const char what[], PetscBool *eof)
+{
+  char  *line = VitTextNextLine(&p->tf);
+  size_t len  = strlen(what);
+
+  if (eof) *eof = (PetscBool)!line;
+  if (!line) {
+    if (!eof) VitTextError(&p->tf, p->errmsg, "file ends before 'ITEM: %s'", what);
+    return NULL;
+  }
+  if (strncmp(line, "ITEM: ", 6) || strncmp(line + 6, what, len)) {
+    VitTextError(&p->tf, p->errmsg, "expected 'ITEM: %s'", what);
+    return NULL;
+  }
+  return line + 6 + len;
+}
+
+static char *ExpectLine(DumpParser *p)
+{
+  char *line = VitTextNextLine(&p->tf);
+
+  if (!line) VitTextError(&p->tf, p->errmsg, "file ends inside a frame header");
+  return line;
+}
+
+/* Triclinic dump bounds include the tilt extents (LAMMPS Howto triclinic):
+   xlo_bound = xlo + min(0,xy,xz,xy+xz), xhi_bound = xhi + max(0,xy,xz,xy+xz),
+   ylo_bound = ylo + min(0,yz), yhi_bound = yhi + max(0,yz). */
+static void ParseBox(DumpParser *p, PetscBool triclinic)
+{
+  PetscReal b[3][3] = {{0}};
+  char     *line, *tok[4];
+
+  for (int d = 0; d < 3 && !p->errmsg[0]; d++) {
+    int n, want = triclinic ? 3 : 2;
+    if (!(line = ExpectLine(p))) return;
+    n = VitIOSplitTokens(line, tok, 4, NULL);
+    if (n != want) VitTextError(&p->tf, p->errmsg, "expected %d box bound numbers, found %d", want, n);
+    for (int k = 0; k < want && k < n; k++)
+      if (!VitIOParseReal(tok[k], &b[d][k])) VitTextError(&p->tf, p->errmsg, "bad box bound (%s)", tok[k]);
+    p->lo[d] = b[d][0];
+    p->hi[d] = b[d][1];
+  }
+  p->tilt[0] = b[0][2], p->tilt[1] = b[1][2], p->tilt[2] = b[2][2];
+  if (triclinic) {
+    const PetscReal xy = p->tilt[0], xz = p->tilt[1], yz = p->tilt[2];
+    p->lo[0] -= PetscMin(PetscMin(0, xy), PetscMin(xz, xy + xz));
+    p->hi[0] -= PetscMax(PetscMax(0, xy), PetscMax(xz, xy + xz));
+    p->lo[1] -= PetscMin(0, yz);
+    p->hi[1] -= PetscMax(0, yz);
+  }
+  for (int d = 0; d < 3; d++)
+    if (!p->errmsg[0] && !(p->hi[d] > p->lo[d])) VitTextError(&p->tf, p->errmsg, "box length %c is not positive (%g)", "xyz"[d], (double)(p->hi[d] - p->lo[d]));
+}
+
+/* Find the columns; each axis in the same style (plain, unwrapped, scaled). */
+static void ParseColumns(DumpParser *p, char *rest)
+{
+  static const char *styles[4][3] = {{"x", "y", "z"}, {"xu", "yu", "zu"}, {"xs", "ys", "zs"}, {"xsu", "ysu", "zsu"}};
+  char              *tok[MAXCOL];
+  int                style[3] = {-1, -1, -1};
+
+  p->ncol = VitIOSplitTokens(rest, tok, MAXCOL, NULL);
+  if (p->ncol > MAXCOL) VitTextError(&p->tf, p->errmsg, "more than %d columns", MAXCOL);
+  for (int k = 0; k < NCOLKIND; k++) p->col[k] = -1;
+  for (int c = 0; c < PetscMin(p->ncol, MAXCOL); c++) {
+    if (!strcmp(tok[c], "id")) p->col[COL_ID] = c;
+    else if (!strcmp(tok[c], "type")) p->col[COL_TYPE] = c;
+    else if (!strcmp(tok[c], "element")) p->col[COL_ELEMENT] = c;
+    for (int st = 0; st < 4; st++)
+      for (int d = 0; d < 3; d++)
+        if (!strcmp(tok[c], styles[st][d])) {
+          if (p->col[COL_X + d] >= 0) VitTextError(&p->tf, p->errmsg, "two columns for the %c coordinate", "xyz"[d]);
+          p->col[COL_X + d] = c;
+          style[d]          = st;
+        }
+  }
+  p->scaled = (PetscBool)(style[0] >= 2);
+  for (int d = 1; d < 3; d++)
+    if (style[d] >= 0 && (style[d] >= 2) != p->scaled) VitTextError(&p->tf, p->errmsg, "mixed scaled and unscaled coordinate columns");
+  if (p->col[COL_X] < 0 || p->col[COL_Y] < 0) VitTextError(&p->tf, p->errmsg, "no x y [z] (or xs ys zs, xu yu zu, xsu ysu zsu) columns");
+  if (p->col[COL_TYPE] < 0 && p->col[COL_ELEMENT] < 0) VitTextError(&p->tf, p->errmsg, "no type or element column");
+}
+
+static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eof)
+{
+  DumpParser *p = (DumpParser *)ctx;
+  char       *line, *rest, *tok[2];
+
+  PetscFunctionBeginUser;
+  *natoms = 0;
+  if (!ExpectItem(p, "TIMESTEP", eof) || *eof || !ExpectLine(p)) PetscFunctionReturn(0);
+  if (!ExpectItem(p, "NUMBER OF ATOMS", NULL) || !(line = ExpectLine(p))) PetscFunctionReturn(0);
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt(tok[0], &p->natoms) || p->natoms <= 0) {
+    VitTextError(&p->tf, p->errmsg, "bad number of atoms");
+    PetscFunctionReturn(0);
+  }
+  if (!(rest = ExpectItem(p, "BOX BOUNDS", NULL))) PetscFunctionReturn(0);
+  ParseBox(p, (PetscBool)(strstr(rest, "xy") != NULL));
+  if (!p->errmsg[0] && (rest = ExpectItem(p, "ATOMS", NULL))) ParseColumns(p, rest);
+  *natoms = p->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* Type of an atom from the type column (1..) or, without one, from the element name
+   (types numbered in order of first appearance); names from the element column. */
+static void ParseSpecies(DumpParser *p, VitSample *s, char *tok[], PetscInt *type)
+{
+  const char *element = p->col[COL_ELEMENT] >= 0 ? tok[p->col[COL_ELEMENT]] : NULL;
+  PetscInt    t       = -1;
+
+  if (p->col[COL_TYPE] >= 0) {
+    if (!VitIOParseInt(tok[p->col[COL_TYPE]], &t) || t < 1 || t > VIT_MAX_TYPES) {
+      VitTextError(&p->tf, p->errmsg, "unknown atom type (%s; types are 1..%d)", tok[p->col[COL_TYPE]], VIT_MAX_TYPES);
+      return;
+    }
+    t--;
+  } else {
+    for (PetscInt k = 0; k < s->ntypes && t < 0; k++)
+      if (!strcmp(element, s->type_name[k])) t = k;
+    if (t < 0) t = s->ntypes;
+    if (t >= VIT_MAX_TYPES) {
+      VitTextError(&p->tf, p->errmsg, "more than %d elements (%s)", VIT_MAX_TYPES, element);
+      return;
+    }
+  }
+  s->ntypes = PetscMax(s->ntypes, t + 1);
+  if (element && s->type_name[t][0] && strcmp(element, s->type_name[t])) VitTextError(&p->tf, p->errmsg, "type %" PetscInt_FMT " is element %s here and %s before", t + 1, element, s->type_name[t]);
+  if (element && !s->type_name[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], element, VIT_NAME_LEN));
+  *type = t;
+}
+
+static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
+{
+  char *line, *tok[MAXCOL];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleAllocate(s, p->natoms));
+  PetscCall(PetscMalloc1(p->natoms, &info->line));
+  for (PetscInt i = 0; i < p->natoms && !p->errmsg[0]; i++) {
+    PetscReal x[3] = {0, 0, 0};
+    if (!(line = VitTextNextLine(&p->tf))) {
+      VitTextError(&p->tf, p->errmsg, "file ends after %" PetscInt_FMT " of %" PetscInt_FMT " atoms", i, p->natoms);
+      break;
+    }
+    if (VitIOSplitTokens(line, tok, MAXCOL, NULL) != p->ncol) {
+      VitTextError(&p->tf, p->errmsg, "expected %d columns", p->ncol);
+      break;
+    }
+    s->fid[i] = i + 1;
+    if (p->col[COL_ID] >= 0 && !VitIOParseInt(tok[p->col[COL_ID]], &s->fid[i])) VitTextError(&p->tf, p->errmsg, "bad atom id (%s)", tok[p->col[COL_ID]]);
+    ParseSpecies(p, s, tok, &s->type[i]);
+    for (int d = 0; d < s->dim; d++) {
+      const char *t = tok[p->col[COL_X + d]];
+      if (!VitIOParseReal(t, &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], t);
+      if (!p->scaled) x[d] -= s->lo[d];
+    }
+    if (p->scaled) PetscCall(PetscArraycpy(&s->s[3 * i], x, 3));
+    else VitSampleCartToFrac(s, x, &s->s[3 * i]);
+    info->line[i] = p->tf.lineno;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitReadLammpsDump(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[])
+{
+  DumpParser p;
+  PetscBool  eof;
+  PetscInt   n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.errmsg = errmsg;
+  PetscCall(VitTextOpen(path, &p.tf, errmsg));
+  if (!errmsg[0]) PetscCall(VitTextSeekFrame(&p.tf, frame, ReadFrameHeader, &p, errmsg));
+  if (!errmsg[0]) PetscCall(ReadFrameHeader(&p, &n, &eof));
+  if (!errmsg[0]) {
+    s->dim    = p.col[COL_Z] >= 0 ? 3 : 2;
+    s->natoms = p.natoms;
+    VitSampleSetCellFromBounds(s, p.lo, p.hi, p.tilt);
+    if (s->dim == 2) {
+      s->lo[2] = 0;
+      PetscCall(PetscMemzero(s->cell[2], sizeof(s->cell[2])));
+    }
+    PetscCall(ReadAtoms(&p, s, info));
+  }
+  PetscCall(VitTextClose(&p.tf));
+  if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));
+  VitSampleDefaultNames(s);
+  for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,77 @@
+/* Sample input: format by extension or -format, the reader of that format, and the common
+   finishing steps (VitSampleFinishRead). Text formats are parsed on rank 0. */
+#include "io_private.h"
+
+typedef enum {FMT_DATA, FMT_DUMP, FMT_XYZ, FMT_H5MD, NFMT} VitFormat;
+
+static const char *format_names[NFMT]  = {"lammps-data", "lammps-dump", "extxyz", "h5md"};
+static const char *format_ext[NFMT][2] = {{".data", ".lmp"}, {".dump", ".lammpstrj"}, {".xyz", ".extxyz"}, {".h5", ".h5md"}};
+
+static PetscErrorCode GetFormat(MPI_Comm comm, const char path[], const char format[], VitFormat *fmt)
+{
+  const char *ext = strrchr(path, '.');
+
+  PetscFunctionBeginUser;
+  for (int f = 0; f < NFMT; f++) {
+    if (format && format[0]) {
+      if (!strcmp(format, format_names[f])) *fmt = (VitFormat)f;
+    } else if (ext && (!strcmp(ext, format_ext[f][0]) || !strcmp(ext, format_ext[f][1]))) *fmt = (VitFormat)f;
+  }
+  if (*fmt != NFMT) PetscFunctionReturn(0);
+  PetscCheck(!format || !format[0], comm, PETSC_ERR_USER_INPUT, "-format %s: unknown format (lammps-data, lammps-dump, extxyz, h5md)", format);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: cannot tell the format from the extension (.data .lmp .dump .lammpstrj .xyz .extxyz .h5 .h5md); give -format", path);
+}
+
+/* Read with an optional forced dimension (0 = decide from the box, see DecideDimension). */
+static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, PetscInt dim, VitSample *s)
+{
+  VitFormat   fmt  = NFMT;
+  VitReadInfo info = {dim, NULL};
+  char        errmsg[VIT_ERRLEN] = "";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
+  PetscCall(GetFormat(comm, path, format, &fmt));
+  PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt_FMT ": frames are numbered from 0 (-1 = last)", frame);
+  PetscCheck(dim == 0 || dim == 2 || dim == 3, comm, PETSC_ERR_USER_INPUT, "-sample_dimension %" PetscInt_FMT ": use 0 (detect), 2 or 3", dim);
+  PetscCall(PetscMemzero(s, sizeof(*s)));
+  PetscCall(PetscStrncpy(s->source, path, sizeof(s->source)));
+  s->dim = 3;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (fmt == FMT_H5MD) PetscCall(VitReadH5MD(comm, path, frame, s, &info));
+  else if (!rank && fmt == FMT_DATA) PetscCall(VitReadLammpsData(path, s, &info, errmsg));
+  else if (!rank && fmt == FMT_DUMP) PetscCall(VitReadLammpsDump(path, frame, s, &info, errmsg));
+  else if (!rank && fmt == FMT_XYZ) PetscCall(VitReadExtxyz(path, frame, s, &info, errmsg));
+  PetscCall(VitSampleFinishRead(comm, s, &info, (PetscBool)(fmt != FMT_H5MD), errmsg));
+  PetscCall(PetscFree(info.line));
+  PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, VitSample *s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SampleRead(comm, path, format, frame, 0, s));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s)
+{
+  char      path[PETSC_MAX_PATH_LEN] = "", format[32] = "";
+  PetscInt  frame = -1, dim = 0;
+  PetscBool set   = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(comm, NULL, "Sample input", NULL);
+  PetscCall(PetscOptionsString("-sample", "Sample file: LAMMPS data (.data .lmp), LAMMPS dump (.dump .lammpstrj), extended XYZ (.xyz .extxyz), H5MD (.h5 .h5md)", "VitSampleRead", path, path, sizeof(path), &set));
+  PetscCall(PetscOptionsString("-format", "Sample format when the extension does not tell: lammps-data, lammps-dump, extxyz, h5md", "VitSampleRead", format, format, sizeof(format), NULL));
+  PetscCall(PetscOptionsInt("-frame", "Frame of a dump, extended XYZ or H5MD file (0-based, -1 = last)", "VitSampleRead", frame, &frame, NULL));
+  PetscCall(PetscOptionsInt("-sample_dimension", "2 or 3 to force the dimension; 0 = 2D when the box is flat (all atoms at one z, lz < lx, ly)", "VitSampleRead", dim, &dim, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscMemzero(s, sizeof(*s)));
+  if (VitHelpRequested()) PetscFunctionReturn(0);
+  PetscCheck(set && path[0], comm, PETSC_ERR_USER_INPUT, "no sample: give -sample FILE");
+  PetscCall(SampleRead(comm, path, format, frame, dim, s));
+  PetscFunctionReturn(0);
+}

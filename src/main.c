@@ -1,0 +1,87 @@
+static const char help[] = "vitrum: structure profiles, Hessian spectra and linear structure-property models of glasses.\n"
+                           "Usage: vitrum COMMAND [options]    (vitrum COMMAND -help lists the command's options)\n\n";
+
+#include <vitrum/commands.h>
+#include <vitrum/h5io.h>
+
+typedef struct {
+  const char *name;
+  PetscErrorCode (*run)(void);
+  const char *summary;
+} VitCommand;
+
+/* run = NULL: the command is part of the design but not built yet. */
+static const VitCommand commands[] = {
+  {"info",     VitCmdInfo,     "summary of a sample: N, species, box, dimension, density"},
+  {"convert",  VitCmdConvert,  "convert a sample to H5MD (-o OUT.h5) or LAMMPS data (-o OUT.data)"},
+  {"rdf",      VitCmdRdf,      "partial radial distribution functions g_ab(r) and optionally S(q)"},
+  {"energy",   VitCmdEnergy,   "energy, per-atom energy, forces and virial of a sample"},
+  {"minimize", VitCmdMinimize, "relax a sample to its inherent structure"},
+  {"hessian",  VitCmdHessian,  "assemble the sparse Hessian (dynamical matrix) and check it"},
+  {"spectrum", VitCmdSpectrum, "low-frequency modes, VDOS (kernel polynomial method), moments"},
+  {"response", NULL,           "first-order responses: eigenvalue shifts, dipole stiffness"},
+  {"features", NULL,           "build a dataset (structure features X, spectral targets Y) from many samples"},
+  {"fit",      VitCmdFit,          "parallel TSQR ridge fit of the linear structure-property model"},
+  {"predict",  NULL,           "apply a fitted model to samples or to a measured g(r)/S(q)"},
+  {"pipeline", NULL,           "the whole study from an options file, with a report"},
+};
+static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+static void PrintUsage(void)
+{
+  printf("%s", help);
+  printf("Commands:\n");
+  for (size_t i = 0; i < ncommands; i++) printf("  %-9s %s%s\n", commands[i].name, commands[i].summary, commands[i].run ? "" : " (not available in this build)");
+  printf("\nAll settings are PETSc options: -options_file F, -log_view, -help and every -eps_*, -st_*,\n"
+         "-ksp_*, -pc_*, -bv_*, -mat_* option work as in PETSc. See README.md and docs/.\n");
+}
+
+int main(int argc, char **argv)
+{
+  const VitCommand *cmd = NULL;
+  PetscErrorCode    ierr;
+  int               status = 0;
+
+  /* The command is argv[1]; PETSc sees the remaining arguments. */
+  if (argc >= 2 && argv[1][0] != '-') {
+    for (size_t i = 0; i < ncommands; i++)
+      if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
+    if (!cmd) {
+      int rank = 0, initialized = 0;
+      MPI_Init(&argc, &argv);
+      MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+      if (!rank) {
+        fprintf(stderr, "vitrum: error: unknown command '%s'\n\n", argv[1]);
+        PrintUsage();
+      }
+      MPI_Initialized(&initialized);
+      MPI_Finalize();
+      return 2;
+    }
+    argv[1] = argv[0];
+    argv++;
+    argc--;
+  }
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(VitInitialize());
+  PetscCall(VitPushErrorHandler());
+  if (!cmd) {
+    if (!PetscGlobalRank) PrintUsage();
+    status = argc >= 2 ? 0 : 2; /* "vitrum" alone: usage and status 2; "vitrum -help": 0 */
+  } else if (!cmd->run) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "vitrum: error: command '%s' is not available in this build\n", cmd->name));
+    status = 2;
+  } else {
+    ierr = cmd->run();
+    if (ierr) {
+      VitH5AbortAll();
+      if (!VitUserErrorRaised()) { /* a bug or a system error, maybe on one rank only */
+        fprintf(stderr, "vitrum: internal error %d; see the traceback above\n", (int)ierr);
+        MPI_Abort(PETSC_COMM_WORLD, 1);
+      }
+      status = 1;
+    } else PetscCall(VitWarnUnusedOptions());
+  }
+  PetscCall(PetscFinalize());
+  return status;
+}

@@ -1,0 +1,432 @@
+/* vitrum pipeline: the whole study from one options file.
+
+   Stages, each skipped when its outputs exist and are newer than its inputs (so an interrupted
+   run resumes where it stopped; -pipeline_force reruns everything):
+     1 generate  LAMMPS melt-quench ensemble (scripts/make_ensemble.py, run from rank 0 by
+                 fork/exec outside MPI), unless -pipeline_samples names an existing list
+     2 features  VitCmdFeatures on the sample list          -> DIR/dataset.h5
+     3 fit       VitCmdFit on the dataset                   -> DIR/model.h5
+     4 evaluate  held-out predictions and metrics           -> DIR/evaluation.h5
+     5 report    scripts/plot_report.py (figures, report.md) -> DIR/report/report.md
+   Every stage also depends on DIR/options.used, the options of the run, rewritten only when they
+   change. See docs/pipeline.md. */
+#include <vitrum/commands.h>
+#include "pipeline.h"
+#include <errno.h>
+#include <sys/stat.h>
+
+#ifndef VIT_SOURCE_DIR
+  #define VIT_SOURCE_DIR "."
+#endif
+
+#define VIT_PIPELINE_NSTAGES 5
+
+typedef struct {
+  char      dir[PETSC_MAX_PATH_LEN];      /* run folder */
+  char      samples[PETSC_MAX_PATH_LEN];  /* sample list: given, or made by the generate stage */
+  PetscBool generate;                     /* no list given: make one with LAMMPS */
+  PetscInt  nsamples, dim, cells[3], ncells, seed, jobs;
+  char      lmp[PETSC_MAX_PATH_LEN], python[PETSC_MAX_PATH_LEN], scripts[PETSC_MAX_PATH_LEN];
+  PetscBool report, force;
+  PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
+  PetscInt  fit_seed;
+  /* files of the run */
+  char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN];
+  char evaluation[PETSC_MAX_PATH_LEN], report_md[PETSC_MAX_PATH_LEN];
+} Pipeline;
+
+typedef struct {
+  const char *name;
+  PetscErrorCode (*run)(MPI_Comm, Pipeline *);
+  const char *inputs[3], *outputs[1]; /* paths inside Pipeline, set by StageFiles */
+  PetscLogEvent event;
+} Stage;
+
+/* The held-out split: -fit_test_fraction (default 0.2 here, as the evaluation needs held-out
+   samples) and -fit_seed, put back into the options database so that fit uses the same values. */
+static PetscErrorCode FitSplitOptions(Pipeline *pl)
+{
+  char value[64];
+
+  PetscFunctionBeginUser;
+  pl->test_fraction = 0.2;
+  pl->fit_seed      = 1;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-fit_test_fraction", &pl->test_fraction, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_seed", &pl->fit_seed, NULL));
+  PetscCheck(pl->test_fraction > 0 && pl->test_fraction < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: the pipeline needs a held-out fraction in (0, 1)", (double)pl->test_fraction);
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", (double)pl->test_fraction));
+  PetscCall(PetscOptionsSetValue(NULL, "-fit_test_fraction", value));
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, pl->fit_seed));
+  PetscCall(PetscOptionsSetValue(NULL, "-fit_seed", value));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadOptions(Pipeline *pl)
+{
+  PetscBool given;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrcpy(pl->dir, "pipeline_run"));
+  PetscCall(PetscStrcpy(pl->lmp, "lmp"));
+  PetscCall(PetscStrcpy(pl->python, "/usr/bin/python3"));
+  PetscCall(PetscSNPrintf(pl->scripts, sizeof(pl->scripts), "%s/scripts", VIT_SOURCE_DIR));
+  pl->samples[0] = 0;
+  pl->nsamples   = 100;
+  pl->dim        = 2;
+  pl->cells[0] = pl->cells[1] = 20;
+  pl->cells[2] = 8;
+  pl->ncells   = 3;
+  pl->seed     = 1;
+  pl->jobs     = 2;
+  pl->report   = PETSC_TRUE;
+  pl->force    = PETSC_FALSE;
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "vitrum pipeline: generate, features, fit, evaluate, report", NULL);
+  PetscCall(PetscOptionsString("-pipeline_dir", "Run folder (all outputs go here)", NULL, pl->dir, pl->dir, sizeof(pl->dir), NULL));
+  PetscCall(PetscOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
+  PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: dimension, 2 (KA 65:35) or 3 (KA 80:20)", NULL, pl->dim, &pl->dim, NULL));
+  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: lattice cells nx,ny[,nz] of the start configuration (N = product)", NULL, pl->cells, &pl->ncells, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_seed", "Generation: random seed", NULL, pl->seed, &pl->seed, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_jobs", "Generation: serial LAMMPS runs at a time", NULL, pl->jobs, &pl->jobs, NULL));
+  PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));
+  PetscCall(PetscOptionsString("-pipeline_python", "Python with numpy, h5py, matplotlib, scikit-learn", NULL, pl->python, pl->python, sizeof(pl->python), NULL));
+  PetscCall(PetscOptionsString("-pipeline_scripts", "Folder of make_ensemble.py and plot_report.py", NULL, pl->scripts, pl->scripts, sizeof(pl->scripts), NULL));
+  PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
+  PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
+  PetscOptionsEnd();
+  PetscCall(FitSplitOptions(pl));
+  pl->generate = given ? PETSC_FALSE : PETSC_TRUE;
+  PetscCheck(pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3", pl->dim);
+  PetscCheck(pl->ncells >= pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s)", pl->dim, pl->dim == 3 ? ",nz" : "");
+  PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetPaths(Pipeline *pl)
+{
+  PetscFunctionBeginUser;
+  if (pl->generate) PetscCall(PetscSNPrintf(pl->samples, sizeof(pl->samples), "%s/samples/samples.txt", pl->dir));
+  PetscCall(PetscSNPrintf(pl->options_used, sizeof(pl->options_used), "%s/options.used", pl->dir));
+  PetscCall(PetscSNPrintf(pl->dataset, sizeof(pl->dataset), "%s/dataset.h5", pl->dir));
+  PetscCall(PetscSNPrintf(pl->model, sizeof(pl->model), "%s/model.h5", pl->dir));
+  PetscCall(PetscSNPrintf(pl->evaluation, sizeof(pl->evaluation), "%s/evaluation.h5", pl->dir));
+  PetscCall(PetscSNPrintf(pl->report_md, sizeof(pl->report_md), "%s/report/report.md", pl->dir));
+  PetscFunctionReturn(0);
+}
+
+/* Options that do not change results (diagnostics, -pipeline_force) are left out of options.used. */
+static PetscBool OptionAffectsResults(const char option[])
+{
+  static const char *const ignored[] = {"-pipeline_force", "-pipeline_report", "-help", "-log", "-options_", "-malloc", "-info"};
+
+  for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+    if (!strncmp(option, ignored[i], strlen(ignored[i]))) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* Rank 0: the options of this run, one per line, in the order given. */
+static PetscErrorCode OptionsText(char **text)
+{
+  char  *all, *copy, *p;
+  size_t len, used = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetAll(NULL, &all));
+  PetscCall(PetscStrlen(all, &len));
+  PetscCall(PetscCalloc1(len + 2, text));
+  PetscCall(PetscStrallocpy(all, &copy));
+  /* options are separated by " -"; values never start with '-' followed by a letter here */
+  for (p = strtok(copy, " "); p;) {
+    char *next = strtok(NULL, " ");
+    PetscBool keep = OptionAffectsResults(p);
+    if (keep) used += (size_t)sprintf(*text + used, "%s", p);
+    while (next && !(next[0] == '-' && (next[1] >= 'a' && next[1] <= 'z'))) {
+      if (keep) used += (size_t)sprintf(*text + used, " %s", next);
+      next = strtok(NULL, " ");
+    }
+    if (keep) used += (size_t)sprintf(*text + used, "\n");
+    p = next;
+  }
+  PetscCall(PetscFree(copy));
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+/* Write DIR/options.used when its content changes (which makes every later stage stale). */
+static PetscErrorCode RecordOptions(MPI_Comm comm, const Pipeline *pl)
+{
+  PetscMPIInt rank;
+  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    char  *text, old[16384] = "";
+    FILE  *f;
+    size_t n = 0;
+    PetscCall(OptionsText(&text));
+    if ((f = fopen(pl->options_used, "r"))) {
+      n      = fread(old, 1, sizeof(old) - 1, f);
+      old[n] = 0;
+      fclose(f);
+    }
+    if (strcmp(old, text)) {
+      if ((f = fopen(pl->options_used, "w"))) {
+        fputs(text, f);
+        fclose(f);
+      } else PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: cannot write (check -pipeline_dir)", pl->options_used));
+    }
+    PetscCall(PetscFree(text));
+  }
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MakeDirectories(MPI_Comm comm, const Pipeline *pl)
+{
+  PetscMPIInt rank;
+  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    char        sub[PETSC_MAX_PATH_LEN];
+    const char *subs[] = {"", "/report", "/samples"};
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && !errmsg[0]; i++) {
+      PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s%s", pl->dir, subs[i]));
+      if (mkdir(sub, 0777) && errno != EEXIST) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "-pipeline_dir %s: cannot create %s: %s", pl->dir, sub, strerror(errno)));
+    }
+  }
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
+/* Modification time in ns, or -1 when the file is missing. */
+static long long MTime(const char path[])
+{
+  struct stat st;
+
+  if (stat(path, &st)) return -1;
+  return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* A stage is up to date when every output exists and is newer than every input. */
+static PetscErrorCode StageUpToDate(MPI_Comm comm, const Stage *st, PetscBool *ok)
+{
+  PetscMPIInt rank;
+  int         up = 1;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    for (int o = 0; o < 1 && st->outputs[o]; o++) {
+      long long tout = MTime(st->outputs[o]);
+      if (tout < 0) up = 0;
+      for (int i = 0; i < 3 && st->inputs[i]; i++)
+        if (MTime(st->inputs[i]) < 0 || MTime(st->inputs[i]) > tout) up = 0;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&up, 1, MPI_INT, 0, comm));
+  *ok = up ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
+{
+  PetscMPIInt rank;
+  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  *n = 0;
+  if (!rank) {
+    FILE *f = fopen(path, "r");
+    char  line[PETSC_MAX_PATH_LEN];
+    if (!f) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: cannot open the sample list", path));
+    while (f && fgets(line, sizeof(line), f))
+      if (line[0] != '\n' && line[0] != '#') (*n)++;
+    if (f) fclose(f);
+    if (f && !*n) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: the sample list is empty", path));
+  }
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscCallMPI(MPI_Bcast(n, 1, MPIU_INT, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RunScript(MPI_Comm comm, const char what[], char *const argv[])
+{
+  int status;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitPipelineRunProgram(comm, argv, &status));
+  PetscCheck(status == 0, comm, PETSC_ERR_USER_INPUT, "pipeline stage %s: %s %s exited with status %d (see its messages above)", what, argv[0], argv[1], status);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
+{
+  char  script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], num[7][32];
+  char *argv[32];
+  int   k = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(script, sizeof(script), "%s/make_ensemble.py", pl->scripts));
+  PetscCall(PetscSNPrintf(out, sizeof(out), "%s/samples", pl->dir));
+  PetscCall(PetscSNPrintf(num[0], sizeof(num[0]), "%" PetscInt_FMT, pl->nsamples));
+  PetscCall(PetscSNPrintf(num[1], sizeof(num[1]), "%" PetscInt_FMT, pl->dim));
+  PetscCall(PetscSNPrintf(num[2], sizeof(num[2]), "%" PetscInt_FMT, pl->seed));
+  PetscCall(PetscSNPrintf(num[3], sizeof(num[3]), "%" PetscInt_FMT, pl->jobs));
+  for (PetscInt d = 0; d < pl->dim; d++) PetscCall(PetscSNPrintf(num[4 + d], sizeof(num[4 + d]), "%" PetscInt_FMT, pl->cells[d]));
+  PetscCall(PetscPrintf(comm, "  LAMMPS melt-quench of %" PetscInt_FMT " %" PetscInt_FMT "D Kob-Andersen samples, %" PetscInt_FMT " at a time -> %s\n", pl->nsamples, pl->dim, pl->jobs, out));
+  argv[k++] = pl->python;
+  argv[k++] = script;
+  argv[k++] = "--out";
+  argv[k++] = out;
+  argv[k++] = "--samples";
+  argv[k++] = num[0];
+  argv[k++] = "--dim";
+  argv[k++] = num[1];
+  argv[k++] = "--seed";
+  argv[k++] = num[2];
+  argv[k++] = "--jobs";
+  argv[k++] = num[3];
+  argv[k++] = "--lmp";
+  argv[k++] = pl->lmp;
+  for (PetscInt d = 0; d < pl->dim; d++) {
+    argv[k++] = d == 0 ? "--nx" : d == 1 ? "--ny" : "--nz";
+    argv[k++] = num[4 + d];
+  }
+  argv[k] = NULL;
+  PetscCall(RunScript(comm, "generate", argv));
+  PetscFunctionReturn(0);
+}
+
+/* Run a command in-process with a few options set for it (and removed afterwards). */
+static PetscErrorCode RunCommand(PetscErrorCode (*cmd)(void), PetscInt nopt, const char *const names[], const char *const values[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < nopt; i++) PetscCall(PetscOptionsSetValue(NULL, names[i], values[i]));
+  PetscCall(cmd());
+  for (PetscInt i = 0; i < nopt; i++) PetscCall(PetscOptionsClearValue(NULL, names[i]));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
+{
+  PetscInt          n;
+  const char *const names[] = {"-samples", "-o"};
+  const char *const values[] = {pl->samples, pl->dataset};
+
+  PetscFunctionBeginUser;
+  PetscCall(CountLines(comm, pl->samples, &n));
+  PetscCall(PetscPrintf(comm, "  features and targets of %" PetscInt_FMT " samples listed in %s\n", n, pl->samples));
+  PetscCall(RunCommand(VitCmdFeatures, 2, names, values));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageFit(MPI_Comm comm, Pipeline *pl)
+{
+  const char *const names[] = {"-data", "-o"};
+  const char *const values[] = {pl->dataset, pl->model};
+
+  PetscFunctionBeginUser;
+  PetscCall(RunCommand(VitCmdFit, 2, names, values));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageEvaluate(MPI_Comm comm, Pipeline *pl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitPipelineEvaluate(comm, pl->dataset, pl->model, pl->test_fraction, pl->fit_seed, pl->evaluation));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageReport(MPI_Comm comm, Pipeline *pl)
+{
+  char  script[PETSC_MAX_PATH_LEN];
+  char *argv[] = {pl->python, script, "--run", pl->dir, NULL};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(script, sizeof(script), "%s/plot_report.py", pl->scripts));
+  PetscCall(RunScript(comm, "report", argv));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RunStage(MPI_Comm comm, Pipeline *pl, Stage *st, PetscInt index, PetscLogDouble t_start)
+{
+  PetscBool      up = PETSC_FALSE;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  if (!pl->force) PetscCall(StageUpToDate(comm, st, &up));
+  if (up) {
+    PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: up to date (%s), skipped\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, st->outputs[0]));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: running\n", index + 1, VIT_PIPELINE_NSTAGES, st->name));
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(st->event, 0, 0, 0, 0));
+  PetscCall(st->run(comm, pl));
+  PetscCall(PetscLogEventEnd(st->event, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: done in %.1f s (%.1f s since start) -> %s\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, (double)(t1 - t0), (double)(t1 - t_start), st->outputs[0]));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetUpStages(Pipeline *pl, Stage stages[])
+{
+  static PetscLogEvent events[VIT_PIPELINE_NSTAGES];
+  static PetscBool     registered = PETSC_FALSE;
+  const Stage          table[VIT_PIPELINE_NSTAGES] = {
+    {"generate", StageGenerate, {pl->options_used, NULL, NULL}, {pl->samples}, 0},
+    {"features", StageFeatures, {pl->samples, pl->options_used, NULL}, {pl->dataset}, 0},
+    {"fit", StageFit, {pl->dataset, pl->options_used, NULL}, {pl->model}, 0},
+    {"evaluate", StageEvaluate, {pl->dataset, pl->model, pl->options_used}, {pl->evaluation}, 0},
+    {"report", StageReport, {pl->evaluation, pl->model, pl->options_used}, {pl->report_md}, 0},
+  };
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < VIT_PIPELINE_NSTAGES; k++) {
+    char name[64];
+    if (!registered) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "Pipe%s", table[k].name));
+      PetscCall(PetscLogEventRegister(name, vit_log.classid, &events[k]));
+    }
+    stages[k]       = table[k];
+    stages[k].event = events[k];
+  }
+  registered = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCmdPipeline(void)
+{
+  MPI_Comm       comm = PETSC_COMM_WORLD;
+  Pipeline       pl;
+  Stage          stages[VIT_PIPELINE_NSTAGES];
+  PetscLogDouble t_start;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadOptions(&pl));
+  if (VitHelpRequested()) { /* list the options of the commands the stages run, too */
+    PetscCall(VitCmdFeatures());
+    PetscCall(VitCmdFit());
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscTime(&t_start));
+  PetscCall(SetPaths(&pl));
+  PetscCall(MakeDirectories(comm, &pl));
+  PetscCall(RecordOptions(comm, &pl));
+  PetscCall(SetUpStages(&pl, stages));
+  for (PetscInt k = 0; k < VIT_PIPELINE_NSTAGES; k++) {
+    if (k == 0 && !pl.generate) {
+      PetscCall(PetscPrintf(comm, "pipeline [1/%d] generate: using the sample list %s\n", VIT_PIPELINE_NSTAGES, pl.samples));
+      continue;
+    }
+    if (k == VIT_PIPELINE_NSTAGES - 1 && !pl.report) continue;
+    PetscCall(RunStage(comm, &pl, &stages[k], k, t_start));
+  }
+  PetscCall(VitPipelinePrintTable(comm, pl.evaluation));
+  if (pl.report) PetscCall(PetscPrintf(comm, "pipeline: report in %s\n", pl.report_md));
+  PetscFunctionReturn(0);
+}

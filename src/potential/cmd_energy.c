@@ -1,0 +1,92 @@
+/* vitrum energy: total and per-atom energy, forces, virial and pressure of a sample.
+
+     vitrum energy -sample glass.data -potential ka3d [-o glass.energy.h5]
+
+   At zero temperature the pressure is the virial part only: P = (W_xx + W_yy [+ W_zz]) / (d V),
+   with W_ab = sum over pairs r_a f_b (as LAMMPS, whose thermo `press` equals it for zero velocities). */
+#include <vitrum/commands.h>
+#include <vitrum/potential.h>
+#include <vitrum/h5io.h>
+
+typedef struct {
+  PetscReal *energy, *force; /* per owned atom: 1 and 3 values */
+  PetscReal  virial[6], total, fmax, pressure;
+} EnergyResult;
+
+static PetscErrorCode EnergyCompute(VitPotential pot, VitDomain *dom, const VitSample *sample, EnergyResult *res)
+{
+  PetscReal trace = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(dom->nowned, &res->energy, 3 * dom->nowned, &res->force));
+  PetscCall(VitPotentialEvaluate(pot, dom, res->energy, res->force, res->virial, &res->total, &res->fmax));
+  for (PetscInt a = 0; a < dom->dim; a++) trace += res->virial[a];
+  res->pressure = trace / (dom->dim * VitSampleVolume(sample));
+  PetscFunctionReturn(0);
+}
+
+/* A per-atom array of bs values (owned atoms) as an (N, bs) dataset in global id order. */
+static PetscErrorCode WritePerAtom(VitH5 *h5, const VitDomain *dom, const char name[], PetscInt bs, const PetscReal *data, const char units[])
+{
+  Vec v;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitDomainToGlobalOrder(dom, bs, data, &v));
+  PetscCall(VitH5WriteVec(h5, name, v, units));
+  PetscCall(VecDestroy(&v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode EnergyWrite(MPI_Comm comm, const VitDomain *dom, const EnergyResult *res, const char path[])
+{
+  VitH5      h5;
+  PetscReal *f;
+  hsize_t    six = 6;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
+  PetscCall(PetscMalloc1(dom->dim * dom->nowned, &f)); /* d components per atom */
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt a = 0; a < dom->dim; a++) f[dom->dim * i + a] = res->force[3 * i + a];
+  PetscCall(VitH5Create(comm, path, &h5));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/total", res->total, "energy"));
+  PetscCall(WritePerAtom(&h5, dom, "/energy/per_atom", 1, res->energy, "energy"));
+  PetscCall(WritePerAtom(&h5, dom, "/forces", dom->dim, f, "energy/length"));
+  PetscCall(VitH5WriteReal(&h5, "/energy/virial", 1, &six, res->virial, "energy"));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/pressure", res->pressure, "energy/length^d"));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/max_force", res->fmax, "energy/length"));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscFree(f));
+  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCmdEnergy(void)
+{
+  MPI_Comm     comm = PETSC_COMM_WORLD;
+  char         out[PETSC_MAX_PATH_LEN] = "";
+  VitSample    sample;
+  VitPotential pot;
+  VitDomain    dom;
+  EnergyResult res;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(comm, NULL, "vitrum energy: output", "vitrum");
+  PetscCall(PetscOptionsString("-o", "output HDF5 file with /energy and /forces (default: the sample name with .energy.h5)", NULL, out, out, sizeof(out), NULL));
+  PetscOptionsEnd();
+  PetscCall(VitSampleReadFromOptions(comm, &sample));
+  PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
+  if (VitHelpRequested()) PetscFunctionReturn(0);
+  if (!out[0]) PetscCall(VitOutputPath(sample.source, ".energy.h5", out, sizeof(out)));
+  PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));
+  PetscCall(EnergyCompute(pot, &dom, &sample, &res));
+  PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e  per atom %.15e\n  max force %.6e  pressure %.10e\n", sample.natoms, pot->name, (double)res.total, (double)(res.total / sample.natoms), (double)res.fmax, (double)res.pressure));
+  PetscCall(PetscPrintf(comm, "  virial (xx yy zz xy xz yz) %.10e %.10e %.10e %.10e %.10e %.10e\n", (double)res.virial[0], (double)res.virial[1], (double)res.virial[2], (double)res.virial[3], (double)res.virial[4], (double)res.virial[5]));
+  PetscCall(EnergyWrite(comm, &dom, &res, out));
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+  PetscCall(PetscFree2(res.energy, res.force));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}

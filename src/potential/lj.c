@@ -1,0 +1,300 @@
+/* Lennard-Jones pair potential with per-pair epsilon, sigma and cutoff, optional energy shift or
+   smooth cutoff, and the Kob-Andersen presets ka3d (80:20) and ka2d (65:35). See docs/potentials.md.
+
+   phi(r)   = 4 eps [(sig/r)^12 - (sig/r)^6]                         for r < rc, 0 beyond
+   phi'(r)  = 24 eps/r   [(sig/r)^6 - 2 (sig/r)^12]
+   phi''(r) = 24 eps/r^2 [26 (sig/r)^12 - 7 (sig/r)^6]
+   shift:  phi - phi(rc);  smooth (Lerner et al.): phi + C0 + C2 x^2 + C4 x^4, x = r/sig, with C0, C2, C4
+   chosen so that phi, phi' and phi'' vanish at rc. */
+#include <vitrum/potential.h>
+
+typedef struct {
+  PetscReal eps, sig, rc;
+  PetscReal c0, c2, c4; /* constant (shift or smoothing) and smoothing polynomial coefficients */
+} LJPair;
+
+typedef struct {
+  PetscInt  ntypes;
+  PetscBool smooth;
+  LJPair    p[VIT_MAX_TYPES][VIT_MAX_TYPES];
+} LJ;
+
+/* Plain LJ terms (no shift, no smoothing). */
+static void LJBare(const LJPair *p, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi)
+{
+  const PetscReal sr2 = p->sig * p->sig / (r * r), sr6 = sr2 * sr2 * sr2, sr12 = sr6 * sr6;
+
+  *phi   = 4 * p->eps * (sr12 - sr6);
+  *dphi  = 24 * p->eps / r * (sr6 - 2 * sr12);
+  *d2phi = 24 * p->eps / (r * r) * (26 * sr12 - 7 * sr6);
+}
+
+static inline void LJEval(const LJ *lj, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi)
+{
+  const LJPair *p = &lj->p[a][b];
+
+  if (r >= p->rc) {
+    *phi = *dphi = *d2phi = 0;
+    return;
+  }
+  LJBare(p, r, phi, dphi, d2phi);
+  *phi += p->c0;
+  if (lj->smooth) {
+    const PetscReal x = r / p->sig;
+
+    *phi += x * x * (p->c2 + p->c4 * x * x);
+    *dphi += (2 * p->c2 * x + 4 * p->c4 * x * x * x) / p->sig;
+    *d2phi += (2 * p->c2 + 12 * p->c4 * x * x) / (p->sig * p->sig);
+  }
+}
+
+/* Shift or smoothing constants from phi, phi', phi'' at rc (x_c = rc/sig):
+   C4 = (sig phi'/x_c - sig^2 phi'') / (8 x_c^2), C2 = -(sig phi'/x_c + 4 C4 x_c^2)/2,
+   C0 = -phi - C2 x_c^2 - C4 x_c^4. */
+static void LJSetCutoffTerms(LJPair *p, PetscBool shift, PetscBool smooth)
+{
+  PetscReal phi, dphi, d2phi, xc = p->rc / p->sig;
+
+  LJBare(p, p->rc, &phi, &dphi, &d2phi);
+  p->c0 = p->c2 = p->c4 = 0;
+  if (smooth) {
+    p->c4 = (p->sig * dphi / xc - p->sig * p->sig * d2phi) / (8 * xc * xc);
+    p->c2 = -(p->sig * dphi / xc + 4 * p->c4 * xc * xc) / 2;
+    p->c0 = -phi - p->c2 * xc * xc - p->c4 * xc * xc * xc * xc;
+  } else if (shift) p->c0 = -phi;
+}
+
+static PetscErrorCode LJPairCallback(VitPotential pot, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi)
+{
+  PetscFunctionBeginUser;
+  LJEval((LJ *)pot->data, a, b, r, phi, dphi, d2phi);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LJNeighbors(VitPotential pot, VitDomain *dom, VitNeighborList *nl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_FALSE, nl));
+  PetscCall(VitNeighborListSortById(dom, nl));
+  PetscFunctionReturn(0);
+}
+
+/* Each owned atom gets half of each pair energy; F_i = sum_j phi'(r) d/r with d = x_j - x_i;
+   virial W_ab = -1/2 sum_i sum_j phi'(r) d_a d_b / r (each pair seen from both sides). */
+static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+{
+  const LJ       *lj = (const LJ *)pot->data;
+  const PetscInt  voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
+  VitNeighborList nl;
+  PetscReal       w[6] = {0, 0, 0, 0, 0, 0};
+
+  PetscFunctionBeginUser;
+  PetscCall(LJNeighbors(pot, dom, &nl));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscReal e = 0, f[3] = {0, 0, 0};
+
+    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
+      const PetscInt j = nl.nbr[k];
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
+
+      LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
+      e += phi / 2;
+      for (PetscInt a = 0; a < 3; a++) f[a] += dphi / r * d[a];
+      for (PetscInt v = 0; v < 6; v++) w[v] -= dphi / (2 * r) * d[voigt[v][0]] * d[voigt[v][1]];
+    }
+    if (energy) energy[i] = e;
+    if (force)
+      for (PetscInt a = 0; a < 3; a++) force[3 * i + a] = f[a];
+  }
+  PetscCall(VitNeighborListDestroy(&nl));
+  PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
+  PetscFunctionReturn(0);
+}
+
+/* Row-oriented values of one block row (bs x ncols*bs) from blocks stored one after the other. */
+static void PackBlockRow(PetscInt bs, PetscInt ncols, const PetscScalar *blocks, PetscScalar *vals)
+{
+  for (PetscInt c = 0; c < ncols; c++)
+    for (PetscInt a = 0; a < bs; a++)
+      for (PetscInt b = 0; b < bs; b++) vals[a * ncols * bs + c * bs + b] = blocks[(c * bs + a) * bs + b];
+}
+
+/* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij. Each owned atom
+   inserts its whole block row; zero blocks (r >= rc) are skipped, as the preallocation does. */
+static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, Mat H)
+{
+  const LJ       *lj = (const LJ *)pot->data;
+  const PetscInt  bs = dom->dim;
+  VitNeighborList nl;
+  PetscInt        nmax = 0, *cols;
+  PetscScalar    *blocks, *vals;
+
+  PetscFunctionBeginUser;
+  PetscCall(LJNeighbors(pot, dom, &nl));
+  for (PetscInt i = 0; i < dom->nowned; i++) nmax = PetscMax(nmax, nl.offset[i + 1] - nl.offset[i]);
+  PetscCall(PetscMalloc3(nmax + 1, &cols, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscInt     ncols = 1;
+    PetscScalar *diag  = blocks; /* block 0: the diagonal */
+
+    cols[0] = dom->row[i];
+    for (PetscInt ab = 0; ab < bs * bs; ab++) diag[ab] = 0;
+    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
+      const PetscInt j   = nl.nbr[k];
+      PetscScalar   *blk = blocks + ncols * bs * bs;
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
+
+      LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
+      if (dphi == 0 && d2phi == 0) continue;
+      for (PetscInt a = 0; a < bs; a++)
+        for (PetscInt b = 0; b < bs; b++) {
+          blk[a * bs + b] = -((d2phi - dphi / r) * d[a] * d[b] / (r * r) + (a == b ? dphi / r : 0));
+          diag[a * bs + b] -= blk[a * bs + b];
+        }
+      cols[ncols++] = dom->row[j];
+    }
+    PackBlockRow(bs, ncols, blocks, vals);
+    PetscCall(MatSetValuesBlocked(H, 1, &cols[0], ncols, cols, vals, INSERT_VALUES));
+  }
+  PetscCall(PetscFree3(cols, blocks, vals));
+  PetscCall(VitNeighborListDestroy(&nl));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LJDestroy(VitPotential pot)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(pot->data));
+  PetscFunctionReturn(0);
+}
+
+/* Pair names in pair order (0-0, 0-1, ..., 1-1, ...) for messages, e.g. "A-A,A-B,B-B". */
+static PetscErrorCode PairOrder(const VitSample *sample, char buf[], size_t len)
+{
+  PetscFunctionBeginUser;
+  buf[0] = 0;
+  for (PetscInt a = 0; a < sample->ntypes; a++)
+    for (PetscInt b = a; b < sample->ntypes; b++) {
+      size_t n;
+
+      PetscCall(PetscStrlen(buf, &n));
+      PetscCall(PetscSNPrintf(buf + n, len - n, "%s%s-%s", n ? "," : "", sample->type_name[a], sample->type_name[b]));
+    }
+  PetscFunctionReturn(0);
+}
+
+/* A per-pair list option: one value for every pair, or one per pair in pair order. */
+static PetscErrorCode ReadPairList(PetscOptionItems *PetscOptionsObject, const char opt[], const char help[], const VitSample *sample, PetscReal value[VIT_MAX_TYPES][VIT_MAX_TYPES], PetscBool *set)
+{
+  const PetscInt ntypes = sample ? sample->ntypes : 1, npairs = ntypes * (ntypes + 1) / 2;
+  PetscReal      list[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2];
+  PetscInt       n = npairs, k = 0;
+  char           order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsRealArray(opt, help, NULL, list, &n, set));
+  if (!*set || !sample) PetscFunctionReturn(0);
+  PetscCall(PairOrder(sample, order, sizeof(order)));
+  PetscCheck(n == 1 || n == npairs, PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "%s: give 1 value or %" PetscInt_FMT " values (pairs %s), got %" PetscInt_FMT, opt, npairs, order, n);
+  for (PetscInt a = 0; a < ntypes; a++)
+    for (PetscInt b = a; b < ntypes; b++, k++) value[a][b] = value[b][a] = list[n == 1 ? 0 : k];
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscReal eps[VIT_MAX_TYPES][VIT_MAX_TYPES], sig[VIT_MAX_TYPES][VIT_MAX_TYPES], rc[VIT_MAX_TYPES][VIT_MAX_TYPES];
+  PetscReal rc_sigma; /* rc in units of sigma_ab where -lj_cutoff is not given */
+  PetscBool rc_set, shift, smooth;
+} LJOptions;
+
+/* Defaults: eps = sig = 1; Kob-Andersen: eps_AB 1.5, eps_BB 0.5, sig_AB 0.8, sig_BB 0.88, rc 2.5 sig_ab, shifted. */
+static void LJDefaults(PetscBool ka, LJOptions *o)
+{
+  for (PetscInt a = 0; a < VIT_MAX_TYPES; a++)
+    for (PetscInt b = 0; b < VIT_MAX_TYPES; b++) o->eps[a][b] = o->sig[a][b] = 1;
+  if (ka) {
+    o->eps[0][1] = o->eps[1][0] = 1.5;
+    o->eps[1][1]                = 0.5;
+    o->sig[0][1] = o->sig[1][0] = 0.8;
+    o->sig[1][1]                = 0.88;
+  }
+  o->rc_sigma = 2.5;
+  o->rc_set   = PETSC_FALSE;
+  o->shift    = ka;
+  o->smooth   = PETSC_FALSE;
+}
+
+static PetscErrorCode LJReadOptions(MPI_Comm comm, const VitSample *sample, LJOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(comm, NULL, "Lennard-Jones pair potential (-potential lj, ka2d, ka3d); pair lists in order 1-1,1-2,...,2-2,...", "vitrum");
+  {
+    PetscBool set;
+
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_epsilon", "epsilon per pair (one value: all pairs); default 1, ka: 1,1.5,0.5", sample, o->eps, &set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_sigma", "sigma per pair (one value: all pairs); default 1, ka: 1,0.8,0.88", sample, o->sig, &set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_cutoff", "cutoff distance per pair (default: -lj_cutoff_sigma times sigma of the pair)", sample, o->rc, &o->rc_set));
+    PetscCall(PetscOptionsReal("-lj_cutoff_sigma", "cutoff in units of sigma of each pair, where -lj_cutoff is not given", NULL, o->rc_sigma, &o->rc_sigma, NULL));
+    PetscCall(PetscOptionsBool("-potential_shift", "shift phi so that it vanishes at the cutoff (default: true for ka2d/ka3d, false for lj)", NULL, o->shift, &o->shift, NULL));
+    PetscCall(PetscOptionsBool("-potential_smooth", "add C0 + C2 (r/sigma)^2 + C4 (r/sigma)^4 so that phi, phi', phi'' vanish at the cutoff", NULL, o->smooth, &o->smooth, NULL));
+  }
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+/* Per-pair parameters from the options, checked. */
+static PetscErrorCode LJSetPairs(MPI_Comm comm, const VitSample *sample, const LJOptions *o, LJ *lj)
+{
+  PetscFunctionBeginUser;
+  lj->ntypes = sample->ntypes;
+  lj->smooth = o->smooth;
+  for (PetscInt a = 0; a < lj->ntypes; a++)
+    for (PetscInt b = 0; b < lj->ntypes; b++) {
+      LJPair *p = &lj->p[a][b];
+
+      p->eps = o->eps[a][b];
+      p->sig = o->sig[a][b];
+      p->rc  = o->rc_set ? o->rc[a][b] : o->rc_sigma * p->sig;
+      PetscCheck(p->sig > 0 && p->rc > 0 && p->eps >= 0, comm, PETSC_ERR_USER_INPUT, "Lennard-Jones pair %s-%s: need sigma > 0 (got %g, -lj_sigma), cutoff > 0 (got %g, -lj_cutoff/-lj_cutoff_sigma), epsilon >= 0 (got %g, -lj_epsilon)", sample->type_name[a], sample->type_name[b], (double)p->sig, (double)p->rc, (double)p->eps);
+      LJSetCutoffTerms(p, o->shift, o->smooth);
+    }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot)
+{
+  LJOptions    o;
+  LJ          *lj;
+  PetscBool    ka2, ka3;
+  VitPotential p;
+
+  PetscFunctionBeginUser;
+  *pot = NULL;
+  PetscCall(PetscStrcmp(preset, "ka2d", &ka2));
+  PetscCall(PetscStrcmp(preset, "ka3d", &ka3));
+  LJDefaults(ka2 || ka3, &o);
+  PetscCall(LJReadOptions(comm, sample, &o));
+  if (!sample) PetscFunctionReturn(0); /* -help: options listed */
+  PetscCheck(!(ka2 || ka3) || sample->ntypes == 2, comm, PETSC_ERR_USER_INPUT, "-potential %s (Kob-Andersen) needs a sample with 2 atom types (A, B); %s has %" PetscInt_FMT, preset, sample->source, sample->ntypes);
+  PetscCall(PetscNew(&lj));
+  PetscCall(LJSetPairs(comm, sample, &o, lj));
+  PetscCall(PetscNew(&p));
+  p->kind   = VIT_POTENTIAL_PAIR;
+  p->ntypes = sample->ntypes;
+  p->data   = lj;
+  PetscCall(PetscStrncpy(p->name, preset, sizeof(p->name)));
+  p->min_distance = PETSC_MAX_REAL;
+  for (PetscInt a = 0; a < lj->ntypes; a++)
+    for (PetscInt b = 0; b < lj->ntypes; b++) {
+      p->cutoff       = PetscMax(p->cutoff, lj->p[a][b].rc);
+      p->min_distance = PetscMin(p->min_distance, 0.5 * lj->p[a][b].sig); /* phi(sig/2) ~ 1.6e4 eps */
+    }
+  p->ghost_width   = p->cutoff;
+  p->hessian_range = p->cutoff;
+  p->compute       = LJCompute;
+  p->hessian       = LJHessian;
+  p->pair          = LJPairCallback;
+  p->destroy       = LJDestroy;
+  *pot             = p;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,266 @@
+/* Site-energy drivers shared by the many-body potentials (see manybody.h for the formulas),
+   element mapping and a line reader for potential files. See docs/manybody.md. */
+#include "manybody.h"
+
+static PetscLogEvent event_compute, event_hessian;
+
+static PetscErrorCode RegisterEvents(void)
+{
+  PetscFunctionBeginUser;
+  if (!event_compute) PetscCall(PetscLogEventRegister("VitManyBodyF", vit_log.classid, &event_compute));
+  if (!event_hessian) PetscCall(PetscLogEventRegister("VitManyBodyH", vit_log.classid, &event_hessian));
+  PetscFunctionReturn(0);
+}
+
+/* Sites that reach an owned atom (owned atoms, and ghosts with an owned neighbour), sorted by
+   global id then periodic image, with their neighbour lists sorted by global id. */
+typedef struct {
+  VitNeighborList nl;
+  PetscInt        nsite, *site, nmax;
+} SiteSet;
+
+typedef struct {
+  PetscInt gid, image[3], local;
+} SiteKey;
+
+static int CompareSiteKeys(const void *pa, const void *pb)
+{
+  const SiteKey *a = (const SiteKey *)pa, *b = (const SiteKey *)pb;
+
+  if (a->gid != b->gid) return a->gid < b->gid ? -1 : 1;
+  for (int k = 0; k < 3; k++)
+    if (a->image[k] != b->image[k]) return a->image[k] < b->image[k] ? -1 : 1;
+  return 0;
+}
+
+static PetscBool HasOwnedNeighbor(const VitDomain *dom, const VitNeighborList *nl, PetscInt i)
+{
+  for (PetscInt k = nl->offset[i]; k < nl->offset[i + 1]; k++)
+    if (nl->nbr[k] < dom->nowned) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, SiteSet *ss)
+{
+  SiteKey *keys;
+
+  PetscFunctionBeginUser;
+  PetscCheck(dom->dim == 3, dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s works in 3D only; the sample is %" PetscInt_FMT "D", pot->name, dom->dim);
+  PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %g (two cutoffs); the domain has %g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
+  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
+  PetscCall(VitNeighborListSortById(dom, &ss->nl));
+  PetscCall(PetscMalloc1(ss->nl.nlist + 1, &keys));
+  ss->nsite = 0;
+  for (PetscInt i = 0; i < ss->nl.nlist; i++) {
+    if (i >= dom->nowned && !HasOwnedNeighbor(dom, &ss->nl, i)) continue;
+    keys[ss->nsite].gid = dom->gid[i];
+    for (int k = 0; k < 3; k++) keys[ss->nsite].image[k] = dom->image[3 * i + k];
+    keys[ss->nsite++].local = i;
+  }
+  qsort(keys, (size_t)ss->nsite, sizeof(SiteKey), CompareSiteKeys);
+  PetscCall(PetscMalloc1(ss->nsite + 1, &ss->site));
+  ss->nmax = 0;
+  for (PetscInt s = 0; s < ss->nsite; s++) {
+    PetscInt i = keys[s].local;
+    ss->site[s] = i;
+    ss->nmax    = PetscMax(ss->nmax, ss->nl.offset[i + 1] - ss->nl.offset[i]);
+  }
+  PetscCall(PetscFree(keys));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SiteSetDestroy(SiteSet *ss)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitNeighborListDestroy(&ss->nl));
+  PetscCall(PetscFree(ss->site));
+  PetscFunctionReturn(0);
+}
+
+/* Relative vectors d_m = x_m - x_i and distances of site i's neighbours. */
+static void SiteGeometry(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], PetscReal d[], PetscReal r[])
+{
+  for (PetscInt m = 0; m < n; m++) r[m] = VitDomainDisplacement(dom, i, nbr[m], &d[3 * m]);
+}
+
+/* Energy shares and forces of one site on the owned atoms among i and its neighbours; the virial
+   of owned sites (each site is owned by exactly one rank). */
+static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal e[], const PetscReal g[], PetscReal *energy, PetscReal *force, PetscReal w[6])
+{
+  const PetscInt voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
+
+  if (i < dom->nowned) {
+    PetscReal fi[3] = {0, 0, 0};
+
+    for (PetscInt m = 0; m < n; m++)
+      for (int a = 0; a < 3; a++) fi[a] += g[3 * m + a];
+    if (energy) energy[i] += e[0];
+    if (force)
+      for (int a = 0; a < 3; a++) force[3 * i + a] += fi[a];
+    for (PetscInt m = 0; m < n; m++)
+      for (int v = 0; v < 6; v++) w[v] -= d[3 * m + voigt[v][0]] * g[3 * m + voigt[v][1]];
+  }
+  for (PetscInt m = 0; m < n; m++) {
+    const PetscInt j = nbr[m];
+
+    if (j >= dom->nowned) continue;
+    if (energy) energy[j] += e[1 + m];
+    if (force)
+      for (int a = 0; a < 3; a++) force[3 * j + a] -= g[3 * m + a];
+  }
+}
+
+PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+{
+  SiteSet    ss;
+  PetscReal *d, *r, *e, *g, w[6] = {0, 0, 0, 0, 0, 0};
+
+  PetscFunctionBeginUser;
+  PetscCall(RegisterEvents());
+  PetscCall(PetscLogEventBegin(event_compute, 0, 0, 0, 0));
+  PetscCall(SiteSetBuild(pot, dom, &ss));
+  PetscCall(PetscMalloc4(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g));
+  if (energy) PetscCall(PetscArrayzero(energy, dom->nowned));
+  if (force) PetscCall(PetscArrayzero(force, 3 * dom->nowned));
+  for (PetscInt s = 0; s < ss.nsite; s++) {
+    const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
+    const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
+
+    SiteGeometry(dom, i, n, nbr, d, r);
+    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL));
+    SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, w);
+  }
+  PetscCall(PetscFree4(d, r, e, g));
+  PetscCall(SiteSetDestroy(&ss));
+  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
+  PetscCall(PetscLogEventEnd(event_compute, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Block (p, q) of the site Hessian over the atoms (i, nbr[0], ..., nbr[n-1]) from G over the
+   relative vectors, using the row sums rs (3n x 3), column sums cs (3 x 3n) and total t (3 x 3). */
+static inline PetscReal SiteBlockEntry(PetscInt n, const PetscReal G[], const PetscReal rs[], const PetscReal cs[], const PetscReal t[], PetscInt p, PetscInt q, int a, int b)
+{
+  if (p > 0 && q > 0) return G[(3 * (p - 1) + a) * 3 * n + 3 * (q - 1) + b];
+  if (p > 0) return -rs[(3 * (p - 1) + a) * 3 + b];
+  if (q > 0) return -cs[a * 3 * n + 3 * (q - 1) + b];
+  return t[a * 3 + b];
+}
+
+static void SiteSums(PetscInt n, const PetscReal G[], PetscReal rs[], PetscReal cs[], PetscReal t[])
+{
+  for (PetscInt k = 0; k < 9 * n; k++) rs[k] = cs[k] = 0;
+  for (int k = 0; k < 9; k++) t[k] = 0;
+  for (PetscInt row = 0; row < 3 * n; row++)
+    for (PetscInt col = 0; col < 3 * n; col++) {
+      rs[row * 3 + col % 3] += G[row * 3 * n + col];
+      cs[(row % 3) * 3 * n + col] += G[row * 3 * n + col];
+    }
+  for (PetscInt row = 0; row < 3 * n; row++)
+    for (int b = 0; b < 3; b++) t[(row % 3) * 3 + b] += rs[row * 3 + b];
+}
+
+/* Add the rows of owned atoms among the site's atoms to H (block rows dom->row). */
+static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal G[], PetscReal work[], PetscInt rows[], PetscInt cols[], PetscScalar vals[], Mat H)
+{
+  PetscReal *rs = work, *cs = work + 9 * n, t[9];
+  PetscInt   nrow = 0;
+
+  PetscFunctionBeginUser;
+  SiteSums(n, G, rs, cs, t);
+  for (PetscInt q = 0; q <= n; q++) cols[q] = dom->row[q ? nbr[q - 1] : i];
+  for (PetscInt p = 0; p <= n; p++) {
+    if ((p ? nbr[p - 1] : i) >= dom->nowned) continue;
+    for (int a = 0; a < 3; a++)
+      for (PetscInt q = 0; q <= n; q++)
+        for (int b = 0; b < 3; b++) vals[(3 * nrow + a) * 3 * (n + 1) + 3 * q + b] = SiteBlockEntry(n, G, rs, cs, t, p, q, a, b);
+    rows[nrow++] = cols[p];
+  }
+  PetscCall(MatSetValuesBlocked(H, nrow, rows, n + 1, cols, vals, ADD_VALUES));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H)
+{
+  SiteSet      ss;
+  PetscReal   *d, *r, *e, *g, *G, *work;
+  PetscInt    *rows, *cols, nb;
+  PetscScalar *vals;
+
+  PetscFunctionBeginUser;
+  PetscCall(RegisterEvents());
+  PetscCall(PetscLogEventBegin(event_hessian, 0, 0, 0, 0));
+  PetscCall(SiteSetBuild(pot, dom, &ss));
+  nb = ss.nmax + 1;
+  PetscCall(PetscMalloc4(3 * nb, &d, nb, &r, nb, &e, 3 * nb, &g));
+  PetscCall(PetscMalloc5(9 * nb * nb, &G, 18 * nb, &work, nb, &rows, nb, &cols, 9 * nb * nb, &vals));
+  for (PetscInt s = 0; s < ss.nsite; s++) {
+    const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
+    const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
+
+    if (!n) continue;
+    SiteGeometry(dom, i, n, nbr, d, r);
+    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, G));
+    PetscCall(SiteAddHessian(dom, i, n, nbr, G, work, rows, cols, vals, H));
+  }
+  PetscCall(PetscFree4(d, r, e, g));
+  PetscCall(PetscFree5(G, work, rows, cols, vals));
+  PetscCall(SiteSetDestroy(&ss));
+  PetscCall(PetscLogEventEnd(event_hessian, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitManyBodySplitElements(MPI_Comm comm, const char elements[], PetscInt ntypes, char names[][VIT_NAME_LEN])
+{
+  char     copy[1024], *tok, *save = NULL;
+  PetscInt count = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
+  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+    if (count < ntypes) PetscCall(PetscStrncpy(names[count], tok, VIT_NAME_LEN));
+    count++;
+  }
+  PetscCheck(count == ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, ntypes);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitManyBodyMapElements(MPI_Comm comm, const VitSample *sample, const char elements[], const char file[], PetscInt nnames, const char names[][VIT_NAME_LEN], PetscInt map[])
+{
+  char type_element[VIT_MAX_TYPES][VIT_NAME_LEN], have[512] = "";
+
+  PetscFunctionBeginUser;
+  PetscCall(VitManyBodySplitElements(comm, elements, sample->ntypes, type_element));
+  for (PetscInt e = 0; e < nnames; e++) {
+    PetscCall(PetscStrlcat(have, " ", sizeof(have)));
+    PetscCall(PetscStrlcat(have, names[e], sizeof(have)));
+  }
+  for (PetscInt t = 0; t < sample->ntypes; t++) {
+    map[t] = -1;
+    for (PetscInt e = 0; e < nnames && map[t] < 0; e++) {
+      PetscBool same;
+      PetscCall(PetscStrcmp(type_element[t], names[e], &same));
+      if (same) map[t] = e;
+    }
+    PetscCheck(map[t] >= 0, comm, PETSC_ERR_USER_INPUT, "-potential_elements: element %s (atom type %" PetscInt_FMT ") is not in %s, which has:%s", type_element[t], t + 1, file, have);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscBool VitLineReaderNext(VitLineReader *r, PetscBool strip_comments)
+{
+  char *hash;
+
+  if (!fgets(r->buf, sizeof(r->buf), r->fp)) return PETSC_FALSE;
+  r->line++;
+  if (strip_comments && (hash = strchr(r->buf, '#'))) *hash = 0;
+  return PETSC_TRUE;
+}
+
+PetscBool VitParseReal(const char s[], PetscReal *v)
+{
+  char *end;
+
+  *v = strtod(s, &end);
+  return (PetscBool)(end != s && *end == 0 && !PetscIsInfOrNanReal(*v));
+}

@@ -1,0 +1,46 @@
+/* Machinery shared by the many-body potentials (eam.c, tersoff.c); private to src/potential/.
+
+   A many-body potential is written as a sum of site energies, E = sum_i E_i, where E_i depends
+   on atom i and its neighbours m within the cutoff only through the relative vectors
+   d_m = x_m - x_i. A site function returns E_i (split over the atoms it belongs to, as LAMMPS
+   tallies per-atom energies), g_m = dE_i/dd_m and optionally G_mm' = d^2E_i/dd_m dd_m'. The
+   drivers below turn these into per-atom energies, forces, the virial and Hessian blocks:
+     dE_i/dx_m = g_m,  dE_i/dx_i = -sum_m g_m,
+     H_mm' += G_mm',  H_im' += -sum_m G_mm',  H_mi += -sum_m' G_mm',  H_ii += sum_mm' G_mm',
+     W_ab  -= sum_m d_m,a g_m,b  (virial, W = sum over atoms x_a f_b).
+   The ghost shell is two cutoffs wide, so every site within a cutoff of an owned atom has its
+   complete neighbourhood here: each rank adds the contributions of those sites to its own
+   atoms and rows only, visiting sites in global id order (with neighbours in global id order),
+   so energies, forces and the Hessian do not depend on the number of ranks and no ghost data
+   is sent back to owners. */
+#ifndef VITRUM_MANYBODY_H
+#define VITRUM_MANYBODY_H
+
+#include <vitrum/potential.h>
+
+/* Site i with n neighbours nbr[m] (local indices), d (3n) and r (n): fill e (n+1: the share of E_i
+   given to i, then to each neighbour), g (3n) and, when G is not NULL, G (3n x 3n, row-major). */
+typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[]);
+
+PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6]);
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H);
+
+/* Element of each sample type from -potential_elements ("Cu,Zr": one name per type, in type
+   order), as an index into names[0..nnames-1] read from the potential file. */
+PetscErrorCode VitManyBodyMapElements(MPI_Comm comm, const VitSample *sample, const char elements[], const char file[], PetscInt nnames, const char names[][VIT_NAME_LEN], PetscInt map[]);
+/* Split "Cu,Zr" (commas or blanks) into names; errors name the option when the count differs from ntypes. */
+PetscErrorCode VitManyBodySplitElements(MPI_Comm comm, const char elements[], PetscInt ntypes, char names[][VIT_NAME_LEN]);
+
+/* Rank-0 line reader for potential files that keeps the line number for error messages. */
+typedef struct {
+  FILE       *fp;
+  const char *path;
+  PetscInt    line;    /* number of the line last read (1-based) */
+  char        buf[4096];
+} VitLineReader;
+/* Next line into r->buf (text after '#' removed when strip_comments); false at the end of the file. */
+PetscBool VitLineReaderNext(VitLineReader *r, PetscBool strip_comments);
+/* Parse s as a number; false when it is not one entirely. */
+PetscBool VitParseReal(const char s[], PetscReal *v);
+
+#endif

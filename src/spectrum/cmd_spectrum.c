@@ -1,0 +1,475 @@
+/* vitrum spectrum: low-frequency modes, full VDOS (kernel polynomial method), exact eigenvalue
+   counts, spectral moments and derived quantities of a sample's dynamical matrix.
+
+     vitrum spectrum -sample glass.data -potential ka3d [-spectrum_nev 20] [-kpm_moments 256] [-o OUT.h5]
+
+   Outputs (docs/spectrum.md): groups vdos, moments, kpm, modes, counts, cv and scalars under /spectrum. */
+#include <vitrum/commands.h>
+#include <vitrum/spectrum.h>
+
+#define VIT_MAX_COUNTS 32
+
+typedef struct {
+  char            out[PETSC_MAX_PATH_LEN];
+  VitModesOptions modes;
+  PetscBool       dense, vectors, kpm, inertia;
+  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands;
+  PetscInt        seed;
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
+  PetscReal       count_omega[VIT_MAX_COUNTS], temp_range[2];
+} SpectrumOptions;
+
+/* Everything computed, on every rank (arrays of modes, VDOS and counts are small). */
+typedef struct {
+  PetscReal  moment[2];          /* Tr(H)/(dN), Tr(H^2)/(dN) exact; moment[1] < 0 when not available */
+  VitModes   modes;
+  PetscInt   negative;           /* eigenvalues below -tol (inertia), -1 when not computed */
+  PetscInt   count_exact[VIT_MAX_COUNTS];
+  PetscReal  count_kpm[VIT_MAX_COUNTS], count_kpm_err[VIT_MAX_COUNTS];
+  VitKpm     kpm;
+  PetscReal *omega, *D, *Derr, *reduced, fraction;
+  PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height;
+  PetscReal *T, *cv, *cv_modes;
+  PetscReal *band_edges, *band_pr;
+} SpectrumResults;
+
+static PetscLogEvent ev_modes, ev_kpm, ev_inertia;
+
+static PetscErrorCode RegisterEvents(void)
+{
+  static PetscBool done = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  if (done) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventRegister("VitSpecModes", vit_log.classid, &ev_modes));
+  PetscCall(PetscLogEventRegister("VitSpecKPM", vit_log.classid, &ev_kpm));
+  PetscCall(PetscLogEventRegister("VitSpecInertia", vit_log.classid, &ev_inertia));
+  done = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(o, sizeof(*o)));
+  o->modes.method            = VIT_MODES_SINVERT;
+  o->modes.nev               = 20;
+  o->modes.target            = 0;
+  o->modes.allow_unconverged = PETSC_FALSE;
+  o->softspot_modes          = -1;
+  o->kpm                     = PETSC_TRUE;
+  o->inertia                 = PETSC_TRUE;
+  o->moments                 = 256;
+  o->nvec                    = 16;
+  o->seed                    = 1;
+  o->bins                    = 200;
+  o->temp_range[0]           = 0.01;
+  o->temp_range[1]           = 100;
+  o->ntemp                   = 50;
+  o->bands                   = 10;
+  PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
+  PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS), lobpcg (no factorisation, large samples), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_vectors", "write the eigenvectors /spectrum/modes/vectors (gathered on rank 0)", NULL, o->vectors, &o->vectors, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
+  o->ncount = VIT_MAX_COUNTS;
+  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes with omega < w (exact by inertia, and by KPM)", NULL, o->count_omega, &o->ncount, &set));
+  if (!set) o->ncount = 0;
+  PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
+  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M))", NULL, o->moments, &o->moments, NULL));
+  PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
+  PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Krylov-Schur + margin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid (0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
+  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
+  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this omega (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
+  set = PETSC_FALSE;
+  {
+    PetscInt n = 2;
+    PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (k_B T / hbar, frequency units)", NULL, o->temp_range, &n, NULL));
+  }
+  PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
+  PetscOptionsEnd();
+  if (o->dense) o->modes.method = VIT_MODES_DENSE;
+  PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
+  PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
+  PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
+  for (PetscInt j = 0; j < o->ncount; j++) PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
+  PetscFunctionReturn(0);
+}
+
+/* Tr(H)/(dN) and ||H||_F^2/(dN) = Tr(H^2)/(dN) (H symmetric); the second needs an assembled matrix. */
+static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal moment[2])
+{
+  Vec       diag;
+  PetscReal tr, fro;
+  PetscBool shell;
+  PetscInt  ndof = prob->dim * prob->natoms;
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateVecs(prob->H, &diag, NULL));
+  PetscCall(MatGetDiagonal(prob->H, diag));
+  PetscCall(VecSum(diag, &tr));
+  PetscCall(VecDestroy(&diag));
+  moment[0] = tr / ndof;
+  moment[1] = -1;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (!shell) {
+    PetscCall(MatNorm(prob->H, NORM_FROBENIUS, &fro));
+    moment[1] = fro * fro / ndof;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
+static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+{
+  PetscReal shift[VIT_MAX_COUNTS + 1];
+  PetscInt  count[VIT_MAX_COUNTS + 1];
+
+  PetscFunctionBegin;
+  res->negative = -1;
+  if (!o->inertia) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
+  shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
+  for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
+  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count));
+  res->negative = count[0];
+  for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim;
+  PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
+  if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+{
+  PetscFunctionBegin;
+  if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
+  PetscCall(VitModesCompute(prob, &o->modes, &res->modes));
+  PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
+  if (res->negative < 0) {
+    PetscInt neg = 0;
+    for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -1e-6 * res->moment[0];
+    if (neg) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues among the modes found: the sample is not at an energy minimum; continuing\n", neg));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Mean participation ratio of the modes found, in bands of equal width up to the largest omega. */
+static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResults *res)
+{
+  const VitModes *m = &res->modes;
+  PetscReal       wmax = 0, *n;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc2(o->bands + 1, &res->band_edges, o->bands, &res->band_pr));
+  PetscCall(PetscCalloc1(o->bands, &n));
+  for (PetscInt j = 0; j < m->k; j++) wmax = PetscMax(wmax, PetscSqrtReal(PetscMax(m->eigenvalue[j], 0)));
+  for (PetscInt b = 0; b <= o->bands; b++) res->band_edges[b] = wmax * b / o->bands;
+  for (PetscInt j = 0; j < m->k; j++) {
+    const PetscReal w = PetscSqrtReal(PetscMax(m->eigenvalue[j], 0));
+    const PetscInt  b = wmax > 0 ? PetscMin((PetscInt)(o->bands * w / wmax), o->bands - 1) : 0;
+    res->band_pr[b] += m->participation[j];
+    n[b] += 1;
+  }
+  for (PetscInt b = 0; b < o->bands; b++) res->band_pr[b] = n[b] > 0 ? res->band_pr[b] / n[b] : 0;
+  PetscCall(PetscFree(n));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+{
+  PetscReal lo = o->lambda_min, hi = o->lambda_max, hint = 0, dw, mean, *per;
+  PetscInt  R  = o->nvec;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
+  if (res->modes.k > 0) hint = PetscMin(0.0, 1.05 * res->modes.eigenvalue[0]); /* negative modes widen the interval */
+  if (lo == 0 || hi == 0) {
+    PetscReal blo, bhi;
+    PetscCall(VitKpmBounds(prob, hint, &blo, &bhi));
+    if (lo == 0) lo = blo;
+    if (hi == 0) hi = bhi;
+  }
+  PetscCall(VitKpmCompute(prob, o->moments, R, o->seed, lo, hi, &res->kpm));
+  /* Grid, VDOS, reduced VDOS, boson peak. */
+  {
+    const PetscReal wmax = o->omega_max > 0 ? o->omega_max : PetscSqrtReal(hi);
+    const PetscReal wres = PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * o->moments)); /* 3 Jackson widths in lambda near 0 */
+    PetscCall(PetscMalloc4(o->bins, &res->omega, o->bins, &res->D, o->bins, &res->Derr, o->bins, &res->reduced));
+    PetscCall(VitKpmVdos(&res->kpm, wmax, o->bins, res->omega, res->D, res->Derr, &res->fraction));
+    for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
+    VitBosonPeak(prob->dim, o->bins, res->omega, res->D, o->boson_omega_min > 0 ? o->boson_omega_min : wres, &res->boson_omega, &res->boson_height);
+  }
+  /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
+  PetscCall(PetscMalloc1(R, &per));
+  for (PetscInt j = 0; j < o->ncount; j++) {
+    PetscReal s2 = 0;
+    PetscCall(VitKpmCumulative(&res->kpm, PetscSqr(o->count_omega[j]), per, &mean));
+    PetscCall(VitKpmCumulative(&res->kpm, 0.0, NULL, &dw));
+    for (PetscInt k = 0; k < R; k++) s2 += PetscSqr(per[k] - mean);
+    res->count_kpm[j]     = mean - dw;
+    res->count_kpm_err[j] = R > 1 ? PetscSqrtReal(s2 / (R - 1) / R) : 0;
+  }
+  {
+    const PetscInt  M = res->kpm.moments;
+    const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo);
+    PetscReal       s = 0, s2 = 0;
+    for (PetscInt k = 0; k < R; k++) {
+      const PetscReal w2 = (a + b * res->kpm.mu[k * M + 1] / res->kpm.mu[k * M]) * res->kpm.nstates / (prob->dim * prob->natoms); /* translations add 0 */
+      s += w2;
+      s2 += w2 * w2;
+    }
+    res->omega2_kpm     = s / R;
+    res->omega2_kpm_err = R > 1 ? PetscSqrtReal(PetscMax(0.0, s2 / R - PetscSqr(s / R)) / (R - 1)) : 0;
+  }
+  PetscCall(PetscFree(per));
+  PetscCall(PetscLogEventEnd(ev_kpm, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, with the dense path, the modes. */
+static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc3(o->ntemp, &res->T, o->ntemp, &res->cv, o->ntemp, &res->cv_modes));
+  for (PetscInt k = 0; k < o->ntemp; k++) res->T[k] = o->temp_range[0] * PetscPowReal(o->temp_range[1] / o->temp_range[0], o->ntemp > 1 ? (PetscReal)k / (o->ntemp - 1) : 0);
+  if (o->kpm) VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, res->omega[0] * 2, o->ntemp, res->T, res->cv);
+  if (o->modes.method == VIT_MODES_DENSE) {
+    PetscReal *w;
+    PetscCall(PetscMalloc1(res->modes.k + 1, &w));
+    for (PetscInt j = 0; j < res->modes.k; j++) w[j] = PetscSqrtReal(PetscMax(res->modes.eigenvalue[j], 0));
+    VitHeatCapacityModes(res->modes.k, w, prob->natoms, o->ntemp, res->T, res->cv_modes);
+    PetscCall(PetscFree(w));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* /spectrum/modes/vectors (k x dN) in global atom id order, gathered on rank 0. */
+static PetscErrorCode WriteModeVectors(VitH5 *h5, const VitSystem *sys, const VitModes *modes)
+{
+  const PetscInt d = sys->dom.dim, ndof = d * sys->dom.natoms;
+  hsize_t        dims[2] = {(hsize_t)modes->k, (hsize_t)ndof};
+  PetscMPIInt    rank;
+  PetscInt       n0;
+  PetscReal     *all;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(sys->dom.comm, &rank));
+  n0 = rank ? 0 : ndof;
+  PetscCall(PetscMalloc1(modes->k * n0 + 1, &all));
+  for (PetscInt m = 0; m < modes->k; m++) {
+    const PetscScalar *x;
+    Vec                v, v0;
+    VecScatter         sc;
+    PetscCall(VecGetArrayRead(modes->vector[m], &x));
+    PetscCall(VitDomainToGlobalOrder(&sys->dom, d, x, &v));
+    PetscCall(VecRestoreArrayRead(modes->vector[m], &x));
+    PetscCall(VecScatterCreateToZero(v, &sc, &v0));
+    PetscCall(VecScatterBegin(sc, v, v0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(sc, v, v0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecGetArrayRead(v0, &x));
+    PetscCall(PetscArraycpy(all + m * n0, x, n0));
+    PetscCall(VecRestoreArrayRead(v0, &x));
+    PetscCall(VecScatterDestroy(&sc));
+    PetscCall(VecDestroy(&v0));
+    PetscCall(VecDestroy(&v));
+  }
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/vectors", 2, dims, all, "1"));
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char *lunits, const char *wunits)
+{
+  const VitModes *m = &res->modes;
+  hsize_t         dims[1] = {(hsize_t)m->k}, bdims[1] = {(hsize_t)o->bands}, edims[1] = {(hsize_t)o->bands + 1};
+  PetscReal      *omega, *phi, mean_pr = 0;
+  Vec             v;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(m->k + 1, &omega, sys->dom.nowned + 1, &phi));
+  for (PetscInt j = 0; j < m->k; j++) {
+    omega[j] = PetscSign(m->eigenvalue[j]) * PetscSqrtReal(PetscAbsReal(m->eigenvalue[j])); /* imaginary: negative */
+    mean_pr += m->participation[j] / m->k;
+  }
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/eigenvalues", 1, dims, m->eigenvalue, lunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/omega", 1, dims, omega, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/participation", 1, dims, m->participation, "1"));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/residual", 1, dims, m->residual, "1"));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_edges", 1, edims, res->band_edges, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_participation", 1, bdims, res->band_pr, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/mean_participation", mean_pr, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/modes/iterations", m->iterations, "1"));
+  PetscCall(VitSoftSpotField(m, o->softspot_modes < 0 ? m->k : o->softspot_modes, sys->dom.dim, phi));
+  PetscCall(VitDomainToGlobalOrder(&sys->dom, 1, phi, &v));
+  PetscCall(VitH5WriteVec(h5, "/spectrum/modes/softspot", v, "1"));
+  PetscCall(VecDestroy(&v));
+  if (o->vectors) PetscCall(WriteModeVectors(h5, sys, m));
+  PetscCall(PetscFree2(omega, phi));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char *lunits, const char *wunits)
+{
+  const VitKpm *k = &res->kpm;
+  hsize_t       dims[1] = {(hsize_t)o->bins}, mdims[2] = {(hsize_t)k->vectors, (hsize_t)k->moments};
+  char          dunits[64], runits[64];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(dunits, sizeof(dunits), "1/(%s)", wunits));
+  PetscCall(PetscSNPrintf(runits, sizeof(runits), "1/(%s)^%d", wunits, (int)sys->dom.dim));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/omega", 1, dims, res->omega, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/D", 1, dims, res->D, dunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/D_err", 1, dims, res->Derr, dunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/reduced", 1, dims, res->reduced, runits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/vdos/fraction", res->fraction, "1"));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/kpm/mu", 2, mdims, k->mu, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/lambda_min", k->lambda_min, lunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/lambda_max", k->lambda_max, lunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/seed", (PetscReal)k->seed, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/nstates", k->nstates, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/time_per_moment", k->time_per_moment, "s"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/bytes_per_product", k->bytes_per_apply, "bytes"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm", res->omega2_kpm, lunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm_err", res->omega2_kpm_err, lunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_omega", res->boson_omega, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_height", res->boson_height, runits));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const SpectrumResults *res, const char *wunits)
+{
+  hsize_t  dims[1] = {(hsize_t)o->ncount};
+  PetscInt exact[VIT_MAX_COUNTS];
+
+  PetscFunctionBegin;
+  if (res->negative >= 0) PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/negative_count", res->negative, "1"));
+  if (!o->ncount) PetscFunctionReturn(0);
+  PetscCall(VitH5WriteReal(h5, "/spectrum/counts/omega", 1, dims, o->count_omega, wunits));
+  if (res->negative >= 0) {
+    PetscCall(PetscArraycpy(exact, res->count_exact, o->ncount));
+    PetscCall(VitH5WriteInt(h5, "/spectrum/counts/exact", 1, dims, exact, "1"));
+    PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/low_mode_count", res->count_exact[0], "1"));
+  }
+  if (o->kpm) {
+    PetscCall(VitH5WriteReal(h5, "/spectrum/counts/kpm", 1, dims, res->count_kpm, "1"));
+    PetscCall(VitH5WriteReal(h5, "/spectrum/counts/kpm_err", 1, dims, res->count_kpm_err, "1"));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char out[])
+{
+  const char *lunits = sys->mass_weighted ? "energy/(mass length^2)" : "energy/length^2";
+  const char *wunits = sys->mass_weighted ? "(energy/mass)^1/2/length" : "(energy)^1/2/length";
+  char        l2units[64];
+  VitH5       h5;
+  hsize_t     mdims[1] = {res->moment[1] >= 0 ? 2 : 1}, tdims[1] = {(hsize_t)o->ntemp};
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
+  PetscCall(PetscSNPrintf(l2units, sizeof(l2units), "(%s)^k, k = 1, 2", lunits));
+  PetscCall(VitH5Create(sys->dom.comm, out, &h5));
+  PetscCall(VitH5WriteReal(&h5, "/spectrum/moments", 1, mdims, res->moment, l2units));
+  PetscCall(VitH5WriteScalar(&h5, "/spectrum/scalars/omega2_mean", res->moment[0], lunits));
+  if (res->modes.k) PetscCall(WriteModes(&h5, sys, o, res, lunits, wunits));
+  if (o->kpm) PetscCall(WriteKpm(&h5, sys, o, res, lunits, wunits));
+  PetscCall(WriteCounts(&h5, o, res, wunits));
+  PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/T", 1, tdims, res->T, "hbar omega/k_B (omega units)"));
+  if (o->kpm) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv", 1, tdims, res->cv, "k_B per atom"));
+  if (o->modes.method == VIT_MODES_DENSE) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv_modes", 1, tdims, res->cv_modes, "k_B per atom"));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ResultsDestroy(SpectrumResults *res)
+{
+  PetscFunctionBegin;
+  PetscCall(VitModesDestroy(&res->modes));
+  PetscCall(VitKpmDestroy(&res->kpm));
+  PetscCall(PetscFree4(res->omega, res->D, res->Derr, res->reduced));
+  PetscCall(PetscFree3(res->T, res->cv, res->cv_modes));
+  PetscCall(PetscFree2(res->band_edges, res->band_pr));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, const SpectrumResults *res, const char out[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g\n", (double)res->moment[0]));
+  if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
+  if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
+  if (o->kpm)
+    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak omega %.4g\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega));
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, const char out[])
+{
+  VitSpectrumProblem prob;
+  SpectrumResults    res;
+
+  PetscFunctionBegin;
+  PetscCall(RegisterEvents());
+  PetscCall(PetscMemzero(&res, sizeof(res)));
+  PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
+  PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
+  PetscCall(ExactMoments(&prob, res.moment));
+  PetscCall(ExactCounts(&prob, o, &res));
+  PetscCall(ComputeModes(&prob, o, &res));
+  PetscCall(BandParticipation(o, &res));
+  if (o->kpm) PetscCall(ComputeKpm(&prob, o, &res));
+  PetscCall(HeatCapacity(&prob, o, &res));
+  PetscCall(PetscLogStagePop());
+  PetscCall(SpectrumWrite(sys, o, &res, out));
+  PetscCall(PrintSummary(prob.comm, o, &res, out));
+  PetscCall(ResultsDestroy(&res));
+  PetscCall(VitSpectrumProblemDestroy(&prob));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[])
+{
+  SpectrumOptions o;
+  VitSystem       sys;
+
+  PetscFunctionBegin;
+  PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(VitSystemSetUp(comm, sample, &sys));
+  PetscCall(SpectrumRun(&o, &sys, out));
+  PetscCall(VitSystemDestroy(&sys));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCmdSpectrum(void)
+{
+  MPI_Comm        comm = PETSC_COMM_WORLD;
+  SpectrumOptions o;
+  VitSystem       sys;
+
+  PetscFunctionBegin;
+  PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(VitSystemSetUpFromOptions(comm, &sys));
+  if (VitHelpRequested()) {
+    PetscCall(VitSystemDestroy(&sys));
+    PetscFunctionReturn(0);
+  }
+  if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
+  PetscCall(SpectrumRun(&o, &sys, o.out));
+  PetscCall(VitSystemDestroy(&sys));
+  PetscFunctionReturn(0);
+}

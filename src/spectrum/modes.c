@@ -1,0 +1,248 @@
+/* Low-frequency modes of the dynamical matrix with SLEPc.
+
+   sinvert (default): Krylov-Schur on (H - sigma I)^-1 with a MUMPS LDL^T factorisation (as in SLEPc's
+   ex25: ICNTL(13) = 1, ICNTL(24) = 1 null-pivot detection), eigenvalues nearest the small positive
+   target sigma. lobpcg: LOBPCG for the smallest eigenvalues with a preconditioner (-st_pc_type,
+   Jacobi by default), no factorisation: the path for samples too large to factor. dense: LAPACK on a
+   redundant dense copy, all eigenvalues (small samples, reference).
+   The d translations (sqrt(m_i) per atom) are deflated (EPSSetDeflationSpace), or removed afterwards
+   in the dense path. Every -eps_* / -st_* option applies after these defaults. */
+#include <vitrum/spectrum.h>
+
+const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "VitModesMethod", "VIT_MODES_", NULL};
+
+PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr)
+{
+  const PetscScalar *x;
+  PetscInt           n, N;
+  PetscReal          s[2] = {0, 0};
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(e, &n));
+  PetscCall(VecGetSize(e, &N));
+  PetscCall(VecGetArrayRead(e, &x));
+  for (PetscInt i = 0; i < n / dim; i++) {
+    PetscReal a2 = 0;
+    for (PetscInt c = 0; c < dim; c++) a2 += PetscSqr(PetscRealPart(x[i * dim + c]));
+    s[0] += a2;
+    s[1] += a2 * a2;
+  }
+  PetscCall(VecRestoreArrayRead(e, &x));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, s, 2, MPIU_REAL, MPI_SUM, PetscObjectComm((PetscObject)e)));
+  *pr = s[1] > 0 ? s[0] * s[0] / ((N / dim) * s[1]) : 0.0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt dim, PetscReal phi[])
+{
+  PetscInt n;
+
+  PetscFunctionBegin;
+  if (!modes->k) PetscFunctionReturn(0);
+  PetscCall(VecGetLocalSize(modes->vector[0], &n));
+  PetscCall(PetscArrayzero(phi, n / dim));
+  for (PetscInt m = 0; m < PetscMin(kmax, modes->k); m++) {
+    const PetscScalar *x;
+    PetscCall(VecGetArrayRead(modes->vector[m], &x));
+    for (PetscInt j = 0; j < n; j++) phi[j / dim] += PetscSqr(PetscRealPart(x[j]));
+    PetscCall(VecRestoreArrayRead(modes->vector[m], &x));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Set an option default unless the user gave it; remember it so it can be removed afterwards. */
+static PetscErrorCode OptionDefault(const char name[], const char value[], PetscBool *added)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
+  *added = (PetscBool)!set;
+  PetscFunctionReturn(0);
+}
+
+/* MUMPS controls of ex25 for the factorisation of H - sigma I (zero modes: null-pivot detection). */
+static const char *const mumps_defaults[][2] = {
+  {"-st_mat_mumps_icntl_13", "1"},
+  {"-st_mat_mumps_icntl_24", "1"},
+  {"-st_mat_mumps_cntl_3",   "1e-12"},
+};
+#define NMUMPS_DEFAULTS 3
+
+static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, PetscReal target, PetscInt ndof, PetscInt dim)
+{
+  ST  st;
+  KSP ksp;
+  PC  pc;
+
+  PetscFunctionBegin;
+  PetscCall(EPSGetST(eps, &st));
+  PetscCall(STGetKSP(st, &ksp));
+  PetscCall(KSPGetPC(ksp, &pc));
+  switch (opt->method) {
+  case VIT_MODES_SINVERT:
+    PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
+    PetscCall(EPSSetWhichEigenpairs(eps, EPS_TARGET_MAGNITUDE));
+    PetscCall(EPSSetTarget(eps, target));
+    PetscCall(STSetType(st, STSINVERT));
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(PCSetType(pc, PCCHOLESKY));
+    PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+    PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    break;
+  case VIT_MODES_LOBPCG:
+    PetscCall(EPSSetType(eps, EPSLOBPCG));
+    PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
+    PetscCall(STSetType(st, STPRECOND));
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(PCSetType(pc, PCJACOBI));
+    PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    break;
+  case VIT_MODES_DENSE:
+    PetscCall(EPSSetType(eps, EPSLAPACK));
+    PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
+    PetscCall(EPSSetDimensions(eps, ndof, PETSC_DEFAULT, PETSC_DEFAULT));
+    break;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Default target: far below the lowest non-zero mode, 1e-6 of the mean eigenvalue Tr(H)/(dN). */
+static PetscErrorCode DefaultTarget(Mat H, PetscReal *target)
+{
+  Vec       diag;
+  PetscReal tr;
+  PetscInt  n;
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateVecs(H, &diag, NULL));
+  PetscCall(MatGetDiagonal(H, diag));
+  PetscCall(VecSum(diag, &tr));
+  PetscCall(VecGetSize(diag, &n));
+  PetscCall(VecDestroy(&diag));
+  *target = 1e-6 * PetscAbsReal(tr) / n;
+  PetscFunctionReturn(0);
+}
+
+/* Squared overlap of v with the translation space. */
+static PetscErrorCode TranslationOverlap(Vec v, PetscInt dim, Vec t[], PetscReal *overlap)
+{
+  PetscScalar dots[3];
+
+  PetscFunctionBegin;
+  PetscCall(VecMDot(v, dim, t, dots));
+  *overlap = 0;
+  for (PetscInt a = 0; a < dim; a++) *overlap += PetscSqr(PetscRealPart(dots[a]));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt nconv, PetscInt its)
+{
+  PetscReal err, worst = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < nconv; i++) {
+    PetscCall(EPSComputeError(eps, i, EPS_ERROR_RELATIVE, &err));
+    worst = PetscMax(worst, err);
+  }
+  if (!opt->allow_unconverged)
+    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": only %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", opt->nev, nconv, its, (double)worst);
+  PetscCall(PetscPrintf(prob->comm, "vitrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations; continuing (-spectrum_allow_unconverged)\n", nconv, opt->nev, its));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+{
+  const PetscInt d = prob->dim, ndof = d * prob->natoms;
+  EPS            eps;
+  ST             st;
+  STType         sttype;
+  Vec           *t, v;
+  Mat            A = prob->H;
+  PetscInt       nconv, *order, nkeep = 0, *keep;
+  PetscReal     *lambda, *overlap, target = opt->target;
+  PetscBool      added[NMUMPS_DEFAULTS] = {PETSC_FALSE}, sinvert;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(modes, sizeof(*modes)));
+  if (opt->method != VIT_MODES_DENSE) {
+    PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
+  }
+  if (target <= 0 && opt->method == VIT_MODES_SINVERT) PetscCall(DefaultTarget(prob->H, &target));
+  PetscCall(VitSpectrumTranslations(prob, &t));
+  PetscCall(EPSCreate(prob->comm, &eps));
+  if (opt->method == VIT_MODES_SINVERT) PetscCall(VitSpectrumFactorableCopy(prob->H, &A));
+  PetscCall(EPSSetOperators(eps, A, NULL));
+  PetscCall(EPSSetProblemType(eps, EPS_HEP));
+  if (opt->method != VIT_MODES_DENSE) PetscCall(EPSSetDeflationSpace(eps, d, t));
+  PetscCall(ConfigureSolver(eps, opt, target, ndof, d));
+  for (PetscInt j = 0; j < NMUMPS_DEFAULTS; j++) PetscCall(OptionDefault(mumps_defaults[j][0], mumps_defaults[j][1], &added[j]));
+  PetscCall(EPSSetFromOptions(eps));
+  PetscCall(EPSGetST(eps, &st));
+  PetscCall(STGetType(st, &sttype));
+  PetscCall(PetscStrcmp(sttype, STSINVERT, &sinvert));
+  if (sinvert) {
+    PetscCall(EPSGetTarget(eps, &target));
+    PetscCheck(target > 0, prob->comm, PETSC_ERR_USER_INPUT, "-eps_target %g: the shift-and-invert target must be positive (H - sigma I with sigma <= 0 is singular or misses the lowest modes)", (double)target);
+  }
+  PetscCall(EPSSolve(eps));
+  for (PetscInt j = 0; j < NMUMPS_DEFAULTS; j++)
+    if (added[j]) PetscCall(PetscOptionsClearValue(NULL, mumps_defaults[j][0]));
+  PetscCall(EPSGetConverged(eps, &nconv));
+  PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
+  if (opt->method != VIT_MODES_DENSE && nconv < opt->nev) PetscCall(ReportUnconverged(eps, prob, opt, nconv, modes->iterations));
+
+  /* Sort the converged pairs by eigenvalue; the dense path drops the d most translation-like. */
+  PetscCall(PetscMalloc4(nconv, &lambda, nconv, &order, nconv, &overlap, nconv, &keep));
+  PetscCall(MatCreateVecs(prob->H, &v, NULL));
+  for (PetscInt i = 0; i < nconv; i++) {
+    PetscCall(EPSGetEigenpair(eps, i, &lambda[i], NULL, v, NULL));
+    PetscCall(TranslationOverlap(v, d, t, &overlap[i]));
+    order[i] = i;
+  }
+  if (opt->method == VIT_MODES_DENSE) {
+    PetscReal *neg;
+    PetscCall(PetscMalloc1(nconv, &neg));
+    for (PetscInt i = 0; i < nconv; i++) neg[i] = -overlap[i];
+    PetscCall(PetscSortRealWithPermutation(nconv, neg, order));
+    for (PetscInt i = d; i < nconv; i++) keep[nkeep++] = order[i];
+    PetscCall(PetscFree(neg));
+  } else
+    for (PetscInt i = 0; i < nconv; i++) keep[nkeep++] = i;
+  {
+    PetscReal *key;
+    PetscInt  *perm;
+    PetscCall(PetscMalloc2(nkeep, &key, nkeep, &perm));
+    for (PetscInt i = 0; i < nkeep; i++) {
+      key[i]  = lambda[keep[i]];
+      perm[i] = i;
+    }
+    PetscCall(PetscSortRealWithPermutation(nkeep, key, perm));
+    modes->k = opt->method == VIT_MODES_DENSE ? nkeep : PetscMin(nkeep, opt->nev);
+    PetscCall(PetscMalloc3(modes->k, &modes->eigenvalue, modes->k, &modes->residual, modes->k, &modes->participation));
+    PetscCall(VecDuplicateVecs(v, PetscMax(modes->k, 1), &modes->vector));
+    for (PetscInt m = 0; m < modes->k; m++) {
+      const PetscInt i = keep[perm[m]];
+      PetscCall(EPSGetEigenpair(eps, i, &modes->eigenvalue[m], NULL, modes->vector[m], NULL));
+      PetscCall(EPSComputeError(eps, i, EPS_ERROR_RELATIVE, &modes->residual[m]));
+      PetscCall(VitParticipationRatio(modes->vector[m], d, &modes->participation[m]));
+    }
+    PetscCall(PetscFree2(key, perm));
+  }
+  PetscCall(PetscFree4(lambda, order, overlap, keep));
+  PetscCall(VecDestroy(&v));
+  PetscCall(VecDestroyVecs(d, &t));
+  PetscCall(EPSDestroy(&eps));
+  if (A != prob->H) PetscCall(MatDestroy(&A));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesDestroy(VitModes *modes)
+{
+  PetscFunctionBegin;
+  if (modes->vector) PetscCall(VecDestroyVecs(PetscMax(modes->k, 1), &modes->vector));
+  PetscCall(PetscFree3(modes->eigenvalue, modes->residual, modes->participation));
+  PetscCall(PetscMemzero(modes, sizeof(*modes)));
+  PetscFunctionReturn(0);
+}

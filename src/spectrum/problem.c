@@ -1,0 +1,66 @@
+/* The spectral problem: the dynamical matrix with the per-atom data the solvers need
+   (global ids for rank-independent random vectors, sqrt(mass) for the translation modes). */
+#include <vitrum/spectrum.h>
+#include <slepcsys.h>
+
+PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob)
+{
+  PetscInt bs, nrows;
+
+  PetscFunctionBegin;
+  if (!SlepcInitializeCalled) PetscCall(SlepcInitialize(NULL, NULL, NULL, NULL)); /* PETSc is up already: SLEPc only */
+  PetscCall(PetscMemzero(prob, sizeof(*prob)));
+  PetscCall(MatGetBlockSize(H, &bs));
+  PetscCall(MatGetLocalSize(H, &nrows, NULL));
+  PetscCheck(nrows == dim * nowned, comm, PETSC_ERR_ARG_SIZ, "Hessian has %" PetscInt_FMT " local rows for %" PetscInt_FMT " atoms in %" PetscInt_FMT "D", nrows, nowned, dim);
+  prob->comm   = comm;
+  prob->H      = H;
+  prob->dim    = dim;
+  prob->nowned = nowned;
+  PetscCall(MPIU_Allreduce(&nowned, &prob->natoms, 1, MPIU_INT, MPI_SUM, comm));
+  PetscCall(PetscMalloc2(nowned, &prob->gid, nowned, &prob->sqrt_mass));
+  PetscCall(PetscArraycpy(prob->gid, gid, nowned));
+  for (PetscInt i = 0; i < nowned; i++) prob->sqrt_mass[i] = sqrt_mass ? sqrt_mass[i] : 1.0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob)
+{
+  const VitDomain *dom = &sys->dom;
+  PetscReal       *sqrt_mass;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(dom->nowned, &sqrt_mass));
+  for (PetscInt i = 0; i < dom->nowned; i++) sqrt_mass[i] = sys->mass_weighted ? PetscSqrtReal(sys->sample.type_mass[dom->type[i]]) : 1.0;
+  PetscCall(VitSpectrumProblemCreate(dom->comm, sys->H, dom->dim, dom->nowned, dom->gid, sqrt_mass, prob));
+  PetscCall(PetscFree(sqrt_mass));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree2(prob->gid, prob->sqrt_mass));
+  PetscCall(PetscMemzero(prob, sizeof(*prob)));
+  PetscFunctionReturn(0);
+}
+
+/* t_a(i,c) = delta_ac sqrt(m_i) / sqrt(sum_j m_j): H t_a = 0 for a translation-invariant energy. */
+PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t)
+{
+  Vec v;
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateVecs(prob->H, &v, NULL));
+  PetscCall(VecDuplicateVecs(v, prob->dim, t));
+  PetscCall(VecDestroy(&v));
+  for (PetscInt a = 0; a < prob->dim; a++) {
+    PetscScalar *x;
+    PetscCall(VecGetArray((*t)[a], &x));
+    for (PetscInt i = 0; i < prob->nowned; i++)
+      for (PetscInt c = 0; c < prob->dim; c++) x[i * prob->dim + c] = c == a ? prob->sqrt_mass[i] : 0.0;
+    PetscCall(VecRestoreArray((*t)[a], &x));
+    PetscCall(VecNormalize((*t)[a], NULL));
+  }
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,119 @@
+/* Partial radial distribution functions from integer pair counts (see structure.h). */
+#include <vitrum/structure.h>
+
+PetscInt VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b)
+{
+  PetscInt lo = PetscMin(a, b), hi = PetscMax(a, b);
+  /* rows 0..lo-1 hold ntypes, ntypes-1, ... pairs */
+  return lo * ntypes - lo * (lo - 1) / 2 + (hi - lo);
+}
+
+typedef struct {
+  const VitDomain *dom;
+  VitRdf          *rdf;
+} RdfCounter;
+
+static PetscErrorCode CountPair(PetscInt i, PetscInt j, const PetscReal d[3], PetscReal r, void *ctx)
+{
+  RdfCounter *c   = (RdfCounter *)ctx;
+  VitRdf     *rdf = c->rdf;
+  PetscInt    bin = (PetscInt)(r / rdf->dr);
+
+  if (bin < rdf->nbins) rdf->count[VitPairIndex(rdf->ntypes, c->dom->type[i], c->dom->type[j]) * rdf->nbins + bin]++;
+  return 0;
+}
+
+/* Volume (area in 2D) of the shell between r1 and r2. */
+static PetscReal ShellVolume(PetscInt dim, PetscReal r1, PetscReal r2)
+{
+  return dim == 2 ? PETSC_PI * (r2 * r2 - r1 * r1) : 4.0 / 3.0 * PETSC_PI * (r2 * r2 * r2 - r1 * r1 * r1);
+}
+
+static PetscErrorCode RdfNormalise(VitRdf *rdf)
+{
+  PetscInt natoms = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt a = 0; a < rdf->ntypes; a++) natoms += rdf->type_count[a];
+  for (PetscInt k = 0; k < rdf->nbins; k++) {
+    PetscReal shell = ShellVolume(rdf->dim, k * rdf->dr, (k + 1) * rdf->dr);
+    int64_t   total = 0;
+    rdf->r[k]       = (k + 0.5) * rdf->dr;
+    for (PetscInt a = 0; a < rdf->ntypes; a++)
+      for (PetscInt b = a; b < rdf->ntypes; b++) {
+        PetscInt  p     = VitPairIndex(rdf->ntypes, a, b);
+        /* ideal-gas count of ordered pairs: N_a (N_b - delta_ab) (2 - delta_ab) shell / V */
+        PetscReal ideal = (PetscReal)rdf->type_count[a] * (rdf->type_count[b] - (a == b)) * (a == b ? 1 : 2) * shell / rdf->volume;
+        rdf->g[p * rdf->nbins + k] = ideal > 0 ? (PetscReal)rdf->count[p * rdf->nbins + k] / ideal : 0.0;
+        total += rdf->count[p * rdf->nbins + k];
+      }
+    rdf->g_total[k] = natoms > 1 ? (PetscReal)total / ((PetscReal)natoms * (natoms - 1) * shell / rdf->volume) : 0.0;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf)
+{
+  PetscReal  width[3], half_width = PETSC_MAX_REAL;
+  RdfCounter counter;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(vit_log.rdf, 0, 0, 0, 0));
+  PetscCall(PetscMemzero(rdf, sizeof(*rdf)));
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
+  PetscCheck(dr > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %g", (double)dr);
+  PetscCheck(rmax > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %g", (double)rmax);
+  PetscCheck(rmax <= half_width * (1 + 1e-12), dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
+  PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is smaller than rmax %g", (double)dom->ghost_width, (double)rmax);
+  rdf->dim    = sample->dim;
+  rdf->ntypes = sample->ntypes;
+  rdf->npairs = sample->ntypes * (sample->ntypes + 1) / 2;
+  rdf->nbins  = (PetscInt)PetscFloorReal(rmax / dr + 1e-9);
+  PetscCheck(rdf->nbins > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g is larger than -rdf_rmax %g", (double)dr, (double)rmax);
+  rdf->dr     = dr;
+  rdf->rmax   = rdf->nbins * dr;
+  rdf->volume = VitSampleVolume(sample);
+  PetscCall(VitSampleTypeCounts(dom->comm, sample, rdf->type_count));
+  for (PetscInt a = 0; a < rdf->ntypes; a++)
+    for (PetscInt b = a; b < rdf->ntypes; b++) PetscCall(PetscSNPrintf(rdf->pair_name[VitPairIndex(rdf->ntypes, a, b)], sizeof(rdf->pair_name[0]), "%s-%s", sample->type_name[a], sample->type_name[b]));
+  PetscCall(PetscMalloc3(rdf->nbins, &rdf->r, rdf->npairs * rdf->nbins, &rdf->g, rdf->nbins, &rdf->g_total));
+  PetscCall(PetscCalloc1(rdf->npairs * rdf->nbins, &rdf->count));
+  counter.dom = dom;
+  counter.rdf = rdf;
+  PetscCall(VitDomainForEachPair(dom, rdf->rmax, PETSC_FALSE, CountPair, &counter));
+  /* integer counts: the sum is exact, so g is bitwise the same for any number of ranks */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, rdf->count, (int)(rdf->npairs * rdf->nbins), MPI_INT64_T, MPI_SUM, dom->comm));
+  PetscCall(RdfNormalise(rdf));
+  PetscCall(PetscLogEventEnd(vit_log.rdf, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf)
+{
+  hsize_t     dims[2] = {(hsize_t)rdf->npairs, (hsize_t)rdf->nbins};
+  const char *names[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2];
+
+  PetscFunctionBeginUser;
+  for (PetscInt p = 0; p < rdf->npairs; p++) names[p] = rdf->pair_name[p];
+  PetscCall(VitH5WriteReal(h5, "/structure/rdf/r", 1, &dims[1], rdf->r, "length"));
+  PetscCall(VitH5WriteReal(h5, "/structure/rdf/g", 2, dims, rdf->g, "1"));
+  PetscCall(VitH5WriteReal(h5, "/structure/rdf/g_total", 1, &dims[1], rdf->g_total, "1"));
+  PetscCall(VitH5WriteInt64(h5, "/structure/rdf/counts", 2, dims, rdf->count, "ordered pairs"));
+  PetscCall(VitH5WriteStrings(h5, "/structure/rdf/pairs", rdf->npairs, names));
+  PetscCall(VitH5WriteScalar(h5, "/structure/rdf/dr", rdf->dr, "length"));
+  PetscCall(VitH5WriteScalar(h5, "/structure/rdf/volume", rdf->volume, rdf->dim == 2 ? "length^2" : "length^3"));
+  {
+    hsize_t nt = (hsize_t)rdf->ntypes;
+    PetscCall(VitH5WriteInt(h5, "/structure/rdf/type_counts", 1, &nt, rdf->type_count, "atoms"));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfDestroy(VitRdf *rdf)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree3(rdf->r, rdf->g, rdf->g_total));
+  PetscCall(PetscFree(rdf->count));
+  PetscFunctionReturn(0);
+}

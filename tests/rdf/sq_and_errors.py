@@ -1,0 +1,38 @@
+"""S(q) against an independent quadrature of the written g(r) (scipy's Bessel J0 in 2D, the sinc
+transform in 3D), and bad input: rmax above half the box, non-positive dr, no partial output."""
+import os
+
+import h5py
+import numpy as np
+from scipy.special import j0
+from vitrum_testlib import write_lammps_data, random_sample, run, check
+
+for dim in (2, 3):
+    cell = np.diag([12.0, 12.0, 12.0 if dim == 3 else 1.0])
+    pos, types = random_sample(1500, cell, fractions=(0.6, 0.4), seed=5, dim=dim)
+    write_lammps_data("s%d.data" % dim, cell, (0, 0, 0), types, pos, dim=dim)
+    run(["rdf", "-sample", "s%d.data" % dim, "-rdf_rmax", 5.5, "-rdf_dr", 0.01, "-sq", "-sq_qmax", 15, "-sq_nq", 60, "-o", "s%d.h5" % dim])
+    with h5py.File("s%d.h5" % dim, "r") as f:
+        r, g, gt = f["/structure/rdf/r"][:], f["/structure/rdf/g"][:], f["/structure/rdf/g_total"][:]
+        q, S, Sp = f["/structure/sq/q"][:], f["/structure/sq/S"][:], f["/structure/sq/S_partial"][:]
+    rho = 1500 / (144.0 if dim == 2 else 1728.0)
+    qr = np.outer(q, r)
+    kernel = 2 * np.pi * r * j0(qr) if dim == 2 else 4 * np.pi * r ** 2 * np.sinc(qr / np.pi)
+    expect = 1 + rho * (kernel * (gt - 1)).sum(axis=1) * 0.01
+    check(np.allclose(S, expect, rtol=1e-10, atol=1e-10), "%dD: S(q) equals the quadrature of g_total" % dim)
+    expect_p = 1 + rho * (kernel[None, :, :] * (g[:, None, :] - 1)).sum(axis=2) * 0.01
+    check(np.allclose(Sp, expect_p, rtol=1e-10, atol=1e-10), "%dD: partial S_ab(q) equal the quadrature of g_ab" % dim)
+    check(np.allclose(q, 15.0 * np.arange(1, 61) / 60), "%dD: q grid" % dim)
+
+# rmax too large: the message gives the largest allowed value; no output file is left behind
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 6.5, "-o", "bad.h5"], expect_fail=True)
+check(p.returncode == 1, "rmax > half box: exit status 1 (got %d)" % p.returncode)
+check("largest allowed value is 6" in p.stderr, "rmax > half box: message names the largest allowed value")
+check(sum("vitrum:" in line for line in p.stderr.splitlines()) == 1, "one-line error message")
+check(not os.path.exists("bad.h5") and not os.path.exists("bad.h5.tmp"), "no partial output file")
+p = run(["rdf", "-sample", "s3.data", "-rdf_dr", -1, "-o", "bad.h5"], expect_fail=True)
+check("-rdf_dr must be positive" in p.stderr, "negative dr is reported (%s)" % p.stderr.strip())
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dx", 0.1, "-o", "ok.h5"])
+check("-rdf_dx" in p.stdout and "not used" in p.stdout, "a misspelled option is reported")
+p = run(["rdff"], expect_fail=True)
+check("unknown command" in p.stderr, "an unknown command is reported")

@@ -1,0 +1,67 @@
+"""Helpers shared by vitrum's Python tests: sample writers, running vitrum under MPI, reading HDF5."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+VITRUM = os.environ.get("VITRUM", "vitrum")
+MPIRUN = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split()
+
+
+def write_lammps_data(path, cell, lo, types, positions, masses=None, dim=3):
+    """Atomic-style LAMMPS data file. cell rows a=(lx,0,0), b=(xy,ly,0), c=(xz,yz,lz); types 1-based."""
+    cell = np.asarray(cell, float)
+    n = len(types)
+    ntypes = int(max(types))
+    with open(path, "w") as f:
+        f.write("vitrum test sample\n\n%d atoms\n%d atom types\n\n" % (n, ntypes))
+        f.write("%.17g %.17g xlo xhi\n" % (lo[0], lo[0] + cell[0, 0]))
+        f.write("%.17g %.17g ylo yhi\n" % (lo[1], lo[1] + cell[1, 1]))
+        if dim == 2:
+            f.write("-0.5 0.5 zlo zhi\n")
+        else:
+            f.write("%.17g %.17g zlo zhi\n" % (lo[2], lo[2] + cell[2, 2]))
+        if abs(cell[1, 0]) + abs(cell[2, 0]) + abs(cell[2, 1]) > 0:
+            f.write("%.17g %.17g %.17g xy xz yz\n" % (cell[1, 0], cell[2, 0], cell[2, 1]))
+        if masses is not None:
+            f.write("\nMasses\n\n")
+            for t, m in enumerate(masses):
+                f.write("%d %.17g\n" % (t + 1, m))
+        f.write("\nAtoms # atomic\n\n")
+        for i in range(n):
+            z = 0.0 if dim == 2 else positions[i][2]
+            f.write("%d %d %.17g %.17g %.17g\n" % (i + 1, types[i], positions[i][0], positions[i][1], z))
+
+
+def random_sample(n, cell, lo=(0, 0, 0), fractions=(1.0,), seed=1, dim=3):
+    """n uniform random atoms in the cell, species drawn with the given fractions (types 1..)."""
+    rng = np.random.default_rng(seed)
+    cell = np.asarray(cell, float)
+    frac = rng.random((n, 3))
+    if dim == 2:
+        frac[:, 2] = 0.0
+    pos = np.asarray(lo, float) + frac @ cell
+    types = rng.choice(np.arange(1, len(fractions) + 1), size=n, p=np.asarray(fractions) / np.sum(fractions))
+    return pos, types
+
+
+def run(args, np_ranks=1, expect_fail=False, check=True):
+    """Run vitrum with args under mpirun; return CompletedProcess (stdout+stderr text)."""
+    cmd = MPIRUN + ["-n", str(np_ranks), VITRUM] + [str(a) for a in args]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and not expect_fail and p.returncode != 0:
+        sys.stderr.write("command failed: %s\n%s\n%s\n" % (" ".join(cmd), p.stdout, p.stderr))
+        raise SystemExit(1)
+    if expect_fail and p.returncode == 0:
+        sys.stderr.write("command should have failed: %s\n%s\n" % (" ".join(cmd), p.stdout))
+        raise SystemExit(1)
+    return p
+
+
+def check(condition, message):
+    """Fail the test with a message (assert is stripped under -O)."""
+    if not condition:
+        sys.stderr.write("FAILED: %s\n" % message)
+        raise SystemExit(1)
+    print("ok: %s" % message)
