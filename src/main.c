@@ -20,10 +20,10 @@ static const VitCommand commands[] = {
   {"hessian",  VitCmdHessian,  "assemble the sparse Hessian (dynamical matrix) and check it"},
   {"spectrum", VitCmdSpectrum, "low-frequency modes, VDOS (kernel polynomial method), moments"},
   {"response", NULL,           "first-order responses: eigenvalue shifts, dipole stiffness"},
-  {"features", NULL,           "build a dataset (structure features X, spectral targets Y) from many samples"},
-  {"fit",      VitCmdFit,          "parallel TSQR ridge fit of the linear structure-property model"},
-  {"predict",  NULL,           "apply a fitted model to samples or to a measured g(r)/S(q)"},
-  {"pipeline", NULL,           "the whole study from an options file, with a report"},
+  {"features", VitCmdFeatures, "build a dataset (structure features X, spectral targets Y) from many samples"},
+  {"fit",      VitCmdFit,      "parallel TSQR ridge fit of the linear structure-property model"},
+  {"predict",  VitCmdPredict,  "apply a fitted model to samples or to a measured g(r)/S(q)"},
+  {"pipeline", VitCmdPipeline, "the whole study from an options file, with a report"},
 };
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 

@@ -75,6 +75,13 @@ PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[
    (pos - ntest) % K. */
 PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[]);
 
+/* Profiles on a grid (src/fit/profile.c). Gaussian smoothing in place:
+   g_s(x_i) = sum_j g(x_j) w_ij / sum_j w_ij, w_ij = exp(-(x_i - x_j)^2 / (2 sigma^2)) (sigma <= 0: none). */
+PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sigma, PetscReal g[]);
+/* Linear interpolation of (x, g) (x increasing) at the points xi; returns PETSC_FALSE in covered
+   when a point lies outside [x_0, x_{n-1}] (beyond a relative tolerance of 1e-9). */
+void VitInterpolate(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal gi[], PetscBool *covered);
+
 /* A dataset (/dataset in an HDF5 file) with its rows split in contiguous blocks over comm. */
 typedef struct {
   char       path[PETSC_MAX_PATH_LEN];

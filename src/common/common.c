@@ -1,11 +1,13 @@
 /* Initialisation, logging, error handling and small helpers shared by every command. */
 #include <vitrum/common.h>
+#include <hdf5.h>
 
 VitLog vit_log;
 
 PetscErrorCode VitInitialize(void)
 {
   PetscFunctionBeginUser;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by vitrum's own messages */
   PetscCall(PetscClassIdRegister("vitrum", &vit_log.classid));
   PetscCall(PetscLogStageRegister("Read", &vit_log.stage_read));
   PetscCall(PetscLogStageRegister("Structure", &vit_log.stage_structure));

@@ -92,8 +92,12 @@ static PetscErrorCode WriteIntAttr(hid_t obj, const char name[], long value)
 
 static PetscErrorCode EnsureGroup(hid_t file, const char name[])
 {
+  htri_t exists;
+
   PetscFunctionBeginUser;
-  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+  H5E_BEGIN_TRY { exists = H5Lexists(file, name, H5P_DEFAULT); }
+  H5E_END_TRY;
+  if (exists <= 0) {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), g;
     H5Call(H5Pset_create_intermediate_group(lcpl, 1));
     g = H5Gcreate2(file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
@@ -241,8 +245,11 @@ static PetscErrorCode CreateDataset(VitH5 *h5, const char name[], hid_t type, in
 {
   hid_t space, lcpl;
 
+  PetscBool exists;
+
   PetscFunctionBeginUser;
-  if (H5Lexists(h5->file, name, H5P_DEFAULT) > 0) H5Call(H5Ldelete(h5->file, name, H5P_DEFAULT));
+  PetscCall(VitH5Exists(h5, name, &exists));
+  if (exists) H5Call(H5Ldelete(h5->file, name, H5P_DEFAULT));
   lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Call(H5Pset_create_intermediate_group(lcpl, 1));
   space = H5Screate_simple(ndims, dims, NULL);

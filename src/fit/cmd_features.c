@@ -191,30 +191,6 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   PetscFunctionReturn(0);
 }
 
-/* g_s(r_i) = sum_j g(r_j) w_ij / sum_j w_ij, w_ij = exp(-(r_i - r_j)^2 / (2 sigma^2)) (edges renormalised). */
-static PetscErrorCode GaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sigma, PetscReal g[])
-{
-  PetscReal *out;
-
-  PetscFunctionBeginUser;
-  if (sigma <= 0) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc1(nx, &out));
-  for (PetscInt i = 0; i < nx; i++) {
-    PetscReal num = 0, den = 0;
-    for (PetscInt j = 0; j < nx; j++) {
-      PetscReal d = (x[i] - x[j]) / sigma, w;
-      if (PetscAbsReal(d) > 6) continue;
-      w = PetscExpReal(-0.5 * d * d);
-      num += w * g[j];
-      den += w;
-    }
-    out[i] = num / den;
-  }
-  PetscCall(PetscArraycpy(g, out, nx));
-  PetscCall(PetscFree(out));
-  PetscFunctionReturn(0);
-}
-
 /* Feature row of one sample: the partial profiles (rows of /structure/rdf/g or /structure/sq/S_partial)
    on the grid points within [xmin, xmax]. The first sample fixes the grid and names; the others must match. */
 static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const char sample[], const char path[], Table *tab, PetscReal **row)
@@ -235,7 +211,7 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
   PetscCall(VitH5Close(&h5));
   PetscCheck(nx > 0 && nprof == npairs * nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT " points", path, pname, nprof, npairs, nx);
-  for (PetscInt a = 0; a < npairs; a++) PetscCall(GaussianSmooth(nx, x, sq ? 0 : o->smooth, prof + a * nx));
+  for (PetscInt a = 0; a < npairs; a++) PetscCall(VitGaussianSmooth(nx, x, sq ? 0 : o->smooth, prof + a * nx));
   if (!tab->names) { /* first sample: the columns */
     for (PetscInt i = 0; i < nx; i++) tab->ncols += x[i] >= o->xmin && x[i] <= o->xmax;
     tab->ncols *= npairs;

@@ -41,12 +41,14 @@ static PetscErrorCode FindElement(VitH5 *h5, const char base[], Element *e)
   PetscFunctionReturn(0);
 }
 
-/* Number of frames of an element (1 when time-independent), checking the frame asked for. */
+/* Index of the frame asked for in a time-dependent element (0 when time-independent). */
 static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, PetscInt frame, hsize_t *f)
 {
   PetscInt nframes = e->timed ? (PetscInt)e->dims[0] : 1;
 
   PetscFunctionBeginUser;
+  *f = 0;
+  if (!e->timed) PetscFunctionReturn(0);
   PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt_FMT " is out of range: %s has %" PetscInt_FMT " frames (0..%" PetscInt_FMT ", or -1 for the last)", h5->path, frame, e->name, nframes, nframes - 1);
   *f = frame < 0 ? (hsize_t)(nframes - 1) : (hsize_t)frame;
   PetscFunctionReturn(0);

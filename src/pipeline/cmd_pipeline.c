@@ -54,7 +54,7 @@ static PetscErrorCode FitSplitOptions(Pipeline *pl)
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-fit_test_fraction", &pl->test_fraction, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_seed", &pl->fit_seed, NULL));
   PetscCheck(pl->test_fraction > 0 && pl->test_fraction < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: the pipeline needs a held-out fraction in (0, 1)", (double)pl->test_fraction);
-  PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", (double)pl->test_fraction));
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%.15g", (double)pl->test_fraction));
   PetscCall(PetscOptionsSetValue(NULL, "-fit_test_fraction", value));
   PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, pl->fit_seed));
   PetscCall(PetscOptionsSetValue(NULL, "-fit_seed", value));
@@ -99,6 +99,28 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCheck(pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3", pl->dim);
   PetscCheck(pl->ncells >= pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s)", pl->dim, pl->dim == 3 ? ",nz" : "");
   PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
+  PetscFunctionReturn(0);
+}
+
+/* Modification time in ns, or -1 when the file is missing. */
+static long long MTime(const char path[])
+{
+  struct stat st;
+
+  if (stat(path, &st)) return -1;
+  return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* A sample list given with -pipeline_samples must exist before anything is recorded or run. */
+static PetscErrorCode CheckSampleList(MPI_Comm comm, const Pipeline *pl)
+{
+  PetscMPIInt rank;
+  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && !pl->generate && MTime(pl->samples) < 0) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "-pipeline_samples %s: no such file", pl->samples));
+  PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
 }
 
@@ -199,15 +221,6 @@ static PetscErrorCode MakeDirectories(MPI_Comm comm, const Pipeline *pl)
   }
   PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
-}
-
-/* Modification time in ns, or -1 when the file is missing. */
-static long long MTime(const char path[])
-{
-  struct stat st;
-
-  if (stat(path, &st)) return -1;
-  return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
 /* A stage is up to date when every output exists and is newer than every input. */
@@ -314,7 +327,7 @@ static PetscErrorCode RunCommand(PetscErrorCode (*cmd)(void), PetscInt nopt, con
 static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
 {
   PetscInt          n;
-  const char *const names[] = {"-samples", "-o"};
+  const char *const names[] = {"-sample_list", "-o"};
   const char *const values[] = {pl->samples, pl->dataset};
 
   PetscFunctionBeginUser;
@@ -414,6 +427,7 @@ PetscErrorCode VitCmdPipeline(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscTime(&t_start));
+  PetscCall(CheckSampleList(comm, &pl));
   PetscCall(SetPaths(&pl));
   PetscCall(MakeDirectories(comm, &pl));
   PetscCall(RecordOptions(comm, &pl));

@@ -409,7 +409,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   BlockOp         op;
   ExactSum        es;
   VitInt128      *acc;
-  PetscReal      *vprev, *vcur, *y, *dots, *mu, *swap;
+  PetscReal      *buf0, *buf1, *vprev, *vcur, *y, *dots, *mu, *swap;
   PetscLogDouble  t0, t1;
   PetscInt        nlocal_all;
 
@@ -427,7 +427,9 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   kpm->nstates    = d * prob->natoms - d;
   PetscCall(BlockOpCreate(prob, R, &op));
   nlocal_all = (op.nrows + op.nghost) * d * R;
-  PetscCall(PetscMalloc3(nlocal_all, &vprev, nlocal_all, &vcur, n * R, &y));
+  PetscCall(PetscMalloc3(nlocal_all, &buf0, nlocal_all, &buf1, n * R, &y));
+  vprev = buf0;
+  vcur  = buf1;
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
   PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, R * M, &mu));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
@@ -468,7 +470,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   PetscCall(BlockOpBytes(&op, prob->comm, &kpm->bytes_per_apply));
   PetscCall(ExactSumDestroy(&es));
   PetscCall(PetscFree3(acc, dots, mu));
-  PetscCall(PetscFree3(vprev, vcur, y));
+  PetscCall(PetscFree3(buf0, buf1, y));
   PetscCall(BlockOpDestroy(&op));
   PetscFunctionReturn(0);
 }

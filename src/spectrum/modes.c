@@ -98,6 +98,7 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(KSPSetType(ksp, KSPPREONLY));
     PetscCall(PCSetType(pc, PCJACOBI));
     PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    PetscCall(EPSSetTolerances(eps, PETSC_DEFAULT, 5000)); /* Jacobi-preconditioned: hundreds of iterations */
     break;
   case VIT_MODES_DENSE:
     PetscCall(EPSSetType(eps, EPSLAPACK));
