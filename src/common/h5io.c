@@ -510,6 +510,7 @@ PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char 
     char **vl;
     mtype = H5Tcopy(H5T_C_S1);
     H5Call(H5Tset_size(mtype, H5T_VARIABLE));
+    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype))); /* h5py writes UTF-8 */
     PetscCall(PetscMalloc1(*n > 0 ? *n : 1, &vl));
     H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl));
     for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &(*strings)[i]));
@@ -520,6 +521,7 @@ PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char 
     char  *buf;
     mtype = H5Tcopy(H5T_C_S1);
     H5Call(H5Tset_size(mtype, len + 1));
+    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
     H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
     PetscCall(PetscCalloc1((len + 1) * (*n > 0 ? *n : 1), &buf));
     H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));

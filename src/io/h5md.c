@@ -96,6 +96,7 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt frame, VitSample *s, PetscReal
   PetscCall(PetscFree(edges));
   for (PetscInt i = 0; i < s->dim; i++)
     for (PetscInt j = 0; j < s->dim; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite", h5->path);
+  for (PetscInt i = 0; i < s->dim && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
   PetscCheck(VitSampleSetCellFromRows(s, A, Ainv), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {

@@ -30,7 +30,7 @@ static char *ExpectItem(DumpParser *p, const char what[], PetscBool *eof)
     return NULL;
   }
   if (strncmp(line, "ITEM: ", 6) || strncmp(line + 6, what, len)) {
-    VitTextError(&p->tf, p->errmsg, "expected 'ITEM: %s'", what);
+    VitTextError(&p->tf, p->errmsg, "expected 'ITEM: %s'%s", what, strcmp(what, "TIMESTEP") ? "" : " (does the previous frame have as many atom lines as its NUMBER OF ATOMS?)");
     return NULL;
   }
   return line + 6 + len;
@@ -50,6 +50,7 @@ static char *ExpectLine(DumpParser *p)
 static void ParseBox(DumpParser *p, PetscBool triclinic)
 {
   PetscReal b[3][3] = {{0}};
+  PetscInt  box_line[3] = {0, 0, 0};
   char     *line, *tok[4];
 
   for (int d = 0; d < 3 && !p->errmsg[0]; d++) {
@@ -59,8 +60,9 @@ static void ParseBox(DumpParser *p, PetscBool triclinic)
     if (n != want) VitTextError(&p->tf, p->errmsg, "expected %d box bound numbers, found %d", want, n);
     for (int k = 0; k < want && k < n; k++)
       if (!VitIOParseReal(tok[k], &b[d][k])) VitTextError(&p->tf, p->errmsg, "bad box bound (%s)", tok[k]);
-    p->lo[d] = b[d][0];
-    p->hi[d] = b[d][1];
+    p->lo[d]    = b[d][0];
+    p->hi[d]    = b[d][1];
+    box_line[d] = p->tf.lineno;
   }
   p->tilt[0] = b[0][2], p->tilt[1] = b[1][2], p->tilt[2] = b[2][2];
   if (triclinic) {
@@ -71,7 +73,7 @@ static void ParseBox(DumpParser *p, PetscBool triclinic)
     p->hi[1] -= PetscMax(0, yz);
   }
   for (int d = 0; d < 3; d++)
-    if (!p->errmsg[0] && !(p->hi[d] > p->lo[d])) VitTextError(&p->tf, p->errmsg, "box length %c is not positive (%g)", "xyz"[d], (double)(p->hi[d] - p->lo[d]));
+    if (!p->errmsg[0] && !(p->hi[d] > p->lo[d])) PetscCallAbort(PETSC_COMM_SELF, PetscSNPrintf(p->errmsg, VIT_ERRLEN, "%s:%" PetscInt_FMT ": box length %c is not positive (%g)", p->tf.path, box_line[d], "xyz"[d], (double)(p->hi[d] - p->lo[d])));
 }
 
 /* Find the columns; each axis in the same style (plain, unwrapped, scaled). */

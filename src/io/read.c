@@ -31,6 +31,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscLogStagePush(vit_log.stage_read));
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
   PetscCall(GetFormat(comm, path, format, &fmt));
   PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt_FMT ": frames are numbered from 0 (-1 = last)", frame);
@@ -46,6 +47,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscCall(VitSampleFinishRead(comm, s, &info, (PetscBool)(fmt != FMT_H5MD), errmsg));
   PetscCall(PetscFree(info.line));
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
+  PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,19 @@
+# Sample input/output (src/io/): readers, writers, info and convert. The Python scripts in
+# tests/io/ write their own input files, run vitrum under mpirun and compare with numpy, ASE,
+# h5py and LAMMPS (lmp).
+set(VIT_IO_TESTS ${CMAKE_SOURCE_DIR}/tests/io)
+vit_add_test(io_lammps_data_1 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_lammps_data.py 1)
+vit_add_test(io_lammps_data_3 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_lammps_data.py 3)
+vit_add_test(io_lammps_files 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_lammps_files.py 2)
+vit_add_test(io_triclinic_equiv 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_triclinic_equiv.py 2)
+vit_add_test(io_dump 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump.py 2)
+vit_add_test(io_extxyz 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_extxyz.py 2)
+vit_add_test(io_h5md_1 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 1)
+vit_add_test(io_h5md_2 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 2)
+vit_add_test(io_h5md_4 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 4)
+vit_add_test(io_roundtrip 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_roundtrip.py)
+foreach(fmt data dump xyz h5)
+  vit_add_test(io_bad_input_${fmt} 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_bad_input.py 2 .${fmt})
+endforeach()
+vit_add_ctest_exe(io_test_geometry ${VIT_IO_TESTS}/test_geometry.c)
+vit_add_test(io_geometry 0 $<TARGET_FILE:io_test_geometry>)

@@ -1,0 +1,67 @@
+"""LAMMPS dump reader: frames with columns in any order, wrapped / unwrapped / scaled
+coordinates, triclinic bounds (which include the tilt extents), element names, -frame."""
+import sys
+
+import numpy as np
+
+from vitio import check, frac, h5md_frac, lammps_cell, periodic_close, read_h5md, run
+
+nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+rng = np.random.default_rng(11)
+N = 40
+ids = rng.permutation(np.arange(1, N + 1)) * 2
+types = rng.integers(1, 4, size=N)
+elements = np.array(["Zr", "Cu", "Al"])[types - 1]  # type 1 = Zr: not alphabetical
+
+
+def bounds_lines(lo, hi, tilt):
+    """ITEM: BOX BOUNDS body as LAMMPS writes it (bounds include the tilt extents)."""
+    if tilt is None:
+        return "ITEM: BOX BOUNDS pp pp pp\n" + "".join(f"{lo[d]!r} {hi[d]!r}\n" for d in range(3))
+    xy, xz, yz = tilt
+    xlo_b = lo[0] + min(0.0, xy, xz, xy + xz)
+    xhi_b = hi[0] + max(0.0, xy, xz, xy + xz)
+    ylo_b, yhi_b = lo[1] + min(0.0, yz), hi[1] + max(0.0, yz)
+    return (f"ITEM: BOX BOUNDS xy xz yz pp pp pp\n{xlo_b!r} {xhi_b!r} {xy!r}\n{ylo_b!r} {yhi_b!r} {xz!r}\n"
+            f"{lo[2]!r} {hi[2]!r} {yz!r}\n")
+
+
+frames = []  # (lo, cell, x) of each frame: the truth
+text = ""
+styles = [(None, ["id", "type", "x", "y", "z"]),
+          ((0.8, -0.5, 0.3), ["type", "z", "y", "x", "id"]),
+          ((-0.6, 0.4, -0.2), ["id", "element", "xs", "ys", "zs", "vx"]),
+          ((0.5, 0.5, 0.5), ["id", "type", "xu", "yu", "zu", "element"])]
+for step, (tilt, cols) in enumerate(styles):
+    lo = rng.uniform(-2, 0, 3)
+    hi = lo + rng.uniform(4, 6, 3)
+    cell = lammps_cell(lo, hi, tilt or (0, 0, 0))
+    s = rng.uniform(0, 1, (N, 3)) if cols[2] != "xu" else rng.uniform(-1.5, 2.5, (N, 3))
+    x = lo + s @ cell
+    frames.append((lo, cell, x))
+    values = {"id": ids, "type": types, "element": elements, "vx": rng.normal(size=N)}
+    for d, ax in enumerate("xyz"):
+        values[ax] = values[ax + "u"] = x[:, d]
+        values[ax + "s"] = s[:, d]
+    text += f"ITEM: TIMESTEP\n{100 * step}\nITEM: NUMBER OF ATOMS\n{N}\n" + bounds_lines(lo, hi - 0, tilt)
+    text += "ITEM: ATOMS " + " ".join(cols) + "\n"
+    text += "".join(" ".join(repr(values[c][i]) if c != "element" else values[c][i] for c in cols) + "\n" for i in range(N))
+open("multi.lammpstrj", "w").write(text)
+
+order = np.argsort(ids)
+for frame, k in [(0, 0), (1, 1), (2, 2), (3, 3), (-1, 3), (None, 3)]:
+    args = ["convert", "-sample", "multi.lammpstrj", "-o", "f.h5"] + ([] if frame is None else ["-frame", frame])
+    run(args, nranks)
+    h = read_h5md("f.h5")
+    lo, cell, x = frames[k]
+    check(np.array_equal(h["ids"], ids[order]), f"frame {frame}: ids")
+    check(np.allclose(h["cell"], cell, atol=1e-12) and np.allclose(h["lo"], lo, atol=1e-12), f"frame {frame}: box from bounds {styles[k][1]}")
+    check(periodic_close(h5md_frac(h), frac(x[order], lo, cell), 1e-10), f"frame {frame}: positions ({' '.join(styles[k][1])})")
+    if "element" in styles[k][1] and "type" in styles[k][1]:
+        check(list(h["atom_names"]) == list(elements[order]), f"frame {frame}: element names with types")
+    elif "element" in styles[k][1]:
+        check(h["names"] == ["Al", "Cu", "Zr"] and list(h["atom_names"]) == list(elements[order]), f"frame {frame}: species from elements, alphabetical")
+    else:
+        check(list(h["atom_names"]) == [str(t) for t in types[order]], f"frame {frame}: type numbers as names")
+out = run(["info", "-sample", "multi.lammpstrj", "-frame", 4], nranks, expect=1)
+check("multi.lammpstrj: -frame 4 is out of range" in out, "frame out of range")

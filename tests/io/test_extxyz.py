@@ -1,0 +1,54 @@
+"""Extended XYZ reader against ASE: a general (rotated, non upper-triangular) lattice must
+become the LAMMPS upper-triangular cell (ASE's Cell.standard_form) with the positions rotated
+the same way; extra columns ignored; -frame; a 2D sample (pbc z = F)."""
+import sys
+
+import ase
+import ase.io
+import numpy as np
+
+from vitio import check, h5md_frac, parse_info, periodic_close, read_h5md, run, wrap
+
+nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+rng = np.random.default_rng(5)
+N = 50
+frames = []
+for k in range(3):
+    cell = np.array([[4.0, 1.0, 0.5], [0.2, 5.0, 1.0], [-0.3, 0.7, 6.0]]) + rng.normal(0, 0.2, (3, 3))
+    atoms = ase.Atoms(symbols=rng.choice(["Si", "O", "Al"], N), cell=cell, pbc=True,
+                      positions=rng.uniform(-0.2, 1.2, (N, 3)) @ cell)
+    atoms.new_array("charge", rng.normal(size=N))          # extra columns before/after pos
+    atoms.set_momenta(rng.normal(size=(N, 3)))
+    frames.append(atoms)
+ase.io.write("rot.extxyz", frames, format="extxyz")
+print(open("rot.extxyz").readlines()[1][:200])
+
+for frame, k in [(0, 0), (1, 1), (-1, 2), (None, 2)]:
+    run(["convert", "-sample", "rot.extxyz", "-o", "x.h5"] + ([] if frame is None else ["-frame", frame]), nranks)
+    h = read_h5md("x.h5")
+    ref = ase.io.read("rot.extxyz", index=k)
+    rcell, Q = ref.cell.standard_form()
+    check(np.allclose(h["cell"], rcell[:], atol=1e-12), f"frame {frame}: cell = ASE standard form (LAMMPS prism)")
+    check(periodic_close(h5md_frac(h), ref.get_scaled_positions(wrap=True), 1e-12), f"frame {frame}: fractional positions as ASE")
+    # positions rotated with the lattice: wrapped ASE positions times Q^T
+    xw = wrap(ref.get_scaled_positions(wrap=False)) @ ref.cell[:]
+    check(np.abs(h["x"] - xw @ Q.T).max() < 1e-9, f"frame {frame}: Cartesian positions rotated like the cell")
+    check(list(h["atom_names"]) == ref.get_chemical_symbols() and h["names"] == ["Al", "O", "Si"], f"frame {frame}: species (alphabetical types)")
+    check(np.array_equal(h["ids"], np.arange(1, N + 1)), f"frame {frame}: ids = line order")
+info = parse_info(run(["info", "-sample", "rot.extxyz", "-frame", 1], nranks))
+check(abs(info["volume"] / frames[1].get_volume() - 1) < 1e-8, "info: volume as ASE")
+
+# 2D: pbc z = F, a zero third lattice vector, all atoms at one z
+flat = ase.Atoms(symbols=["C"] * 20 + ["N"] * 10,
+                 cell=[[5.0, 1.0, 0.0], [-0.5, 4.0, 0.0], [0.0, 0.0, 0.0]], pbc=[True, True, False])
+flat.set_scaled_positions(np.c_[rng.uniform(0, 1, (30, 2)), np.zeros(30)])
+flat.positions[:, 2] = 0.25
+ase.io.write("flat.xyz", flat, format="extxyz")
+run(["convert", "-sample", "flat.xyz", "-o", "flat.h5"], nranks)
+h = read_h5md("flat.h5")
+flat = ase.io.read("flat.xyz")  # as written (8 decimals)
+a2 = abs(np.linalg.det(flat.cell[:2, :2]))
+check(h["dim"] == 2 and h["x"].shape == (30, 2), "2D extxyz: dimension 2")
+check(periodic_close(h5md_frac(h), flat.get_scaled_positions(wrap=True)[:, :2], 1e-12), "2D extxyz: positions")
+info = parse_info(run(["info", "-sample", "flat.xyz"], nranks))
+check(info["dimension"] == 2 and abs(info["area"] / a2 - 1) < 1e-8, "2D extxyz: info area")

@@ -1,0 +1,67 @@
+"""H5MD reader (parallel: every rank reads a block of atoms), files written with h5py:
+time-dependent elements with frames, species values without names, shuffled ids, a general
+box matrix; time-independent datasets, "type", no ids, a box vector; a 2D sample."""
+import sys
+
+import h5py
+import numpy as np
+from ase.cell import Cell
+
+from vitio import check, frac, h5md_frac, parse_info, periodic_close, read_data, read_h5md, run, wrap
+
+nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+rng = np.random.default_rng(3)
+N, F = 101, 3
+
+# A: frames, general box matrix (rows = edge vectors), species values 3/7/12, shuffled ids
+A = np.array([[5.0, 0.6, -0.4], [0.3, 6.0, 0.8], [-0.5, 0.2, 7.0]])
+x = rng.uniform(-0.2, 1.2, (F, N, 3)) @ A
+species = rng.choice([3, 7, 12], (F, N))
+ids = rng.permutation(N) + 1000
+with h5py.File("a.h5", "w") as f:
+    p = f.create_group("particles/all")
+    for name, value in (("position", x), ("species", species), ("id", np.tile(ids, (F, 1)))):
+        g = p.create_group(name)
+        g["value"], g["step"], g["time"] = value, np.arange(F), np.arange(F) * 0.1
+    p["box/edges"] = A
+    p["box"].attrs["dimension"] = 3
+rcell = Cell(A).standard_form()[0][:]
+order = np.argsort(ids)
+for frame in (1, -1):
+    k = frame % F
+    out = f"a{k}.data"
+    run(["convert", "-sample", "a.h5", "-frame", frame, "-o", out], nranks)
+    d = read_data(out)
+    check(np.array_equal(d["ids"], ids[order]), f"frame {frame}: ids in increasing order")
+    check(np.allclose(d["cell"], rcell, atol=1e-12), f"frame {frame}: box matrix rotated to the LAMMPS form")
+    check(periodic_close(frac(d["x"], d["lo"], d["cell"]), wrap(x[k][order] @ np.linalg.inv(A)), 1e-12), f"frame {frame}: positions")
+    names = {t: n for t, n in d["names"].items()}
+    check([names[t] for t in d["types"]] == [str(v) for v in species[k][order]] and list(names.values()) == ["3", "7", "12"],
+          f"frame {frame}: species named by value, in increasing order")
+out = run(["info", "-sample", "a.h5", "-frame", 3], nranks, expect=1)
+check("a.h5: -frame 3 is out of range" in out, "frame out of range")
+
+# B: time-independent datasets, "type", no ids, a box vector, float32 positions
+L = np.array([4.0, 5.0, 6.0])
+xb = (rng.uniform(0, 1, (N, 3)) * L).astype(np.float32)
+with h5py.File("b.h5", "w") as f:
+    f["particles/all/position"] = xb
+    f["particles/all/type"] = rng.integers(0, 2, N)
+    f["particles/all/box/edges"] = L
+    tb = f["particles/all/type"][()]
+run(["convert", "-sample", "b.h5", "-o", "b_out.h5"], nranks)
+h = read_h5md("b_out.h5")
+check(np.array_equal(h["ids"], np.arange(N)), "no ids: 0..N-1")
+check(np.allclose(h["cell"], np.diag(L)) and np.allclose(h["x"], xb.astype(float), atol=1e-12), "box vector, float32 positions")
+check(list(h["atom_names"]) == [str(t) for t in tb], "type values as names")
+
+# C: 2D, positions (1, N, 2), box vector (2)
+x2 = rng.uniform(0, 1, (1, N, 2)) * [3.0, 8.0]
+with h5py.File("c.h5", "w") as f:
+    f["particles/all/position/value"] = x2
+    f["particles/all/box/edges"] = [3.0, 8.0]
+info = parse_info(run(["info", "-sample", "c.h5"], nranks))
+check(info["dimension"] == 2 and abs(info["area"] - 24) < 1e-9 and info["types"][0][:2] == ("1", N), "2D H5MD: info")
+run(["convert", "-sample", "c.h5", "-o", "c_out.h5"], nranks)
+h = read_h5md("c_out.h5")
+check(h["dim"] == 2 and np.allclose(h["x"], x2[0], atol=1e-12), "2D H5MD: positions")
