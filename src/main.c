@@ -19,7 +19,7 @@ static const VitCommand commands[] = {
   {"minimize", VitCmdMinimize, "relax a sample to its inherent structure"},
   {"hessian",  VitCmdHessian,  "assemble the sparse Hessian (dynamical matrix) and check it"},
   {"spectrum", VitCmdSpectrum, "low-frequency modes, VDOS (kernel polynomial method), moments"},
-  {"response", NULL,           "first-order responses: eigenvalue shifts, dipole stiffness"},
+  {"response", VitCmdResponse, "first-order responses: eigenvalue shifts, dipole stiffness"},
   {"features", VitCmdFeatures, "build a dataset (structure features X, spectral targets Y) from many samples"},
   {"fit",      VitCmdFit,      "parallel TSQR ridge fit of the linear structure-property model"},
   {"predict",  VitCmdPredict,  "apply a fitted model to samples or to a measured g(r)/S(q)"},

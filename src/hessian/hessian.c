@@ -75,8 +75,11 @@ static PetscErrorCode MassWeight(const VitDomain *dom, const VitSample *sample, 
   Vec          w;
   PetscScalar *a;
   PetscReal   *winv;
+  PetscBool    unit = PETSC_TRUE;
 
   PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < sample->ntypes; t++) unit = (PetscBool)(unit && sample->type_mass[t] == 1);
+  if (unit) PetscFunctionReturn(0); /* M = I */
   PetscCall(InverseSqrtMasses(dom, sample, dom->nowned, &winv));
   PetscCall(MatCreateVecs(H, &w, NULL));
   PetscCall(VecGetArray(w, &a));
@@ -218,6 +221,38 @@ static PetscErrorCode ShellDestroy(Mat H)
   PetscFunctionReturn(0);
 }
 
+/* Neighbour list and coefficients a, b of the coupled pairs only (entries with a = b = 0, pairs beyond
+   their species' cutoff, are dropped from the list in place). */
+static PetscErrorCode ShellCoefficients(VitPotential pot, VitDomain *dom, ShellCtx *ctx)
+{
+  VitNeighborList *nl = &ctx->nl;
+  PetscInt         kept = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, nl));
+  PetscCall(PetscMalloc1(2 * nl->offset[dom->nowned], &ctx->coef));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    const PetscInt first = nl->offset[i], last = nl->offset[i + 1];
+
+    nl->offset[i] = kept;
+    for (PetscInt k = first; k < last; k++) {
+      const PetscInt j = nl->nbr[k];
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
+
+      PetscCall(pot->pair(pot, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi));
+      if (dphi == 0 && d2phi == 0) continue;
+      nl->nbr[kept]          = j;
+      ctx->coef[2 * kept]     = dphi / r;
+      ctx->coef[2 * kept + 1] = (d2phi - dphi / r) / (r * r);
+      kept++;
+    }
+  }
+  nl->offset[dom->nowned] = kept;
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (kept + 1), &nl->nbr));
+  PetscCall(PetscRealloc(sizeof(PetscReal) * (2 * kept + 1), &ctx->coef));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode HessianShell(VitPotential pot, VitDomain *dom, const VitSample *sample, PetscBool mass_weighted, Mat *H)
 {
   ShellCtx *ctx;
@@ -227,16 +262,7 @@ static PetscErrorCode HessianShell(VitPotential pot, VitDomain *dom, const VitSa
   PetscCheck(pot->pair, dom->comm, PETSC_ERR_USER_INPUT, "-hessian_type shell needs a pair potential; -potential %s is not one (use baij or sbaij)", pot->name);
   PetscCall(PetscNew(&ctx));
   ctx->dom = dom;
-  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &ctx->nl));
-  PetscCall(PetscMalloc1(2 * ctx->nl.offset[dom->nowned], &ctx->coef));
-  for (PetscInt i = 0; i < dom->nowned; i++)
-    for (PetscInt k = ctx->nl.offset[i]; k < ctx->nl.offset[i + 1]; k++) {
-      PetscReal d[3], r = VitDomainDisplacement(dom, i, ctx->nl.nbr[k], d), phi, dphi, d2phi;
-
-      PetscCall(pot->pair(pot, dom->type[i], dom->type[ctx->nl.nbr[k]], r, &phi, &dphi, &d2phi));
-      ctx->coef[2 * k]     = dphi / r;
-      ctx->coef[2 * k + 1] = (d2phi - dphi / r) / (r * r);
-    }
+  PetscCall(ShellCoefficients(pot, dom, ctx));
   if (mass_weighted) PetscCall(InverseSqrtMasses(dom, sample, nall, &ctx->w));
   PetscCall(PetscMalloc1(dom->dim * nall, &ctx->u));
   PetscCall(MatCreateShell(dom->comm, dom->dim * dom->nowned, dom->dim * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE, ctx, H));

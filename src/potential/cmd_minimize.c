@@ -200,24 +200,30 @@ static PetscErrorCode MinEnergyGradient(Tao tao, Vec X, PetscReal *energy, Vec G
   PetscFunctionReturn(0);
 }
 
+/* TAO stops at the force tolerance, at max_it, or when the energy has not changed by more than a
+   few ulps for 20 iterations (the line search is then at round-off; FIRE, which uses forces only,
+   takes over). */
 typedef struct {
-  PetscReal ftol;
-  PetscInt  max_it, dim;
+  PetscReal ftol, last_energy;
+  PetscInt  max_it, dim, stalled;
 } TaoStop;
 
 static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
 {
   TaoStop  *stop = (TaoStop *)ptr;
   Vec       G;
-  PetscReal fmax;
+  PetscReal fmax, energy;
   PetscInt  its;
 
   PetscFunctionBeginUser;
   PetscCall(TaoGetGradient(tao, &G, NULL, NULL));
   PetscCall(MaxAtomNorm(G, stop->dim, &fmax));
-  PetscCall(TaoGetIterationNumber(tao, &its));
+  PetscCall(TaoGetSolutionStatus(tao, &its, &energy, NULL, NULL, NULL, NULL));
+  stop->stalled     = PetscAbsReal(energy - stop->last_energy) <= 8 * PETSC_MACHINE_EPSILON * PetscAbsReal(energy) ? stop->stalled + 1 : 0;
+  stop->last_energy = energy;
   if (fmax <= stop->ftol) PetscCall(TaoSetConvergedReason(tao, TAO_CONVERGED_USER));
   else if (its >= stop->max_it) PetscCall(TaoSetConvergedReason(tao, TAO_DIVERGED_MAXITS));
+  else if (stop->stalled >= 20) PetscCall(TaoSetConvergedReason(tao, TAO_DIVERGED_USER));
   else PetscCall(TaoSetConvergedReason(tao, TAO_CONTINUE_ITERATING));
   PetscFunctionReturn(0);
 }
@@ -225,7 +231,7 @@ static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
 static PetscErrorCode MinimizeTao(MinCtx *ctx, const MinOptions *o, Vec X, PetscInt *its)
 {
   Tao     tao;
-  TaoStop stop = {o->ftol, o->max_it, ctx->dim};
+  TaoStop stop = {o->ftol, PETSC_MAX_REAL, o->max_it, ctx->dim, 0};
 
   PetscFunctionBeginUser;
   PetscCall(TaoCreate(ctx->comm, &tao));
@@ -350,6 +356,7 @@ PetscErrorCode VitCmdMinimize(void)
   PetscReal    e0, e1, fmax;
   PetscInt     its = 0, fire_its = 0;
   PetscBool    tao, fire;
+  PetscLogEvent event;
 
   PetscFunctionBeginUser;
   PetscCall(MinReadOptions(comm, &o));
@@ -363,11 +370,14 @@ PetscErrorCode VitCmdMinimize(void)
   if (!o.out[0]) PetscCall(VitOutputPath(sample.source, ".min.data", o.out, sizeof(o.out)));
   PetscCall(MinSetUp(comm, pot, &sample, o.skin, &ctx, &X));
   PetscCall(VecDuplicate(X, &G));
+  PetscCall(PetscLogEventRegister("VitMinimize", vit_log.classid, &event));
+  PetscCall(PetscLogEventBegin(event, 0, 0, 0, 0));
   PetscCall(MinEnergyGradient(NULL, X, &e0, G, &ctx));
   if (tao) PetscCall(MinimizeTao(&ctx, &o, X, &its));
   PetscCall(MinEnergyGradient(NULL, X, &e1, G, &ctx));
   PetscCall(MaxAtomNorm(G, ctx.dim, &fmax));
   if (fmax > o.ftol) PetscCall(MinimizeFire(&ctx, &o, X, &fire_its));
+  PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
   PetscCall(MinEnergyGradient(NULL, X, &e1, G, &ctx));
   PetscCall(MaxAtomNorm(G, ctx.dim, &fmax));
   PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, its, fire_its, ctx.nevals, ctx.nrebuilds));

@@ -111,12 +111,17 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
   PetscFunctionReturn(0);
 }
 
-/* Row-oriented values of one block row (bs x ncols*bs) from blocks stored one after the other. */
-static void PackBlockRow(PetscInt bs, PetscInt ncols, const PetscScalar *blocks, PetscScalar *vals)
+/* Row-oriented values of one block row (bs x ncols*bs) with columns sorted (blocks were stored one
+   after the other in the order of cols): sorted rows are appended, not insertion-sorted, by BAIJ. */
+static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *cols, PetscInt *perm, const PetscScalar *blocks, PetscScalar *vals)
 {
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < ncols; c++) perm[c] = c;
+  PetscCall(PetscSortIntWithArray(ncols, cols, perm));
   for (PetscInt c = 0; c < ncols; c++)
     for (PetscInt a = 0; a < bs; a++)
-      for (PetscInt b = 0; b < bs; b++) vals[a * ncols * bs + c * bs + b] = blocks[(c * bs + a) * bs + b];
+      for (PetscInt b = 0; b < bs; b++) vals[a * ncols * bs + c * bs + b] = blocks[(perm[c] * bs + a) * bs + b];
+  PetscFunctionReturn(0);
 }
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij. Each owned atom
@@ -126,13 +131,13 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, Mat H)
   const LJ       *lj = (const LJ *)pot->data;
   const PetscInt  bs = dom->dim;
   VitNeighborList nl;
-  PetscInt        nmax = 0, *cols;
+  PetscInt        nmax = 0, *cols, *perm, row;
   PetscScalar    *blocks, *vals;
 
   PetscFunctionBeginUser;
   PetscCall(LJNeighbors(pot, dom, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) nmax = PetscMax(nmax, nl.offset[i + 1] - nl.offset[i]);
-  PetscCall(PetscMalloc3(nmax + 1, &cols, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
+  PetscCall(PetscMalloc4(nmax + 1, &cols, nmax + 1, &perm, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscInt     ncols = 1;
     PetscScalar *diag  = blocks; /* block 0: the diagonal */
@@ -142,21 +147,23 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, Mat H)
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j   = nl.nbr[k];
       PetscScalar   *blk = blocks + ncols * bs * bs;
-      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi, c_uu;
 
       LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
       if (dphi == 0 && d2phi == 0) continue;
+      c_uu = (d2phi - dphi / r) / (r * r);
       for (PetscInt a = 0; a < bs; a++)
         for (PetscInt b = 0; b < bs; b++) {
-          blk[a * bs + b] = -((d2phi - dphi / r) * d[a] * d[b] / (r * r) + (a == b ? dphi / r : 0));
+          blk[a * bs + b] = -(c_uu * (d[a] * d[b]) + (a == b ? dphi / r : 0)); /* d_a d_b first: K_ab = K_ba exactly */
           diag[a * bs + b] -= blk[a * bs + b];
         }
       cols[ncols++] = dom->row[j];
     }
-    PackBlockRow(bs, ncols, blocks, vals);
-    PetscCall(MatSetValuesBlocked(H, 1, &cols[0], ncols, cols, vals, INSERT_VALUES));
+    row = dom->row[i];
+    PetscCall(PackBlockRowSorted(bs, ncols, cols, perm, blocks, vals));
+    PetscCall(MatSetValuesBlocked(H, 1, &row, ncols, cols, vals, INSERT_VALUES));
   }
-  PetscCall(PetscFree3(cols, blocks, vals));
+  PetscCall(PetscFree4(cols, perm, blocks, vals));
   PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
@@ -192,6 +199,9 @@ static PetscErrorCode ReadPairList(PetscOptionItems *PetscOptionsObject, const c
   char           order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
 
   PetscFunctionBeginUser;
+  for (PetscInt a = 0; a < ntypes; a++) /* current values, shown by -help */
+    for (PetscInt b = a; b < ntypes; b++, k++) list[k] = value[a][b];
+  k = 0;
   PetscCall(PetscOptionsRealArray(opt, help, NULL, list, &n, set));
   if (!*set || !sample) PetscFunctionReturn(0);
   PetscCall(PairOrder(sample, order, sizeof(order)));
@@ -220,6 +230,8 @@ static void LJDefaults(PetscBool ka, LJOptions *o)
   }
   o->rc_sigma = 2.5;
   o->rc_set   = PETSC_FALSE;
+  for (PetscInt a = 0; a < VIT_MAX_TYPES; a++) /* shown by -help; used only when -lj_cutoff is given */
+    for (PetscInt b = 0; b < VIT_MAX_TYPES; b++) o->rc[a][b] = o->rc_sigma * o->sig[a][b];
   o->shift    = ka;
   o->smooth   = PETSC_FALSE;
 }

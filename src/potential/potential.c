@@ -2,9 +2,6 @@
    (neighbour order, distance check, evaluation with totals). See docs/potentials.md. */
 #include <vitrum/potential.h>
 
-/* TEMPORARY until src/potential/tersoff.c exists: keeps the tree linking. */
-#pragma weak VitPotentialCreateTersoff
-
 /* -potential lj|ka2d|ka3d|eam|eam/fs|tersoff: LJ-family names are presets of lj.c. */
 static PetscBool IsPairPreset(const char name[])
 {
@@ -42,7 +39,6 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
   else if (eam || eamfs || tersoff) {
     PetscCheck(file[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
     PetscCheck(elements[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", name, sample->ntypes);
-    PetscCheck(!tersoff || VitPotentialCreateTersoff, comm, PETSC_ERR_USER_INPUT, "-potential tersoff is not available in this build");
     if (tersoff) PetscCall(VitPotentialCreateTersoff(comm, sample, file, elements, pot));
     else PetscCall(VitPotentialCreateEAM(comm, sample, file, eamfs, elements, pot));
   } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown potential (use lj, ka2d, ka3d, eam, eam/fs or tersoff)", name);
@@ -110,6 +106,8 @@ PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom)
   SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "atoms with ids %" PetscInt_FMT " and %" PetscInt_FMT " are %g apart, closer than -potential_min_distance %g: overlapping atoms or wrong units", PetscMin(pair[0], pair[1]), PetscMax(pair[0], pair[1]), (double)global.r, (double)pot->min_distance);
 }
 
+static PetscLogEvent vit_ev_compute;
+
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax)
 {
   PetscReal *e = energy, *f = force, local[2] = {0, 0}, global[2];
@@ -117,7 +115,10 @@ PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal 
   PetscFunctionBeginUser;
   if (!energy) PetscCall(PetscMalloc1(dom->nowned, &e));
   if (!force) PetscCall(PetscMalloc1(3 * dom->nowned, &f));
+  if (!vit_ev_compute) PetscCall(PetscLogEventRegister("VitPotCompute", vit_log.classid, &vit_ev_compute));
+  PetscCall(PetscLogEventBegin(vit_ev_compute, 0, 0, 0, 0));
   PetscCall(pot->compute(pot, dom, e, f, virial));
+  PetscCall(PetscLogEventEnd(vit_ev_compute, 0, 0, 0, 0));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     local[0] += e[i];
     local[1] = PetscMax(local[1], f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]);
@@ -138,7 +139,7 @@ PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const Vi
   PetscFunctionBeginUser;
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < sample->dim; k++)
-    PetscCheck(pot->cutoff + skin < 0.5 * width[k], comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for -potential %s: the cutoff %g (plus skin %g) must be below half the width; use a larger sample", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->cutoff, (double)skin);
+    PetscCheck(pot->cutoff + skin < 0.5 * width[k], comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for -potential %s: the cutoff %g%s must be below half the width; use a larger sample", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->cutoff, skin > 0 ? " plus the minimisation skin (-minimize_skin)" : "");
   PetscCall(VitDomainSetUp(comm, sample, pot->ghost_width + skin, dom));
   PetscCall(VitPotentialCheckDistances(pot, dom));
   PetscFunctionReturn(0);

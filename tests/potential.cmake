@@ -1,0 +1,10 @@
+# Pair potentials, energy and minimisation (owner: pair). Scripts in tests/potential/ run vitrum
+# under mpirun themselves and compare with LAMMPS and numpy.
+set(VIT_POT_TESTS ${CMAKE_SOURCE_DIR}/tests/potential)
+foreach(case ka3d ka2d lj3 smooth)
+  vit_add_test(potential_energy_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_energy.py ${case})
+endforeach()
+foreach(case tao3d fire2d)
+  vit_add_test(potential_minimize_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_minimize.py ${case})
+endforeach()
+vit_add_test(potential_bad_input 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_bad_input.py)

@@ -1,0 +1,42 @@
+"""Bad input to energy / minimize / hessian: exit status 1, one line 'vitrum: error: ...' naming what is
+wrong, no traceback and no output file (on 2 ranks, so errors must be raised collectively)."""
+import os
+import sys
+
+import numpy as np
+
+import vitref as vr
+
+ok = True
+cell, x, types = vr.lattice_sample((4, 4, 4), 3, 1.2, 0.05, 0.8, seed=7)
+vr.write_data("ka.data", cell, x, types)
+three = np.arange(len(x)) % 3
+vr.write_data("three.data", cell, x, three, masses=(1, 1, 1))
+close = x.copy()
+close[41] = close[16] + np.array([0.1, 0.0, 0.0])  # ids 170 and 420 below
+vr.write_data("close.data", cell, close, types, ids=10 * np.arange(1, len(x) + 1))
+small_cell, small_x, small_types = vr.lattice_sample((2, 2, 2), 3, 1.2, 0.05, 0.8, seed=8)
+vr.write_data("small.data", small_cell, small_x, small_types)
+
+cases = [
+    ("energy", ["-sample", "ka.data"], ["-potential is required"]),
+    ("energy", ["-sample", "ka.data", "-potential", "morse"], ["-potential morse", "unknown"]),
+    ("energy", ["-sample", "three.data", "-potential", "ka3d"], ["ka3d", "2 atom types", "three.data", "3"]),
+    ("energy", ["-sample", "ka.data", "-potential", "lj", "-lj_epsilon", "1,2"], ["-lj_epsilon", "3 values", "1-1,1-2,2-2", "got 2"]),
+    ("energy", ["-sample", "ka.data", "-potential", "lj", "-lj_sigma", "-1"], ["sigma > 0", "-lj_sigma", "-1"]),
+    ("hessian", ["-sample", "close.data", "-potential", "ka3d"], ["ids 170 and 420", "0.1 apart"]),
+    ("minimize", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.5"]),
+    ("hessian", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.5"]),
+    ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "dense"], ["-hessian_type dense"]),
+    ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "shell", "-hessian_binary", "H.bin"], ["shell", "-hessian_binary"]),
+    ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_type", "newton"], ["-minimize_type newton"]),
+]
+for cmd, args, words in cases:
+    if os.path.exists("out.h5"):
+        os.remove("out.h5")
+    rc, text = vr.vitrum(cmd, args + ["-o", "out.h5"], 2, expect_fail=True)
+    lines = [ln for ln in text.splitlines() if ln.startswith("vitrum: error:")]
+    good = rc == 1 and len(lines) == 1 and all(w in lines[0] for w in words) and "Traceback" not in text and "PETSC ERROR" not in text
+    good = good and not os.path.exists("out.h5") and not os.path.exists("H.bin")
+    ok &= vr.check(good, "%s %s -> status %d: %s" % (cmd, " ".join(args[2:]), rc, lines[0] if lines else text[-400:]))
+sys.exit(0 if ok else 1)
