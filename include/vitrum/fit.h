@@ -8,7 +8,7 @@
 #ifndef VITRUM_FIT_H
 #define VITRUM_FIT_H
 
-#include <vitrum/common.h>
+#include <vitrum/domain.h>
 
 /* An upper-trapezoidal k x ncols factor R, column-major with leading dimension k. */
 typedef struct {
@@ -82,6 +82,15 @@ PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sig
    when a point lies outside [x_0, x_{n-1}] (beyond a relative tolerance of 1e-9). */
 void VitInterpolate(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal gi[], PetscBool *covered);
 
+/* Per-atom features (src/fit/atoms.c): for every owned atom i of species a and every species b,
+   the Gaussian-broadened local partial RDF
+       g_i,ab(r_k) = sum_{j of species b, |r_ij| < rmax + 5 sigma} exp(-(r_k - r_ij)^2 / (2 sigma^2))
+                     / (sqrt(2 pi) sigma rho_b S_d r_k^{d-1}),   rho_b = N_b / V,
+   which averages to g_ab(r) over the atoms of species a. rows: nowned x p, p = ntypes^2 nr,
+   column (a ntypes + b) nr + k; the columns of the other centre species are zero. The domain
+   must have ghosts out to rmax + 5 sigma. */
+PetscErrorCode VitAtomFeatures(VitDomain *dom, const VitSample *sample, PetscInt nr, const PetscReal r[], PetscReal sigma, PetscReal **rows);
+
 /* A dataset (/dataset in an HDF5 file) with its rows split in contiguous blocks over comm. */
 typedef struct {
   char       path[PETSC_MAX_PATH_LEN];
@@ -90,6 +99,12 @@ typedef struct {
   PetscReal *X, *Y;              /* local rows, row-major: nlocal x p and nlocal x t */
   char     **feature_names, **target_names, **sample_names; /* on every rank */
   PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
+  /* Composition of the ensemble (/dataset/structure, written by features from the rdf outputs):
+     needed for the exact <omega^2> kernel of a pair potential. */
+  PetscBool  has_structure;
+  PetscInt   dim, ntypes;
+  PetscReal  density, type_fraction[VIT_MAX_TYPES];
+  char       type_names[VIT_MAX_TYPES][VIT_NAME_LEN];
 } VitDataset;
 
 /* Read and check a dataset: shapes agree, names present, every value finite (a NaN or Inf is

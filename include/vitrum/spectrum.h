@@ -74,9 +74,10 @@ typedef struct {
   PetscLogDouble bytes_per_apply;        /* matrix and vector bytes streamed by one application of H */
 } VitKpm;
 
-/* Spectral interval [lo, hi] of H from SLEPc Krylov-Schur (largest eigenvalue) plus margins,
-   rounded outward to 8 significant bits so that it is the same on any rank count. */
-PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscReal lower_hint, PetscReal *lo, PetscReal *hi);
+/* Spectral interval [lo, hi] of H from SLEPc Krylov-Schur (largest eigenvalue; smallest too when
+   negative eigenvalues exist, else 0) plus 1% margins, rounded outward to 8 significant bits so
+   that it is the same on any rank count. */
+PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscBool negative, PetscReal *lo, PetscReal *hi);
 /* Chebyshev moments with Rademacher vectors r_k(i,c) = +-1 from splitmix64(seed, gid i, c, k),
    all vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent of
    the rank count. */

@@ -16,6 +16,9 @@ typedef struct {
   PetscReal smooth, xmin, xmax;
   PetscInt  ranks_per_sample;
   PetscBool drop_constant, recompute;
+  PetscBool per_atom;             /* rows = atoms */
+  char      atom_target[256];     /* per-atom target: a dataset of N values in the spectrum output */
+  PetscReal atom_sigma, atom_dr;  /* broadening and grid of the per-atom profiles */
 } FeatOptions;
 
 /* A growing table of rows (row-major) with column names. */
@@ -24,6 +27,14 @@ typedef struct {
   PetscReal *data;
   char     **names;
 } Table;
+
+/* Composition of the ensemble, averaged over the samples (for the exact <omega^2> kernel in fit). */
+typedef struct {
+  PetscBool known;
+  PetscInt  dim, ntypes, nsamples;
+  PetscReal fraction[VIT_MAX_TYPES], density; /* sums over samples until written */
+  char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
+} Composition;
 
 static PetscLogEvent FEAT_COMPUTE, FEAT_ASSEMBLE;
 
@@ -36,9 +47,11 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscMemzero(o, sizeof(*o)));
   PetscCall(PetscStrcpy(o->out, "dataset.h5"));
   PetscCall(PetscStrcpy(o->targets, "scalars"));
-  o->xmax             = PETSC_MAX_REAL;
   o->ranks_per_sample = 1;
   o->drop_constant    = PETSC_TRUE;
+  o->atom_sigma       = 0.05;
+  o->atom_dr          = 0.02;
+  PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-samples", "glob pattern of the sample files (quote it)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
   PetscCall(PetscOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
@@ -47,11 +60,15 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
-  PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept", NULL, o->xmax, &o->xmax, NULL));
+  PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos, moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
+  PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
+  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
+  PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
+  PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscOptionsEnd();
   PetscCall(PetscStrcpy(o->kind, kinds[kind]));
   PetscFunctionReturn(0);
@@ -132,7 +149,30 @@ static PetscErrorCode CachePath(const FeatOptions *o, const char sample[], const
   PetscFunctionReturn(0);
 }
 
-/* Whether the cached file is missing or older than the sample (decided on rank 0 of comm). */
+/* Whether a cached rdf output was computed on the grid that -rdf_dr/-rdf_rmax ask for now (options
+   not given: any grid matches) and holds S(q) when S(q) features are asked for. Rank 0 only. */
+static PetscErrorCode RdfCacheMatches(const FeatOptions *o, const char cached[], PetscBool *match)
+{
+  VitH5      h5;
+  PetscReal  dr, rmax, step, *r;
+  PetscBool  dr_set, rmax_set, has_sq;
+  PetscInt   nr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &dr, &dr_set));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &rmax, &rmax_set));
+  PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
+  PetscCall(VitH5ReadReal(&h5, "/structure/rdf/r", &nr, &r));
+  PetscCall(VitH5Exists(&h5, "/structure/sq/S_partial", &has_sq));
+  PetscCall(VitH5Close(&h5));
+  step   = nr > 1 ? r[1] - r[0] : 2 * r[0]; /* bin centres (k + 1/2) dr */
+  *match = (PetscBool)(!(dr_set && PetscAbsReal(step - dr) > 1e-9 * dr) && !(rmax_set && nr != (PetscInt)PetscFloorReal(rmax / step + 1e-9)) && (has_sq || strcmp(o->kind, "sq")));
+  PetscCall(PetscFree(r));
+  PetscFunctionReturn(0);
+}
+
+/* Whether the cached file is missing, older than the sample or (rdf outputs) on another grid;
+   decided on rank 0 of comm. */
 static PetscErrorCode CacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
@@ -142,7 +182,10 @@ static PetscErrorCode CacheStale(MPI_Comm comm, const FeatOptions *o, const char
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
     struct stat ss, sc;
+    PetscBool   match = PETSC_TRUE;
     flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
+    if (!flag && strstr(cached, ".rdf.h5")) PetscCall(RdfCacheMatches(o, cached, &match));
+    flag = flag || !match;
   }
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
@@ -152,6 +195,25 @@ static PetscErrorCode CacheStale(MPI_Comm comm, const FeatOptions *o, const char
 static PetscBool WantsSpectrum(const FeatOptions *o)
 {
   return (PetscBool)(strcmp(o->targets, "none") != 0);
+}
+
+/* Spectra can only be computed with a potential: if one is missing or stale and -potential was
+   not given, say so here on all ranks (inside a sub-communicator the error would abort). */
+static PetscErrorCode CheckSpectraComputable(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
+{
+  PetscBool has_potential;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &has_potential));
+  if (!WantsSpectrum(o) || has_potential) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < n; i++) {
+    char      cached[PETSC_MAX_PATH_LEN];
+    PetscBool stale;
+    PetscCall(CachePath(o, paths[i], ".spectrum.h5", cached));
+    PetscCall(CacheStale(comm, o, paths[i], cached, &stale));
+    PetscCheck(!stale, comm, PETSC_ERR_USER_INPUT, "%s: no up-to-date spectrum output %s, and computing it needs -potential (or use -features_targets none)", paths[i], cached);
+  }
+  PetscFunctionReturn(0);
 }
 
 /* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups. */
@@ -191,6 +253,11 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   PetscFunctionReturn(0);
 }
 
+static PetscBool InRange(const FeatOptions *o, PetscReal x)
+{
+  return (PetscBool)(x >= o->xmin && (o->xmax <= 0 || x <= o->xmax));
+}
+
 /* Feature row of one sample: the partial profiles (rows of /structure/rdf/g or /structure/sq/S_partial)
    on the grid points within [xmin, xmax]. The first sample fixes the grid and names; the others must match. */
 static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const char sample[], const char path[], Table *tab, PetscReal **row)
@@ -213,23 +280,24 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   PetscCheck(nx > 0 && nprof == npairs * nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT " points", path, pname, nprof, npairs, nx);
   for (PetscInt a = 0; a < npairs; a++) PetscCall(VitGaussianSmooth(nx, x, sq ? 0 : o->smooth, prof + a * nx));
   if (!tab->names) { /* first sample: the columns */
-    for (PetscInt i = 0; i < nx; i++) tab->ncols += x[i] >= o->xmin && x[i] <= o->xmax;
+    for (PetscInt i = 0; i < nx; i++) tab->ncols += InRange(o, x[i]);
     tab->ncols *= npairs;
     PetscCheck(tab->ncols > 0, comm, PETSC_ERR_USER_INPUT, "%s: no grid point in [-features_rmin %g, -features_rmax %g]", path, (double)o->xmin, (double)o->xmax);
     PetscCall(PetscMalloc1(tab->ncols, &tab->names));
     for (PetscInt a = 0; a < npairs; a++)
       for (PetscInt i = 0; i < nx; i++) {
         char name[128];
-        if (x[i] < o->xmin || x[i] > o->xmax) continue;
+        if (!InRange(o, x[i])) continue;
         PetscCall(PetscSNPrintf(name, sizeof(name), "%s_%s(%s=%.10g)", sq ? "S" : "g", pairs[a], sq ? "q" : "r", (double)x[i]));
         PetscCall(PetscStrallocpy(name, &tab->names[k++]));
       }
   }
   PetscCall(PetscMalloc1(tab->ncols, row));
+  k = 0;
   for (PetscInt a = 0; a < npairs; a++)
     for (PetscInt i = 0; i < nx; i++) {
       char expect[128];
-      if (x[i] < o->xmin || x[i] > o->xmax) continue;
+      if (!InRange(o, x[i])) continue;
       PetscCall(PetscSNPrintf(expect, sizeof(expect), "%s_%s(%s=%.10g)", sq ? "S" : "g", pairs[a], sq ? "q" : "r", (double)x[i]));
       PetscCheck(k < tab->ncols && !strcmp(expect, tab->names[k]), comm, PETSC_ERR_USER_INPUT, "%s (sample %s): its pairs or grid differ from the first sample's (feature '%s' where '%s' was expected): use the same -rdf_rmax, -rdf_dr and species for all samples",
                  path, sample, expect, k < tab->ncols ? tab->names[k] : "(none)");
@@ -239,6 +307,85 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(prof));
   PetscCall(VitStringsFree(npairs, &pairs));
+  PetscFunctionReturn(0);
+}
+
+/* Dimension from the units of /structure/rdf/volume ("length^2" in 2D). */
+static PetscInt VolumeDimension(VitH5 *h5)
+{
+  char  units[64] = "";
+  hid_t attr, type;
+
+  H5E_BEGIN_TRY { attr = H5Aopen_by_name(h5->file, "/structure/rdf/volume", "units", H5P_DEFAULT, H5P_DEFAULT); }
+  H5E_END_TRY;
+  if (attr < 0) return 3;
+  type = H5Aget_type(attr);
+  if (H5Tis_variable_str(type) <= 0 && H5Tget_size(type) < sizeof(units)) H5Aread(attr, type, units);
+  H5Tclose(type);
+  H5Aclose(attr);
+  return strstr(units, "^2") ? 2 : 3;
+}
+
+/* Add one sample's species fractions and density (from the rdf output's type_counts and volume);
+   the composition stays unknown if any sample lacks them. Type names come from the pair names:
+   pair 0 is "T0-T0", pair k < ntypes is "T0-Tk". */
+static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Composition *c)
+{
+  VitH5      h5;
+  PetscBool  has_counts, has_volume;
+  PetscInt   nt, one, npairs, total = 0, *counts;
+  PetscReal *volume;
+  char     **pairs;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(comm, path, &h5));
+  PetscCall(VitH5Exists(&h5, "/structure/rdf/type_counts", &has_counts));
+  PetscCall(VitH5Exists(&h5, "/structure/rdf/volume", &has_volume));
+  if (!has_counts || !has_volume || (c->nsamples && !c->known)) {
+    c->known = PETSC_FALSE;
+    c->nsamples++;
+    PetscCall(VitH5Close(&h5));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitH5ReadInt(&h5, "/structure/rdf/type_counts", &nt, &counts));
+  PetscCall(VitH5ReadReal(&h5, "/structure/rdf/volume", &one, &volume));
+  PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
+  PetscCheck(nt <= VIT_MAX_TYPES && npairs >= nt, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species and %" PetscInt_FMT " pairs", path, nt, npairs);
+  if (!c->nsamples) {
+    size_t len0 = (strlen(pairs[0]) - 1) / 2;
+    c->known  = PETSC_TRUE;
+    c->ntypes = nt;
+    c->dim    = VolumeDimension(&h5);
+    for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(c->names[a], a ? pairs[a] + len0 + 1 : pairs[0], a ? VIT_NAME_LEN : PetscMin(len0 + 1, VIT_NAME_LEN)));
+  }
+  PetscCall(VitH5Close(&h5));
+  PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT, path, nt, c->ntypes);
+  for (PetscInt a = 0; a < nt; a++) total += counts[a];
+  for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
+  c->density += total / volume[0];
+  c->nsamples++;
+  PetscCall(PetscFree(counts));
+  PetscCall(PetscFree(volume));
+  PetscCall(VitStringsFree(npairs, &pairs));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
+{
+  PetscReal   fraction[VIT_MAX_TYPES];
+  const char *names[VIT_MAX_TYPES];
+  hsize_t     nt = (hsize_t)c->ntypes;
+
+  PetscFunctionBeginUser;
+  if (!c->known) PetscFunctionReturn(0);
+  for (PetscInt a = 0; a < c->ntypes; a++) {
+    fraction[a] = c->fraction[a] / c->nsamples;
+    names[a]    = c->names[a];
+  }
+  PetscCall(VitH5WriteScalar(h5, "/dataset/structure/dim", (PetscReal)c->dim, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/dataset/structure/density", c->density / c->nsamples, c->dim == 2 ? "1/length^2" : "1/length^3"));
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_fraction", 1, &nt, fraction, "1"));
+  PetscCall(VitH5WriteStrings(h5, "/dataset/structure/type_names", c->ntypes, names));
   PetscFunctionReturn(0);
 }
 
@@ -256,7 +403,7 @@ static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], P
   PetscInt   nv = 0, nw;
   PetscReal *v = NULL, *w = NULL;
   char       dset[PETSC_MAX_PATH_LEN], buf[128];
-  Table      found = {0, 0, 256, NULL, NULL};
+  Table      found = {0, 0, 4096, NULL, NULL};
   PetscBool  exists;
 
   PetscFunctionBeginUser;
@@ -357,7 +504,7 @@ static PetscErrorCode DropConstantColumns(Table *tab, PetscInt *dropped)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y)
+static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
@@ -373,8 +520,186 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", n, (const char *const *)paths));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", strcmp(o->kind, "sq") ? o->smooth : 0.0, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", o->kind));
+  PetscCall(WriteComposition(&h5, comp));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* ---- Per-atom mode: one row per atom of every sample, rows in (sample, global id) order ---- */
+
+/* Copy the rows of a per-sample Vec (global id order, block size bs) into the ensemble Vec at row offset. */
+static PetscErrorCode AppendRows(Vec part, PetscInt offset, Vec all)
+{
+  PetscInt   lo, hi, bs;
+  IS         from, to;
+  VecScatter scatter;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetOwnershipRange(part, &lo, &hi));
+  PetscCall(VecGetBlockSize(part, &bs));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)part), hi - lo, lo, 1, &from));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)part), hi - lo, offset * bs + lo, 1, &to));
+  PetscCall(VecScatterCreate(part, from, all, to, &scatter));
+  PetscCall(VecScatterBegin(scatter, part, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(scatter, part, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterDestroy(&scatter));
+  PetscCall(ISDestroy(&from));
+  PetscCall(ISDestroy(&to));
+  PetscFunctionReturn(0);
+}
+
+/* Per-atom target of the owned atoms: dataset o->atom_target (N values in global id order) of the
+   sample's spectrum output (computed when missing or stale). */
+static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const char sample_path[], const VitDomain *dom, PetscReal **values)
+{
+  char       cached[PETSC_MAX_PATH_LEN];
+  PetscBool  stale;
+  VitH5      h5;
+  PetscInt   n;
+  PetscReal *all;
+
+  PetscFunctionBeginUser;
+  PetscCall(CachePath(o, sample_path, ".spectrum.h5", cached));
+  PetscCall(CacheStale(comm, o, sample_path, cached, &stale));
+  if (stale) PetscCall(VitSpectrumRunSample(comm, sample_path, cached));
+  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitH5ReadReal(&h5, o->atom_target, &n, &all));
+  PetscCall(VitH5Close(&h5));
+  PetscCheck(n == dom->natoms, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, the sample %s has %" PetscInt_FMT " atoms", cached, o->atom_target, n, sample_path, dom->natoms);
+  PetscCall(PetscMalloc1(dom->nowned + 1, values));
+  for (PetscInt i = 0; i < dom->nowned; i++) (*values)[i] = all[dom->gid[i]];
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode AtomFeatureNames(const VitSample *sample, PetscInt nr, const PetscReal r[], char ***names)
+{
+  PetscInt nt = sample->ntypes, k = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(nt * nt * nr, names));
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = 0; b < nt; b++)
+      for (PetscInt i = 0; i < nr; i++) {
+        char name[128];
+        PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s(r=%.10g)", sample->type_name[a], sample->type_name[b], (double)r[i]));
+        PetscCall(PetscStrallocpy(name, &(*names)[k++]));
+      }
+  PetscFunctionReturn(0);
+}
+
+/* The features and target of one sample as Vecs in global id order. */
+static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, Vec *X, Vec *Y)
+{
+  VitSample  sample;
+  VitDomain  dom;
+  PetscReal *rows, *target = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(VitDomainSetUp(comm, &sample, r[nr - 1] + 5 * o->atom_sigma, &dom));
+  PetscCall(VitAtomFeatures(&dom, &sample, nr, r, o->atom_sigma, &rows));
+  if (!*names) {
+    *p = sample.ntypes * sample.ntypes * nr;
+    PetscCall(AtomFeatureNames(&sample, nr, r, names));
+  }
+  PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
+  PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
+  *Y = NULL;
+  if (strcmp(o->atom_target, "none")) {
+    PetscCall(AtomTargets(comm, o, path, &dom, &target));
+    PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));
+  }
+  PetscCall(PetscFree(rows));
+  PetscCall(PetscFree(target));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}
+
+/* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
+static PetscErrorCode CreateRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecCreate(comm, v));
+  PetscCall(VecSetBlockSize(*v, bs));
+  PetscCall(VecSetSizes(*v, PETSC_DECIDE, rows * bs));
+  PetscCall(VecSetFromOptions(*v));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
+{
+  PetscInt    nr, p = 0, total = 0, offset = 0, lo, hi;
+  PetscReal  *r, rmin = PetscMax(o->xmin, o->atom_dr), rmax = o->xmax > 0 ? o->xmax : 2.5;
+  char      **names = NULL, target_name[256];
+  const char *tname[1] = {target_name};
+  Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
+  VitProgress progress;
+  VitH5       h5;
+
+  PetscFunctionBeginUser;
+  PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
+  nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
+  PetscCall(PetscMalloc1(nr, &r));
+  for (PetscInt k = 0; k < nr; k++) r[k] = rmin + k * o->atom_dr;
+  PetscCall(PetscMalloc2(n, &Xs, n, &Ys));
+  PetscCall(VitProgressStart(&progress, "samples", n));
+  for (PetscInt s = 0; s < n; s++) {
+    PetscInt N;
+    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &Xs[s], &Ys[s]));
+    PetscCall(VecGetSize(Xs[s], &N));
+    total += N / p;
+    PetscCall(VitProgressUpdate(comm, &progress, s + 1));
+  }
+  PetscCall(CreateRowsVec(comm, total, p, &X));
+  PetscCall(CreateRowsVec(comm, total, 1, &row_sample));
+  PetscCall(VecDuplicate(row_sample, &row_atom));
+  if (Ys[0]) PetscCall(VecDuplicate(row_sample, &Y));
+  PetscCall(VecGetOwnershipRange(row_sample, &lo, &hi));
+  for (PetscInt s = 0; s < n; s++) {
+    PetscInt N;
+    PetscCall(VecGetSize(Xs[s], &N));
+    PetscCall(AppendRows(Xs[s], offset, X));
+    if (Y) PetscCall(AppendRows(Ys[s], offset, Y));
+    for (PetscInt i = PetscMax(lo, offset); i < PetscMin(hi, offset + N / p); i++) {
+      PetscCall(VecSetValue(row_sample, i, (PetscScalar)s, INSERT_VALUES));
+      PetscCall(VecSetValue(row_atom, i, (PetscScalar)(i - offset), INSERT_VALUES));
+    }
+    offset += N / p;
+    PetscCall(VecDestroy(&Xs[s]));
+    PetscCall(VecDestroy(&Ys[s]));
+  }
+  PetscCall(VecAssemblyBegin(row_sample));
+  PetscCall(VecAssemblyEnd(row_sample));
+  PetscCall(VecAssemblyBegin(row_atom));
+  PetscCall(VecAssemblyEnd(row_atom));
+
+  PetscCall(VitH5Create(comm, o->out, &h5));
+  PetscCall(VitH5WriteVec(&h5, "/dataset/X", X, "1 (local g(r))"));
+  PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", p, (const char *const *)names));
+  if (Y) {
+    const char *base = strrchr(o->atom_target, '/');
+    PetscCall(PetscStrncpy(target_name, base ? base + 1 : o->atom_target, sizeof(target_name)));
+    PetscCall(VitH5WriteVec(&h5, "/dataset/Y", Y, "target"));
+    PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", 1, tname));
+  }
+  PetscCall(VitH5WriteVec(&h5, "/dataset/row_sample", row_sample, "index into /dataset/samples"));
+  PetscCall(VitH5WriteVec(&h5, "/dataset/row_atom", row_atom, "global atom id"));
+  PetscCall(VitH5WriteStrings(&h5, "/dataset/samples", n, (const char *const *)paths));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", 0.0, "length"));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
+  PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features%s: wrote %s\n", total, n, p, Y ? ", 1 target" : "", o->out));
+  PetscCall(VecDestroy(&X));
+  PetscCall(VecDestroy(&Y));
+  PetscCall(VecDestroy(&row_sample));
+  PetscCall(VecDestroy(&row_atom));
+  PetscCall(VitStringsFree(p, &names));
+  PetscCall(PetscFree2(Xs, Ys));
+  PetscCall(PetscFree(r));
   PetscFunctionReturn(0);
 }
 
@@ -385,6 +710,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscInt    n, dropped = 0;
   char      **paths;
   Table       X = {0}, Y = {0};
+  Composition comp = {0};
 
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
@@ -393,8 +719,14 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
   PetscCall(SampleListGet(comm, &o, &n, &paths));
+  if (o.per_atom) {
+    PetscCall(FeaturesPerAtom(comm, &o, n, paths));
+    PetscCall(VitStringsFree(n, &paths));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features, targets %s\n", n, o.kind, o.targets));
 
+  PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
   PetscCall(ComputeSamples(comm, &o, n, paths));
   PetscCall(PetscLogEventEnd(FEAT_COMPUTE, 0, 0, 0, 0));
@@ -406,6 +738,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscReal *row;
     PetscCall(CachePath(&o, paths[i], ".rdf.h5", cached));
     PetscCall(ReadFeatureRow(comm, &o, paths[i], cached, &X, &row));
+    PetscCall(AddComposition(comm, cached, &comp));
     PetscCall(TableAddRow(&X, row));
     PetscCall(PetscFree(row));
     if (!WantsSpectrum(&o)) continue;
@@ -417,7 +750,7 @@ PetscErrorCode VitCmdFeatures(void)
   if (o.drop_constant) PetscCall(DropConstantColumns(&X, &dropped));
   PetscCall(PetscLogEventEnd(FEAT_ASSEMBLE, 0, 0, 0, 0));
   PetscCheck(X.ncols > 0, comm, PETSC_ERR_USER_INPUT, "features: every feature is constant over the %" PetscInt_FMT " samples", n);
-  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y));
+  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));
   PetscCall(TableDestroy(&X));
   PetscCall(TableDestroy(&Y));

@@ -3,6 +3,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/fit.h>
 #include <vitrum/h5io.h>
+#include <vitrum/potential.h>
 
 typedef struct {
   char      data[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
@@ -27,11 +28,19 @@ typedef struct {
   PetscReal r2_all, rmse_all, mae_all; /* R^2 averaged over targets; RMSE and MAE over all entries */
 } FitMetrics;
 
+/* The exact kernel of <omega^2> for a pair potential (when a target is named omega2_mean and
+   -potential is given), and its correlation with the fitted weights of that target. */
+typedef struct {
+  PetscInt   target; /* -1: not computed */
+  PetscReal *K, correlation;
+} FitKernel;
+
 typedef struct {
   PetscInt   nlambda, best;
   PetscReal *lambda, *score, *df;
   PetscReal *W_path, *b_path; /* nlambda x t x p and nlambda x t, original units */
   FitMetrics train, test;
+  FitKernel  kernel;
 } FitResult;
 
 static PetscLogEvent FIT_TSQR, FIT_PATH, FIT_CV, FIT_METRICS;
@@ -72,9 +81,9 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
 {
   PetscFunctionBeginUser;
   PetscCheck(o->data[0], comm, PETSC_ERR_USER_INPUT, "fit needs -data DATA.h5 (a dataset from vitrum features)");
-  PetscCheck(!o->lambda_set || o->lambda > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda %g: lambda must be > 0", (double)o->lambda);
-  PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min %g: lambda must be > 0", (double)o->lambda_min);
-  PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %g: lambda must be > 0", (double)o->lambda_max);
+  PetscCheck(!o->lambda_set || o->lambda > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda: lambda must be > 0 (got %g)", (double)o->lambda);
+  PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min: lambda must be > 0 (got %g)", (double)o->lambda_min);
+  PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %g)", (double)o->lambda_max);
   PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %g is below -fit_lambda_min %g", (double)o->lambda_max, (double)o->lambda_min);
   PetscCheck(o->lambda_count >= 1, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": need at least 1", o->lambda_count);
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
@@ -250,18 +259,16 @@ static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, c
   PetscFunctionReturn(0);
 }
 
-/* R^2, RMSE, MAE per target over the rows with fold >= 0 (training) or fold < 0 (held out). */
-static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, PetscBool held_out, const PetscReal *W, const PetscReal *b, FitMetrics *m)
+/* R^2, RMSE, MAE per target over the rows with fold >= 0 (training) or fold < 0 (held out), from
+   the predictions yhat of the local rows. */
+static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, PetscBool held_out, const PetscReal *yhat, FitMetrics *m)
 {
   PetscInt   t = ds->t, nlocal = 0;
-  PetscReal *yhat, *sums, *acc, sse = 0, sae = 0;
+  PetscReal *sums, *acc, sse = 0, sae = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3(t, &m->r2, t, &m->rmse, t, &m->mae));
-  PetscCall(PetscMalloc2(ds->nlocal * t + 1, &yhat, t, &sums));
-  PetscCall(PetscCalloc1(3 * t, &acc));
-  PetscCall(VitLinearPredict(ds->nlocal, ds->p, t, ds->X, W, b, yhat));
-  PetscCall(PetscArrayzero(sums, t));
+  PetscCall(PetscCalloc2(t, &sums, 3 * t, &acc));
   for (PetscInt i = 0; i < ds->nlocal; i++) {
     if ((split->fold[i] < 0) != held_out) continue;
     nlocal++;
@@ -291,8 +298,7 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
   }
   m->rmse_all = PetscSqrtReal(sse / PetscMax(m->n * t, 1));
   m->mae_all  = sae / PetscMax(m->n * t, 1);
-  PetscCall(PetscFree2(yhat, sums));
-  PetscCall(PetscFree(acc));
+  PetscCall(PetscFree2(sums, acc));
   PetscFunctionReturn(0);
 }
 
@@ -361,6 +367,96 @@ static PetscErrorCode FitShellAnalysisWrite(VitH5 *h5, const VitDataset *ds, con
   PetscFunctionReturn(0);
 }
 
+static PetscReal Correlation(PetscInt n, const PetscReal *a, const PetscReal *b)
+{
+  PetscReal ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+
+  for (PetscInt i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  for (PetscInt i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) * (a[i] - ma);
+    sbb += (b[i] - mb) * (b[i] - mb);
+  }
+  return saa > 0 && sbb > 0 ? sab / PetscSqrtReal(saa * sbb) : 0;
+}
+
+/* Species a, b of a feature group "g_A-B" (names of /dataset/structure/type_names). */
+static PetscErrorCode PairOfGroup(MPI_Comm comm, const VitDataset *ds, const char group[], PetscInt *a, PetscInt *b)
+{
+  PetscFunctionBeginUser;
+  for (*a = 0; *a < ds->ntypes; (*a)++)
+    for (*b = *a; *b < ds->ntypes; (*b)++) {
+      char name[2 * VIT_NAME_LEN + 4];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s", ds->type_names[*a], ds->type_names[*b]));
+      if (!strcmp(name, group)) PetscFunctionReturn(0);
+    }
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, group);
+}
+
+/* Grid step of a partial: the smallest spacing of its r values (columns dropped as constant leave gaps). */
+static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscReal r[], PetscInt g)
+{
+  PetscReal step = PETSC_MAX_REAL;
+
+  for (PetscInt i = 0; i + 1 < p; i++)
+    if (group[i] == g && group[i + 1] == g && r[i + 1] > r[i]) step = PetscMin(step, r[i + 1] - r[i]);
+  return step < PETSC_MAX_REAL ? step : 1.0;
+}
+
+/* Tr(H)/(dN) = sum_{a<=b} m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d
+   (m_ab = 2 for a != b, masses 1): the weight of feature g_ab(r_k) is that integrand times the
+   grid step dr of its partial. */
+static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, const PetscReal *W, FitKernel *kern)
+{
+  PetscBool    has_potential;
+  VitSample    stub;
+  VitPotential pot;
+  PetscInt    *group, d = ds->dim;
+  PetscReal   *r, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI;
+
+  PetscFunctionBeginUser;
+  kern->target = -1;
+  kern->K      = NULL;
+  for (PetscInt j = 0; j < ds->t; j++)
+    if (!strcmp(ds->target_names[j], "omega2_mean")) kern->target = j;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &has_potential));
+  if (kern->target < 0 || !has_potential) {
+    kern->target = -1;
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(ds->has_structure, comm, PETSC_ERR_USER_INPUT, "-potential: the exact kernel needs the composition in /dataset/structure, which %s lacks (build it with vitrum features from rdf outputs)", ds->path);
+  PetscCall(PetscMemzero(&stub, sizeof(stub)));
+  stub.dim    = ds->dim;
+  stub.ntypes = ds->ntypes;
+  for (PetscInt a = 0; a < ds->ntypes; a++) {
+    PetscCall(PetscStrncpy(stub.type_name[a], ds->type_names[a], VIT_NAME_LEN));
+    stub.type_mass[a] = 1;
+  }
+  PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
+  PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
+  PetscCheck(pot->pair, comm, PETSC_ERR_USER_INPUT, "-potential %s: the exact <omega^2> kernel needs a pair potential", pot->name);
+  PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
+  PetscCall(PetscMalloc1(ds->p, &kern->K));
+  PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));
+  for (PetscInt i = 0; i < ds->p; i++) {
+    char      name[256];
+    PetscInt  a, b;
+    PetscReal x, phi, d1, d2, dr;
+    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
+    PetscCall(PairOfGroup(comm, ds, name, &a, &b));
+    dr = GroupSpacing(ds->p, group, r, group[i]);
+    PetscCall(pot->pair(pot, a, b, r[i], &phi, &d1, &d2));
+    kern->K[i] = (a == b ? 1 : 2) * ds->type_fraction[a] * ds->type_fraction[b] * ds->density * Sd * PetscPowRealInt(r[i], d - 1) * (d2 + (d - 1) * d1 / r[i]) * dr / d;
+  }
+  kern->correlation = Correlation(ds->p, W + kern->target * ds->p, kern->K);
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscCall(PetscFree2(group, r));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitSplit *split, const FitResult *res)
 {
   VitH5     h5;
@@ -380,6 +476,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   d1[0] = (hsize_t)L;
   PetscCall(VitH5WriteReal(&h5, "/model/lambda_path", 1, d1, res->lambda, "target^2/feature^2 (centred, scaled)"));
   PetscCall(VitH5WriteReal(&h5, "/model/cv_score", 1, d1, res->score, "target^2"));
+  PetscCall(VitH5WriteReal(&h5, "/model/df_path", 1, d1, res->df, "1"));
   PetscCall(VitH5WriteReal(&h5, "/model/W_path", 3, d3, res->W_path, "target/feature"));
   d2[0] = (hsize_t)L;
   d2[1] = (hsize_t)t;
@@ -400,6 +497,12 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(FitMetricsWrite(&h5, "train", ds, &res->train));
   if (split->ntest) PetscCall(FitMetricsWrite(&h5, "test", ds, &res->test));
   PetscCall(FitShellAnalysisWrite(&h5, ds, W));
+  if (res->kernel.target >= 0) {
+    d1[0] = (hsize_t)p;
+    PetscCall(VitH5WriteReal(&h5, "/model/kernel/K", 1, d1, res->kernel.K, "target/feature"));
+    PetscCall(VitH5WriteScalar(&h5, "/model/kernel/correlation", res->kernel.correlation, "1"));
+    PetscCall(VitH5WriteAttrString(&h5, "/model/kernel", "target", ds->target_names[res->kernel.target]));
+  }
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -411,6 +514,7 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t));
   PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, (double)res->score[res->best]));
   PetscCall(PetscPrintf(comm, "fit: training R^2 %.6f RMSE %g MAE %g\n", (double)res->train.r2_all, (double)res->train.rmse_all, (double)res->train.mae_all));
+  if (res->kernel.target >= 0) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with the exact kernel: %.6f\n", ds->target_names[res->kernel.target], (double)res->kernel.correlation));
   if (split->ntest) PetscCall(PetscPrintf(comm, "fit: held-out R^2 %.6f RMSE %g MAE %g\n", (double)res->test.r2_all, (double)res->test.rmse_all, (double)res->test.mae_all));
   PetscCall(PetscPrintf(comm, "fit: model written to %s\n", o->out));
   PetscFunctionReturn(0);
@@ -440,7 +544,7 @@ PetscErrorCode VitCmdFit(void)
   FitResult    res;
   VitTriangle *Rfold, Rtrain;
   VitRidgePath path;
-  PetscReal   *gamma = NULL;
+  PetscReal   *gamma = NULL, *yhat;
 
   PetscFunctionBeginUser;
   PetscCall(FitOptionsRead(comm, &o));
@@ -481,8 +585,12 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventEnd(FIT_CV, 0, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(FIT_METRICS, 0, 0, 0, 0));
-  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_FALSE, res.W_path + res.best * ds.t * ds.p, res.b_path + res.best * ds.t, &res.train));
-  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_TRUE, res.W_path + res.best * ds.t * ds.p, res.b_path + res.best * ds.t, &res.test));
+  PetscCall(PetscMalloc1(ds.nlocal * ds.t + 1, &yhat));
+  PetscCall(VitLinearPredict(ds.nlocal, ds.p, ds.t, ds.X, res.W_path + res.best * ds.t * ds.p, res.b_path + res.best * ds.t, yhat));
+  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_FALSE, yhat, &res.train));
+  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_TRUE, yhat, &res.test));
+  PetscCall(PetscFree(yhat));
+  PetscCall(FitKernelCompute(comm, &ds, res.W_path + res.best * ds.t * ds.p, &res.kernel));
   PetscCall(PetscLogEventEnd(FIT_METRICS, 0, 0, 0, 0));
 
   PetscCall(FitWrite(comm, &o, &ds, &sc, &split, &res));
@@ -491,6 +599,7 @@ PetscErrorCode VitCmdFit(void)
 
   PetscCall(FitMetricsDestroy(&res.train));
   PetscCall(FitMetricsDestroy(&res.test));
+  PetscCall(PetscFree(res.kernel.K));
   PetscCall(PetscFree2(res.W_path, res.b_path));
   PetscCall(PetscFree3(res.lambda, res.score, res.df));
   PetscCall(VitRidgePathDestroy(&path));

@@ -67,6 +67,35 @@ static PetscErrorCode CheckFinite(const VitDataset *ds, MPI_Comm comm, const cha
   PetscFunctionReturn(0);
 }
 
+/* /dataset/structure: dim, density, type_fraction, type_names (optional). */
+static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
+{
+  PetscInt   n, nt;
+  PetscReal *dim, *density, *fraction;
+  char     **names;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/dataset/structure/type_fraction", &ds->has_structure));
+  if (!ds->has_structure) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadReal(h5, "/dataset/structure/dim", &n, &dim));
+  PetscCall(VitH5ReadReal(h5, "/dataset/structure/density", &n, &density));
+  PetscCall(VitH5ReadReal(h5, "/dataset/structure/type_fraction", &nt, &fraction));
+  PetscCall(VitH5ReadStrings(h5, "/dataset/structure/type_names", &n, &names));
+  PetscCheck(n == nt && nt <= VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure has %" PetscInt_FMT " type names and %" PetscInt_FMT " fractions", h5->path, n, nt);
+  ds->dim     = (PetscInt)dim[0];
+  ds->density = density[0];
+  ds->ntypes  = nt;
+  for (PetscInt a = 0; a < nt; a++) {
+    ds->type_fraction[a] = fraction[a];
+    PetscCall(PetscStrncpy(ds->type_names[a], names[a], VIT_NAME_LEN));
+  }
+  PetscCall(PetscFree(dim));
+  PetscCall(PetscFree(density));
+  PetscCall(PetscFree(fraction));
+  PetscCall(VitStringsFree(n, &names));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
 {
   VitH5     h5;
@@ -93,6 +122,7 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
     PetscCall(PetscFree(value));
   }
 
+  PetscCall(ReadStructure(&h5, ds));
   ds->nlocal = PETSC_DECIDE;
   PetscCall(PetscSplitOwnership(comm, &ds->nlocal, &ds->n));
   PetscCallMPI(MPI_Scan(&ds->nlocal, &ds->row_start, 1, MPIU_INT, MPI_SUM, comm));

@@ -5,8 +5,9 @@
      1 generate  LAMMPS melt-quench ensemble (scripts/make_ensemble.py, run from rank 0 by
                  fork/exec outside MPI), unless -pipeline_samples names an existing list
      2 features  VitCmdFeatures on the sample list          -> DIR/dataset.h5
-     3 fit       VitCmdFit on the dataset                   -> DIR/model.h5
-     4 evaluate  held-out predictions and metrics           -> DIR/evaluation.h5
+     3 fit       one model per target group (-pipeline_models): the dataset with that group's
+                 targets, then VitCmdFit, each with its own lambda -> DIR/models/NAME/model.h5
+     4 evaluate  held-out predictions and metrics of all models   -> DIR/evaluation.h5
      5 report    scripts/plot_report.py (figures, report.md) -> DIR/report/report.md
    Every stage also depends on DIR/options.used, the options of the run, rewritten only when they
    change. See docs/pipeline.md. */
@@ -20,6 +21,7 @@
 #endif
 
 #define VIT_PIPELINE_NSTAGES 5
+#define VIT_PIPELINE_MAX_FILES (VIT_PIPELINE_MAX_MODELS + 4)
 
 typedef struct {
   char      dir[PETSC_MAX_PATH_LEN];      /* run folder */
@@ -30,15 +32,20 @@ typedef struct {
   PetscBool report, force;
   PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
   PetscInt  fit_seed;
+  PetscInt  nmodels;                       /* one fit per target group */
+  PetscInt  vdos_rebin;                    /* VDOS bins averaged into one model target */
+  char     *model_names[VIT_PIPELINE_MAX_MODELS];
   /* files of the run */
-  char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN];
+  char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN];
   char evaluation[PETSC_MAX_PATH_LEN], report_md[PETSC_MAX_PATH_LEN];
+  char model_dataset[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN], model_file[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN];
+  char *model_dataset_p[VIT_PIPELINE_MAX_MODELS], *model_file_p[VIT_PIPELINE_MAX_MODELS]; /* pointers to the above */
 } Pipeline;
 
 typedef struct {
   const char *name;
   PetscErrorCode (*run)(MPI_Comm, Pipeline *);
-  const char *inputs[3], *outputs[1]; /* paths inside Pipeline, set by StageFiles */
+  const char *inputs[VIT_PIPELINE_MAX_FILES], *outputs[VIT_PIPELINE_MAX_FILES]; /* NULL-terminated lists of paths */
   PetscLogEvent event;
 } Stage;
 
@@ -61,6 +68,17 @@ static PetscErrorCode FitSplitOptions(Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
+/* Default models: the VDOS, the reduced VDOS and the three scalar targets of the demo. */
+static PetscErrorCode DefaultModels(Pipeline *pl)
+{
+  const char *names[] = {"D", VIT_PIPELINE_REDUCED, "omega2_mean", "boson_peak_omega", "low_mode_count"};
+
+  PetscFunctionBeginUser;
+  pl->nmodels = sizeof(names) / sizeof(names[0]);
+  for (PetscInt m = 0; m < pl->nmodels; m++) PetscCall(PetscStrallocpy(names[m], &pl->model_names[m]));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ReadOptions(Pipeline *pl)
 {
   PetscBool given;
@@ -80,6 +98,8 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   pl->jobs     = 2;
   pl->report   = PETSC_TRUE;
   pl->force    = PETSC_FALSE;
+  pl->nmodels  = VIT_PIPELINE_MAX_MODELS;
+  pl->vdos_rebin = 1;
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "vitrum pipeline: generate, features, fit, evaluate, report", NULL);
   PetscCall(PetscOptionsString("-pipeline_dir", "Run folder (all outputs go here)", NULL, pl->dir, pl->dir, sizeof(pl->dir), NULL));
   PetscCall(PetscOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
@@ -91,13 +111,17 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));
   PetscCall(PetscOptionsString("-pipeline_python", "Python with numpy, h5py, matplotlib, scikit-learn", NULL, pl->python, pl->python, sizeof(pl->python), NULL));
   PetscCall(PetscOptionsString("-pipeline_scripts", "Folder of make_ensemble.py and plot_report.py", NULL, pl->scripts, pl->scripts, sizeof(pl->scripts), NULL));
+  PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS from the D(omega) targets)", NULL, pl->model_names, &pl->nmodels, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D and " VIT_PIPELINE_REDUCED " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
   PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
   PetscOptionsEnd();
+  if (!pl->nmodels) PetscCall(DefaultModels(pl));
   PetscCall(FitSplitOptions(pl));
   pl->generate = given ? PETSC_FALSE : PETSC_TRUE;
   PetscCheck(pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3", pl->dim);
   PetscCheck(pl->ncells >= pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s)", pl->dim, pl->dim == 3 ? ",nz" : "");
+  PetscCheck(pl->vdos_rebin > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT ": must be positive", pl->vdos_rebin);
   PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
   PetscFunctionReturn(0);
 }
@@ -130,7 +154,12 @@ static PetscErrorCode SetPaths(Pipeline *pl)
   if (pl->generate) PetscCall(PetscSNPrintf(pl->samples, sizeof(pl->samples), "%s/samples/samples.txt", pl->dir));
   PetscCall(PetscSNPrintf(pl->options_used, sizeof(pl->options_used), "%s/options.used", pl->dir));
   PetscCall(PetscSNPrintf(pl->dataset, sizeof(pl->dataset), "%s/dataset.h5", pl->dir));
-  PetscCall(PetscSNPrintf(pl->model, sizeof(pl->model), "%s/model.h5", pl->dir));
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    PetscCall(PetscSNPrintf(pl->model_dataset[m], sizeof(pl->model_dataset[m]), "%s/models/%s/dataset.h5", pl->dir, pl->model_names[m]));
+    PetscCall(PetscSNPrintf(pl->model_file[m], sizeof(pl->model_file[m]), "%s/models/%s/model.h5", pl->dir, pl->model_names[m]));
+    pl->model_dataset_p[m] = pl->model_dataset[m];
+    pl->model_file_p[m]    = pl->model_file[m];
+  }
   PetscCall(PetscSNPrintf(pl->evaluation, sizeof(pl->evaluation), "%s/evaluation.h5", pl->dir));
   PetscCall(PetscSNPrintf(pl->report_md, sizeof(pl->report_md), "%s/report/report.md", pl->dir));
   PetscFunctionReturn(0);
@@ -204,22 +233,44 @@ static PetscErrorCode RecordOptions(MPI_Comm comm, const Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode MakeDirectories(MPI_Comm comm, const Pipeline *pl)
+/* mkdir -p: every missing folder along path; 0 or errno. */
+static int MakePath(const char path[])
+{
+  char partial[PETSC_MAX_PATH_LEN];
+
+  for (size_t k = 1; k <= strlen(path) && k < sizeof(partial); k++) {
+    if (path[k] != '/' && path[k] != 0) continue;
+    memcpy(partial, path, k);
+    partial[k] = 0;
+    if (mkdir(partial, 0777) && errno != EEXIST) return errno;
+  }
+  return 0;
+}
+
+static PetscErrorCode MakeDirectory(MPI_Comm comm, const char path[])
 {
   PetscMPIInt rank;
-  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+  int         err = 0;
+  char        errmsg[2 * PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    char        sub[PETSC_MAX_PATH_LEN];
-    const char *subs[] = {"", "/report", "/samples"};
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && !errmsg[0]; i++) {
-      PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s%s", pl->dir, subs[i]));
-      if (mkdir(sub, 0777) && errno != EEXIST) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "-pipeline_dir %s: cannot create %s: %s", pl->dir, sub, strerror(errno)));
-    }
-  }
+  if (!rank && (err = MakePath(path))) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "cannot create the folder %s (-pipeline_dir): %s", path, strerror(err)));
   PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MakeDirectories(MPI_Comm comm, const Pipeline *pl)
+{
+  char sub[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s/report", pl->dir));
+  PetscCall(MakeDirectory(comm, sub));
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s/models/%s", pl->dir, pl->model_names[m]));
+    PetscCall(MakeDirectory(comm, sub));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -232,10 +283,10 @@ static PetscErrorCode StageUpToDate(MPI_Comm comm, const Stage *st, PetscBool *o
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
-    for (int o = 0; o < 1 && st->outputs[o]; o++) {
+    for (int o = 0; st->outputs[o]; o++) {
       long long tout = MTime(st->outputs[o]);
       if (tout < 0) up = 0;
-      for (int i = 0; i < 3 && st->inputs[i]; i++)
+      for (int i = 0; st->inputs[i]; i++)
         if (MTime(st->inputs[i]) < 0 || MTime(st->inputs[i]) > tout) up = 0;
     }
   }
@@ -314,6 +365,29 @@ static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
+/* Mark every option (but those starting with `except`, if given) as used. Called when a stage is
+   skipped, and after features (which reads no spectrum options when its per-sample cache answers):
+   those options were checked by the run that made the outputs, and a new or misspelled option
+   changes options.used and the cache folder, so that everything (and the unused-option warning)
+   runs again. */
+static PetscErrorCode MarkOptionsUsed(const char except[])
+{
+  PetscInt nleft;
+  char   **names, **values;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &nleft, &names, &values));
+  for (PetscInt i = 0; i < nleft; i++) {
+    char      option[256];
+    PetscBool set;
+    if (except && !strncmp(names[i], except, strlen(except))) continue;
+    PetscCall(PetscSNPrintf(option, sizeof(option), "-%s", names[i]));
+    PetscCall(PetscOptionsHasName(NULL, NULL, option, &set));
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &nleft, &names, &values));
+  PetscFunctionReturn(0);
+}
+
 /* Run a command in-process with a few options set for it (and removed afterwards). */
 static PetscErrorCode RunCommand(PetscErrorCode (*cmd)(void), PetscInt nopt, const char *const names[], const char *const values[])
 {
@@ -324,33 +398,64 @@ static PetscErrorCode RunCommand(PetscErrorCode (*cmd)(void), PetscInt nopt, con
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
+/* FNV-1a hash of the options that change the per-sample results of features (all but -fit_* and
+   -pipeline_*), naming the cache folder: other options, other cache. */
+static PetscErrorCode FeatureOptionsHash(unsigned long long *hash)
 {
-  PetscInt          n;
-  const char *const names[] = {"-sample_list", "-o"};
-  const char *const values[] = {pl->samples, pl->dataset};
+  char *all, *p;
 
   PetscFunctionBeginUser;
+  PetscCall(OptionsText(&all));
+  *hash = 1469598103934665603ULL;
+  for (p = strtok(all, "\n"); p; p = strtok(NULL, "\n")) {
+    if (!strncmp(p, "-fit_", 5) || !strncmp(p, "-pipeline_", 10)) continue;
+    for (const char *c = p; *c; c++) *hash = (*hash ^ (unsigned char)*c) * 1099511628211ULL;
+    *hash = (*hash ^ '\n') * 1099511628211ULL;
+  }
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
+{
+  PetscInt           n;
+  unsigned long long hash = 0;
+  char               cache[PETSC_MAX_PATH_LEN];
+  const char *const  names[]  = {"-sample_list", "-o", "-features_cache"};
+  const char *const  values[] = {pl->samples, pl->dataset, cache};
+
+  PetscFunctionBeginUser;
+  PetscCall(FeatureOptionsHash(&hash));
+  PetscCall(PetscSNPrintf(cache, sizeof(cache), "%s/cache/%016llx", pl->dir, hash));
+  PetscCall(MakeDirectory(comm, cache));
   PetscCall(CountLines(comm, pl->samples, &n));
   PetscCall(PetscPrintf(comm, "  features and targets of %" PetscInt_FMT " samples listed in %s\n", n, pl->samples));
-  PetscCall(RunCommand(VitCmdFeatures, 2, names, values));
+  PetscCall(RunCommand(VitCmdFeatures, 3, names, values));
+  PetscCall(MarkOptionsUsed("fit_"));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode StageFit(MPI_Comm comm, Pipeline *pl)
 {
-  const char *const names[] = {"-data", "-o"};
-  const char *const values[] = {pl->dataset, pl->model};
+  VitProgress progress;
 
   PetscFunctionBeginUser;
-  PetscCall(RunCommand(VitCmdFit, 2, names, values));
+  PetscCall(VitProgressStart(&progress, "models fitted", pl->nmodels));
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    const char *const names[]  = {"-data", "-o"};
+    const char *const values[] = {pl->model_dataset[m], pl->model_file[m]};
+    PetscCall(PetscPrintf(comm, "  model %" PetscInt_FMT "/%" PetscInt_FMT ": %s\n", m + 1, pl->nmodels, pl->model_names[m]));
+    PetscCall(VitPipelineWriteModelDataset(comm, pl->dataset, pl->model_names[m], pl->vdos_rebin, pl->model_dataset[m]));
+    PetscCall(RunCommand(VitCmdFit, 2, names, values));
+    PetscCall(VitProgressUpdate(comm, &progress, m + 1));
+  }
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode StageEvaluate(MPI_Comm comm, Pipeline *pl)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitPipelineEvaluate(comm, pl->dataset, pl->model, pl->test_fraction, pl->fit_seed, pl->evaluation));
+  PetscCall(VitPipelineEvaluate(comm, pl->nmodels, pl->model_names, pl->model_dataset_p, pl->model_file_p, pl->test_fraction, pl->fit_seed, pl->evaluation));
   PetscFunctionReturn(0);
 }
 
@@ -373,7 +478,8 @@ static PetscErrorCode RunStage(MPI_Comm comm, Pipeline *pl, Stage *st, PetscInt 
   PetscFunctionBeginUser;
   if (!pl->force) PetscCall(StageUpToDate(comm, st, &up));
   if (up) {
-    PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: up to date (%s), skipped\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, st->outputs[0]));
+    PetscCall(MarkOptionsUsed(NULL));
+    PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: up to date (%s%s), skipped\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, st->outputs[0], st->outputs[1] ? " ..." : ""));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: running\n", index + 1, VIT_PIPELINE_NSTAGES, st->name));
@@ -382,7 +488,7 @@ static PetscErrorCode RunStage(MPI_Comm comm, Pipeline *pl, Stage *st, PetscInt 
   PetscCall(st->run(comm, pl));
   PetscCall(PetscLogEventEnd(st->event, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: done in %.1f s (%.1f s since start) -> %s\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, (double)(t1 - t0), (double)(t1 - t_start), st->outputs[0]));
+  PetscCall(PetscPrintf(comm, "pipeline [%" PetscInt_FMT "/%d] %s: done in %.1f s (%.1f s since start) -> %s%s\n", index + 1, VIT_PIPELINE_NSTAGES, st->name, (double)(t1 - t0), (double)(t1 - t_start), st->outputs[0], st->outputs[1] ? " ..." : ""));
   PetscFunctionReturn(0);
 }
 
@@ -391,11 +497,11 @@ static PetscErrorCode SetUpStages(Pipeline *pl, Stage stages[])
   static PetscLogEvent events[VIT_PIPELINE_NSTAGES];
   static PetscBool     registered = PETSC_FALSE;
   const Stage          table[VIT_PIPELINE_NSTAGES] = {
-    {"generate", StageGenerate, {pl->options_used, NULL, NULL}, {pl->samples}, 0},
-    {"features", StageFeatures, {pl->samples, pl->options_used, NULL}, {pl->dataset}, 0},
-    {"fit", StageFit, {pl->dataset, pl->options_used, NULL}, {pl->model}, 0},
-    {"evaluate", StageEvaluate, {pl->dataset, pl->model, pl->options_used}, {pl->evaluation}, 0},
-    {"report", StageReport, {pl->evaluation, pl->model, pl->options_used}, {pl->report_md}, 0},
+    {"generate", StageGenerate, {pl->options_used}, {pl->samples}, 0},
+    {"features", StageFeatures, {pl->samples, pl->options_used}, {pl->dataset}, 0},
+    {"fit", StageFit, {pl->dataset, pl->options_used}, {NULL}, 0},
+    {"evaluate", StageEvaluate, {pl->options_used}, {pl->evaluation}, 0},
+    {"report", StageReport, {pl->evaluation, pl->options_used}, {pl->report_md}, 0},
   };
 
   PetscFunctionBeginUser;
@@ -409,6 +515,18 @@ static PetscErrorCode SetUpStages(Pipeline *pl, Stage stages[])
     stages[k].event = events[k];
   }
   registered = PETSC_TRUE;
+  /* fit writes every model file; evaluate reads them all */
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    stages[2].outputs[m]    = pl->model_file[m];
+    stages[3].inputs[m + 1] = pl->model_file[m];
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FreeModelNames(Pipeline *pl)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt m = 0; m < pl->nmodels; m++) PetscCall(PetscFree(pl->model_names[m]));
   PetscFunctionReturn(0);
 }
 
@@ -424,6 +542,7 @@ PetscErrorCode VitCmdPipeline(void)
   if (VitHelpRequested()) { /* list the options of the commands the stages run, too */
     PetscCall(VitCmdFeatures());
     PetscCall(VitCmdFit());
+    PetscCall(FreeModelNames(&pl));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscTime(&t_start));
@@ -442,5 +561,6 @@ PetscErrorCode VitCmdPipeline(void)
   }
   PetscCall(VitPipelinePrintTable(comm, pl.evaluation));
   if (pl.report) PetscCall(PetscPrintf(comm, "pipeline: report in %s\n", pl.report_md));
+  PetscCall(FreeModelNames(&pl));
   PetscFunctionReturn(0);
 }

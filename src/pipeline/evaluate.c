@@ -1,64 +1,27 @@
-/* Held-out evaluation of a fitted linear model on its dataset, and the R^2 table. */
+/* Held-out evaluation of the fitted linear models on their datasets, and the R^2 table. */
 #include "pipeline.h"
 #include <vitrum/fit.h>
-#include <vitrum/h5io.h>
+
+typedef VitPipelineDataset Dataset;
 
 typedef struct {
-  PetscInt   n, p, t;
-  PetscReal *X, *Y;          /* n x p, n x t, row-major */
-  char     **sample_names, **target_names;
-} Dataset;
-
-typedef struct {
-  PetscReal *W, *b;          /* t x p row-major, t; original units */
-  PetscInt   ntest;
-  PetscInt  *test_rows;      /* dataset rows held out of the fit */
+  PetscReal *W, *b; /* t x p row-major, t; original units */
 } Model;
 
-/* Shape of a 2-D dataset, with a clear error for a 1-D one. */
-static PetscErrorCode Dims2(VitH5 *h5, const char name[], hsize_t dims[2])
-{
-  int ndims;
+/* The held-out rows (the same for every model: one split of the n samples) and the others. */
+typedef struct {
+  PetscInt  ntest, ntrain;
+  PetscInt *test_rows, *train_rows;
+} Split;
 
-  PetscFunctionBeginUser;
-  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
-  if (ndims == 1) dims[1] = 1;
-  PetscCheck(ndims <= 2, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has %d dimensions, expected 2", h5->path, name, ndims);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode DatasetRead(MPI_Comm comm, const char path[], Dataset *ds)
-{
-  VitH5    h5;
-  hsize_t  xd[2], yd[2];
-  PetscInt nx, ny, ns, nt;
-
-  PetscFunctionBeginUser;
-  PetscCall(VitH5OpenRead(comm, path, &h5));
-  PetscCall(Dims2(&h5, "/dataset/X", xd));
-  PetscCall(Dims2(&h5, "/dataset/Y", yd));
-  PetscCheck(xd[0] == yd[0], comm, PETSC_ERR_USER_INPUT, "%s: /dataset/X has %llu rows but /dataset/Y has %llu", path, (unsigned long long)xd[0], (unsigned long long)yd[0]);
-  ds->n = (PetscInt)xd[0];
-  ds->p = (PetscInt)xd[1];
-  ds->t = (PetscInt)yd[1];
-  PetscCall(VitH5ReadReal(&h5, "/dataset/X", &nx, &ds->X));
-  PetscCall(VitH5ReadReal(&h5, "/dataset/Y", &ny, &ds->Y));
-  PetscCall(VitH5ReadStrings(&h5, "/dataset/sample_names", &ns, &ds->sample_names));
-  PetscCall(VitH5ReadStrings(&h5, "/dataset/target_names", &nt, &ds->target_names));
-  PetscCheck(ns == ds->n && nt == ds->t, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " sample names for %" PetscInt_FMT " rows, %" PetscInt_FMT " target names for %" PetscInt_FMT " targets", path, ns, ds->n, nt, ds->t);
-  PetscCall(VitH5Close(&h5));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode DatasetDestroy(Dataset *ds)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscFree(ds->X));
-  PetscCall(PetscFree(ds->Y));
-  PetscCall(VitStringsFree(ds->n, &ds->sample_names));
-  PetscCall(VitStringsFree(ds->t, &ds->target_names));
-  PetscFunctionReturn(0);
-}
+/* All models' targets side by side: T columns, the columns of model m from offset[m]. */
+typedef struct {
+  PetscInt   T, nmodels, offset[VIT_PIPELINE_MAX_MODELS + 1];
+  PetscReal *ytrue, *ypred;                /* ntest x T */
+  PetscReal *r2, *rmse, *mae, *r2_train;   /* T */
+  PetscInt  *model_of;                     /* T */
+  char     **names;                        /* T */
+} Evaluation;
 
 static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], const Dataset *ds, Model *m)
 {
@@ -76,19 +39,29 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], const Dataset 
 
 /* The held-out rows of `fit`: ntest = round(fraction n) rows whose position in the seeded
    permutation VitSamplePositions(n, seed) is below ntest (src/fit/cmd_fit.c, FitSplitCreate). */
-static PetscErrorCode HeldOutRows(MPI_Comm comm, const Dataset *ds, PetscReal fraction, PetscInt seed, Model *m)
+static PetscErrorCode SplitCreate(MPI_Comm comm, PetscInt n, PetscReal fraction, PetscInt seed, Split *sp)
 {
-  PetscInt *pos, ntest = (PetscInt)(fraction * ds->n + 0.5);
+  const PetscInt ntest = (PetscInt)(fraction * n + 0.5);
+  PetscInt      *pos;
 
   PetscFunctionBeginUser;
-  PetscCheck(ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples; the evaluation needs at least 2", (double)fraction, ntest, ds->n);
-  PetscCall(PetscMalloc1(ds->n, &pos));
-  PetscCall(PetscMalloc1(ntest, &m->test_rows));
-  PetscCall(VitSamplePositions(ds->n, seed, pos));
-  m->ntest = 0;
-  for (PetscInt i = 0; i < ds->n; i++)
-    if (pos[i] < ntest) m->test_rows[m->ntest++] = i;
+  PetscCheck(ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples; the evaluation needs at least 2", (double)fraction, ntest, n);
+  PetscCall(PetscMalloc1(n, &pos));
+  PetscCall(PetscMalloc2(ntest, &sp->test_rows, n - ntest + 1, &sp->train_rows));
+  PetscCall(VitSamplePositions(n, seed, pos));
+  sp->ntest = sp->ntrain = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    if (pos[i] < ntest) sp->test_rows[sp->ntest++] = i;
+    else sp->train_rows[sp->ntrain++] = i;
+  }
   PetscCall(PetscFree(pos));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SplitDestroy(Split *sp)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree2(sp->test_rows, sp->train_rows));
   PetscFunctionReturn(0);
 }
 
@@ -117,7 +90,6 @@ static PetscErrorCode ModelDestroy(Model *m)
   PetscFunctionBeginUser;
   PetscCall(PetscFree(m->W));
   PetscCall(PetscFree(m->b));
-  PetscCall(PetscFree(m->test_rows));
   PetscFunctionReturn(0);
 }
 
@@ -151,26 +123,11 @@ static void ErrorSums(PetscInt nrows, PetscInt t, const PetscReal *ytrue, const 
   }
 }
 
-/* R^2 = 1 - SSE/SST (scikit-learn's r2_score: 1 for a perfect fit, 0 for the mean predictor). */
+/* R^2 = 1 - SSE/SST (scikit-learn's r2_score: 1 for a perfect fit, 0 for the mean predictor, and
+   for constant truth 1 when predicted exactly, else 0). */
 static PetscReal R2(PetscReal sse, PetscReal sst)
 {
-  return sst > 0 ? 1 - sse / sst : (sse > 0 ? -PETSC_INFINITY : 1);
-}
-
-/* Rows not held out, in increasing order. */
-static PetscErrorCode TrainRows(const Dataset *ds, const Model *m, PetscInt *ntrain, PetscInt **rows)
-{
-  PetscBool *held;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscCalloc1(ds->n, &held));
-  PetscCall(PetscMalloc1(ds->n, rows));
-  for (PetscInt i = 0; i < m->ntest; i++) held[m->test_rows[i]] = PETSC_TRUE;
-  *ntrain = 0;
-  for (PetscInt i = 0; i < ds->n; i++)
-    if (!held[i]) (*rows)[(*ntrain)++] = i;
-  PetscCall(PetscFree(held));
-  PetscFunctionReturn(0);
+  return sst > 0 ? 1 - sse / sst : (sse > 0 ? 0 : 1);
 }
 
 /* Metrics of the model on a set of rows: R^2, RMSE, MAE per target (arrays of t). */
@@ -191,63 +148,123 @@ static PetscErrorCode Metrics(const Dataset *ds, const Model *m, PetscInt nrows,
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, const char data_path[], const char model_path[], PetscReal test_fraction, PetscInt seed, const char out_path[])
+/* Evaluate model m into its columns of ev: held-out truth and predictions, metrics. */
+static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_path[], const char model_path[], const Split *sp, Evaluation *ev)
 {
-  Dataset      ds;
-  Model        m;
-  VitH5        h5;
-  PetscInt     ntrain, *train_rows;
-  PetscReal   *ytrue, *ypred, *ytrain, *ptrain, *r2, *rmse, *mae, *r2_train;
-  const char **names;
+  Dataset    ds;
+  Model      model;
+  PetscInt   off = ev->offset[m], t;
+  PetscReal *ytrue, *ypred, *ytrain, *ptrain, *r2, *rmse, *mae, *r2_train;
 
   PetscFunctionBeginUser;
-  PetscCall(DatasetRead(comm, data_path, &ds));
-  PetscCall(ModelRead(comm, model_path, &ds, &m));
-  PetscCall(HeldOutRows(comm, &ds, test_fraction, seed, &m));
-  PetscCall(TrainRows(&ds, &m, &ntrain, &train_rows));
-  PetscCall(PetscMalloc4(m.ntest * ds.t, &ytrue, m.ntest * ds.t, &ypred, ntrain * ds.t + 1, &ytrain, ntrain * ds.t + 1, &ptrain));
-  PetscCall(PetscMalloc4(ds.t, &r2, ds.t, &rmse, ds.t, &mae, ds.t, &r2_train));
-  PetscCall(PetscMalloc1(m.ntest, &names));
-  PetscCall(Metrics(&ds, &m, m.ntest, m.test_rows, ytrue, ypred, r2, rmse, mae));
-  PetscCall(Metrics(&ds, &m, ntrain, train_rows, ytrain, ptrain, r2_train, NULL, NULL));
-  PetscCall(CheckSameSplit(comm, model_path, ds.t, r2));
-  for (PetscInt i = 0; i < m.ntest; i++) names[i] = ds.sample_names[m.test_rows[i]];
-
-  PetscCall(VitH5Create(comm, out_path, &h5));
-  {
-    hsize_t dt[1] = {(hsize_t)ds.t}, dtest[2] = {(hsize_t)m.ntest, (hsize_t)ds.t}, dtrain[1] = {(hsize_t)ntrain};
-    PetscCall(VitH5WriteInt(&h5, "/evaluation/test_rows", 1, dtest, m.test_rows, "row of /dataset"));
-    PetscCall(VitH5WriteInt(&h5, "/evaluation/train_rows", 1, dtrain, train_rows, "row of /dataset"));
-    PetscCall(VitH5WriteStrings(&h5, "/evaluation/sample_names", m.ntest, names));
-    PetscCall(VitH5WriteStrings(&h5, "/evaluation/target_names", ds.t, (const char *const *)ds.target_names));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/y_true", 2, dtest, ytrue, "units of /dataset/Y"));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/y_pred", 2, dtest, ypred, "units of /dataset/Y"));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dt, r2, "1"));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/rmse", 1, dt, rmse, "units of /dataset/Y"));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/mae", 1, dt, mae, "units of /dataset/Y"));
-    PetscCall(VitH5WriteReal(&h5, "/evaluation/r2_train", 1, dt, r2_train, "1"));
+  PetscCall(VitPipelineDatasetRead(comm, data_path, &ds));
+  t = ds.t;
+  PetscCheck(t == ev->offset[m + 1] - off, comm, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " targets, expected %" PetscInt_FMT, data_path, t, ev->offset[m + 1] - off);
+  PetscCall(ModelRead(comm, model_path, &ds, &model));
+  PetscCall(PetscMalloc4(sp->ntest * t, &ytrue, sp->ntest * t, &ypred, sp->ntrain * t, &ytrain, sp->ntrain * t, &ptrain));
+  PetscCall(PetscMalloc4(t, &r2, t, &rmse, t, &mae, t, &r2_train));
+  PetscCall(Metrics(&ds, &model, sp->ntest, sp->test_rows, ytrue, ypred, r2, rmse, mae));
+  PetscCall(Metrics(&ds, &model, sp->ntrain, sp->train_rows, ytrain, ptrain, r2_train, NULL, NULL));
+  PetscCall(CheckSameSplit(comm, model_path, t, r2));
+  for (PetscInt k = 0; k < t; k++) {
+    for (PetscInt i = 0; i < sp->ntest; i++) {
+      ev->ytrue[i * ev->T + off + k] = ytrue[i * t + k];
+      ev->ypred[i * ev->T + off + k] = ypred[i * t + k];
+    }
+    ev->r2[off + k]       = r2[k];
+    ev->rmse[off + k]     = rmse[k];
+    ev->mae[off + k]      = mae[k];
+    ev->r2_train[off + k] = r2_train[k];
+    ev->model_of[off + k] = m;
+    PetscCall(PetscStrallocpy(ds.target_names[k], &ev->names[off + k]));
   }
-  PetscCall(VitH5Close(&h5));
-
-  PetscCall(PetscFree(names));
   PetscCall(PetscFree4(r2, rmse, mae, r2_train));
   PetscCall(PetscFree4(ytrue, ypred, ytrain, ptrain));
-  PetscCall(PetscFree(train_rows));
-  PetscCall(ModelDestroy(&m));
-  PetscCall(DatasetDestroy(&ds));
+  PetscCall(ModelDestroy(&model));
+  PetscCall(VitPipelineDatasetDestroy(&ds));
   PetscFunctionReturn(0);
 }
 
-/* Group of a target name: the part before "(" ("D(omega=0.25)" -> "D"), or the whole name. */
-static void TargetGroup(const char name[], char group[], size_t len)
+/* Column offsets of the models (from the shapes of their Y) and the sample names of the rows. */
+static PetscErrorCode EvaluationCreate(MPI_Comm comm, PetscInt nmodels, char *const data_paths[], PetscInt ntest, Evaluation *ev)
 {
-  size_t k = 0;
-
-  while (name[k] && name[k] != '(' && k + 1 < len) {
-    group[k] = name[k];
-    k++;
+  PetscFunctionBeginUser;
+  PetscCheck(nmodels > 0 && nmodels <= VIT_PIPELINE_MAX_MODELS, comm, PETSC_ERR_USER_INPUT, "-pipeline_models: give 1 to %d models", VIT_PIPELINE_MAX_MODELS);
+  ev->nmodels   = nmodels;
+  ev->offset[0] = 0;
+  for (PetscInt m = 0; m < nmodels; m++) {
+    VitH5   h5;
+    hsize_t dims[2] = {0, 1};
+    int     ndims;
+    PetscCall(VitH5OpenRead(comm, data_paths[m], &h5));
+    PetscCall(VitH5GetDims(&h5, "/dataset/Y", &ndims, dims));
+    PetscCall(VitH5Close(&h5));
+    ev->offset[m + 1] = ev->offset[m] + (ndims > 1 ? (PetscInt)dims[1] : 1);
   }
-  group[k] = 0;
+  ev->T = ev->offset[nmodels];
+  PetscCall(PetscMalloc2(ntest * ev->T, &ev->ytrue, ntest * ev->T, &ev->ypred));
+  PetscCall(PetscMalloc4(ev->T, &ev->r2, ev->T, &ev->rmse, ev->T, &ev->mae, ev->T, &ev->r2_train));
+  PetscCall(PetscMalloc2(ev->T, &ev->model_of, ev->T, &ev->names));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode EvaluationDestroy(Evaluation *ev)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < ev->T; k++) PetscCall(PetscFree(ev->names[k]));
+  PetscCall(PetscFree2(ev->ytrue, ev->ypred));
+  PetscCall(PetscFree4(ev->r2, ev->rmse, ev->mae, ev->r2_train));
+  PetscCall(PetscFree2(ev->model_of, ev->names));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode EvaluationWrite(MPI_Comm comm, const Evaluation *ev, const Split *sp, char *const model_names[], char *const sample_names[], const char out_path[])
+{
+  VitH5        h5;
+  const char **names;
+  hsize_t      dT[1] = {(hsize_t)ev->T}, dtest[2] = {(hsize_t)sp->ntest, (hsize_t)ev->T}, dtrain[1] = {(hsize_t)sp->ntrain};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(sp->ntest, &names));
+  for (PetscInt i = 0; i < sp->ntest; i++) names[i] = sample_names[sp->test_rows[i]];
+  PetscCall(VitH5Create(comm, out_path, &h5));
+  PetscCall(VitH5WriteStrings(&h5, "/evaluation/model_names", ev->nmodels, (const char *const *)model_names));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/target_model", 1, dT, ev->model_of, "index in /evaluation/model_names"));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/test_rows", 1, dtest, sp->test_rows, "row of /dataset"));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/train_rows", 1, dtrain, sp->train_rows, "row of /dataset"));
+  PetscCall(VitH5WriteStrings(&h5, "/evaluation/sample_names", sp->ntest, names));
+  PetscCall(VitH5WriteStrings(&h5, "/evaluation/target_names", ev->T, (const char *const *)ev->names));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/y_true", 2, dtest, ev->ytrue, "units of the models' /dataset/Y"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/y_pred", 2, dtest, ev->ypred, "units of the models' /dataset/Y"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dT, ev->r2, "1"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/rmse", 1, dT, ev->rmse, "units of the models' /dataset/Y"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/mae", 1, dT, ev->mae, "units of the models' /dataset/Y"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/r2_train", 1, dT, ev->r2_train, "1"));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscFree(names));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], PetscReal test_fraction, PetscInt seed, const char out_path[])
+{
+  VitH5      h5;
+  PetscInt   n;
+  char     **samples;
+  Split      sp;
+  Evaluation ev;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(comm, data_paths[0], &h5));
+  PetscCall(VitH5ReadStrings(&h5, "/dataset/sample_names", &n, &samples));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(SplitCreate(comm, n, test_fraction, seed, &sp));
+  PetscCall(EvaluationCreate(comm, nmodels, data_paths, sp.ntest, &ev));
+  for (PetscInt m = 0; m < nmodels; m++) PetscCall(EvaluateModel(comm, m, data_paths[m], model_paths[m], &sp, &ev));
+  PetscCall(EvaluationWrite(comm, &ev, &sp, model_names, samples, out_path));
+  PetscCall(EvaluationDestroy(&ev));
+  PetscCall(SplitDestroy(&sp));
+  PetscCall(VitStringsFree(n, &samples));
+  PetscFunctionReturn(0);
 }
 
 static int CompareReal(const void *a, const void *b)
@@ -301,8 +318,8 @@ PetscErrorCode VitPipelinePrintTable(MPI_Comm comm, const char eval_path[])
     char      group[64], other[64];
     PetscInt  count = 1;
     PetscReal pooled = 0, median = 0, train = 0;
-    TargetGroup(names[k], group, sizeof(group));
-    while (k + count < t && (TargetGroup(names[k + count], other, sizeof(other)), !strcmp(group, other))) count++;
+    VitPipelineTargetGroup(names[k], group, sizeof(group));
+    while (k + count < t && (VitPipelineTargetGroup(names[k + count], other, sizeof(other)), !strcmp(group, other))) count++;
     PetscCall(GroupScores(k, count, ntest, t, ytrue, ypred, &pooled, &median));
     for (PetscInt j = 0; j < count; j++) train += r2_train[k + j] / count;
     if (count > 1) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " %10.3f %10.3f %10.3f\n", group, count, (double)pooled, (double)median, (double)train));

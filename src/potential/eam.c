@@ -26,8 +26,8 @@ typedef struct {
   PetscReal  rdrho, rdr, rhomax, cut;
   PetscReal *frho, *rhor, *z2r; /* spline tables, (n + 1) * 7 values each */
   PetscInt   type2frho[VIT_MAX_TYPES], type2rhor[VIT_MAX_TYPES][VIT_MAX_TYPES], type2z2r[VIT_MAX_TYPES][VIT_MAX_TYPES];
-  PetscInt   capacity; /* of the per-neighbour scratch df, d2f */
-  PetscReal *df, *d2f;
+  PetscInt   capacity; /* of the per-neighbour scratch: f'_m, f''_m and a_m = f'_m u_m (3 per neighbour) */
+  PetscReal *df, *d2f, *a;
 } EAM;
 
 /* Reads n numbers that may span lines (blank lines and '#' comments skipped, values left on the
@@ -238,18 +238,18 @@ static inline void Density(const EAM *eam, PetscInt a, PetscInt b, PetscReal r, 
   SplineEval(eam->rhor + eam->type2rhor[b][a] * (eam->nr + 1) * 7, eam->nr, eam->rdr, r, 0, f, df, d2f);
 }
 
-/* Scratch per neighbour: f'_m and f''_m of the density. */
+/* Scratch per neighbour (see EAM). */
 static PetscErrorCode EAMScratch(EAM *eam, PetscInt n)
 {
   PetscFunctionBeginUser;
   if (n <= eam->capacity) PetscFunctionReturn(0);
-  PetscCall(PetscFree2(eam->df, eam->d2f));
+  PetscCall(PetscFree3(eam->df, eam->d2f, eam->a));
   eam->capacity = 2 * n;
-  PetscCall(PetscMalloc2(eam->capacity, &eam->df, eam->capacity, &eam->d2f));
+  PetscCall(PetscMalloc3(eam->capacity, &eam->df, eam->capacity, &eam->d2f, 3 * eam->capacity, &eam->a));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[])
+static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[], const PetscBool need[])
 {
   EAM           *eam = (EAM *)pot->data;
   const PetscInt a   = dom->type[i];
@@ -274,19 +274,75 @@ static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i
     radial     = dF * eam->d2f[m] + 0.5 * d2phi;
     for (int x = 0; x < 3; x++) g[3 * m + x] = tangential * d[3 * m + x];
     if (!G) continue;
-    for (PetscInt k = 0; k < n; k++) /* F'' f'_m f'_k u_m u_k^T */
-      for (int x = 0; x < 3; x++)
-        for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * k + y] = d2F * eam->df[m] * eam->df[k] * d[3 * m + x] * d[3 * k + y] / (r[m] * r[k]);
+    for (int x = 0; x < 3; x++) eam->a[3 * m + x] = eam->df[m] * d[3 * m + x] / r[m];
     for (int x = 0; x < 3; x++)
-      for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] += (radial - tangential) * d[3 * m + x] * d[3 * m + y] / (r[m] * r[m]) + (x == y ? tangential : 0);
+      for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] = (radial - tangential) * (d[3 * m + x] * d[3 * m + y]) / (r[m] * r[m]) + (x == y ? tangential : 0);
   }
+  for (PetscInt p = 0; G && p < 3 * n; p++) /* F'' a a^T with a_m = f'_m u_m: couples the neighbours */
+    for (PetscInt q = 0; q < 3 * n && (!need || need[p / 3]); q++) G[p * 3 * n + q] = d2F * (eam->a[p] * eam->a[q]) + (p / 3 == q / 3 ? G[p * 3 * n + q] : 0);
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+static PetscLogEvent event_forces;
+
+/* rho_i and F'(rho_i) of the owned atoms, F' then copied to the ghosts; e_i = F(rho_i). */
+static PetscErrorCode EAMEmbedding(const EAM *eam, VitDomain *dom, const VitNeighborList *nl, PetscReal e[], PetscReal dF[])
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyCompute(pot, dom, EAMSite, energy, force, virial));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscReal rho = 0, d2F;
+
+    for (PetscInt k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+      PetscReal d[3], r = VitDomainDisplacement(dom, i, nl->nbr[k], d), f, df, d2f;
+      Density(eam, dom->type[i], dom->type[nl->nbr[k]], r, &f, &df, &d2f);
+      rho += f;
+    }
+    Embedding(eam, dom->type[i], rho, &e[i], &dF[i], &d2F);
+  }
+  PetscCall(VitDomainGhostBcast(dom, MPIU_REAL, 1, dF));
+  PetscFunctionReturn(0);
+}
+
+/* Energies and forces as LAMMPS computes them (one cutoff of neighbours of owned atoms, in id
+   order): F_i = sum_j psi'_ij (x_j - x_i)/r_ij, psi'_ij = F'_i f'_ji + F'_j f'_ij + phi'_ij,
+   e_i = F(rho_i) + 1/2 sum_j phi_ij, W = -1/2 sum_i sum_j psi'_ij d d^T / r. */
+static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+{
+  const EAM      *eam   = (const EAM *)pot->data;
+  const PetscInt  voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
+  VitNeighborList nl;
+  PetscReal      *e, *dF, w[6] = {0, 0, 0, 0, 0, 0};
+
+  PetscFunctionBeginUser;
+  if (!event_forces) PetscCall(PetscLogEventRegister("VitEAMForces", vit_log.classid, &event_forces));
+  PetscCall(PetscLogEventBegin(event_forces, 0, 0, 0, 0));
+  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_FALSE, &nl));
+  PetscCall(VitNeighborListSortById(dom, &nl));
+  PetscCall(PetscMalloc2(dom->nowned + 1, &e, dom->nowned + dom->nghost + 1, &dF));
+  PetscCall(EAMEmbedding(eam, dom, &nl, e, dF));
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscReal fi[3] = {0, 0, 0};
+
+    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
+      const PetscInt j = nl.nbr[k], a = dom->type[i], b = dom->type[j];
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), f, df_ji, df_ij, d2f, phi, dphi, d2phi, psi;
+
+      Density(eam, a, b, r, &f, &df_ji, &d2f);
+      Density(eam, b, a, r, &f, &df_ij, &d2f);
+      PairTerm(eam, a, b, r, &phi, &dphi, &d2phi);
+      psi = dF[i] * df_ji + dF[j] * df_ij + dphi;
+      e[i] += 0.5 * phi;
+      for (int x = 0; x < 3; x++) fi[x] += psi / r * d[x];
+      for (int v = 0; v < 6; v++) w[v] -= 0.5 * psi / r * d[voigt[v][0]] * d[voigt[v][1]];
+    }
+    if (force)
+      for (int x = 0; x < 3; x++) force[3 * i + x] = fi[x];
+  }
+  if (energy) PetscCall(PetscArraycpy(energy, e, dom->nowned));
+  PetscCall(PetscFree2(e, dF));
+  PetscCall(VitNeighborListDestroy(&nl));
+  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
+  PetscCall(PetscLogEventEnd(event_forces, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -305,7 +361,7 @@ static PetscErrorCode EAMDestroy(VitPotential pot)
   PetscCall(PetscFree(eam->frho));
   PetscCall(PetscFree(eam->rhor));
   PetscCall(PetscFree(eam->z2r));
-  PetscCall(PetscFree2(eam->df, eam->d2f));
+  PetscCall(PetscFree3(eam->df, eam->d2f, eam->a));
   PetscCall(PetscFree(pot->data));
   PetscFunctionReturn(0);
 }
@@ -331,6 +387,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   PetscInt map[VIT_MAX_TYPES];
 
   PetscFunctionBeginUser;
+  PetscCall(VitManyBodyCheckSample(comm, sample, finnis_sinclair ? "eam/fs" : "eam"));
   PetscCall(EAMFileRead(comm, file, finnis_sinclair, &f));
   PetscCall(VitManyBodyMapElements(comm, sample, elements, file, f.nelements, (const char(*)[VIT_NAME_LEN])f.element, map));
   PetscCall(PetscNew(&eam));

@@ -45,7 +45,6 @@ static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, SiteSet *ss
   SiteKey *keys;
 
   PetscFunctionBeginUser;
-  PetscCheck(dom->dim == 3, dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s works in 3D only; the sample is %" PetscInt_FMT "D", pot->name, dom->dim);
   PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %g (two cutoffs); the domain has %g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
   PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
   PetscCall(VitNeighborListSortById(dom, &ss->nl));
@@ -127,7 +126,7 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
     const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
 
     SiteGeometry(dom, i, n, nbr, d, r);
-    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL));
+    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL, NULL));
     SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, w);
   }
   PetscCall(PetscFree4(d, r, e, g));
@@ -137,44 +136,66 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscFunctionReturn(0);
 }
 
-/* Block (p, q) of the site Hessian over the atoms (i, nbr[0], ..., nbr[n-1]) from G over the
-   relative vectors, using the row sums rs (3n x 3), column sums cs (3 x 3n) and total t (3 x 3). */
-static inline PetscReal SiteBlockEntry(PetscInt n, const PetscReal G[], const PetscReal rs[], const PetscReal cs[], const PetscReal t[], PetscInt p, PetscInt q, int a, int b)
-{
-  if (p > 0 && q > 0) return G[(3 * (p - 1) + a) * 3 * n + 3 * (q - 1) + b];
-  if (p > 0) return -rs[(3 * (p - 1) + a) * 3 + b];
-  if (q > 0) return -cs[a * 3 * n + 3 * (q - 1) + b];
-  return t[a * 3 + b];
-}
-
-static void SiteSums(PetscInt n, const PetscReal G[], PetscReal rs[], PetscReal cs[], PetscReal t[])
+/* Row sums rs (3n x 3) of the needed rows of G and, when the site atom's row is needed (all rows
+   are then), column sums cs (3 x 3n) and total t (3 x 3). */
+static void SiteSums(PetscInt n, const PetscReal G[], const PetscBool need[], PetscBool site_row, PetscReal rs[], PetscReal cs[], PetscReal t[])
 {
   for (PetscInt k = 0; k < 9 * n; k++) rs[k] = cs[k] = 0;
   for (int k = 0; k < 9; k++) t[k] = 0;
-  for (PetscInt row = 0; row < 3 * n; row++)
-    for (PetscInt col = 0; col < 3 * n; col++) {
-      rs[row * 3 + col % 3] += G[row * 3 * n + col];
-      cs[(row % 3) * 3 * n + col] += G[row * 3 * n + col];
-    }
-  for (PetscInt row = 0; row < 3 * n; row++)
+  for (PetscInt row = 0; row < 3 * n; row++) {
+    if (!need[row / 3]) continue;
+    for (PetscInt col = 0; col < 3 * n; col++) rs[row * 3 + col % 3] += G[row * 3 * n + col];
+    if (!site_row) continue;
+    for (PetscInt col = 0; col < 3 * n; col++) cs[(row % 3) * 3 * n + col] += G[row * 3 * n + col];
     for (int b = 0; b < 3; b++) t[(row % 3) * 3 + b] += rs[row * 3 + b];
+  }
+  for (int a = 0; a < 3; a++) /* the sums above run in different orders: make t exactly symmetric */
+    for (int b = a + 1; b < 3; b++) t[a * 3 + b] = t[b * 3 + a] = 0.5 * (t[a * 3 + b] + t[b * 3 + a]);
 }
 
-/* Add the rows of owned atoms among the site's atoms to H (block rows dom->row). */
-static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal G[], PetscReal work[], PetscInt rows[], PetscInt cols[], PetscScalar vals[], Mat H)
+void VitManyBodySymmetrize(PetscInt n, PetscReal G[])
+{
+  for (PetscInt p = 0; p < 3 * n; p++)
+    for (PetscInt q = p + 1; q < 3 * n; q++) G[p * 3 * n + q] = G[q * 3 * n + p] = 0.5 * (G[p * 3 * n + q] + G[q * 3 * n + p]);
+}
+
+/* Block (p, q) of the site Hessian over the atoms (i, nbr[0], ..., nbr[n-1]), row a (3 values),
+   from G over the relative vectors with its row sums rs (3n x 3), column sums cs (3 x 3n) and
+   total t (3 x 3). */
+static inline const PetscReal *SiteBlockRow(PetscInt n, const PetscReal G[], const PetscReal rs[], const PetscReal cs[], const PetscReal t[], PetscInt p, PetscInt q, int a, PetscReal *sign)
+{
+  *sign = (p > 0) != (q > 0) ? -1.0 : 1.0;
+  if (p > 0 && q > 0) return &G[(3 * (p - 1) + a) * 3 * n + 3 * (q - 1)];
+  if (p > 0) return &rs[(3 * (p - 1) + a) * 3];
+  if (q > 0) return &cs[a * 3 * n + 3 * (q - 1)];
+  return &t[a * 3];
+}
+
+/* Add the rows of owned atoms among the site's atoms to H (block rows dom->row), with the
+   columns in increasing order (PETSc's insertion searches rows fastest that way). */
+static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal G[], const PetscBool need[], PetscReal work[], PetscInt rows[], PetscInt cols[], PetscInt perm[], PetscScalar vals[], Mat H)
 {
   PetscReal *rs = work, *cs = work + 9 * n, t[9];
   PetscInt   nrow = 0;
 
   PetscFunctionBeginUser;
-  SiteSums(n, G, rs, cs, t);
-  for (PetscInt q = 0; q <= n; q++) cols[q] = dom->row[q ? nbr[q - 1] : i];
+  SiteSums(n, G, need, (PetscBool)(i < dom->nowned), rs, cs, t);
+  for (PetscInt q = 0; q <= n; q++) rows[q] = dom->row[q ? nbr[q - 1] : i], perm[q] = q;
+  PetscCall(PetscSortIntWithPermutation(n + 1, rows, perm));
+  for (PetscInt c = 0; c <= n; c++) cols[c] = rows[perm[c]];
   for (PetscInt p = 0; p <= n; p++) {
     if ((p ? nbr[p - 1] : i) >= dom->nowned) continue;
-    for (int a = 0; a < 3; a++)
-      for (PetscInt q = 0; q <= n; q++)
-        for (int b = 0; b < 3; b++) vals[(3 * nrow + a) * 3 * (n + 1) + 3 * q + b] = SiteBlockEntry(n, G, rs, cs, t, p, q, a, b);
-    rows[nrow++] = cols[p];
+    for (int a = 0; a < 3; a++) {
+      PetscScalar *v = &vals[(3 * nrow + a) * 3 * (n + 1)];
+
+      for (PetscInt c = 0; c <= n; c++) {
+        PetscReal        sign;
+        const PetscReal *src = SiteBlockRow(n, G, rs, cs, t, p, perm[c], a, &sign);
+
+        for (int b = 0; b < 3; b++) v[3 * c + b] = sign * src[b];
+      }
+    }
+    rows[nrow++] = dom->row[p ? nbr[p - 1] : i];
   }
   PetscCall(MatSetValuesBlocked(H, nrow, rows, n + 1, cols, vals, ADD_VALUES));
   PetscFunctionReturn(0);
@@ -184,29 +205,38 @@ PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunct
 {
   SiteSet      ss;
   PetscReal   *d, *r, *e, *g, *G, *work;
-  PetscInt    *rows, *cols, nb;
+  PetscInt    *rows, *cols, *perm, nb;
   PetscScalar *vals;
+  PetscBool   *need;
 
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(event_hessian, 0, 0, 0, 0));
   PetscCall(SiteSetBuild(pot, dom, &ss));
   nb = ss.nmax + 1;
-  PetscCall(PetscMalloc4(3 * nb, &d, nb, &r, nb, &e, 3 * nb, &g));
-  PetscCall(PetscMalloc5(9 * nb * nb, &G, 18 * nb, &work, nb, &rows, nb, &cols, 9 * nb * nb, &vals));
+  PetscCall(PetscMalloc5(3 * nb, &d, nb, &r, nb, &e, 3 * nb, &g, nb, &need));
+  PetscCall(PetscMalloc6(9 * nb * nb, &G, 18 * nb, &work, nb, &rows, nb, &cols, nb, &perm, 9 * nb * nb, &vals));
   for (PetscInt s = 0; s < ss.nsite; s++) {
     const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
     const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
 
     if (!n) continue;
     SiteGeometry(dom, i, n, nbr, d, r);
-    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, G));
-    PetscCall(SiteAddHessian(dom, i, n, nbr, G, work, rows, cols, vals, H));
+    for (PetscInt m = 0; m < n; m++) need[m] = (PetscBool)(i < dom->nowned || nbr[m] < dom->nowned); /* rows added here */
+    PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, G, need));
+    PetscCall(SiteAddHessian(dom, i, n, nbr, G, need, work, rows, cols, perm, vals, H));
   }
-  PetscCall(PetscFree4(d, r, e, g));
-  PetscCall(PetscFree5(G, work, rows, cols, vals));
+  PetscCall(PetscFree5(d, r, e, g, need));
+  PetscCall(PetscFree6(G, work, rows, cols, perm, vals));
   PetscCall(SiteSetDestroy(&ss));
   PetscCall(PetscLogEventEnd(event_hessian, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitManyBodyCheckSample(MPI_Comm comm, const VitSample *sample, const char potential[])
+{
+  PetscFunctionBeginUser;
+  PetscCheck(sample->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: -potential %s works in 3D only; this sample is 2D", sample->source, potential);
   PetscFunctionReturn(0);
 }
 

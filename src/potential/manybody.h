@@ -19,11 +19,19 @@
 #include <vitrum/potential.h>
 
 /* Site i with n neighbours nbr[m] (local indices), d (3n) and r (n): fill e (n+1: the share of E_i
-   given to i, then to each neighbour), g (3n) and, when G is not NULL, G (3n x 3n, row-major). */
-typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[]);
+   given to i, then to each neighbour), g (3n) and, when G is not NULL, G (3n x 3n, row-major):
+   at least the rows of the neighbours m with need[m] (all rows when need is NULL), exactly
+   symmetric (G_pq and G_qp equal bit for bit; see VitManyBodySymmetrize). */
+typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[], const PetscBool need[]);
+
+/* G <- (G + G^T)/2 for site functions whose G is symmetric only up to rounding. */
+void VitManyBodySymmetrize(PetscInt n, PetscReal G[]);
 
 PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6]);
 PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H);
+
+/* Error unless the sample suits a many-body potential (3D). */
+PetscErrorCode VitManyBodyCheckSample(MPI_Comm comm, const VitSample *sample, const char potential[]);
 
 /* Element of each sample type from -potential_elements ("Cu,Zr": one name per type, in type
    order), as an index into names[0..nnames-1] read from the potential file. */

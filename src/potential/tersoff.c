@@ -185,7 +185,7 @@ static PetscErrorCode TersoffScratch(Tersoff *ts, PetscInt n)
   PetscFunctionReturn(0);
 }
 
-/* G += s (radial u u^T + tangential/r (I - u u^T)) in block (m, m): Hessian of a function of r_m. */
+/* G += d2 u u^T + d1/r (I - u u^T) in block (m, m): the Hessian of a function of r_m with derivatives d1, d2. */
 static void AddRadial(PetscInt n, PetscReal G[], PetscInt m, const PetscReal d[], PetscReal r, PetscReal d1, PetscReal d2)
 {
   for (int x = 0; x < 3; x++)
@@ -236,7 +236,8 @@ static void AddBondHessian(const Tersoff *ts, PetscInt n, PetscInt j, const Pets
   }
 }
 
-static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[])
+/* All rows of G are computed (need is ignored), then symmetrised. */
+static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[], const PetscBool need[])
 {
   Tersoff *ts = (Tersoff *)pot->data;
 
@@ -262,6 +263,7 @@ static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscI
     AddRadial(n, G, j, &d[3 * j], r[j], 0.5 * dV, 0.5 * d2V);
     AddBondHessian(ts, n, j, d, r[j], b, db, d2b, fa, dfa, d2fa, G);
   }
+  if (G) VitManyBodySymmetrize(n, G);
   PetscFunctionReturn(0);
 }
 
@@ -426,6 +428,7 @@ PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample,
   PetscReal   cutmax;
 
   PetscFunctionBeginUser;
+  PetscCall(VitManyBodyCheckSample(comm, sample, "tersoff"));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscNew(&ts));
   PetscCall(SetElements(comm, ts, sample, elements));

@@ -51,6 +51,7 @@ static PetscErrorCode RegisterEvents(void)
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
   PetscBool set;
+  PetscInt  ntemp_range;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -66,7 +67,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->seed                    = 1;
   o->bins                    = 200;
   o->temp_range[0]           = 0.01;
-  o->temp_range[1]           = 100;
+  o->temp_range[1]           = 1000;
   o->ntemp                   = 50;
   o->bands                   = 10;
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
@@ -92,11 +93,8 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid (0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this omega (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
-  set = PETSC_FALSE;
-  {
-    PetscInt n = 2;
-    PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (k_B T / hbar, frequency units)", NULL, o->temp_range, &n, NULL));
-  }
+  ntemp_range = 2;
+  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (k_B T / hbar, frequency units)", NULL, o->temp_range, &ntemp_range, NULL));
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;
@@ -190,15 +188,15 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
 
 static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
-  PetscReal lo = o->lambda_min, hi = o->lambda_max, hint = 0, dw, mean, *per;
+  PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
   PetscInt  R  = o->nvec;
+  PetscBool negative = (PetscBool)(res->negative != 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* unknown (-1) counts as possible */
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
-  if (res->modes.k > 0) hint = PetscMin(0.0, 1.05 * res->modes.eigenvalue[0]); /* negative modes widen the interval */
   if (lo == 0 || hi == 0) {
     PetscReal blo, bhi;
-    PetscCall(VitKpmBounds(prob, hint, &blo, &bhi));
+    PetscCall(VitKpmBounds(prob, negative, &blo, &bhi));
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }
@@ -217,9 +215,9 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
   for (PetscInt j = 0; j < o->ncount; j++) {
     PetscReal s2 = 0;
     PetscCall(VitKpmCumulative(&res->kpm, PetscSqr(o->count_omega[j]), per, &mean));
-    PetscCall(VitKpmCumulative(&res->kpm, 0.0, NULL, &dw));
+    PetscCall(VitKpmCumulative(&res->kpm, 0.0, NULL, &below0));
     for (PetscInt k = 0; k < R; k++) s2 += PetscSqr(per[k] - mean);
-    res->count_kpm[j]     = mean - dw;
+    res->count_kpm[j]     = mean - below0;
     res->count_kpm_err[j] = R > 1 ? PetscSqrtReal(s2 / (R - 1) / R) : 0;
   }
   {

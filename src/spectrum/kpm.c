@@ -319,11 +319,11 @@ static PetscReal RoundOutward(PetscReal v, PetscBool up)
   return up ? PetscCeilReal(v / step) * step : PetscFloorReal(v / step) * step;
 }
 
-PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscReal lower_hint, PetscReal *lo, PetscReal *hi)
+/* An extreme eigenvalue by Krylov-Schur to loose tolerance (options prefix kpm_bounds_). */
+static PetscErrorCode ExtremeEigenvalue(const VitSpectrumProblem *prob, EPSWhich which, PetscReal *lambda)
 {
-  EPS       eps;
-  PetscInt  nconv;
-  PetscReal lmax, margin = 0.01;
+  EPS      eps;
+  PetscInt nconv;
 
   PetscFunctionBegin;
   PetscCall(EPSCreate(prob->comm, &eps));
@@ -331,18 +331,29 @@ PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscReal lower_hint
   PetscCall(EPSSetOperators(eps, prob->H, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
   PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
-  PetscCall(EPSSetWhichEigenpairs(eps, EPS_LARGEST_REAL));
+  PetscCall(EPSSetWhichEigenpairs(eps, which));
   PetscCall(EPSSetDimensions(eps, 1, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(EPSSetTolerances(eps, 1e-6, 500));
+  PetscCall(EPSSetTolerances(eps, 1e-6, 1000));
   PetscCall(EPSSetFromOptions(eps));
   PetscCall(EPSSolve(eps));
   PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= 1, prob->comm, PETSC_ERR_CONV_FAILED, "KPM spectral bounds: the largest eigenvalue did not converge (try -kpm_bounds_eps_max_it or -kpm_lambda_max)");
-  PetscCall(EPSGetEigenvalue(eps, 0, &lmax, NULL));
+  PetscCheck(nconv >= 1, prob->comm, PETSC_ERR_USER_INPUT, "KPM spectral bounds: the %s eigenvalue did not converge; give -kpm_lambda_%s or raise -kpm_bounds_eps_max_it", which == EPS_LARGEST_REAL ? "largest" : "smallest", which == EPS_LARGEST_REAL ? "max" : "min");
+  PetscCall(EPSGetEigenvalue(eps, 0, lambda, NULL));
   PetscCall(EPSDestroy(&eps));
-  lower_hint = PetscMin(lower_hint, 0.0);
-  *hi        = RoundOutward(lmax + margin * (lmax - lower_hint), PETSC_TRUE);
-  *lo        = RoundOutward(lower_hint - margin * (lmax - lower_hint), PETSC_FALSE);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscBool negative, PetscReal *lo, PetscReal *hi)
+{
+  const PetscReal margin = 0.01;
+  PetscReal       lmax, lmin = 0;
+
+  PetscFunctionBegin;
+  PetscCall(ExtremeEigenvalue(prob, EPS_LARGEST_REAL, &lmax));
+  if (negative) PetscCall(ExtremeEigenvalue(prob, EPS_SMALLEST_REAL, &lmin));
+  lmin = PetscMin(lmin, 0.0);
+  *hi  = RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE);
+  *lo  = RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE);
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,523 @@
+/* vitrum response: first-order responses of the spectrum of a sample's dynamical matrix.
+
+     vitrum response -sample glass.data -potential ka3d [-response_nev 10] [-response_strain iso]
+                     [-response_param lj_epsilon -response_param_index 1] [-response_dipole_pairs 20]
+
+   Eigenvalue shifts (Hellmann-Feynman): d lambda_n / dp = e_n^T (dH/dp) e_n, with dH/dp a central
+   difference (H(p + h) - H(p - h)) / 2h of matrices assembled at the perturbed strain (affine: the
+   box changes, fractional coordinates do not) or potential parameter; for the mass m_s of species s
+   exactly: D = M^-1/2 K M^-1/2 gives d lambda_n / d m_s = -(lambda_n / m_s) sum_{i in s} |e_n,i|^2.
+   Mode Grueneisen parameters gamma_n = -d ln omega_n / d ln V = -(1 / (2 d lambda_n)) d lambda_n / d eps
+   for the isotropic strain eps (V = (1 + eps)^d V0).
+   Static dipole responses: K u = f for a force dipole f_i = -n, f_j = +n on a pair (n = unit vector
+   from i to j), solved as D w = M^-1/2 f (CG + GAMG, translations removed with MatSetNullSpace),
+   u = M^-1/2 w; dipole stiffness kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair. */
+#include <vitrum/commands.h>
+#include <vitrum/spectrum.h>
+
+typedef struct {
+  char            out[PETSC_MAX_PATH_LEN], strain[8], param[64];
+  VitModesOptions modes;
+  PetscInt        param_index, npairs, nbins, seed;
+  PetscReal       strain_step, param_step, pair_rmax;
+  PetscBool       masses;
+} ResponseOptions;
+
+static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(o, sizeof(*o)));
+  o->modes.method = VIT_MODES_SINVERT;
+  o->modes.nev    = 10;
+  o->strain_step  = 1e-4;
+  o->param_step   = 1e-4;
+  o->masses       = PETSC_TRUE;
+  o->npairs       = 10;
+  o->pair_rmax    = 1.5;
+  o->nbins        = 20;
+  o->seed         = 1;
+  PetscCall(PetscStrcpy(o->strain, "iso"));
+  PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
+  PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .response.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
+  PetscCall(PetscOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
+  PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));
+  PetscCall(PetscOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
+  PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
+  PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
+  PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
+  PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
+  PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles", NULL, o->pair_rmax, &o->pair_rmax, NULL));
+  PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
+  PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
+  PetscOptionsEnd();
+  PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
+  PetscCheck(o->nbins >= 1, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be positive", o->nbins);
+  PetscFunctionReturn(0);
+}
+
+/* ---- Eigenvalue shifts ----------------------------------------------------------------------------- */
+/* q[n] = e_n^T H e_n for H whose block rows are dom's owned atoms, e_n given in ref's order (the
+   same atoms on each rank, maybe in another order). */
+static PetscErrorCode QuadraticForms(const VitDomain *ref, const VitDomain *dom, Mat H, const VitModes *modes, PetscReal q[])
+{
+  const PetscInt d = dom->dim;
+  PetscInt      *gid, *perm, *pos;
+  PetscBool      same = (PetscBool)(dom->nowned == ref->nowned);
+  Vec            e, w;
+
+  PetscFunctionBegin;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &same, 1, MPIU_BOOL, MPI_LAND, dom->comm));
+  PetscCheck(same, dom->comm, PETSC_ERR_PLIB, "perturbed sample distributes the atoms differently");
+  PetscCall(PetscMalloc3(ref->nowned, &gid, ref->nowned, &perm, ref->nowned, &pos));
+  for (PetscInt i = 0; i < ref->nowned; i++) {
+    gid[i]  = ref->gid[i];
+    perm[i] = i;
+  }
+  PetscCall(PetscSortIntWithPermutation(ref->nowned, gid, perm));
+  for (PetscInt i = 0; i < ref->nowned; i++) gid[i] = ref->gid[perm[i]];
+  for (PetscInt i = 0; i < dom->nowned; i++) {
+    PetscInt k;
+    PetscCall(PetscFindInt(dom->gid[i], ref->nowned, gid, &k));
+    PetscCheck(k >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "atom %" PetscInt_FMT " changed rank in the perturbed sample", dom->gid[i]);
+    pos[i] = perm[k];
+  }
+  PetscCall(MatCreateVecs(H, &e, &w));
+  for (PetscInt n = 0; n < modes->k; n++) {
+    const PetscScalar *x;
+    PetscScalar       *y, qn;
+    PetscCall(VecGetArrayRead(modes->vector[n], &x));
+    PetscCall(VecGetArray(e, &y));
+    for (PetscInt i = 0; i < dom->nowned; i++)
+      for (PetscInt c = 0; c < d; c++) y[i * d + c] = x[pos[i] * d + c];
+    PetscCall(VecRestoreArray(e, &y));
+    PetscCall(VecRestoreArrayRead(modes->vector[n], &x));
+    PetscCall(MatMult(H, e, w));
+    PetscCall(VecDot(w, e, &qn));
+    q[n] = PetscRealPart(qn);
+  }
+  PetscCall(VecDestroy(&e));
+  PetscCall(VecDestroy(&w));
+  PetscCall(PetscFree3(gid, perm, pos));
+  PetscFunctionReturn(0);
+}
+
+/* Affine strain x_a += eps x_b on the box rows (b >= a keeps LAMMPS' triangular form; iso: all a = b). */
+static void DeformCell(const PetscReal cell[3][3], const char strain[], PetscInt dim, PetscReal eps, PetscReal out[3][3])
+{
+  const char *axes = "xyz";
+  PetscInt    a = -1, b = -1;
+
+  for (PetscInt r = 0; r < 3; r++)
+    for (PetscInt c = 0; c < 3; c++) out[r][c] = cell[r][c];
+  if (!strcmp(strain, "iso")) {
+    for (PetscInt r = 0; r < 3; r++)
+      for (PetscInt c = 0; c < dim; c++) out[r][c] = cell[r][c] * (1 + eps);
+    return;
+  }
+  for (PetscInt k = 0; k < 3; k++) {
+    if (strain[0] == axes[k]) a = k;
+    if (strain[1] == axes[k]) b = k;
+  }
+  for (PetscInt r = 0; r < 3; r++) out[r][a] += eps * cell[r][b];
+}
+
+/* e_n^T H(eps) e_n for the sample strained affinely by eps. */
+static PetscErrorCode StrainedForms(const VitSystem *sys, const char strain[], PetscReal eps, const VitModes *modes, PetscReal q[])
+{
+  VitSample sample = sys->sample; /* shallow copy: only the box changes */
+  VitDomain dom;
+  Mat       H;
+  char      grid[64];
+  PetscBool set;
+
+  PetscFunctionBegin;
+  DeformCell(sys->sample.cell, strain, sys->sample.dim, eps, sample.cell);
+  /* keep the process grid (chosen from the box widths) so that every rank keeps its atoms */
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-domain_grid", &set));
+  PetscCall(PetscSNPrintf(grid, sizeof(grid), sys->dom.dim == 3 ? "%d,%d,%d" : "%d,%d", sys->dom.grid[0], sys->dom.grid[1], sys->dom.grid[2]));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, "-domain_grid", grid));
+  PetscCall(VitPotentialSetUpDomain(sys->dom.comm, sys->pot, &sample, 0, &dom));
+  if (!set) PetscCall(PetscOptionsClearValue(NULL, "-domain_grid"));
+  PetscCall(VitHessianCreate(sys->pot, &dom, &sample, MATBAIJ, sys->mass_weighted, &H));
+  PetscCall(QuadraticForms(&sys->dom, &dom, H, modes, q));
+  PetscCall(MatDestroy(&H));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StrainShifts(const VitSystem *sys, const ResponseOptions *o, const VitModes *modes, PetscReal dlambda[], PetscReal gruneisen[])
+{
+  const char *valid[] = {"iso", "xx", "yy", "zz", "xy", "xz", "yz"};
+  PetscBool   ok = PETSC_FALSE;
+  PetscReal  *qm;
+
+  PetscFunctionBegin;
+  for (size_t k = 0; k < sizeof(valid) / sizeof(valid[0]); k++) ok = (PetscBool)(ok || !strcmp(o->strain, valid[k]));
+  PetscCheck(ok && (sys->sample.dim == 3 || !strchr(o->strain, 'z')), sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_strain %s: use iso, xx, yy, zz, xy, xz, yz (no z in 2D) or none", o->strain);
+  PetscCall(PetscMalloc1(modes->k, &qm));
+  PetscCall(StrainedForms(sys, o->strain, o->strain_step, modes, dlambda));
+  PetscCall(StrainedForms(sys, o->strain, -o->strain_step, modes, qm));
+  for (PetscInt n = 0; n < modes->k; n++) {
+    dlambda[n]   = (dlambda[n] - qm[n]) / (2 * o->strain_step);
+    gruneisen[n] = -dlambda[n] / (2 * modes->eigenvalue[n] * (strcmp(o->strain, "iso") ? 1 : sys->sample.dim));
+  }
+  PetscCall(PetscFree(qm));
+  PetscFunctionReturn(0);
+}
+
+/* e_m^T H e_m for entry `index` of the option -name changed by delta (the caller restores the option). */
+static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, const VitModes *modes, PetscReal q[])
+{
+  char         name[80], list[1024] = "", item[40];
+  VitPotential pot;
+  Mat          H;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscCall(PetscSNPrintf(item, sizeof(item), "%s%.17g", k ? "," : "", (double)(value[k] + (k == o->param_index ? delta : 0))));
+    PetscCall(PetscStrlcat(list, item, sizeof(list)));
+  }
+  PetscCall(PetscOptionsSetValue(NULL, name, list));
+  PetscCall(VitPotentialCreateFromOptions(sys->dom.comm, &sys->sample, &pot));
+  PetscCall(VitHessianCreate(pot, (VitDomain *)&sys->dom, &sys->sample, MATBAIJ, sys->mass_weighted, &H));
+  PetscCall(QuadraticForms(&sys->dom, &sys->dom, H, modes, q));
+  PetscCall(MatDestroy(&H));
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o, const VitModes *modes, PetscReal dlambda[])
+{
+  char      name[80], original[1024];
+  PetscReal value[64];
+  PetscInt  n = 64;
+  PetscBool set;
+  PetscReal *qm;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, original, sizeof(original), &set));
+  PetscCheck(set, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: give the option %s with its full value list on the command line", o->param, name);
+  PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, &n, NULL));
+  PetscCheck(o->param_index >= 0 && o->param_index < n, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param_index %" PetscInt_FMT ": %s has %" PetscInt_FMT " values", o->param_index, name, n);
+  PetscCall(PetscMalloc1(modes->k, &qm));
+  PetscCall(ParamForms(sys, o, value, n, o->param_step, modes, dlambda));
+  PetscCall(ParamForms(sys, o, value, n, -o->param_step, modes, qm));
+  PetscCall(PetscOptionsSetValue(NULL, name, original));
+  for (PetscInt k = 0; k < modes->k; k++) dlambda[k] = (dlambda[k] - qm[k]) / (2 * o->param_step);
+  PetscCall(PetscFree(qm));
+  PetscFunctionReturn(0);
+}
+
+/* d lambda_n / d m_s = -(lambda_n / m_s) sum_{i of species s} |e_n,i|^2 (array ntypes x k). */
+static PetscErrorCode MassShifts(const VitSystem *sys, const VitModes *modes, PetscReal dlambda[])
+{
+  const PetscInt d = sys->dom.dim, ns = sys->sample.ntypes;
+
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(dlambda, ns * modes->k));
+  for (PetscInt n = 0; n < modes->k; n++) {
+    const PetscScalar *x;
+    PetscCall(VecGetArrayRead(modes->vector[n], &x));
+    for (PetscInt i = 0; i < sys->dom.nowned; i++)
+      for (PetscInt c = 0; c < d; c++) dlambda[sys->dom.type[i] * modes->k + n] += PetscSqr(PetscRealPart(x[i * d + c]));
+    PetscCall(VecRestoreArrayRead(modes->vector[n], &x));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, dlambda, ns * modes->k, MPIU_REAL, MPI_SUM, sys->dom.comm));
+  for (PetscInt s = 0; s < ns; s++)
+    for (PetscInt n = 0; n < modes->k; n++) dlambda[s * modes->k + n] *= -modes->eigenvalue[n] / sys->sample.type_mass[s];
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
+{
+  const char *lunits = sys->mass_weighted ? "energy/(mass length^2)" : "energy/length^2";
+  VitModes    modes;
+  PetscReal  *dl, *g;
+  hsize_t     dims[2];
+  char        units[96];
+
+  PetscFunctionBegin;
+  if (o->modes.nev == 0) PetscFunctionReturn(0);
+  PetscCall(VitModesCompute(prob, &o->modes, &modes));
+  dims[0] = (hsize_t)modes.k;
+  PetscCall(PetscMalloc2(modes.k * sys->sample.ntypes + 1, &dl, modes.k + 1, &g));
+  PetscCall(VitH5WriteReal(h5, "/response/modes/eigenvalues", 1, dims, modes.eigenvalue, lunits));
+  if (strcmp(o->strain, "none")) {
+    PetscCall(StrainShifts(sys, o, &modes, dl, g));
+    PetscCall(VitH5WriteReal(h5, "/response/strain/dlambda", 1, dims, dl, lunits));
+    PetscCall(VitH5WriteReal(h5, "/response/strain/gruneisen", 1, dims, g, "1"));
+    PetscCall(VitH5WriteAttrString(h5, "/response/strain/dlambda", "strain", o->strain));
+  }
+  if (o->param[0]) {
+    PetscCall(ParamShifts(sys, o, &modes, dl));
+    PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/(unit of -%s)", lunits, o->param));
+    PetscCall(VitH5WriteReal(h5, "/response/param/dlambda", 1, dims, dl, units));
+    PetscCall(VitH5WriteAttrString(h5, "/response/param/dlambda", "parameter", o->param));
+  }
+  if (o->masses && sys->mass_weighted) {
+    PetscCall(MassShifts(sys, &modes, dl));
+    dims[0] = (hsize_t)sys->sample.ntypes;
+    dims[1] = (hsize_t)modes.k;
+    PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/mass", lunits));
+    PetscCall(VitH5WriteReal(h5, "/response/mass/dlambda", 2, dims, dl, units));
+  }
+  PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s)\n", modes.k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : ""));
+  PetscCall(PetscFree2(dl, g));
+  PetscCall(VitModesDestroy(&modes));
+  PetscFunctionReturn(0);
+}
+
+/* ---- Static dipole responses --------------------------------------------------------------------- */
+typedef struct {
+  PetscInt64 key;    /* hash of the pair: the pairs with the smallest keys are used */
+  PetscInt   gi, gj; /* global ids, gi < gj */
+} DipolePair;
+
+/* Candidate pairs i < j (by id) closer than rmax, from every rank, with their hash keys. */
+static PetscErrorCode CollectPairs(const VitSystem *sys, const ResponseOptions *o, PetscInt *npairs, DipolePair **pairs)
+{
+  VitNeighborList nl;
+  DipolePair     *mine;
+  PetscInt        n = 0;
+  PetscMPIInt     size, nloc, *counts, *displs;
+
+  PetscFunctionBegin;
+  PetscCall(VitNeighborListBuild(&sys->dom, o->pair_rmax, PETSC_FALSE, &nl));
+  PetscCall(PetscMalloc1(nl.offset[nl.nlist] + 1, &mine));
+  for (PetscInt i = 0; i < nl.nlist; i++)
+    for (PetscInt p = nl.offset[i]; p < nl.offset[i + 1]; p++) {
+      const PetscInt gi = sys->dom.gid[i], gj = sys->dom.gid[nl.nbr[p]];
+      if (gi >= gj) continue;
+      mine[n].gi  = gi;
+      mine[n].gj  = gj;
+      mine[n].key = (PetscInt64)(VitSplitMix64(VitSplitMix64((uint64_t)o->seed) ^ ((uint64_t)gi * (uint64_t)sys->dom.natoms + (uint64_t)gj)) >> 1);
+      n++;
+    }
+  PetscCall(VitNeighborListDestroy(&nl));
+  PetscCallMPI(MPI_Comm_size(sys->dom.comm, &size));
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  nloc = (PetscMPIInt)(n * sizeof(DipolePair));
+  PetscCallMPI(MPI_Allgather(&nloc, 1, MPI_INT, counts, 1, MPI_INT, sys->dom.comm));
+  displs[0] = 0;
+  for (PetscMPIInt r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  *npairs = (displs[size - 1] + counts[size - 1]) / (PetscMPIInt)sizeof(DipolePair);
+  PetscCall(PetscMalloc1(*npairs + 1, pairs));
+  PetscCallMPI(MPI_Allgatherv(mine, nloc, MPI_BYTE, *pairs, counts, displs, MPI_BYTE, sys->dom.comm));
+  PetscCall(PetscFree2(counts, displs));
+  PetscCall(PetscFree(mine));
+  PetscFunctionReturn(0);
+}
+
+static int ComparePairs(const void *a, const void *b)
+{
+  const DipolePair *p = (const DipolePair *)a, *q = (const DipolePair *)b;
+  return p->key < q->key ? -1 : p->key > q->key ? 1 : 0;
+}
+
+/* Owned index of global id g, or -1. */
+static PetscInt OwnedIndex(const VitDomain *dom, PetscInt g)
+{
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    if (dom->gid[i] == g) return i;
+  return -1;
+}
+
+/* Fractional position of the atom with id g and the unit vector from gi to gj (minimum image),
+   known on every rank. */
+static PetscErrorCode PairGeometry(const VitSystem *sys, const DipolePair *p, PetscReal si[3], PetscReal n[3], PetscReal *r)
+{
+  const VitDomain *dom = &sys->dom;
+  PetscReal        buf[10] = {0}, ds[3], x[3];
+  PetscInt         i = OwnedIndex(dom, p->gi), j = OwnedIndex(dom, p->gj);
+
+  PetscFunctionBegin;
+  if (i >= 0)
+    for (PetscInt c = 0; c < 3; c++) buf[c] = dom->s[3 * i + c];
+  if (j >= 0)
+    for (PetscInt c = 0; c < 3; c++) buf[3 + c] = dom->s[3 * j + c];
+  buf[6] = i >= 0;
+  buf[7] = j >= 0;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, buf, 8, MPIU_REAL, MPI_SUM, dom->comm));
+  for (PetscInt c = 0; c < 3; c++) {
+    si[c] = buf[c];
+    ds[c] = c < dom->dim ? buf[3 + c] - buf[c] - round(buf[3 + c] - buf[c]) : 0;
+  }
+  VitSampleFracToCart(&sys->sample, ds, x);
+  *r = PetscSqrtReal(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+  for (PetscInt c = 0; c < 3; c++) n[c] = x[c] / *r;
+  PetscFunctionReturn(0);
+}
+
+/* g = M^-1/2 f for the dipole f_i = -n, f_j = +n. */
+static PetscErrorCode DipoleForce(const VitSystem *sys, const VitSpectrumProblem *prob, const DipolePair *p, const PetscReal n[3], Vec g)
+{
+  const PetscInt d = sys->dom.dim;
+  PetscInt       ij[2] = {OwnedIndex(&sys->dom, p->gi), OwnedIndex(&sys->dom, p->gj)};
+  PetscScalar   *x;
+
+  PetscFunctionBegin;
+  PetscCall(VecSet(g, 0));
+  PetscCall(VecGetArray(g, &x));
+  for (PetscInt a = 0; a < 2; a++)
+    if (ij[a] >= 0)
+      for (PetscInt c = 0; c < d; c++) x[ij[a] * d + c] = (a ? 1.0 : -1.0) * n[c] / prob->sqrt_mass[ij[a]];
+  PetscCall(VecRestoreArray(g, &x));
+  PetscFunctionReturn(0);
+}
+
+/* Accumulate |u_k|^2 of owned atoms into distance bins around the pair midpoint (minimum image). */
+static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, const PetscReal si[3], const PetscReal n[3], PetscReal r, const PetscScalar *w, PetscReal rmax, PetscInt nbins, PetscReal u2[], PetscReal cnt[])
+{
+  const VitDomain *dom = &sys->dom;
+  const PetscInt   d   = dom->dim;
+
+  for (PetscInt k = 0; k < dom->nowned; k++) {
+    PetscReal ds[3] = {0, 0, 0}, x[3], dist = 0, a2 = 0;
+    for (PetscInt c = 0; c < d; c++) {
+      ds[c] = dom->s[3 * k + c] - si[c];
+      ds[c] -= round(ds[c]);
+    }
+    VitSampleFracToCart(&sys->sample, ds, x);
+    for (PetscInt c = 0; c < 3; c++) dist += PetscSqr(x[c] - 0.5 * r * n[c]);
+    dist = PetscSqrtReal(dist);
+    for (PetscInt c = 0; c < d; c++) a2 += PetscSqr(PetscRealPart(w[k * d + c]) / prob->sqrt_mass[k]);
+    if (dist < rmax) {
+      const PetscInt b = (PetscInt)(dist / rmax * nbins);
+      u2[b] += a2;
+      cnt[b] += 1;
+    }
+  }
+}
+
+static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, KSP *ksp, Mat *A)
+{
+  MatNullSpace ns;
+  Vec         *t;
+  PC           pc;
+
+  PetscFunctionBegin;
+  PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A)); /* GAMG needs AIJ */
+  PetscCall(MatSetBlockSize(*A, prob->dim));
+  PetscCall(VitSpectrumTranslations(prob, &t));
+  PetscCall(MatNullSpaceCreate(prob->comm, PETSC_FALSE, prob->dim, t, &ns));
+  PetscCall(MatSetNullSpace(*A, ns));
+  PetscCall(MatSetNearNullSpace(*A, ns));
+  PetscCall(MatNullSpaceDestroy(&ns));
+  PetscCall(VecDestroyVecs(prob->dim, &t));
+  PetscCall(KSPCreate(prob->comm, ksp));
+  PetscCall(KSPSetOptionsPrefix(*ksp, "response_"));
+  PetscCall(KSPSetOperators(*ksp, *A, *A));
+  PetscCall(KSPSetType(*ksp, KSPCG));
+  PetscCall(KSPGetPC(*ksp, &pc));
+  PetscCall(PCSetType(pc, PCGAMG));
+  PetscCall(KSPSetTolerances(*ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
+  PetscCall(KSPSetFromOptions(*ksp));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
+{
+  DipolePair *pairs;
+  PetscInt    ncand = 0, np;
+  KSP         ksp;
+  Mat         A;
+  Vec         g, w;
+  PetscReal  *kappa, *dist, *its, *u2, *cnt, *edges, rmax;
+  PetscInt   *ids;
+  PetscReal   width[3];
+  hsize_t     dims[2];
+
+  PetscFunctionBegin;
+  if (o->npairs == 0) PetscFunctionReturn(0);
+  PetscCall(CollectPairs(sys, o, &ncand, &pairs));
+  qsort(pairs, ncand, sizeof(DipolePair), ComparePairs);
+  np = o->npairs < 0 ? ncand : PetscMin(o->npairs, ncand);
+  PetscCheck(np > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: no pair of atoms is that close", (double)o->pair_rmax);
+  VitSampleWidths(&sys->sample, width);
+  rmax = 0.5 * PetscMin(width[0], width[1]);
+  if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
+  PetscCall(PetscCalloc5(np, &kappa, np, &dist, np, &its, o->nbins, &u2, o->nbins, &cnt));
+  PetscCall(PetscMalloc2(2 * np, &ids, o->nbins + 1, &edges));
+  PetscCall(CreateDipoleSolver(prob, &ksp, &A));
+  PetscCall(MatCreateVecs(A, &w, &g));
+  for (PetscInt k = 0; k < np; k++) {
+    PetscReal          si[3], n[3];
+    PetscScalar        f_w;
+    PetscInt           it;
+    const PetscScalar *x;
+    KSPConvergedReason reason;
+    PetscCall(PairGeometry(sys, &pairs[k], si, n, &dist[k]));
+    PetscCall(DipoleForce(sys, prob, &pairs[k], n, g));
+    PetscCall(KSPSolve(ksp, g, w));
+    PetscCall(KSPGetConvergedReason(ksp, &reason));
+    PetscCall(KSPGetIterationNumber(ksp, &it));
+    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of pair %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); try -response_ksp_max_it or -response_pc_type", pairs[k].gi, pairs[k].gj, KSPConvergedReasons[reason], it);
+    PetscCall(VecDot(g, w, &f_w));
+    kappa[k]       = PetscRealPart(f_w);
+    its[k]         = it;
+    ids[2 * k]     = pairs[k].gi;
+    ids[2 * k + 1] = pairs[k].gj;
+    PetscCall(VecGetArrayRead(w, &x));
+    DecayProfile(sys, prob, si, n, dist[k], x, rmax, o->nbins, u2, cnt);
+    PetscCall(VecRestoreArrayRead(w, &x));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, u2, o->nbins, MPIU_REAL, MPI_SUM, sys->dom.comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, cnt, o->nbins, MPIU_REAL, MPI_SUM, sys->dom.comm));
+  for (PetscInt b = 0; b < o->nbins; b++) u2[b] = cnt[b] > 0 ? u2[b] / cnt[b] : 0;
+  for (PetscInt b = 0; b <= o->nbins; b++) edges[b] = rmax * b / o->nbins;
+  dims[0] = (hsize_t)np;
+  dims[1] = 2;
+  PetscCall(VitH5WriteInt(h5, "/response/dipole/pairs", 2, dims, ids, "1"));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/distance", 1, dims, dist, "length"));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/kappa", 1, dims, kappa, "length^2/energy"));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/iterations", 1, dims, its, "1"));
+  dims[0] = (hsize_t)o->nbins + 1;
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_edges", 1, dims, edges, "length"));
+  dims[0] = (hsize_t)o->nbins;
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_u2", 1, dims, u2, "(length^2/energy)^2"));
+  {
+    PetscReal mean = 0;
+    for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g), mean kappa %g\n", np, ncand, (double)o->pair_rmax, (double)mean));
+  }
+  PetscCall(VecDestroy(&g));
+  PetscCall(VecDestroy(&w));
+  PetscCall(MatDestroy(&A));
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(PetscFree5(kappa, dist, its, u2, cnt));
+  PetscCall(PetscFree2(ids, edges));
+  PetscCall(PetscFree(pairs));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCmdResponse(void)
+{
+  MPI_Comm           comm = PETSC_COMM_WORLD;
+  ResponseOptions    o;
+  VitSystem          sys;
+  VitSpectrumProblem prob;
+  VitH5              h5;
+
+  PetscFunctionBegin;
+  PetscCall(ResponseReadOptions(comm, &o));
+  PetscCall(VitSystemSetUpFromOptions(comm, &sys));
+  if (VitHelpRequested()) {
+    PetscCall(VitSystemDestroy(&sys));
+    PetscFunctionReturn(0);
+  }
+  if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".response.h5", o.out, sizeof(o.out)));
+  PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
+  PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
+  PetscCall(VitH5Create(comm, o.out, &h5));
+  PetscCall(WriteShifts(&h5, &sys, &o, &prob));
+  PetscCall(DipoleResponses(&h5, &sys, &o, &prob));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscLogStagePop());
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
+  PetscCall(VitSpectrumProblemDestroy(&prob));
+  PetscCall(VitSystemDestroy(&sys));
+  PetscFunctionReturn(0);
+}
