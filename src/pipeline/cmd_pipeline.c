@@ -27,7 +27,7 @@ typedef struct {
   char      dir[PETSC_MAX_PATH_LEN];      /* run folder */
   char      samples[PETSC_MAX_PATH_LEN];  /* sample list: given, or made by the generate stage */
   PetscBool generate;                     /* no list given: make one with LAMMPS */
-  PetscInt  nsamples, dim, cells[3], ncells, seed, jobs;
+  PetscInt  nsamples, dim, cells[3], seed, jobs;
   char      lmp[PETSC_MAX_PATH_LEN], python[PETSC_MAX_PATH_LEN], scripts[PETSC_MAX_PATH_LEN];
   PetscBool report, force;
   PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
@@ -81,7 +81,8 @@ static PetscErrorCode DefaultModels(Pipeline *pl)
 
 static PetscErrorCode ReadOptions(Pipeline *pl)
 {
-  PetscBool given;
+  PetscBool given, cells_set;
+  PetscInt  ncells = 3, cells[3] = {20, 20, 8};
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrcpy(pl->dir, "pipeline_run"));
@@ -93,7 +94,6 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   pl->dim        = 2;
   pl->cells[0] = pl->cells[1] = 20;
   pl->cells[2] = 8;
-  pl->ncells   = 3;
   pl->seed     = 1;
   pl->jobs     = 2;
   pl->report   = PETSC_TRUE;
@@ -105,13 +105,13 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
   PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
   PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: dimension, 2 (KA 65:35) or 3 (KA 80:20)", NULL, pl->dim, &pl->dim, NULL));
-  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: lattice cells nx,ny[,nz] of the start configuration (N = product)", NULL, pl->cells, &pl->ncells, NULL));
+  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: lattice cells nx,ny[,nz] of the start configuration (N = product; default 20,20 or 8,8,8)", NULL, cells, &ncells, &cells_set));
   PetscCall(PetscOptionsInt("-pipeline_seed", "Generation: random seed", NULL, pl->seed, &pl->seed, NULL));
   PetscCall(PetscOptionsInt("-pipeline_jobs", "Generation: serial LAMMPS runs at a time", NULL, pl->jobs, &pl->jobs, NULL));
   PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));
   PetscCall(PetscOptionsString("-pipeline_python", "Python with numpy, h5py, matplotlib, scikit-learn", NULL, pl->python, pl->python, sizeof(pl->python), NULL));
   PetscCall(PetscOptionsString("-pipeline_scripts", "Folder of make_ensemble.py and plot_report.py", NULL, pl->scripts, pl->scripts, sizeof(pl->scripts), NULL));
-  PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS from the D(omega) targets)", NULL, pl->model_names, &pl->nmodels, NULL));
+  PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS from the D(omega) targets; default D," VIT_PIPELINE_REDUCED ",omega2_mean,boson_peak_omega,low_mode_count)", NULL, pl->model_names, &pl->nmodels, NULL));
   PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D and " VIT_PIPELINE_REDUCED " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
   PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
@@ -120,7 +120,9 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(FitSplitOptions(pl));
   pl->generate = given ? PETSC_FALSE : PETSC_TRUE;
   PetscCheck(pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3", pl->dim);
-  PetscCheck(pl->ncells >= pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s)", pl->dim, pl->dim == 3 ? ",nz" : "");
+  PetscCheck(!cells_set || ncells == pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s) for -pipeline_dim %" PetscInt_FMT, pl->dim, pl->dim == 3 ? ",nz" : "", pl->dim);
+  if (cells_set) PetscCall(PetscArraycpy(pl->cells, cells, ncells));
+  else if (pl->dim == 3) pl->cells[0] = pl->cells[1] = pl->cells[2] = 8;
   PetscCheck(pl->vdos_rebin > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT ": must be positive", pl->vdos_rebin);
   PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
   PetscFunctionReturn(0);
@@ -175,7 +177,7 @@ static PetscBool OptionAffectsResults(const char option[])
   return PETSC_TRUE;
 }
 
-/* Rank 0: the options of this run, one per line, in the order given. */
+/* The options of this run (the same on every rank), one per line, in the order PETSc lists them. */
 static PetscErrorCode OptionsText(char **text)
 {
   char  *all, *copy, *p;

@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Linear vs nonlinear: held-out R^2 against the number of training samples, for ridge regression
+(the model class of `vitrum fit`) and kernel ridge regression with an RBF kernel (scikit-learn),
+on the same held-out samples as the pipeline's evaluation.
+
+For each training size n (nested random subsets of the pipeline's training rows, several repeats),
+both models are fitted on the raw features (partial g(r) values, all O(1), as the pipeline's fit
+uses them) with their hyper-parameters chosen by exact leave-one-out error on the n training
+samples only (ridge: lambda, scikit-learn RidgeCV; kernel ridge: alpha and the RBF width gamma,
+closed-form LOO from one eigendecomposition of the kernel matrix per gamma, gamma on a grid around
+1/median squared distance), then scored on the held-out rows.
+Targets: each scalar target, and the VDOS vector (R^2 pooled over its bins).
+
+Writes RUN/report/learning_curve.csv and learning_curve.png.
+Usage: /usr/bin/python3 scripts/learning_curve.py --run RUN [--repeats 5]
+"""
+import argparse
+import os
+import sys
+import warnings
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.linear_model import RidgeCV  # noqa: E402
+from sklearn.metrics.pairwise import euclidean_distances  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vitrum_run as vr  # noqa: E402
+
+ALPHAS = np.logspace(-8, 4, 25)
+
+
+def pooled_r2(y, yhat):
+    """1 - sum SSE / sum SST (SST about each column's mean); 0 (or 1 if exact) for constant truth,
+    as scikit-learn's r2_score."""
+    y, yhat = y.reshape(len(y), -1), yhat.reshape(len(y), -1)
+    sse, sst = ((y - yhat) ** 2).sum(), ((y - y.mean(0)) ** 2).sum()
+    return 1 - sse / sst if sst > 0 else float(sse == 0)
+
+
+def ridge(n, p):
+    return RidgeCV(alphas=ALPHAS)
+
+
+class KernelRidgeLOO:
+    """Kernel ridge regression, k(x, x') = exp(-gamma |x - x'|^2), targets centred. With
+    K = Q diag(l) Q^T the hat matrix for alpha is H = Q diag(l / (l + alpha)) Q^T and the
+    leave-one-out residuals are (y_i - yhat_i) / (1 - H_ii): the (alpha, gamma) pair with the
+    smallest LOO mean squared error is kept."""
+
+    def __init__(self, p):
+        self.alphas = np.logspace(-8, 1, 19)
+
+    def fit(self, X, y):
+        self.Z = X
+        self.ymean = y.mean(0)
+        yc = (y - self.ymean).reshape(len(y), -1)
+        d2 = euclidean_distances(self.Z, squared=True)
+        best = np.inf
+        for gamma in np.logspace(-2, 1, 7) / np.median(d2[d2 > 0]):
+            lam, Q = np.linalg.eigh(np.exp(-gamma * d2))
+            Qy = Q.T @ yc
+            for alpha in self.alphas:
+                f = lam / (lam + alpha)
+                resid = yc - Q @ (f[:, None] * Qy)
+                loo = np.mean((resid / (1 - (Q ** 2) @ f)[:, None]) ** 2)
+                if loo < best:
+                    best, self.gamma = loo, gamma
+                    self.coef = Q @ (Qy / (lam + alpha)[:, None])
+        return self
+
+    def predict(self, X):
+        k = np.exp(-self.gamma * euclidean_distances(X, self.Z, squared=True))
+        return (k @ self.coef).reshape((len(X),) + np.shape(self.ymean)) + self.ymean
+
+
+def kernel_ridge(n, p):
+    return KernelRidgeLOO(p)
+
+
+MODELS = (('ridge (linear)', ridge), ('kernel ridge, RBF', kernel_ridge))
+
+
+def target_sets(run):
+    """(label, target column indices) for the scalar targets and the VDOS vector."""
+    sets = []
+    for key in ('vdos', 'omega2', 'boson', 'lowcount'):
+        t = run.target(key)
+        if t is not None:
+            sets.append(('VDOS (pooled bins)' if key == 'vdos' else run.targets[key], t[0]))
+    return sets
+
+
+def train_sizes(ntrain):
+    sizes = np.unique(np.round(np.geomspace(min(8, ntrain), ntrain, 6)).astype(int))
+    return sizes[sizes >= 4]
+
+
+def curves(run, repeats):
+    """Rows (target, model, n, repeat, R^2)."""
+    X, Y = run.X, run.Y
+    test, train = run.test_rows, run.train_rows
+    rows = []
+    for rep in range(repeats):
+        perm = np.random.default_rng(rep).permutation(train)
+        for n in train_sizes(len(train)):
+            sub = perm[:n]
+            for label, cols in target_sets(run):
+                y = Y[np.ix_(sub, cols)].squeeze(axis=1) if len(cols) == 1 else Y[np.ix_(sub, cols)]
+                for name, make in MODELS:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('ignore')
+                        model = make(n, X.shape[1]).fit(X[sub], y)
+                    rows.append((label, name, n, rep, pooled_r2(Y[np.ix_(test, cols)], model.predict(X[test]))))
+    return rows
+
+
+def plot(rows, outdir):
+    labels = list(dict.fromkeys(r[0] for r in rows))
+    fig, axes = plt.subplots(1, len(labels), figsize=(3.6 * len(labels), 3.4), squeeze=False)
+    for ax, label in zip(axes[0], labels):
+        for (name, _), color in zip(MODELS, ('tab:blue', 'tab:red')):
+            sel = [r for r in rows if r[0] == label and r[1] == name]
+            ns = sorted({r[2] for r in sel})
+            r2 = np.array([[r[4] for r in sel if r[2] == n] for n in ns])
+            ax.errorbar(ns, r2.mean(1), yerr=r2.std(1), marker='o', ms=3, capsize=2, color=color, label=name)
+        ax.axhline(0, color='k', lw=0.6)
+        ax.set_xscale('log')
+        ax.set_ylim(max(-0.5, ax.get_ylim()[0]), 1.0)
+        ax.set_xlabel('training samples')
+        ax.set_ylabel(r'held-out $R^2$')
+        ax.set_title(label)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle('Learning curves on the same held-out samples (mean $\\pm$ std over random training subsets)', y=1.03)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, 'learning_curve.png'), bbox_inches='tight')
+    plt.close(fig)
+
+
+def summary(rows):
+    """Markdown table of the mean held-out R^2 at the smallest and largest training size."""
+    labels = list(dict.fromkeys(r[0] for r in rows))
+    ns = sorted({r[2] for r in rows})
+    lines = ['Held-out R^2, mean over %d random training subsets (both models on the raw g(r) features, their '
+             'hyper-parameters chosen by leave-one-out error on the training subset only):' % len({r[3] for r in rows}), '',
+             '| target | model | n = %d | n = %d |' % (ns[0], ns[-1]), '|---|---|---|---|']
+    for label in labels:
+        for name, _ in MODELS:
+            mean = [np.mean([r[4] for r in rows if r[0] == label and r[1] == name and r[2] == n]) for n in (ns[0], ns[-1])]
+            lines.append('| %s | %s | %.3f | %.3f |' % (label, name, mean[0], mean[1]))
+    return '\n'.join(lines)
+
+
+def run_and_plot(run, outdir, repeats=5):
+    rows = curves(run, repeats)
+    with open(os.path.join(outdir, 'learning_curve.csv'), 'w') as f:
+        f.write('target,model,n_train,repeat,r2_heldout\n')
+        f.writelines('"%s","%s",%d,%d,%.6f\n' % r for r in rows)
+    plot(rows, outdir)
+    return 'learning_curve.png', summary(rows)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='pipeline run folder')
+    p.add_argument('--repeats', type=int, default=5)
+    args = p.parse_args()
+    outdir = os.path.join(args.run, 'report')
+    os.makedirs(outdir, exist_ok=True)
+    print(run_and_plot(vr.Run(args.run), outdir, args.repeats)[1])
+
+
+if __name__ == '__main__':
+    main()

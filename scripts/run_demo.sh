@@ -1,0 +1,13 @@
+#!/bin/sh
+# README command 1 (after the build): the demo study end to end, on 2 MPI ranks by default.
+#   scripts/run_demo.sh [extra PETSc options]        NP=4 scripts/run_demo.sh
+# The pipeline generates the LAMMPS ensemble itself (rank 0 runs scripts/make_ensemble.py, which
+# runs serial `lmp` processes outside MPI), then computes features and targets, fits, evaluates
+# and writes demo/ka2d/report/report.md. Rerunning resumes: finished stages are skipped.
+set -e
+cd "$(dirname "$0")/.."
+NP=${NP:-2}
+VITRUM=${VITRUM:-build/vitrum}
+ROOT=""
+[ "$(id -u)" = 0 ] && ROOT="--allow-run-as-root"
+exec mpirun $ROOT --oversubscribe -n "$NP" "$VITRUM" pipeline -options_file runs/ka2d.opts "$@"

@@ -1,0 +1,216 @@
+"""Reading a vitrum pipeline run folder (dataset.h5, model.h5, evaluation.h5, samples/ensemble.csv):
+shared by plot_report.py and learning_curve.py. Run the scripts with /usr/bin/python3."""
+import csv
+import glob
+import os
+import re
+
+import h5py
+import numpy as np
+
+# Kob-Andersen Lennard-Jones parameters (vitrum -potential ka2d / ka3d, LAMMPS types 1 = A, 2 = B).
+KA_EPS = {('1', '1'): 1.0, ('1', '2'): 1.5, ('2', '2'): 0.5}
+KA_SIG = {('1', '1'): 1.0, ('1', '2'): 0.8, ('2', '2'): 0.88}
+KA_CUT = 2.5  # in units of sigma_ab
+
+_NAME = re.compile(r'^(?P<group>[^(]+)\((?P<var>[A-Za-z_]+)=(?P<value>[-+0-9.eE]+)\)$')
+
+
+def strings(ds):
+    return [s.decode() if isinstance(s, bytes) else str(s) for s in ds[()]]
+
+
+def split_name(name):
+    """'g_A-B(r=1.005)' -> ('g_A-B', 'r', 1.005); a scalar name -> (name, None, None)."""
+    m = _NAME.match(name)
+    if not m:
+        return name, None, None
+    return m.group('group'), m.group('var'), float(m.group('value'))
+
+
+def groups(names):
+    """Ordered dict group -> (indices, grid values or None) of consecutive names sharing a group."""
+    out = {}
+    for k, name in enumerate(names):
+        g, _, v = split_name(name)
+        idx, grid = out.setdefault(g, ([], []))
+        idx.append(k)
+        grid.append(v)
+    return {g: (np.array(i), None if grid[0] is None else np.array(grid)) for g, (i, grid) in out.items()}
+
+
+def classify_targets(names):
+    """Which target groups are the VDOS, the reduced VDOS, <omega^2>, the boson-peak frequency and
+    the low-frequency mode count (by name; None where absent)."""
+    gs = groups(names)
+    vec = [g for g, (i, grid) in gs.items() if grid is not None]
+    sca = [g for g, (i, grid) in gs.items() if grid is None]
+    reduced = next((g for g in vec if re.search(r'red', g, re.I)), None)
+    vdos = next((g for g in vec if g != reduced and re.search(r'vdos|^D', g, re.I)), None)
+
+    def find(pattern):
+        return next((g for g in sca if re.search(pattern, g, re.I)), None)
+
+    return dict(vdos=vdos, reduced=reduced,
+                omega2=find(r'omega2|omega\^2|moment|w2'),
+                boson=find(r'boson.*(omega|freq|pos)|^boson'),
+                lowcount=find(r'low|count|soft'),
+                groups=gs)
+
+
+def pretty_target(group):
+    labels = {'omega2': r'$\langle\omega^2\rangle$', 'boson': r'boson-peak $\omega_{BP}$', 'lowcount': 'low-frequency modes'}
+    return labels.get(group, group)
+
+
+def target_units(key):
+    """Units of the classified targets in Lennard-Jones units (masses 1)."""
+    return {'omega2': r'$\epsilon/m\sigma^2$', 'boson': r'$\sqrt{\epsilon/m\sigma^2}$', 'lowcount': 'modes',
+            'vdos': r'1/$\omega$ units', 'reduced': r'1/$\omega^d$ units'}.get(key, '')
+
+
+class Run:
+    """Everything of one run folder, loaded with h5py: the features of dataset.h5, and per model
+    (models/NAME/dataset.h5 and model.h5, in the order of evaluation.h5) its targets, weights and
+    ridge path; Y, W, b and target_names put all models' targets side by side."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        with h5py.File(os.path.join(folder, 'dataset.h5'), 'r') as f:
+            d = f['dataset']
+            self.X = d['X'][()]
+            self.feature_names = strings(d['feature_names'])
+            self.sample_names = strings(d['sample_names'])
+            self.dim = int(np.ravel(d['structure/dim'][()])[0]) if 'structure/dim' in d else None
+        with h5py.File(os.path.join(folder, 'evaluation.h5'), 'r') as f:
+            e = f['evaluation']
+            self.test_rows, self.train_rows = e['test_rows'][()], e['train_rows'][()]
+            self.y_true, self.y_pred = e['y_true'][()], e['y_pred'][()]
+            self.r2, self.r2_train = e['r2'][()], e['r2_train'][()]
+            self.rmse = e['rmse'][()]
+            self.target_names = strings(e['target_names'])
+            model_names = strings(e['model_names'])
+        self.models = [self._model(name) for name in model_names]
+        self.Y = np.hstack([m['Y'] for m in self.models])
+        self.W = np.vstack([m['W'] for m in self.models])
+        self.b = np.concatenate([m['b'] for m in self.models])
+        self.features = groups(self.feature_names)
+        self.targets = classify_targets(self.target_names)
+        self.ensemble = read_ensemble(folder, self.sample_names)
+
+    def _model(self, name):
+        folder = os.path.join(self.folder, 'models', name)
+        out = dict(name=name)
+        with h5py.File(os.path.join(folder, 'dataset.h5'), 'r') as f:
+            out['Y'] = f['dataset/Y'][()].reshape(len(self.X), -1)
+        with h5py.File(os.path.join(folder, 'model.h5'), 'r') as f:
+            m = f['model']
+            out['W'] = m['W'][()].reshape(-1, self.X.shape[1])
+            out['b'] = np.atleast_1d(m['b'][()])
+            out['lambda'] = float(np.array(m['lambda'][()]).ravel()[0])
+            for key in ('lambda_path', 'cv_score', 'W_path'):
+                out[key] = m[key][()] if key in m else None
+            out['lambda_choice'] = _attr(f, 'model', 'lambda_choice')
+        return out
+
+    def target(self, key):
+        """(indices, grid) of a classified target group, or None."""
+        g = self.targets[key]
+        return None if g is None else self.targets['groups'][g]
+
+
+def _attr(f, obj, name):
+    if obj in f and name in f[obj].attrs:
+        v = f[obj].attrs[name]
+        return v.decode() if isinstance(v, bytes) else str(v)
+    return ''
+
+
+def read_ensemble(folder, sample_names):
+    """Per dataset row: the generation record (samples/ensemble.csv of make_ensemble.py) matched by
+    file name, or None when the samples did not come from the generator."""
+    path = os.path.join(folder, 'samples', 'ensemble.csv')
+    if not os.path.exists(path):
+        return None
+    by_name = {r['name']: r for r in csv.DictReader(open(path))}
+    rows = [by_name.get(os.path.basename(s)) for s in sample_names]
+    return None if any(r is None for r in rows) else rows
+
+
+def spectrum_file(run, name):
+    """The per-sample spectrum output that `features` cached for a sample (newest cache folder)."""
+    found = glob.glob(os.path.join(run.folder, 'cache', '*', os.path.basename(name) + '.spectrum.h5'))
+    return max(found, key=os.path.getmtime) if found else None
+
+
+def jackson(M):
+    """Jackson kernel coefficients g_n, n < M (Weisse et al., Rev. Mod. Phys. 78, 275, eq. 71)."""
+    n, q = np.arange(M), np.pi / (M + 1)
+    return ((M - n + 1) * np.cos(q * n) + np.sin(q * n) / np.tan(q)) / (M + 1)
+
+
+def kpm_vdos(path, omega):
+    """D(omega) on a fine grid from the Chebyshev moments of a spectrum file (mean over the random
+    vectors, Jackson kernel): rho(x) = [g_0 mu_0 + 2 sum g_n mu_n T_n(x)] / (pi sqrt(1 - x^2)) with
+    lambda = a + b x, D(omega) = rho 2 omega / b, normalised to 1 over the grid."""
+    with h5py.File(path, 'r') as f:
+        mu = f['spectrum/kpm/mu'][()].reshape(-1, f['spectrum/kpm/mu'].shape[-1]).mean(0)
+        lo, hi = float(np.ravel(f['spectrum/kpm/lambda_min'][()])[0]), float(np.ravel(f['spectrum/kpm/lambda_max'][()])[0])
+    a, b = 0.5 * (hi + lo), 0.5 * (hi - lo)
+    x = np.clip((omega ** 2 - a) / b, -1 + 1e-12, 1 - 1e-12)
+    T = np.cos(np.outer(np.arange(len(mu)), np.arccos(x)))
+    c = jackson(len(mu)) * mu
+    rho = (c[0] + 2 * c[1:] @ T[1:]) / (np.pi * np.sqrt(1 - x ** 2))
+    D = np.maximum(rho, 0) * 2 * omega / b
+    return D / np.trapz(D, omega)
+
+
+def sample_path(run, name):
+    """A dataset's sample name as a path (relative names are relative to the run's samples/)."""
+    for p in (name, os.path.join(run.folder, 'samples', os.path.basename(name))):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def lammps_counts(path):
+    """(dimension guess, {type: count}, box volume or area) of a LAMMPS data file (atomic style)."""
+    lines = open(path).read().split('\n')
+    natoms = int(next(l for l in lines if l.strip().endswith('atoms')).split()[0])
+    lo_hi = {}
+    for l in lines:
+        w = l.split()
+        if len(w) >= 4 and w[2].endswith('lo') and w[3].endswith('hi'):
+            lo_hi[w[2][0]] = float(w[1]) - float(w[0])
+    start = next(k for k, l in enumerate(lines) if l.startswith('Atoms')) + 2
+    types = [l.split()[1] for l in lines[start:start + natoms]]
+    counts = {t: types.count(t) for t in sorted(set(types))}
+    dim = 2 if lo_hi.get('z', 0) < 1.5 else 3
+    volume = lo_hi['x'] * lo_hi['y'] * (lo_hi['z'] if dim == 3 else 1.0)
+    return dim, counts, volume
+
+
+def lj_derivatives(eps, sig, r):
+    """phi'(r), phi''(r) of 4 eps [(sig/r)^12 - (sig/r)^6] (shifting does not change them)."""
+    sr6 = (sig / r) ** 6
+    return 4 * eps * (-12 * sr6 ** 2 + 6 * sr6) / r, 4 * eps * (156 * sr6 ** 2 - 42 * sr6) / r ** 2
+
+
+def omega2_kernel(pair, r, dr, dim, counts, volume):
+    """Exact weight of g_ab(r_k) in <omega^2> = Tr(H)/(dN) (DESIGN.md, masses 1):
+    W_k = (2 - delta_ab) N_a (N_b - delta_ab) shell_k [phi'' + (d-1) phi'/r] / (V d N),
+    shell_k = 2 pi r dr (2D) or 4 pi r^2 dr (3D), for vitrum's normalisation of the partial g."""
+    a, b = pair
+    same = a == b
+    n = sum(counts.values())
+    eps, sig = KA_EPS[(a, b)], KA_SIG[(a, b)]
+    d1, d2 = lj_derivatives(eps, sig, r)
+    shell = (2 * np.pi * r if dim == 2 else 4 * np.pi * r ** 2) * dr
+    pairs = (1 if same else 2) * counts[a] * (counts[b] - (1 if same else 0))
+    return np.where(r < KA_CUT * sig, pairs * shell * (d2 + (dim - 1) * d1 / r) / (volume * dim * n), 0.0)
+
+
+def pair_of(group):
+    """'g_1-2' -> ('1', '2'); None when the feature group is not a partial g."""
+    m = re.search(r'([A-Za-z0-9]+)-([A-Za-z0-9]+)$', group)
+    return (m.group(1), m.group(2)) if m else None

@@ -1,0 +1,175 @@
+"""`vitrum pipeline` on a tiny ensemble (8 two-dimensional KA samples of 100 atoms, 2 ranks):
+- every stage runs and writes its output; the R^2 table is printed; the report files exist;
+- the exact <omega^2> kernel of the report (scripts/vitrum_run.py, DESIGN.md trace identity)
+  applied to the g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian)
+  up to a constant, R^2 > 0.95 over the samples;
+- every model's dataset has the features of dataset.h5 and its targets (the reduced VDOS model
+  Dred: D(omega)/omega, 2D), recomputed here with numpy;
+- the evaluation agrees with an independent numpy/scikit-learn computation from the models' datasets
+  and model files (held-out predictions y = W x + b, R^2 = sklearn r2_score), and every model beats
+  the mean predictor on its training data (training R^2 > 0 for every target with variance);
+- a rerun skips every stage and leaves the outputs untouched; removing one model file reruns fit,
+  evaluate and report only;
+- an existing sample list (-pipeline_samples) is used without generation and gives the same
+  held-out predictions in another run folder;
+- a missing sample list is a one-line user error with exit status 1."""
+import os
+import shutil
+import sys
+
+import h5py
+import numpy as np
+from sklearn.metrics import r2_score
+
+import vitrum_testlib as vt
+
+SRC = os.environ['SRC']
+RUN = 'tiny'
+MODELS = ['D', 'Dred', 'omega2_mean', 'boson_peak_omega', 'low_mode_count']
+OUTPUTS = ['samples/samples.txt', 'dataset.h5', 'evaluation.h5', 'report/report.md'] + ['models/%s/model.h5' % m for m in MODELS]
+STAGES = ['generate', 'features', 'fit', 'evaluate', 'report']
+
+
+def write_options():
+    """runs/ka2d.opts made tiny: 8 samples of 10 x 10 atoms, rdf range within half the box."""
+    text = open(os.path.join(SRC, 'runs', 'ka2d.opts')).read()
+    replace = {'-pipeline_dir demo/ka2d': '-pipeline_dir ' + RUN, '-pipeline_nsamples 100': '-pipeline_nsamples 8',
+               '-pipeline_cells 20,20': '-pipeline_cells 10,10', '-rdf_rmax 4.0': '-rdf_rmax 3.5',
+               '-features_rmax 4.0': '-features_rmax 3.5', '-fit_test_fraction 0.2': '-fit_test_fraction 0.25'}
+    for old, new in replace.items():
+        assert old in text, 'runs/ka2d.opts no longer has "%s"' % old
+        text = text.replace(old, new)
+    with open('tiny.opts', 'w') as f:
+        f.write(text)
+
+
+def pipeline(extra=()):
+    p = vt.run(['pipeline', '-options_file', 'tiny.opts'] + list(extra), np_ranks=2)
+    print(p.stdout)
+    return p.stdout
+
+
+def stage_lines(out):
+    """The last progress line of every stage ('... done in', '... skipped')."""
+    return {s: [l for l in out.splitlines() if l.startswith('pipeline [') and '] %s:' % s in l][-1] for s in STAGES}
+
+
+def mtimes():
+    return {o: os.stat(os.path.join(RUN, o)).st_mtime_ns for o in OUTPUTS}
+
+
+def strings(ds):
+    return [s.decode() if isinstance(s, bytes) else s for s in ds[()]]
+
+
+def read(path, group, names, folder=RUN):
+    with h5py.File(os.path.join(folder, path)) as f:
+        return [strings(f[group][n]) if n.endswith('names') else f[group][n][()] for n in names]
+
+
+def check_model_datasets():
+    """Model targets: D and Dred average -pipeline_vdos_rebin consecutive VDOS bins."""
+    rebin = int(next(l.split()[1] for l in open('tiny.opts') if l.startswith('-pipeline_vdos_rebin')))
+    X, Y, targets = read('dataset.h5', 'dataset', ['X', 'Y', 'target_names'])
+    vdos = [k for k, t in enumerate(targets) if t.startswith('D(omega=')]
+    omega = np.array([float(targets[k][8:-1]) for k in vdos])
+    coarse = lambda a: a.reshape(len(a), -1, rebin).mean(2)  # noqa: E731
+    for m in MODELS:
+        Xm, Ym, tm = read('models/%s/dataset.h5' % m, 'dataset', ['X', 'Y', 'target_names'])
+        assert np.array_equal(Xm, X), m
+        if m == 'D':
+            expect = coarse(Y[:, vdos])
+        elif m == 'Dred':
+            expect = coarse(Y[:, vdos] / omega)
+        else:
+            expect = Y[:, [targets.index(m)]]
+        assert np.allclose(Ym.reshape(expect.shape), expect, rtol=1e-13, atol=0), m
+        if m in ('D', 'Dred'):
+            assert np.allclose([float(t.split('=')[1][:-1]) for t in tm], coarse(omega[None, :])[0]), tm
+
+
+def check_exact_kernel():
+    sys.path.insert(0, os.path.join(SRC, 'scripts'))
+    import vitrum_run as vr
+    X, Y, features, targets, samples = read('dataset.h5', 'dataset', ['X', 'Y', 'feature_names', 'target_names', 'sample_names'])
+    dim, counts, volume = vr.lammps_counts(samples[0])
+    pred = np.zeros(len(X))
+    for group, (idx, r) in vr.groups(features).items():
+        pred += X[:, idx] @ vr.omega2_kernel(vr.pair_of(group), r, r[1] - r[0], dim, counts, volume)
+    y = Y[:, targets.index('omega2_mean')]
+    resid = y - pred - (y - pred).mean()
+    r2 = 1 - (resid ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    print('exact <omega^2> kernel on the features: R^2 = %.4f (mean offset %.3g of %.4g)' % (r2, (y - pred).mean(), y.mean()))
+    assert r2 > 0.95, r2
+
+
+def check_evaluation():
+    test, train, y_true, y_pred, r2, r2_tr, names, model_of, models = read(
+        'evaluation.h5', 'evaluation', ['test_rows', 'train_rows', 'y_true', 'y_pred', 'r2', 'r2_train', 'target_names', 'target_model', 'model_names'])
+    assert models == MODELS, models
+    assert len(test) == 2 and len(train) == 6 and not set(test) & set(train), (test, train)
+    for k, m in enumerate(MODELS):
+        X, Y = read('models/%s/dataset.h5' % m, 'dataset', ['X', 'Y'])
+        W, b = read('models/%s/model.h5' % m, 'model', ['W', 'b'])
+        Y, W, b = Y.reshape(len(X), -1), W.reshape(-1, X.shape[1]), np.atleast_1d(b)
+        cols = np.flatnonzero(model_of == k)
+        assert np.allclose(y_true[:, cols], Y[test]), m
+        assert np.allclose(y_pred[:, cols], X[test] @ W.T + b, rtol=1e-10, atol=1e-12 * np.abs(Y).max()), m
+        varying = Y[train].std(0) > 1e-9 * (1 + np.abs(Y[train]).max(0))
+        r2_test = r2_score(Y[test][:, varying], (X[test] @ W.T + b)[:, varying], multioutput='raw_values')
+        assert np.allclose(r2[cols][varying], r2_test, rtol=1e-8, atol=1e-10), m
+        r2_train = r2_score(Y[train][:, varying], (X[train] @ W.T + b)[:, varying], multioutput='raw_values')
+        assert np.allclose(r2_tr[cols][varying], r2_train, rtol=1e-8, atol=1e-10), m
+        print('%s: training R^2 min %.3f over %d targets with variance' % (m, r2_train.min(), varying.sum()))
+        assert np.all(r2_train > 0), '%s does not beat the mean predictor on its training data' % m
+
+
+def main():
+    shutil.rmtree(RUN, ignore_errors=True)
+    shutil.rmtree('tiny_list', ignore_errors=True)
+    write_options()
+
+    out = pipeline()
+    lines = stage_lines(out)
+    for s in STAGES:
+        assert 'done in' in lines[s], lines[s]
+    for o in OUTPUTS:
+        assert os.path.exists(os.path.join(RUN, o)), o
+    assert 'Held-out R^2' in out
+    report = os.path.join(RUN, 'report')
+    pngs = [f for f in os.listdir(report) if f.endswith('.png')]
+    md = open(os.path.join(report, 'report.md')).read()
+    for png in pngs:
+        assert '(%s)' % png in md, png + ' not in report.md'
+    for need in ('rdf_most_least_stable.png', 'vdos.png', 'parity_heldout.png', 'weight_map.png', 'lambda_path.png',
+                 'kernel_omega2.png', 'learning_curve.png', 'r2_per_bin.png'):
+        assert need in pngs and os.path.getsize(os.path.join(report, need)) > 5000, need
+    check_model_datasets()
+    check_exact_kernel()
+    check_evaluation()
+
+    before = mtimes()
+    lines = stage_lines(pipeline())
+    for s in STAGES:
+        assert 'skipped' in lines[s], lines[s]
+    assert mtimes() == before, 'a skipped stage changed its output'
+
+    os.remove(os.path.join(RUN, 'models', 'omega2_mean', 'model.h5'))
+    lines = stage_lines(pipeline())
+    assert all('skipped' in lines[s] for s in ('generate', 'features')), lines
+    assert all('done in' in lines[s] for s in ('fit', 'evaluate', 'report')), lines
+    check_evaluation()
+
+    out = pipeline(['-pipeline_samples', os.path.join(RUN, 'samples', 'samples.txt'), '-pipeline_dir', 'tiny_list', '-pipeline_report', '0'])
+    assert 'generate: using the sample list' in out and not os.path.exists('tiny_list/samples'), out
+    a, b = (read('evaluation.h5', 'evaluation', ['y_pred'], folder)[0] for folder in (RUN, 'tiny_list'))
+    assert np.allclose(a, b, rtol=1e-12, atol=0), 'the same samples gave other predictions'
+
+    p = vt.run(['pipeline', '-options_file', 'tiny.opts', '-pipeline_samples', 'no/such/list.txt'], np_ranks=2, expect_fail=True)
+    err = [l for l in (p.stdout + p.stderr).splitlines() if 'error' in l]
+    assert p.returncode == 1 and err and 'no/such/list.txt' in err[0], (p.returncode, p.stdout, p.stderr)
+    print('ok')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
