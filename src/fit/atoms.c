@@ -1,5 +1,6 @@
-/* Per-atom features: Gaussian-broadened local partial RDFs of every owned atom (docs/fit.md). */
-#include <vitrum/fit.h>
+/* Per-atom mode of vitrum features: Gaussian-broadened local partial RDFs of every atom as the
+   rows of a dataset, with a per-atom target from the spectrum output (docs/fit.md). */
+#include "features.h"
 
 typedef struct {
   const VitDomain *dom;
@@ -38,5 +39,181 @@ PetscErrorCode VitAtomFeatures(VitDomain *dom, const VitSample *sample, PetscInt
         ctx.rows[i * p + (dom->type[i] * nt + b) * nr + k] /= norm;
       }
   *rows = ctx.rows;
+  PetscFunctionReturn(0);
+}
+
+/* Copy the rows of a per-sample Vec (global id order, block size bs) into the ensemble Vec at row offset. */
+static PetscErrorCode AppendRows(Vec part, PetscInt offset, Vec all)
+{
+  PetscInt   lo, hi, bs;
+  IS         from, to;
+  VecScatter scatter;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetOwnershipRange(part, &lo, &hi));
+  PetscCall(VecGetBlockSize(part, &bs));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)part), hi - lo, lo, 1, &from));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)part), hi - lo, offset * bs + lo, 1, &to));
+  PetscCall(VecScatterCreate(part, from, all, to, &scatter));
+  PetscCall(VecScatterBegin(scatter, part, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(scatter, part, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterDestroy(&scatter));
+  PetscCall(ISDestroy(&from));
+  PetscCall(ISDestroy(&to));
+  PetscFunctionReturn(0);
+}
+
+/* Per-atom target of the owned atoms: dataset o->atom_target (N values in global id order) of the
+   sample's spectrum output (computed when missing or stale). */
+static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const char sample_path[], const VitDomain *dom, PetscReal **values)
+{
+  char       cached[PETSC_MAX_PATH_LEN];
+  PetscBool  stale;
+  VitH5      h5;
+  PetscInt   n;
+  PetscReal *all;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitFeaturesCachePath(o, sample_path, ".spectrum.h5", cached));
+  PetscCall(VitFeaturesCacheStale(comm, o, sample_path, cached, &stale));
+  if (stale) PetscCall(VitSpectrumRunSample(comm, sample_path, cached));
+  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitH5ReadReal(&h5, o->atom_target, &n, &all));
+  PetscCall(VitH5Close(&h5));
+  PetscCheck(n == dom->natoms, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, the sample %s has %" PetscInt_FMT " atoms", cached, o->atom_target, n, sample_path, dom->natoms);
+  PetscCall(PetscMalloc1(dom->nowned + 1, values));
+  for (PetscInt i = 0; i < dom->nowned; i++) (*values)[i] = all[dom->gid[i]];
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode AtomFeatureNames(const VitSample *sample, PetscInt nr, const PetscReal r[], char ***names)
+{
+  PetscInt nt = sample->ntypes, k = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(nt * nt * nr, names));
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = 0; b < nt; b++)
+      for (PetscInt i = 0; i < nr; i++) {
+        char name[128];
+        PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s(r=%.10g)", sample->type_name[a], sample->type_name[b], (double)r[i]));
+        PetscCall(PetscStrallocpy(name, &(*names)[k++]));
+      }
+  PetscFunctionReturn(0);
+}
+
+/* The features and target of one sample as Vecs in global id order. */
+static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, Vec *X, Vec *Y)
+{
+  VitSample  sample;
+  VitDomain  dom;
+  PetscReal *rows, *target = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(VitDomainSetUp(comm, &sample, r[nr - 1] + 5 * o->atom_sigma, &dom));
+  PetscCall(VitAtomFeatures(&dom, &sample, nr, r, o->atom_sigma, &rows));
+  if (!*names) {
+    *p = sample.ntypes * sample.ntypes * nr;
+    PetscCall(AtomFeatureNames(&sample, nr, r, names));
+  }
+  PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
+  PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
+  *Y = NULL;
+  if (strcmp(o->atom_target, "none")) {
+    PetscCall(AtomTargets(comm, o, path, &dom, &target));
+    PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));
+  }
+  PetscCall(PetscFree(rows));
+  PetscCall(PetscFree(target));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}
+
+/* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
+static PetscErrorCode CreateRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecCreate(comm, v));
+  PetscCall(VecSetBlockSize(*v, bs));
+  PetscCall(VecSetSizes(*v, PETSC_DECIDE, rows * bs));
+  PetscCall(VecSetFromOptions(*v));
+  PetscFunctionReturn(0);
+}
+
+/* Rows in (sample, global id) order, so the dataset does not depend on the rank count. */
+PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
+{
+  PetscInt    nr, p = 0, total = 0, offset = 0, lo, hi;
+  PetscReal  *r, rmin = PetscMax(o->xmin, o->atom_dr), rmax = o->xmax > 0 ? o->xmax : 2.5;
+  char      **names = NULL, target_name[256];
+  const char *tname[1] = {target_name};
+  Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
+  VitProgress progress;
+  VitH5       h5;
+
+  PetscFunctionBeginUser;
+  PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
+  nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
+  PetscCall(PetscMalloc1(nr, &r));
+  for (PetscInt k = 0; k < nr; k++) r[k] = rmin + k * o->atom_dr;
+  PetscCall(PetscMalloc2(n, &Xs, n, &Ys));
+  PetscCall(VitProgressStart(&progress, "samples", n));
+  for (PetscInt s = 0; s < n; s++) {
+    PetscInt N;
+    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &Xs[s], &Ys[s]));
+    PetscCall(VecGetSize(Xs[s], &N));
+    total += N / p;
+    PetscCall(VitProgressUpdate(comm, &progress, s + 1));
+  }
+  PetscCall(CreateRowsVec(comm, total, p, &X));
+  PetscCall(CreateRowsVec(comm, total, 1, &row_sample));
+  PetscCall(VecDuplicate(row_sample, &row_atom));
+  if (Ys[0]) PetscCall(VecDuplicate(row_sample, &Y));
+  PetscCall(VecGetOwnershipRange(row_sample, &lo, &hi));
+  for (PetscInt s = 0; s < n; s++) {
+    PetscInt N;
+    PetscCall(VecGetSize(Xs[s], &N));
+    PetscCall(AppendRows(Xs[s], offset, X));
+    if (Y) PetscCall(AppendRows(Ys[s], offset, Y));
+    for (PetscInt i = PetscMax(lo, offset); i < PetscMin(hi, offset + N / p); i++) {
+      PetscCall(VecSetValue(row_sample, i, (PetscScalar)s, INSERT_VALUES));
+      PetscCall(VecSetValue(row_atom, i, (PetscScalar)(i - offset), INSERT_VALUES));
+    }
+    offset += N / p;
+    PetscCall(VecDestroy(&Xs[s]));
+    PetscCall(VecDestroy(&Ys[s]));
+  }
+  PetscCall(VecAssemblyBegin(row_sample));
+  PetscCall(VecAssemblyEnd(row_sample));
+  PetscCall(VecAssemblyBegin(row_atom));
+  PetscCall(VecAssemblyEnd(row_atom));
+
+  PetscCall(VitH5Create(comm, o->out, &h5));
+  PetscCall(VitH5WriteVec(&h5, "/dataset/X", X, "1 (local g(r))"));
+  PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", p, (const char *const *)names));
+  if (Y) {
+    const char *base = strrchr(o->atom_target, '/');
+    PetscCall(PetscStrncpy(target_name, base ? base + 1 : o->atom_target, sizeof(target_name)));
+    PetscCall(VitH5WriteVec(&h5, "/dataset/Y", Y, "target"));
+    PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", 1, tname));
+  }
+  PetscCall(VitH5WriteVec(&h5, "/dataset/row_sample", row_sample, "index into /dataset/samples"));
+  PetscCall(VitH5WriteVec(&h5, "/dataset/row_atom", row_atom, "global atom id"));
+  PetscCall(VitH5WriteStrings(&h5, "/dataset/samples", n, (const char *const *)paths));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", 0.0, "length"));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
+  PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features%s: wrote %s\n", total, n, p, Y ? ", 1 target" : "", o->out));
+  PetscCall(VecDestroy(&X));
+  PetscCall(VecDestroy(&Y));
+  PetscCall(VecDestroy(&row_sample));
+  PetscCall(VecDestroy(&row_atom));
+  PetscCall(VitStringsFree(p, &names));
+  PetscCall(PetscFree2(Xs, Ys));
+  PetscCall(PetscFree(r));
   PetscFunctionReturn(0);
 }

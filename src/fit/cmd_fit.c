@@ -513,6 +513,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t));
   PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, (double)res->score[res->best]));
+  if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
+    PetscCall(PetscPrintf(comm, "fit: warning: the best lambda is at the %s end of the path: extend it with -fit_lambda_%s\n", res->best ? "upper" : "lower", res->best ? "max" : "min"));
   PetscCall(PetscPrintf(comm, "fit: training R^2 %.6f RMSE %g MAE %g\n", (double)res->train.r2_all, (double)res->train.rmse_all, (double)res->train.mae_all));
   if (res->kernel.target >= 0) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with the exact kernel: %.6f\n", ds->target_names[res->kernel.target], (double)res->kernel.correlation));
   if (split->ntest) PetscCall(PetscPrintf(comm, "fit: held-out R^2 %.6f RMSE %g MAE %g\n", (double)res->test.r2_all, (double)res->test.rmse_all, (double)res->test.mae_all));

@@ -1,0 +1,68 @@
+"""How many samples does the ridge fit need to recover the exact <omega^2> kernel of a pair
+potential? Generates a Kob-Andersen ensemble with LAMMPS (500 atoms, melt at T = 3, quench to
+T in 0.3..2.0, one sample per seed), builds the dataset with vitrum features (g on bins of 0.005
+up to r = 3, <omega^2> = Tr(H)/(dN)), and fits growing subsets with vitrum fit -potential ka3d,
+reporting the correlation of the fitted weights with the exact kernel and the held-out R^2.
+
+    /usr/bin/python3 bench/fit/kernel_recovery.py --vitrum build/vitrum --samples 192 --workdir /tmp/kr
+"""
+import argparse
+import os
+import re
+import subprocess
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--vitrum", default=os.environ.get("VITRUM", "vitrum"))
+ap.add_argument("--samples", type=int, default=192)
+ap.add_argument("--ranks", type=int, default=2)
+ap.add_argument("--fit_options", default="-fit_smooth 2 -fit_test_fraction 0.25")
+ap.add_argument("--workdir", default=".")
+args = ap.parse_args()
+os.makedirs(args.workdir, exist_ok=True)
+os.chdir(args.workdir)
+mpirun = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split() + ["-n", str(args.ranks), args.vitrum]
+
+LAMMPS = """units lj
+atom_style atomic
+lattice fcc 1.2
+region box block 0 5 0 5 0 5
+create_box 2 box
+create_atoms 1 box
+set type 1 type/ratio 2 0.2 ${seed}
+mass * 1.0
+pair_style lj/cut 2.5
+pair_coeff 1 1 1.0 1.0 2.5
+pair_coeff 1 2 1.5 0.8 2.0
+pair_coeff 2 2 0.5 0.88 2.2
+pair_modify shift yes
+neighbor 0.3 bin
+velocity all create 3.0 ${seed} dist gaussian
+fix 1 all nvt temp 3.0 ${T} 0.5
+timestep 0.003
+run 800
+unfix 1
+fix 1 all nvt temp ${T} ${T} 0.5
+run 300
+write_data ensemble/ka_${seed}.data
+"""
+os.makedirs("ensemble", exist_ok=True)
+open("in.ka", "w").write(LAMMPS)
+for s in range(args.samples):
+    if not os.path.exists(f"ensemble/ka_{s + 1:04d}.data"):
+        T = 0.3 + 1.7 * ((s * 0.618034) % 1.0)  # temperatures spread evenly in any prefix of the list
+        subprocess.run(["lmp", "-in", "in.ka", "-var", "T", str(T), "-var", "seed", f"{s + 1:04d}", "-log", "none", "-screen", "none"], check=True)
+spectrum = ["-potential", "ka3d", "-spectrum_nev", "0", "-spectrum_kpm", "0", "-spectrum_inertia", "0"]
+print("| samples | held-out R^2 | correlation of W with the exact kernel | lambda |")
+print("|---|---|---|---|")
+n = 24
+while n <= args.samples:
+    open("list.txt", "w").write("".join(f"ensemble/ka_{s + 1:04d}.data\n" for s in range(n)))
+    subprocess.run(mpirun + ["features", "-sample_list", "list.txt", "-rdf_rmax", "3", "-rdf_dr", "0.005", "-features_targets", "omega2_mean",
+                             "-o", f"lj_{n}.h5"] + spectrum, check=True, capture_output=True)
+    out = subprocess.run(mpirun + ["fit", "-data", f"lj_{n}.h5", "-o", f"lj_{n}.model.h5", "-potential", "ka3d"] + args.fit_options.split(),
+                         check=True, capture_output=True, text=True).stdout
+    corr = re.search(r"exact kernel: ([-0-9.]+)", out).group(1)
+    r2 = re.search(r"held-out R\^2 ([-0-9.]+)", out).group(1)
+    lam = re.search(r"lambda = ([-0-9.e+]+)", out).group(1)
+    print(f"| {n} | {r2} | {corr} | {lam} |", flush=True)
+    n *= 2

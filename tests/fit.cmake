@@ -1,0 +1,11 @@
+# Tests of the fit module (features, fit, predict); see docs/fit.md.
+vit_add_ctest_exe(fit_tsqr_exe ${CMAKE_SOURCE_DIR}/tests/fit/test_tsqr.c)
+vit_add_test(fit_tsqr 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_tsqr.py $<TARGET_FILE:fit_tsqr_exe>)
+vit_add_test(fit_ridge_sklearn 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_ridge.py)
+vit_add_test(fit_cv 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cv.py)
+vit_add_test(fit_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_errors.py)
+vit_add_test(fit_features 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_features.py)
+vit_add_test(fit_predict 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict.py)
+vit_add_test(fit_kernel 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel.py)
+vit_add_test(fit_atoms 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_atoms.py)
+vit_add_test(fit_lj_ensemble 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_lj_ensemble.py)

@@ -1,0 +1,47 @@
+"""Bad input to vitrum fit gives one clear line on stderr and exit status 1 (on 2 ranks): shape
+mismatch, NaN (naming the sample and the column), a constant column under -fit_standardize,
+lambda <= 0, more folds than samples, a missing file."""
+import numpy as np
+
+from fitlib import correlated_data, run, write_dataset
+
+X, Y = correlated_data(12, 4, 2, seed=1)
+write_dataset("good.h5", X, Y)
+write_dataset("mismatch.h5", X, Y[:11], sample_names=[f"s{i}" for i in range(12)])
+Xnan = X.copy()
+Xnan[7, 2] = np.nan
+write_dataset("nan.h5", Xnan, Y, feature_names=["a", "b", "c", "d"], sample_names=[f"glass_{i}.data" for i in range(12)])
+Ynan = Y.copy()
+Ynan[10, 1] = np.inf
+write_dataset("nany.h5", X, Ynan, target_names=["omega2_mean", "boson_peak"], sample_names=[f"glass_{i}.data" for i in range(12)])
+Xconst = X.copy()
+Xconst[:, 1] = 4.25
+write_dataset("const.h5", Xconst, Y, feature_names=["a", "g_A-A(r=1.000)", "c", "d"])
+
+cases = [
+    (["-data", "mismatch.h5"], ["/dataset/X has 12 rows", "/dataset/Y has 11"]),
+    (["-data", "nan.h5"], ["row 7", "glass_7.data", "'c'"]),
+    (["-data", "nany.h5"], ["/dataset/Y row 10", "glass_10.data", "boson_peak"]),
+    (["-data", "const.h5", "-fit_standardize"], ["g_A-A(r=1.000)", "constant"]),
+    (["-data", "good.h5", "-fit_lambda", "0"], ["-fit_lambda", "> 0 (got 0"]),
+    (["-data", "good.h5", "-fit_lambda", "-2"], ["-fit_lambda", "(got -2"]),
+    (["-data", "good.h5", "-fit_lambda_min", "0"], ["-fit_lambda_min"]),
+    (["-data", "good.h5", "-fit_cv", "13"], ["-fit_cv 13", "more folds", "12 training"]),
+    (["-data", "good.h5", "-fit_cv", "1"], ["-fit_cv 1"]),
+    (["-data", "good.h5", "-fit_test_fraction", "1.5"], ["-fit_test_fraction"]),
+    (["-data", "missing.h5"], ["missing.h5"]),
+    ([], ["-data"]),
+]
+for args, expected in cases:
+    proc = run("fit", args + ["-o", "bad.model.h5"], nranks=2, check=False)
+    # mpirun adds its own notice about the exit status; vitrum itself prints one line, no traceback
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum")]
+    print(f"{' '.join(args)}: rc {proc.returncode}: {lines}")
+    assert proc.returncode == 1, proc.returncode
+    assert "PETSC ERROR" not in proc.stderr + proc.stdout, proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("vitrum: error:"), proc.stderr
+    for e in expected:
+        assert e in lines[0], (e, lines[0])
+# the constant column is fine without standardising
+run("fit", ["-data", "const.h5", "-o", "const.model.h5", "-fit_lambda", "1"], nranks=2)
+print("ok")
