@@ -47,6 +47,11 @@ typedef struct {
 PetscErrorCode VitProgressStart(VitProgress *p, const char *what, PetscInt total);
 PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
 
+/* A key of the options that can change a per-sample result: the options of `all` (a string as
+   PetscOptionsGetAll writes it) without those that only steer a command's bookkeeping (-o, -features_*,
+   -fit_*, -pipeline_*, -log*, ...), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
+PetscErrorCode VitOptionsKey(const char all[], char **key);
+
 /* Output file path: -o if given, else the input path with its extension replaced by suffix. */
 PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[], size_t len);
 

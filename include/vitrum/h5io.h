@@ -46,5 +46,7 @@ PetscErrorCode VitH5ReadInt(VitH5 *h5, const char name[], PetscInt *n, PetscInt 
 PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char ***strings); /* free with VitStringsFree */
 PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start, hsize_t nrows, PetscReal *data);
 PetscErrorCode VitStringsFree(PetscInt n, char ***strings);
+/* A string attribute (fixed or variable length); *value = NULL when absent. Free with PetscFree. */
+PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[], char **value);
 
 #endif

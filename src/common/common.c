@@ -1,6 +1,7 @@
 /* Initialisation, logging, error handling and small helpers shared by every command. */
 #include <vitrum/common.h>
 #include <hdf5.h>
+#include <ctype.h>
 
 VitLog vit_log;
 
@@ -133,5 +134,60 @@ PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[]
   slash = strrchr(out, '/');
   if (dot && (!slash || dot > slash)) *dot = 0;
   PetscCall(PetscStrlcat(out, suffix, len));
+  PetscFunctionReturn(0);
+}
+
+/* Options that never change a per-sample rdf or spectrum result. */
+static PetscBool OptionIsBookkeeping(const char name[])
+{
+  static const char *const prefixes[] = {"features_", "fit_", "pipeline_", "log", "options_", "malloc", "help", "info", "history", "ranks_per_sample", "samples", "sample_list", "data", "model", "predict_"};
+  static const char *const exact[]    = {"o", "sample", "format", "frame"};
+  for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
+    if (!strncmp(name, prefixes[k], strlen(prefixes[k]))) return PETSC_TRUE;
+  for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++)
+    if (!strcmp(name, exact[k])) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+static int CompareStrings(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+PetscErrorCode VitOptionsKey(const char all[], char **key)
+{
+  char    *copy, **entries, *tok, *save = NULL;
+  PetscInt n = 0, kept = 0;
+  size_t   len;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrallocpy(all ? all : "", &copy));
+  PetscCall(PetscStrlen(copy, &len));
+  PetscCall(PetscCalloc1(len / 2 + 2, &entries));
+  /* "-name" (a '-' then a letter) starts an entry; other tokens are values of the entry before */
+  for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1])) {
+      if (OptionIsBookkeeping(tok + 1)) {
+        entries[n++] = NULL; /* placeholder: its values are dropped too */
+        continue;
+      }
+      PetscCall(PetscCalloc1(len + 2, &entries[n]));
+      PetscCall(PetscStrlcat(entries[n++], tok, len + 2));
+    } else if (n > 0 && entries[n - 1]) {
+      PetscCall(PetscStrlcat(entries[n - 1], " ", len + 2));
+      PetscCall(PetscStrlcat(entries[n - 1], tok, len + 2));
+    }
+  }
+  for (PetscInt i = 0; i < n; i++)
+    if (entries[i]) entries[kept++] = entries[i];
+  qsort(entries, (size_t)kept, sizeof(char *), CompareStrings);
+  PetscCall(PetscCalloc1(len + 2, key));
+  for (PetscInt i = 0; i < kept; i++) {
+    if (i) PetscCall(PetscStrlcat(*key, " ", len + 2));
+    PetscCall(PetscStrlcat(*key, entries[i], len + 2));
+    PetscCall(PetscFree(entries[i]));
+  }
+  PetscCall(PetscFree(entries));
+  PetscCall(PetscFree(copy));
   PetscFunctionReturn(0);
 }

@@ -542,3 +542,40 @@ PetscErrorCode VitStringsFree(PetscInt n, char ***strings)
   PetscCall(PetscFree(*strings));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[], char **value)
+{
+  PetscBool exists;
+  hid_t     o, a, ftype, mtype;
+
+  PetscFunctionBeginUser;
+  *value = NULL;
+  PetscCall(VitH5Exists(h5, obj, &exists));
+  if (!exists) PetscFunctionReturn(0);
+  o = H5Oopen(h5->file, obj, H5P_DEFAULT);
+  H5Call(o);
+  if (H5Aexists(o, attr) > 0) {
+    a     = H5Aopen(o, attr, H5P_DEFAULT);
+    ftype = H5Aget_type(a);
+    mtype = H5Tcopy(H5T_C_S1);
+    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
+    if (H5Tis_variable_str(ftype) > 0) {
+      char *vl = NULL;
+      H5Call(H5Tset_size(mtype, H5T_VARIABLE));
+      H5Call(H5Aread(a, mtype, &vl));
+      PetscCall(PetscStrallocpy(vl ? vl : "", value));
+      H5free_memory(vl);
+    } else {
+      size_t len = H5Tget_size(ftype);
+      PetscCall(PetscCalloc1(len + 1, value));
+      H5Call(H5Tset_size(mtype, len + 1));
+      H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
+      H5Call(H5Aread(a, mtype, *value));
+    }
+    H5Tclose(mtype);
+    H5Tclose(ftype);
+    H5Aclose(a);
+  }
+  H5Oclose(o);
+  PetscFunctionReturn(0);
+}

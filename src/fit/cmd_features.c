@@ -158,6 +158,30 @@ static PetscErrorCode RdfCacheMatches(const FeatOptions *o, const char cached[],
   PetscFunctionReturn(0);
 }
 
+/* Whether the cached output was made with the same result-changing options as now (its /meta
+   options against the options database, compared through VitOptionsKey). An output without
+   /meta options was not written by vitrum (e.g. spectra from another code): it is taken as it is.
+   Rank 0 only. */
+static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool *match)
+{
+  VitH5 h5;
+  char *then = NULL, *now, *key_then, *key_now;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &then));
+  PetscCall(VitH5Close(&h5));
+  PetscCall(PetscOptionsGetAll(NULL, &now));
+  PetscCall(VitOptionsKey(then, &key_then));
+  PetscCall(VitOptionsKey(now, &key_now));
+  *match = (PetscBool)(!then || !strcmp(key_then, key_now));
+  PetscCall(PetscFree(then));
+  PetscCall(PetscFree(now));
+  PetscCall(PetscFree(key_then));
+  PetscCall(PetscFree(key_now));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
@@ -170,6 +194,7 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
     PetscBool   match = PETSC_TRUE;
     flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
     if (!flag && strstr(cached, ".rdf.h5")) PetscCall(RdfCacheMatches(o, cached, &match));
+    if (!flag && match) PetscCall(CacheOptionsMatch(cached, &match));
     flag = flag || !match;
   }
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));

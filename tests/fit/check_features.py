@@ -150,5 +150,12 @@ run("features", args[:-4] + ["-rdf_rmax", 2.5, "-rdf_dr", 0.05, "-o", "dsc2.h5"]
 assert os.path.getmtime("cache/cache_sample.data.rdf.h5") > stamp, "a cache on another grid was reused"
 with h5py.File("dsc2.h5", "r") as f:
     assert f["/dataset/X"].shape == (1, 3 * 50), f["/dataset/X"].shape
+args2 = args[:-4] + ["-rdf_rmax", 2.5, "-rdf_dr", 0.05]
+stamp = os.path.getmtime("cache/cache_sample.data.rdf.h5")
+time.sleep(1.1)
+run("features", args2 + ["-fit_seed", 3, "-o", "dsc3.h5"], 2)  # an option that cannot change the rdf: reused
+assert os.path.getmtime("cache/cache_sample.data.rdf.h5") == stamp, "a cache was recomputed for a bookkeeping option"
+run("features", args2 + ["-sample_dimension", 3, "-o", "dsc3.h5"], 2)  # a result-changing option: recomputed
+assert os.path.getmtime("cache/cache_sample.data.rdf.h5") > stamp, "a cache made with other options was reused"
 print("cache: ok")
 print("ok")
