@@ -43,7 +43,7 @@ static void ReadValues(VitLineReader *rd, PetscInt n, PetscReal *v, const char w
       snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends after %" PetscInt_FMT " of the %" PetscInt_FMT " values of %s", rd->path, rd->line, i, n, what);
       return;
     }
-    for (tok = strtok_r(rd->buf, " \t\r\n", &save); tok && i < n; tok = strtok_r(NULL, " \t\r\n", &save))
+    for (tok = strtok_r(rd->buf, " \t\r\n", &save); tok && i < n && !errmsg[0]; tok = strtok_r(NULL, " \t\r\n", &save))
       if (!VitParseReal(tok, &v[i++])) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": '%s' is not a number (in %s)", rd->path, rd->line, tok, what);
   }
 }
@@ -52,7 +52,7 @@ static void ReadValues(VitLineReader *rd, PetscInt n, PetscReal *v, const char w
 static void ReadElements(VitLineReader *rd, EAMFile *f, char errmsg[], size_t len)
 {
   char    *tok, *save = NULL;
-  PetscInt count = -1;
+  PetscInt count;
 
   if (!VitLineReaderNext(rd, PETSC_TRUE)) {
     snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends before the line with the number of elements and their names", rd->path, rd->line);

@@ -1,0 +1,69 @@
+"""manybody_ bad-input tests: malformed EAM and Tersoff files, elements missing from the file,
+a wrong -potential_elements count and overlapping atoms must each end `vitrum energy` (2 ranks)
+with exit status 1, one error line naming the file and line (or the option), and no output."""
+import os
+import sys
+import mbtools as mb
+
+mb.make_sample("sic.data", "diamond", 4.36, 3, ["Si", "C"], [0.5, 0.5], 0.05, 3)
+mb.make_sample("alcu.data", "fcc", 4.05, 4, ["Al", "Cu"], [0.5, 0.5], 0.05, 3)
+lines = {name: open(os.path.join(mb.POTENTIALS, name)).read().splitlines(True) for name in ("AlCu.eam.alloy", "SiC.tersoff")}
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write("".join(text))
+    return path
+
+
+def edited(name, line, old, new):
+    """The file with the first `old` on 1-based line `line` replaced by `new`."""
+    text = list(lines[name])
+    assert old in text[line - 1], (name, line, text[line - 1])
+    text[line - 1] = text[line - 1].replace(old, new, 1)
+    return text
+
+
+def first_entry_line(name, triplet):
+    return next(k + 1 for k, l in enumerate(lines[name]) if l.split()[:3] == triplet)
+
+
+si_line = first_entry_line("SiC.tersoff", ["Si", "Si", "Si"])
+cases = [  # sample, potential, file, elements, expected text in the error line
+    ("alcu.data", "eam", write("bad_number.eam.alloy", edited("AlCu.eam.alloy", 10, "e", "x")), "Al,Cu",
+     "bad_number.eam.alloy:10: '"),
+    ("alcu.data", "eam", write("short.eam.alloy", lines["AlCu.eam.alloy"][:500]), "Al,Cu", "short.eam.alloy:500: file ends after"),
+    ("alcu.data", "eam", write("bad_grid.eam.alloy", edited("AlCu.eam.alloy", 5, "1000", "-10")), "Al,Cu", "bad_grid.eam.alloy:5: bad grid"),
+    ("alcu.data", "eam", "AlCu.eam.alloy", "Al,Zr", "element Zr (atom type 2) is not in"),
+    ("alcu.data", "eam", "AlCu.eam.alloy", "Al", "-potential_elements Al names 1 elements but the sample has 2 atom types"),
+    ("alcu.data", "eam", "no_such_file.eam.alloy", "Al,Cu", "cannot open the EAM potential file no_such_file.eam.alloy"),
+    ("sic.data", "tersoff", "SiC.tersoff", "Si,Ge", "SiC.tersoff has no entry for the element triplet"),
+    ("sic.data", "tersoff", write("bad_number.tersoff", edited("SiC.tersoff", si_line, "100390", "1OO390")), "Si,C",
+     "bad_number.tersoff:%d: '1OO390' is not a number (parameter 4 of the entry Si Si Si)" % si_line),
+    ("sic.data", "tersoff", write("bad_d.tersoff", edited("SiC.tersoff", si_line + 1, " 0.15 ", " 3.15 ")), "Si,C",
+     "bad_d.tersoff:%d: illegal parameters for the triplet Si Si Si: D must not exceed R" % si_line),
+    ("sic.data", "tersoff", write("short.tersoff", lines["SiC.tersoff"][:si_line]), "Si,C",
+     "short.tersoff:%d: file ends within the entry starting at line %d" % (si_line, si_line)),
+]
+# two atoms 0.3 A apart
+text = open("sic.data").read().splitlines(True)
+k = next(i for i, l in enumerate(text) if l.startswith("Atoms")) + 2
+x = [float(v) for v in text[k].split()[2:5]]
+text[k + 1] = "2 1 %.17g %.17g %.17g\n" % (x[0] + 0.3, x[1], x[2])
+write("close.data", text)
+cases.append(("close.data", "tersoff", "SiC.tersoff", "Si,C", "are 0.3 apart, closer than -potential_min_distance 0.5"))
+
+failed = False
+for sample, potential, potfile, elements, expected in cases:
+    if os.path.exists("out.h5"):
+        os.remove("out.h5")
+    out = mb.run(mb.mpirun(2) + [os.environ["VITRUM"], "energy", "-sample", sample, "-potential", potential, "-potential_file",
+                                 potfile if os.path.exists(potfile) or potfile.startswith("no_") else mb.potential_path(potfile),
+                                 "-potential_elements", elements, "-o", "out.h5"], expect_fail=True)
+    errors = [l for l in out.stderr.splitlines() if l.startswith("vitrum: error:")]
+    ok = out.returncode == 1 and len(errors) == 1 and expected in errors[0] and not os.path.exists("out.h5")
+    failed |= not ok
+    print("%-6s exit %d, %s" % ("ok" if ok else "FAILED", out.returncode, errors[0] if errors else out.stderr[-500:]))
+    if not ok:
+        print("       expected one line with: " + expected)
+sys.exit(1 if failed else 0)
