@@ -87,10 +87,11 @@ MODELS = (('ridge (linear)', ridge), ('kernel ridge, RBF', kernel_ridge))
 def target_sets(run):
     """(label, target column indices) for the scalar targets and the VDOS vector."""
     sets = []
-    for key in ('vdos', 'omega2', 'boson', 'lowcount'):
+    pooled = dict(vdos='VDOS (pooled bins)', cumulative='cumulative VDOS (pooled bins)', counts='exact mode counts (pooled)')
+    for key in ('vdos', 'cumulative', 'counts', 'omega2', 'boson', 'lowcount'):
         t = run.target(key)
         if t is not None:
-            sets.append(('VDOS (pooled bins)' if key == 'vdos' else run.targets[key], t[0]))
+            sets.append((pooled.get(key, run.targets[key]), t[0]))
     return sets
 
 
@@ -120,8 +121,12 @@ def curves(run, repeats):
 
 def plot(rows, outdir):
     labels = list(dict.fromkeys(r[0] for r in rows))
-    fig, axes = plt.subplots(1, len(labels), figsize=(3.6 * len(labels), 3.4), squeeze=False)
-    for ax, label in zip(axes[0], labels):
+    ncols = min(3, len(labels))
+    nrows = -(-len(labels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.4 * nrows), squeeze=False)
+    for ax in axes.ravel()[len(labels):]:
+        ax.set_visible(False)
+    for ax, label in zip(axes.ravel(), labels):
         for (name, _), color in zip(MODELS, ('tab:blue', 'tab:red')):
             sel = [r for r in rows if r[0] == label and r[1] == name]
             ns = sorted({r[2] for r in sel})

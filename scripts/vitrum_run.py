@@ -46,12 +46,14 @@ def classify_targets(names):
     vec = [g for g, (i, grid) in gs.items() if grid is not None]
     sca = [g for g, (i, grid) in gs.items() if grid is None]
     reduced = next((g for g in vec if re.search(r'red', g, re.I)), None)
-    vdos = next((g for g in vec if g != reduced and re.search(r'vdos|^D', g, re.I)), None)
+    cumulative = next((g for g in vec if re.search(r'cum', g, re.I)), None)
+    counts = next((g for g in vec if re.search(r'count', g, re.I)), None)
+    vdos = next((g for g in vec if g not in (reduced, cumulative, counts) and re.search(r'vdos|^D', g, re.I)), None)
 
     def find(pattern):
         return next((g for g in sca if re.search(pattern, g, re.I)), None)
 
-    return dict(vdos=vdos, reduced=reduced,
+    return dict(vdos=vdos, reduced=reduced, cumulative=cumulative, counts=counts,
                 omega2=find(r'omega2|omega\^2|moment|w2'),
                 boson=find(r'boson.*(omega|freq|pos)|^boson'),
                 lowcount=find(r'low|count|soft'),
@@ -66,7 +68,7 @@ def pretty_target(group):
 def target_units(key):
     """Units of the classified targets in Lennard-Jones units (masses 1)."""
     return {'omega2': r'$\epsilon/m\sigma^2$', 'boson': r'$\sqrt{\epsilon/m\sigma^2}$', 'lowcount': 'modes',
-            'vdos': r'1/$\omega$ units', 'reduced': r'1/$\omega^d$ units'}.get(key, '')
+            'vdos': r'1/$\omega$ units', 'reduced': r'1/$\omega^d$ units', 'cumulative': 'fraction of modes', 'counts': 'modes'}.get(key, '')
 
 
 class Run:

@@ -104,6 +104,7 @@ typedef struct {
   PetscBool  has_structure;
   PetscInt   dim, ntypes;
   PetscReal  density, type_fraction[VIT_MAX_TYPES];
+  PetscReal  natoms;             /* mean atoms per sample (0: unknown, taken as large) */
   char       type_names[VIT_MAX_TYPES][VIT_NAME_LEN];
 } VitDataset;
 

@@ -20,7 +20,7 @@ typedef struct {
 typedef struct {
   PetscBool known;
   PetscInt  dim, ntypes, nsamples;
-  PetscReal fraction[VIT_MAX_TYPES], density; /* sums over samples until written */
+  PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
   char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
 } Composition;
 
@@ -373,6 +373,7 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
   for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
   c->density += total / volume[0];
+  c->natoms += total;
   c->nsamples++;
   PetscCall(PetscFree(counts));
   PetscCall(PetscFree(volume));
@@ -395,6 +396,7 @@ static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/dim", (PetscReal)c->dim, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/density", c->density / c->nsamples, c->dim == 2 ? "1/length^2" : "1/length^3"));
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_fraction", 1, &nt, fraction, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/dataset/structure/natoms", c->natoms / c->nsamples, "1"));
   PetscCall(VitH5WriteStrings(h5, "/dataset/structure/type_names", c->ntypes, names));
   PetscFunctionReturn(0);
 }

@@ -444,12 +444,14 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, cons
   for (PetscInt i = 0; i < ds->p; i++) {
     char      name[256];
     PetscInt  a, b;
-    PetscReal x, phi, d1, d2, dr;
+    PetscReal x, phi, d1, d2, dr, cb;
     VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
     PetscCall(PairOfGroup(comm, ds, name, &a, &b));
     dr = GroupSpacing(ds->p, group, r, group[i]);
     PetscCall(pot->pair(pot, a, b, r[i], &phi, &d1, &d2));
-    kern->K[i] = (a == b ? 1 : 2) * ds->type_fraction[a] * ds->type_fraction[b] * ds->density * Sd * PetscPowRealInt(r[i], d - 1) * (d2 + (d - 1) * d1 / r[i]) * dr / d;
+    /* g_ab is normalised by the N_a (N_b - delta_ab) pairs of one sample (rdf.c), hence c_b - delta_ab/N */
+    cb         = ds->type_fraction[b] - (a == b && ds->natoms > 0 ? 1 / ds->natoms : 0);
+    kern->K[i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * PetscPowRealInt(r[i], d - 1) * (d2 + (d - 1) * d1 / r[i]) * dr / d;
   }
   kern->correlation = Correlation(ds->p, W + kern->target * ds->p, kern->K);
   PetscCall(VitPotentialDestroy(&pot));

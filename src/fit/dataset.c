@@ -67,12 +67,14 @@ static PetscErrorCode CheckFinite(const VitDataset *ds, MPI_Comm comm, const cha
   PetscFunctionReturn(0);
 }
 
-/* /dataset/structure: dim, density, type_fraction, type_names (optional). */
+/* /dataset/structure: dim, density, type_fraction, type_names (optional); natoms (optional, older
+   datasets lack it). */
 static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
 {
   PetscInt   n, nt;
   PetscReal *dim, *density, *fraction;
   char     **names;
+  PetscBool  has_natoms;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5Exists(h5, "/dataset/structure/type_fraction", &ds->has_structure));
@@ -84,6 +86,13 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   PetscCheck(n == nt && nt <= VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure has %" PetscInt_FMT " type names and %" PetscInt_FMT " fractions", h5->path, n, nt);
   ds->dim     = (PetscInt)dim[0];
   ds->density = density[0];
+  PetscCall(VitH5Exists(h5, "/dataset/structure/natoms", &has_natoms));
+  if (has_natoms) {
+    PetscReal *natoms;
+    PetscCall(VitH5ReadReal(h5, "/dataset/structure/natoms", &n, &natoms));
+    ds->natoms = natoms[0];
+    PetscCall(PetscFree(natoms));
+  }
   ds->ntypes  = nt;
   for (PetscInt a = 0; a < nt; a++) {
     ds->type_fraction[a] = fraction[a];

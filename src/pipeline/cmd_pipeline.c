@@ -35,6 +35,7 @@ typedef struct {
   PetscInt  nmodels;                       /* one fit per target group */
   PetscInt  vdos_rebin;                    /* VDOS bins averaged into one model target */
   char     *model_names[VIT_PIPELINE_MAX_MODELS];
+  char      cache[PETSC_MAX_PATH_LEN];       /* features cache folder of the current options */
   /* files of the run */
   char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN];
   char evaluation[PETSC_MAX_PATH_LEN], report_md[PETSC_MAX_PATH_LEN];
@@ -111,8 +112,8 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));
   PetscCall(PetscOptionsString("-pipeline_python", "Python with numpy, h5py, matplotlib, scikit-learn", NULL, pl->python, pl->python, sizeof(pl->python), NULL));
   PetscCall(PetscOptionsString("-pipeline_scripts", "Folder of make_ensemble.py and plot_report.py", NULL, pl->scripts, pl->scripts, sizeof(pl->scripts), NULL));
-  PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS from the D(omega) targets; default D," VIT_PIPELINE_REDUCED ",omega2_mean,boson_peak_omega,low_mode_count)", NULL, pl->model_names, &pl->nmodels, NULL));
-  PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D and " VIT_PIPELINE_REDUCED " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
+  PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS, " VIT_PIPELINE_CUMULATIVE ": cumulative VDOS, from the D(omega) targets; " VIT_PIPELINE_COUNTS ": exact mode counts below each -spectrum_count_omega; default D," VIT_PIPELINE_REDUCED ",omega2_mean,boson_peak_omega,low_mode_count)", NULL, pl->model_names, &pl->nmodels, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D, " VIT_PIPELINE_REDUCED " and " VIT_PIPELINE_CUMULATIVE " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
   PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
   PetscOptionsEnd();
@@ -418,18 +419,26 @@ static PetscErrorCode FeatureOptionsHash(unsigned long long *hash)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
+/* The features cache folder of the current options: DIR/cache/HASH. */
+static PetscErrorCode CacheFolder(Pipeline *pl)
 {
-  PetscInt           n;
   unsigned long long hash = 0;
-  char               cache[PETSC_MAX_PATH_LEN];
-  const char *const  names[]  = {"-sample_list", "-o", "-features_cache"};
-  const char *const  values[] = {pl->samples, pl->dataset, cache};
 
   PetscFunctionBeginUser;
   PetscCall(FeatureOptionsHash(&hash));
-  PetscCall(PetscSNPrintf(cache, sizeof(cache), "%s/cache/%016llx", pl->dir, hash));
-  PetscCall(MakeDirectory(comm, cache));
+  PetscCall(PetscSNPrintf(pl->cache, sizeof(pl->cache), "%s/cache/%016llx", pl->dir, hash));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageFeatures(MPI_Comm comm, Pipeline *pl)
+{
+  PetscInt          n;
+  const char *const names[]  = {"-sample_list", "-o", "-features_cache"};
+  const char *const values[] = {pl->samples, pl->dataset, pl->cache};
+
+  PetscFunctionBeginUser;
+  PetscCall(CacheFolder(pl));
+  PetscCall(MakeDirectory(comm, pl->cache));
   PetscCall(CountLines(comm, pl->samples, &n));
   PetscCall(PetscPrintf(comm, "  features and targets of %" PetscInt_FMT " samples listed in %s\n", n, pl->samples));
   PetscCall(RunCommand(VitCmdFeatures, 3, names, values));
@@ -442,12 +451,13 @@ static PetscErrorCode StageFit(MPI_Comm comm, Pipeline *pl)
   VitProgress progress;
 
   PetscFunctionBeginUser;
+  PetscCall(CacheFolder(pl)); /* also when the features stage was skipped */
   PetscCall(VitProgressStart(&progress, "models fitted", pl->nmodels));
   for (PetscInt m = 0; m < pl->nmodels; m++) {
     const char *const names[]  = {"-data", "-o"};
     const char *const values[] = {pl->model_dataset[m], pl->model_file[m]};
     PetscCall(PetscPrintf(comm, "  model %" PetscInt_FMT "/%" PetscInt_FMT ": %s\n", m + 1, pl->nmodels, pl->model_names[m]));
-    PetscCall(VitPipelineWriteModelDataset(comm, pl->dataset, pl->model_names[m], pl->vdos_rebin, pl->model_dataset[m]));
+    PetscCall(VitPipelineWriteModelDataset(comm, pl->dataset, pl->model_names[m], pl->vdos_rebin, pl->cache, pl->model_dataset[m]));
     PetscCall(RunCommand(VitCmdFit, 2, names, values));
     PetscCall(VitProgressUpdate(comm, &progress, m + 1));
   }

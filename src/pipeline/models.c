@@ -81,7 +81,7 @@ static PetscErrorCode DatasetDimension(MPI_Comm comm, const char path[], PetscIn
 /* Copy the optional datasets that fit reads besides X, Y and the names. */
 static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
 {
-  static const char *const reals[] = {"/dataset/feature_smooth", "/dataset/structure/dim", "/dataset/structure/density", "/dataset/structure/type_fraction"};
+  static const char *const reals[] = {"/dataset/feature_smooth", "/dataset/structure/dim", "/dataset/structure/density", "/dataset/structure/type_fraction", "/dataset/structure/natoms"};
   VitH5                    in;
   PetscBool                has;
 
@@ -111,11 +111,11 @@ static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out
   PetscFunctionReturn(0);
 }
 
-/* Columns of the model's targets: group `model`, or for VIT_PIPELINE_REDUCED the VDOS columns
-   "D(omega=w)". Error listing the groups present when none matches. */
+/* Columns of the model's targets: group `model`, or for VIT_PIPELINE_REDUCED and
+   VIT_PIPELINE_CUMULATIVE the VDOS columns "D(omega=w)". Error listing the groups present when none matches. */
 static PetscErrorCode SelectColumns(MPI_Comm comm, const char path[], const VitPipelineDataset *ds, const char model[], PetscInt *m, PetscInt cols[])
 {
-  const char *want = strcmp(model, VIT_PIPELINE_REDUCED) ? model : "D";
+  const char *want = strcmp(model, VIT_PIPELINE_REDUCED) && strcmp(model, VIT_PIPELINE_CUMULATIVE) ? model : "D";
   char        group[128], present[1024] = "", last[128] = "";
 
   PetscFunctionBeginUser;
@@ -144,13 +144,88 @@ static PetscErrorCode VdosOmega(MPI_Comm comm, const char path[], const char nam
   PetscFunctionReturn(0);
 }
 
+/* Replace the rebinned VDOS Y (n x m) by its running integral N_j = sum_{i<=j} Y_i h, h the spacing of
+   the rebinned centres, and name the targets "Dcum(omega=upper edge)". The last value is the
+   normalisation (1 in every sample) and is dropped: m becomes m - 1 (Y is compacted in place). */
+static PetscErrorCode CumulativeTargets(MPI_Comm comm, const char path[], PetscInt n, PetscInt *m, PetscReal *Y, char **names)
+{
+  const PetscInt mc = *m - 1;
+  double         w0, w1, h;
+
+  PetscFunctionBeginUser;
+  PetscCheck(*m >= 2, comm, PETSC_ERR_USER_INPUT, "-pipeline_models " VIT_PIPELINE_CUMULATIVE ": %s gives only %" PetscInt_FMT " VDOS bin after rebinning", path, *m);
+  PetscCheck(sscanf(names[0], VIT_PIPELINE_CUMULATIVE "(omega=%lf)", &w0) == 1 && sscanf(names[1], VIT_PIPELINE_CUMULATIVE "(omega=%lf)", &w1) == 1, comm, PETSC_ERR_PLIB, "unexpected target names %s, %s", names[0], names[1]);
+  h = w1 - w0;
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal sum = 0;
+    for (PetscInt j = 0; j < mc; j++) {
+      sum += Y[i * *m + j] * h;
+      Y[i * mc + j] = sum; /* i mc + j <= i m + j: reads stay ahead of writes */
+    }
+  }
+  for (PetscInt j = 0; j < *m; j++) {
+    char name[64];
+    PetscCall(PetscFree(names[j]));
+    if (j == mc) continue;
+    PetscCall(PetscSNPrintf(name, sizeof(name), VIT_PIPELINE_CUMULATIVE "(omega=%.10g)", w0 + (j + 0.5) * h));
+    PetscCall(PetscStrallocpy(name, &names[j]));
+  }
+  *m = mc;
+  PetscFunctionReturn(0);
+}
+
+/* Targets of the VIT_PIPELINE_COUNTS model: the exact counts of modes below each omega of
+   /spectrum/counts (inertia; -spectrum_count_omega) from every sample's cached spectrum output,
+   named "Ncount(omega=w)". Allocates Y (n x m) and names (m) with PetscMalloc2. */
+static PetscErrorCode CountTargets(MPI_Comm comm, const char cache[], const VitPipelineDataset *ds, PetscInt *m, PetscReal **Y, char ***names)
+{
+  PetscReal *omega = NULL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ds->n; i++) {
+    char        path[PETSC_MAX_PATH_LEN];
+    const char *base = strrchr(ds->sample_names[i], '/') ? strrchr(ds->sample_names[i], '/') + 1 : ds->sample_names[i];
+    VitH5       h5;
+    PetscBool   has;
+    PetscInt    nc;
+    PetscReal  *count;
+
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s.spectrum.h5", cache, base));
+    PetscCall(VitH5OpenRead(comm, path, &h5));
+    PetscCall(VitH5Exists(&h5, "/spectrum/counts/exact", &has));
+    PetscCheck(has, comm, PETSC_ERR_USER_INPUT, "-pipeline_models " VIT_PIPELINE_COUNTS ": %s has no /spectrum/counts/exact (needs -spectrum_inertia and -spectrum_count_omega)", path);
+    PetscCall(VitH5ReadReal(&h5, "/spectrum/counts/exact", &nc, &count));
+    if (!i) {
+      PetscInt nw;
+      PetscCall(VitH5ReadReal(&h5, "/spectrum/counts/omega", &nw, &omega));
+      PetscCheck(nw == nc, comm, PETSC_ERR_USER_INPUT, "%s: /spectrum/counts/omega and exact differ in length", path);
+      *m = nc;
+      PetscCall(PetscMalloc2(ds->n * nc, Y, nc, names));
+      for (PetscInt j = 0; j < nc; j++) {
+        char name[64];
+        PetscCall(PetscSNPrintf(name, sizeof(name), VIT_PIPELINE_COUNTS "(omega=%.10g)", (double)omega[j]));
+        PetscCall(PetscStrallocpy(name, &(*names)[j]));
+      }
+    }
+    PetscCheck(nc == *m, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " mode counts, the first sample has %" PetscInt_FMT, path, nc, *m);
+    for (PetscInt j = 0; j < nc; j++) (*Y)[i * nc + j] = count[j];
+    PetscCall(PetscFree(count));
+    PetscCall(VitH5Close(&h5));
+  }
+  PetscCall(PetscFree(omega));
+  PetscFunctionReturn(0);
+}
+
 /* Targets of the model, n x m (row-major) with their names. Scalar or other groups: the columns as
    they are. VDOS models (D, Dred): every `rebin` consecutive bins averaged into one bin at their
-   mean omega; Dred averages D(omega)/omega^(d-1) of the fine bins. */
+   mean omega; Dred averages D(omega)/omega^(d-1) of the fine bins; Dcum is the fraction of modes
+   below the upper edge of each bin, N(omega_j + h/2) = sum_{i<=j} D_i h (h: the rebinned width),
+   which self-averages better than single bins (counts of many modes). */
 static PetscErrorCode ModelTargets(MPI_Comm comm, const char path[], const VitPipelineDataset *ds, const char model[], PetscInt rebin, PetscInt *m, PetscReal *Y, char **names)
 {
   const PetscBool reduced = strcmp(model, VIT_PIPELINE_REDUCED) ? PETSC_FALSE : PETSC_TRUE;
-  const PetscBool vdos    = reduced || !strcmp(model, "D") ? PETSC_TRUE : PETSC_FALSE;
+  const PetscBool cumul   = strcmp(model, VIT_PIPELINE_CUMULATIVE) ? PETSC_FALSE : PETSC_TRUE;
+  const PetscBool vdos    = reduced || cumul || !strcmp(model, "D") ? PETSC_TRUE : PETSC_FALSE;
   PetscInt        ncols, *cols, dim = 1, k = vdos ? rebin : 1;
 
   PetscFunctionBeginUser;
@@ -174,11 +249,12 @@ static PetscErrorCode ModelTargets(MPI_Comm comm, const char path[], const VitPi
       PetscCall(PetscStrallocpy(name, &names[j]));
     } else PetscCall(PetscStrallocpy(ds->target_names[cols[j]], &names[j]));
   }
+  if (cumul) PetscCall(CumulativeTargets(comm, path, ds->n, m, Y, names));
   PetscCall(PetscFree(cols));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[], const char model[], PetscInt rebin, const char out_path[])
+PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[], const char model[], PetscInt rebin, const char cache[], const char out_path[])
 {
   VitPipelineDataset ds;
   VitH5              h5;
@@ -189,12 +265,15 @@ PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[
   PetscFunctionBeginUser;
   PetscCall(VitPipelineDatasetRead(comm, data_path, &ds));
   PetscCall(PetscMalloc2(ds.n * ds.t, &Y, ds.t, &names));
-  PetscCall(ModelTargets(comm, data_path, &ds, model, rebin, &m, Y, names));
+  if (!strcmp(model, VIT_PIPELINE_COUNTS)) {
+    PetscCall(PetscFree2(Y, names));
+    PetscCall(CountTargets(comm, cache, &ds, &m, &Y, &names));
+  } else PetscCall(ModelTargets(comm, data_path, &ds, model, rebin, &m, Y, names));
   PetscCall(VitH5Create(comm, out_path, &h5));
   {
     hsize_t dx[2] = {(hsize_t)ds.n, (hsize_t)ds.p}, dy[2] = {(hsize_t)ds.n, (hsize_t)m};
     PetscCall(VitH5WriteReal(&h5, "/dataset/X", 2, dx, ds.X, "1 (features of the pipeline dataset)"));
-    PetscCall(VitH5WriteReal(&h5, "/dataset/Y", 2, dy, Y, strcmp(model, VIT_PIPELINE_REDUCED) ? "target" : "1/omega^d"));
+    PetscCall(VitH5WriteReal(&h5, "/dataset/Y", 2, dy, Y, !strcmp(model, VIT_PIPELINE_REDUCED) ? "1/omega^d" : !strcmp(model, VIT_PIPELINE_CUMULATIVE) ? "1 (fraction of modes)" : !strcmp(model, VIT_PIPELINE_COUNTS) ? "modes" : "target"));
     PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", ds.p, (const char *const *)ds.feature_names));
     PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", m, (const char *const *)names));
     PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", ds.n, (const char *const *)ds.sample_names));

@@ -7,6 +7,8 @@
 
 #define VIT_PIPELINE_MAX_MODELS 16
 #define VIT_PIPELINE_REDUCED    "Dred" /* model of the reduced VDOS D(omega)/omega^(d-1), derived from "D(omega=...)" */
+#define VIT_PIPELINE_CUMULATIVE "Dcum" /* model of the cumulative VDOS, the fraction of modes below omega, from "D(omega=...)" */
+#define VIT_PIPELINE_COUNTS     "Ncount" /* model of the exact mode counts below each -spectrum_count_omega (inertia), from the features cache */
 
 /* Run an external, non-MPI program (argv[0] is a path) from rank 0 with fork/exec and wait for it.
    The child gets the environment without the variables of the enclosing MPI job (OMPI_*, PMIX_*,
@@ -28,9 +30,11 @@ PetscErrorCode VitPipelineDatasetDestroy(VitPipelineDataset *ds);
 void VitPipelineTargetGroup(const char name[], char group[], size_t len);
 
 /* The dataset of one model: all features of data_path and the targets of group `model`
-   (VIT_PIPELINE_REDUCED: the VDOS columns divided by omega^(d-1)); for the VDOS models "D" and
-   VIT_PIPELINE_REDUCED every `rebin` consecutive bins are averaged into one. */
-PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[], const char model[], PetscInt rebin, const char out_path[]);
+   (VIT_PIPELINE_REDUCED: the VDOS columns divided by omega^(d-1); VIT_PIPELINE_CUMULATIVE: their
+   running integral); for these VDOS models every `rebin` consecutive bins are averaged into one.
+   VIT_PIPELINE_COUNTS: /spectrum/counts/exact of every sample's spectrum output in the features
+   cache folder `cache` (CACHE/basename(SAMPLE).spectrum.h5). */
+PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[], const char model[], PetscInt rebin, const char cache[], const char out_path[]);
 
 /* Held-out evaluation of the models (model m: its dataset data_paths[m] and fitted model_paths[m]):
    predictions y = W x + b on the held-out rows (the split of `fit` with -fit_test_fraction and

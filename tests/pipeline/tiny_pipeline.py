@@ -4,7 +4,10 @@
   applied to the g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian)
   up to a constant, R^2 > 0.95 over the samples;
 - every model's dataset has the features of dataset.h5 and its targets (the reduced VDOS model
-  Dred: D(omega)/omega, 2D), recomputed here with numpy;
+  Dred: D(omega)/omega, 2D; the cumulative VDOS Dcum: running sum of the rebinned D times the bin
+  width, last value dropped), recomputed here with numpy; the exact mode counts of Ncount equal
+  the numbers of eigenvalues below omega^2 of a dense Hessian built here in numpy from the sample
+  files and the Kob-Andersen parameters (minus the d = 2 translations);
 - the evaluation agrees with an independent numpy/scikit-learn computation from the models' datasets
   and model files (held-out predictions y = W x + b, R^2 = sklearn r2_score), and every model beats
   the mean predictor on its training data (training R^2 > 0 for every target with variance);
@@ -25,7 +28,9 @@ import vitrum_testlib as vt
 
 SRC = os.environ['SRC']
 RUN = 'tiny'
-MODELS = ['D', 'Dred', 'omega2_mean', 'boson_peak_omega', 'low_mode_count']
+MODELS = ['D', 'Dred', 'Dcum', 'Ncount', 'omega2_mean', 'boson_peak_omega', 'low_mode_count']
+# Kob-Andersen 2D (LAMMPS types 1, 2): epsilon, sigma; cutoff 2.5 sigma
+KA = {(1, 1): (1.0, 1.0), (1, 2): (1.5, 0.8), (2, 2): (0.5, 0.88)}
 OUTPUTS = ['samples/samples.txt', 'dataset.h5', 'evaluation.h5', 'report/report.md'] + ['models/%s/model.h5' % m for m in MODELS]
 STAGES = ['generate', 'features', 'fit', 'evaluate', 'report']
 
@@ -67,8 +72,54 @@ def read(path, group, names, folder=RUN):
         return [strings(f[group][n]) if n.endswith('names') else f[group][n][()] for n in names]
 
 
+def read_sample(path):
+    """Types (in atom id order), positions (N, 2) and box lengths of a 2D LAMMPS data file."""
+    lines = open(path).read().splitlines()
+    n = int(next(l.split()[0] for l in lines if l.endswith(' atoms')))
+    box = np.array([float(l.split()[1]) - float(l.split()[0]) for l in lines if l.endswith(('xlo xhi', 'ylo yhi'))])
+    start = next(k for k, l in enumerate(lines) if l.startswith('Atoms')) + 2
+    rows = sorted((int(w[0]), int(w[1]), float(w[2]), float(w[3])) for w in (l.split() for l in lines[start:start + n]))
+    return np.array([r[1] for r in rows]), np.array([r[2:] for r in rows]), box
+
+
+def dense_hessian(path):
+    """Hessian of the 2D Kob-Andersen sample (masses 1): block of a pair = phi'' u u^T + phi'/r (I - u u^T)."""
+    types, x, box = read_sample(path)
+    n = len(types)
+    H = np.zeros((2 * n, 2 * n))
+    for i in range(n):
+        d = x[i + 1:] - x[i]
+        d -= box * np.round(d / box)
+        r = np.hypot(d[:, 0], d[:, 1])
+        for k in np.flatnonzero(r > 0):
+            j = i + 1 + k
+            eps, sig = KA[tuple(sorted((types[i], types[j])))]
+            if r[k] >= 2.5 * sig:
+                continue
+            sr6 = (sig / r[k]) ** 6
+            d1, d2 = 24 * eps * (sr6 - 2 * sr6 ** 2) / r[k], 24 * eps * (26 * sr6 ** 2 - 7 * sr6) / r[k] ** 2
+            u = d[k] / r[k]
+            block = d2 * np.outer(u, u) + d1 / r[k] * (np.eye(2) - np.outer(u, u))
+            for a, b, sgn in ((i, j, -1), (j, i, -1), (i, i, 1), (j, j, 1)):
+                H[2 * a:2 * a + 2, 2 * b:2 * b + 2] += sgn * block
+    return H
+
+
+def check_counts():
+    """Ncount = numbers of eigenvalues of the dense numpy Hessian below omega^2, without the 2 translations."""
+    Y, targets = read('models/Ncount/dataset.h5', 'dataset', ['Y', 'target_names'])
+    _, _, samples = read('dataset.h5', 'dataset', ['X', 'Y', 'sample_names'])
+    omega = np.array([float(t.split('=')[1][:-1]) for t in targets])
+    Y = Y.reshape(len(samples), -1)
+    for row in (0, len(samples) - 1):
+        ev = np.linalg.eigvalsh(dense_hessian(samples[row]))
+        expect = (ev[:, None] < omega ** 2).sum(0) - 2
+        assert np.array_equal(Y[row], expect), (samples[row], Y[row], expect)
+    print('Ncount: exact counts below omega = %s equal numpy eigvalsh of the dense Hessian' % omega)
+
+
 def check_model_datasets():
-    """Model targets: D and Dred average -pipeline_vdos_rebin consecutive VDOS bins."""
+    """Model targets: D, Dred and Dcum from -pipeline_vdos_rebin consecutive VDOS bins."""
     rebin = int(next(l.split()[1] for l in open('tiny.opts') if l.startswith('-pipeline_vdos_rebin')))
     X, Y, targets = read('dataset.h5', 'dataset', ['X', 'Y', 'target_names'])
     vdos = [k for k, t in enumerate(targets) if t.startswith('D(omega=')]
@@ -81,9 +132,16 @@ def check_model_datasets():
             expect = coarse(Y[:, vdos])
         elif m == 'Dred':
             expect = coarse(Y[:, vdos] / omega)
+        elif m == 'Dcum':
+            h = rebin * (omega[1] - omega[0])
+            expect = np.cumsum(coarse(Y[:, vdos]) * h, axis=1)[:, :-1]
+            edges = coarse(omega[None, :])[0][:-1] + h / 2
+            assert np.allclose([float(t.split('=')[1][:-1]) for t in tm], edges), tm
+        elif m == 'Ncount':
+            continue  # check_counts
         else:
             expect = Y[:, [targets.index(m)]]
-        assert np.allclose(Ym.reshape(expect.shape), expect, rtol=1e-13, atol=0), m
+        assert np.allclose(Ym.reshape(expect.shape), expect, rtol=1e-12, atol=1e-15), m
         if m in ('D', 'Dred'):
             assert np.allclose([float(t.split('=')[1][:-1]) for t in tm], coarse(omega[None, :])[0]), tm
 
@@ -145,6 +203,7 @@ def main():
                  'kernel_omega2.png', 'learning_curve.png', 'r2_per_bin.png'):
         assert need in pngs and os.path.getsize(os.path.join(report, need)) > 5000, need
     check_model_datasets()
+    check_counts()
     check_exact_kernel()
     check_evaluation()
 
