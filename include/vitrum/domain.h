@@ -72,6 +72,9 @@ PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, Pe
    ghosts too if include_ghosts), j any atom: the loop of neighbour lists without storing them. */
 typedef PetscErrorCode (*VitPairFunction)(PetscInt i, PetscInt j, const PetscReal d[3], PetscReal r, void *ctx);
 PetscErrorCode VitDomainForEachPair(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitPairFunction fn, void *ctx);
+/* Half the work for symmetric sums: owned i with owned j > i (each pair of owned atoms once) or with
+   any ghost j (the mirror pair is visited on the ghost's owner, as its own owned-ghost pair). */
+PetscErrorCode VitDomainForEachPairHalf(const VitDomain *dom, PetscReal cutoff, VitPairFunction fn, void *ctx);
 
 /* Neighbour lists from cell lists. include_ghosts: also list ghosts (complete only for ghosts
    deeper than cutoff inside the ghost shell, as many-body potentials need). */

@@ -86,7 +86,9 @@ static PetscErrorCode CellListDestroy(CellList *cl)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitDomainForEachPair(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitPairFunction fn, void *ctx)
+/* The pair loop. Listed atoms i: owned ones, plus ghosts if include_ghosts. half: skip the pairs of
+   two owned atoms with j < i (each such pair is visited once, i < j). */
+static PetscErrorCode ForEachPair(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, PetscBool half, VitPairFunction fn, void *ctx)
 {
   CellList  cl;
   PetscInt  nlist  = include_ghosts ? dom->nowned + dom->nghost : dom->nowned;
@@ -109,16 +111,29 @@ PetscErrorCode VitDomainForEachPair(const VitDomain *dom, PetscReal cutoff, Pets
         for (PetscInt e = cl.start[row + lo[2]]; e < cl.start[row + hi[2] + 1]; e++) {
           const PetscReal *xj = &cl.x[3 * e];
           PetscReal        d[3], r;
-          PetscInt         j;
+          PetscInt         j = cl.atom[e];
+          if (half ? (j <= i) : (j == i)) continue; /* ghosts come after every owned atom */
           if (PetscSqr(xj[0] - xi[0]) + PetscSqr(xj[1] - xi[1]) + PetscSqr(xj[2] - xi[2]) >= filter) continue;
-          j = cl.atom[e];
-          if (j == i) continue;
           r = VitDomainDisplacement(dom, i, j, d);
           if (r < cutoff) PetscCall(fn(i, j, d, r, ctx));
         }
       }
   }
   PetscCall(CellListDestroy(&cl));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitDomainForEachPair(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitPairFunction fn, void *ctx)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ForEachPair(dom, cutoff, include_ghosts, PETSC_FALSE, fn, ctx));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitDomainForEachPairHalf(const VitDomain *dom, PetscReal cutoff, VitPairFunction fn, void *ctx)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ForEachPair(dom, cutoff, PETSC_FALSE, PETSC_TRUE, fn, ctx));
   PetscFunctionReturn(0);
 }
 

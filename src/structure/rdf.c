@@ -19,7 +19,8 @@ static PetscErrorCode CountPair(PetscInt i, PetscInt j, const PetscReal d[3], Pe
   VitRdf     *rdf = c->rdf;
   PetscInt    bin = (PetscInt)(r / rdf->dr);
 
-  if (bin < rdf->nbins) rdf->count[VitPairIndex(rdf->ntypes, c->dom->type[i], c->dom->type[j]) * rdf->nbins + bin]++;
+  /* half loop: a pair of owned atoms stands for both of its ordered pairs */
+  if (bin < rdf->nbins) rdf->count[VitPairIndex(rdf->ntypes, c->dom->type[i], c->dom->type[j]) * rdf->nbins + bin] += j < c->dom->nowned ? 2 : 1;
   return 0;
 }
 
@@ -81,7 +82,7 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
   PetscCall(PetscCalloc1(rdf->npairs * rdf->nbins, &rdf->count));
   counter.dom = dom;
   counter.rdf = rdf;
-  PetscCall(VitDomainForEachPair(dom, rdf->rmax, PETSC_FALSE, CountPair, &counter));
+  PetscCall(VitDomainForEachPairHalf(dom, rdf->rmax, CountPair, &counter));
   /* integer counts: the sum is exact, so g is bitwise the same for any number of ranks */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, rdf->count, (int)(rdf->npairs * rdf->nbins), MPI_INT64_T, MPI_SUM, dom->comm));
   PetscCall(RdfNormalise(rdf));
