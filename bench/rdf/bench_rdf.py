@@ -6,7 +6,7 @@ ASE runs in a child process with a memory cap (its neighbour list stores all can
     /usr/bin/python3 bench/rdf/bench_rdf.py --vitrum build/vitrum [--sizes 10000 100000] [--rmax 4 --dr 0.01]
 
 Times are wall-clock seconds of the whole process (reading the sample included) for vitrum and
-LAMMPS; for ASE the neighbour list + histogram alone (reading excluded, favouring ASE). The
+LAMMPS (both started directly on 1 rank; vitrum under mpirun on 2); for ASE the neighbour list + histogram alone (reading excluded, favouring ASE). The
 g(r) of each peer is compared with vitrum's (max |difference| over bins)."""
 import argparse
 import os
@@ -31,7 +31,8 @@ def timed(cmd, cwd):
 
 def vitrum_rdf(exe, ranks, data, rmax, dr, cwd):
     out = os.path.join(cwd, "v%d.h5" % ranks)
-    t = timed(MPIRUN + ["-n", str(ranks), exe, "rdf", "-sample", data, "-rdf_rmax", str(rmax), "-rdf_dr", str(dr), "-o", out], cwd)
+    launcher = MPIRUN + ["-n", str(ranks)] if ranks > 1 else []  # 1 rank: started directly, like lmp
+    t = timed(launcher + [exe, "rdf", "-sample", data, "-rdf_rmax", str(rmax), "-rdf_dr", str(dr), "-o", out], cwd)
     import h5py
     with h5py.File(out, "r") as f:
         return t, f["/structure/rdf/g_total"][:]
