@@ -3,6 +3,7 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 
 #include <vitrum/commands.h>
 #include <vitrum/h5io.h>
+#include <slepcsys.h>
 
 typedef struct {
   const char *name;
@@ -47,14 +48,13 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ncommands; i++)
       if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
     if (!cmd) {
-      int rank = 0, initialized = 0;
+      int rank = 0;
       MPI_Init(&argc, &argv);
       MPI_Comm_rank(MPI_COMM_WORLD, &rank);
       if (!rank) {
         fprintf(stderr, "vitrum: error: unknown command '%s'\n\n", argv[1]);
         PrintUsage();
       }
-      MPI_Initialized(&initialized);
       MPI_Finalize();
       return 2;
     }
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     argv++;
     argc--;
   }
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(VitInitialize());
   PetscCall(VitPushErrorHandler());
   if (!cmd) {
@@ -82,6 +82,6 @@ int main(int argc, char **argv)
       status = 1;
     } else PetscCall(VitWarnUnusedOptions());
   }
-  PetscCall(PetscFinalize());
+  PetscCall(SlepcFinalize());
   return status;
 }

@@ -190,7 +190,7 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
   PetscInt  R  = o->nvec;
-  PetscBool negative = (PetscBool)(res->negative != 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* unknown (-1) counts as possible */
+  PetscBool negative = (PetscBool)(res->negative > 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* found by inertia or among the modes */
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));

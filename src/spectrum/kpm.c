@@ -35,6 +35,7 @@ typedef __int128 VitInt128;
 typedef struct {
   MPI_Comm     comm;
   int          shift; /* a term t is stored as trunc(t 2^shift) */
+  PetscReal    scale; /* 2^shift */
   PetscReal    bound; /* |t| <= bound is required */
   MPI_Datatype type;
   MPI_Op       op;
@@ -57,6 +58,7 @@ static PetscErrorCode ExactSumCreate(MPI_Comm comm, int log2_bound, int log2_cou
   PetscFunctionBegin;
   es->comm  = comm;
   es->shift = 126 - log2_bound - log2_count;
+  es->scale = ldexp(1.0, es->shift);
   es->bound = PetscPowReal(2.0, log2_bound);
   PetscCallMPI(MPI_Type_contiguous(sizeof(VitInt128), MPI_BYTE, &es->type));
   PetscCallMPI(MPI_Type_commit(&es->type));
@@ -72,9 +74,21 @@ static PetscErrorCode ExactSumDestroy(ExactSum *es)
   PetscFunctionReturn(0);
 }
 
+/* trunc(t 2^shift) from the bits of the double (same value as a cast, without libgcc's slow
+   double-to-int128 conversion); |t 2^shift| < 2^126 is guaranteed by the caller's bound. */
 static inline VitInt128 Quantise(const ExactSum *es, PetscReal t)
 {
-  return (VitInt128)ldexp(t, es->shift);
+  const double v = t * es->scale; /* exact: a power of two */
+  uint64_t     bits, mant;
+  int          e;
+  VitInt128    r;
+
+  memcpy(&bits, &v, sizeof(bits));
+  e = (int)((bits >> 52) & 0x7ff) - 1075; /* v = mant 2^e */
+  if (e < -52) return 0;                   /* |v| < 1 (and zero, subnormals) */
+  mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+  r    = e >= 0 ? (VitInt128)mant << e : (VitInt128)(mant >> -e);
+  return (bits >> 63) ? -r : r;
 }
 
 /* Global sums of n accumulators (already quantised locally), returned as reals. */
@@ -416,7 +430,7 @@ static PetscErrorCode ReduceDots(const ExactSum *es, PetscInt R, VitInt128 acc[]
 PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscInt R, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm)
 {
   const PetscInt  d = prob->dim, n = prob->nowned * d;
-  const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo);
+  const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo), binv = 1.0 / b, b2inv = 2.0 / b;
   BlockOp         op;
   ExactSum        es;
   VitInt128      *acc;
@@ -449,7 +463,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   PetscCall(PetscTime(&t0));
   PetscCall(RandomBlock(prob, R, seed, kpm->deflate, vprev)); /* v_0 */
   PetscCall(BlockOpApply(&op, vprev, y));
-  for (PetscInt j = 0; j < n * R; j++) vcur[j] = (y[j] - a * vprev[j]) / b; /* v_1 = Hs v_0 */
+  for (PetscInt j = 0; j < n * R; j++) vcur[j] = (y[j] - a * vprev[j]) * binv; /* v_1 = Hs v_0 */
   ExactDots(&es, n, R, vprev, vprev, acc, acc + 2 * R);
   ExactDots(&es, n, R, vcur, vprev, acc + R, acc + 2 * R);
   PetscCall(ReduceDots(&es, R, acc, dots));
@@ -463,7 +477,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
     ExactDots(&es, n, R, vcur, vcur, acc, acc + 2 * R);
     if (odd) { /* v_{m+1} = 2 Hs v_m - v_{m-1}, written over v_{m-1} */
       PetscCall(BlockOpApply(&op, vcur, y));
-      for (PetscInt j = 0; j < n * R; j++) vprev[j] = 2.0 * (y[j] - a * vcur[j]) / b - vprev[j];
+      for (PetscInt j = 0; j < n * R; j++) vprev[j] = (y[j] - a * vcur[j]) * b2inv - vprev[j];
       ExactDots(&es, n, R, vprev, vcur, acc + R, acc + 2 * R);
     }
     PetscCall(ReduceDots(&es, R, acc, dots));

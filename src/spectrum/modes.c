@@ -100,11 +100,14 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
     PetscCall(EPSSetTolerances(eps, PETSC_DEFAULT, 5000)); /* Jacobi-preconditioned: hundreds of iterations */
     break;
-  case VIT_MODES_DENSE:
+  case VIT_MODES_DENSE: {
+    DS ds;
     PetscCall(EPSSetType(eps, EPSLAPACK));
+    PetscCall(EPSGetDS(eps, &ds));
+    PetscCall(DSSetMethod(ds, 1)); /* MRRR (dstevr) for the tridiagonal problem: much faster than QR with vectors; -ds_method */
     PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
     PetscCall(EPSSetDimensions(eps, ndof, PETSC_DEFAULT, PETSC_DEFAULT));
-    break;
+  } break;
   }
   PetscFunctionReturn(0);
 }

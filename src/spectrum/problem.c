@@ -1,14 +1,12 @@
 /* The spectral problem: the dynamical matrix with the per-atom data the solvers need
    (global ids for rank-independent random vectors, sqrt(mass) for the translation modes). */
 #include <vitrum/spectrum.h>
-#include <slepcsys.h>
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob)
 {
   PetscInt bs, nrows;
 
   PetscFunctionBegin;
-  if (!SlepcInitializeCalled) PetscCall(SlepcInitialize(NULL, NULL, NULL, NULL)); /* PETSc is up already: SLEPc only */
   PetscCall(PetscMemzero(prob, sizeof(*prob)));
   PetscCall(MatGetBlockSize(H, &bs));
   PetscCall(MatGetLocalSize(H, &nrows, NULL));

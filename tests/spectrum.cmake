@@ -1,0 +1,11 @@
+# Tests of the spectrum module (src/spectrum/, docs/spectrum.md). The Python tests make a small
+# relaxed Kob-Andersen glass with LAMMPS (lmp) and compare with numpy/LAPACK on the Hessian that
+# `vitrum hessian` writes.
+vit_add_ctest_exe(spectrum_analytic_exe ${CMAKE_SOURCE_DIR}/tests/spectrum/test_analytic.c)
+vit_add_test(spectrum_analytic_np1 1 $<TARGET_FILE:spectrum_analytic_exe>)
+vit_add_test(spectrum_analytic_np3 3 $<TARGET_FILE:spectrum_analytic_exe>)
+vit_add_test(spectrum_modes_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/modes.py 1)
+vit_add_test(spectrum_modes_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/modes.py 2)
+vit_add_test(spectrum_kpm 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/kpm.py)
+vit_add_test(spectrum_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/errors.py)
+vit_add_test(spectrum_response 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response.py)

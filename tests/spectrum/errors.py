@@ -1,0 +1,44 @@
+"""Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
+as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence."""
+import numpy as np
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+sample = sl.make_ka_glass("ka216.data")
+base = ["spectrum", "-potential", "ka3d", "-kpm_moments", 64]
+
+# Unrelaxed: displace every atom at random by ~0.03 sigma.
+lines = open(sample).read().split("\n")
+start = [k for k, l in enumerate(lines) if l.startswith("Atoms")][0] + 2
+rng = np.random.default_rng(3)
+for k in range(start, len(lines)):
+    w = lines[k].split()
+    if len(w) < 5:
+        break
+    lines[k] = " ".join(w[:2] + ["%.12f" % (float(v) + 0.03 * rng.standard_normal()) for v in w[2:5]])
+open("unrelaxed.data", "w").write("\n".join(lines))
+ev = np.linalg.eigvalsh(sl.hessian_dense("unrelaxed.data"))
+p = vt.run(base + ["-sample", "unrelaxed.data", "-spectrum_nev", 10, "-o", "u.h5"], 2)
+nneg = int(np.sum(ev < -1e-6 * ev.mean()))
+got = int(sl.read("u.h5", "/spectrum/scalars/negative_count")[0])
+vt.check(nneg > 0 and got == nneg, "unrelaxed sample: %d negative eigenvalues counted (LAPACK: %d)" % (got, nneg))
+vt.check("negative eigenvalues" in p.stdout, "negative eigenvalues reported on stdout")
+lam = sl.read("u.h5", "/spectrum/modes/eigenvalues")
+vt.check(lam[0] < 0 and np.min(np.abs(lam[0] - ev)) < 1e-8 * abs(ev).max(), "negative modes found by shift-and-invert are eigenvalues")
+vt.check(sl.read("u.h5", "/spectrum/kpm/lambda_min") <= ev.min(), "KPM interval covers the negative eigenvalues")
+
+
+def fails(args, words, what):
+    p = vt.run(base + ["-sample", sample] + args, 1, expect_fail=True)
+    text = p.stdout + p.stderr
+    vt.check(p.returncode == 1 and all(w in text for w in words) and "PETSC ERROR" not in text,
+             "%s: one-line error naming %s" % (what, words))
+
+
+fails(["-spectrum_nev", 100000], ["-spectrum_nev 100000", "645"], "nev larger than the space")
+fails(["-eps_target", -1], ["-eps_target", "positive"], "non-positive shift-and-invert target")
+fails(["-spectrum_method", "lobpcg", "-eps_max_it", 3, "-spectrum_kpm", 0], ["converged", "3 iterations", "-spectrum_allow_unconverged"], "non-convergence")
+p = vt.run(base + ["-sample", sample, "-spectrum_method", "lobpcg", "-eps_max_it", 3, "-spectrum_kpm", 0, "-spectrum_allow_unconverged", "-o", "unc.h5"], 1)
+vt.check("warning" in p.stdout, "-spectrum_allow_unconverged: warning and exit status 0")
+fails(["-vdos_bins", 0], ["-vdos_bins 0"], "zero bins")
+fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max"], "KPM interval that misses part of the spectrum")

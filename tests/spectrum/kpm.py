@@ -1,0 +1,72 @@
+"""Kernel polynomial method: VDOS and moments bitwise identical on 1, 2 and 4 ranks; cumulative
+counts against exact inertia counts (and LAPACK) within the stated error, converging as the number
+of moments grows; the stochastic moments against exact Chebyshev moments of the LAPACK spectrum."""
+import numpy as np
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+sample = sl.make_ka_glass("ka216.data")
+H = sl.hessian_dense(sample)
+ev = np.linalg.eigvalsh(H)
+d = 3
+nonzero = ev[d:]
+omegas = [2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 20.0, 25.0, 30.0]
+base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_nev", 0, "-kpm_vectors", 24, "-kpm_seed", 11]
+
+# Bitwise identity on 1, 2, 4 ranks
+for n in (1, 2, 4):
+    vt.run(base + ["-kpm_moments", 128, "-spectrum_inertia", 0, "-o", "np%d.h5" % n], n)
+for name in ("/spectrum/kpm/mu", "/spectrum/vdos/D", "/spectrum/vdos/D_err", "/spectrum/kpm/lambda_max"):
+    ref = sl.read("np1.h5", name)
+    vt.check(all(np.array_equal(ref, sl.read("np%d.h5" % n, name)) for n in (2, 4)), "%s bitwise identical on 1, 2, 4 ranks" % name)
+omega = sl.read("np1.h5", "/spectrum/vdos/omega")
+D = sl.read("np1.h5", "/spectrum/vdos/D")
+vt.check(abs(np.sum(D) * (omega[1] - omega[0]) - 1) < 1e-12, "D integrates to 1 over the omega grid")
+
+# Stochastic moments vs exact Chebyshev moments of the spectrum (translations deflated)
+lo, hi = float(sl.read("np1.h5", "/spectrum/kpm/lambda_min")), float(sl.read("np1.h5", "/spectrum/kpm/lambda_max"))
+x = (nonzero - 0.5 * (hi + lo)) / (0.5 * (hi - lo))
+mu_exact = np.cos(np.outer(np.arange(128), np.arccos(x))).sum(axis=1)
+mu = sl.read("np1.h5", "/spectrum/kpm/mu")
+z = (mu.mean(axis=0) - mu_exact) / (mu.std(axis=0, ddof=1) / np.sqrt(mu.shape[0]) + 1e-300)
+vt.check(np.max(np.abs(z[1:])) < 5, "KPM moments = exact Chebyshev moments within 5 standard errors (max %.2f)" % np.max(np.abs(z[1:])))
+
+# Counts: exact (inertia) = LAPACK; KPM within smoothing + 4 standard errors; error shrinks with M
+exact_ref = np.array([np.sum(ev < o * o) - d for o in omegas])
+errors = []
+for M in (32, 128, 512):
+    out = "M%d.h5" % M
+    vt.run(base + ["-kpm_moments", M, "-spectrum_count_omega", ",".join(map(str, omegas)), "-o", out], 2)
+    exact = sl.read(out, "/spectrum/counts/exact")
+    vt.check(np.array_equal(exact, exact_ref), "inertia counts = LAPACK counts (M=%d)" % M)
+    kpm, err = sl.read(out, "/spectrum/counts/kpm"), sl.read(out, "/spectrum/counts/kpm_err")
+    # The Jackson kernel has width pi (hi-lo)/(2M) in lambda: count the eigenvalues within 2 widths.
+    width = np.pi * (hi - lo) / (2 * M)
+    smear = np.array([np.sum(np.abs(nonzero - o * o) < 2 * width) for o in omegas])
+    ok = np.abs(kpm - exact) <= smear + 4 * err + 0.5
+    vt.check(np.all(ok), "M=%d: |KPM - exact| within smoothing + 4 errors: %s" % (M, np.round(kpm - exact, 2)))
+    errors.append(np.mean(np.abs(kpm - exact)))
+vt.check(errors[0] > errors[1] > errors[2], "KPM count error decreases with moments: %s" % np.round(errors, 3))
+vt.check(errors[2] < 0.25 * errors[0], "KPM count error with 512 moments < 1/4 of that with 32")
+
+
+def jackson_count(M, lam):
+    """Jackson-damped Chebyshev series of the exact spectrum's step function (Weisse et al. 2006)."""
+    n = np.arange(M)
+    q = np.pi / (M + 1)
+    g = ((M - n + 1) * np.cos(n * q) + np.sin(n * q) / np.tan(q)) / (M + 1)
+    mu = np.cos(np.outer(n, np.arccos(x))).sum(axis=1)
+    th = np.arccos(np.clip((lam - 0.5 * (hi + lo)) / (0.5 * (hi - lo)), -1, 1))
+    return (g[0] * mu[0] * (np.pi - th) - 2 * np.sum(g[1:] * mu[1:] * np.sin(n[1:] * th) / n[1:])) / np.pi
+
+
+smooth = np.array([jackson_count(128, o * o) - jackson_count(128, 0.0) for o in omegas])
+kpm, err = sl.read("M128.h5", "/spectrum/counts/kpm"), sl.read("M128.h5", "/spectrum/counts/kpm_err")
+z = (kpm - smooth) / err
+vt.check(np.max(np.abs(z)) < 4.5, "M=128: KPM counts = Jackson-smoothed exact counts within the stated error (max %.2f sigma)" % np.max(np.abs(z)))
+
+# Other Hessian storage: SBAIJ (converted for the kernel) and matrix-free shell (MatMult per vector)
+for t in ("sbaij", "shell"):
+    vt.run(base + ["-kpm_moments", 128, "-spectrum_inertia", 0, "-hessian_type", t, "-o", "%s.h5" % t], 2)
+    dev = np.max(np.abs(sl.read("%s.h5" % t, "/spectrum/kpm/mu") - sl.read("np1.h5", "/spectrum/kpm/mu")))
+    vt.check(dev < 1e-9, "-hessian_type %s: KPM moments = BAIJ's to rounding (%.1e)" % (t, dev))

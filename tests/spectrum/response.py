@@ -1,0 +1,63 @@
+"""vitrum response against finite differences of LAPACK eigenvalues: d lambda_n / dp for isotropic and
+shear strain, a potential parameter (eps_AB) and a species mass, (lambda(p+h) - lambda(p-h)) / 2h to
+1e-5 relative for non-degenerate modes; dipole stiffness kappa = f^T K^+ f against a dense solve."""
+import numpy as np
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+sample = sl.make_ka_glass("ka216.data")
+s = sl.read_data(sample)
+d, N, nev, h = 3, len(s["types"]), 8, 2e-5
+ev0 = np.linalg.eigvalsh(sl.hessian_dense(sample))[d:d + nev + 1]
+nondeg = [k for k in range(nev) if min(abs(ev0[k] - ev0[k - 1]) if k else np.inf, abs(ev0[k + 1] - ev0[k])) > 1e-3 * ev0[k]]
+vt.check(len(nondeg) >= 4, "%d non-degenerate modes among the lowest %d" % (len(nondeg), nev))
+
+
+def fd(make, extra=()):
+    """(lambda(+h) - lambda(-h)) / 2h of the lowest nev non-zero eigenvalues."""
+    lam = [np.linalg.eigvalsh(sl.hessian_dense(make(sign), list(extra(sign))))[d:d + nev] for sign in (1, -1)]
+    return (lam[0] - lam[1]) / (2 * h)
+
+
+def compare(name, got, ref):
+    rel = np.max(np.abs(got[nondeg] - ref[nondeg]) / np.abs(ref[nondeg]).max())
+    vt.check(rel < 1e-5, "%s: e^T dH e = finite-difference eigenvalue shift to 1e-5 (max rel. %.1e)" % (name, rel))
+
+
+eps_ab = lambda v: ["-lj_epsilon", "1,%.17g,0.5" % v]
+common = ["response", "-sample", sample, "-potential", "ka3d", "-response_nev", nev, "-response_dipole_pairs", 0, "-response_strain_step", h, "-response_param_step", h]
+for strain, (a, b) in (("iso", (-1, -1)), ("xy", (0, 1))):
+    vt.run(common + ["-response_strain", strain, "-response_masses", 0, "-o", "st.h5"], 2)
+    ref = fd(lambda sign: sl.write_deformed(sample, "st%+d.data" % sign, strain=(a, b, sign * h)), lambda sign: ())
+    compare("strain " + strain, sl.read("st.h5", "/response/strain/dlambda"), ref)
+    if strain == "iso":
+        lam = sl.read("st.h5", "/response/modes/eigenvalues")
+        g = sl.read("st.h5", "/response/strain/gruneisen")
+        vt.check(np.allclose(g, -ref / (2 * d * lam), rtol=1e-4, atol=1e-8), "mode Grueneisen parameters -dlambda/deps / (2 d lambda)")
+
+vt.run(common + eps_ab(1.5) + ["-response_strain", "none", "-response_param", "lj_epsilon", "-response_param_index", 1, "-o", "pa.h5"], 2)
+ref = fd(lambda sign: sample, lambda sign: eps_ab(1.5 + sign * h))
+compare("eps_AB", sl.read("pa.h5", "/response/param/dlambda"), ref)
+ref = fd(lambda sign: sl.write_deformed(sample, "m%+d.data" % sign, masses=[1.0, 2.0 + sign * h]), lambda sign: ())
+compare("mass of species 2", sl.read("pa.h5", "/response/mass/dlambda")[1], ref)
+
+# Dipole stiffness against a dense pseudo-inverse solve of the unweighted Hessian K
+vt.run(["response", "-sample", sample, "-potential", "ka3d", "-response_nev", 0, "-response_dipole_pairs", 6, "-o", "di.h5"], 2)
+K = sl.hessian_dense(sample, ["-mass_weighted", "0"])
+Kp = np.linalg.pinv(K, rcond=1e-10)
+L = np.diag(s["cell"])
+kappa = sl.read("di.h5", "/response/dipole/kappa")
+pairs = sl.read("di.h5", "/response/dipole/pairs")
+ref = []
+for i, j in pairs:
+    r = s["pos"][j] - s["pos"][i]
+    r -= L * np.round(r / L)
+    f = np.zeros(d * N)
+    f[3 * i:3 * i + 3], f[3 * j:3 * j + 3] = -r / np.linalg.norm(r), r / np.linalg.norm(r)
+    ref.append(f @ Kp @ f)
+rel = np.max(np.abs(kappa - ref) / np.abs(ref))
+vt.check(len(kappa) == 6 and rel < 1e-6, "dipole stiffness kappa = f^T K^+ f of a dense solve (max rel. %.1e)" % rel)
+vt.check(np.allclose(sl.read("di.h5", "/response/dipole/distance"), [np.linalg.norm((s["pos"][j] - s["pos"][i]) - L * np.round((s["pos"][j] - s["pos"][i]) / L)) for i, j in pairs]), "pair distances")
+u2 = sl.read("di.h5", "/response/dipole/decay_u2")
+u2 = u2[u2 > 0]
+vt.check(len(u2) > 5 and u2[0] > 10 * u2[-1], "response |u|^2 decays with distance from the dipole (%.2e -> %.2e)" % (u2[0], u2[-1]))
