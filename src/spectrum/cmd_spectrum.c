@@ -416,7 +416,9 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, const char out[])
+/* summary: print the results on the communicator's first rank (not for the samples of `features`,
+   which run on many sub-communicators at once and report progress themselves) */
+static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, const char out[], PetscBool summary)
 {
   VitSpectrumProblem prob;
   SpectrumResults    res;
@@ -434,7 +436,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, cons
   PetscCall(HeatCapacity(&prob, o, &res));
   PetscCall(PetscLogStagePop());
   PetscCall(SpectrumWrite(sys, o, &res, out));
-  PetscCall(PrintSummary(prob.comm, o, &res, out));
+  if (summary) PetscCall(PrintSummary(prob.comm, o, &res, out));
   PetscCall(ResultsDestroy(&res));
   PetscCall(VitSpectrumProblemDestroy(&prob));
   PetscFunctionReturn(0);
@@ -448,7 +450,7 @@ PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const ch
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
   PetscCall(VitSystemSetUp(comm, sample, &sys));
-  PetscCall(SpectrumRun(&o, &sys, out));
+  PetscCall(SpectrumRun(&o, &sys, out, PETSC_FALSE));
   PetscCall(VitSystemDestroy(&sys));
   PetscFunctionReturn(0);
 }
@@ -467,7 +469,7 @@ PetscErrorCode VitCmdSpectrum(void)
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
-  PetscCall(SpectrumRun(&o, &sys, o.out));
+  PetscCall(SpectrumRun(&o, &sys, o.out, PETSC_TRUE));
   PetscCall(VitSystemDestroy(&sys));
   PetscFunctionReturn(0);
 }
