@@ -10,6 +10,10 @@ import argparse
 import os
 import re
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fit"))
+from fitlib import KA3D_LIQUID_LAMMPS  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--vitrum", default=os.environ.get("VITRUM", "vitrum"))
@@ -22,31 +26,8 @@ os.makedirs(args.workdir, exist_ok=True)
 os.chdir(args.workdir)
 mpirun = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split() + ["-n", str(args.ranks), args.vitrum]
 
-LAMMPS = """units lj
-atom_style atomic
-lattice fcc 1.2
-region box block 0 5 0 5 0 5
-create_box 2 box
-create_atoms 1 box
-set type 1 type/ratio 2 0.2 ${seed}
-mass * 1.0
-pair_style lj/cut 2.5
-pair_coeff 1 1 1.0 1.0 2.5
-pair_coeff 1 2 1.5 0.8 2.0
-pair_coeff 2 2 0.5 0.88 2.2
-pair_modify shift yes
-neighbor 0.3 bin
-velocity all create 3.0 ${seed} dist gaussian
-fix 1 all nvt temp 3.0 ${T} 0.5
-timestep 0.003
-run 800
-unfix 1
-fix 1 all nvt temp ${T} ${T} 0.5
-run 300
-write_data ensemble/ka_${seed}.data
-"""
 os.makedirs("ensemble", exist_ok=True)
-open("in.ka", "w").write(LAMMPS)
+open("in.ka", "w").write(KA3D_LIQUID_LAMMPS)
 for s in range(args.samples):
     if not os.path.exists(f"ensemble/ka_{s + 1:04d}.data"):
         T = 0.3 + 1.7 * ((s * 0.618034) % 1.0)  # temperatures spread evenly in any prefix of the list

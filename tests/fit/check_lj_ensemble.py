@@ -12,34 +12,10 @@ import subprocess
 import h5py
 import numpy as np
 
-from fitlib import read_model, rel_diff, run
+from fitlib import KA3D_LIQUID_LAMMPS, read_model, rel_diff, run
 
-LAMMPS = """
-units lj
-atom_style atomic
-lattice fcc 1.2
-region box block 0 5 0 5 0 5
-create_box 2 box
-create_atoms 1 box
-set type 1 type/ratio 2 0.2 ${seed}
-mass * 1.0
-pair_style lj/cut 2.5
-pair_coeff 1 1 1.0 1.0 2.5
-pair_coeff 1 2 1.5 0.8 2.0
-pair_coeff 2 2 0.5 0.88 2.2
-pair_modify shift yes
-neighbor 0.3 bin
-velocity all create 3.0 ${seed} dist gaussian
-fix 1 all nvt temp 3.0 ${T} 0.5
-timestep 0.003
-run 800
-unfix 1
-fix 1 all nvt temp ${T} ${T} 0.5
-run 300
-write_data ensemble/ka_${seed}.data
-"""
 os.makedirs("ensemble", exist_ok=True)
-open("in.ka", "w").write(LAMMPS)
+open("in.ka", "w").write(KA3D_LIQUID_LAMMPS)
 nsamples = 24
 for s in range(1, nsamples + 1):
     if not os.path.exists(f"ensemble/ka_{s:02d}.data"):

@@ -70,3 +70,30 @@ def correlated_data(n, p, t, seed, noise=0.1):
     W = rng.standard_normal((t, p))
     Y = X @ W.T + rng.uniform(-1, 1, t) + noise * rng.standard_normal((n, t))
     return X, Y
+
+
+# LAMMPS input: 3D Kob-Andersen (80:20, FCC start at density 1.2, shifted lj/cut at 2.5 sigma_ab) melted
+# at T = 3 and held at ${T}; writes ensemble/ka_${seed}.data (lmp -var T ... -var seed ...).
+KA3D_LIQUID_LAMMPS = """units lj
+atom_style atomic
+lattice fcc 1.2
+region box block 0 5 0 5 0 5
+create_box 2 box
+create_atoms 1 box
+set type 1 type/ratio 2 0.2 ${seed}
+mass * 1.0
+pair_style lj/cut 2.5
+pair_coeff 1 1 1.0 1.0 2.5
+pair_coeff 1 2 1.5 0.8 2.0
+pair_coeff 2 2 0.5 0.88 2.2
+pair_modify shift yes
+neighbor 0.3 bin
+velocity all create 3.0 ${seed} dist gaussian
+fix 1 all nvt temp 3.0 ${T} 0.5
+timestep 0.003
+run 800
+unfix 1
+fix 1 all nvt temp ${T} ${T} 0.5
+run 300
+write_data ensemble/ka_${seed}.data
+"""
