@@ -11,7 +11,6 @@ typedef struct {
   const char *summary;
 } VitCommand;
 
-/* run = NULL: the command is part of the design but not built yet. */
 static const VitCommand commands[] = {
   {"info",     VitCmdInfo,     "summary of a sample: N, species, box, dimension, density"},
   {"convert",  VitCmdConvert,  "convert a sample to H5MD (-o OUT.h5) or LAMMPS data (-o OUT.data)"},
@@ -32,7 +31,7 @@ static void PrintUsage(void)
 {
   printf("%s", help);
   printf("Commands:\n");
-  for (size_t i = 0; i < ncommands; i++) printf("  %-9s %s%s\n", commands[i].name, commands[i].summary, commands[i].run ? "" : " (not available in this build)");
+  for (size_t i = 0; i < ncommands; i++) printf("  %-9s %s\n", commands[i].name, commands[i].summary);
   printf("\nAll settings are PETSc options: -options_file F, -log_view, -help and every -eps_*, -st_*,\n"
          "-ksp_*, -pc_*, -bv_*, -mat_* option work as in PETSc. See README.md and docs/.\n");
 }
@@ -68,9 +67,6 @@ int main(int argc, char **argv)
   if (!cmd) {
     if (!PetscGlobalRank) PrintUsage();
     status = argc >= 2 ? 0 : 2; /* "vitrum" alone: usage and status 2; "vitrum -help": 0 */
-  } else if (!cmd->run) {
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "vitrum: error: command '%s' is not available in this build\n", cmd->name));
-    status = 2;
   } else {
     ierr = cmd->run();
     if (ierr) {
