@@ -12,6 +12,16 @@ POTENTIALS = "/usr/share/lammps/potentials"
 MASSES = {"Cu": 63.546, "Zr": 91.224, "Ta": 180.948, "Al": 26.982, "Si": 28.0855, "C": 12.011, "Ga": 69.723, "N": 14.007}
 
 
+def add_sample_arguments(parser):
+    """Command-line options shared by the tests that build a crystal sample for a many-body potential."""
+    parser.add_argument("--file", required=True, help="potential file (Debian's by name) or 'smooth-fs' (written here)")
+    parser.add_argument("--elements", required=True)
+    parser.add_argument("--lattice", default="diamond")
+    parser.add_argument("--a", type=float, required=True)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--fractions", default="1")
+
+
 def lattice(kind, a, reps):
     """Cartesian positions of an fcc or diamond lattice of reps^3 cubic cells, and the box length."""
     base = {"fcc": [[0, 0, 0], [0, .5, .5], [.5, 0, .5], [.5, .5, 0]]}
