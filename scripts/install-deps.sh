@@ -2,7 +2,7 @@
 # Install vitrum's build and test dependencies from Debian 12 packages (run as root).
 set -euo pipefail
 packages=(build-essential cmake pkg-config git
-          petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
+          petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev liblapack-dev libblas-dev
           lammps
           python3-numpy python3-scipy python3-h5py python3-matplotlib python3-sklearn python3-ase)
 missing=()
