@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Side-by-side RDF benchmark: vitrum (1 and 2 ranks) vs ASE (neighbour list + histogram) vs
 LAMMPS `compute rdf`, on the same 3D two-species random samples at number density 1.2.
 ASE runs in a child process with a memory cap (its neighbour list stores all candidate pairs).
