@@ -13,7 +13,7 @@ vit_add_test(manybody_hessian_tersoff_erhart_albe 0 ${MB_FD} --potential tersoff
 # perfect crystals (zero forces): also H >= 0 with exactly three zero modes
 vit_add_test(manybody_hessian_tersoff_si_crystal 0 ${MB_FD} --potential tersoff --file Si.tersoff --elements Si --a 5.432 --jitter 0 --fd-atoms 8)
 # relaxed by LAMMPS from strongly disordered lattices: H >= 0 with exactly three zero modes
-vit_add_test(manybody_hessian_eam_fs_cuzr_relaxed 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 4 --fractions 0.64,0.36 --jitter 0.3 --relax eam/fs --fd-atoms 4 --fd-h 1e-7)
+vit_add_test(manybody_hessian_eam_fs_cuzr_relaxed 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 4 --fractions 0.64,0.36 --jitter 0.3 --relax eam/fs --fd-atoms 4 --fd-h 1e-7 --cli)
 vit_add_test(manybody_hessian_tersoff_sic_relaxed 0 ${MB_FD} --potential tersoff --file SiC.tersoff --elements Si,C --a 4.36 --fractions 0.5,0.5 --jitter 0.08 --relax tersoff --fd-atoms 27)
 vit_add_test(manybody_hessian_eam_cu_crystal 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu --lattice fcc --a 3.64 --reps 5 --jitter 0 --fd-atoms 4 --fd-h 1e-7)
 vit_add_test(manybody_hessian_eam_alloy 0 ${MB_FD} --potential eam --file AlCu.eam.alloy --elements Al,Cu --lattice fcc --a 4.05 --reps 4 --fractions 0.5,0.5 --fd-atoms 8)

@@ -33,29 +33,41 @@ typedef struct {
   PetscInt *d, *o, *du, *ou;
 } BlockCounts;
 
+/* Blocks per owned block row. A column is counted once even when several periodic images of an
+   atom are in range (many-body Hessians couple atoms up to 2 cutoffs apart, which may exceed half
+   the box: their blocks add up into one), and an image of the row's own atom adds to the diagonal. */
 static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, BlockCounts *c)
 {
   VitNeighborList nl;
   const PetscInt  first = dom->row_start, end = dom->row_start + dom->nowned;
+  PetscInt        maxn = 0, *cols;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc4(dom->nowned, &c->d, dom->nowned, &c->o, dom->nowned, &c->du, dom->nowned, &c->ou));
   PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
+  for (PetscInt i = 0; i < dom->nowned; i++) maxn = PetscMax(maxn, nl.offset[i + 1] - nl.offset[i]);
+  PetscCall(PetscMalloc1(maxn + 1, &cols));
   for (PetscInt i = 0; i < dom->nowned; i++) {
-    c->d[i] = c->du[i] = 1; /* the diagonal block */
+    PetscInt ncols = 0;
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
-      const PetscInt j = nl.nbr[k], col = dom->row[j];
+      const PetscInt j = nl.nbr[k];
       PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d);
-      PetscBool      couples, local = (PetscBool)(col >= first && col < end);
+      PetscBool      couples;
 
       PetscCall(Couples(pot, dom, i, j, r, &couples));
-      if (!couples) continue;
+      if (couples && dom->row[j] != dom->row[i]) cols[ncols++] = dom->row[j];
+    }
+    PetscCall(PetscSortRemoveDupsInt(&ncols, cols));
+    c->d[i] = c->du[i] = 1; /* the diagonal block */
+    for (PetscInt k = 0; k < ncols; k++) {
+      PetscBool local = (PetscBool)(cols[k] >= first && cols[k] < end);
       if (local) c->d[i]++;
       else c->o[i]++;
-      if (local && col > dom->row[i]) c->du[i]++;
-      if (col >= end) c->ou[i]++;
+      if (local && cols[k] > dom->row[i]) c->du[i]++;
+      if (cols[k] >= end) c->ou[i]++;
     }
   }
+  PetscCall(PetscFree(cols));
   PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
@@ -298,7 +310,7 @@ PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSampl
   PetscCall(HessianRegisterEvents());
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < dom->dim; k++)
-    PetscCheck(pot->hessian_range < 0.5 * width[k], dom->comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for the Hessian of -potential %s: its range %g must be below half the width", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->hessian_range);
+    PetscCheck(pot->cutoff < 0.5 * width[k], dom->comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for the Hessian of -potential %s: its cutoff %g must be below half the width", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->cutoff);
   PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
   PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
   PetscCall(PetscStrcmp(type, MATSHELL, &shell));
