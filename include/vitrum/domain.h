@@ -58,12 +58,11 @@ PetscErrorCode VitDomainDestroy(VitDomain *dom);
 /* After the owned positions dom->s changed (e.g. a minimisation step), refresh the ghosts' s and
    every x. Between two VitDomainSetUp calls owned s must NOT be wrapped (it may leave [0,1)
    slightly): ghosts keep their periodic image, so wrapping would move them by a box length.
-   Rebuild (VitDomainToSample + VitDomainSetUp) before atoms move more than the ghost skin. */
+   Rebuild (VitDomainSetUp from the moved sample) before atoms move more than the ghost skin. */
 PetscErrorCode VitDomainUpdateGhosts(VitDomain *dom);
 
-/* Per-atom data exchange, bs values per atom: owners -> ghosts (copy) and ghosts -> owners (add). */
+/* Per-atom data exchange, bs values per atom: owners -> ghosts (copy). */
 PetscErrorCode VitDomainGhostBcast(VitDomain *dom, MPI_Datatype type, PetscInt bs, void *data);
-PetscErrorCode VitDomainGhostReduceAdd(VitDomain *dom, PetscInt bs, PetscReal *data);
 
 /* Displacement d = x_j - x_i (see the note at the top), its length returned. */
 PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, PetscReal d[3]);
@@ -80,9 +79,6 @@ PetscErrorCode VitDomainForEachPairHalf(const VitDomain *dom, PetscReal cutoff, 
    deeper than cutoff inside the ghost shell, as many-body potentials need). */
 PetscErrorCode VitNeighborListBuild(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitNeighborList *nl);
 PetscErrorCode VitNeighborListDestroy(VitNeighborList *nl);
-
-/* Copy the owned atoms back into a sample (e.g. after minimisation) keeping species and box. */
-PetscErrorCode VitDomainToSample(const VitDomain *dom, VitSample *sample);
 
 /* Gather per-atom owned data (bs values per atom) into a Vec laid out in global id order
    (contiguous blocks of ids per rank), for output in id order. */

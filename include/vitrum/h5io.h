@@ -19,7 +19,6 @@ typedef struct {
 } VitH5;
 
 PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5);  /* new file, writes /meta */
-PetscErrorCode VitH5OpenAppend(MPI_Comm comm, const char path[], VitH5 *h5); /* add to a file (copy, then rename) */
 PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5);
 PetscErrorCode VitH5Close(VitH5 *h5);
 void           VitH5AbortAll(void);  /* remove temporary files of unfinished writes */

@@ -162,50 +162,6 @@ PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CopyFile(const char from[], const char to[])
-{
-  FILE  *in, *out;
-  char   buf[1 << 16];
-  size_t n;
-
-  PetscFunctionBeginUser;
-  in = fopen(from, "rb");
-  PetscCheck(in, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot open", from);
-  out = fopen(to, "wb");
-  PetscCheck(out, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot create", to);
-  while ((n = fread(buf, 1, sizeof(buf), in)) > 0) PetscCheck(fwrite(buf, 1, n, out) == n, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", to);
-  fclose(in);
-  PetscCheck(!fclose(out), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", to);
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode VitH5OpenAppend(MPI_Comm comm, const char path[], VitH5 *h5)
-{
-  hid_t     fapl;
-  PetscBool exists;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscTestFile(path, 'r', &exists));
-  if (!exists) {
-    PetscCall(VitH5Create(comm, path, h5));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscMemzero(h5, sizeof(*h5)));
-  h5->comm    = comm;
-  h5->writing = PETSC_TRUE;
-  PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
-  PetscCall(TmpName(comm, path, h5->tmp));
-  if (!PetscGlobalRank) PetscCall(CopyFile(path, h5->tmp));
-  PetscCallMPI(MPI_Barrier(comm));
-  PetscCall(FileAccessMPIO(comm, &fapl));
-  h5->file = H5Fopen(h5->tmp, H5F_ACC_RDWR, fapl);
-  H5Pclose(fapl);
-  PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_OPEN, "%s: cannot open for appending (not an HDF5 file?)", path);
-  RegisterTmp(h5->tmp, PETSC_TRUE);
-  PetscCall(WriteMeta(h5));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5)
 {
   PetscBool exists;

@@ -327,19 +327,6 @@ PetscErrorCode VitDomainGhostBcast(VitDomain *dom, MPI_Datatype type, PetscInt b
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitDomainGhostReduceAdd(VitDomain *dom, PetscInt bs, PetscReal *data)
-{
-  MPI_Datatype unit;
-
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Type_contiguous((int)bs, MPIU_REAL, &unit));
-  PetscCallMPI(MPI_Type_commit(&unit));
-  PetscCall(PetscSFReduceBegin(dom->ghost_sf, unit, data, data, MPIU_SUM));
-  PetscCall(PetscSFReduceEnd(dom->ghost_sf, unit, data, data, MPIU_SUM));
-  PetscCallMPI(MPI_Type_free(&unit));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode VitDomainUpdateGhosts(VitDomain *dom)
 {
   PetscFunctionBeginUser;
@@ -355,19 +342,6 @@ PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, Pe
   for (int k = 0; k < 3; k++) ds[k] = (dom->s[3 * j + k] - dom->s[3 * i + k]) + (PetscReal)(dom->image[3 * j + k] - dom->image[3 * i + k]);
   for (int c = 0; c < 3; c++) d[c] = ds[0] * dom->cell[0][c] + ds[1] * dom->cell[1][c] + ds[2] * dom->cell[2][c];
   return PetscSqrtReal(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-}
-
-PetscErrorCode VitDomainToSample(const VitDomain *dom, VitSample *sample)
-{
-  PetscFunctionBeginUser;
-  PetscCall(VitSampleAllocate(sample, dom->nowned));
-  for (PetscInt i = 0; i < dom->nowned; i++) {
-    sample->gid[i]  = dom->gid[i];
-    sample->fid[i]  = dom->fid[i];
-    sample->type[i] = dom->type[i];
-    for (int k = 0; k < 3; k++) sample->s[3 * i + k] = k < dom->dim ? VitWrapUnit(dom->s[3 * i + k]) : 0.0;
-  }
-  PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitDomainToGlobalOrder(const VitDomain *dom, PetscInt bs, const PetscReal *owned_data, Vec *v)
