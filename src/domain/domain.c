@@ -39,6 +39,7 @@ static PetscErrorCode DomainSetGrid(VitDomain *dom)
 
   PetscOptionsBegin(dom->comm, NULL, "Domain decomposition", NULL);
   PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create)", NULL, user_grid, &ngrid, &set));
+  PetscCall(PetscOptionsBool("-domain_view", "Print the process grid and owned/ghost atom counts (min, mean, max over ranks) after each set-up", NULL, PETSC_FALSE, NULL, NULL));
   PetscOptionsEnd();
   dom->grid[0] = dom->grid[1] = dom->grid[2] = 1;
   if (set) {
@@ -265,6 +266,26 @@ static PetscErrorCode DomainExchangeGhosts(VitDomain *dom, GhostOwners *own)
   PetscFunctionReturn(0);
 }
 
+/* -domain_view: the process grid and the owned and ghost atom counts (min, mean, max over ranks), so
+   that a halo model (jobscripts/scaling/model.py) can be checked against the real exchange. */
+static PetscErrorCode DomainView(const VitDomain *dom)
+{
+  PetscBool view = PETSC_FALSE;
+  PetscInt  local[2] = {dom->nowned, dom->nghost}, lo[2], hi[2], sum[2];
+  int       size;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-domain_view", &view, NULL));
+  if (!view) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_size(dom->comm, &size));
+  PetscCallMPI(MPI_Allreduce(local, lo, 2, MPIU_INT, MPI_MIN, dom->comm));
+  PetscCallMPI(MPI_Allreduce(local, hi, 2, MPIU_INT, MPI_MAX, dom->comm));
+  PetscCallMPI(MPI_Allreduce(local, sum, 2, MPIU_INT, MPI_SUM, dom->comm));
+  PetscCall(PetscPrintf(dom->comm, "domain: grid %dx%dx%d, ghost width %.17g, owned min %" PetscInt_FMT " mean %.6g max %" PetscInt_FMT ", ghosts min %" PetscInt_FMT " mean %.6g max %" PetscInt_FMT " total %" PetscInt_FMT "\n", dom->grid[0], dom->grid[1],
+                        dom->grid[2], (double)dom->ghost_width, lo[0], (double)sum[0] / size, hi[0], lo[1], (double)sum[1] / size, hi[1], sum[1]));
+  PetscFunctionReturn(0);
+}
+
 static void ComputeCartesian(VitDomain *dom, PetscInt first, PetscInt last)
 {
   for (PetscInt i = first; i < last; i++) {
@@ -296,6 +317,7 @@ PetscErrorCode VitDomainSetUp(MPI_Comm comm, const VitSample *sample, PetscReal 
   PetscCall(PetscFree(own.rank));
   PetscCall(PetscFree(own.index));
   ComputeCartesian(dom, 0, dom->nowned + dom->nghost);
+  PetscCall(DomainView(dom));
   PetscFunctionReturn(0);
 }
 
