@@ -1,24 +1,31 @@
 #!/usr/bin/python3
-"""Generate an ensemble of Kob-Andersen glass samples with LAMMPS (melt, equilibrate at a parent
-temperature, quench, minimise to the inherent structure), one serial `lmp` per sample, `--jobs`
-at a time.
+"""Generate an ensemble of glass samples with LAMMPS (melt, equilibrate at a parent temperature,
+quench, minimise to the inherent structure), one serial `lmp` per sample, `--jobs` at a time.
 
-Stability is varied in a controlled way by a ladder of protocols, from an instantaneous quench of
-a hot liquid (least stable) to a long anneal near the dynamical crossover followed by a slow quench
-(most stable); samples cycle through the ladder with distinct seeds.
+Families (--family; LAMMPS inputs in jobscripts/lammps/):
+  ka2d, ka3d  Kob-Andersen Lennard-Jones 65:35 (2D) / 80:20 (3D), LJ units     in.ka2d, in.ka3d
+  cuzral      Cu46Zr46Al8 metallic glass, ZrCuAl2011.eam.alloy, metal units     in.metallic
+  cuzr        Cu50Zr50 metallic glass, CuZr_mm.eam.fs, metal units              in.metallic
+  sic         amorphous SiC, Tersoff (SiC.tersoff), metal units                 in.covalent
+  si          amorphous Si, Stillinger-Weber (Si.sw), metal units               in.covalent
+Stability is varied in a controlled way by a ladder of protocols per family, from an
+instantaneous quench of a hot liquid (least stable) to a long anneal of the supercooled liquid
+followed by a slow quench (most stable; quench rates over several decades); samples cycle through
+the ladder with distinct seeds.
 
 Writes into OUT:
   sample_NNNN.data   LAMMPS data files (atom_style atomic), read by vitrum
   samples.txt        the list of data files (one path per line: OUT/sample_NNNN.data, relative to the
                      folder the script ran in, as `vitrum features -sample_list` reads them)
   ensemble.csv       per sample: name, protocol, parent temperature, steps, seed, inherent-structure
-                     energy per atom (LAMMPS, epsilon) and the final max force component
+                     energy per atom (LAMMPS units of the family) and the final max force component
   generation.json    the parameters of the ensemble
 Samples whose data file already exists are kept (resume), unless generation.json shows that they
 were made with other parameters: then every old sample is removed first. Exit status 1 if a
 LAMMPS run fails.
 
-Usage: /usr/bin/python3 scripts/make_ensemble.py --out DIR [--dim 2] [--samples 100] [--nx 20 --ny 20]
+Usage: /usr/bin/python3 scripts/make_ensemble.py --out DIR [--family ka2d] [--samples 100] [--nx 20 --ny 20]
+       (--dim 2|3 is the old spelling of --family ka2d|ka3d)
 """
 import argparse
 import csv
@@ -34,15 +41,24 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 INPUTS = os.path.join(HERE, '..', 'jobscripts', 'lammps')
 
-# (parent temperature, MD steps at it, quench steps to T = 0.01), least to most stable (LJ units, dt 0.005).
-PROTOCOLS = [
-    (4.0, 500, 0),
-    (2.0, 1000, 0),
-    (1.0, 2000, 2000),
-    (0.7, 4000, 5000),
-    (0.55, 8000, 10000),
-    (0.45, 12000, 12000),
-]
+REPO = os.path.abspath(os.path.join(HERE, '..'))
+
+# Protocol ladders: (parent temperature, MD steps at it, steps of the linear quench), least to most
+# stable. KA: LJ units, dt 0.005, quench to T = 0.01. Metallic: K, dt 2 fs, quench to 50 K (rates
+# from instantaneous to ~4e12 K/s). SiC: K, dt 0.5 fs; Si: K, dt 1 fs; quench to 300 K.
+KA_PROTOCOLS = [(4.0, 500, 0), (2.0, 1000, 0), (1.0, 2000, 2000), (0.7, 4000, 5000), (0.55, 8000, 10000), (0.45, 12000, 12000)]
+FAMILIES = {
+    'ka2d': dict(input='in.ka2d', sizes=('nx', 'ny'), default_size=(20, 20), protocols=KA_PROTOCOLS, fixed={}),
+    'ka3d': dict(input='in.ka3d', sizes=('nx', 'ny', 'nz'), default_size=(8, 8, 8), protocols=KA_PROTOCOLS, fixed={}),
+    'cuzral': dict(input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzral', potdir=os.path.join(REPO, 'potentials')),
+                   protocols=[(2200, 2000, 0), (1500, 4000, 0), (1500, 4000, 5000), (1200, 5000, 20000), (1000, 10000, 50000), (900, 20000, 100000)]),
+    'cuzr': dict(input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzr'),
+                 protocols=[(2200, 2000, 0), (1500, 4000, 0), (1500, 4000, 5000), (1200, 5000, 20000), (1000, 10000, 50000), (900, 20000, 100000)]),
+    'sic': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='sic'),
+                protocols=[(6500, 2000, 0), (5000, 4000, 0), (4500, 5000, 10000), (4000, 10000, 20000), (3500, 20000, 40000), (3000, 20000, 80000)]),
+    'si': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='si'),
+               protocols=[(3500, 2000, 0), (2500, 4000, 0), (2000, 5000, 10000), (1700, 10000, 20000), (1500, 20000, 40000), (1300, 20000, 80000)]),
+}
 
 
 def clean_env():
@@ -52,20 +68,22 @@ def clean_env():
 
 
 def run_sample(args, index):
-    tpar, neq, nquench = PROTOCOLS[index % len(PROTOCOLS)]
+    family = FAMILIES[args.family]
+    protocols = family['protocols']
+    tpar, neq, nquench = protocols[index % len(protocols)]
     name = 'sample_%04d' % index
     final = os.path.join(args.out, name + '.data')
     seed = args.seed + 7919 * index
-    row = dict(name=name + '.data', protocol=index % len(PROTOCOLS), tpar=tpar, neq=neq, nquench=nquench, seed=seed)
+    row = dict(name=name + '.data', protocol=index % len(protocols), tpar=tpar, neq=neq, nquench=nquench, seed=seed)
     if os.path.exists(final) and os.path.exists(final + '.is'):
         row.update(parse_is(open(final + '.is').read()))
         return row, 0.0
     tmp = os.path.join(args.out, '.' + name + '.data.tmp')
-    cmd = [args.lmp, '-in', os.path.join(INPUTS, 'in.ka%dd' % args.dim), '-log', 'none',
+    cmd = [args.lmp, '-in', os.path.join(INPUTS, family['input']), '-log', 'none',
            '-var', 'seed', str(seed), '-var', 'tpar', str(tpar), '-var', 'neq', str(neq),
-           '-var', 'nquench', str(nquench), '-var', 'out', tmp, '-var', 'nx', str(args.nx), '-var', 'ny', str(args.ny)]
-    if args.dim == 3:
-        cmd += ['-var', 'nz', str(args.nz)]
+           '-var', 'nquench', str(nquench), '-var', 'out', tmp]
+    for var, value in list(zip(family['sizes'], args.size)) + list(family['fixed'].items()):
+        cmd += ['-var', var, str(value)]
     t0 = time.time()
     # The screen output goes to the pipe; the input prints the line "VITRUM_IS pe E fmax F".
     try:
@@ -91,8 +109,9 @@ def parse_is(line):
 
 def check_parameters(args):
     """Remove samples made with other parameters (or an unknown set) and record the current ones."""
-    params = dict(dim=args.dim, nx=args.nx, ny=args.ny, nz=args.nz if args.dim == 3 else None, seed=args.seed,
-                  protocols=PROTOCOLS, input=open(os.path.join(INPUTS, 'in.ka%dd' % args.dim)).read())
+    family = FAMILIES[args.family]
+    params = dict(family=args.family, size=args.size, seed=args.seed, protocols=family['protocols'], fixed=family['fixed'],
+                  input=open(os.path.join(INPUTS, family['input'])).read())
     path = os.path.join(args.out, 'generation.json')
     old = json.load(open(path)) if os.path.exists(path) else None
     if old != json.loads(json.dumps(params)):
@@ -108,15 +127,26 @@ def check_parameters(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--dim', type=int, default=2, choices=(2, 3))
+    p.add_argument('--family', choices=sorted(FAMILIES), help='glass family (default ka2d)')
+    p.add_argument('--dim', type=int, choices=(2, 3), help='old spelling: 2 = --family ka2d, 3 = --family ka3d')
     p.add_argument('--samples', type=int, default=100)
-    p.add_argument('--nx', type=int, default=20, help='lattice cells along x (N = nx*ny in 2D, nx*ny*nz in 3D)')
-    p.add_argument('--ny', type=int, default=20)
-    p.add_argument('--nz', type=int, default=8)
+    p.add_argument('--nx', type=int, help='start-lattice cells along x (KA: N = nx*ny in 2D, nx*ny*nz in 3D; '
+                   'metallic: N = 4 nx^3; covalent: N = 8 nx^3); defaults per family: ka2d 20,20; ka3d 8,8,8; '
+                   'cuzral/cuzr 5 (500 atoms); sic/si 3 (216 atoms)')
+    p.add_argument('--ny', type=int)
+    p.add_argument('--nz', type=int)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--jobs', type=int, default=2, help='serial lmp runs at a time')
     p.add_argument('--lmp', default='lmp', help='LAMMPS executable')
     args = p.parse_args()
+    if args.family and args.dim and args.family != 'ka%dd' % args.dim:
+        p.error('--dim %d contradicts --family %s' % (args.dim, args.family))
+    args.family = args.family or ('ka%dd' % args.dim if args.dim else 'ka2d')
+    family = FAMILIES[args.family]
+    given = [v for v in (args.nx, args.ny, args.nz) if v is not None]
+    if given and len(given) != len(family['sizes']):
+        p.error('family %s takes %s' % (args.family, ' '.join('--' + n for n in family['sizes'])))
+    args.size = tuple(given) if given else family['default_size']
     os.makedirs(args.out, exist_ok=True)
     check_parameters(args)
 

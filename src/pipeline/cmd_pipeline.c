@@ -27,7 +27,8 @@ typedef struct {
   char      dir[PETSC_MAX_PATH_LEN];      /* run folder */
   char      samples[PETSC_MAX_PATH_LEN];  /* sample list: given, or made by the generate stage */
   PetscBool generate;                     /* no list given: make one with LAMMPS */
-  PetscInt  nsamples, dim, cells[3], seed, jobs;
+  PetscInt  nsamples, dim, cells[3], ncells, seed, jobs; /* ncells = 0: the family's default size */
+  char      family[16];                   /* glass family of the generator (make_ensemble.py --family) */
   char      lmp[PETSC_MAX_PATH_LEN], python[PETSC_MAX_PATH_LEN], scripts[PETSC_MAX_PATH_LEN];
   PetscBool report, force;
   PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
@@ -49,6 +50,34 @@ typedef struct {
   const char *inputs[VIT_PIPELINE_MAX_FILES], *outputs[VIT_PIPELINE_MAX_FILES]; /* NULL-terminated lists of paths */
   PetscLogEvent event;
 } Stage;
+
+/* Glass families of the generator (scripts/make_ensemble.py) and how many -pipeline_cells each takes. */
+static const struct {
+  const char *name, *what;
+  PetscInt    ncells;
+} families[] = {
+  {"ka2d",   "2D Kob-Andersen 65:35 (LJ)",            2},
+  {"ka3d",   "3D Kob-Andersen 80:20 (LJ)",            3},
+  {"cuzral", "Cu46Zr46Al8 metallic glass (eam/alloy)", 1},
+  {"cuzr",   "Cu50Zr50 metallic glass (eam/fs)",       1},
+  {"sic",    "amorphous SiC (tersoff)",                1},
+  {"si",     "amorphous Si (sw)",                      1},
+};
+
+/* The family of -pipeline_family, or of the old -pipeline_dim (2: ka2d, 3: ka3d); its index. */
+static PetscErrorCode PipelineFamily(Pipeline *pl, PetscBool family_set, PetscBool dim_set, size_t *index)
+{
+  const size_t n = sizeof(families) / sizeof(families[0]);
+
+  PetscFunctionBeginUser;
+  PetscCheck(!dim_set || pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3 (or give -pipeline_family)", pl->dim);
+  if (!family_set) PetscCall(PetscSNPrintf(pl->family, sizeof(pl->family), "ka%" PetscInt_FMT "d", pl->dim));
+  for (*index = 0; *index < n; (*index)++)
+    if (!strcmp(pl->family, families[*index].name)) break;
+  PetscCheck(*index < n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_family %s: unknown; give ka2d, ka3d, cuzral, cuzr, sic or si", pl->family);
+  PetscCheck(!dim_set || !family_set || (pl->family[0] == 'k' && pl->family[2] == '0' + (char)pl->dim), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT " contradicts -pipeline_family %s", pl->dim, pl->family);
+  PetscFunctionReturn(0);
+}
 
 /* The held-out split: -fit_test_fraction (default 0.2 here, as the evaluation needs held-out
    samples) and -fit_seed, put back into the options database so that fit uses the same values. */
@@ -82,8 +111,9 @@ static PetscErrorCode DefaultModels(Pipeline *pl)
 
 static PetscErrorCode ReadOptions(Pipeline *pl)
 {
-  PetscBool given, cells_set;
-  PetscInt  ncells = 3, cells[3] = {20, 20, 8};
+  PetscBool given, cells_set, family_set, dim_set;
+  PetscInt  ncells = 3, cells[3] = {0, 0, 0};
+  size_t    family = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrcpy(pl->dir, "pipeline_run"));
@@ -93,8 +123,6 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   pl->samples[0] = 0;
   pl->nsamples   = 100;
   pl->dim        = 2;
-  pl->cells[0] = pl->cells[1] = 20;
-  pl->cells[2] = 8;
   pl->seed     = 1;
   pl->jobs     = 2;
   pl->report   = PETSC_TRUE;
@@ -105,8 +133,9 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsString("-pipeline_dir", "Run folder (all outputs go here)", NULL, pl->dir, pl->dir, sizeof(pl->dir), NULL));
   PetscCall(PetscOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
   PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
-  PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: dimension, 2 (KA 65:35) or 3 (KA 80:20)", NULL, pl->dim, &pl->dim, NULL));
-  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: lattice cells nx,ny[,nz] of the start configuration (N = product; default 20,20 or 8,8,8)", NULL, cells, &ncells, &cells_set));
+  PetscCall(PetscOptionsString("-pipeline_family", "Generation: glass family ka2d, ka3d (Kob-Andersen), cuzral, cuzr (metallic, EAM), sic (Tersoff), si (Stillinger-Weber)", NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
+  PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: old spelling of -pipeline_family ka2d (2) or ka3d (3)", NULL, pl->dim, &pl->dim, &dim_set));
+  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: start-lattice cells (ka2d: nx,ny, N = nx ny, default 20,20; ka3d: nx,ny,nz, default 8,8,8; cuzral, cuzr: n, N = 4 n^3, default 5; sic, si: n, N = 8 n^3, default 3)", NULL, cells, &ncells, &cells_set));
   PetscCall(PetscOptionsInt("-pipeline_seed", "Generation: random seed", NULL, pl->seed, &pl->seed, NULL));
   PetscCall(PetscOptionsInt("-pipeline_jobs", "Generation: serial LAMMPS runs at a time", NULL, pl->jobs, &pl->jobs, NULL));
   PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));
@@ -120,10 +149,11 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   if (!pl->nmodels) PetscCall(DefaultModels(pl));
   PetscCall(FitSplitOptions(pl));
   pl->generate = given ? PETSC_FALSE : PETSC_TRUE;
-  PetscCheck(pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3", pl->dim);
-  PetscCheck(!cells_set || ncells == pl->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " numbers (nx,ny%s) for -pipeline_dim %" PetscInt_FMT, pl->dim, pl->dim == 3 ? ",nz" : "", pl->dim);
+  PetscCall(PipelineFamily(pl, family_set, dim_set, &family));
+  PetscCheck(!cells_set || ncells == families[family].ncells, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: give %" PetscInt_FMT " number(s) for -pipeline_family %s, got %" PetscInt_FMT, families[family].ncells, pl->family, ncells);
+  for (PetscInt d = 0; cells_set && d < ncells; d++) PetscCheck(cells[d] > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_cells: %" PetscInt_FMT " is not a positive number of cells", cells[d]);
   if (cells_set) PetscCall(PetscArraycpy(pl->cells, cells, ncells));
-  else if (pl->dim == 3) pl->cells[0] = pl->cells[1] = pl->cells[2] = 8;
+  pl->ncells = cells_set ? ncells : 0;
   PetscCheck(pl->vdos_rebin > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT ": must be positive", pl->vdos_rebin);
   PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
   PetscFunctionReturn(0);
@@ -332,7 +362,7 @@ static PetscErrorCode RunScript(MPI_Comm comm, const char what[], char *const ar
 
 static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
 {
-  char  script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], num[7][32];
+  char  script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], num[6][32];
   char *argv[32];
   int   k = 0;
 
@@ -340,28 +370,27 @@ static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
   PetscCall(PetscSNPrintf(script, sizeof(script), "%s/make_ensemble.py", pl->scripts));
   PetscCall(PetscSNPrintf(out, sizeof(out), "%s/samples", pl->dir));
   PetscCall(PetscSNPrintf(num[0], sizeof(num[0]), "%" PetscInt_FMT, pl->nsamples));
-  PetscCall(PetscSNPrintf(num[1], sizeof(num[1]), "%" PetscInt_FMT, pl->dim));
-  PetscCall(PetscSNPrintf(num[2], sizeof(num[2]), "%" PetscInt_FMT, pl->seed));
-  PetscCall(PetscSNPrintf(num[3], sizeof(num[3]), "%" PetscInt_FMT, pl->jobs));
-  for (PetscInt d = 0; d < pl->dim; d++) PetscCall(PetscSNPrintf(num[4 + d], sizeof(num[4 + d]), "%" PetscInt_FMT, pl->cells[d]));
-  PetscCall(PetscPrintf(comm, "  LAMMPS melt-quench of %" PetscInt_FMT " %" PetscInt_FMT "D Kob-Andersen samples, %" PetscInt_FMT " at a time -> %s\n", pl->nsamples, pl->dim, pl->jobs, out));
+  PetscCall(PetscSNPrintf(num[1], sizeof(num[1]), "%" PetscInt_FMT, pl->seed));
+  PetscCall(PetscSNPrintf(num[2], sizeof(num[2]), "%" PetscInt_FMT, pl->jobs));
+  for (PetscInt d = 0; d < pl->ncells; d++) PetscCall(PetscSNPrintf(num[3 + d], sizeof(num[3 + d]), "%" PetscInt_FMT, pl->cells[d]));
+  PetscCall(PetscPrintf(comm, "  LAMMPS melt-quench of %" PetscInt_FMT " %s samples, %" PetscInt_FMT " at a time -> %s\n", pl->nsamples, pl->family, pl->jobs, out));
   argv[k++] = pl->python;
   argv[k++] = script;
   argv[k++] = "--out";
   argv[k++] = out;
+  argv[k++] = "--family";
+  argv[k++] = pl->family;
   argv[k++] = "--samples";
   argv[k++] = num[0];
-  argv[k++] = "--dim";
-  argv[k++] = num[1];
   argv[k++] = "--seed";
-  argv[k++] = num[2];
+  argv[k++] = num[1];
   argv[k++] = "--jobs";
-  argv[k++] = num[3];
+  argv[k++] = num[2];
   argv[k++] = "--lmp";
   argv[k++] = pl->lmp;
-  for (PetscInt d = 0; d < pl->dim; d++) {
+  for (PetscInt d = 0; d < pl->ncells; d++) {
     argv[k++] = d == 0 ? "--nx" : d == 1 ? "--ny" : "--nz";
-    argv[k++] = num[4 + d];
+    argv[k++] = num[3 + d];
   }
   argv[k] = NULL;
   PetscCall(RunScript(comm, "generate", argv));
