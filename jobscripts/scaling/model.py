@@ -169,11 +169,15 @@ def cmd_ghosts(a):
     s, cell, dim = read_sample(a.sample, a.vitrum)
     widths = widths_of(cell, dim)
     user_grid = [int(x) for x in a.grid.split(",")] if a.grid else None
+    volume = abs(np.linalg.det(cell[:dim, :dim]))
     for p in [int(x) for x in a.ranks.split(",")]:
         grid, owned, ghosts = halo_counts(s, widths, p, a.width, user_grid)
         g = grid + [1] * (3 - len(grid))
         print(f"P {p}: grid {g[0]}x{g[1]}x{g[2]}, ghost width {a.width:.17g}, owned min {owned.min()} mean {owned.mean():.6g} max {owned.max()}, "
               f"ghosts min {ghosts.min()} mean {ghosts.mean():.6g} max {ghosts.max()} total {ghosts.sum()}")
+        if a.formula:  # the geometric halo the model extrapolates with, for a cubic box of this density
+            formula, _ = geometric_halo(len(s), len(s) / volume, p, a.width, dim)
+            print(f"P {p}: geometric halo {formula:.6g} ghosts per rank (model) vs mean {ghosts.mean():.6g} (real decomposition)")
 
 
 def geometric_halo(n_atoms, density, p, width, dim=3):
@@ -292,6 +296,7 @@ def main():
     h.add_argument("sample")
     h.add_argument("--width", type=float, required=True)
     h.add_argument("--ranks", required=True)
+    h.add_argument("--formula", action="store_true", help="also print the geometric halo of the model")
     h.add_argument("--grid", help="explicit process grid nx,ny[,nz] (as -domain_grid), one rank count")
     h.add_argument("--vitrum", default=os.environ.get("VITRUM", "vitrum"))
     m = sub.add_parser("predict")
