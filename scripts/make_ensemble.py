@@ -8,6 +8,9 @@ Families (--family; LAMMPS inputs in jobscripts/lammps/):
   cuzr        Cu50Zr50 metallic glass, CuZr_mm.eam.fs, metal units              in.metallic
   sic         amorphous SiC, Tersoff (SiC.tersoff), metal units                 in.covalent
   si          amorphous Si, Stillinger-Weber (Si.sw), metal units               in.covalent
+  carbon      amorphous monolayer carbon, Tersoff (BNC.tersoff C), metal units  scripts/stone_wales.py
+              (Stone-Wales bond-rotation Monte Carlo from graphene; its ladder is (kT in eV, moves,
+              0) in the tpar, neq and nquench columns)
 Stability is varied in a controlled way by a ladder of protocols per family, from an
 instantaneous quench of a hot liquid (least stable) to a long anneal of the supercooled liquid
 followed by a slow quench (most stable; quench rates over several decades); samples cycle through
@@ -56,6 +59,8 @@ FAMILIES = {
                  protocols=[(2200, 2000, 0), (1500, 4000, 0), (1500, 4000, 5000), (1200, 5000, 20000), (1000, 10000, 50000), (900, 20000, 100000)]),
     'sic': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='sic'),
                 protocols=[(6500, 2000, 0), (5000, 4000, 0), (4500, 5000, 10000), (4000, 10000, 20000), (3500, 20000, 40000), (3000, 20000, 80000)]),
+    'carbon': dict(script='stone_wales.py', sizes=('nx', 'ny'), default_size=(8, 5), fixed={},
+                   protocols=[(1.0, 10, 0), (1.5, 25, 0), (2.0, 50, 0), (2.5, 100, 0), (3.0, 150, 0), (4.0, 200, 0)]),
     'si': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='si'),
                protocols=[(3500, 2000, 0), (2500, 4000, 0), (2000, 5000, 10000), (1700, 10000, 20000), (1500, 20000, 40000), (1300, 20000, 80000)]),
 }
@@ -79,11 +84,17 @@ def run_sample(args, index):
         row.update(parse_is(open(final + '.is').read()))
         return row, 0.0
     tmp = os.path.join(args.out, '.' + name + '.data.tmp')
-    cmd = [args.lmp, '-in', os.path.join(INPUTS, family['input']), '-log', 'none',
-           '-var', 'seed', str(seed), '-var', 'tpar', str(tpar), '-var', 'neq', str(neq),
-           '-var', 'nquench', str(nquench), '-var', 'out', tmp]
-    for var, value in list(zip(family['sizes'], args.size)) + list(family['fixed'].items()):
-        cmd += ['-var', var, str(value)]
+    if 'script' in family:  # a Python generator driving lmp itself (carbon: tpar = kT, neq = moves)
+        cmd = [sys.executable, os.path.join(HERE, family['script']), '--out', tmp, '--seed', str(seed),
+               '--kt', str(tpar), '--moves', str(neq), '--lmp', args.lmp]
+        for var, value in zip(family['sizes'], args.size):
+            cmd += ['--' + var, str(value)]
+    else:
+        cmd = [args.lmp, '-in', os.path.join(INPUTS, family['input']), '-log', 'none',
+               '-var', 'seed', str(seed), '-var', 'tpar', str(tpar), '-var', 'neq', str(neq),
+               '-var', 'nquench', str(nquench), '-var', 'out', tmp]
+        for var, value in list(zip(family['sizes'], args.size)) + list(family['fixed'].items()):
+            cmd += ['-var', var, str(value)]
     t0 = time.time()
     # The screen output goes to the pipe; the input prints the line "VITRUM_IS pe E fmax F".
     try:
@@ -110,8 +121,9 @@ def parse_is(line):
 def check_parameters(args):
     """Remove samples made with other parameters (or an unknown set) and record the current ones."""
     family = FAMILIES[args.family]
+    source = os.path.join(HERE, family['script']) if 'script' in family else os.path.join(INPUTS, family['input'])
     params = dict(family=args.family, size=args.size, seed=args.seed, protocols=family['protocols'], fixed=family['fixed'],
-                  input=open(os.path.join(INPUTS, family['input'])).read())
+                  input=open(source).read())
     path = os.path.join(args.out, 'generation.json')
     old = json.load(open(path)) if os.path.exists(path) else None
     if old != json.loads(json.dumps(params)):

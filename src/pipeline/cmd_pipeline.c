@@ -62,6 +62,7 @@ static const struct {
   {"cuzr",   "Cu50Zr50 metallic glass (eam/fs)",       1},
   {"sic",    "amorphous SiC (tersoff)",                1},
   {"si",     "amorphous Si (sw)",                      1},
+  {"carbon", "amorphous monolayer carbon (tersoff)",   2},
 };
 
 /* The family of -pipeline_family, or of the old -pipeline_dim (2: ka2d, 3: ka3d); its index. */
@@ -74,7 +75,7 @@ static PetscErrorCode PipelineFamily(Pipeline *pl, PetscBool family_set, PetscBo
   if (!family_set) PetscCall(PetscSNPrintf(pl->family, sizeof(pl->family), "ka%" PetscInt_FMT "d", pl->dim));
   for (*index = 0; *index < n; (*index)++)
     if (!strcmp(pl->family, families[*index].name)) break;
-  PetscCheck(*index < n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_family %s: unknown; give ka2d, ka3d, cuzral, cuzr, sic or si", pl->family);
+  PetscCheck(*index < n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_family %s: unknown; give ka2d, ka3d, cuzral, cuzr, sic, si or carbon", pl->family);
   PetscCheck(!dim_set || !family_set || (pl->family[0] == 'k' && pl->family[2] == '0' + (char)pl->dim), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT " contradicts -pipeline_family %s", pl->dim, pl->family);
   PetscFunctionReturn(0);
 }
@@ -133,9 +134,9 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsString("-pipeline_dir", "Run folder (all outputs go here)", NULL, pl->dir, pl->dir, sizeof(pl->dir), NULL));
   PetscCall(PetscOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
   PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
-  PetscCall(PetscOptionsString("-pipeline_family", "Generation: glass family ka2d, ka3d (Kob-Andersen), cuzral, cuzr (metallic, EAM), sic (Tersoff), si (Stillinger-Weber)", NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
+  PetscCall(PetscOptionsString("-pipeline_family", "Generation: glass family ka2d, ka3d (Kob-Andersen), cuzral, cuzr (metallic, EAM), sic (Tersoff), si (Stillinger-Weber), carbon (Stone-Wales sheet, Tersoff)", NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
   PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: old spelling of -pipeline_family ka2d (2) or ka3d (3)", NULL, pl->dim, &pl->dim, &dim_set));
-  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: start-lattice cells (ka2d: nx,ny, N = nx ny, default 20,20; ka3d: nx,ny,nz, default 8,8,8; cuzral, cuzr: n, N = 4 n^3, default 5; sic, si: n, N = 8 n^3, default 3)", NULL, cells, &ncells, &cells_set));
+  PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: start-lattice cells (ka2d: nx,ny, N = nx ny, default 20,20; ka3d: nx,ny,nz, default 8,8,8; cuzral, cuzr: n, N = 4 n^3, default 5; sic, si: n, N = 8 n^3, default 3; carbon: nx,ny, N = 4 nx ny, default 8,5)", NULL, cells, &ncells, &cells_set));
   PetscCall(PetscOptionsInt("-pipeline_seed", "Generation: random seed", NULL, pl->seed, &pl->seed, NULL));
   PetscCall(PetscOptionsInt("-pipeline_jobs", "Generation: serial LAMMPS runs at a time", NULL, pl->jobs, &pl->jobs, NULL));
   PetscCall(PetscOptionsString("-pipeline_lmp", "Generation: LAMMPS executable", NULL, pl->lmp, pl->lmp, sizeof(pl->lmp), NULL));

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Amorphous monolayer carbon by Stone-Wales bond-rotation Monte Carlo from graphene.
+
+A constrained in-plane melt of a carbon sheet with the Tersoff potential gives a chain network
+below graphene's energy (an artefact of the potential), so disorder is introduced the way it
+arises in real sheets: by Stone-Wales moves. One move picks a random C-C bond, rotates it by 90
+degrees about its midpoint in the plane of the sheet, relaxes the whole sheet (conjugate
+gradients, fixed box) and accepts with the Metropolis rule exp(-dE / kT). Few moves at low kT
+leave graphene with isolated 5-7 defects; many moves at high kT reach a continuous random
+network of 5-, 6-, 7- (and 8-) rings. At the end the sheet is relaxed with its in-plane box
+(`fix box/relax x 0 y 0`) to the inherent structure.
+
+Potential: Tersoff, Lindsay-Broido parameters for C in Debian's BNC.tersoff (metal units);
+vitrum reads the sample with -potential tersoff -potential_file .../BNC.tersoff
+-potential_elements C (a sheet in 3D: vacuum of `--vacuum` A along z).
+
+One persistent `lmp` process takes the commands on its standard input; each step ends with a
+file renamed by LAMMPS's `shell mv`, which this script waits for.
+
+Usage: /usr/bin/python3 scripts/stone_wales.py --out sheet.data [--nx 8 --ny 5] [--kt 2.0]
+       [--moves 200] [--seed 1]      (N = 4 nx ny atoms; prints "VITRUM_IS pe E fmax F")
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+POTENTIAL = '/usr/share/lammps/potentials/BNC.tersoff'
+BOND = 1.44       # C-C bond of graphene with this potential (A), relaxed with the box at the start
+BOND_CUT = 1.85   # neighbours closer than this are bonded (between the first and second shells)
+
+
+def graphene(nx, ny, vacuum, rng):
+    """Rectangular graphene cell (4 atoms, a x a sqrt(3)) repeated nx x ny; z = vacuum / 2 with
+    0.02 A of random ripple so that the flat saddle is left (the flat sheet is not a minimum)."""
+    a = BOND * np.sqrt(3.0)
+    basis = np.array([[0, 0], [0.5 * a, 0.5 * BOND], [0.5 * a, 1.5 * BOND], [0, 2 * BOND]])
+    cell = np.array([a, 3 * BOND])
+    xy = np.array([b + cell * (i, j) for i in range(nx) for j in range(ny) for b in basis])
+    z = 0.5 * vacuum + 0.02 * rng.standard_normal(len(xy))
+    return np.column_stack([xy, z]), np.array([nx * cell[0], ny * cell[1], vacuum])
+
+
+def write_data(path, x, box):
+    with open(path, 'w') as f:
+        f.write('graphene (scripts/stone_wales.py)\n\n%d atoms\n1 atom types\n\n' % len(x))
+        for k, c in enumerate('xyz'):
+            f.write('0 %.17g %slo %shi\n' % (box[k], c, c))
+        f.write('\nMasses\n\n1 12.011\n\nAtoms # atomic\n\n')
+        for i, p in enumerate(x):
+            f.write('%d 1 %.17g %.17g %.17g\n' % (i + 1, p[0], p[1], p[2]))
+
+
+class Lammps:
+    """One lmp process fed on standard input; call() sends commands and waits for them."""
+
+    def __init__(self, lmp, workdir):
+        self.dir, self.k = workdir, 0
+        self.proc = subprocess.Popen([lmp, '-log', 'none', '-screen', 'none'], stdin=subprocess.PIPE, text=True, cwd=workdir)
+
+    def call(self, commands, timeout=600):
+        self.k += 1
+        done = os.path.join(self.dir, 'done_%d' % self.k)
+        self.proc.stdin.write(commands + '\nprint "ok" file step.tmp\nshell mv step.tmp done_%d\n' % self.k)
+        self.proc.stdin.flush()
+        t0 = time.time()
+        while not os.path.exists(done):
+            if self.proc.poll() is not None or time.time() - t0 > timeout:
+                sys.exit('stone_wales: lmp stopped or hung at step %d' % self.k)
+            time.sleep(0.002)
+        os.remove(done)
+
+    def state(self):
+        """Energy (eV) and positions (ids in order) after the last minimisation."""
+        self.call('write_dump all custom cur.dump id x y z modify sort id format float %.17g\n'
+                  'print "$(pe:%.17g)" file energy.txt')
+        e = float(open(os.path.join(self.dir, 'energy.txt')).read())
+        x = np.loadtxt(os.path.join(self.dir, 'cur.dump'), skiprows=9)[:, 1:4]
+        return e, x
+
+    def set_positions(self, x, ids=None):
+        ids = range(len(x)) if ids is None else ids
+        self.call('\n'.join('set atom %d x %.17g y %.17g z %.17g' % (i + 1, x[i][0], x[i][1], x[i][2]) for i in ids))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def bonds(x, box):
+    """Bonded pairs (i < j) under the in-plane minimum image."""
+    d = x[None, :, :] - x[:, None, :]
+    d[:, :, :2] -= box[:2] * np.round(d[:, :, :2] / box[:2])
+    r = np.sqrt((d ** 2).sum(-1))
+    i, j = np.nonzero(np.triu(r < BOND_CUT, 1))
+    return i, j
+
+
+def rotate_bond(x, box, i, j):
+    """Positions of i and j after a 90-degree in-plane rotation about the bond's midpoint."""
+    d = x[j] - x[i]
+    d[:2] -= box[:2] * np.round(d[:2] / box[:2])
+    mid = x[i] + 0.5 * d
+    rot = np.array([-d[1], d[0]])  # d rotated by 90 degrees about z
+    new = x.copy()
+    new[i, :2] = mid[:2] - 0.5 * rot
+    new[j, :2] = mid[:2] + 0.5 * rot
+    return new
+
+
+def run(args):
+    rng = np.random.default_rng(args.seed)
+    x, box = graphene(args.nx, args.ny, args.vacuum, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_data(os.path.join(tmp, 'start.data'), x, box)
+        lmp = Lammps(args.lmp, tmp)
+        lmp.call('units metal\natom_style atomic\nboundary p p p\nread_data start.data\n'
+                 'pair_style tersoff\npair_coeff * * %s C\nneighbor 1.0 bin\nneigh_modify every 1 delay 0 check yes\n'
+                 'min_style cg\nfix relax all box/relax x 0.0 y 0.0 couple none\nminimize 0.0 1.0e-8 10000 100000\nunfix relax' % args.potential)
+        energy, x = lmp.state()
+        box = np.loadtxt(os.path.join(tmp, 'cur.dump'), skiprows=5, max_rows=3)
+        box = box[:, 1] - box[:, 0]
+        accepted = 0
+        for move in range(args.moves):
+            i, j = bonds(x, box)
+            b = rng.integers(len(i))
+            trial = rotate_bond(x, box, i[b], j[b])
+            lmp.set_positions(trial, (i[b], j[b]))
+            lmp.call('minimize 0.0 1.0e-4 1000 10000')  # loose during the walk; tight at the end
+            e_new, x_new = lmp.state()
+            if e_new <= energy or rng.random() < np.exp(-(e_new - energy) / args.kt):
+                energy, x, accepted = e_new, x_new, accepted + 1
+            else:
+                lmp.set_positions(x)
+        lmp.call('fix relax all box/relax x 0.0 y 0.0 couple none\nminimize 0.0 1.0e-8 10000 100000\nunfix relax\n'
+                 'minimize 0.0 1.0e-10 100000 1000000\nvariable pe equal pe/atoms\nvariable fmax equal fmax\n'
+                 'print "VITRUM_IS pe ${pe} fmax ${fmax} accepted %d of %d" file summary.txt\n'
+                 'write_data final.data nocoeff' % (accepted, args.moves))
+        summary = open(os.path.join(tmp, 'summary.txt')).read().strip()
+        lmp.close()
+        shutil.move(os.path.join(tmp, 'final.data'), args.out)
+    print(summary, flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--out', required=True, help='output LAMMPS data file')
+    p.add_argument('--nx', type=int, default=8, help='rectangular 4-atom cells along x (N = 4 nx ny)')
+    p.add_argument('--ny', type=int, default=5)
+    p.add_argument('--kt', type=float, default=2.0, help='Monte Carlo temperature kT (eV)')
+    p.add_argument('--moves', type=int, default=200, help='bond-rotation attempts')
+    p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--vacuum', type=float, default=25.0, help='box length along z (A)')
+    p.add_argument('--potential', default=POTENTIAL, help='Tersoff file with C (Lindsay-Broido)')
+    p.add_argument('--lmp', default='lmp')
+    args = p.parse_args()
+    if args.nx < 2 or args.ny < 2 or args.moves < 0 or args.kt <= 0:
+        p.error('need --nx, --ny >= 2, --moves >= 0 and --kt > 0')
+    run(args)
+
+
+if __name__ == '__main__':
+    main()
