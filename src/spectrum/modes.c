@@ -70,7 +70,7 @@ static const char *const mumps_defaults[][2] = {
 };
 #define NMUMPS_DEFAULTS 3
 
-static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, PetscReal target, PetscInt ndof, PetscInt dim)
+static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, PetscInt nev, PetscReal target, PetscInt ndof, PetscInt dim)
 {
   ST  st;
   KSP ksp;
@@ -89,7 +89,7 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(KSPSetType(ksp, KSPPREONLY));
     PetscCall(PCSetType(pc, PCCHOLESKY));
     PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
-    PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    PetscCall(EPSSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT));
     break;
   case VIT_MODES_LOBPCG:
     PetscCall(EPSSetType(eps, EPSLOBPCG));
@@ -97,7 +97,10 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(STSetType(st, STPRECOND));
     PetscCall(KSPSetType(ksp, KSPPREONLY));
     PetscCall(PCSetType(pc, PCJACOBI));
-    PetscCall(EPSSetDimensions(eps, opt->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    PetscCall(EPSSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    /* a block wider than nev keeps the members of a (near-)degenerate pair at the edge together;
+       with the block equal to nev a split pair stalls convergence (8 of 10 in 5000 iterations) */
+    PetscCall(EPSLOBPCGSetBlockSize(eps, nev + PetscMax(4, nev / 2)));
     PetscCall(EPSSetTolerances(eps, PETSC_DEFAULT, 5000)); /* Jacobi-preconditioned: hundreds of iterations */
     break;
   case VIT_MODES_DENSE: {
@@ -141,7 +144,7 @@ static PetscErrorCode TranslationOverlap(Vec v, PetscInt dim, Vec t[], PetscReal
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt nconv, PetscInt its)
+static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt nev, PetscInt nconv, PetscInt its)
 {
   PetscReal err, worst = 0;
 
@@ -151,12 +154,15 @@ static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob,
     worst = PetscMax(worst, err);
   }
   if (!opt->allow_unconverged)
-    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": only %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", opt->nev, nconv, its, (double)worst);
-  PetscCall(PetscPrintf(prob->comm, "vitrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations; continuing (-spectrum_allow_unconverged)\n", nconv, opt->nev, its));
+    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", opt->nev, nconv, nev, its, (double)worst);
+  PetscCall(PetscPrintf(prob->comm, "vitrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations; continuing (-spectrum_allow_unconverged)\n", nconv, nev, its));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+/* One solve for the lowest nev non-translation modes (all of them for the dense path), sorted.
+   The translations and the vectors of `known` (may be NULL) are deflated: a solve after a first
+   one finds the members of multiplets that the first one missed. */
+static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt nev, const VitModes *known, VitModes *modes)
 {
   const PetscInt d = prob->dim, ndof = d * prob->natoms;
   EPS            eps;
@@ -170,17 +176,22 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  if (opt->method != VIT_MODES_DENSE) {
-    PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
-  }
   if (target <= 0 && opt->method == VIT_MODES_SINVERT) PetscCall(DefaultTarget(prob->H, &target));
   PetscCall(VitSpectrumTranslations(prob, &t));
   PetscCall(EPSCreate(prob->comm, &eps));
   if (opt->method == VIT_MODES_SINVERT) PetscCall(VitSpectrumFactorableCopy(prob->H, &A));
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  if (opt->method != VIT_MODES_DENSE) PetscCall(EPSSetDeflationSpace(eps, d, t));
-  PetscCall(ConfigureSolver(eps, opt, target, ndof, d));
+  if (opt->method != VIT_MODES_DENSE) {
+    const PetscInt nknown = known ? known->k : 0;
+    Vec           *deflate;
+    PetscCall(PetscMalloc1(d + nknown, &deflate));
+    for (PetscInt a = 0; a < d; a++) deflate[a] = t[a];
+    for (PetscInt m = 0; m < nknown; m++) deflate[d + m] = known->vector[m];
+    PetscCall(EPSSetDeflationSpace(eps, d + nknown, deflate));
+    PetscCall(PetscFree(deflate));
+  }
+  PetscCall(ConfigureSolver(eps, opt, nev, target, ndof, d));
   for (PetscInt j = 0; j < NMUMPS_DEFAULTS; j++) PetscCall(OptionDefault(mumps_defaults[j][0], mumps_defaults[j][1], &added[j]));
   PetscCall(EPSSetFromOptions(eps));
   PetscCall(EPSGetST(eps, &st));
@@ -195,7 +206,7 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     if (added[j]) PetscCall(PetscOptionsClearValue(NULL, mumps_defaults[j][0]));
   PetscCall(EPSGetConverged(eps, &nconv));
   PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
-  if (opt->method != VIT_MODES_DENSE && nconv < opt->nev) PetscCall(ReportUnconverged(eps, prob, opt, nconv, modes->iterations));
+  if (opt->method != VIT_MODES_DENSE && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
 
   /* Sort the converged pairs by eigenvalue; the dense path drops the d most translation-like. */
   PetscCall(PetscMalloc4(nconv, &lambda, nconv, &order, nconv, &overlap, nconv, &keep));
@@ -223,7 +234,7 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
       perm[i] = i;
     }
     PetscCall(PetscSortRealWithPermutation(nkeep, key, perm));
-    modes->k = opt->method == VIT_MODES_DENSE ? nkeep : PetscMin(nkeep, opt->nev);
+    modes->k = opt->method == VIT_MODES_DENSE ? nkeep : PetscMin(nkeep, nev);
     PetscCall(PetscMalloc3(modes->k, &modes->eigenvalue, modes->k, &modes->residual, modes->k, &modes->participation));
     PetscCall(VecDuplicateVecs(v, PetscMax(modes->k, 1), &modes->vector));
     for (PetscInt m = 0; m < modes->k; m++) {
@@ -239,6 +250,130 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
   PetscCall(VecDestroyVecs(d, &t));
   PetscCall(EPSDestroy(&eps));
   if (A != prob->H) PetscCall(MatDestroy(&A));
+  PetscFunctionReturn(0);
+}
+
+/* Keep the first k modes; the vectors beyond are destroyed (VitModesDestroy frees k of them). */
+static PetscErrorCode TruncateModes(VitModes *modes, PetscInt k)
+{
+  PetscFunctionBegin;
+  for (PetscInt j = k; j < modes->k; j++) PetscCall(VecDestroy(&modes->vector[j]));
+  modes->k = k;
+  PetscFunctionReturn(0);
+}
+
+/* Drop modes whose vector repeats an earlier one (|<e_i, e_j>| > 1/2; a shift-and-invert solve
+   can return one eigenpair twice when it misses members of a multiplet). */
+static PetscErrorCode DropRepeatedModes(VitModes *modes)
+{
+  PetscInt kept = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt m = 0; m < modes->k; m++) {
+    PetscBool repeat = PETSC_FALSE;
+    for (PetscInt j = 0; j < kept && !repeat; j++) {
+      PetscScalar dot;
+      PetscCall(VecDot(modes->vector[m], modes->vector[j], &dot));
+      repeat = (PetscBool)(PetscAbsScalar(dot) > 0.5);
+    }
+    if (repeat) continue;
+    if (kept != m) {
+      PetscCall(VecSwap(modes->vector[m], modes->vector[kept]));
+      modes->eigenvalue[kept]    = modes->eigenvalue[m];
+      modes->residual[kept]      = modes->residual[m];
+      modes->participation[kept] = modes->participation[m];
+    }
+    kept++;
+  }
+  PetscCall(TruncateModes(modes, kept));
+  PetscFunctionReturn(0);
+}
+
+/* Append the modes of `more` to `modes` (both sorted) and sort the union by eigenvalue; `more` is emptied. */
+static PetscErrorCode MergeModes(VitModes *modes, VitModes *more)
+{
+  const PetscInt k = modes->k + more->k;
+  PetscReal     *lambda, *residual, *participation, *key;
+  PetscInt      *perm;
+  Vec           *vector;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(k, &lambda, k, &residual, k, &participation));
+  PetscCall(PetscMalloc1(k, &vector));
+  PetscCall(PetscMalloc2(k, &key, k, &perm));
+  for (PetscInt m = 0; m < k; m++) {
+    const VitModes *from = m < modes->k ? modes : more;
+    const PetscInt  i    = m < modes->k ? m : m - modes->k;
+    key[m]               = from->eigenvalue[i];
+    perm[m]              = m;
+  }
+  PetscCall(PetscSortRealWithPermutation(k, key, perm));
+  for (PetscInt m = 0; m < k; m++) {
+    const VitModes *from = perm[m] < modes->k ? modes : more;
+    const PetscInt  i    = perm[m] < modes->k ? perm[m] : perm[m] - modes->k;
+    lambda[m]            = from->eigenvalue[i];
+    residual[m]          = from->residual[i];
+    participation[m]     = from->participation[i];
+    vector[m]            = from->vector[i];
+  }
+  PetscCall(PetscFree2(key, perm));
+  PetscCall(PetscFree3(modes->eigenvalue, modes->residual, modes->participation));
+  PetscCall(PetscFree3(more->eigenvalue, more->residual, more->participation));
+  PetscCall(PetscFree(modes->vector));
+  PetscCall(PetscFree(more->vector));
+  modes->eigenvalue    = lambda;
+  modes->residual      = residual;
+  modes->participation = participation;
+  modes->vector        = vector;
+  modes->k             = k;
+  modes->iterations += more->iterations;
+  PetscCall(PetscMemzero(more, sizeof(*more)));
+  PetscFunctionReturn(0);
+}
+
+/* Complete multiplets, checked by inertia: Sylvester's count of eigenvalues of H below
+   sigma = lambda_nev (1 + 1e-8) (one MUMPS factorisation) minus the d translations must equal
+   the number of modes found up to sigma; when a solve missed members of a degenerate multiplet
+   (a crystal, a symmetric sheet), another solve with the found modes deflated finds the missing
+   ones (a Krylov method sees one vector of an exact multiplet per start vector). The modes kept are
+   those up to and including the whole multiplet of the nev-th mode, so k can exceed nev. */
+PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+{
+  const PetscInt d = prob->dim, ndof = d * prob->natoms, extra = PetscMax(4, opt->nev / 4);
+  PetscBool      check = (PetscBool)(opt->method == VIT_MODES_SINVERT);
+  PetscInt       want = opt->nev, count = 0, upto = 0;
+
+  PetscFunctionBegin;
+  if (opt->method == VIT_MODES_DENSE) {
+    PetscCall(SolveModes(prob, opt, ndof, NULL, modes));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
+  PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);
+  PetscCall(PetscOptionsBool("-spectrum_complete_multiplets", "check the modes found against an exact inertia count and complete degenerate multiplets (default: on for sinvert)", NULL, check, &check, NULL));
+  PetscOptionsEnd();
+  if (check) want = PetscMin(opt->nev + extra, ndof - d);
+  PetscCall(SolveModes(prob, opt, want, NULL, modes));
+  PetscCall(DropRepeatedModes(modes));
+  for (PetscInt attempt = 0; check && modes->k >= opt->nev; attempt++) {
+    const PetscReal edge  = modes->eigenvalue[opt->nev - 1];
+    const PetscReal sigma = edge + 1e-8 * PetscAbsReal(edge);
+    VitModes        more;
+    for (upto = 0; upto < modes->k && modes->eigenvalue[upto] <= sigma; upto++) { }
+    if (sigma <= 0) { /* unstable sample: keep nev modes (a count below sigma <= 0 would include the translations' sign noise) */
+      upto = opt->nev;
+      break;
+    }
+    PetscCall(VitSpectrumInertiaCounts(prob, 1, &sigma, &count));
+    count -= d; /* the translations, zero up to round-off, lie below sigma > 0 */
+    if (count == upto) break;
+    PetscCheck(attempt < 8 && count > upto, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_nev %" PetscInt_FMT ": %" PetscInt_FMT " modes found up to lambda = %g, but the exact inertia count is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", opt->nev, upto, (double)sigma, count);
+    PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found up to %g, %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", upto, (double)sigma, count));
+    PetscCall(SolveModes(prob, opt, PetscMin(count - upto + extra, ndof - d - modes->k), modes, &more));
+    PetscCall(MergeModes(modes, &more));
+    PetscCall(DropRepeatedModes(modes));
+  }
+  if (check && modes->k >= opt->nev && upto > 0) PetscCall(TruncateModes(modes, upto));
   PetscFunctionReturn(0);
 }
 

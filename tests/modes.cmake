@@ -1,0 +1,3 @@
+# Low modes (src/spectrum/modes.c): complete degenerate multiplets on a crystal against LAPACK.
+vit_add_test(modes_multiplets_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/multiplets.py 1)
+vit_add_test(modes_multiplets_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/multiplets.py 2)
