@@ -16,7 +16,7 @@ vit_add_test(manybody_hessian_tersoff_si_crystal 0 ${MB_FD} --potential tersoff 
 vit_add_test(manybody_hessian_eam_fs_cuzr_relaxed 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 4 --fractions 0.64,0.36 --jitter 0.3 --relax eam/fs --fd-atoms 4 --fd-h 1e-7 --cli)
 vit_add_test(manybody_hessian_tersoff_sic_relaxed 0 ${MB_FD} --potential tersoff --file SiC.tersoff --elements Si,C --a 4.36 --fractions 0.5,0.5 --jitter 0.08 --relax tersoff --fd-atoms 27)
 vit_add_test(manybody_hessian_eam_cu_crystal 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu --lattice fcc --a 3.64 --reps 5 --jitter 0 --fd-atoms 4 --fd-h 1e-7)
-vit_add_test(manybody_hessian_eam_alloy 0 ${MB_FD} --potential eam --file AlCu.eam.alloy --elements Al,Cu --lattice fcc --a 4.05 --reps 4 --fractions 0.5,0.5 --fd-atoms 8)
+vit_add_test(manybody_hessian_eam_alloy 0 ${MB_FD} --potential eam/alloy --file AlCu.eam.alloy --elements Al,Cu --lattice fcc --a 4.05 --reps 4 --fractions 0.5,0.5 --fd-atoms 8)
 vit_add_test(manybody_hessian_eam_fs_smooth 0 ${MB_FD} --potential eam/fs --file smooth-fs --elements Cu,Zr --lattice fcc --a 3.8 --reps 4 --fractions 0.6,0.4 --fd-atoms 8)
 # CuZr_mm.eam.fs tabulates 10 digits at dr = 7.6e-4 A: the second derivative of LAMMPS's spline
 # jumps by ~1e-4 eV/A^2 at table knots, so differences across a knot differ by that much.
@@ -27,7 +27,7 @@ set(MB_LMP ${VIT_PYTHON} ${MB}/check_lammps.py)
 vit_add_test(manybody_lammps_eam_fs_cuzr 0 ${MB_LMP} --style eam/fs --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 5 --fractions 0.64,0.36)
 vit_add_test(manybody_lammps_eam_fs_cuzr_relaxed 0 ${MB_LMP} --style eam/fs --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 4 --fractions 0.64,0.36 --jitter 0.3 --relax)
 vit_add_test(manybody_lammps_eam_fs_smooth 0 ${MB_LMP} --style eam/fs --potential eam/fs --file smooth-fs --elements Cu,Zr --lattice fcc --a 3.8 --reps 4 --fractions 0.6,0.4)
-vit_add_test(manybody_lammps_eam_alloy 0 ${MB_LMP} --style eam/alloy --potential eam --file AlCu.eam.alloy --elements Al,Cu --lattice fcc --a 4.05 --reps 4 --fractions 0.3,0.7)
+vit_add_test(manybody_lammps_eam_alloy 0 ${MB_LMP} --style eam/alloy --potential eam/alloy --file AlCu.eam.alloy --elements Al,Cu --lattice fcc --a 4.05 --reps 4 --fractions 0.3,0.7)
 vit_add_test(manybody_lammps_eam_alloy_triclinic 0 ${MB_LMP} --style eam/alloy --potential eam --file CuTa.eam.alloy --elements Cu,Ta --lattice fcc --a 3.8 --reps 5 --fractions 0.5,0.5 --tilt 0.1)
 vit_add_test(manybody_lammps_tersoff_sic 0 ${MB_LMP} --style tersoff --potential tersoff --file SiC.tersoff --elements Si,C --a 4.36 --fractions 0.5,0.5)
 vit_add_test(manybody_lammps_tersoff_c 0 ${MB_LMP} --style tersoff --potential tersoff --file SiC.tersoff --elements C --a 3.567 --jitter 0.08)

@@ -9,7 +9,7 @@
 #include <vitrum/domain.h>
 #include <petscmat.h>
 
-typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF } VitPotentialKind;
+typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF, VIT_POTENTIAL_SW } VitPotentialKind;
 
 typedef struct _p_VitPotential *VitPotential;
 struct _p_VitPotential {
@@ -41,8 +41,11 @@ PetscErrorCode VitPotentialDestroy(VitPotential *pot);
 
 /* Constructors, one per family (called by VitPotentialCreateFromOptions). */
 PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot);
-PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char file[], PetscBool finnis_sinclair, const char elements[], VitPotential *pot);
+/* style: "eam" (funcfl files: file is one file, or one per atom type, comma separated; elements
+   unused), "eam/alloy" (setfl) or "eam/fs". */
+PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);
 PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
+PetscErrorCode VitPotentialCreateSW(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
 
 /* Added by pair (src/potential/potential.c). */
 /* Sort each atom's neighbours by global id, so sums over neighbours are bitwise the same for any

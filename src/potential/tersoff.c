@@ -128,48 +128,26 @@ static void ExpTerm(const TersoffParam *p, PetscReal t, PetscReal *E, PetscReal 
 }
 
 /* One term of zeta: F(r1, r2, c) = fc(r2) g(c) E(r1 - r2) of u = d_j (r1) and v = d_k (r2),
-   c = u.v/(r1 r2). Gradient (6: u then v) and, when hz is not NULL, Hessian (6 x 6) by the chain
-   rule through s = (r1, r2, c): Hess = sum F_ss' J_s J_s'^T + sum F_s Hess(s). */
+   c = u.v/(r1 r2), with its gradient (6: u then v) and, when hz is not NULL, Hessian (6 x 6). */
 static PetscReal ZetaTerm(const TersoffParam *p, const PetscReal u[3], PetscReal r1, const PetscReal v[3], PetscReal r2, PetscReal gz[6], PetscReal hz[36])
 {
-  PetscReal fc, dfc, d2fc, g, dg, d2g, E, dE, d2E, uh[3], vh[3], c = 0, J[3][6], Fs[3], Fss[3][3];
+  PetscReal fc, dfc, d2fc, g, dg, d2g, E, dE, d2E, c = 0, Fs[3], Fss[3][3];
 
-  for (int x = 0; x < 3; x++) uh[x] = u[x] / r1, vh[x] = v[x] / r2, c += uh[x] * vh[x];
+  for (int x = 0; x < 3; x++) c += u[x] * v[x];
+  c /= r1 * r2;
   Cutoff(p, r2, &fc, &dfc, &d2fc);
   Angle(p, c, &g, &dg, &d2g);
   ExpTerm(p, r1 - r2, &E, &dE, &d2E);
   Fs[0]     = fc * g * dE;
   Fs[1]     = dfc * g * E - fc * g * dE;
   Fs[2]     = fc * dg * E;
-  for (int x = 0; x < 3; x++) {
-    J[0][x] = uh[x], J[0][3 + x] = 0;
-    J[1][x] = 0, J[1][3 + x] = vh[x];
-    J[2][x] = (vh[x] - c * uh[x]) / r1, J[2][3 + x] = (uh[x] - c * vh[x]) / r2;
-  }
-  for (int q = 0; q < 6; q++) gz[q] = Fs[0] * J[0][q] + Fs[1] * J[1][q] + Fs[2] * J[2][q];
-  if (!hz) return fc * g * E;
   Fss[0][0] = fc * g * d2E;
   Fss[0][1] = Fss[1][0] = dfc * g * dE - fc * g * d2E;
   Fss[0][2] = Fss[2][0] = fc * dg * dE;
   Fss[1][1] = d2fc * g * E - 2 * dfc * g * dE + fc * g * d2E;
   Fss[1][2] = Fss[2][1] = dfc * dg * E - fc * dg * dE;
   Fss[2][2] = fc * d2g * E;
-  for (int q = 0; q < 6; q++)
-    for (int w = 0; w < 6; w++) {
-      PetscReal sum = 0;
-      for (int s = 0; s < 3; s++)
-        for (int t = 0; t < 3; t++) sum += Fss[s][t] * J[s][q] * J[t][w];
-      hz[q * 6 + w] = sum;
-    }
-  for (int x = 0; x < 3; x++)
-    for (int y = 0; y < 3; y++) {
-      const PetscReal id = x == y ? 1.0 : 0.0;
-
-      hz[x * 6 + y] += Fs[0] * (id - uh[x] * uh[y]) / r1 + Fs[2] * (3 * c * uh[x] * uh[y] - uh[x] * vh[y] - vh[x] * uh[y] - c * id) / (r1 * r1);
-      hz[(3 + x) * 6 + 3 + y] += Fs[1] * (id - vh[x] * vh[y]) / r2 + Fs[2] * (3 * c * vh[x] * vh[y] - vh[x] * uh[y] - uh[x] * vh[y] - c * id) / (r2 * r2);
-      hz[x * 6 + 3 + y] += Fs[2] * (id - uh[x] * uh[y] - vh[x] * vh[y] + c * uh[x] * vh[y]) / (r1 * r2);
-      hz[(3 + y) * 6 + x] += Fs[2] * (id - uh[x] * uh[y] - vh[x] * vh[y] + c * uh[x] * vh[y]) / (r1 * r2);
-    }
+  VitManyBodyAngularTerm(u, r1, v, r2, Fs, Fss, gz, hz);
   return fc * g * E;
 }
 
@@ -183,13 +161,6 @@ static PetscErrorCode TersoffScratch(Tersoff *ts, PetscInt n)
   ts->capacity = 2 * n;
   PetscCall(PetscMalloc3(3 * ts->capacity, &ts->gz, 36 * ts->capacity, &ts->hz, ts->capacity, &ts->in_zeta));
   PetscFunctionReturn(0);
-}
-
-/* G += d2 u u^T + d1/r (I - u u^T) in block (m, m): the Hessian of a function of r_m with derivatives d1, d2. */
-static void AddRadial(PetscInt n, PetscReal G[], PetscInt m, const PetscReal d[], PetscReal r, PetscReal d1, PetscReal d2)
-{
-  for (int x = 0; x < 3; x++)
-    for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] += (d2 - d1 / r) * d[x] * d[y] / (r * r) + (x == y ? d1 / r : 0);
 }
 
 /* zeta_j = sum_k of ZetaTerm, its gradient ts->gz (3n) and the term Hessians ts->hz (when hess). */
@@ -215,7 +186,7 @@ static void AddBondHessian(const Tersoff *ts, PetscInt n, PetscInt j, const Pets
 {
   const PetscInt N = 3 * n;
 
-  AddRadial(n, G, j, &d[3 * j], r, 0.5 * b * dfa, 0.5 * b * d2fa);
+  VitManyBodyAddRadial(n, G, j, &d[3 * j], r, 0.5 * b * dfa, 0.5 * b * d2fa);
   for (PetscInt q = 0; q < N; q++) {
     for (int x = 0; x < 3; x++) { /* b' (grad fa gz^T + gz grad fa^T) */
       G[(3 * j + x) * N + q] += 0.5 * db * dfa * d[3 * j + x] / r * ts->gz[q];
@@ -224,16 +195,8 @@ static void AddBondHessian(const Tersoff *ts, PetscInt n, PetscInt j, const Pets
     if (ts->gz[q] == 0) continue;
     for (PetscInt w = 0; w < N; w++) G[q * N + w] += 0.5 * fa * d2b * ts->gz[q] * ts->gz[w];
   }
-  for (PetscInt k = 0; k < n; k++) { /* fa b' Hess zeta, term k on blocks (j,j), (j,k), (k,j), (k,k) */
-    const PetscInt   blk[2] = {j, k};
-    const PetscReal *hz     = &ts->hz[36 * k];
-
-    if (!ts->in_zeta[k]) continue;
-    for (int s = 0; s < 2; s++)
-      for (int t = 0; t < 2; t++)
-        for (int x = 0; x < 3; x++)
-          for (int y = 0; y < 3; y++) G[(3 * blk[s] + x) * N + 3 * blk[t] + y] += 0.5 * fa * db * hz[(3 * s + x) * 6 + 3 * t + y];
-  }
+  for (PetscInt k = 0; k < n; k++) /* fa b' Hess zeta, term k on blocks (j,j), (j,k), (k,j), (k,k) */
+    if (ts->in_zeta[k]) VitManyBodyAddPairBlocks(n, G, j, k, 0.5 * fa * db, &ts->hz[36 * k]);
 }
 
 /* All rows of G are computed (need is ignored), then symmetrised. */
@@ -260,7 +223,7 @@ static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscI
     for (int x = 0; x < 3; x++) g[3 * j + x] += 0.5 * (dV + b * dfa) * d[3 * j + x] / r[j];
     for (PetscInt q = 0; q < 3 * n; q++) g[q] += 0.5 * fa * db * ts->gz[q];
     if (!G) continue;
-    AddRadial(n, G, j, &d[3 * j], r[j], 0.5 * dV, 0.5 * d2V);
+    VitManyBodyAddRadial(n, G, j, &d[3 * j], r[j], 0.5 * dV, 0.5 * d2V);
     AddBondHessian(ts, n, j, d, r[j], b, db, d2b, fa, dfa, d2fa, G);
   }
   if (G) VitManyBodySymmetrize(n, G);
@@ -294,13 +257,6 @@ static PetscErrorCode TersoffDestroy(VitPotential pot)
 
 /* ---------------------------------------------------------------- file */
 
-static PetscInt ElementIndex(const Tersoff *ts, const char name[])
-{
-  for (PetscInt e = 0; e < ts->nelements; e++)
-    if (!strcmp(ts->element[e], name)) return e;
-  return -1;
-}
-
 /* LAMMPS's checks of one entry (read_file): message or "" when the parameters are legal. */
 static const char *IllegalParameter(const TersoffParam *p)
 {
@@ -310,79 +266,28 @@ static const char *IllegalParameter(const TersoffParam *p)
   return "";
 }
 
-/* One entry of 17 words (3 elements, 14 numbers) starting at line `line`; stored when its three
-   elements are all used, as LAMMPS does. */
-static void ParseEntry(Tersoff *ts, char *words[], const char path[], PetscInt line, PetscBool *seen, char errmsg[], size_t len)
-{
-  PetscInt      el[3], idx;
-  PetscReal     v[TERSOFF_NPARAM];
-  TersoffParam *p;
-  const char   *why;
-
-  for (int k = 0; k < 3; k++)
-    if ((el[k] = ElementIndex(ts, words[k])) < 0) return;
-  for (int k = 0; k < TERSOFF_NPARAM; k++)
-    if (!VitParseReal(words[3 + k], &v[k])) {
-      snprintf(errmsg, len, "%s:%" PetscInt_FMT ": '%s' is not a number (parameter %d of the entry %s %s %s)", path, line, words[3 + k], k + 1, words[0], words[1], words[2]);
-      return;
-    }
-  idx = (el[0] * ts->nelements + el[1]) * ts->nelements + el[2];
-  if (seen[idx]) {
-    snprintf(errmsg, len, "%s:%" PetscInt_FMT ": second entry for the triplet %s %s %s", path, line, words[0], words[1], words[2]);
-    return;
-  }
-  seen[idx] = PETSC_TRUE;
-  p         = &ts->param[idx];
-  p->powerm = v[0], p->gamma = v[1], p->lam3 = v[2], p->c = v[3], p->d = v[4], p->h = v[5], p->powern = v[6];
-  p->beta = v[7], p->lam2 = v[8], p->bigb = v[9], p->bigr = v[10], p->bigd = v[11], p->lam1 = v[12], p->biga = v[13];
-  p->powermint = (PetscInt)p->powerm;
-  why          = IllegalParameter(p);
-  if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line, words[0], words[1], words[2], why);
-}
-
-/* Entries may span lines: words are collected until there are 17 (comments after '#' dropped). */
+/* The file's entries for the used triplets, checked as LAMMPS's read_file does. */
 static PetscErrorCode ReadFileRank0(Tersoff *ts, const char path[], char errmsg[], size_t len)
 {
-  VitLineReader rd = {NULL, path, 0, ""};
-  char          text[8192], *words[3 + TERSOFF_NPARAM + 1];
-  PetscInt      ne = ts->nelements, start = 0, nwords = 0;
-  PetscBool    *seen;
+  const PetscInt ne = ts->nelements, ne3 = ne * ne * ne;
+  PetscReal     *v;
+  PetscInt      *line;
 
   PetscFunctionBeginUser;
-  if (!(rd.fp = fopen(path, "r"))) {
-    snprintf(errmsg, len, "cannot open the Tersoff potential file %s", path);
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscCalloc1(ne * ne * ne, &seen));
-  text[0] = 0;
-  while (!errmsg[0] && VitLineReaderNext(&rd, PETSC_TRUE)) {
-    char *tok, *save = NULL, line[4096];
+  PetscCall(PetscMalloc2(ne3 * TERSOFF_NPARAM, &v, ne3, &line));
+  PetscCall(VitTripletFileReadRank0(path, "Tersoff", TERSOFF_NPARAM, ne, (const char(*)[VIT_NAME_LEN])ts->element, v, line, errmsg, len));
+  for (PetscInt idx = 0; idx < ne3 && !errmsg[0]; idx++) {
+    TersoffParam    *p = &ts->param[idx];
+    const PetscReal *w = v + idx * TERSOFF_NPARAM;
+    const char      *why;
 
-    PetscCall(PetscStrncpy(line, rd.buf, sizeof(line)));
-    for (tok = strtok_r(line, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
-      if (!nwords) start = rd.line, text[0] = 0;
-      if (nwords == 3 + TERSOFF_NPARAM) {
-        snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the entry starting at line %" PetscInt_FMT " has more than %d words", path, rd.line, start, 3 + TERSOFF_NPARAM);
-        break;
-      }
-      PetscCall(PetscStrlcat(text, tok, sizeof(text)));
-      PetscCall(PetscStrlcat(text, " ", sizeof(text)));
-      nwords++;
-    }
-    if (errmsg[0] || nwords < 3 + TERSOFF_NPARAM) continue;
-    {
-      char *save2 = NULL;
-      words[0]    = strtok_r(text, " ", &save2);
-      for (int k = 1; k < 3 + TERSOFF_NPARAM; k++) words[k] = strtok_r(NULL, " ", &save2);
-    }
-    ParseEntry(ts, words, path, start, seen, errmsg, len);
-    nwords = 0;
+    p->powerm = w[0], p->gamma = w[1], p->lam3 = w[2], p->c = w[3], p->d = w[4], p->h = w[5], p->powern = w[6];
+    p->beta = w[7], p->lam2 = w[8], p->bigb = w[9], p->bigr = w[10], p->bigd = w[11], p->lam1 = w[12], p->biga = w[13];
+    p->powermint = (PetscInt)p->powerm;
+    why          = IllegalParameter(p);
+    if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line[idx], ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne], why);
   }
-  if (!errmsg[0] && nwords) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends within the entry starting at line %" PetscInt_FMT " (%" PetscInt_FMT " of %d words)", path, rd.line, start, nwords, 3 + TERSOFF_NPARAM);
-  for (PetscInt idx = 0; idx < ne * ne * ne && !errmsg[0]; idx++)
-    if (!seen[idx]) snprintf(errmsg, len, "%s has no entry for the element triplet %s %s %s", path, ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne]);
-  PetscCall(PetscFree(seen));
-  fclose(rd.fp);
+  PetscCall(PetscFree2(v, line));
   PetscFunctionReturn(0);
 }
 
@@ -412,7 +317,7 @@ static PetscErrorCode SetElements(MPI_Comm comm, Tersoff *ts, const VitSample *s
   PetscFunctionBeginUser;
   PetscCall(VitManyBodySplitElements(comm, elements, sample->ntypes, names));
   for (PetscInt t = 0; t < sample->ntypes; t++) {
-    if ((ts->map[t] = ElementIndex(ts, names[t])) >= 0) continue;
+    if ((ts->map[t] = VitElementIndex(ts->nelements, (const char(*)[VIT_NAME_LEN])ts->element, names[t])) >= 0) continue;
     PetscCall(PetscStrncpy(ts->element[ts->nelements], names[t], VIT_NAME_LEN));
     ts->map[t] = ts->nelements++;
   }
