@@ -1,4 +1,4 @@
-# Tests of the many-body potentials (src/potential/eam.c, tersoff.c, manybody.c); see docs/manybody.md.
+# Tests of the many-body potentials (src/potential/eam.c, tersoff.c, sw.c, manybody.c); see docs/manybody.md.
 # Potential files are Debian's lammps-data ones (/usr/share/lammps/potentials); LAMMPS (lmp) gives
 # the reference energies and forces on the same samples.
 set(MB ${CMAKE_SOURCE_DIR}/tests/manybody)
@@ -37,3 +37,22 @@ vit_add_test(manybody_lammps_tersoff_gan 0 ${MB_LMP} --style tersoff --potential
 
 # Bad input: malformed files (file:line), missing elements, wrong element count, overlapping atoms.
 vit_add_test(manybody_bad_input 0 ${VIT_PYTHON} ${MB}/check_errors.py)
+
+# Stillinger-Weber (sw.c): LAMMPS energies and forces on jittered and triclinic diamond Si, amorphous
+# Si (melted at 4000 K and quenched by LAMMPS, -4.04 eV/atom) and two-element CdTe and GaN; the
+# analytic Hessian against finite differences, symmetry, sum rule, 1/2/4 ranks, `vitrum hessian`.
+vit_add_test(manybody_lammps_sw_si 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.15)
+vit_add_test(manybody_lammps_sw_si_amorphous 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.1 --relax --melt 4000)
+vit_add_test(manybody_lammps_sw_si_triclinic 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --tilt 0.1)
+vit_add_test(manybody_lammps_sw_cdte 0 ${MB_LMP} --style sw --potential sw --file CdTe.sw --elements Cd,Te --a 6.48 --fractions 0.5,0.5)
+vit_add_test(manybody_lammps_sw_gan 0 ${MB_LMP} --style sw --potential sw --file GaN.sw --elements Ga,N --a 4.5 --fractions 0.5,0.5)
+vit_add_test(manybody_hessian_sw_si 0 ${MB_FD} --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.15 --cli)
+vit_add_test(manybody_hessian_sw_cdte 0 ${MB_FD} --potential sw --file CdTe.sw --elements Cd,Te --a 6.48 --fractions 0.5,0.5 --fd-atoms 54)
+vit_add_test(manybody_hessian_sw_si_amorphous 0 ${MB_FD} --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.1 --relax sw --melt 4000 --fd-atoms 27)
+vit_add_test(manybody_hessian_sw_si_crystal 0 ${MB_FD} --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0 --fd-atoms 8)
+
+# eam (DYNAMO funcfl): one file, and two files mixed as LAMMPS mixes them (Cu_u3 and Ni_u3 have
+# different r grids); the Hessian of the mixed pair.
+vit_add_test(manybody_lammps_eam_funcfl_cu 0 ${MB_LMP} --style eam --potential eam --file Cu_u3.eam --elements Cu --lattice fcc --a 3.615 --reps 4)
+vit_add_test(manybody_lammps_eam_funcfl_cuni 0 ${MB_LMP} --style eam --potential eam --file Cu_u3.eam,Ni_u3.eam --elements Cu,Ni --lattice fcc --a 3.57 --reps 4 --fractions 0.5,0.5)
+vit_add_test(manybody_hessian_eam_funcfl_cuni 0 ${MB_FD} --potential eam --file Cu_u3.eam,Ni_u3.eam --elements Cu,Ni --lattice fcc --a 3.57 --reps 4 --fractions 0.5,0.5 --fd-atoms 8)
