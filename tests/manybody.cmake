@@ -56,3 +56,6 @@ vit_add_test(manybody_hessian_sw_si_crystal 0 ${MB_FD} --potential sw --file Si.
 vit_add_test(manybody_lammps_eam_funcfl_cu 0 ${MB_LMP} --style eam --potential eam --file Cu_u3.eam --elements Cu --lattice fcc --a 3.615 --reps 4)
 vit_add_test(manybody_lammps_eam_funcfl_cuni 0 ${MB_LMP} --style eam --potential eam --file Cu_u3.eam,Ni_u3.eam --elements Cu,Ni --lattice fcc --a 3.57 --reps 4 --fractions 0.5,0.5)
 vit_add_test(manybody_hessian_eam_funcfl_cuni 0 ${MB_FD} --potential eam --file Cu_u3.eam,Ni_u3.eam --elements Cu,Ni --lattice fcc --a 3.57 --reps 4 --fractions 0.5,0.5 --fd-atoms 8)
+
+# The shipped potentials/ZrCuAl2011.eam.alloy (Cheng, Ma and Sheng), given to vitrum by its bare name.
+vit_add_test(manybody_lammps_eam_alloy_zrcual 0 ${MB_LMP} --style eam/alloy --potential eam/alloy --file ZrCuAl2011.eam.alloy --bare-name --elements Cu,Zr,Al --lattice fcc --a 4.09 --reps 4 --fractions 0.46,0.46,0.08)

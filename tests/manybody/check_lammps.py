@@ -15,6 +15,7 @@ mb.add_sample_arguments(p)
 p.add_argument("--jitter", type=float, default=0.12)
 p.add_argument("--tilt", type=float, default=0.0)
 p.add_argument("--relax", action="store_true", help="compare on the sample relaxed by LAMMPS")
+p.add_argument("--bare-name", action="store_true", help="give vitrum the file's bare name (found in the repository's potentials/)")
 p.add_argument("--melt", type=float, default=0.0, help="with --relax: melt at this temperature (K) first, then quench")
 o = p.parse_args()
 elements = o.elements.split(",")
@@ -29,7 +30,7 @@ volume = thermo[8]
 print("%s %s %s: N = %d, LAMMPS energy %.12f eV" % (o.style, o.file, o.elements, n, e_ref.sum()))
 failed = False
 for nranks in (1, 3):
-    e, f, w = mb.vitrum_energy("sample.data", o.potential, o.file, elements, nranks, "energy%d.h5" % nranks)
+    e, f, w = mb.vitrum_energy("sample.data", o.potential, o.file, elements, nranks, "energy%d.h5" % nranks, o.bare_name)
     checks = {
         "energy per atom (max relative difference)": (np.max(np.abs(e - e_ref) / np.abs(e_ref)), 1e-10),
         "total energy (relative difference)": (abs(e.sum() - e_ref.sum()) / abs(e_ref.sum()), 1e-10),

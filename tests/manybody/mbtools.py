@@ -9,6 +9,7 @@ import numpy as np
 import h5py
 
 POTENTIALS = "/usr/share/lammps/potentials"
+REPOSITORY_POTENTIALS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "potentials")
 MASSES = {"Cu": 63.546, "Zr": 91.224, "Ta": 180.948, "Al": 26.982, "Si": 28.0855, "C": 12.011, "Ga": 69.723, "N": 14.007,
           "Ni": 58.6934, "Cd": 112.414, "Te": 127.6}
 
@@ -108,21 +109,26 @@ def mpirun(np_):
     return os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split() + ["-n", str(np_)]
 
 
-def vitrum_energy(data, potential, potfile, elements, nranks, out):
+def vitrum_energy(data, potential, potfile, elements, nranks, out, bare_name=False):
     """Per-atom energies, forces and the virial from `vitrum energy`."""
-    run(mpirun(nranks) + [os.environ["VITRUM"], "energy", "-sample", data, "-potential", potential] + potential_options(potential, potfile, elements) + ["-o", out])
+    run(mpirun(nranks) + [os.environ["VITRUM"], "energy", "-sample", data, "-potential", potential]
+        + potential_options(potential, potfile, elements, bare_name) + ["-o", out])
     with h5py.File(out, "r") as h5:
         return h5["/energy/per_atom"][...], h5["/forces"][...].reshape(-1, 3), h5["/energy/virial"][...]
 
 
-def potential_options(potential, potfile, elements):
-    """-potential_file (Debian's files by full path) and -potential_elements (which funcfl ignores)."""
-    return ["-potential_file", ",".join(potential_path(f) for f in potfile.split(",")), "-potential_elements", ",".join(elements)]
+def potential_options(potential, potfile, elements, bare_name=False):
+    """-potential_file (by full path, or with bare_name as given, for vitrum to find) and
+    -potential_elements (which funcfl ignores)."""
+    files = potfile if bare_name else ",".join(potential_path(f) for f in potfile.split(","))
+    return ["-potential_file", files, "-potential_elements", ",".join(elements)]
 
 
 def potential_path(potfile):
-    """Debian's potential files by name; other paths (e.g. written by a test) as given."""
-    return potfile if os.path.exists(potfile) else os.path.join(POTENTIALS, potfile)
+    """Paths (e.g. written by a test) as given; bare names from the repository's potentials/ folder,
+    else Debian's."""
+    shipped = os.path.join(REPOSITORY_POTENTIALS, potfile)
+    return potfile if os.path.exists(potfile) else shipped if os.path.exists(shipped) else os.path.join(POTENTIALS, potfile)
 
 
 def write_smooth_fs(path, elements=("Cu", "Zr"), nrho=2000, drho=0.01, nr=2000, dr=0.003):
