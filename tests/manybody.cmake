@@ -59,3 +59,6 @@ vit_add_test(manybody_hessian_eam_funcfl_cuni 0 ${MB_FD} --potential eam --file 
 
 # The shipped potentials/ZrCuAl2011.eam.alloy (Cheng, Ma and Sheng), given to vitrum by its bare name.
 vit_add_test(manybody_lammps_eam_alloy_zrcual 0 ${MB_LMP} --style eam/alloy --potential eam/alloy --file ZrCuAl2011.eam.alloy --bare-name --elements Cu,Zr,Al --lattice fcc --a 4.09 --reps 4 --fractions 0.46,0.46,0.08)
+
+# Total energy, virial and pressure bitwise equal on 1, 2 and 4 ranks for every style (exact sums).
+vit_add_test(manybody_rank_sums 0 ${VIT_PYTHON} ${MB}/check_ranks.py)

@@ -445,13 +445,13 @@ static PetscErrorCode EAMEmbedding(const EAM *eam, VitDomain *dom, const VitNeig
 
 /* Energies and forces as LAMMPS computes them (one cutoff of neighbours of owned atoms, in id
    order): F_i = sum_j psi'_ij (x_j - x_i)/r_ij, psi'_ij = F'_i f'_ji + F'_j f'_ij + phi'_ij,
-   e_i = F(rho_i) + 1/2 sum_j phi_ij, W = -1/2 sum_i sum_j psi'_ij d d^T / r. */
-static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+   e_i = F(rho_i) + 1/2 sum_j phi_ij, virial of atom i W_i = -1/2 sum_j psi'_ij d d^T / r. */
+static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   const EAM      *eam   = (const EAM *)pot->data;
   const PetscInt  voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
   VitNeighborList nl;
-  PetscReal      *e, *dF, w[6] = {0, 0, 0, 0, 0, 0};
+  PetscReal      *e, *dF;
 
   PetscFunctionBeginUser;
   if (!event_forces) PetscCall(PetscLogEventRegister("VitEAMForces", vit_log.classid, &event_forces));
@@ -461,7 +461,7 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   PetscCall(PetscMalloc2(dom->nowned + 1, &e, dom->nowned + dom->nghost + 1, &dF));
   PetscCall(EAMEmbedding(eam, dom, &nl, e, dF));
   for (PetscInt i = 0; i < dom->nowned; i++) {
-    PetscReal fi[3] = {0, 0, 0};
+    PetscReal fi[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
 
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j = nl.nbr[k], a = dom->type[i], b = dom->type[j];
@@ -477,11 +477,12 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
     }
     if (force)
       for (int x = 0; x < 3; x++) force[3 * i + x] = fi[x];
+    if (virial)
+      for (int v = 0; v < 6; v++) virial[6 * i + v] = w[v];
   }
   if (energy) PetscCall(PetscArraycpy(energy, e, dom->nowned));
   PetscCall(PetscFree2(e, dF));
   PetscCall(VitNeighborListDestroy(&nl));
-  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
   PetscCall(PetscLogEventEnd(event_forces, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -83,8 +83,8 @@ static void SiteGeometry(const VitDomain *dom, PetscInt i, PetscInt n, const Pet
 }
 
 /* Energy shares and forces of one site on the owned atoms among i and its neighbours; the virial
-   of owned sites (each site is owned by exactly one rank). */
-static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal e[], const PetscReal g[], PetscReal *energy, PetscReal *force, PetscReal w[6])
+   of an owned site to its atom (each site is owned by exactly one rank). */
+static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal e[], const PetscReal g[], PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   const PetscInt voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
 
@@ -96,8 +96,8 @@ static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const P
     if (energy) energy[i] += e[0];
     if (force)
       for (int a = 0; a < 3; a++) force[3 * i + a] += fi[a];
-    for (PetscInt m = 0; m < n; m++)
-      for (int v = 0; v < 6; v++) w[v] -= d[3 * m + voigt[v][0]] * g[3 * m + voigt[v][1]];
+    for (PetscInt m = 0; m < n && virial; m++)
+      for (int v = 0; v < 6; v++) virial[6 * i + v] -= d[3 * m + voigt[v][0]] * g[3 * m + voigt[v][1]];
   }
   for (PetscInt m = 0; m < n; m++) {
     const PetscInt j = nbr[m];
@@ -109,10 +109,10 @@ static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const P
   }
 }
 
-PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   SiteSet    ss;
-  PetscReal *d, *r, *e, *g, w[6] = {0, 0, 0, 0, 0, 0};
+  PetscReal *d, *r, *e, *g;
 
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
@@ -121,17 +121,17 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscCall(PetscMalloc4(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g));
   if (energy) PetscCall(PetscArrayzero(energy, dom->nowned));
   if (force) PetscCall(PetscArrayzero(force, 3 * dom->nowned));
+  if (virial) PetscCall(PetscArrayzero(virial, 6 * dom->nowned));
   for (PetscInt s = 0; s < ss.nsite; s++) {
     const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
     const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
 
     SiteGeometry(dom, i, n, nbr, d, r);
     PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL, NULL));
-    SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, w);
+    SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, virial);
   }
   PetscCall(PetscFree4(d, r, e, g));
   PetscCall(SiteSetDestroy(&ss));
-  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
   PetscCall(PetscLogEventEnd(event_compute, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -7,7 +7,7 @@
    drivers below turn these into per-atom energies, forces, the virial and Hessian blocks:
      dE_i/dx_m = g_m,  dE_i/dx_i = -sum_m g_m,
      H_mm' += G_mm',  H_im' += -sum_m G_mm',  H_mi += -sum_m' G_mm',  H_ii += sum_mm' G_mm',
-     W_ab  -= sum_m d_m,a g_m,b  (virial, W = sum over atoms x_a f_b).
+     W_ab  -= sum_m d_m,a g_m,b  (virial of site i, given to atom i; W = sum over atoms x_a f_b).
    The ghost shell is two cutoffs wide, so every site within a cutoff of an owned atom has its
    complete neighbourhood here: each rank adds the contributions of those sites to its own
    atoms and rows only, visiting sites in global id order (with neighbours in global id order),
@@ -27,7 +27,7 @@ typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom
 /* G <- (G + G^T)/2 for site functions whose G is symmetric only up to rounding. */
 void VitManyBodySymmetrize(PetscInt n, PetscReal G[]);
 
-PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6]);
+PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal *virial);
 PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H);
 
 /* Error unless the sample suits a many-body potential (3D). */

@@ -2,6 +2,7 @@
    detection, and helpers shared by all potentials (neighbour order, distance check, evaluation
    with rank-independent totals). See docs/potentials.md. */
 #include "manybody.h"
+#include <vitrum/exactsum.h>
 #include <unistd.h>
 
 #define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff or sw"
@@ -186,25 +187,25 @@ static PetscLogEvent vit_ev_compute;
 
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax)
 {
-  PetscReal *e = energy, *f = force, local[2] = {0, 0}, global[2];
+  PetscReal *e = energy, *f = force, *w, local = 0, global, total;
 
   PetscFunctionBeginUser;
-  if (!energy) PetscCall(PetscMalloc1(dom->nowned, &e));
-  if (!force) PetscCall(PetscMalloc1(3 * dom->nowned, &f));
+  if (!energy) PetscCall(PetscMalloc1(dom->nowned + 1, &e));
+  if (!force) PetscCall(PetscMalloc1(3 * dom->nowned + 1, &f));
+  PetscCall(PetscMalloc1(6 * dom->nowned + 1, &w));
   if (!vit_ev_compute) PetscCall(PetscLogEventRegister("VitPotCompute", vit_log.classid, &vit_ev_compute));
   PetscCall(PetscLogEventBegin(vit_ev_compute, 0, 0, 0, 0));
-  PetscCall(pot->compute(pot, dom, e, f, virial));
+  PetscCall(pot->compute(pot, dom, e, f, w));
   PetscCall(PetscLogEventEnd(vit_ev_compute, 0, 0, 0, 0));
-  for (PetscInt i = 0; i < dom->nowned; i++) {
-    local[0] += e[i];
-    local[1] = PetscMax(local[1], f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]);
-  }
-  PetscCallMPI(MPI_Allreduce(&local[0], &global[0], 1, MPIU_REAL, MPIU_SUM, dom->comm));
-  PetscCallMPI(MPI_Allreduce(&local[1], &global[1], 1, MPIU_REAL, MPIU_MAX, dom->comm));
-  if (etotal) *etotal = global[0];
-  if (fmax) *fmax = PetscSqrtReal(global[1]);
+  for (PetscInt i = 0; i < dom->nowned; i++) local = PetscMax(local, f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]);
+  PetscCallMPI(MPI_Allreduce(&local, &global, 1, MPIU_REAL, MPIU_MAX, dom->comm));
+  PetscCall(VitExactSumReals(dom->comm, dom->nowned, 1, e, &total));
+  if (virial) PetscCall(VitExactSumReals(dom->comm, dom->nowned, 6, w, virial));
+  if (etotal) *etotal = total;
+  if (fmax) *fmax = PetscSqrtReal(global);
   if (!energy) PetscCall(PetscFree(e));
   if (!force) PetscCall(PetscFree(f));
+  PetscCall(PetscFree(w));
   PetscFunctionReturn(0);
 }
 

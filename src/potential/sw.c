@@ -119,7 +119,7 @@ static PetscErrorCode SWSite(VitPotential pot, const VitDomain *dom, PetscInt i,
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SWCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+static PetscErrorCode SWCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyCompute(pot, dom, SWSite, energy, force, virial));

@@ -230,7 +230,7 @@ static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscI
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyCompute(pot, dom, TersoffSite, energy, force, virial));
