@@ -62,3 +62,6 @@ vit_add_test(manybody_lammps_eam_alloy_zrcual 0 ${MB_LMP} --style eam/alloy --po
 
 # Total energy, virial and pressure bitwise equal on 1, 2 and 4 ranks for every style (exact sums).
 vit_add_test(manybody_rank_sums 0 ${VIT_PYTHON} ${MB}/check_ranks.py)
+
+# fit (and so every pipeline model) with a many-body -potential: no exact <omega^2> kernel, no error.
+vit_add_test(manybody_fit_kernel 0 ${VIT_PYTHON} ${MB}/check_fit_kernel.py)
