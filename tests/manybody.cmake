@@ -65,3 +65,9 @@ vit_add_test(manybody_rank_sums 0 ${VIT_PYTHON} ${MB}/check_ranks.py)
 
 # fit (and so every pipeline model) with a many-body -potential: no exact <omega^2> kernel, no error.
 vit_add_test(manybody_fit_kernel 0 ${VIT_PYTHON} ${MB}/check_fit_kernel.py)
+
+# tersoff/mod (Kumagai et al., Si.tersoff.mod): LAMMPS energies and forces, analytic Hessian.
+vit_add_test(manybody_lammps_tersoff_mod_si 0 ${MB_LMP} --style tersoff/mod --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.15)
+vit_add_test(manybody_lammps_tersoff_mod_si_amorphous 0 ${MB_LMP} --style tersoff/mod --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.1 --relax --melt 4500)
+vit_add_test(manybody_hessian_tersoff_mod_si 0 ${MB_FD} --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.15 --fd-atoms 54)
+vit_add_test(manybody_hessian_tersoff_mod_si_amorphous 0 ${MB_FD} --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.1 --relax tersoff/mod --melt 4500 --fd-atoms 27)

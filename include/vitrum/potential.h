@@ -46,7 +46,8 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
 /* style: "eam" (funcfl files: file is one file, or one per atom type, comma separated; elements
    unused), "eam/alloy" (setfl) or "eam/fs". */
 PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);
-PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
+/* style: "tersoff" or "tersoff/mod". */
+PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);
 PetscErrorCode VitPotentialCreateSW(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
 
 /* Added by pair (src/potential/potential.c). */

@@ -5,7 +5,7 @@
 #include <vitrum/exactsum.h>
 #include <unistd.h>
 
-#define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff or sw"
+#define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff, tersoff/mod or sw"
 
 /* lj/cut (alias lj), ka2d, ka3d: the Lennard-Jones family of lj.c. */
 static PetscBool IsPairPreset(const char name[])
@@ -16,7 +16,7 @@ static PetscBool IsPairPreset(const char name[])
 /* Many-body styles that read -potential_file. */
 static PetscBool IsFileStyle(const char name[])
 {
-  return (PetscBool)(!strcmp(name, "eam") || !strcmp(name, "eam/alloy") || !strcmp(name, "eam/fs") || !strcmp(name, "tersoff") || !strcmp(name, "sw"));
+  return (PetscBool)(!strcmp(name, "eam") || !strcmp(name, "eam/alloy") || !strcmp(name, "eam/fs") || !strcmp(name, "tersoff") || !strcmp(name, "tersoff/mod") || !strcmp(name, "sw"));
 }
 
 /* Rank 0: one -potential_file name as given if it exists; else, for a bare name (no '/'), the
@@ -115,7 +115,7 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
     PetscCall(FindFiles(comm, given, file, sizeof(file)));
     PetscCall(FileStyle(comm, name, file, style, sizeof(style)));
     PetscCheck(elements[0] || !strcmp(style, "eam"), comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", style, sample->ntypes);
-    if (!strcmp(style, "tersoff")) PetscCall(VitPotentialCreateTersoff(comm, sample, file, elements, pot));
+    if (!strncmp(style, "tersoff", 7)) PetscCall(VitPotentialCreateTersoff(comm, sample, style, file, elements, pot));
     else if (!strcmp(style, "sw")) PetscCall(VitPotentialCreateSW(comm, sample, file, elements, pot));
     else PetscCall(VitPotentialCreateEAM(comm, sample, style, file, elements, pot));
   } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown or unsupported pair style (use " VIT_STYLES ")", name);

@@ -1,6 +1,7 @@
 /* Tersoff potential from LAMMPS .tersoff files (pair_tersoff.cpp: 14 parameters per element
-   triplet, sine cutoff, m = 1 or 3, LAMMPS's asymptotic branches of b_ij), with an analytic
-   Hessian. See docs/manybody.md.
+   triplet, sine cutoff, m = 1 or 3, LAMMPS's asymptotic branches of b_ij) and its tersoff/mod
+   variant (pair_tersoff_mod.cpp, Kumagai et al.: 17 parameters, other fc, g(theta) and b_ij; see
+   Cutoff, Angle, BondOrderMod), with an analytic Hessian. See docs/manybody.md.
 
    E = sum_i sum_{j != i} 1/2 fc(r_ij) [ fR(r_ij) + b_ij fA(r_ij) ]
      fR = A exp(-lam1 r), fA = -B exp(-lam2 r), fc = 1/2 (1 - sin(pi/2 (r - R)/D)) for |r - R| < D
@@ -16,12 +17,15 @@
    A_j half to i and half to j. */
 #include "manybody.h"
 
-#define TERSOFF_NPARAM 14
+#define TERSOFF_NPARAM     14
+#define TERSOFF_MOD_NPARAM 17
 
 typedef struct {
-  PetscReal powerm, gamma, lam3, c, d, h, powern, beta, lam2, bigb, bigr, bigd, lam1, biga; /* file order */
-  PetscReal cut, c1, c2, c3, c4;
+  PetscReal powerm, gamma, lam3, c, d, h, powern, beta, lam2, bigb, bigr, bigd, lam1, biga;
+  PetscReal powern_del, gc[5]; /* tersoff/mod only: delta of b_ij and c1..c5 of g(theta) */
+  PetscReal cut, c1, c2, c3, c4; /* c1..c4: thresholds of the branches of b_ij (mod: c1 and c4) */
   PetscInt  powermint;
+  PetscBool mod; /* tersoff/mod (Kumagai et al.): other fc, g and b_ij */
 } TersoffParam;
 
 typedef struct {
@@ -42,13 +46,18 @@ static inline const TersoffParam *Param(const Tersoff *ts, PetscInt ta, PetscInt
 
 /* ---------------------------------------------------------------- scalar functions and derivatives */
 
+/* tersoff: fc = 1/2 (1 - sin(a)), a = pi/2 (r - R)/D; tersoff/mod: fc = 1/2 (1 - 9/8 sin(a) - 1/8 sin(3a)). */
 static void Cutoff(const TersoffParam *p, PetscReal r, PetscReal *fc, PetscReal *dfc, PetscReal *d2fc)
 {
-  PetscReal arg = PETSC_PI / 2 * (r - p->bigr) / p->bigd;
+  PetscReal arg = PETSC_PI / 2 * (r - p->bigr) / p->bigd, k = PETSC_PI / 2 / p->bigd;
 
   if (r < p->bigr - p->bigd) *fc = 1, *dfc = 0, *d2fc = 0;
   else if (r > p->bigr + p->bigd) *fc = 0, *dfc = 0, *d2fc = 0;
-  else {
+  else if (p->mod) {
+    *fc   = 0.5 * (1.0 - 1.125 * PetscSinReal(arg) - 0.125 * PetscSinReal(3 * arg));
+    *dfc  = -(0.375 * PETSC_PI / 4 / p->bigd) * (3 * PetscCosReal(arg) + PetscCosReal(3 * arg));
+    *d2fc = 0.5625 * k * k * (PetscSinReal(arg) + PetscSinReal(3 * arg));
+  } else {
     *fc   = 0.5 * (1.0 - PetscSinReal(arg));
     *dfc  = -(PETSC_PI / 4 / p->bigd) * PetscCosReal(arg);
     *d2fc = PETSC_PI * PETSC_PI / (8 * p->bigd * p->bigd) * PetscSinReal(arg);
@@ -66,12 +75,35 @@ static void ScreenedExp(const TersoffParam *p, PetscReal c, PetscReal lam, Petsc
   *d2v = ex * (d2fc - 2 * lam * dfc + lam * lam * fc);
 }
 
+/* tersoff/mod: b = (1 + t^eta)^(-1/(2 delta)), t = beta zeta (eta is powern), with LAMMPS's
+   branches: t^(-eta/(2 delta)) above c1, 1 below c4. With q = t^eta, K = eta/(2 delta),
+   A = 1 + 1/(2 delta): b' = -K (1+q)^-A q/zeta, b'' = -K (1+q)^-A q/zeta^2 ((eta - 1) - A eta q/(1+q)). */
+static void BondOrderMod(const TersoffParam *p, PetscReal zeta, PetscReal *b, PetscReal *db, PetscReal *d2b)
+{
+  const PetscReal eta = p->powern, K = 0.5 * eta / p->powern_del, t = p->beta * zeta;
+
+  if (t > p->c1) {
+    *b   = PetscPowReal(t, -K);
+    *db  = -K * *b / zeta;
+    *d2b = K * (K + 1) * *b / (zeta * zeta);
+  } else if (t < p->c4) {
+    *b = 1.0, *db = 0, *d2b = 0;
+  } else {
+    const PetscReal q = PetscPowReal(t, eta), A = 1.0 + 1.0 / (2.0 * p->powern_del);
+
+    *b   = PetscPowReal(1.0 + q, -1.0 / (2.0 * p->powern_del));
+    *db  = -K * PetscPowReal(1.0 + q, -A) * q / zeta;
+    *d2b = -K * PetscPowReal(1.0 + q, -A) * q / (zeta * zeta) * ((eta - 1.0) - A * eta * q / (1.0 + q));
+  }
+}
+
 /* b(zeta) with LAMMPS's branches (ters_bij, ters_bij_d) for very large or small beta zeta. */
 static void BondOrder(const TersoffParam *p, PetscReal zeta, PetscReal *b, PetscReal *db, PetscReal *d2b)
 {
   const PetscReal n = p->powern, beta = p->beta, t = beta * zeta;
 
-  if (t > p->c1) {
+  if (p->mod) BondOrderMod(p, zeta, b, db, d2b);
+  else if (t > p->c1) {
     *b   = 1.0 / PetscSqrtReal(t);
     *db  = beta * -0.5 * PetscPowReal(t, -1.5);
     *d2b = beta * beta * 0.75 * PetscPowReal(t, -2.5);
@@ -99,6 +131,17 @@ static void BondOrder(const TersoffParam *p, PetscReal zeta, PetscReal *b, Petsc
 static void Angle(const TersoffParam *p, PetscReal cost, PetscReal *g, PetscReal *dg, PetscReal *d2g)
 {
   const PetscReal c2 = p->c * p->c, d2 = p->d * p->d, w = p->h - cost, D = d2 + w * w;
+
+  if (p->mod) { /* g = c1 + P(s) Q(s), s = (h - cos)^2, P = c2 s/(c3 + s), Q = 1 + c4 exp(-c5 s) */
+    const PetscReal *gc = p->gc, s = w * w, E = gc[3] * PetscExpReal(-gc[4] * s);
+    const PetscReal  P = gc[1] * s / (gc[2] + s), dP = gc[1] * gc[2] / ((gc[2] + s) * (gc[2] + s)), d2P = -2 * dP / (gc[2] + s);
+    const PetscReal  Q = 1.0 + E, dQ = -gc[4] * E, d2Q = gc[4] * gc[4] * E, gs = dP * Q + P * dQ;
+
+    *g   = gc[0] + P * Q;
+    *dg  = -2 * w * gs; /* ds/dcos = -2 w */
+    *d2g = 4 * w * w * (d2P * Q + 2 * dP * dQ + P * d2Q) + 2 * gs;
+    return;
+  }
 
   *g   = p->gamma * (1.0 + c2 / d2 - c2 / D);
   *dg  = p->gamma * -2.0 * c2 * w / (D * D);
@@ -261,28 +304,37 @@ static PetscErrorCode TersoffDestroy(VitPotential pot)
 static const char *IllegalParameter(const TersoffParam *p)
 {
   if (p->powerm != p->powermint || (p->powermint != 1 && p->powermint != 3)) return "m must be 1 or 3";
+  if (p->mod && (p->powern < 0 || p->beta < 0 || p->lam2 < 0 || p->bigb < 0 || p->bigr < 0 || p->bigd < 0 || p->lam1 < 0 || p->biga < 0)) return "eta, beta, lambda2, B, R, D, lambda1 and A must not be negative";
+  if (p->mod) return p->bigd > p->bigr ? "D must not exceed R" : "";
   if (p->c < 0 || p->d < 0 || p->powern < 0 || p->beta < 0 || p->lam2 < 0 || p->bigb < 0 || p->bigr < 0 || p->bigd < 0 || p->lam1 < 0 || p->biga < 0 || p->gamma < 0) return "gamma, c, d, n, beta, lambda2, B, R, D, lambda1 and A must not be negative";
   if (p->bigd > p->bigr) return "D must not exceed R";
   return "";
 }
 
 /* The file's entries for the used triplets, checked as LAMMPS's read_file does. */
-static PetscErrorCode ReadFileRank0(Tersoff *ts, const char path[], char errmsg[], size_t len)
+static PetscErrorCode ReadFileRank0(Tersoff *ts, PetscBool mod, const char path[], char errmsg[], size_t len)
 {
-  const PetscInt ne = ts->nelements, ne3 = ne * ne * ne;
+  const PetscInt ne = ts->nelements, ne3 = ne * ne * ne, nnum = mod ? TERSOFF_MOD_NPARAM : TERSOFF_NPARAM;
   PetscReal     *v;
   PetscInt      *line;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc2(ne3 * TERSOFF_NPARAM, &v, ne3, &line));
-  PetscCall(VitTripletFileReadRank0(path, "Tersoff", TERSOFF_NPARAM, ne, (const char(*)[VIT_NAME_LEN])ts->element, v, line, errmsg, len));
+  PetscCall(PetscMalloc2(ne3 * nnum, &v, ne3, &line));
+  PetscCall(VitTripletFileReadRank0(path, mod ? "tersoff/mod" : "Tersoff", nnum, ne, (const char(*)[VIT_NAME_LEN])ts->element, v, line, errmsg, len));
   for (PetscInt idx = 0; idx < ne3 && !errmsg[0]; idx++) {
     TersoffParam    *p = &ts->param[idx];
-    const PetscReal *w = v + idx * TERSOFF_NPARAM;
+    const PetscReal *w = v + idx * nnum;
     const char      *why;
 
-    p->powerm = w[0], p->gamma = w[1], p->lam3 = w[2], p->c = w[3], p->d = w[4], p->h = w[5], p->powern = w[6];
-    p->beta = w[7], p->lam2 = w[8], p->bigb = w[9], p->bigr = w[10], p->bigd = w[11], p->lam1 = w[12], p->biga = w[13];
+    if (mod) { /* file order: beta(m) alpha h eta beta_ters lambda2 B R D lambda1 A n c1 c2 c3 c4 c5 */
+      p->powerm = w[0], p->lam3 = w[1], p->h = w[2], p->powern = w[3], p->beta = w[4], p->lam2 = w[5], p->bigb = w[6];
+      p->bigr = w[7], p->bigd = w[8], p->lam1 = w[9], p->biga = w[10], p->powern_del = w[11];
+      for (int k = 0; k < 5; k++) p->gc[k] = w[12 + k];
+    } else {
+      p->powerm = w[0], p->gamma = w[1], p->lam3 = w[2], p->c = w[3], p->d = w[4], p->h = w[5], p->powern = w[6];
+      p->beta = w[7], p->lam2 = w[8], p->bigb = w[9], p->bigr = w[10], p->bigd = w[11], p->lam1 = w[12], p->biga = w[13];
+    }
+    p->mod = mod;
     p->powermint = (PetscInt)p->powerm;
     why          = IllegalParameter(p);
     if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line[idx], ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne], why);
@@ -300,7 +352,7 @@ static PetscReal SetDerived(Tersoff *ts)
     TersoffParam *p = &ts->param[idx];
 
     p->cut = p->bigr + p->bigd;
-    p->c1  = PetscPowReal(2.0 * p->powern * 1.0e-16, -1.0 / p->powern);
+    p->c1  = PetscPowReal(2.0 * (p->mod ? p->powern_del : p->powern) * 1.0e-16, -1.0 / p->powern);
     p->c2  = PetscPowReal(2.0 * p->powern * 1.0e-8, -1.0 / p->powern);
     p->c3  = 1.0 / p->c2;
     p->c4  = 1.0 / p->c1;
@@ -324,29 +376,30 @@ static PetscErrorCode SetElements(MPI_Comm comm, Tersoff *ts, const VitSample *s
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot)
+PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot)
 {
-  Tersoff    *ts;
-  char        errmsg[1024] = "";
-  PetscMPIInt rank;
-  PetscInt    ne3;
-  PetscReal   cutmax;
+  const PetscBool mod = (PetscBool)!strcmp(style, "tersoff/mod");
+  Tersoff        *ts;
+  char            errmsg[1024] = "";
+  PetscMPIInt     rank;
+  PetscInt        ne3;
+  PetscReal       cutmax;
 
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyCheckSample(comm, sample, "tersoff"));
+  PetscCall(VitManyBodyCheckSample(comm, sample, style));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscNew(&ts));
   PetscCall(SetElements(comm, ts, sample, elements));
   ne3 = ts->nelements * ts->nelements * ts->nelements;
   PetscCall(PetscCalloc1(ne3, &ts->param));
-  if (!rank) PetscCall(ReadFileRank0(ts, file, errmsg, sizeof(errmsg)));
+  if (!rank) PetscCall(ReadFileRank0(ts, mod, file, errmsg, sizeof(errmsg)));
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(ts->param, (int)(ne3 * sizeof(TersoffParam)), MPI_BYTE, 0, comm));
   cutmax = SetDerived(ts);
 
   PetscCall(PetscNew(pot));
   (*pot)->kind = VIT_POTENTIAL_TERSOFF;
-  PetscCall(PetscStrncpy((*pot)->name, "tersoff", sizeof((*pot)->name)));
+  PetscCall(PetscStrncpy((*pot)->name, style, sizeof((*pot)->name)));
   (*pot)->ntypes        = sample->ntypes;
   (*pot)->cutoff        = cutmax;
   (*pot)->ghost_width   = 2 * cutmax;

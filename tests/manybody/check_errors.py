@@ -59,9 +59,10 @@ cases = [  # sample, potential, file, elements, expected text in the error line
     ("alcu.data", "eam/alloy", "Cu_u3.eam", "Al,Cu", "Cu_u3.eam is an eam (DYNAMO funcfl) file: use -potential eam (not eam/alloy)"),
     ("si.data", "sw", "Si.tersoff", "Si", "Si.tersoff is a tersoff file: use -potential tersoff (not sw)"),
     ("si.data", "tersoff", "Si.sw", "Si", "Si.sw is a sw file: use -potential sw (not tersoff)"),
-    ("si.data", "tersoff", "Si.tersoff.mod", "Si", "Si.tersoff.mod is a tersoff/mod file (LAMMPS pair_style tersoff/mod), which vitrum does not implement"),
-    ("sic.data", "tersoff", "SiC.tersoff.zbl", "Si,C", "SiC.tersoff.zbl is a tersoff/zbl or tersoff/mod/c file"),
-    ("si.data", "tersoff/mod", "Si.tersoff.mod", "Si", "-potential tersoff/mod: unknown or unsupported pair style"),
+    ("si.data", "tersoff", "Si.tersoff.mod", "Si", "Si.tersoff.mod is a tersoff/mod file: use -potential tersoff/mod (not tersoff)"),
+    ("si.data", "tersoff/mod", "Si.tersoff", "Si", "Si.tersoff is a tersoff file: use -potential tersoff (not tersoff/mod)"),
+    ("sic.data", "tersoff", "SiC.tersoff.zbl", "Si,C", "SiC.tersoff.zbl is a tersoff/zbl or tersoff/mod/c file (LAMMPS pair_style tersoff/zbl), which vitrum does not implement"),
+    ("si.data", "tersoff/zbl", "SiC.tersoff.zbl", "Si", "-potential tersoff/zbl: unknown or unsupported pair style"),
     ("alcu.data", "eam", "Cu_u3.eam,Cu_u3.eam,Cu_u3.eam", "", "-potential eam takes one funcfl file for all 2 atom types or one per type"),
     # Stillinger-Weber files
     ("si.data", "sw", write("bad_number.sw", edited("Si.sw", sw_line, "2.0951", "2.O951")), "Si",

@@ -22,6 +22,7 @@ cases = [  # sample, -potential, file, elements
     ("cuni.data", "eam", "Cu_u3.eam,Ni_u3.eam", "Cu,Ni"),
     ("sic.data", "tersoff", "SiC.tersoff", "Si,C"),
     ("si.data", "sw", "Si.sw", "Si"),
+    ("si.data", "tersoff/mod", "Si.tersoff.mod", "Si"),
 ]
 failed = False
 for sample, potential, potfile, elements in cases:
