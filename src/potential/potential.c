@@ -60,6 +60,17 @@ static PetscErrorCode FindFiles(MPI_Comm comm, const char given[], char found[],
   PetscFunctionReturn(0);
 }
 
+/* Whether the blank-separated list contains word. */
+static PetscBool HasWord(const char list[], const char word[])
+{
+  char copy[64], *tok, *save = NULL;
+
+  snprintf(copy, sizeof(copy), "%s", list);
+  for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+    if (!strcmp(tok, word)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 /* The style to read the file with: `requested` when the file's detected format allows it (or is
    not recognised: the reader then reports where the file is wrong); a setfl file given to
    -potential eam (vitrum's former name for eam/alloy) is read as eam/alloy with a note; any other
@@ -68,7 +79,7 @@ static PetscErrorCode FileStyle(MPI_Comm comm, const char requested[], const cha
 {
   char        detected[64] = "", first[PETSC_MAX_PATH_LEN], *comma, word[64] = "";
   PetscMPIInt rank;
-  PetscBool   match = PETSC_FALSE;
+  PetscBool   match;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -77,9 +88,8 @@ static PetscErrorCode FileStyle(MPI_Comm comm, const char requested[], const cha
   if (!rank) VitPotentialFileStyleRank0(first, detected, sizeof(detected));
   PetscCallMPI(MPI_Bcast(detected, (int)sizeof(detected), MPI_CHAR, 0, comm));
   sscanf(detected, "%63s", word);
-  for (char *w = detected; *w; w += strcspn(w, " ") + (w[strcspn(w, " ")] ? 1 : 0))
-    if (!strncmp(w, requested, strlen(requested)) && (w[strlen(requested)] == ' ' || !w[strlen(requested)])) match = PETSC_TRUE;
   PetscCall(PetscStrncpy(style, requested, len));
+  match = HasWord(detected, requested);
   if (!detected[0] || match) PetscFunctionReturn(0);
   if (!strcmp(requested, "eam") && !strcmp(word, "eam/alloy")) {
     PetscCall(PetscFPrintf(comm, PETSC_STDERR, "vitrum: note: %s is a setfl file: read as -potential eam/alloy (LAMMPS's pair_style eam reads DYNAMO funcfl files)\n", first));
