@@ -20,9 +20,10 @@ static PetscBool IsFileStyle(const char name[])
 }
 
 /* Rank 0: one -potential_file name as given if it exists; else, for a bare name (no '/'), the
-   repository's potentials/ folder, then $LAMMPS_POTENTIALS (as LAMMPS searches); else as given
-   (the reader then reports that it cannot open it). */
-static void FindFileRank0(const char given[], char found[], size_t len)
+   repository's potentials/ folder, then $LAMMPS_POTENTIALS (as LAMMPS searches). A path with a '/'
+   is used as given (its reader reports that it cannot open it); a bare name found nowhere is an
+   error naming the places searched. */
+static void FindFileRank0(const char given[], char found[], size_t len, char errmsg[], size_t errlen)
 {
   const char *env = getenv("LAMMPS_POTENTIALS");
   char        candidate[2][PETSC_MAX_PATH_LEN + 64];
@@ -36,12 +37,13 @@ static void FindFileRank0(const char given[], char found[], size_t len)
       PetscStrncpy(found, candidate[k], len);
       return;
     }
+  snprintf(errmsg, errlen, "-potential_file %s: no such file in the working directory, in %s/potentials or in $LAMMPS_POTENTIALS (%s)", given, VIT_SOURCE_DIR, env && env[0] ? env : "not set");
 }
 
 /* Every comma-separated name of -potential_file resolved by FindFileRank0, on rank 0, broadcast. */
 static PetscErrorCode FindFiles(MPI_Comm comm, const char given[], char found[], size_t len)
 {
-  char        copy[PETSC_MAX_PATH_LEN * 4], *tok, *save = NULL;
+  char        copy[PETSC_MAX_PATH_LEN * 4], errmsg[PETSC_MAX_PATH_LEN * 2] = "", *tok, *save = NULL;
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
@@ -49,13 +51,14 @@ static PetscErrorCode FindFiles(MPI_Comm comm, const char given[], char found[],
   found[0] = 0;
   if (!rank) {
     PetscCall(PetscStrncpy(copy, given, sizeof(copy)));
-    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (tok = strtok_r(copy, ",", &save); tok && !errmsg[0]; tok = strtok_r(NULL, ",", &save)) {
       char one[PETSC_MAX_PATH_LEN];
-      FindFileRank0(tok, one, sizeof(one));
+      FindFileRank0(tok, one, sizeof(one), errmsg, sizeof(errmsg));
       if (found[0]) PetscCall(PetscStrlcat(found, ",", len));
       PetscCall(PetscStrlcat(found, one, len));
     }
   }
+  PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(found, (int)len, MPI_CHAR, 0, comm));
   PetscFunctionReturn(0);
 }

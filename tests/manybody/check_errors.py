@@ -39,7 +39,8 @@ cases = [  # sample, potential, file, elements, expected text in the error line
     ("alcu.data", "eam/alloy", write("bad_grid.eam.alloy", edited("AlCu.eam.alloy", 5, "1000", "-10")), "Al,Cu", "bad_grid.eam.alloy:5: bad grid"),
     ("alcu.data", "eam/alloy", "AlCu.eam.alloy", "Al,Zr", "element Zr (atom type 2) is not in"),
     ("alcu.data", "eam/alloy", "AlCu.eam.alloy", "Al", "-potential_elements Al names 1 elements but the sample has 2 atom types"),
-    ("alcu.data", "eam/alloy", "no_such_file.eam.alloy", "Al,Cu", "cannot open the EAM potential file no_such_file.eam.alloy"),
+    ("alcu.data", "eam/alloy", "no_such_file.eam.alloy", "Al,Cu", "-potential_file no_such_file.eam.alloy: no such file in the working directory, in "),
+    ("sic.data", "tersoff", "./no_such_file.tersoff", "Si,C", "cannot open the Tersoff potential file ./no_such_file.tersoff"),
     ("sic.data", "tersoff", "SiC.tersoff", "Si,Ge", "SiC.tersoff has no entry for the element triplet"),
     ("sic.data", "tersoff", write("bad_number.tersoff", edited("SiC.tersoff", si_line, "100390", "1OO390")), "Si,C",
      "bad_number.tersoff:%d: '1OO390' is not a number (parameter 4 of the entry Si Si Si)" % si_line),
@@ -84,7 +85,7 @@ for sample, potential, potfile, elements, expected in cases:
     if os.path.exists("out.h5"):
         os.remove("out.h5")
     out = mb.run(mb.mpirun(2) + [os.environ["VITRUM"], "energy", "-sample", sample, "-potential", potential, "-potential_file",
-                                 ",".join(f if os.path.exists(f) or f.startswith("no_") else mb.potential_path(f) for f in potfile.split(",")),
+                                 ",".join(f if os.path.exists(f) or f.startswith(("no_", "./no_")) else mb.potential_path(f) for f in potfile.split(",")),
                                  ] + (["-potential_elements", elements] if elements else []) + ["-o", "out.h5"], expect_fail=True)
     errors = [l for l in out.stderr.splitlines() if l.startswith("vitrum: error:")]
     ok = out.returncode == 1 and len(errors) == 1 and expected in errors[0] and not os.path.exists("out.h5")
