@@ -9,7 +9,7 @@
 #include <vitrum/domain.h>
 #include <petscmat.h>
 
-typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF } VitPotentialKind;
+typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF, VIT_POTENTIAL_SW } VitPotentialKind;
 
 typedef struct _p_VitPotential *VitPotential;
 struct _p_VitPotential {
@@ -23,8 +23,10 @@ struct _p_VitPotential {
   void     *data;
 
   /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the
-     virial W_ab = sum over pairs r_a f_b (Voigt order xx yy zz xy xz yz; summed over all ranks). */
-  PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal virial[6]);
+     virial per owned atom (6 per atom, may be NULL), whose sum is W_ab = sum over pairs r_a f_b
+     (Voigt order xx yy zz xy xz yz). Each atom's values are bitwise the same on any number of
+     ranks; VitPotentialEvaluate sums them exactly. */
+  PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal *virial);
   /* Add the Hessian blocks d^2E/dx_i dx_j (not mass weighted) to H, whose block rows are the
      atoms' dom->row indices (block size 3 in 3D, 2 in 2D). Values for rows owned by other ranks
      may be added; VitHessian assembles. */
@@ -41,8 +43,12 @@ PetscErrorCode VitPotentialDestroy(VitPotential *pot);
 
 /* Constructors, one per family (called by VitPotentialCreateFromOptions). */
 PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot);
-PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char file[], PetscBool finnis_sinclair, const char elements[], VitPotential *pot);
-PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
+/* style: "eam" (funcfl files: file is one file, or one per atom type, comma separated; elements
+   unused), "eam/alloy" (setfl) or "eam/fs". */
+PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);
+/* style: "tersoff" or "tersoff/mod". */
+PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);
+PetscErrorCode VitPotentialCreateSW(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot);
 
 /* Added by pair (src/potential/potential.c). */
 /* Sort each atom's neighbours by global id, so sums over neighbours are bitwise the same for any
@@ -54,8 +60,10 @@ PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom);
 /* Check that the cutoff (plus skin) is below half the box widths, decompose the sample with ghosts
    out to pot->ghost_width + skin, and check distances. */
 PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const VitSample *sample, PetscReal skin, VitDomain *dom);
-/* Energy, forces and virial with the totals: *etotal (sum over atoms), *fmax (largest |F_i|).
-   energy/force may be NULL (then allocated internally). */
+/* Energy, forces and the total virial (virial[6], may be NULL) with the totals: *etotal (sum over
+   atoms), *fmax (largest |F_i|). energy/force may be NULL (then allocated internally). The total
+   energy and the virial are exact sums of the per-atom terms (VitExactSumReals): bitwise the same
+   on any number of ranks. */
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax);
 
 #endif

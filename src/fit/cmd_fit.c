@@ -437,7 +437,12 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, cons
   }
   PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
-  PetscCheck(pot->pair, comm, PETSC_ERR_USER_INPUT, "-potential %s: the exact <omega^2> kernel needs a pair potential", pot->name);
+  if (!pot->pair) { /* the kernel exists for pair potentials only: the models are fitted without it */
+    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for -potential %s (it exists for pair potentials only)\n", pot->name));
+    PetscCall(VitPotentialDestroy(&pot));
+    kern->target = -1;
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
   PetscCall(PetscMalloc1(ds->p, &kern->K));
   PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));

@@ -1,5 +1,6 @@
-/* Embedded-atom method potentials from LAMMPS setfl (eam/alloy) and Finnis-Sinclair (eam/fs)
-   files, with LAMMPS's tables and cubic splines (pair_eam.cpp file2array/array2spline), so that
+/* Embedded-atom method potentials from LAMMPS DYNAMO funcfl (pair_style eam, one file per
+   element, mixed as LAMMPS mixes them), setfl (eam/alloy) and Finnis-Sinclair (eam/fs) files,
+   with LAMMPS's tables and cubic splines (pair_eam.cpp file2array/array2spline), so that
    energies and forces equal LAMMPS's. See docs/manybody.md.
 
    E = sum_i [ F_a(rho_i) + 1/2 sum_j phi_ab(r_ij) ],   rho_i = sum_j f_ba(r_ij)
@@ -16,9 +17,17 @@
 typedef struct {
   PetscInt  nelements, nrho, nr, nrhor, nz2r;
   char      element[EAM_MAX_ELEMENTS][VIT_NAME_LEN];
-  PetscReal drho, dr, cut;
-  PetscReal *frho, *rhor, *z2r; /* nelements, nrhor, nz2r tables of n + 1 values */
+  PetscReal drho, dr, cut, rhomax; /* rhomax: F continues linearly beyond it */
+  PetscReal *frho, *rhor, *z2r;     /* nelements, nrhor, nz2r tables of n + 1 values */
 } EAMFile;
+
+/* One DYNAMO funcfl file: F(rho), Z(r) and rho(r), values at index 1..n. */
+typedef struct {
+  char       path[PETSC_MAX_PATH_LEN];
+  PetscInt   nrho, nr;
+  PetscReal  drho, dr, cut;
+  PetscReal *frho, *zr, *rhor;
+} Funcfl;
 
 /* Spline tables: 7 coefficients per grid point m (1..n); [0..2] give the derivative, [3..6] the value. */
 typedef struct {
@@ -68,21 +77,45 @@ static void ReadElements(VitLineReader *rd, EAMFile *f, char errmsg[], size_t le
   if (count < f->nelements) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": %" PetscInt_FMT " elements announced but %" PetscInt_FMT " names given", rd->path, rd->line, f->nelements, count);
 }
 
-/* Line 5: Nrho drho Nr dr cutoff. */
-static void ReadGrid(VitLineReader *rd, EAMFile *f, char errmsg[], size_t len)
+/* Numbers left in the file from the current position (which is kept), comments dropped. */
+static double CountNumbersLeft(VitLineReader *rd)
+{
+  const long     pos  = ftell(rd->fp);
+  const PetscInt line = rd->line;
+  double         count = 0;
+
+  while (VitLineReaderNext(rd, PETSC_TRUE)) {
+    char *tok, *save = NULL;
+    for (tok = strtok_r(rd->buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) count++;
+  }
+  fseek(rd->fp, pos, SEEK_SET);
+  rd->line = line;
+  return count;
+}
+
+/* The grid line Nrho drho Nr dr cutoff (line 5 of setfl/fs files, 3 of funcfl files). The tables
+   it announces, nrho_tables F tables and nr_tables tables of r (and headers of at least
+   2 numbers per element), must fit in the numbers left in the file: checked before anything is
+   allocated, so that an absurd count is a one-line error. */
+static void ReadGrid(VitLineReader *rd, double nrho_tables, double nr_tables, double nheader, PetscInt *nrho, PetscReal *drho, PetscInt *nr, PetscReal *dr, PetscReal *cut, char errmsg[], size_t len)
 {
   PetscReal v[5];
   PetscInt  line = rd->line + 1;
+  double    need, have;
 
   ReadValues(rd, 5, v, "the grid line Nrho drho Nr dr cutoff", errmsg, len);
   if (errmsg[0]) return;
-  f->nrho = (PetscInt)v[0];
-  f->drho = v[1];
-  f->nr   = (PetscInt)v[2];
-  f->dr   = v[3];
-  f->cut  = v[4];
-  if (f->nrho < 5 || f->nr < 5 || v[0] != f->nrho || v[2] != f->nr || f->drho <= 0 || f->dr <= 0 || f->cut <= 0)
+  if (v[0] < 5 || v[2] < 5 || v[0] != PetscFloorReal(v[0]) || v[2] != PetscFloorReal(v[2]) || v[1] <= 0 || v[3] <= 0 || v[4] <= 0) {
     snprintf(errmsg, len, "%s:%" PetscInt_FMT ": bad grid Nrho=%g drho=%g Nr=%g dr=%g cutoff=%g (need integers Nrho, Nr >= 5 and positive spacings and cutoff)", rd->path, line, (double)v[0], (double)v[1], (double)v[2], (double)v[3], (double)v[4]);
+    return;
+  }
+  need = nrho_tables * v[0] + nr_tables * v[2] + nheader;
+  have = CountNumbersLeft(rd);
+  if (need > have) {
+    snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the grid Nrho=%.0f Nr=%.0f needs %.0f more numbers but the file has %.0f after this line (a wrong grid line or a truncated file)", rd->path, line, (double)v[0], (double)v[2], need, have);
+    return;
+  }
+  *nrho = (PetscInt)v[0], *drho = v[1], *nr = (PetscInt)v[2], *dr = v[3], *cut = v[4];
 }
 
 /* Per element: a line "Z mass a0 lattice", F(rho), then rho(r) (setfl) or rho_ab(r) for every b (eam/fs). */
@@ -118,7 +151,7 @@ static PetscErrorCode ReadFileRank0(const char path[], PetscBool fs, EAMFile *f,
   for (int k = 0; k < 3; k++)
     if (!VitLineReaderNext(&rd, PETSC_FALSE)) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends within the three comment lines", path, rd.line);
   if (!errmsg[0]) ReadElements(&rd, f, errmsg, len);
-  if (!errmsg[0]) ReadGrid(&rd, f, errmsg, len);
+  if (!errmsg[0]) ReadGrid(&rd, f->nelements, f->nelements * (fs ? f->nelements : 1) + f->nelements * (f->nelements + 1) / 2, 2 * f->nelements, &f->nrho, &f->drho, &f->nr, &f->dr, &f->cut, errmsg, len);
   if (!errmsg[0]) {
     f->nrhor = fs ? f->nelements * f->nelements : f->nelements;
     f->nz2r  = f->nelements * (f->nelements + 1) / 2;
@@ -135,26 +168,133 @@ static PetscErrorCode ReadFileRank0(const char path[], PetscBool fs, EAMFile *f,
   PetscFunctionReturn(0);
 }
 
-/* Read on rank 0, check, broadcast. */
-static PetscErrorCode EAMFileRead(MPI_Comm comm, const char path[], PetscBool fs, EAMFile *f)
+/* One funcfl file on rank 0: a comment line, "Z mass [a0 lattice]", the grid, then F(rho) (Nrho
+   values), Z(r) and rho(r) (Nr values each). */
+static PetscErrorCode ReadFuncflRank0(Funcfl *ff, char errmsg[], size_t len)
+{
+  VitLineReader rd = {NULL, ff->path, 0, ""};
+  PetscReal     header[2];
+
+  PetscFunctionBeginUser;
+  if (!(rd.fp = fopen(ff->path, "r"))) {
+    snprintf(errmsg, len, "cannot open the EAM potential file %s", ff->path);
+    PetscFunctionReturn(0);
+  }
+  if (!VitLineReaderNext(&rd, PETSC_FALSE)) snprintf(errmsg, len, "%s:1: empty file", ff->path);
+  if (!errmsg[0]) ReadValues(&rd, 2, header, "the line with the atomic number and the mass", errmsg, len);
+  if (!errmsg[0]) ReadGrid(&rd, 1, 2, 0, &ff->nrho, &ff->drho, &ff->nr, &ff->dr, &ff->cut, errmsg, len);
+  if (!errmsg[0]) PetscCall(PetscCalloc3(ff->nrho + 1, &ff->frho, ff->nr + 1, &ff->zr, ff->nr + 1, &ff->rhor));
+  if (!errmsg[0]) ReadValues(&rd, ff->nrho, ff->frho + 1, "F(rho)", errmsg, len);
+  if (!errmsg[0]) ReadValues(&rd, ff->nr, ff->zr + 1, "Z(r)", errmsg, len);
+  if (!errmsg[0]) ReadValues(&rd, ff->nr, ff->rhor + 1, "rho(r)", errmsg, len);
+  fclose(rd.fp);
+  PetscFunctionReturn(0);
+}
+
+/* LAMMPS file2array (funcfl): a table f[1..n] of spacing delta interpolated at x by 4-point Lagrange. */
+static PetscReal FuncflInterpolate(const PetscReal *f, PetscInt n, PetscReal delta, PetscReal x)
+{
+  const PetscReal sixth = 1.0 / 6.0;
+  PetscReal       p     = x / delta + 1.0, cof1, cof2, cof3, cof4;
+  PetscInt        k     = (PetscInt)p;
+
+  k    = PetscMax(PetscMin(k, n - 2), 2);
+  p    = PetscMin(p - k, 2.0);
+  cof1 = -sixth * p * (p - 1.0) * (p - 2.0);
+  cof2 = 0.5 * (p * p - 1.0) * (p - 2.0);
+  cof3 = -0.5 * p * (p + 1.0) * (p - 2.0);
+  cof4 = sixth * p * (p * p - 1.0);
+  return cof1 * f[k - 1] + cof2 * f[k] + cof3 * f[k + 1] + cof4 * f[k + 2];
+}
+
+/* LAMMPS file2array for funcfl files: one grid (largest spacings and extents, Nrho and Nr from
+   them), F and rho of each file interpolated onto it, and r phi_ab = 27.2 * 0.529 Z_a Z_b
+   (Hartree Bohr to eV A) for every pair of files. */
+static PetscErrorCode FuncflMix(PetscInt nfile, const Funcfl ff[], EAMFile *f)
+{
+  PetscReal rmax = 0;
+
+  PetscFunctionBeginUser;
+  f->nelements = nfile, f->nrhor = nfile, f->nz2r = nfile * (nfile + 1) / 2;
+  for (PetscInt i = 0; i < nfile; i++) {
+    f->dr     = PetscMax(f->dr, ff[i].dr);
+    f->drho   = PetscMax(f->drho, ff[i].drho);
+    rmax      = PetscMax(rmax, (ff[i].nr - 1) * ff[i].dr);
+    f->rhomax = PetscMax(f->rhomax, (ff[i].nrho - 1) * ff[i].drho);
+    f->cut    = PetscMax(f->cut, ff[i].cut);
+    PetscCall(PetscSNPrintf(f->element[i], VIT_NAME_LEN, "file%" PetscInt_FMT, i + 1));
+  }
+  f->nr   = (PetscInt)(rmax / f->dr + 0.5);
+  f->nrho = (PetscInt)(f->rhomax / f->drho + 0.5);
+  PetscCall(PetscCalloc3(nfile * (f->nrho + 1), &f->frho, nfile * (f->nr + 1), &f->rhor, f->nz2r * (f->nr + 1), &f->z2r));
+  for (PetscInt i = 0, n = 0; i < nfile; i++) {
+    for (PetscInt m = 1; m <= f->nrho; m++) f->frho[i * (f->nrho + 1) + m] = FuncflInterpolate(ff[i].frho, ff[i].nrho, ff[i].drho, (m - 1) * f->drho);
+    for (PetscInt m = 1; m <= f->nr; m++) f->rhor[i * (f->nr + 1) + m] = FuncflInterpolate(ff[i].rhor, ff[i].nr, ff[i].dr, (m - 1) * f->dr);
+    for (PetscInt j = 0; j <= i; j++, n++)
+      for (PetscInt m = 1; m <= f->nr; m++) {
+        const PetscReal r = (m - 1) * f->dr, zri = FuncflInterpolate(ff[i].zr, ff[i].nr, ff[i].dr, r), zrj = FuncflInterpolate(ff[j].zr, ff[j].nr, ff[j].dr, r);
+        f->z2r[n * (f->nr + 1) + m] = 27.2 * 0.529 * zri * zrj;
+      }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The distinct funcfl files of -potential_file (one for all types, or one per type, comma
+   separated), read and mixed on rank 0; map[t] = file of type t. */
+static PetscErrorCode ReadFuncflFilesRank0(const char files[], PetscInt ntypes, EAMFile *f, PetscInt map[], char errmsg[], size_t len)
+{
+  char     names[VIT_MAX_TYPES][PETSC_MAX_PATH_LEN], copy[VIT_MAX_TYPES * PETSC_MAX_PATH_LEN], *tok, *save = NULL;
+  PetscInt count = 0, nfile = 0;
+  Funcfl   ff[VIT_MAX_TYPES];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(ff, sizeof(ff)));
+  PetscCall(PetscStrncpy(copy, files, sizeof(copy)));
+  for (tok = strtok_r(copy, ",", &save); tok && count < VIT_MAX_TYPES; tok = strtok_r(NULL, ",", &save)) PetscCall(PetscStrncpy(names[count++], tok, PETSC_MAX_PATH_LEN));
+  if (count != 1 && count != ntypes) {
+    snprintf(errmsg, len, "-potential_file %s: -potential eam takes one funcfl file for all %" PetscInt_FMT " atom types or one per type (comma separated), not %" PetscInt_FMT, files, ntypes, count);
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt t = 0; t < ntypes && !errmsg[0]; t++) {
+    const char *name = names[count == 1 ? 0 : t];
+
+    for (map[t] = 0; map[t] < nfile && strcmp(ff[map[t]].path, name); map[t]++) {}
+    if (map[t] < nfile) continue;
+    PetscCall(PetscStrncpy(ff[nfile].path, name, PETSC_MAX_PATH_LEN));
+    PetscCall(ReadFuncflRank0(&ff[nfile++], errmsg, len));
+  }
+  if (!errmsg[0]) PetscCall(FuncflMix(nfile, ff, f));
+  for (PetscInt i = 0; i < nfile; i++) PetscCall(PetscFree3(ff[i].frho, ff[i].zr, ff[i].rhor));
+  PetscFunctionReturn(0);
+}
+
+/* Read on rank 0 (style "eam": funcfl files, map set here; else one setfl or eam/fs file), check,
+   broadcast. */
+static PetscErrorCode EAMFileRead(MPI_Comm comm, const char style[], const char path[], PetscInt ntypes, EAMFile *f, PetscInt map[])
 {
   char        errmsg[1024] = "";
   PetscMPIInt rank;
   PetscInt    sizes[5];
+  PetscReal   grid[4];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(f, sizeof(*f)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) PetscCall(ReadFileRank0(path, fs, f, errmsg, sizeof(errmsg)));
+  if (!rank && !strcmp(style, "eam")) PetscCall(ReadFuncflFilesRank0(path, ntypes, f, map, errmsg, sizeof(errmsg)));
+  else if (!rank) {
+    PetscCall(ReadFileRank0(path, (PetscBool)!strcmp(style, "eam/fs"), f, errmsg, sizeof(errmsg)));
+    f->rhomax = (f->nrho - 1) * f->drho;
+  }
   PetscCall(VitBcastError(comm, errmsg));
   sizes[0] = f->nelements, sizes[1] = f->nrho, sizes[2] = f->nr, sizes[3] = f->nrhor, sizes[4] = f->nz2r;
+  grid[0] = f->drho, grid[1] = f->dr, grid[2] = f->cut, grid[3] = f->rhomax;
   PetscCallMPI(MPI_Bcast(sizes, 5, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(grid, 4, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(f->element, (int)sizeof(f->element), MPI_CHAR, 0, comm));
-  PetscCallMPI(MPI_Bcast(&f->drho, 1, MPIU_REAL, 0, comm));
-  PetscCallMPI(MPI_Bcast(&f->dr, 1, MPIU_REAL, 0, comm));
-  PetscCallMPI(MPI_Bcast(&f->cut, 1, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(map, VIT_MAX_TYPES, MPIU_INT, 0, comm));
   if (rank) {
     f->nelements = sizes[0], f->nrho = sizes[1], f->nr = sizes[2], f->nrhor = sizes[3], f->nz2r = sizes[4];
+    f->drho = grid[0], f->dr = grid[1], f->cut = grid[2], f->rhomax = grid[3];
     PetscCall(PetscMalloc3(f->nelements * (f->nrho + 1), &f->frho, f->nrhor * (f->nr + 1), &f->rhor, f->nz2r * (f->nr + 1), &f->z2r));
   }
   PetscCallMPI(MPI_Bcast(f->frho, (int)(f->nelements * (f->nrho + 1)), MPIU_REAL, 0, comm));
@@ -305,13 +445,13 @@ static PetscErrorCode EAMEmbedding(const EAM *eam, VitDomain *dom, const VitNeig
 
 /* Energies and forces as LAMMPS computes them (one cutoff of neighbours of owned atoms, in id
    order): F_i = sum_j psi'_ij (x_j - x_i)/r_ij, psi'_ij = F'_i f'_ji + F'_j f'_ij + phi'_ij,
-   e_i = F(rho_i) + 1/2 sum_j phi_ij, W = -1/2 sum_i sum_j psi'_ij d d^T / r. */
-static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+   e_i = F(rho_i) + 1/2 sum_j phi_ij, virial of atom i W_i = -1/2 sum_j psi'_ij d d^T / r. */
+static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   const EAM      *eam   = (const EAM *)pot->data;
   const PetscInt  voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
   VitNeighborList nl;
-  PetscReal      *e, *dF, w[6] = {0, 0, 0, 0, 0, 0};
+  PetscReal      *e, *dF;
 
   PetscFunctionBeginUser;
   if (!event_forces) PetscCall(PetscLogEventRegister("VitEAMForces", vit_log.classid, &event_forces));
@@ -321,7 +461,7 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   PetscCall(PetscMalloc2(dom->nowned + 1, &e, dom->nowned + dom->nghost + 1, &dF));
   PetscCall(EAMEmbedding(eam, dom, &nl, e, dF));
   for (PetscInt i = 0; i < dom->nowned; i++) {
-    PetscReal fi[3] = {0, 0, 0};
+    PetscReal fi[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
 
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j = nl.nbr[k], a = dom->type[i], b = dom->type[j];
@@ -337,11 +477,12 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
     }
     if (force)
       for (int x = 0; x < 3; x++) force[3 * i + x] = fi[x];
+    if (virial)
+      for (int v = 0; v < 6; v++) virial[6 * i + v] = w[v];
   }
   if (energy) PetscCall(PetscArraycpy(energy, e, dom->nowned));
   PetscCall(PetscFree2(e, dF));
   PetscCall(VitNeighborListDestroy(&nl));
-  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
   PetscCall(PetscLogEventEnd(event_forces, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -380,24 +521,25 @@ static void EAMSetTypeMaps(EAM *eam, const EAMFile *f, PetscBool fs, PetscInt nt
   }
 }
 
-PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char file[], PetscBool finnis_sinclair, const char elements[], VitPotential *pot)
+PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot)
 {
-  EAMFile  f;
-  EAM     *eam;
-  PetscInt map[VIT_MAX_TYPES];
+  const PetscBool fs = (PetscBool)!strcmp(style, "eam/fs"), funcfl = (PetscBool)!strcmp(style, "eam");
+  EAMFile         f;
+  EAM            *eam;
+  PetscInt        map[VIT_MAX_TYPES] = {0};
 
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyCheckSample(comm, sample, finnis_sinclair ? "eam/fs" : "eam"));
-  PetscCall(EAMFileRead(comm, file, finnis_sinclair, &f));
-  PetscCall(VitManyBodyMapElements(comm, sample, elements, file, f.nelements, (const char(*)[VIT_NAME_LEN])f.element, map));
+  PetscCall(VitManyBodyCheckSample(comm, sample, style));
+  PetscCall(EAMFileRead(comm, style, file, sample->ntypes, &f, map));
+  if (!funcfl) PetscCall(VitManyBodyMapElements(comm, sample, elements, file, f.nelements, (const char(*)[VIT_NAME_LEN])f.element, map));
   PetscCall(PetscNew(&eam));
   eam->nrho   = f.nrho;
   eam->nr     = f.nr;
   eam->rdrho  = 1.0 / f.drho;
   eam->rdr    = 1.0 / f.dr;
-  eam->rhomax = (f.nrho - 1) * f.drho;
+  eam->rhomax = f.rhomax;
   eam->cut    = f.cut;
-  EAMSetTypeMaps(eam, &f, finnis_sinclair, sample->ntypes, map);
+  EAMSetTypeMaps(eam, &f, fs, sample->ntypes, map);
   PetscCall(SplineTables(f.nelements, f.nrho, f.drho, f.frho, &eam->frho));
   PetscCall(SplineTables(f.nrhor, f.nr, f.dr, f.rhor, &eam->rhor));
   PetscCall(SplineTables(f.nz2r, f.nr, f.dr, f.z2r, &eam->z2r));
@@ -405,7 +547,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
 
   PetscCall(PetscNew(pot));
   (*pot)->kind = VIT_POTENTIAL_EAM;
-  PetscCall(PetscSNPrintf((*pot)->name, sizeof((*pot)->name), "%s", finnis_sinclair ? "eam/fs" : "eam"));
+  PetscCall(PetscStrncpy((*pot)->name, style, sizeof((*pot)->name)));
   (*pot)->ntypes        = sample->ntypes;
   (*pot)->cutoff        = f.cut;
   (*pot)->ghost_width   = 2 * f.cut;
@@ -416,4 +558,55 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->hessian       = EAMHessian;
   (*pot)->destroy       = EAMDestroy;
   PetscFunctionReturn(0);
+}
+
+/* First tokens of line `line` of the file (comments after '#' dropped); false past the end. */
+static PetscBool LineTokens(VitLineReader *rd, PetscInt line, char *tok[], int max, int *ntok)
+{
+  char *save = NULL;
+
+  while (rd->line < line)
+    if (!VitLineReaderNext(rd, PETSC_TRUE)) return PETSC_FALSE;
+  *ntok = 0;
+  for (char *t = strtok_r(rd->buf, " \t\r\n", &save); t && *ntok < max; t = strtok_r(NULL, " \t\r\n", &save)) tok[(*ntok)++] = t;
+  return PETSC_TRUE;
+}
+
+static PetscBool AllNumbers(char *tok[], int n)
+{
+  PetscReal v;
+
+  for (int k = 0; k < n; k++)
+    if (!VitParseReal(tok[k], &v)) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* setfl/eam-fs: line 4 "N name_1 ... name_N", line 5 the grid; the two differ in the number of
+   rho tables (N or N^2), told apart by the count of numbers in the rest of the file (with one
+   element they are the same format). funcfl: line 2 "Z mass ...", line 3 the grid. */
+void VitEAMFileStyleRank0(const char path[], char style[], size_t len)
+{
+  VitLineReader rd = {NULL, path, 0, ""};
+  char         *tok[64];
+  int           ntok;
+  PetscReal     v[5];
+  PetscInt      ne = 0;
+
+  style[0] = 0;
+  if (!(rd.fp = fopen(path, "r"))) return;
+  if (LineTokens(&rd, 4, tok, 64, &ntok) && ntok >= 2 && VitParseReal(tok[0], &v[0]) && v[0] == ntok - 1 && !AllNumbers(tok + 1, 1)) {
+    ne = ntok - 1;
+    if (LineTokens(&rd, 5, tok, 64, &ntok) && ntok >= 5 && AllNumbers(tok, 5)) {
+      double nrho, nr, have;
+
+      for (int k = 0; k < 5; k++) VitParseReal(tok[k], &v[k]);
+      nrho = v[0], nr = v[2], have = CountNumbersLeft(&rd); /* (tok points into the line buffer) */
+      if (ne == 1) snprintf(style, len, "eam/alloy eam/fs");
+      else snprintf(style, len, "%s", have >= ne * (nrho + ne * nr) + ne * (ne + 1) / 2.0 * nr + 2 * ne ? "eam/fs" : "eam/alloy");
+    }
+  }
+  rewind(rd.fp);
+  rd.line = 0;
+  if (!style[0] && LineTokens(&rd, 2, tok, 64, &ntok) && ntok >= 2 && AllNumbers(tok, 2) && LineTokens(&rd, 3, tok, 64, &ntok) && ntok >= 5 && AllNumbers(tok, 5)) snprintf(style, len, "eam");
+  fclose(rd.fp);
 }

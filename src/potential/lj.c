@@ -80,18 +80,17 @@ static PetscErrorCode LJNeighbors(VitPotential pot, VitDomain *dom, VitNeighborL
 }
 
 /* Each owned atom gets half of each pair energy; F_i = sum_j phi'(r) d/r with d = x_j - x_i;
-   virial W_ab = -1/2 sum_i sum_j phi'(r) d_a d_b / r (each pair seen from both sides). */
-static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+   virial of atom i W_ab = -1/2 sum_j phi'(r) d_a d_b / r (each pair seen from both sides). */
+static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   const LJ       *lj = (const LJ *)pot->data;
   const PetscInt  voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
   VitNeighborList nl;
-  PetscReal       w[6] = {0, 0, 0, 0, 0, 0};
 
   PetscFunctionBeginUser;
   PetscCall(LJNeighbors(pot, dom, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) {
-    PetscReal e = 0, f[3] = {0, 0, 0};
+    PetscReal e = 0, f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
 
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j = nl.nbr[k];
@@ -105,9 +104,10 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
     if (energy) energy[i] = e;
     if (force)
       for (PetscInt a = 0; a < 3; a++) force[3 * i + a] = f[a];
+    if (virial)
+      for (PetscInt v = 0; v < 6; v++) virial[6 * i + v] = w[v];
   }
   PetscCall(VitNeighborListDestroy(&nl));
-  PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
   PetscFunctionReturn(0);
 }
 

@@ -83,8 +83,8 @@ static void SiteGeometry(const VitDomain *dom, PetscInt i, PetscInt n, const Pet
 }
 
 /* Energy shares and forces of one site on the owned atoms among i and its neighbours; the virial
-   of owned sites (each site is owned by exactly one rank). */
-static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal e[], const PetscReal g[], PetscReal *energy, PetscReal *force, PetscReal w[6])
+   of an owned site to its atom (each site is owned by exactly one rank). */
+static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal e[], const PetscReal g[], PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   const PetscInt voigt[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
 
@@ -96,8 +96,8 @@ static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const P
     if (energy) energy[i] += e[0];
     if (force)
       for (int a = 0; a < 3; a++) force[3 * i + a] += fi[a];
-    for (PetscInt m = 0; m < n; m++)
-      for (int v = 0; v < 6; v++) w[v] -= d[3 * m + voigt[v][0]] * g[3 * m + voigt[v][1]];
+    for (PetscInt m = 0; m < n && virial; m++)
+      for (int v = 0; v < 6; v++) virial[6 * i + v] -= d[3 * m + voigt[v][0]] * g[3 * m + voigt[v][1]];
   }
   for (PetscInt m = 0; m < n; m++) {
     const PetscInt j = nbr[m];
@@ -109,10 +109,10 @@ static void SiteAccumulate(const VitDomain *dom, PetscInt i, PetscInt n, const P
   }
 }
 
-PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   SiteSet    ss;
-  PetscReal *d, *r, *e, *g, w[6] = {0, 0, 0, 0, 0, 0};
+  PetscReal *d, *r, *e, *g;
 
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
@@ -121,17 +121,17 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscCall(PetscMalloc4(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g));
   if (energy) PetscCall(PetscArrayzero(energy, dom->nowned));
   if (force) PetscCall(PetscArrayzero(force, 3 * dom->nowned));
+  if (virial) PetscCall(PetscArrayzero(virial, 6 * dom->nowned));
   for (PetscInt s = 0; s < ss.nsite; s++) {
     const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
     const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
 
     SiteGeometry(dom, i, n, nbr, d, r);
     PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL, NULL));
-    SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, w);
+    SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, virial);
   }
   PetscCall(PetscFree4(d, r, e, g));
   PetscCall(SiteSetDestroy(&ss));
-  if (virial) PetscCallMPI(MPI_Allreduce(w, virial, 6, MPIU_REAL, MPIU_SUM, dom->comm));
   PetscCall(PetscLogEventEnd(event_compute, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -275,6 +275,161 @@ PetscErrorCode VitManyBodyMapElements(MPI_Comm comm, const VitSample *sample, co
     PetscCheck(map[t] >= 0, comm, PETSC_ERR_USER_INPUT, "-potential_elements: element %s (atom type %" PetscInt_FMT ") is not in %s, which has:%s", type_element[t], t + 1, file, have);
   }
   PetscFunctionReturn(0);
+}
+
+void VitManyBodyAngularTerm(const PetscReal u[3], PetscReal r1, const PetscReal v[3], PetscReal r2, const PetscReal Fs[3], const PetscReal Fss[3][3], PetscReal grad[6], PetscReal hess[36])
+{
+  PetscReal uh[3], vh[3], c = 0, J[3][6];
+
+  for (int x = 0; x < 3; x++) uh[x] = u[x] / r1, vh[x] = v[x] / r2, c += uh[x] * vh[x];
+  for (int x = 0; x < 3; x++) { /* J_s = ds/d(u, v): dr1/du = uh, dr2/dv = vh, dc/du = (vh - c uh)/r1 */
+    J[0][x] = uh[x], J[0][3 + x] = 0;
+    J[1][x] = 0, J[1][3 + x] = vh[x];
+    J[2][x] = (vh[x] - c * uh[x]) / r1, J[2][3 + x] = (uh[x] - c * vh[x]) / r2;
+  }
+  for (int q = 0; q < 6; q++) grad[q] = Fs[0] * J[0][q] + Fs[1] * J[1][q] + Fs[2] * J[2][q];
+  if (!hess) return;
+  for (int q = 0; q < 6; q++)
+    for (int w = 0; w < 6; w++) {
+      PetscReal sum = 0;
+      for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) sum += Fss[a][b] * J[a][q] * J[b][w];
+      hess[q * 6 + w] = sum;
+    }
+  /* Hess r1 = (I - uh uh^T)/r1, Hess c: uu block (3 c uh uh^T - uh vh^T - vh uh^T - c I)/r1^2,
+     uv block (I - uh uh^T - vh vh^T + c uh vh^T)/(r1 r2) */
+  for (int x = 0; x < 3; x++)
+    for (int y = 0; y < 3; y++) {
+      const PetscReal id = x == y ? 1.0 : 0.0, uv = Fs[2] * (id - uh[x] * uh[y] - vh[x] * vh[y] + c * uh[x] * vh[y]) / (r1 * r2);
+
+      hess[x * 6 + y] += Fs[0] * (id - uh[x] * uh[y]) / r1 + Fs[2] * (3 * c * uh[x] * uh[y] - uh[x] * vh[y] - vh[x] * uh[y] - c * id) / (r1 * r1);
+      hess[(3 + x) * 6 + 3 + y] += Fs[1] * (id - vh[x] * vh[y]) / r2 + Fs[2] * (3 * c * vh[x] * vh[y] - vh[x] * uh[y] - uh[x] * vh[y] - c * id) / (r2 * r2);
+      hess[x * 6 + 3 + y] += uv;
+      hess[(3 + y) * 6 + x] += uv;
+    }
+}
+
+void VitManyBodyAddRadial(PetscInt n, PetscReal G[], PetscInt m, const PetscReal d[3], PetscReal r, PetscReal d1, PetscReal d2)
+{
+  for (int x = 0; x < 3; x++)
+    for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] += (d2 - d1 / r) * d[x] * d[y] / (r * r) + (x == y ? d1 / r : 0);
+}
+
+void VitManyBodyAddPairBlocks(PetscInt n, PetscReal G[], PetscInt j, PetscInt k, PetscReal scale, const PetscReal h[36])
+{
+  const PetscInt blk[2] = {j, k};
+
+  for (int s = 0; s < 2; s++)
+    for (int t = 0; t < 2; t++)
+      for (int x = 0; x < 3; x++)
+        for (int y = 0; y < 3; y++) G[(3 * blk[s] + x) * 3 * n + 3 * blk[t] + y] += scale * h[(3 * s + x) * 6 + 3 * t + y];
+}
+
+PetscInt VitElementIndex(PetscInt ne, const char element[][VIT_NAME_LEN], const char name[])
+{
+  for (PetscInt e = 0; e < ne; e++)
+    if (!strcmp(element[e], name)) return e;
+  return -1;
+}
+
+/* One entry (3 element names, nnum numbers) starting at line `start`: stored when its three
+   elements are all used, as LAMMPS does. */
+static void TripletEntry(const char path[], PetscInt nnum, PetscInt ne, const char element[][VIT_NAME_LEN], char *words[], PetscInt start, PetscBool seen[], PetscReal values[], PetscInt line[], char errmsg[], size_t len)
+{
+  PetscInt el[3], idx;
+
+  for (int k = 0; k < 3; k++)
+    if ((el[k] = VitElementIndex(ne, element, words[k])) < 0) return;
+  idx = (el[0] * ne + el[1]) * ne + el[2];
+  if (seen[idx]) {
+    snprintf(errmsg, len, "%s:%" PetscInt_FMT ": second entry for the triplet %s %s %s", path, start, words[0], words[1], words[2]);
+    return;
+  }
+  seen[idx]  = PETSC_TRUE;
+  line[idx] = start;
+  for (PetscInt k = 0; k < nnum && !errmsg[0]; k++)
+    if (!VitParseReal(words[3 + k], &values[idx * nnum + k])) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": '%s' is not a number (parameter %" PetscInt_FMT " of the entry %s %s %s)", path, start, words[3 + k], k + 1, words[0], words[1], words[2]);
+}
+
+PetscErrorCode VitTripletFileReadRank0(const char path[], const char what[], PetscInt nnum, PetscInt ne, const char element[][VIT_NAME_LEN], PetscReal values[], PetscInt line[], char errmsg[], size_t len)
+{
+  VitLineReader rd = {NULL, path, 0, ""};
+  char          text[8192], *words[64];
+  PetscInt      start = 0, nwords = 0;
+  PetscBool    *seen;
+
+  PetscFunctionBeginUser;
+  if (!(rd.fp = fopen(path, "r"))) {
+    snprintf(errmsg, len, "cannot open the %s potential file %s", what, path);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscCalloc1(ne * ne * ne, &seen));
+  text[0] = 0;
+  while (!errmsg[0] && VitLineReaderNext(&rd, PETSC_TRUE)) {
+    char *tok, *save = NULL, buf[4096];
+
+    PetscCall(PetscStrncpy(buf, rd.buf, sizeof(buf)));
+    for (tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+      if (!nwords) start = rd.line, text[0] = 0;
+      if (nwords == 3 + nnum) {
+        snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the entry starting at line %" PetscInt_FMT " has more than %" PetscInt_FMT " words", path, rd.line, start, 3 + nnum);
+        break;
+      }
+      PetscCall(PetscStrlcat(text, tok, sizeof(text)));
+      PetscCall(PetscStrlcat(text, " ", sizeof(text)));
+      nwords++;
+    }
+    if (errmsg[0] || nwords < 3 + nnum) continue;
+    {
+      char *save2 = NULL;
+      words[0]    = strtok_r(text, " ", &save2);
+      for (PetscInt k = 1; k < 3 + nnum; k++) words[k] = strtok_r(NULL, " ", &save2);
+    }
+    TripletEntry(path, nnum, ne, element, words, start, seen, values, line, errmsg, len);
+    nwords = 0;
+  }
+  if (!errmsg[0] && nwords) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends within the entry starting at line %" PetscInt_FMT " (%" PetscInt_FMT " of %" PetscInt_FMT " words)", path, rd.line, start, nwords, 3 + nnum);
+  for (PetscInt idx = 0; idx < ne * ne * ne && !errmsg[0]; idx++)
+    if (!seen[idx]) snprintf(errmsg, len, "%s has no entry for the element triplet %s %s %s", path, element[idx / (ne * ne)], element[(idx / ne) % ne], element[idx % ne]);
+  PetscCall(PetscFree(seen));
+  fclose(rd.fp);
+  PetscFunctionReturn(0);
+}
+
+/* Numbers in the first entry of a three-body parameter file (3 names, then numbers up to the next
+   name), or -1 when the file does not start like one. */
+static PetscInt TripletNumbersPerEntry(const char path[])
+{
+  VitLineReader rd = {NULL, path, 0, ""};
+  PetscInt      names = 0, numbers = 0;
+  PetscBool     done  = PETSC_FALSE;
+
+  if (!(rd.fp = fopen(path, "r"))) return -1;
+  while (!done && VitLineReaderNext(&rd, PETSC_TRUE)) {
+    char *tok, *save = NULL;
+
+    for (tok = strtok_r(rd.buf, " \t\r\n", &save); tok && !done; tok = strtok_r(NULL, " \t\r\n", &save)) {
+      PetscReal v;
+      PetscBool number = VitParseReal(tok, &v);
+
+      if (names < 3 && number) done = PETSC_TRUE, names = -1; /* not a triplet file */
+      else if (names < 3) names++;
+      else if (number) numbers++;
+      else done = PETSC_TRUE;
+    }
+  }
+  fclose(rd.fp);
+  return names == 3 && numbers > 0 ? numbers : -1;
+}
+
+void VitPotentialFileStyleRank0(const char path[], char style[], size_t len)
+{
+  PetscInt numbers;
+
+  VitEAMFileStyleRank0(path, style, len);
+  if (style[0]) return;
+  numbers = TripletNumbersPerEntry(path);
+  snprintf(style, len, "%s", numbers == 11 ? "sw" : numbers == 14 ? "tersoff" : numbers == 17 ? "tersoff/mod" : numbers == 18 ? "tersoff/zbl or tersoff/mod/c" : "");
 }
 
 PetscBool VitLineReaderNext(VitLineReader *r, PetscBool strip_comments)

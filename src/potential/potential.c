@@ -1,47 +1,137 @@
-/* Potential selection from options, and helpers shared by all potentials
-   (neighbour order, distance check, evaluation with totals). See docs/potentials.md. */
-#include <vitrum/potential.h>
+/* Potential selection from options (LAMMPS pair-style names), potential-file search and format
+   detection, and helpers shared by all potentials (neighbour order, distance check, evaluation
+   with rank-independent totals). See docs/potentials.md. */
+#include "manybody.h"
+#include <vitrum/exactsum.h>
+#include <unistd.h>
 
-/* -potential lj|ka2d|ka3d|eam|eam/fs|tersoff: LJ-family names are presets of lj.c. */
+#define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff, tersoff/mod or sw"
+
+/* lj/cut (alias lj), ka2d, ka3d: the Lennard-Jones family of lj.c. */
 static PetscBool IsPairPreset(const char name[])
 {
-  PetscBool lj, ka2, ka3;
+  return (PetscBool)(!strcmp(name, "lj") || !strcmp(name, "lj/cut") || !strcmp(name, "ka2d") || !strcmp(name, "ka3d"));
+}
 
-  PetscStrcmp(name, "lj", &lj);
-  PetscStrcmp(name, "ka2d", &ka2);
-  PetscStrcmp(name, "ka3d", &ka3);
-  return lj || ka2 || ka3;
+/* Many-body styles that read -potential_file. */
+static PetscBool IsFileStyle(const char name[])
+{
+  return (PetscBool)(!strcmp(name, "eam") || !strcmp(name, "eam/alloy") || !strcmp(name, "eam/fs") || !strcmp(name, "tersoff") || !strcmp(name, "tersoff/mod") || !strcmp(name, "sw"));
+}
+
+/* Rank 0: one -potential_file name as given if it exists; else, for a bare name (no '/'), the
+   repository's potentials/ folder, then $LAMMPS_POTENTIALS (as LAMMPS searches). A path with a '/'
+   is used as given (its reader reports that it cannot open it); a bare name found nowhere is an
+   error naming the places searched. */
+static void FindFileRank0(const char given[], char found[], size_t len, char errmsg[], size_t errlen)
+{
+  const char *env = getenv("LAMMPS_POTENTIALS");
+  char        candidate[2][PETSC_MAX_PATH_LEN + 64];
+
+  snprintf(found, len, "%s", given);
+  if (!access(given, R_OK) || strchr(given, '/')) return;
+  snprintf(candidate[0], sizeof(candidate[0]), "%s/potentials/%s", VIT_SOURCE_DIR, given);
+  snprintf(candidate[1], sizeof(candidate[1]), "%s/%s", env ? env : "", given);
+  for (int k = 0; k < (env && env[0] ? 2 : 1); k++)
+    if (!access(candidate[k], R_OK)) {
+      PetscStrncpy(found, candidate[k], len);
+      return;
+    }
+  snprintf(errmsg, errlen, "-potential_file %s: no such file in the working directory, in %s/potentials or in $LAMMPS_POTENTIALS (%s)", given, VIT_SOURCE_DIR, env && env[0] ? env : "not set");
+}
+
+/* Every comma-separated name of -potential_file resolved by FindFileRank0, on rank 0, broadcast. */
+static PetscErrorCode FindFiles(MPI_Comm comm, const char given[], char found[], size_t len)
+{
+  char        copy[PETSC_MAX_PATH_LEN * 4], errmsg[PETSC_MAX_PATH_LEN * 2] = "", *tok, *save = NULL;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  found[0] = 0;
+  if (!rank) {
+    PetscCall(PetscStrncpy(copy, given, sizeof(copy)));
+    for (tok = strtok_r(copy, ",", &save); tok && !errmsg[0]; tok = strtok_r(NULL, ",", &save)) {
+      char one[PETSC_MAX_PATH_LEN];
+      FindFileRank0(tok, one, sizeof(one), errmsg, sizeof(errmsg));
+      if (found[0]) PetscCall(PetscStrlcat(found, ",", len));
+      PetscCall(PetscStrlcat(found, one, len));
+    }
+  }
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscCallMPI(MPI_Bcast(found, (int)len, MPI_CHAR, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+/* Whether the blank-separated list contains word. */
+static PetscBool HasWord(const char list[], const char word[])
+{
+  char copy[64], *tok, *save = NULL;
+
+  snprintf(copy, sizeof(copy), "%s", list);
+  for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+    if (!strcmp(tok, word)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* The style to read the file with: `requested` when the file's detected format allows it (or is
+   not recognised: the reader then reports where the file is wrong); a setfl file given to
+   -potential eam (vitrum's former name for eam/alloy) is read as eam/alloy with a note; any other
+   mismatch is an error naming the style the file is written for. */
+static PetscErrorCode FileStyle(MPI_Comm comm, const char requested[], const char files[], char style[], size_t len)
+{
+  char        detected[64] = "", first[PETSC_MAX_PATH_LEN], *comma, word[64] = "";
+  PetscMPIInt rank;
+  PetscBool   match;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscStrncpy(first, files, sizeof(first)));
+  if ((comma = strchr(first, ','))) *comma = 0;
+  if (!rank) VitPotentialFileStyleRank0(first, detected, sizeof(detected));
+  PetscCallMPI(MPI_Bcast(detected, (int)sizeof(detected), MPI_CHAR, 0, comm));
+  sscanf(detected, "%63s", word);
+  PetscCall(PetscStrncpy(style, requested, len));
+  match = HasWord(detected, requested);
+  if (!detected[0] || match) PetscFunctionReturn(0);
+  if (!strcmp(requested, "eam") && !strcmp(word, "eam/alloy")) {
+    PetscCall(PetscFPrintf(comm, PETSC_STDERR, "vitrum: note: %s is a setfl file: read as -potential eam/alloy (LAMMPS's pair_style eam reads DYNAMO funcfl files)\n", first));
+    PetscCall(PetscStrncpy(style, "eam/alloy", len));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(IsFileStyle(word), comm, PETSC_ERR_USER_INPUT, "-potential_file %s is a %s file (LAMMPS pair_style %s), which vitrum does not implement (supported: " VIT_STYLES ")", first, detected, word);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential_file %s is a%s %s file: use -potential %s (not %s)", first, word[0] == 'e' ? "n" : "", !strcmp(detected, "eam") ? "eam (DYNAMO funcfl)" : word, word, requested);
 }
 
 PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot)
 {
-  char      name[64] = "", file[PETSC_MAX_PATH_LEN] = "", elements[256] = "";
+  char      name[64] = "", style[64], given[PETSC_MAX_PATH_LEN * 4] = "", file[PETSC_MAX_PATH_LEN * 4], elements[256] = "";
   PetscReal min_distance = -1;
-  PetscBool set, eam, eamfs, tersoff;
+  PetscBool set;
 
   PetscFunctionBeginUser;
   *pot = NULL;
   PetscOptionsBegin(comm, NULL, "Interatomic potential", "vitrum");
-  PetscCall(PetscOptionsString("-potential", "lj, ka2d, ka3d (Kob-Andersen presets of lj), eam, eam/fs or tersoff", NULL, name, name, sizeof(name), &set));
-  PetscCall(PetscOptionsString("-potential_file", "potential file for eam (setfl), eam/fs and tersoff", NULL, file, file, sizeof(file), NULL));
-  PetscCall(PetscOptionsString("-potential_elements", "element of each atom type in type order for -potential_file, e.g. Cu,Zr", NULL, elements, elements, sizeof(elements), NULL));
+  PetscCall(PetscOptionsString("-potential", "LAMMPS pair style: " VIT_STYLES, NULL, name, name, sizeof(name), &set));
+  PetscCall(PetscOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS", NULL, given, given, sizeof(given), NULL));
+  PetscCall(PetscOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (not eam), e.g. Cu,Zr", NULL, elements, elements, sizeof(elements), NULL));
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */
-    PetscCall(VitPotentialCreateLJ(comm, NULL, set ? name : "lj", pot));
+    PetscCall(VitPotentialCreateLJ(comm, NULL, set && IsPairPreset(name) ? name : "lj", pot));
     PetscFunctionReturn(0);
   }
-  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "option -potential is required (lj, ka2d, ka3d, eam, eam/fs or tersoff)");
-  PetscCall(PetscStrcmp(name, "eam", &eam));
-  PetscCall(PetscStrcmp(name, "eam/fs", &eamfs));
-  PetscCall(PetscStrcmp(name, "tersoff", &tersoff));
+  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "option -potential is required (" VIT_STYLES ")");
   if (IsPairPreset(name)) PetscCall(VitPotentialCreateLJ(comm, sample, name, pot));
-  else if (eam || eamfs || tersoff) {
-    PetscCheck(file[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
-    PetscCheck(elements[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", name, sample->ntypes);
-    if (tersoff) PetscCall(VitPotentialCreateTersoff(comm, sample, file, elements, pot));
-    else PetscCall(VitPotentialCreateEAM(comm, sample, file, eamfs, elements, pot));
-  } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown potential (use lj, ka2d, ka3d, eam, eam/fs or tersoff)", name);
+  else if (IsFileStyle(name)) {
+    PetscCheck(given[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
+    PetscCall(FindFiles(comm, given, file, sizeof(file)));
+    PetscCall(FileStyle(comm, name, file, style, sizeof(style)));
+    PetscCheck(elements[0] || !strcmp(style, "eam"), comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", style, sample->ntypes);
+    if (!strncmp(style, "tersoff", 7)) PetscCall(VitPotentialCreateTersoff(comm, sample, style, file, elements, pot));
+    else if (!strcmp(style, "sw")) PetscCall(VitPotentialCreateSW(comm, sample, file, elements, pot));
+    else PetscCall(VitPotentialCreateEAM(comm, sample, style, file, elements, pot));
+  } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown or unsupported pair style (use " VIT_STYLES ")", name);
   if (min_distance >= 0) (*pot)->min_distance = min_distance;
   PetscFunctionReturn(0);
 }
@@ -110,25 +200,25 @@ static PetscLogEvent vit_ev_compute;
 
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax)
 {
-  PetscReal *e = energy, *f = force, local[2] = {0, 0}, global[2];
+  PetscReal *e = energy, *f = force, *w, local = 0, global, total;
 
   PetscFunctionBeginUser;
-  if (!energy) PetscCall(PetscMalloc1(dom->nowned, &e));
-  if (!force) PetscCall(PetscMalloc1(3 * dom->nowned, &f));
+  if (!energy) PetscCall(PetscMalloc1(dom->nowned + 1, &e));
+  if (!force) PetscCall(PetscMalloc1(3 * dom->nowned + 1, &f));
+  PetscCall(PetscMalloc1(6 * dom->nowned + 1, &w));
   if (!vit_ev_compute) PetscCall(PetscLogEventRegister("VitPotCompute", vit_log.classid, &vit_ev_compute));
   PetscCall(PetscLogEventBegin(vit_ev_compute, 0, 0, 0, 0));
-  PetscCall(pot->compute(pot, dom, e, f, virial));
+  PetscCall(pot->compute(pot, dom, e, f, w));
   PetscCall(PetscLogEventEnd(vit_ev_compute, 0, 0, 0, 0));
-  for (PetscInt i = 0; i < dom->nowned; i++) {
-    local[0] += e[i];
-    local[1] = PetscMax(local[1], f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]);
-  }
-  PetscCallMPI(MPI_Allreduce(&local[0], &global[0], 1, MPIU_REAL, MPIU_SUM, dom->comm));
-  PetscCallMPI(MPI_Allreduce(&local[1], &global[1], 1, MPIU_REAL, MPIU_MAX, dom->comm));
-  if (etotal) *etotal = global[0];
-  if (fmax) *fmax = PetscSqrtReal(global[1]);
+  for (PetscInt i = 0; i < dom->nowned; i++) local = PetscMax(local, f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]);
+  PetscCallMPI(MPI_Allreduce(&local, &global, 1, MPIU_REAL, MPIU_MAX, dom->comm));
+  PetscCall(VitExactSumReals(dom->comm, dom->nowned, 1, e, &total));
+  if (virial) PetscCall(VitExactSumReals(dom->comm, dom->nowned, 6, w, virial));
+  if (etotal) *etotal = total;
+  if (fmax) *fmax = PetscSqrtReal(global);
   if (!energy) PetscCall(PetscFree(e));
   if (!force) PetscCall(PetscFree(f));
+  PetscCall(PetscFree(w));
   PetscFunctionReturn(0);
 }
 

@@ -1,6 +1,7 @@
 /* Tersoff potential from LAMMPS .tersoff files (pair_tersoff.cpp: 14 parameters per element
-   triplet, sine cutoff, m = 1 or 3, LAMMPS's asymptotic branches of b_ij), with an analytic
-   Hessian. See docs/manybody.md.
+   triplet, sine cutoff, m = 1 or 3, LAMMPS's asymptotic branches of b_ij) and its tersoff/mod
+   variant (pair_tersoff_mod.cpp, Kumagai et al.: 17 parameters, other fc, g(theta) and b_ij; see
+   Cutoff, Angle, BondOrderMod), with an analytic Hessian. See docs/manybody.md.
 
    E = sum_i sum_{j != i} 1/2 fc(r_ij) [ fR(r_ij) + b_ij fA(r_ij) ]
      fR = A exp(-lam1 r), fA = -B exp(-lam2 r), fc = 1/2 (1 - sin(pi/2 (r - R)/D)) for |r - R| < D
@@ -16,12 +17,15 @@
    A_j half to i and half to j. */
 #include "manybody.h"
 
-#define TERSOFF_NPARAM 14
+#define TERSOFF_NPARAM     14
+#define TERSOFF_MOD_NPARAM 17
 
 typedef struct {
-  PetscReal powerm, gamma, lam3, c, d, h, powern, beta, lam2, bigb, bigr, bigd, lam1, biga; /* file order */
-  PetscReal cut, c1, c2, c3, c4;
+  PetscReal powerm, gamma, lam3, c, d, h, powern, beta, lam2, bigb, bigr, bigd, lam1, biga;
+  PetscReal powern_del, gc[5]; /* tersoff/mod only: delta of b_ij and c1..c5 of g(theta) */
+  PetscReal cut, c1, c2, c3, c4; /* c1..c4: thresholds of the branches of b_ij (mod: c1 and c4) */
   PetscInt  powermint;
+  PetscBool mod; /* tersoff/mod (Kumagai et al.): other fc, g and b_ij */
 } TersoffParam;
 
 typedef struct {
@@ -42,13 +46,18 @@ static inline const TersoffParam *Param(const Tersoff *ts, PetscInt ta, PetscInt
 
 /* ---------------------------------------------------------------- scalar functions and derivatives */
 
+/* tersoff: fc = 1/2 (1 - sin(a)), a = pi/2 (r - R)/D; tersoff/mod: fc = 1/2 (1 - 9/8 sin(a) - 1/8 sin(3a)). */
 static void Cutoff(const TersoffParam *p, PetscReal r, PetscReal *fc, PetscReal *dfc, PetscReal *d2fc)
 {
-  PetscReal arg = PETSC_PI / 2 * (r - p->bigr) / p->bigd;
+  PetscReal arg = PETSC_PI / 2 * (r - p->bigr) / p->bigd, k = PETSC_PI / 2 / p->bigd;
 
   if (r < p->bigr - p->bigd) *fc = 1, *dfc = 0, *d2fc = 0;
   else if (r > p->bigr + p->bigd) *fc = 0, *dfc = 0, *d2fc = 0;
-  else {
+  else if (p->mod) {
+    *fc   = 0.5 * (1.0 - 1.125 * PetscSinReal(arg) - 0.125 * PetscSinReal(3 * arg));
+    *dfc  = -(0.375 * PETSC_PI / 4 / p->bigd) * (3 * PetscCosReal(arg) + PetscCosReal(3 * arg));
+    *d2fc = 0.5625 * k * k * (PetscSinReal(arg) + PetscSinReal(3 * arg));
+  } else {
     *fc   = 0.5 * (1.0 - PetscSinReal(arg));
     *dfc  = -(PETSC_PI / 4 / p->bigd) * PetscCosReal(arg);
     *d2fc = PETSC_PI * PETSC_PI / (8 * p->bigd * p->bigd) * PetscSinReal(arg);
@@ -66,12 +75,35 @@ static void ScreenedExp(const TersoffParam *p, PetscReal c, PetscReal lam, Petsc
   *d2v = ex * (d2fc - 2 * lam * dfc + lam * lam * fc);
 }
 
+/* tersoff/mod: b = (1 + t^eta)^(-1/(2 delta)), t = beta zeta (eta is powern), with LAMMPS's
+   branches: t^(-eta/(2 delta)) above c1, 1 below c4. With q = t^eta, K = eta/(2 delta),
+   A = 1 + 1/(2 delta): b' = -K (1+q)^-A q/zeta, b'' = -K (1+q)^-A q/zeta^2 ((eta - 1) - A eta q/(1+q)). */
+static void BondOrderMod(const TersoffParam *p, PetscReal zeta, PetscReal *b, PetscReal *db, PetscReal *d2b)
+{
+  const PetscReal eta = p->powern, K = 0.5 * eta / p->powern_del, t = p->beta * zeta;
+
+  if (t > p->c1) {
+    *b   = PetscPowReal(t, -K);
+    *db  = -K * *b / zeta;
+    *d2b = K * (K + 1) * *b / (zeta * zeta);
+  } else if (t < p->c4) {
+    *b = 1.0, *db = 0, *d2b = 0;
+  } else {
+    const PetscReal q = PetscPowReal(t, eta), A = 1.0 + 1.0 / (2.0 * p->powern_del);
+
+    *b   = PetscPowReal(1.0 + q, -1.0 / (2.0 * p->powern_del));
+    *db  = -K * PetscPowReal(1.0 + q, -A) * q / zeta;
+    *d2b = -K * PetscPowReal(1.0 + q, -A) * q / (zeta * zeta) * ((eta - 1.0) - A * eta * q / (1.0 + q));
+  }
+}
+
 /* b(zeta) with LAMMPS's branches (ters_bij, ters_bij_d) for very large or small beta zeta. */
 static void BondOrder(const TersoffParam *p, PetscReal zeta, PetscReal *b, PetscReal *db, PetscReal *d2b)
 {
   const PetscReal n = p->powern, beta = p->beta, t = beta * zeta;
 
-  if (t > p->c1) {
+  if (p->mod) BondOrderMod(p, zeta, b, db, d2b);
+  else if (t > p->c1) {
     *b   = 1.0 / PetscSqrtReal(t);
     *db  = beta * -0.5 * PetscPowReal(t, -1.5);
     *d2b = beta * beta * 0.75 * PetscPowReal(t, -2.5);
@@ -99,6 +131,17 @@ static void BondOrder(const TersoffParam *p, PetscReal zeta, PetscReal *b, Petsc
 static void Angle(const TersoffParam *p, PetscReal cost, PetscReal *g, PetscReal *dg, PetscReal *d2g)
 {
   const PetscReal c2 = p->c * p->c, d2 = p->d * p->d, w = p->h - cost, D = d2 + w * w;
+
+  if (p->mod) { /* g = c1 + P(s) Q(s), s = (h - cos)^2, P = c2 s/(c3 + s), Q = 1 + c4 exp(-c5 s) */
+    const PetscReal *gc = p->gc, s = w * w, E = gc[3] * PetscExpReal(-gc[4] * s);
+    const PetscReal  P = gc[1] * s / (gc[2] + s), dP = gc[1] * gc[2] / ((gc[2] + s) * (gc[2] + s)), d2P = -2 * dP / (gc[2] + s);
+    const PetscReal  Q = 1.0 + E, dQ = -gc[4] * E, d2Q = gc[4] * gc[4] * E, gs = dP * Q + P * dQ;
+
+    *g   = gc[0] + P * Q;
+    *dg  = -2 * w * gs; /* ds/dcos = -2 w */
+    *d2g = 4 * w * w * (d2P * Q + 2 * dP * dQ + P * d2Q) + 2 * gs;
+    return;
+  }
 
   *g   = p->gamma * (1.0 + c2 / d2 - c2 / D);
   *dg  = p->gamma * -2.0 * c2 * w / (D * D);
@@ -128,48 +171,26 @@ static void ExpTerm(const TersoffParam *p, PetscReal t, PetscReal *E, PetscReal 
 }
 
 /* One term of zeta: F(r1, r2, c) = fc(r2) g(c) E(r1 - r2) of u = d_j (r1) and v = d_k (r2),
-   c = u.v/(r1 r2). Gradient (6: u then v) and, when hz is not NULL, Hessian (6 x 6) by the chain
-   rule through s = (r1, r2, c): Hess = sum F_ss' J_s J_s'^T + sum F_s Hess(s). */
+   c = u.v/(r1 r2), with its gradient (6: u then v) and, when hz is not NULL, Hessian (6 x 6). */
 static PetscReal ZetaTerm(const TersoffParam *p, const PetscReal u[3], PetscReal r1, const PetscReal v[3], PetscReal r2, PetscReal gz[6], PetscReal hz[36])
 {
-  PetscReal fc, dfc, d2fc, g, dg, d2g, E, dE, d2E, uh[3], vh[3], c = 0, J[3][6], Fs[3], Fss[3][3];
+  PetscReal fc, dfc, d2fc, g, dg, d2g, E, dE, d2E, c = 0, Fs[3], Fss[3][3];
 
-  for (int x = 0; x < 3; x++) uh[x] = u[x] / r1, vh[x] = v[x] / r2, c += uh[x] * vh[x];
+  for (int x = 0; x < 3; x++) c += u[x] * v[x];
+  c /= r1 * r2;
   Cutoff(p, r2, &fc, &dfc, &d2fc);
   Angle(p, c, &g, &dg, &d2g);
   ExpTerm(p, r1 - r2, &E, &dE, &d2E);
   Fs[0]     = fc * g * dE;
   Fs[1]     = dfc * g * E - fc * g * dE;
   Fs[2]     = fc * dg * E;
-  for (int x = 0; x < 3; x++) {
-    J[0][x] = uh[x], J[0][3 + x] = 0;
-    J[1][x] = 0, J[1][3 + x] = vh[x];
-    J[2][x] = (vh[x] - c * uh[x]) / r1, J[2][3 + x] = (uh[x] - c * vh[x]) / r2;
-  }
-  for (int q = 0; q < 6; q++) gz[q] = Fs[0] * J[0][q] + Fs[1] * J[1][q] + Fs[2] * J[2][q];
-  if (!hz) return fc * g * E;
   Fss[0][0] = fc * g * d2E;
   Fss[0][1] = Fss[1][0] = dfc * g * dE - fc * g * d2E;
   Fss[0][2] = Fss[2][0] = fc * dg * dE;
   Fss[1][1] = d2fc * g * E - 2 * dfc * g * dE + fc * g * d2E;
   Fss[1][2] = Fss[2][1] = dfc * dg * E - fc * dg * dE;
   Fss[2][2] = fc * d2g * E;
-  for (int q = 0; q < 6; q++)
-    for (int w = 0; w < 6; w++) {
-      PetscReal sum = 0;
-      for (int s = 0; s < 3; s++)
-        for (int t = 0; t < 3; t++) sum += Fss[s][t] * J[s][q] * J[t][w];
-      hz[q * 6 + w] = sum;
-    }
-  for (int x = 0; x < 3; x++)
-    for (int y = 0; y < 3; y++) {
-      const PetscReal id = x == y ? 1.0 : 0.0;
-
-      hz[x * 6 + y] += Fs[0] * (id - uh[x] * uh[y]) / r1 + Fs[2] * (3 * c * uh[x] * uh[y] - uh[x] * vh[y] - vh[x] * uh[y] - c * id) / (r1 * r1);
-      hz[(3 + x) * 6 + 3 + y] += Fs[1] * (id - vh[x] * vh[y]) / r2 + Fs[2] * (3 * c * vh[x] * vh[y] - vh[x] * uh[y] - uh[x] * vh[y] - c * id) / (r2 * r2);
-      hz[x * 6 + 3 + y] += Fs[2] * (id - uh[x] * uh[y] - vh[x] * vh[y] + c * uh[x] * vh[y]) / (r1 * r2);
-      hz[(3 + y) * 6 + x] += Fs[2] * (id - uh[x] * uh[y] - vh[x] * vh[y] + c * uh[x] * vh[y]) / (r1 * r2);
-    }
+  VitManyBodyAngularTerm(u, r1, v, r2, Fs, Fss, gz, hz);
   return fc * g * E;
 }
 
@@ -183,13 +204,6 @@ static PetscErrorCode TersoffScratch(Tersoff *ts, PetscInt n)
   ts->capacity = 2 * n;
   PetscCall(PetscMalloc3(3 * ts->capacity, &ts->gz, 36 * ts->capacity, &ts->hz, ts->capacity, &ts->in_zeta));
   PetscFunctionReturn(0);
-}
-
-/* G += d2 u u^T + d1/r (I - u u^T) in block (m, m): the Hessian of a function of r_m with derivatives d1, d2. */
-static void AddRadial(PetscInt n, PetscReal G[], PetscInt m, const PetscReal d[], PetscReal r, PetscReal d1, PetscReal d2)
-{
-  for (int x = 0; x < 3; x++)
-    for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] += (d2 - d1 / r) * d[x] * d[y] / (r * r) + (x == y ? d1 / r : 0);
 }
 
 /* zeta_j = sum_k of ZetaTerm, its gradient ts->gz (3n) and the term Hessians ts->hz (when hess). */
@@ -215,7 +229,7 @@ static void AddBondHessian(const Tersoff *ts, PetscInt n, PetscInt j, const Pets
 {
   const PetscInt N = 3 * n;
 
-  AddRadial(n, G, j, &d[3 * j], r, 0.5 * b * dfa, 0.5 * b * d2fa);
+  VitManyBodyAddRadial(n, G, j, &d[3 * j], r, 0.5 * b * dfa, 0.5 * b * d2fa);
   for (PetscInt q = 0; q < N; q++) {
     for (int x = 0; x < 3; x++) { /* b' (grad fa gz^T + gz grad fa^T) */
       G[(3 * j + x) * N + q] += 0.5 * db * dfa * d[3 * j + x] / r * ts->gz[q];
@@ -224,16 +238,8 @@ static void AddBondHessian(const Tersoff *ts, PetscInt n, PetscInt j, const Pets
     if (ts->gz[q] == 0) continue;
     for (PetscInt w = 0; w < N; w++) G[q * N + w] += 0.5 * fa * d2b * ts->gz[q] * ts->gz[w];
   }
-  for (PetscInt k = 0; k < n; k++) { /* fa b' Hess zeta, term k on blocks (j,j), (j,k), (k,j), (k,k) */
-    const PetscInt   blk[2] = {j, k};
-    const PetscReal *hz     = &ts->hz[36 * k];
-
-    if (!ts->in_zeta[k]) continue;
-    for (int s = 0; s < 2; s++)
-      for (int t = 0; t < 2; t++)
-        for (int x = 0; x < 3; x++)
-          for (int y = 0; y < 3; y++) G[(3 * blk[s] + x) * N + 3 * blk[t] + y] += 0.5 * fa * db * hz[(3 * s + x) * 6 + 3 * t + y];
-  }
+  for (PetscInt k = 0; k < n; k++) /* fa b' Hess zeta, term k on blocks (j,j), (j,k), (k,j), (k,k) */
+    if (ts->in_zeta[k]) VitManyBodyAddPairBlocks(n, G, j, k, 0.5 * fa * db, &ts->hz[36 * k]);
 }
 
 /* All rows of G are computed (need is ignored), then symmetrised. */
@@ -260,14 +266,14 @@ static PetscErrorCode TersoffSite(VitPotential pot, const VitDomain *dom, PetscI
     for (int x = 0; x < 3; x++) g[3 * j + x] += 0.5 * (dV + b * dfa) * d[3 * j + x] / r[j];
     for (PetscInt q = 0; q < 3 * n; q++) g[q] += 0.5 * fa * db * ts->gz[q];
     if (!G) continue;
-    AddRadial(n, G, j, &d[3 * j], r[j], 0.5 * dV, 0.5 * d2V);
+    VitManyBodyAddRadial(n, G, j, &d[3 * j], r[j], 0.5 * dV, 0.5 * d2V);
     AddBondHessian(ts, n, j, d, r[j], b, db, d2b, fa, dfa, d2fa, G);
   }
   if (G) VitManyBodySymmetrize(n, G);
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6])
+static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyCompute(pot, dom, TersoffSite, energy, force, virial));
@@ -294,95 +300,46 @@ static PetscErrorCode TersoffDestroy(VitPotential pot)
 
 /* ---------------------------------------------------------------- file */
 
-static PetscInt ElementIndex(const Tersoff *ts, const char name[])
-{
-  for (PetscInt e = 0; e < ts->nelements; e++)
-    if (!strcmp(ts->element[e], name)) return e;
-  return -1;
-}
-
 /* LAMMPS's checks of one entry (read_file): message or "" when the parameters are legal. */
 static const char *IllegalParameter(const TersoffParam *p)
 {
   if (p->powerm != p->powermint || (p->powermint != 1 && p->powermint != 3)) return "m must be 1 or 3";
+  if (p->mod && (p->powern < 0 || p->beta < 0 || p->lam2 < 0 || p->bigb < 0 || p->bigr < 0 || p->bigd < 0 || p->lam1 < 0 || p->biga < 0)) return "eta, beta, lambda2, B, R, D, lambda1 and A must not be negative";
+  if (p->mod) return p->bigd > p->bigr ? "D must not exceed R" : "";
   if (p->c < 0 || p->d < 0 || p->powern < 0 || p->beta < 0 || p->lam2 < 0 || p->bigb < 0 || p->bigr < 0 || p->bigd < 0 || p->lam1 < 0 || p->biga < 0 || p->gamma < 0) return "gamma, c, d, n, beta, lambda2, B, R, D, lambda1 and A must not be negative";
   if (p->bigd > p->bigr) return "D must not exceed R";
   return "";
 }
 
-/* One entry of 17 words (3 elements, 14 numbers) starting at line `line`; stored when its three
-   elements are all used, as LAMMPS does. */
-static void ParseEntry(Tersoff *ts, char *words[], const char path[], PetscInt line, PetscBool *seen, char errmsg[], size_t len)
+/* The file's entries for the used triplets, checked as LAMMPS's read_file does. */
+static PetscErrorCode ReadFileRank0(Tersoff *ts, PetscBool mod, const char path[], char errmsg[], size_t len)
 {
-  PetscInt      el[3], idx;
-  PetscReal     v[TERSOFF_NPARAM];
-  TersoffParam *p;
-  const char   *why;
-
-  for (int k = 0; k < 3; k++)
-    if ((el[k] = ElementIndex(ts, words[k])) < 0) return;
-  for (int k = 0; k < TERSOFF_NPARAM; k++)
-    if (!VitParseReal(words[3 + k], &v[k])) {
-      snprintf(errmsg, len, "%s:%" PetscInt_FMT ": '%s' is not a number (parameter %d of the entry %s %s %s)", path, line, words[3 + k], k + 1, words[0], words[1], words[2]);
-      return;
-    }
-  idx = (el[0] * ts->nelements + el[1]) * ts->nelements + el[2];
-  if (seen[idx]) {
-    snprintf(errmsg, len, "%s:%" PetscInt_FMT ": second entry for the triplet %s %s %s", path, line, words[0], words[1], words[2]);
-    return;
-  }
-  seen[idx] = PETSC_TRUE;
-  p         = &ts->param[idx];
-  p->powerm = v[0], p->gamma = v[1], p->lam3 = v[2], p->c = v[3], p->d = v[4], p->h = v[5], p->powern = v[6];
-  p->beta = v[7], p->lam2 = v[8], p->bigb = v[9], p->bigr = v[10], p->bigd = v[11], p->lam1 = v[12], p->biga = v[13];
-  p->powermint = (PetscInt)p->powerm;
-  why          = IllegalParameter(p);
-  if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line, words[0], words[1], words[2], why);
-}
-
-/* Entries may span lines: words are collected until there are 17 (comments after '#' dropped). */
-static PetscErrorCode ReadFileRank0(Tersoff *ts, const char path[], char errmsg[], size_t len)
-{
-  VitLineReader rd = {NULL, path, 0, ""};
-  char          text[8192], *words[3 + TERSOFF_NPARAM + 1];
-  PetscInt      ne = ts->nelements, start = 0, nwords = 0;
-  PetscBool    *seen;
+  const PetscInt ne = ts->nelements, ne3 = ne * ne * ne, nnum = mod ? TERSOFF_MOD_NPARAM : TERSOFF_NPARAM;
+  PetscReal     *v;
+  PetscInt      *line;
 
   PetscFunctionBeginUser;
-  if (!(rd.fp = fopen(path, "r"))) {
-    snprintf(errmsg, len, "cannot open the Tersoff potential file %s", path);
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscCalloc1(ne * ne * ne, &seen));
-  text[0] = 0;
-  while (!errmsg[0] && VitLineReaderNext(&rd, PETSC_TRUE)) {
-    char *tok, *save = NULL, line[4096];
+  PetscCall(PetscMalloc2(ne3 * nnum, &v, ne3, &line));
+  PetscCall(VitTripletFileReadRank0(path, mod ? "tersoff/mod" : "Tersoff", nnum, ne, (const char(*)[VIT_NAME_LEN])ts->element, v, line, errmsg, len));
+  for (PetscInt idx = 0; idx < ne3 && !errmsg[0]; idx++) {
+    TersoffParam    *p = &ts->param[idx];
+    const PetscReal *w = v + idx * nnum;
+    const char      *why;
 
-    PetscCall(PetscStrncpy(line, rd.buf, sizeof(line)));
-    for (tok = strtok_r(line, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
-      if (!nwords) start = rd.line, text[0] = 0;
-      if (nwords == 3 + TERSOFF_NPARAM) {
-        snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the entry starting at line %" PetscInt_FMT " has more than %d words", path, rd.line, start, 3 + TERSOFF_NPARAM);
-        break;
-      }
-      PetscCall(PetscStrlcat(text, tok, sizeof(text)));
-      PetscCall(PetscStrlcat(text, " ", sizeof(text)));
-      nwords++;
+    if (mod) { /* file order: beta(m) alpha h eta beta_ters lambda2 B R D lambda1 A n c1 c2 c3 c4 c5 */
+      p->powerm = w[0], p->lam3 = w[1], p->h = w[2], p->powern = w[3], p->beta = w[4], p->lam2 = w[5], p->bigb = w[6];
+      p->bigr = w[7], p->bigd = w[8], p->lam1 = w[9], p->biga = w[10], p->powern_del = w[11];
+      for (int k = 0; k < 5; k++) p->gc[k] = w[12 + k];
+    } else {
+      p->powerm = w[0], p->gamma = w[1], p->lam3 = w[2], p->c = w[3], p->d = w[4], p->h = w[5], p->powern = w[6];
+      p->beta = w[7], p->lam2 = w[8], p->bigb = w[9], p->bigr = w[10], p->bigd = w[11], p->lam1 = w[12], p->biga = w[13];
     }
-    if (errmsg[0] || nwords < 3 + TERSOFF_NPARAM) continue;
-    {
-      char *save2 = NULL;
-      words[0]    = strtok_r(text, " ", &save2);
-      for (int k = 1; k < 3 + TERSOFF_NPARAM; k++) words[k] = strtok_r(NULL, " ", &save2);
-    }
-    ParseEntry(ts, words, path, start, seen, errmsg, len);
-    nwords = 0;
+    p->mod = mod;
+    p->powermint = (PetscInt)p->powerm;
+    why          = IllegalParameter(p);
+    if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line[idx], ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne], why);
   }
-  if (!errmsg[0] && nwords) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": file ends within the entry starting at line %" PetscInt_FMT " (%" PetscInt_FMT " of %d words)", path, rd.line, start, nwords, 3 + TERSOFF_NPARAM);
-  for (PetscInt idx = 0; idx < ne * ne * ne && !errmsg[0]; idx++)
-    if (!seen[idx]) snprintf(errmsg, len, "%s has no entry for the element triplet %s %s %s", path, ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne]);
-  PetscCall(PetscFree(seen));
-  fclose(rd.fp);
+  PetscCall(PetscFree2(v, line));
   PetscFunctionReturn(0);
 }
 
@@ -395,7 +352,7 @@ static PetscReal SetDerived(Tersoff *ts)
     TersoffParam *p = &ts->param[idx];
 
     p->cut = p->bigr + p->bigd;
-    p->c1  = PetscPowReal(2.0 * p->powern * 1.0e-16, -1.0 / p->powern);
+    p->c1  = PetscPowReal(2.0 * (p->mod ? p->powern_del : p->powern) * 1.0e-16, -1.0 / p->powern);
     p->c2  = PetscPowReal(2.0 * p->powern * 1.0e-8, -1.0 / p->powern);
     p->c3  = 1.0 / p->c2;
     p->c4  = 1.0 / p->c1;
@@ -412,36 +369,37 @@ static PetscErrorCode SetElements(MPI_Comm comm, Tersoff *ts, const VitSample *s
   PetscFunctionBeginUser;
   PetscCall(VitManyBodySplitElements(comm, elements, sample->ntypes, names));
   for (PetscInt t = 0; t < sample->ntypes; t++) {
-    if ((ts->map[t] = ElementIndex(ts, names[t])) >= 0) continue;
+    if ((ts->map[t] = VitElementIndex(ts->nelements, (const char(*)[VIT_NAME_LEN])ts->element, names[t])) >= 0) continue;
     PetscCall(PetscStrncpy(ts->element[ts->nelements], names[t], VIT_NAME_LEN));
     ts->map[t] = ts->nelements++;
   }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char file[], const char elements[], VitPotential *pot)
+PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot)
 {
-  Tersoff    *ts;
-  char        errmsg[1024] = "";
-  PetscMPIInt rank;
-  PetscInt    ne3;
-  PetscReal   cutmax;
+  const PetscBool mod = (PetscBool)!strcmp(style, "tersoff/mod");
+  Tersoff        *ts;
+  char            errmsg[1024] = "";
+  PetscMPIInt     rank;
+  PetscInt        ne3;
+  PetscReal       cutmax;
 
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyCheckSample(comm, sample, "tersoff"));
+  PetscCall(VitManyBodyCheckSample(comm, sample, style));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscNew(&ts));
   PetscCall(SetElements(comm, ts, sample, elements));
   ne3 = ts->nelements * ts->nelements * ts->nelements;
   PetscCall(PetscCalloc1(ne3, &ts->param));
-  if (!rank) PetscCall(ReadFileRank0(ts, file, errmsg, sizeof(errmsg)));
+  if (!rank) PetscCall(ReadFileRank0(ts, mod, file, errmsg, sizeof(errmsg)));
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(ts->param, (int)(ne3 * sizeof(TersoffParam)), MPI_BYTE, 0, comm));
   cutmax = SetDerived(ts);
 
   PetscCall(PetscNew(pot));
   (*pot)->kind = VIT_POTENTIAL_TERSOFF;
-  PetscCall(PetscStrncpy((*pot)->name, "tersoff", sizeof((*pot)->name)));
+  PetscCall(PetscStrncpy((*pot)->name, style, sizeof((*pot)->name)));
   (*pot)->ntypes        = sample->ntypes;
   (*pot)->cutoff        = cutmax;
   (*pot)->ghost_width   = 2 * cutmax;

@@ -11,6 +11,7 @@
    the same on any number of ranks (given a Hessian whose entries are). All R vectors are applied
    together, so the matrix streams from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
+#include <vitrum/exactsum.h>
 
 /* ---- Rademacher vectors ------------------------------------------------------------------------- */
 uint64_t VitSplitMix64(uint64_t x)
@@ -27,82 +28,6 @@ PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, Petsc
   h          = VitSplitMix64(h ^ (uint64_t)gid);
   h          = VitSplitMix64(h ^ (((uint64_t)vector << 8) | (uint64_t)component));
   return (h >> 63) ? -1.0 : 1.0;
-}
-
-/* ---- Exact sums: terms quantised to 128-bit fixed point, summed as integers (associative) ---------- */
-typedef __int128 VitInt128;
-
-typedef struct {
-  MPI_Comm     comm;
-  int          shift; /* a term t is stored as trunc(t 2^shift) */
-  PetscReal    scale; /* 2^shift */
-  PetscReal    bound; /* |t| <= bound is required */
-  MPI_Datatype type;
-  MPI_Op       op;
-} ExactSum;
-
-static void MPIAPI Int128Sum(void *in, void *inout, int *len, MPI_Datatype *type)
-{
-  for (int i = 0; i < *len; i++) {
-    VitInt128 a, b;
-    memcpy(&a, (char *)in + i * sizeof(a), sizeof(a));
-    memcpy(&b, (char *)inout + i * sizeof(b), sizeof(b));
-    b += a;
-    memcpy((char *)inout + i * sizeof(b), &b, sizeof(b));
-  }
-}
-
-/* Terms bounded by 2^log2_bound, at most 2^log2_count of them in one sum: no overflow below 2^127. */
-static PetscErrorCode ExactSumCreate(MPI_Comm comm, int log2_bound, int log2_count, ExactSum *es)
-{
-  PetscFunctionBegin;
-  es->comm  = comm;
-  es->shift = 126 - log2_bound - log2_count;
-  es->scale = ldexp(1.0, es->shift);
-  es->bound = PetscPowReal(2.0, log2_bound);
-  PetscCallMPI(MPI_Type_contiguous(sizeof(VitInt128), MPI_BYTE, &es->type));
-  PetscCallMPI(MPI_Type_commit(&es->type));
-  PetscCallMPI(MPI_Op_create(Int128Sum, 1, &es->op));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode ExactSumDestroy(ExactSum *es)
-{
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Type_free(&es->type));
-  PetscCallMPI(MPI_Op_free(&es->op));
-  PetscFunctionReturn(0);
-}
-
-/* trunc(t 2^shift) from the bits of the double (same value as a cast, without libgcc's slow
-   double-to-int128 conversion); |t 2^shift| < 2^126 is guaranteed by the caller's bound. */
-static inline VitInt128 Quantise(const ExactSum *es, PetscReal t)
-{
-  const double v = t * es->scale; /* exact: a power of two */
-  uint64_t     bits, mant;
-  int          e;
-  VitInt128    r;
-
-  memcpy(&bits, &v, sizeof(bits));
-  e = (int)((bits >> 52) & 0x7ff) - 1075; /* v = mant 2^e */
-  if (e < -52) return 0;                   /* |v| < 1 (and zero, subnormals) */
-  mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-  r    = e >= 0 ? (VitInt128)mant << e : (VitInt128)(mant >> -e);
-  return (bits >> 63) ? -r : r;
-}
-
-/* Global sums of n accumulators (already quantised locally), returned as reals. */
-static PetscErrorCode ExactSumReduce(const ExactSum *es, PetscInt n, VitInt128 acc[], PetscReal sum[])
-{
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int)n, es->type, es->op, es->comm));
-  for (PetscInt k = 0; k < n; k++) sum[k] = ldexp((double)acc[k], -es->shift);
-  PetscFunctionReturn(0);
-}
-
-static int CeilLog2(PetscReal x)
-{
-  return x <= 1 ? 0 : (int)PetscCeilReal(PetscLog2Real(x));
 }
 
 /* ---- Block CSR operator with rows summed in global-id order ----------------------------------------- */
@@ -376,7 +301,7 @@ PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscBool negative, 
 static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
 {
   const PetscInt d = prob->dim;
-  ExactSum       es;
+  VitExactSum       es;
   VitInt128     *acc;
   PetscReal     *coef, mmax = 0, norm2;
 
@@ -387,41 +312,41 @@ static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, Pe
   if (!deflate) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < prob->nowned; i++) mmax = PetscMax(mmax, prob->sqrt_mass[i]);
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &mmax, 1, MPIU_REAL, MPI_MAX, prob->comm));
-  PetscCall(ExactSumCreate(prob->comm, CeilLog2(PetscMax(mmax, mmax * mmax)), CeilLog2(prob->natoms) + 1, &es));
+  PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2(PetscMax(mmax, mmax * mmax)), VitCeilLog2(prob->natoms) + 1, &es));
   PetscCall(PetscCalloc2(d * R + 1, &acc, d * R + 1, &coef));
   for (PetscInt i = 0; i < prob->nowned; i++) {
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < R; k++) acc[c * R + k] += Quantise(&es, prob->sqrt_mass[i] * r[(i * d + c) * R + k]);
-    acc[d * R] += Quantise(&es, prob->sqrt_mass[i] * prob->sqrt_mass[i]);
+      for (PetscInt k = 0; k < R; k++) acc[c * R + k] += VitExactSumQuantise(&es, prob->sqrt_mass[i] * r[(i * d + c) * R + k]);
+    acc[d * R] += VitExactSumQuantise(&es, prob->sqrt_mass[i] * prob->sqrt_mass[i]);
   }
-  PetscCall(ExactSumReduce(&es, d * R + 1, acc, coef));
+  PetscCall(VitExactSumReduce(&es, d * R + 1, acc, coef));
   norm2 = coef[d * R];
   for (PetscInt i = 0; i < prob->nowned; i++)
     for (PetscInt c = 0; c < d; c++)
       for (PetscInt k = 0; k < R; k++) r[(i * d + c) * R + k] -= coef[c * R + k] / norm2 * prob->sqrt_mass[i];
   PetscCall(PetscFree2(acc, coef));
-  PetscCall(ExactSumDestroy(&es));
+  PetscCall(VitExactSumDestroy(&es));
   PetscFunctionReturn(0);
 }
 
 /* Exact per-vector dot products <x_k, y_k> (k < R) of owned entries, n entries per vector, added
    to acc[k]; terms beyond the bound (vectors that grew: spectrum outside the interval) are counted
    in *overflow instead. */
-static void ExactDots(const ExactSum *es, PetscInt n, PetscInt R, const PetscReal x[], const PetscReal y[], VitInt128 acc[], VitInt128 *overflow)
+static void ExactDots(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal x[], const PetscReal y[], VitInt128 acc[], VitInt128 *overflow)
 {
   for (PetscInt j = 0; j < n; j++)
     for (PetscInt k = 0; k < R; k++) {
       const PetscReal t = x[j * R + k] * y[j * R + k];
-      if (PetscAbsReal(t) <= es->bound) acc[k] += Quantise(es, t);
+      if (PetscAbsReal(t) <= es->bound) acc[k] += VitExactSumQuantise(es, t);
       else *overflow += 1;
     }
 }
 
 /* Reduce the 2R dot products and the overflow count (slot 2R), failing on overflow. */
-static PetscErrorCode ReduceDots(const ExactSum *es, PetscInt R, VitInt128 acc[], PetscReal dots[])
+static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 acc[], PetscReal dots[])
 {
   PetscFunctionBegin;
-  PetscCall(ExactSumReduce(es, 2 * R + 1, acc, dots));
+  PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, dots));
   PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used; set -kpm_lambda_min/-kpm_lambda_max");
   PetscCall(PetscArrayzero(acc, 2 * R + 1));
   PetscFunctionReturn(0);
@@ -432,7 +357,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   const PetscInt  d = prob->dim, n = prob->nowned * d;
   const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo), binv = 1.0 / b, b2inv = 2.0 / b;
   BlockOp         op;
-  ExactSum        es;
+  VitExactSum        es;
   VitInt128      *acc;
   PetscReal      *buf0, *buf1, *vprev, *vcur, *y, *dots, *mu, *swap;
   PetscLogDouble  t0, t1;
@@ -458,7 +383,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
   PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, R * M, &mu));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
-  PetscCall(ExactSumCreate(prob->comm, CeilLog2((PetscReal)d * prob->natoms), CeilLog2((PetscReal)d * prob->natoms), &es));
+  PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &es));
 
   PetscCall(PetscTime(&t0));
   PetscCall(RandomBlock(prob, R, seed, kpm->deflate, vprev)); /* v_0 */
@@ -493,7 +418,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   PetscCall(PetscArraycpy(kpm->mu, mu, R * M));
   kpm->time_per_moment = (t1 - t0) / M;
   PetscCall(BlockOpBytes(&op, prob->comm, &kpm->bytes_per_apply));
-  PetscCall(ExactSumDestroy(&es));
+  PetscCall(VitExactSumDestroy(&es));
   PetscCall(PetscFree3(acc, dots, mu));
   PetscCall(PetscFree3(buf0, buf1, y));
   PetscCall(BlockOpDestroy(&op));

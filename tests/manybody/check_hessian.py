@@ -1,4 +1,4 @@
-"""manybody_ Hessian tests: the analytic Hessian of an EAM or Tersoff potential (hessian_fd
+"""manybody_ Hessian tests: the analytic Hessian of an EAM, Tersoff or Stillinger-Weber potential (hessian_fd
 program, dense, atom id order) against central finite differences of the forces, symmetry, the
 acoustic sum rule, and the same matrix on 1, 2 and 4 ranks."""
 import argparse
@@ -15,6 +15,7 @@ p.add_argument("--potential", required=True)
 mb.add_sample_arguments(p)
 p.add_argument("--jitter", type=float, default=0.12, help="random displacements (0: perfect crystal, then also the spectrum is checked)")
 p.add_argument("--relax", metavar="PAIR_STYLE", help="relax the sample with LAMMPS (this pair_style) first; then also the spectrum is checked")
+p.add_argument("--melt", type=float, default=0.0, help="with --relax: melt at this temperature (K) first, then quench")
 p.add_argument("--fd-atoms", default="1000000")
 p.add_argument("--fd-h", default="1e-5")
 p.add_argument("--fd-tol", type=float, default=1e-6)
@@ -27,12 +28,12 @@ if o.file == "smooth-fs":
 n = mb.make_sample("unrelaxed.data" if o.relax else "sample.data", o.lattice, o.a, o.reps, elements, [float(f) for f in o.fractions.split(",")], o.jitter, 7)
 N = 3 * n
 if o.relax:
-    mb.lammps_relax("unrelaxed.data", o.relax, o.file, elements, "sample.data")
+    mb.lammps_relax("unrelaxed.data", o.relax, o.file, elements, "sample.data", melt=o.melt)
 
 
 def hessian(nranks, fd):
-    args = [o.exe, "-sample", "sample.data", "-potential", o.potential, "-potential_file", mb.potential_path(o.file),
-            "-potential_elements", ",".join(elements), "-hessian_out", "H%d.bin" % nranks, "-fd_atoms", o.fd_atoms, "-fd_h", o.fd_h]
+    args = [o.exe, "-sample", "sample.data", "-potential", o.potential] + mb.potential_options(o.potential, o.file, elements) + [
+            "-hessian_out", "H%d.bin" % nranks, "-fd_atoms", o.fd_atoms, "-fd_h", o.fd_h]
     mb.run(mb.mpirun(nranks) + args + (["-fd_out", "fd.bin"] if fd else []))
     return np.fromfile("H%d.bin" % nranks).reshape(N, N)
 
@@ -60,9 +61,8 @@ for nranks in (2, 4):
 def vitrum_hessian(nranks, mattype):
     """`vitrum hessian` (not mass weighted), CSR in atom id order, as a dense array."""
     out = "cli_%s_%d.h5" % (mattype, nranks)
-    mb.run(mb.mpirun(nranks) + [os.environ["VITRUM"], "hessian", "-sample", "sample.data", "-potential", o.potential,
-                                "-potential_file", mb.potential_path(o.file), "-potential_elements", ",".join(elements),
-                                "-mass_weighted", "false", "-hessian_type", mattype, "-o", out])
+    mb.run(mb.mpirun(nranks) + [os.environ["VITRUM"], "hessian", "-sample", "sample.data", "-potential", o.potential]
+           + mb.potential_options(o.potential, o.file, elements) + ["-mass_weighted", "false", "-hessian_type", mattype, "-o", out])
     with h5py.File(out, "r") as h5:
         return scipy.sparse.csr_matrix((h5["/hessian/data"][...], h5["/hessian/indices"][...], h5["/hessian/indptr"][...]), shape=(N, N)).toarray()
 

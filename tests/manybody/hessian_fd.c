@@ -58,7 +58,7 @@ static PetscErrorCode DenseHessian(VitPotential pot, VitDomain *dom, PetscReal *
 /* Forces in id order on rank 0 (3N values; other ranks: untouched). */
 static PetscErrorCode ForcesById(VitPotential pot, VitDomain *dom, PetscReal *f_id)
 {
-  PetscReal         *f, virial[6];
+  PetscReal         *f;
   Vec                v, v0;
   VecScatter         sc;
   const PetscScalar *a;
@@ -67,7 +67,7 @@ static PetscErrorCode ForcesById(VitPotential pot, VitDomain *dom, PetscReal *f_
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(dom->comm, &rank));
   PetscCall(PetscMalloc1(3 * dom->nowned + 1, &f));
-  PetscCall(pot->compute(pot, dom, NULL, f, virial));
+  PetscCall(pot->compute(pot, dom, NULL, f, NULL));
   PetscCall(VitDomainToGlobalOrder(dom, 3, f, &v));
   PetscCall(VecScatterCreateToZero(v, &sc, &v0));
   PetscCall(VecScatterBegin(sc, v, v0, INSERT_VALUES, SCATTER_FORWARD));

@@ -9,12 +9,15 @@ import numpy as np
 import h5py
 
 POTENTIALS = "/usr/share/lammps/potentials"
-MASSES = {"Cu": 63.546, "Zr": 91.224, "Ta": 180.948, "Al": 26.982, "Si": 28.0855, "C": 12.011, "Ga": 69.723, "N": 14.007}
+REPOSITORY_POTENTIALS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "potentials")
+MASSES = {"Cu": 63.546, "Zr": 91.224, "Ta": 180.948, "Al": 26.982, "Si": 28.0855, "C": 12.011, "Ga": 69.723, "N": 14.007,
+          "Ni": 58.6934, "Cd": 112.414, "Te": 127.6}
 
 
 def add_sample_arguments(parser):
     """Command-line options shared by the tests that build a crystal sample for a many-body potential."""
-    parser.add_argument("--file", required=True, help="potential file (Debian's by name) or 'smooth-fs' (written here)")
+    parser.add_argument("--file", required=True, help="potential file (Debian's by name) or 'smooth-fs' (written here); "
+                        "for the funcfl style eam one file per type, comma separated")
     parser.add_argument("--elements", required=True)
     parser.add_argument("--lattice", default="diamond")
     parser.add_argument("--a", type=float, required=True)
@@ -65,7 +68,7 @@ def lammps_reference(data, style, potfile, elements, prefix="lmp"):
     inp = prefix + ".in"
     with open(inp, "w") as f:
         f.write("units metal\natom_style atomic\nboundary p p p\nread_data %s\n" % data)
-        f.write("pair_style %s\npair_coeff * * %s %s\n" % (style, potential_path(potfile), " ".join(elements)))
+        f.write(pair_commands(style, potfile, elements))
         f.write("neighbor 1.0 bin\ncompute pe all pe/atom\n")
         f.write("thermo_style custom step pe press pxx pyy pzz pxy pxz pyz vol\nthermo_modify format float %.17g\n")
         f.write("dump d all custom 1 %s id c_pe fx fy fz\ndump_modify d format float %%.17g sort id\n" % dump)
@@ -75,6 +78,15 @@ def lammps_reference(data, style, potfile, elements, prefix="lmp"):
         raise RuntimeError("lmp failed: " + out.stdout + out.stderr)
     rows = np.loadtxt(dump, skiprows=9)
     return rows[:, 1], rows[:, 2:5], lammps_thermo(prefix + ".log")
+
+
+def pair_commands(style, potfile, elements):
+    """pair_style and pair_coeff lines; funcfl (style eam): `pair_coeff t t file` per type."""
+    if style == "eam":
+        files = potfile.split(",")
+        return "pair_style eam\n" + "".join("pair_coeff %d %d %s\n" % (t + 1, t + 1, potential_path(files[t if len(files) > 1 else 0]))
+                                            for t in range(len(elements)))
+    return "pair_style %s\npair_coeff * * %s %s\n" % (style, potential_path(potfile), " ".join(elements))
 
 
 def lammps_thermo(log):
@@ -97,17 +109,26 @@ def mpirun(np_):
     return os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split() + ["-n", str(np_)]
 
 
-def vitrum_energy(data, potential, potfile, elements, nranks, out):
+def vitrum_energy(data, potential, potfile, elements, nranks, out, bare_name=False):
     """Per-atom energies, forces and the virial from `vitrum energy`."""
-    run(mpirun(nranks) + [os.environ["VITRUM"], "energy", "-sample", data, "-potential", potential,
-                          "-potential_file", potential_path(potfile), "-potential_elements", ",".join(elements), "-o", out])
+    run(mpirun(nranks) + [os.environ["VITRUM"], "energy", "-sample", data, "-potential", potential]
+        + potential_options(potential, potfile, elements, bare_name) + ["-o", out])
     with h5py.File(out, "r") as h5:
         return h5["/energy/per_atom"][...], h5["/forces"][...].reshape(-1, 3), h5["/energy/virial"][...]
 
 
+def potential_options(potential, potfile, elements, bare_name=False):
+    """-potential_file (by full path, or with bare_name as given, for vitrum to find) and
+    -potential_elements (which funcfl ignores)."""
+    files = potfile if bare_name else ",".join(potential_path(f) for f in potfile.split(","))
+    return ["-potential_file", files, "-potential_elements", ",".join(elements)]
+
+
 def potential_path(potfile):
-    """Debian's potential files by name; other paths (e.g. written by a test) as given."""
-    return potfile if os.path.exists(potfile) else os.path.join(POTENTIALS, potfile)
+    """Paths (e.g. written by a test) as given; bare names from the repository's potentials/ folder,
+    else Debian's."""
+    shipped = os.path.join(REPOSITORY_POTENTIALS, potfile)
+    return potfile if os.path.exists(potfile) else shipped if os.path.exists(shipped) else os.path.join(POTENTIALS, potfile)
 
 
 def write_smooth_fs(path, elements=("Cu", "Zr"), nrho=2000, drho=0.01, nr=2000, dr=0.003):
@@ -138,12 +159,16 @@ def write_smooth_fs(path, elements=("Cu", "Zr"), nrho=2000, drho=0.01, nr=2000, 
                 f.write(block(r * depth * (np.exp(-2 * al * (r - r0)) - 2 * np.exp(-al * (r - r0))) * s))
 
 
-def lammps_relax(data, style, potfile, elements, out, prefix="relax"):
-    """Relax a sample with LAMMPS (fixed box, conjugate gradients to |F| < 1e-10 eV/A) and write it."""
+def lammps_relax(data, style, potfile, elements, out, prefix="relax", melt=0.0):
+    """Relax a sample with LAMMPS (fixed box, conjugate gradients to |F| < 1e-10 eV/A) and write it;
+    with melt = T > 0, first 6 ps of NVT molecular dynamics at T (K), then the relaxation (a quench
+    to an amorphous-like local minimum)."""
     inp = prefix + ".in"
     with open(inp, "w") as f:
         f.write("units metal\natom_style atomic\nboundary p p p\nread_data %s\n" % data)
-        f.write("pair_style %s\npair_coeff * * %s %s\n" % (style, potential_path(potfile), " ".join(elements)))
+        f.write(pair_commands(style, potfile, elements))
+        if melt > 0:
+            f.write("velocity all create %g 4928459 dist gaussian\nfix md all nvt temp %g %g 0.1\nrun 6000\nunfix md\n" % (melt, melt, melt))
         f.write("min_style fire\nminimize 0 1e-10 20000 200000\nmin_style cg\nminimize 0 1e-10 5000 50000\n")
         f.write("write_data %s\n" % out)
     run(["lmp", "-in", inp, "-log", prefix + ".log", "-screen", "none"])

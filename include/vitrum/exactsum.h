@@ -1,0 +1,50 @@
+/* Exact, rank-independent global sums (src/common/exactsum.c): terms quantised to 128-bit fixed
+   point and summed as integers, which is associative, so a sum is bitwise the same for any order
+   of its terms and any number of ranks. Used by the KPM dot products (spectrum) and the energy and
+   virial totals of the potentials. */
+#ifndef VITRUM_EXACTSUM_H
+#define VITRUM_EXACTSUM_H
+
+#include <petscsys.h>
+#include <stdint.h>
+
+typedef __int128 VitInt128;
+
+typedef struct {
+  MPI_Comm     comm;
+  int          shift; /* a term t is stored as trunc(t 2^shift) */
+  PetscReal    scale; /* 2^shift */
+  PetscReal    bound; /* |t| <= bound is required */
+  MPI_Datatype type;
+  MPI_Op       op;
+} VitExactSum;
+
+/* Terms bounded by 2^log2_bound, at most 2^log2_count of them in one sum: no overflow below 2^127. */
+PetscErrorCode VitExactSumCreate(MPI_Comm comm, int log2_bound, int log2_count, VitExactSum *es);
+PetscErrorCode VitExactSumDestroy(VitExactSum *es);
+/* Global sums of n accumulators (already quantised locally), returned as reals. */
+PetscErrorCode VitExactSumReduce(const VitExactSum *es, PetscInt n, VitInt128 acc[], PetscReal sum[]);
+/* ceil(log2 x), 0 for x <= 1. */
+int VitCeilLog2(PetscReal x);
+/* Collective: sums[c] = sum over all ranks and k < n of terms[k m + c] (c < m), exactly up to a
+   quantum of 2^-100 of the largest |term| (the bound and the count are agreed over the ranks). */
+PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const PetscReal terms[], PetscReal sums[]);
+
+/* trunc(t 2^shift) from the bits of the double (same value as a cast, without libgcc's slow
+   double-to-int128 conversion); |t 2^shift| < 2^126 is guaranteed by the caller's bound. */
+static inline VitInt128 VitExactSumQuantise(const VitExactSum *es, PetscReal t)
+{
+  const double v = t * es->scale; /* exact: a power of two */
+  uint64_t     bits, mant;
+  int          e;
+  VitInt128    r;
+
+  memcpy(&bits, &v, sizeof(bits));
+  e = (int)((bits >> 52) & 0x7ff) - 1075; /* v = mant 2^e */
+  if (e < -52) return 0;                   /* |v| < 1 (and zero, subnormals) */
+  mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+  r    = e >= 0 ? (VitInt128)mant << e : (VitInt128)(mant >> -e);
+  return (bits >> 63) ? -r : r;
+}
+
+#endif
