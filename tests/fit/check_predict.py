@@ -13,7 +13,7 @@ r = 0.9 + 0.04 * np.arange(40)
 names = [f"g_{p}(r={x:.10g})" for p in PAIRS for x in r]
 X, Y = correlated_data(80, len(names), 2, seed=9)
 write_dataset("pred.h5", X, Y, feature_names=names, target_names=["omega2_mean", "D(omega=1)"])
-run("fit", ["-data", "pred.h5", "-o", "pred.model.h5", "-fit_lambda", 0.01, "-fit_standardize"], 2)
+run("fit", ["-data", "pred.h5", "-o", "pred.model.h5", "-fit_lambda", 0.01, "-fit_standardize", "-fit_test_fraction", 0], 2)
 m = read_model("pred.model.h5")
 
 
