@@ -76,7 +76,7 @@ static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const cha
   PetscFunctionBeginUser;
   PetscCall(VitFeaturesCachePath(o, sample_path, ".spectrum.h5", cached));
   PetscCall(VitFeaturesCacheStale(comm, o, sample_path, cached, &stale));
-  if (stale) PetscCall(VitSpectrumRunSample(comm, sample_path, cached));
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample_path, cached));
   PetscCall(VitH5OpenRead(comm, cached, &h5));
   PetscCall(VitH5ReadReal(&h5, o->atom_target, &n, &all));
   PetscCall(VitH5Close(&h5));
