@@ -189,7 +189,8 @@ static PetscBool OptionChangesProduct(const char name[], PetscBool rdf)
   return (PetscBool)!(structural || !strcmp(name, "rdf"));
 }
 
-/* The entries ("-name values") of an options key (VitOptionsKey) that can change the product. */
+/* The entries ("-name values") of an options key (VitOptionsKey) that can change the product,
+   numbers written as %.12g (so "-rdf_dr 0.005" and "-rdf_dr 5e-3" agree). */
 static PetscErrorCode ProductKey(const char key[], PetscBool rdf, char **out)
 {
   char     *copy, *tok, *save = NULL;
@@ -199,11 +200,21 @@ static PetscErrorCode ProductKey(const char key[], PetscBool rdf, char **out)
   PetscFunctionBeginUser;
   PetscCall(PetscStrallocpy(key, &copy));
   PetscCall(PetscStrlen(key, &len));
+  len = 20 * len + 32; /* a number rewritten as %.12g may be longer than typed ("1e5") */
   PetscCall(PetscCalloc1(len + 2, out));
   for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
     if (tok[0] == '-' && isalpha((unsigned char)tok[1])) keep = OptionChangesProduct(tok + 1, rdf);
     if (!keep) continue;
     if ((*out)[0]) PetscCall(PetscStrlcat(*out, " ", len + 2));
+    if (!(tok[0] == '-' && isalpha((unsigned char)tok[1]))) {
+      char  *end, number[32];
+      double value = strtod(tok, &end);
+      if (end != tok && !*end) {
+        PetscCall(PetscSNPrintf(number, sizeof(number), "%.12g", value));
+        PetscCall(PetscStrlcat(*out, number, len + 2));
+        continue;
+      }
+    }
     PetscCall(PetscStrlcat(*out, tok, len + 2));
   }
   PetscCall(PetscFree(copy));
@@ -620,10 +631,29 @@ static PetscErrorCode DropConstantColumns(Table *tab, PetscInt *dropped)
   PetscFunctionReturn(0);
 }
 
+/* The r grid of a cached rdf output: bin width and rmax (bins centred at (k + 1/2) dr, k < nr). */
+static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr, PetscReal *rmax)
+{
+  VitH5      h5;
+  PetscInt   nr;
+  PetscReal *r;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitH5ReadReal(&h5, "/structure/rdf/r", &nr, &r));
+  PetscCall(VitH5Close(&h5));
+  *dr   = nr > 1 ? r[1] - r[0] : 2 * r[0];
+  *rmax = nr * *dr;
+  PetscCall(PetscFree(r));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
+  char    cached[PETSC_MAX_PATH_LEN];
+  PetscReal dr = 0, rmax = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
@@ -636,6 +666,10 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", n, (const char *const *)paths));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", strcmp(o->kind, "sq") ? o->smooth : 0.0, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", o->kind));
+  PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
+  PetscCall(RdfGrid(comm, cached, &dr, &rmax));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_dr", dr, "length"));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
   PetscCall(WriteComposition(&h5, comp));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));

@@ -712,6 +712,10 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(VitH5WriteStrings(&h5, "/model/feature_names", p, (const char *const *)ds->feature_names));
   PetscCall(VitH5WriteStrings(&h5, "/model/target_names", t, (const char *const *)ds->target_names));
   PetscCall(VitH5WriteScalar(&h5, "/model/feature_smooth", ds->feature_smooth, "length"));
+  if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
+    PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
+    PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));
+  }
   if (o->cv) PetscCall(PetscSNPrintf(cv, sizeof(cv), "%" PetscInt_FMT "-fold", o->cv));
   else PetscCall(PetscStrcpy(cv, "gcv"));
   PetscCall(VitH5WriteAttrString(&h5, "/model", "lambda_choice", o->lambda_set ? "given" : cv));

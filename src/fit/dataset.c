@@ -105,11 +105,26 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   PetscFunctionReturn(0);
 }
 
+/* A scalar dataset if present (value left as it is otherwise). */
+static PetscErrorCode ReadOptionalScalar(VitH5 *h5, const char name[], PetscReal *value)
+{
+  PetscBool  exists;
+  PetscInt   one;
+  PetscReal *v;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, name, &exists));
+  if (!exists) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadReal(h5, name, &one, &v));
+  if (one) *value = v[0];
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
 {
   VitH5     h5;
   PetscInt  ny;
-  PetscBool exists;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(ds, sizeof(*ds)));
@@ -122,14 +137,9 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
   PetscCall(ReadNames(&h5, "/dataset/feature_names", ds->p, "x", &ds->feature_names));
   PetscCall(ReadNames(&h5, "/dataset/target_names", ds->t, "y", &ds->target_names));
   PetscCall(ReadNames(&h5, "/dataset/sample_names", ds->n, "row ", &ds->sample_names));
-  PetscCall(VitH5Exists(&h5, "/dataset/feature_smooth", &exists));
-  if (exists) {
-    PetscInt   one;
-    PetscReal *value;
-    PetscCall(VitH5ReadReal(&h5, "/dataset/feature_smooth", &one, &value));
-    ds->feature_smooth = one ? value[0] : 0;
-    PetscCall(PetscFree(value));
-  }
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/feature_smooth", &ds->feature_smooth));
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_dr", &ds->rdf_dr));
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_rmax", &ds->rdf_rmax));
 
   PetscCall(ReadStructure(&h5, ds));
   ds->nlocal = PETSC_DECIDE;
