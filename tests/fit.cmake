@@ -12,3 +12,4 @@ vit_add_test(fit_lj_ensemble 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check
 # Recovery of the exact <omega^2> kernel from a generated 2D Kob-Andersen ensemble (LAMMPS, ~20 s).
 vit_add_test(fit_kernel_recovery_lj 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel_recovery.py)
 vit_add_test(fit_report 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_report.py)
+vit_add_test(fit_cache 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cache.py)
