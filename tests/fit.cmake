@@ -13,3 +13,5 @@ vit_add_test(fit_lj_ensemble 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check
 vit_add_test(fit_kernel_recovery_lj 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel_recovery.py)
 vit_add_test(fit_report 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_report.py)
 vit_add_test(fit_cache 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cache.py)
+# -spectrum_count_omega with more than 32 values and duplicates (src/spectrum/cmd_spectrum.c, issue 10).
+vit_add_test(fit_count_omega 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_count_omega.py)

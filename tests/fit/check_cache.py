@@ -61,7 +61,7 @@ for damage in ("truncate", "unmark"):
     assert "damaged or incomplete" in proc.stderr and rdf0 in proc.stderr, proc.stderr
     with h5py.File("one.h5", "r") as f:
         assert rel_diff(f["/dataset/X"][0], reference(names[0], rdf_opts)) < 1e-12
-    print(f"{damage}d cache: recomputed with a warning: ok")
+    print(f"damaged cache ({damage}): recomputed with a warning: ok")
 
 # per-product keys: a spectrum output written with the options of this run (as vitrum writes
 # them, with the marker) survives a change of -rdf_dr; one made with another -kpm_moments does not
