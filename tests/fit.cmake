@@ -15,3 +15,5 @@ vit_add_test(fit_report 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_repo
 vit_add_test(fit_cache 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cache.py)
 # -spectrum_count_omega with more than 32 values and duplicates (src/spectrum/cmd_spectrum.c, issue 10).
 vit_add_test(fit_count_omega 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_count_omega.py)
+# The report learning curve (scripts/learning_curve.py) fits with the estimator of the metrics table.
+vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_learning_curve.py)
