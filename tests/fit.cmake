@@ -17,3 +17,5 @@ vit_add_test(fit_cache 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cache
 vit_add_test(fit_count_omega 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_count_omega.py)
 # The report learning curve (scripts/learning_curve.py) fits with the estimator of the metrics table.
 vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_learning_curve.py)
+# The pipeline evaluation with constant VDOS bins (src/pipeline/evaluate.c).
+vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_evaluate.py)
