@@ -103,6 +103,10 @@ typedef struct {
   PetscInt   nlocal, row_start;  /* this rank's rows */
   PetscReal *X, *Y;              /* local rows, row-major: nlocal x p and nlocal x t */
   char     **feature_names, **target_names, **sample_names; /* on every rank */
+  /* Per-atom datasets (features -features_per_atom): the sample of every row (n, every rank) and
+     the sample names; NULL otherwise. fit holds out and folds whole samples then. */
+  PetscInt  *row_sample, nsamples;
+  char     **samples;
   PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
   PetscReal  rdf_dr, rdf_rmax;   /* grid of the rdf outputs the features came from (0: unknown) */
   /* Composition of the ensemble (/dataset/structure, written by features from the rdf outputs):

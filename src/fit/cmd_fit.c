@@ -148,9 +148,9 @@ static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt
   PetscFunctionReturn(0);
 }
 
-/* Held-out rows named by -fit_test_samples (matched against /dataset/sample_names); names that
-   match no sample are an error listing them. */
-static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, PetscBool held[])
+/* Held-out units named by -fit_test_samples (matched against the unit names); names that match
+   no unit are an error listing them. */
+static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, PetscInt nunits, char *const unit_names[], PetscBool held[])
 {
   PetscInt n;
   char   **names, unknown[1024] = "";
@@ -160,8 +160,8 @@ static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const Vi
   PetscCall(TestSampleNames(comm, o->test_samples, &n, &names));
   for (PetscInt k = 0; k < n; k++) {
     PetscBool found = PETSC_FALSE;
-    for (PetscInt i = 0; i < ds->n; i++)
-      if (!strcmp(names[k], ds->sample_names[i])) held[i] = found = PETSC_TRUE;
+    for (PetscInt u = 0; u < nunits; u++)
+      if (!strcmp(names[k], unit_names[u])) held[u] = found = PETSC_TRUE;
     if (found) continue;
     if (nunknown++ < 8) {
       PetscCall(PetscStrlcat(unknown, nunknown > 1 ? ", '" : "'", sizeof(unknown)));
@@ -169,39 +169,48 @@ static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const Vi
       PetscCall(PetscStrlcat(unknown, "'", sizeof(unknown)));
     }
   }
-  PetscCheck(!nunknown, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s: %zu name(s) match no sample of %s: %s%s (the names are those of /dataset/sample_names, e.g. '%s')", o->test_samples, nunknown, ds->path, unknown, nunknown > 8 ? ", ..." : "", ds->sample_names[0]);
+  PetscCheck(!nunknown, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s: %zu name(s) match no sample of %s: %s%s (the names are those of /dataset/%s, e.g. '%s')", o->test_samples, nunknown, ds->path, unknown, nunknown > 8 ? ", ..." : "", ds->row_sample ? "samples" : "sample_names", unit_names[0]);
   PetscCall(VitStringsFree(n, &names));
   PetscFunctionReturn(0);
 }
 
-/* Held-out rows (named, or the first round(F n) of a seeded permutation of the global row
-   indices) and folds (position mod K among the training rows, in permutation order), so the split
-   does not depend on the number of ranks. */
+/* Held-out rows and folds. The unit of the split is the row, or for per-atom datasets the sample
+   (all atoms of a sample are held out, or in a fold, together: atoms of one sample are not
+   independent). Held-out units: named, or the first round(F units) of a seeded permutation of
+   the unit indices; folds: position mod K among the training units, in permutation order. So
+   the split does not depend on the number of ranks. */
 static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, FitSplit *split)
 {
-  PetscInt  *pos, *order, next = 0;
+  PetscInt   nunits = ds->row_sample ? ds->nsamples : ds->n, *pos, *order, *unit_fold, next = 0;
+  char     **unit_names = ds->row_sample ? ds->samples : ds->sample_names;
   PetscBool *held;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(ds->n, &pos));
-  PetscCall(PetscMalloc1(ds->n, &order));
-  PetscCall(PetscCalloc1(ds->n, &held));
-  PetscCall(VitSamplePositions(ds->n, o->seed, pos));
-  if (o->test_samples[0]) PetscCall(HeldOutByName(comm, o, ds, held));
+  PetscCall(PetscMalloc1(nunits, &pos));
+  PetscCall(PetscMalloc1(nunits, &order));
+  PetscCall(PetscMalloc1(nunits, &unit_fold));
+  PetscCall(PetscCalloc1(nunits, &held));
+  PetscCall(VitSamplePositions(nunits, o->seed, pos));
+  if (o->test_samples[0]) PetscCall(HeldOutByName(comm, o, ds, nunits, unit_names, held));
   else
-    for (PetscInt i = 0; i < ds->n; i++) held[i] = (PetscBool)(pos[i] < (PetscInt)(o->test_fraction * ds->n + 0.5));
-  split->ntest = 0;
-  for (PetscInt i = 0; i < ds->n; i++) split->ntest += held[i];
-  split->ntrain = ds->n - split->ntest;
+    for (PetscInt u = 0; u < nunits; u++) held[u] = (PetscBool)(pos[u] < (PetscInt)(o->test_fraction * nunits + 0.5));
   split->nfolds = o->cv ? o->cv : 1;
+  for (PetscInt u = 0; u < nunits; u++) order[pos[u]] = u;
+  for (PetscInt q = 0; q < nunits; q++) unit_fold[order[q]] = held[order[q]] ? -1 : next++ % split->nfolds;
+  PetscCheck(o->cv <= next, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": more folds than the %" PetscInt_FMT " training samples of %s", o->cv, next, ds->path);
+  PetscCall(PetscMalloc1(ds->n, &split->row_fold));
+  split->ntest = 0;
+  for (PetscInt i = 0; i < ds->n; i++) {
+    split->row_fold[i] = unit_fold[ds->row_sample ? ds->row_sample[i] : i];
+    split->ntest += split->row_fold[i] < 0;
+  }
+  split->ntrain = ds->n - split->ntest;
   PetscCheck(split->ntrain >= 2, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " training rows (of %" PetscInt_FMT ", %" PetscInt_FMT " held out by %s): need at least 2", ds->path, split->ntrain, ds->n, split->ntest, o->test_samples[0] ? "-fit_test_samples" : "-fit_test_fraction");
-  PetscCheck(o->cv <= split->ntrain, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": more folds than the %" PetscInt_FMT " training samples of %s", o->cv, split->ntrain, ds->path);
-  for (PetscInt i = 0; i < ds->n; i++) order[pos[i]] = i;
-  for (PetscInt q = 0; q < ds->n; q++) pos[order[q]] = held[order[q]] ? -1 : next++ % split->nfolds;
-  PetscCall(PetscFree(held));
-  split->row_fold = pos;
-  split->fold     = pos + ds->row_start;
+  split->fold = split->row_fold + ds->row_start;
+  PetscCall(PetscFree(pos));
   PetscCall(PetscFree(order));
+  PetscCall(PetscFree(unit_fold));
+  PetscCall(PetscFree(held));
   PetscFunctionReturn(0);
 }
 
