@@ -19,3 +19,5 @@ vit_add_test(fit_count_omega 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check
 vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_learning_curve.py)
 # The pipeline evaluation with constant VDOS bins (src/pipeline/evaluate.c).
 vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_evaluate.py)
+# Local (per-atom) models of <omega^2>: exact per-atom target, split by sample (LAMMPS glasses, ~30 s).
+vit_add_test(fit_local 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local.py)
