@@ -109,6 +109,7 @@ typedef struct {
   char     **samples;
   PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
   PetscReal  rdf_dr, rdf_rmax;   /* grid of the rdf outputs the features came from (0: unknown) */
+  PetscReal  atom_sigma;         /* per-atom datasets: broadening of the local g_i(r) (0: not per-atom) */
   /* Composition of the ensemble (/dataset/structure, written by features from the rdf outputs):
      needed for the exact <omega^2> kernel of a pair potential. */
   PetscBool  has_structure;

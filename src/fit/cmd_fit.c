@@ -721,6 +721,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(VitH5WriteStrings(&h5, "/model/feature_names", p, (const char *const *)ds->feature_names));
   PetscCall(VitH5WriteStrings(&h5, "/model/target_names", t, (const char *const *)ds->target_names));
   PetscCall(VitH5WriteScalar(&h5, "/model/feature_smooth", ds->feature_smooth, "length"));
+  if (ds->atom_sigma > 0) PetscCall(VitH5WriteScalar(&h5, "/model/atom_sigma", ds->atom_sigma, "length")); /* a local (per-atom) model */
   if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));

@@ -20,6 +20,7 @@ typedef struct {
   PetscInt   p, t, ngroups;
   PetscReal *W, *b, smooth;
   PetscReal  rdf_dr, rdf_rmax; /* grid of the training rdf outputs (0: unknown, older model files) */
+  PetscReal  atom_sigma;       /* > 0: a local model, rows were atoms (features -features_per_atom) */
   PetscReal *x;            /* r (or q) of every feature */
   PetscInt  *group;        /* profile of every feature */
   char     **group_names;  /* "g_A-B", ... (ngroups) */
@@ -66,9 +67,9 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
   PetscCheck(nw == m->p * m->t && nb == m->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " values and /model/b %" PetscInt_FMT ", expected %" PetscInt_FMT " x %" PetscInt_FMT " and %" PetscInt_FMT, path, nw, nb, m->t, m->p, m->t);
   for (PetscInt k = 0; k < nw; k++) PetscCheck(!PetscIsInfOrNanReal(m->W[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/W[%" PetscInt_FMT "][%" PetscInt_FMT "] (target '%s', feature '%s') is not a finite number: the model file is damaged, refit it", path, k / m->p, k % m->p, m->target_names[k / m->p], m->feature_names[k % m->p]);
   for (PetscInt k = 0; k < nb; k++) PetscCheck(!PetscIsInfOrNanReal(m->b[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/b[%" PetscInt_FMT "] (target '%s') is not a finite number: the model file is damaged, refit it", path, k, m->target_names[k]);
-  for (size_t k = 0; k < 3; k++) {
-    const char *names[3] = {"/model/feature_smooth", "/model/rdf_dr", "/model/rdf_rmax"};
-    PetscReal  *dest[3]  = {&m->smooth, &m->rdf_dr, &m->rdf_rmax}, *value;
+  for (size_t k = 0; k < 4; k++) {
+    const char *names[4] = {"/model/feature_smooth", "/model/rdf_dr", "/model/rdf_rmax", "/model/atom_sigma"};
+    PetscReal  *dest[4]  = {&m->smooth, &m->rdf_dr, &m->rdf_rmax, &m->atom_sigma}, *value;
     PetscCall(VitH5Exists(&h5, names[k], &exists));
     if (!exists) continue;
     PetscCall(VitH5ReadReal(&h5, names[k], &one, &value));
@@ -321,6 +322,44 @@ static PetscErrorCode InputProfiles(MPI_Comm comm, const PredictOptions *o, cons
   PetscFunctionReturn(0);
 }
 
+/* A local model applied to a sample: the local g_i(r) of every atom on the model's grid (the
+   per-atom features of `features`), the model's prediction per atom, and their mean over the
+   atoms: the sample's prediction (exact for <omega^2>, whose sample value is the atoms' mean). */
+static PetscErrorCode LocalPrediction(MPI_Comm comm, const Model *m, const char path[], PetscReal y[])
+{
+  VitSample  sample;
+  VitDomain  dom;
+  PetscInt   nt, nr;
+  PetscReal *rows, *yhat;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  nt = sample.ntypes;
+  nr = m->p / PetscMax(nt * nt, 1);
+  PetscCheck(m->ngroups == nt * nt && nr * nt * nt == m->p, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, but the local model %s has %" PetscInt_FMT " profiles (%s, ...): use a sample of the training species", path, nt, m->group_names[0], m->ngroups, m->group_names[0]);
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = 0; b < nt; b++) {
+      char name[2 * VIT_NAME_LEN + 4];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s", sample.type_name[a], sample.type_name[b]));
+      PetscCheck(!strcmp(name, m->group_names[a * nt + b]), comm, PETSC_ERR_USER_INPUT, "%s: its species give the profile %s where the local model has %s: use a sample of the training species", path, name, m->group_names[a * nt + b]);
+    }
+  PetscCall(VitDomainSetUp(comm, &sample, m->x[nr - 1] + 5 * m->atom_sigma, &dom));
+  PetscCall(VitAtomFeatures(&dom, &sample, nr, m->x, m->atom_sigma, &rows));
+  PetscCall(PetscMalloc1(dom.nowned * m->t + 1, &yhat));
+  PetscCall(VitLinearPredict(dom.nowned, m->p, m->t, rows, m->W, m->b, yhat));
+  for (PetscInt j = 0; j < m->t; j++) {
+    y[j] = 0;
+    for (PetscInt i = 0; i < dom.nowned; i++) y[j] += yhat[i * m->t + j];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, y, m->t, MPIU_REAL, MPIU_SUM, comm));
+  for (PetscInt j = 0; j < m->t; j++) y[j] /= dom.natoms;
+  PetscCall(PetscFree(yhat));
+  PetscCall(PetscFree(rows));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PredictWrite(MPI_Comm comm, const PredictOptions *o, const Model *m, PetscInt n, const char *sources[], const PetscReal *Y)
 {
   VitH5   h5;
@@ -352,10 +391,16 @@ PetscErrorCode VitCmdPredict(void)
   n = o.nsample + o.nrdf;
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE or -rdf FILE (comma lists allowed)");
   PetscCall(ModelRead(comm, o.model, &m));
+  PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
   if (o.nsample) PetscCall(UseModelGrid(comm, &m));
   PetscCall(PetscMalloc2(m.p, &f, n * m.t, &Y));
   for (PetscInt k = 0; k < n; k++) {
     Profiles pr;
+    if (m.atom_sigma > 0) {
+      sources[k] = o.sample[k];
+      PetscCall(LocalPrediction(comm, &m, o.sample[k], Y + k * m.t));
+      continue;
+    }
     PetscCall(InputProfiles(comm, &o, &m, k, &sources[k], &pr));
     PetscCall(FeatureVector(comm, &o, sources[k], &m, &pr, f));
     PetscCall(VitLinearPredict(1, m.p, m.t, f, m.W, m.b, Y + k * m.t));

@@ -6,7 +6,8 @@ from the positions, sum_j [phi_ab''(r_ij) + (d-1) phi_ab'(r_ij)/r_ij] / (d m_i) 
 potential (minimum image, 1e-10): the local identity a linear model of the atom's local g_i(r)
 can learn. (3) fit splits a per-atom dataset by sample (all atoms of a held-out sample are held
 out; folds by sample), and the local model predicts the held-out atoms and, as the mean of its
-atoms' predictions, the held-out samples' <omega^2>."""
+atoms' predictions, the held-out samples' <omega^2>; `predict -sample` with the local model
+recomputes the atoms' features and gives that mean (1 and 3 ranks)."""
 import os
 import sys
 
@@ -77,6 +78,15 @@ for k in held:
     est = pred[row_sample == k].mean()
     print(f"held-out sample {os.path.basename(samples[k])}: <omega^2> {sample_mean[k]:.4f}, mean of its atoms' predictions {est:.4f} ({(est / sample_mean[k] - 1) * 100:+.2f}%)")
     assert abs(est / sample_mean[k] - 1) < 0.02, (est, sample_mean[k])
+# predict -sample with the local model: the mean of its atoms' predictions (features recomputed)
+for nranks in (1, 3):
+    proc = run("predict", ["-model", "local.model.h5", "-sample", ",".join(samples[k] for k in held)], nranks)
+    got = [float(l.split()[1]) for l in proc.stdout.splitlines() if l and not l.startswith("#")]
+    want = [pred[row_sample == k].mean() for k in held]
+    assert np.allclose(got, want, rtol=1e-9), (got, want)
+print(f"predict -sample with the local model = mean of the atoms' predictions {np.round(want, 4)}: ok")
+proc = run("predict", ["-model", "local.model.h5", "-rdf", "any.txt"], 2, check=False)
+assert proc.returncode == 1 and "local (per-atom) model" in proc.stderr, proc.stderr
 print(f"held-out atoms: R^2 {r2:.4f}")
 assert r2 > 0.9, r2
 print("ok")
