@@ -221,30 +221,40 @@ static PetscErrorCode ProductKey(const char key[], PetscBool rdf, char **out)
   PetscFunctionReturn(0);
 }
 
+/* The product key of an options string (PetscOptionsGetAll's, or a file's /meta options). */
+static PetscErrorCode CurrentProductKey(const char options[], PetscBool rdf, char **product)
+{
+  char *key;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOptionsKey(options, &key));
+  PetscCall(ProductKey(key, rdf, product));
+  PetscCall(PetscFree(key));
+  PetscFunctionReturn(0);
+}
+
 /* Whether the cached output was made with the same result-changing options as now (its /meta
    options against the options database, compared through VitOptionsKey restricted to the
    product's options). An output without /meta options was not written by vitrum (e.g. spectra
-   from another code): it is taken as it is. Rank 0 only. */
-static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool rdf, PetscBool *match)
+   from another code): it is taken as it is. key_then (if not NULL): the file's product key when
+   it differs (else NULL). Rank 0 only. */
+static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool rdf, PetscBool *match, char **key_then)
 {
   VitH5 h5;
-  char *then = NULL, *now, *key_then, *key_now, *product_then, *product_now;
+  char *then = NULL, *now, *product_then, *product_now;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &then));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscOptionsGetAll(NULL, &now));
-  PetscCall(VitOptionsKey(then, &key_then));
-  PetscCall(VitOptionsKey(now, &key_now));
-  PetscCall(ProductKey(key_then, rdf, &product_then));
-  PetscCall(ProductKey(key_now, rdf, &product_now));
+  PetscCall(CurrentProductKey(then, rdf, &product_then));
+  PetscCall(CurrentProductKey(now, rdf, &product_now));
   *match = (PetscBool)(!then || !strcmp(product_then, product_now));
+  if (key_then && !*match) *key_then = product_then;
+  else PetscCall(PetscFree(product_then));
   PetscCall(PetscFree(then));
   PetscCall(PetscFree(now));
-  PetscCall(PetscFree(key_then));
-  PetscCall(PetscFree(key_now));
-  PetscCall(PetscFree(product_then));
   PetscCall(PetscFree(product_now));
   PetscFunctionReturn(0);
 }
@@ -269,25 +279,75 @@ static PetscBool CacheIntact(const char cached[])
   return intact;
 }
 
+/* Whether cached is an up-to-date output of sample for the current options: present, not older than
+   the sample, intact (else a warning when warn), on the asked grid (rdf) and made with the same
+   product options. other_key (if not NULL): the product key of an intact vitrum output made with
+   other options (else NULL). Rank 0 only. */
+static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], const char cached[], PetscBool rdf, PetscBool warn, PetscBool *fresh, char **other_key)
+{
+  struct stat ss, sc;
+  PetscBool   match = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (other_key) *other_key = NULL;
+  *fresh = PETSC_FALSE;
+  if (o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime)) PetscFunctionReturn(0);
+  if (!CacheIntact(cached)) {
+    if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
+    PetscFunctionReturn(0);
+  }
+  if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
+  PetscCall(CacheOptionsMatch(cached, rdf, fresh, other_key));
+  *fresh = (PetscBool)(*fresh && match);
+  PetscFunctionReturn(0);
+}
+
+/* Where the output of another setting is kept: SAMPLE.rdf.HASH.h5 (HASH: FNV-1a of its product key). */
+static PetscErrorCode ParkedPath(const char cached[], const char key[], char path[])
+{
+  uint64_t    hash = 1469598103934665603ULL;
+  const char *ext  = strrchr(cached, '.');
+
+  PetscFunctionBeginUser;
+  for (const char *c = key; *c; c++) hash = (hash ^ (unsigned char)*c) * 1099511628211ULL;
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%.*s.%016llx%s", (int)(ext - cached), cached, (unsigned long long)hash, ext));
+  PetscFunctionReturn(0);
+}
+
+/* Move the file from to to (rank 0); on failure a message for VitBcastError. */
+static void MoveFile(const char from[], const char to[], char errmsg[], size_t len)
+{
+  if (!errmsg[0] && rename(from, to)) snprintf(errmsg, len, "cannot rename the cached output %.400s to %.400s (is the cache folder writable?)", from, to);
+}
+
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
   int         flag = 1;
+  char        errmsg[1024] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
-    struct stat ss, sc;
-    PetscBool   match = PETSC_TRUE, rdf = (PetscBool)(strstr(cached, ".rdf.h5") != NULL);
-    flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
-    if (!flag && !CacheIntact(cached)) {
-      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
-      flag = 1;
+    PetscBool rdf = (PetscBool)(strstr(cached, ".rdf.h5") != NULL), fresh;
+    char     *other = NULL;
+    PetscCall(CacheFresh(o, sample, cached, rdf, PETSC_TRUE, &fresh, &other));
+    if (other) { /* another setting's output: keep it aside, and bring back this setting's if kept */
+      char parked[PETSC_MAX_PATH_LEN], *now, *options;
+      PetscCall(ParkedPath(cached, other, parked));
+      MoveFile(cached, parked, errmsg, sizeof(errmsg));
+      PetscCall(PetscOptionsGetAll(NULL, &options));
+      PetscCall(CurrentProductKey(options, rdf, &now));
+      PetscCall(ParkedPath(cached, now, parked));
+      PetscCall(CacheFresh(o, sample, parked, rdf, PETSC_FALSE, &fresh, NULL));
+      if (fresh) MoveFile(parked, cached, errmsg, sizeof(errmsg));
+      PetscCall(PetscFree(options));
+      PetscCall(PetscFree(now));
+      PetscCall(PetscFree(other));
     }
-    if (!flag && rdf) PetscCall(RdfCacheMatches(o, cached, &match));
-    if (!flag && match) PetscCall(CacheOptionsMatch(cached, rdf, &match));
-    flag = flag || !match;
+    flag = !fresh;
   }
+  PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);

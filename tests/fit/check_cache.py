@@ -3,10 +3,12 @@
 * a cached output carries a completion marker (/meta vitrum_complete) written last; a truncated
   file, or one without the marker, is recomputed with a warning (the dataset equals the rdf code's);
 * the cache keys are per product: another -rdf_dr recomputes the rdf outputs but not the spectra
-  (a spectrum made with other spectrum options is still stale);
+  (a spectrum made with other spectrum options is still stale); the output of another setting is
+  kept aside (SAMPLE.rdf.HASH.h5), not overwritten, and brought back when that setting returns;
 * predict -sample computes the g(r) on the model's grid (a different -rdf_dr given is replaced,
   with a note), reuses features' up-to-date cache with -features_cache, and never writes next to
   the sample; its prediction equals W x + b of the sample's dataset row."""
+import glob
 import os
 import shutil
 import time
@@ -85,6 +87,20 @@ for kpm in ("", " -kpm_moments 64"):
     else:
         assert proc.returncode == 1 and "needs -potential" in proc.stderr, proc.stderr
 print("per-product cache keys: ok")
+
+# one setting never overwrites another's: the rdf output of -rdf_dr 0.1 was kept aside as
+# s0.data.rdf.HASH.h5 when -rdf_dr 0.05 came; switching back and forth brings each back, never recomputed
+parked = glob.glob("cache/s0.data.rdf.*.h5")
+assert len(parked) == 1, parked
+stamps = {0.1: os.path.getmtime(parked[0]), 0.05: os.path.getmtime(rdf0)}
+time.sleep(1.1)
+for dr in (0.1, 0.05, 0.1):
+    run("features", ["-samples", names[0]] + base + ["-rdf_rmax", 2.5, "-rdf_dr", dr, "-o", "back.h5"], 2)
+    assert os.path.getmtime(rdf0) == stamps[dr], f"the kept output of -rdf_dr {dr} was recomputed"
+    with h5py.File("back.h5", "r") as f:
+        assert rel_diff(f["/dataset/X"][0], reference(names[0], ["-rdf_rmax", 2.5, "-rdf_dr", dr])) < 1e-12
+    assert len(glob.glob("cache/s0.data.rdf.*.h5")) == 1  # the other setting's output kept aside
+print("cache files of one setting never overwrite another's: ok")
 
 # predict -sample: the model's grid, features' cache, nothing written next to the sample
 for i, path in enumerate(names):
