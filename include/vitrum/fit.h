@@ -1,7 +1,8 @@
 /* The linear structure-property model (module src/fit/): datasets, parallel TSQR, ridge path.
 
    A dataset is n rows (samples or atoms) of p features X and t targets Y (/dataset in HDF5).
-   `fit` solves min ||Y - X W^T - 1 b^T||_F^2 + lambda ||Gamma W^T||_F^2 on the training rows,
+   `fit` solves min ||Y - X W^T - 1 b^T||_F^2 + lambda ||Gamma (W - W0)^T||_F^2 on the training rows
+   (W0: the prior, 0 unless -fit_prior; solved as ridge on the shifted targets Y - X W0^T),
    with X centred (and scaled by its standard deviation with -fit_standardize) before the penalty,
    Gamma = I (plain ridge) or the Cholesky factor of I + mu L^T L (L: first or second differences
    along r within each partial, -fit_smooth). See docs/fit.md. */
