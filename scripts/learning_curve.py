@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""Linear vs nonlinear: held-out R^2 against the number of training samples, for ridge regression
-(the model class of `vitrum fit`) and kernel ridge regression with an RBF kernel (scikit-learn),
-on the same held-out samples as the pipeline's evaluation.
+"""Linear vs nonlinear: held-out R^2 against the number of training samples, for the linear model
+of `vitrum fit` and kernel ridge regression with an RBF kernel, on the same held-out samples as
+the pipeline's evaluation.
 
 For each training size n (nested random subsets of the pipeline's training rows, several repeats),
-both models are fitted on the raw features (partial g(r) values, all O(1), as the pipeline's fit
-uses them) with their hyper-parameters chosen by exact leave-one-out error on the n training
-samples only (ridge: lambda, scikit-learn RidgeCV; kernel ridge: alpha and the RBF width gamma,
-closed-form LOO from one eigendecomposition of the kernel matrix per gamma, gamma on a grid around
-1/median squared distance), then scored on the held-out rows.
+both models are fitted on the raw features (partial g(r) values, as the pipeline's fit uses them)
+with their hyper-parameters chosen on the n training samples only, then scored on the held-out
+rows. The linear model is the estimator of the metrics table, as each model file records it: the
+same smoothness penalty (/model/smooth_order, smooth_weight), scaling (x_scale), prior
+(/model/prior/W0) and lambda path rule, lambda by GCV as `fit` (or the model's lambda when it was
+given; K-fold models use GCV here). Kernel ridge: alpha and the RBF width gamma by closed-form
+leave-one-out from one eigendecomposition of the kernel matrix per gamma, gamma on a grid around
+1/median squared distance.
 Targets: each scalar target, and the VDOS vector (R^2 pooled over its bins).
 
 Writes RUN/report/learning_curve.csv and learning_curve.png.
@@ -24,14 +27,11 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.linear_model import RidgeCV  # noqa: E402
+import h5py  # noqa: E402
 from sklearn.metrics.pairwise import euclidean_distances  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vitrum_run as vr  # noqa: E402
-
-ALPHAS = np.logspace(-8, 4, 25)
-
 
 def pooled_r2(y, yhat):
     """1 - sum SSE / sum SST (SST about each column's mean); 0 (or 1 if exact) for constant truth,
@@ -41,8 +41,73 @@ def pooled_r2(y, yhat):
     return 1 - sse / sst if sst > 0 else float(sse == 0)
 
 
-def ridge(n, p):
-    return RidgeCV(alphas=ALPHAS)
+def smoothness_gram(run, order, mu):
+    """Gamma^T Gamma = I + mu L^T L of vitrum fit -fit_smooth ORDER (docs/fit.md): L = differences of
+    the given order along r within each feature group."""
+    p = run.X.shape[1]
+    G = np.eye(p)
+    if order > 0:
+        for idx, _ in run.features.values():
+            if len(idx) > order:
+                L = np.diff(np.eye(len(idx)), n=order, axis=0)
+                G[np.ix_(idx, idx)] += mu * L.T @ L
+    return G
+
+
+def fit_setup(run, cols):
+    """How `fit` fitted the model holding the target columns cols (of run.Y): penalty Gram matrix,
+    standardising, prior rows, lambda choice."""
+    offsets = np.cumsum([0] + [m['Y'].shape[1] for m in run.models])
+    k = int(np.searchsorted(offsets, cols[0], side='right') - 1)
+    m, local = run.models[k], np.asarray(cols) - offsets[k]
+    with h5py.File(os.path.join(run.folder, 'models', m['name'], 'model.h5'), 'r') as f:
+        g = f['model']
+        order = int(np.ravel(g['smooth_order'][()])[0]) if 'smooth_order' in g else 0
+        mu = float(np.ravel(g['smooth_weight'][()])[0]) if 'smooth_weight' in g else 0.0
+        standardize = 'x_scale' in g and bool(np.any(g['x_scale'][()] != 1))
+        W0 = g['prior/W0'][()][local] if 'prior/W0' in g else None
+    return dict(gram=smoothness_gram(run, order, mu), standardize=standardize, W0=W0,
+                lam=m['lambda'] if m['lambda_choice'] == 'given' else None)
+
+
+class VitrumRidge:
+    """The estimator of `vitrum fit` (docs/fit.md): min ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2
+    with X centred (and scaled to unit variance when the model was standardised), solved as ridge on
+    the shifted targets Y - X W0^T through the SVD of X Gamma^{-1}; lambda minimises
+    GCV = (RSS / (n t)) / (1 - (df + 1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2."""
+
+    def __init__(self, setup):
+        self.setup = setup
+
+    def fit(self, X, y):
+        Y = y.reshape(len(y), -1)
+        n, t = Y.shape
+        W0 = self.setup['W0'] if self.setup['W0'] is not None else np.zeros((t, X.shape[1]))
+        Ys = Y - X @ W0.T
+        mean = X.mean(0)
+        scale = X.std(0) if self.setup['standardize'] else np.ones(X.shape[1])
+        scale = np.where(scale > 0, scale, 1.0)
+        R = np.linalg.cholesky(self.setup['gram']).T  # Gamma, upper triangular
+        U, s, Vt = np.linalg.svd(np.linalg.solve(R.T, ((X - mean) / scale).T).T, full_matrices=False)
+        yc = Ys - Ys.mean(0)
+        C = U.T @ yc
+        rss_perp = ((yc - U @ C) ** 2).sum()
+        lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
+
+        def gcv(lam):
+            f = lam / (s ** 2 + lam)
+            rss = rss_perp + ((f[:, None] * C) ** 2).sum()
+            denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
+            return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
+        lam = min(lams, key=gcv)
+        Wt = np.linalg.solve(R, Vt.T @ ((s / (s ** 2 + lam))[:, None] * C)) / scale[:, None]  # p x t, original units
+        self.W = Wt.T + W0
+        self.b = Ys.mean(0) - mean @ Wt
+        self.shape = y.shape[1:]
+        return self
+
+    def predict(self, X):
+        return (X @ self.W.T + self.b).reshape((len(X),) + self.shape)
 
 
 class KernelRidgeLOO:
@@ -77,11 +142,7 @@ class KernelRidgeLOO:
         return (k @ self.coef).reshape((len(X),) + np.shape(self.ymean)) + self.ymean
 
 
-def kernel_ridge(n, p):
-    return KernelRidgeLOO(p)
-
-
-MODELS = (('ridge (linear)', ridge), ('kernel ridge, RBF', kernel_ridge))
+MODELS = (('linear (vitrum fit)', lambda setup, p: VitrumRidge(setup)), ('kernel ridge, RBF', lambda setup, p: KernelRidgeLOO(p)))
 
 
 def target_sets(run):
@@ -104,6 +165,7 @@ def curves(run, repeats):
     """Rows (target, model, n, repeat, R^2)."""
     X, Y = run.X, run.Y
     test, train = run.test_rows, run.train_rows
+    setups = {label: fit_setup(run, cols) for label, cols in target_sets(run)}
     rows = []
     for rep in range(repeats):
         perm = np.random.default_rng(rep).permutation(train)
@@ -114,7 +176,7 @@ def curves(run, repeats):
                 for name, make in MODELS:
                     with warnings.catch_warnings():
                         warnings.simplefilter('ignore')
-                        model = make(n, X.shape[1]).fit(X[sub], y)
+                        model = make(setups[label], X.shape[1]).fit(X[sub], y)
                     rows.append((label, name, n, rep, pooled_r2(Y[np.ix_(test, cols)], model.predict(X[test]))))
     return rows
 
@@ -150,7 +212,8 @@ def summary(rows):
     labels = list(dict.fromkeys(r[0] for r in rows))
     ns = sorted({r[2] for r in rows})
     lines = ['Held-out R^2, mean over %d random training subsets (both models on the raw g(r) features, their '
-             'hyper-parameters chosen by leave-one-out error on the training subset only):' % len({r[3] for r in rows}), '',
+             'hyper-parameters chosen on the training subset only: the linear model as `vitrum fit` made the metrics '
+             'table (penalty, scaling, prior, GCV), kernel ridge by leave-one-out):' % len({r[3] for r in rows}), '',
              '| target | model | n = %d | n = %d |' % (ns[0], ns[-1]), '|---|---|---|---|']
     for label in labels:
         for name, _ in MODELS:

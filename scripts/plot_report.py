@@ -280,17 +280,7 @@ def theoretical_kernel(run):
     return out
 
 
-def smoothness_gram(run, order, mu):
-    """Gamma^T Gamma = I + mu L^T L of vitrum fit -fit_smooth ORDER (docs/fit.md): L = differences of
-    the given order along r within each feature group."""
-    p = run.X.shape[1]
-    G = np.eye(p)
-    if order > 0:
-        for idx, _ in run.features.values():
-            if len(idx) > order:
-                L = np.diff(np.eye(len(idx)), n=order, axis=0)
-                G[np.ix_(idx, idx)] += mu * L.T @ L
-    return G
+smoothness_gram = learning_curve.smoothness_gram  # Gamma^T Gamma of -fit_smooth, shared with the learning curve
 
 
 def kernel_seen_by_data(run, model_index, kernel):

@@ -11,3 +11,13 @@ vit_add_test(fit_atoms 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_atoms
 vit_add_test(fit_lj_ensemble 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_lj_ensemble.py)
 # Recovery of the exact <omega^2> kernel from a generated 2D Kob-Andersen ensemble (LAMMPS, ~20 s).
 vit_add_test(fit_kernel_recovery_lj 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel_recovery.py)
+vit_add_test(fit_report 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_report.py)
+vit_add_test(fit_cache 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cache.py)
+# -spectrum_count_omega with more than 32 values and duplicates (src/spectrum/cmd_spectrum.c, issue 10).
+vit_add_test(fit_count_omega 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_count_omega.py)
+# The report learning curve (scripts/learning_curve.py) fits with the estimator of the metrics table.
+vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_learning_curve.py)
+# The pipeline evaluation with constant VDOS bins (src/pipeline/evaluate.c).
+vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_evaluate.py)
+# Local (per-atom) models of <omega^2>: exact per-atom target, split by sample (LAMMPS glasses, ~30 s).
+vit_add_test(fit_local 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local.py)

@@ -1,7 +1,8 @@
 /* The linear structure-property model (module src/fit/): datasets, parallel TSQR, ridge path.
 
    A dataset is n rows (samples or atoms) of p features X and t targets Y (/dataset in HDF5).
-   `fit` solves min ||Y - X W^T - 1 b^T||_F^2 + lambda ||Gamma W^T||_F^2 on the training rows,
+   `fit` solves min ||Y - X W^T - 1 b^T||_F^2 + lambda ||Gamma (W - W0)^T||_F^2 on the training rows
+   (W0: the prior, 0 unless -fit_prior; solved as ridge on the shifted targets Y - X W0^T),
    with X centred (and scaled by its standard deviation with -fit_standardize) before the penalty,
    Gamma = I (plain ridge) or the Cholesky factor of I + mu L^T L (L: first or second differences
    along r within each partial, -fit_smooth). See docs/fit.md. */
@@ -78,9 +79,14 @@ PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[]);
 /* Profiles on a grid (src/fit/profile.c). Gaussian smoothing in place:
    g_s(x_i) = sum_j g(x_j) w_ij / sum_j w_ij, w_ij = exp(-(x_i - x_j)^2 / (2 sigma^2)) (sigma <= 0: none). */
 PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sigma, PetscReal g[]);
-/* Linear interpolation of (x, g) (x increasing) at the points xi; returns PETSC_FALSE in covered
-   when a point lies outside [x_0, x_{n-1}] (beyond a relative tolerance of 1e-9). */
-void VitInterpolate(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal gi[], PetscBool *covered);
+/* A profile (x increasing, g) on a model's grid of bin centres xi with spacing h. Pick: the values
+   at the points of xi when the profile's grid has the same spacing there and contains every xi
+   (tolerance 1e-6 h). Rebin: the average of the profile's bins over each model bin
+   [xi - h/2, xi + h/2], weighted by their overlap (profile bins end halfway between points);
+   PETSC_FALSE when the profile does not cover a model bin. */
+typedef enum { VIT_GRID_SAME, VIT_GRID_DIFFERS, VIT_GRID_UNCOVERED } VitGridMatch;
+VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
+PetscBool    VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
 
 /* Per-atom features (src/fit/atoms.c): for every owned atom i of species a and every species b,
    the Gaussian-broadened local partial RDF
@@ -98,7 +104,13 @@ typedef struct {
   PetscInt   nlocal, row_start;  /* this rank's rows */
   PetscReal *X, *Y;              /* local rows, row-major: nlocal x p and nlocal x t */
   char     **feature_names, **target_names, **sample_names; /* on every rank */
+  /* Per-atom datasets (features -features_per_atom): the sample of every row (n, every rank) and
+     the sample names; NULL otherwise. fit holds out and folds whole samples then. */
+  PetscInt  *row_sample, nsamples;
+  char     **samples;
   PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
+  PetscReal  rdf_dr, rdf_rmax;   /* grid of the rdf outputs the features came from (0: unknown) */
+  PetscReal  atom_sigma;         /* per-atom datasets: broadening of the local g_i(r) (0: not per-atom) */
   /* Composition of the ensemble (/dataset/structure, written by features from the rdf outputs):
      needed for the exact <omega^2> kernel of a pair potential. */
   PetscBool  has_structure;

@@ -1,6 +1,7 @@
 /* Per-atom mode of vitrum features: Gaussian-broadened local partial RDFs of every atom as the
    rows of a dataset, with a per-atom target from the spectrum output (docs/fit.md). */
 #include "features.h"
+#include <vitrum/hessian.h>
 
 typedef struct {
   const VitDomain *dom;
@@ -76,7 +77,7 @@ static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const cha
   PetscFunctionBeginUser;
   PetscCall(VitFeaturesCachePath(o, sample_path, ".spectrum.h5", cached));
   PetscCall(VitFeaturesCacheStale(comm, o, sample_path, cached, &stale));
-  if (stale) PetscCall(VitSpectrumRunSample(comm, sample_path, cached));
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample_path, cached));
   PetscCall(VitH5OpenRead(comm, cached, &h5));
   PetscCall(VitH5ReadReal(&h5, o->atom_target, &n, &all));
   PetscCall(VitH5Close(&h5));
@@ -84,6 +85,36 @@ static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const cha
   PetscCall(PetscMalloc1(dom->nowned + 1, values));
   for (PetscInt i = 0; i < dom->nowned; i++) (*values)[i] = all[dom->gid[i]];
   PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+/* Per-atom <omega^2>_i = Tr(H_ii)/d: the trace of the atom's diagonal block of the Hessian (the
+   dynamical matrix with -mass_weighted, the default), exact; sum_i Tr(H_ii) = Tr(H), so the atoms'
+   mean is the sample's <omega^2> = Tr(H)/(dN). Y: the values in global id order. */
+static PetscErrorCode AtomOmega2(MPI_Comm comm, const char sample_path[], Vec *Y)
+{
+  VitSystem          sys;
+  Vec                diag;
+  const PetscScalar *a;
+  PetscReal         *values;
+  PetscInt           d;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSystemSetUp(comm, sample_path, &sys));
+  d = sys.sample.dim;
+  PetscCall(MatCreateVecs(sys.H, &diag, NULL));
+  PetscCall(MatGetDiagonal(sys.H, diag));
+  PetscCall(VecGetArrayRead(diag, &a));
+  PetscCall(PetscMalloc1(sys.dom.nowned + 1, &values));
+  for (PetscInt i = 0; i < sys.dom.nowned; i++) {
+    values[i] = 0;
+    for (PetscInt c = 0; c < d; c++) values[i] += PetscRealPart(a[i * d + c]) / d;
+  }
+  PetscCall(VecRestoreArrayRead(diag, &a));
+  PetscCall(VitDomainToGlobalOrder(&sys.dom, 1, values, Y));
+  PetscCall(PetscFree(values));
+  PetscCall(VecDestroy(&diag));
+  PetscCall(VitSystemDestroy(&sys));
   PetscFunctionReturn(0);
 }
 
@@ -121,7 +152,8 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
   PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
   *Y = NULL;
-  if (strcmp(o->atom_target, "none")) {
+  if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
+  else if (strcmp(o->atom_target, "none")) {
     PetscCall(AtomTargets(comm, o, path, &dom, &target));
     PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));
   }
@@ -196,7 +228,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
   PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", p, (const char *const *)names));
   if (Y) {
     const char *base = strrchr(o->atom_target, '/');
-    PetscCall(PetscStrncpy(target_name, base ? base + 1 : o->atom_target, sizeof(target_name)));
+    PetscCall(PetscStrncpy(target_name, !strcmp(o->atom_target, "omega2") ? "omega2_atom" : base ? base + 1 : o->atom_target, sizeof(target_name)));
     PetscCall(VitH5WriteVec(&h5, "/dataset/Y", Y, "target"));
     PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", 1, tname));
   }

@@ -5,6 +5,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/structure.h>
 #include "features.h"
+#include <ctype.h>
 #include <glob.h>
 #include <libgen.h>
 #include <sys/stat.h>
@@ -41,7 +42,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   o->atom_dr          = 0.02;
   PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
-  PetscCall(PetscOptionsString("-samples", "glob pattern of the sample files (quote it)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
+  PetscCall(PetscOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
   PetscCall(PetscOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
   PetscCall(PetscOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: next to each sample)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
@@ -54,7 +55,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
-  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
+  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscOptionsEnd();
@@ -86,36 +87,56 @@ static PetscErrorCode TableDestroy(Table *tab)
   PetscFunctionReturn(0);
 }
 
-/* Sample paths from -samples GLOB (sorted) or -sample_list FILE; every rank reads them. */
+/* Append the files matching one glob pattern (sorted) to paths. */
+static PetscErrorCode AddGlob(MPI_Comm comm, const char pattern[], PetscInt *n, PetscInt *capacity, char ***paths)
+{
+  glob_t g;
+  int    err = glob(pattern, 0, NULL, &g);
+
+  PetscFunctionBeginUser;
+  PetscCheck(!err && g.gl_pathc > 0, comm, PETSC_ERR_USER_INPUT, "-samples '%s': no file matches", pattern);
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    if (*n == *capacity) {
+      *capacity = PetscMax(16, 2 * *capacity);
+      PetscCall(PetscRealloc(sizeof(char *) * *capacity, paths));
+    }
+    PetscCall(PetscStrallocpy(g.gl_pathv[i], &(*paths)[(*n)++]));
+  }
+  globfree(&g);
+  PetscFunctionReturn(0);
+}
+
+/* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
+   may follow -samples, as an unquoted glob expanded by the shell gives) or -sample_list FILE;
+   every rank reads them. */
 static PetscErrorCode SampleListGet(MPI_Comm comm, const FeatOptions *o, PetscInt *n, char ***paths)
 {
+  PetscInt capacity = 0;
+
   PetscFunctionBeginUser;
-  PetscCheck(o->samples[0] || o->sample_list[0], comm, PETSC_ERR_USER_INPUT, "features needs -samples 'GLOB' or -sample_list FILE");
-  *n = 0;
+  PetscCheck(o->samples[0] || o->sample_list[0], comm, PETSC_ERR_USER_INPUT, "features needs -samples 'GLOB' (or files) or -sample_list FILE");
+  *n     = 0;
+  *paths = NULL;
   if (o->samples[0]) {
-    glob_t g;
-    int    err = glob(o->samples, 0, NULL, &g);
-    PetscCheck(!err && g.gl_pathc > 0, comm, PETSC_ERR_USER_INPUT, "-samples '%s': no file matches", o->samples);
-    PetscCall(PetscMalloc1(g.gl_pathc, paths));
-    for (size_t i = 0; i < g.gl_pathc; i++) PetscCall(PetscStrallocpy(g.gl_pathv[i], &(*paths)[(*n)++]));
-    globfree(&g);
+    int    argc, last = -1;
+    char **args;
+    PetscCall(PetscGetArgs(&argc, &args));
+    for (int k = 1; k < argc; k++)
+      if (!strcmp(args[k], "-samples")) last = k;
+    PetscCall(AddGlob(comm, o->samples, n, &capacity, paths));
+    /* the words after the option's value, up to the next option: more files or patterns */
+    for (int k = last + 2; last > 0 && k < argc && args[k][0] != '-'; k++) PetscCall(AddGlob(comm, args[k], n, &capacity, paths));
   } else {
-    FILE    *f = fopen(o->sample_list, "r");
-    char     line[PETSC_MAX_PATH_LEN];
-    PetscInt capacity = 0;
+    FILE *f = fopen(o->sample_list, "r");
+    char  line[PETSC_MAX_PATH_LEN];
     PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-sample_list %s: cannot open", o->sample_list);
-    *paths = NULL;
     while (fgets(line, sizeof(line), f)) {
       char *s = line + strspn(line, " \t");
       s[strcspn(s, "\r\n")] = 0;
       if (!s[0] || s[0] == '#') continue;
       if (*n == capacity) {
-        char **grown;
         capacity = PetscMax(16, 2 * capacity);
-        PetscCall(PetscMalloc1(capacity, &grown));
-        PetscCall(PetscArraycpy(grown, *paths, *n));
-        PetscCall(PetscFree(*paths));
-        *paths = grown;
+        PetscCall(PetscRealloc(sizeof(char *) * capacity, paths));
       }
       PetscCall(PetscStrallocpy(s, &(*paths)[(*n)++]));
     }
@@ -158,47 +179,201 @@ static PetscErrorCode RdfCacheMatches(const FeatOptions *o, const char cached[],
   PetscFunctionReturn(0);
 }
 
+/* Whether option NAME (without '-') can change the given product: an rdf output depends only on
+   the rdf/S(q) options (and the sample's dimension); a spectrum output on everything except
+   those (and -rdf, predict's input list). So changing -rdf_dr recomputes no spectrum. */
+static PetscBool OptionChangesProduct(const char name[], PetscBool rdf)
+{
+  PetscBool structural = (PetscBool)(!strncmp(name, "rdf_", 4) || !strncmp(name, "sq", 2));
+  if (rdf) return (PetscBool)(structural || !strcmp(name, "sample_dimension"));
+  return (PetscBool)!(structural || !strcmp(name, "rdf"));
+}
+
+/* The entries ("-name values") of an options key (VitOptionsKey) that can change the product,
+   numbers written as %.12g (so "-rdf_dr 0.005" and "-rdf_dr 5e-3" agree). */
+static PetscErrorCode ProductKey(const char key[], PetscBool rdf, char **out)
+{
+  char     *copy, *tok, *save = NULL;
+  size_t    len;
+  PetscBool keep = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrallocpy(key, &copy));
+  PetscCall(PetscStrlen(key, &len));
+  len = 20 * len + 32; /* a number rewritten as %.12g may be longer than typed ("1e5") */
+  PetscCall(PetscCalloc1(len + 2, out));
+  for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1])) keep = OptionChangesProduct(tok + 1, rdf);
+    if (!keep) continue;
+    if ((*out)[0]) PetscCall(PetscStrlcat(*out, " ", len + 2));
+    if (!(tok[0] == '-' && isalpha((unsigned char)tok[1]))) {
+      char  *end, number[32];
+      double value = strtod(tok, &end);
+      if (end != tok && !*end) {
+        PetscCall(PetscSNPrintf(number, sizeof(number), "%.12g", value));
+        PetscCall(PetscStrlcat(*out, number, len + 2));
+        continue;
+      }
+    }
+    PetscCall(PetscStrlcat(*out, tok, len + 2));
+  }
+  PetscCall(PetscFree(copy));
+  PetscFunctionReturn(0);
+}
+
+/* The product key of an options string (PetscOptionsGetAll's, or a file's /meta options). */
+static PetscErrorCode CurrentProductKey(const char options[], PetscBool rdf, char **product)
+{
+  char *key;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOptionsKey(options, &key));
+  PetscCall(ProductKey(key, rdf, product));
+  PetscCall(PetscFree(key));
+  PetscFunctionReturn(0);
+}
+
 /* Whether the cached output was made with the same result-changing options as now (its /meta
-   options against the options database, compared through VitOptionsKey). An output without
-   /meta options was not written by vitrum (e.g. spectra from another code): it is taken as it is.
-   Rank 0 only. */
-static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool *match)
+   options against the options database, compared through VitOptionsKey restricted to the
+   product's options). An output without /meta options was not written by vitrum (e.g. spectra
+   from another code): it is taken as it is. key_then (if not NULL): the file's product key when
+   it differs (else NULL). Rank 0 only. */
+static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool rdf, PetscBool *match, char **key_then)
 {
   VitH5 h5;
-  char *then = NULL, *now, *key_then, *key_now;
+  char *then = NULL, *now, *product_then, *product_now;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &then));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscOptionsGetAll(NULL, &now));
-  PetscCall(VitOptionsKey(then, &key_then));
-  PetscCall(VitOptionsKey(now, &key_now));
-  *match = (PetscBool)(!then || !strcmp(key_then, key_now));
+  PetscCall(CurrentProductKey(then, rdf, &product_then));
+  PetscCall(CurrentProductKey(now, rdf, &product_now));
+  *match = (PetscBool)(!then || !strcmp(product_then, product_now));
+  if (key_then && !*match) *key_then = product_then;
+  else PetscCall(PetscFree(product_then));
   PetscCall(PetscFree(then));
   PetscCall(PetscFree(now));
-  PetscCall(PetscFree(key_then));
-  PetscCall(PetscFree(key_now));
+  PetscCall(PetscFree(product_now));
   PetscFunctionReturn(0);
+}
+
+#define CACHE_MARKER "vitrum_complete"
+
+/* Whether a cached file can be opened and, when vitrum wrote it (/meta options), carries the
+   completion marker written after everything else (a run killed while writing leaves none).
+   Rank 0 only; HDF5's own messages are silenced. */
+static PetscBool CacheIntact(const char cached[])
+{
+  hid_t     file;
+  PetscBool intact;
+
+  H5E_BEGIN_TRY
+  {
+    file = H5Fopen(cached, H5F_ACC_RDONLY, H5P_DEFAULT);
+    intact = (PetscBool)(file >= 0 && (H5Aexists_by_name(file, "/meta", "options", H5P_DEFAULT) <= 0 || H5Aexists_by_name(file, "/meta", CACHE_MARKER, H5P_DEFAULT) > 0));
+    if (file >= 0) H5Fclose(file);
+  }
+  H5E_END_TRY;
+  return intact;
+}
+
+/* Whether cached is an up-to-date output of sample for the current options: present, not older than
+   the sample, intact (else a warning when warn), on the asked grid (rdf) and made with the same
+   product options. other_key (if not NULL): the product key of an intact vitrum output made with
+   other options (else NULL). Rank 0 only. */
+static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], const char cached[], PetscBool rdf, PetscBool warn, PetscBool *fresh, char **other_key)
+{
+  struct stat ss, sc;
+  PetscBool   match = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (other_key) *other_key = NULL;
+  *fresh = PETSC_FALSE;
+  if (o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime)) PetscFunctionReturn(0);
+  if (!CacheIntact(cached)) {
+    if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
+    PetscFunctionReturn(0);
+  }
+  if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
+  PetscCall(CacheOptionsMatch(cached, rdf, fresh, other_key));
+  *fresh = (PetscBool)(*fresh && match);
+  PetscFunctionReturn(0);
+}
+
+/* Where the output of another setting is kept: SAMPLE.rdf.HASH.h5 (HASH: FNV-1a of its product key). */
+static PetscErrorCode ParkedPath(const char cached[], const char key[], char path[])
+{
+  uint64_t    hash = 1469598103934665603ULL;
+  const char *ext  = strrchr(cached, '.');
+
+  PetscFunctionBeginUser;
+  for (const char *c = key; *c; c++) hash = (hash ^ (unsigned char)*c) * 1099511628211ULL;
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%.*s.%016llx%s", (int)(ext - cached), cached, (unsigned long long)hash, ext));
+  PetscFunctionReturn(0);
+}
+
+/* Move the file from to to (rank 0); on failure a message for VitBcastError. */
+static void MoveFile(const char from[], const char to[], char errmsg[], size_t len)
+{
+  if (!errmsg[0] && rename(from, to)) snprintf(errmsg, len, "cannot rename the cached output %.400s to %.400s (is the cache folder writable?)", from, to);
 }
 
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
   int         flag = 1;
+  char        errmsg[1024] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
-    struct stat ss, sc;
-    PetscBool   match = PETSC_TRUE;
-    flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
-    if (!flag && strstr(cached, ".rdf.h5")) PetscCall(RdfCacheMatches(o, cached, &match));
-    if (!flag && match) PetscCall(CacheOptionsMatch(cached, &match));
-    flag = flag || !match;
+    PetscBool rdf = (PetscBool)(strstr(cached, ".rdf.h5") != NULL), fresh;
+    char     *other = NULL;
+    PetscCall(CacheFresh(o, sample, cached, rdf, PETSC_TRUE, &fresh, &other));
+    if (other) { /* another setting's output: keep it aside, and bring back this setting's if kept */
+      char parked[PETSC_MAX_PATH_LEN], *now, *options;
+      PetscCall(ParkedPath(cached, other, parked));
+      MoveFile(cached, parked, errmsg, sizeof(errmsg));
+      PetscCall(PetscOptionsGetAll(NULL, &options));
+      PetscCall(CurrentProductKey(options, rdf, &now));
+      PetscCall(ParkedPath(cached, now, parked));
+      PetscCall(CacheFresh(o, sample, parked, rdf, PETSC_FALSE, &fresh, NULL));
+      if (fresh) MoveFile(parked, cached, errmsg, sizeof(errmsg));
+      PetscCall(PetscFree(options));
+      PetscCall(PetscFree(now));
+      PetscCall(PetscFree(other));
+    }
+    flag = !fresh;
   }
+  PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[])
+{
+  PetscMPIInt rank;
+  int         ok = 1;
+
+  PetscFunctionBeginUser;
+  if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
+  else PetscCall(VitSpectrumRunSample(comm, sample, cached));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) { /* the marker, last: the file is complete */
+    hid_t file = H5Fopen(cached, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
+    int   one  = 1;
+    if (file >= 0) space = H5Screate(H5S_SCALAR);
+    if (space >= 0) attr = H5Acreate_by_name(file, "/meta", CACHE_MARKER, H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ok = attr >= 0 && H5Awrite(attr, H5T_NATIVE_INT, &one) >= 0;
+    if (attr >= 0) H5Aclose(attr);
+    if (space >= 0) H5Sclose(space);
+    if (file >= 0) ok = H5Fclose(file) >= 0 && ok;
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
+  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "%s: cannot add the completion marker to the cached output (is the folder writable?)", cached);
   PetscFunctionReturn(0);
 }
 
@@ -249,11 +424,11 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
     PetscBool stale;
     PetscCall(VitFeaturesCachePath(o, paths[i], ".rdf.h5", cached));
     PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-    if (stale) PetscCall(VitRdfRunSample(sub, paths[i], cached));
+    if (stale) PetscCall(VitFeaturesCacheCompute(sub, paths[i], cached));
     if (WantsSpectrum(o)) {
       PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
       PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-      if (stale) PetscCall(VitSpectrumRunSample(sub, paths[i], cached));
+      if (stale) PetscCall(VitFeaturesCacheCompute(sub, paths[i], cached));
     }
     done++;
     if (!rank) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
@@ -516,10 +691,29 @@ static PetscErrorCode DropConstantColumns(Table *tab, PetscInt *dropped)
   PetscFunctionReturn(0);
 }
 
+/* The r grid of a cached rdf output: bin width and rmax (bins centred at (k + 1/2) dr, k < nr). */
+static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr, PetscReal *rmax)
+{
+  VitH5      h5;
+  PetscInt   nr;
+  PetscReal *r;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitH5ReadReal(&h5, "/structure/rdf/r", &nr, &r));
+  PetscCall(VitH5Close(&h5));
+  *dr   = nr > 1 ? r[1] - r[0] : 2 * r[0];
+  *rmax = nr * *dr;
+  PetscCall(PetscFree(r));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
+  char    cached[PETSC_MAX_PATH_LEN];
+  PetscReal dr = 0, rmax = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
@@ -532,6 +726,10 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", n, (const char *const *)paths));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", strcmp(o->kind, "sq") ? o->smooth : 0.0, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", o->kind));
+  PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
+  PetscCall(RdfGrid(comm, cached, &dr, &rmax));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_dr", dr, "length"));
+  PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
   PetscCall(WriteComposition(&h5, comp));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));

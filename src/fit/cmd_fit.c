@@ -6,7 +6,8 @@
 #include <vitrum/potential.h>
 
 typedef struct {
-  char      data[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
+  char      data[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], prior[PETSC_MAX_PATH_LEN];
+  char      test_samples[8192]; /* a file of sample names or a comma list */
   PetscReal lambda, lambda_min, lambda_max, smooth_weight, test_fraction;
   PetscBool lambda_set, min_set, max_set, standardize;
   PetscInt  lambda_count, cv, smooth, seed;
@@ -19,13 +20,23 @@ typedef struct {
 } FitSplit;
 
 typedef struct {
-  PetscReal *x_mean, *x_scale, *y_mean; /* over the training rows */
+  PetscReal *x_mean, *x_scale, *y_mean; /* over the training rows (y: of the fitted, prior-shifted targets) */
+  PetscBool *dropped;                   /* targets constant over the training rows: W = 0, b = their value */
+  PetscInt   ndropped;
 } FitScaling;
 
+/* The prior W0 (t x p, original units; NULL: ridge towards zero) and the fitted targets
+   Y - X W0^T of the local rows (= Y without a prior). */
 typedef struct {
-  PetscInt  n;
-  PetscReal *r2, *rmse, *mae;          /* per target */
-  PetscReal r2_all, rmse_all, mae_all; /* R^2 averaged over targets; RMSE and MAE over all entries */
+  PetscReal *W0, *Yfit;
+  PetscBool *has; /* per target: a non-zero prior row */
+} FitPrior;
+
+typedef struct {
+  PetscInt  n, worst;                   /* rows; target with the lowest R^2 (-1: none scored) */
+  PetscReal *r2, *rmse, *mae;           /* per target (r2 NaN for a dropped target) */
+  PetscReal r2_all, rmse_all, mae_all;  /* pooled R^2 = 1 - sum SSE / sum SST; RMSE, MAE over all entries */
+  PetscReal r2_worst;                   /* the lowest per-target R^2 */
 } FitMetrics;
 
 /* The exact kernel of <omega^2> for a pair potential (when a target is named omega2_mean and
@@ -41,6 +52,7 @@ typedef struct {
   PetscReal *W_path, *b_path; /* nlambda x t x p and nlambda x t, original units */
   FitMetrics train, test;
   FitKernel  kernel;
+  PetscReal *prior_distance; /* t: ||W - W0|| / ||W0|| per target (NaN: no prior) */
 } FitResult;
 
 static PetscLogEvent FIT_TSQR, FIT_PATH, FIT_CV, FIT_METRICS;
@@ -58,8 +70,10 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   o->standardize   = PETSC_FALSE;
   o->smooth        = 0;
   o->smooth_weight = 10.0;
-  o->test_fraction = 0.0;
+  o->test_fraction = 0.2;
   o->seed          = 1;
+  o->test_samples[0] = 0;
+  PetscCall(PetscStrcpy(o->prior, "none"));
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
   PetscCall(PetscOptionsString("-o", "output model file (default: DATA.model.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
@@ -71,7 +85,9 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsBool("-fit_standardize", "scale every feature to unit variance before the penalty", NULL, o->standardize, &o->standardize, NULL));
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
-  PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing", NULL, o->test_fraction, &o->test_fraction, NULL));
+  PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
+  PetscCall(PetscOptionsString("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL));
+  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: none (zero), kernel (exact <omega^2> kernel, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -90,27 +106,111 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
   PetscCheck(o->smooth_weight >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %g: must be >= 0", (double)o->smooth_weight);
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
+  if (strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
+    PetscBool exists;
+    PetscCall(PetscTestFile(o->prior, 'r', &exists));
+    PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-fit_prior %s: not none, kernel or a readable HDF5 file with /model/W", o->prior);
+  }
   if (!o->out[0]) PetscCall(VitOutputPath(o->data, ".model.h5", o->out, sizeof(o->out)));
   PetscFunctionReturn(0);
 }
 
-/* Held-out rows and folds from a seeded permutation of the global row indices, so the split
-   does not depend on the number of ranks. */
-static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, FitSplit *split)
+/* The names given to -fit_test_samples: the lines of a file ('#' comments) if one of that name
+   exists, else a comma list. Every rank reads them. */
+static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt *n, char ***names)
 {
-  PetscInt *pos;
+  FILE    *f = fopen(spec, "r");
+  char     line[PETSC_MAX_PATH_LEN], *copy, *token, *save;
+  PetscInt capacity = 16;
 
   PetscFunctionBeginUser;
-  split->ntest  = (PetscInt)(o->test_fraction * ds->n + 0.5);
-  split->ntrain = ds->n - split->ntest;
+  *n = 0;
+  PetscCall(PetscMalloc1(capacity, names));
+  PetscCall(PetscStrallocpy(spec, &copy));
+  for (token = f ? NULL : strtok_r(copy, ",", &save);; token = f ? NULL : strtok_r(NULL, ",", &save)) {
+    char *s;
+    if (f && !fgets(line, sizeof(line), f)) break;
+    if (!f && !token) break;
+    s = f ? line : token;
+    s += strspn(s, " \t");
+    s[strcspn(s, "\r\n")] = 0;
+    for (size_t len = strlen(s); len && (s[len - 1] == ' ' || s[len - 1] == '\t'); len--) s[len - 1] = 0;
+    if (!s[0] || s[0] == '#') continue;
+    if (*n == capacity) {
+      capacity *= 2;
+      PetscCall(PetscRealloc(sizeof(char *) * capacity, names));
+    }
+    PetscCall(PetscStrallocpy(s, &(*names)[(*n)++]));
+  }
+  if (f) fclose(f);
+  PetscCall(PetscFree(copy));
+  PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s: no sample names in it", spec);
+  PetscFunctionReturn(0);
+}
+
+/* Held-out units named by -fit_test_samples (matched against the unit names); names that match
+   no unit are an error listing them. */
+static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, PetscInt nunits, char *const unit_names[], PetscBool held[])
+{
+  PetscInt n;
+  char   **names, unknown[1024] = "";
+  size_t   nunknown = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(TestSampleNames(comm, o->test_samples, &n, &names));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscBool found = PETSC_FALSE;
+    for (PetscInt u = 0; u < nunits; u++)
+      if (!strcmp(names[k], unit_names[u])) held[u] = found = PETSC_TRUE;
+    if (found) continue;
+    if (nunknown++ < 8) {
+      PetscCall(PetscStrlcat(unknown, nunknown > 1 ? ", '" : "'", sizeof(unknown)));
+      PetscCall(PetscStrlcat(unknown, names[k], sizeof(unknown)));
+      PetscCall(PetscStrlcat(unknown, "'", sizeof(unknown)));
+    }
+  }
+  PetscCheck(!nunknown, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s: %zu name(s) match no sample of %s: %s%s (the names are those of /dataset/%s, e.g. '%s')", o->test_samples, nunknown, ds->path, unknown, nunknown > 8 ? ", ..." : "", ds->row_sample ? "samples" : "sample_names", unit_names[0]);
+  PetscCall(VitStringsFree(n, &names));
+  PetscFunctionReturn(0);
+}
+
+/* Held-out rows and folds. The unit of the split is the row, or for per-atom datasets the sample
+   (all atoms of a sample are held out, or in a fold, together: atoms of one sample are not
+   independent). Held-out units: named, or the first round(F units) of a seeded permutation of
+   the unit indices; folds: position mod K among the training units, in permutation order. So
+   the split does not depend on the number of ranks. */
+static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, FitSplit *split)
+{
+  PetscInt   nunits = ds->row_sample ? ds->nsamples : ds->n, *pos, *order, *unit_fold, next = 0;
+  char     **unit_names = ds->row_sample ? ds->samples : ds->sample_names;
+  PetscBool *held;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(nunits, &pos));
+  PetscCall(PetscMalloc1(nunits, &order));
+  PetscCall(PetscMalloc1(nunits, &unit_fold));
+  PetscCall(PetscCalloc1(nunits, &held));
+  PetscCall(VitSamplePositions(nunits, o->seed, pos));
+  if (o->test_samples[0]) PetscCall(HeldOutByName(comm, o, ds, nunits, unit_names, held));
+  else
+    for (PetscInt u = 0; u < nunits; u++) held[u] = (PetscBool)(pos[u] < (PetscInt)(o->test_fraction * nunits + 0.5));
   split->nfolds = o->cv ? o->cv : 1;
-  PetscCheck(split->ntrain >= 2, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " training rows (of %" PetscInt_FMT ", -fit_test_fraction %g): need at least 2", ds->path, split->ntrain, ds->n, (double)o->test_fraction);
-  PetscCheck(o->cv <= split->ntrain, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": more folds than the %" PetscInt_FMT " training samples of %s", o->cv, split->ntrain, ds->path);
-  PetscCall(PetscMalloc1(ds->n, &pos));
-  PetscCall(VitSamplePositions(ds->n, o->seed, pos));
-  for (PetscInt i = 0; i < ds->n; i++) pos[i] = pos[i] < split->ntest ? -1 : (pos[i] - split->ntest) % split->nfolds;
-  split->row_fold = pos;
-  split->fold     = pos + ds->row_start;
+  for (PetscInt u = 0; u < nunits; u++) order[pos[u]] = u;
+  for (PetscInt q = 0; q < nunits; q++) unit_fold[order[q]] = held[order[q]] ? -1 : next++ % split->nfolds;
+  PetscCheck(o->cv <= next, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": more folds than the %" PetscInt_FMT " training samples of %s", o->cv, next, ds->path);
+  PetscCall(PetscMalloc1(ds->n, &split->row_fold));
+  split->ntest = 0;
+  for (PetscInt i = 0; i < ds->n; i++) {
+    split->row_fold[i] = unit_fold[ds->row_sample ? ds->row_sample[i] : i];
+    split->ntest += split->row_fold[i] < 0;
+  }
+  split->ntrain = ds->n - split->ntest;
+  PetscCheck(split->ntrain >= 2, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " training rows (of %" PetscInt_FMT ", %" PetscInt_FMT " held out by %s): need at least 2", ds->path, split->ntrain, ds->n, split->ntest, o->test_samples[0] ? "-fit_test_samples" : "-fit_test_fraction");
+  split->fold = split->row_fold + ds->row_start;
+  PetscCall(PetscFree(pos));
+  PetscCall(PetscFree(order));
+  PetscCall(PetscFree(unit_fold));
+  PetscCall(PetscFree(held));
   PetscFunctionReturn(0);
 }
 
@@ -133,7 +233,29 @@ static PetscErrorCode TrainingColumnSums(MPI_Comm comm, const FitSplit *split, P
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode FitScalingCompute(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitSplit *split, FitScaling *sc)
+/* A target is dropped when its training variance is zero up to rounding of its mean: an exact
+   fit of a constant (e.g. a VDOS bin beyond the band edge) would score R^2 = 1 and tell nothing. */
+static PetscErrorCode DropConstantTargets(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, FitScaling *sc)
+{
+  PetscReal *mean, *sst;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(ds->t, &mean, ds->t, &sst));
+  PetscCall(PetscCalloc1(ds->t, &sc->dropped));
+  PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->t, ds->Y, NULL, mean));
+  for (PetscInt j = 0; j < ds->t; j++) mean[j] /= split->ntrain;
+  PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->t, ds->Y, mean, sst));
+  sc->ndropped = 0;
+  for (PetscInt j = 0; j < ds->t; j++) {
+    PetscReal tol = 1e-12 * PetscAbsReal(mean[j]);
+    sc->dropped[j] = (PetscBool)(sst[j] <= split->ntrain * tol * tol);
+    sc->ndropped += sc->dropped[j];
+  }
+  PetscCall(PetscFree2(mean, sst));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FitScalingCompute(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitSplit *split, const PetscReal *Yfit, FitScaling *sc)
 {
   PetscReal *ss;
 
@@ -141,7 +263,7 @@ static PetscErrorCode FitScalingCompute(MPI_Comm comm, const FitOptions *o, cons
   PetscCall(PetscMalloc3(ds->p, &sc->x_mean, ds->p, &sc->x_scale, ds->t, &sc->y_mean));
   PetscCall(PetscMalloc1(ds->p, &ss));
   PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->p, ds->X, NULL, sc->x_mean));
-  PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->t, ds->Y, NULL, sc->y_mean));
+  PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->t, Yfit, NULL, sc->y_mean));
   for (PetscInt j = 0; j < ds->p; j++) sc->x_mean[j] /= split->ntrain;
   for (PetscInt j = 0; j < ds->t; j++) sc->y_mean[j] /= split->ntrain;
   PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->p, ds->X, sc->x_mean, ss));
@@ -155,8 +277,9 @@ static PetscErrorCode FitScalingCompute(MPI_Comm comm, const FitOptions *o, cons
   PetscFunctionReturn(0);
 }
 
-/* R factor of [1, (X - mean)/scale, Y - mean] over the local rows of fold f, then over all ranks. */
-static PetscErrorCode FoldFactor(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, const FitScaling *sc, PetscInt f, VitTriangle *R)
+/* R factor of [1, (X - mean)/scale, Yfit - mean] over the local rows of fold f, then over all
+   ranks; the columns of dropped targets are zero (their fit is W = 0, b = mean, exactly). */
+static PetscErrorCode FoldFactor(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, const FitScaling *sc, const PetscReal *Yfit, PetscInt f, VitTriangle *R)
 {
   PetscInt    m = 0, row = 0, p = ds->p, t = ds->t;
   VitTriangle local;
@@ -168,7 +291,7 @@ static PetscErrorCode FoldFactor(MPI_Comm comm, const VitDataset *ds, const FitS
     if (split->fold[i] != f) continue;
     local.a[row] = 1.0;
     for (PetscInt j = 0; j < p; j++) local.a[row + (1 + j) * m] = (ds->X[i * p + j] - sc->x_mean[j]) / sc->x_scale[j];
-    for (PetscInt j = 0; j < t; j++) local.a[row + (1 + p + j) * m] = ds->Y[i * t + j] - sc->y_mean[j];
+    for (PetscInt j = 0; j < t; j++) local.a[row + (1 + p + j) * m] = sc->dropped[j] ? 0.0 : Yfit[i * t + j] - sc->y_mean[j];
     row++;
   }
   PetscCall(VitTSQR(comm, &local, R));
@@ -236,8 +359,9 @@ static PetscErrorCode KFoldScores(const VitDataset *ds, const FitSplit *split, c
   PetscFunctionReturn(0);
 }
 
-/* Solutions along the path, converted to original units: W_ij / scale_j, b + y_mean - W x_mean. */
-static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, const VitRidgePath *path, FitResult *res)
+/* Solutions along the path, converted to original units: W_ij / scale_j, b + y_mean - W x_mean,
+   then the prior added back: W = W' + W0 (W' fits the shifted targets Y - X W0^T). */
+static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, const FitPrior *prior, const VitRidgePath *path, FitResult *res)
 {
   PetscInt p = ds->p, t = ds->t;
 
@@ -252,6 +376,7 @@ static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, c
       for (PetscInt i = 0; i < p; i++) {
         W[j * p + i] /= sc->x_scale[i];
         b[j] -= W[j * p + i] * sc->x_mean[i];
+        if (prior->W0) W[j * p + i] += prior->W0[j * p + i];
       }
     }
     if (res->score[l] < res->score[res->best]) res->best = l;
@@ -260,11 +385,13 @@ static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, c
 }
 
 /* R^2, RMSE, MAE per target over the rows with fold >= 0 (training) or fold < 0 (held out), from
-   the predictions yhat of the local rows. */
-static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, PetscBool held_out, const PetscReal *yhat, FitMetrics *m)
+   the predictions yhat of the local rows. Dropped targets get R^2 = NaN and count in no summary;
+   the pooled R^2 = 1 - sum_j SSE_j / sum_j SST_j weighs the targets by their variance, and the
+   worst per-target R^2 is kept next to it. */
+static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, const FitScaling *sc, PetscBool held_out, const PetscReal *yhat, FitMetrics *m)
 {
-  PetscInt   t = ds->t, nlocal = 0;
-  PetscReal *sums, *acc, sse = 0, sae = 0;
+  PetscInt   t = ds->t, nlocal = 0, nactive = 0;
+  PetscReal *sums, *acc, sse = 0, sst = 0, sae = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3(t, &m->r2, t, &m->rmse, t, &m->mae));
@@ -286,18 +413,27 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
     }
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, acc, 3 * t, MPIU_REAL, MPIU_SUM, comm));
-  m->r2_all = 0;
+  m->worst    = -1;
+  m->r2_worst = PETSC_MAX_REAL;
   for (PetscInt j = 0; j < t; j++) {
-    /* as sklearn.metrics.r2_score: a constant target gives 1 if predicted exactly, else 0 */
-    m->r2[j]   = acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
+    /* as sklearn.metrics.r2_score: a target constant over these rows gives 1 if predicted exactly, else 0 */
+    m->r2[j]   = sc->dropped[j] ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
     m->rmse[j] = PetscSqrtReal(acc[j] / PetscMax(m->n, 1));
     m->mae[j]  = acc[t + j] / PetscMax(m->n, 1);
-    m->r2_all += m->r2[j] / t;
+    if (sc->dropped[j]) continue;
+    nactive++;
+    if (m->r2[j] < m->r2_worst) {
+      m->r2_worst = m->r2[j];
+      m->worst    = j;
+    }
     sse += acc[j];
+    sst += acc[2 * t + j];
     sae += acc[t + j];
   }
-  m->rmse_all = PetscSqrtReal(sse / PetscMax(m->n * t, 1));
-  m->mae_all  = sae / PetscMax(m->n * t, 1);
+  m->r2_all   = !nactive ? NAN : sst > 0 ? 1.0 - sse / sst : (sse > 0 ? 0.0 : 1.0);
+  if (m->worst < 0) m->r2_worst = NAN;
+  m->rmse_all = PetscSqrtReal(sse / PetscMax(m->n * nactive, 1));
+  m->mae_all  = sae / PetscMax(m->n * nactive, 1);
   PetscCall(PetscFree2(sums, acc));
   PetscFunctionReturn(0);
 }
@@ -318,6 +454,7 @@ static PetscErrorCode FitMetricsWrite(VitH5 *h5, const char group[], const VitDa
     const PetscReal *per_target, overall;
     const char      *units;
   } items[] = {{"r2", m->r2, m->r2_all, "1"}, {"rmse", m->rmse, m->rmse_all, "target"}, {"mae", m->mae, m->mae_all, "target"}};
+  /* r2_overall is the pooled R^2; r2_worst the lowest per-target R^2 (worst_target its index) */
 
   PetscFunctionBeginUser;
   for (size_t k = 0; k < sizeof(items) / sizeof(items[0]); k++) {
@@ -326,6 +463,10 @@ static PetscErrorCode FitMetricsWrite(VitH5 *h5, const char group[], const VitDa
     PetscCall(PetscSNPrintf(name, sizeof(name), "/model/metrics/%s/%s_overall", group, items[k].what));
     PetscCall(VitH5WriteScalar(h5, name, items[k].overall, items[k].units));
   }
+  PetscCall(PetscSNPrintf(name, sizeof(name), "/model/metrics/%s/r2_worst", group));
+  PetscCall(VitH5WriteScalar(h5, name, m->r2_worst, "1"));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "/model/metrics/%s/worst_target", group));
+  PetscCall(VitH5WriteScalar(h5, name, (PetscReal)m->worst, "index in /model/target_names (-1: none)"));
   PetscCall(PetscSNPrintf(name, sizeof(name), "/model/metrics/%s/n", group));
   PetscCall(VitH5WriteScalar(h5, name, (PetscReal)m->n, "rows"));
   PetscFunctionReturn(0);
@@ -408,8 +549,9 @@ static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscRea
 
 /* Tr(H)/(dN) = sum_{a<=b} m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d
    (m_ab = 2 for a != b, masses 1): the weight of feature g_ab(r_k) is that integrand times the
-   grid step dr of its partial. */
-static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, const PetscReal *W, FitKernel *kern)
+   grid step dr of its partial. Computed when a target is omega2_mean and -potential is given
+   (required: true, as for -fit_prior kernel, makes their absence an error). */
+static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
 {
   PetscBool    has_potential;
   VitSample    stub;
@@ -423,6 +565,8 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, cons
   for (PetscInt j = 0; j < ds->t; j++)
     if (!strcmp(ds->target_names[j], "omega2_mean")) kern->target = j;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &has_potential));
+  PetscCheck(!required || kern->target >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean (build it with -features_targets moments)", ds->path);
+  PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options)");
   if (kern->target < 0 || !has_potential) {
     kern->target = -1;
     PetscFunctionReturn(0);
@@ -458,13 +602,99 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, cons
     cb         = ds->type_fraction[b] - (a == b && ds->natoms > 0 ? 1 / ds->natoms : 0);
     kern->K[i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * PetscPowRealInt(r[i], d - 1) * (d2 + (d - 1) * d1 / r[i]) * dr / d;
   }
-  kern->correlation = Correlation(ds->p, W + kern->target * ds->p, kern->K);
   PetscCall(VitPotentialDestroy(&pot));
   PetscCall(PetscFree2(group, r));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitSplit *split, const FitResult *res)
+/* Prior from an HDF5 file with /model/W (t' x p'), /model/feature_names and /model/target_names
+   (a model file): rows matched to the dataset's targets by name (a target the file lacks gets a
+   zero prior), columns by feature name (every feature of the dataset must be in the file). */
+static PetscErrorCode PriorFromFile(MPI_Comm comm, const char path[], const VitDataset *ds, PetscReal *W0)
+{
+  VitH5      h5;
+  PetscInt   nw, pf, tf, *col;
+  PetscReal *W;
+  char     **fnames, **tnames;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5OpenRead(comm, path, &h5));
+  PetscCall(VitH5ReadStrings(&h5, "/model/feature_names", &pf, &fnames));
+  PetscCall(VitH5ReadStrings(&h5, "/model/target_names", &tf, &tnames));
+  PetscCall(VitH5ReadReal(&h5, "/model/W", &nw, &W));
+  PetscCall(VitH5Close(&h5));
+  PetscCheck(nw == pf * tf, comm, PETSC_ERR_USER_INPUT, "-fit_prior %s: /model/W has %" PetscInt_FMT " values, expected %" PetscInt_FMT " targets x %" PetscInt_FMT " features", path, nw, tf, pf);
+  for (PetscInt k = 0; k < nw; k++) PetscCheck(PetscIsNormalReal(W[k]) || W[k] == 0, comm, PETSC_ERR_USER_INPUT, "-fit_prior %s: /model/W[%" PetscInt_FMT "][%" PetscInt_FMT "] (target '%s', feature '%s') is not a finite number", path, k / pf, k % pf, tnames[k / pf], fnames[k % pf]);
+  PetscCall(PetscMalloc1(ds->p, &col));
+  for (PetscInt i = 0; i < ds->p; i++) {
+    for (col[i] = 0; col[i] < pf && strcmp(fnames[col[i]], ds->feature_names[i]); col[i]++) {}
+    PetscCheck(col[i] < pf, comm, PETSC_ERR_USER_INPUT, "-fit_prior %s: has no weight for feature '%s' of %s (its /model/feature_names must include every feature of the dataset)", path, ds->feature_names[i], ds->path);
+  }
+  for (PetscInt j = 0; j < ds->t; j++) {
+    PetscInt u;
+    for (u = 0; u < tf && strcmp(tnames[u], ds->target_names[j]); u++) {}
+    for (PetscInt i = 0; u < tf && i < ds->p; i++) W0[j * ds->p + i] = W[u * pf + col[i]];
+  }
+  PetscCall(PetscFree(col));
+  PetscCall(PetscFree(W));
+  PetscCall(VitStringsFree(pf, &fnames));
+  PetscCall(VitStringsFree(tf, &tnames));
+  PetscFunctionReturn(0);
+}
+
+/* The prior W0 (-fit_prior) and the shifted targets Yfit = Y - X W0^T: ridge on them towards zero
+   and W = W' + W0 minimises ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2. Dropped
+   (constant) targets keep a zero prior. */
+static PetscErrorCode FitPriorCreate(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitKernel *kern, FitPrior *prior)
+{
+  PetscInt   p = ds->p, t = ds->t;
+  PetscReal *zero;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(t, &prior->has));
+  prior->W0   = NULL;
+  prior->Yfit = ds->Y;
+  if (!strcmp(o->prior, "none")) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc1(t * p, &prior->W0));
+  if (!strcmp(o->prior, "kernel")) PetscCall(PetscArraycpy(prior->W0 + kern->target * p, kern->K, p));
+  else PetscCall(PriorFromFile(comm, o->prior, ds, prior->W0));
+  for (PetscInt j = 0; j < t; j++)
+    for (PetscInt i = 0; i < p; i++) {
+      if (sc->dropped[j]) prior->W0[j * p + i] = 0;
+      prior->has[j] = (PetscBool)(prior->has[j] || prior->W0[j * p + i] != 0);
+    }
+  PetscCall(PetscCalloc1(t, &zero));
+  PetscCall(PetscMalloc1(ds->nlocal * t + 1, &prior->Yfit));
+  PetscCall(VitLinearPredict(ds->nlocal, p, t, ds->X, prior->W0, zero, prior->Yfit));
+  for (PetscInt k = 0; k < ds->nlocal * t; k++) prior->Yfit[k] = ds->Y[k] - prior->Yfit[k];
+  PetscCall(PetscFree(zero));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FitPriorDestroy(FitPrior *prior)
+{
+  PetscFunctionBeginUser;
+  if (prior->W0) PetscCall(PetscFree(prior->Yfit));
+  PetscCall(PetscFree(prior->W0));
+  PetscCall(PetscFree(prior->has));
+  PetscFunctionReturn(0);
+}
+
+/* ||W_j - W0_j|| / ||W0_j|| per target (NaN where the prior row is zero). */
+static void PriorDistance(PetscInt t, PetscInt p, const PetscReal *W, const FitPrior *prior, PetscReal dist[])
+{
+  for (PetscInt j = 0; j < t; j++) {
+    PetscReal dd = 0, ww = 0;
+    for (PetscInt i = 0; prior->has[j] && i < p; i++) {
+      PetscReal w0 = prior->W0[j * p + i];
+      dd += (W[j * p + i] - w0) * (W[j * p + i] - w0);
+      ww += w0 * w0;
+    }
+    dist[j] = prior->has[j] ? PetscSqrtReal(dd / ww) : NAN;
+  }
+}
+
+static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitSplit *split, const FitPrior *prior, const FitResult *res)
 {
   VitH5     h5;
   PetscInt  p = ds->p, t = ds->t, L = res->nlambda;
@@ -496,11 +726,30 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(VitH5WriteStrings(&h5, "/model/feature_names", p, (const char *const *)ds->feature_names));
   PetscCall(VitH5WriteStrings(&h5, "/model/target_names", t, (const char *const *)ds->target_names));
   PetscCall(VitH5WriteScalar(&h5, "/model/feature_smooth", ds->feature_smooth, "length"));
+  if (ds->atom_sigma > 0) PetscCall(VitH5WriteScalar(&h5, "/model/atom_sigma", ds->atom_sigma, "length")); /* a local (per-atom) model */
+  if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
+    PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
+    PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));
+  }
   if (o->cv) PetscCall(PetscSNPrintf(cv, sizeof(cv), "%" PetscInt_FMT "-fold", o->cv));
   else PetscCall(PetscStrcpy(cv, "gcv"));
   PetscCall(VitH5WriteAttrString(&h5, "/model", "lambda_choice", o->lambda_set ? "given" : cv));
   PetscCall(VitH5WriteScalar(&h5, "/model/smooth_order", (PetscReal)o->smooth, "1"));
   PetscCall(VitH5WriteScalar(&h5, "/model/smooth_weight", o->smooth ? o->smooth_weight : 0.0, "1"));
+  PetscCall(VitH5WriteScalar(&h5, "/model/lambda_index", (PetscReal)res->best, "index in /model/lambda_path"));
+  d1[0] = (hsize_t)t;
+  {
+    PetscInt *dropped;
+    PetscCall(PetscMalloc1(t, &dropped));
+    for (PetscInt j = 0; j < t; j++) dropped[j] = sc->dropped[j];
+    PetscCall(VitH5WriteInt(&h5, "/model/metrics/dropped", 1, d1, dropped, "1: constant over the training rows, not fitted (W = 0, b = its value)"));
+    PetscCall(PetscFree(dropped));
+  }
+  PetscCall(VitH5WriteAttrString(&h5, "/model", "prior", o->prior));
+  if (prior->W0) {
+    PetscCall(VitH5WriteReal(&h5, "/model/metrics/prior_distance", 1, d1, res->prior_distance, "1 (||W - W0|| / ||W0||, NaN: no prior)"));
+    PetscCall(VitH5WriteReal(&h5, "/model/prior/W0", 2, (hsize_t[]){(hsize_t)t, (hsize_t)p}, prior->W0, "target/feature"));
+  }
   PetscCall(FitMetricsWrite(&h5, "train", ds, &res->train));
   if (split->ntest) PetscCall(FitMetricsWrite(&h5, "test", ds, &res->test));
   PetscCall(FitShellAnalysisWrite(&h5, ds, W));
@@ -515,16 +764,48 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitSplit *split, const FitResult *res)
+/* Where the chosen lambda sits on the path: "i/L", or an end of the path. */
+static void LambdaPosition(const FitOptions *o, const FitResult *res, char buf[], size_t len)
 {
+  if (o->lambda_set) snprintf(buf, len, "given");
+  else if (res->nlambda > 1 && res->best == 0) snprintf(buf, len, "at lower end");
+  else if (res->nlambda > 1 && res->best == res->nlambda - 1) snprintf(buf, len, "at upper end");
+  else snprintf(buf, len, "%d/%d", (int)res->best + 1, (int)res->nlambda);
+}
+
+/* Per-target table (R^2 train/test, RMSE test, lambda and its place on the path, distance to the
+   prior), the pooled and the worst R^2, and the warnings a user must not miss. */
+static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitSplit *split, const FitScaling *sc, const FitPrior *prior, const FitResult *res)
+{
+  const FitMetrics *m = split->ntest ? &res->test : &res->train;
+  const char       *which = split->ntest ? "held-out" : "training (no held-out rows!)";
+  char              where[32];
+
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t));
-  PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, (double)res->score[res->best]));
+  LambdaPosition(o, res, where, sizeof(where));
+  PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets, prior %s\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t, o->prior));
+  PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values, %s), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
+  PetscCall(PetscPrintf(comm, "fit: %-24s %10s %10s %12s %10s %12s%s\n", "target", "R^2 train", "R^2 test", "RMSE test", "lambda", "path", prior->W0 ? "  |W-W0|/|W0|" : ""));
+  for (PetscInt j = 0; j < ds->t; j++) {
+    if (sc->dropped[j]) {
+      PetscCall(PetscPrintf(comm, "fit: %-24s dropped: constant (%g) over the training rows, predicted as that value\n", ds->target_names[j], (double)sc->y_mean[j]));
+      continue;
+    }
+    PetscCall(PetscPrintf(comm, "fit: %-24s %10.4f ", ds->target_names[j], (double)res->train.r2[j]));
+    if (split->ntest) PetscCall(PetscPrintf(comm, "%10.4f %12.4g ", (double)res->test.r2[j], (double)res->test.rmse[j]));
+    else PetscCall(PetscPrintf(comm, "%10s %12s ", "-", "-"));
+    PetscCall(PetscPrintf(comm, "%10.3g %12s", (double)res->lambda[res->best], where));
+    if (prior->W0 && prior->has[j]) PetscCall(PetscPrintf(comm, "  %12.4g", (double)res->prior_distance[j]));
+    PetscCall(PetscPrintf(comm, "\n"));
+  }
+  if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
+  if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
-    PetscCall(PetscPrintf(comm, "fit: warning: the best lambda is at the %s end of the path: extend it with -fit_lambda_%s\n", res->best ? "upper" : "lower", res->best ? "max" : "min"));
-  PetscCall(PetscPrintf(comm, "fit: training R^2 %.6f RMSE %g MAE %g\n", (double)res->train.r2_all, (double)res->train.rmse_all, (double)res->train.mae_all));
+    PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
+  if (split->ntrain < ds->p && !o->smooth && !prior->W0)
+    PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
+  if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
   if (res->kernel.target >= 0) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with the exact kernel: %.6f\n", ds->target_names[res->kernel.target], (double)res->kernel.correlation));
-  if (split->ntest) PetscCall(PetscPrintf(comm, "fit: held-out R^2 %.6f RMSE %g MAE %g\n", (double)res->test.r2_all, (double)res->test.rmse_all, (double)res->test.mae_all));
   PetscCall(PetscPrintf(comm, "fit: model written to %s\n", o->out));
   PetscFunctionReturn(0);
 }
@@ -550,10 +831,12 @@ PetscErrorCode VitCmdFit(void)
   VitDataset   ds;
   FitSplit     split;
   FitScaling   sc;
+  FitPrior     prior;
   FitResult    res;
   VitTriangle *Rfold, Rtrain;
   VitRidgePath path;
   PetscReal   *gamma = NULL, *yhat;
+  const PetscReal *W;
 
   PetscFunctionBeginUser;
   PetscCall(FitOptionsRead(comm, &o));
@@ -566,11 +849,14 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(VitDatasetRead(comm, o.data, &ds));
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
   PetscCall(FitSplitCreate(comm, &o, &ds, &split));
-  PetscCall(FitScalingCompute(comm, &o, &ds, &split, &sc));
+  PetscCall(FitKernelCompute(comm, &ds, (PetscBool)!strcmp(o.prior, "kernel"), &res.kernel));
+  PetscCall(DropConstantTargets(comm, &ds, &split, &sc));
+  PetscCall(FitPriorCreate(comm, &o, &ds, &sc, &res.kernel, &prior));
+  PetscCall(FitScalingCompute(comm, &o, &ds, &split, prior.Yfit, &sc));
 
   PetscCall(PetscLogEventBegin(FIT_TSQR, 0, 0, 0, 0));
   PetscCall(PetscMalloc1(split.nfolds, &Rfold));
-  for (PetscInt f = 0; f < split.nfolds; f++) PetscCall(FoldFactor(comm, &ds, &split, &sc, f, &Rfold[f]));
+  for (PetscInt f = 0; f < split.nfolds; f++) PetscCall(FoldFactor(comm, &ds, &split, &sc, prior.Yfit, f, &Rfold[f]));
   PetscCall(VitQRStack(split.nfolds, Rfold, &Rtrain));
   PetscCall(PetscLogEventEnd(FIT_TSQR, 0, 0, 0, 0));
 
@@ -590,25 +876,29 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventBegin(FIT_CV, 0, 0, 0, 0));
   GCVScores(&path, split.ntrain, &res);
   if (o.cv) PetscCall(KFoldScores(&ds, &split, Rfold, gamma, &res));
-  PetscCall(FitSolutions(&ds, &sc, &path, &res));
+  PetscCall(FitSolutions(&ds, &sc, &prior, &path, &res));
   PetscCall(PetscLogEventEnd(FIT_CV, 0, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(FIT_METRICS, 0, 0, 0, 0));
+  W = res.W_path + res.best * ds.t * ds.p;
   PetscCall(PetscMalloc1(ds.nlocal * ds.t + 1, &yhat));
-  PetscCall(VitLinearPredict(ds.nlocal, ds.p, ds.t, ds.X, res.W_path + res.best * ds.t * ds.p, res.b_path + res.best * ds.t, yhat));
-  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_FALSE, yhat, &res.train));
-  PetscCall(FitMetricsCompute(comm, &ds, &split, PETSC_TRUE, yhat, &res.test));
+  PetscCall(VitLinearPredict(ds.nlocal, ds.p, ds.t, ds.X, W, res.b_path + res.best * ds.t, yhat));
+  PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_FALSE, yhat, &res.train));
+  PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_TRUE, yhat, &res.test));
   PetscCall(PetscFree(yhat));
-  PetscCall(FitKernelCompute(comm, &ds, res.W_path + res.best * ds.t * ds.p, &res.kernel));
+  if (res.kernel.target >= 0) res.kernel.correlation = Correlation(ds.p, W + res.kernel.target * ds.p, res.kernel.K);
+  PetscCall(PetscMalloc1(ds.t, &res.prior_distance));
+  PriorDistance(ds.t, ds.p, W, &prior, res.prior_distance);
   PetscCall(PetscLogEventEnd(FIT_METRICS, 0, 0, 0, 0));
 
-  PetscCall(FitWrite(comm, &o, &ds, &sc, &split, &res));
-  PetscCall(FitReport(comm, &o, &ds, &split, &res));
+  PetscCall(FitWrite(comm, &o, &ds, &sc, &split, &prior, &res));
+  PetscCall(FitReport(comm, &o, &ds, &split, &sc, &prior, &res));
   PetscCall(PetscLogStagePop());
 
   PetscCall(FitMetricsDestroy(&res.train));
   PetscCall(FitMetricsDestroy(&res.test));
   PetscCall(PetscFree(res.kernel.K));
+  PetscCall(PetscFree(res.prior_distance));
   PetscCall(PetscFree2(res.W_path, res.b_path));
   PetscCall(PetscFree3(res.lambda, res.score, res.df));
   PetscCall(VitRidgePathDestroy(&path));
@@ -616,7 +906,9 @@ PetscErrorCode VitCmdFit(void)
   for (PetscInt f = 0; f < split.nfolds; f++) PetscCall(VitTriangleDestroy(&Rfold[f]));
   PetscCall(PetscFree(Rfold));
   PetscCall(VitTriangleDestroy(&Rtrain));
+  PetscCall(FitPriorDestroy(&prior));
   PetscCall(PetscFree3(sc.x_mean, sc.x_scale, sc.y_mean));
+  PetscCall(PetscFree(sc.dropped));
   PetscCall(PetscFree(split.row_fold));
   PetscCall(VitDatasetDestroy(&ds));
   PetscFunctionReturn(0);

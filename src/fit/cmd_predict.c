@@ -1,22 +1,26 @@
-/* vitrum predict: apply a fitted model y = W x + b to samples (their g(r) or S(q) computed or
-   taken from the cached rdf output) or to measured profiles given as text columns or HDF5,
-   interpolated onto the model's grid. */
+/* vitrum predict: apply a fitted model y = W x + b to samples (their g(r) or S(q) computed on the
+   model's grid, or taken from features' cache when up to date) or to measured profiles given as
+   text columns or HDF5, on the model's grid (or re-binned onto it with -predict_regrid). */
 #include <vitrum/commands.h>
-#include <vitrum/fit.h>
 #include <vitrum/h5io.h>
 #include <vitrum/structure.h>
+#include <unistd.h>
+#include "features.h"
 
 #define MAX_INPUTS 256
 
 typedef struct {
-  char     model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
-  char    *sample[MAX_INPUTS], *rdf[MAX_INPUTS];
-  PetscInt nsample, nrdf;
+  char      model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], cache[PETSC_MAX_PATH_LEN];
+  char     *sample[MAX_INPUTS], *rdf[MAX_INPUTS];
+  PetscInt  nsample, nrdf;
+  PetscBool regrid;
 } PredictOptions;
 
 typedef struct {
   PetscInt   p, t, ngroups;
   PetscReal *W, *b, smooth;
+  PetscReal  rdf_dr, rdf_rmax; /* grid of the training rdf outputs (0: unknown, older model files) */
+  PetscReal  atom_sigma;       /* > 0: a local model, rows were atoms (features -features_per_atom) */
   PetscReal *x;            /* r (or q) of every feature */
   PetscInt  *group;        /* profile of every feature */
   char     **group_names;  /* "g_A-B", ... (ngroups) */
@@ -40,6 +44,8 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or cached SAMPLE.rdf.h5)", NULL, o->sample, &o->nsample, NULL));
   PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, NULL));
   PetscCall(PetscOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(PetscOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date cache next to the sample is read, nothing is written there)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
+  PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf profiles whose grid differs from the model's (average over each model bin; else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
 }
@@ -57,13 +63,19 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
   PetscCall(VitH5ReadStrings(&h5, "/model/target_names", &m->t, &m->target_names));
   PetscCall(VitH5ReadReal(&h5, "/model/W", &nw, &m->W));
   PetscCall(VitH5ReadReal(&h5, "/model/b", &nb, &m->b));
+  PetscCheck(m->p > 0 && m->t > 0, comm, PETSC_ERR_USER_INPUT, "%s: the model has %" PetscInt_FMT " features and %" PetscInt_FMT " targets: nothing to predict (refit it on a dataset with features)", path, m->p, m->t);
   PetscCheck(nw == m->p * m->t && nb == m->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " values and /model/b %" PetscInt_FMT ", expected %" PetscInt_FMT " x %" PetscInt_FMT " and %" PetscInt_FMT, path, nw, nb, m->t, m->p, m->t);
-  PetscCall(VitH5Exists(&h5, "/model/feature_smooth", &exists));
-  if (exists) {
-    PetscReal *s;
-    PetscCall(VitH5ReadReal(&h5, "/model/feature_smooth", &one, &s));
-    m->smooth = s[0];
-    PetscCall(PetscFree(s));
+  for (PetscInt k = 0; k < nw; k++) PetscCheck(!PetscIsInfOrNanReal(m->W[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/W[%" PetscInt_FMT "][%" PetscInt_FMT "] (target '%s', feature '%s') is not a finite number: the model file is damaged, refit it", path, k / m->p, k % m->p, m->target_names[k / m->p], m->feature_names[k % m->p]);
+  for (PetscInt k = 0; k < nb; k++) PetscCheck(!PetscIsInfOrNanReal(m->b[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/b[%" PetscInt_FMT "] (target '%s') is not a finite number: the model file is damaged, refit it", path, k, m->target_names[k]);
+  for (size_t k = 0; k < 4; k++) {
+    const char *names[4] = {"/model/feature_smooth", "/model/rdf_dr", "/model/rdf_rmax", "/model/atom_sigma"};
+    PetscReal  *dest[4]  = {&m->smooth, &m->rdf_dr, &m->rdf_rmax, &m->atom_sigma}, *value;
+    PetscCall(VitH5Exists(&h5, names[k], &exists));
+    if (!exists) continue;
+    PetscCall(VitH5ReadReal(&h5, names[k], &one, &value));
+    *dest[k] = value[0];
+    PetscCheck(!PetscIsInfOrNanReal(value[0]), comm, PETSC_ERR_USER_INPUT, "%s: %s is not a finite number", path, names[k]);
+    PetscCall(PetscFree(value));
   }
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscMalloc2(m->p, &m->x, m->p, &m->group));
@@ -108,6 +120,8 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
   PetscCall(VitH5Close(&h5));
   PetscCheck(ng == npairs * pr->nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT, path, gname, ng, npairs, pr->nx);
+  for (PetscInt i = 0; i < pr->nx; i++) PetscCheck(!PetscIsInfOrNanReal(pr->x[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "] is not a finite number", path, xname, i);
+  for (PetscInt i = 0; i < ng; i++) PetscCheck(!PetscIsInfOrNanReal(pr->g[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "][%" PetscInt_FMT "] (pair %s, %s = %g) is not a finite number", path, gname, i / pr->nx, i % pr->nx, pairs[i / pr->nx], sq ? "q" : "r", (double)pr->x[i % pr->nx]);
   pr->nprof = npairs;
   PetscCall(PetscMalloc1(npairs, &pr->names));
   for (PetscInt a = 0; a < npairs; a++) {
@@ -139,6 +153,7 @@ static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], Profile
       PetscReal value = strtod(s, &end);
       if (end == s) break;
       PetscCheck(k < 64, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": more than 64 columns", path, lineno);
+      PetscCheck(!PetscIsInfOrNanReal(value), comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": column %" PetscInt_FMT " is not a finite number ('%.*s')", path, lineno, k + 1, (int)(end - s), s);
       v[k++] = value;
       s      = end;
     }
@@ -178,18 +193,33 @@ static PetscErrorCode ProfilesDestroy(Profiles *pr)
   PetscFunctionReturn(0);
 }
 
+/* Spacing of the model's grid for profile c: the rdf bin width of the training outputs for g(r)
+   models that store it, else the smallest step between its features (constant ones may have been
+   dropped), else (a single feature) 0. */
+static PetscReal ModelSpacing(const Model *m, PetscInt c, PetscInt ni, const PetscReal xi[])
+{
+  PetscReal h = PETSC_MAX_REAL;
+
+  if (m->rdf_dr > 0 && m->group_names[c][0] == 'g') return m->rdf_dr;
+  for (PetscInt i = 0; i + 1 < ni; i++) h = PetscMin(h, xi[i + 1] - xi[i]);
+  return ni > 1 ? h : 0;
+}
+
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
-   for text input), smooth as the training features were, interpolate onto the model's grid. */
-static PetscErrorCode FeatureVector(MPI_Comm comm, const char source[], const Model *m, const Profiles *pr, PetscReal f[])
+   for text input), smooth as the training features were, take the values on the model's grid;
+   a profile on another grid is an error, or with -predict_regrid re-binned (and said so). */
+static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, const char source[], const Model *m, const Profiles *pr, PetscReal f[])
 {
   PetscReal *g, *xi, *gi;
+  PetscBool  rebinned = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCheck(pr->names || pr->nprof == m->ngroups, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " profile columns, but the model uses %" PetscInt_FMT " partials (%s%s): give r and one column per partial, in the model's order", source, pr->nprof, m->ngroups, m->group_names[0], m->ngroups > 1 ? ", ..." : "");
   PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, m->p, &gi));
   for (PetscInt c = 0; c < m->ngroups; c++) {
-    PetscInt  a = c, ni = 0, first = -1;
-    PetscBool covered;
+    PetscInt     a = c, ni = 0, first = -1;
+    PetscReal    h;
+    VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && strcmp(pr->names[a], m->group_names[c]); a++) {}
     PetscCheck(a < pr->nprof, comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model uses", source, m->group_names[c]);
@@ -200,10 +230,19 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const char source[], const Mo
         if (first < 0) first = i;
         xi[ni++] = m->x[i];
       }
-    VitInterpolate(pr->nx, pr->x, g, ni, xi, gi, &covered);
-    PetscCheck(covered, comm, PETSC_ERR_USER_INPUT, "%s: the measured range [%g, %g] does not cover the model's %s range [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)xi[0], (double)xi[ni - 1]);
+    h = ModelSpacing(m, c, ni, xi);
+    if (h <= 0) h = pr->nx > 1 ? pr->x[1] - pr->x[0] : 1;
+    match = VitProfilePick(pr->nx, pr->x, g, ni, xi, h, gi);
+    PetscCheck(match != VIT_GRID_UNCOVERED, comm, PETSC_ERR_USER_INPUT, "%s: the measured range [%g, %g] does not cover the model's %s range [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)xi[0], (double)xi[ni - 1]);
+    PetscCheck(match == VIT_GRID_SAME || o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%g, %g]) is not the model's (bins of %g centred at %g, %g, ...): give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
+               m->group_names[c], pr->nx, (double)pr->x[0], (double)pr->x[pr->nx - 1], (double)h, (double)xi[0], (double)(xi[0] + h));
+    if (match == VIT_GRID_DIFFERS) {
+      PetscCheck(VitProfileRebin(pr->nx, pr->x, g, ni, xi, h, gi), comm, PETSC_ERR_USER_INPUT, "%s: the measured bins [%g, %g] do not cover the model's %s bins [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2));
+      rebinned = PETSC_TRUE;
+    }
     PetscCall(PetscArraycpy(f + first, gi, ni));
   }
+  if (rebinned) PetscCall(PetscPrintf(comm, "# predict: %s: re-binned onto the model's grid (-predict_regrid: averages over the model's bins, not interpolation)\n", source));
   PetscCall(PetscFree3(g, xi, gi));
   PetscFunctionReturn(0);
 }
@@ -214,23 +253,110 @@ static PetscBool IsHDF5(const char path[])
   return (PetscBool)(dot && (!strcmp(dot, ".h5") || !strcmp(dot, ".hdf5")));
 }
 
-/* Profiles of input k: samples first (rdf computed unless SAMPLE.rdf.h5 exists), then -rdf files. */
+/* Compute the sample's g(r) on the model's r grid: -rdf_dr and -rdf_rmax of the training outputs
+   (a different value given on the command line is replaced, with a note). */
+static PetscErrorCode UseModelGrid(MPI_Comm comm, const Model *m)
+{
+  const char *names[2] = {"-rdf_dr", "-rdf_rmax"};
+  PetscReal   values[2] = {m->rdf_dr, m->rdf_rmax};
+
+  PetscFunctionBeginUser;
+  if (m->rdf_dr <= 0) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < 2; k++) {
+    PetscReal given;
+    PetscBool set;
+    char      text[64];
+    PetscCall(PetscOptionsGetReal(NULL, NULL, names[k], &given, &set));
+    if (set && PetscAbsReal(given - values[k]) > 1e-9 * values[k]) PetscCall(PetscPrintf(comm, "# predict: note: %s %g replaced by the model's %g (the features must be on the training grid)\n", names[k], (double)given, (double)values[k]));
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%.17g", (double)values[k]));
+    PetscCall(PetscOptionsSetValue(NULL, names[k], text));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The profiles of sample F: features' cached rdf output (same folder, same staleness and options
+   check) when up to date; else computed on the model's grid into -features_cache DIR (with the
+   completion marker) or, without it, into a temporary file removed after reading: nothing is
+   written next to the input. */
+static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, const Model *m, const char sample[], Profiles *pr)
+{
+  FeatOptions fo;
+  char        cached[PETSC_MAX_PATH_LEN];
+  PetscBool   stale, temporary = PETSC_FALSE;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&fo, sizeof(fo)));
+  PetscCall(PetscStrncpy(fo.cache, o->cache, sizeof(fo.cache)));
+  PetscCall(PetscStrcpy(fo.kind, m->group_names[0][0] == 'S' ? "sq" : "rdf"));
+  PetscCall(VitFeaturesCachePath(&fo, sample, ".rdf.h5", cached));
+  PetscCall(VitFeaturesCacheStale(comm, &fo, sample, cached, &stale));
+  if (stale && !o->cache[0]) {
+    int    id = (int)getpid();
+    size_t len;
+    PetscCallMPI(MPI_Bcast(&id, 1, MPI_INT, 0, comm));
+    PetscCall(PetscGetTmp(comm, cached, sizeof(cached)));
+    PetscCall(PetscStrlen(cached, &len));
+    PetscCall(PetscSNPrintf(cached + len, sizeof(cached) - len, "/vitrum_predict_%d.rdf.h5", id));
+    temporary = PETSC_TRUE;
+  }
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  PetscCall(ProfilesFromH5(comm, cached, m, pr));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (temporary && !rank) (void)unlink(cached);
+  PetscFunctionReturn(0);
+}
+
+/* Profiles of input k: samples first, then -rdf files. */
 static PetscErrorCode InputProfiles(MPI_Comm comm, const PredictOptions *o, const Model *m, PetscInt k, const char **source, Profiles *pr)
 {
   PetscFunctionBeginUser;
   if (k < o->nsample) {
-    char      cached[PETSC_MAX_PATH_LEN];
-    PetscBool exists;
-    PetscCall(PetscSNPrintf(cached, sizeof(cached), "%s.rdf.h5", o->sample[k]));
-    PetscCall(PetscTestFile(cached, 'r', &exists));
-    if (!exists) PetscCall(VitRdfRunSample(comm, o->sample[k], cached));
-    PetscCall(ProfilesFromH5(comm, cached, m, pr));
     *source = o->sample[k];
+    PetscCall(SampleProfiles(comm, o, m, o->sample[k], pr));
   } else {
     *source = o->rdf[k - o->nsample];
     if (IsHDF5(*source)) PetscCall(ProfilesFromH5(comm, *source, m, pr));
     else PetscCall(ProfilesFromText(comm, *source, pr));
   }
+  PetscFunctionReturn(0);
+}
+
+/* A local model applied to a sample: the local g_i(r) of every atom on the model's grid (the
+   per-atom features of `features`), the model's prediction per atom, and their mean over the
+   atoms: the sample's prediction (exact for <omega^2>, whose sample value is the atoms' mean). */
+static PetscErrorCode LocalPrediction(MPI_Comm comm, const Model *m, const char path[], PetscReal y[])
+{
+  VitSample  sample;
+  VitDomain  dom;
+  PetscInt   nt, nr;
+  PetscReal *rows, *yhat;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  nt = sample.ntypes;
+  nr = m->p / PetscMax(nt * nt, 1);
+  PetscCheck(m->ngroups == nt * nt && nr * nt * nt == m->p, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, but the local model %s has %" PetscInt_FMT " profiles (%s, ...): use a sample of the training species", path, nt, m->group_names[0], m->ngroups, m->group_names[0]);
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = 0; b < nt; b++) {
+      char name[2 * VIT_NAME_LEN + 4];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s", sample.type_name[a], sample.type_name[b]));
+      PetscCheck(!strcmp(name, m->group_names[a * nt + b]), comm, PETSC_ERR_USER_INPUT, "%s: its species give the profile %s where the local model has %s: use a sample of the training species", path, name, m->group_names[a * nt + b]);
+    }
+  PetscCall(VitDomainSetUp(comm, &sample, m->x[nr - 1] + 5 * m->atom_sigma, &dom));
+  PetscCall(VitAtomFeatures(&dom, &sample, nr, m->x, m->atom_sigma, &rows));
+  PetscCall(PetscMalloc1(dom.nowned * m->t + 1, &yhat));
+  PetscCall(VitLinearPredict(dom.nowned, m->p, m->t, rows, m->W, m->b, yhat));
+  for (PetscInt j = 0; j < m->t; j++) {
+    y[j] = 0;
+    for (PetscInt i = 0; i < dom.nowned; i++) y[j] += yhat[i * m->t + j];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, y, m->t, MPIU_REAL, MPIU_SUM, comm));
+  for (PetscInt j = 0; j < m->t; j++) y[j] /= dom.natoms;
+  PetscCall(PetscFree(yhat));
+  PetscCall(PetscFree(rows));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);
 }
 
@@ -265,11 +391,18 @@ PetscErrorCode VitCmdPredict(void)
   n = o.nsample + o.nrdf;
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE or -rdf FILE (comma lists allowed)");
   PetscCall(ModelRead(comm, o.model, &m));
+  PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
+  if (o.nsample) PetscCall(UseModelGrid(comm, &m));
   PetscCall(PetscMalloc2(m.p, &f, n * m.t, &Y));
   for (PetscInt k = 0; k < n; k++) {
     Profiles pr;
+    if (m.atom_sigma > 0) {
+      sources[k] = o.sample[k];
+      PetscCall(LocalPrediction(comm, &m, o.sample[k], Y + k * m.t));
+      continue;
+    }
     PetscCall(InputProfiles(comm, &o, &m, k, &sources[k], &pr));
-    PetscCall(FeatureVector(comm, sources[k], &m, &pr, f));
+    PetscCall(FeatureVector(comm, &o, sources[k], &m, &pr, f));
     PetscCall(VitLinearPredict(1, m.p, m.t, f, m.W, m.b, Y + k * m.t));
     PetscCall(ProfilesDestroy(&pr));
   }

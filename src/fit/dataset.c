@@ -105,11 +105,48 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   PetscFunctionReturn(0);
 }
 
+/* /dataset/row_sample and /dataset/samples of a per-atom dataset, when present. */
+static PetscErrorCode ReadRowSamples(VitH5 *h5, VitDataset *ds)
+{
+  PetscBool  exists;
+  PetscInt   n;
+  PetscReal *index;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/dataset/row_sample", &exists));
+  if (!exists) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadStrings(h5, "/dataset/samples", &ds->nsamples, &ds->samples));
+  PetscCall(VitH5ReadReal(h5, "/dataset/row_sample", &n, &index));
+  PetscCheck(n == ds->n, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/row_sample has %" PetscInt_FMT " rows, /dataset/X %" PetscInt_FMT, h5->path, n, ds->n);
+  PetscCall(PetscMalloc1(n, &ds->row_sample));
+  for (PetscInt i = 0; i < n; i++) {
+    ds->row_sample[i] = (PetscInt)index[i];
+    PetscCheck(ds->row_sample[i] >= 0 && ds->row_sample[i] < ds->nsamples && ds->row_sample[i] == index[i], h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/row_sample[%" PetscInt_FMT "] = %g is not an index into the %" PetscInt_FMT " /dataset/samples", h5->path, i, (double)index[i], ds->nsamples);
+  }
+  PetscCall(PetscFree(index));
+  PetscFunctionReturn(0);
+}
+
+/* A scalar dataset if present (value left as it is otherwise). */
+static PetscErrorCode ReadOptionalScalar(VitH5 *h5, const char name[], PetscReal *value)
+{
+  PetscBool  exists;
+  PetscInt   one;
+  PetscReal *v;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, name, &exists));
+  if (!exists) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadReal(h5, name, &one, &v));
+  if (one) *value = v[0];
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
 {
   VitH5     h5;
   PetscInt  ny;
-  PetscBool exists;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(ds, sizeof(*ds)));
@@ -122,16 +159,13 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
   PetscCall(ReadNames(&h5, "/dataset/feature_names", ds->p, "x", &ds->feature_names));
   PetscCall(ReadNames(&h5, "/dataset/target_names", ds->t, "y", &ds->target_names));
   PetscCall(ReadNames(&h5, "/dataset/sample_names", ds->n, "row ", &ds->sample_names));
-  PetscCall(VitH5Exists(&h5, "/dataset/feature_smooth", &exists));
-  if (exists) {
-    PetscInt   one;
-    PetscReal *value;
-    PetscCall(VitH5ReadReal(&h5, "/dataset/feature_smooth", &one, &value));
-    ds->feature_smooth = one ? value[0] : 0;
-    PetscCall(PetscFree(value));
-  }
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/feature_smooth", &ds->feature_smooth));
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_dr", &ds->rdf_dr));
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_rmax", &ds->rdf_rmax));
+  PetscCall(ReadOptionalScalar(&h5, "/dataset/atom_sigma", &ds->atom_sigma));
 
   PetscCall(ReadStructure(&h5, ds));
+  PetscCall(ReadRowSamples(&h5, ds));
   ds->nlocal = PETSC_DECIDE;
   PetscCall(PetscSplitOwnership(comm, &ds->nlocal, &ds->n));
   PetscCallMPI(MPI_Scan(&ds->nlocal, &ds->row_start, 1, MPIU_INT, MPI_SUM, comm));
@@ -152,5 +186,7 @@ PetscErrorCode VitDatasetDestroy(VitDataset *ds)
   PetscCall(VitStringsFree(ds->p, &ds->feature_names));
   PetscCall(VitStringsFree(ds->t, &ds->target_names));
   PetscCall(VitStringsFree(ds->n, &ds->sample_names));
+  if (ds->row_sample) PetscCall(VitStringsFree(ds->nsamples, &ds->samples));
+  PetscCall(PetscFree(ds->row_sample));
   PetscFunctionReturn(0);
 }

@@ -20,9 +20,13 @@ typedef struct {
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[]);
-/* Whether the cached file is missing, older than the sample or (rdf outputs) on another grid;
-   decided on rank 0 of comm. */
+/* Whether the cached file is missing, older than the sample, damaged (unreadable or without the
+   completion marker: a warning), (rdf outputs) on another grid, or made with other options that
+   can change that product; decided on rank 0 of comm. */
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale);
+/* Compute a sample's rdf (path ending in .rdf.h5) or spectrum output into cached, then add the
+   completion marker (attribute /meta vitrum_complete), last. */
+PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 

@@ -1,4 +1,4 @@
-/* Profiles on a grid: Gaussian smoothing and linear interpolation (features and predict). */
+/* Profiles on a grid: Gaussian smoothing, values on the model's grid (features and predict). */
 #include <vitrum/fit.h>
 
 PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sigma, PetscReal g[])
@@ -24,22 +24,60 @@ PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sig
   PetscFunctionReturn(0);
 }
 
-void VitInterpolate(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal gi[], PetscBool *covered)
+/* Index of the grid point within tol of u (x increasing), or -1. */
+static PetscInt FindPoint(PetscInt nx, const PetscReal x[], PetscReal u, PetscReal tol)
 {
-  PetscReal tol = 1e-9 * PetscMax(PetscAbsReal(x[0]), PetscAbsReal(x[nx - 1]));
-  PetscInt  k   = 0;
+  PetscInt lo = 0, hi = nx - 1;
 
-  *covered = PETSC_TRUE;
-  for (PetscInt i = 0; i < ni; i++) {
-    PetscReal u = xi[i], w;
-    if (u < x[0] - tol || u > x[nx - 1] + tol || nx < 2) {
-      *covered = (PetscBool)(nx == 1 && PetscAbsReal(u - x[0]) <= tol && *covered);
-      gi[i]    = nx == 1 ? g[0] : 0;
-      continue;
-    }
-    while (k > 0 && x[k] > u) k--;
-    while (k < nx - 2 && x[k + 1] < u) k++;
-    w     = PetscMin(PetscMax((u - x[k]) / (x[k + 1] - x[k]), 0.0), 1.0);
-    gi[i] = (1 - w) * g[k] + w * g[k + 1];
+  while (hi - lo > 1) {
+    PetscInt mid = (lo + hi) / 2;
+    if (x[mid] < u) lo = mid;
+    else hi = mid;
   }
+  if (PetscAbsReal(x[lo] - u) <= tol) return lo;
+  if (PetscAbsReal(x[hi] - u) <= tol) return hi;
+  return -1;
+}
+
+VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[])
+{
+  PetscReal tol = 1e-6 * h;
+
+  if (nx < 1 || xi[0] < x[0] - tol || xi[ni - 1] > x[nx - 1] + tol) return VIT_GRID_UNCOVERED;
+  for (PetscInt i = 0; i < ni; i++) {
+    PetscInt  j = FindPoint(nx, x, xi[i], tol);
+    PetscReal step;
+    if (j < 0) return VIT_GRID_DIFFERS;
+    step = nx < 2 ? h : j + 1 < nx ? x[j + 1] - x[j] : x[j] - x[j - 1];
+    if (PetscAbsReal(step - h) > tol) return VIT_GRID_DIFFERS;
+    gi[i] = g[j];
+  }
+  return VIT_GRID_SAME;
+}
+
+/* Input bin j spans [e_j, e_{j+1}], edges halfway between points (the end bins as wide as their neighbours). */
+static PetscReal BinEdge(PetscInt nx, const PetscReal x[], PetscInt j)
+{
+  if (j == 0) return x[0] - 0.5 * (x[1] - x[0]);
+  if (j == nx) return x[nx - 1] + 0.5 * (x[nx - 1] - x[nx - 2]);
+  return 0.5 * (x[j - 1] + x[j]);
+}
+
+PetscBool VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[])
+{
+  PetscReal tol = 1e-6 * h;
+
+  if (nx < 2) return PETSC_FALSE;
+  for (PetscInt i = 0; i < ni; i++) {
+    PetscReal lo = xi[i] - 0.5 * h, hi = xi[i] + 0.5 * h, sum = 0, width = 0;
+    if (lo < BinEdge(nx, x, 0) - tol || hi > BinEdge(nx, x, nx) + tol) return PETSC_FALSE;
+    for (PetscInt j = 0; j < nx; j++) {
+      PetscReal overlap = PetscMin(hi, BinEdge(nx, x, j + 1)) - PetscMax(lo, BinEdge(nx, x, j));
+      if (overlap <= 0) continue;
+      sum += overlap * g[j];
+      width += overlap;
+    }
+    gi[i] = sum / width;
+  }
+  return PETSC_TRUE;
 }

@@ -5,7 +5,9 @@
 typedef VitPipelineDataset Dataset;
 
 typedef struct {
-  PetscReal *W, *b; /* t x p row-major, t; original units */
+  PetscReal *W, *b;    /* t x p row-major, t; original units */
+  PetscInt  *dropped;  /* t: 1 where fit dropped a target constant over its training rows (NULL: older file) */
+  PetscInt  *row_fold; /* n: -1 for the held-out rows of fit */
 } Model;
 
 /* The held-out rows (the same for every model: one split of the n samples) and the others. */
@@ -18,22 +20,29 @@ typedef struct {
 typedef struct {
   PetscInt   T, nmodels, offset[VIT_PIPELINE_MAX_MODELS + 1];
   PetscReal *ytrue, *ypred;                /* ntest x T */
-  PetscReal *r2, *rmse, *mae, *r2_train;   /* T */
+  PetscReal *r2, *rmse, *mae, *r2_train;   /* T (R^2 NaN for a trivial target) */
+  PetscInt  *trivial;                      /* T: constant over the training rows, not scored */
   PetscInt  *model_of;                     /* T */
   char     **names;                        /* T */
 } Evaluation;
 
 static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], const Dataset *ds, Model *m)
 {
-  VitH5    h5;
-  PetscInt nw, nb;
+  VitH5     h5;
+  PetscInt  nw, nb, nd, nf;
+  PetscBool has_dropped;
 
   PetscFunctionBeginUser;
+  m->dropped = NULL;
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(VitH5ReadReal(&h5, "/model/W", &nw, &m->W));
   PetscCall(VitH5ReadReal(&h5, "/model/b", &nb, &m->b));
-  PetscCheck(nw == ds->t * ds->p && nb == ds->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " entries and /model/b %" PetscInt_FMT ", but the dataset has %" PetscInt_FMT " targets x %" PetscInt_FMT " features", path, nw, nb, ds->t, ds->p);
+  PetscCall(VitH5ReadInt(&h5, "/model/row_fold", &nf, &m->row_fold));
+  PetscCall(VitH5Exists(&h5, "/model/metrics/dropped", &has_dropped));
+  if (has_dropped) PetscCall(VitH5ReadInt(&h5, "/model/metrics/dropped", &nd, &m->dropped));
   PetscCall(VitH5Close(&h5));
+  PetscCheck(nw == ds->t * ds->p && nb == ds->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " entries and /model/b %" PetscInt_FMT ", but the dataset has %" PetscInt_FMT " targets x %" PetscInt_FMT " features", path, nw, nb, ds->t, ds->p);
+  PetscCheck(nf == ds->n && (!has_dropped || nd == ds->t), comm, PETSC_ERR_USER_INPUT, "%s: /model/row_fold has %" PetscInt_FMT " rows (dataset: %" PetscInt_FMT ")%s", path, nf, ds->n, has_dropped && nd != ds->t ? " and /model/metrics/dropped the wrong length" : "");
   PetscFunctionReturn(0);
 }
 
@@ -65,23 +74,15 @@ static PetscErrorCode SplitDestroy(Split *sp)
   PetscFunctionReturn(0);
 }
 
-/* The split must be the one `fit` used: its held-out R^2 (/model/metrics/test/r2) must equal ours. */
-static PetscErrorCode CheckSameSplit(MPI_Comm comm, const char model_path[], PetscInt t, const PetscReal r2[])
+/* The split must be the one `fit` used: its held-out rows (/model/row_fold < 0) must be ours. */
+static PetscErrorCode CheckSameSplit(MPI_Comm comm, const char model_path[], const Model *m, const Split *sp)
 {
-  VitH5      h5;
-  PetscInt   n;
-  PetscReal *r2_fit;
-  PetscBool  has;
+  PetscInt held = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(VitH5OpenRead(comm, model_path, &h5));
-  PetscCall(VitH5Exists(&h5, "/model/metrics/test/r2", &has));
-  PetscCheck(has, comm, PETSC_ERR_USER_INPUT, "%s: no /model/metrics/test: the model was fitted without a held-out split (-fit_test_fraction)", model_path);
-  PetscCall(VitH5ReadReal(&h5, "/model/metrics/test/r2", &n, &r2_fit));
-  PetscCall(VitH5Close(&h5));
-  for (PetscInt k = 0; k < PetscMin(n, t); k++)
-    PetscCheck(PetscAbsReal(r2_fit[k] - r2[k]) <= 1e-6 * (1 + PetscAbsReal(r2[k])), comm, PETSC_ERR_PLIB, "%s: held-out R^2 of target %" PetscInt_FMT " is %g in the model file but %g here: the evaluation's split differs from fit's", model_path, k, (double)r2_fit[k], (double)r2[k]);
-  PetscCall(PetscFree(r2_fit));
+  for (PetscInt i = 0; i < sp->ntest; i++) held += m->row_fold[sp->test_rows[i]] < 0;
+  for (PetscInt i = 0; i < sp->ntrain; i++) PetscCheck(m->row_fold[sp->train_rows[i]] >= 0, comm, PETSC_ERR_USER_INPUT, "%s: row %" PetscInt_FMT " was held out by fit but is a training row here: the model was fitted with another split (-fit_test_fraction, -fit_seed, -fit_test_samples); refit it", model_path, sp->train_rows[i]);
+  PetscCheck(held == sp->ntest, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " of the %" PetscInt_FMT " held-out rows were training rows of fit: the model was fitted with another split; refit it", model_path, sp->ntest - held, sp->ntest);
   PetscFunctionReturn(0);
 }
 
@@ -90,6 +91,8 @@ static PetscErrorCode ModelDestroy(Model *m)
   PetscFunctionBeginUser;
   PetscCall(PetscFree(m->W));
   PetscCall(PetscFree(m->b));
+  PetscCall(PetscFree(m->dropped));
+  PetscCall(PetscFree(m->row_fold));
   PetscFunctionReturn(0);
 }
 
@@ -148,6 +151,19 @@ static PetscErrorCode Metrics(const Dataset *ds, const Model *m, PetscInt nrows,
   PetscFunctionReturn(0);
 }
 
+/* A target that fit dropped, or (older model files) constant over the training rows up to the
+   rounding of its mean: fitting it is trivial and an R^2 of it meaningless (SST ~ 0). */
+static PetscBool TrivialTarget(const Dataset *ds, const Model *m, const Split *sp, PetscInt k)
+{
+  PetscReal mean = 0, sst = 0, tol;
+
+  if (m->dropped) return (PetscBool)(m->dropped[k] != 0);
+  for (PetscInt i = 0; i < sp->ntrain; i++) mean += ds->Y[sp->train_rows[i] * ds->t + k] / sp->ntrain;
+  for (PetscInt i = 0; i < sp->ntrain; i++) sst += PetscSqr(ds->Y[sp->train_rows[i] * ds->t + k] - mean);
+  tol = 1e-12 * PetscAbsReal(mean);
+  return (PetscBool)(sst <= sp->ntrain * tol * tol);
+}
+
 /* Evaluate model m into its columns of ev: held-out truth and predictions, metrics. */
 static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_path[], const char model_path[], const Split *sp, Evaluation *ev)
 {
@@ -165,8 +181,10 @@ static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_p
   PetscCall(PetscMalloc4(t, &r2, t, &rmse, t, &mae, t, &r2_train));
   PetscCall(Metrics(&ds, &model, sp->ntest, sp->test_rows, ytrue, ypred, r2, rmse, mae));
   PetscCall(Metrics(&ds, &model, sp->ntrain, sp->train_rows, ytrain, ptrain, r2_train, NULL, NULL));
-  PetscCall(CheckSameSplit(comm, model_path, t, r2));
+  PetscCall(CheckSameSplit(comm, model_path, &model, sp));
   for (PetscInt k = 0; k < t; k++) {
+    ev->trivial[off + k] = TrivialTarget(&ds, &model, sp, k);
+    if (ev->trivial[off + k]) r2[k] = r2_train[k] = NAN;
     for (PetscInt i = 0; i < sp->ntest; i++) {
       ev->ytrue[i * ev->T + off + k] = ytrue[i * t + k];
       ev->ypred[i * ev->T + off + k] = ypred[i * t + k];
@@ -204,7 +222,7 @@ static PetscErrorCode EvaluationCreate(MPI_Comm comm, PetscInt nmodels, char *co
   ev->T = ev->offset[nmodels];
   PetscCall(PetscMalloc2(ntest * ev->T, &ev->ytrue, ntest * ev->T, &ev->ypred));
   PetscCall(PetscMalloc4(ev->T, &ev->r2, ev->T, &ev->rmse, ev->T, &ev->mae, ev->T, &ev->r2_train));
-  PetscCall(PetscMalloc2(ev->T, &ev->model_of, ev->T, &ev->names));
+  PetscCall(PetscMalloc3(ev->T, &ev->model_of, ev->T, &ev->names, ev->T, &ev->trivial));
   PetscFunctionReturn(0);
 }
 
@@ -214,7 +232,7 @@ static PetscErrorCode EvaluationDestroy(Evaluation *ev)
   for (PetscInt k = 0; k < ev->T; k++) PetscCall(PetscFree(ev->names[k]));
   PetscCall(PetscFree2(ev->ytrue, ev->ypred));
   PetscCall(PetscFree4(ev->r2, ev->rmse, ev->mae, ev->r2_train));
-  PetscCall(PetscFree2(ev->model_of, ev->names));
+  PetscCall(PetscFree3(ev->model_of, ev->names, ev->trivial));
   PetscFunctionReturn(0);
 }
 
@@ -236,7 +254,8 @@ static PetscErrorCode EvaluationWrite(MPI_Comm comm, const Evaluation *ev, const
   PetscCall(VitH5WriteStrings(&h5, "/evaluation/target_names", ev->T, (const char *const *)ev->names));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_true", 2, dtest, ev->ytrue, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_pred", 2, dtest, ev->ypred, "units of the models' /dataset/Y"));
-  PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dT, ev->r2, "1"));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/trivial", 1, dT, ev->trivial, "1: constant over the training rows, not scored (R^2 NaN)"));
+  PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dT, ev->r2, "1 (NaN: trivial target)"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/rmse", 1, dT, ev->rmse, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/mae", 1, dT, ev->mae, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/r2_train", 1, dT, ev->r2_train, "1"));
@@ -267,36 +286,36 @@ PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const 
   PetscFunctionReturn(0);
 }
 
-static int CompareReal(const void *a, const void *b)
+/* Over the group's non-trivial targets: pooled R^2 (1 - sum SSE / sum SST), the worst per-target
+   R^2 and the mean training R^2; *scored: how many targets were scored. */
+static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, const PetscReal *r2_train, const PetscInt *trivial, PetscReal *pooled, PetscReal *worst, PetscReal *train, PetscInt *scored)
 {
-  PetscReal x = *(const PetscReal *)a, y = *(const PetscReal *)b;
-  return (x > y) - (x < y);
-}
-
-/* Pooled R^2 (1 - sum SSE / sum SST over the group's targets) and the median per-target R^2. */
-static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, PetscReal *pooled, PetscReal *median)
-{
-  PetscReal *sse, *sst, *sae, *r2, SSE = 0, SST = 0;
+  PetscReal *sse, *sst, *sae, SSE = 0, SST = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc4(t, &sse, t, &sst, t, &sae, count, &r2));
+  PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
   ErrorSums(ntest, t, ytrue, ypred, sse, sst, sae);
-  for (PetscInt k = 0; k < count; k++) {
-    SSE += sse[first + k];
-    SST += sst[first + k];
-    r2[k] = R2(sse[first + k], sst[first + k]);
+  *worst  = PETSC_MAX_REAL;
+  *train  = 0;
+  *scored = 0;
+  for (PetscInt k = first; k < first + count; k++) {
+    if (trivial[k]) continue;
+    SSE += sse[k];
+    SST += sst[k];
+    *worst = PetscMin(*worst, R2(sse[k], sst[k]));
+    *train += r2_train[k];
+    (*scored)++;
   }
-  qsort(r2, (size_t)count, sizeof(PetscReal), CompareReal);
   *pooled = R2(SSE, SST);
-  *median = count % 2 ? r2[count / 2] : 0.5 * (r2[count / 2 - 1] + r2[count / 2]);
-  PetscCall(PetscFree4(sse, sst, sae, r2));
+  if (*scored) *train /= *scored;
+  PetscCall(PetscFree3(sse, sst, sae));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitPipelinePrintTable(MPI_Comm comm, const char eval_path[])
 {
   VitH5      h5;
-  PetscInt   t, n, ntest;
+  PetscInt   t, n, ntest, *trivial;
   char     **names;
   PetscReal *ytrue, *ypred, *r2_train;
   hsize_t    dims[2];
@@ -310,25 +329,28 @@ PetscErrorCode VitPipelinePrintTable(MPI_Comm comm, const char eval_path[])
   PetscCall(VitH5ReadReal(&h5, "/evaluation/y_true", &n, &ytrue));
   PetscCall(VitH5ReadReal(&h5, "/evaluation/y_pred", &n, &ypred));
   PetscCall(VitH5ReadReal(&h5, "/evaluation/r2_train", &n, &r2_train));
+  PetscCall(VitH5ReadInt(&h5, "/evaluation/trivial", &n, &trivial));
   PetscCall(VitH5Close(&h5));
 
-  PetscCall(PetscPrintf(comm, "\nHeld-out R^2 (%" PetscInt_FMT " test samples; 1 = perfect, 0 = predicting the mean)\n", ntest));
-  PetscCall(PetscPrintf(comm, "  %-28s %8s %10s %10s %10s\n", "target", "bins", "R^2 test", "median bin", "R^2 train"));
+  PetscCall(PetscPrintf(comm, "\nHeld-out R^2 (%" PetscInt_FMT " test samples; 1 = perfect, 0 = predicting the mean; pooled = 1 - sum SSE / sum SST)\n", ntest));
+  PetscCall(PetscPrintf(comm, "  %-28s %8s %10s %10s %10s\n", "target", "bins", "R^2 test", "worst bin", "R^2 train"));
   for (PetscInt k = 0; k < t;) {
     char      group[64], other[64];
-    PetscInt  count = 1;
-    PetscReal pooled = 0, median = 0, train = 0;
+    PetscInt  count = 1, scored = 0;
+    PetscReal pooled = 0, worst = 0, train = 0;
     VitPipelineTargetGroup(names[k], group, sizeof(group));
     while (k + count < t && (VitPipelineTargetGroup(names[k + count], other, sizeof(other)), !strcmp(group, other))) count++;
-    PetscCall(GroupScores(k, count, ntest, t, ytrue, ypred, &pooled, &median));
-    for (PetscInt j = 0; j < count; j++) train += r2_train[k + j] / count;
-    if (count > 1) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " %10.3f %10.3f %10.3f\n", group, count, (double)pooled, (double)median, (double)train));
+    PetscCall(GroupScores(k, count, ntest, t, ytrue, ypred, r2_train, trivial, &pooled, &worst, &train, &scored));
+    if (!scored) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT "   constant over the training samples: not fitted, not scored\n", count > 1 ? group : names[k], count));
+    else if (count > 1) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " %10.3f %10.3f %10.3f\n", group, scored, (double)pooled, (double)worst, (double)train));
     else PetscCall(PetscPrintf(comm, "  %-28s %8s %10.3f %10s %10.3f\n", names[k], "1", (double)pooled, "", (double)train));
+    if (count > 1 && scored && scored < count) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " constant over the training samples (e.g. beyond the band edge): not scored\n", "", count - scored));
     k += count;
   }
   PetscCall(PetscFree(ytrue));
   PetscCall(PetscFree(ypred));
   PetscCall(PetscFree(r2_train));
+  PetscCall(PetscFree(trivial));
   PetscCall(VitStringsFree(t, &names));
   PetscFunctionReturn(0);
 }

@@ -7,8 +7,6 @@
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
 
-#define VIT_MAX_COUNTS 32
-
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
@@ -16,7 +14,7 @@ typedef struct {
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands;
   PetscInt        seed;
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
-  PetscReal       count_omega[VIT_MAX_COUNTS], temp_range[2];
+  PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
 
 /* Everything computed, on every rank (arrays of modes, VDOS and counts are small). */
@@ -24,8 +22,8 @@ typedef struct {
   PetscReal  moment[2];          /* Tr(H)/(dN), Tr(H^2)/(dN) exact; moment[1] < 0 when not available */
   VitModes   modes;
   PetscInt   negative;           /* eigenvalues below -tol (inertia), -1 when not computed */
-  PetscInt   count_exact[VIT_MAX_COUNTS];
-  PetscReal  count_kpm[VIT_MAX_COUNTS], count_kpm_err[VIT_MAX_COUNTS];
+  PetscInt  *count_exact;        /* ncount each */
+  PetscReal *count_kpm, *count_kpm_err;
   VitKpm     kpm;
   PetscReal *omega, *D, *Derr, *reduced, fraction;
   PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height;
@@ -81,7 +79,14 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
   PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
-  o->ncount = VIT_MAX_COUNTS;
+  { /* room for as many values as given: 1 + the number of commas */
+    const char *list = NULL;
+    PetscBool   found;
+    PetscCall(PetscOptionsFindPair(NULL, NULL, "-spectrum_count_omega", &list, &found));
+    o->ncount = 1;
+    for (const char *c = list; c && *c; c++) o->ncount += *c == ',';
+    PetscCall(PetscMalloc1(o->ncount, &o->count_omega));
+  }
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes with omega < w (exact by inertia, and by KPM)", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
@@ -102,7 +107,10 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
-  for (PetscInt j = 0; j < o->ncount; j++) PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
+  for (PetscInt j = 0; j < o->ncount; j++) {
+    PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
+    for (PetscInt k = 0; k < j; k++) PetscCheck(o->count_omega[k] != o->count_omega[j], comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g is given twice (values %" PetscInt_FMT " and %" PetscInt_FMT "): give each frequency once", (double)o->count_omega[j], k + 1, j + 1);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -132,12 +140,13 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
 /* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
 static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
-  PetscReal shift[VIT_MAX_COUNTS + 1];
-  PetscInt  count[VIT_MAX_COUNTS + 1];
+  PetscReal *shift;
+  PetscInt  *count;
 
   PetscFunctionBegin;
   res->negative = -1;
   if (!o->inertia) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(o->ncount + 1, &shift, o->ncount + 1, &count));
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
   shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
   for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
@@ -146,6 +155,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim;
   PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
   if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
+  PetscCall(PetscFree2(shift, count));
   PetscFunctionReturn(0);
 }
 
@@ -349,16 +359,14 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
 
 static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const SpectrumResults *res, const char *wunits)
 {
-  hsize_t  dims[1] = {(hsize_t)o->ncount};
-  PetscInt exact[VIT_MAX_COUNTS];
+  hsize_t dims[1] = {(hsize_t)o->ncount};
 
   PetscFunctionBegin;
   if (res->negative >= 0) PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/negative_count", res->negative, "1"));
   if (!o->ncount) PetscFunctionReturn(0);
   PetscCall(VitH5WriteReal(h5, "/spectrum/counts/omega", 1, dims, o->count_omega, wunits));
   if (res->negative >= 0) {
-    PetscCall(PetscArraycpy(exact, res->count_exact, o->ncount));
-    PetscCall(VitH5WriteInt(h5, "/spectrum/counts/exact", 1, dims, exact, "1"));
+    PetscCall(VitH5WriteInt(h5, "/spectrum/counts/exact", 1, dims, res->count_exact, "1"));
     PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/low_mode_count", res->count_exact[0], "1"));
   }
   if (o->kpm) {
@@ -401,6 +409,7 @@ static PetscErrorCode ResultsDestroy(SpectrumResults *res)
   PetscCall(PetscFree4(res->omega, res->D, res->Derr, res->reduced));
   PetscCall(PetscFree3(res->T, res->cv, res->cv_modes));
   PetscCall(PetscFree2(res->band_edges, res->band_pr));
+  PetscCall(PetscFree3(res->count_exact, res->count_kpm, res->count_kpm_err));
   PetscFunctionReturn(0);
 }
 
@@ -426,6 +435,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, cons
   PetscFunctionBegin;
   PetscCall(RegisterEvents());
   PetscCall(PetscMemzero(&res, sizeof(res)));
+  PetscCall(PetscCalloc3(o->ncount + 1, &res.count_exact, o->ncount + 1, &res.count_kpm, o->ncount + 1, &res.count_kpm_err));
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
   PetscCall(ExactMoments(&prob, res.moment));
@@ -452,6 +462,7 @@ PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const ch
   PetscCall(VitSystemSetUp(comm, sample, &sys));
   PetscCall(SpectrumRun(&o, &sys, out, PETSC_FALSE));
   PetscCall(VitSystemDestroy(&sys));
+  PetscCall(PetscFree(o.count_omega));
   PetscFunctionReturn(0);
 }
 
@@ -466,10 +477,12 @@ PetscErrorCode VitCmdSpectrum(void)
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (VitHelpRequested()) {
     PetscCall(VitSystemDestroy(&sys));
+    PetscCall(PetscFree(o.count_omega));
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
   PetscCall(SpectrumRun(&o, &sys, o.out, PETSC_TRUE));
   PetscCall(VitSystemDestroy(&sys));
+  PetscCall(PetscFree(o.count_omega));
   PetscFunctionReturn(0);
 }

@@ -68,7 +68,7 @@ for nranks in (1, 3):
     assert np.array_equal(row_sample, np.repeat([0, 1], [110, 85])) and np.array_equal(row_atom, np.concatenate([np.arange(110), np.arange(85)]))
 
 # the per-atom dataset fits like any other (1-D Y)
-run("fit", ["-data", "atoms_3.h5", "-o", "atoms.model.h5", "-fit_lambda", 0.5], 2)
+run("fit", ["-data", "atoms_3.h5", "-o", "atoms.model.h5", "-fit_lambda", 0.5, "-fit_test_fraction", 0], 2)
 m = read_model("atoms.model.h5")
 ref = Ridge(alpha=0.5).fit(Xref, Yref)
 assert rel_diff(m["W"][0], ref.coef_) < 1e-8, rel_diff(m["W"][0], ref.coef_)

@@ -32,7 +32,7 @@ alpha_sklearn = RidgeCV(alphas=lambdas, fit_intercept=True).fit(X, Y).alpha_
 print(f"numpy GCV choice {lambdas[np.argmin(gcv_ref)]:.6g}, sklearn RidgeCV (LOO) choice {alpha_sklearn:.6g}")
 for nranks in (1, 2, 4):
     out = f"gcv_{nranks}.model.h5"
-    run("fit", ["-data", "cv.h5", "-o", out, "-fit_lambda_min", lmin, "-fit_lambda_max", lmax, "-fit_lambda_count", count], nranks)
+    run("fit", ["-data", "cv.h5", "-o", out, "-fit_lambda_min", lmin, "-fit_lambda_max", lmax, "-fit_lambda_count", count, "-fit_test_fraction", 0], nranks)
     m = read_model(out)
     assert rel_diff(m["lambda_path"], lambdas) < 1e-12
     d = rel_diff(m["cv_score"], gcv_ref)
@@ -69,7 +69,7 @@ write_dataset("wide.h5", Xw, Yw)
 lw = np.logspace(-2, 3, 11)
 for nranks in (1, 3):
     run("fit", ["-data", "wide.h5", "-o", f"wide_{nranks}.model.h5", "-fit_lambda_min", lw[0], "-fit_lambda_max", lw[-1], "-fit_lambda_count", lw.size,
-                "-fit_cv", 4, "-fit_standardize"], nranks)
+                "-fit_cv", 4, "-fit_standardize", "-fit_test_fraction", 0], nranks)
     m = read_model(f"wide_{nranks}.model.h5")
     mean, scale = Xw.mean(0), Xw.std(0)
     Z = (Xw - mean) / scale

@@ -26,7 +26,7 @@ cases = [
     (["-data", "good.h5", "-fit_lambda", "0"], ["-fit_lambda", "> 0 (got 0"]),
     (["-data", "good.h5", "-fit_lambda", "-2"], ["-fit_lambda", "(got -2"]),
     (["-data", "good.h5", "-fit_lambda_min", "0"], ["-fit_lambda_min"]),
-    (["-data", "good.h5", "-fit_cv", "13"], ["-fit_cv 13", "more folds", "12 training"]),
+    (["-data", "good.h5", "-fit_cv", "13", "-fit_test_fraction", "0"], ["-fit_cv 13", "more folds", "12 training"]),
     (["-data", "good.h5", "-fit_cv", "1"], ["-fit_cv 1"]),
     (["-data", "good.h5", "-fit_test_fraction", "1.5"], ["-fit_test_fraction"]),
     (["-data", "missing.h5"], ["missing.h5"]),

@@ -114,7 +114,7 @@ os.utime("samples/glass_05.data", (past, past))
 print("errors: ok")
 
 # fit on the smoothed dataset, predict from one sample's cached rdf output: = the model on its row
-run("fit", ["-data", "ds4.h5", "-o", "m4.h5", "-fit_lambda", 0.1], 2)
+run("fit", ["-data", "ds4.h5", "-o", "m4.h5", "-fit_lambda", 0.1, "-fit_test_fraction", 0], 2)
 m = read_model("m4.h5")
 assert np.isclose(m["feature_smooth"], sigma)
 proc = run("predict", ["-model", "m4.h5", "-rdf", "samples/glass_04.data.rdf.h5", "-o", "p4.h5"], 1)

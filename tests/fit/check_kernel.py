@@ -73,4 +73,18 @@ for label, extra in (("GCV", []), ("5-fold CV, smooth 2", ["-fit_cv", 5, "-fit_s
     cum = np.array([np.abs(w[np.tile(r, 3) <= s + 1e-12]).sum() for s in shells]) / np.abs(w).sum()
     assert np.allclose(m["analysis/r"], shells) and np.allclose(m["analysis/cumulative_abs_W"][0], cum, rtol=1e-10, atol=1e-12)
     assert m["W_path"].shape == (len(m["lambda_path"]), 1, X.shape[1])
+
+# -fit_prior kernel: ridge towards the exact kernel = sklearn Ridge on the shifted targets y - X K, plus K
+from sklearn.linear_model import Ridge  # noqa: E402
+for lam in (1e-3, 10.0):
+    run("fit", ["-data", "kernel.h5", "-o", "prior.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d", "-fit_prior", "kernel"], 2)
+    m = read_model("prior.model.h5")
+    ref = Ridge(alpha=lam, solver="svd").fit(X, y - X @ K)
+    dw = np.abs(m["W"][0] - (K + ref.coef_)).max() / np.abs(K + ref.coef_).max()
+    db = abs(m["b"][0] - ref.intercept_) / abs(y).max()
+    dist = np.linalg.norm(m["W"][0] - K) / np.linalg.norm(K)
+    print(f"kernel prior, lambda {lam:g}: rel diff W {dw:.2e}, b {db:.2e}; ||W - K||/||K|| = {m['metrics/prior_distance'][0]:.4f}")
+    assert dw < 1e-10 and db < 1e-10, (dw, db)
+    assert abs(m["metrics/prior_distance"][0] - dist) < 1e-10 * max(dist, 1)
+    assert np.array_equal(m["prior/W0"][0], m["kernel/K"]) and np.abs(m["kernel/K"] - K).max() < 1e-10 * np.abs(K).max()
 print("ok")

@@ -1,8 +1,11 @@
 """vitrum predict: predictions in original units round-trip through the model file: a profile
-given as text columns (on the model's grid or on a finer grid containing it) or as an HDF5 rdf
-output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
--o file holds the same numbers as the stdout table; a measured range that does not cover the
-model's, or a wrong number of columns, is a clear error."""
+given as text columns (on the model's grid, or on a longer range of the same grid) or as an HDF5
+rdf output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
+-o file holds the same numbers as the stdout table. A profile on another grid (a finer one) is an
+error, and with -predict_regrid it is re-binned: = W (numpy bin averages) + b. A measured range
+that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
+in /model/W (entry named), or a model with no features are clear errors, never NaN predictions
+or a crash."""
 import h5py
 import numpy as np
 
@@ -13,7 +16,7 @@ r = 0.9 + 0.04 * np.arange(40)
 names = [f"g_{p}(r={x:.10g})" for p in PAIRS for x in r]
 X, Y = correlated_data(80, len(names), 2, seed=9)
 write_dataset("pred.h5", X, Y, feature_names=names, target_names=["omega2_mean", "D(omega=1)"])
-run("fit", ["-data", "pred.h5", "-o", "pred.model.h5", "-fit_lambda", 0.01, "-fit_standardize"], 2)
+run("fit", ["-data", "pred.h5", "-o", "pred.model.h5", "-fit_lambda", 0.01, "-fit_standardize", "-fit_test_fraction", 0], 2)
 m = read_model("pred.model.h5")
 
 
@@ -32,14 +35,14 @@ for i in (0, 17):
     x = X[i].reshape(3, -1)
     expect = m["W"] @ X[i] + m["b"]
     write_text(f"same_{i}.txt", r, x)
-    fine = np.linspace(r[0], r[-1], 4 * (r.size - 1) + 1)
-    write_text(f"fine_{i}.txt", np.concatenate([[0.5], fine, [3.0]]), [np.concatenate([[0], np.interp(fine, r, p), [1]]) for p in x])
+    longer = np.concatenate([r[0] - 0.04 * np.arange(5, 0, -1), r, r[-1] + 0.04 * np.arange(1, 4)])
+    write_text(f"long_{i}.txt", longer, [np.concatenate([np.zeros(5), p, np.ones(3)]) for p in x])
     order = [2, 0, 1]
     with h5py.File(f"rdf_{i}.h5", "w") as f:
         f["/structure/rdf/r"] = r
         f["/structure/rdf/g"] = x[order]
         f["/structure/rdf/pairs"] = strings([PAIRS[k] for k in order])
-    got = predict(["-rdf", f"same_{i}.txt,fine_{i}.txt,rdf_{i}.h5", "-o", f"out_{i}.h5"])
+    got = predict(["-rdf", f"same_{i}.txt,long_{i}.txt,rdf_{i}.h5", "-o", f"out_{i}.h5"])
     for source, value in got.items():
         d = rel_diff(value, expect)
         print(f"sample {i} from {source}: rel diff {d:.2e}")
@@ -51,6 +54,53 @@ for i in (0, 17):
         assert [s.decode() for s in f["/prediction/target_names"][()]] == ["omega2_mean", "D(omega=1)"]
     # and the model reproduces the training fit in original units
     assert rel_diff(expect, X[i] @ m["W"].T + m["b"]) < 1e-14
+
+
+# a finer grid: refused, and re-binned with -predict_regrid (numpy: overlap-weighted bin averages)
+def rebin(x, g, centres, h):
+    edges = np.concatenate([[x[0] - (x[1] - x[0]) / 2], (x[1:] + x[:-1]) / 2, [x[-1] + (x[-1] - x[-2]) / 2]])
+    out = []
+    for c in centres:
+        overlap = np.clip(np.minimum(c + h / 2, edges[1:]) - np.maximum(c - h / 2, edges[:-1]), 0, None)
+        out.append((overlap * g).sum() / overlap.sum())
+    return np.array(out)
+
+
+fine = np.concatenate([[0.8], r[0] - 0.02 + 0.01 * np.arange(4 * r.size + 1), [2.9]])  # bins of 0.01, plus wide end bins
+fine = np.unique(np.round(np.concatenate([fine, [0.853]]), 10))  # one irregular point
+profiles = [np.cos(3 * fine + k) + 1.5 for k in range(3)]
+write_text("fine.txt", fine, profiles)
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", "fine.txt"], 2, check=False)
+assert proc.returncode == 1 and "is not the model's" in proc.stderr and "-predict_regrid" in proc.stderr, proc.stderr
+got = predict(["-rdf", "fine.txt", "-predict_regrid"])
+x = np.concatenate([rebin(fine, p, r, 0.04) for p in profiles])
+d = rel_diff(got["fine.txt"], m["W"] @ x + m["b"])
+print(f"re-binned finer grid: rel diff {d:.2e}")
+assert d < 1e-9, d
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", "fine.txt", "-predict_regrid"], 1)
+assert "re-binned" in proc.stdout, proc.stdout
+
+# NaN in a text profile, in /model/W; a model without features
+text = open("same_0.txt").read().splitlines()
+text[7] = text[7].split()[0] + " nan " + " ".join(text[7].split()[2:])
+open("nan.txt", "w").write("\n".join(text) + "\n")
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", "nan.txt"], 2, check=False)
+assert proc.returncode == 1 and "nan.txt:8: column 2 is not a finite number" in proc.stderr, proc.stderr
+import shutil  # noqa: E402
+shutil.copy("pred.model.h5", "nanw.model.h5")
+with h5py.File("nanw.model.h5", "a") as f:
+    W = f["/model/W"][()]
+    W[1, 5] = np.nan
+    f["/model/W"][...] = W
+proc = run("predict", ["-model", "nanw.model.h5", "-rdf", "same_0.txt"], 2, check=False)
+assert proc.returncode == 1 and "/model/W[1][5]" in proc.stderr and "D(omega=1)" in proc.stderr, proc.stderr
+with h5py.File("empty.model.h5", "w") as f:
+    f["/model/W"] = np.zeros((1, 0))
+    f["/model/b"] = np.zeros(1)
+    f["/model/feature_names"] = np.array([], dtype="S1")
+    f["/model/target_names"] = strings(["omega2_mean"])
+proc = run("predict", ["-model", "empty.model.h5", "-rdf", "same_0.txt"], 2, check=False)
+assert proc.returncode == 1 and "0 features" in proc.stderr, (proc.returncode, proc.stderr)
 
 write_text("short.txt", r[:-3], X[0].reshape(3, -1)[:, :-3])
 proc = run("predict", ["-model", "pred.model.h5", "-rdf", "short.txt"], 2, check=False)

@@ -1,0 +1,134 @@
+"""Per-sample caches of features, shared with predict (docs/fit.md, "Cache"):
+* `-samples a.data b.data` (an unquoted glob expanded by the shell) uses every file;
+* a cached output carries a completion marker (/meta vitrum_complete) written last; a truncated
+  file, or one without the marker, is recomputed with a warning (the dataset equals the rdf code's);
+* the cache keys are per product: another -rdf_dr recomputes the rdf outputs but not the spectra
+  (a spectrum made with other spectrum options is still stale); the output of another setting is
+  kept aside (SAMPLE.rdf.HASH.h5), not overwritten, and brought back when that setting returns;
+* predict -sample computes the g(r) on the model's grid (a different -rdf_dr given is replaced,
+  with a note), reuses features' up-to-date cache with -features_cache, and never writes next to
+  the sample; its prediction equals W x + b of the sample's dataset row."""
+import glob
+import os
+import shutil
+import time
+
+import h5py
+import numpy as np
+
+from fitlib import read_model, rel_diff, run
+
+rng = np.random.default_rng(11)
+for d in ("gas", "cache"):
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+L, n = 6.0, 150
+names = [f"gas/s{i}.data" for i in range(6)]
+for path in names:
+    x = rng.uniform(0, L, (n, 3))
+    types = rng.integers(1, 3, n)
+    with open(path, "w") as f:
+        f.write(f"random gas\n\n{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nAtoms # atomic\n\n")
+        f.writelines(f"{i + 1} {types[i]} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
+rdf_opts = ["-rdf_rmax", 2.5, "-rdf_dr", 0.1]
+base = ["-features_cache", "cache", "-features_targets", "none", "-features_drop_constant", 0]
+rdf0 = "cache/s0.data.rdf.h5"
+
+
+def reference(sample, extra):
+    run("rdf", ["-sample", sample, "-o", "ref.rdf.h5"] + extra, 1)
+    with h5py.File("ref.rdf.h5", "r") as f:
+        return f["/structure/rdf/g"][()].ravel()
+
+
+# several files after -samples
+run("features", ["-samples", names[0], names[1], names[2]] + base + rdf_opts + ["-o", "three.h5"], 2)
+with h5py.File("three.h5", "r") as f:
+    assert f["/dataset/X"].shape[0] == 3, f["/dataset/X"].shape
+    assert rel_diff(f["/dataset/X"][1], reference(names[1], rdf_opts)) < 1e-12
+    assert [s.decode() for s in f["/dataset/sample_names"][()]] == names[:3]
+with h5py.File(rdf0, "r") as f:
+    assert f["/meta"].attrs["vitrum_complete"] == 1
+print("several -samples files, completion marker: ok")
+
+# a truncated cache file, and one without the marker: recomputed with a warning
+for damage in ("truncate", "unmark"):
+    if damage == "truncate":
+        with open(rdf0, "r+b") as f:
+            f.truncate(os.path.getsize(rdf0) // 2)
+    else:
+        with h5py.File(rdf0, "a") as f:
+            del f["/meta"].attrs["vitrum_complete"]
+    proc = run("features", ["-samples", names[0]] + base + rdf_opts + ["-o", "one.h5"], 2)
+    assert "damaged or incomplete" in proc.stderr and rdf0 in proc.stderr, proc.stderr
+    with h5py.File("one.h5", "r") as f:
+        assert rel_diff(f["/dataset/X"][0], reference(names[0], rdf_opts)) < 1e-12
+    print(f"damaged cache ({damage}): recomputed with a warning: ok")
+
+# per-product keys: a spectrum output written with the options of this run (as vitrum writes
+# them, with the marker) survives a change of -rdf_dr; one made with another -kpm_moments does not
+with h5py.File(rdf0, "r") as f:
+    options = f["/meta"].attrs["options"]
+    options = options.decode() if isinstance(options, bytes) else options
+for kpm in ("", " -kpm_moments 64"):
+    with h5py.File("cache/s0.data.spectrum.h5", "w") as f:
+        f.create_group("/meta")
+        f["/meta"].attrs["options"] = options + kpm
+        f["/meta"].attrs["vitrum_complete"] = 1
+        f["/spectrum/scalars/omega2_mean"] = [1.0]
+    time.sleep(1.1)
+    stamps = [os.path.getmtime(p) for p in (rdf0, "cache/s0.data.spectrum.h5")]
+    proc = run("features", ["-samples", names[0], "-features_cache", "cache", "-features_targets", "omega2_mean",
+                            "-rdf_rmax", 2.5, "-rdf_dr", 0.05 if not kpm else 0.1, "-o", "spec.h5"], 2, check=False)
+    if not kpm:
+        assert proc.returncode == 0, proc.stderr
+        assert os.path.getmtime(rdf0) > stamps[0], "the rdf output on another grid was reused"
+        assert os.path.getmtime("cache/s0.data.spectrum.h5") == stamps[1], "-rdf_dr made the spectrum stale"
+    else:
+        assert proc.returncode == 1 and "needs -potential" in proc.stderr, proc.stderr
+print("per-product cache keys: ok")
+
+# one setting never overwrites another's: the rdf output of -rdf_dr 0.1 was kept aside as
+# s0.data.rdf.HASH.h5 when -rdf_dr 0.05 came; switching back and forth brings each back, never recomputed
+parked = glob.glob("cache/s0.data.rdf.*.h5")
+assert len(parked) == 1, parked
+stamps = {0.1: os.path.getmtime(parked[0]), 0.05: os.path.getmtime(rdf0)}
+time.sleep(1.1)
+for dr in (0.1, 0.05, 0.1):
+    run("features", ["-samples", names[0]] + base + ["-rdf_rmax", 2.5, "-rdf_dr", dr, "-o", "back.h5"], 2)
+    assert os.path.getmtime(rdf0) == stamps[dr], f"the kept output of -rdf_dr {dr} was recomputed"
+    with h5py.File("back.h5", "r") as f:
+        assert rel_diff(f["/dataset/X"][0], reference(names[0], ["-rdf_rmax", 2.5, "-rdf_dr", dr])) < 1e-12
+    assert len(glob.glob("cache/s0.data.rdf.*.h5")) == 1  # the other setting's output kept aside
+print("cache files of one setting never overwrite another's: ok")
+
+# predict -sample: the model's grid, features' cache, nothing written next to the sample
+for i, path in enumerate(names):
+    with h5py.File(f"cache/s{i}.data.spectrum.h5", "w") as f:  # foreign spectra (no /meta): taken as they are
+        f["/spectrum/scalars/omega2_mean"] = [rng.uniform(10, 20)]
+run("features", ["-samples", "gas/*.data", "-features_cache", "cache", "-features_targets", "omega2_mean", "-features_drop_constant", 0,
+                 "-o", "gas.h5"] + rdf_opts, 2)
+run("fit", ["-data", "gas.h5", "-o", "gas.model.h5", "-fit_lambda", 1.0, "-fit_test_fraction", 0], 2)
+m = read_model("gas.model.h5")
+assert abs(m["rdf_dr"][0] - 0.1) < 1e-12 and abs(m["rdf_rmax"][0] - 2.5) < 1e-12, (m["rdf_dr"], m["rdf_rmax"])
+with h5py.File("gas.h5", "r") as f:
+    row = f["/dataset/X"][3]
+expect = m["W"] @ row + m["b"]
+before = sorted(os.listdir("gas"))
+
+
+def predicted(args):
+    proc = run("predict", ["-model", "gas.model.h5", "-sample", names[3]] + args, 2)
+    value = [l.split() for l in proc.stdout.splitlines() if l and not l.startswith("#")][0]
+    return float(value[1]), proc.stdout
+
+
+value, _ = predicted(["-rdf_dr", 0.05, "-rdf_rmax", 2.0])  # other grid options: replaced by the model's
+assert abs(value - expect[0]) < 1e-9 * abs(expect[0]), (value, expect)
+assert sorted(os.listdir("gas")) == before, "predict wrote next to the sample"
+stamp = os.path.getmtime("cache/s3.data.rdf.h5")
+value, out = predicted(["-features_cache", "cache", "-rdf_dr", 0.05])
+assert "replaced by the model's" in out, out
+assert abs(value - expect[0]) < 1e-9 * abs(expect[0]) and os.path.getmtime("cache/s3.data.rdf.h5") == stamp, "the fresh cache was not reused"
+print(f"predict -sample: {value:.10g} = model on the dataset row {expect[0]:.10g}: ok")
+print("ok")
