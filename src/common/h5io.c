@@ -4,9 +4,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VIT_H5_MAX_OPEN 16
-static char open_tmp_files[VIT_H5_MAX_OPEN][PETSC_MAX_PATH_LEN]; /* removed by VitH5AbortAll */
-
 #define H5Call(expr) \
   do { \
     if ((expr) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #expr); \
@@ -17,41 +14,11 @@ static hid_t PetscIntH5Type(void)
   return sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT;
 }
 
-static void RegisterTmp(const char tmp[], PetscBool add)
-{
-  for (int i = 0; i < VIT_H5_MAX_OPEN; i++) {
-    if (add && !open_tmp_files[i][0]) {
-      PetscStrncpy(open_tmp_files[i], tmp, PETSC_MAX_PATH_LEN);
-      return;
-    }
-    if (!add && !strcmp(open_tmp_files[i], tmp)) {
-      open_tmp_files[i][0] = 0;
-      return;
-    }
-  }
-}
-
-void VitH5AbortAll(void)
-{
-  for (int i = 0; i < VIT_H5_MAX_OPEN; i++)
-    if (open_tmp_files[i][0]) {
-      unlink(open_tmp_files[i]);
-      open_tmp_files[i][0] = 0;
-    }
-}
-
 static PetscErrorCode FileAccessMPIO(MPI_Comm comm, hid_t *fapl)
 {
   PetscFunctionBeginUser;
   *fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Call(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode TmpName(MPI_Comm comm, const char path[], char tmp[])
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s.tmp", path));
   PetscFunctionReturn(0);
 }
 
@@ -152,12 +119,11 @@ PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5)
   h5->comm    = comm;
   h5->writing = PETSC_TRUE;
   PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
-  PetscCall(TmpName(comm, path, h5->tmp));
+  PetscCall(VitOutputTmp(path, h5->tmp));
   PetscCall(FileAccessMPIO(comm, &fapl));
   h5->file = H5Fcreate(h5->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
   PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_OPEN, "%s: cannot create output file (directory missing or not writable?)", path);
-  RegisterTmp(h5->tmp, PETSC_TRUE);
   PetscCall(WriteMeta(h5));
   PetscFunctionReturn(0);
 }
@@ -185,14 +151,7 @@ PetscErrorCode VitH5Close(VitH5 *h5)
   if (h5->file <= 0) PetscFunctionReturn(0);
   H5Call(H5Fclose(h5->file));
   h5->file = 0;
-  if (h5->writing) {
-    int rank;
-    PetscCallMPI(MPI_Barrier(h5->comm));
-    PetscCallMPI(MPI_Comm_rank(h5->comm, &rank));
-    if (!rank) PetscCheck(!rename(h5->tmp, h5->path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: cannot rename from %s", h5->path, h5->tmp);
-    RegisterTmp(h5->tmp, PETSC_FALSE);
-    PetscCallMPI(MPI_Barrier(h5->comm));
-  }
+  if (h5->writing) PetscCall(VitOutputDone(h5->comm, h5->path));
   PetscFunctionReturn(0);
 }
 

@@ -226,13 +226,33 @@ static PetscErrorCode CheckSpectraComputable(MPI_Comm comm, const FeatOptions *o
   PetscFunctionReturn(0);
 }
 
-/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups. */
+/* The missing or stale outputs of one sample, on the sub-communicator sub. */
+static PetscErrorCode ComputeSample(MPI_Comm sub, const FeatOptions *o, const char path[])
+{
+  char      cached[PETSC_MAX_PATH_LEN];
+  PetscBool stale;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitFeaturesCachePath(o, path, ".rdf.h5", cached));
+  PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
+  if (stale) PetscCall(VitRdfRunSample(sub, path, cached));
+  if (WantsSpectrum(o)) {
+    PetscCall(VitFeaturesCachePath(o, path, ".spectrum.h5", cached));
+    PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
+    if (stale) PetscCall(VitSpectrumRunSample(sub, path, cached));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups.
+   A group that fails stops; VitAgreeOnError then raises its error on all of comm. */
 static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
 {
-  PetscMPIInt size, rank;
-  PetscInt    ngroups, group, mine = 0, done = 0;
-  MPI_Comm    sub;
-  VitProgress progress;
+  PetscMPIInt    size, rank;
+  PetscInt       ngroups, group, mine = 0, done = 0;
+  MPI_Comm       sub;
+  VitProgress    progress;
+  PetscErrorCode ierr = 0;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -244,22 +264,13 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   for (PetscInt i = group; i < n; i += ngroups) mine++;
   /* rank 0 belongs to group 0, which has the most samples: its progress bounds the ensemble's */
   PetscCall(VitProgressStart(&progress, ngroups > 1 ? "samples (group of rank 0)" : "samples", mine));
-  for (PetscInt i = group; i < n; i += ngroups) {
-    char      cached[PETSC_MAX_PATH_LEN];
-    PetscBool stale;
-    PetscCall(VitFeaturesCachePath(o, paths[i], ".rdf.h5", cached));
-    PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-    if (stale) PetscCall(VitRdfRunSample(sub, paths[i], cached));
-    if (WantsSpectrum(o)) {
-      PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
-      PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-      if (stale) PetscCall(VitSpectrumRunSample(sub, paths[i], cached));
-    }
+  for (PetscInt i = group; i < n && !ierr; i += ngroups) {
+    ierr = ComputeSample(sub, o, paths[i]);
     done++;
-    if (!rank) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
+    if (!rank && !ierr) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
   }
   PetscCallMPI(MPI_Comm_free(&sub));
-  PetscCallMPI(MPI_Barrier(comm));
+  PetscCall(VitAgreeOnError(comm, ierr));
   PetscFunctionReturn(0);
 }
 
