@@ -335,6 +335,19 @@ static PetscErrorCode OpenDataset(VitH5 *h5, const char name[], hid_t *dset)
   PetscFunctionReturn(0);
 }
 
+/* Numbers can be read from an integer or floating-point dataset only (HDF5 would fail, or convert
+   strings on one rank's schedule): checked on h5->comm. */
+static PetscErrorCode CheckNumeric(VitH5 *h5, const char name[], hid_t dset)
+{
+  hid_t       type  = H5Dget_type(dset);
+  H5T_class_t klass = H5Tget_class(type);
+
+  PetscFunctionBeginUser;
+  H5Tclose(type);
+  PetscCheck(klass == H5T_INTEGER || klass == H5T_FLOAT, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s holds %s, not numbers", h5->path, name, klass == H5T_STRING ? "strings" : "a non-numeric type");
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitH5GetDims(VitH5 *h5, const char name[], int *ndims, hsize_t dims[])
 {
   hid_t dset, space;
@@ -361,6 +374,7 @@ static PetscErrorCode ReadAll(VitH5 *h5, const char name[], hid_t memtype, size_
   for (int k = 0; k < ndims; k++) total *= dims[k];
   PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
   PetscCall(OpenDataset(h5, name, &dset));
+  PetscCall(CheckNumeric(h5, name, dset));
   if (total) PetscCheck(H5Dread(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s as numbers", h5->path, name);
   H5Dclose(dset);
   *n = (PetscInt)total;
@@ -390,11 +404,15 @@ PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start
   PetscFunctionBeginUser;
   PetscCall(VitH5GetDims(h5, name, &ndims, dims));
   PetscCheck(row_start + nrows <= dims[0], h5->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: %s has %llu rows, asked for %llu..%llu", h5->path, name, (unsigned long long)dims[0], (unsigned long long)row_start, (unsigned long long)(row_start + nrows));
-  if (!nrows) PetscFunctionReturn(0);
+  PetscCall(OpenDataset(h5, name, &dset));
+  PetscCall(CheckNumeric(h5, name, dset));
+  if (!nrows) {
+    H5Dclose(dset);
+    PetscFunctionReturn(0);
+  }
   for (int k = 0; k < ndims; k++) count[k] = dims[k];
   start[0] = row_start;
   count[0] = nrows;
-  PetscCall(OpenDataset(h5, name, &dset));
   filespace = H5Dget_space(dset);
   H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
   memspace = H5Screate_simple(ndims, count, NULL);
@@ -418,7 +436,10 @@ PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char 
   PetscCheck(H5Tget_class(ftype) == H5T_STRING, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a string dataset", h5->path, name);
   space = H5Dget_space(dset);
   ndims = H5Sget_simple_extent_ndims(space);
-  if (ndims > 0) H5Sget_simple_extent_dims(space, dims, NULL);
+  /* a list: one dimension (a scalar string is a list of one); the buffers below hold dims[0] strings */
+  PetscCheck(ndims == 0 || ndims == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %d dimensions; a list of strings has 1", h5->path, name, ndims);
+  if (ndims == 1) H5Sget_simple_extent_dims(space, dims, NULL);
+  PetscCheck(dims[0] <= (hsize_t)PETSC_MAX_INT / 2, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %llu strings, too many", h5->path, name, (unsigned long long)dims[0]);
   *n = (PetscInt)dims[0];
   PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
   if (H5Tis_variable_str(ftype) > 0) {

@@ -565,6 +565,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
   PetscCall(SampleListGet(comm, &o, &n, &paths));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, n, (const char *const *)paths));
   if (o.per_atom) {
     PetscCall(VitFeaturesPerAtom(comm, &o, n, paths));
     PetscCall(VitStringsFree(n, &paths));

@@ -91,6 +91,7 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(o->smooth_weight >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %g: must be >= 0", (double)o->smooth_weight);
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
   if (!o->out[0]) PetscCall(VitOutputPath(o->data, ".model.h5", o->out, sizeof(o->out)));
+  PetscCall(VitOutputCheck(comm, "-o", o->out, 0, NULL));
   PetscFunctionReturn(0);
 }
 

@@ -264,6 +264,7 @@ PetscErrorCode VitCmdPredict(void)
   PetscCheck(o.model[0], comm, PETSC_ERR_USER_INPUT, "predict needs -model MODEL.h5 (from vitrum fit)");
   n = o.nsample + o.nrdf;
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE or -rdf FILE (comma lists allowed)");
+  if (o.out[0]) PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(ModelRead(comm, o.model, &m));
   PetscCall(PetscMalloc2(m.p, &f, n * m.t, &Y));
   for (PetscInt k = 0; k < n; k++) {
