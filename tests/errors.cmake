@@ -1,0 +1,4 @@
+# The user-error contract (docs/reliability.md): one line, exit 1, nothing left, on 1 and 2 ranks.
+foreach(case sub options h5 outputs atomic)
+  vit_add_test(errors_${case} 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/errors/contract.py ${case})
+endforeach()
