@@ -2,3 +2,4 @@
 foreach(case sub options h5 outputs atomic)
   vit_add_test(errors_${case} 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/errors/contract.py ${case})
 endforeach()
+vit_add_test(errors_hessian_bitwise 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/errors/hessian_bitwise.py)

@@ -307,7 +307,14 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
 
   PetscFunctionBeginUser;
   msg[0] = 0;
-  if (stat(out, &so)) PetscFunctionReturn(0); /* a new file: nothing to compare with */
+  if (stat(out, &so)) { /* a new file: its folder must exist */
+    char folder[PETSC_MAX_PATH_LEN], *slash;
+    PetscCall(PetscStrncpy(folder, out, sizeof(folder)));
+    slash = strrchr(folder, '/');
+    if (slash) *(slash == folder ? slash + 1 : slash) = 0;
+    if (slash && access(folder, W_OK | X_OK)) PetscCall(PetscSNPrintf(msg, len, "%s %s: the folder %s does not exist or is not writable", option, out, folder));
+    PetscFunctionReturn(0);
+  }
   if (S_ISDIR(so.st_mode)) {
     PetscCall(PetscSNPrintf(msg, len, "%s %s is an existing directory: give a file name", option, out));
     PetscFunctionReturn(0);

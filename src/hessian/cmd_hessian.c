@@ -9,6 +9,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/hessian.h>
 #include <vitrum/h5io.h>
+#include <vitrum/exactsum.h>
 
 typedef struct {
   char      out[PETSC_MAX_PATH_LEN], binary[PETSC_MAX_PATH_LEN];
@@ -109,6 +110,20 @@ static PetscErrorCode MatrixSize(Mat H, PetscLogDouble *nnz, PetscLogDouble *byt
   PetscFunctionReturn(0);
 }
 
+/* Sum of the diagonal, bitwise the same on any number of ranks (exact fixed-point sum). */
+static PetscErrorCode ExactTrace(Vec diag, PetscReal *trace)
+{
+  const PetscScalar *d;
+  PetscInt           n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(diag, &n));
+  PetscCall(VecGetArrayRead(diag, &d));
+  PetscCall(VitExactSumReals(PetscObjectComm((PetscObject)diag), n, d, trace));
+  PetscCall(VecRestoreArrayRead(diag, &d));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
 {
   Vec diag;
@@ -118,7 +133,7 @@ static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
   PetscCall(CheckAcousticSumRule(sys, &c->asr));
   PetscCall(MatCreateVecs(sys->H, &diag, NULL));
   PetscCall(MatGetDiagonal(sys->H, diag));
-  PetscCall(VecSum(diag, &c->trace));
+  PetscCall(ExactTrace(diag, &c->trace));
   PetscCall(VecNorm(diag, NORM_INFINITY, &c->diag_max));
   PetscCall(VecDestroy(&diag));
   PetscCall(MatrixSize(sys->H, &c->nnz, &c->memory));
