@@ -182,6 +182,20 @@ static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool *match)
   PetscFunctionReturn(0);
 }
 
+/* Rank 0 of VitFeaturesCacheStale: whether the cached output must be (re)computed. */
+static PetscErrorCode CacheStaleOnRank0(const FeatOptions *o, const char sample[], const char cached[], int *flag)
+{
+  struct stat ss, sc;
+  PetscBool   match = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  *flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
+  if (!*flag && strstr(cached, ".rdf.h5")) PetscCall(RdfCacheMatches(o, cached, &match));
+  if (!*flag && match) PetscCall(CacheOptionsMatch(cached, &match));
+  *flag = *flag || !match;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
@@ -189,14 +203,8 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    struct stat ss, sc;
-    PetscBool   match = PETSC_TRUE;
-    flag = o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime);
-    if (!flag && strstr(cached, ".rdf.h5")) PetscCall(RdfCacheMatches(o, cached, &match));
-    if (!flag && match) PetscCall(CacheOptionsMatch(cached, &match));
-    flag = flag || !match;
-  }
+  /* an unreadable cached file fails on rank 0 alone: raise it on all of comm */
+  PetscCall(VitAgreeOnError(comm, rank ? 0 : CacheStaleOnRank0(o, sample, cached, &flag)));
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);

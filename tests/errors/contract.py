@@ -5,7 +5,8 @@ Every bad input below must end the run with exit status 1 and exactly one line "
 traceback, no "internal error", no MPI_ABORT, no output file and no temporary file left, and the
 inputs unchanged.
   sub      features (and so pipeline) with a malformed sample, raised inside the per-sample
-           sub-communicators (-ranks_per_sample 1 and 2)
+           sub-communicators (-ranks_per_sample 1 and 2); an unreadable cached output (read on
+           rank 0 of the sub-communicator only: hung before)
   options  rdf: -sq_nq 0, -sq_qmax -1, -rdf_rmax 100 / -1, -rdf_dr 1e-8 / 1e-12 / nan (checked
            before any allocation), two atoms at distance 0 (named by id); spectrum -spectrum_pr_bands 0
   h5       fit on datasets with /dataset/X of strings, 2-D /dataset/feature_names, (2,2) type_names
@@ -16,6 +17,7 @@ inputs unchanged.
 import glob
 import hashlib
 import os
+import shutil
 import sys
 
 import h5py
@@ -24,6 +26,8 @@ from vitrum_testlib import check, run, write_lammps_data
 
 case = sys.argv[1]
 RANKS = (1, 2)
+for entry in os.listdir("."):  # a clean folder: outputs of an earlier run must not count
+    shutil.rmtree(entry) if os.path.isdir(entry) else os.remove(entry)
 
 
 def digest(path):
@@ -101,8 +105,15 @@ if case == "sub":
             expect_error("features %s -ranks_per_sample %s" % (lst, rps),
                          ["features", "-sample_list", lst, "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5", "-features_recompute"],
                          "bad.data", outputs=["ds.h5"], inputs=["bad.data", lst], ranks=ranks)
-    # the good samples still give a dataset on 2 ranks (the agreement costs nothing when all succeed)
+    # an unreadable cached rdf output, read by rank 0 of a (sub-)communicator only
     open("good.txt", "w").write("s0.data\ns2.data\ns3.data\n")
+    open("s2.data.rdf.h5", "w").write("not HDF5\n")
+    for rps in ("1", "2"):
+        expect_error("features, unreadable cache, -ranks_per_sample %s" % rps,
+                     ["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5"],
+                     "s2.data.rdf.h5: not a readable HDF5 file", outputs=["ds.h5"], ranks=RANKS if rps == "1" else (2,))
+    os.remove("s2.data.rdf.h5")
+    # the good samples still give a dataset on 2 ranks (the agreement costs nothing when all succeed)
     run(["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-o", "ds.h5"], 2)
     check(os.path.exists("ds.h5"), "features on good samples (2 ranks) writes its dataset")
 
