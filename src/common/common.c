@@ -36,14 +36,13 @@ static PetscBool IsUserError(PetscErrorCode n)
                      n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED);
 }
 
-/* The first user error this rank raised, on whatever communicator: its code and message, this
-   rank's rank in that communicator, whether some user error reached a communicator congruent to
+/* The first user error this rank raised, on whatever communicator: its message, this rank's rank
+   in that communicator, whether some user error reached a communicator congruent to
    PETSC_COMM_WORLD (then rank 0 printed it) and whether this rank printed one. */
 static struct {
-  PetscBool      raised, on_world, printed;
-  PetscErrorCode code;
-  int            comm_rank;
-  char           message[1024];
+  PetscBool raised, on_world, printed;
+  int       comm_rank;
+  char      message[1024];
 } user_error;
 
 static MPI_Comm error_comm = MPI_COMM_NULL; /* private duplicate of PETSC_COMM_WORLD for VitReportUnsharedUserError */
@@ -69,7 +68,6 @@ static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func,
     MPI_Comm_rank(comm, &rank);
     if (!user_error.raised) {
       user_error.raised    = PETSC_TRUE;
-      user_error.code      = n;
       user_error.comm_rank = rank;
       PetscStrncpy(user_error.message, mess ? mess : "", sizeof(user_error.message));
     }

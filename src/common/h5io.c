@@ -2,7 +2,6 @@
    on success, a units attribute on every dataset, /meta on every file; simple reads. */
 #include <vitrum/h5io.h>
 #include <time.h>
-#include <unistd.h>
 
 #define H5Call(expr) \
   do { \
@@ -335,8 +334,8 @@ static PetscErrorCode OpenDataset(VitH5 *h5, const char name[], hid_t *dset)
   PetscFunctionReturn(0);
 }
 
-/* Numbers can be read from an integer or floating-point dataset only (HDF5 would fail, or convert
-   strings on one rank's schedule): checked on h5->comm. */
+/* Numbers are read from integer or floating-point datasets only: HDF5 cannot convert other types,
+   and in a row-distributed read only the ranks that own rows would notice. Checked on h5->comm. */
 static PetscErrorCode CheckNumeric(VitH5 *h5, const char name[], hid_t dset)
 {
   hid_t       type  = H5Dget_type(dset);
@@ -372,9 +371,9 @@ static PetscErrorCode ReadAll(VitH5 *h5, const char name[], hid_t memtype, size_
   PetscFunctionBeginUser;
   PetscCall(VitH5GetDims(h5, name, &ndims, dims));
   for (int k = 0; k < ndims; k++) total *= dims[k];
-  PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
   PetscCall(OpenDataset(h5, name, &dset));
   PetscCall(CheckNumeric(h5, name, dset));
+  PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
   if (total) PetscCheck(H5Dread(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s as numbers", h5->path, name);
   H5Dclose(dset);
   *n = (PetscInt)total;
