@@ -28,7 +28,8 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscOptionsEnd();
   if (!o->sq) PetscFunctionReturn(0);
   PetscCheck(o->qmax > 0 && PetscIsNormalReal(o->qmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax must be positive, got %g", (double)o->qmax);
-  PetscCheck(o->nq > 0 && o->nq <= VIT_RDF_MAX_BINS, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_nq must be between 1 and %d, got %" PetscInt_FMT, VIT_RDF_MAX_BINS, o->nq);
+  /* at most 10^6 q points: S_partial then takes at most 136 pairs x 8 MB */
+  PetscCheck(o->nq > 0 && o->nq <= 1000000, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_nq must be between 1 and 1000000, got %" PetscInt_FMT, o->nq);
   PetscFunctionReturn(0);
 }
 
