@@ -70,11 +70,12 @@ int main(int argc, char **argv)
   } else {
     ierr = cmd->run();
     if (ierr) {
-      VitH5AbortAll();
+      VitOutputsRemove();
       if (!VitUserErrorRaised()) { /* a bug or a system error, maybe on one rank only */
         fprintf(stderr, "vitrum: internal error %d; see the traceback above\n", (int)ierr);
         MPI_Abort(PETSC_COMM_WORLD, 1);
       }
+      if (!VitUserErrorReported()) VitReportUnsharedUserError(); /* raised on a smaller communicator only */
       status = 1;
     } else PetscCall(VitWarnUnusedOptions());
   }

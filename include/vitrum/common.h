@@ -22,15 +22,40 @@ extern VitLog vit_log;
 
 PetscErrorCode VitInitialize(void);
 
-/* Error handling: user-input errors raised collectively with VIT_ERR_USER print one line
-   "vitrum: error: ..." on rank 0 and make the program exit with status 1.
+/* Error handling (docs/reliability.md). A user-input error is raised with SETERRQ/PetscCheck and
+   a user code (PETSC_ERR_USER_INPUT, PETSC_ERR_FILE_*, PETSC_ERR_ARG_*) on a communicator where
+   every rank raises it. On a communicator congruent to PETSC_COMM_WORLD rank 0 prints the one line
+   "vitrum: error: ..." and the program exits with status 1. On a smaller communicator (a
+   sub-communicator, PETSC_COMM_SELF of a parallel run) the message is only remembered: the code
+   that created the sub-communicator calls VitAgreeOnError on the parent communicator, which raises
+   the first failing rank's error there (so it reaches PETSC_COMM_WORLD and is printed once).
    Everything else keeps PETSc's traceback. */
 PetscErrorCode VitPushErrorHandler(void);
-PetscBool      VitUserErrorRaised(void);
+PetscBool      VitUserErrorRaised(void);   /* this rank raised a user error */
+PetscBool      VitUserErrorReported(void); /* ... and it reached PETSC_COMM_WORLD (printed) */
+/* Collective on comm: ierr is this rank's result of work done on a sub-communicator of comm (0 if
+   it succeeded). If any rank failed, the error of the lowest failing rank is raised on all of comm. */
+PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr);
+/* main's last resort for a user error that never reached PETSC_COMM_WORLD: printed once; returns
+   when every rank failed, otherwise stops the run (MPI_Abort). */
+void VitReportUnsharedUserError(void);
 
 /* Broadcast an error message found on rank 0 (errmsg non-empty) and raise it on every rank.
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */
 PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
+
+/* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
+   same file (device and inode) as an input: the value of any option other than `option` (comma
+   lists included), or one of inputs[]. Call it before reading or computing anything large.
+   Every output is written under PATH.tmp (VitOutputTmp registers it) and renamed by VitOutputDone,
+   or, after VitOutputsHold, all together by VitOutputsCommit; VitOutputsRemove (main, on error)
+   deletes the temporary files left. */
+PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
+PetscErrorCode VitOutputTmp(const char path[], char tmp[]);
+PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[]);
+void           VitOutputsHold(void);
+PetscErrorCode VitOutputsCommit(MPI_Comm comm);
+void           VitOutputsRemove(void);
 
 /* Print on rank 0 a warning for options the user gave and nothing used (misspellings). */
 PetscErrorCode VitWarnUnusedOptions(void);

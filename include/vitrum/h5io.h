@@ -1,6 +1,6 @@
 /* HDF5 output and input helpers (src/common/h5io.c). Files are written collectively through
-   parallel HDF5, to a temporary name that is renamed when VitH5Close(.., PETSC_TRUE) succeeds;
-   if the program fails first, the temporary file is removed (VitH5AbortAll). Every dataset gets
+   parallel HDF5, to a temporary name that VitH5Close renames (see VitOutputTmp in common.h);
+   if the program fails first, the temporary file is removed (VitOutputsRemove). Every dataset gets
    a "units" attribute and every file written gets /meta attributes (version, commit, command
    line, options, ranks, date). Intermediate groups are created as needed. */
 #ifndef VITRUM_H5IO_H
@@ -21,7 +21,6 @@ typedef struct {
 PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5);  /* new file, writes /meta */
 PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5);
 PetscErrorCode VitH5Close(VitH5 *h5);
-void           VitH5AbortAll(void);  /* remove temporary files of unfinished writes */
 
 /* Write a whole array given on rank 0 (other ranks pass anything; only rank 0's data is used). */
 PetscErrorCode VitH5WriteReal(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const PetscReal *data, const char units[]);

@@ -23,6 +23,11 @@ typedef struct {
 } VitRdf;
 
 PetscInt       VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b); /* index of pair (min, max) */
+/* Check -rdf_rmax and -rdf_dr against the sample (rmax at most half the shortest periodic width)
+   and against memory (at most VIT_RDF_MAX_BINS bins and half the node's memory), before any
+   allocation; nbins: the number of bins. Collective on comm. */
+#define VIT_RDF_MAX_BINS 10000000
+PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal rmax, PetscReal dr, PetscInt *nbins);
 PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
@@ -35,7 +40,7 @@ typedef struct {
   PetscReal *S;       /* total, nq */
   PetscReal *S_partial; /* npairs x nq */
 } VitSq;
-PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitSq *sq);
+PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitSq *sq); /* qmax > 0, nq > 0: checked when read (vitrum rdf) */
 PetscErrorCode VitSqWrite(VitH5 *h5, const VitSq *sq); /* /structure/sq/{q,S,S_partial} */
 PetscErrorCode VitSqDestroy(VitSq *sq);
 

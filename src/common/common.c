@@ -2,6 +2,10 @@
 #include <vitrum/common.h>
 #include <hdf5.h>
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 VitLog vit_log;
 
@@ -24,43 +28,119 @@ PetscErrorCode VitInitialize(void)
   PetscFunctionReturn(0);
 }
 
-/* User-input errors (bad files, bad options) are raised on every rank of the communicator
-   with one of these codes; they print one line and end the program with status 1. */
-static PetscBool user_error_raised = PETSC_FALSE;
-
+/* User-input errors (bad files, bad options) carry one of these codes; they print one line and end
+   the program with status 1. Everything else is a bug or a system failure and keeps the traceback. */
 static PetscBool IsUserError(PetscErrorCode n)
 {
   return (PetscBool)(n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_WRONG ||
                      n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED);
 }
 
+/* The first user error this rank raised, on whatever communicator: its message, this rank's rank
+   in that communicator, whether some user error reached a communicator congruent to
+   PETSC_COMM_WORLD (then rank 0 printed it) and whether this rank printed one. */
+static struct {
+  PetscBool raised, on_world, printed;
+  int       comm_rank;
+  char      message[1024];
+} user_error;
+
+static MPI_Comm error_comm = MPI_COMM_NULL; /* private duplicate of PETSC_COMM_WORLD for VitReportUnsharedUserError */
+
+static PetscBool CommIsWorld(MPI_Comm comm)
+{
+  int result = MPI_UNEQUAL;
+  MPI_Comm_compare(comm, PETSC_COMM_WORLD, &result);
+  return (PetscBool)(result == MPI_IDENT || result == MPI_CONGRUENT);
+}
+
+static void PrintUserError(const char *message)
+{
+  fprintf(stderr, "vitrum: error: %s\n", message && message[0] ? message : "(no message)");
+  fflush(stderr);
+  user_error.printed = PETSC_TRUE;
+}
+
 static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   if (p == PETSC_ERROR_INITIAL && IsUserError(n) && comm != MPI_COMM_NULL) {
-    int rank = 0, size = 1;
+    int rank = 0;
     MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    /* a user error raised on PETSC_COMM_SELF of a parallel run may be on one rank only: keep the traceback */
-    if (size > 1 || PetscGlobalSize == 1) {
-      user_error_raised = PETSC_TRUE;
-      if (!rank) fprintf(stderr, "vitrum: error: %s\n", mess ? mess : "(no message)");
-      return n;
+    if (!user_error.raised) {
+      user_error.raised    = PETSC_TRUE;
+      user_error.comm_rank = rank;
+      PetscStrncpy(user_error.message, mess ? mess : "", sizeof(user_error.message));
     }
+    /* on a sub-communicator (or PETSC_COMM_SELF of a parallel run) the message waits for
+       VitAgreeOnError, or for main's last resort, so that it is printed once */
+    if (CommIsWorld(comm)) {
+      user_error.on_world = PETSC_TRUE;
+      if (!rank && !user_error.printed) PrintUserError(mess);
+    }
+    return n;
   }
-  if (user_error_raised) return n; /* the error travelling up the stack: already reported */
+  if (p != PETSC_ERROR_INITIAL && user_error.raised) return n; /* travelling up the stack */
   return PetscTraceBackErrorHandler(comm, line, func, file, n, p, mess, ctx);
 }
 
 PetscErrorCode VitPushErrorHandler(void)
 {
   PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_dup(PETSC_COMM_WORLD, &error_comm));
   PetscCall(PetscPushErrorHandler(VitErrorHandler, NULL));
   PetscFunctionReturn(0);
 }
 
 PetscBool VitUserErrorRaised(void)
 {
-  return user_error_raised;
+  return user_error.raised;
+}
+
+PetscBool VitUserErrorReported(void)
+{
+  return user_error.on_world;
+}
+
+PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr)
+{
+  PetscMPIInt rank, mine, first;
+  int         shared[2]; /* the code, and whether it is a user error */
+  char        msg[sizeof(user_error.message)] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  mine = ierr ? rank : INT_MAX;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == INT_MAX) PetscFunctionReturn(0);
+  if (rank == first) {
+    shared[0] = (int)ierr;
+    shared[1] = user_error.raised && IsUserError(ierr);
+    PetscCall(PetscStrncpy(msg, user_error.message, sizeof(msg)));
+  }
+  PetscCallMPI(MPI_Bcast(shared, 2, MPI_INT, first, comm));
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, first, comm));
+  PetscCheck(!shared[1], comm, (PetscErrorCode)shared[0], "%s", msg);
+  SETERRQ(comm, PETSC_ERR_PLIB, "error %d on rank %d of a sub-communicator; see its traceback above", shared[0], (int)first);
+}
+
+void VitReportUnsharedUserError(void)
+{
+  MPI_Request req;
+  int         mine = PetscGlobalRank, first = -1, done = 0;
+
+  /* every rank that failed comes here: when all did, the lowest one prints and all exit with status 1 */
+  MPI_Iallreduce(&mine, &first, 1, MPI_INT, MPI_MIN, error_comm, &req);
+  for (int wait = 0; wait < 500 && !done; wait++) { /* up to 5 s */
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (!done) usleep(10000);
+  }
+  if (done) {
+    if (mine == first) PrintUserError(user_error.message);
+    return;
+  }
+  /* some ranks are still working (or waiting for this one): print once per failing communicator, stop all */
+  if (!user_error.comm_rank) PrintUserError(user_error.message);
+  MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
 PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[])
@@ -190,4 +270,147 @@ PetscErrorCode VitOptionsKey(const char all[], char **key)
   PetscCall(PetscFree(entries));
   PetscCall(PetscFree(copy));
   PetscFunctionReturn(0);
+}
+
+/* Whether a and b name the same existing file (same device and inode, whatever the names). */
+static PetscBool SameFile(const char a[], const struct stat *sb)
+{
+  struct stat sa;
+  return (PetscBool)(!stat(a, &sa) && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino);
+}
+
+/* Every comma-separated part of an option value that is the same file as the output: its name in culprit. */
+static PetscBool ValueIsFile(const char value[], const struct stat *out, char culprit[], size_t len)
+{
+  char *copy, *part, *save = NULL;
+  PetscBool found = PETSC_FALSE;
+
+  if (PetscStrallocpy(value, &copy)) return PETSC_FALSE;
+  for (part = strtok_r(copy, ",", &save); part && !found; part = strtok_r(NULL, ",", &save))
+    if (SameFile(part, out)) {
+      found = PETSC_TRUE;
+      PetscStrncpy(culprit, part, len);
+    }
+  PetscFree(copy);
+  return found;
+}
+
+/* Rank 0: the reason out cannot be written (empty if it can): an existing directory, or the same
+   file as an input (a value of any option but `option` itself, or one of inputs[]). */
+static PetscErrorCode OutputProblem(const char option[], const char out[], PetscInt ninputs, const char *const inputs[], char msg[], size_t len)
+{
+  struct stat so;
+  char       *all, *tok, *save = NULL, culprit[PETSC_MAX_PATH_LEN] = "", name[256] = "";
+  PetscBool   skip = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  msg[0] = 0;
+  if (stat(out, &so)) { /* a new file: its folder must exist */
+    char folder[PETSC_MAX_PATH_LEN], *slash;
+    PetscCall(PetscStrncpy(folder, out, sizeof(folder)));
+    slash = strrchr(folder, '/');
+    if (slash) *(slash == folder ? slash + 1 : slash) = 0;
+    if (slash && access(folder, W_OK | X_OK)) PetscCall(PetscSNPrintf(msg, len, "%s %s: the folder %s does not exist or is not writable", option, out, folder));
+    PetscFunctionReturn(0);
+  }
+  if (S_ISDIR(so.st_mode)) {
+    PetscCall(PetscSNPrintf(msg, len, "%s %s is an existing directory: give a file name", option, out));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscOptionsGetAll(NULL, &all));
+  for (tok = strtok_r(all, " ", &save); tok && !culprit[0]; tok = strtok_r(NULL, " ", &save)) {
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1])) {
+      PetscCall(PetscStrncpy(name, tok, sizeof(name)));
+      skip = (PetscBool)!strcmp(tok, option); /* the output's own value */
+    } else if (!skip && ValueIsFile(tok, &so, culprit, sizeof(culprit))) break;
+  }
+  PetscCall(PetscFree(all));
+  if (culprit[0]) {
+    PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s %s: writing it would destroy the input; give another output name", option, out, name, culprit));
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt i = 0; i < ninputs && !msg[0]; i++)
+    if (SameFile(inputs[i], &so)) PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s: writing it would destroy the input; give another output name", option, out, inputs[i]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[])
+{
+  char        msg[1024] = "";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) PetscCall(OutputProblem(option, out, ninputs, inputs, msg, sizeof(msg)));
+  PetscCall(VitBcastError(comm, msg));
+  PetscFunctionReturn(0);
+}
+
+/* Outputs being written: under a temporary name until renamed (VitOutputDone, VitOutputsCommit)
+   or removed (VitOutputsRemove). The same calls happen on every rank. */
+#define VIT_MAX_OUTPUTS 16
+static struct {
+  char path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+} pending[VIT_MAX_OUTPUTS];
+static PetscBool hold_outputs = PETSC_FALSE;
+
+PetscErrorCode VitOutputTmp(const char path[], char tmp[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s.tmp", path));
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
+    if (!pending[i].tmp[0]) {
+      PetscCall(PetscStrncpy(pending[i].path, path, PETSC_MAX_PATH_LEN));
+      PetscCall(PetscStrncpy(pending[i].tmp, tmp, PETSC_MAX_PATH_LEN));
+      PetscFunctionReturn(0);
+    }
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d outputs open at once", VIT_MAX_OUTPUTS);
+}
+
+/* Rename pending output i on rank 0 of comm; the error (if any) is raised on all of comm. */
+static PetscErrorCode RenamePending(MPI_Comm comm, int i)
+{
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Barrier(comm)); /* every rank has closed its part of the file */
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) err = rename(pending[i].tmp, pending[i].path) ? errno : 0;
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "%s: cannot rename the finished output from %s (%s)", pending[i].path, pending[i].tmp, strerror(err));
+  pending[i].tmp[0] = pending[i].path[0] = 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[])
+{
+  PetscFunctionBeginUser;
+  if (hold_outputs) PetscFunctionReturn(0);
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
+    if (pending[i].tmp[0] && !strcmp(pending[i].path, path)) PetscCall(RenamePending(comm, i));
+  PetscFunctionReturn(0);
+}
+
+void VitOutputsHold(void)
+{
+  hold_outputs = PETSC_TRUE;
+}
+
+PetscErrorCode VitOutputsCommit(MPI_Comm comm)
+{
+  PetscFunctionBeginUser;
+  hold_outputs = PETSC_FALSE;
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
+    if (pending[i].tmp[0]) PetscCall(RenamePending(comm, i));
+  PetscFunctionReturn(0);
+}
+
+void VitOutputsRemove(void)
+{
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
+    if (pending[i].tmp[0]) {
+      unlink(pending[i].tmp);
+      pending[i].tmp[0] = pending[i].path[0] = 0;
+    }
 }

@@ -2,10 +2,6 @@
    on success, a units attribute on every dataset, /meta on every file; simple reads. */
 #include <vitrum/h5io.h>
 #include <time.h>
-#include <unistd.h>
-
-#define VIT_H5_MAX_OPEN 16
-static char open_tmp_files[VIT_H5_MAX_OPEN][PETSC_MAX_PATH_LEN]; /* removed by VitH5AbortAll */
 
 #define H5Call(expr) \
   do { \
@@ -17,41 +13,11 @@ static hid_t PetscIntH5Type(void)
   return sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT;
 }
 
-static void RegisterTmp(const char tmp[], PetscBool add)
-{
-  for (int i = 0; i < VIT_H5_MAX_OPEN; i++) {
-    if (add && !open_tmp_files[i][0]) {
-      PetscStrncpy(open_tmp_files[i], tmp, PETSC_MAX_PATH_LEN);
-      return;
-    }
-    if (!add && !strcmp(open_tmp_files[i], tmp)) {
-      open_tmp_files[i][0] = 0;
-      return;
-    }
-  }
-}
-
-void VitH5AbortAll(void)
-{
-  for (int i = 0; i < VIT_H5_MAX_OPEN; i++)
-    if (open_tmp_files[i][0]) {
-      unlink(open_tmp_files[i]);
-      open_tmp_files[i][0] = 0;
-    }
-}
-
 static PetscErrorCode FileAccessMPIO(MPI_Comm comm, hid_t *fapl)
 {
   PetscFunctionBeginUser;
   *fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Call(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode TmpName(MPI_Comm comm, const char path[], char tmp[])
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s.tmp", path));
   PetscFunctionReturn(0);
 }
 
@@ -152,12 +118,11 @@ PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5)
   h5->comm    = comm;
   h5->writing = PETSC_TRUE;
   PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
-  PetscCall(TmpName(comm, path, h5->tmp));
+  PetscCall(VitOutputTmp(path, h5->tmp));
   PetscCall(FileAccessMPIO(comm, &fapl));
   h5->file = H5Fcreate(h5->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
   PetscCheck(h5->file >= 0, comm, PETSC_ERR_FILE_OPEN, "%s: cannot create output file (directory missing or not writable?)", path);
-  RegisterTmp(h5->tmp, PETSC_TRUE);
   PetscCall(WriteMeta(h5));
   PetscFunctionReturn(0);
 }
@@ -185,14 +150,7 @@ PetscErrorCode VitH5Close(VitH5 *h5)
   if (h5->file <= 0) PetscFunctionReturn(0);
   H5Call(H5Fclose(h5->file));
   h5->file = 0;
-  if (h5->writing) {
-    int rank;
-    PetscCallMPI(MPI_Barrier(h5->comm));
-    PetscCallMPI(MPI_Comm_rank(h5->comm, &rank));
-    if (!rank) PetscCheck(!rename(h5->tmp, h5->path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: cannot rename from %s", h5->path, h5->tmp);
-    RegisterTmp(h5->tmp, PETSC_FALSE);
-    PetscCallMPI(MPI_Barrier(h5->comm));
-  }
+  if (h5->writing) PetscCall(VitOutputDone(h5->comm, h5->path));
   PetscFunctionReturn(0);
 }
 
@@ -376,6 +334,19 @@ static PetscErrorCode OpenDataset(VitH5 *h5, const char name[], hid_t *dset)
   PetscFunctionReturn(0);
 }
 
+/* Numbers are read from integer or floating-point datasets only: HDF5 cannot convert other types,
+   and in a row-distributed read only the ranks that own rows would notice. Checked on h5->comm. */
+static PetscErrorCode CheckNumeric(VitH5 *h5, const char name[], hid_t dset)
+{
+  hid_t       type  = H5Dget_type(dset);
+  H5T_class_t klass = H5Tget_class(type);
+
+  PetscFunctionBeginUser;
+  H5Tclose(type);
+  PetscCheck(klass == H5T_INTEGER || klass == H5T_FLOAT, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s holds %s, not numbers", h5->path, name, klass == H5T_STRING ? "strings" : "a non-numeric type");
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitH5GetDims(VitH5 *h5, const char name[], int *ndims, hsize_t dims[])
 {
   hid_t dset, space;
@@ -400,8 +371,9 @@ static PetscErrorCode ReadAll(VitH5 *h5, const char name[], hid_t memtype, size_
   PetscFunctionBeginUser;
   PetscCall(VitH5GetDims(h5, name, &ndims, dims));
   for (int k = 0; k < ndims; k++) total *= dims[k];
-  PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
   PetscCall(OpenDataset(h5, name, &dset));
+  PetscCall(CheckNumeric(h5, name, dset));
+  PetscCall(PetscMalloc(elsize * (total ? total : 1), data));
   if (total) PetscCheck(H5Dread(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s as numbers", h5->path, name);
   H5Dclose(dset);
   *n = (PetscInt)total;
@@ -431,11 +403,15 @@ PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start
   PetscFunctionBeginUser;
   PetscCall(VitH5GetDims(h5, name, &ndims, dims));
   PetscCheck(row_start + nrows <= dims[0], h5->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: %s has %llu rows, asked for %llu..%llu", h5->path, name, (unsigned long long)dims[0], (unsigned long long)row_start, (unsigned long long)(row_start + nrows));
-  if (!nrows) PetscFunctionReturn(0);
+  PetscCall(OpenDataset(h5, name, &dset));
+  PetscCall(CheckNumeric(h5, name, dset));
+  if (!nrows) {
+    H5Dclose(dset);
+    PetscFunctionReturn(0);
+  }
   for (int k = 0; k < ndims; k++) count[k] = dims[k];
   start[0] = row_start;
   count[0] = nrows;
-  PetscCall(OpenDataset(h5, name, &dset));
   filespace = H5Dget_space(dset);
   H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
   memspace = H5Screate_simple(ndims, count, NULL);
@@ -459,7 +435,10 @@ PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char 
   PetscCheck(H5Tget_class(ftype) == H5T_STRING, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a string dataset", h5->path, name);
   space = H5Dget_space(dset);
   ndims = H5Sget_simple_extent_ndims(space);
-  if (ndims > 0) H5Sget_simple_extent_dims(space, dims, NULL);
+  /* a list: one dimension (a scalar string is a list of one); the buffers below hold dims[0] strings */
+  PetscCheck(ndims == 0 || ndims == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %d dimensions; a list of strings has 1", h5->path, name, ndims);
+  if (ndims == 1) H5Sget_simple_extent_dims(space, dims, NULL);
+  PetscCheck(dims[0] <= (hsize_t)PETSC_MAX_INT / 2, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %llu strings, too many", h5->path, name, (unsigned long long)dims[0]);
   *n = (PetscInt)dims[0];
   PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
   if (H5Tis_variable_str(ftype) > 0) {

@@ -320,6 +320,32 @@ static void MoveFile(const char from[], const char to[], char errmsg[], size_t l
   if (!errmsg[0] && rename(from, to)) snprintf(errmsg, len, "cannot rename the cached output %.400s to %.400s (is the cache folder writable?)", from, to);
 }
 
+/* Rank 0 of VitFeaturesCacheStale: whether the cached output must be (re)computed; another
+   setting's output is kept aside and this setting's brought back if it was kept. */
+static PetscErrorCode CacheStaleOnRank0(const FeatOptions *o, const char sample[], const char cached[], char errmsg[], size_t len, int *flag)
+{
+  PetscBool rdf = (PetscBool)(strstr(cached, ".rdf.h5") != NULL), fresh;
+  char     *other = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(CacheFresh(o, sample, cached, rdf, PETSC_TRUE, &fresh, &other));
+  if (other) {
+    char parked[PETSC_MAX_PATH_LEN], *now, *options;
+    PetscCall(ParkedPath(cached, other, parked));
+    MoveFile(cached, parked, errmsg, len);
+    PetscCall(PetscOptionsGetAll(NULL, &options));
+    PetscCall(CurrentProductKey(options, rdf, &now));
+    PetscCall(ParkedPath(cached, now, parked));
+    PetscCall(CacheFresh(o, sample, parked, rdf, PETSC_FALSE, &fresh, NULL));
+    if (fresh) MoveFile(parked, cached, errmsg, len);
+    PetscCall(PetscFree(options));
+    PetscCall(PetscFree(now));
+    PetscCall(PetscFree(other));
+  }
+  *flag = !fresh;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
@@ -328,25 +354,8 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    PetscBool rdf = (PetscBool)(strstr(cached, ".rdf.h5") != NULL), fresh;
-    char     *other = NULL;
-    PetscCall(CacheFresh(o, sample, cached, rdf, PETSC_TRUE, &fresh, &other));
-    if (other) { /* another setting's output: keep it aside, and bring back this setting's if kept */
-      char parked[PETSC_MAX_PATH_LEN], *now, *options;
-      PetscCall(ParkedPath(cached, other, parked));
-      MoveFile(cached, parked, errmsg, sizeof(errmsg));
-      PetscCall(PetscOptionsGetAll(NULL, &options));
-      PetscCall(CurrentProductKey(options, rdf, &now));
-      PetscCall(ParkedPath(cached, now, parked));
-      PetscCall(CacheFresh(o, sample, parked, rdf, PETSC_FALSE, &fresh, NULL));
-      if (fresh) MoveFile(parked, cached, errmsg, sizeof(errmsg));
-      PetscCall(PetscFree(options));
-      PetscCall(PetscFree(now));
-      PetscCall(PetscFree(other));
-    }
-    flag = !fresh;
-  }
+  /* an unreadable cached file fails on rank 0 alone: raise it on all of comm */
+  PetscCall(VitAgreeOnError(comm, rank ? 0 : CacheStaleOnRank0(o, sample, cached, errmsg, sizeof(errmsg), &flag)));
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
@@ -401,13 +410,33 @@ static PetscErrorCode CheckSpectraComputable(MPI_Comm comm, const FeatOptions *o
   PetscFunctionReturn(0);
 }
 
-/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups. */
+/* The missing or stale outputs of one sample, on the sub-communicator sub. */
+static PetscErrorCode ComputeSample(MPI_Comm sub, const FeatOptions *o, const char path[])
+{
+  char      cached[PETSC_MAX_PATH_LEN];
+  PetscBool stale;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitFeaturesCachePath(o, path, ".rdf.h5", cached));
+  PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
+  if (stale) PetscCall(VitFeaturesCacheCompute(sub, path, cached));
+  if (WantsSpectrum(o)) {
+    PetscCall(VitFeaturesCachePath(o, path, ".spectrum.h5", cached));
+    PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
+    if (stale) PetscCall(VitFeaturesCacheCompute(sub, path, cached));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups.
+   A group that fails stops; VitAgreeOnError then raises its error on all of comm. */
 static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
 {
-  PetscMPIInt size, rank;
-  PetscInt    ngroups, group, mine = 0, done = 0;
-  MPI_Comm    sub;
-  VitProgress progress;
+  PetscMPIInt    size, rank;
+  PetscInt       ngroups, group, mine = 0, done = 0;
+  MPI_Comm       sub;
+  VitProgress    progress;
+  PetscErrorCode ierr = 0;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -419,22 +448,13 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   for (PetscInt i = group; i < n; i += ngroups) mine++;
   /* rank 0 belongs to group 0, which has the most samples: its progress bounds the ensemble's */
   PetscCall(VitProgressStart(&progress, ngroups > 1 ? "samples (group of rank 0)" : "samples", mine));
-  for (PetscInt i = group; i < n; i += ngroups) {
-    char      cached[PETSC_MAX_PATH_LEN];
-    PetscBool stale;
-    PetscCall(VitFeaturesCachePath(o, paths[i], ".rdf.h5", cached));
-    PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-    if (stale) PetscCall(VitFeaturesCacheCompute(sub, paths[i], cached));
-    if (WantsSpectrum(o)) {
-      PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
-      PetscCall(VitFeaturesCacheStale(sub, o, paths[i], cached, &stale));
-      if (stale) PetscCall(VitFeaturesCacheCompute(sub, paths[i], cached));
-    }
+  for (PetscInt i = group; i < n && !ierr; i += ngroups) {
+    ierr = ComputeSample(sub, o, paths[i]);
     done++;
-    if (!rank) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
+    if (!rank && !ierr) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
   }
   PetscCallMPI(MPI_Comm_free(&sub));
-  PetscCallMPI(MPI_Barrier(comm));
+  PetscCall(VitAgreeOnError(comm, ierr));
   PetscFunctionReturn(0);
 }
 
@@ -752,6 +772,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
   PetscCall(SampleListGet(comm, &o, &n, &paths));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, n, (const char *const *)paths));
   if (o.per_atom) {
     PetscCall(VitFeaturesPerAtom(comm, &o, n, paths));
     PetscCall(VitStringsFree(n, &paths));

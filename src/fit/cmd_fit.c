@@ -112,6 +112,7 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
     PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-fit_prior %s: not none, kernel or a readable HDF5 file with /model/W", o->prior);
   }
   if (!o->out[0]) PetscCall(VitOutputPath(o->data, ".model.h5", o->out, sizeof(o->out)));
+  PetscCall(VitOutputCheck(comm, "-o", o->out, 0, NULL));
   PetscFunctionReturn(0);
 }
 

@@ -9,6 +9,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/hessian.h>
 #include <vitrum/h5io.h>
+#include <vitrum/exactsum.h>
 
 typedef struct {
   char      out[PETSC_MAX_PATH_LEN], binary[PETSC_MAX_PATH_LEN];
@@ -109,6 +110,20 @@ static PetscErrorCode MatrixSize(Mat H, PetscLogDouble *nnz, PetscLogDouble *byt
   PetscFunctionReturn(0);
 }
 
+/* Sum of the diagonal, bitwise the same on any number of ranks (exact fixed-point sum). */
+static PetscErrorCode ExactTrace(Vec diag, PetscReal *trace)
+{
+  const PetscScalar *d;
+  PetscInt           n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(diag, &n));
+  PetscCall(VecGetArrayRead(diag, &d));
+  PetscCall(VitExactSumReals(PetscObjectComm((PetscObject)diag), n, 1, d, trace));
+  PetscCall(VecRestoreArrayRead(diag, &d));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
 {
   Vec diag;
@@ -118,7 +133,7 @@ static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
   PetscCall(CheckAcousticSumRule(sys, &c->asr));
   PetscCall(MatCreateVecs(sys->H, &diag, NULL));
   PetscCall(MatGetDiagonal(sys->H, diag));
-  PetscCall(VecSum(diag, &c->trace));
+  PetscCall(ExactTrace(diag, &c->trace));
   PetscCall(VecNorm(diag, NORM_INFINITY, &c->diag_max));
   PetscCall(VecDestroy(&diag));
   PetscCall(MatrixSize(sys->H, &c->nnz, &c->memory));
@@ -141,21 +156,19 @@ static PetscErrorCode HessianPrint(MPI_Comm comm, const VitSystem *sys, const He
   PetscFunctionReturn(0);
 }
 
-/* PETSc binary, written under a temporary name and renamed when complete. */
+/* PETSc binary, written under a temporary name (renamed with the other outputs, VitOutputsCommit). */
 static PetscErrorCode WriteBinary(MPI_Comm comm, Mat Hid, const char path[])
 {
   PetscViewer viewer;
   char        tmp[PETSC_MAX_PATH_LEN];
-  PetscMPIInt rank;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
+  PetscCall(VitOutputTmp(path, tmp));
   PetscCall(PetscViewerBinaryOpen(comm, tmp, FILE_MODE_WRITE, &viewer));
   PetscCall(PetscViewerBinarySetSkipInfo(viewer, PETSC_TRUE));
   PetscCall(MatView(Hid, viewer));
   PetscCall(PetscViewerDestroy(&viewer));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp, path);
+  PetscCall(VitOutputDone(comm, path));
   PetscFunctionReturn(0);
 }
 
@@ -238,14 +251,19 @@ PetscErrorCode VitCmdHessian(void)
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".hessian.h5", o.out, sizeof(o.out)));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
+  if (o.binary[0]) PetscCall(VitOutputCheck(comm, "-hessian_binary", o.binary, 1, (const char *const[]){o.out}));
+  PetscCheck(strcmp(o.out, o.binary), comm, PETSC_ERR_USER_INPUT, "-hessian_binary %s is also the -o file: give two different names", o.binary);
   PetscCall(PetscObjectTypeCompare((PetscObject)sys.H, MATSHELL, &shell));
   h5_matrix = o.h5_matrix_set ? o.h5_matrix : (PetscBool)(sys.sample.natoms <= 100000);
   PetscCheck(!shell || (!o.binary[0] && !(o.h5_matrix_set && o.h5_matrix)), comm, PETSC_ERR_USER_INPUT, "-hessian_type shell stores no matrix to write: drop -hessian_binary/-hessian_h5_matrix or use -hessian_type baij");
   PetscCall(HessianCheck(&sys, &c));
   PetscCall(HessianPrint(comm, &sys, &c));
   if (!shell && (o.binary[0] || h5_matrix)) PetscCall(VitHessianToIdOrder(&sys.dom, sys.H, &Hid));
+  VitOutputsHold(); /* both files appear together, or neither */
   if (o.binary[0]) PetscCall(WriteBinary(comm, Hid, o.binary));
   PetscCall(WriteH5(comm, &sys, &c, h5_matrix ? Hid : NULL, o.out));
+  PetscCall(VitOutputsCommit(comm));
   PetscCall(PetscPrintf(comm, "  wrote %s%s%s\n", o.out, o.binary[0] ? " and " : "", o.binary));
   PetscCall(MatDestroy(&Hid));
   PetscCall(VitSystemDestroy(&sys));

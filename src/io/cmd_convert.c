@@ -30,6 +30,7 @@ PetscErrorCode VitCmdConvert(void)
   fmt = OutputFormat(out);
   PetscCheck(out[0], comm, PETSC_ERR_USER_INPUT, "convert: give the output file with -o OUT.h5 (H5MD) or -o OUT.data (LAMMPS data)");
   PetscCheck(fmt != OUT_UNKNOWN, comm, PETSC_ERR_USER_INPUT, "-o %s: unknown output format (use .h5, .h5md, .data or .lmp)", out);
+  PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   if (fmt == OUT_H5MD) PetscCall(VitSampleWriteH5MD(comm, &s, out));
   else PetscCall(VitSampleWriteLammpsData(comm, &s, out));
   PetscCall(PetscPrintf(comm, "wrote %s (%" PetscInt_FMT " atoms)\n", out, s.natoms));

@@ -78,6 +78,7 @@ PetscErrorCode VitCmdEnergy(void)
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
   if (VitHelpRequested()) PetscFunctionReturn(0);
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".energy.h5", out, sizeof(out)));
+  PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));
   PetscCall(EnergyCompute(pot, &dom, &sample, &res));
   PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e  per atom %.15e\n  max force %.6e  pressure %.10e\n", sample.natoms, pot->name, (double)res.total, (double)(res.total / sample.natoms), (double)res.fmax, (double)res.pressure));

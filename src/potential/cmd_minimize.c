@@ -368,6 +368,7 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
   PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %g: must be positive", (double)o.skin);
   if (!o.out[0]) PetscCall(VitOutputPath(sample.source, ".min.data", o.out, sizeof(o.out)));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(MinSetUp(comm, pot, &sample, o.skin, &ctx, &X));
   PetscCall(VecDuplicate(X, &G));
   PetscCall(PetscLogEventRegister("VitMinimize", vit_log.classid, &event));

@@ -509,6 +509,7 @@ PetscErrorCode VitCmdResponse(void)
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".response.h5", o.out, sizeof(o.out)));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
   PetscCall(VitH5Create(comm, o.out, &h5));

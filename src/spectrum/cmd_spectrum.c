@@ -105,6 +105,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   if (o->dense) o->modes.method = VIT_MODES_DENSE;
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
+  PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {
@@ -481,6 +482,7 @@ PetscErrorCode VitCmdSpectrum(void)
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
+  PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(SpectrumRun(&o, &sys, o.out, PETSC_TRUE));
   PetscCall(VitSystemDestroy(&sys));
   PetscCall(PetscFree(o.count_omega));

@@ -26,6 +26,10 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q)", NULL, o->qmax, &o->qmax, NULL));
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
   PetscOptionsEnd();
+  if (!o->sq) PetscFunctionReturn(0);
+  PetscCheck(o->qmax > 0 && PetscIsNormalReal(o->qmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax must be positive, got %g", (double)o->qmax);
+  /* at most 10^6 q points: S_partial then takes at most 136 pairs x 8 MB */
+  PetscCheck(o->nq > 0 && o->nq <= 1000000, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_nq must be between 1 and 1000000, got %" PetscInt_FMT, o->nq);
   PetscFunctionReturn(0);
 }
 
@@ -48,8 +52,10 @@ static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOpt
   VitRdf    rdf;
   VitH5     h5;
   PetscReal rmax = DefaultRmax(sample, o->rmax);
+  PetscInt  nbins;
 
   PetscFunctionBeginUser;
+  PetscCall(VitRdfCheckGrid(comm, sample, rmax, o->dr, &nbins)); /* before the domain allocates ghosts for rmax */
   PetscCall(PetscLogStagePush(vit_log.stage_structure));
   PetscCall(VitDomainSetUp(comm, sample, rmax, &dom));
   PetscCall(VitRdfCompute(&dom, sample, rmax, o->dr, &rdf));
@@ -96,6 +102,7 @@ PetscErrorCode VitCmdRdf(void)
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   if (VitHelpRequested()) PetscFunctionReturn(0);
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".rdf.h5", out, sizeof(out)));
+  PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(RdfOfSample(comm, &sample, &o, out));
   PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %g in bins of %g: wrote %s\n", sample.natoms, sample.ntypes, (double)DefaultRmax(&sample, o.rmax), (double)o.dr, out));
   PetscCall(VitSampleDestroy(&sample));

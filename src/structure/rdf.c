@@ -1,5 +1,7 @@
 /* Partial radial distribution functions from integer pair counts (see structure.h). */
 #include <vitrum/structure.h>
+#include <limits.h>
+#include <unistd.h>
 
 PetscInt VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b)
 {
@@ -11,13 +13,24 @@ PetscInt VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b)
 typedef struct {
   const VitDomain *dom;
   VitRdf          *rdf;
+  PetscInt         coincident[2]; /* file ids of the lowest pair found at distance 0, or -1 */
 } RdfCounter;
+
+#define VIT_RDF_MIN_DISTANCE 1e-10 /* closer atoms are on top of each other: g(r) is undefined */
 
 static PetscErrorCode CountPair(PetscInt i, PetscInt j, const PetscReal d[3], PetscReal r, void *ctx)
 {
   RdfCounter *c   = (RdfCounter *)ctx;
   VitRdf     *rdf = c->rdf;
   PetscInt    bin = (PetscInt)(r / rdf->dr);
+
+  if (r < VIT_RDF_MIN_DISTANCE) {
+    PetscInt lo = PetscMin(c->dom->fid[i], c->dom->fid[j]), hi = PetscMax(c->dom->fid[i], c->dom->fid[j]);
+    if (c->coincident[0] < 0 || lo < c->coincident[0] || (lo == c->coincident[0] && hi < c->coincident[1])) {
+      c->coincident[0] = lo;
+      c->coincident[1] = hi;
+    }
+  }
 
   /* half loop: a pair of owned atoms stands for both of its ordered pairs */
   if (bin < rdf->nbins) rdf->count[VitPairIndex(rdf->ntypes, c->dom->type[i], c->dom->type[j]) * rdf->nbins + bin] += j < c->dom->nowned ? 2 : 1;
@@ -53,25 +66,66 @@ static PetscErrorCode RdfNormalise(VitRdf *rdf)
   PetscFunctionReturn(0);
 }
 
+/* Bytes of one rdf (counts, g, r, g_total) with nbins bins and npairs pairs. */
+static PetscLogDouble RdfBytes(PetscInt npairs, PetscLogDouble nbins)
+{
+  return nbins * (npairs * (sizeof(int64_t) + sizeof(PetscReal)) + 2 * sizeof(PetscReal));
+}
+
+/* Half the physical memory of this node: the most one rdf may take. */
+static PetscLogDouble MemoryLimit(void)
+{
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? 0.5 * (PetscLogDouble)pages * (PetscLogDouble)page : 1e9;
+}
+
+PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal rmax, PetscReal dr, PetscInt *nbins)
+{
+  PetscReal      width[3], half_width = PETSC_MAX_REAL;
+  PetscInt       npairs = sample->ntypes * (sample->ntypes + 1) / 2;
+  PetscLogDouble bins, max_bins;
+
+  PetscFunctionBeginUser;
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
+  PetscCheck(dr > 0 && PetscIsNormalReal(dr), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %g", (double)dr);
+  PetscCheck(rmax > 0 && PetscIsNormalReal(rmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %g", (double)rmax);
+  PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
+  bins = PetscFloorReal(rmax / dr + 1e-9);
+  PetscCheck(bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g is larger than -rdf_rmax %g", (double)dr, (double)rmax);
+  /* the counts are reduced with one MPI call (int count) and must fit in memory */
+  max_bins = PetscMin((PetscLogDouble)VIT_RDF_MAX_BINS, MemoryLimit() / RdfBytes(npairs, 1));
+  max_bins = PetscFloorReal(PetscMin(max_bins, (PetscLogDouble)INT_MAX / npairs));
+  PetscCheck(bins <= max_bins, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g gives %.4g bins up to -rdf_rmax %g (%.3g bytes for %" PetscInt_FMT " pairs); at most %.0f bins are allowed: give -rdf_dr >= %.3g", (double)dr, (double)bins, (double)rmax, (double)RdfBytes(npairs, bins), npairs, (double)max_bins, (double)(rmax / max_bins));
+  *nbins = (PetscInt)bins;
+  PetscFunctionReturn(0);
+}
+
+/* The lowest pair of file ids at distance 0 over all ranks (-1 when none); collective. */
+static PetscErrorCode CoincidentPair(MPI_Comm comm, const PetscInt local[2], PetscInt pair[2])
+{
+  PetscInt mine[2] = {local[0] < 0 ? PETSC_MAX_INT : local[0], local[0] < 0 ? PETSC_MAX_INT : local[1]};
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Allreduce(mine, pair, 1, MPIU_2INT, MPI_MINLOC, comm));
+  if (pair[0] == PETSC_MAX_INT) pair[0] = pair[1] = -1;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf)
 {
-  PetscReal  width[3], half_width = PETSC_MAX_REAL;
   RdfCounter counter;
+  PetscInt   nbins, pair[2];
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.rdf, 0, 0, 0, 0));
   PetscCall(PetscMemzero(rdf, sizeof(*rdf)));
-  VitSampleWidths(sample, width);
-  for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
-  PetscCheck(dr > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %g", (double)dr);
-  PetscCheck(rmax > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %g", (double)rmax);
-  PetscCheck(rmax <= half_width * (1 + 1e-12), dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
-  PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is smaller than rmax %g", (double)dom->ghost_width, (double)rmax);
+  PetscCall(VitRdfCheckGrid(dom->comm, sample, rmax, dr, &nbins));
+  PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_PLIB, "domain ghost width %g is smaller than rmax %g", (double)dom->ghost_width, (double)rmax);
   rdf->dim    = sample->dim;
   rdf->ntypes = sample->ntypes;
   rdf->npairs = sample->ntypes * (sample->ntypes + 1) / 2;
-  rdf->nbins  = (PetscInt)PetscFloorReal(rmax / dr + 1e-9);
-  PetscCheck(rdf->nbins > 0, dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g is larger than -rdf_rmax %g", (double)dr, (double)rmax);
+  rdf->nbins  = nbins;
   rdf->dr     = dr;
   rdf->rmax   = rdf->nbins * dr;
   rdf->volume = VitSampleVolume(sample);
@@ -80,9 +134,12 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
     for (PetscInt b = a; b < rdf->ntypes; b++) PetscCall(PetscSNPrintf(rdf->pair_name[VitPairIndex(rdf->ntypes, a, b)], sizeof(rdf->pair_name[0]), "%s-%s", sample->type_name[a], sample->type_name[b]));
   PetscCall(PetscMalloc3(rdf->nbins, &rdf->r, rdf->npairs * rdf->nbins, &rdf->g, rdf->nbins, &rdf->g_total));
   PetscCall(PetscCalloc1(rdf->npairs * rdf->nbins, &rdf->count));
-  counter.dom = dom;
-  counter.rdf = rdf;
+  counter.dom           = dom;
+  counter.rdf           = rdf;
+  counter.coincident[0] = counter.coincident[1] = -1;
   PetscCall(VitDomainForEachPairHalf(dom, rdf->rmax, CountPair, &counter));
+  PetscCall(CoincidentPair(dom->comm, counter.coincident, pair));
+  PetscCheck(pair[0] < 0, dom->comm, PETSC_ERR_USER_INPUT, "%s: atoms %" PetscInt_FMT " and %" PetscInt_FMT " (ids in the file) are at the same position (distance < %g): remove one of them", sample->source, pair[0], pair[1], VIT_RDF_MIN_DISTANCE);
   /* integer counts: the sum is exact, so g is bitwise the same for any number of ranks */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, rdf->count, (int)(rdf->npairs * rdf->nbins), MPI_INT64_T, MPI_SUM, dom->comm));
   PetscCall(RdfNormalise(rdf));

@@ -25,7 +25,6 @@ PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitS
   PetscInt  natoms = 0;
 
   PetscFunctionBeginUser;
-  PetscCheck(qmax > 0 && nq > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax (%g) and -sq_nq (%" PetscInt_FMT ") must be positive", (double)qmax, nq);
   for (PetscInt a = 0; a < rdf->ntypes; a++) natoms += rdf->type_count[a];
   rho        = natoms / rdf->volume;
   sq->nq     = nq;

@@ -15,6 +15,8 @@ POT = '/usr/share/lammps/potentials'
 # family: (cells, atoms, {type: count or (min, max)}, vitrum potential options)
 FAMILIES = {
     'cuzr': (5, 500, {1: 250, 2: 250}, ['-potential', 'eam/fs', '-potential_file', POT + '/CuZr_mm.eam.fs', '-potential_elements', 'Cu,Zr']),
+    'cuzral': (5, 500, {1: 230, 2: 230, 3: 40}, ['-potential', 'eam/alloy', '-potential_file', 'ZrCuAl2011.eam.alloy', '-potential_elements', 'Zr,Cu,Al']),
+    'si': (3, 216, {1: 216}, ['-potential', 'sw', '-potential_file', POT + '/Si.sw', '-potential_elements', 'Si']),
     'sic': (2, 64, {1: 32, 2: 32}, ['-potential', 'tersoff', '-potential_file', POT + '/SiC.tersoff', '-potential_elements', 'Si,C']),
 }
 

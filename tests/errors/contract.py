@@ -1,0 +1,185 @@
+"""The user-error contract on 1 and 2 ranks (argv[1]: "sub", "options", "h5", "outputs" or "atomic").
+
+Every bad input below must end the run with exit status 1 and exactly one line "vitrum: error: ..."
+(printed once, whatever the rank count or the communicator the error was raised on), no PETSc
+traceback, no "internal error", no MPI_ABORT, no output file and no temporary file left, and the
+inputs unchanged.
+  sub      features (and so pipeline) with a malformed sample, raised inside the per-sample
+           sub-communicators (-ranks_per_sample 1 and 2); an unreadable cached output (read on
+           rank 0 of the sub-communicator only: hung before)
+  options  rdf: -sq_nq 0, -sq_qmax -1, -rdf_rmax 100 / -1, -rdf_dr 1e-8 / 1e-12 / nan (checked
+           before any allocation), two atoms at distance 0 (named by id); spectrum -spectrum_pr_bands 0
+  h5       fit on datasets with /dataset/X of strings, 2-D /dataset/feature_names, (2,2) type_names
+  outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
+           convert, minimize, predict, hessian; -o an existing directory; -o in a missing folder
+  atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
+"""
+import glob
+import hashlib
+import os
+import shutil
+import sys
+
+import h5py
+import numpy as np
+from vitrum_testlib import check, run, write_lammps_data
+
+case = sys.argv[1]
+RANKS = (1, 2)
+for entry in os.listdir("."):  # a clean folder: outputs of an earlier run must not count
+    shutil.rmtree(entry) if os.path.isdir(entry) else os.remove(entry)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def expect_error(what, args, text, outputs=(), inputs=(), ranks=RANKS):
+    """Run args on each rank count and check the contract; text must be in the error line."""
+    for n in ranks:
+        before = {p: digest(p) for p in inputs}
+        tmps_before = set(glob.glob("**/*.tmp", recursive=True))
+        p = run(args, n, expect_fail=True)
+        out = p.stdout + p.stderr
+        lines = [l for l in out.splitlines() if "vitrum: error:" in l]
+        tag = "%s (%d rank%s)" % (what, n, "s" if n > 1 else "")
+        if len(lines) != 1 or p.returncode != 1:
+            sys.stderr.write(out)
+        check(p.returncode == 1, "%s: exit status 1 (got %d)" % (tag, p.returncode))
+        check(len(lines) == 1, "%s: exactly one error line (got %d)" % (tag, len(lines)))
+        check(text in lines[0], "%s: the line says '%s' (%s)" % (tag, text, lines[0].strip()))
+        for bad in ("PETSC ERROR", "internal error", "MPI_ABORT", "Traceback", "Segmentation"):
+            check(bad not in out, "%s: no '%s'" % (tag, bad))
+        check(not any(os.path.exists(o) for o in outputs), "%s: no output %s" % (tag, ", ".join(outputs)))
+        left = set(glob.glob("**/*.tmp", recursive=True)) - tmps_before
+        check(not left, "%s: no temporary file left (%s)" % (tag, " ".join(sorted(left))))
+        check(all(digest(q) == before[q] for q in inputs), "%s: inputs unchanged" % tag)
+
+
+def lattice_sample(path, reps=6, a=1.1, jitter=0.08, seed=1, coincident=None):
+    """A jittered simple-cubic KA-like 80:20 binary sample (types 1, 2); coincident=(i, j): atom j on atom i."""
+    rng = np.random.default_rng(seed)
+    grid = np.stack(np.meshgrid(*[np.arange(reps)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    x = (grid + 0.5) * a + rng.uniform(-jitter, jitter, grid.shape)
+    if coincident:
+        x[coincident[1]] = x[coincident[0]]
+    types = np.where(rng.random(len(x)) < 0.8, 1, 2)
+    write_lammps_data(path, np.eye(3) * reps * a, (0, 0, 0), types, x, masses=(1.0, 1.0))
+
+
+def dataset(path, n=24, p=6, x_strings=False, names_2d=False, type_names_2x2=False):
+    """A small dataset as vitrum features writes it (Y linear in X plus noise)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(n, p))
+    Y = X @ rng.normal(size=(p, 1)) + 0.01 * rng.normal(size=(n, 1))
+    with h5py.File(path, "w") as f:
+        f["/dataset/X"] = X.astype("S12") if x_strings else X
+        f["/dataset/Y"] = Y
+        names = np.array([b"x%d" % j for j in range(p)])
+        f["/dataset/feature_names"] = np.stack([names, names]) if names_2d else names
+        f["/dataset/target_names"] = np.array([b"y"])
+        f["/dataset/sample_names"] = np.array([b"s%d" % i for i in range(n)])
+        f["/dataset/structure/dim"] = [3.0]
+        f["/dataset/structure/density"] = [1.0]
+        f["/dataset/structure/natoms"] = [100.0]
+        if type_names_2x2:
+            f["/dataset/structure/type_fraction"] = [0.5, 0.5]
+            f["/dataset/structure/type_names"] = np.array([[b"A", b"B"], [b"C", b"D"]])
+        else:
+            f["/dataset/structure/type_fraction"] = [0.8, 0.2]
+            f["/dataset/structure/type_names"] = np.array([b"A", b"B"])
+
+
+if case == "sub":
+    for k in range(4):
+        lattice_sample("s%d.data" % k, seed=k + 1)
+    text = open("s1.data").read()
+    open("bad.data", "w").write(text[: len(text) - 300])  # truncated: fewer atoms than the header says
+    # the bad sample is the 2nd (group 1 on 2 ranks) and, in list2, the 1st (group 0)
+    open("list1.txt", "w").write("s0.data\nbad.data\ns2.data\ns3.data\n")
+    open("list2.txt", "w").write("bad.data\ns0.data\ns2.data\n")
+    for lst in ("list1.txt", "list2.txt"):
+        for rps in ("1", "2"):
+            ranks = RANKS if rps == "1" else (2,)
+            expect_error("features %s -ranks_per_sample %s" % (lst, rps),
+                         ["features", "-sample_list", lst, "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5", "-features_recompute"],
+                         "bad.data", outputs=["ds.h5"], inputs=["bad.data", lst], ranks=ranks)
+    # pipeline runs features in-process: the same single line
+    expect_error("pipeline, truncated sample", ["pipeline", "-pipeline_samples", "list1.txt", "-pipeline_dir", "P", "-potential", "ka3d", "-rdf_rmax", 3],
+                 "bad.data", outputs=["P/dataset.h5"], inputs=["bad.data"])
+    # an unreadable cached rdf output, read by rank 0 of a (sub-)communicator only
+    open("good.txt", "w").write("s0.data\ns2.data\ns3.data\n")
+    open("s2.data.rdf.h5", "w").write("not HDF5\n")
+    for rps in ("1", "2"):
+        expect_error("features, unreadable cache, -ranks_per_sample %s" % rps,
+                     ["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5"],
+                     "s2.data.rdf.h5: not a readable HDF5 file", outputs=["ds.h5"], ranks=RANKS if rps == "1" else (2,))
+    os.remove("s2.data.rdf.h5")
+    # the good samples still give a dataset on 2 ranks (the agreement costs nothing when all succeed)
+    run(["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-o", "ds.h5"], 2)
+    check(os.path.exists("ds.h5"), "features on good samples (2 ranks) writes its dataset")
+
+elif case == "options":
+    lattice_sample("s.data")
+    rdf = ["rdf", "-sample", "s.data", "-o", "o.h5"]
+    expect_error("-sq_nq 0", rdf + ["-sq", "-sq_nq", 0], "-sq_nq must be between 1 and", ["o.h5"], ["s.data"])
+    expect_error("-sq_qmax -1", rdf + ["-sq", "-sq_qmax", -1], "-sq_qmax must be positive", ["o.h5"])
+    expect_error("-rdf_rmax 100", rdf + ["-rdf_rmax", 100], "the largest allowed value is 3.3", ["o.h5"])
+    expect_error("-rdf_rmax 1e300", rdf + ["-rdf_rmax", 1e300], "the largest allowed value is 3.3", ["o.h5"])
+    expect_error("-rdf_rmax -1", rdf + ["-rdf_rmax", -1], "-rdf_rmax must be positive, got -1", ["o.h5"])
+    expect_error("-rdf_dr 1e-8", rdf + ["-rdf_rmax", 3, "-rdf_dr", 1e-8], "at most 10000000 bins are allowed: give -rdf_dr >= 3e-07", ["o.h5"])
+    expect_error("-rdf_dr 1e-12", rdf + ["-rdf_rmax", 3, "-rdf_dr", 1e-12], "-rdf_dr 1e-12 gives 3e+12 bins", ["o.h5"])
+    expect_error("-rdf_dr nan", rdf + ["-rdf_dr", "nan"], "-rdf_dr must be positive", ["o.h5"])
+    expect_error("-rdf_dr 10", rdf + ["-rdf_rmax", 3, "-rdf_dr", 10], "-rdf_dr 10. is larger than -rdf_rmax 3.", ["o.h5"])
+    lattice_sample("twin.data", coincident=(17, 150))
+    expect_error("atoms at distance 0", ["rdf", "-sample", "twin.data", "-rdf_rmax", 3, "-o", "o.h5"], "atoms 18 and 151 (ids in the file) are at the same position", ["o.h5"])
+    expect_error("-spectrum_pr_bands 0", ["spectrum", "-sample", "s.data", "-potential", "ka3d", "-spectrum_pr_bands", 0, "-o", "o.h5"], "-spectrum_pr_bands 0: must be between 1", ["o.h5"])
+    run(rdf + ["-rdf_rmax", 3, "-sq", "-sq_nq", 10], 2)
+    check(os.path.exists("o.h5"), "valid options still write the rdf")
+
+elif case == "h5":
+    dataset("good.h5")
+    run(["fit", "-data", "good.h5", "-o", "m.h5"], 2)
+    check(os.path.exists("m.h5"), "fit on the well-formed dataset works")
+    dataset("xstr.h5", x_strings=True)
+    expect_error("/dataset/X of strings", ["fit", "-data", "xstr.h5", "-o", "bad.h5"], "xstr.h5: /dataset/X holds strings, not numbers", ["bad.h5"], ["xstr.h5"])
+    dataset("names2d.h5", names_2d=True)
+    expect_error("2-D feature_names", ["fit", "-data", "names2d.h5", "-o", "bad.h5"], "/dataset/feature_names has 2 dimensions; a list of strings has 1", ["bad.h5"])
+    dataset("types2x2.h5", type_names_2x2=True)
+    expect_error("(2,2) type_names", ["fit", "-data", "types2x2.h5", "-o", "bad.h5"], "/dataset/structure/type_names has 2 dimensions", ["bad.h5"])
+    with h5py.File("names5d.h5", "w") as f:
+        f["/model/feature_names"] = np.array([b"a"] * 32).reshape(2, 2, 2, 2, 2)
+    expect_error("5-D model feature_names", ["predict", "-model", "names5d.h5", "-rdf", "good.h5"], "/model/feature_names has 5 dimensions", [])
+
+elif case == "outputs":
+    lattice_sample("s.data")
+    os.link("s.data", "hard.data")  # another name, the same file
+    os.makedirs("adir", exist_ok=True)
+    same = "is the same file as the input"
+    expect_error("rdf -o SAMPLE", ["rdf", "-sample", "s.data", "-o", "s.data"], same, inputs=["s.data"])
+    expect_error("rdf -o hard link of SAMPLE", ["rdf", "-sample", "s.data", "-o", "hard.data"], "-o hard.data " + same + " -sample s.data", inputs=["s.data"])
+    expect_error("rdf -o DIR", ["rdf", "-sample", "s.data", "-o", "adir"], "-o adir is an existing directory")
+    expect_error("rdf -o nodir/o.h5", ["rdf", "-sample", "s.data", "-o", "nodir/o.h5"], "the folder nodir does not exist")
+    expect_error("convert -o SAMPLE", ["convert", "-sample", "s.data", "-o", "hard.data"], same, inputs=["s.data"])
+    expect_error("minimize -o SAMPLE", ["minimize", "-sample", "s.data", "-potential", "ka3d", "-o", "hard.data"], same, inputs=["s.data"])
+    expect_error("hessian -o SAMPLE", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-o", "hard.data"], same, inputs=["s.data"])
+    expect_error("hessian -hessian_binary SAMPLE", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "s.data", "-o", "h.h5"], same, ["h.h5"], ["s.data"])
+    expect_error("hessian -hessian_binary = -o", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "h.h5", "-o", "h.h5"], "also the -o file", ["h.h5"])
+    dataset("d.h5")
+    expect_error("fit -o DATA", ["fit", "-data", "d.h5", "-o", "d.h5"], same, inputs=["d.h5"])
+    run(["fit", "-data", "d.h5", "-o", "m.h5"], 1)
+    expect_error("predict -o MODEL", ["predict", "-model", "m.h5", "-rdf", "x.txt", "-o", "m.h5"], same, inputs=["m.h5"])
+    open("list.txt", "w").write("s.data\n")
+    expect_error("features -o SAMPLE", ["features", "-sample_list", "list.txt", "-features_targets", "none", "-o", "hard.data"], same, inputs=["s.data"])
+
+elif case == "atomic":
+    lattice_sample("s.data")
+    os.makedirs("o.h5.tmp")  # o.h5 cannot be created: its temporary name is taken (a folder)
+    expect_error("hessian -hessian_binary H.bin -o o.h5 (o.h5 fails)", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "H.bin", "-o", "o.h5"], "o.h5: cannot create output file", ["H.bin", "o.h5", "H.bin.tmp"])
+    os.rmdir("o.h5.tmp")
+    expect_error("hessian -o nodir/o.h5", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "H.bin", "-o", "nodir/o.h5"], "the folder nodir does not exist", ["H.bin"])
+    run(["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "H.bin", "-o", "o.h5"], 2)
+    check(os.path.exists("H.bin") and os.path.exists("o.h5"), "a successful hessian writes both files")
+else:
+    raise SystemExit("unknown case " + case)
