@@ -161,6 +161,8 @@ static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
   s->dim = (!p->pbc[2] || (c[0] == 0 && c[1] == 0 && c[2] == 0)) ? 2 : 3;
   if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
   else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
+  for (int d = 0; d < s->dim; d++)
+    if (!PetscIsNormalReal(s->cell[d][d])) VitTextError(&p->tf, p->errmsg, "Lattice: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
 }
 
 static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
