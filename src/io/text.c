@@ -149,11 +149,10 @@ void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 coun
 {
   struct stat st;
   off_t       here     = ftello(tf->fp);
-  PetscInt64  per_line = 2 * (PetscInt64)ncol - 1, rest;
+  PetscInt64  per_line = 2 * (PetscInt64)ncol - 1, rest = -1;
 
-  if (fstat(fileno(tf->fp), &st) || here < 0) return; /* not a regular file: the reading finds truncation */
-  rest = (PetscInt64)st.st_size - (PetscInt64)here;
-  if (S_ISREG(st.st_mode) && count > rest / per_line) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms cannot be in this file: only %" PetscInt64_FMT " bytes follow, and %" PetscInt64_FMT " atom lines of %d columns take at least %" PetscInt64_FMT " (wrong number of atoms?)", count, rest, count, ncol, count > INT64_MAX / per_line ? INT64_MAX : count * per_line);
+  if (!fstat(fileno(tf->fp), &st) && S_ISREG(st.st_mode) && here >= 0) rest = (PetscInt64)st.st_size - (PetscInt64)here; /* else the reading finds truncation */
+  if (rest >= 0 && count > rest / per_line) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms cannot be in this file: only %" PetscInt64_FMT " bytes follow, and %" PetscInt64_FMT " atom lines of %d columns take at least %" PetscInt64_FMT " (wrong number of atoms?)", count, rest, count, ncol, count > INT64_MAX / per_line ? INT64_MAX : count * per_line);
   else if (count > VIT_MAX_ATOMS) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms: vitrum holds at most %d atoms per sample (3 N coordinates must fit a 32-bit PetscInt)", count, (int)VIT_MAX_ATOMS);
 }
 
