@@ -317,7 +317,7 @@ static PetscErrorCode CheckPositions(VitH5 *h5, const Element *pos, VitSample *s
   dset = H5Dopen2(h5->file, pos->name, H5P_DEFAULT);
   if (dset >= 0) H5Dget_space_status(dset, &status);
   H5Dclose(dset);
-  PetscCheck(status == H5D_SPACE_STATUS_ALLOCATED, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s of shape %s is %s (no positions stored)", h5->path, pos->name, shape, status == H5D_SPACE_STATUS_PART_ALLOCATED ? "only partly written" : "declared but never written");
+  PetscCheck(status == H5D_SPACE_STATUS_ALLOCATED, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s of shape %s is %s", h5->path, pos->name, shape, status == H5D_SPACE_STATUS_PART_ALLOCATED ? "only partly written (unwritten positions would read as zeros)" : "declared but never written (no positions stored)");
   s->dim    = (PetscInt)pos->dims[pos->ndims - 1];
   s->natoms = (PetscInt)pos->dims[pos->ndims - 2];
   PetscFunctionReturn(0);

@@ -42,6 +42,20 @@ def xyz(n="3", lattice="4 0 0 0 4 0 0 0 4", props="species:S:1:pos:R:3", atoms=N
     return frame * frames
 
 
+def h5_raw(path, **datasets):
+    """H5MD file with 4 atoms and the given datasets (name relative to /; a value, None to leave
+    a default one out, or a callable that creates it in the open file)."""
+    with h5py.File(path, "w") as f:
+        for name, value in {"particles/all/position/value": np.arange(12.0).reshape(1, 4, 3) * 0.3,
+                            "particles/all/box/edges": [4.0, 4.0, 4.0], **datasets}.items():
+            if value is None:
+                continue
+            if callable(value):
+                value(f, name)
+            else:
+                f[name] = value
+
+
 def sparse(path, head, size):
     """A header followed by a hole: the file claims `size` bytes without using the disk."""
     with open(path, "w") as f:
@@ -128,6 +142,11 @@ bad = [
     ("natoms8e8.data", lambda p: sparse(p, data(n=800000000, atoms=()), 8 * 10**9),
      "800000000 atoms: vitrum holds at most 715827882 atoms per sample", 3),
     ("natoms8e8.h5", lambda p: h5(p, declare=(1, 800000000, 3), species=None), "has 800000000 atoms: vitrum holds at most 715827882", None),
+    ("partial.h5", lambda p: h5_raw(p, **{"particles/all/position/value": lambda f, n: f.create_dataset(n, shape=(2, 4, 3), chunks=(1, 4, 3), dtype="f8").write_direct(np.ones((1, 4, 3)), dest_sel=np.s_[0:1])}),
+     "/particles/all/position/value of shape (2, 4, 3) is only partly written", None),
+    ("stredges.h5", lambda p: h5_raw(p, **{"particles/all/box/edges": np.array([b"a", b"b", b"c"])}), "/particles/all/box/edges must hold numbers, it holds strings", None),
+    ("noboxframes.h5", lambda p: h5_raw(p, **{"particles/all/box/edges": None, "particles/all/box/edges/value": np.zeros((0, 3))}), "/particles/all/box/edges/value has no frames", None),
+    ("boxlo.h5", lambda p: h5_raw(p, **{"parameters/vitrum/box_lo": [0.0]}), "/parameters/vitrum/box_lo has 1 values: expected 3", None),
     ("unwritten.h5", lambda p: h5(p, declare=(1, 1000, 3), species=None), "/particles/all/position/value of shape (1, 1000, 3) is declared but never written", None),
     # 9. accepted silently before
     ("tiltxy.data", lambda p: open(p, "w").write(data(tilt="2.5 0 0")),
