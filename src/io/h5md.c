@@ -111,7 +111,7 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscRe
 {
   Element    e;
   hsize_t    f, d = (hsize_t)s->dim;
-  PetscInt   nlo, rank;
+  PetscInt   nlo, frame_dims;
   PetscReal  edges[9], *lo, A[3][3] = {{0}};
   PetscBool  matrix, has_lo;
   char       shape[64];
@@ -120,10 +120,10 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscRe
   PetscCall(FindElement(h5, "/particles/all/box/edges", &e));
   PetscCheck(e.exists, h5->comm, PETSC_ERR_USER_INPUT, "%s: no /particles/all/box/edges (a periodic box is needed)", h5->path);
   PetscCall(CheckNumbers(h5, &e, PETSC_FALSE));
-  rank   = e.ndims - (e.timed ? 1 : 0); /* dimensions of one frame */
-  matrix = (PetscBool)(rank == 2);
+  frame_dims = e.ndims - (e.timed ? 1 : 0); /* dimensions of one frame */
+  matrix     = (PetscBool)(frame_dims == 2);
   ShapeString(&e, shape, sizeof(shape));
-  PetscCheck((rank == 1 && e.dims[e.ndims - 1] == d) || (matrix && e.dims[e.ndims - 2] == d && e.dims[e.ndims - 1] == d), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (%d) for a rectangular box or (%d, %d) for the edge vectors%s (positions have %d components)", h5->path, e.name, shape, (int)d, (int)d, (int)d, e.timed ? ", after the frame dimension" : "", (int)d);
+  PetscCheck((frame_dims == 1 && e.dims[e.ndims - 1] == d) || (matrix && e.dims[e.ndims - 2] == d && e.dims[e.ndims - 1] == d), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (%d) for a rectangular box or (%d, %d) for the edge vectors%s (positions have %d components)", h5->path, e.name, shape, (int)d, (int)d, (int)d, e.timed ? ", after the frame dimension" : "", (int)d);
   PetscCall(ElementFrame(h5, &e, frame, &f));
   PetscCall(ReadRows(h5, &e, f, 0, d, matrix ? d : 0, H5T_NATIVE_DOUBLE, edges));
   for (PetscInt i = 0; i < s->dim; i++)
