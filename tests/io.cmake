@@ -17,3 +17,8 @@ foreach(fmt data dump xyz h5)
 endforeach()
 vit_add_ctest_exe(io_test_geometry ${VIT_IO_TESTS}/test_geometry.c)
 vit_add_test(io_geometry 0 $<TARGET_FILE:io_test_geometry>)
+# hostile inputs (one error line on 1 and 2 ranks) and their good edge cases; the script runs
+# both rank counts itself. Under build-asan/ it runs the sanitized vitrum.
+foreach(fmt data dump xyz h5)
+  vit_add_test(io_hardening_${fmt} 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_hardening.py .${fmt})
+endforeach()

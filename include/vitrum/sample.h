@@ -29,8 +29,10 @@ typedef struct {
 
 /* Reading and writing (src/io/). format: NULL or "" = by extension; else lammps-data,
    lammps-dump, extxyz, h5md. frame: dump/extxyz/h5md frame index (0-based, -1 = last). */
-PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, VitSample *s);
+PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt64 frame, VitSample *s);
 PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample, -format, -frame */
+/* The -frame option as a 64-bit integer (default -1), an error if it is not an integer. */
+PetscErrorCode VitSampleGetFrameOption(MPI_Comm comm, PetscInt64 *frame);
 PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[]);
 PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[]);
 PetscErrorCode VitSampleDestroy(VitSample *s);
@@ -42,7 +44,7 @@ void           VitSampleCartToFrac(const VitSample *s, const PetscReal x[3], Pet
 PetscReal      VitSampleVolume(const VitSample *s);                       /* area in 2D */
 void           VitSampleWidths(const VitSample *s, PetscReal width[3]);    /* perpendicular widths */
 PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
-PetscErrorCode VitSampleCheckBox(const VitSample *s);                     /* positive, finite box */
+PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
 
 #endif

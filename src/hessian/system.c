@@ -67,13 +67,13 @@ PetscErrorCode VitSystemSetUp(MPI_Comm comm, const char sample_path[], VitSystem
 {
   SystemOptions o;
   char          format[32] = "";
-  PetscInt      frame      = -1;
+  PetscInt64    frame;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(sys, sizeof(*sys)));
   PetscCall(SystemReadOptions(comm, &o));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-format", format, sizeof(format), NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-frame", &frame, NULL));
+  PetscCall(VitSampleGetFrameOption(comm, &frame));
   PetscCall(VitSampleRead(comm, sample_path, format, frame, &sys->sample));
   PetscCall(SystemFinishSetUp(comm, &o, sys));
   PetscFunctionReturn(0);

@@ -3,11 +3,12 @@
      Lattice="ax ay az bx by bz cx cy cz" Properties=species:S:1:pos:R:3[:...] pbc="T T T" ...
      N lines of columns as Properties says (extra columns ignored)
    A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
-   s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample. */
+   s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample.
+   Atom lines may have any number of columns (up to VIT_MAX_COLUMNS); only the used ones are kept. */
 #include "io_private.h"
 #include <strings.h>
 
-#define MAXCOL 64
+enum {PICK_SPECIES, PICK_X, PICK_Y, PICK_Z, NPICK}; /* the columns read from an atom line */
 
 typedef struct {
   VitTextFile tf;
@@ -15,7 +16,7 @@ typedef struct {
   PetscInt    natoms;
   PetscReal   A[3][3];     /* lattice rows as in the file */
   PetscBool   has_lattice, pbc[3];
-  int         ncol, col_species, col_pos; /* columns after splitting an atom line */
+  int         ncol, col[NPICK]; /* number of columns, column of each picked value */
 } XyzParser;
 
 /* Next key=value pair of the comment line (values may be quoted); false at the end. */
@@ -70,23 +71,30 @@ static void ParsePbc(XyzParser *p, char *value)
 /* Properties=name:type:count:...: find the columns of species (S:1) and pos (R:3). */
 static void ParseProperties(XyzParser *p, char *value)
 {
-  char *save = NULL, *name, *type, *count;
-  int   col = 0, n;
+  char      *save = NULL, *name, *type, *count;
+  int        col  = 0;
+  PetscInt64 n;
 
-  p->col_species = p->col_pos = -1;
+  p->col[PICK_SPECIES] = p->col[PICK_X] = -1;
   for (name = strtok_r(value, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
     type  = strtok_r(NULL, ":", &save);
     count = strtok_r(NULL, ":", &save);
-    if (!type || !count || (n = atoi(count)) < 1) {
+    if (!type || !count) {
       VitTextError(&p->tf, p->errmsg, "bad Properties (expected name:type:count triples)");
       return;
     }
-    if (!strcmp(name, "species") && !strcmp(type, "S") && n == 1) p->col_species = col;
-    if (!strcmp(name, "pos") && !strcmp(type, "R") && n == 3) p->col_pos = col;
-    col += n;
+    if (!VitIOParseInt64(count, &n) || n < 1 || n > VIT_MAX_COLUMNS - col) {
+      VitTextError(&p->tf, p->errmsg, "bad Properties count %s:%s:%s (a positive integer; at most %d columns in all)", name, type, count, VIT_MAX_COLUMNS);
+      return;
+    }
+    if (!strcmp(name, "species") && !strcmp(type, "S") && n == 1) p->col[PICK_SPECIES] = col;
+    if (!strcmp(name, "pos") && !strcmp(type, "R") && n == 3) p->col[PICK_X] = col;
+    col += (int)n;
   }
   p->ncol = col;
-  if (p->col_species < 0 || p->col_pos < 0) VitTextError(&p->tf, p->errmsg, "Properties has no species:S:1 or no pos:R:3");
+  if (p->col[PICK_SPECIES] < 0 || p->col[PICK_X] < 0) VitTextError(&p->tf, p->errmsg, "Properties has no species:S:1 or no pos:R:3");
+  p->col[PICK_Y] = p->col[PICK_X] + 1;
+  p->col[PICK_Z] = p->col[PICK_X] + 2;
 }
 
 static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eof)
@@ -94,6 +102,8 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
   XyzParser *p = (XyzParser *)ctx;
   char      *line, *tok[2], *key, *value;
   char       defaults[] = "species:S:1:pos:R:3";
+  PetscInt64 count;
+  PetscInt   count_line;
 
   PetscFunctionBeginUser;
   *natoms = 0;
@@ -102,8 +112,9 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
     *eof = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
-  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt(tok[0], &p->natoms) || p->natoms <= 0) {
-    VitTextError(&p->tf, p->errmsg, "expected the number of atoms");
+  count_line = p->tf.lineno;
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &count) || count <= 0) {
+    VitTextError(&p->tf, p->errmsg, "expected the number of atoms (a positive integer)");
     PetscFunctionReturn(0);
   }
   if (!(line = VitTextNextLine(&p->tf))) {
@@ -120,13 +131,17 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
   }
   if (!p->errmsg[0] && !p->has_lattice) VitTextError(&p->tf, p->errmsg, "no Lattice=\"...\" (a periodic box is needed)");
   if (!p->errmsg[0] && !(p->pbc[0] && p->pbc[1])) VitTextError(&p->tf, p->errmsg, "pbc must be T in x and y");
-  *natoms = p->natoms;
+  VitTextCheckAtomCount(&p->tf, count_line, count, p->ncol, p->errmsg);
+  if (p->errmsg[0]) PetscFunctionReturn(0);
+  p->natoms = (PetscInt)count;
+  *natoms   = p->natoms;
   PetscFunctionReturn(0);
 }
 
 /* Species index of a name, adding it when new. */
 static PetscInt SpeciesIndex(XyzParser *p, VitSample *s, const char name[])
 {
+  if (!VitTextCheckName(&p->tf, p->errmsg, "species name", name)) return 0;
   for (PetscInt t = 0; t < s->ntypes; t++)
     if (!strcmp(name, s->type_name[t])) return t;
   if (s->ntypes == VIT_MAX_TYPES) {
@@ -146,15 +161,18 @@ static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
   s->dim = (!p->pbc[2] || (c[0] == 0 && c[1] == 0 && c[2] == 0)) ? 2 : 3;
   if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
   else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
+  for (int d = 0; d < s->dim; d++)
+    if (!PetscIsNormalReal(s->cell[d][d])) VitTextError(&p->tf, p->errmsg, "Lattice: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
 }
 
 static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
 {
   PetscReal Ainv[3][3], x[3], z0 = 0;
-  char     *line, *tok[MAXCOL];
+  char     *line, *tok[NPICK];
 
   PetscFunctionBeginUser;
   SetBox(p, s, Ainv);
+  if (p->errmsg[0]) PetscFunctionReturn(0);
   s->natoms = p->natoms;
   PetscCall(VitSampleAllocate(s, p->natoms));
   PetscCall(PetscMalloc1(p->natoms, &info->line));
@@ -163,23 +181,24 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
       VitTextError(&p->tf, p->errmsg, "file ends after %" PetscInt_FMT " of %" PetscInt_FMT " atoms", i, p->natoms);
       break;
     }
-    if (VitIOSplitTokens(line, tok, MAXCOL, NULL) < p->ncol) {
+    if (VitIOPickColumns(line, NPICK, p->col, tok) < p->ncol) {
       VitTextError(&p->tf, p->errmsg, "expected %d columns (Properties)", p->ncol);
       break;
     }
     s->fid[i]  = i + 1;
-    s->type[i] = SpeciesIndex(p, s, tok[p->col_species]);
+    s->type[i] = SpeciesIndex(p, s, tok[PICK_SPECIES]);
     for (int d = 0; d < 3; d++)
-      if (!VitIOParseReal(tok[p->col_pos + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[p->col_pos + d]);
+      if (!VitIOParseReal(tok[PICK_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[PICK_X + d]);
     if (!i) z0 = x[2];
     if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g)", (double)z0, (double)x[2]);
     VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
+    VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
     info->line[i] = p->tf.lineno;
   }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitReadExtxyz(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[])
+PetscErrorCode VitReadExtxyz(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[])
 {
   XyzParser p;
   PetscBool eof;

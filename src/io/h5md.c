@@ -8,100 +8,138 @@
    masses and the box origin. Reading: every rank reads a contiguous block of atoms. */
 #include "io_private.h"
 #include <vitrum/h5io.h>
+#include <stdint.h>
 
 #define H5Check(expr, comm, ...) PetscCheck((expr) >= 0, comm, PETSC_ERR_FILE_READ, __VA_ARGS__)
 
 /* An H5MD element: a time-dependent group with value, or a plain dataset. */
 typedef struct {
-  char      name[PETSC_MAX_PATH_LEN]; /* dataset to read */
-  PetscBool exists, timed;            /* found; has a leading frame dimension */
-  int       ndims;
-  hsize_t   dims[4];
+  char        name[PETSC_MAX_PATH_LEN]; /* dataset to read */
+  PetscBool   exists, timed;            /* found; has a leading frame dimension */
+  int         ndims;
+  hsize_t     dims[4];
+  H5T_class_t tclass; /* integer, float, string, ... */
 } Element;
 
+/* The shape as "(2, 3)" for messages ("()" for a scalar). */
+static void ShapeString(const Element *e, char buf[], size_t len)
+{
+  size_t used = (size_t)snprintf(buf, len, "(");
+  for (int k = 0; k < e->ndims && used < len; k++) used += (size_t)snprintf(buf + used, len - used, k ? ", %llu" : "%llu", (unsigned long long)e->dims[k]);
+  if (used < len) snprintf(buf + used, len - used, ")");
+}
+
+/* Shape and element type of a dataset: metadata every rank reads alike, so every check on
+   them is collective. A time-dependent element must have at least one frame. */
 static PetscErrorCode FindElement(VitH5 *h5, const char base[], Element *e)
 {
   PetscBool group;
+  hid_t     o, dset, type;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(e, sizeof(*e)));
   PetscCall(VitH5Exists(h5, base, &e->exists));
   if (!e->exists) PetscFunctionReturn(0);
-  {
-    hid_t o = H5Oopen(h5->file, base, H5P_DEFAULT);
-    H5Check(o, h5->comm, "%s: cannot open %s", h5->path, base);
-    group = (PetscBool)(H5Iget_type(o) == H5I_GROUP);
-    H5Oclose(o);
-  }
+  o = H5Oopen(h5->file, base, H5P_DEFAULT);
+  H5Check(o, h5->comm, "%s: cannot open %s", h5->path, base);
+  group = (PetscBool)(H5Iget_type(o) == H5I_GROUP);
+  H5Oclose(o);
   PetscCall(PetscSNPrintf(e->name, sizeof(e->name), group ? "%s/value" : "%s", base));
   e->timed = group;
   PetscCall(VitH5Exists(h5, e->name, &e->exists));
   PetscCheck(e->exists, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is a group without a value dataset", h5->path, base);
   PetscCall(VitH5GetDims(h5, e->name, &e->ndims, e->dims));
+  dset = H5Dopen2(h5->file, e->name, H5P_DEFAULT);
+  type = dset >= 0 ? H5Dget_type(dset) : -1;
+  H5Check(type, h5->comm, "%s: cannot read the element type of %s", h5->path, e->name);
+  e->tclass = H5Tget_class(type);
+  H5Tclose(type);
+  H5Dclose(dset);
+  PetscCheck(!e->timed || (e->ndims >= 1 && e->dims[0] >= 1), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has no frames", h5->path, e->name);
+  PetscFunctionReturn(0);
+}
+
+/* The element holds integers (integers = true) or numbers (integers or floating point). */
+static PetscErrorCode CheckNumbers(VitH5 *h5, const Element *e, PetscBool integers)
+{
+  const char *found = e->tclass == H5T_STRING ? "strings" : e->tclass == H5T_FLOAT ? "floating-point numbers" : "neither integers nor floating-point numbers";
+
+  PetscFunctionBeginUser;
+  PetscCheck(e->tclass == H5T_INTEGER || (!integers && e->tclass == H5T_FLOAT), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s must hold %s, it holds %s", h5->path, e->name, integers ? "integers" : "numbers", found);
   PetscFunctionReturn(0);
 }
 
 /* Index of the frame asked for in a time-dependent element (0 when time-independent). */
-static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, PetscInt frame, hsize_t *f)
+static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, PetscInt64 frame, hsize_t *f)
 {
-  PetscInt nframes = e->timed ? (PetscInt)e->dims[0] : 1;
+  PetscInt64 nframes = e->timed ? (PetscInt64)e->dims[0] : 1;
 
   PetscFunctionBeginUser;
   *f = 0;
   if (!e->timed) PetscFunctionReturn(0);
-  PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt_FMT " is out of range: %s has %" PetscInt_FMT " frames (0..%" PetscInt_FMT ", or -1 for the last)", h5->path, frame, e->name, nframes, nframes - 1);
+  PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt64_FMT " is out of range: %s has %" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", h5->path, frame, e->name, nframes, nframes - 1);
   *f = frame < 0 ? (hsize_t)(nframes - 1) : (hsize_t)frame;
   PetscFunctionReturn(0);
 }
 
-/* Rows [start, start+n) of frame f of an element with per-atom rows of ncols numbers. */
+/* Rows [start, start+n) of frame f of an element with rows of ncols numbers (ncols = 0: one
+   number per row). Called on every rank: a failure on any rank stops all of them. */
 static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t start, hsize_t n, hsize_t ncols, hid_t memtype, void *buf)
 {
   hsize_t off[3] = {f, start, 0}, count[3] = {1, n, ncols}, mcount = n * (ncols ? ncols : 1);
-  int     skip   = e->timed ? 0 : 1;
+  int     skip   = e->timed ? 0 : 1, ok = 1;
   hid_t   dset, fspace, mspace;
 
   PetscFunctionBeginUser;
-  if (!n) PetscFunctionReturn(0);
-  dset   = H5Dopen2(h5->file, e->name, H5P_DEFAULT);
-  fspace = H5Dget_space(dset);
-  H5Check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off + skip, NULL, count + skip, NULL), PETSC_COMM_SELF, "%s: cannot select rows of %s", h5->path, e->name);
-  mspace = H5Screate_simple(1, &mcount, NULL);
-  H5Check(H5Dread(dset, memtype, mspace, fspace, H5P_DEFAULT, buf), PETSC_COMM_SELF, "%s: cannot read %s", h5->path, e->name);
-  H5Sclose(mspace);
-  H5Sclose(fspace);
-  H5Dclose(dset);
+  if (n) {
+    dset   = H5Dopen2(h5->file, e->name, H5P_DEFAULT);
+    fspace = dset >= 0 ? H5Dget_space(dset) : -1;
+    mspace = H5Screate_simple(1, &mcount, NULL);
+    ok     = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off + skip, NULL, count + skip, NULL) >= 0 && H5Dread(dset, memtype, mspace, fspace, H5P_DEFAULT, buf) >= 0;
+    H5Sclose(mspace);
+    if (fspace >= 0) H5Sclose(fspace);
+    if (dset >= 0) H5Dclose(dset);
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, h5->comm));
+  PetscCheck(ok, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s", h5->path, e->name);
   PetscFunctionReturn(0);
 }
 
-/* Box: edges as a vector (rectangular) or a matrix of rows; origin from /parameters/vitrum/box_lo. */
-static PetscErrorCode ReadBox(VitH5 *h5, PetscInt frame, VitSample *s, PetscReal Ainv[3][3])
+/* Box: edges as a vector (rectangular) or a matrix of rows; origin from /parameters/vitrum/box_lo.
+   The shape is checked before anything is read. */
+static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscReal Ainv[3][3])
 {
   Element    e;
-  hsize_t    f;
-  PetscInt   n, nlo, per = s->dim * s->dim;
-  PetscReal *edges, *lo, A[3][3] = {{0}};
+  hsize_t    f, d = (hsize_t)s->dim;
+  PetscInt   nlo, frame_dims;
+  PetscReal  edges[9], *lo, A[3][3] = {{0}};
   PetscBool  matrix, has_lo;
+  char       shape[64];
 
   PetscFunctionBeginUser;
   PetscCall(FindElement(h5, "/particles/all/box/edges", &e));
   PetscCheck(e.exists, h5->comm, PETSC_ERR_USER_INPUT, "%s: no /particles/all/box/edges (a periodic box is needed)", h5->path);
-  matrix = (PetscBool)(e.ndims - (e.timed ? 1 : 0) == 2);
-  PetscCheck(e.dims[e.ndims - 1] == (hsize_t)s->dim, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges have %d components, positions %" PetscInt_FMT, h5->path, (int)e.dims[e.ndims - 1], s->dim);
+  PetscCall(CheckNumbers(h5, &e, PETSC_FALSE));
+  frame_dims = e.ndims - (e.timed ? 1 : 0); /* dimensions of one frame */
+  matrix     = (PetscBool)(frame_dims == 2);
+  ShapeString(&e, shape, sizeof(shape));
+  PetscCheck((frame_dims == 1 && e.dims[e.ndims - 1] == d) || (matrix && e.dims[e.ndims - 2] == d && e.dims[e.ndims - 1] == d), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (%d) for a rectangular box or (%d, %d) for the edge vectors%s (positions have %d components)", h5->path, e.name, shape, (int)d, (int)d, (int)d, e.timed ? ", after the frame dimension" : "", (int)d);
   PetscCall(ElementFrame(h5, &e, frame, &f));
-  PetscCall(VitH5ReadReal(h5, e.name, &n, &edges));
-  per = matrix ? per : s->dim;
+  PetscCall(ReadRows(h5, &e, f, 0, d, matrix ? d : 0, H5T_NATIVE_DOUBLE, edges));
   for (PetscInt i = 0; i < s->dim; i++)
-    for (PetscInt j = 0; j < s->dim; j++) A[i][j] = matrix ? edges[f * per + i * s->dim + j] : (i == j ? edges[f * per + i] : 0);
-  PetscCall(PetscFree(edges));
+    for (PetscInt j = 0; j < s->dim; j++) A[i][j] = matrix ? edges[i * s->dim + j] : (i == j ? edges[i] : 0);
   for (PetscInt i = 0; i < s->dim; i++)
-    for (PetscInt j = 0; j < s->dim; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite", h5->path);
+    for (PetscInt j = 0; j < s->dim; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %g", h5->path, (double)A[i][j]);
   for (PetscInt i = 0; i < s->dim && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
   PetscCheck(VitSampleSetCellFromRows(s, A, Ainv), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {
     PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/box_lo", &nlo, &lo));
-    for (PetscInt d = 0; d < PetscMin(nlo, s->dim); d++) s->lo[d] = lo[d];
+    PetscCheck(nlo == 3 || nlo == s->dim, h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/box_lo has %" PetscInt_FMT " values: expected 3 (the box origin)", h5->path, nlo);
+    for (PetscInt k = 0; k < s->dim; k++) {
+      PetscCheck(!PetscIsInfOrNanReal(lo[k]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/box_lo is not finite", h5->path);
+      s->lo[k] = lo[k];
+    }
     PetscCall(PetscFree(lo));
   }
   PetscFunctionReturn(0);
@@ -126,47 +164,49 @@ static PetscErrorCode FirstBadRow(MPI_Comm comm, PetscInt rstart, PetscInt nloca
 }
 
 /* Species from values: with /parameters/vitrum/type_names, value = type index; otherwise the
-   distinct values, in increasing order, become types named by the value. */
-static PetscErrorCode MapSpecies(VitH5 *h5, PetscInt rstart, const PetscInt value[], VitSample *s)
+   distinct values, in increasing order, become types named by the value. Values are 64-bit and
+   their spread is taken without overflow. */
+static PetscErrorCode MapSpecies(VitH5 *h5, PetscInt rstart, const PetscInt64 value[], VitSample *s)
 {
-  PetscBool has_names, *bad;
-  PetscInt  range[2] = {PETSC_MAX_INT, PETSC_MAX_INT}, nrange, row, *present, *type_of;
-  char    **names;
+  PetscBool  has_names, *bad;
+  PetscInt64 vmin = INT64_MAX, vmax = INT64_MIN;
+  PetscInt   nrange, row, *present, *type_of;
+  char     **names;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(s->nlocal, &bad));
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/type_names", &has_names));
   if (has_names) {
     PetscCall(VitH5ReadStrings(h5, "/parameters/vitrum/type_names", &s->ntypes, &names));
     PetscCheck(s->ntypes >= 1 && s->ntypes <= VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " type names (1..%d allowed)", h5->path, s->ntypes, VIT_MAX_TYPES);
     for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscStrncpy(s->type_name[t], names[t], VIT_NAME_LEN));
     PetscCall(VitStringsFree(s->ntypes, &names));
+    PetscCall(PetscMalloc1(s->nlocal, &bad));
     for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)(value[i] < 0 || value[i] >= s->ntypes);
     PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
-    PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: unknown atom type: species of atom row %" PetscInt_FMT " is not in 0..%" PetscInt_FMT " (/parameters/vitrum/type_names)", h5->path, row, s->ntypes - 1);
-    for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = value[i];
     PetscCall(PetscFree(bad));
+    PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: unknown atom type: species of atom row %" PetscInt_FMT " is not in 0..%" PetscInt_FMT " (/parameters/vitrum/type_names)", h5->path, row, s->ntypes - 1);
+    for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = (PetscInt)value[i];
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscFree(bad));
   for (PetscInt i = 0; i < s->nlocal; i++) {
-    range[0] = PetscMin(range[0], value[i]);
-    range[1] = PetscMin(range[1], -value[i]);
+    vmin = PetscMin(vmin, value[i]);
+    vmax = PetscMax(vmax, value[i]);
   }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPIU_INT, MPI_MIN, h5->comm));
-  nrange = -range[1] - range[0] + 1;
-  PetscCheck(nrange >= 1 && nrange <= 4096, h5->comm, PETSC_ERR_USER_INPUT, "%s: species values spread over more than 4096 values", h5->path);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &vmin, 1, MPIU_INT64, MPI_MIN, h5->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &vmax, 1, MPIU_INT64, MPI_MAX, h5->comm));
+  PetscCheck((uint64_t)vmax - (uint64_t)vmin < 4096, h5->comm, PETSC_ERR_USER_INPUT, "%s: species values %" PetscInt64_FMT "..%" PetscInt64_FMT " spread over more than 4096 values (use small integers, e.g. 0..ntypes-1)", h5->path, vmin, vmax);
+  nrange = (PetscInt)(vmax - vmin) + 1;
   PetscCall(PetscCalloc2(nrange, &present, nrange, &type_of));
-  for (PetscInt i = 0; i < s->nlocal; i++) present[value[i] - range[0]] = 1;
+  for (PetscInt i = 0; i < s->nlocal; i++) present[value[i] - vmin] = 1;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, present, (PetscMPIInt)nrange, MPIU_INT, MPI_MAX, h5->comm));
   s->ntypes = 0;
   for (PetscInt v = 0; v < nrange; v++) {
     if (!present[v]) continue;
     PetscCheck(s->ntypes < VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: more than %d species", h5->path, VIT_MAX_TYPES);
     type_of[v] = s->ntypes;
-    PetscCall(PetscSNPrintf(s->type_name[s->ntypes++], VIT_NAME_LEN, "%" PetscInt_FMT, v + range[0]));
+    PetscCall(PetscSNPrintf(s->type_name[s->ntypes++], VIT_NAME_LEN, "%" PetscInt64_FMT, vmin + v));
   }
-  for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = type_of[value[i] - range[0]];
+  for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = type_of[value[i] - vmin];
   PetscCall(PetscFree2(present, type_of));
   PetscFunctionReturn(0);
 }
@@ -190,23 +230,49 @@ static PetscErrorCode ReadMasses(VitH5 *h5, VitSample *s)
   PetscFunctionReturn(0);
 }
 
-/* Per-atom integers (species or ids) of frame `frame`, or PETSC_FALSE in *found. */
-static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt frame, PetscInt rstart, VitSample *s, PetscInt value[], PetscBool *found)
+/* Per-atom integers (species or ids) of frame `frame`, read as 64-bit integers (no silent
+   clipping), or PETSC_FALSE in *found. */
+static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt64 frame, PetscInt rstart, VitSample *s, PetscInt64 value[], PetscBool *found)
 {
   Element e;
   hsize_t f;
+  char    shape[64];
 
   PetscFunctionBeginUser;
   PetscCall(FindElement(h5, base, &e));
   *found = e.exists;
   if (!e.exists) PetscFunctionReturn(0);
-  PetscCheck(e.ndims == (e.timed ? 2 : 1) && e.dims[e.timed ? 1 : 0] == (hsize_t)s->natoms, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s does not hold one value per atom (%" PetscInt_FMT " atoms)", h5->path, e.name, s->natoms);
+  ShapeString(&e, shape, sizeof(shape));
+  PetscCheck(e.ndims == (e.timed ? 2 : 1) && e.dims[e.timed ? 1 : 0] == (hsize_t)s->natoms, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s does not hold one value per atom (shape %s, %" PetscInt_FMT " atoms)", h5->path, e.name, shape, s->natoms);
+  PetscCall(CheckNumbers(h5, &e, PETSC_TRUE));
   PetscCall(ElementFrame(h5, &e, frame, &f));
-  PetscCall(ReadRows(h5, &e, f, (hsize_t)rstart, (hsize_t)s->nlocal, 0, IntType(), value));
+  PetscCall(ReadRows(h5, &e, f, (hsize_t)rstart, (hsize_t)s->nlocal, 0, H5T_NATIVE_INT64, value));
   PetscFunctionReturn(0);
 }
 
-/* Positions of this rank's block of atoms, as wrapped-later fractional coordinates. */
+/* File ids: 0..PETSC_MAX_INT (H5MD ids may start at 0; the default is the row 0..N-1). */
+static PetscErrorCode ReadIds(VitH5 *h5, PetscInt64 frame, PetscInt rstart, PetscInt64 value[], VitSample *s)
+{
+  PetscBool found, *bad;
+  PetscInt  row;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadAtomInts(h5, "/particles/all/id", frame, rstart, s, value, &found));
+  if (!found) {
+    for (PetscInt i = 0; i < s->nlocal; i++) s->fid[i] = rstart + i;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMalloc1(s->nlocal, &bad));
+  for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)(value[i] < 0 || value[i] > PETSC_MAX_INT);
+  PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
+  PetscCall(PetscFree(bad));
+  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: id of atom row %" PetscInt_FMT " is negative or above %d (ids must be 0..%d)", h5->path, row, PETSC_MAX_INT, PETSC_MAX_INT);
+  for (PetscInt i = 0; i < s->nlocal; i++) s->fid[i] = (PetscInt)value[i];
+  PetscFunctionReturn(0);
+}
+
+/* Positions of this rank's block of atoms, as wrapped-later fractional coordinates; each must be
+   finite and within VIT_MAX_BOX_LENGTHS of the box. */
 static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, PetscInt rstart, const PetscReal Ainv[3][3], VitSample *s)
 {
   PetscReal *x;
@@ -224,31 +290,53 @@ static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, Pets
       r[k]   = x[d * i + k] - s->lo[k];
     }
     VitRowTimesMatrix(r, Ainv, &s->s[3 * i]);
+    bad[i] = (PetscBool)(bad[i] || !VitFracIsNear(&s->s[3 * i]));
   }
   PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
-  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: position of atom row %" PetscInt_FMT " in %s is not finite", h5->path, row, e->name);
+  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: position of atom row %" PetscInt_FMT " in %s is not finite or more than %g box lengths from the box", h5->path, row, e->name, VIT_MAX_BOX_LENGTHS);
   PetscCall(PetscFree2(x, bad));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt frame, VitSample *s, VitReadInfo *info)
+/* The position element: numbers of shape (frames, N, d) or (N, d), N within VIT_MAX_ATOMS, and
+   data written for all of it (a declared but never written dataset would read as zeros). */
+static PetscErrorCode CheckPositions(VitH5 *h5, const Element *pos, VitSample *s)
 {
-  VitH5     h5;
-  Element   pos;
-  hsize_t   f;
-  PetscInt  n = PETSC_DECIDE, rstart = 0, *value;
-  PetscReal Ainv[3][3];
-  PetscBool found;
+  char               shape[64];
+  hid_t              dset;
+  H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
+
+  PetscFunctionBeginUser;
+  PetscCheck(pos->exists, h5->comm, PETSC_ERR_USER_INPUT, "%s: no /particles/all/position", h5->path);
+  ShapeString(pos, shape, sizeof(shape));
+  PetscCheck(pos->ndims == (pos->timed ? 3 : 2), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (frames, N, d) or (N, d)", h5->path, pos->name, shape);
+  PetscCall(CheckNumbers(h5, pos, PETSC_FALSE));
+  PetscCheck(pos->dims[pos->ndims - 1] == 2 || pos->dims[pos->ndims - 1] == 3, h5->comm, PETSC_ERR_USER_INPUT, "%s: positions have %llu components (2 or 3 expected)", h5->path, (unsigned long long)pos->dims[pos->ndims - 1]);
+  PetscCheck(pos->dims[pos->ndims - 2] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: no atoms", h5->path);
+  PetscCheck(pos->dims[pos->ndims - 2] <= (hsize_t)VIT_MAX_ATOMS, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has %llu atoms: vitrum holds at most %d atoms per sample (3 N coordinates must fit a 32-bit PetscInt)", h5->path, pos->name, (unsigned long long)pos->dims[pos->ndims - 2], (int)VIT_MAX_ATOMS);
+  dset = H5Dopen2(h5->file, pos->name, H5P_DEFAULT);
+  if (dset >= 0) H5Dget_space_status(dset, &status);
+  H5Dclose(dset);
+  PetscCheck(status == H5D_SPACE_STATUS_ALLOCATED, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s of shape %s is %s", h5->path, pos->name, shape, status == H5D_SPACE_STATUS_PART_ALLOCATED ? "only partly written (unwritten positions would read as zeros)" : "declared but never written (no positions stored)");
+  s->dim    = (PetscInt)pos->dims[pos->ndims - 1];
+  s->natoms = (PetscInt)pos->dims[pos->ndims - 2];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info)
+{
+  VitH5       h5;
+  Element     pos;
+  hsize_t     f;
+  PetscInt    n = PETSC_DECIDE, rstart = 0;
+  PetscInt64 *value;
+  PetscReal   Ainv[3][3];
+  PetscBool   found;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(FindElement(&h5, "/particles/all/position", &pos));
-  PetscCheck(pos.exists, comm, PETSC_ERR_USER_INPUT, "%s: no /particles/all/position", path);
-  PetscCheck(pos.ndims == (pos.timed ? 3 : 2), comm, PETSC_ERR_USER_INPUT, "%s: %s should have shape (frames, N, d) or (N, d)", path, pos.name);
-  s->dim    = (PetscInt)pos.dims[pos.ndims - 1];
-  s->natoms = (PetscInt)pos.dims[pos.ndims - 2];
-  PetscCheck(s->dim == 2 || s->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: positions have %" PetscInt_FMT " components (2 or 3 expected)", path, s->dim);
-  PetscCheck(s->natoms > 0, comm, PETSC_ERR_USER_INPUT, "%s: no atoms", path);
+  PetscCall(CheckPositions(&h5, &pos, s));
   PetscCall(ElementFrame(&h5, &pos, frame, &f));
   PetscCall(ReadBox(&h5, frame, s, Ainv));
 
@@ -264,11 +352,9 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt frame, Vit
   if (!found)
     for (PetscInt i = 0; i < n; i++) value[i] = 1; /* one species, named "1" */
   PetscCall(MapSpecies(&h5, rstart, value, s));
-  PetscCall(PetscFree(value));
   PetscCall(ReadMasses(&h5, s));
-  PetscCall(ReadAtomInts(&h5, "/particles/all/id", frame, rstart, s, s->fid, &found));
-  if (!found)
-    for (PetscInt i = 0; i < n; i++) s->fid[i] = rstart + i;
+  PetscCall(ReadIds(&h5, frame, rstart, value, s));
+  PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
 }

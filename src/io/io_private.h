@@ -6,6 +6,13 @@
 #include <stdio.h>
 
 #define VIT_ERRLEN 1024 /* length of a user-error message */
+/* At most this many atoms per sample: 3 N coordinates must fit a 32-bit PetscInt. */
+#define VIT_MAX_ATOMS (PETSC_MAX_INT / 3)
+/* At most this many columns in a text frame (extended XYZ Properties, dump ATOMS). */
+#define VIT_MAX_COLUMNS 1000000
+/* Positions farther than this many box lengths from the box are refused: wrapping them into
+   the box would keep fewer than ~10 significant digits (a double has ~16). */
+#define VIT_MAX_BOX_LENGTHS 1e6
 
 /* What a reader produced before the common finishing steps (VitSampleFinishRead). */
 typedef struct {
@@ -27,28 +34,48 @@ PetscErrorCode VitTextOpen(const char path[], VitTextFile *tf, char errmsg[]);
 PetscErrorCode VitTextClose(VitTextFile *tf);
 /* Next line without its end-of-line characters, or NULL at end of file. */
 char *VitTextNextLine(VitTextFile *tf);
+/* Next white-space separated token of *cursor, ended in place; NULL at the end of the line or
+   at '#' (then *comment, when comment is not NULL, gets the text after it). */
+char *VitIONextToken(char **cursor, char **comment);
 /* Split line in place at white space, stopping at '#' (the comment is returned in *comment when
    comment is not NULL); returns the number of tokens (only the first max are stored). */
 int VitIOSplitTokens(char *line, char *tok[], int max, char **comment);
+/* Split line in place like VitIOSplitTokens but keep only the columns asked for: tok[k] = the
+   token of column col[k] (0-based), NULL when col[k] < 0 or the line has fewer columns.
+   Returns the number of columns of the line, so lines may have any number of columns. */
+int VitIOPickColumns(char *line, int npick, const int col[], char *tok[]);
 /* errmsg = "PATH:LINE: " + the formatted text (unless errmsg already holds an error). */
 void VitTextError(const VitTextFile *tf, char errmsg[], const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
+/* The same for a given line (0: no line number). */
+void VitTextErrorAt(const VitTextFile *tf, PetscInt line, char errmsg[], const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
+/* Check an atom count read on line `line` (count > 0 already): the rest of the file from the
+   current position must hold count lines of at least ncol columns, and vitrum must be able to
+   hold count atoms (VIT_MAX_ATOMS). Checked before anything is allocated. */
+void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 count, int ncol, char errmsg[]);
+/* A species name of at most VIT_NAME_LEN - 1 characters, else errmsg (a longer name would be
+   cut, and two names could become one). */
+PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[]);
+/* Fractional coordinates within VIT_MAX_BOX_LENGTHS of the box, else errmsg. */
+void VitTextCheckFrac(const VitTextFile *tf, char errmsg[], const PetscReal frac[3]);
+PetscBool VitFracIsNear(const PetscReal frac[3]);
 /* Frames (LAMMPS dump, extended XYZ): a format's header function reads one frame header at
    the current line, giving the number of atom lines after it, or eof = true at a clean end of
    file before a header; it reports errors through the errmsg it knows from ctx. */
 typedef PetscErrorCode (*VitFrameHeaderFn)(void *ctx, PetscInt *natoms, PetscBool *eof);
 /* Position tf at the header of frame (0-based, negative = last), scanning headers and skipping
    atom lines; errmsg for frames out of range, truncated frames or a file without frames. */
-PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt frame, VitFrameHeaderFn header, void *ctx, char errmsg[]);
-/* Strict number parsing: the whole token must be a finite number. */
+PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeaderFn header, void *ctx, char errmsg[]);
+/* Strict number parsing: the whole token must be a finite number (an integer in range). */
 PetscBool VitIOParseReal(const char tok[], PetscReal *value);
 PetscBool VitIOParseInt(const char tok[], PetscInt *value);
+PetscBool VitIOParseInt64(const char tok[], PetscInt64 *value);
 
 /* Readers, called on every rank of comm; text readers do the work on rank 0 and report user
    errors in errmsg (rank 0 only); VitSampleFinishRead raises them collectively. */
 PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *info, char errmsg[]);
-PetscErrorCode VitReadLammpsDump(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[]);
-PetscErrorCode VitReadExtxyz(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[]);
-PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt frame, VitSample *s, VitReadInfo *info);
+PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[]);
+PetscErrorCode VitReadExtxyz(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[]);
+PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info);
 
 /* Set the box from three cell rows A (any orientation, right-handed) as the LAMMPS
    upper-triangular form (the same lattice rotated); Ainv gets the inverse of A so that

@@ -1,10 +1,13 @@
 /* LAMMPS data files (atom_style atomic), read on one rank.
    Header: "N atoms", "M atom types", "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz" (other header
    lines are ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
-   Atoms ("id type x y z [ix iy iz]"); other sections are skipped. */
+   Atoms ("id type x y z [ix iy iz]"); the other sections LAMMPS knows are skipped, and
+   unknown ones refused as LAMMPS does. */
 #include "io_private.h"
 
 #define MAXTOK 16
+
+typedef enum {SEC_ATOMS, SEC_MASSES, SEC_LABELS, SEC_OTHER, SEC_UNKNOWN} SectionKind;
 
 typedef struct {
   VitTextFile tf;
@@ -14,7 +17,7 @@ typedef struct {
   PetscInt    natoms, natoms_read;
   PetscBool   have_natoms, have_ntypes, have_atoms;
   PetscReal   lo[3], hi[3], tilt[3];
-  PetscInt    box_line[3];
+  PetscInt    box_line[3], tilt_line;
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
 
@@ -49,30 +52,72 @@ static PetscBool ParseType(const VitSample *s, const char tok[], PetscInt *type)
   return PETSC_FALSE;
 }
 
+/* hi - lo must be a positive, normal (not subnormal) finite number. */
+static void CheckBoxLength(DataParser *p, int d, const char *const bound[2])
+{
+  const PetscReal len = p->hi[d] - p->lo[d];
+
+  if (!(len > 0)) VitTextError(&p->tf, p->errmsg, "box length %s - %s is not positive (%g)", bound[1], bound[0], (double)len);
+  else if (!PetscIsNormalReal(len)) VitTextError(&p->tf, p->errmsg, "box length %s - %s is not a normal finite number (%g)", bound[1], bound[0], (double)len);
+}
+
 static void ParseHeaderLine(DataParser *p, char *tok[], int n)
 {
   static const char *bounds[3][2] = {{"xlo", "xhi"}, {"ylo", "yhi"}, {"zlo", "zhi"}};
-  PetscInt           count;
+  PetscInt64         count;
 
   if (n == 2 && !strcmp(tok[1], "atoms")) {
-    if (!VitIOParseInt(tok[0], &count) || count <= 0) VitTextError(&p->tf, p->errmsg, "bad number of atoms (%s)", tok[0]);
-    p->natoms      = count;
+    if (!VitIOParseInt64(tok[0], &count) || count <= 0) VitTextError(&p->tf, p->errmsg, "bad number of atoms (%s): expected a positive integer", tok[0]);
+    else VitTextCheckAtomCount(&p->tf, p->tf.lineno, count, 5, p->errmsg);
+    if (p->errmsg[0]) return;
+    p->natoms      = (PetscInt)count;
     p->have_natoms = PETSC_TRUE;
   } else if (n == 3 && !strcmp(tok[1], "atom") && !strcmp(tok[2], "types")) {
-    if (!VitIOParseInt(tok[0], &count) || count <= 0 || count > VIT_MAX_TYPES) VitTextError(&p->tf, p->errmsg, "bad number of atom types (%s; at most %d)", tok[0], VIT_MAX_TYPES);
-    p->s->ntypes   = count;
+    if (!VitIOParseInt64(tok[0], &count) || count <= 0 || count > VIT_MAX_TYPES) {
+      VitTextError(&p->tf, p->errmsg, "bad number of atom types (%s; 1..%d)", tok[0], VIT_MAX_TYPES);
+      return;
+    }
+    p->s->ntypes   = (PetscInt)count;
     p->have_ntypes = PETSC_TRUE;
   } else if (n == 6 && !strcmp(tok[3], "xy") && !strcmp(tok[4], "xz") && !strcmp(tok[5], "yz")) {
     for (int k = 0; k < 3; k++)
       if (!VitIOParseReal(tok[k], &p->tilt[k])) VitTextError(&p->tf, p->errmsg, "bad tilt factor %s (%s)", tok[3 + k], tok[k]);
+    p->tilt_line = p->tf.lineno;
   } else {
     for (int d = 0; d < 3; d++) {
       if (n != 4 || strcmp(tok[2], bounds[d][0]) || strcmp(tok[3], bounds[d][1])) continue;
       if (!VitIOParseReal(tok[0], &p->lo[d]) || !VitIOParseReal(tok[1], &p->hi[d])) VitTextError(&p->tf, p->errmsg, "bad box bounds %s %s (%s %s)", bounds[d][0], bounds[d][1], tok[0], tok[1]);
-      else if (!(p->hi[d] > p->lo[d])) VitTextError(&p->tf, p->errmsg, "box length %s - %s is not positive (%g)", bounds[d][1], bounds[d][0], (double)(p->hi[d] - p->lo[d]));
+      else CheckBoxLength(p, d, bounds[d]);
       p->box_line[d] = p->tf.lineno;
     }
   }
+}
+
+/* LAMMPS (read_data, Domain::set_initial_box) refuses |xy| > lx/2, |xz| > lx/2, |yz| > ly/2
+   ("Triclinic box skew is too large") unless 'box tilt large' was given. */
+static void CheckTilt(DataParser *p)
+{
+  static const char *name[3] = {"xy", "xz", "yz"}, *len_name[3] = {"lx", "lx", "ly"};
+  static const int   len_dim[3] = {0, 0, 1};
+
+  for (int k = 0; k < 3; k++) {
+    const PetscReal len = p->hi[len_dim[k]] - p->lo[len_dim[k]];
+    if (PetscAbsReal(p->tilt[k] / len) > 0.5) VitTextErrorAt(&p->tf, p->tilt_line, p->errmsg, "tilt factor %s = %g is beyond LAMMPS's limit |%s| <= 0.5 %s = %g (LAMMPS: 'Triclinic box skew is too large'); give a tilt in [%g, %g]", name[k], (double)p->tilt[k], name[k], len_name[k], (double)(0.5 * len), (double)(-0.5 * len), (double)(0.5 * len));
+  }
+}
+
+/* LAMMPS takes -0.5 0.5 for a missing box line: say so once, it decides the density. */
+static PetscErrorCode WarnDefaultBox(DataParser *p)
+{
+  static const char *bound[3] = {"xlo xhi", "ylo yhi", "zlo zhi"};
+  char               missing[48] = "";
+  size_t             len         = 0;
+
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++)
+    if (!p->box_line[d]) len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s'%s'", len ? ", " : "", bound[d]);
+  if (len) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s: no %s line in the header: using LAMMPS's default -0.5 0.5 (the box, and so the density, may be wrong)\n", p->tf.path, missing));
+  PetscFunctionReturn(0);
 }
 
 static void ParseMass(DataParser *p, char *tok[], int n, const char *comment)
@@ -89,7 +134,7 @@ static void ParseMass(DataParser *p, char *tok[], int n, const char *comment)
   if (!VitIOParseReal(tok[1], &m) || !(m > 0)) VitTextError(&p->tf, p->errmsg, "Masses: bad mass (%s)", tok[1]);
   s->type_mass[t] = m;
   s->has_masses   = PETSC_TRUE;
-  if (comment && VitIOSplitTokens((char *)comment, name, 1, NULL) >= 1 && !s->type_name[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], name[0], VIT_NAME_LEN));
+  if (comment && VitIOSplitTokens((char *)comment, name, 1, NULL) >= 1 && !s->type_name[t][0] && VitTextCheckName(&p->tf, p->errmsg, "Masses: species name", name[0])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], name[0], VIT_NAME_LEN));
 }
 
 static void ParseTypeLabel(DataParser *p, char *tok[], int n)
@@ -100,7 +145,7 @@ static void ParseTypeLabel(DataParser *p, char *tok[], int n)
     VitTextError(&p->tf, p->errmsg, "Atom Type Labels: expected 'type label' with a type in 1..%" PetscInt_FMT, p->s->ntypes);
     return;
   }
-  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
+  if (VitTextCheckName(&p->tf, p->errmsg, "Atom Type Labels: label", tok[1])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
 }
 
 /* id type x y z [ix iy iz]: image flags do not matter, positions are wrapped. */
@@ -118,7 +163,7 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
     VitTextError(&p->tf, p->errmsg, "Atoms: expected 'id type x y z [ix iy iz]' (atom_style atomic), found %d columns", n);
     return;
   }
-  if (!VitIOParseInt(tok[0], &s->fid[i])) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s)", tok[0]);
+  if (!VitIOParseInt(tok[0], &s->fid[i]) || s->fid[i] < 1) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s): LAMMPS atom ids are positive integers", tok[0]);
   if (!ParseType(s, tok[1], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[1], s->ntypes);
   for (int d = 0; d < 3; d++) {
     if (!VitIOParseReal(tok[2 + d], &x[d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[2 + d]);
@@ -127,6 +172,7 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
   for (int d = 0; d < 3 && n == 8; d++)
     if (!VitIOParseInt(tok[5 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[5 + d]);
   VitSampleCartToFrac(s, x, &s->s[3 * i]);
+  VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
   p->info->line[i] = p->tf.lineno;
   p->natoms_read++;
 }
@@ -138,7 +184,9 @@ static PetscErrorCode EndHeader(DataParser *p)
   if (p->s->nlocal || p->errmsg[0]) PetscFunctionReturn(0);
   if (!p->have_natoms) VitTextError(&p->tf, p->errmsg, "no 'N atoms' line in the header");
   if (!p->have_ntypes) VitTextError(&p->tf, p->errmsg, "no 'M atom types' line in the header");
+  CheckTilt(p);
   if (p->errmsg[0]) PetscFunctionReturn(0);
+  PetscCall(WarnDefaultBox(p));
   VitSampleSetCellFromBounds(p->s, p->lo, p->hi, p->tilt);
   p->s->natoms = p->natoms;
   PetscCall(VitSampleAllocate(p->s, p->natoms));
@@ -146,34 +194,60 @@ static PetscErrorCode EndHeader(DataParser *p)
   PetscFunctionReturn(0);
 }
 
+/* The sections of a LAMMPS data file (read_data) that vitrum skips. */
+static const char *const other_sections[] = {"Velocities", "Ellipsoids", "Lines", "Triangles", "Bodies", "Bonds", "Angles", "Dihedrals", "Impropers", "Pair Coeffs", "PairIJ Coeffs", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs", "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs", "AngleTorsion Coeffs", "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Bond Type Labels", "Angle Type Labels", "Dihedral Type Labels", "Improper Type Labels"};
+
+/* The section named by the tokens of its header line (joined by single spaces). */
+static SectionKind GetSectionKind(char *tok[], int n)
+{
+  char name[64] = "";
+  int  len      = 0;
+
+  for (int k = 0; k < PetscMin(n, MAXTOK); k++) {
+    int add = snprintf(name + len, sizeof(name) - (size_t)len, k ? " %s" : "%s", tok[k]);
+    if (add < 0 || (size_t)(len + add) >= sizeof(name)) return SEC_UNKNOWN; /* longer than any known name */
+    len += add;
+  }
+  if (!strcmp(name, "Atoms")) return SEC_ATOMS;
+  if (!strcmp(name, "Masses")) return SEC_MASSES;
+  if (!strcmp(name, "Atom Type Labels")) return SEC_LABELS;
+  for (size_t k = 0; k < sizeof(other_sections) / sizeof(other_sections[0]); k++)
+    if (!strcmp(name, other_sections[k])) return SEC_OTHER;
+  return SEC_UNKNOWN;
+}
+
 /* Read the body of the section whose header is p->line; leaves p->line at the next header. */
 static PetscErrorCode ReadSection(DataParser *p)
 {
-  char  *tok[MAXTOK], *comment, name[64];
-  int    n    = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
-  char  *kind = name;
+  const char  *start = p->line + strspn(p->line, " \t");
+  const int    show  = 64; /* characters of an unknown section name shown */
+  char        *tok[MAXTOK], *comment, shown[72];
+  int          n;
+  SectionKind  kind;
 
   PetscFunctionBeginUser;
-  name[0] = 0;
-  for (int k = 0; k < PetscMin(n, MAXTOK); k++) {
-    if (k) PetscCall(PetscStrlcat(name, " ", sizeof(name)));
-    PetscCall(PetscStrlcat(name, tok[k], sizeof(name)));
+  snprintf(shown, sizeof(shown), "%.*s%s", show, start, strlen(start) > (size_t)show ? "..." : "");
+  n    = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
+  kind = GetSectionKind(tok, n);
+  if (kind == SEC_UNKNOWN) {
+    VitTextError(&p->tf, p->errmsg, "unknown section '%s' (LAMMPS data sections: Atoms, Masses, Velocities, Atom Type Labels, Pair Coeffs, ...; sections of fixes are not read)", shown);
+    PetscFunctionReturn(0);
   }
-  if (!strcmp(kind, "Atoms") && comment) {
+  if (kind == SEC_ATOMS && comment) {
     char *style[1];
     if (VitIOSplitTokens(comment, style, 1, NULL) >= 1 && strcmp(style[0], "atomic")) VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic only)", style[0]);
   }
-  if (!strcmp(kind, "Atoms") || !strcmp(kind, "Masses")) PetscCall(EndHeader(p));
-  p->have_atoms = (PetscBool)(p->have_atoms || !strcmp(kind, "Atoms"));
+  if (kind == SEC_ATOMS || kind == SEC_MASSES) PetscCall(EndHeader(p));
+  p->have_atoms = (PetscBool)(p->have_atoms || kind == SEC_ATOMS);
   while ((p->line = VitTextNextLine(&p->tf)) && !p->errmsg[0]) {
     if (IsBlank(p->line)) continue;
     if (!StartsWithNumber(p->line)) break;
     n = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
-    if (!strcmp(kind, "Atoms")) ParseAtom(p, tok, n);
-    else if (!strcmp(kind, "Masses")) ParseMass(p, tok, n, comment);
-    else if (!strcmp(kind, "Atom Type Labels")) ParseTypeLabel(p, tok, n);
+    if (kind == SEC_ATOMS) ParseAtom(p, tok, n);
+    else if (kind == SEC_MASSES) ParseMass(p, tok, n, comment);
+    else if (kind == SEC_LABELS) ParseTypeLabel(p, tok, n);
   }
-  if (!strcmp(kind, "Atoms") && p->natoms_read < p->natoms) VitTextError(&p->tf, p->errmsg, "Atoms: found %" PetscInt_FMT " atoms, the header says %" PetscInt_FMT "%s", p->natoms_read, p->natoms, p->line ? "" : " (file truncated?)");
+  if (kind == SEC_ATOMS && p->natoms_read < p->natoms) VitTextError(&p->tf, p->errmsg, "Atoms: found %" PetscInt_FMT " atoms, the header says %" PetscInt_FMT "%s", p->natoms_read, p->natoms, p->line ? "" : " (file truncated?)");
   PetscFunctionReturn(0);
 }
 

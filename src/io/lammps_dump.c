@@ -2,10 +2,9 @@
      ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
      ITEM: ATOMS col col ... / N lines
    Columns in any order: id, type, element, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
-   or xsu ysu zsu (scaled = fractional); other columns are ignored. No z column: a 2D sample. */
+   or xsu ysu zsu (scaled = fractional); other columns (any number up to VIT_MAX_COLUMNS) are
+   ignored. No z column: a 2D sample. */
 #include "io_private.h"
-
-#define MAXCOL 64
 
 typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
 
@@ -72,32 +71,38 @@ static void ParseBox(DumpParser *p, PetscBool triclinic)
     p->lo[1] -= PetscMin(0, yz);
     p->hi[1] -= PetscMax(0, yz);
   }
-  for (int d = 0; d < 3; d++)
-    if (!p->errmsg[0] && !(p->hi[d] > p->lo[d])) PetscCallAbort(PETSC_COMM_SELF, PetscSNPrintf(p->errmsg, VIT_ERRLEN, "%s:%" PetscInt_FMT ": box length %c is not positive (%g)", p->tf.path, box_line[d], "xyz"[d], (double)(p->hi[d] - p->lo[d])));
+  for (int d = 0; d < 3; d++) {
+    const PetscReal len = p->hi[d] - p->lo[d];
+    if (!(len > 0)) VitTextErrorAt(&p->tf, box_line[d], p->errmsg, "box length %c is not positive (%g)", "xyz"[d], (double)len);
+    else if (!PetscIsNormalReal(len)) VitTextErrorAt(&p->tf, box_line[d], p->errmsg, "box length %c is not a normal finite number (%g)", "xyz"[d], (double)len);
+  }
 }
 
 /* Find the columns; each axis in the same style (plain, unwrapped, scaled). */
 static void ParseColumns(DumpParser *p, char *rest)
 {
   static const char *styles[4][3] = {{"x", "y", "z"}, {"xu", "yu", "zu"}, {"xs", "ys", "zs"}, {"xsu", "ysu", "zsu"}};
-  char              *tok[MAXCOL];
-  int                style[3] = {-1, -1, -1};
+  char              *name;
+  int                style[3] = {-1, -1, -1}, c;
 
-  p->ncol = VitIOSplitTokens(rest, tok, MAXCOL, NULL);
-  if (p->ncol > MAXCOL) VitTextError(&p->tf, p->errmsg, "more than %d columns", MAXCOL);
   for (int k = 0; k < NCOLKIND; k++) p->col[k] = -1;
-  for (int c = 0; c < PetscMin(p->ncol, MAXCOL); c++) {
-    if (!strcmp(tok[c], "id")) p->col[COL_ID] = c;
-    else if (!strcmp(tok[c], "type")) p->col[COL_TYPE] = c;
-    else if (!strcmp(tok[c], "element")) p->col[COL_ELEMENT] = c;
+  for (c = 0; (name = VitIONextToken(&rest, NULL)); c++) {
+    if (c == VIT_MAX_COLUMNS) {
+      VitTextError(&p->tf, p->errmsg, "more than %d columns", VIT_MAX_COLUMNS);
+      return;
+    }
+    if (!strcmp(name, "id")) p->col[COL_ID] = c;
+    else if (!strcmp(name, "type")) p->col[COL_TYPE] = c;
+    else if (!strcmp(name, "element")) p->col[COL_ELEMENT] = c;
     for (int st = 0; st < 4; st++)
       for (int d = 0; d < 3; d++)
-        if (!strcmp(tok[c], styles[st][d])) {
+        if (!strcmp(name, styles[st][d])) {
           if (p->col[COL_X + d] >= 0) VitTextError(&p->tf, p->errmsg, "two columns for the %c coordinate", "xyz"[d]);
           p->col[COL_X + d] = c;
           style[d]          = st;
         }
   }
+  p->ncol   = c;
   p->scaled = (PetscBool)(style[0] >= 2);
   for (int d = 1; d < 3; d++)
     if (style[d] >= 0 && (style[d] >= 2) != p->scaled) VitTextError(&p->tf, p->errmsg, "mixed scaled and unscaled coordinate columns");
@@ -109,19 +114,25 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
 {
   DumpParser *p = (DumpParser *)ctx;
   char       *line, *rest, *tok[2];
+  PetscInt64  count;
+  PetscInt    count_line;
 
   PetscFunctionBeginUser;
   *natoms = 0;
   if (!ExpectItem(p, "TIMESTEP", eof) || *eof || !ExpectLine(p)) PetscFunctionReturn(0);
   if (!ExpectItem(p, "NUMBER OF ATOMS", NULL) || !(line = ExpectLine(p))) PetscFunctionReturn(0);
-  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt(tok[0], &p->natoms) || p->natoms <= 0) {
-    VitTextError(&p->tf, p->errmsg, "bad number of atoms");
+  count_line = p->tf.lineno;
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &count) || count <= 0) {
+    VitTextError(&p->tf, p->errmsg, "bad number of atoms (a positive integer)");
     PetscFunctionReturn(0);
   }
   if (!(rest = ExpectItem(p, "BOX BOUNDS", NULL))) PetscFunctionReturn(0);
   ParseBox(p, (PetscBool)(strstr(rest, "xy") != NULL));
   if (!p->errmsg[0] && (rest = ExpectItem(p, "ATOMS", NULL))) ParseColumns(p, rest);
-  *natoms = p->natoms;
+  VitTextCheckAtomCount(&p->tf, count_line, count, p->ncol, p->errmsg);
+  if (p->errmsg[0]) PetscFunctionReturn(0);
+  p->natoms = (PetscInt)count;
+  *natoms   = p->natoms;
   PetscFunctionReturn(0);
 }
 
@@ -129,12 +140,13 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
    (types numbered in order of first appearance); names from the element column. */
 static void ParseSpecies(DumpParser *p, VitSample *s, char *tok[], PetscInt *type)
 {
-  const char *element = p->col[COL_ELEMENT] >= 0 ? tok[p->col[COL_ELEMENT]] : NULL;
+  const char *element = tok[COL_ELEMENT];
   PetscInt    t       = -1;
 
-  if (p->col[COL_TYPE] >= 0) {
-    if (!VitIOParseInt(tok[p->col[COL_TYPE]], &t) || t < 1 || t > VIT_MAX_TYPES) {
-      VitTextError(&p->tf, p->errmsg, "unknown atom type (%s; types are 1..%d)", tok[p->col[COL_TYPE]], VIT_MAX_TYPES);
+  if (element && !VitTextCheckName(&p->tf, p->errmsg, "element name", element)) return;
+  if (tok[COL_TYPE]) {
+    if (!VitIOParseInt(tok[COL_TYPE], &t) || t < 1 || t > VIT_MAX_TYPES) {
+      VitTextError(&p->tf, p->errmsg, "unknown atom type (%s; types are 1..%d)", tok[COL_TYPE], VIT_MAX_TYPES);
       return;
     }
     t--;
@@ -155,7 +167,7 @@ static void ParseSpecies(DumpParser *p, VitSample *s, char *tok[], PetscInt *typ
 
 static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
 {
-  char *line, *tok[MAXCOL];
+  char *line, *tok[NCOLKIND];
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleAllocate(s, p->natoms));
@@ -166,26 +178,26 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
       VitTextError(&p->tf, p->errmsg, "file ends after %" PetscInt_FMT " of %" PetscInt_FMT " atoms", i, p->natoms);
       break;
     }
-    if (VitIOSplitTokens(line, tok, MAXCOL, NULL) != p->ncol) {
+    if (VitIOPickColumns(line, NCOLKIND, p->col, tok) != p->ncol) {
       VitTextError(&p->tf, p->errmsg, "expected %d columns", p->ncol);
       break;
     }
     s->fid[i] = i + 1;
-    if (p->col[COL_ID] >= 0 && !VitIOParseInt(tok[p->col[COL_ID]], &s->fid[i])) VitTextError(&p->tf, p->errmsg, "bad atom id (%s)", tok[p->col[COL_ID]]);
+    if (tok[COL_ID] && !(VitIOParseInt(tok[COL_ID], &s->fid[i]) && s->fid[i] >= 1)) VitTextError(&p->tf, p->errmsg, "bad atom id (%s): LAMMPS atom ids are positive integers", tok[COL_ID]);
     ParseSpecies(p, s, tok, &s->type[i]);
     for (int d = 0; d < s->dim; d++) {
-      const char *t = tok[p->col[COL_X + d]];
-      if (!VitIOParseReal(t, &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], t);
+      if (!VitIOParseReal(tok[COL_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[COL_X + d]);
       if (!p->scaled) x[d] -= s->lo[d];
     }
     if (p->scaled) PetscCall(PetscArraycpy(&s->s[3 * i], x, 3));
     else VitSampleCartToFrac(s, x, &s->s[3 * i]);
+    VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
     info->line[i] = p->tf.lineno;
   }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitReadLammpsDump(const char path[], PetscInt frame, VitSample *s, VitReadInfo *info, char errmsg[])
+PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[])
 {
   DumpParser p;
   PetscBool  eof;

@@ -23,7 +23,7 @@ static PetscErrorCode GetFormat(MPI_Comm comm, const char path[], const char for
 }
 
 /* Read with an optional forced dimension (0 = decide from the box, see DecideDimension). */
-static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, PetscInt dim, VitSample *s)
+static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt64 frame, PetscInt dim, VitSample *s)
 {
   VitFormat   fmt  = NFMT;
   VitReadInfo info = {dim, NULL};
@@ -34,7 +34,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscCall(PetscLogStagePush(vit_log.stage_read));
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
   PetscCall(GetFormat(comm, path, format, &fmt));
-  PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt_FMT ": frames are numbered from 0 (-1 = last)", frame);
+  PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt64_FMT ": frames are numbered from 0 (-1 = last)", frame);
   PetscCheck(dim == 0 || dim == 2 || dim == 3, comm, PETSC_ERR_USER_INPUT, "-sample_dimension %" PetscInt_FMT ": use 0 (detect), 2 or 3", dim);
   PetscCall(PetscMemzero(s, sizeof(*s)));
   PetscCall(PetscStrncpy(s->source, path, sizeof(s->source)));
@@ -51,29 +51,49 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt frame, VitSample *s)
+PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt64 frame, VitSample *s)
 {
   PetscFunctionBeginUser;
   PetscCall(SampleRead(comm, path, format, frame, 0, s));
   PetscFunctionReturn(0);
 }
 
+/* -frame as a 64-bit integer: PetscOptionsInt would wrap 20000000000 into a 32-bit value. */
+static PetscErrorCode ParseFrame(MPI_Comm comm, const char text[], PetscInt64 *frame)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(VitIOParseInt64(text, frame), comm, PETSC_ERR_USER_INPUT, "-frame %s: expected an integer (0-based frame, -1 = last)", text);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleGetFrameOption(MPI_Comm comm, PetscInt64 *frame)
+{
+  char text[64] = "-1";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-frame", text, sizeof(text), NULL));
+  PetscCall(ParseFrame(comm, text, frame));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s)
 {
-  char      path[PETSC_MAX_PATH_LEN] = "", format[32] = "";
-  PetscInt  frame = -1, dim = 0;
-  PetscBool set   = PETSC_FALSE;
+  char       path[PETSC_MAX_PATH_LEN] = "", format[32] = "", frame_text[64] = "-1";
+  PetscInt   dim = 0;
+  PetscInt64 frame;
+  PetscBool  set = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Sample input", NULL);
   PetscCall(PetscOptionsString("-sample", "Sample file: LAMMPS data (.data .lmp), LAMMPS dump (.dump .lammpstrj), extended XYZ (.xyz .extxyz), H5MD (.h5 .h5md)", "VitSampleRead", path, path, sizeof(path), &set));
   PetscCall(PetscOptionsString("-format", "Sample format when the extension does not tell: lammps-data, lammps-dump, extxyz, h5md", "VitSampleRead", format, format, sizeof(format), NULL));
-  PetscCall(PetscOptionsInt("-frame", "Frame of a dump, extended XYZ or H5MD file (0-based, -1 = last)", "VitSampleRead", frame, &frame, NULL));
+  PetscCall(PetscOptionsString("-frame", "Frame of a dump, extended XYZ or H5MD file (0-based, -1 = last)", "VitSampleRead", frame_text, frame_text, sizeof(frame_text), NULL));
   PetscCall(PetscOptionsInt("-sample_dimension", "2 or 3 to force the dimension; 0 = 2D when the box is flat (all atoms at one z, lz < lx, ly)", "VitSampleRead", dim, &dim, NULL));
   PetscOptionsEnd();
   PetscCall(PetscMemzero(s, sizeof(*s)));
   if (VitHelpRequested()) PetscFunctionReturn(0);
   PetscCheck(set && path[0], comm, PETSC_ERR_USER_INPUT, "no sample: give -sample FILE");
+  PetscCall(ParseFrame(comm, frame_text, &frame));
   PetscCall(SampleRead(comm, path, format, frame, dim, s));
   PetscFunctionReturn(0);
 }

@@ -92,12 +92,12 @@ PetscReal VitWrapUnit(PetscReal u)
   return w >= 1.0 ? 0.0 : w; /* u slightly below an integer rounds to 1.0 */
 }
 
-PetscErrorCode VitSampleCheckBox(const VitSample *s)
+PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s)
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < s->dim; d++) {
-    PetscCheck(s->cell[d][d] > 0 && PetscIsNormalReal(s->cell[d][d]), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: box length %c is not positive and finite (%g)", s->source, "xyz"[d], (double)s->cell[d][d]);
-    for (PetscInt e = 0; e < 3; e++) PetscCheck(!PetscIsInfOrNanReal(s->cell[d][e]), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: box vector %c is not finite", s->source, "abc"[d]);
+    PetscCheck(s->cell[d][d] > 0 && PetscIsNormalReal(s->cell[d][d]), comm, PETSC_ERR_USER_INPUT, "%s: box length %c is not positive and finite (%g)", s->source, "xyz"[d], (double)s->cell[d][d]);
+    for (PetscInt e = 0; e < 3; e++) PetscCheck(!PetscIsInfOrNanReal(s->cell[d][e]), comm, PETSC_ERR_USER_INPUT, "%s: box vector %c is not finite", s->source, "abc"[d]);
   }
   PetscFunctionReturn(0);
 }
@@ -263,7 +263,7 @@ PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *inf
   PetscFunctionBeginUser;
   PetscCall(VitBcastError(comm, errmsg));
   if (bcast_header) PetscCall(BcastHeader(comm, s));
-  PetscCall(VitSampleCheckBox(s));
+  PetscCall(VitSampleCheckBox(comm, s)); /* every rank has the box here */
   for (PetscInt i = 0; i < 3 * s->nlocal; i++) s->s[i] = VitWrapUnit(s->s[i]);
   PetscCall(DecideDimension(comm, s, info->dim_request));
   PetscCall(AssignGlobalIds(comm, s, info->line));

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 PetscErrorCode VitTextOpen(const char path[], VitTextFile *tf, char errmsg[])
 {
@@ -33,28 +35,50 @@ char *VitTextNextLine(VitTextFile *tf)
   return tf->buf;
 }
 
+char *VitIONextToken(char **cursor, char **comment)
+{
+  char *p = *cursor, *tok;
+
+  while (*p && isspace((unsigned char)*p)) p++;
+  if (*p == '#' && comment) *comment = p + 1;
+  if (!*p || *p == '#') {
+    *cursor = p;
+    return NULL;
+  }
+  tok = p;
+  while (*p && !isspace((unsigned char)*p) && *p != '#') p++;
+  if (*p == '#') { /* a comment glued to a token */
+    *p = 0;
+    if (comment) *comment = p + 1;
+    *cursor = p; /* now at the end */
+  } else *cursor = *p ? p + 1 : p;
+  if (*p) *p = 0;
+  return tok;
+}
+
 int VitIOSplitTokens(char *line, char *tok[], int max, char **comment)
 {
   int   n = 0;
-  char *p = line;
+  char *t;
 
   if (comment) *comment = NULL;
-  while (*p) {
-    while (*p && isspace((unsigned char)*p)) p++;
-    if (!*p) break;
-    if (*p == '#') {
-      if (comment) *comment = p + 1;
-      break;
-    }
-    if (n < max) tok[n] = p;
+  while ((t = VitIONextToken(&line, comment))) {
+    if (n < max) tok[n] = t;
     n++;
-    while (*p && !isspace((unsigned char)*p) && *p != '#') p++;
-    if (*p == '#') { /* a comment glued to a token */
-      *p = 0;
-      if (comment) *comment = p + 1;
-      break;
-    }
-    if (*p) *p++ = 0;
+  }
+  return n;
+}
+
+int VitIOPickColumns(char *line, int npick, const int col[], char *tok[])
+{
+  int   n = 0;
+  char *t;
+
+  for (int k = 0; k < npick; k++) tok[k] = NULL;
+  while ((t = VitIONextToken(&line, NULL))) {
+    for (int k = 0; k < npick; k++)
+      if (col[k] == n) tok[k] = t;
+    n++;
   }
   return n;
 }
@@ -71,28 +95,90 @@ PetscBool VitIOParseReal(const char tok[], PetscReal *value)
   return PETSC_TRUE;
 }
 
-PetscBool VitIOParseInt(const char tok[], PetscInt *value)
+PetscBool VitIOParseInt64(const char tok[], PetscInt64 *value)
 {
   char     *end;
   long long v;
 
   errno = 0;
   v     = strtoll(tok, &end, 10);
-  if (end == tok || *end || errno == ERANGE || v > PETSC_MAX_INT || v < PETSC_MIN_INT) return PETSC_FALSE;
+  if (end == tok || *end || errno == ERANGE) return PETSC_FALSE;
+  *value = (PetscInt64)v;
+  return PETSC_TRUE;
+}
+
+PetscBool VitIOParseInt(const char tok[], PetscInt *value)
+{
+  PetscInt64 v;
+
+  if (!VitIOParseInt64(tok, &v) || v > PETSC_MAX_INT || v < PETSC_MIN_INT) return PETSC_FALSE;
   *value = (PetscInt)v;
   return PETSC_TRUE;
+}
+
+static void TextErrorV(const VitTextFile *tf, PetscInt line, char errmsg[], const char fmt[], va_list ap)
+{
+  int len;
+
+  if (errmsg[0]) return; /* keep the first error */
+  len = line > 0 ? snprintf(errmsg, VIT_ERRLEN, "%s:%" PetscInt_FMT ": ", tf->path, line) : snprintf(errmsg, VIT_ERRLEN, "%s: ", tf->path);
+  vsnprintf(errmsg + len, VIT_ERRLEN - len, fmt, ap);
 }
 
 void VitTextError(const VitTextFile *tf, char errmsg[], const char fmt[], ...)
 {
   va_list ap;
-  int     len;
 
-  if (errmsg[0]) return; /* keep the first error */
-  len = snprintf(errmsg, VIT_ERRLEN, "%s:%d: ", tf->path, (int)tf->lineno);
   va_start(ap, fmt);
-  vsnprintf(errmsg + len, VIT_ERRLEN - len, fmt, ap);
+  TextErrorV(tf, tf->lineno, errmsg, fmt, ap);
   va_end(ap);
+}
+
+void VitTextErrorAt(const VitTextFile *tf, PetscInt line, char errmsg[], const char fmt[], ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  TextErrorV(tf, line, errmsg, fmt, ap);
+  va_end(ap);
+}
+
+/* An atom line of ncol columns takes at least 2 ncol - 1 bytes (ncol one-character tokens,
+   separators; the last line may lack its newline). */
+void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 count, int ncol, char errmsg[])
+{
+  struct stat st;
+  off_t       here     = ftello(tf->fp);
+  PetscInt64  per_line = 2 * (PetscInt64)ncol - 1, rest = -1;
+
+  if (!fstat(fileno(tf->fp), &st) && S_ISREG(st.st_mode) && here >= 0) rest = (PetscInt64)st.st_size - (PetscInt64)here; /* else the reading finds truncation */
+  if (rest >= 0 && count > rest / per_line) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms cannot be in this file: only %" PetscInt64_FMT " bytes follow, and %" PetscInt64_FMT " atom lines of %d columns take at least %" PetscInt64_FMT " (wrong number of atoms?)", count, rest, count, ncol, count > INT64_MAX / per_line ? INT64_MAX : count * per_line);
+  else if (count > VIT_MAX_ATOMS) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms: vitrum holds at most %d atoms per sample (3 N coordinates must fit a 32-bit PetscInt)", count, (int)VIT_MAX_ATOMS);
+}
+
+PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[])
+{
+  size_t len = strlen(name);
+
+  if (len < VIT_NAME_LEN) return PETSC_TRUE;
+  VitTextError(tf, errmsg, "%s '%.*s...' is too long (%zu characters; at most %d)", what, VIT_NAME_LEN - 1, name, len, VIT_NAME_LEN - 1);
+  return PETSC_FALSE;
+}
+
+PetscBool VitFracIsNear(const PetscReal frac[3])
+{
+  for (int d = 0; d < 3; d++)
+    if (!(PetscAbsReal(frac[d]) <= VIT_MAX_BOX_LENGTHS)) return PETSC_FALSE; /* also NaN */
+  return PETSC_TRUE;
+}
+
+void VitTextCheckFrac(const VitTextFile *tf, char errmsg[], const PetscReal frac[3])
+{
+  for (int d = 0; d < 3; d++)
+    if (!(PetscAbsReal(frac[d]) <= VIT_MAX_BOX_LENGTHS)) {
+      VitTextError(tf, errmsg, "atom position is %g box lengths from the box along cell vector %c: at most %g allowed (a typo? wrapping it would lose its precision)", (double)frac[d], "abc"[d], VIT_MAX_BOX_LENGTHS);
+      return;
+    }
 }
 
 /* Skip n lines; false at a premature end of file. */
@@ -103,9 +189,10 @@ static PetscBool SkipLines(VitTextFile *tf, PetscInt n)
   return PETSC_TRUE;
 }
 
-PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt frame, VitFrameHeaderFn header, void *ctx, char errmsg[])
+PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeaderFn header, void *ctx, char errmsg[])
 {
-  PetscInt  nframes = 0, natoms, last_line = 0;
+  PetscInt64 nframes = 0;
+  PetscInt   natoms, last_line = 0;
   off_t     last_pos = 0, pos;
   PetscBool eof, found = PETSC_FALSE;
 
@@ -122,12 +209,12 @@ PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt frame, VitFrameHeaderF
       found     = (PetscBool)(nframes == frame);
       if (found) break;
     }
-    if (!SkipLines(tf, natoms)) VitTextError(tf, errmsg, "frame %" PetscInt_FMT " is truncated (fewer than its %" PetscInt_FMT " atom lines)", nframes, natoms);
+    if (!SkipLines(tf, natoms)) VitTextError(tf, errmsg, "frame %" PetscInt64_FMT " is truncated (fewer than its %" PetscInt_FMT " atom lines)", nframes, natoms);
     nframes++;
   }
   if (errmsg[0]) PetscFunctionReturn(0);
   if (!nframes && !found) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: empty file (no frame)", tf->path));
-  else if (frame >= 0 && !found) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: -frame %" PetscInt_FMT " is out of range: the file has %" PetscInt_FMT " frames (0..%" PetscInt_FMT ", or -1 for the last)", tf->path, frame, nframes, nframes - 1));
+  else if (frame >= 0 && !found) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: -frame %" PetscInt64_FMT " is out of range: the file has %" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", tf->path, frame, nframes, nframes - 1));
   else {
     PetscCheck(!fseeko(tf->fp, last_pos, SEEK_SET), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot seek", tf->path);
     tf->lineno = last_line;

@@ -1,6 +1,7 @@
 """A cubic FCC crystal written in an orthogonal box and in a triclinic box with xy = lx (the
 same lattice: b' = b + a). Both must give the same atoms after wrapping, the same info, and,
-when `vitrum rdf` is available, the same partial RDFs."""
+when `vitrum rdf` is available, the same partial RDFs. LAMMPS refuses |xy| > lx/2 in a data
+file, so the triclinic box is an H5MD file (written here with h5py) with edge rows a, b', c."""
 import sys
 
 import h5py
@@ -19,16 +20,22 @@ types = 1 + (np.arange(N) % 4 == 0)  # an ordered A3B-like decoration
 ids = np.arange(1, N + 1)
 lo, hi = np.zeros(3), np.full(3, L)
 write_data("ortho.data", ids, types, x, lo, hi, masses=[1.0, 2.0], names=["A", "B"])
-write_data("tri.data", ids, types, x, lo, hi, tilt=(L, 0.0, 0.0), masses=[1.0, 2.0], names=["A", "B"])
+with h5py.File("tri_in.h5", "w") as f:
+    f["particles/all/position/value"] = x[None]
+    f["particles/all/species/value"] = (types - 1)[None]
+    f["particles/all/id/value"] = ids[None]
+    f["particles/all/box/edges"] = [[L, 0.0, 0.0], [L, L, 0.0], [0.0, 0.0, L]]
+    f["parameters/vitrum/type_names"] = np.array(["A", "B"], dtype="S8")
+    f["parameters/vitrum/type_mass"] = [1.0, 2.0]
 
-io, it = (parse_info(run(["info", "-sample", f], nranks)) for f in ("ortho.data", "tri.data"))
+io, it = (parse_info(run(["info", "-sample", f], nranks)) for f in ("ortho.data", "tri_in.h5"))
 check(io["atoms"] == it["atoms"] == N and abs(io["volume"] - it["volume"]) < 1e-9 and abs(io["density"] - it["density"]) < 1e-12,
       "same N, volume and density")
 check(io["types"] == it["types"], "same species table")
 check(np.allclose(it["cell b"], [L, L, 0]), "triclinic cell b = (lx, ly, 0)")
 
-for f in ("ortho", "tri"):
-    run(["convert", "-sample", f + ".data", "-o", f + ".h5"], nranks)
+for f, src in (("ortho", "ortho.data"), ("tri", "tri_in.h5")):
+    run(["convert", "-sample", src, "-o", f + ".h5"], nranks)
 ho, ht = read_h5md("ortho.h5"), read_h5md("tri.h5")
 check(np.array_equal(ho["ids"], ht["ids"]) and np.array_equal(ho["types"], ht["types"]), "same ids and species")
 # the Cartesian positions, folded into the cube, are the same atoms
@@ -41,7 +48,7 @@ out = run(["rdf", "-sample", "ortho.data", "-rdf_rmax", 2.0, "-rdf_dr", 0.007, "
 if "not available" in out or "unknown command" in out:
     print("skip: vitrum rdf is not available in this build")
     sys.exit(0)
-run(["rdf", "-sample", "tri.data", "-rdf_rmax", 2.0, "-rdf_dr", 0.007, "-o", "tri_rdf.h5"], nranks)
+run(["rdf", "-sample", "tri_in.h5", "-rdf_rmax", 2.0, "-rdf_dr", 0.007, "-o", "tri_rdf.h5"], nranks)
 with h5py.File("ortho_rdf.h5") as fo, h5py.File("tri_rdf.h5") as ft:
     go, gt = fo["structure/rdf/g"][()], ft["structure/rdf/g"][()]
     check(go.shape == gt.shape and np.allclose(go, gt, rtol=1e-12, atol=1e-12), "identical partial RDFs")
