@@ -1,6 +1,7 @@
 /* VitSample: allocation, box geometry (LAMMPS upper-triangular cell), and the finishing steps
    shared by every reader (dimension, wrapping, global ids). */
 #include "io_private.h"
+#include <vitrum/units.h>
 #include <petscsf.h>
 
 PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal)
@@ -267,6 +268,7 @@ PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *inf
   for (PetscInt i = 0; i < 3 * s->nlocal; i++) s->s[i] = VitWrapUnit(s->s[i]);
   PetscCall(DecideDimension(comm, s, info->dim_request));
   PetscCall(AssignGlobalIds(comm, s, info->line));
+  PetscCall(VitSampleNameTypesFromOptions(comm, s));
   PetscFunctionReturn(0);
 }
 

@@ -16,6 +16,7 @@
 typedef struct {
   PetscInt  nelements, nrho, nr, nrhor, nz2r;
   char      element[EAM_MAX_ELEMENTS][VIT_NAME_LEN];
+  PetscReal mass[EAM_MAX_ELEMENTS]; /* from each element's header line */
   PetscReal drho, dr, cut;
   PetscReal *frho, *rhor, *z2r; /* nelements, nrhor, nz2r tables of n + 1 values */
 } EAMFile;
@@ -93,6 +94,7 @@ static void ReadElementBlock(VitLineReader *rd, EAMFile *f, PetscBool fs, PetscI
 
   snprintf(what, sizeof(what), "the header line (atomic number, mass) of element %s", f->element[e]);
   ReadValues(rd, 2, header, what, errmsg, len);
+  f->mass[e] = header[1];
   snprintf(what, sizeof(what), "F(rho) of element %s", f->element[e]);
   if (!errmsg[0]) ReadValues(rd, f->nrho, f->frho + e * (f->nrho + 1) + 1, what, errmsg, len);
   for (PetscInt b = 0; b < (fs ? f->nelements : 1) && !errmsg[0]; b++) {
@@ -150,6 +152,7 @@ static PetscErrorCode EAMFileRead(MPI_Comm comm, const char path[], PetscBool fs
   sizes[0] = f->nelements, sizes[1] = f->nrho, sizes[2] = f->nr, sizes[3] = f->nrhor, sizes[4] = f->nz2r;
   PetscCallMPI(MPI_Bcast(sizes, 5, MPIU_INT, 0, comm));
   PetscCallMPI(MPI_Bcast(f->element, (int)sizeof(f->element), MPI_CHAR, 0, comm));
+  PetscCallMPI(MPI_Bcast(f->mass, EAM_MAX_ELEMENTS, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(&f->drho, 1, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(&f->dr, 1, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(&f->cut, 1, MPIU_REAL, 0, comm));
@@ -407,6 +410,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->kind = VIT_POTENTIAL_EAM;
   PetscCall(PetscSNPrintf((*pot)->name, sizeof((*pot)->name), "%s", finnis_sinclair ? "eam/fs" : "eam"));
   (*pot)->ntypes        = sample->ntypes;
+  for (PetscInt t = 0; t < sample->ntypes; t++) (*pot)->type_mass[t] = f.mass[map[t]];
   (*pot)->cutoff        = f.cut;
   (*pot)->ghost_width   = 2 * f.cut;
   (*pot)->hessian_range = 2 * f.cut;
