@@ -101,7 +101,7 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
   PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
   for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++)
     if (count < s->ntypes && IsDefaultName(s, count)) PetscCall(PetscStrncpy(s->type_name[count], tok, VIT_NAME_LEN));
-  PetscCheck(count == s->ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but %s has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->source, s->ntypes);
+  PetscCheck(count == s->ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
   PetscFunctionReturn(0);
 }
 
