@@ -34,6 +34,9 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
 /* Widest layer along the c axis (perpendicular to a, b) with no atom, within 1/1000 of the width
    (a lower bound); 0 for 2D samples. Collective. */
 PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap);
+/* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (a vacuum gap along z wider
+   than sheet_gap): the length that sample-scaled defaults are multiples of. Collective. */
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 

@@ -3,7 +3,7 @@
 #ifndef VITRUM_UNITS_H
 #define VITRUM_UNITS_H
 
-#include <vitrum/sample.h>
+#include <vitrum/potential.h>
 
 typedef enum { VIT_UNITS_LJ, VIT_UNITS_METAL, VIT_UNITS_REAL } VitUnitsStyle;
 
@@ -38,5 +38,9 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s);
    else 1 in lj units; in metal and real units a type with no mass is a user error saying what to
    give. *source (may be NULL) names where they came from. Collective. */
 PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnits *u, const PetscReal potential_mass[], const char **source);
+
+/* The two steps above for a sample and its potential: -units with the potential's default (lj for
+   pair potentials, metal for eam, tersoff), then the masses (potential file masses included). */
+PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source);
 
 #endif

@@ -105,6 +105,14 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitUnitsFromOptions(comm, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
+  PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnits *u, const PetscReal potential_mass[], const char **source)
 {
   const char *from = "the sample file";

@@ -37,8 +37,7 @@ static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, V
   PetscFunctionBeginUser;
   sys->mass_weighted = o->mass_weighted;
   PetscCall(VitPotentialCreateFromOptions(comm, &sys->sample, &sys->pot));
-  PetscCall(VitUnitsFromOptions(comm, sys->pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", &sys->units));
-  PetscCall(VitSampleResolveMasses(comm, &sys->sample, &sys->units, sys->pot->type_mass, &sys->mass_source));
+  PetscCall(VitUnitsSetUpForPotential(comm, sys->pot, &sys->sample, &sys->units, &sys->mass_source));
   PetscCall(VitPotentialSetUpDomain(comm, sys->pot, &sys->sample, 0, &sys->dom));
   PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, NULL, &sys->max_force));
   if (sys->max_force > o->ftol)

@@ -81,6 +81,17 @@ PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscR
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a)
+{
+  PetscReal gap;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleVacuumGap(comm, sample, &gap));
+  if (sample->dim == 3 && gap > sheet_gap) *a = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms);
+  else *a = PetscPowReal(VitSampleVolume(sample) / sample->natoms, 1.0 / sample->dim);
+  PetscFunctionReturn(0);
+}
+
 /* Sheet or bulk: auto takes a sheet when the vacuum gap along z is wider than rmax (no pair
    counted across it), and says so. */
 static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)

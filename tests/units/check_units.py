@@ -112,3 +112,17 @@ run(["rdf", "-sample", "cuzr.data", "-potential_elements", "Cu,Zr", "-rdf_rmax",
 with h5py.File("cuzr.rdf.h5", "r") as h:
     pairs = [p.decode() for p in h["/structure/rdf/pairs"][...]]
 check(pairs == ["Cu-Cu", "Cu-Zr", "Zr-Zr"], "rdf pairs named by -potential_elements: %s" % pairs)
+
+# ---- minimize keeps the real masses; response's dipole range scales with the sample ---------------
+pot = common[:6]
+run(["minimize", "-sample", "cuzr.data", "-o", "cuzr_min.data"] + pot)
+masses = open("cuzr_min.data").read().split("Masses")[1].split("Atoms")[0].split()
+check(abs(float(masses[1]) - 63.546) < 1e-9 and abs(float(masses[5]) - 91.224) < 1e-9,
+      "minimize writes the potential file's masses (%s, %s), not 1" % (masses[1], masses[5]))
+run(["response", "-sample", "cuzr_min.data", "-response_nev", 0, "-response_dipole_pairs", 3, "-o", "resp.h5"] + pot, 2)
+with h5py.File("resp.h5", "r") as h:
+    dist = h["/response/dipole/distance"][...]
+    kunits = attr(h["/response/dipole/kappa"])
+a = (19.0 ** 3 / 500) ** (1 / 3)
+check(len(dist) == 3 and np.all(dist < 1.6 * a) and kunits == "A^2/eV",
+      "CuZr response: dipoles on pairs closer than 1.6 (V/N)^(1/3) = %.3f A (%s), kappa in A^2/eV" % (1.6 * a, np.round(dist, 3)))
