@@ -28,7 +28,8 @@ typedef struct {
   PetscReal  count_kpm[VIT_MAX_COUNTS], count_kpm_err[VIT_MAX_COUNTS];
   VitKpm     kpm;
   PetscReal *omega, *D, *Derr, *reduced, fraction;
-  PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height;
+  PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height, boson_omega_min;
+  PetscBool  boson_at_bound;     /* the maximum of the reduced VDOS sits on a bound of the search */
   PetscReal *T, *cv, *cv_modes;
   PetscReal *band_edges, *band_pr;
 } SpectrumResults;
@@ -74,6 +75,7 @@ static void ResultsToOutputUnits(const OutputUnits *u, PetscInt dim, const Spect
   }
   for (PetscInt b = 0; b <= o->bands; b++) res->band_edges[b] *= u->freq;
   res->boson_omega *= u->freq;
+  res->boson_omega_min *= u->freq;
   res->boson_height /= fd;
 }
 
@@ -252,7 +254,8 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
     PetscCall(PetscMalloc4(o->bins, &res->omega, o->bins, &res->D, o->bins, &res->Derr, o->bins, &res->reduced));
     PetscCall(VitKpmVdos(&res->kpm, wmax, o->bins, res->omega, res->D, res->Derr, &res->fraction));
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
-    VitBosonPeak(prob->dim, o->bins, res->omega, res->D, o->boson_omega_min > 0 ? o->boson_omega_min : wres, &res->boson_omega, &res->boson_height);
+    res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : wres;
+    res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, res->omega, res->D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
   }
   /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
@@ -438,6 +441,8 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm_err", res->omega2_kpm_err, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_omega", res->boson_omega, wunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_height", res->boson_height, runits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_at_bound", res->boson_at_bound, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_search_min", res->boson_omega_min, wunits));
   PetscFunctionReturn(0);
 }
 
@@ -535,6 +540,8 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);
+  if (o->kpm && res.boson_at_bound)
+    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved; raise -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
   PetscCall(SpectrumWrite(sys, given, &res, &u, out));
   if (summary) PetscCall(PrintSummary(prob.comm, o, &res, &u, out));
   PetscCall(ResultsDestroy(&res));
