@@ -126,3 +126,16 @@ with h5py.File("resp.h5", "r") as h:
 a = (19.0 ** 3 / 500) ** (1 / 3)
 check(len(dist) == 3 and np.all(dist < 1.6 * a) and kunits == "A^2/eV",
       "CuZr response: dipoles on pairs closer than 1.6 (V/N)^(1/3) = %.3f A (%s), kappa in A^2/eV" % (1.6 * a, np.round(dist, 3)))
+
+# ---- boson peak: a maximum on the bound of the search is flagged and warned about --------------------
+kpm = pot + ["-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_vectors", 4]
+for wmax, expect in ((0, 0), (1.6, 1)):  # the grid ends below the peak at 1.73 THz: its last bin is the maximum
+    p = run(["spectrum", "-sample", "cuzr_min.data", "-vdos_omega_max", wmax, "-o", "bp.h5"] + kpm)
+    with h5py.File("bp.h5", "r") as h:
+        flag, w, lo = (h["/spectrum/scalars/" + k][()] for k in ("boson_peak_at_bound", "boson_peak_omega", "boson_peak_search_min"))
+        om = h["/spectrum/vdos/omega"][...]
+        red = h["/spectrum/vdos/reduced"][...]
+    first = np.argmax(om >= lo)
+    check(flag == expect and (("sits on a bound" in p.stdout) == bool(expect)) and (flag == (w == om[first] or w == om[-1]))
+          and w == om[first + np.argmax(red[first:])],
+          "boson peak %.3f THz searched from %.3f THz: at a bound = %d, warned = %s" % (w, lo, flag, "sits on a bound" in p.stdout))
