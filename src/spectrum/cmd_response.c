@@ -485,7 +485,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   {
     PetscReal mean = 0;
     for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
-    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g), mean kappa %g\n", np, ncand, (double)o->pair_rmax, (double)mean));
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g %s), mean kappa %g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, (double)mean, kunits));
   }
   PetscCall(VecDestroy(&g));
   PetscCall(VecDestroy(&w));
