@@ -31,7 +31,7 @@ PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(u, sizeof(*u)));
   if (!strcmp(name, "lj")) {
-    *u = (VitUnits){VIT_UNITS_LJ, "lj", "epsilon", "sigma", "m", "epsilon/k_B", "epsilon/(sigma^2 m)", "epsilon/sigma^2", "1/tau (angular, omega)", 1, 1, 0};
+    *u = (VitUnits){VIT_UNITS_LJ, "lj", "epsilon", "sigma", "m", "epsilon/k_B", "epsilon/(sigma^2 m)", "epsilon/sigma^2", "1/tau", 1, 1, 0};
   } else if (!strcmp(name, "metal")) {
     *u = (VitUnits){VIT_UNITS_METAL, "metal", "eV", "A", "amu", "K", "eV/(A^2 amu)", "eV/A^2", "THz", 0, 0, 0};
     SetFrequencyFactors(CODATA_E, CODATA_U, u);
