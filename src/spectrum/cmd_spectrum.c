@@ -13,7 +13,7 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
-  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands;
+  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments;
   PetscInt        seed;
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
   PetscReal       count_omega[VIT_MAX_COUNTS], temp_range[2];
@@ -30,6 +30,7 @@ typedef struct {
   PetscReal *omega, *D, *Derr, *reduced, fraction;
   PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height, boson_omega_min;
   PetscBool  boson_at_bound;     /* the maximum of the reduced VDOS sits on a bound of the search */
+  PetscInt   boson_moments;      /* KPM moments of the VDOS the boson peak was found on */
   PetscReal *T, *cv, *cv_modes;
   PetscReal *band_edges, *band_pr;
 } SpectrumResults;
@@ -138,12 +139,14 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Krylov-Schur + margin)", NULL, o->lambda_max, &o->lambda_max, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
+  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times -kpm_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   ntemp_range = 2;
   PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, NULL));
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;
+  if (o->boson_max_moments <= 0) o->boson_max_moments = 4 * o->moments;
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
@@ -232,6 +235,37 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
   PetscFunctionReturn(0);
 }
 
+/* Boson peak on a VDOS resolved enough at low frequency. Near omega = 0 the KPM resolution is
+   sqrt(3 pi (hi - lo) / (2 M)) (3 Jackson widths in lambda), the default lower bound of the search.
+   While the maximum of D/omega^(d-1) sits on that bound, the moments are doubled (same interval,
+   vectors and seed, up to -boson_max_moments) and the search repeated on the finer VDOS, which is
+   the VDOS of a run with -kpm_moments M. /spectrum/vdos keeps the first VDOS. */
+static PetscErrorCode BosonPeak(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, PetscReal wmax, SpectrumResults *res)
+{
+  PetscReal *omega = res->omega, *D = res->D, *fine_omega = NULL, *fine_D = NULL, *fine_err = NULL, fraction;
+  PetscInt   M = o->moments;
+
+  PetscFunctionBegin;
+  for (;;) {
+    res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * M));
+    res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, omega, D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
+    res->boson_moments   = M;
+    if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > o->boson_max_moments) break;
+    M *= 2;
+    if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
+    {
+      VitKpm fine;
+      PetscCall(VitKpmCompute(prob, M, o->nvec, o->seed, lo, hi, &fine));
+      PetscCall(VitKpmVdos(&fine, wmax, o->bins, fine_omega, fine_D, fine_err, &fraction));
+      PetscCall(VitKpmDestroy(&fine));
+    }
+    omega = fine_omega;
+    D     = fine_D;
+  }
+  PetscCall(PetscFree3(fine_omega, fine_D, fine_err));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
@@ -250,12 +284,10 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
   /* Grid, VDOS, reduced VDOS, boson peak. */
   {
     const PetscReal wmax = o->omega_max > 0 ? o->omega_max : PetscSqrtReal(hi);
-    const PetscReal wres = PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * o->moments)); /* 3 Jackson widths in lambda near 0 */
     PetscCall(PetscMalloc4(o->bins, &res->omega, o->bins, &res->D, o->bins, &res->Derr, o->bins, &res->reduced));
     PetscCall(VitKpmVdos(&res->kpm, wmax, o->bins, res->omega, res->D, res->Derr, &res->fraction));
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
-    res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : wres;
-    res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, res->omega, res->D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
+    PetscCall(BosonPeak(prob, o, lo, hi, wmax, res));
   }
   /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
@@ -443,6 +475,7 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_height", res->boson_height, runits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_at_bound", res->boson_at_bound, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_search_min", res->boson_omega_min, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_moments", res->boson_moments, "1"));
   PetscFunctionReturn(0);
 }
 
@@ -511,7 +544,7 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm)
-    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega));
+    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscFunctionReturn(0);
 }
@@ -541,7 +574,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);
   if (o->kpm && res.boson_at_bound)
-    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved; raise -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
+    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved with %" PetscInt_FMT " moments; raise -boson_max_moments or -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, res.boson_moments, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
   PetscCall(SpectrumWrite(sys, given, &res, &u, out));
   if (summary) PetscCall(PrintSummary(prob.comm, o, &res, &u, out));
   PetscCall(ResultsDestroy(&res));

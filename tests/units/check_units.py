@@ -127,15 +127,27 @@ a = (19.0 ** 3 / 500) ** (1 / 3)
 check(len(dist) == 3 and np.all(dist < 1.6 * a) and kunits == "A^2/eV",
       "CuZr response: dipoles on pairs closer than 1.6 (V/N)^(1/3) = %.3f A (%s), kappa in A^2/eV" % (1.6 * a, np.round(dist, 3)))
 
-# ---- boson peak: a maximum on the bound of the search is flagged and warned about --------------------
+# ---- boson peak: a maximum on the bound of the search is refined (more moments), flagged, warned about ----
 kpm = pot + ["-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_vectors", 4]
-for wmax, expect in ((0, 0), (1.6, 1)):  # the grid ends below the peak at 1.73 THz: its last bin is the maximum
-    p = run(["spectrum", "-sample", "cuzr_min.data", "-vdos_omega_max", wmax, "-o", "bp.h5"] + kpm)
-    with h5py.File("bp.h5", "r") as h:
-        flag, w, lo = (h["/spectrum/scalars/" + k][()] for k in ("boson_peak_at_bound", "boson_peak_omega", "boson_peak_search_min"))
-        om = h["/spectrum/vdos/omega"][...]
-        red = h["/spectrum/vdos/reduced"][...]
-    first = np.argmax(om >= lo)
-    check(flag == expect and (("sits on a bound" in p.stdout) == bool(expect)) and (flag == (w == om[first] or w == om[-1]))
-          and w == om[first + np.argmax(red[first:])],
-          "boson peak %.3f THz searched from %.3f THz: at a bound = %d, warned = %s" % (w, lo, flag, "sits on a bound" in p.stdout))
+
+
+def boson(name, *extra):
+    p = run(["spectrum", "-sample", "cuzr_min.data", "-o", name] + kpm + list(extra))
+    with h5py.File(name, "r") as h:
+        s = {k: h["/spectrum/scalars/boson_peak_" + k][()] for k in ("omega", "height", "at_bound", "search_min", "moments")}
+        s["omega_grid"], s["reduced"] = h["/spectrum/vdos/omega"][...], h["/spectrum/vdos/reduced"][...]
+    s["warned"] = "sits on a bound" in p.stdout
+    return s
+
+
+s = boson("bp0.h5")
+first = np.argmax(s["omega_grid"] >= s["search_min"])
+check(s["at_bound"] == 0 and not s["warned"] and s["moments"] == 256 and s["omega"] == s["omega_grid"][first + np.argmax(s["reduced"][first:])],
+      "boson peak %.3f THz = maximum of the reduced VDOS above %.3f THz, inside the search" % (s["omega"], s["search_min"]))
+# the grid ends at 1.6 THz: with 256 moments the maximum is the first bin of the search
+s = boson("bp1.h5", "-vdos_omega_max", 1.6, "-boson_max_moments", 256)
+check(s["at_bound"] == 1 and s["warned"], "no refinement allowed: peak %.3f THz on the bound %.3f THz: flagged and warned" % (s["omega"], s["search_min"]))
+s = boson("bp2.h5", "-vdos_omega_max", 1.6)
+r = boson("bp3.h5", "-vdos_omega_max", 1.6, "-kpm_moments", int(s["moments"]), "-boson_max_moments", int(s["moments"]))
+check(s["moments"] > 256 and s["at_bound"] == 0 and not s["warned"] and all(s[k] == r[k] for k in ("omega", "height", "search_min")),
+      "refined to %d moments: peak %.3f THz inside the search, bitwise as a run with -kpm_moments %d" % (s["moments"], s["omega"], s["moments"]))
