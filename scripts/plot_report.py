@@ -24,6 +24,25 @@ import vitrum_run as vr  # noqa: E402
 
 OMEGA = r'$\omega$ ($\sqrt{\epsilon/m\sigma^2}$)'
 R_LABEL = r'$r$ ($\sigma_{AA}$)'
+# Frequency axes here are omega = sqrt(lambda), lambda an eigenvalue of the dynamical matrix, in the
+# run's unit style (docs/units.md); set_axis_units relabels them for metal and real runs.
+HESSIAN_UNITS = {'metal': r'eV/(\AA$^2$ amu)', 'real': r'kcal/mol/(\AA$^2$ g/mol)'}
+
+
+def set_axis_units(run):
+    """Axis labels in the unit style of the run's spectrum outputs (attribute units_style)."""
+    global OMEGA, R_LABEL
+    path = vr.spectrum_file(run, run.sample_names[0]) if len(run.sample_names) else None
+    style = 'lj'
+    if path:
+        with h5py.File(path, 'r') as f:
+            style = f['spectrum/moments'].attrs.get('units_style', 'lj')
+        style = style.decode() if isinstance(style, bytes) else style
+    if style in HESSIAN_UNITS:
+        OMEGA = r'$\omega = \sqrt{\lambda}$ ((%s)$^{1/2}$)' % HESSIAN_UNITS[style]
+        R_LABEL = r'$r$ (\AA)'
+
+
 plt.rcParams.update({'figure.dpi': 110, 'font.size': 10, 'axes.titlesize': 10})
 
 
@@ -424,6 +443,7 @@ def main():
     p.add_argument('--no-learning-curve', action='store_true', help='skip the ridge vs kernel-ridge learning curve')
     args = p.parse_args()
     run = vr.Run(args.run)
+    set_axis_units(run)
     outdir = os.path.join(args.run, 'report')
     os.makedirs(outdir, exist_ok=True)
     figures = [fig_rdf(run, outdir), fig_vdos(run, outdir), fig_parity(run, outdir), fig_r2_bins(run, outdir),

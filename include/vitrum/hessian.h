@@ -4,6 +4,7 @@
 #define VITRUM_HESSIAN_H
 
 #include <vitrum/potential.h>
+#include <vitrum/units.h>
 
 /* type: MATBAIJ (default), MATSBAIJ or MATSHELL (pair potentials: applies H without storing it). */
 PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H);
@@ -16,6 +17,8 @@ typedef struct {
   VitPotential pot;
   Mat          H;
   PetscBool    mass_weighted;
+  VitUnits     units;       /* -units, default from the potential (docs/units.md) */
+  const char  *mass_source; /* where the masses came from (a static string) */
   PetscReal    max_force; /* largest |F_i| of the sample: not at a minimum when above -hessian_ftol */
 } VitSystem;
 PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys);

@@ -20,6 +20,7 @@ struct _p_VitPotential {
   PetscReal ghost_width;   /* ghost shell needed for energy, forces and Hessian rows of owned atoms */
   PetscReal hessian_range; /* largest distance between two atoms coupled by a non-zero Hessian block */
   PetscReal min_distance;  /* atoms closer than this are an input error (0: no check); added by pair */
+  PetscReal type_mass[VIT_MAX_TYPES]; /* mass of each type given by the potential file (0: none) */
   void     *data;
 
   /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the

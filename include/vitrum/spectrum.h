@@ -100,8 +100,9 @@ PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, Petsc
 void VitHeatCapacity(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal domega, PetscInt nT, const PetscReal T[], PetscReal cv[]);
 /* Same from a list of mode frequencies (each mode weighs 1/natoms). */
 void VitHeatCapacityModes(PetscInt nmodes, const PetscReal omega[], PetscInt natoms, PetscInt nT, const PetscReal T[], PetscReal cv[]);
-/* Maximum of D(omega)/omega^(d-1) for omega >= omega_min. */
-void VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height);
+/* Maximum of D(omega)/omega^(d-1) for omega >= omega_min. Returns true when it sits on a bound of
+   that range (the first bin at or above omega_min, or the last bin): then it is no peak. */
+PetscBool VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height);
 
 /* ---- Commands (cmd_spectrum.c, cmd_response.c) ------------------------------------------------ */
 /* The spectrum command's work on one sample file (options from the database), writing out. */

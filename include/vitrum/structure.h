@@ -10,10 +10,17 @@
    g_ab(r) = C_ab(r) V / (N_a (N_b - delta_ab) (2 - delta_ab) shell(r)), C_ab the number of ordered
    pairs (i in a, j in b, or i in b, j in a for a != b) at distance in the bin; shell = pi (r2^2 - r1^2) in 2D,
    4/3 pi (r2^3 - r1^3) in 3D. Pair counts are 64-bit integers summed with MPI, so g is bitwise the same
-   for any number of ranks. Results are held on every rank. */
+   for any number of ranks. Results are held on every rank.
+   A sheet (a 3D sample with a vacuum gap along z wider than rmax, docs/structure.md) is normalised
+   as a 2D sample: V = area |a x b|, shell = pi (r2^2 - r1^2); then dim = 2 and sheet = true. */
+typedef enum { VIT_RDF_AUTO, VIT_RDF_BULK, VIT_RDF_SHEET } VitRdfGeometry;
+extern const char *const VitRdfGeometries[];
+
 typedef struct {
-  PetscInt   dim, ntypes, npairs, nbins;
-  PetscReal  dr, rmax, volume;
+  PetscInt   dim, ntypes, npairs, nbins; /* dim: of the normalisation (2 for a sheet) */
+  PetscBool  sheet;
+  PetscReal  dr, rmax, volume;           /* volume: area when dim = 2 */
+  PetscReal  gap;                        /* widest empty layer along z (3D samples; lower bound) */
   PetscInt   type_count[VIT_MAX_TYPES];
   char       pair_name[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2][2 * VIT_NAME_LEN + 2]; /* "A-B" */
   PetscReal *r;       /* bin centres, nbins */
@@ -28,7 +35,13 @@ PetscInt       VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b); /* index o
    allocation; nbins: the number of bins. Collective on comm. */
 #define VIT_RDF_MAX_BINS 10000000
 PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal rmax, PetscReal dr, PetscInt *nbins);
-PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf);
+PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdfGeometry geometry, VitRdf *rdf);
+/* Widest layer along the c axis (perpendicular to a, b) with no atom, within 1/1000 of the width
+   (a lower bound); 0 for 2D samples. Collective. */
+PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap);
+/* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (a vacuum gap along z wider
+   than sheet_gap): the length that sample-scaled defaults are multiples of. Collective. */
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 

@@ -149,7 +149,7 @@ static PetscErrorCode HessianPrint(MPI_Comm comm, const VitSystem *sys, const He
   PetscCall(PetscPrintf(comm, "hessian: %" PetscInt_FMT " atoms, %" PetscInt_FMT "D, -potential %s, %s%s\n", sys->sample.natoms, sys->sample.dim, sys->pot->name, type, sys->mass_weighted ? ", mass weighted" : ""));
   PetscCall(PetscPrintf(comm, "  symmetry  ||Hv - H^T v||/||Hv||  %.3e\n", (double)c->symmetry));
   PetscCall(PetscPrintf(comm, "  acoustic sum rule max ||H t||/||t|| %.3e (largest diagonal entry %.3e)\n", (double)c->asr, (double)c->diag_max));
-  PetscCall(PetscPrintf(comm, "  trace     %.12e   (<omega^2> = trace/(dN) = %.12e)\n", (double)c->trace, (double)(c->trace / (sys->sample.dim * sys->sample.natoms))));
+  PetscCall(PetscPrintf(comm, "  trace     %.12e   (<omega^2> = trace/(dN) = %.12e %s)\n", (double)c->trace, (double)(c->trace / (sys->sample.dim * sys->sample.natoms)), sys->mass_weighted ? sys->units.hessian : sys->units.stiffness));
   if (c->nnz >= 0) PetscCall(PetscPrintf(comm, "  nonzeros  %.0f stored (%.1f per atom)\n", c->nnz, c->nnz / sys->sample.natoms));
   PetscCall(PetscPrintf(comm, "  memory    %.3e bytes (%.1f bytes per atom)\n", c->memory, c->memory / sys->sample.natoms));
   PetscCall(PetscPrintf(comm, "  max force %.3e\n", (double)sys->max_force));
@@ -216,7 +216,8 @@ static PetscErrorCode WriteCSR(VitH5 *h5, Mat Hid, const char units[])
 static PetscErrorCode WriteH5(MPI_Comm comm, const VitSystem *sys, const HessianChecks *c, Mat Hid, const char path[])
 {
   VitH5       h5;
-  const char *units = sys->mass_weighted ? "energy/(mass length^2)" : "energy/length^2";
+  const char *units = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
+  char        funits[64];
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
@@ -224,7 +225,8 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const VitSystem *sys, const Hessian
   PetscCall(VitH5WriteScalar(&h5, "/hessian/trace", c->trace, units));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/symmetry", c->symmetry, "1"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/acoustic_sum_rule", c->asr, units));
-  PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/max_force", sys->max_force, "energy/length"));
+  PetscCall(PetscSNPrintf(funits, sizeof(funits), "%s/%s", sys->units.energy, sys->units.length));
+  PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/max_force", sys->max_force, funits));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/nnz", c->nnz, "1"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/memory", c->memory, "bytes"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/mass_weighted", sys->mass_weighted, "1"));

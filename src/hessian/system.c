@@ -37,6 +37,7 @@ static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, V
   PetscFunctionBeginUser;
   sys->mass_weighted = o->mass_weighted;
   PetscCall(VitPotentialCreateFromOptions(comm, &sys->sample, &sys->pot));
+  PetscCall(VitUnitsSetUpForPotential(comm, sys->pot, &sys->sample, &sys->units, &sys->mass_source));
   PetscCall(VitPotentialSetUpDomain(comm, sys->pot, &sys->sample, 0, &sys->dom));
   PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, NULL, &sys->max_force));
   if (sys->max_force > o->ftol)
@@ -57,6 +58,7 @@ PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys)
   PetscCall(VitSampleReadFromOptions(comm, &sys->sample));
   if (VitHelpRequested()) { /* list the potential's options too */
     PetscCall(VitPotentialCreateFromOptions(comm, NULL, &sys->pot));
+    PetscCall(VitUnitsFromOptions(comm, "lj", &sys->units));
     PetscFunctionReturn(0);
   }
   PetscCall(SystemFinishSetUp(comm, &o, sys));

@@ -1,6 +1,7 @@
 /* VitSample: allocation, box geometry (LAMMPS upper-triangular cell), and the finishing steps
    shared by every reader (dimension, wrapping, global ids). */
 #include "io_private.h"
+#include <vitrum/units.h>
 #include <petscsf.h>
 
 PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal)
@@ -192,8 +193,9 @@ static PetscErrorCode BcastHeader(MPI_Comm comm, VitSample *s)
   PetscFunctionReturn(0);
 }
 
-/* 2D when asked (-sample_dimension 2) or, by default, when the box is flat: no z tilt, all atoms at
-   the same z, and lz smaller than lx and ly (LAMMPS writes 2D boxes with a thin z, e.g. -0.5 0.5). */
+/* 2D when asked (-sample_dimension 2) or, by default, when the file has LAMMPS's 2D box: no z tilt,
+   all atoms at the same z, and a z extent of at most one length unit (LAMMPS writes 2D boxes as
+   -0.5 0.5), below lx and ly. A flat layer in a thicker box is a 3D sheet with vacuum. */
 static PetscErrorCode DecideDimension(MPI_Comm comm, VitSample *s, PetscInt request)
 {
   const PetscReal(*h)[3] = s->cell;
@@ -211,7 +213,7 @@ static PetscErrorCode DecideDimension(MPI_Comm comm, VitSample *s, PetscInt requ
   untilted = (PetscBool)(h[2][0] == 0 && h[2][1] == 0);
   if (request == 2) {
     PetscCheck(flat && untilted, comm, PETSC_ERR_USER_INPUT, "%s: -sample_dimension 2 needs all atoms at one z and no xz/yz tilt", s->source);
-  } else if (!(flat && untilted && h[2][2] < h[0][0] && h[2][2] < h[1][1])) PetscFunctionReturn(0);
+  } else if (!(flat && untilted && h[2][2] <= 1.0 && h[2][2] < h[0][0] && h[2][2] < h[1][1])) PetscFunctionReturn(0);
   s->dim   = 2;
   s->lo[2] = 0.0;
   PetscCall(PetscMemzero(s->cell[2], sizeof(s->cell[2])));
@@ -267,6 +269,7 @@ PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *inf
   for (PetscInt i = 0; i < 3 * s->nlocal; i++) s->s[i] = VitWrapUnit(s->s[i]);
   PetscCall(DecideDimension(comm, s, info->dim_request));
   PetscCall(AssignGlobalIds(comm, s, info->line));
+  PetscCall(VitSampleNameTypesFromOptions(comm, s));
   PetscFunctionReturn(0);
 }
 

@@ -12,6 +12,7 @@
    per-atom force |F_i| <= -minimize_ftol. */
 #include <vitrum/commands.h>
 #include <vitrum/potential.h>
+#include <vitrum/units.h>
 #include <petsctao.h>
 
 typedef struct {
@@ -356,6 +357,7 @@ PetscErrorCode VitCmdMinimize(void)
   PetscReal    e0, e1, fmax;
   PetscInt     its = 0, fire_its = 0;
   PetscBool    tao, fire;
+  VitUnits     units;
   PetscLogEvent event;
 
   PetscFunctionBeginUser;
@@ -363,6 +365,7 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
   if (VitHelpRequested()) PetscFunctionReturn(0);
+  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL)); /* the written file carries the real masses */
   PetscCall(PetscStrcmp(o.method, "tao", &tao));
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);

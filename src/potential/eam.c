@@ -17,6 +17,7 @@
 typedef struct {
   PetscInt  nelements, nrho, nr, nrhor, nz2r;
   char      element[EAM_MAX_ELEMENTS][VIT_NAME_LEN];
+  PetscReal mass[EAM_MAX_ELEMENTS]; /* from each element's header line */
   PetscReal drho, dr, cut, rhomax; /* rhomax: F continues linearly beyond it */
   PetscReal *frho, *rhor, *z2r;     /* nelements, nrhor, nz2r tables of n + 1 values */
 } EAMFile;
@@ -25,7 +26,7 @@ typedef struct {
 typedef struct {
   char       path[PETSC_MAX_PATH_LEN];
   PetscInt   nrho, nr;
-  PetscReal  drho, dr, cut;
+  PetscReal  mass, drho, dr, cut;
   PetscReal *frho, *zr, *rhor;
 } Funcfl;
 
@@ -126,6 +127,7 @@ static void ReadElementBlock(VitLineReader *rd, EAMFile *f, PetscBool fs, PetscI
 
   snprintf(what, sizeof(what), "the header line (atomic number, mass) of element %s", f->element[e]);
   ReadValues(rd, 2, header, what, errmsg, len);
+  f->mass[e] = header[1];
   snprintf(what, sizeof(what), "F(rho) of element %s", f->element[e]);
   if (!errmsg[0]) ReadValues(rd, f->nrho, f->frho + e * (f->nrho + 1) + 1, what, errmsg, len);
   for (PetscInt b = 0; b < (fs ? f->nelements : 1) && !errmsg[0]; b++) {
@@ -182,6 +184,7 @@ static PetscErrorCode ReadFuncflRank0(Funcfl *ff, char errmsg[], size_t len)
   }
   if (!VitLineReaderNext(&rd, PETSC_FALSE)) snprintf(errmsg, len, "%s:1: empty file", ff->path);
   if (!errmsg[0]) ReadValues(&rd, 2, header, "the line with the atomic number and the mass", errmsg, len);
+  ff->mass = header[1];
   if (!errmsg[0]) ReadGrid(&rd, 1, 2, 0, &ff->nrho, &ff->drho, &ff->nr, &ff->dr, &ff->cut, errmsg, len);
   if (!errmsg[0]) PetscCall(PetscCalloc3(ff->nrho + 1, &ff->frho, ff->nr + 1, &ff->zr, ff->nr + 1, &ff->rhor));
   if (!errmsg[0]) ReadValues(&rd, ff->nrho, ff->frho + 1, "F(rho)", errmsg, len);
@@ -264,6 +267,7 @@ static PetscErrorCode ReadFuncflFilesRank0(const char files[], PetscInt ntypes, 
     PetscCall(ReadFuncflRank0(&ff[nfile++], errmsg, len));
   }
   if (!errmsg[0]) PetscCall(FuncflMix(nfile, ff, f));
+  for (PetscInt i = 0; i < nfile; i++) f->mass[i] = ff[i].mass; /* element i is file i */
   for (PetscInt i = 0; i < nfile; i++) PetscCall(PetscFree3(ff[i].frho, ff[i].zr, ff[i].rhor));
   PetscFunctionReturn(0);
 }
@@ -292,6 +296,7 @@ static PetscErrorCode EAMFileRead(MPI_Comm comm, const char style[], const char 
   PetscCallMPI(MPI_Bcast(grid, 4, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(f->element, (int)sizeof(f->element), MPI_CHAR, 0, comm));
   PetscCallMPI(MPI_Bcast(map, VIT_MAX_TYPES, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(f->mass, EAM_MAX_ELEMENTS, MPIU_REAL, 0, comm));
   if (rank) {
     f->nelements = sizes[0], f->nrho = sizes[1], f->nr = sizes[2], f->nrhor = sizes[3], f->nz2r = sizes[4];
     f->drho = grid[0], f->dr = grid[1], f->cut = grid[2], f->rhomax = grid[3];
@@ -549,6 +554,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->kind = VIT_POTENTIAL_EAM;
   PetscCall(PetscStrncpy((*pot)->name, style, sizeof((*pot)->name)));
   (*pot)->ntypes        = sample->ntypes;
+  for (PetscInt t = 0; t < sample->ntypes; t++) (*pot)->type_mass[t] = f.mass[map[t]];
   (*pot)->cutoff        = f.cut;
   (*pot)->ghost_width   = 2 * f.cut;
   (*pot)->hessian_range = 2 * f.cut;

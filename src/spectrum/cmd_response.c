@@ -14,6 +14,7 @@
    u = M^-1/2 w; dipole stiffness kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair. */
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
+#include <vitrum/structure.h>
 
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN], strain[8], param[64];
@@ -33,7 +34,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->param_step   = 1e-4;
   o->masses       = PETSC_TRUE;
   o->npairs       = 10;
-  o->pair_rmax    = 1.5;
+  o->pair_rmax    = 0;
   o->nbins        = 20;
   o->seed         = 1;
   PetscCall(PetscStrcpy(o->strain, "iso"));
@@ -47,7 +48,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
-  PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles", NULL, o->pair_rmax, &o->pair_rmax, NULL));
+  PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet; 1.5 sigma in KA glasses)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
@@ -233,7 +234,7 @@ static PetscErrorCode MassShifts(const VitSystem *sys, const VitModes *modes, Pe
 
 static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
 {
-  const char *lunits = sys->mass_weighted ? "energy/(mass length^2)" : "energy/length^2";
+  const char *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
   VitModes    modes;
   PetscReal  *dl, *g;
   hsize_t     dims[2];
@@ -261,7 +262,7 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
     PetscCall(MassShifts(sys, &modes, dl));
     dims[0] = (hsize_t)sys->sample.ntypes;
     dims[1] = (hsize_t)modes.k;
-    PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/mass", lunits));
+    PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/%s", lunits, sys->units.mass));
     PetscCall(VitH5WriteReal(h5, "/response/mass/dlambda", 2, dims, dl, units));
   }
   PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s)\n", modes.k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : ""));
@@ -429,6 +430,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   PetscInt   *ids;
   PetscReal   width[3];
   hsize_t     dims[2];
+  char        kunits[64], u2units[80];
 
   PetscFunctionBegin;
   if (o->npairs == 0) PetscFunctionReturn(0);
@@ -471,17 +473,19 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   dims[0] = (hsize_t)np;
   dims[1] = 2;
   PetscCall(VitH5WriteInt(h5, "/response/dipole/pairs", 2, dims, ids, "1"));
-  PetscCall(VitH5WriteReal(h5, "/response/dipole/distance", 1, dims, dist, "length"));
-  PetscCall(VitH5WriteReal(h5, "/response/dipole/kappa", 1, dims, kappa, "length^2/energy"));
+  PetscCall(PetscSNPrintf(kunits, sizeof(kunits), "%s^2/%s", sys->units.length, sys->units.energy));
+  PetscCall(PetscSNPrintf(u2units, sizeof(u2units), "(%s)^2", kunits));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/distance", 1, dims, dist, sys->units.length));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/kappa", 1, dims, kappa, kunits));
   PetscCall(VitH5WriteReal(h5, "/response/dipole/iterations", 1, dims, its, "1"));
   dims[0] = (hsize_t)o->nbins + 1;
-  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_edges", 1, dims, edges, "length"));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_edges", 1, dims, edges, sys->units.length));
   dims[0] = (hsize_t)o->nbins;
-  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_u2", 1, dims, u2, "(length^2/energy)^2"));
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_u2", 1, dims, u2, u2units));
   {
     PetscReal mean = 0;
     for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
-    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g), mean kappa %g\n", np, ncand, (double)o->pair_rmax, (double)mean));
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g %s), mean kappa %g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, (double)mean, kunits));
   }
   PetscCall(VecDestroy(&g));
   PetscCall(VecDestroy(&w));
@@ -510,6 +514,11 @@ PetscErrorCode VitCmdResponse(void)
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".response.h5", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
+  if (o.pair_rmax <= 0) { /* first-shell pairs in any units: a multiple of the mean spacing */
+    PetscReal a;
+    PetscCall(VitSampleMeanSpacing(comm, &sys.sample, sys.pot->cutoff, &a));
+    o.pair_rmax = 1.6 * a;
+  }
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
   PetscCall(VitH5Create(comm, o.out, &h5));

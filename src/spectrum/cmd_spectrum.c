@@ -11,7 +11,7 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
-  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands;
+  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments;
   PetscInt        seed;
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
@@ -26,10 +26,57 @@ typedef struct {
   PetscReal *count_kpm, *count_kpm_err;
   VitKpm     kpm;
   PetscReal *omega, *D, *Derr, *reduced, fraction;
-  PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height;
+  PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height, boson_omega_min;
+  PetscBool  boson_at_bound;     /* the maximum of the reduced VDOS sits on a bound of the search */
+  PetscInt   boson_moments;      /* KPM moments of the VDOS the boson peak was found on */
   PetscReal *T, *cv, *cv_modes;
   PetscReal *band_edges, *band_pr;
 } SpectrumResults;
+
+/* Units of what is written and read (docs/units.md): eigenvalues in the Hessian's unit, frequencies
+   freq * omega with omega = sqrt(lambda) (metal, real: nu = omega/2pi in THz), temperatures in
+   units of temp * omega (metal, real: K). Without mass weighting sqrt(lambda) is no frequency:
+   factors 1. */
+typedef struct {
+  PetscReal   freq, temp, wavenumber; /* per unit of omega; wavenumber (cm^-1 per freq unit) 0: none */
+  const char *lambda, *omega, *T;
+} OutputUnits;
+
+static void GetOutputUnits(const VitSystem *sys, OutputUnits *u)
+{
+  const VitUnits *s = &sys->units;
+
+  *u = (OutputUnits){s->freq_per_omega, s->temp_per_omega, s->wavenumber_per_freq, s->hessian, s->frequency, s->temperature};
+  if (s->style == VIT_UNITS_LJ) u->T = "epsilon/k_B (hbar = 1: x = omega/T)";
+  if (sys->mass_weighted) return;
+  *u = (OutputUnits){1, 1, 0, s->stiffness, "(eigenvalue)^1/2 (no mass weighting)", "(eigenvalue)^1/2 (no mass weighting)"};
+}
+
+/* Options that are frequencies, given in the written units, in units of omega for the computation. */
+static void OptionsToOmegaUnits(const OutputUnits *u, SpectrumOptions *o)
+{
+  o->omega_max /= u->freq;
+  o->boson_omega_min /= u->freq;
+  for (PetscInt j = 0; j < o->ncount; j++) o->count_omega[j] /= u->freq;
+}
+
+/* Computed frequencies and densities per frequency in the written units: D integrates to 1 over
+   the written axis, so D scales as 1/freq and the reduced VDOS D/omega^(d-1) as 1/freq^d. */
+static void ResultsToOutputUnits(const OutputUnits *u, PetscInt dim, const SpectrumOptions *o, SpectrumResults *res)
+{
+  const PetscReal fd = PetscPowReal(u->freq, dim);
+
+  for (PetscInt j = 0; j < o->bins && res->omega; j++) {
+    res->omega[j] *= u->freq;
+    res->D[j] /= u->freq;
+    res->Derr[j] /= u->freq;
+    res->reduced[j] /= fd;
+  }
+  for (PetscInt b = 0; b <= o->bands; b++) res->band_edges[b] *= u->freq;
+  res->boson_omega *= u->freq;
+  res->boson_omega_min *= u->freq;
+  res->boson_height /= fd;
+}
 
 static PetscLogEvent ev_modes, ev_kpm, ev_inertia;
 
@@ -87,7 +134,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
     for (const char *c = list; c && *c; c++) o->ncount += *c == ',';
     PetscCall(PetscMalloc1(o->ncount, &o->count_omega));
   }
-  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes with omega < w (exact by inertia, and by KPM)", NULL, o->count_omega, &o->ncount, &set));
+  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
   PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M))", NULL, o->moments, &o->moments, NULL));
@@ -95,14 +142,16 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Krylov-Schur + margin)", NULL, o->lambda_max, &o->lambda_max, NULL));
-  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid (0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
-  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this omega (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
+  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times -kpm_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
+  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   ntemp_range = 2;
-  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (k_B T / hbar, frequency units)", NULL, o->temp_range, &ntemp_range, NULL));
+  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, NULL));
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;
+  if (o->boson_max_moments <= 0) o->boson_max_moments = 4 * o->moments;
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
@@ -197,6 +246,37 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
   PetscFunctionReturn(0);
 }
 
+/* Boson peak on a VDOS resolved enough at low frequency. Near omega = 0 the KPM resolution is
+   sqrt(3 pi (hi - lo) / (2 M)) (3 Jackson widths in lambda), the default lower bound of the search.
+   While the maximum of D/omega^(d-1) sits on that bound, the moments are doubled (same interval,
+   vectors and seed, up to -boson_max_moments) and the search repeated on the finer VDOS, which is
+   the VDOS of a run with -kpm_moments M. /spectrum/vdos keeps the first VDOS. */
+static PetscErrorCode BosonPeak(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, PetscReal wmax, SpectrumResults *res)
+{
+  PetscReal *omega = res->omega, *D = res->D, *fine_omega = NULL, *fine_D = NULL, *fine_err = NULL, fraction;
+  PetscInt   M = o->moments;
+
+  PetscFunctionBegin;
+  for (;;) {
+    res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * M));
+    res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, omega, D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
+    res->boson_moments   = M;
+    if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > o->boson_max_moments) break;
+    M *= 2;
+    if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
+    {
+      VitKpm fine;
+      PetscCall(VitKpmCompute(prob, M, o->nvec, o->seed, lo, hi, &fine));
+      PetscCall(VitKpmVdos(&fine, wmax, o->bins, fine_omega, fine_D, fine_err, &fraction));
+      PetscCall(VitKpmDestroy(&fine));
+    }
+    omega = fine_omega;
+    D     = fine_D;
+  }
+  PetscCall(PetscFree3(fine_omega, fine_D, fine_err));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
@@ -215,11 +295,10 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
   /* Grid, VDOS, reduced VDOS, boson peak. */
   {
     const PetscReal wmax = o->omega_max > 0 ? o->omega_max : PetscSqrtReal(hi);
-    const PetscReal wres = PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * o->moments)); /* 3 Jackson widths in lambda near 0 */
     PetscCall(PetscMalloc4(o->bins, &res->omega, o->bins, &res->D, o->bins, &res->Derr, o->bins, &res->reduced));
     PetscCall(VitKpmVdos(&res->kpm, wmax, o->bins, res->omega, res->D, res->Derr, &res->fraction));
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
-    VitBosonPeak(prob->dim, o->bins, res->omega, res->D, o->boson_omega_min > 0 ? o->boson_omega_min : wres, &res->boson_omega, &res->boson_height);
+    PetscCall(BosonPeak(prob, o, lo, hi, wmax, res));
   }
   /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
@@ -248,20 +327,29 @@ static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumO
   PetscFunctionReturn(0);
 }
 
-/* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, with the dense path, the modes. */
-static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+/* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, with the dense path, the modes.
+
+   The grid res->T is in the written temperature unit; x = hbar omega/(k_B T) = omega/(T/temp). */
+static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const SpectrumOptions *o, const OutputUnits *u, SpectrumResults *res)
 {
+  PetscReal *T;
+
   PetscFunctionBegin;
   PetscCall(PetscCalloc3(o->ntemp, &res->T, o->ntemp, &res->cv, o->ntemp, &res->cv_modes));
-  for (PetscInt k = 0; k < o->ntemp; k++) res->T[k] = o->temp_range[0] * PetscPowReal(o->temp_range[1] / o->temp_range[0], o->ntemp > 1 ? (PetscReal)k / (o->ntemp - 1) : 0);
-  if (o->kpm) VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, res->omega[0] * 2, o->ntemp, res->T, res->cv);
+  PetscCall(PetscMalloc1(o->ntemp, &T));
+  for (PetscInt k = 0; k < o->ntemp; k++) {
+    res->T[k] = o->temp_range[0] * PetscPowReal(o->temp_range[1] / o->temp_range[0], o->ntemp > 1 ? (PetscReal)k / (o->ntemp - 1) : 0);
+    T[k]      = res->T[k] / u->temp;
+  }
+  if (o->kpm) VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, res->omega[0] * 2, o->ntemp, T, res->cv);
   if (o->modes.method == VIT_MODES_DENSE) {
     PetscReal *w;
     PetscCall(PetscMalloc1(res->modes.k + 1, &w));
     for (PetscInt j = 0; j < res->modes.k; j++) w[j] = PetscSqrtReal(PetscMax(res->modes.eigenvalue[j], 0));
-    VitHeatCapacityModes(res->modes.k, w, prob->natoms, o->ntemp, res->T, res->cv_modes);
+    VitHeatCapacityModes(res->modes.k, w, prob->natoms, o->ntemp, T, res->cv_modes);
     PetscCall(PetscFree(w));
   }
+  PetscCall(PetscFree(T));
   PetscFunctionReturn(0);
 }
 
@@ -300,7 +388,43 @@ static PetscErrorCode WriteModeVectors(VitH5 *h5, const VitSystem *sys, const Vi
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char *lunits, const char *wunits)
+/* Share of each mode's weight along z, sum_i e_iz^2 / sum_i |e_i|^2 (flexural modes of a sheet: 1). */
+static PetscErrorCode OutOfPlaneFractions(const VitModes *m, PetscInt dim, PetscReal frac[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < m->k; k++) {
+    const PetscScalar *x;
+    PetscReal          w[2] = {0, 0}; /* along z, total */
+    PetscInt           n;
+    PetscCall(VecGetLocalSize(m->vector[k], &n));
+    PetscCall(VecGetArrayRead(m->vector[k], &x));
+    for (PetscInt j = 0; j < n; j++) {
+      w[1] += PetscSqr(PetscRealPart(x[j]));
+      if (j % dim == 2) w[0] += PetscSqr(PetscRealPart(x[j]));
+    }
+    PetscCall(VecRestoreArrayRead(m->vector[k], &x));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, w, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)m->vector[k])));
+    frac[k] = w[1] > 0 ? w[0] / w[1] : 0;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A frequency dataset and, with -units metal or real, the same in cm^-1 (path with "wavenumber"). */
+static PetscErrorCode WriteFrequencies(VitH5 *h5, const char path[], const char wpath[], hsize_t n, const PetscReal nu[], const OutputUnits *u)
+{
+  PetscReal *k;
+
+  PetscFunctionBegin;
+  PetscCall(VitH5WriteReal(h5, path, 1, &n, nu, u->omega));
+  if (!(u->wavenumber > 0)) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(n + 1, &k));
+  for (hsize_t j = 0; j < n; j++) k[j] = nu[j] * u->wavenumber;
+  PetscCall(VitH5WriteReal(h5, wpath, 1, &n, k, "cm^-1"));
+  PetscCall(PetscFree(k));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u)
 {
   const VitModes *m = &res->modes;
   hsize_t         dims[1] = {(hsize_t)m->k}, bdims[1] = {(hsize_t)o->bands}, edims[1] = {(hsize_t)o->bands + 1};
@@ -310,14 +434,18 @@ static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const Spectrum
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(m->k + 1, &omega, sys->dom.nowned + 1, &phi));
   for (PetscInt j = 0; j < m->k; j++) {
-    omega[j] = PetscSign(m->eigenvalue[j]) * PetscSqrtReal(PetscAbsReal(m->eigenvalue[j])); /* imaginary: negative */
+    omega[j] = u->freq * PetscSign(m->eigenvalue[j]) * PetscSqrtReal(PetscAbsReal(m->eigenvalue[j])); /* imaginary: negative */
     mean_pr += m->participation[j] / m->k;
   }
-  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/eigenvalues", 1, dims, m->eigenvalue, lunits));
-  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/omega", 1, dims, omega, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/eigenvalues", 1, dims, m->eigenvalue, u->lambda));
+  PetscCall(WriteFrequencies(h5, "/spectrum/modes/omega", "/spectrum/modes/wavenumber", dims[0], omega, u));
+  if (sys->dom.dim == 3) {
+    PetscCall(OutOfPlaneFractions(m, 3, omega));
+    PetscCall(VitH5WriteReal(h5, "/spectrum/modes/out_of_plane", 1, dims, omega, "1"));
+  }
   PetscCall(VitH5WriteReal(h5, "/spectrum/modes/participation", 1, dims, m->participation, "1"));
   PetscCall(VitH5WriteReal(h5, "/spectrum/modes/residual", 1, dims, m->residual, "1"));
-  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_edges", 1, edims, res->band_edges, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_edges", 1, edims, res->band_edges, u->omega));
   PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_participation", 1, bdims, res->band_pr, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/mean_participation", mean_pr, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/modes/iterations", m->iterations, "1"));
@@ -330,8 +458,9 @@ static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const Spectrum
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char *lunits, const char *wunits)
+static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u)
 {
+  const char   *lunits = u->lambda, *wunits = u->omega;
   const VitKpm *k = &res->kpm;
   hsize_t       dims[1] = {(hsize_t)o->bins}, mdims[2] = {(hsize_t)k->vectors, (hsize_t)k->moments};
   char          dunits[64], runits[64];
@@ -339,7 +468,7 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(dunits, sizeof(dunits), "1/(%s)", wunits));
   PetscCall(PetscSNPrintf(runits, sizeof(runits), "1/(%s)^%d", wunits, (int)sys->dom.dim));
-  PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/omega", 1, dims, res->omega, wunits));
+  PetscCall(WriteFrequencies(h5, "/spectrum/vdos/omega", "/spectrum/vdos/wavenumber", dims[0], res->omega, u));
   PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/D", 1, dims, res->D, dunits));
   PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/D_err", 1, dims, res->Derr, dunits));
   PetscCall(VitH5WriteReal(h5, "/spectrum/vdos/reduced", 1, dims, res->reduced, runits));
@@ -355,17 +484,20 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm_err", res->omega2_kpm_err, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_omega", res->boson_omega, wunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_height", res->boson_height, runits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_at_bound", res->boson_at_bound, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_search_min", res->boson_omega_min, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/boson_peak_moments", res->boson_moments, "1"));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const SpectrumResults *res, const char *wunits)
+static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u)
 {
   hsize_t dims[1] = {(hsize_t)o->ncount};
 
   PetscFunctionBegin;
   if (res->negative >= 0) PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/negative_count", res->negative, "1"));
   if (!o->ncount) PetscFunctionReturn(0);
-  PetscCall(VitH5WriteReal(h5, "/spectrum/counts/omega", 1, dims, o->count_omega, wunits));
+  PetscCall(VitH5WriteReal(h5, "/spectrum/counts/omega", 1, dims, o->count_omega, u->omega));
   if (res->negative >= 0) {
     PetscCall(VitH5WriteInt(h5, "/spectrum/counts/exact", 1, dims, res->count_exact, "1"));
     PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/low_mode_count", res->count_exact[0], "1"));
@@ -377,11 +509,10 @@ static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const Spe
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const char out[])
+static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u, const char out[])
 {
-  const char *lunits = sys->mass_weighted ? "energy/(mass length^2)" : "energy/length^2";
-  const char *wunits = sys->mass_weighted ? "(energy/mass)^1/2/length" : "(energy)^1/2/length";
-  char        l2units[64];
+  const char *lunits = u->lambda;
+  char        l2units[96];
   VitH5       h5;
   hsize_t     mdims[1] = {res->moment[1] >= 0 ? 2 : 1}, tdims[1] = {(hsize_t)o->ntemp};
 
@@ -391,10 +522,12 @@ static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions 
   PetscCall(VitH5Create(sys->dom.comm, out, &h5));
   PetscCall(VitH5WriteReal(&h5, "/spectrum/moments", 1, mdims, res->moment, l2units));
   PetscCall(VitH5WriteScalar(&h5, "/spectrum/scalars/omega2_mean", res->moment[0], lunits));
-  if (res->modes.k) PetscCall(WriteModes(&h5, sys, o, res, lunits, wunits));
-  if (o->kpm) PetscCall(WriteKpm(&h5, sys, o, res, lunits, wunits));
-  PetscCall(WriteCounts(&h5, o, res, wunits));
-  PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/T", 1, tdims, res->T, "hbar omega/k_B (omega units)"));
+  PetscCall(VitH5WriteAttrString(&h5, "/spectrum/moments", "units_style", sys->units.name));
+  PetscCall(VitH5WriteAttrString(&h5, "/spectrum/moments", "masses", sys->mass_source));
+  if (res->modes.k) PetscCall(WriteModes(&h5, sys, o, res, u));
+  if (o->kpm) PetscCall(WriteKpm(&h5, sys, o, res, u));
+  PetscCall(WriteCounts(&h5, o, res, u));
+  PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/T", 1, tdims, res->T, u->T));
   if (o->kpm) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv", 1, tdims, res->cv, "k_B per atom"));
   if (o->modes.method == VIT_MODES_DENSE) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv_modes", 1, tdims, res->cv_modes, "k_B per atom"));
   PetscCall(VitH5Close(&h5));
@@ -414,26 +547,30 @@ static PetscErrorCode ResultsDestroy(SpectrumResults *res)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, const SpectrumResults *res, const char out[])
+static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u, const char out[])
 {
   PetscFunctionBegin;
-  PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g\n", (double)res->moment[0]));
+  PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g %s\n", (double)res->moment[0], u->lambda));
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm)
-    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak omega %.4g\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega));
+    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscFunctionReturn(0);
 }
 
 /* summary: print the results on the communicator's first rank (not for the samples of `features`,
    which run on many sub-communicators at once and report progress themselves) */
-static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, const char out[], PetscBool summary)
+static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, const char out[], PetscBool summary)
 {
   VitSpectrumProblem prob;
   SpectrumResults    res;
+  SpectrumOptions    omega_units = *given, *o = &omega_units;
+  OutputUnits        u;
 
   PetscFunctionBegin;
+  GetOutputUnits(sys, &u);
+  OptionsToOmegaUnits(&u, o);
   PetscCall(RegisterEvents());
   PetscCall(PetscMemzero(&res, sizeof(res)));
   PetscCall(PetscCalloc3(o->ncount + 1, &res.count_exact, o->ncount + 1, &res.count_kpm, o->ncount + 1, &res.count_kpm_err));
@@ -444,10 +581,13 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, cons
   PetscCall(ComputeModes(&prob, o, &res));
   PetscCall(BandParticipation(o, &res));
   if (o->kpm) PetscCall(ComputeKpm(&prob, o, &res));
-  PetscCall(HeatCapacity(&prob, o, &res));
+  PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
-  PetscCall(SpectrumWrite(sys, o, &res, out));
-  if (summary) PetscCall(PrintSummary(prob.comm, o, &res, out));
+  ResultsToOutputUnits(&u, prob.dim, o, &res);
+  if (o->kpm && res.boson_at_bound)
+    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved with %" PetscInt_FMT " moments; raise -boson_max_moments or -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, res.boson_moments, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
+  PetscCall(SpectrumWrite(sys, given, &res, &u, out));
+  if (summary) PetscCall(PrintSummary(prob.comm, o, &res, &u, out));
   PetscCall(ResultsDestroy(&res));
   PetscCall(VitSpectrumProblemDestroy(&prob));
   PetscFunctionReturn(0);

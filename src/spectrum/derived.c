@@ -28,15 +28,21 @@ void VitHeatCapacityModes(PetscInt nmodes, const PetscReal omega[], PetscInt nat
   }
 }
 
-void VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height)
+PetscBool VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height)
 {
+  PetscInt first = -1, best = -1;
+
   *omega_bp = 0;
   *height   = 0;
   for (PetscInt j = 0; j < nbins; j++) {
     const PetscReal reduced = D[j] / PetscPowReal(omega[j], dim - 1);
-    if (omega[j] >= omega_min && reduced > *height) {
+    if (omega[j] < omega_min) continue;
+    if (first < 0) first = j;
+    if (reduced > *height) {
       *height   = reduced;
       *omega_bp = omega[j];
+      best      = j;
     }
   }
+  return (PetscBool)(best < 0 || best == first || best == nbins - 1);
 }

@@ -6,9 +6,10 @@
 #include <vitrum/structure.h>
 
 typedef struct {
-  PetscReal rmax, dr, qmax;
-  PetscInt  nq;
-  PetscBool sq;
+  PetscReal      rmax, dr, qmax;
+  PetscInt       nq;
+  PetscBool      sq;
+  VitRdfGeometry geometry;
 } RdfOptions;
 
 static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
@@ -19,9 +20,11 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   o->sq   = PETSC_FALSE;
   o->qmax = 20.0;
   o->nq   = 400;
+  o->geometry = VIT_RDF_AUTO;
   PetscOptionsBegin(comm, NULL, "Radial distribution function options (vitrum rdf)", NULL);
   PetscCall(PetscOptionsReal("-rdf_rmax", "Largest distance r (at most half the shortest periodic width; capped there when not given)", NULL, o->rmax, &o->rmax, NULL));
   PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics", NULL, o->dr, &o->dr, NULL));
+  PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
   PetscCall(PetscOptionsBool("-sq", "Also compute S(q) from g(r)", NULL, o->sq, &o->sq, NULL));
   PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q)", NULL, o->qmax, &o->qmax, NULL));
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
@@ -58,7 +61,7 @@ static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOpt
   PetscCall(VitRdfCheckGrid(comm, sample, rmax, o->dr, &nbins)); /* before the domain allocates ghosts for rmax */
   PetscCall(PetscLogStagePush(vit_log.stage_structure));
   PetscCall(VitDomainSetUp(comm, sample, rmax, &dom));
-  PetscCall(VitRdfCompute(&dom, sample, rmax, o->dr, &rdf));
+  PetscCall(VitRdfCompute(&dom, sample, rmax, o->dr, o->geometry, &rdf));
   PetscCall(VitH5Create(comm, out_path, &h5));
   PetscCall(VitRdfWrite(&h5, &rdf));
   if (o->sq) {

@@ -3,6 +3,8 @@
 #include <limits.h>
 #include <unistd.h>
 
+const char *const VitRdfGeometries[] = {"auto", "bulk", "sheet", "VitRdfGeometry", "VIT_RDF_", NULL};
+
 PetscInt VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b)
 {
   PetscInt lo = PetscMin(a, b), hi = PetscMax(a, b);
@@ -112,7 +114,61 @@ static PetscErrorCode CoincidentPair(MPI_Comm comm, const PetscInt local[2], Pet
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdf *rdf)
+PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap)
+{
+  const PetscInt nb = 1000;
+  PetscReal      width[3];
+  PetscInt       run = 0, longest = 0, first = -1;
+  char          *occupied;
+
+  PetscFunctionBeginUser;
+  *gap = 0;
+  if (sample->dim == 2) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc1(nb, &occupied));
+  for (PetscInt i = 0; i < sample->nlocal; i++) occupied[PetscMin(nb - 1, (PetscInt)(sample->s[3 * i + 2] * nb))] = 1;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)nb, MPI_CHAR, MPI_MAX, comm));
+  /* longest periodic run of empty bins: walk twice around from the first occupied bin */
+  for (PetscInt k = 0; k < nb && first < 0; k++)
+    if (occupied[k]) first = k;
+  for (PetscInt k = 1; first >= 0 && k <= nb; k++) {
+    run     = occupied[(first + k) % nb] ? 0 : run + 1;
+    longest = PetscMax(longest, run);
+  }
+  PetscCall(PetscFree(occupied));
+  VitSampleWidths(sample, width);
+  *gap = width[2] * longest / nb;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a)
+{
+  PetscReal gap;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleVacuumGap(comm, sample, &gap));
+  if (sample->dim == 3 && gap > sheet_gap) *a = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms);
+  else *a = PetscPowReal(VitSampleVolume(sample) / sample->natoms, 1.0 / sample->dim);
+  PetscFunctionReturn(0);
+}
+
+/* Sheet or bulk: auto takes a sheet when the vacuum gap along z is wider than rmax (no pair
+   counted across it), and says so. */
+static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleVacuumGap(dom->comm, sample, &rdf->gap));
+  rdf->dim    = sample->dim;
+  rdf->volume = VitSampleVolume(sample);
+  if (sample->dim == 2 || geometry == VIT_RDF_BULK || (geometry == VIT_RDF_AUTO && rdf->gap <= rmax)) PetscFunctionReturn(0);
+  PetscCheck(rdf->gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %g; the widest empty layer is %g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)rdf->gap);
+  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %g of vacuum along z, wider than rmax %g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)rdf->gap, (double)rmax));
+  rdf->sheet  = PETSC_TRUE;
+  rdf->dim    = 2;
+  rdf->volume = sample->cell[0][0] * sample->cell[1][1]; /* |a x b|, a and b in the xy plane */
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdfGeometry geometry, VitRdf *rdf)
 {
   RdfCounter counter;
   PetscInt   nbins, pair[2];
@@ -122,13 +178,12 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
   PetscCall(PetscMemzero(rdf, sizeof(*rdf)));
   PetscCall(VitRdfCheckGrid(dom->comm, sample, rmax, dr, &nbins));
   PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_PLIB, "domain ghost width %g is smaller than rmax %g", (double)dom->ghost_width, (double)rmax);
-  rdf->dim    = sample->dim;
+  PetscCall(RdfDecideGeometry(dom, sample, rmax, geometry, rdf));
   rdf->ntypes = sample->ntypes;
   rdf->npairs = sample->ntypes * (sample->ntypes + 1) / 2;
   rdf->nbins  = nbins;
   rdf->dr     = dr;
   rdf->rmax   = rdf->nbins * dr;
-  rdf->volume = VitSampleVolume(sample);
   PetscCall(VitSampleTypeCounts(dom->comm, sample, rdf->type_count));
   for (PetscInt a = 0; a < rdf->ntypes; a++)
     for (PetscInt b = a; b < rdf->ntypes; b++) PetscCall(PetscSNPrintf(rdf->pair_name[VitPairIndex(rdf->ntypes, a, b)], sizeof(rdf->pair_name[0]), "%s-%s", sample->type_name[a], sample->type_name[b]));
@@ -161,6 +216,8 @@ PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf)
   PetscCall(VitH5WriteStrings(h5, "/structure/rdf/pairs", rdf->npairs, names));
   PetscCall(VitH5WriteScalar(h5, "/structure/rdf/dr", rdf->dr, "length"));
   PetscCall(VitH5WriteScalar(h5, "/structure/rdf/volume", rdf->volume, rdf->dim == 2 ? "length^2" : "length^3"));
+  PetscCall(VitH5WriteAttrString(h5, "/structure/rdf/g", "geometry", rdf->sheet ? "sheet" : "bulk"));
+  if (rdf->gap > 0) PetscCall(VitH5WriteScalar(h5, "/structure/rdf/vacuum_gap", rdf->gap, "length"));
   {
     hsize_t nt = (hsize_t)rdf->ntypes;
     PetscCall(VitH5WriteInt(h5, "/structure/rdf/type_counts", 1, &nt, rdf->type_count, "atoms"));

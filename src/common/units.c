@@ -1,0 +1,140 @@
+/* Unit systems as LAMMPS defines them (`units lj|metal|real`), standard atomic weights, and the
+   masses and species names of a sample. See docs/units.md. */
+#include <vitrum/units.h>
+
+/* CODATA 2018 (SI): elementary charge and Boltzmann constant exact, hbar and the atomic mass
+   constant u (= 1 g/mol / N_A) measured; speed of light exact. 1 kcal = 4184 J (thermochemical). */
+#define CODATA_E     1.602176634e-19  /* J per eV */
+#define CODATA_KB    1.380649e-23     /* J/K */
+#define CODATA_HBAR  1.054571817e-34  /* J s */
+#define CODATA_U     1.66053906660e-27 /* kg per amu */
+#define CODATA_C     299792458.0      /* m/s */
+#define CODATA_NA    6.02214076e23    /* 1/mol */
+#define KCAL         4184.0           /* J */
+#define ANGSTROM     1e-10            /* m */
+
+/* omega = sqrt(eigenvalue) with the eigenvalue in energy/(length^2 mass): in rad/s it is
+   sqrt(E_J / m_kg) / L_m per unit. metal: sqrt(eV/amu)/A = sqrt(1.602176634e-19 / 1.66053906660e-27)
+   / 1e-10 = 9.82269475e13 rad/s; real: sqrt((kcal/mol)/(g/mol)) / A = sqrt(4184 / 1e-3) / 1e-10
+   = 2.04548e13 rad/s. Reported: nu = omega / 2 pi in THz, and hbar omega / k_B in K. */
+static void SetFrequencyFactors(PetscReal energy_J, PetscReal mass_kg, VitUnits *u)
+{
+  const PetscReal omega_si = PetscSqrtReal(energy_J / mass_kg) / ANGSTROM;
+
+  u->freq_per_omega      = omega_si / (2 * PETSC_PI * 1e12);
+  u->temp_per_omega      = CODATA_HBAR * omega_si / CODATA_KB;
+  u->wavenumber_per_freq = 1e12 / (100 * CODATA_C); /* cm^-1 per THz: nu / c */
+}
+
+PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(u, sizeof(*u)));
+  if (!strcmp(name, "lj")) {
+    *u = (VitUnits){VIT_UNITS_LJ, "lj", "epsilon", "sigma", "m", "epsilon/k_B", "epsilon/(sigma^2 m)", "epsilon/sigma^2", "1/tau", 1, 1, 0};
+  } else if (!strcmp(name, "metal")) {
+    *u = (VitUnits){VIT_UNITS_METAL, "metal", "eV", "A", "amu", "K", "eV/(A^2 amu)", "eV/A^2", "THz", 0, 0, 0};
+    SetFrequencyFactors(CODATA_E, CODATA_U, u);
+  } else if (!strcmp(name, "real")) {
+    *u = (VitUnits){VIT_UNITS_REAL, "real", "kcal/mol", "A", "g/mol", "K", "kcal/mol/(A^2 g/mol)", "kcal/mol/A^2", "THz", 0, 0, 0};
+    SetFrequencyFactors(KCAL / CODATA_NA, CODATA_U, u); /* per molecule: kcal/N_A and g/N_A = u */
+  } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-units %s: unknown unit style (use lj, metal or real, as LAMMPS)", name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const char default_name[], VitUnits *u)
+{
+  char name[16];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(name, default_name, sizeof(name)));
+  PetscOptionsBegin(comm, NULL, "Units (LAMMPS styles, see docs/units.md)", "vitrum");
+  PetscCall(PetscOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: lj for lj/ka presets, metal for eam, tersoff", NULL, name, name, sizeof(name), NULL));
+  PetscOptionsEnd();
+  PetscCall(VitUnitsSet(comm, name, u));
+  PetscFunctionReturn(0);
+}
+
+/* IUPAC standard atomic weights (2021, abridged to five significant digits; conventional values
+   for the elements with an interval), elements with a standard atomic weight only. */
+static const struct {
+  const char *symbol;
+  double      mass;
+} element_table[] = {
+  {"H", 1.008},    {"He", 4.0026},  {"Li", 6.94},    {"Be", 9.0122},  {"B", 10.81},    {"C", 12.011},   {"N", 14.007},   {"O", 15.999},   {"F", 18.998},
+  {"Ne", 20.180},  {"Na", 22.990},  {"Mg", 24.305},  {"Al", 26.982},  {"Si", 28.085},  {"P", 30.974},   {"S", 32.06},    {"Cl", 35.45},   {"Ar", 39.95},
+  {"K", 39.098},   {"Ca", 40.078},  {"Sc", 44.956},  {"Ti", 47.867},  {"V", 50.942},   {"Cr", 51.996},  {"Mn", 54.938},  {"Fe", 55.845},  {"Co", 58.933},
+  {"Ni", 58.693},  {"Cu", 63.546},  {"Zn", 65.38},   {"Ga", 69.723},  {"Ge", 72.630},  {"As", 74.922},  {"Se", 78.971},  {"Br", 79.904},  {"Kr", 83.798},
+  {"Rb", 85.468},  {"Sr", 87.62},   {"Y", 88.906},   {"Zr", 91.224},  {"Nb", 92.906},  {"Mo", 95.95},   {"Ru", 101.07},  {"Rh", 102.91},  {"Pd", 106.42},
+  {"Ag", 107.87},  {"Cd", 112.41},  {"In", 114.82},  {"Sn", 118.71},  {"Sb", 121.76},  {"Te", 127.60},  {"I", 126.90},   {"Xe", 131.29},  {"Cs", 132.91},
+  {"Ba", 137.33},  {"La", 138.91},  {"Ce", 140.12},  {"Pr", 140.91},  {"Nd", 144.24},  {"Sm", 150.36},  {"Eu", 151.96},  {"Gd", 157.25},  {"Tb", 158.93},
+  {"Dy", 162.50},  {"Ho", 164.93},  {"Er", 167.26},  {"Tm", 168.93},  {"Yb", 173.05},  {"Lu", 174.97},  {"Hf", 178.49},  {"Ta", 180.95},  {"W", 183.84},
+  {"Re", 186.21},  {"Os", 190.23},  {"Ir", 192.22},  {"Pt", 195.08},  {"Au", 196.97},  {"Hg", 200.59},  {"Tl", 204.38},  {"Pb", 207.2},   {"Bi", 208.98},
+  {"Th", 232.04},  {"Pa", 231.04},  {"U", 238.03},
+};
+
+PetscReal VitElementMass(const char symbol[])
+{
+  for (size_t k = 0; k < sizeof(element_table) / sizeof(element_table[0]); k++)
+    if (!strcmp(symbol, element_table[k].symbol)) return element_table[k].mass;
+  return 0;
+}
+
+/* The name a reader gives a type the file does not name: its number, 1-based. */
+static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
+{
+  char number[VIT_NAME_LEN];
+
+  PetscCallAbort(PETSC_COMM_SELF, PetscSNPrintf(number, sizeof(number), "%" PetscInt_FMT, t + 1));
+  return (PetscBool)(!s->type_name[t][0] || !strcmp(s->type_name[t], number));
+}
+
+PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
+{
+  char      elements[256] = "", copy[256], *tok, *save = NULL;
+  PetscInt  count         = 0;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential_elements", elements, sizeof(elements), &set));
+  if (!set || !elements[0]) PetscFunctionReturn(0);
+  PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
+  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++)
+    if (count < s->ntypes && IsDefaultName(s, count)) PetscCall(PetscStrncpy(s->type_name[count], tok, VIT_NAME_LEN));
+  PetscCheck(count == s->ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitUnitsFromOptions(comm, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
+  PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnits *u, const PetscReal potential_mass[], const char **source)
+{
+  const char *from = "the sample file";
+
+  PetscFunctionBeginUser;
+  if (source) *source = from;
+  if (s->has_masses) PetscFunctionReturn(0);
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    const PetscReal element = VitElementMass(s->type_name[t]);
+
+    if (potential_mass && potential_mass[t] > 0) {
+      s->type_mass[t] = potential_mass[t];
+      from            = "the potential file";
+    } else if (u->style != VIT_UNITS_LJ && element > 0) {
+      s->type_mass[t] = element;
+      from            = "standard atomic weights of the element names";
+    } else if (u->style == VIT_UNITS_LJ) {
+      s->type_mass[t] = 1;
+      from            = "lj units (mass 1)";
+    } else
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no mass for atom type %" PetscInt_FMT " (named %s) in %s units: give a Masses section in the data file, name the element of each type with -potential_elements (e.g. Cu,Zr) or Atom Type Labels, or use a potential file that carries masses (eam/alloy, eam/fs)", s->source, t + 1, s->type_name[t], u->name);
+  }
+  if (source) *source = from;
+  PetscFunctionReturn(0);
+}
