@@ -175,7 +175,7 @@ static PetscErrorCode ReadFileRank0(const char path[], PetscBool fs, EAMFile *f,
 static PetscErrorCode ReadFuncflRank0(Funcfl *ff, char errmsg[], size_t len)
 {
   VitLineReader rd = {NULL, ff->path, 0, ""};
-  PetscReal     header[2];
+  PetscReal     header[2] = {0, 0};
 
   PetscFunctionBeginUser;
   if (!(rd.fp = fopen(ff->path, "r"))) {
