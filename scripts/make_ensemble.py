@@ -51,17 +51,17 @@ REPO = os.path.abspath(os.path.join(HERE, '..'))
 # from instantaneous to ~4e12 K/s). SiC: K, dt 0.5 fs; Si: K, dt 1 fs; quench to 300 K.
 KA_PROTOCOLS = [(4.0, 500, 0), (2.0, 1000, 0), (1.0, 2000, 2000), (0.7, 4000, 5000), (0.55, 8000, 10000), (0.45, 12000, 12000)]
 FAMILIES = {
-    'ka2d': dict(input='in.ka2d', sizes=('nx', 'ny'), default_size=(20, 20), protocols=KA_PROTOCOLS, fixed={}),
-    'ka3d': dict(input='in.ka3d', sizes=('nx', 'ny', 'nz'), default_size=(8, 8, 8), protocols=KA_PROTOCOLS, fixed={}),
-    'cuzral': dict(input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzral', potdir=os.path.join(REPO, 'potentials')),
+    'ka2d': dict(nmelt=1000, input='in.ka2d', sizes=('nx', 'ny'), default_size=(20, 20), protocols=KA_PROTOCOLS, fixed={}),
+    'ka3d': dict(nmelt=1000, input='in.ka3d', sizes=('nx', 'ny', 'nz'), default_size=(8, 8, 8), protocols=KA_PROTOCOLS, fixed={}),
+    'cuzral': dict(nmelt=5000, input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzral', potdir=os.path.join(REPO, 'potentials')),
                    protocols=[(2200, 2000, 0), (1500, 4000, 0), (1500, 4000, 5000), (1200, 5000, 20000), (1000, 10000, 50000), (900, 20000, 100000)]),
-    'cuzr': dict(input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzr'),
+    'cuzr': dict(nmelt=5000, input='in.metallic', sizes=('nx',), default_size=(5,), fixed=dict(alloy='cuzr'),
                  protocols=[(2200, 2000, 0), (1500, 4000, 0), (1500, 4000, 5000), (1200, 5000, 20000), (1000, 10000, 50000), (900, 20000, 100000)]),
-    'sic': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='sic'),
+    'sic': dict(nmelt=10000, input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='sic'),
                 protocols=[(6500, 2000, 0), (5000, 4000, 0), (4500, 5000, 10000), (4000, 10000, 20000), (3500, 20000, 40000), (3000, 20000, 80000)]),
     'carbon': dict(script='stone_wales.py', sizes=('nx', 'ny'), default_size=(8, 5), fixed={},
                    protocols=[(1.0, 10, 0), (1.5, 25, 0), (2.0, 50, 0), (2.5, 100, 0), (3.0, 150, 0), (4.0, 200, 0)]),
-    'si': dict(input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='si'),
+    'si': dict(nmelt=10000, input='in.covalent', sizes=('nx',), default_size=(3,), fixed=dict(material='si'),
                protocols=[(3500, 2000, 0), (2500, 4000, 0), (2000, 5000, 10000), (1700, 10000, 20000), (1500, 20000, 40000), (1300, 20000, 80000)]),
 }
 
@@ -76,6 +76,7 @@ def run_sample(args, index):
     family = FAMILIES[args.family]
     protocols = family['protocols']
     tpar, neq, nquench = protocols[index % len(protocols)]
+    neq, nquench = int(round(neq * args.steps_scale)), int(round(nquench * args.steps_scale))
     name = 'sample_%04d' % index
     final = os.path.join(args.out, name + '.data')
     seed = args.seed + 7919 * index
@@ -95,6 +96,8 @@ def run_sample(args, index):
                '-var', 'nquench', str(nquench), '-var', 'out', tmp]
         for var, value in list(zip(family['sizes'], args.size)) + list(family['fixed'].items()):
             cmd += ['-var', var, str(value)]
+        if args.steps_scale != 1:
+            cmd += ['-var', 'nmelt', str(max(1, int(round(family['nmelt'] * args.steps_scale))))]
     t0 = time.time()
     # The screen output goes to the pipe; the input prints the line "VITRUM_IS pe E fmax F".
     try:
@@ -122,7 +125,7 @@ def check_parameters(args):
     """Remove samples made with other parameters (or an unknown set) and record the current ones."""
     family = FAMILIES[args.family]
     source = os.path.join(HERE, family['script']) if 'script' in family else os.path.join(INPUTS, family['input'])
-    params = dict(family=args.family, size=args.size, seed=args.seed, protocols=family['protocols'], fixed=family['fixed'],
+    params = dict(family=args.family, size=args.size, seed=args.seed, steps_scale=args.steps_scale, protocols=family['protocols'], fixed=family['fixed'],
                   input=open(source).read())
     path = os.path.join(args.out, 'generation.json')
     old = json.load(open(path)) if os.path.exists(path) else None
@@ -150,6 +153,8 @@ def main():
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--jobs', type=int, default=2, help='serial lmp runs at a time')
     p.add_argument('--lmp', default='lmp', help='LAMMPS executable')
+    p.add_argument('--steps-scale', type=float, default=1.0, help='multiply every MD step count (melt, anneal, quench; '
+                   'carbon: moves) by this factor: < 1 for quick tests, > 1 for better-annealed glasses')
     args = p.parse_args()
     if args.family and args.dim and args.family != 'ka%dd' % args.dim:
         p.error('--dim %d contradicts --family %s' % (args.dim, args.family))

@@ -22,25 +22,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import learning_curve  # noqa: E402
 import vitrum_run as vr  # noqa: E402
 
-OMEGA = r'$\omega$ ($\sqrt{\epsilon/m\sigma^2}$)'
+OMEGA = vr.FREQUENCY_UNITS['lj'][1]
 R_LABEL = r'$r$ ($\sigma_{AA}$)'
-# Frequency axes here are omega = sqrt(lambda), lambda an eigenvalue of the dynamical matrix, in the
-# run's unit style (docs/units.md); set_axis_units relabels them for metal and real runs.
-HESSIAN_UNITS = {'metal': r'eV/(\AA$^2$ amu)', 'real': r'kcal/mol/(\AA$^2$ g/mol)'}
+E_LABEL = r'$\epsilon$/atom'
+ENERGY_UNITS = {'lj': r'$\epsilon$/atom', 'metal': 'eV/atom', 'real': 'kcal/mol per atom'}
+# Frequency axes are in the run's unit style (docs/units.md): omega = sqrt(lambda) in lj units, nu in
+# THz in metal and real units; set_axis_units relabels them.
 
 
 def set_axis_units(run):
     """Axis labels in the unit style of the run's spectrum outputs (attribute units_style)."""
-    global OMEGA, R_LABEL
+    global OMEGA, R_LABEL, E_LABEL
     path = vr.spectrum_file(run, run.sample_names[0]) if len(run.sample_names) else None
-    style = 'lj'
-    if path:
-        with h5py.File(path, 'r') as f:
-            style = f['spectrum/moments'].attrs.get('units_style', 'lj')
-        style = style.decode() if isinstance(style, bytes) else style
-    if style in HESSIAN_UNITS:
-        OMEGA = r'$\omega = \sqrt{\lambda}$ ((%s)$^{1/2}$)' % HESSIAN_UNITS[style]
-        R_LABEL = r'$r$ (\AA)'
+    style = vr.units_style(path) if path else 'lj'
+    OMEGA = vr.FREQUENCY_UNITS[style][1]
+    E_LABEL = ENERGY_UNITS[style]
+    if style != 'lj':
+        R_LABEL = r'$r$ (Å)'
 
 
 plt.rcParams.update({'figure.dpi': 110, 'font.size': 10, 'axes.titlesize': 10})
@@ -50,7 +48,7 @@ def stability_order(run):
     """Rows sorted from most to least stable, and the label of the criterion."""
     if run.ensemble:
         e = np.array([float(r['e_is']) for r in run.ensemble])
-        return np.argsort(e), e, r'inherent-structure energy $e_{IS}$ ($\epsilon$/atom)'
+        return np.argsort(e), e, r'inherent-structure energy $e_{IS}$ (%s)' % E_LABEL
     t = run.target('omega2')
     if t is not None:
         w2 = run.Y[:, t[0][0]]
@@ -132,7 +130,7 @@ def fig_vdos(run, outdir):
         if fine is not None:
             ax.plot(omega, fine.mean(0) / omega ** power, color='k', lw=1, ls='--', label='ensemble mean (KPM)')
         ax.set_xlabel(OMEGA)
-    axes[0].set_ylabel(r'$D(\omega)$ (per unit $\omega$)')
+    axes[0].set_ylabel(r'$D$ (per frequency unit)')
     axes[0].set_title(r'VDOS $D(\omega)$')
     axes[1].set_ylabel(r'$D(\omega)/\omega^{%d}$' % (dim - 1))
     axes[1].set_title(r'reduced VDOS $D(\omega)/\omega^{d-1}$')

@@ -151,10 +151,29 @@ def jackson(M):
     return ((M - n + 1) * np.cos(q * n) + np.sin(q * n) / np.tan(q)) / (M + 1)
 
 
-def kpm_vdos(path, omega):
-    """D(omega) on a fine grid from the Chebyshev moments of a spectrum file (mean over the random
+# Frequency unit of the spectrum outputs per LAMMPS unit style (docs/units.md): nu = sqrt(lambda) * factor.
+# metal: sqrt(eV / (amu A^2)) / (2 pi) = 15.6333 THz; real: sqrt(kcal/mol / (g/mol A^2)) / (2 pi) = 3.25549 THz
+# (CODATA 2018: eV = 1.602176634e-19 J, amu = 1.66053906660e-27 kg, kcal = 4184 J, N_A = 6.02214076e23).
+FREQUENCY_UNITS = {
+    'lj': (1.0, r'$\omega$ ($\sqrt{\epsilon/m\sigma^2}$)'),
+    'metal': (np.sqrt(1.602176634e-19 / 1.66053906660e-27) * 1e10 / (2 * np.pi) * 1e-12, r'$\nu$ (THz)'),
+    'real': (np.sqrt(4184.0 / 1e-3) * 1e10 / (2 * np.pi) * 1e-12, r'$\nu$ (THz)'),
+}
+
+
+def units_style(path):
+    """LAMMPS unit style of a spectrum file ('lj' for files without the attribute)."""
+    with h5py.File(path, 'r') as f:
+        style = f['spectrum/moments'].attrs.get('units_style', 'lj')
+    return style.decode() if isinstance(style, bytes) else style
+
+
+def kpm_vdos(path, nu):
+    """D(nu) on a fine grid nu in the file's frequency unit (omega = sqrt(lambda) in lj units, THz in
+    metal and real units), from the Chebyshev moments of a spectrum file (mean over the random
     vectors, Jackson kernel): rho(x) = [g_0 mu_0 + 2 sum g_n mu_n T_n(x)] / (pi sqrt(1 - x^2)) with
     lambda = a + b x, D(omega) = rho 2 omega / b, normalised to 1 over the grid."""
+    omega = nu / FREQUENCY_UNITS[units_style(path)][0]
     with h5py.File(path, 'r') as f:
         mu = f['spectrum/kpm/mu'][()].reshape(-1, f['spectrum/kpm/mu'].shape[-1]).mean(0)
         lo, hi = float(np.ravel(f['spectrum/kpm/lambda_min'][()])[0]), float(np.ravel(f['spectrum/kpm/lambda_max'][()])[0])
@@ -163,8 +182,9 @@ def kpm_vdos(path, omega):
     T = np.cos(np.outer(np.arange(len(mu)), np.arccos(x)))
     c = jackson(len(mu)) * mu
     rho = (c[0] + 2 * c[1:] @ T[1:]) / (np.pi * np.sqrt(1 - x ** 2))
+    rho[(omega ** 2 < lo) | (omega ** 2 > hi)] = 0  # outside the Chebyshev interval: no states
     D = np.maximum(rho, 0) * 2 * omega / b
-    return D / np.trapz(D, omega)
+    return D / np.trapz(D, nu)
 
 
 def sample_path(run, name):

@@ -67,4 +67,7 @@ PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const Vi
    on any number of ranks. */
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax);
 
+/* Whether a -potential style name is a pair potential (lj/cut, lj, ka2d, ka3d). */
+PetscBool VitPotentialStyleIsPair(const char name[]);
+
 #endif

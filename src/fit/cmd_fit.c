@@ -555,6 +555,7 @@ static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscRea
 static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
 {
   PetscBool    has_potential;
+  char         style[64] = "";
   VitSample    stub;
   VitPotential pot;
   PetscInt    *group, d = ds->dim;
@@ -565,10 +566,16 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   kern->K      = NULL;
   for (PetscInt j = 0; j < ds->t; j++)
     if (!strcmp(ds->target_names[j], "omega2_mean")) kern->target = j;
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &has_potential));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &has_potential));
   PetscCheck(!required || kern->target >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean (build it with -features_targets moments)", ds->path);
   PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options)");
   if (kern->target < 0 || !has_potential) {
+    kern->target = -1;
+    PetscFunctionReturn(0);
+  }
+  if (!VitPotentialStyleIsPair(style)) { /* the kernel exists for pair potentials only: the models are fitted without it */
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact <omega^2> kernel exists for pair potentials only, not -potential %s", style);
+    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for -potential %s (it exists for pair potentials only)\n", style));
     kern->target = -1;
     PetscFunctionReturn(0);
   }
@@ -582,12 +589,6 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   }
   PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
-  if (!pot->pair) { /* the kernel exists for pair potentials only: the models are fitted without it */
-    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for -potential %s (it exists for pair potentials only)\n", pot->name));
-    PetscCall(VitPotentialDestroy(&pot));
-    kern->target = -1;
-    PetscFunctionReturn(0);
-  }
   PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
   PetscCall(PetscMalloc1(ds->p, &kern->K));
   PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));

@@ -8,7 +8,7 @@
 #define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff, tersoff/mod or sw"
 
 /* lj/cut (alias lj), ka2d, ka3d: the Lennard-Jones family of lj.c. */
-static PetscBool IsPairPreset(const char name[])
+PetscBool VitPotentialStyleIsPair(const char name[])
 {
   return (PetscBool)(!strcmp(name, "lj") || !strcmp(name, "lj/cut") || !strcmp(name, "ka2d") || !strcmp(name, "ka3d"));
 }
@@ -118,11 +118,11 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */
-    PetscCall(VitPotentialCreateLJ(comm, NULL, set && IsPairPreset(name) ? name : "lj", pot));
+    PetscCall(VitPotentialCreateLJ(comm, NULL, set && VitPotentialStyleIsPair(name) ? name : "lj", pot));
     PetscFunctionReturn(0);
   }
   PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "option -potential is required (" VIT_STYLES ")");
-  if (IsPairPreset(name)) PetscCall(VitPotentialCreateLJ(comm, sample, name, pot));
+  if (VitPotentialStyleIsPair(name)) PetscCall(VitPotentialCreateLJ(comm, sample, name, pot));
   else if (IsFileStyle(name)) {
     PetscCheck(given[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
     PetscCall(FindFiles(comm, given, file, sizeof(file)));

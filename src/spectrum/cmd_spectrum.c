@@ -492,12 +492,16 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
 
 static PetscErrorCode WriteCounts(VitH5 *h5, const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u)
 {
-  hsize_t dims[1] = {(hsize_t)o->ncount};
+  hsize_t    dims[1] = {(hsize_t)o->ncount};
+  PetscReal *nu;
 
   PetscFunctionBegin;
   if (res->negative >= 0) PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/negative_count", res->negative, "1"));
   if (!o->ncount) PetscFunctionReturn(0);
-  PetscCall(VitH5WriteReal(h5, "/spectrum/counts/omega", 1, dims, o->count_omega, u->omega));
+  PetscCall(PetscMalloc1(o->ncount, &nu)); /* the options were turned into units of omega: back to the written unit */
+  for (PetscInt j = 0; j < o->ncount; j++) nu[j] = o->count_omega[j] * u->freq;
+  PetscCall(WriteFrequencies(h5, "/spectrum/counts/omega", "/spectrum/counts/wavenumber", dims[0], nu, u));
+  PetscCall(PetscFree(nu));
   if (res->negative >= 0) {
     PetscCall(VitH5WriteInt(h5, "/spectrum/counts/exact", 1, dims, res->count_exact, "1"));
     PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/low_mode_count", res->count_exact[0], "1"));
