@@ -13,7 +13,7 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
-  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands;
+  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, bounds_steps;
   PetscInt        seed;
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
   PetscReal       count_omega[VIT_MAX_COUNTS], temp_range[2];
@@ -31,6 +31,8 @@ typedef struct {
   PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height;
   PetscReal *T, *cv, *cv_modes;
   PetscReal *band_edges, *band_pr;
+  PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
+  PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
 } SpectrumResults;
 
 static PetscLogEvent ev_modes, ev_kpm, ev_inertia;
@@ -70,6 +72,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->temp_range[1]           = 1000;
   o->ntemp                   = 50;
   o->bands                   = 10;
+  o->bounds_steps            = 30;
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
@@ -89,7 +92,8 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Krylov-Schur + margin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid (0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this omega (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
@@ -186,21 +190,44 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+/* Resident memory of all ranks per atom (what the OS has given the processes now). */
+static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal *bytes_per_atom)
+{
+  PetscLogDouble rss;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemoryGetCurrentUsage(&rss));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rss, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  *bytes_per_atom = rss / prob->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* The KPM VDOS, counts and <omega^2>; release: the KPM is the Hessian's last user and frees it once
+   it has its own copy. */
+static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, PetscBool release)
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
   PetscInt  R  = o->nvec;
   PetscBool negative = (PetscBool)(res->negative > 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* found by inertia or among the modes */
 
+  VitKpmOperator op;
+
   PetscFunctionBegin;
+  PetscCheck(R >= 1, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", R);
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
+  PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
+  PetscCall(VitKpmOperatorCreate(prob, R, release, &op));
+  PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
   if (lo == 0 || hi == 0) {
     PetscReal blo, bhi;
-    PetscCall(VitKpmBounds(prob, negative, &blo, &bhi));
+    PetscCall(VitKpmBounds(op, prob, negative, o->bounds_steps, o->seed, &blo, &bhi));
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }
-  PetscCall(VitKpmCompute(prob, o->moments, R, o->seed, lo, hi, &res->kpm));
+  PetscCall(VitKpmCompute(op, prob, o->moments, o->seed, lo, hi, &res->kpm));
+  PetscCall(VitKpmOperatorDestroy(&op));
+  res->kpm_matrix_per_atom  = res->kpm.bytes_matrix / prob->natoms;
+  res->kpm_vectors_per_atom = res->kpm.bytes_vectors / prob->natoms;
   /* Grid, VDOS, reduced VDOS, boson peak. */
   {
     const PetscReal wmax = o->omega_max > 0 ? o->omega_max : PetscSqrtReal(hi);
@@ -410,8 +437,10 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g\n", (double)res->moment[0]));
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
-  if (o->kpm)
+  if (o->kpm) {
     PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak omega %.4g\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega));
+    PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
+  }
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscFunctionReturn(0);
 }
@@ -432,7 +461,10 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, cons
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ComputeModes(&prob, o, &res));
   PetscCall(BandParticipation(o, &res));
-  if (o->kpm) PetscCall(ComputeKpm(&prob, o, &res));
+  if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
+    PetscCall(MatDestroy(&sys->H));
+    PetscCall(ComputeKpm(&prob, o, &res, PETSC_TRUE));
+  }
   PetscCall(HeatCapacity(&prob, o, &res));
   PetscCall(PetscLogStagePop());
   PetscCall(SpectrumWrite(sys, o, &res, out));
