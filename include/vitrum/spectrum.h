@@ -60,7 +60,12 @@ PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt d
    factorisation of H - shift I). Options prefix "inertia_" reaches the KSP/PC/MUMPS settings. */
 /* A copy of H that MUMPS can factor with Cholesky (BAIJ is converted to SBAIJ; shell: user error). */
 PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A);
-PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[]);
+/* *failed: MUMPS reported an error (e.g. out of memory) and the counts are not set. */
+PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], PetscBool *failed);
+/* MUMPS's estimate, after its analysis only, of the memory (MB, all ranks) an LDL^T factor of H needs
+   (INFOG(17)); and the default limit for it: half of the memory available on rank 0's node. */
+PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
+PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
 
 /* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
 /* Widest block and vector chunk of the compiled KPM kernel (chunks of the R vectors: the widest

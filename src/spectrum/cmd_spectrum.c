@@ -15,7 +15,7 @@ typedef struct {
   PetscBool       dense, vectors, kpm, inertia;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, bounds_steps;
   PetscInt        seed;
-  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb;
   PetscReal       count_omega[VIT_MAX_COUNTS], temp_range[2];
 } SpectrumOptions;
 
@@ -33,6 +33,7 @@ typedef struct {
   PetscReal *band_edges, *band_pr;
   PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
+  PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
 } SpectrumResults;
 
 static PetscLogEvent ev_modes, ev_kpm, ev_inertia;
@@ -84,6 +85,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
   PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it, for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   o->ncount = VIT_MAX_COUNTS;
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes with omega < w (exact by inertia, and by KPM)", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
@@ -105,6 +107,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
   PetscFunctionReturn(0);
@@ -133,22 +136,43 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
   PetscFunctionReturn(0);
 }
 
+/* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory (estimate made once, after
+   MUMPS's analysis); prints a one-line note naming what is skipped when it does not. */
+static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, PetscBool *fits)
+{
+  PetscReal limit = o->factor_max_mb;
+
+  PetscFunctionBegin;
+  if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
+  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  *fits = (PetscBool)(res->factor_mb <= limit);
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for the factor, above the limit of %.0f MB (-spectrum_factor_max_memory)\n", skipped, (double)res->factor_mb, (double)limit));
+  PetscFunctionReturn(0);
+}
+
 /* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
 static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal shift[VIT_MAX_COUNTS + 1];
   PetscInt  count[VIT_MAX_COUNTS + 1];
+  PetscBool fits, failed;
 
   PetscFunctionBegin;
   res->negative = -1;
   if (!o->inertia) PetscFunctionReturn(0);
+  PetscCall(FactorFits(prob, o, res, o->kpm ? "exact counts (inertia); the KPM counts are used," : "exact counts (inertia)", &fits));
+  if (!fits) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
   shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
   for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
-  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count));
+  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count, &failed));
+  PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
+  if (failed) {
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: exact counts (inertia) skipped: MUMPS could not factor H (see -inertia_mat_mumps_icntl_4 3)%s\n", o->kpm ? "; the KPM counts are used" : ""));
+    PetscFunctionReturn(0);
+  }
   res->negative = count[0];
   for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim;
-  PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
   if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
   PetscFunctionReturn(0);
 }
@@ -157,6 +181,11 @@ static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const Spectru
 {
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
+  if (o->modes.method == VIT_MODES_SINVERT) {
+    PetscBool fits;
+    PetscCall(FactorFits(prob, o, res, "lowest modes (shift-and-invert; -spectrum_method lobpcg needs no factor)", &fits));
+    if (!fits) PetscFunctionReturn(0);
+  }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &o->modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
@@ -455,6 +484,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *o, VitSystem *sys, cons
   PetscFunctionBegin;
   PetscCall(RegisterEvents());
   PetscCall(PetscMemzero(&res, sizeof(res)));
+  res.factor_mb = -1;
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
   PetscCall(ExactMoments(&prob, res.moment));

@@ -489,10 +489,10 @@ static PetscReal RoundOutward(PetscReal v, PetscBool up)
 static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscReal *hi)
 {
   const PetscInt bs = op->bs;
-  PetscReal      ext[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* -lo, hi */
+  PetscReal      ext[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* lo, -hi */
 
   PetscFunctionBegin;
-  if (op->shell) ext[1] = -PETSC_MAX_REAL;
+  if (op->shell) ext[0] = ext[1] = -PETSC_MAX_REAL;
   for (PetscInt i = 0; !op->shell && i < op->nrows; i++)
     for (PetscInt c = 0; c < bs; c++) {
       PetscReal diag = 0, radius = 0;
@@ -502,11 +502,11 @@ static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscRe
           if (op->ja[p] == i && cc == c) diag = v;
           else radius += PetscAbsReal(v);
         }
-      ext[0] = PetscMin(ext[0], radius - diag);
+      ext[0] = PetscMin(ext[0], diag - radius);
       ext[1] = PetscMin(ext[1], -(diag + radius));
     }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, ext, 2, MPIU_REAL, MPI_MIN, op->comm));
-  *lo = -ext[0];
+  *lo = ext[0];
   *hi = -ext[1];
   PetscFunctionReturn(0);
 }
@@ -562,8 +562,7 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
   lmin = negative ? PetscMin(llo, 0.0) : 0.0;
   lmax = lhi;
   *hi  = PetscMin(ghi, RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE));
-  *lo  = PetscMax(glo, RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE));
-  *lo  = PetscMin(*lo, 0.0);
+  *lo  = PetscMin(0.0, PetscMax(glo, RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE)));
   PetscFunctionReturn(0);
 }
 

@@ -26,6 +26,7 @@ vt.check("negative eigenvalues" in p.stdout, "negative eigenvalues reported on s
 lam = sl.read("u.h5", "/spectrum/modes/eigenvalues")
 vt.check(lam[0] < 0 and np.min(np.abs(lam[0] - ev)) < 1e-8 * abs(ev).max(), "negative modes found by shift-and-invert are eigenvalues")
 vt.check(sl.read("u.h5", "/spectrum/kpm/lambda_min") <= ev.min(), "KPM interval covers the negative eigenvalues")
+vt.check(sl.read("u.h5", "/spectrum/kpm/lambda_max") >= ev.max(), "KPM interval covers the largest eigenvalue (an isolated outlier)")
 
 
 def fails(args, words, what):
