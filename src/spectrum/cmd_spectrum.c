@@ -138,7 +138,7 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
 
 /* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory (estimate made once, after
    MUMPS's analysis); prints a one-line note naming what is skipped when it does not. */
-static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, PetscBool *fits)
+static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, const char *instead, PetscBool *fits)
 {
   PetscReal limit = o->factor_max_mb;
 
@@ -146,7 +146,7 @@ static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumO
   if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   *fits = (PetscBool)(res->factor_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for the factor, above the limit of %.0f MB (-spectrum_factor_max_memory)\n", skipped, (double)res->factor_mb, (double)limit));
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor, above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
   PetscFunctionReturn(0);
 }
 
@@ -160,7 +160,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscFunctionBegin;
   res->negative = -1;
   if (!o->inertia) PetscFunctionReturn(0);
-  PetscCall(FactorFits(prob, o, res, o->kpm ? "exact counts (inertia); the KPM counts are used," : "exact counts (inertia)", &fits));
+  PetscCall(FactorFits(prob, o, res, "exact counts (inertia)", o->kpm ? "; the KPM counts are used" : "", &fits));
   if (!fits) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
   shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
@@ -183,7 +183,7 @@ static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const Spectru
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
   if (o->modes.method == VIT_MODES_SINVERT) {
     PetscBool fits;
-    PetscCall(FactorFits(prob, o, res, "lowest modes (shift-and-invert; -spectrum_method lobpcg needs no factor)", &fits));
+    PetscCall(FactorFits(prob, o, res, "lowest modes (shift-and-invert)", "; -spectrum_method lobpcg needs no factor", &fits));
     if (!fits) PetscFunctionReturn(0);
   }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
