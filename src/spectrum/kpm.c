@@ -316,26 +316,53 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* One SIMD register of doubles (GCC vector extension): 8 lanes with AVX-512, 4 with AVX, else 2. */
+#if defined(__AVX512F__)
+  #define VIT_KPM_LANES 8
+#elif defined(__AVX__)
+  #define VIT_KPM_LANES 4
+#else
+  #define VIT_KPM_LANES 2
+#endif
+typedef double VitKpmLanes __attribute__((vector_size(VIT_KPM_LANES * sizeof(double))));
+
 /* y(c, k) of one block row for the W vectors k0..k0+W-1 of a multi-vector with R vectors (x, y start
    at k0): acc(c, k) = sum over the row's blocks p (increasing global atom id), then over cc, of
    A_p(c, cc) x_j(cc, k), from 0 and in that order: the additions of a plain triple loop, so the
-   result is bitwise the same for any W. With bs and W compile-time constants (always inlined at
-   each call site) the accumulators stay in registers and the k loop becomes SIMD. */
+   result is bitwise the same for any W (lanes are independent; no fused multiply-add). With bs and
+   W compile-time constants (always inlined at each call site) the accumulators are bs W / lanes
+   SIMD registers. */
 static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, const PetscInt W, PetscInt R, PetscInt nb, const PetscInt *restrict ja, const PetscReal *restrict blk, const PetscReal *restrict x, PetscReal *restrict y)
 {
-  PetscReal acc[VIT_KPM_MAX_BS * VIT_KPM_MAX_WIDTH];
-
-  for (PetscInt q = 0; q < bs * W; q++) acc[q] = 0;
-  for (PetscInt p = 0; p < nb; p++) {
-    const PetscReal *restrict xj = x + ja[p] * bs * R;
+  if (W % VIT_KPM_LANES == 0) {
+    const PetscInt nl = W / VIT_KPM_LANES;
+    VitKpmLanes    acc[VIT_KPM_MAX_BS * VIT_KPM_MAX_WIDTH / VIT_KPM_LANES];
+    for (PetscInt q = 0; q < bs * nl; q++) acc[q] = (VitKpmLanes){0};
+    for (PetscInt p = 0; p < nb; p++) {
+      const PetscReal *restrict xj = x + ja[p] * bs * R;
+      for (PetscInt cc = 0; cc < bs; cc++) /* each x(cc, :) loaded once; acc(c, k) still sums cc in order */
+        for (PetscInt l = 0; l < nl; l++) {
+          VitKpmLanes xl;
+          memcpy(&xl, xj + cc * R + l * VIT_KPM_LANES, sizeof(xl));
+          for (PetscInt c = 0; c < bs; c++) acc[c * nl + l] += blk[(p * bs + c) * bs + cc] * xl;
+        }
+    }
     for (PetscInt c = 0; c < bs; c++)
-      for (PetscInt cc = 0; cc < bs; cc++) {
-        const PetscReal v = blk[(p * bs + c) * bs + cc];
-        for (PetscInt k = 0; k < W; k++) acc[c * W + k] += v * xj[cc * R + k];
-      }
+      for (PetscInt l = 0; l < nl; l++) memcpy(y + c * R + l * VIT_KPM_LANES, &acc[c * nl + l], sizeof(acc[0]));
+  } else {
+    PetscReal acc[VIT_KPM_MAX_BS * VIT_KPM_LANES];
+    for (PetscInt q = 0; q < bs * W; q++) acc[q] = 0;
+    for (PetscInt p = 0; p < nb; p++) {
+      const PetscReal *restrict xj = x + ja[p] * bs * R;
+      for (PetscInt c = 0; c < bs; c++)
+        for (PetscInt cc = 0; cc < bs; cc++) {
+          const PetscReal v = blk[(p * bs + c) * bs + cc];
+          for (PetscInt k = 0; k < W; k++) acc[c * W + k] += v * xj[cc * R + k];
+        }
+    }
+    for (PetscInt c = 0; c < bs; c++)
+      for (PetscInt k = 0; k < W; k++) y[c * R + k] = acc[c * W + k];
   }
-  for (PetscInt c = 0; c < bs; c++)
-    for (PetscInt k = 0; k < W; k++) y[c * R + k] = acc[c * W + k];
 }
 
 /* All owned rows, the R vectors in chunks of VIT_KPM_MAX_WIDTH, then 8, 4, 2, 1 (the row's blocks
