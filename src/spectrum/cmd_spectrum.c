@@ -140,11 +140,18 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
    MUMPS's analysis); prints a one-line note naming what is skipped when it does not. */
 static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, const char *instead, PetscBool *fits)
 {
-  PetscReal limit = o->factor_max_mb;
+  const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
+  PetscReal       limit = o->factor_max_mb;
 
   PetscFunctionBegin;
-  if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
+     samples need no analysis. */
+  if (res->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
+    *fits = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
   *fits = (PetscBool)(res->factor_mb <= limit);
   if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor, above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
   PetscFunctionReturn(0);
