@@ -105,8 +105,8 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
 /* Spectral interval [lo, hi] of H: the extreme Ritz values of `steps` Lanczos steps (exact dot
    products, from the deflated random vector 0) widened by their residual norms, plus 1% of the width,
    rounded outward to 8 significant bits, and clipped to the Gershgorin discs (a guaranteed bound).
-   lo = min(0, ...), and the low end is searched only when negative. The same on any rank count. */
-PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscBool negative, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi);
+   lo = min(0, ...). The same on any rank count. */
+PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi);
 /* Chebyshev moments with Rademacher vectors r_k(i,c) = +-1 from splitmix64(seed, gid i, c, k),
    all op's vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent
    of the rank count. */

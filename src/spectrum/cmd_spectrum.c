@@ -244,7 +244,6 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
   PetscInt  R  = o->nvec;
-  PetscBool negative = (PetscBool)(res->negative > 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* found by inertia or among the modes */
 
   VitKpmOperator op;
 
@@ -256,7 +255,7 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions
   PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
   if (lo == 0 || hi == 0) {
     PetscReal blo, bhi;
-    PetscCall(VitKpmBounds(op, prob, negative, o->bounds_steps, o->seed, &blo, &bhi));
+    PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &blo, &bhi));
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }

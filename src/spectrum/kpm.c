@@ -576,7 +576,7 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscBool negative, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
+PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
 {
   const PetscReal margin = 0.01;
   PetscReal       glo, ghi, llo, lhi, lmin, lmax;
@@ -586,7 +586,7 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
   PetscCall(GershgorinBounds(op, &glo, &ghi));
   PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi));
   PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi));
-  lmin = negative ? PetscMin(llo, 0.0) : 0.0;
+  lmin = PetscMin(llo, 0.0); /* negative eigenvalues (unrelaxed samples) are found without inertia */
   lmax = lhi;
   *hi  = PetscMin(ghi, RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE));
   *lo  = PetscMin(0.0, PetscMax(glo, RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE)));
