@@ -23,7 +23,7 @@ typedef struct {
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
-PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob); /* H is borrowed from sys */
+PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob); /* takes a reference to sys->H */
 PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob);
 /* The d normalised translation vectors (caller destroys them with VecDestroyVecs(dim, &t)). */
 PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
@@ -60,9 +60,23 @@ PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt d
    factorisation of H - shift I). Options prefix "inertia_" reaches the KSP/PC/MUMPS settings. */
 /* A copy of H that MUMPS can factor with Cholesky (BAIJ is converted to SBAIJ; shell: user error). */
 PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A);
-PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[]);
+/* *failed: MUMPS reported an error (e.g. out of memory) and the counts are not set. */
+PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], PetscBool *failed);
+/* MUMPS's estimate, after its analysis only, of the memory (MB, all ranks) an LDL^T factor of H needs
+   (INFOG(17)); and the default limit for it: half of the memory available on rank 0's node. */
+PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
+PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
 
 /* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
+/* Widest block and vector chunk of the compiled KPM kernel (chunks of the R vectors: the widest
+   that keeps bs x width accumulators in the SIMD registers, then 8, 4, 2, 1). */
+#define VIT_KPM_MAX_BS 3
+#if defined(__AVX512F__)
+  #define VIT_KPM_MAX_WIDTH 16
+#else
+  #define VIT_KPM_MAX_WIDTH 8
+#endif
+
 typedef struct {
   PetscInt       moments, vectors;
   PetscInt64     seed;
@@ -72,16 +86,31 @@ typedef struct {
   PetscInt       nstates;                /* states counted by mu_0: d N, minus d when deflated */
   PetscLogDouble time_per_moment;        /* wall time of the moment loop / moments */
   PetscLogDouble bytes_per_apply;        /* matrix and vector bytes streamed by one application of H */
+  PetscLogDouble bytes_matrix, bytes_vectors; /* memory of the operator and of the 3 multi-vectors, all ranks */
 } VitKpm;
 
-/* Spectral interval [lo, hi] of H from SLEPc Krylov-Schur (largest eigenvalue; smallest too when
-   negative eigenvalues exist, else 0) plus 1% margins, rounded outward to 8 significant bits so
-   that it is the same on any rank count. */
-PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscBool negative, PetscReal *lo, PetscReal *hi);
+/* H as the KPM applies it to R vectors at once: its own block CSR copy (built once from the BAIJ
+   arrays; SBAIJ/AIJ are converted first), each row's blocks in increasing global atom id, R vectors
+   interleaved; a MATSHELL is applied with MatMult, vector by vector. release: destroy prob->H once
+   copied (the caller no longer needs it), so that one matrix is in memory. */
+typedef struct _n_VitKpmOperator *VitKpmOperator;
+PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt vectors, PetscBool release, VitKpmOperator *op);
+PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
+/* y = H x for nv = vectors or 1 interleaved vectors: x[(i d + c) nv + k], with room for the ghost
+   blocks after the owned ones (refreshed here); y has the owned blocks only. */
+PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[]);
+/* Owned and ghost block rows, bytes of the stored matrix on this rank (0 for a shell). */
+PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt *nghost, PetscLogDouble *matrix_bytes);
+
+/* Spectral interval [lo, hi] of H: the extreme Ritz values of `steps` Lanczos steps (exact dot
+   products, from the deflated random vector 0) widened by their residual norms, plus 1% of the width,
+   rounded outward to 8 significant bits, and clipped to the Gershgorin discs (a guaranteed bound).
+   lo = min(0, ...). The same on any rank count. */
+PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi);
 /* Chebyshev moments with Rademacher vectors r_k(i,c) = +-1 from splitmix64(seed, gid i, c, k),
-   all vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent of
-   the rank count. */
-PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt moments, PetscInt vectors, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm);
+   all op's vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent
+   of the rank count. */
+PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt moments, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm);
 PetscErrorCode VitKpmDestroy(VitKpm *kpm);
 /* Jackson-damped cumulative count of eigenvalues below lambda, per vector (vectors values) and
    its mean over vectors. */

@@ -11,9 +11,9 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
-  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments;
+  PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
   PetscInt        seed;
-  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min;
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
 
@@ -31,6 +31,9 @@ typedef struct {
   PetscInt   boson_moments;      /* KPM moments of the VDOS the boson peak was found on */
   PetscReal *T, *cv, *cv_modes;
   PetscReal *band_edges, *band_pr;
+  PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
+  PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
+  PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
 } SpectrumResults;
 
 /* Units of what is written and read (docs/units.md): eigenvalues in the Hessian's unit, frequencies
@@ -115,6 +118,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->temp_range[1]           = 1000;
   o->ntemp                   = 50;
   o->bands                   = 10;
+  o->bounds_steps            = 30;
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
@@ -126,6 +130,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
   PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it, for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   { /* room for as many values as given: 1 + the number of commas */
     const char *list = NULL;
     PetscBool   found;
@@ -141,7 +146,8 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Krylov-Schur + margin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times -kpm_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
@@ -156,6 +162,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {
     PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
@@ -187,23 +194,52 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
   PetscFunctionReturn(0);
 }
 
+/* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory (estimate made once, after
+   MUMPS's analysis); prints a one-line note naming what is skipped when it does not. */
+static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, const char *instead, PetscBool *fits)
+{
+  const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
+  PetscReal       limit = o->factor_max_mb;
+
+  PetscFunctionBegin;
+  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
+     samples need no analysis. */
+  if (res->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
+    *fits = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
+  *fits = (PetscBool)(res->factor_mb <= limit);
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor, above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
+  PetscFunctionReturn(0);
+}
+
 /* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
 static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal *shift;
   PetscInt  *count;
+  PetscBool  fits, failed;
 
   PetscFunctionBegin;
   res->negative = -1;
   if (!o->inertia) PetscFunctionReturn(0);
+  PetscCall(FactorFits(prob, o, res, "exact counts (inertia)", o->kpm ? "; the KPM counts are used" : "", &fits));
+  if (!fits) PetscFunctionReturn(0);
   PetscCall(PetscMalloc2(o->ncount + 1, &shift, o->ncount + 1, &count));
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
   shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
   for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
-  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count));
+  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count, &failed));
+  PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
+  if (failed) {
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: exact counts (inertia) skipped: MUMPS could not factor H (see -inertia_mat_mumps_icntl_4 3)%s\n", o->kpm ? "; the KPM counts are used" : ""));
+    PetscCall(PetscFree2(shift, count));
+    PetscFunctionReturn(0);
+  }
   res->negative = count[0];
   for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim;
-  PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
   if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
   PetscCall(PetscFree2(shift, count));
   PetscFunctionReturn(0);
@@ -213,6 +249,11 @@ static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const Spectru
 {
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
+  if (o->modes.method == VIT_MODES_SINVERT) {
+    PetscBool fits;
+    PetscCall(FactorFits(prob, o, res, "lowest modes (shift-and-invert)", "; -spectrum_method lobpcg needs no factor", &fits));
+    if (!fits) PetscFunctionReturn(0);
+  }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &o->modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
@@ -251,7 +292,7 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
    While the maximum of D/omega^(d-1) sits on that bound, the moments are doubled (same interval,
    vectors and seed, up to -boson_max_moments) and the search repeated on the finer VDOS, which is
    the VDOS of a run with -kpm_moments M. /spectrum/vdos keeps the first VDOS. */
-static PetscErrorCode BosonPeak(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, PetscReal wmax, SpectrumResults *res)
+static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, PetscReal wmax, SpectrumResults *res)
 {
   PetscReal *omega = res->omega, *D = res->D, *fine_omega = NULL, *fine_D = NULL, *fine_err = NULL, fraction;
   PetscInt   M = o->moments;
@@ -266,7 +307,7 @@ static PetscErrorCode BosonPeak(const VitSpectrumProblem *prob, const SpectrumOp
     if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
     {
       VitKpm fine;
-      PetscCall(VitKpmCompute(prob, M, o->nvec, o->seed, lo, hi, &fine));
+      PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &fine));
       PetscCall(VitKpmVdos(&fine, wmax, o->bins, fine_omega, fine_D, fine_err, &fraction));
       PetscCall(VitKpmDestroy(&fine));
     }
@@ -277,29 +318,50 @@ static PetscErrorCode BosonPeak(const VitSpectrumProblem *prob, const SpectrumOp
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ComputeKpm(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+/* Resident memory of all ranks per atom (what the OS has given the processes now). */
+static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal *bytes_per_atom)
 {
-  PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
-  PetscInt  R  = o->nvec;
-  PetscBool negative = (PetscBool)(res->negative > 0 || (res->modes.k > 0 && res->modes.eigenvalue[0] < 0)); /* found by inertia or among the modes */
+  PetscLogDouble rss;
 
   PetscFunctionBegin;
+  PetscCall(PetscMemoryGetCurrentUsage(&rss));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rss, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  *bytes_per_atom = rss / prob->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* The KPM VDOS, counts and <omega^2>; release: the KPM is the Hessian's last user and frees it once
+   it has its own copy. */
+static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, PetscBool release)
+{
+  PetscReal      lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
+  PetscInt       R  = o->nvec;
+  VitKpmOperator op;
+
+  PetscFunctionBegin;
+  PetscCheck(R >= 1, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", R);
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
+  PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
+  PetscCall(VitKpmOperatorCreate(prob, R, release, &op));
+  PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
   if (lo == 0 || hi == 0) {
     PetscReal blo, bhi;
-    PetscCall(VitKpmBounds(prob, negative, &blo, &bhi));
+    PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &blo, &bhi));
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }
-  PetscCall(VitKpmCompute(prob, o->moments, R, o->seed, lo, hi, &res->kpm));
-  /* Grid, VDOS, reduced VDOS, boson peak. */
+  PetscCall(VitKpmCompute(op, prob, o->moments, o->seed, lo, hi, &res->kpm));
+  res->kpm_matrix_per_atom  = res->kpm.bytes_matrix / prob->natoms;
+  res->kpm_vectors_per_atom = res->kpm.bytes_vectors / prob->natoms;
+  /* Grid, VDOS, reduced VDOS, boson peak (which may need more moments of the same operator). */
   {
     const PetscReal wmax = o->omega_max > 0 ? o->omega_max : PetscSqrtReal(hi);
     PetscCall(PetscMalloc4(o->bins, &res->omega, o->bins, &res->D, o->bins, &res->Derr, o->bins, &res->reduced));
     PetscCall(VitKpmVdos(&res->kpm, wmax, o->bins, res->omega, res->D, res->Derr, &res->fraction));
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
-    PetscCall(BosonPeak(prob, o, lo, hi, wmax, res));
+    PetscCall(BosonPeak(op, prob, o, lo, hi, wmax, res));
   }
+  PetscCall(VitKpmOperatorDestroy(&op));
   /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
   for (PetscInt j = 0; j < o->ncount; j++) {
@@ -557,8 +619,10 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g %s\n", (double)res->moment[0], u->lambda));
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
-  if (o->kpm)
+  if (o->kpm) {
     PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
+    PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
+  }
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscFunctionReturn(0);
 }
@@ -578,13 +642,17 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(RegisterEvents());
   PetscCall(PetscMemzero(&res, sizeof(res)));
   PetscCall(PetscCalloc3(o->ncount + 1, &res.count_exact, o->ncount + 1, &res.count_kpm, o->ncount + 1, &res.count_kpm_err));
+  res.factor_mb = -1;
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
   PetscCall(ExactMoments(&prob, res.moment));
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ComputeModes(&prob, o, &res));
   PetscCall(BandParticipation(o, &res));
-  if (o->kpm) PetscCall(ComputeKpm(&prob, o, &res));
+  if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
+    PetscCall(MatDestroy(&sys->H));
+    PetscCall(ComputeKpm(&prob, o, &res, PETSC_TRUE));
+  }
   PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);

@@ -12,6 +12,9 @@
    together, so the matrix streams from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
+#include <petscblaslapack.h>
+#include <sys/mman.h>
+#include <malloc.h>
 
 /* ---- Rademacher vectors ------------------------------------------------------------------------- */
 uint64_t VitSplitMix64(uint64_t x)
@@ -30,273 +33,333 @@ PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, Petsc
   return (h >> 63) ? -1.0 : 1.0;
 }
 
-/* ---- Block CSR operator with rows summed in global-id order ----------------------------------------- */
-typedef struct {
-  PetscInt   bs, nrows, nghost, nvec;
-  PetscInt  *ia, *ja;  /* ja: local block index, [0,nrows) owned, [nrows,nrows+nghost) ghost */
-  PetscReal *val;      /* bs*bs per block, row-major */
-  PetscSF    sf;       /* roots: owned blocks, leaves: ghost blocks */
-  MPI_Datatype unit;   /* bs*nvec reals: one block of the multi-vector */
-  Mat        shell;    /* H without row access (MATSHELL): applied with MatMult, vector by vector */
-  Vec        xs, ys;
-} BlockOp;
-
-/* Gather the block columns and values of block row i (global block row gi) from MatGetRow. */
-static PetscErrorCode BlockRowGet(Mat H, PetscInt bs, PetscInt gi, PetscInt *nb, PetscInt **cols, PetscReal **vals)
+/* ---- Big buffers -------------------------------------------------------------------------------- */
+/* Anonymous mappings, so that freeing them returns the memory to the OS at once (glibc's malloc
+   keeps freed heap memory when a library sets M_MMAP_MAX = 0, as Debian's libsuperlu_dist does). */
+static PetscErrorCode BigAlloc(size_t bytes, void *p)
 {
-  PetscInt n = 0, cap = 64, *all;
+  void *q = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(cap, &all));
-  for (PetscInt c = 0; c < bs; c++) {
-    PetscInt           ncols;
-    const PetscInt    *cc;
-    const PetscScalar *vv;
-    PetscCall(MatGetRow(H, gi * bs + c, &ncols, &cc, &vv));
-    if (n + ncols > cap) {
-      cap = 2 * (n + ncols);
-      PetscCall(PetscRealloc(cap * sizeof(PetscInt), &all));
-    }
-    for (PetscInt k = 0; k < ncols; k++) all[n++] = cc[k] / bs;
-    PetscCall(MatRestoreRow(H, gi * bs + c, &ncols, &cc, &vv));
-  }
-  PetscCall(PetscSortRemoveDupsInt(&n, all));
-  PetscCall(PetscCalloc1(n * bs * bs, vals));
-  for (PetscInt c = 0; c < bs; c++) {
-    PetscInt           ncols, pos;
-    const PetscInt    *cc;
-    const PetscScalar *vv;
-    PetscCall(MatGetRow(H, gi * bs + c, &ncols, &cc, &vv));
-    for (PetscInt k = 0; k < ncols; k++) {
-      PetscCall(PetscFindInt(cc[k] / bs, n, all, &pos));
-      (*vals)[(pos * bs + c) * bs + cc[k] % bs] = PetscRealPart(vv[k]);
-    }
-    PetscCall(MatRestoreRow(H, gi * bs + c, &ncols, &cc, &vv));
-  }
-  *nb   = n;
-  *cols = all;
+  PetscCheck(q != MAP_FAILED, PETSC_COMM_SELF, PETSC_ERR_MEM, "KPM: could not map %.3g GB", (double)bytes / 1e9);
+  *(void **)p = q;
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BlockOpCreate(const VitSpectrumProblem *prob, PetscInt nvec, BlockOp *op)
+static PetscErrorCode BigFree(size_t bytes, void *p)
 {
-  Mat         H = prob->H, Hb = NULL;
-  PetscBool   rows, sbaij;
-  PetscInt    bs = prob->dim, rstart, rend, *gcols, ng = 0, cap, nnz = 0, *gidg, *key, *perm;
-  PetscLayout layout;
+  void **q = (void **)p;
 
   PetscFunctionBegin;
-  PetscCall(PetscMemzero(op, sizeof(*op)));
-  op->bs    = bs;
-  op->nrows = prob->nowned;
-  op->nvec  = nvec;
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)H, &rows, MATSEQAIJ, MATMPIAIJ, MATSEQBAIJ, MATMPIBAIJ, MATSEQSBAIJ, MATMPISBAIJ, MATSEQDENSE, MATMPIDENSE, ""));
-  if (!rows) {
-    op->shell = H;
-    PetscCall(MatCreateVecs(H, &op->xs, &op->ys));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)H, &sbaij, MATSEQSBAIJ, MATMPISBAIJ, ""));
-  if (sbaij) PetscCall(MatConvert(H, MATBAIJ, MAT_INITIAL_MATRIX, &Hb)); /* MatGetRow of SBAIJ gives the upper triangle only */
-  else Hb = H;
-  PetscCall(MatGetOwnershipRange(Hb, &rstart, &rend));
-  rstart /= bs;
-  rend /= bs;
+  if (*q) PetscCheck(munmap(*q, bytes ? bytes : 1) == 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "KPM: munmap failed");
+  *q = NULL;
+  PetscFunctionReturn(0);
+}
 
-  /* First pass: block structure and values with global block columns. */
-  cap = 64 * op->nrows + 16;
-  PetscCall(PetscMalloc1(op->nrows + 1, &op->ia));
-  PetscCall(PetscMalloc2(cap, &op->ja, cap * bs * bs, &op->val));
+/* ---- Block CSR operator with rows summed in global-id order ----------------------------------------- */
+struct _n_VitKpmOperator {
+  MPI_Comm     comm;
+  PetscInt     bs, nrows, nghost, nvec;
+  PetscInt    *ia;      /* nrows + 1 */
+  PetscInt    *ja;      /* local block index, [0,nrows) owned, [nrows,nrows+nghost) ghost (mapped) */
+  PetscReal   *val;     /* bs*bs per block, row-major (mapped) */
+  size_t       ja_bytes, val_bytes;
+  PetscSF      sf;      /* roots: owned blocks, leaves: ghost blocks */
+  MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
+  Mat          shell;   /* H without BAIJ storage (MATSHELL): applied with MatMult, vector by vector */
+  Vec          xs, ys;
+};
+
+/* The diagonal and off-diagonal parts of a (Seq|MPI)BAIJ matrix and the global block column of each
+   off-diagonal block column (garray, sorted; PETSc's own arrays, no copy). */
+static PetscErrorCode BaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost)
+{
+  PetscBool mpi;
+  PetscInt  bs, ncols;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)Hb, MATMPIBAIJ, &mpi));
+  *Ad     = Hb;
+  *Ao     = NULL;
+  *garray = NULL;
+  *nghost = 0;
+  if (!mpi) PetscFunctionReturn(0);
+  PetscCall(MatMPIBAIJGetSeqBAIJ(Hb, Ad, Ao, garray));
+  PetscCall(MatGetBlockSize(Hb, &bs));
+  PetscCall(MatGetLocalSize(*Ao, NULL, &ncols));
+  *nghost = ncols / bs;
+  PetscFunctionReturn(0);
+}
+
+/* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: each row's blocks ordered
+   by the global atom id of their column (gid of owned, gidg of ghost blocks), values row-major. */
+static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt gid[], const PetscInt gidg[])
+{
+  const PetscInt     bs = op->bs, bs2 = bs * bs;
+  const PetscInt    *iad, *jad, *iao = NULL, *jao = NULL;
+  const PetscScalar *ad, *ao = NULL;
+  PetscInt           n, maxrow = 0, *key, *perm;
+  PetscBool          done;
+  const PetscScalar **src;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
+  PetscCheck(done && n == op->nrows, op->comm, PETSC_ERR_PLIB, "KPM: no block row structure from the Hessian");
+  PetscCall(MatSeqBAIJGetArray(Ad, (PetscScalar **)&ad));
+  if (Ao) {
+    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
+    PetscCheck(done && n == op->nrows, op->comm, PETSC_ERR_PLIB, "KPM: no block row structure from the Hessian");
+    PetscCall(MatSeqBAIJGetArray(Ao, (PetscScalar **)&ao));
+  }
   op->ia[0] = 0;
   for (PetscInt i = 0; i < op->nrows; i++) {
-    PetscInt   nb = 0, *cols;
-    PetscReal *vals;
-    PetscCall(BlockRowGet(Hb, bs, rstart + i, &nb, &cols, &vals));
-    if (nnz + nb > cap) {
-      PetscInt  *ja;
-      PetscReal *val;
-      cap = 2 * (nnz + nb);
-      PetscCall(PetscMalloc2(cap, &ja, cap * bs * bs, &val));
-      PetscCall(PetscArraycpy(ja, op->ja, nnz));
-      PetscCall(PetscArraycpy(val, op->val, nnz * bs * bs));
-      PetscCall(PetscFree2(op->ja, op->val));
-      op->ja  = ja;
-      op->val = val;
-    }
-    PetscCall(PetscArraycpy(op->ja + nnz, cols, nb));
-    PetscCall(PetscArraycpy(op->val + nnz * bs * bs, vals, nb * bs * bs));
-    nnz += nb;
-    op->ia[i + 1] = nnz;
-    PetscCall(PetscFree(cols));
-    PetscCall(PetscFree(vals));
+    const PetscInt nb = iad[i + 1] - iad[i] + (Ao ? iao[i + 1] - iao[i] : 0);
+    op->ia[i + 1]     = op->ia[i] + nb;
+    maxrow            = PetscMax(maxrow, nb);
   }
-  if (Hb != H) PetscCall(MatDestroy(&Hb));
-
-  /* Ghost blocks: columns owned elsewhere, sorted and unique; their global ids from the owners. */
-  PetscCall(PetscMalloc1(nnz, &gcols));
-  for (PetscInt k = 0; k < nnz; k++)
-    if (op->ja[k] < rstart || op->ja[k] >= rend) gcols[ng++] = op->ja[k];
-  PetscCall(PetscSortRemoveDupsInt(&ng, gcols));
-  op->nghost = ng;
-  PetscCall(PetscLayoutCreateFromSizes(prob->comm, op->nrows, PETSC_DECIDE, 1, &layout));
-  PetscCall(PetscSFCreate(prob->comm, &op->sf));
-  PetscCall(PetscSFSetGraphLayout(op->sf, layout, ng, NULL, PETSC_COPY_VALUES, gcols));
-  PetscCall(PetscLayoutDestroy(&layout));
-  PetscCall(PetscSFSetUp(op->sf));
-  PetscCall(PetscMalloc1(ng, &gidg));
-  PetscCall(PetscSFBcastBegin(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
-
-  /* Local column numbering, and each row's blocks sorted by global atom id. */
-  for (PetscInt k = 0; k < nnz; k++) {
-    PetscInt pos;
-    if (op->ja[k] >= rstart && op->ja[k] < rend) op->ja[k] -= rstart;
-    else {
-      PetscCall(PetscFindInt(op->ja[k], ng, gcols, &pos));
-      op->ja[k] = op->nrows + pos;
-    }
-  }
-  PetscCall(PetscMalloc2(nnz, &key, nnz, &perm));
+  op->ja_bytes  = (size_t)op->ia[op->nrows] * sizeof(PetscInt);
+  op->val_bytes = (size_t)op->ia[op->nrows] * bs2 * sizeof(PetscReal);
+  PetscCall(BigAlloc(op->ja_bytes, &op->ja));
+  PetscCall(BigAlloc(op->val_bytes, &op->val));
+  PetscCall(PetscMalloc3(maxrow, &key, maxrow, &perm, maxrow, &src));
   for (PetscInt i = 0; i < op->nrows; i++) {
-    PetscInt   n = op->ia[i + 1] - op->ia[i], *ja = op->ja + op->ia[i], *jcopy;
-    PetscReal *val = op->val + op->ia[i] * bs * bs, *vcopy;
-    for (PetscInt k = 0; k < n; k++) {
-      key[k]  = ja[k] < op->nrows ? prob->gid[ja[k]] : gidg[ja[k] - op->nrows];
-      perm[k] = k;
+    PetscInt   nb = 0, *ja = op->ja + op->ia[i];
+    PetscReal *val = op->val + op->ia[i] * bs2;
+    for (PetscInt k = iad[i]; k < iad[i + 1]; k++, nb++) {
+      ja[nb]  = jad[k];
+      key[nb] = gid[jad[k]];
+      src[nb] = ad + k * bs2;
     }
-    PetscCall(PetscSortIntWithPermutation(n, key, perm));
-    PetscCall(PetscMalloc2(n, &jcopy, n * bs * bs, &vcopy));
-    PetscCall(PetscArraycpy(jcopy, ja, n));
-    PetscCall(PetscArraycpy(vcopy, val, n * bs * bs));
-    for (PetscInt k = 0; k < n; k++) {
-      ja[k] = jcopy[perm[k]];
-      PetscCall(PetscArraycpy(val + k * bs * bs, vcopy + perm[k] * bs * bs, bs * bs));
+    for (PetscInt k = Ao ? iao[i] : 0; k < (Ao ? iao[i + 1] : 0); k++, nb++) {
+      ja[nb]  = op->nrows + jao[k];
+      key[nb] = gidg[jao[k]];
+      src[nb] = ao + k * bs2;
     }
-    PetscCall(PetscFree2(jcopy, vcopy));
+    for (PetscInt k = 0; k < nb; k++) perm[k] = k;
+    PetscCall(PetscSortIntWithPermutation(nb, key, perm));
+    for (PetscInt k = 0; k < nb; k++) key[k] = ja[perm[k]];
+    for (PetscInt k = 0; k < nb; k++) {
+      ja[k] = key[k];
+      for (PetscInt c = 0; c < bs; c++)
+        for (PetscInt cc = 0; cc < bs; cc++) val[(k * bs + c) * bs + cc] = PetscRealPart(src[perm[k]][cc * bs + c]);
+    }
   }
-  PetscCall(PetscFree2(key, perm));
-  PetscCall(PetscFree(gidg));
-  PetscCall(PetscFree(gcols));
-  PetscCallMPI(MPI_Type_contiguous((int)(bs * nvec), MPIU_REAL, &op->unit));
-  PetscCallMPI(MPI_Type_commit(&op->unit));
+  PetscCall(PetscFree3(key, perm, src));
+  PetscCall(MatSeqBAIJRestoreArray(Ad, (PetscScalar **)&ad));
+  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
+  if (Ao) {
+    PetscCall(MatSeqBAIJRestoreArray(Ao, (PetscScalar **)&ao));
+    PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
+  }
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BlockOpDestroy(BlockOp *op)
+PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, PetscBool release, VitKpmOperator *opp)
 {
+  VitKpmOperator  op;
+  Mat             Hb, Ad, Ao;
+  PetscBool       baij, shell;
+  const PetscInt *garray;
+  PetscInt       *gidg;
+  PetscLayout     layout;
+
   PetscFunctionBegin;
+  PetscCall(PetscNew(&op));
+  op->comm  = prob->comm;
+  op->bs    = prob->dim;
+  op->nrows = prob->nowned;
+  op->nvec  = nvec;
+  *opp      = op;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) {
+    op->shell = prob->H;
+    PetscCall(PetscObjectReference((PetscObject)prob->H));
+    PetscCall(MatCreateVecs(prob->H, &op->xs, &op->ys));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(op->bs <= VIT_KPM_MAX_BS, prob->comm, PETSC_ERR_SUP, "KPM: block size %" PetscInt_FMT " above %d", op->bs, VIT_KPM_MAX_BS);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &baij, MATSEQBAIJ, MATMPIBAIJ, ""));
+  if (baij) Hb = prob->H;
+  else { /* SBAIJ keeps the upper triangle only */
+    PetscCall(MatConvert(prob->H, MATBAIJ, MAT_INITIAL_MATRIX, &Hb));
+    if (release) PetscCall(MatDestroy(&prob->H));
+  }
+  PetscCall(BaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
+
+  /* Ghost blocks: PETSc's off-diagonal block columns (garray); their atoms' global ids from the owners. */
+  PetscCall(PetscLayoutCreateFromSizes(prob->comm, op->nrows, PETSC_DECIDE, 1, &layout));
+  PetscCall(PetscSFCreate(prob->comm, &op->sf));
+  PetscCall(PetscSFSetGraphLayout(op->sf, layout, op->nghost, NULL, PETSC_COPY_VALUES, garray));
+  PetscCall(PetscLayoutDestroy(&layout));
+  PetscCall(PetscSFSetUp(op->sf));
+  PetscCall(PetscMalloc1(op->nghost, &gidg));
+  PetscCall(PetscSFBcastBegin(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
+  PetscCall(PetscMalloc1(op->nrows + 1, &op->ia));
+  PetscCall(CopyBaijRows(op, Ad, Ao, prob->gid, gidg));
+  PetscCall(PetscFree(gidg));
+  if (Hb != prob->H) PetscCall(MatDestroy(&Hb));
+  if (release) { /* the caller's Hessian, when it no longer needs it; its heap pages go back to the OS */
+    PetscCall(MatDestroy(&prob->H));
+    malloc_trim(0);
+  }
+  PetscCallMPI(MPI_Type_contiguous((int)(op->bs * nvec), MPIU_REAL, &op->unit[0]));
+  PetscCallMPI(MPI_Type_contiguous((int)op->bs, MPIU_REAL, &op->unit[1]));
+  PetscCallMPI(MPI_Type_commit(&op->unit[0]));
+  PetscCallMPI(MPI_Type_commit(&op->unit[1]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *opp)
+{
+  VitKpmOperator op = *opp;
+
+  PetscFunctionBegin;
+  if (!op) PetscFunctionReturn(0);
   if (op->shell) {
     PetscCall(VecDestroy(&op->xs));
     PetscCall(VecDestroy(&op->ys));
-    PetscFunctionReturn(0);
+    PetscCall(MatDestroy(&op->shell));
+  } else {
+    PetscCall(PetscFree(op->ia));
+    PetscCall(BigFree(op->ja_bytes, &op->ja));
+    PetscCall(BigFree(op->val_bytes, &op->val));
+    PetscCall(PetscSFDestroy(&op->sf));
+    PetscCallMPI(MPI_Type_free(&op->unit[0]));
+    PetscCallMPI(MPI_Type_free(&op->unit[1]));
   }
-  PetscCall(PetscFree(op->ia));
-  PetscCall(PetscFree2(op->ja, op->val));
-  PetscCall(PetscSFDestroy(&op->sf));
-  PetscCallMPI(MPI_Type_free(&op->unit));
+  PetscCall(PetscFree(*opp));
   PetscFunctionReturn(0);
 }
 
-/* Multi-vector layout: x[(i bs + c) nvec + k] for block i, component c, vector k; x has room for
-   the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x are refreshed). */
-static PetscErrorCode BlockOpApply(BlockOp *op, PetscReal x[], PetscReal y[])
+PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt *nghost, PetscLogDouble *matrix_bytes)
 {
-  const PetscInt bs = op->bs, R = op->nvec, stride = bs * R;
+  PetscFunctionBegin;
+  if (nrows) *nrows = op->nrows;
+  if (nghost) *nghost = op->nghost;
+  if (matrix_bytes) *matrix_bytes = op->shell ? 0 : (PetscLogDouble)(op->ja_bytes + op->val_bytes + (op->nrows + 1) * sizeof(PetscInt));
+  PetscFunctionReturn(0);
+}
+
+/* One SIMD register of doubles (GCC vector extension): 8 lanes with AVX-512, 4 with AVX, else 2. */
+#if defined(__AVX512F__)
+  #define VIT_KPM_LANES 8
+#elif defined(__AVX__)
+  #define VIT_KPM_LANES 4
+#else
+  #define VIT_KPM_LANES 2
+#endif
+typedef double VitKpmLanes __attribute__((vector_size(VIT_KPM_LANES * sizeof(double))));
+
+/* y(c, k) of one block row for the W vectors k0..k0+W-1 of a multi-vector with R vectors (x, y start
+   at k0): acc(c, k) = sum over the row's blocks p (increasing global atom id), then over cc, of
+   A_p(c, cc) x_j(cc, k), from 0 and in that order: the additions of a plain triple loop, so the
+   result is bitwise the same for any W (lanes are independent; no fused multiply-add). With bs and
+   W compile-time constants (always inlined at each call site) the accumulators are bs W / lanes
+   SIMD registers. */
+static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, const PetscInt W, PetscInt R, PetscInt nb, const PetscInt *restrict ja, const PetscReal *restrict blk, const PetscReal *restrict x, PetscReal *restrict y)
+{
+  if (W % VIT_KPM_LANES == 0) {
+    const PetscInt nl = W / VIT_KPM_LANES;
+    VitKpmLanes    acc[VIT_KPM_MAX_BS * VIT_KPM_MAX_WIDTH / VIT_KPM_LANES];
+    for (PetscInt q = 0; q < bs * nl; q++) acc[q] = (VitKpmLanes){0};
+    for (PetscInt p = 0; p < nb; p++) {
+      const PetscReal *restrict xj = x + ja[p] * bs * R;
+      for (PetscInt cc = 0; cc < bs; cc++) /* each x(cc, :) loaded once; acc(c, k) still sums cc in order */
+        for (PetscInt l = 0; l < nl; l++) {
+          VitKpmLanes xl;
+          memcpy(&xl, xj + cc * R + l * VIT_KPM_LANES, sizeof(xl));
+          for (PetscInt c = 0; c < bs; c++) acc[c * nl + l] += blk[(p * bs + c) * bs + cc] * xl;
+        }
+    }
+    for (PetscInt c = 0; c < bs; c++)
+      for (PetscInt l = 0; l < nl; l++) memcpy(y + c * R + l * VIT_KPM_LANES, &acc[c * nl + l], sizeof(acc[0]));
+  } else {
+    PetscReal acc[VIT_KPM_MAX_BS * VIT_KPM_LANES];
+    for (PetscInt q = 0; q < bs * W; q++) acc[q] = 0;
+    for (PetscInt p = 0; p < nb; p++) {
+      const PetscReal *restrict xj = x + ja[p] * bs * R;
+      for (PetscInt c = 0; c < bs; c++)
+        for (PetscInt cc = 0; cc < bs; cc++) {
+          const PetscReal v = blk[(p * bs + c) * bs + cc];
+          for (PetscInt k = 0; k < W; k++) acc[c * W + k] += v * xj[cc * R + k];
+        }
+    }
+    for (PetscInt c = 0; c < bs; c++)
+      for (PetscInt k = 0; k < W; k++) y[c * R + k] = acc[c * W + k];
+  }
+}
+
+/* All owned rows, the R vectors in chunks of VIT_KPM_MAX_WIDTH, then 8, 4, 2, 1 (the row's blocks
+   are in cache for the later chunks). */
+static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, const VitKpmOperator op, PetscInt R, const PetscReal *restrict x, PetscReal *restrict y)
+{
+  for (PetscInt i = 0; i < op->nrows; i++) {
+    const PetscInt   nb = op->ia[i + 1] - op->ia[i], *ja = op->ja + op->ia[i];
+    const PetscReal *blk = op->val + op->ia[i] * bs * bs;
+    PetscReal       *yi  = y + i * bs * R;
+    PetscInt         k0  = 0;
+    for (; k0 + VIT_KPM_MAX_WIDTH <= R; k0 += VIT_KPM_MAX_WIDTH) RowChunk(bs, VIT_KPM_MAX_WIDTH, R, nb, ja, blk, x + k0, yi + k0);
+#if VIT_KPM_MAX_WIDTH > 8
+    if (k0 + 8 <= R) RowChunk(bs, 8, R, nb, ja, blk, x + k0, yi + k0), k0 += 8;
+#endif
+    if (k0 + 4 <= R) RowChunk(bs, 4, R, nb, ja, blk, x + k0, yi + k0), k0 += 4;
+    if (k0 + 2 <= R) RowChunk(bs, 2, R, nb, ja, blk, x + k0, yi + k0), k0 += 2;
+    if (k0 + 1 <= R) RowChunk(bs, 1, R, nb, ja, blk, x + k0, yi + k0);
+  }
+}
+
+/* Multi-vector layout: x[(i bs + c) nv + k] for block i, component c, vector k, nv = nvec or 1; x has
+   room for the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x refreshed). */
+PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[])
+{
+  const PetscInt bs = op->bs;
 
   PetscFunctionBegin;
+  PetscCheck(nv == op->nvec || nv == 1, op->comm, PETSC_ERR_ARG_OUTOFRANGE, "KPM operator made for %" PetscInt_FMT " vectors, applied to %" PetscInt_FMT, op->nvec, nv);
   if (op->shell) { /* vector by vector through MatMult */
-    for (PetscInt k = 0; k < R; k++) {
+    for (PetscInt k = 0; k < nv; k++) {
       PetscScalar *xs, *ys;
       PetscCall(VecGetArray(op->xs, &xs));
-      for (PetscInt j = 0; j < op->nrows * bs; j++) xs[j] = x[j * R + k];
+      for (PetscInt j = 0; j < op->nrows * bs; j++) xs[j] = x[j * nv + k];
       PetscCall(VecRestoreArray(op->xs, &xs));
       PetscCall(MatMult(op->shell, op->xs, op->ys));
       PetscCall(VecGetArray(op->ys, &ys));
-      for (PetscInt j = 0; j < op->nrows * bs; j++) y[j * R + k] = PetscRealPart(ys[j]);
+      for (PetscInt j = 0; j < op->nrows * bs; j++) y[j * nv + k] = PetscRealPart(ys[j]);
       PetscCall(VecRestoreArray(op->ys, &ys));
     }
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscSFBcastBegin(op->sf, op->unit, x, x + op->nrows * stride, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, op->unit, x, x + op->nrows * stride, MPI_REPLACE));
-  PetscCall(PetscArrayzero(y, op->nrows * stride));
-  for (PetscInt i = 0; i < op->nrows; i++) {
-    PetscReal *yi = y + i * stride;
-    for (PetscInt p = op->ia[i]; p < op->ia[i + 1]; p++) {
-      const PetscReal *blk = op->val + p * bs * bs, *xj = x + op->ja[p] * stride;
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt cc = 0; cc < bs; cc++) {
-          const PetscReal v = blk[c * bs + cc];
-          for (PetscInt k = 0; k < R; k++) yi[c * R + k] += v * xj[cc * R + k];
-        }
-    }
+  PetscCall(PetscSFBcastBegin(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * bs * nv, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * bs * nv, MPI_REPLACE));
+  switch (bs) {
+  case 1:
+    ApplyRows(1, op, nv, x, y);
+    break;
+  case 2:
+    ApplyRows(2, op, nv, x, y);
+    break;
+  default:
+    ApplyRows(3, op, nv, x, y);
   }
-  PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * R));
+  PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * nv));
   PetscFunctionReturn(0);
 }
 
 /* Matrix bytes plus three vector streams (x, previous vector, result) per application, all ranks. */
-static PetscErrorCode BlockOpBytes(const BlockOp *op, MPI_Comm comm, PetscLogDouble *bytes)
+static PetscErrorCode OperatorBytes(VitKpmOperator op, PetscLogDouble *bytes)
 {
   PetscLogDouble b;
 
   PetscFunctionBegin;
-  if (op->shell) b = 0;
-  else b = op->ia[op->nrows] * (op->bs * op->bs * sizeof(PetscReal) + sizeof(PetscInt)) + (op->nrows + 1) * sizeof(PetscInt) + 3.0 * op->nrows * op->bs * op->nvec * sizeof(PetscReal);
-  PetscCallMPI(MPI_Allreduce(&b, bytes, 1, MPI_DOUBLE, MPI_SUM, comm));
+  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &b));
+  if (b > 0) b += 3.0 * op->nrows * op->bs * op->nvec * sizeof(PetscReal);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &b, 1, MPI_DOUBLE, MPI_SUM, op->comm));
+  *bytes = b;
   PetscFunctionReturn(0);
 }
 
-/* ---- Spectral bounds ---------------------------------------------------------------------------- */
-/* Round v outward (up when up, else down) to 8 significant bits, so that values differing in the
-   last digits (e.g. from runs on different rank counts) give the same bound. */
-static PetscReal RoundOutward(PetscReal v, PetscBool up)
-{
-  PetscReal step;
-  if (v == 0) return 0;
-  step = PetscPowReal(2.0, PetscCeilReal(PetscLog2Real(PetscAbsReal(v))) - 8);
-  return up ? PetscCeilReal(v / step) * step : PetscFloorReal(v / step) * step;
-}
-
-/* An extreme eigenvalue by Krylov-Schur to loose tolerance (options prefix kpm_bounds_). */
-static PetscErrorCode ExtremeEigenvalue(const VitSpectrumProblem *prob, EPSWhich which, PetscReal *lambda)
-{
-  EPS      eps;
-  PetscInt nconv;
-
-  PetscFunctionBegin;
-  PetscCall(EPSCreate(prob->comm, &eps));
-  PetscCall(EPSSetOptionsPrefix(eps, "kpm_bounds_"));
-  PetscCall(EPSSetOperators(eps, prob->H, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
-  PetscCall(EPSSetWhichEigenpairs(eps, which));
-  PetscCall(EPSSetDimensions(eps, 1, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(EPSSetTolerances(eps, 1e-6, 1000));
-  PetscCall(EPSSetFromOptions(eps));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= 1, prob->comm, PETSC_ERR_USER_INPUT, "KPM spectral bounds: the %s eigenvalue did not converge; give -kpm_lambda_%s or raise -kpm_bounds_eps_max_it", which == EPS_LARGEST_REAL ? "largest" : "smallest", which == EPS_LARGEST_REAL ? "max" : "min");
-  PetscCall(EPSGetEigenvalue(eps, 0, lambda, NULL));
-  PetscCall(EPSDestroy(&eps));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode VitKpmBounds(const VitSpectrumProblem *prob, PetscBool negative, PetscReal *lo, PetscReal *hi)
-{
-  const PetscReal margin = 0.01;
-  PetscReal       lmax, lmin = 0;
-
-  PetscFunctionBegin;
-  PetscCall(ExtremeEigenvalue(prob, EPS_LARGEST_REAL, &lmax));
-  if (negative) PetscCall(ExtremeEigenvalue(prob, EPS_SMALLEST_REAL, &lmin));
-  lmin = PetscMin(lmin, 0.0);
-  *hi  = RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE);
-  *lo  = RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE);
-  PetscFunctionReturn(0);
-}
-
-/* ---- Moments ------------------------------------------------------------------------------------- */
+/* ---- Random vectors and exact dot products -------------------------------------------------------- */
 /* Random vectors, made orthogonal to the translations u_c(i) = sqrt(m_i) (exact sums) when deflating. */
 static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
 {
@@ -328,20 +391,134 @@ static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, Pe
   PetscCall(VitExactSumDestroy(&es));
   PetscFunctionReturn(0);
 }
+/* acc += t quantised when |t| is within the bound, else one more overflow (vectors that grew). */
+static inline void Accumulate(const VitExactSum *es, PetscReal t, VitInt128 *acc, VitInt128 *overflow)
+{
+  if (PetscAbsReal(t) <= es->bound) *acc += VitExactSumQuantise(es, t);
+  else *overflow += 1;
+}
 
 /* Exact per-vector dot products <x_k, y_k> (k < R) of owned entries, n entries per vector, added
-   to acc[k]; terms beyond the bound (vectors that grew: spectrum outside the interval) are counted
-   in *overflow instead. */
+   to acc[k]; terms beyond the bound are counted in *overflow instead. */
 static void ExactDots(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal x[], const PetscReal y[], VitInt128 acc[], VitInt128 *overflow)
 {
   for (PetscInt j = 0; j < n; j++)
-    for (PetscInt k = 0; k < R; k++) {
-      const PetscReal t = x[j * R + k] * y[j * R + k];
-      if (PetscAbsReal(t) <= es->bound) acc[k] += VitExactSumQuantise(es, t);
-      else *overflow += 1;
-    }
+    for (PetscInt k = 0; k < R; k++) Accumulate(es, x[j * R + k] * y[j * R + k], &acc[k], overflow);
 }
 
+/* Exact global <x, y> of one vector (n owned entries; the fixed-point scale from the largest term). */
+static PetscErrorCode ExactDot(const VitSpectrumProblem *prob, PetscInt n, const PetscReal x[], const PetscReal y[], PetscReal *dot)
+{
+  VitExactSum  es;
+  VitInt128 acc[2] = {0, 0};
+  PetscReal tmax = 0, sum[2] = {0, 0};
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < n; j++) tmax = PetscMax(tmax, PetscAbsReal(x[j] * y[j]));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &tmax, 1, MPIU_REAL, MPI_MAX, prob->comm));
+  PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2(tmax), VitCeilLog2((PetscReal)prob->dim * prob->natoms), &es));
+  ExactDots(&es, n, 1, x, y, &acc[0], &acc[1]);
+  PetscCall(VitExactSumReduce(&es, 2, acc, sum));
+  PetscCall(VitExactSumDestroy(&es));
+  *dot = sum[0];
+  PetscFunctionReturn(0);
+}
+
+/* ---- Spectral bounds ---------------------------------------------------------------------------- */
+/* Round v outward (up when up, else down) to 8 significant bits, so that values differing in the
+   last digits give the same bound. */
+static PetscReal RoundOutward(PetscReal v, PetscBool up)
+{
+  PetscReal step;
+  if (v == 0) return 0;
+  step = PetscPowReal(2.0, PetscCeilReal(PetscLog2Real(PetscAbsReal(v))) - 8);
+  return up ? PetscCeilReal(v / step) * step : PetscFloorReal(v / step) * step;
+}
+
+/* Gershgorin discs of the scalar rows: every eigenvalue lies in [min_r (H_rr - s_r), max_r (H_rr + s_r)],
+   s_r = sum_{q != r} |H_rq| (row sums in the operator's fixed order: the same on any rank count).
+   Without stored entries (matrix-free) the interval is unbounded. */
+static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscReal *hi)
+{
+  const PetscInt bs = op->bs;
+  PetscReal      ext[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* lo, -hi */
+
+  PetscFunctionBegin;
+  if (op->shell) ext[0] = ext[1] = -PETSC_MAX_REAL;
+  for (PetscInt i = 0; !op->shell && i < op->nrows; i++)
+    for (PetscInt c = 0; c < bs; c++) {
+      PetscReal diag = 0, radius = 0;
+      for (PetscInt p = op->ia[i]; p < op->ia[i + 1]; p++)
+        for (PetscInt cc = 0; cc < bs; cc++) {
+          const PetscReal v = op->val[(p * bs + c) * bs + cc];
+          if (op->ja[p] == i && cc == c) diag = v;
+          else radius += PetscAbsReal(v);
+        }
+      ext[0] = PetscMin(ext[0], diag - radius);
+      ext[1] = PetscMin(ext[1], -(diag + radius));
+    }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, ext, 2, MPIU_REAL, MPI_MIN, op->comm));
+  *lo = ext[0];
+  *hi = -ext[1];
+  PetscFunctionReturn(0);
+}
+
+/* k steps of Lanczos from the deflated random vector 0 (operator applies and exact dot products, so
+   the result is the same on any rank count); the extreme Ritz values of the tridiagonal T_k widened
+   by their residual norms |beta_k z_k| (Zhou & Li, Linear Algebra Appl. 435, 480 (2011)). */
+static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
+{
+  const PetscInt n = op->nrows * op->bs, nall = (op->nrows + op->nghost) * op->bs;
+  PetscReal     *q, *qprev, *w, *alpha, *beta, *Z, *work, norm2, b = 0;
+  PetscBLASInt   k = 0, info;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc3(nall, &q, nall, &qprev, n, &w));
+  PetscCall(PetscCalloc4(steps, &alpha, steps, &beta, steps * steps, &Z, 2 * steps, &work));
+  PetscCall(RandomBlock(prob, 1, seed, PETSC_TRUE, q));
+  PetscCall(ExactDot(prob, n, q, q, &norm2));
+  for (PetscInt j = 0; j < n; j++) q[j] /= PetscSqrtReal(norm2);
+  for (k = 0; k < steps;) {
+    PetscReal *swap;
+    PetscCall(VitKpmOperatorApply(op, 1, q, w));
+    for (PetscInt j = 0; j < n; j++) w[j] -= b * qprev[j];
+    PetscCall(ExactDot(prob, n, w, q, &alpha[k]));
+    for (PetscInt j = 0; j < n; j++) w[j] -= alpha[k] * q[j];
+    PetscCall(ExactDot(prob, n, w, w, &norm2));
+    b = beta[k++] = PetscSqrtReal(norm2);
+    if (b <= 1e-12 * PetscAbsReal(alpha[0])) break; /* invariant subspace: T_k's eigenvalues are exact */
+    for (PetscInt j = 0; j < n; j++) qprev[j] = w[j] / b;
+    swap  = q;
+    q     = qprev;
+    qprev = swap;
+  }
+  PetscCallBLAS("LAPACKsteqr", LAPACKsteqr_("I", &k, alpha, beta, Z, &k, work, &info));
+  PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "KPM bounds: LAPACK steqr failed (info %d)", (int)info);
+  *lo = alpha[0] - PetscAbsReal(b * Z[k - 1]);
+  *hi = alpha[k - 1] + PetscAbsReal(b * Z[(k - 1) * k + k - 1]);
+  PetscCall(PetscFree3(q, qprev, w));
+  PetscCall(PetscFree4(alpha, beta, Z, work));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
+{
+  const PetscReal margin = 0.01;
+  PetscReal       glo, ghi, llo, lhi, lmin, lmax;
+
+  PetscFunctionBegin;
+  PetscCheck(steps >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": at least 2 Lanczos steps are needed", steps);
+  PetscCall(GershgorinBounds(op, &glo, &ghi));
+  PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi));
+  PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi));
+  lmin = PetscMin(llo, 0.0); /* negative eigenvalues (unrelaxed samples) are found without inertia */
+  lmax = lhi;
+  *hi  = PetscMin(ghi, RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE));
+  *lo  = PetscMin(0.0, PetscMax(glo, RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE)));
+  PetscFunctionReturn(0);
+}
+
+/* ---- Moments ------------------------------------------------------------------------------------- */
 /* Reduce the 2R dot products and the overflow count (slot 2R), failing on overflow. */
 static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 acc[], PetscReal dots[])
 {
@@ -352,20 +529,33 @@ static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 ac
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscInt R, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm)
+/* One Chebyshev step and its dot products in one pass over the vectors: v_{m+1} = 2 Hs v_m - v_{m-1}
+   = (y - a v_m) s - v_{m-1} (y = H v_m, s = 2/b) written over v_{m-1}, with <v_m, v_m> added to
+   acc[k] and, when next, <v_{m+1}, v_m> to acc[R + k]; acc[2R] counts overflows. */
+static void ChebyshevStep(const VitExactSum *es, PetscInt n, PetscInt R, PetscBool next, PetscReal a, PetscReal s, const PetscReal *restrict y, const PetscReal *restrict v, PetscReal *restrict vprev, VitInt128 acc[])
 {
-  const PetscInt  d = prob->dim, n = prob->nowned * d;
+  for (PetscInt j = 0; j < n; j++)
+    for (PetscInt k = 0; k < R; k++) {
+      const PetscInt q = j * R + k;
+      Accumulate(es, v[q] * v[q], &acc[k], &acc[2 * R]);
+      if (!next) continue;
+      vprev[q] = (y[q] - a * v[q]) * s - vprev[q];
+      Accumulate(es, vprev[q] * v[q], &acc[R + k], &acc[2 * R]);
+    }
+}
+
+PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt M, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm)
+{
+  const PetscInt  d = prob->dim, n = prob->nowned * d, R = op->nvec;
   const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo), binv = 1.0 / b, b2inv = 2.0 / b;
-  BlockOp         op;
+  const size_t    vbytes = (size_t)(op->nrows + op->nghost) * d * R * sizeof(PetscReal);
   VitExactSum        es;
   VitInt128      *acc;
-  PetscReal      *buf0, *buf1, *vprev, *vcur, *y, *dots, *mu, *swap;
+  PetscReal      *vprev = NULL, *vcur = NULL, *y = NULL, *dots, *mu, *swap;
   PetscLogDouble  t0, t1;
-  PetscInt        nlocal_all;
 
   PetscFunctionBegin;
   PetscCheck(M >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed", M);
-  PetscCheck(R >= 1, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", R);
   PetscCheck(hi > lo, prob->comm, PETSC_ERR_USER_INPUT, "KPM interval [%g, %g] is empty", (double)lo, (double)hi);
   PetscCall(PetscMemzero(kpm, sizeof(*kpm)));
   kpm->moments    = M;
@@ -375,11 +565,9 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   kpm->lambda_max = hi;
   kpm->deflate    = PETSC_TRUE;
   kpm->nstates    = d * prob->natoms - d;
-  PetscCall(BlockOpCreate(prob, R, &op));
-  nlocal_all = (op.nrows + op.nghost) * d * R;
-  PetscCall(PetscMalloc3(nlocal_all, &buf0, nlocal_all, &buf1, n * R, &y));
-  vprev = buf0;
-  vcur  = buf1;
+  PetscCall(BigAlloc(vbytes, &vprev));
+  PetscCall(BigAlloc(vbytes, &vcur));
+  PetscCall(BigAlloc(vbytes, &y));
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
   PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, R * M, &mu));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
@@ -387,7 +575,7 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
 
   PetscCall(PetscTime(&t0));
   PetscCall(RandomBlock(prob, R, seed, kpm->deflate, vprev)); /* v_0 */
-  PetscCall(BlockOpApply(&op, vprev, y));
+  PetscCall(VitKpmOperatorApply(op, R, vprev, y));
   for (PetscInt j = 0; j < n * R; j++) vcur[j] = (y[j] - a * vprev[j]) * binv; /* v_1 = Hs v_0 */
   ExactDots(&es, n, R, vprev, vprev, acc, acc + 2 * R);
   ExactDots(&es, n, R, vcur, vprev, acc + R, acc + 2 * R);
@@ -399,12 +587,8 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   /* Invariant at the top: vprev = v_{m-1}, vcur = v_m. */
   for (PetscInt m = 1; 2 * m < M; m++) {
     const PetscBool odd = (PetscBool)(2 * m + 1 < M);
-    ExactDots(&es, n, R, vcur, vcur, acc, acc + 2 * R);
-    if (odd) { /* v_{m+1} = 2 Hs v_m - v_{m-1}, written over v_{m-1} */
-      PetscCall(BlockOpApply(&op, vcur, y));
-      for (PetscInt j = 0; j < n * R; j++) vprev[j] = (y[j] - a * vcur[j]) * b2inv - vprev[j];
-      ExactDots(&es, n, R, vprev, vcur, acc + R, acc + 2 * R);
-    }
+    if (odd) PetscCall(VitKpmOperatorApply(op, R, vcur, y));
+    ChebyshevStep(&es, n, R, odd, a, b2inv, y, vcur, vprev, acc);
     PetscCall(ReduceDots(&es, R, acc, dots));
     for (PetscInt k = 0; k < R; k++) {
       mu[k * M + 2 * m] = 2.0 * dots[k] - mu[k * M];
@@ -417,11 +601,16 @@ PetscErrorCode VitKpmCompute(const VitSpectrumProblem *prob, PetscInt M, PetscIn
   PetscCall(PetscTime(&t1));
   PetscCall(PetscArraycpy(kpm->mu, mu, R * M));
   kpm->time_per_moment = (t1 - t0) / M;
-  PetscCall(BlockOpBytes(&op, prob->comm, &kpm->bytes_per_apply));
+  PetscCall(OperatorBytes(op, &kpm->bytes_per_apply));
+  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &kpm->bytes_matrix));
+  kpm->bytes_vectors = 3.0 * vbytes;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_matrix, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
   PetscCall(VitExactSumDestroy(&es));
   PetscCall(PetscFree3(acc, dots, mu));
-  PetscCall(PetscFree3(buf0, buf1, y));
-  PetscCall(BlockOpDestroy(&op));
+  PetscCall(BigFree(vbytes, &vprev));
+  PetscCall(BigFree(vbytes, &vcur));
+  PetscCall(BigFree(vbytes, &y));
   PetscFunctionReturn(0);
 }
 

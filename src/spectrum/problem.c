@@ -13,6 +13,7 @@ PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, Pets
   PetscCheck(nrows == dim * nowned, comm, PETSC_ERR_ARG_SIZ, "Hessian has %" PetscInt_FMT " local rows for %" PetscInt_FMT " atoms in %" PetscInt_FMT "D", nrows, nowned, dim);
   prob->comm   = comm;
   prob->H      = H;
+  PetscCall(PetscObjectReference((PetscObject)H)); /* the KPM may release it early (VitKpmOperatorCreate) */
   prob->dim    = dim;
   prob->nowned = nowned;
   PetscCall(MPIU_Allreduce(&nowned, &prob->natoms, 1, MPIU_INT, MPI_SUM, comm));
@@ -39,6 +40,7 @@ PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree2(prob->gid, prob->sqrt_mass));
+  PetscCall(MatDestroy(&prob->H));
   PetscCall(PetscMemzero(prob, sizeof(*prob)));
   PetscFunctionReturn(0);
 }

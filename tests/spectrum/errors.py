@@ -26,6 +26,9 @@ vt.check("negative eigenvalues" in p.stdout, "negative eigenvalues reported on s
 lam = sl.read("u.h5", "/spectrum/modes/eigenvalues")
 vt.check(lam[0] < 0 and np.min(np.abs(lam[0] - ev)) < 1e-8 * abs(ev).max(), "negative modes found by shift-and-invert are eigenvalues")
 vt.check(sl.read("u.h5", "/spectrum/kpm/lambda_min") <= ev.min(), "KPM interval covers the negative eigenvalues")
+vt.check(sl.read("u.h5", "/spectrum/kpm/lambda_max") >= ev.max(), "KPM interval covers the largest eigenvalue (an isolated outlier)")
+vt.run(base + ["-sample", "unrelaxed.data", "-spectrum_nev", 0, "-spectrum_inertia", 0, "-o", "u0.h5"], 2)
+vt.check(sl.read("u0.h5", "/spectrum/kpm/lambda_min") <= ev.min(), "without inertia or modes the KPM interval (Lanczos) still covers the negative eigenvalues")
 
 
 def fails(args, words, what):

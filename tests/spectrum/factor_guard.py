@@ -1,0 +1,27 @@
+"""The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below MUMPS's own
+estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
+note each, exits 0 and keeps the KPM counts; with a generous limit the exact counts are written and
+equal LAPACK's."""
+import numpy as np
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+sample = sl.make_ka_glass("ka216.data")
+ev = np.linalg.eigvalsh(sl.hessian_dense(sample))
+omegas = [5.0, 10.0, 20.0]
+base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-kpm_moments", 64, "-spectrum_count_omega", ",".join(map(str, omegas))]
+for n in (1, 2):
+    p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-o", "small%d.h5" % n], n)
+    notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "lowest modes" in notes[1] and "MB" in notes[0],
+             "%d rank(s): inertia and shift-and-invert skipped, one note each: %s" % (n, notes))
+    names = []
+    sl.h5py.File("small%d.h5" % n, "r").visit(names.append)
+    vt.check("spectrum/counts/exact" not in names and "spectrum/counts/kpm" in names and "spectrum/modes" not in names,
+             "%d rank(s): no exact counts or modes written, KPM counts written" % n)
+p = vt.run(base + ["-spectrum_nev", 0, "-spectrum_factor_max_memory", 1e6, "-o", "big.h5"], 2)
+vt.check("vitrum: note" not in p.stdout, "a generous limit prints no note")
+exact = sl.read("big.h5", "/spectrum/counts/exact")
+vt.check(list(exact) == [int(np.sum(ev < w * w)) - 3 for w in omegas], "exact counts %s = LAPACK's" % list(exact))
+p = vt.run(base + ["-spectrum_factor_max_memory", -1], 1, expect_fail=True)
+vt.check("-spectrum_factor_max_memory -1" in p.stderr + p.stdout, "a negative limit is a user error naming the option")
