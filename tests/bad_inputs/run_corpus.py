@@ -3,10 +3,11 @@ exit status 1; the line `vitrum: error:` printed exactly once and containing the
 fragment; no PETSc traceback, no "internal error", no MPI_ABORT banner; no new file in the case's
 folder (no output, no .tmp; a features cache folder may fill) and the inputs unchanged; the run
 ends within 30 s (a timeout, not a timing assertion: a hang is a failure).
+Under ASan/UBSan (--sanitized) a sanitizer report is a failure too.
 Cases in corpus.KNOWN_FAILING are expected failures (XFAIL, listed at the end with their reason);
 one of them that passes is reported as XPASS so that the lead can prune the set.
 
-usage: run_corpus.py [--ranks 1,2] [--jobs 4] [--only REGEX] [--keep]"""
+usage: run_corpus.py [--ranks 1,2] [--jobs 4] [--only REGEX] [--keep] [--sanitized]"""
 import argparse
 import concurrent.futures
 import hashlib
@@ -99,6 +100,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--workdir", default="corpus_run")
     ap.add_argument("--keep", action="store_true", help="keep the case folders of passing cases")
+    ap.add_argument("--sanitized", action="store_true", help="vitrum is built with ASan/UBSan: the id@san known failures apply")
     a = ap.parse_args()
     corpus.check_ids()
     setup_dir = os.path.abspath(os.path.join(a.workdir, "setup"))
@@ -113,7 +115,8 @@ def main():
         for fut in concurrent.futures.as_completed(futures):
             (case, n) = futures[fut]
             problems, line = fut.result()
-            key = next((k for k in (f"{case[0]}@{n}", case[0]) if k in corpus.KNOWN_FAILING), None)
+            keys = ([f"{case[0]}@san"] if a.sanitized else []) + [f"{case[0]}@{n}", case[0]]
+            key = next((k for k in keys if k in corpus.KNOWN_FAILING), None)
             status = ("XFAIL" if problems else "XPASS") if key else ("FAIL" if problems else "PASS")
             counts[status] += 1
             print(f"{status:5s} np{n} {case[0]}: " + (line if not problems else "; ".join(problems)), flush=True)
