@@ -161,6 +161,13 @@ FEAT = ["features", "-samples", "s*.data", "-features_targets", "none", "-featur
 FEAT_FILES = {"s2.data": data_text(pos=(GRID + 0.5) * SPACING + np.random.default_rng(7).normal(scale=0.04, size=GRID.shape)), "cache": ("dir",)}
 BIG = "x" * 80
 
+
+def finding(name):
+    """An input saved by the fuzzers (tests/fuzz/run.sh), kept byte for byte in fuzz_findings/."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_findings", name), "rb") as f:
+        return f.read()
+
+
 # ------------------------------------------------------------------ the cases
 # (id, command line, files to make (besides COMMON), expected fragment of the error line)
 CASES = [
@@ -483,6 +490,9 @@ CASES = [
     ("features_empty_sample", FEAT + ["-ranks_per_sample", "1"], dict(FEAT_FILES, **{"s3.data": ""}), "s3.data"),
     ("features_output_is_directory", FEAT[:-2] + ["-o", "outdir"], dict(FEAT_FILES, outdir=("dir",)), "outdir"),
     ("features_output_is_input", FEAT[:-2] + ["-o", "s.data"], FEAT_FILES, "s.data"),
+    # --- inputs found by the fuzzers (tests/fuzz/run.sh; docs/reliability.md)
+    ("fuzz_data_section_name_overflow", ["info", "-sample", "f.data"], {"f.data": finding("lammps_data-c3033cd7.data")}, "f.data"),
+    ("fuzz_eam_fs_grid_nrho_2e57", EAMFS + ["f.eam.fs"], {"f.eam.fs": finding("eam_fs-b8b4c85b.eam.fs")}, "bad grid"),
 ]
 
 # Cases that fail today because a fix is pending in another branch: id (both rank counts),
@@ -551,6 +561,8 @@ KNOWN_FAILING = {
     "features_empty_sample@2": "an empty sample inside -ranks_per_sample 1 fails on its sub-communicator only",
     "features_list_names_missing_sample@2": "a missing sample inside -ranks_per_sample 1 fails on its sub-communicator only",
     "rdf_rmax_100@2": "the 2 ranks do not leave together: 10 s to exit (33 s under ASan, beyond the 30 s limit)",
+    "fuzz_data_section_name_overflow@san": "ASan: stack-buffer-overflow, a >64-char section name overflows name[64] (lammps_data.c:160, PetscStrlcat)",
+    "fuzz_eam_fs_grid_nrho_2e57@san": "UBSan: Nrho = 2.2e57 converted to PetscInt before the range check (eam.c:79)",
     # found by the sanitizers (the plain build prints the right error line)
     "data_17_types@san": "UBSan: after the error, sample.c:177 and lammps_data.c:208 index type arrays at 16 (VIT_MAX_TYPES)",
     "xyz_properties_count_int_max@san": "UBSan: signed overflow in the column count at extxyz.c:86",
