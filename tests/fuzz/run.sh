@@ -43,14 +43,17 @@ for h in $harnesses; do
   found=$(ls "$work/findings/$name" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
   [ "$found" -ne 0 ] && status=1
   summary+="fuzz_$name: ${seconds} s, ${runs:-?} runs, ${cov:-cov ?}, $found inputs saved in $work/findings/$name"$'\n'
-  # each saved input replayed once: the kind of finding and the first frame in vitrum's sources
+  # each saved input replayed once: the kind of finding and the first frame in vitrum's sources;
+  # identical findings are counted on one line, with one of their inputs
+  kinds=""
   for f in "$work/findings/$name"/*; do
     [ -f "$f" ] || continue
     out=$(timeout 60 "$build/fuzz_$name" -timeout=10 -rss_limit_mb=2048 "$f" 2>&1)
-    kind=$(grep -m1 -oE '(ERROR: [A-Za-z]+: [-a-z ]+|runtime error: .*)' <<<"$out" | cut -c1-90)
+    kind=$(grep -m1 -oE '(ERROR: [A-Za-z]+: [-a-z]+|runtime error: .*)' <<<"$out" | cut -c1-100)
     where=$(grep -m1 -oE 'in [A-Za-z_0-9]+ [^ ]*/src/[^ ]*' <<<"$out" | sed "s|$root/||")
-    summary+="   ${kind:-no failure on replay} ${where:+at $where}: $(basename "$f")"$'\n'
+    kinds+="${kind:-no failure on replay} ${where:+at $where}|$(basename "$f")"$'\n'
   done
+  [ -n "$kinds" ] && summary+=$(sort <<<"${kinds%$'\n'}" | awk -F'|' '{n[$1]++; f[$1]=$2} END {for (k in n) printf "   %d x %s (e.g. %s)\n", n[k], k, f[k]}')$'\n'
 done
 printf '%s' "$summary"
 exit $status
