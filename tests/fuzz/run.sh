@@ -50,7 +50,7 @@ for h in $harnesses; do
     [ -f "$f" ] || continue
     out=$(timeout 60 "$build/fuzz_$name" -timeout=10 -rss_limit_mb=2048 "$f" 2>&1)
     kind=$(grep -m1 -oE '(ERROR: [A-Za-z]+: [-a-z]+|runtime error: .*)' <<<"$out" | cut -c1-100)
-    where=$(grep -m1 -oE 'in [A-Za-z_0-9]+ [^ ]*/src/[^ ]*' <<<"$out" | sed "s|$root/||")
+    where=$(grep -m1 -oE 'in [A-Za-z_0-9]+ [^ ]*/src/[^ ]*' <<<"$out" | sed "s|^in ||; s|$root/||")
     kinds+="${kind:-no failure on replay} ${where:+at $where}|$(basename "$f")"$'\n'
   done
   [ -n "$kinds" ] && summary+=$(sort <<<"${kinds%$'\n'}" | awk -F'|' '{n[$1]++; f[$1]=$2} END {for (k in n) printf "   %d x %s (e.g. %s)\n", n[k], k, f[k]}')$'\n'
