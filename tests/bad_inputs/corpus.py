@@ -492,6 +492,7 @@ CASES = [
     ("features_output_is_input", FEAT[:-2] + ["-o", "s.data"], FEAT_FILES, "s.data"),
     # --- inputs found by the fuzzers (tests/fuzz/run.sh; docs/reliability.md)
     ("fuzz_data_section_name_overflow", ["info", "-sample", "f.data"], {"f.data": finding("lammps_data-c3033cd7.data")}, "f.data"),
+    ("fuzz_tersoff_m_3e66", TERSOFF + ["f.tersoff"], {"f.tersoff": finding("tersoff-4d79b70b.tersoff")}, "f.tersoff"),
     ("fuzz_eam_fs_grid_nrho_2e57", EAMFS + ["f.eam.fs"], {"f.eam.fs": finding("eam_fs-b8b4c85b.eam.fs")}, "bad grid"),
 ]
 
@@ -566,6 +567,7 @@ KNOWN_FAILING = {
     "features_list_names_missing_sample@2": "a missing sample inside -ranks_per_sample 1 fails on its sub-communicator only",
     "rdf_rmax_100@2": "the 2 ranks do not leave together: 10 s to exit (33 s under ASan, beyond the 30 s limit)",
     "fuzz_data_section_name_overflow@san": "ASan: stack-buffer-overflow, a >64-char section name overflows name[64] (lammps_data.c:160, PetscStrlcat)",
+    "fuzz_tersoff_m_3e66@san": "UBSan: m = 3.2e66 converted to PetscInt before the 'm must be 1 or 3' check (tersoff.c:338)",
     "fuzz_eam_fs_grid_nrho_2e57@san": "UBSan: Nrho = 2.2e57 converted to PetscInt before the range check (eam.c:79)",
     # found by the sanitizers (the plain build prints the right error line)
     "data_17_types@san": "UBSan: after the error, sample.c:177 and lammps_data.c:208 index type arrays at 16 (VIT_MAX_TYPES)",
