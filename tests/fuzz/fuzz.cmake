@@ -1,0 +1,17 @@
+# libFuzzer harnesses (-DVITRUM_FUZZ=ON, clang): one per text reader and per potential-file parser.
+# Run them with tests/fuzz/run.sh SECONDS (seeds from tests/bad_inputs/corpus.py --seeds).
+set(VIT_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
+foreach(fmt lammps-data lammps-dump extxyz)
+  string(REPLACE "-" "_" name ${fmt})
+  add_executable(fuzz_${name} ${VIT_FUZZ_DIR}/fuzz_reader.c)
+  target_compile_definitions(fuzz_${name} PRIVATE VIT_FUZZ_FORMAT="${fmt}")
+  target_link_libraries(fuzz_${name} PRIVATE vitrum_core)
+  target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+endforeach()
+foreach(pot eam tersoff)
+  add_executable(fuzz_${pot} ${VIT_FUZZ_DIR}/fuzz_potential.c)
+  string(TOUPPER ${pot} POT)
+  target_compile_definitions(fuzz_${pot} PRIVATE VIT_FUZZ_${POT})
+  target_link_libraries(fuzz_${pot} PRIVATE vitrum_core)
+  target_link_options(fuzz_${pot} PRIVATE -fsanitize=fuzzer)
+endforeach()
