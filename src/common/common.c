@@ -30,9 +30,11 @@ PetscErrorCode VitInitialize(void)
 
 /* User-input errors (bad files, bad options) carry one of these codes; they print one line and end
    the program with status 1. Everything else is a bug or a system failure and keeps the traceback. */
+/* PETSC_ERR_USER: PETSc's options database raises it for a value not in an option's list
+   ("Unknown option foo for -spectrum_method. Available options: ..."). */
 static PetscBool IsUserError(PetscErrorCode n)
 {
-  return (PetscBool)(n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_WRONG ||
+  return (PetscBool)(n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_USER || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_WRONG ||
                      n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED);
 }
 

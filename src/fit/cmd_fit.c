@@ -101,7 +101,7 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min: lambda must be > 0 (got %g)", (double)o->lambda_min);
   PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %g)", (double)o->lambda_max);
   PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %g is below -fit_lambda_min %g", (double)o->lambda_max, (double)o->lambda_min);
-  PetscCheck(o->lambda_count >= 1, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": need at least 1", o->lambda_count);
+  PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
   PetscCheck(o->smooth_weight >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %g: must be >= 0", (double)o->smooth_weight);

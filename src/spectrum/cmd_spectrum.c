@@ -160,6 +160,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   if (o->boson_max_moments <= 0) o->boson_max_moments = 4 * o->moments;
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
+  PetscCheck(o->modes.target >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_target %g: the shift-and-invert target must be positive (0: automatic)", (double)o->modes.target);
+  PetscCheck(o->softspot_modes >= -1, comm, PETSC_ERR_USER_INPUT, "-spectrum_softspot_modes %" PetscInt_FMT ": give a number of modes, or -1 for all found", o->softspot_modes);
+  PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %g and -kpm_lambda_max %g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
