@@ -375,6 +375,10 @@ PetscErrorCode VitTripletFileReadRank0(const char path[], const char what[], Pet
         snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the entry starting at line %" PetscInt_FMT " has more than %" PetscInt_FMT " words", path, rd.line, start, 3 + nnum);
         break;
       }
+      if (strlen(text) + strlen(tok) + 2 > sizeof(text)) {
+        snprintf(errmsg, len, "%s:%" PetscInt_FMT ": the entry starting at line %" PetscInt_FMT " is longer than %d characters: not a parameter file?", path, rd.line, start, (int)sizeof(text));
+        break;
+      }
       PetscCall(PetscStrlcat(text, tok, sizeof(text)));
       PetscCall(PetscStrlcat(text, " ", sizeof(text)));
       nwords++;
@@ -436,8 +440,15 @@ PetscBool VitLineReaderNext(VitLineReader *r, PetscBool strip_comments)
 {
   char *hash;
 
+  size_t n;
+
   if (!fgets(r->buf, sizeof(r->buf), r->fp)) return PETSC_FALSE;
   r->line++;
+  n = strlen(r->buf);
+  if (n == sizeof(r->buf) - 1 && r->buf[n - 1] != '\n') { /* an overlong line: keep its start, skip the rest, so line numbers stay right */
+    int c;
+    while ((c = fgetc(r->fp)) != EOF && c != '\n') { }
+  }
   if (strip_comments && (hash = strchr(r->buf, '#'))) *hash = 0;
   return PETSC_TRUE;
 }

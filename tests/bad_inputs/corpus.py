@@ -498,7 +498,6 @@ KNOWN_FAILING = {
     "dump_long_text_line": "non-numeric 80-char TIMESTEP value accepted",
     "dump_second_frame_broken": "atom lines beyond the selected (last) frame's count are not detected",
     # potentials (src/potential), fixes pending
-    "tersoff_long_text_line": "a 9000-char line corrupts memory: the error line names the x's as the file, then exit 59 and MPI_Abort",
     # error handling (src/common), fixes pending
     "fit_lambda_text": "PETSc's option parse message does not name -fit_lambda",
     "rdf_rmax_text": "PETSc's option parse message does not name -rdf_rmax",
