@@ -30,7 +30,7 @@ typedef struct {
   PetscInt  nsamples, dim, cells[3], ncells, seed, jobs; /* ncells = 0: the family's default size */
   char      family[16];                   /* glass family of the generator (make_ensemble.py --family) */
   char      lmp[PETSC_MAX_PATH_LEN], python[PETSC_MAX_PATH_LEN], scripts[PETSC_MAX_PATH_LEN];
-  PetscBool report, force;
+  PetscBool report, learning_curve, force;
   PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
   PetscInt  fit_seed;
   PetscInt  nmodels;                       /* one fit per target group */
@@ -127,6 +127,7 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   pl->seed     = 1;
   pl->jobs     = 2;
   pl->report   = PETSC_TRUE;
+  pl->learning_curve = PETSC_TRUE;
   pl->force    = PETSC_FALSE;
   pl->nmodels  = VIT_PIPELINE_MAX_MODELS;
   pl->vdos_rebin = 1;
@@ -145,6 +146,7 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS, " VIT_PIPELINE_CUMULATIVE ": cumulative VDOS, from the D(omega) targets; " VIT_PIPELINE_COUNTS ": exact mode counts below each -spectrum_count_omega; default D," VIT_PIPELINE_REDUCED ",omega2_mean,boson_peak_omega,low_mode_count)", NULL, pl->model_names, &pl->nmodels, NULL));
   PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D, " VIT_PIPELINE_REDUCED " and " VIT_PIPELINE_CUMULATIVE " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
   PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
+  PetscCall(PetscOptionsBool("-pipeline_learning_curve", "Report: the ridge vs kernel-ridge learning curve (minutes for thousands of features)", NULL, pl->learning_curve, &pl->learning_curve, NULL));
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
   PetscOptionsEnd();
   if (!pl->nmodels) PetscCall(DefaultModels(pl));
@@ -504,7 +506,7 @@ static PetscErrorCode StageEvaluate(MPI_Comm comm, Pipeline *pl)
 static PetscErrorCode StageReport(MPI_Comm comm, Pipeline *pl)
 {
   char  script[PETSC_MAX_PATH_LEN];
-  char *argv[] = {pl->python, script, "--run", pl->dir, NULL};
+  char *argv[] = {pl->python, script, "--run", pl->dir, pl->learning_curve ? NULL : "--no-learning-curve", NULL};
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(script, sizeof(script), "%s/plot_report.py", pl->scripts));

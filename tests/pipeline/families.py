@@ -27,11 +27,11 @@ p = subprocess.run(['/usr/bin/python3', os.path.join(SRC, 'scripts', 'make_ensem
 vt.check(p.returncode == 0, '%s: 6 samples generated (%s)' % (family, p.stdout[-1500:]))
 models = next(l.split()[1] for l in open(opts) if l.startswith('-pipeline_models')).split(',')
 out = vt.run(['pipeline', '-options_file', opts, '-pipeline_samples', os.path.join(ens, 'samples.txt'), '-pipeline_dir', run,
-              '-kpm_moments', 128, '-kpm_vectors', 4, '-boson_max_moments', 256, '-fit_test_fraction', 0.34] + grid, 1).stdout
+              '-kpm_moments', 128, '-kpm_vectors', 4, '-boson_max_moments', 256, '-fit_test_fraction', 0.34, '-pipeline_learning_curve', 0] + grid, 1).stdout
 vt.check('Held-out R^2' in out, '%s: the pipeline printed its held-out table' % family)
 report = os.path.join(run, 'report')
 pngs = [f for f in os.listdir(report) if f.endswith('.png')] if os.path.isdir(report) else []
-vt.check(os.path.exists(os.path.join(report, 'report.md')) and len(pngs) >= 3, '%s: report.md with %d figures' % (family, len(pngs)))
+vt.check(os.path.exists(os.path.join(report, 'report.md')) and len(pngs) >= 3 and 'learning_curve.png' not in pngs, '%s: report.md with %d figures' % (family, len(pngs)))
 with h5py.File(os.path.join(run, 'evaluation.h5'), 'r') as f:
     g = f['evaluation']
     names = [n.decode() if isinstance(n, bytes) else n for n in g['model_names'][()]]
