@@ -26,7 +26,9 @@ VITRUM = os.environ.get("VITRUM", "vitrum")
 MPIRUN = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split()
 NSAMPLES = 16
 # check name -> reason; the lead prunes this when the fix is merged
-KNOWN_FAILING = {"truncate": "detection of truncated cache files is being implemented in the fit branch"}
+KNOWN_FAILING = {"kill_rerun": "intermittent (2 of 7 runs on a loaded machine): the rerun after the kill on 2 ranks "
+                              "(-ranks_per_sample 1) can stop with 'cannot rename the finished output from "
+                              "cache_kill/sNN.data.spectrum.h5.tmp (No such file or directory)'; under investigation"}
 
 
 def write_sample(path, seed, cells=5, spacing=1.1):
