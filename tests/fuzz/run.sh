@@ -3,7 +3,7 @@
 #   tests/fuzz/run.sh SECONDS [BUILD_DIR]
 # Builds the harnesses with clang (-DVITRUM_FUZZ=ON) in BUILD_DIR (default build-fuzz) if needed,
 # writes seed corpora made from the tests' valid files (tests/bad_inputs/corpus.py --seeds), and
-# runs each harness under nice with libFuzzer. Inputs that crash, hang or trip ASan/UBSan are
+# runs each harness under nice -n ${FUZZ_NICE:-19} with libFuzzer. Inputs that crash, hang or trip ASan/UBSan are
 # kept in BUILD_DIR/fuzz/findings/HARNESS/; the grown corpora in BUILD_DIR/fuzz/corpus/HARNESS/.
 # A summary line per harness (runs, coverage, findings) ends the output; the status is 1 when any
 # harness found something.
@@ -35,14 +35,15 @@ for h in $harnesses; do
   # unchecked size in a file must not allocate gigabytes). -fork=1 with -ignore_*: keep fuzzing
   # after a finding (each is saved), so one known crash does not hide the others.
   rm -rf "$work/logs/$name" && mkdir -p "$work/logs/$name"
-  (cd "$work/logs/$name" && nice -n 19 "$build/fuzz_$name" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+  (cd "$work/logs/$name" && /usr/bin/time -f "%U %S" -o "$work/$name.cpu" nice -n "${FUZZ_NICE:-19}" "$build/fuzz_$name" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
      -artifact_prefix="$work/findings/$name/" "$work/corpus/$name" "$seeds") >"$log" 2>&1
   runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
   found=$(ls "$work/findings/$name" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
   [ "$found" -ne 0 ] && status=1
-  summary+="fuzz_$name: ${seconds} s, ${runs:-?} runs, ${cov:-cov ?}, $found inputs saved in $work/findings/$name"$'\n'
+  cpu=$(awk '{printf "%.0f", $1 + $2}' "$work/$name.cpu" 2>/dev/null)
+  summary+="fuzz_$name: ${seconds} s wall, ${cpu:-?} s CPU, ${runs:-?} runs, ${cov:-cov ?}, $found inputs saved in $work/findings/$name"$'\n'
   # each saved input replayed once: the kind of finding and the first frame in vitrum's sources;
   # identical findings are counted on one line, with one of their inputs
   kinds=""
