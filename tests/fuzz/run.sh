@@ -12,7 +12,7 @@
 set -uo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${2:-$root/build-fuzz}
+build=$(realpath -m "${2:-$root/build-fuzz}")
 harnesses="lammps_data:lammps_data lammps_dump:lammps_dump extxyz:extxyz eam:eam tersoff:tersoff sw:sw"
 if [ $# -gt 2 ]; then
   shift 2
