@@ -32,16 +32,20 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 status=0
 summary=""
+fork="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+[ "${FUZZ_FORK:-1}" = 0 ] && fork=""
 for h in $harnesses; do
   name=${h%%:*}
   seeds=$work/seeds/${h##*:}
   rm -rf "$work/findings/$name" && mkdir -p "$work/corpus/$name" "$work/findings/$name"
   log=$work/$name.log
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a 2 GB process is a finding (an
-  # unchecked size in a file must not allocate gigabytes). -fork=1 with -ignore_*: keep fuzzing
-  # after a finding (each is saved), so one known crash does not hide the others.
+  # unchecked size in a file must not allocate gigabytes). FUZZ_FORK=1 (default): -fork=1 with
+  # -ignore_*: keep fuzzing after a finding (each is saved), so one known crash does not hide the
+  # others, at the price of much system time (one child process per job); FUZZ_FORK=0: in-process,
+  # several times more inputs per CPU second, stops at the first finding.
   rm -rf "$work/logs/$name" && mkdir -p "$work/logs/$name"
-  (cd "$work/logs/$name" && /usr/bin/time -f "%U %S" -o "$work/$name.cpu" nice -n "${FUZZ_NICE:-19}" "$build/fuzz_$name" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+  (cd "$work/logs/$name" && /usr/bin/time -f "%U %S" -o "$work/$name.cpu" nice -n "${FUZZ_NICE:-19}" "$build/fuzz_$name" $fork \
      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
      -artifact_prefix="$work/findings/$name/" "$work/corpus/$name" "$seeds") >"$log" 2>&1
   runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
