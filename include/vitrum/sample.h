@@ -15,7 +15,7 @@ typedef struct {
   PetscInt  ntypes;                           /* number of species */
   char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
   PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none) */
-  PetscBool has_masses;                       /* masses were read from the file */
+  PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
 
   /* Atoms held by this rank. After a read they may sit on any rank (text files: all on rank 0,

@@ -461,7 +461,7 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
   H5Tclose(strtype);
   for (PetscInt t = 0; t < s->ntypes; t++) names[t] = s->type_name[t];
   PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/type_names", s->ntypes, names));
-  PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass"));
+  if (s->has_masses) PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass")); /* none known: none written */
   PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/box_lo", 1, &three, s->lo, "length"));
   PetscFunctionReturn(0);
 }

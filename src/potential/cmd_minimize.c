@@ -365,7 +365,8 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
   if (VitHelpRequested()) PetscFunctionReturn(0);
-  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL)); /* the written file carries the real masses */
+  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));
+  sample.has_masses = PETSC_TRUE; /* the written file carries the masses of the run (never 1 outside lj units) */
   PetscCall(PetscStrcmp(o.method, "tao", &tao));
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
