@@ -779,6 +779,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features, targets %s\n", n, o.kind, o.targets));
+  PetscCall(VitRdfEnsembleGrid(comm, paths[0])); /* one r grid for all samples (before the cache keys are made) */
 
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));

@@ -151,6 +151,58 @@ PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, Pets
   PetscFunctionReturn(0);
 }
 
+/* 2^round(log2 a): the power of two nearest a (in ratio). */
+static PetscReal NearestPowerOfTwo(PetscReal a)
+{
+  return PetscPowReal(2.0, PetscFloorReal(PetscLog2Real(a) + 0.5));
+}
+
+PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid)
+{
+  const PetscReal sheet_spacing = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms); /* (A/N)^(1/2) */
+  PetscReal       width[3], half = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  /* a sheet's spacing where its vacuum layer is wider than the rmax that spacing gives */
+  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(sheet_spacing), &grid->spacing));
+  grid->unit = NearestPowerOfTwo(grid->spacing);
+  grid->dr   = 0.005 * grid->unit;
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < sample->dim; k++) half = PetscMin(half, 0.5 * width[k]);
+  grid->capped = (PetscBool)(5 * grid->unit > half);
+  grid->rmax   = grid->capped ? half : 5 * grid->unit;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[])
+{
+  PetscBool  rmax_set, dr_set;
+  VitSample  sample;
+  VitRdfGrid grid;
+  char       value[64];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_rmax", &rmax_set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_dr", &dr_set));
+  if (rmax_set && dr_set) PetscFunctionReturn(0);
+  PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
+  PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
+  if (!dr_set) {
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%.12g", (double)grid.dr));
+    PetscCall(PetscOptionsSetValue(NULL, "-rdf_dr", value));
+  }
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
+  if (!rmax_set) { /* capped: 95% of the half width, a whole number of bins */
+    if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr);
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%.12g", (double)grid.rmax));
+    PetscCall(PetscOptionsSetValue(NULL, "-rdf_rmax", value));
+  }
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
+  PetscCall(PetscPrintf(comm, "features: note: one g(r) grid for all samples: -rdf_rmax %.12g -rdf_dr %.12g (defaults from %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s; give -rdf_rmax and -rdf_dr to choose)\n", (double)grid.rmax, (double)grid.dr, first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95% of half its shortest periodic width" : ""));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}
+
 /* Sheet or bulk: auto takes a sheet when the vacuum gap along z is wider than rmax (no pair
    counted across it), and says so. */
 static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)
