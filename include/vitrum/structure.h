@@ -52,10 +52,15 @@ typedef struct {
   PetscBool capped;        /* rmax is half the shortest periodic width (5 L is more) */
 } VitRdfGrid;
 PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid);
-/* One grid for an ensemble (features, pipeline): where -rdf_rmax or -rdf_dr is not given, set it in
-   the options database to the default of the first sample (rmax capped at 95% of its half width, so
-   that samples with slightly smaller boxes share it), with a note on stdout. Collective. */
-PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[]);
+/* One grid for an ensemble (features, pipeline): the grid of the first sample's rdf output when it
+   can be read (first_cached), else the first sample's default grid (rmax capped at 95% of its half
+   width and a whole number of bins, so that samples with slightly smaller boxes share it); it
+   replaces the per-sample defaults of -rdf_rmax/-rdf_dr not given, for every later
+   VitRdfRunSample of this run. The options database is not changed (so cache keys are not either).
+   A note on stdout. Collective. */
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[]);
+/* The ensemble grid fixed by VitRdfEnsembleGrid (*set false when none). */
+void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 

@@ -779,7 +779,11 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features, targets %s\n", n, o.kind, o.targets));
-  PetscCall(VitRdfEnsembleGrid(comm, paths[0])); /* one r grid for all samples (before the cache keys are made) */
+  {
+    char cached[PETSC_MAX_PATH_LEN];
+    PetscCall(VitFeaturesCachePath(&o, paths[0], ".rdf.h5", cached));
+    PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached)); /* one r grid for all samples */
+  }
 
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));

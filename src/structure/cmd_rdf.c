@@ -38,11 +38,15 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* The grid: the options given, the sample's defaults for the others (VitRdfDefaultGrid). */
+/* The grid: the options given, for the others the ensemble's grid (VitRdfEnsembleGrid, in
+   features) or else the sample's defaults (VitRdfDefaultGrid). */
 static PetscErrorCode RdfGridOfSample(MPI_Comm comm, const VitSample *sample, const RdfOptions *o, VitRdfGrid *grid)
 {
+  PetscBool ensemble;
+
   PetscFunctionBeginUser;
-  PetscCall(VitRdfDefaultGrid(comm, sample, grid));
+  VitRdfEnsembleGridGet(grid, &ensemble);
+  if (!ensemble) PetscCall(VitRdfDefaultGrid(comm, sample, grid));
   if (o->rmax_set) grid->rmax = o->rmax;
   if (o->dr_set) grid->dr = o->dr;
   PetscFunctionReturn(0);

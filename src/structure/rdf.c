@@ -174,32 +174,82 @@ PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfG
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[])
+static VitRdfGrid ensemble_grid;
+static PetscBool  ensemble_grid_set = PETSC_FALSE;
+
+void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set)
 {
-  PetscBool  rmax_set, dr_set;
+  *grid = ensemble_grid;
+  *set  = ensemble_grid_set;
+}
+
+/* The grid (dr, rmax = nbins dr) of an rdf output; *found false when it cannot be read. */
+static PetscErrorCode CachedGrid(MPI_Comm comm, const char path[], VitRdfGrid *grid, PetscBool *found)
+{
+  PetscMPIInt rank;
+  PetscReal   g[2] = {0, 0};
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    hid_t file, set;
+    H5E_BEGIN_TRY
+    {
+      file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      set  = file >= 0 ? H5Dopen2(file, "/structure/rdf/r", H5P_DEFAULT) : -1;
+    }
+    H5E_END_TRY;
+    if (set >= 0) {
+      hid_t   space = H5Dget_space(set);
+      hsize_t n     = 0;
+      H5Sget_simple_extent_dims(space, &n, NULL);
+      if (n >= 2) {
+        PetscReal *r;
+        PetscCall(PetscMalloc1(n, &r));
+        if (H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r) >= 0) {
+          g[0] = r[1] - r[0];
+          g[1] = n * g[0];
+        }
+        PetscCall(PetscFree(r));
+      }
+      H5Sclose(space);
+      H5Dclose(set);
+    }
+    if (file >= 0) H5Fclose(file);
+  }
+  PetscCallMPI(MPI_Bcast(g, 2, MPIU_REAL, 0, comm));
+  *found = (PetscBool)(g[0] > 0);
+  grid->dr   = g[0];
+  grid->rmax = g[1];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[])
+{
+  PetscBool  rmax_set, dr_set, cached = PETSC_FALSE;
   VitSample  sample;
   VitRdfGrid grid;
-  char       value[64];
+  char       from[PETSC_MAX_PATH_LEN + 160];
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_rmax", &rmax_set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_dr", &dr_set));
   if (rmax_set && dr_set) PetscFunctionReturn(0);
-  PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
-  PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
-  if (!dr_set) {
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%.12g", (double)grid.dr));
-    PetscCall(PetscOptionsSetValue(NULL, "-rdf_dr", value));
+  PetscCall(PetscMemzero(&grid, sizeof(grid)));
+  PetscCall(CachedGrid(comm, first_cached, &grid, &cached));
+  if (cached) PetscCall(PetscSNPrintf(from, sizeof(from), "the grid of %s", first_cached));
+  else {
+    PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
+    PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
+    PetscCall(VitSampleDestroy(&sample));
+    if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr); /* a whole number of bins */
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95%% of half its shortest periodic width" : ""));
   }
-  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
-  if (!rmax_set) { /* capped: 95% of the half width, a whole number of bins */
-    if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr);
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%.12g", (double)grid.rmax));
-    PetscCall(PetscOptionsSetValue(NULL, "-rdf_rmax", value));
-  }
-  PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
-  PetscCall(PetscPrintf(comm, "features: note: one g(r) grid for all samples: -rdf_rmax %.12g -rdf_dr %.12g (defaults from %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s; give -rdf_rmax and -rdf_dr to choose)\n", (double)grid.rmax, (double)grid.dr, first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95% of half its shortest periodic width" : ""));
-  PetscCall(VitSampleDestroy(&sample));
+  if (rmax_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
+  if (dr_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
+  ensemble_grid     = grid;
+  ensemble_grid_set = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "features: note: one g(r) grid for all samples: rmax %.12g, dr %.12g (%s; give -rdf_rmax and -rdf_dr to choose)\n", (double)grid.rmax, (double)grid.dr, from));
   PetscFunctionReturn(0);
 }
 
