@@ -232,6 +232,7 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
   char       from[PETSC_MAX_PATH_LEN + 160];
 
   PetscFunctionBeginUser;
+  ensemble_grid_set = PETSC_FALSE; /* a grid of an earlier ensemble in this process does not apply */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_rmax", &rmax_set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_dr", &dr_set));
   if (rmax_set && dr_set) PetscFunctionReturn(0);
