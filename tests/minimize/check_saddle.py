@@ -12,7 +12,7 @@ on 1 and 2 ranks. Checked independently:
     positions equal to round-off;
   * -minimize_saddle_escapes 0 restores the old behaviour (0 iterations, no check, no curvature data);
   * a saddle left in place (-minimize_saddle_escapes 1 with a step too small to move) gives the
-    SADDLE warning and ends_on = "saddle"."""
+    SADDLE warning and ends_on = "saddle"; bad option values are one-line errors."""
 import os
 import subprocess
 import sys
@@ -146,4 +146,10 @@ with h5py.File("left.h5", "r") as f:
     ends_on = f["minimize/lowest_curvature"].attrs["ends_on"]
     ends_on = ends_on.decode() if isinstance(ends_on, bytes) else ends_on
 ok &= vr.check("SADDLE" in text and ends_on == "saddle", "a saddle left in place: SADDLE warning, ends_on = saddle")
+
+# bad values: one line naming the option, exit status 1, nothing written
+for option, value in (("-minimize_saddle_step", 0), ("-minimize_saddle_escapes", -1), ("-minimize_saddle_nev", 0), ("-minimize_saddle_tol", "nan")):
+    rc, text = vr.vitrum("minimize", ["-sample", "flat.data", "-o", "bad.h5", option, value] + potential, 1, expect_fail=True)
+    errors = [ln for ln in text.splitlines() if "vitrum: error" in ln]
+    ok &= vr.check(rc == 1 and len(errors) == 1 and option in errors[0] and not os.path.exists("bad.h5"), "%s %s: %s" % (option, value, errors))
 sys.exit(0 if ok else 1)
