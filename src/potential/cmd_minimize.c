@@ -432,7 +432,7 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   VitModesOptions    mopt = {VIT_MODES_LOBPCG, o->saddle_nev, 0, PETSC_TRUE};
   PetscInt           n;
   PetscReal          dmin;
-  PetscBool          added[2];
+  PetscBool          added[2], conv_given;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(c, sizeof(*c)));
@@ -448,14 +448,17 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   c->scale /= n;
   mopt.nev = PetscMin(o->saddle_nev, n - ctx->dim);
   PetscCall(VitSpectrumProblemCreate(ctx->comm, H, ctx->dim, dom.nowned, dom.gid, NULL, &prob));
-  PetscCall(OptionDefault("-eps_conv_norm", NULL, &added[0]));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_abs", &conv_given));
+  if (!conv_given) PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_rel", &conv_given));
+  if (conv_given) added[0] = PETSC_FALSE; /* the user's convergence test */
+  else PetscCall(OptionDefault("-eps_conv_norm", NULL, &added[0]));
   PetscCall(OptionDefault("-st_pc_type", dmin > 0 ? "jacobi" : "none", &added[1]));
   PetscCall(VitModesCompute(&prob, &mopt, &modes));
   if (added[0]) PetscCall(PetscOptionsClearValue(NULL, "-eps_conv_norm"));
   if (added[1]) PetscCall(PetscOptionsClearValue(NULL, "-st_pc_type"));
   c->nmodes     = modes.k;
   c->iterations = modes.iterations;
-  c->lowest     = modes.k ? modes.eigenvalue[0] : PETSC_MAX_REAL;
+  c->lowest     = modes.k ? modes.eigenvalue[0] : (PetscReal)NAN;
   while (c->nnegative < modes.k && modes.eigenvalue[c->nnegative] < -o->saddle_tol * c->scale) c->nnegative++;
   if (c->nnegative) PetscCall(NegativeDirection(&dom, &modes, c->nnegative, &c->direction));
   PetscCall(VitModesDestroy(&modes));
@@ -500,7 +503,7 @@ static PetscErrorCode EscapeStep(MinCtx *ctx, Vec X, Vec D, PetscReal e0, PetscR
 typedef struct {
   PetscReal e0, e1, fmax, scale;
   PetscInt  tao_its, fire_its, escapes, nchecks;
-  PetscReal lowest[64]; /* lowest curvature of each check (at most -minimize_saddle_escapes + 1 <= 64 kept) */
+  PetscReal lowest[64]; /* lowest curvature of each check (NaN: none converged); at most 64 checks */
   PetscInt  negative[64];
   PetscBool saddle;     /* the last check found negative curvature */
 } MinReport;
@@ -554,7 +557,7 @@ static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool 
     PetscCall(CheckCurvature(ctx, o, X, &c));
     PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
     r->scale                  = c.scale;
-    r->lowest[r->nchecks]     = c.nmodes ? c.lowest : PETSC_MAX_REAL;
+    r->lowest[r->nchecks]     = c.lowest;
     r->negative[r->nchecks++] = c.nnegative;
     r->saddle                 = (PetscBool)(c.nnegative > 0);
     if (!c.nmodes) PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: curvature check: LOBPCG converged no mode in %" PetscInt_FMT " iterations: the minimum is not verified (raise -eps_max_it)\n", c.iterations));

@@ -183,7 +183,10 @@ void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set)
   *set  = ensemble_grid_set;
 }
 
-/* The grid (dr, rmax = nbins dr) of an rdf output; *found false when it cannot be read. */
+/* The grid of an rdf output: its exact bin width /structure/rdf/dr (not a difference of bin centres,
+   which would change the bins in the last bit; that only for files of other programs, which have
+   no dr) and rmax = nbins dr; *found false when it cannot be read. Rank 0 reads (a damaged file is
+   no error here: features recomputes it). */
 static PetscErrorCode CachedGrid(MPI_Comm comm, const char path[], VitRdfGrid *grid, PetscBool *found)
 {
   PetscMPIInt rank;
@@ -192,33 +195,34 @@ static PetscErrorCode CachedGrid(MPI_Comm comm, const char path[], VitRdfGrid *g
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
-    hid_t file, set;
+    hid_t   file, r = -1, dr = -1, space;
+    hsize_t nbins = 0;
     H5E_BEGIN_TRY
     {
       file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-      set  = file >= 0 ? H5Dopen2(file, "/structure/rdf/r", H5P_DEFAULT) : -1;
+      if (file >= 0) r = H5Dopen2(file, "/structure/rdf/r", H5P_DEFAULT);
+      if (file >= 0) dr = H5Dopen2(file, "/structure/rdf/dr", H5P_DEFAULT);
+      if (r >= 0 && (space = H5Dget_space(r)) >= 0) {
+        H5Sget_simple_extent_dims(space, &nbins, NULL);
+        H5Sclose(space);
+      }
+      if (dr >= 0 && nbins > 0 && H5Dread(dr, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &g[0]) >= 0) g[1] = nbins * g[0];
+      else if (dr < 0 && r >= 0 && nbins >= 2) {
+        PetscReal *centre = (PetscReal *)malloc(nbins * sizeof(PetscReal));
+        if (centre && H5Dread(r, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, centre) >= 0) {
+          g[0] = centre[1] - centre[0];
+          g[1] = nbins * g[0];
+        }
+        free(centre);
+      }
+      if (r >= 0) H5Dclose(r);
+      if (dr >= 0) H5Dclose(dr);
+      if (file >= 0) H5Fclose(file);
     }
     H5E_END_TRY;
-    if (set >= 0) {
-      hid_t   space = H5Dget_space(set);
-      hsize_t n     = 0;
-      H5Sget_simple_extent_dims(space, &n, NULL);
-      if (n >= 2) {
-        PetscReal *r;
-        PetscCall(PetscMalloc1(n, &r));
-        if (H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r) >= 0) {
-          g[0] = r[1] - r[0];
-          g[1] = n * g[0];
-        }
-        PetscCall(PetscFree(r));
-      }
-      H5Sclose(space);
-      H5Dclose(set);
-    }
-    if (file >= 0) H5Fclose(file);
   }
   PetscCallMPI(MPI_Bcast(g, 2, MPIU_REAL, 0, comm));
-  *found = (PetscBool)(g[0] > 0);
+  *found     = (PetscBool)(g[0] > 0 && g[1] > 0);
   grid->dr   = g[0];
   grid->rmax = g[1];
   PetscFunctionReturn(0);
