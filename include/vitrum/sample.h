@@ -3,6 +3,7 @@
 #define VITRUM_SAMPLE_H
 
 #include <vitrum/common.h>
+#include <vitrum/h5io.h>
 
 /* The box follows LAMMPS: origin lo and cell rows a = (lx,0,0), b = (xy,ly,0), c = (xz,yz,lz).
    A Cartesian position is x = lo + s0 a + s1 b + s2 c with fractional s in [0,1).
@@ -15,7 +16,7 @@ typedef struct {
   PetscInt  ntypes;                           /* number of species */
   char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
   PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none) */
-  PetscBool has_masses;                       /* masses were read from the file */
+  PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
 
   /* Atoms held by this rank. After a read they may sit on any rank (text files: all on rank 0,
@@ -34,6 +35,8 @@ PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample
 /* The -frame option as a 64-bit integer (default -1), an error if it is not an integer. */
 PetscErrorCode VitSampleGetFrameOption(MPI_Comm comm, PetscInt64 *frame);
 PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[]);
+/* The same, left open so the caller can add datasets (e.g. minimize's /minimize); VitH5Close completes it. */
+PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5);
 PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[]);
 PetscErrorCode VitSampleDestroy(VitSample *s);
 

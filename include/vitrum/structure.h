@@ -42,6 +42,25 @@ PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscR
 /* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (a vacuum gap along z wider
    than sheet_gap): the length that sample-scaled defaults are multiples of. Collective. */
 PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a);
+/* Default g(r) grid of a sample (docs/structure.md): rmax = 5 L and dr = 0.005 L with L = 2^round(log2 a),
+   the power of two nearest the mean spacing a (of a sheet when its vacuum gap is wider than 5 L):
+   L = 1 for Lennard-Jones samples at usual densities (today's 5 and 0.005), 2 A for metallic glasses,
+   Si, SiC and carbon (10 A and 0.01 A). rmax is capped at half the shortest periodic width. Collective. */
+typedef struct {
+  PetscReal spacing, unit; /* a and L */
+  PetscReal rmax, dr;
+  PetscBool capped;        /* rmax is half the shortest periodic width (5 L is more) */
+} VitRdfGrid;
+PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid);
+/* One grid for an ensemble (features, pipeline): the grid of the first sample's rdf output when it
+   can be read (first_cached), else the first sample's default grid (rmax capped at 95% of its half
+   width and a whole number of bins, so that samples with slightly smaller boxes share it); it
+   replaces the per-sample defaults of -rdf_rmax/-rdf_dr not given, for every later
+   VitRdfRunSample of this run. The options database is not changed (so cache keys are not either).
+   A note on stdout. Collective. */
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[]);
+/* The ensemble grid fixed by VitRdfEnsembleGrid (*set false when none). */
+void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 

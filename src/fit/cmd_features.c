@@ -838,6 +838,11 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features%s%s, targets %s\n", n, o.kind, o.total ? ": their total weighted for " : "", o.total ? VitRadiations[o.total] : "", o.targets));
+  {
+    char cached[PETSC_MAX_PATH_LEN];
+    PetscCall(VitFeaturesCachePath(&o, paths[0], ".rdf.h5", cached));
+    PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached)); /* one r grid for all samples */
+  }
 
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));

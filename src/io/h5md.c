@@ -461,14 +461,23 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
   H5Tclose(strtype);
   for (PetscInt t = 0; t < s->ntypes; t++) names[t] = s->type_name[t];
   PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/type_names", s->ntypes, names));
-  PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass"));
+  if (s->has_masses) PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass")); /* none known: none written */
   PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/box_lo", 1, &three, s->lo, "length"));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[])
 {
-  VitH5      h5;
+  VitH5 h5;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSampleWriteH5MDOpen(comm, s, path, &h5));
+  PetscCall(VitH5Close(&h5));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5)
+{
   PetscInt   start, n, *fid, *type;
   PetscReal *frac, *x;
   hid_t      itype = sizeof(PetscInt) == 8 ? H5T_STD_I64LE : H5T_STD_I32LE;
@@ -481,12 +490,11 @@ PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char 
     VitSampleFracToCart(s, &frac[3 * i], r);
     for (PetscInt d = 0; d < s->dim; d++) x[s->dim * i + d] = s->lo[d] + r[d];
   }
-  PetscCall(VitH5Create(comm, path, &h5));
-  PetscCall(WriteHeader(&h5, s));
-  PetscCall(WriteElement(&h5, "/particles/all/position", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, s->natoms, s->dim, start, n, x, "length"));
-  PetscCall(WriteElement(&h5, "/particles/all/species", IntType(), itype, s->natoms, 0, start, n, type, "1"));
-  PetscCall(WriteElement(&h5, "/particles/all/id", IntType(), itype, s->natoms, 0, start, n, fid, "1"));
-  PetscCall(VitH5Close(&h5));
+  PetscCall(VitH5Create(comm, path, h5));
+  PetscCall(WriteHeader(h5, s));
+  PetscCall(WriteElement(h5, "/particles/all/position", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, s->natoms, s->dim, start, n, x, "length"));
+  PetscCall(WriteElement(h5, "/particles/all/species", IntType(), itype, s->natoms, 0, start, n, type, "1"));
+  PetscCall(WriteElement(h5, "/particles/all/id", IntType(), itype, s->natoms, 0, start, n, fid, "1"));
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(fid));
   PetscCall(PetscFree(type));

@@ -293,8 +293,10 @@ static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " atoms\n%" PetscInt_FMT " atom types\n\n", s->natoms, s->ntypes));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", (double)s->lo[0], (double)(s->lo[0] + h[0][0]), (double)s->lo[1], (double)(s->lo[1] + h[1][1]), (double)zlo, (double)(zlo + lz)));
   if (h[1][0] != 0 || h[2][0] != 0 || h[2][1] != 0) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g %.17g xy xz yz\n", (double)h[1][0], (double)h[2][0], (double)h[2][1]));
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nMasses\n\n"));
-  for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " %.17g # %s\n", t + 1, (double)s->type_mass[t], s->type_name[t]));
+  if (s->has_masses) { /* none known: no Masses section (never placeholder masses of 1) */
+    PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nMasses\n\n"));
+    for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " %.17g # %s\n", t + 1, (double)s->type_mass[t], s->type_name[t]));
+  }
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nAtoms # atomic\n\n"));
   for (PetscInt i = 0; i < s->natoms; i++) {
     PetscReal x[3];

@@ -9,15 +9,26 @@
    (ghosts reach pot->ghost_width + skin, so no pair within the cutoff is missed in between).
    TAO (default BLMVM) minimises the energy; FIRE (Bitzek et al., PRL 97, 170201 (2006)) needs
    forces only and finishes runs whose line search stalls at round-off. Converged when the largest
-   per-atom force |F_i| <= -minimize_ftol. */
+   per-atom force |F_i| <= -minimize_ftol.
+
+   A zero force is also reached on a saddle (a flat sheet: out-of-plane modes of negative
+   curvature). After convergence the lowest curvatures are checked: the smallest eigenvalues of the
+   Hessian (not mass weighted, the d translations deflated; LOBPCG, no factorisation). When the
+   lowest is below -minimize_saddle_tol times the mean curvature Tr(H)/(dN), the sample is displaced
+   along the negative modes found (both signs tried, the lower energy kept) and minimised again, at
+   most -minimize_saddle_escapes times (0: no check). */
 #include <vitrum/commands.h>
 #include <vitrum/potential.h>
 #include <vitrum/units.h>
+#include <vitrum/spectrum.h>
+#include <vitrum/structure.h>
 #include <petsctao.h>
 
 typedef struct {
   PetscReal ftol, skin, fire_dt, fire_dtmax, fire_dmax;
   PetscInt  max_it;
+  PetscInt  saddle_escapes, saddle_nev; /* curvature check after convergence (0 escapes: none) */
+  PetscReal saddle_tol, saddle_step;    /* relative to the mean curvature; in mean spacings */
   char      method[16], out[PETSC_MAX_PATH_LEN];
 } MinOptions;
 
@@ -46,6 +57,10 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   o->fire_dtmax = 0.05;
   o->fire_dmax  = 0.1;
   o->out[0]     = 0;
+  o->saddle_escapes = 3;
+  o->saddle_nev     = 4;
+  o->saddle_tol     = 1e-6;
+  o->saddle_step    = 0.1;
   PetscCall(PetscStrncpy(o->method, "tao", sizeof(o->method)));
   PetscOptionsBegin(comm, NULL, "vitrum minimize", "vitrum");
   PetscCall(PetscOptionsString("-minimize_type", "tao (energy minimisation with -tao_type, default blmvm, then FIRE if the line search stalls) or fire", NULL, o->method, o->method, sizeof(o->method), NULL));
@@ -55,6 +70,10 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(PetscOptionsReal("-fire_dt", "FIRE initial time step (unit masses)", NULL, o->fire_dt, &o->fire_dt, NULL));
   PetscCall(PetscOptionsReal("-fire_dtmax", "FIRE largest time step", NULL, o->fire_dtmax, &o->fire_dtmax, NULL));
   PetscCall(PetscOptionsReal("-fire_dmax", "FIRE largest displacement of an atom per step", NULL, o->fire_dmax, &o->fire_dmax, NULL));
+  PetscCall(PetscOptionsInt("-minimize_saddle_escapes", "after convergence, check the lowest curvatures (Hessian eigenvalues) and escape from a saddle along its negative modes at most this many times; 0: no check (saves one Hessian and one eigensolve per check)", NULL, o->saddle_escapes, &o->saddle_escapes, NULL));
+  PetscCall(PetscOptionsReal("-minimize_saddle_tol", "a curvature is negative when below -tol times the mean curvature Tr(H)/(dN)", NULL, o->saddle_tol, &o->saddle_tol, NULL));
+  PetscCall(PetscOptionsInt("-minimize_saddle_nev", "lowest curvatures computed per check (LOBPCG; -eps_* options apply); an escape steps along the sum of the negative ones", NULL, o->saddle_nev, &o->saddle_nev, NULL));
+  PetscCall(PetscOptionsReal("-minimize_saddle_step", "largest atom displacement of an escape step, in mean spacings a = (V/N)^(1/d) ((A/N)^(1/2) for a sheet); halved (at most 5 times) while neither sign lowers the energy", NULL, o->saddle_step, &o->saddle_step, NULL));
   PetscCall(PetscOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample name with .min.data", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -322,20 +341,6 @@ static PetscErrorCode MinSetUp(MPI_Comm comm, VitPotential pot, VitSample *sampl
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode MinWrite(MinCtx *ctx, Vec X, const char path[])
-{
-  size_t    len;
-  PetscBool data;
-
-  PetscFunctionBeginUser;
-  PetscCall(SampleFromPositions(ctx, X, ctx->sample));
-  PetscCall(PetscStrlen(path, &len));
-  data = (PetscBool)(len > 5 && !strcmp(path + len - 5, ".data"));
-  if (data) PetscCall(VitSampleWriteLammpsData(ctx->comm, ctx->sample, path));
-  else PetscCall(VitSampleWriteH5MD(ctx->comm, ctx->sample, path));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode MinDestroy(MinCtx *ctx)
 {
   PetscFunctionBeginUser;
@@ -346,18 +351,246 @@ static PetscErrorCode MinDestroy(MinCtx *ctx)
   PetscFunctionReturn(0);
 }
 
+/* TAO (when asked) and FIRE while the force is above -minimize_ftol; iterations are added up. */
+static PetscErrorCode MinimizeToForce(MinCtx *ctx, const MinOptions *o, PetscBool tao, Vec X, PetscInt *tao_its, PetscInt *fire_its, PetscReal *energy, PetscReal *fmax)
+{
+  Vec      G;
+  PetscInt its = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecDuplicate(X, &G));
+  if (tao) PetscCall(MinimizeTao(ctx, o, X, &its));
+  *tao_its += its;
+  PetscCall(MinEnergyGradient(NULL, X, energy, G, ctx));
+  PetscCall(MaxAtomNorm(G, ctx->dim, fmax));
+  if (*fmax > o->ftol) {
+    PetscCall(MinimizeFire(ctx, o, X, &its));
+    *fire_its += its;
+    PetscCall(MinEnergyGradient(NULL, X, energy, G, ctx));
+    PetscCall(MaxAtomNorm(G, ctx->dim, fmax));
+  }
+  PetscCall(VecDestroy(&G));
+  PetscFunctionReturn(0);
+}
+
+/* What one curvature check found. */
+typedef struct {
+  PetscReal lowest;     /* lowest non-translation eigenvalue of H (energy/length^2); NaN: none converged */
+  PetscReal scale;      /* mean curvature Tr(H)/(dN) */
+  PetscInt  nmodes;     /* modes converged (at most -minimize_saddle_nev) */
+  PetscInt  nnegative;  /* of those, below -tol scale */
+  PetscInt  iterations; /* LOBPCG iterations */
+  Vec       direction;  /* sum of the negative modes, id order (NULL when none) */
+} Curvature;
+
+/* Sum of the modes m < nnegative (domain order, dim per owned atom) as a Vec in id order. */
+static PetscErrorCode NegativeDirection(const VitDomain *dom, const VitModes *modes, PetscInt nnegative, Vec *direction)
+{
+  const PetscInt n = dom->dim * dom->nowned;
+  PetscReal     *sum;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(n, &sum));
+  for (PetscInt m = 0; m < nnegative; m++) {
+    const PetscScalar *e;
+    PetscCall(VecGetArrayRead(modes->vector[m], &e));
+    for (PetscInt j = 0; j < n; j++) sum[j] += PetscRealPart(e[j]);
+    PetscCall(VecRestoreArrayRead(modes->vector[m], &e));
+  }
+  PetscCall(VitDomainToGlobalOrder(dom, dom->dim, sum, direction));
+  PetscCall(PetscFree(sum));
+  PetscFunctionReturn(0);
+}
+
+/* Set option NAME to VALUE unless the user gave it (*added: it was set here, to clear afterwards). */
+static PetscErrorCode OptionDefault(const char name[], const char value[], PetscBool *added)
+{
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
+  *added = (PetscBool)!set;
+  PetscFunctionReturn(0);
+}
+
+/* Lowest curvatures at X: the Hessian (BAIJ, not mass weighted) on a fresh decomposition, its
+   -minimize_saddle_nev smallest eigenvalues by LOBPCG with the translations deflated. Cost: one
+   Hessian assembly and a LOBPCG solve (matrix-vector products only, no factorisation). Defaults
+   for the solve (each -eps_/-st_ option given wins): convergence relative to the matrix norm
+   (-eps_conv_norm; a relative test never converges on a zero mode, e.g. a rotation of a
+   crumpled sheet), and a Jacobi preconditioner only where the diagonal is positive (a
+   preconditioner must be positive definite: a flat sheet under compression has negative
+   out-of-plane diagonal entries, and then LOBPCG runs unpreconditioned). */
+static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Curvature *c)
+{
+  VitDomain          dom;
+  Mat                H;
+  Vec                diag;
+  VitSpectrumProblem prob;
+  VitModes           modes;
+  VitModesOptions    mopt = {VIT_MODES_LOBPCG, o->saddle_nev, 0, PETSC_TRUE};
+  PetscInt           n;
+  PetscReal          dmin;
+  PetscBool          added[2], conv_given;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(c, sizeof(*c)));
+  PetscCall(SampleFromPositions(ctx, X, ctx->sample));
+  PetscCall(VitPotentialSetUpDomain(ctx->comm, ctx->pot, ctx->sample, 0, &dom));
+  PetscCall(VitHessianCreate(ctx->pot, &dom, ctx->sample, MATBAIJ, PETSC_FALSE, &H));
+  PetscCall(MatCreateVecs(H, &diag, NULL));
+  PetscCall(MatGetDiagonal(H, diag));
+  PetscCall(VecSum(diag, &c->scale));
+  PetscCall(VecMin(diag, NULL, &dmin));
+  PetscCall(VecGetSize(diag, &n));
+  PetscCall(VecDestroy(&diag));
+  c->scale /= n;
+  mopt.nev = PetscMin(o->saddle_nev, n - ctx->dim);
+  PetscCall(VitSpectrumProblemCreate(ctx->comm, H, ctx->dim, dom.nowned, dom.gid, NULL, &prob));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_abs", &conv_given));
+  if (!conv_given) PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_rel", &conv_given));
+  if (conv_given) added[0] = PETSC_FALSE; /* the user's convergence test */
+  else PetscCall(OptionDefault("-eps_conv_norm", NULL, &added[0]));
+  PetscCall(OptionDefault("-st_pc_type", dmin > 0 ? "jacobi" : "none", &added[1]));
+  PetscCall(VitModesCompute(&prob, &mopt, &modes));
+  if (added[0]) PetscCall(PetscOptionsClearValue(NULL, "-eps_conv_norm"));
+  if (added[1]) PetscCall(PetscOptionsClearValue(NULL, "-st_pc_type"));
+  c->nmodes     = modes.k;
+  c->iterations = modes.iterations;
+  c->lowest     = modes.k ? modes.eigenvalue[0] : (PetscReal)NAN;
+  while (c->nnegative < modes.k && modes.eigenvalue[c->nnegative] < -o->saddle_tol * c->scale) c->nnegative++;
+  if (c->nnegative) PetscCall(NegativeDirection(&dom, &modes, c->nnegative, &c->direction));
+  PetscCall(VitModesDestroy(&modes));
+  PetscCall(VitSpectrumProblemDestroy(&prob));
+  PetscCall(MatDestroy(&H));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscFunctionReturn(0);
+}
+
+/* Escape step X <- X +- h D/max_i|D_i| with h = dmax: the sign of lower energy, if below e0; else h
+   halves (at most 5 times). *h = 0 when no step lowered the energy. */
+static PetscErrorCode EscapeStep(MinCtx *ctx, Vec X, Vec D, PetscReal e0, PetscReal dmax, PetscReal *h, PetscReal *energy)
+{
+  Vec       trial, G;
+  PetscReal dnorm, e[2];
+
+  PetscFunctionBeginUser;
+  PetscCall(VecDuplicate(X, &trial));
+  PetscCall(VecDuplicate(X, &G));
+  PetscCall(MaxAtomNorm(D, ctx->dim, &dnorm));
+  *h      = 0;
+  *energy = e0;
+  for (PetscInt halving = 0; halving <= 5 && dnorm > 0; halving++, dmax /= 2) {
+    PetscInt best;
+    for (PetscInt sign = 0; sign < 2; sign++) {
+      PetscCall(VecWAXPY(trial, (sign ? -dmax : dmax) / dnorm, D, X));
+      PetscCall(MinEnergyGradient(NULL, trial, &e[sign], G, ctx));
+    }
+    best = e[1] < e[0];
+    if (e[best] >= e0) continue;
+    PetscCall(VecAXPY(X, (best ? -dmax : dmax) / dnorm, D));
+    *h      = dmax;
+    *energy = e[best];
+    break;
+  }
+  PetscCall(VecDestroy(&trial));
+  PetscCall(VecDestroy(&G));
+  PetscFunctionReturn(0);
+}
+
+/* What the run did, for stdout and the H5MD output. */
+typedef struct {
+  PetscReal e0, e1, fmax, scale;
+  PetscInt  tao_its, fire_its, escapes, nchecks;
+  PetscReal lowest[64]; /* lowest curvature of each check (NaN: none converged); at most 64 checks */
+  PetscInt  negative[64];
+  PetscBool saddle;     /* the last check found negative curvature */
+} MinReport;
+
+static PetscErrorCode MinWrite(MinCtx *ctx, Vec X, const char path[], const MinReport *r, const VitUnits *units)
+{
+  size_t    len;
+  PetscBool data;
+  VitH5     h5;
+  hsize_t   nchecks = (hsize_t)r->nchecks;
+
+  PetscFunctionBeginUser;
+  PetscCall(SampleFromPositions(ctx, X, ctx->sample));
+  PetscCall(PetscStrlen(path, &len));
+  data = (PetscBool)(len > 5 && !strcmp(path + len - 5, ".data"));
+  if (data) {
+    PetscCall(VitSampleWriteLammpsData(ctx->comm, ctx->sample, path));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitSampleWriteH5MDOpen(ctx->comm, ctx->sample, path, &h5));
+  PetscCall(VitH5WriteScalar(&h5, "/minimize/energy_per_atom_initial", r->e0 / ctx->sample->natoms, units->energy));
+  PetscCall(VitH5WriteScalar(&h5, "/minimize/energy_per_atom", r->e1 / ctx->sample->natoms, units->energy));
+  PetscCall(VitH5WriteScalar(&h5, "/minimize/max_force", r->fmax, "energy/length"));
+  PetscCall(VitH5WriteScalar(&h5, "/minimize/saddle_escapes", (PetscReal)r->escapes, "1"));
+  if (r->nchecks) {
+    PetscCall(VitH5WriteReal(&h5, "/minimize/lowest_curvature", 1, &nchecks, r->lowest, units->stiffness));
+    PetscCall(VitH5WriteInt(&h5, "/minimize/negative_modes", 1, &nchecks, r->negative, "modes"));
+    PetscCall(VitH5WriteScalar(&h5, "/minimize/curvature_scale", r->scale, units->stiffness));
+    PetscCall(VitH5WriteAttrString(&h5, "/minimize/lowest_curvature", "ends_on", r->saddle ? "saddle" : "minimum"));
+  }
+  PetscCall(VitH5Close(&h5));
+  PetscFunctionReturn(0);
+}
+
+/* After convergence: check the curvature; on a saddle, escape and minimise again (at most
+   -minimize_saddle_escapes times). */
+static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool tao, const VitUnits *units, Vec X, MinReport *r)
+{
+  PetscReal a;
+  PetscLogEvent event;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventRegister("VitMinSaddle", vit_log.classid, &event));
+  PetscCall(VitSampleMeanSpacing(ctx->comm, ctx->sample, ctx->pot->cutoff, &a));
+  while (r->fmax <= o->ftol && r->nchecks < 64) {
+    Curvature c;
+    PetscReal h = 0, e_step = 0;
+    PetscInt  tao_its = r->tao_its, fire_its = r->fire_its;
+
+    PetscCall(PetscLogEventBegin(event, 0, 0, 0, 0));
+    PetscCall(CheckCurvature(ctx, o, X, &c));
+    PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
+    r->scale                  = c.scale;
+    r->lowest[r->nchecks]     = c.lowest;
+    r->negative[r->nchecks++] = c.nnegative;
+    r->saddle                 = (PetscBool)(c.nnegative > 0);
+    if (!c.nmodes) PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: curvature check: LOBPCG converged no mode in %" PetscInt_FMT " iterations: the minimum is not verified (raise -eps_max_it)\n", c.iterations));
+    else PetscCall(PetscPrintf(ctx->comm, "  curvature check %" PetscInt_FMT ": lowest %.6e %s (%.2e of the mean curvature %.6e %s), %" PetscInt_FMT " negative of the %" PetscInt_FMT " lowest (-minimize_saddle_tol %g; LOBPCG, %" PetscInt_FMT " iterations)\n", r->nchecks, (double)c.lowest, units->stiffness, (double)(c.lowest / c.scale), (double)c.scale, units->stiffness, c.nnegative, c.nmodes, (double)o->saddle_tol, c.iterations));
+    if (!c.nnegative || r->escapes >= o->saddle_escapes) {
+      PetscCall(VecDestroy(&c.direction));
+      break;
+    }
+    PetscCall(EscapeStep(ctx, X, c.direction, r->e1, o->saddle_step * a, &h, &e_step));
+    PetscCall(VecDestroy(&c.direction));
+    if (h == 0) {
+      PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: saddle escape: no step along the negative modes (largest %g, halved 5 times) lowers the energy\n", (double)(o->saddle_step * a)));
+      break;
+    }
+    r->escapes++;
+    PetscCall(MinimizeToForce(ctx, o, tao, X, &r->tao_its, &r->fire_its, &r->e1, &r->fmax));
+    PetscCall(PetscPrintf(ctx->comm, "  saddle escape %" PetscInt_FMT ": step %.3g %s (%.3g mean spacings) along %" PetscInt_FMT " negative modes, energy per atom %.15e -> %.15e after %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations\n", r->escapes, (double)h, units->length, (double)(h / a), c.nnegative, (double)(e_step / ctx->sample->natoms), (double)(r->e1 / ctx->sample->natoms), r->tao_its - tao_its, r->fire_its - fire_its));
+  }
+  if (r->saddle) PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: %s: the result is a SADDLE point, not a minimum: %" PetscInt_FMT " negative curvatures remain after %" PetscInt_FMT " escapes (-minimize_saddle_escapes %" PetscInt_FMT ")\n", ctx->sample->source, r->negative[r->nchecks - 1], r->escapes, o->saddle_escapes));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdMinimize(void)
 {
-  MPI_Comm     comm = PETSC_COMM_WORLD;
-  MinOptions   o;
-  VitSample    sample;
-  VitPotential pot;
-  MinCtx       ctx;
-  Vec          X, G;
-  PetscReal    e0, e1, fmax;
-  PetscInt     its = 0, fire_its = 0;
-  PetscBool    tao, fire;
-  VitUnits     units;
+  MPI_Comm      comm = PETSC_COMM_WORLD;
+  MinOptions    o;
+  VitSample     sample;
+  VitPotential  pot;
+  MinCtx        ctx;
+  Vec           X, G;
+  PetscBool     tao, fire;
+  VitUnits      units;
+  MinReport     r;
   PetscLogEvent event;
 
   PetscFunctionBeginUser;
@@ -365,30 +598,32 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
   if (VitHelpRequested()) PetscFunctionReturn(0);
-  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL)); /* the written file carries the real masses */
+  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));
+  sample.has_masses = PETSC_TRUE; /* the written file carries the masses of the run (never 1 outside lj units) */
   PetscCall(PetscStrcmp(o.method, "tao", &tao));
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
   PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %g: must be positive", (double)o.skin);
+  PetscCheck(o.saddle_escapes >= 0 && o.saddle_escapes <= 63, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_escapes %" PetscInt_FMT ": must lie in [0, 63] (0: no curvature check)", o.saddle_escapes);
+  PetscCheck(o.saddle_nev >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_nev %" PetscInt_FMT ": must be at least 1", o.saddle_nev);
+  PetscCheck(o.saddle_tol >= 0 && PetscIsNormalReal(o.saddle_tol + 1), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_tol %g: must be a finite number >= 0", (double)o.saddle_tol);
+  PetscCheck(o.saddle_step > 0 && PetscIsNormalReal(o.saddle_step), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_step %g: must be positive (a fraction of the mean spacing, e.g. 0.1)", (double)o.saddle_step);
   if (!o.out[0]) PetscCall(VitOutputPath(sample.source, ".min.data", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(MinSetUp(comm, pot, &sample, o.skin, &ctx, &X));
   PetscCall(VecDuplicate(X, &G));
+  PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscLogEventRegister("VitMinimize", vit_log.classid, &event));
   PetscCall(PetscLogEventBegin(event, 0, 0, 0, 0));
-  PetscCall(MinEnergyGradient(NULL, X, &e0, G, &ctx));
-  if (tao) PetscCall(MinimizeTao(&ctx, &o, X, &its));
-  PetscCall(MinEnergyGradient(NULL, X, &e1, G, &ctx));
-  PetscCall(MaxAtomNorm(G, ctx.dim, &fmax));
-  if (fmax > o.ftol) PetscCall(MinimizeFire(&ctx, &o, X, &fire_its));
+  PetscCall(MinEnergyGradient(NULL, X, &r.e0, G, &ctx));
+  PetscCall(MinimizeToForce(&ctx, &o, tao, X, &r.tao_its, &r.fire_its, &r.e1, &r.fmax));
   PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
-  PetscCall(MinEnergyGradient(NULL, X, &e1, G, &ctx));
-  PetscCall(MaxAtomNorm(G, ctx.dim, &fmax));
-  PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, its, fire_its, ctx.nevals, ctx.nrebuilds));
-  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(e0 / sample.natoms), (double)(e1 / sample.natoms), (double)fmax, (double)o.ftol, fmax <= o.ftol ? "" : "  NOT CONVERGED"));
-  PetscCall(MinWrite(&ctx, X, o.out));
+  PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, r.tao_its, r.fire_its, ctx.nevals, ctx.nrebuilds));
+  if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
+  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
+  PetscCall(MinWrite(&ctx, X, o.out, &r, &units));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
-  PetscCheck(fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %g (max force %g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)fmax, o.max_it, o.out);
+  PetscCheck(r.fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %g (max force %g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)r.fmax, o.max_it, o.out);
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&G));
   PetscCall(MinDestroy(&ctx));

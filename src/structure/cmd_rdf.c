@@ -1,14 +1,16 @@
 /* vitrum rdf: partial radial distribution functions (and optionally S(q)) of one sample.
 
      vitrum rdf -sample glass.data -rdf_rmax 5 -rdf_dr 0.005 [-sq -sq_qmax 20] -o glass.rdf.h5
-*/
+
+   Without -rdf_rmax/-rdf_dr the grid scales with the sample (VitRdfDefaultGrid): 5 and 0.005 times
+   the power of two nearest the mean spacing, i.e. 5 and 0.005 sigma for Lennard-Jones samples. */
 #include <vitrum/commands.h>
 #include <vitrum/structure.h>
 
 typedef struct {
   PetscReal      rmax, dr, qmax;
   PetscInt       nq;
-  PetscBool      sq;
+  PetscBool      sq, rmax_set, dr_set; /* not given: the sample's default grid */
   VitRdfGeometry geometry;
 } RdfOptions;
 
@@ -22,8 +24,8 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   o->nq   = 400;
   o->geometry = VIT_RDF_AUTO;
   PetscOptionsBegin(comm, NULL, "Radial distribution function options (vitrum rdf)", NULL);
-  PetscCall(PetscOptionsReal("-rdf_rmax", "Largest distance r (at most half the shortest periodic width; capped there when not given)", NULL, o->rmax, &o->rmax, NULL));
-  PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics", NULL, o->dr, &o->dr, NULL));
+  PetscCall(PetscOptionsReal("-rdf_rmax", "Largest distance r (at most half the shortest periodic width); default 5 L, L = the power of two nearest the mean spacing (1 for LJ samples, 2 A for metallic glasses), capped at half the width", NULL, o->rmax, &o->rmax, &o->rmax_set));
+  PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics; default 0.005 L (0.005 for LJ samples, 0.01 A for metallic glasses)", NULL, o->dr, &o->dr, &o->dr_set));
   PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
   PetscCall(PetscOptionsBool("-sq", "Also compute S(q) from g(r)", NULL, o->sq, &o->sq, NULL));
   PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q)", NULL, o->qmax, &o->qmax, NULL));
@@ -36,32 +38,36 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* rmax not given: the default, capped at half the shortest periodic width. */
-static PetscReal DefaultRmax(const VitSample *sample, PetscReal rmax)
+/* The grid: the options given, for the others the ensemble's grid (VitRdfEnsembleGrid, in
+   features) or else the sample's defaults (VitRdfDefaultGrid). */
+static PetscErrorCode RdfGridOfSample(MPI_Comm comm, const VitSample *sample, const RdfOptions *o, VitRdfGrid *grid)
 {
-  PetscReal width[3], half = PETSC_MAX_REAL;
-  PetscBool set = PETSC_FALSE;
+  PetscBool ensemble;
 
-  PetscOptionsHasName(NULL, NULL, "-rdf_rmax", &set);
-  if (set) return rmax;
-  VitSampleWidths(sample, width);
-  for (PetscInt k = 0; k < sample->dim; k++) half = PetscMin(half, 0.5 * width[k]);
-  return PetscMin(rmax, half);
+  PetscFunctionBeginUser;
+  VitRdfEnsembleGridGet(grid, &ensemble);
+  if (!ensemble) PetscCall(VitRdfDefaultGrid(comm, sample, grid));
+  if (o->rmax_set) grid->rmax = o->rmax;
+  if (o->dr_set) grid->dr = o->dr;
+  PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOptions *o, const char out_path[])
+static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOptions *o, const char out_path[], VitRdfGrid *grid)
 {
   VitDomain dom;
   VitRdf    rdf;
   VitH5     h5;
-  PetscReal rmax = DefaultRmax(sample, o->rmax);
+  PetscReal rmax, dr;
   PetscInt  nbins;
 
   PetscFunctionBeginUser;
-  PetscCall(VitRdfCheckGrid(comm, sample, rmax, o->dr, &nbins)); /* before the domain allocates ghosts for rmax */
+  PetscCall(RdfGridOfSample(comm, sample, o, grid));
+  rmax = grid->rmax;
+  dr   = grid->dr;
+  PetscCall(VitRdfCheckGrid(comm, sample, rmax, dr, &nbins)); /* before the domain allocates ghosts for rmax */
   PetscCall(PetscLogStagePush(vit_log.stage_structure));
   PetscCall(VitDomainSetUp(comm, sample, rmax, &dom));
-  PetscCall(VitRdfCompute(&dom, sample, rmax, o->dr, o->geometry, &rdf));
+  PetscCall(VitRdfCompute(&dom, sample, rmax, dr, o->geometry, &rdf));
   PetscCall(VitH5Create(comm, out_path, &h5));
   PetscCall(VitRdfWrite(&h5, &rdf));
   if (o->sq) {
@@ -81,11 +87,12 @@ PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const ch
 {
   RdfOptions o;
   VitSample  sample;
+  VitRdfGrid grid;
 
   PetscFunctionBeginUser;
   PetscCall(RdfOptionsRead(comm, &o));
   PetscCall(VitSampleRead(comm, sample_path, NULL, -1, &sample));
-  PetscCall(RdfOfSample(comm, &sample, &o, out_path));
+  PetscCall(RdfOfSample(comm, &sample, &o, out_path, &grid));
   PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);
 }
@@ -95,6 +102,7 @@ PetscErrorCode VitCmdRdf(void)
   MPI_Comm   comm = PETSC_COMM_WORLD;
   RdfOptions o;
   VitSample  sample;
+  VitRdfGrid grid;
   char       out[PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
@@ -106,8 +114,9 @@ PetscErrorCode VitCmdRdf(void)
   if (VitHelpRequested()) PetscFunctionReturn(0);
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".rdf.h5", out, sizeof(out)));
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
-  PetscCall(RdfOfSample(comm, &sample, &o, out));
-  PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %g in bins of %g: wrote %s\n", sample.natoms, sample.ntypes, (double)DefaultRmax(&sample, o.rmax), (double)o.dr, out));
+  PetscCall(RdfOfSample(comm, &sample, &o, out, &grid));
+  if (grid.unit != 1 && !(o.rmax_set && o.dr_set)) PetscCall(PetscPrintf(comm, "rdf: note: default grid 5 and 0.005 x %g, the power of two nearest the mean spacing %.4g (-rdf_rmax, -rdf_dr to choose)\n", (double)grid.unit, (double)grid.spacing));
+  PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %g in bins of %g: wrote %s\n", sample.natoms, sample.ntypes, (double)grid.rmax, (double)grid.dr, out));
   PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);
 }

@@ -151,6 +151,113 @@ PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, Pets
   PetscFunctionReturn(0);
 }
 
+/* 2^round(log2 a): the power of two nearest a (in ratio). */
+static PetscReal NearestPowerOfTwo(PetscReal a)
+{
+  return PetscPowReal(2.0, PetscFloorReal(PetscLog2Real(a) + 0.5));
+}
+
+PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid)
+{
+  const PetscReal sheet_spacing = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms); /* (A/N)^(1/2) */
+  PetscReal       width[3], half = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  /* a sheet's spacing where its vacuum layer is wider than the rmax that spacing gives */
+  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(sheet_spacing), &grid->spacing));
+  grid->unit = NearestPowerOfTwo(grid->spacing);
+  grid->dr   = 0.005 * grid->unit;
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < sample->dim; k++) half = PetscMin(half, 0.5 * width[k]);
+  grid->capped = (PetscBool)(5 * grid->unit > half);
+  grid->rmax   = grid->capped ? half : 5 * grid->unit;
+  PetscFunctionReturn(0);
+}
+
+static VitRdfGrid ensemble_grid;
+static PetscBool  ensemble_grid_set = PETSC_FALSE;
+
+void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set)
+{
+  *grid = ensemble_grid;
+  *set  = ensemble_grid_set;
+}
+
+/* The grid of an rdf output: its exact bin width /structure/rdf/dr (not a difference of bin centres,
+   which would change the bins in the last bit; that only for files of other programs, which have
+   no dr) and rmax = nbins dr; *found false when it cannot be read. Rank 0 reads (a damaged file is
+   no error here: features recomputes it). */
+static PetscErrorCode CachedGrid(MPI_Comm comm, const char path[], VitRdfGrid *grid, PetscBool *found)
+{
+  PetscMPIInt rank;
+  PetscReal   g[2] = {0, 0};
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    hid_t   file, r = -1, dr = -1, space;
+    hsize_t nbins = 0;
+    H5E_BEGIN_TRY
+    {
+      file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      if (file >= 0) r = H5Dopen2(file, "/structure/rdf/r", H5P_DEFAULT);
+      if (file >= 0) dr = H5Dopen2(file, "/structure/rdf/dr", H5P_DEFAULT);
+      if (r >= 0 && (space = H5Dget_space(r)) >= 0) {
+        H5Sget_simple_extent_dims(space, &nbins, NULL);
+        H5Sclose(space);
+      }
+      if (dr >= 0 && nbins > 0 && H5Dread(dr, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &g[0]) >= 0) g[1] = nbins * g[0];
+      else if (dr < 0 && r >= 0 && nbins >= 2) {
+        PetscReal *centre = (PetscReal *)malloc(nbins * sizeof(PetscReal));
+        if (centre && H5Dread(r, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, centre) >= 0) {
+          g[0] = centre[1] - centre[0];
+          g[1] = nbins * g[0];
+        }
+        free(centre);
+      }
+      if (r >= 0) H5Dclose(r);
+      if (dr >= 0) H5Dclose(dr);
+      if (file >= 0) H5Fclose(file);
+    }
+    H5E_END_TRY;
+  }
+  PetscCallMPI(MPI_Bcast(g, 2, MPIU_REAL, 0, comm));
+  *found     = (PetscBool)(g[0] > 0 && g[1] > 0);
+  grid->dr   = g[0];
+  grid->rmax = g[1];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[])
+{
+  PetscBool  rmax_set, dr_set, cached = PETSC_FALSE;
+  VitSample  sample;
+  VitRdfGrid grid;
+  char       from[PETSC_MAX_PATH_LEN + 160];
+
+  PetscFunctionBeginUser;
+  ensemble_grid_set = PETSC_FALSE; /* a grid of an earlier ensemble in this process does not apply */
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_rmax", &rmax_set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_dr", &dr_set));
+  if (rmax_set && dr_set) PetscFunctionReturn(0);
+  PetscCall(PetscMemzero(&grid, sizeof(grid)));
+  PetscCall(CachedGrid(comm, first_cached, &grid, &cached));
+  if (cached) PetscCall(PetscSNPrintf(from, sizeof(from), "the grid of %s", first_cached));
+  else {
+    PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
+    PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
+    PetscCall(VitSampleDestroy(&sample));
+    if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr); /* a whole number of bins */
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95%% of half its shortest periodic width" : ""));
+  }
+  if (rmax_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
+  if (dr_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
+  ensemble_grid     = grid;
+  ensemble_grid_set = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "features: note: one g(r) grid for all samples: rmax %.12g, dr %.12g (%s; give -rdf_rmax and -rdf_dr to choose)\n", (double)grid.rmax, (double)grid.dr, from));
+  PetscFunctionReturn(0);
+}
+
 /* Sheet or bulk: auto takes a sheet when the vacuum gap along z is wider than rmax (no pair
    counted across it), and says so. */
 static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)

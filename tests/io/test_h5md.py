@@ -30,7 +30,7 @@ order = np.argsort(ids)
 for frame in (1, -1):
     k = frame % F
     out = f"a{k}.data"
-    run(["convert", "-sample", "a.h5", "-frame", frame, "-o", out], nranks)
+    run(["convert", "-sample", "a.h5", "-frame", frame, "-o", out, "-units", "lj"], nranks)  # no masses: lj gives 1 (a data file keeps names with masses)
     d = read_data(out)
     check(np.array_equal(d["ids"], ids[order]), f"frame {frame}: ids in increasing order")
     check(np.allclose(d["cell"], rcell, atol=1e-12), f"frame {frame}: box matrix rotated to the LAMMPS form")

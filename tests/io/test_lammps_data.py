@@ -46,13 +46,13 @@ for t in range(3):
     check(name == names[t] and count == n_t and abs(pdens - n_t / V) < 1e-8 and abs(mass - masses[t]) < 1e-9,
           f"info: species {names[t]} count {n_t}")
 
-# orthogonal box, no tilt line, no Masses, no style comment: names "1", "2", masses 1
+# orthogonal box, no tilt line, no Masses, no style comment: names "1", "2", no masses written
 lo2, hi2 = np.zeros(3), np.array([3.0, 4.0, 5.0])
 x2 = rng.uniform(0, 1, size=(10, 3)) * hi2
 write_data("ortho.data", np.arange(1, 11), rng.integers(1, 3, size=10), x2, lo2, hi2, style_comment="", ntypes=2)
 run(["convert", "-sample", "ortho.data", "-o", "ortho.h5"], nranks)
 h = read_h5md("ortho.h5")
-check(h["names"] == ["1", "2"] and np.allclose(h["masses"], 1.0), "default names and masses")
+check(h["names"] == ["1", "2"] and h["masses"] is None, "default names, no masses (none invented)")
 check(np.allclose(h["cell"], np.diag(hi2)) and periodic_close(h5md_frac(h), frac(x2, lo2, np.diag(hi2))), "orthogonal box")
 
 # type labels, atoms typed by label

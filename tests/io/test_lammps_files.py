@@ -61,7 +61,7 @@ for p, dim in (("tri", 3), ("flat", 2)):
 
     # LAMMPS reads what vitrum writes, and writes back the same atoms
     run(["convert", "-sample", p + ".dump.h5", "-o", p + "_vit.data"], nranks)
-    lammps(("dimension 2\n" if dim == 2 else "") + f"units lj\natom_style atomic\nread_data {p}_vit.data\nwrite_data {p}_back.data\n")
+    lammps(("dimension 2\n" if dim == 2 else "") + f"units lj\natom_style atomic\nread_data {p}_vit.data\nmass * 1.0\nwrite_data {p}_back.data\n")
     back = read_data(p + "_back.data")
     order = np.argsort(back["ids"])
     check(np.allclose(back["cell"], ref["cell"], atol=1e-12) and np.array_equal(back["types"][order], ref["types"][np.argsort(ref["ids"])]),

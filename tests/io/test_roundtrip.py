@@ -36,7 +36,7 @@ check(np.abs(h3["x"] - h4["x"]).max() < 1e-12 and np.allclose(h3["cell"], h4["ce
 atoms = ase.Atoms(symbols=rng.choice(["Ge", "Se"], 40), cell=[[4, 0.5, 0], [0, 5, 0.3], [0.2, 0, 6]], pbc=True,
                   scaled_positions=rng.uniform(0, 1, (40, 3)))
 ase.io.write("g.xyz", atoms, format="extxyz")
-run(["convert", "-sample", "g.xyz", "-o", "g.data"], 2)
+run(["convert", "-sample", "g.xyz", "-o", "g.data", "-units", "metal"], 2)  # no masses in the xyz: atomic weights
 run(["convert", "-sample", "g.data", "-o", "g.h5"], 2)
 h = read_h5md("g.h5")
 ref = ase.io.read("g.xyz")

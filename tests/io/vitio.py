@@ -137,7 +137,7 @@ def read_h5md(path):
             "atom_names": np.array([names[t] for t in species]),
             "cell": cell,
             "lo": f["parameters/vitrum/box_lo"][()][:dim],
-            "masses": f["parameters/vitrum/type_mass"][()],
+            "masses": f["parameters/vitrum/type_mass"][()] if "parameters/vitrum/type_mass" in f else None,  # none known: none written
             "units": p["position/value"].attrs["units"],
         }
 
