@@ -17,6 +17,8 @@ Models (hyper-parameters chosen on the training rows only):
   linear      vitrum's estimator as the model file records it (penalty, scaling, prior, lambda by
               GCV on the same path as `vitrum fit`); on all training rows it is the model file
               itself (its W x + b is scored)
+  smooth      with --smooth ORDER,MU: the same estimator with that smoothness penalty and no prior
+              (the settings of runs/*.opts: --smooth 2,1000), lambda by GCV
   local       with --local ATOMS.h5 (a per-atom dataset of `vitrum features -features_per_atom`,
               rows = atoms, /dataset/row_sample): ridge on the atoms of the training samples (lambda
               by GCV, the estimator of `vitrum fit`), a sample predicted by the mean of its atoms'
@@ -32,7 +34,7 @@ Learning curves: nested random subsets of the training rows (--sizes points from
 --repeats subsets each), always scored on the same held-out rows.
 Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test) and OUT.png.
 
-Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5]
+Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5] [--smooth 2,1000]
                                             [--out RUN/report/baselines] [--repeats 3] [--no-cnn]
 """
 import argparse
@@ -231,6 +233,10 @@ def curves(args, X, feature_names, sample_names):
         label = name if g.Y.shape[1] > 1 or g.target_names[g.cols[0]] == name else g.target_names[g.cols[0]]
         ytest = g.Y[g.test]
         models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
+        if args.smooth:
+            order, mu = args.smooth.split(',')
+            setup = dict(g.setup, gram=smoothness_gram(feature_groups(feature_names), X.shape[1], int(order), float(mu)), W0=None, lam=None)
+            models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
         if torch is not None:
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
         if local is not None and name == args.local_target:
@@ -266,7 +272,7 @@ def plot(rows, notes, path):
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.3 * nrows), squeeze=False)
     for ax in axes.ravel()[len(labels):]:
         ax.set_visible(False)
-    colors = dict(linear='tab:blue', local='tab:green', krr='tab:red', cnn='tab:purple')
+    colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
     for ax, label in zip(axes.ravel(), labels):
         for model, color in colors.items():
             sel = [r for r in rows if r[1] == label and r[2] == model]
@@ -295,6 +301,7 @@ def main():
     p.add_argument('--models', help='comma list of target groups (folders under RUN/models; default: all)')
     p.add_argument('--local', help='per-atom dataset (vitrum features -features_per_atom) for the local-linear model')
     p.add_argument('--local-target', default='omega2_mean', help='the target group the local model predicts (mean over atoms)')
+    p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
     p.add_argument('--label', default='', help='family label written in the CSV')
     p.add_argument('--out', help='output prefix (default RUN/report/baselines)')
     p.add_argument('--repeats', type=int, default=3)
