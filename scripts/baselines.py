@@ -28,7 +28,7 @@ Models (hyper-parameters chosen on the training rows only):
               5-fold GridSearchCV on the training rows
   cnn         1D CNN over the partial g_ab(r) (one channel per pair; dropped constant bins filled
               with 0), two conv layers + linear head, Adam with weight decay, epochs chosen on a 20%
-              validation part of the training rows, then refitted on all of them
+              validation part of the training rows (at most 300 full-batch epochs), then refitted on all of them
 
 Learning curves: nested random subsets of the training rows (--sizes points from 8 to all,
 --repeats subsets each), always scored on the same held-out rows.
@@ -48,7 +48,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from learning_curve import VitrumRidge, pooled_r2  # noqa: E402
+from learning_curve import pooled_r2  # noqa: E402
+from scipy.linalg import cholesky, solve_triangular  # noqa: E402
 
 
 def strings(ds):
@@ -71,6 +72,55 @@ def smoothness_gram(groups, p, order, mu):
             L = np.diff(np.eye(len(idx)), n=order, axis=0)
             G[np.ix_(idx, idx)] += mu * L.T @ L
     return G
+
+
+class VitrumRidge:
+    """The estimator of `vitrum fit` (as scripts/learning_curve.py's VitrumRidge, docs/fit.md):
+    min ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2, X centred (and scaled when the model
+    was standardised), solved through the SVD of X Gamma^{-1} for the shifted targets Y - X W0^T;
+    lambda by GCV = (RSS/(n t)) / (1 - (df+1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2
+    (or the model's given lambda). Gamma's Cholesky factor is computed once per setup and applied
+    by triangular solves (thousands of features)."""
+
+    def __init__(self, setup):
+        self.setup = setup
+        if 'chol' not in setup:
+            identity = np.array_equal(setup['gram'], np.eye(len(setup['gram'])))
+            setup['chol'] = None if identity else cholesky(setup['gram'])  # upper: gram = R^T R
+
+    def fit(self, X, y):
+        Y = y.reshape(len(y), -1)
+        n, t = Y.shape
+        R = self.setup['chol']
+        W0 = self.setup['W0'] if self.setup['W0'] is not None else np.zeros((t, X.shape[1]))
+        Ys = Y - X @ W0.T
+        mean = X.mean(0)
+        scale = X.std(0) if self.setup['standardize'] else np.ones(X.shape[1])
+        scale = np.where(scale > 0, scale, 1.0)
+        Z = (X - mean) / scale
+        if R is not None:
+            Z = solve_triangular(R, Z.T, trans='T').T  # Z R^{-1}
+        U, s, Vt = np.linalg.svd(Z, full_matrices=False)
+        yc = Ys - Ys.mean(0)
+        C = U.T @ yc
+        rss_perp = ((yc - U @ C) ** 2).sum()
+        lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
+
+        def gcv(lam):
+            rss = rss_perp + (((lam / (s ** 2 + lam))[:, None] * C) ** 2).sum()
+            denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
+            return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
+        lam = min(lams, key=gcv)
+        Wt = Vt.T @ ((s / (s ** 2 + lam))[:, None] * C)
+        if R is not None:
+            Wt = solve_triangular(R, Wt)
+        Wt /= scale[:, None]
+        self.W = Wt.T + W0
+        self.b = Ys.mean(0) - mean @ Wt
+        return self
+
+    def predict(self, X):
+        return X @ self.W.T + self.b
 
 
 class Group:
@@ -113,7 +163,7 @@ def make_krr(seed):
     class KRR:
         def fit(self, X, y):
             p = X.shape[1]
-            grid = {'kernelridge__alpha': np.logspace(-6, 1, 8), 'kernelridge__gamma': np.logspace(-3, 1, 9) / p}
+            grid = {'kernelridge__alpha': np.logspace(-4, 1, 6), 'kernelridge__gamma': np.logspace(-3, 1, 5) / p}
             search = GridSearchCV(make_pipeline(StandardScaler(), KernelRidge(kernel='rbf')), grid,
                                   cv=KFold(min(5, len(X)), shuffle=True, random_state=seed), scoring='neg_mean_squared_error')
             self.model = TransformedTargetRegressor(search, transformer=StandardScaler()).fit(X, y)
@@ -147,11 +197,11 @@ def make_cnn(torch, profiles, seed):
     nn = torch.nn
 
     class CNN:
-        """Conv(pairs->8, 9) ReLU AvgPool(4) Conv(8->8, 9) ReLU AdaptiveAvgPool(16) Linear(128->t)."""
+        """AvgPool(2) Conv(pairs->8, 9) ReLU AvgPool(4) Conv(8->8, 9) ReLU AdaptiveAvgPool(16) Linear(128->t)."""
 
         def net(self, channels, t):
             torch.manual_seed(seed)
-            return nn.Sequential(nn.Conv1d(channels, 8, 9, padding=4), nn.ReLU(), nn.AvgPool1d(4), nn.Conv1d(8, 8, 9, padding=4), nn.ReLU(),
+            return nn.Sequential(nn.AvgPool1d(2), nn.Conv1d(channels, 8, 9, padding=4), nn.ReLU(), nn.AvgPool1d(4), nn.Conv1d(8, 8, 9, padding=4), nn.ReLU(),
                                  nn.AdaptiveAvgPool1d(16), nn.Flatten(), nn.Linear(128, t))
 
         def train(self, Z, Y, epochs, Zval=None, Yval=None):
@@ -179,7 +229,7 @@ def make_cnn(torch, profiles, seed):
             Y = torch.tensor((y - self.ym) / self.ys, dtype=torch.float32)
             perm = np.random.default_rng(seed).permutation(len(rows))
             nval = max(1, len(rows) // 5)
-            _, epochs = self.train(Z[perm[nval:]], Y[perm[nval:]], 1500, Z[perm[:nval]], Y[perm[:nval]])
+            _, epochs = self.train(Z[perm[nval:]], Y[perm[nval:]], 300, Z[perm[:nval]], Y[perm[:nval]])
             self.model, _ = self.train(Z, Y, epochs)
             return self
 
@@ -304,8 +354,8 @@ def main():
     p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
     p.add_argument('--label', default='', help='family label written in the CSV')
     p.add_argument('--out', help='output prefix (default RUN/report/baselines)')
-    p.add_argument('--repeats', type=int, default=3)
-    p.add_argument('--sizes', type=int, default=5, help='training sizes of the learning curve')
+    p.add_argument('--repeats', type=int, default=2)
+    p.add_argument('--sizes', type=int, default=4, help='training sizes of the learning curve')
     p.add_argument('--no-cnn', action='store_true')
     args = p.parse_args()
     out = args.out or os.path.join(args.run, 'report', 'baselines')

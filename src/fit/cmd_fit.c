@@ -817,6 +817,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
+  if (!o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)
+    PetscCall(PetscPrintf(comm, "fit: note: with a prior the upper end means the data hardly move the weights from it (|W-W0|/|W0| above)\n"));
   if (split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
   if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
