@@ -64,14 +64,22 @@ def feature_groups(names):
     return {g: np.array(i) for g, i in out.items()}
 
 
-def smoothness_gram(groups, p, order, mu):
-    """Gamma^T Gamma = I + mu L^T L of `vitrum fit -fit_smooth ORDER` (docs/fit.md)."""
+_CHOL = {}  # Cholesky factors of the penalty Gram matrices, by (p, order, mu): computed once per run
+
+
+def penalty_factor(groups, p, order, mu):
+    """Gamma^T Gamma = I + mu L^T L of `vitrum fit -fit_smooth ORDER` (docs/fit.md), and its upper
+    Cholesky factor (None for the identity)."""
+    key = (p, order if mu > 0 else 0, mu if order > 0 else 0.0)
+    if key in _CHOL:
+        return _CHOL[key]
     G = np.eye(p)
     for idx in groups.values():
         if order > 0 and len(idx) > order:
             L = np.diff(np.eye(len(idx)), n=order, axis=0)
             G[np.ix_(idx, idx)] += mu * L.T @ L
-    return G
+    _CHOL[key] = None if key[1] == 0 else cholesky(G)  # upper: G = R^T R
+    return _CHOL[key]
 
 
 class VitrumRidge:
@@ -80,13 +88,10 @@ class VitrumRidge:
     was standardised), solved through the SVD of X Gamma^{-1} for the shifted targets Y - X W0^T;
     lambda by GCV = (RSS/(n t)) / (1 - (df+1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2
     (or the model's given lambda). Gamma's Cholesky factor is computed once per setup and applied
-    by triangular solves (thousands of features)."""
+    by triangular solves (thousands of features); setup['chol'] is that factor (None: no penalty)."""
 
     def __init__(self, setup):
         self.setup = setup
-        if 'chol' not in setup:
-            identity = np.array_equal(setup['gram'], np.eye(len(setup['gram'])))
-            setup['chol'] = None if identity else cholesky(setup['gram'])  # upper: gram = R^T R
 
     def fit(self, X, y):
         Y = y.reshape(len(y), -1)
@@ -149,7 +154,7 @@ class Group:
         self.Y = self.Y[:, self.cols]
         self.file_prediction = (X @ W.T + b)[:, self.cols]
         given = (choice.decode() if isinstance(choice, bytes) else str(choice)) == 'given'
-        self.setup = dict(gram=smoothness_gram(feature_groups(feature_names), X.shape[1], order, mu), standardize=standardize,
+        self.setup = dict(chol=penalty_factor(feature_groups(feature_names), X.shape[1], order, mu), standardize=standardize,
                           W0=None if W0 is None else W0[self.cols], lam=lam if given else None)
 
 
@@ -257,7 +262,7 @@ class Local:
 
     def fit(self, rows):
         atoms = np.isin(self.row_of_sample, rows)
-        self.model = VitrumRidge(dict(gram=np.eye(self.X.shape[1]), standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
+        self.model = VitrumRidge(dict(chol=None, standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
         return self
 
     def predict(self, rows):
@@ -285,7 +290,7 @@ def curves(args, X, feature_names, sample_names):
         models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
         if args.smooth:
             order, mu = args.smooth.split(',')
-            setup = dict(g.setup, gram=smoothness_gram(feature_groups(feature_names), X.shape[1], int(order), float(mu)), W0=None, lam=None)
+            setup = dict(g.setup, chol=penalty_factor(feature_groups(feature_names), X.shape[1], int(order), float(mu)), W0=None, lam=None)
             models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
         if torch is not None:
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
