@@ -38,6 +38,7 @@ Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Nco
                                             [--out RUN/report/baselines] [--repeats 3] [--no-cnn]
 """
 import argparse
+import csv
 import os
 import re
 import sys
@@ -342,7 +343,8 @@ def plot(rows, notes, path):
         ax.set_xlabel('training samples')
         ax.set_ylabel(r'held-out $R^2$')
         ax.set_title(label, fontsize=9)
-    axes[0][0].legend(fontsize=7)
+    handles = {h.get_label(): h for ax in axes.ravel() for h in ax.get_legend_handles_labels()[0]}
+    axes[0][0].legend(handles.values(), handles.keys(), fontsize=7)
     fig.suptitle((rows[0][0] + ': ' if rows[0][0] else '') + 'same held-out samples, mean $\\pm$ std over training subsets'
                  + ('\n' + '; '.join(notes) if notes else ''), fontsize=9)
     fig.tight_layout()
@@ -362,9 +364,15 @@ def main():
     p.add_argument('--repeats', type=int, default=2)
     p.add_argument('--sizes', type=int, default=4, help='training sizes of the learning curve')
     p.add_argument('--no-cnn', action='store_true')
+    p.add_argument('--replot', action='store_true', help='only redraw OUT.png from OUT.csv')
     args = p.parse_args()
     out = args.out or os.path.join(args.run, 'report', 'baselines')
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    if args.replot:
+        rows = [(r['label'], r['target'], r['model'], int(r['n_train']), int(r['repeat']), float(r['r2_heldout']), int(r['n_test']))
+                for r in csv.DictReader(open(out + '.csv'))]
+        plot(rows, [], out + '.png')
+        return
     with h5py.File(os.path.join(args.run, 'dataset.h5'), 'r') as f:
         X = f['dataset/X'][()]
         feature_names = strings(f['dataset/feature_names'])

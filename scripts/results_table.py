@@ -40,7 +40,7 @@ def row(study, targets):
     cells = []
     for t in targets:
         vals = [best.get((t, m)) for m in MODELS]
-        cells.append(' / '.join('-' if v is None else '%.2f' % v[1] for v in vals) if any(vals) else 'n/a')
+        cells.append(' / '.join('-' if v is None else ('%.4f' if v[1] > 0.99 else '%.2f') % v[1] for v in vals) if any(vals) else 'n/a')
     gen = times.get('generate_s')
     analysis = sum(times.get(k, 0) for k in ('pipeline_s', 'atoms_s'))
     return '| %s | %.0f | %d (%d/%d) | %d | %s | %s | %s |' % (
