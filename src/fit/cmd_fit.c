@@ -73,7 +73,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   o->test_fraction = 0.2;
   o->seed          = 1;
   o->test_samples[0] = 0;
-  PetscCall(PetscStrcpy(o->prior, "none"));
+  PetscCall(PetscStrcpy(o->prior, "auto"));
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
   PetscCall(PetscOptionsString("-o", "output model file (default: DATA.model.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
@@ -87,7 +87,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
   PetscCall(PetscOptionsString("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL));
-  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: none (zero), kernel (exact <omega^2> kernel, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
+  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: auto (the exact <omega^2> kernel when a target is omega2_mean and -potential is a pair potential, else zero), none (zero), kernel (exact <omega^2> kernel, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -106,10 +106,10 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
   PetscCheck(o->smooth_weight >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %g: must be >= 0", (double)o->smooth_weight);
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
-  if (strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
+  if (strcmp(o->prior, "auto") && strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
     PetscBool exists;
     PetscCall(PetscTestFile(o->prior, 'r', &exists));
-    PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-fit_prior %s: not none, kernel or a readable HDF5 file with /model/W", o->prior);
+    PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-fit_prior %s: not auto, none, kernel or a readable HDF5 file with /model/W", o->prior);
   }
   if (!o->out[0]) PetscCall(VitOutputPath(o->data, ".model.h5", o->out, sizeof(o->out)));
   PetscCall(VitOutputCheck(comm, "-o", o->out, 0, NULL));
@@ -650,6 +650,19 @@ static PetscErrorCode PriorFromFile(MPI_Comm comm, const char path[], const VitD
   PetscFunctionReturn(0);
 }
 
+/* -fit_prior auto (the default): the exact kernel wherever it exists (a target omega2_mean and a
+   pair -potential, so FitKernelCompute made it), else no prior. <omega^2> = Tr(H)/(dN) is an
+   exact linear functional of g(r) for a pair potential, so ridge towards it only has to learn the
+   binning error; towards zero it must learn the whole kernel from n samples (docs/fit.md). */
+static PetscErrorCode FitPriorResolve(MPI_Comm comm, const FitKernel *kern, FitOptions *o)
+{
+  PetscFunctionBeginUser;
+  if (strcmp(o->prior, "auto")) PetscFunctionReturn(0);
+  PetscCall(PetscStrcpy(o->prior, kern->target >= 0 ? "kernel" : "none"));
+  if (kern->target >= 0) PetscCall(PetscPrintf(comm, "fit: -fit_prior auto: omega2_mean shrinks towards the exact <omega^2> kernel of the pair potential (-fit_prior none: towards zero)\n"));
+  PetscFunctionReturn(0);
+}
+
 /* The prior W0 (-fit_prior) and the shifted targets Yfit = Y - X W0^T: ridge on them towards zero
    and W = W' + W0 minimises ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2. Dropped
    (constant) targets keep a zero prior. */
@@ -811,6 +824,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
+  if (!o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)
+    PetscCall(PetscPrintf(comm, "fit: note: with a prior the upper end means the data hardly move the weights from it (|W-W0|/|W0| above)\n"));
   if (split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
   if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
@@ -859,6 +874,7 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
   PetscCall(FitSplitCreate(comm, &o, &ds, &split));
   PetscCall(FitKernelCompute(comm, &ds, (PetscBool)!strcmp(o.prior, "kernel"), &res.kernel));
+  PetscCall(FitPriorResolve(comm, &res.kernel, &o));
   PetscCall(DropConstantTargets(comm, &ds, &split, &sc));
   PetscCall(FitPriorCreate(comm, &o, &ds, &sc, &res.kernel, &prior));
   PetscCall(FitScalingCompute(comm, &o, &ds, &split, prior.Yfit, &sc));

@@ -57,7 +57,7 @@ with h5py.File("kernel.h5", "a") as f:
 
 for label, extra in (("GCV", []), ("5-fold CV, smooth 2", ["-fit_cv", 5, "-fit_smooth", 2, "-fit_smooth_weight", 1])):
     run("fit", ["-data", "kernel.h5", "-o", "kernel.model.h5", "-fit_test_fraction", 0.2, "-fit_lambda_min", 1e-8, "-fit_lambda_max", 1e3,
-                "-potential", "ka3d"] + extra, 2)
+                "-potential", "ka3d", "-fit_prior", "none"] + extra, 2)  # recovery from the data: no prior
     m = read_model("kernel.model.h5")
     w = m["W"][0]
     corr = np.corrcoef(w, K)[0, 1]
@@ -87,4 +87,16 @@ for lam in (1e-3, 10.0):
     assert dw < 1e-10 and db < 1e-10, (dw, db)
     assert abs(m["metrics/prior_distance"][0] - dist) < 1e-10 * max(dist, 1)
     assert np.array_equal(m["prior/W0"][0], m["kernel/K"]) and np.abs(m["kernel/K"] - K).max() < 1e-10 * np.abs(K).max()
+
+# -fit_prior auto (the default): the kernel prior with a pair -potential, no prior without -potential
+lam = 10.0
+proc = run("fit", ["-data", "kernel.h5", "-o", "auto.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d"], 2)
+assert "-fit_prior auto" in proc.stdout, proc.stdout
+m = read_model("auto.model.h5")
+ref = Ridge(alpha=lam, solver="svd").fit(X, y - X @ K)
+assert np.abs(m["W"][0] - (K + ref.coef_)).max() < 1e-10 * np.abs(K + ref.coef_).max()
+run("fit", ["-data", "kernel.h5", "-o", "auto_none.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam], 2)
+m = read_model("auto_none.model.h5")
+ref = Ridge(alpha=lam, solver="svd").fit(X, y)
+assert "prior/W0" not in m and np.abs(m["W"][0] - ref.coef_).max() < 1e-10 * np.abs(ref.coef_).max()
 print("ok")

@@ -118,7 +118,7 @@ def main():
     spectrum = ["-potential", "ka2d", "-spectrum_nev", 0, "-spectrum_kpm", 0, "-spectrum_inertia", 0]
     run("features", ["-samples", "cfg/c_*.data", "-rdf_rmax", RMAX, "-rdf_dr", DR, "-features_rmin", RMIN,
                      "-features_targets", "omega2_mean", "-features_recompute", "-o", "kr.h5"] + spectrum, 2)
-    run("fit", ["-data", "kr.h5", "-o", "kr.model.h5", "-potential", "ka2d", "-fit_test_fraction", 0.2, "-fit_seed", 1] + FIT_OPTIONS, 2)
+    run("fit", ["-data", "kr.h5", "-o", "kr.model.h5", "-potential", "ka2d", "-fit_test_fraction", 0.2, "-fit_seed", 1, "-fit_prior", "none"] + FIT_OPTIONS, 2)
 
     m = read_model("kr.model.h5")
     with h5py.File("kr.h5", "r") as f:

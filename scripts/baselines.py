@@ -1,0 +1,391 @@
+#!/usr/bin/python3
+"""Baselines on vitrum's own splits: held-out R^2 and learning curves of vitrum's linear model,
+the local-linear model (rows = atoms), scikit-learn kernel ridge (RBF) and a small 1D CNN over the
+partial RDFs (PyTorch; skipped with a note when `import torch` fails).
+
+Inputs are the files of a pipeline run folder (docs/pipeline.md), read with h5py:
+  RUN/dataset.h5                 /dataset/X (features), feature_names, sample_names
+  RUN/models/NAME/dataset.h5     /dataset/Y, target_names of model NAME (one target group)
+  RUN/models/NAME/model.h5       /model/row_fold (-1 = held out: THE split), W, b, lambda,
+                                 smooth_order/smooth_weight, x_scale, prior/W0, metrics/dropped
+The target groups are a parameter (--models; default: every folder under RUN/models), so new
+target groups of the pipeline are compared without changing this script. Targets that fit dropped
+(constant over the training rows) are not scored. A group's R^2 is pooled over its targets,
+1 - sum SSE / sum SST on the held-out rows (scikit-learn's variance_weighted).
+
+Models (hyper-parameters chosen on the training rows only):
+  linear      vitrum's estimator as the model file records it (penalty, scaling, prior, lambda by
+              GCV on the same path as `vitrum fit`); on all training rows it is the model file
+              itself (its W x + b is scored)
+  smooth      with --smooth ORDER,MU: the same estimator with that smoothness penalty and no prior
+              (the settings of runs/*.opts: --smooth 2,1000), lambda by GCV
+  local       with --local ATOMS.h5 (a per-atom dataset of `vitrum features -features_per_atom`,
+              rows = atoms, /dataset/row_sample): ridge on the atoms of the training samples (lambda
+              by GCV, the estimator of `vitrum fit`), a sample predicted by the mean of its atoms'
+              predictions; scored against the sample-level target --local-target (default
+              omega2_mean, whose value is exactly the atoms' mean of omega2_atom)
+  krr         sklearn KernelRidge, RBF, standardised features and targets, alpha and gamma by
+              5-fold GridSearchCV on the training rows
+  cnn         1D CNN over the partial g_ab(r) (one channel per pair; dropped constant bins filled
+              with 0), two conv layers + linear head, Adam with weight decay, epochs chosen on a 20%
+              validation part of the training rows (at most 300 full-batch epochs), then refitted on all of them
+
+Learning curves: nested random subsets of the training rows (--sizes points from 8 to all,
+--repeats subsets each), always scored on the same held-out rows.
+Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test) and OUT.png.
+
+Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5] [--smooth 2,1000]
+                                            [--out RUN/report/baselines] [--repeats 3] [--no-cnn]
+"""
+import argparse
+import csv
+import os
+import re
+import sys
+import time
+import warnings
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from learning_curve import pooled_r2  # noqa: E402
+from scipy.linalg import cholesky, solve_triangular  # noqa: E402
+
+
+def strings(ds):
+    return [s.decode() if isinstance(s, bytes) else str(s) for s in ds[()]]
+
+
+def feature_groups(names):
+    """{partial name: column indices} from names 'g_A-B(r=...)'."""
+    out = {}
+    for k, name in enumerate(names):
+        out.setdefault(name.split('(')[0], []).append(k)
+    return {g: np.array(i) for g, i in out.items()}
+
+
+_CHOL = {}  # Cholesky factors of the penalty Gram matrices, by (p, order, mu): computed once per run
+
+
+def penalty_factor(groups, p, order, mu):
+    """Gamma^T Gamma = I + mu L^T L of `vitrum fit -fit_smooth ORDER` (docs/fit.md), and its upper
+    Cholesky factor (None for the identity)."""
+    key = (p, order if mu > 0 else 0, mu if order > 0 else 0.0)
+    if key in _CHOL:
+        return _CHOL[key]
+    G = np.eye(p)
+    for idx in groups.values():
+        if order > 0 and len(idx) > order:
+            L = np.diff(np.eye(len(idx)), n=order, axis=0)
+            G[np.ix_(idx, idx)] += mu * L.T @ L
+    _CHOL[key] = None if key[1] == 0 else cholesky(G)  # upper: G = R^T R
+    return _CHOL[key]
+
+
+class VitrumRidge:
+    """The estimator of `vitrum fit` (as scripts/learning_curve.py's VitrumRidge, docs/fit.md):
+    min ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2, X centred (and scaled when the model
+    was standardised), solved through the SVD of X Gamma^{-1} for the shifted targets Y - X W0^T;
+    lambda by GCV = (RSS/(n t)) / (1 - (df+1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2
+    (or the model's given lambda). Gamma's Cholesky factor is computed once per setup and applied
+    by triangular solves (thousands of features); setup['chol'] is that factor (None: no penalty)."""
+
+    def __init__(self, setup):
+        self.setup = setup
+
+    def fit(self, X, y):
+        Y = y.reshape(len(y), -1)
+        n, t = Y.shape
+        R = self.setup['chol']
+        W0 = self.setup['W0'] if self.setup['W0'] is not None else np.zeros((t, X.shape[1]))
+        Ys = Y - X @ W0.T
+        mean = X.mean(0)
+        scale = X.std(0) if self.setup['standardize'] else np.ones(X.shape[1])
+        scale = np.where(scale > 0, scale, 1.0)
+        Z = (X - mean) / scale
+        if R is not None:
+            Z = solve_triangular(R, Z.T, trans='T').T  # Z R^{-1}
+        U, s, Vt = np.linalg.svd(Z, full_matrices=False)
+        yc = Ys - Ys.mean(0)
+        C = U.T @ yc
+        rss_perp = ((yc - U @ C) ** 2).sum()
+        lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
+
+        def gcv(lam):
+            rss = rss_perp + (((lam / (s ** 2 + lam))[:, None] * C) ** 2).sum()
+            denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
+            return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
+        lam = min(lams, key=gcv)
+        Wt = Vt.T @ ((s / (s ** 2 + lam))[:, None] * C)
+        if R is not None:
+            Wt = solve_triangular(R, Wt)
+        Wt /= scale[:, None]
+        self.W = Wt.T + W0
+        self.b = Ys.mean(0) - mean @ Wt
+        return self
+
+    def predict(self, X):
+        return X @ self.W.T + self.b
+
+
+class Group:
+    """One target group of a run: its targets, the model file's split and estimator setup."""
+
+    def __init__(self, run, name, X, feature_names):
+        folder = os.path.join(run, 'models', name)
+        with h5py.File(os.path.join(folder, 'dataset.h5'), 'r') as f:
+            self.Y = f['dataset/Y'][()].reshape(len(X), -1)
+            self.target_names = strings(f['dataset/target_names'])
+        with h5py.File(os.path.join(folder, 'model.h5'), 'r') as f:
+            m = f['model']
+            fold = m['row_fold'][()]
+            W, b = m['W'][()].reshape(-1, X.shape[1]), np.atleast_1d(m['b'][()])
+            dropped = m['metrics/dropped'][()].astype(bool) if 'metrics/dropped' in m else np.zeros(self.Y.shape[1], bool)
+            order = int(np.ravel(m['smooth_order'][()])[0]) if 'smooth_order' in m else 0
+            mu = float(np.ravel(m['smooth_weight'][()])[0]) if 'smooth_weight' in m else 0.0
+            standardize = 'x_scale' in m and bool(np.any(m['x_scale'][()] != 1))
+            W0 = m['prior/W0'][()].reshape(W.shape) if 'prior/W0' in m else None
+            choice = m.attrs.get('lambda_choice', b'')
+            lam = float(np.ravel(m['lambda'][()])[0])
+        self.name = name
+        self.test, self.train = np.flatnonzero(fold < 0), np.flatnonzero(fold >= 0)
+        assert len(self.test) > 0, f'{folder}/model.h5: no held-out rows (fit with -fit_test_fraction > 0)'
+        self.cols = np.flatnonzero(~dropped)
+        self.Y = self.Y[:, self.cols]
+        self.file_prediction = (X @ W.T + b)[:, self.cols]
+        given = (choice.decode() if isinstance(choice, bytes) else str(choice)) == 'given'
+        self.setup = dict(chol=penalty_factor(feature_groups(feature_names), X.shape[1], order, mu), standardize=standardize,
+                          W0=None if W0 is None else W0[self.cols], lam=lam if given else None)
+
+
+def make_krr(seed):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.kernel_ridge import KernelRidge
+    from sklearn.model_selection import GridSearchCV, KFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    class KRR:
+        def fit(self, X, y):
+            p = X.shape[1]
+            grid = {'kernelridge__alpha': np.logspace(-4, 1, 6), 'kernelridge__gamma': np.logspace(-3, 1, 5) / p}
+            search = GridSearchCV(make_pipeline(StandardScaler(), KernelRidge(kernel='rbf')), grid,
+                                  cv=KFold(min(5, len(X)), shuffle=True, random_state=seed), scoring='neg_mean_squared_error')
+            self.model = TransformedTargetRegressor(search, transformer=StandardScaler()).fit(X, y)
+            return self
+
+        def predict(self, X):
+            return self.model.predict(X).reshape(len(X), -1)
+    return KRR()
+
+
+def torch_or_none():
+    try:
+        import torch
+        return torch
+    except Exception:  # missing or broken installation: the CNN is skipped with a note
+        return None
+
+
+def profile_tensor(X, feature_names):
+    """(n, pairs, L) partial profiles on the union grid of each pair (missing = dropped bins: 0)."""
+    parsed = [re.match(r'^(.*)\((?:r|q)=([-+0-9.eE]+)\)$', n) for n in feature_names]
+    pairs = list(dict.fromkeys(m.group(1) for m in parsed))
+    grid = np.unique(np.round([float(m.group(2)) for m in parsed], 9))
+    out = np.zeros((len(X), len(pairs), len(grid)))
+    for k, m in enumerate(parsed):
+        out[:, pairs.index(m.group(1)), np.searchsorted(grid, round(float(m.group(2)), 9))] = X[:, k]
+    return out
+
+
+def make_cnn(torch, profiles, seed):
+    nn = torch.nn
+
+    class CNN:
+        """AvgPool(2) Conv(pairs->8, 9) ReLU AvgPool(4) Conv(8->8, 9) ReLU AdaptiveAvgPool(16) Linear(128->t)."""
+
+        def net(self, channels, t):
+            torch.manual_seed(seed)
+            return nn.Sequential(nn.AvgPool1d(2), nn.Conv1d(channels, 8, 9, padding=4), nn.ReLU(), nn.AvgPool1d(4), nn.Conv1d(8, 8, 9, padding=4), nn.ReLU(),
+                                 nn.AdaptiveAvgPool1d(16), nn.Flatten(), nn.Linear(128, t))
+
+        def train(self, Z, Y, epochs, Zval=None, Yval=None):
+            net = self.net(Z.shape[1], Y.shape[1])
+            opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-3)
+            best, best_epoch = np.inf, epochs
+            for epoch in range(epochs):
+                opt.zero_grad()
+                loss = ((net(Z) - Y) ** 2).mean()
+                loss.backward()
+                opt.step()
+                if Zval is not None and epoch % 10 == 9:
+                    with torch.no_grad():
+                        v = float(((net(Zval) - Yval) ** 2).mean())
+                    if v < best:
+                        best, best_epoch = v, epoch + 1
+            return net, best_epoch
+
+        def fit(self, rows, y):
+            P = profiles[rows]
+            self.pm, self.ps = P.mean((0, 2), keepdims=True), P.std((0, 2), keepdims=True) + 1e-12
+            y = y.reshape(len(y), -1)
+            self.ym, self.ys = y.mean(0), y.std(0) + 1e-12
+            Z = torch.tensor((P - self.pm) / self.ps, dtype=torch.float32)
+            Y = torch.tensor((y - self.ym) / self.ys, dtype=torch.float32)
+            perm = np.random.default_rng(seed).permutation(len(rows))
+            nval = max(1, len(rows) // 5)
+            _, epochs = self.train(Z[perm[nval:]], Y[perm[nval:]], 300, Z[perm[:nval]], Y[perm[:nval]])
+            self.model, _ = self.train(Z, Y, epochs)
+            return self
+
+        def predict(self, rows):
+            Z = torch.tensor((profiles[rows] - self.pm) / self.ps, dtype=torch.float32)
+            with torch.no_grad():
+                return self.model(Z).numpy() * self.ys + self.ym
+    torch.set_num_threads(1)
+    return CNN()
+
+
+class Local:
+    """Local-linear model: rows = atoms, a sample = the mean of its atoms' predictions."""
+
+    def __init__(self, path, sample_names):
+        with h5py.File(path, 'r') as f:
+            d = f['dataset']
+            self.X, self.y = d['X'][()], d['Y'][()].reshape(-1)
+            self.row_sample = d['row_sample'][()].astype(int)
+            names = [os.path.basename(s) for s in strings(d['samples'])]
+        index = {os.path.basename(s): k for k, s in enumerate(sample_names)}
+        missing = [n for n in names if n not in index]
+        assert not missing, f'{path}: samples not in the run dataset: {missing[:4]}'
+        self.row_of_sample = np.array([index[n] for n in names])[self.row_sample]  # run row of every atom
+
+    def fit(self, rows):
+        atoms = np.isin(self.row_of_sample, rows)
+        self.model = VitrumRidge(dict(chol=None, standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
+        return self
+
+    def predict(self, rows):
+        pred = self.model.predict(self.X).reshape(-1)
+        return np.array([pred[self.row_of_sample == r].mean() for r in rows])[:, None]
+
+
+def train_sizes(ntrain, count):
+    sizes = np.unique(np.round(np.geomspace(min(8, ntrain), ntrain, count)).astype(int))
+    return sizes[sizes >= 4]
+
+
+def curves(args, X, feature_names, sample_names):
+    rows, notes = [], []
+    torch = None if args.no_cnn else torch_or_none()
+    if torch is None:
+        notes.append('CNN skipped: ' + ('--no-cnn' if args.no_cnn else '`import torch` failed (Debian: apt-get install python3-torch)'))
+    profiles = profile_tensor(X, feature_names) if torch is not None else None
+    local = Local(args.local, sample_names) if args.local else None
+    names = args.models.split(',') if args.models else sorted(os.listdir(os.path.join(args.run, 'models')))
+    for name in names:
+        g = Group(args.run, name, X, feature_names)
+        label = name if g.Y.shape[1] > 1 or g.target_names[g.cols[0]] == name else g.target_names[g.cols[0]]
+        ytest = g.Y[g.test]
+        models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
+        if args.smooth:
+            order, mu = args.smooth.split(',')
+            setup = dict(g.setup, chol=penalty_factor(feature_groups(feature_names), X.shape[1], int(order), float(mu)), W0=None, lam=None)
+            models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
+        if torch is not None:
+            models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
+        if local is not None and name == args.local_target:
+            models['local'] = None
+        for n in train_sizes(len(g.train), args.sizes):
+            for rep in range(args.repeats if n < len(g.train) else 1):
+                sub = np.sort(np.random.default_rng(rep).permutation(g.train)[:n])
+                for model, make in models.items():
+                    t0 = time.time()
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('ignore')
+                        if model == 'linear' and n == len(g.train):
+                            pred = g.file_prediction[g.test]  # the model file itself
+                        elif model == 'local':
+                            pred = local.fit(sub).predict(g.test)
+                        elif model == 'cnn':
+                            pred = make(rep).fit(sub, g.Y[sub]).predict(g.test)
+                        else:
+                            pred = make(rep).fit(X[sub], g.Y[sub]).predict(X[g.test])
+                    r2 = pooled_r2(ytest, np.asarray(pred).reshape(ytest.shape))
+                    rows.append((args.label, label, model, n, rep, r2, len(g.test)))
+                    print(f'{label:24s} {model:7s} n = {n:4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
+    return rows, notes
+
+
+def plot(rows, notes, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    labels = list(dict.fromkeys(r[1] for r in rows))
+    ncols = min(3, len(labels))
+    nrows = -(-len(labels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.3 * nrows), squeeze=False)
+    for ax in axes.ravel()[len(labels):]:
+        ax.set_visible(False)
+    colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
+    for ax, label in zip(axes.ravel(), labels):
+        for model, color in colors.items():
+            sel = [r for r in rows if r[1] == label and r[2] == model]
+            if not sel:
+                continue
+            ns = sorted({r[3] for r in sel})
+            r2 = [np.array([r[5] for r in sel if r[3] == n]) for n in ns]
+            ax.errorbar(ns, [v.mean() for v in r2], yerr=[v.std() for v in r2], marker='o', ms=3, capsize=2, color=color, label=model)
+        ax.axhline(0, color='k', lw=0.6)
+        ax.set_xscale('log')
+        ax.set_ylim(max(-0.5, ax.get_ylim()[0]), 1.02)
+        ax.set_xlabel('training samples')
+        ax.set_ylabel(r'held-out $R^2$')
+        ax.set_title(label, fontsize=9)
+    handles = {h.get_label(): h for ax in axes.ravel() for h in ax.get_legend_handles_labels()[0]}
+    axes[0][0].legend(handles.values(), handles.keys(), fontsize=7)
+    fig.suptitle((rows[0][0] + ': ' if rows[0][0] else '') + 'same held-out samples, mean $\\pm$ std over training subsets'
+                 + ('\n' + '; '.join(notes) if notes else ''), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, bbox_inches='tight')
+    plt.close(fig)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='pipeline run folder (dataset.h5, models/NAME/{dataset,model}.h5)')
+    p.add_argument('--models', help='comma list of target groups (folders under RUN/models; default: all)')
+    p.add_argument('--local', help='per-atom dataset (vitrum features -features_per_atom) for the local-linear model')
+    p.add_argument('--local-target', default='omega2_mean', help='the target group the local model predicts (mean over atoms)')
+    p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
+    p.add_argument('--label', default='', help='family label written in the CSV')
+    p.add_argument('--out', help='output prefix (default RUN/report/baselines)')
+    p.add_argument('--repeats', type=int, default=2)
+    p.add_argument('--sizes', type=int, default=4, help='training sizes of the learning curve')
+    p.add_argument('--no-cnn', action='store_true')
+    p.add_argument('--replot', action='store_true', help='only redraw OUT.png from OUT.csv')
+    args = p.parse_args()
+    out = args.out or os.path.join(args.run, 'report', 'baselines')
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    if args.replot:
+        rows = [(r['label'], r['target'], r['model'], int(r['n_train']), int(r['repeat']), float(r['r2_heldout']), int(r['n_test']))
+                for r in csv.DictReader(open(out + '.csv'))]
+        plot(rows, [], out + '.png')
+        return
+    with h5py.File(os.path.join(args.run, 'dataset.h5'), 'r') as f:
+        X = f['dataset/X'][()]
+        feature_names = strings(f['dataset/feature_names'])
+        sample_names = strings(f['dataset/sample_names'])
+    rows, notes = curves(args, X, feature_names, sample_names)
+    with open(out + '.csv', 'w') as f:
+        f.write('label,target,model,n_train,repeat,r2_heldout,n_test\n')
+        f.writelines('"%s","%s",%s,%d,%d,%.6f,%d\n' % r for r in rows)
+    plot(rows, notes, out + '.png')
+    for note in notes:
+        print('baselines: note: ' + note)
+    print(f'baselines: wrote {out}.csv and {out}.png')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""One row of docs/RESULTS.md: generate a family's ensemble, run `vitrum pipeline` with vitrum's
+DEFAULT structure and fit options (only the targets and the spectrum settings of runs/FAMILY.opts
+are kept), build the per-atom dataset of the local model (pair potentials: the exact per-atom
+<omega^2>_i), and run scripts/baselines.py on the pipeline's split. Times of each step go to
+OUT/times.json.
+
+Options from runs/FAMILY.opts that are DROPPED (so that vitrum's defaults apply): the r grid
+(-rdf_rmax, -rdf_dr, -features_rmin, -features_rmax), every -fit_* option and the run folder and
+generation options (-pipeline_*, but -pipeline_vdos_rebin and -pipeline_models are kept); the run sets
+-fit_test_fraction 0.25 (75/25 split), -spectrum_nev 0 (no eigenmodes: no target uses them) and
+-pipeline_learning_curve 0 (baselines.py draws the learning curves). The documented fit settings
+(-fit_smooth 2 -fit_smooth_weight 1000) are compared by baselines.py --smooth 2,1000.
+
+Usage: /usr/bin/python3 scripts/results_study.py --family ka3d --out study/ka3d [--samples 48]
+           [--nx 8 --ny 8 --nz 8] [--seed 424242] [--steps-scale 1] [--np 2] [--targets D,Dcum,...]
+Full size (the runs/FAMILY.opts ensemble): --samples 100 (60 for the material families) with the
+family's default size and --steps-scale 1.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, '..'))
+DROPPED = ('-pipeline_', '-fit_', '-rdf_rmax', '-rdf_dr', '-features_rmin', '-features_rmax')
+PAIR = {'ka2d', 'ka3d'}
+
+
+def options(family, out, targets):
+    """runs/FAMILY.opts without the dropped options, with this run's folder, sample list and split."""
+    kept = []
+    for line in open(os.path.join(SRC, 'runs', family + '.opts')):
+        line = line.split('#')[0].strip()
+        if line and (not line.startswith(DROPPED) or line.startswith('-pipeline_vdos_rebin')) and not line.startswith('-potential_file ZrCuAl'):
+            kept.append(line)
+        elif line.startswith('-potential_file ZrCuAl'):  # shipped next to the repository (runs/cuzral.opts runs from the root)
+            kept.append('-potential_file ' + os.path.join(SRC, 'potentials', 'ZrCuAl2011.eam.alloy'))
+        elif line.startswith('-pipeline_models') and not targets:
+            targets = line.split()[1]
+    kept += ['-pipeline_samples ' + os.path.join(out, 'samples', 'samples.txt'), '-pipeline_dir ' + os.path.join(out, 'run'),
+             '-pipeline_models ' + targets.replace('Dred,', ''), '-fit_test_fraction 0.25', '-spectrum_nev 0', '-pipeline_learning_curve 0']
+    path = os.path.join(out, 'study.opts')
+    open(path, 'w').write('\n'.join(kept) + '\n')
+    return path, [line for line in kept if line.startswith('-potential')]
+
+
+def timed(times, key, cmd):
+    print('results_study: ' + ' '.join(cmd), flush=True)
+    t0 = time.time()
+    subprocess.run(cmd, check=True)
+    times[key] = round(time.time() - t0, 1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--family', required=True)
+    p.add_argument('--out', required=True)
+    p.add_argument('--samples', type=int, default=48)
+    p.add_argument('--nx', type=int)
+    p.add_argument('--ny', type=int)
+    p.add_argument('--nz', type=int)
+    p.add_argument('--seed', type=int, default=424242)
+    p.add_argument('--steps-scale', default='1')
+    p.add_argument('--np', type=int, default=2, help='MPI ranks')
+    p.add_argument('--targets', help='pipeline models (default: those of runs/FAMILY.opts, without Dred)')
+    p.add_argument('--vitrum', default=os.path.join(SRC, 'build', 'vitrum'))
+    p.add_argument('--no-cnn', action='store_true')
+    args = p.parse_args()
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    times = {}
+    size = [a for n, v in (('--nx', args.nx), ('--ny', args.ny), ('--nz', args.nz)) if v for a in (n, str(v))]
+    timed(times, 'generate_s', [sys.executable, os.path.join(HERE, 'make_ensemble.py'), '--family', args.family, '--out', os.path.join(out, 'samples'),
+                                '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale] + size)
+    opts, potential = options(args.family, out, args.targets)
+    mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
+    timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])
+    baselines = [sys.executable, os.path.join(HERE, 'baselines.py'), '--run', os.path.join(out, 'run'), '--label', args.family,
+                 '--smooth', '2,1000', '--out', os.path.join(out, 'baselines')] + (['--no-cnn'] if args.no_cnn else [])
+    if args.family in PAIR:
+        atoms = os.path.join(out, 'atoms.h5')
+        pot = [w for line in potential for w in line.split()]
+        timed(times, 'atoms_s', mpirun + ['features', '-sample_list', os.path.join(out, 'samples', 'samples.txt'), '-features_per_atom',
+                                          '-features_atom_target', 'omega2', '-o', atoms] + pot)
+        baselines += ['--local', atoms]
+    timed(times, 'baselines_s', baselines)
+    json.dump(dict(times, family=args.family, samples=args.samples, seed=args.seed, steps_scale=args.steps_scale, size=size),
+              open(os.path.join(out, 'times.json'), 'w'), indent=1)
+
+
+if __name__ == '__main__':
+    main()

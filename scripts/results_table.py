@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""The table of docs/RESULTS.md from study folders of scripts/results_study.py: one row per family
+with atoms, samples (train/test), generation and analysis time, and per target group the held-out
+R^2 on all training samples of each model of scripts/baselines.py (OUT/baselines.csv):
+linear = vitrum's defaults (the model file), smooth = -fit_smooth 2 -fit_smooth_weight 1000 without
+prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN.
+
+Usage: /usr/bin/python3 scripts/results_table.py STUDY [STUDY...] [--targets D,Dcum,...]
+"""
+import argparse
+import csv
+import json
+import os
+
+import h5py
+import numpy as np
+
+MODELS = ('linear', 'smooth', 'local', 'krr', 'cnn')
+
+
+def full_size(rows):
+    """{(target, model): R^2 at the largest training size}."""
+    out = {}
+    for r in rows:
+        key = (r['target'], r['model'])
+        if key not in out or int(r['n_train']) > out[key][0]:
+            out[key] = (int(r['n_train']), float(r['r2_heldout']), int(r['n_test']))
+    return out
+
+
+def row(study, targets):
+    rows = list(csv.DictReader(open(os.path.join(study, 'baselines.csv'))))
+    best = full_size(rows)
+    times = json.load(open(os.path.join(study, 'times.json'))) if os.path.exists(os.path.join(study, 'times.json')) else {}
+    with h5py.File(os.path.join(study, 'run', 'dataset.h5'), 'r') as f:
+        n, p = f['dataset/X'].shape
+        natoms = float(np.ravel(f['dataset/structure/natoms'][()])[0]) if 'dataset/structure/natoms' in f else float('nan')
+    label = rows[0]['label'] or os.path.basename(study)
+    any_key = next(iter(best.values()))
+    cells = []
+    for t in targets:
+        vals = [best.get((t, m)) for m in MODELS]
+        cells.append(' / '.join('-' if v is None else ('%.4f' if v[1] > 0.99 else '%.2f') % v[1] for v in vals) if any(vals) else 'n/a')
+    gen = times.get('generate_s')
+    analysis = sum(times.get(k, 0) for k in ('pipeline_s', 'atoms_s'))
+    return '| %s | %.0f | %d (%d/%d) | %d | %s | %s | %s |' % (
+        label, natoms, n, any_key[0], any_key[2], p, '%.0f s' % gen if gen else '?', '%.0f s' % analysis if analysis else '?', ' | '.join(cells))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('studies', nargs='+')
+    p.add_argument('--targets', default='omega2_mean,Ncount,Dcum,D,boson_peak_omega,low_mode_count')
+    args = p.parse_args()
+    targets = args.targets.split(',')
+    print('| family | atoms | samples (train/test) | features | generation | analysis | ' + ' | '.join(targets) + ' |')
+    print('|' + '---|' * (6 + len(targets)))
+    for s in args.studies:
+        print(row(s, targets))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,83 @@
+"""scripts/baselines.py on a tiny run folder made by vitrum fit: it takes the split from
+/model/row_fold, scores only the targets fit did not drop, and its linear rows equal scikit-learn
+Ridge (the model's given lambda) fitted on the same training rows (all of them, and the nested
+subsets of the learning curve) and scored with r2_score(variance_weighted) on the held-out rows;
+the local model (rows = atoms, a sample = the mean of its atoms) predicts a sample-level target
+that is exactly the atoms' mean; kernel ridge rows are finite; without torch the CNN is skipped
+with a note."""
+import csv
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
+
+from fitlib import read_model, run, write_dataset
+
+rng = np.random.default_rng(5)
+n, nr, natoms, lam = 40, 12, 6, 0.7
+pairs = ["A-A", "A-B"]
+names = [f"g_{p}(r={1 + 0.05 * k:.10g})" for p in pairs for k in range(nr)]
+samples = [f"s_{i:03d}.data" for i in range(n)]
+# per-atom features and a per-atom target linear in them; a sample's features and target are the atoms' means
+Xa = rng.standard_normal((n * natoms, len(names)))
+w = rng.standard_normal(len(names))
+ya = Xa @ w + 0.01 * rng.standard_normal(n * natoms)
+X = Xa.reshape(n, natoms, -1).mean(1)
+omega2 = ya.reshape(n, natoms).mean(1)
+V = np.column_stack([X @ rng.standard_normal(len(names)) + 0.3 * rng.standard_normal(n), np.full(n, 2.5), X[:, 3] ** 2])
+
+os.makedirs("run/models/omega2_mean", exist_ok=True)
+os.makedirs("run/models/V", exist_ok=True)
+write_dataset("run/dataset.h5", X, np.column_stack([omega2, V]), feature_names=names, sample_names=samples,
+              target_names=["omega2_mean", "V(x=1)", "V(x=2)", "V(x=3)"])
+for group, Y, tnames in (("omega2_mean", omega2[:, None], ["omega2_mean"]), ("V", V, ["V(x=1)", "V(x=2)", "V(x=3)"])):
+    write_dataset(f"run/models/{group}/dataset.h5", X, Y, feature_names=names, target_names=tnames, sample_names=samples)
+    run("fit", ["-data", f"run/models/{group}/dataset.h5", "-o", f"run/models/{group}/model.h5", "-fit_lambda", lam, "-fit_test_fraction", 0.25], 2)
+write_dataset("atoms.h5", Xa, ya[:, None], feature_names=names, target_names=["omega2_atom"], sample_names=[f"row {k}" for k in range(len(ya))])
+with h5py.File("atoms.h5", "a") as f:
+    f["/dataset/row_sample"] = np.repeat(np.arange(n), natoms)
+    f["/dataset/samples"] = np.array([s.encode() for s in samples])
+
+proc = subprocess.run([sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run", "--local", "atoms.h5",
+                       "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny"], capture_output=True, text=True)
+print(proc.stdout[-3000:], proc.stderr[-3000:])
+assert proc.returncode == 0
+rows = list(csv.DictReader(open("out/bl.csv")))
+assert os.path.getsize("out/bl.png") > 0
+
+try:
+    import torch  # noqa: F401
+    has_torch = True
+except Exception:
+    has_torch = False
+assert has_torch == any(r["model"] == "cnn" for r in rows)
+assert has_torch or "CNN skipped" in proc.stdout
+
+for group, Y in (("omega2_mean", omega2[:, None]), ("V", V)):
+    m = read_model(f"run/models/{group}/model.h5")
+    test, train = np.flatnonzero(m["row_fold"] < 0), np.flatnonzero(m["row_fold"] >= 0)
+    keep = np.flatnonzero(~m["metrics/dropped"].astype(bool))
+    assert group != "V" or list(keep) == [0, 2], keep  # the constant target is not scored
+    mine = [r for r in rows if r["target"] == group]
+    assert all(int(r["n_test"]) == len(test) for r in mine)
+    sizes = sorted({int(r["n_train"]) for r in mine})
+    assert sizes[-1] == len(train), sizes
+    for r in mine:
+        if r["model"] != "linear":
+            assert np.isfinite(float(r["r2_heldout"])), r
+            continue
+        k, rep = int(r["n_train"]), int(r["repeat"])
+        sub = np.sort(np.random.default_rng(rep).permutation(train)[:k])
+        ref = Ridge(alpha=lam, solver="svd").fit(X[sub], Y[np.ix_(sub, keep)])
+        expected = r2_score(Y[np.ix_(test, keep)], ref.predict(X[test]).reshape(len(test), -1), multioutput="variance_weighted")
+        assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, k, rep, r["r2_heldout"], expected)
+    print(f"{group}: linear rows = sklearn Ridge on the same rows, sizes {sizes}")
+
+local = [float(r["r2_heldout"]) for r in rows if r["target"] == "omega2_mean" and r["model"] == "local" and int(r["n_train"]) == 30]
+assert local and local[0] > 0.99, local
+print("local model at n = 30: held-out R^2", local[0])
+print("ok")
