@@ -116,14 +116,22 @@ static PetscErrorCode FitPenaltyDefaults(void)
   PetscFunctionReturn(0);
 }
 
-/* Default models: the VDOS, the reduced VDOS and the three scalar targets of the demo. */
+/* Default models: the VDOS, the reduced VDOS and the three scalar targets of the demo (the mode
+   count only when -spectrum_count_omega names the frequencies to count below: no default for a
+   physical threshold); unless -features_targets is given, features then computes exactly the
+   targets these models use. */
 static PetscErrorCode DefaultModels(Pipeline *pl)
 {
   const char *names[] = {"D", VIT_PIPELINE_REDUCED, "omega2_mean", "boson_peak_omega", "low_mode_count"};
+  PetscBool   set, counts;
 
   PetscFunctionBeginUser;
-  pl->nmodels = sizeof(names) / sizeof(names[0]);
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-spectrum_count_omega", &counts));
+  pl->nmodels = sizeof(names) / sizeof(names[0]) - (counts ? 0 : 1);
   for (PetscInt m = 0; m < pl->nmodels; m++) PetscCall(PetscStrallocpy(names[m], &pl->model_names[m]));
+  if (!counts) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "pipeline: note: no low_mode_count model (give -spectrum_count_omega, the frequencies to count the modes below)\n"));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-features_targets", &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, "-features_targets", counts ? "vdos,omega2_mean,boson_peak_omega,low_mode_count" : "vdos,omega2_mean,boson_peak_omega"));
   PetscFunctionReturn(0);
 }
 

@@ -248,7 +248,7 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
     PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
     PetscCall(VitSampleDestroy(&sample));
     if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr); /* a whole number of bins */
-    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95%% of half its shortest periodic width" : ""));
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95 percent of half its shortest periodic width" : ""));
   }
   if (rmax_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
   if (dr_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
