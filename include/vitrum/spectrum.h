@@ -115,6 +115,8 @@ PetscErrorCode VitKpmDestroy(VitKpm *kpm);
 /* Jackson-damped cumulative count of eigenvalues below lambda, per vector (vectors values) and
    its mean over vectors. */
 PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal per_vector[], PetscReal *mean);
+/* Jackson kernel g_n for M moments (Weisse et al., Rev. Mod. Phys. 78, 275 (2006), eq. 71). */
+PetscReal VitKpmJackson(PetscInt n, PetscInt M);
 /* D(omega) on nbins bins of [0, omega_max]: bin averages of the KPM density in omega = sqrt(lambda),
    normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
    random vectors; fraction = share of the states in the grid before normalisation. */
@@ -125,13 +127,13 @@ PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, Petsc
 
 /* ---- VDOS from stored moments (vdos.c) -------------------------------------------------------- */
 /* The moments and interval of a spectrum output (/spectrum/kpm) and omega_scale, the written
-   frequency per unit of sqrt(eigenvalue); *found false (nothing read) when the file has no
+   frequency per unit of sqrt(eigenvalue), and the sample's dimension; *found false (nothing read) when the file has no
    /spectrum/kpm/omega_scale (no KPM, or written by an older vitrum). */
-PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscBool *found);
+PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscInt *dim, PetscBool *found);
 /* Gaussian-broadened VDOS of a KPM run, in omega = sqrt(lambda): every state's Gaussian of width
    sigma mirrored at omega = 0, so D integrates to 1 over omega >= 0. */
 typedef struct {
-  PetscReal  sigma, h;  /* width; cells of width h = sigma/8 in omega */
+  PetscReal  sigma, h;  /* width; cells of width h = sigma/16 in omega */
   PetscInt   ncell;
   PetscReal *share;     /* share of the states in each cell (Jackson-damped KPM counts) */
 } VitBroadenedVdos;

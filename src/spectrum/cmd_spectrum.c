@@ -654,6 +654,7 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/seed", (PetscReal)k->seed, "1"));
   PetscCall(PetscSNPrintf(dunits, sizeof(dunits), "%s per (%s)^1/2", wunits, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/omega_scale", u->freq, dunits)); /* written frequency per sqrt(lambda) */
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/dimension", sys->dom.dim, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/nstates", k->nstates, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/time_per_moment", k->time_per_moment, "s"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/resolution", res->resolution, wunits));
