@@ -62,6 +62,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscOptionsEnd();
+  PetscCall(VitVdosTargetsCheckOptions(comm, o));
   PetscCall(PetscStrcpy(o->kind, kinds[kind]));
   PetscFunctionReturn(0);
 }

@@ -41,6 +41,7 @@ typedef struct {
   PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
 } VitVdosTargets;
 PetscBool      VitVdosTargetToken(const char token[]);
+PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o); /* before any work */
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt);
 PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values);
 PetscErrorCode VitVdosTargetsReport(MPI_Comm comm, const VitVdosTargets *vt, PetscInt nsamples);

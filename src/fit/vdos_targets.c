@@ -53,6 +53,15 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(o->vdos_sigma >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or 0 for nu_90/50", (double)o->vdos_sigma);
+  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest KPM bound + 4 sigma", (double)o->vdos_omega_max);
+  PetscCheck(o->vdos_bins >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or 0 for automatic", o->vdos_bins);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
 {
   PetscReal top, nu90;

@@ -15,7 +15,8 @@
    -kpm_moments wins; the same moments (bitwise) on 1 and 2 ranks.
 4. High-frequency outliers of a Tersoff SiC glass (216 atoms, SiC.tersoff): the KPM count above
    1.5 nu_90 equals LAPACK's within 4 modes, and the atoms reported are exactly numpy's atoms with
-   sqrt(Tr H_ii) above that frequency, by decreasing Tr H_ii."""
+   sqrt(Tr H_ii) above that frequency, by decreasing Tr H_ii; all of it bitwise on 1 and 2 ranks.
+5. Errors: a negative -vdos_sigma, -vdos_resolution or -kpm_moments 1 is one line naming the option."""
 import os
 import shutil
 
@@ -151,7 +152,11 @@ vt.check(sl.read("fixed.h5", "/spectrum/kpm/mu").shape[1] == 100, "an explicit -
 tersoff = ["-potential", "tersoff", "-potential_file", "/usr/share/lammps/potentials/SiC.tersoff", "-potential_elements", "Si,C"]
 sic = os.path.join(DATA, "sic_216.data")
 H, lam = dense(sic, tersoff)
-p = vt.run(["spectrum", "-sample", sic, "-o", "sic.h5", "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 2048, "-boson_max_moments", 1] + tersoff, 1)
+sic_run = ["spectrum", "-sample", sic, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 2048, "-boson_max_moments", 1] + tersoff
+p = vt.run(sic_run + ["-o", "sic.h5"], 1)
+vt.run(sic_run + ["-o", "sic2.h5"], 2)
+for name in ("count", "omega_cut", "stretch", "atoms", "atom_omega"):
+    vt.check(np.array_equal(sl.read("sic.h5", "/spectrum/kpm/outliers/" + name), sl.read("sic2.h5", "/spectrum/kpm/outliers/" + name)), "SiC: outliers/%s bitwise identical on 1 and 2 ranks" % name)
 scale = sl.read("sic.h5", "/spectrum/kpm/omega_scale")[0]
 cut = sl.read("sic.h5", "/spectrum/kpm/outliers/omega_cut")[0]
 count = sl.read("sic.h5", "/spectrum/kpm/outliers/count")[0]
@@ -161,3 +166,9 @@ tr = np.array([np.trace(H[3 * i:3 * i + 3, 3 * i:3 * i + 3]) for i in range(H.sh
 stiff = np.argsort(-tr)[:np.sum(scale * np.sqrt(tr) > cut)] + 1  # file ids 1..N
 atoms = sl.read("sic.h5", "/spectrum/kpm/outliers/atoms")
 vt.check(np.array_equal(atoms, stiff), "SiC: the %d atoms reported = numpy's atoms with sqrt(Tr H_ii) above the cut" % len(atoms))
+
+# ---- 5. errors -----------------------------------------------------------------------------------------
+for args, option in ((["features", "-samples", "ens/glass_0.data", "-features_cache", "c1", "-features_targets", "vdos", "-vdos_sigma", -1] + rdf, "-vdos_sigma"),
+                     (base + ["-vdos_resolution", -0.1], "-vdos_resolution"), (base + ["-kpm_moments", 1], "-kpm_moments")):
+    p = vt.run(args, 1, check=False)
+    vt.check(p.returncode == 1 and option in p.stderr and "vitrum: error:" in p.stderr, "%s: user error (%s)" % (option, p.stderr.strip().splitlines()[0] if p.stderr.strip() else ""))
