@@ -15,7 +15,7 @@ static PetscBool WantsVdosTargets(const FeatOptions *o)
   char      list[1024], *token, *save;
   PetscBool wants = PETSC_FALSE;
 
-  PetscStrncpy(list, o->targets, sizeof(list));
+  snprintf(list, sizeof(list), "%s", o->targets);
   for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) wants = (PetscBool)(wants || VitVdosTargetToken(token));
   return wants;
 }
