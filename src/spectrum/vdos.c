@@ -159,7 +159,8 @@ static PetscReal Reduced(const VitBroadenedVdos *b, PetscInt dim, PetscReal omeg
 
 /* The maximum of D(omega)/omega^(d-1) on [lo, hi]: the best of points h = sigma/16 apart (the
    Gaussians vary on the scale sigma), then golden-section search between its neighbours, to 1e-10
-   relative: the frequency is continuous, not a bin. True when the maximum is an end of [lo, hi]. */
+   relative: the frequency is continuous, not a bin. True when the maximum is an end of [lo, hi]
+   (or the range is empty). */
 PetscBool VitBroadenedBosonPeak(const VitBroadenedVdos *b, PetscInt dim, PetscReal lo, PetscReal hi, PetscReal *omega, PetscReal *height)
 {
   const PetscReal g = 0.5 * (PetscSqrtReal(5.0) - 1);
@@ -168,6 +169,9 @@ PetscBool VitBroadenedBosonPeak(const VitBroadenedVdos *b, PetscInt dim, PetscRe
   PetscInt        best = 0;
   PetscReal       fbest = Reduced(b, dim, lo), a, c, x1, x2, f1, f2;
 
+  *omega  = lo;
+  *height = fbest;
+  if (!(hi > lo)) return PETSC_TRUE; /* an empty range (3 sigma above the grid's top) */
   for (PetscInt k = 1; k <= n; k++) {
     const PetscReal f = Reduced(b, dim, lo + k * step);
     if (f > fbest) {
