@@ -52,9 +52,9 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
-  PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (0: nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, NULL));
+  PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
-  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (0: at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, NULL));
+  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));

@@ -16,8 +16,9 @@ typedef struct {
   PetscBool per_atom;             /* rows = atoms */
   char      atom_target[256];     /* per-atom target: a dataset of N values in the spectrum output */
   PetscReal atom_sigma, atom_dr;  /* broadening and grid of the per-atom profiles */
-  PetscReal vdos_sigma, vdos_omega_max; /* broadened VDOS targets: width and grid top (0: automatic) */
+  PetscReal vdos_sigma, vdos_omega_max; /* broadened VDOS targets: width and grid top (0: not given, automatic) */
   PetscInt  vdos_bins;            /* bins of their grid (0: automatic) */
+  PetscBool vdos_sigma_set, vdos_bins_set; /* given (else automatic) */
 } FeatOptions;
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */

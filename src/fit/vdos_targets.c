@@ -56,9 +56,9 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 {
   PetscFunctionBeginUser;
-  PetscCheck(o->vdos_sigma >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or 0 for nu_90/50", (double)o->vdos_sigma);
+  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for nu_90/50", (double)o->vdos_sigma);
   PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest KPM bound + 4 sigma", (double)o->vdos_omega_max);
-  PetscCheck(o->vdos_bins >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or 0 for automatic", o->vdos_bins);
+  PetscCheck(!o->vdos_bins_set || o->vdos_bins > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or leave it out for automatic", o->vdos_bins);
   PetscFunctionReturn(0);
 }
 
@@ -74,9 +74,9 @@ PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt
     PetscCall(PetscPrintf(comm, "features: note: the spectrum outputs have no KPM moments: VDOS targets are their stored /spectrum/vdos (no broadening, no common grid)\n"));
     PetscFunctionReturn(0);
   }
-  vt->sigma     = o->vdos_sigma > 0 ? o->vdos_sigma : nu90 / 50;
+  vt->sigma     = o->vdos_sigma_set ? o->vdos_sigma : nu90 / 50;
   vt->omega_max = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
-  vt->bins      = o->vdos_bins > 0 ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
+  vt->bins      = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
   PetscCall(PetscPrintf(comm, "features: VDOS targets broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] (frequency unit of the spectra), one grid for all samples\n", (double)vt->sigma, vt->bins, (double)vt->omega_max));
   PetscFunctionReturn(0);
 }

@@ -12,7 +12,7 @@ typedef struct {
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
-  PetscInt        seed, max_moments; /* moments 0: from -vdos_resolution, at most max_moments */
+  PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, resolution;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
@@ -110,7 +110,7 @@ static PetscErrorCode RegisterEvents(void)
 
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
-  PetscBool set;
+  PetscBool set, moments_set;
   PetscInt  ntemp_range;
 
   PetscFunctionBegin;
@@ -155,7 +155,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
-  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; 0: from -vdos_resolution)", NULL, o->moments, &o->moments, NULL));
+  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; not given: from -vdos_resolution)", NULL, o->moments, &o->moments, &moments_set));
   PetscCall(PetscOptionsReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (0: nu_90/200)", NULL, o->resolution, &o->resolution, NULL));
   PetscCall(PetscOptionsInt("-kpm_max_moments", "at most this many moments from -vdos_resolution (a warning when it binds)", NULL, o->max_moments, &o->max_moments, NULL));
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
@@ -180,7 +180,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
-  PetscCheck(o->moments == 0 || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or 0: from -vdos_resolution)", o->moments);
+  PetscCheck(!moments_set || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or leave it out: moments from -vdos_resolution)", o->moments);
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
   PetscCheck(o->max_moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": at least 2", o->max_moments);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
