@@ -115,6 +115,8 @@ PetscErrorCode VitKpmDestroy(VitKpm *kpm);
 /* Jackson-damped cumulative count of eigenvalues below lambda, per vector (vectors values) and
    its mean over vectors. */
 PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal per_vector[], PetscReal *mean);
+/* Jackson kernel g_n for M moments (Weisse et al., Rev. Mod. Phys. 78, 275 (2006), eq. 71). */
+PetscReal VitKpmJackson(PetscInt n, PetscInt M);
 /* D(omega) on nbins bins of [0, omega_max]: bin averages of the KPM density in omega = sqrt(lambda),
    normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
    random vectors; fraction = share of the states in the grid before normalisation. */
@@ -122,6 +124,38 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
 /* Splitmix64 hash and the Rademacher sign it gives (exposed for tests). */
 uint64_t  VitSplitMix64(uint64_t x);
 PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, PetscInt vector);
+
+/* ---- VDOS from stored moments (vdos.c) -------------------------------------------------------- */
+/* The moments and interval of a spectrum output (/spectrum/kpm) and omega_scale, the written
+   frequency per unit of sqrt(eigenvalue), and the sample's dimension; *found false (nothing read) when the file has no
+   /spectrum/kpm/omega_scale (no KPM, or written by an older vitrum). */
+PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscInt *dim, PetscBool *found);
+/* Gaussian-broadened VDOS of a KPM run, in omega = sqrt(lambda): every state's Gaussian of width
+   sigma mirrored at omega = 0, so D integrates to 1 over omega >= 0. */
+typedef struct {
+  PetscReal  sigma, h;  /* width; cells of width h = sigma/16 in omega */
+  PetscInt   ncell;
+  PetscReal *share;     /* share of the states in each cell (Jackson-damped KPM counts) */
+} VitBroadenedVdos;
+PetscErrorCode VitBroadenedVdosCreate(const VitKpm *kpm, PetscReal sigma, VitBroadenedVdos *b);
+PetscErrorCode VitBroadenedVdosDestroy(VitBroadenedVdos *b);
+PetscReal      VitBroadenedVdosDensity(const VitBroadenedVdos *b, PetscReal omega);
+PetscReal      VitBroadenedVdosCumulative(const VitBroadenedVdos *b, PetscReal omega);
+/* Maximum of D/omega^(d-1) on [lo, hi], found continuously (golden section); true when it is an end. */
+PetscBool VitBroadenedBosonPeak(const VitBroadenedVdos *b, PetscInt dim, PetscReal lo, PetscReal hi, PetscReal *omega, PetscReal *height);
+
+/* Jackson resolution in omega at omega for M moments on [lo, hi]: pi (hi - lo)/(2M) / (2 omega);
+   and the moments that give the resolution domega at omega. */
+PetscReal VitKpmResolution(PetscReal lo, PetscReal hi, PetscInt M, PetscReal omega);
+PetscInt  VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega);
+/* Eigenvalue below which a share q of the KPM's states lie. */
+PetscErrorCode VitKpmQuantile(const VitKpm *kpm, PetscReal q, PetscReal *lambda);
+/* High-frequency outliers (omega units): count of states above omega_cut = 1.5 omega_90 up to
+   omega_top = sqrt(lambda_max), and the factor by which they stretch the interval. */
+typedef struct {
+  PetscReal omega90, omega_cut, omega_top, count, stretch;
+} VitKpmOutliers;
+PetscErrorCode VitKpmFindOutliers(const VitKpm *kpm, VitKpmOutliers *out);
 
 /* ---- Derived quantities (derived.c) ------------------------------------------------------------ */
 /* Harmonic heat capacity per atom in units of k_B at temperatures T (in units of hbar omega / k_B):

@@ -223,7 +223,7 @@ PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[]
 static PetscBool OptionIsBookkeeping(const char name[])
 {
   static const char *const prefixes[] = {"features_", "fit_", "pipeline_", "log", "options_", "malloc", "help", "info", "history", "ranks_per_sample", "samples", "sample_list", "data", "model", "predict_"};
-  static const char *const exact[]    = {"o", "sample", "format", "frame"};
+  static const char *const exact[]    = {"o", "sample", "format", "frame", "vdos_sigma"};
   for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
     if (!strncmp(name, prefixes[k], strlen(prefixes[k]))) return PETSC_TRUE;
   for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++)

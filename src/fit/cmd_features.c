@@ -53,7 +53,10 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos, moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
+  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
@@ -61,6 +64,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscOptionsEnd();
+  PetscCall(VitVdosTargetsCheckOptions(comm, o));
   PetscCall(PetscStrcpy(o->kind, kinds[kind]));
   PetscFunctionReturn(0);
 }
@@ -638,25 +642,15 @@ static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info,
 /* Append to (names, values) the targets of one token of -features_targets. */
 static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values)
 {
-  PetscInt   nv = 0, nw;
-  PetscReal *v = NULL, *w = NULL;
-  char       dset[PETSC_MAX_PATH_LEN], buf[128];
+  PetscInt   nv = 0;
+  PetscReal *v = NULL;
+  char       dset[PETSC_MAX_PATH_LEN];
   Table      found = {0, 0, 4096, NULL, NULL};
   PetscBool  exists;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(found.capacity, &found.names));
-  if (!strcmp(token, "vdos")) {
-    PetscCall(VitH5ReadReal(h5, "/spectrum/vdos/omega", &nw, &w));
-    PetscCall(VitH5ReadReal(h5, "/spectrum/vdos/D", &nv, &v));
-    PetscCheck(nv == nw, comm, PETSC_ERR_USER_INPUT, "%s: /spectrum/vdos/D and omega differ in length", h5->path);
-    for (PetscInt i = 0; i < nv; i++) {
-      PetscCall(PetscSNPrintf(buf, sizeof(buf), "D(omega=%.10g)", (double)w[i]));
-      PetscCall(PetscStrallocpy(buf, &found.names[found.ncols++]));
-      if (found.ncols == found.capacity) break;
-    }
-    PetscCheck(nv <= found.capacity, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " VDOS bins, at most %" PetscInt_FMT " supported as targets", h5->path, nv, found.capacity);
-  } else if (!strcmp(token, "moments")) {
+  if (!strcmp(token, "moments")) {
     const char *mname[2] = {"omega2_mean", "omega4_mean"};
     PetscCall(VitH5ReadReal(h5, "/spectrum/moments", &nv, &v));
     nv = PetscMin(nv, 2);
@@ -690,12 +684,11 @@ static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], P
   }
   PetscCall(PetscFree(found.names));
   PetscCall(PetscFree(v));
-  PetscCall(PetscFree(w));
   PetscFunctionReturn(0);
 }
 
 /* Target row of one sample from its spectrum output; the first sample fixes the names. */
-static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, const char sample[], const char path[], Table *tab, PetscReal **row)
+static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, VitVdosTargets *vt, const char sample[], const char path[], Table *tab, PetscReal **row)
 {
   VitH5      h5;
   PetscInt   n = 0;
@@ -705,7 +698,10 @@ static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, const c
   *row = NULL;
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(PetscStrncpy(list, o->targets, sizeof(list)));
-  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) PetscCall(AddTargets(comm, &h5, token, &n, &names, row));
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
+    if (VitVdosTargetToken(token)) PetscCall(VitVdosTargetsAdd(comm, vt, &h5, token, &n, &names, row));
+    else PetscCall(AddTargets(comm, &h5, token, &n, &names, row));
+  }
   PetscCall(VitH5Close(&h5));
   if (!tab->names) {
     tab->ncols = n;
@@ -821,6 +817,7 @@ PetscErrorCode VitCmdFeatures(void)
   Table       X = {0}, Y = {0};
   Composition comp = {0};
   VitScattering scattering;
+  VitVdosTargets vdos;
 
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
@@ -848,6 +845,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
   PetscCall(ComputeSamples(comm, &o, n, paths));
   PetscCall(PetscLogEventEnd(FEAT_COMPUTE, 0, 0, 0, 0));
+  if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsSetUp(comm, &o, n, paths, &vdos));
 
   /* Every rank reads the (small) per-sample outputs, so errors are raised on all ranks alike. */
   PetscCall(PetscLogEventBegin(FEAT_ASSEMBLE, 0, 0, 0, 0));
@@ -861,12 +859,13 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(PetscFree(row));
     if (!WantsSpectrum(&o)) continue;
     PetscCall(VitFeaturesCachePath(&o, paths[i], ".spectrum.h5", cached));
-    PetscCall(ReadTargetRow(comm, &o, paths[i], cached, &Y, &row));
+    PetscCall(ReadTargetRow(comm, &o, &vdos, paths[i], cached, &Y, &row));
     PetscCall(TableAddRow(&Y, row));
     PetscCall(PetscFree(row));
   }
   if (o.drop_constant) PetscCall(DropConstantColumns(&X, &dropped));
   PetscCall(PetscLogEventEnd(FEAT_ASSEMBLE, 0, 0, 0, 0));
+  if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsReport(comm, &vdos, n));
   PetscCheck(X.ncols > 0, comm, PETSC_ERR_USER_INPUT, "features: every feature is constant over the %" PetscInt_FMT " samples", n);
   PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp, &scattering));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));

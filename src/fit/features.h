@@ -19,6 +19,9 @@ typedef struct {
   PetscBool per_atom;             /* rows = atoms */
   char      atom_target[256];     /* per-atom target: a dataset of N values in the spectrum output */
   PetscReal atom_sigma, atom_dr;  /* broadening and grid of the per-atom profiles */
+  PetscReal vdos_sigma, vdos_omega_max; /* broadened VDOS targets: width and grid top (0: not given, automatic) */
+  PetscInt  vdos_bins;            /* bins of their grid (0: automatic) */
+  PetscBool vdos_sigma_set, vdos_bins_set; /* given (else automatic) */
 } FeatOptions;
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
@@ -32,5 +35,19 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
+
+/* Smooth VDOS targets on one grid for the ensemble (vdos_targets.c): tokens vdos, cumvdos, boson. */
+typedef struct {
+  PetscBool kpm;              /* the spectra carry KPM moments (else: their stored VDOS) */
+  PetscReal scale;            /* written frequency per sqrt(eigenvalue), the same for every sample */
+  PetscReal sigma, omega_max; /* broadening and grid top, written frequency unit */
+  PetscInt  bins;
+  PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
+} VitVdosTargets;
+PetscBool      VitVdosTargetToken(const char token[]);
+PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o); /* before any work */
+PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt);
+PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values);
+PetscErrorCode VitVdosTargetsReport(MPI_Comm comm, const VitVdosTargets *vt, PetscInt nsamples);
 
 #endif

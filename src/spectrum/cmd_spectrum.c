@@ -12,8 +12,8 @@ typedef struct {
   VitModesOptions modes;
   PetscBool       dense, vectors, kpm, inertia;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
-  PetscInt        seed;
-  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb;
+  PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, resolution;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
 
@@ -34,6 +34,12 @@ typedef struct {
   PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
   PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
+  PetscReal  resolution;       /* Jackson resolution in omega at outliers.omega90 */
+  PetscInt   resolution_moments; /* moments the resolution alone asks for (before -kpm_max_moments) */
+  VitKpmOutliers outliers;
+  PetscInt   nstiff;             /* atoms with sqrt(Tr H_ii) > outliers.omega_cut (all ranks) */
+  PetscInt  *stiff_id;           /* their ids, by decreasing Tr H_ii */
+  PetscReal *stiff_omega;        /* their sqrt(Tr H_ii) */
 } SpectrumResults;
 
 /* Units of what is written and read (docs/units.md): eigenvalues in the Hessian's unit, frequencies
@@ -60,6 +66,7 @@ static void OptionsToOmegaUnits(const OutputUnits *u, SpectrumOptions *o)
 {
   o->omega_max /= u->freq;
   o->boson_omega_min /= u->freq;
+  o->resolution /= u->freq;
   for (PetscInt j = 0; j < o->ncount; j++) o->count_omega[j] /= u->freq;
 }
 
@@ -78,6 +85,11 @@ static void ResultsToOutputUnits(const OutputUnits *u, PetscInt dim, const Spect
   for (PetscInt b = 0; b <= o->bands; b++) res->band_edges[b] *= u->freq;
   res->boson_omega *= u->freq;
   res->boson_omega_min *= u->freq;
+  res->resolution *= u->freq;
+  res->outliers.omega90 *= u->freq;
+  res->outliers.omega_cut *= u->freq;
+  res->outliers.omega_top *= u->freq;
+  for (PetscInt j = 0; j < res->nstiff; j++) res->stiff_omega[j] *= u->freq;
   res->boson_height /= fd;
 }
 
@@ -98,7 +110,7 @@ static PetscErrorCode RegisterEvents(void)
 
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
-  PetscBool set;
+  PetscBool set, moments_set;
   PetscInt  ntemp_range;
 
   PetscFunctionBegin;
@@ -110,7 +122,8 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->softspot_modes          = -1;
   o->kpm                     = PETSC_TRUE;
   o->inertia                 = PETSC_TRUE;
-  o->moments                 = 256;
+  o->moments                 = 0;
+  o->max_moments             = 16384;
   o->nvec                    = 16;
   o->seed                    = 1;
   o->bins                    = 200;
@@ -142,7 +155,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
-  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M))", NULL, o->moments, &o->moments, NULL));
+  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; not given: from -vdos_resolution)", NULL, o->moments, &o->moments, &moments_set));
+  PetscCall(PetscOptionsReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (0: nu_90/200)", NULL, o->resolution, &o->resolution, NULL));
+  PetscCall(PetscOptionsInt("-kpm_max_moments", "at most this many moments from -vdos_resolution (a warning when it binds)", NULL, o->max_moments, &o->max_moments, NULL));
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
@@ -150,14 +165,13 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
-  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times -kpm_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
+  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   ntemp_range = 2;
   PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, NULL));
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;
-  if (o->boson_max_moments <= 0) o->boson_max_moments = 4 * o->moments;
   PetscCheck(o->bins >= 1, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be positive", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCheck(o->modes.target >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_target %g: the shift-and-invert target must be positive (0: automatic)", (double)o->modes.target);
@@ -166,6 +180,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
+  PetscCheck(!moments_set || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or leave it out: moments from -vdos_resolution)", o->moments);
+  PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
+  PetscCheck(o->max_moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": at least 2", o->max_moments);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {
     PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
@@ -298,14 +315,14 @@ static PetscErrorCode BandParticipation(const SpectrumOptions *o, SpectrumResult
 static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, PetscReal wmax, SpectrumResults *res)
 {
   PetscReal *omega = res->omega, *D = res->D, *fine_omega = NULL, *fine_D = NULL, *fine_err = NULL, fraction;
-  PetscInt   M = o->moments;
+  PetscInt   M = res->kpm.moments, Mmax = o->boson_max_moments > 0 ? o->boson_max_moments : PetscMin(4 * M, PetscMax(M, o->max_moments));
 
   PetscFunctionBegin;
   for (;;) {
     res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * M));
     res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, omega, D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
     res->boson_moments   = M;
-    if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > o->boson_max_moments) break;
+    if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > Mmax) break;
     M *= 2;
     if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
     {
@@ -333,11 +350,95 @@ static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal 
   PetscFunctionReturn(0);
 }
 
+/* Moments for -vdos_resolution (default nu_90/200) at omega_90, the frequency below which 90 % of the
+   states lie, from a pilot run of 128 moments on the same interval and vectors (its cost: 128
+   moments); at most -kpm_max_moments, with a warning when that binds. */
+static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, SpectrumResults *res, PetscInt *M)
+{
+  VitKpm    pilot;
+  PetscReal l90, omega90, domega;
+
+  PetscFunctionBegin;
+  PetscCall(VitKpmCompute(op, prob, 128, o->seed, lo, hi, &pilot));
+  PetscCall(VitKpmQuantile(&pilot, 0.9, &l90));
+  PetscCall(VitKpmDestroy(&pilot));
+  omega90 = PetscSqrtReal(PetscMax(l90, 0.0));
+  PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%g, %g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
+  domega                  = o->resolution > 0 ? o->resolution : omega90 / 200;
+  res->resolution_moments = PetscMax(2, VitKpmMomentsForResolution(lo, hi, omega90, domega));
+  *M                      = PetscMin(res->resolution_moments, o->max_moments);
+  PetscFunctionReturn(0);
+}
+
+/* Tr H_ii of each owned atom's diagonal block (the atom's own stiffness; d <omega^2>_i). */
+static PetscErrorCode AtomDiagonalTraces(const VitSpectrumProblem *prob, PetscReal **trace)
+{
+  Vec                diag;
+  const PetscScalar *x;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(prob->nowned + 1, trace));
+  PetscCall(MatCreateVecs(prob->H, &diag, NULL));
+  PetscCall(MatGetDiagonal(prob->H, diag));
+  PetscCall(VecGetArrayRead(diag, &x));
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    for (PetscInt c = 0; c < prob->dim; c++) (*trace)[i] += PetscRealPart(x[i * prob->dim + c]);
+  PetscCall(VecRestoreArrayRead(diag, &x));
+  PetscCall(VecDestroy(&diag));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscReal trace;
+  PetscInt  id;
+} AtomTrace;
+
+static int CompareAtomTraces(const void *a, const void *b)
+{
+  const AtomTrace *x = a, *y = b;
+  if (x->trace != y->trace) return x->trace > y->trace ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The atoms that carry the outliers: sqrt(Tr H_ii) above omega_cut (in a 216-atom Tersoff SiC glass,
+   34 of the 36 such atoms carry the 23 outlier modes, 91 % of their weight), gathered on every
+   rank by decreasing Tr H_ii; fid: the owned atoms' ids in the sample file. */
+static PetscErrorCode StiffAtoms(const VitSpectrumProblem *prob, const PetscInt fid[], const PetscReal trace[], SpectrumResults *res)
+{
+  const PetscReal cut2 = PetscSqr(res->outliers.omega_cut);
+  PetscMPIInt     size, nmine = 0, *counts, *displs;
+  AtomTrace      *mine, *all;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(prob->comm, &size));
+  PetscCall(PetscMalloc1(prob->nowned + 1, &mine));
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    if (trace[i] > cut2) mine[nmine++] = (AtomTrace){trace[i], fid[i]};
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  nmine *= (PetscMPIInt)sizeof(AtomTrace);
+  PetscCallMPI(MPI_Allgather(&nmine, 1, MPI_INT, counts, 1, MPI_INT, prob->comm));
+  displs[0] = 0;
+  for (PetscMPIInt r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  res->nstiff = (displs[size - 1] + counts[size - 1]) / (PetscInt)sizeof(AtomTrace);
+  PetscCall(PetscMalloc1(res->nstiff + 1, &all));
+  PetscCallMPI(MPI_Allgatherv(mine, nmine, MPI_BYTE, all, counts, displs, MPI_BYTE, prob->comm));
+  qsort(all, (size_t)res->nstiff, sizeof(AtomTrace), CompareAtomTraces);
+  PetscCall(PetscMalloc2(res->nstiff + 1, &res->stiff_id, res->nstiff + 1, &res->stiff_omega));
+  for (PetscInt j = 0; j < res->nstiff; j++) {
+    res->stiff_id[j]    = all[j].id;
+    res->stiff_omega[j] = PetscSqrtReal(all[j].trace);
+  }
+  PetscCall(PetscFree(all));
+  PetscCall(PetscFree(mine));
+  PetscCall(PetscFree2(counts, displs));
+  PetscFunctionReturn(0);
+}
+
 /* The KPM VDOS, counts and <omega^2>; release: the KPM is the Hessian's last user and frees it once
    it has its own copy. */
-static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, PetscBool release)
+static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[], const SpectrumOptions *o, SpectrumResults *res, PetscBool release)
 {
-  PetscReal      lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
+  PetscReal      lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per, *trace;
   PetscInt       R  = o->nvec;
   VitKpmOperator op;
 
@@ -345,6 +446,7 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions
   PetscCheck(R >= 1, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", R);
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
   PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
+  PetscCall(AtomDiagonalTraces(prob, &trace));
   PetscCall(VitKpmOperatorCreate(prob, R, release, &op));
   PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
   if (lo == 0 || hi == 0) {
@@ -353,7 +455,15 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const SpectrumOptions
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }
-  PetscCall(VitKpmCompute(op, prob, o->moments, o->seed, lo, hi, &res->kpm));
+  {
+    PetscInt M = o->moments;
+    if (!M) PetscCall(MomentsForResolution(op, prob, o, lo, hi, res, &M));
+    PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
+  }
+  PetscCall(VitKpmFindOutliers(&res->kpm, &res->outliers));
+  PetscCall(StiffAtoms(prob, fid, trace, res));
+  PetscCall(PetscFree(trace));
+  res->resolution = VitKpmResolution(lo, hi, res->kpm.moments, res->outliers.omega90);
   res->kpm_matrix_per_atom  = res->kpm.bytes_matrix / prob->natoms;
   res->kpm_vectors_per_atom = res->kpm.bytes_vectors / prob->natoms;
   /* Grid, VDOS, reduced VDOS, boson peak (which may need more moments of the same operator). */
@@ -542,8 +652,22 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/lambda_min", k->lambda_min, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/lambda_max", k->lambda_max, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/seed", (PetscReal)k->seed, "1"));
+  PetscCall(PetscSNPrintf(dunits, sizeof(dunits), "%s per (%s)^1/2", wunits, lunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/omega_scale", u->freq, dunits)); /* written frequency per sqrt(lambda) */
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/dimension", sys->dom.dim, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/nstates", k->nstates, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/time_per_moment", k->time_per_moment, "s"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/resolution", res->resolution, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/resolution_omega", res->outliers.omega90, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/outliers/count", res->outliers.count, "1"));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/outliers/omega_cut", res->outliers.omega_cut, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/outliers/omega_top", res->outliers.omega_top, wunits));
+  PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/outliers/stretch", res->outliers.stretch, "1"));
+  {
+    hsize_t sdims[1] = {(hsize_t)res->nstiff};
+    PetscCall(VitH5WriteInt(h5, "/spectrum/kpm/outliers/atoms", 1, sdims, res->stiff_id, "1"));
+    PetscCall(VitH5WriteReal(h5, "/spectrum/kpm/outliers/atom_omega", 1, sdims, res->stiff_omega, wunits));
+  }
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/bytes_per_product", k->bytes_per_apply, "bytes"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm", res->omega2_kpm, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm_err", res->omega2_kpm_err, lunits));
@@ -613,6 +737,7 @@ static PetscErrorCode ResultsDestroy(SpectrumResults *res)
   PetscCall(PetscFree3(res->T, res->cv, res->cv_modes));
   PetscCall(PetscFree2(res->band_edges, res->band_pr));
   PetscCall(PetscFree3(res->count_exact, res->count_kpm, res->count_kpm_err));
+  PetscCall(PetscFree2(res->stiff_id, res->stiff_omega));
   PetscFunctionReturn(0);
 }
 
@@ -623,10 +748,32 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm) {
-    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
+    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], resolution %.3g %s at nu_90 = %.4g %s, %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, (double)res->resolution, u->omega, (double)res->outliers.omega90, u->omega, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
     PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
   }
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+  PetscFunctionReturn(0);
+}
+
+/* Warnings about the KPM's resolution: the cap -kpm_max_moments, and states far above the bulk
+   that stretch the Chebyshev interval (written frequencies). */
+static PetscErrorCode ReportKpmResolution(MPI_Comm comm, const char source[], const SpectrumOptions *o, const SpectrumResults *res, const OutputUnits *u)
+{
+  const VitKpmOutliers *out = &res->outliers;
+
+  PetscFunctionBegin;
+  if (res->resolution_moments > res->kpm.moments) PetscCall(PetscPrintf(comm, "vitrum: warning: %s: -vdos_resolution asks for %" PetscInt_FMT " KPM moments, above -kpm_max_moments %" PetscInt_FMT ": the resolution at %.4g %s is %.3g %s; raise -kpm_max_moments or give -vdos_resolution\n", source, res->resolution_moments, o->max_moments, (double)out->omega90, u->omega, (double)res->resolution, u->omega));
+  if (!(out->count >= 0.5)) PetscFunctionReturn(0);
+  PetscCall(PetscPrintf(comm, "vitrum: warning: %s: %.0f of %" PetscInt_FMT " states (%.2g %%) lie far above the bulk, between %.4g and %.4g %s (above 1.5 x nu_90 = %.4g %s, nu_90: 90 %% of the states below it); they stretch the KPM interval %.3g-fold: %" PetscInt_FMT " moments resolve the bulk as %.0f would on an interval ending at %.4g %s (resolution %.3g %s at %.4g %s; /spectrum/kpm/outliers)\n", source, (double)out->count, res->kpm.nstates, (double)(100 * out->count / res->kpm.nstates), (double)out->omega_cut, (double)out->omega_top, u->omega, (double)out->omega_cut, u->omega, (double)out->stretch, res->kpm.moments, (double)(res->kpm.moments / out->stretch), (double)out->omega_cut, u->omega, (double)res->resolution, u->omega, (double)out->omega90, u->omega));
+  if (res->nstiff) {
+    char ids[128] = "";
+    for (PetscInt j = 0; j < PetscMin(res->nstiff, 8); j++) {
+      char one[24];
+      PetscCall(PetscSNPrintf(one, sizeof(one), "%s%" PetscInt_FMT, j ? " " : "", res->stiff_id[j]));
+      PetscCall(PetscStrlcat(ids, one, sizeof(ids)));
+    }
+    PetscCall(PetscPrintf(comm, "vitrum: note: %s: %" PetscInt_FMT " atoms have a diagonal block with sqrt(Tr H_ii) above %.4g %s, where such modes live (the stiffest: file ids %s%s, %.4g %s; /spectrum/kpm/outliers/atoms)\n", source, res->nstiff, (double)out->omega_cut, u->omega, ids, res->nstiff > 8 ? " ..." : "", (double)res->stiff_omega[0], u->omega));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -654,13 +801,14 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(BandParticipation(o, &res));
   if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
     PetscCall(MatDestroy(&sys->H));
-    PetscCall(ComputeKpm(&prob, o, &res, PETSC_TRUE));
+    PetscCall(ComputeKpm(&prob, sys->dom.fid, o, &res, PETSC_TRUE));
   }
   PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);
   if (o->kpm && res.boson_at_bound)
     PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved with %" PetscInt_FMT " moments; raise -boson_max_moments or -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, res.boson_moments, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
+  if (o->kpm) PetscCall(ReportKpmResolution(prob.comm, sys->sample.source, given, &res, &u));
   PetscCall(SpectrumWrite(sys, given, &res, &u, out));
   if (summary) PetscCall(PrintSummary(prob.comm, o, &res, &u, out));
   PetscCall(ResultsDestroy(&res));

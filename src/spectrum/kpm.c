@@ -622,7 +622,7 @@ PetscErrorCode VitKpmDestroy(VitKpm *kpm)
 }
 
 /* Jackson kernel g_n (Weisse et al. eq. 71). */
-static PetscReal Jackson(PetscInt n, PetscInt M)
+PetscReal VitKpmJackson(PetscInt n, PetscInt M)
 {
   const PetscReal q = PETSC_PI / (M + 1);
   return ((M - n + 1) * PetscCosReal(n * q) + PetscSinReal(n * q) / PetscTanReal(q)) / (M + 1);
@@ -639,8 +639,8 @@ PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal p
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(M, &w));
-  w[0] = Jackson(0, M) * (PETSC_PI - theta) / PETSC_PI;
-  for (PetscInt n = 1; n < M; n++) w[n] = -2.0 * Jackson(n, M) * PetscSinReal(n * theta) / (n * PETSC_PI);
+  w[0] = VitKpmJackson(0, M) * (PETSC_PI - theta) / PETSC_PI;
+  for (PetscInt n = 1; n < M; n++) w[n] = -2.0 * VitKpmJackson(n, M) * PetscSinReal(n * theta) / (n * PETSC_PI);
   for (PetscInt k = 0; k < kpm->vectors; k++) {
     PetscReal c = 0;
     for (PetscInt n = 0; n < M; n++) c += w[n] * kpm->mu[k * M + n];

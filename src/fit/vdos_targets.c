@@ -1,0 +1,168 @@
+/* Smooth spectral targets of `features` on one frequency grid for the whole ensemble: the
+   Gaussian-broadened VDOS (token vdos), its cumulative (cumvdos) and the boson peak found
+   continuously on it (boson), evaluated from each sample's stored KPM moments (/spectrum/kpm), so
+   samples with different KPM intervals share the grid. docs/fit.md. */
+#include "features.h"
+
+PetscBool VitVdosTargetToken(const char token[])
+{
+  return (PetscBool)(!strcmp(token, "vdos") || !strcmp(token, "cumvdos") || !strcmp(token, "boson"));
+}
+
+/* Whether -features_targets asks for a token of this file. */
+static PetscBool WantsVdosTargets(const FeatOptions *o)
+{
+  char      list[1024], *token, *save;
+  PetscBool wants = PETSC_FALSE;
+
+  snprintf(list, sizeof(list), "%s", o->targets);
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) wants = (PetscBool)(wants || VitVdosTargetToken(token));
+  return wants;
+}
+
+/* The ensemble's grid from every sample's KPM output: the written frequency unit (all alike), the
+   largest sqrt(lambda_max) (top) and the largest nu_90 (90 % of the states below it). */
+static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt, PetscReal *top, PetscReal *nu90)
+{
+  char first[PETSC_MAX_PATH_LEN] = "";
+
+  PetscFunctionBeginUser;
+  *top = *nu90 = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    char      cached[PETSC_MAX_PATH_LEN];
+    VitH5     h5;
+    VitKpm    kpm;
+    PetscReal scale, l90;
+    PetscInt  dim;
+    PetscBool found;
+    PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
+    PetscCall(VitH5OpenRead(comm, cached, &h5));
+    PetscCall(VitKpmRead(&h5, &kpm, &scale, &dim, &found));
+    PetscCall(VitH5Close(&h5));
+    if (!found && !i) break; /* spectra without KPM moments: their stored VDOS is used (all must be alike) */
+    PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: no KPM moments (/spectrum/kpm/omega_scale), which the first sample's spectrum output has: recompute it (-features_recompute) with -spectrum_kpm", cached);
+    PetscCheck(!i || PetscAbsReal(scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%g vs %g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)scale, (double)vt->scale);
+    if (!i) PetscCall(PetscStrncpy(first, cached, sizeof(first)));
+    vt->kpm   = PETSC_TRUE;
+    vt->scale = scale;
+    PetscCall(VitKpmQuantile(&kpm, 0.9, &l90));
+    *top  = PetscMax(*top, scale * PetscSqrtReal(kpm.lambda_max));
+    *nu90 = PetscMax(*nu90, scale * PetscSqrtReal(PetscMax(l90, 0.0)));
+    PetscCall(VitKpmDestroy(&kpm));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for nu_90/50", (double)o->vdos_sigma);
+  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest KPM bound + 4 sigma", (double)o->vdos_omega_max);
+  PetscCheck(!o->vdos_bins_set || o->vdos_bins > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or leave it out for automatic", o->vdos_bins);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
+{
+  PetscReal top, nu90;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(vt, sizeof(*vt)));
+  if (!WantsVdosTargets(o)) PetscFunctionReturn(0);
+  PetscCall(EnsembleBounds(comm, o, n, paths, vt, &top, &nu90));
+  if (!vt->kpm) {
+    PetscCall(PetscPrintf(comm, "features: note: the spectrum outputs have no KPM moments: VDOS targets are their stored /spectrum/vdos (no broadening, no common grid)\n"));
+    PetscFunctionReturn(0);
+  }
+  vt->sigma     = o->vdos_sigma_set ? o->vdos_sigma : nu90 / 50;
+  vt->omega_max = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
+  vt->bins      = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
+  PetscCall(PetscPrintf(comm, "features: VDOS targets broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] (frequency unit of the spectra), one grid for all samples\n", (double)vt->sigma, vt->bins, (double)vt->omega_max));
+  PetscFunctionReturn(0);
+}
+
+/* Targets of one token for one sample; names and values appended as AddTargets does. */
+static PetscErrorCode Append(const char name[], PetscReal value, PetscInt *n, char ***names, PetscReal **values)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscRealloc(sizeof(char *) * (*n + 1), names));
+  PetscCall(PetscRealloc(sizeof(PetscReal) * (*n + 1), values));
+  PetscCall(PetscStrallocpy(name, &(*names)[*n]));
+  (*values)[(*n)++] = value;
+  PetscFunctionReturn(0);
+}
+
+/* Spectra without KPM moments (from another code, or an older vitrum): the stored VDOS on the
+   spectrum's own bins (the same grid for every sample, or ReadTargetRow stops on the names). */
+static PetscErrorCode AddStoredVdos(MPI_Comm comm, VitH5 *h5, PetscInt *n, char ***names, PetscReal **values)
+{
+  PetscInt   nv, nw;
+  PetscReal *v, *w;
+  char       buf[64];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadReal(h5, "/spectrum/vdos/omega", &nw, &w));
+  PetscCall(VitH5ReadReal(h5, "/spectrum/vdos/D", &nv, &v));
+  PetscCheck(nv == nw, comm, PETSC_ERR_USER_INPUT, "%s: /spectrum/vdos/D and omega differ in length", h5->path);
+  for (PetscInt i = 0; i < nv; i++) {
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "D(omega=%.10g)", (double)w[i]));
+    PetscCall(Append(buf, v[i], n, names, values));
+  }
+  PetscCall(PetscFree(v));
+  PetscCall(PetscFree(w));
+  PetscFunctionReturn(0);
+}
+
+/* Boson peak of the broadened VDOS: the maximum of D/omega^(d-1) above 3 sigma (below, the
+   broadening of omega ~ 0 dominates), up to the grid's top, found continuously. */
+static PetscErrorCode AddBosonPeak(VitVdosTargets *vt, const VitBroadenedVdos *b, const VitKpm *kpm, PetscInt dim, PetscInt *n, char ***names, PetscReal **values)
+{
+  PetscReal omega, height;
+
+  PetscFunctionBeginUser;
+  if (VitBroadenedBosonPeak(b, dim, 3 * b->sigma, vt->omega_max / vt->scale, &omega, &height)) vt->boson_at_bound++;
+  if (VitKpmResolution(kpm->lambda_min, kpm->lambda_max, kpm->moments, omega) > b->sigma) vt->boson_kpm_limited++;
+  PetscCall(Append("boson_peak_omega_broadened", omega * vt->scale, n, names, values));
+  PetscCall(Append("boson_peak_height_broadened", height / PetscPowReal(vt->scale, dim), n, names, values));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values)
+{
+  const PetscReal  dw = vt->omega_max / vt->bins;
+  VitKpm           kpm;
+  VitBroadenedVdos b;
+  PetscReal        scale;
+  PetscInt         dim;
+  PetscBool        found;
+  char             buf[64];
+
+  PetscFunctionBeginUser;
+  if (!vt->kpm) {
+    PetscCheck(!strcmp(token, "vdos"), comm, PETSC_ERR_USER_INPUT, "%s: -features_targets %s needs KPM moments (/spectrum/kpm/omega_scale): recompute the spectra (-features_recompute) with -spectrum_kpm", h5->path, token);
+    PetscCall(AddStoredVdos(comm, h5, n, names, values));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitKpmRead(h5, &kpm, &scale, &dim, &found));
+  PetscCall(VitBroadenedVdosCreate(&kpm, vt->sigma / vt->scale, &b));
+  if (!strcmp(token, "boson")) PetscCall(AddBosonPeak(vt, &b, &kpm, dim, n, names, values));
+  for (PetscInt j = 0; j < vt->bins && !strcmp(token, "vdos"); j++) { /* D at bin centres, per written frequency unit */
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "D(omega=%.10g)", (double)((j + 0.5) * dw)));
+    PetscCall(Append(buf, VitBroadenedVdosDensity(&b, (j + 0.5) * dw / vt->scale) / vt->scale, n, names, values));
+  }
+  for (PetscInt j = 0; j < vt->bins && !strcmp(token, "cumvdos"); j++) { /* share of the modes below the bin's upper edge */
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "C(omega=%.10g)", (double)((j + 1) * dw)));
+    PetscCall(Append(buf, VitBroadenedVdosCumulative(&b, (j + 1) * dw / vt->scale), n, names, values));
+  }
+  PetscCall(VitBroadenedVdosDestroy(&b));
+  PetscCall(VitKpmDestroy(&kpm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitVdosTargetsReport(MPI_Comm comm, const VitVdosTargets *vt, PetscInt nsamples)
+{
+  PetscFunctionBeginUser;
+  if (vt->boson_at_bound) PetscCall(PetscPrintf(comm, "vitrum: warning: the boson peak of the broadened VDOS sits on a bound of its search (3 sigma = %.4g, or the grid's top %.6g) for %" PetscInt_FMT " of %" PetscInt_FMT " samples: no resolved peak there; lower -vdos_sigma (with enough KPM moments)\n", (double)(3 * vt->sigma), (double)vt->omega_max, vt->boson_at_bound, nsamples));
+  if (vt->boson_kpm_limited) PetscCall(PetscPrintf(comm, "vitrum: note: for %" PetscInt_FMT " of %" PetscInt_FMT " samples the KPM resolution at the boson peak is coarser than -vdos_sigma %.4g: the peak is broadened by the KPM more than by sigma; refine with -vdos_resolution or -kpm_moments (docs/spectrum.md)\n", vt->boson_kpm_limited, nsamples, (double)vt->sigma));
+  PetscFunctionReturn(0);
+}
