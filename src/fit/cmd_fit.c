@@ -34,6 +34,7 @@ typedef struct {
 
 typedef struct {
   PetscInt  n, worst;                   /* rows; target with the lowest R^2 (-1: none scored) */
+  PetscInt  nflat;                      /* targets whose rows barely vary next to their group: R^2 NaN (pooled still counts them) */
   PetscReal *r2, *rmse, *mae;           /* per target (r2 NaN for a dropped target) */
   PetscReal r2_all, rmse_all, mae_all;  /* pooled R^2 = 1 - sum SSE / sum SST; RMSE, MAE over all entries */
   PetscReal r2_worst;                   /* the lowest per-target R^2 */
@@ -234,8 +235,18 @@ static PetscErrorCode TrainingColumnSums(MPI_Comm comm, const FitSplit *split, P
   PetscFunctionReturn(0);
 }
 
-/* A target is dropped when its training variance is zero up to rounding of its mean: an exact
-   fit of a constant (e.g. a VDOS bin beyond the band edge) would score R^2 = 1 and tell nothing. */
+/* Length of a target's group name: "D(omega=1.5)" belongs to group "D"; a name without '(' is its
+   own group. */
+static size_t TargetGroupLength(const char name[])
+{
+  const char *paren = strchr(name, '(');
+  return paren ? (size_t)(paren - name) : strlen(name);
+}
+
+/* A target is dropped when its training variance is zero up to rounding of its mean, or negligible
+   next to the other targets of its group (variance below 1e-18 of the group's largest: a VDOS bin
+   in the Gaussian tail beyond the band edge, values ~1e-40): an exact fit of a constant would score
+   R^2 = 1 and tell nothing, and an R^2 of a tail is 1 - SSE/SST with SST ~ 0, meaningless. */
 static PetscErrorCode DropConstantTargets(MPI_Comm comm, const VitDataset *ds, const FitSplit *split, FitScaling *sc)
 {
   PetscReal *mean, *sst;
@@ -248,8 +259,11 @@ static PetscErrorCode DropConstantTargets(MPI_Comm comm, const VitDataset *ds, c
   PetscCall(TrainingColumnSums(comm, split, ds->nlocal, ds->t, ds->Y, mean, sst));
   sc->ndropped = 0;
   for (PetscInt j = 0; j < ds->t; j++) {
-    PetscReal tol = 1e-12 * PetscAbsReal(mean[j]);
-    sc->dropped[j] = (PetscBool)(sst[j] <= split->ntrain * tol * tol);
+    PetscReal tol = 1e-12 * PetscAbsReal(mean[j]), group_max = 0;
+    size_t    len = TargetGroupLength(ds->target_names[j]);
+    for (PetscInt k = 0; k < ds->t; k++)
+      if (TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len)) group_max = PetscMax(group_max, sst[k]);
+    sc->dropped[j] = (PetscBool)(sst[j] <= split->ntrain * tol * tol || sst[j] <= 1e-18 * group_max);
     sc->ndropped += sc->dropped[j];
   }
   PetscCall(PetscFree2(mean, sst));
@@ -416,14 +430,25 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, acc, 3 * t, MPIU_REAL, MPIU_SUM, comm));
   m->worst    = -1;
   m->r2_worst = PETSC_MAX_REAL;
+  m->nflat    = 0;
   for (PetscInt j = 0; j < t; j++) {
-    /* as sklearn.metrics.r2_score: a target constant over these rows gives 1 if predicted exactly, else 0 */
-    m->r2[j]   = sc->dropped[j] ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
+    /* R^2 = 1 - SSE/SST is undefined when these rows do not vary: a target whose SST is below 1e-12
+       of the largest of its group (a VDOS bin in the tail beyond the band edge of the held-out
+       samples, values ~1e-20) gets NaN instead of -1e38; its errors stay in the pooled R^2 and
+       RMSE. Otherwise as sklearn.metrics.r2_score. */
+    PetscReal group_sst = 0;
+    size_t    len       = TargetGroupLength(ds->target_names[j]);
+    PetscBool flat;
+    for (PetscInt k = 0; k < t; k++)
+      if (!sc->dropped[k] && TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len)) group_sst = PetscMax(group_sst, acc[2 * t + k]);
+    flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] < 1e-12 * group_sst);
+    m->r2[j]   = sc->dropped[j] || flat ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
     m->rmse[j] = PetscSqrtReal(acc[j] / PetscMax(m->n, 1));
     m->mae[j]  = acc[t + j] / PetscMax(m->n, 1);
     if (sc->dropped[j]) continue;
     nactive++;
-    if (m->r2[j] < m->r2_worst) {
+    m->nflat += flat;
+    if (!flat && m->r2[j] < m->r2_worst) {
       m->r2_worst = m->r2[j];
       m->worst    = j;
     }
@@ -764,7 +789,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
     PetscInt *dropped;
     PetscCall(PetscMalloc1(t, &dropped));
     for (PetscInt j = 0; j < t; j++) dropped[j] = sc->dropped[j];
-    PetscCall(VitH5WriteInt(&h5, "/model/metrics/dropped", 1, d1, dropped, "1: constant over the training rows, not fitted (W = 0, b = its value)"));
+    PetscCall(VitH5WriteInt(&h5, "/model/metrics/dropped", 1, d1, dropped, "1: constant over the training rows or negligible next to its group, not fitted (W = 0, b = its mean)"));
     PetscCall(PetscFree(dropped));
   }
   PetscCall(VitH5WriteAttrString(&h5, "/model", "prior", o->prior));
@@ -810,7 +835,7 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   PetscCall(PetscPrintf(comm, "fit: %-24s %10s %10s %12s %10s %12s%s\n", "target", "R^2 train", "R^2 test", "RMSE test", "lambda", "path", prior->W0 ? "  |W-W0|/|W0|" : ""));
   for (PetscInt j = 0; j < ds->t; j++) {
     if (sc->dropped[j]) {
-      PetscCall(PetscPrintf(comm, "fit: %-24s dropped: constant (%g) over the training rows, predicted as that value\n", ds->target_names[j], (double)sc->y_mean[j]));
+      PetscCall(PetscPrintf(comm, "fit: %-24s dropped: constant (%g) over the training rows or negligible next to its group, predicted as that value\n", ds->target_names[j], (double)sc->y_mean[j]));
       continue;
     }
     PetscCall(PetscPrintf(comm, "fit: %-24s %10.4f ", ds->target_names[j], (double)res->train.r2[j]));
@@ -821,7 +846,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
     PetscCall(PetscPrintf(comm, "\n"));
   }
   if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
-  if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
+  if (m->nflat) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-12 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
+  if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
   if (!o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)

@@ -290,19 +290,24 @@ PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const 
    R^2 and the mean training R^2; *scored: how many targets were scored. */
 static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, const PetscReal *r2_train, const PetscInt *trivial, PetscReal *pooled, PetscReal *worst, PetscReal *train, PetscInt *scored)
 {
-  PetscReal *sse, *sst, *sae, SSE = 0, SST = 0;
+  PetscReal *sse, *sst, *sae, SSE = 0, SST = 0, max_sst = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
   ErrorSums(ntest, t, ytrue, ypred, sse, sst, sae);
+
   *worst  = PETSC_MAX_REAL;
   *train  = 0;
   *scored = 0;
+  for (PetscInt k = first; k < first + count; k++)
+    if (!trivial[k]) max_sst = PetscMax(max_sst, sst[k]);
   for (PetscInt k = first; k < first + count; k++) {
     if (trivial[k]) continue;
     SSE += sse[k];
     SST += sst[k];
-    *worst = PetscMin(*worst, R2(sse[k], sst[k]));
+    /* as fit: a bin whose held-out values barely vary (SST below 1e-12 of the group's largest) has
+       no defined R^2; its errors stay in the pooled R^2, it is not the worst bin */
+    if (sst[k] >= 1e-12 * max_sst) *worst = PetscMin(*worst, R2(sse[k], sst[k]));
     *train += r2_train[k];
     (*scored)++;
   }
