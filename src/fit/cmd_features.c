@@ -51,7 +51,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos, moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos, moments, cv (C_v at each temperature of the grid), NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
@@ -604,6 +604,34 @@ static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info,
   return 0;
 }
 
+/* Targets of token cv: the harmonic heat capacity per atom (k_B) at each temperature of the
+   spectrum output's grid, /spectrum/cv/cv (from the KPM VDOS) or, without it, cv_modes (dense
+   path), named "cv(T=300 K)" with the unit of /spectrum/cv/T. */
+static PetscErrorCode HeatCapacityTargets(MPI_Comm comm, VitH5 *h5, Table *found, PetscInt *nv, PetscReal **v)
+{
+  PetscInt   nT;
+  PetscReal *T;
+  PetscBool  kpm, modes;
+  char      *unit = NULL, name[128];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/spectrum/cv/cv", &kpm));
+  PetscCall(VitH5Exists(h5, "/spectrum/cv/cv_modes", &modes));
+  PetscCheck(kpm || modes, comm, PETSC_ERR_USER_INPUT, "%s: has no /spectrum/cv/cv (-features_targets cv): compute the spectra with -spectrum_kpm (the default) or -spectrum_method dense", h5->path);
+  PetscCall(VitH5ReadReal(h5, "/spectrum/cv/T", &nT, &T));
+  PetscCall(VitH5ReadReal(h5, kpm ? "/spectrum/cv/cv" : "/spectrum/cv/cv_modes", nv, v));
+  PetscCheck(*nv == nT && nT <= found->capacity, comm, PETSC_ERR_USER_INPUT, "%s: /spectrum/cv has %" PetscInt_FMT " temperatures and %" PetscInt_FMT " values (at most %" PetscInt_FMT " supported as targets)", h5->path, nT, *nv, found->capacity);
+  PetscCall(VitH5ReadAttrString(h5, "/spectrum/cv/T", "units", &unit));
+  if (unit) unit[strcspn(unit, " (")] = 0; /* lj: "epsilon/k_B (hbar = 1 ...)" */
+  for (PetscInt k = 0; k < nT; k++) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "cv(T=%.6g%s%s)", (double)T[k], unit && unit[0] ? " " : "", unit ? unit : ""));
+    PetscCall(PetscStrallocpy(name, &found->names[found->ncols++]));
+  }
+  PetscCall(PetscFree(unit));
+  PetscCall(PetscFree(T));
+  PetscFunctionReturn(0);
+}
+
 /* Append to (names, values) the targets of one token of -features_targets. */
 static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values)
 {
@@ -625,6 +653,8 @@ static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], P
       if (found.ncols == found.capacity) break;
     }
     PetscCheck(nv <= found.capacity, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " VDOS bins, at most %" PetscInt_FMT " supported as targets", h5->path, nv, found.capacity);
+  } else if (!strcmp(token, "cv")) {
+    PetscCall(HeatCapacityTargets(comm, h5, &found, &nv, &v));
   } else if (!strcmp(token, "moments")) {
     const char *mname[2] = {"omega2_mean", "omega4_mean"};
     PetscCall(VitH5ReadReal(h5, "/spectrum/moments", &nv, &v));
