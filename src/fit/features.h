@@ -16,6 +16,8 @@ typedef struct {
   PetscBool per_atom;             /* rows = atoms */
   char      atom_target[256];     /* per-atom target: a dataset of N values in the spectrum output */
   PetscReal atom_sigma, atom_dr;  /* broadening and grid of the per-atom profiles */
+  PetscInt  atom_vdos_bins;       /* local VDOS targets: bins of [0, atom_vdos_omega_max] */
+  PetscReal atom_vdos_omega_max;  /* in the written frequency unit of the spectrum output */
 } FeatOptions;
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
@@ -27,6 +29,12 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 /* Compute a sample's rdf (path ending in .rdf.h5) or spectrum output into cached, then add the
    completion marker (attribute /meta vitrum_complete), last. */
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
+/* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
+PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v);
+/* Per-atom local VDOS targets (local_vdos.c): Y (N rows of o->atom_vdos_bins values, global id
+   order) from the local KPM moments of the sample's spectrum output (computed when missing or
+   stale); D_i(omega) or, when cumulative, the cumulative share; *names set when NULL. */
+PetscErrorCode VitAtomLocalVdos(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscBool cumulative, char ***names, Vec *Y);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 
