@@ -21,3 +21,5 @@ vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/ch
 vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_evaluate.py)
 # Local (per-atom) models of <omega^2>: exact per-atom target, split by sample (LAMMPS glasses, ~30 s).
 vit_add_test(fit_local 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local.py)
+# Local VDOS per atom: local KPM moments vs global moments and exact eigenvector weights (issue 12).
+vit_add_test(fit_local_vdos 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local_vdos.py)
