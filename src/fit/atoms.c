@@ -134,7 +134,7 @@ static PetscErrorCode AtomFeatureNames(const VitSample *sample, PetscInt nr, con
   PetscFunctionReturn(0);
 }
 
-/* Names of the per-atom target columns of o->atom_target other than the local VDOS (one column). */
+/* Name of the single per-atom target column of o->atom_target (not the local spectral targets). */
 static PetscErrorCode AtomTargetName(const FeatOptions *o, char ***tnames)
 {
   const char *base = strrchr(o->atom_target, '/');
@@ -145,21 +145,27 @@ static PetscErrorCode AtomTargetName(const FeatOptions *o, char ***tnames)
   PetscFunctionReturn(0);
 }
 
-/* Whether the per-atom target is the local VDOS (vdos) or its cumulative share (cumvdos). */
-static PetscBool LocalVdosTarget(const FeatOptions *o, PetscBool *cumulative)
+/* Whether the per-atom target is a local spectral one (vdos, cumvdos, counts), and which. */
+static PetscBool LocalSpectrumTarget(const FeatOptions *o, VitLocalKind *kind)
 {
-  *cumulative = (PetscBool)!strcmp(o->atom_target, "cumvdos");
-  return (PetscBool)(*cumulative || !strcmp(o->atom_target, "vdos"));
+  const char *names[3] = {"vdos", "cumvdos", "counts"};
+
+  for (PetscInt k = 0; k < 3; k++)
+    if (!strcmp(o->atom_target, names[k])) {
+      *kind = (VitLocalKind)k;
+      return PETSC_TRUE;
+    }
+  return PETSC_FALSE;
 }
 
 /* The features and targets of one sample as Vecs in global id order; the first sample sets the
    feature names (p of them) and the target names (nt). */
 static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, char ***tnames, PetscInt *nt, Vec *X, Vec *Y)
 {
-  VitSample  sample;
-  VitDomain  dom;
-  PetscReal *rows, *target = NULL;
-  PetscBool  cumulative;
+  VitSample    sample;
+  VitDomain    dom;
+  PetscReal   *rows, *target = NULL;
+  VitLocalKind kind;
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
@@ -172,10 +178,9 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
   PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
   *Y = NULL;
-  if (LocalVdosTarget(o, &cumulative)) {
+  if (LocalSpectrumTarget(o, &kind)) {
     PetscInt size;
-    PetscCall(VitAtomLocalVdos(comm, o, path, cumulative, tnames, Y));
-    *nt = o->atom_vdos_bins;
+    PetscCall(VitAtomLocalSpectrum(comm, o, path, kind, nt, tnames, Y));
     PetscCall(VecGetSize(*Y, &size));
     PetscCheck(size == *nt * sample.natoms, comm, PETSC_ERR_USER_INPUT, "%s: the local moments of its spectrum output are for %" PetscInt_FMT " atoms, the sample has %" PetscInt_FMT, path, size / *nt, sample.natoms);
   } else if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
@@ -205,18 +210,20 @@ PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec
   PetscFunctionReturn(0);
 }
 
-/* The local VDOS targets need the local KPM moments in the spectrum outputs: -kpm_local is set
-   (so that it is part of the cached outputs' options), and a frequency grid. */
-static PetscErrorCode LocalVdosSetUp(MPI_Comm comm, const FeatOptions *o)
+/* The local spectral targets need the local KPM moments in the spectrum outputs: -kpm_local is
+   set (so that it is part of the cached outputs' options); vdos and cumvdos need a frequency grid. */
+static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
 {
-  PetscBool cumulative, given;
+  PetscBool    given;
+  VitLocalKind kind;
 
   PetscFunctionBeginUser;
-  if (!LocalVdosTarget(o, &cumulative)) PetscFunctionReturn(0);
-  PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
-  PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);
+  if (!LocalSpectrumTarget(o, &kind)) PetscFunctionReturn(0);
   PetscCall(PetscOptionsHasName(NULL, NULL, "-kpm_local", &given));
   if (!given) PetscCall(PetscOptionsSetValue(NULL, "-kpm_local", "true"));
+  if (kind == VIT_LOCAL_COUNTS) PetscFunctionReturn(0);
+  PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
+  PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);
   PetscFunctionReturn(0);
 }
 
@@ -232,7 +239,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
 
   PetscFunctionBeginUser;
   PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
-  PetscCall(LocalVdosSetUp(comm, o));
+  PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
   PetscCall(PetscMalloc1(nr, &r));
   for (PetscInt k = 0; k < nr; k++) r[k] = rmin + k * o->atom_dr;

@@ -57,7 +57,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
-  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), vdos or cumvdos (local VDOS from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
+  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), vdos, cumvdos or counts (local VDOS, its cumulative share, the share of the modes below each -spectrum_count_omega, from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscCall(PetscOptionsInt("-features_atom_vdos_bins", "per-atom target vdos|cumvdos: bins of the frequency grid", NULL, o->atom_vdos_bins, &o->atom_vdos_bins, NULL));

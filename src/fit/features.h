@@ -31,10 +31,13 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
 /* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
 PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v);
-/* Per-atom local VDOS targets (local_vdos.c): Y (N rows of o->atom_vdos_bins values, global id
-   order) from the local KPM moments of the sample's spectrum output (computed when missing or
-   stale); D_i(omega) or, when cumulative, the cumulative share; *names set when NULL. */
-PetscErrorCode VitAtomLocalVdos(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscBool cumulative, char ***names, Vec *Y);
+/* Per-atom local spectral targets (local_vdos.c) from the local KPM moments of the sample's
+   spectrum output (computed when missing or stale): Y (N rows in global id order) of the local
+   VDOS or its cumulative share on the grid of o->atom_vdos_bins/omega_max, or the atom's share of
+   the modes below each -spectrum_count_omega. The first sample sets (*ntargets, *names); later
+   samples must have the same. */
+typedef enum { VIT_LOCAL_VDOS, VIT_LOCAL_CUMVDOS, VIT_LOCAL_COUNTS } VitLocalKind;
+PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 

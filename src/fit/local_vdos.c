@@ -1,18 +1,22 @@
-/* Per-atom local VDOS targets of vitrum features (-features_atom_target vdos | cumvdos; docs/fit.md).
+/* Per-atom local spectral targets of vitrum features (-features_atom_target vdos | cumvdos | counts;
+   docs/fit.md).
 
    The spectrum output holds the local KPM moments of every atom, /spectrum/kpm/local_mu (N x M,
    `spectrum -kpm_local`), estimated with the random vectors of the global KPM, so that their sum
-   over the atoms is the global moments. The local density of atom i on the grid
-   omega_j = (j + 1/2) domega, j < bins, domega = omega_max / bins, is the Jackson-damped count of
-   local states between the bin edges,
+   over the atoms is the global moments. With the Jackson-damped count of local states below lambda,
 
-     D_i(omega_j) = [n_i(omega_{j+1}^2) - n_i(omega_j^2)] / (domega c),
      n_i(lambda) = [g_0 mu_0^(i) (pi - theta) - 2 sum_n g_n mu_n^(i) sin(n theta)/n] / pi, cos theta = (lambda - a)/b,
 
+   on the grid omega_j = (j + 1/2) domega, j < bins, domega = omega_max / bins:
+
+     vdos:    D_i(omega_j) = [n_i(omega_{j+1}^2) - n_i(omega_j^2)] / (domega c)
+     cumvdos: C_i(omega_j) = [n_i(omega_{j+1}^2) - n_i(0)] / c
+
    with one normalisation c for all atoms, the states per atom in the grid, c = (1/N) sum_i
-   [n_i(omega_max^2) - n_i(0)]: the mean of D_i over the atoms is then the sample's VDOS on this grid,
-   normalised to 1 over it as /spectrum/vdos/D. cumvdos: the share of states below the upper bin
-   edge, C_i(omega_j) = [n_i(omega_{j+1}^2) - n_i(0)] / c, whose atom mean rises to 1. */
+   [n_i(omega_max^2) - n_i(0)]: the mean of D_i over the atoms is the sample's VDOS on this grid,
+   normalised to 1 over it as /spectrum/vdos/D, and the mean of C_i rises to 1. counts: at each
+   frequency w of the spectrum's -spectrum_count_omega, the atom's share of the modes below w,
+   n_i(w^2) - n_i(0), whose sum over the atoms is the KPM count /spectrum/counts/kpm. */
 #include "features.h"
 #include <vitrum/exactsum.h>
 
@@ -30,53 +34,84 @@ static PetscErrorCode ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
   PetscFunctionReturn(0);
 }
 
-/* Target names: D_atom(omega=centre) or cumvdos_atom(omega=upper edge), omega in the written unit. */
-static PetscErrorCode LocalVdosNames(const FeatOptions *o, PetscBool cumulative, char ***names)
+/* The frequencies (written unit) where n_i is needed, edge[0..nedge), and the target columns:
+   vdos/cumvdos the bin edges 0, domega, ..., omega_max; counts 0 and the count frequencies. */
+static PetscErrorCode TargetGrid(MPI_Comm comm, const FeatOptions *o, VitH5 *h5, VitLocalKind kind, PetscInt *nt, PetscReal **edge, char ***names)
 {
   const PetscReal dw = o->atom_vdos_omega_max / o->atom_vdos_bins;
+  PetscReal      *w = NULL;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(o->atom_vdos_bins, names));
-  for (PetscInt j = 0; j < o->atom_vdos_bins; j++) {
+  if (kind == VIT_LOCAL_COUNTS) {
+    PetscBool exists;
+    PetscCall(VitH5Exists(h5, "/spectrum/counts/omega", &exists));
+    PetscCheck(exists, comm, PETSC_ERR_USER_INPUT, "%s: has no /spectrum/counts/omega (-features_atom_target counts): give the frequencies with -spectrum_count_omega w1,w2,...", h5->path);
+    PetscCall(VitH5ReadReal(h5, "/spectrum/counts/omega", nt, &w));
+  } else *nt = o->atom_vdos_bins;
+  PetscCall(PetscMalloc1(*nt + 1, edge));
+  PetscCall(PetscMalloc1(*nt, names));
+  (*edge)[0] = 0;
+  for (PetscInt j = 0; j < *nt; j++) {
     char name[128];
-    if (cumulative) PetscCall(PetscSNPrintf(name, sizeof(name), "cumvdos_atom(omega=%.10g)", (double)((j + 1) * dw)));
-    else PetscCall(PetscSNPrintf(name, sizeof(name), "D_atom(omega=%.10g)", (double)((j + 0.5) * dw)));
+    (*edge)[j + 1] = w ? w[j] : (j + 1) * dw;
+    if (kind == VIT_LOCAL_VDOS) PetscCall(PetscSNPrintf(name, sizeof(name), "D_atom(omega=%.10g)", (double)((j + 0.5) * dw)));
+    else PetscCall(PetscSNPrintf(name, sizeof(name), "%s_atom(omega=%.10g)", kind == VIT_LOCAL_COUNTS ? "count" : "cumvdos", (double)(*edge)[j + 1]));
     PetscCall(PetscStrallocpy(name, &(*names)[j]));
   }
+  PetscCall(PetscFree(w));
   PetscFunctionReturn(0);
 }
 
-/* Rows [lo, lo + nrows) of the targets from the same rows of local_mu: the counts n_i at the bin
-   edges (VitKpmCumulative with the atoms as its "vectors"), then D_i or C_i. */
-static PetscErrorCode LocalVdosRows(MPI_Comm comm, const FeatOptions *o, PetscBool cumulative, const VitKpm *local, PetscReal freq, PetscInt natoms, PetscReal Y[])
+/* The targets of the rows of local (its "vectors" are the owned atoms): the counts n_i at the
+   frequencies edge (VitKpmCumulative), then D_i, C_i or the counts. */
+static PetscErrorCode LocalRows(MPI_Comm comm, const FeatOptions *o, VitLocalKind kind, const VitKpm *local, PetscReal freq, PetscInt natoms, PetscInt nt, const PetscReal edge[], PetscReal Y[])
 {
-  const PetscInt  nb = o->atom_vdos_bins, rows = local->vectors;
-  const PetscReal dw = o->atom_vdos_omega_max / nb;
-  PetscReal      *n, *total, c, mean;
+  const PetscInt rows = local->vectors;
+  PetscReal     *n, *total, c = 1, mean;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc2((nb + 1) * rows + 1, &n, rows + 1, &total));
-  for (PetscInt j = 0; j <= nb && rows; j++) PetscCall(VitKpmCumulative(local, PetscSqr(j * dw / freq), n + j * rows, &mean));
-  for (PetscInt i = 0; i < rows; i++) total[i] = n[nb * rows + i] - n[i];
-  PetscCall(VitExactSumReals(comm, rows, 1, total, &c)); /* the same on any rank count */
-  c /= natoms;
-  PetscCheck(c > 0, comm, PETSC_ERR_USER_INPUT, "per-atom local VDOS: no states below -features_atom_vdos_omega_max %g: give the upper end of the frequency grid in the frequency unit of the spectrum output", (double)o->atom_vdos_omega_max);
+  PetscCall(PetscMalloc2((nt + 1) * rows + 1, &n, rows + 1, &total));
+  for (PetscInt j = 0; j <= nt && rows; j++) PetscCall(VitKpmCumulative(local, PetscSqr(edge[j] / freq), n + j * rows, &mean));
+  if (kind != VIT_LOCAL_COUNTS) {
+    for (PetscInt i = 0; i < rows; i++) total[i] = n[nt * rows + i] - n[i];
+    PetscCall(VitExactSumReals(comm, rows, 1, total, &c)); /* the same on any rank count */
+    c /= natoms;
+    PetscCheck(c > 0, comm, PETSC_ERR_USER_INPUT, "per-atom local VDOS: no states below -features_atom_vdos_omega_max %g: give the upper end of the frequency grid in the frequency unit of the spectrum output", (double)o->atom_vdos_omega_max);
+  }
   for (PetscInt i = 0; i < rows; i++)
-    for (PetscInt j = 0; j < nb; j++) Y[i * nb + j] = cumulative ? (n[(j + 1) * rows + i] - n[i]) / c : (n[(j + 1) * rows + i] - n[j * rows + i]) / (dw * c);
+    for (PetscInt j = 0; j < nt; j++) {
+      const PetscReal above = n[(j + 1) * rows + i];
+      Y[i * nt + j] = kind == VIT_LOCAL_VDOS ? (above - n[j * rows + i]) / ((edge[j + 1] - edge[j]) * c) : (above - n[i]) / c;
+    }
   PetscCall(PetscFree2(n, total));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitAtomLocalVdos(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscBool cumulative, char ***names, Vec *Y)
+/* The first sample's target names, or a check that this sample has the same. */
+static PetscErrorCode KeepNames(MPI_Comm comm, const char path[], PetscInt nt, char **mine, PetscInt *ntargets, char ***names)
 {
-  char         cached[PETSC_MAX_PATH_LEN];
+  PetscFunctionBeginUser;
+  if (!*names) {
+    *names    = mine;
+    *ntargets = nt;
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(nt == *ntargets, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " per-atom targets, the first sample had %" PetscInt_FMT ": use the same -spectrum_count_omega for all samples", path, nt, *ntargets);
+  for (PetscInt j = 0; j < nt; j++) PetscCheck(!strcmp(mine[j], (*names)[j]), comm, PETSC_ERR_USER_INPUT, "%s: per-atom target %s where the first sample had %s: use the same -spectrum_count_omega for all samples", path, mine[j], (*names)[j]);
+  PetscCall(VitStringsFree(nt, &mine));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y)
+{
+  char         cached[PETSC_MAX_PATH_LEN], **mine;
   PetscBool    stale, exists;
   VitH5        h5;
   VitKpm       local;
   int          ndims;
   hsize_t      dims[2];
-  PetscInt     lo, hi;
-  PetscReal    freq;
+  PetscInt     lo, hi, nt;
+  PetscReal    freq, *edge;
   PetscScalar *y;
 
   PetscFunctionBeginUser;
@@ -87,23 +122,25 @@ PetscErrorCode VitAtomLocalVdos(MPI_Comm comm, const FeatOptions *o, const char 
   PetscCall(VitH5OpenRead(comm, cached, &h5));
   PetscCall(VitH5Exists(&h5, "/spectrum/kpm/local_mu", &exists));
   PetscCheck(exists, comm, PETSC_ERR_USER_INPUT, "%s: has no /spectrum/kpm/local_mu (-features_atom_target %s): compute the spectrum with -kpm_local", cached, o->atom_target);
+  PetscCall(TargetGrid(comm, o, &h5, kind, &nt, &edge, &mine));
   PetscCall(VitH5GetDims(&h5, "/spectrum/kpm/local_mu", &ndims, dims));
   PetscCall(ReadScalar(&h5, "/spectrum/kpm/lambda_min", &local.lambda_min));
   PetscCall(ReadScalar(&h5, "/spectrum/kpm/lambda_max", &local.lambda_max));
   PetscCall(ReadScalar(&h5, "/spectrum/kpm/frequency_per_sqrt_lambda", &freq));
   local.moments = ndims == 2 ? (PetscInt)dims[1] : 1;
-  PetscCall(VitFeaturesRowsVec(comm, (PetscInt)dims[0], o->atom_vdos_bins, Y));
+  PetscCall(VitFeaturesRowsVec(comm, (PetscInt)dims[0], nt, Y));
   PetscCall(VecGetOwnershipRange(*Y, &lo, &hi));
-  lo /= o->atom_vdos_bins;
-  hi /= o->atom_vdos_bins;
+  lo /= nt;
+  hi /= nt;
   local.vectors = hi - lo; /* the owned atoms */
   PetscCall(PetscMalloc1(local.vectors * local.moments + 1, &local.mu));
   PetscCall(VitH5ReadRealRows(&h5, "/spectrum/kpm/local_mu", (hsize_t)lo, (hsize_t)(hi - lo), local.mu));
   PetscCall(VitH5Close(&h5));
   PetscCall(VecGetArray(*Y, &y));
-  PetscCall(LocalVdosRows(comm, o, cumulative, &local, freq, (PetscInt)dims[0], y));
+  PetscCall(LocalRows(comm, o, kind, &local, freq, (PetscInt)dims[0], nt, edge, (PetscReal *)y));
   PetscCall(VecRestoreArray(*Y, &y));
   PetscCall(PetscFree(local.mu));
-  if (!*names) PetscCall(LocalVdosNames(o, cumulative, names));
+  PetscCall(PetscFree(edge));
+  PetscCall(KeepNames(comm, sample_path, nt, mine, ntargets, names));
   PetscFunctionReturn(0);
 }

@@ -11,11 +11,12 @@
     R = 16 to R = 256 by about 4 and is below 0.2 at R = 256 (a single atom's local density from
     R vectors is a noisy estimate: its error does not shrink with N). The cumulative local count
     also approaches the unbroadened exact eigenvector-weight count sum_{omega_k < omega} |e_k,i|^2.
-(3) features -features_per_atom -features_atom_target vdos / cumvdos: the targets equal numpy's
+(3) features -features_per_atom -features_atom_target vdos / cumvdos / counts: the targets equal numpy's
     Jackson-kernel evaluation of the local moments on the grid of -features_atom_vdos_omega_max /
     -features_atom_vdos_bins; the atoms' mean equals the sample's KPM VDOS on that grid (from the
-    global moments); 1 and 2 ranks give the same dataset; a local model fitted on them predicts a
-    sample's VDOS as the mean of its atoms' predictions."""
+    global moments); the atoms' shares of the modes below each -spectrum_count_omega (counts) sum to
+    the KPM counts /spectrum/counts/kpm; 1 and 2 ranks give the same dataset; a local model fitted
+    on them predicts a sample's VDOS as the mean of its atoms' predictions."""
 import os
 import sys
 
@@ -108,16 +109,28 @@ assert d_cum.mean() < 0.05, d_cum.mean()
 other = sl.make_ka_glass("ka216_lvdos2.data", seed=22)
 base = ["-samples", sample, other, "-features_per_atom", "-features_atom_sigma", 0.05, "-features_atom_dr", 0.05,
         "-features_rmin", 0.7, "-features_rmax", 2.5, "-features_atom_vdos_omega_max", OMEGA_MAX,
-        "-features_atom_vdos_bins", BINS, "-kpm_vectors", 16] + spec[:-1]
+        "-features_atom_vdos_bins", BINS, "-kpm_vectors", 16, "-spectrum_count_omega", "5,10,20"] + spec[:-1]
 for nranks in (1, 2):
     os.makedirs(f"cache{nranks}", exist_ok=True)
-    for target in ("vdos", "cumvdos"):
+    for target in ("vdos", "cumvdos", "counts"):
         run("features", base + ["-features_atom_target", target, "-features_cache", f"cache{nranks}", "-o", f"{target}{nranks}.h5"], nranks)
-for target in ("vdos", "cumvdos"):
+for target in ("vdos", "cumvdos", "counts"):
     with h5py.File(f"{target}1.h5", "r") as f1, h5py.File(f"{target}2.h5", "r") as f2:
         Y, rows = f1["/dataset/Y"][()], f1["/dataset/row_sample"][()].astype(int)
         names = [n.decode() for n in f1["/dataset/target_names"][()]]
         assert np.array_equal(Y, f2["/dataset/Y"][()]), f"{target}: 1 and 2 ranks differ"
+    if target == "counts":
+        assert Y.shape == (432, 3) and names == ["count_atom(omega=5)", "count_atom(omega=10)", "count_atom(omega=20)"], (Y.shape, names)
+        for k, path in enumerate((sample, other)):
+            with h5py.File(f"cache1/{os.path.basename(path)}.spectrum.h5", "r") as f:
+                s = {n: f["/spectrum/kpm/" + n][()] for n in ("local_mu", "lambda_min", "lambda_max", "frequency_per_sqrt_lambda")}
+                kpm_counts = f["/spectrum/counts/kpm"][()]
+            c = counts(s["local_mu"], s["lambda_min"][0], s["lambda_max"][0], (np.array([0, 5, 10, 20]) / s["frequency_per_sqrt_lambda"][0]) ** 2)
+            d_np = np.abs(Y[rows == k] - (c[:, 1:] - c[:, [0]])).max()
+            d_sum = np.abs(Y[rows == k].sum(0) - kpm_counts).max() / kpm_counts.max()
+            print(f"counts {os.path.basename(path)}: atoms' shares of the modes below 5, 10, 20 vs numpy {d_np:.1e}; their sum {np.round(Y[rows == k].sum(0), 2)} vs /spectrum/counts/kpm {np.round(kpm_counts, 2)} ({d_sum:.1e})")
+            assert d_np < 1e-10 and d_sum < 1e-10, (d_np, d_sum)
+        continue
     assert Y.shape == (432, BINS) and names[0] == ("D_atom(omega=1)" if target == "vdos" else "cumvdos_atom(omega=2)"), (Y.shape, names[:2])
     for k, path in enumerate((sample, other)):
         with h5py.File(f"cache1/{os.path.basename(path)}.spectrum.h5", "r") as f:
