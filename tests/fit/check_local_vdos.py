@@ -155,4 +155,15 @@ got = np.array([float(v) for v in [l for l in proc.stdout.splitlines() if l and 
 want = (X[rows == 1] @ W.T + b).mean(0)
 assert np.allclose(got, want, rtol=1e-8, atol=1e-12), (got, want)
 print("predict -sample with the local VDOS model = mean of its atoms' predictions: ok")
+
+# errors: one line naming the option, exit status 1, no output file
+os.makedirs("cache_err", exist_ok=True)
+plain = ["-samples", sample, "-features_per_atom", "-features_cache", "cache_err", "-kpm_vectors", 4, "-o", "err.h5"] + spec[:-1]
+for extra, what in ((["-features_atom_target", "vdos"], "-features_atom_vdos_omega_max"),
+                    (["-features_atom_target", "cumvdos", "-features_atom_vdos_omega_max", 40, "-features_atom_vdos_bins", 0], "-features_atom_vdos_bins 0"),
+                    (["-features_atom_target", "counts"], "-spectrum_count_omega")):
+    proc = run("features", plain + extra, 2, check=False)
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
+    assert proc.returncode == 1 and len(lines) == 1 and what in lines[0] and not os.path.exists("err.h5"), (proc.returncode, proc.stderr)
+    print(lines[0])
 print("ok")
