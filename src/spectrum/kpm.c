@@ -391,6 +391,7 @@ static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, Pe
   PetscCall(VitExactSumDestroy(&es));
   PetscFunctionReturn(0);
 }
+
 PetscErrorCode VitKpmRandomVectors(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
 {
   PetscFunctionBegin;
