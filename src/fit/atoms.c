@@ -178,12 +178,8 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
   PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
   *Y = NULL;
-  if (LocalSpectrumTarget(o, &kind)) {
-    PetscInt size;
-    PetscCall(VitAtomLocalSpectrum(comm, o, path, kind, nt, tnames, Y));
-    PetscCall(VecGetSize(*Y, &size));
-    PetscCheck(size == *nt * sample.natoms, comm, PETSC_ERR_USER_INPUT, "%s: the local moments of its spectrum output are for %" PetscInt_FMT " atoms, the sample has %" PetscInt_FMT, path, size / *nt, sample.natoms);
-  } else if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
+  if (LocalSpectrumTarget(o, &kind)) PetscCall(VitAtomLocalSpectrum(comm, o, path, sample.natoms, sample.dim, kind, nt, tnames, Y));
+  else if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
   else if (strcmp(o->atom_target, "none")) {
     PetscCall(AtomTargets(comm, o, path, &dom, &target));
     PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));
@@ -210,8 +206,10 @@ PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec
   PetscFunctionReturn(0);
 }
 
-/* The local spectral targets need the local KPM moments in the spectrum outputs: -kpm_local is
-   set (so that it is part of the cached outputs' options); vdos and cumvdos need a frequency grid. */
+/* The local spectral targets need the local KPM moments in the spectrum outputs, or with
+   -features_atom_vdos_exact the eigenvectors of all modes: -kpm_local, or -spectrum_method dense
+   and -spectrum_vectors, are set (so that they are part of the cached outputs' options); vdos and
+   cumvdos need a frequency grid. */
 static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
 {
   PetscBool    given;
@@ -219,8 +217,16 @@ static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
 
   PetscFunctionBeginUser;
   if (!LocalSpectrumTarget(o, &kind)) PetscFunctionReturn(0);
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-kpm_local", &given));
-  if (!given) PetscCall(PetscOptionsSetValue(NULL, "-kpm_local", "true"));
+  if (o->atom_vdos_exact) {
+    const char *method = NULL;
+    PetscCall(PetscOptionsFindPair(NULL, NULL, "-spectrum_method", &method, &given));
+    PetscCheck(!given || (method && !strcmp(method, "dense")), comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_exact needs every mode: -spectrum_method dense, not %s", method ? method : "(none)");
+    PetscCall(PetscOptionsSetValue(NULL, "-spectrum_method", "dense"));
+    PetscCall(PetscOptionsSetValue(NULL, "-spectrum_vectors", "true"));
+  } else {
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-kpm_local", &given));
+    if (!given) PetscCall(PetscOptionsSetValue(NULL, "-kpm_local", "true"));
+  }
   if (kind == VIT_LOCAL_COUNTS) PetscFunctionReturn(0);
   PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
   PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);

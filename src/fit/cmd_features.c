@@ -61,6 +61,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscCall(PetscOptionsInt("-features_atom_vdos_bins", "per-atom target vdos|cumvdos: bins of the frequency grid", NULL, o->atom_vdos_bins, &o->atom_vdos_bins, NULL));
+  PetscCall(PetscOptionsBool("-features_atom_vdos_exact", "per-atom target vdos|cumvdos|counts from the eigenvectors of all modes (dense; small samples) instead of local KPM moments", NULL, o->atom_vdos_exact, &o->atom_vdos_exact, NULL));
   PetscCall(PetscOptionsReal("-features_atom_vdos_omega_max", "per-atom target vdos|cumvdos: upper end of the frequency grid, unit of -vdos_omega_max (default: -vdos_omega_max)", NULL, o->atom_vdos_omega_max, &o->atom_vdos_omega_max, NULL));
   PetscOptionsEnd();
   PetscCall(PetscStrcpy(o->kind, kinds[kind]));

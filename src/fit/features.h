@@ -18,6 +18,7 @@ typedef struct {
   PetscReal atom_sigma, atom_dr;  /* broadening and grid of the per-atom profiles */
   PetscInt  atom_vdos_bins;       /* local VDOS targets: bins of [0, atom_vdos_omega_max] */
   PetscReal atom_vdos_omega_max;  /* in the written frequency unit of the spectrum output */
+  PetscBool atom_vdos_exact;      /* local spectra from the eigenvectors of all modes, not local KPM moments */
 } FeatOptions;
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
@@ -32,12 +33,13 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
 /* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
 PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v);
 /* Per-atom local spectral targets (local_vdos.c) from the local KPM moments of the sample's
-   spectrum output (computed when missing or stale): Y (N rows in global id order) of the local
+   spectrum output (or, with o->atom_vdos_exact, its eigenvectors of all modes; computed when missing
+   or stale): Y (natoms rows in global id order) of the local
    VDOS or its cumulative share on the grid of o->atom_vdos_bins/omega_max, or the atom's share of
    the modes below each -spectrum_count_omega. The first sample sets (*ntargets, *names); later
    samples must have the same. */
 typedef enum { VIT_LOCAL_VDOS, VIT_LOCAL_CUMVDOS, VIT_LOCAL_COUNTS } VitLocalKind;
-PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y);
+PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscInt natoms, PetscInt dim, VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 

@@ -145,6 +145,23 @@ for target in ("vdos", "cumvdos", "counts"):
         if target == "cumvdos":
             assert abs(Y[rows == k, -1].mean() - 1) < 1e-12
 
+# -features_atom_vdos_exact: the same targets from the eigenvectors of all modes (dense), unbroadened
+edges_all = np.linspace(0, OMEGA_MAX, BINS + 1)
+n_exact = np.stack([weights[:, omega_k < w].sum(1) for w in edges_all], 1)  # atoms x edges
+c_exact = (n_exact[:, -1] - n_exact[:, 0]).mean()
+want = {"vdos": np.diff(n_exact, axis=1) / (edges_all[1] * c_exact), "cumvdos": (n_exact[:, 1:] - n_exact[:, [0]]) / c_exact}
+for target in ("vdos", "cumvdos"):
+    got = []
+    for nranks in (1, 2):
+        os.makedirs(f"cache_exact{nranks}", exist_ok=True)
+        run("features", base[:2] + base[3:] + ["-features_atom_target", target, "-features_atom_vdos_exact", "-features_cache", f"cache_exact{nranks}", "-o", f"exact{nranks}.h5"], nranks)
+        with h5py.File(f"exact{nranks}.h5", "r") as f:
+            got.append(f["/dataset/Y"][()])
+    d_exact = np.abs(got[0] - want[target]).max() / np.abs(want[target]).max()
+    d_kpm = np.abs(local_vdos(s256["local_mu"], lo, hi, freq, target == "cumvdos") - want[target]).max() / np.abs(want[target]).max()
+    print(f"-features_atom_vdos_exact {target}: vs numpy eigenvector weights {d_exact:.1e}, 1 vs 2 ranks {np.abs(got[0] - got[1]).max():.1e}; (the KPM version at R = 256, M = {M} differs by {d_kpm:.2f} of the largest value)")
+    assert d_exact < 1e-8 and np.allclose(got[0], got[1], rtol=0, atol=1e-12 * np.abs(got[0]).max()), d_exact
+
 # a local model of the VDOS: the sample's prediction is the mean of its atoms' predictions
 run("fit", ["-data", "vdos1.h5", "-o", "vdos.model.h5", "-fit_test_fraction", 0, "-fit_lambda", 1.0], 1)
 with h5py.File("vdos.model.h5", "r") as f, h5py.File("vdos1.h5", "r") as d:
