@@ -44,8 +44,29 @@ def set_axis_units(run):
 plt.rcParams.update({'figure.dpi': 110, 'font.size': 10, 'axes.titlesize': 10})
 
 
+def energies_per_atom(run):
+    """Per dataset row: the inherent-structure energy per atom that `spectrum` computed with the
+    analysis potential (/spectrum/scalars/energy_per_atom of the cached spectrum output), or None
+    when a sample has none (outputs written before it existed)."""
+    energies = []
+    for name in run.sample_names:
+        path = vr.spectrum_file(run, name)
+        if path is None:
+            return None
+        with h5py.File(path, 'r') as f:
+            if '/spectrum/scalars/energy_per_atom' not in f:
+                return None
+            energies.append(float(f['/spectrum/scalars/energy_per_atom'][0]))
+    return np.array(energies)
+
+
 def stability_order(run):
-    """Rows sorted from most to least stable, and the label of the criterion."""
+    """Rows sorted from most to least stable, and the label of the criterion: the inherent-structure
+    energy per atom of the spectrum outputs, else the generator's record (samples/ensemble.csv),
+    else <omega^2>."""
+    e = energies_per_atom(run) if len(run.sample_names) else None
+    if e is not None:
+        return np.argsort(e), e, r'inherent-structure energy $e_{IS}$ (%s)' % E_LABEL
     if run.ensemble:
         e = np.array([float(r['e_is']) for r in run.ensemble])
         return np.argsort(e), e, r'inherent-structure energy $e_{IS}$ (%s)' % E_LABEL

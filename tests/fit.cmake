@@ -23,3 +23,7 @@ vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_ev
 vit_add_test(fit_local 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local.py)
 vit_add_test(fit_total_scattering 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_total.py)
 vit_add_test(fit_baselines 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_baselines.py)
+# Local VDOS per atom: local KPM moments vs global moments and exact eigenvector weights (issue 12).
+vit_add_test(fit_local_vdos 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local_vdos.py)
+# C_v(T) targets (vs numpy from dense eigenfrequencies) and energy per atom (vs LAMMPS), issue 12.
+vit_add_test(fit_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_targets.py)

@@ -20,6 +20,7 @@ typedef struct {
   VitUnits     units;       /* -units, default from the potential (docs/units.md) */
   const char  *mass_source; /* where the masses came from (a static string) */
   PetscReal    max_force; /* largest |F_i| of the sample: not at a minimum when above -hessian_ftol */
+  PetscReal    energy;    /* potential energy of the sample as given (exact sum over atoms; energy unit of -units) */
 } VitSystem;
 PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys);
 PetscErrorCode VitSystemSetUp(MPI_Comm comm, const char sample_path[], VitSystem *sys); /* sample given by path */

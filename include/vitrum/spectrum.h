@@ -121,6 +121,14 @@ PetscReal VitKpmJackson(PetscInt n, PetscInt M);
    normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
    random vectors; fraction = share of the states in the grid before normalisation. */
 PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins, PetscReal omega[], PetscReal D[], PetscReal err[], PetscReal *fraction);
+/* The random vectors of VitKpmCompute (R interleaved vectors, owned entries r[(i d + c) R + k]),
+   projected off the translations when deflate. */
+PetscErrorCode VitKpmRandomVectors(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[]);
+/* Local moments (kpm_local.c) of every owned atom i with the random vectors, interval and moment
+   count of a finished global run kpm: local[i M + n] = (1/R) sum_k sum_c r_k(i,c) [T_n(Hs) r_k](i,c),
+   so that sum_i local[i M + n] = mean over the vectors of kpm->mu[k M + n] (to round-off). Costs
+   M - 1 products with H (the global run: M/2). Bitwise the same on any rank count. */
+PetscErrorCode VitKpmLocalMoments(VitKpmOperator op, const VitSpectrumProblem *prob, const VitKpm *kpm, PetscReal local[]);
 /* Splitmix64 hash and the Rademacher sign it gives (exposed for tests). */
 uint64_t  VitSplitMix64(uint64_t x);
 PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, PetscInt vector);

@@ -134,12 +134,38 @@ static PetscErrorCode AtomFeatureNames(const VitSample *sample, PetscInt nr, con
   PetscFunctionReturn(0);
 }
 
-/* The features and target of one sample as Vecs in global id order. */
-static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, Vec *X, Vec *Y)
+/* Name of the single per-atom target column of o->atom_target (not the local spectral targets). */
+static PetscErrorCode AtomTargetName(const FeatOptions *o, char ***tnames)
 {
-  VitSample  sample;
-  VitDomain  dom;
-  PetscReal *rows, *target = NULL;
+  const char *base = strrchr(o->atom_target, '/');
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(1, tnames));
+  PetscCall(PetscStrallocpy(!strcmp(o->atom_target, "omega2") ? "omega2_atom" : base ? base + 1 : o->atom_target, &(*tnames)[0]));
+  PetscFunctionReturn(0);
+}
+
+/* Whether the per-atom target is a local spectral one (vdos, cumvdos, counts), and which. */
+static PetscBool LocalSpectrumTarget(const FeatOptions *o, VitLocalKind *kind)
+{
+  const char *names[3] = {"vdos", "cumvdos", "counts"};
+
+  for (PetscInt k = 0; k < 3; k++)
+    if (!strcmp(o->atom_target, names[k])) {
+      *kind = (VitLocalKind)k;
+      return PETSC_TRUE;
+    }
+  return PETSC_FALSE;
+}
+
+/* The features and targets of one sample as Vecs in global id order; the first sample sets the
+   feature names (p of them) and the target names (nt). */
+static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, char ***tnames, PetscInt *nt, Vec *X, Vec *Y)
+{
+  VitSample    sample;
+  VitDomain    dom;
+  PetscReal   *rows, *target = NULL;
+  VitLocalKind kind;
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
@@ -152,10 +178,15 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   PetscCheck(*p == sample.ntypes * sample.ntypes * nr, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, unlike the first sample", path, sample.ntypes);
   PetscCall(VitDomainToGlobalOrder(&dom, *p, rows, X));
   *Y = NULL;
-  if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
+  if (LocalSpectrumTarget(o, &kind)) PetscCall(VitAtomLocalSpectrum(comm, o, path, sample.natoms, sample.dim, kind, nt, tnames, Y));
+  else if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
   else if (strcmp(o->atom_target, "none")) {
     PetscCall(AtomTargets(comm, o, path, &dom, &target));
     PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));
+  }
+  if (*Y && !*tnames) {
+    *nt = 1;
+    PetscCall(AtomTargetName(o, tnames));
   }
   PetscCall(PetscFree(rows));
   PetscCall(PetscFree(target));
@@ -165,7 +196,7 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
 }
 
 /* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
-static PetscErrorCode CreateRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v)
+PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v)
 {
   PetscFunctionBeginUser;
   PetscCall(VecCreate(comm, v));
@@ -175,19 +206,46 @@ static PetscErrorCode CreateRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, V
   PetscFunctionReturn(0);
 }
 
+/* The local spectral targets need the local KPM moments in the spectrum outputs, or with
+   -features_atom_vdos_exact the eigenvectors of all modes: -kpm_local, or -spectrum_method dense
+   and -spectrum_vectors, are set (so that they are part of the cached outputs' options); vdos and
+   cumvdos need a frequency grid. */
+static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
+{
+  PetscBool    given;
+  VitLocalKind kind;
+
+  PetscFunctionBeginUser;
+  if (!LocalSpectrumTarget(o, &kind)) PetscFunctionReturn(0);
+  if (o->atom_vdos_exact) {
+    const char *method = NULL;
+    PetscCall(PetscOptionsFindPair(NULL, NULL, "-spectrum_method", &method, &given));
+    PetscCheck(!given || (method && !strcmp(method, "dense")), comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_exact needs every mode: -spectrum_method dense, not %s", method ? method : "(none)");
+    PetscCall(PetscOptionsSetValue(NULL, "-spectrum_method", "dense"));
+    PetscCall(PetscOptionsSetValue(NULL, "-spectrum_vectors", "true"));
+  } else {
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-kpm_local", &given));
+    if (!given) PetscCall(PetscOptionsSetValue(NULL, "-kpm_local", "true"));
+  }
+  if (kind == VIT_LOCAL_COUNTS) PetscFunctionReturn(0);
+  PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
+  PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);
+  PetscFunctionReturn(0);
+}
+
 /* Rows in (sample, global id) order, so the dataset does not depend on the rank count. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
 {
-  PetscInt    nr, p = 0, total = 0, offset = 0, lo, hi;
+  PetscInt    nr, p = 0, nt = 0, total = 0, offset = 0, lo, hi;
   PetscReal  *r, rmin = PetscMax(o->xmin, o->atom_dr), rmax = o->xmax > 0 ? o->xmax : 2.5;
-  char      **names = NULL, target_name[256];
-  const char *tname[1] = {target_name};
+  char      **names = NULL, **tnames = NULL;
   Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
   VitProgress progress;
   VitH5       h5;
 
   PetscFunctionBeginUser;
   PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
+  PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
   PetscCall(PetscMalloc1(nr, &r));
   for (PetscInt k = 0; k < nr; k++) r[k] = rmin + k * o->atom_dr;
@@ -195,15 +253,15 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
   PetscCall(VitProgressStart(&progress, "samples", n));
   for (PetscInt s = 0; s < n; s++) {
     PetscInt N;
-    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &Xs[s], &Ys[s]));
+    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &tnames, &nt, &Xs[s], &Ys[s]));
     PetscCall(VecGetSize(Xs[s], &N));
     total += N / p;
     PetscCall(VitProgressUpdate(comm, &progress, s + 1));
   }
-  PetscCall(CreateRowsVec(comm, total, p, &X));
-  PetscCall(CreateRowsVec(comm, total, 1, &row_sample));
+  PetscCall(VitFeaturesRowsVec(comm, total, p, &X));
+  PetscCall(VitFeaturesRowsVec(comm, total, 1, &row_sample));
   PetscCall(VecDuplicate(row_sample, &row_atom));
-  if (Ys[0]) PetscCall(VecDuplicate(row_sample, &Y));
+  if (Ys[0]) PetscCall(VitFeaturesRowsVec(comm, total, nt, &Y));
   PetscCall(VecGetOwnershipRange(row_sample, &lo, &hi));
   for (PetscInt s = 0; s < n; s++) {
     PetscInt N;
@@ -227,10 +285,8 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
   PetscCall(VitH5WriteVec(&h5, "/dataset/X", X, "1 (local g(r))"));
   PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", p, (const char *const *)names));
   if (Y) {
-    const char *base = strrchr(o->atom_target, '/');
-    PetscCall(PetscStrncpy(target_name, !strcmp(o->atom_target, "omega2") ? "omega2_atom" : base ? base + 1 : o->atom_target, sizeof(target_name)));
     PetscCall(VitH5WriteVec(&h5, "/dataset/Y", Y, "target"));
-    PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", 1, tname));
+    PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", nt, (const char *const *)tnames));
   }
   PetscCall(VitH5WriteVec(&h5, "/dataset/row_sample", row_sample, "index into /dataset/samples"));
   PetscCall(VitH5WriteVec(&h5, "/dataset/row_atom", row_atom, "global atom id"));
@@ -239,12 +295,13 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
   PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));
   PetscCall(VitH5Close(&h5));
-  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features%s: wrote %s\n", total, n, p, Y ? ", 1 target" : "", o->out));
+  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features, %" PetscInt_FMT " targets: wrote %s\n", total, n, p, nt, o->out));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&Y));
   PetscCall(VecDestroy(&row_sample));
   PetscCall(VecDestroy(&row_atom));
   PetscCall(VitStringsFree(p, &names));
+  if (tnames) PetscCall(VitStringsFree(nt, &tnames));
   PetscCall(PetscFree2(Xs, Ys));
   PetscCall(PetscFree(r));
   PetscFunctionReturn(0);

@@ -40,6 +40,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   o->drop_constant    = PETSC_TRUE;
   o->atom_sigma       = 0.05;
   o->atom_dr          = 0.02;
+  o->atom_vdos_bins   = 50;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-vdos_omega_max", &o->atom_vdos_omega_max, NULL));
   PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
@@ -53,16 +55,19 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
-  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
+  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), vdos, cumvdos or counts (local VDOS, its cumulative share, the share of the modes below each -spectrum_count_omega, from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
+  PetscCall(PetscOptionsInt("-features_atom_vdos_bins", "per-atom target vdos|cumvdos: bins of the frequency grid", NULL, o->atom_vdos_bins, &o->atom_vdos_bins, NULL));
+  PetscCall(PetscOptionsBool("-features_atom_vdos_exact", "per-atom target vdos|cumvdos|counts from the eigenvectors of all modes (dense; small samples) instead of local KPM moments", NULL, o->atom_vdos_exact, &o->atom_vdos_exact, NULL));
+  PetscCall(PetscOptionsReal("-features_atom_vdos_omega_max", "per-atom target vdos|cumvdos: upper end of the frequency grid, unit of -vdos_omega_max (default: -vdos_omega_max)", NULL, o->atom_vdos_omega_max, &o->atom_vdos_omega_max, NULL));
   PetscOptionsEnd();
   PetscCall(VitVdosTargetsCheckOptions(comm, o));
   PetscCall(PetscStrcpy(o->kind, kinds[kind]));
@@ -639,6 +644,34 @@ static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info,
   return 0;
 }
 
+/* Targets of token cv: the harmonic heat capacity per atom (k_B) at each temperature of the
+   spectrum output's grid, /spectrum/cv/cv (from the KPM VDOS) or, without it, cv_modes (dense
+   path), named "cv(T=300 K)" with the unit of /spectrum/cv/T. */
+static PetscErrorCode HeatCapacityTargets(MPI_Comm comm, VitH5 *h5, Table *found, PetscInt *nv, PetscReal **v)
+{
+  PetscInt   nT;
+  PetscReal *T;
+  PetscBool  kpm, modes;
+  char      *unit = NULL, name[128];
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/spectrum/cv/cv", &kpm));
+  PetscCall(VitH5Exists(h5, "/spectrum/cv/cv_modes", &modes));
+  PetscCheck(kpm || modes, comm, PETSC_ERR_USER_INPUT, "%s: has no /spectrum/cv/cv (-features_targets cv): compute the spectra with -spectrum_kpm (the default) or -spectrum_method dense", h5->path);
+  PetscCall(VitH5ReadReal(h5, "/spectrum/cv/T", &nT, &T));
+  PetscCall(VitH5ReadReal(h5, kpm ? "/spectrum/cv/cv" : "/spectrum/cv/cv_modes", nv, v));
+  PetscCheck(*nv == nT && nT <= found->capacity, comm, PETSC_ERR_USER_INPUT, "%s: /spectrum/cv has %" PetscInt_FMT " temperatures and %" PetscInt_FMT " values (at most %" PetscInt_FMT " supported as targets)", h5->path, nT, *nv, found->capacity);
+  PetscCall(VitH5ReadAttrString(h5, "/spectrum/cv/T", "units", &unit));
+  if (unit) unit[strcspn(unit, " (")] = 0; /* lj: "epsilon/k_B (hbar = 1 ...)" */
+  for (PetscInt k = 0; k < nT; k++) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "cv(T=%.6g%s%s)", (double)T[k], unit && unit[0] ? " " : "", unit ? unit : ""));
+    PetscCall(PetscStrallocpy(name, &found->names[found->ncols++]));
+  }
+  PetscCall(PetscFree(unit));
+  PetscCall(PetscFree(T));
+  PetscFunctionReturn(0);
+}
+
 /* Append to (names, values) the targets of one token of -features_targets. */
 static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values)
 {
@@ -650,7 +683,9 @@ static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], P
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(found.capacity, &found.names));
-  if (!strcmp(token, "moments")) {
+  if (!strcmp(token, "cv")) {
+    PetscCall(HeatCapacityTargets(comm, h5, &found, &nv, &v));
+  } else if (!strcmp(token, "moments")) {
     const char *mname[2] = {"omega2_mean", "omega4_mean"};
     PetscCall(VitH5ReadReal(h5, "/spectrum/moments", &nv, &v));
     nv = PetscMin(nv, 2);

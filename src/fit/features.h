@@ -22,6 +22,9 @@ typedef struct {
   PetscReal vdos_sigma, vdos_omega_max; /* broadened VDOS targets: width and grid top (0: not given, automatic) */
   PetscInt  vdos_bins;            /* bins of their grid (0: automatic) */
   PetscBool vdos_sigma_set, vdos_bins_set; /* given (else automatic) */
+  PetscInt  atom_vdos_bins;       /* local VDOS targets: bins of [0, atom_vdos_omega_max] */
+  PetscReal atom_vdos_omega_max;  /* in the written frequency unit of the spectrum output */
+  PetscBool atom_vdos_exact;      /* local spectra from the eigenvectors of all modes, not local KPM moments */
 } FeatOptions;
 
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
@@ -33,6 +36,16 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 /* Compute a sample's rdf (path ending in .rdf.h5) or spectrum output into cached, then add the
    completion marker (attribute /meta vitrum_complete), last. */
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
+/* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */
+PetscErrorCode VitFeaturesRowsVec(MPI_Comm comm, PetscInt rows, PetscInt bs, Vec *v);
+/* Per-atom local spectral targets (local_vdos.c) from the local KPM moments of the sample's
+   spectrum output (or, with o->atom_vdos_exact, its eigenvectors of all modes; computed when missing
+   or stale): Y (natoms rows in global id order) of the local
+   VDOS or its cumulative share on the grid of o->atom_vdos_bins/omega_max, or the atom's share of
+   the modes below each -spectrum_count_omega. The first sample sets (*ntargets, *names); later
+   samples must have the same. */
+typedef enum { VIT_LOCAL_VDOS, VIT_LOCAL_CUMVDOS, VIT_LOCAL_COUNTS } VitLocalKind;
+PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscInt natoms, PetscInt dim, VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y);
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 

@@ -29,7 +29,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* After the sample is read: potential, domain, force check, Hessian. */
+/* After the sample is read: potential, domain, energy and force check, Hessian. */
 static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, VitSystem *sys)
 {
   PetscReal virial[6];
@@ -39,7 +39,7 @@ static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, V
   PetscCall(VitPotentialCreateFromOptions(comm, &sys->sample, &sys->pot));
   PetscCall(VitUnitsSetUpForPotential(comm, sys->pot, &sys->sample, &sys->units, &sys->mass_source));
   PetscCall(VitPotentialSetUpDomain(comm, sys->pot, &sys->sample, 0, &sys->dom));
-  PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, NULL, &sys->max_force));
+  PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, &sys->energy, &sys->max_force));
   if (sys->max_force > o->ftol)
     PetscCall(PetscPrintf(comm, "vitrum: warning: %s is not relaxed (largest force %g > -hessian_ftol %g): its Hessian may have negative eigenvalues; relax it with `vitrum minimize` first\n", sys->sample.source, (double)sys->max_force, (double)o->ftol));
   PetscCall(PetscLogStagePush(vit_log.stage_hessian));

@@ -10,7 +10,7 @@
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
   VitModesOptions modes;
-  PetscBool       dense, vectors, kpm, inertia;
+  PetscBool       dense, vectors, kpm, inertia, kpm_local;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
   PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, resolution;
@@ -30,6 +30,7 @@ typedef struct {
   PetscBool  boson_at_bound;     /* the maximum of the reduced VDOS sits on a bound of the search */
   PetscInt   boson_moments;      /* KPM moments of the VDOS the boson peak was found on */
   PetscReal *T, *cv, *cv_modes;
+  PetscReal *local_mu;           /* -kpm_local: nowned x M local moments */
   PetscReal *band_edges, *band_pr;
   PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
@@ -159,6 +160,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (0: nu_90/200)", NULL, o->resolution, &o->resolution, NULL));
   PetscCall(PetscOptionsInt("-kpm_max_moments", "at most this many moments from -vdos_resolution (a warning when it binds)", NULL, o->max_moments, &o->max_moments, NULL));
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
+  PetscCall(PetscOptionsBool("-kpm_local", "also the local KPM moments of every atom with the same vectors (/spectrum/kpm/local_mu, N x M; M - 1 more products)", NULL, o->kpm_local, &o->kpm_local, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
@@ -460,6 +462,10 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[],
     if (!M) PetscCall(MomentsForResolution(op, prob, o, lo, hi, res, &M));
     PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
   }
+  if (o->kpm_local) {
+    PetscCall(PetscMalloc1(prob->nowned * res->kpm.moments + 1, &res->local_mu));
+    PetscCall(VitKpmLocalMoments(op, prob, &res->kpm, res->local_mu));
+  }
   PetscCall(VitKpmFindOutliers(&res->kpm, &res->outliers));
   PetscCall(StiffAtoms(prob, fid, trace, res));
   PetscCall(PetscFree(trace));
@@ -668,6 +674,13 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
     PetscCall(VitH5WriteInt(h5, "/spectrum/kpm/outliers/atoms", 1, sdims, res->stiff_id, "1"));
     PetscCall(VitH5WriteReal(h5, "/spectrum/kpm/outliers/atom_omega", 1, sdims, res->stiff_omega, wunits));
   }
+  if (res->local_mu) {
+    Vec v;
+    PetscCall(VitDomainToGlobalOrder(&sys->dom, k->moments, res->local_mu, &v));
+    PetscCall(VitH5WriteVec(h5, "/spectrum/kpm/local_mu", v, "1"));
+    PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/frequency_per_sqrt_lambda", u->freq, "written frequency unit per (eigenvalue unit)^1/2"));
+    PetscCall(VecDestroy(&v));
+  }
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/bytes_per_product", k->bytes_per_apply, "bytes"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm", res->omega2_kpm, lunits));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/omega2_mean_kpm_err", res->omega2_kpm_err, lunits));
@@ -715,6 +728,7 @@ static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions 
   PetscCall(VitH5Create(sys->dom.comm, out, &h5));
   PetscCall(VitH5WriteReal(&h5, "/spectrum/moments", 1, mdims, res->moment, l2units));
   PetscCall(VitH5WriteScalar(&h5, "/spectrum/scalars/omega2_mean", res->moment[0], lunits));
+  PetscCall(VitH5WriteScalar(&h5, "/spectrum/scalars/energy_per_atom", sys->energy / sys->sample.natoms, sys->units.energy)); /* inherent-structure energy of a relaxed sample */
   PetscCall(VitH5WriteAttrString(&h5, "/spectrum/moments", "units_style", sys->units.name));
   PetscCall(VitH5WriteAttrString(&h5, "/spectrum/moments", "masses", sys->mass_source));
   if (res->modes.k) PetscCall(WriteModes(&h5, sys, o, res, u));
@@ -735,6 +749,7 @@ static PetscErrorCode ResultsDestroy(SpectrumResults *res)
   PetscCall(VitKpmDestroy(&res->kpm));
   PetscCall(PetscFree4(res->omega, res->D, res->Derr, res->reduced));
   PetscCall(PetscFree3(res->T, res->cv, res->cv_modes));
+  PetscCall(PetscFree(res->local_mu));
   PetscCall(PetscFree2(res->band_edges, res->band_pr));
   PetscCall(PetscFree3(res->count_exact, res->count_kpm, res->count_kpm_err));
   PetscCall(PetscFree2(res->stiff_id, res->stiff_omega));

@@ -391,6 +391,14 @@ static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, Pe
   PetscCall(VitExactSumDestroy(&es));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode VitKpmRandomVectors(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
+{
+  PetscFunctionBegin;
+  PetscCall(RandomBlock(prob, R, seed, deflate, r));
+  PetscFunctionReturn(0);
+}
+
 /* acc += t quantised when |t| is within the bound, else one more overflow (vectors that grew). */
 static inline void Accumulate(const VitExactSum *es, PetscReal t, VitInt128 *acc, VitInt128 *overflow)
 {

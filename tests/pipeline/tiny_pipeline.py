@@ -15,6 +15,8 @@
   evaluate and report only;
 - an existing sample list (-pipeline_samples) is used without generation and gives the same
   held-out predictions in another run folder;
+- the report ranks the samples by the energy per atom of the spectrum outputs, which equals the
+  generator's LAMMPS inherent-structure energy (samples/ensemble.csv);
 - a missing sample list is a one-line user error with exit status 1."""
 import os
 import shutil
@@ -161,6 +163,19 @@ def check_exact_kernel():
     assert r2 > 0.95, r2
 
 
+def check_stability_energy():
+    """The report's stability order: /spectrum/scalars/energy_per_atom = LAMMPS's e_IS (1e-9)."""
+    sys.path.insert(0, os.path.join(SRC, 'scripts'))
+    import plot_report
+    import vitrum_run
+    run = vitrum_run.Run(RUN)
+    e = plot_report.energies_per_atom(run)
+    e_lammps = np.array([float(r['e_is']) for r in run.ensemble])
+    assert e is not None and np.allclose(e, e_lammps, rtol=1e-9, atol=0), (e, e_lammps)
+    assert plot_report.stability_order(run)[0].tolist() == np.argsort(e_lammps).tolist()
+    print('report stability order: energy_per_atom of the spectrum outputs = LAMMPS e_IS (max diff %.1e)' % np.abs(e - e_lammps).max())
+
+
 def check_evaluation():
     test, train, y_true, y_pred, r2, r2_tr, names, model_of, models = read(
         'evaluation.h5', 'evaluation', ['test_rows', 'train_rows', 'y_true', 'y_pred', 'r2', 'r2_train', 'target_names', 'target_model', 'model_names'])
@@ -206,6 +221,7 @@ def main():
     check_counts()
     check_exact_kernel()
     check_evaluation()
+    check_stability_energy()
 
     before = mtimes()
     lines = stage_lines(pipeline())
