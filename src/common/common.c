@@ -65,10 +65,46 @@ static void PrintUserError(const char *message)
   user_error.printed = PETSC_TRUE;
 }
 
+/* PETSc's options database, parsing a value, names the value but not the option ("Input string
+   big has no numeric value"). Such a message becomes "-fit_lambda big: not a number (...)", the
+   option found as the first in the database with that value; other messages are kept. */
+static const char *NameTheOption(const char *mess, char out[], size_t len)
+{
+  static const struct {
+    const char *prefix, *suffix, *what;
+  } parse[] = {
+    {"Input string ", " has no numeric value", "not a number (give a real number)"},
+    {"Input string ", " has no integer value", "not an integer (give a whole number)"},
+    {"Unknown logical value: ", "", "not a logical value (give true or false)"},
+  };
+  const char *named = mess;
+
+  for (size_t k = 0; mess && k < sizeof(parse) / sizeof(parse[0]) && named == mess; k++) {
+    size_t      plen  = strlen(parse[k].prefix);
+    const char *value = mess + plen, *end;
+    char       *all, *tok, *save = NULL, *option = NULL;
+    if (strncmp(mess, parse[k].prefix, plen)) continue;
+    end = parse[k].suffix[0] ? strstr(value, parse[k].suffix) : value + strlen(value);
+    if (!end || end == value || PetscOptionsGetAll(NULL, &all)) continue;
+    for (tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+      if (tok[0] == '-' && isalpha((unsigned char)tok[1])) option = tok;
+      else if (option && strlen(tok) == (size_t)(end - value) && !strncmp(tok, value, (size_t)(end - value))) break;
+    }
+    if (tok) {
+      snprintf(out, len, "%s %s: %s", option, tok, parse[k].what);
+      named = out;
+    }
+    PetscFree(all);
+  }
+  return named;
+}
+
 static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   if (p == PETSC_ERROR_INITIAL && IsUserError(n) && comm != MPI_COMM_NULL) {
-    int rank = 0;
+    int  rank = 0;
+    char named[1024];
+    mess = NameTheOption(mess, named, sizeof(named));
     MPI_Comm_rank(comm, &rank);
     if (!user_error.raised) {
       user_error.raised    = PETSC_TRUE;

@@ -494,13 +494,8 @@ CASES = [
 # id@RANKS, or id@san (only under ASan/UBSan, run_corpus.py --sanitized) -> one-line reason. The lead prunes this set when the fixes are merged.
 KNOWN_FAILING = {
     # readers (src/io), fixes pending
-    "dump_tilt_beyond_limit": "tilt beyond LAMMPS's limits accepted in dumps (the data-file reader refuses it; dumps and extXYZ accept any tilt)",
-    "dump_long_text_line": "non-numeric 80-char TIMESTEP value accepted",
-    "dump_second_frame_broken": "atom lines beyond the selected (last) frame's count are not detected",
     # potentials (src/potential), fixes pending
     # error handling (src/common), fixes pending
-    "fit_lambda_text": "PETSc's option parse message does not name -fit_lambda",
-    "rdf_rmax_text": "PETSc's option parse message does not name -rdf_rmax",
     # structure (src/structure), fixes pending
     # spectrum (src/spectrum), fixes pending
     # fit / predict (src/fit), fixes pending
