@@ -21,3 +21,4 @@ vit_add_test(fit_learning_curve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/ch
 vit_add_test(fit_evaluate 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_evaluate.py)
 # Local (per-atom) models of <omega^2>: exact per-atom target, split by sample (LAMMPS glasses, ~30 s).
 vit_add_test(fit_local 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local.py)
+vit_add_test(fit_total_scattering 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_total.py)

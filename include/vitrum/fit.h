@@ -10,6 +10,7 @@
 #define VITRUM_FIT_H
 
 #include <vitrum/domain.h>
+#include <vitrum/structure.h>
 
 /* An upper-trapezoidal k x ncols factor R, column-major with leading dimension k. */
 typedef struct {
@@ -111,6 +112,7 @@ typedef struct {
   PetscReal  feature_smooth;     /* Gaussian width the features were smoothed with (0: none) */
   PetscReal  rdf_dr, rdf_rmax;   /* grid of the rdf outputs the features came from (0: unknown) */
   PetscReal  atom_sigma;         /* per-atom datasets: broadening of the local g_i(r) (0: not per-atom) */
+  VitScattering scattering;      /* features -features_total: the weights of the total (radiation NONE: partials) */
   /* Composition of the ensemble (/dataset/structure, written by features from the rdf outputs):
      needed for the exact <omega^2> kernel of a pair potential. */
   PetscBool  has_structure;

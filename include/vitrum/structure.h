@@ -57,6 +57,32 @@ PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitS
 PetscErrorCode VitSqWrite(VitH5 *h5, const VitSq *sq); /* /structure/sq/{q,S,S_partial} */
 PetscErrorCode VitSqDestroy(VitSq *sq);
 
+/* Scattering-weighted (Faber-Ziman) totals of the partial profiles, as neutron or X-ray diffraction
+   measures them (scattering.c, docs/structure.md): total = sum_{a<=b} (2 - delta_ab) c_a c_b f_a f_b
+   P_ab / (sum_a c_a f_a)^2, c_a number fractions, f_a = c + sum_i a_i exp(-b_i (q/(4 pi))^2) (neutron:
+   the constant coherent length in fm; X-ray: the Waasmaier-Kirfel form factor, q in 1/A; at q = 0
+   for g(r)). */
+typedef enum { VIT_RADIATION_NONE, VIT_RADIATION_NEUTRON, VIT_RADIATION_XRAY } VitRadiation;
+extern const char *const VitRadiations[];
+#define VIT_SCATTERING_NCOEF 11
+typedef struct {
+  VitRadiation radiation;
+  PetscInt     ntypes;
+  char         species[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscReal    coef[VIT_MAX_TYPES][VIT_SCATTERING_NCOEF]; /* a1..a5, c, b1..b5 */
+} VitScattering;
+/* Factors of the species (element names, from the tables) unless overridden by "A:value,..."
+   (constant lengths in fm, or constant X-ray factors in electrons). Collective on comm. */
+PetscErrorCode VitScatteringSetUp(MPI_Comm comm, VitRadiation radiation, PetscInt ntypes, char species[][VIT_NAME_LEN], const char overrides[], VitScattering *sc);
+PetscReal      VitScatteringFactor(const VitScattering *sc, PetscInt a, PetscReal q);
+/* total[i] from partial (npairs x nx, pair order of VitRdf) with the fractions of counts; q = NULL:
+   the q = 0 weights (for g(r)). */
+PetscErrorCode VitScatteringTotal(MPI_Comm comm, const VitScattering *sc, const PetscInt counts[], PetscInt nx, const PetscReal q[], const PetscReal partial[], PetscReal total[]);
+PetscErrorCode VitScatteringWrite(VitH5 *h5, const char group[], const VitScattering *sc); /* GROUP/{species,form_factor} */
+PetscErrorCode VitScatteringRead(VitH5 *h5, const char group[], VitScattering *sc, PetscBool *found);
+/* Species names from the pair names of an rdf output ("A-A", "A-B", ...). */
+PetscErrorCode VitPairsTypeNames(MPI_Comm comm, PetscInt npairs, char *const pairs[], PetscInt ntypes, char names[][VIT_NAME_LEN]);
+
 /* The rdf command on one sample file, writing out (used by `features` on sub-communicators).
    Options (-rdf_rmax, -rdf_dr, -sq, ...) come from the options database. */
 PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const char out_path[]);

@@ -47,6 +47,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: next to each sample)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
+  PetscCall(PetscOptionsEnum("-features_total", "features: the partials (none) or their Faber-Ziman total weighted as neutron or X-ray diffraction sees it (a model that predicts from a measured total)", NULL, VitRadiations, (PetscEnum)o->total, (PetscEnum *)&o->total, NULL));
+  PetscCall(PetscOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
@@ -476,7 +478,29 @@ static PetscBool InRange(const FeatOptions *o, PetscReal x)
 
 /* Feature row of one sample: the partial profiles (rows of /structure/rdf/g or /structure/sq/S_partial)
    on the grid points within [xmin, xmax]. The first sample fixes the grid and names; the others must match. */
-static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const char sample[], const char path[], Table *tab, PetscReal **row)
+/* Replace the partial profiles by their scattering-weighted total (-features_total): the factors
+   are set up from the first sample's species; every sample must have the same species. */
+static PetscErrorCode WeightedTotal(MPI_Comm comm, const FeatOptions *o, VitH5 *h5, PetscInt nx, const PetscReal q[], PetscInt npairs, char *const pairs[], VitScattering *sc, PetscReal **prof)
+{
+  PetscInt   nt, *counts;
+  char       species[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscReal *total;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadInt(h5, "/structure/rdf/type_counts", &nt, &counts));
+  PetscCall(VitPairsTypeNames(comm, npairs, pairs, nt, species));
+  if (!sc->ntypes) PetscCall(VitScatteringSetUp(comm, o->total, nt, species, o->scattering_lengths, sc));
+  PetscCheck(nt == sc->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT, h5->path, nt, sc->ntypes);
+  for (PetscInt a = 0; a < nt; a++) PetscCheck(!strcmp(species[a], sc->species[a]), comm, PETSC_ERR_USER_INPUT, "%s: species %" PetscInt_FMT " is %s, the first sample's is %s", h5->path, a + 1, species[a], sc->species[a]);
+  PetscCall(PetscMalloc1(nx, &total));
+  PetscCall(VitScatteringTotal(comm, sc, counts, nx, q, *prof, total));
+  PetscCall(PetscFree(*prof));
+  PetscCall(PetscFree(counts));
+  *prof = total;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const char sample[], const char path[], VitScattering *sc, Table *tab, PetscReal **row)
 {
   VitH5       h5;
   PetscInt    nx, nprof, npairs, k = 0;
@@ -492,8 +516,15 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   PetscCall(VitH5ReadReal(&h5, xname, &nx, &x));
   PetscCall(VitH5ReadReal(&h5, pname, &nprof, &prof));
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
-  PetscCall(VitH5Close(&h5));
   PetscCheck(nx > 0 && nprof == npairs * nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT " points", path, pname, nprof, npairs, nx);
+  if (o->total) { /* one profile, named after the radiation */
+    PetscCall(WeightedTotal(comm, o, &h5, nx, sq ? x : NULL, npairs, pairs, sc, &prof));
+    PetscCall(VitStringsFree(npairs, &pairs));
+    npairs = 1;
+    PetscCall(PetscMalloc1(1, &pairs));
+    PetscCall(PetscStrallocpy(VitRadiations[o->total], &pairs[0]));
+  }
+  PetscCall(VitH5Close(&h5));
   for (PetscInt a = 0; a < npairs; a++) PetscCall(VitGaussianSmooth(nx, x, sq ? 0 : o->smooth, prof + a * nx));
   if (!tab->names) { /* first sample: the columns */
     for (PetscInt i = 0; i < nx; i++) tab->ncols += InRange(o, x[i]);
@@ -739,7 +770,7 @@ static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr,
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp)
+static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp, const VitScattering *sc)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
@@ -762,8 +793,33 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_dr", dr, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
   PetscCall(WriteComposition(&h5, comp));
+  if (o->total) PetscCall(VitScatteringWrite(&h5, "/dataset/scattering", sc));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* X-ray form factors depend on q in 1/A: S(q) features need lengths in A (metal or real units);
+   g(r) takes the q = 0 weights (said once). */
+static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o)
+{
+  char      units[16] = "";
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCheck(!o->total || !o->per_atom, comm, PETSC_ERR_USER_INPUT, "-features_total %s: not available with -features_per_atom (local profiles are partials)", VitRadiations[o->total]);
+  if (o->total != VIT_RADIATION_XRAY) PetscFunctionReturn(0);
+  if (strcmp(o->kind, "sq")) {
+    PetscCall(PetscPrintf(comm, "features: note: the X-ray weights of g(r) are taken at q = 0 (f_a(0), close to the atomic number); a measured X-ray total g(r) must be reduced the same way (Faber-Ziman, f at q = 0)\n"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-units", units, sizeof(units), &set));
+  if (!set) {
+    char potential[64] = "";
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", potential, sizeof(potential), &set));
+    if (set) PetscCall(PetscStrncpy(units, VitPotentialStyleIsPair(potential) ? "lj" : "metal", sizeof(units)));
+  }
+  PetscCheck(!strcmp(units, "metal") || !strcmp(units, "real"), comm, PETSC_ERR_USER_INPUT, "-features_total xray with -features_kind sq: the X-ray form factors need q in 1/A, so lengths in A: give -units metal or real%s", units[0] ? " (the units are lj)" : "");
   PetscFunctionReturn(0);
 }
 
@@ -775,11 +831,14 @@ PetscErrorCode VitCmdFeatures(void)
   char      **paths;
   Table       X = {0}, Y = {0};
   Composition comp = {0};
+  VitScattering scattering;
 
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
   if (VitHelpRequested()) PetscFunctionReturn(0);
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
+  PetscCall(CheckTotalOptions(comm, &o));
+  PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
   PetscCall(SampleListGet(comm, &o, &n, &paths));
@@ -789,7 +848,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(VitStringsFree(n, &paths));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features, targets %s\n", n, o.kind, o.targets));
+  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features%s%s, targets %s\n", n, o.kind, o.total ? ": their total weighted for " : "", o.total ? VitRadiations[o.total] : "", o.targets));
 
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
@@ -802,7 +861,7 @@ PetscErrorCode VitCmdFeatures(void)
     char       cached[PETSC_MAX_PATH_LEN];
     PetscReal *row;
     PetscCall(VitFeaturesCachePath(&o, paths[i], ".rdf.h5", cached));
-    PetscCall(ReadFeatureRow(comm, &o, paths[i], cached, &X, &row));
+    PetscCall(ReadFeatureRow(comm, &o, paths[i], cached, &scattering, &X, &row));
     PetscCall(AddComposition(comm, cached, &comp));
     PetscCall(TableAddRow(&X, row));
     PetscCall(PetscFree(row));
@@ -815,7 +874,7 @@ PetscErrorCode VitCmdFeatures(void)
   if (o.drop_constant) PetscCall(DropConstantColumns(&X, &dropped));
   PetscCall(PetscLogEventEnd(FEAT_ASSEMBLE, 0, 0, 0, 0));
   PetscCheck(X.ncols > 0, comm, PETSC_ERR_USER_INPUT, "features: every feature is constant over the %" PetscInt_FMT " samples", n);
-  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp));
+  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp, &scattering));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));
   PetscCall(TableDestroy(&X));
   PetscCall(TableDestroy(&Y));

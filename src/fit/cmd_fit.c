@@ -579,6 +579,12 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
     kern->target = -1;
     PetscFunctionReturn(0);
   }
+  if (ds->scattering.radiation) { /* the kernel weighs each partial: a weighted total cannot carry it */
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact <omega^2> kernel needs the partial g_ab(r) features; %s has their %s-weighted total (features -features_total none)", ds->path, VitRadiations[ds->scattering.radiation]);
+    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for features that are a %s-weighted total (it needs the partials)\n", VitRadiations[ds->scattering.radiation]));
+    kern->target = -1;
+    PetscFunctionReturn(0);
+  }
   PetscCheck(ds->has_structure, comm, PETSC_ERR_USER_INPUT, "-potential: the exact kernel needs the composition in /dataset/structure, which %s lacks (build it with vitrum features from rdf outputs)", ds->path);
   PetscCall(PetscMemzero(&stub, sizeof(stub)));
   stub.dim    = ds->dim;
@@ -729,6 +735,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(VitH5WriteStrings(&h5, "/model/target_names", t, (const char *const *)ds->target_names));
   PetscCall(VitH5WriteScalar(&h5, "/model/feature_smooth", ds->feature_smooth, "length"));
   if (ds->atom_sigma > 0) PetscCall(VitH5WriteScalar(&h5, "/model/atom_sigma", ds->atom_sigma, "length")); /* a local (per-atom) model */
+  if (ds->scattering.radiation) PetscCall(VitScatteringWrite(&h5, "/model/scattering", &ds->scattering)); /* predict weighs a sample's partials alike */
   if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));

@@ -25,6 +25,7 @@ typedef struct {
   PetscInt  *group;        /* profile of every feature */
   char     **group_names;  /* "g_A-B", ... (ngroups) */
   char     **feature_names, **target_names;
+  VitScattering scattering; /* a model of a weighted total (radiation NONE: of the partials) */
 } Model;
 
 /* Profiles read from one input: nprof columns on the grid x; names ("g_A-B") when known. */
@@ -77,6 +78,7 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
     PetscCheck(!PetscIsInfOrNanReal(value[0]), comm, PETSC_ERR_USER_INPUT, "%s: %s is not a finite number", path, names[k]);
     PetscCall(PetscFree(value));
   }
+  PetscCall(VitScatteringRead(&h5, "/model/scattering", &m->scattering, &exists));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscMalloc2(m->p, &m->x, m->p, &m->group));
   PetscCall(VitFeatureGroups(m->p, m->feature_names, m->group, m->x));
@@ -104,7 +106,34 @@ static PetscErrorCode ModelDestroy(Model *m)
   PetscFunctionReturn(0);
 }
 
-/* An rdf output file: g_ab(r) (model features "g_...") or S_ab(q) ("S_..."). */
+/* The partials of an rdf output replaced by their total weighted as the model's (the species must
+   be the model's; their fractions are the sample's own): one profile named "g_neutron" etc. */
+static PetscErrorCode WeightedTotal(MPI_Comm comm, const Model *m, VitH5 *h5, PetscBool sq, PetscInt *npairs, char ***pairs, Profiles *pr)
+{
+  const VitScattering *sc = &m->scattering;
+  PetscInt             nt, *counts;
+  char                 species[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscReal           *total;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadInt(h5, "/structure/rdf/type_counts", &nt, &counts));
+  PetscCall(VitPairsTypeNames(comm, *npairs, *pairs, nt, species));
+  PetscCheck(nt == sc->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the model's total weighs %" PetscInt_FMT, h5->path, nt, sc->ntypes);
+  for (PetscInt a = 0; a < nt; a++) PetscCheck(!strcmp(species[a], sc->species[a]), comm, PETSC_ERR_USER_INPUT, "%s: species %" PetscInt_FMT " is %s, the model's is %s", h5->path, a + 1, species[a], sc->species[a]);
+  PetscCall(PetscMalloc1(pr->nx, &total));
+  PetscCall(VitScatteringTotal(comm, sc, counts, pr->nx, sq ? pr->x : NULL, pr->g, total));
+  PetscCall(PetscFree(pr->g));
+  PetscCall(PetscFree(counts));
+  pr->g = total;
+  PetscCall(VitStringsFree(*npairs, pairs));
+  *npairs = 1;
+  PetscCall(PetscMalloc1(1, pairs));
+  PetscCall(PetscStrallocpy(VitRadiations[sc->radiation], &(*pairs)[0]));
+  PetscFunctionReturn(0);
+}
+
+/* An rdf output file: g_ab(r) (model features "g_...") or S_ab(q) ("S_..."); for a model of a
+   weighted total, their total. */
 static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Model *m, Profiles *pr)
 {
   VitH5       h5;
@@ -118,10 +147,11 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
   PetscCall(VitH5ReadReal(&h5, xname, &pr->nx, &pr->x));
   PetscCall(VitH5ReadReal(&h5, gname, &ng, &pr->g));
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
-  PetscCall(VitH5Close(&h5));
   PetscCheck(ng == npairs * pr->nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT, path, gname, ng, npairs, pr->nx);
   for (PetscInt i = 0; i < pr->nx; i++) PetscCheck(!PetscIsInfOrNanReal(pr->x[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "] is not a finite number", path, xname, i);
   for (PetscInt i = 0; i < ng; i++) PetscCheck(!PetscIsInfOrNanReal(pr->g[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "][%" PetscInt_FMT "] (pair %s, %s = %g) is not a finite number", path, gname, i / pr->nx, i % pr->nx, pairs[i / pr->nx], sq ? "q" : "r", (double)pr->x[i % pr->nx]);
+  if (m->scattering.radiation) PetscCall(WeightedTotal(comm, m, &h5, sq, &npairs, &pairs, pr));
+  PetscCall(VitH5Close(&h5));
   pr->nprof = npairs;
   PetscCall(PetscMalloc1(npairs, &pr->names));
   for (PetscInt a = 0; a < npairs; a++) {

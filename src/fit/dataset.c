@@ -163,6 +163,10 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
   PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_dr", &ds->rdf_dr));
   PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_rmax", &ds->rdf_rmax));
   PetscCall(ReadOptionalScalar(&h5, "/dataset/atom_sigma", &ds->atom_sigma));
+  {
+    PetscBool total;
+    PetscCall(VitScatteringRead(&h5, "/dataset/scattering", &ds->scattering, &total));
+  }
 
   PetscCall(ReadStructure(&h5, ds));
   PetscCall(ReadRowSamples(&h5, ds));

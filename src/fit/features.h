@@ -6,10 +6,13 @@
 #include <vitrum/fit.h>
 #include <vitrum/h5io.h>
 #include <vitrum/spectrum.h>
+#include <vitrum/structure.h>
 
 typedef struct {
   char      samples[PETSC_MAX_PATH_LEN], sample_list[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
   char      cache[PETSC_MAX_PATH_LEN], kind[16], targets[1024];
+  VitRadiation total;             /* none: the partials are the features; else their weighted total */
+  char      scattering_lengths[1024]; /* SPECIES:VALUE overrides of the tabulated factors */
   PetscReal smooth, xmin, xmax;
   PetscInt  ranks_per_sample;
   PetscBool drop_constant, recompute;

@@ -562,14 +562,21 @@ def write_case(folder, case, setup_dir):
         write_file(path, spec, setup_dir)
 
 
+# Stillinger-Weber parameters of Si (LAMMPS Si.sw) for every triplet of the elements A and B.
+GOOD_SW = "".join(f"{i} {j} {k} 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333 7.049556277 0.6022245584 4.0 0.0 0.0\n"
+                  for i in "AB" for j in "AB" for k in "AB")
+
+
 def write_seeds(root):
     """Valid inputs of each text reader and potential parser, one folder each (fuzzing seeds)."""
     seeds = {"lammps_data": {"sample.data": GOOD_DATA, "tilted.data": data_text(tilt="0.5 0.2 -0.3"),
                              "small.data": data_text(ATOM_ROWS[:8]).replace(f"{N} atoms", "8 atoms")},
              "lammps_dump": {"two.dump": dump_text(2)},
              "extxyz": {"sample.xyz": GOOD_XYZ, "two.xyz": xyz_text(2)},
-             "eam": {"setfl.eam.alloy": GOOD_SETFL, "fs.eam.fs": GOOD_FS, "funcfl.eam": FUNCFL},
-             "tersoff": {"ab.tersoff": GOOD_TERSOFF}}
+             # the potential harnesses take the style from the first byte (see tests/fuzz/fuzz_potential.c)
+             "eam": {"funcfl.eam": "\x00" + FUNCFL, "setfl.eam.alloy": "\x01" + GOOD_SETFL, "fs.eam.fs": "\x02" + GOOD_FS},
+             "tersoff": {"ab.tersoff": "\x00" + GOOD_TERSOFF, "ab.tersoff.mod": "\x01" + GOOD_TERSOFF},
+             "sw": {"ab.sw": "\x00" + GOOD_SW}}
     for reader, files in seeds.items():
         os.makedirs(os.path.join(root, reader), exist_ok=True)
         for name, text in files.items():

@@ -1,6 +1,7 @@
-/* libFuzzer harness of the potential-file parsers: VIT_FUZZ_POTENTIAL eam (the first input byte
-   chooses setfl or eam/fs; funcfl files arrive here as bad setfl files) or tersoff, read for a
-   fixed 2-type sample whose types are the elements A and B (the seeds use these names). */
+/* libFuzzer harness of the potential-file parsers: VIT_FUZZ_EAM (the first input byte chooses the
+   style eam (funcfl, one file for both types), eam/alloy or eam/fs), VIT_FUZZ_TERSOFF (the first
+   byte chooses tersoff or tersoff/mod) or VIT_FUZZ_SW, read for a fixed 2-type sample whose types
+   are the elements A and B (the seeds use these names). */
 #include "fuzz_common.h"
 
 static VitSample sample;
@@ -23,14 +24,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   PetscErrorCode ierr;
 
 #if defined(VIT_FUZZ_EAM)
-  PetscBool fs = (PetscBool)(size && (data[0] & 1));
+  static const char *styles[] = {"eam", "eam/alloy", "eam/fs"};
+#elif defined(VIT_FUZZ_TERSOFF)
+  static const char *styles[] = {"tersoff", "tersoff/mod"};
+#else
+  static const char *styles[] = {"sw"};
+#endif
+  const char *style = styles[size ? data[0] % (sizeof(styles) / sizeof(styles[0])) : 0];
 
   if (size) data++, size--;
   if (FuzzWriteInput(data, size)) return 0;
-  ierr = VitPotentialCreateEAM(PETSC_COMM_SELF, &sample, fuzz_path, fs, "A,B", &pot);
+#if defined(VIT_FUZZ_EAM)
+  ierr = VitPotentialCreateEAM(PETSC_COMM_SELF, &sample, style, fuzz_path, strcmp(style, "eam") ? "A,B" : "", &pot);
+#elif defined(VIT_FUZZ_TERSOFF)
+  ierr = VitPotentialCreateTersoff(PETSC_COMM_SELF, &sample, style, fuzz_path, "A,B", &pot);
 #else
-  if (FuzzWriteInput(data, size)) return 0;
-  ierr = VitPotentialCreateTersoff(PETSC_COMM_SELF, &sample, fuzz_path, "A,B", &pot);
+  ierr = VitPotentialCreateSW(PETSC_COMM_SELF, &sample, fuzz_path, "A,B", &pot);
+  (void)style;
 #endif
   if (!ierr && pot) VitPotentialDestroy(&pot);
   return 0;

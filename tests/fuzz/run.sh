@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz every text reader and potential-file parser for SECONDS each (default 60):
-#   tests/fuzz/run.sh SECONDS [BUILD_DIR]
+#   tests/fuzz/run.sh SECONDS [BUILD_DIR [HARNESS ...]]
+# (HARNESS: lammps_data lammps_dump extxyz eam tersoff sw; default all, one after the other; run two
+# invocations with disjoint lists to use two cores.)
 # Builds the harnesses with clang (-DVITRUM_FUZZ=ON) in BUILD_DIR (default build-fuzz) if needed,
 # writes seed corpora made from the tests' valid files (tests/bad_inputs/corpus.py --seeds), and
 # runs each harness under nice -n ${FUZZ_NICE:-19} with libFuzzer. Inputs that crash, hang or trip ASan/UBSan are
@@ -10,13 +12,17 @@
 set -uo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${2:-$root/build-fuzz}
-harnesses="lammps_data:lammps_data lammps_dump:lammps_dump extxyz:extxyz eam:eam tersoff:tersoff"
+build=$(realpath -m "${2:-$root/build-fuzz}")
+harnesses="lammps_data:lammps_data lammps_dump:lammps_dump extxyz:extxyz eam:eam tersoff:tersoff sw:sw"
+if [ $# -gt 2 ]; then
+  shift 2
+  harnesses=$(for h in "$@"; do echo "$h:$h"; done)
+fi
 
-if [ ! -x "$build/fuzz_tersoff" ]; then
+if [ ! -x "$build/fuzz_sw" ]; then
   cmake -S "$root" -B "$build" -DVITRUM_FUZZ=ON -DCMAKE_C_COMPILER=clang >/dev/null || exit 2
 fi
-cmake --build "$build" -j2 --target fuzz_lammps_data fuzz_lammps_dump fuzz_extxyz fuzz_eam fuzz_tersoff >/dev/null || exit 2
+cmake --build "$build" -j2 --target fuzz_lammps_data fuzz_lammps_dump fuzz_extxyz fuzz_eam fuzz_tersoff fuzz_sw >/dev/null || exit 2
 
 work=$build/fuzz
 mkdir -p "$work/seeds"
