@@ -47,11 +47,14 @@ PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
 /* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
    same file (device and inode) as an input: the value of any option other than `option` (comma
    lists included), or one of inputs[]. Call it before reading or computing anything large.
-   Every output is written under PATH.tmp (VitOutputTmp registers it) and renamed by VitOutputDone,
-   or, after VitOutputsHold, all together by VitOutputsCommit; VitOutputsRemove (main, on error)
-   deletes the temporary files left. */
+   Every output is written under PATH.tmp (VitOutputTmp, collective on the writing communicator,
+   registers it; its rank 0 holds an flock on it until the rename, and refuses a PATH.tmp that
+   another running process holds) and renamed by VitOutputDone, or, after VitOutputsHold, all
+   together by VitOutputsCommit; VitOutputsRemove (main, on error) deletes the temporary files left.
+   VitOutputTmpName: the temporary name of PATH (to finish the file before VitOutputsCommit). */
 PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
-PetscErrorCode VitOutputTmp(const char path[], char tmp[]);
+PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[]);
+PetscErrorCode VitOutputTmpName(const char path[], char tmp[]);
 PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[]);
 void           VitOutputsHold(void);
 PetscErrorCode VitOutputsCommit(MPI_Comm comm);

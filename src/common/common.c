@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,10 +65,46 @@ static void PrintUserError(const char *message)
   user_error.printed = PETSC_TRUE;
 }
 
+/* PETSc's options database, parsing a value, names the value but not the option ("Input string
+   big has no numeric value"). Such a message becomes "-fit_lambda big: not a number (...)", the
+   option found as the first in the database with that value; other messages are kept. */
+static const char *NameTheOption(const char *mess, char out[], size_t len)
+{
+  static const struct {
+    const char *prefix, *suffix, *what;
+  } parse[] = {
+    {"Input string ", " has no numeric value", "not a number (give a real number)"},
+    {"Input string ", " has no integer value", "not an integer (give a whole number)"},
+    {"Unknown logical value: ", "", "not a logical value (give true or false)"},
+  };
+  const char *named = mess;
+
+  for (size_t k = 0; mess && k < sizeof(parse) / sizeof(parse[0]) && named == mess; k++) {
+    size_t      plen  = strlen(parse[k].prefix);
+    const char *value = mess + plen, *end;
+    char       *all, *tok, *save = NULL, *option = NULL;
+    if (strncmp(mess, parse[k].prefix, plen)) continue;
+    end = parse[k].suffix[0] ? strstr(value, parse[k].suffix) : value + strlen(value);
+    if (!end || end == value || PetscOptionsGetAll(NULL, &all)) continue;
+    for (tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+      if (tok[0] == '-' && isalpha((unsigned char)tok[1])) option = tok;
+      else if (option && strlen(tok) == (size_t)(end - value) && !strncmp(tok, value, (size_t)(end - value))) break;
+    }
+    if (tok) {
+      snprintf(out, len, "%s %s: %s", option, tok, parse[k].what);
+      named = out;
+    }
+    PetscFree(all);
+  }
+  return named;
+}
+
 static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   if (p == PETSC_ERROR_INITIAL && IsUserError(n) && comm != MPI_COMM_NULL) {
-    int rank = 0;
+    int  rank = 0;
+    char named[1024];
+    mess = NameTheOption(mess, named, sizeof(named));
     MPI_Comm_rank(comm, &rank);
     if (!user_error.raised) {
       user_error.raised    = PETSC_TRUE;
@@ -349,24 +387,85 @@ PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out
 }
 
 /* Outputs being written: under a temporary name until renamed (VitOutputDone, VitOutputsCommit)
-   or removed (VitOutputsRemove). The same calls happen on every rank. */
+   or removed (VitOutputsRemove). The same calls happen on every rank. While the temporary file is
+   written, rank 0 of the writing communicator holds an exclusive flock on a companion lock file
+   (lock_fd on lock). The lock is not taken on the temporary file itself: on NFS, flock is emulated
+   with POSIX locks, which would conflict with the byte-range locks MPI-IO takes on that file. */
 #define VIT_MAX_OUTPUTS 16
 static struct {
-  char path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  char      path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], lock[PETSC_MAX_PATH_LEN + 8];
+  PetscBool locked;
+  int       lock_fd;
 } pending[VIT_MAX_OUTPUTS];
 static PetscBool hold_outputs = PETSC_FALSE;
 
-PetscErrorCode VitOutputTmp(const char path[], char tmp[])
+/* Rank 0: take an exclusive flock on the lock file (created if absent). The kernel drops it when
+   this process ends, even by SIGKILL, so the files of a killed run are taken over. The descriptor,
+   or -1: when another running process holds the lock (it is writing the same output now; msg says
+   so), or when the file system offers no lock or the file cannot be created (then the writer runs
+   unlocked and reports its own errors). */
+static int LockOutput(const char path[], const char lock[], char msg[], size_t len)
+{
+  for (int attempt = 0; attempt < 3; attempt++) {
+    struct stat by_fd, by_name;
+    int         fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0666), err;
+    if (fd < 0) return -1;
+    err = flock(fd, LOCK_EX | LOCK_NB) ? errno : 0;
+    if (err == EWOULDBLOCK) {
+      snprintf(msg, len, "%.400s: another vitrum run is writing this output now (%.400s is locked): wait for that run to end, or write to another file or -features_cache folder", path, lock);
+      close(fd);
+      return -1;
+    }
+    if (err) { /* no flock here (e.g. Lustre without -o flock): nobody can hold it */
+      unlink(lock);
+      close(fd);
+      return -1;
+    }
+    /* between open and flock, the previous holder may have removed the name */
+    if (!fstat(fd, &by_fd) && !stat(lock, &by_name) && by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino) return fd;
+    close(fd);
+  }
+  return -1;
+}
+
+PetscErrorCode VitOutputTmpName(const char path[], char tmp[])
 {
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s.tmp", path));
-  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
-    if (!pending[i].tmp[0]) {
-      PetscCall(PetscStrncpy(pending[i].path, path, PETSC_MAX_PATH_LEN));
-      PetscCall(PetscStrncpy(pending[i].tmp, tmp, PETSC_MAX_PATH_LEN));
-      PetscFunctionReturn(0);
-    }
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d outputs open at once", VIT_MAX_OUTPUTS);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
+{
+  PetscMPIInt rank;
+  int         fd = -1, slot = -1;
+  char        msg[1024] = "";
+
+  PetscFunctionBeginUser;
+  for (int i = 0; i < VIT_MAX_OUTPUTS && slot < 0; i++)
+    if (!pending[i].tmp[0]) slot = i;
+  PetscCheck(slot >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d outputs open at once", VIT_MAX_OUTPUTS);
+  PetscCall(VitOutputTmpName(path, tmp));
+  PetscCall(PetscSNPrintf(pending[slot].lock, sizeof(pending[slot].lock), "%s.lock", tmp));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) fd = LockOutput(path, pending[slot].lock, msg, sizeof(msg));
+  PetscCall(VitBcastError(comm, msg));
+  PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
+  PetscCall(PetscStrncpy(pending[slot].tmp, tmp, PETSC_MAX_PATH_LEN));
+  pending[slot].locked  = (PetscBool)(fd >= 0);
+  pending[slot].lock_fd = fd;
+  PetscFunctionReturn(0);
+}
+
+/* Forget pending output i; the rank that holds its lock removes the lock file and releases it. */
+static void ForgetPending(int i)
+{
+  if (pending[i].locked) {
+    unlink(pending[i].lock);
+    close(pending[i].lock_fd);
+  }
+  pending[i].locked = PETSC_FALSE;
+  pending[i].tmp[0] = pending[i].path[0] = 0;
 }
 
 /* Rename pending output i on rank 0 of comm; the error (if any) is raised on all of comm. */
@@ -381,7 +480,7 @@ static PetscErrorCode RenamePending(MPI_Comm comm, int i)
   if (!rank) err = rename(pending[i].tmp, pending[i].path) ? errno : 0;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "%s: cannot rename the finished output from %s (%s)", pending[i].path, pending[i].tmp, strerror(err));
-  pending[i].tmp[0] = pending[i].path[0] = 0;
+  ForgetPending(i);
   PetscFunctionReturn(0);
 }
 
@@ -413,6 +512,6 @@ void VitOutputsRemove(void)
   for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
     if (pending[i].tmp[0]) {
       unlink(pending[i].tmp);
-      pending[i].tmp[0] = pending[i].path[0] = 0;
+      ForgetPending(i);
     }
 }

@@ -118,7 +118,7 @@ PetscErrorCode VitH5Create(MPI_Comm comm, const char path[], VitH5 *h5)
   h5->comm    = comm;
   h5->writing = PETSC_TRUE;
   PetscCall(PetscStrncpy(h5->path, path, sizeof(h5->path)));
-  PetscCall(VitOutputTmp(path, h5->tmp));
+  PetscCall(VitOutputTmp(comm, path, h5->tmp));
   PetscCall(FileAccessMPIO(comm, &fapl));
   h5->file = H5Fcreate(h5->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);

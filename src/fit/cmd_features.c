@@ -377,13 +377,16 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
 {
   PetscMPIInt rank;
   int         ok = 1;
+  char        tmp[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
+  VitOutputsHold(); /* the marker goes into the temporary file: the entry appears complete, or not at all */
   if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
   else PetscCall(VitSpectrumRunSample(comm, sample, cached));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(VitOutputTmpName(cached, tmp));
   if (!rank) { /* the marker, last: the file is complete */
-    hid_t file = H5Fopen(cached, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
+    hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
     int   one  = 1;
     if (file >= 0) space = H5Screate(H5S_SCALAR);
     if (space >= 0) attr = H5Acreate_by_name(file, "/meta", CACHE_MARKER, H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -394,6 +397,7 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
   }
   PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
   PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "%s: cannot add the completion marker to the cached output (is the folder writable?)", cached);
+  PetscCall(VitOutputsCommit(comm));
   PetscFunctionReturn(0);
 }
 
@@ -439,8 +443,9 @@ static PetscErrorCode ComputeSample(MPI_Comm sub, const FeatOptions *o, const ch
   PetscFunctionReturn(0);
 }
 
-/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups.
-   A group that fails stops; VitAgreeOnError then raises its error on all of comm. */
+/* Compute the missing or stale per-sample outputs: sample i goes to sub-communicator i % ngroups,
+   in rounds of one sample per group. After each round the groups agree whether one failed, so a
+   failure stops every group at once; VitAgreeOnError then raises its error on all of comm. */
 static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
 {
   PetscMPIInt    size, rank;
@@ -448,6 +453,7 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   MPI_Comm       sub;
   VitProgress    progress;
   PetscErrorCode ierr = 0;
+  int            failed = 0;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -459,10 +465,15 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   for (PetscInt i = group; i < n; i += ngroups) mine++;
   /* rank 0 belongs to group 0, which has the most samples: its progress bounds the ensemble's */
   PetscCall(VitProgressStart(&progress, ngroups > 1 ? "samples (group of rank 0)" : "samples", mine));
-  for (PetscInt i = group; i < n && !ierr; i += ngroups) {
-    ierr = ComputeSample(sub, o, paths[i]);
-    done++;
-    if (!rank && !ierr) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
+  for (PetscInt first = 0; first < n && !failed; first += ngroups) {
+    int mine_failed;
+    if (first + group < n) {
+      ierr = ComputeSample(sub, o, paths[first + group]);
+      done++;
+      if (!rank && !ierr) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
+    }
+    mine_failed = ierr != 0;
+    PetscCallMPI(MPI_Allreduce(&mine_failed, &failed, 1, MPI_INT, MPI_LOR, comm));
   }
   PetscCallMPI(MPI_Comm_free(&sub));
   PetscCall(VitAgreeOnError(comm, ierr));

@@ -163,7 +163,7 @@ static PetscErrorCode WriteBinary(MPI_Comm comm, Mat Hid, const char path[])
   char        tmp[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(VitOutputTmp(path, tmp));
+  PetscCall(VitOutputTmp(comm, path, tmp));
   PetscCall(PetscViewerBinaryOpen(comm, tmp, FILE_MODE_WRITE, &viewer));
   PetscCall(PetscViewerBinarySetSkipInfo(viewer, PETSC_TRUE));
   PetscCall(MatView(Hid, viewer));

@@ -52,6 +52,9 @@ void VitTextErrorAt(const VitTextFile *tf, PetscInt line, char errmsg[], const c
    current position must hold count lines of at least ncol columns, and vitrum must be able to
    hold count atoms (VIT_MAX_ATOMS). Checked before anything is allocated. */
 void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 count, int ncol, char errmsg[]);
+/* Tilt factors xy, xz, yz (read on line[k]) within LAMMPS's limits |xy|, |xz| <= lx/2,
+   |yz| <= ly/2 for the box lo..hi, else errmsg. */
+void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3], char errmsg[]);
 /* A species name of at most VIT_NAME_LEN - 1 characters, else errmsg (a longer name would be
    cut, and two names could become one). */
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[]);

@@ -93,19 +93,6 @@ static void ParseHeaderLine(DataParser *p, char *tok[], int n)
   }
 }
 
-/* LAMMPS (read_data, Domain::set_initial_box) refuses |xy| > lx/2, |xz| > lx/2, |yz| > ly/2
-   ("Triclinic box skew is too large") unless 'box tilt large' was given. */
-static void CheckTilt(DataParser *p)
-{
-  static const char *name[3] = {"xy", "xz", "yz"}, *len_name[3] = {"lx", "lx", "ly"};
-  static const int   len_dim[3] = {0, 0, 1};
-
-  for (int k = 0; k < 3; k++) {
-    const PetscReal len = p->hi[len_dim[k]] - p->lo[len_dim[k]];
-    if (PetscAbsReal(p->tilt[k] / len) > 0.5) VitTextErrorAt(&p->tf, p->tilt_line, p->errmsg, "tilt factor %s = %g is beyond LAMMPS's limit |%s| <= 0.5 %s = %g (LAMMPS: 'Triclinic box skew is too large'); give a tilt in [%g, %g]", name[k], (double)p->tilt[k], name[k], len_name[k], (double)(0.5 * len), (double)(-0.5 * len), (double)(0.5 * len));
-  }
-}
-
 /* LAMMPS takes -0.5 0.5 for a missing box line: say so once, it decides the density. */
 static PetscErrorCode WarnDefaultBox(DataParser *p)
 {
@@ -184,7 +171,7 @@ static PetscErrorCode EndHeader(DataParser *p)
   if (p->s->nlocal || p->errmsg[0]) PetscFunctionReturn(0);
   if (!p->have_natoms) VitTextError(&p->tf, p->errmsg, "no 'N atoms' line in the header");
   if (!p->have_ntypes) VitTextError(&p->tf, p->errmsg, "no 'M atom types' line in the header");
-  CheckTilt(p);
+  VitTextCheckTilt(&p->tf, (const PetscInt[3]){p->tilt_line, p->tilt_line, p->tilt_line}, p->lo, p->hi, p->tilt, p->errmsg);
   if (p->errmsg[0]) PetscFunctionReturn(0);
   PetscCall(WarnDefaultBox(p));
   VitSampleSetCellFromBounds(p->s, p->lo, p->hi, p->tilt);

@@ -76,6 +76,7 @@ static void ParseBox(DumpParser *p, PetscBool triclinic)
     if (!(len > 0)) VitTextErrorAt(&p->tf, box_line[d], p->errmsg, "box length %c is not positive (%g)", "xyz"[d], (double)len);
     else if (!PetscIsNormalReal(len)) VitTextErrorAt(&p->tf, box_line[d], p->errmsg, "box length %c is not a normal finite number (%g)", "xyz"[d], (double)len);
   }
+  if (triclinic) VitTextCheckTilt(&p->tf, box_line, p->lo, p->hi, p->tilt, p->errmsg); /* xy on the x line, xz on y, yz on z */
 }
 
 /* Find the columns; each axis in the same style (plain, unwrapped, scaled). */
@@ -114,12 +115,16 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
 {
   DumpParser *p = (DumpParser *)ctx;
   char       *line, *rest, *tok[2];
-  PetscInt64  count;
+  PetscInt64  count, timestep;
   PetscInt    count_line;
 
   PetscFunctionBeginUser;
   *natoms = 0;
-  if (!ExpectItem(p, "TIMESTEP", eof) || *eof || !ExpectLine(p)) PetscFunctionReturn(0);
+  if (!ExpectItem(p, "TIMESTEP", eof) || *eof || !(line = ExpectLine(p))) PetscFunctionReturn(0);
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &timestep)) {
+    VitTextError(&p->tf, p->errmsg, "bad timestep '%.40s%s' (an integer)", line, strlen(line) > 40 ? "..." : "");
+    PetscFunctionReturn(0);
+  }
   if (!ExpectItem(p, "NUMBER OF ATOMS", NULL) || !(line = ExpectLine(p))) PetscFunctionReturn(0);
   count_line = p->tf.lineno;
   if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &count) || count <= 0) {
@@ -197,6 +202,16 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
   PetscFunctionReturn(0);
 }
 
+/* After the frame's NUMBER OF ATOMS atom lines: the end of the file (blank lines allowed) or the
+   next frame. More atom lines mean a wrong count, which would silently drop atoms. */
+static void CheckFrameEnd(DumpParser *p)
+{
+  char *line;
+
+  while ((line = VitTextNextLine(&p->tf)) && !line[strspn(line, " \t")]) continue;
+  if (line && strncmp(line, "ITEM: TIMESTEP", 14)) VitTextError(&p->tf, p->errmsg, "expected 'ITEM: TIMESTEP' or the end of the file after the %" PetscInt_FMT " atom lines of this frame (is its NUMBER OF ATOMS right?)", p->natoms);
+}
+
 PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[])
 {
   DumpParser p;
@@ -218,6 +233,7 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
       PetscCall(PetscMemzero(s->cell[2], sizeof(s->cell[2])));
     }
     PetscCall(ReadAtoms(&p, s, info));
+    if (!errmsg[0]) CheckFrameEnd(&p);
   }
   PetscCall(VitTextClose(&p.tf));
   if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));

@@ -156,6 +156,19 @@ void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 coun
   else if (count > VIT_MAX_ATOMS) VitTextErrorAt(tf, line, errmsg, "%" PetscInt64_FMT " atoms: vitrum holds at most %d atoms per sample (3 N coordinates must fit a 32-bit PetscInt)", count, (int)VIT_MAX_ATOMS);
 }
 
+/* LAMMPS (read_data, Domain::set_initial_box) refuses |xy| > lx/2, |xz| > lx/2, |yz| > ly/2
+   ("Triclinic box skew is too large") unless 'box tilt large' was given. */
+void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3], char errmsg[])
+{
+  static const char *name[3] = {"xy", "xz", "yz"}, *len_name[3] = {"lx", "lx", "ly"};
+  static const int   len_dim[3] = {0, 0, 1};
+
+  for (int k = 0; k < 3; k++) {
+    const PetscReal len = hi[len_dim[k]] - lo[len_dim[k]];
+    if (PetscAbsReal(tilt[k] / len) > 0.5) VitTextErrorAt(tf, line[k], errmsg, "tilt factor %s = %g is beyond LAMMPS's limit |%s| <= 0.5 %s = %g (LAMMPS: 'Triclinic box skew is too large'); give a tilt in [%g, %g]", name[k], (double)tilt[k], name[k], len_name[k], (double)(0.5 * len), (double)(-0.5 * len), (double)(0.5 * len));
+  }
+}
+
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[])
 {
   size_t len = strlen(name);

@@ -335,7 +335,7 @@ static PetscErrorCode ReadFileRank0(Tersoff *ts, PetscBool mod, const char path[
       p->beta = w[7], p->lam2 = w[8], p->bigb = w[9], p->bigr = w[10], p->bigd = w[11], p->lam1 = w[12], p->biga = w[13];
     }
     p->mod = mod;
-    p->powermint = (PetscInt)p->powerm;
+    p->powermint = (p->powerm == 1 || p->powerm == 3) ? (PetscInt)p->powerm : 0; /* converting another value could overflow */
     why          = IllegalParameter(p);
     if (why[0]) snprintf(errmsg, len, "%s:%" PetscInt_FMT ": illegal parameters for the triplet %s %s %s: %s", path, line[idx], ts->element[idx / (ne * ne)], ts->element[(idx / ne) % ne], ts->element[idx % ne], why);
   }

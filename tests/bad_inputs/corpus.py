@@ -348,6 +348,8 @@ CASES = [
     ("tersoff_bad_number", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params=TERSOFF_PARAMS.replace("95.373", "9S.373"))}, "'9S.373' is not a number"),
     ("tersoff_nan_parameter", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params=TERSOFF_PARAMS.replace("95.373", "nan"))}, "b.tersoff"),
     ("tersoff_m_2", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params="2.0" + TERSOFF_PARAMS[3:])}, "m must be 1 or 3"),
+    # the fuzzer's m = 3.2e66 (fuzz_tersoff_m_3e66) in a file with no other error: converted to an integer before the check (UBSan)
+    ("tersoff_m_3e66", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params="3" + "2" * 66 + ".0" + TERSOFF_PARAMS[3:])}, "m must be 1 or 3"),
     ("tersoff_negative_parameter", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params=TERSOFF_PARAMS.replace("95.373", "-95.373"))}, "must not be negative"),
     ("tersoff_d_above_r", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(params=TERSOFF_PARAMS.replace(" 3.0 0.2 ", " 3.0 3.2 "))}, "D must not exceed R"),
     ("tersoff_missing_triplet", TERSOFF + ["b.tersoff"], {"b.tersoff": tersoff_text(skip=("B", "A", "B"))}, "no entry for the element triplet B A B"),
@@ -492,29 +494,7 @@ CASES = [
 
 # Cases that fail today because a fix is pending in another branch: id (both rank counts),
 # id@RANKS, or id@san (only under ASan/UBSan, run_corpus.py --sanitized) -> one-line reason. The lead prunes this set when the fixes are merged.
-KNOWN_FAILING = {
-    # readers (src/io), fixes pending
-    "dump_tilt_beyond_limit": "tilt beyond LAMMPS's limits accepted in dumps (the data-file reader refuses it; dumps and extXYZ accept any tilt)",
-    "dump_long_text_line": "non-numeric 80-char TIMESTEP value accepted",
-    "dump_second_frame_broken": "atom lines beyond the selected (last) frame's count are not detected",
-    # potentials (src/potential), fixes pending
-    # error handling (src/common), fixes pending
-    "fit_lambda_text": "PETSc's option parse message does not name -fit_lambda",
-    "rdf_rmax_text": "PETSc's option parse message does not name -rdf_rmax",
-    # structure (src/structure), fixes pending
-    # spectrum (src/spectrum), fixes pending
-    # fit / predict (src/fit), fixes pending
-    # errors raised on one rank only (2 ranks): traceback + MPI_Abort instead of one line; fixes pending
-    "fuzz_data_section_name_overflow@san": "ASan: stack-buffer-overflow, a >64-char section name overflows name[64] (lammps_data.c:160, PetscStrlcat)",
-    "fuzz_tersoff_m_3e66@san": "UBSan: m = 3.2e66 converted to PetscInt before the 'm must be 1 or 3' check (tersoff.c:338)",
-    "fuzz_eam_fs_grid_nrho_2e57@san": "UBSan: Nrho = 2.2e57 converted to PetscInt before the range check (eam.c:79)",
-    # found by the sanitizers (the plain build prints the right error line)
-    "data_17_types@san": "UBSan: after the error, sample.c:177 and lammps_data.c:208 index type arrays at 16 (VIT_MAX_TYPES)",
-    "xyz_properties_count_int_max@san": "UBSan: signed overflow in the column count at extxyz.c:86",
-    "fit_feature_names_2d@san": "ASan: heap-buffer-overflow in VitH5ReadStrings (h5io.c:483): buffer sized by the first dimension of a 2-D string dataset, H5Dread writes all",
-    "eam_grid_nr_huge@san": "UBSan: Nr = 1e15 converted to a 32-bit PetscInt before the range check (eam.c:81)",
-    "rdf_dr_1e-12@san": "UBSan: the bin count rmax/dr = 2.75e12 converted to int (rdf.c:73) before any check",
-}
+KNOWN_FAILING = {}
 
 # ------------------------------------------------------------------ file generation
 
