@@ -1,9 +1,9 @@
 """The factorisation-free low modes (LOBPCG with the multigrid preconditioner of
 src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
 crystal) of the same Hessian:
-- a relaxed 1000-atom KA glass: the lowest 20 non-zero eigenvalues to 1e-8 relative with
-  -spectrum_precond gamg and hypre, eigenvectors of the non-degenerate modes, and fewer LOBPCG
-  iterations than with Jacobi (the preconditioner is in effect);
+- a relaxed 1000-atom KA glass: the lowest 20 non-zero eigenvalues to 1e-8 relative with the
+  default (GAMG), eigenvectors of the non-degenerate modes, and Jacobi does not converge in twice
+  the GAMG iterations (the preconditioner is in effect);
 - the default run with a MUMPS memory limit below the factor's estimate: shift-and-invert is
   skipped with a one-line note naming LOBPCG, and the modes are still LAPACK's;
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): nev 10 ends inside a multiplet and
@@ -41,20 +41,22 @@ def lowest(out, k):
     return lam, np.max(np.abs(lam - ref[:k]) / ref[:k])
 
 
-its = {}
-for pc in ("gamg", "hypre", "jacobi"):
-    out = "glass_%s.h5" % pc
-    vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_precond", pc, "-spectrum_vectors", "-o", out], np_ranks)
-    lam, err = lowest(out, nev)
-    vt.check(err < 1e-8, "LOBPCG + %s: lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (pc, nev, err))
-    its[pc] = int(sl.read(out, "/spectrum/modes/iterations")[0])
-    if pc == "gamg":
-        V = sl.read(out, "/spectrum/modes/vectors")
-        gap = np.minimum(np.diff(ref[:nev + 1])[:nev], np.r_[np.inf, np.diff(ref[:nev])])
-        nondeg = [k for k in range(nev) if gap[k] > 1e-3 * ref[k]]
-        overlap = np.array([abs(V[k] @ vec[:, d + k]) for k in nondeg])
-        vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "LOBPCG + gamg: eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (len(nondeg), overlap.min()))
-vt.check(2 * its["gamg"] < its["jacobi"] and 2 * its["hypre"] < its["jacobi"], "multigrid cuts the LOBPCG iterations at least in half (iterations %s)" % its)
+out = "glass_gamg.h5"
+vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_vectors", "-o", out], np_ranks)
+lam, err = lowest(out, nev)
+vt.check(err < 1e-8, "LOBPCG + GAMG (default): lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (nev, err))
+V = sl.read(out, "/spectrum/modes/vectors")
+gap = np.minimum(np.diff(ref[:nev + 1])[:nev], np.r_[np.inf, np.diff(ref[:nev])])
+nondeg = [k for k in range(nev) if gap[k] > 1e-3 * ref[k]]
+overlap = np.array([abs(V[k] @ vec[:, d + k]) for k in nondeg])
+vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (len(nondeg), overlap.min()))
+# The preconditioner is in effect: Jacobi (6x as many iterations on this glass) does not converge
+# all modes in twice the multigrid iterations.
+its = int(sl.read(out, "/spectrum/modes/iterations")[0])
+p = vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_precond", "jacobi", "-eps_max_it", 2 * its, "-spectrum_allow_unconverged", "-o", "jacobi.h5"], np_ranks)
+with h5py.File("jacobi.h5", "r") as f:
+    found = len(f["/spectrum/modes/eigenvalues"]) if "/spectrum/modes/eigenvalues" in f else 0
+vt.check("warning: only" in p.stdout and found < nev, "Jacobi: %d of %d modes in %d iterations, GAMG: all in %d" % (found, nev, 2 * its, its))
 
 # Default method, factor over the memory limit: LOBPCG instead, with a note.
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-o", "guard.h5"], np_ranks)
