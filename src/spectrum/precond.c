@@ -6,7 +6,7 @@
    block size d and the d translations as near-null space (the rigid-body modes of an elastic
    network, which smoothed aggregation interpolates exactly) does. H is singular (H t_a = 0), so
    the copy is shifted by sigma = shift * Tr(H)/(dN) > 0. Options (-help):
-     -spectrum_precond gamg|hypre|ml|jacobi   preconditioner (default gamg)
+     -spectrum_precond gamg|hypre|ml|jacobi   preconditioner (default gamg; jacobi for shell Hessians)
      -spectrum_precond_shift s                sigma / (Tr(H)/(dN)) (default 1e-3)
    and every -st_pc_* / -st_ksp_* option after these (e.g. -st_pc_gamg_threshold). The
    translations stay deflated by the solver: LOBPCG orthogonalises every preconditioned residual
@@ -38,7 +38,7 @@ static PetscErrorCode ShiftedAijCopy(const VitSpectrumProblem *prob, PetscReal s
 
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st)
 {
-  VitPrecond type  = VIT_PRECOND_GAMG;
+  VitPrecond type;
   PetscReal  shift = 1e-3, mean;
   PetscBool  shell;
   KSP        ksp;
@@ -46,12 +46,13 @@ PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st
   Mat        P;
 
   PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  type = shell ? VIT_PRECOND_JACOBI : VIT_PRECOND_GAMG; /* a shell Hessian has no entries to copy */
   PetscOptionsBegin(prob->comm, NULL, "Preconditioner of the LOBPCG low modes", NULL);
-  PetscCall(PetscOptionsEnum("-spectrum_precond", "LOBPCG preconditioner: gamg, hypre (BoomerAMG) or ml (algebraic multigrid on an AIJ copy of H + sigma I, translations as near-null space), jacobi (diagonal of H, no copy)", NULL, VitPreconds, (PetscEnum)type, (PetscEnum *)&type, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_precond", "LOBPCG preconditioner: gamg, hypre (BoomerAMG) or ml (algebraic multigrid on an AIJ copy of H + sigma I, translations as near-null space), jacobi (diagonal of H, no copy; the default for -hessian_type shell)", NULL, VitPreconds, (PetscEnum)type, (PetscEnum *)&type, NULL));
   PetscCall(PetscOptionsReal("-spectrum_precond_shift", "multigrid shift sigma in units of the mean eigenvalue Tr(H)/(dN) (> 0: H itself is singular)", NULL, shift, &shift, NULL));
   PetscOptionsEnd();
   PetscCheck(shift > 0, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_shift %g: must be positive (H is singular; 1e-3 is the default)", (double)shift);
-  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
   PetscCheck(!shell || type == VIT_PRECOND_JACOBI, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_precond %s needs an assembled Hessian: use -spectrum_precond jacobi with -hessian_type shell, or -hessian_type baij", VitPreconds[type]);
   PetscCall(STGetKSP(st, &ksp));
   PetscCall(KSPGetPC(ksp, &pc));
