@@ -27,6 +27,8 @@ PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *
 PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob);
 /* The d normalised translation vectors (caller destroys them with VecDestroyVecs(dim, &t)). */
 PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
+/* |Tr(H)|/(dN), the mean eigenvalue: the scale of shifts and targets. */
+PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 
 /* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
 typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE } VitModesMethod;
@@ -50,6 +52,9 @@ typedef struct {
 
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 PetscErrorCode VitModesDestroy(VitModes *modes);
+/* LOBPCG preconditioner (precond.c): -spectrum_precond gamg|hypre|ml (multigrid on an AIJ copy of
+   H + sigma I, translations as near-null space, set as the ST's preconditioner matrix) or jacobi. */
+PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st);
 /* Participation ratio of one vector (block size dim): (sum_i |e_i|^2)^2 / (N sum_i |e_i|^4). */
 PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr);
 /* Soft-spot field of owned atoms: phi_i = sum_{n < kmax} |e_n,i|^2 (array of nowned values). */

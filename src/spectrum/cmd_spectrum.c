@@ -136,7 +136,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS), lobpcg (no factorisation, large samples), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; LOBPCG when the factor exceeds -spectrum_factor_max_memory), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
   PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -267,17 +267,21 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscFunctionReturn(0);
 }
 
+/* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the multigrid preconditioner
+   (precond.c; no factorisation), with a note saying so. */
 static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
+  VitModesOptions modes = o->modes;
+
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
   if (o->modes.method == VIT_MODES_SINVERT) {
     PetscBool fits;
-    PetscCall(FactorFits(prob, o, res, "lowest modes (shift-and-invert)", "; -spectrum_method lobpcg needs no factor", &fits));
-    if (!fits) PetscFunctionReturn(0);
+    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a multigrid preconditioner instead (-spectrum_method lobpcg)", &fits));
+    if (!fits) modes.method = VIT_MODES_LOBPCG;
   }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
-  PetscCall(VitModesCompute(prob, &o->modes, &res->modes));
+  PetscCall(VitModesCompute(prob, &modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
   if (res->negative < 0) {
     PetscInt neg = 0;

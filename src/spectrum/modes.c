@@ -62,13 +62,21 @@ static PetscErrorCode OptionDefault(const char name[], const char value[], Petsc
   PetscFunctionReturn(0);
 }
 
-/* MUMPS controls of ex25 for the factorisation of H - sigma I (zero modes: null-pivot detection). */
-static const char *const mumps_defaults[][2] = {
-  {"-st_mat_mumps_icntl_13", "1"},
-  {"-st_mat_mumps_icntl_24", "1"},
-  {"-st_mat_mumps_cntl_3",   "1e-12"},
+/* Option defaults of the solvers, set unless given and cleared after the solve. MUMPS controls of
+   ex25 for the factorisation of H - sigma I (zero modes: null-pivot detection). GAMG (precond.c):
+   the Hessian's graph links every pair within the cutoff (~66 neighbours per atom in a 3D LJ glass),
+   so aggregates on its square (PETSc's default) or on all its links are so large that the coarse
+   spaces are nearly empty (10,648 atoms: 31,944 -> 168 -> 18 rows); links below 5% of the diagonal
+   are dropped and the graph is not squared. Options, not PCGAMGSet*: PETSc 3.18's
+   PCSetFromOptions resets the aggressive levels to 1. */
+static const char *const solver_defaults[][2] = {
+  {"-st_mat_mumps_icntl_13",            "1"    },
+  {"-st_mat_mumps_icntl_24",            "1"    },
+  {"-st_mat_mumps_cntl_3",              "1e-12"},
+  {"-st_pc_gamg_aggressive_coarsening", "0"    },
+  {"-st_pc_gamg_threshold",             "0.05" },
 };
-#define NMUMPS_DEFAULTS 3
+#define NSOLVER_DEFAULTS 5
 
 static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, PetscInt nev, PetscReal target, PetscInt ndof, PetscInt dim)
 {
@@ -96,7 +104,6 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
     PetscCall(STSetType(st, STPRECOND));
     PetscCall(KSPSetType(ksp, KSPPREONLY));
-    PetscCall(PCSetType(pc, PCJACOBI));
     PetscCall(EPSSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT));
     /* a block wider than nev keeps the members of a (near-)degenerate pair at the edge together;
        with the block equal to nev a split pair stalls convergence (8 of 10 in 5000 iterations) */
@@ -118,17 +125,9 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
 /* Default target: far below the lowest non-zero mode, 1e-6 of the mean eigenvalue Tr(H)/(dN). */
 static PetscErrorCode DefaultTarget(Mat H, PetscReal *target)
 {
-  Vec       diag;
-  PetscReal tr;
-  PetscInt  n;
-
   PetscFunctionBegin;
-  PetscCall(MatCreateVecs(H, &diag, NULL));
-  PetscCall(MatGetDiagonal(H, diag));
-  PetscCall(VecSum(diag, &tr));
-  PetscCall(VecGetSize(diag, &n));
-  PetscCall(VecDestroy(&diag));
-  *target = 1e-6 * PetscAbsReal(tr) / n;
+  PetscCall(VitSpectrumMeanEigenvalue(H, target));
+  *target *= 1e-6;
   PetscFunctionReturn(0);
 }
 
@@ -172,7 +171,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   Mat            A = prob->H;
   PetscInt       nconv, *order, nkeep = 0, *keep;
   PetscReal     *lambda, *overlap, target = opt->target;
-  PetscBool      added[NMUMPS_DEFAULTS] = {PETSC_FALSE}, sinvert;
+  PetscBool      added[NSOLVER_DEFAULTS] = {PETSC_FALSE}, sinvert;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
@@ -180,8 +179,6 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(VitSpectrumTranslations(prob, &t));
   PetscCall(EPSCreate(prob->comm, &eps));
   if (opt->method == VIT_MODES_SINVERT) PetscCall(VitSpectrumFactorableCopy(prob->H, &A));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
   if (opt->method != VIT_MODES_DENSE) {
     const PetscInt nknown = known ? known->k : 0;
     Vec           *deflate;
@@ -192,7 +189,15 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     PetscCall(PetscFree(deflate));
   }
   PetscCall(ConfigureSolver(eps, opt, nev, target, ndof, d));
-  for (PetscInt j = 0; j < NMUMPS_DEFAULTS; j++) PetscCall(OptionDefault(mumps_defaults[j][0], mumps_defaults[j][1], &added[j]));
+  if (opt->method == VIT_MODES_LOBPCG) {
+    PetscCall(EPSGetST(eps, &st));
+    PetscCall(VitModesPreconditionerSetUp(prob, st));
+  }
+  /* Operators last: converting a parallel BAIJ H (the copies above) disassembles and reassembles it,
+     and SLEPc refuses operators whose state changed after EPSSetOperators. */
+  PetscCall(EPSSetOperators(eps, A, NULL));
+  PetscCall(EPSSetProblemType(eps, EPS_HEP));
+  for (PetscInt j = 0; j < NSOLVER_DEFAULTS; j++) PetscCall(OptionDefault(solver_defaults[j][0], solver_defaults[j][1], &added[j]));
   PetscCall(EPSSetFromOptions(eps));
   PetscCall(EPSGetST(eps, &st));
   PetscCall(STGetType(st, &sttype));
@@ -202,8 +207,8 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     PetscCheck(target > 0, prob->comm, PETSC_ERR_USER_INPUT, "-eps_target %g: the shift-and-invert target must be positive (H - sigma I with sigma <= 0 is singular or misses the lowest modes)", (double)target);
   }
   PetscCall(EPSSolve(eps));
-  for (PetscInt j = 0; j < NMUMPS_DEFAULTS; j++)
-    if (added[j]) PetscCall(PetscOptionsClearValue(NULL, mumps_defaults[j][0]));
+  for (PetscInt j = 0; j < NSOLVER_DEFAULTS; j++)
+    if (added[j]) PetscCall(PetscOptionsClearValue(NULL, solver_defaults[j][0]));
   PetscCall(EPSGetConverged(eps, &nconv));
   PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
   if (opt->method != VIT_MODES_DENSE && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));

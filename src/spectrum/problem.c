@@ -64,3 +64,19 @@ PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t)
   }
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean)
+{
+  Vec         diag;
+  PetscScalar tr;
+  PetscInt    n;
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateVecs(H, &diag, NULL));
+  PetscCall(MatGetDiagonal(H, diag));
+  PetscCall(VecSum(diag, &tr));
+  PetscCall(VecGetSize(diag, &n));
+  PetscCall(VecDestroy(&diag));
+  *mean = PetscAbsReal(PetscRealPart(tr)) / n;
+  PetscFunctionReturn(0);
+}

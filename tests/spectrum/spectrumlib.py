@@ -61,15 +61,19 @@ def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0):
     return final
 
 
-def hessian_dense(sample, extra=(), np_ranks=1):
-    """The mass-weighted Hessian of a sample as a dense array, written by `vitrum hessian` in id order."""
+def hessian_sparse(sample, extra=(), np_ranks=1):
+    """The mass-weighted Hessian of a sample (scipy CSR), written by `vitrum hessian` in id order."""
     out = os.path.basename(sample) + ".hessian.h5"
     vt.run(["hessian", "-sample", sample, "-potential", "ka3d", "-o", out, "-hessian_h5_matrix"] + list(extra), np_ranks)
     with h5py.File(out, "r") as f:
         g = f["/hessian"]
         shape = tuple(g["shape"][()]) if "shape" in g else (len(g["indptr"]) - 1,) * 2
-        H = scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=shape)
-    return H.toarray()
+        return scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=shape)
+
+
+def hessian_dense(sample, extra=(), np_ranks=1):
+    """The mass-weighted Hessian of a sample as a dense array."""
+    return hessian_sparse(sample, extra, np_ranks).toarray()
 
 
 def read(path, name):

@@ -1,0 +1,87 @@
+"""The factorisation-free low modes (LOBPCG with the multigrid preconditioner of
+src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
+crystal) of the same Hessian:
+- a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
+  estimate: shift-and-invert is skipped with a one-line note naming LOBPCG, and LOBPCG + GAMG gives
+  the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the non-degenerate
+  modes; Jacobi does not converge in twice the GAMG iterations (the preconditioner is in effect);
+- an fcc crystal (256 atoms, 12-fold multiplets at the bottom): nev 10 ends inside a multiplet and
+  nev 13 one past it, eigenvalues to 1e-8 relative;
+- input errors: a non-positive shift, an unknown preconditioner.
+Usage: precond.py NP"""
+import sys
+
+import h5py
+import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+np_ranks = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+sample = sl.make_ka_glass("ka1000.data", n_side=10)
+d, nev = 3, 20
+# Reference: ARPACK (scipy) in shift-and-invert mode about sigma < 0 with SuperLU, independent of
+# SLEPc and MUMPS; a dense eigh of 3000 x 3000 takes minutes on a loaded machine. The glass has no
+# exact degeneracies, so the Lanczos process sees every eigenvalue nearest sigma.
+H = sl.hessian_sparse(sample).tocsc()
+ev, vec = scipy.sparse.linalg.eigsh(H, k=d + nev + 6, sigma=-1e-3 * H.diagonal().mean(), which="LM", tol=1e-14)
+order = np.argsort(ev)
+ev, vec = ev[order], vec[:, order]
+vt.check(np.all(np.abs(ev[:d]) < 1e-8 * ev[d]), "the reference's d smallest are the translations (%s)" % ev[:d + 1])
+ref = ev[d:]
+base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_nev", nev, "-spectrum_kpm", 0, "-spectrum_inertia", 0]
+
+
+def lowest(out, k):
+    lam = sl.read(out, "/spectrum/modes/eigenvalues")
+    vt.check(len(lam) == k, "%s: %d modes returned (%d wanted)" % (out, len(lam), k))
+    return lam, np.max(np.abs(lam - ref[:k]) / ref[:k])
+
+
+# The default method with the factor over the memory limit: shift-and-invert is skipped with a note
+# and the modes come from LOBPCG + GAMG (the default preconditioner).
+out = "glass_gamg.h5"
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", out], np_ranks)
+notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "LOBPCG" in notes[0], "one note: shift-and-invert skipped, LOBPCG used (%s)" % notes)
+lam, err = lowest(out, nev)
+vt.check(err < 1e-8, "LOBPCG + GAMG: lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (nev, err))
+V = sl.read(out, "/spectrum/modes/vectors")
+gap = np.minimum(np.diff(ref[:nev + 1])[:nev], np.r_[np.inf, np.diff(ref[:nev])])
+nondeg = [k for k in range(nev) if gap[k] > 1e-3 * ref[k]]
+overlap = np.array([abs(V[k] @ vec[:, d + k]) for k in nondeg])
+vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (len(nondeg), overlap.min()))
+# The preconditioner is in effect: Jacobi (6x as many iterations on this glass) does not converge
+# all modes in twice the multigrid iterations.
+its = int(sl.read(out, "/spectrum/modes/iterations")[0])
+p = vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_precond", "jacobi", "-eps_max_it", 2 * its, "-spectrum_allow_unconverged", "-o", "jacobi.h5"], np_ranks)
+with h5py.File("jacobi.h5", "r") as f:
+    found = len(f["/spectrum/modes/eigenvalues"]) if "/spectrum/modes/eigenvalues" in f else 0
+vt.check("warning: only" in p.stdout and found < nev, "Jacobi: %d of %d modes in %d iterations, GAMG: all in %d" % (found, nev, 2 * its, its))
+
+# Degenerate multiplets: fcc Lennard-Jones crystal (as tests/spectrum/multiplets.py).
+a, n = (4 / 1.2) ** (1 / 3), 4
+basis = np.array([[0, 0, 0], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])
+pos = np.array([(np.array([i, j, k]) + b) * a for i in range(n) for j in range(n) for k in range(n) for b in basis])
+vt.write_lammps_data("fcc.data", np.diag([n * a] * 3), (0, 0, 0), np.ones(len(pos), int), pos)
+potential = ["-potential", "lj", "-potential_shift"]
+vt.run(["hessian", "-sample", "fcc.data", "-o", "fcc.hessian.h5", "-hessian_h5_matrix"] + potential, np_ranks)
+with h5py.File("fcc.hessian.h5", "r") as f:
+    g = f["/hessian"]
+    Hf = scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=(len(g["indptr"]) - 1,) * 2).toarray()
+ref_fcc = np.linalg.eigvalsh(Hf)[d:]
+vt.check(np.sum(ref_fcc <= ref_fcc[9] * (1 + 1e-8)) == 12, "the fcc reference has a 12-fold multiplet at the bottom")
+for k in (10, 13):
+    out = "fcc_%d.h5" % k
+    vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", "lobpcg", "-spectrum_nev", k, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", out] + potential, np_ranks)
+    lam = sl.read(out, "/spectrum/modes/eigenvalues")
+    err = np.max(np.abs(lam - ref_fcc[:k]) / ref_fcc[:k]) if len(lam) == k else np.inf
+    vt.check(err < 1e-8, "fcc, nev %d: %d modes = LAPACK to 1e-8 relative (max %.1e)" % (k, len(lam), err))
+
+base = base[:6] + [1] + base[7:]  # the errors need no 20 modes
+for bad, words in ((["-spectrum_precond_shift", 0], ["-spectrum_precond_shift 0", "positive"]), (["-spectrum_precond", "amg"], ["-spectrum_precond", "amg"])):
+    p = vt.run(base + ["-spectrum_method", "lobpcg"] + bad, np_ranks, expect_fail=True)
+    msg = p.stdout + p.stderr
+    vt.check(all(w in msg for w in words) and "vitrum: error" in msg, "%s: user error naming it" % bad)
