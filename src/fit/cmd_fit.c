@@ -432,7 +432,7 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
   m->r2_worst = PETSC_MAX_REAL;
   m->nflat    = 0;
   for (PetscInt j = 0; j < t; j++) {
-    /* R^2 = 1 - SSE/SST is undefined when these rows do not vary: a target whose SST is below 1e-12
+    /* R^2 = 1 - SSE/SST is undefined when these rows do not vary: a target whose SST is below 1e-6
        of the largest of its group (a VDOS bin in the tail beyond the band edge of the held-out
        samples, values ~1e-20) gets NaN instead of -1e38; its errors stay in the pooled R^2 and
        RMSE. Otherwise as sklearn.metrics.r2_score. */
@@ -441,7 +441,7 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
     PetscBool flat;
     for (PetscInt k = 0; k < t; k++)
       if (!sc->dropped[k] && TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len)) group_sst = PetscMax(group_sst, acc[2 * t + k]);
-    flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] < 1e-12 * group_sst);
+    flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] < 1e-6 * group_sst);
     m->r2[j]   = sc->dropped[j] || flat ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
     m->rmse[j] = PetscSqrtReal(acc[j] / PetscMax(m->n, 1));
     m->mae[j]  = acc[t + j] / PetscMax(m->n, 1);
@@ -846,7 +846,7 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
     PetscCall(PetscPrintf(comm, "\n"));
   }
   if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
-  if (m->nflat) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-12 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
+  if (m->nflat) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
   if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));

@@ -4,6 +4,8 @@
 
 typedef VitPipelineDataset Dataset;
 
+enum { VIT_TARGET_TRIVIAL = 1, VIT_TARGET_FLAT = 2 };
+
 typedef struct {
   PetscReal *W, *b;    /* t x p row-major, t; original units */
   PetscInt  *dropped;  /* t: 1 where fit dropped a target constant over its training rows (NULL: older file) */
@@ -21,7 +23,7 @@ typedef struct {
   PetscInt   T, nmodels, offset[VIT_PIPELINE_MAX_MODELS + 1];
   PetscReal *ytrue, *ypred;                /* ntest x T */
   PetscReal *r2, *rmse, *mae, *r2_train;   /* T (R^2 NaN for a trivial target) */
-  PetscInt  *trivial;                      /* T: constant over the training rows, not scored */
+  PetscInt  *trivial;                      /* T: VIT_TARGET_TRIVIAL (constant over the training rows, not scored), VIT_TARGET_FLAT (held-out values barely vary: no R^2) or 0 */
   PetscInt  *model_of;                     /* T */
   char     **names;                        /* T */
 } Evaluation;
@@ -164,6 +166,22 @@ static PetscBool TrivialTarget(const Dataset *ds, const Model *m, const Split *s
   return (PetscBool)(sst <= sp->ntrain * tol * tol);
 }
 
+/* Targets of one model whose held-out values barely vary (sum of squares below 1e-6 of the
+   largest among the model's targets, e.g. VDOS bins beyond the held-out samples' band edge):
+   their R^2 = 1 - SSE/SST is undefined (-1e38 for SST ~ 1e-40), as in fit. */
+static PetscErrorCode FlatTargets(PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, PetscBool flat[])
+{
+  PetscReal *sse, *sst, *sae, max_sst = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
+  ErrorSums(ntest, t, ytrue, ypred, sse, sst, sae);
+  for (PetscInt k = 0; k < t; k++) max_sst = PetscMax(max_sst, sst[k]);
+  for (PetscInt k = 0; k < t; k++) flat[k] = (PetscBool)(sst[k] < 1e-6 * max_sst);
+  PetscCall(PetscFree3(sse, sst, sae));
+  PetscFunctionReturn(0);
+}
+
 /* Evaluate model m into its columns of ev: held-out truth and predictions, metrics. */
 static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_path[], const char model_path[], const Split *sp, Evaluation *ev)
 {
@@ -171,6 +189,7 @@ static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_p
   Model      model;
   PetscInt   off = ev->offset[m], t;
   PetscReal *ytrue, *ypred, *ytrain, *ptrain, *r2, *rmse, *mae, *r2_train;
+  PetscBool *flat;
 
   PetscFunctionBeginUser;
   PetscCall(VitPipelineDatasetRead(comm, data_path, &ds));
@@ -179,12 +198,15 @@ static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_p
   PetscCall(ModelRead(comm, model_path, &ds, &model));
   PetscCall(PetscMalloc4(sp->ntest * t, &ytrue, sp->ntest * t, &ypred, sp->ntrain * t, &ytrain, sp->ntrain * t, &ptrain));
   PetscCall(PetscMalloc4(t, &r2, t, &rmse, t, &mae, t, &r2_train));
+  PetscCall(PetscMalloc1(t, &flat));
   PetscCall(Metrics(&ds, &model, sp->ntest, sp->test_rows, ytrue, ypred, r2, rmse, mae));
   PetscCall(Metrics(&ds, &model, sp->ntrain, sp->train_rows, ytrain, ptrain, r2_train, NULL, NULL));
   PetscCall(CheckSameSplit(comm, model_path, &model, sp));
+  PetscCall(FlatTargets(sp->ntest, t, ytrue, ypred, flat));
   for (PetscInt k = 0; k < t; k++) {
-    ev->trivial[off + k] = TrivialTarget(&ds, &model, sp, k);
-    if (ev->trivial[off + k]) r2[k] = r2_train[k] = NAN;
+    ev->trivial[off + k] = TrivialTarget(&ds, &model, sp, k) ? VIT_TARGET_TRIVIAL : flat[k] ? VIT_TARGET_FLAT : 0;
+    if (ev->trivial[off + k] == VIT_TARGET_TRIVIAL) r2[k] = r2_train[k] = NAN;
+    if (ev->trivial[off + k] == VIT_TARGET_FLAT) r2[k] = NAN;
     for (PetscInt i = 0; i < sp->ntest; i++) {
       ev->ytrue[i * ev->T + off + k] = ytrue[i * t + k];
       ev->ypred[i * ev->T + off + k] = ypred[i * t + k];
@@ -198,6 +220,7 @@ static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_p
   }
   PetscCall(PetscFree4(r2, rmse, mae, r2_train));
   PetscCall(PetscFree4(ytrue, ypred, ytrain, ptrain));
+  PetscCall(PetscFree(flat));
   PetscCall(ModelDestroy(&model));
   PetscCall(VitPipelineDatasetDestroy(&ds));
   PetscFunctionReturn(0);
@@ -254,7 +277,7 @@ static PetscErrorCode EvaluationWrite(MPI_Comm comm, const Evaluation *ev, const
   PetscCall(VitH5WriteStrings(&h5, "/evaluation/target_names", ev->T, (const char *const *)ev->names));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_true", 2, dtest, ev->ytrue, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_pred", 2, dtest, ev->ypred, "units of the models' /dataset/Y"));
-  PetscCall(VitH5WriteInt(&h5, "/evaluation/trivial", 1, dT, ev->trivial, "1: constant over the training rows, not scored (R^2 NaN)"));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/trivial", 1, dT, ev->trivial, "1: constant over the training rows, not scored (R^2 NaN); 2: held-out values barely vary, R^2 undefined (NaN), errors in the pooled R^2"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dT, ev->r2, "1 (NaN: trivial target)"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/rmse", 1, dT, ev->rmse, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/mae", 1, dT, ev->mae, "units of the models' /dataset/Y"));
@@ -290,7 +313,7 @@ PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const 
    R^2 and the mean training R^2; *scored: how many targets were scored. */
 static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, const PetscReal *r2_train, const PetscInt *trivial, PetscReal *pooled, PetscReal *worst, PetscReal *train, PetscInt *scored)
 {
-  PetscReal *sse, *sst, *sae, SSE = 0, SST = 0, max_sst = 0;
+  PetscReal *sse, *sst, *sae, SSE = 0, SST = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
@@ -299,15 +322,13 @@ static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest
   *worst  = PETSC_MAX_REAL;
   *train  = 0;
   *scored = 0;
-  for (PetscInt k = first; k < first + count; k++)
-    if (!trivial[k]) max_sst = PetscMax(max_sst, sst[k]);
   for (PetscInt k = first; k < first + count; k++) {
-    if (trivial[k]) continue;
+    if (trivial[k] == VIT_TARGET_TRIVIAL) continue;
     SSE += sse[k];
     SST += sst[k];
-    /* as fit: a bin whose held-out values barely vary (SST below 1e-12 of the group's largest) has
-       no defined R^2; its errors stay in the pooled R^2, it is not the worst bin */
-    if (sst[k] >= 1e-12 * max_sst) *worst = PetscMin(*worst, R2(sse[k], sst[k]));
+    /* a flat target (held-out values barely vary) has no defined R^2: its errors stay in the pooled
+       R^2, it is not the worst */
+    if (trivial[k] != VIT_TARGET_FLAT) *worst = PetscMin(*worst, R2(sse[k], sst[k]));
     *train += r2_train[k];
     (*scored)++;
   }
