@@ -233,17 +233,43 @@ static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* Rows in (sample, global id) order, so the dataset does not depend on the rank count. */
-PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
+/* Lengths of the per-atom profiles not given, in units of the first sample's length unit L (the
+   power of two nearest its mean spacing, as for the default g(r) grid: docs/structure.md):
+   sigma 0.05 L, dr 0.02 L, rmax 2.5 L, so LJ samples keep 0.05, 0.02, 2.5 and metal-unit glasses
+   get 0.1, 0.04, 5 A. One ensemble, one grid: fixed by the first sample, said in a note. */
+static PetscErrorCode AtomGridDefaults(MPI_Comm comm, const char first[], FeatOptions *o)
 {
+  VitSample  sample;
+  VitRdfGrid grid;
+
+  PetscFunctionBeginUser;
+  if (o->atom_sigma > 0 && o->atom_dr > 0 && o->xmax > 0) PetscFunctionReturn(0);
+  PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+  PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
+  PetscCall(VitSampleDestroy(&sample));
+  if (o->atom_sigma <= 0) o->atom_sigma = 0.05 * grid.unit;
+  if (o->atom_dr <= 0) o->atom_dr = 0.02 * grid.unit;
+  if (o->xmax <= 0) o->xmax = 2.5 * grid.unit;
+  PetscCall(PetscPrintf(comm, "features: note: per-atom profiles up to r = %g on a grid of %g, broadened by sigma = %g (2.5, 0.02 and 0.05 x %g, the power of two nearest the mean spacing %.4g of %s, unless given)\n", (double)o->xmax, (double)o->atom_dr, (double)o->atom_sigma, (double)grid.unit, (double)grid.spacing, first));
+  PetscFunctionReturn(0);
+}
+
+/* Rows in (sample, global id) order, so the dataset does not depend on the rank count. */
+PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, PetscInt n, char *const paths[])
+{
+  FeatOptions options = *given, *o = &options;
   PetscInt    nr, p = 0, nt = 0, total = 0, offset = 0, lo, hi;
-  PetscReal  *r, rmin = PetscMax(o->xmin, o->atom_dr), rmax = o->xmax > 0 ? o->xmax : 2.5;
+  PetscReal  *r, rmin, rmax;
   char      **names = NULL, **tnames = NULL;
   Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
   VitProgress progress;
   VitH5       h5;
 
   PetscFunctionBeginUser;
+  PetscCheck(given->atom_sigma >= 0 && given->atom_dr >= 0, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g) and -features_atom_dr > 0 (%g)", (double)given->atom_sigma, (double)given->atom_dr);
+  PetscCall(AtomGridDefaults(comm, paths[0], o));
+  rmin = PetscMax(o->xmin, o->atom_dr);
+  rmax = o->xmax;
   PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
   PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;

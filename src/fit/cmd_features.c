@@ -38,8 +38,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscStrcpy(o->targets, "scalars"));
   o->ranks_per_sample = 1;
   o->drop_constant    = PETSC_TRUE;
-  o->atom_sigma       = 0.05;
-  o->atom_dr          = 0.02;
+  o->atom_sigma       = 0; /* 0: scaled with the first sample (atoms.c) */
+  o->atom_dr          = 0;
   o->atom_vdos_bins   = 50;
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-vdos_omega_max", &o->atom_vdos_omega_max, NULL));
   PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
@@ -53,7 +53,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
-  PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5)", NULL, o->xmax, &o->xmax, NULL));
+  PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
@@ -63,8 +63,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
   PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), vdos, cumvdos or counts (local VDOS, its cumulative share, the share of the modes below each -spectrum_count_omega, from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
-  PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles", NULL, o->atom_sigma, &o->atom_sigma, NULL));
-  PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles", NULL, o->atom_dr, &o->atom_dr, NULL));
+  PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles (default 0.05 L, L as for -features_rmax)", NULL, o->atom_sigma, &o->atom_sigma, NULL));
+  PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles (default 0.02 L)", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscCall(PetscOptionsInt("-features_atom_vdos_bins", "per-atom target vdos|cumvdos: bins of the frequency grid", NULL, o->atom_vdos_bins, &o->atom_vdos_bins, NULL));
   PetscCall(PetscOptionsBool("-features_atom_vdos_exact", "per-atom target vdos|cumvdos|counts from the eigenvectors of all modes (dense; small samples) instead of local KPM moments", NULL, o->atom_vdos_exact, &o->atom_vdos_exact, NULL));
   PetscCall(PetscOptionsReal("-features_atom_vdos_omega_max", "per-atom target vdos|cumvdos: upper end of the frequency grid, unit of -vdos_omega_max (default: -vdos_omega_max)", NULL, o->atom_vdos_omega_max, &o->atom_vdos_omega_max, NULL));

@@ -124,4 +124,12 @@ out = vitrum(["features", "-samples", "ens/s*.data", "-features_targets", "none"
               "-features_cache", "cache", "-o", "ens_again.h5"], 2)
 check("the grid of cache/s0.data.rdf.h5" in out and stamps == [os.path.getmtime("cache/s%d.data.rdf.h5" % k) for k in range(4)],
       "ensemble rerun: grid from the cached output, nothing recomputed")
+# per-atom profiles: their lengths scale the same way (sigma 0.05 L, dr 0.02 L, rmax 2.5 L; L = 2 A here)
+out = vitrum(["features", "-samples", "ens/s0.data", "ens/s1.data", "-features_per_atom", "-features_atom_target", "none",
+              "-o", "atoms.h5"], 2)
+with h5py.File("atoms.h5", "r") as f:
+    sigma = float(f["/dataset/atom_sigma"][()])
+    rs = sorted({float(n.decode().split("=")[1].rstrip(")")) for n in f["/dataset/feature_names"][()]})
+check(abs(sigma - 0.1) < 1e-12 and abs(rs[1] - rs[0] - 0.04) < 1e-9 and abs(rs[-1] - 5) < 1e-9 and "per-atom profiles up to r = 5" in out,
+      "per-atom defaults in metal units: sigma %g, dr %g, rmax %g (0.1, 0.04, 5 A)" % (sigma, rs[1] - rs[0], rs[-1]))
 sys.exit(1 if failures else 0)
