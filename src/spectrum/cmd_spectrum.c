@@ -13,7 +13,7 @@ typedef struct {
   PetscBool       dense, vectors, kpm, inertia, kpm_local;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
   PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
-  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, resolution;
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, precond_max_mb, resolution;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
 
@@ -144,6 +144,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
   PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_precond_max_memory", "MB (all ranks) the multigrid preconditioner of the LOBPCG fallback may take, estimated at 100 kB per atom; larger: the lowest modes are skipped with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it, for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   { /* room for as many values as given: 1 + the number of commas */
     const char *list = NULL;
@@ -181,6 +182,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %g and -kpm_lambda_max %g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
   PetscCheck(!moments_set || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or leave it out: moments from -vdos_resolution)", o->moments);
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
@@ -267,8 +269,29 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscFunctionReturn(0);
 }
 
+/* Memory of the multigrid preconditioner (AIJ copy of H and the GAMG hierarchy), bytes per atom:
+   measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
+   atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); this bound is used to decide whether the
+   default fallback fits. */
+#define VIT_MULTIGRID_BYTES_PER_ATOM 100e3
+
+/* Whether the default LOBPCG fallback's multigrid fits -spectrum_precond_max_memory; a note if not. A
+   -spectrum_precond given by the user is taken as is. */
+static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscBool *fits)
+{
+  PetscReal limit = o->precond_max_mb, need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
+  PetscBool given;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-spectrum_precond", &given));
+  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  *fits = (PetscBool)(given || need_mb <= limit);
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-spectrum_precond_max_memory); run on more nodes, or give -spectrum_method lobpcg -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+  PetscFunctionReturn(0);
+}
+
 /* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the multigrid preconditioner
-   (precond.c; no factorisation), with a note saying so. */
+   (precond.c; no factorisation) when that fits, else no modes; each with a note saying so. */
 static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   VitModesOptions modes = o->modes;
@@ -278,7 +301,11 @@ static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const Spectru
   if (o->modes.method == VIT_MODES_SINVERT) {
     PetscBool fits;
     PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a multigrid preconditioner instead (-spectrum_method lobpcg)", &fits));
-    if (!fits) modes.method = VIT_MODES_LOBPCG;
+    if (!fits) {
+      modes.method = VIT_MODES_LOBPCG;
+      PetscCall(MultigridFits(prob, o, &fits));
+      if (!fits) PetscFunctionReturn(0);
+    }
   }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &modes, &res->modes));

@@ -1,6 +1,7 @@
 """The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below MUMPS's own
 estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
-note each, exits 0, keeps the KPM counts and computes the modes by LOBPCG instead; with a generous limit the exact counts are written and
+note each, exits 0, keeps the KPM counts and computes the modes by LOBPCG instead (unless its
+multigrid would exceed -spectrum_precond_max_memory: then no modes, with a note); with a generous limit the exact counts are written and
 equal LAPACK's."""
 import numpy as np
 import spectrumlib as sl
@@ -20,6 +21,12 @@ for n in (1, 2):
     vt.check("spectrum/counts/exact" not in names and "spectrum/counts/kpm" in names, "%d rank(s): no exact counts written, KPM counts written" % n)
     lam = sl.read("small%d.h5" % n, "/spectrum/modes/eigenvalues")
     vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the LOBPCG fallback = LAPACK's" % n)
+# the fallback's multigrid has its own limit: below its estimate (100 kB/atom) the modes are skipped
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "nomodes.h5"], 2)
+names = []
+sl.h5py.File("nomodes.h5", "r").visit(names.append)
+vt.check("lowest modes skipped: the multigrid preconditioner" in p.stdout and "-spectrum_precond_max_memory" in p.stdout and "spectrum/modes/eigenvalues" not in names,
+         "multigrid above -spectrum_precond_max_memory: modes skipped with a note, none written, exit 0")
 p = vt.run(base + ["-spectrum_nev", 0, "-spectrum_factor_max_memory", 1e6, "-o", "big.h5"], 2)
 vt.check("vitrum: note" not in p.stdout, "a generous limit prints no note")
 exact = sl.read("big.h5", "/spectrum/counts/exact")
