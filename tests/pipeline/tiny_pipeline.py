@@ -9,7 +9,8 @@
   the numbers of eigenvalues below omega^2 of a dense Hessian built here in numpy from the sample
   files and the Kob-Andersen parameters (minus the d = 2 translations);
 - the evaluation agrees with an independent numpy/scikit-learn computation from the models' datasets
-  and model files (held-out predictions y = W x + b, R^2 = sklearn r2_score), and every model beats
+  and model files (held-out predictions y = W x + b, R^2 = sklearn r2_score; NaN for a target whose
+  held-out values barely vary, sum of squares below 1e-6 of the model's largest), and every model beats
   the mean predictor on its training data (training R^2 > 0 for every target with variance);
 - a rerun skips every stage and leaves the outputs untouched; removing one model file reruns fit,
   evaluate and report only;
@@ -189,8 +190,13 @@ def check_evaluation():
         assert np.allclose(y_true[:, cols], Y[test]), m
         assert np.allclose(y_pred[:, cols], X[test] @ W.T + b, rtol=1e-10, atol=1e-12 * np.abs(Y).max()), m
         varying = Y[train].std(0) > 1e-9 * (1 + np.abs(Y[train]).max(0))
-        r2_test = r2_score(Y[test][:, varying], (X[test] @ W.T + b)[:, varying], multioutput='raw_values')
-        assert np.allclose(r2[cols][varying], r2_test, rtol=1e-8, atol=1e-10), m
+        # held-out flat targets (sum of squares below 1e-6 of the model's largest): no R^2 (NaN)
+        sst = ((Y[test] - Y[test].mean(0)) ** 2).sum(0)
+        flat = varying & (sst < 1e-6 * sst[varying].max())
+        assert np.all(np.isnan(r2[cols][flat])), m
+        scored = varying & ~flat
+        r2_test = r2_score(Y[test][:, scored], (X[test] @ W.T + b)[:, scored], multioutput='raw_values')
+        assert np.allclose(r2[cols][scored], r2_test, rtol=1e-8, atol=1e-10), m
         r2_train = r2_score(Y[train][:, varying], (X[train] @ W.T + b)[:, varying], multioutput='raw_values')
         assert np.allclose(r2_tr[cols][varying], r2_train, rtol=1e-8, atol=1e-10), m
         print('%s: training R^2 min %.3f over %d targets with variance' % (m, r2_train.min(), varying.sum()))
