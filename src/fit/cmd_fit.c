@@ -36,6 +36,7 @@ typedef struct {
   PetscInt  n, worst;                   /* rows; target with the lowest R^2 (-1: none scored) */
   PetscInt  nflat;                      /* targets whose rows barely vary next to their group: R^2 NaN (pooled still counts them) */
   PetscReal *r2, *rmse, *mae;           /* per target (r2 NaN for a dropped target) */
+  PetscReal *sse, *sst;                 /* per target: sums of squared errors and deviations from the mean */
   PetscReal r2_all, rmse_all, mae_all;  /* pooled R^2 = 1 - sum SSE / sum SST; RMSE, MAE over all entries */
   PetscReal r2_worst;                   /* the lowest per-target R^2 */
 } FitMetrics;
@@ -410,6 +411,7 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3(t, &m->r2, t, &m->rmse, t, &m->mae));
+  PetscCall(PetscMalloc2(t, &m->sse, t, &m->sst));
   PetscCall(PetscCalloc2(t, &sums, 3 * t, &acc));
   for (PetscInt i = 0; i < ds->nlocal; i++) {
     if ((split->fold[i] < 0) != held_out) continue;
@@ -443,6 +445,8 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
       if (!sc->dropped[k] && TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len)) group_sst = PetscMax(group_sst, acc[2 * t + k]);
     flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] < 1e-6 * group_sst);
     m->r2[j]   = sc->dropped[j] || flat ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
+    m->sse[j]  = acc[j];
+    m->sst[j]  = acc[2 * t + j];
     m->rmse[j] = PetscSqrtReal(acc[j] / PetscMax(m->n, 1));
     m->mae[j]  = acc[t + j] / PetscMax(m->n, 1);
     if (sc->dropped[j]) continue;
@@ -468,6 +472,7 @@ static PetscErrorCode FitMetricsDestroy(FitMetrics *m)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscFree3(m->r2, m->rmse, m->mae));
+  PetscCall(PetscFree2(m->sse, m->sst));
   PetscFunctionReturn(0);
 }
 
@@ -820,8 +825,51 @@ static void LambdaPosition(const FitOptions *o, const FitResult *res, char buf[]
   else snprintf(buf, len, "%d/%d", (int)res->best + 1, (int)res->nlambda);
 }
 
+/* Whether the targets form vector groups ("D(omega=...)") besides other targets: then one R^2
+   pooled over all of them would weigh targets of different units by their variance and hide a
+   failing group behind a well-predicted one. */
+static PetscBool SeveralTargetGroups(const VitDataset *ds, const FitScaling *sc)
+{
+  PetscInt first = -1;
+
+  for (PetscInt j = 0; j < ds->t; j++) {
+    if (sc->dropped[j]) continue;
+    if (first < 0) first = j;
+    else if (TargetGroupLength(ds->target_names[j]) != TargetGroupLength(ds->target_names[first]) || strncmp(ds->target_names[j], ds->target_names[first], TargetGroupLength(ds->target_names[first])) || !strchr(ds->target_names[j], '(')) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* One line per target group: R^2 pooled over the group's targets (1 - sum SSE / sum SST, its
+   targets share a unit), its worst target and how many were scored. */
+static PetscErrorCode GroupReport(MPI_Comm comm, const VitDataset *ds, const FitScaling *sc, const FitMetrics *m, const char which[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < ds->t; j++) {
+    size_t    len = TargetGroupLength(ds->target_names[j]);
+    PetscReal SSE = 0, SST = 0, worst = PETSC_MAX_REAL;
+    PetscInt  count = 0, at = -1;
+    PetscBool seen = PETSC_FALSE;
+    for (PetscInt k = 0; k < j && !seen; k++) seen = (PetscBool)(TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len));
+    if (seen) continue;
+    for (PetscInt k = j; k < ds->t; k++) {
+      if (sc->dropped[k] || TargetGroupLength(ds->target_names[k]) != len || strncmp(ds->target_names[k], ds->target_names[j], len)) continue;
+      SSE += m->sse[k];
+      SST += m->sst[k];
+      count++;
+      if (!PetscIsNanReal(m->r2[k]) && m->r2[k] < worst) worst = m->r2[k], at = k;
+    }
+    if (!count) continue;
+    PetscCall(PetscPrintf(comm, "fit: %s R^2 of %.*s (%" PetscInt_FMT " target%s): pooled %.6f", which, (int)len, ds->target_names[j], count, count > 1 ? "s" : "", (double)(SST > 0 ? 1 - SSE / SST : NAN)));
+    if (count > 1 && at >= 0) PetscCall(PetscPrintf(comm, ", worst %.6f (%s)", (double)worst, ds->target_names[at]));
+    PetscCall(PetscPrintf(comm, "\n"));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Per-target table (R^2 train/test, RMSE test, lambda and its place on the path, distance to the
-   prior), the pooled and the worst R^2, and the warnings a user must not miss. */
+   prior), the pooled and the worst R^2 (per target group when there are several), and the
+   warnings a user must not miss. */
 static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitSplit *split, const FitScaling *sc, const FitPrior *prior, const FitResult *res)
 {
   const FitMetrics *m = split->ntest ? &res->test : &res->train;
@@ -845,7 +893,10 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
     if (prior->W0 && prior->has[j]) PetscCall(PetscPrintf(comm, "  %12.4g", (double)res->prior_distance[j]));
     PetscCall(PetscPrintf(comm, "\n"));
   }
-  if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
+  if (SeveralTargetGroups(ds, sc)) {
+    PetscCall(GroupReport(comm, ds, sc, m, which));
+    if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: worst %.6f (%s); not pooled over all targets (their groups have different units: the groups are above)\n", which, (double)m->r2_worst, ds->target_names[m->worst]));
+  } else if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
   if (m->nflat) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
   if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))

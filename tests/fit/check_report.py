@@ -52,6 +52,21 @@ assert "dropped" in proc.stdout and "D(omega=9.5)" in proc.stdout and "worst" in
 assert 0 < m["lambda_index"][0] < len(m["lambda_path"]) - 1
 print(f"default split: pooled held-out R^2 {pooled:.4f}, worst {r2.min():.4f}: ok")
 
+# 1b. several target groups (VDOS bins and a scalar): one pooled R^2 per group (= sklearn's
+# variance-weighted R^2 over the group's columns), none over all groups (they have other units)
+Xg, Yg = correlated_data(100, 6, 4, seed=8, noise=0.3)
+Yg[:, 3] *= 1e3  # a scalar of much larger variance would dominate a pooled R^2 over everything
+write_dataset("groups.h5", Xg, Yg, target_names=["D(omega=1)", "D(omega=2)", "D(omega=3)", "omega2_mean"])
+proc = run("fit", ["-data", "groups.h5", "-o", "groups.model.h5"], 2)
+mg = read_model("groups.model.h5")
+tg = mg["row_fold"] < 0
+predg = Xg[tg] @ mg["W"].T + mg["b"]
+line = [l for l in proc.stdout.splitlines() if "R^2 of D (3 targets)" in l][0]
+pooled_d = r2_score(Yg[tg][:, :3], predg[:, :3], multioutput="variance_weighted")
+assert abs(float(line.split("pooled ")[1].split(",")[0]) - pooled_d) < 1e-6, (line, pooled_d)
+assert "R^2 of omega2_mean (1 target)" in proc.stdout and "not pooled over all targets" in proc.stdout, proc.stdout
+print(f"target groups: D pooled {pooled_d:.4f} (sklearn), no pooled R^2 over all groups: ok")
+
 # 2. warnings: lambda at the lower end of the path; n_train < p without penalty or prior
 proc = run("fit", ["-data", "rep.h5", "-o", "end.model.h5", "-fit_lambda_min", 1e3, "-fit_lambda_max", 1e6], 1)
 assert "warning" in proc.stdout and "lower end" in proc.stdout, proc.stdout
