@@ -6,6 +6,7 @@
 #include <vitrum/structure.h>
 #include "features.h"
 #include <ctype.h>
+#include <errno.h>
 #include <glob.h>
 #include <libgen.h>
 #include <sys/stat.h>
@@ -154,6 +155,37 @@ static PetscErrorCode SampleListGet(MPI_Comm comm, const FeatOptions *o, PetscIn
     fclose(f);
     PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", o->sample_list);
   }
+  PetscFunctionReturn(0);
+}
+
+/* The folder -features_cache DIR, created (with its parents) by rank 0 when missing; one error
+   line when it cannot be. Collective. */
+PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[])
+{
+  char        errmsg[PETSC_MAX_PATH_LEN + 128] = "";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  if (!dir[0]) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    char path[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscStrncpy(path, dir, sizeof(path)));
+    for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) { /* mkdir -p */
+      if (slash) *slash = 0;
+      if (mkdir(path, 0777) && errno != EEXIST) {
+        snprintf(errmsg, sizeof(errmsg), "-features_cache %s: cannot create the folder %s (%s)", dir, path, strerror(errno));
+        break;
+      }
+      if (!slash) break;
+      *slash = '/';
+    }
+    if (!errmsg[0]) {
+      struct stat st;
+      if (stat(dir, &st) || !S_ISDIR(st.st_mode)) snprintf(errmsg, sizeof(errmsg), "-features_cache %s: not a folder", dir);
+    }
+  }
+  PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
 }
 
@@ -870,6 +902,7 @@ PetscErrorCode VitCmdFeatures(void)
   if (VitHelpRequested()) PetscFunctionReturn(0);
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
   PetscCall(CheckTotalOptions(comm, &o));
+  PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));

@@ -424,6 +424,7 @@ PetscErrorCode VitCmdPredict(void)
   PetscCall(ModelRead(comm, o.model, &m));
   PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
   if (o.nsample) PetscCall(UseModelGrid(comm, &m));
+  if (o.nsample) PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(PetscMalloc2(m.p, &f, n * m.t, &Y));
   for (PetscInt k = 0; k < n; k++) {
     Profiles pr;

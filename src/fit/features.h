@@ -27,6 +27,8 @@ typedef struct {
   PetscBool atom_vdos_exact;      /* local spectra from the eigenvectors of all modes, not local KPM moments */
 } FeatOptions;
 
+/* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
+PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[]);
 /* Whether the cached file is missing, older than the sample, damaged (unreadable or without the

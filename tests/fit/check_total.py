@@ -67,7 +67,7 @@ def cached_rdf(sample, kind):
 
 
 import os
-for d in ("cache", "cache2", "cache3"):
+for d in ("cache",):  # cache2 (predict) and cache3 (features) are created by vitrum
     os.makedirs(d, exist_ok=True)
 for i in range(4):
     write_sample(f"s{i}.data", i, labels=True)
