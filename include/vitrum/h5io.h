@@ -40,6 +40,8 @@ PetscErrorCode VitH5WriteAttrString(VitH5 *h5, const char obj[], const char attr
 PetscErrorCode VitH5Exists(VitH5 *h5, const char name[], PetscBool *exists);
 PetscErrorCode VitH5GetDims(VitH5 *h5, const char name[], int *ndims, hsize_t dims[]);
 PetscErrorCode VitH5ReadReal(VitH5 *h5, const char name[], PetscInt *n, PetscReal **data);
+/* A dataset holding one value (an error naming the file and the dataset otherwise). */
+PetscErrorCode VitH5ReadScalar(VitH5 *h5, const char name[], PetscReal *value);
 PetscErrorCode VitH5ReadInt(VitH5 *h5, const char name[], PetscInt *n, PetscInt **data);
 PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char ***strings); /* free with VitStringsFree */
 PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start, hsize_t nrows, PetscReal *data);

@@ -514,3 +514,16 @@ PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[
   H5Oclose(o);
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode VitH5ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
+{
+  PetscInt   n;
+  PetscReal *v;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadReal(h5, name, &n, &v));
+  PetscCheck(n == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a scalar", h5->path, name);
+  *value = v[0];
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}

@@ -22,20 +22,6 @@
 #include "features.h"
 #include <vitrum/exactsum.h>
 
-/* Scalar dataset of the spectrum output. */
-static PetscErrorCode ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
-{
-  PetscInt   n;
-  PetscReal *v;
-
-  PetscFunctionBeginUser;
-  PetscCall(VitH5ReadReal(h5, name, &n, &v));
-  PetscCheck(n == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a scalar", h5->path, name);
-  *value = v[0];
-  PetscCall(PetscFree(v));
-  PetscFunctionReturn(0);
-}
-
 /* The frequencies (written unit) where n_i is needed, edge[0..nedge), and the target columns:
    vdos/cumvdos the bin edges 0, domega, ..., omega_max; counts 0 and the count frequencies. */
 static PetscErrorCode TargetGrid(MPI_Comm comm, const FeatOptions *o, VitH5 *h5, VitLocalKind kind, PetscInt *nt, PetscReal **edge, char ***names)
@@ -79,9 +65,9 @@ static PetscErrorCode KpmCounts(VitH5 *h5, const FeatOptions *o, PetscInt lo, Pe
   PetscCheck(exists, h5->comm, PETSC_ERR_USER_INPUT, "%s: has no /spectrum/kpm/local_mu (-features_atom_target %s): compute the spectrum with -kpm_local", h5->path, o->atom_target);
   PetscCall(PetscMemzero(&local, sizeof(local)));
   PetscCall(VitH5GetDims(h5, "/spectrum/kpm/local_mu", &ndims, dims));
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/lambda_min", &local.lambda_min));
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/lambda_max", &local.lambda_max));
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/frequency_per_sqrt_lambda", &freq));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/lambda_min", &local.lambda_min));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/lambda_max", &local.lambda_max));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/omega_scale", &freq));
   local.moments = ndims == 2 ? (PetscInt)dims[1] : 1;
   local.vectors = hi - lo;
   PetscCall(PetscMalloc1(local.vectors * local.moments + 1, &local.mu));

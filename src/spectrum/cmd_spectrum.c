@@ -709,7 +709,6 @@ static PetscErrorCode WriteKpm(VitH5 *h5, const VitSystem *sys, const SpectrumOp
     Vec v;
     PetscCall(VitDomainToGlobalOrder(&sys->dom, k->moments, res->local_mu, &v));
     PetscCall(VitH5WriteVec(h5, "/spectrum/kpm/local_mu", v, "1"));
-    PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/frequency_per_sqrt_lambda", u->freq, "written frequency unit per (eigenvalue unit)^1/2"));
     PetscCall(VecDestroy(&v));
   }
   PetscCall(VitH5WriteScalar(h5, "/spectrum/kpm/bytes_per_product", k->bytes_per_apply, "bytes"));

@@ -3,19 +3,6 @@
    it, and reading the moments back from a spectrum output. docs/spectrum.md, docs/fit.md. */
 #include <vitrum/spectrum.h>
 
-static PetscErrorCode ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
-{
-  PetscInt   n;
-  PetscReal *v;
-
-  PetscFunctionBegin;
-  PetscCall(VitH5ReadReal(h5, name, &n, &v));
-  PetscCheck(n == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a scalar", h5->path, name);
-  *value = v[0];
-  PetscCall(PetscFree(v));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscInt *dim, PetscBool *found)
 {
   int       ndims;
@@ -27,20 +14,20 @@ PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscI
   PetscCall(PetscMemzero(kpm, sizeof(*kpm)));
   PetscCall(VitH5Exists(h5, "/spectrum/kpm/omega_scale", found));
   if (!*found) PetscFunctionReturn(0);
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/omega_scale", omega_scale));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/omega_scale", omega_scale));
   PetscCall(VitH5GetDims(h5, "/spectrum/kpm/mu", &ndims, dims));
   PetscCheck(ndims == 2 && dims[0] >= 1 && dims[1] >= 2, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/kpm/mu is not a (vectors x moments) array", h5->path);
   PetscCall(VitH5ReadReal(h5, "/spectrum/kpm/mu", &n, &kpm->mu));
   kpm->vectors = (PetscInt)dims[0];
   kpm->moments = (PetscInt)dims[1];
   kpm->deflate = PETSC_TRUE;
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/lambda_min", &kpm->lambda_min));
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/lambda_max", &kpm->lambda_max));
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/nstates", &v));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/lambda_min", &kpm->lambda_min));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/lambda_max", &kpm->lambda_max));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/nstates", &v));
   kpm->nstates = (PetscInt)v;
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/dimension", &v));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/dimension", &v));
   *dim = (PetscInt)v;
-  PetscCall(ReadScalar(h5, "/spectrum/kpm/seed", &v));
+  PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/seed", &v));
   kpm->seed = (PetscInt64)v;
   PetscCheck(kpm->lambda_max > 0 && kpm->lambda_max > kpm->lambda_min && *omega_scale > 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: KPM interval [%g, %g] or omega_scale %g is not usable", h5->path, (double)kpm->lambda_min, (double)kpm->lambda_max, (double)*omega_scale);
   PetscFunctionReturn(0);

@@ -37,7 +37,7 @@ spec = ["-potential", "ka3d", "-kpm_moments", M, "-boson_max_moments", M, "-spec
 def spectrum(R, nranks, out):
     run("spectrum", ["-sample", sample, "-kpm_vectors", R, "-o", out] + spec, nranks)
     with h5py.File(out, "r") as f:
-        return {k: f["/spectrum/kpm/" + k][()] for k in ("local_mu", "mu", "lambda_min", "lambda_max", "frequency_per_sqrt_lambda")}
+        return {k: f["/spectrum/kpm/" + k][()] for k in ("local_mu", "mu", "lambda_min", "lambda_max", "omega_scale")}
 
 
 def jackson(M):
@@ -82,7 +82,7 @@ H = sl.hessian_dense(sample)
 lam, E = np.linalg.eigh(H)
 modes = np.arange(3, len(lam))  # the three translations (lambda ~ 0) are deflated
 assert np.abs(lam[:3]).max() < 1e-8 * lam[-1] and lam[3] > 1e-4 * lam[-1]
-lo, hi, freq = s16["lambda_min"][0], s16["lambda_max"][0], s16["frequency_per_sqrt_lambda"][0]
+lo, hi, freq = s16["lambda_min"][0], s16["lambda_max"][0], s16["omega_scale"][0]
 weights = (E[:, modes] ** 2).reshape(216, 3, len(modes)).sum(1)  # |e_k,i|^2, atoms x modes
 x = (lam[modes] - 0.5 * (hi + lo)) / (0.5 * (hi - lo))
 mu_exact = weights @ np.cos(np.outer(np.arccos(np.clip(x, -1, 1)), np.arange(M)))
@@ -123,9 +123,9 @@ for target in ("vdos", "cumvdos", "counts"):
         assert Y.shape == (432, 3) and names == ["count_atom(omega=5)", "count_atom(omega=10)", "count_atom(omega=20)"], (Y.shape, names)
         for k, path in enumerate((sample, other)):
             with h5py.File(f"cache1/{os.path.basename(path)}.spectrum.h5", "r") as f:
-                s = {n: f["/spectrum/kpm/" + n][()] for n in ("local_mu", "lambda_min", "lambda_max", "frequency_per_sqrt_lambda")}
+                s = {n: f["/spectrum/kpm/" + n][()] for n in ("local_mu", "lambda_min", "lambda_max", "omega_scale")}
                 kpm_counts = f["/spectrum/counts/kpm"][()]
-            c = counts(s["local_mu"], s["lambda_min"][0], s["lambda_max"][0], (np.array([0, 5, 10, 20]) / s["frequency_per_sqrt_lambda"][0]) ** 2)
+            c = counts(s["local_mu"], s["lambda_min"][0], s["lambda_max"][0], (np.array([0, 5, 10, 20]) / s["omega_scale"][0]) ** 2)
             d_np = np.abs(Y[rows == k] - (c[:, 1:] - c[:, [0]])).max()
             d_sum = np.abs(Y[rows == k].sum(0) - kpm_counts).max() / kpm_counts.max()
             print(f"counts {os.path.basename(path)}: atoms' shares of the modes below 5, 10, 20 vs numpy {d_np:.1e}; their sum {np.round(Y[rows == k].sum(0), 2)} vs /spectrum/counts/kpm {np.round(kpm_counts, 2)} ({d_sum:.1e})")
@@ -134,8 +134,8 @@ for target in ("vdos", "cumvdos", "counts"):
     assert Y.shape == (432, BINS) and names[0] == ("D_atom(omega=1)" if target == "vdos" else "cumvdos_atom(omega=2)"), (Y.shape, names[:2])
     for k, path in enumerate((sample, other)):
         with h5py.File(f"cache1/{os.path.basename(path)}.spectrum.h5", "r") as f:
-            s = {n: f["/spectrum/kpm/" + n][()] for n in ("local_mu", "mu", "lambda_min", "lambda_max", "frequency_per_sqrt_lambda")}
-        args = (s["lambda_min"][0], s["lambda_max"][0], s["frequency_per_sqrt_lambda"][0], target == "cumvdos")
+            s = {n: f["/spectrum/kpm/" + n][()] for n in ("local_mu", "mu", "lambda_min", "lambda_max", "omega_scale")}
+        args = (s["lambda_min"][0], s["lambda_max"][0], s["omega_scale"][0], target == "cumvdos")
         want = local_vdos(s["local_mu"], *args)
         glob = local_vdos(s["mu"].mean(0, keepdims=True), *args)[0]  # the sample's VDOS from the global moments
         d_np = np.abs(Y[rows == k] - want).max() / np.abs(want).max()
