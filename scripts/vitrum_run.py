@@ -219,7 +219,7 @@ def lj_derivatives(eps, sig, r):
 
 
 def omega2_kernel(pair, r, dr, dim, counts, volume):
-    """Exact weight of g_ab(r_k) in <omega^2> = Tr(H)/(dN) (DESIGN.md, masses 1):
+    """Exact weight of g_ab(r_k) in <omega^2> = Tr(H)/(dN) (docs/fit.md, "The exact kernel of <omega^2>"; masses 1):
     W_k = (2 - delta_ab) N_a (N_b - delta_ab) shell_k [phi'' + (d-1) phi'/r] / (V d N),
     shell_k = 2 pi r dr (2D) or 4 pi r^2 dr (3D), for vitrum's normalisation of the partial g."""
     a, b = pair

@@ -1,6 +1,6 @@
 """`vitrum pipeline` on a tiny ensemble (8 two-dimensional KA samples of 100 atoms, 2 ranks):
 - every stage runs and writes its output; the R^2 table is printed; the report files exist;
-- the exact <omega^2> kernel of the report (scripts/vitrum_run.py, DESIGN.md trace identity)
+- the exact <omega^2> kernel of the report (scripts/vitrum_run.py, docs/fit.md trace identity)
   applied to the g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian)
   up to a constant, R^2 > 0.95 over the samples;
 - every model's dataset has the features of dataset.h5 and its targets (the reduced VDOS model
