@@ -44,6 +44,10 @@ void VitReportUnsharedUserError(void);
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */
 PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
 
+/* Set option NAME to VALUE (NULL: a flag) unless the user gave it; *added: set here (the caller
+   clears it with PetscOptionsClearValue when done). */
+PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], PetscBool *added);
+
 /* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
    same file (device and inode) as an input: the value of any option other than `option` (comma
    lists included), or one of inputs[]. Call it before reading or computing anything large.

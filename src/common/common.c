@@ -515,3 +515,14 @@ void VitOutputsRemove(void)
       ForgetPending(i);
     }
 }
+
+PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], PetscBool *added)
+{
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
+  *added = (PetscBool)!set;
+  PetscFunctionReturn(0);
+}

@@ -68,20 +68,15 @@ static PetscErrorCode AppendRows(Vec part, PetscInt offset, Vec all)
    sample's spectrum output (computed when missing or stale). */
 static PetscErrorCode AtomTargets(MPI_Comm comm, const FeatOptions *o, const char sample_path[], const VitDomain *dom, PetscReal **values)
 {
-  char       cached[PETSC_MAX_PATH_LEN];
-  PetscBool  stale;
   VitH5      h5;
   PetscInt   n;
   PetscReal *all;
 
   PetscFunctionBeginUser;
-  PetscCall(VitFeaturesCachePath(o, sample_path, ".spectrum.h5", cached));
-  PetscCall(VitFeaturesCacheStale(comm, o, sample_path, cached, &stale));
-  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample_path, cached));
-  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitFeaturesSpectrumOpen(comm, o, sample_path, &h5));
   PetscCall(VitH5ReadReal(&h5, o->atom_target, &n, &all));
   PetscCall(VitH5Close(&h5));
-  PetscCheck(n == dom->natoms, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, the sample %s has %" PetscInt_FMT " atoms", cached, o->atom_target, n, sample_path, dom->natoms);
+  PetscCheck(n == dom->natoms, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, the sample %s has %" PetscInt_FMT " atoms", h5.path, o->atom_target, n, sample_path, dom->natoms);
   PetscCall(PetscMalloc1(dom->nowned + 1, values));
   for (PetscInt i = 0; i < dom->nowned; i++) (*values)[i] = all[dom->gid[i]];
   PetscCall(PetscFree(all));

@@ -189,6 +189,20 @@ PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[])
   PetscFunctionReturn(0);
 }
 
+/* Open a sample's spectrum output in the cache, computing it first when stale. Collective. */
+PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5)
+{
+  char      cached[PETSC_MAX_PATH_LEN];
+  PetscBool stale;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitFeaturesCachePath(o, sample, ".spectrum.h5", cached));
+  PetscCall(VitFeaturesCacheStale(comm, o, sample, cached, &stale));
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  PetscCall(VitH5OpenRead(comm, cached, h5));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[])
 {
   char copy1[PETSC_MAX_PATH_LEN], copy2[PETSC_MAX_PATH_LEN];

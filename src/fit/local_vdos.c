@@ -145,18 +145,14 @@ static PetscErrorCode KeepNames(MPI_Comm comm, const char path[], PetscInt nt, c
 
 PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const char sample_path[], PetscInt natoms, PetscInt dim, VitLocalKind kind, PetscInt *ntargets, char ***names, Vec *Y)
 {
-  char         cached[PETSC_MAX_PATH_LEN], **mine;
-  PetscBool    stale;
+  char       **mine;
   VitH5        h5;
   PetscInt     lo, hi, nt;
   PetscReal   *edge, *n;
   PetscScalar *y;
 
   PetscFunctionBeginUser;
-  PetscCall(VitFeaturesCachePath(o, sample_path, ".spectrum.h5", cached));
-  PetscCall(VitFeaturesCacheStale(comm, o, sample_path, cached, &stale));
-  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample_path, cached));
-  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitFeaturesSpectrumOpen(comm, o, sample_path, &h5));
   PetscCall(TargetGrid(comm, o, &h5, kind, &nt, &edge, &mine));
   PetscCall(VitFeaturesRowsVec(comm, natoms, nt, Y));
   PetscCall(VecGetOwnershipRange(*Y, &lo, &hi));
@@ -169,7 +165,7 @@ PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const c
     hsize_t dims[2];
     PetscCall(KpmCounts(&h5, o, lo, hi, nt, edge, n));
     PetscCall(VitH5GetDims(&h5, "/spectrum/kpm/local_mu", &ndims, dims));
-    PetscCheck((PetscInt)dims[0] == natoms, comm, PETSC_ERR_USER_INPUT, "%s: the local moments are for %llu atoms, the sample %s has %" PetscInt_FMT, cached, (unsigned long long)dims[0], sample_path, natoms);
+    PetscCheck((PetscInt)dims[0] == natoms, comm, PETSC_ERR_USER_INPUT, "%s: the local moments are for %llu atoms, the sample %s has %" PetscInt_FMT, h5.path, (unsigned long long)dims[0], sample_path, natoms);
   }
   PetscCall(VitH5Close(&h5));
   PetscCall(VecGetArray(*Y, &y));

@@ -402,18 +402,6 @@ static PetscErrorCode NegativeDirection(const VitDomain *dom, const VitModes *mo
   PetscFunctionReturn(0);
 }
 
-/* Set option NAME to VALUE unless the user gave it (*added: it was set here, to clear afterwards). */
-static PetscErrorCode OptionDefault(const char name[], const char value[], PetscBool *added)
-{
-  PetscBool set;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
-  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
-  *added = (PetscBool)!set;
-  PetscFunctionReturn(0);
-}
-
 /* Lowest curvatures at X: the Hessian (BAIJ, not mass weighted) on a fresh decomposition, its
    -minimize_saddle_nev smallest eigenvalues by LOBPCG with the translations deflated. Cost: one
    Hessian assembly and a LOBPCG solve (matrix-vector products only, no factorisation). Defaults
@@ -451,8 +439,8 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_abs", &conv_given));
   if (!conv_given) PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_conv_rel", &conv_given));
   if (conv_given) added[0] = PETSC_FALSE; /* the user's convergence test */
-  else PetscCall(OptionDefault("-eps_conv_norm", NULL, &added[0]));
-  PetscCall(OptionDefault("-st_pc_type", dmin > 0 ? "jacobi" : "none", &added[1]));
+  else PetscCall(VitOptionsSetDefault("-eps_conv_norm", NULL, &added[0]));
+  PetscCall(VitOptionsSetDefault("-st_pc_type", dmin > 0 ? "jacobi" : "none", &added[1]));
   PetscCall(VitModesCompute(&prob, &mopt, &modes));
   if (added[0]) PetscCall(PetscOptionsClearValue(NULL, "-eps_conv_norm"));
   if (added[1]) PetscCall(PetscOptionsClearValue(NULL, "-st_pc_type"));

@@ -50,18 +50,6 @@ PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt d
   PetscFunctionReturn(0);
 }
 
-/* Set an option default unless the user gave it; remember it so it can be removed afterwards. */
-static PetscErrorCode OptionDefault(const char name[], const char value[], PetscBool *added)
-{
-  PetscBool set;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
-  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
-  *added = (PetscBool)!set;
-  PetscFunctionReturn(0);
-}
-
 /* Option defaults of the solvers, set unless given and cleared after the solve. MUMPS controls of
    ex25 for the factorisation of H - sigma I (zero modes: null-pivot detection). GAMG (precond.c):
    the Hessian's graph links every pair within the cutoff (~66 neighbours per atom in a 3D LJ glass),
@@ -197,7 +185,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
      and SLEPc refuses operators whose state changed after EPSSetOperators. */
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  for (PetscInt j = 0; j < NSOLVER_DEFAULTS; j++) PetscCall(OptionDefault(solver_defaults[j][0], solver_defaults[j][1], &added[j]));
+  for (PetscInt j = 0; j < NSOLVER_DEFAULTS; j++) PetscCall(VitOptionsSetDefault(solver_defaults[j][0], solver_defaults[j][1], &added[j]));
   PetscCall(EPSSetFromOptions(eps));
   PetscCall(EPSGetST(eps, &st));
   PetscCall(STGetType(st, &sttype));
