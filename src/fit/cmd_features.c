@@ -57,7 +57,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
-  PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default nu_90/50 of the ensemble)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
+  PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
@@ -847,7 +847,7 @@ static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr,
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp, const VitScattering *sc)
+static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
@@ -871,6 +871,10 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
   PetscCall(WriteComposition(&h5, comp));
   if (o->total) PetscCall(VitScatteringWrite(&h5, "/dataset/scattering", sc));
+  if (vdos && vdos->kpm) { /* the broadened targets: width (the reduced VDOS means something above 3 sigma) and source */
+    PetscCall(VitH5WriteScalar(&h5, "/dataset/vdos_sigma", vdos->sigma, "frequency unit of the spectra"));
+    PetscCall(VitH5WriteAttrString(&h5, "/dataset/vdos_sigma", "source", vdos->exact ? "exact eigenvalues" : "KPM moments"));
+  }
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -960,7 +964,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventEnd(FEAT_ASSEMBLE, 0, 0, 0, 0));
   if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsReport(comm, &vdos, n));
   PetscCheck(X.ncols > 0, comm, PETSC_ERR_USER_INPUT, "features: every feature is constant over the %" PetscInt_FMT " samples", n);
-  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp, &scattering));
+  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp, &scattering, WantsSpectrum(&o) ? &vdos : NULL));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));
   PetscCall(TableDestroy(&X));
   PetscCall(TableDestroy(&Y));

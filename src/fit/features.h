@@ -55,9 +55,11 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
 
 /* Smooth VDOS targets on one grid for the ensemble (vdos_targets.c): tokens vdos, cumvdos, boson. */
 typedef struct {
-  PetscBool kpm;              /* the spectra carry KPM moments (else: their stored VDOS) */
+  PetscBool kpm;              /* the spectra carry KPM moments or exact eigenvalues (else: their stored VDOS) */
+  PetscBool exact;            /* every sample's spectrum has all its eigenvalues: no KPM noise */
   PetscReal scale;            /* written frequency per sqrt(eigenvalue), the same for every sample */
-  PetscReal sigma, omega_max; /* broadening and grid top, written frequency unit */
+  PetscReal sigma, omega_max; /* broadening of vdos/cumvdos and grid top, written frequency unit */
+  PetscReal boson_sigma;      /* broadening for the boson peak (resolution, not window size) */
   PetscInt  bins;
   PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
 } VitVdosTargets;

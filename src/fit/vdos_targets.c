@@ -1,7 +1,8 @@
 /* Smooth spectral targets of `features` on one frequency grid for the whole ensemble: the
    Gaussian-broadened VDOS (token vdos), its cumulative (cumvdos) and the boson peak found
-   continuously on it (boson), evaluated from each sample's stored KPM moments (/spectrum/kpm), so
-   samples with different KPM intervals share the grid. docs/fit.md. */
+   continuously on it (boson), evaluated from each sample's exact eigenvalues (/spectrum/vdos/
+   eigenvalues, small samples) or else its stored KPM moments (/spectrum/kpm), so samples with
+   different KPM intervals share the grid. docs/fit.md. */
 #include "features.h"
 
 PetscBool VitVdosTargetToken(const char token[])
@@ -20,35 +21,112 @@ static PetscBool WantsVdosTargets(const FeatOptions *o)
   return wants;
 }
 
-/* The ensemble's grid from every sample's KPM output: the written frequency unit (all alike), the
-   largest sqrt(lambda_max) (top) and the largest nu_90 (90 % of the states below it). */
-static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt, PetscReal *top, PetscReal *nu90)
+/* A sample's spectrum as the targets see it: its exact eigenvalues when exact, else its KPM moments. */
+typedef struct {
+  PetscInt  n;
+  PetscReal *lambda;
+  VitKpm    kpm;
+  PetscReal scale;
+  PetscInt  dim;
+} SampleSpectrum;
+
+static PetscErrorCode SampleSpectrumRead(VitH5 *h5, PetscBool exact, SampleSpectrum *s, PetscBool *found)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(s, sizeof(*s)));
+  if (exact) PetscCall(VitSpectrumEigenvaluesRead(h5, &s->n, &s->lambda, &s->scale, &s->dim, found));
+  else {
+    PetscCall(VitKpmRead(h5, &s->kpm, &s->scale, &s->dim, found));
+    s->n = s->kpm.nstates;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SampleSpectrumDestroy(SampleSpectrum *s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(s->lambda));
+  PetscCall(VitKpmDestroy(&s->kpm));
+  PetscFunctionReturn(0);
+}
+
+/* sqrt of the largest eigenvalue and of the one below which 90 % of the states lie. */
+static PetscErrorCode SampleSpectrumBounds(const SampleSpectrum *s, PetscReal *top, PetscReal *w90)
+{
+  PetscReal l90;
+
+  PetscFunctionBeginUser;
+  if (s->lambda) {
+    l90  = s->lambda[PetscMax(0, (PetscInt)PetscCeilReal(0.9 * s->n) - 1)];
+    *top = PetscSqrtReal(PetscMax(s->lambda[s->n - 1], 0.0));
+  } else {
+    PetscCall(VitKpmQuantile(&s->kpm, 0.9, &l90));
+    *top = PetscSqrtReal(s->kpm.lambda_max);
+  }
+  *w90 = PetscSqrtReal(PetscMax(l90, 0.0));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SampleSpectrumBroaden(const SampleSpectrum *s, PetscReal sigma, VitBroadenedVdos *b)
+{
+  PetscFunctionBeginUser;
+  if (s->lambda) PetscCall(VitBroadenedVdosCreateFromEigenvalues(s->n, s->lambda, sigma, b));
+  else PetscCall(VitBroadenedVdosCreate(&s->kpm, sigma, b));
+  PetscFunctionReturn(0);
+}
+
+/* Whether every sample's spectrum output holds all its eigenvalues (spectrum -vdos_exact_max_dof). */
+static PetscErrorCode AllExact(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], PetscBool *exact)
+{
+  PetscFunctionBeginUser;
+  *exact = PETSC_TRUE;
+  for (PetscInt i = 0; i < n && *exact; i++) {
+    char  cached[PETSC_MAX_PATH_LEN];
+    VitH5 h5;
+    PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
+    PetscCall(VitH5OpenRead(comm, cached, &h5));
+    PetscCall(VitH5Exists(&h5, "/spectrum/vdos/eigenvalues", exact));
+    PetscCall(VitH5Close(&h5));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The ensemble's grid from every sample's spectrum: the written frequency unit (all alike), the
+   largest top frequency, the largest nu_90 (90 % of the states below it) and the fewest states. */
+static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt, PetscReal *top, PetscReal *nu90, PetscInt *fewest)
 {
   char first[PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   *top = *nu90 = 0;
+  *fewest      = PETSC_MAX_INT;
+  PetscCall(AllExact(comm, o, n, paths, &vt->exact));
   for (PetscInt i = 0; i < n; i++) {
-    char      cached[PETSC_MAX_PATH_LEN];
-    VitH5     h5;
-    VitKpm    kpm;
-    PetscReal scale, l90;
-    PetscInt  dim;
-    PetscBool found;
+    char           cached[PETSC_MAX_PATH_LEN];
+    VitH5          h5;
+    SampleSpectrum s;
+    PetscReal      t = 0, w90 = 0;
+    PetscBool      found;
     PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
     PetscCall(VitH5OpenRead(comm, cached, &h5));
-    PetscCall(VitKpmRead(&h5, &kpm, &scale, &dim, &found));
+    PetscCall(SampleSpectrumRead(&h5, vt->exact, &s, &found));
     PetscCall(VitH5Close(&h5));
     if (!found && !i) break; /* spectra without KPM moments: their stored VDOS is used (all must be alike) */
     PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: no KPM moments (/spectrum/kpm/omega_scale), which the first sample's spectrum output has: recompute it (-features_recompute) with -spectrum_kpm", cached);
-    PetscCheck(!i || PetscAbsReal(scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%g vs %g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)scale, (double)vt->scale);
+    PetscCheck(!i || PetscAbsReal(s.scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%g vs %g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)s.scale, (double)vt->scale);
     if (!i) PetscCall(PetscStrncpy(first, cached, sizeof(first)));
     vt->kpm   = PETSC_TRUE;
-    vt->scale = scale;
-    PetscCall(VitKpmQuantile(&kpm, 0.9, &l90));
-    *top  = PetscMax(*top, scale * PetscSqrtReal(kpm.lambda_max));
-    *nu90 = PetscMax(*nu90, scale * PetscSqrtReal(PetscMax(l90, 0.0)));
-    PetscCall(VitKpmDestroy(&kpm));
+    vt->scale = s.scale;
+    PetscCall(SampleSpectrumBounds(&s, &t, &w90));
+    *top    = PetscMax(*top, s.scale * t);
+    *nu90   = PetscMax(*nu90, s.scale * w90);
+    *fewest = PetscMin(*fewest, s.n);
+    PetscCall(SampleSpectrumDestroy(&s));
+  }
+  if (!vt->exact && vt->kpm && *fewest + 3 <= VIT_VDOS_EXACT_MAX_DOF) {
+    PetscInt limit = VIT_VDOS_EXACT_MAX_DOF;
+    PetscCall(PetscOptionsGetInt(NULL, NULL, "-vdos_exact_max_dof", &limit, NULL));
+    if (*fewest + 3 <= limit) PetscCall(PetscPrintf(comm, "features: note: some spectrum outputs lack the exact eigenvalues although the samples are small enough (-vdos_exact_max_dof %" PetscInt_FMT "): made by an older vitrum? Recompute them (-features_recompute) for VDOS targets without KPM noise\n", limit));
   }
   PetscFunctionReturn(0);
 }
@@ -56,28 +134,40 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 {
   PetscFunctionBeginUser;
-  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for nu_90/50", (double)o->vdos_sigma);
-  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest KPM bound + 4 sigma", (double)o->vdos_omega_max);
+  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for the default (docs/fit.md)", (double)o->vdos_sigma);
+  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest top frequency + 4 sigma", (double)o->vdos_omega_max);
   PetscCheck(!o->vdos_bins_set || o->vdos_bins > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or leave it out for automatic", o->vdos_bins);
   PetscFunctionReturn(0);
 }
 
+/* Modes a default window +-sigma of the vdos/cumvdos targets holds at the mean density below nu_90:
+   a window with fewer is dominated by where one sample's modes happen to fall, which no structure
+   profile predicts (docs/fit.md: held-out R^2 against sigma on a 3D KA ensemble of 512 atoms). */
+#define VIT_VDOS_WINDOW_MODES 300
+
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
 {
-  PetscReal top, nu90;
+  PetscReal top, nu90, resolution, window;
+  PetscInt  fewest;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(vt, sizeof(*vt)));
   if (!WantsVdosTargets(o)) PetscFunctionReturn(0);
-  PetscCall(EnsembleBounds(comm, o, n, paths, vt, &top, &nu90));
+  PetscCall(EnsembleBounds(comm, o, n, paths, vt, &top, &nu90, &fewest));
   if (!vt->kpm) {
     PetscCall(PetscPrintf(comm, "features: note: the spectrum outputs have no KPM moments: VDOS targets are their stored /spectrum/vdos (no broadening, no common grid)\n"));
     PetscFunctionReturn(0);
   }
-  vt->sigma     = o->vdos_sigma_set ? o->vdos_sigma : nu90 / 50;
-  vt->omega_max = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
-  vt->bins      = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
-  PetscCall(PetscPrintf(comm, "features: VDOS targets broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] (frequency unit of the spectra), one grid for all samples\n", (double)vt->sigma, vt->bins, (double)vt->omega_max));
+  /* a window of +-sigma holds 2 sigma (0.9 n / nu_90) modes at the mean density below nu_90 */
+  resolution      = nu90 / 50;
+  window          = VIT_VDOS_WINDOW_MODES * nu90 / (1.8 * fewest);
+  vt->sigma       = o->vdos_sigma_set ? o->vdos_sigma : PetscMin(PetscMax(resolution, window), nu90 / 5); /* at most nu_90/5: still a spectrum, not one blob */
+  vt->boson_sigma = o->vdos_sigma_set ? o->vdos_sigma : resolution;
+  vt->omega_max   = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
+  vt->bins        = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
+  PetscCall(PetscPrintf(comm, "features: VDOS targets from %s, broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] (frequency unit of the spectra), one grid for all samples\n", vt->exact ? "every sample's exact eigenvalues" : "the KPM moments (stochastic: their noise adds to the targets)", (double)vt->sigma, vt->bins, (double)vt->omega_max));
+  if (!o->vdos_sigma_set && window > resolution)
+    PetscCall(PetscPrintf(comm, "features: note: sigma is wider than nu_90/50 = %.4g so that +-sigma holds %d modes of the smallest sample (%" PetscInt_FMT " modes)%s: narrower windows follow where one sample's modes happen to fall, not its structure; the boson peak keeps nu_90/50 (-vdos_sigma sets both)\n", (double)resolution, VIT_VDOS_WINDOW_MODES, fewest, window > nu90 / 5 ? ", capped at nu_90/5 (samples this small give VDOS targets dominated by that scatter at any width)" : ""));
   PetscFunctionReturn(0);
 }
 
@@ -115,25 +205,26 @@ static PetscErrorCode AddStoredVdos(MPI_Comm comm, VitH5 *h5, PetscInt *n, char 
 
 /* Boson peak of the broadened VDOS: the maximum of D/omega^(d-1) above 3 sigma (below, the
    broadening of omega ~ 0 dominates), up to the grid's top, found continuously. */
-static PetscErrorCode AddBosonPeak(VitVdosTargets *vt, const VitBroadenedVdos *b, const VitKpm *kpm, PetscInt dim, PetscInt *n, char ***names, PetscReal **values)
+static PetscErrorCode AddBosonPeak(VitVdosTargets *vt, const SampleSpectrum *s, PetscInt *n, char ***names, PetscReal **values)
 {
-  PetscReal omega, height;
+  VitBroadenedVdos b;
+  PetscReal        omega, height;
 
   PetscFunctionBeginUser;
-  if (VitBroadenedBosonPeak(b, dim, 3 * b->sigma, vt->omega_max / vt->scale, &omega, &height)) vt->boson_at_bound++;
-  if (VitKpmResolution(kpm->lambda_min, kpm->lambda_max, kpm->moments, omega) > b->sigma) vt->boson_kpm_limited++;
+  PetscCall(SampleSpectrumBroaden(s, vt->boson_sigma / vt->scale, &b));
+  if (VitBroadenedBosonPeak(&b, s->dim, 3 * b.sigma, vt->omega_max / vt->scale, &omega, &height)) vt->boson_at_bound++;
+  if (!s->lambda && VitKpmResolution(s->kpm.lambda_min, s->kpm.lambda_max, s->kpm.moments, omega) > b.sigma) vt->boson_kpm_limited++;
+  PetscCall(VitBroadenedVdosDestroy(&b));
   PetscCall(Append("boson_peak_omega_broadened", omega * vt->scale, n, names, values));
-  PetscCall(Append("boson_peak_height_broadened", height / PetscPowReal(vt->scale, dim), n, names, values));
+  PetscCall(Append("boson_peak_height_broadened", height / PetscPowReal(vt->scale, s->dim), n, names, values));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values)
 {
   const PetscReal  dw = vt->omega_max / vt->bins;
-  VitKpm           kpm;
+  SampleSpectrum   s;
   VitBroadenedVdos b;
-  PetscReal        scale;
-  PetscInt         dim;
   PetscBool        found;
   char             buf[64];
 
@@ -143,19 +234,22 @@ PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, c
     PetscCall(AddStoredVdos(comm, h5, n, names, values));
     PetscFunctionReturn(0);
   }
-  PetscCall(VitKpmRead(h5, &kpm, &scale, &dim, &found));
-  PetscCall(VitBroadenedVdosCreate(&kpm, vt->sigma / vt->scale, &b));
-  if (!strcmp(token, "boson")) PetscCall(AddBosonPeak(vt, &b, &kpm, dim, n, names, values));
-  for (PetscInt j = 0; j < vt->bins && !strcmp(token, "vdos"); j++) { /* D at bin centres, per written frequency unit */
-    PetscCall(PetscSNPrintf(buf, sizeof(buf), "D(omega=%.10g)", (double)((j + 0.5) * dw)));
-    PetscCall(Append(buf, VitBroadenedVdosDensity(&b, (j + 0.5) * dw / vt->scale) / vt->scale, n, names, values));
+  PetscCall(SampleSpectrumRead(h5, vt->exact, &s, &found));
+  PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: no %s any more: recompute it (-features_recompute)", h5->path, vt->exact ? "/spectrum/vdos/eigenvalues" : "KPM moments");
+  if (!strcmp(token, "boson")) PetscCall(AddBosonPeak(vt, &s, n, names, values));
+  else {
+    PetscCall(SampleSpectrumBroaden(&s, vt->sigma / vt->scale, &b));
+    for (PetscInt j = 0; j < vt->bins && !strcmp(token, "vdos"); j++) { /* D at bin centres, per written frequency unit */
+      PetscCall(PetscSNPrintf(buf, sizeof(buf), "D(omega=%.10g)", (double)((j + 0.5) * dw)));
+      PetscCall(Append(buf, VitBroadenedVdosDensity(&b, (j + 0.5) * dw / vt->scale) / vt->scale, n, names, values));
+    }
+    for (PetscInt j = 0; j < vt->bins && !strcmp(token, "cumvdos"); j++) { /* share of the modes below the bin's upper edge */
+      PetscCall(PetscSNPrintf(buf, sizeof(buf), "C(omega=%.10g)", (double)((j + 1) * dw)));
+      PetscCall(Append(buf, VitBroadenedVdosCumulative(&b, (j + 1) * dw / vt->scale), n, names, values));
+    }
+    PetscCall(VitBroadenedVdosDestroy(&b));
   }
-  for (PetscInt j = 0; j < vt->bins && !strcmp(token, "cumvdos"); j++) { /* share of the modes below the bin's upper edge */
-    PetscCall(PetscSNPrintf(buf, sizeof(buf), "C(omega=%.10g)", (double)((j + 1) * dw)));
-    PetscCall(Append(buf, VitBroadenedVdosCumulative(&b, (j + 1) * dw / vt->scale), n, names, values));
-  }
-  PetscCall(VitBroadenedVdosDestroy(&b));
-  PetscCall(VitKpmDestroy(&kpm));
+  PetscCall(SampleSpectrumDestroy(&s));
   PetscFunctionReturn(0);
 }
 

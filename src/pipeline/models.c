@@ -78,6 +78,51 @@ static PetscErrorCode DatasetDimension(MPI_Comm comm, const char path[], PetscIn
   PetscFunctionReturn(0);
 }
 
+/* Width of the broadened VDOS targets, /dataset/vdos_sigma (0 when the dataset has none). */
+static PetscErrorCode DatasetVdosSigma(MPI_Comm comm, const char path[], PetscReal *sigma)
+{
+  VitH5     h5;
+  PetscBool has;
+
+  PetscFunctionBeginUser;
+  *sigma = 0;
+  PetscCall(VitH5OpenRead(comm, path, &h5));
+  PetscCall(VitH5Exists(&h5, "/dataset/vdos_sigma", &has));
+  if (has) PetscCall(VitH5ReadScalar(&h5, "/dataset/vdos_sigma", sigma));
+  PetscCall(VitH5Close(&h5));
+  PetscFunctionReturn(0);
+}
+
+/* The reduced VDOS only above 3 sigma: below, D/omega^(d-1) of the broadened VDOS is the
+   broadening of the lowest modes divided by omega^(d-1) -> infinity (as the boson search of
+   features). Bins below are removed from Y (n x m, row-major) and names, with a note. */
+static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscInt n, PetscInt *m, PetscReal *Y, char **names)
+{
+  PetscReal sigma;
+  PetscInt  keep = 0, m0 = *m;
+
+  PetscFunctionBeginUser;
+  PetscCall(DatasetVdosSigma(comm, path, &sigma));
+  if (sigma <= 0) PetscFunctionReturn(0);
+  for (PetscInt j = 0; j < m0; j++) {
+    const char *at = strstr(names[j], "(omega=");
+    double      w;
+    PetscCheck(at && sscanf(at + 7, "%lf", &w) == 1, comm, PETSC_ERR_USER_INPUT, "%s: reduced VDOS target '%s' has no omega", path, names[j]);
+    if (w < 3 * sigma) {
+      PetscCall(PetscFree(names[j]));
+      continue;
+    }
+    for (PetscInt i = 0; i < n; i++) Y[i * m0 + keep] = Y[i * m0 + j];
+    names[keep++] = names[j];
+  }
+  for (PetscInt i = 1; i < n; i++) /* rows were m0 apart: close them up to keep apart */
+    for (PetscInt j = 0; j < keep; j++) Y[i * keep + j] = Y[i * m0 + j];
+  *m = keep;
+  PetscCheck(keep > 0, comm, PETSC_ERR_USER_INPUT, "%s: every bin of the reduced VDOS lies below 3 sigma = %g of the broadened targets: lower -vdos_sigma or drop the model " VIT_PIPELINE_REDUCED, path, (double)(3 * sigma));
+  if (keep < m0) PetscCall(PetscPrintf(comm, "pipeline: note: " VIT_PIPELINE_REDUCED " leaves out its %" PetscInt_FMT " bins below 3 sigma = %.4g (sigma of the VDOS targets): there D/omega^(d-1) is the broadening of the lowest modes, not a density\n", m0 - keep, (double)(3 * sigma)));
+  PetscFunctionReturn(0);
+}
+
 /* Copy the optional datasets that fit reads besides X, Y and the names. */
 static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
 {
@@ -250,6 +295,7 @@ static PetscErrorCode ModelTargets(MPI_Comm comm, const char path[], const VitPi
     } else PetscCall(PetscStrallocpy(ds->target_names[cols[j]], &names[j]));
   }
   if (cumul) PetscCall(CumulativeTargets(comm, path, ds->n, m, Y, names));
+  if (reduced) PetscCall(DropReducedBelow(comm, path, ds->n, m, Y, names));
   PetscCall(PetscFree(cols));
   PetscFunctionReturn(0);
 }

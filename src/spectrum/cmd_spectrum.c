@@ -13,6 +13,7 @@ typedef struct {
   PetscBool       dense, vectors, kpm, inertia, kpm_local;
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
   PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
+  PetscInt        exact_max_dof;     /* all eigenvalues by LAPACK up to this many degrees of freedom */
   PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, precond_max_mb, resolution;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
@@ -32,6 +33,9 @@ typedef struct {
   PetscReal *T, *cv, *cv_modes;
   PetscReal *local_mu;           /* -kpm_local: nowned x M local moments */
   PetscReal *band_edges, *band_pr;
+  PetscInt   neigenvalues;       /* exact eigenvalues (translations removed), 0: not computed */
+  PetscReal *eigenvalues;
+  PetscLogDouble eigenvalues_s;  /* their wall time */
   PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
   PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
@@ -133,6 +137,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->ntemp                   = 50;
   o->bands                   = 10;
   o->bounds_steps            = 30;
+  o->exact_max_dof           = VIT_VDOS_EXACT_MAX_DOF;
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
@@ -168,6 +173,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
+  PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   ntemp_range = 2;
@@ -186,6 +192,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
   PetscCheck(!moments_set || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or leave it out: moments from -vdos_resolution)", o->moments);
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
+  PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
   PetscCheck(o->max_moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": at least 2", o->max_moments);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {
@@ -539,6 +546,35 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[],
   PetscFunctionReturn(0);
 }
 
+/* Every eigenvalue of a small sample (-vdos_exact_max_dof), the d translations (the d of smallest
+   magnitude, zero to round-off) removed as the KPM deflates them. Before the KPM frees H. */
+static PetscErrorCode ExactEigenvalues(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+{
+  const PetscInt n = prob->dim * prob->natoms, d = prob->dim;
+  PetscReal     *all;
+  PetscInt       lo = 0, hi;
+  PetscLogDouble t0, t1;
+  PetscBool      shell;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (n > o->exact_max_dof || shell || n <= d) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t0));
+  PetscCall(VitSpectrumAllEigenvalues(prob, &all));
+  /* the d translations: the window of d consecutive eigenvalues around zero with the smallest largest magnitude */
+  for (PetscInt i = 1; i + d <= n; i++)
+    if (PetscMax(PetscAbsReal(all[i]), PetscAbsReal(all[i + d - 1])) < PetscMax(PetscAbsReal(all[lo]), PetscAbsReal(all[lo + d - 1]))) lo = i;
+  hi = lo + d;
+  res->neigenvalues = n - d;
+  PetscCall(PetscMalloc1(n - d, &res->eigenvalues));
+  PetscCall(PetscArraycpy(res->eigenvalues, all, lo));
+  PetscCall(PetscArraycpy(res->eigenvalues + lo, all + hi, n - hi));
+  PetscCall(PetscFree(all));
+  PetscCall(PetscTime(&t1));
+  res->eigenvalues_s = t1 - t0;
+  PetscFunctionReturn(0);
+}
+
 /* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, with the dense path, the modes.
 
    The grid res->T is in the written temperature unit; x = hbar omega/(k_B T) = omega/(T/temp). */
@@ -763,6 +799,13 @@ static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions 
   PetscCall(VitH5WriteAttrString(&h5, "/spectrum/moments", "masses", sys->mass_source));
   if (res->modes.k) PetscCall(WriteModes(&h5, sys, o, res, u));
   if (o->kpm) PetscCall(WriteKpm(&h5, sys, o, res, u));
+  if (res->neigenvalues) {
+    hsize_t edims[1] = {(hsize_t)res->neigenvalues};
+    PetscCall(VitH5WriteReal(&h5, "/spectrum/vdos/eigenvalues", 1, edims, res->eigenvalues, lunits));
+    PetscCall(VitH5WriteAttrString(&h5, "/spectrum/vdos/eigenvalues", "description", "every eigenvalue of the dynamical matrix by dense LAPACK, ascending, the d translations removed (-vdos_exact_max_dof)"));
+    PetscCall(VitH5WriteScalar(&h5, "/spectrum/vdos/omega_scale", u->freq, "written frequency per sqrt(eigenvalue)"));
+    PetscCall(VitH5WriteScalar(&h5, "/spectrum/vdos/dimension", (PetscReal)sys->dom.dim, "1"));
+  }
   PetscCall(WriteCounts(&h5, o, res, u));
   PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/T", 1, tdims, res->T, u->T));
   if (o->kpm) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv", 1, tdims, res->cv, "k_B per atom"));
@@ -780,6 +823,7 @@ static PetscErrorCode ResultsDestroy(SpectrumResults *res)
   PetscCall(PetscFree4(res->omega, res->D, res->Derr, res->reduced));
   PetscCall(PetscFree3(res->T, res->cv, res->cv_modes));
   PetscCall(PetscFree(res->local_mu));
+  PetscCall(PetscFree(res->eigenvalues));
   PetscCall(PetscFree2(res->band_edges, res->band_pr));
   PetscCall(PetscFree3(res->count_exact, res->count_kpm, res->count_kpm_err));
   PetscCall(PetscFree2(res->stiff_id, res->stiff_omega));
@@ -791,6 +835,7 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   PetscFunctionBegin;
   PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g %s\n", (double)res->moment[0], u->lambda));
   if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
+  if (res->neigenvalues) PetscCall(PetscPrintf(comm, "  exact: all %" PetscInt_FMT " eigenvalues by LAPACK (translations removed) in %.3g s: lambda %.6g .. %.6g\n", res->neigenvalues, res->eigenvalues_s, (double)res->eigenvalues[0], (double)res->eigenvalues[res->neigenvalues - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm) {
     PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], resolution %.3g %s at nu_90 = %.4g %s, %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, (double)res->resolution, u->omega, (double)res->outliers.omega90, u->omega, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
@@ -844,6 +889,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ComputeModes(&prob, o, &res));
   PetscCall(BandParticipation(o, &res));
+  PetscCall(ExactEigenvalues(&prob, o, &res));
   if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
     PetscCall(MatDestroy(&sys->H));
     PetscCall(ComputeKpm(&prob, sys->dom.fid, o, &res, PETSC_TRUE));

@@ -7,9 +7,15 @@
    mirrored-Gaussian broadening of the eigenfrequencies (D to 3e-3 of its maximum, C to 1e-4), the
    boson peak numpy's continuous maximum of D/omega^2 above 3 sigma (1e-3 relative: at omega ~ 2
    the Jackson kernel of 8192 moments adds a width ~0.1 to sigma = 0.3 in quadrature).
-2. The same with vitrum's own KPM moments (R = 8 random vectors): one grid, C(top) = 1, sum D h = C,
-   C within 0.03 of LAPACK's (statistical); the dataset bitwise the same with the spectra computed
-   on 1 and on 2 ranks.
+2. The same with vitrum's own KPM moments (R = 8 random vectors, -vdos_exact_max_dof 0): one grid,
+   C(top) = 1, sum D h = C, C within 0.03 of LAPACK's (statistical); the dataset bitwise the same
+   with the spectra computed on 1 and on 2 ranks.
+   By default (648 degrees of freedom <= -vdos_exact_max_dof) the spectra hold every eigenvalue:
+   /spectrum/vdos/eigenvalues = numpy's eigvalsh without the 3 translations (1e-10 of the largest)
+   on 1 and on 2 ranks (SBAIJ there; the targets agree to 1e-9, not bitwise: the two assemblies
+   differ in round-off and LAPACK sees that); the targets come from them (/dataset/vdos_sigma says so) and
+   equal numpy's broadening (D to 3e-3 of its maximum, C to 1e-4); without -vdos_sigma, sigma =
+   min(max(nu_90/50, 300 nu_90/(1.8 n)), nu_90/5) with n the modes of a sample and nu_90 numpy's.
 3. `spectrum` with the default moments: M from -vdos_resolution (nu_90/200) within 2 %; nu_90
    within 2 % of LAPACK's; -vdos_resolution 0.5 gives a resolution of 0.5 within 2 %; an explicit
    -kpm_moments wins; the same moments (bitwise) on 1 and 2 ranks.
@@ -118,7 +124,7 @@ vt.check(any(interior), "a boson peak inside the search range (the other may sit
 
 # ---- 2. vitrum's own moments, 1 and 2 ranks ---------------------------------------------------------
 common = ["-samples", "ens/glass_0.data", "ens/glass_1.data", "-potential", "ka3d", "-features_targets", "vdos,cumvdos,boson", "-vdos_sigma", SIGMA,
-          "-kpm_moments", 1024, "-kpm_vectors", 8, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-boson_max_moments", 1] + rdf
+          "-kpm_moments", 1024, "-kpm_vectors", 8, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-boson_max_moments", 1, "-vdos_exact_max_dof", 0] + rdf
 vt.run(["features", "-o", "ds1.h5", "-features_cache", "c1"] + common, 1)
 vt.run(["features", "-o", "ds2.h5", "-features_cache", "c2", "-ranks_per_sample", 2] + common, 2)
 Y, names, D, C, grid, edges = read_targets("ds1.h5")
@@ -130,6 +136,30 @@ for k, lam in enumerate(eig):
     dC = np.abs(Y[k, C] - cumulative(w, edges, SIGMA)).max()
     vt.check(abs(Y[k, C[-1]] - 1) < 1e-4 and abs(Y[k, D].sum() * (grid[1] - grid[0]) - Y[k, C[-1]]) < 1e-3 and dC < 0.03,
              "sample %d (KPM, 8 vectors): C(top) - 1 = %.2g, sum D h = %.6f, max |C - C_LAPACK| = %.3g" % (k, Y[k, C[-1]] - 1, Y[k, D].sum() * (grid[1] - grid[0]), dC))
+
+# ---- 2b. exact eigenvalues (the default for small samples) -------------------------------------------
+exact_run = ["-samples", "ens/glass_0.data", "ens/glass_1.data", "-potential", "ka3d", "-features_targets", "vdos,cumvdos", "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 64, "-kpm_vectors", 1] + rdf
+fresh_dirs("e1", "e2")
+vt.run(["features", "-o", "dse1.h5", "-features_cache", "e1"] + exact_run, 1)
+vt.run(["features", "-o", "dse2.h5", "-features_cache", "e2", "-ranks_per_sample", 2, "-hessian_type", "sbaij"] + exact_run, 2)
+for k, lam in enumerate(eig):
+    for c in ("e1", "e2"):
+        got = sl.read("%s/glass_%d.data.spectrum.h5" % (c, k), "/spectrum/vdos/eigenvalues")
+        vt.check(got.shape == lam.shape and np.abs(got - lam).max() < 1e-10 * lam.max(), "sample %d (%s): %d exact eigenvalues = numpy's eigvalsh without the translations (max diff %.2g)" % (k, c, got.size, np.abs(got - lam).max() if got.shape == lam.shape else -1))
+with h5py.File("dse1.h5") as f:
+    sigma, source = f["/dataset/vdos_sigma"][()][0], f["/dataset/vdos_sigma"].attrs["source"]
+    source = source.decode() if isinstance(source, bytes) else str(source)
+nu90 = max(np.sqrt(lam[int(np.ceil(0.9 * lam.size)) - 1]) for lam in eig)
+want = min(max(nu90 / 50, 300 * nu90 / (1.8 * min(lam.size for lam in eig))), nu90 / 5)
+vt.check(abs(sigma / want - 1) < 1e-12 and source == "exact eigenvalues", "default sigma %.6g = min(max(nu_90/50, 300 nu_90/(1.8 n)), nu_90/5) = %.6g, targets from %s" % (sigma, want, source))
+Y, names, D, C, grid, edges = read_targets("dse1.h5")
+Y2 = read_targets("dse2.h5")[0]
+vt.check(np.abs(Y - Y2).max() < 1e-9 * np.abs(Y).max(), "exact targets the same with the spectra on 1 and on 2 ranks (SBAIJ; LAPACK on matrices equal to round-off: max diff %.2g)" % np.abs(Y - Y2).max())
+for k, lam in enumerate(eig):
+    w = np.sqrt(np.maximum(lam, 0))
+    Dx, Cx = vdos(w, grid, sigma), cumulative(w, edges, sigma)
+    dD, dC = np.abs(Y[k, D] - Dx).max() / Dx.max(), np.abs(Y[k, C] - Cx).max()
+    vt.check(dD < 3e-3 and dC < 1e-4, "sample %d (exact eigenvalues): broadened VDOS = numpy's: max |dD|/max D %.2g, max |dC| %.2g" % (k, dD, dC))
 
 # ---- 3. moments from the resolution --------------------------------------------------------------------
 sample = ka[0]
