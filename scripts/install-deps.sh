@@ -2,8 +2,8 @@
 # Install vitrum's build and test dependencies from Debian 12 packages (run as root).
 # libopenblas0-pthread becomes libblas.so.3/liblapack.so.3 through Debian's alternatives, so LAPACK
 # (dense spectra, fit) and MUMPS (inertia, shift-and-invert) stop running on the reference BLAS
-# (5-6x faster, docs/BENCHMARKS.md). Under MPI give each rank one thread: OPENBLAS_NUM_THREADS=1
-# (mpirun -x OPENBLAS_NUM_THREADS=1 ...), or the ranks' threads oversubscribe the cores.
+# (5-6x faster, docs/BENCHMARKS.md). Under MPI vitrum gives each rank of a node one BLAS thread
+# itself (unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is set).
 set -euo pipefail
 packages=(build-essential cmake pkg-config git
           petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev liblapack-dev libblas-dev
@@ -22,7 +22,7 @@ else
   echo "install-deps: all packages present"
 fi
 if update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q "^Value: .*openblas"; then
-  echo "install-deps: BLAS/LAPACK: OpenBLAS (set OPENBLAS_NUM_THREADS=1 when running under mpirun)"
+  echo "install-deps: BLAS/LAPACK: OpenBLAS (vitrum uses one thread per rank when ranks share a node)"
 else
   echo "install-deps: BLAS/LAPACK is not OpenBLAS; select it with:"
   echo "  update-alternatives --auto libblas.so.3-x86_64-linux-gnu; update-alternatives --auto liblapack.so.3-x86_64-linux-gnu"

@@ -1,4 +1,6 @@
 /* Initialisation, logging, error handling and small helpers shared by every command. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
 #include <vitrum/common.h>
 #include <hdf5.h>
 #include <ctype.h>
@@ -11,10 +13,32 @@
 
 VitLog vit_log;
 
+/* One BLAS thread per MPI rank when several ranks share a node and the user set no thread count:
+   a threaded OpenBLAS (Debian's libopenblas0-pthread, selected by scripts/install-deps.sh) would
+   otherwise start one thread per core in every rank and oversubscribe the cores. The symbol is
+   looked up at run time, so reference BLAS (no such function) is left alone. docs/BENCHMARKS.md. */
+static PetscErrorCode OneBlasThreadPerRank(void)
+{
+  void (*set_threads)(int) = NULL;
+  MPI_Comm    node;
+  PetscMPIInt local;
+
+  PetscFunctionBeginUser;
+  if (getenv("OPENBLAS_NUM_THREADS") || getenv("OMP_NUM_THREADS")) PetscFunctionReturn(0);
+  *(void **)&set_threads = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (!set_threads) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &local));
+  PetscCallMPI(MPI_Comm_free(&node));
+  if (local > 1) set_threads(1);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitInitialize(void)
 {
   PetscFunctionBeginUser;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by vitrum's own messages */
+  PetscCall(OneBlasThreadPerRank());
   PetscCall(PetscClassIdRegister("vitrum", &vit_log.classid));
   PetscCall(PetscLogStageRegister("Read", &vit_log.stage_read));
   PetscCall(PetscLogStageRegister("Structure", &vit_log.stage_structure));
