@@ -373,6 +373,8 @@ PetscErrorCode VitPipelinePrintTable(MPI_Comm comm, const char eval_path[])
     if (count > 1 && scored && scored < count) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " constant over the training samples (e.g. beyond the band edge): not scored\n", "", count - scored));
     k += count;
   }
+  /* R^2 = 1 - SSE/SST with SST from a handful of samples is dominated by how close they happen to lie */
+  if (ntest < 5) PetscCall(PetscPrintf(comm, "vitrum: warning: only %" PetscInt_FMT " held-out samples: these R^2 measure little (their spread, the denominator, is a matter of which samples were drawn); use more samples or -fit_test_fraction\n", ntest));
   PetscCall(PetscFree(ytrue));
   PetscCall(PetscFree(ypred));
   PetscCall(PetscFree(r2_train));

@@ -7,7 +7,8 @@
   sample share their names);
 - the evaluation reports no absurd R^2: every entry of /evaluation/r2 is NaN (a trivial or flat
   target, said so) or above -1e6, and the printed table has no number beyond 1e6 in magnitude;
-- <omega^2> (the exact kernel prior) is predicted on the held-out samples with R^2 > 0.5."""
+- <omega^2> (the exact kernel prior) is predicted on the held-out samples with R^2 > 0.5;
+- with 2 held-out samples the table is followed by a warning that such R^2 measure little."""
 import shutil
 
 import h5py
@@ -22,6 +23,7 @@ out = p.stdout
 print(out[-3000:])
 vt.check("no low_mode_count model (give -spectrum_count_omega" in out, "low_mode_count left out with a note naming -spectrum_count_omega")
 vt.check("one g(r) grid for all samples" in out, "features fixes one g(r) grid for the ensemble")
+vt.check("warning: only 2 held-out samples" in out, "a held-out set of 2 samples is called out as measuring little")
 with h5py.File("run/dataset.h5", "r") as f:
     names = [s.decode() for s in f["/dataset/target_names"][()]]
     Y = f["/dataset/Y"][()]
