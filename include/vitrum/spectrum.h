@@ -31,7 +31,7 @@ PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
 PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 
 /* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
-typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE } VitModesMethod;
+typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER } VitModesMethod;
 extern const char *const VitModesMethods[];
 
 typedef struct {
@@ -39,6 +39,8 @@ typedef struct {
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
   PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
+  PetscReal      range[2];          /* filter: an interval holding the whole spectrum */
+  PetscReal      upper;             /* filter: first guess of an eigenvalue with more than nev modes below it */
 } VitModesOptions;
 
 typedef struct {

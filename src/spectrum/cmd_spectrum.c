@@ -141,7 +141,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .spectrum.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; LOBPCG when the factor exceeds -spectrum_factor_max_memory), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; the filter when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
   PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -278,11 +278,11 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
 
 /* Memory of the multigrid preconditioner (AIJ copy of H and the GAMG hierarchy), bytes per atom:
    measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
-   atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); this bound is used to decide whether the
-   default fallback fits. */
+   atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); this bound is used to decide whether
+   -spectrum_method lobpcg's default preconditioner fits. */
 #define VIT_MULTIGRID_BYTES_PER_ATOM 100e3
 
-/* Whether the default LOBPCG fallback's multigrid fits -spectrum_precond_max_memory; a note if not. A
+/* Whether LOBPCG's default multigrid fits -spectrum_precond_max_memory; a note if not. A
    -spectrum_precond given by the user is taken as is. */
 static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscBool *fits)
 {
@@ -293,27 +293,55 @@ static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const Spectr
   PetscCall(PetscOptionsHasName(NULL, NULL, "-spectrum_precond", &given));
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   *fits = (PetscBool)(given || need_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-spectrum_precond_max_memory); run on more nodes, or give -spectrum_method lobpcg -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-spectrum_precond_max_memory); use -spectrum_method filter (no second matrix), run on more nodes, or give -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
   PetscFunctionReturn(0);
 }
 
-/* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the multigrid preconditioner
-   (precond.c; no factorisation) when that fits, else no modes; each with a note saying so. */
-static PetscErrorCode ComputeModes(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+/* The filter's interval: the whole spectrum's range from the KPM bounds (Lanczos with a margin,
+   within Gershgorin), and a first guess of the top of the wanted part: from the eigenvalue below
+   which 2 % of the states lie (a KPM pilot of 1024 moments x 4 vectors resolves it: its width
+   pi (hi - lo)/2048 is a fraction of it in the glasses tried), the Debye count N ~ lambda^(d/2) of
+   a solid's acoustic modes extrapolated to 2 nev + 10 modes. Too low a guess only costs a wider
+   second solve (FilterModes in modes.c). */
+static PetscErrorCode FilterInterval(VitSpectrumProblem *prob, const SpectrumOptions *o, VitModesOptions *m)
+{
+  const PetscReal states = (PetscReal)prob->dim * prob->natoms - prob->dim;
+  VitKpmOperator  op;
+  VitKpm          pilot;
+  PetscReal       lo, hi, l2;
+
+  PetscFunctionBegin;
+  PetscCall(VitKpmOperatorCreate(prob, 4, PETSC_FALSE, &op));
+  PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &lo, &hi));
+  PetscCall(VitKpmCompute(op, prob, 1024, o->seed, lo, hi, &pilot));
+  PetscCall(VitKpmOperatorDestroy(&op));
+  PetscCall(VitKpmQuantile(&pilot, 0.02, &l2));
+  PetscCall(VitKpmDestroy(&pilot));
+  m->range[0] = lo;
+  m->range[1] = hi;
+  m->upper    = l2 > 0 ? PetscMin(hi, l2 * PetscPowReal((2.0 * m->nev + 10) / (0.02 * states), 2.0 / prob->dim)) : 1e-3 * hi;
+  PetscFunctionReturn(0);
+}
+
+/* Shift-and-invert when MUMPS's factor fits, else the polynomial filter (no factorisation, no
+   second matrix), each with a note saying so; LOBPCG when asked for, with its multigrid
+   preconditioner when that fits (else no modes, with a note). */
+static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   VitModesOptions modes = o->modes;
+  PetscBool       fits;
 
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
   if (o->modes.method == VIT_MODES_SINVERT) {
-    PetscBool fits;
-    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a multigrid preconditioner instead (-spectrum_method lobpcg)", &fits));
-    if (!fits) {
-      modes.method = VIT_MODES_LOBPCG;
-      PetscCall(MultigridFits(prob, o, &fits));
-      if (!fits) PetscFunctionReturn(0);
-    }
+    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by a polynomial filter instead (-spectrum_method filter)", &fits));
+    if (!fits) modes.method = VIT_MODES_FILTER;
   }
+  if (modes.method == VIT_MODES_LOBPCG) {
+    PetscCall(MultigridFits(prob, o, &fits));
+    if (!fits) PetscFunctionReturn(0);
+  }
+  if (modes.method == VIT_MODES_FILTER) PetscCall(FilterInterval(prob, o, &modes));
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));

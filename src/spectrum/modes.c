@@ -4,12 +4,15 @@
    ex25: ICNTL(13) = 1, ICNTL(24) = 1 null-pivot detection), eigenvalues nearest the small positive
    target sigma. lobpcg: LOBPCG for the smallest eigenvalues with a preconditioner (-st_pc_type,
    Jacobi by default), no factorisation: the path for samples too large to factor. dense: LAPACK on a
-   redundant dense copy, all eigenvalues (small samples, reference).
+   redundant dense copy, all eigenvalues (small samples, reference). filter: Krylov-Schur on a
+   Chebyshev polynomial of H that passes [range_lo, upper] and damps the rest (SLEPc's STFILTER,
+   every eigenvalue of that interval), widened until it holds nev modes: no factorisation, no
+   second matrix (the path for samples too large to factor).
    The d translations (sqrt(m_i) per atom) are deflated (EPSSetDeflationSpace), or removed afterwards
    in the dense path. Every -eps_* / -st_* option applies after these defaults. */
 #include <vitrum/spectrum.h>
 
-const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "VitModesMethod", "VIT_MODES_", NULL};
+const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "filter", "VitModesMethod", "VIT_MODES_", NULL};
 
 PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr)
 {
@@ -97,6 +100,14 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
        with the block equal to nev a split pair stalls convergence (8 of 10 in 5000 iterations) */
     PetscCall(EPSLOBPCGSetBlockSize(eps, nev + PetscMax(4, nev / 2)));
     PetscCall(EPSSetTolerances(eps, PETSC_DEFAULT, 5000)); /* Jacobi-preconditioned: hundreds of iterations */
+    break;
+  case VIT_MODES_FILTER:
+    PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
+    PetscCall(STSetType(st, STFILTER));
+    PetscCall(STFilterSetRange(st, opt->range[0], opt->range[1]));
+    PetscCall(STFilterSetInterval(st, opt->range[0], target));
+    PetscCall(EPSSetInterval(eps, opt->range[0], target)); /* every eigenvalue up to target (the interval's top) */
+    PetscCall(EPSSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT)); /* an estimate of how many lie there */
     break;
   case VIT_MODES_DENSE: {
     DS ds;
@@ -199,7 +210,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     if (added[j]) PetscCall(PetscOptionsClearValue(NULL, solver_defaults[j][0]));
   PetscCall(EPSGetConverged(eps, &nconv));
   PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
-  if (opt->method != VIT_MODES_DENSE && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
+  if (opt->method != VIT_MODES_DENSE && opt->method != VIT_MODES_FILTER && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
 
   /* Sort the converged pairs by eigenvalue; the dense path drops the d most translation-like. */
   PetscCall(PetscMalloc4(nconv, &lambda, nconv, &order, nconv, &overlap, nconv, &keep));
@@ -227,7 +238,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
       perm[i] = i;
     }
     PetscCall(PetscSortRealWithPermutation(nkeep, key, perm));
-    modes->k = opt->method == VIT_MODES_DENSE ? nkeep : PetscMin(nkeep, nev);
+    modes->k = opt->method == VIT_MODES_DENSE || opt->method == VIT_MODES_FILTER ? nkeep : PetscMin(nkeep, nev);
     PetscCall(PetscMalloc3(modes->k, &modes->eigenvalue, modes->k, &modes->residual, modes->k, &modes->participation));
     PetscCall(VecDuplicateVecs(v, PetscMax(modes->k, 1), &modes->vector));
     for (PetscInt m = 0; m < modes->k; m++) {
@@ -324,6 +335,53 @@ static PetscErrorCode MergeModes(VitModes *modes, VitModes *more)
   PetscFunctionReturn(0);
 }
 
+/* Whether two of the modes found have the same eigenvalue to 1e-8 relative. */
+static PetscBool HasMultiplet(const VitModes *modes)
+{
+  for (PetscInt m = 1; m < modes->k; m++)
+    if (PetscAbsReal(modes->eigenvalue[m] - modes->eigenvalue[m - 1]) <= 1e-8 * PetscAbsReal(modes->eigenvalue[m])) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* The filter finds every eigenvalue of [range_lo, upper]: too few (the first guess of upper was
+   low), and upper grows as (nev + margin)/found)^(2/d) (the Debye count N ~ lambda^(d/2) of the
+   acoustic modes at the bottom of a solid's spectrum), at least 1.5-fold; complete multiplets by
+   construction. The modes kept: the lowest nev, with the rest of the nev-th's multiplet. */
+static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModesOptions *given, VitModes *modes)
+{
+  const PetscInt  d = prob->dim, want = given->nev + PetscMax(4, given->nev / 4);
+  VitModesOptions opt = *given;
+  PetscInt        upto;
+
+  PetscFunctionBegin;
+  for (PetscInt attempt = 0;; attempt++) {
+    opt.target = opt.upper;
+    PetscCall(SolveModes(prob, &opt, opt.nev, NULL, modes));
+    PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%g, %g]\n", modes->k, (double)opt.range[0], (double)opt.upper));
+    if (modes->k >= opt.nev) break;
+    PetscCheck(attempt < 12 && opt.upper < opt.range[1], prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the -spectrum_nev %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", modes->k, opt.nev, (double)opt.upper, attempt);
+    opt.upper *= PetscMax(1.5, PetscPowReal((PetscReal)want / PetscMax(modes->k, 1), 2.0 / d));
+    opt.upper = PetscMin(opt.upper, opt.range[1]);
+    PetscCall(VitModesDestroy(modes));
+  }
+  /* A Krylov method sees one vector of an exactly degenerate eigenspace per start vector: where the
+     modes found include a multiplet (a crystal, a replicated cell), solve again with them deflated
+     until a solve finds nothing more in the interval. Glasses have no exact multiplets: one solve. */
+  for (PetscInt again = 0; again < 8 && HasMultiplet(modes); again++) {
+    VitModes more;
+    PetscCall(SolveModes(prob, &opt, opt.nev, modes, &more));
+    if (!more.k) {
+      PetscCall(VitModesDestroy(&more));
+      break;
+    }
+    PetscCall(MergeModes(modes, &more));
+    PetscCall(DropRepeatedModes(modes));
+  }
+  for (upto = opt.nev; upto < modes->k && modes->eigenvalue[upto] <= modes->eigenvalue[opt.nev - 1] * (1 + 1e-8); upto++) { }
+  PetscCall(TruncateModes(modes, upto));
+  PetscFunctionReturn(0);
+}
+
 /* Complete multiplets, checked by inertia: Sylvester's count of eigenvalues of H below
    sigma = lambda_nev (1 + 1e-8) (one MUMPS factorisation) minus the d translations must equal
    the number of modes found up to sigma; when a solve missed members of a degenerate multiplet
@@ -343,6 +401,10 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     PetscFunctionReturn(0);
   }
   PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
+  if (opt->method == VIT_MODES_FILTER) {
+    PetscCall(FilterModes(prob, opt, modes));
+    PetscFunctionReturn(0);
+  }
   PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);
   PetscCall(PetscOptionsBool("-spectrum_complete_multiplets", "check the modes found against an exact inertia count and complete degenerate multiplets (default: on for sinvert)", NULL, check, &check, NULL));
   PetscOptionsEnd();

@@ -1,12 +1,14 @@
-"""The factorisation-free low modes (LOBPCG with the multigrid preconditioner of
-src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
-crystal) of the same Hessian:
+"""The factorisation-free low modes (the polynomial filter, SLEPc STFILTER; LOBPCG with the multigrid
+preconditioner of src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass,
+dense LAPACK for the crystal) of the same Hessian:
 - a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
-  estimate: shift-and-invert is skipped with a one-line note naming LOBPCG, and LOBPCG + GAMG gives
-  the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the non-degenerate
-  modes; Jacobi does not converge in twice the GAMG iterations (the preconditioner is in effect);
-- an fcc crystal (256 atoms, 12-fold multiplets at the bottom): nev 10 ends inside a multiplet and
-  nev 13 one past it, eigenvalues to 1e-8 relative;
+  estimate: shift-and-invert is skipped with a one-line note naming the filter, which gives the
+  lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the non-degenerate
+  modes; the same for -spectrum_method lobpcg (GAMG); Jacobi does not converge in twice the GAMG
+  iterations (the preconditioner is in effect);
+- an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
+  multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter with nev 10 returns the
+  whole 12-fold multiplet (every eigenvalue of its interval), = LAPACK's lowest 12;
 - input errors: a non-positive shift, an unknown preconditioner.
 Usage: precond.py NP"""
 import sys
@@ -40,19 +42,27 @@ def lowest(out, k):
     return lam, np.max(np.abs(lam - ref[:k]) / ref[:k])
 
 
+
+
+def check_modes(out, what):
+    lam, err = lowest(out, nev)
+    vt.check(err < 1e-8, "%s: lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (what, nev, err))
+    V = sl.read(out, "/spectrum/modes/vectors")
+    gap = np.minimum(np.diff(ref[:nev + 1])[:nev], np.r_[np.inf, np.diff(ref[:nev])])
+    nondeg = [k for k in range(nev) if gap[k] > 1e-3 * ref[k]]
+    overlap = np.array([abs(V[k] @ vec[:, d + k]) for k in nondeg])
+    vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "%s: eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (what, len(nondeg), overlap.min()))
+
+
 # The default method with the factor over the memory limit: shift-and-invert is skipped with a note
-# and the modes come from LOBPCG + GAMG (the default preconditioner).
-out = "glass_gamg.h5"
-p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", out], np_ranks)
+# and the modes come from the polynomial filter.
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_filter.h5"], np_ranks)
 notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "LOBPCG" in notes[0], "one note: shift-and-invert skipped, LOBPCG used (%s)" % notes)
-lam, err = lowest(out, nev)
-vt.check(err < 1e-8, "LOBPCG + GAMG: lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (nev, err))
-V = sl.read(out, "/spectrum/modes/vectors")
-gap = np.minimum(np.diff(ref[:nev + 1])[:nev], np.r_[np.inf, np.diff(ref[:nev])])
-nondeg = [k for k in range(nev) if gap[k] > 1e-3 * ref[k]]
-overlap = np.array([abs(V[k] @ vec[:, d + k]) for k in nondeg])
-vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (len(nondeg), overlap.min()))
+vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "polynomial filter" in notes[0], "one note: shift-and-invert skipped, the filter used (%s)" % notes)
+check_modes("glass_filter.h5", "filter (default fallback)")
+out = "glass_gamg.h5"
+vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_vectors", "-o", out], np_ranks)
+check_modes(out, "LOBPCG + GAMG")
 # The preconditioner is in effect: Jacobi (6x as many iterations on this glass) does not converge
 # all modes in twice the multigrid iterations.
 its = int(sl.read(out, "/spectrum/modes/iterations")[0])
@@ -79,6 +89,10 @@ for k in (10, 13):
     lam = sl.read(out, "/spectrum/modes/eigenvalues")
     err = np.max(np.abs(lam - ref_fcc[:k]) / ref_fcc[:k]) if len(lam) == k else np.inf
     vt.check(err < 1e-8, "fcc, nev %d: %d modes = LAPACK to 1e-8 relative (max %.1e)" % (k, len(lam), err))
+vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", "filter", "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "fcc_filter.h5"] + potential, np_ranks)
+lam = sl.read("fcc_filter.h5", "/spectrum/modes/eigenvalues")
+err = np.max(np.abs(lam - ref_fcc[:12]) / ref_fcc[:12]) if len(lam) == 12 else np.inf
+vt.check(err < 1e-8, "fcc, filter, nev 10: the whole multiplet, %d modes = LAPACK's lowest 12 to 1e-8 relative (max %.1e)" % (len(lam), err))
 
 base = base[:6] + [1] + base[7:]  # the errors need no 20 modes
 for bad, words in ((["-spectrum_precond_shift", 0], ["-spectrum_precond_shift 0", "positive"]), (["-spectrum_precond", "amg"], ["-spectrum_precond", "amg"])):
