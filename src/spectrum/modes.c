@@ -367,8 +367,12 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
   /* A Krylov method sees one vector of an exactly degenerate eigenspace per start vector: where the
      modes found include a multiplet (a crystal, a replicated cell), solve again with them deflated
      until a solve finds nothing more in the interval. Glasses have no exact multiplets: one solve. */
-  for (PetscInt again = 0; again < 8 && HasMultiplet(modes); again++) {
+  for (PetscInt again = 0; HasMultiplet(modes); again++) {
     VitModes more;
+    if (again == 8) {
+      PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method filter: 8 solves with the found modes deflated still found more members of degenerate multiplets; the multiplets at the top of the %" PetscInt_FMT " modes may be incomplete (-spectrum_method sinvert checks them by inertia)\n", modes->k));
+      break;
+    }
     PetscCall(SolveModes(prob, &opt, opt.nev, modes, &more));
     if (!more.k) {
       PetscCall(VitModesDestroy(&more));
