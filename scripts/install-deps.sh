@@ -9,7 +9,8 @@ packages=(build-essential cmake pkg-config git
           petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev liblapack-dev libblas-dev
           libopenblas0-pthread
           lammps
-          python3-numpy python3-scipy python3-h5py python3-matplotlib python3-sklearn python3-ase)
+          python3-numpy python3-scipy python3-h5py python3-matplotlib python3-sklearn python3-ase
+          python3-torch)  # the CNN baseline of scripts/baselines.py (docs/RESULTS.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
