@@ -152,6 +152,26 @@ static PetscInt SpeciesIndex(XyzParser *p, VitSample *s, const char name[])
   return s->ntypes++;
 }
 
+/* The same periodic lattice with LAMMPS's tilt limits |xy|, |xz| <= lx/2, |yz| <= ly/2 (which
+   the data and dump readers require and the domain code assumes): c -= round(yz/ly) b, then
+   c -= round(xz/lx) a, b -= round(xy/lx) a. A skewed but valid cell (ASE, another code) is a
+   choice of basis, not an error; adding whole lattice vectors keeps a and the a-b plane, so the
+   LAMMPS frame and the atoms' Cartesian positions do not change. */
+static void ReduceTilt(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
+{
+  PetscReal k[3];
+
+  k[0] = s->dim == 3 ? round(s->cell[2][1] / s->cell[1][1]) : 0; /* c -= k0 b */
+  k[1] = s->dim == 3 ? round((s->cell[2][0] - k[0] * s->cell[1][0]) / s->cell[0][0]) : 0; /* c -= k1 a */
+  k[2] = round(s->cell[1][0] / s->cell[0][0]); /* b -= k2 a */
+  if (k[0] == 0 && k[1] == 0 && k[2] == 0) return;
+  for (int j = 0; j < 3; j++) {
+    p->A[2][j] -= k[0] * p->A[1][j] + k[1] * p->A[0][j];
+    p->A[1][j] -= k[2] * p->A[0][j];
+  }
+  if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate after reducing its tilt");
+}
+
 /* 2D when pbc z = F or the third lattice vector is zero: a and b must lie in the xy plane
    and all atoms at one z. */
 static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
@@ -163,6 +183,7 @@ static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
   else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
   for (int d = 0; d < s->dim; d++)
     if (!PetscIsNormalReal(s->cell[d][d])) VitTextError(&p->tf, p->errmsg, "Lattice: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
+  if (!p->errmsg[0]) ReduceTilt(p, s, Ainv);
 }
 
 static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)

@@ -38,6 +38,21 @@ for frame, k in [(0, 0), (1, 1), (-1, 2), (None, 2)]:
 info = parse_info(run(["info", "-sample", "rot.extxyz", "-frame", 1], nranks))
 check(abs(info["volume"] / frames[1].get_volume() - 1) < 1e-8, "info: volume as ASE")
 
+# A skewed basis of the same lattice (b + 2a, c - 3b + a; tilts far beyond LAMMPS's limits): reduced
+# to the cell of the plain basis, the atoms at the same periodic positions.
+plain = frames[0]
+A = plain.cell[:]
+skew = plain.copy()
+skew.set_cell(np.array([A[0], A[1] + 2 * A[0], A[2] - 3 * A[1] + A[0]]), scale_atoms=False)
+ase.io.write("skew.extxyz", skew, format="extxyz")
+ase.io.write("plain.extxyz", plain, format="extxyz")
+run(["convert", "-sample", "skew.extxyz", "-o", "skew.h5"], nranks)
+run(["convert", "-sample", "plain.extxyz", "-o", "plain.h5"], nranks)
+hs, hp = read_h5md("skew.h5"), read_h5md("plain.h5")
+c = hs["cell"]
+check(abs(c[1][0]) <= c[0][0] / 2 and abs(c[2][0]) <= c[0][0] / 2 and abs(c[2][1]) <= c[1][1] / 2, "skewed lattice: tilts within LAMMPS's limits after reduction (%s)" % c.tolist())
+check(np.allclose(c, hp["cell"], atol=1e-10) and periodic_close(h5md_frac(hs), h5md_frac(hp), 1e-10), "skewed lattice: the same cell and periodic positions as the plain basis")
+
 # 2D: pbc z = F, a zero third lattice vector, all atoms at one z
 flat = ase.Atoms(symbols=["C"] * 20 + ["N"] * 10,
                  cell=[[5.0, 1.0, 0.0], [-0.5, 4.0, 0.0], [0.0, 0.0, 0.0]], pbc=[True, True, False])
