@@ -97,20 +97,26 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
 {
   char first[PETSC_MAX_PATH_LEN] = "";
 
+  PetscInt limit = VIT_VDOS_EXACT_MAX_DOF, small_without = 0, large = 0;
+
   PetscFunctionBeginUser;
   *top = *nu90 = 0;
   *fewest      = PETSC_MAX_INT;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-vdos_exact_max_dof", &limit, NULL));
   PetscCall(AllExact(comm, o, n, paths, &vt->exact));
   for (PetscInt i = 0; i < n; i++) {
     char           cached[PETSC_MAX_PATH_LEN];
     VitH5          h5;
     SampleSpectrum s;
     PetscReal      t = 0, w90 = 0;
-    PetscBool      found;
+    PetscBool      found, has_eigenvalues = PETSC_TRUE;
     PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
     PetscCall(VitH5OpenRead(comm, cached, &h5));
     PetscCall(SampleSpectrumRead(&h5, vt->exact, &s, &found));
+    if (!vt->exact) PetscCall(VitH5Exists(&h5, "/spectrum/vdos/eigenvalues", &has_eigenvalues));
     PetscCall(VitH5Close(&h5));
+    if (found && !has_eigenvalues && s.n + s.dim <= limit) small_without++;
+    if (found && s.n + s.dim > limit) large++;
     if (!found && !i) break; /* spectra without KPM moments: their stored VDOS is used (all must be alike) */
     PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: no KPM moments (/spectrum/kpm/omega_scale), which the first sample's spectrum output has: recompute it (-features_recompute) with -spectrum_kpm", cached);
     PetscCheck(!i || PetscAbsReal(s.scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%g vs %g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)s.scale, (double)vt->scale);
@@ -123,11 +129,9 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
     *fewest = PetscMin(*fewest, s.n);
     PetscCall(SampleSpectrumDestroy(&s));
   }
-  if (!vt->exact && vt->kpm && *fewest + 3 <= VIT_VDOS_EXACT_MAX_DOF) {
-    PetscInt limit = VIT_VDOS_EXACT_MAX_DOF;
-    PetscCall(PetscOptionsGetInt(NULL, NULL, "-vdos_exact_max_dof", &limit, NULL));
-    if (*fewest + 3 <= limit) PetscCall(PetscPrintf(comm, "features: note: some spectrum outputs lack the exact eigenvalues although the samples are small enough (-vdos_exact_max_dof %" PetscInt_FMT "): made by an older vitrum? Recompute them (-features_recompute) for VDOS targets without KPM noise\n", limit));
-  }
+  /* one source for the whole ensemble (exact and stochastic targets would differ in their noise) */
+  if (!vt->exact && vt->kpm && small_without) PetscCall(PetscPrintf(comm, "features: note: %" PetscInt_FMT " samples are small enough for exact eigenvalues (-vdos_exact_max_dof %" PetscInt_FMT ") but their spectrum outputs have none (made by an older vitrum?): recompute them (-features_recompute) for VDOS targets without KPM noise\n", small_without, limit));
+  if (!vt->exact && vt->kpm && large && large < n) PetscCall(PetscPrintf(comm, "features: note: %" PetscInt_FMT " of %" PetscInt_FMT " samples exceed -vdos_exact_max_dof %" PetscInt_FMT ": the VDOS targets of every sample come from the KPM moments, one source for the ensemble\n", large, n, limit));
   PetscFunctionReturn(0);
 }
 
