@@ -17,12 +17,19 @@ const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
 static char fuzz_path[256];
 
+/* Inputs go to a file in memory (/dev/shm) where there is one: written to /tmp, millions of inputs
+   kept the harnesses waiting on the disk for half of their time (14.8 GB written in 30 minutes). */
+static const char *FuzzFolder(void)
+{
+  return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
 static int FuzzInitialize(const char suffix[])
 {
   if (PetscInitializeNoArguments()) return 1;
   if (VitInitialize()) return 1;
   PetscPushErrorHandler(PetscIgnoreErrorHandler, NULL);
-  snprintf(fuzz_path, sizeof(fuzz_path), "/tmp/vitrum_fuzz_%d%s", (int)getpid(), suffix);
+  snprintf(fuzz_path, sizeof(fuzz_path), "%s/vitrum_fuzz_%d%s", FuzzFolder(), (int)getpid(), suffix);
   return 0;
 }
 

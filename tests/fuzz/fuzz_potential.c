@@ -14,7 +14,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   if (FuzzInitialize(".data")) return 1;
   if (FuzzWriteInput((const uint8_t *)sample_text, sizeof(sample_text) - 1)) return 1;
   if (VitSampleRead(PETSC_COMM_SELF, fuzz_path, "lammps-data", -1, &sample)) return 1;
-  snprintf(fuzz_path, sizeof(fuzz_path), "/tmp/vitrum_fuzz_%d.potential", (int)getpid());
+  snprintf(fuzz_path, sizeof(fuzz_path), "%s/vitrum_fuzz_%d.potential", FuzzFolder(), (int)getpid());
   return 0;
 }
 
