@@ -49,15 +49,18 @@ for h in $harnesses; do
   # others, at the price of much system time (one child process per job); FUZZ_FORK=0: in-process,
   # several times more inputs per CPU second, stops at the first finding.
   rm -rf "$work/logs/$name" && mkdir -p "$work/logs/$name"
-  (cd "$work/logs/$name" && /usr/bin/time -f "%U %S" -o "$work/$name.cpu" nice -n "${FUZZ_NICE:-19}" "$build/fuzz_$name" $fork \
+  (cd "$work/logs/$name" && /usr/bin/time -f "%U %S %e" -o "$work/$name.cpu" nice -n "${FUZZ_NICE:-19}" "$build/fuzz_$name" $fork \
      -max_total_time="$seconds" -timeout=10 $memory -max_len=16384 \
      -artifact_prefix="$work/findings/$name/" "$work/corpus/$name" "$seeds") >"$log" 2>&1
   runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
   found=$(ls "$work/findings/$name" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
   [ "$found" -ne 0 ] && status=1
-  cpu=$(awk '{printf "%.0f", $1 + $2}' "$work/$name.cpu" 2>/dev/null)
-  summary+="fuzz_$name: ${seconds} s wall, ${cpu:-?} s CPU, ${runs:-?} runs, ${cov:-cov ?}, $found inputs saved in $work/findings/$name"$'\n'
+  # the CPU seconds the harness got and the wall time it ran (shorter than SECONDS when an in-process
+  # run stopped at a finding); the last line of the status file: /usr/bin/time may add one before it
+  cpu=$(tail -n 1 "$work/$name.cpu" 2>/dev/null | awk '{printf "%.0f", $1 + $2}')
+  wall=$(tail -n 1 "$work/$name.cpu" 2>/dev/null | awk '{printf "%.0f", $3}')
+  summary+="fuzz_$name: ${wall:-?} s wall (of ${seconds}), ${cpu:-?} s CPU, ${runs:-?} runs, ${cov:-cov ?}, $found inputs saved in $work/findings/$name"$'\n'
   # each saved input replayed once: the kind of finding and the first frame in vitrum's sources;
   # identical findings are counted on one line, with one of their inputs
   kinds=""
