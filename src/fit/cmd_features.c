@@ -189,16 +189,25 @@ PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[])
   PetscFunctionReturn(0);
 }
 
-/* Open a sample's spectrum output in the cache, computing it first when stale. Collective. */
-PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5)
+/* A sample's cached output with the given suffix, computed first when missing or stale. Collective. */
+static PetscErrorCode CacheEnsure(MPI_Comm comm, const FeatOptions *o, const char sample[], const char suffix[], char cached[])
 {
-  char      cached[PETSC_MAX_PATH_LEN];
   PetscBool stale;
 
   PetscFunctionBeginUser;
-  PetscCall(VitFeaturesCachePath(o, sample, ".spectrum.h5", cached));
+  PetscCall(VitFeaturesCachePath(o, sample, suffix, cached));
   PetscCall(VitFeaturesCacheStale(comm, o, sample, cached, &stale));
   if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  PetscFunctionReturn(0);
+}
+
+/* Open a sample's spectrum output in the cache, computing it first when stale. Collective. */
+PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5)
+{
+  char cached[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(CacheEnsure(comm, o, sample, ".spectrum.h5", cached));
   PetscCall(VitH5OpenRead(comm, cached, h5));
   PetscFunctionReturn(0);
 }
@@ -474,18 +483,11 @@ static PetscErrorCode CheckSpectraComputable(MPI_Comm comm, const FeatOptions *o
 /* The missing or stale outputs of one sample, on the sub-communicator sub. */
 static PetscErrorCode ComputeSample(MPI_Comm sub, const FeatOptions *o, const char path[])
 {
-  char      cached[PETSC_MAX_PATH_LEN];
-  PetscBool stale;
+  char cached[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(VitFeaturesCachePath(o, path, ".rdf.h5", cached));
-  PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
-  if (stale) PetscCall(VitFeaturesCacheCompute(sub, path, cached));
-  if (WantsSpectrum(o)) {
-    PetscCall(VitFeaturesCachePath(o, path, ".spectrum.h5", cached));
-    PetscCall(VitFeaturesCacheStale(sub, o, path, cached, &stale));
-    if (stale) PetscCall(VitFeaturesCacheCompute(sub, path, cached));
-  }
+  PetscCall(CacheEnsure(sub, o, path, ".rdf.h5", cached));
+  if (WantsSpectrum(o)) PetscCall(CacheEnsure(sub, o, path, ".spectrum.h5", cached));
   PetscFunctionReturn(0);
 }
 
