@@ -13,7 +13,7 @@ generation options (-pipeline_*, but -pipeline_vdos_rebin and -pipeline_models a
 (-fit_smooth 2 -fit_smooth_weight 1000) are compared by baselines.py --smooth 2,1000.
 
 Usage: /usr/bin/python3 scripts/results_study.py --family ka3d --out study/ka3d [--samples 48]
-           [--nx 8 --ny 8 --nz 8] [--seed 424242] [--steps-scale 1] [--np 2] [--targets D,Dcum,...]
+           [--nx 8 --ny 8 --nz 8] [--seed 424242] [--steps-scale 1] [--np 2] [--jobs 2] [--targets D,Dcum,...]
 Full size (the runs/FAMILY.opts ensemble): --samples 100 (60 for the material families) with the
 family's default size and --steps-scale 1.
 """
@@ -66,6 +66,7 @@ def main():
     p.add_argument('--seed', type=int, default=424242)
     p.add_argument('--steps-scale', default='1')
     p.add_argument('--np', type=int, default=2, help='MPI ranks')
+    p.add_argument('--jobs', type=int, default=2, help='serial LAMMPS runs at a time (make_ensemble.py --jobs)')
     p.add_argument('--targets', help='pipeline models (default: those of runs/FAMILY.opts, without Dred)')
     p.add_argument('--vitrum', default=os.path.join(SRC, 'build', 'vitrum'))
     p.add_argument('--no-cnn', action='store_true')
@@ -75,7 +76,8 @@ def main():
     times = {}
     size = [a for n, v in (('--nx', args.nx), ('--ny', args.ny), ('--nz', args.nz)) if v for a in (n, str(v))]
     timed(times, 'generate_s', [sys.executable, os.path.join(HERE, 'make_ensemble.py'), '--family', args.family, '--out', os.path.join(out, 'samples'),
-                                '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale] + size)
+                                '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale,
+                                '--jobs', str(args.jobs)] + size)
     opts, potential = options(args.family, out, args.targets)
     mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
     timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])

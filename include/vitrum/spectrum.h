@@ -31,7 +31,7 @@ PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
 PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 
 /* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
-typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER } VitModesMethod;
+typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER, VIT_MODES_CHEBYSHEV } VitModesMethod;
 extern const char *const VitModesMethods[];
 
 typedef struct {
@@ -39,8 +39,8 @@ typedef struct {
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
   PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
-  PetscReal      range[2];          /* filter: an interval holding the whole spectrum */
-  PetscReal      upper;             /* filter: first guess of an eigenvalue with more than nev modes below it */
+  PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum */
+  PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
 } VitModesOptions;
 
 typedef struct {
@@ -54,6 +54,9 @@ typedef struct {
 
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 PetscErrorCode VitModesDestroy(VitModes *modes);
+/* Chebyshev-filtered subspace iteration on the KPM's block operator (subspace.c): the lowest nev
+   modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
+PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 /* LOBPCG preconditioner (precond.c): -spectrum_precond gamg|hypre|ml (multigrid on an AIJ copy of
    H + sigma I, translations as near-null space, set as the ST's preconditioner matrix) or jacobi. */
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st);
@@ -101,6 +104,11 @@ typedef struct {
    interleaved; a MATSHELL is applied with MatMult, vector by vector. release: destroy prob->H once
    copied (the caller no longer needs it), so that one matrix is in memory. */
 typedef struct _n_VitKpmOperator *VitKpmOperator;
+/* Big buffers as anonymous mappings (kpm.c), so that freeing them returns the memory to the OS at
+   once (glibc keeps freed heap memory when a library sets M_MMAP_MAX = 0, as Debian's
+   libsuperlu_dist does); zero-filled. *(void **)p is set; VitBigFree needs the same byte count. */
+PetscErrorCode VitBigAlloc(size_t bytes, void *p);
+PetscErrorCode VitBigFree(size_t bytes, void *p);
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt vectors, PetscBool release, VitKpmOperator *op);
 PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
 /* y = H x for nv = vectors or 1 interleaved vectors: x[(i d + c) nv + k], with room for the ghost

@@ -36,22 +36,22 @@ PetscReal VitRademacher(PetscInt64 seed, PetscInt gid, PetscInt component, Petsc
 /* ---- Big buffers -------------------------------------------------------------------------------- */
 /* Anonymous mappings, so that freeing them returns the memory to the OS at once (glibc's malloc
    keeps freed heap memory when a library sets M_MMAP_MAX = 0, as Debian's libsuperlu_dist does). */
-static PetscErrorCode BigAlloc(size_t bytes, void *p)
+PetscErrorCode VitBigAlloc(size_t bytes, void *p)
 {
   void *q = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
   PetscFunctionBegin;
-  PetscCheck(q != MAP_FAILED, PETSC_COMM_SELF, PETSC_ERR_MEM, "KPM: could not map %.3g GB", (double)bytes / 1e9);
+  PetscCheck(q != MAP_FAILED, PETSC_COMM_SELF, PETSC_ERR_MEM, "could not map %.3g GB of memory", (double)bytes / 1e9);
   *(void **)p = q;
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BigFree(size_t bytes, void *p)
+PetscErrorCode VitBigFree(size_t bytes, void *p)
 {
   void **q = (void **)p;
 
   PetscFunctionBegin;
-  if (*q) PetscCheck(munmap(*q, bytes ? bytes : 1) == 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "KPM: munmap failed");
+  if (*q) PetscCheck(munmap(*q, bytes ? bytes : 1) == 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "munmap failed");
   *q = NULL;
   PetscFunctionReturn(0);
 }
@@ -119,8 +119,8 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   }
   op->ja_bytes  = (size_t)op->ia[op->nrows] * sizeof(PetscInt);
   op->val_bytes = (size_t)op->ia[op->nrows] * bs2 * sizeof(PetscReal);
-  PetscCall(BigAlloc(op->ja_bytes, &op->ja));
-  PetscCall(BigAlloc(op->val_bytes, &op->val));
+  PetscCall(VitBigAlloc(op->ja_bytes, &op->ja));
+  PetscCall(VitBigAlloc(op->val_bytes, &op->val));
   PetscCall(PetscMalloc3(maxrow, &key, maxrow, &perm, maxrow, &src));
   for (PetscInt i = 0; i < op->nrows; i++) {
     PetscInt   nb = 0, *ja = op->ja + op->ia[i];
@@ -222,8 +222,8 @@ PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *opp)
     PetscCall(MatDestroy(&op->shell));
   } else {
     PetscCall(PetscFree(op->ia));
-    PetscCall(BigFree(op->ja_bytes, &op->ja));
-    PetscCall(BigFree(op->val_bytes, &op->val));
+    PetscCall(VitBigFree(op->ja_bytes, &op->ja));
+    PetscCall(VitBigFree(op->val_bytes, &op->val));
     PetscCall(PetscSFDestroy(&op->sf));
     PetscCallMPI(MPI_Type_free(&op->unit[0]));
     PetscCallMPI(MPI_Type_free(&op->unit[1]));
@@ -573,9 +573,9 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   kpm->lambda_max = hi;
   kpm->deflate    = PETSC_TRUE;
   kpm->nstates    = d * prob->natoms - d;
-  PetscCall(BigAlloc(vbytes, &vprev));
-  PetscCall(BigAlloc(vbytes, &vcur));
-  PetscCall(BigAlloc(vbytes, &y));
+  PetscCall(VitBigAlloc(vbytes, &vprev));
+  PetscCall(VitBigAlloc(vbytes, &vcur));
+  PetscCall(VitBigAlloc(vbytes, &y));
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
   PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, R * M, &mu));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
@@ -616,9 +616,9 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
   PetscCall(VitExactSumDestroy(&es));
   PetscCall(PetscFree3(acc, dots, mu));
-  PetscCall(BigFree(vbytes, &vprev));
-  PetscCall(BigFree(vbytes, &vcur));
-  PetscCall(BigFree(vbytes, &y));
+  PetscCall(VitBigFree(vbytes, &vprev));
+  PetscCall(VitBigFree(vbytes, &vcur));
+  PetscCall(VitBigFree(vbytes, &y));
   PetscFunctionReturn(0);
 }
 

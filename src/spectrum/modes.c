@@ -7,12 +7,14 @@
    redundant dense copy, all eigenvalues (small samples, reference). filter: Krylov-Schur on a
    Chebyshev polynomial of H that passes [range_lo, upper] and damps the rest (SLEPc's STFILTER,
    every eigenvalue of that interval), widened until it holds nev modes: no factorisation, no
-   second matrix (the path for samples too large to factor).
+   second matrix. chebyshev: subspace iteration on a block of vectors with a Chebyshev filter
+   (subspace.c), every product applied to the whole block at once (the path for samples too large
+   to factor).
    The d translations (sqrt(m_i) per atom) are deflated (EPSSetDeflationSpace), or removed afterwards
    in the dense path. Every -eps_* / -st_* option applies after these defaults. */
 #include <vitrum/spectrum.h>
 
-const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "filter", "VitModesMethod", "VIT_MODES_", NULL};
+const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "filter", "chebyshev", "VitModesMethod", "VIT_MODES_", NULL};
 
 PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr)
 {
@@ -117,6 +119,8 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
     PetscCall(EPSSetDimensions(eps, ndof, PETSC_DEFAULT, PETSC_DEFAULT));
   } break;
+  case VIT_MODES_CHEBYSHEV: /* no EPS: subspace.c */
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "-spectrum_method chebyshev does not use an EPS");
   }
   PetscFunctionReturn(0);
 }
@@ -407,6 +411,10 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
   PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
   if (opt->method == VIT_MODES_FILTER) {
     PetscCall(FilterModes(prob, opt, modes));
+    PetscFunctionReturn(0);
+  }
+  if (opt->method == VIT_MODES_CHEBYSHEV) {
+    PetscCall(VitModesChebyshev(prob, opt, modes));
     PetscFunctionReturn(0);
   }
   PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);

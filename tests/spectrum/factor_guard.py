@@ -1,6 +1,6 @@
 """The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below MUMPS's own
 estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
-note each, exits 0, keeps the KPM counts and computes the modes by the polynomial filter instead
+note each, exits 0, keeps the KPM counts and computes the modes by Chebyshev-filtered subspace iteration instead
 (no second matrix: -spectrum_precond_max_memory does not concern it; LOBPCG asked for with its
 multigrid above that limit: no modes, with a note); with a generous limit the exact counts are
 written and equal LAPACK's."""
@@ -15,16 +15,16 @@ base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-kpm_moments", 64,
 for n in (1, 2):
     p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-o", "small%d.h5" % n], n)
     notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "polynomial filter" in notes[1] and "MB" in notes[0],
+    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "-spectrum_method chebyshev" in notes[1] and "MB" in notes[0],
              "%d rank(s): inertia and shift-and-invert skipped, one note each: %s" % (n, notes))
     names = []
     sl.h5py.File("small%d.h5" % n, "r").visit(names.append)
     vt.check("spectrum/counts/exact" not in names and "spectrum/counts/kpm" in names, "%d rank(s): no exact counts written, KPM counts written" % n)
     lam = sl.read("small%d.h5" % n, "/spectrum/modes/eigenvalues")
-    vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the filter fallback = LAPACK's" % n)
+    vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the chebyshev fallback = LAPACK's" % n)
 # the fallback needs no second matrix: a tiny multigrid limit does not stop it
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "filter.h5"], 2)
-vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the filter fallback ignores the multigrid limit")
+vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the chebyshev fallback ignores the multigrid limit")
 # LOBPCG's multigrid has its own limit: below its estimate (100 kB/atom) the modes are skipped
 p = vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_precond_max_memory", 1, "-o", "nomodes.h5"], 2)
 names = []

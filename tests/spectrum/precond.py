@@ -1,15 +1,17 @@
-"""The factorisation-free low modes (the polynomial filter, SLEPc STFILTER; LOBPCG with the multigrid
-preconditioner of src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass,
-dense LAPACK for the crystal) of the same Hessian:
+"""The factorisation-free low modes (Chebyshev-filtered subspace iteration, src/spectrum/subspace.c;
+the polynomial filter, SLEPc STFILTER; LOBPCG with the multigrid preconditioner of
+src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
+crystal) of the same Hessian:
 - a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
-  estimate: shift-and-invert is skipped with a one-line note naming the filter, which gives the
-  lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the non-degenerate
-  modes; the same for -spectrum_method lobpcg (GAMG); Jacobi does not converge in twice the GAMG
-  iterations (the preconditioner is in effect);
+  estimate: shift-and-invert is skipped with a one-line note naming -spectrum_method chebyshev,
+  which gives the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the
+  non-degenerate modes; the same for -spectrum_method filter and lobpcg (GAMG); Jacobi does not
+  converge in twice the GAMG iterations (the preconditioner is in effect);
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
-  multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter with nev 10 returns the
-  whole 12-fold multiplet (every eigenvalue of its interval), = LAPACK's lowest 12;
-- input errors: a non-positive shift, an unknown preconditioner.
+  multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter and chebyshev with
+  nev 10 return the whole 12-fold multiplet, = LAPACK's lowest 12; chebyshev with a block of 12
+  (the multiplet fills it) warns that the block may be too small;
+- input errors: a non-positive shift, an unknown preconditioner, a chebyshev block not above nev.
 Usage: precond.py NP"""
 import sys
 
@@ -58,8 +60,10 @@ def check_modes(out, what):
 # and the modes come from the polynomial filter.
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_filter.h5"], np_ranks)
 notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "polynomial filter" in notes[0], "one note: shift-and-invert skipped, the filter used (%s)" % notes)
-check_modes("glass_filter.h5", "filter (default fallback)")
+vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "-spectrum_method chebyshev" in notes[0], "one note: shift-and-invert skipped, chebyshev used (%s)" % notes)
+check_modes("glass_filter.h5", "chebyshev (default fallback)")
+vt.run(base + ["-spectrum_method", "filter", "-spectrum_vectors", "-o", "glass_stfilter.h5"], np_ranks)
+check_modes("glass_stfilter.h5", "filter (SLEPc STFILTER)")
 out = "glass_gamg.h5"
 vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_vectors", "-o", out], np_ranks)
 check_modes(out, "LOBPCG + GAMG")
@@ -89,13 +93,20 @@ for k in (10, 13):
     lam = sl.read(out, "/spectrum/modes/eigenvalues")
     err = np.max(np.abs(lam - ref_fcc[:k]) / ref_fcc[:k]) if len(lam) == k else np.inf
     vt.check(err < 1e-8, "fcc, nev %d: %d modes = LAPACK to 1e-8 relative (max %.1e)" % (k, len(lam), err))
-vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", "filter", "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "fcc_filter.h5"] + potential, np_ranks)
-lam = sl.read("fcc_filter.h5", "/spectrum/modes/eigenvalues")
-err = np.max(np.abs(lam - ref_fcc[:12]) / ref_fcc[:12]) if len(lam) == 12 else np.inf
-vt.check(err < 1e-8, "fcc, filter, nev 10: the whole multiplet, %d modes = LAPACK's lowest 12 to 1e-8 relative (max %.1e)" % (len(lam), err))
+for method in ("filter", "chebyshev"):
+    p = vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", method, "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "fcc_filter.h5"] + potential, np_ranks)
+    lam = sl.read("fcc_filter.h5", "/spectrum/modes/eigenvalues")
+    err = np.max(np.abs(lam - ref_fcc[:12]) / ref_fcc[:12]) if len(lam) == 12 else np.inf
+    vt.check(err < 1e-8 and "warning" not in p.stdout, "fcc, %s, nev 10: the whole multiplet, %d modes = LAPACK's lowest 12 to 1e-8 relative (max %.1e), no warning" % (method, len(lam), err))
+p = vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", "chebyshev", "-spectrum_chebyshev_block", 12, "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "fcc_full.h5"] + potential, np_ranks)
+warnings = [l for l in p.stdout.splitlines() if l.startswith("vitrum: warning:")]
+vt.check(len(warnings) == 1 and "-spectrum_chebyshev_block" in warnings[0], "fcc, chebyshev, block 12 = the multiplet: one warning naming the block option (%s)" % warnings)
 
 base = base[:6] + [1] + base[7:]  # the errors need no 20 modes
 for bad, words in ((["-spectrum_precond_shift", 0], ["-spectrum_precond_shift 0", "positive"]), (["-spectrum_precond", "amg"], ["-spectrum_precond", "amg"])):
     p = vt.run(base + ["-spectrum_method", "lobpcg"] + bad, np_ranks, expect_fail=True)
     msg = p.stdout + p.stderr
     vt.check(all(w in msg for w in words) and "vitrum: error" in msg, "%s: user error naming it" % bad)
+p = vt.run(base + ["-spectrum_method", "chebyshev", "-spectrum_chebyshev_block", 1], np_ranks, expect_fail=True)
+msg = p.stdout + p.stderr
+vt.check("-spectrum_chebyshev_block 1" in msg and msg.count("vitrum: error") == 1, "chebyshev block 1 with nev 1: one user error naming it")

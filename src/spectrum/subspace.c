@@ -1,0 +1,345 @@
+/* Lowest modes by Chebyshev-filtered subspace iteration (-spectrum_method chebyshev).
+
+   Zhou & Saad, SIAM J. Matrix Anal. Appl. 29, 954 (2007); the scaled three-term filter of Zhou,
+   Saad, Tiago & Chelikowsky, J. Comput. Phys. 219, 172 (2006), Algorithm 3.2. A block X of m > nev
+   orthonormal vectors (orthogonal to the d translations) is multiplied by the Chebyshev polynomial
+   p_k(H) = T_k((2H - a - b)/(b - a)), which stays within [-1, 1] on the unwanted part [a, b] of the
+   spectrum and grows like cosh(k acosh|x|) below a; the block is orthonormalised again, and the
+   Rayleigh-Ritz procedure on its span gives the next block. a is the block's largest Ritz value, at
+   most twice the last a (first: the KPM pilot's estimate of FilterInterval in cmd_spectrum.c), b the top of the spectrum
+   (the KPM bounds). Every product applies H to all m vectors at once with the KPM's block kernel, so
+   the matrix streams from memory once per m vectors, where SLEPc's STFILTER (-spectrum_method
+   filter) applies its filter one vector at a time. Exact multiplets of up to m - nev members are
+   found whole, since the block spans them.
+
+   The degree is what the unconverged wanted Ritz pairs need to reach the tolerance, but keeps the
+   growth of the lowest Ritz value over the cut a below 1e6 (so that the filtered block stays well
+   conditioned for the orthonormalisation), within [8, max_degree].
+   Orthonormalisation: SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput. 23, 2165 (2002)), twice;
+   directions lost to round-off are replaced by fresh random vectors.
+   Options (-help): -spectrum_chebyshev_block m, -spectrum_chebyshev_max_degree, -spectrum_chebyshev_tol,
+   -spectrum_chebyshev_max_it. */
+#include <vitrum/spectrum.h>
+#include <petscblaslapack.h>
+
+typedef struct {
+  PetscInt  block, max_degree, max_it;
+  PetscReal tol;
+} ChebyshevOptions;
+
+/* A block of m vectors in the KPM operator's layout: entry (j, k) at x[j m + k] for the n owned
+   entries j, with room for the ghost entries after them. */
+typedef struct {
+  PetscInt       n, nall, m;
+  VitKpmOperator op;
+} Block;
+
+static PetscErrorCode ReadOptions(const VitSpectrumProblem *prob, PetscInt nev, ChebyshevOptions *c)
+{
+  const PetscInt states = prob->dim * prob->natoms - prob->dim;
+
+  PetscFunctionBegin;
+  c->block      = nev + PetscMax(8, nev / 2);
+  c->block      = PetscMin(8 * ((c->block + 7) / 8), states); /* whole SIMD chunks of the kernel */
+  c->max_degree = 400;
+  c->max_it     = 200;
+  c->tol        = 1e-8;
+  PetscOptionsBegin(prob->comm, NULL, "Chebyshev-filtered subspace iteration (-spectrum_method chebyshev)", NULL);
+  PetscCall(PetscOptionsInt("-spectrum_chebyshev_block", "vectors in the block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, c->block, &c->block, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_degree", "largest degree of the filter per iteration", NULL, c->max_degree, &c->max_degree, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_it", "most filter + Rayleigh-Ritz iterations", NULL, c->max_it, &c->max_it, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, c->tol, &c->tol, NULL));
+  PetscOptionsEnd();
+  PetscCheck(c->block > nev && c->block <= states, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", c->block, nev, states);
+  PetscCheck(c->max_degree >= 8, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);
+  PetscCheck(c->tol > 0 && c->tol < 1, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_tol %g: must lie in (0, 1)", (double)c->tol);
+  PetscFunctionReturn(0);
+}
+
+/* G = X^T Y over all ranks (m x m, column-major; the blocks are m x n column-major with lda m). */
+static PetscErrorCode Gram(const VitSpectrumProblem *prob, const Block *B, const PetscReal x[], const PetscReal y[], PetscReal G[])
+{
+  const PetscReal one = 1, zero = 0;
+  PetscBLASInt    m, n;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(B->m, &m));
+  PetscCall(PetscBLASIntCast(B->n, &n));
+  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &m, &m, &n, &one, x, &m, y, &m, &zero, G, &m));
+  else PetscCall(PetscArrayzero(G, B->m * B->m));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(B->m * B->m), MPIU_REAL, MPIU_SUM, prob->comm));
+  PetscFunctionReturn(0);
+}
+
+/* out = X T (column k of out = sum_j T(j, k) x_j), owned entries. */
+static PetscErrorCode Combine(const Block *B, const PetscReal x[], const PetscReal T[], PetscReal out[])
+{
+  const PetscReal one = 1, zero = 0;
+  PetscBLASInt    m, n;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(B->m, &m));
+  PetscCall(PetscBLASIntCast(B->n, &n));
+  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &m, &n, &m, &one, T, &m, x, &m, &zero, out, &m));
+  PetscFunctionReturn(0);
+}
+
+/* Eigen-decomposition of the symmetric m x m matrix A (overwritten by the eigenvectors), ascending. */
+static PetscErrorCode SymmetricEigen(const VitSpectrumProblem *prob, PetscInt mm, PetscReal A[], PetscReal lambda[])
+{
+  PetscBLASInt m, lwork = -1, info;
+  PetscReal    wsize, *work;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(mm, &m));
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, &wsize, &lwork, &info));
+  lwork = (PetscBLASInt)wsize;
+  PetscCall(PetscMalloc1(lwork, &work));
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, work, &lwork, &info));
+  PetscCall(PetscFree(work));
+  PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "-spectrum_method chebyshev: LAPACK syev failed (info %d)", (int)info);
+  PetscFunctionReturn(0);
+}
+
+/* Remove the translations t_c(i) = sqrt(m_i) e_c from every column (the filter amplifies their
+   round-off residue most, since they are the lowest eigenvectors). */
+static PetscErrorCode DeflateTranslations(const VitSpectrumProblem *prob, const Block *B, PetscReal x[])
+{
+  const PetscInt d = prob->dim, m = B->m;
+  PetscReal     *coef;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(d * m + 1, &coef));
+  for (PetscInt i = 0; i < prob->nowned; i++) {
+    for (PetscInt c = 0; c < d; c++)
+      for (PetscInt k = 0; k < m; k++) coef[c * m + k] += prob->sqrt_mass[i] * x[(i * d + c) * m + k];
+    coef[d * m] += prob->sqrt_mass[i] * prob->sqrt_mass[i];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, coef, (PetscMPIInt)(d * m + 1), MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    for (PetscInt c = 0; c < d; c++)
+      for (PetscInt k = 0; k < m; k++) x[(i * d + c) * m + k] -= coef[c * m + k] / coef[d * m] * prob->sqrt_mass[i];
+  PetscCall(PetscFree(coef));
+  PetscFunctionReturn(0);
+}
+
+/* Column k of x := a Rademacher vector (seeded by global atom id: the same on any rank count). */
+static void RandomColumn(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscInt k, PetscReal x[])
+{
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, prob->gid[i], c, k);
+}
+
+/* One SVQB pass: with G = X^T X, D = diag(G)^-1/2 and D G D = U L U^T, X := X D U L^-1/2 is
+   orthonormal. Directions with L below 1e-13 of its largest are lost to round-off: their columns
+   become fresh random vectors (*refilled counts them) and need another pass. */
+static PetscErrorCode SvqbPass(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscReal x[], PetscReal work[], PetscInt *refilled)
+{
+  const PetscInt m = B->m;
+  PetscReal     *G, *L, *s;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(m * m, &G, m, &L, m, &s));
+  PetscCall(Gram(prob, B, x, x, G));
+  for (PetscInt k = 0; k < m; k++) s[k] = G[k * m + k] > 0 ? 1 / PetscSqrtReal(G[k * m + k]) : 0;
+  for (PetscInt j = 0; j < m; j++)
+    for (PetscInt k = 0; k < m; k++) G[j * m + k] *= s[j] * s[k];
+  PetscCall(SymmetricEigen(prob, m, G, L));
+  *refilled = 0;
+  for (PetscInt k = 0; k < m; k++) {
+    const PetscBool lost = (PetscBool)(L[k] <= 1e-13 * L[m - 1]);
+    for (PetscInt j = 0; j < m; j++) G[k * m + j] = lost ? 0 : s[j] * G[k * m + j] / PetscSqrtReal(L[k]);
+    *refilled += lost;
+  }
+  PetscCall(Combine(B, x, G, work));
+  PetscCall(PetscArraycpy(x, work, B->n * m));
+  for (PetscInt k = 0; k < m; k++)
+    if (L[k] <= 1e-13 * L[m - 1]) RandomColumn(prob, B, seed, k, x);
+  if (*refilled) PetscCall(DeflateTranslations(prob, B, x));
+  PetscCall(PetscFree3(G, L, s));
+  PetscFunctionReturn(0);
+}
+
+/* Orthonormal columns, orthogonal to the translations: SVQB twice, more while directions are refilled. */
+static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscReal x[], PetscReal work[])
+{
+  PetscInt refilled = 0;
+
+  PetscFunctionBegin;
+  PetscCall(DeflateTranslations(prob, B, x));
+  for (PetscInt pass = 0; pass < 2 || refilled; pass++) {
+    PetscCheck(pass < 6, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: the block lost %" PetscInt_FMT " directions in 6 orthonormalisations", refilled);
+    PetscCall(SvqbPass(prob, B, seed + 1000003 * (pass + 1), x, work, &refilled));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The degree k at which T_k(|x(lambda)|) = cosh(k acosh|x|) reaches `growth`, x(lambda) = (2 lambda -
+   a - b)/(b - a): how much a direction at lambda < a grows over those above the cut a. */
+static PetscReal DegreeForGrowth(PetscReal lambda, PetscReal a, PetscReal b, PetscReal growth)
+{
+  const PetscReal x = (a + b - 2 * lambda) / (b - a);
+  return x > 1 ? PetscLogReal(2 * growth) / PetscLogReal(x + PetscSqrtReal(x * x - 1)) : PETSC_MAX_REAL;
+}
+
+/* The next filter's degree: enough for every unconverged wanted Ritz pair to reach tol / 10 (its
+   residual shrinks like 1/T_k(x(theta)), the damping of the directions above a), but the lowest
+   direction (theta_0 or, before the first Rayleigh-Ritz, 0) grows by at most 1e6, so that the
+   block stays well conditioned; within [8, max_degree]. */
+static PetscInt FilterDegree(const ChebyshevOptions *c, PetscInt wanted, const PetscReal theta[], const PetscReal residual[], PetscReal low, PetscReal a, PetscReal b)
+{
+  PetscReal k = 0;
+
+  for (PetscInt j = 0; j < wanted; j++)
+    if (residual[j] > c->tol) k = PetscMax(k, DegreeForGrowth(theta[j], a, b, 10 * residual[j] / c->tol));
+  if (!wanted) k = PETSC_MAX_REAL;
+  k = PetscMin(k, DegreeForGrowth(low, a, b, 1e6));
+  return PetscMax(8, (PetscInt)PetscMin((PetscReal)c->max_degree, PetscCeilReal(k)));
+}
+
+/* p_k(H) X by the scaled Chebyshev recurrence (Zhou et al. 2006, Alg. 3.2): with e = (b - a)/2,
+   c = (b + a)/2, sigma_1 = e/(low - c): Y_1 = (H - c) X sigma_1/e, and
+   Y_{i+1} = 2 (H - c) Y_i sigma_{i+1}/e - sigma_i sigma_{i+1} Y_{i-1}, sigma_{i+1} = 1/(2/sigma_1 - sigma_i);
+   the scaling keeps the component at `low` near 1. buf[0] holds X; the result is left in buf[0]
+   (the buffers are rotated). */
+static PetscErrorCode ChebyshevFilter(const Block *B, PetscInt degree, PetscReal low, PetscReal a, PetscReal b, PetscReal *buf[3])
+{
+  const PetscInt  N = B->n * B->m;
+  const PetscReal e = 0.5 * (b - a), c = 0.5 * (b + a), sigma1 = e / (low - c), tau = 2 / sigma1;
+  PetscReal       sigma = sigma1, *x = buf[0], *y = buf[1], *z = buf[2], *swap;
+
+  PetscFunctionBegin;
+  PetscCall(VitKpmOperatorApply(B->op, B->m, x, y));
+  for (PetscInt j = 0; j < N; j++) y[j] = (y[j] - c * x[j]) * (sigma1 / e);
+  for (PetscInt i = 2; i <= degree; i++) {
+    const PetscReal sigma_next = 1 / (tau - sigma);
+    PetscCall(VitKpmOperatorApply(B->op, B->m, y, z));
+    for (PetscInt j = 0; j < N; j++) z[j] = (z[j] - c * y[j]) * (2 * sigma_next / e) - sigma * sigma_next * x[j];
+    sigma = sigma_next;
+    swap  = x;
+    x     = y;
+    y     = z;
+    z     = swap;
+  }
+  buf[0] = y;
+  buf[1] = x;
+  buf[2] = z;
+  PetscFunctionReturn(0);
+}
+
+/* Rayleigh-Ritz on span(Y) (orthonormal, in buf[0]): A = Y^T H Y = V diag(theta) V^T, X = Y V into
+   buf[0] (the buffers are rotated), relative residuals ||H x_k - theta_k x_k|| / |theta_k|. */
+static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const Block *B, PetscReal *buf[4], PetscReal theta[], PetscReal residual[])
+{
+  const PetscInt m = B->m;
+  PetscReal     *y = buf[0], *hy = buf[1], *x = buf[2], *hx = buf[3], *A;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(m * m, &A));
+  PetscCall(VitKpmOperatorApply(B->op, m, y, hy));
+  PetscCall(Gram(prob, B, y, hy, A));
+  for (PetscInt j = 0; j < m; j++)
+    for (PetscInt k = 0; k < j; k++) A[j * m + k] = A[k * m + j] = 0.5 * (A[j * m + k] + A[k * m + j]);
+  PetscCall(SymmetricEigen(prob, m, A, theta));
+  PetscCall(Combine(B, y, A, x));
+  PetscCall(Combine(B, hy, A, hx));
+  PetscCall(PetscArrayzero(residual, m));
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(hx[j * m + k] - theta[k] * x[j * m + k]);
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), PETSC_SMALL * PetscAbsReal(theta[m - 1]));
+  buf[0] = x;
+  buf[2] = y;
+  PetscCall(PetscFree(A));
+  PetscFunctionReturn(0);
+}
+
+/* The wanted modes: the lowest nev and the rest of the nev-th's multiplet (to 1e-8 relative). */
+static PetscInt Wanted(PetscInt nev, PetscInt m, const PetscReal theta[])
+{
+  PetscInt upto = nev;
+  while (upto < m && theta[upto] <= theta[nev - 1] + 1e-8 * PetscAbsReal(theta[nev - 1])) upto++;
+  return upto;
+}
+
+/* The first k columns of x as VitModes (vectors in H's layout). */
+static PetscErrorCode StoreModes(const VitSpectrumProblem *prob, const Block *B, PetscInt k, const PetscReal theta[], const PetscReal residual[], const PetscReal x[], VitModes *modes)
+{
+  PetscFunctionBegin;
+  modes->k = k;
+  PetscCall(PetscMalloc3(k, &modes->eigenvalue, k, &modes->residual, k, &modes->participation));
+  {
+    Vec v;
+    PetscCall(MatCreateVecs(prob->H, &v, NULL));
+    PetscCall(VecDuplicateVecs(v, PetscMax(k, 1), &modes->vector));
+    PetscCall(VecDestroy(&v));
+  }
+  for (PetscInt q = 0; q < k; q++) {
+    PetscScalar *e;
+    modes->eigenvalue[q] = theta[q];
+    modes->residual[q]   = residual[q];
+    PetscCall(VecGetArray(modes->vector[q], &e));
+    for (PetscInt j = 0; j < B->n; j++) e[j] = x[j * B->m + q];
+    PetscCall(VecRestoreArray(modes->vector[q], &e));
+    PetscCall(VitParticipationRatio(modes->vector[q], prob->dim, &modes->participation[q]));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+{
+  const PetscInt64 seed = 0x5eed;
+  const PetscReal  b    = opt->range[1];
+  ChebyshevOptions c;
+  Block            B;
+  PetscReal       *buf[4], *theta, *residual, a = opt->upper, low = 0;
+  size_t           bytes; /* of one block, ghost entries included */
+  PetscInt         nghost, wanted = 0, converged = 0, products = 0, it;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(modes, sizeof(*modes)));
+  PetscCall(ReadOptions(prob, opt->nev, &c));
+  /* release = PETSC_FALSE: the operator copies H and leaves the problem as it is */
+  PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
+  PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
+  B.m    = c.block;
+  B.n    = prob->nowned * prob->dim;
+  B.nall = (prob->nowned + nghost) * prob->dim;
+  bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
+  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigAlloc(bytes, &buf[q]));
+  PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
+  PetscCheck(a > 0 && a < b, prob->comm, PETSC_ERR_ARG_OUTOFRANGE, "-spectrum_method chebyshev: first cut %g outside (0, %g)", (double)a, (double)b);
+
+  for (PetscInt k = 0; k < B.m; k++) RandomColumn(prob, &B, seed, k, buf[0]);
+  PetscCall(Orthonormalise(prob, &B, seed, buf[0], buf[1]));
+  for (it = 0; it < c.max_it; it++) {
+    const PetscInt degree = FilterDegree(&c, wanted, theta, residual, low, a, b);
+    PetscCall(ChebyshevFilter(&B, degree, low, a, b, buf));
+    PetscCall(Orthonormalise(prob, &B, seed + it + 1, buf[0], buf[1]));
+    PetscCall(RayleighRitz(prob, &B, buf, theta, residual));
+    products += degree + 1;
+    wanted = Wanted(opt->nev, B.m, theta);
+    for (converged = 0; converged < wanted && residual[converged] <= c.tol; converged++) { }
+    PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1]));
+    if (converged == wanted) break;
+    /* the next cut: the block's largest Ritz value (every direction above it is damped), at most
+       twice the last cut: the top Ritz values of a block filtered from random vectors are mixtures
+       far above the modes they converge to; kept when the wanted modes fill the block (a cut at
+       their own eigenvalue would not separate them) */
+    if (wanted < B.m) a = PetscMin(theta[B.m - 1], 2 * a);
+    low = PetscMax(0, theta[0]);
+  }
+  if (converged < wanted) {
+    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_chebyshev_max_it or -spectrum_chebyshev_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)c.tol, it);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
+  }
+  if (wanted == B.m)
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_chebyshev_block\n", opt->nev, B.m));
+  PetscCall(PetscInfo(NULL, "chebyshev: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products of %" PetscInt_FMT " vectors\n", it + 1, products, B.m));
+  PetscCall(StoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, buf[0], modes));
+  modes->iterations = PetscMin(it + 1, c.max_it);
+  PetscCall(PetscFree2(theta, residual));
+  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
+  PetscCall(VitKpmOperatorDestroy(&B.op));
+  PetscFunctionReturn(0);
+}
