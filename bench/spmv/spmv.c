@@ -162,6 +162,7 @@ int main(int argc, char **argv)
   PetscInt           triad_n = 1 << 25;
   PetscMPIInt        size;
   const char        *isa = "";
+  char               kernel[16] = "auto";
   PetscInt64         nnz_blocks;
   PetscBool          set;
 
@@ -185,7 +186,8 @@ int main(int argc, char **argv)
   PetscCall(MatGetBlockSize(sys.H, &bs));
   PetscCall(MatGetInfo(sys.H, MAT_GLOBAL_SUM, &info));
   nnz_blocks = (PetscInt64)(info.nz_used / (bs * bs));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d rank(s), %" PetscInt_FMT " atoms, %.1f blocks/atom; STREAM triad %.2f GB/s, FMA peak %.1f GFlop/s (%s), sums over ranks; kernel built %s\n\n", size, sys.dom.natoms, (double)nnz_blocks / sys.dom.natoms, roof.triad, roof.peak, isa,
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-kpm_kernel", kernel, sizeof(kernel), NULL));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d rank(s), %" PetscInt_FMT " atoms, %.1f blocks/atom; STREAM triad %.2f GB/s, FMA peak %.1f GFlop/s (%s), sums over ranks; KPM kernel -kpm_kernel %s, rest of the code %s\n\n", size, sys.dom.natoms, (double)nnz_blocks / sys.dom.natoms, roof.triad, roof.peak, isa, kernel,
 #if defined(__AVX512F__)
                         "with AVX-512 (VITRUM_NATIVE)"
 #else

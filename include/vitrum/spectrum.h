@@ -78,14 +78,8 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
 
 /* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
-/* Widest block and vector chunk of the compiled KPM kernel (chunks of the R vectors: the widest
-   that keeps bs x width accumulators in the SIMD registers, then 8, 4, 2, 1). */
+/* Largest block size (the dimension) of the KPM kernel (src/spectrum/kernel/kpm_rows.c). */
 #define VIT_KPM_MAX_BS 3
-#if defined(__AVX512F__)
-  #define VIT_KPM_MAX_WIDTH 16
-#else
-  #define VIT_KPM_MAX_WIDTH 8
-#endif
 
 typedef struct {
   PetscInt       moments, vectors;

@@ -12,6 +12,7 @@
    together, so the matrix streams from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
+#include "kernel/kpm_rows.h"
 #include <petscblaslapack.h>
 #include <sys/mman.h>
 #include <malloc.h>
@@ -66,6 +67,7 @@ struct _n_VitKpmOperator {
   size_t       ja_bytes, val_bytes;
   PetscSF      sf;      /* roots: owned blocks, leaves: ghost blocks */
   MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
+  VitKpmRowsFn rows;    /* the kernel variant for this CPU */
   Mat          shell;   /* H without BAIJ storage (MATSHELL): applied with MatMult, vector by vector */
   Vec          xs, ys;
 };
@@ -154,6 +156,35 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   PetscFunctionReturn(0);
 }
 
+/* The kernel variant for this CPU (kernel/kpm_rows.h): the widest x86-64 level it supports, or the
+   one named by -kpm_kernel (tests compare them; all give bitwise the same products). */
+static PetscErrorCode SelectRows(MPI_Comm comm, VitKpmRowsFn *rows)
+{
+  const char *const names[] = {"auto", "generic", "v2", "v3", "v4"};
+  PetscInt          choice  = 0;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "KPM operator", NULL);
+  PetscCall(PetscOptionsEList("-kpm_kernel", "block-CSR kernel: auto (the widest SIMD this CPU supports), generic, v2 (SSE4.2), v3 (AVX2), v4 (AVX-512); all give the same bits", NULL, names, 5, names[0], &choice, NULL));
+  PetscOptionsEnd();
+#if defined(VIT_KPM_X86_VARIANTS)
+  __builtin_cpu_init();
+  {
+    const PetscBool v3 = (PetscBool)(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"));
+    const PetscBool v4 = (PetscBool)(v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd"));
+    if (choice == 0) choice = v4 ? 4 : v3 ? 3 : 2;
+    PetscCheck(choice != 1, comm, PETSC_ERR_USER_INPUT, "-kpm_kernel generic: this build has the x86-64 variants v2, v3, v4 only");
+    PetscCheck((choice != 3 || v3) && (choice != 4 || v4), comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this CPU does not support it", names[choice]);
+    *rows = choice == 4 ? VitKpmRows_v4 : choice == 3 ? VitKpmRows_v3 : VitKpmRows_v2;
+  }
+#else
+  PetscCheck(choice <= 1, comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this build has the generic kernel only", names[choice]);
+  *rows = VitKpmRows_generic;
+#endif
+  PetscCall(PetscInfo(NULL, "KPM kernel: %s\n", names[choice]));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, PetscBool release, VitKpmOperator *opp)
 {
   VitKpmOperator  op;
@@ -177,6 +208,7 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     PetscCall(MatCreateVecs(prob->H, &op->xs, &op->ys));
     PetscFunctionReturn(0);
   }
+  PetscCall(SelectRows(prob->comm, &op->rows));
   PetscCheck(op->bs <= VIT_KPM_MAX_BS, prob->comm, PETSC_ERR_SUP, "KPM: block size %" PetscInt_FMT " above %d", op->bs, VIT_KPM_MAX_BS);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &baij, MATSEQBAIJ, MATMPIBAIJ, ""));
   if (baij) Hb = prob->H;
@@ -241,74 +273,6 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* One SIMD register of doubles (GCC vector extension): 8 lanes with AVX-512, 4 with AVX, else 2. */
-#if defined(__AVX512F__)
-  #define VIT_KPM_LANES 8
-#elif defined(__AVX__)
-  #define VIT_KPM_LANES 4
-#else
-  #define VIT_KPM_LANES 2
-#endif
-typedef double VitKpmLanes __attribute__((vector_size(VIT_KPM_LANES * sizeof(double))));
-
-/* y(c, k) of one block row for the W vectors k0..k0+W-1 of a multi-vector with R vectors (x, y start
-   at k0): acc(c, k) = sum over the row's blocks p (increasing global atom id), then over cc, of
-   A_p(c, cc) x_j(cc, k), from 0 and in that order: the additions of a plain triple loop, so the
-   result is bitwise the same for any W (lanes are independent; no fused multiply-add). With bs and
-   W compile-time constants (always inlined at each call site) the accumulators are bs W / lanes
-   SIMD registers. */
-static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, const PetscInt W, PetscInt R, PetscInt nb, const PetscInt *restrict ja, const PetscReal *restrict blk, const PetscReal *restrict x, PetscReal *restrict y)
-{
-  if (W % VIT_KPM_LANES == 0) {
-    const PetscInt nl = W / VIT_KPM_LANES;
-    VitKpmLanes    acc[VIT_KPM_MAX_BS * VIT_KPM_MAX_WIDTH / VIT_KPM_LANES];
-    for (PetscInt q = 0; q < bs * nl; q++) acc[q] = (VitKpmLanes){0};
-    for (PetscInt p = 0; p < nb; p++) {
-      const PetscReal *restrict xj = x + ja[p] * bs * R;
-      for (PetscInt cc = 0; cc < bs; cc++) /* each x(cc, :) loaded once; acc(c, k) still sums cc in order */
-        for (PetscInt l = 0; l < nl; l++) {
-          VitKpmLanes xl;
-          memcpy(&xl, xj + cc * R + l * VIT_KPM_LANES, sizeof(xl));
-          for (PetscInt c = 0; c < bs; c++) acc[c * nl + l] += blk[(p * bs + c) * bs + cc] * xl;
-        }
-    }
-    for (PetscInt c = 0; c < bs; c++)
-      for (PetscInt l = 0; l < nl; l++) memcpy(y + c * R + l * VIT_KPM_LANES, &acc[c * nl + l], sizeof(acc[0]));
-  } else {
-    PetscReal acc[VIT_KPM_MAX_BS * VIT_KPM_LANES];
-    for (PetscInt q = 0; q < bs * W; q++) acc[q] = 0;
-    for (PetscInt p = 0; p < nb; p++) {
-      const PetscReal *restrict xj = x + ja[p] * bs * R;
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt cc = 0; cc < bs; cc++) {
-          const PetscReal v = blk[(p * bs + c) * bs + cc];
-          for (PetscInt k = 0; k < W; k++) acc[c * W + k] += v * xj[cc * R + k];
-        }
-    }
-    for (PetscInt c = 0; c < bs; c++)
-      for (PetscInt k = 0; k < W; k++) y[c * R + k] = acc[c * W + k];
-  }
-}
-
-/* All owned rows, the R vectors in chunks of VIT_KPM_MAX_WIDTH, then 8, 4, 2, 1 (the row's blocks
-   are in cache for the later chunks). */
-static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, const VitKpmOperator op, PetscInt R, const PetscReal *restrict x, PetscReal *restrict y)
-{
-  for (PetscInt i = 0; i < op->nrows; i++) {
-    const PetscInt   nb = op->ia[i + 1] - op->ia[i], *ja = op->ja + op->ia[i];
-    const PetscReal *blk = op->val + op->ia[i] * bs * bs;
-    PetscReal       *yi  = y + i * bs * R;
-    PetscInt         k0  = 0;
-    for (; k0 + VIT_KPM_MAX_WIDTH <= R; k0 += VIT_KPM_MAX_WIDTH) RowChunk(bs, VIT_KPM_MAX_WIDTH, R, nb, ja, blk, x + k0, yi + k0);
-#if VIT_KPM_MAX_WIDTH > 8
-    if (k0 + 8 <= R) RowChunk(bs, 8, R, nb, ja, blk, x + k0, yi + k0), k0 += 8;
-#endif
-    if (k0 + 4 <= R) RowChunk(bs, 4, R, nb, ja, blk, x + k0, yi + k0), k0 += 4;
-    if (k0 + 2 <= R) RowChunk(bs, 2, R, nb, ja, blk, x + k0, yi + k0), k0 += 2;
-    if (k0 + 1 <= R) RowChunk(bs, 1, R, nb, ja, blk, x + k0, yi + k0);
-  }
-}
-
 /* Multi-vector layout: x[(i bs + c) nv + k] for block i, component c, vector k, nv = nvec or 1; x has
    room for the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x refreshed). */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[])
@@ -332,16 +296,7 @@ PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[]
   }
   PetscCall(PetscSFBcastBegin(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * bs * nv, MPI_REPLACE));
   PetscCall(PetscSFBcastEnd(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * bs * nv, MPI_REPLACE));
-  switch (bs) {
-  case 1:
-    ApplyRows(1, op, nv, x, y);
-    break;
-  case 2:
-    ApplyRows(2, op, nv, x, y);
-    break;
-  default:
-    ApplyRows(3, op, nv, x, y);
-  }
+  op->rows(bs, op->nrows, op->ia, op->ja, op->val, nv, x, y);
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * nv));
   PetscFunctionReturn(0);
 }

@@ -19,6 +19,20 @@ for n in (1, 2, 4):
 for name in ("/spectrum/kpm/mu", "/spectrum/vdos/D", "/spectrum/vdos/D_err", "/spectrum/kpm/lambda_max"):
     ref = sl.read("np1.h5", name)
     vt.check(all(np.array_equal(ref, sl.read("np%d.h5" % n, name)) for n in (2, 4)), "%s bitwise identical on 1, 2, 4 ranks" % name)
+# Every compiled kernel variant gives the same bits (-kpm_kernel; those this CPU supports), with 24
+# vectors (whole SIMD chunks) and 13 (the 8, 4, 1 remainders)
+flags = open("/proc/cpuinfo").read().split()
+variants = ["v2"] + (["v3"] if "avx2" in flags and "fma" in flags else []) + (["v4"] if "avx512f" in flags and "avx512bw" in flags else [])
+for R in (24, 13):
+    runs = {}
+    for k in ["auto"] + variants:
+        out = "kernel_%s_%d.h5" % (k, R)
+        p = vt.run(base[:-4] + ["-kpm_vectors", R, "-kpm_seed", 11, "-kpm_moments", 64, "-spectrum_inertia", 0, "-kpm_kernel", k, "-info", ":sys", "-o", out], 1)
+        vt.check(k == "auto" or "KPM kernel: %s" % k in p.stdout, "-kpm_kernel %s is the kernel used" % k)
+        runs[k] = sl.read(out, "/spectrum/kpm/mu")
+    vt.check(all(np.array_equal(runs["auto"], runs[k]) for k in variants), "%d vectors: moments bitwise the same with the kernels %s and auto" % (R, variants))
+p = vt.run(base + ["-kpm_moments", 64, "-spectrum_inertia", 0, "-kpm_kernel", "avx9"], 1, expect_fail=True)
+vt.check("-kpm_kernel" in p.stdout + p.stderr and (p.stdout + p.stderr).count("vitrum: error") == 1, "-kpm_kernel avx9: one user error naming the option")
 omega = sl.read("np1.h5", "/spectrum/vdos/omega")
 D = sl.read("np1.h5", "/spectrum/vdos/D")
 vt.check(abs(np.sum(D) * (omega[1] - omega[0]) - 1) < 1e-12, "D integrates to 1 over the omega grid")
