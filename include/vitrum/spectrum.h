@@ -20,6 +20,8 @@ typedef struct {
   PetscInt   nowned, natoms;
   PetscInt  *gid;       /* nowned, owned by this struct */
   PetscReal *sqrt_mass; /* nowned, owned by this struct */
+  PetscInt  *order;     /* nowned or NULL: the owned atoms in a spatially local order (Morton curve of
+                           the positions), which the KPM operator uses for its rows and vectors */
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
@@ -108,6 +110,11 @@ PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
 /* y = H x for nv = vectors or 1 interleaved vectors: x[(i d + c) nv + k], with room for the ghost
    blocks after the owned ones (refreshed here); y has the owned blocks only. */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[]);
+/* The operator's rows are the owned atoms in prob->order (so that neighbours' vector entries lie
+   close in memory; identity without an order or for a shell): row r is the problem's owned atom
+   order[r], with global id gid[r] and sqrt(m) sqrt_mass[r]. Multi-vectors given to
+   VitKpmOperatorApply are in this row order. */
+PetscErrorCode VitKpmOperatorRows(VitKpmOperator op, const PetscInt **order, const PetscInt **gid, const PetscReal **sqrt_mass);
 /* Owned and ghost block rows, bytes of the stored matrix on this rank (0 for a shell). */
 PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt *nghost, PetscLogDouble *matrix_bytes);
 
@@ -130,9 +137,9 @@ PetscReal VitKpmJackson(PetscInt n, PetscInt M);
    normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
    random vectors; fraction = share of the states in the grid before normalisation. */
 PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins, PetscReal omega[], PetscReal D[], PetscReal err[], PetscReal *fraction);
-/* The random vectors of VitKpmCompute (R interleaved vectors, owned entries r[(i d + c) R + k]),
-   projected off the translations when deflate. */
-PetscErrorCode VitKpmRandomVectors(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[]);
+/* The random vectors of VitKpmCompute (R interleaved vectors, owned entries r[(i d + c) R + k] in
+   the operator's row order), projected off the translations when deflate. */
+PetscErrorCode VitKpmRandomVectors(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[]);
 /* Local moments (kpm_local.c) of every owned atom i with the random vectors, interval and moment
    count of a finished global run kpm: local[i M + n] = (1/R) sum_k sum_c r_k(i,c) [T_n(Hs) r_k](i,c),
    so that sum_i local[i M + n] = mean over the vectors of kpm->mu[k M + n] (to round-off). Costs

@@ -68,6 +68,9 @@ struct _n_VitKpmOperator {
   PetscSF      sf;      /* roots: owned blocks, leaves: ghost blocks */
   MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
   VitKpmRowsFn rows;    /* the kernel variant for this CPU */
+  PetscInt    *order;   /* operator row r is the problem's owned atom order[r] (a spatially local order) */
+  PetscInt    *gid;     /* global atom id of operator row r */
+  PetscReal   *sqrt_mass; /* sqrt(m) of operator row r */
   Mat          shell;   /* H without BAIJ storage (MATSHELL): applied with MatMult, vector by vector */
   Vec          xs, ys;
 };
@@ -93,9 +96,10 @@ static PetscErrorCode BaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garra
   PetscFunctionReturn(0);
 }
 
-/* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: each row's blocks ordered
-   by the global atom id of their column (gid of owned, gidg of ghost blocks), values row-major. */
-static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt gid[], const PetscInt gidg[])
+/* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: operator row r is the
+   matrix's local block row op->order[r], an owned block column j becomes inv[j]; each row's blocks
+   ordered by the global atom id of their column (gid of owned, gidg of ghost blocks), values row-major. */
+static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt inv[], const PetscInt gid[], const PetscInt gidg[])
 {
   const PetscInt     bs = op->bs, bs2 = bs * bs;
   const PetscInt    *iad, *jad, *iao = NULL, *jao = NULL;
@@ -114,9 +118,10 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
     PetscCall(MatSeqBAIJGetArray(Ao, (PetscScalar **)&ao));
   }
   op->ia[0] = 0;
-  for (PetscInt i = 0; i < op->nrows; i++) {
+  for (PetscInt r = 0; r < op->nrows; r++) {
+    const PetscInt i  = op->order[r];
     const PetscInt nb = iad[i + 1] - iad[i] + (Ao ? iao[i + 1] - iao[i] : 0);
-    op->ia[i + 1]     = op->ia[i] + nb;
+    op->ia[r + 1]     = op->ia[r] + nb;
     maxrow            = PetscMax(maxrow, nb);
   }
   op->ja_bytes  = (size_t)op->ia[op->nrows] * sizeof(PetscInt);
@@ -124,11 +129,12 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   PetscCall(VitBigAlloc(op->ja_bytes, &op->ja));
   PetscCall(VitBigAlloc(op->val_bytes, &op->val));
   PetscCall(PetscMalloc3(maxrow, &key, maxrow, &perm, maxrow, &src));
-  for (PetscInt i = 0; i < op->nrows; i++) {
-    PetscInt   nb = 0, *ja = op->ja + op->ia[i];
-    PetscReal *val = op->val + op->ia[i] * bs2;
+  for (PetscInt r = 0; r < op->nrows; r++) {
+    const PetscInt i  = op->order[r];
+    PetscInt       nb = 0, *ja = op->ja + op->ia[r];
+    PetscReal     *val = op->val + op->ia[r] * bs2;
     for (PetscInt k = iad[i]; k < iad[i + 1]; k++, nb++) {
-      ja[nb]  = jad[k];
+      ja[nb]  = inv[jad[k]];
       key[nb] = gid[jad[k]];
       src[nb] = ad + k * bs2;
     }
@@ -191,7 +197,8 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   Mat             Hb, Ad, Ao;
   PetscBool       baij, shell;
   const PetscInt *garray;
-  PetscInt       *gidg;
+  PetscInt       *gidg, *rowg, *inv;
+  PetscSF         bylayout;
   PetscLayout     layout;
 
   PetscFunctionBegin;
@@ -202,7 +209,13 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   op->nvec  = nvec;
   *opp      = op;
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  if (shell) {
+  PetscCall(PetscMalloc3(op->nrows + 1, &op->order, op->nrows + 1, &op->gid, op->nrows + 1, &op->sqrt_mass));
+  for (PetscInt r = 0; r < op->nrows; r++) op->order[r] = shell || !prob->order ? r : prob->order[r];
+  for (PetscInt r = 0; r < op->nrows; r++) {
+    op->gid[r]       = prob->gid[op->order[r]];
+    op->sqrt_mass[r] = prob->sqrt_mass[op->order[r]];
+  }
+  if (shell) { /* vectors in the problem's order: MatMult applies it */
     op->shell = prob->H;
     PetscCall(PetscObjectReference((PetscObject)prob->H));
     PetscCall(MatCreateVecs(prob->H, &op->xs, &op->ys));
@@ -217,19 +230,39 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     if (release) PetscCall(MatDestroy(&prob->H));
   }
   PetscCall(BaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
+  PetscCall(PetscMalloc1(op->nrows + 1, &inv));
+  for (PetscInt r = 0; r < op->nrows; r++) inv[op->order[r]] = r;
 
-  /* Ghost blocks: PETSc's off-diagonal block columns (garray); their atoms' global ids from the owners. */
+  /* Ghost blocks: PETSc's off-diagonal block columns (garray); their atoms' global ids and operator
+     rows from the owners, which become the roots of the exchange. */
   PetscCall(PetscLayoutCreateFromSizes(prob->comm, op->nrows, PETSC_DECIDE, 1, &layout));
-  PetscCall(PetscSFCreate(prob->comm, &op->sf));
-  PetscCall(PetscSFSetGraphLayout(op->sf, layout, op->nghost, NULL, PETSC_COPY_VALUES, garray));
+  PetscCall(PetscSFCreate(prob->comm, &bylayout));
+  PetscCall(PetscSFSetGraphLayout(bylayout, layout, op->nghost, NULL, PETSC_COPY_VALUES, garray));
   PetscCall(PetscLayoutDestroy(&layout));
-  PetscCall(PetscSFSetUp(op->sf));
-  PetscCall(PetscMalloc1(op->nghost, &gidg));
-  PetscCall(PetscSFBcastBegin(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
+  PetscCall(PetscSFSetUp(bylayout));
+  PetscCall(PetscMalloc2(op->nghost, &gidg, op->nghost, &rowg));
+  PetscCall(PetscSFBcastBegin(bylayout, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(bylayout, MPIU_INT, prob->gid, gidg, MPI_REPLACE));
+  PetscCall(PetscSFBcastBegin(bylayout, MPIU_INT, inv, rowg, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(bylayout, MPIU_INT, inv, rowg, MPI_REPLACE));
+  {
+    const PetscSFNode *remote;
+    PetscSFNode       *leaves;
+    PetscCall(PetscSFGetGraph(bylayout, NULL, NULL, NULL, &remote));
+    PetscCall(PetscMalloc1(op->nghost, &leaves));
+    for (PetscInt g = 0; g < op->nghost; g++) {
+      leaves[g].rank  = remote[g].rank;
+      leaves[g].index = rowg[g];
+    }
+    PetscCall(PetscSFCreate(prob->comm, &op->sf));
+    PetscCall(PetscSFSetGraph(op->sf, op->nrows, op->nghost, NULL, PETSC_COPY_VALUES, leaves, PETSC_OWN_POINTER));
+    PetscCall(PetscSFSetUp(op->sf));
+  }
+  PetscCall(PetscSFDestroy(&bylayout));
   PetscCall(PetscMalloc1(op->nrows + 1, &op->ia));
-  PetscCall(CopyBaijRows(op, Ad, Ao, prob->gid, gidg));
-  PetscCall(PetscFree(gidg));
+  PetscCall(CopyBaijRows(op, Ad, Ao, inv, prob->gid, gidg));
+  PetscCall(PetscFree2(gidg, rowg));
+  PetscCall(PetscFree(inv));
   if (Hb != prob->H) PetscCall(MatDestroy(&Hb));
   if (release) { /* the caller's Hessian, when it no longer needs it; its heap pages go back to the OS */
     PetscCall(MatDestroy(&prob->H));
@@ -260,7 +293,17 @@ PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *opp)
     PetscCallMPI(MPI_Type_free(&op->unit[0]));
     PetscCallMPI(MPI_Type_free(&op->unit[1]));
   }
+  PetscCall(PetscFree3(op->order, op->gid, op->sqrt_mass));
   PetscCall(PetscFree(*opp));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorRows(VitKpmOperator op, const PetscInt **order, const PetscInt **gid, const PetscReal **sqrt_mass)
+{
+  PetscFunctionBegin;
+  if (order) *order = op->order;
+  if (gid) *gid = op->gid;
+  if (sqrt_mass) *sqrt_mass = op->sqrt_mass;
   PetscFunctionReturn(0);
 }
 
@@ -316,41 +359,42 @@ static PetscErrorCode OperatorBytes(VitKpmOperator op, PetscLogDouble *bytes)
 
 /* ---- Random vectors and exact dot products -------------------------------------------------------- */
 /* Random vectors, made orthogonal to the translations u_c(i) = sqrt(m_i) (exact sums) when deflating. */
-static PetscErrorCode RandomBlock(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
+static PetscErrorCode RandomBlock(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
 {
-  const PetscInt d = prob->dim;
+  const PetscInt   d = prob->dim, *gid = op->gid;
+  const PetscReal *sqrt_mass = op->sqrt_mass;
   VitExactSum       es;
   VitInt128     *acc;
   PetscReal     *coef, mmax = 0, norm2;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < prob->nowned; i++)
+  for (PetscInt i = 0; i < op->nrows; i++)
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < R; k++) r[(i * d + c) * R + k] = VitRademacher(seed, prob->gid[i], c, k);
+      for (PetscInt k = 0; k < R; k++) r[(i * d + c) * R + k] = VitRademacher(seed, gid[i], c, k);
   if (!deflate) PetscFunctionReturn(0);
-  for (PetscInt i = 0; i < prob->nowned; i++) mmax = PetscMax(mmax, prob->sqrt_mass[i]);
+  for (PetscInt i = 0; i < op->nrows; i++) mmax = PetscMax(mmax, sqrt_mass[i]);
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &mmax, 1, MPIU_REAL, MPI_MAX, prob->comm));
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2(PetscMax(mmax, mmax * mmax)), VitCeilLog2(prob->natoms) + 1, &es));
   PetscCall(PetscCalloc2(d * R + 1, &acc, d * R + 1, &coef));
-  for (PetscInt i = 0; i < prob->nowned; i++) {
+  for (PetscInt i = 0; i < op->nrows; i++) {
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < R; k++) acc[c * R + k] += VitExactSumQuantise(&es, prob->sqrt_mass[i] * r[(i * d + c) * R + k]);
-    acc[d * R] += VitExactSumQuantise(&es, prob->sqrt_mass[i] * prob->sqrt_mass[i]);
+      for (PetscInt k = 0; k < R; k++) acc[c * R + k] += VitExactSumQuantise(&es, sqrt_mass[i] * r[(i * d + c) * R + k]);
+    acc[d * R] += VitExactSumQuantise(&es, sqrt_mass[i] * sqrt_mass[i]);
   }
   PetscCall(VitExactSumReduce(&es, d * R + 1, acc, coef));
   norm2 = coef[d * R];
-  for (PetscInt i = 0; i < prob->nowned; i++)
+  for (PetscInt i = 0; i < op->nrows; i++)
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < R; k++) r[(i * d + c) * R + k] -= coef[c * R + k] / norm2 * prob->sqrt_mass[i];
+      for (PetscInt k = 0; k < R; k++) r[(i * d + c) * R + k] -= coef[c * R + k] / norm2 * sqrt_mass[i];
   PetscCall(PetscFree2(acc, coef));
   PetscCall(VitExactSumDestroy(&es));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitKpmRandomVectors(const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
+PetscErrorCode VitKpmRandomVectors(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt R, PetscInt64 seed, PetscBool deflate, PetscReal r[])
 {
   PetscFunctionBegin;
-  PetscCall(RandomBlock(prob, R, seed, deflate, r));
+  PetscCall(RandomBlock(op, prob, R, seed, deflate, r));
   PetscFunctionReturn(0);
 }
 
@@ -438,7 +482,7 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
   PetscFunctionBegin;
   PetscCall(PetscCalloc3(nall, &q, nall, &qprev, n, &w));
   PetscCall(PetscCalloc4(steps, &alpha, steps, &beta, steps * steps, &Z, 2 * steps, &work));
-  PetscCall(RandomBlock(prob, 1, seed, PETSC_TRUE, q));
+  PetscCall(RandomBlock(op, prob, 1, seed, PETSC_TRUE, q));
   PetscCall(ExactDot(prob, n, q, q, &norm2));
   for (PetscInt j = 0; j < n; j++) q[j] /= PetscSqrtReal(norm2);
   for (k = 0; k < steps;) {
@@ -537,7 +581,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &es));
 
   PetscCall(PetscTime(&t0));
-  PetscCall(RandomBlock(prob, R, seed, kpm->deflate, vprev)); /* v_0 */
+  PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, vprev)); /* v_0 */
   PetscCall(VitKpmOperatorApply(op, R, vprev, y));
   for (PetscInt j = 0; j < n * R; j++) vcur[j] = (y[j] - a * vprev[j]) * binv; /* v_1 = Hs v_0 */
   ExactDots(&es, n, R, vprev, vprev, acc, acc + 2 * R);

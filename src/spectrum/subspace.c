@@ -30,8 +30,10 @@ typedef struct {
 /* A block of m vectors in the KPM operator's layout: entry (j, k) at x[j m + k] for the n owned
    entries j, with room for the ghost entries after them. */
 typedef struct {
-  PetscInt       n, nall, m;
-  VitKpmOperator op;
+  PetscInt         n, nall, m;
+  VitKpmOperator   op;
+  const PetscInt  *order, *gid; /* the operator's rows: owned atom order[r], global id gid[r] */
+  const PetscReal *sqrt_mass;
 } Block;
 
 static PetscErrorCode ReadOptions(const VitSpectrumProblem *prob, PetscInt nev, ChebyshevOptions *c)
@@ -112,13 +114,13 @@ static PetscErrorCode DeflateTranslations(const VitSpectrumProblem *prob, const 
   PetscCall(PetscCalloc1(d * m + 1, &coef));
   for (PetscInt i = 0; i < prob->nowned; i++) {
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < m; k++) coef[c * m + k] += prob->sqrt_mass[i] * x[(i * d + c) * m + k];
-    coef[d * m] += prob->sqrt_mass[i] * prob->sqrt_mass[i];
+      for (PetscInt k = 0; k < m; k++) coef[c * m + k] += B->sqrt_mass[i] * x[(i * d + c) * m + k];
+    coef[d * m] += B->sqrt_mass[i] * B->sqrt_mass[i];
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, coef, (PetscMPIInt)(d * m + 1), MPIU_REAL, MPIU_SUM, prob->comm));
   for (PetscInt i = 0; i < prob->nowned; i++)
     for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < m; k++) x[(i * d + c) * m + k] -= coef[c * m + k] / coef[d * m] * prob->sqrt_mass[i];
+      for (PetscInt k = 0; k < m; k++) x[(i * d + c) * m + k] -= coef[c * m + k] / coef[d * m] * B->sqrt_mass[i];
   PetscCall(PetscFree(coef));
   PetscFunctionReturn(0);
 }
@@ -127,7 +129,7 @@ static PetscErrorCode DeflateTranslations(const VitSpectrumProblem *prob, const 
 static void RandomColumn(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscInt k, PetscReal x[])
 {
   for (PetscInt i = 0; i < prob->nowned; i++)
-    for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, prob->gid[i], c, k);
+    for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, B->gid[i], c, k);
 }
 
 /* One SVQB pass: with G = X^T X, D = diag(G)^-1/2 and D G D = U L U^T, X := X D U L^-1/2 is
@@ -279,7 +281,8 @@ static PetscErrorCode StoreModes(const VitSpectrumProblem *prob, const Block *B,
     modes->eigenvalue[q] = theta[q];
     modes->residual[q]   = residual[q];
     PetscCall(VecGetArray(modes->vector[q], &e));
-    for (PetscInt j = 0; j < B->n; j++) e[j] = x[j * B->m + q];
+    for (PetscInt i = 0; i < prob->nowned; i++)
+      for (PetscInt c = 0; c < prob->dim; c++) e[B->order[i] * prob->dim + c] = x[(i * prob->dim + c) * B->m + q];
     PetscCall(VecRestoreArray(modes->vector[q], &e));
     PetscCall(VitParticipationRatio(modes->vector[q], prob->dim, &modes->participation[q]));
   }
@@ -302,6 +305,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   /* release = PETSC_FALSE: the operator copies H and leaves the problem as it is */
   PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
+  PetscCall(VitKpmOperatorRows(B.op, &B.order, &B.gid, &B.sqrt_mass));
   B.m    = c.block;
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
