@@ -52,6 +52,7 @@ typedef struct {
   PetscReal *participation;/* P_n = (sum_i |e_n,i|^2)^2 / (N sum_i |e_n,i|^4) (k) */
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */
+  VitModesMethod method;   /* the solver that computed them */
 } VitModes;
 
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);

@@ -725,6 +725,7 @@ static PetscErrorCode WriteModes(VitH5 *h5, const VitSystem *sys, const Spectrum
   PetscCall(VitH5WriteReal(h5, "/spectrum/modes/band_participation", 1, bdims, res->band_pr, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/scalars/mean_participation", mean_pr, "1"));
   PetscCall(VitH5WriteScalar(h5, "/spectrum/modes/iterations", m->iterations, "1"));
+  PetscCall(VitH5WriteAttrString(h5, "/spectrum/modes/eigenvalues", "method", VitModesMethods[m->method]));
   PetscCall(VitSoftSpotField(m, o->softspot_modes < 0 ? m->k : o->softspot_modes, sys->dom.dim, phi));
   PetscCall(VitDomainToGlobalOrder(&sys->dom, 1, phi, &v));
   PetscCall(VitH5WriteVec(h5, "/spectrum/modes/softspot", v, "1"));
@@ -862,7 +863,7 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
 {
   PetscFunctionBegin;
   PetscCall(PetscPrintf(comm, "spectrum: <omega^2> = Tr(H)/(dN) = %.10g %s\n", (double)res->moment[0], u->lambda));
-  if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[o->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
+  if (res->modes.k) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " modes (%s, %" PetscInt_FMT " iterations): lambda %.6g .. %.6g\n", res->modes.k, VitModesMethods[res->modes.method], res->modes.iterations, (double)res->modes.eigenvalue[0], (double)res->modes.eigenvalue[res->modes.k - 1]));
   if (res->neigenvalues) PetscCall(PetscPrintf(comm, "  exact: all %" PetscInt_FMT " eigenvalues by LAPACK (translations removed) in %.3g s: lambda %.6g .. %.6g\n", res->neigenvalues, res->eigenvalues_s, (double)res->eigenvalues[0], (double)res->eigenvalues[res->neigenvalues - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm) {

@@ -406,15 +406,13 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
   PetscFunctionBegin;
   if (opt->method == VIT_MODES_DENSE) {
     PetscCall(SolveModes(prob, opt, ndof, NULL, modes));
+    modes->method = opt->method;
     PetscFunctionReturn(0);
   }
   PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
-  if (opt->method == VIT_MODES_FILTER) {
-    PetscCall(FilterModes(prob, opt, modes));
-    PetscFunctionReturn(0);
-  }
-  if (opt->method == VIT_MODES_CHEBYSHEV) {
-    PetscCall(VitModesChebyshev(prob, opt, modes));
+  if (opt->method == VIT_MODES_FILTER || opt->method == VIT_MODES_CHEBYSHEV) {
+    PetscCall((opt->method == VIT_MODES_FILTER ? FilterModes : VitModesChebyshev)(prob, opt, modes));
+    modes->method = opt->method;
     PetscFunctionReturn(0);
   }
   PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);
@@ -446,6 +444,7 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     PetscCall(DropRepeatedModes(modes));
   }
   if (check && modes->k >= opt->nev && upto > 0) PetscCall(TruncateModes(modes, upto));
+  modes->method = opt->method;
   PetscFunctionReturn(0);
 }
 

@@ -21,6 +21,9 @@ for n in (1, 2):
     sl.h5py.File("small%d.h5" % n, "r").visit(names.append)
     vt.check("spectrum/counts/exact" not in names and "spectrum/counts/kpm" in names, "%d rank(s): no exact counts written, KPM counts written" % n)
     lam = sl.read("small%d.h5" % n, "/spectrum/modes/eigenvalues")
+    method = sl.h5py.File("small%d.h5" % n, "r")["/spectrum/modes/eigenvalues"].attrs["method"]
+    method = method.decode() if isinstance(method, bytes) else method
+    vt.check(method == "chebyshev" and "modes (chebyshev" in p.stdout, "%d rank(s): the output and the summary name the solver used, chebyshev (%s)" % (n, method))
     vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the chebyshev fallback = LAPACK's" % n)
 # the fallback needs no second matrix: a tiny multigrid limit does not stop it
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "filter.h5"], 2)
