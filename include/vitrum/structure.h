@@ -53,12 +53,13 @@ typedef struct {
 } VitRdfGrid;
 PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid);
 /* One grid for an ensemble (features, pipeline): the grid of the first sample's rdf output when it
-   can be read (first_cached), else the first sample's default grid (rmax capped at 95% of its half
-   width and a whole number of bins, so that samples with slightly smaller boxes share it); it
-   replaces the per-sample defaults of -rdf_rmax/-rdf_dr not given, for every later
-   VitRdfRunSample of this run. The options database is not changed (so cache keys are not either).
-   A note on stdout. Collective. */
-PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[]);
+   can be read (first_cached) and fits the boxes of the n samples whose g(r) is to be computed,
+   else the first sample's default grid with rmax at most 95% of half the shortest periodic width
+   of those samples (a whole number of bins); it replaces the per-sample defaults of
+   -rdf_rmax/-rdf_dr not given, for every later VitRdfRunSample of this run. The options database
+   is not changed (so cache keys are not either). A note on stdout. Collective; reads the boxes of
+   the n samples (samples with fresh cached outputs are not read). */
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[], PetscInt n, char *const computed[]);
 /* The ensemble grid fixed by VitRdfEnsembleGrid (*set false when none). */
 void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */

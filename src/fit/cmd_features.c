@@ -201,6 +201,44 @@ static PetscErrorCode CacheEnsure(MPI_Comm comm, const FeatOptions *o, const cha
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode CacheFresh(const FeatOptions *, const char[], const char[], PetscBool, PetscBool, PetscBool *, char **);
+
+/* fresh[j]: sample j's rdf output is cached and up to date (CacheFresh, no warning). Rank 0 only. */
+static PetscErrorCode RdfFreshOnRank0(const FeatOptions *o, PetscInt n, char **paths, PetscBool fresh[])
+{
+  char cached[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < n; j++) {
+    PetscCall(VitFeaturesCachePath(o, paths[j], ".rdf.h5", cached));
+    PetscCall(CacheFresh(o, paths[j], cached, PETSC_TRUE, PETSC_FALSE, &fresh[j], NULL));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One r grid for all samples (VitRdfEnsembleGrid), within the boxes of the samples whose rdf output
+   must be computed (those with a fresh cached output are not read; the check here only looks:
+   no warning, no cached file moved). Collective. */
+static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt n, char **paths)
+{
+  char      **computed, cached[PETSC_MAX_PATH_LEN];
+  PetscInt    ncomputed = 0;
+  PetscBool  *fresh;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscCalloc2(n + 1, &computed, n + 1, &fresh));
+  PetscCall(VitAgreeOnError(comm, rank ? 0 : RdfFreshOnRank0(o, n, paths, fresh)));
+  PetscCallMPI(MPI_Bcast(fresh, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
+  for (PetscInt j = 0; j < n; j++)
+    if (!fresh[j]) computed[ncomputed++] = paths[j];
+  PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
+  PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached, ncomputed, computed));
+  PetscCall(PetscFree2(computed, fresh));
+  PetscFunctionReturn(0);
+}
+
 /* Open a sample's spectrum output in the cache, computing it first when stale. Collective. */
 PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5)
 {
@@ -427,6 +465,7 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
+
 
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[])
 {
@@ -934,13 +973,8 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features%s%s, targets %s\n", n, o.kind, o.total ? ": their total weighted for " : "", o.total ? VitRadiations[o.total] : "", o.targets));
-  {
-    char cached[PETSC_MAX_PATH_LEN];
-    PetscCall(VitFeaturesCachePath(&o, paths[0], ".rdf.h5", cached));
-    PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached)); /* one r grid for all samples */
-  }
-
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
+  PetscCall(EnsembleGrid(comm, &o, n, paths)); /* one r grid for all samples */
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
   PetscCall(ComputeSamples(comm, &o, n, paths));
   PetscCall(PetscLogEventEnd(FEAT_COMPUTE, 0, 0, 0, 0));

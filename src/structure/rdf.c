@@ -228,12 +228,36 @@ static PetscErrorCode CachedGrid(MPI_Comm comm, const char path[], VitRdfGrid *g
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[])
+/* Half the shortest periodic width over all samples (the largest rmax every box allows) and the
+   sample that has it. */
+static PetscErrorCode EnsembleHalfWidth(MPI_Comm comm, PetscInt n, char *const samples[], PetscReal *half, PetscInt *which)
+{
+  PetscFunctionBeginUser;
+  *half  = PETSC_MAX_REAL;
+  *which = 0;
+  for (PetscInt j = 0; j < n; j++) {
+    VitSample sample;
+    PetscReal width[3];
+    PetscCall(VitSampleRead(comm, samples[j], NULL, -1, &sample));
+    VitSampleWidths(&sample, width);
+    for (PetscInt k = 0; k < sample.dim; k++)
+      if (0.5 * width[k] < *half) {
+        *half  = 0.5 * width[k];
+        *which = j;
+      }
+    PetscCall(VitSampleDestroy(&sample));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], const char first_cached[], PetscInt n, char *const computed[])
 {
   PetscBool  rmax_set, dr_set, cached = PETSC_FALSE;
   VitSample  sample;
   VitRdfGrid grid;
-  char       from[PETSC_MAX_PATH_LEN + 160];
+  PetscReal  half;
+  PetscInt   narrowest;
+  char       from[2 * PETSC_MAX_PATH_LEN + 200];
 
   PetscFunctionBeginUser;
   ensemble_grid_set = PETSC_FALSE; /* a grid of an earlier ensemble in this process does not apply */
@@ -241,14 +265,17 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
   PetscCall(PetscOptionsHasName(NULL, NULL, "-rdf_dr", &dr_set));
   if (rmax_set && dr_set) PetscFunctionReturn(0);
   PetscCall(PetscMemzero(&grid, sizeof(grid)));
+  PetscCall(EnsembleHalfWidth(comm, n, computed, &half, &narrowest));
   PetscCall(CachedGrid(comm, first_cached, &grid, &cached));
+  cached = (PetscBool)(cached && grid.rmax <= half); /* a cache of the first sample alone may not fit a smaller box */
   if (cached) PetscCall(PetscSNPrintf(from, sizeof(from), "the grid of %s", first_cached));
   else {
     PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
     PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
     PetscCall(VitSampleDestroy(&sample));
-    if (grid.capped) grid.rmax = grid.dr * PetscFloorReal(0.95 * grid.rmax / grid.dr); /* a whole number of bins */
-    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95 percent of half its shortest periodic width" : ""));
+    grid.capped = (PetscBool)(5 * grid.unit > half);
+    grid.rmax   = grid.capped ? grid.dr * PetscFloorReal(0.95 * half / grid.dr) : 5 * grid.unit; /* a whole number of bins */
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95 percent of half the shortest periodic width of the samples to compute, that of " : "", grid.capped ? computed[narrowest] : ""));
   }
   if (rmax_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
   if (dr_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
