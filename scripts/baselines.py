@@ -286,6 +286,9 @@ def curves(args, X, feature_names, sample_names):
     names = args.models.split(',') if args.models else sorted(os.listdir(os.path.join(args.run, 'models')))
     for name in names:
         g = Group(args.run, name, X, feature_names)
+        if g.Y.shape[1] == 0:  # every target of the group constant over the samples: fit dropped them
+            notes.append('%s skipped: no target of the group varies over the samples (vitrum fit dropped them)' % name)
+            continue
         label = name if g.Y.shape[1] > 1 or g.target_names[g.cols[0]] == name else g.target_names[g.cols[0]]
         ytest = g.Y[g.test]
         models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
