@@ -8,21 +8,12 @@ import sys
 
 import h5py
 import numpy as np
-import scipy.sparse
-
+import spectrumlib as sl
 import vitrum_testlib as vt
 
 np_ranks = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-a, n = (4 / 1.2) ** (1 / 3), 4
-basis = np.array([[0, 0, 0], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])
-pos = np.array([(np.array([i, j, k]) + b) * a for i in range(n) for j in range(n) for k in range(n) for b in basis])
-vt.write_lammps_data("fcc.data", np.diag([n * a] * 3), (0, 0, 0), np.ones(len(pos), int), pos)
-potential = ["-potential", "lj", "-potential_shift"]
-
-vt.run(["hessian", "-sample", "fcc.data", "-o", "fcc.hessian.h5", "-hessian_h5_matrix"] + potential, np_ranks)
-with h5py.File("fcc.hessian.h5", "r") as f:
-    g = f["/hessian"]
-    H = scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=(len(g["indptr"]) - 1,) * 2).toarray()
+potential = sl.FCC_POTENTIAL
+H = sl.hessian_dense(sl.make_fcc("fcc.data"), np_ranks=np_ranks, potential=potential)
 ref = np.linalg.eigvalsh(H)[3:]  # the 3 translations are the smallest
 
 

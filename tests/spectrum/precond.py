@@ -76,15 +76,8 @@ with h5py.File("jacobi.h5", "r") as f:
 vt.check("warning: only" in p.stdout and found < nev, "Jacobi: %d of %d modes in %d iterations, GAMG: all in %d" % (found, nev, 2 * its, its))
 
 # Degenerate multiplets: fcc Lennard-Jones crystal (as tests/spectrum/multiplets.py).
-a, n = (4 / 1.2) ** (1 / 3), 4
-basis = np.array([[0, 0, 0], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])
-pos = np.array([(np.array([i, j, k]) + b) * a for i in range(n) for j in range(n) for k in range(n) for b in basis])
-vt.write_lammps_data("fcc.data", np.diag([n * a] * 3), (0, 0, 0), np.ones(len(pos), int), pos)
-potential = ["-potential", "lj", "-potential_shift"]
-vt.run(["hessian", "-sample", "fcc.data", "-o", "fcc.hessian.h5", "-hessian_h5_matrix"] + potential, np_ranks)
-with h5py.File("fcc.hessian.h5", "r") as f:
-    g = f["/hessian"]
-    Hf = scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=(len(g["indptr"]) - 1,) * 2).toarray()
+potential = sl.FCC_POTENTIAL
+Hf = sl.hessian_dense(sl.make_fcc("fcc.data"), np_ranks=np_ranks, potential=potential)
 ref_fcc = np.linalg.eigvalsh(Hf)[d:]
 vt.check(np.sum(ref_fcc <= ref_fcc[9] * (1 + 1e-8)) == 12, "the fcc reference has a 12-fold multiplet at the bottom")
 for k in (10, 13):

@@ -61,19 +61,34 @@ def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0):
     return final
 
 
-def hessian_sparse(sample, extra=(), np_ranks=1):
+# The potential of make_fcc's crystal: Lennard-Jones, energy shifted to 0 at the cutoff.
+FCC_POTENTIAL = ["-potential", "lj", "-potential_shift"]
+
+
+def make_fcc(path, n=4, density=1.2):
+    """An fcc Lennard-Jones crystal of 4 n^3 atoms (n^3 cubic cells) at the given number density,
+    in its ideal positions (an energy minimum): its lowest modes come in exact multiplets (12-fold
+    at the bottom for n = 4)."""
+    a = (4 / density) ** (1 / 3)
+    basis = np.array([[0, 0, 0], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])
+    pos = np.array([(np.array([i, j, k]) + b) * a for i in range(n) for j in range(n) for k in range(n) for b in basis])
+    vt.write_lammps_data(path, np.diag([n * a] * 3), (0, 0, 0), np.ones(len(pos), int), pos)
+    return path
+
+
+def hessian_sparse(sample, extra=(), np_ranks=1, potential=("-potential", "ka3d")):
     """The mass-weighted Hessian of a sample (scipy CSR), written by `vitrum hessian` in id order."""
     out = os.path.basename(sample) + ".hessian.h5"
-    vt.run(["hessian", "-sample", sample, "-potential", "ka3d", "-o", out, "-hessian_h5_matrix"] + list(extra), np_ranks)
+    vt.run(["hessian", "-sample", sample, "-o", out, "-hessian_h5_matrix"] + list(potential) + list(extra), np_ranks)
     with h5py.File(out, "r") as f:
         g = f["/hessian"]
         shape = tuple(g["shape"][()]) if "shape" in g else (len(g["indptr"]) - 1,) * 2
         return scipy.sparse.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=shape)
 
 
-def hessian_dense(sample, extra=(), np_ranks=1):
+def hessian_dense(sample, extra=(), np_ranks=1, potential=("-potential", "ka3d")):
     """The mass-weighted Hessian of a sample as a dense array."""
-    return hessian_sparse(sample, extra, np_ranks).toarray()
+    return hessian_sparse(sample, extra, np_ranks, potential).toarray()
 
 
 def read(path, name):
