@@ -201,44 +201,6 @@ static PetscErrorCode CacheEnsure(MPI_Comm comm, const FeatOptions *o, const cha
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CacheFresh(const FeatOptions *, const char[], const char[], PetscBool, PetscBool, PetscBool *, char **);
-
-/* fresh[j]: sample j's rdf output is cached and up to date (CacheFresh, no warning). Rank 0 only. */
-static PetscErrorCode RdfFreshOnRank0(const FeatOptions *o, PetscInt n, char **paths, PetscBool fresh[])
-{
-  char cached[PETSC_MAX_PATH_LEN];
-
-  PetscFunctionBeginUser;
-  for (PetscInt j = 0; j < n; j++) {
-    PetscCall(VitFeaturesCachePath(o, paths[j], ".rdf.h5", cached));
-    PetscCall(CacheFresh(o, paths[j], cached, PETSC_TRUE, PETSC_FALSE, &fresh[j], NULL));
-  }
-  PetscFunctionReturn(0);
-}
-
-/* One r grid for all samples (VitRdfEnsembleGrid), within the boxes of the samples whose rdf output
-   must be computed (those with a fresh cached output are not read; the check here only looks:
-   no warning, no cached file moved). Collective. */
-static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt n, char **paths)
-{
-  char      **computed, cached[PETSC_MAX_PATH_LEN];
-  PetscInt    ncomputed = 0;
-  PetscBool  *fresh;
-  PetscMPIInt rank;
-
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCall(PetscCalloc2(n + 1, &computed, n + 1, &fresh));
-  PetscCall(VitAgreeOnError(comm, rank ? 0 : RdfFreshOnRank0(o, n, paths, fresh)));
-  PetscCallMPI(MPI_Bcast(fresh, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
-  for (PetscInt j = 0; j < n; j++)
-    if (!fresh[j]) computed[ncomputed++] = paths[j];
-  PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
-  PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached, ncomputed, computed));
-  PetscCall(PetscFree2(computed, fresh));
-  PetscFunctionReturn(0);
-}
-
 /* Open a sample's spectrum output in the cache, computing it first when stale. Collective. */
 PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5)
 {
@@ -466,6 +428,41 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
   PetscFunctionReturn(0);
 }
 
+/* fresh[j]: sample j's rdf output is cached and up to date (CacheFresh, no warning). Rank 0 only. */
+static PetscErrorCode RdfFreshOnRank0(const FeatOptions *o, PetscInt n, char **paths, PetscBool fresh[])
+{
+  char cached[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < n; j++) {
+    PetscCall(VitFeaturesCachePath(o, paths[j], ".rdf.h5", cached));
+    PetscCall(CacheFresh(o, paths[j], cached, PETSC_TRUE, PETSC_FALSE, &fresh[j], NULL));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One r grid for all samples (VitRdfEnsembleGrid), within the boxes of the samples whose rdf output
+   must be computed (those with a fresh cached output are not read; the check here only looks:
+   no warning, no cached file moved). Collective. */
+static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt n, char **paths)
+{
+  char      **computed, cached[PETSC_MAX_PATH_LEN];
+  PetscInt    ncomputed = 0;
+  PetscBool  *fresh;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscCalloc2(n + 1, &computed, n + 1, &fresh));
+  PetscCall(VitAgreeOnError(comm, rank ? 0 : RdfFreshOnRank0(o, n, paths, fresh)));
+  PetscCallMPI(MPI_Bcast(fresh, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
+  for (PetscInt j = 0; j < n; j++)
+    if (!fresh[j]) computed[ncomputed++] = paths[j];
+  PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
+  PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached, ncomputed, computed));
+  PetscCall(PetscFree2(computed, fresh));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[])
 {

@@ -396,7 +396,7 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
    (a crystal, a symmetric sheet), another solve with the found modes deflated finds the missing
    ones (a Krylov method sees one vector of an exact multiplet per start vector). The modes kept are
    those up to and including the whole multiplet of the nev-th mode, so k can exceed nev. */
-PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
 {
   const PetscInt d = prob->dim, ndof = d * prob->natoms, extra = PetscMax(4, opt->nev / 4);
   PetscBool      check = (PetscBool)(opt->method == VIT_MODES_SINVERT);
@@ -406,13 +406,15 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
   PetscFunctionBegin;
   if (opt->method == VIT_MODES_DENSE) {
     PetscCall(SolveModes(prob, opt, ndof, NULL, modes));
-    modes->method = opt->method;
     PetscFunctionReturn(0);
   }
   PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
-  if (opt->method == VIT_MODES_FILTER || opt->method == VIT_MODES_CHEBYSHEV) {
-    PetscCall((opt->method == VIT_MODES_FILTER ? FilterModes : VitModesChebyshev)(prob, opt, modes));
-    modes->method = opt->method;
+  if (opt->method == VIT_MODES_FILTER) {
+    PetscCall(FilterModes(prob, opt, modes));
+    PetscFunctionReturn(0);
+  }
+  if (opt->method == VIT_MODES_CHEBYSHEV) {
+    PetscCall(VitModesChebyshev(prob, opt, modes));
     PetscFunctionReturn(0);
   }
   PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);
@@ -444,6 +446,13 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     PetscCall(DropRepeatedModes(modes));
   }
   if (check && modes->k >= opt->nev && upto > 0) PetscCall(TruncateModes(modes, upto));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+{
+  PetscFunctionBegin;
+  PetscCall(ComputeBySolver(prob, opt, modes));
   modes->method = opt->method;
   PetscFunctionReturn(0);
 }

@@ -125,7 +125,8 @@ static PetscErrorCode DeflateTranslations(const VitSpectrumProblem *prob, const 
   PetscFunctionReturn(0);
 }
 
-/* Column k of x := a Rademacher vector (seeded by global atom id: the same on any rank count). */
+/* Column k of x := a Rademacher vector (seeded by global atom id: the same on any rank count), as
+   column k of VitKpmRandomVectors (the refill of one lost direction). */
 static void RandomColumn(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscInt k, PetscReal x[])
 {
   for (PetscInt i = 0; i < prob->nowned; i++)
@@ -314,7 +315,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
   PetscCheck(a > 0 && a < b, prob->comm, PETSC_ERR_ARG_OUTOFRANGE, "-spectrum_method chebyshev: first cut %g outside (0, %g)", (double)a, (double)b);
 
-  for (PetscInt k = 0; k < B.m; k++) RandomColumn(prob, &B, seed, k, buf[0]);
+  PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_FALSE, buf[0]));
   PetscCall(Orthonormalise(prob, &B, seed, buf[0], buf[1]));
   for (it = 0; it < c.max_it; it++) {
     const PetscInt degree = FilterDegree(&c, wanted, theta, residual, low, a, b);

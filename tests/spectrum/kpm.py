@@ -22,7 +22,9 @@ for name in ("/spectrum/kpm/mu", "/spectrum/vdos/D", "/spectrum/vdos/D_err", "/s
 # Every compiled kernel variant gives the same bits (-kpm_kernel; those this CPU supports), with 24
 # vectors (whole SIMD chunks) and 13 (the 8, 4, 1 remainders)
 flags = open("/proc/cpuinfo").read().split()
-variants = ["v2"] + (["v3"] if "avx2" in flags and "fma" in flags else []) + (["v4"] if "avx512f" in flags and "avx512bw" in flags else [])
+v3 = all(f in flags for f in ("avx2", "fma", "bmi2"))  # the features kpm.c requires of each level
+v4 = v3 and all(f in flags for f in ("avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"))
+variants = ["v2"] + (["v3"] if v3 else []) + (["v4"] if v4 else [])
 for R in (24, 13):
     runs = {}
     for k in ["auto"] + variants:
