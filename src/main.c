@@ -75,9 +75,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "vitrum: internal error %d; see the traceback above\n", (int)ierr);
         MPI_Abort(PETSC_COMM_WORLD, 1);
       }
-      if (!VitUserErrorReported()) VitReportUnsharedUserError(); /* raised on a smaller communicator only */
-      status = 1;
     } else PetscCall(VitWarnUnusedOptions());
+    status = VitEndOfRun((PetscBool)(ierr != 0));
   }
   PetscCall(SlepcFinalize());
   return status;

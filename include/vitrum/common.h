@@ -31,14 +31,15 @@ PetscErrorCode VitInitialize(void);
    the first failing rank's error there (so it reaches PETSC_COMM_WORLD and is printed once).
    Everything else keeps PETSc's traceback. */
 PetscErrorCode VitPushErrorHandler(void);
-PetscBool      VitUserErrorRaised(void);   /* this rank raised a user error */
-PetscBool      VitUserErrorReported(void); /* ... and it reached PETSC_COMM_WORLD (printed) */
+PetscBool      VitUserErrorRaised(void); /* this rank raised a user error */
 /* Collective on comm: ierr is this rank's result of work done on a sub-communicator of comm (0 if
    it succeeded). If any rank failed, the error of the lowest failing rank is raised on all of comm. */
 PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr);
-/* main's last resort for a user error that never reached PETSC_COMM_WORLD: printed once; returns
-   when every rank failed, otherwise stops the run (MPI_Abort). */
-void VitReportUnsharedUserError(void);
+/* The end of main, on every rank (failed: this rank's command returned a user error). A user error
+   no rank printed yet (raised on a sub-communicator, or on only some ranks of a communicator while
+   the others finished) is printed once, by the lowest failing rank. Returns the exit status (1 on
+   a failed rank); when other ranks still wait for a failed one, stops the run (MPI_Abort). */
+int VitEndOfRun(PetscBool failed);
 
 /* Broadcast an error message found on rank 0 (errmsg non-empty) and raise it on every rank.
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */

@@ -65,15 +65,14 @@ static PetscBool IsUserError(PetscErrorCode n)
 }
 
 /* The first user error this rank raised, on whatever communicator: its message, this rank's rank
-   in that communicator, whether some user error reached a communicator congruent to
-   PETSC_COMM_WORLD (then rank 0 printed it) and whether this rank printed one. */
+   in that communicator, and whether this rank printed one. */
 static struct {
-  PetscBool raised, on_world, printed;
+  PetscBool raised, printed;
   int       comm_rank;
   char      message[1024];
 } user_error;
 
-static MPI_Comm error_comm = MPI_COMM_NULL; /* private duplicate of PETSC_COMM_WORLD for VitReportUnsharedUserError */
+static MPI_Comm error_comm = MPI_COMM_NULL; /* private duplicate of PETSC_COMM_WORLD for VitEndOfRun */
 
 static PetscBool CommIsWorld(MPI_Comm comm)
 {
@@ -136,11 +135,8 @@ static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func,
       PetscStrncpy(user_error.message, mess ? mess : "", sizeof(user_error.message));
     }
     /* on a sub-communicator (or PETSC_COMM_SELF of a parallel run) the message waits for
-       VitAgreeOnError, or for main's last resort, so that it is printed once */
-    if (CommIsWorld(comm)) {
-      user_error.on_world = PETSC_TRUE;
-      if (!rank && !user_error.printed) PrintUserError(mess);
-    }
+       VitAgreeOnError, or for VitEndOfRun, so that it is printed once */
+    if (CommIsWorld(comm) && !rank && !user_error.printed) PrintUserError(mess);
     return n;
   }
   if (p != PETSC_ERROR_INITIAL && user_error.raised) return n; /* travelling up the stack */
@@ -158,11 +154,6 @@ PetscErrorCode VitPushErrorHandler(void)
 PetscBool VitUserErrorRaised(void)
 {
   return user_error.raised;
-}
-
-PetscBool VitUserErrorReported(void)
-{
-  return user_error.on_world;
 }
 
 PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr)
@@ -187,24 +178,31 @@ PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr)
   SETERRQ(comm, PETSC_ERR_PLIB, "error %d on rank %d of a sub-communicator; see its traceback above", shared[0], (int)first);
 }
 
-void VitReportUnsharedUserError(void)
+int VitEndOfRun(PetscBool failed)
 {
   MPI_Request req;
-  int         mine = PetscGlobalRank, first = -1, done = 0;
+  int         mine[2] = {failed ? PetscGlobalRank : INT_MAX, user_error.printed ? 0 : 1}, all[2] = {INT_MAX, 1}, done = 0;
 
-  /* every rank that failed comes here: when all did, the lowest one prints and all exit with status 1 */
-  MPI_Iallreduce(&mine, &first, 1, MPI_INT, MPI_MIN, error_comm, &req);
+  /* every rank comes here: the lowest failing rank, and whether any rank printed an error line */
+  MPI_Iallreduce(mine, all, 2, MPI_INT, MPI_MIN, error_comm, &req);
+  if (!failed) {
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+    return 0;
+  }
   for (int wait = 0; wait < 500 && !done; wait++) { /* up to 5 s */
     MPI_Test(&req, &done, MPI_STATUS_IGNORE);
     if (!done) usleep(10000);
   }
-  if (done) {
-    if (mine == first) PrintUserError(user_error.message);
-    return;
+  if (done) { /* every rank finished: the lowest failing one prints, unless a rank already did */
+    if (all[1] && mine[0] == all[0]) PrintUserError(user_error.message);
+    return 1;
   }
-  /* some ranks are still working (or waiting for this one): print once per failing communicator, stop all */
-  if (!user_error.comm_rank) PrintUserError(user_error.message);
+  /* Some ranks still wait in a collective for this one. Rank 0 of the failing communicator prints
+     and stops the run; another rank gives it 2 s to do so (it may not have failed), then does. */
+  if (user_error.comm_rank) sleep(2);
+  PrintUserError(user_error.message);
   MPI_Abort(MPI_COMM_WORLD, 1);
+  return 1;
 }
 
 PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[])

@@ -333,6 +333,7 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
   if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
   PetscCall(ProfilesFromH5(comm, cached, m, pr));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (temporary) PetscCallMPI(MPI_Barrier(comm)); /* every rank has read it */
   if (temporary && !rank) (void)unlink(cached);
   PetscFunctionReturn(0);
 }
