@@ -54,6 +54,8 @@ typedef struct {
    Errors if ghost_width >= half the smallest perpendicular width when require_half is true. */
 PetscErrorCode VitDomainSetUp(MPI_Comm comm, const VitSample *sample, PetscReal ghost_width, VitDomain *dom);
 PetscErrorCode VitDomainDestroy(VitDomain *dom);
+/* -help of the commands that decompose a sample: lists -domain_grid and -domain_view. */
+PetscErrorCode VitDomainOptionsHelp(MPI_Comm comm);
 
 /* After the owned positions dom->s changed (e.g. a minimisation step), refresh the ghosts' s and
    every x. Between two VitDomainSetUp calls owned s must NOT be wrapped (it may leave [0,1)

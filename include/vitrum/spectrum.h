@@ -56,6 +56,12 @@ typedef struct {
 } VitModes;
 
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
+/* -help of the commands that compute modes: lists the options VitModesCompute reads when it runs
+   (-spectrum_complete_multiplets, -spectrum_chebyshev_*, -spectrum_precond*) with their defaults;
+   the two below are its parts in subspace.c and precond.c. */
+PetscErrorCode VitModesOptionsHelp(MPI_Comm comm);
+PetscErrorCode VitModesChebyshevHelp(MPI_Comm comm);
+PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm);
 PetscErrorCode VitModesDestroy(VitModes *modes);
 /* Chebyshev-filtered subspace iteration on the KPM's block operator (subspace.c): the lowest nev
    modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
@@ -108,6 +114,8 @@ PetscErrorCode VitBigAlloc(size_t bytes, void *p);
 PetscErrorCode VitBigFree(size_t bytes, void *p);
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt vectors, PetscBool release, VitKpmOperator *op);
 PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
+/* -help: lists -kpm_kernel, which VitKpmOperatorCreate reads. */
+PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm);
 /* y = H x for nv = vectors or 1 interleaved vectors: x[(i d + c) nv + k], with room for the ghost
    blocks after the owned ones (refreshed here); y has the owned blocks only. */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[]);
@@ -208,5 +216,7 @@ PetscBool VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], co
 /* ---- Commands (cmd_spectrum.c, cmd_response.c) ------------------------------------------------ */
 /* The spectrum command's work on one sample file (options from the database), writing out. */
 PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[]);
+/* -help of the commands that run it (features, pipeline): lists every option the spectrum command reads. */
+PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm);
 
 #endif

@@ -26,21 +26,40 @@ static PetscErrorCode DomainGrow(VitDomain *dom, PetscInt need)
   PetscFunctionReturn(0);
 }
 
+/* -domain_grid (ngrid values in user_grid, set when given); -domain_view is listed here for -help
+   and read where it prints (DomainView) */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt user_grid[3], PetscInt *ngrid, PetscBool *set)
+{
+  PetscFunctionBeginUser;
+  *ngrid = 3;
+  PetscOptionsBegin(comm, NULL, "Domain decomposition", NULL);
+  PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create)", NULL, user_grid, ngrid, set));
+  PetscCall(PetscOptionsBool("-domain_view", "Print the process grid and owned/ghost atom counts (min, mean, max over ranks) after each set-up", NULL, PETSC_FALSE, NULL, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitDomainOptionsHelp(MPI_Comm comm)
+{
+  PetscInt  grid[3] = {0, 0, 0}, n;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadOptions(comm, grid, &n, &set));
+  PetscFunctionReturn(0);
+}
+
 /* Process grid: MPI_Dims_create's factors, the largest along the widest box direction. */
 static PetscErrorCode DomainSetGrid(VitDomain *dom)
 {
-  int size, rank, factors[3] = {0, 0, 0}, order[3] = {0, 1, 2};
+  int       size, rank, factors[3] = {0, 0, 0}, order[3] = {0, 1, 2};
+  PetscInt  user_grid[3] = {0, 0, 0}, ngrid;
+  PetscBool set;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(dom->comm, &size));
   PetscCallMPI(MPI_Comm_rank(dom->comm, &rank));
-  PetscInt  user_grid[3] = {0, 0, 0}, ngrid = 3;
-  PetscBool set;
-
-  PetscOptionsBegin(dom->comm, NULL, "Domain decomposition", NULL);
-  PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create)", NULL, user_grid, &ngrid, &set));
-  PetscCall(PetscOptionsBool("-domain_view", "Print the process grid and owned/ghost atom counts (min, mean, max over ranks) after each set-up", NULL, PETSC_FALSE, NULL, NULL));
-  PetscOptionsEnd();
+  PetscCall(ReadOptions(dom->comm, user_grid, &ngrid, &set));
   dom->grid[0] = dom->grid[1] = dom->grid[2] = 1;
   if (set) {
     PetscCheck(ngrid == dom->dim, dom->comm, PETSC_ERR_USER_INPUT, "-domain_grid needs %" PetscInt_FMT " values for a %" PetscInt_FMT "D sample, got %" PetscInt_FMT, dom->dim, dom->dim, ngrid);

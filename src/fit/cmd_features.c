@@ -955,7 +955,10 @@ PetscErrorCode VitCmdFeatures(void)
 
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
-  if (VitHelpRequested()) PetscFunctionReturn(0);
+  if (VitHelpRequested()) { /* the spectra of the samples are computed with the spectrum command's options */
+    PetscCall(VitSpectrumOptionsHelp(comm));
+    PetscFunctionReturn(0);
+  }
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
   PetscCall(CheckTotalOptions(comm, &o));
   PetscCall(VitFeaturesCacheFolder(comm, o.cache));

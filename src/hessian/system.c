@@ -56,8 +56,9 @@ PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys)
   PetscCall(PetscMemzero(sys, sizeof(*sys)));
   PetscCall(SystemReadOptions(comm, &o));
   PetscCall(VitSampleReadFromOptions(comm, &sys->sample));
-  if (VitHelpRequested()) { /* list the potential's options too */
+  if (VitHelpRequested()) { /* list the potential's and the domain's options too */
     PetscCall(VitPotentialCreateFromOptions(comm, NULL, &sys->pot));
+    PetscCall(VitDomainOptionsHelp(comm));
     PetscCall(VitUnitsFromOptions(comm, "lj", &sys->units));
     PetscFunctionReturn(0);
   }

@@ -509,6 +509,7 @@ PetscErrorCode VitCmdResponse(void)
   PetscCall(ResponseReadOptions(comm, &o));
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (VitHelpRequested()) {
+    PetscCall(VitModesOptionsHelp(comm));
     PetscCall(VitSystemDestroy(&sys));
     PetscFunctionReturn(0);
   }

@@ -950,6 +950,18 @@ PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const ch
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm)
+{
+  SpectrumOptions o;
+
+  PetscFunctionBegin;
+  PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(PetscFree(o.count_omega));
+  PetscCall(VitModesOptionsHelp(comm));
+  PetscCall(VitKpmOptionsHelp(comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdSpectrum(void)
 {
   MPI_Comm        comm = PETSC_COMM_WORLD;
@@ -959,7 +971,9 @@ PetscErrorCode VitCmdSpectrum(void)
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
-  if (VitHelpRequested()) {
+  if (VitHelpRequested()) { /* also the options the stages read when they run */
+    PetscCall(VitModesOptionsHelp(comm));
+    PetscCall(VitKpmOptionsHelp(comm));
     PetscCall(VitSystemDestroy(&sys));
     PetscCall(PetscFree(o.count_omega));
     PetscFunctionReturn(0);

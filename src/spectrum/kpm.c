@@ -191,6 +191,15 @@ static PetscErrorCode SelectRows(MPI_Comm comm, VitKpmRowsFn *rows)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm)
+{
+  VitKpmRowsFn rows;
+
+  PetscFunctionBegin;
+  PetscCall(SelectRows(comm, &rows));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, PetscBool release, VitKpmOperator *opp)
 {
   VitKpmOperator  op;

@@ -390,6 +390,26 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode MultipletsOption(MPI_Comm comm, PetscBool *check)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "Low-frequency modes", NULL);
+  PetscCall(PetscOptionsBool("-spectrum_complete_multiplets", "check the modes found against an exact inertia count and complete degenerate multiplets (default: on for sinvert)", NULL, *check, check, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesOptionsHelp(MPI_Comm comm)
+{
+  PetscBool check = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  PetscCall(MultipletsOption(comm, &check));
+  PetscCall(VitModesChebyshevHelp(comm));
+  PetscCall(VitModesPreconditionerHelp(comm));
+  PetscFunctionReturn(0);
+}
+
 /* Complete multiplets, checked by inertia: Sylvester's count of eigenvalues of H below
    sigma = lambda_nev (1 + 1e-8) (one MUMPS factorisation) minus the d translations must equal
    the number of modes found up to sigma; when a solve missed members of a degenerate multiplet
@@ -417,9 +437,7 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
     PetscCall(VitModesChebyshev(prob, opt, modes));
     PetscFunctionReturn(0);
   }
-  PetscOptionsBegin(prob->comm, NULL, "Low-frequency modes", NULL);
-  PetscCall(PetscOptionsBool("-spectrum_complete_multiplets", "check the modes found against an exact inertia count and complete degenerate multiplets (default: on for sinvert)", NULL, check, &check, NULL));
-  PetscOptionsEnd();
+  PetscCall(MultipletsOption(prob->comm, &check));
   if (check) want = PetscMin(opt->nev + extra, ndof - d);
   PetscCall(SolveModes(prob, opt, want, NULL, modes));
   PetscCall(DropRepeatedModes(modes));

@@ -36,10 +36,35 @@ static PetscErrorCode ShiftedAijCopy(const VitSpectrumProblem *prob, PetscReal s
   PetscFunctionReturn(0);
 }
 
+/* shell: the Hessian has no entries to copy (-hessian_type shell), so only jacobi applies */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscBool shell, VitPrecond *type, PetscReal *shift)
+{
+  PetscFunctionBegin;
+  *type  = shell ? VIT_PRECOND_JACOBI : VIT_PRECOND_GAMG;
+  *shift = 1e-3;
+  PetscOptionsBegin(comm, NULL, "Preconditioner of the LOBPCG low modes", NULL);
+  PetscCall(PetscOptionsEnum("-spectrum_precond", "LOBPCG preconditioner: gamg, hypre (BoomerAMG) or ml (algebraic multigrid on an AIJ copy of H + sigma I, translations as near-null space), jacobi (diagonal of H, no copy; the default for -hessian_type shell)", NULL, VitPreconds, (PetscEnum)*type, (PetscEnum *)type, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_precond_shift", "multigrid shift sigma in units of the mean eigenvalue Tr(H)/(dN) (> 0: H itself is singular)", NULL, *shift, shift, NULL));
+  PetscOptionsEnd();
+  PetscCheck(*shift > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_shift %g: must be positive (H is singular; 1e-3 is the default)", (double)*shift);
+  PetscCheck(!shell || *type == VIT_PRECOND_JACOBI, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond %s needs an assembled Hessian: use -spectrum_precond jacobi with -hessian_type shell, or -hessian_type baij", VitPreconds[*type]);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm)
+{
+  VitPrecond type;
+  PetscReal  shift;
+
+  PetscFunctionBegin;
+  PetscCall(ReadOptions(comm, PETSC_FALSE, &type, &shift));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st)
 {
   VitPrecond type;
-  PetscReal  shift = 1e-3, mean;
+  PetscReal  shift, mean;
   PetscBool  shell;
   KSP        ksp;
   PC         pc;
@@ -47,13 +72,7 @@ PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st
 
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  type = shell ? VIT_PRECOND_JACOBI : VIT_PRECOND_GAMG; /* a shell Hessian has no entries to copy */
-  PetscOptionsBegin(prob->comm, NULL, "Preconditioner of the LOBPCG low modes", NULL);
-  PetscCall(PetscOptionsEnum("-spectrum_precond", "LOBPCG preconditioner: gamg, hypre (BoomerAMG) or ml (algebraic multigrid on an AIJ copy of H + sigma I, translations as near-null space), jacobi (diagonal of H, no copy; the default for -hessian_type shell)", NULL, VitPreconds, (PetscEnum)type, (PetscEnum *)&type, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_precond_shift", "multigrid shift sigma in units of the mean eigenvalue Tr(H)/(dN) (> 0: H itself is singular)", NULL, shift, &shift, NULL));
-  PetscOptionsEnd();
-  PetscCheck(shift > 0, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_shift %g: must be positive (H is singular; 1e-3 is the default)", (double)shift);
-  PetscCheck(!shell || type == VIT_PRECOND_JACOBI, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_precond %s needs an assembled Hessian: use -spectrum_precond jacobi with -hessian_type shell, or -hessian_type baij", VitPreconds[type]);
+  PetscCall(ReadOptions(prob->comm, shell, &type, &shift));
   PetscCall(STGetKSP(st, &ksp));
   PetscCall(KSPGetPC(ksp, &pc));
   switch (type) {

@@ -36,25 +36,24 @@ typedef struct {
   const PetscReal *sqrt_mass;
 } Block;
 
-static PetscErrorCode ReadOptions(const VitSpectrumProblem *prob, PetscInt nev, ChebyshevOptions *c)
+/* states: the dN - d non-translation modes the block may hold */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
 {
-  const PetscInt states = prob->dim * prob->natoms - prob->dim;
-
   PetscFunctionBegin;
   c->block      = nev + PetscMax(8, nev / 2);
   c->block      = PetscMin(8 * ((c->block + 7) / 8), states); /* whole SIMD chunks of the kernel */
   c->max_degree = 400;
   c->max_it     = 200;
   c->tol        = 1e-8;
-  PetscOptionsBegin(prob->comm, NULL, "Chebyshev-filtered subspace iteration (-spectrum_method chebyshev)", NULL);
+  PetscOptionsBegin(comm, NULL, "Chebyshev-filtered subspace iteration (-spectrum_method chebyshev)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_block", "vectors in the block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, c->block, &c->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_degree", "largest degree of the filter per iteration", NULL, c->max_degree, &c->max_degree, NULL));
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_it", "most filter + Rayleigh-Ritz iterations", NULL, c->max_it, &c->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, c->tol, &c->tol, NULL));
   PetscOptionsEnd();
-  PetscCheck(c->block > nev && c->block <= states, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", c->block, nev, states);
-  PetscCheck(c->max_degree >= 8, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);
-  PetscCheck(c->tol > 0 && c->tol < 1, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_tol %g: must lie in (0, 1)", (double)c->tol);
+  PetscCheck(c->block > nev && c->block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", c->block, nev, states);
+  PetscCheck(c->max_degree >= 8, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);
+  PetscCheck(c->tol > 0 && c->tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_tol %g: must lie in (0, 1)", (double)c->tol);
   PetscFunctionReturn(0);
 }
 
@@ -302,7 +301,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  PetscCall(ReadOptions(prob, opt->nev, &c));
+  PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &c));
   /* release = PETSC_FALSE: the operator copies H and leaves the problem as it is */
   PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
@@ -346,5 +345,16 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscFree2(theta, residual));
   for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
   PetscCall(VitKpmOperatorDestroy(&B.op));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesChebyshevHelp(MPI_Comm comm)
+{
+  PetscInt         nev = 20;
+  ChebyshevOptions c;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
+  PetscCall(ReadOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, &c));
   PetscFunctionReturn(0);
 }

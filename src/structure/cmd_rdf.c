@@ -111,7 +111,10 @@ PetscErrorCode VitCmdRdf(void)
   PetscCall(PetscOptionsString("-o", "Output HDF5 file (default: the sample name with .rdf.h5)", NULL, out, out, sizeof(out), NULL));
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
-  if (VitHelpRequested()) PetscFunctionReturn(0);
+  if (VitHelpRequested()) {
+    PetscCall(VitDomainOptionsHelp(comm));
+    PetscFunctionReturn(0);
+  }
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".rdf.h5", out, sizeof(out)));
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(RdfOfSample(comm, &sample, &o, out, &grid));

@@ -1,0 +1,2 @@
+# -help lists every option the code reads (tests/cli/help_lists_options.py).
+vit_add_test(cli_help_lists_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_lists_options.py)
