@@ -36,6 +36,8 @@ PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER, VIT_MODES_CHEBYSHEV } VitModesMethod;
 extern const char *const VitModesMethods[];
 
+typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (below) */
+
 typedef struct {
   VitModesMethod method;
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
@@ -43,6 +45,8 @@ typedef struct {
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
   PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum */
   PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
+  VitKpmOperator op;                /* chebyshev: the block operator to apply (NULL: one is built from prob->H and destroyed);
+                                       given, prob->H may already be released (VitKpmOperatorCreate) */
 } VitModesOptions;
 
 typedef struct {
@@ -105,14 +109,17 @@ typedef struct {
 /* H as the KPM applies it to R vectors at once: its own block CSR copy (built once from the BAIJ
    arrays; SBAIJ/AIJ are converted first), each row's blocks in increasing global atom id, R vectors
    interleaved; a MATSHELL is applied with MatMult, vector by vector. release: destroy prob->H once
-   copied (the caller no longer needs it), so that one matrix is in memory. */
-typedef struct _n_VitKpmOperator *VitKpmOperator;
+   copied (the caller no longer needs it), so that one matrix is in memory. (VitKpmOperator is
+   declared with the modes above.) */
 /* Big buffers as anonymous mappings (kpm.c), so that freeing them returns the memory to the OS at
    once (glibc keeps freed heap memory when a library sets M_MMAP_MAX = 0, as Debian's
    libsuperlu_dist does); zero-filled. *(void **)p is set; VitBigFree needs the same byte count. */
 PetscErrorCode VitBigAlloc(size_t bytes, void *p);
 PetscErrorCode VitBigFree(size_t bytes, void *p);
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt vectors, PetscBool release, VitKpmOperator *op);
+/* The number of vectors applied at once from now on (one operator serves the filter's pilot, the
+   Chebyshev modes' block and the KPM's vectors in turn: built once). */
+PetscErrorCode VitKpmOperatorSetVectors(VitKpmOperator op, PetscInt vectors);
 PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
 /* -help: lists -kpm_kernel, which VitKpmOperatorCreate reads. */
 PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm);

@@ -193,6 +193,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(!moments_set || o->moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed (or leave it out: moments from -vdos_resolution)", o->moments);
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
+  PetscCheck(o->nvec >= 1, comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", o->nvec);
   PetscCheck(o->max_moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": at least 2", o->max_moments);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {
@@ -302,19 +303,17 @@ static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const Spectr
    which 2 % of the states lie (a KPM pilot of 1024 moments x 4 vectors resolves it: its width
    pi (hi - lo)/2048 is a fraction of it in the glasses tried), the Debye count N ~ lambda^(d/2) of
    a solid's acoustic modes extrapolated to 2 nev + 10 modes. Too low a guess only costs a wider
-   second solve (FilterModes in modes.c). */
-static PetscErrorCode FilterInterval(VitSpectrumProblem *prob, const SpectrumOptions *o, VitModesOptions *m)
+   second solve (FilterModes in modes.c). op: the block operator (applied to 4 vectors here). */
+static PetscErrorCode FilterInterval(VitSpectrumProblem *prob, VitKpmOperator op, const SpectrumOptions *o, VitModesOptions *m)
 {
   const PetscReal states = (PetscReal)prob->dim * prob->natoms - prob->dim;
-  VitKpmOperator  op;
   VitKpm          pilot;
   PetscReal       lo, hi, l2;
 
   PetscFunctionBegin;
-  PetscCall(VitKpmOperatorCreate(prob, 4, PETSC_FALSE, &op));
+  PetscCall(VitKpmOperatorSetVectors(op, 4));
   PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &lo, &hi));
   PetscCall(VitKpmCompute(op, prob, 1024, o->seed, lo, hi, &pilot));
-  PetscCall(VitKpmOperatorDestroy(&op));
   PetscCall(VitKpmQuantile(&pilot, 0.02, &l2));
   PetscCall(VitKpmDestroy(&pilot));
   m->range[0] = lo;
@@ -323,10 +322,38 @@ static PetscErrorCode FilterInterval(VitSpectrumProblem *prob, const SpectrumOpt
   PetscFunctionReturn(0);
 }
 
+/* Resident memory of all ranks per atom (what the OS has given the processes now). */
+static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal *bytes_per_atom)
+{
+  PetscLogDouble rss;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemoryGetCurrentUsage(&rss));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rss, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  *bytes_per_atom = rss / prob->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* The KPM's block operator, built once for the stages that apply it (the filter's interval, the
+   Chebyshev modes, the KPM). release: the Hessian is not needed afterwards and is destroyed once
+   copied, so that one matrix is in memory (the caller's and the problem's references). Resident
+   memory per atom before and after goes to the summary. */
+static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, PetscInt vectors, PetscBool release, SpectrumResults *res, VitKpmOperator *op)
+{
+  PetscFunctionBegin;
+  PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
+  if (release) PetscCall(MatDestroy(&sys->H));
+  PetscCall(VitKpmOperatorCreate(prob, vectors, release, op));
+  PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
+  PetscFunctionReturn(0);
+}
+
 /* Shift-and-invert when MUMPS's factor fits, else Chebyshev-filtered subspace iteration (no
    factorisation; 2.9x faster than SLEPc's one-vector filter at 13,824 atoms), each with a note saying so; LOBPCG when asked for, with its multigrid
-   preconditioner when that fits (else no modes, with a note). */
-static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
+   preconditioner when that fits (else no modes, with a note). The filter and Chebyshev methods
+   build the block operator *op (kept for the KPM); Chebyshev needs no Hessian after it, so the
+   Hessian is released when it is built. */
+static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, const SpectrumOptions *o, SpectrumResults *res, VitKpmOperator *op)
 {
   VitModesOptions modes = o->modes;
   PetscBool       fits;
@@ -341,7 +368,11 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, const SpectrumOptio
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);
   }
-  if (modes.method == VIT_MODES_FILTER || modes.method == VIT_MODES_CHEBYSHEV) PetscCall(FilterInterval(prob, o, &modes));
+  if (modes.method == VIT_MODES_FILTER || modes.method == VIT_MODES_CHEBYSHEV) {
+    PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method == VIT_MODES_CHEBYSHEV), res, op));
+    PetscCall(FilterInterval(prob, *op, o, &modes));
+    if (modes.method == VIT_MODES_CHEBYSHEV) modes.op = *op;
+  }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
@@ -403,18 +434,6 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
     D     = fine_D;
   }
   PetscCall(PetscFree3(fine_omega, fine_D, fine_err));
-  PetscFunctionReturn(0);
-}
-
-/* Resident memory of all ranks per atom (what the OS has given the processes now). */
-static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal *bytes_per_atom)
-{
-  PetscLogDouble rss;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMemoryGetCurrentUsage(&rss));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rss, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
-  *bytes_per_atom = rss / prob->natoms;
   PetscFunctionReturn(0);
 }
 
@@ -504,19 +523,15 @@ static PetscErrorCode StiffAtoms(const VitSpectrumProblem *prob, const PetscInt 
 
 /* The KPM VDOS, counts and <omega^2>; release: the KPM is the Hessian's last user and frees it once
    it has its own copy. */
-static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[], const SpectrumOptions *o, SpectrumResults *res, PetscBool release)
+/* The KPM on the block operator op with R = -kpm_vectors vectors; trace: Tr H_ii of the owned atoms. */
+static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, const PetscInt fid[], const PetscReal trace[], const SpectrumOptions *o, SpectrumResults *res)
 {
-  PetscReal      lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per, *trace;
-  PetscInt       R  = o->nvec;
-  VitKpmOperator op;
+  PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
+  PetscInt  R  = o->nvec;
 
   PetscFunctionBegin;
-  PetscCheck(R >= 1, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", R);
   PetscCall(PetscLogEventBegin(ev_kpm, 0, 0, 0, 0));
-  PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
-  PetscCall(AtomDiagonalTraces(prob, &trace));
-  PetscCall(VitKpmOperatorCreate(prob, R, release, &op));
-  PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
+  PetscCall(VitKpmOperatorSetVectors(op, R));
   if (lo == 0 || hi == 0) {
     PetscReal blo, bhi;
     PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &blo, &bhi));
@@ -534,7 +549,6 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[],
   }
   PetscCall(VitKpmFindOutliers(&res->kpm, &res->outliers));
   PetscCall(StiffAtoms(prob, fid, trace, res));
-  PetscCall(PetscFree(trace));
   res->resolution = VitKpmResolution(lo, hi, res->kpm.moments, res->outliers.omega90);
   res->kpm_matrix_per_atom  = res->kpm.bytes_matrix / prob->natoms;
   res->kpm_vectors_per_atom = res->kpm.bytes_vectors / prob->natoms;
@@ -546,7 +560,6 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, const PetscInt fid[],
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
     PetscCall(BosonPeak(op, prob, o, lo, hi, wmax, res));
   }
-  PetscCall(VitKpmOperatorDestroy(&op));
   /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
   for (PetscInt j = 0; j < o->ncount; j++) {
@@ -901,6 +914,8 @@ static PetscErrorCode ReportKpmResolution(MPI_Comm comm, const char source[], co
 static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, const char out[], PetscBool summary)
 {
   VitSpectrumProblem prob;
+  VitKpmOperator     op    = NULL;
+  PetscReal         *trace = NULL;
   SpectrumResults    res;
   SpectrumOptions    omega_units = *given, *o = &omega_units;
   OutputUnits        u;
@@ -916,13 +931,18 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
   PetscCall(ExactMoments(&prob, res.moment));
   PetscCall(ExactCounts(&prob, o, &res));
-  PetscCall(ComputeModes(&prob, o, &res));
-  PetscCall(BandParticipation(o, &res));
   PetscCall(ExactEigenvalues(&prob, o, &res));
+  if (o->kpm) PetscCall(AtomDiagonalTraces(&prob, &trace));
+  PetscCall(ComputeModes(&prob, sys, o, &res, &op)); /* may build the block operator and release H */
+  PetscCall(BandParticipation(o, &res));
   if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
+    if (!op) PetscCall(CreateOperator(&prob, sys, o->nvec, PETSC_TRUE, &res, &op));
     PetscCall(MatDestroy(&sys->H));
-    PetscCall(ComputeKpm(&prob, sys->dom.fid, o, &res, PETSC_TRUE));
+    PetscCall(MatDestroy(&prob.H));
+    PetscCall(ComputeKpm(&prob, op, sys->dom.fid, trace, o, &res));
+    PetscCall(PetscFree(trace));
   }
+  PetscCall(VitKpmOperatorDestroy(&op));
   PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);

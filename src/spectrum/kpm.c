@@ -277,10 +277,24 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     PetscCall(MatDestroy(&prob->H));
     malloc_trim(0);
   }
-  PetscCallMPI(MPI_Type_contiguous((int)(op->bs * nvec), MPIU_REAL, &op->unit[0]));
   PetscCallMPI(MPI_Type_contiguous((int)op->bs, MPIU_REAL, &op->unit[1]));
-  PetscCallMPI(MPI_Type_commit(&op->unit[0]));
   PetscCallMPI(MPI_Type_commit(&op->unit[1]));
+  op->nvec = 0;
+  PetscCall(VitKpmOperatorSetVectors(op, nvec));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorSetVectors(VitKpmOperator op, PetscInt nvec)
+{
+  PetscFunctionBegin;
+  PetscCheck(nvec >= 1, op->comm, PETSC_ERR_ARG_OUTOFRANGE, "KPM operator: %" PetscInt_FMT " vectors", nvec);
+  if (nvec == op->nvec) PetscFunctionReturn(0);
+  if (!op->shell) { /* the halo exchange's unit: one block row of the multi-vector */
+    if (op->nvec) PetscCallMPI(MPI_Type_free(&op->unit[0]));
+    PetscCallMPI(MPI_Type_contiguous((int)(op->bs * nvec), MPIU_REAL, &op->unit[0]));
+    PetscCallMPI(MPI_Type_commit(&op->unit[0]));
+  }
+  op->nvec = nvec;
   PetscFunctionReturn(0);
 }
 

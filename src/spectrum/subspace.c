@@ -270,9 +270,10 @@ static PetscErrorCode StoreModes(const VitSpectrumProblem *prob, const Block *B,
   PetscFunctionBegin;
   modes->k = k;
   PetscCall(PetscMalloc3(k, &modes->eigenvalue, k, &modes->residual, k, &modes->participation));
-  {
+  { /* H's layout (H itself may be released): the owned atoms' d components */
     Vec v;
-    PetscCall(MatCreateVecs(prob->H, &v, NULL));
+    PetscCall(VecCreateMPI(prob->comm, prob->nowned * prob->dim, PETSC_DETERMINE, &v));
+    PetscCall(VecSetBlockSize(v, prob->dim));
     PetscCall(VecDuplicateVecs(v, PetscMax(k, 1), &modes->vector));
     PetscCall(VecDestroy(&v));
   }
@@ -302,8 +303,11 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
   PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &c));
-  /* release = PETSC_FALSE: the operator copies H and leaves the problem as it is */
-  PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
+  /* the caller's operator, or a copy of H that leaves the problem as it is (release = PETSC_FALSE) */
+  if (opt->op) {
+    B.op = opt->op;
+    PetscCall(VitKpmOperatorSetVectors(B.op, c.block));
+  } else PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
   PetscCall(VitKpmOperatorRows(B.op, &B.order, &B.gid, &B.sqrt_mass));
   B.m    = c.block;
@@ -344,7 +348,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   modes->iterations = PetscMin(it + 1, c.max_it);
   PetscCall(PetscFree2(theta, residual));
   for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
-  PetscCall(VitKpmOperatorDestroy(&B.op));
+  if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
   PetscFunctionReturn(0);
 }
 
