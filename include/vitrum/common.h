@@ -71,11 +71,14 @@ PetscErrorCode VitWarnUnusedOptions(void);
 /* True when -help was given: commands read (and so print) their options, then return. */
 PetscBool VitHelpRequested(void);
 
-/* Progress line on rank 0 with done/total and an ETA, at most every ~2 s (always at the end). */
+/* Progress line on rank 0 with done/total and an ETA, at most every ~2 s (always at the end).
+   A caller may set, after VitProgressStart, another interval and long_only: then nothing is
+   printed unless the work outlasts one interval (an inner loop that is long only on big samples). */
 typedef struct {
   const char    *what;
   PetscInt       total;
-  PetscLogDouble t0, last;
+  PetscLogDouble t0, last, interval;
+  PetscBool      long_only;
 } VitProgress;
 PetscErrorCode VitProgressStart(VitProgress *p, const char *what, PetscInt total);
 PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);

@@ -242,8 +242,10 @@ PetscBool VitHelpRequested(void)
 PetscErrorCode VitProgressStart(VitProgress *p, const char *what, PetscInt total)
 {
   PetscFunctionBeginUser;
-  p->what  = what;
-  p->total = total;
+  p->what     = what;
+  p->total    = total;
+  p->interval  = 2.0;
+  p->long_only = PETSC_FALSE;
   PetscCall(PetscTime(&p->t0));
   p->last = p->t0;
   PetscFunctionReturn(0);
@@ -255,7 +257,7 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&now));
-  if (done < p->total && now - p->last < 2.0) PetscFunctionReturn(0);
+  if (now - p->last < p->interval && (done < p->total || (p->long_only && p->last == p->t0))) PetscFunctionReturn(0);
   p->last = now;
   elapsed = now - p->t0;
   eta     = done > 0 ? elapsed * (double)(p->total - done) / (double)done : 0.0;

@@ -583,6 +583,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   VitInt128      *acc;
   PetscReal      *vprev = NULL, *vcur = NULL, *y = NULL, *dots, *mu, *swap;
   PetscLogDouble  t0, t1;
+  VitProgress     progress;
 
   PetscFunctionBegin;
   PetscCheck(M >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed", M);
@@ -603,6 +604,9 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &es));
 
+  PetscCall(VitProgressStart(&progress, "KPM moments", M));
+  progress.interval  = 60; /* a line a minute on long runs (10^6 atoms), none on short ones */
+  progress.long_only = PETSC_TRUE;
   PetscCall(PetscTime(&t0));
   PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, vprev)); /* v_0 */
   PetscCall(VitKpmOperatorApply(op, R, vprev, y));
@@ -620,6 +624,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
     if (odd) PetscCall(VitKpmOperatorApply(op, R, vcur, y));
     ChebyshevStep(&es, n, R, odd, a, b2inv, y, vcur, vprev, acc);
     PetscCall(ReduceDots(&es, R, acc, dots));
+    PetscCall(VitProgressUpdate(prob->comm, &progress, PetscMin(2 * m + 2, M)));
     for (PetscInt k = 0; k < R; k++) {
       mu[k * M + 2 * m] = 2.0 * dots[k] - mu[k * M];
       if (odd) mu[k * M + 2 * m + 1] = 2.0 * dots[R + k] - mu[k * M + 1];

@@ -299,6 +299,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscReal       *buf[4], *theta, *residual, a = opt->upper, low = 0;
   size_t           bytes; /* of one block, ghost entries included */
   PetscInt         nghost, wanted = 0, converged = 0, products = 0, it;
+  PetscLogDouble   t0, last, now;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
@@ -320,6 +321,8 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
 
   PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_FALSE, buf[0]));
   PetscCall(Orthonormalise(prob, &B, seed, buf[0], buf[1]));
+  PetscCall(PetscTime(&t0));
+  last = t0;
   for (it = 0; it < c.max_it; it++) {
     const PetscInt degree = FilterDegree(&c, wanted, theta, residual, low, a, b);
     PetscCall(ChebyshevFilter(&B, degree, low, a, b, buf));
@@ -329,6 +332,13 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
     wanted = Wanted(opt->nev, B.m, theta);
     for (converged = 0; converged < wanted && residual[converged] <= c.tol; converged++) { }
     PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1]));
+    PetscCall(PetscTime(&now));
+    if (now - last >= 60) { /* progress on long runs (10^5-10^6 atoms): a line a minute at most */
+      PetscReal worst = 0;
+      for (PetscInt j = 0; j < wanted; j++) worst = PetscMax(worst, residual[j]);
+      PetscCall(PetscPrintf(prob->comm, "  chebyshev: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products of %" PetscInt_FMT " vectors, %.0f s\n", it + 1, converged, wanted, (double)worst, (double)c.tol, products, B.m, now - t0));
+      last = now;
+    }
     if (converged == wanted) break;
     /* the next cut: the block's largest Ritz value (every direction above it is damped), at most
        twice the last cut: the top Ritz values of a block filtered from random vectors are mixtures
