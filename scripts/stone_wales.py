@@ -10,6 +10,14 @@ leave graphene with isolated 5-7 defects; many moves at high kT reach a continuo
 network of 5-, 6-, 7- (and 8-) rings. At the end the sheet is relaxed with its in-plane box
 (`fix box/relax x 0 y 0`) to the inherent structure.
 
+Two guards keep every sample a minimum. A rotation that would put a moved atom closer than
+CORE (1.1 A, inside the repulsive core) to another atom is rejected before any minimisation: in a
+disordered network such a move left atoms inside each other's core, which the loose walk
+minimisation accepted and the final one could not undo (largest forces up to 0.75 eV/A and states
+at 460-1640 THz). And the final state must have a largest force below --fmax (FIRE continues
+where conjugate gradients stop on a line search); otherwise the script stops with status 1 and
+one line saying so, rather than writing a sample that is not at a minimum.
+
 Potential: Tersoff, Lindsay-Broido parameters for C in Debian's BNC.tersoff (metal units);
 vitrum reads the sample with -potential tersoff -potential_file .../BNC.tersoff
 -potential_elements C (a sheet in 3D: vacuum of `--vacuum` A along z).
@@ -33,6 +41,7 @@ import numpy as np
 POTENTIAL = '/usr/share/lammps/potentials/BNC.tersoff'
 BOND = 1.44       # C-C bond of graphene with this potential (A), relaxed with the box at the start
 BOND_CUT = 1.85   # neighbours closer than this are bonded (between the first and second shells)
+CORE = 1.1        # a rotation may not bring a moved atom closer than this to another (A)
 
 
 def graphene(nx, ny, vacuum, rng):
@@ -113,6 +122,18 @@ def rotate_bond(x, box, i, j):
     return new
 
 
+def too_close(x, box, moved):
+    """Whether an atom of `moved` lies closer than CORE to another atom (in-plane minimum image)."""
+    for i in moved:
+        d = x - x[i]
+        d[:, :2] -= box[:2] * np.round(d[:, :2] / box[:2])
+        r = np.sqrt((d ** 2).sum(-1))
+        r[i] = np.inf
+        if r.min() < CORE:
+            return True
+    return False
+
+
 def run(args):
     rng = np.random.default_rng(args.seed)
     x, box = graphene(args.nx, args.ny, args.vacuum, rng)
@@ -125,11 +146,14 @@ def run(args):
         energy, x = lmp.state()
         box = np.loadtxt(os.path.join(tmp, 'cur.dump'), skiprows=5, max_rows=3)
         box = box[:, 1] - box[:, 0]
-        accepted = 0
+        accepted = cored = 0
         for move in range(args.moves):
             i, j = bonds(x, box)
             b = rng.integers(len(i))
             trial = rotate_bond(x, box, i[b], j[b])
+            if too_close(trial, box, (i[b], j[b])):
+                cored += 1
+                continue
             lmp.set_positions(trial, (i[b], j[b]))
             lmp.call('minimize 0.0 1.0e-4 1000 10000')  # loose during the walk; tight at the end
             e_new, x_new = lmp.state()
@@ -138,11 +162,16 @@ def run(args):
             else:
                 lmp.set_positions(x)
         lmp.call('fix relax all box/relax x 0.0 y 0.0 couple none\nminimize 0.0 1.0e-8 10000 100000\nunfix relax\n'
-                 'minimize 0.0 1.0e-10 100000 1000000\nvariable pe equal pe/atoms\nvariable fmax equal fmax\n'
-                 'print "VITRUM_IS pe ${pe} fmax ${fmax} accepted %d of %d" file summary.txt\n'
-                 'write_data final.data nocoeff' % (accepted, args.moves))
+                 'minimize 0.0 1.0e-10 100000 1000000\nmin_style fire\nminimize 0.0 %.17g 100000 1000000\n'
+                 'variable pe equal pe/atoms\nvariable fmax equal fmax\n'
+                 'print "VITRUM_IS pe ${pe} fmax ${fmax} accepted %d of %d (%d rejected: atoms in the core)" file summary.txt\n'
+                 'write_data final.data nocoeff' % (0.1 * args.fmax, accepted, args.moves, cored))
         summary = open(os.path.join(tmp, 'summary.txt')).read().strip()
         lmp.close()
+        fmax = float(summary.split()[summary.split().index('fmax') + 1])
+        if not fmax <= args.fmax:
+            sys.exit('stone_wales: the final sheet is not at a minimum (largest force %.3g eV/A > --fmax %g) after %d accepted '
+                     'moves at kT %g eV; give a lower --kt or fewer --moves, or another --seed' % (fmax, args.fmax, accepted, args.kt))
         shutil.move(os.path.join(tmp, 'final.data'), args.out)
     print(summary, flush=True)
 
@@ -156,11 +185,12 @@ def main():
     p.add_argument('--moves', type=int, default=200, help='bond-rotation attempts')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--vacuum', type=float, default=25.0, help='box length along z (A)')
+    p.add_argument('--fmax', type=float, default=1e-3, help='largest force (eV/A) the final sheet may keep')
     p.add_argument('--potential', default=POTENTIAL, help='Tersoff file with C (Lindsay-Broido)')
     p.add_argument('--lmp', default='lmp')
     args = p.parse_args()
-    if args.nx < 2 or args.ny < 2 or args.moves < 0 or args.kt <= 0:
-        p.error('need --nx, --ny >= 2, --moves >= 0 and --kt > 0')
+    if args.nx < 2 or args.ny < 2 or args.moves < 0 or args.kt <= 0 or args.fmax <= 0:
+        p.error('need --nx, --ny >= 2, --moves >= 0, --kt > 0 and --fmax > 0')
     run(args)
 
 
