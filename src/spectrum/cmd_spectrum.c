@@ -6,6 +6,7 @@
    Outputs (docs/spectrum.md): groups vdos, moments, kpm, modes, counts, cv and scalars under /spectrum. */
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
+#include <malloc.h>
 
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
@@ -336,15 +337,14 @@ static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal 
 
 /* The KPM's block operator, built once for the stages that apply it (the filter's interval, the
    Chebyshev modes, the KPM). release: the Hessian is not needed afterwards and is destroyed once
-   copied, so that one matrix is in memory (the caller's and the problem's references). Resident
-   memory per atom before and after goes to the summary. */
+   copied, so that one matrix is in memory (the caller's and the problem's references). The
+   resident memory per atom with the Hessian goes to the summary. */
 static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, PetscInt vectors, PetscBool release, SpectrumResults *res, VitKpmOperator *op)
 {
   PetscFunctionBegin;
   PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
   if (release) PetscCall(MatDestroy(&sys->H));
   PetscCall(VitKpmOperatorCreate(prob, vectors, release, op));
-  PetscCall(ResidentPerAtom(prob, &res->rss_kpm));
   PetscFunctionReturn(0);
 }
 
@@ -521,9 +521,8 @@ static PetscErrorCode StiffAtoms(const VitSpectrumProblem *prob, const PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* The KPM VDOS, counts and <omega^2>; release: the KPM is the Hessian's last user and frees it once
-   it has its own copy. */
-/* The KPM on the block operator op with R = -kpm_vectors vectors; trace: Tr H_ii of the owned atoms. */
+/* The KPM VDOS, counts and <omega^2> on the block operator op with R = -kpm_vectors vectors;
+   trace: Tr H_ii of the owned atoms. */
 static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, const PetscInt fid[], const PetscReal trace[], const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
@@ -937,8 +936,10 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(BandParticipation(o, &res));
   if (o->kpm) { /* the last user of the Hessian: the KPM keeps its own copy only */
     if (!op) PetscCall(CreateOperator(&prob, sys, o->nvec, PETSC_TRUE, &res, &op));
-    PetscCall(MatDestroy(&sys->H));
+    PetscCall(MatDestroy(&sys->H)); /* filter: its solver needed H until now */
     PetscCall(MatDestroy(&prob.H));
+    malloc_trim(0); /* the Hessian's heap pages back to the OS, as VitKpmOperatorCreate's release does */
+    PetscCall(ResidentPerAtom(&prob, &res.rss_kpm));
     PetscCall(ComputeKpm(&prob, op, sys->dom.fid, trace, o, &res));
     PetscCall(PetscFree(trace));
   }
@@ -970,6 +971,15 @@ PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const ch
   PetscFunctionReturn(0);
 }
 
+/* -help: the options the stages read only when they run (the modes' solvers, the KPM kernel). */
+static PetscErrorCode StageOptionsHelp(MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  PetscCall(VitModesOptionsHelp(comm));
+  PetscCall(VitKpmOptionsHelp(comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm)
 {
   SpectrumOptions o;
@@ -977,8 +987,7 @@ PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm)
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
   PetscCall(PetscFree(o.count_omega));
-  PetscCall(VitModesOptionsHelp(comm));
-  PetscCall(VitKpmOptionsHelp(comm));
+  PetscCall(StageOptionsHelp(comm));
   PetscFunctionReturn(0);
 }
 
@@ -991,9 +1000,8 @@ PetscErrorCode VitCmdSpectrum(void)
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
-  if (VitHelpRequested()) { /* also the options the stages read when they run */
-    PetscCall(VitModesOptionsHelp(comm));
-    PetscCall(VitKpmOptionsHelp(comm));
+  if (VitHelpRequested()) {
+    PetscCall(StageOptionsHelp(comm));
     PetscCall(VitSystemDestroy(&sys));
     PetscCall(PetscFree(o.count_omega));
     PetscFunctionReturn(0);
