@@ -88,7 +88,8 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
    -fit_*, -pipeline_*, -log*, ...), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
 PetscErrorCode VitOptionsKey(const char all[], char **key);
 
-/* Output file path: -o if given, else the input path with its extension replaced by suffix. */
+/* Output file path: -o if given, else the input's file name with its extension replaced by suffix, in
+   the current folder (never next to the input: its folder may be read-only or shared). */
 PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[], size_t len);
 
 #endif

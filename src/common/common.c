@@ -273,10 +273,10 @@ PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[]
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-o", out, len, &set));
   if (set) PetscFunctionReturn(0);
-  PetscCall(PetscStrncpy(out, input, len));
-  dot   = strrchr(out, '.');
-  slash = strrchr(out, '/');
-  if (dot && (!slash || dot > slash)) *dot = 0;
+  slash = strrchr(input, '/'); /* in the current folder: never next to the input */
+  PetscCall(PetscStrncpy(out, slash ? slash + 1 : input, len));
+  dot = strrchr(out, '.');
+  if (dot && dot > out) *dot = 0;
   PetscCall(PetscStrlcat(out, suffix, len));
   PetscFunctionReturn(0);
 }

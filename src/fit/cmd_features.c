@@ -1,7 +1,7 @@
 /* vitrum features: one dataset (/dataset/X, Y, names) from an ensemble of samples. Features are
    partial g_ab(r) (optionally Gaussian-smoothed) or partial S(q) from each sample's rdf output;
-   targets come from each sample's spectrum output. Per-sample outputs are cached next to the
-   sample (or in -features_cache DIR) and recomputed only when stale. Per-atom mode: atoms.c. */
+   targets come from each sample's spectrum output. Per-sample outputs are cached in
+   -features_cache DIR (default vitrum_cache; never next to the samples) and recomputed only when stale. Per-atom mode: atoms.c. */
 #include <vitrum/commands.h>
 #include <vitrum/structure.h>
 #include "features.h"
@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <glob.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 /* A growing table of rows (row-major) with column names. */
@@ -48,7 +50,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
   PetscCall(PetscOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
   PetscCall(PetscOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: next to each sample)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
+  PetscCall(PetscStrcpy(o->cache, VIT_FEATURES_CACHE_DEFAULT));
+  PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
   PetscCall(PetscOptionsEnum("-features_total", "features: the partials (none) or their Faber-Ziman total weighted as neutron or X-ray diffraction sees it (a model that predicts from a measured total)", NULL, VitRadiations, (PetscEnum)o->total, (PetscEnum *)&o->total, NULL));
   PetscCall(PetscOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
@@ -118,6 +121,36 @@ static PetscErrorCode AddGlob(MPI_Comm comm, const char pattern[], PetscInt *n, 
   PetscFunctionReturn(0);
 }
 
+static const char *BaseName(const char path[])
+{
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static int CompareBaseNames(const void *a, const void *b)
+{
+  return strcmp(BaseName(*(char *const *)a), BaseName(*(char *const *)b));
+}
+
+/* Every sample's cached outputs are named after its file name (VitFeaturesCachePath), so two
+   samples of one name would take turns overwriting one entry: refuse them, naming both. */
+static PetscErrorCode CheckDistinctNames(MPI_Comm comm, PetscInt n, char *const paths[])
+{
+  char **sorted;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n, &sorted));
+  PetscCall(PetscArraycpy(sorted, paths, n));
+  qsort(sorted, (size_t)n, sizeof(*sorted), CompareBaseNames);
+  for (PetscInt i = 1; i < n; i++) {
+    if (CompareBaseNames(&sorted[i - 1], &sorted[i])) continue;
+    PetscCheck(strcmp(sorted[i - 1], sorted[i]), comm, PETSC_ERR_USER_INPUT, "sample %s is listed twice", sorted[i]);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "samples %s and %s have the same file name, under which their cached outputs are kept: rename one", sorted[i - 1], sorted[i]);
+  }
+  PetscCall(PetscFree(sorted));
+  PetscFunctionReturn(0);
+}
+
 /* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
    may follow -samples, as an unquoted glob expanded by the shell gives) or -sample_list FILE;
    every rank reads them. */
@@ -155,6 +188,7 @@ static PetscErrorCode SampleListGet(MPI_Comm comm, const FeatOptions *o, PetscIn
     fclose(f);
     PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", o->sample_list);
   }
+  PetscCall(CheckDistinctNames(comm, *n, *paths));
   PetscFunctionReturn(0);
 }
 
@@ -214,12 +248,11 @@ PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, cons
 
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[])
 {
-  char copy1[PETSC_MAX_PATH_LEN], copy2[PETSC_MAX_PATH_LEN];
+  char copy[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(copy1, sample, sizeof(copy1)));
-  PetscCall(PetscStrncpy(copy2, sample, sizeof(copy2)));
-  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : dirname(copy1), basename(copy2), suffix));
+  PetscCall(PetscStrncpy(copy, sample, sizeof(copy)));
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : VIT_FEATURES_CACHE_DEFAULT, basename(copy), suffix));
   PetscFunctionReturn(0);
 }
 
@@ -326,6 +359,37 @@ static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool rdf, Pets
 }
 
 #define CACHE_MARKER "vitrum_complete"
+#define SAMPLE_ATTR  "sample"
+
+/* The sample's canonical path (links and .. resolved), recorded in its cached outputs: two samples
+   of the same name from different folders map to the same cache entry, and this tells them apart. */
+static void SampleIdentity(const char sample[], char id[PETSC_MAX_PATH_LEN])
+{
+  char resolved[PATH_MAX];
+  snprintf(id, PETSC_MAX_PATH_LEN, "%s", realpath(sample, resolved) ? resolved : sample);
+}
+
+/* Whether a vitrum-written cached output (one with /meta options) was computed from this sample;
+   when not, why, in `why` (one line). Foreign outputs (no /meta options) are taken as they are.
+   Rank 0 only. */
+static PetscErrorCode CacheOfSample(const char sample[], const char cached[], PetscBool *ours, char why[], size_t len)
+{
+  VitH5 h5;
+  char *options = NULL, *then = NULL, id[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  SampleIdentity(sample, id);
+  PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &options));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", SAMPLE_ATTR, &then));
+  PetscCall(VitH5Close(&h5));
+  *ours = (PetscBool)(!options || (then && !strcmp(then, id)));
+  if (!*ours && then) snprintf(why, len, "was computed from %.400s, not from %.400s", then, id);
+  else if (!*ours) snprintf(why, len, "does not say which sample it was computed from (an older vitrum wrote it)");
+  PetscCall(PetscFree(options));
+  PetscCall(PetscFree(then));
+  PetscFunctionReturn(0);
+}
 
 /* Whether a cached file can be opened and, when vitrum wrote it (/meta options), carries the
    completion marker written after everything else (a run killed while writing leaves none).
@@ -361,6 +425,15 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
   if (!CacheIntact(cached)) {
     if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
+  }
+  {
+    PetscBool ours;
+    char      why[1024];
+    PetscCall(CacheOfSample(sample, cached, &ours, why, sizeof(why)));
+    if (!ours) {
+      if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: note: %s %s: recomputing it\n", cached, why));
+      PetscFunctionReturn(0);
+    }
   }
   if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
   PetscCall(CacheOptionsMatch(cached, rdf, fresh, other_key));
@@ -476,10 +549,15 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
   else PetscCall(VitSpectrumRunSample(comm, sample, cached));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(VitOutputTmpName(cached, tmp));
-  if (!rank) { /* the marker, last: the file is complete */
+  if (!rank) { /* the sample it belongs to, then the marker, last: the file is complete */
     hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
     int   one  = 1;
-    if (file >= 0) space = H5Screate(H5S_SCALAR);
+    char  id[PETSC_MAX_PATH_LEN];
+    VitH5 h5; /* this process's handle of the file, for VitH5WriteAttrString */
+    PetscCall(PetscMemzero(&h5, sizeof(h5)));
+    h5.file = file;
+    SampleIdentity(sample, id);
+    if (file >= 0 && !VitH5WriteAttrString(&h5, "/meta", SAMPLE_ATTR, id)) space = H5Screate(H5S_SCALAR);
     if (space >= 0) attr = H5Acreate_by_name(file, "/meta", CACHE_MARKER, H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     ok = attr >= 0 && H5Awrite(attr, H5T_NATIVE_INT, &one) >= 0;
     if (attr >= 0) H5Aclose(attr);

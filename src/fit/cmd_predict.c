@@ -42,10 +42,10 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   o->nsample = o->nrdf = MAX_INPUTS;
   PetscOptionsBegin(comm, NULL, "vitrum predict: apply a fitted model to samples or measured profiles (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-model", "model file written by vitrum fit", NULL, o->model, o->model, sizeof(o->model), NULL));
-  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or cached SAMPLE.rdf.h5)", NULL, o->sample, &o->nsample, NULL));
+  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, NULL));
   PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, NULL));
   PetscCall(PetscOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date cache next to the sample is read, nothing is written there)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
+  PetscCall(PetscOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date entry in " VIT_FEATURES_CACHE_DEFAULT " of the current folder is read, nothing is written)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf profiles whose grid differs from the model's (average over each model bin; else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -307,7 +307,7 @@ static PetscErrorCode UseModelGrid(MPI_Comm comm, const Model *m)
 /* The profiles of sample F: features' cached rdf output (same folder, same staleness and options
    check) when up to date; else computed on the model's grid into -features_cache DIR (with the
    completion marker) or, without it, into a temporary file removed after reading: nothing is
-   written next to the input. */
+   written next to the input, nor into the default cache. */
 static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, const Model *m, const char sample[], Profiles *pr)
 {
   FeatOptions fo;

@@ -29,9 +29,14 @@ typedef struct {
 
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
 PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
-/* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or the sample's folder. */
+/* The cache folder when -features_cache is not given: in the current folder, never next to the
+   samples (an input's folder may be read-only or shared). */
+#define VIT_FEATURES_CACHE_DEFAULT "vitrum_cache"
+/* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or VIT_FEATURES_CACHE_DEFAULT.
+   The file records the sample it belongs to (/meta sample, its canonical path): samples of the same
+   name from other folders never share an entry. */
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[]);
-/* Whether the cached file is missing, older than the sample, damaged (unreadable or without the
+/* Whether the cached file is missing, older than the sample, made from another sample of the same name, damaged (unreadable or without the
    completion marker: a warning), (rdf outputs) on another grid, or made with other options that
    can change that product; decided on rank 0 of comm. */
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale);

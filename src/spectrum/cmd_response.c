@@ -39,7 +39,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->seed         = 1;
   PetscCall(PetscStrcpy(o->strain, "iso"));
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
-  PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample name with .response.h5)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
   PetscCall(PetscOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));

@@ -30,14 +30,17 @@ FORBIDDEN = [("PETSC ERROR", "a PETSc traceback"), ("internal error", "'internal
 
 
 def snapshot(folder):
-    """Every file under folder (cache/ excluded) with its content hash; folders as 'dir'."""
+    """Every file under folder (the features cache folders cache/ and vitrum_cache/ excluded) with
+    its content hash; folders as 'dir'."""
+    caches = ("cache", "vitrum_cache")
     state = {}
     for root, dirs, files in os.walk(folder):
         rel = os.path.relpath(root, folder)
-        if rel.split(os.sep)[0] == "cache":
+        if rel.split(os.sep)[0] in caches:
             continue
         for d in dirs:
-            state[os.path.normpath(os.path.join(rel, d))] = "dir"
+            if rel != "." or d not in caches:
+                state[os.path.normpath(os.path.join(rel, d))] = "dir"
         for f in files:
             with open(os.path.join(root, f), "rb") as fh:
                 state[os.path.normpath(os.path.join(rel, f))] = hashlib.sha1(fh.read()).hexdigest()

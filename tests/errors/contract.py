@@ -112,12 +112,13 @@ if case == "sub":
     # the other ranks): recomputed with one warning on any grouping
     open("good.txt", "w").write("s0.data\ns2.data\ns3.data\n")
     for rps, ranks in (("1", 1), ("1", 2), ("2", 2)):
-        open("s2.data.rdf.h5", "w").write("not HDF5\n")
+        os.makedirs("vitrum_cache", exist_ok=True)  # features' default cache folder
+        open("vitrum_cache/s2.data.rdf.h5", "w").write("not HDF5\n")
         p = run(["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5"], ranks)
         warnings = [l for l in (p.stdout + p.stderr).splitlines() if "s2.data.rdf.h5 is damaged or incomplete" in l]
         check(len(warnings) == 1, "features, unreadable cache, -ranks_per_sample %s on %d ranks: recomputed with one warning (%d)" % (rps, ranks, len(warnings)))
         os.remove("ds.h5")
-    os.remove("s2.data.rdf.h5")
+    os.remove("vitrum_cache/s2.data.rdf.h5")
     # the good samples still give a dataset on 2 ranks (the agreement costs nothing when all succeed)
     run(["features", "-sample_list", "good.txt", "-features_targets", "none", "-rdf_rmax", 3, "-o", "ds.h5"], 2)
     check(os.path.exists("ds.h5"), "features on good samples (2 ranks) writes its dataset")

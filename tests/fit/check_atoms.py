@@ -29,7 +29,8 @@ for s, n in enumerate((110, 85)):
     order = np.argsort(ids)  # global id = rank of the file id
     x, types = np.round(x[order], 12), types[order]
     soft = rng.uniform(0, 1, n)
-    with h5py.File(path + ".spectrum.h5", "w") as f:
+    os.makedirs("vitrum_cache", exist_ok=True)  # features' default cache folder
+    with h5py.File(f"vitrum_cache/{path}.spectrum.h5", "w") as f:
         f["/spectrum/modes/softspot"] = soft
     samples.append((x, types, soft))
 

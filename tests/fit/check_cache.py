@@ -7,7 +7,11 @@
   kept aside (SAMPLE.rdf.HASH.h5), not overwritten, and brought back when that setting returns;
 * predict -sample computes the g(r) on the model's grid (a different -rdf_dr given is replaced,
   with a note), reuses features' up-to-date cache with -features_cache, and never writes next to
-  the sample; its prediction equals W x + b of the sample's dataset row."""
+  the sample; its prediction equals W x + b of the sample's dataset row;
+* nothing is written next to an input: without -o, rdf writes into the current folder, and
+  features caches into ./vitrum_cache by default;
+* samples of one name from two folders: refused in one call (one line naming both); across calls
+  sharing a cache, the entry of the other sample is recomputed with a note, never reused."""
 import glob
 import os
 import shutil
@@ -74,6 +78,7 @@ for kpm in ("", " -kpm_moments 64"):
     with h5py.File("cache/s0.data.spectrum.h5", "w") as f:
         f.create_group("/meta")
         f["/meta"].attrs["options"] = options + kpm
+        f["/meta"].attrs["sample"] = os.path.realpath(names[0])
         f["/meta"].attrs["vitrum_complete"] = 1
         f["/spectrum/scalars/omega2_mean"] = [1.0]
     time.sleep(1.1)
@@ -131,4 +136,39 @@ value, out = predicted(["-features_cache", "cache", "-rdf_dr", 0.05])
 assert "replaced by the model's" in out, out
 assert abs(value - expect[0]) < 1e-9 * abs(expect[0]) and os.path.getmtime("cache/s3.data.rdf.h5") == stamp, "the fresh cache was not reused"
 print(f"predict -sample: {value:.10g} = model on the dataset row {expect[0]:.10g}: ok")
+
+# nothing next to an input: rdf without -o writes ./s1.rdf.h5; features' default cache is ./vitrum_cache
+before = sorted(os.listdir("gas"))
+shutil.rmtree("vitrum_cache", ignore_errors=True)
+for f in ("s1.rdf.h5",):
+    if os.path.exists(f):
+        os.remove(f)
+run("rdf", ["-sample", names[1]] + rdf_opts, 2)
+assert os.path.exists("s1.rdf.h5"), "rdf without -o did not write into the current folder"
+run("features", ["-samples", names[1], names[2]] + ["-features_targets", "none", "-features_drop_constant", 0, "-o", "dflt.h5"] + rdf_opts, 2)
+assert sorted(os.listdir("vitrum_cache")) == ["s1.data.rdf.h5", "s2.data.rdf.h5"], os.listdir("vitrum_cache")
+assert sorted(os.listdir("gas")) == before, "an output was written next to the samples"
+print("default outputs in the current folder, never next to the input: ok")
+
+# two samples of one name from two folders
+for d in ("twin_a", "twin_b"):
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+shutil.copy(names[1], "twin_a/glass.data")
+shutil.copy(names[2], "twin_b/glass.data")
+proc = run("features", ["-samples", "twin_a/glass.data", "twin_b/glass.data", "-o", "twins.h5"] + base + rdf_opts, 2, check=False)
+lines = [l for l in (proc.stdout + proc.stderr).splitlines() if "error" in l]
+assert proc.returncode != 0 and len(lines) == 1 and "twin_a/glass.data" in lines[0] and "twin_b/glass.data" in lines[0], proc.stdout + proc.stderr
+proc = run("features", ["-samples", names[1], names[1], "-o", "twins.h5"] + base + rdf_opts, 2, check=False)
+assert proc.returncode != 0 and "listed twice" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+rows = []
+for twin, source in (("twin_a", names[1]), ("twin_b", names[2])):  # one after the other, one cache
+    proc = run("features", ["-samples", twin + "/glass.data", "-o", twin + ".h5"] + base + rdf_opts, 2)
+    with h5py.File(twin + ".h5", "r") as f:
+        rows.append(f["/dataset/X"][0])
+    assert rel_diff(rows[-1], reference(source, rdf_opts)) < 1e-12, f"{twin}: the cache entry of the other glass.data was reused"
+    with h5py.File("cache/glass.data.rdf.h5", "r") as f:
+        assert f["/meta"].attrs["sample"].decode() == os.path.realpath(twin + "/glass.data")
+assert "computed from" in proc.stderr and "recomputing it" in proc.stderr, proc.stderr
+print("samples of one name: refused together, never sharing a cache entry: ok")
 print("ok")

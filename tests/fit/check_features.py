@@ -41,7 +41,7 @@ def smooth(g, sigma):
     return g @ w.T / w.sum(1)
 
 
-for d in ("samples", "cache"):
+for d in ("samples", "cache", "vitrum_cache"):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
 G, S, V = [], [], []
@@ -54,7 +54,7 @@ for i in range(nsamples):
     g = np.where(r < 0.8, 0.0, 1 + 0.5 * np.sin(3 * r[None, :] + rng.uniform(0, 1, (3, 1))) * np.exp(-(r - 0.8)) + 0.05 * rng.standard_normal((3, r.size)))
     scalars = {"omega2_mean": rng.uniform(10, 20), "boson_peak": rng.uniform(0.5, 1)}
     D = rng.uniform(0, 1, omega.size)
-    write_outputs("samples", name, g, scalars, omega, D)
+    write_outputs("vitrum_cache", name, g, scalars, omega, D)  # the default cache folder
     G.append(g), S.append(scalars), V.append(D)
 G, V = np.array(G), np.array(V)
 keep = r >= 0.8  # below 0.8 every g is 0: dropped as constant
@@ -97,11 +97,11 @@ assert rel_diff(Xq, Sref) < 1e-14 and fq[0] == f"S_1-1(q={q[0]:.10g})" and fq[-1
 print("datasets: ok")
 
 # errors: a sample on another grid, a missing target
-with h5py.File("samples/glass_03.data.rdf.h5", "a") as f:
+with h5py.File("vitrum_cache/glass_03.data.rdf.h5", "a") as f:
     f["/structure/rdf/r"][...] = r * 1.01
 proc = run("features", ["-samples", "samples/*.data", "-o", "bad.h5"] + targets, 2, check=False)
 assert proc.returncode == 1 and "glass_03.data" in proc.stderr and "-rdf_dr" in proc.stderr, proc.stderr
-with h5py.File("samples/glass_03.data.rdf.h5", "a") as f:
+with h5py.File("vitrum_cache/glass_03.data.rdf.h5", "a") as f:
     f["/structure/rdf/r"][...] = r
 proc = run("features", ["-samples", "samples/*.data", "-o", "bad.h5", "-features_targets", "omega2_mean,heat"], 2, check=False)
 assert proc.returncode == 1 and "/spectrum/scalars/heat" in proc.stderr, proc.stderr
@@ -117,7 +117,7 @@ print("errors: ok")
 run("fit", ["-data", "ds4.h5", "-o", "m4.h5", "-fit_lambda", 0.1, "-fit_test_fraction", 0], 2)
 m = read_model("m4.h5")
 assert np.isclose(m["feature_smooth"], sigma)
-proc = run("predict", ["-model", "m4.h5", "-rdf", "samples/glass_04.data.rdf.h5", "-o", "p4.h5"], 1)
+proc = run("predict", ["-model", "m4.h5", "-rdf", "vitrum_cache/glass_04.data.rdf.h5", "-o", "p4.h5"], 1)
 with h5py.File("p4.h5", "r") as f:
     pred = f["/prediction/Y"][0]
 ref = m["W"] @ X4[4] + m["b"]
