@@ -31,11 +31,13 @@ Models (hyper-parameters chosen on the training rows only):
               validation part of the training rows (at most 300 full-batch epochs), then refitted on all of them
 
 Learning curves: nested random subsets of the training rows (--sizes points from 8 to all,
---repeats subsets each), always scored on the same held-out rows.
-Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test) and OUT.png.
+--repeats subsets each), always scored on the same held-out rows (split 0, the pipeline's).
+--splits K: every model is also fitted on all training rows of K-1 other seeded random splits of the
+same test size (splits 1..K-1), so that a table can show how far R^2 moves with the held-out samples.
+Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test,split) and OUT.png.
 
 Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5] [--smooth 2,1000]
-                                            [--out RUN/report/baselines] [--repeats 3] [--no-cnn]
+                                            [--out RUN/report/baselines] [--repeats 3] [--splits 5] [--no-cnn]
 """
 import argparse
 import csv
@@ -290,7 +292,6 @@ def curves(args, X, feature_names, sample_names):
             notes.append('%s skipped: no target of the group varies over the samples (vitrum fit dropped them)' % name)
             continue
         label = name if g.Y.shape[1] > 1 or g.target_names[g.cols[0]] == name else g.target_names[g.cols[0]]
-        ytest = g.Y[g.test]
         models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
         if args.smooth:
             order, mu = args.smooth.split(',')
@@ -300,24 +301,34 @@ def curves(args, X, feature_names, sample_names):
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
         if local is not None and name == args.local_target:
             models['local'] = None
+        def score(model, make, rep, train, test, split):
+            t0 = time.time()
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                if model == 'linear' and split == 0 and len(train) == len(g.train):
+                    pred = g.file_prediction[test]  # the model file itself
+                elif model == 'local':
+                    pred = local.fit(train).predict(test)
+                elif model == 'cnn':
+                    pred = make(rep).fit(train, g.Y[train]).predict(test)
+                else:
+                    pred = make(rep).fit(X[train], g.Y[train]).predict(X[test])
+            r2 = pooled_r2(g.Y[test], np.asarray(pred).reshape(g.Y[test].shape))
+            rows.append((args.label, label, model, len(train), rep, r2, len(test), split))
+            print(f'{label:24s} {model:7s} split {split} n = {len(train):4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
+
+        # split 0: the pipeline's own split, with the learning curve on nested training subsets
         for n in train_sizes(len(g.train), args.sizes):
             for rep in range(args.repeats if n < len(g.train) else 1):
                 sub = np.sort(np.random.default_rng(rep).permutation(g.train)[:n])
                 for model, make in models.items():
-                    t0 = time.time()
-                    with warnings.catch_warnings():
-                        warnings.simplefilter('ignore')
-                        if model == 'linear' and n == len(g.train):
-                            pred = g.file_prediction[g.test]  # the model file itself
-                        elif model == 'local':
-                            pred = local.fit(sub).predict(g.test)
-                        elif model == 'cnn':
-                            pred = make(rep).fit(sub, g.Y[sub]).predict(g.test)
-                        else:
-                            pred = make(rep).fit(X[sub], g.Y[sub]).predict(X[g.test])
-                    r2 = pooled_r2(ytest, np.asarray(pred).reshape(ytest.shape))
-                    rows.append((args.label, label, model, n, rep, r2, len(g.test)))
-                    print(f'{label:24s} {model:7s} n = {n:4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
+                    score(model, make, rep, sub, g.test, 0)
+        # splits 1..K-1: other seeded random splits of the same sizes, all training samples
+        for split in range(1, args.splits):
+            perm = np.random.default_rng(1000 + split).permutation(len(X))
+            test, train = np.sort(perm[:len(g.test)]), np.sort(perm[len(g.test):])
+            for model, make in models.items():
+                score(model, make, 0, train, test, split)
     return rows, notes
 
 
@@ -334,7 +345,7 @@ def plot(rows, notes, path):
     colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
     for ax, label in zip(axes.ravel(), labels):
         for model, color in colors.items():
-            sel = [r for r in rows if r[1] == label and r[2] == model]
+            sel = [r for r in rows if r[1] == label and r[2] == model and r[7] == 0]
             if not sel:
                 continue
             ns = sorted({r[3] for r in sel})
@@ -366,14 +377,16 @@ def main():
     p.add_argument('--out', help='output prefix (default RUN/report/baselines)')
     p.add_argument('--repeats', type=int, default=2)
     p.add_argument('--sizes', type=int, default=4, help='training sizes of the learning curve')
+    p.add_argument('--splits', type=int, default=1, help='also score every model on SPLITS-1 other seeded random splits '
+                   '(same test size, all other samples for training): how much R^2 depends on which samples are held out')
     p.add_argument('--no-cnn', action='store_true')
     p.add_argument('--replot', action='store_true', help='only redraw OUT.png from OUT.csv')
     args = p.parse_args()
     out = args.out or os.path.join(args.run, 'report', 'baselines')
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     if args.replot:
-        rows = [(r['label'], r['target'], r['model'], int(r['n_train']), int(r['repeat']), float(r['r2_heldout']), int(r['n_test']))
-                for r in csv.DictReader(open(out + '.csv'))]
+        rows = [(r['label'], r['target'], r['model'], int(r['n_train']), int(r['repeat']), float(r['r2_heldout']), int(r['n_test']),
+                 int(r.get('split') or 0)) for r in csv.DictReader(open(out + '.csv'))]
         plot(rows, [], out + '.png')
         return
     with h5py.File(os.path.join(args.run, 'dataset.h5'), 'r') as f:
@@ -382,8 +395,8 @@ def main():
         sample_names = strings(f['dataset/sample_names'])
     rows, notes = curves(args, X, feature_names, sample_names)
     with open(out + '.csv', 'w') as f:
-        f.write('label,target,model,n_train,repeat,r2_heldout,n_test\n')
-        f.writelines('"%s","%s",%s,%d,%d,%.6f,%d\n' % r for r in rows)
+        f.write('label,target,model,n_train,repeat,r2_heldout,n_test,split\n')
+        f.writelines('"%s","%s",%s,%d,%d,%.6f,%d,%d\n' % r for r in rows)
     plot(rows, notes, out + '.png')
     for note in notes:
         print('baselines: note: ' + note)

@@ -69,6 +69,7 @@ def main():
     p.add_argument('--jobs', type=int, default=2, help='serial LAMMPS runs at a time (make_ensemble.py --jobs)')
     p.add_argument('--targets', help='pipeline models (default: those of runs/FAMILY.opts, without Dred)')
     p.add_argument('--vitrum', default=os.path.join(SRC, 'build', 'vitrum'))
+    p.add_argument('--splits', type=int, default=5, help='baselines.py --splits: the pipeline\'s split and SPLITS-1 other seeded ones')
     p.add_argument('--no-cnn', action='store_true')
     args = p.parse_args()
     out = os.path.abspath(args.out)
@@ -82,7 +83,7 @@ def main():
     mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
     timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])
     baselines = [sys.executable, os.path.join(HERE, 'baselines.py'), '--run', os.path.join(out, 'run'), '--label', args.family,
-                 '--smooth', '2,1000', '--out', os.path.join(out, 'baselines')] + (['--no-cnn'] if args.no_cnn else [])
+                 '--smooth', '2,1000', '--splits', str(args.splits), '--out', os.path.join(out, 'baselines')] + (['--no-cnn'] if args.no_cnn else [])
     if args.family in PAIR:
         atoms = os.path.join(out, 'atoms.h5')
         pot = [w for line in potential for w in line.split()]

@@ -3,7 +3,9 @@
 with atoms, samples (train/test), generation and analysis time, and per target group the held-out
 R^2 on all training samples of each model of scripts/baselines.py (OUT/baselines.csv):
 linear = vitrum's defaults (the model file), smooth = -fit_smooth 2 -fit_smooth_weight 1000 without
-prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN.
+prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN. The cells are the
+pipeline's own split (split 0); when baselines.py ran with --splits K, a second table gives per
+family and target the mean and the worst held-out R^2 of each model over the K splits.
 
 Usage: /usr/bin/python3 scripts/results_table.py STUDY [STUDY...] [--targets D,Dcum,...]
 """
@@ -18,10 +20,16 @@ import numpy as np
 MODELS = ('linear', 'smooth', 'local', 'krr', 'cnn')
 
 
+def split_of(r):
+    return int(r.get('split') or 0)
+
+
 def full_size(rows):
-    """{(target, model): R^2 at the largest training size}."""
+    """{(target, model): R^2 at the largest training size} on the pipeline's split."""
     out = {}
     for r in rows:
+        if split_of(r):
+            continue
         key = (r['target'], r['model'])
         if key not in out or int(r['n_train']) > out[key][0]:
             out[key] = (int(r['n_train']), float(r['r2_heldout']), int(r['n_test']))
@@ -47,6 +55,30 @@ def row(study, targets):
         label, natoms, n, any_key[0], any_key[2], p, '%.0f s' % gen if gen else '?', '%.0f s' % analysis if analysis else '?', ' | '.join(cells))
 
 
+def over_splits(study, targets):
+    """Rows '| family | target | mean (worst) per model |' over every split's full training set;
+    none when baselines.py ran on the pipeline's split alone."""
+    rows = list(csv.DictReader(open(os.path.join(study, 'baselines.csv'))))
+    splits = sorted({split_of(r) for r in rows})
+    if len(splits) < 2:
+        return []
+    label = rows[0]['label'] or os.path.basename(study)
+    out = []
+    for t in targets:
+        cells = []
+        for m in MODELS:
+            mine = [r for r in rows if r['target'] == t and r['model'] == m]
+            largest = {}
+            for r in mine:  # per split: the row on all its training samples
+                if split_of(r) not in largest or int(r['n_train']) > int(largest[split_of(r)]['n_train']):
+                    largest[split_of(r)] = r
+            r2 = np.array([float(r['r2_heldout']) for r in largest.values()])
+            cells.append('%.2f (%.2f)' % (r2.mean(), r2.min()) if len(r2) else '-')
+        if any(c != '-' for c in cells):
+            out.append('| %s | %s | %d | %s |' % (label, t, len(splits), ' | '.join(cells)))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('studies', nargs='+')
@@ -57,6 +89,12 @@ def main():
     print('|' + '---|' * (6 + len(targets)))
     for s in args.studies:
         print(row(s, targets))
+    spread = [line for s in args.studies for line in over_splits(s, targets)]
+    if spread:
+        print('\nHeld-out R^2 over K seeded splits (the pipeline\'s and K-1 others of the same size): mean (worst)\n')
+        print('| family | target | K | ' + ' | '.join(MODELS) + ' |')
+        print('|' + '---|' * (3 + len(MODELS)))
+        print('\n'.join(spread))
 
 
 if __name__ == '__main__':

@@ -4,7 +4,8 @@ Ridge (the model's given lambda) fitted on the same training rows (all of them, 
 subsets of the learning curve) and scored with r2_score(variance_weighted) on the held-out rows;
 the local model (rows = atoms, a sample = the mean of its atoms) predicts a sample-level target
 that is exactly the atoms' mean; kernel ridge rows are finite; without torch the CNN is skipped
-with a note."""
+with a note; --splits 3 adds splits 1 and 2 (seeded random splits of the same test size, all other
+rows for training), whose linear rows are sklearn Ridge on those rows too."""
 import csv
 import os
 import subprocess
@@ -43,7 +44,7 @@ with h5py.File("atoms.h5", "a") as f:
     f["/dataset/samples"] = np.array([s.encode() for s in samples])
 
 proc = subprocess.run([sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run", "--local", "atoms.h5",
-                       "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny"], capture_output=True, text=True)
+                       "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny", "--splits", "3"], capture_output=True, text=True)
 print(proc.stdout[-3000:], proc.stderr[-3000:])
 assert proc.returncode == 0
 rows = list(csv.DictReader(open("out/bl.csv")))
@@ -66,16 +67,22 @@ for group, Y in (("omega2_mean", omega2[:, None]), ("V", V)):
     assert all(int(r["n_test"]) == len(test) for r in mine)
     sizes = sorted({int(r["n_train"]) for r in mine})
     assert sizes[-1] == len(train), sizes
+    assert sorted({int(r["split"]) for r in mine}) == [0, 1, 2]
     for r in mine:
         if r["model"] != "linear":
             assert np.isfinite(float(r["r2_heldout"])), r
             continue
-        k, rep = int(r["n_train"]), int(r["repeat"])
-        sub = np.sort(np.random.default_rng(rep).permutation(train)[:k])
+        k, rep, split = int(r["n_train"]), int(r["repeat"]), int(r["split"])
+        if split == 0:
+            sub, held = np.sort(np.random.default_rng(rep).permutation(train)[:k]), test
+        else:  # the script's seeded split
+            perm = np.random.default_rng(1000 + split).permutation(n)
+            sub, held = np.sort(perm[len(test):]), np.sort(perm[:len(test)])
+            assert k == len(train) and not set(sub) & set(held)
         ref = Ridge(alpha=lam, solver="svd").fit(X[sub], Y[np.ix_(sub, keep)])
-        expected = r2_score(Y[np.ix_(test, keep)], ref.predict(X[test]).reshape(len(test), -1), multioutput="variance_weighted")
-        assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, k, rep, r["r2_heldout"], expected)
-    print(f"{group}: linear rows = sklearn Ridge on the same rows, sizes {sizes}")
+        expected = r2_score(Y[np.ix_(held, keep)], ref.predict(X[held]).reshape(len(held), -1), multioutput="variance_weighted")
+        assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, k, rep, split, r["r2_heldout"], expected)
+    print(f"{group}: linear rows = sklearn Ridge on the same rows, sizes {sizes}, splits 0-2")
 
 local = [float(r["r2_heldout"]) for r in rows if r["target"] == "omega2_mean" and r["model"] == "local" and int(r["n_train"]) == 30]
 assert local and local[0] > 0.99, local
