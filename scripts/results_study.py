@@ -71,14 +71,23 @@ def main():
     p.add_argument('--vitrum', default=os.path.join(SRC, 'build', 'vitrum'))
     p.add_argument('--splits', type=int, default=5, help='baselines.py --splits: the pipeline\'s split and SPLITS-1 other seeded ones')
     p.add_argument('--no-cnn', action='store_true')
+    p.add_argument('--reuse-samples', action='store_true', help='analyse the ensemble already in OUT/samples (no generation; '
+                   'its generation time is kept from OUT/times.json): rerun the analysis after a vitrum change')
     args = p.parse_args()
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     times = {}
     size = [a for n, v in (('--nx', args.nx), ('--ny', args.ny), ('--nz', args.nz)) if v for a in (n, str(v))]
-    timed(times, 'generate_s', [sys.executable, os.path.join(HERE, 'make_ensemble.py'), '--family', args.family, '--out', os.path.join(out, 'samples'),
-                                '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale,
-                                '--jobs', str(args.jobs)] + size)
+    if args.reuse_samples:  # the ensemble of an earlier study (its generation time kept)
+        listed = [l for l in open(os.path.join(out, 'samples', 'samples.txt')) if l.strip()]
+        if len(listed) != args.samples:
+            sys.exit('results_study: --reuse-samples: %s lists %d samples, not --samples %d' % (os.path.join(out, 'samples', 'samples.txt'), len(listed), args.samples))
+        earlier = os.path.join(out, 'times.json')
+        times['generate_s'] = json.load(open(earlier)).get('generate_s') if os.path.exists(earlier) else None
+    else:
+        timed(times, 'generate_s', [sys.executable, os.path.join(HERE, 'make_ensemble.py'), '--family', args.family, '--out', os.path.join(out, 'samples'),
+                                    '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale,
+                                    '--jobs', str(args.jobs)] + size)
     opts, potential = options(args.family, out, args.targets)
     mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
     timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])
