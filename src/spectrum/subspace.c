@@ -12,6 +12,13 @@
    filter) applies its filter one vector at a time. Exact multiplets of up to m - nev members are
    found whole, since the block spans them.
 
+   Locking (Zhou & Saad 2007, Sec. 4; "hard locking"): converged wanted Ritz vectors at the bottom
+   of the block leave it in groups of 8 (whole SIMD chunks of the kernel); they are no longer
+   filtered, the block is kept orthogonal to them, and the products apply H to fewer vectors. The
+   cut a (the block's top Ritz value) and the guard vectors above the wanted modes stay, so the
+   convergence of the rest is unchanged, while the scaling point (the lowest Ritz value still in
+   the block) rises, which lets the degree grow within the conditioning limit below.
+
    The degree is what the unconverged wanted Ritz pairs need to reach the tolerance, but keeps the
    growth of the lowest Ritz value over the cut a below 1e6 (so that the filtered block stays well
    conditioned for the orthonormalisation), within [8, max_degree].
@@ -35,6 +42,12 @@ typedef struct {
   const PetscInt  *order, *gid; /* the operator's rows: owned atom order[r], global id gid[r] */
   const PetscReal *sqrt_mass;
 } Block;
+
+/* The locked Ritz pairs: count vectors of the owned entries, entry (j, k) at x[j cap + k]. */
+typedef struct {
+  PetscInt   count, cap;
+  PetscReal *x, *theta, *residual;
+} Locked;
 
 /* states: the dN - d non-translation modes the block may hold */
 static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
@@ -132,6 +145,27 @@ static void RandomColumn(const VitSpectrumProblem *prob, const Block *B, PetscIn
     for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, B->gid[i], c, k);
 }
 
+/* X := X - L (L^T X): the block orthogonal to the locked vectors (owned entries). */
+static PetscErrorCode ProjectOutLocked(const VitSpectrumProblem *prob, const Block *B, const Locked *L, PetscReal x[])
+{
+  const PetscReal one = 1, minus = -1, zero = 0;
+  PetscBLASInt    m, n, nl, cap;
+  PetscReal      *C;
+
+  PetscFunctionBegin;
+  if (!L->count) PetscFunctionReturn(0);
+  PetscCall(PetscBLASIntCast(B->m, &m));
+  PetscCall(PetscBLASIntCast(B->n, &n));
+  PetscCall(PetscBLASIntCast(L->count, &nl));
+  PetscCall(PetscBLASIntCast(L->cap, &cap));
+  PetscCall(PetscCalloc1(L->count * B->m, &C));
+  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &nl, &m, &n, &one, L->x, &cap, x, &m, &zero, C, &nl));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, C, (PetscMPIInt)(L->count * B->m), MPIU_REAL, MPIU_SUM, prob->comm));
+  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &m, &n, &nl, &minus, C, &nl, L->x, &cap, &one, x, &m));
+  PetscCall(PetscFree(C));
+  PetscFunctionReturn(0);
+}
+
 /* One SVQB pass: with G = X^T X, D = diag(G)^-1/2 and D G D = U L U^T, X := X D U L^-1/2 is
    orthonormal. Directions with L below 1e-13 of its largest are lost to round-off: their columns
    become fresh random vectors (*refilled counts them) and need another pass. */
@@ -162,8 +196,9 @@ static PetscErrorCode SvqbPass(const VitSpectrumProblem *prob, const Block *B, P
   PetscFunctionReturn(0);
 }
 
-/* Orthonormal columns, orthogonal to the translations: SVQB twice, more while directions are refilled. */
-static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscReal x[], PetscReal work[])
+/* Orthonormal columns, orthogonal to the translations and the locked vectors: (projection, SVQB)
+   twice, more while directions are refilled. */
+static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const Block *B, const Locked *L, PetscInt64 seed, PetscReal x[], PetscReal work[])
 {
   PetscInt refilled = 0;
 
@@ -171,6 +206,7 @@ static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const Block
   PetscCall(DeflateTranslations(prob, B, x));
   for (PetscInt pass = 0; pass < 2 || refilled; pass++) {
     PetscCheck(pass < 6, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: the block lost %" PetscInt_FMT " directions in 6 orthonormalisations", refilled);
+    PetscCall(ProjectOutLocked(prob, B, L, x));
     PetscCall(SvqbPass(prob, B, seed + 1000003 * (pass + 1), x, work, &refilled));
   }
   PetscFunctionReturn(0);
@@ -290,15 +326,77 @@ static PetscErrorCode StoreModes(const VitSpectrumProblem *prob, const Block *B,
   PetscFunctionReturn(0);
 }
 
+/* The locked and the block's Ritz pairs in one ascending list (theta, residual), and where each
+   came from: perm[q] < L->count is locked column perm[q], else block column perm[q] - L->count. */
+static void MergeRitz(const Locked *L, PetscInt ma, const PetscReal theta[], const PetscReal residual[], PetscReal all_theta[], PetscReal all_residual[], PetscInt perm[])
+{
+  const PetscInt total = L->count + ma;
+
+  for (PetscInt q = 0; q < total; q++) {
+    const PetscReal t = q < L->count ? L->theta[q] : theta[q - L->count];
+    PetscInt        k = q;
+    for (; k > 0 && all_theta[k - 1] > t; k--) { /* insertion: both lists are ascending already */
+      all_theta[k]    = all_theta[k - 1];
+      all_residual[k] = all_residual[k - 1];
+      perm[k]         = perm[k - 1];
+    }
+    all_theta[k]    = t;
+    all_residual[k] = q < L->count ? L->residual[q] : residual[q - L->count];
+    perm[k]         = q;
+  }
+}
+
+/* Move the block's lowest q Ritz pairs (converged) to the locked ones; the block keeps its other
+   m - q columns, packed with the new width, and the operator applies H to that many vectors. */
+static PetscErrorCode Lock(Block *B, Locked *L, PetscInt q, PetscReal x[], PetscReal theta[], PetscReal residual[])
+{
+  const PetscInt m = B->m, ma = m - q;
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < B->n; j++) {
+    PetscCall(PetscArraycpy(L->x + j * L->cap + L->count, x + j * m, q));
+    PetscCall(PetscArraymove(x + j * ma, x + j * m + q, ma)); /* forward: the target never passes the source */
+  }
+  PetscCall(PetscArraycpy(L->theta + L->count, theta, q));
+  PetscCall(PetscArraycpy(L->residual + L->count, residual, q));
+  PetscCall(PetscArraymove(theta, theta + q, ma));
+  PetscCall(PetscArraymove(residual, residual + q, ma));
+  L->count += q;
+  B->m = ma;
+  PetscCall(VitKpmOperatorSetVectors(B->op, ma));
+  PetscFunctionReturn(0);
+}
+
+/* How many of the block's lowest Ritz pairs to lock: those converged and wanted (theta at most
+   the top wanted one), in whole groups of 8, leaving at least 8 vectors in the block. */
+static PetscInt LockCount(const ChebyshevOptions *c, const Block *B, const PetscReal theta[], const PetscReal residual[], PetscReal top_wanted)
+{
+  PetscInt q = 0;
+
+  while (q < B->m && residual[q] <= c->tol && theta[q] <= top_wanted) q++;
+  q = PetscMin(q, B->m - 8);
+  return q >= 8 ? 8 * (q / 8) : 0;
+}
+
+/* All Ritz vectors (locked and block) in ascending order into out (stride L->count + B->m). */
+static void Unlock(const Block *B, const Locked *L, const PetscInt perm[], const PetscReal x[], PetscReal out[])
+{
+  const PetscInt total = L->count + B->m;
+
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt q = 0; q < total; q++) out[j * total + q] = perm[q] < L->count ? L->x[j * L->cap + perm[q]] : x[j * B->m + perm[q] - L->count];
+}
+
 PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
 {
   const PetscInt64 seed = 0x5eed;
   const PetscReal  b    = opt->range[1];
   ChebyshevOptions c;
   Block            B;
-  PetscReal       *buf[4], *theta, *residual, a = opt->upper, low = 0;
+  Locked           L;
+  PetscReal       *buf[4], *theta, *residual, *all_theta, *all_residual, a = opt->upper, low = 0;
   size_t           bytes; /* of one block, ghost entries included */
-  PetscInt         nghost, wanted = 0, converged = 0, products = 0, it;
+  PetscInt         nghost, wanted = 0, converged = 0, products = 0, vector_products = 0, it, *perm;
   PetscLogDouble   t0, last, now;
 
   PetscFunctionBegin;
@@ -316,27 +414,33 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   B.nall = (prob->nowned + nghost) * prob->dim;
   bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
   for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigAlloc(bytes, &buf[q]));
-  PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
+  L.count = 0;
+  L.cap   = c.block;
+  PetscCall(VitBigAlloc((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
+  PetscCall(PetscMalloc7(B.m, &theta, B.m, &residual, B.m, &all_theta, B.m, &all_residual, B.m, &perm, L.cap, &L.theta, L.cap, &L.residual));
   PetscCheck(a > 0 && a < b, prob->comm, PETSC_ERR_ARG_OUTOFRANGE, "-spectrum_method chebyshev: first cut %g outside (0, %g)", (double)a, (double)b);
 
   PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_FALSE, buf[0]));
-  PetscCall(Orthonormalise(prob, &B, seed, buf[0], buf[1]));
+  PetscCall(Orthonormalise(prob, &B, &L, seed, buf[0], buf[1]));
   PetscCall(PetscTime(&t0));
   last = t0;
   for (it = 0; it < c.max_it; it++) {
-    const PetscInt degree = FilterDegree(&c, wanted, theta, residual, low, a, b);
+    const PetscInt degree = FilterDegree(&c, wanted, all_theta, all_residual, low, a, b);
+    PetscInt       q;
     PetscCall(ChebyshevFilter(&B, degree, low, a, b, buf));
-    PetscCall(Orthonormalise(prob, &B, seed + it + 1, buf[0], buf[1]));
+    PetscCall(Orthonormalise(prob, &B, &L, seed + it + 1, buf[0], buf[1]));
     PetscCall(RayleighRitz(prob, &B, buf, theta, residual));
     products += degree + 1;
-    wanted = Wanted(opt->nev, B.m, theta);
-    for (converged = 0; converged < wanted && residual[converged] <= c.tol; converged++) { }
-    PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1]));
+    vector_products += (degree + 1) * B.m;
+    MergeRitz(&L, B.m, theta, residual, all_theta, all_residual, perm);
+    wanted = Wanted(opt->nev, c.block, all_theta);
+    for (converged = 0; converged < wanted && all_residual[converged] <= c.tol; converged++) { }
+    PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g), %" PetscInt_FMT " vectors (%" PetscInt_FMT " locked): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, B.m, L.count, converged, wanted, (double)all_theta[0], (double)all_theta[c.block - 1], (double)all_residual[wanted - 1]));
     PetscCall(PetscTime(&now));
     if (now - last >= 60) { /* progress on long runs (10^5-10^6 atoms): a line a minute at most */
       PetscReal worst = 0;
-      for (PetscInt j = 0; j < wanted; j++) worst = PetscMax(worst, residual[j]);
-      PetscCall(PetscPrintf(prob->comm, "  chebyshev: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products of %" PetscInt_FMT " vectors, %.0f s\n", it + 1, converged, wanted, (double)worst, (double)c.tol, products, B.m, now - t0));
+      for (PetscInt j = 0; j < wanted; j++) worst = PetscMax(worst, all_residual[j]);
+      PetscCall(PetscPrintf(prob->comm, "  chebyshev: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products with H (%" PetscInt_FMT " vectors now, %" PetscInt_FMT " locked), %.0f s\n", it + 1, converged, wanted, (double)worst, (double)c.tol, products, B.m, L.count, now - t0));
       last = now;
     }
     if (converged == wanted) break;
@@ -344,19 +448,25 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
        twice the last cut: the top Ritz values of a block filtered from random vectors are mixtures
        far above the modes they converge to; kept when the wanted modes fill the block (a cut at
        their own eigenvalue would not separate them) */
-    if (wanted < B.m) a = PetscMin(theta[B.m - 1], 2 * a);
+    if (wanted < c.block) a = PetscMin(all_theta[c.block - 1], 2 * a);
+    q = LockCount(&c, &B, theta, residual, all_theta[wanted - 1]);
+    if (q) PetscCall(Lock(&B, &L, q, buf[0], theta, residual));
     low = PetscMax(0, theta[0]);
   }
   if (converged < wanted) {
     PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_chebyshev_max_it or -spectrum_chebyshev_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)c.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
   }
-  if (wanted == B.m)
-    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_chebyshev_block\n", opt->nev, B.m));
-  PetscCall(PetscInfo(NULL, "chebyshev: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products of %" PetscInt_FMT " vectors\n", it + 1, products, B.m));
-  PetscCall(StoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, buf[0], modes));
+  if (wanted == c.block)
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_chebyshev_block\n", opt->nev, c.block));
+  PetscCall(PetscInfo(NULL, "chebyshev: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt_FMT " vector products (%" PetscInt_FMT " vectors locked)\n", it + 1, products, vector_products, L.count));
+  MergeRitz(&L, B.m, theta, residual, all_theta, all_residual, perm); /* again: a lock may follow the last merge */
+  Unlock(&B, &L, perm, buf[0], buf[1]);
+  B.m = c.block;
+  PetscCall(StoreModes(prob, &B, converged < wanted ? converged : wanted, all_theta, all_residual, buf[1], modes));
   modes->iterations = PetscMin(it + 1, c.max_it);
-  PetscCall(PetscFree2(theta, residual));
+  PetscCall(PetscFree7(theta, residual, all_theta, all_residual, perm, L.theta, L.residual));
+  PetscCall(VitBigFree((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
   for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
   if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
   PetscFunctionReturn(0);

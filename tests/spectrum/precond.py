@@ -5,7 +5,8 @@ crystal) of the same Hessian:
 - a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
   estimate: shift-and-invert is skipped with a one-line note naming -spectrum_method chebyshev,
   which gives the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the
-  non-degenerate modes; the same for -spectrum_method filter and lobpcg (GAMG); Jacobi does not
+  non-degenerate modes, with converged vectors locked out of its block (groups of 8); the same for
+  -spectrum_method filter and lobpcg (GAMG); Jacobi does not
   converge in twice the GAMG iterations (the preconditioner is in effect);
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
   multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter and chebyshev with
@@ -58,10 +59,14 @@ def check_modes(out, what):
 
 # The default method with the factor over the memory limit: shift-and-invert is skipped with a note
 # and the modes come from the polynomial filter.
-p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_filter.h5"], np_ranks)
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_filter.h5", "-info", ":sys"], np_ranks)
 notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
 vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "-spectrum_method chebyshev" in notes[0], "one note: shift-and-invert skipped, chebyshev used (%s)" % notes)
 check_modes("glass_filter.h5", "chebyshev (default fallback)")
+# the modes above were found with converged vectors locked out of the block (in groups of 8)
+summary = [l for l in p.stdout.splitlines() if "chebyshev:" in l and "vector products" in l]
+locked = int(summary[-1].split("(")[-1].split()[0]) if summary else 0
+vt.check(locked >= 8 and locked % 8 == 0, "chebyshev locked %d converged vectors (%s)" % (locked, summary[-1:]))
 vt.run(base + ["-spectrum_method", "filter", "-spectrum_vectors", "-o", "glass_stfilter.h5"], np_ranks)
 check_modes("glass_stfilter.h5", "filter (SLEPc STFILTER)")
 out = "glass_gamg.h5"
