@@ -10,7 +10,13 @@ leave graphene with isolated 5-7 defects; many moves at high kT reach a continuo
 network of 5-, 6-, 7- (and 8-) rings. At the end the sheet is relaxed with its in-plane box
 (`fix box/relax x 0 y 0`) to the inherent structure.
 
-Two guards keep every sample a minimum. A rotation that would put a moved atom closer than
+Three guards keep every sample a minimum of a three-fold network. A relaxed move is also rejected
+when it leaves an atom with other than three bonds, or a pair of atoms inside the Tersoff cutoff
+shell (R - D, R + D) = (1.8, 2.1) A for C, read from the potential file: Stone-Wales rotations keep
+every atom three-fold in real sheets, and without this rule the walk at kT >= 2.5 eV broke the
+network into chains (74 of 160 atoms two-fold, the sheet crumpled 9 A out of plane) with pairs
+stuck at the cutoff's outer edge (2.100 A), where the potential's curvature jumps and conjugate
+gradients and FIRE stall (largest forces 0.02-0.4 eV/A after 10^5 steps). A rotation that would put a moved atom closer than
 CORE (1.1 A, inside the repulsive core) to another atom is rejected before any minimisation: in a
 disordered network such a move left atoms inside each other's core, which the loose walk
 minimisation accepted and the final one could not undo (largest forces up to 0.75 eV/A and states
@@ -122,6 +128,25 @@ def rotate_bond(x, box, i, j):
     return new
 
 
+def cutoff_shell(potential):
+    """(R - D, R + D) of the C-C-C entry of a Tersoff file: the shell where the cutoff switches."""
+    for line in open(potential):
+        words = line.split('#')[0].split()
+        if words[:3] == ['C', 'C', 'C'] and len(words) == 17:
+            R, D = float(words[13]), float(words[14])
+            return R - D, R + D
+    sys.exit('stone_wales: %s has no C C C entry (need a Tersoff file with carbon)' % potential)
+
+
+def network_ok(x, box, shell):
+    """Every atom three-fold (bonds: pairs below the shell) and no pair inside the cutoff shell."""
+    d = x[None, :, :] - x[:, None, :]
+    d[:, :, :2] -= box[:2] * np.round(d[:, :, :2] / box[:2])
+    r = np.sqrt((d ** 2).sum(-1))
+    np.fill_diagonal(r, np.inf)
+    return bool(np.all((r < shell[0]).sum(1) == 3) and not np.any((r >= shell[0]) & (r <= shell[1])))
+
+
 def too_close(x, box, moved):
     """Whether an atom of `moved` lies closer than CORE to another atom (in-plane minimum image)."""
     for i in moved:
@@ -136,6 +161,7 @@ def too_close(x, box, moved):
 
 def run(args):
     rng = np.random.default_rng(args.seed)
+    shell = cutoff_shell(args.potential)
     x, box = graphene(args.nx, args.ny, args.vacuum, rng)
     with tempfile.TemporaryDirectory() as tmp:
         write_data(os.path.join(tmp, 'start.data'), x, box)
@@ -146,7 +172,7 @@ def run(args):
         energy, x = lmp.state()
         box = np.loadtxt(os.path.join(tmp, 'cur.dump'), skiprows=5, max_rows=3)
         box = box[:, 1] - box[:, 0]
-        accepted = cored = 0
+        accepted = cored = broken = 0
         for move in range(args.moves):
             i, j = bonds(x, box)
             b = rng.integers(len(i))
@@ -157,15 +183,18 @@ def run(args):
             lmp.set_positions(trial, (i[b], j[b]))
             lmp.call('minimize 0.0 1.0e-4 1000 10000')  # loose during the walk; tight at the end
             e_new, x_new = lmp.state()
-            if e_new <= energy or rng.random() < np.exp(-(e_new - energy) / args.kt):
+            if not network_ok(x_new, box, shell):
+                broken += 1
+                lmp.set_positions(x)
+            elif e_new <= energy or rng.random() < np.exp(-(e_new - energy) / args.kt):
                 energy, x, accepted = e_new, x_new, accepted + 1
             else:
                 lmp.set_positions(x)
         lmp.call('fix relax all box/relax x 0.0 y 0.0 couple none\nminimize 0.0 1.0e-8 10000 100000\nunfix relax\n'
                  'minimize 0.0 1.0e-10 100000 1000000\nmin_style fire\nminimize 0.0 %.17g 100000 1000000\n'
                  'variable pe equal pe/atoms\nvariable fmax equal fmax\n'
-                 'print "VITRUM_IS pe ${pe} fmax ${fmax} accepted %d of %d (%d rejected: atoms in the core)" file summary.txt\n'
-                 'write_data final.data nocoeff' % (0.1 * args.fmax, accepted, args.moves, cored))
+                 'print "VITRUM_IS pe ${pe} fmax ${fmax} accepted %d of %d (%d rejected: atoms in the core, %d: not a three-fold network)" file summary.txt\n'
+                 'write_data final.data nocoeff' % (0.1 * args.fmax, accepted, args.moves, cored, broken))
         summary = open(os.path.join(tmp, 'summary.txt')).read().strip()
         lmp.close()
         fmax = float(summary.split()[summary.split().index('fmax') + 1])
