@@ -11,7 +11,8 @@ Inputs are the files of a pipeline run folder (docs/pipeline.md), read with h5py
 The target groups are a parameter (--models; default: every folder under RUN/models), so new
 target groups of the pipeline are compared without changing this script. Targets that fit dropped
 (constant over the training rows) are not scored. A group's R^2 is pooled over its targets,
-1 - sum SSE / sum SST on the held-out rows (scikit-learn's variance_weighted).
+1 - sum SSE / sum SST on the held-out rows (scikit-learn's variance_weighted); NaN (not scored)
+when every target of the group is constant on the held-out rows, where R^2 means nothing.
 
 Models (hyper-parameters chosen on the training rows only):
   linear      vitrum's estimator as the model file records it (penalty, scaling, prior, lambda by
@@ -313,7 +314,8 @@ def curves(args, X, feature_names, sample_names):
                     pred = make(rep).fit(train, g.Y[train]).predict(test)
                 else:
                     pred = make(rep).fit(X[train], g.Y[train]).predict(X[test])
-            r2 = pooled_r2(g.Y[test], np.asarray(pred).reshape(g.Y[test].shape))
+            # a target constant on the held-out samples has no R^2: not scored (NaN), never 0 or 1
+            r2 = pooled_r2(g.Y[test], np.asarray(pred).reshape(g.Y[test].shape)) if np.ptp(g.Y[test], axis=0).any() else float('nan')
             rows.append((args.label, label, model, len(train), rep, r2, len(test), split))
             print(f'{label:24s} {model:7s} split {split} n = {len(train):4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
 
@@ -345,7 +347,7 @@ def plot(rows, notes, path):
     colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
     for ax, label in zip(axes.ravel(), labels):
         for model, color in colors.items():
-            sel = [r for r in rows if r[1] == label and r[2] == model and r[7] == 0]
+            sel = [r for r in rows if r[1] == label and r[2] == model and r[7] == 0 and not np.isnan(r[5])]  # NaN: not scored
             if not sel:
                 continue
             ns = sorted({r[3] for r in sel})

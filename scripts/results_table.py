@@ -5,7 +5,8 @@ R^2 on all training samples of each model of scripts/baselines.py (OUT/baselines
 linear = vitrum's defaults (the model file), smooth = -fit_smooth 2 -fit_smooth_weight 1000 without
 prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN. The cells are the
 pipeline's own split (split 0); when baselines.py ran with --splits K, a second table gives per
-family and target the mean and the worst held-out R^2 of each model over the K splits.
+family and target the mean and the worst held-out R^2 of each model over the K splits. A target
+constant on a split's held-out samples has no R^2 there (n/a; the splits that score it are counted).
 
 Usage: /usr/bin/python3 scripts/results_table.py STUDY [STUDY...] [--targets D,Dcum,...]
 """
@@ -48,7 +49,7 @@ def row(study, targets):
     cells = []
     for t in targets:
         vals = [best.get((t, m)) for m in MODELS]
-        cells.append(' / '.join('-' if v is None else ('%.4f' if v[1] > 0.99 else '%.2f') % v[1] for v in vals) if any(vals) else 'n/a')
+        cells.append(' / '.join('-' if v is None else 'n/a' if np.isnan(v[1]) else ('%.4f' if v[1] > 0.99 else '%.2f') % v[1] for v in vals) if any(vals) else 'n/a')
     gen = times.get('generate_s')
     analysis = sum(times.get(k, 0) for k in ('pipeline_s', 'atoms_s'))
     return '| %s | %.0f | %d (%d/%d) | %d | %s | %s | %s |' % (
@@ -73,7 +74,9 @@ def over_splits(study, targets):
                 if split_of(r) not in largest or int(r['n_train']) > int(largest[split_of(r)]['n_train']):
                     largest[split_of(r)] = r
             r2 = np.array([float(r['r2_heldout']) for r in largest.values()])
-            cells.append('%.2f (%.2f)' % (r2.mean(), r2.min()) if len(r2) else '-')
+            scored = r2[~np.isnan(r2)]  # NaN: the target was constant on that split's held-out samples
+            cells.append('-' if not len(r2) else 'n/a' if not len(scored) else '%.2f (%.2f)%s' % (
+                scored.mean(), scored.min(), '' if len(scored) == len(r2) else ', %d of %d splits' % (len(scored), len(r2))))
         if any(c != '-' for c in cells):
             out.append('| %s | %s | %d | %s |' % (label, t, len(splits), ' | '.join(cells)))
     return out

@@ -5,7 +5,8 @@ subsets of the learning curve) and scored with r2_score(variance_weighted) on th
 the local model (rows = atoms, a sample = the mean of its atoms) predicts a sample-level target
 that is exactly the atoms' mean; kernel ridge rows are finite; without torch the CNN is skipped
 with a note; --splits 3 adds splits 1 and 2 (seeded random splits of the same test size, all other
-rows for training), whose linear rows are sklearn Ridge on those rows too."""
+rows for training), whose linear rows are sklearn Ridge on those rows too; a target constant on the
+held-out samples (a count non-zero in one sample) is not scored: NaN, never 0 or 1."""
 import csv
 import os
 import subprocess
@@ -31,11 +32,14 @@ X = Xa.reshape(n, natoms, -1).mean(1)
 omega2 = ya.reshape(n, natoms).mean(1)
 V = np.column_stack([X @ rng.standard_normal(len(names)) + 0.3 * rng.standard_normal(n), np.full(n, 2.5), X[:, 3] ** 2])
 
+rare = np.zeros(n)
+rare[7] = 1.0  # a count that is non-zero in one sample: constant on any held-out set without it
 os.makedirs("run/models/omega2_mean", exist_ok=True)
 os.makedirs("run/models/V", exist_ok=True)
+os.makedirs("run/models/rare", exist_ok=True)
 write_dataset("run/dataset.h5", X, np.column_stack([omega2, V]), feature_names=names, sample_names=samples,
               target_names=["omega2_mean", "V(x=1)", "V(x=2)", "V(x=3)"])
-for group, Y, tnames in (("omega2_mean", omega2[:, None], ["omega2_mean"]), ("V", V, ["V(x=1)", "V(x=2)", "V(x=3)"])):
+for group, Y, tnames in (("omega2_mean", omega2[:, None], ["omega2_mean"]), ("V", V, ["V(x=1)", "V(x=2)", "V(x=3)"]), ("rare", rare[:, None], ["rare"])):
     write_dataset(f"run/models/{group}/dataset.h5", X, Y, feature_names=names, target_names=tnames, sample_names=samples)
     run("fit", ["-data", f"run/models/{group}/dataset.h5", "-o", f"run/models/{group}/model.h5", "-fit_lambda", lam, "-fit_test_fraction", 0.25], 2)
 write_dataset("atoms.h5", Xa, ya[:, None], feature_names=names, target_names=["omega2_atom"], sample_names=[f"row {k}" for k in range(len(ya))])
@@ -83,6 +87,15 @@ for group, Y in (("omega2_mean", omega2[:, None]), ("V", V)):
         expected = r2_score(Y[np.ix_(held, keep)], ref.predict(X[held]).reshape(len(held), -1), multioutput="variance_weighted")
         assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, k, rep, split, r["r2_heldout"], expected)
     print(f"{group}: linear rows = sklearn Ridge on the same rows, sizes {sizes}, splits 0-2")
+
+# a target constant on the held-out samples is not scored (NaN), on every split where it is
+fold = read_model("run/models/rare/model.h5")["row_fold"]
+for r in (r for r in rows if r["target"] == "rare"):
+    split = int(r["split"])
+    held = np.flatnonzero(fold < 0) if split == 0 else np.random.default_rng(1000 + split).permutation(n)[:int(r["n_test"])]
+    constant = np.ptp(rare[held]) == 0
+    assert np.isnan(float(r["r2_heldout"])) == constant, (r, constant)
+print("a target constant on the held-out samples: not scored (NaN)")
 
 local = [float(r["r2_heldout"]) for r in rows if r["target"] == "omega2_mean" and r["model"] == "local" and int(r["n_train"]) == 30]
 assert local and local[0] > 0.99, local
