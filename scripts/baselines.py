@@ -353,6 +353,8 @@ def plot(rows, notes, path):
             ns = sorted({r[3] for r in sel})
             r2 = [np.array([r[5] for r in sel if r[3] == n]) for n in ns]
             ax.errorbar(ns, [v.mean() for v in r2], yerr=[v.std() for v in r2], marker='o', ms=3, capsize=2, color=color, label=model)
+        if not ax.lines:
+            ax.text(0.5, 0.5, 'not scored:\nconstant on the held-out samples', ha='center', va='center', transform=ax.transAxes, fontsize=8)
         ax.axhline(0, color='k', lw=0.6)
         ax.set_xscale('log')
         ax.set_ylim(max(-0.5, ax.get_ylim()[0]), 1.02)
