@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -248,11 +247,8 @@ PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, cons
 
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[])
 {
-  char copy[PETSC_MAX_PATH_LEN];
-
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(copy, sample, sizeof(copy)));
-  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : VIT_FEATURES_CACHE_DEFAULT, basename(copy), suffix));
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : VIT_FEATURES_CACHE_DEFAULT, BaseName(sample), suffix));
   PetscFunctionReturn(0);
 }
 
@@ -332,27 +328,36 @@ static PetscErrorCode CurrentProductKey(const char options[], PetscBool rdf, cha
   PetscFunctionReturn(0);
 }
 
-/* Whether the cached output was made with the same result-changing options as now (its /meta
-   options against the options database, compared through VitOptionsKey restricted to the
-   product's options). An output without /meta options was not written by vitrum (e.g. spectra
-   from another code): it is taken as it is. key_then (if not NULL): the file's product key when
-   it differs (else NULL). Rank 0 only. */
-static PetscErrorCode CacheOptionsMatch(const char cached[], PetscBool rdf, PetscBool *match, char **key_then)
+/* The /meta options and sample of a cached output, read once (NULL when absent: an output of
+   another program, or of a vitrum that did not record the sample). Rank 0 only. */
+static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **sample)
 {
   VitH5 h5;
-  char *then = NULL, *now, *product_then, *product_now;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
-  PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &then));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", options));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", "sample", sample));
   PetscCall(VitH5Close(&h5));
+  PetscFunctionReturn(0);
+}
+
+/* Whether the cached output was made with the same result-changing options as now (its /meta
+   options `then` against the options database, compared through VitOptionsKey restricted to the
+   product's options). An output without /meta options was not written by vitrum (e.g. spectra
+   from another code): it is taken as it is. key_then (if not NULL): the file's product key when
+   it differs (else NULL). */
+static PetscErrorCode CacheOptionsMatch(const char then[], PetscBool rdf, PetscBool *match, char **key_then)
+{
+  char *now, *product_then, *product_now;
+
+  PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetAll(NULL, &now));
   PetscCall(CurrentProductKey(then, rdf, &product_then));
   PetscCall(CurrentProductKey(now, rdf, &product_now));
   *match = (PetscBool)(!then || !strcmp(product_then, product_now));
   if (key_then && !*match) *key_then = product_then;
   else PetscCall(PetscFree(product_then));
-  PetscCall(PetscFree(then));
   PetscCall(PetscFree(now));
   PetscCall(PetscFree(product_now));
   PetscFunctionReturn(0);
@@ -369,26 +374,17 @@ static void SampleIdentity(const char sample[], char id[PETSC_MAX_PATH_LEN])
   snprintf(id, PETSC_MAX_PATH_LEN, "%s", realpath(sample, resolved) ? resolved : sample);
 }
 
-/* Whether a vitrum-written cached output (one with /meta options) was computed from this sample;
-   when not, why, in `why` (one line). Foreign outputs (no /meta options) are taken as they are.
-   Rank 0 only. */
-static PetscErrorCode CacheOfSample(const char sample[], const char cached[], PetscBool *ours, char why[], size_t len)
+/* Whether a cached output with /meta options `options` and sample `then` was computed from this
+   sample; when not, why, in `why` (one line). Foreign outputs (no /meta options) are taken as they are. */
+static PetscBool CacheOfSample(const char sample[], const char options[], const char then[], char why[], size_t len)
 {
-  VitH5 h5;
-  char *options = NULL, *then = NULL, id[PETSC_MAX_PATH_LEN];
+  char id[PETSC_MAX_PATH_LEN];
 
-  PetscFunctionBeginUser;
   SampleIdentity(sample, id);
-  PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
-  PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", &options));
-  PetscCall(VitH5ReadAttrString(&h5, "/meta", SAMPLE_ATTR, &then));
-  PetscCall(VitH5Close(&h5));
-  *ours = (PetscBool)(!options || (then && !strcmp(then, id)));
-  if (!*ours && then) snprintf(why, len, "was computed from %.400s, not from %.400s", then, id);
-  else if (!*ours) snprintf(why, len, "does not say which sample it was computed from (an older vitrum wrote it)");
-  PetscCall(PetscFree(options));
-  PetscCall(PetscFree(then));
-  PetscFunctionReturn(0);
+  if (!options || (then && !strcmp(then, id))) return PETSC_TRUE;
+  if (then) snprintf(why, len, "was computed from %.400s, not from %.400s", then, id);
+  else snprintf(why, len, "does not say which sample it was computed from (an older vitrum wrote it)");
+  return PETSC_FALSE;
 }
 
 /* Whether a cached file can be opened and, when vitrum wrote it (/meta options), carries the
@@ -417,6 +413,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
 {
   struct stat ss, sc;
   PetscBool   match = PETSC_TRUE;
+  char       *options = NULL, *then = NULL, why[1024];
 
   PetscFunctionBeginUser;
   if (other_key) *other_key = NULL;
@@ -426,18 +423,16 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
     if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
   }
-  {
-    PetscBool ours;
-    char      why[1024];
-    PetscCall(CacheOfSample(sample, cached, &ours, why, sizeof(why)));
-    if (!ours) {
-      if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: note: %s %s: recomputing it\n", cached, why));
-      PetscFunctionReturn(0);
-    }
+  PetscCall(CacheMetaRead(cached, &options, &then));
+  if (!CacheOfSample(sample, options, then, why, sizeof(why))) {
+    if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: note: %s %s: recomputing it\n", cached, why));
+  } else {
+    if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
+    PetscCall(CacheOptionsMatch(options, rdf, fresh, other_key));
+    *fresh = (PetscBool)(*fresh && match);
   }
-  if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
-  PetscCall(CacheOptionsMatch(cached, rdf, fresh, other_key));
-  *fresh = (PetscBool)(*fresh && match);
+  PetscCall(PetscFree(options));
+  PetscCall(PetscFree(then));
   PetscFunctionReturn(0);
 }
 
