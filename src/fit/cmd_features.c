@@ -280,7 +280,7 @@ static PetscErrorCode RdfCacheMatches(const FeatOptions *o, const char cached[],
 static PetscBool OptionChangesProduct(const char name[], PetscBool rdf)
 {
   PetscBool structural = (PetscBool)(!strncmp(name, "rdf_", 4) || !strncmp(name, "sq", 2));
-  if (rdf) return (PetscBool)(structural || !strcmp(name, "sample_dimension"));
+  if (rdf) return (PetscBool)(structural || !strcmp(name, "sample_dimension") || !strcmp(name, "potential_elements")); /* the species names of the pairs */
   return (PetscBool)!(structural || !strcmp(name, "rdf"));
 }
 
@@ -527,7 +527,18 @@ static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt
   for (PetscInt j = 0; j < n; j++)
     if (!fresh[j]) computed[ncomputed++] = paths[j];
   PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
-  PetscCall(VitRdfEnsembleGrid(comm, paths[0], cached, ncomputed, computed));
+  { /* the grid of the first sample's cached output only: an entry of another sample of that name is not its grid */
+    PetscBool ours = PETSC_TRUE;
+    if (!rank && CacheIntact(cached)) {
+      char *options = NULL, *then = NULL, why[1024];
+      PetscCall(CacheMetaRead(cached, &options, &then));
+      ours = CacheOfSample(paths[0], options, then, why, sizeof(why));
+      PetscCall(PetscFree(options));
+      PetscCall(PetscFree(then));
+    }
+    PetscCallMPI(MPI_Bcast(&ours, 1, MPIU_BOOL, 0, comm));
+    PetscCall(VitRdfEnsembleGrid(comm, paths[0], ours ? cached : "", ncomputed, computed));
+  }
   PetscCall(PetscFree2(computed, fresh));
   PetscFunctionReturn(0);
 }

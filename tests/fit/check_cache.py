@@ -170,5 +170,19 @@ for twin, source in (("twin_a", names[1]), ("twin_b", names[2])):  # one after t
     with h5py.File("cache/glass.data.rdf.h5", "r") as f:
         assert f["/meta"].attrs["sample"].decode() == os.path.realpath(twin + "/glass.data")
 assert "computed from" in proc.stderr and "recomputing it" in proc.stderr, proc.stderr
+# without a grid given, the ensemble grid comes from the first sample's own cached output only
+grid_notes = []
+for twin in ("twin_a", "twin_b"):
+    proc = run("features", ["-samples", twin + "/glass.data", "-features_cache", "cache_grid", "-features_targets", "none", "-o", twin + "_g.h5"], 2)
+    grid_notes += [l for l in proc.stdout.splitlines() if "one g(r) grid" in l]
+assert len(grid_notes) == 2 and "the defaults of twin_b/glass.data" in grid_notes[1], grid_notes
 print("samples of one name: refused together, never sharing a cache entry: ok")
+
+# -potential_elements names the species of the pairs: it is part of the rdf output's key
+for elements in ([], ["-potential_elements", "Cu,Zr"]):
+    run("features", ["-samples", names[4], "-features_cache", "cache_el", "-features_targets", "none", "-o", "el.h5"] + rdf_opts + elements, 2)
+    with h5py.File("el.h5", "r") as f:
+        first = f["/dataset/feature_names"][0].decode()
+    assert first.startswith("g_Cu-Cu" if elements else "g_1-1"), (elements, first)
+print("-potential_elements recomputes the rdf outputs (pair names): ok")
 print("ok")
