@@ -85,7 +85,7 @@ def over_splits(study, targets):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('studies', nargs='+')
-    p.add_argument('--targets', default='omega2_mean,Ncount,Dcum,D,boson_peak_omega,low_mode_count')
+    p.add_argument('--targets', default='omega2_mean,energy_per_atom,cv,Ncount,Dcum,D,boson_peak_omega,low_mode_count')
     args = p.parse_args()
     targets = args.targets.split(',')
     print('| family | atoms | samples (train/test) | features | generation | analysis | ' + ' | '.join(targets) + ' |')

@@ -41,11 +41,16 @@ typedef struct {
   PetscReal r2_worst;                   /* the lowest per-target R^2 */
 } FitMetrics;
 
-/* The exact kernel of <omega^2> for a pair potential (when a target is named omega2_mean and
-   -potential is given), and its correlation with the fitted weights of that target. */
+/* Exact kernels of a pair potential: targets that are exact linear functionals of the partial
+   g_ab(r) (docs/fit.md), computed for the targets of these names when -potential is a pair style,
+   with the correlation of each target's fitted weights with its kernel. */
+#define FIT_NKERNELS 2
+static const char *const FitKernelTargets[FIT_NKERNELS] = {"omega2_mean", "energy_per_atom"};
+
 typedef struct {
-  PetscInt   target; /* -1: not computed */
-  PetscReal *K, correlation;
+  PetscInt   target[FIT_NKERNELS]; /* dataset column of FitKernelTargets[k]; -1: no kernel */
+  PetscReal *K[FIT_NKERNELS], correlation[FIT_NKERNELS];
+  PetscInt   first;                /* the first k with a kernel (written as /model/kernel); -1: none */
 } FitKernel;
 
 typedef struct {
@@ -89,7 +94,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
   PetscCall(PetscOptionsString("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL));
-  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: auto (the exact <omega^2> kernel when a target is omega2_mean and -potential is a pair potential, else zero), none (zero), kernel (exact <omega^2> kernel, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
+  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -578,44 +583,79 @@ static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscRea
   return step < PETSC_MAX_REAL ? step : 1.0;
 }
 
-/* Tr(H)/(dN) = sum_{a<=b} m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d
-   (m_ab = 2 for a != b, masses 1): the weight of feature g_ab(r_k) is that integrand times the
-   grid step dr of its partial. Computed when a target is omega2_mean and -potential is given
-   (required: true, as for -fit_prior kernel, makes their absence an error). */
+/* Exact kernels of a pair potential (masses 1), summed over pairs a <= b with m_ab = 2 for a != b:
+     <omega^2> = Tr(H)/(dN) = sum m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d,
+     E/N                    = sum m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) phi(r) dr / 2
+   (E/N: each of the N c_a c_b rho S_d r^{d-1} g_ab dr neighbours at r counted once per pair).
+   The weight of feature g_ab(r_k) is the integrand times the grid step dr of its partial. */
+static PetscReal KernelWeight(PetscInt k, PetscInt d, PetscReal r, PetscReal phi, PetscReal d1, PetscReal d2)
+{
+  return k == 0 ? PetscPowRealInt(r, d - 1) * (d2 + (d - 1) * d1 / r) / d : PetscPowRealInt(r, d - 1) * phi / 2;
+}
+
+/* Which targets of FitKernelTargets the dataset has; false when none. */
+static PetscBool KernelTargetsFind(const VitDataset *ds, FitKernel *kern)
+{
+  PetscBool any = PETSC_FALSE;
+
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++) {
+    kern->target[k] = -1;
+    kern->K[k]      = NULL;
+    for (PetscInt j = 0; j < ds->t; j++)
+      if (!strcmp(ds->target_names[j], FitKernelTargets[k])) kern->target[k] = j;
+    any = (PetscBool)(any || kern->target[k] >= 0);
+  }
+  return any;
+}
+
+/* Whether the kernels can be made for this dataset and -potential: a pair style and the partials.
+   With required (-fit_prior kernel) their absence is an error, else a note. */
+static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, PetscBool required, PetscBool *possible)
+{
+  PetscBool has_potential;
+  char      style[64] = "";
+
+  PetscFunctionBeginUser;
+  *possible = PETSC_FALSE;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &has_potential));
+  PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options)");
+  if (!has_potential) PetscFunctionReturn(0);
+  if (!VitPotentialStyleIsPair(style)) { /* the kernels exist for pair potentials only: the models are fitted without them */
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact kernels exist for pair potentials only, not -potential %s", style);
+    PetscCall(PetscPrintf(comm, "fit: no exact kernels for -potential %s (they exist for pair potentials only)\n", style));
+    PetscFunctionReturn(0);
+  }
+  if (ds->scattering.radiation) { /* the kernels weigh each partial: a weighted total cannot carry them */
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact kernels need the partial g_ab(r) features; %s has their %s-weighted total (features -features_total none)", ds->path, VitRadiations[ds->scattering.radiation]);
+    PetscCall(PetscPrintf(comm, "fit: no exact kernels for features that are a %s-weighted total (they need the partials)\n", VitRadiations[ds->scattering.radiation]));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(ds->has_structure, comm, PETSC_ERR_USER_INPUT, "-potential: the exact kernels need the composition in /dataset/structure, which %s lacks (build it with vitrum features from rdf outputs)", ds->path);
+  *possible = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* The kernels of the dataset's targets omega2_mean and energy_per_atom (above) when -potential is a
+   pair potential (required: true, as for -fit_prior kernel, makes their absence an error). */
 static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
 {
-  PetscBool    has_potential;
-  char         style[64] = "";
+  PetscBool    possible;
   VitSample    stub;
   VitPotential pot;
   PetscInt    *group, d = ds->dim;
   PetscReal   *r, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI;
 
   PetscFunctionBeginUser;
-  kern->target = -1;
-  kern->K      = NULL;
-  for (PetscInt j = 0; j < ds->t; j++)
-    if (!strcmp(ds->target_names[j], "omega2_mean")) kern->target = j;
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &has_potential));
-  PetscCheck(!required || kern->target >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean (build it with -features_targets moments)", ds->path);
-  PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options)");
-  if (kern->target < 0 || !has_potential) {
-    kern->target = -1;
+  kern->first = -1;
+  if (!KernelTargetsFind(ds, kern)) {
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean or energy_per_atom (build them with -features_targets moments,energy_per_atom)", ds->path);
     PetscFunctionReturn(0);
   }
-  if (!VitPotentialStyleIsPair(style)) { /* the kernel exists for pair potentials only: the models are fitted without it */
-    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact <omega^2> kernel exists for pair potentials only, not -potential %s", style);
-    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for -potential %s (it exists for pair potentials only)\n", style));
-    kern->target = -1;
+  PetscCall(KernelsPossible(comm, ds, required, &possible));
+  if (!possible) {
+    for (PetscInt k = 0; k < FIT_NKERNELS; k++) kern->target[k] = -1;
     PetscFunctionReturn(0);
   }
-  if (ds->scattering.radiation) { /* the kernel weighs each partial: a weighted total cannot carry it */
-    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact <omega^2> kernel needs the partial g_ab(r) features; %s has their %s-weighted total (features -features_total none)", ds->path, VitRadiations[ds->scattering.radiation]);
-    PetscCall(PetscPrintf(comm, "fit: no exact <omega^2> kernel for features that are a %s-weighted total (it needs the partials)\n", VitRadiations[ds->scattering.radiation]));
-    kern->target = -1;
-    PetscFunctionReturn(0);
-  }
-  PetscCheck(ds->has_structure, comm, PETSC_ERR_USER_INPUT, "-potential: the exact kernel needs the composition in /dataset/structure, which %s lacks (build it with vitrum features from rdf outputs)", ds->path);
   PetscCall(PetscMemzero(&stub, sizeof(stub)));
   stub.dim    = ds->dim;
   stub.ntypes = ds->ntypes;
@@ -626,8 +666,12 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
   PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
-  PetscCall(PetscMalloc1(ds->p, &kern->K));
   PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));
+  for (PetscInt k = FIT_NKERNELS - 1; k >= 0; k--)
+    if (kern->target[k] >= 0) {
+      PetscCall(PetscMalloc1(ds->p, &kern->K[k]));
+      kern->first = k;
+    }
   for (PetscInt i = 0; i < ds->p; i++) {
     char      name[256];
     PetscInt  a, b;
@@ -637,8 +681,9 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
     dr = GroupSpacing(ds->p, group, r, group[i]);
     PetscCall(pot->pair(pot, a, b, r[i], &phi, &d1, &d2));
     /* g_ab is normalised by the N_a (N_b - delta_ab) pairs of one sample (rdf.c), hence c_b - delta_ab/N */
-    cb         = ds->type_fraction[b] - (a == b && ds->natoms > 0 ? 1 / ds->natoms : 0);
-    kern->K[i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * PetscPowRealInt(r[i], d - 1) * (d2 + (d - 1) * d1 / r[i]) * dr / d;
+    cb = ds->type_fraction[b] - (a == b && ds->natoms > 0 ? 1 / ds->natoms : 0);
+    for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+      if (kern->K[k]) kern->K[k][i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * KernelWeight(k, d, r[i], phi, d1, d2) * dr;
   }
   PetscCall(VitPotentialDestroy(&pot));
   PetscCall(PetscFree2(group, r));
@@ -680,16 +725,17 @@ static PetscErrorCode PriorFromFile(MPI_Comm comm, const char path[], const VitD
   PetscFunctionReturn(0);
 }
 
-/* -fit_prior auto (the default): the exact kernel wherever it exists (a target omega2_mean and a
-   pair -potential, so FitKernelCompute made it), else no prior. <omega^2> = Tr(H)/(dN) is an
-   exact linear functional of g(r) for a pair potential, so ridge towards it only has to learn the
+/* -fit_prior auto (the default): the exact kernels wherever they exist (targets omega2_mean or
+   energy_per_atom and a pair -potential, so FitKernelCompute made them), else no prior. Both are
+   exact linear functionals of g(r) for a pair potential, so ridge towards them only has to learn the
    binning error; towards zero it must learn the whole kernel from n samples (docs/fit.md). */
 static PetscErrorCode FitPriorResolve(MPI_Comm comm, const FitKernel *kern, FitOptions *o)
 {
   PetscFunctionBeginUser;
   if (strcmp(o->prior, "auto")) PetscFunctionReturn(0);
-  PetscCall(PetscStrcpy(o->prior, kern->target >= 0 ? "kernel" : "none"));
-  if (kern->target >= 0) PetscCall(PetscPrintf(comm, "fit: -fit_prior auto: omega2_mean shrinks towards the exact <omega^2> kernel of the pair potential (-fit_prior none: towards zero)\n"));
+  PetscCall(PetscStrcpy(o->prior, kern->first >= 0 ? "kernel" : "none"));
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (kern->K[k]) PetscCall(PetscPrintf(comm, "fit: -fit_prior auto: %s shrinks towards its exact kernel of the pair potential (-fit_prior none: towards zero)\n", FitKernelTargets[k]));
   PetscFunctionReturn(0);
 }
 
@@ -707,8 +753,10 @@ static PetscErrorCode FitPriorCreate(MPI_Comm comm, const FitOptions *o, const V
   prior->Yfit = ds->Y;
   if (!strcmp(o->prior, "none")) PetscFunctionReturn(0);
   PetscCall(PetscCalloc1(t * p, &prior->W0));
-  if (!strcmp(o->prior, "kernel")) PetscCall(PetscArraycpy(prior->W0 + kern->target * p, kern->K, p));
-  else PetscCall(PriorFromFile(comm, o->prior, ds, prior->W0));
+  if (!strcmp(o->prior, "kernel")) {
+    for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+      if (kern->K[k]) PetscCall(PetscArraycpy(prior->W0 + kern->target[k] * p, kern->K[k], p));
+  } else PetscCall(PriorFromFile(comm, o->prior, ds, prior->W0));
   for (PetscInt j = 0; j < t; j++)
     for (PetscInt i = 0; i < p; i++) {
       if (sc->dropped[j]) prior->W0[j * p + i] = 0;
@@ -743,6 +791,28 @@ static void PriorDistance(PetscInt t, PetscInt p, const PetscReal *W, const FitP
     }
     dist[j] = prior->has[j] ? PetscSqrtReal(dd / ww) : NAN;
   }
+}
+
+/* /model/kernels/NAME/{K,correlation} for every target with an exact kernel, and the first of them
+   also as /model/kernel/{K,correlation} with attribute target (the spelling of earlier versions). */
+static PetscErrorCode FitKernelWrite(VitH5 *h5, PetscInt p, const FitKernel *kern)
+{
+  hsize_t dims[1] = {(hsize_t)p};
+  char    path[128];
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++) {
+    if (!kern->K[k]) continue;
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/model/kernels/%s/K", FitKernelTargets[k]));
+    PetscCall(VitH5WriteReal(h5, path, 1, dims, kern->K[k], "target/feature"));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/model/kernels/%s/correlation", FitKernelTargets[k]));
+    PetscCall(VitH5WriteScalar(h5, path, kern->correlation[k], "1"));
+  }
+  if (kern->first < 0) PetscFunctionReturn(0);
+  PetscCall(VitH5WriteReal(h5, "/model/kernel/K", 1, dims, kern->K[kern->first], "target/feature"));
+  PetscCall(VitH5WriteScalar(h5, "/model/kernel/correlation", kern->correlation[kern->first], "1"));
+  PetscCall(VitH5WriteAttrString(h5, "/model/kernel", "target", FitKernelTargets[kern->first]));
+  PetscFunctionReturn(0);
 }
 
 static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitSplit *split, const FitPrior *prior, const FitResult *res)
@@ -805,12 +875,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(FitMetricsWrite(&h5, "train", ds, &res->train));
   if (split->ntest) PetscCall(FitMetricsWrite(&h5, "test", ds, &res->test));
   PetscCall(FitShellAnalysisWrite(&h5, ds, W));
-  if (res->kernel.target >= 0) {
-    d1[0] = (hsize_t)p;
-    PetscCall(VitH5WriteReal(&h5, "/model/kernel/K", 1, d1, res->kernel.K, "target/feature"));
-    PetscCall(VitH5WriteScalar(&h5, "/model/kernel/correlation", res->kernel.correlation, "1"));
-    PetscCall(VitH5WriteAttrString(&h5, "/model/kernel", "target", ds->target_names[res->kernel.target]));
-  }
+  PetscCall(FitKernelWrite(&h5, p, &res->kernel));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -906,7 +971,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
   if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
-  if (res->kernel.target >= 0) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with the exact kernel: %.6f\n", ds->target_names[res->kernel.target], (double)res->kernel.correlation));
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (res->kernel.K[k]) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with its exact kernel: %.6f\n", FitKernelTargets[k], (double)res->kernel.correlation[k]));
   PetscCall(PetscPrintf(comm, "fit: model written to %s\n", o->out));
   PetscFunctionReturn(0);
 }
@@ -988,7 +1054,8 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_FALSE, yhat, &res.train));
   PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_TRUE, yhat, &res.test));
   PetscCall(PetscFree(yhat));
-  if (res.kernel.target >= 0) res.kernel.correlation = Correlation(ds.p, W + res.kernel.target * ds.p, res.kernel.K);
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (res.kernel.K[k]) res.kernel.correlation[k] = Correlation(ds.p, W + res.kernel.target[k] * ds.p, res.kernel.K[k]);
   PetscCall(PetscMalloc1(ds.t, &res.prior_distance));
   PriorDistance(ds.t, ds.p, W, &prior, res.prior_distance);
   PetscCall(PetscLogEventEnd(FIT_METRICS, 0, 0, 0, 0));
@@ -999,7 +1066,7 @@ PetscErrorCode VitCmdFit(void)
 
   PetscCall(FitMetricsDestroy(&res.train));
   PetscCall(FitMetricsDestroy(&res.test));
-  PetscCall(PetscFree(res.kernel.K));
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++) PetscCall(PetscFree(res.kernel.K[k]));
   PetscCall(PetscFree(res.prior_distance));
   PetscCall(PetscFree2(res.W_path, res.b_path));
   PetscCall(PetscFree3(res.lambda, res.score, res.df));

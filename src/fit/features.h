@@ -62,6 +62,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt 
 typedef struct {
   PetscBool kpm;              /* the spectra carry KPM moments or exact eigenvalues (else: their stored VDOS) */
   PetscBool exact;            /* every sample's spectrum has all its eigenvalues: no KPM noise */
+  PetscBool cv_exact;         /* every sample's spectrum has /spectrum/cv/cv_modes: cv targets from it */
   PetscReal scale;            /* written frequency per sqrt(eigenvalue), the same for every sample */
   PetscReal sigma, omega_max; /* broadening of vdos/cumvdos and grid top, written frequency unit */
   PetscReal boson_sigma;      /* broadening for the boson peak (resolution, not window size) */

@@ -615,7 +615,14 @@ static PetscErrorCode ExactEigenvalues(const VitSpectrumProblem *prob, const Spe
   PetscFunctionReturn(0);
 }
 
-/* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, with the dense path, the modes.
+/* Whether C_v can be summed over every mode exactly: all eigenvalues, or the dense path's modes. */
+static PetscBool CvModesExist(const SpectrumOptions *o, const SpectrumResults *res)
+{
+  return (PetscBool)(res->neigenvalues > 0 || o->modes.method == VIT_MODES_DENSE);
+}
+
+/* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, exactly, from every
+   eigenvalue (-vdos_exact_max_dof, or the modes of the dense path): cv_modes.
 
    The grid res->T is in the written temperature unit; x = hbar omega/(k_B T) = omega/(T/temp). */
 static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const SpectrumOptions *o, const OutputUnits *u, SpectrumResults *res)
@@ -630,11 +637,13 @@ static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const Spectru
     T[k]      = res->T[k] / u->temp;
   }
   if (o->kpm) VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, res->omega[0] * 2, o->ntemp, T, res->cv);
-  if (o->modes.method == VIT_MODES_DENSE) {
-    PetscReal *w;
-    PetscCall(PetscMalloc1(res->modes.k + 1, &w));
-    for (PetscInt j = 0; j < res->modes.k; j++) w[j] = PetscSqrtReal(PetscMax(res->modes.eigenvalue[j], 0));
-    VitHeatCapacityModes(res->modes.k, w, prob->natoms, o->ntemp, T, res->cv_modes);
+  if (CvModesExist(o, res)) {
+    const PetscInt   k      = res->neigenvalues ? res->neigenvalues : res->modes.k;
+    const PetscReal *lambda = res->neigenvalues ? res->eigenvalues : res->modes.eigenvalue;
+    PetscReal       *w;
+    PetscCall(PetscMalloc1(k + 1, &w));
+    for (PetscInt j = 0; j < k; j++) w[j] = PetscSqrtReal(PetscMax(lambda[j], 0));
+    VitHeatCapacityModes(k, w, prob->natoms, o->ntemp, T, res->cv_modes);
     PetscCall(PetscFree(w));
   }
   PetscCall(PetscFree(T));
@@ -850,7 +859,7 @@ static PetscErrorCode SpectrumWrite(const VitSystem *sys, const SpectrumOptions 
   PetscCall(WriteCounts(&h5, o, res, u));
   PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/T", 1, tdims, res->T, u->T));
   if (o->kpm) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv", 1, tdims, res->cv, "k_B per atom"));
-  if (o->modes.method == VIT_MODES_DENSE) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv_modes", 1, tdims, res->cv_modes, "k_B per atom"));
+  if (CvModesExist(o, res)) PetscCall(VitH5WriteReal(&h5, "/spectrum/cv/cv_modes", 1, tdims, res->cv_modes, "k_B per atom"));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -8,7 +8,8 @@ kernel K_ab(r) dr (correlation > 0.99) and predict held-out rows (R^2 > 0.99). T
 (/model/analysis) is checked against numpy on the fitted weights. With -potential ka3d and the
 composition in /dataset/structure, fit computes the kernel itself (/model/kernel/K, through the
 potential's pair callback): it must equal the one computed here, and /model/kernel/correlation
-the correlation of the fitted weights with it."""
+the correlation of the fitted weights with it. The same for the energy per atom, the other exact
+linear functional of g(r) of a pair potential (/model/kernels/energy_per_atom/K)."""
 import h5py
 import numpy as np
 
@@ -99,4 +100,40 @@ run("fit", ["-data", "kernel.h5", "-o", "auto_none.model.h5", "-fit_test_fractio
 m = read_model("auto_none.model.h5")
 ref = Ridge(alpha=lam, solver="svd").fit(X, y)
 assert "prior/W0" not in m and np.abs(m["W"][0] - ref.coef_).max() < 1e-10 * np.abs(ref.coef_).max()
+# energy_per_atom: E/N = sum_{a<=b} (m_ab/2) c_a c_b rho int S_d r^{d-1} g_ab(r) phi_ab(r) dr, phi
+# shifted to zero at the cutoff (ka3d). A dataset with both targets: -fit_prior kernel shrinks each
+# towards its own kernel (/model/kernels/NAME/K, equal to numpy's), = sklearn Ridge per target on
+# the shifted targets; /model/kernel stays the omega2_mean kernel (the earlier spelling).
+def energy_kernel(a, b):
+    eps, sig = lj[(a, b)]
+    rc = 2.5 * sig
+    phi = 4 * eps * ((sig / r) ** 12 - (sig / r) ** 6) - 4 * eps * ((1 / 2.5) ** 12 - (1 / 2.5) ** 6)
+    m = 1 if a == b else 2
+    return m * conc[a] * conc[b] * rho * 4 * np.pi * r ** (d - 1) * phi * (r < rc) / 2
+
+
+KE = np.concatenate([energy_kernel(a, b) * dr for a, b in pairs])
+e = X @ KE
+e += 1e-2 * e.std() * rng.standard_normal(n)
+write_dataset("kernel2.h5", X, np.c_[y, e], feature_names=names, target_names=["omega2_mean", "energy_per_atom"])
+with h5py.File("kernel2.h5", "a") as f:
+    f["/dataset/structure/dim"] = [3.0]
+    f["/dataset/structure/density"] = [rho]
+    f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
+    f["/dataset/structure/type_names"] = strings(["A", "B"])
+lam = 1.0
+proc = run("fit", ["-data", "kernel2.h5", "-o", "two.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d"], 2)
+assert "energy_per_atom shrinks towards its exact kernel" in proc.stdout, proc.stdout
+m = read_model("two.model.h5")
+dke = np.abs(m["kernels/energy_per_atom/K"] - KE).max() / np.abs(KE).max()
+dko = np.abs(m["kernels/omega2_mean/K"] - K).max() / np.abs(K).max()
+print(f"energy kernel vs numpy: max rel diff {dke:.1e}; <omega^2> kernel {dko:.1e}")
+assert dke < 1e-10 and dko < 1e-10 and np.array_equal(m["kernel/K"], m["kernels/omega2_mean/K"]), (dke, dko)
+for j, (name, target, kern) in enumerate((("omega2_mean", y, K), ("energy_per_atom", e, KE))):
+    ref = Ridge(alpha=lam, solver="svd").fit(X, target - X @ kern)
+    dw = np.abs(m["W"][j] - (kern + ref.coef_)).max() / np.abs(kern + ref.coef_).max()
+    corr = np.corrcoef(m["W"][j], m[f"kernels/{name}/K"])[0, 1]
+    print(f"{name}: W = kernel + sklearn Ridge of the shifted target, rel diff {dw:.1e}; correlation {corr:.5f}")
+    assert dw < 1e-10 and np.array_equal(m["prior/W0"][j], m[f"kernels/{name}/K"]), (name, dw)
+    assert abs(m[f"kernels/{name}/correlation"][0] - corr) < 1e-10, (name, corr)
 print("ok")

@@ -11,7 +11,9 @@
     normalised over the dN - d non-translation states) equals d/(dN - d) sum_modes c(x) within 1%
     of d at every T (KPM broadening, binning and noise; measured below).
 (3) features -features_targets cv,scalars: one target per temperature, named cv(T=... K) with the
-    unit, equal to /spectrum/cv/cv; `scalars` includes energy_per_atom."""
+    unit, equal to /spectrum/cv/cv_modes (the spectrum's C_v over all its exact eigenvalues, default
+    for samples within -vdos_exact_max_dof; = the numpy sum to 1e-9) or, without exact eigenvalues,
+    /spectrum/cv/cv; `scalars` includes energy_per_atom."""
 import os
 import sys
 
@@ -106,19 +108,30 @@ d_ka = abs(e_ka - pe_ka) / abs(pe_ka)
 print(f"KA glass: energy_per_atom {e_ka:.12f} epsilon, LAMMPS pe/atoms {pe_ka:.12f} (rel diff {d_ka:.1e})")
 assert d_ka < 1e-10, d_ka
 
-# features: cv targets named with the temperature and unit, scalars with energy_per_atom
-os.makedirs("cache", exist_ok=True)
-run("features", ["-samples", "sic.data", "sic2.data", "-features_targets", "cv,scalars", "-features_cache", "cache", "-o", "ds.h5",
-                 "-rdf_rmax", 4, "-rdf_dr", 0.05, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 64, "-boson_max_moments", 64] + TEMPS + SIC, 2)
-with h5py.File("ds.h5", "r") as f:
-    names = [n.decode() for n in f["/dataset/target_names"][()]]
-    Y = f["/dataset/Y"][()]
-for k, s in enumerate(("sic.data", "sic2.data")):
-    with h5py.File(f"cache/{s}.spectrum.h5", "r") as f:
-        T, cv = f["/spectrum/cv/T"][()], f["/spectrum/cv/cv"][()]
-        e_atom = f["/spectrum/scalars/energy_per_atom"][0]
-    want = [f"cv(T={t:.6g} K)" for t in T]
-    assert names[:len(T)] == want, (names[:3], want[:3])
-    assert np.array_equal(Y[k, :len(T)], cv) and Y[k, names.index("energy_per_atom")] == e_atom
-print(f"features -features_targets cv,scalars: {names[0]} ... {names[len(T) - 1]} = /spectrum/cv/cv, energy_per_atom among the scalars")
+# features: cv targets named with the temperature and unit, scalars with energy_per_atom. These
+# 64-atom samples are within -vdos_exact_max_dof, so every spectrum output has all eigenvalues and
+# the cv targets are C_v summed over them (cv_modes, = numpy's Einstein sum above); with
+# -vdos_exact_max_dof 0 (no exact eigenvalues) they are the KPM VDOS's /spectrum/cv/cv.
+FEATURES = ["-samples", "sic.data", "sic2.data", "-features_targets", "cv,scalars", "-rdf_rmax", 4, "-rdf_dr", 0.05,
+            "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 64, "-boson_max_moments", 64] + TEMPS + SIC
+for cache, extra, source in (("cache", [], "cv_modes"), ("cache_kpm", ["-vdos_exact_max_dof", 0], "cv")):
+    os.makedirs(cache, exist_ok=True)
+    proc = run("features", FEATURES + ["-features_cache", cache, "-o", f"ds_{source}.h5"] + extra, 2)
+    assert ("exact eigenvalues (/spectrum/cv/cv_modes)" in proc.stdout) == (source == "cv_modes"), proc.stdout
+    with h5py.File(f"ds_{source}.h5", "r") as f:
+        names = [n.decode() for n in f["/dataset/target_names"][()]]
+        Y = f["/dataset/Y"][()]
+    for k, s in enumerate(("sic.data", "sic2.data")):
+        with h5py.File(f"{cache}/{s}.spectrum.h5", "r") as f:
+            T, cv = f["/spectrum/cv/T"][()], f[f"/spectrum/cv/{source}"][()]
+            e_atom = f["/spectrum/scalars/energy_per_atom"][0]
+            assert ("cv_modes" in f["/spectrum/cv"]) == (source == "cv_modes")
+        want = [f"cv(T={t:.6g} K)" for t in T]
+        assert names[:len(T)] == want, (names[:3], want[:3])
+        assert np.array_equal(Y[k, :len(T)], cv) and Y[k, names.index("energy_per_atom")] == e_atom
+    if source == "cv_modes":
+        d_exact = np.abs(Y[0, :len(T)] - ref_modes).max()
+        assert d_exact < 1e-9, d_exact
+    print(f"features -features_targets cv,scalars{' ' + ' '.join(map(str, extra)) if extra else ''}: {names[0]} ... {names[len(T) - 1]} = /spectrum/cv/{source}"
+          + (f" (= numpy's Einstein sum over the dense eigenvalues, max |diff| {d_exact:.1e})" if source == "cv_modes" else "") + ", energy_per_atom among the scalars")
 print("ok")
