@@ -823,44 +823,8 @@ static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info,
   return 0;
 }
 
-/* Whether the comma list `list` holds `token`. */
-static PetscBool ListHas(const char list[], const char token[])
-{
-  char copy[1024], *t, *save;
-
-  snprintf(copy, sizeof(copy), "%s", list);
-  for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-    if (!strcmp(t, token)) return PETSC_TRUE;
-  return PETSC_FALSE;
-}
-
-/* One source of the cv targets for the whole ensemble (as for the VDOS targets): C_v summed over
-   every exact eigenvalue (/spectrum/cv/cv_modes, samples of at most -vdos_exact_max_dof degrees of
-   freedom or -spectrum_method dense) when every sample has it, else the KPM VDOS's /spectrum/cv/cv. */
-static PetscErrorCode CvSourceSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
-{
-  PetscInt with = 0;
-
-  PetscFunctionBeginUser;
-  if (!ListHas(o->targets, "cv")) PetscFunctionReturn(0);
-  for (PetscInt i = 0; i < n; i++) {
-    char      cached[PETSC_MAX_PATH_LEN];
-    VitH5     h5;
-    PetscBool has;
-    PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
-    PetscCall(VitH5OpenRead(comm, cached, &h5));
-    PetscCall(VitH5Exists(&h5, "/spectrum/cv/cv_modes", &has));
-    PetscCall(VitH5Close(&h5));
-    with += has;
-  }
-  vt->cv_exact = (PetscBool)(with == n);
-  PetscCall(PetscPrintf(comm, "features: C_v targets from %s\n", vt->cv_exact ? "every sample's exact eigenvalues (/spectrum/cv/cv_modes)" : "the KPM VDOS (/spectrum/cv/cv)"));
-  if (with && with < n) PetscCall(PetscPrintf(comm, "features: note: %" PetscInt_FMT " of %" PetscInt_FMT " samples have exact C_v (their size is within -vdos_exact_max_dof): the KPM C_v of every sample is used, one source for the ensemble\n", with, n));
-  PetscFunctionReturn(0);
-}
-
 /* Targets of token cv: the harmonic heat capacity per atom (k_B) at each temperature of the
-   spectrum output's grid, /spectrum/cv/cv_modes when exact (CvSourceSetUp) or the spectrum has no
+   spectrum output's grid, /spectrum/cv/cv_modes when exact (VitVdosTargetsSetUp) or the spectrum has no
    KPM, else /spectrum/cv/cv (from the KPM VDOS), named "cv(T=300 K)" with the unit of /spectrum/cv/T. */
 static PetscErrorCode HeatCapacityTargets(MPI_Comm comm, VitH5 *h5, PetscBool exact, Table *found, PetscInt *nv, PetscReal **v)
 {
@@ -1099,7 +1063,6 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(ComputeSamples(comm, &o, n, paths));
   PetscCall(PetscLogEventEnd(FEAT_COMPUTE, 0, 0, 0, 0));
   if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsSetUp(comm, &o, n, paths, &vdos));
-  if (WantsSpectrum(&o)) PetscCall(CvSourceSetUp(comm, &o, n, paths, &vdos));
 
   /* Every rank reads the (small) per-sample outputs, so errors are raised on all ranks alike. */
   PetscCall(PetscLogEventBegin(FEAT_ASSEMBLE, 0, 0, 0, 0));

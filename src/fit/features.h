@@ -58,7 +58,8 @@ PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const c
 /* Per-atom mode (-features_per_atom): rows = atoms of every sample, written to o->out. */
 PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[]);
 
-/* Smooth VDOS targets on one grid for the ensemble (vdos_targets.c): tokens vdos, cumvdos, boson. */
+/* Smooth VDOS targets on one grid for the ensemble (vdos_targets.c): tokens vdos, cumvdos, boson;
+   and the source of the cv targets (cv_exact). */
 typedef struct {
   PetscBool kpm;              /* the spectra carry KPM moments or exact eigenvalues (else: their stored VDOS) */
   PetscBool exact;            /* every sample's spectrum has all its eigenvalues: no KPM noise */
@@ -70,6 +71,7 @@ typedef struct {
   PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
 } VitVdosTargets;
 PetscBool      VitVdosTargetToken(const char token[]);
+PetscBool      VitListHas(const char list[], const char token[]); /* a comma list holds the token */
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o); /* before any work */
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt);
 PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values);

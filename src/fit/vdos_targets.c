@@ -21,6 +21,16 @@ static PetscBool WantsVdosTargets(const FeatOptions *o)
   return wants;
 }
 
+PetscBool VitListHas(const char list[], const char token[])
+{
+  char copy[1024], *t, *save;
+
+  snprintf(copy, sizeof(copy), "%s", list);
+  for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    if (!strcmp(t, token)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 /* A sample's spectrum as the targets see it: its exact eigenvalues when exact, else its KPM moments. */
 typedef struct {
   PetscInt  n;
@@ -75,19 +85,28 @@ static PetscErrorCode SampleSpectrumBroaden(const SampleSpectrum *s, PetscReal s
   PetscFunctionReturn(0);
 }
 
-/* Whether every sample's spectrum output holds all its eigenvalues (spectrum -vdos_exact_max_dof). */
-static PetscErrorCode AllExact(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], PetscBool *exact)
+/* The source of the ensemble's targets, one for all samples (exact and stochastic targets differ in
+   their noise): vt->exact when every sample's spectrum output holds all its eigenvalues (spectrum
+   -vdos_exact_max_dof), vt->cv_exact when every one holds C_v summed over them (/spectrum/cv/
+   cv_modes; else the cv targets are the KPM VDOS's /spectrum/cv/cv). One open per sample. */
+static PetscErrorCode TargetSources(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt, PetscInt *cv_with)
 {
   PetscFunctionBeginUser;
-  *exact = PETSC_TRUE;
-  for (PetscInt i = 0; i < n && *exact; i++) {
-    char  cached[PETSC_MAX_PATH_LEN];
-    VitH5 h5;
+  vt->exact = PETSC_TRUE;
+  *cv_with  = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    char      cached[PETSC_MAX_PATH_LEN];
+    VitH5     h5;
+    PetscBool has;
     PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
     PetscCall(VitH5OpenRead(comm, cached, &h5));
-    PetscCall(VitH5Exists(&h5, "/spectrum/vdos/eigenvalues", exact));
+    PetscCall(VitH5Exists(&h5, "/spectrum/vdos/eigenvalues", &has));
+    vt->exact = (PetscBool)(vt->exact && has);
+    PetscCall(VitH5Exists(&h5, "/spectrum/cv/cv_modes", &has));
+    *cv_with += has;
     PetscCall(VitH5Close(&h5));
   }
+  vt->cv_exact = (PetscBool)(*cv_with == n);
   PetscFunctionReturn(0);
 }
 
@@ -103,7 +122,6 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
   *top = *nu90 = 0;
   *fewest      = PETSC_MAX_INT;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-vdos_exact_max_dof", &limit, NULL));
-  PetscCall(AllExact(comm, o, n, paths, &vt->exact));
   for (PetscInt i = 0; i < n; i++) {
     char           cached[PETSC_MAX_PATH_LEN];
     VitH5          h5;
@@ -152,10 +170,16 @@ PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
 {
   PetscReal top, nu90, resolution, window;
-  PetscInt  fewest;
+  PetscInt  fewest, cv_with;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(vt, sizeof(*vt)));
+  if (!WantsVdosTargets(o) && !VitListHas(o->targets, "cv")) PetscFunctionReturn(0);
+  PetscCall(TargetSources(comm, o, n, paths, vt, &cv_with));
+  if (VitListHas(o->targets, "cv")) {
+    PetscCall(PetscPrintf(comm, "features: C_v targets from %s\n", vt->cv_exact ? "every sample's exact eigenvalues (/spectrum/cv/cv_modes)" : "the KPM VDOS (/spectrum/cv/cv)"));
+    if (cv_with && cv_with < n) PetscCall(PetscPrintf(comm, "features: note: %" PetscInt_FMT " of %" PetscInt_FMT " samples have exact C_v (their size is within -vdos_exact_max_dof): the KPM C_v of every sample is used, one source for the ensemble\n", cv_with, n));
+  }
   if (!WantsVdosTargets(o)) PetscFunctionReturn(0);
   PetscCall(EnsembleBounds(comm, o, n, paths, vt, &top, &nu90, &fewest));
   if (!vt->kpm) {
