@@ -20,11 +20,13 @@ Models (hyper-parameters chosen on the training rows only):
               itself (its W x + b is scored)
   smooth      with --smooth ORDER,MU: the same estimator with that smoothness penalty and no prior
               (the settings of runs/*.opts: --smooth 2,1000), lambda by GCV
-  local       with --local ATOMS.h5 (a per-atom dataset of `vitrum features -features_per_atom`,
+  local       with --local ATOMS.h5[:GROUP] (a per-atom dataset of `vitrum features -features_per_atom`,
               rows = atoms, /dataset/row_sample): ridge on the atoms of the training samples (lambda
               by GCV, the estimator of `vitrum fit`), a sample predicted by the mean of its atoms'
-              predictions; scored against the sample-level target --local-target (default
-              omega2_mean, whose value is exactly the atoms' mean of omega2_atom)
+              predictions; scored against the sample-level target group GROUP (default
+              --local-target, omega2_mean, whose value is exactly the atoms' mean of omega2_atom;
+              energy_per_atom for a dataset of -features_atom_target energy). Repeat --local for
+              several groups
   krr         sklearn KernelRidge, RBF, standardised features and targets, alpha and gamma by
               5-fold GridSearchCV on the training rows
   cnn         1D CNN over the partial g_ab(r) (one channel per pair; dropped constant bins filled
@@ -37,7 +39,7 @@ Learning curves: nested random subsets of the training rows (--sizes points from
 same test size (splits 1..K-1), so that a table can show how far R^2 moves with the held-out samples.
 Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test,split) and OUT.png.
 
-Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5] [--smooth 2,1000]
+Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5[:GROUP] ...] [--smooth 2,1000]
                                             [--out RUN/report/baselines] [--repeats 3] [--splits 5] [--no-cnn]
 """
 import argparse
@@ -285,7 +287,12 @@ def curves(args, X, feature_names, sample_names):
     if torch is None:
         notes.append('CNN skipped: ' + ('--no-cnn' if args.no_cnn else '`import torch` failed (Debian: apt-get install python3-torch)'))
     profiles = profile_tensor(X, feature_names) if torch is not None else None
-    local = Local(args.local, sample_names) if args.local else None
+    local = {}
+    for spec in args.local or []:
+        path, sep, group = spec.rpartition(':')
+        if not sep or '/' in group or group.endswith('.h5'):  # no :GROUP (a ':' inside the path)
+            path, group = spec, ''
+        local[group or args.local_target] = Local(path, sample_names)
     names = args.models.split(',') if args.models else sorted(os.listdir(os.path.join(args.run, 'models')))
     for name in names:
         g = Group(args.run, name, X, feature_names)
@@ -300,7 +307,7 @@ def curves(args, X, feature_names, sample_names):
             models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
         if torch is not None:
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
-        if local is not None and name == args.local_target:
+        if name in local:
             models['local'] = None
         def score(model, make, rep, train, test, split):
             t0 = time.time()
@@ -309,7 +316,7 @@ def curves(args, X, feature_names, sample_names):
                 if model == 'linear' and split == 0 and len(train) == len(g.train):
                     pred = g.file_prediction[test]  # the model file itself
                 elif model == 'local':
-                    pred = local.fit(train).predict(test)
+                    pred = local[name].fit(train).predict(test)
                 elif model == 'cnn':
                     pred = make(rep).fit(train, g.Y[train]).predict(test)
                 else:
@@ -374,8 +381,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--run', required=True, help='pipeline run folder (dataset.h5, models/NAME/{dataset,model}.h5)')
     p.add_argument('--models', help='comma list of target groups (folders under RUN/models; default: all)')
-    p.add_argument('--local', help='per-atom dataset (vitrum features -features_per_atom) for the local-linear model')
-    p.add_argument('--local-target', default='omega2_mean', help='the target group the local model predicts (mean over atoms)')
+    p.add_argument('--local', action='append', help='ATOMS.h5[:GROUP]: a per-atom dataset (vitrum features -features_per_atom) for the '
+                   'local-linear model of target group GROUP (default --local-target); repeat for several groups')
+    p.add_argument('--local-target', default='omega2_mean', help='the target group of a --local without :GROUP (mean over atoms)')
     p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
     p.add_argument('--label', default='', help='family label written in the CSV')
     p.add_argument('--out', help='output prefix (default RUN/report/baselines)')

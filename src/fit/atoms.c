@@ -113,6 +113,29 @@ static PetscErrorCode AtomOmega2(MPI_Comm comm, const char sample_path[], Vec *Y
   PetscFunctionReturn(0);
 }
 
+/* Per-atom potential energy e_i as the potential splits it (half of each pair term; EAM: the
+   embedding energy F(rho_i) plus half its pair terms; Tersoff: the half-bond repulsion to i, the
+   attractive half-bond term shared by i and j), with
+   sum_i e_i = E: the atoms' mean is the sample's energy_per_atom (the inherent-structure energy of
+   a relaxed sample). Y: the values in global id order. */
+static PetscErrorCode AtomEnergy(MPI_Comm comm, const VitSample *sample, Vec *Y)
+{
+  VitPotential pot;
+  VitDomain    dom;
+  PetscReal   *energy, *force, virial[6], total, fmax;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitPotentialCreateFromOptions(comm, sample, &pot));
+  PetscCall(VitPotentialSetUpDomain(comm, pot, sample, 0, &dom));
+  PetscCall(PetscMalloc2(dom.nowned + 1, &energy, 3 * dom.nowned + 1, &force));
+  PetscCall(VitPotentialEvaluate(pot, &dom, energy, force, virial, &total, &fmax));
+  PetscCall(VitDomainToGlobalOrder(&dom, 1, energy, Y));
+  PetscCall(PetscFree2(energy, force));
+  PetscCall(VitDomainDestroy(&dom));
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode AtomFeatureNames(const VitSample *sample, PetscInt nr, const PetscReal r[], char ***names)
 {
   PetscInt nt = sample->ntypes, k = 0;
@@ -136,7 +159,7 @@ static PetscErrorCode AtomTargetName(const FeatOptions *o, char ***tnames)
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(1, tnames));
-  PetscCall(PetscStrallocpy(!strcmp(o->atom_target, "omega2") ? "omega2_atom" : base ? base + 1 : o->atom_target, &(*tnames)[0]));
+  PetscCall(PetscStrallocpy(!strcmp(o->atom_target, "omega2") ? "omega2_atom" : !strcmp(o->atom_target, "energy") ? "energy_atom" : base ? base + 1 : o->atom_target, &(*tnames)[0]));
   PetscFunctionReturn(0);
 }
 
@@ -175,6 +198,7 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   *Y = NULL;
   if (LocalSpectrumTarget(o, &kind)) PetscCall(VitAtomLocalSpectrum(comm, o, path, sample.natoms, sample.dim, kind, nt, tnames, Y));
   else if (!strcmp(o->atom_target, "omega2")) PetscCall(AtomOmega2(comm, path, Y));
+  else if (!strcmp(o->atom_target, "energy")) PetscCall(AtomEnergy(comm, &sample, Y));
   else if (strcmp(o->atom_target, "none")) {
     PetscCall(AtomTargets(comm, o, path, &dom, &target));
     PetscCall(VitDomainToGlobalOrder(&dom, 1, target, Y));

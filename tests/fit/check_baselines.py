@@ -2,8 +2,8 @@
 /model/row_fold, scores only the targets fit did not drop, and its linear rows equal scikit-learn
 Ridge (the model's given lambda) fitted on the same training rows (all of them, and the nested
 subsets of the learning curve) and scored with r2_score(variance_weighted) on the held-out rows;
-the local model (rows = atoms, a sample = the mean of its atoms) predicts a sample-level target
-that is exactly the atoms' mean; kernel ridge rows are finite; without torch the CNN is skipped
+the local models (rows = atoms, a sample = the mean of its atoms; one per --local ATOMS[:GROUP])
+predict sample-level targets that are exactly the atoms' means; kernel ridge rows are finite; without torch the CNN is skipped
 with a note; --splits 3 adds splits 1 and 2 (seeded random splits of the same test size, all other
 rows for training), whose linear rows are sklearn Ridge on those rows too; a target constant on the
 held-out samples (a count non-zero in one sample) is not scored: NaN, never 0 or 1."""
@@ -30,6 +30,8 @@ w = rng.standard_normal(len(names))
 ya = Xa @ w + 0.01 * rng.standard_normal(n * natoms)
 X = Xa.reshape(n, natoms, -1).mean(1)
 omega2 = ya.reshape(n, natoms).mean(1)
+ea = Xa @ rng.standard_normal(len(names)) + 0.01 * rng.standard_normal(n * natoms)  # a second per-atom target (group E)
+energy = ea.reshape(n, natoms).mean(1)
 V = np.column_stack([X @ rng.standard_normal(len(names)) + 0.3 * rng.standard_normal(n), np.full(n, 2.5), X[:, 3] ** 2])
 
 rare = np.zeros(n)
@@ -37,17 +39,20 @@ rare[7] = 1.0  # a count that is non-zero in one sample: constant on any held-ou
 os.makedirs("run/models/omega2_mean", exist_ok=True)
 os.makedirs("run/models/V", exist_ok=True)
 os.makedirs("run/models/rare", exist_ok=True)
+os.makedirs("run/models/E", exist_ok=True)
 write_dataset("run/dataset.h5", X, np.column_stack([omega2, V]), feature_names=names, sample_names=samples,
               target_names=["omega2_mean", "V(x=1)", "V(x=2)", "V(x=3)"])
-for group, Y, tnames in (("omega2_mean", omega2[:, None], ["omega2_mean"]), ("V", V, ["V(x=1)", "V(x=2)", "V(x=3)"]), ("rare", rare[:, None], ["rare"])):
+for group, Y, tnames in (("omega2_mean", omega2[:, None], ["omega2_mean"]), ("V", V, ["V(x=1)", "V(x=2)", "V(x=3)"]), ("rare", rare[:, None], ["rare"]),
+                         ("E", energy[:, None], ["E"])):
     write_dataset(f"run/models/{group}/dataset.h5", X, Y, feature_names=names, target_names=tnames, sample_names=samples)
     run("fit", ["-data", f"run/models/{group}/dataset.h5", "-o", f"run/models/{group}/model.h5", "-fit_lambda", lam, "-fit_test_fraction", 0.25], 2)
-write_dataset("atoms.h5", Xa, ya[:, None], feature_names=names, target_names=["omega2_atom"], sample_names=[f"row {k}" for k in range(len(ya))])
-with h5py.File("atoms.h5", "a") as f:
-    f["/dataset/row_sample"] = np.repeat(np.arange(n), natoms)
-    f["/dataset/samples"] = np.array([s.encode() for s in samples])
+for path, ytarget in (("atoms.h5", ya), ("atoms_e.h5", ea)):
+    write_dataset(path, Xa, ytarget[:, None], feature_names=names, target_names=["atom"], sample_names=[f"row {k}" for k in range(len(ya))])
+    with h5py.File(path, "a") as f:
+        f["/dataset/row_sample"] = np.repeat(np.arange(n), natoms)
+        f["/dataset/samples"] = np.array([s.encode() for s in samples])
 
-proc = subprocess.run([sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run", "--local", "atoms.h5",
+proc = subprocess.run([sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run", "--local", "atoms.h5", "--local", "atoms_e.h5:E",
                        "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny", "--splits", "3"], capture_output=True, text=True)
 print(proc.stdout[-3000:], proc.stderr[-3000:])
 assert proc.returncode == 0
@@ -97,7 +102,10 @@ for r in (r for r in rows if r["target"] == "rare"):
     assert np.isnan(float(r["r2_heldout"])) == constant, (r, constant)
 print("a target constant on the held-out samples: not scored (NaN)")
 
-local = [float(r["r2_heldout"]) for r in rows if r["target"] == "omega2_mean" and r["model"] == "local" and int(r["n_train"]) == 30]
-assert local and local[0] > 0.99, local
-print("local model at n = 30: held-out R^2", local[0])
+# one local model per --local: omega2_mean (the default group) and E (atoms_e.h5:E), none for V
+for group in ("omega2_mean", "E"):
+    local = [float(r["r2_heldout"]) for r in rows if r["target"] == group and r["model"] == "local" and int(r["n_train"]) == 30]
+    assert local and local[0] > 0.99, (group, local)
+    print(f"local model of {group} at n = 30: held-out R^2", local[0])
+assert not any(r["model"] == "local" for r in rows if r["target"] not in ("omega2_mean", "E"))
 print("ok")

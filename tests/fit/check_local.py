@@ -7,7 +7,9 @@ potential (minimum image, 1e-10): the local identity a linear model of the atom'
 can learn. (3) fit splits a per-atom dataset by sample (all atoms of a held-out sample are held
 out; folds by sample), and the local model predicts the held-out atoms and, as the mean of its
 atoms' predictions, the held-out samples' <omega^2>; `predict -sample` with the local model
-recomputes the atoms' features and gives that mean (1 and 3 ranks)."""
+recomputes the atoms' features and gives that mean (1 and 3 ranks). (4) -features_atom_target
+energy: the atom's potential energy, (1/2) sum_j phi_ab(r_ij) for the KA pair potential (numpy,
+1e-10), summing to `vitrum energy`'s total."""
 import os
 import sys
 
@@ -89,4 +91,37 @@ proc = run("predict", ["-model", "local.model.h5", "-rdf", "any.txt"], 2, check=
 assert proc.returncode == 1 and "local (per-atom) model" in proc.stderr, proc.stderr
 print(f"held-out atoms: R^2 {r2:.4f}")
 assert r2 > 0.9, r2
+
+
+# (4) per-atom energy (-features_atom_target energy): e_i = (1/2) sum_j phi_ab(r_ij), phi shifted to
+# zero at 2.5 sigma_ab (ka3d), against numpy; the atoms' sum is the energy `vitrum energy` reports
+def pair_energy(data):
+    L = np.diag(data["cell"])
+    pos, types = data["pos"], data["types"]
+    out = np.zeros(len(pos))
+    for i in range(len(pos)):
+        d = pos - pos[i]
+        d -= L * np.round(d / L)
+        r = np.sqrt((d ** 2).sum(1))
+        for j in np.nonzero(r > 0)[0]:
+            eps, sig = KA[tuple(sorted((types[i], types[j])))]
+            if r[j] < 2.5 * sig:
+                out[i] += 2 * eps * ((sig / r[j]) ** 12 - (sig / r[j]) ** 6 - 2.5 ** -12 + 2.5 ** -6)
+    return out
+
+
+run("features", ["-samples"] + samples[:2] + ["-features_per_atom", "-features_atom_target", "energy", "-potential", "ka3d",
+                                              "-features_atom_sigma", 0.03, "-features_atom_dr", 0.02, "-features_rmin", 0.7,
+                                              "-features_rmax", 2.5, "-o", "energy_atoms.h5"], 2)
+with h5py.File("energy_atoms.h5", "r") as f:
+    e, row_sample = f["/dataset/Y"][()].ravel(), f["/dataset/row_sample"][()].astype(int)
+    assert f["/dataset/target_names"][0].decode() == "energy_atom"
+for k, path in enumerate(samples[:2]):
+    mine = e[row_sample == k]
+    d_numpy = np.abs(mine - pair_energy(sl.read_data(path))).max() / np.abs(mine).max()
+    run("energy", ["-sample", path, "-potential", "ka3d", "-o", "e.h5"], 1)
+    with h5py.File("e.h5", "r") as f:
+        total = f["/energy/total"][0]
+    print(f"{os.path.basename(path)}: per-atom energy vs numpy (1/2) sum_j phi(r_ij) {d_numpy:.1e}; atoms' sum {mine.sum():.10f} = vitrum energy {total:.10f}")
+    assert d_numpy < 1e-10 and abs(mine.sum() - total) < 1e-10 * abs(total), (d_numpy, mine.sum(), total)
 print("ok")
