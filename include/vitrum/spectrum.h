@@ -94,6 +94,8 @@ PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
 /* Largest block size (the dimension) of the KPM kernel (src/spectrum/kernel/kpm_rows.c). */
 #define VIT_KPM_MAX_BS 3
 
+typedef struct _p_VitKpmRecursion *VitKpmRecursion;
+
 typedef struct {
   PetscInt       moments, vectors;
   PetscInt64     seed;
@@ -104,6 +106,7 @@ typedef struct {
   PetscLogDouble time_per_moment;        /* wall time of the moment loop / moments */
   PetscLogDouble bytes_per_apply;        /* matrix and vector bytes streamed by one application of H */
   PetscLogDouble bytes_matrix, bytes_vectors; /* memory of the operator and of the 3 multi-vectors, all ranks */
+  VitKpmRecursion recursion;             /* the last vectors while the run can be continued (even moments) */
 } VitKpm;
 
 /* H as the KPM applies it to R vectors at once: its own block CSR copy (built once from the BAIJ
@@ -143,6 +146,13 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
    all op's vectors applied at once; sums are exact fixed-point sums, so mu is bitwise independent
    of the rank count. */
 PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt moments, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm);
+/* More moments of the same run: `more` gets kpm's M moments and those up to M2 > M, bitwise the
+   moments of VitKpmCompute with M2, at the cost of the new ones only; it takes over the recursion,
+   which kpm keeps after VitKpmCompute while it can continue (M even) until VitKpmRecursionFree
+   (three vector blocks) or VitKpmDestroy. */
+PetscBool      VitKpmCanContinue(const VitKpm *kpm);
+PetscErrorCode VitKpmContinue(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpm *kpm, PetscInt M2, VitKpm *more);
+PetscErrorCode VitKpmRecursionFree(VitKpm *kpm);
 PetscErrorCode VitKpmDestroy(VitKpm *kpm);
 /* Jackson-damped cumulative count of eigenvalues below lambda, per vector (vectors values) and
    its mean over vectors. */

@@ -40,6 +40,7 @@ typedef struct {
   PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
   PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
+  PetscReal  factor_floor_mb, separator_dof; /* FactorFloor: a lower estimate of any factor (MB; 0: none) */
   PetscReal  resolution;       /* Jackson resolution in omega at outliers.omega90 */
   PetscInt   resolution_moments; /* moments the resolution alone asks for (before -kpm_max_moments) */
   VitKpmOutliers outliers;
@@ -227,8 +228,47 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
   PetscFunctionReturn(0);
 }
 
-/* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory (estimate made once, after
-   MUMPS's analysis); prints a one-line note naming what is skipped when it does not. */
+/* A lower estimate of any LDL^T factor of H (MB): a nested dissection's top separator, the degrees
+   of freedom that cut the sample in two, becomes one dense block of 8 s^2/2 bytes. Cutting needs at
+   least one slab of the interaction range r across the box's smallest cross-section A (two in a
+   periodic box): s = d N r A / V, with r from the Hessian's blocks per atom c, the atoms within r of
+   an atom at the density N/V (c = rho 4 pi r^3/3 in 3D, rho pi r^2 in 2D). MUMPS's own analysis,
+   which FactorFits asks otherwise, takes minutes at 10^6 atoms. 0 for a matrix-free H. */
+static PetscErrorCode FactorFloor(const VitSpectrumProblem *prob, const VitSample *sample, SpectrumResults *res)
+{
+  const PetscInt  d = prob->dim;
+  const PetscReal V = VitSampleVolume(sample), rho = prob->natoms / V;
+  const PetscReal *a = sample->cell[0], *b = sample->cell[1], *c = sample->cell[2];
+  MatInfo         info;
+  PetscBool       shell, sbaij;
+  PetscReal       blocks, r, area;
+
+  PetscFunctionBegin;
+  res->factor_floor_mb = res->separator_dof = 0;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  PetscCall(MatGetInfo(prob->H, MAT_GLOBAL_SUM, &info));
+  blocks = info.nz_used / (d * d) / prob->natoms;
+  if (sbaij) blocks = 2 * blocks - 1; /* the upper triangle and the diagonal block are stored */
+  if (d == 3) {
+    const PetscReal ab = PetscSqrtReal(PetscSqr(a[1] * b[2] - a[2] * b[1]) + PetscSqr(a[2] * b[0] - a[0] * b[2]) + PetscSqr(a[0] * b[1] - a[1] * b[0]));
+    const PetscReal bc = PetscSqrtReal(PetscSqr(b[1] * c[2] - b[2] * c[1]) + PetscSqr(b[2] * c[0] - b[0] * c[2]) + PetscSqr(b[0] * c[1] - b[1] * c[0]));
+    const PetscReal ac = PetscSqrtReal(PetscSqr(a[1] * c[2] - a[2] * c[1]) + PetscSqr(a[2] * c[0] - a[0] * c[2]) + PetscSqr(a[0] * c[1] - a[1] * c[0]));
+    area = PetscMin(ab, PetscMin(bc, ac));
+    r    = PetscCbrtReal(3 * blocks / (4 * PETSC_PI * rho));
+  } else {
+    area = PetscMin(PetscSqrtReal(a[0] * a[0] + a[1] * a[1]), PetscSqrtReal(b[0] * b[0] + b[1] * b[1]));
+    r    = PetscSqrtReal(blocks / (PETSC_PI * rho));
+  }
+  res->separator_dof   = PetscMin(d * prob->natoms, d * prob->natoms * r * area / V);
+  res->factor_floor_mb = 4 * PetscSqr(res->separator_dof) / 1048576.0;
+  PetscFunctionReturn(0);
+}
+
+/* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory: no when even FactorFloor's
+   lower estimate exceeds it, else from MUMPS's estimate after its analysis (made once); prints a
+   one-line note naming what is skipped when it does not. */
 static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, const char *instead, PetscBool *fits)
 {
   const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
@@ -240,6 +280,11 @@ static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumO
      samples need no analysis. */
   if (res->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
     *fits = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  if (res->factor_mb < 0 && res->factor_floor_mb > limit) {
+    *fits = PETSC_FALSE;
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)res->factor_floor_mb, (double)res->separator_dof, (double)limit, instead));
     PetscFunctionReturn(0);
   }
   if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
@@ -415,6 +460,7 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
 {
   PetscReal *omega = res->omega, *D = res->D, *fine_omega = NULL, *fine_D = NULL, *fine_err = NULL, fraction;
   PetscInt   M = res->kpm.moments, Mmax = o->boson_max_moments > 0 ? o->boson_max_moments : PetscMin(4 * M, PetscMax(M, o->max_moments));
+  VitKpm     fine, *last = &res->kpm; /* the run with the most moments so far */
 
   PetscFunctionBegin;
   for (;;) {
@@ -424,31 +470,34 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
     if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > Mmax) break;
     M *= 2;
     if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
-    {
-      VitKpm fine;
-      PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &fine));
-      PetscCall(VitKpmVdos(&fine, wmax, o->bins, fine_omega, fine_D, fine_err, &fraction));
-      PetscCall(VitKpmDestroy(&fine));
+    { /* continue the last run where it can (the new moments only), else a new run of M moments */
+      VitKpm more;
+      if (VitKpmCanContinue(last)) PetscCall(VitKpmContinue(op, prob, last, M, &more));
+      else PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &more));
+      if (last != &res->kpm) PetscCall(VitKpmDestroy(last));
+      fine = more;
+      last = &fine;
     }
+    PetscCall(VitKpmVdos(last, wmax, o->bins, fine_omega, fine_D, fine_err, &fraction));
     omega = fine_omega;
     D     = fine_D;
   }
+  if (last != &res->kpm) PetscCall(VitKpmDestroy(last));
+  PetscCall(VitKpmRecursionFree(&res->kpm)); /* its vectors: no more moments after this */
   PetscCall(PetscFree3(fine_omega, fine_D, fine_err));
   PetscFunctionReturn(0);
 }
 
 /* Moments for -vdos_resolution (default nu_90/200) at omega_90, the frequency below which 90 % of the
-   states lie, from a pilot run of 128 moments on the same interval and vectors (its cost: 128
-   moments); at most -kpm_max_moments, with a warning when that binds. */
-static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, SpectrumResults *res, PetscInt *M)
+   states lie, from a pilot run of 128 moments on the same interval, vectors and seed, which the
+   main run continues (VitKpmContinue); at most -kpm_max_moments, with a warning when that binds. */
+static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscReal lo, PetscReal hi, SpectrumResults *res, VitKpm *pilot, PetscInt *M)
 {
-  VitKpm    pilot;
   PetscReal l90, omega90, domega;
 
   PetscFunctionBegin;
-  PetscCall(VitKpmCompute(op, prob, 128, o->seed, lo, hi, &pilot));
-  PetscCall(VitKpmQuantile(&pilot, 0.9, &l90));
-  PetscCall(VitKpmDestroy(&pilot));
+  PetscCall(VitKpmCompute(op, prob, 128, o->seed, lo, hi, pilot));
+  PetscCall(VitKpmQuantile(pilot, 0.9, &l90));
   omega90 = PetscSqrtReal(PetscMax(l90, 0.0));
   PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%g, %g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
   domega                  = o->resolution > 0 ? o->resolution : omega90 / 200;
@@ -539,10 +588,14 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
   }
   {
     PetscInt M = o->moments;
-    if (!M) PetscCall(MomentsForResolution(op, prob, o, lo, hi, res, &M));
-    PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
+    VitKpm   pilot;
+    if (!M) PetscCall(MomentsForResolution(op, prob, o, lo, hi, res, &pilot, &M));
+    if (!o->moments && M > pilot.moments && VitKpmCanContinue(&pilot)) PetscCall(VitKpmContinue(op, prob, &pilot, M, &res->kpm));
+    else PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
+    if (!o->moments) PetscCall(VitKpmDestroy(&pilot));
   }
   if (o->kpm_local) {
+    PetscCall(VitKpmRecursionFree(&res->kpm)); /* the local moments need their own vectors */
     PetscCall(PetscMalloc1(prob->nowned * res->kpm.moments + 1, &res->local_mu));
     PetscCall(VitKpmLocalMoments(op, prob, &res->kpm, res->local_mu));
   }
@@ -937,6 +990,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   res.factor_mb = -1;
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
+  PetscCall(FactorFloor(&prob, &sys->sample, &res));
   PetscCall(ExactMoments(&prob, res.moment));
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ExactEigenvalues(&prob, o, &res));

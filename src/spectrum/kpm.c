@@ -574,16 +574,92 @@ static void ChebyshevStep(const VitExactSum *es, PetscInt n, PetscInt R, PetscBo
     }
 }
 
+/* The state of a moment recursion between calls: the exact-sum context, the vectors v_{m-1}
+   (vprev) and v_m (vcur) at the top of iteration m of the moment loop, and the loop's wall time. */
+struct _p_VitKpmRecursion {
+  VitExactSum    es;
+  PetscReal     *vprev, *vcur, *y;
+  size_t         vbytes;
+  PetscInt       m;
+  PetscLogDouble seconds;
+};
+
+static PetscErrorCode RecursionFree(VitKpmRecursion *rec)
+{
+  PetscFunctionBegin;
+  if (!*rec) PetscFunctionReturn(0);
+  PetscCall(VitExactSumDestroy(&(*rec)->es));
+  PetscCall(VitBigFree((*rec)->vbytes, &(*rec)->vprev));
+  PetscCall(VitBigFree((*rec)->vbytes, &(*rec)->vcur));
+  PetscCall(VitBigFree((*rec)->vbytes, &(*rec)->y));
+  PetscCall(PetscFree(*rec));
+  PetscFunctionReturn(0);
+}
+
+/* Iterations rec->m, ... of the moment loop while 2m < M: mu (R x M, vector-major) gets moments
+   2m and 2m + 1 of each vector. Each iteration is a product, a Chebyshev step and one reduction;
+   the last one of an odd M computes no v_{m+1} and leaves the recursion unable to continue. */
+static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpmRecursion rec, PetscReal lo, PetscReal hi, PetscInt M, PetscReal mu[])
+{
+  const PetscInt  n = prob->nowned * prob->dim, R = op->nvec;
+  const PetscReal a = 0.5 * (hi + lo), b2inv = 2.0 / (0.5 * (hi - lo));
+  VitInt128      *acc;
+  PetscReal      *dots, *swap;
+  PetscLogDouble  t0, t1;
+  VitProgress     progress;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc2(2 * R + 1, &acc, 2 * R + 1, &dots));
+  PetscCall(VitProgressStart(&progress, "KPM moments", M));
+  progress.interval  = 60; /* a line a minute on long runs (10^6 atoms), none on short ones */
+  progress.long_only = PETSC_TRUE;
+  PetscCall(PetscTime(&t0));
+  /* Invariant at the top: vprev = v_{m-1}, vcur = v_m. */
+  for (; 2 * rec->m < M; rec->m++) {
+    const PetscInt  m   = rec->m;
+    const PetscBool odd = (PetscBool)(2 * m + 1 < M);
+    if (odd) PetscCall(VitKpmOperatorApply(op, R, rec->vcur, rec->y));
+    ChebyshevStep(&rec->es, n, R, odd, a, b2inv, rec->y, rec->vcur, rec->vprev, acc);
+    PetscCall(ReduceDots(&rec->es, R, acc, dots));
+    PetscCall(VitProgressUpdate(prob->comm, &progress, PetscMin(2 * m + 2, M)));
+    for (PetscInt k = 0; k < R; k++) {
+      mu[k * M + 2 * m] = 2.0 * dots[k] - mu[k * M];
+      if (odd) mu[k * M + 2 * m + 1] = 2.0 * dots[R + k] - mu[k * M + 1];
+    }
+    if (!odd) break; /* vcur = v_m and no v_{m+1}: the recursion ends here */
+    swap       = rec->vprev;
+    rec->vprev = rec->vcur;
+    rec->vcur  = swap;
+  }
+  PetscCall(PetscTime(&t1));
+  rec->seconds += t1 - t0;
+  PetscCall(PetscFree2(acc, dots));
+  PetscFunctionReturn(0);
+}
+
+/* Sizes and timing of a finished run; the recursion is kept only when it can continue (M even). */
+static PetscErrorCode KpmFinish(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpmRecursion rec, VitKpm *kpm)
+{
+  PetscFunctionBegin;
+  kpm->time_per_moment = rec->seconds / kpm->moments;
+  PetscCall(OperatorBytes(op, &kpm->bytes_per_apply));
+  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &kpm->bytes_matrix));
+  kpm->bytes_vectors = 3.0 * rec->vbytes;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_matrix, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  kpm->recursion = rec;
+  if (kpm->moments % 2) PetscCall(RecursionFree(&kpm->recursion));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt M, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm)
 {
   const PetscInt  d = prob->dim, n = prob->nowned * d, R = op->nvec;
-  const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo), binv = 1.0 / b, b2inv = 2.0 / b;
-  const size_t    vbytes = (size_t)(op->nrows + op->nghost) * d * R * sizeof(PetscReal);
-  VitExactSum        es;
+  const PetscReal a = 0.5 * (hi + lo), binv = 1.0 / (0.5 * (hi - lo));
+  VitKpmRecursion rec;
   VitInt128      *acc;
-  PetscReal      *vprev = NULL, *vcur = NULL, *y = NULL, *dots, *mu, *swap;
+  PetscReal      *dots;
   PetscLogDouble  t0, t1;
-  VitProgress     progress;
 
   PetscFunctionBegin;
   PetscCheck(M >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed", M);
@@ -596,56 +672,61 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   kpm->lambda_max = hi;
   kpm->deflate    = PETSC_TRUE;
   kpm->nstates    = d * prob->natoms - d;
-  PetscCall(VitBigAlloc(vbytes, &vprev));
-  PetscCall(VitBigAlloc(vbytes, &vcur));
-  PetscCall(VitBigAlloc(vbytes, &y));
+  PetscCall(PetscNew(&rec));
+  rec->vbytes = (size_t)(op->nrows + op->nghost) * d * R * sizeof(PetscReal);
+  PetscCall(VitBigAlloc(rec->vbytes, &rec->vprev));
+  PetscCall(VitBigAlloc(rec->vbytes, &rec->vcur));
+  PetscCall(VitBigAlloc(rec->vbytes, &rec->y));
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
-  PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, R * M, &mu));
+  PetscCall(PetscCalloc2(2 * R + 1, &acc, 2 * R + 1, &dots));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
-  PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &es));
+  PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &rec->es));
 
-  PetscCall(VitProgressStart(&progress, "KPM moments", M));
-  progress.interval  = 60; /* a line a minute on long runs (10^6 atoms), none on short ones */
-  progress.long_only = PETSC_TRUE;
   PetscCall(PetscTime(&t0));
-  PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, vprev)); /* v_0 */
-  PetscCall(VitKpmOperatorApply(op, R, vprev, y));
-  for (PetscInt j = 0; j < n * R; j++) vcur[j] = (y[j] - a * vprev[j]) * binv; /* v_1 = Hs v_0 */
-  ExactDots(&es, n, R, vprev, vprev, acc, acc + 2 * R);
-  ExactDots(&es, n, R, vcur, vprev, acc + R, acc + 2 * R);
-  PetscCall(ReduceDots(&es, R, acc, dots));
+  PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, rec->vprev)); /* v_0 */
+  PetscCall(VitKpmOperatorApply(op, R, rec->vprev, rec->y));
+  for (PetscInt j = 0; j < n * R; j++) rec->vcur[j] = (rec->y[j] - a * rec->vprev[j]) * binv; /* v_1 = Hs v_0 */
+  ExactDots(&rec->es, n, R, rec->vprev, rec->vprev, acc, acc + 2 * R);
+  ExactDots(&rec->es, n, R, rec->vcur, rec->vprev, acc + R, acc + 2 * R);
+  PetscCall(ReduceDots(&rec->es, R, acc, dots));
   for (PetscInt k = 0; k < R; k++) {
-    mu[k * M + 0] = dots[k];
-    mu[k * M + 1] = dots[R + k];
-  }
-  /* Invariant at the top: vprev = v_{m-1}, vcur = v_m. */
-  for (PetscInt m = 1; 2 * m < M; m++) {
-    const PetscBool odd = (PetscBool)(2 * m + 1 < M);
-    if (odd) PetscCall(VitKpmOperatorApply(op, R, vcur, y));
-    ChebyshevStep(&es, n, R, odd, a, b2inv, y, vcur, vprev, acc);
-    PetscCall(ReduceDots(&es, R, acc, dots));
-    PetscCall(VitProgressUpdate(prob->comm, &progress, PetscMin(2 * m + 2, M)));
-    for (PetscInt k = 0; k < R; k++) {
-      mu[k * M + 2 * m] = 2.0 * dots[k] - mu[k * M];
-      if (odd) mu[k * M + 2 * m + 1] = 2.0 * dots[R + k] - mu[k * M + 1];
-    }
-    swap  = vprev;
-    vprev = vcur;
-    vcur  = swap;
+    kpm->mu[k * M + 0] = dots[k];
+    kpm->mu[k * M + 1] = dots[R + k];
   }
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscArraycpy(kpm->mu, mu, R * M));
-  kpm->time_per_moment = (t1 - t0) / M;
-  PetscCall(OperatorBytes(op, &kpm->bytes_per_apply));
-  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &kpm->bytes_matrix));
-  kpm->bytes_vectors = 3.0 * vbytes;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_matrix, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
-  PetscCall(VitExactSumDestroy(&es));
-  PetscCall(PetscFree3(acc, dots, mu));
-  PetscCall(VitBigFree(vbytes, &vprev));
-  PetscCall(VitBigFree(vbytes, &vcur));
-  PetscCall(VitBigFree(vbytes, &y));
+  PetscCall(PetscFree2(acc, dots));
+  rec->seconds = t1 - t0;
+  rec->m       = 1;
+  PetscCall(Recurse(op, prob, rec, lo, hi, M, kpm->mu));
+  PetscCall(KpmFinish(op, prob, rec, kpm));
+  PetscFunctionReturn(0);
+}
+
+PetscBool VitKpmCanContinue(const VitKpm *kpm)
+{
+  return (PetscBool)(kpm->recursion != NULL);
+}
+
+PetscErrorCode VitKpmContinue(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpm *kpm, PetscInt M2, VitKpm *more)
+{
+  const PetscInt M = kpm->moments, R = kpm->vectors;
+
+  PetscFunctionBegin;
+  PetscCheck(kpm->recursion && M2 > M && op->nvec == R, prob->comm, PETSC_ERR_ARG_WRONGSTATE, "KPM: the recursion of %" PetscInt_FMT " moments cannot be continued to %" PetscInt_FMT " (odd count, already continued, or other vectors)", M, M2);
+  *more           = *kpm;
+  more->moments   = M2;
+  kpm->recursion  = NULL;
+  PetscCall(PetscCalloc1(R * M2, &more->mu));
+  for (PetscInt k = 0; k < R; k++) PetscCall(PetscArraycpy(more->mu + k * M2, kpm->mu + k * M, M));
+  PetscCall(Recurse(op, prob, more->recursion, kpm->lambda_min, kpm->lambda_max, M2, more->mu));
+  PetscCall(KpmFinish(op, prob, more->recursion, more));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmRecursionFree(VitKpm *kpm)
+{
+  PetscFunctionBegin;
+  PetscCall(RecursionFree(&kpm->recursion));
   PetscFunctionReturn(0);
 }
 
@@ -653,6 +734,7 @@ PetscErrorCode VitKpmDestroy(VitKpm *kpm)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree(kpm->mu));
+  PetscCall(RecursionFree(&kpm->recursion));
   PetscFunctionReturn(0);
 }
 

@@ -1,5 +1,5 @@
-"""The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below MUMPS's own
-estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
+"""The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below a lower
+estimate of any factor (no MUMPS analysis then) or below MUMPS's own estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
 note each, exits 0, keeps the KPM counts and computes the modes by Chebyshev-filtered subspace iteration instead
 (no second matrix: -spectrum_precond_max_memory does not concern it; LOBPCG asked for with its
 multigrid above that limit: no modes, with a note); with a generous limit the exact counts are
@@ -12,11 +12,15 @@ sample = sl.make_ka_glass("ka216.data")
 ev = np.linalg.eigvalsh(sl.hessian_dense(sample))
 omegas = [5.0, 10.0, 20.0]
 base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-kpm_moments", 64, "-spectrum_count_omega", ",".join(map(str, omegas))]
-for n in (1, 2):
-    p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-o", "small%d.h5" % n], n)
+# below the lower estimate of any factor (a dense block of the dofs that cut the box in two) the
+# guard decides without MUMPS's analysis; between it and MUMPS's estimate (5 MB here), MUMPS decides
+said = {}
+for n, limit, how in ((1, 0.001, "MUMPS's analysis is not run"), (2, 0.001, "MUMPS's analysis is not run"), (1, 3, "MUMPS estimates"), (2, 3, "MUMPS estimates")):
+    p = vt.run(base + ["-spectrum_factor_max_memory", limit, "-o", "small%d.h5" % n], n)
     notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "-spectrum_method chebyshev" in notes[1] and "MB" in notes[0],
-             "%d rank(s): inertia and shift-and-invert skipped, one note each: %s" % (n, notes))
+    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "-spectrum_method chebyshev" in notes[1]
+             and all(how in note for note in notes), "%d rank(s), limit %g MB: inertia and shift-and-invert skipped (%s), one note each: %s" % (n, limit, how, notes))
+    said[how] = float(notes[0].split(" MB")[0].split()[-1])
     names = []
     sl.h5py.File("small%d.h5" % n, "r").visit(names.append)
     vt.check("spectrum/counts/exact" not in names and "spectrum/counts/kpm" in names, "%d rank(s): no exact counts written, KPM counts written" % n)
@@ -25,6 +29,7 @@ for n in (1, 2):
     method = method.decode() if isinstance(method, bytes) else method
     vt.check(method == "chebyshev" and "modes (chebyshev" in p.stdout, "%d rank(s): the output and the summary name the solver used, chebyshev (%s)" % (n, method))
     vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the chebyshev fallback = LAPACK's" % n)
+vt.check(0 < said["MUMPS's analysis is not run"] < said["MUMPS estimates"], "the lower estimate (%g MB) is below MUMPS's estimate (%g MB)" % (said["MUMPS's analysis is not run"], said["MUMPS estimates"]))
 # the fallback needs no second matrix: a tiny multigrid limit does not stop it
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "filter.h5"], 2)
 vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the chebyshev fallback ignores the multigrid limit")

@@ -1,6 +1,8 @@
 """Kernel polynomial method: VDOS and moments bitwise identical on 1, 2 and 4 ranks; cumulative
 counts against exact inertia counts (and LAPACK) within the stated error, converging as the number
-of moments grows; the stochastic moments against exact Chebyshev moments of the LAPACK spectrum."""
+of moments grows; the stochastic moments against exact Chebyshev moments of the LAPACK spectrum;
+more moments of a run (boson-peak refinement, the pilot of the default count) continue its
+recursion and give bitwise the moments of a run of that length."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -89,3 +91,23 @@ for t in ("sbaij", "shell"):
     vt.run(base + ["-kpm_moments", 128, "-spectrum_inertia", 0, "-hessian_type", t, "-o", "%s.h5" % t], 2)
     dev = np.max(np.abs(sl.read("%s.h5" % t, "/spectrum/kpm/mu") - sl.read("np1.h5", "/spectrum/kpm/mu")))
     vt.check(dev < 1e-9, "-hessian_type %s: KPM moments = BAIJ's to rounding (%.1e)" % (t, dev))
+
+# More moments continue the same recursion (VitKpmContinue): the boson-peak refinement (moments
+# doubled while the peak sits on its lower bound) and the main run after the resolution pilot give
+# bitwise what a run of that many moments gives from the start, on 1 and 2 ranks; an odd count
+# cannot continue and is recomputed (the same bits again).
+cont = ["spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_nev", 0, "-spectrum_inertia", 0, "-vdos_exact_max_dof", 0, "-kpm_vectors", 4]
+boson = ("boson_peak_omega", "boson_peak_height", "boson_peak_moments", "boson_peak_at_bound")
+for start, top in ((64, 128), (63, 126)):
+    for n in (1, 2):
+        vt.run(cont + ["-kpm_moments", start, "-boson_max_moments", top, "-o", "refined%d_%d.h5" % (start, n)], n)
+    vt.run(cont + ["-kpm_moments", top, "-boson_max_moments", top, "-o", "direct%d.h5" % top], 1)
+    ref = [sl.read("direct%d.h5" % top, "/spectrum/scalars/" + k)[0] for k in boson]
+    got = [[sl.read("refined%d_%d.h5" % (start, n), "/spectrum/scalars/" + k)[0] for k in boson] for n in (1, 2)]
+    vt.check(got[0][2] == top and got[0] == ref and got[1] == ref,
+             "%d moments refined to %d for the boson peak (%s): omega, height bitwise those of a %d-moment run, 1 and 2 ranks" % (start, top, "continued" if start % 2 == 0 else "recomputed", top))
+vt.run(cont + ["-o", "auto.h5"], 2)  # -kpm_moments from the resolution pilot of 128 moments, continued
+mu_auto = sl.read("auto.h5", "/spectrum/kpm/mu")
+vt.run(cont + ["-kpm_moments", mu_auto.shape[1], "-boson_max_moments", mu_auto.shape[1], "-o", "auto_direct.h5"], 1)
+vt.check(mu_auto.shape[1] > 128 and np.array_equal(mu_auto, sl.read("auto_direct.h5", "/spectrum/kpm/mu")),
+         "default moments (%d, the 128-moment pilot continued; 2 ranks) bitwise those of -kpm_moments %d (1 rank)" % (mu_auto.shape[1], mu_auto.shape[1]))
