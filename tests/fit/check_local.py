@@ -32,23 +32,29 @@ with h5py.File("local.h5", "r") as f:
     assert f["/dataset/target_names"][0].decode() == "omega2_atom"
 
 
-def trace_identity(data):
-    """sum_j [phi'' + 2 phi'/r] / (3 m_i) over the neighbours within 2.5 sigma_ab (minimum image)."""
+def ka_pairs(data):
+    """(i, type of i, r_ij, epsilon, sigma) for every neighbour j within 2.5 sigma_ab (minimum image)."""
     L = np.diag(data["cell"])
-    pos, types, masses = data["pos"], data["types"], np.array(data["masses"])
-    out = np.zeros(len(pos))
+    pos, types = data["pos"], data["types"]
     for i in range(len(pos)):
         d = pos - pos[i]
         d -= L * np.round(d / L)
         r = np.sqrt((d ** 2).sum(1))
         for j in np.nonzero(r > 0)[0]:
             eps, sig = KA[tuple(sorted((types[i], types[j])))]
-            if r[j] >= 2.5 * sig:
-                continue
-            s6 = (sig / r[j]) ** 6
-            d1 = 24 * eps / r[j] * (s6 - 2 * s6 ** 2)
-            d2 = 24 * eps / r[j] ** 2 * (26 * s6 ** 2 - 7 * s6)
-            out[i] += (d2 + 2 * d1 / r[j]) / (3 * masses[types[i] - 1])
+            if r[j] < 2.5 * sig:
+                yield i, types[i], r[j], eps, sig
+
+
+def trace_identity(data):
+    """sum_j [phi'' + 2 phi'/r] / (3 m_i) over the neighbours."""
+    masses = np.array(data["masses"])
+    out = np.zeros(len(data["pos"]))
+    for i, ti, r, eps, sig in ka_pairs(data):
+        s6 = (sig / r) ** 6
+        d1 = 24 * eps / r * (s6 - 2 * s6 ** 2)
+        d2 = 24 * eps / r ** 2 * (26 * s6 ** 2 - 7 * s6)
+        out[i] += (d2 + 2 * d1 / r) / (3 * masses[ti - 1])
     return out
 
 
@@ -96,17 +102,9 @@ assert r2 > 0.9, r2
 # (4) per-atom energy (-features_atom_target energy): e_i = (1/2) sum_j phi_ab(r_ij), phi shifted to
 # zero at 2.5 sigma_ab (ka3d), against numpy; the atoms' sum is the energy `vitrum energy` reports
 def pair_energy(data):
-    L = np.diag(data["cell"])
-    pos, types = data["pos"], data["types"]
-    out = np.zeros(len(pos))
-    for i in range(len(pos)):
-        d = pos - pos[i]
-        d -= L * np.round(d / L)
-        r = np.sqrt((d ** 2).sum(1))
-        for j in np.nonzero(r > 0)[0]:
-            eps, sig = KA[tuple(sorted((types[i], types[j])))]
-            if r[j] < 2.5 * sig:
-                out[i] += 2 * eps * ((sig / r[j]) ** 12 - (sig / r[j]) ** 6 - 2.5 ** -12 + 2.5 ** -6)
+    out = np.zeros(len(data["pos"]))
+    for i, _, r, eps, sig in ka_pairs(data):
+        out[i] += 2 * eps * ((sig / r) ** 12 - (sig / r) ** 6 - 2.5 ** -12 + 2.5 ** -6)
     return out
 
 
