@@ -51,7 +51,7 @@ def row(study, targets):
         vals = [best.get((t, m)) for m in MODELS]
         cells.append(' / '.join('-' if v is None else 'n/a' if np.isnan(v[1]) else ('%.4f' if v[1] > 0.99 else '%.2f') % v[1] for v in vals) if any(vals) else 'n/a')
     gen = times.get('generate_s')
-    analysis = sum(times.get(k, 0) for k in ('pipeline_s', 'atoms_s'))
+    analysis = sum(v for k, v in times.items() if k == 'pipeline_s' or (k.startswith('atoms_') and k.endswith('_s')))
     return '| %s | %.0f | %d (%d/%d) | %d | %s | %s | %s |' % (
         label, natoms, n, any_key[0], any_key[2], p, '%.0f s' % gen if gen else '?', '%.0f s' % analysis if analysis else '?', ' | '.join(cells))
 

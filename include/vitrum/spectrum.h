@@ -147,10 +147,10 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
    of the rank count. */
 PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt moments, PetscInt64 seed, PetscReal lo, PetscReal hi, VitKpm *kpm);
 /* More moments of the same run: `more` gets kpm's M moments and those up to M2 > M, bitwise the
-   moments of VitKpmCompute with M2, at the cost of the new ones only; it takes over the recursion,
-   which kpm keeps after VitKpmCompute while it can continue (M even) until VitKpmRecursionFree
-   (three vector blocks) or VitKpmDestroy. */
-PetscBool      VitKpmCanContinue(const VitKpm *kpm);
+   moments of VitKpmCompute with M2. It costs the new moments only where kpm can continue its
+   recursion, which it keeps after VitKpmCompute when M is even (three vector blocks, until
+   VitKpmRecursionFree or VitKpmDestroy), and `more` takes it over; otherwise the run is
+   computed anew with M2 moments. */
 PetscErrorCode VitKpmContinue(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpm *kpm, PetscInt M2, VitKpm *more);
 PetscErrorCode VitKpmRecursionFree(VitKpm *kpm);
 PetscErrorCode VitKpmDestroy(VitKpm *kpm);

@@ -50,8 +50,15 @@ static const char *const FitKernelTargets[FIT_NKERNELS] = {"omega2_mean", "energ
 typedef struct {
   PetscInt   target[FIT_NKERNELS]; /* dataset column of FitKernelTargets[k]; -1: no kernel */
   PetscReal *K[FIT_NKERNELS], correlation[FIT_NKERNELS];
-  PetscInt   first;                /* the first k with a kernel (written as /model/kernel); -1: none */
 } FitKernel;
+
+/* The first k with a kernel (written as /model/kernel too); -1: none. */
+static PetscInt FitKernelFirst(const FitKernel *kern)
+{
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (kern->K[k]) return k;
+  return -1;
+}
 
 typedef struct {
   PetscInt   nlambda, best;
@@ -646,7 +653,6 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   PetscReal   *r, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI;
 
   PetscFunctionBeginUser;
-  kern->first = -1;
   if (!KernelTargetsFind(ds, kern)) {
     PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean or energy_per_atom (build them with -features_targets moments,energy_per_atom)", ds->path);
     PetscFunctionReturn(0);
@@ -667,11 +673,8 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
   PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
   PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));
-  for (PetscInt k = FIT_NKERNELS - 1; k >= 0; k--)
-    if (kern->target[k] >= 0) {
-      PetscCall(PetscMalloc1(ds->p, &kern->K[k]));
-      kern->first = k;
-    }
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (kern->target[k] >= 0) PetscCall(PetscMalloc1(ds->p, &kern->K[k]));
   for (PetscInt i = 0; i < ds->p; i++) {
     char      name[256];
     PetscInt  a, b;
@@ -733,7 +736,7 @@ static PetscErrorCode FitPriorResolve(MPI_Comm comm, const FitKernel *kern, FitO
 {
   PetscFunctionBeginUser;
   if (strcmp(o->prior, "auto")) PetscFunctionReturn(0);
-  PetscCall(PetscStrcpy(o->prior, kern->first >= 0 ? "kernel" : "none"));
+  PetscCall(PetscStrcpy(o->prior, FitKernelFirst(kern) >= 0 ? "kernel" : "none"));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
     if (kern->K[k]) PetscCall(PetscPrintf(comm, "fit: -fit_prior auto: %s shrinks towards its exact kernel of the pair potential (-fit_prior none: towards zero)\n", FitKernelTargets[k]));
   PetscFunctionReturn(0);
@@ -797,6 +800,7 @@ static void PriorDistance(PetscInt t, PetscInt p, const PetscReal *W, const FitP
    also as /model/kernel/{K,correlation} with attribute target (the spelling of earlier versions). */
 static PetscErrorCode FitKernelWrite(VitH5 *h5, PetscInt p, const FitKernel *kern)
 {
+  const PetscInt first = FitKernelFirst(kern);
   hsize_t dims[1] = {(hsize_t)p};
   char    path[128];
 
@@ -808,10 +812,10 @@ static PetscErrorCode FitKernelWrite(VitH5 *h5, PetscInt p, const FitKernel *ker
     PetscCall(PetscSNPrintf(path, sizeof(path), "/model/kernels/%s/correlation", FitKernelTargets[k]));
     PetscCall(VitH5WriteScalar(h5, path, kern->correlation[k], "1"));
   }
-  if (kern->first < 0) PetscFunctionReturn(0);
-  PetscCall(VitH5WriteReal(h5, "/model/kernel/K", 1, dims, kern->K[kern->first], "target/feature"));
-  PetscCall(VitH5WriteScalar(h5, "/model/kernel/correlation", kern->correlation[kern->first], "1"));
-  PetscCall(VitH5WriteAttrString(h5, "/model/kernel", "target", FitKernelTargets[kern->first]));
+  if (first < 0) PetscFunctionReturn(0);
+  PetscCall(VitH5WriteReal(h5, "/model/kernel/K", 1, dims, kern->K[first], "target/feature"));
+  PetscCall(VitH5WriteScalar(h5, "/model/kernel/correlation", kern->correlation[first], "1"));
+  PetscCall(VitH5WriteAttrString(h5, "/model/kernel", "target", FitKernelTargets[first]));
   PetscFunctionReturn(0);
 }
 

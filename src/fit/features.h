@@ -71,7 +71,6 @@ typedef struct {
   PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
 } VitVdosTargets;
 PetscBool      VitVdosTargetToken(const char token[]);
-PetscBool      VitListHas(const char list[], const char token[]); /* a comma list holds the token */
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o); /* before any work */
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt);
 PetscErrorCode VitVdosTargetsAdd(MPI_Comm comm, VitVdosTargets *vt, VitH5 *h5, const char token[], PetscInt *n, char ***names, PetscReal **values);

@@ -21,16 +21,6 @@ static PetscBool WantsVdosTargets(const FeatOptions *o)
   return wants;
 }
 
-PetscBool VitListHas(const char list[], const char token[])
-{
-  char copy[1024], *t, *save;
-
-  snprintf(copy, sizeof(copy), "%s", list);
-  for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-    if (!strcmp(t, token)) return PETSC_TRUE;
-  return PETSC_FALSE;
-}
-
 /* A sample's spectrum as the targets see it: its exact eigenvalues when exact, else its KPM moments. */
 typedef struct {
   PetscInt  n;
@@ -171,12 +161,14 @@ PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt
 {
   PetscReal top, nu90, resolution, window;
   PetscInt  fewest, cv_with;
+  PetscBool wants_cv;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(vt, sizeof(*vt)));
-  if (!WantsVdosTargets(o) && !VitListHas(o->targets, "cv")) PetscFunctionReturn(0);
+  PetscCall(PetscStrInList("cv", o->targets, ',', &wants_cv));
+  if (!WantsVdosTargets(o) && !wants_cv) PetscFunctionReturn(0);
   PetscCall(TargetSources(comm, o, n, paths, vt, &cv_with));
-  if (VitListHas(o->targets, "cv")) {
+  if (wants_cv) {
     PetscCall(PetscPrintf(comm, "features: C_v targets from %s\n", vt->cv_exact ? "every sample's exact eigenvalues (/spectrum/cv/cv_modes)" : "the KPM VDOS (/spectrum/cv/cv)"));
     if (cv_with && cv_with < n) PetscCall(PetscPrintf(comm, "features: note: %" PetscInt_FMT " of %" PetscInt_FMT " samples have exact C_v (their size is within -vdos_exact_max_dof): the KPM C_v of every sample is used, one source for the ensemble\n", cv_with, n));
   }

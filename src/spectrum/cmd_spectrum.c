@@ -231,17 +231,17 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
 /* A lower estimate of any LDL^T factor of H (MB): a nested dissection's top separator, the degrees
    of freedom that cut the sample in two, becomes one dense block of 8 s^2/2 bytes. Cutting needs at
    least one slab of the interaction range r across the box's smallest cross-section A (two in a
-   periodic box): s = d N r A / V, with r from the Hessian's blocks per atom c, the atoms within r of
+   periodic box): s = d N r A / V = d N r / w, w the box's largest perpendicular width
+   (VitSampleWidths), with r from the Hessian's blocks per atom c, the atoms within r of
    an atom at the density N/V (c = rho 4 pi r^3/3 in 3D, rho pi r^2 in 2D). MUMPS's own analysis,
    which FactorFits asks otherwise, takes minutes at 10^6 atoms. 0 for a matrix-free H. */
 static PetscErrorCode FactorFloor(const VitSpectrumProblem *prob, const VitSample *sample, SpectrumResults *res)
 {
   const PetscInt  d = prob->dim;
-  const PetscReal V = VitSampleVolume(sample), rho = prob->natoms / V;
-  const PetscReal *a = sample->cell[0], *b = sample->cell[1], *c = sample->cell[2];
+  const PetscReal rho = prob->natoms / VitSampleVolume(sample);
   MatInfo         info;
   PetscBool       shell, sbaij;
-  PetscReal       blocks, r, area;
+  PetscReal       blocks, r, width[3];
 
   PetscFunctionBegin;
   res->factor_floor_mb = res->separator_dof = 0;
@@ -251,17 +251,9 @@ static PetscErrorCode FactorFloor(const VitSpectrumProblem *prob, const VitSampl
   PetscCall(MatGetInfo(prob->H, MAT_GLOBAL_SUM, &info));
   blocks = info.nz_used / (d * d) / prob->natoms;
   if (sbaij) blocks = 2 * blocks - 1; /* the upper triangle and the diagonal block are stored */
-  if (d == 3) {
-    const PetscReal ab = PetscSqrtReal(PetscSqr(a[1] * b[2] - a[2] * b[1]) + PetscSqr(a[2] * b[0] - a[0] * b[2]) + PetscSqr(a[0] * b[1] - a[1] * b[0]));
-    const PetscReal bc = PetscSqrtReal(PetscSqr(b[1] * c[2] - b[2] * c[1]) + PetscSqr(b[2] * c[0] - b[0] * c[2]) + PetscSqr(b[0] * c[1] - b[1] * c[0]));
-    const PetscReal ac = PetscSqrtReal(PetscSqr(a[1] * c[2] - a[2] * c[1]) + PetscSqr(a[2] * c[0] - a[0] * c[2]) + PetscSqr(a[0] * c[1] - a[1] * c[0]));
-    area = PetscMin(ab, PetscMin(bc, ac));
-    r    = PetscCbrtReal(3 * blocks / (4 * PETSC_PI * rho));
-  } else {
-    area = PetscMin(PetscSqrtReal(a[0] * a[0] + a[1] * a[1]), PetscSqrtReal(b[0] * b[0] + b[1] * b[1]));
-    r    = PetscSqrtReal(blocks / (PETSC_PI * rho));
-  }
-  res->separator_dof   = PetscMin(d * prob->natoms, d * prob->natoms * r * area / V);
+  r = d == 3 ? PetscCbrtReal(3 * blocks / (4 * PETSC_PI * rho)) : PetscSqrtReal(blocks / (PETSC_PI * rho));
+  VitSampleWidths(sample, width);
+  res->separator_dof   = PetscMin(d * prob->natoms, d * prob->natoms * r / PetscMax(width[0], PetscMax(width[1], width[2])));
   res->factor_floor_mb = 4 * PetscSqr(res->separator_dof) / 1048576.0;
   PetscFunctionReturn(0);
 }
@@ -470,10 +462,9 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
     if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > Mmax) break;
     M *= 2;
     if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
-    { /* continue the last run where it can (the new moments only), else a new run of M moments */
+    { /* the last run continued to M moments (the new moments only, where it can) */
       VitKpm more;
-      if (VitKpmCanContinue(last)) PetscCall(VitKpmContinue(op, prob, last, M, &more));
-      else PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &more));
+      PetscCall(VitKpmContinue(op, prob, last, M, &more));
       if (last != &res->kpm) PetscCall(VitKpmDestroy(last));
       fine = more;
       last = &fine;
@@ -590,7 +581,7 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
     PetscInt M = o->moments;
     VitKpm   pilot;
     if (!M) PetscCall(MomentsForResolution(op, prob, o, lo, hi, res, &pilot, &M));
-    if (!o->moments && M > pilot.moments && VitKpmCanContinue(&pilot)) PetscCall(VitKpmContinue(op, prob, &pilot, M, &res->kpm));
+    if (!o->moments && M > pilot.moments) PetscCall(VitKpmContinue(op, prob, &pilot, M, &res->kpm));
     else PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
     if (!o->moments) PetscCall(VitKpmDestroy(&pilot));
   }

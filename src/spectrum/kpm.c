@@ -637,17 +637,12 @@ static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob,
   PetscFunctionReturn(0);
 }
 
-/* Sizes and timing of a finished run; the recursion is kept only when it can continue (M even). */
-static PetscErrorCode KpmFinish(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpmRecursion rec, VitKpm *kpm)
+/* Timing of a finished run; the recursion is kept only when it can continue (M even). */
+static PetscErrorCode KpmFinish(VitKpmRecursion rec, VitKpm *kpm)
 {
   PetscFunctionBegin;
   kpm->time_per_moment = rec->seconds / kpm->moments;
-  PetscCall(OperatorBytes(op, &kpm->bytes_per_apply));
-  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &kpm->bytes_matrix));
-  kpm->bytes_vectors = 3.0 * rec->vbytes;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_matrix, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
-  kpm->recursion = rec;
+  kpm->recursion       = rec;
   if (kpm->moments % 2) PetscCall(RecursionFree(&kpm->recursion));
   PetscFunctionReturn(0);
 }
@@ -698,13 +693,13 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   rec->seconds = t1 - t0;
   rec->m       = 1;
   PetscCall(Recurse(op, prob, rec, lo, hi, M, kpm->mu));
-  PetscCall(KpmFinish(op, prob, rec, kpm));
+  PetscCall(OperatorBytes(op, &kpm->bytes_per_apply));
+  PetscCall(VitKpmOperatorSizes(op, NULL, NULL, &kpm->bytes_matrix));
+  kpm->bytes_vectors = 3.0 * rec->vbytes;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_matrix, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &kpm->bytes_vectors, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  PetscCall(KpmFinish(rec, kpm));
   PetscFunctionReturn(0);
-}
-
-PetscBool VitKpmCanContinue(const VitKpm *kpm)
-{
-  return (PetscBool)(kpm->recursion != NULL);
 }
 
 PetscErrorCode VitKpmContinue(VitKpmOperator op, const VitSpectrumProblem *prob, VitKpm *kpm, PetscInt M2, VitKpm *more)
@@ -712,14 +707,18 @@ PetscErrorCode VitKpmContinue(VitKpmOperator op, const VitSpectrumProblem *prob,
   const PetscInt M = kpm->moments, R = kpm->vectors;
 
   PetscFunctionBegin;
-  PetscCheck(kpm->recursion && M2 > M && op->nvec == R, prob->comm, PETSC_ERR_ARG_WRONGSTATE, "KPM: the recursion of %" PetscInt_FMT " moments cannot be continued to %" PetscInt_FMT " (odd count, already continued, or other vectors)", M, M2);
+  PetscCheck(M2 > M && op->nvec == R, prob->comm, PETSC_ERR_ARG_WRONGSTATE, "KPM: %" PetscInt_FMT " moments of %" PetscInt_FMT " vectors cannot be extended to %" PetscInt_FMT " moments with %" PetscInt_FMT " vectors", M, R, M2, op->nvec);
+  if (!kpm->recursion) { /* an odd count, or continued already: the same run anew */
+    PetscCall(VitKpmCompute(op, prob, M2, kpm->seed, kpm->lambda_min, kpm->lambda_max, more));
+    PetscFunctionReturn(0);
+  }
   *more           = *kpm;
   more->moments   = M2;
   kpm->recursion  = NULL;
   PetscCall(PetscCalloc1(R * M2, &more->mu));
   for (PetscInt k = 0; k < R; k++) PetscCall(PetscArraycpy(more->mu + k * M2, kpm->mu + k * M, M));
   PetscCall(Recurse(op, prob, more->recursion, kpm->lambda_min, kpm->lambda_max, M2, more->mu));
-  PetscCall(KpmFinish(op, prob, more->recursion, more));
+  PetscCall(KpmFinish(more->recursion, more));
   PetscFunctionReturn(0);
 }
 
