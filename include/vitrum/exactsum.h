@@ -15,6 +15,8 @@ typedef struct {
   int          shift; /* a term t is stored as trunc(t 2^shift) */
   PetscReal    scale; /* 2^shift */
   PetscReal    bound; /* |t| <= bound is required */
+  PetscReal    fold[2]; /* pre-rounding constants C_1, C_2 of VitExactSumDeposit */
+  PetscInt     chunk;   /* deposits per pair of level sums before VitExactSumFlush */
   MPI_Datatype type;
   MPI_Op       op;
 } VitExactSum;
@@ -45,6 +47,32 @@ static inline VitInt128 VitExactSumQuantise(const VitExactSum *es, PetscReal t)
   mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
   r    = e >= 0 ? (VitInt128)mant << e : (VitInt128)(mant >> -e);
   return (bits >> 63) ? -r : r;
+}
+
+/* Pre-rounded summation, the vectorisable way to the same kind of sum (Demmel & Nguyen, "Parallel
+   reproducible summation", IEEE Trans. Comput. 64, 2060 (2015)): t = r1 + r2 + e with
+   r_l = fl(C_l + t_l) - C_l, t_1 = t, t_2 = t - r1 (both exact), i.e. t rounded onto the fixed grids
+   ulp(C_1) and ulp(C_2), |e| <= ulp(C_2)/2. Every r_l depends on t alone, and up to es->chunk of them
+   add exactly in a double; VitExactSumFlush then moves the level sums s1, s2 into a fixed-point
+   accumulator exactly. A sum is therefore bitwise the same in any order, SIMD width or rank count.
+   A term with |t| > bound (or NaN) adds nothing and counts one in *over. Plain double arithmetic:
+   the caller's file must be compiled without fused multiply-adds (-ffp-contract=off). */
+static inline void VitExactSumDeposit(PetscReal C1, PetscReal C2, PetscReal bound, PetscReal t, PetscReal *s1, PetscReal *s2, PetscReal *over)
+{
+  const PetscBool inside = (PetscBool)(PetscAbsReal(t) <= bound);
+  const PetscReal t1     = inside ? t : 0;
+  const PetscReal r1     = (C1 + t1) - C1;
+  const PetscReal r2     = (C2 + (t1 - r1)) - C2;
+
+  *s1 += r1;
+  *s2 += r2;
+  *over += inside ? 0 : 1;
+}
+
+/* The level sums of at most es->chunk deposits, exactly, as fixed point. */
+static inline VitInt128 VitExactSumFlush(const VitExactSum *es, PetscReal s1, PetscReal s2)
+{
+  return VitExactSumQuantise(es, s1) + VitExactSumQuantise(es, s2);
 }
 
 #endif

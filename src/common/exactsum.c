@@ -12,13 +12,23 @@ static void MPIAPI Int128Sum(void *in, void *inout, int *len, MPI_Datatype *type
   }
 }
 
+/* The fixed point: n <= 2^c terms |t| <= 2^b sum to below 2^126 units of 2^-shift, shift = 126 - b - c.
+   The pre-rounding (exactsum.h), with chunks of 2^k deposits: C_1 = 1.5 2^E1, E1 = b + k + 1, holds
+   |t| <= 2^(E1-2) in its binade and 2^k grid values r1 (|r1| <= 2^b) below 2^53 ulp(C_1) = 2^(E1+1);
+   the remainder |t_2| <= ulp(C_1)/2 = 2^(E1-53) likewise with E2 = E1 - 52 + k. The grid of C_2,
+   ulp(C_2) = 2^(b+2k-103), is a multiple of the fixed-point unit when c <= 2k + 23, which sets k. */
 PetscErrorCode VitExactSumCreate(MPI_Comm comm, int log2_bound, int log2_count, VitExactSum *es)
 {
+  const int k = PetscMax(8, (log2_count - 22) / 2), E1 = log2_bound + k + 1;
+
   PetscFunctionBegin;
-  es->comm  = comm;
-  es->shift = 126 - log2_bound - log2_count;
-  es->scale = ldexp(1.0, es->shift);
-  es->bound = ldexp(1.0, log2_bound);
+  es->comm    = comm;
+  es->shift   = 126 - log2_bound - log2_count;
+  es->scale   = ldexp(1.0, es->shift);
+  es->bound   = ldexp(1.0, log2_bound);
+  es->fold[0] = ldexp(1.5, E1);
+  es->fold[1] = ldexp(1.5, E1 - 52 + k);
+  es->chunk   = (PetscInt)1 << k;
   PetscCallMPI(MPI_Type_contiguous(sizeof(VitInt128), MPI_BYTE, &es->type));
   PetscCallMPI(MPI_Type_commit(&es->type));
   PetscCallMPI(MPI_Op_create(Int128Sum, 1, &es->op));

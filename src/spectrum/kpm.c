@@ -7,7 +7,7 @@
 
    Reproducibility: r(i,c,k) is a hash of (seed, global atom id i, component c, vector k); H is
    applied by an own block-CSR kernel whose row sums run over the columns in increasing global atom
-   id; dot products are summed exactly in 128-bit fixed point. The moments are therefore bitwise
+   id; dot products are summed exactly (pre-rounded onto fixed grids, then 128-bit fixed point). The moments are therefore bitwise
    the same on any number of ranks (given a Hessian whose entries are). All R vectors are applied
    together, so the matrix streams from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
@@ -67,7 +67,8 @@ struct _n_VitKpmOperator {
   size_t       ja_bytes, val_bytes;
   PetscSF      sf;      /* roots: owned blocks, leaves: ghost blocks */
   MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
-  VitKpmRowsFn rows;    /* the kernel variant for this CPU */
+  VitKpmRowsFn rows;    /* the kernel variants for this CPU */
+  VitKpmStepFn step;
   PetscInt    *order;   /* operator row r is the problem's owned atom order[r] (a spatially local order) */
   PetscInt    *gid;     /* global atom id of operator row r */
   PetscReal   *sqrt_mass; /* sqrt(m) of operator row r */
@@ -162,9 +163,9 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   PetscFunctionReturn(0);
 }
 
-/* The kernel variant for this CPU (kernel/kpm_rows.h): the widest x86-64 level it supports, or the
-   one named by -kpm_kernel (tests compare them; all give bitwise the same products). */
-static PetscErrorCode SelectRows(MPI_Comm comm, VitKpmRowsFn *rows)
+/* The kernel variants for this CPU (kernel/kpm_rows.h): the widest x86-64 level it supports, or the
+   one named by -kpm_kernel (tests compare them; all give bitwise the same products and moments). */
+static PetscErrorCode SelectKernels(MPI_Comm comm, VitKpmRowsFn *rows, VitKpmStepFn *step)
 {
   const char *const names[] = {"auto", "generic", "v2", "v3", "v4"};
   PetscInt          choice  = 0;
@@ -182,10 +183,12 @@ static PetscErrorCode SelectRows(MPI_Comm comm, VitKpmRowsFn *rows)
     PetscCheck(choice != 1, comm, PETSC_ERR_USER_INPUT, "-kpm_kernel generic: this build has the x86-64 variants v2, v3, v4 only");
     PetscCheck((choice != 3 || v3) && (choice != 4 || v4), comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this CPU does not support it", names[choice]);
     *rows = choice == 4 ? VitKpmRows_v4 : choice == 3 ? VitKpmRows_v3 : VitKpmRows_v2;
+    *step = choice == 4 ? VitKpmStep_v4 : choice == 3 ? VitKpmStep_v3 : VitKpmStep_v2;
   }
 #else
   PetscCheck(choice <= 1, comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this build has the generic kernel only", names[choice]);
   *rows = VitKpmRows_generic;
+  *step = VitKpmStep_generic;
 #endif
   PetscCall(PetscInfo(NULL, "KPM kernel: %s\n", names[choice]));
   PetscFunctionReturn(0);
@@ -194,9 +197,10 @@ static PetscErrorCode SelectRows(MPI_Comm comm, VitKpmRowsFn *rows)
 PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm)
 {
   VitKpmRowsFn rows;
+  VitKpmStepFn step;
 
   PetscFunctionBegin;
-  PetscCall(SelectRows(comm, &rows));
+  PetscCall(SelectKernels(comm, &rows, &step));
   PetscFunctionReturn(0);
 }
 
@@ -224,13 +228,13 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     op->gid[r]       = prob->gid[op->order[r]];
     op->sqrt_mass[r] = prob->sqrt_mass[op->order[r]];
   }
+  PetscCall(SelectKernels(prob->comm, &op->rows, &op->step));
   if (shell) { /* vectors in the problem's order: MatMult applies it */
     op->shell = prob->H;
     PetscCall(PetscObjectReference((PetscObject)prob->H));
     PetscCall(MatCreateVecs(prob->H, &op->xs, &op->ys));
     PetscFunctionReturn(0);
   }
-  PetscCall(SelectRows(prob->comm, &op->rows));
   PetscCheck(op->bs <= VIT_KPM_MAX_BS, prob->comm, PETSC_ERR_SUP, "KPM: block size %" PetscInt_FMT " above %d", op->bs, VIT_KPM_MAX_BS);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &baij, MATSEQBAIJ, MATMPIBAIJ, ""));
   if (baij) Hb = prob->H;
@@ -421,36 +425,21 @@ PetscErrorCode VitKpmRandomVectors(VitKpmOperator op, const VitSpectrumProblem *
   PetscFunctionReturn(0);
 }
 
-/* acc += t quantised when |t| is within the bound, else one more overflow (vectors that grew). */
-static inline void Accumulate(const VitExactSum *es, PetscReal t, VitInt128 *acc, VitInt128 *overflow)
-{
-  if (PetscAbsReal(t) <= es->bound) *acc += VitExactSumQuantise(es, t);
-  else *overflow += 1;
-}
-
-/* Exact per-vector dot products <x_k, y_k> (k < R) of owned entries, n entries per vector, added
-   to acc[k]; terms beyond the bound are counted in *overflow instead. */
-static void ExactDots(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal x[], const PetscReal y[], VitInt128 acc[], VitInt128 *overflow)
-{
-  for (PetscInt j = 0; j < n; j++)
-    for (PetscInt k = 0; k < R; k++) Accumulate(es, x[j * R + k] * y[j * R + k], &acc[k], overflow);
-}
-
 /* Exact global <x, y> of one vector (n owned entries; the fixed-point scale from the largest term). */
-static PetscErrorCode ExactDot(const VitSpectrumProblem *prob, PetscInt n, const PetscReal x[], const PetscReal y[], PetscReal *dot)
+static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt n, const PetscReal x[], const PetscReal y[], PetscReal *dot)
 {
-  VitExactSum  es;
-  VitInt128 acc[2] = {0, 0};
-  PetscReal tmax = 0, sum[2] = {0, 0};
+  VitExactSum es;
+  VitInt128   acc[3] = {0, 0, 0}; /* <y, y>, <x, y>, terms beyond the bound */
+  PetscReal   tmax = 0, sum[3], work[VIT_KPM_STEP_WORK(1)];
 
   PetscFunctionBegin;
-  for (PetscInt j = 0; j < n; j++) tmax = PetscMax(tmax, PetscAbsReal(x[j] * y[j]));
+  for (PetscInt j = 0; j < n; j++) tmax = PetscMax(tmax, PetscMax(PetscAbsReal(x[j] * y[j]), y[j] * y[j]));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &tmax, 1, MPIU_REAL, MPI_MAX, prob->comm));
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2(tmax), VitCeilLog2((PetscReal)prob->dim * prob->natoms), &es));
-  ExactDots(&es, n, 1, x, y, &acc[0], &acc[1]);
-  PetscCall(VitExactSumReduce(&es, 2, acc, sum));
+  op->step(&es, n, 1, NULL, 0, 0, y, (PetscReal *)x, acc, work);
+  PetscCall(VitExactSumReduce(&es, 3, acc, sum));
   PetscCall(VitExactSumDestroy(&es));
-  *dot = sum[0];
+  *dot = sum[1];
   PetscFunctionReturn(0);
 }
 
@@ -506,15 +495,15 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
   PetscCall(PetscCalloc3(nall, &q, nall, &qprev, n, &w));
   PetscCall(PetscCalloc4(steps, &alpha, steps, &beta, steps * steps, &Z, 2 * steps, &work));
   PetscCall(RandomBlock(op, prob, 1, seed, PETSC_TRUE, q));
-  PetscCall(ExactDot(prob, n, q, q, &norm2));
+  PetscCall(ExactDot(op, prob, n, q, q, &norm2));
   for (PetscInt j = 0; j < n; j++) q[j] /= PetscSqrtReal(norm2);
   for (k = 0; k < steps;) {
     PetscReal *swap;
     PetscCall(VitKpmOperatorApply(op, 1, q, w));
     for (PetscInt j = 0; j < n; j++) w[j] -= b * qprev[j];
-    PetscCall(ExactDot(prob, n, w, q, &alpha[k]));
+    PetscCall(ExactDot(op, prob, n, w, q, &alpha[k]));
     for (PetscInt j = 0; j < n; j++) w[j] -= alpha[k] * q[j];
-    PetscCall(ExactDot(prob, n, w, w, &norm2));
+    PetscCall(ExactDot(op, prob, n, w, w, &norm2));
     b = beta[k++] = PetscSqrtReal(norm2);
     if (b <= 1e-12 * PetscAbsReal(alpha[0])) break; /* invariant subspace: T_k's eigenvalues are exact */
     for (PetscInt j = 0; j < n; j++) qprev[j] = w[j] / b;
@@ -559,21 +548,6 @@ static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 ac
   PetscFunctionReturn(0);
 }
 
-/* One Chebyshev step and its dot products in one pass over the vectors: v_{m+1} = 2 Hs v_m - v_{m-1}
-   = (y - a v_m) s - v_{m-1} (y = H v_m, s = 2/b) written over v_{m-1}, with <v_m, v_m> added to
-   acc[k] and, when next, <v_{m+1}, v_m> to acc[R + k]; acc[2R] counts overflows. */
-static void ChebyshevStep(const VitExactSum *es, PetscInt n, PetscInt R, PetscBool next, PetscReal a, PetscReal s, const PetscReal *restrict y, const PetscReal *restrict v, PetscReal *restrict vprev, VitInt128 acc[])
-{
-  for (PetscInt j = 0; j < n; j++)
-    for (PetscInt k = 0; k < R; k++) {
-      const PetscInt q = j * R + k;
-      Accumulate(es, v[q] * v[q], &acc[k], &acc[2 * R]);
-      if (!next) continue;
-      vprev[q] = (y[q] - a * v[q]) * s - vprev[q];
-      Accumulate(es, vprev[q] * v[q], &acc[R + k], &acc[2 * R]);
-    }
-}
-
 /* The state of a moment recursion between calls: the exact-sum context, the vectors v_{m-1}
    (vprev) and v_m (vcur) at the top of iteration m of the moment loop, and the loop's wall time. */
 struct _p_VitKpmRecursion {
@@ -604,12 +578,12 @@ static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob,
   const PetscInt  n = prob->nowned * prob->dim, R = op->nvec;
   const PetscReal a = 0.5 * (hi + lo), b2inv = 2.0 / (0.5 * (hi - lo));
   VitInt128      *acc;
-  PetscReal      *dots, *swap;
+  PetscReal      *dots, *work, *swap;
   PetscLogDouble  t0, t1;
   VitProgress     progress;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc2(2 * R + 1, &acc, 2 * R + 1, &dots));
+  PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, VIT_KPM_STEP_WORK(R), &work));
   PetscCall(VitProgressStart(&progress, "KPM moments", M));
   progress.interval  = 60; /* a line a minute on long runs (10^6 atoms), none on short ones */
   progress.long_only = PETSC_TRUE;
@@ -619,7 +593,9 @@ static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob,
     const PetscInt  m   = rec->m;
     const PetscBool odd = (PetscBool)(2 * m + 1 < M);
     if (odd) PetscCall(VitKpmOperatorApply(op, R, rec->vcur, rec->y));
-    ChebyshevStep(&rec->es, n, R, odd, a, b2inv, rec->y, rec->vcur, rec->vprev, acc);
+    /* v_{m+1} = 2 Hs v_m - v_{m-1} = (y - a v_m) s - v_{m-1} over vprev, s = 2/b, with <v_m, v_m>
+       and <v_{m+1}, v_m> (kernel/kpm_rows.h); the last iteration of an odd M only needs <v_m, v_m>. */
+    op->step(&rec->es, n, R, odd ? rec->y : NULL, a, b2inv, rec->vcur, rec->vprev, acc, work);
     PetscCall(ReduceDots(&rec->es, R, acc, dots));
     PetscCall(VitProgressUpdate(prob->comm, &progress, PetscMin(2 * m + 2, M)));
     for (PetscInt k = 0; k < R; k++) {
@@ -633,7 +609,7 @@ static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob,
   }
   PetscCall(PetscTime(&t1));
   rec->seconds += t1 - t0;
-  PetscCall(PetscFree2(acc, dots));
+  PetscCall(PetscFree3(acc, dots, work));
   PetscFunctionReturn(0);
 }
 
@@ -653,7 +629,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   const PetscReal a = 0.5 * (hi + lo), binv = 1.0 / (0.5 * (hi - lo));
   VitKpmRecursion rec;
   VitInt128      *acc;
-  PetscReal      *dots;
+  PetscReal      *dots, *work;
   PetscLogDouble  t0, t1;
 
   PetscFunctionBegin;
@@ -673,7 +649,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   PetscCall(VitBigAlloc(rec->vbytes, &rec->vcur));
   PetscCall(VitBigAlloc(rec->vbytes, &rec->y));
   PetscCall(PetscCalloc1(R * M, &kpm->mu));
-  PetscCall(PetscCalloc2(2 * R + 1, &acc, 2 * R + 1, &dots));
+  PetscCall(PetscCalloc3(2 * R + 1, &acc, 2 * R + 1, &dots, VIT_KPM_STEP_WORK(R), &work));
   /* |v_n(j)| <= ||r|| = sqrt(dN), so each product term is at most dN in magnitude. */
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2((PetscReal)d * prob->natoms), VitCeilLog2((PetscReal)d * prob->natoms), &rec->es));
 
@@ -681,15 +657,14 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, rec->vprev)); /* v_0 */
   PetscCall(VitKpmOperatorApply(op, R, rec->vprev, rec->y));
   for (PetscInt j = 0; j < n * R; j++) rec->vcur[j] = (rec->y[j] - a * rec->vprev[j]) * binv; /* v_1 = Hs v_0 */
-  ExactDots(&rec->es, n, R, rec->vprev, rec->vprev, acc, acc + 2 * R);
-  ExactDots(&rec->es, n, R, rec->vcur, rec->vprev, acc + R, acc + 2 * R);
+  op->step(&rec->es, n, R, NULL, 0, 0, rec->vprev, rec->vcur, acc, work); /* <v_0, v_0>, <v_1, v_0> */
   PetscCall(ReduceDots(&rec->es, R, acc, dots));
   for (PetscInt k = 0; k < R; k++) {
     kpm->mu[k * M + 0] = dots[k];
     kpm->mu[k * M + 1] = dots[R + k];
   }
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscFree2(acc, dots));
+  PetscCall(PetscFree3(acc, dots, work));
   rec->seconds = t1 - t0;
   rec->m       = 1;
   PetscCall(Recurse(op, prob, rec, lo, hi, M, kpm->mu));

@@ -1,6 +1,7 @@
-/* The KPM's block-CSR kernel, compiled once per micro-architecture level: CMakeLists.txt builds this
-   file with -march=x86-64-v2/-v3/-v4 (or none) and -DVIT_KPM_ISA=v2/v3/v4/generic, which names the
-   function VitKpmRows_<ISA> (kpm_rows.h). */
+/* The KPM's kernels (the block-CSR product and the Chebyshev step with its exact dot products),
+   compiled once per micro-architecture level: CMakeLists.txt builds this file with
+   -march=x86-64-v2/-v3/-v4 (or none) and -DVIT_KPM_ISA=v2/v3/v4/generic, which names the functions
+   VitKpmRows_<ISA> and VitKpmStep_<ISA> (kpm_rows.h). */
 #include "kpm_rows.h"
 #include <string.h>
 
@@ -91,5 +92,75 @@ void VIT_CAT(VitKpmRows_, VIT_KPM_ISA)(PetscInt bs, PetscInt nrows, const PetscI
     break;
   default:
     ApplyRows(3, nrows, ia, ja, val, R, x, y);
+  }
+}
+
+/* ---- Chebyshev step with exact dot products ------------------------------------------------------ */
+/* The level sums live in L = VIT_KPM_STEP_ROWS R slots per quantity (kpm_rows.h), slot p holding the
+   terms of the entries q = p mod L of a chunk, i.e. of vector p mod R: the loops below then run over
+   whole SIMD registers (8 R is a multiple of every lane count) without a scalar remainder per row. */
+
+/* The level sums of one chunk of rows (work: <v,v> levels 1, 2, <w,v> levels 1, 2, terms outside the
+   bound, L = 8 R slots each) added to acc exactly: the slots of one vector sum exactly in a double
+   (grid values, at most es->chunk of them), then move to the fixed point; cleared for the next chunk. */
+static void FlushChunk(const VitExactSum *es, PetscInt R, PetscReal *restrict work, VitInt128 *restrict acc)
+{
+  const PetscInt L = VIT_KPM_STEP_ROWS * R;
+
+  for (PetscInt k = 0; k < R; k++) {
+    PetscReal sum[5] = {0, 0, 0, 0, 0};
+    for (PetscInt l = 0; l < 5; l++)
+      for (PetscInt p = k; p < L; p += R) sum[l] += work[l * L + p];
+    acc[k] += VitExactSumFlush(es, sum[0], sum[1]);
+    acc[R + k] += VitExactSumFlush(es, sum[2], sum[3]);
+    acc[2 * R] += (VitInt128)sum[4];
+  }
+  for (PetscInt p = 0; p < 5 * L; p++) work[p] = 0;
+}
+
+/* <v, v> and <w, v> of the entries q0..q1-1 (whole rows) deposited into the slots. Two loops (with
+   and without the update) because GCC vectorises neither body with the update under a condition. */
+static void Dots(const VitExactSum *es, PetscInt q0, PetscInt q1, PetscInt L, const PetscReal *restrict v, const PetscReal *restrict w, PetscReal *restrict work)
+{
+  const PetscReal C1 = es->fold[0], C2 = es->fold[1], bound = es->bound;
+  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict outside = work + 4 * L;
+
+  for (PetscInt b = q0; b < q1; b += L) {
+    const PetscInt len = PetscMin(L, q1 - b);
+    for (PetscInt p = 0; p < len; p++) {
+      const PetscInt q = b + p;
+      VitExactSumDeposit(C1, C2, bound, v[q] * v[q], &vv1[p], &vv2[p], &outside[p]);
+      VitExactSumDeposit(C1, C2, bound, w[q] * v[q], &wv1[p], &wv2[p], &outside[p]);
+    }
+  }
+}
+
+/* The same with w = (y - a v) s - w first, in the same pass. */
+static void UpdateDots(const VitExactSum *es, PetscInt q0, PetscInt q1, PetscInt L, const PetscReal *restrict y, PetscReal a, PetscReal s, const PetscReal *restrict v, PetscReal *restrict w, PetscReal *restrict work)
+{
+  const PetscReal C1 = es->fold[0], C2 = es->fold[1], bound = es->bound;
+  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict outside = work + 4 * L;
+
+  for (PetscInt b = q0; b < q1; b += L) {
+    const PetscInt len = PetscMin(L, q1 - b);
+    for (PetscInt p = 0; p < len; p++) {
+      const PetscInt q = b + p;
+      w[q]             = (y[q] - a * v[q]) * s - w[q];
+      VitExactSumDeposit(C1, C2, bound, v[q] * v[q], &vv1[p], &vv2[p], &outside[p]);
+      VitExactSumDeposit(C1, C2, bound, w[q] * v[q], &wv1[p], &wv2[p], &outside[p]);
+    }
+  }
+}
+
+void VIT_CAT(VitKpmStep_, VIT_KPM_ISA)(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal *y, PetscReal a, PetscReal s, const PetscReal *v, PetscReal *w, VitInt128 acc[], PetscReal work[])
+{
+  const PetscInt L = VIT_KPM_STEP_ROWS * R;
+
+  for (PetscInt p = 0; p < 5 * L; p++) work[p] = 0;
+  for (PetscInt j0 = 0; j0 < n; j0 += es->chunk) {
+    const PetscInt j1 = PetscMin(n, j0 + es->chunk);
+    if (y) UpdateDots(es, j0 * R, j1 * R, L, y, a, s, v, w, work);
+    else Dots(es, j0 * R, j1 * R, L, v, w, work);
+    FlushChunk(es, R, work, acc);
   }
 }

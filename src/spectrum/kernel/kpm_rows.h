@@ -1,4 +1,4 @@
-/* The KPM's block-CSR product y = H x on R interleaved vectors (kpm_rows.c), compiled once per
+/* The KPM's block-CSR product y = H x on R interleaved vectors and its Chebyshev step (kpm_rows.c), compiled once per
    x86-64 micro-architecture level (v2: SSE4.2, v3: AVX2, v4: AVX-512; "generic" elsewhere) and
    chosen at run time for the CPU (kpm.c), so that one portable build runs the kernel at the speed
    of a -march=native one. Every variant adds in the same order without fused multiply-adds
@@ -6,6 +6,7 @@
 #ifndef VITRUM_KPM_ROWS_H
 #define VITRUM_KPM_ROWS_H
 #include <petscsys.h>
+#include <vitrum/exactsum.h>
 
 /* y(i, c, k) = sum over row i's blocks p (increasing global atom id), then over cc, of
    val[p](c, cc) x(ja[p], cc, k), for the nrows owned block rows of block size bs (1, 2 or 3). */
@@ -15,4 +16,17 @@ void VitKpmRows_generic(PetscInt, PetscInt, const PetscInt *, const PetscInt *, 
 void VitKpmRows_v2(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
 void VitKpmRows_v3(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
 void VitKpmRows_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
+
+/* One step of the KPM's Chebyshev recursion on n entries of R interleaved vectors, in one pass:
+   when y is given, w = (y - a v) s - w (v_{m+1} = 2 Hs v_m - v_{m-1} written over v_{m-1}); then
+   acc[k] += <v_k, v_k> and acc[R + k] += <w_k, v_k> exactly (pre-rounded, exactsum.h), and acc[2R]
+   counts the terms beyond es->bound; work holds VIT_KPM_STEP_WORK(R) reals. Bitwise the same in every variant and on any rank count. */
+#define VIT_KPM_STEP_ROWS    8
+#define VIT_KPM_STEP_WORK(R) (5 * VIT_KPM_STEP_ROWS * (R))
+typedef void (*VitKpmStepFn)(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal *y, PetscReal a, PetscReal s, const PetscReal *v, PetscReal *w, VitInt128 acc[], PetscReal work[]);
+
+void VitKpmStep_generic(const VitExactSum *, PetscInt, PetscInt, const PetscReal *, PetscReal, PetscReal, const PetscReal *, PetscReal *, VitInt128[], PetscReal[]);
+void VitKpmStep_v2(const VitExactSum *, PetscInt, PetscInt, const PetscReal *, PetscReal, PetscReal, const PetscReal *, PetscReal *, VitInt128[], PetscReal[]);
+void VitKpmStep_v3(const VitExactSum *, PetscInt, PetscInt, const PetscReal *, PetscReal, PetscReal, const PetscReal *, PetscReal *, VitInt128[], PetscReal[]);
+void VitKpmStep_v4(const VitExactSum *, PetscInt, PetscInt, const PetscReal *, PetscReal, PetscReal, const PetscReal *, PetscReal *, VitInt128[], PetscReal[]);
 #endif

@@ -1,0 +1,177 @@
+/* The KPM's exact dot products (VitKpmStep, src/spectrum/kernel; pre-rounded sums, exactsum.h) on
+   any number of ranks, rows split evenly over the ranks:
+   - terms on a common grid (products of integers times 2^-30) sum to exactly the integer reference,
+     for any rank count, across many flush chunks and with heavy cancellation;
+   - terms of every magnitude (2^-40 .. 2^0) give bitwise the same sums in any row order and split
+     into any pieces, within N ulp(C_2)/2 of the 128-bit fixed-point sum of the same terms;
+   - every compiled kernel variant this CPU runs gives the same bits, update included, and the
+     update equals (y - a v) s - w computed here;
+   - a term beyond the bound and a NaN are counted, not added. */
+#include <vitrum/spectrum.h>
+#include <vitrum/exactsum.h>
+#include "../../src/spectrum/kernel/kpm_rows.h"
+#include <slepcsys.h>
+
+#define R 3 /* interleaved vectors */
+
+static PetscErrorCode Check(PetscBool ok, const char *what, double value)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s (%.17g)\n", ok ? "ok" : "FAILED", what, value));
+  PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "check failed: %s", what);
+  PetscFunctionReturn(0);
+}
+
+/* A uniform integer in [0, 2^bits) from (index, salt). */
+static uint64_t Hash(uint64_t index, uint64_t salt, int bits)
+{
+  return VitSplitMix64(VitSplitMix64(index) ^ salt) >> (64 - bits);
+}
+
+/* The kernel variants this CPU runs (kpm_rows.h), the widest first. */
+static PetscInt Variants(VitKpmStepFn fn[4])
+{
+  PetscInt n = 0;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd")) fn[n++] = VitKpmStep_v4;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) fn[n++] = VitKpmStep_v3;
+  fn[n++] = VitKpmStep_v2;
+#else
+  fn[n++] = VitKpmStep_generic;
+#endif
+  return n;
+}
+
+/* sums[2R] of <v,v>, <w,v> over all ranks: the local rows in `pieces` calls of the kernel. */
+static PetscErrorCode Sums(VitKpmStepFn step, const VitExactSum *es, PetscInt n, PetscInt pieces, const PetscReal *v, PetscReal *w, PetscReal sums[], PetscReal *outside)
+{
+  VitInt128 acc[2 * R + 1] = {0};
+  PetscReal work[VIT_KPM_STEP_WORK(R)], all[2 * R + 1];
+
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < pieces; p++) {
+    const PetscInt j0 = n * p / pieces, j1 = n * (p + 1) / pieces;
+    step(es, j1 - j0, R, NULL, 0, 0, v + j0 * R, w + j0 * R, acc, work);
+  }
+  PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, all));
+  PetscCall(PetscArraycpy(sums, all, 2 * R));
+  *outside = ldexp(all[2 * R], es->shift); /* a count, not a fixed-point value */
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  const PetscInt N = 5000; /* rows: 20 flush chunks of 256 */
+  PetscMPIInt    rank, size;
+  PetscInt       lo, hi, n, nvar;
+  PetscReal     *v, *w, *vr, *wr, *y, *wref, sums[2 * R], other[2 * R], outside;
+  VitKpmStepFn   variant[4];
+  VitExactSum    es;
+  PetscBool      same;
+
+  PetscFunctionBeginUser;
+  PetscCall(SlepcInitialize(&argc, &argv, NULL, NULL));
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  lo = N * rank / size, hi = N * (rank + 1) / size, n = hi - lo;
+  PetscCall(PetscMalloc6(n * R + 1, &v, n * R + 1, &w, n * R + 1, &vr, n * R + 1, &wr, n * R + 1, &y, n * R + 1, &wref));
+  nvar = Variants(variant);
+  PetscCall(VitExactSumCreate(PETSC_COMM_WORLD, 2, VitCeilLog2(N), &es)); /* |terms| <= 4 */
+
+  /* 1. Grid terms: v = i 2^-30, w = +-m 2^-30 (i, m < 2^26), so v w = i m 2^-60 exactly. Vector 2
+     R-1 repeats every row's <w, v> term with the opposite sign N/2 rows later: the sum cancels. */
+  {
+    __int128 ref[2 * R] = {0};
+    PetscReal refd[2 * R];
+    for (PetscInt j = 0; j < N; j++)
+      for (PetscInt k = 0; k < R; k++) {
+        const PetscBool cancel = (PetscBool)(k == R - 1);
+        const int64_t   iv     = cancel ? 1 << 25 : (int64_t)Hash(j * R + k, 1, 26);
+        const int64_t   m      = (int64_t)Hash(cancel ? j % (N / 2) : j * R + k, 2, 26) * ((cancel ? j >= N / 2 : Hash(j, 3, 1)) ? -1 : 1);
+        const PetscInt  q      = (j - lo) * R + k;
+        ref[k] += (__int128)iv * iv;
+        ref[R + k] += (__int128)m * iv;
+        if (j < lo || j >= hi) continue;
+        v[q] = ldexp((double)iv, -30);
+        w[q] = ldexp((double)m, -30);
+      }
+    for (PetscInt c = 0; c < 2 * R; c++) refd[c] = ldexp((double)ref[c], -60);
+    PetscCall(Sums(variant[0], &es, n, 1, v, w, sums, &outside));
+    PetscCall(PetscArraycmp(sums, refd, 2 * R, &same));
+    PetscCall(Check(same, "grid terms: every <v,v> and <w,v> equals the integer sum", sums[R]));
+    PetscCall(Check((PetscBool)(sums[2 * R - 1] == 0), "grid terms: the cancelling vector sums to exactly 0", sums[2 * R - 1]));
+  }
+
+  /* 2. Terms of every magnitude: v, w = u 2^-e, u uniform in [-1, 1), e in [0, 20]. */
+  for (PetscInt j = lo; j < hi; j++)
+    for (PetscInt k = 0; k < R; k++) {
+      const PetscInt q = (j - lo) * R + k;
+      v[q]             = ldexp((double)Hash(j * R + k, 4, 53) / 4503599627370496.0 - 1.0, -(int)Hash(j * R + k, 5, 5) % 21);
+      w[q]             = ldexp((double)Hash(j * R + k, 6, 53) / 4503599627370496.0 - 1.0, -(int)Hash(j * R + k, 7, 5) % 21);
+      y[q]             = (double)Hash(j * R + k, 8, 53) / 9007199254740992.0;
+      vr[(n - 1 - (j - lo)) * R + k] = v[q]; /* rows reversed */
+      wr[(n - 1 - (j - lo)) * R + k] = w[q];
+    }
+  PetscCall(Sums(variant[0], &es, n, 1, v, w, sums, &outside));
+  PetscCall(Sums(variant[0], &es, n, 1, vr, wr, other, &outside));
+  PetscCall(PetscArraycmp(sums, other, 2 * R, &same));
+  PetscCall(Check(same, "any magnitude: rows in reverse order give the same bits", sums[R]));
+  PetscCall(Sums(variant[0], &es, n, 7, v, w, other, &outside));
+  PetscCall(PetscArraycmp(sums, other, 2 * R, &same));
+  PetscCall(Check(same, "any magnitude: rows in 7 pieces give the same bits", sums[R]));
+  {
+    PetscReal *terms, fixed[2 * R], err = 0;
+    PetscCall(PetscMalloc1(n * 2 * R + 1, &terms));
+    for (PetscInt j = 0; j < n; j++)
+      for (PetscInt k = 0; k < R; k++) {
+        terms[j * 2 * R + k]     = v[j * R + k] * v[j * R + k];
+        terms[j * 2 * R + R + k] = w[j * R + k] * v[j * R + k];
+      }
+    PetscCall(VitExactSumReals(PETSC_COMM_WORLD, n, 2 * R, terms, fixed));
+    for (PetscInt c = 0; c < 2 * R; c++) err = PetscMax(err, PetscAbsReal(sums[c] - fixed[c]) - 2 * PETSC_MACHINE_EPSILON * PetscAbsReal(fixed[c]));
+    PetscCall(Check((PetscBool)(err <= N * 0.5 * es.fold[1] / 1.5 * PETSC_MACHINE_EPSILON), "any magnitude: within N ulp(C_2)/2 (+ final rounding) of the fixed-point sum", err));
+    PetscCall(PetscFree(terms));
+  }
+
+  /* 3. Every variant, with the update w = (y - a v) s - w. */
+  PetscReal first[2 * R + 1];
+  for (PetscInt t = 0; t < nvar; t++) {
+    const PetscReal a = 0.3, s = 1.7; /* |w| <= 2.7: terms within the bound 4 */
+    VitInt128       acc[2 * R + 1] = {0};
+    PetscReal       work[VIT_KPM_STEP_WORK(R)], all[2 * R + 1];
+    for (PetscInt q = 0; q < n * R; q++) {
+      wr[q]   = w[q];
+      wref[q] = (y[q] - a * v[q]) * s - w[q];
+    }
+    variant[t](&es, n, R, y, a, s, v, wr, acc, work);
+    PetscCall(VitExactSumReduce(&es, 2 * R + 1, acc, all));
+    PetscCall(PetscArraycmp(wr, wref, n * R, &same));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &same, 1, MPIU_BOOL, MPI_LAND, PETSC_COMM_WORLD));
+    PetscCall(Check(same, "variant: the update equals (y - a v) s - w", (double)t));
+    if (t == 0) PetscCall(PetscArraycpy(first, all, 2 * R + 1));
+    PetscCall(PetscArraycmp(all, first, 2 * R + 1, &same));
+    PetscCall(Check(same, "variant: the same sums as the widest variant", (double)t));
+  }
+
+  /* 4. A term beyond the bound and a NaN (on the last rank) are counted and not added: the sums are
+     those with both terms zero. */
+  {
+    PetscReal zeroed[2 * R];
+    if (rank == size - 1) w[0] = w[R] = 0;
+    PetscCall(Sums(variant[0], &es, n, 1, v, w, zeroed, &outside));
+    if (rank == size - 1) {
+      w[0] = 64.0 / v[0]; /* <w, v> term 64 > 4 */
+      w[R] = NAN;
+    }
+    PetscCall(Sums(variant[0], &es, n, 1, v, w, sums, &outside));
+    PetscCall(Check((PetscBool)(outside == 2), "two terms outside the bound are counted", outside));
+    PetscCall(PetscArraycmp(sums, zeroed, 2 * R, &same));
+    PetscCall(Check(same, "and add nothing", sums[R]));
+  }
+
+  PetscCall(VitExactSumDestroy(&es));
+  PetscCall(PetscFree6(v, w, vr, wr, y, wref));
+  PetscCall(SlepcFinalize());
+  return 0;
+}
