@@ -30,8 +30,10 @@ struct _p_VitPotential {
   PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal *virial);
   /* Add the Hessian blocks d^2E/dx_i dx_j (not mass weighted) to H, whose block rows are the
      atoms' dom->row indices (block size 3 in 3D, 2 in 2D). Values for rows owned by other ranks
-     may be added; VitHessian assembles. */
-  PetscErrorCode (*hessian)(VitPotential, VitDomain *, Mat H);
+     may be added; VitHessian assembles. nl: for pair potentials, the full neighbour list within
+     hessian_range sorted by id (VitNeighborListSortById), which VitHessian has already used to
+     preallocate (one neighbour pass); NULL for the others, which build their own. */
+  PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, Mat H);
   /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
   PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);
   PetscErrorCode (*destroy)(VitPotential);

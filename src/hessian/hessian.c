@@ -33,18 +33,18 @@ typedef struct {
   PetscInt *d, *o, *du, *ou;
 } BlockCounts;
 
-/* Blocks per owned block row. A column is counted once even when several periodic images of an
-   atom are in range (many-body Hessians couple atoms up to 2 cutoffs apart, which may exceed half
-   the box: their blocks add up into one), and an image of the row's own atom adds to the diagonal. */
-static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, BlockCounts *c)
+/* Blocks per owned block row, from the full neighbour list within hessian_range. A column is
+   counted once even when several periodic images of an atom are in range (many-body Hessians
+   couple atoms up to 2 cutoffs apart, which may exceed half the box: their blocks add up into
+   one), and an image of the row's own atom adds to the diagonal. */
+static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, const VitNeighborList *list, BlockCounts *c)
 {
-  VitNeighborList nl;
-  const PetscInt  first = dom->row_start, end = dom->row_start + dom->nowned;
-  PetscInt        maxn = 0, *cols;
+  const VitNeighborList nl    = *list;
+  const PetscInt        first = dom->row_start, end = dom->row_start + dom->nowned;
+  PetscInt              maxn = 0, *cols;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc4(dom->nowned, &c->d, dom->nowned, &c->o, dom->nowned, &c->du, dom->nowned, &c->ou));
-  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) maxn = PetscMax(maxn, nl.offset[i + 1] - nl.offset[i]);
   PetscCall(PetscMalloc1(maxn + 1, &cols));
   for (PetscInt i = 0; i < dom->nowned; i++) {
@@ -68,7 +68,6 @@ static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, BlockCounts 
     }
   }
   PetscCall(PetscFree(cols));
-  PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
 
@@ -106,13 +105,20 @@ static PetscErrorCode MassWeight(const VitDomain *dom, const VitSample *sample, 
 
 static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
 {
-  const PetscInt bs = dom->dim;
-  BlockCounts    c;
-  PetscBool      sbaij;
-  Mat            A;
+  const PetscInt  bs = dom->dim;
+  BlockCounts     c;
+  PetscBool       sbaij;
+  Mat             A;
+  VitNeighborList nl;
 
   PetscFunctionBeginUser;
-  PetscCall(CountBlocks(pot, dom, &c));
+  /* One neighbour pass for a pair potential: its Hessian reuses the list (sorted by id) that the
+     preallocation counts from. Many-body Hessians need lists of their cutoff, not of the coupling
+     range (2 cutoffs), and build them themselves: this one is freed first. */
+  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
+  if (pot->pair) PetscCall(VitNeighborListSortById(dom, &nl));
+  PetscCall(CountBlocks(pot, dom, &nl, &c));
+  if (!pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatCreate(dom->comm, &A));
   PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));
   PetscCall(MatSetType(A, type));
@@ -123,7 +129,8 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
-  PetscCall(pot->hessian(pot, dom, A));
+  PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, A));
+  if (pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   if (mass_weighted) PetscCall(MassWeight(dom, sample, A));

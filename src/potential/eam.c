@@ -492,7 +492,7 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, Mat H)
+static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyHessian(pot, dom, EAMSite, H));

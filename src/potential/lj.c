@@ -125,17 +125,17 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 }
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij. Each owned atom
-   inserts its whole block row; zero blocks (r >= rc) are skipped, as the preallocation does. */
-static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, Mat H)
+   inserts its whole block row; zero blocks (r >= rc) are skipped, as the preallocation does. The
+   neighbour list is VitHessian's (potential.h), sorted by id: each diagonal block sums in id order. */
+static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, Mat H)
 {
-  const LJ       *lj = (const LJ *)pot->data;
-  const PetscInt  bs = dom->dim;
-  VitNeighborList nl;
-  PetscInt        nmax = 0, *cols, *perm, row;
-  PetscScalar    *blocks, *vals;
+  const LJ             *lj = (const LJ *)pot->data;
+  const PetscInt        bs = dom->dim;
+  const VitNeighborList nl = *nlist;
+  PetscInt              nmax = 0, *cols, *perm, row;
+  PetscScalar          *blocks, *vals;
 
   PetscFunctionBeginUser;
-  PetscCall(LJNeighbors(pot, dom, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) nmax = PetscMax(nmax, nl.offset[i + 1] - nl.offset[i]);
   PetscCall(PetscMalloc4(nmax + 1, &cols, nmax + 1, &perm, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
   for (PetscInt i = 0; i < dom->nowned; i++) {
@@ -164,7 +164,6 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, Mat H)
     PetscCall(MatSetValuesBlocked(H, 1, &row, ncols, cols, vals, INSERT_VALUES));
   }
   PetscCall(PetscFree4(cols, perm, blocks, vals));
-  PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
 

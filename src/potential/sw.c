@@ -126,7 +126,7 @@ static PetscErrorCode SWCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SWHessian(VitPotential pot, VitDomain *dom, Mat H)
+static PetscErrorCode SWHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyHessian(pot, dom, SWSite, H));

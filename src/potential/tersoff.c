@@ -280,7 +280,7 @@ static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TersoffHessian(VitPotential pot, VitDomain *dom, Mat H)
+static PetscErrorCode TersoffHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
 {
   PetscFunctionBeginUser;
   PetscCall(VitManyBodyHessian(pot, dom, TersoffSite, H));
