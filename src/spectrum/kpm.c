@@ -7,9 +7,10 @@
 
    Reproducibility: r(i,c,k) is a hash of (seed, global atom id i, component c, vector k); H is
    applied by an own block-CSR kernel whose row sums run over the columns in increasing global atom
-   id; dot products are summed exactly (pre-rounded onto fixed grids, then 128-bit fixed point). The moments are therefore bitwise
-   the same on any number of ranks (given a Hessian whose entries are). All R vectors are applied
-   together, so the matrix streams from memory once per product, not once per vector. */
+   id; dot products are summed exactly (pre-rounded onto fixed grids, then 128-bit fixed point;
+   include/vitrum/exactsum.h). The moments are therefore bitwise the same on any number of ranks
+   (given a Hessian whose entries are). All R vectors are applied together, so the matrix streams
+   from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
 #include "kernel/kpm_rows.h"
@@ -425,8 +426,9 @@ PetscErrorCode VitKpmRandomVectors(VitKpmOperator op, const VitSpectrumProblem *
   PetscFunctionReturn(0);
 }
 
-/* Exact global <x, y> of one vector (n owned entries; the fixed-point scale from the largest term). */
-static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt n, const PetscReal x[], const PetscReal y[], PetscReal *dot)
+/* Exact global <x, y> of one vector (n owned entries; the fixed-point scale from the largest term),
+   by the kernel's step without update (x, y are only read). */
+static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt n, PetscReal x[], const PetscReal y[], PetscReal *dot)
 {
   VitExactSum es;
   VitInt128   acc[3] = {0, 0, 0}; /* <y, y>, <x, y>, terms beyond the bound */
@@ -436,7 +438,7 @@ static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob
   for (PetscInt j = 0; j < n; j++) tmax = PetscMax(tmax, PetscMax(PetscAbsReal(x[j] * y[j]), y[j] * y[j]));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &tmax, 1, MPIU_REAL, MPI_MAX, prob->comm));
   PetscCall(VitExactSumCreate(prob->comm, VitCeilLog2(tmax), VitCeilLog2((PetscReal)prob->dim * prob->natoms), &es));
-  op->step(&es, n, 1, NULL, 0, 0, y, (PetscReal *)x, acc, work);
+  op->step(&es, n, 1, NULL, 0, 0, y, x, acc, work);
   PetscCall(VitExactSumReduce(&es, 3, acc, sum));
   PetscCall(VitExactSumDestroy(&es));
   *dot = sum[1];

@@ -1,8 +1,8 @@
-/* The KPM's block-CSR product y = H x on R interleaved vectors and its Chebyshev step (kpm_rows.c), compiled once per
-   x86-64 micro-architecture level (v2: SSE4.2, v3: AVX2, v4: AVX-512; "generic" elsewhere) and
-   chosen at run time for the CPU (kpm.c), so that one portable build runs the kernel at the speed
-   of a -march=native one. Every variant adds in the same order without fused multiply-adds
-   (-ffp-contract=off), so all give bitwise the same result. */
+/* The KPM's block-CSR product y = H x on R interleaved vectors and its Chebyshev step (kpm_rows.c),
+   compiled once per x86-64 micro-architecture level (v2: SSE4.2, v3: AVX2, v4: AVX-512; "generic"
+   elsewhere) and chosen at run time for the CPU (kpm.c), so that one portable build runs the
+   kernels at the speed of a -march=native one. Every variant adds in the same order without fused
+   multiply-adds (-ffp-contract=off), so all give bitwise the same result. */
 #ifndef VITRUM_KPM_ROWS_H
 #define VITRUM_KPM_ROWS_H
 #include <petscsys.h>
@@ -20,7 +20,8 @@ void VitKpmRows_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const
 /* One step of the KPM's Chebyshev recursion on n entries of R interleaved vectors, in one pass:
    when y is given, w = (y - a v) s - w (v_{m+1} = 2 Hs v_m - v_{m-1} written over v_{m-1}); then
    acc[k] += <v_k, v_k> and acc[R + k] += <w_k, v_k> exactly (pre-rounded, exactsum.h), and acc[2R]
-   counts the terms beyond es->bound; work holds VIT_KPM_STEP_WORK(R) reals. Bitwise the same in every variant and on any rank count. */
+   counts the terms beyond es->bound; work holds VIT_KPM_STEP_WORK(R) reals. Bitwise the same in
+   every variant and on any rank count. */
 #define VIT_KPM_STEP_ROWS    8
 #define VIT_KPM_STEP_WORK(R) (5 * VIT_KPM_STEP_ROWS * (R))
 typedef void (*VitKpmStepFn)(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal *y, PetscReal a, PetscReal s, const PetscReal *v, PetscReal *w, VitInt128 acc[], PetscReal work[]);
