@@ -114,7 +114,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscFunctionBeginUser;
   /* One neighbour pass for a pair potential: its Hessian reuses the list (sorted by id) that the
      preallocation counts from. Many-body Hessians need lists of their cutoff, not of the coupling
-     range (2 cutoffs), and build them themselves: this one is freed first. */
+     range (2 cutoffs), and build them themselves: this one is freed first (freeing twice is safe). */
   PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
   if (pot->pair) PetscCall(VitNeighborListSortById(dom, &nl));
   PetscCall(CountBlocks(pot, dom, &nl, &c));
@@ -130,7 +130,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, A));
-  if (pot->pair) PetscCall(VitNeighborListDestroy(&nl));
+  PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   if (mass_weighted) PetscCall(MassWeight(dom, sample, A));

@@ -4,8 +4,9 @@
      for any rank count, across many flush chunks and with heavy cancellation;
    - terms of every magnitude (2^-40 .. 2^0) give bitwise the same sums in any row order and split
      into any pieces, within N ulp(C_2)/2 of the 128-bit fixed-point sum of the same terms;
-   - every compiled kernel variant this CPU runs gives the same bits, update included, and the
-     update equals (y - a v) s - w computed here;
+   - every compiled kernel variant this CPU runs gives the same bits, update included, the update
+     equals (y - a v) s - w computed here, and the sums of the update pass equal those of a
+     separate pass over the updated vectors;
    - a term beyond the bound and a NaN are counted, not added. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
@@ -152,6 +153,12 @@ int main(int argc, char **argv)
     if (t == 0) PetscCall(PetscArraycpy(first, all, 2 * R + 1));
     PetscCall(PetscArraycmp(all, first, 2 * R + 1, &same));
     PetscCall(Check(same, "variant: the same sums as the widest variant", (double)t));
+  }
+  {
+    PetscReal separate[2 * R];
+    PetscCall(Sums(variant[0], &es, n, 1, v, wref, separate, &outside));
+    PetscCall(PetscArraycmp(separate, first, 2 * R, &same));
+    PetscCall(Check(same, "update pass: the same sums as a separate pass over the updated vectors", first[R]));
   }
 
   /* 4. A term beyond the bound and a NaN (on the last rank) are counted and not added: the sums are
