@@ -7,6 +7,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
 #include <malloc.h>
+#include <sys/resource.h>
 
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN];
@@ -37,7 +38,7 @@ typedef struct {
   PetscInt   neigenvalues;       /* exact eigenvalues (translations removed), 0: not computed */
   PetscReal *eigenvalues;
   PetscLogDouble eigenvalues_s;  /* their wall time */
-  PetscReal  rss_hessian, rss_kpm; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only */
+  PetscReal  rss_hessian, rss_kpm, rss_peak; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only, the most so far */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
   PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
   PetscReal  factor_floor_mb, separator_dof; /* FactorFloor: a lower estimate of any factor (MB; 0: none) */
@@ -369,6 +370,21 @@ static PetscErrorCode ResidentPerAtom(const VitSpectrumProblem *prob, PetscReal 
   PetscCall(PetscMemoryGetCurrentUsage(&rss));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rss, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
   *bytes_per_atom = rss / prob->natoms;
+  PetscFunctionReturn(0);
+}
+
+/* The most resident memory each rank has had since it started (the kernel's high-water mark,
+   getrusage; kB on Linux), summed over the ranks, per atom. */
+static PetscErrorCode PeakResidentPerAtom(const VitSpectrumProblem *prob, PetscReal *bytes_per_atom)
+{
+  struct rusage  usage;
+  PetscLogDouble peak;
+
+  PetscFunctionBegin;
+  PetscCheck(getrusage(RUSAGE_SELF, &usage) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "getrusage failed");
+  peak = 1024.0 * usage.ru_maxrss;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &peak, 1, MPI_DOUBLE, MPI_SUM, prob->comm));
+  *bytes_per_atom = peak / prob->natoms;
   PetscFunctionReturn(0);
 }
 
@@ -933,7 +949,7 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm) {
     PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], resolution %.3g %s at nu_90 = %.4g %s, %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, (double)res->resolution, u->omega, (double)res->outliers.omega90, u->omega, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
-    PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
+    PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only, peak %.0f; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->rss_peak, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
   }
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscFunctionReturn(0);
@@ -995,6 +1011,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
     malloc_trim(0); /* the Hessian's heap pages back to the OS, as VitKpmOperatorCreate's release does */
     PetscCall(ResidentPerAtom(&prob, &res.rss_kpm));
     PetscCall(ComputeKpm(&prob, op, sys->dom.fid, trace, o, &res));
+    PetscCall(PeakResidentPerAtom(&prob, &res.rss_peak));
     PetscCall(PetscFree(trace));
   }
   PetscCall(VitKpmOperatorDestroy(&op));

@@ -2,6 +2,7 @@
    LDL^T factorisation of H - s I is the number of eigenvalues of H below s (MUMPS, as in SLEPc's
    ex25: ICNTL(13) = 1 so that the root is not factored by ScaLAPACK and the inertia is available). */
 #include <vitrum/spectrum.h>
+#include <malloc.h>
 
 PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A)
 {
@@ -15,6 +16,54 @@ PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A)
   if (baij) PetscCall(MatConvert(H, MATSBAIJ, MAT_INITIAL_MATRIX, A));
   else PetscCall(MatDuplicate(H, MAT_COPY_VALUES, A));
   PetscCall(MatSetOption(*A, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* The atom graph of a (Seq|MPI)BAIJ or SBAIJ Hessian: one row per atom, its upper triangle as
+   SBAIJ with block size 1 (d^2 times fewer entries than H), the values of a graph Laplacian plus
+   the identity (SPD, diagonally dominant like a Hessian's diagonal blocks). */
+static PetscErrorCode AtomGraph(Mat H, Mat *G)
+{
+  MPI_Comm        comm = PetscObjectComm((PetscObject)H);
+  Mat             B = H, Ad, Ao = NULL;
+  PetscBool       mpi, sbaij;
+  const PetscInt *garray = NULL, *iad, *jad, *iao = NULL, *jao = NULL;
+  PetscInt        bs, n, rstart, nloc, *ii, *jj, nz = 0;
+  PetscScalar    *vv;
+  PetscBool       done;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)H, &sbaij, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  if (sbaij) PetscCall(MatConvert(H, MATBAIJ, MAT_INITIAL_MATRIX, &B));
+  PetscCall(MatGetBlockSize(B, &bs));
+  PetscCall(MatGetOwnershipRange(B, &rstart, NULL));
+  rstart /= bs;
+  PetscCall(PetscObjectTypeCompare((PetscObject)B, MATMPIBAIJ, &mpi));
+  Ad = B;
+  if (mpi) PetscCall(MatMPIBAIJGetSeqBAIJ(B, &Ad, &Ao, &garray));
+  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &nloc, &iad, &jad, &done));
+  if (Ao) PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
+  PetscCall(PetscMalloc3(nloc + 1, &ii, iad[nloc] + (Ao ? iao[nloc] : 0), &jj, iad[nloc] + (Ao ? iao[nloc] : 0), &vv));
+  ii[0] = 0;
+  for (PetscInt i = 0; i < nloc; i++) {
+    const PetscInt row = rstart + i, first = nz, deg = iad[i + 1] - iad[i] + (Ao ? iao[i + 1] - iao[i] : 0);
+    for (PetscInt k = iad[i]; k < iad[i + 1]; k++)
+      if (rstart + jad[k] >= row) jj[nz] = rstart + jad[k], vv[nz++] = rstart + jad[k] == row ? deg : -1;
+    for (PetscInt k = Ao ? iao[i] : 0; k < (Ao ? iao[i + 1] : 0); k++)
+      if (garray[jao[k]] > row) jj[nz] = garray[jao[k]], vv[nz++] = -1;
+    PetscCall(PetscSortIntWithScalarArray(nz - first, jj + first, vv + first));
+    ii[i + 1] = nz;
+  }
+  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
+  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
+  PetscCall(MatCreate(comm, G));
+  PetscCall(MatSetSizes(*G, nloc, nloc, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(*G, MATSBAIJ));
+  PetscCall(MatSeqSBAIJSetPreallocationCSR(*G, 1, ii, jj, vv));
+  PetscCall(MatMPISBAIJSetPreallocationCSR(*G, 1, ii, jj, vv));
+  PetscCall(MatSetOption(*G, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(PetscFree3(ii, jj, vv));
+  if (B != H) PetscCall(MatDestroy(&B));
   PetscFunctionReturn(0);
 }
 
@@ -43,16 +92,19 @@ static PetscErrorCode MumpsFactor(Mat A, PetscBool numeric, Mat *F)
 
 PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
 {
-  Mat      A, F;
-  PetscInt mb;
+  Mat      G, F;
+  PetscInt bs, mb;
 
   PetscFunctionBegin;
-  PetscCall(VitSpectrumFactorableCopy(H, &A));
-  PetscCall(MumpsFactor(A, PETSC_FALSE, &F));
+  PetscCall(MatGetBlockSize(H, &bs));
+  PetscCall(AtomGraph(H, &G));
+  PetscCall(MumpsFactor(G, PETSC_FALSE, &F));
   PetscCall(MatMumpsGetInfog(F, 17, &mb)); /* estimated MB of all MUMPS data, in-core, summed over ranks */
-  *megabytes = mb;
+  *megabytes = (PetscReal)mb * bs * bs;
   PetscCall(MatDestroy(&F));
-  PetscCall(MatDestroy(&A));
+  PetscCall(MatDestroy(&G));
+  malloc_trim(0); /* the analysis's heap pages back to the OS (they are freed, but a library's
+                     mallopt(M_MMAP_MAX, 0) keeps them in the heap otherwise) */
   PetscFunctionReturn(0);
 }
 

@@ -16,6 +16,7 @@
 #include "kernel/kpm_rows.h"
 #include <petscblaslapack.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <malloc.h>
 
 /* ---- Rademacher vectors ------------------------------------------------------------------------- */
@@ -98,10 +99,45 @@ static PetscErrorCode BaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garra
   PetscFunctionReturn(0);
 }
 
+/* The pages of a source array that a copy has read, handed back to the OS as the copy advances
+   (MADV_DONTNEED on whole pages inside the array; its contents are never read again), so that the
+   source and its copy are not both resident: the copy of a Hessian about to be destroyed peaks near
+   one matrix instead of two. The array is the matrix's own heap memory: only whole pages strictly
+   inside it are touched, never the allocator's headers around it. */
+typedef struct {
+  uintptr_t begin, next, end; /* the array's first byte, the first page not yet handed back, its end */
+  uintptr_t chunk;            /* bytes handed back at a time: a 16th of the array, at most 16 MB */
+} ConsumedPages;
+
+static void ConsumedPagesInit(ConsumedPages *p, const void *array, size_t bytes, PetscBool release)
+{
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+  p->begin = (uintptr_t)array;
+  p->end   = release && array ? p->begin + bytes : 0;
+  p->next  = (p->begin + page - 1) / page * page;
+  p->chunk = PetscMax(page, PetscMin((uintptr_t)16 << 20, (uintptr_t)bytes / 16));
+}
+
+/* Bytes [0, consumed) of the array have been read for the last time. */
+static PetscErrorCode ConsumedPagesRelease(ConsumedPages *p, size_t consumed, PetscBool last)
+{
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), upto = (p->begin + consumed) / page * page;
+
+  PetscFunctionBegin;
+  if (!p->end || upto <= p->next || (!last && upto - p->next < p->chunk)) PetscFunctionReturn(0);
+  PetscCheck(madvise((void *)p->next, upto - p->next, MADV_DONTNEED) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "KPM: madvise failed on the consumed Hessian pages");
+  p->next = upto;
+  PetscFunctionReturn(0);
+}
+
 /* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: operator row r is the
    matrix's local block row op->order[r], an owned block column j becomes inv[j]; each row's blocks
-   ordered by the global atom id of their column (gid of owned, gidg of ghost blocks), values row-major. */
-static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt inv[], const PetscInt gid[], const PetscInt gidg[])
+   ordered by the global atom id of their column (gid of owned, gidg of ghost blocks), values
+   row-major. The source rows are read once, in their own order, so that with release (the matrix
+   is destroyed right after) its pages go back to the OS behind the copy (ConsumedPages); the
+   operator's pages are not made huge while it fills, in scattered rows, for the same reason. */
+static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt inv[], const PetscInt gid[], const PetscInt gidg[], PetscBool release)
 {
   const PetscInt     bs = op->bs, bs2 = bs * bs;
   const PetscInt    *iad, *jad, *iao = NULL, *jao = NULL;
@@ -109,6 +145,7 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   PetscInt           n, maxrow = 0, *key, *perm;
   PetscBool          done;
   const PetscScalar **src;
+  ConsumedPages      pd, po;
 
   PetscFunctionBegin;
   PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
@@ -130,9 +167,14 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
   op->val_bytes = (size_t)op->ia[op->nrows] * bs2 * sizeof(PetscReal);
   PetscCall(VitBigAlloc(op->ja_bytes, &op->ja));
   PetscCall(VitBigAlloc(op->val_bytes, &op->val));
+#if defined(MADV_NOHUGEPAGE)
+  if (release) (void)madvise(op->val, op->val_bytes, MADV_NOHUGEPAGE); /* advice only: a failure changes nothing */
+#endif
+  ConsumedPagesInit(&pd, ad, (size_t)iad[op->nrows] * bs2 * sizeof(PetscScalar), release);
+  ConsumedPagesInit(&po, ao, Ao ? (size_t)iao[op->nrows] * bs2 * sizeof(PetscScalar) : 0, release);
   PetscCall(PetscMalloc3(maxrow, &key, maxrow, &perm, maxrow, &src));
-  for (PetscInt r = 0; r < op->nrows; r++) {
-    const PetscInt i  = op->order[r];
+  for (PetscInt i = 0; i < op->nrows; i++) {
+    const PetscInt r  = inv[i];
     PetscInt       nb = 0, *ja = op->ja + op->ia[r];
     PetscReal     *val = op->val + op->ia[r] * bs2;
     for (PetscInt k = iad[i]; k < iad[i + 1]; k++, nb++) {
@@ -153,6 +195,8 @@ static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Pets
       for (PetscInt c = 0; c < bs; c++)
         for (PetscInt cc = 0; cc < bs; cc++) val[(k * bs + c) * bs + cc] = PetscRealPart(src[perm[k]][cc * bs + c]);
     }
+    PetscCall(ConsumedPagesRelease(&pd, (size_t)iad[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
+    if (Ao) PetscCall(ConsumedPagesRelease(&po, (size_t)iao[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
   }
   PetscCall(PetscFree3(key, perm, src));
   PetscCall(MatSeqBAIJRestoreArray(Ad, (PetscScalar **)&ad));
@@ -211,7 +255,7 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   Mat             Hb, Ad, Ao;
   PetscBool       baij, shell;
   const PetscInt *garray;
-  PetscInt       *gidg, *rowg, *inv;
+  PetscInt       *gidg, *rowg, *inv, refs;
   PetscSF         bylayout;
   PetscLayout     layout;
 
@@ -274,7 +318,10 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   }
   PetscCall(PetscSFDestroy(&bylayout));
   PetscCall(PetscMalloc1(op->nrows + 1, &op->ia));
-  PetscCall(CopyBaijRows(op, Ad, Ao, inv, prob->gid, gidg));
+  /* the source's pages go back behind the copy when it is destroyed right after: our own BAIJ
+     conversion, or the Hessian released by a caller that holds no other reference to it */
+  PetscCall(PetscObjectGetReference((PetscObject)Hb, &refs));
+  PetscCall(CopyBaijRows(op, Ad, Ao, inv, prob->gid, gidg, (PetscBool)(Hb != prob->H || (release && refs == 1))));
   PetscCall(PetscFree2(gidg, rowg));
   PetscCall(PetscFree(inv));
   if (Hb != prob->H) PetscCall(MatDestroy(&Hb));
