@@ -107,7 +107,7 @@ typedef struct {
   PetscInt       nstates;                /* states counted by mu_0: d N, minus d when deflated */
   PetscLogDouble time_per_moment;        /* wall time of the moment loop / moments */
   PetscLogDouble bytes_per_apply;        /* matrix and vector bytes streamed by one application of H */
-  PetscLogDouble bytes_matrix, bytes_vectors; /* memory of the operator and of the 3 multi-vectors, all ranks */
+  PetscLogDouble bytes_matrix, bytes_vectors; /* memory of the operator and of the vectors (v_{m-1}, v_m, a tile of H v_m), all ranks */
   VitKpmRecursion recursion;             /* the last vectors while the run can be continued (even moments) */
 } VitKpm;
 
