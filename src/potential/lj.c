@@ -112,12 +112,28 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
 }
 
 /* Row-oriented values of one block row (bs x ncols*bs) with columns sorted (blocks were stored one
-   after the other in the order of cols): sorted rows are appended, not insertion-sorted, by BAIJ. */
+   after the other in the order of cols): sorted rows are appended, not insertion-sorted, by BAIJ.
+   cols[0] is the row's own block, the others follow the neighbour list (by id): when those are
+   already in increasing order (on one rank, rows follow ids) only the diagonal block moves. */
 static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *cols, PetscInt *perm, const PetscScalar *blocks, PetscScalar *vals)
 {
+  PetscBool sorted;
+
   PetscFunctionBeginUser;
-  for (PetscInt c = 0; c < ncols; c++) perm[c] = c;
-  PetscCall(PetscSortIntWithArray(ncols, cols, perm));
+  PetscCall(PetscSortedInt(ncols - 1, cols + 1, &sorted));
+  if (sorted) {
+    const PetscInt diag = cols[0];
+    PetscInt       p    = 1;
+
+    while (p < ncols && cols[p] < diag) p++;
+    for (PetscInt c = 0; c < p - 1; c++) perm[c] = c + 1, cols[c] = cols[c + 1];
+    perm[p - 1] = 0;
+    cols[p - 1] = diag;
+    for (PetscInt c = p; c < ncols; c++) perm[c] = c;
+  } else {
+    for (PetscInt c = 0; c < ncols; c++) perm[c] = c;
+    PetscCall(PetscSortIntWithArray(ncols, cols, perm));
+  }
   for (PetscInt c = 0; c < ncols; c++)
     for (PetscInt a = 0; a < bs; a++)
       for (PetscInt b = 0; b < bs; b++) vals[a * ncols * bs + c * bs + b] = blocks[(perm[c] * bs + a) * bs + b];
