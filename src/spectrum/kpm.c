@@ -391,8 +391,6 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* Multi-vector layout: x[(i bs + c) nv + k] for block i, component c, vector k, nv = nvec or 1; x has
-   room for the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x refreshed). */
 /* The ghost rows of x (after its nrows owned block rows) from their owners; nv: op->nvec or 1. */
 static PetscErrorCode ExchangeGhosts(VitKpmOperator op, PetscInt nv, PetscReal x[])
 {
@@ -402,6 +400,8 @@ static PetscErrorCode ExchangeGhosts(VitKpmOperator op, PetscInt nv, PetscReal x
   PetscFunctionReturn(0);
 }
 
+/* Multi-vector layout: x[(i bs + c) nv + k] for block i, component c, vector k, nv = nvec or 1; x has
+   room for the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x refreshed). */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[])
 {
   const PetscInt bs = op->bs;
