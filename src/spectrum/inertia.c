@@ -21,14 +21,15 @@ PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A)
 
 /* The atom graph of a (Seq|MPI)BAIJ or SBAIJ Hessian: one row per atom, its upper triangle as
    SBAIJ with block size 1 (d^2 times fewer entries than H), the values of a graph Laplacian plus
-   the identity (SPD, diagonally dominant like a Hessian's diagonal blocks). */
+   the identity (SPD, diagonally dominant like a Hessian's diagonal blocks). SBAIJ is converted to
+   BAIJ first (a transient copy) so that each row's full pattern gives its degree. */
 static PetscErrorCode AtomGraph(Mat H, Mat *G)
 {
   MPI_Comm        comm = PetscObjectComm((PetscObject)H);
-  Mat             B = H, Ad, Ao = NULL;
-  PetscBool       mpi, sbaij;
-  const PetscInt *garray = NULL, *iad, *jad, *iao = NULL, *jao = NULL;
-  PetscInt        bs, n, rstart, nloc, *ii, *jj, nz = 0;
+  Mat             B = H, Ad, Ao;
+  PetscBool       sbaij;
+  const PetscInt *garray, *iad, *jad, *iao = NULL, *jao = NULL;
+  PetscInt        bs, n, nghost, rstart, nloc, *ii, *jj, nz = 0;
   PetscScalar    *vv;
   PetscBool       done;
 
@@ -38,9 +39,7 @@ static PetscErrorCode AtomGraph(Mat H, Mat *G)
   PetscCall(MatGetBlockSize(B, &bs));
   PetscCall(MatGetOwnershipRange(B, &rstart, NULL));
   rstart /= bs;
-  PetscCall(PetscObjectTypeCompare((PetscObject)B, MATMPIBAIJ, &mpi));
-  Ad = B;
-  if (mpi) PetscCall(MatMPIBAIJGetSeqBAIJ(B, &Ad, &Ao, &garray));
+  PetscCall(VitBaijParts(B, &Ad, &Ao, &garray, &nghost));
   PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &nloc, &iad, &jad, &done));
   if (Ao) PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
   PetscCall(PetscMalloc3(nloc + 1, &ii, iad[nloc] + (Ao ? iao[nloc] : 0), &jj, iad[nloc] + (Ao ? iao[nloc] : 0), &vv));

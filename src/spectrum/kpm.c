@@ -78,9 +78,7 @@ struct _n_VitKpmOperator {
   Vec          xs, ys;
 };
 
-/* The diagonal and off-diagonal parts of a (Seq|MPI)BAIJ matrix and the global block column of each
-   off-diagonal block column (garray, sorted; PETSc's own arrays, no copy). */
-static PetscErrorCode BaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost)
+PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost)
 {
   PetscBool mpi;
   PetscInt  bs, ncols;
@@ -106,23 +104,22 @@ static PetscErrorCode BaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garra
    inside it are touched, never the allocator's headers around it. */
 typedef struct {
   uintptr_t begin, next, end; /* the array's first byte, the first page not yet handed back, its end */
-  uintptr_t chunk;            /* bytes handed back at a time: a 16th of the array, at most 16 MB */
+  uintptr_t page, chunk;      /* the OS page; bytes handed back at a time: a 16th of the array, at most 16 MB */
 } ConsumedPages;
 
 static void ConsumedPagesInit(ConsumedPages *p, const void *array, size_t bytes, PetscBool release)
 {
-  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-
+  p->page  = (uintptr_t)sysconf(_SC_PAGESIZE);
   p->begin = (uintptr_t)array;
   p->end   = release && array ? p->begin + bytes : 0;
-  p->next  = (p->begin + page - 1) / page * page;
-  p->chunk = PetscMax(page, PetscMin((uintptr_t)16 << 20, (uintptr_t)bytes / 16));
+  p->next  = (p->begin + p->page - 1) / p->page * p->page;
+  p->chunk = PetscMax(p->page, PetscMin((uintptr_t)16 << 20, (uintptr_t)bytes / 16));
 }
 
 /* Bytes [0, consumed) of the array have been read for the last time. */
 static PetscErrorCode ConsumedPagesRelease(ConsumedPages *p, size_t consumed, PetscBool last)
 {
-  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), upto = (p->begin + consumed) / page * page;
+  const uintptr_t upto = (p->begin + consumed) / p->page * p->page;
 
   PetscFunctionBegin;
   if (!p->end || upto <= p->next || (!last && upto - p->next < p->chunk)) PetscFunctionReturn(0);
@@ -287,7 +284,7 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     PetscCall(MatConvert(prob->H, MATBAIJ, MAT_INITIAL_MATRIX, &Hb));
     if (release) PetscCall(MatDestroy(&prob->H));
   }
-  PetscCall(BaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
+  PetscCall(VitBaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
   PetscCall(PetscMalloc1(op->nrows + 1, &inv));
   for (PetscInt r = 0; r < op->nrows; r++) inv[op->order[r]] = r;
 
@@ -434,7 +431,7 @@ static PetscInt TileRows(VitKpmOperator op, PetscInt R)
   return PetscMax(16, 65536 / (op->bs * R * (PetscInt)sizeof(PetscReal)));
 }
 
-/* Reals of the buffer y that ProductStep needs: a tile of rows, or all of H v for a MATSHELL. */
+/* Bytes of the buffer y that ProductStep needs: a tile of rows, or all of H v for a MATSHELL. */
 static size_t ProductStepBytes(VitKpmOperator op, PetscInt R)
 {
   return (size_t)(op->shell ? op->nrows : PetscMin(op->nrows, TileRows(op, R))) * op->bs * R * sizeof(PetscReal);
@@ -442,8 +439,8 @@ static size_t ProductStepBytes(VitKpmOperator op, PetscInt R)
 
 /* One Chebyshev step fused with its product, on R vectors: w = (H v - a v) s - w, and <v, v>,
    <w, v> added to acc (op->step), tile of rows by tile, so that H v only ever lives in a
-   cache-sized tile y: the product's writes of H v and the step's reads of it do not go to memory
-   (they were about a tenth of a moment's time at 10^6 atoms). The same operations as a whole
+   cache-sized tile y: one multi-vector less in memory (the time per moment did not change beyond
+   the noise, docs/BENCHMARKS.md). The same operations as a whole
    product and then a step, so the same bits (the exact sums do not depend on how the terms are
    split). A MATSHELL has no rows to tile: H v is applied whole (y holds all of it). */
 static PetscErrorCode ProductStep(VitKpmOperator op, const VitExactSum *es, PetscInt R, PetscReal a, PetscReal s, PetscReal v[], PetscReal w[], VitInt128 acc[], PetscReal work[], PetscReal y[])
