@@ -153,7 +153,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-spectrum_pr_bands", "frequency bands for the mean participation ratio of the modes found", NULL, o->bands, &o->bands, NULL));
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
   PetscCall(PetscOptionsReal("-spectrum_precond_max_memory", "MB (all ranks) the multigrid preconditioner of the LOBPCG fallback may take, estimated at 100 kB per atom; larger: the lowest modes are skipped with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it, for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it (of the atom graph, times d^2), for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   { /* room for as many values as given: 1 + the number of commas */
     const char *list = NULL;
     PetscBool   found;
@@ -282,7 +282,7 @@ static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumO
   }
   if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
   *fits = (PetscBool)(res->factor_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor, above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
   PetscFunctionReturn(0);
 }
 
