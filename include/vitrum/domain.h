@@ -66,8 +66,16 @@ PetscErrorCode VitDomainUpdateGhosts(VitDomain *dom);
 /* Per-atom data exchange, bs values per atom: owners -> ghosts (copy). */
 PetscErrorCode VitDomainGhostBcast(VitDomain *dom, MPI_Datatype type, PetscInt bs, void *data);
 
-/* Displacement d = x_j - x_i (see the note at the top), its length returned. */
-PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, PetscReal d[3]);
+/* Displacement d = x_j - x_i (see the note at the top), its length returned. Inline: the pair loops
+   of the potentials and the Hessian spend a tenth of their time here. */
+static inline PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, PetscReal d[3])
+{
+  PetscReal ds[3];
+
+  for (int k = 0; k < 3; k++) ds[k] = (dom->s[3 * j + k] - dom->s[3 * i + k]) + (PetscReal)(dom->image[3 * j + k] - dom->image[3 * i + k]);
+  for (int c = 0; c < 3; c++) d[c] = ds[0] * dom->cell[0][c] + ds[1] * dom->cell[1][c] + ds[2] * dom->cell[2][c];
+  return PetscSqrtReal(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+}
 
 /* Call fn(i, j, d = x_j - x_i, r, ctx) for every ordered pair with r < cutoff, i listed (owned atoms, and
    ghosts too if include_ghosts), j any atom: the loop of neighbour lists without storing them. */
@@ -80,6 +88,9 @@ PetscErrorCode VitDomainForEachPairHalf(const VitDomain *dom, PetscReal cutoff, 
 /* Neighbour lists from cell lists. include_ghosts: also list ghosts (complete only for ghosts
    deeper than cutoff inside the ghost shell, as many-body potentials need). */
 PetscErrorCode VitNeighborListBuild(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitNeighborList *nl);
+/* The same for owned atoms with a cutoff per pair of species: j is listed when r < pair_cutoff[type i][type j]
+   (cutoff: the largest of them). */
+PetscErrorCode VitNeighborListBuildByType(const VitDomain *dom, PetscReal cutoff, const PetscReal pair_cutoff[][VIT_MAX_TYPES], VitNeighborList *nl);
 PetscErrorCode VitNeighborListDestroy(VitNeighborList *nl);
 
 /* Gather per-atom owned data (bs values per atom) into a Vec laid out in global id order

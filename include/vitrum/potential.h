@@ -21,6 +21,10 @@ struct _p_VitPotential {
   PetscReal hessian_range; /* largest distance between two atoms coupled by a non-zero Hessian block */
   PetscReal min_distance;  /* atoms closer than this are an input error (0: no check); added by pair */
   PetscReal type_mass[VIT_MAX_TYPES]; /* mass of each type given by the potential file (0: none) */
+  /* Pair potentials: from this distance on, phi, phi' and phi'' of species a, b are all zero (0 for a
+     pair that never interacts), so neighbour lists by type (VitNeighborListBuildByType) hold exactly
+     the pairs with non-zero terms and Hessian blocks. */
+  PetscReal pair_cutoff[VIT_MAX_TYPES][VIT_MAX_TYPES];
   void     *data;
 
   /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the
@@ -30,9 +34,9 @@ struct _p_VitPotential {
   PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal *virial);
   /* Add the Hessian blocks d^2E/dx_i dx_j (not mass weighted) to H, whose block rows are the
      atoms' dom->row indices (block size 3 in 3D, 2 in 2D). Values for rows owned by other ranks
-     may be added; VitHessian assembles. nl: for pair potentials, the full neighbour list within
-     hessian_range sorted by id (VitNeighborListSortById), which VitHessian has already used to
-     preallocate (one neighbour pass); NULL for the others, which build their own. */
+     may be added; VitHessian assembles. nl: for pair potentials, the full neighbour list of the pair
+     cutoffs (VitNeighborListBuildByType) sorted by id (VitNeighborListSortById), which VitHessian
+     has already used to preallocate (one neighbour pass); NULL for the others, which build their own. */
   PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, Mat H);
   /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
   PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);

@@ -376,15 +376,6 @@ PetscErrorCode VitDomainUpdateGhosts(VitDomain *dom)
   PetscFunctionReturn(0);
 }
 
-PetscReal VitDomainDisplacement(const VitDomain *dom, PetscInt i, PetscInt j, PetscReal d[3])
-{
-  PetscReal ds[3];
-
-  for (int k = 0; k < 3; k++) ds[k] = (dom->s[3 * j + k] - dom->s[3 * i + k]) + (PetscReal)(dom->image[3 * j + k] - dom->image[3 * i + k]);
-  for (int c = 0; c < 3; c++) d[c] = ds[0] * dom->cell[0][c] + ds[1] * dom->cell[1][c] + ds[2] * dom->cell[2][c];
-  return PetscSqrtReal(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-}
-
 PetscErrorCode VitDomainToGlobalOrder(const VitDomain *dom, PetscInt bs, const PetscReal *owned_data, Vec *v)
 {
   PetscFunctionBeginUser;

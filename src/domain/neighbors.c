@@ -140,6 +140,8 @@ PetscErrorCode VitDomainForEachPairHalf(const VitDomain *dom, PetscReal cutoff, 
 typedef struct {
   VitNeighborList *nl;
   PetscInt         cap, last_i;
+  const VitDomain *dom;
+  const PetscReal (*pair_cutoff)[VIT_MAX_TYPES]; /* NULL: every pair within nl->cutoff */
 } ListBuilder;
 
 static PetscErrorCode AppendNeighbor(PetscInt i, PetscInt j, const PetscReal d[3], PetscReal r, void *ctx)
@@ -149,6 +151,7 @@ static PetscErrorCode AppendNeighbor(PetscInt i, PetscInt j, const PetscReal d[3
   PetscInt         n  = nl->offset[nl->nlist];
 
   PetscFunctionBeginUser;
+  if (lb->pair_cutoff && r >= lb->pair_cutoff[lb->dom->type[i]][lb->dom->type[j]]) PetscFunctionReturn(0);
   for (; lb->last_i < i; lb->last_i++) nl->offset[lb->last_i + 1] = n; /* atoms before i are complete */
   if (n == lb->cap) {
     lb->cap *= 2;
@@ -159,22 +162,38 @@ static PetscErrorCode AppendNeighbor(PetscInt i, PetscInt j, const PetscReal d[3
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitNeighborListBuild(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitNeighborList *nl)
+static PetscErrorCode ListBuild(const VitDomain *dom, PetscReal cutoff, const PetscReal pair_cutoff[][VIT_MAX_TYPES], PetscBool include_ghosts, VitNeighborList *nl)
 {
   ListBuilder lb;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.neighbors, 0, 0, 0, 0));
-  nl->cutoff = cutoff;
-  nl->nlist  = include_ghosts ? dom->nowned + dom->nghost : dom->nowned;
-  lb.nl      = nl;
-  lb.cap     = 16 * nl->nlist + 16;
-  lb.last_i  = 0;
+  nl->cutoff     = cutoff;
+  nl->nlist      = include_ghosts ? dom->nowned + dom->nghost : dom->nowned;
+  lb.nl          = nl;
+  lb.cap         = 16 * nl->nlist + 16;
+  lb.last_i      = 0;
+  lb.dom         = dom;
+  lb.pair_cutoff = pair_cutoff;
   PetscCall(PetscCalloc1(nl->nlist + 1, &nl->offset)); /* offset[nlist] holds the running count */
   PetscCall(PetscMalloc1(lb.cap, &nl->nbr));
   PetscCall(VitDomainForEachPair(dom, cutoff, include_ghosts, AppendNeighbor, &lb));
   for (; lb.last_i < nl->nlist; lb.last_i++) nl->offset[lb.last_i + 1] = nl->offset[nl->nlist];
   PetscCall(PetscLogEventEnd(vit_log.neighbors, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitNeighborListBuild(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, VitNeighborList *nl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ListBuild(dom, cutoff, NULL, include_ghosts, nl));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitNeighborListBuildByType(const VitDomain *dom, PetscReal cutoff, const PetscReal pair_cutoff[][VIT_MAX_TYPES], VitNeighborList *nl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ListBuild(dom, cutoff, pair_cutoff, PETSC_FALSE, nl));
   PetscFunctionReturn(0);
 }
 

@@ -13,31 +13,18 @@ static PetscErrorCode HessianRegisterEvents(void)
   PetscFunctionReturn(0);
 }
 
-/* Whether atoms i, j at distance r have a non-zero block: for pair potentials K_ij = 0 exactly when
-   phi' = phi'' = 0 (the blocks the pair Hessians skip); other potentials: every pair in range. */
-static PetscErrorCode Couples(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt j, PetscReal r, PetscBool *couples)
-{
-  PetscReal phi, dphi, d2phi;
-
-  PetscFunctionBeginUser;
-  *couples = PETSC_TRUE;
-  if (!pot->pair) PetscFunctionReturn(0);
-  PetscCall(pot->pair(pot, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi));
-  *couples = (PetscBool)(dphi != 0 || d2phi != 0);
-  PetscFunctionReturn(0);
-}
-
 /* Blocks per owned block row, split into the diagonal (columns owned here) and off-diagonal
    parts; the upper-triangular counts (columns >= the row) are what SBAIJ stores. */
 typedef struct {
   PetscInt *d, *o, *du, *ou;
 } BlockCounts;
 
-/* Blocks per owned block row, from the full neighbour list within hessian_range. A column is
-   counted once even when several periodic images of an atom are in range (many-body Hessians
-   couple atoms up to 2 cutoffs apart, which may exceed half the box: their blocks add up into
-   one), and an image of the row's own atom adds to the diagonal. */
-static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, const VitNeighborList *list, BlockCounts *c)
+/* Blocks per owned block row, from the full neighbour list of the coupled pairs: for pair potentials
+   the list of their pair cutoffs (every listed pair has a non-zero block), for the others every pair
+   within hessian_range. A column is counted once even when several periodic images of an atom are
+   in range (many-body Hessians couple atoms up to 2 cutoffs apart, which may exceed half the box:
+   their blocks add up into one), and an image of the row's own atom adds to the diagonal. */
+static PetscErrorCode CountBlocks(VitDomain *dom, const VitNeighborList *list, BlockCounts *c)
 {
   const VitNeighborList nl    = *list;
   const PetscInt        first = dom->row_start, end = dom->row_start + dom->nowned;
@@ -49,14 +36,8 @@ static PetscErrorCode CountBlocks(VitPotential pot, VitDomain *dom, const VitNei
   PetscCall(PetscMalloc1(maxn + 1, &cols));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscInt ncols = 0;
-    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
-      const PetscInt j = nl.nbr[k];
-      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d);
-      PetscBool      couples;
-
-      PetscCall(Couples(pot, dom, i, j, r, &couples));
-      if (couples && dom->row[j] != dom->row[i]) cols[ncols++] = dom->row[j];
-    }
+    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++)
+      if (dom->row[nl.nbr[k]] != dom->row[i]) cols[ncols++] = dom->row[nl.nbr[k]];
     PetscCall(PetscSortRemoveDupsInt(&ncols, cols));
     c->d[i] = c->du[i] = 1; /* the diagonal block */
     for (PetscInt k = 0; k < ncols; k++) {
@@ -115,9 +96,11 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   /* One neighbour pass for a pair potential: its Hessian reuses the list (sorted by id) that the
      preallocation counts from. Many-body Hessians need lists of their cutoff, not of the coupling
      range (2 cutoffs), and build them themselves: this one is freed first (freeing twice is safe). */
-  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
-  if (pot->pair) PetscCall(VitNeighborListSortById(dom, &nl));
-  PetscCall(CountBlocks(pot, dom, &nl, &c));
+  if (pot->pair) {
+    PetscCall(VitNeighborListBuildByType(dom, pot->hessian_range, pot->pair_cutoff, &nl));
+    PetscCall(VitNeighborListSortById(dom, &nl));
+  } else PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
+  PetscCall(CountBlocks(dom, &nl, &c));
   if (!pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatCreate(dom->comm, &A));
   PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));
@@ -240,15 +223,15 @@ static PetscErrorCode ShellDestroy(Mat H)
   PetscFunctionReturn(0);
 }
 
-/* Neighbour list and coefficients a, b of the coupled pairs only (entries with a = b = 0, pairs beyond
-   their species' cutoff, are dropped from the list in place). */
+/* Neighbour list (of the pair cutoffs) and coefficients a, b of the coupled pairs only (entries with
+   a = b = 0 are dropped from the list in place). */
 static PetscErrorCode ShellCoefficients(VitPotential pot, VitDomain *dom, ShellCtx *ctx)
 {
   VitNeighborList *nl = &ctx->nl;
   PetscInt         kept = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, nl));
+  PetscCall(VitNeighborListBuildByType(dom, pot->hessian_range, pot->pair_cutoff, nl));
   PetscCall(PetscMalloc1(2 * nl->offset[dom->nowned], &ctx->coef));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     const PetscInt first = nl->offset[i], last = nl->offset[i + 1];

@@ -74,7 +74,7 @@ static PetscErrorCode LJPairCallback(VitPotential pot, PetscInt a, PetscInt b, P
 static PetscErrorCode LJNeighbors(VitPotential pot, VitDomain *dom, VitNeighborList *nl)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_FALSE, nl));
+  PetscCall(VitNeighborListBuildByType(dom, pot->cutoff, pot->pair_cutoff, nl));
   PetscCall(VitNeighborListSortById(dom, nl));
   PetscFunctionReturn(0);
 }
@@ -141,8 +141,9 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 }
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij. Each owned atom
-   inserts its whole block row; zero blocks (r >= rc) are skipped, as the preallocation does. The
-   neighbour list is VitHessian's (potential.h), sorted by id: each diagonal block sums in id order. */
+   inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within
+   their pair cutoff, sorted by id, so each diagonal block sums in id order; a zero block
+   (phi' = phi'' = 0, none for eps > 0) is skipped, which only leaves a preallocated slot unused. */
 static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, Mat H)
 {
   const LJ             *lj = (const LJ *)pot->data;
@@ -314,6 +315,7 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   for (PetscInt a = 0; a < lj->ntypes; a++)
     for (PetscInt b = 0; b < lj->ntypes; b++) {
       p->cutoff       = PetscMax(p->cutoff, lj->p[a][b].rc);
+      p->pair_cutoff[a][b] = lj->p[a][b].eps > 0 ? lj->p[a][b].rc : 0; /* eps = 0: phi = 0 at any r */
       p->min_distance = PetscMin(p->min_distance, 0.5 * lj->p[a][b].sig); /* phi(sig/2) ~ 1.6e4 eps */
     }
   p->ghost_width   = p->cutoff;

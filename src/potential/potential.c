@@ -145,21 +145,36 @@ PetscErrorCode VitPotentialDestroy(VitPotential *pot)
   PetscFunctionReturn(0);
 }
 
+/* By two transposes instead of a sort per row (which took a tenth of the Hessian command at 10^6
+   atoms): the list is transposed once (row j: the atoms that list j), then back while the rows j of
+   the transpose are visited in increasing global id, which appends every atom's neighbours in id
+   order. Local atoms of equal id (periodic images) keep their order in the id sort. */
 PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl)
 {
-  PetscInt *key, nmax = 0;
+  const PetscInt nlocal = dom->nowned + dom->nghost, nentries = nl->offset[nl->nlist];
+  PetscInt      *by_id, *key, *toffset, *tnbr, *next;
 
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < nl->nlist; i++) nmax = PetscMax(nmax, nl->offset[i + 1] - nl->offset[i]);
-  PetscCall(PetscMalloc1(nmax, &key));
-  for (PetscInt i = 0; i < nl->nlist; i++) {
-    PetscInt  n = nl->offset[i + 1] - nl->offset[i];
-    PetscInt *nbr = nl->nbr + nl->offset[i];
-
-    for (PetscInt k = 0; k < n; k++) key[k] = dom->gid[nbr[k]];
-    PetscCall(PetscSortIntWithArray(n, key, nbr));
-  }
+  PetscCall(PetscMalloc1(nlocal, &by_id));
+  PetscCall(PetscMalloc1(nlocal, &key));
+  for (PetscInt j = 0; j < nlocal; j++) by_id[j] = j, key[j] = dom->gid[j];
+  PetscCall(PetscSortIntWithArray(nlocal, key, by_id));
   PetscCall(PetscFree(key));
+  PetscCall(PetscCalloc1(nlocal + 1, &toffset));
+  PetscCall(PetscMalloc2(nentries + 1, &tnbr, PetscMax(nlocal, nl->nlist) + 1, &next));
+  for (PetscInt k = 0; k < nentries; k++) toffset[nl->nbr[k] + 1]++;
+  for (PetscInt j = 0; j < nlocal; j++) toffset[j + 1] += toffset[j];
+  PetscCall(PetscArraycpy(next, toffset, nlocal));
+  for (PetscInt i = 0; i < nl->nlist; i++)
+    for (PetscInt k = nl->offset[i]; k < nl->offset[i + 1]; k++) tnbr[next[nl->nbr[k]]++] = i;
+  PetscCall(PetscArraycpy(next, nl->offset, nl->nlist));
+  for (PetscInt q = 0; q < nlocal; q++) {
+    const PetscInt j = by_id[q];
+    for (PetscInt k = toffset[j]; k < toffset[j + 1]; k++) nl->nbr[next[tnbr[k]]++] = j;
+  }
+  PetscCall(PetscFree2(tnbr, next));
+  PetscCall(PetscFree(toffset));
+  PetscCall(PetscFree(by_id));
   PetscFunctionReturn(0);
 }
 

@@ -100,7 +100,8 @@ elif case == "tri":
     cell, x, _ = vr.lattice_sample((4, 4, 4), 3, 1.0, 0.1, 0.5, seed=61, tilt=0.15)
     types = np.random.default_rng(61).integers(0, 3, len(x))
     vr.write_data("sample.data", cell, x, types, masses=(1.0, 1.0, 1.0))
-    pe, ps, pr = [1.0, 1.2, 0.7, 0.9, 1.1, 0.6], [1.0, 0.9, 1.05, 0.95, 1.1, 1.0], [2.5, 2.2, 2.6, 2.4, 2.45, 2.3]
+    # epsilon 0 for the pair 2-3: it never interacts, so the lists by type leave it out (pair_cutoff 0)
+    pe, ps, pr = [1.0, 1.2, 0.7, 0.9, 0.0, 0.6], [1.0, 0.9, 1.05, 0.95, 1.1, 1.0], [2.5, 2.2, 2.6, 2.4, 2.45, 2.3]
     full = lambda v: np.array([[v[0], v[1], v[2]], [v[1], v[3], v[4]], [v[2], v[4], v[5]]])
     join = lambda v: ",".join(str(t) for t in v)
     H, _ = hessian(["-potential", "lj", "-lj_epsilon", join(pe), "-lj_sigma", join(ps), "-lj_cutoff", join(pr), "-mass_weighted", "false"], 4)
