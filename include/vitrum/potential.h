@@ -25,6 +25,10 @@ struct _p_VitPotential {
      pair that never interacts), so neighbour lists by type (VitNeighborListBuildByType) hold exactly
      the pairs with non-zero terms and Hessian blocks. */
   PetscReal pair_cutoff[VIT_MAX_TYPES][VIT_MAX_TYPES];
+  /* Pair potentials: a list of VitPotentialPairList for the domain's current positions, lent by a
+     caller that evaluates forces and the Hessian of the same positions (VitSystem), so that both use
+     one neighbour pass; NULL otherwise (each builds its own). The lender resets it. */
+  const VitNeighborList *pair_list;
   void     *data;
 
   /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the
@@ -61,6 +65,9 @@ PetscErrorCode VitPotentialCreateSW(MPI_Comm comm, const VitSample *sample, cons
 /* Sort each atom's neighbours by global id, so sums over neighbours are bitwise the same for any
    rank count (no two images of one atom are neighbours while the cutoff is below half the box). */
 PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl);
+/* Pair potentials: the full list of the owned atoms' neighbours within their pair cutoffs
+   (pot->pair_cutoff), each sorted by id: what their forces and Hessian rows sum over. */
+PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl);
 /* Error (collective, naming both atoms and their distance) if two atoms are closer than
    pot->min_distance. */
 PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom);

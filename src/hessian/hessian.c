@@ -93,13 +93,13 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   VitNeighborList nl;
 
   PetscFunctionBeginUser;
-  /* One neighbour pass for a pair potential: its Hessian reuses the list (sorted by id) that the
-     preallocation counts from. Many-body Hessians need lists of their cutoff, not of the coupling
-     range (2 cutoffs), and build them themselves: this one is freed first (freeing twice is safe). */
-  if (pot->pair) {
-    PetscCall(VitNeighborListBuildByType(dom, pot->hessian_range, pot->pair_cutoff, &nl));
-    PetscCall(VitNeighborListSortById(dom, &nl));
-  } else PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
+  /* One neighbour pass for a pair potential: its Hessian reuses the list (pair cutoffs, sorted by id)
+     that the preallocation counts from, the one lent by the caller if any (pot->pair_list). Many-body
+     Hessians need lists of their cutoff, not of the coupling range (2 cutoffs), and build them
+     themselves: this one is freed first. */
+  if (pot->pair_list) nl = *pot->pair_list;
+  else if (pot->pair) PetscCall(VitPotentialPairList(pot, dom, &nl));
+  else PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
   PetscCall(CountBlocks(dom, &nl, &c));
   if (!pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatCreate(dom->comm, &A));
@@ -113,7 +113,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, A));
-  PetscCall(VitNeighborListDestroy(&nl));
+  if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* freeing twice is safe */
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   if (mass_weighted) PetscCall(MassWeight(dom, sample, A));

@@ -29,22 +29,32 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* After the sample is read: potential, domain, energy and force check, Hessian. */
+/* After the sample is read: potential, domain, energy and force check, Hessian. A pair potential's
+   neighbour list is built once for both (lent as pot->pair_list). */
 static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, VitSystem *sys)
 {
-  PetscReal virial[6];
+  PetscReal       virial[6];
+  VitNeighborList pair_list;
 
   PetscFunctionBeginUser;
   sys->mass_weighted = o->mass_weighted;
   PetscCall(VitPotentialCreateFromOptions(comm, &sys->sample, &sys->pot));
   PetscCall(VitUnitsSetUpForPotential(comm, sys->pot, &sys->sample, &sys->units, &sys->mass_source));
   PetscCall(VitPotentialSetUpDomain(comm, sys->pot, &sys->sample, 0, &sys->dom));
+  if (sys->pot->pair) {
+    PetscCall(VitPotentialPairList(sys->pot, &sys->dom, &pair_list));
+    sys->pot->pair_list = &pair_list;
+  }
   PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, &sys->energy, &sys->max_force));
   if (sys->max_force > o->ftol)
     PetscCall(PetscPrintf(comm, "vitrum: warning: %s is not relaxed (largest force %g > -hessian_ftol %g): its Hessian may have negative eigenvalues; relax it with `vitrum minimize` first\n", sys->sample.source, (double)sys->max_force, (double)o->ftol));
   PetscCall(PetscLogStagePush(vit_log.stage_hessian));
   PetscCall(VitHessianCreate(sys->pot, &sys->dom, &sys->sample, o->type, o->mass_weighted, &sys->H));
   PetscCall(PetscLogStagePop());
+  if (sys->pot->pair_list) {
+    sys->pot->pair_list = NULL;
+    PetscCall(VitNeighborListDestroy(&pair_list));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -71,14 +71,6 @@ static PetscErrorCode LJPairCallback(VitPotential pot, PetscInt a, PetscInt b, P
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode LJNeighbors(VitPotential pot, VitDomain *dom, VitNeighborList *nl)
-{
-  PetscFunctionBeginUser;
-  PetscCall(VitNeighborListBuildByType(dom, pot->cutoff, pot->pair_cutoff, nl));
-  PetscCall(VitNeighborListSortById(dom, nl));
-  PetscFunctionReturn(0);
-}
-
 /* Each owned atom gets half of each pair energy; F_i = sum_j phi'(r) d/r with d = x_j - x_i;
    virial of atom i W_ab = -1/2 sum_j phi'(r) d_a d_b / r (each pair seen from both sides). */
 static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal *virial)
@@ -88,7 +80,8 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
   VitNeighborList nl;
 
   PetscFunctionBeginUser;
-  PetscCall(LJNeighbors(pot, dom, &nl));
+  if (pot->pair_list) nl = *pot->pair_list; /* lent: not freed here */
+  else PetscCall(VitPotentialPairList(pot, dom, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscReal e = 0, f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
 
@@ -107,7 +100,7 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
     if (virial)
       for (PetscInt v = 0; v < 6; v++) virial[6 * i + v] = w[v];
   }
-  PetscCall(VitNeighborListDestroy(&nl));
+  if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
 

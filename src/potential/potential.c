@@ -178,6 +178,14 @@ PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitNeighborListBuildByType(dom, pot->cutoff, pot->pair_cutoff, nl));
+  PetscCall(VitNeighborListSortById(dom, nl));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom)
 {
   VitNeighborList nl;
