@@ -87,19 +87,23 @@ static PetscErrorCode CellListDestroy(CellList *cl)
 }
 
 /* The pair loop. Listed atoms i: owned ones, plus ghosts if include_ghosts. half: skip the pairs of
-   two owned atoms with j < i (each such pair is visited once, i < j). */
+   two owned atoms with j < i (each such pair is visited once, i < j). For each atom the candidates
+   of its cells that pass the Cartesian filter are gathered first without branches (a filter that
+   passes about a quarter of them at random mispredicted one branch in four), then measured. */
 static PetscErrorCode ForEachPair(const VitDomain *dom, PetscReal cutoff, PetscBool include_ghosts, PetscBool half, VitPairFunction fn, void *ctx)
 {
   CellList  cl;
-  PetscInt  nlist  = include_ghosts ? dom->nowned + dom->nghost : dom->nowned;
+  PetscInt  nlist  = include_ghosts ? dom->nowned + dom->nghost : dom->nowned, *candidate;
   PetscReal filter = PetscSqr(cutoff * (1 + 1e-9)); /* loose: the exact test follows */
 
   PetscFunctionBeginUser;
   PetscCheck(cutoff <= dom->ghost_width * (1 + 1e-12), dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "neighbour cutoff %g exceeds the ghost width %g", (double)cutoff, (double)dom->ghost_width);
   PetscCall(CellListBuild(dom, cutoff, &cl));
+  PetscCall(PetscMalloc1(dom->nowned + dom->nghost + 1, &candidate));
   for (PetscInt i = 0; i < nlist; i++) {
-    PetscInt        c[3], lo[3], hi[3];
+    PetscInt        c[3], lo[3], hi[3], ncand = 0;
     const PetscReal *xi = &dom->x[3 * i];
+    const PetscInt   jmin = half ? i + 1 : 0; /* half: j > i (ghosts come after every owned atom) */
     CellOf(&cl, dom, i, c);
     for (int k = 0; k < 3; k++) {
       lo[k] = PetscMax(c[k] - cl.reach[k], 0);
@@ -110,15 +114,19 @@ static PetscErrorCode ForEachPair(const VitDomain *dom, PetscReal cutoff, PetscB
         PetscInt row = (a * cl.nbin[1] + b) * cl.nbin[2];
         for (PetscInt e = cl.start[row + lo[2]]; e < cl.start[row + hi[2] + 1]; e++) {
           const PetscReal *xj = &cl.x[3 * e];
-          PetscReal        d[3], r;
-          PetscInt         j = cl.atom[e];
-          if (half ? (j <= i) : (j == i)) continue; /* ghosts come after every owned atom */
-          if (PetscSqr(xj[0] - xi[0]) + PetscSqr(xj[1] - xi[1]) + PetscSqr(xj[2] - xi[2]) >= filter) continue;
-          r = VitDomainDisplacement(dom, i, j, d);
-          if (r < cutoff) PetscCall(fn(i, j, d, r, ctx));
+          const PetscInt   j  = cl.atom[e];
+
+          candidate[ncand] = j;
+          ncand += (PetscSqr(xj[0] - xi[0]) + PetscSqr(xj[1] - xi[1]) + PetscSqr(xj[2] - xi[2]) < filter) & (j >= jmin) & (j != i);
         }
       }
+    for (PetscInt k = 0; k < ncand; k++) {
+      const PetscInt j = candidate[k];
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d);
+      if (r < cutoff) PetscCall(fn(i, j, d, r, ctx));
+    }
   }
+  PetscCall(PetscFree(candidate));
   PetscCall(CellListDestroy(&cl));
   PetscFunctionReturn(0);
 }
