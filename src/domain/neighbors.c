@@ -187,6 +187,7 @@ static PetscErrorCode ListBuild(const VitDomain *dom, PetscReal cutoff, const Pe
   PetscCall(PetscMalloc1(lb.cap, &nl->nbr));
   PetscCall(VitDomainForEachPair(dom, cutoff, include_ghosts, AppendNeighbor, &lb));
   for (; lb.last_i < nl->nlist; lb.last_i++) nl->offset[lb.last_i + 1] = nl->offset[nl->nlist];
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (nl->offset[nl->nlist] + 1), &nl->nbr)); /* the capacity doubled: up to 2x */
   PetscCall(PetscLogEventEnd(vit_log.neighbors, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -148,7 +148,8 @@ PetscErrorCode VitPotentialDestroy(VitPotential *pot)
 /* By two transposes instead of a sort per row (which took a tenth of the Hessian command at 10^6
    atoms): the list is transposed once (row j: the atoms that list j), then back while the rows j of
    the transpose are visited in increasing global id, which appends every atom's neighbours in id
-   order. Local atoms of equal id (periodic images) keep their order in the id sort. */
+   order. Equal ids (two images of one atom, possible only in many-body lists) come in the order the
+   id sort of the local atoms gives them. */
 PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl)
 {
   const PetscInt nlocal = dom->nowned + dom->nghost, nentries = nl->offset[nl->nlist];
