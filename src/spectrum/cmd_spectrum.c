@@ -160,9 +160,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
     PetscCall(PetscOptionsFindPair(NULL, NULL, "-spectrum_count_omega", &list, &found));
     o->ncount = 1;
     for (const char *c = list; c && *c; c++) o->ncount += *c == ',';
-    PetscCall(PetscMalloc1(o->ncount, &o->count_omega));
+    PetscCall(PetscCalloc1(o->ncount, &o->count_omega)); /* zeroed: -help shows <0.>, not memory */
   }
-  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w: count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
+  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
   PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; not given: from -vdos_resolution)", NULL, o->moments, &o->moments, &moments_set));
