@@ -2,7 +2,9 @@
 src/ (PetscOptionsInt("-name", ...), PetscOptionsGetReal(NULL, NULL, "-name", ...), ...) must each
 appear in the -help output of at least one command. PETSc's and SLEPc's own options (-eps_*,
 -st_*, -ksp_*, ...), which vitrum only gives defaults, are theirs to list. Fails with the options
-that no -help names, and where the source reads them."""
+that no -help names, and where the source reads them. The values -help shows for vitrum's options
+must not look like uninitialised memory (a denormal such as 1.13618e-313, or a magnitude above
+1e15), as -spectrum_count_omega once showed."""
 import glob
 import os
 import re
@@ -27,11 +29,21 @@ check(len(read) > 100, "the scan found the options (%d)" % len(read))
 usage = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
 commands = re.findall(r"^\s{2,}([a-z]+)\s{2,}", usage, re.M)
 check(len(commands) >= 10, "the usage lists the commands (%s)" % " ".join(commands))
-listed = set()
+listed, garbage = set(), []
+shown = re.compile(r"^\s*(-[a-z][a-z0-9_]*)\s*:?\s*<([^>]*)>", re.M)
+number = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 for cmd in commands:
     p = subprocess.run([exe, cmd, "-help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
     check(p.returncode == 0, "vitrum %s -help: status 0 (got %d)" % (cmd, p.returncode))
     listed |= set(re.findall(r"^\s*(-[a-z][a-z0-9_]*)[\s:]", p.stdout, re.M))
+    for name, values in shown.findall(p.stdout):
+        if name in read:
+            for v in map(float, number.findall(values)):
+                if v != 0 and (abs(v) < 1e-300 or abs(v) > 1e15):
+                    garbage.append("vitrum %s -help: %s <%s>" % (cmd, name, values))
+for line in sorted(set(garbage)):
+    print("value like uninitialised memory: " + line)
+check(not garbage, "no vitrum option's -help value looks like uninitialised memory")
 missing = sorted(set(read) - listed)
 for name in missing:
     print("not listed by any -help: %s (read at %s)" % (name, read[name]))
