@@ -113,7 +113,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, A));
-  if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* freeing twice is safe */
+  if (pot->pair && !pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* built here, not lent */
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   if (mass_weighted) PetscCall(MassWeight(dom, sample, A));
