@@ -36,12 +36,14 @@ struct _p_VitPotential {
      (Voigt order xx yy zz xy xz yz). Each atom's values are bitwise the same on any number of
      ranks; VitPotentialEvaluate sums them exactly. */
   PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal *virial);
-  /* Add the Hessian blocks d^2E/dx_i dx_j (not mass weighted) to H, whose block rows are the
-     atoms' dom->row indices (block size 3 in 3D, 2 in 2D). Values for rows owned by other ranks
-     may be added; VitHessian assembles. nl: for pair potentials, the full neighbour list of the pair
-     cutoffs (VitNeighborListBuildByType) sorted by id (VitNeighborListSortById), which VitHessian
-     has already used to preallocate (one neighbour pass); NULL for the others, which build their own. */
-  PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, Mat H);
+  /* Add the Hessian blocks d^2E/dx_i dx_j to H, whose block rows are the atoms' dom->row indices
+     (block size 3 in 3D, 2 in 2D), each value v of block (i, j) as (v w[i]) w[j] (mass weighted:
+     w = 1/sqrt(m) of the owned and ghost atoms; not weighted when w is NULL). Values for rows owned
+     by other ranks may be added; VitHessian assembles. nl: for pair potentials, the full neighbour
+     list of the pair cutoffs (VitNeighborListBuildByType) sorted by id (VitNeighborListSortById),
+     which VitHessian has already used to preallocate (one neighbour pass); NULL for the others,
+     which build their own. */
+  PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, const PetscReal w[], Mat H);
   /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
   PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);
   PetscErrorCode (*destroy)(VitPotential);

@@ -61,26 +61,16 @@ static PetscErrorCode InverseSqrtMasses(const VitDomain *dom, const VitSample *s
   PetscFunctionReturn(0);
 }
 
-/* H <- W H W with W = diag(1/sqrt(m_i)) repeated over the d components of each atom. */
-static PetscErrorCode MassWeight(const VitDomain *dom, const VitSample *sample, Mat H)
+/* W = 1/sqrt(m_i) of the owned and ghost atoms for a mass-weighted Hessian W K W, folded into the
+   blocks as they are added (no pass over the matrix afterwards); NULL when every mass is 1. */
+static PetscErrorCode HessianWeights(const VitDomain *dom, const VitSample *sample, PetscBool mass_weighted, PetscReal **w)
 {
-  Vec          w;
-  PetscScalar *a;
-  PetscReal   *winv;
-  PetscBool    unit = PETSC_TRUE;
+  PetscBool unit = PETSC_TRUE;
 
   PetscFunctionBeginUser;
+  *w = NULL;
   for (PetscInt t = 0; t < sample->ntypes; t++) unit = (PetscBool)(unit && sample->type_mass[t] == 1);
-  if (unit) PetscFunctionReturn(0); /* M = I */
-  PetscCall(InverseSqrtMasses(dom, sample, dom->nowned, &winv));
-  PetscCall(MatCreateVecs(H, &w, NULL));
-  PetscCall(VecGetArray(w, &a));
-  for (PetscInt i = 0; i < dom->nowned; i++)
-    for (PetscInt k = 0; k < dom->dim; k++) a[dom->dim * i + k] = winv[i];
-  PetscCall(VecRestoreArray(w, &a));
-  PetscCall(MatDiagonalScale(H, w, w));
-  PetscCall(VecDestroy(&w));
-  PetscCall(PetscFree(winv));
+  if (mass_weighted && !unit) PetscCall(InverseSqrtMasses(dom, sample, dom->nowned + dom->nghost, w));
   PetscFunctionReturn(0);
 }
 
@@ -91,6 +81,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscBool       sbaij;
   Mat             A;
   VitNeighborList nl;
+  PetscReal      *w;
 
   PetscFunctionBeginUser;
   /* One neighbour pass for a pair potential: its Hessian reuses the list (pair cutoffs, sorted by id)
@@ -112,11 +103,12 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
-  PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, A));
+  PetscCall(HessianWeights(dom, sample, mass_weighted, &w));
+  PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, w, A));
+  PetscCall(PetscFree(w));
   if (pot->pair && !pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* built here, not lent */
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
-  if (mass_weighted) PetscCall(MassWeight(dom, sample, A));
   *H = A;
   PetscFunctionReturn(0);
 }

@@ -492,10 +492,10 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
+static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, EAMSite, H));
+  PetscCall(VitManyBodyHessian(pot, dom, EAMSite, w, H));
   PetscFunctionReturn(0);
 }
 

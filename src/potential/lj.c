@@ -133,26 +133,28 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
   PetscFunctionReturn(0);
 }
 
-/* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij. Each owned atom
-   inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within
+/* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
+   as (K_ij w_i) w_j when w is given (the order of PETSc's MatDiagonalScale for BAIJ, and the same
+   for the upper triangle SBAIJ stores). Each owned atom inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within
    their pair cutoff, sorted by id, so each diagonal block sums in id order; a zero block
    (phi' = phi'' = 0, none for eps > 0) is skipped, which only leaves a preallocated slot unused. */
-static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, Mat H)
+static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal w[], Mat H)
 {
   const LJ             *lj = (const LJ *)pot->data;
   const PetscInt        bs = dom->dim;
   const VitNeighborList nl = *nlist;
-  PetscInt              nmax = 0, *cols, *perm, row;
+  PetscInt              nmax = 0, *cols, *perm, *atom, row;
   PetscScalar          *blocks, *vals;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < dom->nowned; i++) nmax = PetscMax(nmax, nl.offset[i + 1] - nl.offset[i]);
-  PetscCall(PetscMalloc4(nmax + 1, &cols, nmax + 1, &perm, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
+  PetscCall(PetscMalloc5(nmax + 1, &cols, nmax + 1, &perm, nmax + 1, &atom, bs * bs * (nmax + 1), &blocks, bs * bs * (nmax + 1), &vals));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscInt     ncols = 1;
     PetscScalar *diag  = blocks; /* block 0: the diagonal */
 
     cols[0] = dom->row[i];
+    atom[0] = i;
     for (PetscInt ab = 0; ab < bs * bs; ab++) diag[ab] = 0;
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j   = nl.nbr[k];
@@ -167,13 +169,16 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeigh
           blk[a * bs + b] = -(c_uu * (d[a] * d[b]) + (a == b ? dphi / r : 0)); /* d_a d_b first: K_ab = K_ba exactly */
           diag[a * bs + b] -= blk[a * bs + b];
         }
+      atom[ncols]   = j;
       cols[ncols++] = dom->row[j];
     }
+    for (PetscInt c = 0; w && c < ncols; c++)
+      for (PetscInt ab = 0; ab < bs * bs; ab++) blocks[c * bs * bs + ab] = (blocks[c * bs * bs + ab] * w[i]) * w[atom[c]];
     row = dom->row[i];
     PetscCall(PackBlockRowSorted(bs, ncols, cols, perm, blocks, vals));
     PetscCall(MatSetValuesBlocked(H, 1, &row, ncols, cols, vals, INSERT_VALUES));
   }
-  PetscCall(PetscFree4(cols, perm, blocks, vals));
+  PetscCall(PetscFree5(cols, perm, atom, blocks, vals));
   PetscFunctionReturn(0);
 }
 

@@ -172,8 +172,9 @@ static inline const PetscReal *SiteBlockRow(PetscInt n, const PetscReal G[], con
 }
 
 /* Add the rows of owned atoms among the site's atoms to H (block rows dom->row), with the
-   columns in increasing order (PETSc's insertion searches rows fastest that way). */
-static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal G[], const PetscBool need[], PetscReal work[], PetscInt rows[], PetscInt cols[], PetscInt perm[], PetscScalar vals[], Mat H)
+   columns in increasing order (PETSc's insertion searches rows fastest that way), mass weighted
+   with w (potential.h) unless NULL. */
+static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal G[], const PetscBool need[], const PetscReal w[], PetscReal work[], PetscInt rows[], PetscInt cols[], PetscInt perm[], PetscScalar vals[], Mat H)
 {
   PetscReal *rs = work, *cs = work + 9 * n, t[9];
   PetscInt   nrow = 0;
@@ -184,15 +185,17 @@ static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt 
   PetscCall(PetscSortIntWithPermutation(n + 1, rows, perm));
   for (PetscInt c = 0; c <= n; c++) cols[c] = rows[perm[c]];
   for (PetscInt p = 0; p <= n; p++) {
-    if ((p ? nbr[p - 1] : i) >= dom->nowned) continue;
+    const PetscInt ap = p ? nbr[p - 1] : i;
+    if (ap >= dom->nowned) continue;
     for (int a = 0; a < 3; a++) {
       PetscScalar *v = &vals[(3 * nrow + a) * 3 * (n + 1)];
 
       for (PetscInt c = 0; c <= n; c++) {
         PetscReal        sign;
         const PetscReal *src = SiteBlockRow(n, G, rs, cs, t, p, perm[c], a, &sign);
+        const PetscInt   ac  = perm[c] ? nbr[perm[c] - 1] : i;
 
-        for (int b = 0; b < 3; b++) v[3 * c + b] = sign * src[b];
+        for (int b = 0; b < 3; b++) v[3 * c + b] = w ? (sign * src[b] * w[ap]) * w[ac] : sign * src[b];
       }
     }
     rows[nrow++] = dom->row[p ? nbr[p - 1] : i];
@@ -201,7 +204,7 @@ static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H)
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const PetscReal w[], Mat H)
 {
   SiteSet      ss;
   PetscReal   *d, *r, *e, *g, *G, *work;
@@ -224,7 +227,7 @@ PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunct
     SiteGeometry(dom, i, n, nbr, d, r);
     for (PetscInt m = 0; m < n; m++) need[m] = (PetscBool)(i < dom->nowned || nbr[m] < dom->nowned); /* rows added here */
     PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, G, need));
-    PetscCall(SiteAddHessian(dom, i, n, nbr, G, need, work, rows, cols, perm, vals, H));
+    PetscCall(SiteAddHessian(dom, i, n, nbr, G, need, w, work, rows, cols, perm, vals, H));
   }
   PetscCall(PetscFree5(d, r, e, g, need));
   PetscCall(PetscFree6(G, work, rows, cols, perm, vals));

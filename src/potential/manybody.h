@@ -28,7 +28,7 @@ typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom
 void VitManyBodySymmetrize(PetscInt n, PetscReal G[]);
 
 PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal *virial);
-PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, Mat H);
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const PetscReal w[], Mat H);
 
 /* Error unless the sample suits a many-body potential (3D). */
 PetscErrorCode VitManyBodyCheckSample(MPI_Comm comm, const VitSample *sample, const char potential[]);

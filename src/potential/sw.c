@@ -126,10 +126,10 @@ static PetscErrorCode SWCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SWHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
+static PetscErrorCode SWHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, SWSite, H));
+  PetscCall(VitManyBodyHessian(pot, dom, SWSite, w, H));
   PetscFunctionReturn(0);
 }
 

@@ -280,10 +280,10 @@ static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TersoffHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, Mat H)
+static PetscErrorCode TersoffHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, TersoffSite, H));
+  PetscCall(VitManyBodyHessian(pot, dom, TersoffSite, w, H));
   PetscFunctionReturn(0);
 }
 

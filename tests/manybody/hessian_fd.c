@@ -29,7 +29,7 @@ static PetscErrorCode DenseHessian(VitPotential pot, VitDomain *dom, PetscReal *
   PetscCall(MatSetBlockSize(H, 3));
   PetscCall(MatZeroEntries(H));
   PetscCheck(!pot->pair, dom->comm, PETSC_ERR_SUP, "hessian_fd tests many-body potentials (a pair potential's Hessian takes VitHessian's neighbour list)");
-  PetscCall(pot->hessian(pot, dom, NULL, H));
+  PetscCall(pot->hessian(pot, dom, NULL, NULL, H));
   PetscCall(MatAssemblyBegin(H, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(H, MAT_FINAL_ASSEMBLY));
   PetscCall(PetscMalloc1(nloc * N + 1, &rows));
