@@ -13,7 +13,7 @@
    from memory once per product, not once per vector. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
-#include "kernel/kpm_rows.h"
+#include "kpm_impl.h"
 #include <petscblaslapack.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,25 +59,6 @@ PetscErrorCode VitBigFree(size_t bytes, void *p)
   PetscFunctionReturn(0);
 }
 
-/* ---- Block CSR operator with rows summed in global-id order ----------------------------------------- */
-struct _n_VitKpmOperator {
-  MPI_Comm     comm;
-  PetscInt     bs, nrows, nghost, nvec;
-  PetscInt    *ia;      /* nrows + 1 */
-  PetscInt    *ja;      /* local block index, [0,nrows) owned, [nrows,nrows+nghost) ghost (mapped) */
-  PetscReal   *val;     /* bs*bs per block, row-major (mapped) */
-  size_t       ja_bytes, val_bytes;
-  PetscSF      sf;      /* roots: owned blocks, leaves: ghost blocks */
-  MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
-  VitKpmRowsFn rows;    /* the kernel variants for this CPU */
-  VitKpmStepFn step;
-  PetscInt    *order;   /* operator row r is the problem's owned atom order[r] (a spatially local order) */
-  PetscInt    *gid;     /* global atom id of operator row r */
-  PetscReal   *sqrt_mass; /* sqrt(m) of operator row r */
-  Mat          shell;   /* H without BAIJ storage (MATSHELL): applied with MatMult, vector by vector */
-  Vec          xs, ys;
-};
-
 PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost)
 {
   PetscBool mpi;
@@ -94,114 +75,6 @@ PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, P
   PetscCall(MatGetBlockSize(Hb, &bs));
   PetscCall(MatGetLocalSize(*Ao, NULL, &ncols));
   *nghost = ncols / bs;
-  PetscFunctionReturn(0);
-}
-
-/* The pages of a source array that a copy has read, handed back to the OS as the copy advances
-   (MADV_DONTNEED on whole pages inside the array; its contents are never read again), so that the
-   source and its copy are not both resident: the copy of a Hessian about to be destroyed peaks near
-   one matrix instead of two. The array is the matrix's own heap memory: only whole pages strictly
-   inside it are touched, never the allocator's headers around it. */
-typedef struct {
-  uintptr_t begin, next, end; /* the array's first byte, the first page not yet handed back, its end */
-  uintptr_t page, chunk;      /* the OS page; bytes handed back at a time: a 16th of the array, at most 16 MB */
-} ConsumedPages;
-
-static void ConsumedPagesInit(ConsumedPages *p, const void *array, size_t bytes, PetscBool release)
-{
-  p->page  = (uintptr_t)sysconf(_SC_PAGESIZE);
-  p->begin = (uintptr_t)array;
-  p->end   = release && array ? p->begin + bytes : 0;
-  p->next  = (p->begin + p->page - 1) / p->page * p->page;
-  p->chunk = PetscMax(p->page, PetscMin((uintptr_t)16 << 20, (uintptr_t)bytes / 16));
-}
-
-/* Bytes [0, consumed) of the array have been read for the last time. */
-static PetscErrorCode ConsumedPagesRelease(ConsumedPages *p, size_t consumed, PetscBool last)
-{
-  const uintptr_t upto = (p->begin + consumed) / p->page * p->page;
-
-  PetscFunctionBegin;
-  if (!p->end || upto <= p->next || (!last && upto - p->next < p->chunk)) PetscFunctionReturn(0);
-  PetscCheck(madvise((void *)p->next, upto - p->next, MADV_DONTNEED) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "KPM: madvise failed on the consumed Hessian pages");
-  p->next = upto;
-  PetscFunctionReturn(0);
-}
-
-/* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: operator row r is the
-   matrix's local block row op->order[r], an owned block column j becomes inv[j]; each row's blocks
-   ordered by the global atom id of their column (gid of owned, gidg of ghost blocks), values
-   row-major. The source rows are read once, in their own order, so that with release (the matrix
-   is destroyed right after) its pages go back to the OS behind the copy (ConsumedPages); the
-   operator's pages are not made huge while it fills, in scattered rows, for the same reason. */
-static PetscErrorCode CopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const PetscInt inv[], const PetscInt gid[], const PetscInt gidg[], PetscBool release)
-{
-  const PetscInt     bs = op->bs, bs2 = bs * bs;
-  const PetscInt    *iad, *jad, *iao = NULL, *jao = NULL;
-  const PetscScalar *ad, *ao = NULL;
-  PetscInt           n, maxrow = 0, *key, *perm;
-  PetscBool          done;
-  const PetscScalar **src;
-  ConsumedPages      pd, po;
-
-  PetscFunctionBegin;
-  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
-  PetscCheck(done && n == op->nrows, op->comm, PETSC_ERR_PLIB, "KPM: no block row structure from the Hessian");
-  PetscCall(MatSeqBAIJGetArray(Ad, (PetscScalar **)&ad));
-  if (Ao) {
-    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
-    PetscCheck(done && n == op->nrows, op->comm, PETSC_ERR_PLIB, "KPM: no block row structure from the Hessian");
-    PetscCall(MatSeqBAIJGetArray(Ao, (PetscScalar **)&ao));
-  }
-  op->ia[0] = 0;
-  for (PetscInt r = 0; r < op->nrows; r++) {
-    const PetscInt i  = op->order[r];
-    const PetscInt nb = iad[i + 1] - iad[i] + (Ao ? iao[i + 1] - iao[i] : 0);
-    op->ia[r + 1]     = op->ia[r] + nb;
-    maxrow            = PetscMax(maxrow, nb);
-  }
-  op->ja_bytes  = (size_t)op->ia[op->nrows] * sizeof(PetscInt);
-  op->val_bytes = (size_t)op->ia[op->nrows] * bs2 * sizeof(PetscReal);
-  PetscCall(VitBigAlloc(op->ja_bytes, &op->ja));
-  PetscCall(VitBigAlloc(op->val_bytes, &op->val));
-#if defined(MADV_NOHUGEPAGE)
-  if (release) (void)madvise(op->val, op->val_bytes, MADV_NOHUGEPAGE); /* advice only: a failure changes nothing */
-#endif
-  ConsumedPagesInit(&pd, ad, (size_t)iad[op->nrows] * bs2 * sizeof(PetscScalar), release);
-  ConsumedPagesInit(&po, ao, Ao ? (size_t)iao[op->nrows] * bs2 * sizeof(PetscScalar) : 0, release);
-  PetscCall(PetscMalloc3(maxrow, &key, maxrow, &perm, maxrow, &src));
-  for (PetscInt i = 0; i < op->nrows; i++) {
-    const PetscInt r  = inv[i];
-    PetscInt       nb = 0, *ja = op->ja + op->ia[r];
-    PetscReal     *val = op->val + op->ia[r] * bs2;
-    for (PetscInt k = iad[i]; k < iad[i + 1]; k++, nb++) {
-      ja[nb]  = inv[jad[k]];
-      key[nb] = gid[jad[k]];
-      src[nb] = ad + k * bs2;
-    }
-    for (PetscInt k = Ao ? iao[i] : 0; k < (Ao ? iao[i + 1] : 0); k++, nb++) {
-      ja[nb]  = op->nrows + jao[k];
-      key[nb] = gidg[jao[k]];
-      src[nb] = ao + k * bs2;
-    }
-    for (PetscInt k = 0; k < nb; k++) perm[k] = k;
-    PetscCall(PetscSortIntWithPermutation(nb, key, perm));
-    for (PetscInt k = 0; k < nb; k++) key[k] = ja[perm[k]];
-    for (PetscInt k = 0; k < nb; k++) {
-      ja[k] = key[k];
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt cc = 0; cc < bs; cc++) val[(k * bs + c) * bs + cc] = PetscRealPart(src[perm[k]][cc * bs + c]);
-    }
-    PetscCall(ConsumedPagesRelease(&pd, (size_t)iad[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
-    if (Ao) PetscCall(ConsumedPagesRelease(&po, (size_t)iao[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
-  }
-  PetscCall(PetscFree3(key, perm, src));
-  PetscCall(MatSeqBAIJRestoreArray(Ad, (PetscScalar **)&ad));
-  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_TRUE, &n, &iad, &jad, &done));
-  if (Ao) {
-    PetscCall(MatSeqBAIJRestoreArray(Ao, (PetscScalar **)&ao));
-    PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, PETSC_TRUE, &n, &iao, &jao, &done));
-  }
   PetscFunctionReturn(0);
 }
 
@@ -249,10 +122,11 @@ PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm)
 PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, PetscBool release, VitKpmOperator *opp)
 {
   VitKpmOperator  op;
-  Mat             Hb, Ad, Ao;
-  PetscBool       baij, shell;
+  Mat             Hb, Ad, Ao = NULL;
+  PetscBool       baij, sbaij, shell, handback;
   const PetscInt *garray;
-  PetscInt       *gidg, *rowg, *inv, refs;
+  PetscInt       *gidg, *rowg, *inv, *sghosts = NULL, refs;
+  VitKpmOffBlocks upper, lower;
   PetscSF         bylayout;
   PetscLayout     layout;
 
@@ -279,12 +153,17 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   }
   PetscCheck(op->bs <= VIT_KPM_MAX_BS, prob->comm, PETSC_ERR_SUP, "KPM: block size %" PetscInt_FMT " above %d", op->bs, VIT_KPM_MAX_BS);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &baij, MATSEQBAIJ, MATMPIBAIJ, ""));
-  if (baij) Hb = prob->H;
-  else { /* SBAIJ keeps the upper triangle only */
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  Hb = prob->H;
+  if (!baij && !sbaij) { /* any other storage: a BAIJ copy */
     PetscCall(MatConvert(prob->H, MATBAIJ, MAT_INITIAL_MATRIX, &Hb));
     if (release) PetscCall(MatDestroy(&prob->H));
   }
-  PetscCall(VitBaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
+  if (sbaij) { /* applied as stored: the diagonal part, and the off-process blocks of both triangles */
+    PetscCall(MatGetDiagonalBlock(Hb, &Ad));
+    PetscCall(VitKpmSbaijOffBlocks(Hb, &upper, &lower, &op->nghost, &sghosts));
+    garray = sghosts;
+  } else PetscCall(VitBaijParts(Hb, &Ad, &Ao, &garray, &op->nghost));
   PetscCall(PetscMalloc1(op->nrows + 1, &inv));
   for (PetscInt r = 0; r < op->nrows; r++) inv[op->order[r]] = r;
 
@@ -318,7 +197,13 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   /* the source's pages go back behind the copy when it is destroyed right after: our own BAIJ
      conversion, or the Hessian released by a caller that holds no other reference to it */
   PetscCall(PetscObjectGetReference((PetscObject)Hb, &refs));
-  PetscCall(CopyBaijRows(op, Ad, Ao, inv, prob->gid, gidg, (PetscBool)(Hb != prob->H || (release && refs == 1))));
+  handback = (PetscBool)(Hb != prob->H || (release && refs == 1));
+  if (sbaij) {
+    PetscCall(VitKpmCopySbaijRows(op, Ad, &upper, &lower, sghosts, inv, gidg, handback));
+    PetscCall(VitKpmOffBlocksDestroy(&upper));
+    PetscCall(VitKpmOffBlocksDestroy(&lower));
+    PetscCall(PetscFree(sghosts));
+  } else PetscCall(VitKpmCopyBaijRows(op, Ad, Ao, inv, prob->gid, gidg, handback));
   PetscCall(PetscFree2(gidg, rowg));
   PetscCall(PetscFree(inv));
   if (Hb != prob->H) PetscCall(MatDestroy(&Hb));
@@ -360,6 +245,7 @@ PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *opp)
   } else {
     PetscCall(PetscFree(op->ia));
     PetscCall(VitBigFree(op->ja_bytes, &op->ja));
+    PetscCall(VitBigFree(op->vb_bytes, &op->vb));
     PetscCall(VitBigFree(op->val_bytes, &op->val));
     PetscCall(PetscSFDestroy(&op->sf));
     PetscCallMPI(MPI_Type_free(&op->unit[0]));
@@ -384,7 +270,7 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
   PetscFunctionBegin;
   if (nrows) *nrows = op->nrows;
   if (nghost) *nghost = op->nghost;
-  if (matrix_bytes) *matrix_bytes = op->shell ? 0 : (PetscLogDouble)(op->ja_bytes + op->val_bytes + (op->nrows + 1) * sizeof(PetscInt));
+  if (matrix_bytes) *matrix_bytes = op->shell ? 0 : (PetscLogDouble)(op->ja_bytes + op->vb_bytes + op->val_bytes + (op->nrows + 1) * sizeof(PetscInt));
   PetscFunctionReturn(0);
 }
 
@@ -419,7 +305,7 @@ PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[]
     PetscFunctionReturn(0);
   }
   PetscCall(ExchangeGhosts(op, nv, x));
-  op->rows(bs, op->nrows, op->ia, op->ja, op->val, nv, x, y);
+  op->rows(bs, op->nrows, op->ia, op->ja, op->vb, op->val, nv, x, y);
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * nv));
   PetscFunctionReturn(0);
 }
@@ -456,7 +342,7 @@ static PetscErrorCode ProductStep(VitKpmOperator op, const VitExactSum *es, Pets
   PetscCall(ExchangeGhosts(op, R, v));
   for (PetscInt r0 = 0; r0 < op->nrows; r0 += tile) {
     const PetscInt nr = PetscMin(tile, op->nrows - r0);
-    op->rows(bs, nr, op->ia + r0, op->ja, op->val, R, v, y);
+    op->rows(bs, nr, op->ia + r0, op->ja, op->vb, op->val, R, v, y);
     op->step(es, nr * bs, R, y, a, s, v + r0 * bs * R, w + r0 * bs * R, acc, work);
   }
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * R));
@@ -562,7 +448,7 @@ static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscRe
       PetscReal diag = 0, radius = 0;
       for (PetscInt p = op->ia[i]; p < op->ia[i + 1]; p++)
         for (PetscInt cc = 0; cc < bs; cc++) {
-          const PetscReal v = op->val[(p * bs + c) * bs + cc];
+          const PetscReal v = VitKpmBlockEntry(op, p, c, cc);
           if (op->ja[p] == i && cc == c) diag = v;
           else radius += PetscAbsReal(v);
         }

@@ -9,13 +9,16 @@
 #include <vitrum/exactsum.h>
 
 /* y(i, c, k) = sum over row i's blocks p (increasing global atom id), then over cc, of
-   val[p](c, cc) x(ja[p], cc, k), for the nrows owned block rows of block size bs (1, 2 or 3). */
-typedef void (*VitKpmRowsFn)(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscReal *val, PetscInt R, const PetscReal *x, PetscReal *y);
+   A_p(c, cc) x(ja[p], cc, k), for the nrows owned block rows of block size bs (1, 2 or 3). A_p is
+   val's block p (row-major) when vb is NULL; with shared blocks (a symmetric matrix stored once per
+   pair of atoms) it is val's block vb[p] / 2, transposed when vb[p] is odd. The same additions in
+   the same order either way, so a matrix gives the same bits stored whole or shared. */
+typedef void (*VitKpmRowsFn)(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscInt *vb, const PetscReal *val, PetscInt R, const PetscReal *x, PetscReal *y);
 
-void VitKpmRows_generic(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
-void VitKpmRows_v2(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
-void VitKpmRows_v3(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
-void VitKpmRows_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
+void VitKpmRows_generic(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
+void VitKpmRows_v2(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
+void VitKpmRows_v3(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
+void VitKpmRows_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
 
 /* One step of the KPM's Chebyshev recursion on n entries of R interleaved vectors, in one pass:
    when y is given, w = (y - a v) s - w (v_{m+1} = 2 Hs v_m - v_{m-1} written over v_{m-1}); then
