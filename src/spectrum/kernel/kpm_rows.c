@@ -129,26 +129,22 @@ static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, c
   }
 }
 
+/* One instance per block size (1, 2, 3) and storage (whole blocks, shared blocks). */
+#define VIT_KPM_ROWS(b, shared) \
+  case b + 4 * shared: \
+    ApplyRows(b, shared, nrows, ia, ja, vb, val, R, x, y); \
+    break
 void VIT_CAT(VitKpmRows_, VIT_KPM_ISA)(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscInt *vb, const PetscReal *val, PetscInt R, const PetscReal *x, PetscReal *y)
 {
   switch (bs + 4 * (vb != NULL)) {
-  case 1:
-    ApplyRows(1, PETSC_FALSE, nrows, ia, ja, NULL, val, R, x, y);
-    break;
-  case 2:
-    ApplyRows(2, PETSC_FALSE, nrows, ia, ja, NULL, val, R, x, y);
-    break;
-  case 3:
-    ApplyRows(3, PETSC_FALSE, nrows, ia, ja, NULL, val, R, x, y);
-    break;
-  case 5:
-    ApplyRows(1, PETSC_TRUE, nrows, ia, ja, vb, val, R, x, y);
-    break;
-  case 6:
-    ApplyRows(2, PETSC_TRUE, nrows, ia, ja, vb, val, R, x, y);
-    break;
+    VIT_KPM_ROWS(1, PETSC_FALSE);
+    VIT_KPM_ROWS(2, PETSC_FALSE);
+    VIT_KPM_ROWS(3, PETSC_FALSE);
+    VIT_KPM_ROWS(1, PETSC_TRUE);
+    VIT_KPM_ROWS(2, PETSC_TRUE);
+    VIT_KPM_ROWS(3, PETSC_TRUE);
   default:
-    ApplyRows(3, PETSC_TRUE, nrows, ia, ja, vb, val, R, x, y);
+    break;
   }
 }
 
