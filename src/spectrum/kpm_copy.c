@@ -144,7 +144,7 @@ static PetscErrorCode SbaijUpperBlocks(Mat H, VitKpmOffBlocks *up)
   up->n = n / bs;
   PetscCall(PetscMalloc3(up->n, &up->row, up->n, &up->col, up->n * bs * bs, &up->val));
   for (PetscInt i = 0; i < (rend - rstart) / bs; i++) {
-    PetscInt k = 0;
+    PetscInt k = 0, k0 = 0; /* off-process columns of this scalar row, and of the block row's first */
     for (PetscInt c = 0; c < bs; c++) {
       k = 0;
       PetscCall(MatGetRow(H, rstart + i * bs + c, &ncols, &cols, &vals));
@@ -157,6 +157,8 @@ static PetscErrorCode SbaijUpperBlocks(Mat H, VitKpmOffBlocks *up)
         k++;
       }
       PetscCall(MatRestoreRow(H, rstart + i * bs + c, &ncols, &cols, &vals));
+      if (c == 0) k0 = k;
+      PetscCheck(k == k0 && k % bs == 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "KPM: the SBAIJ Hessian's rows do not hold whole blocks");
     }
     b0 += k / bs;
   }
@@ -175,7 +177,7 @@ typedef struct {
 static PetscErrorCode SbaijLowerBlocks(Mat H, const VitKpmOffBlocks *up, VitKpmOffBlocks *low)
 {
   MPI_Comm         comm;
-  PetscMPIInt      size, rank, *dest, *scount, *rcount, *sdispl, *rdispl;
+  PetscMPIInt      size, *dest, *scount, *rcount, *sdispl, *rdispl;
   PetscLayout      rmap;
   PetscInt         bs, bs2, nrecv, *next;
   OffBlockMessage *sbuf, *rbuf;
@@ -183,7 +185,6 @@ static PetscErrorCode SbaijLowerBlocks(Mat H, const VitKpmOffBlocks *up, VitKpmO
   PetscFunctionBegin;
   PetscCall(PetscObjectGetComm((PetscObject)H, &comm));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(MatGetBlockSize(H, &bs));
   PetscCall(MatGetLayouts(H, &rmap, NULL));
   bs2 = bs * bs;
@@ -200,7 +201,11 @@ static PetscErrorCode SbaijLowerBlocks(Mat H, const VitKpmOffBlocks *up, VitKpmO
     next[q]       = sdispl[q];
   }
   nrecv = rdispl[size];
-  PetscCheck((double)PetscMax(nrecv, up->n) * sizeof(OffBlockMessage) < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "KPM: %" PetscInt_FMT " off-process SBAIJ blocks are too many for one message; use -hessian_type baij or more ranks", PetscMax(nrecv, up->n));
+  {
+    PetscInt most = PetscMax(nrecv, up->n);
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &most, 1, MPIU_INT, MPI_MAX, comm));
+    PetscCheck((double)most * sizeof(OffBlockMessage) < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "KPM: %" PetscInt_FMT " off-process SBAIJ blocks on one rank are too many for one message; use -hessian_type baij or more ranks", most);
+  }
   PetscCall(PetscMalloc2(up->n, &sbuf, nrecv, &rbuf));
   for (PetscInt b = 0; b < up->n; b++) { /* ordered by destination */
     OffBlockMessage *m = &sbuf[next[dest[b]]++];
@@ -318,7 +323,11 @@ PetscErrorCode VitKpmCopySbaijRows(VitKpmOperator op, Mat As, const VitKpmOffBlo
   PetscCall(MatGetRowIJ(As, 0, PETSC_FALSE, PETSC_TRUE, &n, &ia, &ja, &done));
   PetscCheck(done && n == op->nrows, op->comm, PETSC_ERR_PLIB, "KPM: no block row structure from the SBAIJ Hessian");
   nA = ia[n];
-  PetscCheck(2.0 * (nA + upper->n + lower->n) < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "KPM: %" PetscInt_FMT " blocks on one rank are too many for 32-bit indices; use more ranks", nA + upper->n + lower->n);
+  {
+    PetscReal most = 2.0 * (nA + upper->n + lower->n);
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &most, 1, MPIU_REAL, MPI_MAX, op->comm));
+    PetscCheck(most < PETSC_MAX_INT, op->comm, PETSC_ERR_SUP, "KPM: %.0f blocks on one rank are too many for 32-bit indices; use more ranks", (double)(most / 2));
+  }
   PetscCall(PetscMalloc1(n + 1, &vpos));
   for (PetscInt r = 0, v = 0; r < n; r++) vpos[op->order[r]] = v, v += ia[op->order[r] + 1] - ia[op->order[r]];
   PetscCall(CopySbaijValues(op, As, ia, vpos, upper, lower, release));
