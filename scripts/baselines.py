@@ -353,6 +353,7 @@ def plot(rows, notes, path):
         ax.set_visible(False)
     colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
     for ax, label in zip(axes.ravel(), labels):
+        below = []  # curves that leave the axis at -0.5: named with their lowest point, never hidden
         for model, color in colors.items():
             sel = [r for r in rows if r[1] == label and r[2] == model and r[7] == 0 and not np.isnan(r[5])]  # NaN: not scored
             if not sel:
@@ -360,11 +361,15 @@ def plot(rows, notes, path):
             ns = sorted({r[3] for r in sel})
             r2 = [np.array([r[5] for r in sel if r[3] == n]) for n in ns]
             ax.errorbar(ns, [v.mean() for v in r2], yerr=[v.std() for v in r2], marker='o', ms=3, capsize=2, color=color, label=model)
+            if min(v.mean() for v in r2) < -0.5:
+                below.append('%s down to %.2f' % (model, min(v.mean() for v in r2)))
         if not ax.lines:
             ax.text(0.5, 0.5, 'not scored:\nconstant on the held-out samples', ha='center', va='center', transform=ax.transAxes, fontsize=8)
         ax.axhline(0, color='k', lw=0.6)
         ax.set_xscale('log')
         ax.set_ylim(max(-0.5, ax.get_ylim()[0]), 1.02)
+        if below:
+            ax.text(0.03, 0.03, 'below the axis:\n' + '\n'.join(below), transform=ax.transAxes, fontsize=6.5, color='tab:red', va='bottom')
         ax.set_xlabel('training samples')
         ax.set_ylabel(r'held-out $R^2$')
         ax.set_title(label, fontsize=9)
@@ -392,14 +397,15 @@ def main():
     p.add_argument('--splits', type=int, default=1, help='also score every model on SPLITS-1 other seeded random splits '
                    '(same test size, all other samples for training): how much R^2 depends on which samples are held out')
     p.add_argument('--no-cnn', action='store_true')
-    p.add_argument('--replot', action='store_true', help='only redraw OUT.png from OUT.csv')
+    p.add_argument('--replot', action='store_true', help='only redraw OUT.png from OUT.csv (and the notes of OUT.notes, if any)')
     args = p.parse_args()
     out = args.out or os.path.join(args.run, 'report', 'baselines')
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     if args.replot:
         rows = [(r['label'], r['target'], r['model'], int(r['n_train']), int(r['repeat']), float(r['r2_heldout']), int(r['n_test']),
                  int(r.get('split') or 0)) for r in csv.DictReader(open(out + '.csv'))]
-        plot(rows, [], out + '.png')
+        notes = open(out + '.notes').read().splitlines() if os.path.exists(out + '.notes') else []
+        plot(rows, notes, out + '.png')
         return
     with h5py.File(os.path.join(args.run, 'dataset.h5'), 'r') as f:
         X = f['dataset/X'][()]
@@ -409,10 +415,13 @@ def main():
     with open(out + '.csv', 'w') as f:
         f.write('label,target,model,n_train,repeat,r2_heldout,n_test,split\n')
         f.writelines('"%s","%s",%s,%d,%d,%.6f,%d,%d\n' % r for r in rows)
+    if notes:
+        with open(out + '.notes', 'w') as f:
+            f.writelines(note + '\n' for note in notes)
     plot(rows, notes, out + '.png')
     for note in notes:
         print('baselines: note: ' + note)
-    print(f'baselines: wrote {out}.csv and {out}.png')
+    print(f'baselines: wrote {out}.csv and {out}.png' + (f' ({out}.notes)' if notes else ''))
 
 
 if __name__ == '__main__':
