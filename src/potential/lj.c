@@ -135,9 +135,10 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
    as (K_ij w_i) w_j when w is given (the order of PETSc's MatDiagonalScale for BAIJ, and the same
-   for the upper triangle SBAIJ stores). Each owned atom inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within
-   their pair cutoff, sorted by id, so each diagonal block sums in id order; a zero block
-   (phi' = phi'' = 0, none for eps > 0) is skipped, which only leaves a preallocated slot unused. */
+   for the upper triangle SBAIJ stores). Each owned atom inserts its whole block row. The neighbour
+   list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
+   diagonal block sums in id order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped,
+   which only leaves a preallocated slot unused. */
 static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal w[], Mat H)
 {
   const LJ             *lj = (const LJ *)pot->data;

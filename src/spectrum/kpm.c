@@ -16,7 +16,6 @@
 #include "kpm_impl.h"
 #include <petscblaslapack.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include <malloc.h>
 
 /* ---- Rademacher vectors ------------------------------------------------------------------------- */
