@@ -38,7 +38,7 @@ os.makedirs(work, exist_ok=True)
 os.chdir(work)
 MPI = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-x", "OPENBLAS_NUM_THREADS=1", "-n"]
 STAGES = [("read", "VitRead"), ("distribute", "VitDistribute"), ("neighbours", "VitNeighbors"), ("ghosts", "VitGhosts"),
-          ("RDF", "VitRdf"), ("Hessian", "VitHessAssemble"), ("inertia", "VitSpecInertia"), ("KPM", "VitSpecKPM"),
+          ("RDF", "VitRdf"), ("Hessian", "VitHessAssemble"), ("inertia", "VitSpecInertia"), ("KPM operator", "VitSpecOperator"), ("KPM", "VitSpecKPM"),
           ("modes", "VitSpecModes"), ("write", "VitWrite")]
 
 

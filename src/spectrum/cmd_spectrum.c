@@ -101,7 +101,7 @@ static void ResultsToOutputUnits(const OutputUnits *u, PetscInt dim, const Spect
   res->boson_height /= fd;
 }
 
-static PetscLogEvent ev_modes, ev_kpm, ev_inertia;
+static PetscLogEvent ev_modes, ev_kpm, ev_inertia, ev_operator;
 
 static PetscErrorCode RegisterEvents(void)
 {
@@ -112,6 +112,7 @@ static PetscErrorCode RegisterEvents(void)
   PetscCall(PetscLogEventRegister("VitSpecModes", vit_log.classid, &ev_modes));
   PetscCall(PetscLogEventRegister("VitSpecKPM", vit_log.classid, &ev_kpm));
   PetscCall(PetscLogEventRegister("VitSpecInertia", vit_log.classid, &ev_inertia));
+  PetscCall(PetscLogEventRegister("VitSpecOperator", vit_log.classid, &ev_operator));
   done = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -397,7 +398,9 @@ static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, P
   PetscFunctionBegin;
   PetscCall(ResidentPerAtom(prob, &res->rss_hessian));
   if (release) PetscCall(MatDestroy(&sys->H));
+  PetscCall(PetscLogEventBegin(ev_operator, 0, 0, 0, 0));
   PetscCall(VitKpmOperatorCreate(prob, vectors, release, op));
+  PetscCall(PetscLogEventEnd(ev_operator, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
