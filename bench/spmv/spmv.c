@@ -201,15 +201,18 @@ int main(int argc, char **argv)
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
   PetscCall(MatDestroy(&sys.H)); /* the operators below release the problem's reference */
   for (PetscInt storage = 0; storage < 2; storage++) { /* the KPM operator from BAIJ, then from SBAIJ (blocks shared) */
+    if (storage) {
+      PetscCall(MatDestroy(&prob.H));
+      prob.H = S; /* the problem takes the SBAIJ copy */
+    }
     for (PetscInt v = 0; v < nv; v++) {
       VitKpmOperator op;
       PetscCall(VitKpmOperatorCreate(&prob, vectors[v], PETSC_FALSE, &op));
       PetscCall(TimeKpm(op, storage ? "vitrum KPM block CSR, SBAIJ (blocks shared)" : "vitrum KPM block CSR", bs, vectors[v], reps, nnz_blocks, &roof));
       PetscCall(VitKpmOperatorDestroy(&op));
     }
-    PetscCall(MatDestroy(&prob.H));
-    prob.H = S; /* the problem takes the SBAIJ copy */
   }
+  PetscCall(VitSpectrumProblemDestroy(&prob));
   PetscCall(VitSystemDestroy(&sys));
   PetscCall(SlepcFinalize());
   return 0;
