@@ -35,6 +35,13 @@ static PetscErrorCode ConsumedPagesRelease(ConsumedPages *p, size_t consumed, Pe
   PetscFunctionReturn(0);
 }
 
+/* One bs x bs block from PETSc's (column-major, (c, cc) at cc bs + c) to the operator's row-major. */
+static inline void BlockToRowMajor(PetscInt bs, const PetscScalar *src, PetscReal *dst)
+{
+  for (PetscInt c = 0; c < bs; c++)
+    for (PetscInt cc = 0; cc < bs; cc++) dst[c * bs + cc] = PetscRealPart(src[cc * bs + c]);
+}
+
 /* Copy the blocks of a BAIJ matrix (column-major bs x bs blocks) into op: operator row r is the
    matrix's local block row op->order[r], an owned block column j becomes inv[j]; each row's blocks
    ordered by the global atom id of their column (gid of owned, gidg of ghost blocks), values
@@ -96,8 +103,7 @@ PetscErrorCode VitKpmCopyBaijRows(VitKpmOperator op, Mat Ad, Mat Ao, const Petsc
     for (PetscInt k = 0; k < nb; k++) key[k] = ja[perm[k]];
     for (PetscInt k = 0; k < nb; k++) {
       ja[k] = key[k];
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt cc = 0; cc < bs; cc++) val[(k * bs + c) * bs + cc] = PetscRealPart(src[perm[k]][cc * bs + c]);
+      BlockToRowMajor(bs, src[perm[k]], val + k * bs2);
     }
     PetscCall(ConsumedPagesRelease(&pd, (size_t)iad[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
     if (Ao) PetscCall(ConsumedPagesRelease(&po, (size_t)iao[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == op->nrows - 1)));
@@ -302,9 +308,7 @@ static PetscErrorCode CopySbaijValues(VitKpmOperator op, Mat As, const PetscInt 
   PetscCall(MatSeqSBAIJGetArray(As, (PetscScalar **)&a));
   ConsumedPagesInit(&pa, a, (size_t)nA * bs2 * sizeof(PetscScalar), release);
   for (PetscInt i = 0; i < n; i++) {
-    for (PetscInt k = ia[i]; k < ia[i + 1]; k++)
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt cc = 0; cc < bs; cc++) op->val[((vpos[i] + k - ia[i]) * bs + c) * bs + cc] = PetscRealPart(a[k * bs2 + cc * bs + c]);
+    for (PetscInt k = ia[i]; k < ia[i + 1]; k++) BlockToRowMajor(bs, a + k * bs2, op->val + (vpos[i] + k - ia[i]) * bs2);
     PetscCall(ConsumedPagesRelease(&pa, (size_t)ia[i + 1] * bs2 * sizeof(PetscScalar), (PetscBool)(i == n - 1)));
   }
   PetscCall(MatSeqSBAIJRestoreArray(As, (PetscScalar **)&a));
