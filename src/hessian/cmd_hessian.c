@@ -9,7 +9,6 @@
 #include <vitrum/commands.h>
 #include <vitrum/hessian.h>
 #include <vitrum/h5io.h>
-#include <vitrum/exactsum.h>
 
 typedef struct {
   char      out[PETSC_MAX_PATH_LEN], binary[PETSC_MAX_PATH_LEN];
@@ -110,20 +109,6 @@ static PetscErrorCode MatrixSize(Mat H, PetscLogDouble *nnz, PetscLogDouble *byt
   PetscFunctionReturn(0);
 }
 
-/* Sum of the diagonal, bitwise the same on any number of ranks (exact fixed-point sum). */
-static PetscErrorCode ExactTrace(Vec diag, PetscReal *trace)
-{
-  const PetscScalar *d;
-  PetscInt           n;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetLocalSize(diag, &n));
-  PetscCall(VecGetArrayRead(diag, &d));
-  PetscCall(VitExactSumReals(PetscObjectComm((PetscObject)diag), n, 1, d, trace));
-  PetscCall(VecRestoreArrayRead(diag, &d));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
 {
   Vec diag;
@@ -131,9 +116,9 @@ static PetscErrorCode HessianCheck(const VitSystem *sys, HessianChecks *c)
   PetscFunctionBeginUser;
   PetscCall(CheckSymmetry(sys->H, &c->symmetry));
   PetscCall(CheckAcousticSumRule(sys, &c->asr));
+  PetscCall(VitHessianExactTraces(sys->H, &c->trace, NULL));
   PetscCall(MatCreateVecs(sys->H, &diag, NULL));
   PetscCall(MatGetDiagonal(sys->H, diag));
-  PetscCall(ExactTrace(diag, &c->trace));
   PetscCall(VecNorm(diag, NORM_INFINITY, &c->diag_max));
   PetscCall(VecDestroy(&diag));
   PetscCall(MatrixSize(sys->H, &c->nnz, &c->memory));

@@ -1,6 +1,7 @@
 /* The distributed Hessian: exactly preallocated BAIJ/SBAIJ assembly and the matrix-free shell for
    pair potentials, both with optional mass weighting M^-1/2 H M^-1/2. See docs/hessian.md. */
 #include <vitrum/hessian.h>
+#include <vitrum/exactsum.h>
 
 static PetscLogEvent vit_ev_assemble, vit_ev_shell_mult;
 
@@ -331,5 +332,48 @@ PetscErrorCode VitHessianToIdOrder(const VitDomain *dom, Mat H, Mat *Hid)
   PetscCall(MatCreateSubMatrix(A, is, is, MAT_INITIAL_MATRIX, Hid));
   PetscCall(MatDestroy(&A));
   PetscCall(ISDestroy(&is));
+  PetscFunctionReturn(0);
+}
+
+/* Exact sums (VitExactSumReals) of the diagonal and of each row's sum of squares. MatGetRow gives a
+   row's entries in global column order whatever the layout, so its sum of squares is the same on
+   any number of ranks. SBAIJ rows hold the upper triangle of blocks (the diagonal block whole): the
+   squares in off-diagonal blocks count twice. */
+PetscErrorCode VitHessianExactTraces(Mat H, PetscReal *tr, PetscReal *tr2)
+{
+  MPI_Comm           comm = PetscObjectComm((PetscObject)H);
+  Vec                diag;
+  const PetscScalar *d, *vals;
+  const PetscInt    *cols;
+  PetscReal         *rowsq;
+  PetscInt           rstart, rend, ncols, bs;
+  PetscBool          shell, upper;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetOwnershipRange(H, &rstart, &rend));
+  PetscCall(MatGetBlockSize(H, &bs));
+  PetscCall(MatCreateVecs(H, &diag, NULL));
+  PetscCall(MatGetDiagonal(H, diag));
+  PetscCall(VecGetArrayRead(diag, &d));
+  PetscCall(VitExactSumReals(comm, rend - rstart, 1, d, tr));
+  PetscCall(VecRestoreArrayRead(diag, &d));
+  PetscCall(VecDestroy(&diag));
+  if (!tr2) PetscFunctionReturn(0);
+  *tr2 = -1;
+  PetscCall(PetscObjectTypeCompare((PetscObject)H, MATSHELL, &shell));
+  if (shell) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)H, &upper, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  PetscCall(PetscMalloc1(rend - rstart, &rowsq));
+  if (upper) PetscCall(MatGetRowUpperTriangular(H));
+  for (PetscInt r = rstart; r < rend; r++) {
+    PetscReal s = 0;
+    PetscCall(MatGetRow(H, r, &ncols, &cols, &vals));
+    for (PetscInt q = 0; q < ncols; q++) s += (upper && cols[q] / bs != r / bs ? 2 : 1) * PetscRealPart(vals[q] * vals[q]);
+    PetscCall(MatRestoreRow(H, r, &ncols, &cols, &vals));
+    rowsq[r - rstart] = s;
+  }
+  if (upper) PetscCall(MatRestoreRowUpperTriangular(H));
+  PetscCall(VitExactSumReals(comm, rend - rstart, 1, rowsq, tr2));
+  PetscCall(PetscFree(rowsq));
   PetscFunctionReturn(0);
 }

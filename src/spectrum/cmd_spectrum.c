@@ -207,26 +207,17 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* Tr(H)/(dN) and ||H||_F^2/(dN) = Tr(H^2)/(dN) (H symmetric); the second needs an assembled matrix. */
+/* Tr(H)/(dN) and ||H||_F^2/(dN) = Tr(H^2)/(dN) (H symmetric; the second needs an assembled matrix),
+   bitwise the same on any number of ranks. */
 static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal moment[2])
 {
-  Vec       diag;
-  PetscReal tr, fro;
-  PetscBool shell;
-  PetscInt  ndof = prob->dim * prob->natoms;
+  const PetscInt ndof = prob->dim * prob->natoms;
+  PetscReal      tr, tr2;
 
   PetscFunctionBegin;
-  PetscCall(MatCreateVecs(prob->H, &diag, NULL));
-  PetscCall(MatGetDiagonal(prob->H, diag));
-  PetscCall(VecSum(diag, &tr));
-  PetscCall(VecDestroy(&diag));
+  PetscCall(VitHessianExactTraces(prob->H, &tr, &tr2));
   moment[0] = tr / ndof;
-  moment[1] = -1;
-  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  if (!shell) {
-    PetscCall(MatNorm(prob->H, NORM_FROBENIUS, &fro));
-    moment[1] = fro * fro / ndof;
-  }
+  moment[1] = tr2 >= 0 ? tr2 / ndof : -1;
   PetscFunctionReturn(0);
 }
 

@@ -174,56 +174,85 @@ static PetscErrorCode SbaijUpperBlocks(Mat H, VitKpmOffBlocks *up)
 }
 
 /* The other ranks' upper blocks whose column is one of our rows: each rank sends its B blocks to
-   the owners of their columns (one all-to-all of counts, one of the blocks). */
+   the owners of their columns. Only the ranks that share blocks talk: PetscCommBuildTwoSided tells
+   each rank who sends to it and how many blocks, so the set-up does not grow with the number of
+   ranks (an all-to-all of counts would, O(P) per rank). Blocks are received in the order of the
+   sending rank, each sender's in its row order. */
 typedef struct {
   PetscInt  row, col; /* the receiver's local row (the block's column), the sender's global block row */
   PetscReal val[VIT_KPM_MAX_BS * VIT_KPM_MAX_BS];
 } OffBlockMessage;
 
+/* The ranks owning the columns of the upper blocks (toranks, ascending) and the blocks packed for
+   them in that order (sbuf, tocount[k] blocks for toranks[k]). */
+static PetscErrorCode PackUpperBlocks(Mat H, const VitKpmOffBlocks *up, PetscMPIInt *nto, PetscMPIInt **toranks, PetscMPIInt **tocount, OffBlockMessage **sbuf)
+{
+  PetscLayout  rmap;
+  PetscInt     bs, nranks = up->n, *slot, *next;
+  PetscMPIInt *dest;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetBlockSize(H, &bs));
+  PetscCall(MatGetLayouts(H, &rmap, NULL));
+  PetscCall(PetscMalloc2(up->n, &dest, up->n, &slot));
+  for (PetscInt b = 0; b < up->n; b++) PetscCall(PetscLayoutFindOwner(rmap, up->col[b] * bs, &dest[b]));
+  PetscCall(PetscMalloc1(up->n, toranks));
+  PetscCall(PetscArraycpy(*toranks, dest, up->n));
+  PetscCall(PetscSortRemoveDupsMPIInt(&nranks, *toranks));
+  PetscCall(PetscCalloc1(nranks, tocount));
+  PetscCall(PetscMalloc1(nranks + 1, &next));
+  for (PetscInt b = 0; b < up->n; b++) {
+    PetscCall(PetscFindMPIInt(dest[b], nranks, *toranks, &slot[b]));
+    (*tocount)[slot[b]]++;
+  }
+  next[0] = 0;
+  for (PetscInt k = 0; k < nranks; k++) next[k + 1] = next[k] + (*tocount)[k];
+  PetscCall(PetscMalloc1(up->n, sbuf));
+  for (PetscInt b = 0; b < up->n; b++) {
+    OffBlockMessage *m = &(*sbuf)[next[slot[b]]++];
+    m->row             = up->col[b] - rmap->range[dest[b]] / bs;
+    m->col             = rmap->rstart / bs + up->row[b];
+    PetscCall(PetscArraycpy(m->val, up->val + b * bs * bs, bs * bs));
+  }
+  *nto = (PetscMPIInt)nranks;
+  PetscCall(PetscFree(next));
+  PetscCall(PetscFree2(dest, slot));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SbaijLowerBlocks(Mat H, const VitKpmOffBlocks *up, VitKpmOffBlocks *low)
 {
   MPI_Comm         comm;
-  PetscMPIInt      size, *dest, *scount, *rcount, *sdispl, *rdispl;
-  PetscLayout      rmap;
-  PetscInt         bs, bs2, nrecv, *next;
+  MPI_Request     *req;
+  PetscMPIInt      tag, nto = 0, nfrom, *toranks, *tocount, *fromranks, *fromcount;
+  PetscInt         bs, bs2, nrecv = 0, most = 0, off;
   OffBlockMessage *sbuf, *rbuf;
 
   PetscFunctionBegin;
   PetscCall(PetscObjectGetComm((PetscObject)H, &comm));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscObjectGetNewTag((PetscObject)H, &tag));
   PetscCall(MatGetBlockSize(H, &bs));
-  PetscCall(MatGetLayouts(H, &rmap, NULL));
   bs2 = bs * bs;
-  PetscCall(PetscCalloc4(size, &scount, size, &rcount, size + 1, &sdispl, size + 1, &rdispl));
-  PetscCall(PetscMalloc2(size, &next, up->n, &dest));
-  for (PetscInt b = 0; b < up->n; b++) { /* the owner of each block's column */
-    PetscCall(PetscLayoutFindOwner(rmap, up->col[b] * bs, &dest[b]));
-    scount[dest[b]]++;
+  PetscCall(PackUpperBlocks(H, up, &nto, &toranks, &tocount, &sbuf));
+  PetscCall(PetscCommBuildTwoSided(comm, 1, MPI_INT, nto, toranks, tocount, &nfrom, &fromranks, &fromcount));
+  PetscCall(PetscSortMPIIntWithArray(nfrom, fromranks, fromcount)); /* receive in rank order */
+  for (PetscMPIInt k = 0; k < nfrom; k++) nrecv += fromcount[k];
+  for (PetscMPIInt k = 0; k < nto; k++) most = PetscMax(most, tocount[k]);
+  for (PetscMPIInt k = 0; k < nfrom; k++) most = PetscMax(most, fromcount[k]);
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &most, 1, MPIU_INT, MPI_MAX, comm)); /* one verdict on every rank */
+  PetscCheck((double)most * sizeof(OffBlockMessage) < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "KPM: %" PetscInt_FMT " SBAIJ blocks between two ranks are too many for one message; use -hessian_type baij or more ranks", most);
+  PetscCall(PetscMalloc2(nrecv, &rbuf, nto + nfrom, &req));
+  off = 0;
+  for (PetscMPIInt k = 0; k < nfrom; k++) {
+    PetscCallMPI(MPI_Irecv(rbuf + off, fromcount[k] * (PetscMPIInt)sizeof(OffBlockMessage), MPI_BYTE, fromranks[k], tag, comm, &req[k]));
+    off += fromcount[k];
   }
-  PetscCallMPI(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm));
-  for (PetscMPIInt q = 0; q < size; q++) {
-    sdispl[q + 1] = sdispl[q] + scount[q];
-    rdispl[q + 1] = rdispl[q] + rcount[q];
-    next[q]       = sdispl[q];
+  off = 0;
+  for (PetscMPIInt k = 0; k < nto; k++) {
+    PetscCallMPI(MPI_Isend(sbuf + off, tocount[k] * (PetscMPIInt)sizeof(OffBlockMessage), MPI_BYTE, toranks[k], tag, comm, &req[nfrom + k]));
+    off += tocount[k];
   }
-  nrecv = rdispl[size];
-  {
-    PetscInt most = PetscMax(nrecv, up->n);
-    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &most, 1, MPIU_INT, MPI_MAX, comm));
-    PetscCheck((double)most * sizeof(OffBlockMessage) < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "KPM: %" PetscInt_FMT " off-process SBAIJ blocks on one rank are too many for one message; use -hessian_type baij or more ranks", most);
-  }
-  PetscCall(PetscMalloc2(up->n, &sbuf, nrecv, &rbuf));
-  for (PetscInt b = 0; b < up->n; b++) { /* ordered by destination */
-    OffBlockMessage *m = &sbuf[next[dest[b]]++];
-    m->row             = up->col[b] - rmap->range[dest[b]] / bs;
-    m->col             = rmap->rstart / bs + up->row[b];
-    PetscCall(PetscArraycpy(m->val, up->val + b * bs2, bs2));
-  }
-  for (PetscMPIInt q = 0; q < size; q++) { /* in bytes */
-    scount[q] *= (PetscMPIInt)sizeof(OffBlockMessage), sdispl[q] *= (PetscMPIInt)sizeof(OffBlockMessage);
-    rcount[q] *= (PetscMPIInt)sizeof(OffBlockMessage), rdispl[q] *= (PetscMPIInt)sizeof(OffBlockMessage);
-  }
-  PetscCallMPI(MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE, comm));
+  PetscCallMPI(MPI_Waitall(nto + nfrom, req, MPI_STATUSES_IGNORE));
   low->n = nrecv;
   PetscCall(PetscMalloc3(nrecv, &low->row, nrecv, &low->col, nrecv * bs2, &low->val));
   for (PetscInt b = 0; b < nrecv; b++) {
@@ -231,9 +260,12 @@ static PetscErrorCode SbaijLowerBlocks(Mat H, const VitKpmOffBlocks *up, VitKpmO
     low->col[b] = rbuf[b].col;
     PetscCall(PetscArraycpy(low->val + b * bs2, rbuf[b].val, bs2));
   }
-  PetscCall(PetscFree2(sbuf, rbuf));
-  PetscCall(PetscFree2(next, dest));
-  PetscCall(PetscFree4(scount, rcount, sdispl, rdispl));
+  PetscCall(PetscFree2(rbuf, req));
+  PetscCall(PetscFree(sbuf));
+  PetscCall(PetscFree(fromranks));
+  PetscCall(PetscFree(fromcount));
+  PetscCall(PetscFree(toranks));
+  PetscCall(PetscFree(tocount));
   PetscFunctionReturn(0);
 }
 

@@ -18,9 +18,14 @@ base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_nev", 0,
 # Bitwise identity on 1, 2, 4 ranks
 for n in (1, 2, 4):
     vt.run(base + ["-kpm_moments", 128, "-spectrum_inertia", 0, "-o", "np%d.h5" % n], n)
-for name in ("/spectrum/kpm/mu", "/spectrum/vdos/D", "/spectrum/vdos/D_err", "/spectrum/kpm/lambda_max"):
+for name in ("/spectrum/kpm/mu", "/spectrum/vdos/D", "/spectrum/vdos/D_err", "/spectrum/kpm/lambda_max", "/spectrum/moments", "/spectrum/scalars/omega2_mean"):
     ref = sl.read("np1.h5", name)
     vt.check(all(np.array_equal(ref, sl.read("np%d.h5" % n, name)) for n in (2, 4)), "%s bitwise identical on 1, 2, 4 ranks" % name)
+# The exact moments Tr(H)/(dN), Tr(H^2)/(dN) against numpy's (exact sums: identical on every rank
+# count above; the SBAIJ storage below sums other terms per row, so to rounding)
+exact_moments = [np.trace(H) / len(H), np.sum(H * H) / len(H)]
+got = sl.read("np1.h5", "/spectrum/moments")
+vt.check(np.allclose(got, exact_moments, rtol=1e-13, atol=0), "/spectrum/moments %s = numpy's %s" % (got, exact_moments))
 # Every compiled kernel variant gives the same bits (-kpm_kernel; those this CPU supports), with 24
 # vectors (whole SIMD chunks) and 13 (the 8, 4, 1 remainders)
 flags = open("/proc/cpuinfo").read().split()
@@ -92,6 +97,8 @@ for t in ("sbaij", "shell"):
     vt.run(base + ["-kpm_moments", 128, "-spectrum_inertia", 0, "-hessian_type", t, "-o", "%s.h5" % t], 2)
     dev = np.max(np.abs(sl.read("%s.h5" % t, "/spectrum/kpm/mu") - sl.read("np1.h5", "/spectrum/kpm/mu")))
     vt.check(dev == 0 if t == "sbaij" else dev < 1e-9, "-hessian_type %s: KPM moments = BAIJ's %s (%.1e)" % (t, "bitwise" if t == "sbaij" else "to rounding", dev))
+    if t == "sbaij":  # Tr(H^2) counts each off-diagonal block of the upper triangle twice
+        vt.check(np.allclose(sl.read("sbaij.h5", "/spectrum/moments"), exact_moments, rtol=1e-13, atol=0), "-hessian_type sbaij: exact moments = numpy's")
 
 # More moments continue the same recursion (VitKpmContinue): the boson-peak refinement (moments
 # doubled while the peak sits on its lower bound) and the main run after the resolution pilot give
