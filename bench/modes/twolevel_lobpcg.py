@@ -1,0 +1,177 @@
+"""Low modes with a two-level preconditioner: a measured study, not vitrum code (docs/BENCHMARKS.md,
+"Two-level preconditioned LOBPCG: a prototype"). Run in a work directory (its files go there):
+
+    /usr/bin/python3 REPO/bench/modes/twolevel_lobpcg.py BUILD_DIR SAMPLE.data [NEV] [--h H] [--degree K] [--alpha A]
+
+For one relaxed glass (LAMMPS data file, potential ka3d) it counts products with H, the cost that
+grows with N in the low-mode solve:
+1. vitrum's `-spectrum_method chebyshev` (the fallback where a factorisation does not fit): block
+   and vector products from its -info lines;
+2. LOBPCG (scipy.sparse.linalg.lobpcg, block nev + max(8, nev/2) as vitrum's, translations as
+   constraints) preconditioned by one two-level cycle for H: Chebyshev-Jacobi smoothing of degree K
+   on [lambda_max/A, lambda_max], before and after a coarse correction P (P^T H P + s P^T P)^-1 P^T
+   on aggregates (cubic cells of side H, the d translations of each; the prolongator smoothed by one
+   damped-Jacobi step: smoothed aggregation, Vanek, Mandel & Brezina, Computing 56, 179 (1996)),
+   the coarse matrix factorised by SuperLU. Reported: the iteration at which the nev lowest reach
+   ||H e - lambda e|| <= 1e-8 lambda (vitrum's tolerance), and the products per vector up to it;
+3. conjugate gradients on H x = b (b random, orthogonal to the translations) to 1e-8 with the same
+   cycle, with and without its coarse level: whether the preconditioner itself is independent of N.
+Counts, not times, are compared (scipy against C). Nothing here is a test."""
+import os
+import warnings
+import re
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as sla
+
+args = sys.argv[1:]
+opts = {"--h": "2.5", "--degree": "6", "--alpha": "100"}
+for key in list(opts):
+    if key in args:
+        i = args.index(key)
+        opts[key] = args[i + 1]
+        del args[i:i + 2]
+build, sample = os.path.abspath(args[0]), os.path.abspath(args[1])
+nev = int(args[2]) if len(args) > 2 else 20
+h, degree, alpha = float(opts["--h"]), int(opts["--degree"]), float(opts["--alpha"])
+vitrum = os.path.join(build, "vitrum")
+stem = os.path.splitext(os.path.basename(sample))[0]
+
+
+def hessian():
+    """The mass-weighted Hessian in id order (scipy CSR), from `vitrum hessian`."""
+    out = stem + ".hessian.h5"
+    subprocess.run([vitrum, "hessian", "-sample", sample, "-potential", "ka3d", "-hessian_h5_matrix", "-o", out], check=True, stdout=subprocess.DEVNULL)
+    with h5py.File(out, "r") as f:
+        g = f["/hessian"]
+        n = len(g["indptr"]) - 1
+        return sp.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=(n, n))
+
+
+def positions():
+    """Box bounds and positions in id order of an orthogonal LAMMPS data file (atom_style atomic)."""
+    lines = open(sample).read().split("\n")
+    box = [list(map(float, l.split()[:2])) for l in lines if l.rstrip().endswith(("xhi", "yhi", "zhi"))]
+    start = next(k for k, l in enumerate(lines) if l.startswith("Atoms")) + 2
+    rows = []
+    for l in lines[start:]:
+        if not l.strip():
+            break
+        rows.append(l.split())
+    rows.sort(key=lambda r: int(r[0]))
+    return np.array(box), np.array([[float(v) for v in r[2:5]] for r in rows])
+
+
+def chebyshev_counts():
+    """Block and vector products of vitrum's chebyshev solve for the nev lowest modes."""
+    p = subprocess.run([vitrum, "spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_method", "chebyshev", "-spectrum_nev", str(nev),
+                        "-spectrum_kpm", "0", "-spectrum_inertia", "0", "-info", ":sys", "-o", stem + ".chebyshev.h5"], check=True, stdout=subprocess.PIPE, text=True)
+    m = re.search(r"chebyshev: (\d+) iterations, (\d+) block products, (\d+) vector products", p.stdout)
+    return int(m.group(2)), int(m.group(3))
+
+
+def prolongator(box, x, H, dinv, lmax):
+    """Translations of each aggregate (cubic cells of side h), smoothed by one damped-Jacobi step."""
+    L = box[:, 1] - box[:, 0]
+    cells = np.maximum(1, np.floor(L / h).astype(int))
+    c = np.floor((x - box[:, 0]) / L * cells).astype(int) % cells
+    _, agg = np.unique((c[:, 0] * cells[1] + c[:, 1]) * cells[2] + c[:, 2], return_inverse=True)
+    n, nagg = len(x), agg.max() + 1
+    cols = 3 * np.repeat(agg, 3) + np.tile(np.arange(3), n)
+    P = sp.csr_matrix((np.ones(3 * n), (np.arange(3 * n), cols)), shape=(3 * n, 3 * nagg))
+    return (P - (4 / 3 / lmax) * (sp.diags(dinv) @ (H @ P))).tocsr(), nagg
+
+
+class Cycle:
+    """One two-level cycle for H (symmetric): smooth, coarse correction, smooth; counts products."""
+
+    def __init__(self, H, P, dinv, lmax, coarse=True):
+        self.H, self.P, self.dinv, self.coarse, self.products = H, P, dinv, coarse, 0
+        self.a, self.b = lmax / alpha, lmax
+        Ac, Mc = P.T @ H @ P, P.T @ P
+        self.lu = sla.splu((Ac + 1e-6 * Ac.diagonal().mean() * Mc).tocsc())  # Ac is singular (translations)
+
+    def mult(self, X):
+        self.products += X.shape[1]
+        return self.H @ X
+
+    def smooth(self, R):
+        """degree steps of Chebyshev iteration for H Z = R from Z = 0, Jacobi-scaled (Saad, Iterative
+        Methods, Alg. 12.1)."""
+        theta, delta = (self.b + self.a) / 2, (self.b - self.a) / 2
+        sigma = theta / delta
+        rho = 1 / sigma
+        D = self.dinv[:, None] * R / theta
+        Z = D.copy()
+        for _ in range(degree - 1):
+            rho_next = 1 / (2 * sigma - rho)
+            D = rho_next * rho * D + 2 * rho_next / delta * (self.dinv[:, None] * (R - self.mult(Z)))
+            Z, rho = Z + D, rho_next
+        return Z
+
+    def __call__(self, R):
+        R = R.reshape(self.H.shape[0], -1)
+        Z = self.smooth(R)
+        if self.coarse:
+            Z = Z + self.P @ self.lu.solve(self.P.T @ (R - self.mult(Z)))
+        return Z + self.smooth(R - self.mult(Z))
+
+
+def lobpcg(H, T, cycle, lowest):
+    """Stops when every block vector has ||H x - theta x|| <= 1e-8 lowest (scipy's absolute test)."""
+    m = nev + max(8, nev // 2)
+    X = np.random.default_rng(1).standard_normal((H.shape[0], m))
+    counted = sla.LinearOperator(H.shape, matmat=cycle.mult, matvec=lambda v: cycle.mult(v.reshape(-1, 1)).ravel(), dtype=float)
+    M = sla.LinearOperator(H.shape, matmat=cycle, matvec=lambda v: cycle(v).ravel(), dtype=float)
+    per_iteration = []
+    lam, _, lhist, rhist = sla.lobpcg(counted, X, M=M, Y=T, largest=False, tol=1e-8 * lowest, maxiter=300, retLambdaHistory=True, retResidualNormsHistory=True)
+    for it, (l, r) in enumerate(zip(lhist, rhist)):
+        o = np.argsort(l)[:nev]
+        if np.all(np.asarray(r)[o] <= 1e-8 * np.asarray(l)[o]):
+            return it, np.sort(lam)[:nev]
+    return None, np.sort(lam)[:nev]
+
+
+def pcg(H, T, cycle):
+    b = np.random.default_rng(0).standard_normal(H.shape[0])
+    b -= T @ (T.T @ b)
+    its = [0]
+
+    def precondition(v):
+        z = cycle(v)[:, 0]
+        return z - T @ (T.T @ z)
+    _, info = sla.cg(H, b, M=sla.LinearOperator(H.shape, matvec=precondition), tol=1e-8, maxiter=3000, callback=lambda _: its.__setitem__(0, its[0] + 1))
+    return its[0] if info == 0 else None
+
+
+def main():
+    warnings.simplefilter("ignore")  # scipy's lobpcg warns on every early exit
+    H = hessian()
+    box, x = positions()
+    n = len(x)
+    T = np.zeros((3 * n, 3))
+    for c in range(3):
+        T[c::3, c] = 1 / np.sqrt(n)
+    dinv = 1 / H.diagonal()
+    scaled = sp.diags(np.sqrt(dinv)) @ H @ sp.diags(np.sqrt(dinv))
+    lmax = 1.1 * sla.eigsh(scaled, k=1, which="LA", tol=1e-2)[0][0]
+    P, nagg = prolongator(box, x, H, dinv, lmax)
+    blocks, vectors = chebyshev_counts()
+    ref = np.sort(h5py.File(stem + ".chebyshev.h5", "r")["/spectrum/modes/eigenvalues"][()])[:nev]
+    converged, lam = lobpcg(H, T, Cycle(H, P, dinv, lmax), ref[0])
+    m = nev + max(8, nev // 2)
+    # vector products up to convergence, at most: one H X and the cycle's 2 (degree - 1) + 2 per
+    # vector and iteration (scipy drops converged vectors from both, so fewer)
+    total = None if converged is None else converged * (1 + 2 * (degree - 1) + 2) * m
+    with_coarse, without = pcg(H, T, Cycle(H, P, dinv, lmax)), pcg(H, T, Cycle(H, P, dinv, lmax, coarse=False))
+    print("| atoms | aggregates | chebyshev: block products, vector products | LOBPCG + two-level: iterations to %d modes, vector products (at most) | "
+          "max |lambda - chebyshev's| / lambda | PCG iterations, two-level / smoother only |" % nev)
+    print("| %d | %d | %d, %d | %s, %s | %.1e | %s / %s |" % (
+        n, nagg, blocks, vectors, converged, total, np.max(np.abs(lam - ref) / ref), with_coarse, without))
+
+
+main()
