@@ -58,17 +58,22 @@ for nranks in (2, 4):
     checks["%d ranks vs 1 (max |H_p - H_1| / max |H|)" % nranks] = (np.abs(hessian(nranks, False) - H).max() / scale, 0.0)
 
 
-def vitrum_hessian(nranks, mattype):
-    """`vitrum hessian` (not mass weighted), CSR in atom id order, as a dense array."""
-    out = "cli_%s_%d.h5" % (mattype, nranks)
+def vitrum_hessian(nranks, mattype, weighted=False):
+    """`vitrum hessian` (not mass weighted unless asked), CSR in atom id order, as a dense array."""
+    out = "cli_%s_%d_%s.h5" % (mattype, nranks, weighted)
     mb.run(mb.mpirun(nranks) + [os.environ["VITRUM"], "hessian", "-sample", "sample.data", "-potential", o.potential]
-           + mb.potential_options(o.potential, o.file, elements) + ["-mass_weighted", "false", "-hessian_type", mattype, "-o", out])
+           + mb.potential_options(o.potential, o.file, elements) + ["-mass_weighted", "true" if weighted else "false", "-hessian_type", mattype, "-o", out])
     with h5py.File(out, "r") as h5:
         return scipy.sparse.csr_matrix((h5["/hessian/data"][...], h5["/hessian/indices"][...], h5["/hessian/indptr"][...]), shape=(N, N)).toarray()
 
 
 for nranks, mattype in ((1, "baij"), (2, "baij"), (2, "sbaij")) if o.cli else ():
     checks["vitrum hessian -hessian_type %s, %d ranks (max |diff| / max |H|)" % (mattype, nranks)] = (np.abs(vitrum_hessian(nranks, mattype) - H).max() / scale, 0.0)
+if o.cli:  # mass weighted (metal units: no mass is 1): still exactly symmetric, so SBAIJ is BAIJ on any rank count
+    Hw = vitrum_hessian(1, "baij", True)
+    checks["mass weighted: symmetry (max |H - H^T|, exact)"] = (np.abs(Hw - Hw.T).max(), 0.0)
+    for nranks in (1, 2, 3):
+        checks["mass weighted: sbaij on %d ranks = baij on 1 (max |diff|, bitwise)" % nranks] = (np.abs(vitrum_hessian(nranks, "sbaij", True) - Hw).max(), 0.0)
 if o.jitter == 0 or o.relax:  # a minimum (perfect crystal, relaxed sample): H >= 0 with exactly d = 3 zero modes
     w = np.linalg.eigvalsh(H) / scale
     checks["minimum: 3 zero eigenvalues (max |w_0..2| / max |H|)"] = (np.abs(w[:3]).max(), 1e-12)
