@@ -1,14 +1,14 @@
 """Low modes with a two-level preconditioner: a measured study, not vitrum code (docs/BENCHMARKS.md,
 "Two-level preconditioned LOBPCG: a prototype"). Run in a work directory (its files go there):
 
-    /usr/bin/python3 REPO/bench/modes/twolevel_lobpcg.py BUILD_DIR SAMPLE.data [NEV] [--h H] [--degree K] [--alpha A]
+    /usr/bin/python3 REPO/bench/modes/twolevel_lobpcg.py BUILD_DIR SAMPLE.data [NEV] [--h H] [--degree K] [--alpha A] [--block M]
 
 For one relaxed glass (LAMMPS data file, potential ka3d) it counts products with H, the cost that
 grows with N in the low-mode solve:
 1. vitrum's `-spectrum_method chebyshev` (the fallback where a factorisation does not fit): block
    and vector products from its -info lines;
-2. LOBPCG (scipy.sparse.linalg.lobpcg, block nev + max(8, nev/2) as vitrum's, translations as
-   constraints) preconditioned by one two-level cycle for H: Chebyshev-Jacobi smoothing of degree K
+2. LOBPCG (scipy.sparse.linalg.lobpcg, block M, default nev + max(8, nev/2) as vitrum's,
+   translations as constraints) preconditioned by one two-level cycle for H: Chebyshev-Jacobi smoothing of degree K
    on [lambda_max/A, lambda_max], before and after a coarse correction P (P^T H P + s P^T P)^-1 P^T
    on aggregates (cubic cells of side H, the d translations of each; the prolongator smoothed by one
    damped-Jacobi step: smoothed aggregation, Vanek, Mandel & Brezina, Computing 56, 179 (1996)),
@@ -17,27 +17,29 @@ grows with N in the low-mode solve:
 3. conjugate gradients on H x = b (b random, orthogonal to the translations) to 1e-8 with the same
    cycle, with and without its coarse level: whether the preconditioner itself is independent of N.
 Counts, not times, are compared (scipy against C). Nothing here is a test."""
+import argparse
 import os
-import warnings
 import re
 import subprocess
-import sys
+import warnings
 
 import h5py
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 
-args = sys.argv[1:]
-opts = {"--h": "2.5", "--degree": "6", "--alpha": "100"}
-for key in list(opts):
-    if key in args:
-        i = args.index(key)
-        opts[key] = args[i + 1]
-        del args[i:i + 2]
-build, sample = os.path.abspath(args[0]), os.path.abspath(args[1])
-nev = int(args[2]) if len(args) > 2 else 20
-h, degree, alpha = float(opts["--h"]), int(opts["--degree"]), float(opts["--alpha"])
+cli = argparse.ArgumentParser(description="two-level preconditioned LOBPCG against vitrum's chebyshev (counts of products with H)")
+cli.add_argument("build", help="vitrum's build directory")
+cli.add_argument("sample", help="relaxed glass, LAMMPS data file (potential ka3d)")
+cli.add_argument("nev", type=int, nargs="?", default=20, help="lowest non-zero modes wanted")
+cli.add_argument("--h", type=float, default=2.5, help="side of the cubic aggregates (length units of the sample)")
+cli.add_argument("--degree", type=int, default=6, help="Chebyshev smoothing degree")
+cli.add_argument("--alpha", type=float, default=100, help="smoothing interval [lambda_max/alpha, lambda_max]")
+cli.add_argument("--block", type=int, default=0, help="LOBPCG block (default nev + max(8, nev/2), as vitrum's chebyshev)")
+o = cli.parse_args()
+build, sample, nev = os.path.abspath(o.build), os.path.abspath(o.sample), o.nev
+h, degree, alpha = o.h, o.degree, o.alpha
+block = o.block or nev + max(8, nev // 2)
 vitrum = os.path.join(build, "vitrum")
 stem = os.path.splitext(os.path.basename(sample))[0]
 
@@ -52,18 +54,24 @@ def hessian():
         return sp.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]), shape=(n, n))
 
 
-def positions():
-    """Box bounds and positions in id order of an orthogonal LAMMPS data file (atom_style atomic)."""
-    lines = open(sample).read().split("\n")
-    box = [list(map(float, l.split()[:2])) for l in lines if l.rstrip().endswith(("xhi", "yhi", "zhi"))]
-    start = next(k for k, l in enumerate(lines) if l.startswith("Atoms")) + 2
+def section(lines, name):
+    """The rows of a section of a LAMMPS data file (split into fields)."""
+    start = next(k for k, l in enumerate(lines) if l.startswith(name)) + 2
     rows = []
     for l in lines[start:]:
         if not l.strip():
             break
         rows.append(l.split())
-    rows.sort(key=lambda r: int(r[0]))
-    return np.array(box), np.array([[float(v) for v in r[2:5]] for r in rows])
+    return rows
+
+
+def read_sample():
+    """Box bounds, positions and masses in id order of an orthogonal LAMMPS data file (atom_style atomic)."""
+    lines = open(sample).read().split("\n")
+    box = [list(map(float, l.split()[:2])) for l in lines if l.rstrip().endswith(("xhi", "yhi", "zhi"))]
+    mass = {int(r[0]): float(r[1]) for r in section(lines, "Masses")}
+    atoms = sorted(section(lines, "Atoms"), key=lambda r: int(r[0]))
+    return np.array(box), np.array([[float(v) for v in r[2:5]] for r in atoms]), np.array([mass[int(r[1])] for r in atoms])
 
 
 def chebyshev_counts():
@@ -74,15 +82,16 @@ def chebyshev_counts():
     return int(m.group(2)), int(m.group(3))
 
 
-def prolongator(box, x, H, dinv, lmax):
-    """Translations of each aggregate (cubic cells of side h), smoothed by one damped-Jacobi step."""
+def prolongator(box, x, sqrt_mass, H, dinv, lmax):
+    """Translations of each aggregate (cubic cells of side h; sqrt(m_i) e_c in the mass-weighted
+    coordinates of H), smoothed by one damped-Jacobi step."""
     L = box[:, 1] - box[:, 0]
     cells = np.maximum(1, np.floor(L / h).astype(int))
     c = np.floor((x - box[:, 0]) / L * cells).astype(int) % cells
     _, agg = np.unique((c[:, 0] * cells[1] + c[:, 1]) * cells[2] + c[:, 2], return_inverse=True)
     n, nagg = len(x), agg.max() + 1
     cols = 3 * np.repeat(agg, 3) + np.tile(np.arange(3), n)
-    P = sp.csr_matrix((np.ones(3 * n), (np.arange(3 * n), cols)), shape=(3 * n, 3 * nagg))
+    P = sp.csr_matrix((np.repeat(sqrt_mass, 3), (np.arange(3 * n), cols)), shape=(3 * n, 3 * nagg))
     return (P - (4 / 3 / lmax) * (sp.diags(dinv) @ (H @ P))).tocsr(), nagg
 
 
@@ -123,8 +132,7 @@ class Cycle:
 
 def lobpcg(H, T, cycle, lowest):
     """Stops when every block vector has ||H x - theta x|| <= 1e-8 lowest (scipy's absolute test)."""
-    m = nev + max(8, nev // 2)
-    X = np.random.default_rng(1).standard_normal((H.shape[0], m))
+    X = np.random.default_rng(1).standard_normal((H.shape[0], block))
     counted = sla.LinearOperator(H.shape, matmat=cycle.mult, matvec=lambda v: cycle.mult(v.reshape(-1, 1)).ravel(), dtype=float)
     M = sla.LinearOperator(H.shape, matmat=cycle, matvec=lambda v: cycle(v).ravel(), dtype=float)
     per_iteration = []
@@ -151,25 +159,24 @@ def pcg(H, T, cycle):
 def main():
     warnings.simplefilter("ignore")  # scipy's lobpcg warns on every early exit
     H = hessian()
-    box, x = positions()
+    box, x, mass = read_sample()
     n = len(x)
     T = np.zeros((3 * n, 3))
     for c in range(3):
-        T[c::3, c] = 1 / np.sqrt(n)
+        T[c::3, c] = np.sqrt(mass / mass.sum())  # the translations of H (mass weighted), orthonormal
     dinv = 1 / H.diagonal()
     scaled = sp.diags(np.sqrt(dinv)) @ H @ sp.diags(np.sqrt(dinv))
     lmax = 1.1 * sla.eigsh(scaled, k=1, which="LA", tol=1e-2)[0][0]
-    P, nagg = prolongator(box, x, H, dinv, lmax)
+    P, nagg = prolongator(box, x, np.sqrt(mass), H, dinv, lmax)
     blocks, vectors = chebyshev_counts()
     ref = np.sort(h5py.File(stem + ".chebyshev.h5", "r")["/spectrum/modes/eigenvalues"][()])[:nev]
     converged, lam = lobpcg(H, T, Cycle(H, P, dinv, lmax), ref[0])
-    m = nev + max(8, nev // 2)
     # vector products up to convergence, at most: one H X and the cycle's 2 (degree - 1) + 2 per
     # vector and iteration (scipy drops converged vectors from both, so fewer)
-    total = None if converged is None else converged * (1 + 2 * (degree - 1) + 2) * m
+    total = None if converged is None else converged * (1 + 2 * (degree - 1) + 2) * block
     with_coarse, without = pcg(H, T, Cycle(H, P, dinv, lmax)), pcg(H, T, Cycle(H, P, dinv, lmax, coarse=False))
-    print("| atoms | aggregates | chebyshev: block products, vector products | LOBPCG + two-level: iterations to %d modes, vector products (at most) | "
-          "max |lambda - chebyshev's| / lambda | PCG iterations, two-level / smoother only |" % nev)
+    print("| atoms | aggregates | chebyshev: block products, vector products | LOBPCG + two-level (block %d): iterations to %d modes, vector products (at most) | "
+          "max |lambda - chebyshev's| / lambda | PCG iterations, two-level / smoother only |" % (block, nev))
     print("| %d | %d | %d, %d | %s, %s | %.1e | %s / %s |" % (
         n, nagg, blocks, vectors, converged, total, np.max(np.abs(lam - ref) / ref), with_coarse, without))
 
