@@ -31,8 +31,9 @@ PetscErrorCode VitHessianShellMemory(Mat H, PetscLogDouble *bytes);
 /* The assembled Hessian with rows and columns permuted to global atom id order (rows in contiguous
    blocks of ids per rank), as a MATMPIAIJ: the same matrix for any rank count. */
 PetscErrorCode VitHessianToIdOrder(const VitDomain *dom, Mat H, Mat *Hid);
-/* Tr(H) and, for an assembled H, Tr(H^2) = ||H||_F^2 (tr2 may be NULL; -1 for a shell), bitwise the
-   same on any number of ranks. */
-PetscErrorCode VitHessianExactTraces(Mat H, PetscReal *tr, PetscReal *tr2);
+/* Tr(H) from its diagonal, and Tr(H^2) = ||H||_F^2 of an assembled H (-1 for a shell), both
+   bitwise the same on any number of ranks. */
+PetscErrorCode VitHessianExactTrace(Vec diag, PetscReal *tr);
+PetscErrorCode VitHessianExactTraceSquare(Mat H, PetscReal *tr2);
 
 #endif

@@ -335,33 +335,38 @@ PetscErrorCode VitHessianToIdOrder(const VitDomain *dom, Mat H, Mat *Hid)
   PetscFunctionReturn(0);
 }
 
-/* Exact sums (VitExactSumReals) of the diagonal and of each row's sum of squares. MatGetRow gives a
-   row's entries in global column order whatever the layout, so its sum of squares is the same on
-   any number of ranks. SBAIJ rows hold the upper triangle of blocks (the diagonal block whole): the
-   squares in off-diagonal blocks count twice. */
-PetscErrorCode VitHessianExactTraces(Mat H, PetscReal *tr, PetscReal *tr2)
+/* Sum of the diagonal, bitwise the same on any number of ranks (exact fixed-point sum). */
+PetscErrorCode VitHessianExactTrace(Vec diag, PetscReal *tr)
 {
-  MPI_Comm           comm = PetscObjectComm((PetscObject)H);
-  Vec                diag;
-  const PetscScalar *d, *vals;
+  const PetscScalar *d;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(diag, &n));
+  PetscCall(VecGetArrayRead(diag, &d));
+  PetscCall(VitExactSumReals(PetscObjectComm((PetscObject)diag), n, 1, d, tr));
+  PetscCall(VecRestoreArrayRead(diag, &d));
+  PetscFunctionReturn(0);
+}
+
+/* Exact sum (VitExactSumReals) of each row's sum of squares. MatGetRow gives a row's entries in
+   global column order whatever the layout, so its sum of squares is the same on any number of
+   ranks. SBAIJ rows hold the upper triangle of blocks (the diagonal block whole): the squares in
+   off-diagonal blocks count twice. */
+PetscErrorCode VitHessianExactTraceSquare(Mat H, PetscReal *tr2)
+{
+  const PetscScalar *vals;
   const PetscInt    *cols;
   PetscReal         *rowsq;
   PetscInt           rstart, rend, ncols, bs;
   PetscBool          shell, upper;
 
   PetscFunctionBegin;
-  PetscCall(MatGetOwnershipRange(H, &rstart, &rend));
-  PetscCall(MatGetBlockSize(H, &bs));
-  PetscCall(MatCreateVecs(H, &diag, NULL));
-  PetscCall(MatGetDiagonal(H, diag));
-  PetscCall(VecGetArrayRead(diag, &d));
-  PetscCall(VitExactSumReals(comm, rend - rstart, 1, d, tr));
-  PetscCall(VecRestoreArrayRead(diag, &d));
-  PetscCall(VecDestroy(&diag));
-  if (!tr2) PetscFunctionReturn(0);
   *tr2 = -1;
   PetscCall(PetscObjectTypeCompare((PetscObject)H, MATSHELL, &shell));
   if (shell) PetscFunctionReturn(0);
+  PetscCall(MatGetOwnershipRange(H, &rstart, &rend));
+  PetscCall(MatGetBlockSize(H, &bs));
   PetscCall(PetscObjectTypeCompareAny((PetscObject)H, &upper, MATSEQSBAIJ, MATMPISBAIJ, ""));
   PetscCall(PetscMalloc1(rend - rstart, &rowsq));
   if (upper) PetscCall(MatGetRowUpperTriangular(H));
@@ -373,7 +378,7 @@ PetscErrorCode VitHessianExactTraces(Mat H, PetscReal *tr, PetscReal *tr2)
     rowsq[r - rstart] = s;
   }
   if (upper) PetscCall(MatRestoreRowUpperTriangular(H));
-  PetscCall(VitExactSumReals(comm, rend - rstart, 1, rowsq, tr2));
+  PetscCall(VitExactSumReals(PetscObjectComm((PetscObject)H), rend - rstart, 1, rowsq, tr2));
   PetscCall(PetscFree(rowsq));
   PetscFunctionReturn(0);
 }

@@ -212,10 +212,15 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal moment[2])
 {
   const PetscInt ndof = prob->dim * prob->natoms;
+  Vec            diag;
   PetscReal      tr, tr2;
 
   PetscFunctionBegin;
-  PetscCall(VitHessianExactTraces(prob->H, &tr, &tr2));
+  PetscCall(MatCreateVecs(prob->H, &diag, NULL));
+  PetscCall(MatGetDiagonal(prob->H, diag));
+  PetscCall(VitHessianExactTrace(diag, &tr));
+  PetscCall(VecDestroy(&diag));
+  PetscCall(VitHessianExactTraceSquare(prob->H, &tr2));
   moment[0] = tr / ndof;
   moment[1] = tr2 >= 0 ? tr2 / ndof : -1;
   PetscFunctionReturn(0);
