@@ -8,6 +8,21 @@
 /* The box follows LAMMPS: origin lo and cell rows a = (lx,0,0), b = (xy,ly,0), c = (xz,yz,lz).
    A Cartesian position is x = lo + s0 a + s1 b + s2 c with fractional s in [0,1).
    In 2D (dim = 2) only a, b and s0, s1 matter; z components are 0. */
+
+/* Pair coefficients a LAMMPS data file carries (write_data: "Pair Coeffs # STYLE", one line
+   "i c1 c2 ..." per type; with `write_data FILE pair ij`: "PairIJ Coeffs # STYLE", one line
+   "i j c1 c2 ..." per pair i <= j), in the file's units, for the potential of that style to take
+   (src/potential/lj.c). LAMMPS writes them with %g: 6 significant digits. */
+#define VIT_PAIR_COEFF_MAX 4
+typedef struct {
+  char      style[32]; /* the section comment's pair style, accelerator suffix removed ("lj/cut"); "" when none */
+  PetscInt  per;       /* 0: no section, 1: per type (Pair Coeffs, [i][i] set), 2: per pair (PairIJ Coeffs) */
+  PetscInt  nvalues;   /* coefficients per line (the same on every line) */
+  PetscInt  line;      /* line of the section header */
+  PetscBool given[VIT_MAX_TYPES][VIT_MAX_TYPES];
+  PetscReal value[VIT_MAX_TYPES][VIT_MAX_TYPES][VIT_PAIR_COEFF_MAX]; /* [i][j] with i <= j */
+} VitPairCoeffs;
+
 typedef struct {
   PetscInt  dim;                              /* 2 or 3 */
   PetscInt  natoms;                           /* global number of atoms */
@@ -18,6 +33,8 @@ typedef struct {
   PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none) */
   PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
+  char      units[16];                        /* unit style the file declares (a LAMMPS data file's first line "..., units = metal", LAMMPS >= 2022); "" when it does not */
+  VitPairCoeffs pair_coeffs;                  /* a LAMMPS data file's Pair Coeffs / PairIJ Coeffs */
 
   /* Atoms held by this rank. After a read they may sit on any rank (text files: all on rank 0,
      H5MD: contiguous blocks); VitDomainSetUp redistributes them by position. */

@@ -24,8 +24,10 @@ typedef struct {
 
 /* Units by name ("lj", "metal", "real"); unknown names are a user error naming -units. */
 PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u);
-/* -units (default default_name, which the potential gives: lj for lj/ka presets, metal else). */
-PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const char default_name[], VitUnits *u);
+/* -units; default: the unit style the sample's file declares (s may be NULL), else default_name
+   (which the potential gives: lj for lj/ka presets, metal else). A -units other than the style the
+   file declares is a user error. */
+PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char default_name[], VitUnits *u);
 
 /* Standard atomic weight (IUPAC 2021 abridged, g/mol = amu) of an element symbol; 0 if unknown. */
 PetscReal VitElementMass(const char symbol[]);
@@ -40,7 +42,10 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s);
 PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnits *u, const PetscReal potential_mass[], const char **source);
 
 /* The two steps above for a sample and its potential: -units with the potential's default (lj for
-   pair potentials, metal for eam, tersoff), then the masses (potential file masses included). */
+   pair potentials, metal for eam, tersoff), then the masses (potential file masses included); a
+   potential whose parameters were defaulted to lj-unit values (pot->lj_units_defaults) is then a
+   user error in metal or real units. s->units is set to the style used when -units gave it or the
+   potential is a many-body one (its file is in metal units), so that files written declare it. */
 PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source);
 
 #endif

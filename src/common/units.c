@@ -42,15 +42,18 @@ PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const char default_name[], VitUnits *u)
+PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char default_name[], VitUnits *u)
 {
-  char name[16];
+  const PetscBool declared = (PetscBool)(s && s->units[0]);
+  char            name[16];
+  PetscBool       set;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(name, default_name, sizeof(name)));
+  PetscCall(PetscStrncpy(name, declared ? s->units : default_name, sizeof(name)));
   PetscOptionsBegin(comm, NULL, "Units (LAMMPS styles, see docs/units.md)", "vitrum");
-  PetscCall(PetscOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: lj for lj/ka presets, metal for eam, tersoff", NULL, name, name, sizeof(name), NULL));
+  PetscCall(PetscOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style a LAMMPS data file declares on its first line, else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
   PetscOptionsEnd();
+  PetscCheck(!set || !declared || !strcmp(name, s->units), comm, PETSC_ERR_USER_INPUT, "-units %s: %s declares 'units = %s' on its first line (the units its numbers are in): drop -units", name, s->source, s->units);
   PetscCall(VitUnitsSet(comm, name, u));
   PetscFunctionReturn(0);
 }
@@ -108,8 +111,14 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitUnitsFromOptions(comm, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
+  PetscCall(VitUnitsFromOptions(comm, s, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
   PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
+  PetscCheck(u->style == VIT_UNITS_LJ || !pot->lj_units_defaults[0], comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units: give %s (vitrum's defaults for them are lj-unit numbers; as LAMMPS's pair_style lj/cut CUTOFF and pair_coeff I J EPSILON SIGMA)%s", pot->name, u->name, pot->lj_units_defaults, strncmp(pot->name, "ka", 2) ? ", or a data file with a PairIJ Coeffs section (write_data FILE pair ij)" : "");
+  { /* files this command writes declare the style when it is known: given, or fixed by a potential file */
+    PetscBool given;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-units", &given));
+    if (given || pot->kind != VIT_POTENTIAL_PAIR) PetscCall(PetscStrncpy(s->units, u->name, sizeof(s->units)));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -69,7 +69,7 @@ PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys)
   if (VitHelpRequested()) { /* list the potential's and the domain's options too */
     PetscCall(VitPotentialCreateFromOptions(comm, NULL, &sys->pot));
     PetscCall(VitDomainOptionsHelp(comm));
-    PetscCall(VitUnitsFromOptions(comm, "lj", &sys->units));
+    PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &sys->units));
     PetscFunctionReturn(0);
   }
   PetscCall(SystemFinishSetUp(comm, &o, sys));

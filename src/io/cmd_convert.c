@@ -32,7 +32,8 @@ static PetscBool HasNamedTypes(const VitSample *s)
   return PETSC_FALSE;
 }
 
-/* A source without masses: resolve them when -units is given, else keep none (and say so). */
+/* -units, when given, is the style the output declares (a contradiction with the source's is an
+   error). A source without masses: resolve them when -units is given, else keep none (and say so). */
 static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, const char out[])
 {
   PetscBool   units_set;
@@ -41,10 +42,13 @@ static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, 
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleNameTypesFromOptions(comm, s));
-  if (s->has_masses) PetscFunctionReturn(0);
   PetscCall(PetscOptionsHasName(NULL, NULL, "-units", &units_set));
   if (units_set) {
-    PetscCall(VitUnitsFromOptions(comm, "lj", &units));
+    PetscCall(VitUnitsFromOptions(comm, s, "lj", &units));
+    PetscCall(PetscStrncpy(s->units, units.name, sizeof(s->units)));
+  }
+  if (s->has_masses) PetscFunctionReturn(0);
+  if (units_set) {
     PetscCall(VitSampleResolveMasses(comm, s, &units, NULL, &source));
     s->has_masses = PETSC_TRUE;
     PetscCall(PetscPrintf(comm, "convert: %s has no masses: written from %s (-units %s)\n", s->source, source, units.name));

@@ -4,8 +4,8 @@
      id/value or id (file ids; absent: 0..N-1),
      box/edges: vector (d) for a rectangular box or matrix (d, d) whose rows are the edge
      vectors, optionally time-dependent (box/edges/value).
-   vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo} to keep species names,
-   masses and the box origin. Reading: every rank reads a contiguous block of atoms. */
+   vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo, units} to keep species names,
+   masses, the box origin and the LAMMPS unit style (when known). Reading: every rank reads a contiguous block of atoms. */
 #include "io_private.h"
 #include <vitrum/h5io.h>
 #include <stdint.h>
@@ -230,6 +230,23 @@ static PetscErrorCode ReadMasses(VitH5 *h5, VitSample *s)
   PetscFunctionReturn(0);
 }
 
+/* The unit style vitrum wrote (lj, metal, real), when known. */
+static PetscErrorCode ReadUnits(VitH5 *h5, VitSample *s)
+{
+  PetscInt  n;
+  char    **style;
+  PetscBool has;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/parameters/vitrum/units", &has));
+  if (!has) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadStrings(h5, "/parameters/vitrum/units", &n, &style));
+  PetscCheck(n == 1 && (!strcmp(style[0], "lj") || !strcmp(style[0], "metal") || !strcmp(style[0], "real")), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/units: expected one of lj, metal, real", h5->path);
+  PetscCall(PetscStrncpy(s->units, style[0], sizeof(s->units)));
+  PetscCall(VitStringsFree(n, &style));
+  PetscFunctionReturn(0);
+}
+
 /* Per-atom integers (species or ids) of frame `frame`, read as 64-bit integers (no silent
    clipping), or PETSC_FALSE in *found. */
 static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt64 frame, PetscInt rstart, VitSample *s, PetscInt64 value[], PetscBool *found)
@@ -353,6 +370,7 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
     for (PetscInt i = 0; i < n; i++) value[i] = 1; /* one species, named "1" */
   PetscCall(MapSpecies(&h5, rstart, value, s));
   PetscCall(ReadMasses(&h5, s));
+  PetscCall(ReadUnits(&h5, s));
   PetscCall(ReadIds(&h5, frame, rstart, value, s));
   PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
@@ -463,6 +481,10 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
   PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/type_names", s->ntypes, names));
   if (s->has_masses) PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass")); /* none known: none written */
   PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/box_lo", 1, &three, s->lo, "length"));
+  if (s->units[0]) {
+    const char *style = s->units;
+    PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/units", 1, &style));
+  }
   PetscFunctionReturn(0);
 }
 

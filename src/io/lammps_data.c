@@ -1,13 +1,16 @@
 /* LAMMPS data files (atom_style atomic), read on one rank.
+   Title (first line): the unit style, when LAMMPS wrote it (write_data since 2022: "LAMMPS data
+   file via write_data, version ..., timestep = ..., units = metal").
    Header: "N atoms", "M atom types", "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz" (other header
    lines are ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
-   Atoms ("id type x y z [ix iy iz]"); the other sections LAMMPS knows are skipped, and
-   unknown ones refused as LAMMPS does. */
+   Atoms ("id type x y z [ix iy iz]"), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
+   ("i j c1 c2 ...") with their style comment, kept for the potential; the other sections LAMMPS
+   knows are skipped, and unknown ones refused as LAMMPS does. */
 #include "io_private.h"
 
 #define MAXTOK 16
 
-typedef enum {SEC_ATOMS, SEC_MASSES, SEC_LABELS, SEC_OTHER, SEC_UNKNOWN} SectionKind;
+typedef enum {SEC_ATOMS, SEC_MASSES, SEC_LABELS, SEC_PAIR, SEC_PAIRIJ, SEC_OTHER, SEC_UNKNOWN} SectionKind;
 
 typedef struct {
   VitTextFile tf;
@@ -17,7 +20,7 @@ typedef struct {
   PetscInt    natoms, natoms_read;
   PetscBool   have_natoms, have_ntypes, have_atoms;
   PetscReal   lo[3], hi[3], tilt[3];
-  PetscInt    box_line[3], tilt_line;
+  PetscInt    box_line[3], tilt_line, section_line;
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
 
@@ -164,6 +167,78 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
   p->natoms_read++;
 }
 
+/* "units = STYLE" in the title line, as LAMMPS's write_data puts it there. */
+static void ParseTitleUnits(DataParser *p, const char *title)
+{
+  const char *at = strstr(title, "units = ");
+  char        style[16];
+  size_t      len;
+
+  if (!at) return;
+  at += strlen("units = ");
+  len = strcspn(at, " \t,");
+  if (len == 0 || len >= sizeof(style)) {
+    VitTextError(&p->tf, p->errmsg, "title line: no unit style after 'units ='");
+    return;
+  }
+  memcpy(style, at, len);
+  style[len] = 0;
+  if (strcmp(style, "lj") && strcmp(style, "metal") && strcmp(style, "real")) VitTextError(&p->tf, p->errmsg, "title line: 'units = %s': vitrum knows the LAMMPS unit styles lj, metal and real", style);
+  else PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->units, style, sizeof(p->s->units)));
+}
+
+/* A Pair Coeffs / PairIJ Coeffs section of the style lj/cut (its comment "# lj/cut", accelerator
+   suffix removed) is kept; those of other styles (which vitrum does not read from the file) and
+   without a style comment are skipped. */
+static void StartPairCoeffs(DataParser *p, SectionKind kind, const char *comment)
+{
+  static const char *const suffix[] = {"/omp", "/opt", "/gpu", "/intel", "/kk"};
+  VitPairCoeffs           *pc       = &p->s->pair_coeffs;
+  char                     copy[64], style[32], *tok[1];
+
+  if (!comment) return;
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(copy, comment, sizeof(copy)));
+  if (VitIOSplitTokens(copy, tok, 1, NULL) < 1) return;
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(style, tok[0], sizeof(style)));
+  for (size_t k = 0; k < sizeof(suffix) / sizeof(suffix[0]); k++) {
+    const size_t n = strlen(style), m = strlen(suffix[k]);
+    if (n > m && !strcmp(style + n - m, suffix[k])) style[n - m] = 0;
+  }
+  if (strcmp(style, "lj/cut")) return;
+  if (pc->per) {
+    VitTextError(&p->tf, p->errmsg, "a second Pair Coeffs or PairIJ Coeffs section (the first is on line %" PetscInt_FMT ")", pc->line);
+    return;
+  }
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(pc->style, style, sizeof(pc->style)));
+  pc->per  = kind == SEC_PAIR ? 1 : 2;
+  pc->line = p->tf.lineno;
+}
+
+/* "i c1 c2 ..." (Pair Coeffs) or "i j c1 c2 ..." (PairIJ Coeffs, i <= j). */
+static void ParsePairCoeff(DataParser *p, char *tok[], int n)
+{
+  VitPairCoeffs *pc    = &p->s->pair_coeffs;
+  const int      ntype = pc->per == 1 ? 1 : 2, nv = n - ntype;
+  const char    *what  = pc->per == 1 ? "Pair Coeffs: expected 'type c1 c2 ...'" : "PairIJ Coeffs: expected 'i j c1 c2 ...' with i <= j";
+  PetscInt       t[2];
+
+  for (int k = 0; k < ntype; k++)
+    if (k >= n || !ParseType(p->s, tok[k], &t[k])) {
+      VitTextError(&p->tf, p->errmsg, "%s, types in 1..%" PetscInt_FMT, what, p->s->ntypes);
+      return;
+    }
+  if (ntype == 1) t[1] = t[0];
+  if (t[0] > t[1] || nv < 1 || nv > VIT_PAIR_COEFF_MAX || (pc->nvalues && nv != pc->nvalues)) {
+    VitTextError(&p->tf, p->errmsg, "%s and %s%d coefficients", what, pc->nvalues ? "the same number of " : "1 to ", pc->nvalues ? (int)pc->nvalues : VIT_PAIR_COEFF_MAX);
+    return;
+  }
+  if (pc->given[t[0]][t[1]]) VitTextError(&p->tf, p->errmsg, "%s: pair %" PetscInt_FMT "-%" PetscInt_FMT " given twice", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", t[0] + 1, t[1] + 1);
+  pc->nvalues = nv;
+  for (int k = 0; k < nv; k++)
+    if (!VitIOParseReal(tok[ntype + k], &pc->value[t[0]][t[1]][k])) VitTextError(&p->tf, p->errmsg, "%s: bad coefficient (%s)", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", tok[ntype + k]);
+  pc->given[t[0]][t[1]] = PETSC_TRUE;
+}
+
 /* The box and the atom arrays are set up when the Atoms (or Masses) section starts. */
 static PetscErrorCode EndHeader(DataParser *p)
 {
@@ -182,7 +257,7 @@ static PetscErrorCode EndHeader(DataParser *p)
 }
 
 /* The sections of a LAMMPS data file (read_data) that vitrum skips. */
-static const char *const other_sections[] = {"Velocities", "Ellipsoids", "Lines", "Triangles", "Bodies", "Bonds", "Angles", "Dihedrals", "Impropers", "Pair Coeffs", "PairIJ Coeffs", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs", "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs", "AngleTorsion Coeffs", "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Bond Type Labels", "Angle Type Labels", "Dihedral Type Labels", "Improper Type Labels"};
+static const char *const other_sections[] = {"Velocities", "Ellipsoids", "Lines", "Triangles", "Bodies", "Bonds", "Angles", "Dihedrals", "Impropers", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs", "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs", "AngleTorsion Coeffs", "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Bond Type Labels", "Angle Type Labels", "Dihedral Type Labels", "Improper Type Labels"};
 
 /* The section named by the tokens of its header line (joined by single spaces). */
 static SectionKind GetSectionKind(char *tok[], int n)
@@ -198,6 +273,8 @@ static SectionKind GetSectionKind(char *tok[], int n)
   if (!strcmp(name, "Atoms")) return SEC_ATOMS;
   if (!strcmp(name, "Masses")) return SEC_MASSES;
   if (!strcmp(name, "Atom Type Labels")) return SEC_LABELS;
+  if (!strcmp(name, "Pair Coeffs")) return SEC_PAIR;
+  if (!strcmp(name, "PairIJ Coeffs")) return SEC_PAIRIJ;
   for (size_t k = 0; k < sizeof(other_sections) / sizeof(other_sections[0]); k++)
     if (!strcmp(name, other_sections[k])) return SEC_OTHER;
   return SEC_UNKNOWN;
@@ -224,7 +301,9 @@ static PetscErrorCode ReadSection(DataParser *p)
     char *style[1];
     if (VitIOSplitTokens(comment, style, 1, NULL) >= 1 && strcmp(style[0], "atomic")) VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic only)", style[0]);
   }
+  p->section_line = p->tf.lineno;
   if (kind == SEC_ATOMS || kind == SEC_MASSES) PetscCall(EndHeader(p));
+  if (kind == SEC_PAIR || kind == SEC_PAIRIJ) StartPairCoeffs(p, kind, comment);
   p->have_atoms = (PetscBool)(p->have_atoms || kind == SEC_ATOMS);
   while ((p->line = VitTextNextLine(&p->tf)) && !p->errmsg[0]) {
     if (IsBlank(p->line)) continue;
@@ -233,6 +312,7 @@ static PetscErrorCode ReadSection(DataParser *p)
     if (kind == SEC_ATOMS) ParseAtom(p, tok, n);
     else if (kind == SEC_MASSES) ParseMass(p, tok, n, comment);
     else if (kind == SEC_LABELS) ParseTypeLabel(p, tok, n);
+    else if ((kind == SEC_PAIR || kind == SEC_PAIRIJ) && p->s->pair_coeffs.line == p->section_line) ParsePairCoeff(p, tok, PetscMin(n, MAXTOK));
   }
   if (kind == SEC_ATOMS && p->natoms_read < p->natoms) VitTextError(&p->tf, p->errmsg, "Atoms: found %" PetscInt_FMT " atoms, the header says %" PetscInt_FMT "%s", p->natoms_read, p->natoms, p->line ? "" : " (file truncated?)");
   PetscFunctionReturn(0);
@@ -251,8 +331,10 @@ PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *i
   for (int d = 0; d < 3; d++) p.lo[d] = -0.5, p.hi[d] = 0.5; /* LAMMPS defaults */
   PetscCall(VitTextOpen(path, &p.tf, errmsg));
   if (errmsg[0]) PetscFunctionReturn(0);
-  if (!VitTextNextLine(&p.tf)) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: empty file", path));
-  p.line = errmsg[0] ? NULL : VitTextNextLine(&p.tf); /* the first line is a title */
+  p.line = VitTextNextLine(&p.tf); /* the first line is a title */
+  if (!p.line) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: empty file", path));
+  else ParseTitleUnits(&p, p.line);
+  p.line = errmsg[0] ? NULL : VitTextNextLine(&p.tf);
   while (p.line && !errmsg[0]) {
     if (IsBlank(p.line)) p.line = VitTextNextLine(&p.tf);
     else if (StartsWithNumber(p.line)) {
@@ -270,13 +352,30 @@ PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *i
   PetscFunctionReturn(0);
 }
 
+/* The Pair Coeffs / PairIJ Coeffs section the sample was read with, so that they travel with it. */
+static PetscErrorCode WritePairCoeffs(FILE *fp, const VitPairCoeffs *pc)
+{
+  PetscFunctionBeginUser;
+  if (!pc->per) PetscFunctionReturn(0);
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\n%s # %s\n\n", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", pc->style));
+  for (PetscInt a = 0; a < VIT_MAX_TYPES; a++)
+    for (PetscInt b = a; b < VIT_MAX_TYPES; b++) {
+      if (!pc->given[a][b]) continue;
+      if (pc->per == 1) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT, a + 1));
+      else PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " %" PetscInt_FMT, a + 1, b + 1));
+      for (PetscInt k = 0; k < pc->nvalues; k++) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, " %.17g", (double)pc->value[a][b][k]));
+      PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\n"));
+    }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt fid[], const PetscInt type[], const PetscReal frac[])
 {
   const PetscReal(*h)[3] = s->cell;
   const PetscReal zlo    = s->dim == 3 ? s->lo[2] : -0.5, lz = s->dim == 3 ? h[2][2] : 1.0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "LAMMPS data file (atom_style atomic) written by vitrum %s from %s\n\n", VIT_VERSION, s->source));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "LAMMPS data file (atom_style atomic) written by vitrum %s from %s%s%s\n\n", VIT_VERSION, s->source, s->units[0] ? ", units = " : "", s->units));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " atoms\n%" PetscInt_FMT " atom types\n\n", s->natoms, s->ntypes));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", (double)s->lo[0], (double)(s->lo[0] + h[0][0]), (double)s->lo[1], (double)(s->lo[1] + h[1][1]), (double)zlo, (double)(zlo + lz)));
   if (h[1][0] != 0 || h[2][0] != 0 || h[2][1] != 0) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g %.17g xy xz yz\n", (double)h[1][0], (double)h[2][0], (double)h[2][1]));
@@ -284,6 +383,7 @@ static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt
     PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nMasses\n\n"));
     for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " %.17g # %s\n", t + 1, (double)s->type_mass[t], s->type_name[t]));
   }
+  PetscCall(WritePairCoeffs(fp, &s->pair_coeffs));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nAtoms # atomic\n\n"));
   for (PetscInt i = 0; i < s->natoms; i++) {
     PetscReal x[3];

@@ -230,6 +230,7 @@ typedef struct {
   PetscReal eps[VIT_MAX_TYPES][VIT_MAX_TYPES], sig[VIT_MAX_TYPES][VIT_MAX_TYPES], rc[VIT_MAX_TYPES][VIT_MAX_TYPES];
   PetscReal rc_sigma; /* rc in units of sigma_ab where -lj_cutoff is not given */
   PetscBool rc_set, shift, smooth;
+  PetscBool eps_set, sig_set, rc_sigma_set; /* given by the options (or, for all three, by the file) */
 } LJOptions;
 
 /* Defaults: eps = sig = 1; Kob-Andersen: eps_AB 1.5, eps_BB 0.5, sig_AB 0.8, sig_BB 0.88, rc 2.5 sig_ab, shifted. */
@@ -256,16 +257,73 @@ static PetscErrorCode LJReadOptions(MPI_Comm comm, const VitSample *sample, LJOp
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Lennard-Jones pair potential (-potential lj, ka2d, ka3d); pair lists in order 1-1,1-2,...,2-2,...", "vitrum");
   {
-    PetscBool set;
-
-    PetscCall(ReadPairList(PetscOptionsObject, "-lj_epsilon", "epsilon per pair (one value: all pairs); default 1, ka: 1,1.5,0.5", sample, o->eps, &set));
-    PetscCall(ReadPairList(PetscOptionsObject, "-lj_sigma", "sigma per pair (one value: all pairs); default 1, ka: 1,0.8,0.88", sample, o->sig, &set));
-    PetscCall(ReadPairList(PetscOptionsObject, "-lj_cutoff", "cutoff distance per pair (default: -lj_cutoff_sigma times sigma of the pair)", sample, o->rc, &o->rc_set));
-    PetscCall(PetscOptionsReal("-lj_cutoff_sigma", "cutoff in units of sigma of each pair, where -lj_cutoff is not given", NULL, o->rc_sigma, &o->rc_sigma, NULL));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_epsilon", "epsilon per pair (one value: all pairs); default: a data file's PairIJ Coeffs, else 1 (lj units only), ka: 1,1.5,0.5", sample, o->eps, &o->eps_set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_sigma", "sigma per pair (one value: all pairs); default: a data file's PairIJ Coeffs, else 1 (lj units only), ka: 1,0.8,0.88", sample, o->sig, &o->sig_set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_cutoff", "cutoff distance per pair (default: a data file's PairIJ Coeffs, else -lj_cutoff_sigma times sigma of the pair)", sample, o->rc, &o->rc_set));
+    PetscCall(PetscOptionsReal("-lj_cutoff_sigma", "cutoff in units of sigma of each pair, where -lj_cutoff is not given (default 2.5 in lj units; give it or -lj_cutoff in metal and real units)", NULL, o->rc_sigma, &o->rc_sigma, &o->rc_sigma_set));
     PetscCall(PetscOptionsBool("-potential_shift", "shift phi so that it vanishes at the cutoff (default: true for ka2d/ka3d, false for lj)", NULL, o->shift, &o->shift, NULL));
     PetscCall(PetscOptionsBool("-potential_smooth", "add C0 + C2 (r/sigma)^2 + C4 (r/sigma)^4 so that phi, phi', phi'' vanish at the cutoff", NULL, o->smooth, &o->smooth, NULL));
   }
   PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+/* Is a the same number as b written by LAMMPS with %g (6 significant digits)? */
+static PetscBool SameAsWritten(PetscReal a, PetscReal b)
+{
+  return (PetscBool)(PetscAbsReal(a - b) <= 5e-6 * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
+}
+
+/* epsilon, sigma (and the cutoff, when given) of every pair from a data file's lj/cut PairIJ Coeffs
+   (or Pair Coeffs of a one-type sample, where there is no cross pair to mix), where none of
+   -lj_epsilon, -lj_sigma is given; with those options or a Kob-Andersen preset, a file whose values
+   differ gets a warning. A two-type Pair Coeffs (per type only) cannot give the cross pairs, which
+   depend on LAMMPS's pair_modify mix, so it is an error unless the options give them. */
+static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool ka, LJOptions *o)
+{
+  const VitPairCoeffs *pc     = &sample->pair_coeffs;
+  const PetscBool      usable = (PetscBool)(pc->per == 2 || (pc->per == 1 && sample->ntypes == 1));
+  const char          *name   = pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs";
+  char                 order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
+
+  PetscFunctionBeginUser;
+  if (!pc->per) PetscFunctionReturn(0);
+  PetscCall(PairOrder(sample, order, sizeof(order)));
+  if (o->eps_set || o->sig_set || ka) { /* the options (or the preset) win; say where the file disagrees */
+    for (PetscInt a = 0; a < sample->ntypes; a++)
+      for (PetscInt b = a; b < sample->ntypes; b++) {
+        const PetscReal *v = pc->value[a][b];
+        if (!pc->given[a][b] || pc->nvalues < 2) continue;
+        if (((o->eps_set || ka) && !SameAsWritten(o->eps[a][b], v[0])) || ((o->sig_set || ka) && !SameAsWritten(o->sig[a][b], v[1])))
+          PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has epsilon %g, sigma %g in its %s (line %" PetscInt_FMT "), %s %g, %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], (double)v[0], (double)v[1], name, pc->line, ka ? "the Kob-Andersen preset has" : "the options give", (double)o->eps[a][b], (double)o->sig[a][b], ka ? preset : "the options"));
+      }
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(pc->nvalues >= 2, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s # lj/cut: expected epsilon and sigma on every line", sample->source, pc->line, name);
+  PetscCheck(usable, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": Pair Coeffs # lj/cut give epsilon and sigma per atom type only; the cross pairs depend on LAMMPS's pair_modify mix, which the file does not record: give -lj_epsilon and -lj_sigma for the pairs %s, or write the file with 'write_data FILE pair ij'", sample->source, pc->line, order);
+  for (PetscInt a = 0; a < sample->ntypes; a++)
+    for (PetscInt b = a; b < sample->ntypes; b++) {
+      const PetscReal *v = pc->value[a][b];
+      PetscCheck(pc->given[a][b], comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": PairIJ Coeffs # lj/cut have no line for the pair %s-%s (types %" PetscInt_FMT " %" PetscInt_FMT "): give all pairs %s, or -lj_epsilon and -lj_sigma", sample->source, pc->line, sample->type_name[a], sample->type_name[b], a + 1, b + 1, order);
+      o->eps[a][b] = o->eps[b][a] = v[0];
+      o->sig[a][b] = o->sig[b][a] = v[1];
+      if (pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set) o->rc[a][b] = o->rc[b][a] = v[2];
+    }
+  o->eps_set = o->sig_set = PETSC_TRUE;
+  if (pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set) o->rc_set = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones epsilon, sigma%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", pc->nvalues >= 3 && o->rc_set ? ", cutoff" : "", order, sample->source, name, pc->line));
+  PetscFunctionReturn(0);
+}
+
+/* The parameter options that kept vitrum's defaults, which are lj-unit numbers (VitUnitsSetUpForPotential
+   refuses them in metal and real units). */
+static PetscErrorCode LJUnitsDefaults(const LJOptions *o, char list[], size_t len)
+{
+  PetscFunctionBeginUser;
+  list[0] = 0;
+  if (!o->eps_set) PetscCall(PetscStrlcat(list, "-lj_epsilon", len));
+  if (!o->sig_set) PetscCall(PetscStrlcat(list, list[0] ? ", -lj_sigma" : "-lj_sigma", len));
+  if (!o->rc_set && !o->rc_sigma_set) PetscCall(PetscStrlcat(list, list[0] ? ", -lj_cutoff" : "-lj_cutoff", len));
   PetscFunctionReturn(0);
 }
 
@@ -303,9 +361,11 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   PetscCall(LJReadOptions(comm, sample, &o));
   if (!sample) PetscFunctionReturn(0); /* -help: options listed */
   PetscCheck(!(ka2 || ka3) || sample->ntypes == 2, comm, PETSC_ERR_USER_INPUT, "-potential %s (Kob-Andersen) needs a sample with 2 atom types (A, B); %s has %" PetscInt_FMT, preset, sample->source, sample->ntypes);
+  PetscCall(LJTakeFileCoefficients(comm, sample, preset, ka2 || ka3, &o));
   PetscCall(PetscNew(&lj));
   PetscCall(LJSetPairs(comm, sample, &o, lj));
   PetscCall(PetscNew(&p));
+  PetscCall(LJUnitsDefaults(&o, p->lj_units_defaults, sizeof(p->lj_units_defaults)));
   p->kind   = VIT_POTENTIAL_PAIR;
   p->ntypes = sample->ntypes;
   p->data   = lj;

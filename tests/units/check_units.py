@@ -38,7 +38,7 @@ def dimer(path, masses=True, labels=None):
 
 
 def spectrum(data, out, *extra):
-    run(["spectrum", "-sample", data, "-potential", "lj", "-lj_epsilon", EPS, "-lj_sigma", SIG, "-spectrum_method", "dense",
+    run(["spectrum", "-sample", data, "-potential", "lj", "-lj_epsilon", EPS, "-lj_sigma", SIG, "-lj_cutoff_sigma", 2.5, "-spectrum_method", "dense",
          "-spectrum_inertia", 0, "-kpm_vectors", 2, "-kpm_moments", 32, "-o", out] + list(extra))
     return h5py.File(out, "r")
 

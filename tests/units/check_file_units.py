@@ -1,0 +1,143 @@
+"""Units and Lennard-Jones coefficients taken from a LAMMPS data file (docs/units.md, docs/potentials.md),
+checked against LAMMPS itself:
+
+  units    LAMMPS's write_data (since 2022) ends the title line with "units = STYLE": that style is the
+           default of -units, a contradicting -units is one error line (once, also on 2 ranks), an unknown
+           style an error naming line 1; files vitrum writes (data, H5MD) declare the style they know.
+  PairIJ   `write_data FILE pair ij` writes every pair's epsilon, sigma, cutoff: -potential lj/cut without
+           -lj_* options takes them (a cross pair that is NOT the geometric mix, so a mixed value would
+           show), and the energy equals LAMMPS's; options or a ka preset that differ from the file get
+           a warning.
+  Pair     plain write_data writes per-type coefficients only: with 2 types the cross pair is unknown,
+           an error saying what to give.
+  defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them.
+  travel   minimize writes the units and the PairIJ section; LAMMPS reads that file back and gets
+           vitrum's energy."""
+import os
+import re
+import subprocess
+import sys
+
+import h5py
+
+sys.path.insert(0, os.path.join(os.environ["SRC"], "tests"))
+from vitrum_testlib import check, run  # noqa: E402
+
+LAMMPS = """units metal
+atom_style atomic
+boundary p p p
+lattice fcc 5.6
+region box block 0 4 0 4 0 4
+create_box 2 box
+create_atoms 1 box
+set type 1 type/fraction 2 0.3 1234
+mass 1 39.948
+mass 2 20.18
+pair_style lj/cut 8.5
+pair_coeff 1 1 0.0104 3.40
+pair_coeff 1 2 0.0070 3.05
+pair_coeff 2 2 0.0031 2.74
+velocity all create 60 4321
+fix 1 all nvt temp 60 60 0.1
+timestep 0.002
+run 300
+write_data ij.data pair ij
+write_data plain.data
+run 0
+variable e equal pe
+print "EPOT ${e}" file epot.txt
+"""
+READBACK = """units metal
+atom_style atomic
+boundary p p p
+pair_style lj/cut 8.5
+read_data min.data
+run 0
+variable e equal pe
+print "EPOT ${e}" file epot_min.txt
+"""
+OPTIONS = ["-lj_epsilon", "0.0104,0.0070,0.0031", "-lj_sigma", "3.40,3.05,2.74", "-lj_cutoff", 8.5]
+
+
+def lammps(script, name):
+    with open(name, "w") as f:
+        f.write(script)
+    subprocess.run(["lmp", "-in", name, "-log", "none", "-screen", "none"], check=True)
+
+
+def epot(path):
+    return float(open(path).read().split()[1])
+
+
+def energy(p):
+    return float(re.search(r"total (\S+)", p.stdout).group(1))
+
+
+def errors(p):
+    return [line for line in (p.stdout + p.stderr).splitlines() if line.startswith("vitrum: error")]
+
+
+def declare(src, dst, style):
+    lines = open(src).read().split("\n")
+    lines[0] += ", units = %s" % style  # as LAMMPS >= 2022 writes it (write_data.cpp: "..., timestep = {}, units = {}")
+    open(dst, "w").write("\n".join(lines))
+
+
+lammps(LAMMPS, "make.in")
+e_lammps = epot("epot.txt")
+declare("ij.data", "ij_metal.data", "metal")
+
+# ---- PairIJ Coeffs: the coefficients, with the cross pair as written (not mixed) --------------------
+p = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut"])
+check(abs(energy(p) / e_lammps - 1) < 1e-10 and "from ij_metal.data (PairIJ Coeffs" in p.stdout,
+      "PairIJ Coeffs taken (note printed): energy %.15g = LAMMPS %.15g" % (energy(p), e_lammps))
+q = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut"] + OPTIONS)
+check(energy(q) == energy(p) and "warning" not in q.stdout + q.stderr and "note" not in q.stdout,
+      "the same coefficients as options: bitwise the same energy, no note, no warning")
+w = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut", "-lj_epsilon", "0.0104,0.0056,0.0031", "-lj_sigma", "3.40,3.05,2.74", "-lj_cutoff", 8.5])
+check(re.search(r"warning: ij_metal.data: pair 1-2 has epsilon 0.007, sigma 3.05 in its PairIJ Coeffs", w.stdout + w.stderr) is not None and energy(w) != energy(p),
+      "options that differ from the file: a warning naming the pair, the options used")
+k = run(["energy", "-sample", "ij.data", "-potential", "ka3d"])
+check(len(re.findall(r"warning: ij.data: pair \d-\d has epsilon .* the Kob-Andersen preset has .* using ka3d", k.stdout + k.stderr)) == 3,
+      "a Kob-Andersen preset on a file whose PairIJ Coeffs differ: a warning per pair")
+
+# ---- units = metal from the title line --------------------------------------------------------------
+run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "declared.h5"])
+run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-units", "metal", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "given.h5"] + OPTIONS)
+with h5py.File("declared.h5", "r") as a, h5py.File("given.h5", "r") as b:
+    unit = a["/spectrum/modes/omega"].attrs["units"]
+    unit = unit.decode() if isinstance(unit, bytes) else unit
+    check(unit == "THz" and a["/spectrum/scalars/omega2_mean"][()] == b["/spectrum/scalars/omega2_mean"][()]
+          and (a["/spectrum/modes/omega"][...] == b["/spectrum/modes/omega"][...]).all(),
+          "declared metal = -units metal with the options: THz, the same <omega^2> and modes bitwise")
+for n in (1, 2):
+    p = run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-units", "lj", "-o", "bad.h5"], n, expect_fail=True)
+    check(len(errors(p)) == 1 and "declares 'units = metal'" in errors(p)[0] and not os.path.exists("bad.h5"),
+          "%d rank(s): -units lj on a file declaring metal: one error line, no output: %s" % (n, errors(p)))
+declare("ij.data", "ij_si.data", "si")
+p = run(["info", "-sample", "ij_si.data"], expect_fail=True)
+check(len(errors(p)) == 1 and "ij_si.data:1:" in errors(p)[0] and "lj, metal and real" in errors(p)[0],
+      "units = si: an error naming line 1 and the styles vitrum knows: %s" % errors(p))
+
+# ---- Pair Coeffs (per type) cannot give a cross pair; no coefficients at all in metal units ----------
+p = run(["energy", "-sample", "plain.data", "-potential", "lj/cut"], expect_fail=True)
+check(len(errors(p)) == 1 and "write_data FILE pair ij" in errors(p)[0] and "-lj_epsilon" in errors(p)[0],
+      "2-type Pair Coeffs without options: an error saying what to give")
+check(abs(energy(run(["energy", "-sample", "plain.data", "-potential", "lj/cut"] + OPTIONS)) / e_lammps - 1) < 1e-10,
+      "2-type Pair Coeffs with the options: LAMMPS's energy")
+body = open("plain.data").read()
+open("bare.data", "w").write(re.sub(r"\nPair Coeffs # lj/cut\n\n(?:[^\n]+\n)+", "\n", body))
+for pot in ("lj/cut", "ka3d"):
+    p = run(["hessian", "-sample", "bare.data", "-potential", pot, "-units", "metal", "-o", "bare.h5"], expect_fail=True)
+    check(len(errors(p)) == 1 and "-lj_epsilon, -lj_sigma, -lj_cutoff" in errors(p)[0] and not os.path.exists("bare.h5"),
+          "-potential %s in metal units without coefficients: an error naming them" % pot)
+
+# ---- what vitrum writes declares the units and carries the coefficients: LAMMPS reads it back --------
+run(["minimize", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "min.data"])
+check(open("min.data").readline().rstrip().endswith("units = metal") and "PairIJ Coeffs # lj/cut" in open("min.data").read(),
+      "minimize writes 'units = metal' and the PairIJ Coeffs")
+lammps(READBACK, "readback.in")
+e_min = energy(run(["energy", "-sample", "min.data", "-potential", "lj/cut"]))
+check(abs(epot("epot_min.txt") / e_min - 1) < 1e-10, "LAMMPS reads vitrum's file: energy %.15g = vitrum's %.15g" % (epot("epot_min.txt"), e_min))
+run(["convert", "-sample", "min.data", "-o", "min.h5"])
+check("units:       metal" in run(["info", "-sample", "min.h5"]).stdout, "H5MD keeps the declared units")
