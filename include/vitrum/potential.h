@@ -12,6 +12,16 @@
 typedef enum { VIT_POTENTIAL_PAIR, VIT_POTENTIAL_EAM, VIT_POTENTIAL_TERSOFF, VIT_POTENTIAL_SW } VitPotentialKind;
 
 typedef struct _p_VitPotential *VitPotential;
+
+/* One mass-weighted Hessian value v w_i w_j (w = 1/sqrt(m)), rounded the same for block (i, j) and
+   block (j, i): the smaller weight multiplies first, so the weighted Hessian is exactly symmetric
+   whatever the masses (and SBAIJ's upper triangle is BAIJ's bit for bit on any number of ranks).
+   Where one weight is 1 or both are equal (masses 1 and 2: KA, the stored KPM reference) this is
+   (v w_i) w_j, the order of PETSc's MatDiagonalScale, bit for bit. */
+static inline PetscReal VitMassWeight(PetscReal v, PetscReal wi, PetscReal wj)
+{
+  return wi < wj ? (v * wi) * wj : (v * wj) * wi;
+}
 struct _p_VitPotential {
   VitPotentialKind kind;
   char      name[64];      /* "lj", "ka3d", "eam", ... for messages and /meta */
@@ -38,8 +48,8 @@ struct _p_VitPotential {
      ranks; VitPotentialEvaluate sums them exactly. */
   PetscErrorCode (*compute)(VitPotential, VitDomain *, PetscReal *energy, PetscReal *force, PetscReal *virial);
   /* Add the Hessian blocks d^2E/dx_i dx_j to H, whose block rows are the atoms' dom->row indices
-     (block size 3 in 3D, 2 in 2D), each value v of block (i, j) as (v w[i]) w[j] (mass weighted:
-     w = 1/sqrt(m) of the owned and ghost atoms; not weighted when w is NULL). Values for rows owned
+     (block size 3 in 3D, 2 in 2D), each value v of block (i, j) as VitMassWeight(v, w[i], w[j])
+     (mass weighted: w = 1/sqrt(m) of the owned and ghost atoms; not weighted when w is NULL). Values for rows owned
      by other ranks may be added; VitHessian assembles. nl: for pair potentials, the full neighbour
      list of the pair cutoffs (VitNeighborListBuildByType) sorted by id (VitNeighborListSortById),
      which VitHessian has already used to preallocate (one neighbour pass); NULL for the others,

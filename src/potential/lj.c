@@ -134,8 +134,7 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 }
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
-   as (K_ij w_i) w_j when w is given (the order of PETSc's MatDiagonalScale for BAIJ, and the same
-   for the upper triangle SBAIJ stores). Each owned atom inserts its whole block row. The neighbour
+   by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's). Each owned atom inserts its whole block row. The neighbour
    list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
    diagonal block sums in id order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped,
    which only leaves a preallocated slot unused. */
@@ -174,7 +173,7 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeigh
       cols[ncols++] = dom->row[j];
     }
     for (PetscInt c = 0; w && c < ncols; c++)
-      for (PetscInt ab = 0; ab < bs * bs; ab++) blocks[c * bs * bs + ab] = (blocks[c * bs * bs + ab] * w[i]) * w[atom[c]];
+      for (PetscInt ab = 0; ab < bs * bs; ab++) blocks[c * bs * bs + ab] = VitMassWeight(blocks[c * bs * bs + ab], w[i], w[atom[c]]);
     row = dom->row[i];
     PetscCall(PackBlockRowSorted(bs, ncols, cols, perm, blocks, vals));
     PetscCall(MatSetValuesBlocked(H, 1, &row, ncols, cols, vals, INSERT_VALUES));

@@ -195,7 +195,7 @@ static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt 
         const PetscReal *src = SiteBlockRow(n, G, rs, cs, t, p, perm[c], a, &sign);
         const PetscInt   ac  = perm[c] ? nbr[perm[c] - 1] : i;
 
-        for (int b = 0; b < 3; b++) v[3 * c + b] = w ? sign * src[b] * (w[ap] * w[ac]) : sign * src[b];
+        for (int b = 0; b < 3; b++) v[3 * c + b] = w ? VitMassWeight(sign * src[b], w[ap], w[ac]) : sign * src[b];
       }
     }
     rows[nrow++] = dom->row[p ? nbr[p - 1] : i];

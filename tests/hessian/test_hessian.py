@@ -7,7 +7,8 @@ Cases:
   tri    three species with per-pair -lj_* options, tilted (triclinic) box, no shift, 4 ranks: dense
          numpy analytic Hessian (1e-12), symmetry, acoustic sum rule
   mass   masses 1 and 3: the written matrix is M^-1/2 H M^-1/2 of the numpy Hessian
-  ranks  PETSc binary files identical on 1, 2 and 4 ranks; sbaij and baij give the same matrix;
+  ranks  masses 39.948 and 20.18: PETSc binary files identical on 1, 2 and 4 ranks; the mass-weighted
+         matrix exactly symmetric; sbaij and baij give the same matrix;
          exact preallocation (PETSc -info: no unneeded storage) for baij and sbaij on 3 ranks
   shell  tests/hessian/shell_mult.c (path in argv[2]) on 1 and 3 ranks, 3D with masses 1, 2 and 2D:
          shell and sbaij MatMult and diagonal agree with baij to 1e-12
@@ -117,7 +118,7 @@ elif case == "mass":
     t[0::3] = 1 / w[0::3]
     ok &= vr.check(np.abs(H @ t).max() < 1e-12 * np.abs(H).max() * np.abs(t).max(), "M^1/2 translation is a zero mode")
 elif case == "ranks":
-    cell, x, types = ka_sample(3, seed=31, masses=(1.0, 2.0))
+    cell, x, types = ka_sample(3, seed=31, masses=(39.948, 20.18))  # neither 1: (v w_i) w_j != (v w_j) w_i in rounding
     files = []
     for n in (1, 2, 4):
         vr.vitrum("hessian", ["-sample", "sample.data", "-potential", "ka3d", "-hessian_binary", "H%d.bin" % n, "-o", "h%d.h5" % n], n)
@@ -126,7 +127,9 @@ elif case == "ranks":
     ok &= vr.check(np.array_equal(vr.read_csr("h1.h5").toarray(), vr.read_csr("h4.h5").toarray()), "HDF5 CSR identical on 1 and 4 ranks")
     vr.vitrum("hessian", ["-sample", "sample.data", "-potential", "ka3d", "-hessian_type", "sbaij", "-o", "hs.h5"], 2)
     Hs, Hb = vr.read_csr("hs.h5").toarray(), vr.read_csr("h1.h5").toarray()
-    # masses 1 and 2: the weights are folded into the blocks in BAIJ's order, so SBAIJ stores BAIJ's upper triangle bit for bit
+    # the weights multiply in the same order for (i, j) and (j, i) (VitMassWeight): BAIJ is exactly symmetric,
+    # so SBAIJ stores BAIJ's upper triangle bit for bit
+    ok &= vr.check(np.array_equal(Hb, Hb.T), "mass-weighted baij exactly symmetric, masses 39.948 and 20.18 (max |H - H^T| %.1e)" % np.abs(Hb - Hb.T).max())
     ok &= vr.check(np.array_equal(Hs, Hb), "sbaij (2 ranks) = baij (1 rank), bitwise (max |diff| %.1e)" % np.abs(Hs - Hb).max())
     for t in ("baij", "sbaij"):  # exact preallocation: PETSc reports no unneeded storage
         _, text = vr.vitrum("hessian", ["-sample", "sample.data", "-potential", "ka3d", "-hessian_type", t, "-hessian_h5_matrix", "false", "-o", "hs.h5", "-info"], 3)
