@@ -3,7 +3,9 @@
    file via write_data, version ..., timestep = ..., units = metal").
    Header: "N atoms", "M atom types", "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz" (other header
    lines are ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
-   Atoms ("id type x y z [ix iy iz]"), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
+   Atoms ("id type x y z [ix iy iz]" for atom_style atomic; the columns of charge, bond, angle,
+   molecular and full are recognised from the section comment, and only id, type and position are
+   read), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
    ("i j c1 c2 ...") with their style comment, kept for the potential; the other sections LAMMPS
    knows are skipped, and unknown ones refused as LAMMPS does. */
 #include "io_private.h"
@@ -11,6 +13,19 @@
 #define MAXTOK 16
 
 typedef enum {SEC_ATOMS, SEC_MASSES, SEC_LABELS, SEC_PAIR, SEC_PAIRIJ, SEC_OTHER, SEC_UNKNOWN} SectionKind;
+
+/* Atom styles whose Atoms lines vitrum reads: the columns of the type and of x (id is column 0). */
+static const struct {
+  const char *name, *columns;
+  int         type, x;
+} atom_styles[] = {
+  {"atomic",    "id type x y z",        1, 2},
+  {"charge",    "id type q x y z",      1, 3},
+  {"bond",      "id mol type x y z",    2, 3},
+  {"angle",     "id mol type x y z",    2, 3},
+  {"molecular", "id mol type x y z",    2, 3},
+  {"full",      "id mol type q x y z",  2, 4},
+};
 
 typedef struct {
   VitTextFile tf;
@@ -21,6 +36,7 @@ typedef struct {
   PetscBool   have_natoms, have_ntypes, have_atoms;
   PetscReal   lo[3], hi[3], tilt[3];
   PetscInt    box_line[3], tilt_line, section_line;
+  int         style; /* index in atom_styles (the Atoms comment; atomic without one) */
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
 
@@ -138,33 +154,50 @@ static void ParseTypeLabel(DataParser *p, char *tok[], int n)
   if (VitTextCheckName(&p->tf, p->errmsg, "Atom Type Labels: label", tok[1])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
 }
 
-/* id type x y z [ix iy iz]: image flags do not matter, positions are wrapped. */
+/* One Atoms line of the atom style (id type x y z [ix iy iz] for atomic): image flags do not
+   matter, positions are wrapped; charges and molecule ids are not used. */
 static void ParseAtom(DataParser *p, char *tok[], int n)
 {
-  VitSample *s = p->s;
-  PetscInt   i = p->natoms_read, image;
+  VitSample *s    = p->s;
+  const int  ct   = atom_styles[p->style].type, cx = atom_styles[p->style].x;
+  PetscInt   i    = p->natoms_read, image;
   PetscReal  x[3];
 
   if (i >= p->natoms) {
     VitTextError(&p->tf, p->errmsg, "Atoms: more atom lines than the %" PetscInt_FMT " atoms of the header", p->natoms);
     return;
   }
-  if (n != 5 && n != 8) {
-    VitTextError(&p->tf, p->errmsg, "Atoms: expected 'id type x y z [ix iy iz]' (atom_style atomic), found %d columns", n);
+  if (n != cx + 3 && n != cx + 6) {
+    VitTextError(&p->tf, p->errmsg, "Atoms: expected '%s [ix iy iz]' (atom_style %s), found %d columns", atom_styles[p->style].columns, atom_styles[p->style].name, n);
     return;
   }
   if (!VitIOParseInt(tok[0], &s->fid[i]) || s->fid[i] < 1) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s): LAMMPS atom ids are positive integers", tok[0]);
-  if (!ParseType(s, tok[1], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[1], s->ntypes);
+  if (!ParseType(s, tok[ct], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[ct], s->ntypes);
   for (int d = 0; d < 3; d++) {
-    if (!VitIOParseReal(tok[2 + d], &x[d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[2 + d]);
+    if (!VitIOParseReal(tok[cx + d], &x[d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[cx + d]);
     x[d] -= s->lo[d];
   }
-  for (int d = 0; d < 3 && n == 8; d++)
-    if (!VitIOParseInt(tok[5 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[5 + d]);
+  for (int d = 0; d < 3 && n == cx + 6; d++)
+    if (!VitIOParseInt(tok[cx + 3 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[cx + 3 + d]);
   VitSampleCartToFrac(s, x, &s->s[3 * i]);
   VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
   p->info->line[i] = p->tf.lineno;
   p->natoms_read++;
+}
+
+/* The atom style of the Atoms section's comment ("Atoms # full"); atomic when there is none. */
+static void SetAtomStyle(DataParser *p, const char *comment)
+{
+  char *style[1];
+
+  p->style = 0;
+  if (!comment || VitIOSplitTokens((char *)comment, style, 1, NULL) < 1) return;
+  for (size_t k = 0; k < sizeof(atom_styles) / sizeof(atom_styles[0]); k++)
+    if (!strcmp(style[0], atom_styles[k].name)) {
+      p->style = (int)k;
+      return;
+    }
+  VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic, charge, bond, angle, molecular, full)", style[0]);
 }
 
 /* "units = STYLE" in the title line, as LAMMPS's write_data puts it there. */
@@ -297,10 +330,7 @@ static PetscErrorCode ReadSection(DataParser *p)
     VitTextError(&p->tf, p->errmsg, "unknown section '%s' (LAMMPS data sections: Atoms, Masses, Velocities, Atom Type Labels, Pair Coeffs, ...; sections of fixes are not read)", shown);
     PetscFunctionReturn(0);
   }
-  if (kind == SEC_ATOMS && comment) {
-    char *style[1];
-    if (VitIOSplitTokens(comment, style, 1, NULL) >= 1 && strcmp(style[0], "atomic")) VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic only)", style[0]);
-  }
+  if (kind == SEC_ATOMS) SetAtomStyle(p, comment);
   p->section_line = p->tf.lineno;
   if (kind == SEC_ATOMS || kind == SEC_MASSES) PetscCall(EndHeader(p));
   if (kind == SEC_PAIR || kind == SEC_PAIRIJ) StartPairCoeffs(p, kind, comment);

@@ -69,3 +69,26 @@ for p, dim in (("tri", 3), ("flat", 2)):
     sref = np.linalg.solve(ref["cell"].T, (ref["x"][np.argsort(ref["ids"])] - ref["lo"]).T).T
     sback = np.linalg.solve(back["cell"].T, (back["x"][order] - back["lo"]).T).T
     check(periodic_close(sref[:, :dim], sback[:, :dim], 1e-12), f"{p}: LAMMPS reads vitrum's data file: positions")
+
+# Other atom styles (an oxide glass is often kept as atom_style charge or full): vitrum reads id, type
+# and position from their Atoms columns (charges and molecule ids are not used) and gets the atoms
+# the dump of the same configuration gives.
+for style, extra in (("charge", "set type 1 charge 1.2\nset type 2 charge -0.6\n"), ("full", "set type 1 charge 1.2\nset type 2 charge -0.6\nset atom * mol 7\n")):
+    lammps(f"""units metal
+atom_style {style}
+region box block 0 7 0 6 0 5
+create_box 2 box
+create_atoms 1 random 20 4242 box
+create_atoms 2 random 40 2424 box
+mass 1 28.0855
+mass 2 15.999
+{extra}write_data {style}.data
+""" + DUMPS.format(p=style))
+    h = {}
+    for f in (style + ".data", style + ".dump"):
+        run(["convert", "-sample", f, "-o", f + ".h5"], nranks)
+        h[f] = read_h5md(f + ".h5")
+    a, b = h[style + ".data"], h[style + ".dump"]
+    check(f"Atoms # {style}" in open(style + ".data").read() and np.array_equal(a["ids"], b["ids"]) and np.array_equal(a["types"], b["types"])
+          and periodic_close(h5md_frac(a), h5md_frac(b), 1e-12) and np.allclose(a["cell"], b["cell"], atol=1e-12),
+          f"atom_style {style}: the data file gives the dump's ids, types, positions and box")
