@@ -71,6 +71,8 @@ PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt ord
 void VitFeatureNameParse(const char name[], char group[], size_t len, PetscReal *r, PetscInt index);
 /* Group ids (0, 1, ...) of consecutive features with the same group name. */
 PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[], PetscReal r[]);
+/* Species a <= b of a partial's group name "g_A-B" among the ntypes names; false when it is none. */
+PetscBool VitFeaturePairOfGroup(const char group[], PetscInt ntypes, const char names[][VIT_NAME_LEN], PetscInt *a, PetscInt *b);
 
 /* Deterministic permutation of 0..n-1 from a seed (the same on every rank and for any rank count):
    position pos[i] of sample i. Held-out rows are those with pos < ntest; fold of a training row:
@@ -120,6 +122,14 @@ typedef struct {
   PetscReal  density, type_fraction[VIT_MAX_TYPES];
   PetscReal  natoms;             /* mean atoms per sample (0: unknown, taken as large) */
   char       type_names[VIT_MAX_TYPES][VIT_NAME_LEN];
+  /* The pair potential the spectra were computed with, on the feature grid (features with a pair
+     -potential and partial g(r) features, /dataset/structure/pair_phi ...): phi, phi', phi'' of each
+     feature's pair at its r, 3 p values (phi, then phi', then phi''), every rank; NULL otherwise.
+     And the species' masses (has_masses), which the exact <omega^2> kernel needs. */
+  PetscReal *pair_table;
+  char       pair_potential[64];
+  PetscBool  has_masses;
+  PetscReal  type_mass[VIT_MAX_TYPES];
 } VitDataset;
 
 /* Read and check a dataset: shapes agree, names present, every value finite (a NaN or Inf is

@@ -969,6 +969,49 @@ static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr,
   PetscFunctionReturn(0);
 }
 
+/* For fit's exact kernels of omega2_mean and energy_per_atom: the pair potential of the spectra on
+   the feature grid (phi, phi', phi'' of every feature's pair at its r, /dataset/structure/pair_table)
+   and the species' masses (/dataset/structure/type_mass), both as the spectrum command resolves
+   them for the first sample (its -lj_* options or its data file's PairIJ Coeffs; its Masses, the
+   potential file or the element names). Only for partial g(r) features and a pair -potential:
+   fit then needs no -potential and never falls back on default parameters. */
+static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const char first[], const Table *X, const Composition *c, VitH5 *h5)
+{
+  char         style[64] = "";
+  PetscBool    set;
+  VitSample    sample;
+  VitPotential pot;
+  VitUnits     units;
+  PetscReal   *table;
+  const PetscInt p = X->ncols;
+  hsize_t      dims[1] = {(hsize_t)(3 * p)}, nt = (hsize_t)c->ntypes;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &set));
+  if (!set || !VitPotentialStyleIsPair(style) || strcmp(o->kind, "rdf") || o->total || !c->known) PetscFunctionReturn(0);
+  PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+  PetscCall(VitSampleNameTypesFromOptions(comm, &sample));
+  PetscCall(VitPotentialCreateFromOptions(comm, &sample, &pot));
+  PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));
+  PetscCall(PetscMalloc1(3 * p, &table));
+  for (PetscInt i = 0; i < p; i++) {
+    char      group[256];
+    PetscInt  a, b;
+    PetscReal r;
+    VitFeatureNameParse(X->names[i], group, sizeof(group), &r, i);
+    PetscCheck(VitFeaturePairOfGroup(group, c->ntypes, (const char(*)[VIT_NAME_LEN])c->names, &a, &b), comm, PETSC_ERR_PLIB, "feature %s is not a partial of the species", X->names[i]);
+    PetscCall(pot->pair(pot, a, b, r, &table[i], &table[p + i], &table[2 * p + i]));
+  }
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/pair_table", 1, dims, table, "phi (energy), then phi' (energy/length), then phi'' (energy/length^2) of each feature"));
+  PetscCall(VitH5WriteAttrString(h5, "/dataset/structure/pair_table", "potential", pot->name));
+  PetscCall(VitH5WriteAttrString(h5, "/dataset/structure/pair_table", "units_style", units.name));
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_mass", 1, &nt, sample.type_mass, units.mass));
+  PetscCall(PetscFree(table));
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscCall(VitSampleDestroy(&sample));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
 {
   VitH5   h5;
@@ -992,6 +1035,7 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_dr", dr, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
   PetscCall(WriteComposition(&h5, comp));
+  PetscCall(WritePairTable(comm, o, paths[0], X, comp, &h5));
   if (o->total) PetscCall(VitScatteringWrite(&h5, "/dataset/scattering", sc));
   if (vdos && vdos->kpm) { /* the broadened targets: width (the reduced VDOS means something above 3 sigma) and source */
     PetscCall(VitH5WriteScalar(&h5, "/dataset/vdos_sigma", vdos->sigma, "frequency unit of the spectra"));

@@ -567,19 +567,6 @@ static PetscReal Correlation(PetscInt n, const PetscReal *a, const PetscReal *b)
   return saa > 0 && sbb > 0 ? sab / PetscSqrtReal(saa * sbb) : 0;
 }
 
-/* Species a, b of a feature group "g_A-B" (names of /dataset/structure/type_names). */
-static PetscErrorCode PairOfGroup(MPI_Comm comm, const VitDataset *ds, const char group[], PetscInt *a, PetscInt *b)
-{
-  PetscFunctionBeginUser;
-  for (*a = 0; *a < ds->ntypes; (*a)++)
-    for (*b = *a; *b < ds->ntypes; (*b)++) {
-      char name[2 * VIT_NAME_LEN + 4];
-      PetscCall(PetscSNPrintf(name, sizeof(name), "g_%s-%s", ds->type_names[*a], ds->type_names[*b]));
-      if (!strcmp(name, group)) PetscFunctionReturn(0);
-    }
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, group);
-}
-
 /* Grid step of a partial: the smallest spacing of its r values (columns dropped as constant leave gaps). */
 static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscReal r[], PetscInt g)
 {
@@ -590,11 +577,13 @@ static PetscReal GroupSpacing(PetscInt p, const PetscInt group[], const PetscRea
   return step < PETSC_MAX_REAL ? step : 1.0;
 }
 
-/* Exact kernels of a pair potential (masses 1), summed over pairs a <= b with m_ab = 2 for a != b:
-     <omega^2> = Tr(H)/(dN) = sum m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d,
+/* Exact kernels of a pair potential, summed over pairs a <= b with m_ab = 2 for a != b and
+   mu_ab = (1/M_a + 1/M_b)/2 (M the species' masses):
+     <omega^2> = Tr(H)/(dN) = sum m_ab mu_ab c_a c_b rho int S_d r^{d-1} g_ab(r) [phi'' + (d-1) phi'/r] dr / d,
      E/N                    = sum m_ab c_a c_b rho int S_d r^{d-1} g_ab(r) phi(r) dr / 2
    (E/N: each of the N c_a c_b rho S_d r^{d-1} g_ab dr neighbours at r counted once per pair).
-   The weight of feature g_ab(r_k) is the integrand times the grid step dr of its partial. */
+   The weight of feature g_ab(r_k) is the integrand times the grid step dr of its partial (mu_ab is
+   applied by the caller). */
 static PetscReal KernelWeight(PetscInt k, PetscInt d, PetscReal r, PetscReal phi, PetscReal d1, PetscReal d2)
 {
   return k == 0 ? PetscPowRealInt(r, d - 1) * (d2 + (d - 1) * d1 / r) / d : PetscPowRealInt(r, d - 1) * phi / 2;
@@ -615,8 +604,9 @@ static PetscBool KernelTargetsFind(const VitDataset *ds, FitKernel *kern)
   return any;
 }
 
-/* Whether the kernels can be made for this dataset and -potential: a pair style and the partials.
-   With required (-fit_prior kernel) their absence is an error, else a note. */
+/* Whether the kernels can be made for this dataset: the pair potential the dataset records (features
+   with a pair -potential), else a pair -potential given here, and the partials. With required
+   (-fit_prior kernel) their absence is an error, else a note. */
 static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, PetscBool required, PetscBool *possible)
 {
   PetscBool has_potential;
@@ -625,9 +615,13 @@ static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, Petsc
   PetscFunctionBeginUser;
   *possible = PETSC_FALSE;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &has_potential));
-  PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options)");
+  if (ds->pair_table) {
+    has_potential = PETSC_TRUE;
+    PetscCall(PetscStrncpy(style, ds->pair_potential, sizeof(style)));
+  }
+  PetscCheck(!required || has_potential, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: give the pair potential of the samples (-potential lj|ka2d|ka3d with its options), or build %s with vitrum features -potential (it then records the potential)", ds->path);
   if (!has_potential) PetscFunctionReturn(0);
-  if (!VitPotentialStyleIsPair(style)) { /* the kernels exist for pair potentials only: the models are fitted without them */
+  if (!ds->pair_table && !VitPotentialStyleIsPair(style)) { /* the kernels exist for pair potentials only: the models are fitted without them */
     PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: the exact kernels exist for pair potentials only, not -potential %s", style);
     PetscCall(PetscPrintf(comm, "fit: no exact kernels for -potential %s (they exist for pair potentials only)\n", style));
     PetscFunctionReturn(0);
@@ -642,24 +636,17 @@ static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, Petsc
   PetscFunctionReturn(0);
 }
 
-/* The kernels of the dataset's targets omega2_mean and energy_per_atom (above) when -potential is a
-   pair potential (required: true, as for -fit_prior kernel, makes their absence an error). */
-static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
+/* phi, phi', phi'' of every feature's pair at its r: the dataset's table (the potential of the
+   spectra, written by features), else -potential's pair callback (a stub sample of the dataset's
+   species: its options must give every parameter, no data file is at hand). */
+static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const PetscReal r[], PetscReal table[])
 {
-  PetscBool    possible;
   VitSample    stub;
   VitPotential pot;
-  PetscInt    *group, d = ds->dim;
-  PetscReal   *r, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI;
 
   PetscFunctionBeginUser;
-  if (!KernelTargetsFind(ds, kern)) {
-    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean or energy_per_atom (build them with -features_targets moments,energy_per_atom)", ds->path);
-    PetscFunctionReturn(0);
-  }
-  PetscCall(KernelsPossible(comm, ds, required, &possible));
-  if (!possible) {
-    for (PetscInt k = 0; k < FIT_NKERNELS; k++) kern->target[k] = -1;
+  if (ds->pair_table) {
+    PetscCall(PetscArraycpy(table, ds->pair_table, 3 * ds->p));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscMemzero(&stub, sizeof(stub)));
@@ -671,25 +658,59 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   }
   PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
-  PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
-  PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));
-  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
-    if (kern->target[k] >= 0) PetscCall(PetscMalloc1(ds->p, &kern->K[k]));
   for (PetscInt i = 0; i < ds->p; i++) {
+    char     name[256];
+    PetscInt a, b;
+    PetscReal x;
+    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
+    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &a, &b), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
+    PetscCall(pot->pair(pot, a, b, r[i], &table[i], &table[ds->p + i], &table[2 * ds->p + i]));
+  }
+  PetscCall(VitPotentialDestroy(&pot));
+  PetscFunctionReturn(0);
+}
+
+/* The kernels of the dataset's targets omega2_mean and energy_per_atom (above) for the pair potential
+   of PairTable (required: true, as for -fit_prior kernel, makes their absence an error). The
+   <omega^2> kernel weighs the pairs a-b by (1/m_a + 1/m_b)/2 (Tr(H)/(dN) sums K_ii/m_i over atoms):
+   the dataset's masses, else 1 with a note (an older dataset, or one built without spectra). */
+static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
+{
+  PetscBool  possible;
+  PetscInt  *group, d = ds->dim, p = ds->p;
+  PetscReal *r, *table, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI, inv_mass[VIT_MAX_TYPES];
+
+  PetscFunctionBeginUser;
+  if (!KernelTargetsFind(ds, kern)) {
+    PetscCheck(!required, comm, PETSC_ERR_USER_INPUT, "-fit_prior kernel: %s has no target named omega2_mean or energy_per_atom (build them with -features_targets moments,energy_per_atom)", ds->path);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(KernelsPossible(comm, ds, required, &possible));
+  if (!possible) {
+    for (PetscInt k = 0; k < FIT_NKERNELS; k++) kern->target[k] = -1;
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt a = 0; a < ds->ntypes; a++) inv_mass[a] = ds->has_masses ? 1 / ds->type_mass[a] : 1;
+  if (!ds->has_masses && kern->target[0] >= 0) PetscCall(PetscPrintf(comm, "fit: note: %s records no masses: the exact kernel of omega2_mean takes masses 1 (lj units; a dataset from vitrum features with -potential records them)\n", ds->path));
+  PetscCall(PetscMalloc3(p, &group, p, &r, 3 * p, &table));
+  PetscCall(VitFeatureGroups(p, ds->feature_names, group, r));
+  PetscCall(PairTable(comm, ds, r, table));
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
+    if (kern->target[k] >= 0) PetscCall(PetscMalloc1(p, &kern->K[k]));
+  for (PetscInt i = 0; i < p; i++) {
     char      name[256];
     PetscInt  a, b;
-    PetscReal x, phi, d1, d2, dr, cb;
+    PetscReal x, dr, cb, pair_mass;
     VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
-    PetscCall(PairOfGroup(comm, ds, name, &a, &b));
-    dr = GroupSpacing(ds->p, group, r, group[i]);
-    PetscCall(pot->pair(pot, a, b, r[i], &phi, &d1, &d2));
+    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &a, &b), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
+    dr        = GroupSpacing(p, group, r, group[i]);
+    pair_mass = (inv_mass[a] + inv_mass[b]) / 2;
     /* g_ab is normalised by the N_a (N_b - delta_ab) pairs of one sample (rdf.c), hence c_b - delta_ab/N */
     cb = ds->type_fraction[b] - (a == b && ds->natoms > 0 ? 1 / ds->natoms : 0);
     for (PetscInt k = 0; k < FIT_NKERNELS; k++)
-      if (kern->K[k]) kern->K[k][i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * KernelWeight(k, d, r[i], phi, d1, d2) * dr;
+      if (kern->K[k]) kern->K[k][i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * KernelWeight(k, d, r[i], table[i], table[p + i], table[2 * p + i]) * dr * (k == 0 ? pair_mass : 1);
   }
-  PetscCall(VitPotentialDestroy(&pot));
-  PetscCall(PetscFree2(group, r));
+  PetscCall(PetscFree3(group, r, table));
   PetscFunctionReturn(0);
 }
 

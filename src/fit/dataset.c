@@ -68,7 +68,8 @@ static PetscErrorCode CheckFinite(const VitDataset *ds, MPI_Comm comm, const cha
 }
 
 /* /dataset/structure: dim, density, type_fraction, type_names (optional); natoms (optional, older
-   datasets lack it). */
+   datasets lack it); type_mass and the pair potential on the feature grid pair_table (optional:
+   features writes them for a pair -potential). */
 static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
 {
   PetscInt   n, nt;
@@ -97,6 +98,32 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   for (PetscInt a = 0; a < nt; a++) {
     ds->type_fraction[a] = fraction[a];
     PetscCall(PetscStrncpy(ds->type_names[a], names[a], VIT_NAME_LEN));
+  }
+  PetscCall(VitH5Exists(h5, "/dataset/structure/type_mass", &ds->has_masses));
+  if (ds->has_masses) {
+    PetscReal *mass;
+    PetscInt   nm;
+    PetscCall(VitH5ReadReal(h5, "/dataset/structure/type_mass", &nm, &mass));
+    PetscCheck(nm == nt, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure/type_mass has %" PetscInt_FMT " values for %" PetscInt_FMT " species", h5->path, nm, nt);
+    for (PetscInt a = 0; a < nt; a++) {
+      PetscCheck(mass[a] > 0 && PetscIsNormalReal(mass[a]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure/type_mass of %s is not positive", h5->path, ds->type_names[a]);
+      ds->type_mass[a] = mass[a];
+    }
+    PetscCall(PetscFree(mass));
+  }
+  {
+    PetscBool has_table;
+    PetscCall(VitH5Exists(h5, "/dataset/structure/pair_table", &has_table));
+    if (has_table) {
+      PetscInt nv;
+      PetscCall(VitH5ReadReal(h5, "/dataset/structure/pair_table", &nv, &ds->pair_table));
+      PetscCheck(nv == 3 * ds->p, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure/pair_table has %" PetscInt_FMT " values, expected 3 x %" PetscInt_FMT " features", h5->path, nv, ds->p);
+      for (PetscInt k = 0; k < nv; k++) PetscCheck(!PetscIsInfOrNanReal(ds->pair_table[k]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure/pair_table is not finite", h5->path);
+      char *name;
+      PetscCall(VitH5ReadAttrString(h5, "/dataset/structure/pair_table", "potential", &name));
+      PetscCall(PetscStrncpy(ds->pair_potential, name ? name : "?", sizeof(ds->pair_potential)));
+      PetscCall(PetscFree(name));
+    }
   }
   PetscCall(PetscFree(dim));
   PetscCall(PetscFree(density));
@@ -192,5 +219,6 @@ PetscErrorCode VitDatasetDestroy(VitDataset *ds)
   PetscCall(VitStringsFree(ds->n, &ds->sample_names));
   if (ds->row_sample) PetscCall(VitStringsFree(ds->nsamples, &ds->samples));
   PetscCall(PetscFree(ds->row_sample));
+  PetscCall(PetscFree(ds->pair_table));
   PetscFunctionReturn(0);
 }

@@ -218,6 +218,17 @@ PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[
   PetscFunctionReturn(0);
 }
 
+PetscBool VitFeaturePairOfGroup(const char group[], PetscInt ntypes, const char names[][VIT_NAME_LEN], PetscInt *a, PetscInt *b)
+{
+  for (*a = 0; *a < ntypes; (*a)++)
+    for (*b = *a; *b < ntypes; (*b)++) {
+      char name[2 * VIT_NAME_LEN + 4];
+      PetscCallAbort(PETSC_COMM_SELF, PetscSNPrintf(name, sizeof(name), "g_%s-%s", names[*a], names[*b]));
+      if (!strcmp(name, group)) return PETSC_TRUE;
+    }
+  return PETSC_FALSE;
+}
+
 /* splitmix64: a small, portable generator (the same stream on every platform). */
 static uint64_t SplitMix64(uint64_t *state)
 {

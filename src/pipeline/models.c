@@ -126,7 +126,7 @@ static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscIn
 /* Copy the optional datasets that fit reads besides X, Y and the names. */
 static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
 {
-  static const char *const reals[] = {"/dataset/feature_smooth", "/dataset/structure/dim", "/dataset/structure/density", "/dataset/structure/type_fraction", "/dataset/structure/natoms"};
+  static const char *const reals[] = {"/dataset/feature_smooth", "/dataset/structure/dim", "/dataset/structure/density", "/dataset/structure/type_fraction", "/dataset/structure/natoms", "/dataset/structure/type_mass", "/dataset/structure/pair_table"};
   VitH5                    in;
   PetscBool                has;
 
@@ -141,7 +141,17 @@ static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out
     PetscCall(VitH5ReadReal(&in, reals[k], &n, &v));
     dims[0] = (hsize_t)n;
     if (strstr(reals[k], "type_fraction")) PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "1"));
-    else PetscCall(VitH5WriteScalar(out, reals[k], v[0], strstr(reals[k], "density") ? "1/length^d" : strstr(reals[k], "smooth") ? "length" : "1"));
+    else if (strstr(reals[k], "type_mass")) PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "mass"));
+    else if (strstr(reals[k], "pair_table")) { /* the potential of the spectra on the feature grid (features), for fit's exact kernels */
+      char *attr;
+      PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "phi, phi', phi'' of each feature"));
+      for (int a = 0; a < 2; a++) {
+        const char *name = a ? "units_style" : "potential";
+        PetscCall(VitH5ReadAttrString(&in, reals[k], name, &attr));
+        if (attr) PetscCall(VitH5WriteAttrString(out, reals[k], name, attr));
+        PetscCall(PetscFree(attr));
+      }
+    } else PetscCall(VitH5WriteScalar(out, reals[k], v[0], strstr(reals[k], "density") ? "1/length^d" : strstr(reals[k], "smooth") ? "length" : "1"));
     PetscCall(PetscFree(v));
   }
   PetscCall(VitH5Exists(&in, "/dataset/structure/type_names", &has));

@@ -137,3 +137,47 @@ for j, (name, target, kern) in enumerate((("omega2_mean", y, K), ("energy_per_at
     assert dw < 1e-10 and np.array_equal(m["prior/W0"][j], m[f"kernels/{name}/K"]), (name, dw)
     assert abs(m[f"kernels/{name}/correlation"][0] - corr) < 1e-10, (name, corr)
 print("ok")
+
+# Masses: Tr(M^-1/2 K M^-1/2)/(dN) sums K_ii / M_i, so the <omega^2> kernel weighs the pair a-b by
+# (1/M_a + 1/M_b)/2; the energy kernel has no masses. The dataset above with /dataset/structure/type_mass
+# (as features writes it): fit's <omega^2> kernel is numpy's mass-weighted one (before session 14 it
+# stayed the masses-1 kernel whatever the masses), and a dataset without masses says it takes 1.
+assert "records no masses" in proc.stdout, proc.stdout
+masses = {"A": 1.0, "B": 2.0}
+KM = np.concatenate([kernel(a, b) * (1 / masses[a] + 1 / masses[b]) / 2 * dr for a, b in pairs])
+write_dataset("kernel3.h5", X, np.c_[y, e], feature_names=names, target_names=["omega2_mean", "energy_per_atom"])
+with h5py.File("kernel3.h5", "a") as f:
+    f["/dataset/structure/dim"] = [3.0]
+    f["/dataset/structure/density"] = [rho]
+    f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
+    f["/dataset/structure/type_names"] = strings(["A", "B"])
+    f["/dataset/structure/type_mass"] = [masses["A"], masses["B"]]
+proc = run("fit", ["-data", "kernel3.h5", "-o", "mass.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d", "-fit_prior", "kernel"], 2)
+m = read_model("mass.model.h5")
+dkm = np.abs(m["kernels/omega2_mean/K"] - KM).max() / np.abs(KM).max()
+dke = np.abs(m["kernels/energy_per_atom/K"] - KE).max() / np.abs(KE).max()
+print(f"masses 1, 2: <omega^2> kernel vs numpy {dkm:.1e} (vs the masses-1 kernel {np.abs(KM - K).max() / np.abs(KM).max():.2f}); energy kernel {dke:.1e}")
+assert dkm < 1e-10 and dke < 1e-10 and "records no masses" not in proc.stdout, (dkm, dke)
+
+# The pair potential recorded in the dataset (/dataset/structure/pair_table: phi, phi', phi'' of each
+# feature, as features writes it for a pair -potential) replaces -potential: no -potential given, the
+# same kernels.
+def lj_table(a, b):
+    eps, sig = lj[(a, b)]
+    sr6 = (sig / r) ** 6
+    inside = r < 2.5 * sig
+    phi = (4 * eps * (sr6 ** 2 - sr6) - 4 * eps * ((1 / 2.5) ** 12 - (1 / 2.5) ** 6)) * inside
+    return phi, 24 * eps / r * (sr6 - 2 * sr6 ** 2) * inside, 24 * eps / r ** 2 * (26 * sr6 ** 2 - 7 * sr6) * inside
+
+
+tables = [lj_table(a, b) for a, b in pairs]
+with h5py.File("kernel3.h5", "a") as f:
+    f["/dataset/structure/pair_table"] = np.concatenate([np.concatenate([t[k] for t in tables]) for k in range(3)])
+    f["/dataset/structure/pair_table"].attrs["potential"] = "ka3d"
+proc = run("fit", ["-data", "kernel3.h5", "-o", "table.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-fit_prior", "kernel"], 2)
+m = read_model("table.model.h5")
+dkm = np.abs(m["kernels/omega2_mean/K"] - KM).max() / np.abs(KM).max()
+dke = np.abs(m["kernels/energy_per_atom/K"] - KE).max() / np.abs(KE).max()
+print(f"pair table of the dataset, no -potential: <omega^2> kernel vs numpy {dkm:.1e}, energy kernel {dke:.1e}")
+assert dkm < 1e-10 and dke < 1e-10, (dkm, dke)
+print("ok (masses, pair table)")

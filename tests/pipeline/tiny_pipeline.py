@@ -132,6 +132,10 @@ def check_model_datasets():
     for m in MODELS:
         Xm, Ym, tm = read('models/%s/dataset.h5' % m, 'dataset', ['X', 'Y', 'target_names'])
         assert np.array_equal(Xm, X), m
+        with h5py.File(os.path.join(RUN, 'dataset.h5'), 'r') as f, h5py.File(os.path.join(RUN, 'models/%s/dataset.h5' % m), 'r') as g:
+            for name in ('pair_table', 'type_mass'):  # the potential and masses of the spectra travel to every model (fit's exact kernels)
+                assert np.array_equal(f['/dataset/structure/' + name][...], g['/dataset/structure/' + name][...]), (m, name)
+            assert g['/dataset/structure/pair_table'].attrs['potential'] in ('ka2d', b'ka2d'), m
         if m == 'D':
             expect = coarse(Y[:, vdos])
         elif m == 'Dred':  # only above 3 sigma of the broadened targets (below: broadening / omega)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 import h5py
+import numpy as np
 
 sys.path.insert(0, os.path.join(os.environ["SRC"], "tests"))
 from vitrum_testlib import check, run  # noqa: E402
@@ -141,3 +142,20 @@ e_min = energy(run(["energy", "-sample", "min.data", "-potential", "lj/cut"]))
 check(abs(epot("epot_min.txt") / e_min - 1) < 1e-10, "LAMMPS reads vitrum's file: energy %.15g = vitrum's %.15g" % (epot("epot_min.txt"), e_min))
 run(["convert", "-sample", "min.data", "-o", "min.h5"])
 check("units:       metal" in run(["info", "-sample", "min.h5"]).stdout, "H5MD keeps the declared units")
+
+# ---- features records the potential it used (coefficients from the file) and the masses: fit's exact
+# <omega^2> and energy kernels need no -potential and reproduce the targets of these two Ar-Ne samples
+# (same composition) to the binning error of g(r); with masses taken as 1 the <omega^2> one would be
+# ~30x off --------------------------------------------------------------------------------------------
+run(["features", "-samples", "ij_metal.data", "min.data", "-potential", "lj/cut", "-features_targets", "moments,energy_per_atom",
+     "-features_drop_constant", 0, "-o", "ds.h5"])
+with h5py.File("ds.h5", "r") as f:
+    check(f["/dataset/structure/pair_table"].attrs["potential"] in ("lj/cut", b"lj/cut") and np.allclose(f["/dataset/structure/type_mass"][...], [39.948, 20.18]),
+          "features records the pair potential on the feature grid and the masses")
+run(["fit", "-data", "ds.h5", "-o", "model.h5", "-fit_prior", "kernel", "-fit_test_fraction", 0, "-fit_lambda", 1])
+with h5py.File("ds.h5", "r") as f, h5py.File("model.h5", "r") as m:
+    X, Y = f["/dataset/X"][...], f["/dataset/Y"][...]
+    names = [t.decode() if isinstance(t, bytes) else t for t in f["/dataset/target_names"][...]]
+    for name in ("omega2_mean", "energy_per_atom"):
+        rel = np.abs(X @ m["/model/kernels/%s/K" % name][...] / Y[:, names.index(name)] - 1).max()
+        check(rel < 5e-3, "fit without -potential: X K of the %s kernel = the targets to %.1e" % (name, rel))
