@@ -11,7 +11,8 @@ grows with N in the low-mode solve:
    translations as constraints) preconditioned by one two-level cycle for H: Chebyshev-Jacobi smoothing of degree K
    on [lambda_max/A, lambda_max], before and after a coarse correction P (P^T H P + s P^T P)^-1 P^T
    on aggregates (cubic cells of side H, the d translations of each; the prolongator smoothed by one
-   damped-Jacobi step: smoothed aggregation, Vanek, Mandel & Brezina, Computing 56, 179 (1996)),
+   damped-Jacobi step: smoothed aggregation, Vanek, Mandel & Brezina, Computing 56, 179 (1996);
+   --unsmoothed keeps the plain translations),
    the coarse matrix factorised by SuperLU. Reported: the iteration at which the nev lowest reach
    ||H e - lambda e|| <= 1e-8 lambda (vitrum's tolerance), and the products per vector up to it;
 3. conjugate gradients on H x = b (b random, orthogonal to the translations) to 1e-8 with the same
@@ -36,6 +37,7 @@ cli.add_argument("--h", type=float, default=2.5, help="side of the cubic aggrega
 cli.add_argument("--degree", type=int, default=6, help="Chebyshev smoothing degree")
 cli.add_argument("--alpha", type=float, default=100, help="smoothing interval [lambda_max/alpha, lambda_max]")
 cli.add_argument("--block", type=int, default=0, help="LOBPCG block (default nev + max(8, nev/2), as vitrum's chebyshev)")
+cli.add_argument("--unsmoothed", action="store_true", help="plain aggregation: the aggregates' translations without the Jacobi step")
 o = cli.parse_args()
 build, sample, nev = os.path.abspath(o.build), os.path.abspath(o.sample), o.nev
 h, degree, alpha = o.h, o.degree, o.alpha
@@ -92,6 +94,8 @@ def prolongator(box, x, sqrt_mass, H, dinv, lmax):
     n, nagg = len(x), agg.max() + 1
     cols = 3 * np.repeat(agg, 3) + np.tile(np.arange(3), n)
     P = sp.csr_matrix((np.repeat(sqrt_mass, 3), (np.arange(3 * n), cols)), shape=(3 * n, 3 * nagg))
+    if o.unsmoothed:
+        return P, nagg
     return (P - (4 / 3 / lmax) * (sp.diags(dinv) @ (H @ P))).tocsr(), nagg
 
 
