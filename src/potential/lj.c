@@ -134,8 +134,8 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 }
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
-   by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's). Each owned atom inserts its whole block row. The neighbour
-   list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
+   by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's). Each
+   owned atom inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
    diagonal block sums in id order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped,
    which only leaves a preallocated slot unused. */
 static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal w[], Mat H)
@@ -273,44 +273,45 @@ static PetscBool SameAsWritten(PetscReal a, PetscReal b)
   return (PetscBool)(PetscAbsReal(a - b) <= 5e-6 * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
 }
 
-/* epsilon, sigma (and the cutoff, when given) of every pair from a data file's lj/cut PairIJ Coeffs
-   (or Pair Coeffs of a one-type sample, where there is no cross pair to mix), where none of
-   -lj_epsilon, -lj_sigma is given; with those options or a Kob-Andersen preset, a file whose values
-   differ gets a warning. A two-type Pair Coeffs (per type only) cannot give the cross pairs, which
-   depend on LAMMPS's pair_modify mix, so it is an error unless the options give them. */
+/* The parameters that neither the options nor a Kob-Andersen preset give (epsilon, sigma, and the
+   cutoff when the file has it) from a data file's lj/cut PairIJ Coeffs, or Pair Coeffs of a
+   one-type sample (no cross pair to mix); a two-type Pair Coeffs (per type only) cannot give the
+   cross pairs, which depend on LAMMPS's pair_modify mix: an error saying what to give. Where the
+   options or the preset give a value the file has too and the two differ, a warning (the options
+   win). */
 static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool ka, LJOptions *o)
 {
-  const VitPairCoeffs *pc     = &sample->pair_coeffs;
-  const PetscBool      usable = (PetscBool)(pc->per == 2 || (pc->per == 1 && sample->ntypes == 1));
-  const char          *name   = pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs";
+  const VitPairCoeffs *pc       = &sample->pair_coeffs;
+  const PetscBool      usable   = (PetscBool)(pc->per == 2 || (pc->per == 1 && sample->ntypes == 1));
+  const PetscBool      take_eps = (PetscBool)(!o->eps_set && !ka), take_sig = (PetscBool)(!o->sig_set && !ka);
+  const PetscBool      take_rc  = (PetscBool)(pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set && !ka);
+  const char          *name     = pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs";
   char                 order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
 
   PetscFunctionBeginUser;
   if (!pc->per) PetscFunctionReturn(0);
   PetscCall(PairOrder(sample, order, sizeof(order)));
-  if (o->eps_set || o->sig_set || ka) { /* the options (or the preset) win; say where the file disagrees */
-    for (PetscInt a = 0; a < sample->ntypes; a++)
-      for (PetscInt b = a; b < sample->ntypes; b++) {
-        const PetscReal *v = pc->value[a][b];
-        if (!pc->given[a][b] || pc->nvalues < 2) continue;
-        if (((o->eps_set || ka) && !SameAsWritten(o->eps[a][b], v[0])) || ((o->sig_set || ka) && !SameAsWritten(o->sig[a][b], v[1])))
-          PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has epsilon %g, sigma %g in its %s (line %" PetscInt_FMT "), %s %g, %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], (double)v[0], (double)v[1], name, pc->line, ka ? "the Kob-Andersen preset has" : "the options give", (double)o->eps[a][b], (double)o->sig[a][b], ka ? preset : "the options"));
+  for (PetscInt a = 0; pc->nvalues >= 2 && a < sample->ntypes; a++) /* values given both ways that differ */
+    for (PetscInt b = a; b < sample->ntypes; b++)
+      for (PetscInt k = 0; k < 2 && pc->given[a][b]; k++) {
+        const PetscReal mine = k ? o->sig[a][b] : o->eps[a][b];
+        if ((k ? take_sig : take_eps) || SameAsWritten(mine, pc->value[a][b][k])) continue;
+        PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %g in its %s (line %" PetscInt_FMT "), %s %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, pc->line, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
       }
-    PetscFunctionReturn(0);
-  }
+  if (!take_eps && !take_sig) PetscFunctionReturn(0);
   PetscCheck(pc->nvalues >= 2, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s # lj/cut: expected epsilon and sigma on every line", sample->source, pc->line, name);
   PetscCheck(usable, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": Pair Coeffs # lj/cut give epsilon and sigma per atom type only; the cross pairs depend on LAMMPS's pair_modify mix, which the file does not record: give -lj_epsilon and -lj_sigma for the pairs %s, or write the file with 'write_data FILE pair ij'", sample->source, pc->line, order);
   for (PetscInt a = 0; a < sample->ntypes; a++)
     for (PetscInt b = a; b < sample->ntypes; b++) {
       const PetscReal *v = pc->value[a][b];
       PetscCheck(pc->given[a][b], comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": PairIJ Coeffs # lj/cut have no line for the pair %s-%s (types %" PetscInt_FMT " %" PetscInt_FMT "): give all pairs %s, or -lj_epsilon and -lj_sigma", sample->source, pc->line, sample->type_name[a], sample->type_name[b], a + 1, b + 1, order);
-      o->eps[a][b] = o->eps[b][a] = v[0];
-      o->sig[a][b] = o->sig[b][a] = v[1];
-      if (pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set) o->rc[a][b] = o->rc[b][a] = v[2];
+      if (take_eps) o->eps[a][b] = o->eps[b][a] = v[0];
+      if (take_sig) o->sig[a][b] = o->sig[b][a] = v[1];
+      if (take_rc) o->rc[a][b] = o->rc[b][a] = v[2];
     }
   o->eps_set = o->sig_set = PETSC_TRUE;
-  if (pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set) o->rc_set = PETSC_TRUE;
-  PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones epsilon, sigma%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", pc->nvalues >= 3 && o->rc_set ? ", cutoff" : "", order, sample->source, name, pc->line));
+  o->rc_set  = (PetscBool)(o->rc_set || take_rc);
+  PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
   PetscFunctionReturn(0);
 }
 

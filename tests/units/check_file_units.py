@@ -96,11 +96,14 @@ q = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut"] + OPTIONS
 check(energy(q) == energy(p) and "warning" not in q.stdout + q.stderr and "note" not in q.stdout,
       "the same coefficients as options: bitwise the same energy, no note, no warning")
 w = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut", "-lj_epsilon", "0.0104,0.0056,0.0031", "-lj_sigma", "3.40,3.05,2.74", "-lj_cutoff", 8.5])
-check(re.search(r"warning: ij_metal.data: pair 1-2 has epsilon 0.007, sigma 3.05 in its PairIJ Coeffs", w.stdout + w.stderr) is not None and energy(w) != energy(p),
-      "options that differ from the file: a warning naming the pair, the options used")
+check(re.findall(r"warning: ij_metal.data: pair \d-\d has \w+ .* in its PairIJ Coeffs", w.stdout + w.stderr) == ["warning: ij_metal.data: pair 1-2 has epsilon 0.007 in its PairIJ Coeffs"] and energy(w) != energy(p),
+      "options that differ from the file: one warning naming the pair and the value, the options used")
+h = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut", "-lj_epsilon", "0.0104,0.0070,0.0031"])
+check(energy(h) == energy(p) and "Lennard-Jones sigma, cutoff of the pairs" in h.stdout,
+      "-lj_epsilon alone: sigma and cutoff from the file, LAMMPS's energy")
 k = run(["energy", "-sample", "ij.data", "-potential", "ka3d"])
-check(len(re.findall(r"warning: ij.data: pair \d-\d has epsilon .* the Kob-Andersen preset has .* using ka3d", k.stdout + k.stderr)) == 3,
-      "a Kob-Andersen preset on a file whose PairIJ Coeffs differ: a warning per pair")
+check(len(re.findall(r"warning: ij.data: pair \d-\d has (?:epsilon|sigma) .* the Kob-Andersen preset .*: using ka3d", k.stdout + k.stderr)) == 6,
+      "a Kob-Andersen preset on a file whose PairIJ Coeffs differ: a warning per pair and value")
 
 # ---- units = metal from the title line --------------------------------------------------------------
 run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "declared.h5"])
