@@ -1038,7 +1038,7 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(WritePairTable(comm, o, paths[0], X, comp, &h5));
   if (o->total) PetscCall(VitScatteringWrite(&h5, "/dataset/scattering", sc));
   if (vdos && vdos->kpm) { /* the broadened targets: width (the reduced VDOS means something above 3 sigma) and source */
-    PetscCall(VitH5WriteScalar(&h5, "/dataset/vdos_sigma", vdos->sigma, "frequency unit of the spectra"));
+    PetscCall(VitH5WriteScalar(&h5, "/dataset/vdos_sigma", vdos->sigma, vdos->unit));
     PetscCall(VitH5WriteAttrString(&h5, "/dataset/vdos_sigma", "source", vdos->exact ? "exact eigenvalues" : "KPM moments"));
   }
   PetscCall(VitH5Close(&h5));

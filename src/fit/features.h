@@ -69,6 +69,7 @@ typedef struct {
   PetscReal boson_sigma;      /* broadening for the boson peak (resolution, not window size) */
   PetscInt  bins;
   PetscInt  boson_at_bound, boson_kpm_limited; /* samples whose peak is on a bound / KPM-limited */
+  char      unit[32];                          /* the written frequency unit (THz, 1/tau), from the first spectrum output */
 } VitVdosTargets;
 PetscBool      VitVdosTargetToken(const char token[]);
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o); /* before any work */

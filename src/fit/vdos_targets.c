@@ -122,6 +122,12 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
     PetscCall(VitH5OpenRead(comm, cached, &h5));
     PetscCall(SampleSpectrumRead(&h5, vt->exact, &s, &found));
     if (!vt->exact) PetscCall(VitH5Exists(&h5, "/spectrum/vdos/eigenvalues", &has_eigenvalues));
+    if (!i) {
+      char *unit;
+      PetscCall(VitH5ReadAttrString(&h5, "/spectrum/vdos/omega", "units", &unit));
+      PetscCall(PetscStrncpy(vt->unit, unit ? unit : "frequency unit of the spectra", sizeof(vt->unit)));
+      PetscCall(PetscFree(unit));
+    }
     PetscCall(VitH5Close(&h5));
     if (found && !has_eigenvalues && s.n + s.dim <= limit) small_without++;
     if (found && s.n + s.dim > limit) large++;
@@ -185,7 +191,7 @@ PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt
   vt->boson_sigma = o->vdos_sigma_set ? o->vdos_sigma : resolution;
   vt->omega_max   = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
   vt->bins        = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
-  PetscCall(PetscPrintf(comm, "features: VDOS targets from %s, broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] (frequency unit of the spectra), one grid for all samples\n", vt->exact ? "every sample's exact eigenvalues" : "the KPM moments (stochastic: their noise adds to the targets)", (double)vt->sigma, vt->bins, (double)vt->omega_max));
+  PetscCall(PetscPrintf(comm, "features: VDOS targets from %s, broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] %s, one grid for all samples\n", vt->exact ? "every sample's exact eigenvalues" : "the KPM moments (stochastic: their noise adds to the targets)", (double)vt->sigma, vt->bins, (double)vt->omega_max, vt->unit));
   if (!o->vdos_sigma_set && window > resolution)
     PetscCall(PetscPrintf(comm, "features: note: sigma is wider than nu_90/50 = %.4g so that +-sigma holds %d modes of the smallest sample (%" PetscInt_FMT " modes)%s: narrower windows follow where one sample's modes happen to fall, not its structure; the boson peak keeps nu_90/50 (-vdos_sigma sets both)\n", (double)resolution, VIT_VDOS_WINDOW_MODES, fewest, window > nu90 / 5 ? ", capped at nu_90/5 (samples this small give VDOS targets dominated by that scatter at any width)" : ""));
   PetscFunctionReturn(0);
