@@ -33,6 +33,17 @@ def kernel(a, b):
     return m * conc[a] * conc[b] * rho * 4 * np.pi * r ** (d - 1) * (d2 + (d - 1) * d1 / r) * cut / d
 
 
+def write_structure(path, type_mass=None):
+    """/dataset/structure as features writes it: the composition (and the masses, when given)."""
+    with h5py.File(path, "a") as f:
+        f["/dataset/structure/dim"] = [3.0]
+        f["/dataset/structure/density"] = [rho]
+        f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
+        f["/dataset/structure/type_names"] = strings(["A", "B"])
+        if type_mass is not None:
+            f["/dataset/structure/type_mass"] = type_mass
+
+
 K = np.concatenate([kernel(a, b) * dr for a, b in pairs])
 n = 400
 G = []
@@ -50,11 +61,7 @@ y = X @ K
 y += 1e-2 * y.std() * rng.standard_normal(n)
 names = [f"g_{a}-{b}(r={x:.10g})" for a, b in pairs for x in r]
 write_dataset("kernel.h5", X, y[:, None], feature_names=names, target_names=["omega2_mean"])
-with h5py.File("kernel.h5", "a") as f:
-    f["/dataset/structure/dim"] = [3.0]
-    f["/dataset/structure/density"] = [rho]
-    f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
-    f["/dataset/structure/type_names"] = strings(["A", "B"])
+write_structure("kernel.h5")
 
 for label, extra in (("GCV", []), ("5-fold CV, smooth 2", ["-fit_cv", 5, "-fit_smooth", 2, "-fit_smooth_weight", 1])):
     run("fit", ["-data", "kernel.h5", "-o", "kernel.model.h5", "-fit_test_fraction", 0.2, "-fit_lambda_min", 1e-8, "-fit_lambda_max", 1e3,
@@ -116,11 +123,7 @@ KE = np.concatenate([energy_kernel(a, b) * dr for a, b in pairs])
 e = X @ KE
 e += 1e-2 * e.std() * rng.standard_normal(n)
 write_dataset("kernel2.h5", X, np.c_[y, e], feature_names=names, target_names=["omega2_mean", "energy_per_atom"])
-with h5py.File("kernel2.h5", "a") as f:
-    f["/dataset/structure/dim"] = [3.0]
-    f["/dataset/structure/density"] = [rho]
-    f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
-    f["/dataset/structure/type_names"] = strings(["A", "B"])
+write_structure("kernel2.h5")
 lam = 1.0
 proc = run("fit", ["-data", "kernel2.h5", "-o", "two.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d"], 2)
 assert "energy_per_atom shrinks towards its exact kernel" in proc.stdout, proc.stdout
@@ -146,12 +149,7 @@ assert "records no masses" in proc.stdout, proc.stdout
 masses = {"A": 1.0, "B": 2.0}
 KM = np.concatenate([kernel(a, b) * (1 / masses[a] + 1 / masses[b]) / 2 * dr for a, b in pairs])
 write_dataset("kernel3.h5", X, np.c_[y, e], feature_names=names, target_names=["omega2_mean", "energy_per_atom"])
-with h5py.File("kernel3.h5", "a") as f:
-    f["/dataset/structure/dim"] = [3.0]
-    f["/dataset/structure/density"] = [rho]
-    f["/dataset/structure/type_fraction"] = [conc["A"], conc["B"]]
-    f["/dataset/structure/type_names"] = strings(["A", "B"])
-    f["/dataset/structure/type_mass"] = [masses["A"], masses["B"]]
+write_structure("kernel3.h5", [masses["A"], masses["B"]])
 proc = run("fit", ["-data", "kernel3.h5", "-o", "mass.model.h5", "-fit_test_fraction", 0, "-fit_lambda", lam, "-potential", "ka3d", "-fit_prior", "kernel"], 2)
 m = read_model("mass.model.h5")
 dkm = np.abs(m["kernels/omega2_mean/K"] - KM).max() / np.abs(KM).max()
