@@ -636,10 +636,10 @@ static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, Petsc
   PetscFunctionReturn(0);
 }
 
-/* phi, phi', phi'' of every feature's pair at its r: the dataset's table (the potential of the
-   spectra, written by features), else -potential's pair callback (a stub sample of the dataset's
-   species: its options must give every parameter, no data file is at hand). */
-static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const PetscReal r[], PetscReal table[])
+/* phi, phi', phi'' of every feature (species pa, pb at r): the dataset's table (the potential of
+   the spectra, written by features), else -potential's pair callback (a stub sample of the
+   dataset's species: its options must give every parameter, no data file is at hand). */
+static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const PetscInt pa[], const PetscInt pb[], const PetscReal r[], PetscReal table[])
 {
   VitSample    stub;
   VitPotential pot;
@@ -658,14 +658,7 @@ static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const Petsc
   }
   PetscCall(PetscStrncpy(stub.source, ds->path, sizeof(stub.source)));
   PetscCall(VitPotentialCreateFromOptions(comm, &stub, &pot));
-  for (PetscInt i = 0; i < ds->p; i++) {
-    char     name[256];
-    PetscInt a, b;
-    PetscReal x;
-    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
-    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &a, &b), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
-    PetscCall(pot->pair(pot, a, b, r[i], &table[i], &table[ds->p + i], &table[2 * ds->p + i]));
-  }
+  for (PetscInt i = 0; i < ds->p; i++) PetscCall(pot->pair(pot, pa[i], pb[i], r[i], &table[i], &table[ds->p + i], &table[2 * ds->p + i]));
   PetscCall(VitPotentialDestroy(&pot));
   PetscFunctionReturn(0);
 }
@@ -677,7 +670,7 @@ static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const Petsc
 static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
 {
   PetscBool  possible;
-  PetscInt  *group, d = ds->dim, p = ds->p;
+  PetscInt  *group, *pa, *pb, d = ds->dim, p = ds->p;
   PetscReal *r, *table, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI, inv_mass[VIT_MAX_TYPES];
 
   PetscFunctionBeginUser;
@@ -692,17 +685,20 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   }
   for (PetscInt a = 0; a < ds->ntypes; a++) inv_mass[a] = ds->has_masses ? 1 / ds->type_mass[a] : 1;
   if (!ds->has_masses && kern->target[0] >= 0) PetscCall(PetscPrintf(comm, "fit: note: %s records no masses: the exact kernel of omega2_mean takes masses 1 (lj units; a dataset from vitrum features with -potential records them)\n", ds->path));
-  PetscCall(PetscMalloc3(p, &group, p, &r, 3 * p, &table));
+  PetscCall(PetscMalloc5(p, &group, p, &pa, p, &pb, p, &r, 3 * p, &table));
   PetscCall(VitFeatureGroups(p, ds->feature_names, group, r));
-  PetscCall(PairTable(comm, ds, r, table));
+  for (PetscInt i = 0; i < p; i++) { /* the species pair of every feature */
+    char      name[256];
+    PetscReal x;
+    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
+    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &pa[i], &pb[i]), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
+  }
+  PetscCall(PairTable(comm, ds, pa, pb, r, table));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
     if (kern->target[k] >= 0) PetscCall(PetscMalloc1(p, &kern->K[k]));
   for (PetscInt i = 0; i < p; i++) {
-    char      name[256];
-    PetscInt  a, b;
-    PetscReal x, dr, cb, pair_mass;
-    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
-    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &a, &b), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
+    const PetscInt a = pa[i], b = pb[i];
+    PetscReal      dr, cb, pair_mass;
     dr        = GroupSpacing(p, group, r, group[i]);
     pair_mass = (inv_mass[a] + inv_mass[b]) / 2;
     /* g_ab is normalised by the N_a (N_b - delta_ab) pairs of one sample (rdf.c), hence c_b - delta_ab/N */
@@ -710,7 +706,7 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
     for (PetscInt k = 0; k < FIT_NKERNELS; k++)
       if (kern->K[k]) kern->K[k][i] = (a == b ? 1 : 2) * ds->type_fraction[a] * cb * ds->density * Sd * KernelWeight(k, d, r[i], table[i], table[p + i], table[2 * p + i]) * dr * (k == 0 ? pair_mass : 1);
   }
-  PetscCall(PetscFree3(group, r, table));
+  PetscCall(PetscFree5(group, pa, pb, r, table));
   PetscFunctionReturn(0);
 }
 
