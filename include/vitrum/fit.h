@@ -71,8 +71,9 @@ PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt ord
 void VitFeatureNameParse(const char name[], char group[], size_t len, PetscReal *r, PetscInt index);
 /* Group ids (0, 1, ...) of consecutive features with the same group name. */
 PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[], PetscReal r[]);
-/* Species a <= b of a partial's group name "g_A-B" among the ntypes names; false when it is none. */
-PetscBool VitFeaturePairOfGroup(const char group[], PetscInt ntypes, const char names[][VIT_NAME_LEN], PetscInt *a, PetscInt *b);
+/* Species a[i] <= b[i] of every feature "g_A-B(r=...)" among the ntypes names, and its r (may be
+   NULL); *bad = the first feature that is not such a partial, -1 when all are. */
+void VitFeatureSpeciesPairs(PetscInt p, char *const names[], PetscInt ntypes, const char type_names[][VIT_NAME_LEN], PetscInt a[], PetscInt b[], PetscReal r[], PetscInt *bad);
 
 /* Deterministic permutation of 0..n-1 from a seed (the same on every rank and for any rank count):
    position pos[i] of sample i. Held-out rows are those with pos < ntest; fold of a training row:

@@ -982,7 +982,8 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   VitSample    sample;
   VitPotential pot;
   VitUnits     units;
-  PetscReal   *table;
+  PetscReal   *r, *table;
+  PetscInt    *a, *b, bad;
   const PetscInt p = X->ncols;
   hsize_t      dims[1] = {(hsize_t)(3 * p)}, nt = (hsize_t)c->ntypes;
 
@@ -993,20 +994,15 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   PetscCall(VitSampleNameTypesFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, &sample, &pot));
   PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));
-  PetscCall(PetscMalloc1(3 * p, &table));
-  for (PetscInt i = 0; i < p; i++) {
-    char      group[256];
-    PetscInt  a, b;
-    PetscReal r;
-    VitFeatureNameParse(X->names[i], group, sizeof(group), &r, i);
-    PetscCheck(VitFeaturePairOfGroup(group, c->ntypes, (const char(*)[VIT_NAME_LEN])c->names, &a, &b), comm, PETSC_ERR_PLIB, "feature %s is not a partial of the species", X->names[i]);
-    PetscCall(pot->pair(pot, a, b, r, &table[i], &table[p + i], &table[2 * p + i]));
-  }
+  PetscCall(PetscMalloc4(p, &a, p, &b, p, &r, 3 * p, &table));
+  VitFeatureSpeciesPairs(p, X->names, c->ntypes, (const char(*)[VIT_NAME_LEN])c->names, a, b, r, &bad);
+  PetscCheck(bad < 0, comm, PETSC_ERR_PLIB, "feature %s is not a partial of the species", bad < 0 ? "" : X->names[bad]);
+  for (PetscInt i = 0; i < p; i++) PetscCall(pot->pair(pot, a[i], b[i], r[i], &table[i], &table[p + i], &table[2 * p + i]));
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/pair_table", 1, dims, table, "phi (energy), then phi' (energy/length), then phi'' (energy/length^2) of each feature"));
   PetscCall(VitH5WriteAttrString(h5, "/dataset/structure/pair_table", "potential", pot->name));
   PetscCall(VitH5WriteAttrString(h5, "/dataset/structure/pair_table", "units_style", units.name));
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_mass", 1, &nt, sample.type_mass, units.mass));
-  PetscCall(PetscFree(table));
+  PetscCall(PetscFree4(a, b, r, table));
   PetscCall(VitPotentialDestroy(&pot));
   PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);

@@ -670,7 +670,7 @@ static PetscErrorCode PairTable(MPI_Comm comm, const VitDataset *ds, const Petsc
 static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, PetscBool required, FitKernel *kern)
 {
   PetscBool  possible;
-  PetscInt  *group, *pa, *pb, d = ds->dim, p = ds->p;
+  PetscInt  *group, *pa, *pb, bad, d = ds->dim, p = ds->p;
   PetscReal *r, *table, Sd = d == 2 ? 2 * PETSC_PI : 4 * PETSC_PI, inv_mass[VIT_MAX_TYPES];
 
   PetscFunctionBeginUser;
@@ -687,12 +687,8 @@ static PetscErrorCode FitKernelCompute(MPI_Comm comm, const VitDataset *ds, Pets
   if (!ds->has_masses && kern->target[0] >= 0) PetscCall(PetscPrintf(comm, "fit: note: %s records no masses: the exact kernel of omega2_mean takes masses 1 (lj units; a dataset from vitrum features with -potential records them)\n", ds->path));
   PetscCall(PetscMalloc5(p, &group, p, &pa, p, &pb, p, &r, 3 * p, &table));
   PetscCall(VitFeatureGroups(p, ds->feature_names, group, r));
-  for (PetscInt i = 0; i < p; i++) { /* the species pair of every feature */
-    char      name[256];
-    PetscReal x;
-    VitFeatureNameParse(ds->feature_names[i], name, sizeof(name), &x, i);
-    PetscCheck(VitFeaturePairOfGroup(name, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, &pa[i], &pb[i]), comm, PETSC_ERR_USER_INPUT, "%s: feature group '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, name);
-  }
+  VitFeatureSpeciesPairs(p, ds->feature_names, ds->ntypes, (const char(*)[VIT_NAME_LEN])ds->type_names, pa, pb, NULL, &bad);
+  PetscCheck(bad < 0, comm, PETSC_ERR_USER_INPUT, "%s: feature '%s' is not a partial g_A-B of the species in /dataset/structure/type_names", ds->path, bad < 0 ? "" : ds->feature_names[bad]);
   PetscCall(PairTable(comm, ds, pa, pb, r, table));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
     if (kern->target[k] >= 0) PetscCall(PetscMalloc1(p, &kern->K[k]));

@@ -218,7 +218,8 @@ PetscErrorCode VitFeatureGroups(PetscInt p, char *const names[], PetscInt group[
   PetscFunctionReturn(0);
 }
 
-PetscBool VitFeaturePairOfGroup(const char group[], PetscInt ntypes, const char names[][VIT_NAME_LEN], PetscInt *a, PetscInt *b)
+/* Species a <= b of a partial's group name "g_A-B" among the ntypes names; false when it is none. */
+static PetscBool PairOfGroup(const char group[], PetscInt ntypes, const char names[][VIT_NAME_LEN], PetscInt *a, PetscInt *b)
 {
   for (*a = 0; *a < ntypes; (*a)++)
     for (*b = *a; *b < ntypes; (*b)++) {
@@ -227,6 +228,18 @@ PetscBool VitFeaturePairOfGroup(const char group[], PetscInt ntypes, const char 
       if (!strcmp(name, group)) return PETSC_TRUE;
     }
   return PETSC_FALSE;
+}
+
+void VitFeatureSpeciesPairs(PetscInt p, char *const names[], PetscInt ntypes, const char type_names[][VIT_NAME_LEN], PetscInt a[], PetscInt b[], PetscReal r[], PetscInt *bad)
+{
+  *bad = -1;
+  for (PetscInt i = 0; i < p; i++) {
+    char      group[256];
+    PetscReal x;
+    VitFeatureNameParse(names[i], group, sizeof(group), &x, i);
+    if (r) r[i] = x;
+    if (!PairOfGroup(group, ntypes, type_names, &a[i], &b[i]) && *bad < 0) *bad = i;
+  }
 }
 
 /* splitmix64: a small, portable generator (the same stream on every platform). */

@@ -123,10 +123,22 @@ static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscIn
   PetscFunctionReturn(0);
 }
 
-/* Copy the optional datasets that fit reads besides X, Y and the names. */
+/* Copy the optional datasets that fit reads besides X, Y and the names, with the string attributes
+   fit reads (the pair table's potential and unit style). */
 static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
 {
-  static const char *const reals[] = {"/dataset/feature_smooth", "/dataset/structure/dim", "/dataset/structure/density", "/dataset/structure/type_fraction", "/dataset/structure/natoms", "/dataset/structure/type_mass", "/dataset/structure/pair_table"};
+  static const struct {
+    const char *name, *units;
+  } reals[] = {
+    {"/dataset/feature_smooth", "length"},
+    {"/dataset/structure/dim", "1"},
+    {"/dataset/structure/density", "1/length^d"},
+    {"/dataset/structure/type_fraction", "1"},
+    {"/dataset/structure/natoms", "1"},
+    {"/dataset/structure/type_mass", "mass"},
+    {"/dataset/structure/pair_table", "phi, phi', phi'' of each feature"}, /* features: the potential of the spectra, for fit's exact kernels */
+  };
+  static const char *const attrs[] = {"potential", "units_style"};
   VitH5                    in;
   PetscBool                has;
 
@@ -136,23 +148,18 @@ static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out
     PetscInt   n;
     PetscReal *v;
     hsize_t    dims[1];
-    PetscCall(VitH5Exists(&in, reals[k], &has));
+    PetscCall(VitH5Exists(&in, reals[k].name, &has));
     if (!has) continue;
-    PetscCall(VitH5ReadReal(&in, reals[k], &n, &v));
+    PetscCall(VitH5ReadReal(&in, reals[k].name, &n, &v));
     dims[0] = (hsize_t)n;
-    if (strstr(reals[k], "type_fraction")) PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "1"));
-    else if (strstr(reals[k], "type_mass")) PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "mass"));
-    else if (strstr(reals[k], "pair_table")) { /* the potential of the spectra on the feature grid (features), for fit's exact kernels */
-      char *attr;
-      PetscCall(VitH5WriteReal(out, reals[k], 1, dims, v, "phi, phi', phi'' of each feature"));
-      for (int a = 0; a < 2; a++) {
-        const char *name = a ? "units_style" : "potential";
-        PetscCall(VitH5ReadAttrString(&in, reals[k], name, &attr));
-        if (attr) PetscCall(VitH5WriteAttrString(out, reals[k], name, attr));
-        PetscCall(PetscFree(attr));
-      }
-    } else PetscCall(VitH5WriteScalar(out, reals[k], v[0], strstr(reals[k], "density") ? "1/length^d" : strstr(reals[k], "smooth") ? "length" : "1"));
+    PetscCall(VitH5WriteReal(out, reals[k].name, 1, dims, v, reals[k].units));
     PetscCall(PetscFree(v));
+    for (size_t j = 0; j < sizeof(attrs) / sizeof(attrs[0]); j++) {
+      char *attr;
+      PetscCall(VitH5ReadAttrString(&in, reals[k].name, attrs[j], &attr));
+      if (attr) PetscCall(VitH5WriteAttrString(out, reals[k].name, attrs[j], attr));
+      PetscCall(PetscFree(attr));
+    }
   }
   PetscCall(VitH5Exists(&in, "/dataset/structure/type_names", &has));
   if (has) {
