@@ -43,7 +43,7 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
 
 /* The two steps above for a sample and its potential: -units with the potential's default (lj for
    pair potentials, metal for eam, tersoff), then the masses (potential file masses included); a
-   potential whose parameters were defaulted to lj-unit values (pot->lj_units_defaults) is then a
+   many-body potential (its file is in metal units) in other units, or a potential whose parameters were defaulted to lj-unit values (pot->lj_units_defaults) is then a
    user error in metal or real units. s->units is set to the style used when -units gave it or the
    potential is a many-body one (its file is in metal units), so that files written declare it. */
 PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source);

@@ -113,6 +113,7 @@ PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSam
   PetscFunctionBeginUser;
   PetscCall(VitUnitsFromOptions(comm, s, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
   PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
+  PetscCheck(pot->kind == VIT_POTENTIAL_PAIR || u->style == VIT_UNITS_METAL, comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units%s: its potential file is in metal units (eV, A), which vitrum does not convert: use metal units", pot->name, u->name, s->units[0] && !strcmp(s->units, u->name) ? " (declared by the sample file)" : "");
   PetscCheck(u->style == VIT_UNITS_LJ || !pot->lj_units_defaults[0], comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units: give %s (vitrum's defaults for them are lj-unit numbers; as LAMMPS's pair_style lj/cut CUTOFF and pair_coeff I J EPSILON SIGMA)%s", pot->name, u->name, pot->lj_units_defaults, strncmp(pot->name, "ka", 2) ? ", or a data file with a PairIJ Coeffs section (write_data FILE pair ij)" : "");
   { /* files this command writes declare the style when it is known: given, or fixed by a potential file */
     PetscBool given;

@@ -10,7 +10,8 @@ checked against LAMMPS itself:
            a warning.
   Pair     plain write_data writes per-type coefficients only: with 2 types the cross pair is unknown,
            an error saying what to give.
-  defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them.
+  defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them;
+           a many-body potential (its file in metal units) in real or lj units: an error.
   travel   minimize writes the units and the PairIJ section; LAMMPS reads that file back and gets
            vitrum's energy."""
 import os
@@ -135,6 +136,15 @@ for pot in ("lj/cut", "ka3d"):
     p = run(["hessian", "-sample", "bare.data", "-potential", pot, "-units", "metal", "-o", "bare.h5"], expect_fail=True)
     check(len(errors(p)) == 1 and "-lj_epsilon, -lj_sigma, -lj_cutoff" in errors(p)[0] and not os.path.exists("bare.h5"),
           "-potential %s in metal units without coefficients: an error naming them" % pot)
+
+# ---- many-body potential files are in metal units, which vitrum does not convert (LAMMPS can): another
+# style, declared by the file or given, is an error on 1 and 2 ranks ---------------------------------
+declare("ij.data", "ij_real.data", "real")
+eam = ["-potential", "eam/alloy", "-potential_file", "/usr/share/lammps/potentials/AlCu.eam.alloy", "-potential_elements", "Al,Cu"]
+for sample, extra, n in (("ij_real.data", [], 2), ("ij.data", ["-units", "lj"], 1)):
+    p = run(["hessian", "-sample", sample, "-o", "eam.h5"] + eam + extra, n, expect_fail=True)
+    check(len(errors(p)) == 1 and "its potential file is in metal units" in errors(p)[0] and not os.path.exists("eam.h5"),
+          "eam/alloy on %s %s (%d ranks): one error line: %s" % (sample, " ".join(extra) or "(declared real)", n, errors(p)))
 
 # ---- what vitrum writes declares the units and carries the coefficients: LAMMPS reads it back --------
 run(["minimize", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "min.data"])
