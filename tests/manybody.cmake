@@ -41,7 +41,8 @@ vit_add_test(manybody_bad_input 0 ${VIT_PYTHON} ${MB}/check_errors.py)
 # Stillinger-Weber (sw.c): LAMMPS energies and forces on jittered and triclinic diamond Si, amorphous
 # Si (melted at 4000 K and quenched by LAMMPS, -4.04 eV/atom) and two-element CdTe and GaN; the
 # analytic Hessian against finite differences, symmetry, sum rule, 1/2/4 ranks, `vitrum hessian`.
-vit_add_test(manybody_lammps_sw_si 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.15)
+# Si.sw by its bare name with $LAMMPS_POTENTIALS unset: found in Debian's /usr/share/lammps/potentials, as lmp finds it.
+vit_add_test(manybody_lammps_sw_si 0 ${MB_LMP} --style sw --potential sw --file Si.sw --bare-name --elements Si --a 5.431 --jitter 0.15)
 vit_add_test(manybody_lammps_sw_si_amorphous 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --jitter 0.1 --relax --melt 4000)
 vit_add_test(manybody_lammps_sw_si_triclinic 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --tilt 0.1)
 vit_add_test(manybody_lammps_sw_cdte 0 ${MB_LMP} --style sw --potential sw --file CdTe.sw --elements Cd,Te --a 6.48 --fractions 0.5,0.5)

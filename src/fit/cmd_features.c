@@ -58,7 +58,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars, vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
@@ -815,11 +815,24 @@ static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
   PetscFunctionReturn(0);
 }
 
-/* Names of the datasets in /spectrum/scalars. */
+/* /spectrum/scalars entries that describe how a number was computed, not the glass (the bound and
+   the moments of the boson peak search, KPM error bars): `scalars` leaves them out; a target named
+   alone is taken as it is. */
+static PetscBool IsDiagnosticScalar(const char name[])
+{
+  const char *diagnostic[] = {"boson_peak_at_bound", "boson_peak_search_min", "boson_peak_moments"};
+  size_t      len          = strlen(name);
+
+  for (size_t k = 0; k < sizeof(diagnostic) / sizeof(diagnostic[0]); k++)
+    if (!strcmp(name, diagnostic[k])) return PETSC_TRUE;
+  return (PetscBool)(len > 4 && !strcmp(name + len - 4, "_err"));
+}
+
+/* Names of the datasets in /spectrum/scalars, diagnostics left out. */
 static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info, void *ctx)
 {
   Table *names = (Table *)ctx;
-  if (names->ncols < names->capacity && !PetscStrallocpy(name, &names->names[names->ncols])) names->ncols++;
+  if (!IsDiagnosticScalar(name) && names->ncols < names->capacity && !PetscStrallocpy(name, &names->names[names->ncols])) names->ncols++;
   return 0;
 }
 
@@ -1097,6 +1110,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features%s%s, targets %s\n", n, o.kind, o.total ? ": their total weighted for " : "", o.total ? VitRadiations[o.total] : "", o.targets));
+  if (strstr(o.targets, "scalars")) PetscCall(PetscPrintf(comm, "features: note: 'scalars' leaves out the diagnostics boson_peak_at_bound, boson_peak_search_min, boson_peak_moments and *_err (name one in -features_targets to fit it)\n"));
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
   PetscCall(EnsembleGrid(comm, &o, n, paths)); /* one r grid for all samples */
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));

@@ -19,25 +19,30 @@ static PetscBool IsFileStyle(const char name[])
   return (PetscBool)(!strcmp(name, "eam") || !strcmp(name, "eam/alloy") || !strcmp(name, "eam/fs") || !strcmp(name, "tersoff") || !strcmp(name, "tersoff/mod") || !strcmp(name, "sw"));
 }
 
+/* Where LAMMPS looks when $LAMMPS_POTENTIALS is not set: Debian's lmp has this folder compiled in
+   (its /etc/profile.d/lammps.sh sets the variable only in login shells, not in batch jobs). */
+#define VIT_LAMMPS_POTENTIALS_DEFAULT "/usr/share/lammps/potentials"
+
 /* Rank 0: one -potential_file name as given if it exists; else, for a bare name (no '/'), the
-   repository's potentials/ folder, then $LAMMPS_POTENTIALS (as LAMMPS searches). A path with a '/'
-   is used as given (its reader reports that it cannot open it); a bare name found nowhere is an
-   error naming the places searched. */
+   repository's potentials/ folder, then $LAMMPS_POTENTIALS or, when it is not set, LAMMPS's default
+   folder (as LAMMPS searches). A path with a '/' is used as given (its reader reports that it cannot
+   open it); a bare name found nowhere is an error naming the places searched. */
 static void FindFileRank0(const char given[], char found[], size_t len, char errmsg[], size_t errlen)
 {
-  const char *env = getenv("LAMMPS_POTENTIALS");
+  const char *env     = getenv("LAMMPS_POTENTIALS");
+  const char *lammps  = env && env[0] ? env : VIT_LAMMPS_POTENTIALS_DEFAULT;
   char        candidate[2][PETSC_MAX_PATH_LEN + 64];
 
   snprintf(found, len, "%s", given);
   if (!access(given, R_OK) || strchr(given, '/')) return;
   snprintf(candidate[0], sizeof(candidate[0]), "%s/potentials/%s", VIT_SOURCE_DIR, given);
-  snprintf(candidate[1], sizeof(candidate[1]), "%s/%s", env ? env : "", given);
-  for (int k = 0; k < (env && env[0] ? 2 : 1); k++)
+  snprintf(candidate[1], sizeof(candidate[1]), "%s/%s", lammps, given);
+  for (int k = 0; k < 2; k++)
     if (!access(candidate[k], R_OK)) {
       PetscStrncpy(found, candidate[k], len);
       return;
     }
-  snprintf(errmsg, errlen, "-potential_file %s: no such file in the working directory, in %s/potentials or in $LAMMPS_POTENTIALS (%s)", given, VIT_SOURCE_DIR, env && env[0] ? env : "not set");
+  snprintf(errmsg, errlen, "-potential_file %s: no such file in the working directory, in %s/potentials or in %s (%s)", given, VIT_SOURCE_DIR, lammps, env && env[0] ? "$LAMMPS_POTENTIALS" : "LAMMPS's default; $LAMMPS_POTENTIALS is not set");
 }
 
 /* Every comma-separated name of -potential_file resolved by FindFileRank0, on rank 0, broadcast. */
@@ -113,7 +118,7 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
   *pot = NULL;
   PetscOptionsBegin(comm, NULL, "Interatomic potential", "vitrum");
   PetscCall(PetscOptionsString("-potential", "LAMMPS pair style: " VIT_STYLES, NULL, name, name, sizeof(name), &set));
-  PetscCall(PetscOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS", NULL, given, given, sizeof(given), NULL));
+  PetscCall(PetscOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS (unset: /usr/share/lammps/potentials)", NULL, given, given, sizeof(given), NULL));
   PetscCall(PetscOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (not eam), e.g. Cu,Zr", NULL, elements, elements, sizeof(elements), NULL));
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();

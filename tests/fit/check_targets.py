@@ -112,6 +112,7 @@ assert d_ka < 1e-10, d_ka
 # 64-atom samples are within -vdos_exact_max_dof, so every spectrum output has all eigenvalues and
 # the cv targets are C_v summed over them (cv_modes, = numpy's Einstein sum above); with
 # -vdos_exact_max_dof 0 (no exact eigenvalues) they are the KPM VDOS's /spectrum/cv/cv.
+DIAGNOSTICS = ("boson_peak_at_bound", "boson_peak_search_min", "boson_peak_moments", "omega2_mean_kpm_err")
 FEATURES = ["-samples", "sic.data", "sic2.data", "-features_targets", "cv,scalars", "-rdf_rmax", 4, "-rdf_dr", 0.05,
             "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 64, "-boson_max_moments", 64] + TEMPS + SIC
 for cache, extra, source in (("cache", [], "cv_modes"), ("cache_kpm", ["-vdos_exact_max_dof", 0], "cv")):
@@ -129,9 +130,18 @@ for cache, extra, source in (("cache", [], "cv_modes"), ("cache_kpm", ["-vdos_ex
         want = [f"cv(T={t:.6g} K)" for t in T]
         assert names[:len(T)] == want, (names[:3], want[:3])
         assert np.array_equal(Y[k, :len(T)], cv) and Y[k, names.index("energy_per_atom")] == e_atom
+    # `scalars` leaves out the diagnostics (how a number was computed, not the glass)
+    assert not set(names) & set(DIAGNOSTICS), names
+    assert "'scalars' leaves out the diagnostics" in proc.stdout, proc.stdout
     if source == "cv_modes":
         d_exact = np.abs(Y[0, :len(T)] - ref_modes).max()
         assert d_exact < 1e-9, d_exact
     print(f"features -features_targets cv,scalars{' ' + ' '.join(map(str, extra)) if extra else ''}: {names[0]} ... {names[len(T) - 1]} = /spectrum/cv/{source}"
           + (f" (= numpy's Einstein sum over the dense eigenvalues, max |diff| {d_exact:.1e})" if source == "cv_modes" else "") + ", energy_per_atom among the scalars")
+# a diagnostic named alone is a target (from the cached spectra of the first run)
+proc = run("features", FEATURES + ["-features_cache", "cache", "-o", "ds_named.h5", "-features_targets", "energy_per_atom,boson_peak_search_min,omega2_mean_kpm_err"], 2)
+with h5py.File("ds_named.h5", "r") as f:
+    names = [n.decode() for n in f["/dataset/target_names"][()]]
+assert names == ["energy_per_atom", "boson_peak_search_min", "omega2_mean_kpm_err"], names
+print("features: 'scalars' leaves out " + ", ".join(DIAGNOSTICS) + "; named alone they are targets")
 print("ok")

@@ -98,8 +98,8 @@ def lammps_thermo(log):
     raise RuntimeError("no thermo output in " + log)
 
 
-def run(cmd, expect_fail=False):
-    out = subprocess.run(cmd, capture_output=True, text=True)
+def run(cmd, expect_fail=False, env=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if (out.returncode != 0) != expect_fail:
         raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(cmd), out.returncode, out.stdout, out.stderr))
     return out
@@ -110,9 +110,12 @@ def mpirun(np_):
 
 
 def vitrum_energy(data, potential, potfile, elements, nranks, out, bare_name=False):
-    """Per-atom energies, forces and the virial from `vitrum energy`."""
+    """Per-atom energies, forces and the virial from `vitrum energy`. With bare_name the file is
+    given by its name alone and $LAMMPS_POTENTIALS is unset, as in a batch job, so vitrum must find
+    it where LAMMPS does: the repository's potentials/, else Debian's /usr/share/lammps/potentials."""
+    env = {k: v for k, v in os.environ.items() if k != "LAMMPS_POTENTIALS"} if bare_name else None
     run(mpirun(nranks) + [os.environ["VITRUM"], "energy", "-sample", data, "-potential", potential]
-        + potential_options(potential, potfile, elements, bare_name) + ["-o", out])
+        + potential_options(potential, potfile, elements, bare_name) + ["-o", out], env=env)
     with h5py.File(out, "r") as h5:
         return h5["/energy/per_atom"][...], h5["/forces"][...].reshape(-1, 3), h5["/energy/virial"][...]
 
