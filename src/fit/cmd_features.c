@@ -480,6 +480,24 @@ static PetscErrorCode CacheStaleOnRank0(const FeatOptions *o, const char sample[
   PetscFunctionReturn(0);
 }
 
+/* A cached output made with the current product options stands for a run with them: those options
+   did their work (they selected it), so they are marked used and not reported as unused (a run
+   whose spectra are all cached reads no -potential_* option itself). */
+static PetscErrorCode MarkProductOptionsUsed(PetscBool rdf)
+{
+  char     *options, *product, *tok, *save = NULL;
+  PetscBool given;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetAll(NULL, &options));
+  PetscCall(CurrentProductKey(options, rdf, &product));
+  for (tok = strtok_r(product, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1])) PetscCall(PetscOptionsHasName(NULL, NULL, tok, &given));
+  PetscCall(PetscFree(product));
+  PetscCall(PetscFree(options));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[], PetscBool *stale)
 {
   PetscMPIInt rank;
@@ -493,6 +511,7 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));
   *stale = flag ? PETSC_TRUE : PETSC_FALSE;
+  if (!*stale) PetscCall(MarkProductOptionsUsed((PetscBool)(strstr(cached, ".rdf.h5") != NULL)));
   PetscFunctionReturn(0);
 }
 

@@ -143,5 +143,10 @@ proc = run("features", FEATURES + ["-features_cache", "cache", "-o", "ds_named.h
 with h5py.File("ds_named.h5", "r") as f:
     names = [n.decode() for n in f["/dataset/target_names"][()]]
 assert names == ["energy_per_atom", "boson_peak_search_min", "omega2_mean_kpm_err"], names
-print("features: 'scalars' leaves out " + ", ".join(DIAGNOSTICS) + "; named alone they are targets")
+# every spectrum came from the cache, so no -potential_* or -kpm_* option was read, yet they chose
+# the cached files: none is reported unused; a misspelled one still is
+assert "was given but not used" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+proc = run("features", FEATURES + ["-features_cache", "cache", "-o", "ds_typo.h5", "-kpm_momnets", 64], 2)
+assert "option -kpm_momnets 64 was given but not used" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+print("features: 'scalars' leaves out " + ", ".join(DIAGNOSTICS) + "; named alone they are targets; options that chose cached spectra are not reported unused, a misspelled one is")
 print("ok")
