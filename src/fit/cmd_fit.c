@@ -15,6 +15,7 @@ typedef struct {
 
 typedef struct {
   PetscInt  ntrain, ntest, nfolds; /* nfolds = 1 for GCV */
+  PetscInt  ntest_units;           /* held-out samples (rows, or the samples of per-atom rows) */
   PetscInt *row_fold;              /* every row: fold 0..nfolds-1, or -1 when held out */
   PetscInt *fold;                  /* this rank's rows: row_fold + row_start */
 } FitSplit;
@@ -212,6 +213,7 @@ static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const V
   split->nfolds = o->cv ? o->cv : 1;
   for (PetscInt u = 0; u < nunits; u++) order[pos[u]] = u;
   for (PetscInt q = 0; q < nunits; q++) unit_fold[order[q]] = held[order[q]] ? -1 : next++ % split->nfolds;
+  split->ntest_units = nunits - next;
   PetscCheck(o->cv <= next, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": more folds than the %" PetscInt_FMT " training samples of %s", o->cv, next, ds->path);
   PetscCall(PetscMalloc1(ds->n, &split->row_fold));
   split->ntest = 0;
@@ -988,6 +990,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
   if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
+  if (split->ntest_units && split->ntest_units < 10)
+    PetscCall(PetscPrintf(comm, "fit: note: the held-out R^2 is over %" PetscInt_FMT " samples only, a noisy score: compare several splits (-fit_seed) or hold out more samples\n", split->ntest_units));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
     if (res->kernel.K[k]) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with its exact kernel: %.6f\n", FitKernelTargets[k], (double)res->kernel.correlation[k]));
   PetscCall(PetscPrintf(comm, "fit: model written to %s\n", o->out));

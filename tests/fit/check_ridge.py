@@ -85,8 +85,12 @@ def check_split_metrics():
                 d = rel_diff(m[f"metrics/{group}/{key}"], value)
                 assert d < 1e-8, (group, key, d)
         print(f"split and metrics ranks {nranks}: ok")
-    run("fit", ["-data", "split.h5", "-o", "split_seed.model.h5", "-fit_lambda", 3.0, "-fit_test_fraction", 0.3, "-fit_seed", 12], 1)
+    proc = run("fit", ["-data", "split.h5", "-o", "split_seed.model.h5", "-fit_lambda", 3.0, "-fit_test_fraction", 0.3, "-fit_seed", 12], 1)
     assert not np.array_equal(read_model("split_seed.model.h5")["row_fold"], folds), "-fit_seed does not change the split"
+    # a held-out score over fewer than 10 samples is called noisy (90 held out: not)
+    assert "noisy score" not in proc.stdout, proc.stdout
+    proc = run("fit", ["-data", "split.h5", "-o", "split_few.model.h5", "-fit_lambda", 3.0, "-fit_test_fraction", 0.02], 1)
+    assert "the held-out R^2 is over 6 samples only, a noisy score" in proc.stdout, proc.stdout
 
 
 check_against_sklearn("tall", 600, 40, 3, 2.5, False)
