@@ -374,13 +374,18 @@ def fig_kernel(run, outdir):
 
 
 def metrics_table(run):
-    lines = ['| target | bins | held-out R^2 | median bin R^2 | training R^2 | held-out RMSE |', '|---|---|---|---|---|---|']
+    """Per target group: the pooled held-out R^2 next to the worst and the median bin (over the
+    scored bins: a bin that barely varies over the held-out samples has R^2 NaN and is counted
+    apart), so that a pooled score never hides a failing bin."""
+    lines = ['| target | bins (unscored) | held-out R^2 | worst bin R^2 | median bin R^2 | training R^2 | held-out RMSE |',
+             '|---|---|---|---|---|---|---|']
     for g, (idx, grid) in run.targets['groups'].items():
         y, yhat = run.y_true[:, idx], run.y_pred[:, idx]
-        pooled = pooled_r2(y, yhat)
-        median = np.median(run.r2[idx]) if len(idx) > 1 else float('nan')
-        lines.append('| %s | %d | %.3f | %s | %.3f | %.3g |' % (g, len(idx), pooled, '' if len(idx) == 1 else '%.3f' % median,
-                                                              np.mean(run.r2_train[idx]), np.sqrt(((y - yhat) ** 2).mean())))
+        scored = run.r2[idx][np.isfinite(run.r2[idx])]
+        worst, median = ('%.3f' % scored.min(), '%.3f' % np.median(scored)) if len(idx) > 1 and len(scored) else ('', '')
+        lines.append('| %s | %d%s | %.3f | %s | %s | %.3f | %.3g |' % (g, len(idx), ' (%d)' % (len(idx) - len(scored)) if len(scored) < len(idx) else '',
+                                                                     pooled_r2(y, yhat), worst, median, np.nanmean(run.r2_train[idx]),
+                                                                     np.sqrt(((y - yhat) ** 2).mean())))
     return '\n'.join(lines)
 
 

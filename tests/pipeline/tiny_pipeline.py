@@ -187,6 +187,24 @@ def check_stability_energy():
     print('report stability order: energy_per_atom of the spectrum outputs = LAMMPS e_IS (max diff %.1e)' % np.abs(e - e_lammps).max())
 
 
+def check_report_table(md):
+    """report.md's metrics table: per model the worst and median R^2 over the scored bins of
+    /evaluation/r2 (NaN bins counted apart, not turning the median into NaN)."""
+    _, _, _, _, r2, _, _, model_of, models = read(
+        'evaluation.h5', 'evaluation', ['test_rows', 'train_rows', 'y_true', 'y_pred', 'r2', 'r2_train', 'target_names', 'target_model', 'model_names'])
+    rows = {l.split('|')[1].strip(): [c.strip() for c in l.split('|')[2:-1]] for l in md.splitlines()
+            if l.startswith('| ') and l.count('|') == 8 and not l.startswith('| target')}
+    for k, m in enumerate(models):
+        scores = r2[model_of == k]
+        if len(scores) == 1 or m not in rows:  # the report lists a cv model's temperatures one per row
+            continue
+        scored = scores[np.isfinite(scores)]
+        bins, _, worst, median = rows[m][:4]
+        assert bins == ('%d' % len(scores) + (' (%d)' % (len(scores) - len(scored)) if len(scored) < len(scores) else '')), (m, bins)
+        assert float(worst) == round(scored.min(), 3) and float(median) == round(np.median(scored), 3), (m, worst, median, scored)
+        print('report.md: %s worst bin %s, median %s over %d scored bins' % (m, worst, median, len(scored)))
+
+
 def check_evaluation():
     test, train, y_true, y_pred, r2, r2_tr, names, model_of, models = read(
         'evaluation.h5', 'evaluation', ['test_rows', 'train_rows', 'y_true', 'y_pred', 'r2', 'r2_train', 'target_names', 'target_model', 'model_names'])
@@ -233,6 +251,7 @@ def main():
     for need in ('rdf_most_least_stable.png', 'vdos.png', 'parity_heldout.png', 'weight_map.png', 'lambda_path.png',
                  'kernel_omega2.png', 'learning_curve.png', 'r2_per_bin.png'):
         assert need in pngs and os.path.getsize(os.path.join(report, need)) > 5000, need
+    check_report_table(md)
     check_model_datasets()
     check_counts()
     check_exact_kernel()
