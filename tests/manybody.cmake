@@ -37,6 +37,7 @@ vit_add_test(manybody_lammps_tersoff_gan 0 ${MB_LMP} --style tersoff --potential
 
 # Bad input: malformed files (file:line), missing elements, wrong element count, overlapping atoms.
 vit_add_test(manybody_bad_input 0 ${VIT_PYTHON} ${MB}/check_errors.py)
+vit_add_test(manybody_species_names 0 ${VIT_PYTHON} ${MB}/check_species_names.py)
 
 # Stillinger-Weber (sw.c): LAMMPS energies and forces on jittered and triclinic diamond Si, amorphous
 # Si (melted at 4000 K and quenched by LAMMPS, -4.04 eV/atom) and two-element CdTe and GaN; the

@@ -35,6 +35,8 @@ PetscReal VitElementMass(const char symbol[]);
 /* Types whose name the file did not give ("1", "2", ...) are named by -potential_elements (element
    of each type in type order, as LAMMPS `pair_coeff * * FILE Cu Zr`). Collective. */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s);
+/* The sample's type names joined by commas when every type is named by an element symbol (else ""). */
+PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len);
 /* Masses of a sample in units u: the file's Masses, else potential_mass[t] > 0 (a potential file
    that carries masses, may be NULL), else the standard atomic weight of the type's element name,
    else 1 in lj units; in metal and real units a type with no mass is a user error saying what to

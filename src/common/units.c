@@ -92,18 +92,45 @@ static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
   return (PetscBool)(!s->type_name[t][0] || !strcmp(s->type_name[t], number));
 }
 
+PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len)
+{
+  PetscFunctionBeginUser;
+  list[0] = 0;
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    if (IsDefaultName(s, t) || !(VitElementMass(s->type_name[t]) > 0)) {
+      list[0] = 0;
+      break;
+    }
+    if (t) PetscCall(PetscStrlcat(list, ",", len));
+    PetscCall(PetscStrlcat(list, s->type_name[t], len));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* -potential_elements names the types the file leaves unnamed. Where the file names a type by an
+   element symbol (extended XYZ species, which are numbered alphabetically, a dump's element column,
+   Atom Type Labels, a Masses comment), another element for that type would silently swap species:
+   an error naming the file's order. */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 {
-  char      elements[256] = "", copy[256], *tok, *save = NULL;
+  char      elements[256] = "", copy[256], *tok, *save = NULL, named[VIT_MAX_TYPES * VIT_NAME_LEN] = "";
   PetscInt  count         = 0;
   PetscBool set;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-potential_elements", elements, sizeof(elements), &set));
   if (!set || !elements[0]) PetscFunctionReturn(0);
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    if (t) PetscCall(PetscStrlcat(named, ",", sizeof(named)));
+    PetscCall(PetscStrlcat(named, s->type_name[t], sizeof(named)));
+  }
   PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
-  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++)
-    if (count < s->ntypes && IsDefaultName(s, count)) PetscCall(PetscStrncpy(s->type_name[count], tok, VIT_NAME_LEN));
+  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {
+    if (count >= s->ntypes) continue;
+    if (IsDefaultName(s, count)) PetscCall(PetscStrncpy(s->type_name[count], tok, VIT_NAME_LEN));
+    else
+      PetscCheck(!strcmp(s->type_name[count], tok) || !(VitElementMass(tok) > 0) || !(VitElementMass(s->type_name[count]) > 0), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s: atom type %" PetscInt_FMT " of %s is %s, not %s (its types in order: %s): give -potential_elements %s, or leave it out", elements, count + 1, s->source, s->type_name[count], tok, named, named);
+  }
   PetscCheck(count == s->ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
   PetscFunctionReturn(0);
 }

@@ -3,6 +3,7 @@
    with rank-independent totals). See docs/potentials.md. */
 #include "manybody.h"
 #include <vitrum/exactsum.h>
+#include <vitrum/units.h>
 #include <unistd.h>
 
 #define VIT_STYLES "lj/cut (or lj), ka2d, ka3d, eam, eam/alloy, eam/fs, tersoff, tersoff/mod or sw"
@@ -119,7 +120,7 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
   PetscOptionsBegin(comm, NULL, "Interatomic potential", "vitrum");
   PetscCall(PetscOptionsString("-potential", "LAMMPS pair style: " VIT_STYLES, NULL, name, name, sizeof(name), &set));
   PetscCall(PetscOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS (unset: /usr/share/lammps/potentials)", NULL, given, given, sizeof(given), NULL));
-  PetscCall(PetscOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (not eam), e.g. Cu,Zr", NULL, elements, elements, sizeof(elements), NULL));
+  PetscCall(PetscOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (not eam), e.g. Cu,Zr; default: the sample's species names when they are elements", NULL, elements, elements, sizeof(elements), NULL));
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */
@@ -132,6 +133,7 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
     PetscCheck(given[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
     PetscCall(FindFiles(comm, given, file, sizeof(file)));
     PetscCall(FileStyle(comm, name, file, style, sizeof(style)));
+    if (!elements[0] && strcmp(style, "eam")) PetscCall(VitSampleElementNames(sample, elements, sizeof(elements))); /* the file names them */
     PetscCheck(elements[0] || !strcmp(style, "eam"), comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", style, sample->ntypes);
     if (!strncmp(style, "tersoff", 7)) PetscCall(VitPotentialCreateTersoff(comm, sample, style, file, elements, pot));
     else if (!strcmp(style, "sw")) PetscCall(VitPotentialCreateSW(comm, sample, file, elements, pot));
