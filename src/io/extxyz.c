@@ -1,14 +1,15 @@
 /* Extended XYZ files, read on one rank. A frame is
      N
      Lattice="ax ay az bx by bz cx cy cz" Properties=species:S:1:pos:R:3[:...] pbc="T T T" ...
-     N lines of columns as Properties says (extra columns ignored)
+     N lines of columns as Properties says (masses:R:1, as ASE writes it, is read; other extra
+     columns are ignored)
    A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
    s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample.
    Atom lines may have any number of columns (up to VIT_MAX_COLUMNS); only the used ones are kept. */
 #include "io_private.h"
 #include <strings.h>
 
-enum {PICK_SPECIES, PICK_X, PICK_Y, PICK_Z, NPICK}; /* the columns read from an atom line */
+enum {PICK_SPECIES, PICK_X, PICK_Y, PICK_Z, PICK_MASS, NPICK}; /* the columns read from an atom line (mass: optional) */
 
 typedef struct {
   VitTextFile tf;
@@ -16,7 +17,8 @@ typedef struct {
   PetscInt    natoms;
   PetscReal   A[3][3];     /* lattice rows as in the file */
   PetscBool   has_lattice, pbc[3];
-  int         ncol, col[NPICK]; /* number of columns, column of each picked value */
+  int         ncol, col[NPICK]; /* number of columns, column of each picked value (-1: absent) */
+  PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each species (masses column) */
 } XyzParser;
 
 /* Next key=value pair of the comment line (values may be quoted); false at the end. */
@@ -68,14 +70,14 @@ static void ParsePbc(XyzParser *p, char *value)
   for (int d = 0; d < 3; d++) p->pbc[d] = (PetscBool)(tok[d][0] == 'T' || tok[d][0] == 't');
 }
 
-/* Properties=name:type:count:...: find the columns of species (S:1) and pos (R:3). */
+/* Properties=name:type:count:...: find the columns of species (S:1), pos (R:3) and masses (R:1). */
 static void ParseProperties(XyzParser *p, char *value)
 {
   char      *save = NULL, *name, *type, *count;
   int        col  = 0;
   PetscInt64 n;
 
-  p->col[PICK_SPECIES] = p->col[PICK_X] = -1;
+  p->col[PICK_SPECIES] = p->col[PICK_X] = p->col[PICK_MASS] = -1;
   for (name = strtok_r(value, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
     type  = strtok_r(NULL, ":", &save);
     count = strtok_r(NULL, ":", &save);
@@ -89,6 +91,7 @@ static void ParseProperties(XyzParser *p, char *value)
     }
     if (!strcmp(name, "species") && !strcmp(type, "S") && n == 1) p->col[PICK_SPECIES] = col;
     if (!strcmp(name, "pos") && !strcmp(type, "R") && n == 3) p->col[PICK_X] = col;
+    if (!strcmp(name, "masses") && !strcmp(type, "R") && n == 1) p->col[PICK_MASS] = col;
     col += (int)n;
   }
   p->ncol = col;
@@ -186,6 +189,23 @@ static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
   if (!p->errmsg[0]) ReduceTilt(p, s, Ainv);
 }
 
+/* The masses column (ASE's masses:R:1): one mass per species, as vitrum (and LAMMPS's per-type
+   masses) keep them; an atom whose mass differs from the first of its species is an error. */
+static void ReadMass(XyzParser *p, VitSample *s, PetscInt t, const char tok[])
+{
+  PetscReal m;
+
+  if (!VitIOParseReal(tok, &m) || !(m > 0)) {
+    VitTextError(&p->tf, p->errmsg, "bad mass (%s): a positive number", tok);
+    return;
+  }
+  if (!p->mass_line[t]) {
+    s->type_mass[t] = m, p->mass_line[t] = p->tf.lineno;
+    return;
+  }
+  if (m != s->type_mass[t]) VitTextError(&p->tf, p->errmsg, "mass %s of a %s atom differs from %.15g (line %" PetscInt_FMT "): vitrum gives each species one mass", tok, s->type_name[t], (double)s->type_mass[t], p->mass_line[t]);
+}
+
 static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
 {
   PetscReal Ainv[3][3], x[3], z0 = 0;
@@ -214,8 +234,10 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
     if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g)", (double)z0, (double)x[2]);
     VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
     VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
+    if (p->col[PICK_MASS] >= 0 && !p->errmsg[0]) ReadMass(p, s, s->type[i], tok[PICK_MASS]);
     info->line[i] = p->tf.lineno;
   }
+  s->has_masses = (PetscBool)(p->col[PICK_MASS] >= 0);
   PetscFunctionReturn(0);
 }
 
@@ -233,7 +255,8 @@ PetscErrorCode VitReadExtxyz(const char path[], PetscInt64 frame, VitSample *s, 
   if (!errmsg[0]) PetscCall(ReadFrameHeader(&p, &n, &eof));
   if (!errmsg[0]) PetscCall(ReadAtoms(&p, s, info));
   PetscCall(VitTextClose(&p.tf));
+  if (!s->has_masses)
+    for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   PetscCall(VitSampleSortTypeNames(s));
-  for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   PetscFunctionReturn(0);
 }

@@ -315,16 +315,21 @@ PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nb
    from files with differently ordered atoms get the same type numbers. */
 PetscErrorCode VitSampleSortTypeNames(VitSample *s)
 {
-  char     names[VIT_MAX_TYPES][VIT_NAME_LEN];
-  PetscInt newtype[VIT_MAX_TYPES];
+  char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscInt  newtype[VIT_MAX_TYPES];
+  PetscReal mass[VIT_MAX_TYPES];
 
   PetscFunctionBeginUser;
   PetscCall(PetscArraycpy(names, s->type_name, s->ntypes));
+  PetscCall(PetscArraycpy(mass, s->type_mass, s->ntypes));
   for (PetscInt t = 0; t < s->ntypes; t++) {
     newtype[t] = 0;
     for (PetscInt u = 0; u < s->ntypes; u++) newtype[t] += strcmp(names[u], names[t]) < 0;
   }
-  for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscStrncpy(s->type_name[newtype[t]], names[t], VIT_NAME_LEN));
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    PetscCall(PetscStrncpy(s->type_name[newtype[t]], names[t], VIT_NAME_LEN));
+    s->type_mass[newtype[t]] = mass[t];
+  }
   for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = newtype[s->type[i]];
   PetscFunctionReturn(0);
 }

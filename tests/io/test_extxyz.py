@@ -1,6 +1,6 @@
 """Extended XYZ reader against ASE: a general (rotated, non upper-triangular) lattice must
 become the LAMMPS upper-triangular cell (ASE's Cell.standard_form) with the positions rotated
-the same way; extra columns ignored; -frame; a 2D sample (pbc z = F)."""
+the same way; extra columns ignored; -frame; a 2D sample (pbc z = F); the masses column."""
 import sys
 
 import ase
@@ -67,3 +67,25 @@ check(h["dim"] == 2 and h["x"].shape == (30, 2), "2D extxyz: dimension 2")
 check(periodic_close(h5md_frac(h), flat.get_scaled_positions(wrap=True)[:, :2], 1e-12), "2D extxyz: positions")
 info = parse_info(run(["info", "-sample", "flat.xyz"], nranks))
 check(info["dimension"] == 2 and abs(info["area"] / a2 - 1) < 1e-8, "2D extxyz: info area")
+
+# Masses: ASE's masses:R:1 column gives each species its mass (isotopes here, not the standard
+# weights); they reach the H5MD output by species. Without the column the file has no masses
+# (none written). An atom whose mass differs from its species' first is one error line at its line.
+iso = frames[0].copy()
+iso.set_masses([{"Si": 29.97377, "O": 17.99916, "Al": 26.98154}[e] for e in iso.get_chemical_symbols()])
+ase.io.write("iso.extxyz", iso, format="extxyz")
+check("masses:R:1" in open("iso.extxyz").readlines()[1], "ASE writes a masses column")
+run(["convert", "-sample", "iso.extxyz", "-o", "iso.h5"], nranks)
+h = read_h5md("iso.h5")
+check(h["masses"] is not None and np.array_equal(h["masses"], [26.98154, 17.99916, 29.97377]), "masses column: one mass per species (Al, O, Si) %s" % h["masses"])
+check(read_h5md("plain.h5")["masses"] is None, "no masses column: no masses written")
+m = iso.get_masses()
+m[7] += 1.0
+iso.set_masses(m)
+ase.io.write("mixed.extxyz", iso, format="extxyz")
+first = next(k for k, e in enumerate(iso.get_chemical_symbols()) if e == iso[7].symbol)
+for n in (1, nranks):
+    out = run(["convert", "-sample", "mixed.extxyz", "-o", "mixed.h5"], n, expect=1)
+    errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
+    check(len(errors) == 1 and "mixed.extxyz:%d: mass %.8f of a %s atom differs from %.15g (line %d)" % (7 + 3, m[7], iso[7].symbol, m[first], first + 3) in errors[0],
+          "mixed masses within a species: one error line at the atom's line, %d ranks (%s)" % (n, errors))
