@@ -189,23 +189,6 @@ static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
   if (!p->errmsg[0]) ReduceTilt(p, s, Ainv);
 }
 
-/* The masses column (ASE's masses:R:1): one mass per species, as vitrum (and LAMMPS's per-type
-   masses) keep them; an atom whose mass differs from the first of its species is an error. */
-static void ReadMass(XyzParser *p, VitSample *s, PetscInt t, const char tok[])
-{
-  PetscReal m;
-
-  if (!VitIOParseReal(tok, &m) || !(m > 0)) {
-    VitTextError(&p->tf, p->errmsg, "bad mass (%s): a positive number", tok);
-    return;
-  }
-  if (!p->mass_line[t]) {
-    s->type_mass[t] = m, p->mass_line[t] = p->tf.lineno;
-    return;
-  }
-  if (m != s->type_mass[t]) VitTextError(&p->tf, p->errmsg, "mass %s of a %s atom differs from %.15g (line %" PetscInt_FMT "): vitrum gives each species one mass", tok, s->type_name[t], (double)s->type_mass[t], p->mass_line[t]);
-}
-
 static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
 {
   PetscReal Ainv[3][3], x[3], z0 = 0;
@@ -234,7 +217,7 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
     if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g)", (double)z0, (double)x[2]);
     VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
     VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
-    if (p->col[PICK_MASS] >= 0 && !p->errmsg[0]) ReadMass(p, s, s->type[i], tok[PICK_MASS]);
+    if (p->col[PICK_MASS] >= 0 && !p->errmsg[0]) VitTextReadTypeMass(&p->tf, p->errmsg, s, s->type[i], tok[PICK_MASS], p->mass_line);
     info->line[i] = p->tf.lineno;
   }
   s->has_masses = (PetscBool)(p->col[PICK_MASS] >= 0);

@@ -58,6 +58,10 @@ void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const Petsc
 /* A species name of at most VIT_NAME_LEN - 1 characters, else errmsg (a longer name would be
    cut, and two names could become one). */
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[]);
+/* A per-atom mass column (extended XYZ masses:R:1, dump `mass`) of an atom of type t: the first
+   atom of a type sets its mass (mass_line[t] = its line, 0 before); another mass for that type is
+   an error (vitrum, like LAMMPS's per-type masses, gives each species one mass). */
+void VitTextReadTypeMass(const VitTextFile *tf, char errmsg[], VitSample *s, PetscInt t, const char tok[], PetscInt mass_line[]);
 /* Fractional coordinates within VIT_MAX_BOX_LENGTHS of the box, else errmsg. */
 void VitTextCheckFrac(const VitTextFile *tf, char errmsg[], const PetscReal frac[3]);
 PetscBool VitFracIsNear(const PetscReal frac[3]);

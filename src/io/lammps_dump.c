@@ -1,12 +1,12 @@
 /* LAMMPS text dump files (dump atom/custom), read on one rank. A frame is
      ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
      ITEM: ATOMS col col ... / N lines
-   Columns in any order: id, type, element, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
+   Columns in any order: id, type, element, mass, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
    or xsu ysu zsu (scaled = fractional); other columns (any number up to VIT_MAX_COLUMNS) are
    ignored. No z column: a 2D sample. */
 #include "io_private.h"
 
-typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
+typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_MASS, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
 
 typedef struct {
   VitTextFile tf;
@@ -15,6 +15,7 @@ typedef struct {
   PetscReal   lo[3], hi[3], tilt[3];
   int         ncol, col[NCOLKIND]; /* column index of each kind, -1 if absent */
   PetscBool   scaled;              /* xs ys zs or xsu ysu zsu */
+  PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each type (mass column) */
 } DumpParser;
 
 /* Next line, which must start with "ITEM: what"; returns the rest of the line. */
@@ -95,6 +96,7 @@ static void ParseColumns(DumpParser *p, char *rest)
     if (!strcmp(name, "id")) p->col[COL_ID] = c;
     else if (!strcmp(name, "type")) p->col[COL_TYPE] = c;
     else if (!strcmp(name, "element")) p->col[COL_ELEMENT] = c;
+    else if (!strcmp(name, "mass")) p->col[COL_MASS] = c;
     for (int st = 0; st < 4; st++)
       for (int d = 0; d < 3; d++)
         if (!strcmp(name, styles[st][d])) {
@@ -190,6 +192,7 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
     s->fid[i] = i + 1;
     if (tok[COL_ID] && !(VitIOParseInt(tok[COL_ID], &s->fid[i]) && s->fid[i] >= 1)) VitTextError(&p->tf, p->errmsg, "bad atom id (%s): LAMMPS atom ids are positive integers", tok[COL_ID]);
     ParseSpecies(p, s, tok, &s->type[i]);
+    if (tok[COL_MASS] && !p->errmsg[0]) VitTextReadTypeMass(&p->tf, p->errmsg, s, s->type[i], tok[COL_MASS], p->mass_line);
     for (int d = 0; d < s->dim; d++) {
       if (!VitIOParseReal(tok[COL_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[COL_X + d]);
       if (!p->scaled) x[d] -= s->lo[d];
@@ -236,8 +239,10 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
     if (!errmsg[0]) CheckFrameEnd(&p);
   }
   PetscCall(VitTextClose(&p.tf));
+  s->has_masses = (PetscBool)(p.col[COL_MASS] >= 0);
+  if (!s->has_masses)
+    for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));
   VitSampleDefaultNames(s);
-  for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   PetscFunctionReturn(0);
 }

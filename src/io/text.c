@@ -185,6 +185,26 @@ PetscBool VitFracIsNear(const PetscReal frac[3])
   return PETSC_TRUE;
 }
 
+void VitTextReadTypeMass(const VitTextFile *tf, char errmsg[], VitSample *s, PetscInt t, const char tok[], PetscInt mass_line[])
+{
+  PetscReal m;
+
+  if (!VitIOParseReal(tok, &m) || !(m > 0)) {
+    VitTextError(tf, errmsg, "bad mass (%s): a positive number", tok);
+    return;
+  }
+  if (!mass_line[t]) {
+    s->type_mass[t] = m, mass_line[t] = tf->lineno;
+    return;
+  }
+  if (m != s->type_mass[t]) {
+    char species[VIT_NAME_LEN + 16];
+    if (s->type_name[t][0]) snprintf(species, sizeof(species), "species %s", s->type_name[t]);
+    else snprintf(species, sizeof(species), "type %" PetscInt_FMT, t + 1);
+    VitTextError(tf, errmsg, "mass %s of %s differs from its mass %.15g on line %" PetscInt_FMT ": vitrum gives each species one mass", tok, species, (double)s->type_mass[t], mass_line[t]);
+  }
+}
+
 void VitTextCheckFrac(const VitTextFile *tf, char errmsg[], const PetscReal frac[3])
 {
   for (int d = 0; d < 3; d++)

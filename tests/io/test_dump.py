@@ -1,5 +1,5 @@
 """LAMMPS dump reader: frames with columns in any order, wrapped / unwrapped / scaled
-coordinates, triclinic bounds (which include the tilt extents), element names, -frame."""
+coordinates, triclinic bounds (which include the tilt extents), element names, -frame, a mass column."""
 import sys
 
 import numpy as np
@@ -65,3 +65,21 @@ for frame, k in [(0, 0), (1, 1), (2, 2), (3, 3), (-1, 3), (None, 3)]:
         check(list(h["atom_names"]) == [str(t) for t in types[order]], f"frame {frame}: type numbers as names")
 out = run(["info", "-sample", "multi.lammpstrj", "-frame", 4], nranks, expect=1)
 check("multi.lammpstrj: -frame 4 is out of range" in out, "frame out of range")
+
+# A `mass` column (dump custom ... mass) gives each type its mass (written to H5MD by type);
+# a second mass for one type is an error at its line.
+mass_of = {1: 91.224, 2: 63.546, 3: 26.9815385}
+lo, cell, x = frames[0]
+head = f"ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n{N}\n" + bounds_lines(lo, lo + np.diag(cell), None) + "ITEM: ATOMS id type mass x y z\n"
+rows = [[ids[i], types[i], mass_of[types[i]], *x[i]] for i in range(N)]
+open("mass.lammpstrj", "w").write(head + "".join("%d %d %r %r %r %r\n" % tuple(r) for r in rows))
+run(["convert", "-sample", "mass.lammpstrj", "-o", "mass.h5"], nranks)
+check(np.array_equal(read_h5md("mass.h5")["masses"], [mass_of[1], mass_of[2], mass_of[3]]), "mass column: one mass per type")
+check(read_h5md("f.h5")["masses"] is None, "no mass column: no masses written")
+k = next(i for i in range(1, N) if types[i] == types[0])
+rows[k][2] += 0.5
+open("mixed.lammpstrj", "w").write(head + "".join("%d %d %r %r %r %r\n" % tuple(r) for r in rows))
+out = run(["convert", "-sample", "mixed.lammpstrj", "-o", "mixed.h5"], nranks, expect=1)
+errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
+check(len(errors) == 1 and "mixed.lammpstrj:%d: mass %r of type %d differs from its mass %.15g on line 10" % (10 + k, rows[k][2], types[0], mass_of[types[0]]) in errors[0],
+      "two masses for one type: one error line at the atom's line (%s)" % errors)

@@ -87,5 +87,5 @@ first = next(k for k, e in enumerate(iso.get_chemical_symbols()) if e == iso[7].
 for n in (1, nranks):
     out = run(["convert", "-sample", "mixed.extxyz", "-o", "mixed.h5"], n, expect=1)
     errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
-    check(len(errors) == 1 and "mixed.extxyz:%d: mass %.8f of a %s atom differs from %.15g (line %d)" % (7 + 3, m[7], iso[7].symbol, m[first], first + 3) in errors[0],
+    check(len(errors) == 1 and "mixed.extxyz:%d: mass %.8f of species %s differs from its mass %.15g on line %d" % (7 + 3, m[7], iso[7].symbol, m[first], first + 3) in errors[0],
           "mixed masses within a species: one error line at the atom's line, %d ranks (%s)" % (n, errors))
