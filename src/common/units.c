@@ -135,6 +135,30 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
   PetscFunctionReturn(0);
 }
 
+/* lj units by default (the file declares none, -units not given) for a sample whose file gives
+   masses other than 1: the numbers may be metal or real ones (LAMMPS before 2022, Debian 12's
+   included, writes no 'units =' in a data file's title), which lj units would report in 1/tau.
+   A note, once per run (features sets up every sample). */
+static PetscErrorCode NoteLjAssumed(MPI_Comm comm, const VitSample *s)
+{
+  static PetscBool noted = PETSC_FALSE;
+  char             masses[128] = "";
+  PetscBool        other = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (noted || !s->has_masses) PetscFunctionReturn(0);
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    char one[32];
+    other = (PetscBool)(other || s->type_mass[t] != 1);
+    PetscCall(PetscSNPrintf(one, sizeof(one), "%s%.6g", t ? ", " : "", (double)s->type_mass[t]));
+    PetscCall(PetscStrlcat(masses, one, sizeof(masses)));
+  }
+  if (!other) PetscFunctionReturn(0);
+  noted = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "vitrum: note: lj units: %s declares no units (LAMMPS before 2022 writes none) and -units is not given, so its masses %s are in units of m and frequencies come out in 1/tau; if its numbers are metal or real ones, give -units metal or -units real\n", s->source, masses));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
 {
   PetscFunctionBeginUser;
@@ -145,6 +169,7 @@ PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSam
   { /* files this command writes declare the style when it is known: given, or fixed by a potential file */
     PetscBool given;
     PetscCall(PetscOptionsHasName(NULL, NULL, "-units", &given));
+    if (!given && !s->units[0] && u->style == VIT_UNITS_LJ) PetscCall(NoteLjAssumed(comm, s));
     if (given || pot->kind != VIT_POTENTIAL_PAIR) PetscCall(PetscStrncpy(s->units, u->name, sizeof(s->units)));
   }
   PetscFunctionReturn(0);

@@ -12,6 +12,8 @@ checked against LAMMPS itself:
            an error saying what to give.
   defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them;
            a many-body potential (its file in metal units) in real or lj units: an error.
+  none     a file that declares no units (Debian's LAMMPS) with masses other than 1, run in lj units by
+           default: one note per run saying so.
   travel   minimize writes the units and the PairIJ section; LAMMPS reads that file back and gets
            vitrum's energy."""
 import os
@@ -106,6 +108,15 @@ k = run(["energy", "-sample", "ij.data", "-potential", "ka3d"])
 check(len(re.findall(r"warning: ij.data: pair \d-\d has (?:epsilon|sigma) .* the Kob-Andersen preset .*: using ka3d", k.stdout + k.stderr)) == 6,
       "a Kob-Andersen preset on a file whose PairIJ Coeffs differ: a warning per pair and value")
 
+# ---- no declared units, masses other than 1: lj units (the pair default) with one note ---------------
+NOTE = "vitrum: note: lj units: %s declares no units (LAMMPS before 2022 writes none) and -units is not given, so its masses 39.948, 20.18 are in units of m"
+QUICK = ["-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_moments", 16, "-kpm_vectors", 2]
+u = run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-o", "lj_note.h5"] + QUICK)
+check((u.stdout + u.stderr).count(NOTE % "ij.data") == 1
+      and "note: lj units" not in run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "lj_none.h5"] + QUICK).stdout
+      and "note: lj units" not in run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-units", "lj", "-o", "lj_none.h5"] + QUICK).stdout,
+      "undeclared file with masses != 1 in lj units by default: one note; declared or -units given: none")
+
 # ---- units = metal from the title line --------------------------------------------------------------
 run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "declared.h5"])
 run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-units", "metal", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "given.h5"] + OPTIONS)
@@ -153,6 +164,10 @@ check(open("min.data").readline().rstrip().endswith("units = metal") and "PairIJ
 lammps(READBACK, "readback.in")
 e_min = energy(run(["energy", "-sample", "min.data", "-potential", "lj/cut"]))
 check(abs(epot("epot_min.txt") / e_min - 1) < 1e-10, "LAMMPS reads vitrum's file: energy %.15g = vitrum's %.15g" % (epot("epot_min.txt"), e_min))
+with open("min.data") as src, open("min_plain.data", "w") as dst:  # as Debian's LAMMPS would write it
+    dst.write(src.read().replace(", units = metal", "", 1))
+f = run(["features", "-samples", "ij.data", "min_plain.data", "-potential", "lj/cut", "-features_targets", "moments", "-features_cache", "cache_lj", "-o", "ds_lj.h5"] + QUICK)
+check((f.stdout + f.stderr).count("vitrum: note: lj units:") == 1, "features over two undeclared samples: the note once")
 run(["convert", "-sample", "min.data", "-o", "min.h5"])
 check("units:       metal" in run(["info", "-sample", "min.h5"]).stdout, "H5MD keeps the declared units")
 
