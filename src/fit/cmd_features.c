@@ -1074,11 +1074,12 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscFunctionReturn(0);
 }
 
-/* X-ray form factors depend on q in 1/A: S(q) features need lengths in A (metal or real units);
+/* X-ray form factors depend on q in 1/A: S(q) features need lengths in A (metal or real units:
+   given by -units, else declared by the first sample's file, else the potential's default);
    g(r) takes the q = 0 weights (said once). */
-static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o)
+static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, const char first[])
 {
-  char      units[16] = "";
+  char      units[16] = "", from[PETSC_MAX_PATH_LEN + 32];
   PetscBool set;
 
   PetscFunctionBeginUser;
@@ -1089,12 +1090,21 @@ static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscOptionsGetString(NULL, NULL, "-units", units, sizeof(units), &set));
+  PetscCall(PetscStrncpy(from, "-units", sizeof(from)));
   if (!set) {
+    VitSample sample;
+    PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+    PetscCall(PetscStrncpy(units, sample.units, sizeof(units)));
+    PetscCall(PetscSNPrintf(from, sizeof(from), "declared by %s", first));
+    PetscCall(VitSampleDestroy(&sample));
+  }
+  if (!units[0]) {
     char potential[64] = "";
     PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", potential, sizeof(potential), &set));
     if (set) PetscCall(PetscStrncpy(units, VitPotentialStyleIsPair(potential) ? "lj" : "metal", sizeof(units)));
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the default of -potential %s", potential));
   }
-  PetscCheck(!strcmp(units, "metal") || !strcmp(units, "real"), comm, PETSC_ERR_USER_INPUT, "-features_total xray with -features_kind sq: the X-ray form factors need q in 1/A, so lengths in A: give -units metal or real%s", units[0] ? " (the units are lj)" : "");
+  PetscCheck(!strcmp(units, "metal") || !strcmp(units, "real"), comm, PETSC_ERR_USER_INPUT, "-features_total xray with -features_kind sq: the X-ray form factors need q in 1/A, so lengths in A: give -units metal or real%s%s%s%s%s", units[0] ? " (the units are " : "", units, units[0] ? ", " : "", units[0] ? from : "", units[0] ? ")" : "");
   PetscFunctionReturn(0);
 }
 
@@ -1116,13 +1126,13 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
-  PetscCall(CheckTotalOptions(comm, &o));
   PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
   PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
   PetscCall(SampleListGet(comm, &o, &n, &paths));
   PetscCall(VitOutputCheck(comm, "-o", o.out, n, (const char *const *)paths));
+  PetscCall(CheckTotalOptions(comm, &o, paths[0]));
   if (o.per_atom) {
     PetscCall(VitFeaturesPerAtom(comm, &o, n, paths));
     PetscCall(VitStringsFree(n, &paths));

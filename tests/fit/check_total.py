@@ -99,6 +99,15 @@ check_features("n2.h5", "rdf", lambda x: np.array([np.full(len(x), 5.0), np.full
 # X-ray S(q): q-dependent form factors, f(0) close to Z
 run("features", ["-samples"] + samples + ["-o", "xray_sq.h5", "-features_total", "xray", "-features_kind", "sq", "-sq", "-units", "metal"] + common, 2)
 _, ff = check_features("xray_sq.h5", "sq", lambda q: np.array([wk_factor(WK["Cu"], q), wk_factor(WK["Zr"], q)]))
+# the same samples declaring 'units = metal' in their title (LAMMPS >= 2022): no -units needed, the same features
+declared = []
+for src in samples:
+    declared.append("metal_" + src)
+    text = open(src).read().split("\n", 1)
+    open(declared[-1], "w").write("binary, units = metal\n" + text[1])
+run("features", ["-samples"] + declared + ["-o", "xray_sq_declared.h5", "-features_total", "xray", "-features_kind", "sq", "-sq"] + common, 2)
+assert np.array_equal(dataset("xray_sq_declared.h5")[0], dataset("xray_sq.h5")[0])
+print("X-ray S(q) of samples that declare metal units: no -units needed, the same features")
 assert rel_diff(ff, np.array([WK["Cu"], WK["Zr"]])) < 1e-6, ff
 f0 = ff[:, :6].sum(axis=1)
 assert abs(f0[0] - 29) < 0.05 and abs(f0[1] - 40) < 0.05, f0
