@@ -600,6 +600,35 @@ static PetscBool WantsSpectrum(const FeatOptions *o)
   return (PetscBool)(strcmp(o->targets, "none") != 0);
 }
 
+/* Every sample's spectra in the unit style of the first: a file declaring 'units = metal' among
+   undeclared ones run in lj units would put THz and 1/tau into one target column. Outputs without
+   the style (from another code) are taken as they are. Collective: every rank reads the attribute. */
+static PetscErrorCode CheckSpectraUnits(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
+{
+  char     *first = NULL, cached[PETSC_MAX_PATH_LEN];
+  PetscInt  first_sample = -1;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i++) {
+    VitH5     h5;
+    PetscBool exists;
+    char     *style = NULL;
+
+    PetscCall(VitFeaturesCachePath(o, paths[i], ".spectrum.h5", cached));
+    PetscCall(VitH5OpenRead(comm, cached, &h5));
+    PetscCall(VitH5Exists(&h5, "/spectrum/moments", &exists));
+    if (exists) PetscCall(VitH5ReadAttrString(&h5, "/spectrum/moments", "units_style", &style));
+    PetscCall(VitH5Close(&h5));
+    if (style && !first) first = style, first_sample = i;
+    else if (style) {
+      PetscCheck(!strcmp(style, first), comm, PETSC_ERR_USER_INPUT, "%s: its spectra are in %s units, those of %s in %s units (a file's 'units =' declaration, else -units or the potential's default): one dataset needs one unit style; give -units, or samples that declare the same units", paths[i], style, paths[first_sample], first);
+      PetscCall(PetscFree(style));
+    }
+  }
+  PetscCall(PetscFree(first));
+  PetscFunctionReturn(0);
+}
+
 /* Spectra can only be computed with a potential: if one is missing or stale and -potential was
    not given, say so here on all ranks (inside a sub-communicator the error would abort). */
 static PetscErrorCode CheckSpectraComputable(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[])
@@ -1145,6 +1174,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
   PetscCall(ComputeSamples(comm, &o, n, paths));
   PetscCall(PetscLogEventEnd(FEAT_COMPUTE, 0, 0, 0, 0));
+  if (WantsSpectrum(&o)) PetscCall(CheckSpectraUnits(comm, &o, n, paths));
   if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsSetUp(comm, &o, n, paths, &vdos));
 
   /* Every rank reads the (small) per-sample outputs, so errors are raised on all ranks alike. */

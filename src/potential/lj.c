@@ -273,6 +273,22 @@ static PetscBool SameAsWritten(PetscReal a, PetscReal b)
   return (PetscBool)(PetscAbsReal(a - b) <= 5e-6 * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
 }
 
+/* Whether the coefficients taken from a file differ from those taken before in this run: features
+   sets up a potential for every sample, and the note on where they came from is said once for
+   each set of values, not once per sample. */
+static PetscBool NewCoefficients(PetscInt ntypes, const LJOptions *o)
+{
+  static PetscBool said = PETSC_FALSE;
+  static LJOptions last;
+  PetscBool        same = said;
+
+  for (PetscInt a = 0; a < ntypes && same; a++)
+    for (PetscInt b = 0; b < ntypes && same; b++) same = (PetscBool)(o->eps[a][b] == last.eps[a][b] && o->sig[a][b] == last.sig[a][b] && o->rc[a][b] == last.rc[a][b]);
+  said = PETSC_TRUE;
+  last = *o;
+  return (PetscBool)!same;
+}
+
 /* The parameters that neither the options nor a Kob-Andersen preset give (epsilon, sigma, and the
    cutoff when the file has it) from a data file's lj/cut PairIJ Coeffs, or Pair Coeffs of a
    one-type sample (no cross pair to mix); a two-type Pair Coeffs (per type only) cannot give the
@@ -311,7 +327,7 @@ static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sam
     }
   o->eps_set = o->sig_set = PETSC_TRUE;
   o->rc_set  = (PetscBool)(o->rc_set || take_rc);
-  PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
+  if (NewCoefficients(sample->ntypes, o)) PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
   PetscFunctionReturn(0);
 }
 
