@@ -6,7 +6,7 @@
 # itself (unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is set).
 set -euo pipefail
 packages=(build-essential cmake pkg-config git
-          petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev liblapack-dev libblas-dev
+          petsc-dev slepc-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev liblapack-dev libblas-dev zlib1g-dev
           libopenblas0-pthread
           lammps
           python3-numpy python3-scipy python3-h5py python3-matplotlib python3-sklearn python3-ase

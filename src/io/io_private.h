@@ -29,7 +29,10 @@ typedef struct {
   size_t      cap;
 } VitTextFile;
 
-/* Open a text file; on failure errmsg gets "PATH: cannot open (reason)". */
+/* Whether a path names a gzip-compressed file (ends in .gz). */
+PetscBool VitTextIsGzip(const char path[]);
+/* Open a text file (decompressed on the fly when it ends in .gz); on failure errmsg gets
+   "PATH: cannot open (reason)". */
 PetscErrorCode VitTextOpen(const char path[], VitTextFile *tf, char errmsg[]);
 PetscErrorCode VitTextClose(VitTextFile *tf);
 /* Next line without its end-of-line characters, or NULL at end of file. */

@@ -7,11 +7,17 @@ typedef enum {FMT_DATA, FMT_DUMP, FMT_XYZ, FMT_H5MD, NFMT} VitFormat;
 static const char *format_names[NFMT]  = {"lammps-data", "lammps-dump", "extxyz", "h5md"};
 static const char *format_ext[NFMT][2] = {{".data", ".lmp"}, {".dump", ".lammpstrj"}, {".xyz", ".extxyz"}, {".h5", ".h5md"}};
 
+/* The format from -format, else from the extension (of the name without .gz for a gzip-compressed
+   text file: glass.lammpstrj.gz is a dump; H5MD files are not compressed that way). */
 static PetscErrorCode GetFormat(MPI_Comm comm, const char path[], const char format[], VitFormat *fmt)
 {
-  const char *ext = strrchr(path, '.');
+  char        name[PETSC_MAX_PATH_LEN];
+  const char *ext;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(name, path, sizeof(name)));
+  if (VitTextIsGzip(name)) name[strlen(name) - 3] = 0;
+  ext = strrchr(name, '.');
   for (int f = 0; f < NFMT; f++) {
     if (format && format[0]) {
       if (!strcmp(format, format_names[f])) *fmt = (VitFormat)f;
@@ -19,7 +25,7 @@ static PetscErrorCode GetFormat(MPI_Comm comm, const char path[], const char for
   }
   if (*fmt != NFMT) PetscFunctionReturn(0);
   PetscCheck(!format || !format[0], comm, PETSC_ERR_USER_INPUT, "-format %s: unknown format (lammps-data, lammps-dump, extxyz, h5md)", format);
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: cannot tell the format from the extension (.data .lmp .dump .lammpstrj .xyz .extxyz .h5 .h5md); give -format", path);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: cannot tell the format from the extension (.data .lmp .dump .lammpstrj .xyz .extxyz, each optionally .gz, .h5 .h5md); give -format", path);
 }
 
 /* Read with an optional forced dimension (0 = decide from the box, see DecideDimension). */
@@ -34,6 +40,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscCall(PetscLogStagePush(vit_log.stage_read));
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
   PetscCall(GetFormat(comm, path, format, &fmt));
+  PetscCheck(fmt != FMT_H5MD || !VitTextIsGzip(path), comm, PETSC_ERR_USER_INPUT, "%s: an H5MD file cannot be read gzip-compressed: gunzip it (HDF5 compresses inside the file)", path);
   PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt64_FMT ": frames are numbered from 0 (-1 = last)", frame);
   PetscCheck(dim == 0 || dim == 2 || dim == 3, comm, PETSC_ERR_USER_INPUT, "-sample_dimension %" PetscInt_FMT ": use 0 (detect), 2 or 3", dim);
   PetscCall(PetscMemzero(s, sizeof(*s)));
@@ -85,7 +92,7 @@ PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s)
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Sample input", NULL);
-  PetscCall(PetscOptionsString("-sample", "Sample file: LAMMPS data (.data .lmp), LAMMPS dump (.dump .lammpstrj), extended XYZ (.xyz .extxyz), H5MD (.h5 .h5md)", "VitSampleRead", path, path, sizeof(path), &set));
+  PetscCall(PetscOptionsString("-sample", "Sample file: LAMMPS data (.data .lmp), LAMMPS dump (.dump .lammpstrj), extended XYZ (.xyz .extxyz), each also gzip-compressed (.gz), H5MD (.h5 .h5md)", "VitSampleRead", path, path, sizeof(path), &set));
   PetscCall(PetscOptionsString("-format", "Sample format when the extension does not tell: lammps-data, lammps-dump, extxyz, h5md", "VitSampleRead", format, format, sizeof(format), NULL));
   PetscCall(PetscOptionsString("-frame", "Frame of a dump, extended XYZ or H5MD file (0-based, -1 = last)", "VitSampleRead", frame_text, frame_text, sizeof(frame_text), NULL));
   PetscCall(PetscOptionsInt("-sample_dimension", "2 or 3 to force the dimension; 0 = 2D when all atoms are at one z in a z extent of at most 1 (LAMMPS's 2D box, e.g. -0.5 0.5)", "VitSampleRead", dim, &dim, NULL));

@@ -1,18 +1,59 @@
 /* Line-oriented text input shared by the LAMMPS and extended XYZ readers. */
+#define _GNU_SOURCE /* fopencookie: gzip files as stdio streams */
 #include "io_private.h"
 #include <errno.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <limits.h>
+#include <zlib.h>
+
+/* A gzip file as a stdio stream (glibc fopencookie over zlib), so that the readers' getline,
+   ftello and fseeko work unchanged; a seek back (-frame) decompresses again from the start. */
+static ssize_t GzRead(void *gz, char *buf, size_t size)
+{
+  int n = gzread((gzFile)gz, buf, (unsigned)PetscMin(size, (size_t)INT_MAX));
+  return n < 0 ? -1 : n;
+}
+
+static int GzSeek(void *gz, off64_t *offset, int whence)
+{
+  z_off_t at;
+
+  if (whence == SEEK_END) return -1; /* not used by the readers; zlib cannot */
+  at = gzseek((gzFile)gz, (z_off_t)*offset, whence);
+  if (at < 0) return -1;
+  *offset = at;
+  return 0;
+}
+
+static int GzClose(void *gz)
+{
+  return gzclose((gzFile)gz) == Z_OK ? 0 : -1;
+}
+
+PetscBool VitTextIsGzip(const char path[])
+{
+  size_t len = strlen(path);
+  return (PetscBool)(len > 3 && !strcmp(path + len - 3, ".gz"));
+}
 
 PetscErrorCode VitTextOpen(const char path[], VitTextFile *tf, char errmsg[])
 {
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(tf, sizeof(*tf)));
   tf->path = path;
-  tf->fp   = fopen(path, "r");
-  if (!tf->fp) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: cannot open (%s)", path, strerror(errno)));
+  if (VitTextIsGzip(path)) {
+    cookie_io_functions_t io = {GzRead, NULL, GzSeek, GzClose};
+    gzFile                gz;
+    errno = 0;
+    if ((gz = gzopen(path, "rb"))) {
+      gzbuffer(gz, 1 << 18);
+      if (!(tf->fp = fopencookie(gz, "r", io))) gzclose(gz);
+    }
+  } else tf->fp = fopen(path, "r");
+  if (!tf->fp) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: cannot open (%s)", path, errno ? strerror(errno) : "not a gzip file, or out of memory"));
   PetscFunctionReturn(0);
 }
 

@@ -1,5 +1,5 @@
 """LAMMPS dump reader: frames with columns in any order, wrapped / unwrapped / scaled
-coordinates, triclinic bounds (which include the tilt extents), element names, -frame, a mass column."""
+coordinates, triclinic bounds (which include the tilt extents), element names, -frame, a mass column, gzip-compressed files."""
 import sys
 
 import numpy as np
@@ -83,3 +83,19 @@ out = run(["convert", "-sample", "mixed.lammpstrj", "-o", "mixed.h5"], nranks, e
 errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
 check(len(errors) == 1 and "mixed.lammpstrj:%d: mass %r of type %d differs from its mass %.15g on line 10" % (10 + k, rows[k][2], types[0], mass_of[types[0]]) in errors[0],
       "two masses for one type: one error line at the atom's line (%s)" % errors)
+
+# gzip-compressed (LAMMPS dump custom/gz): the same frames as the plain file, -frame seeking back
+# into the compressed stream; a truncated .gz is one error line
+import gzip  # noqa: E402
+import shutil  # noqa: E402
+with open("multi.lammpstrj", "rb") as src, gzip.open("multi.lammpstrj.gz", "wb") as dst:
+    shutil.copyfileobj(src, dst)
+for frame in (0, 2, -1):
+    run(["convert", "-sample", "multi.lammpstrj", "-o", "plain.h5", "-frame", frame], nranks)
+    run(["convert", "-sample", "multi.lammpstrj.gz", "-o", "gz.h5", "-frame", frame], nranks)
+    a, b = read_h5md("plain.h5"), read_h5md("gz.h5")
+    check(all(np.array_equal(a[k], b[k]) for k in ("ids", "cell", "lo", "x")) and list(a["atom_names"]) == list(b["atom_names"]), f"gzip dump, frame {frame}: the plain file's sample")
+open("cut.lammpstrj.gz", "wb").write(open("multi.lammpstrj.gz", "rb").read()[:3000])
+out = run(["info", "-sample", "cut.lammpstrj.gz"], nranks, expect=1)
+errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
+check(len(errors) == 1 and errors[0].startswith("vitrum: error: cut.lammpstrj.gz:") and "truncated" in errors[0], "truncated gzip dump: one error line (%s)" % errors)
