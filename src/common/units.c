@@ -136,24 +136,25 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 }
 
 /* lj units by default (the file declares none, -units not given) for a sample whose file gives
-   masses other than 1: the numbers may be metal or real ones (LAMMPS before 2022, Debian 12's
-   included, writes no 'units =' in a data file's title), which lj units would report in 1/tau.
-   A note, once per run (features sets up every sample). */
+   masses that all look like atomic masses (none below 4: in lj units the unit of mass is usually
+   one of the species', as in Kob-Andersen's 1 and 2): the numbers may be metal or real ones
+   (LAMMPS before 2022, Debian 12's included, writes no 'units =' in a data file's title), which lj
+   units would report in 1/tau. A note, once per run (features sets up every sample). */
 static PetscErrorCode NoteLjAssumed(MPI_Comm comm, const VitSample *s)
 {
   static PetscBool noted = PETSC_FALSE;
   char             masses[128] = "";
-  PetscBool        other = PETSC_FALSE;
+  PetscBool        atomic = (PetscBool)(s->ntypes > 0);
 
   PetscFunctionBeginUser;
   if (noted || !s->has_masses) PetscFunctionReturn(0);
   for (PetscInt t = 0; t < s->ntypes; t++) {
     char one[32];
-    other = (PetscBool)(other || s->type_mass[t] != 1);
+    atomic = (PetscBool)(atomic && s->type_mass[t] >= 4);
     PetscCall(PetscSNPrintf(one, sizeof(one), "%s%.6g", t ? ", " : "", (double)s->type_mass[t]));
     PetscCall(PetscStrlcat(masses, one, sizeof(masses)));
   }
-  if (!other) PetscFunctionReturn(0);
+  if (!atomic) PetscFunctionReturn(0);
   noted = PETSC_TRUE;
   PetscCall(PetscPrintf(comm, "vitrum: note: lj units: %s declares no units (LAMMPS before 2022 writes none) and -units is not given, so its masses %s are in units of m and frequencies come out in 1/tau; if its numbers are metal or real ones, give -units metal or -units real\n", s->source, masses));
   PetscFunctionReturn(0);

@@ -12,7 +12,7 @@ checked against LAMMPS itself:
            an error saying what to give.
   defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them;
            a many-body potential (its file in metal units) in real or lj units: an error.
-  none     a file that declares no units (Debian's LAMMPS) with masses other than 1, run in lj units by
+  none     a file that declares no units (Debian's LAMMPS) with atomic-looking masses, run in lj units by
            default: one note per run saying so.
   travel   minimize writes the units and the PairIJ section; LAMMPS reads that file back and gets
            vitrum's energy."""
@@ -115,7 +115,7 @@ u = run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-o", "lj_not
 check((u.stdout + u.stderr).count(NOTE % "ij.data") == 1
       and "note: lj units" not in run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "lj_none.h5"] + QUICK).stdout
       and "note: lj units" not in run(["spectrum", "-sample", "ij.data", "-potential", "lj/cut", "-units", "lj", "-o", "lj_none.h5"] + QUICK).stdout,
-      "undeclared file with masses != 1 in lj units by default: one note; declared or -units given: none")
+      "undeclared file with masses 39.948, 20.18 in lj units by default: one note; declared or -units given: none")
 
 # ---- units = metal from the title line --------------------------------------------------------------
 run(["spectrum", "-sample", "ij_metal.data", "-potential", "lj/cut", "-spectrum_nev", 4, "-kpm_moments", 32, "-kpm_vectors", 2, "-o", "declared.h5"])
