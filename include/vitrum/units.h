@@ -31,6 +31,8 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
 
 /* Standard atomic weight (IUPAC 2021 abridged, g/mol = amu) of an element symbol; 0 if unknown. */
 PetscReal VitElementMass(const char symbol[]);
+/* The element whose standard atomic weight is within 0.01 of mass (NULL: none, or not one). */
+const char *VitElementOfMass(PetscReal mass);
 
 /* Types whose name the file did not give ("1", "2", ...) are named by -potential_elements (element
    of each type in type order, as LAMMPS `pair_coeff * * FILE Cu Zr`). Collective. */

@@ -83,6 +83,18 @@ PetscReal VitElementMass(const char symbol[])
   return 0;
 }
 
+const char *VitElementOfMass(PetscReal mass)
+{
+  const char *found = NULL;
+
+  for (size_t k = 0; k < sizeof(element_table) / sizeof(element_table[0]); k++)
+    if (PetscAbsReal(mass - element_table[k].mass) < 0.01) {
+      if (found) return NULL; /* two elements that close: no answer */
+      found = element_table[k].symbol;
+    }
+  return found;
+}
+
 /* The name a reader gives a type the file does not name: its number, 1-based. */
 static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
 {

@@ -109,6 +109,25 @@ static PetscErrorCode FileStyle(MPI_Comm comm, const char requested[], const cha
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential_file %s is a%s %s file: use -potential %s (not %s)", first, word[0] == 'e' ? "n" : "", !strcmp(detected, "eam") ? "eam (DYNAMO funcfl)" : word, word, requested);
 }
 
+/* An example for the -potential_elements message: the elements whose atomic weights the sample's
+   masses match ("Si (from its masses)"), else a generic "Cu,Zr". A hint only: never applied. */
+static PetscErrorCode ElementsFromMasses(const VitSample *sample, char hint[], size_t len)
+{
+  PetscFunctionBeginUser;
+  hint[0] = 0;
+  for (PetscInt t = 0; t < sample->ntypes && sample->has_masses; t++) {
+    const char *e = VitElementOfMass(sample->type_mass[t]);
+    if (!e) {
+      hint[0] = 0;
+      break;
+    }
+    if (t) PetscCall(PetscStrlcat(hint, ",", len));
+    PetscCall(PetscStrlcat(hint, e, len));
+  }
+  PetscCall(PetscStrlcat(hint, hint[0] ? " going by its masses" : "Cu,Zr", len));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot)
 {
   char      name[64] = "", style[64], given[PETSC_MAX_PATH_LEN * 4] = "", file[PETSC_MAX_PATH_LEN * 4], elements[256] = "";
@@ -134,7 +153,11 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
     PetscCall(FindFiles(comm, given, file, sizeof(file)));
     PetscCall(FileStyle(comm, name, file, style, sizeof(style)));
     if (!elements[0] && strcmp(style, "eam")) PetscCall(VitSampleElementNames(sample, elements, sizeof(elements))); /* the file names them */
-    PetscCheck(elements[0] || !strcmp(style, "eam"), comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, e.g. Cu,Zr)", style, sample->ntypes);
+    if (!elements[0] && strcmp(style, "eam")) {
+      char hint[256];
+      PetscCall(ElementsFromMasses(sample, hint, sizeof(hint)));
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_elements (element of each of the sample's %" PetscInt_FMT " atom types, in type order, e.g. %s)", style, sample->ntypes, hint);
+    }
     if (!strncmp(style, "tersoff", 7)) PetscCall(VitPotentialCreateTersoff(comm, sample, style, file, elements, pot));
     else if (!strcmp(style, "sw")) PetscCall(VitPotentialCreateSW(comm, sample, file, elements, pot));
     else PetscCall(VitPotentialCreateEAM(comm, sample, style, file, elements, pot));

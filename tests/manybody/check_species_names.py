@@ -5,7 +5,9 @@ opposite of the LAMMPS data file of the same a-SiC configuration (Si = 1, C = 2)
   file's order, on 1 and 2 ranks, and writes nothing (before, it silently computed Si where C is);
 - without -potential_elements the XYZ file's names are used, and with the right order `C,Si`: the
   per-atom energies are the same (bitwise) and equal those of the data file with `Si,C`, atom for
-  atom, to round-off, and LAMMPS's."""
+  atom, to round-off, and LAMMPS's;
+- a data file without names: -potential_elements is required, the message suggesting the elements
+  the masses match."""
 import os
 import sys
 import numpy as np
@@ -29,6 +31,15 @@ for nranks in (1, 2):
           and "-potential_elements Si,C: atom type 1 of sic.xyz is C, not Si (its types in order: C,Si): give -potential_elements C,Si" in errors[0])
     print("%s %d ranks, -potential_elements Si,C on the XYZ file: %s" % ("ok    " if ok else "FAILED", nranks, errors[0] if errors else out.stderr[-400:]))
     failed |= not ok
+
+# the data file names no species: -potential_elements is needed, and the message suggests the
+# elements its masses match (a hint, never applied)
+out = mb.run(mb.mpirun(2) + [os.environ["VITRUM"], "energy", "-sample", "sic.data", "-potential", "tersoff", "-potential_file",
+                             mb.potential_path("SiC.tersoff"), "-o", "unnamed.h5"], expect_fail=True)
+errors = [l for l in out.stderr.splitlines() if l.startswith("vitrum: error:")]
+ok = len(errors) == 1 and "needs -potential_elements (element of each of the sample's 2 atom types, in type order, e.g. Si,C going by its masses)" in errors[0]
+print("%s unnamed types: %s" % ("ok    " if ok else "FAILED", errors[0] if errors else out.stderr[-300:]))
+failed |= not ok
 
 e_data, f_data, _ = mb.vitrum_energy("sic.data", "tersoff", "SiC.tersoff", ["Si", "C"], 2, "data.h5")
 e_lmp, f_lmp, _ = mb.lammps_reference("sic.data", "tersoff", "SiC.tersoff", ["Si", "C"])
