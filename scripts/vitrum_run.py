@@ -139,9 +139,28 @@ def read_ensemble(folder, sample_names):
     return None if any(r is None for r in rows) else rows
 
 
+def cache_name(path, depth):
+    """The name `features` gives a sample's cache entries (VitFeaturesCachePath, src/fit/cmd_features.c):
+    its last `depth` path components ('.' and empty ones skipped) joined by '__'."""
+    parts = [p for p in path.split('/') if p and p != '.']
+    return '__'.join(parts[-max(depth, 1):])
+
+
+def name_depth(paths):
+    """How many trailing path components make the cache names of all samples distinct (1: the file
+    names already are), as `features` chooses it for its sample list (DistinctNameDepth)."""
+    depth = 1
+    while depth < 32 and len({cache_name(p, depth) for p in paths}) < len(paths):
+        depth += 1
+    return depth
+
+
 def spectrum_file(run, name):
     """The per-sample spectrum output that `features` cached for a sample (newest cache folder)."""
-    found = glob.glob(os.path.join(run.folder, 'cache', '*', os.path.basename(name) + '.spectrum.h5'))
+    if not hasattr(run, 'cache_depth'):
+        run.cache_depth = name_depth(run.sample_names)
+    entry = cache_name(name, run.cache_depth)
+    found = glob.glob(os.path.join(run.folder, 'cache', '*', entry + '.spectrum.h5'))
     return max(found, key=os.path.getmtime) if found else None
 
 

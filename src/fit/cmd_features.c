@@ -120,32 +120,53 @@ static PetscErrorCode AddGlob(MPI_Comm comm, const char pattern[], PetscInt *n, 
   PetscFunctionReturn(0);
 }
 
-static const char *BaseName(const char path[])
+/* The cache name of a path: its last depth components ("." and empty ones skipped) joined by "__". */
+static void CacheName(const char path[], PetscInt depth, char name[], size_t len)
 {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
+  const char *part[64];
+  size_t      plen[64];
+  int         n = 0;
+
+  for (const char *p = path; *p && n < 64;) {
+    size_t l = strcspn(p, "/");
+    if (l && !(l == 1 && p[0] == '.')) part[n] = p, plen[n++] = l;
+    p += l + (p[l] == '/');
+  }
+  name[0] = 0;
+  for (int k = PetscMax(0, n - (int)PetscMax(depth, 1)); k < n; k++)
+    snprintf(name + strlen(name), len - strlen(name), "%s%.*s", name[0] ? "__" : "", (int)plen[k], part[k]);
 }
 
-static int CompareBaseNames(const void *a, const void *b)
+static PetscInt name_depth_for_sort;
+static int      CompareCacheNames(const void *a, const void *b)
 {
-  return strcmp(BaseName(*(char *const *)a), BaseName(*(char *const *)b));
+  char na[PETSC_MAX_PATH_LEN], nb[PETSC_MAX_PATH_LEN];
+
+  CacheName(*(char *const *)a, name_depth_for_sort, na, sizeof(na));
+  CacheName(*(char *const *)b, name_depth_for_sort, nb, sizeof(nb));
+  return strcmp(na, nb);
 }
 
-/* Every sample's cached outputs are named after its file name (VitFeaturesCachePath), so two
-   samples of one name would take turns overwriting one entry: refuse them, naming both. */
-static PetscErrorCode CheckDistinctNames(MPI_Comm comm, PetscInt n, char *const paths[])
+/* Every sample's cached outputs are named after it (VitFeaturesCachePath): its file name, or where
+   file names repeat in the list (run_1/final.data, run_2/final.data, as job arrays write them) as
+   many trailing folders as make every name distinct (depth). A sample listed twice, or two that no
+   depth tells apart, are an error naming both. */
+static PetscErrorCode DistinctNameDepth(MPI_Comm comm, PetscInt n, char *const paths[], PetscInt *depth)
 {
-  char **sorted;
+  char   **sorted;
+  PetscInt clash = 0; /* sorted[clash - 1] and sorted[clash] share a name at this depth (0: none) */
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(n, &sorted));
   PetscCall(PetscArraycpy(sorted, paths, n));
-  qsort(sorted, (size_t)n, sizeof(*sorted), CompareBaseNames);
-  for (PetscInt i = 1; i < n; i++) {
-    if (CompareBaseNames(&sorted[i - 1], &sorted[i])) continue;
-    PetscCheck(strcmp(sorted[i - 1], sorted[i]), comm, PETSC_ERR_USER_INPUT, "sample %s is listed twice", sorted[i]);
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "samples %s and %s have the same file name, under which their cached outputs are kept: rename one", sorted[i - 1], sorted[i]);
+  for (*depth = 1; *depth <= 32; (*depth)++) {
+    name_depth_for_sort = *depth;
+    qsort(sorted, (size_t)n, sizeof(*sorted), CompareCacheNames);
+    for (clash = 1; clash < n && CompareCacheNames(&sorted[clash - 1], &sorted[clash]); clash++) continue;
+    if (clash >= n) break;
+    PetscCheck(strcmp(sorted[clash - 1], sorted[clash]), comm, PETSC_ERR_USER_INPUT, "sample %s is listed twice", sorted[clash]);
   }
+  PetscCheck(*depth <= 32, comm, PETSC_ERR_USER_INPUT, "samples %s and %s have the same path components, under which their cached outputs are kept: give each sample once, spelled one way", sorted[clash - 1], sorted[clash]);
   PetscCall(PetscFree(sorted));
   PetscFunctionReturn(0);
 }
@@ -153,7 +174,7 @@ static PetscErrorCode CheckDistinctNames(MPI_Comm comm, PetscInt n, char *const 
 /* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
    may follow -samples, as an unquoted glob expanded by the shell gives) or -sample_list FILE;
    every rank reads them. */
-static PetscErrorCode SampleListGet(MPI_Comm comm, const FeatOptions *o, PetscInt *n, char ***paths)
+static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, char ***paths)
 {
   PetscInt capacity = 0;
 
@@ -187,7 +208,12 @@ static PetscErrorCode SampleListGet(MPI_Comm comm, const FeatOptions *o, PetscIn
     fclose(f);
     PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", o->sample_list);
   }
-  PetscCall(CheckDistinctNames(comm, *n, *paths));
+  PetscCall(DistinctNameDepth(comm, *n, *paths, &o->name_depth));
+  if (o->name_depth > 1) {
+    char name[PETSC_MAX_PATH_LEN];
+    CacheName((*paths)[0], o->name_depth, name, sizeof(name));
+    PetscCall(PetscPrintf(comm, "features: note: samples share file names: their cache entries are named by their last %" PetscInt_FMT " path components (%s for %s)\n", o->name_depth, name, (*paths)[0]));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -247,8 +273,11 @@ PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, cons
 
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[])
 {
+  char name[PETSC_MAX_PATH_LEN];
+
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : VIT_FEATURES_CACHE_DEFAULT, BaseName(sample), suffix));
+  CacheName(sample, o->name_depth, name, sizeof(name));
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s%s", o->cache[0] ? o->cache : VIT_FEATURES_CACHE_DEFAULT, name, suffix));
   PetscFunctionReturn(0);
 }
 

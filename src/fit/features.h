@@ -25,6 +25,7 @@ typedef struct {
   PetscInt  atom_vdos_bins;       /* local VDOS targets: bins of [0, atom_vdos_omega_max] */
   PetscReal atom_vdos_omega_max;  /* in the written frequency unit of the spectrum output */
   PetscBool atom_vdos_exact;      /* local spectra from the eigenvectors of all modes, not local KPM moments */
+  PetscInt  name_depth;           /* trailing path components naming a cache entry (0 or 1: the file name) */
 } FeatOptions;
 
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
@@ -32,7 +33,9 @@ PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* The cache folder when -features_cache is not given: in the current folder, never next to the
    samples (an input's folder may be read-only or shared). */
 #define VIT_FEATURES_CACHE_DEFAULT "vitrum_cache"
-/* Cached output of a sample: DIR/basename(sample)SUFFIX, DIR = -features_cache or VIT_FEATURES_CACHE_DEFAULT.
+/* Cached output of a sample: DIR/NAME SUFFIX, DIR = -features_cache or VIT_FEATURES_CACHE_DEFAULT,
+   NAME = the sample's file name or, where samples of the list share file names (run_1/final.data,
+   run_2/final.data), its last name_depth path components joined by "__" (run_1__final.data).
    The file records the sample it belongs to (/meta sample, its canonical path): samples of the same
    name from other folders never share an entry. */
 PetscErrorCode VitFeaturesCachePath(const FeatOptions *o, const char sample[], const char suffix[], char path[]);
