@@ -104,18 +104,25 @@ static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
   return (PetscBool)(!s->type_name[t][0] || !strcmp(s->type_name[t], number));
 }
 
-PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len)
+/* The sample's type names in type order, comma separated. */
+static PetscErrorCode TypeNamesJoined(const VitSample *s, char list[], size_t len)
 {
   PetscFunctionBeginUser;
   list[0] = 0;
   for (PetscInt t = 0; t < s->ntypes; t++) {
-    if (IsDefaultName(s, t) || !(VitElementMass(s->type_name[t]) > 0)) {
-      list[0] = 0;
-      break;
-    }
     if (t) PetscCall(PetscStrlcat(list, ",", len));
     PetscCall(PetscStrlcat(list, s->type_name[t], len));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len)
+{
+  PetscFunctionBeginUser;
+  list[0] = 0;
+  for (PetscInt t = 0; t < s->ntypes; t++)
+    if (IsDefaultName(s, t) || !(VitElementMass(s->type_name[t]) > 0)) PetscFunctionReturn(0);
+  PetscCall(TypeNamesJoined(s, list, len));
   PetscFunctionReturn(0);
 }
 
@@ -132,10 +139,7 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-potential_elements", elements, sizeof(elements), &set));
   if (!set || !elements[0]) PetscFunctionReturn(0);
-  for (PetscInt t = 0; t < s->ntypes; t++) {
-    if (t) PetscCall(PetscStrlcat(named, ",", sizeof(named)));
-    PetscCall(PetscStrlcat(named, s->type_name[t], sizeof(named)));
-  }
+  PetscCall(TypeNamesJoined(s, named, sizeof(named)));
   PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
   for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {
     if (count >= s->ntypes) continue;

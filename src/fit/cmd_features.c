@@ -137,14 +137,15 @@ static void CacheName(const char path[], PetscInt depth, char name[], size_t len
     snprintf(name + strlen(name), len - strlen(name), "%s%.*s", name[0] ? "__" : "", (int)plen[k], part[k]);
 }
 
-static PetscInt name_depth_for_sort;
-static int      CompareCacheNames(const void *a, const void *b)
-{
-  char na[PETSC_MAX_PATH_LEN], nb[PETSC_MAX_PATH_LEN];
+/* A sample path and its cache name at one depth, sorted by name. */
+typedef struct {
+  char       *name;
+  const char *path;
+} NamedPath;
 
-  CacheName(*(char *const *)a, name_depth_for_sort, na, sizeof(na));
-  CacheName(*(char *const *)b, name_depth_for_sort, nb, sizeof(nb));
-  return strcmp(na, nb);
+static int CompareNamedPaths(const void *a, const void *b)
+{
+  return strcmp(((const NamedPath *)a)->name, ((const NamedPath *)b)->name);
 }
 
 /* Every sample's cached outputs are named after it (VitFeaturesCachePath): its file name, or where
@@ -153,21 +154,26 @@ static int      CompareCacheNames(const void *a, const void *b)
    depth tells apart, are an error naming both. */
 static PetscErrorCode DistinctNameDepth(MPI_Comm comm, PetscInt n, char *const paths[], PetscInt *depth)
 {
-  char   **sorted;
-  PetscInt clash = 0; /* sorted[clash - 1] and sorted[clash] share a name at this depth (0: none) */
+  NamedPath *entry;
+  PetscInt   clash = n; /* entry[clash - 1] and entry[clash] share a name at this depth (n: none) */
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(n, &sorted));
-  PetscCall(PetscArraycpy(sorted, paths, n));
+  PetscCall(PetscMalloc1(n, &entry));
   for (*depth = 1; *depth <= 32; (*depth)++) {
-    name_depth_for_sort = *depth;
-    qsort(sorted, (size_t)n, sizeof(*sorted), CompareCacheNames);
-    for (clash = 1; clash < n && CompareCacheNames(&sorted[clash - 1], &sorted[clash]); clash++) continue;
+    for (PetscInt i = 0; i < n; i++) {
+      char name[PETSC_MAX_PATH_LEN];
+      CacheName(paths[i], *depth, name, sizeof(name));
+      PetscCall(PetscStrallocpy(name, &entry[i].name));
+      entry[i].path = paths[i];
+    }
+    qsort(entry, (size_t)n, sizeof(*entry), CompareNamedPaths);
+    for (clash = 1; clash < n && strcmp(entry[clash - 1].name, entry[clash].name); clash++) continue;
+    for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree(entry[i].name));
     if (clash >= n) break;
-    PetscCheck(strcmp(sorted[clash - 1], sorted[clash]), comm, PETSC_ERR_USER_INPUT, "sample %s is listed twice", sorted[clash]);
+    PetscCheck(strcmp(entry[clash - 1].path, entry[clash].path), comm, PETSC_ERR_USER_INPUT, "sample %s is listed twice", entry[clash].path);
   }
-  PetscCheck(*depth <= 32, comm, PETSC_ERR_USER_INPUT, "samples %s and %s have the same path components, under which their cached outputs are kept: give each sample once, spelled one way", sorted[clash - 1], sorted[clash]);
-  PetscCall(PetscFree(sorted));
+  PetscCheck(*depth <= 32, comm, PETSC_ERR_USER_INPUT, "samples %s and %s have the same path components, under which their cached outputs are kept: give each sample once, spelled one way", entry[clash - 1].path, entry[clash].path);
+  PetscCall(PetscFree(entry));
   PetscFunctionReturn(0);
 }
 
