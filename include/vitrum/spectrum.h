@@ -22,6 +22,9 @@ typedef struct {
   PetscReal *sqrt_mass; /* nowned, owned by this struct */
   PetscInt  *order;     /* nowned or NULL: the owned atoms in a spatially local order (Morton curve of
                            the positions), which the KPM operator uses for its rows and vectors */
+  PetscInt  *morton;    /* nowned or NULL (with order): the Morton code of each owned atom, 30 bits,
+                           d bits per level from the coarsest: atoms whose codes share a prefix lie
+                           in one cell of a grid over the box (the aggregates of twolevel.c) */
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
@@ -33,7 +36,7 @@ PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
 PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 
 /* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
-typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER, VIT_MODES_CHEBYSHEV } VitModesMethod;
+typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER, VIT_MODES_CHEBYSHEV, VIT_MODES_TWOLEVEL } VitModesMethod;
 extern const char *const VitModesMethods[];
 
 typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (below) */
@@ -45,7 +48,7 @@ typedef struct {
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
   PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum */
   PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
-  VitKpmOperator op;                /* chebyshev: the block operator to apply (NULL: one is built from prob->H and destroyed);
+  VitKpmOperator op;                /* chebyshev, twolevel: the block operator to apply (NULL: one is built from prob->H and destroyed);
                                        given, prob->H may already be released (VitKpmOperatorCreate) */
 } VitModesOptions;
 
@@ -70,6 +73,10 @@ PetscErrorCode VitModesDestroy(VitModes *modes);
 /* Chebyshev-filtered subspace iteration on the KPM's block operator (subspace.c): the lowest nev
    modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
 PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
+/* LOBPCG on blocks with a two-level (aggregation) preconditioner (twolevel.c): the lowest nev modes
+   and the rest of the nev-th's multiplet; needs prob->morton (positions) and an assembled H. */
+PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
+PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm);
 /* LOBPCG preconditioner (precond.c): -spectrum_precond gamg|hypre|ml (multigrid on an AIJ copy of
    H + sigma I, translations as near-null space, set as the ST's preconditioner matrix) or jacobi. */
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st);

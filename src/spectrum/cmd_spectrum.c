@@ -145,7 +145,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .spectrum.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; chebyshev when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; chebyshev when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of aggregate translations factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
   PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -424,6 +424,10 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
     PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method == VIT_MODES_CHEBYSHEV), res, op));
     PetscCall(FilterInterval(prob, *op, o, &modes));
     if (modes.method == VIT_MODES_CHEBYSHEV) modes.op = *op;
+  }
+  if (modes.method == VIT_MODES_TWOLEVEL) { /* the block operator only: no Hessian, no interval */
+    PetscCall(CreateOperator(prob, sys, 4, PETSC_TRUE, res, op));
+    modes.op = *op;
   }
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, &modes, &res->modes));

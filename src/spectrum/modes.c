@@ -14,7 +14,7 @@
    in the dense path. Every -eps_* / -st_* option applies after these defaults. */
 #include <vitrum/spectrum.h>
 
-const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "filter", "chebyshev", "VitModesMethod", "VIT_MODES_", NULL};
+const char *const VitModesMethods[] = {"sinvert", "lobpcg", "dense", "filter", "chebyshev", "twolevel", "VitModesMethod", "VIT_MODES_", NULL};
 
 PetscErrorCode VitParticipationRatio(Vec e, PetscInt dim, PetscReal *pr)
 {
@@ -119,8 +119,9 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
     PetscCall(EPSSetWhichEigenpairs(eps, EPS_SMALLEST_REAL));
     PetscCall(EPSSetDimensions(eps, ndof, PETSC_DEFAULT, PETSC_DEFAULT));
   } break;
-  case VIT_MODES_CHEBYSHEV: /* no EPS: subspace.c */
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "-spectrum_method chebyshev does not use an EPS");
+  case VIT_MODES_CHEBYSHEV: /* no EPS: subspace.c, twolevel.c */
+  case VIT_MODES_TWOLEVEL:
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "-spectrum_method %s does not use an EPS", VitModesMethods[opt->method]);
   }
   PetscFunctionReturn(0);
 }
@@ -406,6 +407,7 @@ PetscErrorCode VitModesOptionsHelp(MPI_Comm comm)
   PetscFunctionBegin;
   PetscCall(MultipletsOption(comm, &check));
   PetscCall(VitModesChebyshevHelp(comm));
+  PetscCall(VitModesTwoLevelHelp(comm));
   PetscCall(VitModesPreconditionerHelp(comm));
   PetscFunctionReturn(0);
 }
@@ -435,6 +437,10 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
   }
   if (opt->method == VIT_MODES_CHEBYSHEV) {
     PetscCall(VitModesChebyshev(prob, opt, modes));
+    PetscFunctionReturn(0);
+  }
+  if (opt->method == VIT_MODES_TWOLEVEL) {
+    PetscCall(VitModesTwoLevel(prob, opt, modes));
     PetscFunctionReturn(0);
   }
   PetscCall(MultipletsOption(prob->comm, &check));

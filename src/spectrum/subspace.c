@@ -26,22 +26,13 @@
    directions lost to round-off are replaced by fresh random vectors.
    Options (-help): -spectrum_chebyshev_block m, -spectrum_chebyshev_max_degree, -spectrum_chebyshev_tol,
    -spectrum_chebyshev_max_it. */
-#include <vitrum/spectrum.h>
+#include "block.h"
 #include <petscblaslapack.h>
 
 typedef struct {
   PetscInt  block, max_degree, max_it;
   PetscReal tol;
 } ChebyshevOptions;
-
-/* A block of m vectors in the KPM operator's layout: entry (j, k) at x[j m + k] for the n owned
-   entries j, with room for the ghost entries after them. */
-typedef struct {
-  PetscInt         n, nall, m;
-  VitKpmOperator   op;
-  const PetscInt  *order, *gid; /* the operator's rows: owned atom order[r], global id gid[r] */
-  const PetscReal *sqrt_mass;
-} Block;
 
 /* The locked Ritz pairs: count vectors of the owned entries, entry (j, k) at x[j cap + k]. */
 typedef struct {
@@ -70,83 +61,8 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscFunctionReturn(0);
 }
 
-/* G = X^T Y over all ranks (m x m, column-major; the blocks are m x n column-major with lda m). */
-static PetscErrorCode Gram(const VitSpectrumProblem *prob, const Block *B, const PetscReal x[], const PetscReal y[], PetscReal G[])
-{
-  const PetscReal one = 1, zero = 0;
-  PetscBLASInt    m, n;
-
-  PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(B->m, &m));
-  PetscCall(PetscBLASIntCast(B->n, &n));
-  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &m, &m, &n, &one, x, &m, y, &m, &zero, G, &m));
-  else PetscCall(PetscArrayzero(G, B->m * B->m));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(B->m * B->m), MPIU_REAL, MPIU_SUM, prob->comm));
-  PetscFunctionReturn(0);
-}
-
-/* out = X T (column k of out = sum_j T(j, k) x_j), owned entries. */
-static PetscErrorCode Combine(const Block *B, const PetscReal x[], const PetscReal T[], PetscReal out[])
-{
-  const PetscReal one = 1, zero = 0;
-  PetscBLASInt    m, n;
-
-  PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(B->m, &m));
-  PetscCall(PetscBLASIntCast(B->n, &n));
-  if (n) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &m, &n, &m, &one, T, &m, x, &m, &zero, out, &m));
-  PetscFunctionReturn(0);
-}
-
-/* Eigen-decomposition of the symmetric m x m matrix A (overwritten by the eigenvectors), ascending. */
-static PetscErrorCode SymmetricEigen(const VitSpectrumProblem *prob, PetscInt mm, PetscReal A[], PetscReal lambda[])
-{
-  PetscBLASInt m, lwork = -1, info;
-  PetscReal    wsize, *work;
-
-  PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(mm, &m));
-  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, &wsize, &lwork, &info));
-  lwork = (PetscBLASInt)wsize;
-  PetscCall(PetscMalloc1(lwork, &work));
-  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, work, &lwork, &info));
-  PetscCall(PetscFree(work));
-  PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "-spectrum_method chebyshev: LAPACK syev failed (info %d)", (int)info);
-  PetscFunctionReturn(0);
-}
-
-/* Remove the translations t_c(i) = sqrt(m_i) e_c from every column (the filter amplifies their
-   round-off residue most, since they are the lowest eigenvectors). */
-static PetscErrorCode DeflateTranslations(const VitSpectrumProblem *prob, const Block *B, PetscReal x[])
-{
-  const PetscInt d = prob->dim, m = B->m;
-  PetscReal     *coef;
-
-  PetscFunctionBegin;
-  PetscCall(PetscCalloc1(d * m + 1, &coef));
-  for (PetscInt i = 0; i < prob->nowned; i++) {
-    for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < m; k++) coef[c * m + k] += B->sqrt_mass[i] * x[(i * d + c) * m + k];
-    coef[d * m] += B->sqrt_mass[i] * B->sqrt_mass[i];
-  }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, coef, (PetscMPIInt)(d * m + 1), MPIU_REAL, MPIU_SUM, prob->comm));
-  for (PetscInt i = 0; i < prob->nowned; i++)
-    for (PetscInt c = 0; c < d; c++)
-      for (PetscInt k = 0; k < m; k++) x[(i * d + c) * m + k] -= coef[c * m + k] / coef[d * m] * B->sqrt_mass[i];
-  PetscCall(PetscFree(coef));
-  PetscFunctionReturn(0);
-}
-
-/* Column k of x := a Rademacher vector (seeded by global atom id: the same on any rank count), as
-   column k of VitKpmRandomVectors (the refill of one lost direction). */
-static void RandomColumn(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscInt k, PetscReal x[])
-{
-  for (PetscInt i = 0; i < prob->nowned; i++)
-    for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, B->gid[i], c, k);
-}
-
 /* X := X - L (L^T X): the block orthogonal to the locked vectors (owned entries). */
-static PetscErrorCode ProjectOutLocked(const VitSpectrumProblem *prob, const Block *B, const Locked *L, PetscReal x[])
+static PetscErrorCode ProjectOutLocked(const VitSpectrumProblem *prob, const VitBlock *B, const Locked *L, PetscReal x[])
 {
   const PetscReal one = 1, minus = -1, zero = 0;
   PetscBLASInt    m, n, nl, cap;
@@ -169,41 +85,41 @@ static PetscErrorCode ProjectOutLocked(const VitSpectrumProblem *prob, const Blo
 /* One SVQB pass: with G = X^T X, D = diag(G)^-1/2 and D G D = U L U^T, X := X D U L^-1/2 is
    orthonormal. Directions with L below 1e-13 of its largest are lost to round-off: their columns
    become fresh random vectors (*refilled counts them) and need another pass. */
-static PetscErrorCode SvqbPass(const VitSpectrumProblem *prob, const Block *B, PetscInt64 seed, PetscReal x[], PetscReal work[], PetscInt *refilled)
+static PetscErrorCode SvqbPass(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscReal x[], PetscReal work[], PetscInt *refilled)
 {
   const PetscInt m = B->m;
   PetscReal     *G, *L, *s;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc3(m * m, &G, m, &L, m, &s));
-  PetscCall(Gram(prob, B, x, x, G));
+  PetscCall(VitBlockGram(prob, B, B->m, x, B->m, x, G));
   for (PetscInt k = 0; k < m; k++) s[k] = G[k * m + k] > 0 ? 1 / PetscSqrtReal(G[k * m + k]) : 0;
   for (PetscInt j = 0; j < m; j++)
     for (PetscInt k = 0; k < m; k++) G[j * m + k] *= s[j] * s[k];
-  PetscCall(SymmetricEigen(prob, m, G, L));
+  PetscCall(VitBlockSymmetricEigen(prob, "chebyshev", m, G, L));
   *refilled = 0;
   for (PetscInt k = 0; k < m; k++) {
     const PetscBool lost = (PetscBool)(L[k] <= 1e-13 * L[m - 1]);
     for (PetscInt j = 0; j < m; j++) G[k * m + j] = lost ? 0 : s[j] * G[k * m + j] / PetscSqrtReal(L[k]);
     *refilled += lost;
   }
-  PetscCall(Combine(B, x, G, work));
+  PetscCall(VitBlockCombine(B, B->m, x, B->m, G, 0, work));
   PetscCall(PetscArraycpy(x, work, B->n * m));
   for (PetscInt k = 0; k < m; k++)
-    if (L[k] <= 1e-13 * L[m - 1]) RandomColumn(prob, B, seed, k, x);
-  if (*refilled) PetscCall(DeflateTranslations(prob, B, x));
+    if (L[k] <= 1e-13 * L[m - 1]) VitBlockRandomColumn(prob, B, seed, k, x);
+  if (*refilled) PetscCall(VitBlockDeflateTranslations(prob, B, x));
   PetscCall(PetscFree3(G, L, s));
   PetscFunctionReturn(0);
 }
 
 /* Orthonormal columns, orthogonal to the translations and the locked vectors: (projection, SVQB)
    twice, more while directions are refilled. */
-static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const Block *B, const Locked *L, PetscInt64 seed, PetscReal x[], PetscReal work[])
+static PetscErrorCode Orthonormalise(const VitSpectrumProblem *prob, const VitBlock *B, const Locked *L, PetscInt64 seed, PetscReal x[], PetscReal work[])
 {
   PetscInt refilled = 0;
 
   PetscFunctionBegin;
-  PetscCall(DeflateTranslations(prob, B, x));
+  PetscCall(VitBlockDeflateTranslations(prob, B, x));
   for (PetscInt pass = 0; pass < 2 || refilled; pass++) {
     PetscCheck(pass < 6, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: the block lost %" PetscInt_FMT " directions in 6 orthonormalisations", refilled);
     PetscCall(ProjectOutLocked(prob, B, L, x));
@@ -240,7 +156,7 @@ static PetscInt FilterDegree(const ChebyshevOptions *c, PetscInt wanted, const P
    Y_{i+1} = 2 (H - c) Y_i sigma_{i+1}/e - sigma_i sigma_{i+1} Y_{i-1}, sigma_{i+1} = 1/(2/sigma_1 - sigma_i);
    the scaling keeps the component at `low` near 1. buf[0] holds X; the result is left in buf[0]
    (the buffers are rotated). */
-static PetscErrorCode ChebyshevFilter(const Block *B, PetscInt degree, PetscReal low, PetscReal a, PetscReal b, PetscReal *buf[3])
+static PetscErrorCode ChebyshevFilter(const VitBlock *B, PetscInt degree, PetscReal low, PetscReal a, PetscReal b, PetscReal *buf[3])
 {
   const PetscInt  N = B->n * B->m;
   const PetscReal e = 0.5 * (b - a), c = 0.5 * (b + a), sigma1 = e / (low - c), tau = 2 / sigma1;
@@ -267,7 +183,7 @@ static PetscErrorCode ChebyshevFilter(const Block *B, PetscInt degree, PetscReal
 
 /* Rayleigh-Ritz on span(Y) (orthonormal, in buf[0]): A = Y^T H Y = V diag(theta) V^T, X = Y V into
    buf[0] (the buffers are rotated), relative residuals ||H x_k - theta_k x_k|| / |theta_k|. */
-static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const Block *B, PetscReal *buf[4], PetscReal theta[], PetscReal residual[])
+static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal *buf[4], PetscReal theta[], PetscReal residual[])
 {
   const PetscInt m = B->m;
   PetscReal     *y = buf[0], *hy = buf[1], *x = buf[2], *hx = buf[3], *A;
@@ -275,12 +191,12 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const Block *
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(m * m, &A));
   PetscCall(VitKpmOperatorApply(B->op, m, y, hy));
-  PetscCall(Gram(prob, B, y, hy, A));
+  PetscCall(VitBlockGram(prob, B, B->m, y, B->m, hy, A));
   for (PetscInt j = 0; j < m; j++)
     for (PetscInt k = 0; k < j; k++) A[j * m + k] = A[k * m + j] = 0.5 * (A[j * m + k] + A[k * m + j]);
-  PetscCall(SymmetricEigen(prob, m, A, theta));
-  PetscCall(Combine(B, y, A, x));
-  PetscCall(Combine(B, hy, A, hx));
+  PetscCall(VitBlockSymmetricEigen(prob, "chebyshev", m, A, theta));
+  PetscCall(VitBlockCombine(B, B->m, y, B->m, A, 0, x));
+  PetscCall(VitBlockCombine(B, B->m, hy, B->m, A, 0, hx));
   PetscCall(PetscArrayzero(residual, m));
   for (PetscInt j = 0; j < B->n; j++)
     for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(hx[j * m + k] - theta[k] * x[j * m + k]);
@@ -289,40 +205,6 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const Block *
   buf[0] = x;
   buf[2] = y;
   PetscCall(PetscFree(A));
-  PetscFunctionReturn(0);
-}
-
-/* The wanted modes: the lowest nev and the rest of the nev-th's multiplet (to 1e-8 relative). */
-static PetscInt Wanted(PetscInt nev, PetscInt m, const PetscReal theta[])
-{
-  PetscInt upto = nev;
-  while (upto < m && theta[upto] <= theta[nev - 1] + 1e-8 * PetscAbsReal(theta[nev - 1])) upto++;
-  return upto;
-}
-
-/* The first k columns of x as VitModes (vectors in H's layout). */
-static PetscErrorCode StoreModes(const VitSpectrumProblem *prob, const Block *B, PetscInt k, const PetscReal theta[], const PetscReal residual[], const PetscReal x[], VitModes *modes)
-{
-  PetscFunctionBegin;
-  modes->k = k;
-  PetscCall(PetscMalloc3(k, &modes->eigenvalue, k, &modes->residual, k, &modes->participation));
-  { /* H's layout (H itself may be released): the owned atoms' d components */
-    Vec v;
-    PetscCall(VecCreateMPI(prob->comm, prob->nowned * prob->dim, PETSC_DETERMINE, &v));
-    PetscCall(VecSetBlockSize(v, prob->dim));
-    PetscCall(VecDuplicateVecs(v, PetscMax(k, 1), &modes->vector));
-    PetscCall(VecDestroy(&v));
-  }
-  for (PetscInt q = 0; q < k; q++) {
-    PetscScalar *e;
-    modes->eigenvalue[q] = theta[q];
-    modes->residual[q]   = residual[q];
-    PetscCall(VecGetArray(modes->vector[q], &e));
-    for (PetscInt i = 0; i < prob->nowned; i++)
-      for (PetscInt c = 0; c < prob->dim; c++) e[B->order[i] * prob->dim + c] = x[(i * prob->dim + c) * B->m + q];
-    PetscCall(VecRestoreArray(modes->vector[q], &e));
-    PetscCall(VitParticipationRatio(modes->vector[q], prob->dim, &modes->participation[q]));
-  }
   PetscFunctionReturn(0);
 }
 
@@ -348,7 +230,7 @@ static void MergeRitz(const Locked *L, PetscInt ma, const PetscReal theta[], con
 
 /* Move the block's lowest q Ritz pairs (converged) to the locked ones; the block keeps its other
    m - q columns, packed with the new width, and the operator applies H to that many vectors. */
-static PetscErrorCode Lock(Block *B, Locked *L, PetscInt q, PetscReal x[], PetscReal theta[], PetscReal residual[])
+static PetscErrorCode Lock(VitBlock *B, Locked *L, PetscInt q, PetscReal x[], PetscReal theta[], PetscReal residual[])
 {
   const PetscInt m = B->m, ma = m - q;
 
@@ -369,7 +251,7 @@ static PetscErrorCode Lock(Block *B, Locked *L, PetscInt q, PetscReal x[], Petsc
 
 /* How many of the block's lowest Ritz pairs to lock: those converged and wanted (theta at most
    the top wanted one), in whole groups of 8, leaving at least 8 vectors in the block. */
-static PetscInt LockCount(const ChebyshevOptions *c, const Block *B, const PetscReal theta[], const PetscReal residual[], PetscReal top_wanted)
+static PetscInt LockCount(const ChebyshevOptions *c, const VitBlock *B, const PetscReal theta[], const PetscReal residual[], PetscReal top_wanted)
 {
   PetscInt q = 0;
 
@@ -379,7 +261,7 @@ static PetscInt LockCount(const ChebyshevOptions *c, const Block *B, const Petsc
 }
 
 /* All Ritz vectors (locked and block) in ascending order into out (stride L->count + B->m). */
-static void Unlock(const Block *B, const Locked *L, const PetscInt perm[], const PetscReal x[], PetscReal out[])
+static void Unlock(const VitBlock *B, const Locked *L, const PetscInt perm[], const PetscReal x[], PetscReal out[])
 {
   const PetscInt total = L->count + B->m;
 
@@ -392,7 +274,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   const PetscInt64 seed = 0x5eed;
   const PetscReal  b    = opt->range[1];
   ChebyshevOptions c;
-  Block            B;
+  VitBlock            B;
   Locked           L;
   PetscReal       *buf[4], *theta, *residual, *all_theta, *all_residual, a = opt->upper, low = 0;
   size_t           bytes; /* of one block, ghost entries included */
@@ -433,7 +315,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
     products += degree + 1;
     vector_products += (degree + 1) * B.m;
     MergeRitz(&L, B.m, theta, residual, all_theta, all_residual, perm);
-    wanted = Wanted(opt->nev, c.block, all_theta);
+    wanted = VitBlockWanted(opt->nev, c.block, all_theta);
     for (converged = 0; converged < wanted && all_residual[converged] <= c.tol; converged++) { }
     PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g), %" PetscInt_FMT " vectors (%" PetscInt_FMT " locked): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, B.m, L.count, converged, wanted, (double)all_theta[0], (double)all_theta[c.block - 1], (double)all_residual[wanted - 1]));
     PetscCall(PetscTime(&now));
@@ -463,7 +345,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   MergeRitz(&L, B.m, theta, residual, all_theta, all_residual, perm); /* again: a lock may follow the last merge */
   Unlock(&B, &L, perm, buf[0], buf[1]);
   B.m = c.block;
-  PetscCall(StoreModes(prob, &B, converged < wanted ? converged : wanted, all_theta, all_residual, buf[1], modes));
+  PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, all_theta, all_residual, buf[1], modes));
   modes->iterations = PetscMin(it + 1, c.max_it);
   PetscCall(PetscFree7(theta, residual, all_theta, all_residual, perm, L.theta, L.residual));
   PetscCall(VitBigFree((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));

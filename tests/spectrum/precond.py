@@ -1,18 +1,23 @@
 """The factorisation-free low modes (Chebyshev-filtered subspace iteration, src/spectrum/subspace.c;
 the polynomial filter, SLEPc STFILTER; LOBPCG with the multigrid preconditioner of
-src/spectrum/precond.c) against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
+src/spectrum/precond.c; LOBPCG on blocks with the two-level preconditioner, src/spectrum/twolevel.c)
+against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
 crystal) of the same Hessian:
 - a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
   estimate: shift-and-invert is skipped with a one-line note naming -spectrum_method chebyshev,
   which gives the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the
   non-degenerate modes, with converged vectors locked out of its block (groups of 8); the same for
-  -spectrum_method filter and lobpcg (GAMG); Jacobi does not
-  converge in twice the GAMG iterations (the preconditioner is in effect);
+  -spectrum_method filter, lobpcg (GAMG) and twolevel; Jacobi does not
+  converge in twice the GAMG iterations (the preconditioner is in effect); twolevel converges in
+  fewer block products than chebyshev; with one atom per aggregate (an exact coarse solve) in
+  fewer iterations, and with one aggregate per rank (a singular coarse matrix but for its shift)
+  to the same modes;
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
   multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter and chebyshev with
-  nev 10 return the whole 12-fold multiplet, = LAPACK's lowest 12; chebyshev with a block of 12
-  (the multiplet fills it) warns that the block may be too small;
-- input errors: a non-positive shift, an unknown preconditioner, a chebyshev block not above nev.
+  nev 10 return the whole 12-fold multiplet, = LAPACK's lowest 12, and so does twolevel; chebyshev
+  with a block of 12 (the multiplet fills it) warns that the block may be too small;
+- input errors: a non-positive shift, an unknown preconditioner, a chebyshev or twolevel block not
+  above nev, twolevel on a shell Hessian.
 Usage: precond.py NP"""
 import sys
 
@@ -80,6 +85,32 @@ with h5py.File("jacobi.h5", "r") as f:
     found = len(f["/spectrum/modes/eigenvalues"]) if "/spectrum/modes/eigenvalues" in f else 0
 vt.check("warning: only" in p.stdout and found < nev, "Jacobi: %d of %d modes in %d iterations, GAMG: all in %d" % (found, nev, 2 * its, its))
 
+
+def block_products(stdout, method):
+    """Block products with H of a chebyshev or twolevel run, from its -info summary line."""
+    line = [l for l in stdout.splitlines() if "%s:" % method in l and "block products" in l][-1]
+    return int(line.split(" block products")[0].split()[-1])
+
+
+# LOBPCG with the two-level preconditioner: the same modes and vectors, in fewer products with H
+# than the Chebyshev filter. Its coarse level is wired right: with one atom per aggregate the coarse
+# correction is (H + sigma I)^-1 itself (P = M^1/2 on every atom), an exact solve, and LOBPCG
+# converges in fewer iterations; with one aggregate per rank (nearly only the global translations,
+# a coarse matrix singular but for its shift) it still converges to the same modes.
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_vectors", "-o", "glass_twolevel.h5", "-info", ":sys"], np_ranks)
+check_modes("glass_twolevel.h5", "twolevel")
+products = block_products(p.stdout, "twolevel")
+p_cheb = vt.run(base + ["-spectrum_method", "chebyshev", "-o", "glass_cheb.h5", "-info", ":sys"], np_ranks)
+vt.check(products < block_products(p_cheb.stdout, "chebyshev"), "twolevel: %d block products, chebyshev %d" % (products, block_products(p_cheb.stdout, "chebyshev")))
+its = int(sl.read("glass_twolevel.h5", "/spectrum/modes/iterations")[0])
+vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 1, "-o", "glass_exact.h5"], np_ranks)
+its_exact = int(sl.read("glass_exact.h5", "/spectrum/modes/iterations")[0])
+vt.check(its_exact < its, "twolevel: %d iterations, with the exact coarse solve (one atom per aggregate) %d" % (its, its_exact))
+vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 10 ** 6, "-o", "glass_onecell.h5"], np_ranks)
+lam, err = lowest("glass_onecell.h5", nev)
+vt.check(err < 1e-8, "twolevel with one aggregate per rank: the same modes to 1e-8 (max %.1e)" % err)
+
+
 # Degenerate multiplets: fcc Lennard-Jones crystal (as tests/spectrum/multiplets.py).
 potential = sl.FCC_POTENTIAL
 Hf = sl.hessian_dense(sl.make_fcc("fcc.data"), np_ranks=np_ranks, potential=potential)
@@ -91,7 +122,7 @@ for k in (10, 13):
     lam = sl.read(out, "/spectrum/modes/eigenvalues")
     err = np.max(np.abs(lam - ref_fcc[:k]) / ref_fcc[:k]) if len(lam) == k else np.inf
     vt.check(err < 1e-8, "fcc, nev %d: %d modes = LAPACK to 1e-8 relative (max %.1e)" % (k, len(lam), err))
-for method in ("filter", "chebyshev"):
+for method in ("filter", "chebyshev", "twolevel"):
     p = vt.run(["spectrum", "-sample", "fcc.data", "-spectrum_method", method, "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "fcc_filter.h5"] + potential, np_ranks)
     lam = sl.read("fcc_filter.h5", "/spectrum/modes/eigenvalues")
     err = np.max(np.abs(lam - ref_fcc[:12]) / ref_fcc[:12]) if len(lam) == 12 else np.inf
@@ -105,6 +136,10 @@ for bad, words in ((["-spectrum_precond_shift", 0], ["-spectrum_precond_shift 0"
     p = vt.run(base + ["-spectrum_method", "lobpcg"] + bad, np_ranks, expect_fail=True)
     msg = p.stdout + p.stderr
     vt.check(all(w in msg for w in words) and "vitrum: error" in msg, "%s: user error naming it" % bad)
-p = vt.run(base + ["-spectrum_method", "chebyshev", "-spectrum_chebyshev_block", 1], np_ranks, expect_fail=True)
+for method in ("chebyshev", "twolevel"):
+    p = vt.run(base + ["-spectrum_method", method, "-spectrum_%s_block" % method, 1], np_ranks, expect_fail=True)
+    msg = p.stdout + p.stderr
+    vt.check("-spectrum_%s_block 1" % method in msg and msg.count("vitrum: error") == 1, "%s block 1 with nev 1: one user error naming it" % method)
+p = vt.run(base + ["-spectrum_method", "twolevel", "-hessian_type", "shell"], np_ranks, expect_fail=True)
 msg = p.stdout + p.stderr
-vt.check("-spectrum_chebyshev_block 1" in msg and msg.count("vitrum: error") == 1, "chebyshev block 1 with nev 1: one user error naming it")
+vt.check("twolevel" in msg and "assembled" in msg and msg.count("vitrum: error") == 1, "twolevel on a shell Hessian: one user error (%s)" % msg.strip()[-200:])

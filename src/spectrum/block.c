@@ -1,0 +1,114 @@
+/* Blocks of vectors in the KPM operator's layout (block.h): the dense algebra the block
+   eigensolvers share (subspace.c, twolevel.c). The layout x[j m + k] is, for BLAS, the m x n
+   column-major matrix X^T with leading dimension m. */
+#include "block.h"
+#include <petscblaslapack.h>
+
+PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[])
+{
+  const PetscReal one = 1, zero = 0;
+  PetscBLASInt    bp, bq, n, m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(p, &bp));
+  PetscCall(PetscBLASIntCast(q, &bq));
+  PetscCall(PetscBLASIntCast(B->n, &n));
+  PetscCall(PetscBLASIntCast(B->m, &m));
+  if (n && p && q) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bp, &bq, &n, &one, x, &m, y, &m, &zero, G, &bp));
+  else PetscCall(PetscArrayzero(G, p * q));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(p * q), MPIU_REAL, MPIU_SUM, prob->comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal C[], PetscReal beta, PetscReal y[])
+{
+  const PetscReal one = 1;
+  PetscBLASInt    bp, bq, n, m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(p, &bp));
+  PetscCall(PetscBLASIntCast(q, &bq));
+  PetscCall(PetscBLASIntCast(B->n, &n));
+  PetscCall(PetscBLASIntCast(B->m, &m));
+  if (n && q) {
+    if (p) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bq, &n, &bp, &one, C, &bp, x, &m, &beta, y, &m));
+    else
+      for (PetscInt j = 0; j < B->n; j++)
+        for (PetscInt k = 0; k < q; k++) y[j * B->m + k] *= beta;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char *who, PetscInt mm, PetscReal A[], PetscReal lambda[])
+{
+  PetscBLASInt m, lwork = -1, info;
+  PetscReal    wsize, *work;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(mm, &m));
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, &wsize, &lwork, &info));
+  lwork = (PetscBLASInt)wsize;
+  PetscCall(PetscMalloc1(lwork, &work));
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &m, A, &m, lambda, work, &lwork, &info));
+  PetscCall(PetscFree(work));
+  PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "-spectrum_method %s: LAPACK syev failed (info %d)", who, (int)info);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[])
+{
+  const PetscInt d = prob->dim, m = B->m;
+  PetscReal     *coef;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(d * m + 1, &coef));
+  for (PetscInt i = 0; i < prob->nowned; i++) {
+    for (PetscInt c = 0; c < d; c++)
+      for (PetscInt k = 0; k < m; k++) coef[c * m + k] += B->sqrt_mass[i] * x[(i * d + c) * m + k];
+    coef[d * m] += B->sqrt_mass[i] * B->sqrt_mass[i];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, coef, (PetscMPIInt)(d * m + 1), MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    for (PetscInt c = 0; c < d; c++)
+      for (PetscInt k = 0; k < m; k++) x[(i * d + c) * m + k] -= coef[c * m + k] / coef[d * m] * B->sqrt_mass[i];
+  PetscCall(PetscFree(coef));
+  PetscFunctionReturn(0);
+}
+
+void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscInt k, PetscReal x[])
+{
+  for (PetscInt i = 0; i < prob->nowned; i++)
+    for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, B->gid[i], c, k);
+}
+
+PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[])
+{
+  PetscInt upto = nev;
+  while (upto < m && theta[upto] <= theta[nev - 1] + 1e-8 * PetscAbsReal(theta[nev - 1])) upto++;
+  return upto;
+}
+
+PetscErrorCode VitBlockStoreModes(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt k, const PetscReal theta[], const PetscReal residual[], const PetscReal x[], VitModes *modes)
+{
+  PetscFunctionBegin;
+  modes->k = k;
+  PetscCall(PetscMalloc3(k, &modes->eigenvalue, k, &modes->residual, k, &modes->participation));
+  { /* H's layout (H itself may be released): the owned atoms' d components */
+    Vec v;
+    PetscCall(VecCreateMPI(prob->comm, prob->nowned * prob->dim, PETSC_DETERMINE, &v));
+    PetscCall(VecSetBlockSize(v, prob->dim));
+    PetscCall(VecDuplicateVecs(v, PetscMax(k, 1), &modes->vector));
+    PetscCall(VecDestroy(&v));
+  }
+  for (PetscInt q = 0; q < k; q++) {
+    PetscScalar *e;
+    modes->eigenvalue[q] = theta[q];
+    modes->residual[q]   = residual[q];
+    PetscCall(VecGetArray(modes->vector[q], &e));
+    for (PetscInt i = 0; i < prob->nowned; i++)
+      for (PetscInt c = 0; c < prob->dim; c++) e[B->order[i] * prob->dim + c] = x[(i * prob->dim + c) * B->m + q];
+    PetscCall(VecRestoreArray(modes->vector[q], &e));
+    PetscCall(VitParticipationRatio(modes->vector[q], prob->dim, &modes->participation[q]));
+  }
+  PetscFunctionReturn(0);
+}

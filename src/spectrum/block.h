@@ -1,0 +1,33 @@
+/* Blocks of vectors in the KPM operator's layout, shared by the block eigensolvers
+   (subspace.c: Chebyshev-filtered subspace iteration; twolevel.c: LOBPCG). Internal to src/spectrum. */
+#ifndef VITRUM_SPECTRUM_BLOCK_H
+#define VITRUM_SPECTRUM_BLOCK_H
+
+#include <vitrum/spectrum.h>
+
+/* A block of m vectors: entry (j, k) at x[j m + k] for the n owned entries j (operator row order),
+   with room for the ghost entries after them (nall in all). Blocks whose valid columns are fewer
+   than m keep the stride m (columns p..m-1 unused). */
+typedef struct {
+  PetscInt         n, nall, m;
+  VitKpmOperator   op;
+  const PetscInt  *order, *gid; /* the operator's rows: owned atom order[r], global id gid[r] */
+  const PetscReal *sqrt_mass;
+} VitBlock;
+
+/* G (p x q, column-major, leading dimension p) = X(:, 0:p)^T Y(:, 0:q), summed over the ranks. */
+PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[]);
+/* Y(:, 0:q) = beta Y(:, 0:q) + X(:, 0:p) C, C p x q column-major (owned entries; y != x). */
+PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal C[], PetscReal beta, PetscReal y[]);
+/* Eigen-decomposition of the symmetric mm x mm matrix A (overwritten by the eigenvectors),
+   ascending; who names the solver in the error. */
+PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char *who, PetscInt mm, PetscReal A[], PetscReal lambda[]);
+/* Remove the translations t_c(i) = sqrt(m_i) e_c from every column. */
+PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[]);
+/* Column k := a Rademacher vector seeded by global atom id (the same on any rank count). */
+void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscInt k, PetscReal x[]);
+/* The lowest nev Ritz values and the rest of the nev-th's multiplet (to 1e-8 relative), of m. */
+PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[]);
+/* The first k columns of x (stride B->m) as VitModes (vectors in H's layout). */
+PetscErrorCode VitBlockStoreModes(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt k, const PetscReal theta[], const PetscReal residual[], const PetscReal x[], VitModes *modes);
+#endif

@@ -1,0 +1,704 @@
+/* Lowest modes by LOBPCG on blocks with a two-level preconditioner (-spectrum_method twolevel).
+
+   LOBPCG (Knyazev, SIAM J. Sci. Comput. 23, 517 (2001)) improves a block X of m Ritz vectors in
+   the span of [X, W, P]: W = T R the preconditioned residuals R = H X - X Theta, P the last
+   step's directions. Its rate is set by how well T approximates H^-1 at the low end of the
+   spectrum, which Chebyshev filtering (subspace.c) cannot exploit: there the number of products
+   grows like N^(1/3) at fixed wanted modes, while a preconditioner whose quality does not depend
+   on N leaves only the crowding of the low end (docs/BENCHMARKS.md, "Two-level preconditioned
+   LOBPCG").
+
+   T is one two-level cycle (smoothed on both sides, coarse correction in between; Vanek, Mandel &
+   Brezina, Computing 56, 179 (1996), with the plain aggregates):
+   - smoother: `degree` steps of Chebyshev iteration for H z = r with Jacobi scaling (Saad,
+     Iterative Methods for Sparse Linear Systems, Alg. 12.1) on [b/100, b], b = 1.1 x the largest
+     eigenvalue of D^-1 H from 10 Lanczos steps (D = diag H): it damps the high modes, which the
+     coarse level cannot represent;
+   - coarse level: aggregates of neighbouring atoms (cells of a grid over the box, the Morton
+     prefixes of problem.c chosen so that a cell holds about `aggregate` atoms; each rank
+     aggregates its own atoms), and as coarse space the d rigid translations of each aggregate,
+     P(i c, A c) = sqrt(m_i) for atom i in A (H is mass weighted). The long-wavelength modes that
+     the smoother cannot reach are smooth on the scale of an aggregate, so they lie close to this
+     space. The coarse matrix P^T H P sums the force constants over pairs of aggregates,
+     (A, B) = sum_{i in A, j in B} sqrt(m_i) H_ij sqrt(m_j), and couples neighbouring aggregates
+     only; it is singular (the global translations), so the coarse matrix is that of H + sigma I,
+     P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the mean eigenvalue, whatever the
+     aggregates), factorised once by MUMPS (Cholesky) and applied to all m columns at once.
+   Every product applies H to the whole block with the KPM's kernel.
+
+   The Rayleigh-Ritz step works on an orthonormal basis: X is orthonormal, P is orthogonalised
+   against X and W against X and P (twice), each by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
+   23, 2165 (2002)) that drops directions lost to round-off (Hetmaniuk & Lehoucq, J. Comput. Phys.
+   218, 324 (2006)); H P and H X follow their vectors by the same combinations, and H X is applied
+   anew before convergence is accepted, so that the residuals reported are those of the vectors.
+   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol. */
+#include "kpm_impl.h"
+#include "block.h"
+#include <petscksp.h>
+
+#define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
+
+typedef struct {
+  PetscInt  block, degree, aggregate, max_it;
+  PetscReal tol;
+} TwoLevelOptions;
+
+typedef struct {
+  VitBlock  *B;
+  PetscReal *dinv;         /* 1 / H_jj for the owned entries */
+  PetscReal  a, b;         /* the smoother's interval for D^-1 H */
+  PetscInt   degree;
+  PetscInt   nagg, *first; /* local aggregates, aggregate A = operator rows first[A] .. first[A+1]-1 */
+  Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d x m) */
+  KSP        ksp;          /* MUMPS Cholesky of Ac */
+  PetscReal *z, *dir, *y;  /* the cycle's work blocks (z and y with ghost room) */
+  PetscInt   products;     /* block products with H */
+} TwoLevel;
+
+/* states: the dN - d non-translation modes the block may hold */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, TwoLevelOptions *o)
+{
+  PetscFunctionBegin;
+  o->block     = nev + PetscMax(8, nev / 2);
+  o->block     = PetscMin(8 * ((o->block + 7) / 8), states); /* whole SIMD chunks of the kernel */
+  o->degree    = 6;
+  o->aggregate = 16;
+  o->max_it    = 1000;
+  o->tol       = 1e-8;
+  PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (about: cells of a grid over the box)", NULL, o->aggregate, &o->aggregate, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
+  PetscOptionsEnd();
+  PetscCheck(o->block > nev && o->block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", o->block, nev, states);
+  PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
+  PetscCheck(o->aggregate >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1", o->aggregate);
+  PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
+  PetscCheck(o->tol > 0 && o->tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_tol %g: must lie in (0, 1)", (double)o->tol);
+  PetscFunctionReturn(0);
+}
+
+/* y = H x for the block (counted). */
+static PetscErrorCode Apply(TwoLevel *T, PetscReal x[], PetscReal y[])
+{
+  PetscFunctionBegin;
+  PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
+  T->products++;
+  PetscFunctionReturn(0);
+}
+
+/* ---- set-up ----------------------------------------------------------------------------------- */
+
+/* Occupied cells of the grid whose cells are the Morton codes' prefixes without their last
+   `shift` bits (operator rows in ascending code order). */
+static PetscInt CellCount(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt shift)
+{
+  PetscInt cells = prob->nowned > 0;
+  for (PetscInt r = 1; r < prob->nowned; r++) cells += (prob->morton[B->order[r]] >> shift) != (prob->morton[B->order[r - 1]] >> shift);
+  return cells;
+}
+
+/* The aggregates: runs of operator rows (ascending Morton codes) that share a code prefix, the
+   longest prefix whose occupied cells hold at least `target` atoms on average (the occupied cells
+   only, so that vacuum around a sheet or a cluster does not count). The prefix shortens a bit at
+   a time (cells halved in one direction), down to none (one aggregate of all owned atoms). */
+static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt target, TwoLevel *T)
+{
+  const PetscInt n = prob->nowned;
+  PetscInt       shift = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(prob->morton, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel needs the atom positions (a sample's Hessian); use -spectrum_method chebyshev");
+  for (PetscInt r = 1; r < n; r++) PetscCheck(prob->morton[B->order[r]] >= prob->morton[B->order[r - 1]], PETSC_COMM_SELF, PETSC_ERR_PLIB, "twolevel: operator rows not in Morton order");
+  while (shift < 31 && n < target * CellCount(prob, B, shift)) shift++;
+  T->nagg = CellCount(prob, B, shift);
+  PetscCall(PetscMalloc1(T->nagg + 1, &T->first));
+  T->first[0] = 0;
+  for (PetscInt r = 1, A = 0; r < n; r++)
+    if ((prob->morton[B->order[r]] >> shift) != (prob->morton[B->order[r - 1]] >> shift)) T->first[++A] = r;
+  T->first[T->nagg] = n;
+  PetscFunctionReturn(0);
+}
+
+/* The coarse matrix P^T H P + s P^T P (see the top) from the operator's blocks: the owned rows of
+   aggregate A give its block row; a column atom's aggregate (global index) and sqrt(m) come from
+   its owner through the operator's ghost exchange. Two passes over the aggregates: the distinct
+   block columns of each row (preallocation), then their sums. */
+static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T)
+{
+  const struct _n_VitKpmOperator *op = B->op;
+  const PetscInt                  bs = op->bs, nrows = op->nrows, nall = nrows + op->nghost;
+  PetscInt                        offset = 0, maxblocks = 1, *agg, *key, *perm, *dnnz, *onnz;
+  PetscReal                      *sm, *block, trace = 0, sigma;
+  PetscMPIInt                     rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(prob->comm, &rank));
+  PetscCallMPI(MPI_Exscan(&T->nagg, &offset, 1, MPIU_INT, MPI_SUM, prob->comm));
+  if (rank == 0) offset = 0;
+  PetscCall(PetscMalloc2(nall + 1, &agg, nall + 1, &sm));
+  for (PetscInt A = 0; A < T->nagg; A++) {
+    for (PetscInt r = T->first[A]; r < T->first[A + 1]; r++) agg[r] = offset + A;
+    maxblocks = PetscMax(maxblocks, op->ia[T->first[A + 1]] - op->ia[T->first[A]]);
+  }
+  PetscCall(PetscArraycpy(sm, op->sqrt_mass, nrows));
+  PetscCall(PetscSFBcastBegin(op->sf, MPIU_INT, agg, agg + nrows, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, agg, agg + nrows, MPI_REPLACE));
+  PetscCall(PetscSFBcastBegin(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
+  PetscCall(PetscMalloc5(maxblocks, &key, maxblocks, &perm, T->nagg + 1, &dnnz, T->nagg + 1, &onnz, maxblocks * bs * bs, &block));
+
+  PetscCall(MatCreate(prob->comm, &T->Ac));
+  PetscCall(MatSetSizes(T->Ac, T->nagg * bs, T->nagg * bs, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(T->Ac, MATAIJ));
+  PetscCall(MatSetBlockSize(T->Ac, bs));
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    for (PetscInt A = 0; A < T->nagg; A++) {
+      const PetscInt p0 = op->ia[T->first[A]], nb = op->ia[T->first[A + 1]] - p0, row = offset + A;
+      for (PetscInt q = 0; q < nb; q++) {
+        key[q]  = agg[op->ja[p0 + q]];
+        perm[q] = q;
+      }
+      PetscCall(PetscSortIntWithPermutation(nb, key, perm));
+      if (!pass) dnnz[A] = onnz[A] = 0;
+      for (PetscInt q = 0; q < nb; q++) {
+        const PetscInt col = key[perm[q]];
+        if (q && col == key[perm[q - 1]]) continue;
+        if (!pass) {
+          if (col >= offset && col < offset + T->nagg) dnnz[A]++;
+          else onnz[A]++;
+          continue;
+        }
+        PetscCall(PetscArrayzero(block, bs * bs));
+        for (PetscInt q2 = q; q2 < nb && key[perm[q2]] == col; q2++) { /* every block (i, j) with i in A, j in col */
+          const PetscInt p = p0 + perm[q2], j = op->ja[p];
+          PetscInt       r = T->first[A];
+          while (op->ia[r + 1] <= p) r++;
+          for (PetscInt c = 0; c < bs; c++)
+            for (PetscInt cc = 0; cc < bs; cc++) block[c * bs + cc] += sm[r] * VitKpmBlockEntry(op, p, c, cc) * sm[j];
+        }
+        PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &col, block, ADD_VALUES));
+      }
+    }
+    if (!pass) {
+      PetscCall(MatXAIJSetPreallocation(T->Ac, bs, dnnz, onnz, NULL, NULL));
+      PetscCall(MatSetOption(T->Ac, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+    }
+  }
+  /* sigma P^T P: sigma = 1e-6 Tr(H)/(dN), P^T P the aggregate's mass on each component */
+  for (PetscInt j = 0; j < B->n; j++) trace += 1 / T->dinv[j];
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &trace, 1, MPIU_REAL, MPIU_SUM, prob->comm));
+  sigma = 1e-6 * trace / (bs * prob->natoms);
+  for (PetscInt A = 0; A < T->nagg; A++) {
+    const PetscInt row = offset + A;
+    PetscReal      mass = 0;
+    for (PetscInt r = T->first[A]; r < T->first[A + 1]; r++) mass += sm[r] * sm[r];
+    PetscCall(PetscArrayzero(block, bs * bs));
+    for (PetscInt c = 0; c < bs; c++) block[c * bs + c] = sigma * mass;
+    PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &row, block, ADD_VALUES));
+  }
+  PetscCall(MatAssemblyBegin(T->Ac, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(T->Ac, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatSetOption(T->Ac, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(MatSetOption(T->Ac, MAT_SPD, PETSC_TRUE));
+  PetscCall(PetscFree5(key, perm, dnnz, onnz, block));
+  PetscCall(PetscFree2(agg, sm));
+  PetscFunctionReturn(0);
+}
+
+/* The coarse solver: MUMPS Cholesky of Ac (options prefix spectrum_twolevel_coarse_), and the
+   dense coarse multi-vectors of m columns. */
+static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T)
+{
+  PC pc;
+
+  PetscFunctionBegin;
+  PetscCall(KSPCreate(prob->comm, &T->ksp));
+  PetscCall(KSPSetOptionsPrefix(T->ksp, "spectrum_twolevel_coarse_"));
+  PetscCall(KSPSetOperators(T->ksp, T->Ac, T->Ac));
+  PetscCall(KSPSetType(T->ksp, KSPPREONLY));
+  PetscCall(KSPGetPC(T->ksp, &pc));
+  PetscCall(PCSetType(pc, PCCHOLESKY));
+  PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+  PetscCall(KSPSetFromOptions(T->ksp));
+  PetscCall(KSPSetUp(T->ksp));
+  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
+  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
+  PetscFunctionReturn(0);
+}
+
+/* 1 / H_jj of the owned entries, from the operator's diagonal blocks. */
+static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T)
+{
+  const struct _n_VitKpmOperator *op = B->op;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(B->n + 1, &T->dinv));
+  for (PetscInt r = 0; r < op->nrows; r++) {
+    PetscInt p = op->ia[r];
+    while (p < op->ia[r + 1] && op->ja[p] != r) p++;
+    PetscCheck(p < op->ia[r + 1], op->comm, PETSC_ERR_PLIB, "twolevel: operator row %" PetscInt_FMT " has no diagonal block", r);
+    for (PetscInt c = 0; c < op->bs; c++) {
+      const PetscReal h = VitKpmBlockEntry(op, p, c, c);
+      PetscCheck(h > 0, op->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: diagonal entry %g of atom %" PetscInt_FMT " (component %" PetscInt_FMT ") is not positive: the sample is far from a minimum; use -spectrum_method chebyshev", (double)h, op->gid[r], c);
+      T->dinv[r * op->bs + c] = 1 / h;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* b = 1.1 x the largest Ritz value of 10 Lanczos steps on D^-1/2 H D^-1/2 (the eigenvalues of
+   D^-1 H), as PETSc's own Chebyshev smoothers estimate it; a = b / SMOOTHING_RANGE. */
+static PetscErrorCode SmootherInterval(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T)
+{
+  const PetscInt steps = PetscMin(10, prob->dim * prob->natoms), n = B->n; /* the same on every rank */
+  PetscReal     *v, *vprev, *u, *y, alpha[10], beta[10], Tk[100], theta[10], norm;
+  PetscInt       k;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc4(n + 1, &v, n + 1, &vprev, B->nall + 1, &u, n + 1, &y));
+  for (PetscInt r = 0; r < prob->nowned; r++)
+    for (PetscInt c = 0; c < prob->dim; c++) v[r * prob->dim + c] = VitRademacher(0x1a2c, B->gid[r], c, 0);
+  norm = 0;
+  for (PetscInt j = 0; j < n; j++) norm += v[j] * v[j];
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &norm, 1, MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt j = 0; j < n; j++) v[j] /= PetscSqrtReal(norm);
+  for (k = 0; k < steps; k++) {
+    PetscReal dots[2] = {0, 0};
+    for (PetscInt j = 0; j < n; j++) u[j] = PetscSqrtReal(T->dinv[j]) * v[j];
+    PetscCall(VitKpmOperatorApply(B->op, 1, u, y));
+    for (PetscInt j = 0; j < n; j++) {
+      y[j] = PetscSqrtReal(T->dinv[j]) * y[j] - (k ? beta[k - 1] : 0) * vprev[j];
+      dots[0] += v[j] * y[j];
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, dots, 1, MPIU_REAL, MPIU_SUM, prob->comm));
+    alpha[k] = dots[0];
+    for (PetscInt j = 0; j < n; j++) {
+      y[j] -= alpha[k] * v[j];
+      dots[1] += y[j] * y[j];
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &dots[1], 1, MPIU_REAL, MPIU_SUM, prob->comm));
+    beta[k] = PetscSqrtReal(dots[1]);
+    if (beta[k] <= 1e-12 * PetscAbsReal(alpha[k])) {
+      k++;
+      break;
+    }
+    for (PetscInt j = 0; j < n; j++) {
+      vprev[j] = v[j];
+      v[j]     = y[j] / beta[k];
+    }
+  }
+  PetscCall(PetscArrayzero(Tk, k * k));
+  for (PetscInt i = 0; i < k; i++) {
+    Tk[i * k + i] = alpha[i];
+    if (i + 1 < k) Tk[i * k + i + 1] = Tk[(i + 1) * k + i] = beta[i];
+  }
+  PetscCall(VitBlockSymmetricEigen(prob, "twolevel", k, Tk, theta));
+  T->b = 1.1 * theta[k - 1];
+  T->a = T->b / SMOOTHING_RANGE;
+  PetscCall(PetscFree4(v, vprev, u, y));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T)
+{
+  size_t bytes = (size_t)B->nall * B->m * sizeof(PetscReal);
+
+  PetscFunctionBegin;
+  PetscCheck(!B->op->shell, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel needs an assembled Hessian: use -hessian_type baij, or -spectrum_method chebyshev");
+  T->B        = B;
+  T->degree   = o->degree;
+  T->products = 0;
+  PetscCall(Aggregate(prob, B, o->aggregate, T));
+  PetscCall(JacobiScaling(B, T)); /* first: the coarse matrix's shift takes Tr(H) from it */
+  PetscCall(CoarseMatrix(prob, B, T));
+  PetscCall(CoarseSolver(prob, B, T));
+  PetscCall(SmootherInterval(prob, B, T));
+  PetscCall(VitBigAlloc(bytes, &T->dir));
+  PetscCall(VitBigAlloc(bytes, &T->y));
+  {
+    PetscInt total;
+    PetscCall(MatGetSize(T->Ac, &total, NULL));
+    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT "\n", total / B->op->bs, total, (double)T->a, (double)T->b, T->degree));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
+{
+  size_t bytes = (size_t)T->B->nall * T->B->m * sizeof(PetscReal);
+
+  PetscFunctionBegin;
+  PetscCall(VitBigFree(bytes, &T->dir));
+  PetscCall(VitBigFree(bytes, &T->y));
+  PetscCall(PetscFree(T->dinv));
+  PetscCall(PetscFree(T->first));
+  PetscCall(KSPDestroy(&T->ksp));
+  PetscCall(MatDestroy(&T->Ac));
+  PetscCall(MatDestroy(&T->Rc));
+  PetscCall(MatDestroy(&T->Zc));
+  PetscFunctionReturn(0);
+}
+
+/* ---- the cycle -------------------------------------------------------------------------------- */
+
+/* z := z + degree steps of Jacobi-scaled Chebyshev iteration for H z = r on [a, b] (Saad, Alg.
+   12.1: d_0 = D^-1 (r - H z)/theta, d_{k+1} = rho_{k+1} rho_k d_k + 2 rho_{k+1}/delta D^-1 (r - H z_{k+1}),
+   rho_{k+1} = 1/(2 sigma - rho_k), sigma = theta/delta); zero: z = 0 on entry (one product saved). */
+static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, PetscReal z[])
+{
+  const PetscInt  n = T->B->n, m = T->B->m;
+  const PetscReal theta = 0.5 * (T->b + T->a), delta = 0.5 * (T->b - T->a), sigma = theta / delta;
+  PetscReal       rho = 1 / sigma, *dir = T->dir, *y = T->y;
+
+  PetscFunctionBegin;
+  for (PetscInt s = 0; s < T->degree; s++) {
+    if (s == 0 && zero) {
+      for (PetscInt j = 0; j < n; j++)
+        for (PetscInt k = 0; k < m; k++) z[j * m + k] = dir[j * m + k] = T->dinv[j] * r[j * m + k] / theta;
+      continue;
+    }
+    PetscCall(Apply(T, z, y));
+    if (s == 0)
+      for (PetscInt j = 0; j < n; j++)
+        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = T->dinv[j] * (r[j * m + k] - y[j * m + k]) / theta;
+    else {
+      const PetscReal rho_next = 1 / (2 * sigma - rho);
+      for (PetscInt j = 0; j < n; j++)
+        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = rho_next * rho * dir[j * m + k] + 2 * rho_next / delta * T->dinv[j] * (r[j * m + k] - y[j * m + k]);
+      rho = rho_next;
+    }
+    for (PetscInt j = 0; j < n * m; j++) z[j] += dir[j];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* z += P Ac^-1 P^T r, all m columns at once. */
+static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscReal z[])
+{
+  const PetscInt     bs = T->B->op->bs, m = T->B->m;
+  const PetscReal   *sm = T->B->sqrt_mass;
+  PetscScalar       *rc;
+  const PetscScalar *zc;
+  PetscInt           lda;
+
+  PetscFunctionBegin;
+  PetscCall(MatDenseGetLDA(T->Rc, &lda));
+  PetscCall(MatDenseGetArrayWrite(T->Rc, &rc));
+  for (PetscInt A = 0; A < T->nagg; A++)
+    for (PetscInt c = 0; c < bs; c++)
+      for (PetscInt k = 0; k < m; k++) {
+        PetscReal s = 0;
+        for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++) s += sm[i] * r[(i * bs + c) * m + k];
+        rc[k * lda + A * bs + c] = s;
+      }
+  PetscCall(MatDenseRestoreArrayWrite(T->Rc, &rc));
+  PetscCall(KSPMatSolve(T->ksp, T->Rc, T->Zc));
+  PetscCall(MatDenseGetLDA(T->Zc, &lda));
+  PetscCall(MatDenseGetArrayRead(T->Zc, &zc));
+  for (PetscInt A = 0; A < T->nagg; A++)
+    for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
+      for (PetscInt c = 0; c < bs; c++)
+        for (PetscInt k = 0; k < m; k++) z[(i * bs + c) * m + k] += sm[i] * PetscRealPart(zc[k * lda + A * bs + c]);
+  PetscCall(MatDenseRestoreArrayRead(T->Zc, &zc));
+  PetscFunctionReturn(0);
+}
+
+/* z = T r: smoothing from z = 0, the coarse correction of the residual, smoothing again. */
+static PetscErrorCode Cycle(TwoLevel *T, const PetscReal r[], PetscReal z[])
+{
+  const PetscInt N = T->B->n * T->B->m;
+
+  PetscFunctionBegin;
+  PetscCall(Smooth(T, r, PETSC_TRUE, z));
+  PetscCall(Apply(T, z, T->y));
+  for (PetscInt j = 0; j < N; j++) T->y[j] = r[j] - T->y[j];
+  PetscCall(CoarseCorrection(T, T->y, z));
+  PetscCall(Smooth(T, r, PETSC_FALSE, z));
+  PetscFunctionReturn(0);
+}
+
+/* ---- LOBPCG ----------------------------------------------------------------------------------- */
+
+/* SVQB coefficients (Stathopoulos & Wu 2002) of q vectors with Gram matrix G (q x q, destroyed):
+   with S = diag(G)^-1/2 and S G S = U L U^T, the vectors times C = S U L^-1/2 are orthonormal. Only
+   the directions with L above 1e-12 of its largest are kept (the others are lost to round-off),
+   the largest first: C is q x *kept. */
+static PetscErrorCode SvqbCoefficients(const VitSpectrumProblem *prob, PetscInt q, PetscReal G[], PetscReal C[], PetscInt *kept)
+{
+  PetscReal *L, *s;
+
+  PetscFunctionBegin;
+  *kept = 0;
+  if (!q) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(q, &L, q, &s));
+  for (PetscInt k = 0; k < q; k++) s[k] = G[k * q + k] > 0 ? 1 / PetscSqrtReal(G[k * q + k]) : 0;
+  for (PetscInt j = 0; j < q; j++)
+    for (PetscInt k = 0; k < q; k++) G[j * q + k] *= s[j] * s[k];
+  PetscCall(VitBlockSymmetricEigen(prob, "twolevel", q, G, L));
+  for (PetscInt k = q - 1; k >= 0 && L[k] > 1e-12 * L[q - 1]; k--, (*kept)++)
+    for (PetscInt j = 0; j < q; j++) C[*kept * q + j] = s[j] * G[k * q + j] / PetscSqrtReal(L[k]);
+  PetscCall(PetscFree2(L, s));
+  PetscFunctionReturn(0);
+}
+
+/* The first *q columns of x orthonormal by SVQB; *q becomes the number kept and the columns after
+   them are zeroed. work: a block. */
+static PetscErrorCode SvqbDrop(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt *q, PetscReal x[], PetscReal work[])
+{
+  const PetscInt qq = *q, m = B->m;
+  PetscReal     *G, *C;
+
+  PetscFunctionBegin;
+  if (!qq) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(qq * qq, &G, qq * qq, &C));
+  PetscCall(VitBlockGram(prob, B, qq, x, qq, x, G));
+  PetscCall(SvqbCoefficients(prob, qq, G, C, q));
+  PetscCall(VitBlockCombine(B, qq, x, *q, C, 0, work));
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt k = 0; k < qq; k++) x[j * m + k] = k < *q ? work[j * m + k] : 0;
+  PetscCall(PetscFree2(G, C));
+  PetscFunctionReturn(0);
+}
+
+/* x(:, 0:q) -= V(:, 0:p) (V^T x) (V orthonormal). */
+static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal v[], PetscInt q, PetscReal x[])
+{
+  PetscReal *G;
+
+  PetscFunctionBegin;
+  if (!p || !q) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(p * q, &G));
+  PetscCall(VitBlockGram(prob, B, p, v, q, x, G));
+  for (PetscInt j = 0; j < p * q; j++) G[j] = -G[j];
+  PetscCall(VitBlockCombine(B, p, v, q, G, 1, x));
+  PetscCall(PetscFree(G));
+  PetscFunctionReturn(0);
+}
+
+/* The LOBPCG state: blocks X, HX, W, HW, P, HP and two spare ones (each nall x m, ghost room). */
+typedef struct {
+  PetscReal *x, *hx, *w, *hw, *p, *hp, *s0, *s1;
+  PetscInt   mw, mp; /* valid columns of W and P */
+} Lobpcg;
+
+static void Swap(PetscReal **a, PetscReal **b)
+{
+  PetscReal *t = *a;
+  *a           = *b;
+  *b           = t;
+}
+
+/* Rayleigh-Ritz on the orthonormal basis S = [X, W(:, 0:mw), P(:, 0:mp)]: S^T H S = C diag(t) C^T,
+   theta the m lowest t, X := S C1 with C1 = C(:, 0:m), H X alike. The next P spans the W and P parts
+   of that step, C1' = C1 with its X rows zeroed, made orthonormal and orthogonal to the new X in
+   the coefficients (S is orthonormal): C1' - C1 (C1^T C1'), then SVQB of that s x m matrix; H P
+   alike. No product with H and no Gram matrix over the atoms beyond S^T H S. New P, H P go to
+   the cycle's work blocks, which are free here and are swapped in. */
+static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, PetscReal theta[])
+{
+  const PetscInt   m = B->m, sizes[3] = {m, L->mw, L->mp}, s = m + L->mw + L->mp, start[3] = {0, m, m + L->mw};
+  const PetscReal *basis[3] = {L->x, L->w, L->p}, *hbasis[3] = {L->hx, L->hw, L->hp};
+  PetscReal       *A, *t, *G, *C, *Q, *Cp, *out[4] = {L->s0, L->s1, T->dir, T->y};
+  PetscInt         mp = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc6(s * s, &A, s, &t, m * m, &G, s * m, &C, s * m, &Q, s * m, &Cp));
+  for (PetscInt a = 0; a < 3; a++)
+    for (PetscInt b = a; b < 3; b++) {
+      if (!sizes[a] || !sizes[b]) continue;
+      PetscCall(VitBlockGram(prob, B, sizes[a], basis[a], sizes[b], hbasis[b], G));
+      for (PetscInt j = 0; j < sizes[a]; j++)
+        for (PetscInt k = 0; k < sizes[b]; k++) A[(start[b] + k) * s + start[a] + j] = A[(start[a] + j) * s + start[b] + k] = G[k * sizes[a] + j];
+    }
+  for (PetscInt j = 0; j < s; j++) /* the diagonal blocks symmetrised */
+    for (PetscInt k = 0; k < j; k++) A[j * s + k] = A[k * s + j] = 0.5 * (A[j * s + k] + A[k * s + j]);
+  PetscCall(VitBlockSymmetricEigen(prob, "twolevel", s, A, t));
+  PetscCall(PetscArraycpy(theta, t, m));
+  if (s > m) { /* the next P's coefficients: Q = C1' - C1 (C1^T C1'), then SVQB */
+    for (PetscInt k = 0; k < m; k++)
+      for (PetscInt j = 0; j < s; j++) Q[k * s + j] = j < m ? 0 : A[k * s + j];
+    for (PetscInt k = 0; k < m; k++)
+      for (PetscInt l = 0; l < m; l++) { /* G(l, k) = C1(:, l)^T C1'(:, k) */
+        G[k * m + l] = 0;
+        for (PetscInt j = m; j < s; j++) G[k * m + l] += A[l * s + j] * Q[k * s + j];
+      }
+    for (PetscInt k = 0; k < m; k++)
+      for (PetscInt l = 0; l < m; l++)
+        for (PetscInt j = 0; j < s; j++) Q[k * s + j] -= A[l * s + j] * G[k * m + l];
+    for (PetscInt k = 0; k < m; k++) /* Q^T Q */
+      for (PetscInt l = 0; l < m; l++) {
+        G[k * m + l] = 0;
+        for (PetscInt j = 0; j < s; j++) G[k * m + l] += Q[l * s + j] * Q[k * s + j];
+      }
+    PetscCall(SvqbCoefficients(prob, m, G, C, &mp));
+    for (PetscInt k = 0; k < mp; k++) /* Cp = Q C: the next P = S Cp */
+      for (PetscInt j = 0; j < s; j++) {
+        Cp[k * s + j] = 0;
+        for (PetscInt l = 0; l < m; l++) Cp[k * s + j] += Q[l * s + j] * C[k * m + l];
+      }
+  }
+  /* out[0], out[1] = S C1, HS C1; out[2], out[3] = S Cp, HS Cp, each part of the basis in turn */
+  for (PetscInt a = 0; a < 3; a++) {
+    if (!sizes[a]) continue;
+    for (PetscInt k = 0; k < m; k++)
+      for (PetscInt j = 0; j < sizes[a]; j++) C[k * sizes[a] + j] = A[k * s + start[a] + j];
+    PetscCall(VitBlockCombine(B, sizes[a], basis[a], m, C, a ? 1 : 0, out[0]));
+    PetscCall(VitBlockCombine(B, sizes[a], hbasis[a], m, C, a ? 1 : 0, out[1]));
+    if (!mp) continue;
+    for (PetscInt k = 0; k < mp; k++)
+      for (PetscInt j = 0; j < sizes[a]; j++) C[k * sizes[a] + j] = Cp[k * s + start[a] + j];
+    PetscCall(VitBlockCombine(B, sizes[a], basis[a], mp, C, a ? 1 : 0, out[2]));
+    PetscCall(VitBlockCombine(B, sizes[a], hbasis[a], mp, C, a ? 1 : 0, out[3]));
+  }
+  for (PetscInt q = 2; q < 4 && mp; q++) /* the columns past mp unused: zero, as SvqbDrop leaves them */
+    for (PetscInt j = 0; j < B->n; j++)
+      for (PetscInt k = mp; k < m; k++) out[q][j * m + k] = 0;
+  Swap(&L->x, &L->s0);
+  Swap(&L->hx, &L->s1);
+  if (mp) {
+    Swap(&L->p, &T->dir);
+    Swap(&L->hp, &T->y);
+  }
+  L->mp = mp;
+  PetscCall(PetscFree6(A, t, G, C, Q, Cp));
+  PetscFunctionReturn(0);
+}
+
+/* Relative residuals ||H x_k - theta_k x_k|| / |theta_k| of the m columns. */
+static PetscErrorCode Residuals(const VitSpectrumProblem *prob, const VitBlock *B, const Lobpcg *L, const PetscReal theta[], PetscReal residual[])
+{
+  const PetscInt m = B->m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(residual, m));
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(L->hx[j * m + k] - theta[k] * L->x[j * m + k]);
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), PETSC_SMALL * PetscAbsReal(theta[m - 1]));
+  PetscFunctionReturn(0);
+}
+
+/* The new search directions W = T (H X - X Theta), off the translations, orthonormal and
+   orthogonal to X and P (twice), and H W. */
+static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[])
+{
+  const PetscInt m = B->m;
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt k = 0; k < m; k++) L->w[j * m + k] = L->hx[j * m + k] - theta[k] * L->x[j * m + k];
+  PetscCall(Cycle(T, L->w, L->s0));
+  Swap(&L->w, &L->s0);
+  PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
+  L->mw = m;
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    PetscCall(ProjectOut(prob, B, m, L->x, L->mw, L->w));
+    PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w));
+    PetscCall(SvqbDrop(prob, B, &L->mw, L->w, L->s1));
+  }
+  PetscCall(Apply(T, L->w, L->hw));
+  PetscFunctionReturn(0);
+}
+
+/* Converged (and wanted) Ritz pairs, counted from the lowest. */
+static PetscInt Converged(PetscInt wanted, const PetscReal residual[], PetscReal tol)
+{
+  PetscInt k = 0;
+  while (k < wanted && residual[k] <= tol) k++;
+  return k;
+}
+
+PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+{
+  const PetscInt64 seed = 0x10b9c;
+  TwoLevelOptions  o;
+  TwoLevel         T;
+  VitBlock         B;
+  Lobpcg           L;
+  PetscReal       *theta, *residual, **blocks[8];
+  PetscInt         nghost, wanted = 0, converged = 0, it, checked = 0;
+  size_t           bytes;
+  PetscLogDouble   t0, last, now;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(modes, sizeof(*modes)));
+  PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &o));
+  if (opt->op) {
+    B.op = opt->op;
+    PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
+  } else PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, o.block, PETSC_FALSE, &B.op));
+  PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
+  PetscCall(VitKpmOperatorRows(B.op, &B.order, &B.gid, &B.sqrt_mass));
+  B.m    = o.block;
+  B.n    = prob->nowned * prob->dim;
+  B.nall = (prob->nowned + nghost) * prob->dim;
+  bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
+  PetscCall(TwoLevelSetUp(prob, &B, &o, &T));
+  blocks[0] = &L.x, blocks[1] = &L.hx, blocks[2] = &L.w, blocks[3] = &L.hw;
+  blocks[4] = &L.p, blocks[5] = &L.hp, blocks[6] = &L.s0, blocks[7] = &L.s1;
+  for (PetscInt q = 0; q < 8; q++) PetscCall(VitBigAlloc(bytes, blocks[q]));
+  PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
+
+  /* the start: deflated random vectors, orthonormal, and their Ritz vectors */
+  PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_TRUE, L.x));
+  L.mw = 0, L.mp = 0;
+  {
+    PetscInt q = B.m;
+    PetscCall(SvqbDrop(prob, &B, &q, L.x, L.s0));
+    PetscCheck(q == B.m, prob->comm, PETSC_ERR_PLIB, "twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " random start vectors independent", q, B.m);
+  }
+  PetscCall(Apply(&T, L.x, L.hx));
+  PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
+  PetscCall(PetscTime(&t0));
+  last = t0;
+  for (it = 0; it < o.max_it; it++) {
+    PetscCall(Residuals(prob, &B, &L, theta, residual));
+    wanted    = VitBlockWanted(opt->nev, B.m, theta);
+    converged = Converged(wanted, residual, o.tol);
+    if (converged == wanted) { /* accepted with H X applied anew (it followed X by combinations) */
+      PetscCall(Apply(&T, L.x, L.hx));
+      PetscCall(Residuals(prob, &B, &L, theta, residual));
+      converged = Converged(wanted, residual, o.tol);
+      checked++;
+      if (converged == wanted) break;
+    }
+    PetscCall(PetscInfo(NULL, "twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g, basis %" PetscInt_FMT " + %" PetscInt_FMT " + %" PetscInt_FMT "\n", it, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1], B.m, L.mw, L.mp));
+    PetscCall(PetscTime(&now));
+    if (now - last >= 60) { /* progress on long runs: a line a minute at most */
+      PetscReal worst = 0;
+      for (PetscInt j = 0; j < wanted; j++) worst = PetscMax(worst, residual[j]);
+      PetscCall(PetscPrintf(prob->comm, "  twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products with H, %.0f s\n", it + 1, converged, wanted, (double)worst, (double)o.tol, T.products, now - t0));
+      last = now;
+    }
+    PetscCall(SearchDirections(prob, &B, &T, &L, theta));
+    PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
+  }
+  if (converged < wanted) {
+    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
+  }
+  if (wanted == B.m)
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_twolevel_block\n", opt->nev, B.m));
+  PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt_FMT " vector products (%" PetscInt_FMT " explicit checks)\n", it + 1, T.products, T.products * B.m, checked));
+  PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
+  modes->iterations = PetscMin(it + 1, o.max_it);
+  PetscCall(PetscFree2(theta, residual));
+  for (PetscInt q = 0; q < 8; q++) PetscCall(VitBigFree(bytes, blocks[q]));
+  PetscCall(TwoLevelDestroy(&T));
+  if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm)
+{
+  PetscInt        nev = 20;
+  TwoLevelOptions o;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
+  PetscCall(ReadOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, &o));
+  PetscFunctionReturn(0);
+}
