@@ -50,6 +50,9 @@ typedef struct {
   PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
   VitKpmOperator op;                /* chebyshev, twolevel: the block operator to apply (NULL: one is built from prob->H and destroyed);
                                        given, prob->H may already be released (VitKpmOperatorCreate) */
+  PetscBool      fallback;          /* twolevel: where its preconditioner cannot be built (a shell Hessian,
+                                       a sample away from a minimum), a note and no modes (modes->declined)
+                                       instead of an error, so that the caller runs chebyshev */
 } VitModesOptions;
 
 typedef struct {
@@ -60,6 +63,7 @@ typedef struct {
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */
   VitModesMethod method;   /* the solver that computed them */
+  PetscBool  declined;     /* twolevel with opt->fallback: no preconditioner, no modes (a note said why) */
 } VitModes;
 
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);

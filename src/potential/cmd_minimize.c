@@ -417,7 +417,7 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   Vec                diag;
   VitSpectrumProblem prob;
   VitModes           modes;
-  VitModesOptions    mopt = {VIT_MODES_LOBPCG, o->saddle_nev, 0, PETSC_TRUE, {0, 0}, 0, NULL};
+  VitModesOptions    mopt = {.method = VIT_MODES_LOBPCG, .nev = o->saddle_nev, .allow_unconverged = PETSC_TRUE};
   PetscInt           n;
   PetscReal          dmin;
   PetscBool          added[2], conv_given;

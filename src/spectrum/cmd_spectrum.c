@@ -145,7 +145,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .spectrum.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; chebyshev when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of aggregate translations factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of aggregate translations factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
   PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -264,7 +264,15 @@ static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumO
   const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
   PetscReal       limit = o->factor_max_mb;
 
+  PetscBool       shell;
+
   PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) { /* no entries to factor, whatever the size */
+    *fits = PETSC_FALSE;
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
+    PetscFunctionReturn(0);
+  }
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
      samples need no analysis. */
@@ -400,11 +408,29 @@ static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, P
   PetscFunctionReturn(0);
 }
 
-/* Shift-and-invert when MUMPS's factor fits, else Chebyshev-filtered subspace iteration (no
-   factorisation; 2.9x faster than SLEPc's one-vector filter at 13,824 atoms), each with a note saying so; LOBPCG when asked for, with its multigrid
-   preconditioner when that fits (else no modes, with a note). The filter and Chebyshev methods
-   build the block operator *op (kept for the KPM); Chebyshev needs no Hessian after it, so the
-   Hessian is released when it is built. */
+/* The modes stage (logged), and a warning when the modes found include negative eigenvalues (the
+   sample is not at a minimum). */
+static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesOptions *modes, SpectrumResults *res)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
+  PetscCall(VitModesCompute(prob, modes, &res->modes));
+  PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
+  if (res->negative < 0) {
+    PetscInt neg = 0;
+    for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -1e-6 * res->moment[0];
+    if (neg) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues among the modes found: the sample is not at an energy minimum; continuing\n", neg));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the two-level preconditioner
+   (no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms), and where that
+   preconditioner cannot be built (a shell Hessian, a sample away from a minimum) Chebyshev-filtered
+   subspace iteration, each with a note saying so; LOBPCG with multigrid when asked for, when that
+   fits (else no modes, with a note). The filter, Chebyshev and two-level methods build the block
+   operator *op (kept for the KPM); the last two need no Hessian after it, so the Hessian is
+   released when it is built. */
 static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, const SpectrumOptions *o, SpectrumResults *res, VitKpmOperator *op)
 {
   VitModesOptions modes = o->modes;
@@ -413,30 +439,28 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
   if (o->modes.method == VIT_MODES_SINVERT) {
-    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)", &fits));
-    if (!fits) modes.method = VIT_MODES_CHEBYSHEV;
+    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
+    if (!fits) modes.method = VIT_MODES_TWOLEVEL;
+    modes.fallback = (PetscBool)!fits;
   }
   if (modes.method == VIT_MODES_LOBPCG) {
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);
   }
+  if (modes.method == VIT_MODES_TWOLEVEL) {
+    PetscCall(CreateOperator(prob, sys, 4, PETSC_TRUE, res, op));
+    modes.op = *op;
+    PetscCall(ModesStage(prob, &modes, res));
+    if (!res->modes.declined) PetscFunctionReturn(0);
+    PetscCall(VitModesDestroy(&res->modes));
+    modes.method = VIT_MODES_CHEBYSHEV;
+  }
   if (modes.method == VIT_MODES_FILTER || modes.method == VIT_MODES_CHEBYSHEV) {
-    PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method == VIT_MODES_CHEBYSHEV), res, op));
+    if (!*op) PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method == VIT_MODES_CHEBYSHEV), res, op));
     PetscCall(FilterInterval(prob, *op, o, &modes));
     if (modes.method == VIT_MODES_CHEBYSHEV) modes.op = *op;
   }
-  if (modes.method == VIT_MODES_TWOLEVEL) { /* the block operator only: no Hessian, no interval */
-    PetscCall(CreateOperator(prob, sys, 4, PETSC_TRUE, res, op));
-    modes.op = *op;
-  }
-  PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
-  PetscCall(VitModesCompute(prob, &modes, &res->modes));
-  PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
-  if (res->negative < 0) {
-    PetscInt neg = 0;
-    for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -1e-6 * res->moment[0];
-    if (neg) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues among the modes found: the sample is not at an energy minimum; continuing\n", neg));
-  }
+  PetscCall(ModesStage(prob, &modes, res));
   PetscFunctionReturn(0);
 }
 

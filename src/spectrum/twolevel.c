@@ -23,20 +23,26 @@
      (A, B) = sum_{i in A, j in B} sqrt(m_i) H_ij sqrt(m_j), and couples neighbouring aggregates
      only; it is singular (the global translations), so the coarse matrix is that of H + sigma I,
      P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the mean eigenvalue, whatever the
-     aggregates), factorised once by MUMPS (Cholesky) and applied to all m columns at once.
+     aggregates), factorised once by MUMPS (LDL^T: negative pivots mean H is not positive
+     semi-definite) and applied to all m columns at once.
    Every product applies H to the whole block with the KPM's kernel.
 
-   The Rayleigh-Ritz step works on an orthonormal basis: X is orthonormal, P is orthogonalised
-   against X and W against X and P (twice), each by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
-   23, 2165 (2002)) that drops directions lost to round-off (Hetmaniuk & Lehoucq, J. Comput. Phys.
-   218, 324 (2006)); H P and H X follow their vectors by the same combinations, and H X is applied
-   anew before convergence is accepted, so that the residuals reported are those of the vectors.
+   The Rayleigh-Ritz step works on an orthonormal basis: X is orthonormal, W is orthogonalised
+   against X and P (twice) and made orthonormal by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
+   23, 2165 (2002)), which drops directions lost to round-off; P is orthonormalised against X in
+   the small coefficient space (Hetmaniuk & Lehoucq, J. Comput. Phys. 218, 324 (2006)). H P and
+   H X follow their vectors by the same combinations, and H X is applied anew before convergence
+   is accepted, so that the residuals reported are those of the vectors. Where the preconditioner
+   cannot be built (a shell Hessian, a non-positive diagonal entry, negative coarse pivots) the
+   solve stops with a user error, or with opt->fallback says why in a note and returns no modes
+   (modes->declined) for the caller's chebyshev.
    Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol. */
 #include "kpm_impl.h"
 #include "block.h"
 #include <petscksp.h>
 
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
+#define RR_TILE         256 /* rows per tile of the Rayleigh-Ritz combinations (4 tiles of m columns fit a block) */
 
 typedef struct {
   PetscInt  block, degree, aggregate, max_it;
@@ -201,18 +207,22 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   }
   PetscCall(MatAssemblyBegin(T->Ac, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(T->Ac, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatSetOption(T->Ac, MAT_SYMMETRIC, PETSC_TRUE));
-  PetscCall(MatSetOption(T->Ac, MAT_SPD, PETSC_TRUE));
+  PetscCall(MatSetOption(T->Ac, MAT_SYMMETRIC, PETSC_TRUE)); /* not SPD: MUMPS's LDL^T counts negative pivots */
   PetscCall(PetscFree5(key, perm, dnnz, onnz, block));
   PetscCall(PetscFree2(agg, sm));
   PetscFunctionReturn(0);
 }
 
-/* The coarse solver: MUMPS Cholesky of Ac (options prefix spectrum_twolevel_coarse_), and the
-   dense coarse multi-vectors of m columns. */
-static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T)
+/* The coarse solver: MUMPS LDL^T of Ac (symmetric indefinite mode, options prefix
+   spectrum_twolevel_coarse_), and the dense coarse multi-vectors of m columns. reason: why it
+   cannot serve (the factorisation failed, or Ac has negative pivots: H is not positive
+   semi-definite, a sample away from an energy minimum), or "". */
+static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, char reason[], size_t len)
 {
-  PC pc;
+  PC             pc;
+  Mat            F;
+  PCFailedReason failed;
+  PetscInt       negative = 0;
 
   PetscFunctionBegin;
   PetscCall(KSPCreate(prob->comm, &T->ksp));
@@ -224,28 +234,41 @@ static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBloc
   PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
   PetscCall(KSPSetFromOptions(T->ksp));
   PetscCall(KSPSetUp(T->ksp));
+  PetscCall(PCGetFailedReason(pc, &failed));
+  PetscCall(PCFactorGetMatrix(pc, &F));
+  if (failed == PC_NOERROR) PetscCall(MatMumpsGetInfog(F, 12, &negative));
+  if (failed != PC_NOERROR) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix (%s)", PCFailedReasons[failed]));
+  else if (negative > 0) PetscCall(PetscSNPrintf(reason, len, "its coarse matrix has %" PetscInt_FMT " negative pivots, so H is not positive semi-definite (a sample away from an energy minimum)", negative));
+  if (reason[0]) PetscFunctionReturn(0);
   PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
   PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
   PetscFunctionReturn(0);
 }
 
-/* 1 / H_jj of the owned entries, from the operator's diagonal blocks. */
-static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T)
+/* 1 / H_jj of the owned entries, from the operator's diagonal blocks; reason: the smallest H_jj
+   over all ranks and its atom when it is not positive, or "". */
+static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T, char reason[], size_t len)
 {
   const struct _n_VitKpmOperator *op = B->op;
+  struct {
+    double value;
+    int    atom;
+  } low = {PETSC_MAX_REAL, -1};
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(B->n + 1, &T->dinv));
   for (PetscInt r = 0; r < op->nrows; r++) {
     PetscInt p = op->ia[r];
     while (p < op->ia[r + 1] && op->ja[p] != r) p++;
-    PetscCheck(p < op->ia[r + 1], op->comm, PETSC_ERR_PLIB, "twolevel: operator row %" PetscInt_FMT " has no diagonal block", r);
+    PetscCheck(p < op->ia[r + 1], PETSC_COMM_SELF, PETSC_ERR_PLIB, "twolevel: operator row %" PetscInt_FMT " has no diagonal block", r);
     for (PetscInt c = 0; c < op->bs; c++) {
       const PetscReal h = VitKpmBlockEntry(op, p, c, c);
-      PetscCheck(h > 0, op->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: diagonal entry %g of atom %" PetscInt_FMT " (component %" PetscInt_FMT ") is not positive: the sample is far from a minimum; use -spectrum_method chebyshev", (double)h, op->gid[r], c);
+      if (h < low.value) low.value = h, low.atom = (int)op->gid[r];
       T->dinv[r * op->bs + c] = 1 / h;
     }
   }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &low, 1, MPI_DOUBLE_INT, MPI_MINLOC, op->comm));
+  if (!(low.value > 0)) PetscCall(PetscSNPrintf(reason, len, "the diagonal entry %g of atom %d is not positive (a sample far from an energy minimum)", low.value, low.atom));
   PetscFunctionReturn(0);
 }
 
@@ -302,21 +325,34 @@ static PetscErrorCode SmootherInterval(const VitSpectrumProblem *prob, const Vit
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T)
+/* The work block dir: a block, and at least the 4 tiles of the Rayleigh-Ritz combinations. */
+static size_t DirBytes(const VitBlock *B)
+{
+  return (size_t)PetscMax(B->nall, 4 * RR_TILE) * B->m * sizeof(PetscReal);
+}
+
+/* reason: why the preconditioner cannot be built (then T is left for TwoLevelDestroy only), or "". */
+static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T, char reason[], size_t len)
 {
   size_t bytes = (size_t)B->nall * B->m * sizeof(PetscReal);
 
   PetscFunctionBegin;
-  PetscCheck(!B->op->shell, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel needs an assembled Hessian: use -hessian_type baij, or -spectrum_method chebyshev");
-  T->B        = B;
-  T->degree   = o->degree;
-  T->products = 0;
+  PetscCall(PetscMemzero(T, sizeof(*T)));
+  T->B      = B;
+  T->degree = o->degree;
+  reason[0] = 0;
+  if (B->op->shell) {
+    PetscCall(PetscSNPrintf(reason, len, "it needs an assembled Hessian (not -hessian_type shell)"));
+    PetscFunctionReturn(0);
+  }
   PetscCall(Aggregate(prob, B, o->aggregate, T));
-  PetscCall(JacobiScaling(B, T)); /* first: the coarse matrix's shift takes Tr(H) from it */
+  PetscCall(JacobiScaling(B, T, reason, len)); /* first: the coarse matrix's shift takes Tr(H) from it */
+  if (reason[0]) PetscFunctionReturn(0);
   PetscCall(CoarseMatrix(prob, B, T));
-  PetscCall(CoarseSolver(prob, B, T));
+  PetscCall(CoarseSolver(prob, B, T, reason, len));
+  if (reason[0]) PetscFunctionReturn(0);
   PetscCall(SmootherInterval(prob, B, T));
-  PetscCall(VitBigAlloc(bytes, &T->dir));
+  PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
   PetscCall(VitBigAlloc(bytes, &T->y));
   {
     PetscInt total;
@@ -331,7 +367,7 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
   size_t bytes = (size_t)T->B->nall * T->B->m * sizeof(PetscReal);
 
   PetscFunctionBegin;
-  PetscCall(VitBigFree(bytes, &T->dir));
+  PetscCall(VitBigFree(DirBytes(T->B), &T->dir));
   PetscCall(VitBigFree(bytes, &T->y));
   PetscCall(PetscFree(T->dinv));
   PetscCall(PetscFree(T->first));
@@ -478,9 +514,9 @@ static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock 
   PetscFunctionReturn(0);
 }
 
-/* The LOBPCG state: blocks X, HX, W, HW, P, HP and two spare ones (each nall x m, ghost room). */
+/* The LOBPCG state: blocks X, HX, W, HW, P, HP (each nall x m, ghost room). */
 typedef struct {
-  PetscReal *x, *hx, *w, *hw, *p, *hp, *s0, *s1;
+  PetscReal *x, *hx, *w, *hw, *p, *hp;
   PetscInt   mw, mp; /* valid columns of W and P */
 } Lobpcg;
 
@@ -495,17 +531,17 @@ static void Swap(PetscReal **a, PetscReal **b)
    theta the m lowest t, X := S C1 with C1 = C(:, 0:m), H X alike. The next P spans the W and P parts
    of that step, C1' = C1 with its X rows zeroed, made orthonormal and orthogonal to the new X in
    the coefficients (S is orthonormal): C1' - C1 (C1^T C1'), then SVQB of that s x m matrix; H P
-   alike. No product with H and no Gram matrix over the atoms beyond S^T H S. New P, H P go to
-   the cycle's work blocks, which are free here and are swapped in. */
+   alike. No product with H and no Gram matrix over the atoms beyond S^T H S; the cycle's work
+   block dir (free here) holds the tiles of the results. */
 static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, PetscReal theta[])
 {
   const PetscInt   m = B->m, sizes[3] = {m, L->mw, L->mp}, s = m + L->mw + L->mp, start[3] = {0, m, m + L->mw};
   const PetscReal *basis[3] = {L->x, L->w, L->p}, *hbasis[3] = {L->hx, L->hw, L->hp};
-  PetscReal       *A, *t, *G, *C, *Q, *Cp, *out[4] = {L->s0, L->s1, T->dir, T->y};
+  PetscReal       *A, *t, *G, *C, *Q, *Cp;
   PetscInt         mp = 0;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc6(s * s, &A, s, &t, m * m, &G, s * m, &C, s * m, &Q, s * m, &Cp));
+  PetscCall(PetscMalloc6(s * s, &A, s, &t, m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
   for (PetscInt a = 0; a < 3; a++)
     for (PetscInt b = a; b < 3; b++) {
       if (!sizes[a] || !sizes[b]) continue;
@@ -540,27 +576,27 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
         for (PetscInt l = 0; l < m; l++) Cp[k * s + j] += Q[l * s + j] * C[k * m + l];
       }
   }
-  /* out[0], out[1] = S C1, HS C1; out[2], out[3] = S Cp, HS Cp, each part of the basis in turn */
-  for (PetscInt a = 0; a < 3; a++) {
-    if (!sizes[a]) continue;
-    for (PetscInt k = 0; k < m; k++)
-      for (PetscInt j = 0; j < sizes[a]; j++) C[k * sizes[a] + j] = A[k * s + start[a] + j];
-    PetscCall(VitBlockCombine(B, sizes[a], basis[a], m, C, a ? 1 : 0, out[0]));
-    PetscCall(VitBlockCombine(B, sizes[a], hbasis[a], m, C, a ? 1 : 0, out[1]));
-    if (!mp) continue;
-    for (PetscInt k = 0; k < mp; k++)
-      for (PetscInt j = 0; j < sizes[a]; j++) C[k * sizes[a] + j] = Cp[k * s + start[a] + j];
-    PetscCall(VitBlockCombine(B, sizes[a], basis[a], mp, C, a ? 1 : 0, out[2]));
-    PetscCall(VitBlockCombine(B, sizes[a], hbasis[a], mp, C, a ? 1 : 0, out[3]));
-  }
-  for (PetscInt q = 2; q < 4 && mp; q++) /* the columns past mp unused: zero, as SvqbDrop leaves them */
-    for (PetscInt j = 0; j < B->n; j++)
-      for (PetscInt k = mp; k < m; k++) out[q][j * m + k] = 0;
-  Swap(&L->x, &L->s0);
-  Swap(&L->hx, &L->s1);
-  if (mp) {
-    Swap(&L->p, &T->dir);
-    Swap(&L->hp, &T->y);
+  /* X, HX, P, HP := S C1, HS C1, S Cp, HS Cp in place, a tile of rows at a time: a row of the
+     result needs the same row of X, W and P only. C holds each part's rows of C1 and Cp. */
+  for (PetscInt part = 0; part < 3; part++)
+    for (PetscInt k = 0; k < m + mp; k++)
+      for (PetscInt j = 0; j < sizes[part]; j++) C[start[part] * (2 * m) + k * sizes[part] + j] = k < m ? A[k * s + start[part] + j] : Cp[(k - m) * s + start[part] + j];
+  for (PetscInt j0 = 0; j0 < B->n; j0 += RR_TILE) {
+    VitBlock  tile = *B;
+    PetscReal *out[4] = {L->x, L->hx, L->p, L->hp};
+    tile.n = PetscMin(RR_TILE, B->n - j0);
+    for (PetscInt part = 0; part < 3; part++) {
+      const PetscReal *c = C + start[part] * (2 * m);
+      if (!sizes[part]) continue;
+      PetscCall(VitBlockCombine(&tile, sizes[part], basis[part] + j0 * m, m, c, part ? 1 : 0, T->dir));
+      PetscCall(VitBlockCombine(&tile, sizes[part], hbasis[part] + j0 * m, m, c, part ? 1 : 0, T->dir + RR_TILE * m));
+      if (!mp) continue;
+      PetscCall(VitBlockCombine(&tile, sizes[part], basis[part] + j0 * m, mp, c + m * sizes[part], part ? 1 : 0, T->dir + 2 * RR_TILE * m));
+      PetscCall(VitBlockCombine(&tile, sizes[part], hbasis[part] + j0 * m, mp, c + m * sizes[part], part ? 1 : 0, T->dir + 3 * RR_TILE * m));
+    }
+    for (PetscInt q = 0; q < (mp ? 4 : 2); q++) /* P's columns past mp zeroed, as SvqbDrop leaves them */
+      for (PetscInt j = 0; j < tile.n; j++)
+        for (PetscInt k = 0; k < m; k++) out[q][(j0 + j) * m + k] = q < 2 || k < mp ? T->dir[(q * RR_TILE + j) * m + k] : 0;
   }
   L->mp = mp;
   PetscCall(PetscFree6(A, t, G, C, Q, Cp));
@@ -590,14 +626,14 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   PetscFunctionBegin;
   for (PetscInt j = 0; j < B->n; j++)
     for (PetscInt k = 0; k < m; k++) L->w[j * m + k] = L->hx[j * m + k] - theta[k] * L->x[j * m + k];
-  PetscCall(Cycle(T, L->w, L->s0));
-  Swap(&L->w, &L->s0);
+  PetscCall(Cycle(T, L->w, L->hw)); /* H W is not needed until W is final */
+  Swap(&L->w, &L->hw);
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
   L->mw = m;
   for (PetscInt pass = 0; pass < 2; pass++) {
     PetscCall(ProjectOut(prob, B, m, L->x, L->mw, L->w));
     PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w));
-    PetscCall(SvqbDrop(prob, B, &L->mw, L->w, L->s1));
+    PetscCall(SvqbDrop(prob, B, &L->mw, L->w, T->dir));
   }
   PetscCall(Apply(T, L->w, L->hw));
   PetscFunctionReturn(0);
@@ -618,10 +654,11 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   TwoLevel         T;
   VitBlock         B;
   Lobpcg           L;
-  PetscReal       *theta, *residual, **blocks[8];
+  PetscReal       *theta, *residual, **blocks[6];
   PetscInt         nghost, wanted = 0, converged = 0, it, checked = 0;
   size_t           bytes;
   PetscLogDouble   t0, last, now;
+  char             reason[256];
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
@@ -636,10 +673,18 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
   bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
-  PetscCall(TwoLevelSetUp(prob, &B, &o, &T));
+  PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
+  if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for the caller's chebyshev */
+    PetscCall(TwoLevelDestroy(&T));
+    if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
+    PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)\n", reason));
+    modes->declined = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   blocks[0] = &L.x, blocks[1] = &L.hx, blocks[2] = &L.w, blocks[3] = &L.hw;
-  blocks[4] = &L.p, blocks[5] = &L.hp, blocks[6] = &L.s0, blocks[7] = &L.s1;
-  for (PetscInt q = 0; q < 8; q++) PetscCall(VitBigAlloc(bytes, blocks[q]));
+  blocks[4] = &L.p, blocks[5] = &L.hp;
+  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigAlloc(bytes, blocks[q]));
   PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
 
   /* the start: deflated random vectors, orthonormal, and their Ritz vectors */
@@ -647,7 +692,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   L.mw = 0, L.mp = 0;
   {
     PetscInt q = B.m;
-    PetscCall(SvqbDrop(prob, &B, &q, L.x, L.s0));
+    PetscCall(SvqbDrop(prob, &B, &q, L.x, T.dir));
     PetscCheck(q == B.m, prob->comm, PETSC_ERR_PLIB, "twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " random start vectors independent", q, B.m);
   }
   PetscCall(Apply(&T, L.x, L.hx));
@@ -686,7 +731,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
   modes->iterations = PetscMin(it + 1, o.max_it);
   PetscCall(PetscFree2(theta, residual));
-  for (PetscInt q = 0; q < 8; q++) PetscCall(VitBigFree(bytes, blocks[q]));
+  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(bytes, blocks[q]));
   PetscCall(TwoLevelDestroy(&T));
   if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
   PetscFunctionReturn(0);

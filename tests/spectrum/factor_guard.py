@@ -1,9 +1,10 @@
 """The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below a lower
 estimate of any factor (no MUMPS analysis then) or below MUMPS's own estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
-note each, exits 0, keeps the KPM counts and computes the modes by Chebyshev-filtered subspace iteration instead
-(no second matrix: -spectrum_precond_max_memory does not concern it; LOBPCG asked for with its
-multigrid above that limit: no modes, with a note); with a generous limit the exact counts are
-written and equal LAPACK's."""
+note each, exits 0, keeps the KPM counts and computes the modes by LOBPCG with the two-level
+preconditioner instead (no multigrid: -spectrum_precond_max_memory does not concern it; LOBPCG asked
+for with its multigrid above that limit: no modes, with a note); a shell Hessian (no entries to
+factor, no blocks for the coarse level) gets a note for each and and Chebyshev-filtered subspace iteration
+gives the same modes; with a generous limit the exact counts are written and equal LAPACK's."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -18,7 +19,7 @@ said = {}
 for n, limit, how in ((1, 0.001, "MUMPS's analysis is not run"), (2, 0.001, "MUMPS's analysis is not run"), (1, 3, "MUMPS estimates"), (2, 3, "MUMPS estimates")):
     p = vt.run(base + ["-spectrum_factor_max_memory", limit, "-o", "small%d.h5" % n], n)
     notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "-spectrum_method chebyshev" in notes[1]
+    vt.check(len(notes) == 2 and "exact counts (inertia)" in notes[0] and "shift-and-invert skipped" in notes[1] and "-spectrum_method twolevel" in notes[1]
              and all(how in note for note in notes), "%d rank(s), limit %g MB: inertia and shift-and-invert skipped (%s), one note each: %s" % (n, limit, how, notes))
     said[how] = float(notes[0].split(" MB")[0].split()[-1])
     names = []
@@ -27,12 +28,23 @@ for n, limit, how in ((1, 0.001, "MUMPS's analysis is not run"), (2, 0.001, "MUM
     lam = sl.read("small%d.h5" % n, "/spectrum/modes/eigenvalues")
     method = sl.h5py.File("small%d.h5" % n, "r")["/spectrum/modes/eigenvalues"].attrs["method"]
     method = method.decode() if isinstance(method, bytes) else method
-    vt.check(method == "chebyshev" and "modes (chebyshev" in p.stdout, "%d rank(s): the output and the summary name the solver used, chebyshev (%s)" % (n, method))
-    vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the chebyshev fallback = LAPACK's" % n)
+    vt.check(method == "twolevel" and "modes (twolevel" in p.stdout, "%d rank(s): the output and the summary name the solver used, twolevel (%s)" % (n, method))
+    vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the twolevel fallback = LAPACK's" % n)
 vt.check(0 < said["MUMPS's analysis is not run"] < said["MUMPS estimates"], "the lower estimate (%g MB) is below MUMPS's estimate (%g MB)" % (said["MUMPS's analysis is not run"], said["MUMPS estimates"]))
 # the fallback needs no second matrix: a tiny multigrid limit does not stop it
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "filter.h5"], 2)
-vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the chebyshev fallback ignores the multigrid limit")
+vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the twolevel fallback ignores the multigrid limit")
+# a shell Hessian (the default run) has no entries to factor nor blocks for the coarse level:
+# inertia and shift-and-invert are skipped, twolevel declines, each with a note, chebyshev runs
+for n in (1, 2):
+    p = vt.run(base + ["-hessian_type", "shell", "-o", "shell%d.h5" % n], n)
+    notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+    lam = sl.read("shell%d.h5" % n, "/spectrum/modes/eigenvalues")
+    method = sl.h5py.File("shell%d.h5" % n, "r")["/spectrum/modes/eigenvalues"].attrs["method"]
+    method = method.decode() if isinstance(method, bytes) else method
+    vt.check(len(notes) == 3 and all("shell" in note for note in notes) and "two-level preconditioner not used" in notes[2] and "-spectrum_method chebyshev" in notes[2]
+             and method == "chebyshev" and len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8),
+             "%d rank(s), shell Hessian: twolevel declines with one note, chebyshev's 20 modes = LAPACK's (%s, %s)" % (n, method, notes))
 # LOBPCG's multigrid has its own limit: below its estimate (100 kB/atom) the modes are skipped
 p = vt.run(base + ["-spectrum_method", "lobpcg", "-spectrum_precond_max_memory", 1, "-o", "nomodes.h5"], 2)
 names = []

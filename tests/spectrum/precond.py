@@ -4,10 +4,10 @@ src/spectrum/precond.c; LOBPCG on blocks with the two-level preconditioner, src/
 against scipy (ARPACK shift-and-invert for the glass, dense LAPACK for the
 crystal) of the same Hessian:
 - a relaxed 1000-atom KA glass, the default run with a MUMPS memory limit below the factor's
-  estimate: shift-and-invert is skipped with a one-line note naming -spectrum_method chebyshev,
+  estimate: shift-and-invert is skipped with a one-line note naming -spectrum_method twolevel,
   which gives the lowest 20 non-zero eigenvalues to 1e-8 relative and the eigenvectors of the
-  non-degenerate modes, with converged vectors locked out of its block (groups of 8); the same for
-  -spectrum_method filter, lobpcg (GAMG) and twolevel; Jacobi does not
+  non-degenerate modes; the same for -spectrum_method chebyshev (with converged vectors locked
+  out of its block, in groups of 8), filter and lobpcg (GAMG); Jacobi does not
   converge in twice the GAMG iterations (the preconditioner is in effect); twolevel converges in
   fewer block products than chebyshev; with one atom per aggregate (an exact coarse solve) in
   fewer iterations, and with one aggregate per rank (a singular coarse matrix but for its shift)
@@ -50,8 +50,6 @@ def lowest(out, k):
     return lam, np.max(np.abs(lam - ref[:k]) / ref[:k])
 
 
-
-
 def check_modes(out, what):
     lam, err = lowest(out, nev)
     vt.check(err < 1e-8, "%s: lowest %d eigenvalues = the reference to 1e-8 relative (max %.1e)" % (what, nev, err))
@@ -62,16 +60,26 @@ def check_modes(out, what):
     vt.check(len(nondeg) > 5 and np.all(np.abs(overlap - 1) < 1e-6), "%s: eigenvectors of %d non-degenerate modes = the reference's (min overlap %.9f)" % (what, len(nondeg), overlap.min()))
 
 
+def block_products(stdout, method):
+    """Block products with H of a chebyshev or twolevel run, from its -info summary line."""
+    line = [l for l in stdout.splitlines() if "%s:" % method in l and "block products" in l][-1]
+    return int(line.split(" block products")[0].split()[-1])
+
+
 # The default method with the factor over the memory limit: shift-and-invert is skipped with a note
-# and the modes come from the polynomial filter.
-p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_filter.h5", "-info", ":sys"], np_ranks)
+# and the modes come from LOBPCG with the two-level preconditioner.
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_vectors", "-o", "glass_twolevel.h5", "-info", ":sys"], np_ranks)
 notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "-spectrum_method chebyshev" in notes[0], "one note: shift-and-invert skipped, chebyshev used (%s)" % notes)
-check_modes("glass_filter.h5", "chebyshev (default fallback)")
+vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "-spectrum_method twolevel" in notes[0], "one note: shift-and-invert skipped, twolevel used (%s)" % notes)
+check_modes("glass_twolevel.h5", "twolevel (default fallback)")
+products = block_products(p.stdout, "twolevel")
+p = vt.run(base + ["-spectrum_method", "chebyshev", "-spectrum_vectors", "-o", "glass_cheb.h5", "-info", ":sys"], np_ranks)
+check_modes("glass_cheb.h5", "chebyshev")
 # the modes above were found with converged vectors locked out of the block (in groups of 8)
 summary = [l for l in p.stdout.splitlines() if "chebyshev:" in l and "vector products" in l]
 locked = int(summary[-1].split("(")[-1].split()[0]) if summary else 0
 vt.check(locked >= 8 and locked % 8 == 0, "chebyshev locked %d converged vectors (%s)" % (locked, summary[-1:]))
+vt.check(products < block_products(p.stdout, "chebyshev"), "twolevel: %d block products, chebyshev %d" % (products, block_products(p.stdout, "chebyshev")))
 vt.run(base + ["-spectrum_method", "filter", "-spectrum_vectors", "-o", "glass_stfilter.h5"], np_ranks)
 check_modes("glass_stfilter.h5", "filter (SLEPc STFILTER)")
 out = "glass_gamg.h5"
@@ -86,22 +94,10 @@ with h5py.File("jacobi.h5", "r") as f:
 vt.check("warning: only" in p.stdout and found < nev, "Jacobi: %d of %d modes in %d iterations, GAMG: all in %d" % (found, nev, 2 * its, its))
 
 
-def block_products(stdout, method):
-    """Block products with H of a chebyshev or twolevel run, from its -info summary line."""
-    line = [l for l in stdout.splitlines() if "%s:" % method in l and "block products" in l][-1]
-    return int(line.split(" block products")[0].split()[-1])
-
-
-# LOBPCG with the two-level preconditioner: the same modes and vectors, in fewer products with H
-# than the Chebyshev filter. Its coarse level is wired right: with one atom per aggregate the coarse
-# correction is (H + sigma I)^-1 itself (P = M^1/2 on every atom), an exact solve, and LOBPCG
-# converges in fewer iterations; with one aggregate per rank (nearly only the global translations,
-# a coarse matrix singular but for its shift) it still converges to the same modes.
-p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_vectors", "-o", "glass_twolevel.h5", "-info", ":sys"], np_ranks)
-check_modes("glass_twolevel.h5", "twolevel")
-products = block_products(p.stdout, "twolevel")
-p_cheb = vt.run(base + ["-spectrum_method", "chebyshev", "-o", "glass_cheb.h5", "-info", ":sys"], np_ranks)
-vt.check(products < block_products(p_cheb.stdout, "chebyshev"), "twolevel: %d block products, chebyshev %d" % (products, block_products(p_cheb.stdout, "chebyshev")))
+# The two-level preconditioner's coarse level is wired right: with one atom per aggregate the
+# coarse correction is (H + sigma I)^-1 itself (P = M^1/2 on every atom), an exact solve, and
+# LOBPCG converges in fewer iterations; with one aggregate per rank (nearly only the global
+# translations, a coarse matrix singular but for its shift) it still converges to the same modes.
 its = int(sl.read("glass_twolevel.h5", "/spectrum/modes/iterations")[0])
 vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 1, "-o", "glass_exact.h5"], np_ranks)
 its_exact = int(sl.read("glass_exact.h5", "/spectrum/modes/iterations")[0])
