@@ -246,14 +246,11 @@ static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBloc
 }
 
 /* 1 / H_jj of the owned entries, from the operator's diagonal blocks; reason: the smallest H_jj
-   over all ranks and its atom when it is not positive, or "". */
+   over all ranks when it is not positive, or "". */
 static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T, char reason[], size_t len)
 {
   const struct _n_VitKpmOperator *op = B->op;
-  struct {
-    double value;
-    int    atom;
-  } low = {PETSC_MAX_REAL, -1};
+  PetscReal                       low = PETSC_MAX_REAL;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(B->n + 1, &T->dinv));
@@ -263,12 +260,12 @@ static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T, char reason[
     PetscCheck(p < op->ia[r + 1], PETSC_COMM_SELF, PETSC_ERR_PLIB, "twolevel: operator row %" PetscInt_FMT " has no diagonal block", r);
     for (PetscInt c = 0; c < op->bs; c++) {
       const PetscReal h = VitKpmBlockEntry(op, p, c, c);
-      if (h < low.value) low.value = h, low.atom = (int)op->gid[r];
+      low = PetscMin(low, h);
       T->dinv[r * op->bs + c] = 1 / h;
     }
   }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &low, 1, MPI_DOUBLE_INT, MPI_MINLOC, op->comm));
-  if (!(low.value > 0)) PetscCall(PetscSNPrintf(reason, len, "the diagonal entry %g of atom %d is not positive (a sample far from an energy minimum)", low.value, low.atom));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &low, 1, MPIU_REAL, MPIU_MIN, op->comm));
+  if (!(low > 0)) PetscCall(PetscSNPrintf(reason, len, "H has non-positive diagonal entries (the smallest %g: a sample far from an energy minimum)", (double)low));
   PetscFunctionReturn(0);
 }
 
