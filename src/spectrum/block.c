@@ -4,16 +4,38 @@
 #include "block.h"
 #include <petscblaslapack.h>
 
+PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states)
+{
+  const PetscInt m = nev + PetscMax(8, nev / 2);
+  return PetscMin(8 * ((m + 7) / 8), states); /* whole SIMD chunks of the kernel */
+}
+
+PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states, PetscReal tol)
+{
+  PetscFunctionBegin;
+  PetscCheck(block > nev && block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", who, block, nev, states);
+  PetscCheck(tol > 0 && tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_tol %g: must lie in (0, 1)", who, (double)tol);
+  PetscFunctionReturn(0);
+}
+
+/* The BLAS sizes of a product of p and q columns of blocks like B. */
+static PetscErrorCode BlasSizes(const VitBlock *B, PetscInt p, PetscInt q, PetscBLASInt *bp, PetscBLASInt *bq, PetscBLASInt *n, PetscBLASInt *m)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(p, bp));
+  PetscCall(PetscBLASIntCast(q, bq));
+  PetscCall(PetscBLASIntCast(B->n, n));
+  PetscCall(PetscBLASIntCast(B->m, m));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[])
 {
   const PetscReal one = 1, zero = 0;
   PetscBLASInt    bp, bq, n, m;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(p, &bp));
-  PetscCall(PetscBLASIntCast(q, &bq));
-  PetscCall(PetscBLASIntCast(B->n, &n));
-  PetscCall(PetscBLASIntCast(B->m, &m));
+  PetscCall(BlasSizes(B, p, q, &bp, &bq, &n, &m));
   if (n && p && q) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bp, &bq, &n, &one, x, &m, y, &m, &zero, G, &bp));
   else PetscCall(PetscArrayzero(G, p * q));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(p * q), MPIU_REAL, MPIU_SUM, prob->comm));
@@ -26,10 +48,7 @@ PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[
   PetscBLASInt    bp, bq, n, m;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(p, &bp));
-  PetscCall(PetscBLASIntCast(q, &bq));
-  PetscCall(PetscBLASIntCast(B->n, &n));
-  PetscCall(PetscBLASIntCast(B->m, &m));
+  PetscCall(BlasSizes(B, p, q, &bp, &bq, &n, &m));
   if (n && q) {
     if (p) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bq, &n, &bp, &one, C, &bp, x, &m, &beta, y, &m));
     else

@@ -15,6 +15,12 @@ typedef struct {
   const PetscReal *sqrt_mass;
 } VitBlock;
 
+/* The default block for nev modes: nev + max(8, nev/2), rounded up to whole SIMD chunks of 8, at
+   most states (the dN - d non-translation modes). */
+PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states);
+/* One user error for a block outside (nev, states] or a tolerance outside (0, 1), naming the
+   solver's options -spectrum_<who>_block and -spectrum_<who>_tol. */
+PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states, PetscReal tol);
 /* G (p x q, column-major, leading dimension p) = X(:, 0:p)^T Y(:, 0:q), summed over the ranks. */
 PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[]);
 /* Y(:, 0:q) = beta Y(:, 0:q) + X(:, 0:p) C, C p x q column-major (owned entries; y != x). */

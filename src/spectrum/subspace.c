@@ -44,8 +44,7 @@ typedef struct {
 static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
 {
   PetscFunctionBegin;
-  c->block      = nev + PetscMax(8, nev / 2);
-  c->block      = PetscMin(8 * ((c->block + 7) / 8), states); /* whole SIMD chunks of the kernel */
+  c->block      = VitBlockDefaultSize(nev, states);
   c->max_degree = 400;
   c->max_it     = 200;
   c->tol        = 1e-8;
@@ -55,9 +54,8 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_it", "most filter + Rayleigh-Ritz iterations", NULL, c->max_it, &c->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, c->tol, &c->tol, NULL));
   PetscOptionsEnd();
-  PetscCheck(c->block > nev && c->block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", c->block, nev, states);
+  PetscCall(VitBlockCheckOptions(comm, "chebyshev", c->block, nev, states, c->tol));
   PetscCheck(c->max_degree >= 8, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);
-  PetscCheck(c->tol > 0 && c->tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_tol %g: must lie in (0, 1)", (double)c->tol);
   PetscFunctionReturn(0);
 }
 

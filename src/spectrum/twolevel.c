@@ -56,8 +56,8 @@ typedef struct {
   PetscInt   degree;
   PetscInt   nagg, *first; /* local aggregates, aggregate A = operator rows first[A] .. first[A+1]-1 */
   Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d x m) */
-  KSP        ksp;          /* MUMPS Cholesky of Ac */
-  PetscReal *z, *dir, *y;  /* the cycle's work blocks (z and y with ghost room) */
+  KSP        ksp;          /* MUMPS LDL^T of Ac */
+  PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
 } TwoLevel;
 
@@ -65,8 +65,7 @@ typedef struct {
 static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, TwoLevelOptions *o)
 {
   PetscFunctionBegin;
-  o->block     = nev + PetscMax(8, nev / 2);
-  o->block     = PetscMin(8 * ((o->block + 7) / 8), states); /* whole SIMD chunks of the kernel */
+  o->block     = VitBlockDefaultSize(nev, states);
   o->degree    = 6;
   o->aggregate = 16;
   o->max_it    = 1000;
@@ -78,11 +77,10 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
   PetscOptionsEnd();
-  PetscCheck(o->block > nev && o->block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", o->block, nev, states);
+  PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1", o->aggregate);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
-  PetscCheck(o->tol > 0 && o->tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_tol %g: must lie in (0, 1)", (double)o->tol);
   PetscFunctionReturn(0);
 }
 
