@@ -126,7 +126,7 @@ static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *
   PetscFunctionReturn(0);
 }
 
-/* The coarse matrix P^T H P + s P^T P (see the top) from the operator's blocks: the owned rows of
+/* The coarse matrix P^T H P + sigma P^T P (see the top) from the operator's blocks: the owned rows of
    aggregate A give its block row; a column atom's aggregate (global index) and sqrt(m) come from
    its owner through the operator's ghost exchange. Two passes over the aggregates: the distinct
    block columns of each row (preallocation), then their sums. */
@@ -152,7 +152,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, agg, agg + nrows, MPI_REPLACE));
   PetscCall(PetscSFBcastBegin(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
   PetscCall(PetscSFBcastEnd(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
-  PetscCall(PetscMalloc5(maxblocks, &key, maxblocks, &perm, T->nagg + 1, &dnnz, T->nagg + 1, &onnz, maxblocks * bs * bs, &block));
+  PetscCall(PetscMalloc5(maxblocks, &key, maxblocks, &perm, T->nagg + 1, &dnnz, T->nagg + 1, &onnz, bs * bs, &block));
 
   PetscCall(MatCreate(prob->comm, &T->Ac));
   PetscCall(MatSetSizes(T->Ac, T->nagg * bs, T->nagg * bs, PETSC_DETERMINE, PETSC_DETERMINE));
