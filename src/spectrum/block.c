@@ -100,6 +100,19 @@ void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, Pet
     for (PetscInt c = 0; c < prob->dim; c++) x[(i * prob->dim + c) * B->m + k] = VitRademacher(seed, B->gid[i], c, k);
 }
 
+PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock *B, const PetscReal x[], const PetscReal hx[], const PetscReal theta[], PetscReal residual[])
+{
+  const PetscInt m = B->m;
+
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(residual, m));
+  for (PetscInt j = 0; j < B->n; j++)
+    for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(hx[j * m + k] - theta[k] * x[j * m + k]);
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
+  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), PETSC_SMALL * PetscAbsReal(theta[m - 1]));
+  PetscFunctionReturn(0);
+}
+
 PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[])
 {
   PetscInt upto = nev;

@@ -32,6 +32,9 @@ PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char
 PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[]);
 /* Column k := a Rademacher vector seeded by global atom id (the same on any rank count). */
 void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscInt k, PetscReal x[]);
+/* Relative residuals ||H x_k - theta_k x_k|| / |theta_k| of the m Ritz pairs (x, hx = H x, theta
+   ascending; |theta_k| at least PETSC_SMALL |theta_{m-1}|). */
+PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock *B, const PetscReal x[], const PetscReal hx[], const PetscReal theta[], PetscReal residual[]);
 /* The lowest nev Ritz values and the rest of the nev-th's multiplet (to 1e-8 relative), of m. */
 PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[]);
 /* The first k columns of x (stride B->m) as VitModes (vectors in H's layout). */

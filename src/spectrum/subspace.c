@@ -195,11 +195,7 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   PetscCall(VitBlockSymmetricEigen(prob, "chebyshev", m, A, theta));
   PetscCall(VitBlockCombine(B, B->m, y, B->m, A, 0, x));
   PetscCall(VitBlockCombine(B, B->m, hy, B->m, A, 0, hx));
-  PetscCall(PetscArrayzero(residual, m));
-  for (PetscInt j = 0; j < B->n; j++)
-    for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(hx[j * m + k] - theta[k] * x[j * m + k]);
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
-  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), PETSC_SMALL * PetscAbsReal(theta[m - 1]));
+  PetscCall(VitBlockResiduals(prob, B, x, hx, theta, residual));
   buf[0] = x;
   buf[2] = y;
   PetscCall(PetscFree(A));

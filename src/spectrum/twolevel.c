@@ -598,20 +598,6 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   PetscFunctionReturn(0);
 }
 
-/* Relative residuals ||H x_k - theta_k x_k|| / |theta_k| of the m columns. */
-static PetscErrorCode Residuals(const VitSpectrumProblem *prob, const VitBlock *B, const Lobpcg *L, const PetscReal theta[], PetscReal residual[])
-{
-  const PetscInt m = B->m;
-
-  PetscFunctionBegin;
-  PetscCall(PetscArrayzero(residual, m));
-  for (PetscInt j = 0; j < B->n; j++)
-    for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(L->hx[j * m + k] - theta[k] * L->x[j * m + k]);
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
-  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), PETSC_SMALL * PetscAbsReal(theta[m - 1]));
-  PetscFunctionReturn(0);
-}
-
 /* The new search directions W = T (H X - X Theta), off the translations, orthonormal and
    orthogonal to X and P (twice), and H W. */
 static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[])
@@ -695,12 +681,12 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(PetscTime(&t0));
   last = t0;
   for (it = 0; it < o.max_it; it++) {
-    PetscCall(Residuals(prob, &B, &L, theta, residual));
+    PetscCall(VitBlockResiduals(prob, &B, L.x, L.hx, theta, residual));
     wanted    = VitBlockWanted(opt->nev, B.m, theta);
     converged = Converged(wanted, residual, o.tol);
     if (converged == wanted) { /* accepted with H X applied anew (it followed X by combinations) */
       PetscCall(Apply(&T, L.x, L.hx));
-      PetscCall(Residuals(prob, &B, &L, theta, residual));
+      PetscCall(VitBlockResiduals(prob, &B, L.x, L.hx, theta, residual));
       converged = Converged(wanted, residual, o.tol);
       checked++;
       if (converged == wanted) break;
