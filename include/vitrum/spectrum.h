@@ -46,13 +46,17 @@ typedef struct {
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
   PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
-  PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum */
+  PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum (range[1] <= 0:
+                                       from the KPM bounds of op, with a first guess of upper from a KPM pilot) */
   PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
-  VitKpmOperator op;                /* chebyshev, twolevel: the block operator to apply (NULL: one is built from prob->H and destroyed);
-                                       given, prob->H may already be released (VitKpmOperatorCreate) */
+  PetscInt       bounds_steps;      /* filter, chebyshev: Lanczos steps of those bounds, and the seed of the bounds' */
+  PetscInt       seed;              /* and the pilot's random vectors (bounds_steps 0: 30 steps, seed 1, the defaults
+                                       of -kpm_bounds_steps and -kpm_seed) */
+  VitKpmOperator op;                /* filter (its interval), chebyshev, twolevel: the block operator to apply (NULL: one
+                                       is built from prob->H and destroyed); given, prob->H may already be released
+                                       (VitKpmOperatorCreate) */
   PetscBool      fallback;          /* twolevel: where its preconditioner cannot be built (a shell Hessian,
-                                       a sample away from a minimum), a note and no modes (modes->declined)
-                                       instead of an error, so that the caller runs chebyshev */
+                                       a sample away from a minimum), a note and chebyshev instead of an error */
 } VitModesOptions;
 
 typedef struct {
@@ -63,9 +67,11 @@ typedef struct {
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */
   VitModesMethod method;   /* the solver that computed them */
-  PetscBool  declined;     /* twolevel with opt->fallback: no preconditioner, no modes (a note said why) */
+  PetscBool  declined;     /* VitModesTwoLevel with opt->fallback: no preconditioner, no modes (a note said
+                              why); VitModesCompute then runs chebyshev */
 } VitModes;
 
+/* The lowest modes by opt->method; twolevel with opt->fallback runs chebyshev where it declines. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 /* -help of the commands that compute modes: lists the options VitModesCompute reads when it runs
    (-spectrum_complete_multiplets, -spectrum_chebyshev_*, -spectrum_precond*) with their defaults;
@@ -74,11 +80,12 @@ PetscErrorCode VitModesOptionsHelp(MPI_Comm comm);
 PetscErrorCode VitModesChebyshevHelp(MPI_Comm comm);
 PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm);
 PetscErrorCode VitModesDestroy(VitModes *modes);
-/* Chebyshev-filtered subspace iteration on the KPM's block operator (subspace.c): the lowest nev
-   modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
+/* Chebyshev-filtered subspace iteration on the KPM's block operator opt->op (subspace.c): the
+   lowest nev modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
 PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 /* LOBPCG on blocks with a two-level (aggregation) preconditioner (twolevel.c): the lowest nev modes
-   and the rest of the nev-th's multiplet; needs prob->morton (positions) and an assembled H. */
+   and the rest of the nev-th's multiplet; needs prob->morton (positions) and opt->op built from an
+   assembled H. */
 PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm);
 /* LOBPCG preconditioner (precond.c): -spectrum_precond gamg|hypre|ml (multigrid on an AIJ copy of
@@ -106,6 +113,24 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
    sorted) and their number; PETSc's own arrays, no copy (kpm.c). */
 PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost);
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
+/* Whether a MUMPS factor of H fits in memory, asked once per Hessian: first a lower estimate of
+   any LDL^T factor (a nested dissection's top separator as one dense block; no analysis), then,
+   only where that does not settle it, MUMPS's own estimate (VitSpectrumFactorEstimate). */
+typedef struct {
+  PetscReal limit_mb;      /* the largest factor allowed (MB, all ranks) */
+  PetscReal floor_mb;      /* the lower estimate (MB; 0: none, a shell H) */
+  PetscReal separator_dof; /* the degrees of freedom of that separator */
+  PetscReal factor_mb;     /* MUMPS's estimate (MB, all ranks); < 0: not asked yet */
+} VitFactorGuard;
+/* limit_mb: the user's limit (-spectrum_factor_max_memory); 0: half the memory available. */
+PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, VitFactorGuard *guard);
+/* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>". */
+PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits);
+/* Memory of a multigrid preconditioner (an AIJ copy of H and the GAMG hierarchy), bytes per atom:
+   measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
+   atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); the bound by which the commands decide
+   whether a default multigrid fits. */
+#define VIT_MULTIGRID_BYTES_PER_ATOM 100e3
 
 /* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
 /* Largest block size (the dimension) of the KPM kernel (src/spectrum/kernel/kpm_rows.c). */

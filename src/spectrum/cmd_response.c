@@ -10,8 +10,11 @@
    Mode Grueneisen parameters gamma_n = -d ln omega_n / d ln V = -(1 / (2 d lambda_n)) d lambda_n / d eps
    for the isotropic strain eps (V = (1 + eps)^d V0).
    Static dipole responses: K u = f for a force dipole f_i = -n, f_j = +n on a pair (n = unit vector
-   from i to j), solved as D w = M^-1/2 f (CG + GAMG, translations removed with MatSetNullSpace),
-   u = M^-1/2 w; dipole stiffness kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair. */
+   from i to j), solved as D w = M^-1/2 f (CG + GAMG, or point-block Jacobi where GAMG would not
+   fit in memory; translations removed with MatSetNullSpace), u = M^-1/2 w; dipole stiffness
+   kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair.
+   The modes are computed as `vitrum spectrum` computes them (-spectrum_method, with its fallback
+   from shift-and-invert to twolevel where MUMPS's factor would not fit). */
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
 #include <vitrum/structure.h>
@@ -20,7 +23,7 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN], strain[8], param[64];
   VitModesOptions modes;
   PetscInt        param_index, npairs, nbins, seed;
-  PetscReal       strain_step, param_step, pair_rmax;
+  PetscReal       strain_step, param_step, pair_rmax, factor_max_mb, precond_max_mb;
   PetscBool       masses;
 } ResponseOptions;
 
@@ -41,6 +44,8 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum: sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   PetscCall(PetscOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));
   PetscCall(PetscOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
@@ -51,8 +56,10 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet; 1.5 sigma in KA glasses)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
+  PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
   PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
+  PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g / -response_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
   PetscCheck(o->nbins >= 1, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be positive", o->nbins);
   PetscFunctionReturn(0);
 }
@@ -232,6 +239,26 @@ static PetscErrorCode MassShifts(const VitSystem *sys, const VitModes *modes, Pe
   PetscFunctionReturn(0);
 }
 
+/* The modes of the shifts as `spectrum` computes them: shift-and-invert where MUMPS's factor fits,
+   else LOBPCG with the two-level preconditioner, with a note (and chebyshev where that cannot be
+   built). H stays, for the dipoles. */
+static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, VitModes *modes)
+{
+  VitModesOptions m = o->modes;
+  VitFactorGuard  guard;
+  PetscBool       fits;
+
+  PetscFunctionBegin;
+  if (m.method == VIT_MODES_SINVERT) {
+    PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, &guard));
+    PetscCall(VitFactorGuardFits(prob, &guard, "shift-and-invert", "; the modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
+    if (!fits) m.method = VIT_MODES_TWOLEVEL;
+    m.fallback = (PetscBool)!fits;
+  }
+  PetscCall(VitModesCompute(prob, &m, modes));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
 {
   const char *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
@@ -242,10 +269,11 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
 
   PetscFunctionBegin;
   if (o->modes.nev == 0) PetscFunctionReturn(0);
-  PetscCall(VitModesCompute(prob, &o->modes, &modes));
+  PetscCall(ResponseModes(sys, o, prob, &modes));
   dims[0] = (hsize_t)modes.k;
   PetscCall(PetscMalloc2(modes.k * sys->sample.ntypes + 1, &dl, modes.k + 1, &g));
   PetscCall(VitH5WriteReal(h5, "/response/modes/eigenvalues", 1, dims, modes.eigenvalue, lunits));
+  PetscCall(VitH5WriteAttrString(h5, "/response/modes/eigenvalues", "method", VitModesMethods[modes.method]));
   if (strcmp(o->strain, "none")) {
     PetscCall(StrainShifts(sys, o, &modes, dl, g));
     PetscCall(VitH5WriteReal(h5, "/response/strain/dlambda", 1, dims, dl, lunits));
@@ -393,19 +421,36 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
   }
 }
 
-static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, KSP *ksp, Mat *A)
+/* CG on D w = M^-1/2 f, translations removed: GAMG on an AIJ copy of H (GAMG needs AIJ) where
+   that fits under -response_precond_max_memory (VIT_MULTIGRID_BYTES_PER_ATOM), else point-block
+   Jacobi on H itself (Jacobi for a shell H, which a copy would cost dN products), with a note; a
+   -response_pc_type of the user's gets the AIJ copy. */
+static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A)
 {
+  PetscReal    limit = o->precond_max_mb, need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
+  PetscBool    given, shell, copy;
   MatNullSpace ns;
   Vec         *t;
   PC           pc;
 
   PetscFunctionBegin;
-  PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A)); /* GAMG needs AIJ */
-  PetscCall(MatSetBlockSize(*A, prob->dim));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-response_pc_type", &given));
+  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  copy = (PetscBool)(given || (!shell && need_mb <= limit));
+  if (copy) {
+    PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A));
+    PetscCall(MatSetBlockSize(*A, prob->dim));
+  } else {
+    if (shell) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: -hessian_type shell gives no entries for a multigrid preconditioner; CG runs with Jacobi (more iterations)\n"));
+    else PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: the multigrid preconditioner would need about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-response_precond_max_memory); CG runs with point-block Jacobi (more iterations, no copy of H)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+    PetscCall(PetscObjectReference((PetscObject)prob->H));
+    *A = prob->H;
+  }
   PetscCall(VitSpectrumTranslations(prob, &t));
   PetscCall(MatNullSpaceCreate(prob->comm, PETSC_FALSE, prob->dim, t, &ns));
   PetscCall(MatSetNullSpace(*A, ns));
-  PetscCall(MatSetNearNullSpace(*A, ns));
+  if (copy) PetscCall(MatSetNearNullSpace(*A, ns));
   PetscCall(MatNullSpaceDestroy(&ns));
   PetscCall(VecDestroyVecs(prob->dim, &t));
   PetscCall(KSPCreate(prob->comm, ksp));
@@ -413,7 +458,7 @@ static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, KSP *ks
   PetscCall(KSPSetOperators(*ksp, *A, *A));
   PetscCall(KSPSetType(*ksp, KSPCG));
   PetscCall(KSPGetPC(*ksp, &pc));
-  PetscCall(PCSetType(pc, PCGAMG));
+  PetscCall(PCSetType(pc, copy ? PCGAMG : shell ? PCJACOBI : PCPBJACOBI));
   PetscCall(KSPSetTolerances(*ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
   PetscCall(KSPSetFromOptions(*ksp));
   PetscFunctionReturn(0);
@@ -443,7 +488,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
   PetscCall(PetscCalloc5(np, &kappa, np, &dist, np, &its, o->nbins, &u2, o->nbins, &cnt));
   PetscCall(PetscMalloc2(2 * np, &ids, o->nbins + 1, &edges));
-  PetscCall(CreateDipoleSolver(prob, &ksp, &A));
+  PetscCall(CreateDipoleSolver(prob, o, &ksp, &A));
   PetscCall(MatCreateVecs(A, &w, &g));
   for (PetscInt k = 0; k < np; k++) {
     PetscReal          si[3], n[3];

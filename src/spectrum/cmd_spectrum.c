@@ -40,8 +40,7 @@ typedef struct {
   PetscLogDouble eigenvalues_s;  /* their wall time */
   PetscReal  rss_hessian, rss_kpm, rss_peak; /* resident bytes per atom, all ranks: with the Hessian, with the KPM copy only, the most so far */
   PetscReal  kpm_matrix_per_atom, kpm_vectors_per_atom;
-  PetscReal  factor_mb; /* MUMPS's estimate for a factor of H (MB, all ranks); < 0: not asked yet */
-  PetscReal  factor_floor_mb, separator_dof; /* FactorFloor: a lower estimate of any factor (MB; 0: none) */
+  VitFactorGuard factor; /* whether a MUMPS factor of H fits (inertia, shift-and-invert) */
   PetscReal  resolution;       /* Jackson resolution in omega at outliers.omega90 */
   PetscInt   resolution_moments; /* moments the resolution alone asks for (before -kpm_max_moments) */
   VitKpmOutliers outliers;
@@ -226,71 +225,6 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
   PetscFunctionReturn(0);
 }
 
-/* A lower estimate of any LDL^T factor of H (MB): a nested dissection's top separator, the degrees
-   of freedom that cut the sample in two, becomes one dense block of 8 s^2/2 bytes. Cutting needs at
-   least one slab of the interaction range r across the box's smallest cross-section A (two in a
-   periodic box): s = d N r A / V = d N r / w, w the box's largest perpendicular width
-   (VitSampleWidths), with r from the Hessian's blocks per atom c, the atoms within r of
-   an atom at the density N/V (c = rho 4 pi r^3/3 in 3D, rho pi r^2 in 2D). MUMPS's own analysis,
-   which FactorFits asks otherwise, takes minutes at 10^6 atoms. 0 for a matrix-free H. */
-static PetscErrorCode FactorFloor(const VitSpectrumProblem *prob, const VitSample *sample, SpectrumResults *res)
-{
-  const PetscInt  d = prob->dim;
-  const PetscReal rho = prob->natoms / VitSampleVolume(sample);
-  MatInfo         info;
-  PetscBool       shell, sbaij;
-  PetscReal       blocks, r, width[3];
-
-  PetscFunctionBegin;
-  res->factor_floor_mb = res->separator_dof = 0;
-  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  if (shell) PetscFunctionReturn(0);
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
-  PetscCall(MatGetInfo(prob->H, MAT_GLOBAL_SUM, &info));
-  blocks = info.nz_used / (d * d) / prob->natoms;
-  if (sbaij) blocks = 2 * blocks - 1; /* the upper triangle and the diagonal block are stored */
-  r = d == 3 ? PetscCbrtReal(3 * blocks / (4 * PETSC_PI * rho)) : PetscSqrtReal(blocks / (PETSC_PI * rho));
-  VitSampleWidths(sample, width);
-  res->separator_dof   = PetscMin(d * prob->natoms, d * prob->natoms * r / PetscMax(width[0], PetscMax(width[1], width[2])));
-  res->factor_floor_mb = 4 * PetscSqr(res->separator_dof) / 1048576.0;
-  PetscFunctionReturn(0);
-}
-
-/* Whether a MUMPS factor of H fits under -spectrum_factor_max_memory: no when even FactorFloor's
-   lower estimate exceeds it, else from MUMPS's estimate after its analysis (made once); prints a
-   one-line note naming what is skipped when it does not. */
-static PetscErrorCode FactorFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res, const char *skipped, const char *instead, PetscBool *fits)
-{
-  const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
-  PetscReal       limit = o->factor_max_mb;
-
-  PetscBool       shell;
-
-  PetscFunctionBegin;
-  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  if (shell) { /* no entries to factor, whatever the size */
-    *fits = PETSC_FALSE;
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
-    PetscFunctionReturn(0);
-  }
-  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
-  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
-     samples need no analysis. */
-  if (res->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
-    *fits = PETSC_TRUE;
-    PetscFunctionReturn(0);
-  }
-  if (res->factor_mb < 0 && res->factor_floor_mb > limit) {
-    *fits = PETSC_FALSE;
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)res->factor_floor_mb, (double)res->separator_dof, (double)limit, instead));
-    PetscFunctionReturn(0);
-  }
-  if (res->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &res->factor_mb));
-  *fits = (PetscBool)(res->factor_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)res->factor_mb, (double)limit, instead));
-  PetscFunctionReturn(0);
-}
-
 /* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
 static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
@@ -301,7 +235,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscFunctionBegin;
   res->negative = -1;
   if (!o->inertia) PetscFunctionReturn(0);
-  PetscCall(FactorFits(prob, o, res, "exact counts (inertia)", o->kpm ? "; the KPM counts are used" : "", &fits));
+  PetscCall(VitFactorGuardFits(prob, &res->factor, "exact counts (inertia)", o->kpm ? "; the KPM counts are used" : "", &fits));
   if (!fits) PetscFunctionReturn(0);
   PetscCall(PetscMalloc2(o->ncount + 1, &shift, o->ncount + 1, &count));
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
@@ -321,12 +255,6 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscFunctionReturn(0);
 }
 
-/* Memory of the multigrid preconditioner (AIJ copy of H and the GAMG hierarchy), bytes per atom:
-   measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
-   atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); this bound is used to decide whether
-   -spectrum_method lobpcg's default preconditioner fits. */
-#define VIT_MULTIGRID_BYTES_PER_ATOM 100e3
-
 /* Whether LOBPCG's default multigrid fits -spectrum_precond_max_memory; a note if not. A
    -spectrum_precond given by the user is taken as is. */
 static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscBool *fits)
@@ -339,30 +267,6 @@ static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const Spectr
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   *fits = (PetscBool)(given || need_mb <= limit);
   if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-spectrum_precond_max_memory); use -spectrum_method chebyshev (no multigrid), run on more nodes, or give -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
-  PetscFunctionReturn(0);
-}
-
-/* The filter's interval: the whole spectrum's range from the KPM bounds (Lanczos with a margin,
-   within Gershgorin), and a first guess of the top of the wanted part: from the eigenvalue below
-   which 2 % of the states lie (a KPM pilot of 1024 moments x 4 vectors resolves it: its width
-   pi (hi - lo)/2048 is a fraction of it in the glasses tried), the Debye count N ~ lambda^(d/2) of
-   a solid's acoustic modes extrapolated to 2 nev + 10 modes. Too low a guess only costs a wider
-   second solve (FilterModes in modes.c). op: the block operator (applied to 4 vectors here). */
-static PetscErrorCode FilterInterval(VitSpectrumProblem *prob, VitKpmOperator op, const SpectrumOptions *o, VitModesOptions *m)
-{
-  const PetscReal states = (PetscReal)prob->dim * prob->natoms - prob->dim;
-  VitKpm          pilot;
-  PetscReal       lo, hi, l2;
-
-  PetscFunctionBegin;
-  PetscCall(VitKpmOperatorSetVectors(op, 4));
-  PetscCall(VitKpmBounds(op, prob, o->bounds_steps, o->seed, &lo, &hi));
-  PetscCall(VitKpmCompute(op, prob, 1024, o->seed, lo, hi, &pilot));
-  PetscCall(VitKpmQuantile(&pilot, 0.02, &l2));
-  PetscCall(VitKpmDestroy(&pilot));
-  m->range[0] = lo;
-  m->range[1] = hi;
-  m->upper    = l2 > 0 ? PetscMin(hi, l2 * PetscPowReal((2.0 * m->nev + 10) / (0.02 * states), 2.0 / prob->dim)) : 1e-3 * hi;
   PetscFunctionReturn(0);
 }
 
@@ -425,12 +329,11 @@ static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesO
 }
 
 /* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the two-level preconditioner
-   (no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms), and where that
-   preconditioner cannot be built (a shell Hessian, a sample away from a minimum) Chebyshev-filtered
-   subspace iteration, each with a note saying so; LOBPCG with multigrid when asked for, when that
-   fits (else no modes, with a note). The filter, Chebyshev and two-level methods build the block
-   operator *op (kept for the KPM); the last two need no Hessian after it, so the Hessian is
-   released when it is built. */
+   (no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms; where that
+   preconditioner cannot be built, VitModesCompute says so and runs chebyshev), each with a note;
+   LOBPCG with multigrid when asked for, when that fits (else no modes, with a note). The filter,
+   Chebyshev and two-level methods get the block operator *op (kept for the KPM); the last two
+   need no Hessian after it, so the Hessian is released when it is built. */
 static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, const SpectrumOptions *o, SpectrumResults *res, VitKpmOperator *op)
 {
   VitModesOptions modes = o->modes;
@@ -439,7 +342,7 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
   if (o->modes.method == VIT_MODES_SINVERT) {
-    PetscCall(FactorFits(prob, o, res, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
+    PetscCall(VitFactorGuardFits(prob, &res->factor, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
     if (!fits) modes.method = VIT_MODES_TWOLEVEL;
     modes.fallback = (PetscBool)!fits;
   }
@@ -447,19 +350,12 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);
   }
-  if (modes.method == VIT_MODES_TWOLEVEL) {
-    PetscCall(CreateOperator(prob, sys, 4, PETSC_TRUE, res, op));
+  if (modes.method == VIT_MODES_TWOLEVEL || modes.method == VIT_MODES_CHEBYSHEV || modes.method == VIT_MODES_FILTER) {
+    PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method != VIT_MODES_FILTER), res, op));
     modes.op = *op;
-    PetscCall(ModesStage(prob, &modes, res));
-    if (!res->modes.declined) PetscFunctionReturn(0);
-    PetscCall(VitModesDestroy(&res->modes));
-    modes.method = VIT_MODES_CHEBYSHEV;
   }
-  if (modes.method == VIT_MODES_FILTER || modes.method == VIT_MODES_CHEBYSHEV) {
-    if (!*op) PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method == VIT_MODES_CHEBYSHEV), res, op));
-    PetscCall(FilterInterval(prob, *op, o, &modes));
-    if (modes.method == VIT_MODES_CHEBYSHEV) modes.op = *op;
-  }
+  modes.bounds_steps = o->bounds_steps;
+  modes.seed         = o->seed;
   PetscCall(ModesStage(prob, &modes, res));
   PetscFunctionReturn(0);
 }
@@ -1021,10 +917,9 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(RegisterEvents());
   PetscCall(PetscMemzero(&res, sizeof(res)));
   PetscCall(PetscCalloc3(o->ncount + 1, &res.count_exact, o->ncount + 1, &res.count_kpm, o->ncount + 1, &res.count_kpm_err));
-  res.factor_mb = -1;
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
-  PetscCall(FactorFloor(&prob, &sys->sample, &res));
+  PetscCall(VitFactorGuardSetUp(&prob, &sys->sample, o->factor_max_mb, &res.factor));
   PetscCall(ExactMoments(&prob, res.moment));
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ExactEigenvalues(&prob, o, &res));

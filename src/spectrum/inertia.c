@@ -152,3 +152,64 @@ PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt
   for (PetscInt j = 0; j < nshift && !*failed; j++) PetscCall(CountBelow(prob->H, shift[j], &count[j], failed));
   PetscFunctionReturn(0);
 }
+
+/* The lower estimate (MB): a nested dissection's top separator, the degrees of freedom that cut
+   the sample in two, becomes one dense block of 8 s^2/2 bytes. Cutting needs at least one slab of
+   the interaction range r across the box's smallest cross-section A (two in a periodic box):
+   s = d N r A / V = d N r / w, w the box's largest perpendicular width (VitSampleWidths), with r
+   from the Hessian's blocks per atom c, the atoms within r of an atom at the density N/V
+   (c = rho 4 pi r^3/3 in 3D, rho pi r^2 in 2D). MUMPS's own analysis takes minutes at 10^6 atoms. */
+PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, VitFactorGuard *guard)
+{
+  const PetscInt  d   = prob->dim;
+  const PetscReal rho = prob->natoms / VitSampleVolume(sample);
+  MatInfo         info;
+  PetscBool       shell, sbaij;
+  PetscReal       blocks, r, width[3];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(guard, sizeof(*guard)));
+  guard->factor_mb = -1;
+  guard->limit_mb  = limit_mb;
+  if (limit_mb == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &guard->limit_mb));
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  PetscCall(MatGetInfo(prob->H, MAT_GLOBAL_SUM, &info));
+  blocks = info.nz_used / (d * d) / prob->natoms;
+  if (sbaij) blocks = 2 * blocks - 1; /* the upper triangle and the diagonal block are stored */
+  r = d == 3 ? PetscCbrtReal(3 * blocks / (4 * PETSC_PI * rho)) : PetscSqrtReal(blocks / (PETSC_PI * rho));
+  VitSampleWidths(sample, width);
+  guard->separator_dof = PetscMin(d * prob->natoms, d * prob->natoms * r / PetscMax(width[0], PetscMax(width[1], width[2])));
+  guard->floor_mb      = 4 * PetscSqr(guard->separator_dof) / 1048576.0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits)
+{
+  const PetscReal ndof = (PetscReal)prob->dim * prob->natoms, limit = guard->limit_mb;
+  PetscBool       shell;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) { /* no entries to factor, whatever the size */
+    *fits = PETSC_FALSE;
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
+    PetscFunctionReturn(0);
+  }
+  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
+     samples need no analysis. */
+  if (guard->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
+    *fits = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  if (guard->factor_mb < 0 && guard->floor_mb > limit) {
+    *fits = PETSC_FALSE;
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)guard->floor_mb, (double)guard->separator_dof, (double)limit, instead));
+    PetscFunctionReturn(0);
+  }
+  if (guard->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &guard->factor_mb));
+  *fits = (PetscBool)(guard->factor_mb <= limit);
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)guard->factor_mb, (double)limit, instead));
+  PetscFunctionReturn(0);
+}

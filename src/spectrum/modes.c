@@ -473,11 +473,52 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
+/* The filter's interval when the caller gives none: the whole spectrum's range from the KPM bounds
+   (Lanczos with a margin, within Gershgorin), and a first guess of the top of the wanted part: from
+   the eigenvalue below which 2 % of the states lie (a KPM pilot of 1024 moments x 4 vectors
+   resolves it: its width pi (hi - lo)/2048 is a fraction of it in the glasses tried), the Debye
+   count N ~ lambda^(d/2) of a solid's acoustic modes extrapolated to 2 nev + 10 modes. Too low a
+   guess only costs a wider second solve (FilterModes). */
+static PetscErrorCode FilterInterval(const VitSpectrumProblem *prob, VitModesOptions *opt)
 {
+  const PetscReal states = (PetscReal)prob->dim * prob->natoms - prob->dim;
+  const PetscBool given = (PetscBool)(opt->bounds_steps > 0);
+  const PetscInt  steps = given ? opt->bounds_steps : 30, seed = given ? opt->seed : 1;
+  VitKpm          pilot;
+  PetscReal       lo, hi, l2;
+
   PetscFunctionBegin;
-  PetscCall(ComputeBySolver(prob, opt, modes));
-  modes->method = opt->method;
+  PetscCall(VitKpmOperatorSetVectors(opt->op, 4));
+  PetscCall(VitKpmBounds(opt->op, prob, steps, seed, &lo, &hi));
+  PetscCall(VitKpmCompute(opt->op, prob, 1024, seed, lo, hi, &pilot));
+  PetscCall(VitKpmQuantile(&pilot, 0.02, &l2));
+  PetscCall(VitKpmDestroy(&pilot));
+  opt->range[0] = lo;
+  opt->range[1] = hi;
+  opt->upper    = l2 > 0 ? PetscMin(hi, l2 * PetscPowReal((2.0 * opt->nev + 10) / (0.02 * states), 2.0 / prob->dim)) : 1e-3 * hi;
+  PetscFunctionReturn(0);
+}
+
+/* The block methods' operator is the caller's or one built here from prob->H, which stays; where
+   twolevel declines (opt->fallback, with its note), chebyshev computes the modes on it. */
+PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *given, VitModes *modes)
+{
+  VitModesOptions opt = *given;
+  PetscBool       block = (PetscBool)(opt.method == VIT_MODES_TWOLEVEL || opt.method == VIT_MODES_CHEBYSHEV || opt.method == VIT_MODES_FILTER);
+
+  PetscFunctionBegin;
+  if (block && !given->op) PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, 4, PETSC_FALSE, &opt.op));
+  if (opt.method == VIT_MODES_TWOLEVEL) {
+    PetscCall(ComputeBySolver(prob, &opt, modes));
+    if (modes->declined) {
+      PetscCall(VitModesDestroy(modes));
+      opt.method = VIT_MODES_CHEBYSHEV;
+    }
+  }
+  if ((opt.method == VIT_MODES_CHEBYSHEV || opt.method == VIT_MODES_FILTER) && opt.range[1] <= 0) PetscCall(FilterInterval(prob, &opt));
+  if (opt.method != VIT_MODES_TWOLEVEL) PetscCall(ComputeBySolver(prob, &opt, modes));
+  modes->method = opt.method;
+  if (!given->op) PetscCall(VitKpmOperatorDestroy(&opt.op));
   PetscFunctionReturn(0);
 }
 

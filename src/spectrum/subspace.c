@@ -278,11 +278,8 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
   PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &c));
-  /* the caller's operator, or a copy of H that leaves the problem as it is (release = PETSC_FALSE) */
-  if (opt->op) {
-    B.op = opt->op;
-    PetscCall(VitKpmOperatorSetVectors(B.op, c.block));
-  } else PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, c.block, PETSC_FALSE, &B.op));
+  B.op = opt->op;
+  PetscCall(VitKpmOperatorSetVectors(B.op, c.block));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
   PetscCall(VitKpmOperatorRows(B.op, &B.order, &B.gid, &B.sqrt_mass));
   B.m    = c.block;
@@ -344,7 +341,6 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscFree7(theta, residual, all_theta, all_residual, perm, L.theta, L.residual));
   PetscCall(VitBigFree((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
   for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
-  if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
   PetscFunctionReturn(0);
 }
 

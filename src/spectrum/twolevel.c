@@ -644,10 +644,8 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
   PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &o));
-  if (opt->op) {
-    B.op = opt->op;
-    PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
-  } else PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, o.block, PETSC_FALSE, &B.op));
+  B.op = opt->op;
+  PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
   PetscCall(VitKpmOperatorRows(B.op, &B.order, &B.gid, &B.sqrt_mass));
   B.m    = o.block;
@@ -657,8 +655,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
   if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for the caller's chebyshev */
     PetscCall(TwoLevelDestroy(&T));
-    if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
-    PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
+      PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)\n", reason));
     modes->declined = PETSC_TRUE;
     PetscFunctionReturn(0);
@@ -714,7 +711,6 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(PetscFree2(theta, residual));
   for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(bytes, blocks[q]));
   PetscCall(TwoLevelDestroy(&T));
-  if (!opt->op) PetscCall(VitKpmOperatorDestroy(&B.op));
   PetscFunctionReturn(0);
 }
 
