@@ -20,7 +20,7 @@
 #include <vitrum/structure.h>
 
 typedef struct {
-  char            out[PETSC_MAX_PATH_LEN], strain[8], param[64];
+  char            out[PETSC_MAX_PATH_LEN], strain[8], param[64], pc_type[64];
   VitModesOptions modes;
   PetscInt        param_index, npairs, nbins, seed;
   PetscReal       strain_step, param_step, pair_rmax, factor_max_mb, precond_max_mb;
@@ -56,6 +56,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet; 1.5 sigma in KA glasses)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
+  PetscCall(PetscOptionsString("-response_pc_type", "preconditioner of the dipole solver's CG (a PETSc PCType; default gamg, pbjacobi above -response_precond_max_memory); -response_ksp_* and -response_pc_* reach that solver", NULL, o->pc_type, o->pc_type, sizeof(o->pc_type), NULL));
   PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
   PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
@@ -428,16 +429,15 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
 static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A)
 {
   PetscReal    limit = o->precond_max_mb, need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
-  PetscBool    given, shell, copy;
+  PetscBool    shell, copy;
   MatNullSpace ns;
   Vec         *t;
   PC           pc;
 
   PetscFunctionBegin;
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-response_pc_type", &given));
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  copy = (PetscBool)(given || (!shell && need_mb <= limit));
+  copy = (PetscBool)(o->pc_type[0] || (!shell && need_mb <= limit));
   if (copy) {
     PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A));
     PetscCall(MatSetBlockSize(*A, prob->dim));
