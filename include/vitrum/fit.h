@@ -121,6 +121,7 @@ typedef struct {
   PetscBool  has_structure;
   PetscInt   dim, ntypes;
   PetscReal  density, type_fraction[VIT_MAX_TYPES];
+  PetscReal  density_range[2];   /* the samples' smallest and largest density (older datasets: the mean) */
   PetscReal  natoms;             /* mean atoms per sample (0: unknown, taken as large) */
   char       type_names[VIT_MAX_TYPES][VIT_NAME_LEN];
   /* The pair potential the spectra were computed with, on the feature grid (features with a pair

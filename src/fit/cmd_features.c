@@ -24,6 +24,7 @@ typedef struct {
   PetscBool known;
   PetscInt  dim, ntypes, nsamples;
   PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
+  PetscReal density_min, density_max;                  /* of the samples: predict checks a sample against them */
   char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
 } Composition;
 
@@ -817,8 +818,7 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   PetscFunctionReturn(0);
 }
 
-/* Dimension from the units of /structure/rdf/volume ("length^2" in 2D). */
-static PetscInt VolumeDimension(VitH5 *h5)
+PetscInt VitFeaturesVolumeDimension(VitH5 *h5)
 {
   char  units[64] = "";
   hid_t attr, type;
@@ -862,7 +862,7 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
     size_t len0 = (strlen(pairs[0]) - 1) / 2;
     c->known  = PETSC_TRUE;
     c->ntypes = nt;
-    c->dim    = VolumeDimension(&h5);
+    c->dim    = VitFeaturesVolumeDimension(&h5);
     for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(c->names[a], a ? pairs[a] + len0 + 1 : pairs[0], a ? VIT_NAME_LEN : PetscMin(len0 + 1, VIT_NAME_LEN)));
   }
   PetscCall(VitH5Close(&h5));
@@ -870,6 +870,8 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
   for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
   c->density += total / volume[0];
+  c->density_min = c->nsamples ? PetscMin(c->density_min, total / volume[0]) : total / volume[0];
+  c->density_max = c->nsamples ? PetscMax(c->density_max, total / volume[0]) : total / volume[0];
   c->natoms += total;
   c->nsamples++;
   PetscCall(PetscFree(counts));
@@ -880,9 +882,9 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
 
 static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
 {
-  PetscReal   fraction[VIT_MAX_TYPES];
+  PetscReal   fraction[VIT_MAX_TYPES], range[2] = {c->density_min, c->density_max};
   const char *names[VIT_MAX_TYPES];
-  hsize_t     nt = (hsize_t)c->ntypes;
+  hsize_t     nt = (hsize_t)c->ntypes, two = 2;
 
   PetscFunctionBeginUser;
   if (!c->known) PetscFunctionReturn(0);
@@ -892,6 +894,7 @@ static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
   }
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/dim", (PetscReal)c->dim, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/density", c->density / c->nsamples, c->dim == 2 ? "1/length^2" : "1/length^3"));
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/density_range", 1, &two, range, c->dim == 2 ? "1/length^2" : "1/length^3"));
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_fraction", 1, &nt, fraction, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/natoms", c->natoms / c->nsamples, "1"));
   PetscCall(VitH5WriteStrings(h5, "/dataset/structure/type_names", c->ntypes, names));

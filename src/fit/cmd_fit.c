@@ -868,6 +868,11 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   PetscCall(VitH5WriteScalar(&h5, "/model/feature_smooth", ds->feature_smooth, "length"));
   if (ds->atom_sigma > 0) PetscCall(VitH5WriteScalar(&h5, "/model/atom_sigma", ds->atom_sigma, "length")); /* a local (per-atom) model */
   if (ds->scattering.radiation) PetscCall(VitScatteringWrite(&h5, "/model/scattering", &ds->scattering)); /* predict weighs a sample's partials alike */
+  if (ds->has_structure) { /* predict refuses a sample far outside (another unit system or material) */
+    hsize_t two = 2;
+    PetscCall(VitH5WriteScalar(&h5, "/model/dim", (PetscReal)ds->dim, "1"));
+    PetscCall(VitH5WriteReal(&h5, "/model/density_range", 1, &two, ds->density_range, ds->dim == 2 ? "1/length^2" : "1/length^3"));
+  }
   if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));

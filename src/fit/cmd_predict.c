@@ -17,6 +17,7 @@ typedef struct {
 } PredictOptions;
 
 typedef struct {
+  char       path[PETSC_MAX_PATH_LEN];
   PetscInt   p, t, ngroups;
   PetscReal *W, *b, smooth;
   PetscReal  rdf_dr, rdf_rmax; /* grid of the training rdf outputs (0: unknown, older model files) */
@@ -26,6 +27,8 @@ typedef struct {
   char     **group_names;  /* "g_A-B", ... (ngroups) */
   char     **feature_names, **target_names;
   VitScattering scattering; /* a model of a weighted total (radiation NONE: of the partials) */
+  PetscInt   dim;              /* of the training samples (0: unknown, older model files) */
+  PetscReal  density_range[2]; /* their smallest and largest number density (0: unknown) */
 } Model;
 
 /* Profiles read from one input: nprof columns on the grid x; names ("g_A-B") when known. */
@@ -59,6 +62,7 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(m, sizeof(*m)));
+  PetscCall(PetscStrncpy(m->path, path, sizeof(m->path)));
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(VitH5ReadStrings(&h5, "/model/feature_names", &m->p, &m->feature_names));
   PetscCall(VitH5ReadStrings(&h5, "/model/target_names", &m->t, &m->target_names));
@@ -79,6 +83,19 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
     PetscCall(PetscFree(value));
   }
   PetscCall(VitScatteringRead(&h5, "/model/scattering", &m->scattering, &exists));
+  PetscCall(VitH5Exists(&h5, "/model/density_range", &exists));
+  if (exists) {
+    PetscReal *range, *dim;
+    PetscInt   n;
+    PetscCall(VitH5ReadReal(&h5, "/model/density_range", &n, &range));
+    PetscCall(VitH5ReadReal(&h5, "/model/dim", &one, &dim));
+    PetscCheck(n == 2 && range[0] > 0 && range[0] <= range[1] && one == 1 && (dim[0] == 2 || dim[0] == 3), comm, PETSC_ERR_USER_INPUT, "%s: /model/density_range must hold two positive densities, smallest first, and /model/dim 2 or 3: the model file is damaged, refit it", path);
+    m->density_range[0] = range[0];
+    m->density_range[1] = range[1];
+    m->dim              = (PetscInt)dim[0];
+    PetscCall(PetscFree(range));
+    PetscCall(PetscFree(dim));
+  }
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscMalloc2(m->p, &m->x, m->p, &m->group));
   PetscCall(VitFeatureGroups(m->p, m->feature_names, m->group, m->x));
@@ -132,6 +149,42 @@ static PetscErrorCode WeightedTotal(MPI_Comm comm, const Model *m, VitH5 *h5, Pe
   PetscFunctionReturn(0);
 }
 
+/* A sample whose number density lies outside half the smallest to twice the largest density of
+   the training samples is in another unit system (lj sigma against metal A is a factor of about
+   20) or of another material: the model's r grid does not apply to it. Glasses of one material
+   differ by percents. Older model files (no /model/density_range) are not checked. */
+static PetscErrorCode CheckDensity(MPI_Comm comm, const Model *m, const char source[], PetscInt dim, PetscReal density)
+{
+  const char *per = dim == 2 ? "length^2" : "length^3";
+
+  PetscFunctionBeginUser;
+  if (!m->dim) PetscFunctionReturn(0);
+  PetscCheck(dim == m->dim, comm, PETSC_ERR_USER_INPUT, "%s: a %" PetscInt_FMT "D sample, but the model %s was fitted on %" PetscInt_FMT "D samples", source, dim, m->path, m->dim);
+  PetscCheck(density >= 0.5 * m->density_range[0] && density <= 2 * m->density_range[1], comm, PETSC_ERR_USER_INPUT, "%s: %.4g atoms per %s, more than 2x outside the training samples' %.4g to %.4g of the model %s: another unit system (lengths in sigma or in A) or another material, to which the model's r grid does not apply; give samples in the model's units, of its material", source, (double)density, per, (double)m->density_range[0], (double)m->density_range[1], m->path);
+  PetscFunctionReturn(0);
+}
+
+/* The number density of an rdf output (its type counts over its volume), checked (CheckDensity);
+   outputs without them (from another code) are taken as they are. */
+static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, VitH5 *h5)
+{
+  PetscBool  has_counts, has_volume;
+  PetscInt   nt, one, total = 0, *counts;
+  PetscReal *volume;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/structure/rdf/type_counts", &has_counts));
+  PetscCall(VitH5Exists(h5, "/structure/rdf/volume", &has_volume));
+  if (!has_counts || !has_volume || !m->dim) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadInt(h5, "/structure/rdf/type_counts", &nt, &counts));
+  PetscCall(VitH5ReadReal(h5, "/structure/rdf/volume", &one, &volume));
+  for (PetscInt a = 0; a < nt; a++) total += counts[a];
+  PetscCall(CheckDensity(comm, m, h5->path, VitFeaturesVolumeDimension(h5), total / volume[0]));
+  PetscCall(PetscFree(counts));
+  PetscCall(PetscFree(volume));
+  PetscFunctionReturn(0);
+}
+
 /* An rdf output file: g_ab(r) (model features "g_...") or S_ab(q) ("S_..."); for a model of a
    weighted total, their total. */
 static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Model *m, Profiles *pr)
@@ -144,6 +197,7 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
+  PetscCall(CheckProfileDensity(comm, m, &h5));
   PetscCall(VitH5ReadReal(&h5, xname, &pr->nx, &pr->x));
   PetscCall(VitH5ReadReal(&h5, gname, &ng, &pr->g));
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
@@ -365,6 +419,7 @@ static PetscErrorCode LocalPrediction(MPI_Comm comm, const Model *m, const char 
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(CheckDensity(comm, m, path, sample.dim, sample.natoms / VitSampleVolume(&sample)));
   nt = sample.ntypes;
   nr = m->p / PetscMax(nt * nt, 1);
   PetscCheck(m->ngroups == nt * nt && nr * nt * nt == m->p, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, but the local model %s has %" PetscInt_FMT " profiles (%s, ...): use a sample of the training species", path, nt, m->group_names[0], m->ngroups, m->group_names[0]);

@@ -85,8 +85,21 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   PetscCall(VitH5ReadReal(h5, "/dataset/structure/type_fraction", &nt, &fraction));
   PetscCall(VitH5ReadStrings(h5, "/dataset/structure/type_names", &n, &names));
   PetscCheck(n == nt && nt <= VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure has %" PetscInt_FMT " type names and %" PetscInt_FMT " fractions", h5->path, n, nt);
-  ds->dim     = (PetscInt)dim[0];
-  ds->density = density[0];
+  ds->dim              = (PetscInt)dim[0];
+  ds->density          = density[0];
+  ds->density_range[0] = ds->density_range[1] = density[0];
+  {
+    PetscBool has_range;
+    PetscCall(VitH5Exists(h5, "/dataset/structure/density_range", &has_range));
+    if (has_range) {
+      PetscReal *range;
+      PetscCall(VitH5ReadReal(h5, "/dataset/structure/density_range", &n, &range));
+      PetscCheck(n == 2 && range[0] > 0 && range[0] <= range[1], h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure/density_range must hold the smallest and largest density, positive", h5->path);
+      ds->density_range[0] = range[0];
+      ds->density_range[1] = range[1];
+      PetscCall(PetscFree(range));
+    }
+  }
   PetscCall(VitH5Exists(h5, "/dataset/structure/natoms", &has_natoms));
   if (has_natoms) {
     PetscReal *natoms;

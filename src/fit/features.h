@@ -46,6 +46,8 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 /* Compute a sample's rdf (path ending in .rdf.h5) or spectrum output into cached, then add the
    completion marker (attribute /meta vitrum_complete), last. */
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[]);
+/* Dimension of an rdf output, from the units of /structure/rdf/volume ("length^2" in 2D). */
+PetscInt VitFeaturesVolumeDimension(VitH5 *h5);
 /* Open a sample's spectrum output in the cache (computed first when stale). */
 PetscErrorCode VitFeaturesSpectrumOpen(MPI_Comm comm, const FeatOptions *o, const char sample[], VitH5 *h5);
 /* Ensemble Vec of `rows` rows of bs values (PETSc's default row split). */

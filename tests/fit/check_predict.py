@@ -5,7 +5,10 @@ rdf output (pairs in another order) gives W x + b computed here from /model/W an
 error, and with -predict_regrid it is re-binned: = W (numpy bin averages) + b. A measured range
 that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
 in /model/W (entry named), or a model with no features are clear errors, never NaN predictions
-or a crash."""
+or a crash. A model fitted on a dataset with its composition keeps the training samples' density
+range; an rdf output whose density (type counts over volume) is more than 2x outside it (another
+unit system or material) or of another dimension is refused with one line, one inside it is
+predicted as any other."""
 import h5py
 import numpy as np
 
@@ -110,4 +113,38 @@ proc = run("predict", ["-model", "pred.model.h5", "-rdf", "two.txt"], 2, check=F
 assert proc.returncode == 1 and "3 partials" in proc.stderr, proc.stderr
 proc = run("predict", ["-model", "pred.model.h5"], 1, check=False)
 assert proc.returncode == 1 and "-rdf" in proc.stderr, proc.stderr
+# the training density range travels into the model; samples far from it are refused
+shutil.copy("pred.h5", "dens.h5")
+with h5py.File("dens.h5", "a") as f:
+    f["/dataset/structure/dim"] = [3.0]
+    f["/dataset/structure/density"] = [1.2]
+    f["/dataset/structure/density_range"] = [1.15, 1.25]
+    f["/dataset/structure/type_fraction"] = [0.8, 0.2]
+    f["/dataset/structure/type_names"] = strings(["1", "2"])
+run("fit", ["-data", "dens.h5", "-o", "dens.model.h5", "-fit_lambda", 0.01, "-fit_standardize", "-fit_test_fraction", 0], 2)
+with h5py.File("dens.model.h5", "r") as f:
+    assert list(f["/model/density_range"][()]) == [1.15, 1.25] and f["/model/dim"][()] == 3, f["/model/density_range"][()]
+    dens_expect = f["/model/W"][()] @ X[0] + f["/model/b"][()]
+
+
+def rdf_at_density(path, volume, area=False):
+    with h5py.File(path, "w") as f:
+        f["/structure/rdf/r"] = r
+        f["/structure/rdf/g"] = X[0].reshape(3, -1)
+        f["/structure/rdf/pairs"] = strings(PAIRS)
+        f["/structure/rdf/type_counts"] = np.array([800, 200])
+        f["/structure/rdf/volume"] = [volume]
+        f["/structure/rdf/volume"].attrs["units"] = np.bytes_("sigma^2" if area else "sigma^3")
+
+
+rdf_at_density("inside.h5", 1000 / 1.3)  # 1.3: above the range, within 2x
+proc = run("predict", ["-model", "dens.model.h5", "-rdf", "inside.h5"], 2)
+got = np.array([l.split()[1:] for l in proc.stdout.splitlines() if l.startswith("inside.h5")][0], float)
+assert rel_diff(got, dens_expect) < 1e-9, (got, dens_expect)
+rdf_at_density("metal.h5", 1000 / 0.06)  # a KA glass in A: 20x less dense than in sigma
+proc = run("predict", ["-model", "dens.model.h5", "-rdf", "metal.h5"], 2, check=False)
+assert proc.returncode == 1 and "0.06 atoms per length^3, more than 2x outside the training samples' 1.15 to 1.25" in proc.stderr and proc.stderr.count("vitrum: error") == 1, proc.stderr
+rdf_at_density("sheet.h5", 1000 / 1.2, area=True)
+proc = run("predict", ["-model", "dens.model.h5", "-rdf", "sheet.h5"], 2, check=False)
+assert proc.returncode == 1 and "a 2D sample, but the model dens.model.h5 was fitted on 3D samples" in proc.stderr, proc.stderr
 print("ok")
