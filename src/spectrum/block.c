@@ -74,6 +74,26 @@ PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitBlockSvqb(const VitSpectrumProblem *prob, const char *who, PetscInt q, PetscReal G[], PetscReal drop, PetscInt *lost)
+{
+  PetscReal *L, *s;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(q, &L, q, &s));
+  for (PetscInt k = 0; k < q; k++) s[k] = G[k * q + k] > 0 ? 1 / PetscSqrtReal(G[k * q + k]) : 0;
+  for (PetscInt j = 0; j < q; j++)
+    for (PetscInt k = 0; k < q; k++) G[j * q + k] *= s[j] * s[k];
+  PetscCall(VitBlockSymmetricEigen(prob, who, q, G, L));
+  *lost = 0;
+  for (PetscInt k = 0; k < q; k++) {
+    const PetscBool gone = (PetscBool)(L[k] <= drop * L[q - 1]);
+    for (PetscInt j = 0; j < q; j++) G[k * q + j] = gone ? 0 : s[j] * G[k * q + j] / PetscSqrtReal(L[k]);
+    *lost += gone;
+  }
+  PetscCall(PetscFree2(L, s));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[])
 {
   const PetscInt d = prob->dim, m = B->m;

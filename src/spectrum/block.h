@@ -28,6 +28,11 @@ PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[
 /* Eigen-decomposition of the symmetric mm x mm matrix A (overwritten by the eigenvectors),
    ascending; who names the solver in the error. */
 PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char *who, PetscInt mm, PetscReal A[], PetscReal lambda[]);
+/* SVQB coefficients (Stathopoulos & Wu, SIAM J. Sci. Comput. 23, 2165 (2002)) of q vectors with
+   Gram matrix G (q x q), in place: with S = diag(G)^-1/2 and S G S = U L U^T (L ascending), the
+   vectors times C = S U L^-1/2 are orthonormal. The directions with L at most drop times the
+   largest are lost to round-off: their columns of C are zero, and they are the first *lost. */
+PetscErrorCode VitBlockSvqb(const VitSpectrumProblem *prob, const char *who, PetscInt q, PetscReal G[], PetscReal drop, PetscInt *lost);
 /* Remove the translations t_c(i) = sqrt(m_i) e_c from every column. */
 PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[]);
 /* Column k := a Rademacher vector seeded by global atom id (the same on any rank count). */

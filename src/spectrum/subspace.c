@@ -86,27 +86,17 @@ static PetscErrorCode ProjectOutLocked(const VitSpectrumProblem *prob, const Vit
 static PetscErrorCode SvqbPass(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscReal x[], PetscReal work[], PetscInt *refilled)
 {
   const PetscInt m = B->m;
-  PetscReal     *G, *L, *s;
+  PetscReal     *G;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc3(m * m, &G, m, &L, m, &s));
+  PetscCall(PetscMalloc1(m * m, &G));
   PetscCall(VitBlockGram(prob, B, B->m, x, B->m, x, G));
-  for (PetscInt k = 0; k < m; k++) s[k] = G[k * m + k] > 0 ? 1 / PetscSqrtReal(G[k * m + k]) : 0;
-  for (PetscInt j = 0; j < m; j++)
-    for (PetscInt k = 0; k < m; k++) G[j * m + k] *= s[j] * s[k];
-  PetscCall(VitBlockSymmetricEigen(prob, "chebyshev", m, G, L));
-  *refilled = 0;
-  for (PetscInt k = 0; k < m; k++) {
-    const PetscBool lost = (PetscBool)(L[k] <= 1e-13 * L[m - 1]);
-    for (PetscInt j = 0; j < m; j++) G[k * m + j] = lost ? 0 : s[j] * G[k * m + j] / PetscSqrtReal(L[k]);
-    *refilled += lost;
-  }
+  PetscCall(VitBlockSvqb(prob, "chebyshev", m, G, 1e-13, refilled));
   PetscCall(VitBlockCombine(B, B->m, x, B->m, G, 0, work));
   PetscCall(PetscArraycpy(x, work, B->n * m));
-  for (PetscInt k = 0; k < m; k++)
-    if (L[k] <= 1e-13 * L[m - 1]) VitBlockRandomColumn(prob, B, seed, k, x);
+  for (PetscInt k = 0; k < *refilled; k++) VitBlockRandomColumn(prob, B, seed, k, x); /* the lost ones */
   if (*refilled) PetscCall(VitBlockDeflateTranslations(prob, B, x));
-  PetscCall(PetscFree3(G, L, s));
+  PetscCall(PetscFree(G));
   PetscFunctionReturn(0);
 }
 

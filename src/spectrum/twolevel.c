@@ -453,25 +453,18 @@ static PetscErrorCode Cycle(TwoLevel *T, const PetscReal r[], PetscReal z[])
 
 /* ---- LOBPCG ----------------------------------------------------------------------------------- */
 
-/* SVQB coefficients (Stathopoulos & Wu 2002) of q vectors with Gram matrix G (q x q, destroyed):
-   with S = diag(G)^-1/2 and S G S = U L U^T, the vectors times C = S U L^-1/2 are orthonormal. Only
-   the directions with L above 1e-12 of its largest are kept (the others are lost to round-off),
-   the largest first: C is q x *kept. */
+/* SVQB coefficients of q vectors with Gram matrix G (q x q, destroyed; VitBlockSvqb): the
+   directions with L above 1e-12 of its largest, the largest first: C is q x *kept. */
 static PetscErrorCode SvqbCoefficients(const VitSpectrumProblem *prob, PetscInt q, PetscReal G[], PetscReal C[], PetscInt *kept)
 {
-  PetscReal *L, *s;
+  PetscInt lost;
 
   PetscFunctionBegin;
   *kept = 0;
   if (!q) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc2(q, &L, q, &s));
-  for (PetscInt k = 0; k < q; k++) s[k] = G[k * q + k] > 0 ? 1 / PetscSqrtReal(G[k * q + k]) : 0;
-  for (PetscInt j = 0; j < q; j++)
-    for (PetscInt k = 0; k < q; k++) G[j * q + k] *= s[j] * s[k];
-  PetscCall(VitBlockSymmetricEigen(prob, "twolevel", q, G, L));
-  for (PetscInt k = q - 1; k >= 0 && L[k] > 1e-12 * L[q - 1]; k--, (*kept)++)
-    for (PetscInt j = 0; j < q; j++) C[*kept * q + j] = s[j] * G[k * q + j] / PetscSqrtReal(L[k]);
-  PetscCall(PetscFree2(L, s));
+  PetscCall(VitBlockSvqb(prob, "twolevel", q, G, 1e-12, &lost));
+  *kept = q - lost;
+  for (PetscInt k = 0; k < *kept; k++) PetscCall(PetscArraycpy(C + k * q, G + (q - 1 - k) * q, q));
   PetscFunctionReturn(0);
 }
 
