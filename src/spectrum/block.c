@@ -58,6 +58,11 @@ PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[
   PetscFunctionReturn(0);
 }
 
+size_t VitBlockBytes(const VitBlock *B)
+{
+  return (size_t)B->nall * B->m * sizeof(PetscReal);
+}
+
 PetscErrorCode VitBlockSymmetricEigen(const VitSpectrumProblem *prob, const char *who, PetscInt mm, PetscReal A[], PetscReal lambda[])
 {
   PetscBLASInt m, lwork = -1, info;

@@ -15,6 +15,8 @@ typedef struct {
   const PetscReal *sqrt_mass;
 } VitBlock;
 
+/* Bytes of one block of vectors, ghost entries included (nall x m). */
+size_t VitBlockBytes(const VitBlock *B);
 /* The default block for nev modes: nev + max(8, nev/2), rounded up to whole SIMD chunks of 8, at
    most states (the dN - d non-translation modes). */
 PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states);

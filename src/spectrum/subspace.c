@@ -261,7 +261,6 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   VitBlock            B;
   Locked           L;
   PetscReal       *buf[4], *theta, *residual, *all_theta, *all_residual, a = opt->upper, low = 0;
-  size_t           bytes; /* of one block, ghost entries included */
   PetscInt         nghost, wanted = 0, converged = 0, products = 0, vector_products = 0, it, *perm;
   PetscLogDouble   t0, last, now;
 
@@ -275,8 +274,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   B.m    = c.block;
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
-  bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
-  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigAlloc(bytes, &buf[q]));
+  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigAlloc(VitBlockBytes(&B), &buf[q]));
   L.count = 0;
   L.cap   = c.block;
   PetscCall(VitBigAlloc((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
@@ -330,7 +328,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   modes->iterations = PetscMin(it + 1, c.max_it);
   PetscCall(PetscFree7(theta, residual, all_theta, all_residual, perm, L.theta, L.residual));
   PetscCall(VitBigFree((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
-  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(bytes, &buf[q]));
+  for (PetscInt q = 0; q < 4; q++) PetscCall(VitBigFree(VitBlockBytes(&B), &buf[q]));
   PetscFunctionReturn(0);
 }
 

@@ -329,8 +329,6 @@ static size_t DirBytes(const VitBlock *B)
 /* reason: why the preconditioner cannot be built (then T is left for TwoLevelDestroy only), or "". */
 static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T, char reason[], size_t len)
 {
-  size_t bytes = (size_t)B->nall * B->m * sizeof(PetscReal);
-
   PetscFunctionBegin;
   PetscCall(PetscMemzero(T, sizeof(*T)));
   T->B      = B;
@@ -348,7 +346,7 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(SmootherInterval(prob, B, T));
   PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
-  PetscCall(VitBigAlloc(bytes, &T->y));
+  PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
   {
     PetscInt total;
     PetscCall(MatGetSize(T->Ac, &total, NULL));
@@ -359,11 +357,9 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
 
 static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
 {
-  size_t bytes = (size_t)T->B->nall * T->B->m * sizeof(PetscReal);
-
   PetscFunctionBegin;
   PetscCall(VitBigFree(DirBytes(T->B), &T->dir));
-  PetscCall(VitBigFree(bytes, &T->y));
+  PetscCall(VitBigFree(VitBlockBytes(T->B), &T->y));
   PetscCall(PetscFree(T->dinv));
   PetscCall(PetscFree(T->first));
   PetscCall(KSPDestroy(&T->ksp));
@@ -630,7 +626,6 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   Lobpcg           L;
   PetscReal       *theta, *residual, **blocks[6];
   PetscInt         nghost, wanted = 0, converged = 0, it, checked = 0;
-  size_t           bytes;
   PetscLogDouble   t0, last, now;
   char             reason[256];
 
@@ -644,7 +639,6 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   B.m    = o.block;
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
-  bytes  = (size_t)B.nall * B.m * sizeof(PetscReal);
   PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
   if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for the caller's chebyshev */
     PetscCall(TwoLevelDestroy(&T));
@@ -655,7 +649,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   }
   blocks[0] = &L.x, blocks[1] = &L.hx, blocks[2] = &L.w, blocks[3] = &L.hw;
   blocks[4] = &L.p, blocks[5] = &L.hp;
-  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigAlloc(bytes, blocks[q]));
+  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigAlloc(VitBlockBytes(&B), blocks[q]));
   PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
 
   /* the start: deflated random vectors, orthonormal, and their Ritz vectors */
@@ -702,7 +696,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
   modes->iterations = PetscMin(it + 1, o.max_it);
   PetscCall(PetscFree2(theta, residual));
-  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(bytes, blocks[q]));
+  for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(VitBlockBytes(&B), blocks[q]));
   PetscCall(TwoLevelDestroy(&T));
   PetscFunctionReturn(0);
 }
