@@ -197,6 +197,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
   PetscCheck(o->nvec >= 1, comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": at least 1 vector is needed", o->nvec);
+  PetscCheck(o->bounds_steps >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": at least 2 Lanczos steps are needed", o->bounds_steps);
   PetscCheck(o->max_moments >= 2, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": at least 2", o->max_moments);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
   for (PetscInt j = 0; j < o->ncount; j++) {

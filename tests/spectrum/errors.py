@@ -1,5 +1,6 @@
 """Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
-as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence."""
+as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
+zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -45,3 +46,4 @@ p = vt.run(base + ["-sample", sample, "-spectrum_method", "lobpcg", "-eps_max_it
 vt.check("warning" in p.stdout, "-spectrum_allow_unconverged: warning and exit status 0")
 fails(["-vdos_bins", 0], ["-vdos_bins 0"], "zero bins")
 fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max"], "KPM interval that misses part of the spectrum")
+fails(["-kpm_bounds_steps", 0, "-spectrum_method", "chebyshev", "-spectrum_kpm", 0], ["-kpm_bounds_steps 0", "at least 2"], "too few Lanczos steps for the bounds (also those of chebyshev's interval)")
