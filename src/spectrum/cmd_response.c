@@ -443,7 +443,7 @@ static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const R
     PetscCall(MatSetBlockSize(*A, prob->dim));
   } else {
     if (shell) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: -hessian_type shell gives no entries for a multigrid preconditioner; CG runs with Jacobi (more iterations)\n"));
-    else PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: the multigrid preconditioner would need about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-response_precond_max_memory); CG runs with point-block Jacobi (more iterations, no copy of H)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+    else PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: the multigrid preconditioner would need about %.0f MB (%.0f kB/atom estimated; 53-85 measured), above the limit of %.4g MB (-response_precond_max_memory); CG runs with point-block Jacobi (more iterations, no copy of H)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
     PetscCall(PetscObjectReference((PetscObject)prob->H));
     *A = prob->H;
   }

@@ -267,7 +267,7 @@ static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const Spectr
   PetscCall(PetscOptionsHasName(NULL, NULL, "-spectrum_precond", &given));
   if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
   *fits = (PetscBool)(given || need_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom measured), above the limit of %.4g MB (-spectrum_precond_max_memory); use -spectrum_method chebyshev (no multigrid), run on more nodes, or give -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom estimated; 53-85 measured), above the limit of %.4g MB (-spectrum_precond_max_memory); use -spectrum_method chebyshev (no multigrid), run on more nodes, or give -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
   PetscFunctionReturn(0);
 }
 
