@@ -6,7 +6,7 @@
    p_k(H) = T_k((2H - a - b)/(b - a)), which stays within [-1, 1] on the unwanted part [a, b] of the
    spectrum and grows like cosh(k acosh|x|) below a; the block is orthonormalised again, and the
    Rayleigh-Ritz procedure on its span gives the next block. a is the block's largest Ritz value, at
-   most twice the last a (first: the KPM pilot's estimate of FilterInterval in cmd_spectrum.c), b the top of the spectrum
+   most twice the last a (first: the KPM pilot's estimate of FilterInterval in modes.c), b the top of the spectrum
    (the KPM bounds). Every product applies H to all m vectors at once with the KPM's block kernel, so
    the matrix streams from memory once per m vectors, where SLEPc's STFILTER (-spectrum_method
    filter) applies its filter one vector at a time. Exact multiplets of up to m - nev members are

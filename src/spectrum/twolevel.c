@@ -35,7 +35,7 @@
    is accepted, so that the residuals reported are those of the vectors. Where the preconditioner
    cannot be built (a shell Hessian, a non-positive diagonal entry, negative coarse pivots) the
    solve stops with a user error, or with opt->fallback says why in a note and returns no modes
-   (modes->declined) for the caller's chebyshev.
+   (modes->declined), and VitModesCompute runs chebyshev.
    Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol. */
 #include "kpm_impl.h"
 #include "block.h"
@@ -640,7 +640,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
   PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
-  if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for the caller's chebyshev */
+  if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's chebyshev */
     PetscCall(TwoLevelDestroy(&T));
       PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)\n", reason));
