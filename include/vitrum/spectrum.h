@@ -126,11 +126,17 @@ typedef struct {
 PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, VitFactorGuard *guard);
 /* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>". */
 PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits);
+/* The large-sample default: opt->method sinvert where MUMPS's factor fits (guard), else, after a
+   note, twolevel with opt->fallback (spectrum and response; modes.c). */
+PetscErrorCode VitModesFitMemory(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt);
 /* Memory of a multigrid preconditioner (an AIJ copy of H and the GAMG hierarchy), bytes per atom:
    measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
    atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); the bound by which the commands decide
    whether a default multigrid fits. */
 #define VIT_MULTIGRID_BYTES_PER_ATOM 100e3
+/* Whether a default multigrid (VIT_MULTIGRID_BYTES_PER_ATOM) fits under *limit_mb (0 on entry:
+   half the memory available, set here); *need_mb: its estimate, for the caller's note (precond.c). */
+PetscErrorCode VitMultigridFits(const VitSpectrumProblem *prob, PetscReal *limit_mb, PetscReal *need_mb, PetscBool *fits);
 
 /* ---- Kernel polynomial method (kpm.c) ----------------------------------------------------------- */
 /* Largest block size (the dimension) of the KPM kernel (src/spectrum/kernel/kpm_rows.c). */

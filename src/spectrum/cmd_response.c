@@ -247,15 +247,10 @@ static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions 
 {
   VitModesOptions m = o->modes;
   VitFactorGuard  guard;
-  PetscBool       fits;
 
   PetscFunctionBegin;
-  if (m.method == VIT_MODES_SINVERT) {
-    PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, &guard));
-    PetscCall(VitFactorGuardFits(prob, &guard, "shift-and-invert", "; the modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
-    if (!fits) m.method = VIT_MODES_TWOLEVEL;
-    m.fallback = (PetscBool)!fits;
-  }
+  PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, &guard));
+  PetscCall(VitModesFitMemory(prob, &guard, &m));
   PetscCall(VitModesCompute(prob, &m, modes));
   PetscFunctionReturn(0);
 }
@@ -428,16 +423,16 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
    -response_pc_type of the user's gets the AIJ copy. */
 static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A)
 {
-  PetscReal    limit = o->precond_max_mb, need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
-  PetscBool    shell, copy;
+  PetscReal    limit = o->precond_max_mb, need_mb;
+  PetscBool    shell, fits, copy;
   MatNullSpace ns;
   Vec         *t;
   PC           pc;
 
   PetscFunctionBegin;
-  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
+  PetscCall(VitMultigridFits(prob, &limit, &need_mb, &fits));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  copy = (PetscBool)(o->pc_type[0] || (!shell && need_mb <= limit));
+  copy = (PetscBool)(o->pc_type[0] || (!shell && fits));
   if (copy) {
     PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A));
     PetscCall(MatSetBlockSize(*A, prob->dim));

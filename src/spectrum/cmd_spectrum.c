@@ -260,13 +260,13 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
    -spectrum_precond given by the user is taken as is. */
 static PetscErrorCode MultigridFits(const VitSpectrumProblem *prob, const SpectrumOptions *o, PetscBool *fits)
 {
-  PetscReal limit = o->precond_max_mb, need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
+  PetscReal limit = o->precond_max_mb, need_mb;
   PetscBool given;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-spectrum_precond", &given));
-  if (limit == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &limit));
-  *fits = (PetscBool)(given || need_mb <= limit);
+  PetscCall(VitMultigridFits(prob, &limit, &need_mb, fits));
+  *fits = (PetscBool)(given || *fits);
   if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: lowest modes skipped: the multigrid preconditioner of LOBPCG needs about %.0f MB (%.0f kB/atom estimated; 53-85 measured), above the limit of %.4g MB (-spectrum_precond_max_memory); use -spectrum_method chebyshev (no multigrid), run on more nodes, or give -spectrum_precond jacobi (little memory, many iterations)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
   PetscFunctionReturn(0);
 }
@@ -342,11 +342,7 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
 
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
-  if (o->modes.method == VIT_MODES_SINVERT) {
-    PetscCall(VitFactorGuardFits(prob, &res->factor, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
-    if (!fits) modes.method = VIT_MODES_TWOLEVEL;
-    modes.fallback = (PetscBool)!fits;
-  }
+  PetscCall(VitModesFitMemory(prob, &res->factor, &modes));
   if (modes.method == VIT_MODES_LOBPCG) {
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);

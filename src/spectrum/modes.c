@@ -499,6 +499,18 @@ static PetscErrorCode FilterInterval(const VitSpectrumProblem *prob, VitModesOpt
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitModesFitMemory(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt)
+{
+  PetscBool fits;
+
+  PetscFunctionBegin;
+  if (opt->method != VIT_MODES_SINVERT) PetscFunctionReturn(0);
+  PetscCall(VitFactorGuardFits(prob, guard, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
+  if (!fits) opt->method = VIT_MODES_TWOLEVEL;
+  opt->fallback = (PetscBool)!fits;
+  PetscFunctionReturn(0);
+}
+
 /* The block methods' operator is the caller's or one built here from prob->H, which stays; where
    twolevel declines (opt->fallback, with its note), chebyshev computes the modes on it. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *given, VitModes *modes)

@@ -51,6 +51,15 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscBool shell, VitPrecond *ty
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitMultigridFits(const VitSpectrumProblem *prob, PetscReal *limit_mb, PetscReal *need_mb, PetscBool *fits)
+{
+  PetscFunctionBegin;
+  *need_mb = VIT_MULTIGRID_BYTES_PER_ATOM * prob->natoms / 1048576.0;
+  if (*limit_mb == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, limit_mb));
+  *fits = (PetscBool)(*need_mb <= *limit_mb);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm)
 {
   VitPrecond type;
