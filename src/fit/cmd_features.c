@@ -841,7 +841,7 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
   VitH5      h5;
   PetscBool  has_counts, has_volume;
   PetscInt   nt, one, npairs, total = 0, *counts;
-  PetscReal *volume;
+  PetscReal *volume, rho;
   char     **pairs;
 
   PetscFunctionBeginUser;
@@ -869,9 +869,10 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
   PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT, path, nt, c->ntypes);
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
   for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
-  c->density += total / volume[0];
-  c->density_min = c->nsamples ? PetscMin(c->density_min, total / volume[0]) : total / volume[0];
-  c->density_max = c->nsamples ? PetscMax(c->density_max, total / volume[0]) : total / volume[0];
+  rho = total / volume[0];
+  c->density += rho;
+  c->density_min = c->nsamples ? PetscMin(c->density_min, rho) : rho;
+  c->density_max = c->nsamples ? PetscMax(c->density_max, rho) : rho;
   c->natoms += total;
   c->nsamples++;
   PetscCall(PetscFree(counts));
