@@ -73,3 +73,15 @@ vit_add_test(manybody_lammps_tersoff_mod_si 0 ${MB_LMP} --style tersoff/mod --po
 vit_add_test(manybody_lammps_tersoff_mod_si_amorphous 0 ${MB_LMP} --style tersoff/mod --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.1 --relax --melt 4500)
 vit_add_test(manybody_hessian_tersoff_mod_si 0 ${MB_FD} --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.15 --fd-atoms 54)
 vit_add_test(manybody_hessian_tersoff_mod_si_amorphous 0 ${MB_FD} --potential tersoff/mod --file Si.tersoff.mod --elements Si --a 5.431 --jitter 0.1 --relax tersoff/mod --melt 4500 --fd-atoms 27)
+
+# Boxes narrower than twice the cutoff (as LAMMPS allows): an atom meets several periodic images of
+# a neighbour, and its own images; energies and forces against LAMMPS, the Hessian against finite
+# differences, bitwise the same on 1, 2 and 4 ranks, symmetric to round-off (images add into one block in
+# different orders for H_ij and H_ji). SiC: 8 atoms in a 4.36 A box (rc 3.0 A, the
+# ghost shell 2 rc wider than the box); CuZr: 32 atoms in a 7.8 A box (rc 7.6 A); Si (sw): 8 atoms.
+vit_add_test(manybody_lammps_tersoff_sic_small_box 0 ${MB_LMP} --style tersoff --potential tersoff --file SiC.tersoff --elements Si,C --a 4.36 --reps 1 --fractions 0.5,0.5)
+vit_add_test(manybody_hessian_tersoff_sic_small_box 0 ${MB_FD} --potential tersoff --file SiC.tersoff --elements Si,C --a 4.36 --reps 1 --fractions 0.5,0.5 --cli --narrow-box)
+vit_add_test(manybody_lammps_eam_fs_cuzr_small_box 0 ${MB_LMP} --style eam/fs --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 2 --fractions 0.64,0.36)
+vit_add_test(manybody_hessian_eam_fs_cuzr_small_box 0 ${MB_FD} --potential eam/fs --file CuZr_mm.eam.fs --elements Cu,Zr --lattice fcc --a 3.9 --reps 2 --fractions 0.64,0.36 --fd-atoms 4 --fd-h 1e-7 --cli --narrow-box)
+vit_add_test(manybody_lammps_sw_si_small_box 0 ${MB_LMP} --style sw --potential sw --file Si.sw --elements Si --a 5.431 --reps 1 --jitter 0.15)
+vit_add_test(manybody_hessian_sw_si_small_box 0 ${MB_FD} --potential sw --file Si.sw --elements Si --a 5.431 --reps 1 --jitter 0.15 --cli --narrow-box)

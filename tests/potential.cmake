@@ -8,3 +8,8 @@ foreach(case tao3d fire2d)
   vit_add_test(potential_minimize_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_minimize.py ${case})
 endforeach()
 vit_add_test(potential_bad_input 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_bad_input.py)
+# Boxes narrower than twice the cutoff: LAMMPS and a numpy sum over all images (energy, forces, virial,
+# Hessian), ranks, the shell Hessian, minimisation.
+foreach(case between below tilted)
+  vit_add_test(potential_small_box_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_small_box.py ${case} $<TARGET_FILE:hessian_shell_mult>)
+endforeach()

@@ -30,7 +30,7 @@ typedef struct {
   PetscReal cell[3][3];                       /* rows a, b, c (upper-triangular form, LAMMPS) */
   PetscInt  ntypes;                           /* number of species */
   char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
-  PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none) */
+  PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none; 0 for a type a dump's mass column never gives: no atom of it) */
   PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
   char      units[16];                        /* unit style the file declares (a LAMMPS data file's first line "..., units = metal", LAMMPS >= 2022); "" when it does not */
@@ -63,6 +63,7 @@ void           VitSampleFracToCart(const VitSample *s, const PetscReal frac[3], 
 void           VitSampleCartToFrac(const VitSample *s, const PetscReal x[3], PetscReal frac[3]); /* x relative to lo */
 PetscReal      VitSampleVolume(const VitSample *s);                       /* area in 2D */
 void           VitSampleWidths(const VitSample *s, PetscReal width[3]);    /* perpendicular widths */
+PetscBool      VitSampleMassesComplete(const VitSample *s);                /* has_masses, and every type's mass given */
 PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
 PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */

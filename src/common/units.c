@@ -198,10 +198,11 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
 
   PetscFunctionBeginUser;
   if (source) *source = from;
-  if (s->has_masses) PetscFunctionReturn(0);
-  for (PetscInt t = 0; t < s->ntypes; t++) {
+  if (VitSampleMassesComplete(s)) PetscFunctionReturn(0);
+  for (PetscInt t = 0; t < s->ntypes; t++) { /* every type without a mass from the file (with a mass column: the types it has no atom of) */
     const PetscReal element = VitElementMass(s->type_name[t]);
 
+    if (s->has_masses && s->type_mass[t] > 0) continue;
     if (potential_mass && potential_mass[t] > 0) {
       s->type_mass[t] = potential_mass[t];
       from            = "the potential file";
@@ -212,7 +213,7 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
       s->type_mass[t] = 1;
       from            = "lj units (mass 1)";
     } else
-      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no mass for atom type %" PetscInt_FMT " (named %s) in %s units: give a Masses section in the data file, name the element of each type with -potential_elements (e.g. Cu,Zr) or Atom Type Labels, or use a potential file that carries masses (eam/alloy, eam/fs)", s->source, t + 1, s->type_name[t], u->name);
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no mass for atom type %" PetscInt_FMT " (named %s%s) in %s units: give a Masses section in the data file, name the element of each type with -potential_elements (e.g. Cu,Zr) or Atom Type Labels, or use a potential file that carries masses (eam/alloy, eam/fs)", s->source, t + 1, s->type_name[t], s->has_masses ? "; its mass column gives none: no atom has this type" : "", u->name);
   }
   if (source) *source = from;
   PetscFunctionReturn(0);

@@ -235,7 +235,7 @@ static PetscErrorCode ShellCoefficients(VitPotential pot, VitDomain *dom, ShellC
       PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
 
       PetscCall(pot->pair(pot, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi));
-      if (dphi == 0 && d2phi == 0) continue;
+      if ((dphi == 0 && d2phi == 0) || dom->row[j] == dom->row[i]) continue; /* an image of i couples to nothing */
       nl->nbr[kept]          = j;
       ctx->coef[2 * kept]     = dphi / r;
       ctx->coef[2 * kept + 1] = (d2phi - dphi / r) / (r * r);
@@ -287,13 +287,9 @@ PetscErrorCode VitHessianShellMemory(Mat H, PetscLogDouble *bytes)
 PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
 {
   PetscBool shell;
-  PetscReal width[3];
 
   PetscFunctionBeginUser;
   PetscCall(HessianRegisterEvents());
-  VitSampleWidths(sample, width);
-  for (PetscInt k = 0; k < dom->dim; k++)
-    PetscCheck(pot->cutoff < 0.5 * width[k], dom->comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for the Hessian of -potential %s: its cutoff %g must be below half the width", sample->source, (double)width[k], (char)('x' + k), pot->name, (double)pot->cutoff);
   PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
   PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
   PetscCall(PetscStrcmp(type, MATSHELL, &shell));

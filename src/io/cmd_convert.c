@@ -33,7 +33,8 @@ static PetscBool HasNamedTypes(const VitSample *s)
 }
 
 /* -units, when given, is the style the output declares (a contradiction with the source's is an
-   error). A source without masses: resolve them when -units is given, else keep none (and say so). */
+   error). A source without masses (or, a dump's mass column, without those of types it has no atom of):
+   resolve them when -units is given, else keep none (and say so), or refuse where the output needs them. */
 static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, const char out[])
 {
   PetscBool   units_set;
@@ -47,13 +48,15 @@ static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, 
     PetscCall(VitUnitsFromOptions(comm, s, "lj", &units));
     PetscCall(PetscStrncpy(s->units, units.name, sizeof(s->units)));
   }
-  if (s->has_masses) PetscFunctionReturn(0);
+  if (VitSampleMassesComplete(s)) PetscFunctionReturn(0);
   if (units_set) {
     PetscCall(VitSampleResolveMasses(comm, s, &units, NULL, &source));
+    PetscCall(PetscPrintf(comm, "convert: %s has no masses%s: written from %s (-units %s)\n", s->source, s->has_masses ? " for the types without atoms" : "", source, units.name));
     s->has_masses = PETSC_TRUE;
-    PetscCall(PetscPrintf(comm, "convert: %s has no masses: written from %s (-units %s)\n", s->source, source, units.name));
     PetscFunctionReturn(0);
   }
+  for (PetscInt t = 0; t < s->ntypes && s->has_masses; t++)
+    PetscCheck(s->type_mass[t] > 0, comm, PETSC_ERR_USER_INPUT, "convert: %s gives no mass for atom type %" PetscInt_FMT " (its mass column has none: no atom has this type), and %s needs every type's: give -units (lj: 1; metal or real: the element's atomic weight, with -potential_elements)", s->source, t + 1, out);
   PetscCheck(fmt != OUT_DATA || !HasNamedTypes(s), comm, PETSC_ERR_USER_INPUT, "convert: %s has no masses, and a LAMMPS data file keeps species names only with its Masses: give -units metal or real (standard atomic weights of the names), -units lj (masses 1), or write H5MD (-o NAME.h5), which keeps names without masses", s->source);
   PetscCall(PetscPrintf(comm, "convert: note: %s has no masses: %s has none either (give -units to write them)\n", s->source, out));
   PetscFunctionReturn(0);

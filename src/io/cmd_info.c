@@ -15,7 +15,11 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const VitSample *s)
   PetscCall(PetscPrintf(comm, "atoms:       %" PetscInt_FMT "\n", s->natoms));
   PetscCall(PetscPrintf(comm, "dimension:   %" PetscInt_FMT "\n", s->dim));
   PetscCall(PetscPrintf(comm, "species:     %" PetscInt_FMT "  (name count fraction mass partial_density)\n", s->ntypes));
-  for (PetscInt t = 0; t < s->ntypes; t++) PetscCall(PetscPrintf(comm, "  type %" PetscInt_FMT ":    %s %" PetscInt_FMT " %.6f %.10g %.10g\n", t + 1, s->type_name[t], counts[t], (double)counts[t] / s->natoms, (double)s->type_mass[t], (double)(counts[t] / V)));
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    char mass[32] = "none"; /* a dump's mass column gives none for a type without atoms */
+    if (s->type_mass[t] > 0) PetscCall(PetscSNPrintf(mass, sizeof(mass), "%.10g", (double)s->type_mass[t]));
+    PetscCall(PetscPrintf(comm, "  type %" PetscInt_FMT ":    %s %" PetscInt_FMT " %.6f %s %.10g\n", t + 1, s->type_name[t], counts[t], (double)counts[t] / s->natoms, mass, (double)(counts[t] / V)));
+  }
   PetscCall(PetscPrintf(comm, "units:       %s\n", s->units[0] ? s->units : "not declared by the file (-units, else the potential's default: docs/units.md)"));
   if (s->pair_coeffs.per) PetscCall(PetscPrintf(comm, "pair coeffs: %s # %s (line %" PetscInt_FMT ")\n", s->pair_coeffs.per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", s->pair_coeffs.style, s->pair_coeffs.line));
   PetscCall(PetscPrintf(comm, "masses:      %s\n", s->has_masses ? "from the file" : "none in the file (lj units: 1; metal, real: from the potential file or the element names, docs/units.md)"));

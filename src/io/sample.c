@@ -69,6 +69,14 @@ static PetscReal Norm(const PetscReal u[3])
 
 /* Width i = distance between the two faces spanned by the other cell vectors:
    V / |b x c|, V / |c x a|, V / |a x b| (2D: area / |b|, area / |a|; width[2] = 0). */
+PetscBool VitSampleMassesComplete(const VitSample *s)
+{
+  PetscBool complete = s->has_masses;
+
+  for (PetscInt t = 0; t < s->ntypes; t++) complete = (PetscBool)(complete && s->type_mass[t] > 0);
+  return complete;
+}
+
 void VitSampleWidths(const VitSample *s, PetscReal width[3])
 {
   const PetscReal V = VitSampleVolume(s);

@@ -135,7 +135,8 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
 
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
    by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's). Each
-   owned atom inserts its whole block row. The neighbour list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
+   owned atom inserts its whole block row, the images of one neighbour (boxes below two cutoffs)
+   summed into one block. The neighbour list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
    diagonal block sums in id order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped,
    which only leaves a preallocated slot unused. */
 static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal w[], Mat H)
@@ -162,13 +163,17 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeigh
       PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi, c_uu;
 
       LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
-      if (dphi == 0 && d2phi == 0) continue;
+      if ((dphi == 0 && d2phi == 0) || dom->row[j] == dom->row[i]) continue; /* an image of i: its K_ii - K_ii = 0 */
       c_uu = (d2phi - dphi / r) / (r * r);
       for (PetscInt a = 0; a < bs; a++)
         for (PetscInt b = 0; b < bs; b++) {
           blk[a * bs + b] = -(c_uu * (d[a] * d[b]) + (a == b ? dphi / r : 0)); /* d_a d_b first: K_ab = K_ba exactly */
           diag[a * bs + b] -= blk[a * bs + b];
         }
+      if (cols[ncols - 1] == dom->row[j]) { /* another image of the last atom (a box below 2 cutoffs): one block */
+        for (PetscInt ab = 0; ab < bs * bs; ab++) blk[ab - bs * bs] += blk[ab];
+        continue;
+      }
       atom[ncols]   = j;
       cols[ncols++] = dom->row[j];
     }

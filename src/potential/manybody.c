@@ -171,6 +171,21 @@ static inline const PetscReal *SiteBlockRow(PetscInt n, const PetscReal G[], con
   return &t[a * 3];
 }
 
+/* Equal rows in the sorted permutation (images of one atom among the site's atoms, in boxes narrower
+   than the coupling range) back into site order, so that their blocks add up in the same order on
+   any number of ranks (the sort's order of equal keys depends on the other rows' numbers). */
+static void StableImages(PetscInt n, const PetscInt rows[], PetscInt perm[])
+{
+  for (PetscInt start = 0, end; start < n; start = end) {
+    for (end = start + 1; end < n && rows[perm[end]] == rows[perm[start]]; end++) { }
+    for (PetscInt q = start + 1; q < end; q++) { /* insertion sort: runs are short */
+      PetscInt v = perm[q], p = q;
+      for (; p > start && perm[p - 1] > v; p--) perm[p] = perm[p - 1];
+      perm[p] = v;
+    }
+  }
+}
+
 /* Add the rows of owned atoms among the site's atoms to H (block rows dom->row), with the
    columns in increasing order (PETSc's insertion searches rows fastest that way), mass weighted
    with w (potential.h) unless NULL. */
@@ -183,6 +198,7 @@ static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt 
   SiteSums(n, G, need, (PetscBool)(i < dom->nowned), rs, cs, t);
   for (PetscInt q = 0; q <= n; q++) rows[q] = dom->row[q ? nbr[q - 1] : i], perm[q] = q;
   PetscCall(PetscSortIntWithPermutation(n + 1, rows, perm));
+  StableImages(n + 1, rows, perm);
   for (PetscInt c = 0; c <= n; c++) cols[c] = rows[perm[c]];
   for (PetscInt p = 0; p <= n; p++) {
     const PetscInt ap = p ? nbr[p - 1] : i;

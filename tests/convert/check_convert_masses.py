@@ -3,7 +3,11 @@
 * a metal sample without masses (types named Cu, Zr by Atom Type Labels) -> .h5 has no type_mass and
   -> .data is refused with one line naming -units; with -units metal the standard atomic weights are
   written; a source with unnamed types and no masses -> .data without a Masses section;
-* a converted metal sample without masses still stops a metal-units command instead of using 1.
+* a converted metal sample without masses still stops a metal-units command instead of using 1;
+* a LAMMPS dump with a mass column and no atom of type 2 (types 1 and 3 present): `info` says type 2
+  has no mass, .data is refused naming -units, -units metal with -potential_elements writes type 2's
+  atomic weight and the file's masses of types 1 and 3 bitwise; a metal-units command without element
+  names stops naming type 2, with them it runs.
 Run on 1 and 2 ranks."""
 import os
 import subprocess
@@ -42,6 +46,11 @@ write_lammps_data("plain.data", cell, [0, 0, 0], types, pos)  # no Masses, types
 with open("plain.data") as f:  # the same atoms, types named Cu, Zr, still no masses
     named = f.read().replace("\nAtoms", "\nAtom Type Labels\n\n1 Cu\n2 Zr\n\nAtoms")
 open("named.data", "w").write(named)
+dump_types = np.where(types == 2, 3, 1)  # type 2 has no atom
+with open("gap.dump", "w") as f:
+    f.write("ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n%d\nITEM: BOX BOUNDS pp pp pp\n" % len(pos) + "0 12\n" * 3 + "ITEM: ATOMS id type mass x y z\n")
+    for i, (t, x) in enumerate(zip(dump_types, pos)):
+        f.write("%d %d %r %r %r %r\n" % (i + 1, t, odd[0] if t == 1 else 26.9815385, *x))
 
 for n in (1, 2):
     tag = f"[{n} ranks] "
@@ -84,5 +93,19 @@ for n in (1, 2):
     # a metal-units command on it must stop (never a silent mass of 1)
     p = run(["hessian", "-sample", "out_plain.h5", "-potential", "lj", "-units", "metal", "-o", "out_h.h5"], n, check=False)
     check(p.returncode == 1 and "no mass" in p.stderr, tag + "metal units on the converted sample without masses: error, not mass 1 (%s)" % p.stderr.strip()[-200:])
+
+    # a dump's mass column, no atom of type 2: never a mass of 0 (or 1) written for it
+    info = run(["info", "-sample", "gap.dump"], n).stdout
+    check("type 2:    2 0 0.000000 none" in info, tag + "info: type 2 has no atom and no mass")
+    p = run(["convert", "-sample", "gap.dump", "-o", "out_gap.data"], n, expect_fail=True)
+    err = [l for l in p.stderr.splitlines() if "error" in l]
+    check(p.returncode == 1 and len(err) == 1 and "type 2" in err[0] and "-units" in err[0] and not os.path.exists("out_gap.data"),
+          tag + "dump without type 2 -> data: refused in one line naming type 2 and -units (%s)" % err)
+    run(["convert", "-sample", "gap.dump", "-o", "out_gap.data", "-units", "metal", "-potential_elements", "Cu,Zr,Al"], n)
+    check(masses_section("out_gap.data") == {1: odd[0], 2: 91.224, 3: 26.9815385}, tag + "-units metal -potential_elements Cu,Zr,Al: Zr's weight for type 2, the file's masses kept")
+    p = run(["hessian", "-sample", "gap.dump", "-potential", "lj", "-units", "metal", "-lj_epsilon", "0.1", "-lj_sigma", "2.5", "-lj_cutoff", "5", "-potential_min_distance", "0", "-o", "out_e.h5"], n, check=False)
+    err = [l for l in p.stderr.splitlines() if "error" in l]
+    check(p.returncode == 1 and len(err) == 1 and "type 2" in err[0] and "no atom" in err[0], tag + "metal units, no element names: stops naming type 2 (%s)" % err)
+    run(["hessian", "-sample", "gap.dump", "-potential", "lj", "-units", "metal", "-lj_epsilon", "0.1", "-lj_sigma", "2.5", "-lj_cutoff", "5", "-potential_min_distance", "0", "-potential_elements", "Cu,Zr,Al", "-o", "out_e.h5"], n)
 
 sys.exit(1 if failures else 0)

@@ -15,8 +15,9 @@ vr.write_data("three.data", cell, x, three, masses=(1, 1, 1))
 close = x.copy()
 close[41] = close[16] + np.array([0.1, 0.0, 0.0])  # ids 170 and 420 below
 vr.write_data("close.data", cell, close, types, ids=10 * np.arange(1, len(x) + 1))
-small_cell, small_x, small_types = vr.lattice_sample((2, 2, 2), 3, 1.2, 0.05, 0.8, seed=8)
-vr.write_data("small.data", small_cell, small_x, small_types)
+# a box far below the cutoff (boxes below it are allowed, as in LAMMPS: tests/potential/test_small_box.py),
+# whose ghost shell would hold (1 + 2 x 2.5 / 0.45)^3 > 1000 images of each atom
+vr.write_data("small.data", np.eye(3) * 0.45, np.array([[0.1, 0.1, 0.1], [0.3, 0.3, 0.3]]), np.array([0, 1]))
 
 cases = [
     ("energy", ["-sample", "ka.data"], ["-potential is required"]),
@@ -25,8 +26,8 @@ cases = [
     ("energy", ["-sample", "ka.data", "-potential", "lj", "-lj_epsilon", "1,2"], ["-lj_epsilon", "3 values", "1-1,1-2,2-2", "got 2"]),
     ("energy", ["-sample", "ka.data", "-potential", "lj", "-lj_sigma", "-1"], ["sigma > 0", "-lj_sigma", "-1"]),
     ("hessian", ["-sample", "close.data", "-potential", "ka3d"], ["ids 170 and 420", "0.1 apart"]),
-    ("minimize", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.5"]),
-    ("hessian", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.5"]),
+    ("minimize", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.8", "-minimize_skin", "images"]),
+    ("hessian", ["-sample", "small.data", "-potential", "ka3d"], ["small.data", "too small", "2.5", "images"]),
     ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "dense"], ["-hessian_type dense"]),
     ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "shell", "-hessian_binary", "H.bin"], ["shell", "-hessian_binary"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_type", "newton"], ["-minimize_type newton"]),

@@ -1,5 +1,6 @@
 """Independent references for the pair-potential and Hessian tests: sample generation, LAMMPS data
 files, LAMMPS runs, a dense numpy Lennard-Jones (energy, forces, Hessian) and helpers to run vitrum."""
+import itertools
 import os
 import subprocess
 import sys
@@ -159,6 +160,39 @@ def lj_hessian_numpy(x, types, cell, eps, sig, rc, shift=False, smooth=False):
     for i in range(n):
         K[i, i] = -K[i].sum(axis=0) + K[i, i]
     return K.transpose(0, 2, 1, 3).reshape(n * dim, n * dim)
+
+
+def image_shifts(cell, reach):
+    """Integer lattice shifts n (dim) whose images x + n cell can come within reach of the box."""
+    widths = 1 / np.linalg.norm(np.linalg.inv(cell), axis=0)  # perpendicular widths
+    m = [int(np.ceil(reach / w)) + 1 for w in widths]
+    return [np.array(n) for n in itertools.product(*[range(-k, k + 1) for k in m])]
+
+
+def lj_images(x, types, cell, eps, sig, rc, shift=False):
+    """Energy per atom, forces, virial and dense Hessian summed over *every* periodic image within the
+    cutoff (boxes narrower than 2 rc, where the minimum image is not enough); an atom's own images
+    add a constant to its energy and nothing to forces or H (K_ii - K_ii)."""
+    n, dim = x.shape
+    energy, force, virial = np.zeros(n), np.zeros((n, dim)), np.zeros((dim, dim))
+    K = np.zeros((n, n, dim, dim))
+    for shift_n in image_shifts(cell, rc.max()):
+        d = x[None, :, :] - x[:, None, :] + shift_n @ cell
+        r = np.linalg.norm(d, axis=2)
+        if not shift_n.any():
+            np.fill_diagonal(r, np.inf)
+        p, dp, d2p = pair_terms(r, types, eps, sig, rc, shift)
+        rr = np.where(np.isfinite(r), r, 1.0)
+        coef = np.where(np.isfinite(r), dp / rr, 0)
+        energy += 0.5 * p.sum(axis=1)
+        force += (coef[:, :, None] * d).sum(axis=1)
+        virial -= 0.5 * np.einsum("ij,ija,ijb->ab", coef, d, d)
+        uu = d[:, :, :, None] * d[:, :, None, :] / rr[:, :, None, None] ** 2
+        K += -(d2p[:, :, None, None] * uu + coef[:, :, None, None] * (np.eye(dim) - uu))
+    H = K.copy()
+    for i in range(n):
+        H[i, i] = -K[i].sum(axis=0) + K[i, i]
+    return energy, force, virial, H.transpose(0, 2, 1, 3).reshape(n * dim, n * dim)
 
 
 def lammps(data, dim, pair_coeffs, cutoff, shift, workdir=".", extra=""):
