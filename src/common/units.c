@@ -126,19 +126,58 @@ PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len
   PetscFunctionReturn(0);
 }
 
+/* Types numbered from the file's species names (extended XYZ, a dump's element column: numbered
+   alphabetically, and only the species present) renumbered in the order of -potential_elements, which
+   may name species the sample lacks (types without atoms; with masses from the file, theirs are left
+   0, to be resolved as those of a file without masses): every sample of an ensemble then has the same
+   types in the same order, whatever its format and composition. */
+static PetscErrorCode RenumberNamedTypes(MPI_Comm comm, const char elements[], PetscInt count, char list[][VIT_NAME_LEN], VitSample *s)
+{
+  PetscInt  newtype[VIT_MAX_TYPES];
+  PetscReal mass[VIT_MAX_TYPES];
+
+  PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    newtype[t] = -1;
+    for (PetscInt e = 0; e < count; e++)
+      if (!strcmp(list[e], s->type_name[t])) newtype[t] = e;
+    PetscCheck(newtype[t] >= 0, comm, PETSC_ERR_USER_INPUT, "%s has species %s, which -potential_elements %s does not name", s->source, s->type_name[t], elements);
+  }
+  for (PetscInt e = 0; e < count; e++) mass[e] = s->has_masses ? 0 : 1;
+  for (PetscInt t = 0; t < s->ntypes; t++) mass[newtype[t]] = s->type_mass[t];
+  for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = newtype[s->type[i]];
+  for (PetscInt e = 0; e < count; e++) {
+    PetscCall(PetscStrncpy(s->type_name[e], list[e], VIT_NAME_LEN));
+    s->type_mass[e] = mass[e];
+  }
+  s->ntypes = count;
+  PetscFunctionReturn(0);
+}
+
 /* -potential_elements names the types the file leaves unnamed. Where the file names a type by an
-   element symbol (extended XYZ species, which are numbered alphabetically, a dump's element column,
-   Atom Type Labels, a Masses comment), another element for that type would silently swap species:
-   an error naming the file's order. */
+   element symbol and numbers the types itself (Atom Type Labels, a Masses comment), another element
+   for that type would silently swap species: an error naming the file's order. Types the file
+   numbers by their names are renumbered (RenumberNamedTypes). */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 {
   char      elements[256] = "", copy[256], *tok, *save = NULL, named[VIT_MAX_TYPES * VIT_NAME_LEN] = "";
+  char      list[VIT_MAX_TYPES][VIT_NAME_LEN];
   PetscInt  count         = 0;
   PetscBool set;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-potential_elements", elements, sizeof(elements), &set));
   if (!set || !elements[0]) PetscFunctionReturn(0);
+  if (s->types_by_name) {
+    PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
+    for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {
+      PetscCheck(count < VIT_MAX_TYPES, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names more than %d elements", elements, VIT_MAX_TYPES);
+      PetscCall(PetscStrncpy(list[count], tok, VIT_NAME_LEN));
+      for (PetscInt e = 0; e < count; e++) PetscCheck(strcmp(list[e], tok), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %s twice", elements, tok);
+    }
+    PetscCall(RenumberNamedTypes(comm, elements, count, list, s));
+    PetscFunctionReturn(0);
+  }
   PetscCall(TypeNamesJoined(s, named, sizeof(named)));
   PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
   for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {

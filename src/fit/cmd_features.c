@@ -807,7 +807,7 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
       char expect[128];
       if (!InRange(o, x[i])) continue;
       PetscCall(PetscSNPrintf(expect, sizeof(expect), "%s_%s(%s=%.10g)", sq ? "S" : "g", pairs[a], sq ? "q" : "r", (double)x[i]));
-      PetscCheck(k < tab->ncols && !strcmp(expect, tab->names[k]), comm, PETSC_ERR_USER_INPUT, "%s (sample %s): its pairs or grid differ from the first sample's (feature '%s' where '%s' was expected): use the same -rdf_rmax, -rdf_dr and species for all samples",
+      PetscCheck(k < tab->ncols && !strcmp(expect, tab->names[k]), comm, PETSC_ERR_USER_INPUT, "%s (sample %s): its pairs or grid differ from the first sample's (feature '%s' where '%s' was expected): use the same -rdf_rmax and -rdf_dr for all samples, and -potential_elements naming every species of the ensemble in one order (samples lacking one get it without atoms)",
                  path, sample, expect, k < tab->ncols ? tab->names[k] : "(none)");
       (*row)[k++] = prof[a * nx + i];
     }
@@ -866,7 +866,7 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
     for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(c->names[a], a ? pairs[a] + len0 + 1 : pairs[0], a ? VIT_NAME_LEN : PetscMin(len0 + 1, VIT_NAME_LEN)));
   }
   PetscCall(VitH5Close(&h5));
-  PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT, path, nt, c->ntypes);
+  PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT ": give -potential_elements naming every species of the ensemble in one order", path, nt, c->ntypes);
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
   for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
   rho = total / volume[0];

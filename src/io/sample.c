@@ -339,5 +339,6 @@ PetscErrorCode VitSampleSortTypeNames(VitSample *s)
     s->type_mass[newtype[t]] = mass[t];
   }
   for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = newtype[s->type[i]];
+  s->types_by_name = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
