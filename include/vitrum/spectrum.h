@@ -41,6 +41,8 @@ extern const char *const VitModesMethods[];
 
 typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (below) */
 
+#define VIT_KPM_BOUNDS_STEPS 30 /* default Lanczos steps of the KPM interval (-kpm_bounds_steps) */
+
 typedef struct {
   VitModesMethod method;
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
@@ -49,9 +51,9 @@ typedef struct {
   PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum (range[1] <= 0:
                                        from the KPM bounds of op, with a first guess of upper from a KPM pilot) */
   PetscReal      upper;             /* filter, chebyshev: first guess of an eigenvalue with more than nev modes below it */
-  PetscInt       bounds_steps;      /* filter, chebyshev: Lanczos steps of those bounds, and the seed of the bounds' */
-  PetscInt       seed;              /* and the pilot's random vectors (bounds_steps 0: 30 steps, seed 1, the defaults
-                                       of -kpm_bounds_steps and -kpm_seed) */
+  PetscInt       bounds_steps;      /* filter, chebyshev: Lanczos steps of those bounds (>= 2; -kpm_bounds_steps, */
+  PetscInt       seed;              /* VIT_KPM_BOUNDS_STEPS by default), and the seed of the bounds' and the pilot's
+                                       random vectors (-kpm_seed, 1 by default) */
   VitKpmOperator op;                /* filter (its interval), chebyshev, twolevel: the block operator to apply (NULL: one
                                        is built from prob->H and destroyed); given, prob->H may already be released
                                        (VitKpmOperatorCreate) */

@@ -178,15 +178,18 @@ static PetscBool LocalSpectrumTarget(const FeatOptions *o, VitLocalKind *kind)
 
 /* The features and targets of one sample as Vecs in global id order; the first sample sets the
    feature names (p of them) and the target names (nt). */
-static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, char ***tnames, PetscInt *nt, Vec *X, Vec *Y)
+static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char path[], PetscInt nr, const PetscReal r[], char ***names, PetscInt *p, char ***tnames, PetscInt *nt, Vec *X, Vec *Y, VitComposition *comp)
 {
   VitSample    sample;
   VitDomain    dom;
   PetscReal   *rows, *target = NULL;
+  PetscInt     counts[VIT_MAX_TYPES];
   VitLocalKind kind;
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(VitSampleTypeCounts(comm, &sample, counts));
+  PetscCall(VitCompositionAdd(comm, path, sample.dim, sample.ntypes, (const char(*)[VIT_NAME_LEN])sample.type_name, counts, VitSampleVolume(&sample), comp));
   PetscCall(VitDomainSetUp(comm, &sample, r[nr - 1] + 5 * o->atom_sigma, &dom));
   PetscCall(VitAtomFeatures(&dom, &sample, nr, r, o->atom_sigma, &rows));
   if (!*names) {
@@ -283,6 +286,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
   VitProgress progress;
   VitH5       h5;
+  VitComposition comp = {0};
 
   PetscFunctionBeginUser;
   PetscCheck(given->atom_sigma >= 0 && given->atom_dr >= 0, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g) and -features_atom_dr > 0 (%g)", (double)given->atom_sigma, (double)given->atom_dr);
@@ -298,7 +302,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(VitProgressStart(&progress, "samples", n));
   for (PetscInt s = 0; s < n; s++) {
     PetscInt N;
-    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &tnames, &nt, &Xs[s], &Ys[s]));
+    PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &tnames, &nt, &Xs[s], &Ys[s], &comp));
     PetscCall(VecGetSize(Xs[s], &N));
     total += N / p;
     PetscCall(VitProgressUpdate(comm, &progress, s + 1));
@@ -339,6 +343,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", 0.0, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));
+  PetscCall(VitCompositionWrite(&h5, &comp)); /* the density range: predict refuses a sample in other units */
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features, %" PetscInt_FMT " targets: wrote %s\n", total, n, p, nt, o->out));
   PetscCall(VecDestroy(&X));

@@ -19,14 +19,6 @@ typedef struct {
   char     **names;
 } Table;
 
-/* Composition of the ensemble, averaged over the samples (for the exact <omega^2> kernel in fit). */
-typedef struct {
-  PetscBool known;
-  PetscInt  dim, ntypes, nsamples;
-  PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
-  PetscReal density_min, density_max;                  /* of the samples: predict checks a sample against them */
-  char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
-} Composition;
 
 static PetscLogEvent FEAT_COMPUTE, FEAT_ASSEMBLE;
 
@@ -836,13 +828,13 @@ PetscInt VitFeaturesVolumeDimension(VitH5 *h5)
 /* Add one sample's species fractions and density (from the rdf output's type_counts and volume);
    the composition stays unknown if any sample lacks them. Type names come from the pair names:
    pair 0 is "T0-T0", pair k < ntypes is "T0-Tk". */
-static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Composition *c)
+static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], VitComposition *c)
 {
   VitH5      h5;
   PetscBool  has_counts, has_volume;
-  PetscInt   nt, one, npairs, total = 0, *counts;
-  PetscReal *volume, rho;
-  char     **pairs;
+  PetscInt   nt, one, npairs, *counts, dim;
+  PetscReal *volume;
+  char     **pairs, names[VIT_MAX_TYPES][VIT_NAME_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
@@ -858,30 +850,44 @@ static PetscErrorCode AddComposition(MPI_Comm comm, const char path[], Compositi
   PetscCall(VitH5ReadReal(&h5, "/structure/rdf/volume", &one, &volume));
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
   PetscCheck(nt <= VIT_MAX_TYPES && npairs >= nt, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species and %" PetscInt_FMT " pairs", path, nt, npairs);
-  if (!c->nsamples) {
+  {
     size_t len0 = (strlen(pairs[0]) - 1) / 2;
-    c->known  = PETSC_TRUE;
-    c->ntypes = nt;
-    c->dim    = VitFeaturesVolumeDimension(&h5);
-    for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(c->names[a], a ? pairs[a] + len0 + 1 : pairs[0], a ? VIT_NAME_LEN : PetscMin(len0 + 1, VIT_NAME_LEN)));
+    for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(names[a], a ? pairs[a] + len0 + 1 : pairs[0], a ? VIT_NAME_LEN : PetscMin(len0 + 1, VIT_NAME_LEN)));
   }
+  dim = VitFeaturesVolumeDimension(&h5);
   PetscCall(VitH5Close(&h5));
-  PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT ": give -potential_elements naming every species of the ensemble in one order", path, nt, c->ntypes);
-  for (PetscInt a = 0; a < nt; a++) total += counts[a];
-  for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
-  rho = total / volume[0];
-  c->density += rho;
-  c->density_min = c->nsamples ? PetscMin(c->density_min, rho) : rho;
-  c->density_max = c->nsamples ? PetscMax(c->density_max, rho) : rho;
-  c->natoms += total;
-  c->nsamples++;
+  PetscCall(VitCompositionAdd(comm, path, dim, nt, (const char(*)[VIT_NAME_LEN])names, counts, volume[0], c));
   PetscCall(PetscFree(counts));
   PetscCall(PetscFree(volume));
   PetscCall(VitStringsFree(npairs, &pairs));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteComposition(VitH5 *h5, const Composition *c)
+PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim, PetscInt nt, const char names[][VIT_NAME_LEN], const PetscInt counts[], PetscReal volume, VitComposition *c)
+{
+  PetscInt  total = 0;
+  PetscReal rho;
+
+  PetscFunctionBeginUser;
+  if (!c->nsamples) {
+    c->known  = PETSC_TRUE;
+    c->ntypes = nt;
+    c->dim    = dim;
+    for (PetscInt a = 0; a < nt; a++) PetscCall(PetscStrncpy(c->names[a], names[a], VIT_NAME_LEN));
+  }
+  PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT ": give -potential_elements naming every species of the ensemble in one order", path, nt, c->ntypes);
+  for (PetscInt a = 0; a < nt; a++) total += counts[a];
+  for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
+  rho = total / volume;
+  c->density += rho;
+  c->density_min = c->nsamples ? PetscMin(c->density_min, rho) : rho;
+  c->density_max = c->nsamples ? PetscMax(c->density_max, rho) : rho;
+  c->natoms += total;
+  c->nsamples++;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c)
 {
   PetscReal   fraction[VIT_MAX_TYPES], range[2] = {c->density_min, c->density_max};
   const char *names[VIT_MAX_TYPES];
@@ -1075,7 +1081,7 @@ static PetscErrorCode RdfGrid(MPI_Comm comm, const char cached[], PetscReal *dr,
    them for the first sample (its -lj_* options or its data file's PairIJ Coeffs; its Masses, the
    potential file or the element names). Only for partial g(r) features and a pair -potential:
    fit then needs no -potential and never falls back on default parameters. */
-static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const char first[], const Table *X, const Composition *c, VitH5 *h5)
+static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const char first[], const Table *X, const VitComposition *c, VitH5 *h5)
 {
   char         style[64] = "";
   PetscBool    set;
@@ -1108,7 +1114,7 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Composition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
+static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const VitComposition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
@@ -1130,7 +1136,7 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(RdfGrid(comm, cached, &dr, &rmax));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_dr", dr, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/rdf_rmax", rmax, "length"));
-  PetscCall(WriteComposition(&h5, comp));
+  PetscCall(VitCompositionWrite(&h5, comp));
   PetscCall(WritePairTable(comm, o, paths[0], X, comp, &h5));
   if (o->total) PetscCall(VitScatteringWrite(&h5, "/dataset/scattering", sc));
   if (vdos && vdos->kpm) { /* the broadened targets: width (the reduced VDOS means something above 3 sigma) and source */
@@ -1183,7 +1189,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscInt    n, dropped = 0;
   char      **paths;
   Table       X = {0}, Y = {0};
-  Composition comp = {0};
+  VitComposition comp = {0};
   VitScattering scattering;
   VitVdosTargets vdos;
 

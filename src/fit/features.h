@@ -28,6 +28,21 @@ typedef struct {
   PetscInt  name_depth;           /* trailing path components naming a cache entry (0 or 1: the file name) */
 } FeatOptions;
 
+/* Composition of the ensemble, averaged over the samples: /dataset/structure (the exact <omega^2>
+   kernel in fit; the density range predict checks a sample against). */
+typedef struct {
+  PetscBool known;
+  PetscInt  dim, ntypes, nsamples;
+  PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
+  PetscReal density_min, density_max;                  /* of the samples */
+  char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
+} VitComposition;
+/* Add one sample (path for messages): its dimension, species names and counts, volume; every sample
+   must have the first one's species. */
+PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim, PetscInt nt, const char names[][VIT_NAME_LEN], const PetscInt counts[], PetscReal volume, VitComposition *c);
+/* /dataset/structure/{dim, density, density_range, type_fraction, natoms, type_names}; nothing when unknown. */
+PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c);
+
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
 PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* The cache folder when -features_cache is not given: in the current folder, never next to the

@@ -417,7 +417,7 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   Vec                diag;
   VitSpectrumProblem prob;
   VitModes           modes;
-  VitModesOptions    mopt = {.method = VIT_MODES_LOBPCG, .nev = o->saddle_nev, .allow_unconverged = PETSC_TRUE};
+  VitModesOptions    mopt = {.method = VIT_MODES_LOBPCG, .nev = o->saddle_nev, .allow_unconverged = PETSC_TRUE, .bounds_steps = VIT_KPM_BOUNDS_STEPS, .seed = 1};
   PetscInt           n;
   PetscReal          dmin;
   PetscBool          added[2], conv_given;

@@ -31,8 +31,10 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
 {
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  o->modes.method = VIT_MODES_SINVERT;
-  o->modes.nev    = 10;
+  o->modes.method       = VIT_MODES_SINVERT;
+  o->modes.nev          = 10;
+  o->modes.bounds_steps = VIT_KPM_BOUNDS_STEPS; /* the chebyshev/filter interval as spectrum's defaults make it */
+  o->modes.seed         = 1;
   o->strain_step  = 1e-4;
   o->param_step   = 1e-4;
   o->masses       = PETSC_TRUE;

@@ -139,7 +139,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->temp_range[1]           = 1000;
   o->ntemp                   = 50;
   o->bands                   = 10;
-  o->bounds_steps            = 30;
+  o->bounds_steps            = VIT_KPM_BOUNDS_STEPS;
   o->exact_max_dof           = VIT_VDOS_EXACT_MAX_DOF;
   PetscOptionsBegin(comm, NULL, "vitrum spectrum: modes, VDOS, counts (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .spectrum.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));

@@ -482,15 +482,13 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
 static PetscErrorCode FilterInterval(const VitSpectrumProblem *prob, VitModesOptions *opt)
 {
   const PetscReal states = (PetscReal)prob->dim * prob->natoms - prob->dim;
-  const PetscBool given = (PetscBool)(opt->bounds_steps > 0);
-  const PetscInt  steps = given ? opt->bounds_steps : 30, seed = given ? opt->seed : 1;
   VitKpm          pilot;
   PetscReal       lo, hi, l2;
 
   PetscFunctionBegin;
   PetscCall(VitKpmOperatorSetVectors(opt->op, 4));
-  PetscCall(VitKpmBounds(opt->op, prob, steps, seed, &lo, &hi));
-  PetscCall(VitKpmCompute(opt->op, prob, 1024, seed, lo, hi, &pilot));
+  PetscCall(VitKpmBounds(opt->op, prob, opt->bounds_steps, opt->seed, &lo, &hi));
+  PetscCall(VitKpmCompute(opt->op, prob, 1024, opt->seed, lo, hi, &pilot));
   PetscCall(VitKpmQuantile(&pilot, 0.02, &l2));
   PetscCall(VitKpmDestroy(&pilot));
   opt->range[0] = lo;

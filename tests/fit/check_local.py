@@ -7,7 +7,8 @@ potential (minimum image, 1e-10): the local identity a linear model of the atom'
 can learn. (3) fit splits a per-atom dataset by sample (all atoms of a held-out sample are held
 out; folds by sample), and the local model predicts the held-out atoms and, as the mean of its
 atoms' predictions, the held-out samples' <omega^2>; `predict -sample` with the local model
-recomputes the atoms' features and gives that mean (1 and 3 ranks). (4) -features_atom_target
+recomputes the atoms' features and gives that mean (1 and 3 ranks); the model records the training
+samples' density range, and a sample 27x less dense (lengths x 3) is refused in one line. (4) -features_atom_target
 energy: the atom's potential energy, (1/2) sum_j phi_ab(r_ij) for the KA pair potential (numpy,
 1e-10), summing to `vitrum energy`'s total."""
 import os
@@ -95,6 +96,17 @@ for nranks in (1, 3):
 print(f"predict -sample with the local model = mean of the atoms' predictions {np.round(want, 4)}: ok")
 proc = run("predict", ["-model", "local.model.h5", "-rdf", "any.txt"], 2, check=False)
 assert proc.returncode == 1 and "local (per-atom) model" in proc.stderr, proc.stderr
+# the training density range travels into the local model too: a sample in other length units
+# (the same glass with lengths x 3, as if in A) is refused in one line instead of predicted
+m_h5 = h5py.File("local.model.h5", "r")
+dens = [sl.read_data(s)["pos"].shape[0] / np.prod(np.diag(sl.read_data(s)["cell"])) for s in samples]
+assert np.allclose(m_h5["/model/density_range"][()], [min(dens), max(dens)], rtol=1e-12) and m_h5["/model/dim"][()] == 3, m_h5["/model/density_range"][()]
+m_h5.close()
+sl.write_deformed(samples[0], "stretched.data", strain=(-1, -1, 2.0))
+proc = run("predict", ["-model", "local.model.h5", "-sample", "stretched.data"], 2, check=False)
+errors = [l for l in proc.stderr.splitlines() if "error" in l]
+assert proc.returncode == 1 and len(errors) == 1 and "more than 2x outside" in errors[0], proc.stderr
+print("local model: density range %s recorded; a sample 27x less dense refused: ok" % np.round([min(dens), max(dens)], 4))
 print(f"held-out atoms: R^2 {r2:.4f}")
 assert r2 > 0.9, r2
 
