@@ -41,11 +41,19 @@ extern const char *const VitModesMethods[];
 
 typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (below) */
 
+/* Samples of at most this many degrees of freedom get their modes from dense LAPACK whatever the
+   method: exact, milliseconds, and the iterative solvers need more room than such a sample has
+   (LOBPCG's block, Krylov-Schur's subspace). */
+#define VIT_MODES_DENSE_DOF 300
 #define VIT_KPM_BOUNDS_STEPS 30 /* default Lanczos steps of the KPM interval (-kpm_bounds_steps) */
 
 typedef struct {
   VitModesMethod method;
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
+  PetscBool      nev_default;       /* nev is the command's default, not given: a sample with fewer non-zero
+                                       modes (dN - d) gets all of them, with a note (given: an error) */
+  PetscBool      dense_lowest;      /* dense: keep the lowest nev only (set by VitModesCompute where a sample of at most
+                                       VIT_MODES_DENSE_DOF degrees of freedom is solved densely instead) */
   PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */
   PetscBool      allow_unconverged; /* keep going (with a warning) when fewer than nev converge */
   PetscReal      range[2];          /* filter, chebyshev: an interval holding the whole spectrum (range[1] <= 0:

@@ -379,7 +379,8 @@ typedef struct {
   PetscReal scale;      /* mean curvature Tr(H)/(dN) */
   PetscInt  nmodes;     /* modes converged (at most -minimize_saddle_nev) */
   PetscInt  nnegative;  /* of those, below -tol scale */
-  PetscInt  iterations; /* LOBPCG iterations */
+  PetscInt  iterations; /* iterations of its solver */
+  VitModesMethod method; /* LOBPCG, or dense for a sample of at most VIT_MODES_DENSE_DOF degrees of freedom */
   Vec       direction;  /* sum of the negative modes, id order (NULL when none) */
 } Curvature;
 
@@ -446,6 +447,7 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   if (added[1]) PetscCall(PetscOptionsClearValue(NULL, "-st_pc_type"));
   c->nmodes     = modes.k;
   c->iterations = modes.iterations;
+  c->method     = modes.method;
   c->lowest     = modes.k ? modes.eigenvalue[0] : (PetscReal)NAN;
   while (c->nnegative < modes.k && modes.eigenvalue[c->nnegative] < -o->saddle_tol * c->scale) c->nnegative++;
   if (c->nnegative) PetscCall(NegativeDirection(&dom, &modes, c->nnegative, &c->direction));
@@ -549,7 +551,7 @@ static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool 
     r->negative[r->nchecks++] = c.nnegative;
     r->saddle                 = (PetscBool)(c.nnegative > 0);
     if (!c.nmodes) PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: curvature check: LOBPCG converged no mode in %" PetscInt_FMT " iterations: the minimum is not verified (raise -eps_max_it)\n", c.iterations));
-    else PetscCall(PetscPrintf(ctx->comm, "  curvature check %" PetscInt_FMT ": lowest %.6e %s (%.2e of the mean curvature %.6e %s), %" PetscInt_FMT " negative of the %" PetscInt_FMT " lowest (-minimize_saddle_tol %g; LOBPCG, %" PetscInt_FMT " iterations)\n", r->nchecks, (double)c.lowest, units->stiffness, (double)(c.lowest / c.scale), (double)c.scale, units->stiffness, c.nnegative, c.nmodes, (double)o->saddle_tol, c.iterations));
+    else PetscCall(PetscPrintf(ctx->comm, "  curvature check %" PetscInt_FMT ": lowest %.6e %s (%.2e of the mean curvature %.6e %s), %" PetscInt_FMT " negative of the %" PetscInt_FMT " lowest (-minimize_saddle_tol %g; %s, %" PetscInt_FMT " iterations)\n", r->nchecks, (double)c.lowest, units->stiffness, (double)(c.lowest / c.scale), (double)c.scale, units->stiffness, c.nnegative, c.nmodes, (double)o->saddle_tol, c.method == VIT_MODES_DENSE ? "dense" : "LOBPCG", c.iterations));
     if (!c.nnegative || r->escapes >= o->saddle_escapes) {
       PetscCall(VecDestroy(&c.direction));
       break;

@@ -29,6 +29,8 @@ typedef struct {
 
 static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
 {
+  PetscBool set;
+
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
   o->modes.method       = VIT_MODES_SINVERT;
@@ -45,7 +47,8 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscStrcpy(o->strain, "iso"));
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
   PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none)", NULL, o->modes.nev, &o->modes.nev, NULL));
+  PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
+  o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum: sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   PetscCall(PetscOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
@@ -498,7 +501,8 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     PetscCall(KSPSolve(ksp, g, w));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
-    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of pair %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); try -response_ksp_max_it or -response_pc_type", pairs[k].gi, pairs[k].gj, KSPConvergedReasons[reason], it);
+    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of pair %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); %s", pairs[k].gi, pairs[k].gj, KSPConvergedReasons[reason], it,
+               reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC ? "H or its preconditioner is indefinite: is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi)" : "try -response_ksp_max_it or -response_pc_type");
     PetscCall(VecDot(g, w, &f_w));
     kappa[k]       = PetscRealPart(f_w);
     its[k]         = it;

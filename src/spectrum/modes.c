@@ -162,6 +162,16 @@ static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob,
   PetscFunctionReturn(0);
 }
 
+/* The wanted modes exist: 1 <= nev <= dN - d. */
+static PetscErrorCode CheckNev(const VitSpectrumProblem *prob, const VitModesOptions *opt)
+{
+  const PetscInt d = prob->dim, nonzero = d * (prob->natoms - 1);
+
+  PetscFunctionBegin;
+  PetscCheck(opt->nev >= 1 && opt->nev <= nonzero, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, nonzero, d);
+  PetscFunctionReturn(0);
+}
+
 /* One solve for the lowest nev non-translation modes (all of them for the dense path), sorted.
    The translations and the vectors of `known` (may be NULL) are deflated: a solve after a first
    one finds the members of multiplets that the first one missed. */
@@ -243,7 +253,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
       perm[i] = i;
     }
     PetscCall(PetscSortRealWithPermutation(nkeep, key, perm));
-    modes->k = opt->method == VIT_MODES_DENSE || opt->method == VIT_MODES_FILTER ? nkeep : PetscMin(nkeep, nev);
+    modes->k = (opt->method == VIT_MODES_DENSE && !opt->dense_lowest) || opt->method == VIT_MODES_FILTER ? nkeep : PetscMin(nkeep, nev);
     PetscCall(PetscMalloc3(modes->k, &modes->eigenvalue, modes->k, &modes->residual, modes->k, &modes->participation));
     PetscCall(VecDuplicateVecs(v, PetscMax(modes->k, 1), &modes->vector));
     for (PetscInt m = 0; m < modes->k; m++) {
@@ -427,10 +437,10 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
 
   PetscFunctionBegin;
   if (opt->method == VIT_MODES_DENSE) {
-    PetscCall(SolveModes(prob, opt, ndof, NULL, modes));
+    PetscCall(SolveModes(prob, opt, opt->dense_lowest ? opt->nev : ndof, NULL, modes));
     PetscFunctionReturn(0);
   }
-  PetscCheck(opt->nev >= 1 && opt->nev <= ndof - d, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, ndof - d, d);
+  PetscCall(CheckNev(prob, opt));
   if (opt->method == VIT_MODES_FILTER) {
     PetscCall(FilterModes(prob, opt, modes));
     PetscFunctionReturn(0);
@@ -517,6 +527,16 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
   PetscBool       block = (PetscBool)(opt.method == VIT_MODES_TWOLEVEL || opt.method == VIT_MODES_CHEBYSHEV || opt.method == VIT_MODES_FILTER);
 
   PetscFunctionBegin;
+  if (opt.nev_default && opt.method != VIT_MODES_DENSE && opt.nev > prob->dim * (prob->natoms - 1)) {
+    opt.nev = prob->dim * (prob->natoms - 1);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " atoms have %" PetscInt_FMT " non-zero modes, fewer than the default %" PetscInt_FMT ": computing all of them\n", prob->natoms, opt.nev, given->nev));
+  }
+  if (opt.method != VIT_MODES_DENSE && prob->dim * prob->natoms <= VIT_MODES_DENSE_DOF) { /* recorded as the method used */
+    PetscCall(CheckNev(prob, &opt));
+    opt.method       = VIT_MODES_DENSE;
+    opt.dense_lowest = PETSC_TRUE;
+    block            = PETSC_FALSE;
+  }
   if (block && !given->op) PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, 4, PETSC_FALSE, &opt.op));
   if (opt.method == VIT_MODES_TWOLEVEL) {
     PetscCall(ComputeBySolver(prob, &opt, modes));

@@ -11,7 +11,12 @@ per direction), 'tilted' 32 atoms in a box tilted by 0.1. Checks, on 1 and 2 ran
     bitwise the same on 1 and 2 ranks, symmetric to round-off (1e-15: images of one neighbour add in
     different orders for H_ij and H_ji), the acoustic sum rule;
   * the shell Hessian's product and diagonal against baij (tests/hessian/shell_mult.c, argv[2]);
-  * vitrum minimize ('between' only): LAMMPS finds the relaxed sample's forces below 10 x ftol."""
+  * vitrum minimize: LAMMPS finds the relaxed sample's forces below 10 x ftol; its curvature check
+    of the minimum solves the tiny Hessian densely ('below': 12 degrees of freedom, too few for
+    LOBPCG's block, which used to stop with an internal error);
+  * 'below', on the relaxed sample: `spectrum` and `response` with their defaults (20 and 10 modes)
+    compute all 9 non-zero modes with a note, by dense LAPACK (recorded), equal to numpy's
+    eigenvalues of the Hessian (1e-12); an explicit -spectrum_nev 20 is one error line."""
 import subprocess
 import sys
 
@@ -65,11 +70,26 @@ for nranks in (1, 2):
     print(out.stdout + out.stderr)
     ok &= vr.check(out.returncode == 0, "shell Hessian product and diagonal = baij on %d ranks" % nranks)
 
-if case == "between":
-    ftol = 1e-9
-    vr.vitrum("minimize", ["-sample", "sample.data", "-potential", "ka3d", "-minimize_ftol", ftol, "-o", "relaxed.data"], 2)
-    after = vr.lammps("relaxed.data", 3, coeffs, rc.max(), True)
-    fmax = np.linalg.norm(after["force"], axis=1).max()
-    ok &= vr.check(fmax < 10 * ftol, "minimize: LAMMPS max force on the relaxed sample %.1e (< 10 x ftol)" % fmax)
-    ok &= vr.check(after["total"] < lmp["total"], "minimize: energy decreased %.10g -> %.10g" % (lmp["total"], after["total"]))
+ftol = 1e-9
+_, text = vr.vitrum("minimize", ["-sample", "sample.data", "-potential", "ka3d", "-minimize_ftol", ftol, "-o", "relaxed.data"], 2)
+after = vr.lammps("relaxed.data", 3, coeffs, rc.max(), True)
+fmax = np.linalg.norm(after["force"], axis=1).max()
+ok &= vr.check(fmax < 10 * ftol, "minimize: LAMMPS max force on the relaxed sample %.1e (< 10 x ftol)" % fmax)
+ok &= vr.check(after["total"] < lmp["total"], "minimize: energy decreased %.10g -> %.10g" % (lmp["total"], after["total"]))
+ok &= vr.check(("dense," if 3 * len(x) <= 300 else "LOBPCG,") in text, "minimize: the curvature check's solver is named")
+
+if case == "below":
+    vr.vitrum("hessian", ["-sample", "relaxed.data", "-potential", "ka3d", "-o", "hr.h5"], 1)
+    w = np.linalg.eigvalsh(vr.read_csr("hr.h5").toarray())[3:]  # masses 1: H is the dynamical matrix
+    for cmd, group in (("spectrum", "/spectrum/modes/eigenvalues"), ("response", "/response/modes/eigenvalues")):
+        for nranks in (1, 2):
+            _, text = vr.vitrum(cmd, ["-sample", "relaxed.data", "-potential", "ka3d", "-o", "%s.h5" % cmd], nranks)
+            with h5py.File("%s.h5" % cmd, "r") as f:
+                lam, method = f[group][...], f[group].attrs.get("method", b"").decode()
+            err = np.abs(lam - w).max() / w.max() if len(lam) == len(w) else np.inf
+            ok &= vr.check("9 non-zero modes" in text and method == "dense" and err < 1e-12,
+                           "%s defaults on %d ranks: the note, all %d modes by dense LAPACK = numpy (%.1e)" % (cmd, nranks, len(lam), err))
+    rc_, text = vr.vitrum("spectrum", ["-sample", "relaxed.data", "-potential", "ka3d", "-spectrum_nev", 20, "-o", "bad.h5"], 1, expect_fail=True)
+    errors = [l for l in text.splitlines() if l.startswith("vitrum: error:")]
+    ok &= vr.check(rc_ == 1 and len(errors) == 1 and "-spectrum_nev 20" in errors[0], "-spectrum_nev 20 given: %s" % errors)
 sys.exit(0 if ok else 1)
