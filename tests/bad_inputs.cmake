@@ -15,7 +15,8 @@ set_tests_properties(bad_inputs PROPERTIES LABELS "sanitize;bad_inputs" TIMEOUT 
 set(VIT_SANITIZE_SUBSET io_lammps_data_1 io_dump io_extxyz io_h5md_2 io_bad_input_data io_bad_input_dump io_bad_input_xyz
     io_bad_input_h5 io_geometry rdf_sq_and_errors potential_energy_ka3d potential_bad_input manybody_bad_input
     manybody_lammps_eam_alloy manybody_lammps_tersoff_sic hessian_ranks spectrum_errors spectrum_analytic_np3 spectrum_exactsum_np3 spectrum_kpm_reference spectrum_factor_guard fit_tsqr fit_errors
-    fit_predict fit_kernel io_lammps_files pipeline_features_kill)
+    fit_predict fit_kernel io_lammps_files pipeline_features_kill potential_small_box_below manybody_hessian_tersoff_sic_small_box
+    io_species_order)
 function(vit_label_sanitize_subset)
   foreach(t ${VIT_SANITIZE_SUBSET})
     if(TEST ${t})
