@@ -466,11 +466,13 @@ static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscRe
 static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
 {
   const PetscInt n = op->nrows * op->bs, nall = (op->nrows + op->nghost) * op->bs;
-  PetscReal     *q, *qprev, *w, *alpha, *beta, *Z, *work, norm2, b = 0;
+  PetscReal     *v0, *v1, *q, *qprev, *w, *alpha, *beta, *Z, *work, norm2, b = 0;
   PetscBLASInt   k = 0, info;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc3(nall, &q, nall, &qprev, n, &w));
+  PetscCall(PetscCalloc3(nall, &v0, nall, &v1, n, &w)); /* q and qprev swap between v0 and v1 */
+  q     = v0;
+  qprev = v1;
   PetscCall(PetscCalloc4(steps, &alpha, steps, &beta, steps * steps, &Z, 2 * steps, &work));
   PetscCall(RandomBlock(op, prob, 1, seed, PETSC_TRUE, q));
   PetscCall(ExactDot(op, prob, n, q, q, &norm2));
@@ -493,7 +495,7 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
   PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "KPM bounds: LAPACK steqr failed (info %d)", (int)info);
   *lo = alpha[0] - PetscAbsReal(b * Z[k - 1]);
   *hi = alpha[k - 1] + PetscAbsReal(b * Z[(k - 1) * k + k - 1]);
-  PetscCall(PetscFree3(q, qprev, w));
+  PetscCall(PetscFree3(v0, v1, w));
   PetscCall(PetscFree4(alpha, beta, Z, work));
   PetscFunctionReturn(0);
 }
@@ -508,8 +510,10 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
   PetscCall(GershgorinBounds(op, &glo, &ghi));
   PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi));
   PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi));
+  /* Lanczos starts off the translations (zero modes the KPM's vectors do hold): the interval keeps
+     0 inside, also where every other mode is negative (a sample far from any minimum) */
   lmin = PetscMin(llo, 0.0); /* negative eigenvalues (unrelaxed samples) are found without inertia */
-  lmax = lhi;
+  lmax = PetscMax(lhi, 0.0);
   *hi  = PetscMin(ghi, RoundOutward(lmax + margin * (lmax - lmin), PETSC_TRUE));
   *lo  = PetscMin(0.0, PetscMax(glo, RoundOutward(lmin - margin * (lmax - lmin), PETSC_FALSE)));
   PetscFunctionReturn(0);
@@ -521,7 +525,7 @@ static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 ac
 {
   PetscFunctionBegin;
   PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, dots));
-  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used; set -kpm_lambda_min/-kpm_lambda_max");
+  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used; set -kpm_lambda_min/-kpm_lambda_max, or raise -kpm_bounds_steps (the Lanczos steps that estimate the interval)");
   PetscCall(PetscArrayzero(acc, 2 * R + 1));
   PetscFunctionReturn(0);
 }

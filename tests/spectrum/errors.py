@@ -1,6 +1,7 @@
 """Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
 as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
-zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds."""
+zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds; Lanczos
+bounds after an odd number of steps or an early stop, and on a sample whose every mode is negative."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -47,3 +48,42 @@ vt.check("warning" in p.stdout, "-spectrum_allow_unconverged: warning and exit s
 fails(["-vdos_bins", 0], ["-vdos_bins 0"], "zero bins")
 fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max"], "KPM interval that misses part of the spectrum")
 fails(["-kpm_bounds_steps", 0, "-spectrum_method", "chebyshev", "-spectrum_kpm", 0], ["-kpm_bounds_steps 0", "at least 2"], "too few Lanczos steps for the bounds (also those of chebyshev's interval)")
+
+
+# The Lanczos bounds swap two work vectors at every step: after an odd number of steps (an option,
+# or an early stop when a tiny sample's space is exhausted) the wrong one was freed and the run
+# crashed (until session 19). Both now end normally, with an interval that covers every eigenvalue.
+def covers(out, what):
+    lam = sl.read(out, "/spectrum/vdos/eigenvalues")  # every eigenvalue (dense LAPACK: small samples)
+    lo, hi = sl.read(out, "/spectrum/kpm/lambda_min")[0], sl.read(out, "/spectrum/kpm/lambda_max")[0]
+    vt.check(lo <= min(lam.min(), 0) and hi >= lam.max(), "%s: KPM interval [%g, %g] covers the eigenvalues [%g, %g] and 0" % (what, lo, hi, lam.min(), lam.max()))
+
+
+vt.run(base + ["-sample", sample, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_bounds_steps", 5, "-o", "odd.h5"], 1)
+covers("odd.h5", "-kpm_bounds_steps 5")
+# 4 atoms, box 3 (images of images): Lanczos stops early, after an odd number of steps
+open("four.data", "w").write("""LAMMPS data file
+
+4 atoms
+2 atom types
+
+0 3.0 xlo xhi
+0 3.0 ylo yhi
+0 3.0 zlo zhi
+
+Masses
+
+1 28.0855
+2 12.011
+
+Atoms # atomic
+
+1 1 0.0 0.0 0.0
+2 2 1.5 1.5 0.0
+3 1 1.5 0.0 1.5
+4 2 0.0 1.5 1.5
+""")
+vt.run(["spectrum", "-potential", "ka3d", "-sample", "four.data", "-spectrum_nev", 0, "-o", "four.h5"], 1)
+covers("four.h5", "4-atom sample, early Lanczos stop")
+fails(["-kpm_bounds_steps", 3, "-spectrum_nev", 0, "-spectrum_inertia", 0], ["-kpm_lambda_min/-kpm_lambda_max", "-kpm_bounds_steps"],
+      "an interval from 3 Lanczos steps that misses the top of the spectrum")
