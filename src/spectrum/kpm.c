@@ -729,10 +729,12 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
 {
   const PetscInt  R  = kpm->vectors;
   const PetscReal dw = omega_max / nbins;
-  PetscReal      *lower, *upper, *swap, mean, total = 0;
+  PetscReal      *c0, *c1, *lower, *upper, *swap, mean, total = 0;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc2(R, &lower, R, &upper));
+  PetscCall(PetscMalloc2(R, &c0, R, &c1)); /* lower and upper swap between c0 and c1 */
+  lower = c0;
+  upper = c1;
   PetscCall(VitKpmCumulative(kpm, 0.0, lower, &mean));
   for (PetscInt j = 0; j < nbins; j++) {
     PetscReal s = 0, s2 = 0;
@@ -755,6 +757,6 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
     err[j] /= total;
   }
   *fraction = total / kpm->nstates;
-  PetscCall(PetscFree2(lower, upper));
+  PetscCall(PetscFree2(c0, c1));
   PetscFunctionReturn(0);
 }

@@ -1,7 +1,7 @@
 """Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
 as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
 zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds; Lanczos
-bounds after an odd number of steps or an early stop, and on a sample whose every mode is negative."""
+bounds after an odd number of steps or an early stop; an odd number of VDOS bins."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -87,3 +87,7 @@ vt.run(["spectrum", "-potential", "ka3d", "-sample", "four.data", "-spectrum_nev
 covers("four.h5", "4-atom sample, early Lanczos stop")
 fails(["-kpm_bounds_steps", 3, "-spectrum_nev", 0, "-spectrum_inertia", 0], ["-kpm_lambda_min/-kpm_lambda_max", "-kpm_bounds_steps"],
       "an interval from 3 Lanczos steps that misses the top of the spectrum")
+# The VDOS's two cumulative arrays swap at every bin: an odd -vdos_bins freed the wrong one (crash).
+vt.run(base + ["-sample", sample, "-spectrum_nev", 0, "-vdos_bins", 7, "-o", "bins7.h5"], 1)
+D, omega = sl.read("bins7.h5", "/spectrum/vdos/D"), sl.read("bins7.h5", "/spectrum/vdos/omega")
+vt.check(D.size == 7 and abs(D.sum() * (omega[1] - omega[0]) - 1) < 1e-12, "-vdos_bins 7: 7 bins, normalised (sum D dw = %.15f)" % (D.sum() * (omega[1] - omega[0])))
