@@ -729,12 +729,10 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
 {
   const PetscInt  R  = kpm->vectors;
   const PetscReal dw = omega_max / nbins;
-  PetscReal      *c0, *c1, *lower, *upper, *swap, mean, total = 0;
+  PetscReal      *lower, *upper, mean, total = 0;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc2(R, &c0, R, &c1)); /* lower and upper swap between c0 and c1 */
-  lower = c0;
-  upper = c1;
+  PetscCall(PetscMalloc2(R, &lower, R, &upper));
   PetscCall(VitKpmCumulative(kpm, 0.0, lower, &mean));
   for (PetscInt j = 0; j < nbins; j++) {
     PetscReal s = 0, s2 = 0;
@@ -748,15 +746,13 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
     D[j]     = s / R;
     err[j]   = R > 1 ? PetscSqrtReal(PetscMax(0.0, s2 / R - D[j] * D[j]) / (R - 1)) : 0.0; /* std / sqrt(R) */
     total += D[j] * dw;
-    swap  = lower;
-    lower = upper;
-    upper = swap;
+    PetscCall(PetscArraycpy(lower, upper, R)); /* the next bin's lower end (R values) */
   }
   for (PetscInt j = 0; j < nbins; j++) {
     D[j] /= total;
     err[j] /= total;
   }
   *fraction = total / kpm->nstates;
-  PetscCall(PetscFree2(c0, c1));
+  PetscCall(PetscFree2(lower, upper));
   PetscFunctionReturn(0);
 }

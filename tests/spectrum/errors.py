@@ -61,33 +61,34 @@ def covers(out, what):
 
 vt.run(base + ["-sample", sample, "-spectrum_nev", 0, "-spectrum_inertia", 0, "-kpm_bounds_steps", 5, "-o", "odd.h5"], 1)
 covers("odd.h5", "-kpm_bounds_steps 5")
-# 4 atoms, box 3 (images of images): Lanczos stops early, after an odd number of steps
-open("four.data", "w").write("""LAMMPS data file
 
-4 atoms
-2 atom types
 
-0 3.0 xlo xhi
-0 3.0 ylo yhi
-0 3.0 zlo zhi
+def four_atoms(path, types, masses):
+    """4 atoms on the fcc sites of a cubic box of 3 sigma: neighbours through images of images."""
+    sites = [(0, 0, 0), (1.5, 1.5, 0), (1.5, 0, 1.5), (0, 1.5, 1.5)]
+    text = "LAMMPS data file\n\n4 atoms\n%d atom types\n\n" % len(masses)
+    text += "".join("0 3.0 %slo %shi\n" % (a, a) for a in "xyz")
+    text += "\nMasses\n\n" + "".join("%d %s\n" % (t + 1, m) for t, m in enumerate(masses))
+    text += "\nAtoms # atomic\n\n" + "".join("%d %d %g %g %g\n" % ((k + 1, types[k]) + sites[k]) for k in range(4))
+    open(path, "w").write(text)
 
-Masses
 
-1 28.0855
-2 12.011
-
-Atoms # atomic
-
-1 1 0.0 0.0 0.0
-2 2 1.5 1.5 0.0
-3 1 1.5 0.0 1.5
-4 2 0.0 1.5 1.5
-""")
+# a tiny space: Lanczos stops early, after an odd number of steps
+four_atoms("four.data", (1, 2, 1, 2), ("28.0855", "12.011"))
 vt.run(["spectrum", "-potential", "ka3d", "-sample", "four.data", "-spectrum_nev", 0, "-o", "four.h5"], 1)
 covers("four.h5", "4-atom sample, early Lanczos stop")
+# every mode but the translations negative (lj at these distances): Lanczos, started off the
+# translations, ends below their zero modes; the interval keeps 0, so the run stops with the error
+# that the sample is far from a minimum, not with an interval that misses the spectrum
+four_atoms("negative.data", (1, 1, 1, 1), ("1.0",))
+p = vt.run(["spectrum", "-potential", "lj", "-sample", "negative.data", "-spectrum_nev", 0, "-o", "negative.h5"], 2, expect_fail=True)
+text = p.stdout + p.stderr
+vt.check(p.returncode == 1 and "far from a minimum" in text and "grew beyond" not in text and text.count("error:") == 1 and "PETSC ERROR" not in text,
+         "every non-translation mode negative, 2 ranks: one line, once, saying the sample is far from a minimum")
 fails(["-kpm_bounds_steps", 3, "-spectrum_nev", 0, "-spectrum_inertia", 0], ["-kpm_lambda_min/-kpm_lambda_max", "-kpm_bounds_steps"],
       "an interval from 3 Lanczos steps that misses the top of the spectrum")
-# The VDOS's two cumulative arrays swap at every bin: an odd -vdos_bins freed the wrong one (crash).
+# The VDOS alternated two cumulative arrays from bin to bin: an odd -vdos_bins freed the wrong one (a
+# crash until session 19; the array is now copied).
 vt.run(base + ["-sample", sample, "-spectrum_nev", 0, "-vdos_bins", 7, "-o", "bins7.h5"], 1)
 D, omega = sl.read("bins7.h5", "/spectrum/vdos/D"), sl.read("bins7.h5", "/spectrum/vdos/omega")
 vt.check(D.size == 7 and abs(D.sum() * (omega[1] - omega[0]) - 1) < 1e-12, "-vdos_bins 7: 7 bins, normalised (sum D dw = %.15f)" % (D.sum() * (omega[1] - omega[0])))
