@@ -448,17 +448,18 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
   m->r2_worst = PETSC_MAX_REAL;
   m->nflat    = 0;
   for (PetscInt j = 0; j < t; j++) {
-    /* R^2 = 1 - SSE/SST is undefined when these rows do not vary: a target whose SST is below 1e-6
-       of the largest of its group (a VDOS bin in the tail beyond the band edge of the held-out
-       samples, values ~1e-20) gets NaN instead of -1e38; its errors stay in the pooled R^2 and
-       RMSE. Otherwise as sklearn.metrics.r2_score. */
+    /* R^2 = 1 - SSE/SST is undefined when these rows do not vary: a target whose SST is at most
+       1e-6 of the largest of its group (a VDOS bin in the tail beyond the band edge of the held-out
+       samples, values ~1e-20; every target when a single row is held out) gets NaN instead of
+       -1e38, or of sklearn's 0 or 1 for SST = 0; its errors stay in the pooled R^2 and RMSE.
+       Otherwise as sklearn.metrics.r2_score. */
     PetscReal group_sst = 0;
     size_t    len       = TargetGroupLength(ds->target_names[j]);
     PetscBool flat;
     for (PetscInt k = 0; k < t; k++)
       if (!sc->dropped[k] && TargetGroupLength(ds->target_names[k]) == len && !strncmp(ds->target_names[k], ds->target_names[j], len)) group_sst = PetscMax(group_sst, acc[2 * t + k]);
-    flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] < 1e-6 * group_sst);
-    m->r2[j]   = sc->dropped[j] || flat ? NAN : acc[2 * t + j] > 0 ? 1.0 - acc[j] / acc[2 * t + j] : (acc[j] > 0 ? 0.0 : 1.0);
+    flat       = (PetscBool)(!sc->dropped[j] && acc[2 * t + j] <= 1e-6 * group_sst);
+    m->r2[j]   = sc->dropped[j] || flat ? NAN : 1.0 - acc[j] / acc[2 * t + j];
     m->sse[j]  = acc[j];
     m->sst[j]  = acc[2 * t + j];
     m->rmse[j] = PetscSqrtReal(acc[j] / PetscMax(m->n, 1));
@@ -474,7 +475,7 @@ static PetscErrorCode FitMetricsCompute(MPI_Comm comm, const VitDataset *ds, con
     sst += acc[2 * t + j];
     sae += acc[t + j];
   }
-  m->r2_all   = !nactive ? NAN : sst > 0 ? 1.0 - sse / sst : (sse > 0 ? 0.0 : 1.0);
+  m->r2_all   = nactive && sst > 0 ? 1.0 - sse / sst : NAN;
   if (m->worst < 0) m->r2_worst = NAN;
   m->rmse_all = PetscSqrtReal(sse / PetscMax(m->n * nactive, 1));
   m->mae_all  = sae / PetscMax(m->n * nactive, 1);
@@ -949,7 +950,9 @@ static PetscErrorCode GroupReport(MPI_Comm comm, const VitDataset *ds, const Fit
       if (!PetscIsNanReal(m->r2[k]) && m->r2[k] < worst) worst = m->r2[k], at = k;
     }
     if (!count) continue;
-    PetscCall(PetscPrintf(comm, "fit: %s R^2 of %.*s (%" PetscInt_FMT " target%s): pooled %.6f", which, (int)len, ds->target_names[j], count, count > 1 ? "s" : "", (double)(SST > 0 ? 1 - SSE / SST : NAN)));
+    PetscCall(PetscPrintf(comm, "fit: %s R^2 of %.*s (%" PetscInt_FMT " target%s): ", which, (int)len, ds->target_names[j], count, count > 1 ? "s" : ""));
+    if (SST > 0) PetscCall(PetscPrintf(comm, "pooled %.6f", (double)(1 - SSE / SST)));
+    else PetscCall(PetscPrintf(comm, "undefined (the values do not vary)"));
     if (count > 1 && at >= 0) PetscCall(PetscPrintf(comm, ", worst %.6f (%s)", (double)worst, ds->target_names[at]));
     PetscCall(PetscPrintf(comm, "\n"));
   }
@@ -986,7 +989,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
     PetscCall(GroupReport(comm, ds, sc, m, which));
     if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: worst %.6f (%s); not pooled over all targets (their groups have different units: the groups are above)\n", which, (double)m->r2_worst, ds->target_names[m->worst]));
   } else if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
-  if (m->nflat) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
+  else if (sc->ndropped < ds->t) PetscCall(PetscPrintf(comm, "fit: %s R^2: undefined for every target (the %s values do not vary); RMSE %g MAE %g\n", which, which, (double)m->rmse_all, (double)m->mae_all));
+  if (m->nflat && m->n > 1) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
   if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
@@ -995,7 +999,8 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
   if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
-  if (split->ntest_units && split->ntest_units < 10)
+  if (split->ntest == 1) PetscCall(PetscPrintf(comm, "fit: warning: a single held-out row has no R^2 (it needs at least 2 rows to vary): read the RMSE, or hold out more samples (-fit_test_fraction, -fit_test_samples)\n"));
+  else if (split->ntest_units && split->ntest_units < 10)
     PetscCall(PetscPrintf(comm, "fit: note: the held-out R^2 is over %" PetscInt_FMT " samples only, a noisy score: compare several splits (-fit_seed) or hold out more samples\n", split->ntest_units));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
     if (res->kernel.K[k]) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with its exact kernel: %.6f\n", FitKernelTargets[k], (double)res->kernel.correlation[k]));

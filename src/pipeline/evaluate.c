@@ -132,7 +132,7 @@ static void ErrorSums(PetscInt nrows, PetscInt t, const PetscReal *ytrue, const 
    for constant truth 1 when predicted exactly, else 0). */
 static PetscReal R2(PetscReal sse, PetscReal sst)
 {
-  return sst > 0 ? 1 - sse / sst : (sse > 0 ? 0 : 1);
+  return sst > 0 ? 1 - sse / sst : NAN; /* undefined where the values do not vary */
 }
 
 /* Metrics of the model on a set of rows: R^2, RMSE, MAE per target (arrays of t). */
@@ -177,7 +177,7 @@ static PetscErrorCode FlatTargets(PetscInt ntest, PetscInt t, const PetscReal *y
   PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
   ErrorSums(ntest, t, ytrue, ypred, sse, sst, sae);
   for (PetscInt k = 0; k < t; k++) max_sst = PetscMax(max_sst, sst[k]);
-  for (PetscInt k = 0; k < t; k++) flat[k] = (PetscBool)(sst[k] < 1e-6 * max_sst);
+  for (PetscInt k = 0; k < t; k++) flat[k] = (PetscBool)(sst[k] <= 1e-6 * max_sst);
   PetscCall(PetscFree3(sse, sst, sae));
   PetscFunctionReturn(0);
 }

@@ -1,9 +1,10 @@
 """Bad input to vitrum fit gives one clear line on stderr and exit status 1 (on 2 ranks): shape
 mismatch, NaN (naming the sample and the column), a constant column under -fit_standardize,
-lambda <= 0, more folds than samples, a missing file."""
+lambda <= 0, more folds than samples, a missing file. A single held-out row has no R^2: fit
+writes NaN and says so instead of sklearn's 0 for a zero sum of squares."""
 import numpy as np
 
-from fitlib import correlated_data, run, write_dataset
+from fitlib import correlated_data, read_model, run, write_dataset
 
 X, Y = correlated_data(12, 4, 2, seed=1)
 write_dataset("good.h5", X, Y)
@@ -44,4 +45,20 @@ for args, expected in cases:
         assert e in lines[0], (e, lines[0])
 # the constant column is fine without standardising
 run("fit", ["-data", "const.h5", "-o", "const.model.h5", "-fit_lambda", "1"], nranks=2)
+
+# one held-out row (3 rows, test fraction 0.2): R^2 undefined, NaN in the model, a warning; the RMSE
+# is |y - yhat| of that row
+write_dataset("three.h5", X[:3], Y[:3])
+proc = run("fit", ["-data", "three.h5", "-o", "three.model.h5"], nranks=2)
+print(proc.stdout)
+m = read_model("three.model.h5")
+held = np.flatnonzero(m["row_fold"] < 0)
+assert len(held) == 1, m["row_fold"]
+assert np.all(np.isnan(m["metrics/test/r2"])) and np.isnan(m["metrics/test/r2_overall"]), m["metrics/test/r2"]
+assert m["metrics/test/worst_target"] == -1, m["metrics/test/worst_target"]
+Xh = X[held[0]]
+err = np.abs(Y[held[0]] - (m["W"] @ Xh + m["b"]))
+assert np.allclose(m["metrics/test/rmse"], err, rtol=1e-10), (m["metrics/test/rmse"], err)
+assert "a single held-out row has no R^2" in proc.stdout, proc.stdout
+assert "pooled 0." not in proc.stdout and "0.0000 " not in proc.stdout.split("R^2 train")[1].split("\n")[1], proc.stdout
 print("ok")
