@@ -28,7 +28,7 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics; default 0.005 L (0.005 for LJ samples, 0.01 A for metallic glasses)", NULL, o->dr, &o->dr, &o->dr_set));
   PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
   PetscCall(PetscOptionsBool("-sq", "Also compute S(q) from g(r)", NULL, o->sq, &o->sq, NULL));
-  PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q)", NULL, o->qmax, &o->qmax, NULL));
+  PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q), in inverse length units of the sample (1/sigma, 1/Angstrom); at most pi/dr, where the sampled g(r) stops resolving it", NULL, o->qmax, &o->qmax, NULL));
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
   PetscOptionsEnd();
   if (!o->sq) PetscFunctionReturn(0);
@@ -65,6 +65,7 @@ static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOpt
   rmax = grid->rmax;
   dr   = grid->dr;
   PetscCall(VitRdfCheckGrid(comm, sample, rmax, dr, &nbins)); /* before the domain allocates ghosts for rmax */
+  grid->rmax = nbins * dr; /* the last whole bin ends here */
   PetscCall(PetscLogStagePush(vit_log.stage_structure));
   PetscCall(VitDomainSetUp(comm, sample, rmax, &dom));
   PetscCall(VitRdfCompute(&dom, sample, rmax, dr, o->geometry, &rdf));
@@ -118,6 +119,9 @@ PetscErrorCode VitCmdRdf(void)
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".rdf.h5", out, sizeof(out)));
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(RdfOfSample(comm, &sample, &o, out, &grid));
+  /* S(q) from g(r) sampled every dr: above the Nyquist wave number pi/dr the transform only aliases */
+  if (o.sq && o.qmax > PETSC_PI / grid.dr) PetscCall(PetscPrintf(comm, "rdf: warning: -sq_qmax %g is above pi/dr = %g: S(q) beyond it is aliased, not resolved by bins of %g (give a smaller -rdf_dr or -sq_qmax)\n", (double)o.qmax, (double)(PETSC_PI / grid.dr), (double)grid.dr));
+  if (o.rmax_set && grid.rmax < o.rmax * (1 - 1e-9)) PetscCall(PetscPrintf(comm, "rdf: note: -rdf_rmax %g is not a whole number of bins of %g: g(r) ends with the last whole bin, at r = %g\n", (double)o.rmax, (double)grid.dr, (double)grid.rmax));
   if (grid.unit != 1 && !(o.rmax_set && o.dr_set)) PetscCall(PetscPrintf(comm, "rdf: note: default grid 5 and 0.005 x %g, the power of two nearest the mean spacing %.4g (-rdf_rmax, -rdf_dr to choose)\n", (double)grid.unit, (double)grid.spacing));
   PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %g in bins of %g: wrote %s\n", sample.natoms, sample.ntypes, (double)grid.rmax, (double)grid.dr, out));
   PetscCall(VitSampleDestroy(&sample));

@@ -1,5 +1,7 @@
 """S(q) against an independent quadrature of the written g(r) (scipy's Bessel J0 in 2D, the sinc
-transform in 3D), and bad input: rmax above half the box, non-positive dr, no partial output."""
+transform in 3D), and bad input: rmax above half the box, non-positive dr, no partial output; an
+rmax that is not a whole number of bins ends the grid at the last whole bin with a note; a qmax
+above pi/dr is warned about."""
 import os
 
 import h5py
@@ -34,5 +36,16 @@ p = run(["rdf", "-sample", "s3.data", "-rdf_dr", -1, "-o", "bad.h5"], expect_fai
 check("-rdf_dr must be positive" in p.stderr, "negative dr is reported (%s)" % p.stderr.strip())
 p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dx", 0.1, "-o", "ok.h5"])
 check("-rdf_dx" in p.stdout and "not used" in p.stdout, "a misspelled option is reported")
+# rmax not a whole number of bins: g(r) ends with the last whole bin, and the output says where
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 1, "-rdf_dr", 0.3, "-o", "part.h5"])
+with h5py.File("part.h5", "r") as f:
+    r = f["/structure/rdf/r"][:]
+check(np.allclose(r, [0.15, 0.45, 0.75]), "rmax 1 in bins of 0.3: 3 whole bins (r = %s)" % r)
+check("not a whole number of bins" in p.stdout and "r < 0.9 " in p.stdout, "rmax 1 in bins of 0.3: a note and r < 0.9 (%s)" % p.stdout.strip())
+# qmax above pi/dr: S(q) there only aliases the sampled g(r): a warning naming the limit
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dr", 0.1, "-sq", "-sq_qmax", 40, "-o", "alias.h5"])
+check("above pi/dr = 31.4159" in p.stdout, "qmax 40 with dr 0.1: warning above pi/dr (%s)" % p.stdout.strip())
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dr", 0.1, "-sq", "-sq_qmax", 30, "-o", "alias.h5"])
+check("pi/dr" not in p.stdout, "qmax 30 with dr 0.1: no warning")
 p = run(["rdff"], expect_fail=True)
 check("unknown command" in p.stderr, "an unknown command is reported")
