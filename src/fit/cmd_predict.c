@@ -46,7 +46,7 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum predict: apply a fitted model to samples or measured profiles (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-model", "model file written by vitrum fit", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, NULL));
-  PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, NULL));
+  PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' (in the model's order, or in any order under a header line '# r 1-2 2-2 1-1') or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, NULL));
   PetscCall(PetscOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date entry in " VIT_FEATURES_CACHE_DEFAULT " of the current folder is read, nothing is written)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf profiles whose grid differs from the model's (average over each model bin; else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
@@ -217,11 +217,56 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
   PetscFunctionReturn(0);
 }
 
-/* Text columns "x g_1 ... g_k" ('#' comments), every rank reads them. */
-static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], Profiles *pr)
+/* The model profile a text column header names: "1-2", "g_1-2" or "Cu-Zr" (either order of the
+   pair: g_ab = g_ba), for a model profile "g_1-2" or "S_1-2"; -1 when it names none. */
+static PetscInt HeaderProfile(const Model *m, const char token[])
+{
+  for (PetscInt c = 0; c < m->ngroups; c++) {
+    const char *pair = m->group_names[c] + 2, *dash = strchr(pair, '-'), *label = token;
+    size_t      len  = strlen(pair);
+    char        reversed[256];
+    if ((token[0] == 'g' || token[0] == 'S') && token[1] == '_') label = token + 2;
+    if (!strcmp(label, pair)) return c;
+    if (!dash || len >= sizeof(reversed)) continue;
+    snprintf(reversed, sizeof(reversed), "%s-%.*s", dash + 1, (int)(dash - pair), pair);
+    if (!strcmp(label, reversed)) return c;
+  }
+  return -1;
+}
+
+/* Names of the text columns from the last comment line before the data when it has one label per
+   column ("# r 2-2 1-1 1-2", comma or blank separated) and a label names a model profile: the
+   columns are then matched by name (a label the model does not use keeps its own name, a profile
+   named twice is an error); else pr->names stays NULL and the columns are taken in the model's
+   order, with a note when such a header names none of the model's profiles. */
+static PetscErrorCode TextColumnNames(MPI_Comm comm, const char path[], const Model *m, char header[], Profiles *pr)
+{
+  char    *labels[65], *save = NULL, *token;
+  PetscInt nlabels = 0, nmatched = 0;
+
+  PetscFunctionBeginUser;
+  for (token = strtok_r(header + strspn(header, " \t#"), " \t,\r\n", &save); token && nlabels < 65; token = strtok_r(NULL, " \t,\r\n", &save)) labels[nlabels++] = token;
+  if (nlabels != pr->nprof + 1) PetscFunctionReturn(0);
+  for (PetscInt a = 0; a < pr->nprof; a++) nmatched += HeaderProfile(m, labels[a + 1]) >= 0;
+  if (!nmatched) {
+    PetscCall(PetscPrintf(comm, "# predict: note: %s: the header names none of the model's profiles (%s%s): its columns are taken in the model's order\n", path, m->group_names[0], m->ngroups > 1 ? ", ..." : ""));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscCalloc1(pr->nprof, &pr->names));
+  for (PetscInt a = 0; a < pr->nprof; a++) {
+    PetscInt c = HeaderProfile(m, labels[a + 1]);
+    for (PetscInt b = 0; b < a && c >= 0; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: the header names %s twice (columns %" PetscInt_FMT " and %" PetscInt_FMT ")", path, m->group_names[c], b + 2, a + 2);
+    PetscCall(PetscStrallocpy(c >= 0 ? m->group_names[c] : labels[a + 1], &pr->names[a]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Text columns "x g_1 ... g_k" (blank or comma separated, '#' comments; a header line naming the
+   columns is used, see TextColumnNames); every rank reads them. */
+static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], const Model *m, Profiles *pr)
 {
   FILE      *f = fopen(path, "r");
-  char       line[8192];
+  char       line[8192], header[8192] = "";
   PetscInt   ncols = -1, nrows = 0, capacity = 0, lineno = 0;
   PetscReal *rows = NULL;
 
@@ -232,16 +277,19 @@ static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], Profile
     PetscInt  k = 0;
     char     *s = line, *end;
     lineno++;
+    if (line[strspn(line, " \t")] == '#' && ncols < 0) PetscCall(PetscStrncpy(header, line, sizeof(header)));
     if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == 0) continue;
     for (;;) {
-      PetscReal value = strtod(s, &end);
+      PetscReal value;
+      s += strspn(s, " \t,");
+      value = strtod(s, &end);
       if (end == s) break;
       PetscCheck(k < 64, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": more than 64 columns", path, lineno);
       PetscCheck(!PetscIsInfOrNanReal(value), comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": column %" PetscInt_FMT " is not a finite number ('%.*s')", path, lineno, k + 1, (int)(end - s), s);
       v[k++] = value;
       s      = end;
     }
-    PetscCheck(s[strspn(s, " \t\r\n,")] == 0, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": not a number: '%.20s'", path, lineno, s + strspn(s, " \t"));
+    PetscCheck(s[strspn(s, " \t\r\n")] == 0, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": not a number: '%.20s'", path, lineno, s);
     if (ncols < 0) ncols = k;
     PetscCheck(k == ncols && k >= 2, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %" PetscInt_FMT " columns, expected %" PetscInt_FMT " (r and one column per partial)", path, lineno, k, PetscMax(ncols, 2));
     if (nrows == capacity) {
@@ -257,23 +305,23 @@ static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], Profile
   pr->nx    = nrows;
   pr->nprof = ncols - 1;
   pr->names = NULL;
-  PetscCall(PetscMalloc2(nrows, &pr->x, nrows * pr->nprof, &pr->g));
+  PetscCall(PetscMalloc1(nrows, &pr->x));
+  PetscCall(PetscMalloc1(nrows * pr->nprof, &pr->g));
   for (PetscInt i = 0; i < nrows; i++) {
     pr->x[i] = rows[i * ncols];
     for (PetscInt a = 0; a < pr->nprof; a++) pr->g[a * nrows + i] = rows[i * ncols + 1 + a];
   }
   PetscCall(PetscFree(rows));
+  PetscCall(TextColumnNames(comm, path, m, header, pr));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode ProfilesDestroy(Profiles *pr)
 {
   PetscFunctionBeginUser;
-  if (pr->names) {
-    PetscCall(VitStringsFree(pr->nprof, &pr->names));
-    PetscCall(PetscFree(pr->x));
-    PetscCall(PetscFree(pr->g));
-  } else PetscCall(PetscFree2(pr->x, pr->g));
+  if (pr->names) PetscCall(VitStringsFree(pr->nprof, &pr->names));
+  PetscCall(PetscFree(pr->x));
+  PetscCall(PetscFree(pr->g));
   PetscFunctionReturn(0);
 }
 
@@ -298,7 +346,7 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
   PetscBool  rebinned = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  PetscCheck(pr->names || pr->nprof == m->ngroups, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " profile columns, but the model uses %" PetscInt_FMT " partials (%s%s): give r and one column per partial, in the model's order", source, pr->nprof, m->ngroups, m->group_names[0], m->ngroups > 1 ? ", ..." : "");
+  PetscCheck(pr->names || pr->nprof == m->ngroups, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " profile columns, but the model uses %" PetscInt_FMT " partials (%s%s): give r and one column per partial, in the model's order or named in a header line", source, pr->nprof, m->ngroups, m->group_names[0], m->ngroups > 1 ? ", ..." : "");
   PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, m->p, &gi));
   for (PetscInt c = 0; c < m->ngroups; c++) {
     PetscInt     a = c, ni = 0, first = -1;
@@ -402,7 +450,7 @@ static PetscErrorCode InputProfiles(MPI_Comm comm, const PredictOptions *o, cons
   } else {
     *source = o->rdf[k - o->nsample];
     if (IsHDF5(*source)) PetscCall(ProfilesFromH5(comm, *source, m, pr));
-    else PetscCall(ProfilesFromText(comm, *source, pr));
+    else PetscCall(ProfilesFromText(comm, *source, m, pr));
   }
   PetscFunctionReturn(0);
 }

@@ -1,7 +1,8 @@
 """vitrum predict: predictions in original units round-trip through the model file: a profile
 given as text columns (on the model's grid, or on a longer range of the same grid) or as an HDF5
 rdf output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
--o file holds the same numbers as the stdout table. A profile on another grid (a finer one) is an
+-o file holds the same numbers as the stdout table. A header line naming the text columns ("# r
+2-2 1-1 2-1", commas allowed) matches them by name. A profile on another grid (a finer one) is an
 error, and with -predict_regrid it is re-binned: = W (numpy bin averages) + b. A measured range
 that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
 in /model/W (entry named), or a model with no features are clear errors, never NaN predictions
@@ -58,6 +59,25 @@ for i in (0, 17):
     # and the model reproduces the training fit in original units
     assert rel_diff(expect, X[i] @ m["W"].T + m["b"]) < 1e-14
 
+
+# a header line naming the columns is read: permuted columns, a pair in either order, "g_" labels
+# and commas give the same prediction; a header naming none of the model's profiles keeps the
+# model's order with a note; a profile named twice or missing is an error
+x0, expect0 = X[0].reshape(3, -1), m["W"] @ X[0] + m["b"]
+np.savetxt("perm.txt", np.column_stack([r, x0[2], x0[0], x0[1]]), header="r 2-2 1-1 2-1")
+np.savetxt("perm.csv", np.column_stack([r, x0[1], x0[2], x0[0]]), header="r,g_1-2,g_2-2,g_1-1", delimiter=",")
+np.savetxt("other.txt", np.column_stack([r] + list(x0)), header="r g11 g12 g22")
+got = predict(["-rdf", "perm.txt,perm.csv,other.txt"])
+for source in ("perm.txt", "perm.csv", "other.txt"):
+    d = rel_diff(got[source], expect0)
+    print(f"{source}: rel diff {d:.2e}")
+    assert d < 1e-9, d
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", "other.txt"], 2)
+assert "header names none of the model's profiles" in proc.stdout, proc.stdout
+for name, header, message in (("twice.txt", "r 1-2 2-1 1-1", "names g_1-2 twice"), ("missing.txt", "r 1-2 2-2 3-3", "no profile g_1-1")):
+    np.savetxt(name, np.column_stack([r] + list(x0)), header=header)
+    proc = run("predict", ["-model", "pred.model.h5", "-rdf", name], 2, check=False)
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
 
 # a finer grid: refused, and re-binned with -predict_regrid (numpy: overlap-weighted bin averages)
 def rebin(x, g, centres, h):
