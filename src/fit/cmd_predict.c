@@ -217,9 +217,9 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
   PetscFunctionReturn(0);
 }
 
-/* The model profile a text column header names: "1-2", "g_1-2" or "Cu-Zr" (either order of the
+/* The model profile a label names (a text column header, a pair of an rdf output): "1-2", "g_1-2" or "Cu-Zr" (either order of the
    pair: g_ab = g_ba), for a model profile "g_1-2" or "S_1-2"; -1 when it names none. */
-static PetscInt HeaderProfile(const Model *m, const char token[])
+static PetscInt ProfileOfLabel(const Model *m, const char token[])
 {
   for (PetscInt c = 0; c < m->ngroups; c++) {
     const char *pair = m->group_names[c] + 2, *dash = strchr(pair, '-'), *label = token;
@@ -247,14 +247,14 @@ static PetscErrorCode TextColumnNames(MPI_Comm comm, const char path[], const Mo
   PetscFunctionBeginUser;
   for (token = strtok_r(header + strspn(header, " \t#"), " \t,\r\n", &save); token && nlabels < 65; token = strtok_r(NULL, " \t,\r\n", &save)) labels[nlabels++] = token;
   if (nlabels != pr->nprof + 1) PetscFunctionReturn(0);
-  for (PetscInt a = 0; a < pr->nprof; a++) nmatched += HeaderProfile(m, labels[a + 1]) >= 0;
+  for (PetscInt a = 0; a < pr->nprof; a++) nmatched += ProfileOfLabel(m, labels[a + 1]) >= 0;
   if (!nmatched) {
     PetscCall(PetscPrintf(comm, "# predict: note: %s: the header names none of the model's profiles (%s%s): its columns are taken in the model's order\n", path, m->group_names[0], m->ngroups > 1 ? ", ..." : ""));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscCalloc1(pr->nprof, &pr->names));
   for (PetscInt a = 0; a < pr->nprof; a++) {
-    PetscInt c = HeaderProfile(m, labels[a + 1]);
+    PetscInt c = ProfileOfLabel(m, labels[a + 1]);
     for (PetscInt b = 0; b < a && c >= 0; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: the header names %s twice (columns %" PetscInt_FMT " and %" PetscInt_FMT ")", path, m->group_names[c], b + 2, a + 2);
     PetscCall(PetscStrallocpy(c >= 0 ? m->group_names[c] : labels[a + 1], &pr->names[a]));
   }
@@ -353,7 +353,7 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
     PetscReal    h;
     VitGridMatch match;
     if (pr->names)
-      for (a = 0; a < pr->nprof && strcmp(pr->names[a], m->group_names[c]); a++) {}
+      for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
     PetscCheck(a < pr->nprof, comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model uses", source, m->group_names[c]);
     PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
     if (m->group_names[c][0] != 'S') PetscCall(VitGaussianSmooth(pr->nx, pr->x, m->smooth, g));

@@ -67,8 +67,12 @@ x0, expect0 = X[0].reshape(3, -1), m["W"] @ X[0] + m["b"]
 np.savetxt("perm.txt", np.column_stack([r, x0[2], x0[0], x0[1]]), header="r 2-2 1-1 2-1")
 np.savetxt("perm.csv", np.column_stack([r, x0[1], x0[2], x0[0]]), header="r,g_1-2,g_2-2,g_1-1", delimiter=",")
 np.savetxt("other.txt", np.column_stack([r] + list(x0)), header="r g11 g12 g22")
-got = predict(["-rdf", "perm.txt,perm.csv,other.txt"])
-for source in ("perm.txt", "perm.csv", "other.txt"):
+with h5py.File("reversed.h5", "w") as f:  # an rdf output of another tool, pairs as "2-1"
+    f["/structure/rdf/r"] = r
+    f["/structure/rdf/g"] = x0
+    f["/structure/rdf/pairs"] = strings(["1-1", "2-1", "2-2"])
+got = predict(["-rdf", "perm.txt,perm.csv,other.txt,reversed.h5"])
+for source in ("perm.txt", "perm.csv", "other.txt", "reversed.h5"):
     d = rel_diff(got[source], expect0)
     print(f"{source}: rel diff {d:.2e}")
     assert d < 1e-9, d
