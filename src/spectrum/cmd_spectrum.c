@@ -392,6 +392,7 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
   VitKpm     fine, *last = &res->kpm; /* the run with the most moments so far */
 
   PetscFunctionBegin;
+  PetscCheck(o->boson_omega_min < wmax, prob->comm, PETSC_ERR_USER_INPUT, "-boson_omega_min is %.4g times the upper end of the VDOS grid (-vdos_omega_max): the boson peak search would start above it; give a smaller -boson_omega_min", (double)(o->boson_omega_min / wmax));
   for (;;) {
     res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * M));
     res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, omega, D, res->boson_omega_min, &res->boson_omega, &res->boson_height);

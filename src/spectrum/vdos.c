@@ -230,7 +230,8 @@ PetscReal VitKpmResolution(PetscReal lo, PetscReal hi, PetscInt M, PetscReal ome
 
 PetscInt VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega)
 {
-  return (PetscInt)PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega * domega));
+  /* clamped before the cast: a tiny domega (-vdos_resolution 1e-9) once overflowed to 2 moments */
+  return (PetscInt)PetscMin(PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega * domega)), (PetscReal)PETSC_MAX_INT);
 }
 
 /* The eigenvalue below which a share q of the states lie: bisection on the Jackson-damped count

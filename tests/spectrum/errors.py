@@ -1,7 +1,8 @@
 """Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
 as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
 zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds; Lanczos
-bounds after an odd number of steps or an early stop; an odd number of VDOS bins."""
+bounds after an odd number of steps or an early stop; an odd number of VDOS bins; a -vdos_resolution
+finer than -kpm_max_moments allows; a -boson_omega_min above the VDOS grid."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -92,3 +93,13 @@ fails(["-kpm_bounds_steps", 3, "-spectrum_nev", 0, "-spectrum_inertia", 0], ["-k
 vt.run(base + ["-sample", sample, "-spectrum_nev", 0, "-vdos_bins", 7, "-o", "bins7.h5"], 1)
 D, omega = sl.read("bins7.h5", "/spectrum/vdos/D"), sl.read("bins7.h5", "/spectrum/vdos/omega")
 vt.check(D.size == 7 and abs(D.sum() * (omega[1] - omega[0]) - 1) < 1e-12, "-vdos_bins 7: 7 bins, normalised (sum D dw = %.15f)" % (D.sum() * (omega[1] - omega[0])))
+# -vdos_resolution far below what any moment count gives: the moments it asks for overflowed a 32-bit
+# integer and the run silently used 2 (until session 20); now -kpm_max_moments caps them, with a warning
+base_auto = ["spectrum", "-potential", "ka3d", "-sample", sample, "-spectrum_nev", 0, "-spectrum_inertia", 0]
+p = vt.run(base_auto + ["-vdos_resolution", 1e-9, "-kpm_max_moments", 128, "-boson_max_moments", 128, "-o", "fine.h5"], 2)
+moments = sl.read("fine.h5", "/spectrum/kpm/mu").shape[-1]
+vt.check(moments == 128 and "above -kpm_max_moments 128" in p.stdout, "-vdos_resolution 1e-9: capped at -kpm_max_moments 128 with a warning (%d moments)" % moments)
+p = vt.run(base_auto + ["-boson_omega_min", 1e9, "-o", "boson.h5"], 2, expect_fail=True)
+text = p.stdout + p.stderr
+vt.check(p.returncode == 1 and text.count("error:") == 1 and "-boson_omega_min" in text and "upper end of the VDOS grid" in text,
+         "-boson_omega_min above the VDOS grid: one line, once, on 2 ranks")
