@@ -3,6 +3,8 @@
 #include "features.h"
 #include <vitrum/hessian.h>
 
+#define VIT_ATOM_MAX_POINTS 100000 /* grid points per partial of the per-atom profiles */
+
 typedef struct {
   const VitDomain *dom;
   PetscInt         ntypes, nr;
@@ -294,6 +296,10 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   rmin = PetscMax(o->xmin, o->atom_dr);
   rmax = o->xmax;
   PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
+  PetscCheck((rmax - rmin) / o->atom_dr < VIT_ATOM_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-features_atom_dr %g gives %.3g points per partial over [%g, %g]: at most %d (each is a feature column); give a larger -features_atom_dr", (double)o->atom_dr, (double)((rmax - rmin) / o->atom_dr), (double)rmin, (double)rmax, VIT_ATOM_MAX_POINTS);
+  /* a Gaussian narrower than half the spacing falls between the grid points: the features would
+     follow where each neighbour sits between them, not the structure */
+  PetscCheck(o->atom_sigma >= 0.5 * o->atom_dr, comm, PETSC_ERR_USER_INPUT, "-features_atom_sigma %g is below half of -features_atom_dr %g: the Gaussians fall between the grid points; give -features_atom_sigma >= %g or a smaller -features_atom_dr", (double)o->atom_sigma, (double)o->atom_dr, (double)(0.5 * o->atom_dr));
   PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
   PetscCall(PetscMalloc1(nr, &r));

@@ -5,6 +5,8 @@
    different KPM intervals share the grid. docs/fit.md. */
 #include "features.h"
 
+#define VIT_VDOS_MAX_BINS 100000 /* target columns of the vdos/cumvdos grid */
+
 PetscBool VitVdosTargetToken(const char token[])
 {
   return (PetscBool)(!strcmp(token, "vdos") || !strcmp(token, "cumvdos") || !strcmp(token, "boson"));
@@ -154,7 +156,7 @@ PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
   PetscFunctionBeginUser;
   PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for the default (docs/fit.md)", (double)o->vdos_sigma);
   PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest top frequency + 4 sigma", (double)o->vdos_omega_max);
-  PetscCheck(!o->vdos_bins_set || o->vdos_bins > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, or leave it out for automatic", o->vdos_bins);
+  PetscCheck(!o->vdos_bins_set || (o->vdos_bins > 0 && o->vdos_bins <= VIT_VDOS_MAX_BINS), comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, at most %d (each is a target column), or leave it out for automatic", o->vdos_bins, VIT_VDOS_MAX_BINS);
   PetscFunctionReturn(0);
 }
 
@@ -165,7 +167,7 @@ PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 
 PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], VitVdosTargets *vt)
 {
-  PetscReal top, nu90, resolution, window;
+  PetscReal top, nu90, resolution, window, bins;
   PetscInt  fewest, cv_with;
   PetscBool wants_cv;
 
@@ -190,7 +192,9 @@ PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt
   vt->sigma       = o->vdos_sigma_set ? o->vdos_sigma : PetscMin(PetscMax(resolution, window), nu90 / 5); /* at most nu_90/5: still a spectrum, not one blob */
   vt->boson_sigma = o->vdos_sigma_set ? o->vdos_sigma : resolution;
   vt->omega_max   = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
-  vt->bins        = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)PetscCeilReal(2 * vt->omega_max / vt->sigma));
+  bins            = PetscCeilReal(2 * vt->omega_max / vt->sigma); /* spacing at most sigma/2 */
+  PetscCheck(o->vdos_bins_set || bins <= VIT_VDOS_MAX_BINS, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g asks for %.3g bins of sigma/2 over [0, %g] %s: at most %d (each is a target column); give a wider -vdos_sigma, or -vdos_bins", (double)vt->sigma, (double)bins, (double)vt->omega_max, vt->unit, VIT_VDOS_MAX_BINS);
+  vt->bins        = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)bins);
   PetscCall(PetscPrintf(comm, "features: VDOS targets from %s, broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] %s, one grid for all samples\n", vt->exact ? "every sample's exact eigenvalues" : "the KPM moments (stochastic: their noise adds to the targets)", (double)vt->sigma, vt->bins, (double)vt->omega_max, vt->unit));
   if (!o->vdos_sigma_set && window > resolution)
     PetscCall(PetscPrintf(comm, "features: note: sigma is wider than nu_90/50 = %.4g so that +-sigma holds %d modes of the smallest sample (%" PetscInt_FMT " modes)%s: narrower windows follow where one sample's modes happen to fall, not its structure; the boson peak keeps nu_90/50 (-vdos_sigma sets both)\n", (double)resolution, VIT_VDOS_WINDOW_MODES, fewest, window > nu90 / 5 ? ", capped at nu_90/5 (samples this small give VDOS targets dominated by that scatter at any width)" : ""));

@@ -73,4 +73,14 @@ run("fit", ["-data", "atoms_3.h5", "-o", "atoms.model.h5", "-fit_lambda", 0.5, "
 m = read_model("atoms.model.h5")
 ref = Ridge(alpha=0.5).fit(Xref, Yref)
 assert rel_diff(m["W"][0], ref.coef_) < 1e-8, rel_diff(m["W"][0], ref.coef_)
+# grids that cannot work are one-line errors on 2 ranks, before any work: a spacing giving more
+# than 1e5 points per partial (an internal error until session 20), a Gaussian narrower than half
+# the spacing (its neighbours fell between the grid points: features of sub-grid positions)
+for extra, words in ((["-features_atom_dr", 1e-12], ["-features_atom_dr 1e-12", "at most 100000"]),
+                     (["-features_atom_sigma", dr / 4], ["-features_atom_sigma", "below half of -features_atom_dr"])):
+    bad = args + extra + ["-o", "bad_atoms.h5"]
+    proc = run("features", bad, 2, check=False)
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum")]
+    print(extra, lines)
+    assert proc.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), proc.stderr
 print("ok")

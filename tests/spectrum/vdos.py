@@ -23,7 +23,8 @@
 4. High-frequency outliers of a Tersoff SiC glass (216 atoms, SiC.tersoff): the KPM count above
    1.5 nu_90 equals LAPACK's within 4 modes, and the atoms reported are exactly numpy's atoms with
    sqrt(Tr H_ii) above that frequency, by decreasing Tr H_ii; all of it bitwise on 1 and 2 ranks.
-5. Errors: a negative -vdos_sigma, -vdos_resolution or -kpm_moments 1 is one line naming the option."""
+5. Errors: a negative -vdos_sigma, -vdos_resolution or -kpm_moments 1 is one line naming the option;
+   so are a -vdos_sigma or -vdos_bins asking for more than 1e5 target bins."""
 import os
 import shutil
 
@@ -213,3 +214,9 @@ for args, option in ((["features", "-samples", "ens/glass_0.data", "-features_ca
                      (base + ["-vdos_resolution", -0.1], "-vdos_resolution"), (base + ["-kpm_moments", 1], "-kpm_moments")):
     p = vt.run(args, 1, check=False)
     vt.check(p.returncode == 1 and option in p.stderr and "vitrum: error:" in p.stderr, "%s: user error (%s)" % (option, p.stderr.strip().splitlines()[0] if p.stderr.strip() else ""))
+# a width that asks for more than 1e5 target bins (7e13 here: an internal error until session 20),
+# or too many bins given: one line naming the option (the cached spectra of part 1, no recomputation)
+for extra, option in ((["-vdos_sigma", 1e-12], "-vdos_sigma 1e-12"), (["-vdos_bins", 10 ** 9], "-vdos_bins 1000000000")):
+    p = vt.run(["features", "-samples", "ens/glass_0.data", "ens/glass_1.data", "-features_cache", "exact", "-o", "bad.h5", "-features_targets", "vdos"] + extra + rdf, 2, check=False)
+    lines = [l for l in p.stderr.splitlines() if l.startswith("vitrum")]
+    vt.check(p.returncode == 1 and len(lines) == 1 and option in lines[0] and "at most 100000" in lines[0], "%s: one line on 2 ranks (%s)" % (option, lines))
