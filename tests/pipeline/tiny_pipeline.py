@@ -18,7 +18,8 @@
   held-out predictions in another run folder;
 - the report ranks the samples by the energy per atom of the spectrum outputs, which equals the
   generator's LAMMPS inherent-structure energy (samples/ensemble.csv);
-- a missing sample list is a one-line user error with exit status 1."""
+- a missing sample list is a one-line user error with exit status 1, and so is a held-out split
+  with fewer than 2 samples on either side, before any stage runs."""
 import os
 import shutil
 import sys
@@ -278,6 +279,19 @@ def main():
     p = vt.run(['pipeline', '-options_file', 'tiny.opts', '-pipeline_samples', 'no/such/list.txt'], np_ranks=2, expect_fail=True)
     err = [l for l in (p.stdout + p.stderr).splitlines() if 'error' in l]
     assert p.returncode == 1 and err and 'no/such/list.txt' in err[0], (p.returncode, p.stdout, p.stderr)
+
+    # a split that leaves fewer than 2 samples on either side stops before any stage runs (until
+    # session 20 the features and every fit ran first, and the evaluation then stopped)
+    listed = [l for l in open(os.path.join(RUN, 'samples', 'samples.txt')) if l.strip()]
+    open('three.txt', 'w').writelines(listed[:3])
+    open('five.txt', 'w').writelines(listed[:5])
+    for extra, words in ((['-pipeline_samples', 'three.txt'], ['3 samples', 'at least 4']),
+                         (['-pipeline_samples', 'five.txt', '-fit_test_fraction', 0.1], ['holds out 1 of 5', 'at least 0.3']),
+                         (['-pipeline_samples', 'five.txt', '-fit_test_fraction', 0.8], ['holds out 4 of 5', 'below 0.7'])):
+        p = vt.run(['pipeline', '-options_file', 'tiny.opts', '-pipeline_dir', 'tiny_split'] + extra, np_ranks=2, expect_fail=True)
+        lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith('vitrum')]
+        assert p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), (p.stdout, p.stderr)
+        assert 'pipeline [' not in p.stdout and not os.path.exists('tiny_split'), p.stdout
     print('ok')
 
 
