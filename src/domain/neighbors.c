@@ -33,7 +33,7 @@ static void CellListGeometry(const VitDomain *dom, PetscReal cutoff, PetscInt na
       PetscReal wg = dom->ghost_width / dom->width[k], wc = cutoff / dom->width[k], extent;
       cl->origin[k] = dom->slo[k] - wg;
       extent        = dom->shi[k] - dom->slo[k] + 2 * wg;
-      cl->nbin[k]   = PetscMax(1, (PetscInt)PetscFloorReal(CELLS_PER_CUTOFF * extent / wc));
+      cl->nbin[k]   = (PetscInt)PetscMax(1, PetscMin(PetscFloorReal(CELLS_PER_CUTOFF * extent / wc), 2.0 * natoms + 8));
       cl->size[k]   = extent / cl->nbin[k];
     } else {
       cl->origin[k] = 0;
@@ -41,8 +41,9 @@ static void CellListGeometry(const VitDomain *dom, PetscReal cutoff, PetscInt na
       cl->nbin[k]   = 1;
     }
   }
-  /* at most about two cells per atom: finer cells only cost memory */
-  while (cl->nbin[0] * cl->nbin[1] * cl->nbin[2] > 2 * natoms + 8) {
+  /* at most about two cells per atom: finer cells only cost memory (the product in floating point:
+     a short cutoff in a wide box, -potential_min_distance 0.01 in a box of 7, once overflowed it) */
+  while ((PetscReal)cl->nbin[0] * (PetscReal)cl->nbin[1] * (PetscReal)cl->nbin[2] > 2.0 * natoms + 8) {
     int kmax = 0;
     for (int k = 1; k < 3; k++)
       if (cl->nbin[k] > cl->nbin[kmax]) kmax = k;
