@@ -4,6 +4,9 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <vitrum/commands.h>
 #include <vitrum/h5io.h>
 #include <slepcsys.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 typedef struct {
   const char *name;
@@ -36,11 +39,32 @@ static void PrintUsage(void)
          "-ksp_*, -pc_*, -bv_*, -mat_* option work as in PETSc. See README.md and docs/.\n");
 }
 
+/* glibc's malloc backs its heap with transparent huge pages when GLIBC_TUNABLES holds
+   glibc.malloc.hugetlb=1, a setting read only at process start. The Hessian's arrays (GBs, zeroed
+   by PETSc's preallocation) then fault in 2 MB pages instead of 4 kB ones: on 884,736 atoms, 1 rank,
+   the assembly took 8.6 s instead of 20.0 s, MatMult and the KPM the same (docs/BENCHMARKS.md). So
+   vitrum executes itself once more with the tunable added, unless it is already named or
+   VITRUM_HUGEPAGES=0 (e.g. under valgrind); where the exec fails it runs on with 4 kB pages. */
+static void ExecWithHugePages(char **argv)
+{
+  const char *off = getenv("VITRUM_HUGEPAGES"), *tunables = getenv("GLIBC_TUNABLES");
+  char        value[4096];
+
+  if ((off && !strcmp(off, "0")) || (tunables && strstr(tunables, "glibc.malloc.hugetlb"))) return;
+  if (snprintf(value, sizeof(value), "%s%sglibc.malloc.hugetlb=1", tunables ? tunables : "", tunables && tunables[0] ? ":" : "") >= (int)sizeof(value)) return;
+  if (setenv("GLIBC_TUNABLES", value, 1)) return;
+  execv("/proc/self/exe", argv);
+  if (tunables) setenv("GLIBC_TUNABLES", tunables, 1);
+  else unsetenv("GLIBC_TUNABLES");
+}
+
 int main(int argc, char **argv)
 {
   const VitCommand *cmd = NULL;
   PetscErrorCode    ierr;
   int               status = 0;
+
+  ExecWithHugePages(argv);
 
   /* The command is argv[1]; PETSc sees the remaining arguments. */
   if (argc >= 2 && argv[1][0] != '-') {
