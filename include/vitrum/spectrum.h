@@ -45,6 +45,7 @@ typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (b
    method: exact, milliseconds, and the iterative solvers need more room than such a sample has
    (LOBPCG's block, Krylov-Schur's subspace). */
 #define VIT_MODES_DENSE_DOF 300
+#define VIT_MODES_DENSE_MAX_DOF 12000 /* largest dense LAPACK fallback when most modes are asked for (1.2 GB) */
 #define VIT_KPM_BOUNDS_STEPS 30 /* default Lanczos steps of the KPM interval (-kpm_bounds_steps) */
 
 typedef struct {

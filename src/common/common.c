@@ -61,7 +61,7 @@ PetscErrorCode VitInitialize(void)
 static PetscBool IsUserError(PetscErrorCode n)
 {
   return (PetscBool)(n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_USER || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_WRONG ||
-                     n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED);
+                     n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_ARG_UNKNOWN_TYPE); /* a misspelt -*_type: "Unknown EPS type given: bogus" */
 }
 
 /* The first user error this rank raised, on whatever communicator: its message, this rank's rank

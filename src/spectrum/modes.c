@@ -537,6 +537,18 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     opt.dense_lowest = PETSC_TRUE;
     block            = PETSC_FALSE;
   }
+  if (opt.method != VIT_MODES_DENSE && 5 * opt.nev > prob->dim * (prob->natoms - 1)) { /* most of the space */
+    const PetscInt nonzero = prob->dim * (prob->natoms - 1);
+    /* SLEPc's LOBPCG stops when the space is below 5 block sizes ("problem size too small relative
+       to the block size", once internal error 56 of minimize -minimize_saddle_nev 1e9); the
+       others waste their work: dense LAPACK, where the matrix fits one rank */
+    PetscCheck(prob->dim * prob->natoms <= VIT_MODES_DENSE_MAX_DOF, prob->comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " modes of %" PetscInt_FMT " non-zero ones: an iterative eigensolver needs them to be at most a fifth of the space; ask for at most %" PetscInt_FMT, opt.nev, nonzero, nonzero / 5);
+    PetscCall(CheckNev(prob, &opt));
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " of the %" PetscInt_FMT " non-zero modes asked for: computed by dense LAPACK\n", opt.nev, nonzero));
+    opt.method       = VIT_MODES_DENSE;
+    opt.dense_lowest = PETSC_TRUE;
+    block            = PETSC_FALSE;
+  }
   if (block && !given->op) PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, 4, PETSC_FALSE, &opt.op));
   if (opt.method == VIT_MODES_TWOLEVEL) {
     PetscCall(ComputeBySolver(prob, &opt, modes));

@@ -31,6 +31,12 @@ cases = [
     ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "dense"], ["-hessian_type dense"]),
     ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-hessian_type", "shell", "-hessian_binary", "H.bin"], ["shell", "-hessian_binary"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_type", "newton"], ["-minimize_type newton"]),
+    # a tolerance that can never be met ran -minimize_max_it iterations (minutes) first (until session 20)
+    ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_ftol", "-1"], ["-minimize_ftol -1", "positive"]),
+    ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-fire_dt", "-1"], ["-fire_dt -1", "positive"]),
+    ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_max_it", "0"], ["-minimize_max_it 0"]),
+    # a misspelt PETSc type is the user's error, one line (was internal error 86 and a traceback)
+    ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-mat_type", "bogus"], ["bogus"]),
 ]
 for cmd, args, words in cases:
     if os.path.exists("out.h5"):

@@ -2,7 +2,8 @@
 as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
 zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds; Lanczos
 bounds after an odd number of steps or an early stop; an odd number of VDOS bins; a -vdos_resolution
-finer than -kpm_max_moments allows; a -boson_omega_min above the VDOS grid."""
+finer than -kpm_max_moments allows; a -boson_omega_min above the VDOS grid; most of the modes by
+LOBPCG (dense LAPACK instead); a misspelt -eps_type."""
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -103,3 +104,15 @@ p = vt.run(base_auto + ["-boson_omega_min", 1e9, "-o", "boson.h5"], 2, expect_fa
 text = p.stdout + p.stderr
 vt.check(p.returncode == 1 and text.count("error:") == 1 and "-boson_omega_min" in text and "upper end of the VDOS grid" in text,
          "-boson_omega_min above the VDOS grid: one line, once, on 2 ranks")
+# most of the modes by an iterative method: SLEPc's LOBPCG stopped with internal error 56 (block too
+# large for the space; minimize -minimize_saddle_nev 1e9 too); now dense LAPACK with a note, and the
+# 600 lowest modes are numpy's
+p = vt.run(["spectrum", "-potential", "ka3d", "-sample", sample, "-spectrum_method", "lobpcg", "-spectrum_nev", 600, "-spectrum_kpm", 0, "-o", "most.h5"], 2)
+lam = sl.read("most.h5", "/spectrum/modes/eigenvalues")
+ref = np.sort(np.linalg.eigvalsh(sl.hessian_dense(sample)))[3:603]
+vt.check("computed by dense LAPACK" in p.stdout and lam.size == 600 and np.abs(lam - ref).max() < 1e-9 * ref.max(),
+         "600 of 645 modes by lobpcg on 2 ranks: dense LAPACK with a note, = numpy (%.1e)" % np.abs(lam - ref).max())
+# a misspelt PETSc type is one line on 2 ranks (internal error 86 before)
+p = vt.run(base + ["-sample", sample, "-eps_type", "bogus", "-o", "bogus.h5"], 2, expect_fail=True)
+text = p.stdout + p.stderr
+vt.check(p.returncode == 1 and text.count("vitrum: error:") == 1 and "bogus" in text and "PETSC ERROR" not in text, "-eps_type bogus: one line on 2 ranks")

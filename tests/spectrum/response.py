@@ -87,3 +87,10 @@ for case, want in notes_of.items():
             ref, got = sl.read("ref.h5", key), sl.read("%s%d.h5" % (case, n), key)
             rel = np.max(np.abs(got - ref)) / np.max(np.abs(ref))
             vt.check(got.shape == ref.shape and rel < tol, "%s, %d rank(s): %s = the default run's to %g (max rel. %.1e)" % (case, n, key, tol, rel))
+# bad input is one line on 2 ranks: too many dipole bins (a billion: killed for memory until session
+# 20), a misspelt -response_pc_type (internal error 86)
+for args, words in ((["-response_dipole_bins", 10 ** 9], ["-response_dipole_bins 1000000000", "between 1 and 1000000"]),
+                    (["-response_pc_type", "bogus"], ["PC type bogus"])):
+    p = vt.run(full + args + ["-o", "bad.h5"], 2, expect_fail=True)
+    lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
+    vt.check(p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), "%s: one line on 2 ranks (%s)" % (args[0], lines))
