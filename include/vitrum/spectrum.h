@@ -46,6 +46,7 @@ typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (b
    (LOBPCG's block, Krylov-Schur's subspace). */
 #define VIT_MODES_DENSE_DOF 300
 #define VIT_MODES_DENSE_MAX_DOF 12000 /* largest dense LAPACK fallback when most modes are asked for (1.2 GB) */
+#define VIT_KPM_MAX_MOMENTS 1000000 /* most KPM moments an option may ask for */
 #define VIT_KPM_BOUNDS_STEPS 30 /* default Lanczos steps of the KPM interval (-kpm_bounds_steps) */
 
 typedef struct {

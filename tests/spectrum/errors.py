@@ -49,7 +49,7 @@ p = vt.run(base + ["-sample", sample, "-spectrum_method", "lobpcg", "-eps_max_it
 vt.check("warning" in p.stdout, "-spectrum_allow_unconverged: warning and exit status 0")
 fails(["-vdos_bins", 0], ["-vdos_bins 0"], "zero bins")
 fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max"], "KPM interval that misses part of the spectrum")
-fails(["-kpm_bounds_steps", 0, "-spectrum_method", "chebyshev", "-spectrum_kpm", 0], ["-kpm_bounds_steps 0", "at least 2"], "too few Lanczos steps for the bounds (also those of chebyshev's interval)")
+fails(["-kpm_bounds_steps", 0, "-spectrum_method", "chebyshev", "-spectrum_kpm", 0], ["-kpm_bounds_steps 0", "between 2 and"], "too few Lanczos steps for the bounds (also those of chebyshev's interval)")
 
 
 # The Lanczos bounds swap two work vectors at every step: after an odd number of steps (an option,
@@ -116,3 +116,8 @@ vt.check("computed by dense LAPACK" in p.stdout and lam.size == 600 and np.abs(l
 p = vt.run(base + ["-sample", sample, "-eps_type", "bogus", "-o", "bogus.h5"], 2, expect_fail=True)
 text = p.stdout + p.stderr
 vt.check(p.returncode == 1 and text.count("vitrum: error:") == 1 and "bogus" in text and "PETSC ERROR" not in text, "-eps_type bogus: one line on 2 ranks")
+# values that could only exhaust memory or time are refused before any work (a billion moments,
+# vectors, Lanczos steps, bins or temperatures ended in internal errors or a kill until session 20)
+for option, limit in (("-kpm_moments", "1000000"), ("-kpm_max_moments", "1000000"), ("-kpm_vectors", "10000"),
+                      ("-kpm_bounds_steps", "10000"), ("-vdos_bins", "1000000"), ("-cv_temperatures", "100000")):
+    fails([option, 10 ** 9], ["%s 1000000000" % option, limit], "%s 1e9" % option)
