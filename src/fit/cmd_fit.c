@@ -137,7 +137,7 @@ static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt
 {
   FILE    *f = fopen(spec, "r");
   char     line[PETSC_MAX_PATH_LEN], *copy, *token, *save;
-  PetscInt capacity = 16;
+  PetscInt capacity = 16, lineno = 0;
 
   PetscFunctionBeginUser;
   *n = 0;
@@ -150,6 +150,9 @@ static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt
     s = f ? line : token;
     s += strspn(s, " \t");
     s[strcspn(s, "\r\n")] = 0;
+    lineno++;
+    /* a control character: a binary file given by mistake (its "names" would be listed as garbage) */
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) PetscCheck(*c >= 0x20 || *c == '\t', comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s%s%" PetscInt_FMT ": not a line of text (a binary file?): give a file of sample names, one a line, or a comma list", spec, f ? ":" : " name ", lineno);
     for (size_t len = strlen(s); len && (s[len - 1] == ' ' || s[len - 1] == '\t'); len--) s[len - 1] = 0;
     if (!s[0] || s[0] == '#') continue;
     if (*n == capacity) {

@@ -19,6 +19,7 @@ Xconst = X.copy()
 Xconst[:, 1] = 4.25
 write_dataset("const.h5", Xconst, Y, feature_names=["a", "g_A-A(r=1.000)", "c", "d"])
 
+open("binary.bin", "wb").write(bytes(range(1, 256)) * 8)
 cases = [
     (["-data", "mismatch.h5"], ["/dataset/X has 12 rows", "/dataset/Y has 11"]),
     (["-data", "nan.h5"], ["row 7", "glass_7.data", "'c'"]),
@@ -31,6 +32,8 @@ cases = [
     (["-data", "good.h5", "-fit_cv", "1"], ["-fit_cv 1"]),
     (["-data", "good.h5", "-fit_test_fraction", "1.5"], ["-fit_test_fraction"]),
     (["-data", "missing.h5"], ["missing.h5"]),
+    # a binary file given as the list of held-out names (its bytes were listed as 3184 garbage names)
+    (["-data", "good.h5", "-fit_test_samples", "binary.bin"], ["-fit_test_samples binary.bin:", "not a line of text"]),
     ([], ["-data"]),
 ]
 for args, expected in cases:
