@@ -105,8 +105,9 @@ if case == "sub":
             expect_error("features %s -ranks_per_sample %s" % (lst, rps),
                          ["features", "-sample_list", lst, "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5", "-features_recompute"],
                          "bad.data", outputs=["ds.h5"], inputs=["bad.data", lst], ranks=ranks)
-    # pipeline runs features in-process: the same single line
-    expect_error("pipeline, truncated sample", ["pipeline", "-pipeline_samples", "list1.txt", "-pipeline_dir", "P", "-potential", "ka3d", "-rdf_rmax", 3],
+    # pipeline runs features in-process: the same single line (4 samples: hold out 2, so that the
+    # split check before the stages passes)
+    expect_error("pipeline, truncated sample", ["pipeline", "-pipeline_samples", "list1.txt", "-pipeline_dir", "P", "-potential", "ka3d", "-rdf_rmax", 3, "-fit_test_fraction", 0.5],
                  "bad.data", outputs=["P/dataset.h5"], inputs=["bad.data"])
     # an unreadable cached rdf output (checked by rank 0 of a sub-communicator only, which once hung
     # the other ranks): recomputed with one warning on any grouping
