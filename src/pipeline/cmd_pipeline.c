@@ -379,8 +379,7 @@ static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
   PetscFunctionReturn(0);
 }
 
-/* Before any stage runs: the held-out split of the evaluation (ntest = round(fraction n), as in
-   fit and evaluate.c) must leave at least 2 samples on each side, or hours of features and fits
+/* Before any stage runs: the held-out split of the evaluation (VitPipelineHeldOut) must leave at least 2 samples on each side, or hours of features and fits
    would end in the evaluation's error. */
 static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
 {
@@ -388,7 +387,7 @@ static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
 
   PetscFunctionBeginUser;
   if (!pl->generate) PetscCall(CountLines(comm, pl->samples, &n));
-  ntest = (PetscInt)(pl->test_fraction * n + 0.5);
+  ntest = VitPipelineHeldOut(pl->test_fraction, n);
   PetscCheck(n >= 4, comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give at least 4", n);
   /* ntest >= 2 for fraction >= 1.5/n, and n - ntest >= 2 for fraction < (n - 1.5)/n */
   PetscCheck(ntest >= 2 && n - ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give a fraction %s %.4g", (double)pl->test_fraction, ntest, n, ntest < 2 ? "of at least" : "below",

@@ -40,6 +40,7 @@ PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[
    predictions y = W x + b on the held-out rows (the split of `fit` with -fit_test_fraction and
    -fit_seed), per-target R^2, RMSE and MAE and R^2 on the training rows, all models' targets side
    by side in out_path (/evaluation/..., see docs/pipeline.md). */
+PetscInt       VitPipelineHeldOut(PetscReal test_fraction, PetscInt n); /* round(fraction n), as fit holds out */
 PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], PetscReal test_fraction, PetscInt seed, const char out_path[]);
 
 /* Print the held-out R^2 table of an evaluation file on rank 0: scalar targets one by one,
