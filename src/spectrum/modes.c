@@ -531,23 +531,22 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     opt.nev = prob->dim * (prob->natoms - 1);
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " atoms have %" PetscInt_FMT " non-zero modes, fewer than the default %" PetscInt_FMT ": computing all of them\n", prob->natoms, opt.nev, given->nev));
   }
-  if (opt.method != VIT_MODES_DENSE && prob->dim * prob->natoms <= VIT_MODES_DENSE_DOF) { /* recorded as the method used */
-    PetscCall(CheckNev(prob, &opt));
-    opt.method       = VIT_MODES_DENSE;
-    opt.dense_lowest = PETSC_TRUE;
-    block            = PETSC_FALSE;
-  }
-  if (opt.method != VIT_MODES_DENSE && 5 * opt.nev > prob->dim * (prob->natoms - 1)) { /* most of the space */
-    const PetscInt nonzero = prob->dim * (prob->natoms - 1);
-    /* SLEPc's LOBPCG stops when the space is below 5 block sizes ("problem size too small relative
-       to the block size", once internal error 56 of minimize -minimize_saddle_nev 1e9); the
-       others waste their work: dense LAPACK, where the matrix fits one rank */
-    PetscCheck(prob->dim * prob->natoms <= VIT_MODES_DENSE_MAX_DOF, prob->comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " modes of %" PetscInt_FMT " non-zero ones: an iterative eigensolver needs them to be at most a fifth of the space; ask for at most %" PetscInt_FMT, opt.nev, nonzero, nonzero / 5);
-    PetscCall(CheckNev(prob, &opt));
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " of the %" PetscInt_FMT " non-zero modes asked for: computed by dense LAPACK\n", opt.nev, nonzero));
-    opt.method       = VIT_MODES_DENSE;
-    opt.dense_lowest = PETSC_TRUE;
-    block            = PETSC_FALSE;
+  if (opt.method != VIT_MODES_DENSE) { /* dense LAPACK instead, recorded as the method used */
+    const PetscInt  nonzero = prob->dim * (prob->natoms - 1);
+    const PetscBool small = (PetscBool)(prob->dim * prob->natoms <= VIT_MODES_DENSE_DOF), most = (PetscBool)(5 * opt.nev > nonzero);
+    /* most of the space: SLEPc's LOBPCG stops when the space is below 5 block sizes ("problem size
+       too small relative to the block size", once internal error 56 of minimize
+       -minimize_saddle_nev 1e9) and the others waste their work; dense where the matrix fits one rank */
+    if (small || most) {
+      PetscCall(CheckNev(prob, &opt));
+      if (!small) {
+        PetscCheck(prob->dim * prob->natoms <= VIT_MODES_DENSE_MAX_DOF, prob->comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " modes of %" PetscInt_FMT " non-zero ones: an iterative eigensolver needs them to be at most a fifth of the space; ask for at most %" PetscInt_FMT, opt.nev, nonzero, nonzero / 5);
+        PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " of the %" PetscInt_FMT " non-zero modes asked for: computed by dense LAPACK\n", opt.nev, nonzero));
+      }
+      opt.method       = VIT_MODES_DENSE;
+      opt.dense_lowest = PETSC_TRUE;
+      block            = PETSC_FALSE;
+    }
   }
   if (block && !given->op) PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, 4, PETSC_FALSE, &opt.op));
   if (opt.method == VIT_MODES_TWOLEVEL) {
