@@ -1,5 +1,6 @@
 """Helpers shared by vitrum's Python tests: sample writers, running vitrum under MPI, reading HDF5."""
 import os
+import resource
 import subprocess
 import sys
 
@@ -46,10 +47,12 @@ def random_sample(n, cell, lo=(0, 0, 0), fractions=(1.0,), seed=1, dim=3):
     return pos, types
 
 
-def run(args, np_ranks=1, expect_fail=False, check=True):
-    """Run vitrum with args under mpirun; return CompletedProcess (stdout+stderr text)."""
+def run(args, np_ranks=1, expect_fail=False, check=True, address_limit=None):
+    """Run vitrum with args under mpirun; return CompletedProcess (stdout+stderr text).
+    address_limit: bytes of address space for mpirun and the ranks (ulimit -v)."""
     cmd = MPIRUN + ["-n", str(np_ranks), VITRUM] + [str(a) for a in args]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (address_limit, address_limit))) if address_limit else None
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limit)
     if check and not expect_fail and p.returncode != 0:
         sys.stderr.write("command failed: %s\n%s\n%s\n" % (" ".join(cmd), p.stdout, p.stderr))
         raise SystemExit(1)

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,7 +62,8 @@ PetscErrorCode VitInitialize(void)
 static PetscBool IsUserError(PetscErrorCode n)
 {
   return (PetscBool)(n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_USER || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_WRONG ||
-                     n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_ARG_UNKNOWN_TYPE); /* a misspelt -*_type: "Unknown EPS type given: bogus" */
+                     n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_ARG_UNKNOWN_TYPE || /* a misspelt -*_type: "Unknown EPS type given: bogus" */
+                     n == PETSC_ERR_MEM);                                                                                                      /* out of memory: OutOfMemoryMessage */
 }
 
 /* The first user error this rank raised, on whatever communicator: its message, this rank's rank
@@ -122,12 +124,40 @@ static const char *NameTheOption(const char *mess, char out[], size_t len)
   return named;
 }
 
+/* A failed allocation is reported like a user error (one line, status 1), not as a bug: vitrum's
+   own maps raise PETSC_ERR_MEM; PETSc 3.18's PetscMallocAlign raises it with the caller's line as
+   the code and the caller's name as the message (its PetscCheck takes the caller's arguments in the
+   places of the code and format), so it is recognised by the function name. */
+static PetscBool IsOutOfMemory(PetscErrorCode n, const char *func)
+{
+  return (PetscBool)(n == PETSC_ERR_MEM || (func && !strcmp(func, "PetscMallocAlign")));
+}
+
+static const char *OutOfMemoryMessage(PetscErrorCode n, const char *func, const char *mess, char out[], size_t len)
+{
+  PetscLogDouble resident = 0;
+  long           pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  struct rlimit  limit;
+  char           where[512], limited[128] = "";
+
+  if (mess && !strncmp(mess, "out of memory", 13)) return mess; /* passed on to the other ranks by VitAgreeOnError */
+  if (n == PETSC_ERR_MEM) snprintf(where, sizeof(where), "%s: %s", func, mess ? mess : "");
+  else snprintf(where, sizeof(where), "an allocation in %s failed", mess && mess[0] ? mess : "PETSc");
+  if (!getrlimit(RLIMIT_AS, &limit) && limit.rlim_cur != RLIM_INFINITY) snprintf(limited, sizeof(limited), ", and a limit of %.3g GB of address space (ulimit -v)", (double)limit.rlim_cur / 1e9);
+  PetscMemoryGetCurrentUsage(&resident);
+  snprintf(out, len, "out of memory on rank %d: %s (this rank held %.3g GB; the node has %.3g GB%s): run on more nodes or ranks, or ask for less (a smaller sample, fewer bins, vectors or modes)", PetscGlobalRank, where, resident / 1e9, pages > 0 && page > 0 ? (double)pages * (double)page / 1e9 : 0.0, limited);
+  return out;
+}
+
 static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  if (p == PETSC_ERROR_INITIAL && IsUserError(n) && comm != MPI_COMM_NULL) {
+  if (p == PETSC_ERROR_INITIAL && (IsUserError(n) || IsOutOfMemory(n, func)) && comm != MPI_COMM_NULL) {
     int  rank = 0;
     char named[1024];
-    mess = NameTheOption(mess, named, sizeof(named));
+    if (IsOutOfMemory(n, func)) {
+      mess = OutOfMemoryMessage(n, func, mess, named, sizeof(named));
+      n    = PETSC_ERR_MEM; /* the code returned up the stack */
+    } else mess = NameTheOption(mess, named, sizeof(named));
     MPI_Comm_rank(comm, &rank);
     if (!user_error.raised) {
       user_error.raised    = PETSC_TRUE;

@@ -1,4 +1,4 @@
-"""The user-error contract on 1 and 2 ranks (argv[1]: "sub", "options", "h5", "outputs" or "atomic").
+"""The user-error contract on 1 and 2 ranks (argv[1]: "sub", "options", "h5", "outputs", "atomic" or "memory").
 
 Every bad input below must end the run with exit status 1 and exactly one line "vitrum: error: ..."
 (printed once, whatever the rank count or the communicator the error was raised on), no PETSc
@@ -13,6 +13,8 @@ inputs unchanged.
   outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
            convert, minimize, predict, hessian; -o an existing directory; -o in a missing folder
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
+  memory   a failed allocation (rdf arrays of 640 MB under a 500 MB address-space limit): one line
+           that says out of memory, where, and the limit (was a traceback and "internal error 3291")
 """
 import glob
 import hashlib
@@ -35,12 +37,12 @@ def digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def expect_error(what, args, text, outputs=(), inputs=(), ranks=RANKS):
-    """Run args on each rank count and check the contract; text must be in the error line."""
+def expect_error(what, args, text, outputs=(), inputs=(), ranks=RANKS, address_limit=None):
+    """Run args on each rank count and check the contract; text (or each of a tuple) must be in the error line."""
     for n in ranks:
         before = {p: digest(p) for p in inputs}
         tmps_before = set(glob.glob("**/*.tmp", recursive=True))
-        p = run(args, n, expect_fail=True)
+        p = run(args, n, expect_fail=True, address_limit=address_limit)
         out = p.stdout + p.stderr
         lines = [l for l in out.splitlines() if "vitrum: error:" in l]
         tag = "%s (%d rank%s)" % (what, n, "s" if n > 1 else "")
@@ -48,7 +50,8 @@ def expect_error(what, args, text, outputs=(), inputs=(), ranks=RANKS):
             sys.stderr.write(out)
         check(p.returncode == 1, "%s: exit status 1 (got %d)" % (tag, p.returncode))
         check(len(lines) == 1, "%s: exactly one error line (got %d)" % (tag, len(lines)))
-        check(text in lines[0], "%s: the line says '%s' (%s)" % (tag, text, lines[0].strip()))
+        for part in (text,) if isinstance(text, str) else text:
+            check(part in lines[0], "%s: the line says '%s' (%s)" % (tag, part, lines[0].strip()))
         for bad in ("PETSC ERROR", "internal error", "MPI_ABORT", "Traceback", "Segmentation"):
             check(bad not in out, "%s: no '%s'" % (tag, bad))
         check(not any(os.path.exists(o) for o in outputs), "%s: no output %s" % (tag, ", ".join(outputs)))
@@ -185,5 +188,11 @@ elif case == "atomic":
     expect_error("hessian -o nodir/o.h5", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "H.bin", "-o", "nodir/o.h5"], "the folder nodir does not exist", ["H.bin"])
     run(["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "H.bin", "-o", "o.h5"], 2)
     check(os.path.exists("H.bin") and os.path.exists("o.h5"), "a successful hessian writes both files")
+elif case == "memory":
+    # 10^7 bins of 2 x 2 species: 3 pair counts and g of 16 bytes, r and the total: 640 MB per rank,
+    # where 500 MB of address space is enough to start MPI but not for these arrays
+    lattice_sample("m.data")
+    expect_error("rdf, 10^7 bins", ["rdf", "-sample", "m.data", "-rdf_rmax", 2.5, "-rdf_dr", 2.5e-7, "-o", "r.h5"], ("out of memory on rank", "an allocation in VitRdfCompute failed", "ulimit -v"),
+                 outputs=["r.h5"], inputs=["m.data"], address_limit=500 * 2**20)
 else:
     raise SystemExit("unknown case " + case)
