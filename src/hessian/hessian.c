@@ -202,12 +202,15 @@ static PetscErrorCode ShellGetDiagonal(Mat H, Vec diag)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ShellDestroy(Mat H)
+/* The context's destructor, called by PETSc when the last shell that shares it goes: a copy made by
+   MatDuplicate (SLEPc's STFILTER scales one) shares the context, so the context may not be freed
+   with the first shell destroyed (a MATOP_DESTROY did, and the KPM after -spectrum_method filter
+   then applied freed memory). */
+static PetscErrorCode ShellCtxDestroy(void *data)
 {
-  ShellCtx *ctx;
+  ShellCtx *ctx = (ShellCtx *)data;
 
   PetscFunctionBeginUser;
-  PetscCall(MatShellGetContext(H, &ctx));
   PetscCall(VitNeighborListDestroy(&ctx->nl));
   PetscCall(PetscFree(ctx->coef));
   PetscCall(PetscFree(ctx->w));
@@ -265,7 +268,7 @@ static PetscErrorCode HessianShell(VitPotential pot, VitDomain *dom, const VitSa
   PetscCall(MatShellSetOperation(*H, MATOP_MULT, (void (*)(void))ShellMult));
   PetscCall(MatShellSetOperation(*H, MATOP_MULT_TRANSPOSE, (void (*)(void))ShellMult)); /* symmetric */
   PetscCall(MatShellSetOperation(*H, MATOP_GET_DIAGONAL, (void (*)(void))ShellGetDiagonal));
-  PetscCall(MatShellSetOperation(*H, MATOP_DESTROY, (void (*)(void))ShellDestroy));
+  PetscCall(MatShellSetContextDestroy(*H, ShellCtxDestroy));
   PetscFunctionReturn(0);
 }
 
