@@ -49,6 +49,13 @@ PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
    clears it with PetscOptionsClearValue when done). */
 PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], PetscBool *added);
 
+/* Comma-separated values given to option NAME (0 when not given). PETSc's PetscOptions*Array read at
+   most as many values as the array holds and drop the rest without a word: size the array by this,
+   or check it with VitOptionsListMax. */
+PetscErrorCode VitOptionsListLength(const char name[], PetscInt *n);
+/* One error line when option NAME has more than max comma-separated values. */
+PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max);
+
 /* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
    same file (device and inode) as an input: the value of any option other than `option` (comma
    lists included), or one of inputs[]. Call it before reading or computing anything large.

@@ -570,6 +570,28 @@ void VitOutputsRemove(void)
     }
 }
 
+PetscErrorCode VitOptionsListLength(const char name[], PetscInt *n)
+{
+  const char *list = NULL;
+  PetscBool   found;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &list, &found));
+  *n = found && list && list[0] ? 1 : 0;
+  for (const char *c = list; *n && *c; c++) *n += *c == ',';
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max)
+{
+  PetscInt n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOptionsListLength(name, &n));
+  PetscCheck(n <= max, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " comma-separated values given, at most %" PetscInt_FMT " are allowed", name, n, max);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], PetscBool *added)
 {
   PetscBool set;

@@ -32,6 +32,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt user_grid[3], PetscInt
 {
   PetscFunctionBeginUser;
   *ngrid = 3;
+  PetscCall(VitOptionsListMax(comm, "-domain_grid", *ngrid));
   PetscOptionsBegin(comm, NULL, "Domain decomposition", NULL);
   PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create)", NULL, user_grid, ngrid, set));
   PetscCall(PetscOptionsBool("-domain_view", "Print the process grid and owned/ghost atom counts (min, mean, max over ranks) after each set-up", NULL, PETSC_FALSE, NULL, NULL));

@@ -170,30 +170,26 @@ static PetscErrorCode DistinctNameDepth(MPI_Comm comm, PetscInt n, char *const p
   PetscFunctionReturn(0);
 }
 
-/* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
-   may follow -samples, as an unquoted glob expanded by the shell gives) or -sample_list FILE;
-   every rank reads them. */
-static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, char ***paths)
+PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths)
 {
   PetscInt capacity = 0;
 
   PetscFunctionBeginUser;
-  PetscCheck(o->samples[0] || o->sample_list[0], comm, PETSC_ERR_USER_INPUT, "features needs -samples 'GLOB' (or files) or -sample_list FILE");
   *n     = 0;
   *paths = NULL;
-  if (o->samples[0]) {
+  if (samples[0]) {
     int    argc, last = -1;
     char **args;
     PetscCall(PetscGetArgs(&argc, &args));
     for (int k = 1; k < argc; k++)
       if (!strcmp(args[k], "-samples")) last = k;
-    PetscCall(AddGlob(comm, o->samples, n, &capacity, paths));
+    PetscCall(AddGlob(comm, samples, n, &capacity, paths));
     /* the words after the option's value, up to the next option: more files or patterns */
     for (int k = last + 2; last > 0 && k < argc && args[k][0] != '-'; k++) PetscCall(AddGlob(comm, args[k], n, &capacity, paths));
-  } else {
-    FILE *f = fopen(o->sample_list, "r");
+  } else if (sample_list[0]) {
+    FILE *f = fopen(sample_list, "r");
     char  line[PETSC_MAX_PATH_LEN];
-    PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-sample_list %s: cannot open", o->sample_list);
+    PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-sample_list %s: cannot open", sample_list);
     while (fgets(line, sizeof(line), f)) {
       char *s = line + strspn(line, " \t");
       s[strcspn(s, "\r\n")] = 0;
@@ -205,8 +201,17 @@ static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, 
       PetscCall(PetscStrallocpy(s, &(*paths)[(*n)++]));
     }
     fclose(f);
-    PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", o->sample_list);
+    PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", sample_list);
   }
+  PetscFunctionReturn(0);
+}
+
+/* The samples of -samples or -sample_list, and the path depth that names their cache entries. */
+static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, char ***paths)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(o->samples[0] || o->sample_list[0], comm, PETSC_ERR_USER_INPUT, "features needs -samples 'GLOB' (or files) or -sample_list FILE");
+  PetscCall(VitSamplePathsGet(comm, o->samples, o->sample_list, n, paths));
   PetscCall(DistinctNameDepth(comm, *n, *paths, &o->name_depth));
   if (o->name_depth > 1) {
     char name[PETSC_MAX_PATH_LEN];

@@ -7,11 +7,10 @@
 #include <unistd.h>
 #include "features.h"
 
-#define MAX_INPUTS 256
-
 typedef struct {
   char      model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], cache[PETSC_MAX_PATH_LEN];
-  char     *sample[MAX_INPUTS], *rdf[MAX_INPUTS];
+  char      samples[PETSC_MAX_PATH_LEN], sample_list[PETSC_MAX_PATH_LEN];
+  char    **sample, **rdf; /* every input: -sample's list, then -samples or -sample_list; -rdf's list */
   PetscInt  nsample, nrdf;
   PetscBool regrid;
 } PredictOptions;
@@ -38,19 +37,49 @@ typedef struct {
   char     **names; /* NULL for text columns (matched by position) */
 } Profiles;
 
+/* The inputs: the lists of -sample and -rdf (arrays sized by the number of values given, so none is
+   dropped), then the samples of -samples or -sample_list appended to -sample's. */
 static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
 {
+  PetscInt  nlisted = 0;
+  char    **listed  = NULL;
+  PetscBool set;
+
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  o->nsample = o->nrdf = MAX_INPUTS;
+  PetscCall(VitOptionsListLength("-sample", &o->nsample));
+  PetscCall(VitOptionsListLength("-rdf", &o->nrdf));
+  o->nsample = PetscMax(o->nsample, 1);
+  o->nrdf    = PetscMax(o->nrdf, 1);
+  PetscCall(PetscCalloc1(o->nsample, &o->sample));
+  PetscCall(PetscCalloc1(o->nrdf, &o->rdf));
   PetscOptionsBegin(comm, NULL, "vitrum predict: apply a fitted model to samples or measured profiles (docs/fit.md)", NULL);
   PetscCall(PetscOptionsString("-model", "model file written by vitrum fit", NULL, o->model, o->model, sizeof(o->model), NULL));
-  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, NULL));
-  PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' (in the model's order, or in any order under a header line '# r 1-2 2-2 1-1') or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, NULL));
+  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, &set));
+  if (!set) o->nsample = 0;
+  PetscCall(PetscOptionsString("-samples", "more sample files: glob pattern(s) or file names (several may follow -samples), as for vitrum features", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
+  PetscCall(PetscOptionsString("-sample_list", "more sample files: a text file with one path per line, as for vitrum features", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
+  PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' (in the model's order, or in any order under a header line '# r 1-2 2-2 1-1') or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, &set));
+  if (!set) o->nrdf = 0;
   PetscCall(PetscOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date entry in " VIT_FEATURES_CACHE_DEFAULT " of the current folder is read, nothing is written)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf profiles whose grid differs from the model's (average over each model bin; else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
   PetscOptionsEnd();
+  if (VitHelpRequested()) PetscFunctionReturn(0);
+  PetscCall(VitSamplePathsGet(comm, o->samples, o->sample_list, &nlisted, &listed));
+  PetscCall(PetscRealloc(sizeof(char *) * (o->nsample + nlisted + 1), &o->sample));
+  for (PetscInt k = 0; k < nlisted; k++) o->sample[o->nsample++] = listed[k];
+  PetscCall(PetscFree(listed));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PredictOptionsFree(PredictOptions *o)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < o->nsample; k++) PetscCall(PetscFree(o->sample[k]));
+  for (PetscInt k = 0; k < o->nrdf; k++) PetscCall(PetscFree(o->rdf[k]));
+  PetscCall(PetscFree(o->sample));
+  PetscCall(PetscFree(o->rdf));
   PetscFunctionReturn(0);
 }
 
@@ -516,20 +545,21 @@ PetscErrorCode VitCmdPredict(void)
   Model          m;
   PetscInt       n;
   PetscReal     *f, *Y;
-  const char    *sources[2 * MAX_INPUTS];
+  const char   **sources;
 
   PetscFunctionBeginUser;
   PetscCall(PredictOptionsRead(comm, &o));
+  if (VitHelpRequested()) PetscCall(PredictOptionsFree(&o));
   if (VitHelpRequested()) PetscFunctionReturn(0);
   PetscCheck(o.model[0], comm, PETSC_ERR_USER_INPUT, "predict needs -model MODEL.h5 (from vitrum fit)");
   n = o.nsample + o.nrdf;
-  PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE or -rdf FILE (comma lists allowed)");
+  PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE, -samples 'GLOB', -sample_list FILE or -rdf FILE (comma lists allowed)");
   if (o.out[0]) PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(ModelRead(comm, o.model, &m));
   PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
   if (o.nsample) PetscCall(UseModelGrid(comm, &m));
   if (o.nsample) PetscCall(VitFeaturesCacheFolder(comm, o.cache));
-  PetscCall(PetscMalloc2(m.p, &f, n * m.t, &Y));
+  PetscCall(PetscMalloc3(m.p, &f, n * m.t, &Y, n, &sources));
   for (PetscInt k = 0; k < n; k++) {
     Profiles pr;
     if (m.atom_sigma > 0) {
@@ -550,9 +580,8 @@ PetscErrorCode VitCmdPredict(void)
   }
   PetscCall(PetscPrintf(comm, "\n"));
   if (o.out[0]) PetscCall(PredictWrite(comm, &o, &m, n, sources, Y));
-  PetscCall(PetscFree2(f, Y));
+  PetscCall(PetscFree3(f, Y, sources));
   PetscCall(ModelDestroy(&m));
-  for (PetscInt k = 0; k < o.nsample; k++) PetscCall(PetscFree(o.sample[k]));
-  for (PetscInt k = 0; k < o.nrdf; k++) PetscCall(PetscFree(o.rdf[k]));
+  PetscCall(PredictOptionsFree(&o));
   PetscFunctionReturn(0);
 }

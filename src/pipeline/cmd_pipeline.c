@@ -162,6 +162,8 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
   PetscCall(PetscOptionsString("-pipeline_family", "Generation: glass family ka2d, ka3d (Kob-Andersen), cuzral, cuzr (metallic, EAM), sic (Tersoff), si (Stillinger-Weber), carbon (Stone-Wales sheet, Tersoff)", NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
   PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: old spelling of -pipeline_family ka2d (2) or ka3d (3)", NULL, pl->dim, &pl->dim, &dim_set));
+  PetscCall(VitOptionsListMax(PETSC_COMM_WORLD, "-pipeline_cells", ncells));
+  PetscCall(VitOptionsListMax(PETSC_COMM_WORLD, "-pipeline_models", VIT_PIPELINE_MAX_MODELS));
   PetscCall(PetscOptionsIntArray("-pipeline_cells", "Generation: start-lattice cells (ka2d: nx,ny, N = nx ny, default 20,20; ka3d: nx,ny,nz, default 8,8,8; cuzral, cuzr: n, N = 4 n^3, default 5; sic, si: n, N = 8 n^3, default 3; carbon: nx,ny, N = 4 nx ny, default 8,5)", NULL, cells, &ncells, &cells_set));
   PetscCall(PetscOptionsInt("-pipeline_seed", "Generation: random seed", NULL, pl->seed, &pl->seed, NULL));
   PetscCall(PetscOptionsInt("-pipeline_jobs", "Generation: serial LAMMPS runs at a time", NULL, pl->jobs, &pl->jobs, NULL));

@@ -214,16 +214,18 @@ static PetscErrorCode ReadPairList(PetscOptionItems *PetscOptionsObject, const c
 {
   const PetscInt ntypes = sample ? sample->ntypes : 1, npairs = ntypes * (ntypes + 1) / 2;
   PetscReal      list[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2];
-  PetscInt       n = npairs, k = 0;
+  PetscInt       n = npairs, k = 0, given;
   char           order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
 
   PetscFunctionBeginUser;
   for (PetscInt a = 0; a < ntypes; a++) /* current values, shown by -help */
     for (PetscInt b = a; b < ntypes; b++, k++) list[k] = value[a][b];
   k = 0;
+  PetscCall(VitOptionsListLength(opt, &given)); /* values beyond npairs would be dropped by the read */
   PetscCall(PetscOptionsRealArray(opt, help, NULL, list, &n, set));
   if (!*set || !sample) PetscFunctionReturn(0);
   PetscCall(PairOrder(sample, order, sizeof(order)));
+  n = PetscMax(n, given);
   PetscCheck(n == 1 || n == npairs, PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "%s: give 1 value or %" PetscInt_FMT " values (pairs %s), got %" PetscInt_FMT, opt, npairs, order, n);
   for (PetscInt a = 0; a < ntypes; a++)
     for (PetscInt b = a; b < ntypes; b++, k++) value[a][b] = value[b][a] = list[n == 1 ? 0 : k];

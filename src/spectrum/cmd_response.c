@@ -214,6 +214,7 @@ static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
   PetscCall(PetscOptionsGetString(NULL, NULL, name, original, sizeof(original), &set));
   PetscCheck(set, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: give the option %s with its full value list on the command line", o->param, name);
+  PetscCall(VitOptionsListMax(sys->dom.comm, name, n));
   PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, &n, NULL));
   PetscCheck(o->param_index >= 0 && o->param_index < n, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param_index %" PetscInt_FMT ": %s has %" PetscInt_FMT " values", o->param_index, name, n);
   PetscCall(PetscMalloc1(modes->k, &qm));

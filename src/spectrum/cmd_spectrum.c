@@ -155,14 +155,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
   PetscCall(PetscOptionsReal("-spectrum_precond_max_memory", "MB (all ranks) the multigrid preconditioner of the LOBPCG fallback may take, estimated at 100 kB per atom; larger: the lowest modes are skipped with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it (of the atom graph, times d^2), for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
-  { /* room for as many values as given: 1 + the number of commas */
-    const char *list = NULL;
-    PetscBool   found;
-    PetscCall(PetscOptionsFindPair(NULL, NULL, "-spectrum_count_omega", &list, &found));
-    o->ncount = 1;
-    for (const char *c = list; c && *c; c++) o->ncount += *c == ',';
-    PetscCall(PetscCalloc1(o->ncount, &o->count_omega)); /* zeroed: -help shows <0.>, not memory */
-  }
+  PetscCall(VitOptionsListLength("-spectrum_count_omega", &o->ncount)); /* room for every value given */
+  o->ncount = PetscMax(o->ncount, 1);
+  PetscCall(PetscCalloc1(o->ncount, &o->count_omega)); /* zeroed: -help shows <0.>, not memory */
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
@@ -181,7 +176,9 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   ntemp_range = 2;
-  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, NULL));
+  PetscCall(VitOptionsListMax(comm, "-cv_temperature_range", ntemp_range));
+  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, &set));
+  PetscCheck(!set || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;

@@ -364,6 +364,9 @@ CASES = [
     ("potential_missing", ["energy", "-sample", "s.data", "-o", "out.h5"], {}, "-potential is required"),
     ("potential_lj_sigma_negative", ["energy", "-sample", "s.data", "-potential", "lj", "-lj_sigma", "-1", "-o", "out.h5"], {}, "-lj_sigma"),
     ("potential_lj_epsilon_count", ["energy", "-sample", "s.data", "-potential", "lj", "-lj_epsilon", "1,2", "-o", "out.h5"], {}, "-lj_epsilon"),
+    # more values than the option holds: PETSc's array read dropped the rest without a word
+    ("potential_lj_epsilon_too_many", ["energy", "-sample", "s.data", "-potential", "lj", "-lj_epsilon", "1,2,3,4", "-o", "out.h5"], {}, "got 4"),
+    ("domain_grid_too_many", ["energy", "-sample", "s.data", "-potential", "ka3d", "-domain_grid", "1,1,1,1", "-o", "out.h5"], {}, "-domain_grid: 4 comma-separated values"),
     ("potential_ka3d_overlap", ["energy", "-sample", "b.data", "-potential", "ka3d", "-o", "out.h5"], {"b.data": data_row(1, f"2 1 {POS[0][0] + 0.05:.6f} {POS[0][1]:.6f} {POS[0][2]:.6f}")}, "apart"),
     # --- fit -data
     ("fit_missing_data_option", ["fit", "-o", "out.h5"], {}, "-data"),
@@ -408,7 +411,7 @@ CASES = [
     ("fit_output_dir_missing", ["fit", "-data", "d.h5", "-o", "nodir/out.h5"], {}, "nodir/out.h5"),
     # --- predict -model
     ("predict_no_model_option", ["predict", "-rdf", "g.txt"], {}, "-model"),
-    ("predict_no_input_option", ["predict", "-model", "m.model.h5"], {}, "-sample FILE or -rdf FILE"),
+    ("predict_no_input_option", ["predict", "-model", "m.model.h5"], {}, "-sample_list FILE or -rdf FILE"),
     ("predict_model_missing", ["predict", "-model", "nope.h5", "-rdf", "g.txt"], {}, "nope.h5"),
     ("predict_model_text", ["predict", "-model", "t.h5", "-rdf", "g.txt"], {"t.h5": "text\n"}, "t.h5"),
     ("predict_model_no_W", PRED, {"m.model.h5": ("model", {"/model/W": None})}, "/model/W"),
@@ -454,6 +457,8 @@ CASES = [
     ("convert_output_unknown_format", ["convert", "-sample", "s.data", "-o", "out.xyz"], {}, "-o out.xyz"),
     # --- spectrum / kpm options
     ("spectrum_pr_bands_zero", SPEC + ["-spectrum_pr_bands", "0"], {}, "-spectrum_pr_bands"),
+    ("spectrum_cv_range_three", SPEC + ["-cv_temperature_range", "1,2,3"], {}, "-cv_temperature_range: 3 comma-separated values"),
+    ("spectrum_cv_range_one", SPEC + ["-cv_temperature_range", "5"], {}, "give two values Tmin,Tmax"),
     ("spectrum_pr_bands_negative", SPEC + ["-spectrum_pr_bands", "-2"], {}, "-spectrum_pr_bands"),
     ("spectrum_nev_negative", SPEC[:-4] + ["-spectrum_nev", "-1", "-o", "out.h5"], {}, "-spectrum_nev"),
     ("spectrum_nev_too_many", SPEC[:-4] + ["-spectrum_nev", "100000", "-o", "out.h5"], {}, "-spectrum_nev"),

@@ -138,6 +138,21 @@ assert "replaced by the model's" in out, out
 assert abs(value - expect[0]) < 1e-9 * abs(expect[0]) and os.path.getmtime("cache/s3.data.rdf.h5") == stamp, "the fresh cache was not reused"
 print(f"predict -sample: {value:.10g} = model on the dataset row {expect[0]:.10g}: ok")
 
+# predict takes samples as features does: -samples GLOB (and more words), -sample_list FILE, after
+# -sample's list; each row is the model on that sample's dataset row
+with open("list.txt", "w") as f:
+    f.write("# held out\n\n%s\n" % names[4])
+proc = run("predict", ["-model", "gas.model.h5", "-sample", names[3], "-samples", "gas/s[01].data", names[2], "-features_cache", "cache"], 2)
+rows = [l.split() for l in proc.stdout.splitlines() if l and not l.startswith("#")]
+proc = run("predict", ["-model", "gas.model.h5", "-sample_list", "list.txt", "-features_cache", "cache"], 2)
+rows += [l.split() for l in proc.stdout.splitlines() if l and not l.startswith("#")]
+order = [3, 0, 1, 2, 4]
+assert [row[0] for row in rows] == [names[i] for i in order], rows
+with h5py.File("gas.h5", "r") as f:
+    want = [m["W"] @ f["/dataset/X"][i] + m["b"] for i in order]
+assert all(abs(float(row[1]) - w[0]) < 1e-9 * abs(w[0]) for row, w in zip(rows, want)), (rows, want)
+print("predict -samples GLOB FILE and -sample_list FILE: the samples in order, each = the model on its row: ok")
+
 # nothing next to an input: rdf without -o writes ./s1.rdf.h5; features' default cache is ./vitrum_cache
 before = sorted(os.listdir("gas"))
 shutil.rmtree("vitrum_cache", ignore_errors=True)

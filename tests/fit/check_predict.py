@@ -60,6 +60,14 @@ for i in (0, 17):
     assert rel_diff(expect, X[i] @ m["W"].T + m["b"]) < 1e-14
 
 
+# 300 profiles in one comma list: 300 rows (PETSc's array read kept the first 256 and dropped the
+# rest without a word until session 21)
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", ",".join(["same_0.txt", "same_17.txt"] * 150)], 1)
+rows = [l.split() for l in proc.stdout.splitlines() if l and not l.startswith("#")]
+assert [row[0] for row in rows] == ["same_0.txt", "same_17.txt"] * 150, len(rows)
+assert all(row[1:] == rows[k % 2][1:] for k, row in enumerate(rows))
+print("predict -rdf with 300 comma-separated inputs: 300 predictions: ok")
+
 # a header line naming the columns is read: permuted columns, a pair in either order, "g_" labels
 # and commas give the same prediction; a header naming none of the model's profiles keeps the
 # model's order with a note; a profile named twice or missing is an error
