@@ -592,6 +592,17 @@ PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size)
+{
+  const char *value = NULL;
+  PetscBool   found;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &value, &found));
+  PetscCheck(!found || !value || strlen(value) < size, comm, PETSC_ERR_USER_INPUT, "%s: a value of %zu characters, at most %zu are read%s", name, strlen(value), size - 1, strcmp(name, "-fit_test_samples") ? "" : ": give the names in a file, one a line");
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], PetscBool *added)
 {
   PetscBool set;

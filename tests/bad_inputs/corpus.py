@@ -411,6 +411,7 @@ CASES = [
     ("fit_output_dir_missing", ["fit", "-data", "d.h5", "-o", "nodir/out.h5"], {}, "nodir/out.h5"),
     # --- predict -model
     ("predict_no_model_option", ["predict", "-rdf", "g.txt"], {}, "-model"),
+    ("fit_test_samples_too_long", ["fit", "-data", "d.h5", "-fit_test_samples", ",".join("glass_%05d.data" % i for i in range(700)), "-o", "out.h5"], {}, "give the names in a file"),
     ("predict_no_input_option", ["predict", "-model", "m.model.h5"], {}, "-sample_list FILE or -rdf FILE"),
     ("predict_model_missing", ["predict", "-model", "nope.h5", "-rdf", "g.txt"], {}, "nope.h5"),
     ("predict_model_text", ["predict", "-model", "t.h5", "-rdf", "g.txt"], {"t.h5": "text\n"}, "t.h5"),
