@@ -56,8 +56,8 @@ PetscErrorCode VitOptionsListLength(const char name[], PetscInt *n);
 /* One error line when option NAME has more than max comma-separated values. */
 PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max);
 /* One error line when option NAME's value does not fit a buffer of size bytes (PetscOptionsString
-   would cut it short without a word). */
-PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size);
+   would cut it short without a word); hint ("" for none) says what to do instead. */
+PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size, const char hint[]);
 
 /* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
    same file (device and inode) as an input: the value of any option other than `option` (comma

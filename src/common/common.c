@@ -592,14 +592,14 @@ PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size)
+PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size, const char hint[])
 {
   const char *value = NULL;
   PetscBool   found;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsFindPair(NULL, NULL, name, &value, &found));
-  PetscCheck(!found || !value || strlen(value) < size, comm, PETSC_ERR_USER_INPUT, "%s: a value of %zu characters, at most %zu are read%s", name, strlen(value), size - 1, strcmp(name, "-fit_test_samples") ? "" : ": give the names in a file, one a line");
+  PetscCheck(!found || !value || strlen(value) < size, comm, PETSC_ERR_USER_INPUT, "%s: a value of %zu characters, at most %zu are read%s%s", name, strlen(value), size - 1, hint[0] ? ": " : "", hint);
   PetscFunctionReturn(0);
 }
 

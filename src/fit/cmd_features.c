@@ -46,8 +46,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
   PetscCall(PetscOptionsEnum("-features_total", "features: the partials (none) or their Faber-Ziman total weighted as neutron or X-ray diffraction sees it (a model that predicts from a measured total)", NULL, VitRadiations, (PetscEnum)o->total, (PetscEnum *)&o->total, NULL));
-  PetscCall(VitOptionsStringFits(comm, "-features_scattering_lengths", sizeof(o->scattering_lengths)));
-  PetscCall(VitOptionsStringFits(comm, "-features_targets", sizeof(o->targets)));
+  PetscCall(VitOptionsStringFits(comm, "-features_scattering_lengths", sizeof(o->scattering_lengths), ""));
+  PetscCall(VitOptionsStringFits(comm, "-features_targets", sizeof(o->targets), ""));
   PetscCall(PetscOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));

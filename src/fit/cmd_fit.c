@@ -101,7 +101,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
-  PetscCall(VitOptionsStringFits(comm, "-fit_test_samples", sizeof(o->test_samples)));
+  PetscCall(VitOptionsStringFits(comm, "-fit_test_samples", sizeof(o->test_samples), "give the names in a file, one a line"));
   PetscCall(PetscOptionsString("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL));
   PetscCall(PetscOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));

@@ -549,8 +549,10 @@ PetscErrorCode VitCmdPredict(void)
 
   PetscFunctionBeginUser;
   PetscCall(PredictOptionsRead(comm, &o));
-  if (VitHelpRequested()) PetscCall(PredictOptionsFree(&o));
-  if (VitHelpRequested()) PetscFunctionReturn(0);
+  if (VitHelpRequested()) {
+    PetscCall(PredictOptionsFree(&o));
+    PetscFunctionReturn(0);
+  }
   PetscCheck(o.model[0], comm, PETSC_ERR_USER_INPUT, "predict needs -model MODEL.h5 (from vitrum fit)");
   n = o.nsample + o.nrdf;
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE, -samples 'GLOB', -sample_list FILE or -rdf FILE (comma lists allowed)");
