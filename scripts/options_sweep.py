@@ -4,7 +4,7 @@ ranks, and report the runs that broke the error contract (docs/reliability.md): 
 a PETSc traceback, a signal, an exit status other than 0 or 1, an error line printed more than once,
 exit status 1 without a `vitrum: error:` line, or output that is not text.
 
-    /usr/bin/python3 scripts/options_sweep.py [--pairs] VITRUM COMMAND [COMMAND ARGS ...]
+    /usr/bin/python3 scripts/options_sweep.py [--pairs] [--only OPT,OPT...] VITRUM COMMAND [COMMAND ARGS ...]
     e.g. scripts/options_sweep.py build/vitrum spectrum -sample glass.data -potential ka3d
 
 Options are taken from `vitrum COMMAND -help` (those with vitrum's prefixes). Values tried: booleans
@@ -12,7 +12,7 @@ Options are taken from `vitrum COMMAND -help` (those with vitrum's prefixes). Va
 every real alternative (the "choose one of" list of -help, or the table ALTERNATIVES below).
 With --pairs, instead: every pair of alternatives of two different options that have them (booleans
 included), e.g. each -spectrum_method with each -hessian_type, to find settings that break only
-together. Each run writes -o sweep.out.h5 in the current folder and may take up to 120 s. It finds
+together. --only restricts the sweep to the named options. Each run writes -o sweep.out.h5 in the current folder and may take up to 120 s. It finds
 crashes, not wrong numbers: a value that runs and gives nonsense passes. Sessions 20-21 used it on
 every command (several minutes to an hour each)."""
 import re
@@ -72,12 +72,18 @@ def broken(proc, text):
 
 
 def main():
-    pairs = sys.argv[1:2] == ["--pairs"]
-    args = sys.argv[2:] if pairs else sys.argv[1:]
+    args, pairs, only = sys.argv[1:], False, None
+    while args and args[0] in ("--pairs", "--only"):
+        if args[0] == "--pairs":
+            pairs, args = True, args[1:]
+        else:
+            only, args = args[1].split(","), args[2:]
     if len(args) < 2:
         sys.exit(__doc__)
     vitrum, command, base = args[0], args[1], args[2:]
     found = options(vitrum, command)
+    if only:
+        found = {option: found[option] for option in only if option in found}
     todo = runs(found, pairs)
     nbad = 0
     for setting in todo:
