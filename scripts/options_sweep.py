@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 PREFIXES = ("-rdf_", "-sq", "-spectrum_", "-kpm_", "-vdos_", "-boson_", "-cv_", "-hessian_", "-mass_", "-potential_", "-lj_",
-            "-domain_", "-minimize_", "-fire_", "-response_", "-energy_", "-fit_", "-features_", "-predict_")
+            "-domain_", "-minimize_", "-fire_", "-response_", "-energy_", "-fit_", "-features_", "-predict_", "-pipeline_", "-ranks_", "-units")
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2"]
 # string options whose alternatives -help gives in words rather than as a "choose one of" list
 ALTERNATIVES = {
