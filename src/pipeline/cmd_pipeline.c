@@ -381,8 +381,8 @@ static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
   PetscFunctionReturn(0);
 }
 
-/* Before any stage runs: the held-out split of the evaluation (VitPipelineHeldOut) must leave at least 2 samples on each side, or hours of features and fits
-   would end in the evaluation's error. */
+/* Before any stage runs: the held-out split of the evaluation (VitPipelineHeldOut) must leave at
+   least 2 samples on each side, or hours of features and fits would end in the evaluation's error. */
 static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
 {
   PetscInt n = pl->nsamples, ntest;

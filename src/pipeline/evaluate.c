@@ -48,13 +48,13 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], const Dataset 
   PetscFunctionReturn(0);
 }
 
-/* The held-out rows of `fit`: ntest = round(fraction n) rows whose position in the seeded
-   permutation VitSamplePositions(n, seed) is below ntest (src/fit/cmd_fit.c, FitSplitCreate). */
 PetscInt VitPipelineHeldOut(PetscReal test_fraction, PetscInt n)
 {
   return (PetscInt)(test_fraction * n + 0.5);
 }
 
+/* The held-out rows of `fit`: ntest = round(fraction n) rows whose position in the seeded
+   permutation VitSamplePositions(n, seed) is below ntest (src/fit/cmd_fit.c, FitSplitCreate). */
 static PetscErrorCode SplitCreate(MPI_Comm comm, PetscInt n, PetscReal fraction, PetscInt seed, Split *sp)
 {
   const PetscInt ntest = VitPipelineHeldOut(fraction, n);

@@ -175,10 +175,10 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
+  PetscCall(VitOptionsListLength("-cv_temperature_range", &ntemp_range)); /* the read below keeps 2 values of any number */
+  PetscCheck(ntemp_range == 0 || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
   ntemp_range = 2;
-  PetscCall(VitOptionsListMax(comm, "-cv_temperature_range", ntemp_range));
-  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, &set));
-  PetscCheck(!set || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
+  PetscCall(PetscOptionsRealArray("-cv_temperature_range", "Tmin,Tmax of the logarithmic heat-capacity grid (K in metal and real units; lj: epsilon/k_B with hbar = 1)", NULL, o->temp_range, &ntemp_range, NULL));
   PetscCall(PetscOptionsInt("-cv_temperatures", "temperatures in the heat-capacity grid", NULL, o->ntemp, &o->ntemp, NULL));
   PetscOptionsEnd();
   if (o->dense) o->modes.method = VIT_MODES_DENSE;

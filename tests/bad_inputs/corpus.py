@@ -458,7 +458,7 @@ CASES = [
     ("convert_output_unknown_format", ["convert", "-sample", "s.data", "-o", "out.xyz"], {}, "-o out.xyz"),
     # --- spectrum / kpm options
     ("spectrum_pr_bands_zero", SPEC + ["-spectrum_pr_bands", "0"], {}, "-spectrum_pr_bands"),
-    ("spectrum_cv_range_three", SPEC + ["-cv_temperature_range", "1,2,3"], {}, "-cv_temperature_range: 3 comma-separated values"),
+    ("spectrum_cv_range_three", SPEC + ["-cv_temperature_range", "1,2,3"], {}, "-cv_temperature_range: give two values Tmin,Tmax, got 3"),
     ("spectrum_cv_range_one", SPEC + ["-cv_temperature_range", "5"], {}, "give two values Tmin,Tmax"),
     ("spectrum_pr_bands_negative", SPEC + ["-spectrum_pr_bands", "-2"], {}, "-spectrum_pr_bands"),
     ("spectrum_nev_negative", SPEC[:-4] + ["-spectrum_nev", "-1", "-o", "out.h5"], {}, "-spectrum_nev"),
