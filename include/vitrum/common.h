@@ -68,6 +68,10 @@ PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t siz
    together by VitOutputsCommit; VitOutputsRemove (main, on error) deletes the temporary files left.
    VitOutputTmpName: the temporary name of PATH (to finish the file before VitOutputsCommit). */
 PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
+/* A finished scratch file this run reads and then deletes itself: VitOutputsRemove deletes it too
+   if the run fails before VitOutputScratchDone (called once the caller has deleted it). */
+PetscErrorCode VitOutputScratch(const char path[]);
+void           VitOutputScratchDone(const char path[]);
 PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[]);
 PetscErrorCode VitOutputTmpName(const char path[], char tmp[]);
 PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[]);

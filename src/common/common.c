@@ -561,6 +561,25 @@ PetscErrorCode VitOutputsCommit(MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitOutputScratch(const char path[])
+{
+  int slot = -1;
+
+  PetscFunctionBeginUser;
+  for (int i = 0; i < VIT_MAX_OUTPUTS && slot < 0; i++)
+    if (!pending[i].tmp[0]) slot = i;
+  PetscCheck(slot >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d outputs open at once", VIT_MAX_OUTPUTS);
+  PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
+  PetscCall(PetscStrncpy(pending[slot].tmp, path, PETSC_MAX_PATH_LEN)); /* what VitOutputsRemove deletes */
+  PetscFunctionReturn(0);
+}
+
+void VitOutputScratchDone(const char path[])
+{
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++)
+    if (pending[i].tmp[0] && !strcmp(pending[i].tmp, path) && !strcmp(pending[i].path, path)) ForgetPending(i);
+}
+
 void VitOutputsRemove(void)
 {
   for (int i = 0; i < VIT_MAX_OUTPUTS; i++)

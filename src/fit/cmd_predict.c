@@ -462,10 +462,12 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
     temporary = PETSC_TRUE;
   }
   if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  if (temporary) PetscCall(VitOutputScratch(cached)); /* removed on error too: a profile can be refused when read */
   PetscCall(ProfilesFromH5(comm, cached, m, pr));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (temporary) PetscCallMPI(MPI_Barrier(comm)); /* every rank has read it */
   if (temporary && !rank) (void)unlink(cached);
+  if (temporary) VitOutputScratchDone(cached);
   PetscFunctionReturn(0);
 }
 

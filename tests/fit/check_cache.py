@@ -153,6 +153,24 @@ with h5py.File("gas.h5", "r") as f:
 assert all(abs(float(row[1]) - w[0]) < 1e-9 * abs(w[0]) for row, w in zip(rows, want)), (rows, want)
 print("predict -samples GLOB FILE and -sample_list FILE: the samples in order, each = the model on its row: ok")
 
+# predict's temporary rdf output (no -features_cache, no up-to-date entry) is removed after it is
+# read, and also when the profile is refused: a sample 8x less dense than the training samples
+# (its temporary file was left behind until session 21)
+shutil.rmtree("tmp", ignore_errors=True)  # a clean folder: files of an earlier run must not count
+os.makedirs("tmp")
+with open("sparse.data", "w") as f:
+    f.write(f"sparse gas\n\n{n} atoms\n2 atom types\n\n0 {2 * L} xlo xhi\n0 {2 * L} ylo yhi\n0 {2 * L} zlo zhi\n\nAtoms # atomic\n\n")
+    f.writelines(f"{i + 1} {types[i]} {2 * x[i, 0]} {2 * x[i, 1]} {2 * x[i, 2]}\n" for i in range(n))
+shutil.copy(names[5], "fresh.data")
+os.environ["PETSC_TMP"] = os.path.abspath("tmp")  # PetscGetTmp's folder
+run("predict", ["-model", "gas.model.h5", "-sample", "fresh.data"], 2)
+assert os.listdir("tmp") == [], os.listdir("tmp")
+proc = run("predict", ["-model", "gas.model.h5", "-sample", "sparse.data"], 2, check=False)
+assert proc.returncode == 1 and proc.stderr.count("vitrum: error:") == 1 and "outside the training samples" in proc.stderr, proc.stderr
+assert os.listdir("tmp") == [], "a refused profile left " + " ".join(os.listdir("tmp"))
+del os.environ["PETSC_TMP"]
+print("predict -sample: the temporary rdf output is removed after a prediction and after a refused profile: ok")
+
 # nothing next to an input: rdf without -o writes ./s1.rdf.h5; features' default cache is ./vitrum_cache
 before = sorted(os.listdir("gas"))
 shutil.rmtree("vitrum_cache", ignore_errors=True)
