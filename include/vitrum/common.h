@@ -102,6 +102,12 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
    -fit_*, -pipeline_*, -log*, ...), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
 PetscErrorCode VitOptionsKey(const char all[], char **key);
 
+/* Whether `bytes` more on each rank (every rank its own count) fit in `fraction` of the memory
+   available on its node (MemAvailable of /proc/meminfo, summed over the node's ranks of comm); the
+   same answer on every rank. need_gb, avail_gb: the node that fits least (its ranks' sum, and the
+   fraction of its available memory). Without /proc/meminfo everything fits. */
+PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb);
+
 /* Output file path: -o if given, else the input's file name with its extension replaced by suffix, in
    the current folder (never next to the input: its folder may be read-only or shared). */
 PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[], size_t len);

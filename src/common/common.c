@@ -632,3 +632,45 @@ PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], Petsc
   *added = (PetscBool)!set;
   PetscFunctionReturn(0);
 }
+
+/* MemAvailable of /proc/meminfo in bytes, or the largest real when it cannot be read. */
+static PetscReal MemAvailable(void)
+{
+  FILE  *f = fopen("/proc/meminfo", "r");
+  char   line[256];
+  double kb = -1;
+
+  if (!f) return PETSC_MAX_REAL;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  fclose(f);
+  return kb >= 0 ? 1024 * kb : PETSC_MAX_REAL;
+}
+
+PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb)
+{
+  MPI_Comm    node;
+  PetscMPIInt local;
+  PetscReal   pair[2]; /* the node's need and fraction of its available memory */
+  struct {
+    double ratio;
+    int    rank;
+  } worst;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_rank(node, &local));
+  pair[0] = bytes;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &pair[0], 1, MPIU_REAL, MPI_SUM, node));
+  pair[1] = local ? 0 : fraction * MemAvailable();
+  PetscCallMPI(MPI_Bcast(&pair[1], 1, MPIU_REAL, 0, node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  PetscCallMPI(MPI_Comm_rank(comm, &worst.rank));
+  worst.ratio = pair[0] / pair[1];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm));
+  PetscCallMPI(MPI_Bcast(pair, 2, MPIU_REAL, worst.rank, comm));
+  *fits     = (PetscBool)(worst.ratio <= 1);
+  *need_gb  = pair[0] / 1e9;
+  *avail_gb = pair[1] / 1e9;
+  PetscFunctionReturn(0);
+}

@@ -79,7 +79,7 @@ PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, P
 
 /* The kernel variants for this CPU (kernel/kpm_rows.h): the widest x86-64 level it supports, or the
    one named by -kpm_kernel (tests compare them; all give bitwise the same products and moments). */
-static PetscErrorCode SelectKernels(MPI_Comm comm, VitKpmRowsFn *rows, VitKpmStepFn *step)
+static PetscErrorCode SelectKernels(MPI_Comm comm, VitKpmRowsFn *rows, VitKpmStepFn *step, VitKpmRows32Fn *rows32)
 {
   const char *const names[] = {"auto", "generic", "v2", "v3", "v4"};
   PetscInt          choice  = 0;
@@ -98,11 +98,13 @@ static PetscErrorCode SelectKernels(MPI_Comm comm, VitKpmRowsFn *rows, VitKpmSte
     PetscCheck((choice != 3 || v3) && (choice != 4 || v4), comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this CPU does not support it", names[choice]);
     *rows = choice == 4 ? VitKpmRows_v4 : choice == 3 ? VitKpmRows_v3 : VitKpmRows_v2;
     *step = choice == 4 ? VitKpmStep_v4 : choice == 3 ? VitKpmStep_v3 : VitKpmStep_v2;
+    *rows32 = choice == 4 ? VitKpmRows32_v4 : choice == 3 ? VitKpmRows32_v3 : VitKpmRows32_v2;
   }
 #else
   PetscCheck(choice <= 1, comm, PETSC_ERR_USER_INPUT, "-kpm_kernel %s: this build has the generic kernel only", names[choice]);
   *rows = VitKpmRows_generic;
   *step = VitKpmStep_generic;
+  *rows32 = VitKpmRows32_generic;
 #endif
   PetscCall(PetscInfo(NULL, "KPM kernel: %s\n", names[choice]));
   PetscFunctionReturn(0);
@@ -112,9 +114,10 @@ PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm)
 {
   VitKpmRowsFn rows;
   VitKpmStepFn step;
+  VitKpmRows32Fn rows32;
 
   PetscFunctionBegin;
-  PetscCall(SelectKernels(comm, &rows, &step));
+  PetscCall(SelectKernels(comm, &rows, &step, &rows32));
   PetscFunctionReturn(0);
 }
 
@@ -143,7 +146,7 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
     op->gid[r]       = prob->gid[op->order[r]];
     op->sqrt_mass[r] = prob->sqrt_mass[op->order[r]];
   }
-  PetscCall(SelectKernels(prob->comm, &op->rows, &op->step));
+  PetscCall(SelectKernels(prob->comm, &op->rows, &op->step, &op->rows32));
   if (shell) { /* vectors in the problem's order: MatMult applies it */
     op->shell = prob->H;
     PetscCall(PetscObjectReference((PetscObject)prob->H));
@@ -217,6 +220,15 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt nvec, Pet
   PetscFunctionReturn(0);
 }
 
+/* The halo exchange's unit of a single-precision multi-vector: one block row of nvec floats. */
+static PetscErrorCode SingleUnit(VitKpmOperator op)
+{
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Type_contiguous((int)(op->bs * op->nvec), MPI_FLOAT, &op->unit32));
+  PetscCallMPI(MPI_Type_commit(&op->unit32));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitKpmOperatorSetVectors(VitKpmOperator op, PetscInt nvec)
 {
   PetscFunctionBegin;
@@ -228,6 +240,10 @@ PetscErrorCode VitKpmOperatorSetVectors(VitKpmOperator op, PetscInt nvec)
     PetscCallMPI(MPI_Type_commit(&op->unit[0]));
   }
   op->nvec = nvec;
+  if (op->val32) { /* the single-precision unit for the new width */
+    PetscCallMPI(MPI_Type_free(&op->unit32));
+    PetscCall(SingleUnit(op));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -249,6 +265,7 @@ PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *opp)
     PetscCall(PetscSFDestroy(&op->sf));
     PetscCallMPI(MPI_Type_free(&op->unit[0]));
     PetscCallMPI(MPI_Type_free(&op->unit[1]));
+    PetscCall(VitKpmOperatorSingleDestroy(op));
   }
   PetscCall(PetscFree3(op->order, op->gid, op->sqrt_mass));
   PetscCall(PetscFree(*opp));
@@ -306,6 +323,40 @@ PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[]
   PetscCall(ExchangeGhosts(op, nv, x));
   op->rows(bs, op->nrows, op->ia, op->ja, op->vb, op->val, nv, x, y);
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * bs * bs * nv));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorSingleCreate(VitKpmOperator op)
+{
+  const size_t n = op->val_bytes / sizeof(PetscReal);
+
+  PetscFunctionBegin;
+  PetscCheck(!op->shell, op->comm, PETSC_ERR_SUP, "KPM operator: no single-precision copy of a shell Hessian");
+  if (op->val32) PetscFunctionReturn(0);
+  op->val32_bytes = n * sizeof(float);
+  PetscCall(VitBigAlloc(op->val32_bytes, &op->val32));
+  for (size_t q = 0; q < n; q++) op->val32[q] = (float)op->val[q];
+  PetscCall(SingleUnit(op));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorSingleDestroy(VitKpmOperator op)
+{
+  PetscFunctionBegin;
+  if (!op->val32) PetscFunctionReturn(0);
+  PetscCall(VitBigFree(op->val32_bytes, &op->val32));
+  PetscCallMPI(MPI_Type_free(&op->unit32));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[])
+{
+  PetscFunctionBegin;
+  PetscCheck(op->val32, op->comm, PETSC_ERR_PLIB, "KPM operator: no single-precision copy");
+  PetscCall(PetscSFBcastBegin(op->sf, op->unit32, x, x + op->nrows * op->bs * op->nvec, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, op->unit32, x, x + op->nrows * op->bs * op->nvec, MPI_REPLACE));
+  op->rows32(op->bs, op->nrows, op->ia, op->ja, op->vb, op->val32, op->nvec, x, y);
+  PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * op->bs * op->bs * op->nvec));
   PetscFunctionReturn(0);
 }
 

@@ -19,12 +19,24 @@ struct _n_VitKpmOperator {
   MPI_Datatype unit[2]; /* one block of a multi-vector of nvec, and of 1, vectors */
   VitKpmRowsFn rows;    /* the kernel variants for this CPU */
   VitKpmStepFn step;
+  VitKpmRows32Fn rows32;
+  float       *val32;   /* NULL, or val in single precision (VitKpmOperatorSingleCreate) (mapped) */
+  size_t       val32_bytes;
+  MPI_Datatype unit32;  /* one block of a single-precision multi-vector of nvec vectors */
   PetscInt    *order;   /* operator row r is the problem's owned atom order[r] (a spatially local order) */
   PetscInt    *gid;     /* global atom id of operator row r */
   PetscReal   *sqrt_mass; /* sqrt(m) of operator row r */
   Mat          shell;   /* H without BAIJ storage (MATSHELL): applied with MatMult, vector by vector */
   Vec          xs, ys;
 };
+
+/* A single-precision copy of the operator's values, for products where rounding to float does not
+   matter (a preconditioner): VitKpmOperatorApplySingle applies it to nvec interleaved float vectors
+   (the layout of VitKpmOperatorApply, ghost room after the owned blocks of x). Destroy frees the copy
+   (also VitKpmOperatorDestroy). */
+PetscErrorCode VitKpmOperatorSingleCreate(VitKpmOperator op);
+PetscErrorCode VitKpmOperatorSingleDestroy(VitKpmOperator op);
+PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]);
 
 /* Entry (c, cc) of the operator's block p. */
 static inline PetscReal VitKpmBlockEntry(const struct _n_VitKpmOperator *op, PetscInt p, PetscInt c, PetscInt cc)

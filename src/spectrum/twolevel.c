@@ -25,7 +25,13 @@
      P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the mean eigenvalue, whatever the
      aggregates), factorised once by MUMPS (LDL^T: negative pivots mean H is not positive
      semi-definite) and applied to all m columns at once.
-   Every product applies H to the whole block with the KPM's kernel.
+   Every product applies H to the whole block with the KPM's kernel; the cycle's products (12 of the
+   13 per iteration) use a single-precision copy of H with fused multiply-adds (3x faster per
+   product, docs/BENCHMARKS.md): a preconditioner only has to approximate H^-1, and its rounding
+   (1e-7 of the residual it is applied to) shrinks with that residual, while the residuals, H W,
+   and the Rayleigh-Ritz step stay in double precision, so the modes are those of H to the same
+   tolerance. The copy is made where it fits in a share of each node's available memory
+   (-spectrum_twolevel_single_memory, half by default), else the products stay in double.
 
    The Rayleigh-Ritz step works on an orthonormal basis: X is orthonormal, W is orthogonalised
    against X and P (twice) and made orthonormal by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
@@ -36,7 +42,7 @@
    cannot be built (a shell Hessian, a non-positive diagonal entry, negative coarse pivots) the
    solve stops with a user error, or with opt->fallback says why in a note and returns no modes
    (modes->declined), and VitModesCompute runs chebyshev.
-   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol. */
+   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
 #include <petscksp.h>
@@ -47,6 +53,8 @@
 typedef struct {
   PetscInt  block, degree, aggregate, max_it;
   PetscReal tol;
+  PetscBool single;        /* the cycle's products in single precision */
+  PetscReal single_memory; /* ... where their float copies fit in this share of a node's available memory */
 } TwoLevelOptions;
 
 typedef struct {
@@ -59,6 +67,7 @@ typedef struct {
   KSP        ksp;          /* MUMPS LDL^T of Ac */
   PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
+  float     *xf, *yf;      /* single precision: the cycle's products (xf with ghost room), or NULL */
 } TwoLevel;
 
 /* states: the dN - d non-translation modes the block may hold */
@@ -70,17 +79,22 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   o->aggregate = 16;
   o->max_it    = 1000;
   o->tol       = 1e-8;
+  o->single    = PETSC_TRUE;
+  o->single_memory = 0.5;
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (about: cells of a grid over the box)", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner's products with H in single precision (a float copy of H; LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1", o->aggregate);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
+  PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
   PetscFunctionReturn(0);
 }
 
@@ -89,6 +103,24 @@ static PetscErrorCode Apply(TwoLevel *T, PetscReal x[], PetscReal y[])
 {
   PetscFunctionBegin;
   PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
+  T->products++;
+  PetscFunctionReturn(0);
+}
+
+/* y = H x in the cycle: in single precision when T has the float copy (x rounded to float, the
+   product summed in float), else as Apply. */
+static PetscErrorCode CycleApply(TwoLevel *T, PetscReal x[], PetscReal y[])
+{
+  const PetscInt n = T->B->n * T->B->m;
+
+  PetscFunctionBegin;
+  if (!T->xf) {
+    PetscCall(Apply(T, x, y));
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt j = 0; j < n; j++) T->xf[j] = (float)x[j];
+  PetscCall(VitKpmOperatorApplySingle(T->B->op, T->xf, T->yf));
+  for (PetscInt j = 0; j < n; j++) y[j] = T->yf[j];
   T->products++;
   PetscFunctionReturn(0);
 }
@@ -326,6 +358,32 @@ static size_t DirBytes(const VitBlock *B)
   return (size_t)PetscMax(B->nall, 4 * RR_TILE) * B->m * sizeof(PetscReal);
 }
 
+/* A single-precision block, with ghost room or of the owned rows only. */
+static size_t SingleBytes(const VitBlock *B, PetscBool ghosts)
+{
+  return (size_t)(ghosts ? B->nall : B->n) * B->m * sizeof(float);
+}
+
+/* The single-precision copy of H and the cycle's float blocks, where they fit in the share
+   o->single_memory of the memory available on every node; else a note, and the cycle's products
+   stay in double precision. */
+static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock *B, const TwoLevelOptions *o, TwoLevel *T)
+{
+  PetscBool fits;
+  PetscReal need, avail;
+
+  PetscFunctionBegin;
+  PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBytes(B, PETSC_TRUE) + SingleBytes(B, PETSC_FALSE), o->single_memory, &fits, &need, &avail));
+  if (!fits) {
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, (double)avail));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitKpmOperatorSingleCreate(B->op));
+  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_TRUE), &T->xf));
+  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_FALSE), &T->yf));
+  PetscFunctionReturn(0);
+}
+
 /* reason: why the preconditioner cannot be built (then T is left for TwoLevelDestroy only), or "". */
 static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T, char reason[], size_t len)
 {
@@ -347,10 +405,11 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
   PetscCall(SmootherInterval(prob, B, T));
   PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
   PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
+  if (o->single) PetscCall(SingleSetUp(prob, B, o, T));
   {
     PetscInt total;
     PetscCall(MatGetSize(T->Ac, &total, NULL));
-    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT "\n", total / B->op->bs, total, (double)T->a, (double)T->b, T->degree));
+    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT ", the cycle's products in %s precision\n", total / B->op->bs, total, (double)T->a, (double)T->b, T->degree, T->xf ? "single" : "double"));
   }
   PetscFunctionReturn(0);
 }
@@ -360,6 +419,11 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
   PetscFunctionBegin;
   PetscCall(VitBigFree(DirBytes(T->B), &T->dir));
   PetscCall(VitBigFree(VitBlockBytes(T->B), &T->y));
+  if (T->xf) {
+    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_TRUE), &T->xf));
+    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_FALSE), &T->yf));
+    PetscCall(VitKpmOperatorSingleDestroy(T->B->op));
+  }
   PetscCall(PetscFree(T->dinv));
   PetscCall(PetscFree(T->first));
   PetscCall(KSPDestroy(&T->ksp));
@@ -387,7 +451,7 @@ static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, P
         for (PetscInt k = 0; k < m; k++) z[j * m + k] = dir[j * m + k] = T->dinv[j] * r[j * m + k] / theta;
       continue;
     }
-    PetscCall(Apply(T, z, y));
+    PetscCall(CycleApply(T, z, y));
     if (s == 0)
       for (PetscInt j = 0; j < n; j++)
         for (PetscInt k = 0; k < m; k++) dir[j * m + k] = T->dinv[j] * (r[j * m + k] - y[j * m + k]) / theta;
@@ -440,7 +504,7 @@ static PetscErrorCode Cycle(TwoLevel *T, const PetscReal r[], PetscReal z[])
 
   PetscFunctionBegin;
   PetscCall(Smooth(T, r, PETSC_TRUE, z));
-  PetscCall(Apply(T, z, T->y));
+  PetscCall(CycleApply(T, z, T->y));
   for (PetscInt j = 0; j < N; j++) T->y[j] = r[j] - T->y[j];
   PetscCall(CoarseCorrection(T, T->y, z));
   PetscCall(Smooth(T, r, PETSC_FALSE, z));

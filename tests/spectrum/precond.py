@@ -73,6 +73,7 @@ notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
 vt.check(len(notes) == 1 and "shift-and-invert skipped" in notes[0] and "-spectrum_method twolevel" in notes[0], "one note: shift-and-invert skipped, twolevel used (%s)" % notes)
 check_modes("glass_twolevel.h5", "twolevel (default fallback)")
 products = block_products(p.stdout, "twolevel")
+open_info = p.stdout
 p = vt.run(base + ["-spectrum_method", "chebyshev", "-spectrum_vectors", "-o", "glass_cheb.h5", "-info", ":sys"], np_ranks)
 check_modes("glass_cheb.h5", "chebyshev")
 # the modes above were found with converged vectors locked out of the block (in groups of 8)
@@ -105,6 +106,21 @@ vt.check(its_exact < its, "twolevel: %d iterations, with the exact coarse solve 
 vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 10 ** 6, "-o", "glass_onecell.h5"], np_ranks)
 lam, err = lowest("glass_onecell.h5", nev)
 vt.check(err < 1e-8, "twolevel with one aggregate per rank: the same modes to 1e-8 (max %.1e)" % err)
+
+# The cycle's products in single precision (the default run above said so in -info) or in double:
+# the same modes to the tolerance either way, and the same iterations give or take a few; where
+# the float copy does not fit in the given share of the node's memory, one note and double.
+vt.check("the cycle's products in single precision" in open_info, "twolevel by default: the cycle's products in single precision (-info)")
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_single", 0, "-spectrum_vectors", "-o", "glass_double.h5", "-info", ":sys"], np_ranks)
+vt.check("the cycle's products in double precision" in p.stdout and "vitrum: note" not in p.stdout, "-spectrum_twolevel_single 0: the cycle's products in double precision, no note")
+check_modes("glass_double.h5", "twolevel, cycle in double precision")
+its_double = int(sl.read("glass_double.h5", "/spectrum/modes/iterations")[0])
+vt.check(abs(its_double - its) <= 3, "twolevel: %d iterations with the cycle in single precision, %d in double" % (its, its_double))
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_single_memory", 1e-12, "-o", "glass_nomem.h5", "-info", ":sys"], np_ranks)
+notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+vt.check(len(notes) == 1 and "-spectrum_twolevel_single_memory" in notes[0] and "the cycle's products in double precision" in p.stdout, "no room for the float copy: one note naming -spectrum_twolevel_single_memory, products in double (%s)" % notes)
+lam, err = lowest("glass_nomem.h5", nev)
+vt.check(err < 1e-8, "twolevel with the products in double after the note: the same modes to 1e-8 (max %.1e)" % err)
 
 
 # Degenerate multiplets: fcc Lennard-Jones crystal (as tests/spectrum/multiplets.py).
@@ -139,3 +155,6 @@ for method in ("chebyshev", "twolevel"):
 p = vt.run(base + ["-spectrum_method", "twolevel", "-hessian_type", "shell"], np_ranks, expect_fail=True)
 msg = p.stdout + p.stderr
 vt.check("twolevel" in msg and "assembled" in msg and msg.count("vitrum: error") == 1, "twolevel on a shell Hessian: one user error (%s)" % msg.strip()[-200:])
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_single_memory", 0], np_ranks, expect_fail=True)
+msg = p.stdout + p.stderr
+vt.check("-spectrum_twolevel_single_memory 0" in msg and msg.count("vitrum: error") == 1, "-spectrum_twolevel_single_memory 0: one user error naming it")

@@ -1,92 +1,113 @@
 /* The KPM's kernels (the block-CSR product and the Chebyshev step with its exact dot products),
    compiled once per micro-architecture level: CMakeLists.txt builds this file with
    -march=x86-64-v2/-v3/-v4 (or none) and -DVIT_KPM_ISA=v2/v3/v4/generic, which names the functions
-   VitKpmRows_<ISA> and VitKpmStep_<ISA> (kpm_rows.h). */
+   VitKpmRows_<ISA> and VitKpmStep_<ISA> (kpm_rows.h). With -DVIT_KPM_SINGLE it is the product alone
+   in single precision, VitKpmRows32_<ISA>, built with fused multiply-adds (a preconditioner's
+   products, where the last bits do not matter). */
 #include "kpm_rows.h"
 #include <string.h>
 
 #define VIT_CAT_(a, b) a##b
 #define VIT_CAT(a, b)  VIT_CAT_(a, b)
 
-/* One SIMD register of doubles (GCC vector extension): 8 lanes with AVX-512, 4 with AVX, else 2;
-   the widest chunk of vectors keeps its bs x width accumulators in the registers. Narrower chunks
-   (the remainder of R) use registers of 4 and 2 lanes. */
-#if defined(__AVX512F__)
-  #define VIT_KPM_LANES     8
-  #define VIT_KPM_MAX_WIDTH 16
-#elif defined(__AVX__)
-  #define VIT_KPM_LANES     4
-  #define VIT_KPM_MAX_WIDTH 8
+#if defined(VIT_KPM_SINGLE)
+typedef float VitKpmReal;
+  #define VIT_KPM_ROWS_NAME VIT_CAT(VitKpmRows32_, VIT_KPM_ISA)
 #else
-  #define VIT_KPM_LANES     2
-  #define VIT_KPM_MAX_WIDTH 8
+typedef PetscReal VitKpmReal;
+  #define VIT_KPM_ROWS_NAME VIT_CAT(VitKpmRows_, VIT_KPM_ISA)
 #endif
-#define VIT_KPM_MAX_BS 3
+
+/* One SIMD register (GCC vector extension) of VIT_KPM_LANES reals: 64 bytes with AVX-512, 32 with
+   AVX, else 16; the widest chunk of vectors, VIT_KPM_MAX_WIDTH, keeps its bs x width accumulators in
+   the registers (6 registers for bs 3 with AVX-512). Narrower chunks (the remainder of R) use
+   registers of a half, a quarter and an eighth of the lanes (those of 2 lanes or more), then
+   scalars. */
+#if defined(__AVX512F__)
+  #define VIT_KPM_BYTES 64
+#elif defined(__AVX__)
+  #define VIT_KPM_BYTES 32
+#else
+  #define VIT_KPM_BYTES 16
+#endif
+#if defined(VIT_KPM_SINGLE)
+  #define VIT_KPM_LANES (VIT_KPM_BYTES / 4)
+#else
+  #define VIT_KPM_LANES (VIT_KPM_BYTES / 8)
+#endif
+#define VIT_KPM_MAX_WIDTH (VIT_KPM_LANES > 2 ? 2 * VIT_KPM_LANES : 8)
+#define VIT_KPM_MAX_BS    3
 /* Shared blocks (an SBAIJ Hessian): the block of the entry this many entries ahead is prefetched,
    across rows. Half the blocks are read from another row's storage, which no hardware prefetcher
    predicts: 1.25e5 atoms, 1 rank, R = 16/10: 0.24/0.23 s per product without, 0.13-0.15 s with a
    distance of 2-8 inside the row, 0.12/0.11 s with 12-24 across rows (BAIJ: 0.10-0.11/0.09-0.10 s). */
 #define VIT_KPM_PREFETCH 16
-typedef double VitKpmLanes __attribute__((vector_size(VIT_KPM_LANES * sizeof(double))));
-typedef double VitKpmLanes4 __attribute__((vector_size(4 * sizeof(double))));
-typedef double VitKpmLanes2 __attribute__((vector_size(2 * sizeof(double))));
+/* a register of L lanes (at least 2: the narrower ones of the list below are not used) */
+#define VIT_KPM_VEC(L) __attribute__((vector_size(((L) >= 2 ? (L) : 2) * sizeof(VitKpmReal))))
+typedef VitKpmReal VitKpmLanes VIT_KPM_VEC(VIT_KPM_LANES);
+typedef VitKpmReal VitKpmHalf VIT_KPM_VEC(VIT_KPM_LANES / 2);
+typedef VitKpmReal VitKpmQuarter VIT_KPM_VEC(VIT_KPM_LANES / 4);
+typedef VitKpmReal VitKpmEighth VIT_KPM_VEC(VIT_KPM_LANES / 8);
+
+/* acc[c] += A(c, cc) x for c < bs, x loaded from xc (one part of the chunk, a register type V). */
+#define VIT_KPM_PART(V, acc, offset) \
+  do { \
+    V xv; \
+    memcpy(&xv, xc + (offset), sizeof(xv)); \
+    for (PetscInt c = 0; c < bs; c++) (acc)[c] += A[c * bs + cc + (cc - c) * t] * xv; \
+  } while (0)
 
 /* y(c, k) of one block row for the W vectors k0..k0+W-1 of a multi-vector with R vectors (x, y start
    at k0): acc(c, k) = sum over the row's blocks p (increasing global atom id), then over cc, of
    A_p(c, cc) x_j(cc, k), from 0 and in that order: the additions of a plain triple loop, so the
-   result is bitwise the same for any W and register width (lanes are independent; no fused
-   multiply-add). With bs and W compile-time constants (always inlined at each call site) the
-   accumulators stay in registers: W / LANES full-width ones, then one of 4, one of 2 and a scalar
-   for the rest of W, all filled in the same sweep over the row's blocks (a second sweep for the
-   remainder cost as much as a 2-vector product: R = 10 took 0.107 s per product as 8 + 2, 1.25e5
-   atoms, 1 rank). A_p is blk's block p, or with shared blocks (compile-time) blk's block vb[p] / 2,
-   read transposed when vb[p] is odd (kpm_rows.h). */
-static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, const PetscBool shared, const PetscInt W, PetscInt R, PetscInt nb, PetscInt nleft, const PetscInt *restrict ja, const PetscInt *restrict vb, const PetscReal *restrict blk, const PetscReal *restrict x, PetscReal *restrict y)
+   result is bitwise the same for any W and register width (lanes are independent; in double
+   precision no fused multiply-add). With bs and W compile-time constants (always inlined at each
+   call site) the accumulators stay in registers: W / LANES full-width ones, then one each of a half,
+   a quarter and an eighth of the lanes and a scalar for the rest of W, all filled in the same sweep
+   over the row's blocks (a second sweep for the remainder cost as much as a 2-vector product: R =
+   10 took 0.107 s per product as 8 + 2, 1.25e5 atoms, 1 rank). A_p is blk's block p, or with shared
+   blocks (compile-time) blk's block vb[p] / 2, read transposed when vb[p] is odd (kpm_rows.h). */
+static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, const PetscBool shared, const PetscInt W, PetscInt R, PetscInt nb, PetscInt nleft, const PetscInt *restrict ja, const PetscInt *restrict vb, const VitKpmReal *restrict blk, const VitKpmReal *restrict x, VitKpmReal *restrict y)
 {
-  const PetscInt nl = W / VIT_KPM_LANES, rest = W % VIT_KPM_LANES;
-  const PetscInt n4 = VIT_KPM_LANES > 4 && rest >= 4, n2 = rest - 4 * n4 >= 2, n1 = rest - 4 * n4 - 2 * n2;
-  const PetscInt o4 = nl * VIT_KPM_LANES, o2 = o4 + 4 * n4, o1 = o2 + 2 * n2; /* where each part starts */
+  const PetscInt L = VIT_KPM_LANES, nl = W / L, rest = W % L;
+  const PetscInt nh = L / 2 >= 2 && rest >= L / 2, r1 = rest - nh * (L / 2); /* parts of a half, a quarter, an eighth */
+  const PetscInt nq = L / 4 >= 2 && r1 >= L / 4, r2 = r1 - nq * (L / 4), ne = L / 8 >= 2 && r2 >= L / 8;
+  const PetscInt oh = nl * L, oq = oh + nh * (L / 2), oe = oq + nq * (L / 4), o1 = oe + ne * (L / 8), n1 = W - o1; /* where each part starts */
   VitKpmLanes    acc[VIT_KPM_MAX_BS * VIT_KPM_MAX_WIDTH / VIT_KPM_LANES];
-  VitKpmLanes4   acc4[VIT_KPM_MAX_BS];
-  VitKpmLanes2   acc2[VIT_KPM_MAX_BS];
-  PetscReal      acc1[VIT_KPM_MAX_BS];
+  VitKpmHalf     acch[VIT_KPM_MAX_BS];
+  VitKpmQuarter  accq[VIT_KPM_MAX_BS];
+  VitKpmEighth   acce[VIT_KPM_MAX_BS];
+  VitKpmReal     acc1[VIT_KPM_MAX_BS]; /* the parts leave at most one vector for a scalar */
 
   for (PetscInt q = 0; q < bs * nl; q++) acc[q] = (VitKpmLanes){0};
-  for (PetscInt c = 0; c < bs; c++) acc4[c] = (VitKpmLanes4){0}, acc2[c] = (VitKpmLanes2){0}, acc1[c] = 0;
+  for (PetscInt c = 0; c < bs; c++) {
+    acch[c] = (VitKpmHalf){0}, accq[c] = (VitKpmQuarter){0}, acce[c] = (VitKpmEighth){0};
+    acc1[c] = 0;
+  }
   for (PetscInt p = 0; p < nb; p++) {
-    const PetscReal *restrict xj = x + ja[p] * bs * R;
-    const PetscReal *restrict A  = shared ? blk + (size_t)(vb[p] >> 1) * bs * bs : blk + p * bs * bs;
-    const PetscInt            t  = shared ? (vb[p] & 1) * (bs - 1) : 0; /* A(c, cc) at c bs + cc + (cc - c) t */
+    const VitKpmReal *restrict xj = x + ja[p] * bs * R;
+    const VitKpmReal *restrict A  = shared ? blk + (size_t)(vb[p] >> 1) * bs * bs : blk + p * bs * bs;
+    const PetscInt             t  = shared ? (vb[p] & 1) * (bs - 1) : 0; /* A(c, cc) at c bs + cc + (cc - c) t */
     if (shared && p + VIT_KPM_PREFETCH < nleft) { /* both cache lines of the block */
       const char *q = (const char *)(blk + (size_t)(vb[p + VIT_KPM_PREFETCH] >> 1) * bs * bs);
       __builtin_prefetch(q);
-      __builtin_prefetch(q + bs * bs * sizeof(PetscReal) - 1);
+      __builtin_prefetch(q + bs * bs * sizeof(VitKpmReal) - 1);
     }
     for (PetscInt cc = 0; cc < bs; cc++) { /* each x(cc, :) loaded once; acc(c, k) still sums cc in order */
-      const PetscReal *restrict xc = xj + cc * R;
-      for (PetscInt l = 0; l < nl; l++) {
-        VitKpmLanes xl;
-        memcpy(&xl, xc + l * VIT_KPM_LANES, sizeof(xl));
-        for (PetscInt c = 0; c < bs; c++) acc[c * nl + l] += A[c * bs + cc + (cc - c) * t] * xl;
-      }
-      if (n4) {
-        VitKpmLanes4 x4;
-        memcpy(&x4, xc + o4, sizeof(x4));
-        for (PetscInt c = 0; c < bs; c++) acc4[c] += A[c * bs + cc + (cc - c) * t] * x4;
-      }
-      if (n2) {
-        VitKpmLanes2 x2;
-        memcpy(&x2, xc + o2, sizeof(x2));
-        for (PetscInt c = 0; c < bs; c++) acc2[c] += A[c * bs + cc + (cc - c) * t] * x2;
-      }
+      const VitKpmReal *restrict xc = xj + cc * R;
+      for (PetscInt l = 0; l < nl; l++) VIT_KPM_PART(VitKpmLanes, acc + l * bs, l * L);
+      if (nh) VIT_KPM_PART(VitKpmHalf, acch, oh);
+      if (nq) VIT_KPM_PART(VitKpmQuarter, accq, oq);
+      if (ne) VIT_KPM_PART(VitKpmEighth, acce, oe);
       if (n1)
         for (PetscInt c = 0; c < bs; c++) acc1[c] += A[c * bs + cc + (cc - c) * t] * xc[o1];
     }
   }
   for (PetscInt c = 0; c < bs; c++) {
-    for (PetscInt l = 0; l < nl; l++) memcpy(y + c * R + l * VIT_KPM_LANES, &acc[c * nl + l], sizeof(acc[0]));
-    if (n4) memcpy(y + c * R + o4, &acc4[c], sizeof(acc4[0]));
-    if (n2) memcpy(y + c * R + o2, &acc2[c], sizeof(acc2[0]));
+    for (PetscInt l = 0; l < nl; l++) memcpy(y + c * R + l * L, &acc[l * bs + c], sizeof(acc[0]));
+    if (nh) memcpy(y + c * R + oh, &acch[c], sizeof(acch[0]));
+    if (nq) memcpy(y + c * R + oq, &accq[c], sizeof(accq[0]));
+    if (ne) memcpy(y + c * R + oe, &acce[c], sizeof(acce[0]));
     if (n1) y[c * R + o1] = acc1[c];
   }
 }
@@ -97,13 +118,13 @@ static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, co
   case w: \
     RowChunk(bs, shared, w, R, nb, nleft, ja, vb, blk, x + k0, yi + k0); \
     break
-static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, const PetscBool shared, PetscInt nrows, const PetscInt *ia, const PetscInt *ja_all, const PetscInt *vb_all, const PetscReal *val, PetscInt R, const PetscReal *restrict x, PetscReal *restrict y)
+static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, const PetscBool shared, PetscInt nrows, const PetscInt *ia, const PetscInt *ja_all, const PetscInt *vb_all, const VitKpmReal *val, PetscInt R, const VitKpmReal *restrict x, VitKpmReal *restrict y)
 {
   for (PetscInt i = 0; i < nrows; i++) {
-    const PetscInt   nb = ia[i + 1] - ia[i], nleft = ia[nrows] - ia[i], *ja = ja_all + ia[i], *vb = shared ? vb_all + ia[i] : NULL;
-    const PetscReal *blk = shared ? val : val + ia[i] * bs * bs;
-    PetscReal       *yi  = y + i * bs * R;
-    PetscInt         k0  = 0;
+    const PetscInt    nb = ia[i + 1] - ia[i], nleft = ia[nrows] - ia[i], *ja = ja_all + ia[i], *vb = shared ? vb_all + ia[i] : NULL;
+    const VitKpmReal *blk = shared ? val : val + ia[i] * bs * bs;
+    VitKpmReal       *yi  = y + i * bs * R;
+    PetscInt          k0  = 0;
     for (; k0 + VIT_KPM_MAX_WIDTH <= R; k0 += VIT_KPM_MAX_WIDTH) RowChunk(bs, shared, VIT_KPM_MAX_WIDTH, R, nb, nleft, ja, vb, blk, x + k0, yi + k0);
     switch (R - k0) {
       VIT_KPM_REST(1);
@@ -123,6 +144,24 @@ static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, c
       VIT_KPM_REST(14);
       VIT_KPM_REST(15);
 #endif
+#if VIT_KPM_MAX_WIDTH > 16
+      VIT_KPM_REST(16);
+      VIT_KPM_REST(17);
+      VIT_KPM_REST(18);
+      VIT_KPM_REST(19);
+      VIT_KPM_REST(20);
+      VIT_KPM_REST(21);
+      VIT_KPM_REST(22);
+      VIT_KPM_REST(23);
+      VIT_KPM_REST(24);
+      VIT_KPM_REST(25);
+      VIT_KPM_REST(26);
+      VIT_KPM_REST(27);
+      VIT_KPM_REST(28);
+      VIT_KPM_REST(29);
+      VIT_KPM_REST(30);
+      VIT_KPM_REST(31);
+#endif
     default:
       break;
     }
@@ -134,7 +173,7 @@ static inline __attribute__((always_inline)) void ApplyRows(const PetscInt bs, c
   case b + 4 * shared: \
     ApplyRows(b, shared, nrows, ia, ja, vb, val, R, x, y); \
     break
-void VIT_CAT(VitKpmRows_, VIT_KPM_ISA)(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscInt *vb, const PetscReal *val, PetscInt R, const PetscReal *x, PetscReal *y)
+void VIT_KPM_ROWS_NAME(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscInt *vb, const VitKpmReal *val, PetscInt R, const VitKpmReal *x, VitKpmReal *y)
 {
   switch (bs + 4 * (vb != NULL)) {
     VIT_KPM_ROWS(1, PETSC_FALSE);
@@ -148,6 +187,7 @@ void VIT_CAT(VitKpmRows_, VIT_KPM_ISA)(PetscInt bs, PetscInt nrows, const PetscI
   }
 }
 
+#if !defined(VIT_KPM_SINGLE)
 /* ---- Chebyshev step with exact dot products ------------------------------------------------------ */
 /* The level sums live in L = VIT_KPM_STEP_ROWS R slots per quantity (kpm_rows.h), slot p holding the
    terms of the entries q = p mod L of a chunk, i.e. of vector p mod R: the loops below then run over
@@ -217,3 +257,4 @@ void VIT_CAT(VitKpmStep_, VIT_KPM_ISA)(const VitExactSum *es, PetscInt n, PetscI
     FlushChunk(es, R, work, acc);
   }
 }
+#endif

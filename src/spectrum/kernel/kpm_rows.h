@@ -20,6 +20,16 @@ void VitKpmRows_v2(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const
 void VitKpmRows_v3(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
 void VitKpmRows_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const PetscReal *, PetscInt, const PetscReal *, PetscReal *);
 
+/* The same product in single precision (values, x and y float), with fused multiply-adds where the
+   CPU has them: for a preconditioner's products (twolevel.c's smoother), not bitwise the same across
+   variants. */
+typedef void (*VitKpmRows32Fn)(PetscInt bs, PetscInt nrows, const PetscInt *ia, const PetscInt *ja, const PetscInt *vb, const float *val, PetscInt R, const float *x, float *y);
+
+void VitKpmRows32_generic(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const float *, PetscInt, const float *, float *);
+void VitKpmRows32_v2(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const float *, PetscInt, const float *, float *);
+void VitKpmRows32_v3(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const float *, PetscInt, const float *, float *);
+void VitKpmRows32_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, const PetscInt *, const float *, PetscInt, const float *, float *);
+
 /* One step of the KPM's Chebyshev recursion on n entries of R interleaved vectors, in one pass:
    when y is given, w = (y - a v) s - w (v_{m+1} = 2 Hs v_m - v_{m-1} written over v_{m-1}); then
    acc[k] += <v_k, v_k> and acc[R + k] += <w_k, v_k> exactly (pre-rounded, exactsum.h), and acc[2R]
