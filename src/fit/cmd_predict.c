@@ -193,9 +193,10 @@ static PetscErrorCode CheckDensity(MPI_Comm comm, const Model *m, const char sou
   PetscFunctionReturn(0);
 }
 
-/* The number density of an rdf output (its type counts over its volume), checked (CheckDensity);
+/* The number density of an rdf output (its type counts over its volume), checked (CheckDensity;
+   source: what the message names, the sample the output was computed from or the output itself);
    outputs without them (from another code) are taken as they are. */
-static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, VitH5 *h5)
+static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, const char source[], VitH5 *h5)
 {
   PetscBool  has_counts, has_volume;
   PetscInt   nt, one, total = 0, *counts;
@@ -208,15 +209,15 @@ static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, VitH5 *
   PetscCall(VitH5ReadInt(h5, "/structure/rdf/type_counts", &nt, &counts));
   PetscCall(VitH5ReadReal(h5, "/structure/rdf/volume", &one, &volume));
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
-  PetscCall(CheckDensity(comm, m, h5->path, VitFeaturesVolumeDimension(h5), total / volume[0]));
+  PetscCall(CheckDensity(comm, m, source, VitFeaturesVolumeDimension(h5), total / volume[0]));
   PetscCall(PetscFree(counts));
   PetscCall(PetscFree(volume));
   PetscFunctionReturn(0);
 }
 
 /* An rdf output file: g_ab(r) (model features "g_...") or S_ab(q) ("S_..."); for a model of a
-   weighted total, their total. */
-static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Model *m, Profiles *pr)
+   weighted total, their total. source: the sample it was computed from, or path. */
+static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const char source[], const Model *m, Profiles *pr)
 {
   VitH5       h5;
   PetscInt    ng, npairs;
@@ -226,7 +227,7 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const Mod
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
-  PetscCall(CheckProfileDensity(comm, m, &h5));
+  PetscCall(CheckProfileDensity(comm, m, source, &h5));
   PetscCall(VitH5ReadReal(&h5, xname, &pr->nx, &pr->x));
   PetscCall(VitH5ReadReal(&h5, gname, &ng, &pr->g));
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
@@ -463,7 +464,7 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
   }
   if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
   if (temporary) PetscCall(VitOutputScratch(cached)); /* removed on error too: a profile can be refused when read */
-  PetscCall(ProfilesFromH5(comm, cached, m, pr));
+  PetscCall(ProfilesFromH5(comm, cached, sample, m, pr));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (temporary) PetscCallMPI(MPI_Barrier(comm)); /* every rank has read it */
   if (temporary && !rank) (void)unlink(cached);
@@ -480,7 +481,7 @@ static PetscErrorCode InputProfiles(MPI_Comm comm, const PredictOptions *o, cons
     PetscCall(SampleProfiles(comm, o, m, o->sample[k], pr));
   } else {
     *source = o->rdf[k - o->nsample];
-    if (IsHDF5(*source)) PetscCall(ProfilesFromH5(comm, *source, m, pr));
+    if (IsHDF5(*source)) PetscCall(ProfilesFromH5(comm, *source, *source, m, pr));
     else PetscCall(ProfilesFromText(comm, *source, m, pr));
   }
   PetscFunctionReturn(0);

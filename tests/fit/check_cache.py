@@ -167,6 +167,7 @@ run("predict", ["-model", "gas.model.h5", "-sample", "fresh.data"], 2)
 assert os.listdir("tmp") == [], os.listdir("tmp")
 proc = run("predict", ["-model", "gas.model.h5", "-sample", "sparse.data"], 2, check=False)
 assert proc.returncode == 1 and proc.stderr.count("vitrum: error:") == 1 and "outside the training samples" in proc.stderr, proc.stderr
+assert "sparse.data:" in proc.stderr and "vitrum_predict_" not in proc.stderr, "the refusal names the sample, not the temporary file: " + proc.stderr
 assert os.listdir("tmp") == [], "a refused profile left " + " ".join(os.listdir("tmp"))
 del os.environ["PETSC_TMP"]
 print("predict -sample: the temporary rdf output is removed after a prediction and after a refused profile: ok")
