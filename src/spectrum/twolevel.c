@@ -70,6 +70,25 @@ typedef struct {
   float     *xf, *yf;      /* single precision: the cycle's products (xf with ghost room), or NULL */
 } TwoLevel;
 
+/* -log_view: the set-up (aggregates, coarse factor, single-precision copy), the preconditioner's
+   cycles (their products, smoothing and coarse solves), the products with H in double precision,
+   and LOBPCG's dense work (orthogonalisation, Rayleigh-Ritz). */
+static PetscLogEvent ev_setup, ev_cycle, ev_product, ev_dense;
+
+static PetscErrorCode RegisterEvents(void)
+{
+  static PetscBool done = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  if (done) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventRegister("VitTwoLevelSetUp", vit_log.classid, &ev_setup));
+  PetscCall(PetscLogEventRegister("VitTwoLevelCycle", vit_log.classid, &ev_cycle));
+  PetscCall(PetscLogEventRegister("VitTwoLevelHX", vit_log.classid, &ev_product));
+  PetscCall(PetscLogEventRegister("VitTwoLevelDense", vit_log.classid, &ev_dense));
+  done = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 /* states: the dN - d non-translation modes the block may hold */
 static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, TwoLevelOptions *o)
 {
@@ -102,27 +121,35 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
 static PetscErrorCode Apply(TwoLevel *T, PetscReal x[], PetscReal y[])
 {
   PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(ev_product, 0, 0, 0, 0));
   PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
+  PetscCall(PetscLogEventEnd(ev_product, 0, 0, 0, 0));
   T->products++;
   PetscFunctionReturn(0);
 }
 
-/* y = H x in the cycle: in single precision when T has the float copy (x rounded to float, the
-   product summed in float), else as Apply. */
+/* The cycle's product H x: in single precision into T->yf from T->xf (which the cycle keeps equal
+   to x rounded to float, written in the same passes as x), else into y; CycleProduct reads entry j
+   of either. */
 static PetscErrorCode CycleApply(TwoLevel *T, PetscReal x[], PetscReal y[])
 {
-  const PetscInt n = T->B->n * T->B->m;
-
   PetscFunctionBegin;
-  if (!T->xf) {
-    PetscCall(Apply(T, x, y));
-    PetscFunctionReturn(0);
-  }
-  for (PetscInt j = 0; j < n; j++) T->xf[j] = (float)x[j];
-  PetscCall(VitKpmOperatorApplySingle(T->B->op, T->xf, T->yf));
-  for (PetscInt j = 0; j < n; j++) y[j] = T->yf[j];
   T->products++;
+  if (T->xf) PetscCall(VitKpmOperatorApplySingle(T->B->op, T->xf, T->yf));
+  else PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
   PetscFunctionReturn(0);
+}
+
+static inline PetscReal CycleProduct(const float *restrict yf, const PetscReal *restrict y, PetscInt j)
+{
+  return yf ? (PetscReal)yf[j] : y[j];
+}
+
+/* xf := x rounded to float (n entries), where the cycle's products are in single precision. */
+static void RoundToSingle(PetscInt n, const PetscReal x[], float *xf)
+{
+  if (xf)
+    for (PetscInt j = 0; j < n; j++) xf[j] = (float)x[j];
 }
 
 /* ---- set-up ----------------------------------------------------------------------------------- */
@@ -443,25 +470,32 @@ static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, P
   const PetscInt  n = T->B->n, m = T->B->m;
   const PetscReal theta = 0.5 * (T->b + T->a), delta = 0.5 * (T->b - T->a), sigma = theta / delta;
   PetscReal       rho = 1 / sigma, *dir = T->dir, *y = T->y;
+  float          *xf = T->xf;
+  const float    *yf = T->yf;
 
   PetscFunctionBegin;
+  if (!zero) RoundToSingle(n * m, z, xf); /* z changed since the last product (the coarse correction) */
   for (PetscInt s = 0; s < T->degree; s++) {
     if (s == 0 && zero) {
       for (PetscInt j = 0; j < n; j++)
         for (PetscInt k = 0; k < m; k++) z[j * m + k] = dir[j * m + k] = T->dinv[j] * r[j * m + k] / theta;
+      RoundToSingle(n * m, z, xf);
       continue;
     }
     PetscCall(CycleApply(T, z, y));
     if (s == 0)
       for (PetscInt j = 0; j < n; j++)
-        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = T->dinv[j] * (r[j * m + k] - y[j * m + k]) / theta;
+        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = T->dinv[j] * (r[j * m + k] - CycleProduct(yf, y, j * m + k)) / theta;
     else {
       const PetscReal rho_next = 1 / (2 * sigma - rho);
       for (PetscInt j = 0; j < n; j++)
-        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = rho_next * rho * dir[j * m + k] + 2 * rho_next / delta * T->dinv[j] * (r[j * m + k] - y[j * m + k]);
+        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = rho_next * rho * dir[j * m + k] + 2 * rho_next / delta * T->dinv[j] * (r[j * m + k] - CycleProduct(yf, y, j * m + k));
       rho = rho_next;
     }
-    for (PetscInt j = 0; j < n * m; j++) z[j] += dir[j];
+    if (xf)
+      for (PetscInt j = 0; j < n * m; j++) xf[j] = (float)(z[j] += dir[j]);
+    else
+      for (PetscInt j = 0; j < n * m; j++) z[j] += dir[j];
   }
   PetscFunctionReturn(0);
 }
@@ -505,7 +539,7 @@ static PetscErrorCode Cycle(TwoLevel *T, const PetscReal r[], PetscReal z[])
   PetscFunctionBegin;
   PetscCall(Smooth(T, r, PETSC_TRUE, z));
   PetscCall(CycleApply(T, z, T->y));
-  for (PetscInt j = 0; j < N; j++) T->y[j] = r[j] - T->y[j];
+  for (PetscInt j = 0; j < N; j++) T->y[j] = r[j] - CycleProduct(T->yf, T->y, j);
   PetscCall(CoarseCorrection(T, T->y, z));
   PetscCall(Smooth(T, r, PETSC_FALSE, z));
   PetscFunctionReturn(0);
@@ -589,6 +623,7 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   PetscInt         mp = 0;
 
   PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
   PetscCall(PetscMalloc6(s * s, &A, s, &t, m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
   for (PetscInt a = 0; a < 3; a++)
     for (PetscInt b = a; b < 3; b++) {
@@ -648,6 +683,7 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   }
   L->mp = mp;
   PetscCall(PetscFree6(A, t, G, C, Q, Cp));
+  PetscCall(PetscLogEventEnd(ev_dense, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -660,8 +696,11 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   PetscFunctionBegin;
   for (PetscInt j = 0; j < B->n; j++)
     for (PetscInt k = 0; k < m; k++) L->w[j * m + k] = L->hx[j * m + k] - theta[k] * L->x[j * m + k];
+  PetscCall(PetscLogEventBegin(ev_cycle, 0, 0, 0, 0));
   PetscCall(Cycle(T, L->w, L->hw)); /* H W is not needed until W is final */
+  PetscCall(PetscLogEventEnd(ev_cycle, 0, 0, 0, 0));
   Swap(&L->w, &L->hw);
+  PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
   L->mw = m;
   for (PetscInt pass = 0; pass < 2; pass++) {
@@ -669,6 +708,7 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
     PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w));
     PetscCall(SvqbDrop(prob, B, &L->mw, L->w, T->dir));
   }
+  PetscCall(PetscLogEventEnd(ev_dense, 0, 0, 0, 0));
   PetscCall(Apply(T, L->w, L->hw));
   PetscFunctionReturn(0);
 }
@@ -703,7 +743,10 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   B.m    = o.block;
   B.n    = prob->nowned * prob->dim;
   B.nall = (prob->nowned + nghost) * prob->dim;
+  PetscCall(RegisterEvents());
+  PetscCall(PetscLogEventBegin(ev_setup, 0, 0, 0, 0));
   PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
+  PetscCall(PetscLogEventEnd(ev_setup, 0, 0, 0, 0));
   if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's chebyshev */
     PetscCall(TwoLevelDestroy(&T));
       PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
