@@ -67,6 +67,7 @@ typedef struct {
   KSP        ksp;          /* MUMPS LDL^T of Ac */
   PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
+  PetscInt   reorthogonalised; /* search directions orthogonalised a second time */
   float     *xf, *yf;      /* single precision: the cycle's products (xf with ghost room), or NULL */
 } TwoLevel;
 
@@ -581,17 +582,22 @@ static PetscErrorCode SvqbDrop(const VitSpectrumProblem *prob, const VitBlock *B
   PetscFunctionReturn(0);
 }
 
-/* x(:, 0:q) -= V(:, 0:p) (V^T x) (V orthonormal). */
-static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal v[], PetscInt q, PetscReal x[])
+/* x(:, 0:q) -= V(:, 0:p) (V^T x) (V orthonormal); *overlap = max |V^T x| (the largest cosine when x
+   is orthonormal too). Where it is at most `negligible` x is left as it is. */
+static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal v[], PetscInt q, PetscReal x[], PetscReal negligible, PetscReal *overlap)
 {
   PetscReal *G;
 
   PetscFunctionBegin;
+  *overlap = 0;
   if (!p || !q) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(p * q, &G));
   PetscCall(VitBlockGram(prob, B, p, v, q, x, G));
-  for (PetscInt j = 0; j < p * q; j++) G[j] = -G[j];
-  PetscCall(VitBlockCombine(B, p, v, q, G, 1, x));
+  for (PetscInt j = 0; j < p * q; j++) {
+    *overlap = PetscMax(*overlap, PetscAbsReal(G[j]));
+    G[j]     = -G[j];
+  }
+  if (*overlap > negligible) PetscCall(VitBlockCombine(B, p, v, q, G, 1, x));
   PetscCall(PetscFree(G));
   PetscFunctionReturn(0);
 }
@@ -688,10 +694,14 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
 }
 
 /* The new search directions W = T (H X - X Theta), off the translations, orthonormal and
-   orthogonal to X and P (twice), and H W. */
-static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[])
+   orthogonal to X and P, and H W. Orthogonal by classical Gram-Schmidt and SVQB, a second time
+   where the first left W overlapping X or P by more than 1e-3 tol: an overlap below that moves the
+   Rayleigh-Ritz values and the residuals by less than a thousandth of the tolerance (the basis is
+   taken as orthonormal), and the second pass is a fifth of LOBPCG's dense work. */
+static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscReal tol)
 {
-  const PetscInt m = B->m;
+  const PetscInt  m          = B->m;
+  const PetscReal negligible = 1e-3 * tol;
 
   PetscFunctionBegin;
   for (PetscInt j = 0; j < B->n; j++)
@@ -703,10 +713,13 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
   L->mw = m;
-  for (PetscInt pass = 0; pass < 2; pass++) {
-    PetscCall(ProjectOut(prob, B, m, L->x, L->mw, L->w));
-    PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w));
+  for (PetscInt pass = 0; pass < 2; pass++) { /* the second only where the first left overlaps */
+    PetscReal with_x, with_p;
+    PetscCall(ProjectOut(prob, B, m, L->x, L->mw, L->w, pass ? negligible : 0, &with_x));
+    PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w, pass ? negligible : 0, &with_p));
+    if (pass && with_x <= negligible && with_p <= negligible) break;
     PetscCall(SvqbDrop(prob, B, &L->mw, L->w, T->dir));
+    if (pass) T->reorthogonalised++;
   }
   PetscCall(PetscLogEventEnd(ev_dense, 0, 0, 0, 0));
   PetscCall(Apply(T, L->w, L->hw));
@@ -790,7 +803,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       PetscCall(PetscPrintf(prob->comm, "  twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products with H, %.0f s\n", it + 1, converged, wanted, (double)worst, (double)o.tol, T.products, now - t0));
       last = now;
     }
-    PetscCall(SearchDirections(prob, &B, &T, &L, theta));
+    PetscCall(SearchDirections(prob, &B, &T, &L, theta, o.tol));
     PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
   }
   if (converged < wanted) {
@@ -799,7 +812,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   }
   if (wanted == B.m)
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_twolevel_block\n", opt->nev, B.m));
-  PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt_FMT " vector products (%" PetscInt_FMT " explicit checks)\n", it + 1, T.products, T.products * B.m, checked));
+  PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt_FMT " vector products (%" PetscInt_FMT " explicit checks), search directions orthogonalised twice in %" PetscInt_FMT "\n", it + 1, T.products, T.products * B.m, checked, T.reorthogonalised));
   PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
   modes->iterations = PetscMin(it + 1, o.max_it);
   PetscCall(PetscFree2(theta, residual));
