@@ -34,7 +34,8 @@
    (-spectrum_twolevel_single_memory, half by default), else the products stay in double.
 
    The Rayleigh-Ritz step works on an orthonormal basis: X is orthonormal, W is orthogonalised
-   against X and P (twice) and made orthonormal by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
+   against X and P (a second time where the first pass left an overlap; SearchDirections) and made
+   orthonormal by SVQB (Stathopoulos & Wu, SIAM J. Sci. Comput.
    23, 2165 (2002)), which drops directions lost to round-off; P is orthonormalised against X in
    the small coefficient space (Hetmaniuk & Lehoucq, J. Comput. Phys. 218, 324 (2006)). H P and
    H X follow their vectors by the same combinations, and H X is applied anew before convergence
