@@ -633,18 +633,17 @@ PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], Petsc
   PetscFunctionReturn(0);
 }
 
-/* MemAvailable of /proc/meminfo in bytes, or the largest real when it cannot be read. */
-static PetscReal MemAvailable(void)
+PetscReal VitMemAvailable(void)
 {
   FILE  *f = fopen("/proc/meminfo", "r");
   char   line[256];
-  double kb = -1;
+  double kb = 0;
 
-  if (!f) return PETSC_MAX_REAL;
+  if (!f) return 0;
   while (fgets(line, sizeof(line), f))
     if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
   fclose(f);
-  return kb >= 0 ? 1024 * kb : PETSC_MAX_REAL;
+  return 1024 * kb;
 }
 
 PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb)
@@ -662,7 +661,10 @@ PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal 
   PetscCallMPI(MPI_Comm_rank(node, &local));
   pair[0] = bytes;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &pair[0], 1, MPIU_REAL, MPI_SUM, node));
-  pair[1] = local ? 0 : fraction * MemAvailable();
+  if (!local) {
+    const PetscReal avail = VitMemAvailable();
+    pair[1]               = avail > 0 ? fraction * avail : PETSC_MAX_REAL; /* unknown: everything fits */
+  }
   PetscCallMPI(MPI_Bcast(&pair[1], 1, MPIU_REAL, 0, node));
   PetscCallMPI(MPI_Comm_free(&node));
   PetscCallMPI(MPI_Comm_rank(comm, &worst.rank));

@@ -110,19 +110,13 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
 {
   PetscMPIInt rank;
-  FILE       *f;
-  char        line[256];
-  double      kb = 0;
+  PetscReal   bytes = 0;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank && (f = fopen("/proc/meminfo", "r"))) {
-    while (fgets(line, sizeof(line), f))
-      if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
-    fclose(f);
-  }
-  PetscCallMPI(MPI_Bcast(&kb, 1, MPI_DOUBLE, 0, comm));
-  *megabytes = kb > 0 ? 0.5 * kb / 1024 : PETSC_MAX_REAL;
+  if (!rank) bytes = VitMemAvailable();
+  PetscCallMPI(MPI_Bcast(&bytes, 1, MPIU_REAL, 0, comm));
+  *megabytes = bytes > 0 ? 0.5 * bytes / 1048576 : PETSC_MAX_REAL;
   PetscFunctionReturn(0);
 }
 

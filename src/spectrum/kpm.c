@@ -290,12 +290,20 @@ PetscErrorCode VitKpmOperatorSizes(VitKpmOperator op, PetscInt *nrows, PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* The ghost block rows from their owners' owned ones, a block row being one `unit`. */
+static PetscErrorCode Halo(VitKpmOperator op, MPI_Datatype unit, const void *owned, void *ghosts)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSFBcastBegin(op->sf, unit, owned, ghosts, MPI_REPLACE));
+  PetscCall(PetscSFBcastEnd(op->sf, unit, owned, ghosts, MPI_REPLACE));
+  PetscFunctionReturn(0);
+}
+
 /* The ghost rows of x (after its nrows owned block rows) from their owners; nv: op->nvec or 1. */
 static PetscErrorCode ExchangeGhosts(VitKpmOperator op, PetscInt nv, PetscReal x[])
 {
   PetscFunctionBegin;
-  PetscCall(PetscSFBcastBegin(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * op->bs * nv, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * op->bs * nv, MPI_REPLACE));
+  PetscCall(Halo(op, op->unit[nv == op->nvec ? 0 : 1], x, x + op->nrows * op->bs * nv));
   PetscFunctionReturn(0);
 }
 
@@ -353,8 +361,7 @@ PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]
 {
   PetscFunctionBegin;
   PetscCheck(op->val32, op->comm, PETSC_ERR_PLIB, "KPM operator: no single-precision copy");
-  PetscCall(PetscSFBcastBegin(op->sf, op->unit32, x, x + op->nrows * op->bs * op->nvec, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, op->unit32, x, x + op->nrows * op->bs * op->nvec, MPI_REPLACE));
+  PetscCall(Halo(op, op->unit32, x, x + op->nrows * op->bs * op->nvec));
   op->rows32(op->bs, op->nrows, op->ia, op->ja, op->vb, op->val32, op->nvec, x, y);
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * op->bs * op->bs * op->nvec));
   PetscFunctionReturn(0);
