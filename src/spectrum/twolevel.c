@@ -39,11 +39,14 @@
    23, 2165 (2002)), which drops directions lost to round-off; P is orthonormalised against X in
    the small coefficient space (Hetmaniuk & Lehoucq, J. Comput. Phys. 218, 324 (2006)). H P and
    H X follow their vectors by the same combinations, and H X is applied anew before convergence
-   is accepted, so that the residuals reported are those of the vectors. Where the preconditioner
-   cannot be built (a shell Hessian, a non-positive diagonal entry, negative coarse pivots) the
-   solve stops with a user error, or with opt->fallback says why in a note and returns no modes
-   (modes->declined), and VitModesCompute runs chebyshev.
-   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol, _single, _single_memory. */
+   is accepted, so that the residuals reported are those of the vectors. Soft locking (Knyazev,
+   Argentati, Lashuk & Ovtchinnikov, SIAM J. Sci. Comput. 29, 2224 (2007), BLOPEX): a wanted Ritz
+   pair whose residual is below tol gets no search direction, so the cycle runs on a narrower
+   block; the pair stays in the Rayleigh-Ritz step. Where the preconditioner cannot be built (a
+   shell Hessian, a non-positive diagonal entry, negative coarse pivots) the solve stops with a
+   user error, or with opt->fallback says why in a note and returns no modes (modes->declined),
+   and VitModesCompute runs chebyshev.
+   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol, _lock, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
 #include <petscksp.h>
@@ -55,6 +58,7 @@ typedef struct {
   PetscInt  block, degree, aggregate, max_it;
   PetscReal tol;
   PetscBool single;        /* the cycle's products in single precision */
+  PetscBool lock;          /* converged wanted modes get no search direction (soft locking) */
   PetscReal single_memory; /* ... where their float copies fit in this share of a node's available memory */
 } TwoLevelOptions;
 
@@ -68,6 +72,7 @@ typedef struct {
   KSP        ksp;          /* MUMPS LDL^T of Ac */
   PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
+  PetscInt64 columns;      /* ... and the vectors they held */
   PetscInt   reorthogonalised; /* search directions orthogonalised a second time */
   float     *xf, *yf;      /* single precision: the cycle's products (xf with ghost room), or NULL */
 } TwoLevel;
@@ -102,6 +107,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   o->tol       = 1e-8;
   o->single    = PETSC_TRUE;
   o->single_memory = 0.5;
+  o->lock      = PETSC_TRUE;
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
@@ -109,6 +115,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner's products with H in single precision (a float copy of H; LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
@@ -127,6 +134,7 @@ static PetscErrorCode Apply(TwoLevel *T, PetscReal x[], PetscReal y[])
   PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
   PetscCall(PetscLogEventEnd(ev_product, 0, 0, 0, 0));
   T->products++;
+  T->columns += T->B->m;
   PetscFunctionReturn(0);
 }
 
@@ -137,6 +145,7 @@ static PetscErrorCode CycleApply(TwoLevel *T, PetscReal x[], PetscReal y[])
 {
   PetscFunctionBegin;
   T->products++;
+  T->columns += T->B->m;
   if (T->xf) PetscCall(VitKpmOperatorApplySingle(T->B->op, T->xf, T->yf));
   else PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
   PetscFunctionReturn(0);
@@ -502,7 +511,8 @@ static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, P
   PetscFunctionReturn(0);
 }
 
-/* z += P Ac^-1 P^T r, all m columns at once. */
+/* z += P Ac^-1 P^T r, all m columns at once (the first m of the coarse multi-vectors, which have
+   as many as the whole block). */
 static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscReal z[])
 {
   const PetscInt     bs = T->B->op->bs, m = T->B->m;
@@ -510,10 +520,13 @@ static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscRe
   PetscScalar       *rc;
   const PetscScalar *zc;
   PetscInt           lda;
+  Mat                Rc, Zc;
 
   PetscFunctionBegin;
-  PetscCall(MatDenseGetLDA(T->Rc, &lda));
-  PetscCall(MatDenseGetArrayWrite(T->Rc, &rc));
+  PetscCall(MatDenseGetSubMatrix(T->Rc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Rc));
+  PetscCall(MatDenseGetSubMatrix(T->Zc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Zc));
+  PetscCall(MatDenseGetLDA(Rc, &lda));
+  PetscCall(MatDenseGetArrayWrite(Rc, &rc));
   for (PetscInt A = 0; A < T->nagg; A++)
     for (PetscInt c = 0; c < bs; c++)
       for (PetscInt k = 0; k < m; k++) {
@@ -521,15 +534,17 @@ static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscRe
         for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++) s += sm[i] * r[(i * bs + c) * m + k];
         rc[k * lda + A * bs + c] = s;
       }
-  PetscCall(MatDenseRestoreArrayWrite(T->Rc, &rc));
-  PetscCall(KSPMatSolve(T->ksp, T->Rc, T->Zc));
-  PetscCall(MatDenseGetLDA(T->Zc, &lda));
-  PetscCall(MatDenseGetArrayRead(T->Zc, &zc));
+  PetscCall(MatDenseRestoreArrayWrite(Rc, &rc));
+  PetscCall(KSPMatSolve(T->ksp, Rc, Zc));
+  PetscCall(MatDenseGetLDA(Zc, &lda));
+  PetscCall(MatDenseGetArrayRead(Zc, &zc));
   for (PetscInt A = 0; A < T->nagg; A++)
     for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
       for (PetscInt c = 0; c < bs; c++)
         for (PetscInt k = 0; k < m; k++) z[(i * bs + c) * m + k] += sm[i] * PetscRealPart(zc[k * lda + A * bs + c]);
-  PetscCall(MatDenseRestoreArrayRead(T->Zc, &zc));
+  PetscCall(MatDenseRestoreArrayRead(Zc, &zc));
+  PetscCall(MatDenseRestoreSubMatrix(T->Rc, &Rc));
+  PetscCall(MatDenseRestoreSubMatrix(T->Zc, &Zc));
   PetscFunctionReturn(0);
 }
 
@@ -609,13 +624,6 @@ typedef struct {
   PetscInt   mw, mp; /* valid columns of W and P */
 } Lobpcg;
 
-static void Swap(PetscReal **a, PetscReal **b)
-{
-  PetscReal *t = *a;
-  *a           = *b;
-  *b           = t;
-}
-
 /* Rayleigh-Ritz on the orthonormal basis S = [X, W(:, 0:mw), P(:, 0:mp)]: S^T H S = C diag(t) C^T,
    theta the m lowest t, X := S C1 with C1 = C(:, 0:m), H X alike. The next P spans the W and P parts
    of that step, C1' = C1 with its X rows zeroed, made orthonormal and orthogonal to the new X in
@@ -694,29 +702,58 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   PetscFunctionReturn(0);
 }
 
-/* The new search directions W = T (H X - X Theta), off the translations, orthonormal and
-   orthogonal to X and P, and H W. Orthogonal by classical Gram-Schmidt and SVQB, a second time
-   where the first left W overlapping X or P by more than 1e-3 tol: an overlap below that moves the
-   Rayleigh-Ritz values and the residuals by less than a thousandth of the tolerance (the basis is
-   taken as orthonormal), and the second pass is a fifth of LOBPCG's dense work. */
-static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscReal tol)
+/* Columns that get a search direction: with soft locking (lock) the unwanted ones and the wanted
+   ones whose residual is above tol, else all m; their indices in active[], their number returned. */
+static PetscInt ActiveColumns(PetscInt m, PetscInt wanted, const PetscReal residual[], PetscReal tol, PetscBool lock, PetscInt active[])
 {
-  const PetscInt  m          = B->m;
-  const PetscReal negligible = 1e-3 * tol;
+  PetscInt ma = 0;
+  for (PetscInt k = 0; k < m; k++)
+    if (!lock || k >= wanted || residual[k] > tol) active[ma++] = k;
+  return ma;
+}
+
+/* The preconditioned residuals W(:, 0:ma) = T (H X - X Theta)(:, active) into w (stride m, the
+   columns from ma zero): the cycle runs on a block of ma vectors (stride ma in r, then widened in
+   place, the last row first so that nothing is read after it is overwritten). */
+static PetscErrorCode PreconditionedResiduals(const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscInt ma, const PetscInt active[])
+{
+  const PetscInt m = B->m;
+  VitBlock       narrow = *B, *whole = T->B;
+  PetscReal     *r = L->hw, *w = L->w; /* H W is not needed until W is final */
 
   PetscFunctionBegin;
   for (PetscInt j = 0; j < B->n; j++)
-    for (PetscInt k = 0; k < m; k++) L->w[j * m + k] = L->hx[j * m + k] - theta[k] * L->x[j * m + k];
+    for (PetscInt a = 0; a < ma; a++) r[j * ma + a] = L->hx[j * m + active[a]] - theta[active[a]] * L->x[j * m + active[a]];
+  narrow.m = ma;
+  T->B     = &narrow;
+  PetscCall(VitKpmOperatorSetVectors(B->op, ma));
   PetscCall(PetscLogEventBegin(ev_cycle, 0, 0, 0, 0));
-  PetscCall(Cycle(T, L->w, L->hw)); /* H W is not needed until W is final */
+  PetscCall(Cycle(T, r, w));
   PetscCall(PetscLogEventEnd(ev_cycle, 0, 0, 0, 0));
-  Swap(&L->w, &L->hw);
+  PetscCall(VitKpmOperatorSetVectors(B->op, m));
+  T->B = whole;
+  for (PetscInt j = B->n - 1; ma < m && j >= 0; j--)
+    for (PetscInt k = m - 1; k >= 0; k--) w[j * m + k] = k < ma ? w[j * ma + k] : 0;
+  PetscFunctionReturn(0);
+}
+
+/* The new search directions W = T (H X - X Theta) of the active columns, off the translations,
+   orthonormal and orthogonal to X and P, and H W. Orthogonal by classical Gram-Schmidt and SVQB, a
+   second time where the first left W overlapping X or P by more than 1e-3 tol: an overlap below
+   that moves the Rayleigh-Ritz values and the residuals by less than a thousandth of the tolerance
+   (the basis is taken as orthonormal), and the second pass is a fifth of LOBPCG's dense work. */
+static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscInt ma, const PetscInt active[], PetscReal tol)
+{
+  const PetscReal negligible = 1e-3 * tol;
+
+  PetscFunctionBegin;
+  PetscCall(PreconditionedResiduals(B, T, L, theta, ma, active));
   PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
-  L->mw = m;
+  L->mw = ma;
   for (PetscInt pass = 0; pass < 2; pass++) { /* the second only where the first left overlaps */
     PetscReal with_x, with_p;
-    PetscCall(ProjectOut(prob, B, m, L->x, L->mw, L->w, pass ? negligible : 0, &with_x));
+    PetscCall(ProjectOut(prob, B, B->m, L->x, L->mw, L->w, pass ? negligible : 0, &with_x));
     PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w, pass ? negligible : 0, &with_p));
     if (pass && with_x <= negligible && with_p <= negligible) break;
     PetscCall(SvqbDrop(prob, B, &L->mw, L->w, T->dir));
@@ -743,7 +780,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   VitBlock         B;
   Lobpcg           L;
   PetscReal       *theta, *residual, **blocks[6];
-  PetscInt         nghost, wanted = 0, converged = 0, it, checked = 0;
+  PetscInt        *active, nghost, wanted = 0, converged = 0, it, checked = 0, locked = 0;
   PetscLogDouble   t0, last, now;
   char             reason[256];
 
@@ -771,7 +808,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   blocks[0] = &L.x, blocks[1] = &L.hx, blocks[2] = &L.w, blocks[3] = &L.hw;
   blocks[4] = &L.p, blocks[5] = &L.hp;
   for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigAlloc(VitBlockBytes(&B), blocks[q]));
-  PetscCall(PetscMalloc2(B.m, &theta, B.m, &residual));
+  PetscCall(PetscMalloc3(B.m, &theta, B.m, &residual, B.m, &active));
 
   /* the start: deflated random vectors, orthonormal, and their Ritz vectors */
   PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_TRUE, L.x));
@@ -804,7 +841,11 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       PetscCall(PetscPrintf(prob->comm, "  twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " modes converged (largest residual %.2g, tol %.2g), %" PetscInt_FMT " products with H, %.0f s\n", it + 1, converged, wanted, (double)worst, (double)o.tol, T.products, now - t0));
       last = now;
     }
-    PetscCall(SearchDirections(prob, &B, &T, &L, theta, o.tol));
+    {
+      const PetscInt ma = ActiveColumns(B.m, wanted, residual, o.tol, o.lock, active);
+      locked += B.m - ma;
+      PetscCall(SearchDirections(prob, &B, &T, &L, theta, ma, active, o.tol));
+    }
     PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
   }
   if (converged < wanted) {
@@ -813,10 +854,10 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   }
   if (wanted == B.m)
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_twolevel_block\n", opt->nev, B.m));
-  PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt_FMT " vector products (%" PetscInt_FMT " explicit checks), search directions orthogonalised twice in %" PetscInt_FMT "\n", it + 1, T.products, T.products * B.m, checked, T.reorthogonalised));
+  PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt64_FMT " vector products (%" PetscInt_FMT " explicit checks), search directions orthogonalised twice in %" PetscInt_FMT ", %" PetscInt_FMT " search directions saved by locking\n", it + 1, T.products, T.columns, checked, T.reorthogonalised, locked));
   PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
   modes->iterations = PetscMin(it + 1, o.max_it);
-  PetscCall(PetscFree2(theta, residual));
+  PetscCall(PetscFree3(theta, residual, active));
   for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(VitBlockBytes(&B), blocks[q]));
   PetscCall(TwoLevelDestroy(&T));
   PetscFunctionReturn(0);
