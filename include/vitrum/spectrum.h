@@ -118,12 +118,14 @@ PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt
 /* MUMPS's estimate, after its analysis only, of the memory (MB, all ranks) an LDL^T factor of H needs:
    INFOG(17) of the atom graph (one row per atom) times d^2, so that the analysis itself holds d^2
    times less than one of H would (0.91-1.35 x H's own estimate from 10^3 to 1.25 x 10^5 atoms,
-   docs/spectrum.md); and the default limit for it: half of the memory available on rank 0's node. */
+   docs/spectrum.md). */
 PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
 /* The diagonal and off-diagonal parts of a (Seq|MPI)BAIJ matrix (*Ao = NULL, *garray = NULL,
    *nghost = 0 on one rank), the global block column of each off-diagonal block column (garray,
    sorted) and their number; PETSc's own arrays, no copy (kpm.c). */
 PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost);
+/* The default limit (MB, all ranks) of a MUMPS factor: half the memory available (MemAvailable)
+   on the nodes of comm, each node counted once; no limit where a node cannot read it. */
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
 /* Whether a MUMPS factor of H fits in memory, asked once per Hessian: first a lower estimate of
    any LDL^T factor (a nested dissection's top separator as one dense block; no analysis), then,

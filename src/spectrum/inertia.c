@@ -109,14 +109,18 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
 
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
 {
-  PetscMPIInt rank;
-  PetscReal   bytes = 0;
+  MPI_Comm    node;
+  PetscMPIInt local;
+  PetscReal   avail[2] = {0, PETSC_MAX_REAL}; /* summed over the nodes; the least a node read */
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) bytes = VitMemAvailable();
-  PetscCallMPI(MPI_Bcast(&bytes, 1, MPIU_REAL, 0, comm));
-  *megabytes = bytes > 0 ? 0.5 * bytes / 1048576 : PETSC_MAX_REAL;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_rank(node, &local));
+  PetscCallMPI(MPI_Comm_free(&node));
+  if (!local) avail[0] = avail[1] = VitMemAvailable(); /* one reader per node */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &avail[0], 1, MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &avail[1], 1, MPIU_REAL, MPI_MIN, comm));
+  *megabytes = avail[1] > 0 ? 0.5 * avail[0] / 1048576 : PETSC_MAX_REAL; /* a node without /proc/meminfo: no limit */
   PetscFunctionReturn(0);
 }
 
@@ -166,6 +170,7 @@ PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSamp
   guard->factor_mb = -1;
   guard->limit_mb  = limit_mb;
   if (limit_mb == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &guard->limit_mb));
+  PetscCall(PetscInfo(NULL, "factor guard: a MUMPS factor may take %g MB (-spectrum_factor_max_memory%s)\n", (double)guard->limit_mb, limit_mb == 0 ? " 0: half the memory available on the run's nodes" : ""));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
   if (shell) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
