@@ -55,9 +55,16 @@ PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], Petsc
 PetscErrorCode VitOptionsListLength(const char name[], PetscInt *n);
 /* One error line when option NAME has more than max comma-separated values. */
 PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max);
-/* One error line when option NAME's value does not fit a buffer of size bytes (PetscOptionsString
-   would cut it short without a word); hint ("" for none) says what to do instead. */
-PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size, const char hint[]);
+/* Every string option is read by one of these: PETSc's PetscOptionsString and
+   PetscOptionsGetString cut a value longer than len - 1 characters short without a word; these
+   read it the same way and then give one error line naming the option, the length given and the
+   most read. VitOptionsString takes PetscOptionsString's arguments (between PetscOptionsBegin and
+   PetscOptionsEnd, -help prints it alike); VitOptionsStringHint adds what to do instead (hint);
+   VitOptionsGetString is PetscOptionsGetString without options database or prefix. */
+#define VitOptionsString(a, b, c, d, e, f, g)        VitOptionsString_Private(PetscOptionsObject, a, b, c, d, e, f, g, "")
+#define VitOptionsStringHint(a, b, c, d, e, f, g, h) VitOptionsString_Private(PetscOptionsObject, a, b, c, d, e, f, g, h)
+PetscErrorCode VitOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char current[], char value[], size_t len, PetscBool *set, const char hint[]);
+PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[], size_t len, PetscBool *set);
 
 /* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
    same file (device and inode) as an input: the value of any option other than `option` (comma

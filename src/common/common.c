@@ -611,14 +611,32 @@ PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitOptionsStringFits(MPI_Comm comm, const char name[], size_t size, const char hint[])
+/* The one length check of the string options: the raw value of option NAME under PREFIX, as
+   PETSc's readers look it up, against a buffer of size bytes. */
+static PetscErrorCode StringFits(MPI_Comm comm, PetscOptions options, const char prefix[], const char name[], size_t size, const char hint[])
 {
   const char *value = NULL;
   PetscBool   found;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &value, &found));
-  PetscCheck(!found || !value || strlen(value) < size, comm, PETSC_ERR_USER_INPUT, "%s: a value of %zu characters, at most %zu are read%s%s", name, strlen(value), size - 1, hint[0] ? ": " : "", hint);
+  PetscCall(PetscOptionsFindPair(options, prefix, name, &value, &found));
+  PetscCheck(!found || !value || strlen(value) < size, comm, PETSC_ERR_USER_INPUT, "-%s%s: a value of %zu characters, at most %zu are read%s%s", prefix ? prefix : "", name + 1, strlen(value), size - 1, hint[0] ? ": " : "", hint);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char current[], char value[], size_t len, PetscBool *set, const char hint[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsString_Private(items, opt, text, man, current, value, len, set));
+  PetscCall(StringFits(items->comm, items->options, items->prefix, opt, len, hint));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[], size_t len, PetscBool *set)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, value, len, set));
+  PetscCall(StringFits(comm, NULL, NULL, name, len, ""));
   PetscFunctionReturn(0);
 }
 

@@ -51,7 +51,7 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(name, declared ? s->units : default_name, sizeof(name)));
   PetscOptionsBegin(comm, NULL, "Units (LAMMPS styles, see docs/units.md)", "vitrum");
-  PetscCall(PetscOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style a LAMMPS data file declares on its first line, else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
+  PetscCall(VitOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style a LAMMPS data file declares on its first line, else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
   PetscOptionsEnd();
   PetscCheck(!set || !declared || !strcmp(name, s->units), comm, PETSC_ERR_USER_INPUT, "-units %s: %s declares 'units = %s' (the units its numbers are in: a LAMMPS data file's first line, an H5MD file's /parameters/vitrum/units): drop -units", name, s->source, s->units);
   PetscCall(VitUnitsSet(comm, name, u));
@@ -166,7 +166,7 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
   PetscBool set;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential_elements", elements, sizeof(elements), &set));
+  PetscCall(VitOptionsGetString(comm, "-potential_elements", elements, sizeof(elements), &set));
   if (!set || !elements[0]) PetscFunctionReturn(0);
   if (s->types_by_name) {
     PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));

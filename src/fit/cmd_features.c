@@ -39,28 +39,26 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-vdos_omega_max", &o->atom_vdos_omega_max, NULL));
   PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
-  PetscCall(PetscOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
-  PetscCall(PetscOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
-  PetscCall(PetscOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
+  PetscCall(VitOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
+  PetscCall(VitOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscStrcpy(o->cache, VIT_FEATURES_CACHE_DEFAULT));
-  PetscCall(PetscOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
+  PetscCall(VitOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
   PetscCall(PetscOptionsEnum("-features_total", "features: the partials (none) or their Faber-Ziman total weighted as neutron or X-ray diffraction sees it (a model that predicts from a measured total)", NULL, VitRadiations, (PetscEnum)o->total, (PetscEnum *)&o->total, NULL));
-  PetscCall(VitOptionsStringFits(comm, "-features_scattering_lengths", sizeof(o->scattering_lengths), ""));
-  PetscCall(VitOptionsStringFits(comm, "-features_targets", sizeof(o->targets), ""));
-  PetscCall(PetscOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
+  PetscCall(VitOptionsString("-features_scattering_lengths", "SPECIES:VALUE,... scattering lengths (fm, neutron) or constant X-ray factors (electrons) replacing the tabulated ones (needed for species not named by element)", NULL, o->scattering_lengths, o->scattering_lengths, sizeof(o->scattering_lengths), NULL));
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(PetscOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(VitOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
-  PetscCall(PetscOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), energy (the atom's potential energy; needs -potential), vdos, cumvdos or counts (local VDOS, its cumulative share, the share of the modes below each -spectrum_count_omega, from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
+  PetscCall(VitOptionsString("-features_atom_target", "per-atom target: omega2 (Tr of the atom's diagonal Hessian block / d, exact; needs -potential), energy (the atom's potential energy; needs -potential), vdos, cumvdos or counts (local VDOS, its cumulative share, the share of the modes below each -spectrum_count_omega, from local KPM moments), a dataset of N values in the spectrum output, or none", NULL, o->atom_target, o->atom_target, sizeof(o->atom_target), NULL));
   PetscCall(PetscOptionsReal("-features_atom_sigma", "Gaussian broadening of the per-atom profiles (default 0.05 L, L as for -features_rmax)", NULL, o->atom_sigma, &o->atom_sigma, NULL));
   PetscCall(PetscOptionsReal("-features_atom_dr", "grid spacing of the per-atom profiles (default 0.02 L)", NULL, o->atom_dr, &o->atom_dr, NULL));
   PetscCall(PetscOptionsInt("-features_atom_vdos_bins", "per-atom target vdos|cumvdos: bins of the frequency grid", NULL, o->atom_vdos_bins, &o->atom_vdos_bins, NULL));
@@ -1101,7 +1099,7 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   hsize_t      dims[1] = {(hsize_t)(3 * p)}, nt = (hsize_t)c->ntypes;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &set));
+  PetscCall(VitOptionsGetString(comm, "-potential", style, sizeof(style), &set));
   if (!set || !VitPotentialStyleIsPair(style) || strcmp(o->kind, "rdf") || o->total || !c->known) PetscFunctionReturn(0);
   PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
   PetscCall(VitSampleNameTypesFromOptions(comm, &sample));
@@ -1170,7 +1168,7 @@ static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, con
     PetscCall(PetscPrintf(comm, "features: note: the X-ray weights of g(r) are taken at q = 0 (f_a(0), close to the atomic number); a measured X-ray total g(r) must be reduced the same way (Faber-Ziman, f at q = 0)\n"));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-units", units, sizeof(units), &set));
+  PetscCall(VitOptionsGetString(comm, "-units", units, sizeof(units), &set));
   PetscCall(PetscStrncpy(from, "-units", sizeof(from)));
   if (!set) {
     VitSample sample;
@@ -1181,7 +1179,7 @@ static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, con
   }
   if (!units[0]) {
     char potential[64] = "";
-    PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", potential, sizeof(potential), &set));
+    PetscCall(VitOptionsGetString(comm, "-potential", potential, sizeof(potential), &set));
     if (set) PetscCall(PetscStrncpy(units, VitPotentialStyleIsPair(potential) ? "lj" : "metal", sizeof(units)));
     PetscCall(PetscSNPrintf(from, sizeof(from), "the default of -potential %s", potential));
   }

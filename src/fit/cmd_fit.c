@@ -90,8 +90,8 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   o->test_samples[0] = 0;
   PetscCall(PetscStrcpy(o->prior, "auto"));
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
-  PetscCall(PetscOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
-  PetscCall(PetscOptionsString("-o", "output model file (default: the dataset's file name with .model.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
+  PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name with .model.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice)", NULL, o->lambda, &o->lambda, &o->lambda_set));
   PetscCall(PetscOptionsReal("-fit_lambda_min", "smallest lambda of the log-spaced path (default 1e-8 s_max^2)", NULL, o->lambda_min, &o->lambda_min, &o->min_set));
   PetscCall(PetscOptionsReal("-fit_lambda_max", "largest lambda of the path (default 10 s_max^2)", NULL, o->lambda_max, &o->lambda_max, &o->max_set));
@@ -101,9 +101,8 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
-  PetscCall(VitOptionsStringFits(comm, "-fit_test_samples", sizeof(o->test_samples), "give the names in a file, one a line"));
-  PetscCall(PetscOptionsString("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL));
-  PetscCall(PetscOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
+  PetscCall(VitOptionsStringHint("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL, "give the names in a file, one a line"));
+  PetscCall(VitOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -621,7 +620,7 @@ static PetscErrorCode KernelsPossible(MPI_Comm comm, const VitDataset *ds, Petsc
 
   PetscFunctionBeginUser;
   *possible = PETSC_FALSE;
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-potential", style, sizeof(style), &has_potential));
+  PetscCall(VitOptionsGetString(comm, "-potential", style, sizeof(style), &has_potential));
   if (ds->pair_table) {
     has_potential = PETSC_TRUE;
     PetscCall(PetscStrncpy(style, ds->pair_potential, sizeof(style)));

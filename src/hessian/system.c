@@ -17,7 +17,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   o->mass_weighted = PETSC_TRUE;
   o->ftol          = 1e-5;
   PetscOptionsBegin(comm, NULL, "Hessian (dynamical matrix)", "vitrum");
-  PetscCall(PetscOptionsString("-hessian_type", "baij (assembled), sbaij (upper triangle only: about 0.6x the memory of baij for the whole spectrum command, 1.05-1.3x its KPM time) or shell (matrix-free, pair potentials)", NULL, type, type, sizeof(type), NULL));
+  PetscCall(VitOptionsString("-hessian_type", "baij (assembled), sbaij (upper triangle only: about 0.6x the memory of baij for the whole spectrum command, 1.05-1.3x its KPM time) or shell (matrix-free, pair potentials)", NULL, type, type, sizeof(type), NULL));
   PetscCall(PetscOptionsBool("-mass_weighted", "dynamical matrix M^-1/2 H M^-1/2 from the sample's masses", NULL, o->mass_weighted, &o->mass_weighted, NULL));
   PetscCall(PetscOptionsReal("-hessian_ftol", "warn that the sample is not relaxed when the largest force exceeds this", NULL, o->ftol, &o->ftol, NULL));
   PetscOptionsEnd();
@@ -85,7 +85,7 @@ PetscErrorCode VitSystemSetUp(MPI_Comm comm, const char sample_path[], VitSystem
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(sys, sizeof(*sys)));
   PetscCall(SystemReadOptions(comm, &o));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-format", format, sizeof(format), NULL));
+  PetscCall(VitOptionsGetString(comm, "-format", format, sizeof(format), NULL));
   PetscCall(VitSampleGetFrameOption(comm, &frame));
   PetscCall(VitSampleRead(comm, sample_path, format, frame, &sys->sample));
   PetscCall(SystemFinishSetUp(comm, &o, sys));

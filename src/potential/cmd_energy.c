@@ -72,7 +72,7 @@ PetscErrorCode VitCmdEnergy(void)
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "vitrum energy: output", "vitrum");
-  PetscCall(PetscOptionsString("-o", "output HDF5 file with /energy and /forces (default: the sample name with .energy.h5)", NULL, out, out, sizeof(out), NULL));
+  PetscCall(VitOptionsString("-o", "output HDF5 file with /energy and /forces (default: the sample name with .energy.h5)", NULL, out, out, sizeof(out), NULL));
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));

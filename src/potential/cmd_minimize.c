@@ -63,7 +63,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   o->saddle_step    = 0.1;
   PetscCall(PetscStrncpy(o->method, "tao", sizeof(o->method)));
   PetscOptionsBegin(comm, NULL, "vitrum minimize", "vitrum");
-  PetscCall(PetscOptionsString("-minimize_type", "tao (energy minimisation with -tao_type, default blmvm, then FIRE if the line search stalls) or fire", NULL, o->method, o->method, sizeof(o->method), NULL));
+  PetscCall(VitOptionsString("-minimize_type", "tao (energy minimisation with -tao_type, default blmvm, then FIRE if the line search stalls) or fire", NULL, o->method, o->method, sizeof(o->method), NULL));
   PetscCall(PetscOptionsReal("-minimize_ftol", "converged when the largest per-atom force is at most this", NULL, o->ftol, &o->ftol, NULL));
   PetscCall(PetscOptionsInt("-minimize_max_it", "largest number of iterations (each method)", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-minimize_skin", "extra ghost shell; the domain is rebuilt when an atom moved more than half of it", NULL, o->skin, &o->skin, NULL));
@@ -74,7 +74,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(PetscOptionsReal("-minimize_saddle_tol", "a curvature is negative when below -tol times the mean curvature Tr(H)/(dN)", NULL, o->saddle_tol, &o->saddle_tol, NULL));
   PetscCall(PetscOptionsInt("-minimize_saddle_nev", "lowest curvatures computed per check (LOBPCG; -eps_* options apply); an escape steps along the sum of the negative ones", NULL, o->saddle_nev, &o->saddle_nev, NULL));
   PetscCall(PetscOptionsReal("-minimize_saddle_step", "largest atom displacement of an escape step, in mean spacings a = (V/N)^(1/d) ((A/N)^(1/2) for a sheet); halved (at most 5 times) while neither sign lowers the energy", NULL, o->saddle_step, &o->saddle_step, NULL));
-  PetscCall(PetscOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample's file name with .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample's file name with .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
 }

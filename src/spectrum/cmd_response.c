@@ -46,14 +46,14 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->seed         = 1;
   PetscCall(PetscStrcpy(o->strain, "iso"));
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
-  PetscCall(PetscOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
   o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum: sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
-  PetscCall(PetscOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
+  PetscCall(VitOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));
-  PetscCall(PetscOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
+  PetscCall(VitOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
   PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
   PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
@@ -61,7 +61,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet; 1.5 sigma in KA glasses)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsString("-response_pc_type", "preconditioner of the dipole solver's CG (a PETSc PCType; default gamg, pbjacobi above -response_precond_max_memory); -response_ksp_* and -response_pc_* reach that solver", NULL, o->pc_type, o->pc_type, sizeof(o->pc_type), NULL));
+  PetscCall(VitOptionsString("-response_pc_type", "preconditioner of the dipole solver's CG (a PETSc PCType; default gamg, pbjacobi above -response_precond_max_memory); -response_ksp_* and -response_pc_* reach that solver", NULL, o->pc_type, o->pc_type, sizeof(o->pc_type), NULL));
   PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
   PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
@@ -212,7 +212,7 @@ static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
-  PetscCall(PetscOptionsGetString(NULL, NULL, name, original, sizeof(original), &set));
+  PetscCall(VitOptionsGetString(sys->dom.comm, name, original, sizeof(original), &set));
   PetscCheck(set, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: give the option %s with its full value list on the command line", o->param, name);
   PetscCall(VitOptionsListMax(sys->dom.comm, name, n));
   PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, &n, NULL));

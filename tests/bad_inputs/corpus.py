@@ -412,6 +412,14 @@ CASES = [
     # --- predict -model
     ("predict_no_model_option", ["predict", "-rdf", "g.txt"], {}, "-model"),
     ("fit_test_samples_too_long", ["fit", "-data", "d.h5", "-fit_test_samples", ",".join("glass_%05d.data" % i for i in range(700)), "-o", "out.h5"], {}, "give the names in a file"),
+    # string options longer than their buffer: PETSc cut them short without a word (VitOptionsString)
+    ("rdf_output_path_too_long", ["rdf", "-sample", "s.data", "-o", "x" * 5000], {}, "-o: a value of 5000 characters, at most 4095 are read"),
+    ("potential_elements_too_long", ["energy", "-sample", "s.data", "-potential", "eam/alloy", "-potential_elements", ",".join(["A", "B"] * 100),
+                                     "-potential_file", "setfl.eam.alloy", "-o", "out.h5"], {}, "-potential_elements: a value of 399 characters, at most 255"),
+    ("units_too_long", SPEC + ["-units", "metal" * 4], {}, "-units: a value of 20 characters, at most 15 are read"),
+    ("convert_units_too_long", ["convert", "-sample", "s.xyz", "-units", "metal" * 4, "-o", "out.data"], {}, "-units: a value of 20 characters"),
+    ("features_samples_pattern_too_long", ["features", "-samples", "./" * 2100 + "s*.data", "-o", "out.h5"], {}, "-samples: a value of 4207 characters, at most 4095"),
+    ("frame_too_long", ["info", "-sample", "s.dump", "-frame", "0" * 70 + "1"], {}, "-frame: a value of 71 characters, at most 63 are read"),
     ("predict_no_input_option", ["predict", "-model", "m.model.h5"], {}, "-sample_list FILE or -rdf FILE"),
     ("predict_model_missing", ["predict", "-model", "nope.h5", "-rdf", "g.txt"], {}, "nope.h5"),
     ("predict_model_text", ["predict", "-model", "t.h5", "-rdf", "g.txt"], {"t.h5": "text\n"}, "t.h5"),
