@@ -109,8 +109,10 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
    -fit_*, -pipeline_*, -log*, ...), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
 PetscErrorCode VitOptionsKey(const char all[], char **key);
 
-/* MemAvailable of /proc/meminfo in bytes (this node), or 0 where it cannot be read. */
-PetscReal VitMemAvailable(void);
+/* The ranks of comm on this rank's node (free with MPI_Comm_free), and one reader of the node's
+   memory: on the node's first rank *avail = MemAvailable of /proc/meminfo in bytes (0 where it
+   cannot be read), on its other ranks -1. */
+PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail);
 /* Whether `bytes` more on each rank (every rank its own count) fit in `fraction` of the memory
    available on its node (MemAvailable of /proc/meminfo, summed over the node's ranks of comm); the
    same answer on every rank. need_gb, avail_gb: the node that fits least (its ranks' sum, and the

@@ -651,7 +651,8 @@ PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], Petsc
   PetscFunctionReturn(0);
 }
 
-PetscReal VitMemAvailable(void)
+/* MemAvailable of /proc/meminfo in bytes (this node), or 0 where it cannot be read. */
+static PetscReal MemAvailable(void)
 {
   FILE  *f = fopen("/proc/meminfo", "r");
   char   line[256];
@@ -664,25 +665,31 @@ PetscReal VitMemAvailable(void)
   return 1024 * kb;
 }
 
+PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail)
+{
+  PetscMPIInt local;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, node));
+  PetscCallMPI(MPI_Comm_rank(*node, &local));
+  *avail = local ? -1 : MemAvailable();
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb)
 {
-  MPI_Comm    node;
-  PetscMPIInt local;
-  PetscReal   pair[2]; /* the node's need and fraction of its available memory */
+  MPI_Comm  node;
+  PetscReal avail, pair[2]; /* the node's need and fraction of its available memory */
   struct {
     double ratio;
     int    rank;
   } worst;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-  PetscCallMPI(MPI_Comm_rank(node, &local));
+  PetscCall(VitNodeSplit(comm, &node, &avail));
   pair[0] = bytes;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &pair[0], 1, MPIU_REAL, MPI_SUM, node));
-  if (!local) {
-    const PetscReal avail = VitMemAvailable();
-    pair[1]               = avail > 0 ? fraction * avail : PETSC_MAX_REAL; /* unknown: everything fits */
-  }
+  if (avail >= 0) pair[1] = avail > 0 ? fraction * avail : PETSC_MAX_REAL; /* the node's reader; unknown: everything fits */
   PetscCallMPI(MPI_Bcast(&pair[1], 1, MPIU_REAL, 0, node));
   PetscCallMPI(MPI_Comm_free(&node));
   PetscCallMPI(MPI_Comm_rank(comm, &worst.rank));

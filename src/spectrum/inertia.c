@@ -109,15 +109,14 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
 
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
 {
-  MPI_Comm    node;
-  PetscMPIInt local;
-  PetscReal   avail[2] = {0, PETSC_MAX_REAL}; /* summed over the nodes; the least a node read */
+  MPI_Comm  node;
+  PetscReal mine, avail[2]; /* summed over the nodes; the least a node read */
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-  PetscCallMPI(MPI_Comm_rank(node, &local));
+  PetscCall(VitNodeSplit(comm, &node, &mine));
   PetscCallMPI(MPI_Comm_free(&node));
-  if (!local) avail[0] = avail[1] = VitMemAvailable(); /* one reader per node */
+  avail[0] = PetscMax(mine, 0);
+  avail[1] = mine < 0 ? PETSC_MAX_REAL : mine;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &avail[0], 1, MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &avail[1], 1, MPIU_REAL, MPI_MIN, comm));
   *megabytes = avail[1] > 0 ? 0.5 * avail[0] / 1048576 : PETSC_MAX_REAL; /* a node without /proc/meminfo: no limit */
