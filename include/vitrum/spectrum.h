@@ -25,6 +25,8 @@ typedef struct {
   PetscInt  *morton;    /* nowned or NULL (with order): the Morton code of each owned atom, 30 bits,
                            d bits per level from the coarsest: atoms whose codes share a prefix lie
                            in one cell of a grid over the box (the aggregates of twolevel.c) */
+  PetscReal *s;         /* nowned x dim or NULL (with order): fractional positions of the owned atoms
+                           (the affine coarse space of twolevel.c) */
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);

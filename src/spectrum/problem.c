@@ -55,8 +55,10 @@ PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *
   for (PetscInt i = 0; i < dom->nowned; i++) sqrt_mass[i] = sys->mass_weighted ? PetscSqrtReal(sys->sample.type_mass[dom->type[i]]) : 1.0;
   PetscCall(VitSpectrumProblemCreate(dom->comm, sys->H, dom->dim, dom->nowned, dom->gid, sqrt_mass, prob));
   PetscCall(PetscFree(sqrt_mass));
-  PetscCall(PetscMalloc2(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton));
+  PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
   PetscCall(MortonOrder(dom, prob->morton, prob->order));
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];
   PetscFunctionReturn(0);
 }
 
@@ -64,7 +66,7 @@ PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree2(prob->gid, prob->sqrt_mass));
-  PetscCall(PetscFree2(prob->order, prob->morton));
+  PetscCall(PetscFree3(prob->order, prob->morton, prob->s));
   PetscCall(MatDestroy(&prob->H));
   PetscCall(PetscMemzero(prob, sizeof(*prob)));
   PetscFunctionReturn(0);

@@ -15,16 +15,22 @@
      eigenvalue of D^-1 H from 10 Lanczos steps (D = diag H): it damps the high modes, which the
      coarse level cannot represent;
    - coarse level: aggregates of neighbouring atoms (cells of a grid over the box, the Morton
-     prefixes of problem.c chosen so that a cell holds about `aggregate` atoms; each rank
-     aggregates its own atoms), and as coarse space the d rigid translations of each aggregate,
-     P(i c, A c) = sqrt(m_i) for atom i in A (H is mass weighted). The long-wavelength modes that
-     the smoother cannot reach are smooth on the scale of an aggregate, so they lie close to this
-     space. The coarse matrix P^T H P sums the force constants over pairs of aggregates,
-     (A, B) = sum_{i in A, j in B} sqrt(m_i) H_ij sqrt(m_j), and couples neighbouring aggregates
-     only; it is singular (the global translations), so the coarse matrix is that of H + sigma I,
-     P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the mean eigenvalue, whatever the
-     aggregates), factorised once by MUMPS (LDL^T: negative pivots mean H is not positive
-     semi-definite) and applied to all m columns at once.
+     prefixes of problem.c chosen so that a cell holds at least `aggregate` atoms on average; each
+     rank aggregates its own atoms), and as coarse space the displacements of each aggregate that
+     are affine in the position (-spectrum_twolevel_coarse_space affine, the default): the d
+     translations and the d^2 displacements u_c = x_k - mean_A x_k, i.e. P(i c, A k c) =
+     sqrt(m_i) g_k(x_i) with g_0 = 1, g_k = x_k - mean (H is mass weighted), orthonormal over the
+     aggregate (CoarseBasis); or the d translations only (`translations`, P(i c, A c) = sqrt(m_i)).
+     The long-wavelength modes that the smoother cannot reach are smooth on the scale of an
+     aggregate; the translations follow them to first order in (aggregate size / wavelength), the
+     affine space to second order (it holds the local strain and rotation), which saves LOBPCG
+     iterations the more, the longer the waves: 13 % at 27,000 atoms, 32 % at 125,000
+     (docs/BENCHMARKS.md). The coarse matrix P^T H P sums the force constants over pairs of
+     aggregates, (A k c, B l c') = sum_{i in A, j in B} P(i c, A k c) H_ic,jc' P(j c', B l c'),
+     and couples neighbouring aggregates only; it is singular (the global translations), so the
+     coarse matrix is that of H + sigma I, P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the
+     mean eigenvalue, whatever the aggregates), factorised once by MUMPS (LDL^T: negative pivots
+     mean H is not positive semi-definite) and applied to all m columns at once.
    Every product applies H to the whole block with the KPM's kernel; the cycle's products (12 of the
    13 per iteration) use a single-precision copy of H with fused multiply-adds (3x faster per
    product, docs/BENCHMARKS.md): a preconditioner only has to approximate H^-1, and its rounding
@@ -46,16 +52,21 @@
    shell Hessian, a non-positive diagonal entry, negative coarse pivots) the solve stops with a
    user error, or with opt->fallback says why in a note and returns no modes (modes->declined),
    and VitModesCompute runs chebyshev.
-   Options (-help): -spectrum_twolevel_block, _degree, _aggregate, _max_it, _tol, _lock, _single, _single_memory. */
+   Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _max_it, _tol, _lock, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
 #include <petscksp.h>
+#include <petsc/private/hashmapi.h>
 
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
 #define RR_TILE         256 /* rows per tile of the Rayleigh-Ritz combinations (4 tiles of m columns fit a block) */
 
+typedef enum { COARSE_TRANSLATIONS, COARSE_AFFINE } CoarseSpace;
+static const char *const coarse_spaces[] = {"translations", "affine"};
+
 typedef struct {
   PetscInt  block, degree, aggregate, max_it;
+  CoarseSpace space;       /* the coarse space: each aggregate's translations, or its affine displacements */
   PetscReal tol;
   PetscBool single;        /* the cycle's products in single precision */
   PetscBool lock;          /* converged wanted modes get no search direction (soft locking) */
@@ -68,7 +79,12 @@ typedef struct {
   PetscReal  a, b;         /* the smoother's interval for D^-1 H */
   PetscInt   degree;
   PetscInt   nagg, *first; /* local aggregates, aggregate A = operator rows first[A] .. first[A+1]-1 */
-  Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d x m) */
+  PetscInt   nk;           /* coarse functions per aggregate and component: 1 (translations) or d + 1 (affine) */
+  PetscReal *psi;          /* psi[r nk + k]: function k of row r's aggregate at row r, times sqrt(m_r) (CoarseBasis) */
+  PetscBool *kept;         /* kept[A nk + k]: function k of aggregate A is in the coarse space */
+  PetscInt   dropped;      /* ... and the local functions that are not */
+  PetscReal *acc;          /* an aggregate's d nk x m coarse values (CoarseCorrection) */
+  Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d nk x m) */
   KSP        ksp;          /* MUMPS LDL^T of Ac */
   PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
@@ -97,21 +113,23 @@ static PetscErrorCode RegisterEvents(void)
 }
 
 /* states: the dN - d non-translation modes the block may hold */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, TwoLevelOptions *o)
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, TwoLevelOptions *o)
 {
   PetscFunctionBegin;
   o->block     = VitBlockDefaultSize(nev, states);
   o->degree    = 6;
-  o->aggregate = 16;
+  o->aggregate = 0; /* 16 atoms per coarse function: 16 (d + 1) for the affine space */
   o->max_it    = 1000;
   o->tol       = 1e-8;
   o->single    = PETSC_TRUE;
   o->single_memory = 0.5;
   o->lock      = PETSC_TRUE;
+  o->space     = COARSE_AFFINE;
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (about: cells of a grid over the box)", NULL, o->aggregate, &o->aggregate, NULL));
+  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate) or affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order)", NULL, coarse_spaces, 2, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function, 16 (d + 1) for affine and 16 for translations, so the coarse matrix has about 1/16 of H's rows either way", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner's products with H in single precision (a float copy of H; LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
@@ -120,7 +138,8 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
-  PetscCheck(o->aggregate >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1", o->aggregate);
+  PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
+  if (!o->aggregate) o->aggregate = 16 * (o->space == COARSE_AFFINE ? dim + 1 : 1);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
   PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
   PetscFunctionReturn(0);
@@ -196,103 +215,166 @@ static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *
   PetscFunctionReturn(0);
 }
 
-/* The coarse matrix P^T H P + sigma P^T P (see the top) from the operator's blocks: the owned rows of
-   aggregate A give its block row; a column atom's aggregate (global index) and sqrt(m) come from
-   its owner through the operator's ghost exchange. Two passes over the aggregates: the distinct
-   block columns of each row (preallocation), then their sums. */
+/* The coarse basis: for each aggregate A the functions g_0 = 1 and, for the affine space, g_k =
+   s_k - mean_A s_k (fractional positions, k = 1..d: in Cartesian coordinates they span the same
+   space), times sqrt(m_i), made orthonormal over A's atoms by Gram-Schmidt (twice). A function that
+   is (nearly) a combination of the ones before it is dropped (psi = 0, kept = false): an aggregate
+   of fewer than d + 1 atoms, or one whose atoms lie in a plane (a sheet). Each of the d components
+   uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the kept ones. */
+static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock *B, CoarseSpace space, TwoLevel *T)
+{
+  const PetscInt   dim = prob->dim, nk = space == COARSE_AFFINE ? dim + 1 : 1;
+  const PetscReal *sm  = B->op->sqrt_mass;
+
+  PetscFunctionBegin;
+  T->nk = nk;
+  PetscCall(PetscMalloc3(B->op->nrows * nk + 1, &T->psi, T->nagg * nk + 1, &T->kept, dim * nk * B->m, &T->acc));
+  for (PetscInt A = 0; A < T->nagg; A++) {
+    const PetscInt r0 = T->first[A], r1 = T->first[A + 1];
+    PetscReal      mean[3] = {0, 0, 0};
+
+    for (PetscInt r = r0; r < r1; r++)
+      for (PetscInt k = 0; k < dim; k++) mean[k] += prob->s[B->order[r] * dim + k] / (r1 - r0);
+    for (PetscInt k = 0; k < nk; k++) {
+      PetscReal before = 0, after = 0;
+
+      for (PetscInt r = r0; r < r1; r++) {
+        const PetscReal g = k ? prob->s[B->order[r] * dim + k - 1] - mean[k - 1] : 1;
+        T->psi[r * nk + k] = sm[r] * g;
+        before += PetscSqr(T->psi[r * nk + k]);
+      }
+      for (PetscInt pass = 0; pass < 2; pass++)
+        for (PetscInt l = 0; l < k; l++) {
+          PetscReal dot = 0;
+          for (PetscInt r = r0; r < r1; r++) dot += T->psi[r * nk + l] * T->psi[r * nk + k];
+          for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] -= dot * T->psi[r * nk + l];
+        }
+      for (PetscInt r = r0; r < r1; r++) after += PetscSqr(T->psi[r * nk + k]);
+      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before && after > 0);
+      T->dropped += !T->kept[A * nk + k];
+      for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] = T->kept[A * nk + k] ? T->psi[r * nk + k] / PetscSqrtReal(after) : 0;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The coarse matrix P^T H P + sigma P^T P (see the top; P^T P = I on the kept functions, a dropped
+   one gets a large diagonal entry and no coupling) from the operator's blocks: the owned rows of
+   aggregate A give its block row, (A k c, B l c') = sum_{i in A, j in B} psi_k(i) H_ic,jc' psi_l(j);
+   a column atom's aggregate (global index) and psi come from its owner through the operator's
+   ghost exchange. Two passes over the aggregates: the distinct block columns of each row
+   (preallocation), then their sums; a hash map gives each column aggregate its slot (a sort of
+   the block columns took time quadratic in the aggregate's size). */
 static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T)
 {
   const struct _n_VitKpmOperator *op = B->op;
-  const PetscInt                  bs = op->bs, nrows = op->nrows, nall = nrows + op->nghost;
-  PetscInt                        offset = 0, maxblocks = 1, *agg, *key, *perm, *dnnz, *onnz;
-  PetscReal                      *sm, *block, trace = 0, sigma;
+  const PetscInt                  bs = op->bs, nk = T->nk, cb = bs * nk, nrows = op->nrows, nall = nrows + op->nghost;
+  PetscInt                        offset = 0, maxblocks = 1, *agg, *slot, *cols, *dnnz, *onnz;
+  PetscReal                      *ps, *sums, trace = 0, sigma;
   PetscMPIInt                     rank;
+  PetscHMapI                      slots;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(prob->comm, &rank));
   PetscCallMPI(MPI_Exscan(&T->nagg, &offset, 1, MPIU_INT, MPI_SUM, prob->comm));
   if (rank == 0) offset = 0;
-  PetscCall(PetscMalloc2(nall + 1, &agg, nall + 1, &sm));
+  PetscCall(PetscMalloc2(nall + 1, &agg, nk * nall + 1, &ps));
   for (PetscInt A = 0; A < T->nagg; A++) {
     for (PetscInt r = T->first[A]; r < T->first[A + 1]; r++) agg[r] = offset + A;
     maxblocks = PetscMax(maxblocks, op->ia[T->first[A + 1]] - op->ia[T->first[A]]);
   }
-  PetscCall(PetscArraycpy(sm, op->sqrt_mass, nrows));
   PetscCall(PetscSFBcastBegin(op->sf, MPIU_INT, agg, agg + nrows, MPI_REPLACE));
   PetscCall(PetscSFBcastEnd(op->sf, MPIU_INT, agg, agg + nrows, MPI_REPLACE));
-  PetscCall(PetscSFBcastBegin(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(op->sf, MPIU_REAL, sm, sm + nrows, MPI_REPLACE));
-  PetscCall(PetscMalloc5(maxblocks, &key, maxblocks, &perm, T->nagg + 1, &dnnz, T->nagg + 1, &onnz, bs * bs, &block));
+  for (PetscInt k = 0; k < nk; k++) { /* ps[k nall + j]: function k at row or ghost j */
+    for (PetscInt r = 0; r < nrows; r++) ps[k * nall + r] = T->psi[r * nk + k];
+    PetscCall(PetscSFBcastBegin(op->sf, MPIU_REAL, ps + k * nall, ps + k * nall + nrows, MPI_REPLACE));
+    PetscCall(PetscSFBcastEnd(op->sf, MPIU_REAL, ps + k * nall, ps + k * nall + nrows, MPI_REPLACE));
+  }
+  PetscCall(PetscMalloc4(maxblocks, &slot, maxblocks, &cols, T->nagg + 1, &dnnz, T->nagg + 1, &onnz));
+  PetscCall(PetscMalloc1((size_t)maxblocks * cb * cb, &sums)); /* at most one column per block */
+  PetscCall(PetscHMapICreate(&slots));
 
   PetscCall(MatCreate(prob->comm, &T->Ac));
-  PetscCall(MatSetSizes(T->Ac, T->nagg * bs, T->nagg * bs, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetSizes(T->Ac, T->nagg * cb, T->nagg * cb, PETSC_DETERMINE, PETSC_DETERMINE));
   PetscCall(MatSetType(T->Ac, MATAIJ));
-  PetscCall(MatSetBlockSize(T->Ac, bs));
+  PetscCall(MatSetBlockSize(T->Ac, cb));
   for (PetscInt pass = 0; pass < 2; pass++) {
     for (PetscInt A = 0; A < T->nagg; A++) {
-      const PetscInt p0 = op->ia[T->first[A]], nb = op->ia[T->first[A + 1]] - p0, row = offset + A;
-      for (PetscInt q = 0; q < nb; q++) {
-        key[q]  = agg[op->ja[p0 + q]];
-        perm[q] = q;
+      const PetscInt p0 = op->ia[T->first[A]], row = offset + A;
+      PetscInt       ncols = 0;
+
+      PetscCall(PetscHMapIClear(slots));
+      for (PetscInt p = p0; p < op->ia[T->first[A + 1]]; p++) { /* slot[p - p0]: the block's column aggregate is cols[slot]; Get gives -1 for a new one */
+        PetscInt s;
+        PetscCall(PetscHMapIGet(slots, agg[op->ja[p]], &s));
+        if (s < 0) {
+          PetscCall(PetscHMapISet(slots, agg[op->ja[p]], ncols));
+          cols[s = ncols++] = agg[op->ja[p]];
+        }
+        slot[p - p0] = s;
       }
-      PetscCall(PetscSortIntWithPermutation(nb, key, perm));
-      if (!pass) dnnz[A] = onnz[A] = 0;
-      for (PetscInt q = 0; q < nb; q++) {
-        const PetscInt col = key[perm[q]];
-        if (q && col == key[perm[q - 1]]) continue;
-        if (!pass) {
-          if (col >= offset && col < offset + T->nagg) dnnz[A]++;
+      if (!pass) {
+        dnnz[A] = onnz[A] = 0;
+        for (PetscInt s = 0; s < ncols; s++) {
+          if (cols[s] >= offset && cols[s] < offset + T->nagg) dnnz[A]++;
           else onnz[A]++;
-          continue;
         }
-        PetscCall(PetscArrayzero(block, bs * bs));
-        for (PetscInt q2 = q; q2 < nb && key[perm[q2]] == col; q2++) { /* every block (i, j) with i in A, j in col */
-          const PetscInt p = p0 + perm[q2], j = op->ja[p];
-          PetscInt       r = T->first[A];
-          while (op->ia[r + 1] <= p) r++;
-          for (PetscInt c = 0; c < bs; c++)
-            for (PetscInt cc = 0; cc < bs; cc++) block[c * bs + cc] += sm[r] * VitKpmBlockEntry(op, p, c, cc) * sm[j];
-        }
-        PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &col, block, ADD_VALUES));
+        continue;
       }
+      PetscCall(PetscArrayzero(sums, ncols * cb * cb));
+      for (PetscInt r = T->first[A]; r < T->first[A + 1]; r++)
+        for (PetscInt p = op->ia[r]; p < op->ia[r + 1]; p++) { /* block (r, j) into its column's sum */
+          const PetscInt j = op->ja[p];
+          PetscReal     *block = sums + slot[p - p0] * cb * cb, h[9];
+          for (PetscInt c = 0; c < bs; c++)
+            for (PetscInt cc = 0; cc < bs; cc++) h[c * bs + cc] = VitKpmBlockEntry(op, p, c, cc);
+          for (PetscInt k = 0; k < nk; k++)
+            for (PetscInt l = 0; l < nk; l++) {
+              const PetscReal w = ps[k * nall + r] * ps[l * nall + j];
+              if (w == 0) continue;
+              for (PetscInt c = 0; c < bs; c++)
+                for (PetscInt cc = 0; cc < bs; cc++) block[(k * bs + c) * cb + l * bs + cc] += w * h[c * bs + cc];
+            }
+        }
+      for (PetscInt s = 0; s < ncols; s++) PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &cols[s], sums + s * cb * cb, ADD_VALUES));
     }
     if (!pass) {
-      PetscCall(MatXAIJSetPreallocation(T->Ac, bs, dnnz, onnz, NULL, NULL));
+      PetscCall(MatXAIJSetPreallocation(T->Ac, cb, dnnz, onnz, NULL, NULL));
       PetscCall(MatSetOption(T->Ac, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
     }
   }
-  /* sigma P^T P: sigma = 1e-6 Tr(H)/(dN), P^T P the aggregate's mass on each component */
+  /* sigma = 1e-6 Tr(H)/(dN) on the kept functions; a dropped one's unknown is decoupled, its
+     right-hand side always zero, so any positive diagonal entry serves (the mean eigenvalue) */
   for (PetscInt j = 0; j < B->n; j++) trace += 1 / T->dinv[j];
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &trace, 1, MPIU_REAL, MPIU_SUM, prob->comm));
   sigma = 1e-6 * trace / (bs * prob->natoms);
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt row = offset + A;
-    PetscReal      mass = 0;
-    for (PetscInt r = T->first[A]; r < T->first[A + 1]; r++) mass += sm[r] * sm[r];
-    PetscCall(PetscArrayzero(block, bs * bs));
-    for (PetscInt c = 0; c < bs; c++) block[c * bs + c] = sigma * mass;
-    PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &row, block, ADD_VALUES));
+    PetscCall(PetscArrayzero(sums, cb * cb));
+    for (PetscInt u = 0; u < cb; u++) sums[u * cb + u] = T->kept[A * nk + u / bs] ? sigma : 1e6 * sigma;
+    PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &row, sums, ADD_VALUES));
   }
   PetscCall(MatAssemblyBegin(T->Ac, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(T->Ac, MAT_FINAL_ASSEMBLY));
   PetscCall(MatSetOption(T->Ac, MAT_SYMMETRIC, PETSC_TRUE)); /* not SPD: MUMPS's LDL^T counts negative pivots */
-  PetscCall(PetscFree5(key, perm, dnnz, onnz, block));
-  PetscCall(PetscFree2(agg, sm));
+  PetscCall(PetscHMapIDestroy(&slots));
+  PetscCall(PetscFree(sums));
+  PetscCall(PetscFree4(slot, cols, dnnz, onnz));
+  PetscCall(PetscFree2(agg, ps));
   PetscFunctionReturn(0);
 }
 
-/* The coarse solver: MUMPS LDL^T of Ac (symmetric indefinite mode, options prefix
-   spectrum_twolevel_coarse_), and the dense coarse multi-vectors of m columns. reason: why it
-   cannot serve (the factorisation failed, or Ac has negative pivots: H is not positive
-   semi-definite, a sample away from an energy minimum), or "". */
-static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, char reason[], size_t len)
+/* One attempt at the MUMPS LDL^T of Ac (options prefix spectrum_twolevel_coarse_) with workspace
+   relaxation ICNTL(14) = relax percent (0: MUMPS's default, or the user's option); *infog1: MUMPS's
+   INFOG(1) (0: factorised; -9 and -8: its workspace was too small). MUMPS's own messages are off
+   (ICNTL(1)): a failure is reported by the caller. */
+static PetscErrorCode CoarseFactor(const VitSpectrumProblem *prob, TwoLevel *T, PetscInt relax, PetscInt *infog1)
 {
-  PC             pc;
-  Mat            F;
-  PCFailedReason failed;
-  PetscInt       negative = 0;
+  PC  pc;
+  Mat F;
 
   PetscFunctionBegin;
+  PetscCall(KSPDestroy(&T->ksp));
   PetscCall(KSPCreate(prob->comm, &T->ksp));
   PetscCall(KSPSetOptionsPrefix(T->ksp, "spectrum_twolevel_coarse_"));
   PetscCall(KSPSetOperators(T->ksp, T->Ac, T->Ac));
@@ -301,15 +383,42 @@ static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBloc
   PetscCall(PCSetType(pc, PCCHOLESKY));
   PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
   PetscCall(KSPSetFromOptions(T->ksp));
-  PetscCall(KSPSetUp(T->ksp));
-  PetscCall(PCGetFailedReason(pc, &failed));
+  PetscCall(PCFactorSetUpMatSolverType(pc));
   PetscCall(PCFactorGetMatrix(pc, &F));
-  if (failed == PC_NOERROR) PetscCall(MatMumpsGetInfog(F, 12, &negative));
-  if (failed != PC_NOERROR) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix (%s)", PCFailedReasons[failed]));
+  PetscCall(MatMumpsSetIcntl(F, 1, 0));
+  if (relax) PetscCall(MatMumpsSetIcntl(F, 14, relax));
+  PetscCall(KSPSetUp(T->ksp));
+  PetscCall(MatMumpsGetInfog(F, 1, infog1));
+  PetscFunctionReturn(0);
+}
+
+/* The coarse solver: MUMPS LDL^T of Ac (symmetric indefinite mode), with its workspace raised
+   (ICNTL(14) 100 %, then 400 %) where MUMPS's estimate fell short (INFOG(1) -9 or -8: delayed
+   pivots of the nearly singular coarse matrix; seen with 64-atom aggregates at 125,000 atoms), and
+   the dense coarse multi-vectors of m columns. reason: why it cannot serve (the factorisation
+   failed, or Ac has negative pivots: H is not positive semi-definite, a sample away from an energy
+   minimum), or "". */
+static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, char reason[], size_t len)
+{
+  const PetscInt relax[3] = {0, 100, 400};
+  PC             pc;
+  Mat            F;
+  PetscInt       infog1 = 0, negative = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt attempt = 0; attempt < 3; attempt++) {
+    PetscCall(CoarseFactor(prob, T, relax[attempt], &infog1));
+    if (infog1 != -8 && infog1 != -9) break;
+    PetscCall(PetscInfo(NULL, "twolevel: MUMPS's workspace for the coarse factor was too small (INFOG(1) %" PetscInt_FMT "); retried with ICNTL(14) %" PetscInt_FMT "\n", infog1, attempt < 2 ? relax[attempt + 1] : 0));
+  }
+  PetscCall(KSPGetPC(T->ksp, &pc));
+  PetscCall(PCFactorGetMatrix(pc, &F));
+  if (infog1 == 0) PetscCall(MatMumpsGetInfog(F, 12, &negative));
+  if (infog1 < 0) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix (INFOG(1) %" PetscInt_FMT "; options -spectrum_twolevel_coarse_mat_mumps_icntl_*)", infog1));
   else if (negative > 0) PetscCall(PetscSNPrintf(reason, len, "its coarse matrix has %" PetscInt_FMT " negative pivots, so H is not positive semi-definite (a sample away from an energy minimum)", negative));
   if (reason[0]) PetscFunctionReturn(0);
-  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
-  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
+  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
+  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
   PetscFunctionReturn(0);
 }
 
@@ -435,6 +544,7 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
     PetscFunctionReturn(0);
   }
   PetscCall(Aggregate(prob, B, o->aggregate, T));
+  PetscCall(CoarseBasis(prob, B, o->space, T));
   PetscCall(JacobiScaling(B, T, reason, len)); /* first: the coarse matrix's shift takes Tr(H) from it */
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(CoarseMatrix(prob, B, T));
@@ -445,9 +555,10 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
   PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
   if (o->single) PetscCall(SingleSetUp(prob, B, o, T));
   {
-    PetscInt total;
+    PetscInt total, dropped = T->dropped;
     PetscCall(MatGetSize(T->Ac, &total, NULL));
-    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT ", the cycle's products in %s precision\n", total / B->op->bs, total, (double)T->a, (double)T->b, T->degree, T->xf ? "single" : "double"));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dropped, 1, MPIU_INT, MPI_SUM, prob->comm));
+    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns, %s, %" PetscInt_FMT " functions dropped), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT ", the cycle's products in %s precision\n", total / (B->op->bs * T->nk), total, coarse_spaces[o->space], dropped, (double)T->a, (double)T->b, T->degree, T->xf ? "single" : "double"));
   }
   PetscFunctionReturn(0);
 }
@@ -464,6 +575,7 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
   }
   PetscCall(PetscFree(T->dinv));
   PetscCall(PetscFree(T->first));
+  PetscCall(PetscFree3(T->psi, T->kept, T->acc));
   PetscCall(KSPDestroy(&T->ksp));
   PetscCall(MatDestroy(&T->Ac));
   PetscCall(MatDestroy(&T->Rc));
@@ -512,11 +624,11 @@ static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, P
 }
 
 /* z += P Ac^-1 P^T r, all m columns at once (the first m of the coarse multi-vectors, which have
-   as many as the whole block). */
+   as many as the whole block); an aggregate's coarse values gathered in T->acc (d nk x m). */
 static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscReal z[])
 {
-  const PetscInt     bs = T->B->op->bs, m = T->B->m;
-  const PetscReal   *sm = T->B->sqrt_mass;
+  const PetscInt     bs = T->B->op->bs, m = T->B->m, nk = T->nk, cb = bs * nk;
+  PetscReal         *acc = T->acc;
   PetscScalar       *rc;
   const PetscScalar *zc;
   PetscInt           lda;
@@ -527,21 +639,27 @@ static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscRe
   PetscCall(MatDenseGetSubMatrix(T->Zc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Zc));
   PetscCall(MatDenseGetLDA(Rc, &lda));
   PetscCall(MatDenseGetArrayWrite(Rc, &rc));
-  for (PetscInt A = 0; A < T->nagg; A++)
-    for (PetscInt c = 0; c < bs; c++)
-      for (PetscInt k = 0; k < m; k++) {
-        PetscReal s = 0;
-        for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++) s += sm[i] * r[(i * bs + c) * m + k];
-        rc[k * lda + A * bs + c] = s;
-      }
+  for (PetscInt A = 0; A < T->nagg; A++) { /* rc = P^T r */
+    PetscCall(PetscArrayzero(acc, cb * m));
+    for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
+      for (PetscInt k = 0; k < nk; k++)
+        for (PetscInt c = 0; c < bs; c++)
+          for (PetscInt kk = 0; kk < m; kk++) acc[(k * bs + c) * m + kk] += T->psi[i * nk + k] * r[(i * bs + c) * m + kk];
+    for (PetscInt u = 0; u < cb; u++)
+      for (PetscInt kk = 0; kk < m; kk++) rc[kk * lda + A * cb + u] = acc[u * m + kk];
+  }
   PetscCall(MatDenseRestoreArrayWrite(Rc, &rc));
   PetscCall(KSPMatSolve(T->ksp, Rc, Zc));
   PetscCall(MatDenseGetLDA(Zc, &lda));
   PetscCall(MatDenseGetArrayRead(Zc, &zc));
-  for (PetscInt A = 0; A < T->nagg; A++)
+  for (PetscInt A = 0; A < T->nagg; A++) { /* z += P zc */
+    for (PetscInt u = 0; u < cb; u++)
+      for (PetscInt kk = 0; kk < m; kk++) acc[u * m + kk] = PetscRealPart(zc[kk * lda + A * cb + u]);
     for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
-      for (PetscInt c = 0; c < bs; c++)
-        for (PetscInt k = 0; k < m; k++) z[(i * bs + c) * m + k] += sm[i] * PetscRealPart(zc[k * lda + A * bs + c]);
+      for (PetscInt k = 0; k < nk; k++)
+        for (PetscInt c = 0; c < bs; c++)
+          for (PetscInt kk = 0; kk < m; kk++) z[(i * bs + c) * m + kk] += T->psi[i * nk + k] * acc[(k * bs + c) * m + kk];
+  }
   PetscCall(MatDenseRestoreArrayRead(Zc, &zc));
   PetscCall(MatDenseRestoreSubMatrix(T->Rc, &Rc));
   PetscCall(MatDenseRestoreSubMatrix(T->Zc, &Zc));
@@ -800,7 +918,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  PetscCall(ReadOptions(prob->comm, opt->nev, prob->dim * prob->natoms - prob->dim, &o));
+  PetscCall(ReadOptions(prob->comm, prob->dim, opt->nev, prob->dim * prob->natoms - prob->dim, &o));
   B.op = opt->op;
   PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
@@ -884,6 +1002,6 @@ PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm)
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
-  PetscCall(ReadOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, &o));
+  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, &o));
   PetscFunctionReturn(0);
 }

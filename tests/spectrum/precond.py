@@ -11,7 +11,9 @@ crystal) of the same Hessian:
   converge in twice the GAMG iterations (the preconditioner is in effect); twolevel converges in
   fewer block products than chebyshev; with one atom per aggregate (an exact coarse solve) in
   fewer iterations, and with one aggregate per rank (a singular coarse matrix but for its shift)
-  to the same modes;
+  to the same modes; the coarse space: affine by default (d (d + 1) unknowns per aggregate), or
+  the translations, in as many iterations or more, the same modes; aggregates of one or two atoms
+  drop the functions they cannot carry, the same modes; a 2D glass against LAPACK;
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
   multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter and chebyshev with
   nev 10 return the whole 12-fold multiplet, = LAPACK's lowest 12, and so does twolevel; chebyshev
@@ -107,6 +109,31 @@ vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 1
 lam, err = lowest("glass_onecell.h5", nev)
 vt.check(err < 1e-8, "twolevel with one aggregate per rank: the same modes to 1e-8 (max %.1e)" % err)
 
+# The coarse space: by default each aggregate's affine displacements (d (d + 1) coarse unknowns per
+# aggregate, at least 16 (d + 1) atoms per aggregate), or its translations (d unknowns, 16 atoms):
+# the same modes, the affine space in no more iterations. An aggregate whose atoms cannot carry a
+# function (one atom: no extent; two: one direction) drops it, and the modes are the same.
+def coarse(stdout):
+    line = [l for l in stdout.splitlines() if "coarse unknowns" in l][-1]
+    after = line.split("twolevel:")[1]
+    inside = after.split("(")[1].split(")")[0].split(", ")
+    return int(after.split()[0]), int(inside[0].split()[0]), inside[1], int(inside[2].split()[0])
+aggregates, unknowns, space, dropped = coarse(open_info)
+vt.check(space == "affine" and unknowns == 12 * aggregates and dropped == 0 and aggregates <= 1000 // 64,
+         "twolevel by default: the affine space, %d aggregates of at least 64 atoms, %d coarse unknowns, %d functions dropped" % (aggregates, unknowns, dropped))
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_coarse_space", "translations", "-spectrum_vectors", "-o", "glass_translations.h5", "-info", ":sys"], np_ranks)
+aggregates, unknowns, space, dropped = coarse(p.stdout)
+vt.check(space == "translations" and unknowns == 3 * aggregates and 1000 // 32 < aggregates <= 1000 // 16,
+         "-spectrum_twolevel_coarse_space translations: %d aggregates of 16-32 atoms, %d coarse unknowns" % (aggregates, unknowns))
+check_modes("glass_translations.h5", "twolevel, translations")
+its_translations = int(sl.read("glass_translations.h5", "/spectrum/modes/iterations")[0])
+vt.check(its <= its_translations, "twolevel: %d iterations with the affine space, %d with the translations" % (its, its_translations))
+for size, low, high in ((1, 2900, 3000), (2, 1, 3000)):
+    p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", size, "-o", "glass_small.h5", "-info", ":sys"], np_ranks)
+    aggregates, unknowns, space, dropped = coarse(p.stdout)
+    lam, err = lowest("glass_small.h5", nev)
+    vt.check(low <= dropped <= high and err < 1e-8, "affine space, aggregates of %d atoms (%d of them): %d functions dropped, the same modes to 1e-8 (max %.1e)" % (size, aggregates, dropped, err))
+
 # The cycle's products in single precision (the default run above said so in -info) or in double:
 # the same modes to the tolerance either way, and the same iterations give or take a few; where
 # the float copy does not fit in the given share of the node's memory, one note and double.
@@ -149,6 +176,17 @@ notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
 vt.check(len(notes) == 1 and "-spectrum_twolevel_single_memory" in notes[0] and "the cycle's products in double precision" in p.stdout, "no room for the float copy: one note naming -spectrum_twolevel_single_memory, products in double (%s)" % notes)
 lam, err = lowest("glass_nomem.h5", nev)
 vt.check(err < 1e-8, "twolevel with the products in double after the note: the same modes to 1e-8 (max %.1e)" % err)
+
+# In 2D the affine space has d (d + 1) = 6 functions per aggregate of at least 48 atoms: a 2D KA
+# glass's lowest 10 modes against LAPACK.
+glass2 = sl.make_ka_glass("ka2d_400.data", n_side=20, dim=2)
+ref2 = np.linalg.eigvalsh(sl.hessian_dense(glass2, np_ranks=np_ranks, potential=("-potential", "ka2d")))[2:12]
+p = vt.run(["spectrum", "-sample", glass2, "-potential", "ka2d", "-spectrum_method", "twolevel", "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "ka2d.h5", "-info", ":sys"], np_ranks)
+aggregates, unknowns, space, dropped = coarse(p.stdout)
+lam = sl.read("ka2d.h5", "/spectrum/modes/eigenvalues")
+err = np.max(np.abs(lam - ref2) / ref2) if len(lam) == 10 else np.inf
+vt.check(space == "affine" and unknowns == 6 * aggregates and aggregates <= 400 // 48 and err < 1e-8,
+         "2D glass: affine space, %d aggregates, %d coarse unknowns; lowest 10 = LAPACK to 1e-8 (max %.1e)" % (aggregates, unknowns, err))
 
 
 # Degenerate multiplets: fcc Lennard-Jones crystal (as tests/spectrum/multiplets.py).
