@@ -24,7 +24,7 @@
      The long-wavelength modes that the smoother cannot reach are smooth on the scale of an
      aggregate; the translations follow them to first order in (aggregate size / wavelength), the
      affine space to second order (it holds the local strain and rotation), which saves LOBPCG
-     iterations the more, the longer the waves: 13 % at 27,000 atoms, 32 % at 125,000
+     iterations the more, the longer the waves: 11 % at 27,000 atoms, 32 % at 125,000
      (docs/BENCHMARKS.md). The coarse matrix P^T H P sums the force constants over pairs of
      aggregates, (A k c, B l c') = sum_{i in A, j in B} P(i c, A k c) H_ic,jc' P(j c', B l c'),
      and couples neighbouring aggregates only; it is singular (the global translations), so the
@@ -52,10 +52,9 @@
    shell Hessian, a non-positive diagonal entry, negative coarse pivots) the solve stops with a
    user error, or with opt->fallback says why in a note and returns no modes (modes->declined),
    and VitModesCompute runs chebyshev.
-   Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _max_it, _tol, _lock, _single, _single_memory. */
+   Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _coarse_memory, _max_it, _tol, _lock, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
-#include <petscksp.h>
 #include <petsc/private/hashmapi.h>
 
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
@@ -71,6 +70,7 @@ typedef struct {
   PetscBool single;        /* the cycle's products in single precision */
   PetscBool lock;          /* converged wanted modes get no search direction (soft locking) */
   PetscReal single_memory; /* ... where their float copies fit in this share of a node's available memory */
+  PetscReal coarse_memory; /* share of a node's available memory for the coarse factor and LOBPCG's blocks */
 } TwoLevelOptions;
 
 typedef struct {
@@ -85,7 +85,7 @@ typedef struct {
   PetscInt   dropped;      /* ... and the local functions that are not */
   PetscReal *acc;          /* an aggregate's d nk x m coarse values (CoarseCorrection) */
   Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d nk x m) */
-  KSP        ksp;          /* MUMPS LDL^T of Ac */
+  Mat        F;            /* MUMPS LDL^T of Ac */
   PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
   PetscInt   products;     /* block products with H */
   PetscInt64 columns;      /* ... and the vectors they held */
@@ -123,6 +123,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   o->tol       = 1e-8;
   o->single    = PETSC_TRUE;
   o->single_memory = 0.5;
+  o->coarse_memory = 0.8;
   o->lock      = PETSC_TRUE;
   o->space     = COARSE_AFFINE;
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
@@ -135,12 +136,14 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner's products with H in single precision (a float copy of H; LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (MemAvailable) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
   if (!o->aggregate) o->aggregate = 16 * (o->space == COARSE_AFFINE ? dim + 1 : 1);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
+  PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %g: must be in (0, 1]", (double)o->coarse_memory);
   PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
   PetscFunctionReturn(0);
 }
@@ -364,58 +367,106 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   PetscFunctionReturn(0);
 }
 
-/* One attempt at the MUMPS LDL^T of Ac (options prefix spectrum_twolevel_coarse_) with workspace
-   relaxation ICNTL(14) = relax percent (0: MUMPS's default, or the user's option); *infog1: MUMPS's
-   INFOG(1) (0: factorised; -9 and -8: its workspace was too small). MUMPS's own messages are off
-   (ICNTL(1)): a failure is reported by the caller. */
-static PetscErrorCode CoarseFactor(const VitSpectrumProblem *prob, TwoLevel *T, PetscInt relax, PetscInt *infog1)
+/* The MUMPS LDL^T of Ac after its analysis only (options prefix spectrum_twolevel_coarse_:
+   -spectrum_twolevel_coarse_mat_mumps_icntl_*), with workspace relaxation ICNTL(14) relax percent
+   (0: MUMPS's default or the user's option). MUMPS's own messages are off (ICNTL(1)): a failure is
+   reported by the caller. */
+static PetscErrorCode CoarseAnalysis(Mat Ac, PetscInt relax, Mat *F)
 {
-  PC  pc;
-  Mat F;
+  IS            rperm, cperm;
+  MatFactorInfo info;
 
   PetscFunctionBegin;
-  PetscCall(KSPDestroy(&T->ksp));
-  PetscCall(KSPCreate(prob->comm, &T->ksp));
-  PetscCall(KSPSetOptionsPrefix(T->ksp, "spectrum_twolevel_coarse_"));
-  PetscCall(KSPSetOperators(T->ksp, T->Ac, T->Ac));
-  PetscCall(KSPSetType(T->ksp, KSPPREONLY));
-  PetscCall(KSPGetPC(T->ksp, &pc));
-  PetscCall(PCSetType(pc, PCCHOLESKY));
-  PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
-  PetscCall(KSPSetFromOptions(T->ksp));
-  PetscCall(PCFactorSetUpMatSolverType(pc));
-  PetscCall(PCFactorGetMatrix(pc, &F));
-  PetscCall(MatMumpsSetIcntl(F, 1, 0));
-  if (relax) PetscCall(MatMumpsSetIcntl(F, 14, relax));
-  PetscCall(KSPSetUp(T->ksp));
-  PetscCall(MatMumpsGetInfog(F, 1, infog1));
+  PetscCall(MatSetOptionsPrefix(Ac, "spectrum_twolevel_coarse_"));
+  PetscCall(MatGetFactor(Ac, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, F));
+  PetscCall(MatSetOptionsPrefix(*F, "spectrum_twolevel_coarse_"));
+  PetscCall(MatMumpsSetIcntl(*F, 1, 0));
+  if (relax) PetscCall(MatMumpsSetIcntl(*F, 14, relax));
+  PetscCall(MatFactorInfoInitialize(&info));
+  PetscCall(MatGetOrdering(Ac, MATORDERINGNATURAL, &rperm, &cperm));
+  PetscCall(MatCholeskyFactorSymbolic(*F, Ac, rperm, &info));
+  PetscCall(ISDestroy(&rperm));
+  PetscCall(ISDestroy(&cperm));
   PetscFunctionReturn(0);
 }
 
-/* The coarse solver: MUMPS LDL^T of Ac (symmetric indefinite mode), with its workspace raised
+/* The coarse factor: MUMPS LDL^T of Ac (symmetric indefinite mode), with its workspace raised
    (ICNTL(14) 100 %, then 400 %) where MUMPS's estimate fell short (INFOG(1) -9 or -8: delayed
-   pivots of the nearly singular coarse matrix; seen with 64-atom aggregates at 125,000 atoms), and
-   the dense coarse multi-vectors of m columns. reason: why it cannot serve (the factorisation
-   failed, or Ac has negative pivots: H is not positive semi-definite, a sample away from an energy
+   pivots of the nearly singular coarse matrix; seen with 64-atom translation aggregates at 125,000
+   atoms); T->F holds the analysis on entry. reason: why it cannot serve (the factorisation failed,
+   or Ac has negative pivots: H is not positive semi-definite, a sample away from an energy
    minimum), or "". */
-static PetscErrorCode CoarseSolver(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, char reason[], size_t len)
+static PetscErrorCode CoarseFactor(TwoLevel *T, char reason[], size_t len)
 {
   const PetscInt relax[3] = {0, 100, 400};
-  PC             pc;
-  Mat            F;
   PetscInt       infog1 = 0, negative = 0;
+  MatFactorInfo  info;
 
   PetscFunctionBegin;
-  for (PetscInt attempt = 0; attempt < 3; attempt++) {
-    PetscCall(CoarseFactor(prob, T, relax[attempt], &infog1));
-    if (infog1 != -8 && infog1 != -9) break;
-    PetscCall(PetscInfo(NULL, "twolevel: MUMPS's workspace for the coarse factor was too small (INFOG(1) %" PetscInt_FMT "); retried with ICNTL(14) %" PetscInt_FMT "\n", infog1, attempt < 2 ? relax[attempt + 1] : 0));
+  PetscCall(MatFactorInfoInitialize(&info));
+  for (PetscInt attempt = 0;; attempt++) {
+    PetscCall(MatCholeskyFactorNumeric(T->F, T->Ac, &info));
+    PetscCall(MatMumpsGetInfog(T->F, 1, &infog1));
+    if ((infog1 != -8 && infog1 != -9) || attempt == 2) break;
+    PetscCall(PetscInfo(NULL, "twolevel: MUMPS's workspace for the coarse factor was too small (INFOG(1) %" PetscInt_FMT "); again with ICNTL(14) %" PetscInt_FMT "\n", infog1, relax[attempt + 1]));
+    PetscCall(MatDestroy(&T->F));
+    PetscCall(CoarseAnalysis(T->Ac, relax[attempt + 1], &T->F));
   }
-  PetscCall(KSPGetPC(T->ksp, &pc));
-  PetscCall(PCFactorGetMatrix(pc, &F));
-  if (infog1 == 0) PetscCall(MatMumpsGetInfog(F, 12, &negative));
+  if (infog1 == 0) PetscCall(MatMumpsGetInfog(T->F, 12, &negative));
   if (infog1 < 0) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix (INFOG(1) %" PetscInt_FMT "; options -spectrum_twolevel_coarse_mat_mumps_icntl_*)", infog1));
   else if (negative > 0) PetscCall(PetscSNPrintf(reason, len, "its coarse matrix has %" PetscInt_FMT " negative pivots, so H is not positive semi-definite (a sample away from an energy minimum)", negative));
+  PetscFunctionReturn(0);
+}
+
+/* Everything of one coarse level, for another try with larger aggregates (or the end). */
+static PetscErrorCode CoarseFree(TwoLevel *T)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(T->first));
+  PetscCall(PetscFree3(T->psi, T->kept, T->acc));
+  PetscCall(MatDestroy(&T->F));
+  PetscCall(MatDestroy(&T->Ac));
+  PetscCall(MatDestroy(&T->Rc));
+  PetscCall(MatDestroy(&T->Zc));
+  T->nagg = T->dropped = 0;
+  PetscFunctionReturn(0);
+}
+
+/* The coarse level: aggregates of at least o->aggregate atoms, their basis, the coarse matrix and
+   its factor, and the dense coarse multi-vectors of m columns. Where MUMPS's estimate for the
+   factor (INFO(17), after its analysis) and the bytes this rank has still to touch (`pending`:
+   LOBPCG's blocks and the cycle's, mapped but not yet written) do not fit in o->coarse_memory of
+   the memory available on a node, the aggregates are made twice as large, until one aggregate per
+   rank; a note says what the first try needed and what was used. reason: why no coarse level
+   serves, or "". */
+static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock *B, const TwoLevelOptions *o, PetscLogDouble pending, TwoLevel *T, char reason[], size_t len)
+{
+  PetscInt  target = o->aggregate;
+  PetscReal first_need = 0, need, avail;
+
+  PetscFunctionBegin;
+  for (;;) {
+    PetscInt  mb;
+    PetscBool fits;
+
+    PetscCall(Aggregate(prob, B, target, T));
+    PetscCall(CoarseBasis(prob, B, o->space, T));
+    PetscCall(CoarseMatrix(prob, B, T));
+    PetscCall(CoarseAnalysis(T->Ac, 0, &T->F));
+    PetscCall(MatMumpsGetInfo(T->F, 17, &mb)); /* this rank's estimate, MB in core */
+    PetscCall(VitNodeMemoryFits(prob->comm, 1048576.0 * mb + pending, o->coarse_memory, &fits, &need, &avail));
+    if (fits) break;
+    PetscCall(CoarseFree(T));
+    if (target >= prob->natoms) {
+      PetscCall(PetscSNPrintf(reason, len, "its coarse factor (MUMPS's estimate) and LOBPCG's blocks need %.3g GB even with one aggregate per rank, on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory)", (double)need, (double)o->coarse_memory, (double)avail));
+      PetscFunctionReturn(0);
+    }
+    if (target == o->aggregate) first_need = need;
+    target *= 2;
+  }
+  if (target != o->aggregate)
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, (double)avail, target, (double)need));
+  PetscCall(CoarseFactor(T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
   PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
@@ -532,7 +583,9 @@ static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock
 }
 
 /* reason: why the preconditioner cannot be built (then T is left for TwoLevelDestroy only), or "". */
-static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, TwoLevel *T, char reason[], size_t len)
+/* pending: bytes this rank maps after the set-up and has not yet written (LOBPCG's blocks), for the
+   coarse level's memory check. */
+static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B, const TwoLevelOptions *o, PetscLogDouble pending, TwoLevel *T, char reason[], size_t len)
 {
   PetscFunctionBegin;
   PetscCall(PetscMemzero(T, sizeof(*T)));
@@ -543,17 +596,16 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
     PetscCall(PetscSNPrintf(reason, len, "it needs an assembled Hessian (not -hessian_type shell)"));
     PetscFunctionReturn(0);
   }
-  PetscCall(Aggregate(prob, B, o->aggregate, T));
-  PetscCall(CoarseBasis(prob, B, o->space, T));
   PetscCall(JacobiScaling(B, T, reason, len)); /* first: the coarse matrix's shift takes Tr(H) from it */
-  if (reason[0]) PetscFunctionReturn(0);
-  PetscCall(CoarseMatrix(prob, B, T));
-  PetscCall(CoarseSolver(prob, B, T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(SmootherInterval(prob, B, T));
   PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
   PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
-  if (o->single) PetscCall(SingleSetUp(prob, B, o, T));
+  pending += DirBytes(B) + VitBlockBytes(B);
+  if (o->single) PetscCall(SingleSetUp(prob, B, o, T)); /* before the coarse level: it writes the float copy of H */
+  if (T->xf) pending += SingleBytes(B, PETSC_TRUE) + SingleBytes(B, PETSC_FALSE);
+  PetscCall(CoarseLevel(prob, B, o, pending, T, reason, len));
+  if (reason[0]) PetscFunctionReturn(0);
   {
     PetscInt total, dropped = T->dropped;
     PetscCall(MatGetSize(T->Ac, &total, NULL));
@@ -574,12 +626,7 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
     PetscCall(VitKpmOperatorSingleDestroy(T->B->op));
   }
   PetscCall(PetscFree(T->dinv));
-  PetscCall(PetscFree(T->first));
-  PetscCall(PetscFree3(T->psi, T->kept, T->acc));
-  PetscCall(KSPDestroy(&T->ksp));
-  PetscCall(MatDestroy(&T->Ac));
-  PetscCall(MatDestroy(&T->Rc));
-  PetscCall(MatDestroy(&T->Zc));
+  PetscCall(CoarseFree(T));
   PetscFunctionReturn(0);
 }
 
@@ -649,7 +696,7 @@ static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscRe
       for (PetscInt kk = 0; kk < m; kk++) rc[kk * lda + A * cb + u] = acc[u * m + kk];
   }
   PetscCall(MatDenseRestoreArrayWrite(Rc, &rc));
-  PetscCall(KSPMatSolve(T->ksp, Rc, Zc));
+  PetscCall(MatMatSolve(T->F, Rc, Zc));
   PetscCall(MatDenseGetLDA(Zc, &lda));
   PetscCall(MatDenseGetArrayRead(Zc, &zc));
   for (PetscInt A = 0; A < T->nagg; A++) { /* z += P zc */
@@ -928,7 +975,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   B.nall = (prob->nowned + nghost) * prob->dim;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(ev_setup, 0, 0, 0, 0));
-  PetscCall(TwoLevelSetUp(prob, &B, &o, &T, reason, sizeof(reason)));
+  PetscCall(TwoLevelSetUp(prob, &B, &o, 6 * (PetscLogDouble)VitBlockBytes(&B), &T, reason, sizeof(reason)));
   PetscCall(PetscLogEventEnd(ev_setup, 0, 0, 0, 0));
   if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's chebyshev */
     PetscCall(TwoLevelDestroy(&T));

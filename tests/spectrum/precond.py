@@ -13,7 +13,9 @@ crystal) of the same Hessian:
   fewer iterations, and with one aggregate per rank (a singular coarse matrix but for its shift)
   to the same modes; the coarse space: affine by default (d (d + 1) unknowns per aggregate), or
   the translations, in as many iterations or more, the same modes; aggregates of one or two atoms
-  drop the functions they cannot carry, the same modes; a 2D glass against LAPACK;
+  drop the functions they cannot carry, the same modes; a coarse factor over
+  -spectrum_twolevel_coarse_memory: larger aggregates with a note, or an error, or chebyshev; a 2D
+  glass against LAPACK;
 - an fcc crystal (256 atoms, 12-fold multiplets at the bottom): LOBPCG with nev 10 (ending inside a
   multiplet) and 13 (one past it), eigenvalues to 1e-8 relative; the filter and chebyshev with
   nev 10 return the whole 12-fold multiplet, = LAPACK's lowest 12, and so does twolevel; chebyshev
@@ -176,6 +178,24 @@ notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
 vt.check(len(notes) == 1 and "-spectrum_twolevel_single_memory" in notes[0] and "the cycle's products in double precision" in p.stdout, "no room for the float copy: one note naming -spectrum_twolevel_single_memory, products in double (%s)" % notes)
 lam, err = lowest("glass_nomem.h5", nev)
 vt.check(err < 1e-8, "twolevel with the products in double after the note: the same modes to 1e-8 (max %.1e)" % err)
+# The coarse factor must fit with LOBPCG's blocks in -spectrum_twolevel_coarse_memory of the
+# available memory: one atom per aggregate (12,000 coarse unknowns, MUMPS estimates about 1.5 GB)
+# in 0.005 of it (about 0.1 GB) takes larger aggregates, with one note, and the same modes; where
+# not even one aggregate per rank fits, -spectrum_method twolevel stops with one error naming the
+# option, and the default method falls back to chebyshev with a note.
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 1, "-spectrum_twolevel_coarse_memory", 0.005, "-o", "glass_coarsened.h5", "-info", ":sys"], np_ranks)
+notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+aggregates, unknowns, space, dropped = coarse(p.stdout)
+lam, err = lowest("glass_coarsened.h5", nev)
+vt.check(len(notes) == 1 and "-spectrum_twolevel_coarse_memory" in notes[0] and "with 1 atoms per aggregate" in notes[0] and aggregates < 1000 and err < 1e-8,
+         "coarse factor over -spectrum_twolevel_coarse_memory: one note, %d aggregates instead of 1000, the same modes to 1e-8 (max %.1e; %s)" % (aggregates, err, notes))
+p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_coarse_memory", 1e-9], np_ranks, expect_fail=True)
+msg = p.stdout + p.stderr
+vt.check(msg.count("vitrum: error") == 1 and "-spectrum_twolevel_coarse_memory" in msg and "one aggregate per rank" in msg, "not even one aggregate per rank fits: one error naming -spectrum_twolevel_coarse_memory (%s)" % msg.strip()[-200:])
+p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_twolevel_coarse_memory", 1e-9, "-o", "glass_fallback.h5"], np_ranks)
+notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+vt.check(len(notes) == 2 and "chebyshev" in notes[1] and "-spectrum_twolevel_coarse_memory" in notes[1] and lowest("glass_fallback.h5", nev)[1] < 1e-8,
+         "the default method: twolevel declined with a note naming -spectrum_twolevel_coarse_memory, chebyshev's modes to 1e-8 (%s)" % notes)
 
 # In 2D the affine space has d (d + 1) = 6 functions per aggregate of at least 48 atoms: a 2D KA
 # glass's lowest 10 modes against LAPACK.
@@ -224,3 +244,7 @@ vt.check("twolevel" in msg and "assembled" in msg and msg.count("vitrum: error")
 p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_single_memory", 0], np_ranks, expect_fail=True)
 msg = p.stdout + p.stderr
 vt.check("-spectrum_twolevel_single_memory 0" in msg and msg.count("vitrum: error") == 1, "-spectrum_twolevel_single_memory 0: one user error naming it")
+for bad in (["-spectrum_twolevel_coarse_memory", 0], ["-spectrum_twolevel_coarse_space", "rigid"]):
+    p = vt.run(base + ["-spectrum_method", "twolevel"] + bad, np_ranks, expect_fail=True)
+    msg = p.stdout + p.stderr
+    vt.check(bad[0] in msg and str(bad[1]) in msg and msg.count("vitrum: error") == 1, "%s %s: one user error naming it" % tuple(bad))
