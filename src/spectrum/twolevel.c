@@ -272,7 +272,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
 {
   const struct _n_VitKpmOperator *op = B->op;
   const PetscInt                  bs = op->bs, nk = T->nk, cb = bs * nk, nrows = op->nrows, nall = nrows + op->nghost;
-  PetscInt                        offset = 0, maxblocks = 1, *agg, *slot, *cols, *dnnz, *onnz;
+  PetscInt                        offset = 0, maxblocks = 1, maxcols = 1, *agg, *slot, *cols, *dnnz, *onnz;
   PetscReal                      *ps, *sums, trace = 0, sigma;
   PetscMPIInt                     rank;
   PetscHMapI                      slots;
@@ -294,7 +294,6 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
     PetscCall(PetscSFBcastEnd(op->sf, MPIU_REAL, ps + k * nall, ps + k * nall + nrows, MPI_REPLACE));
   }
   PetscCall(PetscMalloc4(maxblocks, &slot, maxblocks, &cols, T->nagg + 1, &dnnz, T->nagg + 1, &onnz));
-  PetscCall(PetscMalloc1((size_t)maxblocks * cb * cb, &sums)); /* at most one column per block */
   PetscCall(PetscHMapICreate(&slots));
 
   PetscCall(MatCreate(prob->comm, &T->Ac));
@@ -317,6 +316,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
         slot[p - p0] = s;
       }
       if (!pass) {
+        maxcols = PetscMax(maxcols, ncols);
         dnnz[A] = onnz[A] = 0;
         for (PetscInt s = 0; s < ncols; s++) {
           if (cols[s] >= offset && cols[s] < offset + T->nagg) dnnz[A]++;
@@ -342,6 +342,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
       for (PetscInt s = 0; s < ncols; s++) PetscCall(MatSetValuesBlocked(T->Ac, 1, &row, 1, &cols[s], sums + s * cb * cb, ADD_VALUES));
     }
     if (!pass) {
+      PetscCall(PetscMalloc1((size_t)maxcols * cb * cb, &sums)); /* the most block columns of a row (not blocks: one aggregate per rank has millions) */
       PetscCall(MatXAIJSetPreallocation(T->Ac, cb, dnnz, onnz, NULL, NULL));
       PetscCall(MatSetOption(T->Ac, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
     }
