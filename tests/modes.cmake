@@ -4,3 +4,5 @@ vit_add_test(modes_multiplets_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spec
 # LOBPCG with the multigrid preconditioner (src/spectrum/precond.c) and the fallback from shift-and-invert.
 vit_add_test(modes_precond_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 1)
 vit_add_test(modes_precond_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 2)
+# twolevel's affine coarse space on an EAM glass in metal units, an amorphous carbon sheet and flat graphene.
+vit_add_test(modes_coarse_materials 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/coarse_materials.py)

@@ -21,6 +21,10 @@ typedef struct {
 extern VitLog vit_log;
 
 PetscErrorCode VitInitialize(void);
+/* Register the n events names[k] of vitrum's class into *events[k], once per run (a stage's own
+   events, registered where the stage first runs: a second run of it in the same process, as the
+   pipeline's, finds them registered). */
+PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], PetscLogEvent *const events[]);
 
 /* Error handling (docs/reliability.md). A user-input error is raised with SETERRQ/PetscCheck and
    a user code (PETSC_ERR_USER_INPUT, PETSC_ERR_FILE_*, PETSC_ERR_ARG_*) on a communicator where
@@ -44,6 +48,10 @@ int VitEndOfRun(PetscBool failed);
 /* Broadcast an error message found on rank 0 (errmsg non-empty) and raise it on every rank.
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */
 PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
+/* The next line of f into line (size bytes), without its line end: 1 when a line was read, 0 at
+   the end of the file, -1 when the line does not fit in size - 1 bytes (the rest of it is read and
+   dropped), so that a long line is an error and never two lines. */
+int VitReadLine(FILE *f, char line[], size_t size);
 
 /* Set option NAME to VALUE (NULL: a flag) unless the user gave it; *added: set here (the caller
    clears it with PetscOptionsClearValue when done). */

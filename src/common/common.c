@@ -651,6 +651,36 @@ PetscErrorCode VitOptionsSetDefault(const char name[], const char value[], Petsc
   PetscFunctionReturn(0);
 }
 
+int VitReadLine(FILE *f, char line[], size_t size)
+{
+  size_t len;
+  int    c;
+
+  if (!fgets(line, (int)size, f)) return 0;
+  len = strlen(line);
+  if (len && line[len - 1] == '\n') {
+    line[--len] = 0;
+    if (len && line[len - 1] == '\r') line[--len] = 0;
+    return 1;
+  }
+  if (len + 1 < size || (c = fgetc(f)) == EOF) return 1; /* the last line, without a line end */
+  if (c == '\n') return 1;                              /* it filled the buffer exactly */
+  while (c != EOF && c != '\n') c = fgetc(f);
+  return -1;
+}
+
+PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], PetscLogEvent *const events[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; k++) {
+    PetscLogEvent id;
+    PetscCall(PetscLogEventGetId(names[k], &id));
+    if (id < 0) PetscCall(PetscLogEventRegister(names[k], vit_log.classid, &id));
+    *events[k] = id;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* MemAvailable of /proc/meminfo in bytes (this node), or 0 where it cannot be read. */
 static PetscReal MemAvailable(void)
 {

@@ -187,11 +187,16 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
     /* the words after the option's value, up to the next option: more files or patterns */
     for (int k = last + 2; last > 0 && k < argc && args[k][0] != '-'; k++) PetscCall(AddGlob(comm, args[k], n, &capacity, paths));
   } else if (sample_list[0]) {
-    FILE *f = fopen(sample_list, "r");
-    char  line[PETSC_MAX_PATH_LEN];
+    FILE    *f = fopen(sample_list, "r");
+    char     line[PETSC_MAX_PATH_LEN];
+    PetscInt lineno = 0;
+    int      got;
     PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-sample_list %s: cannot open", sample_list);
-    while (fgets(line, sizeof(line), f)) {
+    while ((got = VitReadLine(f, line, sizeof(line)))) {
       char *s = line + strspn(line, " \t");
+      lineno++;
+      if (got < 0) fclose(f);
+      PetscCheck(got > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s:%" PetscInt_FMT ": a path longer than %d bytes", sample_list, lineno, (int)sizeof(line) - 1);
       s[strcspn(s, "\r\n")] = 0;
       if (!s[0] || s[0] == '#') continue;
       if (*n == capacity) {
@@ -1207,8 +1212,11 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
   PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
-  PetscCall(PetscLogEventRegister("VitFeatCompute", vit_log.classid, &FEAT_COMPUTE));
-  PetscCall(PetscLogEventRegister("VitFeatAssemble", vit_log.classid, &FEAT_ASSEMBLE));
+  {
+    const char *const    names[]  = {"VitFeatCompute", "VitFeatAssemble"};
+    PetscLogEvent *const events[] = {&FEAT_COMPUTE, &FEAT_ASSEMBLE};
+    PetscCall(VitLogEventsRegister(2, names, events));
+  }
   PetscCall(SampleListGet(comm, &o, &n, &paths));
   PetscCall(VitOutputCheck(comm, "-o", o.out, n, (const char *const *)paths));
   PetscCall(CheckTotalOptions(comm, &o, paths[0]));

@@ -145,12 +145,14 @@ static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt
   PetscCall(PetscStrallocpy(spec, &copy));
   for (token = f ? NULL : strtok_r(copy, ",", &save);; token = f ? NULL : strtok_r(NULL, ",", &save)) {
     char *s;
-    if (f && !fgets(line, sizeof(line), f)) break;
-    if (!f && !token) break;
+    int   got = f ? VitReadLine(f, line, sizeof(line)) : 1;
+    if (!got || (!f && !token)) break;
+    lineno++;
+    if (got < 0) fclose(f);
+    PetscCheck(got > 0, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s:%" PetscInt_FMT ": a name longer than %d bytes", spec, lineno, (int)sizeof(line) - 1);
     s = f ? line : token;
     s += strspn(s, " \t");
     s[strcspn(s, "\r\n")] = 0;
-    lineno++;
     /* a control character: a binary file given by mistake (its "names" would be listed as garbage) */
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) PetscCheck(*c >= 0x20 || *c == '\t', comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s%s%" PetscInt_FMT ": not a line of text (a binary file?): give a file of sample names, one a line, or a comma list", spec, f ? ":" : " name ", lineno);
     for (size_t len = strlen(s); len && (s[len - 1] == ' ' || s[len - 1] == '\t'); len--) s[len - 1] = 0;
@@ -1013,15 +1015,11 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
 
 static PetscErrorCode FitRegisterEvents(void)
 {
-  static PetscBool registered = PETSC_FALSE;
+  const char *const    names[]  = {"VitFitTSQR", "VitFitPath", "VitFitCV", "VitFitMetrics"};
+  PetscLogEvent *const events[] = {&FIT_TSQR, &FIT_PATH, &FIT_CV, &FIT_METRICS};
 
   PetscFunctionBeginUser;
-  if (registered) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventRegister("VitFitTSQR", vit_log.classid, &FIT_TSQR));
-  PetscCall(PetscLogEventRegister("VitFitPath", vit_log.classid, &FIT_PATH));
-  PetscCall(PetscLogEventRegister("VitFitCV", vit_log.classid, &FIT_CV));
-  PetscCall(PetscLogEventRegister("VitFitMetrics", vit_log.classid, &FIT_METRICS));
-  registered = PETSC_TRUE;
+  PetscCall(VitLogEventsRegister(4, names, events));
   PetscFunctionReturn(0);
 }
 

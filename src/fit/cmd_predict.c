@@ -302,11 +302,13 @@ static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], const M
 
   PetscFunctionBeginUser;
   PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-rdf %s: cannot open", path);
-  while (fgets(line, sizeof(line), f)) {
+  for (int got; (got = VitReadLine(f, line, sizeof(line)));) {
     PetscReal v[64];
     PetscInt  k = 0;
     char     *s = line, *end;
     lineno++;
+    if (got < 0) fclose(f);
+    PetscCheck(got > 0, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": a line longer than %d bytes", path, lineno, (int)sizeof(line) - 1);
     if (line[strspn(line, " \t")] == '#' && ncols < 0) PetscCall(PetscStrncpy(header, line, sizeof(header)));
     if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == 0) continue;
     for (;;) {

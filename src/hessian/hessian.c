@@ -7,10 +7,11 @@ static PetscLogEvent vit_ev_assemble, vit_ev_shell_mult;
 
 static PetscErrorCode HessianRegisterEvents(void)
 {
+  const char *const    names[]  = {"VitHessAssemble", "VitHessShellMult"};
+  PetscLogEvent *const events[] = {&vit_ev_assemble, &vit_ev_shell_mult};
+
   PetscFunctionBeginUser;
-  if (vit_ev_assemble) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventRegister("VitHessAssemble", vit_log.classid, &vit_ev_assemble));
-  PetscCall(PetscLogEventRegister("VitHessShellMult", vit_log.classid, &vit_ev_shell_mult));
+  PetscCall(VitLogEventsRegister(2, names, events));
   PetscFunctionReturn(0);
 }
 

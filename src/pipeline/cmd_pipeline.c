@@ -368,13 +368,19 @@ static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *n = 0;
   if (!rank) {
-    FILE *f = fopen(path, "r");
-    char  line[PETSC_MAX_PATH_LEN];
+    FILE    *f = fopen(path, "r");
+    char     line[PETSC_MAX_PATH_LEN];
+    int      got = 0;
+    PetscInt lineno = 0;
     if (!f) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: cannot open the sample list", path));
-    while (f && fgets(line, sizeof(line), f))
-      if (line[0] != '\n' && line[0] != '#') (*n)++;
+    while (f && (got = VitReadLine(f, line, sizeof(line))) > 0) {
+      const char *s = line + strspn(line, " \t\r");
+      lineno++;
+      if (s[0] && s[0] != '#') (*n)++; /* as the features stage reads the list */
+    }
     if (f) fclose(f);
-    if (f && !*n) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: the sample list is empty", path));
+    if (got < 0) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s:%" PetscInt_FMT ": a path longer than %d bytes in the sample list", path, lineno + 1, (int)sizeof(line) - 1));
+    else if (f && !*n) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: the sample list is empty", path));
   }
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(n, 1, MPIU_INT, 0, comm));

@@ -6,9 +6,11 @@ static PetscLogEvent event_compute, event_hessian;
 
 static PetscErrorCode RegisterEvents(void)
 {
+  const char *const    names[]  = {"VitManyBodyF", "VitManyBodyH"};
+  PetscLogEvent *const events[] = {&event_compute, &event_hessian};
+
   PetscFunctionBeginUser;
-  if (!event_compute) PetscCall(PetscLogEventRegister("VitManyBodyF", vit_log.classid, &event_compute));
-  if (!event_hessian) PetscCall(PetscLogEventRegister("VitManyBodyH", vit_log.classid, &event_hessian));
+  PetscCall(VitLogEventsRegister(2, names, events));
   PetscFunctionReturn(0);
 }
 

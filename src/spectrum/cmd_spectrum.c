@@ -104,15 +104,11 @@ static PetscLogEvent ev_modes, ev_kpm, ev_inertia, ev_operator;
 
 static PetscErrorCode RegisterEvents(void)
 {
-  static PetscBool done = PETSC_FALSE;
+  const char *const    names[]  = {"VitSpecModes", "VitSpecKPM", "VitSpecInertia", "VitSpecOperator"};
+  PetscLogEvent *const events[] = {&ev_modes, &ev_kpm, &ev_inertia, &ev_operator};
 
   PetscFunctionBegin;
-  if (done) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventRegister("VitSpecModes", vit_log.classid, &ev_modes));
-  PetscCall(PetscLogEventRegister("VitSpecKPM", vit_log.classid, &ev_kpm));
-  PetscCall(PetscLogEventRegister("VitSpecInertia", vit_log.classid, &ev_inertia));
-  PetscCall(PetscLogEventRegister("VitSpecOperator", vit_log.classid, &ev_operator));
-  done = PETSC_TRUE;
+  PetscCall(VitLogEventsRegister(4, names, events));
   PetscFunctionReturn(0);
 }
 

@@ -100,15 +100,11 @@ static PetscLogEvent ev_setup, ev_cycle, ev_product, ev_dense;
 
 static PetscErrorCode RegisterEvents(void)
 {
-  static PetscBool done = PETSC_FALSE;
+  const char *const    names[]  = {"VitTwoLevelSetUp", "VitTwoLevelCycle", "VitTwoLevelHX", "VitTwoLevelDense"};
+  PetscLogEvent *const events[] = {&ev_setup, &ev_cycle, &ev_product, &ev_dense};
 
   PetscFunctionBegin;
-  if (done) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventRegister("VitTwoLevelSetUp", vit_log.classid, &ev_setup));
-  PetscCall(PetscLogEventRegister("VitTwoLevelCycle", vit_log.classid, &ev_cycle));
-  PetscCall(PetscLogEventRegister("VitTwoLevelHX", vit_log.classid, &ev_product));
-  PetscCall(PetscLogEventRegister("VitTwoLevelDense", vit_log.classid, &ev_dense));
-  done = PETSC_TRUE;
+  PetscCall(VitLogEventsRegister(4, names, events));
   PetscFunctionReturn(0);
 }
 
@@ -222,8 +218,11 @@ static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *
    s_k - mean_A s_k (fractional positions, k = 1..d: in Cartesian coordinates they span the same
    space), times sqrt(m_i), made orthonormal over A's atoms by Gram-Schmidt (twice). A function that
    is (nearly) a combination of the ones before it is dropped (psi = 0, kept = false): an aggregate
-   of fewer than d + 1 atoms, or one whose atoms lie in a plane (a sheet). Each of the d components
-   uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the kept ones. */
+   of fewer than d + 1 atoms, or one whose atoms lie in a plane (a sheet). "Nearly": what is left of
+   it is below 1e-6 (in norm) of the aggregate's widest position function, so that a sheet flat to
+   round-off (graphene's z spread of 1e-10 A) does not keep its noise as a coarse function. Each of
+   the d components uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the
+   kept ones. */
 static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock *B, CoarseSpace space, TwoLevel *T)
 {
   const PetscInt   dim = prob->dim, nk = space == COARSE_AFFINE ? dim + 1 : 1;
@@ -234,10 +233,15 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
   PetscCall(PetscMalloc3(B->op->nrows * nk + 1, &T->psi, T->nagg * nk + 1, &T->kept, dim * nk * B->m, &T->acc));
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt r0 = T->first[A], r1 = T->first[A + 1];
-    PetscReal      mean[3] = {0, 0, 0};
+    PetscReal      mean[3] = {0, 0, 0}, widest = 0; /* widest: the largest squared norm of g_1..g_d */
 
     for (PetscInt r = r0; r < r1; r++)
       for (PetscInt k = 0; k < dim; k++) mean[k] += prob->s[B->order[r] * dim + k] / (r1 - r0);
+    for (PetscInt k = 1; k < nk; k++) {
+      PetscReal norm = 0;
+      for (PetscInt r = r0; r < r1; r++) norm += PetscSqr(sm[r] * (prob->s[B->order[r] * dim + k - 1] - mean[k - 1]));
+      widest = PetscMax(widest, norm);
+    }
     for (PetscInt k = 0; k < nk; k++) {
       PetscReal before = 0, after = 0;
 
@@ -253,7 +257,7 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
           for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] -= dot * T->psi[r * nk + l];
         }
       for (PetscInt r = r0; r < r1; r++) after += PetscSqr(T->psi[r * nk + k]);
-      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before && after > 0);
+      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before && after > 1e-12 * widest && after > 0);
       T->dropped += !T->kept[A * nk + k];
       for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] = T->kept[A * nk + k] ? T->psi[r * nk + k] / PetscSqrtReal(after) : 0;
     }
