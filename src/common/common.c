@@ -658,15 +658,13 @@ int VitReadLine(FILE *f, char line[], size_t size)
 
   if (!fgets(line, (int)size, f)) return 0;
   len = strlen(line);
-  if (len && line[len - 1] == '\n') {
-    line[--len] = 0;
-    if (len && line[len - 1] == '\r') line[--len] = 0;
-    return 1;
+  if (len && line[len - 1] == '\n') line[--len] = 0;
+  else if (len + 1 == size && (c = fgetc(f)) != EOF && c != '\n') { /* the buffer is full and the line goes on */
+    while (c != EOF && c != '\n') c = fgetc(f);
+    return -1;
   }
-  if (len + 1 < size || (c = fgetc(f)) == EOF) return 1; /* the last line, without a line end */
-  if (c == '\n') return 1;                              /* it filled the buffer exactly */
-  while (c != EOF && c != '\n') c = fgetc(f);
-  return -1;
+  if (len && line[len - 1] == '\r') line[--len] = 0;
+  return 1;
 }
 
 PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], PetscLogEvent *const events[])

@@ -233,23 +233,21 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
   PetscCall(PetscMalloc3(B->op->nrows * nk + 1, &T->psi, T->nagg * nk + 1, &T->kept, dim * nk * B->m, &T->acc));
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt r0 = T->first[A], r1 = T->first[A + 1];
-    PetscReal      mean[3] = {0, 0, 0}, widest = 0; /* widest: the largest squared norm of g_1..g_d */
+    PetscReal      mean[3] = {0, 0, 0}, before[4] = {0, 0, 0, 0}, widest = 0; /* before[k]: |g_k|^2 before Gram-Schmidt; widest: the largest of g_1..g_d */
 
     for (PetscInt r = r0; r < r1; r++)
       for (PetscInt k = 0; k < dim; k++) mean[k] += prob->s[B->order[r] * dim + k] / (r1 - r0);
-    for (PetscInt k = 1; k < nk; k++) {
-      PetscReal norm = 0;
-      for (PetscInt r = r0; r < r1; r++) norm += PetscSqr(sm[r] * (prob->s[B->order[r] * dim + k - 1] - mean[k - 1]));
-      widest = PetscMax(widest, norm);
-    }
     for (PetscInt k = 0; k < nk; k++) {
-      PetscReal before = 0, after = 0;
-
       for (PetscInt r = r0; r < r1; r++) {
         const PetscReal g = k ? prob->s[B->order[r] * dim + k - 1] - mean[k - 1] : 1;
         T->psi[r * nk + k] = sm[r] * g;
-        before += PetscSqr(T->psi[r * nk + k]);
+        before[k] += PetscSqr(T->psi[r * nk + k]);
       }
+      if (k) widest = PetscMax(widest, before[k]);
+    }
+    for (PetscInt k = 0; k < nk; k++) {
+      PetscReal after = 0;
+
       for (PetscInt pass = 0; pass < 2; pass++)
         for (PetscInt l = 0; l < k; l++) {
           PetscReal dot = 0;
@@ -257,7 +255,7 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
           for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] -= dot * T->psi[r * nk + l];
         }
       for (PetscInt r = r0; r < r1; r++) after += PetscSqr(T->psi[r * nk + k]);
-      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before && after > 1e-12 * widest && after > 0);
+      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before[k] && after > 1e-12 * widest && after > 0);
       T->dropped += !T->kept[A * nk + k];
       for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] = T->kept[A * nk + k] ? T->psi[r * nk + k] / PetscSqrtReal(after) : 0;
     }
