@@ -1,7 +1,7 @@
 """End-to-end analysis of a large replicated glass, per stage (docs/SCALING.md, "## End to end"),
 run from the repository root:
 
-    /usr/bin/python3 bench/scale/run_bench.py BUILD_DIR WORK_DIR [K] [--moments M] [--vectors R] [--nev NEV] [--ranks 1,2] [--hessian-type baij|sbaij]
+    /usr/bin/python3 bench/scale/run_bench.py BUILD_DIR WORK_DIR [K] [--moments M] [--vectors R] [--nev NEV] [--ranks 1,2] [--hessian-type baij|sbaij] [--extra "OPTIONS"]
 
 A relaxed 1000-atom 3D Kob-Andersen glass (LAMMPS melt + minimisation, as the tests make it) is
 replicated K x K x K times with LAMMPS `replicate` (default K = 10: N = 10^6). On each rank count,
@@ -23,7 +23,7 @@ import h5py
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "..", "tests"), os.path.join(here, "..", "..", "tests", "spectrum")]
 args = sys.argv[1:]
-opts = {"--moments": "1000", "--vectors": "10", "--nev": "20", "--ranks": "1,2", "--hessian-type": "baij"}
+opts = {"--moments": "1000", "--vectors": "10", "--nev": "20", "--ranks": "1,2", "--hessian-type": "baij", "--extra": ""}
 for key in list(opts):
     if key in args:
         i = args.index(key)
@@ -79,13 +79,13 @@ base = sl.make_ka_glass(os.path.join(work, "ka1000.data"), n_side=10, massB=1.0)
 sample = replicate(base)
 N = 1000 * k ** 3
 M, R, nev = opts["--moments"], opts["--vectors"], opts["--nev"]
-print("# End to end, N = %d (KA glass replicated %d^3), KPM %s moments x %s vectors, %s lowest modes, -hessian_type %s\n" % (N, k, M, R, nev, opts["--hessian-type"]))
+print("# End to end, N = %d (KA glass replicated %d^3), KPM %s moments x %s vectors, %s lowest modes, -hessian_type %s %s\n" % (N, k, M, R, nev, opts["--hessian-type"], opts["--extra"]))
 for n in [int(x) for x in opts["--ranks"].split(",")]:
     print("## %d rank(s) (%s)\n" % (n, uptime()), flush=True)
     rdf_out, rdf_wall, rdf_rss = timed(MPI + [str(n), os.environ["VITRUM"], "rdf", "-sample", sample, "-o", "rdf.h5", "-log_view"])
     spec_out, spec_wall, spec_rss = timed(MPI + [str(n), os.environ["VITRUM"], "spectrum", "-sample", sample, "-potential", "ka3d",
                                                  "-kpm_moments", M, "-kpm_vectors", R, "-spectrum_nev", nev, "-hessian_type", opts["--hessian-type"],
-                                                 "-o", "spectrum.h5", "-log_view"])
+                                                 "-o", "spectrum.h5", "-log_view"] + opts["--extra"].split())
     roof = subprocess.run(MPI + [str(n), os.path.join(build, "bench_spmv"), "-sample", sample, "-potential", "ka3d", "-spmv_reps", "3"],
                           stdout=subprocess.PIPE, text=True).stdout
     with h5py.File("spectrum.h5", "r") as f:

@@ -1,7 +1,9 @@
 /* Blocks of vectors in the KPM operator's layout (block.h): the dense algebra the block
    eigensolvers share (subspace.c, twolevel.c). The layout x[j m + k] is, for BLAS, the m x n
-   column-major matrix X^T with leading dimension m. */
+   column-major matrix X^T with leading dimension m; the Gram matrices and combinations run in
+   vitrum's own kernels (kernel/block_dense.c), the small eigenproblems in LAPACK. */
 #include "block.h"
+#include "kernel/block_dense.h"
 #include <petscblaslapack.h>
 
 PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states)
@@ -18,43 +20,76 @@ PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt blo
   PetscFunctionReturn(0);
 }
 
-/* The BLAS sizes of a product of p and q columns of blocks like B. */
-static PetscErrorCode BlasSizes(const VitBlock *B, PetscInt p, PetscInt q, PetscBLASInt *bp, PetscBLASInt *bq, PetscBLASInt *n, PetscBLASInt *m)
+/* The dense kernels for this CPU (kernel/block_dense.h): the widest x86-64 level it supports. */
+static void DenseKernels(VitBlockGramRowsFn *gram, VitBlockCombineRowsFn *combine)
 {
+#if defined(VIT_KPM_X86_VARIANTS)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd")) {
+    *gram = VitBlockGramRows_v4, *combine = VitBlockCombineRows_v4;
+  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) {
+    *gram = VitBlockGramRows_v3, *combine = VitBlockCombineRows_v3;
+  } else {
+    *gram = VitBlockGramRows_v2, *combine = VitBlockCombineRows_v2;
+  }
+#else
+  *gram = VitBlockGramRows_generic, *combine = VitBlockCombineRows_generic;
+#endif
+}
+
+PetscErrorCode VitBlockGrams(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt count, const VitGramTerm terms[])
+{
+  VitBlockGramRowsFn    gram;
+  VitBlockCombineRowsFn combine;
+  PetscInt              total = 0;
+  PetscReal            *sums;
+
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(p, bp));
-  PetscCall(PetscBLASIntCast(q, bq));
-  PetscCall(PetscBLASIntCast(B->n, n));
-  PetscCall(PetscBLASIntCast(B->m, m));
+  DenseKernels(&gram, &combine);
+  for (PetscInt t = 0; t < count; t++) total += terms[t].p * terms[t].q;
+  PetscCall(PetscCalloc1(total + 1, &sums));
+  for (PetscInt j0 = 0; j0 < B->n; j0 += VIT_BLOCK_GRAM_TILE) { /* each tile's rows stay in the cache for every term */
+    const PetscInt n = PetscMin(VIT_BLOCK_GRAM_TILE, B->n - j0);
+    PetscReal     *G = sums;
+    for (PetscInt t = 0; t < count; t++) {
+      gram(n, B->m, terms[t].p, terms[t].x + j0 * B->m, terms[t].q, terms[t].y + j0 * B->m, G);
+      G += terms[t].p * terms[t].q;
+    }
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)total, MPIU_REAL, MPIU_SUM, prob->comm));
+  total = 0;
+  for (PetscInt t = 0; t < count; t++) {
+    PetscCall(PetscArraycpy(terms[t].G, sums + total, terms[t].p * terms[t].q));
+    total += terms[t].p * terms[t].q;
+  }
+  PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[])
 {
-  const PetscReal one = 1, zero = 0;
-  PetscBLASInt    bp, bq, n, m;
+  const VitGramTerm term = {p, x, q, y, G};
 
   PetscFunctionBegin;
-  PetscCall(BlasSizes(B, p, q, &bp, &bq, &n, &m));
-  if (n && p && q) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bp, &bq, &n, &one, x, &m, y, &m, &zero, G, &bp));
-  else PetscCall(PetscArrayzero(G, p * q));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(p * q), MPIU_REAL, MPIU_SUM, prob->comm));
+  PetscCall(VitBlockGrams(prob, B, 1, &term));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitBlockCombine(const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal C[], PetscReal beta, PetscReal y[])
 {
-  const PetscReal one = 1;
-  PetscBLASInt    bp, bq, n, m;
+  const PetscInt        ldc = 8 * ((q + 7) / 8);
+  VitBlockGramRowsFn    gram;
+  VitBlockCombineRowsFn combine;
+  PetscReal            *Ct;
 
   PetscFunctionBegin;
-  PetscCall(BlasSizes(B, p, q, &bp, &bq, &n, &m));
-  if (n && q) {
-    if (p) PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bq, &n, &bp, &one, C, &bp, x, &m, &beta, y, &m));
-    else
-      for (PetscInt j = 0; j < B->n; j++)
-        for (PetscInt k = 0; k < q; k++) y[j * B->m + k] *= beta;
-  }
+  if (!B->n || !q) PetscFunctionReturn(0);
+  DenseKernels(&gram, &combine);
+  PetscCall(PetscCalloc1(p * ldc + 1, &Ct)); /* C row by row, the rows padded to whole registers with zeros */
+  for (PetscInt a = 0; a < p; a++)
+    for (PetscInt b = 0; b < q; b++) Ct[a * ldc + b] = C[b * p + a];
+  combine(B->n, B->m, p, x, q, ldc, Ct, beta, y);
+  PetscCall(PetscFree(Ct));
   PetscFunctionReturn(0);
 }
 

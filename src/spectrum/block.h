@@ -23,6 +23,19 @@ PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states);
 /* One user error for a block outside (nev, states] or a tolerance outside (0, 1), naming the
    solver's options -spectrum_<who>_block and -spectrum_<who>_tol. */
 PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states, PetscReal tol);
+/* One Gram matrix of VitBlockGrams: G (p x q, column-major, leading dimension p) = X(:, 0:p)^T Y(:, 0:q). */
+typedef struct {
+  PetscInt         p;
+  const PetscReal *x;
+  PetscInt         q;
+  const PetscReal *y;
+  PetscReal       *G;
+} VitGramTerm;
+/* Rows per tile of VitBlockGrams: the tiles of a few blocks of 32 columns stay in a core's cache. */
+#define VIT_BLOCK_GRAM_TILE 256
+/* Several Gram matrices in one pass over the rows (a tile at a time, so that a block that several
+   terms read comes from memory once) and one sum over the ranks. */
+PetscErrorCode VitBlockGrams(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt count, const VitGramTerm terms[]);
 /* G (p x q, column-major, leading dimension p) = X(:, 0:p)^T Y(:, 0:q), summed over the ranks. */
 PetscErrorCode VitBlockGram(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal x[], PetscInt q, const PetscReal y[], PetscReal G[]);
 /* Y(:, 0:q) = beta Y(:, 0:q) + X(:, 0:p) C, C p x q column-major (owned entries; y != x). */

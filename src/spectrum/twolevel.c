@@ -766,22 +766,30 @@ static PetscErrorCode SvqbDrop(const VitSpectrumProblem *prob, const VitBlock *B
   PetscFunctionReturn(0);
 }
 
-/* x(:, 0:q) -= V(:, 0:p) (V^T x) (V orthonormal); *overlap = max |V^T x| (the largest cosine when x
-   is orthonormal too). Where it is at most `negligible` x is left as it is. */
-static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt p, const PetscReal v[], PetscInt q, PetscReal x[], PetscReal negligible, PetscReal *overlap)
+/* x(:, 0:q) -= X (X^T x) + P(:, 0:p) (P^T x) for the orthonormal X (m columns) and P, orthogonal to
+   each other (both Gram matrices in one pass over the atoms); overlap[0], overlap[1] = max |X^T x|,
+   max |P^T x| (the largest cosines when x is orthonormal too). A part whose overlap is at most
+   `negligible` is left out. */
+static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock *B, const PetscReal X[], PetscInt p, const PetscReal P[], PetscInt q, PetscReal x[], PetscReal negligible, PetscReal overlap[2])
 {
-  PetscReal *G;
+  const PetscInt   sizes[2] = {B->m, p};
+  const PetscReal *basis[2] = {X, P};
+  VitGramTerm      terms[2];
+  PetscReal       *G;
 
   PetscFunctionBegin;
-  *overlap = 0;
-  if (!p || !q) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc1(p * q, &G));
-  PetscCall(VitBlockGram(prob, B, p, v, q, x, G));
-  for (PetscInt j = 0; j < p * q; j++) {
-    *overlap = PetscMax(*overlap, PetscAbsReal(G[j]));
-    G[j]     = -G[j];
+  overlap[0] = overlap[1] = 0;
+  if (!q) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1((B->m + p) * q, &G));
+  for (PetscInt part = 0; part < 2; part++) terms[part] = (VitGramTerm){sizes[part], basis[part], q, x, G + part * B->m * q};
+  PetscCall(VitBlockGrams(prob, B, p ? 2 : 1, terms));
+  for (PetscInt part = 0; part < (p ? 2 : 1); part++) {
+    for (PetscInt j = 0; j < sizes[part] * q; j++) {
+      overlap[part]  = PetscMax(overlap[part], PetscAbsReal(terms[part].G[j]));
+      terms[part].G[j] = -terms[part].G[j];
+    }
+    if (overlap[part] > negligible) PetscCall(VitBlockCombine(B, sizes[part], basis[part], q, terms[part].G, 1, x));
   }
-  if (*overlap > negligible) PetscCall(VitBlockCombine(B, p, v, q, G, 1, x));
   PetscCall(PetscFree(G));
   PetscFunctionReturn(0);
 }
@@ -807,14 +815,23 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
-  PetscCall(PetscMalloc6(s * s, &A, s, &t, m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
-  for (PetscInt a = 0; a < 3; a++)
-    for (PetscInt b = a; b < 3; b++) {
-      if (!sizes[a] || !sizes[b]) continue;
-      PetscCall(VitBlockGram(prob, B, sizes[a], basis[a], sizes[b], hbasis[b], G));
+  PetscCall(PetscMalloc6(s * s, &A, s, &t, 6 * m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
+  { /* the blocks of S^T H S on and above the diagonal, in one pass over the atoms */
+    VitGramTerm terms[6];
+    PetscInt    count = 0, pair[6][2];
+    for (PetscInt a = 0; a < 3; a++)
+      for (PetscInt b = a; b < 3; b++) {
+        if (!sizes[a] || !sizes[b]) continue;
+        terms[count]   = (VitGramTerm){sizes[a], basis[a], sizes[b], hbasis[b], G + count * m * m};
+        pair[count][0] = a, pair[count++][1] = b;
+      }
+    PetscCall(VitBlockGrams(prob, B, count, terms));
+    for (PetscInt c = 0; c < count; c++) {
+      const PetscInt a = pair[c][0], b = pair[c][1];
       for (PetscInt j = 0; j < sizes[a]; j++)
-        for (PetscInt k = 0; k < sizes[b]; k++) A[(start[b] + k) * s + start[a] + j] = A[(start[a] + j) * s + start[b] + k] = G[k * sizes[a] + j];
+        for (PetscInt k = 0; k < sizes[b]; k++) A[(start[b] + k) * s + start[a] + j] = A[(start[a] + j) * s + start[b] + k] = terms[c].G[k * sizes[a] + j];
     }
+  }
   for (PetscInt j = 0; j < s; j++) /* the diagonal blocks symmetrised */
     for (PetscInt k = 0; k < j; k++) A[j * s + k] = A[k * s + j] = 0.5 * (A[j * s + k] + A[k * s + j]);
   PetscCall(VitBlockSymmetricEigen(prob, "twolevel", s, A, t));
@@ -934,10 +951,9 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
   L->mw = ma;
   for (PetscInt pass = 0; pass < 2; pass++) { /* the second only where the first left overlaps */
-    PetscReal with_x, with_p;
-    PetscCall(ProjectOut(prob, B, B->m, L->x, L->mw, L->w, pass ? negligible : 0, &with_x));
-    PetscCall(ProjectOut(prob, B, L->mp, L->p, L->mw, L->w, pass ? negligible : 0, &with_p));
-    if (pass && with_x <= negligible && with_p <= negligible) break;
+    PetscReal overlap[2];
+    PetscCall(ProjectOut(prob, B, L->x, L->mp, L->p, L->mw, L->w, pass ? negligible : 0, overlap));
+    if (pass && overlap[0] <= negligible && overlap[1] <= negligible) break;
     PetscCall(SvqbDrop(prob, B, &L->mw, L->w, T->dir));
     if (pass) T->reorthogonalised++;
   }
