@@ -307,6 +307,21 @@ static PetscErrorCode ExchangeGhosts(VitKpmOperator op, PetscInt nv, PetscReal x
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitKpmOperatorGhosts(VitKpmOperator op, PetscReal x[])
+{
+  PetscFunctionBegin;
+  PetscCall(ExchangeGhosts(op, op->nvec, x));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitKpmOperatorGhostsSingle(VitKpmOperator op, float x[])
+{
+  PetscFunctionBegin;
+  PetscCheck(op->val32, op->comm, PETSC_ERR_PLIB, "KPM operator: no single-precision copy");
+  PetscCall(Halo(op, op->unit32, x, x + op->nrows * op->bs * op->nvec));
+  PetscFunctionReturn(0);
+}
+
 /* Multi-vector layout: x[(i bs + c) nv + k] for block i, component c, vector k, nv = nvec or 1; x has
    room for the ghost blocks after the owned ones. y = H x on owned blocks (ghosts of x refreshed). */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[])
@@ -360,8 +375,7 @@ PetscErrorCode VitKpmOperatorSingleDestroy(VitKpmOperator op)
 PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[])
 {
   PetscFunctionBegin;
-  PetscCheck(op->val32, op->comm, PETSC_ERR_PLIB, "KPM operator: no single-precision copy");
-  PetscCall(Halo(op, op->unit32, x, x + op->nrows * op->bs * op->nvec));
+  PetscCall(VitKpmOperatorGhostsSingle(op, x));
   op->rows32(op->bs, op->nrows, op->ia, op->ja, op->vb, op->val32, op->nvec, x, y);
   PetscCall(PetscLogFlops(2.0 * op->ia[op->nrows] * op->bs * op->bs * op->nvec));
   PetscFunctionReturn(0);

@@ -37,6 +37,12 @@ struct _n_VitKpmOperator {
 PetscErrorCode VitKpmOperatorSingleCreate(VitKpmOperator op);
 PetscErrorCode VitKpmOperatorSingleDestroy(VitKpmOperator op);
 PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]);
+/* The ghost block rows of a multi-vector of nvec vectors (double, or float with the copy) from their
+   owners: the first step of a product that a caller applies a tile of rows at a time with op->rows
+   or op->rows32 (rows r0 .. r0 + nr - 1: ia + r0, y of the tile), consuming each tile while it is in
+   cache (twolevel's cycle). */
+PetscErrorCode VitKpmOperatorGhosts(VitKpmOperator op, PetscReal x[]);
+PetscErrorCode VitKpmOperatorGhostsSingle(VitKpmOperator op, float x[]);
 
 /* Entry (c, cc) of the operator's block p. */
 static inline PetscReal VitKpmBlockEntry(const struct _n_VitKpmOperator *op, PetscInt p, PetscInt c, PetscInt cc)

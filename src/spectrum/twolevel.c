@@ -31,9 +31,11 @@
      coarse matrix is that of H + sigma I, P^T H P + sigma P^T P with sigma = 1e-6 Tr(H)/(dN) (the
      mean eigenvalue, whatever the aggregates), factorised once by MUMPS (LDL^T: negative pivots
      mean H is not positive semi-definite) and applied to all m columns at once.
-   Every product applies H to the whole block with the KPM's kernel; the cycle's products (12 of the
-   13 per iteration) use a single-precision copy of H with fused multiply-adds (3x faster per
-   product, docs/BENCHMARKS.md): a preconditioner only has to approximate H^-1, and its rounding
+   Every product applies H to the whole block with the KPM's kernel; the cycle (twolevel_cycle.h)
+   runs in single precision: its products (12 of the 13 per iteration) with a single-precision copy
+   of H and fused multiply-adds (3x faster per product, docs/BENCHMARKS.md), its vectors in float,
+   each product consumed a tile of rows at a time by the smoothing step's update while the tile is
+   in cache. A preconditioner only has to approximate H^-1, and its rounding
    (1e-7 of the residual it is applied to) shrinks with that residual, while the residuals, H W,
    and the Rayleigh-Ritz step stay in double precision, so the modes are those of H to the same
    tolerance. The copy is made where it fits in a share of each node's available memory
@@ -86,11 +88,15 @@ typedef struct {
   PetscReal *acc;          /* an aggregate's d nk x m coarse values (CoarseCorrection) */
   Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d nk x m) */
   Mat        F;            /* MUMPS LDL^T of Ac */
-  PetscReal *dir, *y;      /* the cycle's work blocks (y with ghost room; dir also holds the Rayleigh-Ritz tiles) */
+  PetscReal *dir;          /* a work block: the double-precision cycle's direction, the Rayleigh-Ritz tiles, SVQB */
+  PetscReal *y;            /* double-precision cycle: the second block of z (ghost room), or NULL */
+  float     *xf, *zf;      /* single-precision cycle: the two blocks of z (ghost room), or NULL */
+  float     *rf, *dirf;    /* ... its residual and direction (owned rows) */
+  void      *tile;         /* a tile of H z (twolevel_cycle.h, Pass) */
+  PetscInt   tile_rows;
   PetscInt   products;     /* block products with H */
   PetscInt64 columns;      /* ... and the vectors they held */
   PetscInt   reorthogonalised; /* search directions orthogonalised a second time */
-  float     *xf, *yf;      /* single precision: the cycle's products (xf with ghost room), or NULL */
 } TwoLevel;
 
 /* -log_view: the set-up (aggregates, coarse factor, single-precision copy), the preconditioner's
@@ -129,7 +135,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function, 16 (d + 1) for affine and 16 for translations, so the coarse matrix has about 1/16 of H's rows either way", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
-  PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner's products with H in single precision (a float copy of H; LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
+  PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (MemAvailable) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
@@ -154,31 +160,6 @@ static PetscErrorCode Apply(TwoLevel *T, PetscReal x[], PetscReal y[])
   T->products++;
   T->columns += T->B->m;
   PetscFunctionReturn(0);
-}
-
-/* The cycle's product H x: in single precision into T->yf from T->xf (which the cycle keeps equal
-   to x rounded to float, written in the same passes as x), else into y; CycleProduct reads entry j
-   of either. */
-static PetscErrorCode CycleApply(TwoLevel *T, PetscReal x[], PetscReal y[])
-{
-  PetscFunctionBegin;
-  T->products++;
-  T->columns += T->B->m;
-  if (T->xf) PetscCall(VitKpmOperatorApplySingle(T->B->op, T->xf, T->yf));
-  else PetscCall(VitKpmOperatorApply(T->B->op, T->B->m, x, y));
-  PetscFunctionReturn(0);
-}
-
-static inline PetscReal CycleProduct(const float *restrict yf, const PetscReal *restrict y, PetscInt j)
-{
-  return yf ? (PetscReal)yf[j] : y[j];
-}
-
-/* xf := x rounded to float (n entries), where the cycle's products are in single precision. */
-static void RoundToSingle(PetscInt n, const PetscReal x[], float *xf)
-{
-  if (xf)
-    for (PetscInt j = 0; j < n; j++) xf[j] = (float)x[j];
 }
 
 /* ---- set-up ----------------------------------------------------------------------------------- */
@@ -565,23 +546,42 @@ static size_t SingleBytes(const VitBlock *B, PetscBool ghosts)
   return (size_t)(ghosts ? B->nall : B->n) * B->m * sizeof(float);
 }
 
+/* The cycle's single-precision blocks: the two of z (ghost room), r and dir. */
+static size_t SingleBlocksBytes(const VitBlock *B)
+{
+  return 2 * SingleBytes(B, PETSC_TRUE) + 2 * SingleBytes(B, PETSC_FALSE);
+}
+
 /* The single-precision copy of H and the cycle's float blocks, where they fit in the share
-   o->single_memory of the memory available on every node; else a note, and the cycle's products
-   stay in double precision. */
+   o->single_memory of the memory available on every node; else a note, and the cycle stays in
+   double precision. */
 static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock *B, const TwoLevelOptions *o, TwoLevel *T)
 {
   PetscBool fits;
   PetscReal need, avail;
 
   PetscFunctionBegin;
-  PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBytes(B, PETSC_TRUE) + SingleBytes(B, PETSC_FALSE), o->single_memory, &fits, &need, &avail));
+  PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBlocksBytes(B), o->single_memory, &fits, &need, &avail));
   if (!fits) {
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, (double)avail));
     PetscFunctionReturn(0);
   }
   PetscCall(VitKpmOperatorSingleCreate(B->op));
   PetscCall(VitBigAlloc(SingleBytes(B, PETSC_TRUE), &T->xf));
-  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_FALSE), &T->yf));
+  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_TRUE), &T->zf));
+  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_FALSE), &T->rf));
+  PetscCall(VitBigAlloc(SingleBytes(B, PETSC_FALSE), &T->dirf));
+  PetscFunctionReturn(0);
+}
+
+/* The tile of H z that the cycle consumes while it is in cache: about 64 kB, as the KPM's tiles. */
+static PetscErrorCode TileSetUp(const VitBlock *B, TwoLevel *T)
+{
+  const size_t row = (size_t)B->op->bs * B->m * (T->xf ? sizeof(float) : sizeof(PetscReal));
+
+  PetscFunctionBegin;
+  T->tile_rows = PetscMax(16, (PetscInt)(65536 / row));
+  PetscCall(PetscMalloc(T->tile_rows * row, &T->tile));
   PetscFunctionReturn(0);
 }
 
@@ -603,10 +603,14 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(SmootherInterval(prob, B, T));
   PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
-  PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
-  pending += DirBytes(B) + VitBlockBytes(B);
+  pending += DirBytes(B);
   if (o->single) PetscCall(SingleSetUp(prob, B, o, T)); /* before the coarse level: it writes the float copy of H */
-  if (T->xf) pending += SingleBytes(B, PETSC_TRUE) + SingleBytes(B, PETSC_FALSE);
+  if (T->xf) pending += SingleBlocksBytes(B);
+  else {
+    PetscCall(VitBigAlloc(VitBlockBytes(B), &T->y));
+    pending += VitBlockBytes(B);
+  }
+  PetscCall(TileSetUp(B, T));
   PetscCall(CoarseLevel(prob, B, o, pending, T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
   {
@@ -623,9 +627,12 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
   PetscFunctionBegin;
   PetscCall(VitBigFree(DirBytes(T->B), &T->dir));
   PetscCall(VitBigFree(VitBlockBytes(T->B), &T->y));
+  PetscCall(PetscFree(T->tile));
   if (T->xf) {
     PetscCall(VitBigFree(SingleBytes(T->B, PETSC_TRUE), &T->xf));
-    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_FALSE), &T->yf));
+    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_TRUE), &T->zf));
+    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_FALSE), &T->rf));
+    PetscCall(VitBigFree(SingleBytes(T->B, PETSC_FALSE), &T->dirf));
     PetscCall(VitKpmOperatorSingleDestroy(T->B->op));
   }
   PetscCall(PetscFree(T->dinv));
@@ -635,100 +642,29 @@ static PetscErrorCode TwoLevelDestroy(TwoLevel *T)
 
 /* ---- the cycle -------------------------------------------------------------------------------- */
 
-/* z := z + degree steps of Jacobi-scaled Chebyshev iteration for H z = r on [a, b] (Saad, Alg.
-   12.1: d_0 = D^-1 (r - H z)/theta, d_{k+1} = rho_{k+1} rho_k d_k + 2 rho_{k+1}/delta D^-1 (r - H z_{k+1}),
-   rho_{k+1} = 1/(2 sigma - rho_k), sigma = theta/delta); zero: z = 0 on entry (one product saved). */
-static PetscErrorCode Smooth(TwoLevel *T, const PetscReal r[], PetscBool zero, PetscReal z[])
-{
-  const PetscInt  n = T->B->n, m = T->B->m;
-  const PetscReal theta = 0.5 * (T->b + T->a), delta = 0.5 * (T->b - T->a), sigma = theta / delta;
-  PetscReal       rho = 1 / sigma, *dir = T->dir, *y = T->y;
-  float          *xf = T->xf;
-  const float    *yf = T->yf;
+/* The LOBPCG state: blocks X, HX, W, HW, P, HP (each nall x m, ghost room). */
+typedef struct {
+  PetscReal *x, *hx, *w, *hw, *p, *hp;
+  PetscInt   mw, mp; /* valid columns of W and P */
+  PetscReal *xp;       /* [X P]^T H [X P] ((m + mp)^2, leading dimension 2m) from the last Rayleigh-Ritz step's coefficients, */
+  PetscBool  xp_valid; /* ... valid while X, H X, P, H P are that step's combinations (not after H X applied anew) */
+} Lobpcg;
 
-  PetscFunctionBegin;
-  if (!zero) RoundToSingle(n * m, z, xf); /* z changed since the last product (the coarse correction) */
-  for (PetscInt s = 0; s < T->degree; s++) {
-    if (s == 0 && zero) {
-      for (PetscInt j = 0; j < n; j++)
-        for (PetscInt k = 0; k < m; k++) z[j * m + k] = dir[j * m + k] = T->dinv[j] * r[j * m + k] / theta;
-      RoundToSingle(n * m, z, xf);
-      continue;
-    }
-    PetscCall(CycleApply(T, z, y));
-    if (s == 0)
-      for (PetscInt j = 0; j < n; j++)
-        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = T->dinv[j] * (r[j * m + k] - CycleProduct(yf, y, j * m + k)) / theta;
-    else {
-      const PetscReal rho_next = 1 / (2 * sigma - rho);
-      for (PetscInt j = 0; j < n; j++)
-        for (PetscInt k = 0; k < m; k++) dir[j * m + k] = rho_next * rho * dir[j * m + k] + 2 * rho_next / delta * T->dinv[j] * (r[j * m + k] - CycleProduct(yf, y, j * m + k));
-      rho = rho_next;
-    }
-    if (xf)
-      for (PetscInt j = 0; j < n * m; j++) xf[j] = (float)(z[j] += dir[j]);
-    else
-      for (PetscInt j = 0; j < n * m; j++) z[j] += dir[j];
-  }
-  PetscFunctionReturn(0);
-}
 
-/* z += P Ac^-1 P^T r, all m columns at once (the first m of the coarse multi-vectors, which have
-   as many as the whole block); an aggregate's coarse values gathered in T->acc (d nk x m). */
-static PetscErrorCode CoarseCorrection(TwoLevel *T, const PetscReal r[], PetscReal z[])
-{
-  const PetscInt     bs = T->B->op->bs, m = T->B->m, nk = T->nk, cb = bs * nk;
-  PetscReal         *acc = T->acc;
-  PetscScalar       *rc;
-  const PetscScalar *zc;
-  PetscInt           lda;
-  Mat                Rc, Zc;
-
-  PetscFunctionBegin;
-  PetscCall(MatDenseGetSubMatrix(T->Rc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Rc));
-  PetscCall(MatDenseGetSubMatrix(T->Zc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Zc));
-  PetscCall(MatDenseGetLDA(Rc, &lda));
-  PetscCall(MatDenseGetArrayWrite(Rc, &rc));
-  for (PetscInt A = 0; A < T->nagg; A++) { /* rc = P^T r */
-    PetscCall(PetscArrayzero(acc, cb * m));
-    for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
-      for (PetscInt k = 0; k < nk; k++)
-        for (PetscInt c = 0; c < bs; c++)
-          for (PetscInt kk = 0; kk < m; kk++) acc[(k * bs + c) * m + kk] += T->psi[i * nk + k] * r[(i * bs + c) * m + kk];
-    for (PetscInt u = 0; u < cb; u++)
-      for (PetscInt kk = 0; kk < m; kk++) rc[kk * lda + A * cb + u] = acc[u * m + kk];
-  }
-  PetscCall(MatDenseRestoreArrayWrite(Rc, &rc));
-  PetscCall(MatMatSolve(T->F, Rc, Zc));
-  PetscCall(MatDenseGetLDA(Zc, &lda));
-  PetscCall(MatDenseGetArrayRead(Zc, &zc));
-  for (PetscInt A = 0; A < T->nagg; A++) { /* z += P zc */
-    for (PetscInt u = 0; u < cb; u++)
-      for (PetscInt kk = 0; kk < m; kk++) acc[u * m + kk] = PetscRealPart(zc[kk * lda + A * cb + u]);
-    for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
-      for (PetscInt k = 0; k < nk; k++)
-        for (PetscInt c = 0; c < bs; c++)
-          for (PetscInt kk = 0; kk < m; kk++) z[(i * bs + c) * m + kk] += T->psi[i * nk + k] * acc[(k * bs + c) * m + kk];
-  }
-  PetscCall(MatDenseRestoreArrayRead(Zc, &zc));
-  PetscCall(MatDenseRestoreSubMatrix(T->Rc, &Rc));
-  PetscCall(MatDenseRestoreSubMatrix(T->Zc, &Zc));
-  PetscFunctionReturn(0);
-}
-
-/* z = T r: smoothing from z = 0, the coarse correction of the residual, smoothing again. */
-static PetscErrorCode Cycle(TwoLevel *T, const PetscReal r[], PetscReal z[])
-{
-  const PetscInt N = T->B->n * T->B->m;
-
-  PetscFunctionBegin;
-  PetscCall(Smooth(T, r, PETSC_TRUE, z));
-  PetscCall(CycleApply(T, z, T->y));
-  for (PetscInt j = 0; j < N; j++) T->y[j] = r[j] - CycleProduct(T->yf, T->y, j);
-  PetscCall(CoarseCorrection(T, T->y, z));
-  PetscCall(Smooth(T, r, PETSC_FALSE, z));
-  PetscFunctionReturn(0);
-}
+#define CYCLE_REAL                   PetscReal
+#define CYCLE(name)                  name##Double
+#define CYCLE_GHOSTS(op, x)          VitKpmOperatorGhosts(op, x)
+#define CYCLE_ROWS(op, r0, nr, x, y) op->rows(op->bs, nr, op->ia + (r0), op->ja, op->vb, op->val, op->nvec, x, y)
+#include "twolevel_cycle.h"
+#undef CYCLE_REAL
+#undef CYCLE
+#undef CYCLE_GHOSTS
+#undef CYCLE_ROWS
+#define CYCLE_REAL                   float
+#define CYCLE(name)                  name##Single
+#define CYCLE_GHOSTS(op, x)          VitKpmOperatorGhostsSingle(op, x)
+#define CYCLE_ROWS(op, r0, nr, x, y) op->rows32(op->bs, nr, op->ia + (r0), op->ja, op->vb, op->val32, op->nvec, x, y)
+#include "twolevel_cycle.h"
 
 /* ---- LOBPCG ----------------------------------------------------------------------------------- */
 
@@ -794,34 +730,60 @@ static PetscErrorCode ProjectOut(const VitSpectrumProblem *prob, const VitBlock 
   PetscFunctionReturn(0);
 }
 
-/* The LOBPCG state: blocks X, HX, W, HW, P, HP (each nall x m, ghost room). */
-typedef struct {
-  PetscReal *x, *hx, *w, *hw, *p, *hp;
-  PetscInt   mw, mp; /* valid columns of W and P */
-} Lobpcg;
+/* L->xp = [C1 Cp]^T A0 [C1 Cp] for the next Rayleigh-Ritz step: A0 = S^T H S (s x s), C1 the first m
+   columns of C (s x s, column k at C + k s), Cp s x mp; work: s x (m + mp). */
+static PetscErrorCode NextXP(PetscInt s, PetscInt m, PetscInt mp, const PetscReal A0[], const PetscReal C[], const PetscReal Cp[], PetscReal work[], Lobpcg *L)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < m + mp; k++) { /* work(:, k) = A0 column k of [C1 Cp] */
+    const PetscReal *ck = k < m ? C + k * s : Cp + (k - m) * s;
+    for (PetscInt i = 0; i < s; i++) {
+      PetscReal sum = 0;
+      for (PetscInt j = 0; j < s; j++) sum += A0[i * s + j] * ck[j];
+      work[k * s + i] = sum;
+    }
+  }
+  for (PetscInt j = 0; j < m + mp; j++)
+    for (PetscInt k = 0; k < m + mp; k++) {
+      const PetscReal *cj = j < m ? C + j * s : Cp + (j - m) * s;
+      PetscReal        sum = 0;
+      for (PetscInt i = 0; i < s; i++) sum += cj[i] * work[k * s + i];
+      L->xp[j * 2 * m + k] = sum;
+    }
+  L->xp_valid = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
 
 /* Rayleigh-Ritz on the orthonormal basis S = [X, W(:, 0:mw), P(:, 0:mp)]: S^T H S = C diag(t) C^T,
    theta the m lowest t, X := S C1 with C1 = C(:, 0:m), H X alike. The next P spans the W and P parts
    of that step, C1' = C1 with its X rows zeroed, made orthonormal and orthogonal to the new X in
    the coefficients (S is orthonormal): C1' - C1 (C1^T C1'), then SVQB of that s x m matrix; H P
-   alike. No product with H and no Gram matrix over the atoms beyond S^T H S; the cycle's work
-   block dir (free here) holds the tiles of the results. */
+   alike. No product with H and no Gram matrix over the atoms beyond the blocks of S^T H S with W:
+   as X = S_old C1, H X = (H S)_old C1 and P, H P alike, [X P]^T H [X P] = [C1 Cp]^T (S^T H S)_old
+   [C1 Cp] (any S_old; it is diag(theta) and zeros to round-off), kept from the step before where
+   H X was not applied anew since (L->xp_valid); the Gram matrices over the atoms are then 3 of 6.
+   The cycle's work block dir (free here) holds the tiles of the results. */
 static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBlock *B, TwoLevel *T, Lobpcg *L, PetscReal theta[])
 {
   const PetscInt   m = B->m, sizes[3] = {m, L->mw, L->mp}, s = m + L->mw + L->mp, start[3] = {0, m, m + L->mw};
   const PetscReal *basis[3] = {L->x, L->w, L->p}, *hbasis[3] = {L->hx, L->hw, L->hp};
-  PetscReal       *A, *t, *G, *C, *Q, *Cp;
+  PetscReal       *A, *A0, *t, *G, *C, *Q, *Cp;
   PetscInt         mp = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
-  PetscCall(PetscMalloc6(s * s, &A, s, &t, 6 * m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
-  { /* the blocks of S^T H S on and above the diagonal, in one pass over the atoms */
+  PetscCall(PetscMalloc7(s * s, &A, s * s, &A0, s, &t, 6 * m * m, &G, 2 * s * m, &C, s * m, &Q, s * m, &Cp));
+  if (L->xp_valid) /* the X and P blocks from the last step's coefficients */
+    for (PetscInt a = 0; a < 3; a += 2)
+      for (PetscInt b = 0; b < 3; b += 2)
+        for (PetscInt j = 0; j < sizes[a]; j++)
+          for (PetscInt k = 0; k < sizes[b]; k++) A[(start[a] + j) * s + start[b] + k] = L->xp[(a ? m : 0) * 2 * m + j * 2 * m + (b ? m : 0) + k];
+  { /* the other blocks of S^T H S on and above the diagonal, in one pass over the atoms */
     VitGramTerm terms[6];
     PetscInt    count = 0, pair[6][2];
     for (PetscInt a = 0; a < 3; a++)
       for (PetscInt b = a; b < 3; b++) {
-        if (!sizes[a] || !sizes[b]) continue;
+        if (!sizes[a] || !sizes[b] || (L->xp_valid && a != 1 && b != 1)) continue;
         terms[count]   = (VitGramTerm){sizes[a], basis[a], sizes[b], hbasis[b], G + count * m * m};
         pair[count][0] = a, pair[count++][1] = b;
       }
@@ -834,6 +796,7 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
   }
   for (PetscInt j = 0; j < s; j++) /* the diagonal blocks symmetrised */
     for (PetscInt k = 0; k < j; k++) A[j * s + k] = A[k * s + j] = 0.5 * (A[j * s + k] + A[k * s + j]);
+  PetscCall(PetscArraycpy(A0, A, s * s));
   PetscCall(VitBlockSymmetricEigen(prob, "twolevel", s, A, t));
   PetscCall(PetscArraycpy(theta, t, m));
   if (s > m) { /* the next P's coefficients: Q = C1' - C1 (C1^T C1'), then SVQB */
@@ -882,7 +845,8 @@ static PetscErrorCode RayleighRitz(const VitSpectrumProblem *prob, const VitBloc
         for (PetscInt k = 0; k < m; k++) out[q][(j0 + j) * m + k] = q < 2 || k < mp ? T->dir[(q * RR_TILE + j) * m + k] : 0;
   }
   L->mp = mp;
-  PetscCall(PetscFree6(A, t, G, C, Q, Cp));
+  PetscCall(NextXP(s, m, mp, A0, A, Cp, C, L)); /* C: free after the combinations */
+  PetscCall(PetscFree7(A, A0, t, G, C, Q, Cp));
   PetscCall(PetscLogEventEnd(ev_dense, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -912,27 +876,15 @@ static PetscInt ActiveColumns(PetscInt m, PetscInt wanted, const PetscReal resid
 }
 
 /* The preconditioned residuals W(:, 0:ma) = T (H X - X Theta)(:, active) into w (stride m, the
-   columns from ma zero): the cycle runs on a block of ma vectors (stride ma in r, then widened in
-   place, the last row first so that nothing is read after it is overwritten). */
-static PetscErrorCode PreconditionedResiduals(const VitBlock *B, TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscInt ma, const PetscInt active[])
+   columns from ma zero), by the cycle in single precision (its float blocks), or in double (the
+   residuals in H W's block, which is not needed until W is final, z in W's and y). */
+static PetscErrorCode PreconditionedResiduals(TwoLevel *T, Lobpcg *L, const PetscReal theta[], PetscInt ma, const PetscInt active[])
 {
-  const PetscInt m = B->m;
-  VitBlock       narrow = *B, *whole = T->B;
-  PetscReal     *r = L->hw, *w = L->w; /* H W is not needed until W is final */
-
   PetscFunctionBegin;
-  for (PetscInt j = 0; j < B->n; j++)
-    for (PetscInt a = 0; a < ma; a++) r[j * ma + a] = L->hx[j * m + active[a]] - theta[active[a]] * L->x[j * m + active[a]];
-  narrow.m = ma;
-  T->B     = &narrow;
-  PetscCall(VitKpmOperatorSetVectors(B->op, ma));
   PetscCall(PetscLogEventBegin(ev_cycle, 0, 0, 0, 0));
-  PetscCall(Cycle(T, r, w));
+  if (T->xf) PetscCall(PreconditionSingle(T, L, theta, ma, active, T->rf, T->dirf, T->xf, T->zf));
+  else PetscCall(PreconditionDouble(T, L, theta, ma, active, L->hw, T->dir, L->w, T->y));
   PetscCall(PetscLogEventEnd(ev_cycle, 0, 0, 0, 0));
-  PetscCall(VitKpmOperatorSetVectors(B->op, m));
-  T->B = whole;
-  for (PetscInt j = B->n - 1; ma < m && j >= 0; j--)
-    for (PetscInt k = m - 1; k >= 0; k--) w[j * m + k] = k < ma ? w[j * ma + k] : 0;
   PetscFunctionReturn(0);
 }
 
@@ -946,7 +898,7 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   const PetscReal negligible = 1e-3 * tol;
 
   PetscFunctionBegin;
-  PetscCall(PreconditionedResiduals(B, T, L, theta, ma, active));
+  PetscCall(PreconditionedResiduals(T, L, theta, ma, active));
   PetscCall(PetscLogEventBegin(ev_dense, 0, 0, 0, 0));
   PetscCall(VitBlockDeflateTranslations(prob, B, L->w));
   L->mw = ma;
@@ -1010,7 +962,8 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
 
   /* the start: deflated random vectors, orthonormal, and their Ritz vectors */
   PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_TRUE, L.x));
-  L.mw = 0, L.mp = 0;
+  L.mw = 0, L.mp = 0, L.xp_valid = PETSC_FALSE;
+  PetscCall(PetscMalloc1(4 * B.m * B.m, &L.xp));
   {
     PetscInt q = B.m;
     PetscCall(SvqbDrop(prob, &B, &q, L.x, T.dir));
@@ -1026,6 +979,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
     converged = Converged(wanted, residual, o.tol);
     if (converged == wanted) { /* accepted with H X applied anew (it followed X by combinations) */
       PetscCall(Apply(&T, L.x, L.hx));
+      L.xp_valid = PETSC_FALSE; /* H X is no longer the combination that L.xp describes */
       PetscCall(VitBlockResiduals(prob, &B, L.x, L.hx, theta, residual));
       converged = Converged(wanted, residual, o.tol);
       checked++;
@@ -1056,6 +1010,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
   modes->iterations = PetscMin(it + 1, o.max_it);
   PetscCall(PetscFree3(theta, residual, active));
+  PetscCall(PetscFree(L.xp));
   for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(VitBlockBytes(&B), blocks[q]));
   PetscCall(TwoLevelDestroy(&T));
   PetscFunctionReturn(0);
