@@ -120,8 +120,9 @@ PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt
 /* MUMPS's estimate, after its analysis only, of the memory (MB, all ranks) an LDL^T factor of H needs:
    INFOG(17) of the atom graph (one row per atom) times d^2, so that the analysis itself holds d^2
    times less than one of H would (0.91-1.35 x H's own estimate from 10^3 to 1.25 x 10^5 atoms,
-   docs/spectrum.md). */
-PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes);
+   docs/spectrum.md); and of the flops of its factorisation (all ranks): RINFOG(1) of the atom graph
+   times d^3 (each scalar operation of the elimination becomes one on d x d blocks). */
+PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal *flops);
 /* The diagonal and off-diagonal parts of a (Seq|MPI)BAIJ matrix (*Ao = NULL, *garray = NULL,
    *nghost = 0 on one rank), the global block column of each off-diagonal block column (garray,
    sorted) and their number; PETSc's own arrays, no copy (kpm.c). */
@@ -129,17 +130,26 @@ PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, P
 /* The default limit (MB, all ranks) of a MUMPS factor: half the memory available (MemAvailable)
    on the nodes of comm, each node counted once; no limit where a node cannot read it. */
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
-/* Whether a MUMPS factor of H fits in memory, asked once per Hessian: first a lower estimate of
-   any LDL^T factor (a nested dissection's top separator as one dense block; no analysis), then,
-   only where that does not settle it, MUMPS's own estimate (VitSpectrumFactorEstimate). */
+/* Whether a MUMPS factor of H fits in memory and in time, asked once per Hessian: first a lower
+   estimate of any LDL^T factor (a nested dissection's top separator as one dense block; no
+   analysis) and the bounds of a dense factor, then, only where those do not settle it, MUMPS's own
+   estimates (VitSpectrumFactorEstimate). */
 typedef struct {
   PetscReal limit_mb;      /* the largest factor allowed (MB, all ranks) */
+  PetscReal limit_flops;   /* the most flops per rank a factorisation may take (0: no limit) */
+  PetscReal factor_flops;  /* MUMPS's estimate of the factorisation's flops (all ranks) */
   PetscReal floor_mb;      /* the lower estimate (MB; 0: none, a shell H) */
   PetscReal separator_dof; /* the degrees of freedom of that separator */
   PetscReal factor_mb;     /* MUMPS's estimate (MB, all ranks); < 0: not asked yet */
 } VitFactorGuard;
-/* limit_mb: the user's limit (-spectrum_factor_max_memory); 0: half the memory available. */
-PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, VitFactorGuard *guard);
+/* The default -spectrum_factor_max_flops: a factorisation of at most 1e12 flops per rank, a minute
+   or two at the 8-15 GFlop/s MUMPS reaches per rank with OpenBLAS. MUMPS's estimate is 5.9e9 for
+   a 1000-atom 3D KA glass, 6.7e11 at 8000 and 6.2e12 at 27,000 atoms, whose modes took 484 s by
+   shift-and-invert on one rank against 16 s by twolevel (docs/spectrum.md). */
+#define VIT_FACTOR_MAX_FLOPS 1e12
+/* limit_mb: the user's limit (-spectrum_factor_max_memory); 0: half the memory available;
+   limit_flops: per rank (-spectrum_factor_max_flops); 0: none. */
+PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, PetscReal limit_flops, VitFactorGuard *guard);
 /* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>". */
 PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits);
 /* The large-sample default: opt->method sinvert where MUMPS's factor fits (guard), else, after a

@@ -23,7 +23,7 @@ typedef struct {
   char            out[PETSC_MAX_PATH_LEN], strain[8], param[64], pc_type[64];
   VitModesOptions modes;
   PetscInt        param_index, npairs, nbins, seed;
-  PetscReal       strain_step, param_step, pair_rmax, factor_max_mb, precond_max_mb;
+  PetscReal       strain_step, param_step, pair_rmax, factor_max_mb, factor_max_flops, precond_max_mb;
   PetscBool       masses;
 } ResponseOptions;
 
@@ -37,6 +37,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->modes.nev          = 10;
   o->modes.bounds_steps = VIT_KPM_BOUNDS_STEPS; /* the chebyshev/filter interval as spectrum's defaults make it */
   o->modes.seed         = 1;
+  o->factor_max_flops = VIT_FACTOR_MAX_FLOPS;
   o->strain_step  = 1e-4;
   o->param_step   = 1e-4;
   o->masses       = PETSC_TRUE;
@@ -51,6 +52,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum: sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_flops", "flops per rank a MUMPS factorisation of H may take, as MUMPS's analysis estimates them (of the atom graph, times d^3), for sinvert; larger: twolevel, with a note (1e12: a minute or two at 10 GFlop/s per rank; 0: no limit)", NULL, o->factor_max_flops, &o->factor_max_flops, NULL));
   PetscCall(VitOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));
   PetscCall(VitOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
@@ -65,6 +67,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
   PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
+  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %g: must be positive, or 0: no limit", (double)o->factor_max_flops);
   PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g / -response_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
   PetscCheck(o->nbins >= 1 && o->nbins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->nbins);
   PetscFunctionReturn(0);
@@ -255,7 +258,7 @@ static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions 
   VitFactorGuard  guard;
 
   PetscFunctionBegin;
-  PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, &guard));
+  PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, o->factor_max_flops, &guard));
   PetscCall(VitModesFitMemory(prob, &guard, &m));
   PetscCall(VitModesCompute(prob, &m, modes));
   PetscFunctionReturn(0);

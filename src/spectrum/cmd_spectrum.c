@@ -16,7 +16,7 @@ typedef struct {
   PetscInt        softspot_modes, moments, nvec, bins, ncount, ntemp, bands, boson_max_moments, bounds_steps;
   PetscInt        seed, max_moments; /* moments 0 (not given): from -vdos_resolution, at most max_moments */
   PetscInt        exact_max_dof;     /* all eigenvalues by LAPACK up to this many degrees of freedom */
-  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, precond_max_mb, resolution;
+  PetscReal       lambda_min, lambda_max, omega_max, boson_omega_min, factor_max_mb, factor_max_flops, precond_max_mb, resolution;
   PetscReal      *count_omega, temp_range[2]; /* ncount frequencies (allocated) */
 } SpectrumOptions;
 
@@ -126,6 +126,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->softspot_modes          = -1;
   o->kpm                     = PETSC_TRUE;
   o->inertia                 = PETSC_TRUE;
+  o->factor_max_flops        = VIT_FACTOR_MAX_FLOPS;
   o->moments                 = 0;
   o->max_moments             = 16384;
   o->nvec                    = 16;
@@ -151,6 +152,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsBool("-spectrum_inertia", "exact counts by MUMPS inertia (negative eigenvalues and -spectrum_count_omega)", NULL, o->inertia, &o->inertia, NULL));
   PetscCall(PetscOptionsReal("-spectrum_precond_max_memory", "MB (all ranks) the multigrid preconditioner of the LOBPCG fallback may take, estimated at 100 kB per atom; larger: the lowest modes are skipped with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor may take, as MUMPS's analysis estimates it (of the atom graph, times d^2), for inertia counts and shift-and-invert modes; larger: skipped with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_factor_max_flops", "flops per rank a MUMPS factorisation of H may take, as MUMPS's analysis estimates them (of the atom graph, times d^3), for each inertia count and shift-and-invert modes; larger: skipped, with a note (1e12: a minute or two at 10 GFlop/s per rank; 0: no limit)", NULL, o->factor_max_flops, &o->factor_max_flops, NULL));
   PetscCall(VitOptionsListLength("-spectrum_count_omega", &o->ncount)); /* room for every value given */
   o->ncount = PetscMax(o->ncount, 1);
   PetscCall(PetscCalloc1(o->ncount, &o->count_omega)); /* zeroed: -help shows <0.>, not memory */
@@ -190,6 +192,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
+  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %g: must be positive, or 0: no limit", (double)o->factor_max_flops);
   PetscCheck(!moments_set || (o->moments >= 2 && o->moments <= VIT_KPM_MAX_MOMENTS), comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": must be between 2 and %d (or leave it out: moments from -vdos_resolution)", o->moments, VIT_KPM_MAX_MOMENTS);
   PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
@@ -915,7 +918,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(PetscCalloc3(o->ncount + 1, &res.count_exact, o->ncount + 1, &res.count_kpm, o->ncount + 1, &res.count_kpm_err));
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(sys, &prob));
-  PetscCall(VitFactorGuardSetUp(&prob, &sys->sample, o->factor_max_mb, &res.factor));
+  PetscCall(VitFactorGuardSetUp(&prob, &sys->sample, o->factor_max_mb, o->factor_max_flops, &res.factor));
   PetscCall(ExactMoments(&prob, res.moment));
   PetscCall(ExactCounts(&prob, o, &res));
   PetscCall(ExactEigenvalues(&prob, o, &res));

@@ -89,10 +89,11 @@ static PetscErrorCode MumpsFactor(Mat A, PetscBool numeric, Mat *F)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
+PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal *flops)
 {
-  Mat      G, F;
-  PetscInt bs, mb;
+  Mat       G, F;
+  PetscInt  bs, mb;
+  PetscReal graph_flops;
 
   PetscFunctionBegin;
   PetscCall(MatGetBlockSize(H, &bs));
@@ -100,6 +101,8 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes)
   PetscCall(MumpsFactor(G, PETSC_FALSE, &F));
   PetscCall(MatMumpsGetInfog(F, 17, &mb)); /* estimated MB of all MUMPS data, in-core, summed over ranks */
   *megabytes = (PetscReal)mb * bs * bs;
+  PetscCall(MatMumpsGetRinfog(F, 1, &graph_flops)); /* estimated flops of the elimination, all ranks */
+  *flops = graph_flops * bs * bs * bs;
   PetscCall(MatDestroy(&F));
   PetscCall(MatDestroy(&G));
   malloc_trim(0); /* the analysis's heap pages back to the OS (they are freed, but a library's
@@ -156,7 +159,7 @@ PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt
    s = d N r A / V = d N r / w, w the box's largest perpendicular width (VitSampleWidths), with r
    from the Hessian's blocks per atom c, the atoms within r of an atom at the density N/V
    (c = rho 4 pi r^3/3 in 3D, rho pi r^2 in 2D). MUMPS's own analysis takes minutes at 10^6 atoms. */
-PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, VitFactorGuard *guard)
+PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, PetscReal limit_flops, VitFactorGuard *guard)
 {
   const PetscInt  d   = prob->dim;
   const PetscReal rho = prob->natoms / VitSampleVolume(sample);
@@ -166,10 +169,11 @@ PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSamp
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(guard, sizeof(*guard)));
-  guard->factor_mb = -1;
-  guard->limit_mb  = limit_mb;
+  guard->factor_mb   = -1;
+  guard->limit_mb    = limit_mb;
+  guard->limit_flops = limit_flops;
   if (limit_mb == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &guard->limit_mb));
-  PetscCall(PetscInfo(NULL, "factor guard: a MUMPS factor may take %g MB (-spectrum_factor_max_memory%s)\n", (double)guard->limit_mb, limit_mb == 0 ? " 0: half the memory available on the run's nodes" : ""));
+  PetscCall(PetscInfo(NULL, "factor guard: a MUMPS factor may take %g MB (-spectrum_factor_max_memory%s) and %g flops per rank (-spectrum_factor_max_flops; 0: no limit)\n", (double)guard->limit_mb, limit_mb == 0 ? " 0: half the memory available on the run's nodes" : "", (double)limit_flops));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
   if (shell) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
@@ -187,6 +191,8 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
 {
   const PetscReal ndof = (PetscReal)prob->dim * prob->natoms, limit = guard->limit_mb;
   PetscBool       shell;
+  PetscMPIInt     size;
+  PetscReal       limit_flops;
 
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
@@ -195,9 +201,11 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
     PetscFunctionReturn(0);
   }
-  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory: small
-     samples need no analysis. */
-  if (guard->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit) {
+  PetscCallMPI(MPI_Comm_size(prob->comm, &size));
+  limit_flops = guard->limit_flops > 0 ? guard->limit_flops * size : PETSC_MAX_REAL; /* all ranks */
+  /* A dense LDL^T factor (n^2/2 doubles) plus as much workspace bounds MUMPS's memory, and its
+     n^3/3 flops the factorisation's: small samples need no analysis. */
+  if (guard->factor_mb < 0 && 8.0 * ndof * ndof / 1048576.0 <= limit && ndof * ndof * ndof / 3 <= limit_flops) {
     *fits = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
@@ -206,8 +214,9 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)guard->floor_mb, (double)guard->separator_dof, (double)limit, instead));
     PetscFunctionReturn(0);
   }
-  if (guard->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &guard->factor_mb));
-  *fits = (PetscBool)(guard->factor_mb <= limit);
-  if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)guard->factor_mb, (double)limit, instead));
+  if (guard->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &guard->factor_mb, &guard->factor_flops));
+  *fits = (PetscBool)(guard->factor_mb <= limit && guard->factor_flops <= limit_flops);
+  if (guard->factor_mb > limit) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)guard->factor_mb, (double)limit, instead));
+  else if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.3g flops per rank for each factorisation (its analysis of the atom graph, times d^3: about %.2g min at 10 GFlop/s), above the limit of %.3g (-spectrum_factor_max_flops)%s\n", skipped, (double)(guard->factor_flops / size), (double)(guard->factor_flops / size / 6e11), (double)guard->limit_flops, instead));
   PetscFunctionReturn(0);
 }

@@ -1,4 +1,4 @@
-"""The MUMPS memory guard of vitrum spectrum: with -spectrum_factor_max_memory below a lower
+"""The MUMPS memory and time guard of vitrum spectrum (the time: -spectrum_factor_max_flops, last): with -spectrum_factor_max_memory below a lower
 estimate of any factor (no MUMPS analysis then) or below MUMPS's own estimate, the default run (inertia counts and shift-and-invert modes on) skips both with a one-line
 note each, exits 0, keeps the KPM counts and computes the modes by LOBPCG with the two-level
 preconditioner instead (no multigrid: -spectrum_precond_max_memory does not concern it; LOBPCG asked
@@ -61,5 +61,19 @@ p = vt.run(base + ["-spectrum_nev", 0, "-spectrum_factor_max_memory", 1e6, "-o",
 vt.check("vitrum: note" not in p.stdout, "a generous limit prints no note")
 exact = sl.read("big.h5", "/spectrum/counts/exact")
 vt.check(list(exact) == [int(np.sum(ev < w * w)) - 3 for w in omegas], "exact counts %s = LAPACK's" % list(exact))
+# the time limit: MUMPS's estimate of the factorisation's flops above -spectrum_factor_max_flops
+# (per rank) skips both with a note naming it, whatever the memory; the default (1e12) does not
+# concern a 216-atom glass (a dense factor's n^3/3 is below it: no analysis, as "big.h5" above)
+for n in (1, 2):
+    p = vt.run(base + ["-spectrum_factor_max_flops", 1e5, "-o", "slow%d.h5" % n], n)
+    notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
+    vt.check(len(notes) == 2 and all("-spectrum_factor_max_flops" in note and "flops per rank" in note for note in notes)
+             and "exact counts (inertia)" in notes[0] and "-spectrum_method twolevel" in notes[1], "%d rank(s), flop limit 1e5: inertia and shift-and-invert skipped, one note each naming the option: %s" % (n, notes))
+    lam = sl.read("slow%d.h5" % n, "/spectrum/modes/eigenvalues")
+    vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s), flop limit: the 20 modes of the twolevel fallback = LAPACK's" % n)
+p = vt.run(base + ["-spectrum_nev", 0, "-spectrum_factor_max_flops", 0, "-o", "noflops.h5"], 1)
+vt.check("vitrum: note" not in p.stdout and list(sl.read("noflops.h5", "/spectrum/counts/exact")) == list(exact), "-spectrum_factor_max_flops 0: no time limit, the exact counts")
+p = vt.run(base + ["-spectrum_factor_max_flops", -1], 1, expect_fail=True)
+vt.check("-spectrum_factor_max_flops -1" in p.stderr + p.stdout, "a negative flop limit is a user error naming the option")
 p = vt.run(base + ["-spectrum_factor_max_memory", -1], 1, expect_fail=True)
 vt.check("-spectrum_factor_max_memory -1" in p.stderr + p.stdout, "a negative limit is a user error naming the option")
