@@ -381,17 +381,15 @@ PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]
   PetscFunctionReturn(0);
 }
 
-/* Rows per tile of ProductStep: H v of a tile (bs R doubles per row) takes about 64 kB, so that it
-   stays in the core's cache between the product and the step. */
-static PetscInt TileRows(VitKpmOperator op, PetscInt R)
+PetscInt VitKpmOperatorTileRows(VitKpmOperator op, PetscInt R, size_t real_bytes)
 {
-  return PetscMax(16, 65536 / (op->bs * R * (PetscInt)sizeof(PetscReal)));
+  return PetscMax(16, (PetscInt)(65536 / (op->bs * R * real_bytes)));
 }
 
 /* Bytes of the buffer y that ProductStep needs: a tile of rows, or all of H v for a MATSHELL. */
 static size_t ProductStepBytes(VitKpmOperator op, PetscInt R)
 {
-  return (size_t)(op->shell ? op->nrows : PetscMin(op->nrows, TileRows(op, R))) * op->bs * R * sizeof(PetscReal);
+  return (size_t)(op->shell ? op->nrows : PetscMin(op->nrows, VitKpmOperatorTileRows(op, R, sizeof(PetscReal)))) * op->bs * R * sizeof(PetscReal);
 }
 
 /* One Chebyshev step fused with its product, on R vectors: w = (H v - a v) s - w, and <v, v>,
@@ -402,7 +400,7 @@ static size_t ProductStepBytes(VitKpmOperator op, PetscInt R)
    split). A MATSHELL has no rows to tile: H v is applied whole (y holds all of it). */
 static PetscErrorCode ProductStep(VitKpmOperator op, const VitExactSum *es, PetscInt R, PetscReal a, PetscReal s, PetscReal v[], PetscReal w[], VitInt128 acc[], PetscReal work[], PetscReal y[])
 {
-  const PetscInt bs = op->bs, tile = TileRows(op, R);
+  const PetscInt bs = op->bs, tile = VitKpmOperatorTileRows(op, R, sizeof(PetscReal));
 
   PetscFunctionBegin;
   if (op->shell) {

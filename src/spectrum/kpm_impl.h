@@ -43,6 +43,10 @@ PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]
    cache (twolevel's cycle). */
 PetscErrorCode VitKpmOperatorGhosts(VitKpmOperator op, PetscReal x[]);
 PetscErrorCode VitKpmOperatorGhostsSingle(VitKpmOperator op, float x[]);
+/* Rows per tile of such a product (and of the KPM's fused product and step): H v of a tile, bs R
+   reals of real_bytes per row, takes about 64 kB, so that it stays in the core's cache between the
+   product and its use. */
+PetscInt VitKpmOperatorTileRows(VitKpmOperator op, PetscInt R, size_t real_bytes);
 
 /* Entry (c, cc) of the operator's block p. */
 static inline PetscReal VitKpmBlockEntry(const struct _n_VitKpmOperator *op, PetscInt p, PetscInt c, PetscInt cc)

@@ -574,14 +574,14 @@ static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock
   PetscFunctionReturn(0);
 }
 
-/* The tile of H z that the cycle consumes while it is in cache: about 64 kB, as the KPM's tiles. */
+/* The tile of H z that the cycle consumes while it is in cache (VitKpmOperatorTileRows). */
 static PetscErrorCode TileSetUp(const VitBlock *B, TwoLevel *T)
 {
-  const size_t row = (size_t)B->op->bs * B->m * (T->xf ? sizeof(float) : sizeof(PetscReal));
+  const size_t real_bytes = T->xf ? sizeof(float) : sizeof(PetscReal);
 
   PetscFunctionBegin;
-  T->tile_rows = PetscMax(16, (PetscInt)(65536 / row));
-  PetscCall(PetscMalloc(T->tile_rows * row, &T->tile));
+  T->tile_rows = VitKpmOperatorTileRows(B->op, B->m, real_bytes);
+  PetscCall(PetscMalloc((size_t)T->tile_rows * B->op->bs * B->m * real_bytes, &T->tile));
   PetscFunctionReturn(0);
 }
 
