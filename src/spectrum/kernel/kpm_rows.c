@@ -42,6 +42,12 @@ typedef PetscReal VitKpmReal;
    predicts: 1.25e5 atoms, 1 rank, R = 16/10: 0.24/0.23 s per product without, 0.13-0.15 s with a
    distance of 2-8 inside the row, 0.12/0.11 s with 12-24 across rows (BAIJ: 0.10-0.11/0.09-0.10 s). */
 #define VIT_KPM_PREFETCH 16
+/* Whole blocks (BAIJ): the block this many entries ahead, across rows. The blocks are read in order,
+   yet the hardware prefetchers alone left the stream behind: 1.25e5 atoms, 1 rank, R = 10, per
+   product: 0.057-0.059 s without, 0.053-0.063 s at 8 or 16 blocks, 0.048-0.052 s at 64-256 (three
+   interleaved rounds); at 10^6 atoms on 2 ranks 0.216-0.244 s against 0.230-0.324 s
+   (docs/BENCHMARKS.md). */
+#define VIT_KPM_PREFETCH_BLOCKS 64
 /* The rows of x that the entry this many entries ahead reads (across rows), prefetched where a
    chunk's row of x is a cache line or more (W reals of each of bs components): a neighbour's row is
    found through ja, which no hardware prefetcher follows. 10^6 atoms, 2 ranks, BAIJ, per product:
@@ -101,8 +107,8 @@ static inline __attribute__((always_inline)) void RowChunk(const PetscInt bs, co
         __builtin_prefetch(xq + cc * R + W - 1);
       }
     }
-    if (shared && p + VIT_KPM_PREFETCH < nleft) { /* both cache lines of the block */
-      const char *q = (const char *)(blk + (size_t)(vb[p + VIT_KPM_PREFETCH] >> 1) * bs * bs);
+    if (shared ? p + VIT_KPM_PREFETCH < nleft : p + VIT_KPM_PREFETCH_BLOCKS < nleft) { /* both cache lines of the block */
+      const char *q = (const char *)(shared ? blk + (size_t)(vb[p + VIT_KPM_PREFETCH] >> 1) * bs * bs : blk + (p + VIT_KPM_PREFETCH_BLOCKS) * bs * bs);
       __builtin_prefetch(q);
       __builtin_prefetch(q + bs * bs * sizeof(VitKpmReal) - 1);
     }
