@@ -5,7 +5,8 @@
    Measured in the same run, on every rank at once (sums over ranks): the STREAM triad bandwidth
    a = b + s c (3 x 8 bytes per element, as STREAM counts) and an FMA peak (12 independent chains of
    the widest FMA the CPU has); then, for the sample's Hessian, the best of reps of
-     - the KPM operator (vitrum's block CSR, R interleaved vectors),
+     - the KPM operator (vitrum's block CSR, R interleaved vectors), alone and in the KPM's moment
+       loop (with its Chebyshev step, exact dot products and their reduction),
      - PETSc MatMult with BAIJ and with SBAIJ storage, R times (one vector each).
    For each: time, bytes moved (matrix + vectors read + vectors written, no cache reuse across
    products), useful flops 2 nnz R, GB/s, GFlop/s and the fraction of the roofline bound
@@ -123,6 +124,39 @@ static PetscErrorCode TimeKpm(VitKpmOperator op, const char *what, PetscInt bs, 
   PetscFunctionReturn(0);
 }
 
+/* Best time of reps iterations of the KPM moment loop (VitKpmContinue by 2 moments: one product fused
+   with its Chebyshev step, the exact dot products and their reduction), the cost per product of
+   `vitrum spectrum`'s KPM stage; the bytes and flops of the product alone, so that the fraction
+   shows what the step adds. Interval from 20 Lanczos steps, as the spectrum's default. */
+static PetscErrorCode TimeKpmLoop(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt bs, PetscInt R, PetscInt reps, PetscInt64 nnz_blocks, const Roofline *roof)
+{
+  PetscInt       nrows, nghost;
+  PetscLogDouble mbytes;
+  PetscReal      lo, hi;
+  VitKpm         kpm, more;
+  double         best = 1e30, bytes;
+
+  PetscFunctionBegin;
+  PetscCall(VitKpmOperatorSizes(op, &nrows, &nghost, &mbytes));
+  bytes = mbytes + (2.0 * nrows + nghost) * bs * R * sizeof(PetscReal);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+  PetscCall(VitKpmBounds(op, prob, 20, 1, &lo, &hi));
+  PetscCall(VitKpmCompute(op, prob, 2, 1, lo, hi, &kpm));
+  for (PetscInt rep = 0; rep < reps; rep++) {
+    double t0;
+    PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+    t0 = Now();
+    PetscCall(VitKpmContinue(op, prob, &kpm, kpm.moments + 2, &more));
+    PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+    best = PetscMin(best, Now() - t0);
+    PetscCall(VitKpmDestroy(&kpm));
+    kpm = more;
+  }
+  PetscCall(VitKpmDestroy(&kpm));
+  PetscCall(Report("vitrum KPM moment loop (product, step, exact dots), per product", R, best, bytes, 2.0 * nnz_blocks * bs * bs * R, roof));
+  PetscFunctionReturn(0);
+}
+
 /* Best time of reps x (R MatMults); bytes from the stored scalars and block indices. */
 static PetscErrorCode TimeMatMult(Mat A, const char *what, PetscInt bs, PetscInt R, PetscInt reps, PetscInt64 nnz_blocks, const Roofline *roof)
 {
@@ -209,6 +243,7 @@ int main(int argc, char **argv)
       VitKpmOperator op;
       PetscCall(VitKpmOperatorCreate(&prob, vectors[v], PETSC_FALSE, &op));
       PetscCall(TimeKpm(op, storage ? "vitrum KPM block CSR, SBAIJ (blocks shared)" : "vitrum KPM block CSR", bs, vectors[v], reps, nnz_blocks, &roof));
+      if (!storage) PetscCall(TimeKpmLoop(op, &prob, bs, vectors[v], reps, nnz_blocks, &roof));
       PetscCall(VitKpmOperatorDestroy(&op));
     }
   }

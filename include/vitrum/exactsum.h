@@ -55,18 +55,26 @@ static inline VitInt128 VitExactSumQuantise(const VitExactSum *es, PetscReal t)
    ulp(C_1) and ulp(C_2), |e| <= ulp(C_2)/2. Every r_l depends on t alone, and up to es->chunk of them
    add exactly in a double; VitExactSumFlush then moves the level sums s1, s2 into a fixed-point
    accumulator exactly. A sum is therefore bitwise the same in any order, SIMD width or rank count.
-   A term with |t| > bound (or NaN) adds nothing and counts one in *over. Plain double arithmetic:
-   the caller's file must be compiled without fused multiply-adds (-ffp-contract=off). */
-static inline void VitExactSumDeposit(PetscReal C1, PetscReal C2, PetscReal bound, PetscReal t, PetscReal *s1, PetscReal *s2, PetscReal *over)
+   This holds for |t| <= bound only: *tmax keeps the largest |t| deposited (a NaN makes s1 NaN), and
+   the caller discards a chunk whose tmax exceeds the bound or whose sums are not finite
+   (VitExactSumChunkValid). No test per term, so that the loop is the eight additions above. Plain
+   double arithmetic: the caller's file must be compiled without fused multiply-adds
+   (-ffp-contract=off). */
+static inline void VitExactSumDeposit(PetscReal C1, PetscReal C2, PetscReal t, PetscReal *s1, PetscReal *s2, PetscReal *tmax)
 {
-  const PetscBool inside = (PetscBool)(PetscAbsReal(t) <= bound);
-  const PetscReal t1     = inside ? t : 0;
-  const PetscReal r1     = (C1 + t1) - C1;
-  const PetscReal r2     = (C2 + (t1 - r1)) - C2;
+  const PetscReal r1 = (C1 + t) - C1;
+  const PetscReal r2 = (C2 + (t - r1)) - C2;
+  const PetscReal at = PetscAbsReal(t);
 
   *s1 += r1;
   *s2 += r2;
-  *over += inside ? 0 : 1;
+  *tmax = *tmax < at ? at : *tmax;
+}
+
+/* Whether a chunk's level sums are exact: every |t| within the bound and the sums finite (no NaN). */
+static inline PetscBool VitExactSumChunkValid(const VitExactSum *es, PetscReal s1, PetscReal s2, PetscReal tmax)
+{
+  return (PetscBool)(tmax <= es->bound && PetscAbsReal(s1) <= PETSC_MAX_REAL && PetscAbsReal(s2) <= PETSC_MAX_REAL);
 }
 
 /* The level sums of at most es->chunk deposits, exactly, as fixed point. */

@@ -212,20 +212,24 @@ void VIT_KPM_ROWS_NAME(PetscInt bs, PetscInt nrows, const PetscInt *ia, const Pe
    terms of the entries q = p mod L of a chunk, i.e. of vector p mod R: the loops below then run over
    whole SIMD registers (8 R is a multiple of every lane count) without a scalar remainder per row. */
 
-/* The level sums of one chunk of rows (work: <v,v> levels 1, 2, <w,v> levels 1, 2, terms outside the
-   bound, L = 8 R slots each) added to acc exactly: the slots of one vector sum exactly in a double
-   (grid values, at most es->chunk of them), then move to the fixed point; cleared for the next chunk. */
+/* The level sums of one chunk of rows (work: <v,v> levels 1, 2, <w,v> levels 1, 2, the largest
+   |term|, L = 8 R slots each) added to acc exactly: the slots of one vector sum exactly in a double
+   (grid values, at most es->chunk of them), then move to the fixed point; a chunk with a term beyond
+   the bound (or a NaN) adds one to acc[2 R] instead. Cleared for the next chunk. */
 static void FlushChunk(const VitExactSum *es, PetscInt R, PetscReal *restrict work, VitInt128 *restrict acc)
 {
   const PetscInt L = VIT_KPM_STEP_ROWS * R;
 
   for (PetscInt k = 0; k < R; k++) {
-    PetscReal sum[5] = {0, 0, 0, 0, 0};
-    for (PetscInt l = 0; l < 5; l++)
-      for (PetscInt p = k; p < L; p += R) sum[l] += work[l * L + p];
-    acc[k] += VitExactSumFlush(es, sum[0], sum[1]);
-    acc[R + k] += VitExactSumFlush(es, sum[2], sum[3]);
-    acc[2 * R] += (VitInt128)sum[4];
+    PetscReal sum[4] = {0, 0, 0, 0}, tmax = 0;
+    for (PetscInt p = k; p < L; p += R) {
+      for (PetscInt l = 0; l < 4; l++) sum[l] += work[l * L + p];
+      tmax = PetscMax(tmax, work[4 * L + p]);
+    }
+    if (VitExactSumChunkValid(es, sum[0], sum[1], tmax) && VitExactSumChunkValid(es, sum[2], sum[3], tmax)) {
+      acc[k] += VitExactSumFlush(es, sum[0], sum[1]);
+      acc[R + k] += VitExactSumFlush(es, sum[2], sum[3]);
+    } else acc[2 * R] += 1;
   }
   for (PetscInt p = 0; p < 5 * L; p++) work[p] = 0;
 }
@@ -234,15 +238,15 @@ static void FlushChunk(const VitExactSum *es, PetscInt R, PetscReal *restrict wo
    and without the update) because GCC vectorises neither body with the update under a condition. */
 static void Dots(const VitExactSum *es, PetscInt q0, PetscInt q1, PetscInt L, const PetscReal *restrict v, const PetscReal *restrict w, PetscReal *restrict work)
 {
-  const PetscReal C1 = es->fold[0], C2 = es->fold[1], bound = es->bound;
-  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict outside = work + 4 * L;
+  const PetscReal C1 = es->fold[0], C2 = es->fold[1];
+  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict tmax = work + 4 * L;
 
   for (PetscInt b = q0; b < q1; b += L) {
     const PetscInt len = PetscMin(L, q1 - b);
     for (PetscInt p = 0; p < len; p++) {
       const PetscInt q = b + p;
-      VitExactSumDeposit(C1, C2, bound, v[q] * v[q], &vv1[p], &vv2[p], &outside[p]);
-      VitExactSumDeposit(C1, C2, bound, w[q] * v[q], &wv1[p], &wv2[p], &outside[p]);
+      VitExactSumDeposit(C1, C2, v[q] * v[q], &vv1[p], &vv2[p], &tmax[p]);
+      VitExactSumDeposit(C1, C2, w[q] * v[q], &wv1[p], &wv2[p], &tmax[p]);
     }
   }
 }
@@ -250,16 +254,16 @@ static void Dots(const VitExactSum *es, PetscInt q0, PetscInt q1, PetscInt L, co
 /* The same with w = (y - a v) s - w first, in the same pass. */
 static void UpdateDots(const VitExactSum *es, PetscInt q0, PetscInt q1, PetscInt L, const PetscReal *restrict y, PetscReal a, PetscReal s, const PetscReal *restrict v, PetscReal *restrict w, PetscReal *restrict work)
 {
-  const PetscReal C1 = es->fold[0], C2 = es->fold[1], bound = es->bound;
-  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict outside = work + 4 * L;
+  const PetscReal C1 = es->fold[0], C2 = es->fold[1];
+  PetscReal *restrict vv1 = work, *restrict vv2 = work + L, *restrict wv1 = work + 2 * L, *restrict wv2 = work + 3 * L, *restrict tmax = work + 4 * L;
 
   for (PetscInt b = q0; b < q1; b += L) {
     const PetscInt len = PetscMin(L, q1 - b);
     for (PetscInt p = 0; p < len; p++) {
       const PetscInt q = b + p;
       w[q]             = (y[q] - a * v[q]) * s - w[q];
-      VitExactSumDeposit(C1, C2, bound, v[q] * v[q], &vv1[p], &vv2[p], &outside[p]);
-      VitExactSumDeposit(C1, C2, bound, w[q] * v[q], &wv1[p], &wv2[p], &outside[p]);
+      VitExactSumDeposit(C1, C2, v[q] * v[q], &vv1[p], &vv2[p], &tmax[p]);
+      VitExactSumDeposit(C1, C2, w[q] * v[q], &wv1[p], &wv2[p], &tmax[p]);
     }
   }
 }
