@@ -56,13 +56,13 @@ def replicate(base):
 
 
 def timed(cmd):
-    """Run cmd under /usr/bin/time; return (stdout, wall s, peak resident MB of the largest process)."""
+    """Run cmd under /usr/bin/time; return (stdout and stderr, wall s, peak resident MB of the largest process)."""
     p = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         sys.stderr.write(p.stdout[-3000:] + p.stderr[-3000:])
         raise SystemExit("failed: " + " ".join(cmd))
     wall, rss = re.findall(r"TIME ([0-9.]+) ([0-9]+)", p.stderr)[-1]
-    return p.stdout, float(wall), float(rss) / 1024
+    return p.stdout + p.stderr, float(wall), float(rss) / 1024
 
 
 def events(log):
@@ -101,5 +101,9 @@ for n in [int(x) for x in opts["--ranks"].split(",")]:
     memory = [l.strip() for l in spec_out.split("\n") if "bytes/atom" in l]
     print("\nPeak resident per process: rdf %.0f MB, spectrum %.0f MB (%.0f bytes/atom summed over %d ranks)" % (rdf_rss, spec_rss, spec_rss * 2**20 * n / N, n))
     print("spectrum's own line: %s" % (memory[0] if memory else "(none)"))
+    # the choices the run made for its size (the coarse level sized by the memory guard, skipped
+    # stages), which decide its time and memory
+    said = [l.strip() for l in spec_out.split("\n") if l.startswith("vitrum: note") or l.startswith("vitrum: warning") or " modes (" in l]
+    print("spectrum's notes, warnings and modes line:\n%s" % "".join("- %s\n" % l for l in said))
     print("KPM: %.4f s per moment, %.1f MB per product with H: %.2f GB/s achieved (two moments per product)" % (tpm, bpp / 1e6, bpp / (2 * tpm) / 1e9))
     print("\nbench_spmv on the same sample (roofline: triad, FMA peak, kernel):\n\n```\n%s```\n" % roof, flush=True)

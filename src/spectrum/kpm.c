@@ -477,7 +477,7 @@ PetscErrorCode VitKpmRandomVectors(VitKpmOperator op, const VitSpectrumProblem *
 static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt n, PetscReal x[], const PetscReal y[], PetscReal *dot)
 {
   VitExactSum es;
-  VitInt128   acc[3] = {0, 0, 0}; /* <y, y>, <x, y>, terms beyond the bound */
+  VitInt128   acc[3] = {0, 0, 0}; /* <y, y>, <x, y>, chunks dropped (a term not finite: the bound holds the rest) */
   PetscReal   tmax = 0, sum[3], work[VIT_KPM_STEP_WORK(1)];
 
   PetscFunctionBegin;
@@ -487,6 +487,7 @@ static PetscErrorCode ExactDot(VitKpmOperator op, const VitSpectrumProblem *prob
   op->step(&es, n, 1, NULL, 0, 0, y, x, acc, work);
   PetscCall(VitExactSumReduce(&es, 3, acc, sum));
   PetscCall(VitExactSumDestroy(&es));
+  PetscCheck(sum[2] == 0, prob->comm, PETSC_ERR_FP, "KPM bounds: a product with the Hessian is not finite (NaN or Inf): the Hessian holds such entries; check the sample's coordinates and the potential's parameters");
   *dot = sum[1];
   PetscFunctionReturn(0);
 }
