@@ -33,8 +33,9 @@ void VitKpmRows32_v4(PetscInt, PetscInt, const PetscInt *, const PetscInt *, con
 /* One step of the KPM's Chebyshev recursion on n entries of R interleaved vectors, in one pass:
    when y is given, w = (y - a v) s - w (v_{m+1} = 2 Hs v_m - v_{m-1} written over v_{m-1}); then
    acc[k] += <v_k, v_k> and acc[R + k] += <w_k, v_k> exactly (pre-rounded, exactsum.h), and acc[2R]
-   counts the chunks of es->chunk rows with a term beyond es->bound (or a NaN), whose sums are dropped; work holds VIT_KPM_STEP_WORK(R) reals. Bitwise the same in
-   every variant and on any rank count. */
+   counts the chunks of es->chunk rows with a term beyond es->bound (or a NaN), whose sums are
+   dropped; work holds VIT_KPM_STEP_WORK(R) reals. Bitwise the same in every variant and on any rank
+   count. */
 #define VIT_KPM_STEP_ROWS    8
 #define VIT_KPM_STEP_WORK(R) (5 * VIT_KPM_STEP_ROWS * (R))
 typedef void (*VitKpmStepFn)(const VitExactSum *es, PetscInt n, PetscInt R, const PetscReal *y, PetscReal a, PetscReal s, const PetscReal *v, PetscReal *w, VitInt128 acc[], PetscReal work[]);
