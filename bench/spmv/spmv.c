@@ -96,19 +96,30 @@ static PetscErrorCode Report(const char *what, PetscInt R, double t, double byte
   PetscFunctionReturn(0);
 }
 
-/* Best time of reps products of the KPM operator with R vectors. */
-static PetscErrorCode TimeKpm(VitKpmOperator op, const char *what, PetscInt bs, PetscInt R, PetscInt reps, PetscInt64 nnz_blocks, const Roofline *roof)
+/* Bytes one product of the KPM operator moves, all ranks: its matrix, x (owned and ghost rows)
+   read and y written once. */
+static PetscErrorCode KpmBytes(VitKpmOperator op, PetscInt bs, PetscInt R, double *bytes)
 {
   PetscInt       nrows, nghost;
   PetscLogDouble mbytes;
-  PetscReal     *x, *y;
-  double         best = 1e30, bytes, vec_bytes;
 
   PetscFunctionBegin;
   PetscCall(VitKpmOperatorSizes(op, &nrows, &nghost, &mbytes));
-  vec_bytes = (2.0 * nrows + nghost) * bs * R * sizeof(PetscReal);
-  bytes     = mbytes + vec_bytes;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+  *bytes = mbytes + (2.0 * nrows + nghost) * bs * R * sizeof(PetscReal);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bytes, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+  PetscFunctionReturn(0);
+}
+
+/* Best time of reps products of the KPM operator with R vectors. */
+static PetscErrorCode TimeKpm(VitKpmOperator op, const char *what, PetscInt bs, PetscInt R, PetscInt reps, PetscInt64 nnz_blocks, const Roofline *roof)
+{
+  PetscInt   nrows, nghost;
+  PetscReal *x, *y;
+  double     best = 1e30, bytes;
+
+  PetscFunctionBegin;
+  PetscCall(VitKpmOperatorSizes(op, &nrows, &nghost, NULL));
+  PetscCall(KpmBytes(op, bs, R, &bytes));
   PetscCall(PetscMalloc2((nrows + nghost) * bs * R, &x, nrows * bs * R, &y));
   for (PetscInt j = 0; j < nrows * bs * R; j++) x[j] = VitRademacher(1, j, 0, 0);
   for (PetscInt rep = 0; rep < reps; rep++) {
@@ -130,16 +141,12 @@ static PetscErrorCode TimeKpm(VitKpmOperator op, const char *what, PetscInt bs, 
    shows what the step adds. Interval from 20 Lanczos steps, as the spectrum's default. */
 static PetscErrorCode TimeKpmLoop(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt bs, PetscInt R, PetscInt reps, PetscInt64 nnz_blocks, const Roofline *roof)
 {
-  PetscInt       nrows, nghost;
-  PetscLogDouble mbytes;
-  PetscReal      lo, hi;
-  VitKpm         kpm, more;
-  double         best = 1e30, bytes;
+  PetscReal lo, hi;
+  VitKpm    kpm, more;
+  double    best = 1e30, bytes;
 
   PetscFunctionBegin;
-  PetscCall(VitKpmOperatorSizes(op, &nrows, &nghost, &mbytes));
-  bytes = mbytes + (2.0 * nrows + nghost) * bs * R * sizeof(PetscReal);
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+  PetscCall(KpmBytes(op, bs, R, &bytes));
   PetscCall(VitKpmBounds(op, prob, 20, 1, &lo, &hi));
   PetscCall(VitKpmCompute(op, prob, 2, 1, lo, hi, &kpm));
   for (PetscInt rep = 0; rep < reps; rep++) {
