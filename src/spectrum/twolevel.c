@@ -114,13 +114,32 @@ static PetscErrorCode RegisterEvents(void)
   PetscFunctionReturn(0);
 }
 
-/* states: the dN - d non-translation modes the block may hold */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, TwoLevelOptions *o)
+/* The default atoms per aggregate for natoms atoms: 16 per coarse function (16 (d + 1) for the
+   affine space, 16 for the translations), and in 3D at least nk sqrt(N) / 16 (nk coarse functions
+   per component; sqrt(N) / 4 for the affine space), i.e. at most about 16 d sqrt(N) coarse
+   unknowns. A 3D coarse factor's flops grow as the square of its unknowns (nested dissection;
+   George, SIAM J. Numer. Anal. 10, 345 (1973)) and LOBPCG's work per iteration as N, so with fixed
+   aggregates the factor comes to dominate, while unknowns growing as sqrt(N) keep its share fixed.
+   The growth starts at 65,536 atoms; the constant is the measured optimum at 10^6 atoms, 2 ranks
+   (between 2.5 x 10^5 and 5 x 10^5 the time is flat in the aggregate size; docs/SCALING.md,
+   session 30). A 2D factor grows as n^(3/2) only: 2D keeps 16 per coarse function (not measured
+   above 10^4 atoms). */
+static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natoms)
+{
+  const PetscInt  nk    = space == COARSE_AFFINE ? dim + 1 : 1;
+  const PetscReal grown = dim == 3 ? nk * PetscSqrtReal((PetscReal)natoms) / 16 : 0;
+
+  return PetscMax(16 * nk, (PetscInt)PetscCeilReal(grown));
+}
+
+/* states: the dN - d non-translation modes the block may hold; natoms: the sample's atoms (0 for
+   -help: the default aggregate stays 0) */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, PetscInt natoms, TwoLevelOptions *o)
 {
   PetscFunctionBegin;
   o->block     = VitBlockDefaultSize(nev, states);
   o->degree    = 6;
-  o->aggregate = 0; /* 16 atoms per coarse function: 16 (d + 1) for the affine space */
+  o->aggregate = 0; /* DefaultAggregate */
   o->max_it    = 1000;
   o->tol       = 1e-8;
   o->single    = PETSC_TRUE;
@@ -132,7 +151,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
   PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate) or affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order)", NULL, coarse_spaces, 2, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function, 16 (d + 1) for affine and 16 for translations, so the coarse matrix has about 1/16 of H's rows either way", NULL, o->aggregate, &o->aggregate, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function (16 (d + 1) for affine, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
@@ -143,7 +162,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
-  if (!o->aggregate) o->aggregate = 16 * (o->space == COARSE_AFFINE ? dim + 1 : 1);
+  if (!o->aggregate && natoms) o->aggregate = DefaultAggregate(dim, o->space, natoms);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
   PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %g: must be in (0, 1]", (double)o->coarse_memory);
   PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
@@ -936,7 +955,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  PetscCall(ReadOptions(prob->comm, prob->dim, opt->nev, prob->dim * prob->natoms - prob->dim, &o));
+  PetscCall(ReadOptions(prob->comm, prob->dim, opt->nev, prob->dim * prob->natoms - prob->dim, prob->natoms, &o));
   B.op = opt->op;
   PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
@@ -1023,6 +1042,6 @@ PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm)
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
-  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, &o));
+  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, 0, &o));
   PetscFunctionReturn(0);
 }
