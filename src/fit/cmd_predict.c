@@ -227,6 +227,10 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const cha
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
+  /* every rank holds the file open before any check can refuse it: a refusing rank removes
+     predict's temporary profile file on its way out (main.c), which a rank that had not yet
+     opened it would report as missing instead of the refusal; an open file stays readable */
+  PetscCallMPI(MPI_Barrier(comm));
   PetscCall(CheckProfileDensity(comm, m, source, &h5));
   PetscCall(VitH5ReadReal(&h5, xname, &pr->nx, &pr->x));
   PetscCall(VitH5ReadReal(&h5, gname, &ng, &pr->g));
