@@ -6,5 +6,5 @@ vit_add_test(modes_precond_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectru
 vit_add_test(modes_precond_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 2)
 # twolevel's affine coarse space on an EAM glass in metal units, an amorphous carbon sheet and flat graphene.
 vit_add_test(modes_coarse_materials 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/coarse_materials.py)
-# twolevel's default aggregates grow with the sample in 3D (125,000 atoms, the coarse level only).
+# twolevel's default aggregates grow with the sample in 3D (250,000 atoms, the coarse level only).
 vit_add_test(modes_aggregate_default 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/aggregate_default.py)

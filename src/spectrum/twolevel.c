@@ -122,8 +122,8 @@ static PetscErrorCode RegisterEvents(void)
    aggregates the factor comes to dominate, while unknowns growing as sqrt(N) keep its share fixed.
    The growth starts at 65,536 atoms; the constant is the measured optimum at 10^6 atoms, 2 ranks
    (at 2.5 x 10^5 it is 13-14 % off the best, at 1.25 and 5 x 10^5 the time is flat in the
-   aggregate size; docs/SCALING.md, session 30). A 2D factor grows as n^(3/2) only: 2D keeps 16 per coarse function (at 230,400
-   atoms 48, 96 and 192 take the same time within the noise, docs/SCALING.md). */
+   aggregate size; docs/SCALING.md, session 30). A 2D factor grows as n^(3/2) only: 2D keeps 16
+   per coarse function (at 230,400 atoms 48, 96 and 192 take the same time within the noise). */
 static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natoms)
 {
   const PetscInt  nk    = space == COARSE_AFFINE ? dim + 1 : 1;

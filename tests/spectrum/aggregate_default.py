@@ -2,11 +2,10 @@
 DefaultAggregate; docs/spectrum.md): at least 16 atoms per coarse function, and at least
 nk sqrt(N) / 16 atoms (nk coarse functions per component: d + 1 for the affine space, 1 for the
 translations), so that the coarse factor's share of the work does not grow with N. On a 1000-atom
-KA glass replicated 10 x 5 x 5 times (250,000 atoms;
-2 ranks, 4 modes, one LOBPCG iteration: the coarse level is what is checked, the modes are tested
-in modes_precond) the aggregates hold on average between the
-rule's atoms and twice that (cells of a grid halved one direction at a time), for both coarse
-spaces, which the fixed 16 per coarse function does not give; an explicit
+KA glass replicated 10 x 5 x 5 times (250,000 atoms; 2 ranks, 4 modes, one LOBPCG iteration: the
+coarse level is what is checked, the modes are tested in modes_precond) the aggregates hold on
+average between the rule's atoms and twice that (cells of a grid halved one direction at a time),
+for both coarse spaces, which the fixed 16 per coarse function does not give; an explicit
 -spectrum_twolevel_aggregate still sets them."""
 import math
 import os
@@ -25,10 +24,7 @@ args = ["spectrum", "-sample", big, "-potential", "ka3d", "-spectrum_method", "t
 
 def aggregates(extra, out):
     """The aggregates, from the set-up's -info line."""
-    p = vt.run(args + extra + ["-o", out], 2)
-    line = [l for l in p.stdout.splitlines() if "coarse unknowns" in l][-1]
-    after = line.split("twolevel:")[1]
-    return int(after.split()[0])
+    return sl.twolevel_coarse(vt.run(args + extra + ["-o", out], 2).stdout)[0]
 
 
 for space, nk in (("affine", 4), ("translations", 1)):

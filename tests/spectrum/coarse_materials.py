@@ -11,7 +11,6 @@ Each: the lowest 20 non-zero eigenvalues to 1e-8 relative, on 2 ranks, with aggr
 per coarse function (several aggregates per rank).
 Usage: coarse_materials.py"""
 import os
-import re
 import subprocess
 import sys
 
@@ -61,8 +60,8 @@ for what, sample, potential, dropped_ok, dropped in samples:
     got = sl.read(out, "/spectrum/modes/eigenvalues")
     err = np.max(np.abs(got - ref) / ref) if len(got) == nev else np.inf
     vt.check(err < 1e-8, "%s: twolevel's lowest %d eigenvalues = LAPACK's to 1e-8 relative (max %.1e)" % (what, nev, err))
-    m = re.search(r"twolevel: (\d+) aggregates \((\d+) coarse unknowns, affine, (\d+) functions dropped\)", p.stdout)
-    vt.check(m is not None, "%s: -info reports the coarse level" % what)
-    nagg, ndropped = int(m.group(1)), int(m.group(3))
+    coarse = sl.twolevel_coarse(p.stdout)
+    vt.check(coarse is not None and coarse[2] == "affine", "%s: -info reports the coarse level, affine (%s)" % (what, coarse))
+    nagg, ndropped = coarse[0], coarse[3]
     vt.check(nagg >= 4 and dropped_ok(nagg, ndropped),
              "%s: %d aggregates, %d functions dropped (expected %s)" % (what, nagg, ndropped, dropped))

@@ -115,16 +115,11 @@ vt.check(err < 1e-8, "twolevel with one aggregate per rank: the same modes to 1e
 # aggregate, at least 16 (d + 1) atoms per aggregate), or its translations (d unknowns, 16 atoms):
 # the same modes, the affine space in no more iterations. An aggregate whose atoms cannot carry a
 # function (one atom: no extent; two: one direction) drops it, and the modes are the same.
-def coarse(stdout):
-    line = [l for l in stdout.splitlines() if "coarse unknowns" in l][-1]
-    after = line.split("twolevel:")[1]
-    inside = after.split("(")[1].split(")")[0].split(", ")
-    return int(after.split()[0]), int(inside[0].split()[0]), inside[1], int(inside[2].split()[0])
-aggregates, unknowns, space, dropped = coarse(open_info)
+aggregates, unknowns, space, dropped = sl.twolevel_coarse(open_info)
 vt.check(space == "affine" and unknowns == 12 * aggregates and dropped == 0 and aggregates <= 1000 // 64,
          "twolevel by default: the affine space, %d aggregates of at least 64 atoms, %d coarse unknowns, %d functions dropped" % (aggregates, unknowns, dropped))
 p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_coarse_space", "translations", "-spectrum_vectors", "-o", "glass_translations.h5", "-info", ":sys"], np_ranks)
-aggregates, unknowns, space, dropped = coarse(p.stdout)
+aggregates, unknowns, space, dropped = sl.twolevel_coarse(p.stdout)
 vt.check(space == "translations" and unknowns == 3 * aggregates and 1000 // 32 < aggregates <= 1000 // 16,
          "-spectrum_twolevel_coarse_space translations: %d aggregates of 16-32 atoms, %d coarse unknowns" % (aggregates, unknowns))
 check_modes("glass_translations.h5", "twolevel, translations")
@@ -132,7 +127,7 @@ its_translations = int(sl.read("glass_translations.h5", "/spectrum/modes/iterati
 vt.check(its <= its_translations, "twolevel: %d iterations with the affine space, %d with the translations" % (its, its_translations))
 for size, low, high in ((1, 2900, 3000), (2, 1, 3000)):
     p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", size, "-o", "glass_small.h5", "-info", ":sys"], np_ranks)
-    aggregates, unknowns, space, dropped = coarse(p.stdout)
+    aggregates, unknowns, space, dropped = sl.twolevel_coarse(p.stdout)
     lam, err = lowest("glass_small.h5", nev)
     vt.check(low <= dropped <= high and err < 1e-8, "affine space, aggregates of %d atoms (%d of them): %d functions dropped, the same modes to 1e-8 (max %.1e)" % (size, aggregates, dropped, err))
 
@@ -185,7 +180,7 @@ vt.check(err < 1e-8, "twolevel with the products in double after the note: the s
 # option, and the default method falls back to chebyshev with a note.
 p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_aggregate", 1, "-spectrum_twolevel_coarse_memory", 0.005, "-o", "glass_coarsened.h5", "-info", ":sys"], np_ranks)
 notes = [l for l in p.stdout.splitlines() if l.startswith("vitrum: note:")]
-aggregates, unknowns, space, dropped = coarse(p.stdout)
+aggregates, unknowns, space, dropped = sl.twolevel_coarse(p.stdout)
 lam, err = lowest("glass_coarsened.h5", nev)
 vt.check(len(notes) == 1 and "-spectrum_twolevel_coarse_memory" in notes[0] and "with 1 atoms per aggregate" in notes[0] and aggregates < 1000 and err < 1e-8,
          "coarse factor over -spectrum_twolevel_coarse_memory: one note, %d aggregates instead of 1000, the same modes to 1e-8 (max %.1e; %s)" % (aggregates, err, notes))
@@ -202,7 +197,7 @@ vt.check(len(notes) == 2 and "chebyshev" in notes[1] and "-spectrum_twolevel_coa
 glass2 = sl.make_ka_glass("ka2d_400.data", n_side=20, dim=2)
 ref2 = np.linalg.eigvalsh(sl.hessian_dense(glass2, np_ranks=np_ranks, potential=("-potential", "ka2d")))[2:12]
 p = vt.run(["spectrum", "-sample", glass2, "-potential", "ka2d", "-spectrum_method", "twolevel", "-spectrum_nev", 10, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-o", "ka2d.h5", "-info", ":sys"], np_ranks)
-aggregates, unknowns, space, dropped = coarse(p.stdout)
+aggregates, unknowns, space, dropped = sl.twolevel_coarse(p.stdout)
 lam = sl.read("ka2d.h5", "/spectrum/modes/eigenvalues")
 err = np.max(np.abs(lam - ref2) / ref2) if len(lam) == 10 else np.inf
 vt.check(space == "affine" and unknowns == 6 * aggregates and aggregates <= 400 // 48 and err < 1e-8,

@@ -1,6 +1,7 @@
 """Helpers of the spectrum tests: small Kob-Andersen glasses made with LAMMPS, the Hessian in
 id order (from `vitrum hessian`) as a dense numpy array, and HDF5 reading."""
 import os
+import re
 import subprocess
 import numpy as np
 import h5py
@@ -94,6 +95,19 @@ def hessian_dense(sample, extra=(), np_ranks=1, potential=("-potential", "ka3d")
 def read(path, name):
     with h5py.File(path, "r") as f:
         return f[name][()]
+
+
+TWOLEVEL_COARSE = re.compile(r"twolevel: (\d+) aggregates \((\d+) coarse unknowns, (\w+), (\d+) functions dropped\)")
+
+
+def twolevel_coarse(stdout):
+    """twolevel's coarse level from a run's -info :sys output (its last set-up): (aggregates,
+    coarse unknowns, coarse space, functions dropped), or None where no set-up was reported."""
+    found = TWOLEVEL_COARSE.findall(stdout)
+    if not found:
+        return None
+    aggregates, unknowns, space, dropped = found[-1]
+    return int(aggregates), int(unknowns), space, int(dropped)
 
 
 def read_data(path):
