@@ -8,3 +8,5 @@ vit_add_test(modes_precond_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectru
 vit_add_test(modes_coarse_materials 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/coarse_materials.py)
 # twolevel's default aggregates grow with the sample in 3D (250,000 atoms, the coarse level only).
 vit_add_test(modes_aggregate_default 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/aggregate_default.py)
+# The default method: shift-and-invert where its factorisation is cheap (2D), twolevel above (a 3D glass of 1000 atoms).
+vit_add_test(modes_default_method 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/default_method.py)

@@ -71,6 +71,8 @@ typedef struct {
                                        (VitKpmOperatorCreate) */
   PetscBool      fallback;          /* twolevel: where its preconditioner cannot be built (a shell Hessian,
                                        a sample away from a minimum), a note and chebyshev instead of an error */
+  PetscBool      method_default;    /* neither -spectrum_method nor a shift-and-invert target given: sinvert only
+                                       where its factorisation is cheap (VitModesChooseMethod) */
 } VitModesOptions;
 
 typedef struct {
@@ -152,9 +154,22 @@ typedef struct {
 PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, PetscReal limit_flops, VitFactorGuard *guard);
 /* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>". */
 PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits);
-/* The large-sample default: opt->method sinvert where MUMPS's factor fits (guard), else, after a
-   note, twolevel with opt->fallback (spectrum and response; modes.c). */
-PetscErrorCode VitModesFitMemory(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt);
+/* *flops: MUMPS's estimate of one factorisation of H (all ranks; its analysis, run once per guard);
+   where the lower estimate already exceeds the memory limit (no analysis), the flops of that dense
+   separator's LDL^T, s^3/3, a lower bound; -1 for a shell H (nothing to factor). */
+PetscErrorCode VitFactorGuardFlops(const VitSpectrumProblem *prob, VitFactorGuard *guard, PetscReal *flops);
+/* The default method (opt->method_default): sinvert where MUMPS estimates at most
+   VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF flops per degree of freedom for one factorisation of H, else
+   twolevel. Measured on 2 ranks (docs/spectrum.md): at 1e5-4e5 flops per degree of freedom (2D KA
+   glasses of 3600-57,600 atoms, carbon sheets) the two take the same time within 15 %; above, the
+   factorisations (2-3 per run with the multiplet check) dominate: 1.8x slower at 2e6 (a 3D glass of
+   1000 atoms), 7x at 1.3e7 (4096 atoms), 15x at 2.8e7 (8000 atoms). A 3D glass crosses it from
+   about 500 atoms, a 2D one above 10^5 (the factor's flops per unknown grow as N in 3D, sqrt(N) in
+   2D). */
+#define VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF 1e6
+/* opt->method sinvert (given, or by default where cheap, above) where MUMPS's factor fits (guard),
+   else, after a note, twolevel with opt->fallback (spectrum and response; modes.c). */
+PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt);
 /* Memory of a multigrid preconditioner (an AIJ copy of H and the GAMG hierarchy), bytes per atom:
    measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184
    atoms of a 3D KA glass (docs/BENCHMARKS.md, "LOBPCG"); the bound by which the commands decide

@@ -29,7 +29,7 @@ typedef struct {
 
 static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
 {
-  PetscBool set;
+  PetscBool set, method_set, eps_target;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -50,7 +50,9 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
   o->modes.nev_default = (PetscBool)!set;
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum: sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, else twolevel): sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_target", &eps_target));
+  o->modes.method_default = (PetscBool)!(method_set || eps_target);
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_flops", "flops per rank a MUMPS factorisation of H may take, as MUMPS's analysis estimates them (of the atom graph, times d^3), for sinvert; larger: twolevel, with a note (1e12: a minute or two at 10 GFlop/s per rank; 0: no limit)", NULL, o->factor_max_flops, &o->factor_max_flops, NULL));
   PetscCall(VitOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
@@ -259,7 +261,7 @@ static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions 
 
   PetscFunctionBegin;
   PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, o->factor_max_flops, &guard));
-  PetscCall(VitModesFitMemory(prob, &guard, &m));
+  PetscCall(VitModesChooseMethod(prob, &guard, &m));
   PetscCall(VitModesCompute(prob, &m, modes));
   PetscFunctionReturn(0);
 }

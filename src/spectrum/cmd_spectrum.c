@@ -114,7 +114,7 @@ static PetscErrorCode RegisterEvents(void)
 
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
-  PetscBool set, moments_set;
+  PetscBool set, moments_set, method_set, target_set, eps_target;
   PetscInt  ntemp_range;
 
   PetscFunctionBegin;
@@ -142,9 +142,11 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name with .spectrum.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-spectrum_nev", "number of lowest non-zero modes (0: none; by default 20, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
   o->modes.nev_default = (PetscBool)!set;
-  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver: sinvert (Krylov-Schur, shift-and-invert, MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of the affine displacements of atom aggregates factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, as in 2D samples and sheets, else twolevel, as in 3D samples from about 500 atoms): sinvert (Krylov-Schur, shift-and-invert, MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of the affine displacements of atom aggregates factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides", NULL, o->modes.target, &o->modes.target, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides; given, the default method is sinvert", NULL, o->modes.target, &o->modes.target, &target_set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_target", &eps_target));
+  o->modes.method_default = (PetscBool)!(method_set || target_set || eps_target);
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
   PetscCall(PetscOptionsBool("-spectrum_vectors", "write the eigenvectors /spectrum/modes/vectors (gathered on rank 0)", NULL, o->vectors, &o->vectors, NULL));
   PetscCall(PetscOptionsInt("-spectrum_softspot_modes", "modes summed in the soft-spot field (-1: all found)", NULL, o->softspot_modes, &o->softspot_modes, NULL));
@@ -343,7 +345,7 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
 
   PetscFunctionBegin;
   if (o->modes.method != VIT_MODES_DENSE && o->modes.nev == 0) PetscFunctionReturn(0);
-  PetscCall(VitModesFitMemory(prob, &res->factor, &modes));
+  PetscCall(VitModesChooseMethod(prob, &res->factor, &modes));
   if (modes.method == VIT_MODES_LOBPCG) {
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);

@@ -103,6 +103,7 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal 
   *megabytes = (PetscReal)mb * bs * bs;
   PetscCall(MatMumpsGetRinfog(F, 1, &graph_flops)); /* estimated flops of the elimination, all ranks */
   *flops = graph_flops * bs * bs * bs;
+  PetscCall(PetscInfo(NULL, "MUMPS's analysis of the atom graph, times d^2 and d^3: %g MB, %g flops for one factorisation (all ranks)\n", (double)*megabytes, (double)*flops));
   PetscCall(MatDestroy(&F));
   PetscCall(MatDestroy(&G));
   malloc_trim(0); /* the analysis's heap pages back to the OS (they are freed, but a library's
@@ -218,5 +219,22 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
   *fits = (PetscBool)(guard->factor_mb <= limit && guard->factor_flops <= limit_flops);
   if (guard->factor_mb > limit) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)guard->factor_mb, (double)limit, instead));
   else if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.3g flops per rank for each factorisation (its analysis of the atom graph, times d^3: about %.2g min at 10 GFlop/s), above the limit of %.3g (-spectrum_factor_max_flops)%s\n", skipped, (double)(guard->factor_flops / size), (double)(guard->factor_flops / size / 6e11), (double)guard->limit_flops, instead));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitFactorGuardFlops(const VitSpectrumProblem *prob, VitFactorGuard *guard, PetscReal *flops)
+{
+  PetscBool shell;
+
+  PetscFunctionBegin;
+  *flops = -1;
+  PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
+  if (shell) PetscFunctionReturn(0);
+  if (guard->factor_mb < 0 && guard->floor_mb > guard->limit_mb) { /* no analysis (minutes at 10^6 atoms): */
+    *flops = PetscPowReal(guard->separator_dof, 3) / 3;             /* the dense separator's LDL^T at least */
+    PetscFunctionReturn(0);
+  }
+  if (guard->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &guard->factor_mb, &guard->factor_flops));
+  *flops = guard->factor_flops;
   PetscFunctionReturn(0);
 }

@@ -507,12 +507,23 @@ static PetscErrorCode FilterInterval(const VitSpectrumProblem *prob, VitModesOpt
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesFitMemory(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt)
+PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt)
 {
-  PetscBool fits;
+  const PetscReal ndof = (PetscReal)prob->dim * prob->natoms;
+  PetscBool       fits;
+  PetscReal       flops;
 
   PetscFunctionBegin;
   if (opt->method != VIT_MODES_SINVERT) PetscFunctionReturn(0);
+  if (opt->method_default && ndof > VIT_MODES_DENSE_DOF) {
+    PetscCall(VitFactorGuardFlops(prob, guard, &flops));
+    PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %g flops per degree of freedom (limit %g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof ? "twolevel" : "sinvert"));
+    if (flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof) {
+      opt->method   = VIT_MODES_TWOLEVEL;
+      opt->fallback = PETSC_TRUE;
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCall(VitFactorGuardFits(prob, guard, "shift-and-invert", "; the lowest modes are computed by LOBPCG with a two-level preconditioner instead (-spectrum_method twolevel)", &fits));
   if (!fits) opt->method = VIT_MODES_TWOLEVEL;
   opt->fallback = (PetscBool)!fits;

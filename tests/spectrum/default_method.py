@@ -1,0 +1,52 @@
+"""The default eigensolver of the low modes (src/spectrum/modes.c, VitModesChooseMethod;
+docs/spectrum.md): shift-and-invert where MUMPS estimates at most 1e6 flops per degree of freedom
+for one factorisation of H (2D samples, sheets), twolevel above (3D samples from about 500 atoms),
+silently (the choice is in -info and in the `method` attribute). On 2 ranks:
+- a 1000-atom 3D KA glass: twolevel by default, with the estimate above the limit, no note, and
+  the lowest 20 eigenvalues of dense LAPACK (numpy, of vitrum's written Hessian) to 1e-8;
+  `-spectrum_method sinvert` or a shift-and-invert target (`-spectrum_target`, `-eps_target`) still
+  give sinvert, the same eigenvalues; `vitrum response` chooses the same way;
+- a 6400-atom 2D KA glass: sinvert by default, with the estimate below the limit."""
+import re
+import numpy as np
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+LIMIT = 1e6
+CHOICE = re.compile(r"default method: a factorisation of H takes (\S+) flops per degree of freedom \(limit (\S+)\): (\w+)")
+glass = sl.make_ka_glass("ka1000.data", n_side=10)
+flat = sl.make_ka_glass("ka2d_6400.data", n_side=80, dim=2)
+ev = np.linalg.eigh(sl.hessian_dense(glass))[0][3:23]  # relaxed: the 3 translations are the lowest
+base = ["-spectrum_kpm", 0, "-spectrum_inertia", 0, "-info", ":sys"]
+
+
+def modes(sample, potential, extra, out, command="spectrum"):
+    """Run; return stdout, the method attribute, the eigenvalues and the -info choice (or None)."""
+    p = vt.run([command, "-sample", sample, "-potential", potential, "-o", out] + base + extra, 2)
+    group = "/%s/modes/eigenvalues" % command
+    with sl.h5py.File(out, "r") as f:
+        method, lam = f[group].attrs["method"], f[group][()]
+    choice = CHOICE.search(p.stdout)
+    return p.stdout, method.decode() if isinstance(method, bytes) else method, lam, choice
+
+
+out, method, lam, choice = modes(glass, "ka3d", [], "default3d.h5")
+vt.check(method == "twolevel", "3D glass of 1000 atoms, default: method %s (twolevel)" % method)
+vt.check(choice is not None and float(choice.group(1)) > LIMIT and float(choice.group(2)) == LIMIT and choice.group(3) == "twolevel",
+         "its -info line: %s" % (choice.group(0) if choice else "missing"))
+vt.check("note:" not in out and "warning" not in out, "no note or warning for a method the user did not ask for")
+rel = np.max(np.abs(lam[:20] - ev) / ev)
+vt.check(len(lam) >= 20 and rel < 1e-8, "its lowest 20 eigenvalues = dense LAPACK to 1e-8 (max %.1e)" % rel)
+
+for extra, name in ((["-spectrum_method", "sinvert"], "-spectrum_method sinvert"), (["-spectrum_target", 1e-3], "-spectrum_target 1e-3"),
+                    (["-eps_target", 1e-3], "-eps_target 1e-3")):
+    out, method, lam, choice = modes(glass, "ka3d", extra, "given.h5")
+    rel = np.max(np.abs(lam[:20] - ev) / ev)
+    vt.check(method == "sinvert" and choice is None and rel < 1e-8, "%s: method %s, no default chosen, eigenvalues to %.1e" % (name, method, rel))
+
+out, method, lam, choice = modes(glass, "ka3d", ["-response_nev", 10], "response.h5", "response")
+vt.check(method == "twolevel" and choice is not None, "vitrum response on the 3D glass, default: method %s" % method)
+
+out, method, lam, choice = modes(flat, "ka2d", [], "default2d.h5")
+vt.check(method == "sinvert" and choice is not None and float(choice.group(1)) <= LIMIT and choice.group(3) == "sinvert",
+         "2D glass of 6400 atoms, default: method %s, %s" % (method, choice.group(0) if choice else "no -info line"))
