@@ -1,6 +1,8 @@
 /* Low-frequency modes of the dynamical matrix with SLEPc.
 
-   sinvert (default): Krylov-Schur on (H - sigma I)^-1 with a MUMPS LDL^T factorisation (as in SLEPc's
+   The default (VitModesChooseMethod): sinvert where its factorisation is cheap (2D samples, sheets),
+   twolevel above (3D samples from about 500 atoms).
+   sinvert: Krylov-Schur on (H - sigma I)^-1 with a MUMPS LDL^T factorisation (as in SLEPc's
    ex25: ICNTL(13) = 1, ICNTL(24) = 1 null-pivot detection), eigenvalues nearest the small positive
    target sigma. lobpcg: LOBPCG for the smallest eigenvalues with a preconditioner (-st_pc_type,
    Jacobi by default), no factorisation: the path for samples too large to factor. dense: LAPACK on a
