@@ -332,8 +332,8 @@ static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesO
   PetscFunctionReturn(0);
 }
 
-/* Shift-and-invert when MUMPS's factor fits, else LOBPCG with the two-level preconditioner
-   (no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms; where that
+/* By default shift-and-invert where MUMPS's factor is cheap and fits, else LOBPCG with the two-level
+   preconditioner (VitModesChooseMethod; no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms; where that
    preconditioner cannot be built, VitModesCompute says so and runs chebyshev), each with a note;
    LOBPCG with multigrid when asked for, when that fits (else no modes, with a note). The filter,
    Chebyshev and two-level methods get the block operator *op (kept for the KPM); the last two
