@@ -518,9 +518,11 @@ PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGua
   PetscFunctionBegin;
   if (opt->method != VIT_MODES_SINVERT) PetscFunctionReturn(0);
   if (opt->method_default && ndof > VIT_MODES_DENSE_DOF) {
+    PetscBool costly;
     PetscCall(VitFactorGuardFlops(prob, guard, &flops));
-    PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %g flops per degree of freedom (limit %g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof ? "twolevel" : "sinvert"));
-    if (flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof) {
+    costly = (PetscBool)(flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof);
+    if (flops >= 0) PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %g flops per degree of freedom (limit %g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, costly ? "twolevel" : "sinvert"));
+    if (costly) {
       opt->method   = VIT_MODES_TWOLEVEL;
       opt->fallback = PETSC_TRUE;
       PetscFunctionReturn(0);
