@@ -27,6 +27,8 @@ typedef struct {
                            in one cell of a grid over the box (the aggregates of twolevel.c) */
   PetscReal *s;         /* nowned x dim or NULL (with order): fractional positions of the owned atoms
                            (the affine coarse space of twolevel.c) */
+  PetscReal  mean;      /* |Tr(H)|/(dN), the mean eigenvalue (at creation); eigenvalues within 1e-6 of it of
+                           zero are zero modes (the negative count, the block solvers' residuals) */
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
@@ -70,7 +72,10 @@ typedef struct {
                                        is built from prob->H and destroyed); given, prob->H may already be released
                                        (VitKpmOperatorCreate) */
   PetscBool      fallback;          /* twolevel: where its preconditioner cannot be built (a shell Hessian,
-                                       a sample away from a minimum), a note and chebyshev instead of an error */
+                                       a sample away from a minimum) or its modes do not converge, a note and
+                                       another method instead of an error (below) */
+  PetscBool      sinvert_fits;      /* twolevel with fallback: that other method is sinvert (MUMPS's factor fits;
+                                       prob->H must stay), else chebyshev */
   PetscBool      method_default;    /* neither -spectrum_method nor a shift-and-invert target given: sinvert only
                                        where its factorisation is cheap (VitModesChooseMethod) */
 } VitModesOptions;
@@ -83,11 +88,13 @@ typedef struct {
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */
   VitModesMethod method;   /* the solver that computed them */
-  PetscBool  declined;     /* VitModesTwoLevel with opt->fallback: no preconditioner, no modes (a note said
-                              why); VitModesCompute then runs chebyshev */
+  PetscBool  declined;     /* VitModesTwoLevel with opt->fallback: no preconditioner, or fewer modes converged
+                              than wanted; no modes (a note said why); VitModesCompute then runs sinvert
+                              (opt->sinvert_fits) or chebyshev */
 } VitModes;
 
-/* The lowest modes by opt->method; twolevel with opt->fallback runs chebyshev where it declines. */
+/* The lowest modes by opt->method; twolevel with opt->fallback runs sinvert (opt->sinvert_fits) or
+   chebyshev where it declines. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
 /* -help of the commands that compute modes: lists the options VitModesCompute reads when it runs
    (-spectrum_complete_multiplets, -spectrum_chebyshev_*, -spectrum_precond*) with their defaults;
@@ -152,7 +159,8 @@ typedef struct {
 /* limit_mb: the user's limit (-spectrum_factor_max_memory); 0: half the memory available;
    limit_flops: per rank (-spectrum_factor_max_flops); 0: none. */
 PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSample *sample, PetscReal limit_mb, PetscReal limit_flops, VitFactorGuard *guard);
-/* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>". */
+/* *fits: the factor fits; if not, a one-line note "<skipped> skipped: <why><instead>" (none where
+   skipped is NULL). */
 PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard *guard, const char *skipped, const char *instead, PetscBool *fits);
 /* *flops: MUMPS's estimate of one factorisation of H (all ranks; its analysis, run once per guard);
    where the lower estimate already exceeds the memory limit (no analysis), the flops of that dense
@@ -168,7 +176,9 @@ PetscErrorCode VitFactorGuardFlops(const VitSpectrumProblem *prob, VitFactorGuar
    2D). */
 #define VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF 1e6
 /* opt->method sinvert (given, or by default where cheap, above) where MUMPS's factor fits (guard),
-   else, after a note, twolevel with opt->fallback (spectrum and response; modes.c). */
+   else, after a note, twolevel with opt->fallback (spectrum and response; modes.c). Where the
+   default takes twolevel as the cheaper and the factor fits, opt->sinvert_fits: a twolevel that
+   does not converge hands over to sinvert. */
 PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGuard *guard, VitModesOptions *opt);
 /* Memory of a multigrid preconditioner (an AIJ copy of H and the GAMG hierarchy), bytes per atom:
    measured 53 kB/atom with aggressive coarsening and above 85 kB/atom with the defaults at 85,184

@@ -52,8 +52,11 @@ PetscErrorCode VitBlockSvqb(const VitSpectrumProblem *prob, const char *who, Pet
 PetscErrorCode VitBlockDeflateTranslations(const VitSpectrumProblem *prob, const VitBlock *B, PetscReal x[]);
 /* Column k := a Rademacher vector seeded by global atom id (the same on any rank count). */
 void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt64 seed, PetscInt k, PetscReal x[]);
-/* Relative residuals ||H x_k - theta_k x_k|| / |theta_k| of the m Ritz pairs (x, hx = H x, theta
-   ascending; |theta_k| at least PETSC_SMALL |theta_{m-1}|). */
+/* Relative residuals ||H x_k - theta_k x_k|| / max(|theta_k|, 1e-6 Tr(H)/(dN)) of the m Ritz pairs
+   (x, hx = H x, theta ascending). The floor: an eigenvalue within 1e-6 of the mean of zero is a zero
+   mode (the negative count's threshold); relative to itself its residual would have to fall below
+   round-off (-3e-8 among eigenvalues up to 10 in a buckled carbon sheet: 1e-8 of it is 3e-16,
+   under the 7e-15 the products reach), and no solver would converge. */
 PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock *B, const PetscReal x[], const PetscReal hx[], const PetscReal theta[], PetscReal residual[]);
 /* The lowest nev Ritz values and the rest of the nev-th's multiplet (to 1e-8 relative), of m. */
 PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[]);

@@ -333,11 +333,12 @@ static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesO
 }
 
 /* By default shift-and-invert where MUMPS's factor is cheap and fits, else LOBPCG with the two-level
-   preconditioner (VitModesChooseMethod; no factorisation of H; 1.8x faster than Chebyshev filtering at 110,592 atoms; where that
-   preconditioner cannot be built, VitModesCompute says so and runs chebyshev), each with a note;
-   LOBPCG with multigrid when asked for, when that fits (else no modes, with a note). The filter,
-   Chebyshev and two-level methods get the block operator *op (kept for the KPM); the last two
-   need no Hessian after it, so the Hessian is released when it is built. */
+   preconditioner (VitModesChooseMethod; no factorisation of H; 1.8x faster than Chebyshev filtering
+   at 110,592 atoms; where that preconditioner cannot be built or its modes do not converge,
+   VitModesCompute says so and runs sinvert where the factor fits, else chebyshev); LOBPCG with
+   multigrid when asked for, when that fits (else no modes, with a note). The filter, Chebyshev and
+   two-level methods get the block operator *op (kept for the KPM); the last two need no Hessian
+   after it, so the Hessian is released when it is built, unless sinvert may follow. */
 static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, const SpectrumOptions *o, SpectrumResults *res, VitKpmOperator *op)
 {
   VitModesOptions modes = o->modes;
@@ -351,7 +352,7 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
     if (!fits) PetscFunctionReturn(0);
   }
   if (modes.method == VIT_MODES_TWOLEVEL || modes.method == VIT_MODES_CHEBYSHEV || modes.method == VIT_MODES_FILTER) {
-    PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method != VIT_MODES_FILTER), res, op));
+    PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method != VIT_MODES_FILTER && !modes.sinvert_fits), res, op));
     modes.op = *op;
   }
   modes.bounds_steps = o->bounds_steps;

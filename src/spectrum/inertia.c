@@ -199,7 +199,7 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
   if (shell) { /* no entries to factor, whatever the size */
     *fits = PETSC_FALSE;
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
+    if (skipped) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: -hessian_type shell has no entries to factor%s\n", skipped, instead));
     PetscFunctionReturn(0);
   }
   PetscCallMPI(MPI_Comm_size(prob->comm, &size));
@@ -212,11 +212,12 @@ PetscErrorCode VitFactorGuardFits(const VitSpectrumProblem *prob, VitFactorGuard
   }
   if (guard->factor_mb < 0 && guard->floor_mb > limit) {
     *fits = PETSC_FALSE;
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)guard->floor_mb, (double)guard->separator_dof, (double)limit, instead));
+    if (skipped) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: a factor of this Hessian needs more than %.3g MB (a dense block of the %.0f degrees of freedom that cut the box in two), above the limit of %.4g MB (-spectrum_factor_max_memory); MUMPS's analysis is not run%s\n", skipped, (double)guard->floor_mb, (double)guard->separator_dof, (double)limit, instead));
     PetscFunctionReturn(0);
   }
   if (guard->factor_mb < 0) PetscCall(VitSpectrumFactorEstimate(prob->H, &guard->factor_mb, &guard->factor_flops));
   *fits = (PetscBool)(guard->factor_mb <= limit && guard->factor_flops <= limit_flops);
+  if (!skipped) PetscFunctionReturn(0);
   if (guard->factor_mb > limit) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.0f MB for its factor (its analysis of the atom graph, times d^2), above the limit of %.4g MB (-spectrum_factor_max_memory)%s\n", skipped, (double)guard->factor_mb, (double)limit, instead));
   else if (!*fits) PetscCall(PetscPrintf(prob->comm, "vitrum: note: %s skipped: MUMPS estimates %.3g flops per rank for each factorisation (its analysis of the atom graph, times d^3: about %.2g min at 10 GFlop/s), above the limit of %.3g (-spectrum_factor_max_flops)%s\n", skipped, (double)(guard->factor_flops / size), (double)(guard->factor_flops / size / 6e11), (double)guard->limit_flops, instead));
   PetscFunctionReturn(0);

@@ -522,9 +522,10 @@ PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGua
     PetscCall(VitFactorGuardFlops(prob, guard, &flops));
     costly = (PetscBool)(flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof);
     if (flops >= 0) PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %g flops per degree of freedom (limit %g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, costly ? "twolevel" : "sinvert"));
-    if (costly) {
+    if (costly) { /* where twolevel does not converge, sinvert after all if it fits (no note here) */
       opt->method   = VIT_MODES_TWOLEVEL;
       opt->fallback = PETSC_TRUE;
+      PetscCall(VitFactorGuardFits(prob, guard, NULL, NULL, &opt->sinvert_fits));
       PetscFunctionReturn(0);
     }
   }
@@ -535,7 +536,8 @@ PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGua
 }
 
 /* The block methods' operator is the caller's or one built here from prob->H, which stays; where
-   twolevel declines (opt->fallback, with its note), chebyshev computes the modes on it. */
+   twolevel declines (opt->fallback, with its note), sinvert computes the modes where its factor fits
+   (opt->sinvert_fits; on prob->H), else chebyshev on the operator. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *given, VitModes *modes)
 {
   VitModesOptions opt = *given;
@@ -568,7 +570,7 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     PetscCall(ComputeBySolver(prob, &opt, modes));
     if (modes->declined) {
       PetscCall(VitModesDestroy(modes));
-      opt.method = VIT_MODES_CHEBYSHEV;
+      opt.method = opt.sinvert_fits ? VIT_MODES_SINVERT : VIT_MODES_CHEBYSHEV;
     }
   }
   if ((opt.method == VIT_MODES_CHEBYSHEV || opt.method == VIT_MODES_FILTER) && opt.range[1] <= 0) PetscCall(FilterInterval(prob, &opt));

@@ -20,6 +20,7 @@ PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, Pets
   PetscCall(PetscMalloc2(nowned, &prob->gid, nowned, &prob->sqrt_mass));
   PetscCall(PetscArraycpy(prob->gid, gid, nowned));
   for (PetscInt i = 0; i < nowned; i++) prob->sqrt_mass[i] = sqrt_mass ? sqrt_mass[i] : 1.0;
+  PetscCall(VitSpectrumMeanEigenvalue(H, &prob->mean));
   PetscFunctionReturn(0);
 }
 

@@ -52,7 +52,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_block", "vectors in the block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, c->block, &c->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_degree", "largest degree of the filter per iteration", NULL, c->max_degree, &c->max_degree, NULL));
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_it", "most filter + Rayleigh-Ritz iterations", NULL, c->max_it, &c->max_it, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, c->tol, &c->tol, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, c->tol, &c->tol, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "chebyshev", c->block, nev, states, c->tol));
   PetscCheck(c->max_degree >= 8, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);

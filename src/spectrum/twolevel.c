@@ -51,9 +51,10 @@
    Argentati, Lashuk & Ovtchinnikov, SIAM J. Sci. Comput. 29, 2224 (2007), BLOPEX): a wanted Ritz
    pair whose residual is below tol gets no search direction, so the cycle runs on a narrower
    block; the pair stays in the Rayleigh-Ritz step. Where the preconditioner cannot be built (a
-   shell Hessian, a non-positive diagonal entry, negative coarse pivots) the solve stops with a
-   user error, or with opt->fallback says why in a note and returns no modes (modes->declined),
-   and VitModesCompute runs chebyshev.
+   shell Hessian, a non-positive diagonal entry, negative coarse pivots), or where fewer modes than
+   wanted converge in -spectrum_twolevel_max_it iterations, the solve stops with a user error, or
+   with opt->fallback says why in a note and returns no modes (modes->declined), and
+   VitModesCompute runs sinvert (opt->sinvert_fits) or chebyshev.
    Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _coarse_memory, _max_it, _tol, _lock, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
@@ -152,8 +153,8 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
   PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate) or affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order)", NULL, coarse_spaces, 2, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function (16 (d + 1) for affine, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample", NULL, o->aggregate, &o->aggregate, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations", NULL, o->max_it, &o->max_it, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / lambda of every wanted mode at convergence", NULL, o->tol, &o->tol, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations (then an error; where the default chose twolevel, a note and sinvert if its factor fits, else chebyshev)", NULL, o->max_it, &o->max_it, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
@@ -941,6 +942,12 @@ static PetscInt Converged(PetscInt wanted, const PetscReal residual[], PetscReal
   return k;
 }
 
+/* The method VitModesCompute runs where twolevel declines (opt->fallback), for its note. */
+static const char *Instead(const VitModesOptions *opt)
+{
+  return opt->sinvert_fits ? "shift-and-invert instead (-spectrum_method sinvert)" : "Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)";
+}
+
 PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
 {
   const PetscInt64 seed = 0x10b9c;
@@ -967,10 +974,10 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(PetscLogEventBegin(ev_setup, 0, 0, 0, 0));
   PetscCall(TwoLevelSetUp(prob, &B, &o, 6 * (PetscLogDouble)VitBlockBytes(&B), &T, reason, sizeof(reason)));
   PetscCall(PetscLogEventEnd(ev_setup, 0, 0, 0, 0));
-  if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's chebyshev */
+  if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's other method */
     PetscCall(TwoLevelDestroy(&T));
-      PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)\n", reason));
+    PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by %s\n", reason, Instead(opt)));
     modes->declined = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
@@ -1019,15 +1026,19 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
     }
     PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
   }
-  if (converged < wanted) {
+  modes->declined = (PetscBool)(converged < wanted && opt->fallback);
+  if (modes->declined) PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it, Instead(opt)));
+  else if (converged < wanted) {
     PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
   }
-  if (wanted == B.m)
+  if (wanted == B.m && !modes->declined)
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: the multiplet of mode %" PetscInt_FMT " fills the block of %" PetscInt_FMT " vectors and may have more members; raise -spectrum_twolevel_block\n", opt->nev, B.m));
   PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " iterations, %" PetscInt_FMT " block products, %" PetscInt64_FMT " vector products (%" PetscInt_FMT " explicit checks), search directions orthogonalised twice in %" PetscInt_FMT ", %" PetscInt_FMT " search directions saved by locking\n", it + 1, T.products, T.columns, checked, T.reorthogonalised, locked));
-  PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
-  modes->iterations = PetscMin(it + 1, o.max_it);
+  if (!modes->declined) {
+    PetscCall(VitBlockStoreModes(prob, &B, converged < wanted ? converged : wanted, theta, residual, L.x, modes));
+    modes->iterations = PetscMin(it + 1, o.max_it);
+  }
   PetscCall(PetscFree3(theta, residual, active));
   PetscCall(PetscFree(L.xp));
   for (PetscInt q = 0; q < 6; q++) PetscCall(VitBigFree(VitBlockBytes(&B), blocks[q]));

@@ -6,7 +6,11 @@ silently (the choice is in -info and in the `method` attribute). On 2 ranks:
   the lowest 20 eigenvalues of dense LAPACK (numpy, of vitrum's written Hessian) to 1e-8;
   `-spectrum_method sinvert` or a shift-and-invert target (`-spectrum_target`, `-eps_target`) still
   give sinvert, the same eigenvalues; `vitrum response` chooses the same way;
-- a 6400-atom 2D KA glass: sinvert by default, with the estimate below the limit."""
+- a 6400-atom 2D KA glass: sinvert by default, with the estimate below the limit;
+- a twolevel that the default chose and that does not converge (-spectrum_twolevel_max_it 3) hands
+  over with a note: to sinvert where the factor fits, to chebyshev where it does not (a tiny
+  -spectrum_factor_max_memory), each with LAPACK's eigenvalues; a twolevel the user asked for
+  stops with one error line instead."""
 import re
 import numpy as np
 import spectrumlib as sl
@@ -50,3 +54,17 @@ vt.check(method == "twolevel" and choice is not None, "vitrum response on the 3D
 out, method, lam, choice = modes(flat, "ka2d", [], "default2d.h5")
 vt.check(method == "sinvert" and choice is not None and float(choice.group(1)) <= LIMIT and choice.group(3) == "sinvert",
          "2D glass of 6400 atoms, default: method %s, %s" % (method, choice.group(0) if choice else "no -info line"))
+
+UNCONVERGED = re.compile(r"vitrum: note: LOBPCG with the two-level preconditioner: (\d+) of 20 modes converged to \S+ after 3 iterations; the lowest modes are computed by (.*) instead")
+for extra, then in ((["-spectrum_twolevel_max_it", 3], "sinvert"), (["-spectrum_twolevel_max_it", 3, "-spectrum_factor_max_memory", 0.001], "chebyshev")):
+    out, method, lam, choice = modes(glass, "ka3d", extra, "handover.h5")
+    note = UNCONVERGED.search(out)
+    rel = np.max(np.abs(lam[:20] - ev) / ev)
+    vt.check(note is not None and int(note.group(1)) < 20 and ("-spectrum_method %s" % then) in out[note.end():].split("\n")[0] and out.count("LOBPCG with the two-level preconditioner: ") == 1,
+             "default twolevel, 3 iterations: one note hands over to %s (%s)" % (then, note.group(0) if note else out))
+    vt.check(method == then and rel < 1e-8, "the modes come from %s (%s), LAPACK's eigenvalues to %.1e" % (then, method, rel))
+
+p = vt.run(["spectrum", "-sample", glass, "-potential", "ka3d", "-o", "asked.h5", "-spectrum_method", "twolevel", "-spectrum_twolevel_max_it", 3] + base, 2, expect_fail=True)
+errors = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
+vt.check(len(errors) == 1 and "modes converged" in errors[0] and "LOBPCG with the two-level preconditioner: " not in p.stdout,
+         "-spectrum_method twolevel asked for, 3 iterations: one error line, no hand-over (%s)" % errors)
