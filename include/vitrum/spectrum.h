@@ -23,8 +23,11 @@ typedef struct {
   PetscInt  *order;     /* nowned or NULL: the owned atoms in a spatially local order (Morton curve of
                            the positions), which the KPM operator uses for its rows and vectors */
   PetscInt  *morton;    /* nowned or NULL (with order): the Morton code of each owned atom, 30 bits,
-                           d bits per level from the coarsest: atoms whose codes share a prefix lie
-                           in one cell of a grid over the box (the aggregates of twolevel.c) */
+                           d bits per level from the coarsest (2 for a sheet: its plane only): atoms
+                           whose codes share a prefix lie in one cell (a column through a sheet's
+                           vacuum) of a grid over the box (the aggregates of twolevel.c) */
+  PetscBool  sheet;     /* a 3D sample with a vacuum gap along z wider than the potential's cutoff
+                           (VitSampleVacuumGap): a layer, two-dimensional for twolevel.c */
   PetscReal *s;         /* nowned x dim or NULL (with order): fractional positions of the owned atoms
                            (the affine coarse space of twolevel.c) */
   PetscReal  mean;      /* |Tr(H)|/(dN), the mean eigenvalue (at creation); eigenvalues within 1e-6 of it of

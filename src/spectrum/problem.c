@@ -1,6 +1,7 @@
 /* The spectral problem: the dynamical matrix with the per-atom data the solvers need
    (global ids for rank-independent random vectors, sqrt(mass) for the translation modes). */
 #include <vitrum/spectrum.h>
+#include <vitrum/structure.h>
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob)
 {
@@ -24,21 +25,22 @@ PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, Pets
   PetscFunctionReturn(0);
 }
 
-/* The owned atoms along a Morton (Z-order) curve of their fractional positions (10 bits per
-   direction in 3D, 15 in 2D): atoms close in space get close indices, so that a product with H
-   gathers the vector entries of an atom's neighbours from nearby memory. The owned atoms are
-   otherwise in id order, which after a melt is random in space: a 32-vector product at 110,592
-   atoms with shuffled ids took 5.4x longer in id order than in this order (docs/BENCHMARKS.md). */
-static PetscErrorCode MortonOrder(const VitDomain *dom, PetscInt code[], PetscInt order[])
+/* The owned atoms along a Morton (Z-order) curve of their fractional positions in ndir directions
+   (10 bits per direction in 3D, 15 in 2D and for a sheet, whose curve runs in its plane only):
+   atoms close in space get close indices, so that a product with H gathers the vector entries of
+   an atom's neighbours from nearby memory. The owned atoms are otherwise in id order, which after a
+   melt is random in space: a 32-vector product at 110,592 atoms with shuffled ids took 5.4x longer
+   in id order than in this order (docs/BENCHMARKS.md). */
+static PetscErrorCode MortonOrder(const VitDomain *dom, PetscInt ndir, PetscInt code[], PetscInt order[])
 {
-  const PetscInt bits = dom->dim == 3 ? 10 : 15, top = (1 << bits) - 1;
+  const PetscInt bits = ndir == 3 ? 10 : 15, top = (1 << bits) - 1;
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscInt q[3], c = 0;
-    for (PetscInt k = 0; k < dom->dim; k++) q[k] = PetscMax(0, PetscMin(top, (PetscInt)(dom->s[3 * i + k] * (top + 1))));
+    for (PetscInt k = 0; k < ndir; k++) q[k] = PetscMax(0, PetscMin(top, (PetscInt)(dom->s[3 * i + k] * (top + 1))));
     for (PetscInt b = bits - 1; b >= 0; b--)
-      for (PetscInt k = 0; k < dom->dim; k++) c = (c << 1) | ((q[k] >> b) & 1);
+      for (PetscInt k = 0; k < ndir; k++) c = (c << 1) | ((q[k] >> b) & 1);
     code[i]  = c;
     order[i] = i;
   }
@@ -49,7 +51,7 @@ static PetscErrorCode MortonOrder(const VitDomain *dom, PetscInt code[], PetscIn
 PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob)
 {
   const VitDomain *dom = &sys->dom;
-  PetscReal       *sqrt_mass;
+  PetscReal       *sqrt_mass, gap;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(dom->nowned, &sqrt_mass));
@@ -57,7 +59,9 @@ PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *
   PetscCall(VitSpectrumProblemCreate(dom->comm, sys->H, dom->dim, dom->nowned, dom->gid, sqrt_mass, prob));
   PetscCall(PetscFree(sqrt_mass));
   PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
-  PetscCall(MortonOrder(dom, prob->morton, prob->order));
+  PetscCall(VitSampleVacuumGap(dom->comm, &sys->sample, &gap));
+  prob->sheet = (PetscBool)(dom->dim == 3 && sys->pot && gap > sys->pot->cutoff); /* no interaction across the gap */
+  PetscCall(MortonOrder(dom, prob->sheet ? 2 : dom->dim, prob->morton, prob->order));
   for (PetscInt i = 0; i < dom->nowned; i++)
     for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];
   PetscFunctionReturn(0);

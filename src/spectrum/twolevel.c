@@ -63,8 +63,15 @@
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
 #define RR_TILE         256 /* rows per tile of the Rayleigh-Ritz combinations (4 tiles of m columns fit a block) */
 
-typedef enum { COARSE_TRANSLATIONS, COARSE_AFFINE } CoarseSpace;
-static const char *const coarse_spaces[] = {"translations", "affine"};
+typedef enum { COARSE_TRANSLATIONS, COARSE_AFFINE, COARSE_QUADRATIC } CoarseSpace;
+static const char *const coarse_spaces[] = {"translations", "affine", "quadratic"};
+
+/* Coarse functions per aggregate and component: 1, the translations; 1 + d, affine; 1 + d + d (d + 1) / 2,
+   quadratic (the products of two position components as well: the bending of a sheet, u_z ~ x^2). */
+static PetscInt CoarseFunctions(PetscInt dim, CoarseSpace space)
+{
+  return space == COARSE_TRANSLATIONS ? 1 : space == COARSE_AFFINE ? dim + 1 : 1 + dim + dim * (dim + 1) / 2;
+}
 
 typedef struct {
   PetscInt  block, degree, aggregate, max_it;
@@ -124,18 +131,19 @@ static PetscErrorCode RegisterEvents(void)
    The growth starts at 65,536 atoms; the constant is the measured optimum at 10^6 atoms, 2 ranks
    (at 2.5 x 10^5 it is 13-14 % off the best, at 1.25 and 5 x 10^5 the time is flat in the
    aggregate size; docs/SCALING.md, session 30). A 2D factor grows as n^(3/2) only: 2D keeps 16
-   per coarse function (at 230,400 atoms 48, 96 and 192 take the same time within the noise). */
-static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natoms)
+   per coarse function (at 230,400 atoms 48, 96 and 192 take the same time within the noise), and
+   so does a sheet (48 atoms, with the quadratic space: ReadOptions). */
+static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natoms, PetscBool sheet)
 {
-  const PetscInt  nk    = space == COARSE_AFFINE ? dim + 1 : 1;
-  const PetscReal grown = dim == 3 ? nk * PetscSqrtReal((PetscReal)natoms) / 16 : 0;
+  const PetscInt  nk    = sheet ? 3 : CoarseFunctions(dim, space); /* a sheet: as a 2D sample's affine space */
+  const PetscReal grown = dim == 3 && !sheet ? nk * PetscSqrtReal((PetscReal)natoms) / 16 : 0;
 
   return PetscMax(16 * nk, (PetscInt)PetscCeilReal(grown));
 }
 
 /* states: the dN - d non-translation modes the block may hold; natoms: the sample's atoms (0 for
    -help: the default aggregate stays 0) */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, PetscInt natoms, TwoLevelOptions *o)
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, PetscInt natoms, PetscBool sheet, TwoLevelOptions *o)
 {
   PetscFunctionBegin;
   o->block     = VitBlockDefaultSize(nev, states);
@@ -147,12 +155,12 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   o->single_memory = 0.5;
   o->coarse_memory = 0.8;
   o->lock      = PETSC_TRUE;
-  o->space     = COARSE_AFFINE;
+  o->space     = sheet ? COARSE_QUADRATIC : COARSE_AFFINE; /* a sheet bends: u_z ~ x^2 */
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
-  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate) or affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order)", NULL, coarse_spaces, 2, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box); 0: 16 per coarse function (16 (d + 1) for affine, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample", NULL, o->aggregate, &o->aggregate, NULL));
+  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate), affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order; the default) or quadratic (also the d^2 (d + 1)/2 displacements quadratic in the position, which follow a sheet's bending; the default for a sheet)", NULL, coarse_spaces, 3, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box, columns through a sheet); 0: 16 per coarse function (16 (d + 1) for affine, 8 (d + 1)(d + 2) for quadratic, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample; a sheet: 48, as a 2D sample", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations (then an error; where the default chose twolevel, a note and sinvert if its factor fits, else chebyshev)", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
@@ -163,7 +171,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
-  if (!o->aggregate && natoms) o->aggregate = DefaultAggregate(dim, o->space, natoms);
+  if (!o->aggregate && natoms) o->aggregate = DefaultAggregate(dim, o->space, natoms, sheet);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
   PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %g: must be in (0, 1]", (double)o->coarse_memory);
   PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
@@ -224,9 +232,26 @@ static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *
    round-off (graphene's z spread of 1e-10 A) does not keep its noise as a coarse function. Each of
    the d components uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the
    kept ones. */
+/* Coarse function k of an atom at fractional position s in an aggregate of mean position mean:
+   1, then the d components of s - mean, then their d (d + 1) / 2 products. */
+static PetscReal CoarseFunction(PetscInt dim, PetscInt k, const PetscReal s[], const PetscReal mean[])
+{
+  PetscInt a = 0, b;
+
+  if (k == 0) return 1;
+  if (k <= dim) return s[k - 1] - mean[k - 1];
+  k -= dim + 1; /* the k-th pair a <= b, in order: (0, 0), (0, 1), ..., (1, 1), ... */
+  while (k >= dim - a) {
+    k -= dim - a;
+    a++;
+  }
+  b = a + k;
+  return (s[a] - mean[a]) * (s[b] - mean[b]);
+}
+
 static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock *B, CoarseSpace space, TwoLevel *T)
 {
-  const PetscInt   dim = prob->dim, nk = space == COARSE_AFFINE ? dim + 1 : 1;
+  const PetscInt   dim = prob->dim, nk = CoarseFunctions(dim, space);
   const PetscReal *sm  = B->op->sqrt_mass;
 
   PetscFunctionBegin;
@@ -234,17 +259,16 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
   PetscCall(PetscMalloc3(B->op->nrows * nk + 1, &T->psi, T->nagg * nk + 1, &T->kept, dim * nk * B->m, &T->acc));
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt r0 = T->first[A], r1 = T->first[A + 1];
-    PetscReal      mean[3] = {0, 0, 0}, before[4] = {0, 0, 0, 0}, widest = 0; /* before[k]: |g_k|^2 before Gram-Schmidt; widest: the largest of g_1..g_d */
+    PetscReal      mean[3] = {0, 0, 0}, before[10] = {0}, widest[2] = {0, 0}; /* before[k]: |g_k|^2 before Gram-Schmidt; widest: the largest linear and quadratic |g_k|^2 */
 
     for (PetscInt r = r0; r < r1; r++)
       for (PetscInt k = 0; k < dim; k++) mean[k] += prob->s[B->order[r] * dim + k] / (r1 - r0);
     for (PetscInt k = 0; k < nk; k++) {
       for (PetscInt r = r0; r < r1; r++) {
-        const PetscReal g = k ? prob->s[B->order[r] * dim + k - 1] - mean[k - 1] : 1;
-        T->psi[r * nk + k] = sm[r] * g;
+        T->psi[r * nk + k] = sm[r] * CoarseFunction(dim, k, prob->s + B->order[r] * dim, mean);
         before[k] += PetscSqr(T->psi[r * nk + k]);
       }
-      if (k) widest = PetscMax(widest, before[k]);
+      if (k) widest[k > dim] = PetscMax(widest[k > dim], before[k]);
     }
     for (PetscInt k = 0; k < nk; k++) {
       PetscReal after = 0;
@@ -256,7 +280,7 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
           for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] -= dot * T->psi[r * nk + l];
         }
       for (PetscInt r = r0; r < r1; r++) after += PetscSqr(T->psi[r * nk + k]);
-      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before[k] && after > 1e-12 * widest && after > 0);
+      T->kept[A * nk + k] = (PetscBool)(after > 1e-16 * before[k] && after > 1e-12 * widest[k > dim] && after > 0);
       T->dropped += !T->kept[A * nk + k];
       for (PetscInt r = r0; r < r1; r++) T->psi[r * nk + k] = T->kept[A * nk + k] ? T->psi[r * nk + k] / PetscSqrtReal(after) : 0;
     }
@@ -962,7 +986,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  PetscCall(ReadOptions(prob->comm, prob->dim, opt->nev, prob->dim * prob->natoms - prob->dim, prob->natoms, &o));
+  PetscCall(ReadOptions(prob->comm, prob->dim, opt->nev, prob->dim * prob->natoms - prob->dim, prob->natoms, prob->sheet, &o));
   B.op = opt->op;
   PetscCall(VitKpmOperatorSetVectors(B.op, o.block));
   PetscCall(VitKpmOperatorSizes(B.op, NULL, &nghost, NULL));
@@ -1053,6 +1077,6 @@ PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm)
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
-  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, 0, &o));
+  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, 0, PETSC_FALSE, &o));
   PetscFunctionReturn(0);
 }

@@ -1,12 +1,14 @@
-"""twolevel's affine coarse space (src/spectrum/twolevel.c, CoarseBasis) beyond Lennard-Jones glasses,
+"""twolevel's default coarse spaces (src/spectrum/twolevel.c, CoarseBasis) beyond Lennard-Jones glasses,
 on the materials users bring, each against dense LAPACK (scipy) of vitrum's written Hessian:
 - a Cu-Zr-Al glass in metal units with its real masses (ZrCuAl2011.eam.alloy; a random fcc alloy
   melted 6 ps at 2000 K and relaxed by LAMMPS);
 - an amorphous carbon sheet (Tersoff, BNC.tersoff; Stone-Wales moves from graphene, buckled out
   of plane) in a 3D box with vacuum;
-- flat graphene (its z spread is round-off, 1e-10 A): the function linear in z cannot be carried
-  by any aggregate and is dropped, one per aggregate (-info); the buckled sheet drops it only in
-  the aggregates that are still flat (fewer than all), the glass drops none.
+- flat graphene (its z spread is round-off, 1e-10 A).
+The glass gets the affine space; the sheets (a vacuum gap wider than the cutoff) the quadratic one,
+whose functions that involve z (z, xz, yz, zz) graphene cannot carry in any aggregate: four are
+dropped per aggregate (-info); the buckled sheet drops them only in the aggregates that are still
+flat (fewer), the glass drops none.
 Each: the lowest 20 non-zero eigenvalues to 1e-8 relative, on 2 ranks, with aggregates of 16 atoms
 per coarse function (several aggregates per rank).
 Usage: coarse_materials.py"""
@@ -45,12 +47,12 @@ def z_spread(path):
 
 
 # (what, sample, potential, functions dropped as a function of the aggregates, what that means)
-samples = [("Cu-Zr-Al glass (eam/alloy, metal units)", glass("cuzral.data"), eam, lambda nagg, k: k == 0, "none"),
-           ("amorphous carbon sheet (tersoff)", sheet("sheet.data", 3.0, 60, 3), tersoff, lambda nagg, k: k < nagg, "fewer than the aggregates"),
-           ("flat graphene (tersoff)", sheet("graphene.data", 1.0, 0, 1), tersoff, lambda nagg, k: k == nagg, "one per aggregate")]
+samples = [("Cu-Zr-Al glass (eam/alloy, metal units)", glass("cuzral.data"), eam, "affine", lambda nagg, k: k == 0, "none"),
+           ("amorphous carbon sheet (tersoff)", sheet("sheet.data", 3.0, 60, 3), tersoff, "quadratic", lambda nagg, k: k < 4 * nagg, "fewer than 4 per aggregate"),
+           ("flat graphene (tersoff)", sheet("graphene.data", 1.0, 0, 1), tersoff, "quadratic", lambda nagg, k: k == 4 * nagg, "4 per aggregate")]
 vt.check(z_spread("graphene.data") < 1e-8 and z_spread("sheet.data") > 0.1,
          "graphene is flat (z spread %.1e A), the amorphous sheet is buckled (%.2f A)" % (z_spread("graphene.data"), z_spread("sheet.data")))
-for what, sample, potential, dropped_ok, dropped in samples:
+for what, sample, potential, space, dropped_ok, dropped in samples:
     lam = scipy.linalg.eigh(sl.hessian_dense(sample, potential=potential), eigvals_only=True)
     vt.check(np.all(np.abs(lam[:3]) < 1e-8 * lam[3]), "%s: the reference's 3 lowest are the translations (%s)" % (what, lam[:4]))
     ref = lam[3:3 + nev]
@@ -61,7 +63,7 @@ for what, sample, potential, dropped_ok, dropped in samples:
     err = np.max(np.abs(got - ref) / ref) if len(got) == nev else np.inf
     vt.check(err < 1e-8, "%s: twolevel's lowest %d eigenvalues = LAPACK's to 1e-8 relative (max %.1e)" % (what, nev, err))
     coarse = sl.twolevel_coarse(p.stdout)
-    vt.check(coarse is not None and coarse[2] == "affine", "%s: -info reports the coarse level, affine (%s)" % (what, coarse))
+    vt.check(coarse is not None and coarse[2] == space, "%s: -info reports the coarse level, %s (%s)" % (what, space, coarse))
     nagg, ndropped = coarse[0], coarse[3]
     vt.check(nagg >= 4 and dropped_ok(nagg, ndropped),
              "%s: %d aggregates, %d functions dropped (expected %s)" % (what, nagg, ndropped, dropped))
