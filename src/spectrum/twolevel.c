@@ -75,7 +75,8 @@ static PetscInt CoarseFunctions(PetscInt dim, CoarseSpace space)
 
 typedef struct {
   PetscInt  block, degree, aggregate, max_it;
-  CoarseSpace space;       /* the coarse space: each aggregate's translations, or its affine displacements */
+  CoarseSpace space;       /* the coarse space: each aggregate's translations, or its affine or quadratic displacements */
+  PetscBool   space_set;   /* given (-spectrum_twolevel_coarse_space), not the default */
   PetscReal tol;
   PetscBool single;        /* the cycle's products in single precision */
   PetscBool lock;          /* converged wanted modes get no search direction (soft locking) */
@@ -159,7 +160,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
-  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate), affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order; the default) or quadratic (also the d^2 (d + 1)/2 displacements quadratic in the position, which follow a sheet's bending; the default for a sheet)", NULL, coarse_spaces, 3, coarse_spaces[o->space], (PetscInt *)&o->space, NULL));
+  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate), affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order; the default) or quadratic (also the d^2 (d + 1)/2 displacements quadratic in the position, which follow a sheet's bending; the default for a sheet)", NULL, coarse_spaces, 3, coarse_spaces[o->space], (PetscInt *)&o->space, &o->space_set));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box, columns through a sheet); 0: 16 per coarse function (16 (d + 1) for affine, 8 (d + 1)(d + 2) for quadratic, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample; a sheet: 48, as a 2D sample", NULL, o->aggregate, &o->aggregate, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations (then an error; where the default chose twolevel, a note and sinvert if its factor fits, else chebyshev)", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, o->tol, &o->tol, NULL));
@@ -972,6 +973,38 @@ static const char *Instead(const VitModesOptions *opt)
   return opt->sinvert_fits ? "shift-and-invert instead (-spectrum_method sinvert)" : "Chebyshev-filtered subspace iteration instead (-spectrum_method chebyshev)";
 }
 
+/* No preconditioner (reason): a user error, or with opt->fallback a note naming the method
+   VitModesCompute runs instead, and no modes. */
+static PetscErrorCode Decline(const VitSpectrumProblem *prob, const VitModesOptions *opt, const char reason[], VitModes *modes)
+{
+  PetscFunctionBegin;
+  PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
+  PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by %s\n", reason, Instead(opt)));
+  modes->declined = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* A sheet's default quadratic space (ReadOptions) on an indefinite H: a Ritz value below zero
+   bounds the lowest eigenvalue from above, so the sample is not at a minimum, and there the
+   quadratic space stalls LOBPCG (a buckled sheet of 40,960 atoms: no mode converged in 1000
+   iterations, against 456 with the affine space). The preconditioner is built again with the
+   affine space, and LOBPCG goes on with its blocks (it allows the preconditioner to change). */
+static PetscErrorCode AffineInstead(const VitSpectrumProblem *prob, VitBlock *B, TwoLevelOptions *o, TwoLevel *T, PetscReal theta0, char reason[], size_t len)
+{
+  const PetscInt   products = T->products, reorthogonalised = T->reorthogonalised;
+  const PetscInt64 columns  = T->columns;
+
+  PetscFunctionBegin;
+  PetscCall(PetscInfo(NULL, "twolevel: a Ritz value %g below zero: H is indefinite (not at a minimum); the coarse space becomes affine\n", (double)theta0));
+  PetscCall(TwoLevelDestroy(T));
+  o->space = COARSE_AFFINE;
+  PetscCall(TwoLevelSetUp(prob, B, o, 6 * (PetscLogDouble)VitBlockBytes(B), T, reason, len));
+  T->products         = products;
+  T->columns          = columns;
+  T->reorthogonalised = reorthogonalised;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
 {
   const PetscInt64 seed = 0x10b9c;
@@ -1000,9 +1033,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscCall(PetscLogEventEnd(ev_setup, 0, 0, 0, 0));
   if (reason[0]) { /* no preconditioner: an error, or (opt->fallback) no modes, for VitModesCompute's other method */
     PetscCall(TwoLevelDestroy(&T));
-    PetscCheck(opt->fallback, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method twolevel: %s; use -spectrum_method chebyshev", reason);
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner not used: %s; the lowest modes are computed by %s\n", reason, Instead(opt)));
-    modes->declined = PETSC_TRUE;
+    PetscCall(Decline(prob, opt, reason, modes));
     PetscFunctionReturn(0);
   }
   blocks[0] = &L.x, blocks[1] = &L.hx, blocks[2] = &L.w, blocks[3] = &L.hw;
@@ -1049,9 +1080,11 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       PetscCall(SearchDirections(prob, &B, &T, &L, theta, ma, active, o.tol));
     }
     PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
+    if (o.space == COARSE_QUADRATIC && !o.space_set && theta[0] < -1e-6 * prob->mean) PetscCall(AffineInstead(prob, &B, &o, &T, theta[0], reason, sizeof(reason)));
+    if (reason[0]) break;
   }
-  modes->declined = (PetscBool)(converged < wanted && opt->fallback);
-  if (modes->declined) PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it, Instead(opt)));
+  if (reason[0]) PetscCall(Decline(prob, opt, reason, modes)); /* AffineInstead could not build it */
+  else if ((modes->declined = (PetscBool)(converged < wanted && opt->fallback))) PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it, Instead(opt)));
   else if (converged < wanted) {
     PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));

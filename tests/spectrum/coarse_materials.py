@@ -8,7 +8,8 @@ on the materials users bring, each against dense LAPACK (scipy) of vitrum's writ
 The glass gets the affine space; the sheets (a vacuum gap wider than the cutoff) the quadratic one,
 whose functions that involve z (z, xz, yz, zz) graphene cannot carry in any aggregate: four are
 dropped per aggregate (-info); the buckled sheet drops them only in the aggregates that are still
-flat (fewer), the glass drops none.
+flat (fewer), the glass drops none. A sheet compressed away from its minimum: the quadratic space
+gives way to the affine one at the first negative Ritz value.
 Each: the lowest 20 non-zero eigenvalues to 1e-8 relative, on 2 ranks, with aggregates of 16 atoms
 per coarse function (several aggregates per rank).
 Usage: coarse_materials.py"""
@@ -67,3 +68,21 @@ for what, sample, potential, space, dropped_ok, dropped in samples:
     nagg, ndropped = coarse[0], coarse[3]
     vt.check(nagg >= 4 and dropped_ok(nagg, ndropped),
              "%s: %d aggregates, %d functions dropped (expected %s)" % (what, nagg, ndropped, dropped))
+
+# A sheet away from a minimum (the buckled sheet compressed by 0.5 % in its plane, so that long
+# flexural waves buckle it): H is indefinite, where the quadratic space stalls LOBPCG; the first
+# negative Ritz value makes it affine (-info), and the lowest 20 eigenvalues, negative ones
+# included, are LAPACK's.
+s = sl.read_data("sheet.data")
+squeeze = np.diag([0.995, 0.995, 1.0])  # (1 %: negative coarse pivots, and twolevel stops before LOBPCG)
+vt.write_lammps_data("displaced.data", s["cell"] @ squeeze, s["lo"], s["types"], s["lo"] + (s["pos"] - s["lo"]) @ squeeze, s["masses"])
+lam = scipy.linalg.eigh(sl.hessian_dense("displaced.data", potential=tersoff), eigvals_only=True)
+translations = np.argsort(np.abs(lam))[:3]
+ref = np.delete(lam, translations)[:nev]
+vt.check(ref[0] < 0, "the displaced sheet is not at a minimum (LAPACK's lowest %.3e)" % ref[0])
+p = vt.run(["spectrum", "-sample", "displaced.data"] + tersoff + ["-spectrum_nev", nev, "-spectrum_kpm", 0, "-spectrum_inertia", 0, "-spectrum_method", "twolevel",
+                                                                 "-spectrum_twolevel_aggregate", 16, "-info", ":sys", "-o", "displaced.h5"], 2)
+got = sl.read("displaced.h5", "/spectrum/modes/eigenvalues")
+err = np.max(np.abs(got - ref) / np.abs(ref)) if len(got) == nev else np.inf
+vt.check("the coarse space becomes affine" in p.stdout and err < 1e-8,
+         "displaced sheet: the quadratic space gives way to the affine one, the lowest %d = LAPACK's to 1e-8 (max %.1e)" % (nev, err))
