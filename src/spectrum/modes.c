@@ -128,15 +128,6 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
   PetscFunctionReturn(0);
 }
 
-/* Default target: far below the lowest non-zero mode, 1e-6 of the mean eigenvalue Tr(H)/(dN). */
-static PetscErrorCode DefaultTarget(Mat H, PetscReal *target)
-{
-  PetscFunctionBegin;
-  PetscCall(VitSpectrumMeanEigenvalue(H, target));
-  *target *= 1e-6;
-  PetscFunctionReturn(0);
-}
-
 /* Squared overlap of v with the translation space. */
 static PetscErrorCode TranslationOverlap(Vec v, PetscInt dim, Vec t[], PetscReal *overlap)
 {
@@ -191,7 +182,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  if (target <= 0 && opt->method == VIT_MODES_SINVERT) PetscCall(DefaultTarget(prob->H, &target));
+  if (target <= 0 && opt->method == VIT_MODES_SINVERT) target = 1e-6 * prob->mean; /* far below the lowest non-zero mode */
   PetscCall(VitSpectrumTranslations(prob, &t));
   PetscCall(EPSCreate(prob->comm, &eps));
   if (opt->method == VIT_MODES_SINVERT) PetscCall(VitSpectrumFactorableCopy(prob->H, &A));

@@ -73,7 +73,7 @@ PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm)
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st)
 {
   VitPrecond type;
-  PetscReal  shift, mean;
+  PetscReal  shift;
   PetscBool  shell;
   KSP        ksp;
   PC         pc;
@@ -106,8 +106,7 @@ PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st
   }
     break;
   }
-  PetscCall(VitSpectrumMeanEigenvalue(prob->H, &mean));
-  PetscCall(ShiftedAijCopy(prob, shift * mean, &P));
+  PetscCall(ShiftedAijCopy(prob, shift * prob->mean, &P));
   PetscCall(STSetPreconditionerMat(st, P));
   PetscCall(MatDestroy(&P)); /* the ST holds a reference */
   PetscFunctionReturn(0);

@@ -60,7 +60,7 @@ PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *
   PetscCall(PetscFree(sqrt_mass));
   PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
   PetscCall(VitSampleVacuumGap(dom->comm, &sys->sample, &gap));
-  prob->sheet = (PetscBool)(dom->dim == 3 && sys->pot && gap > sys->pot->cutoff); /* no interaction across the gap */
+  prob->sheet = (PetscBool)(dom->dim == 3 && gap > sys->pot->cutoff); /* no interaction across the gap */
   PetscCall(MortonOrder(dom, prob->sheet ? 2 : dom->dim, prob->morton, prob->order));
   for (PetscInt i = 0; i < dom->nowned; i++)
     for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];

@@ -224,15 +224,6 @@ static PetscErrorCode Aggregate(const VitSpectrumProblem *prob, const VitBlock *
   PetscFunctionReturn(0);
 }
 
-/* The coarse basis: for each aggregate A the functions g_0 = 1 and, for the affine space, g_k =
-   s_k - mean_A s_k (fractional positions, k = 1..d: in Cartesian coordinates they span the same
-   space), times sqrt(m_i), made orthonormal over A's atoms by Gram-Schmidt (twice). A function that
-   is (nearly) a combination of the ones before it is dropped (psi = 0, kept = false): an aggregate
-   of fewer than d + 1 atoms, or one whose atoms lie in a plane (a sheet). "Nearly": what is left of
-   it is below 1e-6 (in norm) of the aggregate's widest position function, so that a sheet flat to
-   round-off (graphene's z spread of 1e-10 A) does not keep its noise as a coarse function. Each of
-   the d components uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the
-   kept ones. */
 /* Coarse function k of an atom at fractional position s in an aggregate of mean position mean:
    1, then the d components of s - mean, then their d (d + 1) / 2 products. */
 static PetscReal CoarseFunction(PetscInt dim, PetscInt k, const PetscReal s[], const PetscReal mean[])
@@ -250,6 +241,17 @@ static PetscReal CoarseFunction(PetscInt dim, PetscInt k, const PetscReal s[], c
   return (s[a] - mean[a]) * (s[b] - mean[b]);
 }
 
+/* The coarse basis: for each aggregate A the functions g_0 = 1 and, for the affine space, g_k =
+   s_k - mean_A s_k (fractional positions, k = 1..d: in Cartesian coordinates they span the same
+   space), and for the quadratic space their products as well (CoarseFunction), times sqrt(m_i),
+   made orthonormal over A's atoms by Gram-Schmidt (twice). A function that is (nearly) a
+   combination of the ones before it is dropped (psi = 0, kept = false): an aggregate of fewer atoms
+   than functions, or one whose atoms lie in a plane (a sheet). "Nearly": what is left of it is
+   below 1e-6 (in norm) of the aggregate's widest position function of the same order (linear or
+   quadratic), so that a sheet flat to round-off (graphene's z spread of 1e-10 A) does not keep its
+   noise as a coarse function. Each of
+   the d components uses the same functions, so P(i c, A k c) = psi[i nk + k] and P^T P = I on the
+   kept ones. */
 static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock *B, CoarseSpace space, TwoLevel *T)
 {
   const PetscInt   dim = prob->dim, nk = CoarseFunctions(dim, space);
@@ -260,7 +262,7 @@ static PetscErrorCode CoarseBasis(const VitSpectrumProblem *prob, const VitBlock
   PetscCall(PetscMalloc3(B->op->nrows * nk + 1, &T->psi, T->nagg * nk + 1, &T->kept, dim * nk * B->m, &T->acc));
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt r0 = T->first[A], r1 = T->first[A + 1];
-    PetscReal      mean[3] = {0, 0, 0}, before[10] = {0}, widest[2] = {0, 0}; /* before[k]: |g_k|^2 before Gram-Schmidt; widest: the largest linear and quadratic |g_k|^2 */
+    PetscReal      mean[3] = {0, 0, 0}, before[10] = {0}, widest[2] = {0, 0}; /* before[k]: |g_k|^2 before Gram-Schmidt (at most 10 functions: quadratic, 3D); widest: the largest linear and quadratic |g_k|^2 */
 
     for (PetscInt r = r0; r < r1; r++)
       for (PetscInt k = 0; k < dim; k++) mean[k] += prob->s[B->order[r] * dim + k] / (r1 - r0);
@@ -301,7 +303,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   const struct _n_VitKpmOperator *op = B->op;
   const PetscInt                  bs = op->bs, nk = T->nk, cb = bs * nk, nrows = op->nrows, nall = nrows + op->nghost;
   PetscInt                        offset = 0, maxblocks = 1, maxcols = 1, *agg, *slot, *cols, *dnnz, *onnz;
-  PetscReal                      *ps, *sums, trace = 0, sigma;
+  PetscReal                      *ps, *sums, sigma;
   PetscMPIInt                     rank;
   PetscHMapI                      slots;
 
@@ -377,9 +379,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   }
   /* sigma = 1e-6 Tr(H)/(dN) on the kept functions; a dropped one's unknown is decoupled, its
      right-hand side always zero, so any positive diagonal entry serves (the mean eigenvalue) */
-  for (PetscInt j = 0; j < B->n; j++) trace += 1 / T->dinv[j];
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &trace, 1, MPIU_REAL, MPIU_SUM, prob->comm));
-  sigma = 1e-6 * trace / (bs * prob->natoms);
+  sigma = 1e-6 * prob->mean;
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt row = offset + A;
     PetscCall(PetscArrayzero(sums, cb * cb));
@@ -644,7 +644,7 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
     PetscCall(PetscSNPrintf(reason, len, "it needs an assembled Hessian (not -hessian_type shell)"));
     PetscFunctionReturn(0);
   }
-  PetscCall(JacobiScaling(B, T, reason, len)); /* first: the coarse matrix's shift takes Tr(H) from it */
+  PetscCall(JacobiScaling(B, T, reason, len)); /* first: a non-positive diagonal entry needs no more set-up */
   if (reason[0]) PetscFunctionReturn(0);
   PetscCall(SmootherInterval(prob, B, T));
   PetscCall(VitBigAlloc(DirBytes(B), &T->dir));
