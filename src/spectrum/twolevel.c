@@ -62,6 +62,12 @@
 
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
 #define RR_TILE         256 /* rows per tile of the Rayleigh-Ritz combinations (4 tiles of m columns fit a block) */
+/* A twolevel that the default chose (opt->fallback) hands over where its residuals stall: where
+   the wanted modes' residuals gained less than one decade in all (Decades) in this many
+   iterations. A converging run gains far more: 8 decades for each of 20 modes in 40-60 iterations
+   on glasses; the slowest seen, a buckled 40,960-atom sheet (453 iterations), gained 27 decades in
+   its first 100 and at least 20 in every 100 after (docs/spectrum.md). */
+#define STALL_WINDOW 100
 
 typedef enum { COARSE_TRANSLATIONS, COARSE_AFFINE, COARSE_QUADRATIC } CoarseSpace;
 static const char *const coarse_spaces[] = {"translations", "affine", "quadratic"};
@@ -162,7 +168,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
   PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_space", "coarse functions of each aggregate: translations (d per aggregate), affine (the translations and the d^2 displacements linear in the position: d (d + 1), which follow long waves to second order; the default) or quadratic (also the d^2 (d + 1)/2 displacements quadratic in the position, which follow a sheet's bending; the default for a sheet)", NULL, coarse_spaces, 3, coarse_spaces[o->space], (PetscInt *)&o->space, &o->space_set));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_aggregate", "atoms per aggregate of the coarse level (at least, on average: cells of a grid over the box, columns through a sheet); 0: 16 per coarse function (16 (d + 1) for affine, 8 (d + 1)(d + 2) for quadratic, 16 for translations), and in 3D at least sqrt(N)/16 per coarse function (sqrt(N)/4 for affine: 250 at 10^6 atoms), so that the coarse factor's share of the work does not grow with the sample; a sheet: 48, as a 2D sample", NULL, o->aggregate, &o->aggregate, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations (then an error; where the default chose twolevel, a note and sinvert if its factor fits, else chebyshev)", NULL, o->max_it, &o->max_it, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_twolevel_max_it", "most LOBPCG iterations (then an error; where the default chose twolevel, a note and sinvert if its factor fits, else chebyshev, and that also where its residuals stall: less than a decade gained in all, summed over the wanted modes, in 100 iterations)", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
@@ -959,6 +965,15 @@ static PetscErrorCode SearchDirections(const VitSpectrumProblem *prob, const Vit
   PetscFunctionReturn(0);
 }
 
+/* How far the wanted Ritz pairs are from the tolerance: the decades of residual still to go,
+   sum over them of log10(residual / tol), those converged counting 0. */
+static PetscReal Decades(PetscInt wanted, const PetscReal residual[], PetscReal tol)
+{
+  PetscReal decades = 0;
+  for (PetscInt j = 0; j < wanted; j++) decades += PetscMax(0, PetscLog10Real(residual[j] / tol));
+  return decades;
+}
+
 /* Converged (and wanted) Ritz pairs, counted from the lowest. */
 static PetscInt Converged(PetscInt wanted, const PetscReal residual[], PetscReal tol)
 {
@@ -1014,6 +1029,8 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   Lobpcg           L;
   PetscReal       *theta, *residual, **blocks[6];
   PetscInt        *active, nghost, wanted = 0, converged = 0, it, checked = 0, locked = 0;
+  PetscReal        closest = PETSC_MAX_REAL, checkpoint = PETSC_MAX_REAL; /* Decades: least so far, and at the last window's end */
+  PetscBool        stalled = PETSC_FALSE;
   PetscLogDouble   t0, last, now;
   char             reason[256];
 
@@ -1066,7 +1083,12 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       checked++;
       if (converged == wanted) break;
     }
-    PetscCall(PetscInfo(NULL, "twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g, basis %" PetscInt_FMT " + %" PetscInt_FMT " + %" PetscInt_FMT "\n", it, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1], B.m, L.mw, L.mp));
+    closest = PetscMin(closest, Decades(wanted, residual, o.tol));
+    if (opt->fallback && it % STALL_WINDOW == 0) {
+      if ((stalled = (PetscBool)(it && closest > checkpoint - 1))) break;
+      checkpoint = closest;
+    }
+    PetscCall(PetscInfo(NULL, "twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g, %.3g decades to go, basis %" PetscInt_FMT " + %" PetscInt_FMT " + %" PetscInt_FMT "\n", it, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1], (double)closest, B.m, L.mw, L.mp));
     PetscCall(PetscTime(&now));
     if (now - last >= 60) { /* progress on long runs: a line a minute at most */
       PetscReal worst = 0;
@@ -1084,7 +1106,9 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
     if (reason[0]) break;
   }
   if (reason[0]) PetscCall(Decline(prob, opt, reason, modes)); /* AffineInstead could not build it */
-  else if ((modes->declined = (PetscBool)(converged < wanted && opt->fallback))) PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it, Instead(opt)));
+  else if ((modes->declined = (PetscBool)(converged < wanted && opt->fallback)))
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations%s; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it,
+                          stalled ? ", their residuals stalled (less than a decade gained in all in the last " PetscStringize(STALL_WINDOW) " iterations)" : "", Instead(opt)));
   else if (converged < wanted) {
     PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));

@@ -10,7 +10,10 @@ silently (the choice is in -info and in the `method` attribute). On 2 ranks:
 - a twolevel that the default chose and that does not converge (-spectrum_twolevel_max_it 3) hands
   over with a note: to sinvert where the factor fits, to chebyshev where it does not (a tiny
   -spectrum_factor_max_memory), each with LAPACK's eigenvalues; a twolevel the user asked for
-  stops with one error line instead."""
+  stops with one error line instead;
+- a default twolevel whose residuals stall (a tolerance of 1e-15, below round-off: they stop near
+  2e-14) hands over after 200 of its 1000 iterations, the note says they stalled, and sinvert gives
+  LAPACK's eigenvalues; a twolevel the user asked for runs on to -spectrum_twolevel_max_it."""
 import re
 import numpy as np
 import spectrumlib as sl
@@ -68,3 +71,16 @@ p = vt.run(["spectrum", "-sample", glass, "-potential", "ka3d", "-o", "asked.h5"
 errors = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
 vt.check(len(errors) == 1 and "modes converged" in errors[0] and "LOBPCG with the two-level preconditioner: " not in p.stdout,
          "-spectrum_method twolevel asked for, 3 iterations: one error line, no hand-over (%s)" % errors)
+
+STALLED = re.compile(r"vitrum: note: LOBPCG with the two-level preconditioner: \d+ of 20 modes converged to 1e-15 after (\d+) iterations, their residuals stalled \(less than a decade gained in all in the last 100 iterations\); the lowest modes are computed by shift-and-invert instead")
+out, method, lam, choice = modes(glass, "ka3d", ["-spectrum_twolevel_tol", 1e-15], "stalled.h5")
+note = STALLED.search(out)
+rel = np.max(np.abs(lam[:20] - ev) / ev)
+vt.check(note is not None and int(note.group(1)) < 1000 and out.count("LOBPCG with the two-level preconditioner: ") == 1,
+         "default twolevel, tolerance below round-off: one note, the residuals stalled, handed over before -spectrum_twolevel_max_it (%s)" % (note.group(0) if note else out))
+vt.check(method == "sinvert" and rel < 1e-8, "the modes come from sinvert (%s), LAPACK's eigenvalues to %.1e" % (method, rel))
+p = vt.run(["spectrum", "-sample", glass, "-potential", "ka3d", "-o", "asked_stall.h5", "-spectrum_method", "twolevel", "-spectrum_twolevel_tol", 1e-15,
+            "-spectrum_twolevel_max_it", 250] + base, 2, expect_fail=True)
+errors = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
+vt.check(len(errors) == 1 and "after 250 iterations" in errors[0] and "stalled" not in p.stdout,
+         "-spectrum_method twolevel asked for, tolerance below round-off: it runs its 250 iterations and stops with one error line (%s)" % errors)
