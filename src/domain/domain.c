@@ -34,7 +34,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt user_grid[3], PetscInt
   *ngrid = 3;
   PetscCall(VitOptionsListMax(comm, "-domain_grid", *ngrid));
   PetscOptionsBegin(comm, NULL, "Domain decomposition", NULL);
-  PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create)", NULL, user_grid, ngrid, set));
+  PetscCall(PetscOptionsIntArray("-domain_grid", "Process grid nx,ny[,nz] (product = number of ranks; default from MPI_Dims_create, the largest factor along the widest direction, a direction with vacuum across it (a sheet's or a slab's normal) not cut)", NULL, user_grid, ngrid, set));
   PetscCall(PetscOptionsBool("-domain_view", "Print the process grid and owned/ghost atom counts (min, mean, max over ranks) after each set-up", NULL, PETSC_FALSE, NULL, NULL));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
@@ -50,12 +50,15 @@ PetscErrorCode VitDomainOptionsHelp(MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
-/* Process grid: MPI_Dims_create's factors, the largest along the widest box direction. */
-static PetscErrorCode DomainSetGrid(VitDomain *dom)
+/* Process grid: MPI_Dims_create's factors, the largest along the widest box direction. The box is
+   cut evenly, so a direction with vacuum across it (a gap wider than the ghost width, through
+   which no atom interacts: a sheet's or a slab's normal) is not cut while another direction has
+   none: a slab filling half its box, cut along its normal, left one rank of two with no atom. */
+static PetscErrorCode DomainSetGrid(VitDomain *dom, const VitSample *sample)
 {
-  int       size, rank, factors[3] = {0, 0, 0}, order[3] = {0, 1, 2};
+  int       size, rank, factors[3] = {0, 0, 0}, order[3] = {0, 1, 2}, ncut = 0;
   PetscInt  user_grid[3] = {0, 0, 0}, ngrid;
-  PetscBool set;
+  PetscBool set, vacuum[3] = {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE};
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(dom->comm, &size));
@@ -67,15 +70,25 @@ static PetscErrorCode DomainSetGrid(VitDomain *dom)
     for (int k = 0; k < dom->dim; k++) dom->grid[k] = (int)user_grid[k];
     PetscCheck(dom->grid[0] * dom->grid[1] * dom->grid[2] == size, dom->comm, PETSC_ERR_USER_INPUT, "-domain_grid %d,%d,%d has %d cells for %d ranks", dom->grid[0], dom->grid[1], dom->grid[2], dom->grid[0] * dom->grid[1] * dom->grid[2], size);
   } else {
-    PetscCallMPI(MPI_Dims_create(size, (int)dom->dim, factors)); /* non-increasing */
-    for (int a = 0; a < dom->dim; a++) /* order directions by decreasing width */
+    for (int k = 0; k < dom->dim && size > 1; k++) {
+      PetscReal fraction;
+      PetscCall(VitSampleLargestGap(dom->comm, sample, k, &fraction));
+      vacuum[k] = (PetscBool)(fraction * dom->width[k] > dom->ghost_width);
+    }
+    for (int k = 0; k < dom->dim; k++) ncut += !vacuum[k];
+    if (!ncut) { /* a cluster: vacuum all around, every direction is cut */
+      for (int k = 0; k < dom->dim; k++) vacuum[k] = PETSC_FALSE;
+      ncut = (int)dom->dim;
+    }
+    for (int a = 0; a < dom->dim; a++) /* the directions to cut first, by decreasing width */
       for (int b = a + 1; b < dom->dim; b++)
-        if (dom->width[order[b]] > dom->width[order[a]]) {
+        if (vacuum[order[a]] > vacuum[order[b]] || (vacuum[order[a]] == vacuum[order[b]] && dom->width[order[b]] > dom->width[order[a]])) {
           int t    = order[a];
           order[a] = order[b];
           order[b] = t;
         }
-    for (int a = 0; a < dom->dim; a++) dom->grid[order[a]] = factors[a];
+    PetscCallMPI(MPI_Dims_create(size, ncut, factors)); /* non-increasing */
+    for (int a = 0; a < dom->dim; a++) dom->grid[order[a]] = a < ncut ? factors[a] : 1; /* vacuum last: not cut */
   }
   dom->coord[0] = rank / (dom->grid[1] * dom->grid[2]);
   dom->coord[1] = (rank / dom->grid[2]) % dom->grid[1];
@@ -329,7 +342,7 @@ PetscErrorCode VitDomainSetUp(MPI_Comm comm, const VitSample *sample, PetscReal 
   PetscCall(PetscMemcpy(dom->lo, sample->lo, sizeof(dom->lo)));
   PetscCall(PetscMemcpy(dom->cell, sample->cell, sizeof(dom->cell)));
   VitSampleWidths(sample, dom->width);
-  PetscCall(DomainSetGrid(dom));
+  PetscCall(DomainSetGrid(dom, sample));
   PetscCall(DomainDistribute(dom, sample));
   PetscCall(PetscMalloc1(dom->capacity, &own.rank));
   PetscCall(PetscMalloc1(dom->capacity, &own.index));

@@ -77,6 +77,28 @@ PetscBool VitSampleMassesComplete(const VitSample *s)
   return complete;
 }
 
+PetscErrorCode VitSampleLargestGap(MPI_Comm comm, const VitSample *sample, PetscInt k, PetscReal *fraction)
+{
+  const PetscInt nb = 1000;
+  PetscInt       run = 0, longest = 0, first = -1;
+  char          *occupied;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(nb, &occupied));
+  for (PetscInt i = 0; i < sample->nlocal; i++) occupied[PetscMin(nb - 1, PetscMax(0, (PetscInt)(sample->s[3 * i + k] * nb)))] = 1;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)nb, MPI_CHAR, MPI_MAX, comm));
+  /* longest periodic run of empty bins: walk once around from the first occupied bin */
+  for (PetscInt b = 0; b < nb && first < 0; b++)
+    if (occupied[b]) first = b;
+  for (PetscInt b = 1; first >= 0 && b <= nb; b++) {
+    run     = occupied[(first + b) % nb] ? 0 : run + 1;
+    longest = PetscMax(longest, run);
+  }
+  PetscCall(PetscFree(occupied));
+  *fraction = (PetscReal)longest / nb;
+  PetscFunctionReturn(0);
+}
+
 void VitSampleWidths(const VitSample *s, PetscReal width[3])
 {
   const PetscReal V = VitSampleVolume(s);

@@ -45,6 +45,7 @@ typedef struct {
   Vec          xdom, xref_dom;  /* positions, domain order */
   PetscReal   *sref;            /* fractional positions of owned atoms at the decomposition */
   PetscReal   *energy, *force;  /* owned atoms */
+  PetscLogDouble last;          /* when the last progress line was printed (or the run started) */
 } MinCtx;
 
 static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
@@ -220,12 +221,26 @@ static PetscErrorCode MinEnergyGradient(Tao tao, Vec X, PetscReal *energy, Vec G
   PetscFunctionReturn(0);
 }
 
+/* On long runs a progress line a minute at most (rank 0's clock; the line is not collective). */
+static PetscErrorCode Progress(MinCtx *ctx, const char method[], PetscInt it, PetscReal energy, PetscReal fmax, PetscReal ftol)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&now));
+  if (now - ctx->last < 60) PetscFunctionReturn(0);
+  ctx->last = now;
+  PetscCall(PetscPrintf(ctx->comm, "  minimize: %s iteration %" PetscInt_FMT ": energy per atom %.12e, largest force %.3e (-minimize_ftol %g), %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", method, it, (double)(energy / ctx->sample->natoms), (double)fmax, (double)ftol, ctx->nevals, ctx->nrebuilds));
+  PetscFunctionReturn(0);
+}
+
 /* TAO stops at the force tolerance, at max_it, or when the energy has not changed by more than a
    few ulps for 20 iterations (the line search is then at round-off; FIRE, which uses forces only,
    takes over). */
 typedef struct {
   PetscReal ftol, last_energy;
   PetscInt  max_it, dim, stalled;
+  MinCtx   *ctx;
 } TaoStop;
 
 static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
@@ -241,6 +256,7 @@ static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
   PetscCall(TaoGetSolutionStatus(tao, &its, &energy, NULL, NULL, NULL, NULL));
   stop->stalled     = PetscAbsReal(energy - stop->last_energy) <= 8 * PETSC_MACHINE_EPSILON * PetscAbsReal(energy) ? stop->stalled + 1 : 0;
   stop->last_energy = energy;
+  PetscCall(Progress(stop->ctx, "TAO", its, energy, fmax, stop->ftol));
   if (fmax <= stop->ftol) PetscCall(TaoSetConvergedReason(tao, TAO_CONVERGED_USER));
   else if (its >= stop->max_it) PetscCall(TaoSetConvergedReason(tao, TAO_DIVERGED_MAXITS));
   else if (stop->stalled >= 20) PetscCall(TaoSetConvergedReason(tao, TAO_DIVERGED_USER));
@@ -251,7 +267,7 @@ static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
 static PetscErrorCode MinimizeTao(MinCtx *ctx, const MinOptions *o, Vec X, PetscInt *its)
 {
   Tao     tao;
-  TaoStop stop = {o->ftol, PETSC_MAX_REAL, o->max_it, ctx->dim, 0};
+  TaoStop stop = {o->ftol, PETSC_MAX_REAL, o->max_it, ctx->dim, 0, ctx};
 
   PetscFunctionBeginUser;
   PetscCall(TaoCreate(ctx->comm, &tao));
@@ -285,6 +301,7 @@ static PetscErrorCode MinimizeFire(MinCtx *ctx, const MinOptions *o, Vec X, Pets
   for (*its = 0; *its < o->max_it; (*its)++) {
     PetscCall(MaxAtomNorm(F, ctx->dim, &fmax));
     if (fmax <= o->ftol) break;
+    PetscCall(Progress(ctx, "FIRE", *its, energy, fmax, o->ftol));
     PetscCall(VecDot(F, V, &P));
     if (P > 0) {
       PetscCall(VecNorm(V, NORM_2, &vnorm));
@@ -338,6 +355,7 @@ static PetscErrorCode MinSetUp(MPI_Comm comm, VitPotential pot, VitSample *sampl
   PetscCall(VecDuplicate(*X, &ctx->xref));
   PetscCall(MinDomainSetUp(ctx, *X));
   ctx->nrebuilds = 0;
+  PetscCall(PetscTime(&ctx->last));
   PetscFunctionReturn(0);
 }
 

@@ -116,27 +116,14 @@ static PetscErrorCode CoincidentPair(MPI_Comm comm, const PetscInt local[2], Pet
 
 PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap)
 {
-  const PetscInt nb = 1000;
-  PetscReal      width[3];
-  PetscInt       run = 0, longest = 0, first = -1;
-  char          *occupied;
+  PetscReal width[3], fraction;
 
   PetscFunctionBeginUser;
   *gap = 0;
   if (sample->dim == 2) PetscFunctionReturn(0);
-  PetscCall(PetscCalloc1(nb, &occupied));
-  for (PetscInt i = 0; i < sample->nlocal; i++) occupied[PetscMin(nb - 1, (PetscInt)(sample->s[3 * i + 2] * nb))] = 1;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)nb, MPI_CHAR, MPI_MAX, comm));
-  /* longest periodic run of empty bins: walk twice around from the first occupied bin */
-  for (PetscInt k = 0; k < nb && first < 0; k++)
-    if (occupied[k]) first = k;
-  for (PetscInt k = 1; first >= 0 && k <= nb; k++) {
-    run     = occupied[(first + k) % nb] ? 0 : run + 1;
-    longest = PetscMax(longest, run);
-  }
-  PetscCall(PetscFree(occupied));
+  PetscCall(VitSampleLargestGap(comm, sample, 2, &fraction));
   VitSampleWidths(sample, width);
-  *gap = width[2] * longest / nb;
+  *gap = width[2] * fraction;
   PetscFunctionReturn(0);
 }
 
