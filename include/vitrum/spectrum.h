@@ -36,6 +36,10 @@ typedef struct {
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
 PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob); /* takes a reference to sys->H */
+/* The atoms' positions the block solvers need (twolevel's aggregates, the Morton order of the
+   KPM operator's rows) from the domain that assembled prob->H, and whether the sample is a sheet
+   (3D, a vacuum gap along z wider than cutoff); VitSpectrumProblemFromSystem calls it. */
+PetscErrorCode VitSpectrumProblemSetGeometry(VitSpectrumProblem *prob, const VitDomain *dom, const VitSample *sample, PetscReal cutoff);
 PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob);
 /* The d normalised translation vectors (caller destroys them with VecDestroyVecs(dim, &t)). */
 PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);

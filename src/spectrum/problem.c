@@ -48,22 +48,31 @@ static PetscErrorCode MortonOrder(const VitDomain *dom, PetscInt ndir, PetscInt 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitSpectrumProblemSetGeometry(VitSpectrumProblem *prob, const VitDomain *dom, const VitSample *sample, PetscReal cutoff)
+{
+  PetscReal gap;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
+  PetscCall(VitSampleVacuumGap(dom->comm, sample, &gap));
+  prob->sheet = (PetscBool)(dom->dim == 3 && gap > cutoff); /* no interaction across the gap */
+  PetscCall(MortonOrder(dom, prob->sheet ? 2 : dom->dim, prob->morton, prob->order));
+  for (PetscInt i = 0; i < dom->nowned; i++)
+    for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *prob)
 {
   const VitDomain *dom = &sys->dom;
-  PetscReal       *sqrt_mass, gap;
+  PetscReal       *sqrt_mass;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(dom->nowned, &sqrt_mass));
   for (PetscInt i = 0; i < dom->nowned; i++) sqrt_mass[i] = sys->mass_weighted ? PetscSqrtReal(sys->sample.type_mass[dom->type[i]]) : 1.0;
   PetscCall(VitSpectrumProblemCreate(dom->comm, sys->H, dom->dim, dom->nowned, dom->gid, sqrt_mass, prob));
   PetscCall(PetscFree(sqrt_mass));
-  PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
-  PetscCall(VitSampleVacuumGap(dom->comm, &sys->sample, &gap));
-  prob->sheet = (PetscBool)(dom->dim == 3 && gap > sys->pot->cutoff); /* no interaction across the gap */
-  PetscCall(MortonOrder(dom, prob->sheet ? 2 : dom->dim, prob->morton, prob->order));
-  for (PetscInt i = 0; i < dom->nowned; i++)
-    for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];
+  PetscCall(VitSpectrumProblemSetGeometry(prob, dom, &sys->sample, sys->pot->cutoff));
   PetscFunctionReturn(0);
 }
 

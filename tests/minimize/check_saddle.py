@@ -3,17 +3,21 @@ negative out-of-plane curvatures. Cases (argument):
   lj:      a 2D Kob-Andersen inherent structure put flat (z = const) in a 3D box with vacuum, ka2d;
   tersoff: graphene compressed 2% in-plane (Tersoff, Debian's BNC.tersoff);
 on 1 and 2 ranks. Checked independently:
+  * the checks run twolevel, or chebyshev where twolevel declines (both samples have more than
+    300 degrees of freedom, so not dense LAPACK);
   * before: the lowest non-translation eigenvalue of the dense Hessian (numpy eigvalsh; LJ: a numpy
     Hessian from the positions, Tersoff: the matrix of `vitrum hessian`, itself tested against finite
     differences) is negative, and equals the first curvature vitrum reports (/minimize/lowest_curvature[0]);
   * after: the lowest one of the written sample is >= -1e-6 x the mean curvature, the energy (LAMMPS)
     decreased, LAMMPS's largest force is at the tolerance, and /minimize/saddle_escapes >= 1;
   * an already-stable sample (the 2D glass itself; graphene stretched 0.3%) is unchanged: 0 escapes,
-    positions equal to round-off;
+    positions equal to round-off; for graphene its curvature check (twolevel) finds the dense lowest
+    curvature;
   * -minimize_saddle_escapes 0 restores the old behaviour (0 iterations, no check, no curvature data);
   * a saddle left in place (-minimize_saddle_escapes 1 with a step too small to move) gives the
     SADDLE warning and ends_on = "saddle"; bad option values are one-line errors."""
 import os
+import re
 import subprocess
 import sys
 
@@ -112,6 +116,9 @@ for n in (1, 2):
         ends_on = m["lowest_curvature"].attrs["ends_on"]
         ends_on = ends_on.decode() if isinstance(ends_on, bytes) else ends_on
     ok &= vr.check(abs(lowest[0] - lam0) <= 1e-6 * abs(lam0), "[%d ranks] first check = dense lowest curvature: %.10e vs %.10e" % (n, lowest[0], lam0))
+    methods = re.findall(r"curvature check \d+: .*; (\w+), \d+ iterations\)", text)
+    ok &= vr.check(len(methods) >= 2 and set(methods) <= {"twolevel", "chebyshev"},
+                   "[%d ranks] the checks ran the block solvers (more than 300 degrees of freedom: not dense): %s" % (n, methods))
     ok &= vr.check(escapes >= 1 and "saddle escape 1" in text and ends_on == "minimum", "[%d ranks] %d escape(s), ends on a %s" % (n, escapes, ends_on))
     vr.vitrum("convert", ["-sample", out, "-o", "relaxed%d.data" % n])
     lam, scale = lowest_projected(*hessian("relaxed%d.data" % n))
@@ -123,7 +130,11 @@ for n in (1, 2):
     # an already-stable sample is left alone
     _, text = vr.vitrum("minimize", ["-sample", stable, "-o", "same%d.h5" % n] + potential, n)
     with h5py.File("same%d.h5" % n, "r") as f:
-        escapes = int(f["minimize/saddle_escapes"][()])
+        escapes, lowest = int(f["minimize/saddle_escapes"][()]), f["minimize/lowest_curvature"][...]
+    if case == "tersoff":  # hessian() is the 3D one: the LJ case's stable sample is 2D
+        lam_stable, _ = lowest_projected(*hessian(stable))
+        ok &= vr.check(abs(lowest[0] - lam_stable) <= 1e-6 * abs(lam_stable) and "; twolevel, " in text,
+                       "[%d ranks] stable sample: twolevel's lowest curvature = dense: %.10e vs %.10e" % (n, lowest[0], lam_stable))
     vr.vitrum("convert", ["-sample", "same%d.h5" % n, "-o", "same%d.data" % n])
     _, _, x_in, lo, hi, _ = vr.read_data(stable)
     L = np.array([hi[a] - lo[a] for a in "xyz"])
