@@ -240,7 +240,7 @@ static PetscErrorCode Progress(MinCtx *ctx, const char method[], PetscInt it, Pe
    takes over). */
 typedef struct {
   PetscReal ftol, last_energy;
-  PetscInt  max_it, dim, stalled;
+  PetscInt  max_it, stalled;
   MinCtx   *ctx;
 } TaoStop;
 
@@ -253,7 +253,7 @@ static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
 
   PetscFunctionBeginUser;
   PetscCall(TaoGetGradient(tao, &G, NULL, NULL));
-  PetscCall(MaxAtomNorm(G, stop->dim, &fmax));
+  PetscCall(MaxAtomNorm(G, stop->ctx->dim, &fmax));
   PetscCall(TaoGetSolutionStatus(tao, &its, &energy, NULL, NULL, NULL, NULL));
   stop->stalled     = PetscAbsReal(energy - stop->last_energy) <= 8 * PETSC_MACHINE_EPSILON * PetscAbsReal(energy) ? stop->stalled + 1 : 0;
   stop->last_energy = energy;
@@ -268,7 +268,7 @@ static PetscErrorCode TaoStopOnForce(Tao tao, void *ptr)
 static PetscErrorCode MinimizeTao(MinCtx *ctx, const MinOptions *o, Vec X, PetscInt *its)
 {
   Tao     tao;
-  TaoStop stop = {o->ftol, PETSC_MAX_REAL, o->max_it, ctx->dim, 0, ctx};
+  TaoStop stop = {o->ftol, PETSC_MAX_REAL, o->max_it, 0, ctx};
 
   PetscFunctionBeginUser;
   PetscCall(TaoCreate(ctx->comm, &tao));
