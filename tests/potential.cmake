@@ -13,3 +13,6 @@ vit_add_test(potential_bad_input 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_bad_input
 foreach(case between below tilted)
   vit_add_test(potential_small_box_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_small_box.py ${case} $<TARGET_FILE:hessian_shell_mult>)
 endforeach()
+# minimize's Verlet lists (cutoff + skin, reused between decompositions) give the exact list's bits.
+vit_add_ctest_exe(potential_skin_list_exe ${VIT_POT_TESTS}/skin_list.c)
+vit_add_test(potential_skin_list 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_skin_list.py $<TARGET_FILE:potential_skin_list_exe>)

@@ -40,6 +40,14 @@ struct _p_VitPotential {
      caller that evaluates forces and the Hessian of the same positions (VitSystem), so that both use
      one neighbour pass; NULL otherwise (each builds its own). The lender resets it. */
   const VitNeighborList *pair_list;
+  /* Potentials whose compute takes a skin list (skin_lists): the neighbours of the owned atoms
+     within the cutoff plus a skin (VitPotentialSkinList), lent by a caller that evaluates forces
+     many times between decompositions (minimize: the list holds every pair within the cutoff
+     while no atom has moved more than half the skin), as LAMMPS's Verlet lists; NULL otherwise.
+     compute skips the listed pairs beyond its cutoff, so its results are bitwise those of an
+     exact list. The lender resets it. */
+  PetscBool              skin_lists;
+  const VitNeighborList *skin_list;
   void     *data;
 
   /* Energy per owned atom (may be NULL), forces on owned atoms (3 per atom, may be NULL) and the
@@ -81,6 +89,10 @@ PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl
 /* Pair potentials: the full list of the owned atoms' neighbours within their pair cutoffs
    (pot->pair_cutoff), each sorted by id: what their forces and Hessian rows sum over. */
 PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl);
+/* The owned atoms' neighbours within the cutoff plus skin (pair potentials: within each pair cutoff
+   plus skin), each sorted by id: a list for pot->skin_list (the domain's ghosts must reach
+   pot->ghost_width + skin). */
+PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, PetscReal skin, VitNeighborList *nl);
 /* Error (collective, naming both atoms and their distance) if two atoms are closer than
    pot->min_distance. */
 PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom);

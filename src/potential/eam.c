@@ -431,7 +431,7 @@ static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i
 static PetscLogEvent event_forces;
 
 /* rho_i and F'(rho_i) of the owned atoms, F' then copied to the ghosts; e_i = F(rho_i). */
-static PetscErrorCode EAMEmbedding(const EAM *eam, VitDomain *dom, const VitNeighborList *nl, PetscReal e[], PetscReal dF[])
+static PetscErrorCode EAMEmbedding(const EAM *eam, PetscReal cutoff, VitDomain *dom, const VitNeighborList *nl, PetscReal e[], PetscReal dF[])
 {
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < dom->nowned; i++) {
@@ -439,6 +439,7 @@ static PetscErrorCode EAMEmbedding(const EAM *eam, VitDomain *dom, const VitNeig
 
     for (PetscInt k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
       PetscReal d[3], r = VitDomainDisplacement(dom, i, nl->nbr[k], d), f, df, d2f;
+      if (r >= cutoff) continue; /* a skin list's pair beyond the cutoff */
       Density(eam, dom->type[i], dom->type[nl->nbr[k]], r, &f, &df, &d2f);
       rho += f;
     }
@@ -461,10 +462,13 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   PetscFunctionBeginUser;
   if (!event_forces) PetscCall(PetscLogEventRegister("VitEAMForces", vit_log.classid, &event_forces));
   PetscCall(PetscLogEventBegin(event_forces, 0, 0, 0, 0));
-  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_FALSE, &nl));
-  PetscCall(VitNeighborListSortById(dom, &nl));
+  if (pot->skin_list) nl = *pot->skin_list; /* lent: not freed here */
+  else {
+    PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_FALSE, &nl));
+    PetscCall(VitNeighborListSortById(dom, &nl));
+  }
   PetscCall(PetscMalloc2(dom->nowned + 1, &e, dom->nowned + dom->nghost + 1, &dF));
-  PetscCall(EAMEmbedding(eam, dom, &nl, e, dF));
+  PetscCall(EAMEmbedding(eam, pot->cutoff, dom, &nl, e, dF));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscReal fi[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
 
@@ -472,13 +476,15 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
       const PetscInt j = nl.nbr[k], a = dom->type[i], b = dom->type[j];
       PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), f, df_ji, df_ij, d2f, phi, dphi, d2phi, psi;
 
+      if (r >= pot->cutoff) continue; /* a skin list's pair beyond the cutoff */
       Density(eam, a, b, r, &f, &df_ji, &d2f);
       Density(eam, b, a, r, &f, &df_ij, &d2f);
       PairTerm(eam, a, b, r, &phi, &dphi, &d2phi);
       psi = dF[i] * df_ji + dF[j] * df_ij + dphi;
       e[i] += 0.5 * phi;
       for (int x = 0; x < 3; x++) fi[x] += psi / r * d[x];
-      for (int v = 0; v < 6; v++) w[v] -= 0.5 * psi / r * d[voigt[v][0]] * d[voigt[v][1]];
+      if (virial)
+        for (int v = 0; v < 6; v++) w[v] -= 0.5 * psi / r * d[voigt[v][0]] * d[voigt[v][1]];
     }
     if (force)
       for (int x = 0; x < 3; x++) force[3 * i + x] = fi[x];
@@ -487,7 +493,7 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
   }
   if (energy) PetscCall(PetscArraycpy(energy, e, dom->nowned));
   PetscCall(PetscFree2(e, dF));
-  PetscCall(VitNeighborListDestroy(&nl));
+  if (!pot->skin_list) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(PetscLogEventEnd(event_forces, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -561,6 +567,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->min_distance  = 0.5;
   (*pot)->data          = eam;
   (*pot)->compute       = EAMCompute;
+  (*pot)->skin_lists    = PETSC_TRUE;
   (*pot)->hessian       = EAMHessian;
   (*pot)->destroy       = EAMDestroy;
   PetscFunctionReturn(0);

@@ -81,6 +81,7 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
 
   PetscFunctionBeginUser;
   if (pot->pair_list) nl = *pot->pair_list; /* lent: not freed here */
+  else if (pot->skin_list) nl = *pot->skin_list; /* lent; its pairs beyond rc add LJEval's zeros */
   else PetscCall(VitPotentialPairList(pot, dom, &nl));
   for (PetscInt i = 0; i < dom->nowned; i++) {
     PetscReal e = 0, f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
@@ -92,7 +93,8 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
       LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
       e += phi / 2;
       for (PetscInt a = 0; a < 3; a++) f[a] += dphi / r * d[a];
-      for (PetscInt v = 0; v < 6; v++) w[v] -= dphi / (2 * r) * d[voigt[v][0]] * d[voigt[v][1]];
+      if (virial)
+        for (PetscInt v = 0; v < 6; v++) w[v] -= dphi / (2 * r) * d[voigt[v][0]] * d[voigt[v][1]];
     }
     if (energy) energy[i] = e;
     if (force)
@@ -100,7 +102,7 @@ static PetscErrorCode LJCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
     if (virial)
       for (PetscInt v = 0; v < 6; v++) virial[6 * i + v] = w[v];
   }
-  if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl));
+  if (!pot->pair_list && !pot->skin_list) PetscCall(VitNeighborListDestroy(&nl));
   PetscFunctionReturn(0);
 }
 
@@ -403,6 +405,7 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   p->ghost_width   = p->cutoff;
   p->hessian_range = p->cutoff;
   p->compute       = LJCompute;
+  p->skin_lists    = PETSC_TRUE;
   p->hessian       = LJHessian;
   p->pair          = LJPairCallback;
   p->destroy       = LJDestroy;

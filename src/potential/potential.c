@@ -239,6 +239,20 @@ PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitN
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, PetscReal skin, VitNeighborList *nl)
+{
+  PetscReal reach[VIT_MAX_TYPES][VIT_MAX_TYPES];
+
+  PetscFunctionBeginUser;
+  if (pot->pair) {
+    for (PetscInt a = 0; a < VIT_MAX_TYPES; a++)
+      for (PetscInt b = 0; b < VIT_MAX_TYPES; b++) reach[a][b] = pot->pair_cutoff[a][b] > 0 ? pot->pair_cutoff[a][b] + skin : 0; /* 0: never interacts */
+    PetscCall(VitNeighborListBuildByType(dom, pot->cutoff + skin, reach, nl));
+  } else PetscCall(VitNeighborListBuild(dom, pot->cutoff + skin, PETSC_FALSE, nl));
+  PetscCall(VitNeighborListSortById(dom, nl));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom)
 {
   VitNeighborList nl;
@@ -276,12 +290,12 @@ static PetscLogEvent vit_ev_compute;
 
 PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal *energy, PetscReal *force, PetscReal virial[6], PetscReal *etotal, PetscReal *fmax)
 {
-  PetscReal *e = energy, *f = force, *w, local = 0, global, total;
+  PetscReal *e = energy, *f = force, *w = NULL, local = 0, global, total;
 
   PetscFunctionBeginUser;
   if (!energy) PetscCall(PetscMalloc1(dom->nowned + 1, &e));
   if (!force) PetscCall(PetscMalloc1(3 * dom->nowned + 1, &f));
-  PetscCall(PetscMalloc1(6 * dom->nowned + 1, &w));
+  if (virial) PetscCall(PetscMalloc1(6 * dom->nowned + 1, &w)); /* else not computed */
   if (!vit_ev_compute) PetscCall(PetscLogEventRegister("VitPotCompute", vit_log.classid, &vit_ev_compute));
   PetscCall(PetscLogEventBegin(vit_ev_compute, 0, 0, 0, 0));
   PetscCall(pot->compute(pot, dom, e, f, w));
