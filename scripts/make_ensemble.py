@@ -87,7 +87,7 @@ def run_sample(args, index):
     tmp = os.path.join(args.out, '.' + name + '.data.tmp')
     if 'script' in family:  # a Python generator driving lmp itself (carbon: tpar = kT, neq = moves)
         cmd = [sys.executable, os.path.join(HERE, family['script']), '--out', tmp, '--seed', str(seed),
-               '--kt', str(tpar), '--moves', str(neq), '--lmp', args.lmp]
+               '--kt', str(tpar), '--moves', str(neq), '--lmp', args.lmp, '--vitrum', args.vitrum]
         for var, value in zip(family['sizes'], args.size):
             cmd += ['--' + var, str(value)]
     else:
@@ -118,7 +118,10 @@ def run_sample(args, index):
 
 def parse_is(line):
     words = line.split()
-    return dict(e_is=float(words[words.index('pe') + 1]), fmax=float(words[words.index('fmax') + 1]))
+    row = dict(e_is=float(words[words.index('pe') + 1]), fmax=float(words[words.index('fmax') + 1]))
+    if 'escapes' in words:  # carbon: saddles left by vitrum minimize (stone_wales.py)
+        row['saddle_escapes'] = int(words[words.index('escapes') + 1])
+    return row
 
 
 def check_parameters(args):
@@ -153,6 +156,8 @@ def main():
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--jobs', type=int, default=2, help='serial lmp runs at a time')
     p.add_argument('--lmp', default='lmp', help='LAMMPS executable')
+    p.add_argument('--vitrum', default=os.environ.get('VITRUM', os.path.join(REPO, 'build', 'vitrum')),
+                   help='vitrum executable (carbon: `vitrum minimize` checks every sheet for saddles); default $VITRUM, else build/vitrum of this repository')
     p.add_argument('--steps-scale', type=float, default=1.0, help='multiply every MD step count (melt, anneal, quench; '
                    'carbon: moves) by this factor: < 1 for quick tests, > 1 for better-annealed glasses')
     args = p.parse_args()

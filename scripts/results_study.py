@@ -86,7 +86,7 @@ def main():
     else:
         timed(times, 'generate_s', [sys.executable, os.path.join(HERE, 'make_ensemble.py'), '--family', args.family, '--out', os.path.join(out, 'samples'),
                                     '--samples', str(args.samples), '--seed', str(args.seed), '--steps-scale', args.steps_scale,
-                                    '--jobs', str(args.jobs)] + size)
+                                    '--jobs', str(args.jobs), '--vitrum', args.vitrum] + size)
     opts, potential = options(args.family, out, args.targets)
     mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
     timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])

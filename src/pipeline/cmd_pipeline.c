@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef VIT_SOURCE_DIR
   #define VIT_SOURCE_DIR "."
@@ -415,9 +416,10 @@ static PetscErrorCode RunScript(MPI_Comm comm, const char what[], char *const ar
 
 static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
 {
-  char  script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], num[6][32];
-  char *argv[32];
-  int   k = 0;
+  char    script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], self[PETSC_MAX_PATH_LEN] = "", num[6][32];
+  char   *argv[34];
+  int     k = 0;
+  ssize_t len;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(script, sizeof(script), "%s/make_ensemble.py", pl->scripts));
@@ -441,6 +443,14 @@ static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
   argv[k++] = num[2];
   argv[k++] = "--lmp";
   argv[k++] = pl->lmp;
+  /* this executable, for the generators that run vitrum themselves (carbon: `vitrum minimize`
+     checks each sheet for saddles) */
+  len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (len > 0) {
+    self[len]  = 0;
+    argv[k++] = "--vitrum";
+    argv[k++] = self;
+  }
   for (PetscInt d = 0; d < pl->ncells; d++) {
     argv[k++] = d == 0 ? "--nx" : d == 1 ? "--ny" : "--nz";
     argv[k++] = num[3 + d];
