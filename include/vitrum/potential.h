@@ -90,8 +90,8 @@ PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl
    (pot->pair_cutoff), each sorted by id: what their forces and Hessian rows sum over. */
 PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl);
 /* The owned atoms' neighbours within the cutoff plus skin (pair potentials: within each pair cutoff
-   plus skin), each sorted by id: a list for pot->skin_list (the domain's ghosts must reach
-   pot->ghost_width + skin). */
+   plus skin; Tersoff and SW: the ghosts' neighbours too), each sorted by id: a list for
+   pot->skin_list (the domain's ghosts must reach pot->ghost_width + skin). */
 PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, PetscReal skin, VitNeighborList *nl);
 /* Error (collective, naming both atoms and their distance) if two atoms are closer than
    pot->min_distance. */

@@ -15,9 +15,13 @@ static PetscErrorCode RegisterEvents(void)
 }
 
 /* Sites that reach an owned atom (owned atoms, and ghosts with an owned neighbour), sorted by
-   global id then periodic image, with their neighbour lists sorted by global id. */
+   global id then periodic image, with their neighbour lists sorted by global id. With a skin list
+   (pot->skin_list, lent: skin) the lists and the sites are supersets (within the cutoff plus the
+   skin); the forces then drop the neighbours beyond the cutoff (SiteInRange), and the extra sites
+   reach no owned atom. */
 typedef struct {
   VitNeighborList nl;
+  PetscBool       skin;
   PetscInt        nsite, *site, nmax;
 } SiteSet;
 
@@ -42,14 +46,18 @@ static PetscBool HasOwnedNeighbor(const VitDomain *dom, const VitNeighborList *n
   return PETSC_FALSE;
 }
 
-static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, SiteSet *ss)
+static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool skin, SiteSet *ss)
 {
   SiteKey *keys;
 
   PetscFunctionBeginUser;
   PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %g (two cutoffs); the domain has %g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
-  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
-  PetscCall(VitNeighborListSortById(dom, &ss->nl));
+  ss->skin = (PetscBool)(skin && pot->skin_list);
+  if (ss->skin) ss->nl = *pot->skin_list;
+  else {
+    PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
+    PetscCall(VitNeighborListSortById(dom, &ss->nl));
+  }
   PetscCall(PetscMalloc1(ss->nl.nlist + 1, &keys));
   ss->nsite = 0;
   for (PetscInt i = 0; i < ss->nl.nlist; i++) {
@@ -73,7 +81,7 @@ static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, SiteSet *ss
 static PetscErrorCode SiteSetDestroy(SiteSet *ss)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitNeighborListDestroy(&ss->nl));
+  if (!ss->skin) PetscCall(VitNeighborListDestroy(&ss->nl));
   PetscCall(PetscFree(ss->site));
   PetscFunctionReturn(0);
 }
@@ -82,6 +90,22 @@ static PetscErrorCode SiteSetDestroy(SiteSet *ss)
 static void SiteGeometry(const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], PetscReal d[], PetscReal r[])
 {
   for (PetscInt m = 0; m < n; m++) r[m] = VitDomainDisplacement(dom, i, nbr[m], &d[3 * m]);
+}
+
+/* A skin list's site: its neighbours within the cutoff (in order, into kept, d and r compacted),
+   which are exactly those of an exact list; returns their number. */
+static PetscInt SiteInRange(PetscReal cutoff, PetscInt n, const PetscInt nbr[], PetscInt kept[], PetscReal d[], PetscReal r[])
+{
+  PetscInt k = 0;
+
+  for (PetscInt m = 0; m < n; m++) {
+    if (r[m] >= cutoff) continue;
+    kept[k] = nbr[m];
+    r[k]    = r[m];
+    for (int a = 0; a < 3; a++) d[3 * k + a] = d[3 * m + a];
+    k++;
+  }
+  return k;
 }
 
 /* Energy shares and forces of one site on the owned atoms among i and its neighbours; the virial
@@ -115,24 +139,30 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
 {
   SiteSet    ss;
   PetscReal *d, *r, *e, *g;
+  PetscInt  *kept;
 
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(event_compute, 0, 0, 0, 0));
-  PetscCall(SiteSetBuild(pot, dom, &ss));
-  PetscCall(PetscMalloc4(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g));
+  PetscCall(SiteSetBuild(pot, dom, PETSC_TRUE, &ss));
+  PetscCall(PetscMalloc5(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g, ss.nmax + 1, &kept));
   if (energy) PetscCall(PetscArrayzero(energy, dom->nowned));
   if (force) PetscCall(PetscArrayzero(force, 3 * dom->nowned));
   if (virial) PetscCall(PetscArrayzero(virial, 6 * dom->nowned));
   for (PetscInt s = 0; s < ss.nsite; s++) {
-    const PetscInt  i = ss.site[s], n = ss.nl.offset[i + 1] - ss.nl.offset[i];
+    const PetscInt  i   = ss.site[s];
+    PetscInt        n   = ss.nl.offset[i + 1] - ss.nl.offset[i];
     const PetscInt *nbr = ss.nl.nbr + ss.nl.offset[i];
 
     SiteGeometry(dom, i, n, nbr, d, r);
+    if (ss.skin) {
+      n   = SiteInRange(pot->cutoff, n, nbr, kept, d, r);
+      nbr = kept;
+    }
     PetscCall(site(pot, dom, i, n, nbr, d, r, e, g, NULL, NULL));
     SiteAccumulate(dom, i, n, nbr, d, e, g, energy, force, virial);
   }
-  PetscCall(PetscFree4(d, r, e, g));
+  PetscCall(PetscFree5(d, r, e, g, kept));
   PetscCall(SiteSetDestroy(&ss));
   PetscCall(PetscLogEventEnd(event_compute, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -233,7 +263,7 @@ PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(event_hessian, 0, 0, 0, 0));
-  PetscCall(SiteSetBuild(pot, dom, &ss));
+  PetscCall(SiteSetBuild(pot, dom, PETSC_FALSE, &ss));
   nb = ss.nmax + 1;
   PetscCall(PetscMalloc5(3 * nb, &d, nb, &r, nb, &e, 3 * nb, &g, nb, &need));
   PetscCall(PetscMalloc6(9 * nb * nb, &G, 18 * nb, &work, nb, &rows, nb, &cols, nb, &perm, 9 * nb * nb, &vals));

@@ -248,7 +248,10 @@ PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, Pets
     for (PetscInt a = 0; a < VIT_MAX_TYPES; a++)
       for (PetscInt b = 0; b < VIT_MAX_TYPES; b++) reach[a][b] = pot->pair_cutoff[a][b] > 0 ? pot->pair_cutoff[a][b] + skin : 0; /* 0: never interacts */
     PetscCall(VitNeighborListBuildByType(dom, pot->cutoff + skin, reach, nl));
-  } else PetscCall(VitNeighborListBuild(dom, pot->cutoff + skin, PETSC_FALSE, nl));
+  } else { /* Tersoff and SW sum over sites of ghosts too (manybody.c): their lists hold the ghosts' neighbours */
+    const PetscBool ghosts = (PetscBool)(pot->kind == VIT_POTENTIAL_TERSOFF || pot->kind == VIT_POTENTIAL_SW);
+    PetscCall(VitNeighborListBuild(dom, pot->cutoff + skin, ghosts, nl));
+  }
   PetscCall(VitNeighborListSortById(dom, nl));
   PetscFunctionReturn(0);
 }
