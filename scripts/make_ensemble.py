@@ -27,6 +27,12 @@ Samples whose data file already exists are kept (resume), unless generation.json
 were made with other parameters: then every old sample is removed first. Exit status 1 if a
 LAMMPS run fails.
 
+On a cluster (jobscripts/ensemble.slurm): `--range A:B` generates only the samples with index
+A..B-1, one slice per task of an array job; such a run never removes anything (other parameters in
+generation.json are an error) and writes neither samples.txt nor ensemble.csv. A run without
+--range afterwards finds every sample made and writes both. Each sample's seed depends only on
+--seed and its index, so the slices give the files of one run, bit for bit.
+
 Usage: /usr/bin/python3 scripts/make_ensemble.py --out DIR [--family ka2d] [--samples 100] [--nx 20 --ny 20]
        (--dim 2|3 is the old spelling of --family ka2d|ka3d)
 """
@@ -125,21 +131,28 @@ def parse_is(line):
 
 
 def check_parameters(args):
-    """Remove samples made with other parameters (or an unknown set) and record the current ones."""
+    """Remove samples made with other parameters (or an unknown set) and record the current ones
+    (written atomically: the tasks of an array job start together). With --range nothing is
+    removed: other parameters are an error."""
     family = FAMILIES[args.family]
     source = os.path.join(HERE, family['script']) if 'script' in family else os.path.join(INPUTS, family['input'])
     params = dict(family=args.family, size=args.size, seed=args.seed, steps_scale=args.steps_scale, protocols=family['protocols'], fixed=family['fixed'],
                   input=open(source).read())
     path = os.path.join(args.out, 'generation.json')
     old = json.load(open(path)) if os.path.exists(path) else None
-    if old != json.loads(json.dumps(params)):
-        stale = glob.glob(os.path.join(args.out, 'sample_*.data*'))
-        if stale:
-            print('make_ensemble: parameters changed, removing %d old files' % len(stale), flush=True)
-        for f in stale:
-            os.remove(f)
-        with open(path, 'w') as f:
-            json.dump(params, f, indent=1)
+    if old == json.loads(json.dumps(params)):
+        return
+    if args.range and old is not None:
+        sys.exit('make_ensemble: --range %s: %s records other parameters; run once without --range to start the ensemble anew' % (args.range, path))
+    stale = [] if args.range else glob.glob(os.path.join(args.out, 'sample_*.data*'))
+    if stale:
+        print('make_ensemble: parameters changed, removing %d old files' % len(stale), flush=True)
+    for f in stale:
+        os.remove(f)
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    with open(tmp, 'w') as f:
+        json.dump(params, f, indent=1)
+    os.replace(tmp, path)
 
 
 def main():
@@ -158,6 +171,8 @@ def main():
     p.add_argument('--lmp', default='lmp', help='LAMMPS executable')
     p.add_argument('--vitrum', default=os.environ.get('VITRUM', os.path.join(REPO, 'build', 'vitrum')),
                    help='vitrum executable (carbon: `vitrum minimize` checks every sheet for saddles); default $VITRUM, else build/vitrum of this repository')
+    p.add_argument('--range', help='A:B: generate only the samples with index A..B-1 (one task of a cluster array job, '
+                   'jobscripts/ensemble.slurm); writes no samples.txt or ensemble.csv')
     p.add_argument('--steps-scale', type=float, default=1.0, help='multiply every MD step count (melt, anneal, quench; '
                    'carbon: moves) by this factor: < 1 for quick tests, > 1 for better-annealed glasses')
     args = p.parse_args()
@@ -169,13 +184,22 @@ def main():
     if given and len(given) != len(family['sizes']):
         p.error('family %s takes %s' % (args.family, ' '.join('--' + n for n in family['sizes'])))
     args.size = tuple(given) if given else family['default_size']
+    indices = range(args.samples)
+    if args.range:
+        try:
+            first, end = (int(v) for v in args.range.split(':'))
+        except ValueError:
+            p.error('--range %s: give A:B, two sample indices' % args.range)
+        if not 0 <= first < end:
+            p.error('--range %s: need 0 <= A < B' % args.range)
+        indices = range(first, min(end, args.samples))
     os.makedirs(args.out, exist_ok=True)
     check_parameters(args)
 
     t0 = time.time()
     rows, done = [None] * args.samples, 0
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(run_sample, args, i): i for i in range(args.samples)}
+        futures = {pool.submit(run_sample, args, i): i for i in indices}
         for fut in futures:
             rows[futures[fut]] = fut.result()[0]
             if rows[futures[fut]] is None:  # stop at the first failure; the reason is printed
@@ -183,9 +207,12 @@ def main():
                 sys.exit(1)
             done += 1
             elapsed = time.time() - t0
-            if done % 10 == 0 or done == args.samples:
-                print('make_ensemble: %d/%d samples, %.1f s, ETA %.0f s' % (done, args.samples, elapsed,
-                      elapsed / done * (args.samples - done)), flush=True)
+            if done % 10 == 0 or done == len(indices):
+                print('make_ensemble: %d/%d samples, %.1f s, ETA %.0f s' % (done, len(indices), elapsed,
+                      elapsed / done * (len(indices) - done)), flush=True)
+    if args.range:
+        print('make_ensemble: %d samples of %d (--range %s) in %s (%.1f s); run without --range to list them' % (len(indices), args.samples, args.range, args.out, time.time() - t0))
+        return
     with open(os.path.join(args.out, 'ensemble.csv'), 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()

@@ -12,3 +12,5 @@ endforeach()
 # shared (session 21: material_inputs passed the 600 s default under load). The timeout guards
 # against a hang; it is not a speed check.
 set_tests_properties(pipeline_material_inputs pipeline_family_cuzr pipeline_family_cuzral PROPERTIES TIMEOUT 1500)
+# jobscripts/ensemble.slurm run locally: array-task slices (make_ensemble.py --range) equal one serial run.
+vit_add_test(pipeline_ensemble_slices 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/ensemble_slices.py)
