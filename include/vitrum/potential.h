@@ -40,13 +40,12 @@ struct _p_VitPotential {
      caller that evaluates forces and the Hessian of the same positions (VitSystem), so that both use
      one neighbour pass; NULL otherwise (each builds its own). The lender resets it. */
   const VitNeighborList *pair_list;
-  /* Potentials whose compute takes a skin list (skin_lists): the neighbours of the owned atoms
-     within the cutoff plus a skin (VitPotentialSkinList), lent by a caller that evaluates forces
+  /* Every potential's compute takes a skin list: the neighbours of the owned atoms within the
+     cutoff plus a skin (VitPotentialSkinList), lent by a caller that evaluates forces
      many times between decompositions (minimize: the list holds every pair within the cutoff
      while no atom has moved more than half the skin), as LAMMPS's Verlet lists; NULL otherwise.
      compute skips the listed pairs beyond its cutoff, so its results are bitwise those of an
      exact list. The lender resets it. */
-  PetscBool              skin_lists;
   const VitNeighborList *skin_list;
   void     *data;
 

@@ -7,8 +7,8 @@
    Each evaluation moves the owned atoms of the current domain and refreshes the ghosts; when an
    atom has moved more than half the skin since the last decomposition, the domain is rebuilt
    (ghosts reach pot->ghost_width + skin, so no pair within the cutoff is missed in between), and
-   for the potentials that take one (pair potentials, EAM) a neighbour list within the cutoff plus
-   the skin is built with it and reused by every evaluation until the next (a Verlet list).
+   a neighbour list within the cutoff plus the skin is built with it and reused by every
+   evaluation until the next (a Verlet list).
    TAO (default BLMVM) minimises the energy; FIRE (Bitzek et al., PRL 97, 170201 (2006)) needs
    forces only and finishes runs whose line search stalls at round-off. Converged when the largest
    per-atom force |F_i| <= -minimize_ftol.
@@ -44,7 +44,7 @@ typedef struct {
   Vec          type, fid;       /* per atom, id order */
   Vec          xref;            /* positions (id order) at the last decomposition */
   VitDomain    dom;
-  VitNeighborList skin_list;    /* pairs within the cutoff + skin at the decomposition (pot->skin_lists) */
+  VitNeighborList skin_list;    /* pairs within the cutoff + skin at the decomposition (lent as pot->skin_list) */
   VecScatter   to_dom;          /* id order -> owned atoms of dom, dim per atom */
   Vec          xdom, xref_dom;  /* positions, domain order */
   PetscReal   *sref;            /* fractional positions of owned atoms at the decomposition */
@@ -71,7 +71,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(VitOptionsString("-minimize_type", "tao (energy minimisation with -tao_type, default blmvm, then FIRE if the line search stalls) or fire", NULL, o->method, o->method, sizeof(o->method), NULL));
   PetscCall(PetscOptionsReal("-minimize_ftol", "converged when the largest per-atom force is at most this", NULL, o->ftol, &o->ftol, NULL));
   PetscCall(PetscOptionsInt("-minimize_max_it", "largest number of iterations (each method)", NULL, o->max_it, &o->max_it, NULL));
-  PetscCall(PetscOptionsReal("-minimize_skin", "extra ghost shell beyond the cutoff and skin of the neighbour lists (pair potentials, EAM: reused until the next rebuild); the domain and the lists are rebuilt when an atom moved more than half of it", NULL, o->skin, &o->skin, NULL));
+  PetscCall(PetscOptionsReal("-minimize_skin", "extra ghost shell beyond the cutoff and skin of the neighbour lists (reused until the next rebuild); the domain and the lists are rebuilt when an atom moved more than half of it", NULL, o->skin, &o->skin, NULL));
   PetscCall(PetscOptionsReal("-fire_dt", "FIRE initial time step (unit masses)", NULL, o->fire_dt, &o->fire_dt, NULL));
   PetscCall(PetscOptionsReal("-fire_dtmax", "FIRE largest time step", NULL, o->fire_dtmax, &o->fire_dtmax, NULL));
   PetscCall(PetscOptionsReal("-fire_dmax", "FIRE largest displacement of an atom per step", NULL, o->fire_dmax, &o->fire_dmax, NULL));
@@ -157,7 +157,7 @@ static PetscErrorCode MinDomainSetUp(MinCtx *ctx, Vec X)
   PetscCall(MinDomainDestroy(ctx));
   PetscCall(SampleFromPositions(ctx, X, ctx->sample));
   PetscCall(VitDomainSetUp(ctx->comm, ctx->sample, ctx->pot->ghost_width + ctx->skin, &ctx->dom));
-  if (ctx->pot->skin_lists) PetscCall(VitPotentialSkinList(ctx->pot, &ctx->dom, ctx->skin, &ctx->skin_list));
+  PetscCall(VitPotentialSkinList(ctx->pot, &ctx->dom, ctx->skin, &ctx->skin_list));
   n = ctx->dom.nowned;
   PetscCall(PetscMalloc3(3 * n, &ctx->sref, n, &ctx->energy, 3 * n, &ctx->force));
   PetscCall(PetscArraycpy(ctx->sref, ctx->dom.s, 3 * n));
@@ -217,7 +217,7 @@ static PetscErrorCode MinEnergyGradient(Tao tao, Vec X, PetscReal *energy, Vec G
   PetscCall(MinSetPositions(ctx, X));
   /* between decompositions no atom has moved more than skin/2, so the skin list holds every pair
      within the cutoff (a list per evaluation would cost more than the forces themselves) */
-  if (ctx->pot->skin_lists) ctx->pot->skin_list = &ctx->skin_list;
+  ctx->pot->skin_list = &ctx->skin_list;
   PetscCall(VitPotentialEvaluate(ctx->pot, &ctx->dom, ctx->energy, ctx->force, NULL, energy, NULL));
   ctx->pot->skin_list = NULL;
   PetscCall(VecGetArray(ctx->xdom, &g)); /* xdom as the buffer of -F in domain order */

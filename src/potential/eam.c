@@ -567,7 +567,6 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->min_distance  = 0.5;
   (*pot)->data          = eam;
   (*pot)->compute       = EAMCompute;
-  (*pot)->skin_lists    = PETSC_TRUE;
   (*pot)->hessian       = EAMHessian;
   (*pot)->destroy       = EAMDestroy;
   PetscFunctionReturn(0);

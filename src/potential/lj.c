@@ -405,7 +405,6 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   p->ghost_width   = p->cutoff;
   p->hessian_range = p->cutoff;
   p->compute       = LJCompute;
-  p->skin_lists    = PETSC_TRUE;
   p->hessian       = LJHessian;
   p->pair          = LJPairCallback;
   p->destroy       = LJDestroy;

@@ -231,7 +231,6 @@ PetscErrorCode VitPotentialCreateSW(MPI_Comm comm, const VitSample *sample, cons
   (*pot)->min_distance  = 0.5;
   (*pot)->data          = sw;
   (*pot)->compute       = SWCompute;
-  (*pot)->skin_lists    = PETSC_TRUE;
   (*pot)->hessian       = SWHessian;
   (*pot)->destroy       = SWDestroy;
   PetscFunctionReturn(0);

@@ -407,7 +407,6 @@ PetscErrorCode VitPotentialCreateTersoff(MPI_Comm comm, const VitSample *sample,
   (*pot)->min_distance  = 0.5;
   (*pot)->data          = ts;
   (*pot)->compute       = TersoffCompute;
-  (*pot)->skin_lists    = PETSC_TRUE;
   (*pot)->hessian       = TersoffHessian;
   (*pot)->destroy       = TersoffDestroy;
   PetscFunctionReturn(0);

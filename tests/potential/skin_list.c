@@ -68,7 +68,6 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-move", &move, NULL));
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, &sample, &pot));
-  PetscCheck(pot->skin_lists, comm, PETSC_ERR_USER_INPUT, "-potential %s takes no skin list", pot->name);
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, skin, &dom));
   PetscCall(VitPotentialSkinList(pot, &dom, skin, &skin_list));
   PetscCall(MoveAtoms(&sample, &dom, skin, move));
