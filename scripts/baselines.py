@@ -32,6 +32,13 @@ Models (hyper-parameters chosen on the training rows only):
   cnn         1D CNN over the partial g_ab(r) (one channel per pair; dropped constant bins filled
               with 0), two conv layers + linear head, Adam with weight decay, epochs chosen on a 20%
               validation part of the training rows (at most 300 full-batch epochs), then refitted on all of them
+  protocol    with --protocols ENSEMBLE.csv (columns name, protocol: make_ensemble.py's table): not a
+              structural model but the reference every one of them should beat: a held-out sample is
+              predicted by the mean target of the training samples of its protocol (the training mean
+              where none was), knowing the label no other model is given. Its R^2 is the share of the
+              held-out variance that lies between protocols; a model with a lower R^2 has not even
+              learned to tell the protocols apart, and one above it predicts differences between glasses
+              made the same way (its skill beyond the protocol: 1 - (1 - R^2) / (1 - R^2_protocol))
 
 Learning curves: nested random subsets of the training rows (--sizes points from 8 to all,
 --repeats subsets each), always scored on the same held-out rows (split 0, the pipeline's).
@@ -40,6 +47,7 @@ same test size (splits 1..K-1), so that a table can show how far R^2 moves with 
 Writes OUT.csv (label,target,model,n_train,repeat,r2_heldout,n_test,split) and OUT.png.
 
 Usage: /usr/bin/python3 scripts/baselines.py --run RUN [--models omega2_mean,Ncount] [--local atoms.h5[:GROUP] ...] [--smooth 2,1000]
+                                            [--protocols SAMPLES/ensemble.csv]
                                             [--out RUN/report/baselines] [--repeats 3] [--splits 5] [--no-cnn]
 """
 import argparse
@@ -276,6 +284,38 @@ class Local:
         return np.array([pred[self.row_of_sample == r].mean() for r in rows])[:, None]
 
 
+def protocol_labels(path, sample_names):
+    """The protocol of every run row, from a CSV with columns name and protocol (sample file names,
+    matched by base name); a sample the table does not list stops the script with one line."""
+    with open(path) as f:
+        reader = csv.DictReader(f)
+        if not {'name', 'protocol'} <= set(reader.fieldnames or ()):
+            sys.exit('baselines: %s: no columns name and protocol in its header line (make_ensemble.py\'s ensemble.csv has them)' % path)
+        table = {os.path.basename(r['name']): r['protocol'] for r in reader}
+    names = [os.path.basename(s) for s in sample_names]
+    missing = [n for n in names if n not in table]
+    if missing:
+        sys.exit('baselines: %s: no protocol for %d of the run\'s samples (first: %s); give the ensemble.csv of these samples'
+                 % (path, len(missing), missing[0]))
+    return np.array([table[n] for n in names])
+
+
+class ProtocolMean:
+    """The protocol reference: a sample predicted by the mean target of the training samples made by
+    the same protocol, the mean of all training samples where none was."""
+
+    def __init__(self, labels):
+        self.labels = labels
+
+    def fit(self, train, Y):
+        self.mean = Y.mean(0)
+        self.by_label = {lab: Y[self.labels[train] == lab].mean(0) for lab in set(self.labels[train])}
+        return self
+
+    def predict(self, rows):
+        return np.array([self.by_label.get(self.labels[r], self.mean) for r in rows])
+
+
 def train_sizes(ntrain, count):
     sizes = np.unique(np.round(np.geomspace(min(8, ntrain), ntrain, count)).astype(int))
     return sizes[sizes >= 4]
@@ -293,6 +333,7 @@ def curves(args, X, feature_names, sample_names):
         if not sep or '/' in group or group.endswith('.h5'):  # no :GROUP (a ':' inside the path)
             path, group = spec, ''
         local[group or args.local_target] = Local(path, sample_names)
+    protocols = protocol_labels(args.protocols, sample_names) if args.protocols else None
     names = args.models.split(',') if args.models else sorted(os.listdir(os.path.join(args.run, 'models')))
     for name in names:
         g = Group(args.run, name, X, feature_names)
@@ -309,6 +350,8 @@ def curves(args, X, feature_names, sample_names):
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
         if name in local:
             models['local'] = None
+        if protocols is not None:
+            models['protocol'] = None
         def score(model, make, rep, train, test, split):
             t0 = time.time()
             with warnings.catch_warnings():
@@ -317,6 +360,8 @@ def curves(args, X, feature_names, sample_names):
                     pred = g.file_prediction[test]  # the model file itself
                 elif model == 'local':
                     pred = local[name].fit(train).predict(test)
+                elif model == 'protocol':
+                    pred = ProtocolMean(protocols).fit(train, g.Y[train]).predict(test)
                 elif model == 'cnn':
                     pred = make(rep).fit(train, g.Y[train]).predict(test)
                 else:
@@ -351,7 +396,7 @@ def plot(rows, notes, path):
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.3 * nrows), squeeze=False)
     for ax in axes.ravel()[len(labels):]:
         ax.set_visible(False)
-    colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple')
+    colors = dict(linear='tab:blue', smooth='tab:cyan', local='tab:green', krr='tab:red', cnn='tab:purple', protocol='tab:gray')
     for ax, label in zip(axes.ravel(), labels):
         below = []  # curves that leave the axis at -0.5: named with their lowest point, never hidden
         for model, color in colors.items():
@@ -390,6 +435,8 @@ def main():
                    'local-linear model of target group GROUP (default --local-target); repeat for several groups')
     p.add_argument('--local-target', default='omega2_mean', help='the target group of a --local without :GROUP (mean over atoms)')
     p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
+    p.add_argument('--protocols', help='ENSEMBLE.csv (columns name, protocol; make_ensemble.py writes it): also score the protocol '
+                   'reference, each held-out sample predicted by the mean of the training samples of its protocol')
     p.add_argument('--label', default='', help='family label written in the CSV')
     p.add_argument('--out', help='output prefix (default RUN/report/baselines)')
     p.add_argument('--repeats', type=int, default=2)

@@ -10,7 +10,8 @@ Options from runs/FAMILY.opts that are DROPPED (so that vitrum's defaults apply)
 generation options (-pipeline_*, but -pipeline_vdos_rebin and -pipeline_models are kept); the run sets
 -fit_test_fraction 0.25 (75/25 split), -spectrum_nev 0 (no eigenmodes: no target uses them) and
 -pipeline_learning_curve 0 (baselines.py draws the learning curves). The documented fit settings
-(-fit_smooth 2 -fit_smooth_weight 1000) are compared by baselines.py --smooth 2,1000.
+(-fit_smooth 2 -fit_smooth_weight 1000) are compared by baselines.py --smooth 2,1000, and every model
+with the protocol reference (baselines.py --protocols OUT/samples/ensemble.csv).
 
 Usage: /usr/bin/python3 scripts/results_study.py --family ka3d --out study/ka3d [--samples 48]
            [--nx 8 --ny 8 --nz 8] [--seed 424242] [--steps-scale 1] [--np 2] [--jobs 2] [--targets D,Dcum,...]
@@ -91,7 +92,8 @@ def main():
     mpirun = ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', str(args.np), args.vitrum]
     timed(times, 'pipeline_s', mpirun + ['pipeline', '-options_file', opts])
     baselines = [sys.executable, os.path.join(HERE, 'baselines.py'), '--run', os.path.join(out, 'run'), '--label', args.family,
-                 '--smooth', '2,1000', '--splits', str(args.splits), '--out', os.path.join(out, 'baselines')] + (['--no-cnn'] if args.no_cnn else [])
+                 '--smooth', '2,1000', '--splits', str(args.splits), '--out', os.path.join(out, 'baselines'),
+                 '--protocols', os.path.join(out, 'samples', 'ensemble.csv')] + (['--no-cnn'] if args.no_cnn else [])
     # local-linear models (rows = atoms) of <omega^2> and the energy per atom: per-atom targets whose
     # mean is the sample's value; for a pair potential both are linear functionals of the atom's
     # local g_i(r), for a many-body one they are not (docs/fit.md)

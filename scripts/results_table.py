@@ -7,6 +7,8 @@ prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN. T
 pipeline's own split (split 0); when baselines.py ran with --splits K, a second table gives per
 family and target the mean and the worst held-out R^2 of each model over the K splits. A target
 constant on a split's held-out samples has no R^2 there (n/a; the splits that score it are counted).
+Where baselines.py ran with --protocols, a third table gives the protocol reference's R^2 (each held-out
+sample predicted by the mean of the training samples of its protocol) and each model's skill beyond it.
 
 Usage: /usr/bin/python3 scripts/results_table.py STUDY [STUDY...] [--targets D,Dcum,...]
 """
@@ -56,6 +58,26 @@ def row(study, targets):
         label, natoms, n, any_key[0], any_key[2], p, '%.0f s' % gen if gen else '?', '%.0f s' % analysis if analysis else '?', ' | '.join(cells))
 
 
+def per_split(rows, target, model):
+    """{split: held-out R^2 on all of that split's training samples} of one model and target."""
+    largest = {}
+    for r in rows:
+        if r['target'] == target and r['model'] == model:
+            if split_of(r) not in largest or int(r['n_train']) > int(largest[split_of(r)]['n_train']):
+                largest[split_of(r)] = r
+    return {k: float(r['r2_heldout']) for k, r in largest.items()}
+
+
+def mean_worst(values, count):
+    """'mean (worst)' of the scored values (NaN: the target was constant on that split's held-out samples)."""
+    scored = np.array([v for v in values if not np.isnan(v)])
+    if not count:
+        return '-'
+    if not len(scored):
+        return 'n/a'
+    return '%.2f (%.2f)%s' % (scored.mean(), scored.min(), '' if len(scored) == count else ', %d of %d splits' % (len(scored), count))
+
+
 def over_splits(study, targets):
     """Rows '| family | target | mean (worst) per model |' over every split's full training set;
     none when baselines.py ran on the pipeline's split alone."""
@@ -66,19 +88,30 @@ def over_splits(study, targets):
     label = rows[0]['label'] or os.path.basename(study)
     out = []
     for t in targets:
-        cells = []
-        for m in MODELS:
-            mine = [r for r in rows if r['target'] == t and r['model'] == m]
-            largest = {}
-            for r in mine:  # per split: the row on all its training samples
-                if split_of(r) not in largest or int(r['n_train']) > int(largest[split_of(r)]['n_train']):
-                    largest[split_of(r)] = r
-            r2 = np.array([float(r['r2_heldout']) for r in largest.values()])
-            scored = r2[~np.isnan(r2)]  # NaN: the target was constant on that split's held-out samples
-            cells.append('-' if not len(r2) else 'n/a' if not len(scored) else '%.2f (%.2f)%s' % (
-                scored.mean(), scored.min(), '' if len(scored) == len(r2) else ', %d of %d splits' % (len(scored), len(r2))))
+        cells = [mean_worst(list(r2.values()), len(r2)) for r2 in (per_split(rows, t, m) for m in MODELS)]
         if any(c != '-' for c in cells):
             out.append('| %s | %s | %d | %s |' % (label, t, len(splits), ' | '.join(cells)))
+    return out
+
+
+def beyond_protocol(study, targets):
+    """Rows '| family | target | protocol R^2 | skill beyond the protocol per model |' where baselines.py
+    ran with --protocols: the protocol reference's held-out R^2 (mean (worst) over the splits) and, per
+    model, 1 - (1 - R^2) / (1 - R^2_protocol) on the same split, averaged over the splits: above 0, the
+    model predicts differences between glasses of one protocol; below, it does worse than the label."""
+    rows = list(csv.DictReader(open(os.path.join(study, 'baselines.csv'))))
+    label = rows[0]['label'] or os.path.basename(study)
+    out = []
+    for t in targets:
+        reference = per_split(rows, t, 'protocol')
+        if not reference:
+            continue
+        cells = []
+        for m in MODELS:
+            r2 = per_split(rows, t, m)
+            skill = [1 - (1 - r2[k]) / (1 - reference[k]) for k in r2 if k in reference and reference[k] < 1]
+            cells.append(mean_worst(skill, len(skill)))
+        out.append('| %s | %s | %s | %s |' % (label, t, mean_worst(list(reference.values()), len(reference)), ' | '.join(cells)))
     return out
 
 
@@ -98,6 +131,13 @@ def main():
         print('| family | target | K | ' + ' | '.join(MODELS) + ' |')
         print('|' + '---|' * (3 + len(MODELS)))
         print('\n'.join(spread))
+    beyond = [line for s in args.studies for line in beyond_protocol(s, targets)]
+    if beyond:
+        print('\nThe protocol reference (a sample predicted by the mean of the training samples of its protocol): its held-out R^2,'
+              ' and each model\'s skill beyond it, 1 - (1 - R^2) / (1 - R^2_protocol) per split: mean (worst) over the splits\n')
+        print('| family | target | protocol R^2 | ' + ' | '.join(MODELS) + ' |')
+        print('|' + '---|' * (3 + len(MODELS)))
+        print('\n'.join(beyond))
 
 
 if __name__ == '__main__':

@@ -6,7 +6,10 @@ the local models (rows = atoms, a sample = the mean of its atoms; one per --loca
 predict sample-level targets that are exactly the atoms' means; kernel ridge rows are finite; without torch the CNN is skipped
 with a note; --splits 3 adds splits 1 and 2 (seeded random splits of the same test size, all other
 rows for training), whose linear rows are sklearn Ridge on those rows too; a target constant on the
-held-out samples (a count non-zero in one sample) is not scored: NaN, never 0 or 1."""
+held-out samples (a count non-zero in one sample) is not scored: NaN, never 0 or 1; --protocols
+ENSEMBLE.csv adds the protocol reference, whose rows equal r2_score of the training samples'
+per-protocol means (the training mean for a protocol no training sample has), and a table without
+the protocol column, or without one of the samples, stops the script with one line."""
 import csv
 import os
 import subprocess
@@ -52,7 +55,12 @@ for path, ytarget in (("atoms.h5", ya), ("atoms_e.h5", ea)):
         f["/dataset/row_sample"] = np.repeat(np.arange(n), natoms)
         f["/dataset/samples"] = np.array([s.encode() for s in samples])
 
-proc = subprocess.run([sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run", "--local", "atoms.h5", "--local", "atoms_e.h5:E",
+# make_ensemble.py's table: protocols 0-4 in turn, protocol 5 for one sample only (absent from some training sets)
+protocol = np.array([5 if i == 11 else i % 5 for i in range(n)])
+with open("ensemble.csv", "w") as f:
+    f.write("name,protocol,tpar\n" + "".join(f"{s},{p},1.0\n" for s, p in zip(samples, protocol)))
+BASELINES = [sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run"]
+proc = subprocess.run(BASELINES + ["--local", "atoms.h5", "--local", "atoms_e.h5:E", "--protocols", "ensemble.csv",
                        "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny", "--splits", "3"], capture_output=True, text=True)
 print(proc.stdout[-3000:], proc.stderr[-3000:])
 assert proc.returncode == 0
@@ -77,8 +85,9 @@ for group, Y in (("omega2_mean", omega2[:, None]), ("V", V)):
     sizes = sorted({int(r["n_train"]) for r in mine})
     assert sizes[-1] == len(train), sizes
     assert sorted({int(r["split"]) for r in mine}) == [0, 1, 2]
+    unseen = 0  # protocol rows whose held-out samples include a protocol absent from the training rows
     for r in mine:
-        if r["model"] != "linear":
+        if r["model"] not in ("linear", "protocol"):
             assert np.isfinite(float(r["r2_heldout"])), r
             continue
         k, rep, split = int(r["n_train"]), int(r["repeat"]), int(r["split"])
@@ -88,10 +97,18 @@ for group, Y in (("omega2_mean", omega2[:, None]), ("V", V)):
             perm = np.random.default_rng(1000 + split).permutation(n)
             sub, held = np.sort(perm[len(test):]), np.sort(perm[:len(test)])
             assert k == len(train) and not set(sub) & set(held)
-        ref = Ridge(alpha=lam, solver="svd").fit(X[sub], Y[np.ix_(sub, keep)])
-        expected = r2_score(Y[np.ix_(held, keep)], ref.predict(X[held]).reshape(len(held), -1), multioutput="variance_weighted")
-        assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, k, rep, split, r["r2_heldout"], expected)
-    print(f"{group}: linear rows = sklearn Ridge on the same rows, sizes {sizes}, splits 0-2")
+        Ysub = Y[np.ix_(sub, keep)]
+        if r["model"] == "linear":
+            pred = Ridge(alpha=lam, solver="svd").fit(X[sub], Ysub).predict(X[held]).reshape(len(held), -1)
+        else:
+            means = {p: Ysub[protocol[sub] == p].mean(0) for p in set(protocol[sub])}
+            pred = np.array([means.get(protocol[i], Ysub.mean(0)) for i in held])
+            unseen += any(protocol[i] not in means for i in held)
+        expected = r2_score(Y[np.ix_(held, keep)], pred, multioutput="variance_weighted")
+        assert abs(float(r["r2_heldout"]) - expected) < 1e-6, (group, r["model"], k, rep, split, r["r2_heldout"], expected)
+    assert sum(r["model"] == "protocol" for r in mine) == sum(r["model"] == "linear" for r in mine)
+    print(f"{group}: linear rows = sklearn Ridge, protocol rows = per-protocol training means ({unseen} rows with an unseen protocol), "
+          f"on the same rows, sizes {sizes}, splits 0-2")
 
 # a target constant on the held-out samples is not scored (NaN), on every split where it is
 fold = read_model("run/models/rare/model.h5")["row_fold"]
@@ -108,4 +125,13 @@ for group in ("omega2_mean", "E"):
     assert local and local[0] > 0.99, (group, local)
     print(f"local model of {group} at n = 30: held-out R^2", local[0])
 assert not any(r["model"] == "local" for r in rows if r["target"] not in ("omega2_mean", "E"))
+# a protocol table that does not fit the run: one line, no traceback
+with open("bad.csv", "w") as f:
+    f.write("name,tpar\n" + "".join(f"{s},1.0\n" for s in samples))
+with open("short.csv", "w") as f:
+    f.write("name,protocol\n" + "".join(f"{s},0\n" for s in samples[:-1]))
+for table, words in (("bad.csv", "no columns name and protocol"), ("short.csv", "no protocol for 1 of the run's samples (first: s_039.data)")):
+    proc = subprocess.run(BASELINES + ["--protocols", table, "--no-cnn", "--out", "out/bad"], capture_output=True, text=True)
+    assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    print("--protocols", table, "->", proc.stderr.strip())
 print("ok")
