@@ -16,7 +16,8 @@ when every target of the group is constant on the held-out rows, where R^2 means
 
 Models (hyper-parameters chosen on the training rows only):
   linear      vitrum's estimator as the model file records it (penalty, scaling, prior, lambda by
-              GCV on the same path as `vitrum fit`); on all training rows it is the model file
+              GCV on the same path as `vitrum fit`, and the smoothness weight with it where the model
+              chose one from /model/smooth_weights); on all training rows it is the model file
               itself (its W x + b is scored)
   smooth      with --smooth ORDER,MU: the same estimator with that smoothness penalty and no prior
               (the settings of runs/*.opts: --smooth 2,1000), lambda by GCV
@@ -62,8 +63,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from learning_curve import pooled_r2  # noqa: E402
-from scipy.linalg import cholesky, solve_triangular  # noqa: E402
+from learning_curve import VitrumRidge, model_penalties, penalty_band, pooled_r2  # noqa: E402
 
 
 def strings(ds):
@@ -76,70 +76,6 @@ def feature_groups(names):
     for k, name in enumerate(names):
         out.setdefault(name.split('(')[0], []).append(k)
     return {g: np.array(i) for g, i in out.items()}
-
-
-_CHOL = {}  # Cholesky factors of the penalty Gram matrices, by (p, order, mu): computed once per run
-
-
-def penalty_factor(groups, p, order, mu):
-    """Gamma^T Gamma = I + mu L^T L of `vitrum fit -fit_smooth ORDER` (docs/fit.md), and its upper
-    Cholesky factor (None for the identity)."""
-    key = (p, order if mu > 0 else 0, mu if order > 0 else 0.0)
-    if key in _CHOL:
-        return _CHOL[key]
-    G = np.eye(p)
-    for idx in groups.values():
-        if order > 0 and len(idx) > order:
-            L = np.diff(np.eye(len(idx)), n=order, axis=0)
-            G[np.ix_(idx, idx)] += mu * L.T @ L
-    _CHOL[key] = None if key[1] == 0 else cholesky(G)  # upper: G = R^T R
-    return _CHOL[key]
-
-
-class VitrumRidge:
-    """The estimator of `vitrum fit` (as scripts/learning_curve.py's VitrumRidge, docs/fit.md):
-    min ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2, X centred (and scaled when the model
-    was standardised), solved through the SVD of X Gamma^{-1} for the shifted targets Y - X W0^T;
-    lambda by GCV = (RSS/(n t)) / (1 - (df+1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2
-    (or the model's given lambda). Gamma's Cholesky factor is computed once per setup and applied
-    by triangular solves (thousands of features); setup['chol'] is that factor (None: no penalty)."""
-
-    def __init__(self, setup):
-        self.setup = setup
-
-    def fit(self, X, y):
-        Y = y.reshape(len(y), -1)
-        n, t = Y.shape
-        R = self.setup['chol']
-        W0 = self.setup['W0'] if self.setup['W0'] is not None else np.zeros((t, X.shape[1]))
-        Ys = Y - X @ W0.T
-        mean = X.mean(0)
-        scale = X.std(0) if self.setup['standardize'] else np.ones(X.shape[1])
-        scale = np.where(scale > 0, scale, 1.0)
-        Z = (X - mean) / scale
-        if R is not None:
-            Z = solve_triangular(R, Z.T, trans='T').T  # Z R^{-1}
-        U, s, Vt = np.linalg.svd(Z, full_matrices=False)
-        yc = Ys - Ys.mean(0)
-        C = U.T @ yc
-        rss_perp = ((yc - U @ C) ** 2).sum()
-        lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
-
-        def gcv(lam):
-            rss = rss_perp + (((lam / (s ** 2 + lam))[:, None] * C) ** 2).sum()
-            denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
-            return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
-        lam = min(lams, key=gcv)
-        Wt = Vt.T @ ((s / (s ** 2 + lam))[:, None] * C)
-        if R is not None:
-            Wt = solve_triangular(R, Wt)
-        Wt /= scale[:, None]
-        self.W = Wt.T + W0
-        self.b = Ys.mean(0) - mean @ Wt
-        return self
-
-    def predict(self, X):
-        return X @ self.W.T + self.b
 
 
 class Group:
@@ -155,8 +91,7 @@ class Group:
             fold = m['row_fold'][()]
             W, b = m['W'][()].reshape(-1, X.shape[1]), np.atleast_1d(m['b'][()])
             dropped = m['metrics/dropped'][()].astype(bool) if 'metrics/dropped' in m else np.zeros(self.Y.shape[1], bool)
-            order = int(np.ravel(m['smooth_order'][()])[0]) if 'smooth_order' in m else 0
-            mu = float(np.ravel(m['smooth_weight'][()])[0]) if 'smooth_weight' in m else 0.0
+            penalties = model_penalties(m, list(feature_groups(feature_names).values()), X.shape[1])
             standardize = 'x_scale' in m and bool(np.any(m['x_scale'][()] != 1))
             W0 = m['prior/W0'][()].reshape(W.shape) if 'prior/W0' in m else None
             choice = m.attrs.get('lambda_choice', b'')
@@ -168,8 +103,7 @@ class Group:
         self.Y = self.Y[:, self.cols]
         self.file_prediction = (X @ W.T + b)[:, self.cols]
         given = (choice.decode() if isinstance(choice, bytes) else str(choice)) == 'given'
-        self.setup = dict(chol=penalty_factor(feature_groups(feature_names), X.shape[1], order, mu), standardize=standardize,
-                          W0=None if W0 is None else W0[self.cols], lam=lam if given else None)
+        self.setup = dict(penalties, standardize=standardize, W0=None if W0 is None else W0[self.cols], lam=lam if given else None)
 
 
 def make_krr(seed):
@@ -276,7 +210,7 @@ class Local:
 
     def fit(self, rows):
         atoms = np.isin(self.row_of_sample, rows)
-        self.model = VitrumRidge(dict(chol=None, standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
+        self.model = VitrumRidge(dict(penalties=[(0.0, None)], standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
         return self
 
     def predict(self, rows):
@@ -344,7 +278,8 @@ def curves(args, X, feature_names, sample_names):
         models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
         if args.smooth:
             order, mu = args.smooth.split(',')
-            setup = dict(g.setup, chol=penalty_factor(feature_groups(feature_names), X.shape[1], int(order), float(mu)), W0=None, lam=None)
+            setup = dict(g.setup, penalties=[(float(mu), penalty_band(list(feature_groups(feature_names).values()), X.shape[1], int(order), float(mu)))],
+                         W0=None, lam=None)
             models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
         if torch is not None:
             models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)

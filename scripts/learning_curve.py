@@ -7,7 +7,8 @@ For each training size n (nested random subsets of the pipeline's training rows,
 both models are fitted on the raw features (partial g(r) values, as the pipeline's fit uses them)
 with their hyper-parameters chosen on the n training samples only, then scored on the held-out
 rows. The linear model is the estimator of the metrics table, as each model file records it: the
-same smoothness penalty (/model/smooth_order, smooth_weight), scaling (x_scale), prior
+same smoothness penalty (/model/smooth_order, smooth_weight, or the weights smooth_weights it was
+chosen from, chosen again with lambda on each training set), scaling (x_scale), prior
 (/model/prior/W0) and lambda path rule, lambda by GCV as `fit` (or the model's lambda when it was
 given; K-fold models use GCV here). Kernel ridge: alpha and the RBF width gamma by closed-form
 leave-one-out from one eigendecomposition of the kernel matrix per gamma, gamma on a grid around
@@ -28,6 +29,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import h5py  # noqa: E402
+from scipy.linalg import cholesky_banded, solve_banded  # noqa: E402
 from sklearn.metrics.pairwise import euclidean_distances  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,27 +56,69 @@ def smoothness_gram(run, order, mu):
     return G
 
 
+STENCIL = {1: np.array([-1.0, 1.0]), 2: np.array([1.0, -2.0, 1.0])}  # differences of order 1 and 2
+
+
+def penalty_band(groups, p, order, mu):
+    """Gamma of vitrum fit -fit_smooth ORDER -fit_smooth_weight MU, the upper Cholesky factor of
+    I + mu L^T L (L = differences of the given order along r within each group of column indices),
+    in LAPACK's upper band storage (order + 1 rows; None for the identity), as src/fit/ridge.c."""
+    kd = order if mu > 0 else 0
+    if not kd:
+        return None
+    ab = np.zeros((kd + 1, p))
+    ab[kd] = 1.0
+    st = STENCIL[order]
+    for idx in groups:
+        idx = np.asarray(idx)
+        for a in range(order + 1):
+            for c in range(a, order + 1):  # (i + a, i + c) of every difference row i of the group
+                np.add.at(ab[kd + a - c], idx[c:len(idx) - order + c], mu * st[a] * st[c])
+    return cholesky_banded(ab, lower=False)
+
+
+def gamma_solve(ab, B, transposed):
+    """Gamma^{-1} B, or Gamma^{-T} B when transposed (B p x m); Gamma = I when ab is None."""
+    if ab is None:
+        return B
+    if not transposed:
+        return solve_banded((0, len(ab) - 1), ab, B)
+    kd, p = len(ab) - 1, ab.shape[1]
+    low = np.zeros_like(ab)  # Gamma^T in lower band storage: low[d, j] = Gamma[j, j + d]
+    for d in range(kd + 1):
+        low[d, :p - d] = ab[kd - d, d:]
+    return solve_banded((kd, 0), low, B)
+
+
 def fit_setup(run, cols):
-    """How `fit` fitted the model holding the target columns cols (of run.Y): penalty Gram matrix,
-    standardising, prior rows, lambda choice."""
+    """How `fit` fitted the model holding the target columns cols (of run.Y): the smoothness penalty
+    (one weight, or the weights it chose from with lambda), standardising, prior rows, lambda choice."""
     offsets = np.cumsum([0] + [m['Y'].shape[1] for m in run.models])
     k = int(np.searchsorted(offsets, cols[0], side='right') - 1)
     m, local = run.models[k], np.asarray(cols) - offsets[k]
     with h5py.File(os.path.join(run.folder, 'models', m['name'], 'model.h5'), 'r') as f:
         g = f['model']
-        order = int(np.ravel(g['smooth_order'][()])[0]) if 'smooth_order' in g else 0
-        mu = float(np.ravel(g['smooth_weight'][()])[0]) if 'smooth_weight' in g else 0.0
         standardize = 'x_scale' in g and bool(np.any(g['x_scale'][()] != 1))
         W0 = g['prior/W0'][()][local] if 'prior/W0' in g else None
-    return dict(gram=smoothness_gram(run, order, mu), standardize=standardize, W0=W0,
-                lam=m['lambda'] if m['lambda_choice'] == 'given' else None)
+        setup = model_penalties(g, [idx for idx, _ in run.features.values()], run.X.shape[1])
+    return dict(setup, standardize=standardize, W0=W0, lam=m['lambda'] if m['lambda_choice'] == 'given' else None)
+
+
+def model_penalties(g, groups, p):
+    """{'penalties': [(mu, Gamma band)]} of a model file's group /model: the weight it used, or every
+    weight it chose from (/model/smooth_weights)."""
+    order = int(np.ravel(g['smooth_order'][()])[0]) if 'smooth_order' in g else 0
+    weights = np.ravel(g['smooth_weights'][()]) if 'smooth_weights' in g else np.ravel(g['smooth_weight'][()]) if 'smooth_weight' in g else [0.0]
+    return dict(penalties=[(float(mu), penalty_band(groups, p, order, float(mu))) for mu in weights])
 
 
 class VitrumRidge:
     """The estimator of `vitrum fit` (docs/fit.md): min ||Y - X W^T - 1 b^T||^2 + lambda ||Gamma (W - W0)^T||^2
     with X centred (and scaled to unit variance when the model was standardised), solved as ridge on
     the shifted targets Y - X W0^T through the SVD of X Gamma^{-1}; lambda minimises
-    GCV = (RSS / (n t)) / (1 - (df + 1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2."""
+    GCV = (RSS / (n t)) / (1 - (df + 1)/n)^2 over 41 log-spaced values in [1e-8, 10] s_max^2, and with
+    several smoothness weights (setup['penalties']) the weight and lambda of the lowest GCV are kept
+    (the first weight on a tie, as fit). self.mu is the weight used, self.gcv its score."""
 
     def __init__(self, setup):
         self.setup = setup
@@ -87,20 +131,25 @@ class VitrumRidge:
         mean = X.mean(0)
         scale = X.std(0) if self.setup['standardize'] else np.ones(X.shape[1])
         scale = np.where(scale > 0, scale, 1.0)
-        R = np.linalg.cholesky(self.setup['gram']).T  # Gamma, upper triangular
-        U, s, Vt = np.linalg.svd(np.linalg.solve(R.T, ((X - mean) / scale).T).T, full_matrices=False)
+        Xc = ((X - mean) / scale).T  # p x n
         yc = Ys - Ys.mean(0)
-        C = U.T @ yc
-        rss_perp = ((yc - U @ C) ** 2).sum()
-        lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
+        best = None
+        for mu, ab in self.setup['penalties']:
+            U, s, Vt = np.linalg.svd(gamma_solve(ab, Xc, True).T, full_matrices=False)  # X Gamma^{-1}
+            C = U.T @ yc
+            rss_perp = ((yc - U @ C) ** 2).sum()
+            lams = [self.setup['lam']] if self.setup['lam'] else np.geomspace(1e-8, 10, 41) * max(s[0] ** 2, 1e-300)
 
-        def gcv(lam):
-            f = lam / (s ** 2 + lam)
-            rss = rss_perp + ((f[:, None] * C) ** 2).sum()
-            denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
-            return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
-        lam = min(lams, key=gcv)
-        Wt = np.linalg.solve(R, Vt.T @ ((s / (s ** 2 + lam))[:, None] * C)) / scale[:, None]  # p x t, original units
+            def gcv(lam):
+                f = lam / (s ** 2 + lam)
+                rss = rss_perp + ((f[:, None] * C) ** 2).sum()
+                denom = 1 - ((s ** 2 / (s ** 2 + lam)).sum() + 1) / n
+                return rss / (n * t) / denom ** 2 if denom > 0 else np.inf
+            lam = min(lams, key=gcv)
+            if best is None or gcv(lam) < best[0]:
+                best = (gcv(lam), mu, ab, lam, s, Vt, C)
+        self.gcv, self.mu, ab, lam, s, Vt, C = best
+        Wt = gamma_solve(ab, Vt.T @ ((s / (s ** 2 + lam))[:, None] * C), False) / scale[:, None]  # p x t, original units
         self.W = Wt.T + W0
         self.b = Ys.mean(0) - mean @ Wt
         self.shape = y.shape[1:]

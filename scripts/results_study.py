@@ -9,9 +9,10 @@ Options from runs/FAMILY.opts that are DROPPED (so that vitrum's defaults apply)
 (-rdf_rmax, -rdf_dr, -features_rmin, -features_rmax), every -fit_* option and the run folder and
 generation options (-pipeline_*, but -pipeline_vdos_rebin and -pipeline_models are kept); the run sets
 -fit_test_fraction 0.25 (75/25 split), -spectrum_nev 0 (no eigenmodes: no target uses them) and
--pipeline_learning_curve 0 (baselines.py draws the learning curves). The documented fit settings
-(-fit_smooth 2 -fit_smooth_weight 1000) are compared by baselines.py --smooth 2,1000, and every model
-with the protocol reference (baselines.py --protocols OUT/samples/ensemble.csv).
+-pipeline_learning_curve 0 (baselines.py draws the learning curves). The fixed smoothness weight of
+earlier releases (-fit_smooth 2 -fit_smooth_weight 1000, no prior; the default chooses the weight) is
+compared by baselines.py --smooth 2,1000, and every model with the protocol reference
+(baselines.py --protocols OUT/samples/ensemble.csv).
 
 Usage: /usr/bin/python3 scripts/results_study.py --family ka3d --out study/ka3d [--samples 48]
            [--nx 8 --ny 8 --nz 8] [--seed 424242] [--steps-scale 1] [--np 2] [--jobs 2] [--targets D,Dcum,...]

@@ -3,7 +3,7 @@
 with atoms, samples (train/test), generation and analysis time, and per target group the held-out
 R^2 on all training samples of each model of scripts/baselines.py (OUT/baselines.csv):
 linear = vitrum's defaults (the model file), smooth = -fit_smooth 2 -fit_smooth_weight 1000 without
-prior, local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN. The cells are the
+prior (the fixed weight of earlier releases), local = local-linear (per-atom rows), krr = kernel ridge, cnn = 1D CNN. The cells are the
 pipeline's own split (split 0); when baselines.py ran with --splits K, a second table gives per
 family and target the mean and the worst held-out R^2 of each model over the K splits. A target
 constant on a split's held-out samples has no R^2 there (n/a; the splits that score it are counted).

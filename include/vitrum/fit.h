@@ -43,10 +43,21 @@ typedef struct {
   PetscReal  rss_perp;   /* ||(I - U U^T) Q^T Y||^2: residual no lambda can remove */
   PetscReal  yy;         /* ||Q^T Y||^2 = ||Y_c||^2 */
   PetscReal *row0;       /* row 0 of R (1 + p + t), for the intercept */
-  const PetscReal *gamma; /* p x p upper triangular (column-major) or NULL; not owned */
+  const struct _VitPenalty *gamma; /* the smoothness penalty's factor, or NULL; not owned */
 } VitRidgePath;
 
-PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, const PetscReal *gamma, VitRidgePath *path);
+/* Smoothness penalty: Gamma, the upper Cholesky factor of Gamma^T Gamma = I + mu sum_g L_g^T L_g,
+   L_g the order-th difference operator on the features of group g (consecutive features that
+   share a group id). Gamma is banded (kd = order superdiagonals) and kept in LAPACK's band storage:
+   ab[(kd + i - j) + j (kd + 1)] = Gamma_ij for j - kd <= i <= j, so that its factorisation and
+   solves cost O(p kd^2) instead of O(p^3). */
+typedef struct _VitPenalty {
+  PetscInt   p, kd;
+  PetscReal  mu;
+  PetscReal *ab;
+} VitPenalty;
+
+PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, const VitPenalty *gamma, VitRidgePath *path);
 PetscErrorCode VitRidgePathDestroy(VitRidgePath *path);
 /* Coefficients for one lambda: Wt (p x t column-major, i.e. W as t x p row-major) and the
    intercept b (t) in the centred/scaled units of the R's columns. */
@@ -60,10 +71,10 @@ PetscErrorCode VitRidgeBlockError(const VitTriangle *Rk, PetscInt p, PetscInt t,
    W t x p row-major, Yhat nrows x t row-major). */
 PetscErrorCode VitLinearPredict(PetscInt nrows, PetscInt p, PetscInt t, const PetscReal *X, const PetscReal *W, const PetscReal *b, PetscReal *Yhat);
 
-/* Smoothness penalty: Gamma (p x p upper, column-major) with Gamma^T Gamma = I + mu sum_g L_g^T L_g,
-   L_g the order-th difference operator on the features of group g (consecutive features that
-   share a group id). order 0: Gamma = I. */
-PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt order, PetscReal mu, PetscReal **gamma);
+/* The factor Gamma of the smoothness penalty of the given order and weight mu (order 0 or mu 0:
+   Gamma = I, kd = 0); VitPenaltyDestroy frees it. */
+PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt order, PetscReal mu, VitPenalty *gamma);
+PetscErrorCode VitPenaltyDestroy(VitPenalty *gamma);
 
 /* Feature names "NAME(r=VALUE)" (e.g. "g_A-B(r=1.005)", also "(q=", "(omega="): the group name
    before the last "(" and the value after "=". Names without "(x=" give group = the whole name

@@ -5,12 +5,18 @@
 #include <vitrum/h5io.h>
 #include <vitrum/potential.h>
 
+/* -fit_smooth_weight auto: mu = 1, 10, ..., 1e6, chosen with lambda (docs/fit.md) */
+#define FIT_AUTO_WEIGHTS 7
+#define FIT_MAX_WEIGHTS  64
+
 typedef struct {
   char      data[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], prior[PETSC_MAX_PATH_LEN];
   char      test_samples[8192]; /* a file of sample names or a comma list */
-  PetscReal lambda, lambda_min, lambda_max, smooth_weight, test_fraction;
+  char      smooth_weight_spec[1024];
+  PetscReal lambda, lambda_min, lambda_max, test_fraction;
+  PetscReal smooth_weight[FIT_MAX_WEIGHTS]; /* candidate weights mu of the smoothness penalty */
   PetscBool lambda_set, min_set, max_set, standardize;
-  PetscInt  lambda_count, cv, smooth, seed;
+  PetscInt  lambda_count, cv, smooth, seed, nsmooth_weight;
 } FitOptions;
 
 typedef struct {
@@ -64,6 +70,8 @@ static PetscInt FitKernelFirst(const FitKernel *kern)
 typedef struct {
   PetscInt   nlambda, best;
   PetscReal *lambda, *score, *df;
+  PetscInt   weight;                         /* index of the chosen smoothness weight in FitOptions */
+  PetscReal  weight_score[FIT_MAX_WEIGHTS];  /* the best score over the lambda path of each weight */
   PetscReal *W_path, *b_path; /* nlambda x t x p and nlambda x t, original units */
   FitMetrics train, test;
   FitKernel  kernel;
@@ -84,7 +92,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   o->cv            = 0;
   o->standardize   = PETSC_FALSE;
   o->smooth        = 0;
-  o->smooth_weight = 10.0;
+  PetscCall(PetscStrcpy(o->smooth_weight_spec, "auto"));
   o->test_fraction = 0.2;
   o->seed          = 1;
   o->test_samples[0] = 0;
@@ -99,12 +107,37 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsInt("-fit_cv", "lambda choice: 0 = generalised cross-validation, K >= 2 = K-fold CV", NULL, o->cv, &o->cv, NULL));
   PetscCall(PetscOptionsBool("-fit_standardize", "scale every feature to unit variance before the penalty", NULL, o->standardize, &o->standardize, NULL));
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
-  PetscCall(PetscOptionsReal("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2)", NULL, o->smooth_weight, &o->smooth_weight, NULL));
+  PetscCall(VitOptionsString("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2): a value >= 0, a comma list chosen from with lambda (by GCV or -fit_cv), or auto (1, 10, ..., 1e6)", NULL, o->smooth_weight_spec, o->smooth_weight_spec, sizeof(o->smooth_weight_spec), NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
   PetscCall(VitOptionsStringHint("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL, "give the names in a file, one a line"));
   PetscCall(VitOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+/* -fit_smooth_weight: auto (the decades 1 .. 1e6), one value or a comma list of values >= 0. */
+static PetscErrorCode SmoothWeightsParse(MPI_Comm comm, FitOptions *o)
+{
+  char  copy[sizeof(o->smooth_weight_spec)], *token, *save, *end;
+  const char *hint = "give a weight >= 0, a comma list of them, or auto";
+
+  PetscFunctionBeginUser;
+  o->nsmooth_weight = 0;
+  if (!strcmp(o->smooth_weight_spec, "auto")) {
+    for (PetscInt k = 0; k < FIT_AUTO_WEIGHTS; k++) o->smooth_weight[o->nsmooth_weight++] = PetscPowReal(10.0, (PetscReal)k);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscStrncpy(copy, o->smooth_weight_spec, sizeof(copy)));
+  for (token = strtok_r(copy, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
+    PetscReal mu = (PetscReal)strtod(token, &end);
+    while (*end == ' ') end++;
+    PetscCheck(end != token && !*end && PetscIsNormalReal(mu + 1.0) && mu >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %s: '%s' is not a number >= 0; %s", o->smooth_weight_spec, token, hint);
+    PetscCheck(o->nsmooth_weight < FIT_MAX_WEIGHTS, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %s: more than %d values", o->smooth_weight_spec, FIT_MAX_WEIGHTS);
+    for (PetscInt k = 0; k < o->nsmooth_weight; k++) PetscCheck(o->smooth_weight[k] != mu, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %s: '%s' is given twice", o->smooth_weight_spec, token);
+    o->smooth_weight[o->nsmooth_weight++] = mu;
+  }
+  PetscCheck(o->nsmooth_weight, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight '%s': no value; %s", o->smooth_weight_spec, hint);
   PetscFunctionReturn(0);
 }
 
@@ -119,7 +152,7 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
-  PetscCheck(o->smooth_weight >= 0, comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %g: must be >= 0", (double)o->smooth_weight);
+  PetscCall(SmoothWeightsParse(comm, o));
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
   if (strcmp(o->prior, "auto") && strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
     PetscBool exists;
@@ -365,7 +398,7 @@ static void GCVScores(const VitRidgePath *path, PetscInt ntrain, FitResult *res)
 
 /* K-fold CV: the training R of fold f is the QR of the other folds' stacked R factors; the error on
    fold f for any lambda comes from fold f's own R factor (VitRidgeBlockError). */
-static PetscErrorCode KFoldScores(const VitDataset *ds, const FitSplit *split, const VitTriangle Rfold[], const PetscReal *gamma, FitResult *res)
+static PetscErrorCode KFoldScores(const VitDataset *ds, const FitSplit *split, const VitTriangle Rfold[], const VitPenalty *gamma, FitResult *res)
 {
   PetscInt     K = split->nfolds, p = ds->p, t = ds->t;
   VitTriangle *others, Rtrain;
@@ -391,6 +424,60 @@ static PetscErrorCode KFoldScores(const VitDataset *ds, const FitSplit *split, c
     PetscCall(VitTriangleDestroy(&Rtrain));
   }
   PetscCall(PetscFree3(others, Wt, b));
+  PetscFunctionReturn(0);
+}
+
+/* The smoothness weight and lambda, chosen together: for every candidate weight mu its penalty, its
+   ridge path and the scores over its lambda path (GCV, or K-fold CV); the weight whose best score is
+   the lowest is kept, with its penalty, path and lambda path (res). Without a smoothness penalty, or
+   with one weight given, that weight's path alone. The lambda path of each weight spans its own
+   singular values (FitLambdaPath). */
+static PetscErrorCode FitChooseWeight(const FitOptions *o, const VitDataset *ds, const FitSplit *split, const VitTriangle Rfold[], const VitTriangle *Rtrain, VitPenalty *gamma, VitRidgePath *path, FitResult *res)
+{
+  PetscInt   nweights = o->smooth ? o->nsmooth_weight : 1, *group;
+  PetscReal *r;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(ds->p, &group, ds->p, &r));
+  PetscCall(VitFeatureGroups(ds->p, ds->feature_names, group, r));
+  res->weight = -1;
+  for (PetscInt k = 0; k < nweights; k++) {
+    VitPenalty   trial_gamma;
+    VitRidgePath trial_path;
+    FitResult    trial;
+    PetscInt     best = 0;
+
+    PetscCall(VitSmoothPenalty(ds->p, group, o->smooth, o->smooth ? o->smooth_weight[k] : 0.0, &trial_gamma));
+    PetscCall(VitRidgePathCreate(Rtrain, ds->p, ds->t, &trial_gamma, &trial_path));
+    PetscCall(FitLambdaPath(o, &trial_path, &trial));
+    PetscCall(PetscLogEventBegin(FIT_CV, 0, 0, 0, 0));
+    GCVScores(&trial_path, split->ntrain, &trial);
+    if (o->cv) PetscCall(KFoldScores(ds, split, Rfold, &trial_gamma, &trial));
+    PetscCall(PetscLogEventEnd(FIT_CV, 0, 0, 0, 0));
+    for (PetscInt l = 1; l < trial.nlambda; l++)
+      if (trial.score[l] < trial.score[best]) best = l;
+    res->weight_score[k] = trial.score[best];
+    if (res->weight >= 0 && !(trial.score[best] < res->weight_score[res->weight])) { /* not better: dropped */
+      PetscCall(PetscFree3(trial.lambda, trial.score, trial.df));
+      PetscCall(VitRidgePathDestroy(&trial_path));
+      PetscCall(VitPenaltyDestroy(&trial_gamma));
+      continue;
+    }
+    if (res->weight >= 0) {
+      PetscCall(PetscFree3(res->lambda, res->score, res->df));
+      PetscCall(VitRidgePathDestroy(path));
+      PetscCall(VitPenaltyDestroy(gamma));
+    }
+    res->weight  = k;
+    res->nlambda = trial.nlambda;
+    res->lambda  = trial.lambda;
+    res->score   = trial.score;
+    res->df      = trial.df;
+    *gamma       = trial_gamma;
+    *path        = trial_path;
+    path->gamma  = gamma; /* the kept factor, no longer the loop's copy */
+  }
+  PetscCall(PetscFree2(group, r));
   PetscFunctionReturn(0);
 }
 
@@ -887,7 +974,12 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   else PetscCall(PetscStrcpy(cv, "gcv"));
   PetscCall(VitH5WriteAttrString(&h5, "/model", "lambda_choice", o->lambda_set ? "given" : cv));
   PetscCall(VitH5WriteScalar(&h5, "/model/smooth_order", (PetscReal)o->smooth, "1"));
-  PetscCall(VitH5WriteScalar(&h5, "/model/smooth_weight", o->smooth ? o->smooth_weight : 0.0, "1"));
+  PetscCall(VitH5WriteScalar(&h5, "/model/smooth_weight", o->smooth ? o->smooth_weight[res->weight] : 0.0, "1"));
+  if (o->smooth && o->nsmooth_weight > 1) { /* the weights chosen from, and each one's best score */
+    d1[0] = (hsize_t)o->nsmooth_weight;
+    PetscCall(VitH5WriteReal(&h5, "/model/smooth_weights", 1, d1, o->smooth_weight, "1"));
+    PetscCall(VitH5WriteReal(&h5, "/model/smooth_weight_scores", 1, d1, res->weight_score, "target^2"));
+  }
   PetscCall(VitH5WriteScalar(&h5, "/model/lambda_index", (PetscReal)res->best, "index in /model/lambda_path"));
   d1[0] = (hsize_t)t;
   {
@@ -977,6 +1069,20 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   LambdaPosition(o, res, where, sizeof(where));
   PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets, prior %s\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t, o->prior));
   PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values, %s), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
+  if (o->smooth && o->nsmooth_weight > 1) {
+    PetscInt k = res->weight, last = o->nsmooth_weight - 1;
+    char     mu[32], first[32], end[32]; /* C's %g: PetscPrintf writes integral values as "1000." */
+    snprintf(mu, sizeof(mu), "%g", (double)o->smooth_weight[k]);
+    snprintf(first, sizeof(first), "%g", (double)o->smooth_weight[0]);
+    snprintf(end, sizeof(end), "%g", (double)o->smooth_weight[last]);
+    PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (chosen with lambda by %s over %" PetscInt_FMT " values %s to %s, %" PetscInt_FMT "/%" PetscInt_FMT "), score %g\n", mu, o->cv ? "K-fold CV" : "GCV", o->nsmooth_weight, first, end, k + 1, o->nsmooth_weight, (double)res->weight_score[k]));
+    /* auto's ends are deliberate: below mu = 1 lies plain ridge, which the penalty is there to replace;
+       above 1e6 only the straight lines in r of each partial are left to the ridge term, and on
+       targets without signal GCV picked such weights that failed on held-out samples (docs/fit.md) */
+    if (!strcmp(o->smooth_weight_spec, "auto")) {
+      if (k == last) PetscCall(PetscPrintf(comm, "fit: note: the smoothness weight sits at auto's upper end (%s); larger weights can be tried with a list, e.g. -fit_smooth_weight 1e5,1e6,1e7,1e8, at the risk described in docs/fit.md\n", mu));
+    } else if (k == 0 || k == last) PetscCall(PetscPrintf(comm, "fit: warning: the smoothness weight sits at the %s end of the values given (%s): the optimum may lie beyond it; give -fit_smooth_weight a list that extends past it\n", k ? "upper" : "lower", mu));
+  } else if (o->smooth) PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (given)\n", o->smooth_weight_spec));
   PetscCall(PetscPrintf(comm, "fit: %-24s %10s %10s %12s %10s %12s%s\n", "target", "R^2 train", "R^2 test", "RMSE test", "lambda", "path", prior->W0 ? "  |W-W0|/|W0|" : ""));
   for (PetscInt j = 0; j < ds->t; j++) {
     if (sc->dropped[j]) {
@@ -1034,7 +1140,8 @@ PetscErrorCode VitCmdFit(void)
   FitResult    res;
   VitTriangle *Rfold, Rtrain;
   VitRidgePath path;
-  PetscReal   *gamma = NULL, *yhat;
+  VitPenalty   gamma;
+  PetscReal   *yhat;
   const PetscReal *W;
 
   PetscFunctionBeginUser;
@@ -1061,23 +1168,9 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventEnd(FIT_TSQR, 0, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(FIT_PATH, 0, 0, 0, 0));
-  if (o.smooth) {
-    PetscInt  *group;
-    PetscReal *r;
-    PetscCall(PetscMalloc2(ds.p, &group, ds.p, &r));
-    PetscCall(VitFeatureGroups(ds.p, ds.feature_names, group, r));
-    PetscCall(VitSmoothPenalty(ds.p, group, o.smooth, o.smooth_weight, &gamma));
-    PetscCall(PetscFree2(group, r));
-  }
-  PetscCall(VitRidgePathCreate(&Rtrain, ds.p, ds.t, gamma, &path));
-  PetscCall(FitLambdaPath(&o, &path, &res));
-  PetscCall(PetscLogEventEnd(FIT_PATH, 0, 0, 0, 0));
-
-  PetscCall(PetscLogEventBegin(FIT_CV, 0, 0, 0, 0));
-  GCVScores(&path, split.ntrain, &res);
-  if (o.cv) PetscCall(KFoldScores(&ds, &split, Rfold, gamma, &res));
+  PetscCall(FitChooseWeight(&o, &ds, &split, Rfold, &Rtrain, &gamma, &path, &res));
   PetscCall(FitSolutions(&ds, &sc, &prior, &path, &res));
-  PetscCall(PetscLogEventEnd(FIT_CV, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(FIT_PATH, 0, 0, 0, 0));
 
   PetscCall(PetscLogEventBegin(FIT_METRICS, 0, 0, 0, 0));
   W = res.W_path + res.best * ds.t * ds.p;
@@ -1103,7 +1196,7 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscFree2(res.W_path, res.b_path));
   PetscCall(PetscFree3(res.lambda, res.score, res.df));
   PetscCall(VitRidgePathDestroy(&path));
-  PetscCall(PetscFree(gamma));
+  PetscCall(VitPenaltyDestroy(&gamma));
   for (PetscInt f = 0; f < split.nfolds; f++) PetscCall(VitTriangleDestroy(&Rfold[f]));
   PetscCall(PetscFree(Rfold));
   PetscCall(VitTriangleDestroy(&Rtrain));

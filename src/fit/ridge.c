@@ -24,18 +24,46 @@ static PetscErrorCode Gemm(const char *ta, const char *tb, PetscInt m, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* B <- B Gamma^{-1} (side "R", B is m x p) or B <- Gamma^{-1} B (side "L", B is p x m). */
-static PetscErrorCode ApplyGammaInverse(const char *side, PetscInt p, PetscInt m, const PetscReal *gamma, PetscReal *B)
+/* LAPACK's banded Cholesky factorisation and banded triangular solves (not in PETSc's mangling list). */
+#define LAPACKpbtrf_ PETSCBLAS(pbtrf, PBTRF)
+#define LAPACKtbtrs_ PETSCBLAS(tbtrs, TBTRS)
+PETSC_EXTERN void LAPACKpbtrf_(const char *, const PetscBLASInt *, const PetscBLASInt *, PetscReal *, const PetscBLASInt *, PetscBLASInt *);
+PETSC_EXTERN void LAPACKtbtrs_(const char *, const char *, const char *, const PetscBLASInt *, const PetscBLASInt *, const PetscBLASInt *, const PetscReal *, const PetscBLASInt *, PetscReal *, const PetscBLASInt *, PetscBLASInt *);
+
+/* Gamma^{-op} B for B p x m (column-major): op "N" solves Gamma X = B, "T" solves Gamma^T X = B. */
+static PetscErrorCode BandSolve(const char *op, const VitPenalty *gamma, PetscInt m, PetscReal *B)
 {
-  PetscBLASInt bp, bm;
-  PetscReal    one = 1.0;
+  PetscBLASInt bp, bkd, bm, ldab, info;
 
   PetscFunctionBeginUser;
-  if (!gamma || !m || !p) PetscFunctionReturn(0);
-  PetscCall(PetscBLASIntCast(p, &bp));
+  PetscCall(PetscBLASIntCast(gamma->p, &bp));
+  PetscCall(PetscBLASIntCast(gamma->kd, &bkd));
   PetscCall(PetscBLASIntCast(m, &bm));
-  if (side[0] == 'R') PetscCallBLAS("BLAStrsm", BLAStrsm_("R", "U", "N", "N", &bm, &bp, &one, gamma, &bp, B, &bm));
-  else PetscCallBLAS("BLAStrsm", BLAStrsm_("L", "U", "N", "N", &bp, &bm, &one, gamma, &bp, B, &bp));
+  PetscCall(PetscBLASIntCast(gamma->kd + 1, &ldab));
+  PetscCallBLAS("LAPACKtbtrs", LAPACKtbtrs_("U", op, "N", &bp, &bkd, &bm, gamma->ab, &ldab, B, &bp, &info));
+  PetscCheck(!info, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK tbtrs failed on the smoothness penalty: info %d", (int)info);
+  PetscFunctionReturn(0);
+}
+
+/* B <- B Gamma^{-1} (side "R", B is m x p) or B <- Gamma^{-1} B (side "L", B is p x m). The right
+   side solves Gamma^T B^T' = B^T on a transposed copy. */
+static PetscErrorCode ApplyGammaInverse(const char *side, PetscInt p, PetscInt m, const VitPenalty *gamma, PetscReal *B)
+{
+  PetscReal *T;
+
+  PetscFunctionBeginUser;
+  if (!gamma || !gamma->kd || !m || !p) PetscFunctionReturn(0); /* Gamma = I */
+  if (side[0] == 'L') {
+    PetscCall(BandSolve("N", gamma, m, B));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMalloc1(p * m, &T));
+  for (PetscInt j = 0; j < p; j++)
+    for (PetscInt i = 0; i < m; i++) T[j + i * p] = B[i + j * m];
+  PetscCall(BandSolve("T", gamma, m, T));
+  for (PetscInt j = 0; j < p; j++)
+    for (PetscInt i = 0; i < m; i++) B[i + j * m] = T[j + i * p];
+  PetscCall(PetscFree(T));
   PetscFunctionReturn(0);
 }
 
@@ -66,7 +94,7 @@ static PetscReal SumSquares(PetscInt n, const PetscReal *a)
   return sum;
 }
 
-PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, const PetscReal *gamma, VitRidgePath *path)
+PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, const VitPenalty *gamma, VitRidgePath *path)
 {
   PetscInt   k = R->k, kc = R->k - 1, r;
   PetscReal *RX, *RY, *U, *VT;
@@ -169,28 +197,40 @@ PetscErrorCode VitLinearPredict(PetscInt nrows, PetscInt p, PetscInt t, const Pe
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt order, PetscReal mu, PetscReal **gamma)
+PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt order, PetscReal mu, VitPenalty *gamma)
 {
   static const PetscReal stencil[3][3] = {{1, 0, 0}, {-1, 1, 0}, {1, -2, 1}}; /* order-th differences */
-  PetscReal             *G;
-  PetscBLASInt           bp, info;
+  PetscInt               kd, ld;
+  PetscBLASInt           bp, bkd, bld, info;
 
   PetscFunctionBeginUser;
   PetscCheck(order >= 0 && order <= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "difference order %" PetscInt_FMT " not in 0..2", order);
-  PetscCall(PetscCalloc1(p * p, &G));
-  for (PetscInt i = 0; i < p; i++) G[i + i * p] = 1.0;
+  kd = mu > 0 ? order : 0;
+  ld = kd + 1;
+  gamma->p  = p;
+  gamma->kd = kd;
+  gamma->mu = kd ? mu : 0;
+  PetscCall(PetscCalloc1(ld * p + 1, &gamma->ab));
+  for (PetscInt j = 0; j < p; j++) gamma->ab[kd + j * ld] = 1.0; /* the identity on the diagonal */
   /* G = I + mu sum over rows l of L of l l^T; a row spans order+1 features of one group. */
-  for (PetscInt i = 0; order > 0 && i + order < p; i++) {
+  for (PetscInt i = 0; kd > 0 && i + order < p; i++) {
     if (group[i] != group[i + order]) continue;
     for (PetscInt a = 0; a <= order; a++)
-      for (PetscInt c = 0; c <= order; c++) G[(i + a) + (i + c) * p] += mu * stencil[order][a] * stencil[order][c];
+      for (PetscInt c = a; c <= order; c++) gamma->ab[(kd + a - c) + (i + c) * ld] += mu * stencil[order][a] * stencil[order][c];
   }
+  if (!kd || !p) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(p, &bp));
-  PetscCallBLAS("LAPACKpotrf", LAPACKpotrf_("U", &bp, G, &bp, &info));
+  PetscCall(PetscBLASIntCast(kd, &bkd));
+  PetscCall(PetscBLASIntCast(ld, &bld));
+  PetscCallBLAS("LAPACKpbtrf", LAPACKpbtrf_("U", &bp, &bkd, gamma->ab, &bld, &info));
   PetscCheck(!info, PETSC_COMM_SELF, PETSC_ERR_LIB, "Cholesky factorisation of the smoothness penalty failed: info %d", (int)info);
-  for (PetscInt j = 0; j < p; j++)
-    for (PetscInt i = j + 1; i < p; i++) G[i + j * p] = 0.0;
-  *gamma = G;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitPenaltyDestroy(VitPenalty *gamma)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(gamma->ab));
   PetscFunctionReturn(0);
 }
 
