@@ -10,7 +10,9 @@
      4 evaluate  held-out predictions and metrics of all models   -> DIR/evaluation.h5
      5 report    scripts/plot_report.py (figures, report.md) -> DIR/report/report.md
    Every stage also depends on DIR/options.used, the options of the run, rewritten only when they
-   change. See docs/pipeline.md. */
+   change, and the fit (so what follows it) on this executable: a new vitrum, whose fit may choose
+   differently under the same options, fits again (seconds) instead of keeping the old models.
+   See docs/pipeline.md. */
 #include <vitrum/commands.h>
 #include "pipeline.h"
 #include <errno.h>
@@ -40,6 +42,7 @@ typedef struct {
   char      cache[PETSC_MAX_PATH_LEN];       /* features cache folder of the current options */
   /* files of the run */
   char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN];
+  char exe[PETSC_MAX_PATH_LEN];            /* this executable ("" if /proc/self/exe cannot be read) */
   char evaluation[PETSC_MAX_PATH_LEN], report_md[PETSC_MAX_PATH_LEN];
   char model_dataset[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN], model_file[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN];
   char *model_dataset_p[VIT_PIPELINE_MAX_MODELS], *model_file_p[VIT_PIPELINE_MAX_MODELS]; /* pointers to the above */
@@ -217,6 +220,8 @@ static PetscErrorCode CheckSampleList(MPI_Comm comm, const Pipeline *pl)
 
 static PetscErrorCode SetPaths(Pipeline *pl)
 {
+  ssize_t len;
+
   PetscFunctionBeginUser;
   if (pl->generate) PetscCall(PetscSNPrintf(pl->samples, sizeof(pl->samples), "%s/samples/samples.txt", pl->dir));
   PetscCall(PetscSNPrintf(pl->options_used, sizeof(pl->options_used), "%s/options.used", pl->dir));
@@ -229,6 +234,8 @@ static PetscErrorCode SetPaths(Pipeline *pl)
   }
   PetscCall(PetscSNPrintf(pl->evaluation, sizeof(pl->evaluation), "%s/evaluation.h5", pl->dir));
   PetscCall(PetscSNPrintf(pl->report_md, sizeof(pl->report_md), "%s/report/report.md", pl->dir));
+  len = readlink("/proc/self/exe", pl->exe, sizeof(pl->exe) - 1);
+  pl->exe[len > 0 ? len : 0] = 0;
   PetscFunctionReturn(0);
 }
 
@@ -418,10 +425,9 @@ static PetscErrorCode RunScript(MPI_Comm comm, const char what[], char *const ar
 
 static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
 {
-  char    script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], self[PETSC_MAX_PATH_LEN] = "", num[6][32];
-  char   *argv[34];
-  int     k = 0;
-  ssize_t len;
+  char  script[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], num[6][32];
+  char *argv[34];
+  int   k = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(script, sizeof(script), "%s/make_ensemble.py", pl->scripts));
@@ -447,11 +453,9 @@ static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
   argv[k++] = pl->lmp;
   /* this executable, for the generators that run vitrum themselves (carbon: `vitrum minimize`
      checks each sheet for saddles) */
-  len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (len > 0) {
-    self[len]  = 0;
+  if (pl->exe[0]) {
     argv[k++] = "--vitrum";
-    argv[k++] = self;
+    argv[k++] = pl->exe;
   }
   for (PetscInt d = 0; d < pl->ncells; d++) {
     argv[k++] = d == 0 ? "--nx" : d == 1 ? "--ny" : "--nz";
@@ -605,7 +609,7 @@ static PetscErrorCode SetUpStages(Pipeline *pl, Stage stages[])
   const Stage          table[VIT_PIPELINE_NSTAGES] = {
     {"generate", StageGenerate, {pl->options_used}, {pl->samples}, 0},
     {"features", StageFeatures, {pl->samples, pl->options_used}, {pl->dataset}, 0},
-    {"fit", StageFit, {pl->dataset, pl->options_used}, {NULL}, 0},
+    {"fit", StageFit, {pl->dataset, pl->options_used, pl->exe[0] ? pl->exe : NULL}, {NULL}, 0},
     {"evaluate", StageEvaluate, {pl->options_used}, {pl->evaluation}, 0},
     {"report", StageReport, {pl->evaluation, pl->options_used}, {pl->report_md}, 0},
   };

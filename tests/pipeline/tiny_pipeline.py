@@ -13,7 +13,8 @@
   held-out values barely vary, sum of squares below 1e-6 of the model's largest), and every model beats
   the mean predictor on its training data (training R^2 > 0 for every target with variance);
 - a rerun skips every stage and leaves the outputs untouched; removing one model file reruns fit,
-  evaluate and report only;
+  evaluate and report only; so does a newer vitrum executable (a copy of it, run once; a second
+  run with it skips everything);
 - an existing sample list (-pipeline_samples) is used without generation and gives the same
   held-out predictions in another run folder;
 - the report ranks the samples by the energy per atom of the spectrum outputs, which equals the
@@ -22,6 +23,7 @@
   with fewer than 2 samples on either side, before any stage runs."""
 import os
 import shutil
+import subprocess
 import sys
 
 import h5py
@@ -269,6 +271,18 @@ def main():
     lines = stage_lines(pipeline())
     assert all('skipped' in lines[s] for s in ('generate', 'features')), lines
     assert all('done in' in lines[s] for s in ('fit', 'evaluate', 'report')), lines
+    check_evaluation()
+
+    # a newer executable (a fresh copy: its time is now) fits again; the same one then skips it
+    shutil.copy2(vt.VITRUM, 'vitrum_newer')
+    os.utime('vitrum_newer')
+    for expect_fit in (True, False):
+        p = subprocess.run(vt.MPIRUN + ['-n', '2', os.path.abspath('vitrum_newer'), 'pipeline', '-options_file', 'tiny.opts'],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert p.returncode == 0, (p.stdout, p.stderr)
+        lines = stage_lines(p.stdout)
+        assert all('skipped' in lines[s] for s in ('generate', 'features')), lines
+        assert all(('done in' if expect_fit else 'skipped') in lines[s] for s in ('fit', 'evaluate', 'report')), (expect_fit, lines)
     check_evaluation()
 
     out = pipeline(['-pipeline_samples', os.path.join(RUN, 'samples', 'samples.txt'), '-pipeline_dir', 'tiny_list', '-pipeline_report', '0'])
