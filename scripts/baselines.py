@@ -27,7 +27,11 @@ Models (hyper-parameters chosen on the training rows only):
               predictions; scored against the sample-level target group GROUP (default
               --local-target, omega2_mean, whose value is exactly the atoms' mean of omega2_atom;
               energy_per_atom for a dataset of -features_atom_target energy). Repeat --local for
-              several groups
+              several groups. With --local-self ATOMS.h5[:LABEL] the group is the per-atom dataset's
+              own targets, a sample's value their mean over its atoms (the exact local VDOS of
+              -features_atom_target vdos averages to the sample's VDOS on that grid), scored for
+              every model (the sample-level linear model: the pipeline's default penalty, its weight
+              by GCV, no prior) on the split of the first model file
   krr         sklearn KernelRidge, RBF, standardised features and targets, alpha and gamma by
               5-fold GridSearchCV on the training rows
   cnn         1D CNN over the partial g_ab(r) (one channel per pair; dropped constant bins filled
@@ -195,12 +199,14 @@ def make_cnn(torch, profiles, seed):
 
 
 class Local:
-    """Local-linear model: rows = atoms, a sample = the mean of its atoms' predictions."""
+    """Local-linear model: rows = atoms, a sample = the mean of its atoms' predictions (each target)."""
 
     def __init__(self, path, sample_names):
         with h5py.File(path, 'r') as f:
             d = f['dataset']
-            self.X, self.y = d['X'][()], d['Y'][()].reshape(-1)
+            self.X = d['X'][()]
+            self.Y = d['Y'][()].reshape(len(self.X), -1)
+            self.target_names = strings(d['target_names'])
             self.row_sample = d['row_sample'][()].astype(int)
             names = [os.path.basename(s) for s in strings(d['samples'])]
         index = {os.path.basename(s): k for k, s in enumerate(sample_names)}
@@ -210,12 +216,39 @@ class Local:
 
     def fit(self, rows):
         atoms = np.isin(self.row_of_sample, rows)
-        self.model = VitrumRidge(dict(penalties=[(0.0, None)], standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.y[atoms])
+        self.model = VitrumRidge(dict(penalties=[(0.0, None)], standardize=False, W0=None, lam=None)).fit(self.X[atoms], self.Y[atoms])
         return self
 
     def predict(self, rows):
-        pred = self.model.predict(self.X).reshape(-1)
-        return np.array([pred[self.row_of_sample == r].mean() for r in rows])[:, None]
+        pred = self.model.predict(self.X).reshape(len(self.X), -1)
+        return np.array([pred[self.row_of_sample == r].mean(0) for r in rows])
+
+    def sample_means(self, nsamples):
+        """The atoms' mean of every target for run rows 0..nsamples-1 (each must have atoms here)."""
+        missing = sorted(set(range(nsamples)) - set(self.row_of_sample))
+        assert not missing, f'no atoms for {len(missing)} of the run\'s samples (run rows {missing[:4]})'
+        return np.array([self.Y[self.row_of_sample == r].mean(0) for r in range(nsamples)])
+
+
+AUTO_WEIGHTS = [10.0 ** k for k in range(7)]  # -fit_smooth_weight auto of vitrum fit
+
+
+class AtomsGroup:
+    """The target group of --local-self ATOMS.h5:LABEL: the targets of a per-atom dataset, a sample's
+    value the mean of its atoms' (the exact local VDOS of -features_atom_target vdos averages to the
+    sample's VDOS on that grid), so that sample-level and local models are scored on one target. The
+    split is the pipeline's (the reference group's /model/row_fold); the sample-level linear model is
+    the pipeline's default estimator (second-difference penalty, its weight by GCV from 1 to 1e6, no
+    prior); targets constant over the training samples are left out."""
+
+    def __init__(self, local, label, reference, X, feature_names):
+        Y = local.sample_means(len(X))
+        self.name, self.test, self.train = label, reference.test, reference.train
+        self.cols = np.flatnonzero(np.ptp(Y[self.train], axis=0) > 0)
+        self.Y, self.target_names, self.file_prediction = Y[:, self.cols], local.target_names, None
+        self.local_cols = self.cols  # of the local model's predictions (all the atoms' targets)
+        groups = list(feature_groups(feature_names).values())
+        self.setup = dict(penalties=[(mu, penalty_band(groups, X.shape[1], 2, mu)) for mu in AUTO_WEIGHTS], standardize=False, W0=None, lam=None)
 
 
 def protocol_labels(path, sample_names):
@@ -255,70 +288,91 @@ def train_sizes(ntrain, count):
     return sizes[sizes >= 4]
 
 
+def local_spec(spec, default):
+    """ATOMS.h5[:GROUP] -> (path, group or default); a ':' inside the path is not a separator."""
+    path, sep, group = spec.rpartition(':')
+    if not sep or '/' in group or group.endswith('.h5'):
+        return spec, default
+    return path, group or default
+
+
 def curves(args, X, feature_names, sample_names):
     rows, notes = [], []
     torch = None if args.no_cnn else torch_or_none()
     if torch is None:
         notes.append('CNN skipped: ' + ('--no-cnn' if args.no_cnn else '`import torch` failed (Debian: apt-get install python3-torch)'))
-    profiles = profile_tensor(X, feature_names) if torch is not None else None
+    ctx = dict(args=args, X=X, profiles=profile_tensor(X, feature_names) if torch is not None else None, torch=torch, rows=rows,
+               protocols=protocol_labels(args.protocols, sample_names) if args.protocols else None, feature_names=feature_names)
     local = {}
     for spec in args.local or []:
-        path, sep, group = spec.rpartition(':')
-        if not sep or '/' in group or group.endswith('.h5'):  # no :GROUP (a ':' inside the path)
-            path, group = spec, ''
-        local[group or args.local_target] = Local(path, sample_names)
-    protocols = protocol_labels(args.protocols, sample_names) if args.protocols else None
+        path, group = local_spec(spec, args.local_target)
+        local[group] = Local(path, sample_names)
     names = args.models.split(',') if args.models else sorted(os.listdir(os.path.join(args.run, 'models')))
+    groups = []
     for name in names:
         g = Group(args.run, name, X, feature_names)
         if g.Y.shape[1] == 0:  # every target of the group constant over the samples: fit dropped them
             notes.append('%s skipped: no target of the group varies over the samples (vitrum fit dropped them)' % name)
             continue
+        groups.append(g)
         label = name if g.Y.shape[1] > 1 or g.target_names[g.cols[0]] == name else g.target_names[g.cols[0]]
-        models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
-        if args.smooth:
-            order, mu = args.smooth.split(',')
-            setup = dict(g.setup, penalties=[(float(mu), penalty_band(list(feature_groups(feature_names).values()), X.shape[1], int(order), float(mu)))],
-                         W0=None, lam=None)
-            models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
-        if torch is not None:
-            models['cnn'] = lambda rep: make_cnn(torch, profiles, rep)
-        if name in local:
-            models['local'] = None
-        if protocols is not None:
-            models['protocol'] = None
-        def score(model, make, rep, train, test, split):
-            t0 = time.time()
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                if model == 'linear' and split == 0 and len(train) == len(g.train):
-                    pred = g.file_prediction[test]  # the model file itself
-                elif model == 'local':
-                    pred = local[name].fit(train).predict(test)
-                elif model == 'protocol':
-                    pred = ProtocolMean(protocols).fit(train, g.Y[train]).predict(test)
-                elif model == 'cnn':
-                    pred = make(rep).fit(train, g.Y[train]).predict(test)
-                else:
-                    pred = make(rep).fit(X[train], g.Y[train]).predict(X[test])
-            # a target constant on the held-out samples has no R^2: not scored (NaN), never 0 or 1
-            r2 = pooled_r2(g.Y[test], np.asarray(pred).reshape(g.Y[test].shape)) if np.ptp(g.Y[test], axis=0).any() else float('nan')
-            rows.append((args.label, label, model, len(train), rep, r2, len(test), split))
-            print(f'{label:24s} {model:7s} split {split} n = {len(train):4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
-
-        # split 0: the pipeline's own split, with the learning curve on nested training subsets
-        for n in train_sizes(len(g.train), args.sizes):
-            for rep in range(args.repeats if n < len(g.train) else 1):
-                sub = np.sort(np.random.default_rng(rep).permutation(g.train)[:n])
-                for model, make in models.items():
-                    score(model, make, rep, sub, g.test, 0)
-        # splits 1..K-1: other seeded random splits of the same sizes, all training samples
-        for split in range(1, args.splits):
-            perm = np.random.default_rng(1000 + split).permutation(len(X))
-            test, train = np.sort(perm[:len(g.test)]), np.sort(perm[len(g.test):])
-            for model, make in models.items():
-                score(model, make, 0, train, test, split)
+        score_group(ctx, g, label, local.get(name))
+    for spec in args.local_self or []:
+        path, label = local_spec(spec, '')
+        atoms = Local(path, sample_names)
+        label = label or os.path.splitext(os.path.basename(path))[0]
+        assert groups, '--local-self needs a model file of the run for its split'
+        score_group(ctx, AtomsGroup(atoms, label, groups[0], X, feature_names), label, atoms)
     return rows, notes
+
+
+def score_group(ctx, g, label, local):
+    """Every model on group g: the learning curve on the pipeline's split, then the other splits."""
+    args, X, rows, protocols = ctx['args'], ctx['X'], ctx['rows'], ctx['protocols']
+    models = {'linear': lambda rep: VitrumRidge(g.setup), 'krr': make_krr}
+    if args.smooth:
+        order, mu = args.smooth.split(',')
+        setup = dict(g.setup, penalties=[(float(mu), penalty_band(list(feature_groups(ctx['feature_names']).values()), X.shape[1], int(order), float(mu)))],
+                     W0=None, lam=None)
+        models['smooth'] = lambda rep, setup=setup: VitrumRidge(setup)
+    if ctx['torch'] is not None:
+        models['cnn'] = lambda rep: make_cnn(ctx['torch'], ctx['profiles'], rep)
+    if local is not None:
+        models['local'] = None
+    if protocols is not None:
+        models['protocol'] = None
+
+    def score(model, make, rep, train, test, split):
+        t0 = time.time()
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            if model == 'linear' and split == 0 and len(train) == len(g.train) and g.file_prediction is not None:
+                pred = g.file_prediction[test]  # the model file itself
+            elif model == 'local':
+                pred = local.fit(train).predict(test)[:, getattr(g, 'local_cols', slice(None))]
+            elif model == 'protocol':
+                pred = ProtocolMean(protocols).fit(train, g.Y[train]).predict(test)
+            elif model == 'cnn':
+                pred = make(rep).fit(train, g.Y[train]).predict(test)
+            else:
+                pred = make(rep).fit(X[train], g.Y[train]).predict(X[test])
+        # a target constant on the held-out samples has no R^2: not scored (NaN), never 0 or 1
+        r2 = pooled_r2(g.Y[test], np.asarray(pred).reshape(g.Y[test].shape)) if np.ptp(g.Y[test], axis=0).any() else float('nan')
+        rows.append((args.label, label, model, len(train), rep, r2, len(test), split))
+        print(f'{label:24s} {model:7s} split {split} n = {len(train):4d} rep {rep}: held-out R^2 {r2:8.4f} ({time.time() - t0:.1f} s)', flush=True)
+
+    # split 0: the pipeline's own split, with the learning curve on nested training subsets
+    for n in train_sizes(len(g.train), args.sizes):
+        for rep in range(args.repeats if n < len(g.train) else 1):
+            sub = np.sort(np.random.default_rng(rep).permutation(g.train)[:n])
+            for model, make in models.items():
+                score(model, make, rep, sub, g.test, 0)
+    # splits 1..K-1: other seeded random splits of the same sizes, all training samples
+    for split in range(1, args.splits):
+        perm = np.random.default_rng(1000 + split).permutation(len(X))
+        test, train = np.sort(perm[:len(g.test)]), np.sort(perm[len(g.test):])
+        for model, make in models.items():
+            score(model, make, 0, train, test, split)
 
 
 def plot(rows, notes, path):
@@ -369,6 +423,9 @@ def main():
     p.add_argument('--local', action='append', help='ATOMS.h5[:GROUP]: a per-atom dataset (vitrum features -features_per_atom) for the '
                    'local-linear model of target group GROUP (default --local-target); repeat for several groups')
     p.add_argument('--local-target', default='omega2_mean', help='the target group of a --local without :GROUP (mean over atoms)')
+    p.add_argument('--local-self', action='append', help='ATOMS.h5[:LABEL]: a per-atom dataset scored against its own targets\' '
+                   'sample means (e.g. the exact local VDOS, -features_atom_target vdos): sample-level models and the local model on '
+                   'one target; the split of the first model file')
     p.add_argument('--smooth', help='ORDER,MU: also the linear model with this smoothness penalty and no prior (e.g. 2,1000)')
     p.add_argument('--protocols', help='ENSEMBLE.csv (columns name, protocol; make_ensemble.py writes it): also score the protocol '
                    'reference, each held-out sample predicted by the mean of the training samples of its protocol')

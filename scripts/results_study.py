@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """One row of docs/RESULTS.md: generate a family's ensemble, run `vitrum pipeline` with vitrum's
 DEFAULT structure and fit options (only the targets and the spectrum settings of runs/FAMILY.opts
-are kept), build the per-atom datasets of the local models (the exact per-atom <omega^2>_i and the
-atom's potential energy), and run scripts/baselines.py on the pipeline's split. Times of each step go to
+are kept), build the per-atom datasets of the local models (the exact per-atom <omega^2>_i, the
+atom's potential energy and the atom's exact local VDOS on the grid of the VDOS targets), and run
+scripts/baselines.py on the pipeline's split (the local VDOS with --local-self: every model on the
+atoms' mean, target D_local). Times of each step go to
 OUT/times.json.
 
 Options from runs/FAMILY.opts that are DROPPED (so that vitrum's defaults apply): the r grid
@@ -47,6 +49,19 @@ def options(family, out, targets):
     path = os.path.join(out, 'study.opts')
     open(path, 'w').write('\n'.join(kept) + '\n')
     return path, [line for line in kept if line.startswith('-potential')]
+
+
+def vdos_grid(run):
+    """(bins, omega_max) of the pipeline's VDOS model D, whose targets D(omega=centre) are equal bins
+    from 0; None without that model."""
+    path = os.path.join(run, 'models', 'D', 'dataset.h5')
+    if not os.path.exists(path):
+        return None
+    import h5py
+    with h5py.File(path, 'r') as f:
+        centres = [float(n.decode().split('=')[1].rstrip(')')) for n in f['dataset/target_names'][()]]
+    width = centres[1] - centres[0] if len(centres) > 1 else 2 * centres[0]
+    return len(centres), centres[-1] + width / 2
 
 
 def timed(times, key, cmd):
@@ -99,11 +114,20 @@ def main():
     # mean is the sample's value; for a pair potential both are linear functionals of the atom's
     # local g_i(r), for a many-body one they are not (docs/fit.md)
     pot = [w for line in potential for w in line.split()]
+    atoms_cmd = mpirun + ['features', '-sample_list', os.path.join(out, 'samples', 'samples.txt'), '-features_per_atom',
+                          '-features_cache', os.path.join(out, 'cache_atoms')] + pot
     for atom_target, group in (('omega2', 'omega2_mean'), ('energy', 'energy_per_atom')):
         atoms = os.path.join(out, 'atoms_%s.h5' % atom_target)
-        timed(times, 'atoms_%s_s' % atom_target, mpirun + ['features', '-sample_list', os.path.join(out, 'samples', 'samples.txt'), '-features_per_atom',
-                                          '-features_atom_target', atom_target, '-o', atoms] + pot)
+        timed(times, 'atoms_%s_s' % atom_target, atoms_cmd + ['-features_atom_target', atom_target, '-o', atoms])
         baselines += ['--local', atoms + ':' + group]
+    # the local VDOS (exact eigenvector weights) on the grid of the pipeline's VDOS targets, scored
+    # against its atoms' means, the sample's unbroadened VDOS on that grid (baselines.py --local-self)
+    grid = vdos_grid(os.path.join(out, 'run'))
+    if grid:
+        atoms = os.path.join(out, 'atoms_vdos.h5')
+        timed(times, 'atoms_vdos_s', atoms_cmd + ['-features_atom_target', 'vdos', '-features_atom_vdos_exact', '-features_atom_vdos_bins', str(grid[0]),
+                                                  '-features_atom_vdos_omega_max', '%.10g' % grid[1], '-o', atoms])
+        baselines += ['--local-self', atoms + ':D_local']
     timed(times, 'baselines_s', baselines)
     json.dump(dict(times, family=args.family, samples=args.samples, seed=args.seed, steps_scale=args.steps_scale, size=size),
               open(os.path.join(out, 'times.json'), 'w'), indent=1)

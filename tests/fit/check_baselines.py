@@ -9,7 +9,10 @@ rows for training), whose linear rows are sklearn Ridge on those rows too; a tar
 held-out samples (a count non-zero in one sample) is not scored: NaN, never 0 or 1; --protocols
 ENSEMBLE.csv adds the protocol reference, whose rows equal r2_score of the training samples'
 per-protocol means (the training mean for a protocol no training sample has), and a table without
-the protocol column, or without one of the samples, stops the script with one line."""
+the protocol column, or without one of the samples, stops the script with one line; --local-self
+scores a per-atom dataset with several targets (one constant) against its atoms' means: every model
+scored on the pipeline's split, the local model of exactly local targets near 1, the protocol rows
+= per-protocol means of the atoms' means."""
 import csv
 import os
 import subprocess
@@ -60,7 +63,13 @@ protocol = np.array([5 if i == 11 else i % 5 for i in range(n)])
 with open("ensemble.csv", "w") as f:
     f.write("name,protocol,tpar\n" + "".join(f"{s},{p},1.0\n" for s, p in zip(samples, protocol)))
 BASELINES = [sys.executable, os.path.join(os.environ["SRC"], "scripts", "baselines.py"), "--run", "run"]
-proc = subprocess.run(BASELINES + ["--local", "atoms.h5", "--local", "atoms_e.h5:E", "--protocols", "ensemble.csv",
+# several per-atom targets, linear in the atom's features, one of them constant: --local-self
+Ya = np.column_stack([Xa @ rng.standard_normal(len(names)) + 0.01 * rng.standard_normal(n * natoms) for _ in range(2)] + [np.full(n * natoms, 0.5)])
+write_dataset("atoms_v.h5", Xa, Ya, feature_names=names, target_names=["Dl(omega=1)", "Dl(omega=2)", "Dl(omega=3)"], sample_names=[f"row {k}" for k in range(len(ya))])
+with h5py.File("atoms_v.h5", "a") as f:
+    f["/dataset/row_sample"] = np.repeat(np.arange(n), natoms)
+    f["/dataset/samples"] = np.array([s.encode() for s in samples])
+proc = subprocess.run(BASELINES + ["--local", "atoms.h5", "--local", "atoms_e.h5:E", "--protocols", "ensemble.csv", "--local-self", "atoms_v.h5:Dl",
                        "--out", "out/bl", "--repeats", "2", "--sizes", "2", "--label", "tiny", "--splits", "3"], capture_output=True, text=True)
 print(proc.stdout[-3000:], proc.stderr[-3000:])
 assert proc.returncode == 0
@@ -119,12 +128,28 @@ for r in (r for r in rows if r["target"] == "rare"):
     assert np.isnan(float(r["r2_heldout"])) == constant, (r, constant)
 print("a target constant on the held-out samples: not scored (NaN)")
 
+# --local-self: the atoms' means as targets, every model, the pipeline's split (the first model file's)
+mine = [r for r in rows if r["target"] == "Dl"]
+assert {r["model"] for r in mine} == {"linear", "krr", "local", "protocol"} | ({"cnn"} if has_torch else set()), {r["model"] for r in mine}
+first = read_model("run/models/E/model.h5")["row_fold"]  # models are listed in sorted order: E first
+assert all(int(r["n_test"]) == int((first < 0).sum()) for r in mine)
+local_full = [float(r["r2_heldout"]) for r in mine if r["model"] == "local" and int(r["n_train"]) == int((first >= 0).sum()) and r["split"] == "0"]
+assert local_full and local_full[0] > 0.99, local_full
+Ym = Ya.reshape(n, natoms, -1).mean(1)[:, :2]  # the constant target left out
+test, train = np.flatnonzero(first < 0), np.flatnonzero(first >= 0)
+means = {p: Ym[train][protocol[train] == p].mean(0) for p in set(protocol[train])}
+pred = np.array([means.get(protocol[i], Ym[train].mean(0)) for i in test])
+expected = r2_score(Ym[test], pred, multioutput="variance_weighted")
+got = [float(r["r2_heldout"]) for r in mine if r["model"] == "protocol" and r["split"] == "0" and int(r["n_train"]) == len(train)]
+assert abs(got[0] - expected) < 1e-6, (got, expected)  # the CSV keeps 6 decimals
+print("--local-self: local model", local_full[0], "; protocol rows = the atoms' means' per-protocol means")
+
 # one local model per --local: omega2_mean (the default group) and E (atoms_e.h5:E), none for V
 for group in ("omega2_mean", "E"):
     local = [float(r["r2_heldout"]) for r in rows if r["target"] == group and r["model"] == "local" and int(r["n_train"]) == 30]
     assert local and local[0] > 0.99, (group, local)
     print(f"local model of {group} at n = 30: held-out R^2", local[0])
-assert not any(r["model"] == "local" for r in rows if r["target"] not in ("omega2_mean", "E"))
+assert not any(r["model"] == "local" for r in rows if r["target"] not in ("omega2_mean", "E", "Dl"))
 # a protocol table that does not fit the run: one line, no traceback
 with open("bad.csv", "w") as f:
     f.write("name,tpar\n" + "".join(f"{s},1.0\n" for s in samples))
