@@ -53,7 +53,6 @@ typedef struct {
    solves cost O(p kd^2) instead of O(p^3). */
 typedef struct _VitPenalty {
   PetscInt   p, kd;
-  PetscReal  mu;
   PetscReal *ab;
 } VitPenalty;
 

@@ -427,6 +427,15 @@ static PetscErrorCode KFoldScores(const VitDataset *ds, const FitSplit *split, c
   PetscFunctionReturn(0);
 }
 
+/* The first index of the smallest of n scores. */
+static PetscInt ArgMin(PetscInt n, const PetscReal score[])
+{
+  PetscInt best = 0;
+  for (PetscInt l = 1; l < n; l++)
+    if (score[l] < score[best]) best = l;
+  return best;
+}
+
 /* The smoothness weight and lambda, chosen together: for every candidate weight mu its penalty, its
    ridge path and the scores over its lambda path (GCV, or K-fold CV); the weight whose best score is
    the lowest is kept, with its penalty, path and lambda path (res). Without a smoothness penalty, or
@@ -445,7 +454,7 @@ static PetscErrorCode FitChooseWeight(const FitOptions *o, const VitDataset *ds,
     VitPenalty   trial_gamma;
     VitRidgePath trial_path;
     FitResult    trial;
-    PetscInt     best = 0;
+    PetscInt     best;
 
     PetscCall(VitSmoothPenalty(ds->p, group, o->smooth, o->smooth ? o->smooth_weight[k] : 0.0, &trial_gamma));
     PetscCall(VitRidgePathCreate(Rtrain, ds->p, ds->t, &trial_gamma, &trial_path));
@@ -454,8 +463,7 @@ static PetscErrorCode FitChooseWeight(const FitOptions *o, const VitDataset *ds,
     GCVScores(&trial_path, split->ntrain, &trial);
     if (o->cv) PetscCall(KFoldScores(ds, split, Rfold, &trial_gamma, &trial));
     PetscCall(PetscLogEventEnd(FIT_CV, 0, 0, 0, 0));
-    for (PetscInt l = 1; l < trial.nlambda; l++)
-      if (trial.score[l] < trial.score[best]) best = l;
+    best                 = ArgMin(trial.nlambda, trial.score);
     res->weight_score[k] = trial.score[best];
     if (res->weight >= 0 && !(trial.score[best] < res->weight_score[res->weight])) { /* not better: dropped */
       PetscCall(PetscFree3(trial.lambda, trial.score, trial.df));
@@ -469,6 +477,7 @@ static PetscErrorCode FitChooseWeight(const FitOptions *o, const VitDataset *ds,
       PetscCall(VitPenaltyDestroy(gamma));
     }
     res->weight  = k;
+    res->best    = best;
     res->nlambda = trial.nlambda;
     res->lambda  = trial.lambda;
     res->score   = trial.score;
@@ -489,7 +498,6 @@ static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, c
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc2(res->nlambda * t * p, &res->W_path, res->nlambda * t, &res->b_path));
-  res->best = 0;
   for (PetscInt l = 0; l < res->nlambda; l++) {
     PetscReal *W = res->W_path + l * t * p, *b = res->b_path + l * t;
     PetscCall(VitRidgePathSolve(path, res->lambda[l], W, b)); /* W^T column-major = W row-major */
@@ -501,7 +509,6 @@ static PetscErrorCode FitSolutions(const VitDataset *ds, const FitScaling *sc, c
         if (prior->W0) W[j * p + i] += prior->W0[j * p + i];
       }
     }
-    if (res->score[l] < res->score[res->best]) res->best = l;
   }
   PetscFunctionReturn(0);
 }

@@ -209,7 +209,6 @@ PetscErrorCode VitSmoothPenalty(PetscInt p, const PetscInt group[], PetscInt ord
   ld = kd + 1;
   gamma->p  = p;
   gamma->kd = kd;
-  gamma->mu = kd ? mu : 0;
   PetscCall(PetscCalloc1(ld * p + 1, &gamma->ab));
   for (PetscInt j = 0; j < p; j++) gamma->ab[kd + j * ld] = 1.0; /* the identity on the diagonal */
   /* G = I + mu sum over rows l of L of l l^T; a row spans order+1 features of one group. */
