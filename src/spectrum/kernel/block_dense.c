@@ -20,6 +20,8 @@
 #endif
 /* a register of LANES reals, loaded from and stored to any 8-byte aligned address */
 typedef PetscReal Lanes __attribute__((vector_size(LANES * sizeof(PetscReal)), aligned(sizeof(PetscReal))));
+#define CACHE_LINE    8 /* reals */
+#define PREFETCH_ROWS 4 /* rows asked for ahead of the pass that reads them (docs/BENCHMARKS.md) */
 #define MAX_REGS 4                   /* columns per pass: up to 4 registers */
 #define GROUP    (LANES >= 8 ? 4 : 2) /* rows of G (Gram) or of y (combination) per pass */
 
@@ -34,13 +36,18 @@ static inline PetscInt VectorColumns(PetscInt m, PetscInt q)
 /* G(a0 + a, b0 + b) += sum_j x(j, a0 + a) y(j, b0 + b) for a < na (at most GROUP), b < nb, with the
    columns b0 .. b0 + R LANES of y in R registers. */
 #define GRAM_PASS(R) \
-  static inline void GramPass##R(PetscInt n, PetscInt m, PetscInt p, PetscInt a0, PetscInt na, const PetscReal *x, PetscInt b0, PetscInt nb, const PetscReal *y, PetscReal *G) \
+  static inline void GramPass##R(PetscBool first, PetscInt n, PetscInt m, PetscInt p, PetscInt a0, PetscInt na, const PetscReal *x, PetscInt b0, PetscInt nb, const PetscReal *y, PetscReal *G) \
   { \
     Lanes acc[GROUP][R]; \
     for (int a = 0; a < GROUP; a++) \
       for (int r = 0; r < R; r++) acc[a][r] = (Lanes){0}; \
     for (PetscInt j = 0; j < n; j++) { \
       const Lanes *yr = (const Lanes *)(y + j * m + b0); \
+      if (first) /* the first pass over the rows brings them from memory: ask for them ahead */ \
+        for (PetscInt l = 0; l < m; l += CACHE_LINE) { \
+          __builtin_prefetch(x + (j + PREFETCH_ROWS) * m + l); \
+          __builtin_prefetch(y + (j + PREFETCH_ROWS) * m + l); \
+        } \
       for (int a = 0; a < GROUP; a++) { \
         const PetscReal s = a < na ? x[j * m + a0 + a] : 0; \
         for (int r = 0; r < R; r++) acc[a][r] += s * yr[r]; \
@@ -64,12 +71,13 @@ void VIT_CAT(VitBlockGramRows_, VIT_KPM_ISA)(PetscInt n, PetscInt m, PetscInt p,
   for (PetscInt b0 = 0; b0 < qv; b0 += MAX_REGS * LANES) {
     const PetscInt regs = (qv - b0) / LANES < MAX_REGS ? (qv - b0) / LANES : MAX_REGS, nb = q - b0 < regs * LANES ? q - b0 : regs * LANES;
     for (PetscInt a0 = 0; a0 < p; a0 += GROUP) {
-      const PetscInt na = p - a0 < GROUP ? p - a0 : GROUP;
+      const PetscInt  na    = p - a0 < GROUP ? p - a0 : GROUP;
+      const PetscBool first = (PetscBool)(a0 == 0 && b0 == 0);
       switch (regs) {
-      case 1: GramPass1(n, m, p, a0, na, x, b0, nb, y, G); break;
-      case 2: GramPass2(n, m, p, a0, na, x, b0, nb, y, G); break;
-      case 3: GramPass3(n, m, p, a0, na, x, b0, nb, y, G); break;
-      default: GramPass4(n, m, p, a0, na, x, b0, nb, y, G);
+      case 1: GramPass1(first, n, m, p, a0, na, x, b0, nb, y, G); break;
+      case 2: GramPass2(first, n, m, p, a0, na, x, b0, nb, y, G); break;
+      case 3: GramPass3(first, n, m, p, a0, na, x, b0, nb, y, G); break;
+      default: GramPass4(first, n, m, p, a0, na, x, b0, nb, y, G);
       }
     }
   }
@@ -86,6 +94,10 @@ void VIT_CAT(VitBlockGramRows_, VIT_KPM_ISA)(PetscInt n, PetscInt m, PetscInt p,
     Lanes acc[GROUP][R]; \
     for (int g = 0; g < GROUP; g++) \
       for (int r = 0; r < R; r++) acc[g][r] = (Lanes){0}; \
+    for (PetscInt l = 0; l < GROUP * m; l += CACHE_LINE) { /* the rows of the next pass, from memory */ \
+      __builtin_prefetch(x + (j0 + PREFETCH_ROWS) * m + l); \
+      if (beta != 0) __builtin_prefetch(y + (j0 + PREFETCH_ROWS) * m + l); \
+    } \
     for (PetscInt a = 0; a < p; a++) { \
       const Lanes *cr = (const Lanes *)(Ct + a * ldc + b0); \
       for (int g = 0; g < GROUP; g++) { \
@@ -93,11 +105,17 @@ void VIT_CAT(VitBlockGramRows_, VIT_KPM_ISA)(PetscInt n, PetscInt m, PetscInt p,
         for (int r = 0; r < R; r++) acc[g][r] += s * cr[r]; \
       } \
     } \
-    for (int g = 0; g < GROUP; g++) { \
-      PetscReal *yr = y + (j0 + g) * m + b0, sums[R * LANES]; \
-      memcpy(sums, acc[g], sizeof(sums)); \
-      for (PetscInt b = 0; b < nb; b++) yr[b] = beta != 0 ? beta * yr[b] + sums[b] : sums[b]; \
-    } \
+    if (nb == R * LANES) /* whole registers, stored as they are */ \
+      for (int g = 0; g < GROUP; g++) { \
+        Lanes *yv = (Lanes *)(y + (j0 + g) * m + b0); \
+        for (int r = 0; r < R; r++) yv[r] = beta != 0 ? beta * yv[r] + acc[g][r] : acc[g][r]; \
+      } \
+    else \
+      for (int g = 0; g < GROUP; g++) { \
+        PetscReal *yr = y + (j0 + g) * m + b0, sums[R * LANES]; \
+        memcpy(sums, acc[g], sizeof(sums)); \
+        for (PetscInt b = 0; b < nb; b++) yr[b] = beta != 0 ? beta * yr[b] + sums[b] : sums[b]; \
+      } \
   }
 COMBINE_PASS(1)
 COMBINE_PASS(2)
