@@ -6,7 +6,10 @@
 #include <vitrum/potential.h>
 #include <vitrum/units.h>
 
-/* type: MATBAIJ (default), MATSBAIJ or MATSHELL (pair potentials: applies H without storing it). */
+/* type: MATBAIJ (default), MATSBAIJ or MATSHELL (pair potentials: applies H without storing it).
+   An assembled type stops with an error where it needs more than -hessian_max_memory (default
+   VIT_HESSIAN_MAX_MEMORY) of a node's available memory. */
+#define VIT_HESSIAN_MAX_MEMORY 0.9
 PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H);
 
 /* What hessian, spectrum and response start from: read -sample, decompose, create the potential

@@ -21,36 +21,70 @@ typedef struct {
   PetscInt *d, *o, *du, *ou;
 } BlockCounts;
 
-/* Blocks per owned block row, from the full neighbour list of the coupled pairs: for pair potentials
-   the list of their pair cutoffs (every listed pair has a non-zero block), for the others every pair
-   within hessian_range. A column is counted once even when several periodic images of an atom are
-   in range (many-body Hessians couple atoms up to 2 cutoffs apart, which may exceed half the box:
-   their blocks add up into one), and an image of the row's own atom adds to the diagonal. */
-static PetscErrorCode CountBlocks(VitDomain *dom, const VitNeighborList *list, BlockCounts *c)
+/* The block columns of owned atom j's row other than its own, sorted, into cols; their number.
+   A pair potential couples the listed pairs (its pair cutoffs: every listed pair has a non-zero
+   block). A many-body energy sum_i E_i, E_i a function of the positions of i and of its neighbours
+   N(i) within the cutoff (EAM's density, Tersoff's bond order, Stillinger-Weber's triplets), couples
+   j and k only where both lie in {i} + N(i) for some site i: the columns are those of {i} + N(i) for
+   i in {j} + N(j) (lists with the ghosts' own, two cutoffs deep). Exact but for accidental zeros:
+   counting every pair within two cutoffs instead, 24 % of a CuZrAl glass's blocks were never written.
+   A column is counted once even when several periodic images of an atom are in range (many-body
+   Hessians couple atoms up to 2 cutoffs apart, which may exceed half the box: their blocks add up
+   into one), and an image of the row's own atom adds to the diagonal. */
+static PetscInt RowColumns(const VitDomain *dom, const VitNeighborList *nl, PetscBool many_body, PetscInt j, PetscInt seen[], PetscInt cols[])
 {
-  const VitNeighborList nl    = *list;
-  const PetscInt        first = dom->row_start, end = dom->row_start + dom->nowned;
-  PetscInt              maxn = 0, *cols;
+  PetscInt ncols = 0;
+
+  seen[j] = j; /* seen[a] == j: local atom a is already among j's columns (each atom once before the sort) */
+  for (PetscInt k = nl->offset[j]; k < nl->offset[j + 1]; k++) {
+    const PetscInt i = nl->nbr[k];
+    if (seen[i] != j) seen[i] = j, cols[ncols++] = dom->row[i];
+    if (many_body)
+      for (PetscInt l = nl->offset[i]; l < nl->offset[i + 1]; l++)
+        if (seen[nl->nbr[l]] != j) seen[nl->nbr[l]] = j, cols[ncols++] = dom->row[nl->nbr[l]];
+  }
+  PetscSortRemoveDupsInt(&ncols, cols); /* periodic images of one atom: one column */
+  for (PetscInt k = 0; k < ncols; k++)
+    if (cols[k] == dom->row[j]) { /* an image of the row's own atom */
+      PetscArraymove(cols + k, cols + k + 1, ncols - k - 1);
+      ncols--;
+      break;
+    }
+  return ncols;
+}
+
+/* The most columns RowColumns may write for an owned atom. */
+static PetscInt RowColumnsBound(const VitNeighborList *nl, PetscBool many_body, PetscInt j)
+{
+  PetscInt n = nl->offset[j + 1] - nl->offset[j];
+
+  if (many_body)
+    for (PetscInt k = nl->offset[j]; k < nl->offset[j + 1]; k++) n += nl->offset[nl->nbr[k] + 1] - nl->offset[nl->nbr[k]];
+  return n;
+}
+
+static PetscErrorCode CountBlocks(VitDomain *dom, const VitNeighborList *nl, PetscBool many_body, BlockCounts *c)
+{
+  const PetscInt first = dom->row_start, end = dom->row_start + dom->nowned;
+  PetscInt       maxn = 0, *cols, *seen;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc4(dom->nowned, &c->d, dom->nowned, &c->o, dom->nowned, &c->du, dom->nowned, &c->ou));
-  for (PetscInt i = 0; i < dom->nowned; i++) maxn = PetscMax(maxn, nl.offset[i + 1] - nl.offset[i]);
-  PetscCall(PetscMalloc1(maxn + 1, &cols));
-  for (PetscInt i = 0; i < dom->nowned; i++) {
-    PetscInt ncols = 0;
-    for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++)
-      if (dom->row[nl.nbr[k]] != dom->row[i]) cols[ncols++] = dom->row[nl.nbr[k]];
-    PetscCall(PetscSortRemoveDupsInt(&ncols, cols));
-    c->d[i] = c->du[i] = 1; /* the diagonal block */
+  for (PetscInt j = 0; j < dom->nowned; j++) maxn = PetscMax(maxn, RowColumnsBound(nl, many_body, j));
+  PetscCall(PetscMalloc2(maxn + 1, &cols, dom->nowned + dom->nghost, &seen));
+  for (PetscInt a = 0; a < dom->nowned + dom->nghost; a++) seen[a] = -1;
+  for (PetscInt j = 0; j < dom->nowned; j++) {
+    const PetscInt ncols = RowColumns(dom, nl, many_body, j, seen, cols);
+    c->d[j] = c->du[j] = 1; /* the diagonal block */
     for (PetscInt k = 0; k < ncols; k++) {
       PetscBool local = (PetscBool)(cols[k] >= first && cols[k] < end);
-      if (local) c->d[i]++;
-      else c->o[i]++;
-      if (local && cols[k] > dom->row[i]) c->du[i]++;
-      if (cols[k] >= end) c->ou[i]++;
+      if (local) c->d[j]++;
+      else c->o[j]++;
+      if (local && cols[k] > dom->row[j]) c->du[j]++;
+      if (cols[k] >= end) c->ou[j]++;
     }
   }
-  PetscCall(PetscFree(cols));
+  PetscCall(PetscFree2(cols, seen));
   PetscFunctionReturn(0);
 }
 
@@ -76,6 +110,26 @@ static PetscErrorCode HessianWeights(const VitDomain *dom, const VitSample *samp
   PetscFunctionReturn(0);
 }
 
+/* The assembled Hessian must fit in a share (-hessian_max_memory) of every node's available
+   memory. Past it the allocation still succeeds (Linux overcommits) and the operating system kills
+   the run without a message when the pages are written; this stops it first, with the numbers.
+   Bytes per stored bs x bs block: its values and a column index; per block row a few indices. */
+static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, PetscBool sbaij, const BlockCounts *c)
+{
+  const PetscInt bs       = dom->dim;
+  PetscReal      fraction = VIT_HESSIAN_MAX_MEMORY, need, avail, blocks = 0;
+  PetscBool      fits;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-hessian_max_memory", &fraction, NULL));
+  for (PetscInt i = 0; i < dom->nowned; i++) blocks += sbaij ? c->du[i] + c->ou[i] : c->d[i] + c->o[i];
+  PetscCall(VitNodeMemoryFits(dom->comm, blocks * (bs * bs * sizeof(PetscScalar) + sizeof(PetscInt)) + 4.0 * dom->nowned * sizeof(PetscInt), fraction, &fits, &need, &avail));
+  if (fits) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &blocks, 1, MPIU_REAL, MPIU_SUM, dom->comm));
+  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %g of the available memory is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, (double)avail,
+          sbaij ? "" : ", or use -hessian_type sbaij (about half)", !pot->pair ? "" : sbaij ? ", or use -hessian_type shell (matrix-free)" : ", or -hessian_type shell (matrix-free)");
+}
+
 static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
 {
   const PetscInt  bs = dom->dim;
@@ -88,21 +142,22 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscFunctionBeginUser;
   /* One neighbour pass for a pair potential: its Hessian reuses the list (pair cutoffs, sorted by id)
      that the preallocation counts from, the one lent by the caller if any (pot->pair_list). Many-body
-     Hessians need lists of their cutoff, not of the coupling range (2 cutoffs), and build them
-     themselves: this one is freed first. */
+     Hessians build their own lists: the one counted from (the cutoff's, ghosts' lists too) is freed
+     first. */
   if (pot->pair_list) nl = *pot->pair_list;
   else if (pot->pair) PetscCall(VitPotentialPairList(pot, dom, &nl));
-  else PetscCall(VitNeighborListBuild(dom, pot->hessian_range, PETSC_FALSE, &nl));
-  PetscCall(CountBlocks(dom, &nl, &c));
+  else PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &nl));
+  PetscCall(CountBlocks(dom, &nl, (PetscBool)!pot->pair, &c));
   if (!pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatCreate(dom->comm, &A));
   PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));
   PetscCall(MatSetType(A, type));
   PetscCall(MatSetBlockSize(A, bs));
   PetscCall(MatSetFromOptions(A));
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
+  PetscCall(CheckFits(pot, dom, sbaij, &c));
   PetscCall(MatXAIJSetPreallocation(A, bs, c.d, c.o, c.du, c.ou));
   PetscCall(PetscFree4(c.d, c.o, c.du, c.ou));
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)A, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(HessianWeights(dom, sample, mass_weighted, &w));

@@ -489,6 +489,11 @@ CASES = [
     ("vdos_bins_zero", KPM + ["-vdos_bins", "0"], {}, "-vdos_bins"),
     ("vdos_omega_max_negative", KPM + ["-vdos_omega_max", "-1"], {}, "-vdos_omega_max"),
     ("hessian_type_unknown", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_type", "dense", "-o", "out.h5"], {}, "-hessian_type dense"),
+    ("hessian_max_memory_zero", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_max_memory", "0", "-o", "out.h5"], {}, "-hessian_max_memory 0"),
+    # a Hessian larger than the share of the node's memory given: stopped before it is allocated,
+    # with what it needs (a real one would be killed by the operating system without a message)
+    ("hessian_does_not_fit", SPEC + ["-hessian_max_memory", "1e-9"], {}, "-hessian_max_memory): run on more nodes"),
+    ("hessian_does_not_fit_sbaij", ["response", "-sample", "s.data", "-potential", "ka3d", "-hessian_type", "sbaij", "-hessian_max_memory", "1e-9", "-o", "out.h5"], {}, "the Hessian (sbaij"),
     # --- features options and inputs
     ("features_no_samples", ["features", "-o", "out.h5"], {}, "-samples"),
     ("features_glob_matches_nothing", ["features", "-samples", "none*.data", "-features_targets", "none", "-o", "out.h5"], {}, "none*.data"),

@@ -1,6 +1,6 @@
 """manybody_ Hessian tests: the analytic Hessian of an EAM, Tersoff or Stillinger-Weber potential (hessian_fd
 program, dense, atom id order) against central finite differences of the forces, symmetry, the
-acoustic sum rule, and the same matrix on 1, 2 and 4 ranks.
+acoustic sum rule, the same matrix on 1, 2 and 4 ranks, and (--cli) `vitrum hessian` exactly preallocated.
 
 --narrow-box: a box narrower than the coupling range (2 cutoffs), where several periodic images of an
 atom add into one block in orders that differ between H_ij and H_ji: symmetry (and so SBAIJ against
@@ -81,6 +81,12 @@ if o.cli:  # mass weighted (metal units: no mass is 1): still exactly symmetric,
     checks["mass weighted: symmetry (max |H - H^T| / max |H|, exact)"] = (np.abs(Hw - Hw.T).max() / wscale, SYM_TOL)
     for nranks in (1, 2, 3):
         checks["mass weighted: sbaij on %d ranks = baij on 1 (max |diff| / max |H|, bitwise)" % nranks] = (np.abs(vitrum_hessian(nranks, "sbaij", True) - Hw).max() / wscale, SYM_TOL)
+if o.cli:  # exact preallocation: blocks only for atoms that share a site ({i} + N(i)), every one of them written
+    for mattype in ("baij", "sbaij"):
+        out = mb.run(mb.mpirun(3) + [os.environ["VITRUM"], "hessian", "-sample", "sample.data", "-potential", o.potential] + mb.potential_options(o.potential, o.file, elements)
+                     + ["-hessian_type", mattype, "-hessian_h5_matrix", "false", "-o", "info.h5", "-info"])
+        parts = [ln.split("storage space:")[1].split(",")[0].split()[0] for ln in (out.stdout + out.stderr).splitlines() if "MatAssemblyEnd_Seq" in ln and "storage space:" in ln]
+        checks["%s on 3 ranks: preallocated blocks never written (%d parts)" % (mattype, len(parts))] = (sum(int(u) for u in parts) if len(parts) == 6 else float("inf"), 0)
 if o.jitter == 0 or o.relax:  # a minimum (perfect crystal, relaxed sample): H >= 0 with exactly d = 3 zero modes
     w = np.linalg.eigvalsh(H) / scale
     checks["minimum: 3 zero eigenvalues (max |w_0..2| / max |H|)"] = (np.abs(w[:3]).max(), 1e-12)
