@@ -21,7 +21,7 @@ typedef struct {
   PetscInt *d, *o, *du, *ou;
 } BlockCounts;
 
-/* The block columns of owned atom j's row other than its own, sorted, into cols; their number.
+/* The block columns of owned atom j's row other than its own, sorted, into cols; their number in *count.
    A pair potential couples the listed pairs (its pair cutoffs: every listed pair has a non-zero
    block). A many-body energy sum_i E_i, E_i a function of the positions of i and of its neighbours
    N(i) within the cutoff (EAM's density, Tersoff's bond order, Stillinger-Weber's triplets), couples
@@ -31,10 +31,11 @@ typedef struct {
    A column is counted once even when several periodic images of an atom are in range (many-body
    Hessians couple atoms up to 2 cutoffs apart, which may exceed half the box: their blocks add up
    into one), and an image of the row's own atom adds to the diagonal. */
-static PetscInt RowColumns(const VitDomain *dom, const VitNeighborList *nl, PetscBool many_body, PetscInt j, PetscInt seen[], PetscInt cols[])
+static PetscErrorCode RowColumns(const VitDomain *dom, const VitNeighborList *nl, PetscBool many_body, PetscInt j, PetscInt seen[], PetscInt cols[], PetscInt *count)
 {
   PetscInt ncols = 0;
 
+  PetscFunctionBeginUser;
   seen[j] = j; /* seen[a] == j: local atom a is already among j's columns (each atom once before the sort) */
   for (PetscInt k = nl->offset[j]; k < nl->offset[j + 1]; k++) {
     const PetscInt i = nl->nbr[k];
@@ -43,14 +44,15 @@ static PetscInt RowColumns(const VitDomain *dom, const VitNeighborList *nl, Pets
       for (PetscInt l = nl->offset[i]; l < nl->offset[i + 1]; l++)
         if (seen[nl->nbr[l]] != j) seen[nl->nbr[l]] = j, cols[ncols++] = dom->row[nl->nbr[l]];
   }
-  PetscSortRemoveDupsInt(&ncols, cols); /* periodic images of one atom: one column */
+  PetscCall(PetscSortRemoveDupsInt(&ncols, cols)); /* periodic images of one atom: one column */
   for (PetscInt k = 0; k < ncols; k++)
     if (cols[k] == dom->row[j]) { /* an image of the row's own atom */
-      PetscArraymove(cols + k, cols + k + 1, ncols - k - 1);
+      PetscCall(PetscArraymove(cols + k, cols + k + 1, ncols - k - 1));
       ncols--;
       break;
     }
-  return ncols;
+  *count = ncols;
+  PetscFunctionReturn(0);
 }
 
 /* The most columns RowColumns may write for an owned atom. */
@@ -74,7 +76,8 @@ static PetscErrorCode CountBlocks(VitDomain *dom, const VitNeighborList *nl, Pet
   PetscCall(PetscMalloc2(maxn + 1, &cols, dom->nowned + dom->nghost, &seen));
   for (PetscInt a = 0; a < dom->nowned + dom->nghost; a++) seen[a] = -1;
   for (PetscInt j = 0; j < dom->nowned; j++) {
-    const PetscInt ncols = RowColumns(dom, nl, many_body, j, seen, cols);
+    PetscInt ncols = 0;
+    PetscCall(RowColumns(dom, nl, many_body, j, seen, cols, &ncols));
     c->d[j] = c->du[j] = 1; /* the diagonal block */
     for (PetscInt k = 0; k < ncols; k++) {
       PetscBool local = (PetscBool)(cols[k] >= first && cols[k] < end);
