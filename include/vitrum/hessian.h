@@ -7,10 +7,12 @@
 #include <vitrum/units.h>
 
 /* type: MATBAIJ (default), MATSBAIJ or MATSHELL (pair potentials: applies H without storing it).
-   An assembled type stops with an error where it needs more than -hessian_max_memory (default
-   VIT_HESSIAN_MAX_MEMORY) of a node's available memory. */
-#define VIT_HESSIAN_MAX_MEMORY 0.9
+   An assembled type stops with an error where it needs more than -hessian_max_memory of a node's
+   available memory. */
 PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H);
+/* -hessian_max_memory (share of a node's available memory, default 0.9), read and checked; the
+   commands that assemble a Hessian call it with their options too, so that -help lists it. */
+PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction);
 
 /* What hessian, spectrum and response start from: read -sample, decompose, create the potential
    (-potential ...) and the Hessian (-hessian_type, -mass_weighted). */

@@ -113,18 +113,29 @@ static PetscErrorCode HessianWeights(const VitDomain *dom, const VitSample *samp
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction)
+{
+  PetscFunctionBeginUser;
+  *fraction = 0.9;
+  PetscOptionsBegin(comm, NULL, "Hessian memory", "vitrum");
+  PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (MemAvailable) that the assembled Hessian may take; above it the command stops before assembling, with the memory it would need (the operating system would kill it later, without a message)", NULL, *fraction, fraction, NULL));
+  PetscOptionsEnd();
+  PetscCheck(*fraction > 0, comm, PETSC_ERR_USER_INPUT, "-hessian_max_memory %g: must be > 0 (a share of the available memory; above 1 allows swapping)", (double)*fraction);
+  PetscFunctionReturn(0);
+}
+
 /* The assembled Hessian must fit in a share (-hessian_max_memory) of every node's available
    memory. Past it the allocation still succeeds (Linux overcommits) and the operating system kills
    the run without a message when the pages are written; this stops it first, with the numbers.
    Bytes per stored bs x bs block: its values and a column index; per block row a few indices. */
 static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, PetscBool sbaij, const BlockCounts *c)
 {
-  const PetscInt bs       = dom->dim;
-  PetscReal      fraction = VIT_HESSIAN_MAX_MEMORY, need, avail, blocks = 0;
+  const PetscInt bs = dom->dim;
+  PetscReal      fraction, need, avail, blocks = 0;
   PetscBool      fits;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetReal(NULL, NULL, "-hessian_max_memory", &fraction, NULL));
+  PetscCall(VitHessianMemoryOption(dom->comm, &fraction));
   for (PetscInt i = 0; i < dom->nowned; i++) blocks += sbaij ? c->du[i] + c->ou[i] : c->d[i] + c->o[i];
   PetscCall(VitNodeMemoryFits(dom->comm, blocks * (bs * bs * sizeof(PetscScalar) + sizeof(PetscInt)) + 4.0 * dom->nowned * sizeof(PetscInt), fraction, &fits, &need, &avail));
   if (fits) PetscFunctionReturn(0);

@@ -6,30 +6,28 @@ typedef struct {
   MatType   type;
   PetscBool mass_weighted;
   PetscReal ftol;
-  PetscReal max_memory; /* checked here, read again where the Hessian is assembled (hessian.c) */
 } SystemOptions;
 
 static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
 {
   char      type[16] = "baij";
   PetscBool baij, sbaij, shell;
+  PetscReal max_memory;
 
   PetscFunctionBeginUser;
   o->mass_weighted = PETSC_TRUE;
   o->ftol          = 1e-5;
-  o->max_memory    = VIT_HESSIAN_MAX_MEMORY;
   PetscOptionsBegin(comm, NULL, "Hessian (dynamical matrix)", "vitrum");
   PetscCall(VitOptionsString("-hessian_type", "baij (assembled), sbaij (upper triangle only: about 0.6x the memory of baij for the whole spectrum command, 1.05-1.3x its KPM time) or shell (matrix-free, pair potentials)", NULL, type, type, sizeof(type), NULL));
   PetscCall(PetscOptionsBool("-mass_weighted", "dynamical matrix M^-1/2 H M^-1/2 from the sample's masses", NULL, o->mass_weighted, &o->mass_weighted, NULL));
-  PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (MemAvailable) that the assembled Hessian may take; above it the command stops before assembling, with the memory it would need (the operating system would kill it later, without a message)", NULL, o->max_memory, &o->max_memory, NULL));
   PetscCall(PetscOptionsReal("-hessian_ftol", "warn that the sample is not relaxed when the largest force exceeds this", NULL, o->ftol, &o->ftol, NULL));
   PetscOptionsEnd();
   PetscCall(PetscStrcmp(type, "baij", &baij));
   PetscCall(PetscStrcmp(type, "sbaij", &sbaij));
   PetscCall(PetscStrcmp(type, "shell", &shell));
   PetscCheck(baij || sbaij || shell, comm, PETSC_ERR_USER_INPUT, "-hessian_type %s: unknown (use baij, sbaij or shell)", type);
-  PetscCheck(o->max_memory > 0, comm, PETSC_ERR_USER_INPUT, "-hessian_max_memory %g: must be > 0 (a share of the available memory; above 1 allows swapping)", (double)o->max_memory);
   o->type = baij ? MATBAIJ : sbaij ? MATSBAIJ : MATSHELL;
+  PetscCall(VitHessianMemoryOption(comm, &max_memory)); /* listed and checked here, applied where the Hessian is assembled */
   PetscFunctionReturn(0);
 }
 
