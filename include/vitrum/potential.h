@@ -59,8 +59,9 @@ struct _p_VitPotential {
      (mass weighted: w = 1/sqrt(m) of the owned and ghost atoms; not weighted when w is NULL). Values for rows owned
      by other ranks may be added; VitHessian assembles. nl: for pair potentials, the full neighbour
      list of the pair cutoffs (VitNeighborListBuildByType) sorted by id (VitNeighborListSortById),
-     which VitHessian has already used to preallocate (one neighbour pass); NULL for the others,
-     which build their own. */
+     which VitHessian has already used to preallocate (one neighbour pass); for many-body potentials
+     the lists of their cutoff of the owned and ghost atoms, sorted by id, which it has counted from;
+     or NULL: the potential builds its own. */
   PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, const PetscReal w[], Mat H);
   /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
   PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);

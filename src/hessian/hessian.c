@@ -141,7 +141,7 @@ static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, Pe
   if (fits) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &blocks, 1, MPIU_REAL, MPIU_SUM, dom->comm));
   SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %g of the available memory is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, (double)avail,
-          sbaij ? "" : ", or use -hessian_type sbaij (about half)", !pot->pair ? "" : sbaij ? ", or use -hessian_type shell (matrix-free)" : ", or -hessian_type shell (matrix-free)");
+          sbaij ? "" : ", or use -hessian_type sbaij (about half)", pot->pair ? ", or use -hessian_type shell (matrix-free)" : "");
 }
 
 static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
@@ -154,15 +154,16 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   PetscReal      *w;
 
   PetscFunctionBeginUser;
-  /* One neighbour pass for a pair potential: its Hessian reuses the list (pair cutoffs, sorted by id)
-     that the preallocation counts from, the one lent by the caller if any (pot->pair_list). Many-body
-     Hessians build their own lists: the one counted from (the cutoff's, ghosts' lists too) is freed
-     first. */
+  /* One neighbour pass: the potential's Hessian fills its rows from the lists that the preallocation
+     counts from (sorted by id): a pair potential's pair cutoffs, the one lent by the caller if any
+     (pot->pair_list); a many-body potential's cutoff, for the owned and the ghost atoms. */
   if (pot->pair_list) nl = *pot->pair_list;
   else if (pot->pair) PetscCall(VitPotentialPairList(pot, dom, &nl));
-  else PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &nl));
+  else {
+    PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &nl));
+    PetscCall(VitNeighborListSortById(dom, &nl));
+  }
   PetscCall(CountBlocks(dom, &nl, (PetscBool)!pot->pair, &c));
-  if (!pot->pair) PetscCall(VitNeighborListDestroy(&nl));
   PetscCall(MatCreate(dom->comm, &A));
   PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));
   PetscCall(MatSetType(A, type));
@@ -175,9 +176,9 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(HessianWeights(dom, sample, mass_weighted, &w));
-  PetscCall(pot->hessian(pot, dom, pot->pair ? &nl : NULL, w, A));
+  PetscCall(pot->hessian(pot, dom, &nl, w, A));
   PetscCall(PetscFree(w));
-  if (pot->pair && !pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* built here, not lent */
+  if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* built here, not lent */
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   *H = A;

@@ -501,7 +501,7 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
 static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, EAMSite, w, H));
+  PetscCall(VitManyBodyHessian(pot, dom, EAMSite, nl, w, H));
   PetscFunctionReturn(0);
 }
 

@@ -18,10 +18,11 @@ static PetscErrorCode RegisterEvents(void)
    global id then periodic image, with their neighbour lists sorted by global id. With a skin list
    (pot->skin_list, lent: skin) the lists and the sites are supersets (within the cutoff plus the
    skin); the forces then drop the neighbours beyond the cutoff (SiteInRange), and the extra sites
-   reach no owned atom. */
+   reach no owned atom. The lists are lent (not freed here) with skin, or where the caller gives
+   them (VitHessian's, which its preallocation counted from). */
 typedef struct {
   VitNeighborList nl;
-  PetscBool       skin;
+  PetscBool       skin, lent;
   PetscInt        nsite, *site, nmax;
 } SiteSet;
 
@@ -46,14 +47,18 @@ static PetscBool HasOwnedNeighbor(const VitDomain *dom, const VitNeighborList *n
   return PETSC_FALSE;
 }
 
-static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool skin, SiteSet *ss)
+/* lists: the cutoff's lists of the owned and ghost atoms sorted by id, or NULL (built here, or with
+   skin the skin list). */
+static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool skin, const VitNeighborList *lists, SiteSet *ss)
 {
   SiteKey *keys;
 
   PetscFunctionBeginUser;
   PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %g (two cutoffs); the domain has %g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
   ss->skin = (PetscBool)(skin && pot->skin_list);
+  ss->lent = (PetscBool)(ss->skin || lists);
   if (ss->skin) ss->nl = *pot->skin_list;
+  else if (lists) ss->nl = *lists;
   else {
     PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
     PetscCall(VitNeighborListSortById(dom, &ss->nl));
@@ -81,7 +86,7 @@ static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool s
 static PetscErrorCode SiteSetDestroy(SiteSet *ss)
 {
   PetscFunctionBeginUser;
-  if (!ss->skin) PetscCall(VitNeighborListDestroy(&ss->nl));
+  if (!ss->lent) PetscCall(VitNeighborListDestroy(&ss->nl));
   PetscCall(PetscFree(ss->site));
   PetscFunctionReturn(0);
 }
@@ -144,7 +149,7 @@ PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(event_compute, 0, 0, 0, 0));
-  PetscCall(SiteSetBuild(pot, dom, PETSC_TRUE, &ss));
+  PetscCall(SiteSetBuild(pot, dom, PETSC_TRUE, NULL, &ss));
   PetscCall(PetscMalloc5(3 * ss.nmax + 1, &d, ss.nmax + 1, &r, ss.nmax + 1, &e, 3 * ss.nmax + 1, &g, ss.nmax + 1, &kept));
   if (energy) PetscCall(PetscArrayzero(energy, dom->nowned));
   if (force) PetscCall(PetscArrayzero(force, 3 * dom->nowned));
@@ -252,7 +257,7 @@ static PetscErrorCode SiteAddHessian(const VitDomain *dom, PetscInt i, PetscInt 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const PetscReal w[], Mat H)
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const VitNeighborList *lists, const PetscReal w[], Mat H)
 {
   SiteSet      ss;
   PetscReal   *d, *r, *e, *g, *G, *work;
@@ -263,7 +268,7 @@ PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunct
   PetscFunctionBeginUser;
   PetscCall(RegisterEvents());
   PetscCall(PetscLogEventBegin(event_hessian, 0, 0, 0, 0));
-  PetscCall(SiteSetBuild(pot, dom, PETSC_FALSE, &ss));
+  PetscCall(SiteSetBuild(pot, dom, PETSC_FALSE, lists, &ss));
   nb = ss.nmax + 1;
   PetscCall(PetscMalloc5(3 * nb, &d, nb, &r, nb, &e, 3 * nb, &g, nb, &need));
   PetscCall(PetscMalloc6(9 * nb * nb, &G, 18 * nb, &work, nb, &rows, nb, &cols, nb, &perm, 9 * nb * nb, &vals));

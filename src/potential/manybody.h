@@ -28,7 +28,8 @@ typedef PetscErrorCode (*VitSiteFunction)(VitPotential pot, const VitDomain *dom
 void VitManyBodySymmetrize(PetscInt n, PetscReal G[]);
 
 PetscErrorCode VitManyBodyCompute(VitPotential pot, VitDomain *dom, VitSiteFunction site, PetscReal *energy, PetscReal *force, PetscReal *virial);
-PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const PetscReal w[], Mat H);
+/* lists: the cutoff's lists of the owned and ghost atoms sorted by id (VitHessian's), or NULL: built here. */
+PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunction site, const VitNeighborList *lists, const PetscReal w[], Mat H);
 
 /* Error unless the sample suits a many-body potential (3D). */
 PetscErrorCode VitManyBodyCheckSample(MPI_Comm comm, const VitSample *sample, const char potential[]);

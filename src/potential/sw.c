@@ -129,7 +129,7 @@ static PetscErrorCode SWCompute(VitPotential pot, VitDomain *dom, PetscReal *ene
 static PetscErrorCode SWHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, SWSite, w, H));
+  PetscCall(VitManyBodyHessian(pot, dom, SWSite, nl, w, H));
   PetscFunctionReturn(0);
 }
 

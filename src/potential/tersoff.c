@@ -283,7 +283,7 @@ static PetscErrorCode TersoffCompute(VitPotential pot, VitDomain *dom, PetscReal
 static PetscErrorCode TersoffHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitManyBodyHessian(pot, dom, TersoffSite, w, H));
+  PetscCall(VitManyBodyHessian(pot, dom, TersoffSite, nl, w, H));
   PetscFunctionReturn(0);
 }
 
