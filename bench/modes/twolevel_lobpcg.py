@@ -1,7 +1,7 @@
 """Low modes with a two-level preconditioner: a measured study, not vitrum code (docs/BENCHMARKS.md,
 "Two-level preconditioned LOBPCG: a prototype"). Run in a work directory (its files go there):
 
-    /usr/bin/python3 REPO/bench/modes/twolevel_lobpcg.py BUILD_DIR SAMPLE.data [NEV] [--h H] [--degree K] [--alpha A] [--block M]
+    /usr/bin/python3 REPO/bench/modes/twolevel_lobpcg.py BUILD_DIR SAMPLE.data [NEV] [--h H] [--degree K] [--alpha A] [--block M] [--affine] [--unsmoothed] [--no-pcg]
 
 For one relaxed glass (LAMMPS data file, potential ka3d) it counts products with H, the cost that
 grows with N in the low-mode solve:
@@ -12,7 +12,8 @@ grows with N in the low-mode solve:
    on [lambda_max/A, lambda_max], before and after a coarse correction P (P^T H P + s P^T P)^-1 P^T
    on aggregates (cubic cells of side H, the d translations of each; the prolongator smoothed by one
    damped-Jacobi step: smoothed aggregation, Vanek, Mandel & Brezina, Computing 56, 179 (1996);
-   --unsmoothed keeps the plain translations),
+   --unsmoothed keeps the plain translations; --affine takes the d (d + 1) displacements affine in
+   the position instead, as vitrum's default coarse space),
    the coarse matrix factorised by SuperLU. Reported: the iteration at which the nev lowest reach
    ||H e - lambda e|| <= 1e-8 lambda (vitrum's tolerance), and the products per vector up to it;
 3. conjugate gradients on H x = b (b random, orthogonal to the translations) to 1e-8 with the same
@@ -37,7 +38,9 @@ cli.add_argument("--h", type=float, default=2.5, help="side of the cubic aggrega
 cli.add_argument("--degree", type=int, default=6, help="Chebyshev smoothing degree")
 cli.add_argument("--alpha", type=float, default=100, help="smoothing interval [lambda_max/alpha, lambda_max]")
 cli.add_argument("--block", type=int, default=0, help="LOBPCG block (default nev + max(8, nev/2), as vitrum's chebyshev)")
-cli.add_argument("--unsmoothed", action="store_true", help="plain aggregation: the aggregates' translations without the Jacobi step")
+cli.add_argument("--unsmoothed", action="store_true", help="plain aggregation: the aggregates' functions without the Jacobi step")
+cli.add_argument("--affine", action="store_true", help="each aggregate's 12 affine displacements (vitrum's default coarse space) instead of its 3 translations")
+cli.add_argument("--no-pcg", action="store_true", help="skip the conjugate-gradient counts (item 3)")
 o = cli.parse_args()
 build, sample, nev = os.path.abspath(o.build), os.path.abspath(o.sample), o.nev
 h, degree, alpha = o.h, o.degree, o.alpha
@@ -84,16 +87,30 @@ def chebyshev_counts():
     return int(m.group(2)), int(m.group(3))
 
 
+def coarse_functions(box, x, c, cells):
+    """Per atom, the coarse functions of its aggregate before the mass weight: 1, or with --affine
+    also the position relative to the cell's centre (nearest image, in units of h)."""
+    if not o.affine:
+        return np.ones((len(x), 1))
+    L = box[:, 1] - box[:, 0]
+    rel = x - ((c + 0.5) / cells * L + box[:, 0])
+    rel -= L * np.round(rel / L)
+    return np.hstack([np.ones((len(x), 1)), rel / h])
+
+
 def prolongator(box, x, sqrt_mass, H, dinv, lmax):
-    """Translations of each aggregate (cubic cells of side h; sqrt(m_i) e_c in the mass-weighted
-    coordinates of H), smoothed by one damped-Jacobi step."""
+    """The functions of each aggregate (cubic cells of side h; sqrt(m_i) f_k(x_i) e_c in the
+    mass-weighted coordinates of H, columns ordered aggregate, function, component), smoothed by one
+    damped-Jacobi step unless --unsmoothed."""
     L = box[:, 1] - box[:, 0]
     cells = np.maximum(1, np.floor(L / h).astype(int))
     c = np.floor((x - box[:, 0]) / L * cells).astype(int) % cells
     _, agg = np.unique((c[:, 0] * cells[1] + c[:, 1]) * cells[2] + c[:, 2], return_inverse=True)
-    n, nagg = len(x), agg.max() + 1
-    cols = 3 * np.repeat(agg, 3) + np.tile(np.arange(3), n)
-    P = sp.csr_matrix((np.repeat(sqrt_mass, 3), (np.arange(3 * n), cols)), shape=(3 * n, 3 * nagg))
+    f = coarse_functions(box, x, c, cells)
+    n, nagg, nf = len(x), agg.max() + 1, f.shape[1]
+    atom, k, comp = np.meshgrid(np.arange(n), np.arange(nf), np.arange(3), indexing="ij")
+    values = (sqrt_mass[:, None] * f)[atom, k]
+    P = sp.csr_matrix((values.ravel(), ((3 * atom + comp).ravel(), ((agg[atom] * nf + k) * 3 + comp).ravel())), shape=(3 * n, 3 * nf * nagg))
     if o.unsmoothed:
         return P, nagg
     return (P - (4 / 3 / lmax) * (sp.diags(dinv) @ (H @ P))).tocsr(), nagg
@@ -178,7 +195,7 @@ def main():
     # vector products up to convergence, at most: one H X and the cycle's 2 (degree - 1) + 2 per
     # vector and iteration (scipy drops converged vectors from both, so fewer)
     total = None if converged is None else converged * (1 + 2 * (degree - 1) + 2) * block
-    with_coarse, without = pcg(H, T, Cycle(H, P, dinv, lmax)), pcg(H, T, Cycle(H, P, dinv, lmax, coarse=False))
+    with_coarse, without = (None, None) if o.no_pcg else (pcg(H, T, Cycle(H, P, dinv, lmax)), pcg(H, T, Cycle(H, P, dinv, lmax, coarse=False)))
     print("| atoms | aggregates | chebyshev: block products, vector products | LOBPCG + two-level (block %d): iterations to %d modes, vector products (at most) | "
           "max |lambda - chebyshev's| / lambda | PCG iterations, two-level / smoother only |" % (block, nev))
     print("| %d | %d | %d, %d | %s, %s | %.1e | %s / %s |" % (
