@@ -15,7 +15,7 @@
 /* Log stages and events (registered once in VitInitialize). */
 typedef struct {
   PetscClassId  classid;
-  PetscLogStage stage_read, stage_structure, stage_hessian, stage_spectrum, stage_fit;
+  PetscLogStage stage_read, stage_structure, stage_hessian, stage_spectrum, stage_modes, stage_fit;
   PetscLogEvent read, distribute, ghosts, neighbors, rdf, write;
 } VitLog;
 extern VitLog vit_log;

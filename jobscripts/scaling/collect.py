@@ -19,7 +19,7 @@ import re
 import sys
 from collections import defaultdict
 
-STAGE_ORDER = ["Read", "Structure", "Hessian", "Spectrum", "Fit", "Main Stage"]
+STAGE_ORDER = ["Read", "Structure", "Hessian", "Spectrum", "Modes", "Fit", "Main Stage"]
 
 
 def read_log(path):

@@ -21,6 +21,19 @@ Stage model (alpha = network latency, beta = network bandwidth, B = memory bandw
                      + hops * 2d * (alpha + ghost_bytes / beta) + log2(P) * (alpha + reduced_bytes / beta)
   KPM VDOS:      T = M * [ matrix_bytes_max / B(P) + 2d * (alpha + R d 8 ghost_max / beta)
                            + log2(P) * alpha ]          (one allreduce of the moments per step)
+  Low modes (twolevel, 3D), I LOBPCG iterations of a block of m vectors:
+                 T = max(t_modes * (owned_max + ghost_max / 2), I * b_modes * owned_max / B(P))
+                     + I * [ n_prod * hops * 2d * (alpha + m d 4 ghost_max / (2d) / beta)
+                             + n_red * log2(P) * (alpha + 8 (3m)^2 / beta) + 20 (3m)^3 / F
+                             + T_coarse(P) ]
+                 (b_modes: the bytes an iteration moves per atom, so that ranks sharing a node's
+                 memory bandwidth slow down as in the KPM)
+                 T_coarse(P) = t_coarse_ref P_ref (n_c / n_c_ref)^(4/3) (s + (1 - s) / P)
+                               + 2 log2(P) (alpha + 8 m sep / beta)
+                 (the coarse solve of each iteration: a 3D nested-dissection factor holds ~n_c^(4/3)
+                 entries; forward and backward sweeps pass a separator of sep = 12 (n_c/12)^(2/3)
+                 unknowns per level of the distributed tree; n_c from vitrum's default aggregates;
+                 s: the share of the solve that does not divide over the ranks, 0 by default)
   TSQR fit:      T = 2 n p^2 / (P F) + log2(P) * (alpha + 4 p^2 / beta + (4/3) p^3 / F)
 B(P) = min(B_core, B_node / ranks_per_node): a node's memory bandwidth is shared by its ranks.
 """
@@ -192,12 +205,55 @@ def geometric_halo(n_atoms, density, p, width, dim=3):
 
 DEFAULTS = dict(alpha=2e-6, beta=12.5e9, node_bw=200e9, ranks_per_node=64, flops=10e9,
                 matrix_bytes_per_atom=5062.0, kpm_moments=1000, kpm_vectors=10,
-                rdf_width=5.0, hessian_width=2.5, density=1.2, dim=3, fit_rows=1e6, fit_features=300)
+                rdf_width=5.0, hessian_width=2.5, density=1.2, dim=3, fit_rows=1e6, fit_features=300,
+                # twolevel (docs/SCALING.md, 10^6 atoms, 2 ranks, session 33): 54 iterations of a
+                # block of 32; per iteration 12 float products of the cycle and H X, about 6 sums of
+                # Gram matrices over the ranks, and the coarse solves, 0.31 s per iteration at
+                # 24,576 coarse unknowns on 2 ranks (16.5 s in all)
+                modes_iterations=54, modes_block=32, modes_products=13, modes_reductions=6,
+                coarse_solve_ref_s=0.31, coarse_unknowns_ref=24576, coarse_ranks_ref=2, coarse_serial=0.0,
+                # bytes per atom and iteration (3D KA, m = 32): 12 float products (the float copy of H,
+                # 2.5 kB/atom, and two float blocks, 0.8 kB) + H X in double (5.0 + 1.5 kB) + the
+                # cycle's updates (4 float blocks a step, 18 kB) + Rayleigh-Ritz's passes (10 blocks,
+                # 7.7 kB): about 72 kB
+                modes_bytes_per_atom=72e3)
+
+
+def coarse_unknowns(n):
+    """twolevel's coarse unknowns for a 3D sample of n atoms with the default aggregates
+    (src/spectrum/twolevel.c, DefaultAggregate): max(64, sqrt(n)/4) atoms asked per aggregate, the
+    grid's cells hold up to twice that (1.95 x at 10^6 atoms), 12 affine functions each."""
+    return 12.0 * n / (2.0 * max(64.0, math.sqrt(n) / 4.0))
+
+
+def modes_serial(n, c):
+    """Per LOBPCG iteration on one rank: the coarse solve and Rayleigh-Ritz's small dense problems
+    (3m x 3m, ~20 (3m)^3 flops, replicated on every rank), the parts that are not per atom."""
+    coarse = c["coarse_solve_ref_s"] * c["coarse_ranks_ref"] * (coarse_unknowns(n) / c["coarse_unknowns_ref"]) ** (4.0 / 3.0)
+    return coarse, 20.0 * (3 * c["modes_block"]) ** 3 / c["flops"]
+
+
+def modes_time(p, n, c, t_modes, serial_scale, bw, owned, ghosts, hops):
+    """The low modes (twolevel) on p ranks: per-atom work (or the time to move its bytes at the
+    rank's memory bandwidth bw, where that is longer), halos of every product, Gram sums, the
+    coarse solve (its work divided over the ranks but for the share coarse_serial, one message per
+    level of the distributed elimination tree each way) and the replicated dense problems (those
+    two times serial_scale, from the calibration)."""
+    d, m, its, s = c["dim"], c["modes_block"], c["modes_iterations"], c["coarse_serial"]
+    coarse, dense = modes_serial(n, c)
+    per_iteration = serial_scale * (coarse * (s + (1 - s) / p) + dense)
+    if p > 1:
+        lg = math.log2(p)
+        sep = 12.0 * (coarse_unknowns(n) / 12.0) ** (2.0 / 3.0)
+        per_iteration += c["modes_products"] * hops * 2 * d * (c["alpha"] + m * d * 4 * ghosts / (2 * d) / c["beta"])
+        per_iteration += c["modes_reductions"] * lg * (c["alpha"] + 8 * (3 * m) ** 2 / c["beta"])
+        per_iteration += 2 * lg * (c["alpha"] + 8 * m * sep / c["beta"])
+    return max(t_modes * (owned + ghosts / 2), its * c["modes_bytes_per_atom"] * owned / bw) + its * per_iteration
 
 
 def stage_times(p, n, c, t_atom):
     """Model times (s) of each stage on p ranks for n atoms; c: parameters, t_atom: calibrated
-    per-atom costs at 1 rank {'Structure': s, 'Hessian': s, 'kpm_bw': B_core}."""
+    per-atom costs at 1 rank {'Structure': s, 'Hessian': s, 'kpm_bw': B_core, 'Modes': s, ...}."""
     d, lg = c["dim"], math.log2(p) if p > 1 else 0.0
     owned = n / p
     out = {}
@@ -214,6 +270,10 @@ def stage_times(p, n, c, t_atom):
         if p > 1:
             per_step += hops * 2 * d * (c["alpha"] + c["kpm_vectors"] * d * 8 * ghosts / (2 * d) / c["beta"]) + lg * c["alpha"]
         out["Spectrum"] = c["kpm_moments"] * per_step
+    if "Modes" in t_atom and d == 3:
+        ghosts, hops = geometric_halo(n, c["density"], p, c["hessian_width"], d)
+        bw = min(t_atom["modes_bw"], c["node_bw"] / min(p, c["ranks_per_node"]))
+        out["Modes"] = modes_time(p, n, c, t_atom["Modes"], t_atom["modes_serial_scale"], bw, owned, ghosts, hops)
     f, nrow = c["fit_features"], c["fit_rows"]
     out["Fit (TSQR)"] = 2 * nrow * f * f / (p * c["flops"]) + lg * (c["alpha"] + 4 * f * f / c["beta"] + 4.0 / 3.0 * f ** 3 / c["flops"])
     return out
@@ -225,7 +285,7 @@ def calibrate(measured_csv, n_measured, c):
     rows = [r for r in csv.DictReader(open(measured_csv)) if int(r["ranks"]) == 1]
     if not rows:
         sys.exit(f"model.py: {measured_csv}: no 1-rank rows to calibrate on")
-    t_atom = {}
+    t_atom, modes_1 = {}, None
     for r in rows:
         t = float(r["time_max"])
         if r["stage"] in ("Structure", "Hessian"):
@@ -234,7 +294,28 @@ def calibrate(measured_csv, n_measured, c):
             t_atom[r["stage"]] = t / (n_measured + ghosts / 2)
         elif r["stage"] == "Spectrum":
             t_atom["kpm_bw"] = c["kpm_moments_measured"] * c["matrix_bytes_per_atom"] * n_measured / t
+        elif r["stage"] == "Modes" and c["dim"] == 3:
+            modes_1 = t
+    if modes_1 is not None:
+        t_atom["Modes"], t_atom["modes_serial_scale"], t_atom["modes_bw"] = modes_calibration(modes_1, n_measured, c, t_atom.get("kpm_bw", 0.0))
     return t_atom
+
+
+def modes_calibration(t, n, c, kpm_bw):
+    """From a measured 1-rank time t of the low modes at n atoms: the per-atom time (t less the
+    modelled coarse solves and dense problems); the scale of those, 1, or where they would exceed
+    half of t (a sample too small to tell them apart; a note says so) the scale that makes them
+    half; and a rank's memory bandwidth for them, the KPM's or what this run itself moved, if more.
+    So the model gives t back at n atoms on 1 rank."""
+    coarse, dense = modes_serial(n, c)
+    serial, scale = c["modes_iterations"] * (coarse + dense), 1.0
+    if serial > t / 2:
+        print(f"model.py: note: the modelled coarse solves and dense problems ({serial:.3g} s) exceed half of the measured 1-rank modes ({t:.3g} s) at {n:.0f} atoms; "
+              "they are scaled to half of it (calibrate on a larger sample)")
+        serial, scale = t / 2, t / 2 / serial
+    ghosts, _ = geometric_halo(n, c["density"], 1, c["hessian_width"], c["dim"])
+    moved = c["modes_iterations"] * c["modes_bytes_per_atom"] * n / (t - serial)
+    return (t - serial) / (n + ghosts / 2), scale, max(kpm_bw, moved)
 
 
 def cmd_predict(a):
@@ -271,15 +352,20 @@ def plot_model(table, measured_csv, n_measured, path):
     import matplotlib.pyplot as plt
     meas = list(csv.DictReader(open(measured_csv)))
     names = sorted({r["series"] for r in table})
+    stages = sorted({r["stage"] for r in table})
+    colour = {stage: f"C{k}" for k, stage in enumerate(stages)}
     fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4))
     for ax, name in zip(axes, names):
-        for stage in sorted({r["stage"] for r in table}):
+        for stage in stages:
             sel = [r for r in table if r["series"] == name and r["stage"] == stage]
-            ax.loglog([r["ranks"] for r in sel], [r["model_s"] for r in sel], "-", label=f"{stage} (model)")
+            ax.loglog([r["ranks"] for r in sel], [r["model_s"] for r in sel], "-", color=colour[stage], label=f"{stage} (model)")
         ax.set(xlabel="MPI ranks", ylabel="time (s)", title=name)
-    for r in meas:  # measured points on the strong panel of their size (scaled to 1e6 atoms)
-        ax = axes[names.index("strong 1e6 atoms")]
-        ax.loglog(int(r["ranks"]), float(r["time_max"]) * 1e6 / n_measured, "ko", ms=4)
+    ax = axes[names.index("strong 1e6 atoms")]
+    for stage in stages:  # measured points of the modelled stages, scaled to 1e6 atoms
+        sel = [r for r in meas if r["stage"] == stage]
+        if sel:
+            ax.loglog([int(r["ranks"]) for r in sel], [float(r["time_max"]) * 1e6 / n_measured for r in sel], "o", color=colour[stage], ms=5,
+                      label=f"{stage} (measured at {n_measured:.3g} atoms x {1e6 / n_measured:.3g})")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

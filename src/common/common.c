@@ -45,6 +45,7 @@ PetscErrorCode VitInitialize(void)
   PetscCall(PetscLogStageRegister("Structure", &vit_log.stage_structure));
   PetscCall(PetscLogStageRegister("Hessian", &vit_log.stage_hessian));
   PetscCall(PetscLogStageRegister("Spectrum", &vit_log.stage_spectrum));
+  PetscCall(PetscLogStageRegister("Modes", &vit_log.stage_modes)); /* inside Spectrum: the low modes, so that scaling series time them apart */
   PetscCall(PetscLogStageRegister("Fit", &vit_log.stage_fit));
   PetscCall(PetscLogEventRegister("VitRead", vit_log.classid, &vit_log.read));
   PetscCall(PetscLogEventRegister("VitDistribute", vit_log.classid, &vit_log.distribute));

@@ -316,14 +316,16 @@ static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, P
   PetscFunctionReturn(0);
 }
 
-/* The modes stage (logged), and a warning when the modes found include negative eigenvalues (the
+/* The modes stage (logged as its own stage, "Modes", inside "Spectrum"), and a warning when the modes found include negative eigenvalues (the
    sample is not at a minimum). */
 static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesOptions *modes, SpectrumResults *res)
 {
   PetscFunctionBegin;
+  PetscCall(PetscLogStagePush(vit_log.stage_modes));
   PetscCall(PetscLogEventBegin(ev_modes, 0, 0, 0, 0));
   PetscCall(VitModesCompute(prob, modes, &res->modes));
   PetscCall(PetscLogEventEnd(ev_modes, 0, 0, 0, 0));
+  PetscCall(PetscLogStagePop());
   if (res->negative < 0) {
     PetscInt neg = 0;
     for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -1e-6 * res->moment[0];

@@ -85,3 +85,37 @@ check({r["series"] for r in model} == {"strong 1e6 atoms", "strong 1e9 atoms", "
 check(all(math.isfinite(float(r["model_s"])) and float(r["model_s"]) > 0 for r in model), "model times positive and finite")
 rdf_strong = {int(r["ranks"]): float(r["model_s"]) for r in model if r["series"] == "strong 1e6 atoms" and r["stage"] == "Structure"}
 check(rdf_strong[64] < rdf_strong[1] / 10, "modelled RDF time at 64 ranks below a tenth of 1 rank")
+
+# The low modes are a stage of their own ("Modes", inside "Spectrum"): a strong series of a small
+# relaxed glass collects it on 1 and 2 ranks, with the time of the modes' event in the same log.
+sys.path.insert(0, os.path.join(SRC, "tests", "spectrum"))
+import spectrumlib as sl  # noqa: E402
+
+glass = sl.make_ka_glass("ka1000.data", n_side=10)
+subprocess.run(["bash", SERIES, "strong", "modes", "2", "spectrum", "-sample", glass, "-potential", "ka3d", "-spectrum_nev", "6",
+                "-spectrum_method", "twolevel", "-spectrum_inertia", "0", "-kpm_moments", "40", "-boson_max_moments", "40"], check=True, env=env)
+rows = list(csv.DictReader(open("modes/scaling.csv")))
+modes = {int(r["ranks"]): r for r in rows if r["stage"] == "Modes"}
+check(sorted(modes) == [1, 2], "Modes stage collected for 1 and 2 ranks")
+for p in (1, 2):
+    event = max(float(r[4]) for r in csv.reader(open(f"modes/log_{p}.csv")) if len(r) > 4 and r[0] == "Modes" and r[1] == "VitSpecModes")
+    stage, _ = stage_max(f"modes/log_{p}.csv", "Modes")
+    check(math.isclose(event, stage, rel_tol=0.05, abs_tol=2e-3), f"{p} rank(s): the Modes stage ({stage:.4g} s) is the modes' event ({event:.4g} s)")
+    check(float(modes[p]["time_max"]) == stage, f"{p} rank(s): the collected Modes time is the slowest rank's")
+
+# The model calibrated on it: a Modes stage in every series, falling with the ranks (strong, 10^6
+# atoms) beyond one node (64 ranks share its memory bandwidth) while the per-atom work dominates,
+# and giving back the measured 1-rank time at the measured size (the calibration is exact there).
+subprocess.run([PY, MODEL, "predict", "--measured", "modes/scaling.csv", "--atoms", "1000", "--kpm-moments-measured", "40", "--out-csv", "model_modes.csv"], check=True)
+model = [r for r in csv.DictReader(open("model_modes.csv")) if r["stage"] == "Modes"]
+check({r["series"] for r in model} == {"strong 1e6 atoms", "strong 1e9 atoms", "weak 1e5 atoms per rank"}, "Modes modelled in all three series")
+check(all(math.isfinite(float(r["model_s"])) and float(r["model_s"]) > 0 for r in model), "modelled Modes times positive and finite")
+strong = {int(r["ranks"]): float(r["model_s"]) for r in model if r["series"] == "strong 1e6 atoms"}
+check(strong[64] < strong[1] and strong[1024] < strong[64] / 10, f"modelled Modes time falls: 1 rank {strong[1]:.3g} s, 64 ranks {strong[64]:.3g} s, 1024 ranks {strong[1024]:.3g} s (below a tenth of 64)")
+sys.path.insert(0, os.path.dirname(MODEL))
+import model as perf  # noqa: E402
+
+c = dict(perf.DEFAULTS, kpm_moments_measured=40)
+t_atom = perf.calibrate("modes/scaling.csv", 1000, c)
+again = perf.stage_times(1, 1000, c, t_atom)["Modes"]
+check(math.isclose(again, float(modes[1]["time_max"]), rel_tol=1e-9), f"the model at 1 rank and 1000 atoms ({again:.6g} s) is the measured time ({float(modes[1]['time_max']):.6g} s)")
