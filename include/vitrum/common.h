@@ -89,6 +89,9 @@ PetscErrorCode VitOutputScratch(const char path[]);
 void           VitOutputScratchDone(const char path[]);
 PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[]);
 PetscErrorCode VitOutputTmpName(const char path[], char tmp[]);
+/* Rank 0 (not collective): remove PATH.tmp and its lock file where a killed writer left them and no
+   running process holds the lock; for an output that is read, not written (a cache that is up to date). */
+PetscErrorCode VitOutputClearLeftovers(const char path[]);
 PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[]);
 void           VitOutputsHold(void);
 PetscErrorCode VitOutputsCommit(MPI_Comm comm);

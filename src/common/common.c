@@ -454,6 +454,14 @@ static struct {
 } pending[VIT_MAX_OUTPUTS];
 static PetscBool hold_outputs = PETSC_FALSE;
 
+/* Whether the open file fd is still the one the name lock points to (not removed or replaced). */
+static PetscBool StillNamed(int fd, const char lock[])
+{
+  struct stat by_fd, by_name;
+
+  return (PetscBool)(!fstat(fd, &by_fd) && !stat(lock, &by_name) && by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino);
+}
+
 /* Rank 0: take an exclusive flock on the lock file (created if absent). The kernel drops it when
    this process ends, even by SIGKILL, so the files of a killed run are taken over. The descriptor,
    or -1: when another running process holds the lock (it is writing the same output now; msg says
@@ -462,8 +470,7 @@ static PetscBool hold_outputs = PETSC_FALSE;
 static int LockOutput(const char path[], const char lock[], char msg[], size_t len)
 {
   for (int attempt = 0; attempt < 3; attempt++) {
-    struct stat by_fd, by_name;
-    int         fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0666), err;
+    int fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0666), err;
     if (fd < 0) return -1;
     err = flock(fd, LOCK_EX | LOCK_NB) ? errno : 0;
     if (err == EWOULDBLOCK) {
@@ -477,10 +484,31 @@ static int LockOutput(const char path[], const char lock[], char msg[], size_t l
       return -1;
     }
     /* between open and flock, the previous holder may have removed the name */
-    if (!fstat(fd, &by_fd) && !stat(lock, &by_name) && by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino) return fd;
+    if (StillNamed(fd, lock)) return fd;
     close(fd);
   }
   return -1;
+}
+
+/* Rank 0: the temporary file and the lock file that a killed writer of path left behind, removed
+   once no running process holds the lock. A kill between the rename of the finished file and the
+   removal of its lock leaves a lock beside a complete output, which a rerun reads and never writes. */
+PetscErrorCode VitOutputClearLeftovers(const char path[])
+{
+  char tmp[PETSC_MAX_PATH_LEN], lock[PETSC_MAX_PATH_LEN + 8];
+  int  fd;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOutputTmpName(path, tmp));
+  PetscCall(PetscSNPrintf(lock, sizeof(lock), "%s.lock", tmp));
+  fd = open(lock, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) PetscFunctionReturn(0);
+  if (!flock(fd, LOCK_EX | LOCK_NB) && StillNamed(fd, lock)) {
+    unlink(tmp);
+    unlink(lock);
+  }
+  close(fd);
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitOutputTmpName(const char path[], char tmp[])

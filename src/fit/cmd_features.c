@@ -514,6 +514,7 @@ static PetscErrorCode CacheStaleOnRank0(const FeatOptions *o, const char sample[
     PetscCall(PetscFree(now));
     PetscCall(PetscFree(other));
   }
+  if (fresh) PetscCall(VitOutputClearLeftovers(cached)); /* of a writer killed after its rename */
   *flag = !fresh;
   PetscFunctionReturn(0);
 }
