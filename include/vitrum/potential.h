@@ -89,6 +89,9 @@ PetscErrorCode VitNeighborListSortById(const VitDomain *dom, VitNeighborList *nl
 /* Pair potentials: the full list of the owned atoms' neighbours within their pair cutoffs
    (pot->pair_cutoff), each sorted by id: what their forces and Hessian rows sum over. */
 PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl);
+/* Many-body potentials: the neighbours within pot->cutoff of the owned and the ghost atoms, each
+   sorted by id: the sites and neighbours their Hessian rows sum over. */
+PetscErrorCode VitPotentialSiteList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl);
 /* The owned atoms' neighbours within the cutoff plus skin (pair potentials: within each pair cutoff
    plus skin; Tersoff and SW: the ghosts' neighbours too), each sorted by id: a list for
    pot->skin_list (the domain's ghosts must reach pot->ghost_width + skin). */

@@ -263,15 +263,14 @@ def stage_times(p, n, c, t_atom):
         ghosts, hops = geometric_halo(n, c["density"], p, width, d)
         comm = (hops * 2 * d * (c["alpha"] + 96 * ghosts / (2 * d) / c["beta"]) if p > 1 else 0.0) + lg * c["alpha"]
         out[stage] = t_atom[stage] * (owned + ghosts / 2) + comm
+    ghosts, hops = geometric_halo(n, c["density"], p, c["hessian_width"], d)  # the Hessian's halo: KPM and modes
     if "kpm_bw" in t_atom:
-        ghosts, hops = geometric_halo(n, c["density"], p, c["hessian_width"], d)
         bw = min(t_atom["kpm_bw"], c["node_bw"] / min(p, c["ranks_per_node"]))
         per_step = c["matrix_bytes_per_atom"] * owned / bw
         if p > 1:
             per_step += hops * 2 * d * (c["alpha"] + c["kpm_vectors"] * d * 8 * ghosts / (2 * d) / c["beta"]) + lg * c["alpha"]
         out["Spectrum"] = c["kpm_moments"] * per_step
     if "Modes" in t_atom and d == 3:
-        ghosts, hops = geometric_halo(n, c["density"], p, c["hessian_width"], d)
         bw = min(t_atom["modes_bw"], c["node_bw"] / min(p, c["ranks_per_node"]))
         out["Modes"] = modes_time(p, n, c, t_atom["Modes"], t_atom["modes_serial_scale"], bw, owned, ghosts, hops)
     f, nrow = c["fit_features"], c["fit_rows"]

@@ -159,10 +159,7 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
      (pot->pair_list); a many-body potential's cutoff, for the owned and the ghost atoms. */
   if (pot->pair_list) nl = *pot->pair_list;
   else if (pot->pair) PetscCall(VitPotentialPairList(pot, dom, &nl));
-  else {
-    PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &nl));
-    PetscCall(VitNeighborListSortById(dom, &nl));
-  }
+  else PetscCall(VitPotentialSiteList(pot, dom, &nl));
   PetscCall(CountBlocks(dom, &nl, (PetscBool)!pot->pair, &c));
   PetscCall(MatCreate(dom->comm, &A));
   PetscCall(MatSetSizes(A, bs * dom->nowned, bs * dom->nowned, PETSC_DETERMINE, PETSC_DETERMINE));

@@ -59,10 +59,7 @@ static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool s
   ss->lent = (PetscBool)(ss->skin || lists);
   if (ss->skin) ss->nl = *pot->skin_list;
   else if (lists) ss->nl = *lists;
-  else {
-    PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, &ss->nl));
-    PetscCall(VitNeighborListSortById(dom, &ss->nl));
-  }
+  else PetscCall(VitPotentialSiteList(pot, dom, &ss->nl));
   PetscCall(PetscMalloc1(ss->nl.nlist + 1, &keys));
   ss->nsite = 0;
   for (PetscInt i = 0; i < ss->nl.nlist; i++) {

@@ -239,6 +239,14 @@ PetscErrorCode VitPotentialPairList(VitPotential pot, const VitDomain *dom, VitN
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitPotentialSiteList(VitPotential pot, const VitDomain *dom, VitNeighborList *nl)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitNeighborListBuild(dom, pot->cutoff, PETSC_TRUE, nl));
+  PetscCall(VitNeighborListSortById(dom, nl));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, PetscReal skin, VitNeighborList *nl)
 {
   PetscReal reach[VIT_MAX_TYPES][VIT_MAX_TYPES];

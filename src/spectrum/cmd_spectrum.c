@@ -316,8 +316,8 @@ static PetscErrorCode CreateOperator(VitSpectrumProblem *prob, VitSystem *sys, P
   PetscFunctionReturn(0);
 }
 
-/* The modes stage (logged as its own stage, "Modes", inside "Spectrum"), and a warning when the modes found include negative eigenvalues (the
-   sample is not at a minimum). */
+/* The modes stage (logged as its own stage, "Modes", inside "Spectrum"), and a warning when the
+   modes found include negative eigenvalues (the sample is not at a minimum). */
 static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesOptions *modes, SpectrumResults *res)
 {
   PetscFunctionBegin;
