@@ -10,3 +10,5 @@ vit_add_test(modes_coarse_materials 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/sp
 vit_add_test(modes_aggregate_default 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/aggregate_default.py)
 # The default method: shift-and-invert where its factorisation is cheap (2D), twolevel above (a 3D glass of 1000 atoms).
 vit_add_test(modes_default_method 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/default_method.py)
+# twolevel's redundant coarse solve: two runs on 3 ranks bitwise the same (27,000 atoms).
+vit_add_test(modes_coarse_redundant 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/coarse_solve.py)

@@ -55,7 +55,10 @@
    wanted converge in -spectrum_twolevel_max_it iterations, the solve stops with a user error, or
    with opt->fallback says why in a note and returns no modes (modes->declined), and
    VitModesCompute runs sinvert (opt->sinvert_fits) or chebyshev.
-   Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _coarse_memory, _max_it, _tol, _lock, _single, _single_memory. */
+   The coarse system is solved by MUMPS on all ranks together, or with
+   -spectrum_twolevel_coarse_solve redundant by every rank alone on a whole copy, which makes the
+   modes bitwise the same from run to run (MUMPS's parallel solve is not).
+   Options (-help): -spectrum_twolevel_block, _degree, _coarse_space, _aggregate, _coarse_solve, _coarse_memory, _max_it, _tol, _lock, _single, _single_memory. */
 #include "kpm_impl.h"
 #include "block.h"
 #include <petsc/private/hashmapi.h>
@@ -71,6 +74,10 @@
 
 typedef enum { COARSE_TRANSLATIONS, COARSE_AFFINE, COARSE_QUADRATIC } CoarseSpace;
 static const char *const coarse_spaces[] = {"translations", "affine", "quadratic"};
+/* Who factorises the coarse matrix: MUMPS on all ranks together (its parallel solve rounds
+   differently from run to run), or each rank the whole of it (bitwise the same every run). */
+typedef enum { COARSE_DISTRIBUTED, COARSE_REDUNDANT } CoarseSolve;
+static const char *const coarse_solves[] = {"distributed", "redundant"};
 
 /* Coarse functions per aggregate and component: 1, the translations; 1 + d, affine; 1 + d + d (d + 1) / 2,
    quadratic (the products of two position components as well: the bending of a sheet, u_z ~ x^2). */
@@ -83,6 +90,7 @@ typedef struct {
   PetscInt  block, degree, aggregate, max_it;
   CoarseSpace space;       /* the coarse space: each aggregate's translations, or its affine or quadratic displacements */
   PetscBool   space_set;   /* given (-spectrum_twolevel_coarse_space), not the default */
+  CoarseSolve solve;
   PetscReal tol;
   PetscBool single;        /* the cycle's products in single precision */
   PetscBool lock;          /* converged wanted modes get no search direction (soft locking) */
@@ -103,6 +111,11 @@ typedef struct {
   PetscReal *acc;          /* an aggregate's d nk x m coarse values (CoarseCorrection) */
   Mat        Ac, Rc, Zc;   /* coarse matrix; dense coarse multi-vectors (nagg d nk x m) */
   Mat        F;            /* MUMPS LDL^T of Ac */
+  PetscMPIInt *crow;       /* redundant coarse solve (Ac, F, Rc, Zc whole on every rank): crow[p] is rank p's first
+                              coarse row, crow[size] their number; NULL: distributed */
+  PetscMPIInt *counts, *displs; /* ... the gather of the right-hand sides' rows */
+  PetscReal   *mine, *all; /* ... this rank's rows of P^T r, then every rank's (by columns, in rank order) */
+  PetscInt     row0;       /* this rank's first row in Zc's local rows: crow[rank], or 0 when distributed */
   PetscReal *dir;          /* a work block: the double-precision cycle's direction, the Rayleigh-Ritz tiles, SVQB */
   PetscReal *y;            /* double-precision cycle: the second block of z (ghost room), or NULL */
   float     *xf, *zf;      /* single-precision cycle: the two blocks of z (ghost room), or NULL */
@@ -163,6 +176,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   o->coarse_memory = 0.8;
   o->lock      = PETSC_TRUE;
   o->space     = sheet ? COARSE_QUADRATIC : COARSE_AFFINE; /* a sheet bends: u_z ~ x^2 */
+  o->solve     = COARSE_DISTRIBUTED;
   PetscOptionsBegin(comm, NULL, "LOBPCG with a two-level preconditioner (-spectrum_method twolevel)", NULL);
   PetscCall(PetscOptionsInt("-spectrum_twolevel_block", "vectors in the LOBPCG block (> -spectrum_nev; default nev + max(8, nev/2), rounded up to 8)", NULL, o->block, &o->block, NULL));
   PetscCall(PetscOptionsInt("-spectrum_twolevel_degree", "Chebyshev-Jacobi smoothing steps on each side of the coarse correction", NULL, o->degree, &o->degree, NULL));
@@ -173,6 +187,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
+  PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_solve", "who factorises the coarse matrix and solves with it: distributed (MUMPS on all ranks together, the factor shared; its parallel solve rounds differently from run to run, so on more than one rank the modes differ between identical runs, by about 1e-14 relative) or redundant (each rank gathers the whole coarse matrix and factorises and solves it alone: bitwise the same modes in every run on the same ranks; each rank holds the whole factor, and the coarse solves do not get faster with more ranks)", NULL, coarse_solves, 2, coarse_solves[o->solve], (PetscInt *)&o->solve, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (MemAvailable) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
@@ -402,6 +417,64 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   PetscFunctionReturn(0);
 }
 
+/* The redundant coarse solve: Ac replaced by the whole coarse matrix on every rank (a sequential
+   copy, MatCreateSubMatrices), and the rows each rank contributes to the right-hand sides. On one
+   rank nothing changes. */
+static PetscErrorCode CoarseRedundant(MPI_Comm comm, TwoLevel *T)
+{
+  const PetscInt m = T->B->m;
+  PetscMPIInt    size, rank, rows;
+  PetscInt       total, local;
+  IS             all;
+  Mat           *whole;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (size == 1) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(MatGetSize(T->Ac, &total, NULL));
+  PetscCall(MatGetLocalSize(T->Ac, &local, NULL));
+  PetscCall(ISCreateStride(PETSC_COMM_SELF, total, 0, 1, &all));
+  PetscCall(MatCreateSubMatrices(T->Ac, 1, &all, &all, MAT_INITIAL_MATRIX, &whole));
+  PetscCall(ISDestroy(&all));
+  PetscCall(MatDestroy(&T->Ac));
+  PetscCall(MatDuplicate(whole[0], MAT_COPY_VALUES, &T->Ac));
+  PetscCall(MatDestroySubMatrices(1, &whole));
+  PetscCall(MatSetOption(T->Ac, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(PetscMalloc3(size + 1, &T->crow, size, &T->counts, size, &T->displs));
+  PetscCall(PetscMPIIntCast(local, &rows));
+  PetscCallMPI(MPI_Allgather(&rows, 1, MPI_INT, T->crow + 1, 1, MPI_INT, comm));
+  T->crow[0] = 0;
+  for (PetscMPIInt p = 0; p < size; p++) T->crow[p + 1] += T->crow[p];
+  T->row0 = T->crow[rank];
+  PetscCall(PetscMalloc2((size_t)local * m + 1, &T->mine, (size_t)total * m + 1, &T->all));
+  PetscFunctionReturn(0);
+}
+
+/* The redundant coarse solve's right-hand sides: this rank's rows of P^T r (T->mine, by columns)
+   and every other rank's, in rank order, into the whole rc (leading dimension lda) on every rank. */
+static PetscErrorCode CoarseGather(TwoLevel *T, PetscInt m, PetscScalar rc[], PetscInt lda)
+{
+  MPI_Comm    comm = T->B->op->comm;
+  PetscMPIInt size, rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  for (PetscMPIInt p = 0; p < size; p++) {
+    PetscCall(PetscMPIIntCast((PetscInt)(T->crow[p + 1] - T->crow[p]) * m, &T->counts[p]));
+    PetscCall(PetscMPIIntCast((PetscInt)T->crow[p] * m, &T->displs[p]));
+  }
+  PetscCallMPI(MPI_Allgatherv(T->mine, T->counts[rank], MPIU_REAL, T->all, T->counts, T->displs, MPIU_REAL, comm));
+  for (PetscMPIInt p = 0; p < size; p++) {
+    const PetscInt   rows = T->crow[p + 1] - T->crow[p];
+    const PetscReal *from = T->all + T->displs[p];
+    for (PetscInt kk = 0; kk < m; kk++)
+      for (PetscInt i = 0; i < rows; i++) rc[kk * lda + T->crow[p] + i] = from[kk * rows + i];
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The MUMPS LDL^T of Ac after its analysis only (options prefix spectrum_twolevel_coarse_:
    -spectrum_twolevel_coarse_mat_mumps_icntl_*), with workspace relaxation ICNTL(14) relax percent
    (0: MUMPS's default or the user's option). MUMPS's own messages are off (ICNTL(1)): a failure is
@@ -457,6 +530,9 @@ static PetscErrorCode CoarseFactor(TwoLevel *T, char reason[], size_t len)
 static PetscErrorCode CoarseFree(TwoLevel *T)
 {
   PetscFunctionBegin;
+  PetscCall(PetscFree3(T->crow, T->counts, T->displs));
+  PetscCall(PetscFree2(T->mine, T->all));
+  T->row0 = 0;
   PetscCall(PetscFree(T->first));
   PetscCall(PetscFree3(T->psi, T->kept, T->acc));
   PetscCall(MatDestroy(&T->F));
@@ -487,6 +563,7 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
     PetscCall(Aggregate(prob, B, target, T));
     PetscCall(CoarseBasis(prob, B, o->space, T));
     PetscCall(CoarseMatrix(prob, B, T));
+    if (o->solve == COARSE_REDUNDANT) PetscCall(CoarseRedundant(prob->comm, T));
     PetscCall(CoarseAnalysis(T->Ac, 0, &T->F));
     PetscCall(MatMumpsGetInfo(T->F, 17, &mb)); /* this rank's estimate, MB in core */
     PetscCall(VitNodeMemoryFits(prob->comm, 1048576.0 * mb + pending, o->coarse_memory, &fits, &need, &avail));
@@ -503,8 +580,12 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, (double)avail, target, (double)need));
   PetscCall(CoarseFactor(T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
-  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
-  PetscCall(MatCreateDense(prob->comm, T->nagg * B->op->bs * T->nk, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
+  {
+    PetscInt rows; /* this rank's coarse rows, or all of them (redundant) */
+    PetscCall(MatGetLocalSize(T->Ac, &rows, NULL));
+    PetscCall(MatCreateDense(PetscObjectComm((PetscObject)T->Ac), rows, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Rc));
+    PetscCall(MatCreateDense(PetscObjectComm((PetscObject)T->Ac), rows, PETSC_DECIDE, PETSC_DETERMINE, B->m, NULL, &T->Zc));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -72,14 +72,15 @@ static PetscErrorCode CYCLE(Smooth)(TwoLevel *T, const CYCLE_REAL r[], PetscBool
 }
 
 /* z += P Ac^-1 P^T r, all m columns at once (the first m of the coarse multi-vectors, which have
-   as many as the whole block); an aggregate's coarse values gathered in T->acc (d nk x m). */
+   as many as the whole block); an aggregate's coarse values gathered in T->acc (d nk x m). With
+   the redundant coarse solve every rank solves for all coarse rows and uses its own. */
 static PetscErrorCode CYCLE(CoarseCorrection)(TwoLevel *T, const CYCLE_REAL r[], CYCLE_REAL z[])
 {
   const PetscInt     bs = T->B->op->bs, m = T->B->m, nk = T->nk, cb = bs * nk;
   PetscReal         *acc = T->acc;
-  PetscScalar       *rc;
+  PetscScalar       *rc, *mine;
   const PetscScalar *zc;
-  PetscInt           lda;
+  PetscInt           lda, ldm;
   Mat                Rc, Zc;
 
   PetscFunctionBegin;
@@ -87,6 +88,8 @@ static PetscErrorCode CYCLE(CoarseCorrection)(TwoLevel *T, const CYCLE_REAL r[],
   PetscCall(MatDenseGetSubMatrix(T->Zc, PETSC_DECIDE, PETSC_DECIDE, 0, m, &Zc));
   PetscCall(MatDenseGetLDA(Rc, &lda));
   PetscCall(MatDenseGetArrayWrite(Rc, &rc));
+  mine = T->crow ? T->mine : rc; /* redundant: this rank's rows apart, then gathered into rc */
+  ldm  = T->crow ? T->nagg * cb : lda;
   for (PetscInt A = 0; A < T->nagg; A++) { /* rc = P^T r */
     PetscCall(PetscArrayzero(acc, cb * m));
     for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
@@ -94,15 +97,16 @@ static PetscErrorCode CYCLE(CoarseCorrection)(TwoLevel *T, const CYCLE_REAL r[],
         for (PetscInt c = 0; c < bs; c++)
           for (PetscInt kk = 0; kk < m; kk++) acc[(k * bs + c) * m + kk] += T->psi[i * nk + k] * r[(i * bs + c) * m + kk];
     for (PetscInt u = 0; u < cb; u++)
-      for (PetscInt kk = 0; kk < m; kk++) rc[kk * lda + A * cb + u] = acc[u * m + kk];
+      for (PetscInt kk = 0; kk < m; kk++) mine[kk * ldm + A * cb + u] = acc[u * m + kk];
   }
+  if (T->crow) PetscCall(CoarseGather(T, m, rc, lda));
   PetscCall(MatDenseRestoreArrayWrite(Rc, &rc));
   PetscCall(MatMatSolve(T->F, Rc, Zc));
   PetscCall(MatDenseGetLDA(Zc, &lda));
   PetscCall(MatDenseGetArrayRead(Zc, &zc));
-  for (PetscInt A = 0; A < T->nagg; A++) { /* z += P zc */
+  for (PetscInt A = 0; A < T->nagg; A++) { /* z += P zc, on this rank's rows of zc */
     for (PetscInt u = 0; u < cb; u++)
-      for (PetscInt kk = 0; kk < m; kk++) acc[u * m + kk] = PetscRealPart(zc[kk * lda + A * cb + u]);
+      for (PetscInt kk = 0; kk < m; kk++) acc[u * m + kk] = PetscRealPart(zc[kk * lda + T->row0 + A * cb + u]);
     for (PetscInt i = T->first[A]; i < T->first[A + 1]; i++)
       for (PetscInt k = 0; k < nk; k++)
         for (PetscInt c = 0; c < bs; c++)

@@ -239,7 +239,7 @@ vt.check("twolevel" in msg and "assembled" in msg and msg.count("vitrum: error")
 p = vt.run(base + ["-spectrum_method", "twolevel", "-spectrum_twolevel_single_memory", 0], np_ranks, expect_fail=True)
 msg = p.stdout + p.stderr
 vt.check("-spectrum_twolevel_single_memory 0" in msg and msg.count("vitrum: error") == 1, "-spectrum_twolevel_single_memory 0: one user error naming it")
-for bad in (["-spectrum_twolevel_coarse_memory", 0], ["-spectrum_twolevel_coarse_space", "rigid"]):
+for bad in (["-spectrum_twolevel_coarse_memory", 0], ["-spectrum_twolevel_coarse_space", "rigid"], ["-spectrum_twolevel_coarse_solve", "shared"]):
     p = vt.run(base + ["-spectrum_method", "twolevel"] + bad, np_ranks, expect_fail=True)
     msg = p.stdout + p.stderr
     vt.check(bad[0] in msg and str(bad[1]) in msg and msg.count("vitrum: error") == 1, "%s %s: one user error naming it" % tuple(bad))
