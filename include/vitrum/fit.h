@@ -101,6 +101,9 @@ PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sig
 typedef enum { VIT_GRID_SAME, VIT_GRID_DIFFERS, VIT_GRID_UNCOVERED } VitGridMatch;
 VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
 PetscBool    VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
+/* The number of leading points of a profile (x increasing) whose bins begin below rmax (tolerance
+   tol): the part that overlaps a training range [0, rmax], over which predict smooths as features did. */
+PetscInt     VitProfilePointsBelow(PetscInt nx, const PetscReal x[], PetscReal rmax, PetscReal tol);
 
 /* Per-atom features (src/fit/atoms.c): for every owned atom i of species a and every species b,
    the Gaussian-broadened local partial RDF

@@ -375,7 +375,10 @@ static PetscReal ModelSpacing(const Model *m, PetscInt c, PetscInt ni, const Pet
 
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
    for text input), smooth as the training features were, take the values on the model's grid;
-   a profile on another grid is an error, or with -predict_regrid re-binned (and said so). */
+   a profile on another grid is an error, or with -predict_regrid re-binned (and said so).
+   vitrum features smoothed each training g(r) over its whole range [0, rdf_rmax], renormalised at
+   its end: a profile is cut to that range before smoothing, so one that runs further gives the same
+   features (one that ends earlier is smoothed over its own range, docs/fit.md). */
 static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, const char source[], const Model *m, const Profiles *pr, PetscReal f[])
 {
   PetscReal *g, *xi, *gi;
@@ -385,14 +388,17 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
   PetscCheck(pr->names || pr->nprof == m->ngroups, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " profile columns, but the model uses %" PetscInt_FMT " partials (%s%s): give r and one column per partial, in the model's order or named in a header line", source, pr->nprof, m->ngroups, m->group_names[0], m->ngroups > 1 ? ", ..." : "");
   PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, m->p, &gi));
   for (PetscInt c = 0; c < m->ngroups; c++) {
-    PetscInt     a = c, ni = 0, first = -1;
+    PetscInt     a = c, ni = 0, first = -1, nx = pr->nx;
     PetscReal    h;
     VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
     PetscCheck(a < pr->nprof, comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model uses", source, m->group_names[c]);
     PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
-    if (m->group_names[c][0] != 'S') PetscCall(VitGaussianSmooth(pr->nx, pr->x, m->smooth, g));
+    if (m->group_names[c][0] != 'S') {
+      if (m->rdf_rmax > 0) nx = VitProfilePointsBelow(pr->nx, pr->x, m->rdf_rmax, 1e-6 * m->rdf_dr);
+      PetscCall(VitGaussianSmooth(nx, pr->x, m->smooth, g));
+    }
     for (PetscInt i = 0; i < m->p; i++)
       if (m->group[i] == c) {
         if (first < 0) first = i;
@@ -400,12 +406,12 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
       }
     h = ModelSpacing(m, c, ni, xi);
     if (h <= 0) h = pr->nx > 1 ? pr->x[1] - pr->x[0] : 1;
-    match = VitProfilePick(pr->nx, pr->x, g, ni, xi, h, gi);
+    match = VitProfilePick(nx, pr->x, g, ni, xi, h, gi);
     PetscCheck(match != VIT_GRID_UNCOVERED, comm, PETSC_ERR_USER_INPUT, "%s: the measured range [%g, %g] does not cover the model's %s range [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)xi[0], (double)xi[ni - 1]);
     PetscCheck(match == VIT_GRID_SAME || o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%g, %g]) is not the model's (bins of %g centred at %g, %g, ...): give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
                m->group_names[c], pr->nx, (double)pr->x[0], (double)pr->x[pr->nx - 1], (double)h, (double)xi[0], (double)(xi[0] + h));
     if (match == VIT_GRID_DIFFERS) {
-      PetscCheck(VitProfileRebin(pr->nx, pr->x, g, ni, xi, h, gi), comm, PETSC_ERR_USER_INPUT, "%s: the measured bins [%g, %g] do not cover the model's %s bins [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2));
+      PetscCheck(VitProfileRebin(nx, pr->x, g, ni, xi, h, gi), comm, PETSC_ERR_USER_INPUT, "%s: the measured bins [%g, %g] do not cover the model's %s bins [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2));
       rebinned = PETSC_TRUE;
     }
     PetscCall(PetscArraycpy(f + first, gi, ni));

@@ -63,6 +63,15 @@ static PetscReal BinEdge(PetscInt nx, const PetscReal x[], PetscInt j)
   return 0.5 * (x[j - 1] + x[j]);
 }
 
+PetscInt VitProfilePointsBelow(PetscInt nx, const PetscReal x[], PetscReal rmax, PetscReal tol)
+{
+  PetscInt n = 0;
+
+  if (nx < 2) return nx;
+  while (n < nx && BinEdge(nx, x, n) < rmax - tol) n++;
+  return n;
+}
+
 PetscBool VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[])
 {
   PetscReal tol = 1e-6 * h;

@@ -3,7 +3,8 @@ the Gaussian smoothing recomputed in numpy, names, scalar and VDOS targets; S(q)
 and -sample_list, on 1 rank and on 4 ranks with -ranks_per_sample 2; cached outputs are reused
 when fresh and recomputed (here by the rdf code) when older than the sample; inconsistent
 samples give clear errors. Then fit + predict on the cached rdf output of a sample reproduce the
-model applied to the dataset row (the smoothing of features and predict agree)."""
+model applied to the dataset row (the smoothing of features and predict agree), also for a profile
+on the same grid over a wider range (predict cuts it to the training range before smoothing)."""
 import os
 import shutil
 import time
@@ -123,6 +124,30 @@ with h5py.File("p4.h5", "r") as f:
 ref = m["W"] @ X4[4] + m["b"]
 assert rel_diff(pred, ref) < 1e-10, rel_diff(pred, ref)
 print("predict on a cached rdf output with smoothing: ok")
+
+# sigma 0.1: a profile on the same grid over a wider range (r to 4 instead of 3) gives the features
+# of the same-range profile, the training row's (predict smoothed the whole wider profile, so the
+# features near r = 3 differed from the training ones, renormalised at r = 3)
+run("features", ["-samples", "samples/*.data", "-o", "ds5.h5", "-features_smooth", 0.1, "-features_drop_constant", 0] + targets, 1)
+run("fit", ["-data", "ds5.h5", "-o", "m5.h5", "-fit_lambda", 0.1, "-fit_test_fraction", 0], 1)
+m = read_model("m5.h5")
+r_wide = (np.arange(80) + 0.5) * 0.05
+assert np.array_equal(r_wide[:r.size], r)
+rng_wide = np.random.default_rng(5)
+for name, grid, g in (("same.rdf.h5", r, G[4]), ("wide.rdf.h5", r_wide, np.hstack([G[4], 1 + 0.3 * rng_wide.standard_normal((3, 20))]))):
+    with h5py.File(name, "w") as f:
+        f["/structure/rdf/r"] = grid
+        f["/structure/rdf/g"] = g
+        f["/structure/rdf/pairs"] = strings(PAIRS)
+for nranks in (1, 2):
+    run("predict", ["-model", "m5.h5", "-rdf", "wide.rdf.h5,same.rdf.h5", "-o", "p5.h5"], nranks)
+    with h5py.File("p5.h5", "r") as f:
+        wide, same = f["/prediction/Y"][()]
+    with h5py.File("ds5.h5", "r") as f:
+        row = m["W"] @ f["/dataset/X"][4] + m["b"]
+    print(f"sigma 0.1, {nranks} rank(s): wider range vs same range: rel diff {rel_diff(wide, same):.2e}, same range vs training row {rel_diff(same, row):.2e}")
+    assert rel_diff(wide, same) < 1e-12 and rel_diff(same, row) < 1e-12, (wide, same, row)
+print("predict with smoothing on a wider range of the same grid: ok")
 
 # a real sample: the stale cache is recomputed by the rdf code, the fresh one reused
 L, n = 6.0, 150
