@@ -8,11 +8,6 @@ import re
 import h5py
 import numpy as np
 
-# Kob-Andersen Lennard-Jones parameters (vitrum -potential ka2d / ka3d, LAMMPS types 1 = A, 2 = B).
-KA_EPS = {('1', '1'): 1.0, ('1', '2'): 1.5, ('2', '2'): 0.5}
-KA_SIG = {('1', '1'): 1.0, ('1', '2'): 0.8, ('2', '2'): 0.88}
-KA_CUT = 2.5  # in units of sigma_ab
-
 _NAME = re.compile(r'^(?P<group>[^(]+)\((?P<var>[A-Za-z_]+)=(?P<value>[-+0-9.eE]+)\)$')
 
 
@@ -113,12 +108,31 @@ class Run:
             for key in ('lambda_path', 'cv_score', 'W_path'):
                 out[key] = m[key][()] if key in m else None
             out['lambda_choice'] = _attr(f, 'model', 'lambda_choice')
+            out['target_names'] = strings(m['target_names'])
+            out['kernels'] = stored_kernels(m, self.X.shape[1])
         return out
+
+    def exact_kernel(self, target):
+        """The exact kernel of a target on the run's features as vitrum fit computed and stored it
+        (potential, masses and composition of the samples), or None where fit had none."""
+        return next((m['kernels'][target] for m in self.models if target in m['kernels']), None)
 
     def target(self, key):
         """(indices, grid) of a classified target group, or None."""
         g = self.targets[key]
         return None if g is None else self.targets['groups'][g]
+
+
+def stored_kernels(model, nfeatures):
+    """{target: K} of a /model group: /model/kernels/NAME/K (docs/fit.md, "The exact kernels"), or
+    the /model/kernel/K of older files, named by its attribute target. fit writes them only for a
+    pair potential: empty for a many-body one (eam, tersoff, ...), which has no exact kernel."""
+    if 'kernels' in model:
+        return {name: model['kernels'][name]['K'][()].reshape(nfeatures) for name in model['kernels']}
+    if 'kernel' in model and 'target' in model['kernel'].attrs:
+        name = model['kernel'].attrs['target']
+        return {name.decode() if isinstance(name, bytes) else str(name): model['kernel']['K'][()].reshape(nfeatures)}
+    return {}
 
 
 def _attr(f, obj, name):
@@ -205,53 +219,3 @@ def kpm_vdos(path, nu):
     D = np.maximum(rho, 0) * 2 * omega / b
     return D / np.trapz(D, nu)
 
-
-def sample_path(run, name):
-    """A dataset's sample name as a path (relative names are relative to the run's samples/)."""
-    for p in (name, os.path.join(run.folder, 'samples', os.path.basename(name))):
-        if os.path.exists(p):
-            return p
-    return None
-
-
-def lammps_counts(path):
-    """(dimension guess, {type: count}, box volume or area) of a LAMMPS data file (atomic style)."""
-    lines = open(path).read().split('\n')
-    natoms = int(next(l for l in lines if l.strip().endswith('atoms')).split()[0])
-    lo_hi = {}
-    for l in lines:
-        w = l.split()
-        if len(w) >= 4 and w[2].endswith('lo') and w[3].endswith('hi'):
-            lo_hi[w[2][0]] = float(w[1]) - float(w[0])
-    start = next(k for k, l in enumerate(lines) if l.startswith('Atoms')) + 2
-    types = [l.split()[1] for l in lines[start:start + natoms]]
-    counts = {t: types.count(t) for t in sorted(set(types))}
-    dim = 2 if lo_hi.get('z', 0) < 1.5 else 3
-    volume = lo_hi['x'] * lo_hi['y'] * (lo_hi['z'] if dim == 3 else 1.0)
-    return dim, counts, volume
-
-
-def lj_derivatives(eps, sig, r):
-    """phi'(r), phi''(r) of 4 eps [(sig/r)^12 - (sig/r)^6] (shifting does not change them)."""
-    sr6 = (sig / r) ** 6
-    return 4 * eps * (-12 * sr6 ** 2 + 6 * sr6) / r, 4 * eps * (156 * sr6 ** 2 - 42 * sr6) / r ** 2
-
-
-def omega2_kernel(pair, r, dr, dim, counts, volume):
-    """Exact weight of g_ab(r_k) in <omega^2> = Tr(H)/(dN) (docs/fit.md, "The exact kernel of <omega^2>"; masses 1):
-    W_k = (2 - delta_ab) N_a (N_b - delta_ab) shell_k [phi'' + (d-1) phi'/r] / (V d N),
-    shell_k = 2 pi r dr (2D) or 4 pi r^2 dr (3D), for vitrum's normalisation of the partial g."""
-    a, b = pair
-    same = a == b
-    n = sum(counts.values())
-    eps, sig = KA_EPS[(a, b)], KA_SIG[(a, b)]
-    d1, d2 = lj_derivatives(eps, sig, r)
-    shell = (2 * np.pi * r if dim == 2 else 4 * np.pi * r ** 2) * dr
-    pairs = (1 if same else 2) * counts[a] * (counts[b] - (1 if same else 0))
-    return np.where(r < KA_CUT * sig, pairs * shell * (d2 + (dim - 1) * d1 / r) / (volume * dim * n), 0.0)
-
-
-def pair_of(group):
-    """'g_1-2' -> ('1', '2'); None when the feature group is not a partial g."""
-    m = re.search(r'([A-Za-z0-9]+)-([A-Za-z0-9]+)$', group)
-    return (m.group(1), m.group(2)) if m else None

@@ -14,3 +14,5 @@ endforeach()
 set_tests_properties(pipeline_material_inputs pipeline_family_cuzr pipeline_family_cuzral PROPERTIES TIMEOUT 1500)
 # jobscripts/ensemble.slurm run locally: array-task slices (make_ensemble.py --range) equal one serial run.
 vit_add_test(pipeline_ensemble_slices 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/ensemble_slices.py)
+# scripts/plot_report.py on a run folder written with h5py: the stored exact kernel, none, the prose by the worst bin.
+vit_add_test(pipeline_report_script 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/report_script.py)

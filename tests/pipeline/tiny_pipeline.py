@@ -1,8 +1,9 @@
 """`vitrum pipeline` on a tiny ensemble (8 two-dimensional KA samples of 100 atoms, 2 ranks):
 - every stage runs and writes its output; the R^2 table is printed; the report files exist;
-- the exact <omega^2> kernel of the report (scripts/vitrum_run.py, docs/fit.md trace identity)
-  applied to the g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian)
-  up to a constant, R^2 > 0.95 over the samples;
+- the exact <omega^2> kernel of the report (the one fit stored in models/omega2_mean/model.h5) equals
+  the trace identity (docs/fit.md) evaluated here in numpy for the KA parameters, and applied to the
+  g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian) up to a constant,
+  R^2 > 0.95 over the samples;
 - every model's dataset has the features of dataset.h5 and its targets (the reduced VDOS model
   Dred: D(omega)/omega, 2D, only its bins above 3 /dataset/vdos_sigma; the cumulative VDOS Dcum: running sum of the rebinned D times the bin
   width, last value dropped), recomputed here with numpy; the exact mode counts of Ncount equal
@@ -162,19 +163,44 @@ def check_model_datasets():
             assert np.allclose([float(t.split('=')[1][:-1]) for t in tm], coarse(omega[None, :])[0][above if m == 'Dred' else slice(None)]), tm
 
 
+def numpy_omega2_kernel(group, r, types, area):
+    """Weight of g_ab(r_k) in <omega^2> = Tr(H)/(dN) for the KA pair a-b of a 2D sample, masses 1
+    (docs/fit.md, "The exact kernels"): (2 - delta_ab) N_a (N_b - delta_ab) 2 pi r dr [phi'' + phi'/r] / (2 A N)."""
+    a, b = sorted(int(t) for t in group.split('_')[-1].split('-'))
+    eps, sig = KA[(a, b)]
+    na, nb = (types == a).sum(), (types == b).sum()
+    sr6 = (sig / r) ** 6
+    d1, d2 = 24 * eps * (sr6 - 2 * sr6 ** 2) / r, 24 * eps * (26 * sr6 ** 2 - 7 * sr6) / r ** 2
+    pairs = na * (nb - 1) if a == b else 2 * na * nb
+    return np.where(r < 2.5 * sig, pairs * 2 * np.pi * r * (r[1] - r[0]) * (d2 + d1 / r) / (2 * area * len(types)), 0.0)
+
+
 def check_exact_kernel():
+    """The report's exact <omega^2> kernel is the one fit stored (/model/kernels/omega2_mean/K), which
+    equals the trace identity evaluated here for the KA parameters, and reproduces the targets."""
     sys.path.insert(0, os.path.join(SRC, 'scripts'))
+    import plot_report
     import vitrum_run as vr
+    run = vr.Run(RUN)
+    report = plot_report.exact_kernel(run)
     X, Y, features, targets, samples = read('dataset.h5', 'dataset', ['X', 'Y', 'feature_names', 'target_names', 'sample_names'])
-    dim, counts, volume = vr.lammps_counts(samples[0])
-    pred = np.zeros(len(X))
+    types, _, box = read_sample(samples[0])
+    K = np.zeros(X.shape[1])
     for group, (idx, r) in vr.groups(features).items():
-        pred += X[:, idx] @ vr.omega2_kernel(vr.pair_of(group), r, r[1] - r[0], dim, counts, volume)
+        K[idx] = numpy_omega2_kernel(group, r, types, np.prod(box))
+    for group, (_, _, kernel, cols) in report.items():
+        d = np.abs(kernel - K[cols]).max() / np.abs(K).max()
+        print('report kernel of %s vs numpy: max diff %.1e (of the largest weight)' % (group, d))
+        assert d < 1e-9, (group, d)
+    assert sorted(report) == sorted(vr.groups(features)), sorted(report)
+    pred = X @ K
     y = Y[:, targets.index('omega2_mean')]
     resid = y - pred - (y - pred).mean()
     r2 = 1 - (resid ** 2).sum() / ((y - y.mean()) ** 2).sum()
     print('exact <omega^2> kernel on the features: R^2 = %.4f (mean offset %.3g of %.4g)' % (r2, (y - pred).mean(), y.mean()))
     assert r2 > 0.95, r2
+    md = open(os.path.join(RUN, 'report', 'report.md')).read()
+    assert 'correlation between fitted and exact weights' in md and 'stored no exact kernel' not in md
 
 
 def check_stability_energy():
