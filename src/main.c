@@ -39,6 +39,30 @@ static void PrintUsage(void)
          "-ksp_*, -pc_*, -bv_*, -mat_* option work as in PETSc. See README.md and docs/.\n");
 }
 
+static int AsksForHelp(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-help") || !strcmp(argv[i], "-h")) return 1;
+  return 0;
+}
+
+/* "vitrum" alone, "vitrum -help" or an unknown command: the usage once, on rank 0, without starting
+   PETSc (whose -help would add PETSc's and SLEPc's generic options and vitrum's usage line a
+   second time); after an unknown command, an error line first. Status: 0 for -help, else 2. */
+static int UsageWithoutCommand(int *argc, char ***argv, const char *unknown)
+{
+  int rank = 0, status = unknown || *argc < 2 ? 2 : 0;
+
+  MPI_Init(argc, argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (!rank) {
+    if (unknown) fprintf(stderr, "vitrum: error: unknown command '%s'\n\n", unknown);
+    PrintUsage();
+  }
+  MPI_Finalize();
+  return status;
+}
+
 /* glibc's malloc backs its heap with transparent huge pages when GLIBC_TUNABLES holds
    glibc.malloc.hugetlb=1, a setting read only at process start. The Hessian's arrays (GBs, zeroed
    by PETSc's preallocation) then fault in 2 MB pages instead of 4 kB ones: on 884,736 atoms, 1 rank,
@@ -70,27 +94,17 @@ int main(int argc, char **argv)
   if (argc >= 2 && argv[1][0] != '-') {
     for (size_t i = 0; i < ncommands; i++)
       if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
-    if (!cmd) {
-      int rank = 0;
-      MPI_Init(&argc, &argv);
-      MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-      if (!rank) {
-        fprintf(stderr, "vitrum: error: unknown command '%s'\n\n", argv[1]);
-        PrintUsage();
-      }
-      MPI_Finalize();
-      return 2;
-    }
+    if (!cmd) return UsageWithoutCommand(&argc, &argv, argv[1]);
     argv[1] = argv[0];
     argv++;
     argc--;
   }
+  if (!cmd && (argc < 2 || AsksForHelp(argc, argv))) return UsageWithoutCommand(&argc, &argv, NULL);
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(VitInitialize());
   PetscCall(VitPushErrorHandler());
-  if (!cmd) {
+  if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
     if (!PetscGlobalRank) PrintUsage();
-    status = argc >= 2 ? 0 : 2; /* "vitrum" alone: usage and status 2; "vitrum -help": 0 */
   } else {
     ierr = cmd->run();
     if (ierr) {

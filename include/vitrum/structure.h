@@ -106,5 +106,7 @@ PetscErrorCode VitPairsTypeNames(MPI_Comm comm, PetscInt npairs, char *const pai
 /* The rdf command on one sample file, writing out (used by `features` on sub-communicators).
    Options (-rdf_rmax, -rdf_dr, -sq, ...) come from the options database. */
 PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const char out_path[]);
+/* -help of the commands that run it (features, pipeline): lists the rdf command's grid and S(q) options. */
+PetscErrorCode VitRdfOptionsHelp(MPI_Comm comm);
 
 #endif

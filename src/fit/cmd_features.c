@@ -1206,7 +1206,8 @@ PetscErrorCode VitCmdFeatures(void)
 
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
-  if (VitHelpRequested()) { /* the spectra of the samples are computed with the spectrum command's options */
+  if (VitHelpRequested()) { /* the g(r) and spectra of the samples are computed with the rdf and spectrum commands' options */
+    PetscCall(VitRdfOptionsHelp(comm));
     PetscCall(VitSpectrumOptionsHelp(comm));
     PetscFunctionReturn(0);
   }

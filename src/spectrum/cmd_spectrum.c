@@ -983,10 +983,13 @@ static PetscErrorCode StageOptionsHelp(MPI_Comm comm)
 PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm)
 {
   SpectrumOptions o;
+  VitSystem       sys;
 
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
   PetscCall(PetscFree(o.count_omega));
+  PetscCall(VitSystemSetUpFromOptions(comm, &sys)); /* under -help: lists the sample's, potential's, domain's and units' options */
+  PetscCall(VitSystemDestroy(&sys));
   PetscCall(StageOptionsHelp(comm));
   PetscFunctionReturn(0);
 }
@@ -998,14 +1001,12 @@ PetscErrorCode VitCmdSpectrum(void)
   VitSystem       sys;
 
   PetscFunctionBegin;
-  PetscCall(SpectrumReadOptions(comm, &o));
-  PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (VitHelpRequested()) {
-    PetscCall(StageOptionsHelp(comm));
-    PetscCall(VitSystemDestroy(&sys));
-    PetscCall(PetscFree(o.count_omega));
+    PetscCall(VitSpectrumOptionsHelp(comm));
     PetscFunctionReturn(0);
   }
+  PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(SpectrumRun(&o, &sys, o.out, PETSC_TRUE));

@@ -98,6 +98,15 @@ PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const ch
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitRdfOptionsHelp(MPI_Comm comm)
+{
+  RdfOptions o;
+
+  PetscFunctionBeginUser;
+  PetscCall(RdfOptionsRead(comm, &o));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdRdf(void)
 {
   MPI_Comm   comm = PETSC_COMM_WORLD;

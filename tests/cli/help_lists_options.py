@@ -4,7 +4,12 @@ appear in the -help output of at least one command. PETSc's and SLEPc's own opti
 -st_*, -ksp_*, ...), which vitrum only gives defaults, are theirs to list. Fails with the options
 that no -help names, and where the source reads them. The values -help shows for vitrum's options
 must not look like uninitialised memory (a denormal such as 1.13618e-313, or a magnitude above
-1e15), as -spectrum_count_omega once showed."""
+1e15), as -spectrum_count_omega once showed.
+A command lists the options of the commands it runs: features those of rdf and spectrum (the
+sample input, -potential, -potential_file, -units, -rdf_rmax, -rdf_dr, ...), pipeline those of
+features and fit (docs/pipeline.md), fit the potential's (its exact kernels); -fit_lambda, which
+has no default value, says how lambda is chosen instead. `vitrum -help` is vitrum's usage once
+(the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
 import os
 import re
@@ -29,13 +34,21 @@ check(len(read) > 100, "the scan found the options (%d)" % len(read))
 usage = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
 commands = re.findall(r"^\s{2,}([a-z]+)\s{2,}", usage, re.M)
 check(len(commands) >= 10, "the usage lists the commands (%s)" % " ".join(commands))
-listed, garbage = set(), []
+top = subprocess.run([exe, "-help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+check(top.returncode == 0, "vitrum -help: status 0 (got %d)" % top.returncode)
+check(top.stdout.count("Usage:") == 1 and "COMMAND -help" in top.stdout and re.findall(r"^\s{2,}([a-z]+)\s{2,}", top.stdout, re.M) == commands,
+      "vitrum -help: the usage once, with the commands and a pointer to COMMAND -help")
+check("Options for all PETSc programs" not in top.stdout and "SLEPc Release" not in top.stdout and len(top.stdout.splitlines()) < 40,
+      "vitrum -help: no PETSc or SLEPc help (%d lines)" % len(top.stdout.splitlines()))
+listed, garbage, by_command, help_text = set(), [], {}, {}
 shown = re.compile(r"^\s*(-[a-z][a-z0-9_]*)\s*:?\s*<([^>]*)>", re.M)
 number = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 for cmd in commands:
     p = subprocess.run([exe, cmd, "-help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
     check(p.returncode == 0, "vitrum %s -help: status 0 (got %d)" % (cmd, p.returncode))
-    listed |= set(re.findall(r"^\s*(-[a-z][a-z0-9_]*)[\s:]", p.stdout, re.M))
+    by_command[cmd] = set(re.findall(r"^\s*(-[a-z][a-z0-9_]*)[\s:]", p.stdout, re.M))
+    help_text[cmd] = p.stdout
+    listed |= by_command[cmd]
     for name, values in shown.findall(p.stdout):
         if name in read:
             for v in map(float, number.findall(values)):
@@ -44,6 +57,17 @@ for cmd in commands:
 for line in sorted(set(garbage)):
     print("value like uninitialised memory: " + line)
 check(not garbage, "no vitrum option's -help value looks like uninitialised memory")
+for cmd, runs in (("features", ("rdf", "spectrum")), ("pipeline", ("features", "fit"))):
+    for other in runs:
+        gap = sorted(by_command[other] - by_command[cmd])
+        check(not gap, "vitrum %s -help lists the options of %s, which it runs (missing: %s)" % (cmd, other, " ".join(gap)))
+for cmd in ("features", "pipeline"):
+    gap = sorted({"-potential", "-potential_file", "-units", "-rdf_rmax", "-rdf_dr"} - by_command[cmd])
+    check(not gap, "vitrum %s -help lists the potential, units and rdf grid options (missing: %s)" % (cmd, " ".join(gap)))
+gap = sorted({"-potential", "-potential_file", "-potential_elements"} - by_command["fit"])
+check(not gap, "vitrum fit -help lists the potential options of its exact kernels (missing: %s)" % " ".join(gap))
+lam = re.search(r"^\s*-fit_lambda\b.*$", help_text["fit"], re.M).group(0)
+check("default" in lam and "<1." not in lam, "vitrum fit -help: -fit_lambda says how lambda is chosen, shows no default of 1 (%s)" % lam.strip())
 missing = sorted(set(read) - listed)
 for name in missing:
     print("not listed by any -help: %s (read at %s)" % (name, read[name]))
