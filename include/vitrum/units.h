@@ -51,5 +51,8 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
    user error in metal or real units. s->units is set to the style used when -units gave it or the
    potential is a many-body one (its file is in metal units), so that files written declare it. */
 PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source);
+/* The same without the masses, for commands that need none (energy): -units with the potential's
+   default, then the same refusals, s->units set the same way. */
+PetscErrorCode VitUnitsCheckForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u);
 
 #endif

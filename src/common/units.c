@@ -215,11 +215,16 @@ static PetscErrorCode NoteLjAssumed(MPI_Comm comm, const VitSample *s)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
+/* The potential's default style: lj for pair potentials, metal for those read from a (metal-unit) file. */
+static const char *PotentialDefaultUnits(VitPotential pot)
+{
+  return pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal";
+}
+
+/* After the units u are chosen: refuse a style the potential's numbers are not in, and set s->units. */
+static PetscErrorCode CheckPotentialUnits(MPI_Comm comm, VitPotential pot, VitSample *s, const VitUnits *u)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitUnitsFromOptions(comm, s, pot->kind == VIT_POTENTIAL_PAIR ? "lj" : "metal", u));
-  PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
   PetscCheck(pot->kind == VIT_POTENTIAL_PAIR || u->style == VIT_UNITS_METAL, comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units%s: its potential file is in metal units (eV, A), which vitrum does not convert: use metal units", pot->name, u->name, s->units[0] && !strcmp(s->units, u->name) ? " (declared by the sample file)" : "");
   PetscCheck(u->style == VIT_UNITS_LJ || !pot->lj_units_defaults[0], comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units: give %s (vitrum's defaults for them are lj-unit numbers; as LAMMPS's pair_style lj/cut CUTOFF and pair_coeff I J EPSILON SIGMA)%s", pot->name, u->name, pot->lj_units_defaults, strncmp(pot->name, "ka", 2) ? ", or a data file with a PairIJ Coeffs section (write_data FILE pair ij)" : "");
   { /* files this command writes declare the style when it is known: given, or fixed by a potential file */
@@ -228,6 +233,23 @@ PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSam
     if (!given && !s->units[0] && u->style == VIT_UNITS_LJ) PetscCall(NoteLjAssumed(comm, s));
     if (given || pot->kind != VIT_POTENTIAL_PAIR) PetscCall(PetscStrncpy(s->units, u->name, sizeof(s->units)));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitUnitsSetUpForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u, const char **mass_source)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitUnitsFromOptions(comm, s, PotentialDefaultUnits(pot), u));
+  PetscCall(VitSampleResolveMasses(comm, s, u, pot->type_mass, mass_source));
+  PetscCall(CheckPotentialUnits(comm, pot, s, u));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitUnitsCheckForPotential(MPI_Comm comm, VitPotential pot, VitSample *s, VitUnits *u)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitUnitsFromOptions(comm, s, PotentialDefaultUnits(pot), u));
+  PetscCall(CheckPotentialUnits(comm, pot, s, u));
   PetscFunctionReturn(0);
 }
 

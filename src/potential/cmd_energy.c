@@ -7,6 +7,7 @@
 #include <vitrum/commands.h>
 #include <vitrum/potential.h>
 #include <vitrum/h5io.h>
+#include <vitrum/units.h>
 
 typedef struct {
   PetscReal *energy, *force; /* per owned atom: 1 and 3 values */
@@ -69,6 +70,7 @@ PetscErrorCode VitCmdEnergy(void)
   VitPotential pot;
   VitDomain    dom;
   EnergyResult res;
+  VitUnits     units;
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "vitrum energy: output", "vitrum");
@@ -76,7 +78,11 @@ PetscErrorCode VitCmdEnergy(void)
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
-  if (VitHelpRequested()) PetscFunctionReturn(0);
+  if (VitHelpRequested()) {
+    PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &units));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitUnitsCheckForPotential(comm, pot, &sample, &units)); /* the refusals of hessian, minimize, spectrum */
   if (!out[0]) PetscCall(VitOutputPath(sample.source, ".energy.h5", out, sizeof(out)));
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));

@@ -610,7 +610,8 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(MinReadOptions(comm, &o));
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
-  if (VitHelpRequested()) { /* the curvature check's solvers */
+  if (VitHelpRequested()) { /* -units and the curvature check's solvers */
+    PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &units));
     PetscCall(VitModesTwoLevelHelp(comm));
     PetscCall(VitModesChebyshevHelp(comm));
     PetscFunctionReturn(0);

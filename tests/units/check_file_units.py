@@ -10,8 +10,9 @@ checked against LAMMPS itself:
            a warning.
   Pair     plain write_data writes per-type coefficients only: with 2 types the cross pair is unknown,
            an error saying what to give.
-  defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them;
-           a many-body potential (its file in metal units) in real or lj units: an error.
+  defaults -potential lj/cut or ka3d in metal units without epsilon, sigma, cutoff: an error naming them
+           (energy, hessian, minimize alike, also when the file declares the style);
+           a many-body potential (its file in metal units) in real or lj units: an error (hessian, energy).
   none     a file that declares no units (Debian's LAMMPS) with atomic-looking masses, run in lj units by
            default: one note per run saying so.
   travel   minimize writes the units and the PairIJ section; LAMMPS reads that file back and gets
@@ -147,15 +148,22 @@ for pot in ("lj/cut", "ka3d"):
     p = run(["hessian", "-sample", "bare.data", "-potential", pot, "-units", "metal", "-o", "bare.h5"], expect_fail=True)
     check(len(errors(p)) == 1 and "-lj_epsilon, -lj_sigma, -lj_cutoff" in errors(p)[0] and not os.path.exists("bare.h5"),
           "-potential %s in metal units without coefficients: an error naming them" % pot)
+declare("bare.data", "bare_metal.data", "metal")
+for cmd in ("energy", "hessian", "minimize"):  # energy once ran with the lj-unit defaults (eps = sigma = 1, rc = 2.5)
+    for n in (1, 2):
+        p = run([cmd, "-sample", "bare_metal.data", "-potential", "lj", "-o", "bare.h5"], n, expect_fail=True)
+        check(len(errors(p)) == 1 and "-potential lj in metal units: give -lj_epsilon" in errors(p)[0] and not os.path.exists("bare.h5"),
+              "%s on a file declaring metal, lj without coefficients (%d ranks): one error line, no output: %s" % (cmd, n, errors(p)))
 
 # ---- many-body potential files are in metal units, which vitrum does not convert (LAMMPS can): another
 # style, declared by the file or given, is an error on 1 and 2 ranks ---------------------------------
 declare("ij.data", "ij_real.data", "real")
 eam = ["-potential", "eam/alloy", "-potential_file", "/usr/share/lammps/potentials/AlCu.eam.alloy", "-potential_elements", "Al,Cu"]
-for sample, extra, n in (("ij_real.data", [], 2), ("ij.data", ["-units", "lj"], 1)):
-    p = run(["hessian", "-sample", sample, "-o", "eam.h5"] + eam + extra, n, expect_fail=True)
-    check(len(errors(p)) == 1 and "its potential file is in metal units" in errors(p)[0] and not os.path.exists("eam.h5"),
-          "eam/alloy on %s %s (%d ranks): one error line: %s" % (sample, " ".join(extra) or "(declared real)", n, errors(p)))
+for cmd in ("hessian", "energy"):  # energy once ran on, ignoring the declared style and -units
+    for sample, extra, n in (("ij_real.data", [], 2), ("ij.data", ["-units", "lj"], 1), ("ij.data", ["-units", "real"], 2)):
+        p = run([cmd, "-sample", sample, "-o", "eam.h5"] + eam + extra, n, expect_fail=True)
+        check(len(errors(p)) == 1 and "its potential file is in metal units" in errors(p)[0] and not os.path.exists("eam.h5"),
+              "%s, eam/alloy on %s %s (%d ranks): one error line: %s" % (cmd, sample, " ".join(extra) or "(declared real)", n, errors(p)))
 
 # ---- what vitrum writes declares the units and carries the coefficients: LAMMPS reads it back --------
 run(["minimize", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "min.data"])
