@@ -2,3 +2,5 @@
 vit_add_test(cli_help_lists_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_lists_options.py)
 # vitrum runs with huge pages for malloc's heap (GLIBC_TUNABLES), numbers unchanged (tests/cli/hugepages.py).
 vit_add_test(cli_hugepages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/hugepages.py)
+# A closed stdout (| head) neither crashes vitrum nor costs the output file (tests/cli/closed_stdout.py).
+vit_add_test(cli_closed_stdout 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/closed_stdout.py)

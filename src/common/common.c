@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -39,6 +40,9 @@ PetscErrorCode VitInitialize(void)
 {
   PetscFunctionBeginUser;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by vitrum's own messages */
+  /* stdout closed early (`vitrum energy ... | head -3`): the writes fail quietly instead of PETSc's
+     signal handler (installed by PetscInitialize, before this call) aborting the run at SIGPIPE */
+  if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_SYS, "signal(SIGPIPE, SIG_IGN) failed: %s", strerror(errno));
   PetscCall(OneBlasThreadPerRank());
   PetscCall(PetscClassIdRegister("vitrum", &vit_log.classid));
   PetscCall(PetscLogStageRegister("Read", &vit_log.stage_read));

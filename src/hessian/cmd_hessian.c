@@ -245,12 +245,12 @@ PetscErrorCode VitCmdHessian(void)
   h5_matrix = o.h5_matrix_set ? o.h5_matrix : (PetscBool)(sys.sample.natoms <= 100000);
   PetscCheck(!shell || (!o.binary[0] && !(o.h5_matrix_set && o.h5_matrix)), comm, PETSC_ERR_USER_INPUT, "-hessian_type shell stores no matrix to write: drop -hessian_binary/-hessian_h5_matrix or use -hessian_type baij");
   PetscCall(HessianCheck(&sys, &c));
-  PetscCall(HessianPrint(comm, &sys, &c));
   if (!shell && (o.binary[0] || h5_matrix)) PetscCall(VitHessianToIdOrder(&sys.dom, sys.H, &Hid));
   VitOutputsHold(); /* both files appear together, or neither */
   if (o.binary[0]) PetscCall(WriteBinary(comm, Hid, o.binary));
   PetscCall(WriteH5(comm, &sys, &c, h5_matrix ? Hid : NULL, o.out));
   PetscCall(VitOutputsCommit(comm));
+  PetscCall(HessianPrint(comm, &sys, &c)); /* after the files: a reader of stdout that stops early (| head) keeps them */
   PetscCall(PetscPrintf(comm, "  wrote %s%s%s\n", o.out, o.binary[0] ? " and " : "", o.binary));
   PetscCall(MatDestroy(&Hid));
   PetscCall(VitSystemDestroy(&sys));

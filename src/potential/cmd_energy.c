@@ -87,9 +87,9 @@ PetscErrorCode VitCmdEnergy(void)
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));
   PetscCall(EnergyCompute(pot, &dom, &sample, &res));
+  PetscCall(EnergyWrite(comm, &dom, &res, out)); /* before the summary: a reader of stdout that stops early (| head) keeps the file */
   PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e  per atom %.15e\n  max force %.6e  pressure %.10e\n", sample.natoms, pot->name, (double)res.total, (double)(res.total / sample.natoms), (double)res.fmax, (double)res.pressure));
   PetscCall(PetscPrintf(comm, "  virial (xx yy zz xy xz yz) %.10e %.10e %.10e %.10e %.10e %.10e\n", (double)res.virial[0], (double)res.virial[1], (double)res.virial[2], (double)res.virial[3], (double)res.virial[4], (double)res.virial[5]));
-  PetscCall(EnergyWrite(comm, &dom, &res, out));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscCall(PetscFree2(res.energy, res.force));
   PetscCall(VitDomainDestroy(&dom));

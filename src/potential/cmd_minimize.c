@@ -642,8 +642,8 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
   PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, r.tao_its, r.fire_its, ctx.nevals, ctx.nrebuilds));
   if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
-  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
   PetscCall(MinWrite(&ctx, X, o.out, &r, &units));
+  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
   PetscCheck(r.fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %g (max force %g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)r.fmax, o.max_it, o.out);
   PetscCall(VecDestroy(&X));
