@@ -95,6 +95,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ncommands; i++)
       if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
     if (!cmd) return UsageWithoutCommand(&argc, &argv, argv[1]);
+    VitSetCommandName(cmd->name); /* PETSc sees the arguments without it; /meta records it */
     argv[1] = argv[0];
     argv++;
     argc--;

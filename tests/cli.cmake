@@ -4,3 +4,5 @@ vit_add_test(cli_help_lists_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cl
 vit_add_test(cli_hugepages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/hugepages.py)
 # A closed stdout (| head) neither crashes vitrum nor costs the output file (tests/cli/closed_stdout.py).
 vit_add_test(cli_closed_stdout 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/closed_stdout.py)
+# /meta's command_line includes the command (tests/cli/meta_command_line.py).
+vit_add_test(cli_meta_command_line 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/meta_command_line.py)

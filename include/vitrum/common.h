@@ -21,6 +21,10 @@ typedef struct {
 extern VitLog vit_log;
 
 PetscErrorCode VitInitialize(void);
+/* The command being run ("energy"), which main takes off the arguments PETSc sees; NULL when none
+   was given (vitrum -help). Written into /meta's command_line. */
+void        VitSetCommandName(const char name[]);
+const char *VitCommandName(void);
 /* Register the n events names[k] of vitrum's class into *events[k], once per run (a stage's own
    events, registered where the stage first runs: a second run of it in the same process, as the
    pipeline's, finds them registered). */

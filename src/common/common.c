@@ -267,6 +267,18 @@ PetscErrorCode VitWarnUnusedOptions(void)
   PetscFunctionReturn(0);
 }
 
+static const char *command_name = NULL;
+
+void VitSetCommandName(const char name[])
+{
+  command_name = name;
+}
+
+const char *VitCommandName(void)
+{
+  return command_name;
+}
+
 PetscBool VitHelpRequested(void)
 {
   PetscBool help = PETSC_FALSE;

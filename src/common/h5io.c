@@ -92,6 +92,10 @@ static PetscErrorCode WriteMeta(VitH5 *h5)
   PetscCallMPI(MPI_Bcast(date, sizeof(date), MPI_CHAR, 0, h5->comm));
   PetscCall(PetscGetArgs(&argc, &argv));
   PetscCall(PetscStrlcat(cmdline, "vitrum", sizeof(cmdline)));
+  if (VitCommandName()) {
+    PetscCall(PetscStrlcat(cmdline, " ", sizeof(cmdline)));
+    PetscCall(PetscStrlcat(cmdline, VitCommandName(), sizeof(cmdline)));
+  }
   for (int i = 1; i < argc; i++) {
     PetscCall(PetscStrlcat(cmdline, " ", sizeof(cmdline)));
     PetscCall(PetscStrlcat(cmdline, argv[i], sizeof(cmdline)));
