@@ -594,8 +594,12 @@ static PetscBool AllNumbers(char *tok[], int n)
 }
 
 /* setfl/eam-fs: line 4 "N name_1 ... name_N", line 5 the grid; the two differ in the number of
-   rho tables (N or N^2), told apart by the count of numbers in the rest of the file (with one
-   element they are the same format). funcfl: line 2 "Z mass ...", line 3 the grid. */
+   rho tables (N or N^2), told apart by the count of words in the rest of the file (with one
+   element they are the same format): the tables and N element header lines "Z mass a0 lattice"
+   (2 to 6 words). A count that fits neither (a truncated file, short of both) claims no style:
+   "eam/alloy eam/fs", so that the requested style's reader reports where the file ends. A count
+   beyond eam/fs's is eam/fs (read as eam/alloy, such a file would give wrong tables silently).
+   funcfl: line 2 "Z mass ...", line 3 the grid. */
 void VitEAMFileStyleRank0(const char path[], char style[], size_t len)
 {
   VitLineReader rd = {NULL, path, 0, ""};
@@ -609,12 +613,15 @@ void VitEAMFileStyleRank0(const char path[], char style[], size_t len)
   if (LineTokens(&rd, 4, tok, 64, &ntok) && ntok >= 2 && VitParseReal(tok[0], &v[0]) && v[0] == ntok - 1 && !AllNumbers(tok + 1, 1)) {
     ne = ntok - 1;
     if (LineTokens(&rd, 5, tok, 64, &ntok) && ntok >= 5 && AllNumbers(tok, 5)) {
-      double nrho, nr, have;
+      double nrho, nr, have, alloy, fs; /* words: those left, and the least each format needs */
 
       for (int k = 0; k < 5; k++) VitParseReal(tok[k], &v[k]);
       nrho = v[0], nr = v[2], have = CountNumbersLeft(&rd); /* (tok points into the line buffer) */
-      if (ne == 1) snprintf(style, len, "eam/alloy eam/fs");
-      else snprintf(style, len, "%s", have >= ne * (nrho + ne * nr) + ne * (ne + 1) / 2.0 * nr + 2 * ne ? "eam/fs" : "eam/alloy");
+      alloy = ne * (2 + nrho + nr) + ne * (ne + 1) / 2.0 * nr;
+      fs    = alloy + ne * (ne - 1) * nr;
+      if (ne > 1 && have >= fs) snprintf(style, len, "eam/fs");
+      else if (ne > 1 && have >= alloy && have <= alloy + 4 * ne) snprintf(style, len, "eam/alloy");
+      else snprintf(style, len, "eam/alloy eam/fs");
     }
   }
   rewind(rd.fp);

@@ -9,7 +9,7 @@ import mbtools as mb
 mb.make_sample("sic.data", "diamond", 4.36, 3, ["Si", "C"], [0.5, 0.5], 0.05, 3)
 mb.make_sample("alcu.data", "fcc", 4.05, 4, ["Al", "Cu"], [0.5, 0.5], 0.05, 3)
 mb.make_sample("si.data", "diamond", 5.43, 3, ["Si"], [1.0], 0.05, 3)
-lines = {name: open(os.path.join(mb.POTENTIALS, name)).read().splitlines(True) for name in ("AlCu.eam.alloy", "SiC.tersoff", "Si.sw", "Cu_u3.eam")}
+lines = {name: open(os.path.join(mb.POTENTIALS, name)).read().splitlines(True) for name in ("AlCu.eam.alloy", "CuZr_mm.eam.fs", "SiC.tersoff", "Si.sw", "Cu_u3.eam")}
 
 
 def write(path, text):
@@ -36,6 +36,10 @@ cases = [  # sample, potential, file, elements, expected text in the error line
     ("alcu.data", "eam/alloy", write("bad_number.eam.alloy", edited("AlCu.eam.alloy", 10, "e", "x")), "Al,Cu",
      "bad_number.eam.alloy:10: '"),
     ("alcu.data", "eam/alloy", write("short.eam.alloy", lines["AlCu.eam.alloy"][:500]), "Al,Cu", "short.eam.alloy:5: the grid Nrho=1000 Nr=3000 needs 17004 more numbers but the file has"),
+    # a truncated eam/fs file, short of both formats: the requested style's reader says where it ends
+    # (the file was once called an eam/alloy file, "use -potential eam/alloy (not eam/fs)")
+    ("alcu.data", "eam/fs", write("short.eam.fs", lines["CuZr_mm.eam.fs"][:500]), "Cu,Zr", "short.eam.fs:5: the grid Nrho=10000 Nr=10000 needs 90004 more numbers but the file has"),
+    ("alcu.data", "eam/alloy", "short.eam.fs", "Cu,Zr", "short.eam.fs:5: the grid Nrho=10000 Nr=10000 needs 70004 more numbers but the file has"),
     ("alcu.data", "eam/alloy", write("bad_grid.eam.alloy", edited("AlCu.eam.alloy", 5, "1000", "-10")), "Al,Cu", "bad_grid.eam.alloy:5: bad grid"),
     ("alcu.data", "eam/alloy", "AlCu.eam.alloy", "Al,Zr", "element Zr (atom type 2) is not in"),
     ("alcu.data", "eam/alloy", "AlCu.eam.alloy", "Al", "-potential_elements Al names 1 elements but the sample has 2 atom types"),
