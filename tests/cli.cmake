@@ -6,3 +6,5 @@ vit_add_test(cli_hugepages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/hugepag
 vit_add_test(cli_closed_stdout 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/closed_stdout.py)
 # /meta's command_line includes the command (tests/cli/meta_command_line.py).
 vit_add_test(cli_meta_command_line 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/meta_command_line.py)
+# An option value that cannot be parsed, also an item of an array option, is named with its option (tests/cli/option_values.py).
+vit_add_test(cli_option_values 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/option_values.py)

@@ -95,9 +95,23 @@ static void PrintUserError(const char *message)
   user_error.printed = PETSC_TRUE;
 }
 
+/* Whether the option value tok is value (n characters) or holds it as an item of a comma-separated
+   list (an array option: PETSc names the bad item only, "abc" of "5,abc"). */
+static PetscBool ValueHolds(const char *tok, const char *value, size_t n)
+{
+  if (strlen(tok) == n && !strncmp(tok, value, n)) return PETSC_TRUE;
+  for (const char *item = tok, *end; item; item = *end ? end + 1 : NULL) {
+    end = strchr(item, ',');
+    if (!end) end = item + strlen(item);
+    if ((size_t)(end - item) == n && !strncmp(item, value, n)) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
 /* PETSc's options database, parsing a value, names the value but not the option ("Input string
-   big has no numeric value"). Such a message becomes "-fit_lambda big: not a number (...)", the
-   option found as the first in the database with that value; other messages are kept. */
+   big has no numeric value"). Such a message becomes "-fit_lambda big: not a number (...)", or for
+   an item of an array option "-spectrum_count_omega 5,abc: abc is not a number (...)", the option
+   found as the first in the database with that value or item; other messages are kept. */
 static const char *NameTheOption(const char *mess, char out[], size_t len)
 {
   static const struct {
@@ -118,10 +132,11 @@ static const char *NameTheOption(const char *mess, char out[], size_t len)
     if (!end || end == value || PetscOptionsGetAll(NULL, &all)) continue;
     for (tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
       if (tok[0] == '-' && isalpha((unsigned char)tok[1])) option = tok;
-      else if (option && strlen(tok) == (size_t)(end - value) && !strncmp(tok, value, (size_t)(end - value))) break;
+      else if (option && ValueHolds(tok, value, (size_t)(end - value))) break;
     }
     if (tok) {
-      snprintf(out, len, "%s %s: %s", option, tok, parse[k].what);
+      if (strlen(tok) == (size_t)(end - value)) snprintf(out, len, "%s %s: %s", option, tok, parse[k].what);
+      else snprintf(out, len, "%s %s: %.*s is %s", option, tok, (int)(end - value), value, parse[k].what);
       named = out;
     }
     PetscFree(all);
