@@ -16,6 +16,7 @@ typedef struct {
   const char   *energy, *length, *mass, *temperature;
   const char   *hessian;        /* eigenvalue unit of the dynamical matrix, e.g. "eV/(A^2 amu)" */
   const char   *stiffness;      /* eigenvalue unit without mass weighting, e.g. "eV/A^2" */
+  const char   *force;          /* energy/length, e.g. "eV/A" */
   const char   *frequency;      /* unit of reported frequencies: "THz" (nu = omega/2pi), lj: "1/tau" (angular omega) */
   PetscReal     freq_per_omega; /* reported frequency per unit of omega (1 in lj units) */
   PetscReal     temp_per_omega; /* hbar omega / k_B per unit of omega, in the temperature unit (1 in lj) */

@@ -31,12 +31,12 @@ PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(u, sizeof(*u)));
   if (!strcmp(name, "lj")) {
-    *u = (VitUnits){VIT_UNITS_LJ, "lj", "epsilon", "sigma", "m", "epsilon/k_B", "epsilon/(sigma^2 m)", "epsilon/sigma^2", "1/tau", 1, 1, 0};
+    *u = (VitUnits){VIT_UNITS_LJ, "lj", "epsilon", "sigma", "m", "epsilon/k_B", "epsilon/(sigma^2 m)", "epsilon/sigma^2", "epsilon/sigma", "1/tau", 1, 1, 0};
   } else if (!strcmp(name, "metal")) {
-    *u = (VitUnits){VIT_UNITS_METAL, "metal", "eV", "A", "amu", "K", "eV/(A^2 amu)", "eV/A^2", "THz", 0, 0, 0};
+    *u = (VitUnits){VIT_UNITS_METAL, "metal", "eV", "A", "amu", "K", "eV/(A^2 amu)", "eV/A^2", "eV/A", "THz", 0, 0, 0};
     SetFrequencyFactors(CODATA_E, CODATA_U, u);
   } else if (!strcmp(name, "real")) {
-    *u = (VitUnits){VIT_UNITS_REAL, "real", "kcal/mol", "A", "g/mol", "K", "kcal/mol/(A^2 g/mol)", "kcal/mol/A^2", "THz", 0, 0, 0};
+    *u = (VitUnits){VIT_UNITS_REAL, "real", "kcal/mol", "A", "g/mol", "K", "kcal/mol/(A^2 g/mol)", "kcal/mol/A^2", "kcal/mol/A", "THz", 0, 0, 0};
     SetFrequencyFactors(KCAL / CODATA_NA, CODATA_U, u); /* per molecule: kcal/N_A and g/N_A = u */
   } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-units %s: unknown unit style (use lj, metal or real, as LAMMPS)", name);
   PetscFunctionReturn(0);

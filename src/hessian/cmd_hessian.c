@@ -202,7 +202,6 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const VitSystem *sys, const Hessian
 {
   VitH5       h5;
   const char *units = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
-  char        funits[64];
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
@@ -210,8 +209,7 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const VitSystem *sys, const Hessian
   PetscCall(VitH5WriteScalar(&h5, "/hessian/trace", c->trace, units));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/symmetry", c->symmetry, "1"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/acoustic_sum_rule", c->asr, units));
-  PetscCall(PetscSNPrintf(funits, sizeof(funits), "%s/%s", sys->units.energy, sys->units.length));
-  PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/max_force", sys->max_force, funits));
+  PetscCall(VitH5WriteScalar(&h5, "/hessian/checks/max_force", sys->max_force, sys->units.force));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/nnz", c->nnz, "1"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/memory", c->memory, "bytes"));
   PetscCall(VitH5WriteScalar(&h5, "/hessian/mass_weighted", sys->mass_weighted, "1"));

@@ -38,24 +38,28 @@ static PetscErrorCode WritePerAtom(VitH5 *h5, const VitDomain *dom, const char n
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode EnergyWrite(MPI_Comm comm, const VitDomain *dom, const EnergyResult *res, const char path[])
+/* The units attributes name the units of the sample's style (metal: "eV", "eV/A", "eV/A^3"), as
+   the other commands' files do. */
+static PetscErrorCode EnergyWrite(MPI_Comm comm, const VitDomain *dom, const EnergyResult *res, const VitUnits *u, const char path[])
 {
   VitH5      h5;
   PetscReal *f;
   hsize_t    six = 6;
+  char       pressure[64];
 
   PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(pressure, sizeof(pressure), "%s/%s^%" PetscInt_FMT, u->energy, u->length, dom->dim));
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
   PetscCall(PetscMalloc1(dom->dim * dom->nowned, &f)); /* d components per atom */
   for (PetscInt i = 0; i < dom->nowned; i++)
     for (PetscInt a = 0; a < dom->dim; a++) f[dom->dim * i + a] = res->force[3 * i + a];
   PetscCall(VitH5Create(comm, path, &h5));
-  PetscCall(VitH5WriteScalar(&h5, "/energy/total", res->total, "energy"));
-  PetscCall(WritePerAtom(&h5, dom, "/energy/per_atom", 1, res->energy, "energy"));
-  PetscCall(WritePerAtom(&h5, dom, "/forces", dom->dim, f, "energy/length"));
-  PetscCall(VitH5WriteReal(&h5, "/energy/virial", 1, &six, res->virial, "energy"));
-  PetscCall(VitH5WriteScalar(&h5, "/energy/pressure", res->pressure, "energy/length^d"));
-  PetscCall(VitH5WriteScalar(&h5, "/energy/max_force", res->fmax, "energy/length"));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/total", res->total, u->energy));
+  PetscCall(WritePerAtom(&h5, dom, "/energy/per_atom", 1, res->energy, u->energy));
+  PetscCall(WritePerAtom(&h5, dom, "/forces", dom->dim, f, u->force));
+  PetscCall(VitH5WriteReal(&h5, "/energy/virial", 1, &six, res->virial, u->energy));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/pressure", res->pressure, pressure));
+  PetscCall(VitH5WriteScalar(&h5, "/energy/max_force", res->fmax, u->force));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscFree(f));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
@@ -87,7 +91,7 @@ PetscErrorCode VitCmdEnergy(void)
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));
   PetscCall(EnergyCompute(pot, &dom, &sample, &res));
-  PetscCall(EnergyWrite(comm, &dom, &res, out)); /* before the summary: a reader of stdout that stops early (| head) keeps the file */
+  PetscCall(EnergyWrite(comm, &dom, &res, &units, out)); /* before the summary: a reader of stdout that stops early (| head) keeps the file */
   PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e  per atom %.15e\n  max force %.6e  pressure %.10e\n", sample.natoms, pot->name, (double)res.total, (double)(res.total / sample.natoms), (double)res.fmax, (double)res.pressure));
   PetscCall(PetscPrintf(comm, "  virial (xx yy zz xy xz yz) %.10e %.10e %.10e %.10e %.10e %.10e\n", (double)res.virial[0], (double)res.virial[1], (double)res.virial[2], (double)res.virial[3], (double)res.virial[4], (double)res.virial[5]));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));

@@ -539,7 +539,7 @@ static PetscErrorCode MinWrite(MinCtx *ctx, Vec X, const char path[], const MinR
   PetscCall(VitSampleWriteH5MDOpen(ctx->comm, ctx->sample, path, &h5));
   PetscCall(VitH5WriteScalar(&h5, "/minimize/energy_per_atom_initial", r->e0 / ctx->sample->natoms, units->energy));
   PetscCall(VitH5WriteScalar(&h5, "/minimize/energy_per_atom", r->e1 / ctx->sample->natoms, units->energy));
-  PetscCall(VitH5WriteScalar(&h5, "/minimize/max_force", r->fmax, "energy/length"));
+  PetscCall(VitH5WriteScalar(&h5, "/minimize/max_force", r->fmax, units->force));
   PetscCall(VitH5WriteScalar(&h5, "/minimize/saddle_escapes", (PetscReal)r->escapes, "1"));
   if (r->nchecks) {
     PetscCall(VitH5WriteReal(&h5, "/minimize/lowest_curvature", 1, &nchecks, r->lowest, units->stiffness));

@@ -96,6 +96,10 @@ declare("ij.data", "ij_metal.data", "metal")
 p = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut"])
 check(abs(energy(p) / e_lammps - 1) < 1e-10 and "from ij_metal.data (PairIJ Coeffs" in p.stdout,
       "PairIJ Coeffs taken (note printed): energy %.15g = LAMMPS %.15g" % (energy(p), e_lammps))
+ENERGY_UNITS = ("/energy/total", "/energy/per_atom", "/forces", "/energy/virial", "/energy/pressure", "/energy/max_force")
+with h5py.File("ij_metal.energy.h5", "r") as f:  # once the generic "energy", "energy/length", "energy/length^d"
+    got = [f[k].attrs["units"].decode() if isinstance(f[k].attrs["units"], bytes) else f[k].attrs["units"] for k in ENERGY_UNITS]
+check(got == ["eV", "eV", "eV/A", "eV", "eV/A^3", "eV/A"], "energy in metal units: units attributes eV, eV/A, eV/A^3 (%s)" % got)
 q = run(["energy", "-sample", "ij_metal.data", "-potential", "lj/cut"] + OPTIONS)
 check(energy(q) == energy(p) and "warning" not in q.stdout + q.stderr and "note" not in q.stdout,
       "the same coefficients as options: bitwise the same energy, no note, no warning")
@@ -142,8 +146,14 @@ check(len(errors(p)) == 1 and "write_data FILE pair ij" in errors(p)[0] and "-lj
       "2-type Pair Coeffs without options: an error saying what to give")
 check(abs(energy(run(["energy", "-sample", "plain.data", "-potential", "lj/cut"] + OPTIONS)) / e_lammps - 1) < 1e-10,
       "2-type Pair Coeffs with the options: LAMMPS's energy")
+with h5py.File("plain.energy.h5", "r") as f:  # undeclared: lj units
+    got = [f[k].attrs["units"].decode() if isinstance(f[k].attrs["units"], bytes) else f[k].attrs["units"] for k in ENERGY_UNITS]
+check(got == ["epsilon", "epsilon", "epsilon/sigma", "epsilon", "epsilon/sigma^3", "epsilon/sigma"], "energy in lj units: units attributes epsilon, epsilon/sigma (%s)" % got)
 body = open("plain.data").read()
 open("bare.data", "w").write(re.sub(r"\nPair Coeffs # lj/cut\n\n(?:[^\n]+\n)+", "\n", body))
+for stale in ("bare.h5", "eam.h5"):  # left by a failing run of this test in the same folder
+    if os.path.exists(stale):
+        os.remove(stale)
 for pot in ("lj/cut", "ka3d"):
     p = run(["hessian", "-sample", "bare.data", "-potential", pot, "-units", "metal", "-o", "bare.h5"], expect_fail=True)
     check(len(errors(p)) == 1 and "-lj_epsilon, -lj_sigma, -lj_cutoff" in errors(p)[0] and not os.path.exists("bare.h5"),
