@@ -36,13 +36,33 @@ static PetscErrorCode OneBlasThreadPerRank(void)
   PetscFunctionReturn(0);
 }
 
+static void IgnoreSignal(int sig)
+{
+  (void)sig;
+}
+
+/* stdout closed early (`vitrum energy ... | head -3`): the writes fail quietly (EPIPE) instead of
+   PETSc's signal handler, installed by PetscInitialize before this call, aborting the run at
+   SIGPIPE. A handler that does nothing rather than SIG_IGN, which programs the pipeline executes
+   (lmp) would inherit: a handler is reset to the default at exec. */
+static PetscErrorCode IgnoreBrokenPipes(void)
+{
+  struct sigaction action;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&action, sizeof(action)));
+  action.sa_handler = IgnoreSignal;
+  action.sa_flags   = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  PetscCheck(!sigaction(SIGPIPE, &action, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "sigaction(SIGPIPE) failed: %s", strerror(errno));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitInitialize(void)
 {
   PetscFunctionBeginUser;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by vitrum's own messages */
-  /* stdout closed early (`vitrum energy ... | head -3`): the writes fail quietly instead of PETSc's
-     signal handler (installed by PetscInitialize, before this call) aborting the run at SIGPIPE */
-  if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_SYS, "signal(SIGPIPE, SIG_IGN) failed: %s", strerror(errno));
+  PetscCall(IgnoreBrokenPipes());
   PetscCall(OneBlasThreadPerRank());
   PetscCall(PetscClassIdRegister("vitrum", &vit_log.classid));
   PetscCall(PetscLogStageRegister("Read", &vit_log.stage_read));
