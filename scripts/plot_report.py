@@ -22,23 +22,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import learning_curve  # noqa: E402
 import vitrum_run as vr  # noqa: E402
 
-OMEGA = vr.FREQUENCY_UNITS['lj'][1]
-R_LABEL = r'$r$ ($\sigma_{AA}$)'
-E_LABEL = r'$\epsilon$/atom'
+# Axis labels in the run's unit style (docs/units.md): omega = sqrt(lambda) in 1/tau in lj units, nu in
+# THz in metal and real units, r in sigma or Å; set_axis_units sets them.
+OMEGA, R_LABEL, E_LABEL = r'$\omega$', r'$r$', 'per atom'
 ENERGY_UNITS = {'lj': r'$\epsilon$/atom', 'metal': 'eV/atom', 'real': 'kcal/mol per atom'}
-# Frequency axes are in the run's unit style (docs/units.md): omega = sqrt(lambda) in lj units, nu in
-# THz in metal and real units; set_axis_units relabels them.
+LENGTH_UNITS = {'lj': r'$\sigma$', 'metal': 'Å', 'real': 'Å'}
 
 
 def set_axis_units(run):
-    """Axis labels in the unit style of the run's spectrum outputs (attribute units_style)."""
+    """Axis labels in the unit style of the run (Run.units_style: that of its spectrum outputs, else
+    of its dataset's pair table); where neither says, labels that name no unit style."""
     global OMEGA, R_LABEL, E_LABEL
-    path = vr.spectrum_file(run, run.sample_names[0]) if len(run.sample_names) else None
-    style = vr.units_style(path) if path else 'lj'
-    OMEGA = vr.FREQUENCY_UNITS[style][1]
-    E_LABEL = ENERGY_UNITS[style]
-    if style != 'lj':
-        R_LABEL = r'$r$ (Å)'
+    style = run.units_style
+    OMEGA = vr.FREQUENCY_UNITS[style][1] if style else r'$\omega$ (frequency unit of the spectra)'
+    E_LABEL = ENERGY_UNITS[style] if style else 'energy unit per atom'
+    R_LABEL = r'$r$ (%s)' % (LENGTH_UNITS[style] if style else 'length unit of the samples')
 
 
 plt.rcParams.update({'figure.dpi': 110, 'font.size': 10, 'axes.titlesize': 10})
@@ -179,12 +177,12 @@ def fig_parity(run, outdir):
     for key in ('omega2', 'boson', 'lowcount'):
         t = run.target(key)
         if t is not None:
-            panels.append((vr.pretty_target(key), t[0], False, vr.target_units(key)))
+            panels.append((vr.pretty_target(key), t[0], False, run.target_units(key)))
     for key, name in (('vdos', r'$D(\omega) - \bar D(\omega)$, all bins'), ('reduced', r'reduced VDOS $-$ mean, all bins'),
                       ('cumulative', r'cumulative VDOS (KPM) $-$ mean'), ('counts', r'exact mode counts below $\omega$ $-$ mean')):
         t = run.target(key)
         if t is not None:
-            panels.append((name, t[0], True, vr.target_units(key)))
+            panels.append((name, t[0], True, run.target_units(key)))
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.7 * nrows), squeeze=False)
@@ -197,8 +195,8 @@ def fig_parity(run, outdir):
         lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
         ax.plot([lo, hi], [lo, hi], color='0.6', lw=1)
         ax.scatter(a, b, s=3 if centred else 10, alpha=0.3 if centred else 0.8)
-        ax.set_xlabel('true (%s)' % units)
-        ax.set_ylabel('predicted (%s)' % units)
+        ax.set_xlabel('true (%s)' % units if units else 'true')
+        ax.set_ylabel('predicted (%s)' % units if units else 'predicted')
         ax.set_title('%s\n$R^2$ = %.3f' % (name, pooled_r2(y, yhat)))
         ax.set_aspect('equal', adjustable='datalim')
     fig.suptitle('Held-out samples (%d, not used in the fit): linear model prediction vs truth' % len(run.y_true), y=1.02)
@@ -440,9 +438,27 @@ def ensemble_summary(run):
     return '\n'.join(lines)
 
 
+def units_summary(run):
+    """The sentence of report.md on units: the unit style, each classified target's units as vitrum
+    wrote them in the first sample's spectrum output, the frequency unit and the samples' masses."""
+    masses = run.masses()
+    masses = '; masses %s' % masses if masses else ''
+    if run.spectrum is None:
+        return ('Units: the features cache (cache/) holds no spectrum output of the samples, so the targets\' units are '
+                'not stated (%s units by the dataset%s).' % (run.units_style, masses) if run.units_style else
+                'Units: the features cache (cache/) holds no spectrum output of the samples and the dataset states no unit '
+                'style, so the targets\' units are not stated.')
+    units = ['%s in %s' % (run.targets[key], run.target_units(key)) for key in ('omega2', 'boson', 'lowcount', 'vdos', 'reduced', 'cumulative', 'counts')
+             if run.targets[key] and run.target_units(key)]
+    frequency = run.spectrum_units('/spectrum/vdos/omega')
+    return ('Units (%s, as vitrum wrote them in the spectrum outputs, docs/units.md): %s%s%s.'
+            % (run.units_style, ', '.join(units) or 'no target with a unit',
+               '; frequencies in %s' % frequency if frequency else '', masses))
+
+
 def write_report(run, outdir, figures, kernel_stats, lc):
     md = ['# vitrum pipeline report', '', 'Run folder: `%s`' % os.path.abspath(run.folder), '',
-          '## Ensemble', '', ensemble_summary(run), '',
+          '## Ensemble', '', ensemble_summary(run), '', units_summary(run), '',
           '## Held-out metrics', '',
           '%d samples: %d used to fit, %d held out. One ridge model per target group, each with its own lambda (%s): %s. '
           'R^2 = 1 - SSE/SST on the held-out samples (1 = perfect, 0 = no better than predicting the mean); vector targets '

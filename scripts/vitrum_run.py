@@ -60,10 +60,20 @@ def pretty_target(group):
     return labels.get(group, group)
 
 
-def target_units(key):
-    """Units of the classified targets in Lennard-Jones units (masses 1)."""
-    return {'omega2': r'$\epsilon/m\sigma^2$', 'boson': r'$\sqrt{\epsilon/m\sigma^2}$', 'lowcount': 'modes',
-            'vdos': r'1/$\omega$ units', 'reduced': r'1/$\omega^d$ units', 'cumulative': 'fraction of modes', 'counts': 'modes'}.get(key, '')
+# Where a classified target's numbers come from in a spectrum output (docs/fit.md, -features_targets),
+# for the units attribute vitrum wrote there; a scalar not listed is /spectrum/scalars/NAME.
+TARGET_SOURCES = {'vdos': '/spectrum/vdos/D', 'reduced': '/spectrum/vdos/reduced',
+                  'boson_peak_omega_broadened': '/spectrum/vdos/omega', 'boson_peak_height_broadened': '/spectrum/vdos/reduced'}
+# Targets that are numbers of modes or fractions of them: no unit style.
+COUNT_UNITS = {'cumulative': 'fraction of modes', 'counts': 'modes', 'lowcount': 'modes'}
+
+
+def units_attr(f, path):
+    """The `units` attribute vitrum wrote on a dataset ('' where the dataset or the attribute is absent)."""
+    if path not in f or 'units' not in f[path].attrs:
+        return ''
+    v = f[path].attrs['units']
+    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 class Run:
@@ -94,6 +104,12 @@ class Run:
         self.features = groups(self.feature_names)
         self.targets = classify_targets(self.target_names)
         self.ensemble = read_ensemble(folder, self.sample_names)
+        # the first sample's cached spectrum output: its units attributes label the report (features
+        # refuses an ensemble whose spectra are in different unit styles)
+        self.spectrum = spectrum_file(self, self.sample_names[0]) if len(self.sample_names) else None
+        # and its unit style, else that of the dataset's pair table, else None (unknown)
+        self.units_style = (units_style(self.spectrum) if self.spectrum else
+                            _attr_path(os.path.join(folder, 'dataset.h5'), '/dataset/structure/pair_table', 'units_style') or None)
 
     def _model(self, name):
         folder = os.path.join(self.folder, 'models', name)
@@ -116,6 +132,38 @@ class Run:
         """The exact kernel of a target on the run's features as vitrum fit computed and stored it
         (potential, masses and composition of the samples), or None where fit had none."""
         return next((m['kernels'][target] for m in self.models if target in m['kernels']), None)
+
+    def spectrum_units(self, path):
+        """The `units` attribute of a dataset of the first sample's spectrum output ('' without one)."""
+        if self.spectrum is None:
+            return ''
+        with h5py.File(self.spectrum, 'r') as f:
+            return units_attr(f, path)
+
+    def target_units(self, key):
+        """Units of a classified target as vitrum wrote them (docs/units.md): the `units` attribute of
+        the dataset of the first sample's spectrum output that the target comes from, e.g. <omega^2>
+        in eV/(A^2 amu) in metal units, epsilon/(sigma^2 m) in lj units (m the mass unit of the
+        sample's masses); '' without a cached spectrum output."""
+        name = self.targets.get(key)
+        if name is None or key in COUNT_UNITS:
+            return COUNT_UNITS.get(key, '') if name else ''
+        return self.spectrum_units(TARGET_SOURCES.get(key) or TARGET_SOURCES.get(name, '/spectrum/scalars/' + name))
+
+    def masses(self):
+        """The samples' masses as the report states them: per species from the dataset
+        (/dataset/structure/type_mass, written with a pair potential) with their unit, and where
+        the spectrum's masses came from (attribute masses of /spectrum/moments); '' where neither."""
+        words = []
+        with h5py.File(os.path.join(self.folder, 'dataset.h5'), 'r') as f:
+            if 'dataset/structure/type_mass' in f:
+                mass = f['dataset/structure/type_mass'][()]
+                names = strings(f['dataset/structure/type_names']) if 'dataset/structure/type_names' in f else [str(t + 1) for t in range(len(mass))]
+                words.append(', '.join('%s %.6g' % (n, m) for n, m in zip(names, mass)) + ' ' + units_attr(f, 'dataset/structure/type_mass'))
+        source = _attr_path(self.spectrum, '/spectrum/moments', 'masses') if self.spectrum else ''
+        if source:
+            words.append('from %s' % source)
+        return ' '.join(words)
 
     def target(self, key):
         """(indices, grid) of a classified target group, or None."""
@@ -140,6 +188,12 @@ def _attr(f, obj, name):
         v = f[obj].attrs[name]
         return v.decode() if isinstance(v, bytes) else str(v)
     return ''
+
+
+def _attr_path(path, obj, name):
+    """_attr of a file given by its path."""
+    with h5py.File(path, 'r') as f:
+        return _attr(f, obj, name)
 
 
 def read_ensemble(folder, sample_names):

@@ -6,7 +6,12 @@
 - a model without a stored kernel (a many-body potential: fit computes none) gets one sentence
   saying so and no comparison;
 - the prose judges a binned target by its worst bin: a VDOS whose pooled R^2 is high but one bin
-  of which fails is not listed as predicted well, and the failing bin is named."""
+  of which fails is not listed as predicted well, and the failing bin is named;
+- the targets' units are those vitrum wrote (the units attributes of the cached spectrum output of
+  the first sample), in the run's unit style: a metal-units run labels <omega^2> in eV/(A^2 amu) and
+  the VDOS in 1/(THz), axes in THz and Å, and report.md states them with the masses; an lj run
+  epsilon/(sigma^2 m) with its own masses (until now every run was labelled in lj units);
+  without a cached spectrum output no unit is stated."""
 import os
 import shutil
 import subprocess
@@ -88,9 +93,14 @@ def report():
     return open(os.path.join(RUN, 'report', 'report.md')).read()
 
 
+def units_line(md):
+    return next(line for line in md.splitlines() if line.startswith('Units'))
+
+
 seen = X.max(0) > 0
 corr = np.corrcoef(fitted['omega2_mean'][0, seen], K[seen])[0, 1]
 md = report()
+assert 'holds no spectrum output of the samples and the dataset states no unit style' in units_line(md), md
 print('stored kernel: correlation of the fitted weights with it %.3f' % corr)
 assert 'correlation between fitted and exact weights %.3f;' % corr in md, md
 assert 'stored no exact kernel' not in md and os.path.exists(os.path.join(RUN, 'report', 'kernel_omega2.png'))
@@ -119,4 +129,47 @@ shutil.rmtree(os.path.join(RUN, 'report'))
 md = report()
 assert 'vitrum fit stored no exact kernel for this run' in md and 'correlation between fitted and exact' not in md, md
 assert not os.path.exists(os.path.join(RUN, 'report', 'kernel_omega2.png'))
+
+
+def spectrum_output(style, lam, freq, masses):
+    """The first sample's cached spectrum output with the units attributes vitrum writes in a style
+    (src/spectrum/cmd_spectrum.c), and the dataset's masses (/dataset/structure/type_mass)."""
+    shutil.rmtree(os.path.join(RUN, 'cache'), ignore_errors=True)
+    os.makedirs(os.path.join(RUN, 'cache', 'key'))
+    with h5py.File(os.path.join(RUN, 'cache', 'key', 'glass_00.data.spectrum.h5'), 'w') as f:
+        f['/spectrum/moments'] = [1.0, 2.0]
+        f['/spectrum/moments'].attrs.update(units='(%s)^k, k = 1, 2' % lam, units_style=style, masses='the sample file')
+        for path, units in (('/spectrum/scalars/omega2_mean', lam), ('/spectrum/vdos/omega', freq),
+                            ('/spectrum/vdos/D', '1/(%s)' % freq), ('/spectrum/vdos/reduced', '1/(%s)^3' % freq)):
+            f[path] = [1.0]
+            f[path].attrs['units'] = units
+    with h5py.File(os.path.join(RUN, 'dataset.h5'), 'a') as f:
+        for name in ('type_mass', 'type_names'):
+            if '/dataset/structure/' + name in f:
+                del f['/dataset/structure/' + name]
+        f['/dataset/structure/type_mass'] = list(masses.values())
+        f['/dataset/structure/type_mass'].attrs['units'] = 'amu' if style == 'metal' else 'm'
+        f['/dataset/structure/type_names'] = strings(list(masses))
+
+
+sys.path.insert(0, os.path.join(SRC, 'scripts'))
+import plot_report  # noqa: E402
+
+plot_report.save = lambda fig, outdir, name: fig  # the parity figure itself, to read its labels
+for style, lam, freq, masses, omega_label, r_label in (
+        ('metal', 'eV/(A^2 amu)', 'THz', {'Cu': 63.546, 'Zr': 91.224}, r'$\nu$ (THz)', '$r$ (Å)'),
+        ('lj', 'epsilon/(sigma^2 m)', '1/tau', {'A': 1.0, 'B': 2.0}, r'$\omega$ ($\sqrt{\epsilon/m\sigma^2}$)', r'$r$ ($\sigma$)')):
+    spectrum_output(style, lam, freq, masses)
+    line = units_line(report())
+    print(line)
+    mass_words = ', '.join('%s %.6g' % m for m in masses.items())
+    expected = ('Units (%s, as vitrum wrote them in the spectrum outputs, docs/units.md): omega2_mean in %s, D in 1/(%s); '
+                'frequencies in %s; masses %s %s from the sample file.' % (style, lam, freq, freq, mass_words, 'amu' if style == 'metal' else 'm'))
+    assert line == expected, line
+    run = plot_report.vr.Run(RUN)
+    plot_report.set_axis_units(run)
+    assert (run.target_units('omega2'), run.target_units('vdos')) == (lam, '1/(%s)' % freq)
+    assert (plot_report.OMEGA, plot_report.R_LABEL) == (omega_label, r_label), (plot_report.OMEGA, plot_report.R_LABEL)
+    labels = [ax.get_xlabel() for ax in plot_report.fig_parity(run, RUN).axes if ax.get_visible()]
+    assert labels == ['true (%s)' % lam, 'true (1/(%s))' % freq], labels
 print('ok')
