@@ -10,7 +10,8 @@
 - the targets' units are those vitrum wrote (the units attributes of the cached spectrum output of
   the first sample), in the run's unit style: a metal-units run labels <omega^2> in eV/(A^2 amu) and
   the VDOS in 1/(THz), axes in THz and Å, and report.md states them with the masses; an lj run
-  epsilon/(sigma^2 m) with its own masses (until now every run was labelled in lj units);
+  epsilon/(sigma^2 m) with its own masses (until now every run was labelled in lj units); the
+  ensemble table's e_IS column is in eV/atom or epsilon/atom (was eps/atom for every run);
   without a cached spectrum output no unit is stated."""
 import os
 import shutil
@@ -136,6 +137,7 @@ def spectrum_output(style, lam, freq, masses):
     (src/spectrum/cmd_spectrum.c), and the dataset's masses (/dataset/structure/type_mass)."""
     shutil.rmtree(os.path.join(RUN, 'cache'), ignore_errors=True)
     os.makedirs(os.path.join(RUN, 'cache', 'key'))
+    os.makedirs(os.path.join(RUN, 'samples'), exist_ok=True)
     with h5py.File(os.path.join(RUN, 'cache', 'key', 'glass_00.data.spectrum.h5'), 'w') as f:
         f['/spectrum/moments'] = [1.0, 2.0]
         f['/spectrum/moments'].attrs.update(units='(%s)^k, k = 1, 2' % lam, units_style=style, masses='the sample file')
@@ -150,6 +152,8 @@ def spectrum_output(style, lam, freq, masses):
         f['/dataset/structure/type_mass'] = list(masses.values())
         f['/dataset/structure/type_mass'].attrs['units'] = 'amu' if style == 'metal' else 'm'
         f['/dataset/structure/type_names'] = strings(list(masses))
+    with open(os.path.join(RUN, 'samples', 'ensemble.csv'), 'w') as f:  # make_ensemble.py's record
+        f.write('name,tpar,neq,nquench,e_is\n' + ''.join('glass_%02d.data,1.0,100,0,%g\n' % (i, -4 - 0.01 * i) for i in range(n)))
 
 
 sys.path.insert(0, os.path.join(SRC, 'scripts'))
@@ -160,8 +164,10 @@ for style, lam, freq, masses, omega_label, r_label in (
         ('metal', 'eV/(A^2 amu)', 'THz', {'Cu': 63.546, 'Zr': 91.224}, r'$\nu$ (THz)', '$r$ (Å)'),
         ('lj', 'epsilon/(sigma^2 m)', '1/tau', {'A': 1.0, 'B': 2.0}, r'$\omega$ ($\sqrt{\epsilon/m\sigma^2}$)', r'$r$ ($\sigma$)')):
     spectrum_output(style, lam, freq, masses)
-    line = units_line(report())
+    md = report()
+    line = units_line(md)
     print(line)
+    assert '| mean e_IS (%s) |' % plot_report.ENERGY_UNITS[style] in md, md
     mass_words = ', '.join('%s %.6g' % m for m in masses.items())
     expected = ('Units (%s, as vitrum wrote them in the spectrum outputs, docs/units.md): omega2_mean in %s, D in 1/(%s); '
                 'frequencies in %s; masses %s %s from the sample file.' % (style, lam, freq, freq, mass_words, 'amu' if style == 'metal' else 'm'))
