@@ -564,7 +564,14 @@ PetscErrorCode VitCmdPredict(void)
 
   PetscFunctionBeginUser;
   PetscCall(PredictOptionsRead(comm, &o));
-  if (VitHelpRequested()) {
+  if (VitHelpRequested()) { /* -sample's g(r) is computed as by the rdf command (its options, a domain);
+                                the sample file or -potential_elements names its pairs */
+    char elements[256] = "";
+    PetscCall(VitRdfOptionsHelp(comm));
+    PetscCall(VitDomainOptionsHelp(comm));
+    PetscOptionsBegin(comm, NULL, "Species of -sample", NULL);
+    PetscCall(VitOptionsString("-potential_elements", "element of each atom type in type order, for the types -sample's file leaves unnamed: names the pairs of its g(r), which must be the model's", NULL, elements, elements, sizeof(elements), NULL));
+    PetscOptionsEnd();
     PetscCall(PredictOptionsFree(&o));
     PetscFunctionReturn(0);
   }

@@ -7,7 +7,10 @@ must not look like uninitialised memory (a denormal such as 1.13618e-313, or a m
 1e15), as -spectrum_count_omega once showed.
 A command lists the options of the commands it runs: features those of rdf and spectrum (the
 sample input, -potential, -potential_file, -units, -rdf_rmax, -rdf_dr, ...), pipeline those of
-features and fit (docs/pipeline.md), fit the potential's (its exact kernels); -fit_lambda, which
+features and fit (docs/pipeline.md), predict those of rdf that -sample's g(r) is computed with
+(all but -format, -frame, -sample_dimension: predict reads a sample by its extension, its last
+frame) and -potential_elements, which names the sample's pairs, fit the potential's (its exact
+kernels); -fit_lambda, which
 has no default value, says how lambda is chosen instead. `vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
@@ -64,6 +67,8 @@ for cmd, runs in (("features", ("rdf", "spectrum")), ("pipeline", ("features", "
 for cmd in ("features", "pipeline"):
     gap = sorted({"-potential", "-potential_file", "-units", "-rdf_rmax", "-rdf_dr"} - by_command[cmd])
     check(not gap, "vitrum %s -help lists the potential, units and rdf grid options (missing: %s)" % (cmd, " ".join(gap)))
+gap = sorted(by_command["rdf"] - {"-format", "-frame", "-sample_dimension"} - by_command["predict"]) + sorted({"-potential_elements"} - by_command["predict"])
+check(not gap, "vitrum predict -help lists the rdf options its -sample g(r) is computed with and -potential_elements (missing: %s)" % " ".join(gap))
 gap = sorted({"-potential", "-potential_file", "-potential_elements"} - by_command["fit"])
 check(not gap, "vitrum fit -help lists the potential options of its exact kernels (missing: %s)" % " ".join(gap))
 lam = re.search(r"^\s*-fit_lambda\b.*$", help_text["fit"], re.M).group(0)
