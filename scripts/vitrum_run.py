@@ -159,7 +159,7 @@ class Run:
             if 'dataset/structure/type_mass' in f:
                 mass = f['dataset/structure/type_mass'][()]
                 names = strings(f['dataset/structure/type_names']) if 'dataset/structure/type_names' in f else [str(t + 1) for t in range(len(mass))]
-                words.append(', '.join('%s %.6g' % (n, m) for n, m in zip(names, mass)) + ' ' + units_attr(f, 'dataset/structure/type_mass'))
+                words.append(', '.join('%s: %.6g' % (n, m) for n, m in zip(names, mass)) + ' (%s)' % units_attr(f, 'dataset/structure/type_mass'))
         source = _attr_path(self.spectrum, '/spectrum/moments', 'masses') if self.spectrum else ''
         if source:
             words.append('from %s' % source)

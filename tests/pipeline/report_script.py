@@ -168,9 +168,9 @@ for style, lam, freq, masses, omega_label, r_label in (
     line = units_line(md)
     print(line)
     assert '| mean e_IS (%s) |' % plot_report.ENERGY_UNITS[style] in md, md
-    mass_words = ', '.join('%s %.6g' % m for m in masses.items())
+    mass_words = ', '.join('%s: %.6g' % m for m in masses.items())
     expected = ('Units (%s, as vitrum wrote them in the spectrum outputs, docs/units.md): omega2_mean in %s, D in 1/(%s); '
-                'frequencies in %s; masses %s %s from the sample file.' % (style, lam, freq, freq, mass_words, 'amu' if style == 'metal' else 'm'))
+                'frequencies in %s; masses %s (%s) from the sample file.' % (style, lam, freq, freq, mass_words, 'amu' if style == 'metal' else 'm'))
     assert line == expected, line
     run = plot_report.vr.Run(RUN)
     plot_report.set_axis_units(run)
