@@ -217,13 +217,12 @@ static PetscErrorCode ReadMasses(VitH5 *h5, VitSample *s)
   PetscReal *mass;
 
   PetscFunctionBeginUser;
-  for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/type_mass", &s->has_masses));
   if (!s->has_masses) PetscFunctionReturn(0);
   PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/type_mass", &n, &mass));
   PetscCheck(n == s->ntypes, h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass has %" PetscInt_FMT " values for %" PetscInt_FMT " types", h5->path, n, s->ntypes);
   for (PetscInt t = 0; t < n; t++) {
-    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: mass of type %" PetscInt_FMT " is not positive (%g)", h5->path, t + 1, (double)mass[t]);
+    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass of type %" PetscInt_FMT " is %g: " VIT_MASS_EXPECTED, h5->path, t + 1, (double)mass[t]);
     s->type_mass[t] = mass[t];
   }
   PetscCall(PetscFree(mass));

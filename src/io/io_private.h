@@ -78,6 +78,10 @@ PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeade
 /* Strict number parsing: the whole token must be a finite number (an integer in range). */
 PetscBool VitIOParseReal(const char tok[], PetscReal *value);
 PetscBool VitIOParseInt(const char tok[], PetscInt *value);
+/* A mass: a finite positive number that is not subnormal (a subnormal mass overflows the
+   inverse square roots of the dynamical matrix). */
+PetscBool VitIOParseMass(const char tok[], PetscReal *value);
+#define VIT_MASS_EXPECTED "a mass is a positive number, finite and not subnormal"
 PetscBool VitIOParseInt64(const char tok[], PetscInt64 *value);
 
 /* Readers, called on every rank of comm; text readers do the work on rank 0 and report user

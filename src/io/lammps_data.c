@@ -36,6 +36,7 @@ typedef struct {
   PetscBool   have_natoms, have_ntypes, have_atoms;
   PetscReal   lo[3], hi[3], tilt[3];
   PetscInt    box_line[3], tilt_line, section_line;
+  PetscInt    masses_line, mass_line[VIT_MAX_TYPES]; /* line of the Masses header, of each type's mass (0: none) */
   int         style; /* index in atom_styles (the Atoms comment; atomic without one) */
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
@@ -137,9 +138,11 @@ static void ParseMass(DataParser *p, char *tok[], int n, const char *comment)
     VitTextError(&p->tf, p->errmsg, "Masses: expected 'type mass' with a type in 1..%" PetscInt_FMT, s->ntypes);
     return;
   }
-  if (!VitIOParseReal(tok[1], &m) || !(m > 0)) VitTextError(&p->tf, p->errmsg, "Masses: bad mass (%s)", tok[1]);
+  if (!VitIOParseMass(tok[1], &m)) VitTextError(&p->tf, p->errmsg, "Masses: bad mass (%s) of type %" PetscInt_FMT ": " VIT_MASS_EXPECTED, tok[1], t + 1);
+  if (p->mass_line[t]) VitTextError(&p->tf, p->errmsg, "Masses: a second mass (%s) for type %" PetscInt_FMT ", given %.15g on line %" PetscInt_FMT ": give each type once (LAMMPS refuses such a file)", tok[1], t + 1, (double)s->type_mass[t], p->mass_line[t]);
   s->type_mass[t] = m;
   s->has_masses   = PETSC_TRUE;
+  p->mass_line[t] = p->tf.lineno;
   if (comment && VitIOSplitTokens((char *)comment, name, 1, NULL) >= 1 && !s->type_name[t][0] && VitTextCheckName(&p->tf, p->errmsg, "Masses: species name", name[0])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], name[0], VIT_NAME_LEN));
 }
 
@@ -289,6 +292,24 @@ static PetscErrorCode EndHeader(DataParser *p)
   PetscFunctionReturn(0);
 }
 
+/* A Masses section gives every type its mass (LAMMPS reads one line per type: "Invalid mass line
+   in data file"); a type left out is an error, never a default mass. */
+static PetscErrorCode CheckEveryTypeHasMass(DataParser *p)
+{
+  char   missing[128] = "";
+  size_t len          = 0;
+  int    count        = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < p->s->ntypes; t++) {
+    if (p->mass_line[t]) continue;
+    if (len < sizeof(missing)) len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%" PetscInt_FMT, count ? ", " : "", t + 1);
+    count++;
+  }
+  if (count) VitTextErrorAt(&p->tf, p->masses_line, p->errmsg, "Masses: no mass for atom type%s %s (the header says %" PetscInt_FMT " atom types): give one line 'type mass' for each type (LAMMPS refuses such a file)", count > 1 ? "s" : "", missing, p->s->ntypes);
+  PetscFunctionReturn(0);
+}
+
 /* The sections of a LAMMPS data file (read_data) that vitrum skips. */
 static const char *const other_sections[] = {"Velocities", "Ellipsoids", "Lines", "Triangles", "Bodies", "Bonds", "Angles", "Dihedrals", "Impropers", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs", "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs", "AngleTorsion Coeffs", "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Bond Type Labels", "Angle Type Labels", "Dihedral Type Labels", "Improper Type Labels"};
 
@@ -332,6 +353,7 @@ static PetscErrorCode ReadSection(DataParser *p)
   }
   if (kind == SEC_ATOMS) SetAtomStyle(p, comment);
   p->section_line = p->tf.lineno;
+  if (kind == SEC_MASSES) p->masses_line = p->tf.lineno;
   if (kind == SEC_ATOMS || kind == SEC_MASSES) PetscCall(EndHeader(p));
   if (kind == SEC_PAIR || kind == SEC_PAIRIJ) StartPairCoeffs(p, kind, comment);
   p->have_atoms = (PetscBool)(p->have_atoms || kind == SEC_ATOMS);
@@ -375,10 +397,9 @@ PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *i
     } else PetscCall(ReadSection(&p));
   }
   if (!p.have_atoms && !errmsg[0]) VitTextError(&p.tf, errmsg, "no Atoms section");
+  if (s->has_masses && !errmsg[0]) PetscCall(CheckEveryTypeHasMass(&p));
   PetscCall(VitTextClose(&p.tf));
   VitSampleDefaultNames(s);
-  for (PetscInt t = 0; t < s->ntypes; t++)
-    if (!s->type_mass[t]) s->type_mass[t] = 1.0;
   PetscFunctionReturn(0);
 }
 

@@ -136,6 +136,11 @@ PetscBool VitIOParseReal(const char tok[], PetscReal *value)
   return PETSC_TRUE;
 }
 
+PetscBool VitIOParseMass(const char tok[], PetscReal *value)
+{
+  return (PetscBool)(VitIOParseReal(tok, value) && *value > 0 && PetscIsNormalReal(*value));
+}
+
 PetscBool VitIOParseInt64(const char tok[], PetscInt64 *value)
 {
   char     *end;
@@ -230,8 +235,8 @@ void VitTextReadTypeMass(const VitTextFile *tf, char errmsg[], VitSample *s, Pet
 {
   PetscReal m;
 
-  if (!VitIOParseReal(tok, &m) || !(m > 0)) {
-    VitTextError(tf, errmsg, "bad mass (%s): a positive number", tok);
+  if (!VitIOParseMass(tok, &m)) {
+    VitTextError(tf, errmsg, "bad mass (%s): " VIT_MASS_EXPECTED, tok);
     return;
   }
   if (!mass_line[t]) {

@@ -170,6 +170,20 @@ bad = [
     ("frame.xyz", lambda p: open(p, "w").write(xyz(frames=2)), "-frame 20000000000 is out of range: the file has 2 frames", None),
     ("frame.h5", lambda p: h5(p, x=np.zeros((2, 4, 3)) + 1.0), "-frame 20000000000 is out of range: /particles/all/position/value has 2 frames", None),
     ("framestr.dump", lambda p: open(p, "w").write(dump(frames=2)), "-frame abc: expected an integer", "option"),
+    # 10. masses: a type left out of Masses or given twice (LAMMPS refuses both; the first was read as
+    # mass 1, the second took the later value), subnormal masses (ended in a LAPACK failure)
+    ("partialmass.data", lambda p: open(p, "w").write(data(ntypes="3", extra="Masses\n\n2 28.0855\n\n")),
+     "Masses: no mass for atom types 1, 3 (the header says 3 atom types)", 10),
+    ("dupmass.data", lambda p: open(p, "w").write(data(ntypes="2", extra="Masses\n\n1 28.0855\n2 12.011\n2 13.0\n\n")),
+     "Masses: a second mass (13.0) for type 2, given 12.011 on line 13", 14),
+    ("subnormalmass.data", lambda p: open(p, "w").write(data(extra="Masses\n\n1 1e-320\n\n")),
+     "Masses: bad mass (1e-320) of type 1: a mass is a positive number, finite and not subnormal", 12),
+    ("subnormalmass.dump", lambda p: open(p, "w").write(dump(columns="id type mass x y z", atoms=("1 1 1e-320 0.5 0.5 0.5", "2 1 1e-320 1.5 1.5 1.5"))),
+     "bad mass (1e-320): a mass is a positive number, finite and not subnormal", 10),
+    ("subnormalmass.xyz", lambda p: open(p, "w").write(xyz(props="species:S:1:pos:R:3:masses:R:1", atoms=["Cu 0.5 0.5 0.5 63.5", "Zr 1.5 1.5 1.5 1e-320", "Cu 2.5 2.5 2.5 63.5"])),
+     "bad mass (1e-320): a mass is a positive number", 4),
+    ("subnormalmass.h5", lambda p: h5_raw(p, **{"particles/all/species/value": [[0, 1, 0, 1]], "parameters/vitrum/type_mass": [1.0, 1e-320]}),
+     "/parameters/vitrum/type_mass of type 2 is 9.99989e-321: a mass is a positive number", None),
 ]
 
 

@@ -147,14 +147,14 @@ def h5md_frac(h):
 
 
 def parse_info(text):
-    """The key: value lines of `vitrum info`."""
+    """The key: value lines of `vitrum info` (a type's mass None where it shows none)."""
     info = {"types": []}
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key = key.strip()
         if key.startswith("type "):
             name, count, fraction, mass, pdens = value.split()
-            info["types"].append((name, int(count), float(fraction), float(mass), float(pdens)))
+            info["types"].append((name, int(count), float(fraction), None if mass == "none" else float(mass), float(pdens)))
         elif key in ("atoms", "dimension"):
             info[key] = int(value.split()[0])
         elif key in ("volume", "area", "density"):
