@@ -30,7 +30,7 @@ typedef struct {
   PetscReal cell[3][3];                       /* rows a, b, c (upper-triangular form, LAMMPS) */
   PetscInt  ntypes;                           /* number of species */
   char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
-  PetscReal type_mass[VIT_MAX_TYPES];         /* masses (1 when the file has none; 0 for a type a dump's mass column never gives: no atom of it) */
+  PetscReal type_mass[VIT_MAX_TYPES];         /* masses (0: none from the file, resolved by the command, docs/units.md; also a type a dump's mass column never gives: no atom of it) */
   PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
   PetscBool types_by_name;                    /* types numbered from the file's species names (extended XYZ, a dump's element column), not by the file */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */

@@ -128,8 +128,8 @@ PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len
 
 /* Types numbered from the file's species names (extended XYZ, a dump's element column: numbered
    alphabetically, and only the species present) renumbered in the order of -potential_elements, which
-   may name species the sample lacks (types without atoms; with masses from the file, theirs are left
-   0, to be resolved as those of a file without masses): every sample of an ensemble then has the same
+   may name species the sample lacks (types without atoms: their masses are left 0, to be resolved
+   as those of a file without masses): every sample of an ensemble then has the same
    types in the same order, whatever its format and composition. */
 static PetscErrorCode RenumberNamedTypes(MPI_Comm comm, const char elements[], PetscInt count, char list[][VIT_NAME_LEN], VitSample *s)
 {
@@ -143,7 +143,7 @@ static PetscErrorCode RenumberNamedTypes(MPI_Comm comm, const char elements[], P
       if (!strcmp(list[e], s->type_name[t])) newtype[t] = e;
     PetscCheck(newtype[t] >= 0, comm, PETSC_ERR_USER_INPUT, "%s has species %s, which -potential_elements %s does not name", s->source, s->type_name[t], elements);
   }
-  for (PetscInt e = 0; e < count; e++) mass[e] = s->has_masses ? 0 : 1;
+  for (PetscInt e = 0; e < count; e++) mass[e] = 0;
   for (PetscInt t = 0; t < s->ntypes; t++) mass[newtype[t]] = s->type_mass[t];
   for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = newtype[s->type[i]];
   for (PetscInt e = 0; e < count; e++) {

@@ -238,8 +238,6 @@ PetscErrorCode VitReadExtxyz(const char path[], PetscInt64 frame, VitSample *s, 
   if (!errmsg[0]) PetscCall(ReadFrameHeader(&p, &n, &eof));
   if (!errmsg[0]) PetscCall(ReadAtoms(&p, s, info));
   PetscCall(VitTextClose(&p.tf));
-  if (!s->has_masses)
-    for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   PetscCall(VitSampleSortTypeNames(s));
   PetscFunctionReturn(0);
 }

@@ -240,8 +240,6 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
   }
   PetscCall(VitTextClose(&p.tf));
   s->has_masses = (PetscBool)(p.col[COL_MASS] >= 0);
-  if (!s->has_masses)
-    for (PetscInt t = 0; t < s->ntypes; t++) s->type_mass[t] = 1.0;
   if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));
   VitSampleDefaultNames(s);
   PetscFunctionReturn(0);

@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 
-from vitio import check, frac, h5md_frac, lammps_cell, periodic_close, read_h5md, run
+from vitio import check, frac, h5md_frac, lammps_cell, parse_info, periodic_close, read_h5md, run
 
 nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 rng = np.random.default_rng(11)
@@ -76,6 +76,10 @@ open("mass.lammpstrj", "w").write(head + "".join("%d %d %r %r %r %r\n" % tuple(r
 run(["convert", "-sample", "mass.lammpstrj", "-o", "mass.h5"], nranks)
 check(np.array_equal(read_h5md("mass.h5")["masses"], [mass_of[1], mass_of[2], mass_of[3]]), "mass column: one mass per type")
 check(read_h5md("f.h5")["masses"] is None, "no mass column: no masses written")
+info = run(["info", "-sample", "multi.lammpstrj", "-frame", 0], nranks)
+check([t[3] for t in parse_info(info)["types"]] == [None] * 3 and "masses:      none in the file" in info,
+      "no mass column: info shows mass none for every type (was 1, a mass no run uses)")
+check(parse_info(run(["info", "-sample", "mass.lammpstrj"], nranks))["types"][2][3] == mass_of[3], "mass column: info shows the masses")
 k = next(i for i in range(1, N) if types[i] == types[0])
 rows[k][2] += 0.5
 open("mixed.lammpstrj", "w").write(head + "".join("%d %d %r %r %r %r\n" % tuple(r) for r in rows))
