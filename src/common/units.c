@@ -274,7 +274,7 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
       s->type_mass[t] = 1;
       from            = "lj units (mass 1)";
     } else
-      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no mass for atom type %" PetscInt_FMT " (named %s%s) in %s units: give a Masses section in the data file, name the element of each type with -potential_elements (e.g. Cu,Zr) or Atom Type Labels, or use a potential file that carries masses (eam/alloy, eam/fs)", s->source, t + 1, s->type_name[t], s->has_masses ? "; its mass column gives none: no atom has this type" : "", u->name);
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no mass for atom type %" PetscInt_FMT " (named %s%s) in %s units: give a Masses section in the data file, name the element of each type with -potential_elements (e.g. Cu,Zr) or Atom Type Labels, or use a potential file that carries masses (eam, eam/alloy, eam/fs)", s->source, t + 1, s->type_name[t], s->has_masses ? "; its mass column gives none: no atom has this type" : "", u->name);
   }
   if (source) *source = from;
   PetscFunctionReturn(0);

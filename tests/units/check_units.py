@@ -6,7 +6,7 @@ CODATA constants in SI:
            report nu = omega / 2 pi in THz and cm^-1 as computed here in SI, C_v(T) with T in K as the
            Einstein sum over the written eigenvalues in SI.
   masses   from the Masses section; from the potential file (eam/fs CuZr_mm carries them): the same
-           Tr(H)/(dN) as with a Masses section; from element names (-potential_elements, Atom Type
+           Tr(H)/(dN) as with a Masses section; an eam funcfl file's mass; from element names (-potential_elements, Atom Type
            Labels); none in metal units: an error naming what to give; lj units: 1.
   names    rdf pairs say Cu-Zr with -potential_elements Cu,Zr.
   defaults eam/fs gives metal units (THz), lj presets lj units."""
@@ -106,6 +106,15 @@ for name in ("cuzr_m", "cuzr"):
         units = attr(h["/spectrum/cv/T"]), attr(h["/spectrum/scalars/omega2_mean"])
 check(abs(w2["cuzr"] / w2["cuzr_m"] - 1) < 1e-12 and units == ("K", "eV/(A^2 amu)"),
       "CuZr eam/fs: masses from the potential file, <omega^2> = %.6g eV/(A^2 amu) as with Masses (%.6g), metal units by default" % (w2["cuzr"], w2["cuzr_m"]))
+
+# eam (funcfl): the file's one mass (line 2 of Cu_u3.eam: 63.550) for a sample without Masses, not the
+# standard atomic weight 63.546 (docs/units.md lists funcfl files among the mass sources)
+mbtools.make_sample("cu_m.data", "fcc", 3.615, 3, ["Cu"], [1.0], 0.02, 5)
+lines = open("cu_m.data").read()
+open("cu_nomass.data", "w").write(lines[:lines.index("Masses")] + lines[lines.index("Atoms"):])
+run(["minimize", "-sample", "cu_nomass.data", "-potential", "eam", "-potential_file", mbtools.potential_path("Cu_u3.eam"), "-o", "cu_min.data"])
+masses = open("cu_min.data").read().split("Masses")[1].split("Atoms")[0].split()
+check(abs(float(masses[1]) - 63.55) < 1e-12, "eam funcfl: the potential file's mass 63.55 (its line 2), not the standard weight (%s)" % masses[1])
 
 # ---- species names ----------------------------------------------------------------------------------
 run(["rdf", "-sample", "cuzr.data", "-potential_elements", "Cu,Zr", "-rdf_rmax", 5, "-o", "cuzr.rdf.h5"])
