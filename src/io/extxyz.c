@@ -4,7 +4,8 @@
      N lines of columns as Properties says (masses:R:1, as ASE writes it, is read; other extra
      columns are ignored)
    A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
-   s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample.
+   s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample
+   (pbc z = F with -sample_dimension 3: a 3D sheet, periodic along c).
    Atom lines may have any number of columns (up to VIT_MAX_COLUMNS); only the used ones are kept. */
 #include "io_private.h"
 #include <strings.h>
@@ -176,12 +177,15 @@ static void ReduceTilt(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
 }
 
 /* 2D when pbc z = F or the third lattice vector is zero: a and b must lie in the xy plane
-   and all atoms at one z. */
-static void SetBox(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
+   and all atoms at one z. -sample_dimension 3 (request) makes pbc z = F a 3D sheet, as a LAMMPS
+   data file with vacuum is: periodic along the lattice's c, whose vacuum keeps the images apart. */
+static void SetBox(XyzParser *p, VitSample *s, PetscInt request, PetscReal Ainv[3][3])
 {
-  const PetscReal *c = p->A[2];
+  const PetscReal *c    = p->A[2];
+  const PetscBool  no_c = (PetscBool)(c[0] == 0 && c[1] == 0 && c[2] == 0);
 
-  s->dim = (!p->pbc[2] || (c[0] == 0 && c[1] == 0 && c[2] == 0)) ? 2 : 3;
+  if (request == 3 && no_c) VitTextError(&p->tf, p->errmsg, "-sample_dimension 3 needs a third lattice vector (Lattice's last three numbers are 0)");
+  s->dim = ((!p->pbc[2] && request != 3) || no_c) ? 2 : 3;
   if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
   else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
   for (int d = 0; d < s->dim; d++)
@@ -195,7 +199,7 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
   char     *line, *tok[NPICK];
 
   PetscFunctionBeginUser;
-  SetBox(p, s, Ainv);
+  SetBox(p, s, info->dim_request, Ainv);
   if (p->errmsg[0]) PetscFunctionReturn(0);
   s->natoms = p->natoms;
   PetscCall(VitSampleAllocate(s, p->natoms));
@@ -214,7 +218,7 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
     for (int d = 0; d < 3; d++)
       if (!VitIOParseReal(tok[PICK_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[PICK_X + d]);
     if (!i) z0 = x[2];
-    if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g)", (double)z0, (double)x[2]);
+    if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g): give -sample_dimension 3 for a 3D sheet, periodic along the lattice's c", (double)z0, (double)x[2]);
     VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
     VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
     if (p->col[PICK_MASS] >= 0 && !p->errmsg[0]) VitTextReadTypeMass(&p->tf, p->errmsg, s, s->type[i], tok[PICK_MASS], p->mass_line);

@@ -233,6 +233,7 @@ static PetscErrorCode DecideDimension(MPI_Comm comm, VitSample *s, PetscInt requ
   PetscBool flat, untilted;
 
   PetscFunctionBeginUser;
+  PetscCheck(s->dim == 3 || request != 3, comm, PETSC_ERR_USER_INPUT, "%s: -sample_dimension 3: the file is 2D and gives no z (H5MD dimension 2, a dump without a z column)", s->source);
   if (s->dim == 2 || request == 3) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < s->nlocal; i++) {
     zrange[0] = PetscMin(zrange[0], s->s[3 * i + 2]);

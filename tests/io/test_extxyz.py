@@ -67,6 +67,29 @@ check(h["dim"] == 2 and h["x"].shape == (30, 2), "2D extxyz: dimension 2")
 check(periodic_close(h5md_frac(h), flat.get_scaled_positions(wrap=True)[:, :2], 1e-12), "2D extxyz: positions")
 info = parse_info(run(["info", "-sample", "flat.xyz"], nranks))
 check(info["dimension"] == 2 and abs(info["area"] / a2 - 1) < 1e-8, "2D extxyz: info area")
+out = run(["info", "-sample", "flat.xyz", "-sample_dimension", 3], nranks, expect=1)
+check("flat.xyz:2: -sample_dimension 3 needs a third lattice vector" in out, "2D extxyz without a third lattice vector: -sample_dimension 3 is an error")
+
+# A sheet as ASE writes it: pbc="T T F" with a c vector of vacuum. -sample_dimension 3 makes it a 3D
+# sheet, periodic along c, the same sample as pbc="T T T" (the option was ignored: dimension 2, and a
+# buckled sheet was an error); without it a buckled sheet is an error that names the option.
+sheet = ase.Atoms(symbols=["C"] * 24, cell=[[6.0, 0.0, 0.0], [1.0, 5.5, 0.0], [0.0, 0.0, 20.0]], pbc=[True, True, False])
+sheet.set_scaled_positions(np.c_[rng.uniform(0, 1, (24, 2)), 0.5 + rng.uniform(-0.01, 0.01, 24)])
+ase.io.write("sheet_ttf.xyz", sheet, format="extxyz")
+sheet.pbc = True
+ase.io.write("sheet_ttt.xyz", sheet, format="extxyz")
+flat_sheet = sheet.copy()
+flat_sheet.pbc = [True, True, False]
+flat_sheet.positions[:, 2] = 10.0
+ase.io.write("flat_ttf.xyz", flat_sheet, format="extxyz")
+for name in ("sheet_ttf.xyz", "flat_ttf.xyz"):
+    check(parse_info(run(["info", "-sample", name, "-sample_dimension", 3], nranks))["dimension"] == 3, f"{name} -sample_dimension 3: dimension 3")
+run(["convert", "-sample", "sheet_ttf.xyz", "-sample_dimension", 3, "-o", "sheet_ttf.h5"], nranks)
+run(["convert", "-sample", "sheet_ttt.xyz", "-o", "sheet_ttt.h5"], nranks)
+a, b = read_h5md("sheet_ttf.h5"), read_h5md("sheet_ttt.h5")
+check(a["dim"] == 3 and np.array_equal(a["cell"], b["cell"]) and np.array_equal(a["x"], b["x"]), "pbc T T F with -sample_dimension 3: the pbc T T T sample")
+out = run(["info", "-sample", "sheet_ttf.xyz"], nranks, expect=1)
+check("sheet_ttf.xyz:4: 2D sample (pbc z = F) with atoms at different z" in out and "-sample_dimension 3" in out, "buckled pbc T T F sheet: an error naming -sample_dimension 3")
 
 # Masses: ASE's masses:R:1 column gives each species its mass (isotopes here, not the standard
 # weights); they reach the H5MD output by species. Without the column the file has no masses

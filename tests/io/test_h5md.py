@@ -62,6 +62,8 @@ with h5py.File("c.h5", "w") as f:
     f["particles/all/box/edges"] = [3.0, 8.0]
 info = parse_info(run(["info", "-sample", "c.h5"], nranks))
 check(info["dimension"] == 2 and abs(info["area"] - 24) < 1e-9 and info["types"][0][:2] == ("1", N), "2D H5MD: info")
+out = run(["info", "-sample", "c.h5", "-sample_dimension", 3], nranks, expect=1)
+check("c.h5: -sample_dimension 3: the file is 2D and gives no z" in out, "2D H5MD: -sample_dimension 3 is an error (was ignored)")
 run(["convert", "-sample", "c.h5", "-o", "c_out.h5"], nranks)
 h = read_h5md("c_out.h5")
 check(h["dim"] == 2 and np.allclose(h["x"], x2[0], atol=1e-12), "2D H5MD: positions")
