@@ -32,6 +32,8 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
 
 /* Standard atomic weight (IUPAC 2021 abridged, g/mol = amu) of an element symbol; 0 if unknown. */
 PetscReal VitElementMass(const char symbol[]);
+/* Atomic number of an element symbol (of those with a standard atomic weight); 0 if unknown. */
+int VitElementNumber(const char symbol[]);
 /* The element whose standard atomic weight is within 0.01 of mass (NULL: none, or not one). */
 const char *VitElementOfMass(PetscReal mass);
 

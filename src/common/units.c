@@ -58,29 +58,45 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
   PetscFunctionReturn(0);
 }
 
-/* IUPAC standard atomic weights (2021, abridged to five significant digits; conventional values
-   for the elements with an interval), elements with a standard atomic weight only. */
+/* Atomic numbers and IUPAC standard atomic weights (2021, abridged to five significant digits;
+   conventional values for the elements with an interval), elements with a standard atomic weight only. */
 static const struct {
   const char *symbol;
+  int         z; /* atomic number */
   double      mass;
 } element_table[] = {
-  {"H", 1.008},    {"He", 4.0026},  {"Li", 6.94},    {"Be", 9.0122},  {"B", 10.81},    {"C", 12.011},   {"N", 14.007},   {"O", 15.999},   {"F", 18.998},
-  {"Ne", 20.180},  {"Na", 22.990},  {"Mg", 24.305},  {"Al", 26.982},  {"Si", 28.085},  {"P", 30.974},   {"S", 32.06},    {"Cl", 35.45},   {"Ar", 39.95},
-  {"K", 39.098},   {"Ca", 40.078},  {"Sc", 44.956},  {"Ti", 47.867},  {"V", 50.942},   {"Cr", 51.996},  {"Mn", 54.938},  {"Fe", 55.845},  {"Co", 58.933},
-  {"Ni", 58.693},  {"Cu", 63.546},  {"Zn", 65.38},   {"Ga", 69.723},  {"Ge", 72.630},  {"As", 74.922},  {"Se", 78.971},  {"Br", 79.904},  {"Kr", 83.798},
-  {"Rb", 85.468},  {"Sr", 87.62},   {"Y", 88.906},   {"Zr", 91.224},  {"Nb", 92.906},  {"Mo", 95.95},   {"Ru", 101.07},  {"Rh", 102.91},  {"Pd", 106.42},
-  {"Ag", 107.87},  {"Cd", 112.41},  {"In", 114.82},  {"Sn", 118.71},  {"Sb", 121.76},  {"Te", 127.60},  {"I", 126.90},   {"Xe", 131.29},  {"Cs", 132.91},
-  {"Ba", 137.33},  {"La", 138.91},  {"Ce", 140.12},  {"Pr", 140.91},  {"Nd", 144.24},  {"Sm", 150.36},  {"Eu", 151.96},  {"Gd", 157.25},  {"Tb", 158.93},
-  {"Dy", 162.50},  {"Ho", 164.93},  {"Er", 167.26},  {"Tm", 168.93},  {"Yb", 173.05},  {"Lu", 174.97},  {"Hf", 178.49},  {"Ta", 180.95},  {"W", 183.84},
-  {"Re", 186.21},  {"Os", 190.23},  {"Ir", 192.22},  {"Pt", 195.08},  {"Au", 196.97},  {"Hg", 200.59},  {"Tl", 204.38},  {"Pb", 207.2},   {"Bi", 208.98},
-  {"Th", 232.04},  {"Pa", 231.04},  {"U", 238.03},
+  {"H", 1, 1.008},     {"He", 2, 4.0026},   {"Li", 3, 6.94},     {"Be", 4, 9.0122},   {"B", 5, 10.81},     {"C", 6, 12.011},    {"N", 7, 14.007},
+  {"O", 8, 15.999},    {"F", 9, 18.998},    {"Ne", 10, 20.180},  {"Na", 11, 22.990},  {"Mg", 12, 24.305},  {"Al", 13, 26.982},  {"Si", 14, 28.085},
+  {"P", 15, 30.974},   {"S", 16, 32.06},    {"Cl", 17, 35.45},   {"Ar", 18, 39.95},   {"K", 19, 39.098},   {"Ca", 20, 40.078},  {"Sc", 21, 44.956},
+  {"Ti", 22, 47.867},  {"V", 23, 50.942},   {"Cr", 24, 51.996},  {"Mn", 25, 54.938},  {"Fe", 26, 55.845},  {"Co", 27, 58.933},  {"Ni", 28, 58.693},
+  {"Cu", 29, 63.546},  {"Zn", 30, 65.38},   {"Ga", 31, 69.723},  {"Ge", 32, 72.630},  {"As", 33, 74.922},  {"Se", 34, 78.971},  {"Br", 35, 79.904},
+  {"Kr", 36, 83.798},  {"Rb", 37, 85.468},  {"Sr", 38, 87.62},   {"Y", 39, 88.906},   {"Zr", 40, 91.224},  {"Nb", 41, 92.906},  {"Mo", 42, 95.95},
+  {"Ru", 44, 101.07},  {"Rh", 45, 102.91},  {"Pd", 46, 106.42},  {"Ag", 47, 107.87},  {"Cd", 48, 112.41},  {"In", 49, 114.82},  {"Sn", 50, 118.71},
+  {"Sb", 51, 121.76},  {"Te", 52, 127.60},  {"I", 53, 126.90},   {"Xe", 54, 131.29},  {"Cs", 55, 132.91},  {"Ba", 56, 137.33},  {"La", 57, 138.91},
+  {"Ce", 58, 140.12},  {"Pr", 59, 140.91},  {"Nd", 60, 144.24},  {"Sm", 62, 150.36},  {"Eu", 63, 151.96},  {"Gd", 64, 157.25},  {"Tb", 65, 158.93},
+  {"Dy", 66, 162.50},  {"Ho", 67, 164.93},  {"Er", 68, 167.26},  {"Tm", 69, 168.93},  {"Yb", 70, 173.05},  {"Lu", 71, 174.97},  {"Hf", 72, 178.49},
+  {"Ta", 73, 180.95},  {"W", 74, 183.84},   {"Re", 75, 186.21},  {"Os", 76, 190.23},  {"Ir", 77, 192.22},  {"Pt", 78, 195.08},  {"Au", 79, 196.97},
+  {"Hg", 80, 200.59},  {"Tl", 81, 204.38},  {"Pb", 82, 207.2},   {"Bi", 83, 208.98},  {"Th", 90, 232.04},  {"Pa", 91, 231.04},  {"U", 92, 238.03},
 };
+
+/* Index of an element symbol in element_table, -1 if unknown. */
+static int FindElement(const char symbol[])
+{
+  for (size_t k = 0; k < sizeof(element_table) / sizeof(element_table[0]); k++)
+    if (!strcmp(symbol, element_table[k].symbol)) return (int)k;
+  return -1;
+}
 
 PetscReal VitElementMass(const char symbol[])
 {
-  for (size_t k = 0; k < sizeof(element_table) / sizeof(element_table[0]); k++)
-    if (!strcmp(symbol, element_table[k].symbol)) return element_table[k].mass;
-  return 0;
+  const int k = FindElement(symbol);
+  return k < 0 ? 0 : element_table[k].mass;
+}
+
+int VitElementNumber(const char symbol[])
+{
+  const int k = FindElement(symbol);
+  return k < 0 ? 0 : element_table[k].z;
 }
 
 const char *VitElementOfMass(PetscReal mass)

@@ -10,6 +10,7 @@
      G_jk = F'' f'_j f'_k u_j u_k^T + delta_jk [ (F' f''_j + phi''_j/2) u_j u_j^T + (F' f'_j + phi'_j/2)/r_j (I - u_j u_j^T) ]
    The rank-one F'' term couples atoms j, k that share a neighbour i: up to two cutoffs apart. */
 #include "manybody.h"
+#include <vitrum/units.h>
 
 #define EAM_MAX_ELEMENTS 64
 
@@ -18,6 +19,7 @@ typedef struct {
   PetscInt  nelements, nrho, nr, nrhor, nz2r;
   char      element[EAM_MAX_ELEMENTS][VIT_NAME_LEN];
   PetscReal mass[EAM_MAX_ELEMENTS]; /* from each element's header line */
+  PetscReal z[EAM_MAX_ELEMENTS];    /* funcfl: each file's atomic number (line 2); setfl, eam/fs: 0 */
   PetscReal drho, dr, cut, rhomax; /* rhomax: F continues linearly beyond it */
   PetscReal *frho, *rhor, *z2r;     /* nelements, nrhor, nz2r tables of n + 1 values */
 } EAMFile;
@@ -26,7 +28,7 @@ typedef struct {
 typedef struct {
   char       path[PETSC_MAX_PATH_LEN];
   PetscInt   nrho, nr;
-  PetscReal  mass, drho, dr, cut;
+  PetscReal  z, mass, drho, dr, cut;
   PetscReal *frho, *zr, *rhor;
 } Funcfl;
 
@@ -184,6 +186,7 @@ static PetscErrorCode ReadFuncflRank0(Funcfl *ff, char errmsg[], size_t len)
   }
   if (!VitLineReaderNext(&rd, PETSC_FALSE)) snprintf(errmsg, len, "%s:1: empty file", ff->path);
   if (!errmsg[0]) ReadValues(&rd, 2, header, "the line with the atomic number and the mass", errmsg, len);
+  ff->z    = header[0];
   ff->mass = header[1];
   if (!errmsg[0]) ReadGrid(&rd, 1, 2, 0, &ff->nrho, &ff->drho, &ff->nr, &ff->dr, &ff->cut, errmsg, len);
   if (!errmsg[0]) PetscCall(PetscCalloc3(ff->nrho + 1, &ff->frho, ff->nr + 1, &ff->zr, ff->nr + 1, &ff->rhor));
@@ -267,7 +270,7 @@ static PetscErrorCode ReadFuncflFilesRank0(const char files[], PetscInt ntypes, 
     PetscCall(ReadFuncflRank0(&ff[nfile++], errmsg, len));
   }
   if (!errmsg[0]) PetscCall(FuncflMix(nfile, ff, f));
-  for (PetscInt i = 0; i < nfile; i++) f->mass[i] = ff[i].mass; /* element i is file i */
+  for (PetscInt i = 0; i < nfile; i++) f->mass[i] = ff[i].mass, f->z[i] = ff[i].z; /* element i is file i */
   for (PetscInt i = 0; i < nfile; i++) PetscCall(PetscFree3(ff[i].frho, ff[i].zr, ff[i].rhor));
   PetscFunctionReturn(0);
 }
@@ -297,6 +300,7 @@ static PetscErrorCode EAMFileRead(MPI_Comm comm, const char style[], const char 
   PetscCallMPI(MPI_Bcast(f->element, (int)sizeof(f->element), MPI_CHAR, 0, comm));
   PetscCallMPI(MPI_Bcast(map, VIT_MAX_TYPES, MPIU_INT, 0, comm));
   PetscCallMPI(MPI_Bcast(f->mass, EAM_MAX_ELEMENTS, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(f->z, EAM_MAX_ELEMENTS, MPIU_REAL, 0, comm));
   if (rank) {
     f->nelements = sizes[0], f->nrho = sizes[1], f->nr = sizes[2], f->nrhor = sizes[3], f->nz2r = sizes[4];
     f->drho = grid[0], f->dr = grid[1], f->cut = grid[2], f->rhomax = grid[3];
@@ -532,6 +536,20 @@ static void EAMSetTypeMaps(EAM *eam, const EAMFile *f, PetscBool fs, PetscInt nt
   }
 }
 
+/* funcfl files name no elements but give their atomic number Z: a type the sample (or
+   -potential_elements) names by an element symbol must get a file of that element's Z, else the
+   run would silently use another element's functions (a Ni sample with Cu_u3.eam). */
+static PetscErrorCode CheckFuncflElements(MPI_Comm comm, const VitSample *sample, const char file[], const EAMFile *f, const PetscInt map[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < sample->ntypes; t++) {
+    const int z = VitElementNumber(sample->type_name[t]), file_z = (int)f->z[map[t]]; /* an integer, as LAMMPS reads it */
+
+    PetscCheck(!z || file_z <= 0 || z == file_z, comm, PETSC_ERR_USER_INPUT, "-potential eam: atom type %" PetscInt_FMT " of %s is %s (Z = %d), but its funcfl file (-potential_file %s) is for Z = %d (its line 2): give the file of %s", t + 1, sample->source, sample->type_name[t], z, file, file_z, sample->type_name[t]);
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot)
 {
   const PetscBool fs = (PetscBool)!strcmp(style, "eam/fs"), funcfl = (PetscBool)!strcmp(style, "eam");
@@ -543,6 +561,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   PetscCall(VitManyBodyCheckSample(comm, sample, style));
   PetscCall(EAMFileRead(comm, style, file, sample->ntypes, &f, map));
   if (!funcfl) PetscCall(VitManyBodyMapElements(comm, sample, elements, file, f.nelements, (const char(*)[VIT_NAME_LEN])f.element, map));
+  else PetscCall(CheckFuncflElements(comm, sample, file, &f, map));
   PetscCall(PetscNew(&eam));
   eam->nrho   = f.nrho;
   eam->nr     = f.nr;

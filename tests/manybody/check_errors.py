@@ -9,6 +9,8 @@ import mbtools as mb
 mb.make_sample("sic.data", "diamond", 4.36, 3, ["Si", "C"], [0.5, 0.5], 0.05, 3)
 mb.make_sample("alcu.data", "fcc", 4.05, 4, ["Al", "Cu"], [0.5, 0.5], 0.05, 3)
 mb.make_sample("si.data", "diamond", 5.43, 3, ["Si"], [1.0], 0.05, 3)
+mb.make_sample("ni.data", "fcc", 3.52, 3, ["Ni"], [1.0], 0.05, 3)
+open("named_ni.data", "w").write(open("ni.data").read().replace("\n1 58.6934\n", "\n1 58.6934 # Ni\n"))  # type 1 named Ni
 lines = {name: open(os.path.join(mb.POTENTIALS, name)).read().splitlines(True) for name in ("AlCu.eam.alloy", "CuZr_mm.eam.fs", "SiC.tersoff", "Si.sw", "Cu_u3.eam")}
 
 
@@ -69,6 +71,11 @@ cases = [  # sample, potential, file, elements, expected text in the error line
     ("sic.data", "tersoff", "SiC.tersoff.zbl", "Si,C", "SiC.tersoff.zbl is a tersoff/zbl or tersoff/mod/c file (LAMMPS pair_style tersoff/zbl), which vitrum does not implement"),
     ("si.data", "tersoff/zbl", "SiC.tersoff.zbl", "Si", "-potential tersoff/zbl: unknown or unsupported pair style"),
     ("alcu.data", "eam", "Cu_u3.eam,Cu_u3.eam,Cu_u3.eam", "", "-potential eam takes one funcfl file for all 2 atom types or one per type"),
+    # funcfl files name no elements but give their atomic number Z (line 2): a type named by an element
+    # (by the sample, or by -potential_elements) must get that element's file (ran silently before)
+    ("named_ni.data", "eam", "Cu_u3.eam", "", "-potential eam: atom type 1 of named_ni.data is Ni (Z = 28), but its funcfl file (-potential_file "),
+    ("ni.data", "eam", "Cu_u3.eam", "Ni", "-potential eam: atom type 1 of ni.data is Ni (Z = 28), but its funcfl file (-potential_file "),
+    ("alcu.data", "eam", "Ni_u3.eam,Cu_u3.eam", "Al,Cu", "atom type 1 of alcu.data is Al (Z = 13), but its funcfl file (-potential_file "),
     # Stillinger-Weber files
     ("si.data", "sw", write("bad_number.sw", edited("Si.sw", sw_line, "2.0951", "2.O951")), "Si",
      "bad_number.sw:%d: '2.O951' is not a number (parameter 2 of the entry Si Si Si)" % sw_line),
