@@ -49,9 +49,10 @@ typedef struct {
 /* Reading and writing (src/io/). format: NULL or "" = by extension; else lammps-data,
    lammps-dump, extxyz, h5md. frame: dump/extxyz/h5md frame index (0-based, -1 = last). */
 PetscErrorCode VitSampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt64 frame, VitSample *s);
-PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample, -format, -frame */
-/* The -frame option as a 64-bit integer (default -1), an error if it is not an integer. */
-PetscErrorCode VitSampleGetFrameOption(MPI_Comm comm, PetscInt64 *frame);
+PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample, -format, -frame, -sample_dimension */
+/* The file path (one sample of an ensemble, a sample given another way than -sample) read as the
+   sample options -format, -frame and -sample_dimension say, like -sample's file. */
+PetscErrorCode VitSampleReadPath(MPI_Comm comm, const char path[], VitSample *s);
 PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[]);
 /* The same, left open so the caller can add datasets (e.g. minimize's /minimize); VitH5Close completes it. */
 PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5);

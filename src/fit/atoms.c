@@ -189,7 +189,7 @@ static PetscErrorCode AtomSample(MPI_Comm comm, const FeatOptions *o, const char
   VitLocalKind kind;
 
   PetscFunctionBeginUser;
-  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(VitSampleReadPath(comm, path, &sample));
   PetscCall(VitSampleTypeCounts(comm, &sample, counts));
   PetscCall(VitCompositionAdd(comm, path, sample.dim, sample.ntypes, (const char(*)[VIT_NAME_LEN])sample.type_name, counts, VitSampleVolume(&sample), comp));
   PetscCall(VitDomainSetUp(comm, &sample, r[nr - 1] + 5 * o->atom_sigma, &dom));
@@ -268,7 +268,7 @@ static PetscErrorCode AtomGridDefaults(MPI_Comm comm, const char first[], FeatOp
 
   PetscFunctionBeginUser;
   if (o->atom_sigma > 0 && o->atom_dr > 0 && o->xmax > 0) PetscFunctionReturn(0);
-  PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+  PetscCall(VitSampleReadPath(comm, first, &sample));
   PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
   PetscCall(VitSampleDestroy(&sample));
   if (o->atom_sigma <= 0) o->atom_sigma = 0.05 * grid.unit;

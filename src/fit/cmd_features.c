@@ -1107,7 +1107,7 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   PetscFunctionBeginUser;
   PetscCall(VitOptionsGetString(comm, "-potential", style, sizeof(style), &set));
   if (!set || !VitPotentialStyleIsPair(style) || strcmp(o->kind, "rdf") || o->total || !c->known) PetscFunctionReturn(0);
-  PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+  PetscCall(VitSampleReadPath(comm, first, &sample));
   PetscCall(VitSampleNameTypesFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, &sample, &pot));
   PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));
@@ -1178,7 +1178,7 @@ static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, con
   PetscCall(PetscStrncpy(from, "-units", sizeof(from)));
   if (!set) {
     VitSample sample;
-    PetscCall(VitSampleRead(comm, first, NULL, -1, &sample));
+    PetscCall(VitSampleReadPath(comm, first, &sample));
     PetscCall(PetscStrncpy(units, sample.units, sizeof(units)));
     PetscCall(PetscSNPrintf(from, sizeof(from), "declared by %s", first));
     PetscCall(VitSampleDestroy(&sample));

@@ -510,7 +510,7 @@ static PetscErrorCode LocalPrediction(MPI_Comm comm, const Model *m, const char 
   PetscReal *rows, *yhat;
 
   PetscFunctionBeginUser;
-  PetscCall(VitSampleRead(comm, path, NULL, -1, &sample));
+  PetscCall(VitSampleReadPath(comm, path, &sample));
   PetscCall(CheckDensity(comm, m, path, sample.dim, sample.natoms / VitSampleVolume(&sample)));
   nt = sample.ntypes;
   nr = m->p / PetscMax(nt * nt, 1);

@@ -81,15 +81,11 @@ PetscErrorCode VitSystemSetUpFromOptions(MPI_Comm comm, VitSystem *sys)
 PetscErrorCode VitSystemSetUp(MPI_Comm comm, const char sample_path[], VitSystem *sys)
 {
   SystemOptions o;
-  char          format[32] = "";
-  PetscInt64    frame;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(sys, sizeof(*sys)));
   PetscCall(SystemReadOptions(comm, &o));
-  PetscCall(VitOptionsGetString(comm, "-format", format, sizeof(format), NULL));
-  PetscCall(VitSampleGetFrameOption(comm, &frame));
-  PetscCall(VitSampleRead(comm, sample_path, format, frame, &sys->sample));
+  PetscCall(VitSampleReadPath(comm, sample_path, &sys->sample));
   PetscCall(SystemFinishSetUp(comm, &o, sys));
   PetscFunctionReturn(0);
 }

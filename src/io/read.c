@@ -73,13 +73,18 @@ static PetscErrorCode ParseFrame(MPI_Comm comm, const char text[], PetscInt64 *f
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleGetFrameOption(MPI_Comm comm, PetscInt64 *frame)
+PetscErrorCode VitSampleReadPath(MPI_Comm comm, const char path[], VitSample *s)
 {
-  char text[64] = "-1";
+  char       format[32] = "", frame_text[64] = "-1";
+  PetscInt   dim = 0;
+  PetscInt64 frame;
 
   PetscFunctionBeginUser;
-  PetscCall(VitOptionsGetString(comm, "-frame", text, sizeof(text), NULL));
-  PetscCall(ParseFrame(comm, text, frame));
+  PetscCall(VitOptionsGetString(comm, "-format", format, sizeof(format), NULL));
+  PetscCall(VitOptionsGetString(comm, "-frame", frame_text, sizeof(frame_text), NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-sample_dimension", &dim, NULL));
+  PetscCall(ParseFrame(comm, frame_text, &frame));
+  PetscCall(SampleRead(comm, path, format, frame, dim, s));
   PetscFunctionReturn(0);
 }
 

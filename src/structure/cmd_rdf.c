@@ -92,7 +92,7 @@ PetscErrorCode VitRdfRunSample(MPI_Comm comm, const char sample_path[], const ch
 
   PetscFunctionBeginUser;
   PetscCall(RdfOptionsRead(comm, &o));
-  PetscCall(VitSampleRead(comm, sample_path, NULL, -1, &sample));
+  PetscCall(VitSampleReadPath(comm, sample_path, &sample));
   PetscCall(RdfOfSample(comm, &sample, &o, out_path, &grid));
   PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);

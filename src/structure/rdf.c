@@ -225,7 +225,7 @@ static PetscErrorCode EnsembleHalfWidth(MPI_Comm comm, PetscInt n, char *const s
   for (PetscInt j = 0; j < n; j++) {
     VitSample sample;
     PetscReal width[3];
-    PetscCall(VitSampleRead(comm, samples[j], NULL, -1, &sample));
+    PetscCall(VitSampleReadPath(comm, samples[j], &sample));
     VitSampleWidths(&sample, width);
     for (PetscInt k = 0; k < sample.dim; k++)
       if (0.5 * width[k] < *half) {
@@ -257,7 +257,7 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
   cached = (PetscBool)(cached && grid.rmax <= half); /* a cache of the first sample alone may not fit a smaller box */
   if (cached) PetscCall(PetscSNPrintf(from, sizeof(from), "the grid of %s", first_cached));
   else {
-    PetscCall(VitSampleRead(comm, first_sample, NULL, -1, &sample));
+    PetscCall(VitSampleReadPath(comm, first_sample, &sample));
     PetscCall(VitRdfDefaultGrid(comm, &sample, &grid));
     PetscCall(VitSampleDestroy(&sample));
     grid.capped = (PetscBool)(5 * grid.unit > half);

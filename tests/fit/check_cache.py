@@ -233,4 +233,23 @@ for elements in ([], ["-potential_elements", "Cu,Zr"]):
         first = f["/dataset/feature_names"][0].decode()
     assert first.startswith("g_Cu-Cu" if elements else "g_1-1"), (elements, first)
 print("-potential_elements recomputes the rdf outputs (pair names): ok")
+
+# -frame, -format and -sample_dimension apply to every sample of an ensemble as to -sample: a
+# two-frame dump with -frame 0 gives the rdf code's frame 0 (until session 38 the g(r) of an
+# ensemble was always the last frame, while its spectra followed -frame)
+with open("gas/two.dump", "w") as f:
+    for step in range(2):
+        x = rng.uniform(0, L, (n, 3))
+        f.write(f"ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n{n}\nITEM: BOX BOUNDS pp pp pp\n")
+        f.write(f"0 {L}\n0 {L}\n0 {L}\nITEM: ATOMS id type x y z\n")
+        f.writelines(f"{i + 1} {1 + i % 2} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
+frames = [reference("gas/two.dump", rdf_opts + ["-frame", k]) for k in (0, 1)]
+assert rel_diff(frames[0], frames[1]) > 1e-3, "the two frames differ"
+for ranks in (1, 2):
+    shutil.rmtree("cache_frame", ignore_errors=True)
+    run("features", ["-samples", "gas/two.dump", "-frame", 0, "-features_cache", "cache_frame", "-features_targets", "none",
+                     "-features_drop_constant", 0, "-o", "frame0.h5"] + rdf_opts, ranks)
+    with h5py.File("frame0.h5", "r") as f:
+        assert rel_diff(f["/dataset/X"][0], frames[0]) < 1e-12, rel_diff(f["/dataset/X"][0], frames[1])
+print("-frame 0 of a two-frame dump: the ensemble's g(r) is that frame's, on 1 and 2 ranks: ok")
 print("ok")
