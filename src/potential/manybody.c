@@ -289,7 +289,7 @@ PetscErrorCode VitManyBodyHessian(VitPotential pot, VitDomain *dom, VitSiteFunct
 PetscErrorCode VitManyBodyCheckSample(MPI_Comm comm, const VitSample *sample, const char potential[])
 {
   PetscFunctionBeginUser;
-  PetscCheck(sample->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: -potential %s works in 3D only; this sample is 2D", sample->source, potential);
+  PetscCheck(sample->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: -potential %s works in 3D only; this sample is 2D (a sheet in a 3D box: -sample_dimension 3)", sample->source, potential);
   PetscFunctionReturn(0);
 }
 

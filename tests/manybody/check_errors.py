@@ -92,6 +92,18 @@ write("close.data", text)
 cases.append(("close.data", "tersoff", "SiC.tersoff", "Si,C", "are 0.3 apart, closer than -potential_min_distance 0.5"))
 
 failed = False
+# a potential file's mass that is subnormal (1e-320): used where the sample has no masses, so a
+# command that needs them (hessian) must refuse it like a sample's (it ended in a LAPACK failure)
+mb.make_sample("cu.data", "fcc", 3.615, 3, ["Cu"], [1.0], 0.05, 3)
+text = open("cu.data").read()
+start = text.index("Masses")
+write("cu_nomass.data", text[:start] + text[text.index("Atoms"):])
+write("tiny_mass.eam", edited("Cu_u3.eam", 2, "63.550", "1e-320"))
+out = mb.run(mb.mpirun(2) + [os.environ["VITRUM"], "hessian", "-sample", "cu_nomass.data", "-potential", "eam", "-potential_file", "tiny_mass.eam", "-o", "tiny.h5"], expect_fail=True)
+errors = [l for l in out.stderr.splitlines() if l.startswith("vitrum: error:")]
+ok = out.returncode == 1 and len(errors) == 1 and "the potential file's mass of atom type 1 is 9.99989e-321: a mass is a positive number" in errors[0] and not os.path.exists("tiny.h5")
+failed |= not ok
+print("%-6s hessian with a subnormal mass in the funcfl file: %s" % ("ok" if ok else "FAILED", errors[0] if errors else out.stderr[-500:]))
 for sample, potential, potfile, elements, expected in cases:
     if os.path.exists("out.h5"):
         os.remove("out.h5")
