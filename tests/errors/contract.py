@@ -11,7 +11,8 @@ inputs unchanged.
            before any allocation), two atoms at distance 0 (named by id); spectrum -spectrum_pr_bands 0
   h5       fit on datasets with /dataset/X of strings, 2-D /dataset/feature_names, (2,2) type_names
   outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
-           convert, minimize, predict, hessian; -o an existing directory; -o in a missing folder
+           convert, minimize, predict, hessian, features; predict's -samples GLOB and -sample_list
+           expanded; -o an existing directory; -o in a missing folder
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
   memory   a failed allocation (rdf arrays of 640 MB under a 500 MB address-space limit): one line
            that says out of memory, where, and the limit (was a traceback and "internal error 3291")
@@ -179,6 +180,10 @@ elif case == "outputs":
     expect_error("predict -o MODEL", ["predict", "-model", "m.h5", "-rdf", "x.txt", "-o", "m.h5"], same, inputs=["m.h5"])
     open("list.txt", "w").write("s.data\n")
     expect_error("features -o SAMPLE", ["features", "-sample_list", "list.txt", "-features_targets", "none", "-o", "hard.data"], same, inputs=["s.data"])
+    # predict checks -o against the samples after -samples GLOB and -sample_list are expanded
+    shutil.copy("s.data", "s2.data")
+    expect_error("predict -samples GLOB -o MATCH", ["predict", "-model", "m.h5", "-samples", "s*.data", "-o", "s2.data"], "-o s2.data " + same + " s2.data", inputs=["s.data", "s2.data"])
+    expect_error("predict -sample_list -o LISTED", ["predict", "-model", "m.h5", "-sample_list", "list.txt", "-o", "hard.data"], "-o hard.data " + same + " s.data", inputs=["s.data"])
 
 elif case == "atomic":
     lattice_sample("s.data")
