@@ -441,8 +441,81 @@ static PetscBool ValueIsFile(const char value[], const struct stat *out, char cu
   return found;
 }
 
+#define VIT_OPTIONS_FILE_DEPTH 8 /* options files naming options files, as deep as this */
+
+static PetscErrorCode OptionsFileInFile(const char file[], const struct stat *out, int depth, char culprit[], size_t len);
+
+/* Among words[] (a command line, PETSC_OPTIONS or the words of an options file), the value of an
+   -options_file or -options_file_yaml that is the same file as out, or one read through such a
+   file: its name in culprit (else left empty). */
+static PetscErrorCode OptionsFileInWords(int n, char *const words[], const struct stat *out, int depth, char culprit[], size_t len)
+{
+  PetscFunctionBeginUser;
+  for (int k = 0; k + 1 < n && !culprit[0]; k++) {
+    if (strcmp(words[k], "-options_file") && strcmp(words[k], "-options_file_yaml")) continue;
+    if (SameFile(words[k + 1], out)) PetscCall(PetscStrncpy(culprit, words[k + 1], len));
+    else if (depth < VIT_OPTIONS_FILE_DEPTH) PetscCall(OptionsFileInFile(words[k + 1], out, depth + 1, culprit, len));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* OptionsFileInWords on the whitespace-separated words of text (modified). */
+static PetscErrorCode OptionsFileInText(char text[], const struct stat *out, int depth, char culprit[], size_t len)
+{
+  char **words, *tok, *save = NULL;
+  int    n = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(strlen(text) / 2 + 1, &words));
+  for (tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) words[n++] = tok;
+  PetscCall(OptionsFileInWords(n, words, out, depth, culprit, len));
+  PetscCall(PetscFree(words));
+  PetscFunctionReturn(0);
+}
+
+/* OptionsFileInText on an options file without its # comments (unreadable: nothing). */
+static PetscErrorCode OptionsFileInFile(const char file[], const struct stat *out, int depth, char culprit[], size_t len)
+{
+  FILE  *f = fopen(file, "r");
+  char  *text;
+  size_t n;
+
+  PetscFunctionBeginUser;
+  if (!f) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(1 << 20, &text)); /* PETSc's options files are a few lines */
+  n       = fread(text, 1, (1 << 20) - 1, f);
+  text[n] = 0;
+  fclose(f);
+  for (char *hash = strchr(text, '#'); hash; hash = strchr(hash, '#'))
+    while (*hash && *hash != '\n') *hash++ = ' ';
+  PetscCall(OptionsFileInText(text, out, depth, culprit, len));
+  PetscCall(PetscFree(text));
+  PetscFunctionReturn(0);
+}
+
+/* The options file the run read that is the same file as out (culprit, else empty): PETSc consumes
+   -options_file at initialisation (from the command line, PETSC_OPTIONS or another options file),
+   so it is not in the options database that OutputProblem searches. */
+static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char culprit[], size_t len)
+{
+  int         argc;
+  char      **args, *env;
+  const char *petsc_options = getenv("PETSC_OPTIONS");
+
+  PetscFunctionBeginUser;
+  culprit[0] = 0;
+  PetscCall(PetscGetArgs(&argc, &args));
+  PetscCall(OptionsFileInWords(argc, args, out, 0, culprit, len));
+  if (culprit[0] || !petsc_options) PetscFunctionReturn(0);
+  PetscCall(PetscStrallocpy(petsc_options, &env));
+  PetscCall(OptionsFileInText(env, out, 0, culprit, len));
+  PetscCall(PetscFree(env));
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0: the reason out cannot be written (empty if it can): an existing directory, or the same
-   file as an input (a value of any option but `option` itself, or one of inputs[]). */
+   file as an input (a value of any option but `option` itself, an options file the run read, or
+   one of inputs[]). */
 static PetscErrorCode OutputProblem(const char option[], const char out[], PetscInt ninputs, const char *const inputs[], char msg[], size_t len)
 {
   struct stat so;
@@ -471,6 +544,10 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
     } else if (!skip && ValueIsFile(tok, &so, culprit, sizeof(culprit))) break;
   }
   PetscCall(PetscFree(all));
+  if (!culprit[0]) {
+    PetscCall(OptionsFileIsOutput(&so, culprit, sizeof(culprit)));
+    if (culprit[0]) PetscCall(PetscStrncpy(name, "-options_file", sizeof(name)));
+  }
   if (culprit[0]) {
     PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s %s: writing it would destroy the input; give another output name", option, out, name, culprit));
     PetscFunctionReturn(0);

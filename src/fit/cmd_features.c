@@ -257,6 +257,26 @@ PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[])
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitFeaturesOutputCheck(MPI_Comm comm, const char out[], const char cache[], PetscInt n, char *const paths[])
+{
+  char        msg[2 * PETSC_MAX_PATH_LEN + 128] = "";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOutputCheck(comm, "-o", out, n, (const char *const *)paths));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    const char *folder = cache[0] ? cache : VIT_FEATURES_CACHE_DEFAULT, *slash = strrchr(out, '/');
+    char        parent[PETSC_MAX_PATH_LEN];
+    struct stat sp, sc;
+    PetscCall(PetscSNPrintf(parent, sizeof(parent), "%.*s", slash ? (int)PetscMax(slash - out, 1) : 1, slash ? out : "."));
+    if (!stat(parent, &sp) && !stat(folder, &sc) && sp.st_dev == sc.st_dev && sp.st_ino == sc.st_ino)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-o %s is in the cache folder %s (-features_cache), whose per-sample outputs this run reads and writes: give an output outside it", out, folder));
+  }
+  PetscCall(VitBcastError(comm, msg));
+  PetscFunctionReturn(0);
+}
+
 /* A sample's cached output with the given suffix, computed first when missing or stale. Collective. */
 static PetscErrorCode CacheEnsure(MPI_Comm comm, const FeatOptions *o, const char sample[], const char suffix[], char cached[])
 {
@@ -1212,7 +1232,6 @@ PetscErrorCode VitCmdFeatures(void)
     PetscFunctionReturn(0);
   }
   PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
-  PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   {
     const char *const    names[]  = {"VitFeatCompute", "VitFeatAssemble"};
@@ -1220,7 +1239,8 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(VitLogEventsRegister(2, names, events));
   }
   PetscCall(SampleListGet(comm, &o, &n, &paths));
-  PetscCall(VitOutputCheck(comm, "-o", o.out, n, (const char *const *)paths));
+  PetscCall(VitFeaturesOutputCheck(comm, o.out, o.cache, n, paths));
+  PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(CheckTotalOptions(comm, &o, paths[0]));
   if (o.per_atom) {
     PetscCall(VitFeaturesPerAtom(comm, &o, n, paths));

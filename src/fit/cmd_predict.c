@@ -578,7 +578,7 @@ PetscErrorCode VitCmdPredict(void)
   PetscCheck(o.model[0], comm, PETSC_ERR_USER_INPUT, "predict needs -model MODEL.h5 (from vitrum fit)");
   n = o.nsample + o.nrdf;
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE, -samples 'GLOB', -sample_list FILE or -rdf FILE (comma lists allowed)");
-  if (o.out[0]) PetscCall(VitOutputCheck(comm, "-o", o.out, o.nsample, (const char *const *)o.sample)); /* the samples as -samples or -sample_list expanded */
+  if (o.out[0]) PetscCall(VitFeaturesOutputCheck(comm, o.out, o.cache, o.nsample, o.sample));
   PetscCall(ModelRead(comm, o.model, &m));
   PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
   if (o.nsample) PetscCall(UseModelGrid(comm, &m));

@@ -49,6 +49,10 @@ PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c);
    reads them. */
 PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths);
 
+/* The -o of features or predict: not an input (VitOutputCheck, the samples paths[] as -samples or
+   -sample_list expanded) and not in the cache folder (-features_cache, or the default), where it
+   would replace a per-sample output the run reads or writes. Collective. */
+PetscErrorCode VitFeaturesOutputCheck(MPI_Comm comm, const char out[], const char cache[], PetscInt n, char *const paths[]);
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
 PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* The cache folder when -features_cache is not given: in the current folder, never next to the

@@ -12,7 +12,8 @@ inputs unchanged.
   h5       fit on datasets with /dataset/X of strings, 2-D /dataset/feature_names, (2,2) type_names
   outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
            convert, minimize, predict, hessian, features; predict's -samples GLOB and -sample_list
-           expanded; -o an existing directory; -o in a missing folder
+           expanded; -o equal to an -options_file (given, nested, or in PETSC_OPTIONS); features and
+           predict -o in the -features_cache folder; -o an existing directory; -o in a missing folder
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
   memory   a failed allocation (rdf arrays of 640 MB under a 500 MB address-space limit): one line
            that says out of memory, where, and the limit (was a traceback and "internal error 3291")
@@ -184,6 +185,19 @@ elif case == "outputs":
     shutil.copy("s.data", "s2.data")
     expect_error("predict -samples GLOB -o MATCH", ["predict", "-model", "m.h5", "-samples", "s*.data", "-o", "s2.data"], "-o s2.data " + same + " s2.data", inputs=["s.data", "s2.data"])
     expect_error("predict -sample_list -o LISTED", ["predict", "-model", "m.h5", "-sample_list", "list.txt", "-o", "hard.data"], "-o hard.data " + same + " s.data", inputs=["s.data"])
+    # an options file is consumed by PETSc at initialisation (not an option value): checked too,
+    # also one read through another options file or PETSC_OPTIONS
+    open("opts.txt", "w").write("-rdf_rmax 2 # a comment\n")
+    open("outer.txt", "w").write("# options\n-options_file opts.txt\n")
+    expect_error("rdf -o OPTIONS_FILE", ["rdf", "-sample", "s.data", "-options_file", "opts.txt", "-o", "opts.txt"], "-o opts.txt " + same + " -options_file opts.txt", inputs=["opts.txt"])
+    expect_error("rdf -o NESTED_OPTIONS_FILE", ["rdf", "-sample", "s.data", "-options_file", "outer.txt", "-o", "./opts.txt"], same + " -options_file opts.txt", inputs=["opts.txt", "outer.txt"])
+    os.environ["PETSC_OPTIONS"] = "-options_file outer.txt"
+    expect_error("rdf -o OPTIONS_FILE of PETSC_OPTIONS", ["rdf", "-sample", "s.data", "-o", "outer.txt"], same + " -options_file outer.txt", inputs=["opts.txt", "outer.txt"])
+    del os.environ["PETSC_OPTIONS"]
+    # -o inside the cache folder would replace a per-sample output the run reads or writes
+    run(["features", "-sample_list", "list.txt", "-features_targets", "none", "-features_cache", "c", "-o", "f.h5"], 1)
+    for cmd in (["features", "-sample_list", "list.txt", "-features_targets", "none"], ["predict", "-model", "m.h5", "-sample", "s.data"]):
+        expect_error(cmd[0] + " -o IN_CACHE", cmd + ["-features_cache", "c", "-o", "c/s.data.rdf.h5"], "-o c/s.data.rdf.h5 is in the cache folder c (-features_cache)", inputs=["c/s.data.rdf.h5"])
 
 elif case == "atomic":
     lattice_sample("s.data")
