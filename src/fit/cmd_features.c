@@ -211,6 +211,51 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
   PetscFunctionReturn(0);
 }
 
+/* A sample file's identity (device and inode) and its place in the list. */
+typedef struct {
+  dev_t    dev;
+  ino_t    ino;
+  PetscInt index;
+} SampleFile;
+
+static int CompareSampleFiles(const void *a, const void *b)
+{
+  const SampleFile *x = a, *y = b;
+  if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+  if (x->ino != y->ino) return x->ino < y->ino ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two paths of the list that are one file (a symbolic or hard link, another spelling) would put
+   the same sample in the training and held-out rows: one error line naming both. Files that
+   cannot be read are left to the reader. Rank 0 decides. */
+static PetscErrorCode CheckDistinctFiles(MPI_Comm comm, PetscInt n, char *const paths[])
+{
+  char        msg[2 * PETSC_MAX_PATH_LEN + 128] = "";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    SampleFile *file;
+    PetscInt    m = 0;
+    PetscCall(PetscMalloc1(n, &file));
+    for (PetscInt i = 0; i < n; i++) {
+      struct stat st;
+      if (stat(paths[i], &st)) continue;
+      file[m].dev     = st.st_dev;
+      file[m].ino     = st.st_ino;
+      file[m++].index = i;
+    }
+    qsort(file, (size_t)m, sizeof(*file), CompareSampleFiles);
+    for (PetscInt k = 1; k < m && !msg[0]; k++)
+      if (file[k].dev == file[k - 1].dev && file[k].ino == file[k - 1].ino) PetscCall(PetscSNPrintf(msg, sizeof(msg), "samples %s and %s are the same file (a link, or another spelling of the path): give each sample once", paths[file[k - 1].index], paths[file[k].index]));
+    PetscCall(PetscFree(file));
+  }
+  PetscCall(VitBcastError(comm, msg));
+  PetscFunctionReturn(0);
+}
+
 /* The samples of -samples or -sample_list, and the path depth that names their cache entries. */
 static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, char ***paths)
 {
@@ -218,6 +263,7 @@ static PetscErrorCode SampleListGet(MPI_Comm comm, FeatOptions *o, PetscInt *n, 
   PetscCheck(o->samples[0] || o->sample_list[0], comm, PETSC_ERR_USER_INPUT, "features needs -samples 'GLOB' (or files) or -sample_list FILE");
   PetscCall(VitSamplePathsGet(comm, o->samples, o->sample_list, n, paths));
   PetscCall(DistinctNameDepth(comm, *n, *paths, &o->name_depth));
+  PetscCall(CheckDistinctFiles(comm, *n, *paths));
   if (o->name_depth > 1) {
     char name[PETSC_MAX_PATH_LEN];
     CacheName((*paths)[0], o->name_depth, name, sizeof(name));

@@ -12,7 +12,8 @@
   features caches into ./vitrum_cache by default;
 * samples of one name from two folders: in one call their entries are named by their folders too
   (twin_a__glass.data), the rows equal the rdf code's; across calls sharing a cache, the entry of the
-  other sample is recomputed with a note, never reused."""
+  other sample is recomputed with a note, never reused; a symbolic or hard link of a listed sample
+  is refused with one line naming both paths (same device and inode)."""
 import glob
 import os
 import shutil
@@ -209,6 +210,17 @@ assert [vitrum_run.cache_name(t, vitrum_run.name_depth(twins)) for t in twins] =
 assert vitrum_run.name_depth(names) == 1 and vitrum_run.cache_name(names[0], 1) == "s0.data"
 proc = run("features", ["-samples", names[1], names[1], "-o", "twins.h5"] + base + rdf_opts, 2, check=False)
 assert proc.returncode != 0 and "listed twice" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+# a link to a listed sample is the same sample (it could land in the training and held-out rows)
+for link, make in (("sym.data", os.symlink), ("hard.data", os.link)):
+    if os.path.lexists(f"gas/{link}"):
+        os.remove(f"gas/{link}")
+    make(os.path.abspath(names[1]) if make is os.symlink else names[1], f"gas/{link}")
+    for nranks in (1, 2):
+        proc = run("features", ["-samples", names[0], names[1], f"gas/{link}", "-o", "links.h5"] + base + rdf_opts, nranks, check=False)
+        lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
+        assert proc.returncode == 1 and len(lines) == 1 and f"samples {names[1]} and gas/{link} are the same file" in lines[0], proc.stderr
+        assert not os.path.exists("links.h5")
+    os.remove(f"gas/{link}")
 rows = []
 for twin, source in (("twin_a", names[1]), ("twin_b", names[2])):  # one after the other, one cache
     proc = run("features", ["-samples", twin + "/glass.data", "-o", twin + ".h5"] + base + rdf_opts, 2)
