@@ -27,3 +27,5 @@ vit_add_test(fit_baselines 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_b
 vit_add_test(fit_local_vdos 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_local_vdos.py)
 # C_v(T) targets (vs numpy from dense eigenfrequencies) and energy per atom (vs LAMMPS), issue 12.
 vit_add_test(fit_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_targets.py)
+# One dataset, one unit system and one potential: mixed units or Pair Coeffs refused; predict checks the model's units.
+vit_add_test(fit_ensemble_agree 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_ensemble_agree.py)

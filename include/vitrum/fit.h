@@ -136,6 +136,7 @@ typedef struct {
   PetscReal  density, type_fraction[VIT_MAX_TYPES];
   PetscReal  density_range[2];   /* the samples' smallest and largest density (older datasets: the mean) */
   PetscReal  natoms;             /* mean atoms per sample (0: unknown, taken as large) */
+  char       units_style[16];    /* the samples' unit style (the density's units_style attribute; "": unknown) */
   char       type_names[VIT_MAX_TYPES][VIT_NAME_LEN];
   /* The pair potential the spectra were computed with, on the feature grid (features with a pair
      -potential and partial g(r) features, /dataset/structure/pair_phi ...): phi, phi', phi'' of each

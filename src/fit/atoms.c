@@ -349,6 +349,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", 0.0, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));
+  PetscCall(PetscStrncpy(comp.units_style, o->units_style, sizeof(comp.units_style)));
   PetscCall(VitCompositionWrite(&h5, &comp)); /* the density range: predict refuses a sample in other units */
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features, %" PetscInt_FMT " targets: wrote %s\n", total, n, p, nt, o->out));

@@ -978,6 +978,7 @@ PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c)
   }
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/dim", (PetscReal)c->dim, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/density", c->density / c->nsamples, c->dim == 2 ? "1/length^2" : "1/length^3"));
+  if (c->units_style[0]) PetscCall(VitH5WriteAttrString(h5, "/dataset/structure/density", "units_style", c->units_style)); /* fit passes it to predict */
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/density_range", 1, &two, range, c->dim == 2 ? "1/length^2" : "1/length^3"));
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_fraction", 1, &nt, fraction, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/natoms", c->natoms / c->nsamples, "1"));
@@ -1225,14 +1226,123 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscFunctionReturn(0);
 }
 
-/* X-ray form factors depend on q in 1/A: S(q) features need lengths in A (metal or real units:
-   given by -units, else declared by the first sample's file, else the potential's default);
-   g(r) takes the q = 0 weights (said once). */
-static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, const char first[])
+PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style[16], char from[], size_t len)
 {
-  char      units[16] = "", from[PETSC_MAX_PATH_LEN + 32];
+  char      potential[64] = "";
   PetscBool set;
 
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(style, s->units, 16));
+  PetscCall(PetscStrncpy(from, "declared by its file", len));
+  if (style[0]) PetscFunctionReturn(0);
+  PetscCall(VitOptionsGetString(comm, "-units", style, 16, &set));
+  PetscCall(PetscStrncpy(from, "-units", len));
+  if (set) PetscFunctionReturn(0);
+  PetscCall(VitOptionsGetString(comm, "-potential", potential, sizeof(potential), &set));
+  if (set) PetscCall(PetscStrncpy(style, VitPotentialStyleIsPair(potential) ? "lj" : "metal", 16));
+  if (set) PetscCall(PetscSNPrintf(from, len, "the default of -potential %s", potential));
+  else PetscCall(PetscStrncpy(from, "not declared by its file, no -units or -potential", len));
+  PetscFunctionReturn(0);
+}
+
+/* The names of the coefficients on a Pair Coeffs line of a pair style (lj/cut: epsilon, sigma,
+   cutoff), else "coefficient K". */
+static void PairCoeffName(const char style[], PetscInt k, char name[], size_t len)
+{
+  static const char *const lj[] = {"epsilon", "sigma", "cutoff"};
+
+  if (!strncmp(style, "lj/cut", 6) && k < 3) snprintf(name, len, "%s", lj[k]);
+  else snprintf(name, len, "coefficient %d", (int)k + 1);
+}
+
+/* Where sample s's pair coefficients (a data file's Pair Coeffs or PairIJ Coeffs) differ from
+   those of sample f: one line in msg (else empty). */
+static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, char msg[], size_t len)
+{
+  const VitPairCoeffs *a = &f->pair_coeffs, *b = &s->pair_coeffs;
+  const char          *section[] = {"no Pair Coeffs", "Pair Coeffs", "PairIJ Coeffs"};
+
+  msg[0] = 0;
+  if (a->per != b->per || a->nvalues != b->nvalues || strcmp(a->style, b->style)) {
+    snprintf(msg, len, "%s has %s # %s with %d values a line, %s %s # %s with %d", s->source, section[b->per], b->style, (int)b->nvalues, f->source, section[a->per], a->style, (int)a->nvalues);
+    return;
+  }
+  for (PetscInt i = 0; i < f->ntypes && i < s->ntypes; i++)
+    for (PetscInt j = i; j < f->ntypes && j < s->ntypes; j++)
+      for (PetscInt k = 0; k < a->nvalues && !msg[0]; k++) {
+        char name[32];
+        if (a->given[i][j] == b->given[i][j] && (!a->given[i][j] || a->value[i][j][k] == b->value[i][j][k])) continue;
+        PairCoeffName(a->style, k, name, sizeof(name));
+        if (a->given[i][j] && b->given[i][j]) snprintf(msg, len, "%s: %s of the pair %s-%s is %g in its %s, %g in that of %s", s->source, name, s->type_name[i], s->type_name[j], (double)b->value[i][j][k], section[b->per], (double)a->value[i][j][k], f->source);
+        else snprintf(msg, len, "%s: its %s %s the pair %s-%s, that of %s %s", s->source, section[b->per], b->given[i][j] ? "gives" : "does not give", s->type_name[i], s->type_name[j], f->source, a->given[i][j] ? "does" : "does not");
+      }
+}
+
+/* read[j]: the run reads sample j (an output of it is missing or stale); a sample whose outputs are
+   all cached and up to date is not read (it may be a placeholder beside outputs of another program).
+   Rank 0 only. */
+static PetscErrorCode SamplesReadOnRank0(const FeatOptions *o, PetscInt n, char *const paths[], PetscBool read[])
+{
+  char cached[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < n; j++) {
+    PetscBool fresh;
+    PetscCall(VitFeaturesCachePath(o, paths[j], ".rdf.h5", cached));
+    PetscCall(CacheFresh(o, paths[j], cached, PETSC_TRUE, PETSC_FALSE, &fresh, NULL));
+    if (fresh && WantsSpectrum(o)) {
+      PetscCall(VitFeaturesCachePath(o, paths[j], ".spectrum.h5", cached));
+      PetscCall(CacheFresh(o, paths[j], cached, PETSC_FALSE, PETSC_FALSE, &fresh, NULL));
+    }
+    read[j] = (PetscBool)(!fresh || o->per_atom);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Every sample the run reads (SamplesReadOnRank0) in the unit style of the first of them (recorded
+   in o->units_style) and, when a -potential is given, with its pair coefficients (a data file's
+   Pair Coeffs, from which each sample's potential takes its parameters, and pair_table and fit's
+   exact kernels those of the first sample): one dataset holds one unit system and one potential.
+   The spectra of cached samples are compared by CheckSpectraUnits. Collective. */
+static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt n, char *const paths[])
+{
+  VitSample   first;
+  PetscInt    f = -1;
+  PetscBool   potential, *read;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &potential));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscCalloc1(n, &read));
+  PetscCall(VitAgreeOnError(comm, rank ? 0 : SamplesReadOnRank0(o, n, paths, read)));
+  PetscCallMPI(MPI_Bcast(read, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
+  for (PetscInt i = 0; i < n; i++) {
+    VitSample s;
+    char      style[16], from[PETSC_MAX_PATH_LEN + 64], differ[2 * PETSC_MAX_PATH_LEN + 256];
+    if (!read[i]) continue;
+    PetscCall(VitSampleRead(comm, paths[i], NULL, -1, f < 0 ? &first : &s));
+    if (f < 0) {
+      f = i;
+      PetscCall(VitSampleUnitsStyle(comm, &first, o->units_style, o->units_from, sizeof(o->units_from)));
+      continue;
+    }
+    PetscCall(VitSampleUnitsStyle(comm, &s, style, from, sizeof(from)));
+    PetscCheck(!strcmp(style, o->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), the sample %s in %s units (%s): one dataset needs one unit style; give samples of one unit style", paths[i], style[0] ? style : "unknown", from, paths[f], o->units_style[0] ? o->units_style : "unknown", o->units_from);
+    PairCoeffsDiffer(&first, &s, differ, sizeof(differ));
+    PetscCheck(!potential || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
+    PetscCall(VitSampleDestroy(&s));
+  }
+  if (f >= 0) PetscCall(VitSampleDestroy(&first));
+  PetscCall(PetscFree(read));
+  PetscFunctionReturn(0);
+}
+
+/* X-ray form factors depend on q in 1/A: S(q) features need lengths in A (metal or real units:
+   declared by the samples' files, else given by -units, else the potential's default; o->units_style);
+   g(r) takes the q = 0 weights (said once). */
+static PetscErrorCode CheckTotalOptions(MPI_Comm comm, FeatOptions *o, const char first[])
+{
   PetscFunctionBeginUser;
   PetscCheck(!o->total || !o->per_atom, comm, PETSC_ERR_USER_INPUT, "-features_total %s: not available with -features_per_atom (local profiles are partials)", VitRadiations[o->total]);
   if (o->total != VIT_RADIATION_XRAY) PetscFunctionReturn(0);
@@ -1240,22 +1350,13 @@ static PetscErrorCode CheckTotalOptions(MPI_Comm comm, const FeatOptions *o, con
     PetscCall(PetscPrintf(comm, "features: note: the X-ray weights of g(r) are taken at q = 0 (f_a(0), close to the atomic number); a measured X-ray total g(r) must be reduced the same way (Faber-Ziman, f at q = 0)\n"));
     PetscFunctionReturn(0);
   }
-  PetscCall(VitOptionsGetString(comm, "-units", units, sizeof(units), &set));
-  PetscCall(PetscStrncpy(from, "-units", sizeof(from)));
-  if (!set) {
+  if (!o->units_style[0]) { /* every sample cached: CheckSamplesAgree read none */
     VitSample sample;
     PetscCall(VitSampleReadPath(comm, first, &sample));
-    PetscCall(PetscStrncpy(units, sample.units, sizeof(units)));
-    PetscCall(PetscSNPrintf(from, sizeof(from), "declared by %s", first));
+    PetscCall(VitSampleUnitsStyle(comm, &sample, o->units_style, o->units_from, sizeof(o->units_from)));
     PetscCall(VitSampleDestroy(&sample));
   }
-  if (!units[0]) {
-    char potential[64] = "";
-    PetscCall(VitOptionsGetString(comm, "-potential", potential, sizeof(potential), &set));
-    if (set) PetscCall(PetscStrncpy(units, VitPotentialStyleIsPair(potential) ? "lj" : "metal", sizeof(units)));
-    PetscCall(PetscSNPrintf(from, sizeof(from), "the default of -potential %s", potential));
-  }
-  PetscCheck(!strcmp(units, "metal") || !strcmp(units, "real"), comm, PETSC_ERR_USER_INPUT, "-features_total xray with -features_kind sq: the X-ray form factors need q in 1/A, so lengths in A: give -units metal or real%s%s%s%s%s", units[0] ? " (the units are " : "", units, units[0] ? ", " : "", units[0] ? from : "", units[0] ? ")" : "");
+  PetscCheck(!strcmp(o->units_style, "metal") || !strcmp(o->units_style, "real"), comm, PETSC_ERR_USER_INPUT, "-features_total xray with -features_kind sq: the X-ray form factors need q in 1/A, so lengths in A: give -units metal or real (the units are %s, %s)", o->units_style[0] ? o->units_style : "unknown", o->units_from);
   PetscFunctionReturn(0);
 }
 
@@ -1289,6 +1390,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(VitFeaturesCacheFolder(comm, o.cache));
   PetscCall(CheckTotalOptions(comm, &o, paths[0]));
   if (o.per_atom) {
+    PetscCall(CheckSamplesAgree(comm, &o, n, paths));
     PetscCall(VitFeaturesPerAtom(comm, &o, n, paths));
     PetscCall(VitStringsFree(n, &paths));
     PetscFunctionReturn(0);
@@ -1296,6 +1398,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples, %s features%s%s, targets %s\n", n, o.kind, o.total ? ": their total weighted for " : "", o.total ? VitRadiations[o.total] : "", o.targets));
   if (strstr(o.targets, "scalars")) PetscCall(PetscPrintf(comm, "features: note: 'scalars' leaves out the diagnostics boson_peak_at_bound, boson_peak_search_min, boson_peak_moments and *_err (name one in -features_targets to fit it)\n"));
   PetscCall(CheckSpectraComputable(comm, &o, n, paths));
+  PetscCall(CheckSamplesAgree(comm, &o, n, paths));
   PetscCall(EnsembleGrid(comm, &o, n, paths)); /* one r grid for all samples */
   PetscCall(PetscLogEventBegin(FEAT_COMPUTE, 0, 0, 0, 0));
   PetscCall(ComputeSamples(comm, &o, n, paths));
@@ -1305,6 +1408,7 @@ PetscErrorCode VitCmdFeatures(void)
 
   /* Every rank reads the (small) per-sample outputs, so errors are raised on all ranks alike. */
   PetscCall(PetscLogEventBegin(FEAT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PetscStrncpy(comp.units_style, o.units_style, sizeof(comp.units_style)));
   for (PetscInt i = 0; i < n; i++) {
     char       cached[PETSC_MAX_PATH_LEN];
     PetscReal *row;

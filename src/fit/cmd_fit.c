@@ -971,8 +971,9 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
   if (ds->has_structure) { /* predict refuses a sample far outside (another unit system or material) */
     hsize_t two = 2;
     PetscCall(VitH5WriteScalar(&h5, "/model/dim", (PetscReal)ds->dim, "1"));
-    PetscCall(VitH5WriteReal(&h5, "/model/density_range", 1, &two, ds->density_range, ds->dim == 2 ? "1/length^2" : "1/length^3"));
+    if (ds->density_range[0] > 0) PetscCall(VitH5WriteReal(&h5, "/model/density_range", 1, &two, ds->density_range, ds->dim == 2 ? "1/length^2" : "1/length^3"));
   }
+  if (ds->units_style[0]) PetscCall(VitH5WriteAttrString(&h5, "/model", "units_style", ds->units_style)); /* predict refuses samples in other units */
   if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));

@@ -28,6 +28,7 @@ typedef struct {
   VitScattering scattering; /* a model of a weighted total (radiation NONE: of the partials) */
   PetscInt   dim;              /* of the training samples (0: unknown, older model files) */
   PetscReal  density_range[2]; /* their smallest and largest number density (0: unknown) */
+  char      *units_style;      /* their unit style (NULL: unknown, older model files) */
 } Model;
 
 /* Profiles read from one input: nprof columns on the grid x; names ("g_A-B") when known. */
@@ -112,6 +113,7 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
     PetscCall(PetscFree(value));
   }
   PetscCall(VitScatteringRead(&h5, "/model/scattering", &m->scattering, &exists));
+  PetscCall(VitH5ReadAttrString(&h5, "/model", "units_style", &m->units_style));
   PetscCall(VitH5Exists(&h5, "/model/density_range", &exists));
   if (exists) {
     PetscReal *range, *dim;
@@ -145,6 +147,7 @@ static PetscErrorCode ModelDestroy(Model *m)
   PetscFunctionBeginUser;
   PetscCall(PetscFree(m->W));
   PetscCall(PetscFree(m->b));
+  PetscCall(PetscFree(m->units_style));
   PetscCall(PetscFree2(m->x, m->group));
   PetscCall(VitStringsFree(m->ngroups, &m->group_names));
   PetscCall(VitStringsFree(m->p, &m->feature_names));
@@ -190,6 +193,20 @@ static PetscErrorCode CheckDensity(MPI_Comm comm, const Model *m, const char sou
   if (!m->dim) PetscFunctionReturn(0);
   PetscCheck(dim == m->dim, comm, PETSC_ERR_USER_INPUT, "%s: a %" PetscInt_FMT "D sample, but the model %s was fitted on %" PetscInt_FMT "D samples", source, dim, m->path, m->dim);
   PetscCheck(density >= 0.5 * m->density_range[0] && density <= 2 * m->density_range[1], comm, PETSC_ERR_USER_INPUT, "%s: %.4g atoms per %s, more than 2x outside the training samples' %.4g to %.4g of the model %s: another unit system (lengths in sigma or in A) or another material, to which the model's r grid does not apply; give samples in the model's units, of its material", source, (double)density, per, (double)m->density_range[0], (double)m->density_range[1], m->path);
+  PetscFunctionReturn(0);
+}
+
+/* A sample whose unit style (VitSampleUnitsStyle: its file's declaration, else -units) is not the
+   training samples' is refused; older models, and samples of unknown style, are not checked here
+   (the density check still applies). */
+static PetscErrorCode CheckSampleUnits(MPI_Comm comm, const Model *m, const VitSample *s)
+{
+  char style[16], from[PETSC_MAX_PATH_LEN + 64];
+
+  PetscFunctionBeginUser;
+  if (!m->units_style) PetscFunctionReturn(0);
+  PetscCall(VitSampleUnitsStyle(comm, s, style, from, sizeof(from)));
+  PetscCheck(!style[0] || !strcmp(style, m->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), but the model %s was fitted on samples in %s units: give samples in the model's units", s->source, style, from, m->path, m->units_style);
   PetscFunctionReturn(0);
 }
 
@@ -460,6 +477,12 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
+  if (m->units_style) {
+    VitSample s;
+    PetscCall(VitSampleRead(comm, sample, NULL, -1, &s));
+    PetscCall(CheckSampleUnits(comm, m, &s));
+    PetscCall(VitSampleDestroy(&s));
+  }
   PetscCall(PetscMemzero(&fo, sizeof(fo)));
   PetscCall(PetscStrncpy(fo.cache, o->cache, sizeof(fo.cache)));
   PetscCall(PetscStrcpy(fo.kind, m->group_names[0][0] == 'S' ? "sq" : "rdf"));
@@ -511,6 +534,7 @@ static PetscErrorCode LocalPrediction(MPI_Comm comm, const Model *m, const char 
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleReadPath(comm, path, &sample));
+  PetscCall(CheckSampleUnits(comm, m, &sample));
   PetscCall(CheckDensity(comm, m, path, sample.dim, sample.natoms / VitSampleVolume(&sample)));
   nt = sample.ntypes;
   nr = m->p / PetscMax(nt * nt, 1);

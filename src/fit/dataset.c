@@ -67,8 +67,8 @@ static PetscErrorCode CheckFinite(const VitDataset *ds, MPI_Comm comm, const cha
   PetscFunctionReturn(0);
 }
 
-/* /dataset/structure: dim, density, type_fraction, type_names (optional); natoms (optional, older
-   datasets lack it); type_mass and the pair potential on the feature grid pair_table (optional:
+/* /dataset/structure: dim, density (its units_style attribute optional), type_fraction, type_names
+   (optional); density_range and natoms (optional, older datasets lack them: unknown, 0); type_mass and the pair potential on the feature grid pair_table (optional:
    features writes them for a pair -potential). */
 static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
 {
@@ -87,7 +87,12 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
   PetscCheck(n == nt && nt <= VIT_MAX_TYPES, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/structure has %" PetscInt_FMT " type names and %" PetscInt_FMT " fractions", h5->path, n, nt);
   ds->dim              = (PetscInt)dim[0];
   ds->density          = density[0];
-  ds->density_range[0] = ds->density_range[1] = density[0];
+  {
+    char *style;
+    PetscCall(VitH5ReadAttrString(h5, "/dataset/structure/density", "units_style", &style));
+    if (style) PetscCall(PetscStrncpy(ds->units_style, style, sizeof(ds->units_style)));
+    PetscCall(PetscFree(style));
+  }
   {
     PetscBool has_range;
     PetscCall(VitH5Exists(h5, "/dataset/structure/density_range", &has_range));
@@ -98,7 +103,7 @@ static PetscErrorCode ReadStructure(VitH5 *h5, VitDataset *ds)
       ds->density_range[0] = range[0];
       ds->density_range[1] = range[1];
       PetscCall(PetscFree(range));
-    }
+    } else PetscCall(PetscPrintf(h5->comm, "fit: note: %s has no /dataset/structure/density_range (an older dataset): the model records none, so predict cannot refuse a sample of another density (unit system or material)\n", h5->path));
   }
   PetscCall(VitH5Exists(h5, "/dataset/structure/natoms", &has_natoms));
   if (has_natoms) {

@@ -26,6 +26,8 @@ typedef struct {
   PetscReal atom_vdos_omega_max;  /* in the written frequency unit of the spectrum output */
   PetscBool atom_vdos_exact;      /* local spectra from the eigenvectors of all modes, not local KPM moments */
   PetscInt  name_depth;           /* trailing path components naming a cache entry (0 or 1: the file name) */
+  char      units_style[16];      /* of every sample (VitSampleUnitsStyle; "" unknown), recorded in the dataset */
+  char      units_from[PETSC_MAX_PATH_LEN + 64]; /* where the first sample's style came from */
 } FeatOptions;
 
 /* Composition of the ensemble, averaged over the samples: /dataset/structure (the exact <omega^2>
@@ -36,6 +38,7 @@ typedef struct {
   PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
   PetscReal density_min, density_max;                  /* of the samples */
   char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
+  char      units_style[16]; /* of the samples ("": unknown): the units_style attribute of the density */
 } VitComposition;
 /* Add one sample (path for messages): its dimension, species names and counts, volume; every sample
    must have the first one's species. */
@@ -53,6 +56,9 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
    -sample_list expanded) and not in the cache folder (-features_cache, or the default), where it
    would replace a per-sample output the run reads or writes. Collective. */
 PetscErrorCode VitFeaturesOutputCheck(MPI_Comm comm, const char out[], const char cache[], PetscInt n, char *const paths[]);
+/* The unit style of a sample: the one its file declares, else -units, else the default of
+   -potential (lj for pair potentials, metal else), else "" (unknown); from: which of these. */
+PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style[16], char from[], size_t len);
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
 PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* The cache folder when -features_cache is not given: in the current folder, never next to the

@@ -1,0 +1,77 @@
+"""One dataset, one unit system and one potential (docs/fit.md, "One ensemble"):
+* features refuses a sample whose unit style (its file's 'units =' declaration, else -units, else
+  the potential's default) is not the first sample's, with one line naming both samples and both
+  styles; the style is recorded in the dataset (units_style of /dataset/structure/density) and by
+  fit in the model (/model units_style);
+* with a -potential, features refuses a sample whose Pair Coeffs differ from the first sample's
+  (one line naming the sample, the coefficient, the pair and both values); without one (the rdf
+  features do not depend on the potential) they are accepted;
+* predict refuses a sample declared in other units than the model's training samples (of the same
+  density: the density check alone would pass it), and predicts one in the model's units.
+Every error on 1 and 2 ranks, with no output left."""
+import os
+
+import h5py
+import numpy as np
+
+from fitlib import run
+
+rng = np.random.default_rng(5)
+L, n = 6.0, 150
+
+
+def sample(path, units="lj", cutoff=2.5, eps12=1.5):
+    x = rng.uniform(0, L, (n, 3))
+    types = rng.integers(1, 3, n)
+    with open(path, "w") as f:
+        f.write(f"LAMMPS data file via write_data, version 29 Sep 2021, timestep = 0, units = {units}\n\n")
+        f.write(f"{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nMasses\n\n1 1\n2 1\n\n")
+        f.write(f"PairIJ Coeffs # lj/cut\n\n1 1 1.0 1.0 {cutoff}\n1 2 {eps12} 0.8 2.0\n2 2 0.5 0.88 2.2\n\n")
+        f.write("Atoms # atomic\n\n")
+        f.writelines(f"{i + 1} {types[i]} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
+
+
+for i in range(3):
+    sample(f"lj{i}.data")
+sample("metal.data", units="metal")
+sample("cut2.data", cutoff=2.0)
+sample("eps12.data", eps12=1.2)
+base = ["-features_targets", "none", "-rdf_rmax", 2.5, "-rdf_dr", 0.1, "-features_drop_constant", 0]
+
+
+def refused(command, args, expected):
+    for nranks in (1, 2):
+        if os.path.exists("out.h5"):
+            os.remove("out.h5")
+        proc = run(command, args + ["-o", "out.h5"], nranks, check=False)
+        lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
+        assert proc.returncode == 1 and len(lines) == 1, (proc.returncode, proc.stderr)
+        for e in expected:
+            assert e in lines[0], (e, lines[0])
+        assert not os.path.exists("out.h5")
+    print(f"{command} refused: {lines[0]}")
+
+
+refused("features", ["-samples", "lj0.data", "lj1.data", "metal.data"] + base,
+        ["metal.data: in metal units (declared by its file), the sample lj0.data in lj units", "one unit style"])
+refused("features", ["-samples", "lj0.data", "lj1.data", "cut2.data", "eps12.data", "-potential", "lj/cut"] + base,
+        ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs, 2.5 in that of lj0.data", "share the potential's parameters"])
+refused("features", ["-samples", "lj0.data", "eps12.data", "-potential", "lj/cut"] + base,
+        ["eps12.data: epsilon of the pair 1-2 is 1.2", "1.5 in that of lj0.data"])
+run("features", ["-samples", "lj0.data", "cut2.data", "-o", "nopot.h5"] + base, 2)  # no potential: rdf features only
+
+run("features", ["-samples", "lj0.data", "lj1.data", "lj2.data", "-potential", "lj/cut", "-o", "lj.h5"] + base, 2)
+with h5py.File("lj.h5", "a") as f:
+    assert f["/dataset/structure/density"].attrs["units_style"] in (b"lj", "lj")
+    for name in ("Y", "target_names"):
+        del f["/dataset/" + name]
+    f["/dataset/Y"] = f["/dataset/X"][:, :1] * 2.0 + 1.0
+    f["/dataset/target_names"] = np.array([b"y"])
+run("fit", ["-data", "lj.h5", "-o", "lj.model.h5", "-fit_lambda", 1, "-fit_test_fraction", 0], 1)
+with h5py.File("lj.model.h5", "r") as f:
+    assert f["/model"].attrs["units_style"] in (b"lj", "lj"), dict(f["/model"].attrs)
+refused("predict", ["-model", "lj.model.h5", "-sample", "metal.data", "-rdf_rmax", 2.5],
+        ["metal.data: in metal units (declared by its file), but the model lj.model.h5 was fitted on samples in lj units"])
+proc = run("predict", ["-model", "lj.model.h5", "-sample", "lj2.data"], 2)
+assert "lj2.data" in proc.stdout, proc.stdout
+print("ok")
