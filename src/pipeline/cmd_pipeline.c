@@ -141,6 +141,24 @@ static PetscErrorCode DefaultModels(Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
+/* -pipeline_vdos_rebin K averages K consecutive VDOS bins into one target of the D, Dred and Dcum
+   models: checked before any stage runs (it used to fail after the whole features stage), so the
+   number of bins must be given (-vdos_bins, a multiple of K); the automatic count is chosen from
+   the ensemble's spectra. */
+static PetscErrorCode CheckVdosRebin(const Pipeline *pl)
+{
+  PetscInt  bins = 0;
+  PetscBool set, vdos = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  for (PetscInt m = 0; m < pl->nmodels; m++) vdos = (PetscBool)(vdos || !strcmp(pl->model_names[m], "D") || !strcmp(pl->model_names[m], VIT_PIPELINE_REDUCED) || !strcmp(pl->model_names[m], VIT_PIPELINE_CUMULATIVE));
+  if (pl->vdos_rebin == 1 || !vdos) PetscFunctionReturn(0);
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-vdos_bins", &bins, &set));
+  PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT ": give -vdos_bins, a multiple of %" PetscInt_FMT " (the automatic number of VDOS bins, at least 200, is chosen from the spectra, after the features stage)", pl->vdos_rebin, pl->vdos_rebin);
+  PetscCheck(bins % pl->vdos_rebin == 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT " does not divide -vdos_bins %" PetscInt_FMT ": give a divisor of it, or a multiple of %" PetscInt_FMT " bins", pl->vdos_rebin, bins, pl->vdos_rebin);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ReadOptions(Pipeline *pl)
 {
   PetscBool given, cells_set, family_set, dim_set;
@@ -192,6 +210,7 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   if (cells_set) PetscCall(PetscArraycpy(pl->cells, cells, ncells));
   pl->ncells = cells_set ? ncells : 0;
   PetscCheck(pl->vdos_rebin > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_vdos_rebin %" PetscInt_FMT ": must be positive", pl->vdos_rebin);
+  PetscCall(CheckVdosRebin(pl));
   PetscCheck(pl->nsamples > 0 && pl->jobs > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_nsamples and -pipeline_jobs must be positive");
   PetscFunctionReturn(0);
 }

@@ -124,7 +124,7 @@ static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscIn
 }
 
 /* Copy the optional datasets that fit reads besides X, Y and the names, with the string attributes
-   fit reads (the pair table's potential and unit style). */
+   fit reads (the pair table's potential and unit style, the samples' unit style on the density). */
 static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
 {
   static const struct {
@@ -133,6 +133,7 @@ static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out
     {"/dataset/feature_smooth", "length"},
     {"/dataset/structure/dim", "1"},
     {"/dataset/structure/density", "1/length^d"},
+    {"/dataset/structure/density_range", "1/length^d"}, /* the model keeps it: predict's density check */
     {"/dataset/structure/type_fraction", "1"},
     {"/dataset/structure/natoms", "1"},
     {"/dataset/structure/type_mass", "mass"},

@@ -4,7 +4,8 @@
   the trace identity (docs/fit.md) evaluated here in numpy for the KA parameters, and applied to the
   g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian) up to a constant,
   R^2 > 0.95 over the samples;
-- every model's dataset has the features of dataset.h5 and its targets (the reduced VDOS model
+- every model's dataset has the features of dataset.h5, its density range and unit style (which
+  the model keeps), and its targets (the reduced VDOS model
   Dred: D(omega)/omega, 2D, only its bins above 3 /dataset/vdos_sigma; the cumulative VDOS Dcum: running sum of the rebinned D times the bin
   width, last value dropped), recomputed here with numpy; the exact mode counts of Ncount equal
   the numbers of eigenvalues below omega^2 of a dense Hessian built here in numpy from the sample
@@ -21,7 +22,8 @@
 - the report ranks the samples by the energy per atom of the spectrum outputs, which equals the
   generator's LAMMPS inherent-structure energy (samples/ensemble.csv);
 - a missing sample list is a one-line user error with exit status 1, and so is a held-out split
-  with fewer than 2 samples on either side, before any stage runs."""
+  with fewer than 2 samples on either side, or a -pipeline_vdos_rebin that does not divide
+  -vdos_bins (or without -vdos_bins), before any stage runs."""
 import os
 import shutil
 import subprocess
@@ -140,6 +142,12 @@ def check_model_datasets():
             for name in ('pair_table', 'type_mass'):  # the potential and masses of the spectra travel to every model (fit's exact kernels)
                 assert np.array_equal(f['/dataset/structure/' + name][...], g['/dataset/structure/' + name][...]), (m, name)
             assert g['/dataset/structure/pair_table'].attrs['potential'] in ('ka2d', b'ka2d'), m
+            # the samples' density range and unit style travel too: the model keeps the true range, not the mean twice
+            rho = f['/dataset/structure/density_range'][...]
+            assert 0 < rho[0] <= rho[1] and np.array_equal(g['/dataset/structure/density_range'][...], rho), (m, rho)
+            assert g['/dataset/structure/density'].attrs['units_style'] in ('lj', b'lj'), m
+        with h5py.File(os.path.join(RUN, 'models/%s/model.h5' % m), 'r') as mf:
+            assert np.array_equal(mf['/model/density_range'][...], rho) and mf['/model'].attrs['units_style'] in ('lj', b'lj'), (m, mf['/model/density_range'][...])
         if m == 'D':
             expect = coarse(Y[:, vdos])
         elif m == 'Dred':  # only above 3 sigma of the broadened targets (below: broadening / omega)
@@ -332,6 +340,16 @@ def main():
         lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith('vitrum')]
         assert p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), (p.stdout, p.stderr)
         assert 'pipeline [' not in p.stdout and not os.path.exists('tiny_split'), p.stdout
+    # so does a -pipeline_vdos_rebin that does not divide the VDOS bins, or without -vdos_bins
+    # (the automatic count is known only after the features stage, where it used to fail)
+    open('nobins.opts', 'w').writelines(l for l in open('tiny.opts') if not l.startswith('-vdos_bins'))
+    for opts, extra, words in (('tiny.opts', [], ['-pipeline_vdos_rebin 7 does not divide -vdos_bins 48']),
+                               ('tiny.opts', ['-vdos_bins', 200], ['does not divide -vdos_bins 200']),
+                               ('nobins.opts', [], ['give -vdos_bins, a multiple of 7'])):
+        p = vt.run(['pipeline', '-options_file', opts, '-pipeline_dir', 'tiny_rebin', '-pipeline_vdos_rebin', 7] + extra, np_ranks=2, expect_fail=True)
+        lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith('vitrum')]
+        assert p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), (p.stdout, p.stderr)
+        assert 'pipeline [' not in p.stdout and not os.path.exists('tiny_rebin'), p.stdout
     print('ok')
 
 
