@@ -87,6 +87,8 @@ PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[
    together by VitOutputsCommit; VitOutputsRemove (main, on error) deletes the temporary files left.
    VitOutputTmpName: the temporary name of PATH (to finish the file before VitOutputsCommit). */
 PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
+/* The same, the message ending in hint ("give another -pipeline_dir") instead of "give another output name". */
+PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[]);
 /* A finished scratch file this run reads and then deletes itself: VitOutputsRemove deletes it too
    if the run fails before VitOutputScratchDone (called once the caller has deleted it). */
 PetscErrorCode VitOutputScratch(const char path[]);

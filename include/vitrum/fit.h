@@ -153,4 +153,10 @@ typedef struct {
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds);
 PetscErrorCode VitDatasetDestroy(VitDataset *ds);
 
+/* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
+   may follow -samples, as an unquoted glob expanded by the shell gives) or else -sample_list FILE
+   (one path a line; blank lines and # comments skipped); none when both are empty. Every rank
+   reads them. */
+PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths);
+
 #endif

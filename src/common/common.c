@@ -516,7 +516,7 @@ static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char culprit[]
 /* Rank 0: the reason out cannot be written (empty if it can): an existing directory, or the same
    file as an input (a value of any option but `option` itself, an options file the run read, or
    one of inputs[]). */
-static PetscErrorCode OutputProblem(const char option[], const char out[], PetscInt ninputs, const char *const inputs[], char msg[], size_t len)
+static PetscErrorCode OutputProblem(const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[], char msg[], size_t len)
 {
   struct stat so;
   char       *all, *tok, *save = NULL, culprit[PETSC_MAX_PATH_LEN] = "", name[256] = "";
@@ -549,23 +549,30 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
     if (culprit[0]) PetscCall(PetscStrncpy(name, "-options_file", sizeof(name)));
   }
   if (culprit[0]) {
-    PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s %s: writing it would destroy the input; give another output name", option, out, name, culprit));
+    PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s %s: writing it would destroy the input; %s", option, out, name, culprit, hint));
     PetscFunctionReturn(0);
   }
   for (PetscInt i = 0; i < ninputs && !msg[0]; i++)
-    if (SameFile(inputs[i], &so)) PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s: writing it would destroy the input; give another output name", option, out, inputs[i]));
+    if (SameFile(inputs[i], &so)) PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s: writing it would destroy the input; %s", option, out, inputs[i], hint));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[])
+PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[])
 {
   char        msg[1024] = "";
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) PetscCall(OutputProblem(option, out, ninputs, inputs, msg, sizeof(msg)));
+  if (!rank) PetscCall(OutputProblem(option, out, ninputs, inputs, hint, msg, sizeof(msg)));
   PetscCall(VitBcastError(comm, msg));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitOutputCheckHint(comm, option, out, ninputs, inputs, "give another output name"));
   PetscFunctionReturn(0);
 }
 

@@ -46,11 +46,6 @@ PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim,
 /* /dataset/structure/{dim, density, density_range, type_fraction, natoms, type_names}; nothing when unknown. */
 PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c);
 
-/* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
-   may follow -samples, as an unquoted glob expanded by the shell gives) or else -sample_list FILE
-   (one path a line; blank lines and # comments skipped); none when both are empty. Every rank
-   reads them. */
-PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths);
 
 /* The -o of features or predict: not an input (VitOutputCheck, the samples paths[] as -samples or
    -sample_list expanded) and not in the cache folder (-features_cache, or the default), where it

@@ -14,6 +14,7 @@
    differently under the same options, fits again (seconds) instead of keeping the old models.
    See docs/pipeline.md. */
 #include <vitrum/commands.h>
+#include <vitrum/fit.h>
 #include "pipeline.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -255,6 +256,32 @@ static PetscErrorCode SetPaths(Pipeline *pl)
   PetscCall(PetscSNPrintf(pl->report_md, sizeof(pl->report_md), "%s/report/report.md", pl->dir));
   len = readlink("/proc/self/exe", pl->exe, sizeof(pl->exe) - 1);
   pl->exe[len > 0 ? len : 0] = 0;
+  PetscFunctionReturn(0);
+}
+
+/* Before anything is created: no file the run writes in -pipeline_dir may be a listed sample, the
+   list, or another input (an options file included; VitOutputCheckHint), e.g. a sample named
+   dataset.h5 in a run folder that is the samples' folder. */
+static PetscErrorCode CheckOutputs(MPI_Comm comm, const Pipeline *pl)
+{
+  PetscInt    n = 0;
+  char      **samples = NULL;
+  const char *outputs[2 * VIT_PIPELINE_MAX_MODELS + 4] = {pl->options_used, pl->dataset, pl->evaluation, pl->report_md};
+  int         nout = 4, exists[2 * VIT_PIPELINE_MAX_MODELS + 4];
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  if (!pl->generate) PetscCall(VitSamplePathsGet(comm, "", pl->samples, &n, &samples));
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    outputs[nout++] = pl->model_dataset[m];
+    outputs[nout++] = pl->model_file[m];
+  }
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  for (int k = 0; k < nout; k++) exists[k] = !rank && MTime(outputs[k]) >= 0; /* a new file replaces nothing (its folder comes later) */
+  PetscCallMPI(MPI_Bcast(exists, nout, MPI_INT, 0, comm));
+  for (int k = 0; k < nout; k++)
+    if (exists[k]) PetscCall(VitOutputCheckHint(comm, "-pipeline_dir: the output", outputs[k], n, (const char *const *)samples, "give another -pipeline_dir (the run folder holds the pipeline's outputs)"));
+  PetscCall(VitStringsFree(n, &samples));
   PetscFunctionReturn(0);
 }
 
@@ -678,6 +705,7 @@ PetscErrorCode VitCmdPipeline(void)
   PetscCall(CheckSampleList(comm, &pl));
   PetscCall(CheckSplitSize(comm, &pl));
   PetscCall(SetPaths(&pl));
+  PetscCall(CheckOutputs(comm, &pl));
   PetscCall(MakeDirectories(comm, &pl));
   PetscCall(RecordOptions(comm, &pl));
   PetscCall(SetUpStages(&pl, stages));

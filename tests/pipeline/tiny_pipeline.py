@@ -23,7 +23,8 @@
   generator's LAMMPS inherent-structure energy (samples/ensemble.csv);
 - a missing sample list is a one-line user error with exit status 1, and so is a held-out split
   with fewer than 2 samples on either side, or a -pipeline_vdos_rebin that does not divide
-  -vdos_bins (or without -vdos_bins), before any stage runs."""
+  -vdos_bins (or without -vdos_bins), or a -pipeline_dir whose outputs would replace a listed sample
+  (nothing created there), before any stage runs."""
 import os
 import shutil
 import subprocess
@@ -350,6 +351,19 @@ def main():
         lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith('vitrum')]
         assert p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words), (p.stdout, p.stderr)
         assert 'pipeline [' not in p.stdout and not os.path.exists('tiny_rebin'), p.stdout
+    # a run folder that is the samples' folder, with a sample named dataset.h5: refused in the
+    # pipeline's words before anything is created in it (it named features' -o and left cache/,
+    # models/, report/ and options.used behind)
+    shutil.rmtree('pdir', ignore_errors=True)
+    os.makedirs('pdir')
+    for k, line in enumerate(listed):
+        shutil.copy(line.strip(), 'pdir/%s' % ('dataset.h5' if k == len(listed) - 1 else 's%d.data' % k))
+    open('pdir/list.txt', 'w').writelines('pdir/%s\n' % f for f in sorted(os.listdir('pdir')) if f != 'list.txt')
+    before = sorted(os.listdir('pdir'))
+    p = vt.run(['pipeline', '-options_file', 'tiny.opts', '-pipeline_dir', 'pdir', '-pipeline_samples', 'pdir/list.txt'], np_ranks=2, expect_fail=True)
+    lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith('vitrum')]
+    assert p.returncode == 1 and len(lines) == 1 and '-pipeline_dir: the output pdir/dataset.h5 is the same file as the input pdir/dataset.h5' in lines[0] and '-o' not in lines[0], (p.stdout, p.stderr)
+    assert sorted(os.listdir('pdir')) == before, os.listdir('pdir')
     print('ok')
 
 
