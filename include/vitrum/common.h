@@ -40,6 +40,9 @@ PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], Petsc
    Everything else keeps PETSc's traceback. */
 PetscErrorCode VitPushErrorHandler(void);
 PetscBool      VitUserErrorRaised(void); /* this rank raised a user error */
+/* What the work in progress is about (a sample of an ensemble; NULL: nothing): a user error raised
+   meanwhile whose message does not name it is prefixed with it ("SAMPLE: ..."). */
+void VitUserErrorContext(const char what[]);
 /* Collective on comm: ierr is this rank's result of work done on a sub-communicator of comm (0 if
    it succeeded). If any rank failed, the error of the lowest failing rank is raised on all of comm. */
 PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr);

@@ -100,6 +100,7 @@ static struct {
 } user_error;
 
 static MPI_Comm error_comm = MPI_COMM_NULL; /* private duplicate of PETSC_COMM_WORLD for VitEndOfRun */
+static char     error_context[PETSC_MAX_PATH_LEN]; /* what the work in progress is about (VitUserErrorContext) */
 
 static PetscBool CommIsWorld(MPI_Comm comm)
 {
@@ -198,6 +199,12 @@ static PetscErrorCode VitErrorHandler(MPI_Comm comm, int line, const char *func,
       mess = OutOfMemoryMessage(n, func, mess, named, sizeof(named));
       n    = PETSC_ERR_MEM; /* the code returned up the stack */
     } else mess = NameTheOption(mess, named, sizeof(named));
+    if (error_context[0] && mess && !strstr(mess, error_context)) { /* name the sample the error is about */
+      char about[sizeof(named)];
+      snprintf(about, sizeof(about), "%.400s: %.600s", error_context, mess);
+      PetscStrncpy(named, about, sizeof(named));
+      mess = named;
+    }
     MPI_Comm_rank(comm, &rank);
     if (!user_error.raised) {
       user_error.raised    = PETSC_TRUE;
@@ -219,6 +226,11 @@ PetscErrorCode VitPushErrorHandler(void)
   PetscCallMPI(MPI_Comm_dup(PETSC_COMM_WORLD, &error_comm));
   PetscCall(PetscPushErrorHandler(VitErrorHandler, NULL));
   PetscFunctionReturn(0);
+}
+
+void VitUserErrorContext(const char what[])
+{
+  snprintf(error_context, sizeof(error_context), "%s", what ? what : "");
 }
 
 PetscBool VitUserErrorRaised(void)

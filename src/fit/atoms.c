@@ -308,7 +308,9 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(VitProgressStart(&progress, "samples", n));
   for (PetscInt s = 0; s < n; s++) {
     PetscInt N;
+    VitUserErrorContext(paths[s]); /* an error about this sample names it */
     PetscCall(AtomSample(comm, o, paths[s], nr, r, &names, &p, &tnames, &nt, &Xs[s], &Ys[s], &comp));
+    VitUserErrorContext(NULL);
     PetscCall(VecGetSize(Xs[s], &N));
     total += N / p;
     PetscCall(VitProgressUpdate(comm, &progress, s + 1));

@@ -789,7 +789,9 @@ static PetscErrorCode ComputeSamples(MPI_Comm comm, const FeatOptions *o, PetscI
   for (PetscInt first = 0; first < n && !failed; first += ngroups) {
     int mine_failed;
     if (first + group < n) {
+      VitUserErrorContext(paths[first + group]); /* an error about this sample names it */
       ierr = ComputeSample(sub, o, paths[first + group]);
+      VitUserErrorContext(NULL);
       done++;
       if (!rank && !ierr) PetscCall(VitProgressUpdate(PETSC_COMM_SELF, &progress, done));
     }

@@ -6,6 +6,8 @@
 * with a -potential, features refuses a sample whose Pair Coeffs differ from the first sample's
   (one line naming the sample, the coefficient, the pair and both values); without one (the rdf
   features do not depend on the potential) they are accepted;
+* an error raised while one sample is computed (here: -potential ka3d has no metal-unit
+  parameters) names the sample (VitUserErrorContext);
 * predict refuses a sample declared in other units than the model's training samples (of the same
   density: the density check alone would pass it), and predicts one in the model's units.
 Every error on 1 and 2 ranks, with no output left."""
@@ -59,6 +61,11 @@ refused("features", ["-samples", "lj0.data", "lj1.data", "cut2.data", "eps12.dat
 refused("features", ["-samples", "lj0.data", "eps12.data", "-potential", "lj/cut"] + base,
         ["eps12.data: epsilon of the pair 1-2 is 1.2", "1.5 in that of lj0.data"])
 run("features", ["-samples", "lj0.data", "cut2.data", "-o", "nopot.h5"] + base, 2)  # no potential: rdf features only
+# an error raised while one sample of the ensemble is computed names that sample
+sample("m1.data", units="metal")
+sample("m2.data", units="metal")
+refused("features", ["-samples", "m1.data", "m2.data", "-potential", "ka3d", "-features_targets", "omega2_mean", "-rdf_rmax", 2.5],
+        ["error: m1.data: -potential ka3d in metal units: give -lj_epsilon"])
 
 run("features", ["-samples", "lj0.data", "lj1.data", "lj2.data", "-potential", "lj/cut", "-o", "lj.h5"] + base, 2)
 with h5py.File("lj.h5", "a") as f:
