@@ -432,9 +432,9 @@ static PetscErrorCode CurrentProductKey(const char options[], PetscBool rdf, cha
   PetscFunctionReturn(0);
 }
 
-/* The /meta options and sample of a cached output, read once (NULL when absent: an output of
-   another program, or of a vitrum that did not record the sample). Rank 0 only. */
-static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **sample)
+/* The /meta options, sample and sample stamp of a cached output, read once (NULL when absent: an
+   output of another program, or of a vitrum that did not record them). Rank 0 only. */
+static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **sample, char **stamp)
 {
   VitH5 h5;
 
@@ -442,6 +442,7 @@ static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **
   PetscCall(VitH5OpenRead(PETSC_COMM_SELF, cached, &h5));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", options));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "sample", sample));
+  PetscCall(VitH5ReadAttrString(&h5, "/meta", "sample_stamp", stamp));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
 }
@@ -478,15 +479,28 @@ static void SampleIdentity(const char sample[], char id[PETSC_MAX_PATH_LEN])
   snprintf(id, PETSC_MAX_PATH_LEN, "%s", realpath(sample, resolved) ? resolved : sample);
 }
 
-/* Whether a cached output with /meta options `options` and sample `then` was computed from this
-   sample; when not, why, in `why` (one line). Foreign outputs (no /meta options) are taken as they are. */
-static PetscBool CacheOfSample(const char sample[], const char options[], const char then[], char why[], size_t len)
+/* The sample file's size and modification time (ns), recorded in its cached outputs: a sample
+   changed since (rewritten, or replaced by a copy of another age) is computed again. */
+static void SampleStamp(const char sample[], char stamp[64])
 {
-  char id[PETSC_MAX_PATH_LEN];
+  struct stat st;
+
+  if (stat(sample, &st)) stamp[0] = 0;
+  else snprintf(stamp, 64, "%lld bytes, modified %lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+}
+
+/* Whether a cached output with /meta options `options`, sample `then` and sample stamp `stamp`
+   was computed from this sample as it is now; when not, why, in `why` (one line). Foreign outputs
+   (no /meta options) are taken as they are; outputs without a stamp (older vitrum) by the sample. */
+static PetscBool CacheOfSample(const char sample[], const char options[], const char then[], const char stamp[], char why[], size_t len)
+{
+  char id[PETSC_MAX_PATH_LEN], now[64];
 
   SampleIdentity(sample, id);
-  if (!options || (then && !strcmp(then, id))) return PETSC_TRUE;
-  if (then) snprintf(why, len, "was computed from %.400s, not from %.400s", then, id);
+  SampleStamp(sample, now);
+  if (!options || (then && !strcmp(then, id) && (!stamp || !strcmp(stamp, now)))) return PETSC_TRUE;
+  if (then && !strcmp(then, id)) snprintf(why, len, "was computed from %.400s before it changed (then %s, now %s)", id, stamp, now);
+  else if (then) snprintf(why, len, "was computed from %.400s, not from %.400s", then, id);
   else snprintf(why, len, "does not say which sample it was computed from (an older vitrum wrote it)");
   return PETSC_FALSE;
 }
@@ -517,7 +531,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
 {
   struct stat ss, sc;
   PetscBool   match = PETSC_TRUE;
-  char       *options = NULL, *then = NULL, why[1024];
+  char       *options = NULL, *then = NULL, *stamp = NULL, why[1024];
 
   PetscFunctionBeginUser;
   if (other_key) *other_key = NULL;
@@ -527,8 +541,8 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
     if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
   }
-  PetscCall(CacheMetaRead(cached, &options, &then));
-  if (!CacheOfSample(sample, options, then, why, sizeof(why))) {
+  PetscCall(CacheMetaRead(cached, &options, &then, &stamp));
+  if (!CacheOfSample(sample, options, then, stamp, why, sizeof(why))) {
     if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: note: %s %s: recomputing it\n", cached, why));
   } else {
     if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
@@ -537,6 +551,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
   }
   PetscCall(PetscFree(options));
   PetscCall(PetscFree(then));
+  PetscCall(PetscFree(stamp));
   PetscFunctionReturn(0);
 }
 
@@ -654,11 +669,12 @@ static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt
   { /* the grid of the first sample's cached output only: an entry of another sample of that name is not its grid */
     PetscBool ours = PETSC_TRUE;
     if (!rank && CacheIntact(cached)) {
-      char *options = NULL, *then = NULL, why[1024];
-      PetscCall(CacheMetaRead(cached, &options, &then));
-      ours = CacheOfSample(paths[0], options, then, why, sizeof(why));
+      char *options = NULL, *then = NULL, *stamp = NULL, why[1024];
+      PetscCall(CacheMetaRead(cached, &options, &then, &stamp));
+      ours = CacheOfSample(paths[0], options, then, stamp, why, sizeof(why));
       PetscCall(PetscFree(options));
       PetscCall(PetscFree(then));
+      PetscCall(PetscFree(stamp));
     }
     PetscCallMPI(MPI_Bcast(&ours, 1, MPIU_BOOL, 0, comm));
     PetscCall(VitRdfEnsembleGrid(comm, paths[0], ours ? cached : "", ncomputed, computed));
@@ -671,9 +687,10 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
 {
   PetscMPIInt rank;
   int         ok = 1;
-  char        tmp[PETSC_MAX_PATH_LEN];
+  char        tmp[PETSC_MAX_PATH_LEN], stamp[64];
 
   PetscFunctionBeginUser;
+  SampleStamp(sample, stamp); /* the sample as it was read: a change while computing makes the output stale */
   VitOutputsHold(); /* the marker goes into the temporary file: the entry appears complete, or not at all */
   if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
   else PetscCall(VitSpectrumRunSample(comm, sample, cached));
@@ -687,7 +704,7 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
     PetscCall(PetscMemzero(&h5, sizeof(h5)));
     h5.file = file;
     SampleIdentity(sample, id);
-    if (file >= 0 && !VitH5WriteAttrString(&h5, "/meta", SAMPLE_ATTR, id)) space = H5Screate(H5S_SCALAR);
+    if (file >= 0 && !VitH5WriteAttrString(&h5, "/meta", SAMPLE_ATTR, id) && !VitH5WriteAttrString(&h5, "/meta", "sample_stamp", stamp)) space = H5Screate(H5S_SCALAR);
     if (space >= 0) attr = H5Acreate_by_name(file, "/meta", CACHE_MARKER, H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     ok = attr >= 0 && H5Awrite(attr, H5T_NATIVE_INT, &one) >= 0;
     if (attr >= 0) H5Aclose(attr);

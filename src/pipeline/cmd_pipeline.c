@@ -10,7 +10,7 @@
      4 evaluate  held-out predictions and metrics of all models   -> DIR/evaluation.h5
      5 report    scripts/plot_report.py (figures, report.md) -> DIR/report/report.md
    Every stage also depends on DIR/options.used, the options of the run, rewritten only when they
-   change, and the fit (so what follows it) on this executable: a new vitrum, whose fit may choose
+   change (features also on DIR/samples.used, the listed samples' sizes and times), and the fit (so what follows it) on this executable: a new vitrum, whose fit may choose
    differently under the same options, fits again (seconds) instead of keeping the old models.
    See docs/pipeline.md. */
 #include <vitrum/commands.h>
@@ -42,7 +42,7 @@ typedef struct {
   char     *model_names[VIT_PIPELINE_MAX_MODELS];
   char      cache[PETSC_MAX_PATH_LEN];       /* features cache folder of the current options */
   /* files of the run */
-  char options_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN];
+  char options_used[PETSC_MAX_PATH_LEN], samples_used[PETSC_MAX_PATH_LEN], dataset[PETSC_MAX_PATH_LEN];
   char exe[PETSC_MAX_PATH_LEN];            /* this executable ("" if /proc/self/exe cannot be read) */
   char evaluation[PETSC_MAX_PATH_LEN], report_md[PETSC_MAX_PATH_LEN];
   char model_dataset[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN], model_file[VIT_PIPELINE_MAX_MODELS][PETSC_MAX_PATH_LEN];
@@ -245,6 +245,7 @@ static PetscErrorCode SetPaths(Pipeline *pl)
   PetscFunctionBeginUser;
   if (pl->generate) PetscCall(PetscSNPrintf(pl->samples, sizeof(pl->samples), "%s/samples/samples.txt", pl->dir));
   PetscCall(PetscSNPrintf(pl->options_used, sizeof(pl->options_used), "%s/options.used", pl->dir));
+  PetscCall(PetscSNPrintf(pl->samples_used, sizeof(pl->samples_used), "%s/samples.used", pl->dir));
   PetscCall(PetscSNPrintf(pl->dataset, sizeof(pl->dataset), "%s/dataset.h5", pl->dir));
   for (PetscInt m = 0; m < pl->nmodels; m++) {
     PetscCall(PetscSNPrintf(pl->model_dataset[m], sizeof(pl->model_dataset[m]), "%s/models/%s/dataset.h5", pl->dir, pl->model_names[m]));
@@ -266,8 +267,8 @@ static PetscErrorCode CheckOutputs(MPI_Comm comm, const Pipeline *pl)
 {
   PetscInt    n = 0;
   char      **samples = NULL;
-  const char *outputs[2 * VIT_PIPELINE_MAX_MODELS + 4] = {pl->options_used, pl->dataset, pl->evaluation, pl->report_md};
-  int         nout = 4, exists[2 * VIT_PIPELINE_MAX_MODELS + 4];
+  const char *outputs[2 * VIT_PIPELINE_MAX_MODELS + 5] = {pl->options_used, pl->samples_used, pl->dataset, pl->evaluation, pl->report_md};
+  int         nout = 5, exists[2 * VIT_PIPELINE_MAX_MODELS + 5];
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
@@ -323,6 +324,32 @@ static PetscErrorCode OptionsText(char **text)
   PetscFunctionReturn(0);
 }
 
+/* Rank 0: write text to path unless the file already holds exactly it (its time then stays, and
+   the stages that depend on it stay up to date); a message for VitBcastError when it cannot. */
+static PetscErrorCode WriteIfChanged(const char path[], const char text[], char errmsg[], size_t len)
+{
+  FILE  *f = fopen(path, "r");
+  char  *old = NULL;
+  size_t n = 0;
+  long   size = 0;
+
+  PetscFunctionBeginUser;
+  if (f && !fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
+    PetscCall(PetscMalloc1(size + 1, &old));
+    n      = fread(old, 1, (size_t)size, f);
+    old[n] = 0;
+  }
+  if (f) fclose(f);
+  if (!old || strcmp(old, text)) {
+    if ((f = fopen(path, "w"))) {
+      fputs(text, f);
+      fclose(f);
+    } else PetscCall(PetscSNPrintf(errmsg, len, "%s: cannot write (check -pipeline_dir)", path));
+  }
+  PetscCall(PetscFree(old));
+  PetscFunctionReturn(0);
+}
+
 /* Write DIR/options.used when its content changes (which makes every later stage stale). */
 static PetscErrorCode RecordOptions(MPI_Comm comm, const Pipeline *pl)
 {
@@ -332,23 +359,43 @@ static PetscErrorCode RecordOptions(MPI_Comm comm, const Pipeline *pl)
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
-    char  *text, old[16384] = "";
-    FILE  *f;
-    size_t n = 0;
+    char *text;
     PetscCall(OptionsText(&text));
-    if ((f = fopen(pl->options_used, "r"))) {
-      n      = fread(old, 1, sizeof(old) - 1, f);
-      old[n] = 0;
-      fclose(f);
-    }
-    if (strcmp(old, text)) {
-      if ((f = fopen(pl->options_used, "w"))) {
-        fputs(text, f);
-        fclose(f);
-      } else PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: cannot write (check -pipeline_dir)", pl->options_used));
-    }
+    PetscCall(WriteIfChanged(pl->options_used, text, errmsg, sizeof(errmsg)));
     PetscCall(PetscFree(text));
   }
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
+/* Write DIR/samples.used, every listed sample's path, size and modification time, when it changes:
+   an input of the features stage, so that a sample rewritten (or replaced by a copy of another
+   age), added or removed makes features and what follows it run again; the per-sample caches
+   then recompute that sample only. Before the features stage (the generate stage makes the list). */
+static PetscErrorCode RecordSamples(MPI_Comm comm, const Pipeline *pl)
+{
+  PetscMPIInt rank;
+  PetscInt    n;
+  char      **paths, errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+
+  PetscFunctionBeginUser;
+  PetscCall(VitSamplePathsGet(comm, "", pl->samples, &n, &paths));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    char  *text;
+    size_t len = 0, size = 1;
+    for (PetscInt i = 0; i < n; i++) size += strlen(paths[i]) + 64;
+    PetscCall(PetscMalloc1(size, &text));
+    text[0] = 0;
+    for (PetscInt i = 0; i < n; i++) {
+      struct stat st;
+      if (stat(paths[i], &st)) len += (size_t)snprintf(text + len, size - len, "%s missing\n", paths[i]);
+      else len += (size_t)snprintf(text + len, size - len, "%s %lld %lld.%09ld\n", paths[i], (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    }
+    PetscCall(WriteIfChanged(pl->samples_used, text, errmsg, sizeof(errmsg)));
+    PetscCall(PetscFree(text));
+  }
+  PetscCall(VitStringsFree(n, &paths));
   PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
 }
@@ -654,7 +701,7 @@ static PetscErrorCode SetUpStages(Pipeline *pl, Stage stages[])
   static PetscBool     registered = PETSC_FALSE;
   const Stage          table[VIT_PIPELINE_NSTAGES] = {
     {"generate", StageGenerate, {pl->options_used}, {pl->samples}, 0},
-    {"features", StageFeatures, {pl->samples, pl->options_used}, {pl->dataset}, 0},
+    {"features", StageFeatures, {pl->samples, pl->options_used, pl->samples_used}, {pl->dataset}, 0},
     {"fit", StageFit, {pl->dataset, pl->options_used, pl->exe[0] ? pl->exe : NULL}, {NULL}, 0},
     {"evaluate", StageEvaluate, {pl->options_used}, {pl->evaluation}, 0},
     {"report", StageReport, {pl->evaluation, pl->options_used}, {pl->report_md}, 0},
@@ -715,6 +762,7 @@ PetscErrorCode VitCmdPipeline(void)
       continue;
     }
     if (k == VIT_PIPELINE_NSTAGES - 1 && !pl.report) continue;
+    if (k == 1) PetscCall(RecordSamples(comm, &pl));
     PetscCall(RunStage(comm, &pl, &stages[k], k, t_start));
   }
   PetscCall(VitPipelinePrintTable(comm, pl.evaluation));

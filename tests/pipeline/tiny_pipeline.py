@@ -14,7 +14,9 @@
   and model files (held-out predictions y = W x + b, R^2 = sklearn r2_score; NaN for a target whose
   held-out values barely vary, sum of squares below 1e-6 of the model's largest), and every model beats
   the mean predictor on its training data (training R^2 > 0 for every target with variance);
-- a rerun skips every stage and leaves the outputs untouched; removing one model file reruns fit,
+- a rerun skips every stage and leaves the outputs untouched; a listed sample that changed (a newer
+  time, or an older copy of another size) runs features again, which recomputes that sample's
+  cached outputs only; removing one model file reruns fit,
   evaluate and report only; so does a newer vitrum executable (a copy of it, run once; a second
   run with it skips everything);
 - an existing sample list (-pipeline_samples) is used without generation and gives the same
@@ -25,6 +27,7 @@
   with fewer than 2 samples on either side, or a -pipeline_vdos_rebin that does not divide
   -vdos_bins (or without -vdos_bins), or a -pipeline_dir whose outputs would replace a listed sample
   (nothing created there), before any stage runs."""
+import glob
 import os
 import shutil
 import subprocess
@@ -318,6 +321,26 @@ def main():
         lines = stage_lines(p.stdout)
         assert all('skipped' in lines[s] for s in ('generate', 'features')), lines
         assert all(('done in' if expect_fit else 'skipped') in lines[s] for s in ('fit', 'evaluate', 'report')), (expect_fit, lines)
+    check_evaluation()
+
+    # a listed sample that changed (rewritten: a newer time; then a copy one byte longer with an
+    # older time) makes features run again, which recomputes that sample's cached outputs only
+    # (until this release "features: up to date, skipped")
+    changed = open(os.path.join(RUN, 'samples', 'samples.txt')).readline().strip()
+    entries = lambda: {f: os.path.getmtime(f) for f in glob.glob(os.path.join(RUN, 'cache', '*', '*.h5'))}  # noqa: E731
+    for change in ('newer', 'older copy, other size'):
+        before = entries()
+        if change == 'newer':
+            os.utime(changed)
+        else:
+            stamp = os.path.getmtime(changed) - 3600
+            open(changed, 'a').write('\n')
+            os.utime(changed, (stamp, stamp))
+        lines = stage_lines(pipeline())
+        assert 'done in' in lines['features'] and 'done in' in lines['fit'], (change, lines)
+        after = entries()
+        redone = sorted(os.path.basename(f) for f in before if after.get(f) != before[f])
+        assert redone and all(f.startswith(os.path.basename(changed) + '.') for f in redone), (change, redone)
     check_evaluation()
 
     out = pipeline(['-pipeline_samples', os.path.join(RUN, 'samples', 'samples.txt'), '-pipeline_dir', 'tiny_list', '-pipeline_report', '0'])
