@@ -683,18 +683,38 @@ static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscFunctionReturn(0);
 }
 
+/* Whether cached is an output that vitrum did not write: it opens and has no /meta options (e.g.
+   spectra from another code in the schema of docs/spectrum.md). Rank 0 only. */
+static PetscBool CacheForeign(const char cached[])
+{
+  hid_t     file;
+  PetscBool foreign;
+
+  H5E_BEGIN_TRY
+  {
+    file    = H5Fopen(cached, H5F_ACC_RDONLY, H5P_DEFAULT);
+    foreign = (PetscBool)(file >= 0 && H5Aexists_by_name(file, "/meta", "options", H5P_DEFAULT) <= 0);
+    if (file >= 0) H5Fclose(file);
+  }
+  H5E_END_TRY;
+  return foreign;
+}
+
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[])
 {
   PetscMPIInt rank;
   int         ok = 1;
-  char        tmp[PETSC_MAX_PATH_LEN], stamp[64];
+  char        tmp[PETSC_MAX_PATH_LEN], stamp[64], errmsg[PETSC_MAX_PATH_LEN + 512] = "";
 
   PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && CacheForeign(cached))
+    PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s was not written by vitrum (no /meta options) and does not serve this run (older than the sample %s, on another grid than -rdf_dr and -rdf_rmax ask, without the S(q) asked for, or -features_recompute): vitrum does not overwrite a file it did not write; move it away, or give another -features_cache", cached, sample));
+  PetscCall(VitBcastError(comm, errmsg));
   SampleStamp(sample, stamp); /* the sample as it was read: a change while computing makes the output stale */
   VitOutputsHold(); /* the marker goes into the temporary file: the entry appears complete, or not at all */
   if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
   else PetscCall(VitSpectrumRunSample(comm, sample, cached));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(VitOutputTmpName(cached, tmp));
   if (!rank) { /* the sample it belongs to, then the marker, last: the file is complete */
     hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;

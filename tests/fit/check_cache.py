@@ -13,7 +13,9 @@
 * samples of one name from two folders: in one call their entries are named by their folders too
   (twin_a__glass.data), the rows equal the rdf code's; across calls sharing a cache, the entry of the
   other sample is recomputed with a note, never reused; a symbolic or hard link of a listed sample
-  is refused with one line naming both paths (same device and inode)."""
+  is refused with one line naming both paths (same device and inode);
+* a cached rdf output that vitrum did not write (no /meta) is used as it is on the asked grid, and
+  on another grid refused with one line, never overwritten."""
 import glob
 import os
 import shutil
@@ -264,4 +266,23 @@ for ranks in (1, 2):
     with h5py.File("frame0.h5", "r") as f:
         assert rel_diff(f["/dataset/X"][0], frames[0]) < 1e-12, rel_diff(f["/dataset/X"][0], frames[1])
 print("-frame 0 of a two-frame dump: the ensemble's g(r) is that frame's, on 1 and 2 ranks: ok")
+
+# an rdf output that vitrum did not write (no /meta) on another grid than asked: refused with one
+# line, never overwritten (it was recomputed over the user's file); on the asked grid it is used
+os.makedirs("cache_foreign", exist_ok=True)
+run("rdf", ["-sample", names[5], "-o", "foreign.rdf.h5", "-rdf_rmax", 2.5, "-rdf_dr", 0.05], 1)
+with h5py.File("foreign.rdf.h5", "a") as f:
+    del f["/meta"]
+shutil.copy("foreign.rdf.h5", "cache_foreign/s5.data.rdf.h5")
+foreign_base = ["-features_cache", "cache_foreign", "-features_targets", "none", "-features_drop_constant", 0]
+with open("cache_foreign/s5.data.rdf.h5", "rb") as f:
+    foreign = f.read()
+for nranks in (1, 2):
+    proc = run("features", ["-samples", names[5], "-o", "foreign.h5"] + foreign_base + rdf_opts, nranks, check=False)
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
+    assert proc.returncode == 1 and len(lines) == 1 and "cache_foreign/s5.data.rdf.h5 was not written by vitrum" in lines[0] and "does not overwrite" in lines[0], proc.stderr
+    assert open("cache_foreign/s5.data.rdf.h5", "rb").read() == foreign and not os.path.exists("foreign.h5")
+run("features", ["-samples", names[5], "-o", "foreign.h5", "-rdf_rmax", 2.5, "-rdf_dr", 0.05] + foreign_base, 2)
+assert open("cache_foreign/s5.data.rdf.h5", "rb").read() == foreign
+print("a cached output vitrum did not write is used as it is or refused, never overwritten: ok")
 print("ok")
