@@ -269,7 +269,10 @@ print("-frame 0 of a two-frame dump: the ensemble's g(r) is that frame's, on 1 a
 
 # an rdf output that vitrum did not write (no /meta) on another grid than asked: refused with one
 # line, never overwritten (it was recomputed over the user's file); on the asked grid it is used
-os.makedirs("cache_foreign", exist_ok=True)
+shutil.rmtree("cache_foreign", ignore_errors=True)
+os.makedirs("cache_foreign")
+if os.path.exists("foreign.h5"):
+    os.remove("foreign.h5")
 run("rdf", ["-sample", names[5], "-o", "foreign.rdf.h5", "-rdf_rmax", 2.5, "-rdf_dr", 0.05], 1)
 with h5py.File("foreign.rdf.h5", "a") as f:
     del f["/meta"]
