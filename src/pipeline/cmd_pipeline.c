@@ -196,7 +196,7 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(VitOptionsString("-pipeline_python", "Python with numpy, h5py, matplotlib, scikit-learn", NULL, pl->python, pl->python, sizeof(pl->python), NULL));
   PetscCall(VitOptionsString("-pipeline_scripts", "Folder of make_ensemble.py and plot_report.py", NULL, pl->scripts, pl->scripts, sizeof(pl->scripts), NULL));
   PetscCall(PetscOptionsStringArray("-pipeline_models", "Target groups, one ridge model each (" VIT_PIPELINE_REDUCED ": reduced VDOS, " VIT_PIPELINE_CUMULATIVE ": cumulative VDOS, from the D(omega) targets; " VIT_PIPELINE_COUNTS ": exact mode counts below each -spectrum_count_omega; default D," VIT_PIPELINE_REDUCED ",omega2_mean,boson_peak_omega,low_mode_count)", NULL, pl->model_names, &pl->nmodels, NULL));
-  PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D, " VIT_PIPELINE_REDUCED " and " VIT_PIPELINE_CUMULATIVE " models", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
+  PetscCall(PetscOptionsInt("-pipeline_vdos_rebin", "Average this many consecutive VDOS bins into one target of the D, " VIT_PIPELINE_REDUCED " and " VIT_PIPELINE_CUMULATIVE " models (above 1: give -vdos_bins, a multiple of it)", NULL, pl->vdos_rebin, &pl->vdos_rebin, NULL));
   PetscCall(PetscOptionsBool("-pipeline_report", "Make the report (figures and report.md)", NULL, pl->report, &pl->report, NULL));
   PetscCall(PetscOptionsBool("-pipeline_learning_curve", "Report: the ridge vs kernel-ridge learning curve (minutes for thousands of features)", NULL, pl->learning_curve, &pl->learning_curve, NULL));
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
