@@ -1295,13 +1295,15 @@ static void PairCoeffName(const char style[], PetscInt k, char name[], size_t le
 }
 
 /* Where sample s's pair coefficients (a data file's Pair Coeffs or PairIJ Coeffs) differ from
-   those of sample f: one line in msg (else empty). */
-static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, char msg[], size_t len)
+   those of sample f: one line in msg (else empty). given[k]: coefficient k is set by an option
+   for every sample (-lj_epsilon, -lj_sigma, -lj_cutoff), so the files' values of it are not used. */
+static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, const PetscBool given[3], char msg[], size_t len)
 {
   const VitPairCoeffs *a = &f->pair_coeffs, *b = &s->pair_coeffs;
   const char          *section[] = {"no Pair Coeffs", "Pair Coeffs", "PairIJ Coeffs"};
 
   msg[0] = 0;
+  if (given[0] && given[1] && given[2]) return;
   if (a->per != b->per || a->nvalues != b->nvalues || strcmp(a->style, b->style)) {
     snprintf(msg, len, "%s has %s # %s with %d values a line, %s %s # %s with %d", s->source, section[b->per], b->style, (int)b->nvalues, f->source, section[a->per], a->style, (int)a->nvalues);
     return;
@@ -1310,7 +1312,7 @@ static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, char msg[],
     for (PetscInt j = i; j < f->ntypes && j < s->ntypes; j++)
       for (PetscInt k = 0; k < a->nvalues && !msg[0]; k++) {
         char name[32];
-        if (a->given[i][j] == b->given[i][j] && (!a->given[i][j] || a->value[i][j][k] == b->value[i][j][k])) continue;
+        if ((k < 3 && given[k]) || (a->given[i][j] == b->given[i][j] && (!a->given[i][j] || a->value[i][j][k] == b->value[i][j][k]))) continue;
         PairCoeffName(a->style, k, name, sizeof(name));
         if (a->given[i][j] && b->given[i][j]) snprintf(msg, len, "%s: %s of the pair %s-%s is %g in its %s, %g in that of %s", s->source, name, s->type_name[i], s->type_name[j], (double)b->value[i][j][k], section[b->per], (double)a->value[i][j][k], f->source);
         else snprintf(msg, len, "%s: its %s %s the pair %s-%s, that of %s %s", s->source, section[b->per], b->given[i][j] ? "gives" : "does not give", s->type_name[i], s->type_name[j], f->source, a->given[i][j] ? "does" : "does not");
@@ -1339,19 +1341,25 @@ static PetscErrorCode SamplesReadOnRank0(const FeatOptions *o, PetscInt n, char 
 }
 
 /* Every sample the run reads (SamplesReadOnRank0) in the unit style of the first of them (recorded
-   in o->units_style) and, when a -potential is given, with its pair coefficients (a data file's
-   Pair Coeffs, from which each sample's potential takes its parameters, and pair_table and fit's
-   exact kernels those of the first sample): one dataset holds one unit system and one potential.
+   in o->units_style) and, when a pair -potential is given, with its pair coefficients (a data
+   file's Pair Coeffs, from which each sample's potential takes those no -lj_* option sets, and
+   pair_table and fit's exact kernels those of the first sample): one dataset holds one unit
+   system and one potential. A many-body potential does not read Pair Coeffs.
    The spectra of cached samples are compared by CheckSpectraUnits. Collective. */
 static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt n, char *const paths[])
 {
   VitSample   first;
   PetscInt    f = -1;
-  PetscBool   potential, *read;
+  PetscBool   pair, given[3], *read;
   PetscMPIInt rank;
+  char        potential[64] = "";
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-potential", &potential));
+  PetscCall(VitOptionsGetString(comm, "-potential", potential, sizeof(potential), &pair));
+  pair = (PetscBool)(pair && VitPotentialStyleIsPair(potential));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-lj_epsilon", &given[0]));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-lj_sigma", &given[1]));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-lj_cutoff", &given[2]));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscCalloc1(n, &read));
   PetscCall(VitAgreeOnError(comm, rank ? 0 : SamplesReadOnRank0(o, n, paths, read)));
@@ -1360,7 +1368,7 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
     VitSample s;
     char      style[16], from[PETSC_MAX_PATH_LEN + 64], differ[2 * PETSC_MAX_PATH_LEN + 256];
     if (!read[i]) continue;
-    PetscCall(VitSampleRead(comm, paths[i], NULL, -1, f < 0 ? &first : &s));
+    PetscCall(VitSampleReadPath(comm, paths[i], f < 0 ? &first : &s));
     if (f < 0) {
       f = i;
       PetscCall(VitSampleUnitsStyle(comm, &first, o->units_style, o->units_from, sizeof(o->units_from)));
@@ -1368,8 +1376,8 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
     }
     PetscCall(VitSampleUnitsStyle(comm, &s, style, from, sizeof(from)));
     PetscCheck(!strcmp(style, o->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), the sample %s in %s units (%s): one dataset needs one unit style; give samples of one unit style", paths[i], style[0] ? style : "unknown", from, paths[f], o->units_style[0] ? o->units_style : "unknown", o->units_from);
-    PairCoeffsDiffer(&first, &s, differ, sizeof(differ));
-    PetscCheck(!potential || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
+    PairCoeffsDiffer(&first, &s, given, differ, sizeof(differ));
+    PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
     PetscCall(VitSampleDestroy(&s));
   }
   if (f >= 0) PetscCall(VitSampleDestroy(&first));

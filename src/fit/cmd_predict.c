@@ -479,7 +479,7 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
   PetscFunctionBeginUser;
   if (m->units_style) {
     VitSample s;
-    PetscCall(VitSampleRead(comm, sample, NULL, -1, &s));
+    PetscCall(VitSampleReadPath(comm, sample, &s));
     PetscCall(CheckSampleUnits(comm, m, &s));
     PetscCall(VitSampleDestroy(&s));
   }

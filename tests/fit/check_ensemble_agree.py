@@ -3,9 +3,10 @@
   the potential's default) is not the first sample's, with one line naming both samples and both
   styles; the style is recorded in the dataset (units_style of /dataset/structure/density) and by
   fit in the model (/model units_style);
-* with a -potential, features refuses a sample whose Pair Coeffs differ from the first sample's
-  (one line naming the sample, the coefficient, the pair and both values); without one (the rdf
-  features do not depend on the potential) they are accepted;
+* with a pair -potential, features refuses a sample whose Pair Coeffs differ from the first
+  sample's (one line naming the sample, the coefficient, the pair and both values), except in the
+  coefficients an -lj_* option sets for all; without a potential (the rdf features do not depend
+  on it) or with a many-body one (which reads no Pair Coeffs) they are accepted;
 * an error raised while one sample is computed (here: -potential ka3d has no metal-unit
   parameters) names the sample (VitUserErrorContext);
 * predict refuses a sample declared in other units than the model's training samples (of the same
@@ -61,6 +62,13 @@ refused("features", ["-samples", "lj0.data", "lj1.data", "cut2.data", "eps12.dat
 refused("features", ["-samples", "lj0.data", "eps12.data", "-potential", "lj/cut"] + base,
         ["eps12.data: epsilon of the pair 1-2 is 1.2", "1.5 in that of lj0.data"])
 run("features", ["-samples", "lj0.data", "cut2.data", "-o", "nopot.h5"] + base, 2)  # no potential: rdf features only
+# a coefficient every sample gets from an option is not read from the files: they may differ in it
+# (a fresh cache: a sample whose outputs are all cached is not read, so not compared)
+run("features", ["-samples", "lj0.data", "eps12.data", "-features_cache", "fresh", "-potential", "lj/cut", "-lj_epsilon", "1,1.5,0.5", "-o", "eps_given.h5"] + base, 2)
+refused("features", ["-samples", "lj0.data", "cut2.data", "-potential", "lj/cut", "-lj_epsilon", "1,1.5,0.5", "-features_cache", "fresh2"] + base,
+        ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs"])
+# a many-body potential reads no Pair Coeffs
+run("features", ["-samples", "lj0.data", "cut2.data", "-features_cache", "fresh_eam", "-potential", "eam", "-potential_file", "Cu_u3.eam", "-o", "manybody.h5"] + base, 1)
 # an error raised while one sample of the ensemble is computed names that sample
 sample("m1.data", units="metal")
 sample("m2.data", units="metal")
