@@ -63,6 +63,9 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
 /* The ensemble grid fixed by VitRdfEnsembleGrid (*set false when none). */
 void VitRdfEnsembleGridGet(VitRdfGrid *grid, PetscBool *set);
 PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r,g,g_total,pairs,counts} */
+/* Attribute of /structure/rdf/r: the unit style the sample file declares ("none": no declaration),
+   which features compares across an ensemble for the samples it does not read again. */
+#define VIT_RDF_UNITS_DECLARED "units_declared"
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 
 /* S(q) from g(r) (Faber-Ziman partials and Bhatia-Thornton-free total from g_total):

@@ -1265,13 +1265,14 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style[16], char from[], size_t len)
+/* The unit style of a sample whose file declares `declared` ("": nothing), as VitSampleUnitsStyle. */
+static PetscErrorCode UnitsStyle(MPI_Comm comm, const char declared[], char style[16], char from[], size_t len)
 {
   char      potential[64] = "";
   PetscBool set;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(style, s->units, 16));
+  PetscCall(PetscStrncpy(style, declared, 16));
   PetscCall(PetscStrncpy(from, "declared by its file", len));
   if (style[0]) PetscFunctionReturn(0);
   PetscCall(VitOptionsGetString(comm, "-units", style, 16, &set));
@@ -1281,6 +1282,32 @@ PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style
   if (set) PetscCall(PetscStrncpy(style, VitPotentialStyleIsPair(potential) ? "lj" : "metal", 16));
   if (set) PetscCall(PetscSNPrintf(from, len, "the default of -potential %s", potential));
   else PetscCall(PetscStrncpy(from, "not declared by its file, no -units or -potential", len));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style[16], char from[], size_t len)
+{
+  PetscFunctionBeginUser;
+  PetscCall(UnitsStyle(comm, s->units, style, from, len));
+  PetscFunctionReturn(0);
+}
+
+/* The unit style of a sample the run does not read again, from what its file declared as its
+   cached rdf output records it (VIT_RDF_UNITS_DECLARED); *known false for an output written
+   before that record (session 38). Collective. */
+static PetscErrorCode CachedUnitsStyle(MPI_Comm comm, const FeatOptions *o, const char path[], char style[16], char from[], size_t len, PetscBool *known)
+{
+  char  cached[PETSC_MAX_PATH_LEN], *declared = NULL;
+  VitH5 h5;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitFeaturesCachePath(o, path, ".rdf.h5", cached));
+  PetscCall(VitH5OpenRead(comm, cached, &h5));
+  PetscCall(VitH5ReadAttrString(&h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, &declared));
+  PetscCall(VitH5Close(&h5));
+  *known = (PetscBool)(declared != NULL);
+  if (*known) PetscCall(UnitsStyle(comm, strcmp(declared, "none") ? declared : "", style, from, len));
+  PetscCall(PetscFree(declared));
   PetscFunctionReturn(0);
 }
 
@@ -1340,16 +1367,17 @@ static PetscErrorCode SamplesReadOnRank0(const FeatOptions *o, PetscInt n, char 
   PetscFunctionReturn(0);
 }
 
-/* Every sample the run reads (SamplesReadOnRank0) in the unit style of the first of them (recorded
-   in o->units_style) and, when a pair -potential is given, with its pair coefficients (a data
-   file's Pair Coeffs, from which each sample's potential takes those no -lj_* option sets, and
-   pair_table and fit's exact kernels those of the first sample): one dataset holds one unit
-   system and one potential. A many-body potential does not read Pair Coeffs.
-   The spectra of cached samples are compared by CheckSpectraUnits. Collective. */
+/* Every sample in the unit style of the first (recorded in o->units_style; a sample the run does
+   not read again (SamplesReadOnRank0) by what its cached rdf output records) and every sample the
+   run reads, when a pair -potential is given, with its pair coefficients (a data file's Pair
+   Coeffs, from which each sample's potential takes those no -lj_* option sets, and pair_table and
+   fit's exact kernels those of the first sample): one dataset holds one unit system and one
+   potential. A many-body potential does not read Pair Coeffs. The spectra of cached samples are
+   compared by CheckSpectraUnits too. Collective. */
 static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt n, char *const paths[])
 {
   VitSample   first;
-  PetscInt    f = -1;
+  PetscInt    f = -1, ref = -1; /* the first sample read, the first of known unit style */
   PetscBool   pair, given[3], *read;
   PetscMPIInt rank;
   char        potential[64] = "";
@@ -1365,17 +1393,25 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
   PetscCall(VitAgreeOnError(comm, rank ? 0 : SamplesReadOnRank0(o, n, paths, read)));
   PetscCallMPI(MPI_Bcast(read, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
   for (PetscInt i = 0; i < n; i++) {
-    VitSample s;
+    VitSample s, *sample = f < 0 ? &first : &s;
     char      style[16], from[PETSC_MAX_PATH_LEN + 64], differ[2 * PETSC_MAX_PATH_LEN + 256];
+    PetscBool known = PETSC_TRUE;
+
+    if (read[i]) {
+      PetscCall(VitSampleReadPath(comm, paths[i], sample));
+      PetscCall(VitSampleUnitsStyle(comm, sample, style, from, sizeof(from)));
+    } else PetscCall(CachedUnitsStyle(comm, o, paths[i], style, from, sizeof(from), &known));
+    if (known && ref < 0) {
+      ref = i;
+      PetscCall(PetscStrncpy(o->units_style, style, sizeof(o->units_style)));
+      PetscCall(PetscStrncpy(o->units_from, from, sizeof(o->units_from)));
+    }
+    PetscCheck(!known || !strcmp(style, o->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), the sample %s in %s units (%s): one dataset needs one unit style; give samples of one unit style", paths[i], style[0] ? style : "unknown", from, paths[ref], o->units_style[0] ? o->units_style : "unknown", o->units_from);
     if (!read[i]) continue;
-    PetscCall(VitSampleReadPath(comm, paths[i], f < 0 ? &first : &s));
     if (f < 0) {
       f = i;
-      PetscCall(VitSampleUnitsStyle(comm, &first, o->units_style, o->units_from, sizeof(o->units_from)));
       continue;
     }
-    PetscCall(VitSampleUnitsStyle(comm, &s, style, from, sizeof(from)));
-    PetscCheck(!strcmp(style, o->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), the sample %s in %s units (%s): one dataset needs one unit style; give samples of one unit style", paths[i], style[0] ? style : "unknown", from, paths[f], o->units_style[0] ? o->units_style : "unknown", o->units_from);
     PairCoeffsDiffer(&first, &s, given, differ, sizeof(differ));
     PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
     PetscCall(VitSampleDestroy(&s));

@@ -71,6 +71,7 @@ static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOpt
   PetscCall(VitRdfCompute(&dom, sample, rmax, dr, o->geometry, &rdf));
   PetscCall(VitH5Create(comm, out_path, &h5));
   PetscCall(VitRdfWrite(&h5, &rdf));
+  PetscCall(VitH5WriteAttrString(&h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, sample->units[0] ? sample->units : "none"));
   if (o->sq) {
     VitSq sq;
     PetscCall(VitSqFromRdf(&rdf, o->qmax, o->nq, &sq));

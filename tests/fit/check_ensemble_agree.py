@@ -1,7 +1,7 @@
 """One dataset, one unit system and one potential (docs/fit.md, "One ensemble"):
 * features refuses a sample whose unit style (its file's 'units =' declaration, else -units, else
   the potential's default) is not the first sample's, with one line naming both samples and both
-  styles; the style is recorded in the dataset (units_style of /dataset/structure/density) and by
+  styles, also where the samples are cached (their declaration recorded in the rdf output); the style is recorded in the dataset (units_style of /dataset/structure/density) and by
   fit in the model (/model units_style);
 * with a pair -potential, features refuses a sample whose Pair Coeffs differ from the first
   sample's (one line naming the sample, the coefficient, the pair and both values), except in the
@@ -69,6 +69,14 @@ refused("features", ["-samples", "lj0.data", "cut2.data", "-potential", "lj/cut"
         ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs"])
 # a many-body potential reads no Pair Coeffs
 run("features", ["-samples", "lj0.data", "cut2.data", "-features_cache", "fresh_eam", "-potential", "eam", "-potential_file", "Cu_u3.eam", "-o", "manybody.h5"] + base, 1)
+# samples whose outputs are cached are not read again: their unit style comes from what their
+# cached rdf output records (a metal sample added to a cached lj ensemble was accepted before)
+run("features", ["-samples", "lj0.data", "lj1.data", "-features_cache", "cached", "-o", "cached.h5"] + base, 2)
+refused("features", ["-samples", "lj0.data", "lj1.data", "metal.data", "-features_cache", "cached"] + base,
+        ["metal.data: in metal units (declared by its file), the sample lj0.data in lj units"])
+run("features", ["-samples", "lj0.data", "lj1.data", "-features_cache", "cached", "-o", "cached2.h5"] + base, 1)
+with h5py.File("cached2.h5", "r") as f:  # every sample cached: the style still recorded
+    assert f["/dataset/structure/density"].attrs["units_style"] in (b"lj", "lj")
 # an error raised while one sample of the ensemble is computed names that sample
 sample("m1.data", units="metal")
 sample("m2.data", units="metal")
