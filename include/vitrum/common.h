@@ -92,6 +92,8 @@ PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[
 PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
 /* The same, the message ending in hint ("give another -pipeline_dir") instead of "give another output name". */
 PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[]);
+/* Whether paths a and b name the same existing file or folder (same device and inode, whatever the names). */
+PetscBool VitSameFile(const char a[], const char b[]);
 /* A finished scratch file this run reads and then deletes itself: VitOutputsRemove deletes it too
    if the run fails before VitOutputScratchDone (called once the caller has deleted it). */
 PetscErrorCode VitOutputScratch(const char path[]);

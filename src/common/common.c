@@ -430,11 +430,17 @@ PetscErrorCode VitOptionsKey(const char all[], char **key)
   PetscFunctionReturn(0);
 }
 
-/* Whether a and b name the same existing file (same device and inode, whatever the names). */
+/* Whether a names the existing file sb describes (same device and inode, whatever the names). */
 static PetscBool SameFile(const char a[], const struct stat *sb)
 {
   struct stat sa;
   return (PetscBool)(!stat(a, &sa) && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino);
+}
+
+PetscBool VitSameFile(const char a[], const char b[])
+{
+  struct stat sb;
+  return (PetscBool)(!stat(b, &sb) && SameFile(a, &sb));
 }
 
 /* Every comma-separated part of an option value that is the same file as the output: its name in culprit. */

@@ -314,9 +314,8 @@ PetscErrorCode VitFeaturesOutputCheck(MPI_Comm comm, const char out[], const cha
   if (!rank) {
     const char *folder = cache[0] ? cache : VIT_FEATURES_CACHE_DEFAULT, *slash = strrchr(out, '/');
     char        parent[PETSC_MAX_PATH_LEN];
-    struct stat sp, sc;
     PetscCall(PetscSNPrintf(parent, sizeof(parent), "%.*s", slash ? (int)PetscMax(slash - out, 1) : 1, slash ? out : "."));
-    if (!stat(parent, &sp) && !stat(folder, &sc) && sp.st_dev == sc.st_dev && sp.st_ino == sc.st_ino)
+    if (VitSameFile(parent, folder))
       PetscCall(PetscSNPrintf(msg, sizeof(msg), "-o %s is in the cache folder %s (-features_cache), whose per-sample outputs this run reads and writes: give an output outside it", out, folder));
   }
   PetscCall(VitBcastError(comm, msg));
