@@ -537,7 +537,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
   *fresh = PETSC_FALSE;
   if (o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime)) PetscFunctionReturn(0);
   if (!CacheIntact(cached)) {
-    if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
+    if (warn) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
   }
   PetscCall(CacheMetaRead(cached, &options, &then, &stamp));
