@@ -41,7 +41,7 @@ def classify_targets(names):
     vec = [g for g, (i, grid) in gs.items() if grid is not None]
     sca = [g for g, (i, grid) in gs.items() if grid is None]
     reduced = next((g for g in vec if re.search(r'red', g, re.I)), None)
-    cumulative = next((g for g in vec if re.search(r'cum', g, re.I)), None)
+    cumulative = next((g for g in vec if re.search(r'cum', g, re.I) or g == 'C'), None)  # C: features' cumvdos
     counts = next((g for g in vec if re.search(r'count', g, re.I)), None)
     vdos = next((g for g in vec if g not in (reduced, cumulative, counts) and re.search(r'vdos|^D', g, re.I)), None)
 

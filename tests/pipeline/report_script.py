@@ -159,6 +159,11 @@ def spectrum_output(style, lam, freq, masses):
 sys.path.insert(0, os.path.join(SRC, 'scripts'))
 import plot_report  # noqa: E402
 
+# target groups by name: the pipeline's (Dcum) and features' own -features_targets vdos,cumvdos (C)
+for names, cumulative in ((['D(omega=0.5)', 'Dcum(omega=1)', 'omega2_mean'], 'Dcum'), (['D(omega=0.5)', 'C(omega=1)', 'omega2_mean'], 'C')):
+    kinds = plot_report.vr.classify_targets(names)
+    assert (kinds['vdos'], kinds['cumulative'], kinds['omega2']) == ('D', cumulative, 'omega2_mean'), kinds
+
 plot_report.save = lambda fig, outdir, name: fig  # the parity figure itself, to read its labels
 for style, lam, freq, masses, omega_label, r_label in (
         ('metal', 'eV/(A^2 amu)', 'THz', {'Cu': 63.546, 'Zr': 91.224}, r'$\nu$ (THz)', '$r$ (Å)'),
