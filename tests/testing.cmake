@@ -1,7 +1,8 @@
 # Test helpers. Every tests/*.cmake file (one per module) is included below.
 #   vit_add_test(NAME np COMMAND ...): run COMMAND under mpirun with np ranks (np = 0: no mpirun).
 #   vit_add_ctest_exe(NAME SOURCE): build a C test program linked with vitrum_core.
-# Tests run in their own folder under the build tree; VITRUM (the executable), PYTHON
+# Tests run in their own folder under the build tree, emptied first (nothing a previous run left
+# can make a test pass; testrun/spectrum_shared, the samples several tests share, is kept); VITRUM (the executable), PYTHON
 # (/usr/bin/python3, Debian's numpy/scipy/h5py/sklearn), MPIRUN and SRC are in the environment.
 set(VIT_PYTHON /usr/bin/python3)
 set(VIT_MPIRUN mpirun --allow-run-as-root --oversubscribe)
@@ -10,10 +11,11 @@ set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpiru
 function(vit_add_test name np)
   set(workdir ${CMAKE_BINARY_DIR}/testrun/${name})
   file(MAKE_DIRECTORY ${workdir})
+  set(fresh /bin/sh -c "find . -mindepth 1 -delete && exec \"$0\" \"$@\"")
   if(np GREATER 0)
-    add_test(NAME ${name} COMMAND ${VIT_MPIRUN} -n ${np} ${ARGN} WORKING_DIRECTORY ${workdir})
+    add_test(NAME ${name} COMMAND ${fresh} ${VIT_MPIRUN} -n ${np} ${ARGN} WORKING_DIRECTORY ${workdir})
   else()
-    add_test(NAME ${name} COMMAND ${ARGN} WORKING_DIRECTORY ${workdir})
+    add_test(NAME ${name} COMMAND ${fresh} ${ARGN} WORKING_DIRECTORY ${workdir})
   endif()
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "${VIT_TEST_ENV}" TIMEOUT 600)
 endfunction()
