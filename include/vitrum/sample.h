@@ -69,9 +69,10 @@ PetscBool      VitSampleMassesComplete(const VitSample *s);                /* ha
 PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
 PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
-/* The longest periodic run of fractional coordinate k (bins of 1/1000) that holds no atom, as a
-   fraction of the box: the vacuum around a sheet, a slab or a cluster along that direction
-   (collective). */
-PetscErrorCode VitSampleLargestGap(MPI_Comm comm, const VitSample *s, PetscInt k, PetscReal *fraction);
+/* The two longest periodic runs of fractional coordinate k (bins of 1/1000) that hold no atom, as
+   fractions of the box, longest first (0 where there is none): the longest is the vacuum around a
+   sheet, a slab or a cluster along that direction, the second tells a sheet from a periodic stack of
+   layers, whose gaps recur (collective). */
+PetscErrorCode VitSampleLargestGaps(MPI_Comm comm, const VitSample *s, PetscInt k, PetscReal fraction[2]);
 
 #endif

@@ -27,7 +27,8 @@ typedef struct {
                            whose codes share a prefix lie in one cell (a column through a sheet's
                            vacuum) of a grid over the box (the aggregates of twolevel.c) */
   PetscBool  sheet;     /* a 3D sample with a vacuum gap along z wider than the potential's cutoff
-                           (VitSampleVacuumGap): a layer, two-dimensional for twolevel.c */
+                           and not a periodic stack (VitVacuumIsSheet): a layer, two-dimensional
+                           for twolevel.c */
   PetscReal *s;         /* nowned x dim or NULL (with order): fractional positions of the owned atoms
                            (the affine coarse space of twolevel.c) */
   PetscReal  mean;      /* |Tr(H)|/(dN), the mean eigenvalue (at creation); eigenvalues within 1e-6 of it of

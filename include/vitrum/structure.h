@@ -11,7 +11,7 @@
    pairs (i in a, j in b, or i in b, j in a for a != b) at distance in the bin; shell = pi (r2^2 - r1^2) in 2D,
    4/3 pi (r2^3 - r1^3) in 3D. Pair counts are 64-bit integers summed with MPI, so g is bitwise the same
    for any number of ranks. Results are held on every rank.
-   A sheet (a 3D sample with a vacuum gap along z wider than rmax, docs/structure.md) is normalised
+   A sheet (a 3D sample with one vacuum layer along z wider than rmax, VitVacuumIsSheet) is normalised
    as a 2D sample: V = area |a x b|, shell = pi (r2^2 - r1^2); then dim = 2 and sheet = true. */
 typedef enum { VIT_RDF_AUTO, VIT_RDF_BULK, VIT_RDF_SHEET } VitRdfGeometry;
 extern const char *const VitRdfGeometries[];
@@ -36,14 +36,27 @@ PetscInt       VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b); /* index o
 #define VIT_RDF_MAX_BINS 10000000
 PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal rmax, PetscReal dr, PetscInt *nbins);
 PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdfGeometry geometry, VitRdf *rdf);
-/* Widest layer along the c axis (perpendicular to a, b) with no atom, within 1/1000 of the width
-   (a lower bound); 0 for 2D samples. Collective. */
-PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap);
-/* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (a vacuum gap along z wider
-   than sheet_gap): the length that sample-scaled defaults are multiples of. Collective. */
-PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a);
+/* The empty layers of a 3D sample along its c axis (perpendicular to a and b), within 1/1000 of the
+   width (lower bounds; 0 for 2D samples), and its in-plane spacing. A sheet (a monolayer, a few
+   layers, a film) has one vacuum layer much wider than any other empty layer; a periodic stack of
+   layers (graphite, h-BN, bulk MoS2, a layered glass) has gaps that recur, or with one layer per
+   cell a gap of the order of the spacing between atoms. */
+typedef struct {
+  PetscReal gap;     /* the widest empty layer: a sheet's vacuum */
+  PetscReal next;    /* the second widest */
+  PetscReal spacing; /* in-plane mean spacing (A/N)^(1/2), A = |a x b| */
+} VitVacuum;
+PetscErrorCode VitSampleVacuum(MPI_Comm comm, const VitSample *sample, VitVacuum *v); /* collective */
+/* A sheet for pairs or interactions of range reach (rmax, a cutoff): no pair across its vacuum
+   (gap > reach), and the vacuum wider than VIT_SHEET_RATIO times both its other empty layers and
+   its in-plane spacing, which a periodic stack's gaps are not (docs/structure.md#sheets). */
+#define VIT_SHEET_RATIO 3
+PetscBool VitVacuumIsSheet(const VitVacuum *v, PetscReal reach);
+/* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (VitVacuumIsSheet with
+   reach): the length that sample-scaled defaults are multiples of. Collective. */
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal reach, PetscReal *a);
 /* Default g(r) grid of a sample (docs/structure.md): rmax = 5 L and dr = 0.005 L with L = 2^round(log2 a),
-   the power of two nearest the mean spacing a (of a sheet when its vacuum gap is wider than 5 L):
+   the power of two nearest the mean spacing a (of a sheet: VitVacuumIsSheet with reach 5 L):
    L = 1 for Lennard-Jones samples at usual densities (today's 5 and 0.005), 2 A for metallic glasses,
    Si, SiC and carbon (10 A and 0.01 A). rmax is capped at half the shortest periodic width. Collective. */
 typedef struct {

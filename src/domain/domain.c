@@ -71,9 +71,9 @@ static PetscErrorCode DomainSetGrid(VitDomain *dom, const VitSample *sample)
     PetscCheck(dom->grid[0] * dom->grid[1] * dom->grid[2] == size, dom->comm, PETSC_ERR_USER_INPUT, "-domain_grid %d,%d,%d has %d cells for %d ranks", dom->grid[0], dom->grid[1], dom->grid[2], dom->grid[0] * dom->grid[1] * dom->grid[2], size);
   } else {
     for (int k = 0; k < dom->dim && size > 1; k++) {
-      PetscReal fraction;
-      PetscCall(VitSampleLargestGap(dom->comm, sample, k, &fraction));
-      vacuum[k] = (PetscBool)(fraction * dom->width[k] > dom->ghost_width);
+      PetscReal fraction[2];
+      PetscCall(VitSampleLargestGaps(dom->comm, sample, k, fraction));
+      vacuum[k] = (PetscBool)(fraction[0] * dom->width[k] > dom->ghost_width);
     }
     for (int k = 0; k < dom->dim; k++) ncut += !vacuum[k];
     if (!ncut) { /* a cluster: vacuum all around, every direction is cut */

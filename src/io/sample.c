@@ -77,25 +77,33 @@ PetscBool VitSampleMassesComplete(const VitSample *s)
   return complete;
 }
 
-PetscErrorCode VitSampleLargestGap(MPI_Comm comm, const VitSample *sample, PetscInt k, PetscReal *fraction)
+PetscErrorCode VitSampleLargestGaps(MPI_Comm comm, const VitSample *sample, PetscInt k, PetscReal fraction[2])
 {
   const PetscInt nb = 1000;
-  PetscInt       run = 0, longest = 0, first = -1;
+  PetscInt       run = 0, longest[2] = {0, 0}, first = -1;
   char          *occupied;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(nb, &occupied));
   for (PetscInt i = 0; i < sample->nlocal; i++) occupied[PetscMin(nb - 1, PetscMax(0, (PetscInt)(sample->s[3 * i + k] * nb)))] = 1;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)nb, MPI_CHAR, MPI_MAX, comm));
-  /* longest periodic run of empty bins: walk once around from the first occupied bin */
+  /* periodic runs of empty bins: walk once around from the first occupied bin, which closes the last run */
   for (PetscInt b = 0; b < nb && first < 0; b++)
     if (occupied[b]) first = b;
   for (PetscInt b = 1; first >= 0 && b <= nb; b++) {
-    run     = occupied[(first + b) % nb] ? 0 : run + 1;
-    longest = PetscMax(longest, run);
+    if (!occupied[(first + b) % nb]) {
+      run++;
+      continue;
+    }
+    if (run > longest[0]) {
+      longest[1] = longest[0];
+      longest[0] = run;
+    } else longest[1] = PetscMax(longest[1], run);
+    run = 0;
   }
   PetscCall(PetscFree(occupied));
-  *fraction = (PetscReal)longest / nb;
+  fraction[0] = (PetscReal)longest[0] / nb;
+  fraction[1] = (PetscReal)longest[1] / nb;
   PetscFunctionReturn(0);
 }
 

@@ -50,12 +50,12 @@ static PetscErrorCode MortonOrder(const VitDomain *dom, PetscInt ndir, PetscInt 
 
 PetscErrorCode VitSpectrumProblemSetGeometry(VitSpectrumProblem *prob, const VitDomain *dom, const VitSample *sample, PetscReal cutoff)
 {
-  PetscReal gap;
+  VitVacuum vacuum;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc3(dom->nowned + 1, &prob->order, dom->nowned + 1, &prob->morton, dom->nowned * dom->dim + 1, &prob->s));
-  PetscCall(VitSampleVacuumGap(dom->comm, sample, &gap));
-  prob->sheet = (PetscBool)(dom->dim == 3 && gap > cutoff); /* no interaction across the gap */
+  PetscCall(VitSampleVacuum(dom->comm, sample, &vacuum));
+  prob->sheet = VitVacuumIsSheet(&vacuum, cutoff); /* no interaction across the vacuum; not a periodic stack */
   PetscCall(MortonOrder(dom, prob->sheet ? 2 : dom->dim, prob->morton, prob->order));
   for (PetscInt i = 0; i < dom->nowned; i++)
     for (PetscInt k = 0; k < dom->dim; k++) prob->s[i * dom->dim + k] = dom->s[3 * i + k];

@@ -114,26 +114,32 @@ static PetscErrorCode CoincidentPair(MPI_Comm comm, const PetscInt local[2], Pet
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleVacuumGap(MPI_Comm comm, const VitSample *sample, PetscReal *gap)
+PetscErrorCode VitSampleVacuum(MPI_Comm comm, const VitSample *sample, VitVacuum *v)
 {
-  PetscReal width[3], fraction;
+  PetscReal width[3], fraction[2] = {0, 0};
 
   PetscFunctionBeginUser;
-  *gap = 0;
-  if (sample->dim == 2) PetscFunctionReturn(0);
-  PetscCall(VitSampleLargestGap(comm, sample, 2, &fraction));
+  PetscCall(PetscMemzero(v, sizeof(*v)));
+  if (sample->dim == 3) PetscCall(VitSampleLargestGaps(comm, sample, 2, fraction));
   VitSampleWidths(sample, width);
-  *gap = width[2] * fraction;
+  v->gap     = width[2] * fraction[0];
+  v->next    = width[2] * fraction[1];
+  v->spacing = sample->natoms > 0 ? PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms) : 0;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal sheet_gap, PetscReal *a)
+PetscBool VitVacuumIsSheet(const VitVacuum *v, PetscReal reach)
 {
-  PetscReal gap;
+  return (PetscBool)(v->gap > reach && v->gap > VIT_SHEET_RATIO * PetscMax(v->next, v->spacing));
+}
+
+PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal reach, PetscReal *a)
+{
+  VitVacuum v;
 
   PetscFunctionBeginUser;
-  PetscCall(VitSampleVacuumGap(comm, sample, &gap));
-  if (sample->dim == 3 && gap > sheet_gap) *a = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms);
+  PetscCall(VitSampleVacuum(comm, sample, &v));
+  if (VitVacuumIsSheet(&v, reach)) *a = v.spacing;
   else *a = PetscPowReal(VitSampleVolume(sample) / sample->natoms, 1.0 / sample->dim);
   PetscFunctionReturn(0);
 }
@@ -146,12 +152,13 @@ static PetscReal NearestPowerOfTwo(PetscReal a)
 
 PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfGrid *grid)
 {
-  const PetscReal sheet_spacing = PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms); /* (A/N)^(1/2) */
-  PetscReal       width[3], half = PETSC_MAX_REAL;
+  VitVacuum v;
+  PetscReal width[3], half = PETSC_MAX_REAL;
 
   PetscFunctionBeginUser;
   /* a sheet's spacing where its vacuum layer is wider than the rmax that spacing gives */
-  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(sheet_spacing), &grid->spacing));
+  PetscCall(VitSampleVacuum(comm, sample, &v));
+  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(v.spacing), &grid->spacing));
   grid->unit = NearestPowerOfTwo(grid->spacing);
   grid->dr   = 0.005 * grid->unit;
   VitSampleWidths(sample, width);
@@ -272,17 +279,25 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
   PetscFunctionReturn(0);
 }
 
-/* Sheet or bulk: auto takes a sheet when the vacuum gap along z is wider than rmax (no pair
-   counted across it), and says so. */
+/* Sheet or bulk: auto takes a sheet by VitVacuumIsSheet with reach rmax (no pair counted across
+   its vacuum, which is much wider than its other empty layers), and says so; it says too when it
+   takes a periodic stack of layers with gaps wider than rmax as bulk. */
 static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)
 {
+  VitVacuum v;
+
   PetscFunctionBeginUser;
-  PetscCall(VitSampleVacuumGap(dom->comm, sample, &rdf->gap));
+  PetscCall(VitSampleVacuum(dom->comm, sample, &v));
+  rdf->gap    = v.gap;
   rdf->dim    = sample->dim;
   rdf->volume = VitSampleVolume(sample);
-  if (sample->dim == 2 || geometry == VIT_RDF_BULK || (geometry == VIT_RDF_AUTO && rdf->gap <= rmax)) PetscFunctionReturn(0);
-  PetscCheck(rdf->gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %g; the widest empty layer is %g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)rdf->gap);
-  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %g of vacuum along z, wider than rmax %g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)rdf->gap, (double)rmax));
+  if (sample->dim == 2 || geometry == VIT_RDF_BULK) PetscFunctionReturn(0);
+  if (geometry == VIT_RDF_AUTO && !VitVacuumIsSheet(&v, rmax)) {
+    if (v.gap > rmax) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s: its widest empty layer along z (%g) is wider than rmax %g but not more than %d times both the next one (%g) and its in-plane spacing (A/N)^(1/2) %g: a periodic stack of layers, g(r) normalised as bulk; -rdf_geometry sheet to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(v.gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %g; the widest empty layer is %g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)v.gap);
+  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %g of vacuum along z, wider than rmax %g and more than %d times its next empty layer (%g) and its in-plane spacing (A/N)^(1/2) %g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
   rdf->sheet  = PETSC_TRUE;
   rdf->dim    = 2;
   rdf->volume = sample->cell[0][0] * sample->cell[1][1]; /* |a x b|, a and b in the xy plane */
