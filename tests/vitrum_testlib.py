@@ -10,11 +10,12 @@ VITRUM = os.environ.get("VITRUM", "vitrum")
 MPIRUN = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split()
 
 
-def write_lammps_data(path, cell, lo, types, positions, masses=None, dim=3):
-    """Atomic-style LAMMPS data file. cell rows a=(lx,0,0), b=(xy,ly,0), c=(xz,yz,lz); types 1-based."""
+def write_lammps_data(path, cell, lo, types, positions, masses=None, dim=3, ntypes=None):
+    """Atomic-style LAMMPS data file. cell rows a=(lx,0,0), b=(xy,ly,0), c=(xz,yz,lz); types 1-based;
+    ntypes: the atom types declared (default the largest type: more declares types without atoms)."""
     cell = np.asarray(cell, float)
     n = len(types)
-    ntypes = int(max(types))
+    ntypes = int(ntypes or max(types))
     with open(path, "w") as f:
         f.write("vitrum test sample\n\n%d atoms\n%d atom types\n\n" % (n, ntypes))
         f.write("%.17g %.17g xlo xhi\n" % (lo[0], lo[0] + cell[0, 0]))

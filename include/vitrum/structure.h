@@ -30,6 +30,10 @@ typedef struct {
 } VitRdf;
 
 PetscInt       VitPairIndex(PetscInt ntypes, PetscInt a, PetscInt b); /* index of pair (min, max) */
+/* Ordered pairs an ideal gas of the rdf's type counts has in species pair (a, b),
+   N_a (N_b - delta_ab) (2 - delta_ab): 0 where the partial has no pair to count (N_a = 0 or
+   N_b = 0, or a = b with N_a = 1), where g_ab and S_ab are 0 by convention. */
+PetscReal      VitRdfIdealPairs(const VitRdf *rdf, PetscInt a, PetscInt b);
 /* Check -rdf_rmax and -rdf_dr against the sample (rmax at most half the shortest periodic width)
    and against memory (at most VIT_RDF_MAX_BINS bins and half the node's memory), before any
    allocation; nbins: the number of bins. Collective on comm. */
@@ -82,7 +86,8 @@ PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 
 /* S(q) from g(r) (Faber-Ziman partials and Bhatia-Thornton-free total from g_total):
-   3D: S(q) = 1 + 4 pi rho int r^2 (g(r)-1) sin(qr)/(qr) dr;  2D: S(q) = 1 + 2 pi rho int r (g(r)-1) J0(qr) dr. */
+   3D: S(q) = 1 + 4 pi rho int r^2 (g(r)-1) sin(qr)/(qr) dr;  2D: S(q) = 1 + 2 pi rho int r (g(r)-1) J0(qr) dr.
+   A partial with no pair to count (VitRdfIdealPairs 0) is 0 at every q, as its g is. */
 typedef struct {
   PetscInt   nq, npairs;
   PetscReal *q;       /* nq */

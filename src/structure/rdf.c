@@ -45,6 +45,11 @@ static PetscReal ShellVolume(PetscInt dim, PetscReal r1, PetscReal r2)
   return dim == 2 ? PETSC_PI * (r2 * r2 - r1 * r1) : 4.0 / 3.0 * PETSC_PI * (r2 * r2 * r2 - r1 * r1 * r1);
 }
 
+PetscReal VitRdfIdealPairs(const VitRdf *rdf, PetscInt a, PetscInt b)
+{
+  return (PetscReal)rdf->type_count[a] * (rdf->type_count[b] - (a == b)) * (a == b ? 1 : 2);
+}
+
 static PetscErrorCode RdfNormalise(VitRdf *rdf)
 {
   PetscInt natoms = 0;
@@ -58,8 +63,7 @@ static PetscErrorCode RdfNormalise(VitRdf *rdf)
     for (PetscInt a = 0; a < rdf->ntypes; a++)
       for (PetscInt b = a; b < rdf->ntypes; b++) {
         PetscInt  p     = VitPairIndex(rdf->ntypes, a, b);
-        /* ideal-gas count of ordered pairs: N_a (N_b - delta_ab) (2 - delta_ab) shell / V */
-        PetscReal ideal = (PetscReal)rdf->type_count[a] * (rdf->type_count[b] - (a == b)) * (a == b ? 1 : 2) * shell / rdf->volume;
+        PetscReal ideal = VitRdfIdealPairs(rdf, a, b) * shell / rdf->volume; /* ideal-gas count of ordered pairs */
         rdf->g[p * rdf->nbins + k] = ideal > 0 ? (PetscReal)rdf->count[p * rdf->nbins + k] / ideal : 0.0;
         total += rdf->count[p * rdf->nbins + k];
       }

@@ -2,7 +2,9 @@
    3D: S(q) = 1 + 4 pi rho int r^2 (g(r) - 1) sin(qr)/(qr) dr
    2D: S(q) = 1 + 2 pi rho int r (g(r) - 1) J0(qr) dr
    midpoint rule on the RDF bins; rho = N / V. Partials in the Faber-Ziman form use the same
-   transform of g_ab. The finite rmax truncates the integral (ripples of period 2 pi / rmax). */
+   transform of g_ab; a partial with no pair to count (no atom of a or of b, or a = b with one atom)
+   is 0, as its g_ab is, not the transform of g - 1 = -1. The finite rmax truncates the integral
+   (ripples of period 2 pi / rmax). */
 #include <vitrum/structure.h>
 #include <math.h>
 
@@ -34,7 +36,11 @@ PetscErrorCode VitSqFromRdf(const VitRdf *rdf, PetscReal qmax, PetscInt nq, VitS
     PetscReal q = qmax * (iq + 1) / nq;
     sq->q[iq]   = q;
     sq->S[iq]   = Transform(rdf, rdf->g_total, rho, q);
-    for (PetscInt p = 0; p < rdf->npairs; p++) sq->S_partial[p * nq + iq] = Transform(rdf, &rdf->g[p * rdf->nbins], rho, q);
+    for (PetscInt a = 0; a < rdf->ntypes; a++)
+      for (PetscInt b = a; b < rdf->ntypes; b++) {
+        PetscInt p                 = VitPairIndex(rdf->ntypes, a, b);
+        sq->S_partial[p * nq + iq] = VitRdfIdealPairs(rdf, a, b) > 0 ? Transform(rdf, &rdf->g[p * rdf->nbins], rho, q) : 0.0;
+      }
   }
   PetscFunctionReturn(0);
 }

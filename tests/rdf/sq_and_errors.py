@@ -1,5 +1,7 @@
 """S(q) against an independent quadrature of the written g(r) (scipy's Bessel J0 in 2D, the sinc
-transform in 3D), and bad input: rmax above half the box, non-positive dr, no partial output; an
+transform in 3D); a partial with no pair to count (a declared type without atoms, or a type with
+one atom and itself) is 0 at every q, as its g is, and the total S(q) is that of the same sample
+without the empty type; and bad input: rmax above half the box, non-positive dr, no partial output; an
 rmax that is not a whole number of bins ends the grid at the last whole bin with a note; a qmax
 above pi/dr is warned about."""
 import os
@@ -25,6 +27,33 @@ for dim in (2, 3):
     expect_p = 1 + rho * (kernel[None, :, :] * (g[:, None, :] - 1)).sum(axis=2) * 0.01
     check(np.allclose(Sp, expect_p, rtol=1e-10, atol=1e-10), "%dD: partial S_ab(q) equal the quadrature of g_ab" % dim)
     check(np.allclose(q, 15.0 * np.arange(1, 61) / 60), "%dD: q grid" % dim)
+
+# Partials with no pair to count: S_ab = 0 (not 1 + the transform of g - 1 = -1); the others and the
+# total as above. Type 3 of 3 declared has no atom (as -potential_elements makes for an ensemble), or
+# one atom (its 3-3 partial has no pair); the total S(q) is the same as with type 3 left out.
+cell = np.diag([9.0, 9.0, 9.0])
+pos, types = random_sample(600, cell, fractions=(0.7, 0.3), seed=8)
+one = types.copy()
+one[0] = 3
+for name, t, ntypes in (("two", types, 2), ("empty", types, 3), ("one", one, 3)):
+    write_lammps_data(name + ".data", cell, (0, 0, 0), t, pos, ntypes=ntypes)
+    run(["rdf", "-sample", name + ".data", "-rdf_rmax", 4.4, "-rdf_dr", 0.01, "-sq", "-sq_qmax", 15, "-sq_nq", 60, "-o", name + ".h5"])
+S = {}
+for name in ("two", "empty", "one"):
+    with h5py.File(name + ".h5", "r") as f:
+        r, g, gt, counts = f["/structure/rdf/r"][:], f["/structure/rdf/g"][:], f["/structure/rdf/g_total"][:], f["/structure/rdf/type_counts"][:]
+        q, S[name], Sp = f["/structure/sq/q"][:], f["/structure/sq/S"][:], f["/structure/sq/S_partial"][:]
+    kernel = 4 * np.pi * r ** 2 * np.sinc(np.outer(q, r) / np.pi)
+    rho = 600 / 729.0
+    pairs = [(a, b) for a in range(len(counts)) for b in range(a, len(counts))]
+    empty = np.array([counts[a] * (counts[b] - (a == b)) == 0 for a, b in pairs])
+    expect_p = 1 + rho * (kernel[None, :, :] * (g[:, None, :] - 1)).sum(axis=2) * 0.01
+    expect_p[empty] = 0
+    check(np.all(g[empty] == 0) and np.all(Sp[empty] == 0) and np.allclose(Sp, expect_p, rtol=1e-10, atol=1e-10),
+          "%s (type counts %s): S_ab = 0 for the pairs with no pair to count %s, the others the quadrature of g_ab"
+          % (name, list(counts), [f"{a + 1}-{b + 1}" for (a, b), e in zip(pairs, empty) if e]))
+    check(np.allclose(S[name], 1 + rho * (kernel * (gt - 1)).sum(axis=1) * 0.01, rtol=1e-10, atol=1e-10), "%s: total S(q) = the quadrature of g_total" % name)
+check(np.array_equal(S["empty"], S["two"]), "a declared type without atoms leaves the total S(q) unchanged (bitwise)")
 
 # rmax too large: the message gives the largest allowed value; no output file is left behind
 p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 6.5, "-o", "bad.h5"], expect_fail=True)
