@@ -4,10 +4,15 @@
    a < b carries twice c_a c_b f_a f_b. c_a: the species' number fractions (per sample), f_a: the
    coherent neutron scattering length (constant) or the X-ray atomic form factor
      f(k) = c + sum_{i=1..5} a_i exp(-b_i k^2),  k = sin(theta)/lambda = q / (4 pi) in 1/A.
-   Tables: coherent scattering lengths of the natural elements (or of the one stable isotope) from
-   V. F. Sears, Neutron News 3 (1992) 26 (NIST), in fm; X-ray form factors of the neutral atoms from
-   D. Waasmaier and A. Kirfel, Acta Cryst. A51 (1995) 416 (valid for k <= 6/A). Elements whose
-   absorption cross-section exceeds 100 b are flagged: their real scattering length is a poor model. */
+   Tables: bound coherent scattering lengths of the natural elements (or of the one stable isotope),
+   in fm, and the absorption flags, from H. Rauch and W. Waschkowski, "Neutron scattering lengths",
+   in: ILL Neutron Data Booklet, 2nd ed., A.-J. Dianoux and G. Lander (eds.), Old City Publishing,
+   Philadelphia (2003), pp. 1.1-1 to 1.1-17 (the Atominstitut, Vienna, table); every value here equals
+   that table as transcribed in periodictable's nsf.py. They are not those of V. F. Sears, Neutron
+   News 3 (1992) 26 (the NIST table), which differ for 27 elements (e.g. Ti -3.438, V -0.3824, Au 7.63,
+   Gd 6.5 there): docs/fit.md. X-ray form factors of the neutral atoms from D. Waasmaier and
+   A. Kirfel, Acta Cryst. A51 (1995) 416 (valid for k <= 6/A). Elements whose absorption
+   cross-section (2200 m/s) exceeds 100 b are flagged: their real scattering length is a poor model. */
 #include <vitrum/structure.h>
 #include <math.h>
 
@@ -63,7 +68,7 @@ static const ElementScattering element_scattering[] = {
   {"Mo", 6.715, PETSC_FALSE, {6.236218, 17.987711, 12.973127, 3.451426, 0.210899, 1.10877, 0.09078, 1.10831, 11.46872, 66.684151, 0.09078}},
   {"Tc", NAN, PETSC_FALSE, {17.840963, 3.428236, 1.373012, 12.947364, 6.335469, 1.074784, 1.005729, 41.901382, 119.320541, 9.781542, 0.083391}},
   {"Ru", 7.02, PETSC_FALSE, {6.271624, 17.906738, 14.123269, 3.746008, 0.908235, 1.043992, 0.07704, 0.928222, 9.555345, 35.86068, 123.552246}},
-  {"Rh", 5.9, PETSC_FALSE, {6.216648, 17.919739, 3.854252, 0.840326, 15.173498, 0.995452, 0.070789, 0.856121, 33.889484, 121.686691, 9.029517}},
+  {"Rh", 5.9, PETSC_TRUE, {6.216648, 17.919739, 3.854252, 0.840326, 15.173498, 0.995452, 0.070789, 0.856121, 33.889484, 121.686691, 9.029517}},
   {"Pd", 5.91, PETSC_FALSE, {6.121511, 4.784063, 16.631683, 4.318258, 13.246773, 0.883099, 0.062549, 0.784031, 8.751391, 34.489983, 0.784031}},
   {"Ag", 5.922, PETSC_FALSE, {6.073874, 17.155437, 4.173344, 0.852238, 17.988686, 0.756603, 0.055333, 7.896512, 28.443739, 110.376106, 0.716809}},
   {"Cd", 4.83, PETSC_TRUE, {6.080986, 18.019468, 4.018197, 1.30351, 17.974669, 0.603504, 0.04899, 7.273646, 29.119284, 95.831207, 0.661231}},
