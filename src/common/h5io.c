@@ -104,6 +104,7 @@ static PetscErrorCode WriteMeta(VitH5 *h5)
   PetscCallMPI(MPI_Comm_size(h5->comm, &size));
   PetscCall(WriteStringAttr(meta, "version", VIT_VERSION));
   PetscCall(WriteStringAttr(meta, "git_commit", VIT_GIT_COMMIT));
+  PetscCall(WriteStringAttr(meta, "results_revision", VIT_RESULTS_REVISION));
   PetscCall(WriteStringAttr(meta, "command_line", cmdline));
   PetscCall(WriteStringAttr(meta, "options", options));
   PetscCall(WriteStringAttr(meta, "date", date));

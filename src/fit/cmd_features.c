@@ -433,7 +433,7 @@ static PetscErrorCode CurrentProductKey(const char options[], PetscBool rdf, cha
 
 /* The /meta options, sample and sample stamp of a cached output, read once (NULL when absent: an
    output of another program, or of a vitrum that did not record them). Rank 0 only. */
-static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **sample, char **stamp)
+static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **sample, char **stamp, char **revision)
 {
   VitH5 h5;
 
@@ -442,8 +442,21 @@ static PetscErrorCode CacheMetaRead(const char cached[], char **options, char **
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "options", options));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "sample", sample));
   PetscCall(VitH5ReadAttrString(&h5, "/meta", "sample_stamp", stamp));
+  if (revision) PetscCall(VitH5ReadAttrString(&h5, "/meta", "results_revision", revision));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
+}
+
+/* Whether a vitrum-written cached output (options recorded) has this vitrum's results revision
+   (VIT_RESULTS_REVISION; none recorded: revision 1): else its numbers may differ from what this
+   vitrum computes, and why says so. Outputs of other programs are taken as they are. */
+static PetscBool CacheRevisionCurrent(const char options[], const char revision[], char why[], size_t len)
+{
+  const char *then = revision ? revision : "1";
+
+  if (!options || !strcmp(then, VIT_RESULTS_REVISION)) return PETSC_TRUE;
+  snprintf(why, len, "was computed by a vitrum whose results differ (results revision %s, this one %s)", then, VIT_RESULTS_REVISION);
+  return PETSC_FALSE;
 }
 
 /* Whether the cached output was made with the same result-changing options as now (its /meta
@@ -530,7 +543,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
 {
   struct stat ss, sc;
   PetscBool   match = PETSC_TRUE;
-  char       *options = NULL, *then = NULL, *stamp = NULL, why[1024];
+  char       *options = NULL, *then = NULL, *stamp = NULL, *revision = NULL, why[1024];
 
   PetscFunctionBeginUser;
   if (other_key) *other_key = NULL;
@@ -540,9 +553,9 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
     if (warn) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
   }
-  PetscCall(CacheMetaRead(cached, &options, &then, &stamp));
-  if (!CacheOfSample(sample, options, then, stamp, why, sizeof(why))) {
-    if (warn) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "vitrum: note: %s %s: recomputing it\n", cached, why));
+  PetscCall(CacheMetaRead(cached, &options, &then, &stamp, &revision));
+  if (!CacheOfSample(sample, options, then, stamp, why, sizeof(why)) || !CacheRevisionCurrent(options, revision, why, sizeof(why))) {
+    if (warn) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: note: %s %s: recomputing it\n", cached, why));
   } else {
     if (rdf) PetscCall(RdfCacheMatches(o, cached, &match));
     PetscCall(CacheOptionsMatch(options, rdf, fresh, other_key));
@@ -551,6 +564,7 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
   PetscCall(PetscFree(options));
   PetscCall(PetscFree(then));
   PetscCall(PetscFree(stamp));
+  PetscCall(PetscFree(revision));
   PetscFunctionReturn(0);
 }
 
@@ -669,7 +683,7 @@ static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt
     PetscBool ours = PETSC_TRUE;
     if (!rank && CacheIntact(cached)) {
       char *options = NULL, *then = NULL, *stamp = NULL, why[1024];
-      PetscCall(CacheMetaRead(cached, &options, &then, &stamp));
+      PetscCall(CacheMetaRead(cached, &options, &then, &stamp, NULL));
       ours = CacheOfSample(paths[0], options, then, stamp, why, sizeof(why));
       PetscCall(PetscFree(options));
       PetscCall(PetscFree(then));

@@ -79,10 +79,12 @@ for damage in ("truncate", "unmark"):
 with h5py.File(rdf0, "r") as f:
     options = f["/meta"].attrs["options"]
     options = options.decode() if isinstance(options, bytes) else options
+    revision = f["/meta"].attrs["results_revision"]
 for kpm in ("", " -kpm_moments 64"):
     with h5py.File("cache/s0.data.spectrum.h5", "w") as f:
         f.create_group("/meta")
         f["/meta"].attrs["options"] = options + kpm
+        f["/meta"].attrs["results_revision"] = revision
         f["/meta"].attrs["sample"] = os.path.realpath(names[0])
         f["/meta"].attrs["vitrum_complete"] = 1
         f["/spectrum/scalars/omega2_mean"] = [1.0]
@@ -232,7 +234,24 @@ for twin, source in (("twin_a", names[1]), ("twin_b", names[2])):  # one after t
     assert rel_diff(rows[-1], reference(source, rdf_opts)) < 1e-12, f"{twin}: the cache entry of the other glass.data was reused"
     with h5py.File("cache/glass.data.rdf.h5", "r") as f:
         assert f["/meta"].attrs["sample"].decode() == os.path.realpath(twin + "/glass.data")
-assert "computed from" in proc.stderr and "recomputing it" in proc.stderr, proc.stderr
+assert "computed from" in proc.stdout and "recomputing it" in proc.stdout, proc.stdout
+# an entry written by a vitrum of another results revision (or of none recorded: before session 39)
+# may hold numbers this vitrum no longer computes: it is recomputed, with a note
+with h5py.File("cache/glass.data.rdf.h5", "r") as f:
+    assert f["/meta"].attrs["results_revision"].decode() != "1"
+for revision in ("1", None):
+    with h5py.File("cache/glass.data.rdf.h5", "a") as f:
+        f["/structure/rdf/g"][...] = f["/structure/rdf/g"][...] + 1  # what an older vitrum may have computed
+        if revision is None:
+            del f["/meta"].attrs["results_revision"]
+        else:
+            f["/meta"].attrs["results_revision"] = np.bytes_(revision)
+    proc = run("features", ["-samples", "twin_b/glass.data", "-o", "twin_b_rev.h5"] + base + rdf_opts, 2)
+    notes = [l for l in proc.stdout.splitlines() if "results revision" in l]
+    assert len(notes) == 1 and "results revision %s" % (revision or "1") in notes[0] and "recomputing it" in notes[0], proc.stdout
+    with h5py.File("twin_b_rev.h5", "r") as f:
+        assert rel_diff(f["/dataset/X"][0], reference(names[2], rdf_opts)) < 1e-12
+    os.remove("twin_b_rev.h5")
 # without a grid given, the ensemble grid comes from the first sample's own cached output only
 grid_notes = []
 for twin in ("twin_a", "twin_b"):
