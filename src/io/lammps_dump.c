@@ -2,8 +2,9 @@
      ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
      ITEM: ATOMS col col ... / N lines
    Columns in any order: id, type, element, mass, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
-   or xsu ysu zsu (scaled = fractional); other columns (any number up to VIT_MAX_COLUMNS) are
-   ignored. No z column: a 2D sample. */
+   or xsu ysu zsu (scaled = fractional), several of these styles as LAMMPS may write them (one is
+   chosen per axis as read_dump does, ParseColumns); other columns (any number up to
+   VIT_MAX_COLUMNS) are ignored. No z column: a 2D sample. */
 #include "io_private.h"
 
 typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_MASS, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
@@ -80,14 +81,30 @@ static void ParseBox(DumpParser *p, PetscBool triclinic)
   if (triclinic) VitTextCheckTilt(&p->tf, box_line, p->lo, p->hi, p->tilt, p->errmsg); /* xy on the x line, xz on y, yz on z */
 }
 
-/* Find the columns; each axis in the same style (plain, unwrapped, scaled). */
+/* The coordinate column of each axis, chosen as LAMMPS's read_dump does (reader_native.cpp):
+   the plain column (x) when there is one, else the leftmost of the scaled (xs), unwrapped (xu)
+   and scaled unwrapped (xsu) columns. at[st][d] is the column of style st for axis d (-1: none).
+   LAMMPS writes dumps with several styles (dump custom ... x y z xs ys zs xu yu zu); they describe
+   the same atoms, and the image flags (ix iy iz) do not move an atom within the box. */
+static int ChooseCoordinateStyle(const int at[4][3], int d)
+{
+  int best = at[0][d] >= 0 ? 0 : -1;
+
+  for (int st = 1; st < 4 && at[0][d] < 0; st++)
+    if (at[st][d] >= 0 && (best < 0 || at[st][d] < at[best][d])) best = st;
+  return best;
+}
+
+/* Find the columns; the chosen coordinate styles must be all scaled or all Cartesian. */
 static void ParseColumns(DumpParser *p, char *rest)
 {
   static const char *styles[4][3] = {{"x", "y", "z"}, {"xu", "yu", "zu"}, {"xs", "ys", "zs"}, {"xsu", "ysu", "zsu"}};
   char              *name;
-  int                style[3] = {-1, -1, -1}, c;
+  int                at[4][3], style[3] = {-1, -1, -1}, c;
 
   for (int k = 0; k < NCOLKIND; k++) p->col[k] = -1;
+  for (int st = 0; st < 4; st++)
+    for (int d = 0; d < 3; d++) at[st][d] = -1;
   for (c = 0; (name = VitIONextToken(&rest, NULL)); c++) {
     if (c == VIT_MAX_COLUMNS) {
       VitTextError(&p->tf, p->errmsg, "more than %d columns", VIT_MAX_COLUMNS);
@@ -100,15 +117,18 @@ static void ParseColumns(DumpParser *p, char *rest)
     for (int st = 0; st < 4; st++)
       for (int d = 0; d < 3; d++)
         if (!strcmp(name, styles[st][d])) {
-          if (p->col[COL_X + d] >= 0) VitTextError(&p->tf, p->errmsg, "two columns for the %c coordinate", "xyz"[d]);
-          p->col[COL_X + d] = c;
-          style[d]          = st;
+          if (at[st][d] >= 0) VitTextError(&p->tf, p->errmsg, "two '%s' columns (%d and %d)", name, at[st][d] + 1, c + 1);
+          at[st][d] = c;
         }
   }
-  p->ncol   = c;
+  p->ncol = c;
+  for (int d = 0; d < 3; d++) {
+    style[d] = ChooseCoordinateStyle(at, d);
+    if (style[d] >= 0) p->col[COL_X + d] = at[style[d]][d];
+  }
   p->scaled = (PetscBool)(style[0] >= 2);
   for (int d = 1; d < 3; d++)
-    if (style[d] >= 0 && (style[d] >= 2) != p->scaled) VitTextError(&p->tf, p->errmsg, "mixed scaled and unscaled coordinate columns");
+    if (style[0] >= 0 && style[d] >= 0 && (style[d] >= 2) != p->scaled) VitTextError(&p->tf, p->errmsg, "mixed scaled and unscaled coordinates (%s for x, %s for %c, chosen as LAMMPS's read_dump does)", styles[style[0]][0], styles[style[d]][d], "xyz"[d]);
   if (p->col[COL_X] < 0 || p->col[COL_Y] < 0) VitTextError(&p->tf, p->errmsg, "no x y [z] (or xs ys zs, xu yu zu, xsu ysu zsu) columns");
   if (p->col[COL_TYPE] < 0 && p->col[COL_ELEMENT] < 0) VitTextError(&p->tf, p->errmsg, "no type or element column");
 }

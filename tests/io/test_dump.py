@@ -103,3 +103,41 @@ open("cut.lammpstrj.gz", "wb").write(open("multi.lammpstrj.gz", "rb").read()[:30
 out = run(["info", "-sample", "cut.lammpstrj.gz"], nranks, expect=1)
 errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
 check(len(errors) == 1 and errors[0].startswith("vitrum: error: cut.lammpstrj.gz:") and "truncated" in errors[0], "truncated gzip dump: one error line (%s)" % errors)
+
+# Several coordinate styles in one frame, as LAMMPS writes them (dump custom ... x y z xs ys zs xu yu
+# zu ix iy iz): the column is chosen per axis as LAMMPS's read_dump does (reader_native.cpp): the
+# plain x when present, else the leftmost of xs, xu, xsu. The sample read equals the one read from
+# the chosen column alone (bit for bit) and, to rounding, those of the other columns (the same
+# atoms). Before, any two styles were refused ("two columns for the x coordinate").
+lo, hi, tilt = np.array([-0.8, 0.0, 0.0]), np.array([8.2, 7.0, 6.0]), (1.2, -0.8, 0.5)
+cell = lammps_cell(lo, hi, tilt)
+s = rng.uniform(0, 1, (N, 3))
+image = rng.integers(-2, 3, (N, 3))
+x = lo + s @ cell
+values = {"id": ids, "type": types, "ix": image[:, 0], "iy": image[:, 1], "iz": image[:, 2]}
+for d, ax in enumerate("xyz"):
+    values[ax], values[ax + "s"] = x[:, d], s[:, d]
+    values[ax + "u"], values[ax + "su"] = (x + image @ cell)[:, d], (s + image)[:, d]
+
+
+def style_dump(path, coords):
+    cols = ["id", "type"] + [ax + st for st in coords for ax in "xyz"] + ["ix", "iy", "iz"]
+    rows = "".join(" ".join(repr(values[c][i]) for c in cols) + "\n" for i in range(N))
+    open(path, "w").write(f"ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n{N}\n" + bounds_lines(lo, hi, tilt) + "ITEM: ATOMS " + " ".join(cols) + "\n" + rows)
+    run(["convert", "-sample", path, "-o", path + ".h5"], nranks)
+    return read_h5md(path + ".h5")
+
+
+alone = {st: style_dump(f"only_{st or 'x'}.dump", [st]) for st in ("", "s", "u", "su")}
+for st in ("s", "u", "su"):
+    check(periodic_close(h5md_frac(alone[st]), h5md_frac(alone[""]), 1e-12), f"x{st} alone: the atoms of x alone")
+for coords, chosen in [(["", "s", "u"], ""), (["u", ""], ""), (["s", "u"], "s"), (["u", "s"], "u"), (["su", "u", "s"], "su")]:
+    h, want = style_dump("styles.dump", coords), alone[chosen]
+    name = " ".join("x" + st for st in coords)
+    check(all(np.array_equal(h[k], want[k]) for k in ("ids", "types", "cell", "lo", "x")), f"columns {name}: the sample of x{chosen} alone, bit for bit")
+for cols, want in [("x y z x", "two 'x' columns (3 and 6)"), ("xs yu zu xu ys zs", "mixed scaled and unscaled coordinates (xs for x, yu for y")]:
+    open("bad_styles.dump", "w").write(f"ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n1\n" + bounds_lines(lo, hi, None) + f"ITEM: ATOMS id type {cols}\n1 1" + " 0.5" * len(cols.split()) + "\n")
+    for n in (1, 2):
+        out = run(["info", "-sample", "bad_styles.dump"], n, expect=1)
+        errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
+        check(len(errors) == 1 and errors[0].startswith("vitrum: error: bad_styles.dump:9: " + want), f"columns {cols} on {n} ranks: one error line ({errors})")
