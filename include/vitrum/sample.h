@@ -43,7 +43,10 @@ typedef struct {
   PetscInt  *gid;   /* global id 0..natoms-1: index in increasing order of the file's ids */
   PetscInt  *fid;   /* id as written in the file */
   PetscInt  *type;  /* 0..ntypes-1 */
-  PetscReal *s;     /* fractional coordinates, 3 per atom, wrapped into [0,1) (s2 = 0 in 2D) */
+  PetscReal *x;     /* Cartesian positions lo + s0 a + s1 b + s2 c, 3 per atom, inside the box: the
+                       file's own numbers, bit for bit, for an atom it gives inside the box, else
+                       wrapped once (VitSampleWrapPosition); the writers write these (z = 0 in 2D) */
+  PetscReal *s;     /* fractional coordinates of x, 3 per atom, in [0,1) (s2 = 0 in 2D) */
 } VitSample;
 
 /* Reading and writing (src/io/). format: NULL or "" = by extension; else lammps-data,
@@ -67,6 +70,11 @@ PetscReal      VitSampleVolume(const VitSample *s);                       /* are
 void           VitSampleWidths(const VitSample *s, PetscReal width[3]);    /* perpendicular widths */
 PetscBool      VitSampleMassesComplete(const VitSample *s);                /* has_masses, and every type's mass given */
 PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
+/* The fractional coordinates frac of a Cartesian position x (lo included), and x into the box:
+   a position inside (every 0 <= frac < 1) is kept bit for bit; one outside is moved by whole cell
+   vectors (x = lo + wrapped frac times the cell), then by a few units in its last place where
+   rounding left it on a face's outer side, so that reading it again keeps it as it is. */
+void           VitSampleWrapPosition(const VitSample *s, PetscReal x[3], PetscReal frac[3]);
 PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
 /* The two longest periodic runs of fractional coordinate k (bins of 1/1000) that hold no atom, as

@@ -18,6 +18,7 @@ typedef struct {
   PetscInt    natoms;
   PetscReal   A[3][3];     /* lattice rows as in the file */
   PetscBool   has_lattice, pbc[3];
+  PetscBool   rotated;     /* the lattice is not in LAMMPS form: positions are turned with it */
   int         ncol, col[NPICK]; /* number of columns, column of each picked value (-1: absent) */
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each species (masses column) */
 } XyzParser;
@@ -173,7 +174,7 @@ static void ReduceTilt(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
     p->A[2][j] -= k[0] * p->A[1][j] + k[1] * p->A[0][j];
     p->A[1][j] -= k[2] * p->A[0][j];
   }
-  if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate after reducing its tilt");
+  if (!VitSampleSetCellFromRows(s, p->A, Ainv, &p->rotated)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate after reducing its tilt");
 }
 
 /* 2D when pbc z = F or the third lattice vector is zero: a and b must lie in the xy plane
@@ -187,7 +188,7 @@ static void SetBox(XyzParser *p, VitSample *s, PetscInt request, PetscReal Ainv[
   if (request == 3 && no_c) VitTextError(&p->tf, p->errmsg, "-sample_dimension 3 needs a third lattice vector (Lattice's last three numbers are 0)");
   s->dim = ((!p->pbc[2] && request != 3) || no_c) ? 2 : 3;
   if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
-  else if (!VitSampleSetCellFromRows(s, p->A, Ainv)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
+  else if (!VitSampleSetCellFromRows(s, p->A, Ainv, &p->rotated)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
   for (int d = 0; d < s->dim; d++)
     if (!PetscIsNormalReal(s->cell[d][d])) VitTextError(&p->tf, p->errmsg, "Lattice: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
   if (!p->errmsg[0]) ReduceTilt(p, s, Ainv);
@@ -219,7 +220,7 @@ static PetscErrorCode ReadAtoms(XyzParser *p, VitSample *s, VitReadInfo *info)
       if (!VitIOParseReal(tok[PICK_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[PICK_X + d]);
     if (!i) z0 = x[2];
     if (s->dim == 2 && x[2] != z0) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with atoms at different z (%g, %g): give -sample_dimension 3 for a 3D sheet, periodic along the lattice's c", (double)z0, (double)x[2]);
-    VitRowTimesMatrix(x, Ainv, &s->s[3 * i]);
+    VitSamplePositionFromFrame(s, p->rotated, Ainv, x, &s->x[3 * i], &s->s[3 * i]);
     VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
     if (p->col[PICK_MASS] >= 0 && !p->errmsg[0]) VitTextReadTypeMass(&p->tf, p->errmsg, s, s->type[i], tok[PICK_MASS], p->mass_line);
     info->line[i] = p->tf.lineno;

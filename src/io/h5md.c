@@ -107,7 +107,7 @@ static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t s
 
 /* Box: edges as a vector (rectangular) or a matrix of rows; origin from /parameters/vitrum/box_lo.
    The shape is checked before anything is read. */
-static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscReal Ainv[3][3])
+static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated)
 {
   Element    e;
   hsize_t    f, d = (hsize_t)s->dim;
@@ -131,7 +131,7 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscRe
   for (PetscInt i = 0; i < s->dim; i++)
     for (PetscInt j = 0; j < s->dim; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %g", h5->path, (double)A[i][j]);
   for (PetscInt i = 0; i < s->dim && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
-  PetscCheck(VitSampleSetCellFromRows(s, A, Ainv), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
+  PetscCheck(VitSampleSetCellFromRows(s, A, Ainv, rotated), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {
     PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/box_lo", &nlo, &lo));
@@ -287,9 +287,10 @@ static PetscErrorCode ReadIds(VitH5 *h5, PetscInt64 frame, PetscInt rstart, Pets
   PetscFunctionReturn(0);
 }
 
-/* Positions of this rank's block of atoms, as wrapped-later fractional coordinates; each must be
-   finite and within VIT_MAX_BOX_LENGTHS of the box. */
-static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, PetscInt rstart, const PetscReal Ainv[3][3], VitSample *s)
+/* Positions of this rank's block of atoms (in the LAMMPS frame: turned with the box when its edges
+   are not in that form), wrapped later; each must be finite and within VIT_MAX_BOX_LENGTHS of the
+   box. */
+static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, PetscInt rstart, const PetscReal Ainv[3][3], PetscBool rotated, VitSample *s)
 {
   PetscReal *x;
   PetscBool *bad;
@@ -299,13 +300,13 @@ static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, Pets
   PetscCall(PetscMalloc2(d * s->nlocal, &x, s->nlocal, &bad));
   PetscCall(ReadRows(h5, e, f, (hsize_t)rstart, (hsize_t)s->nlocal, (hsize_t)d, H5T_NATIVE_DOUBLE, x));
   for (PetscInt i = 0; i < s->nlocal; i++) {
-    PetscReal r[3] = {0, 0, 0};
-    bad[i]         = PETSC_FALSE;
+    PetscReal xf[3] = {0, 0, 0};
+    bad[i]          = PETSC_FALSE;
     for (PetscInt k = 0; k < d; k++) {
       bad[i] = (PetscBool)(bad[i] || PetscIsInfOrNanReal(x[d * i + k]));
-      r[k]   = x[d * i + k] - s->lo[k];
+      xf[k]  = x[d * i + k];
     }
-    VitRowTimesMatrix(r, Ainv, &s->s[3 * i]);
+    VitSamplePositionFromFrame(s, rotated, Ainv, xf, &s->x[3 * i], &s->s[3 * i]);
     bad[i] = (PetscBool)(bad[i] || !VitFracIsNear(&s->s[3 * i]));
   }
   PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
@@ -347,20 +348,20 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscInt    n = PETSC_DECIDE, rstart = 0;
   PetscInt64 *value;
   PetscReal   Ainv[3][3];
-  PetscBool   found;
+  PetscBool   found, rotated;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(FindElement(&h5, "/particles/all/position", &pos));
   PetscCall(CheckPositions(&h5, &pos, s));
   PetscCall(ElementFrame(&h5, &pos, frame, &f));
-  PetscCall(ReadBox(&h5, frame, s, Ainv));
+  PetscCall(ReadBox(&h5, frame, s, Ainv, &rotated));
 
   PetscCall(PetscSplitOwnership(comm, &n, &s->natoms));
   PetscCallMPI(MPI_Scan(&n, &rstart, 1, MPIU_INT, MPI_SUM, comm));
   rstart -= n;
   PetscCall(VitSampleAllocate(s, n));
-  PetscCall(ReadPositions(&h5, &pos, f, rstart, Ainv, s));
+  PetscCall(ReadPositions(&h5, &pos, f, rstart, Ainv, rotated, s));
 
   PetscCall(PetscMalloc1(n, &value));
   PetscCall(ReadAtomInts(&h5, "/particles/all/species", frame, rstart, s, value, &found));
@@ -500,17 +501,14 @@ PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char 
 PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5)
 {
   PetscInt   start, n, *fid, *type;
-  PetscReal *frac, *x;
+  PetscReal *pos, *x;
   hid_t      itype = sizeof(PetscInt) == 8 ? H5T_STD_I64LE : H5T_STD_I32LE;
 
   PetscFunctionBeginUser;
-  PetscCall(VitSampleToIdOrder(comm, s, PETSC_DECIDE, &start, &n, &fid, &type, &frac));
+  PetscCall(VitSampleToIdOrder(comm, s, PETSC_DECIDE, &start, &n, &fid, &type, &pos));
   PetscCall(PetscMalloc1(s->dim * n, &x));
-  for (PetscInt i = 0; i < n; i++) {
-    PetscReal r[3];
-    VitSampleFracToCart(s, &frac[3 * i], r);
-    for (PetscInt d = 0; d < s->dim; d++) x[s->dim * i + d] = s->lo[d] + r[d];
-  }
+  for (PetscInt i = 0; i < n; i++)
+    for (PetscInt d = 0; d < s->dim; d++) x[s->dim * i + d] = pos[3 * i + d];
   PetscCall(VitH5Create(comm, path, h5));
   PetscCall(WriteHeader(h5, s));
   PetscCall(WriteElement(h5, "/particles/all/position", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, s->natoms, s->dim, start, n, x, "length"));
@@ -519,6 +517,6 @@ PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const c
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(fid));
   PetscCall(PetscFree(type));
-  PetscCall(PetscFree(frac));
+  PetscCall(PetscFree(pos));
   PetscFunctionReturn(0);
 }

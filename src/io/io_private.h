@@ -94,15 +94,25 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
 /* Set the box from three cell rows A (any orientation, right-handed) as the LAMMPS
    upper-triangular form (the same lattice rotated); Ainv gets the inverse of A so that
    fractional coordinates are s = x Ainv (x a row vector relative to the origin). In 2D only
-   the upper-left 2x2 block of A is used. Returns PETSC_FALSE for a degenerate or left-handed cell. */
-PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3]);
+   the upper-left 2x2 block of A is used. rotated = false when A is already in that form (the cell
+   is A, bit for bit, and positions need no rotation). Returns PETSC_FALSE for a degenerate or
+   left-handed cell. */
+PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3], PetscBool *rotated);
 /* Cell rows from LAMMPS box bounds lo/hi and tilts (xy, xz, yz). */
 void VitSampleSetCellFromBounds(VitSample *s, const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3]);
 /* Row vector x times the 3x3 matrix M. */
 void VitRowTimesMatrix(const PetscReal x[3], const PetscReal M[3][3], PetscReal y[3]);
 
-/* Common end of every read: raise rank 0's errmsg on all ranks, broadcast the header (box,
-   species) from rank 0 when bcast_header, decide the dimension, wrap s into [0,1), assign
+/* Fractional coordinates (unwrapped) of the Cartesian position x (lo included). */
+void VitSampleFracOfPosition(const VitSample *s, const PetscReal x[3], PetscReal frac[3]);
+/* The position of a file's atom in the LAMMPS frame: xf itself when the file's cell rows were
+   already in LAMMPS form (rotated false), else lo + frac cell with frac = (xf - lo) Ainv (the
+   rotation VitSampleSetCellFromRows found). frac gets the unwrapped fractional coordinates. */
+void VitSamplePositionFromFrame(const VitSample *s, PetscBool rotated, const PetscReal Ainv[3][3], const PetscReal xf[3], PetscReal x[3], PetscReal frac[3]);
+
+/* Common end of every read (the reader has set x, Cartesian in the LAMMPS frame): raise rank 0's
+   errmsg on all ranks, broadcast the header (box, species) from rank 0 when bcast_header, set s
+   from x and wrap both into the box (VitSampleWrapPosition), decide the dimension, assign
    gid = rank of fid in increasing order, and reject duplicate ids. */
 PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *info, PetscBool bcast_header, const char errmsg[]);
 
@@ -111,10 +121,11 @@ PetscErrorCode VitSampleSortTypeNames(VitSample *s);
 /* Default species names "1", "2", ... for types that have none. */
 void VitSampleDefaultNames(VitSample *s);
 
-/* Gather (atoms sit anywhere, with gid set) the atom data bs reals per atom into global id
-   order: on return every rank holds the rows of a contiguous block of ids, [*start, *start + *n),
-   where the block sizes are given by nblock (PETSC_DECIDE = even split; rank 0 only: pass
-   natoms on rank 0 and 0 elsewhere). ints/reals may be NULL. Caller frees the outputs. */
-PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nblock, PetscInt *start, PetscInt *n, PetscInt **fid, PetscInt **type, PetscReal **frac);
+/* Gather (atoms sit anywhere, with gid set) the file ids, types and positions x (3 per atom) into
+   global id order: on return every rank holds the rows of a contiguous block of ids,
+   [*start, *start + *n), where the block sizes are given by nblock (PETSC_DECIDE = even split;
+   rank 0 only: pass natoms on rank 0 and 0 elsewhere). fid, type, x may be NULL. Caller frees the
+   outputs. */
+PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nblock, PetscInt *start, PetscInt *n, PetscInt **fid, PetscInt **type, PetscReal **x);
 
 #endif

@@ -164,7 +164,6 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
   VitSample *s    = p->s;
   const int  ct   = atom_styles[p->style].type, cx = atom_styles[p->style].x;
   PetscInt   i    = p->natoms_read, image;
-  PetscReal  x[3];
 
   if (i >= p->natoms) {
     VitTextError(&p->tf, p->errmsg, "Atoms: more atom lines than the %" PetscInt_FMT " atoms of the header", p->natoms);
@@ -176,13 +175,11 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
   }
   if (!VitIOParseInt(tok[0], &s->fid[i]) || s->fid[i] < 1) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s): LAMMPS atom ids are positive integers", tok[0]);
   if (!ParseType(s, tok[ct], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[ct], s->ntypes);
-  for (int d = 0; d < 3; d++) {
-    if (!VitIOParseReal(tok[cx + d], &x[d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[cx + d]);
-    x[d] -= s->lo[d];
-  }
+  for (int d = 0; d < 3; d++)
+    if (!VitIOParseReal(tok[cx + d], &s->x[3 * i + d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[cx + d]);
   for (int d = 0; d < 3 && n == cx + 6; d++)
     if (!VitIOParseInt(tok[cx + 3 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[cx + 3 + d]);
-  VitSampleCartToFrac(s, x, &s->s[3 * i]);
+  VitSampleFracOfPosition(s, &s->x[3 * i], &s->s[3 * i]);
   VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
   p->info->line[i] = p->tf.lineno;
   p->natoms_read++;
@@ -420,7 +417,19 @@ static PetscErrorCode WritePairCoeffs(FILE *fp, const VitPairCoeffs *pc)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt fid[], const PetscInt type[], const PetscReal frac[])
+/* The upper bound written for a box side from lo of length len: lo + len, or the neighbouring
+   double when that one reads back as len (hi - lo) and lo + len does not (rare, lo != 0), so that
+   the box a data file gives is the sample's, bit for bit. */
+static PetscReal UpperBound(PetscReal lo, PetscReal len)
+{
+  const PetscReal hi = lo + len, up = nextafter(hi, PETSC_MAX_REAL), down = nextafter(hi, -PETSC_MAX_REAL);
+
+  if (hi - lo != len && up - lo == len) return up;
+  if (hi - lo != len && down - lo == len) return down;
+  return hi;
+}
+
+static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt fid[], const PetscInt type[], const PetscReal x[])
 {
   const PetscReal(*h)[3] = s->cell;
   const PetscReal zlo    = s->dim == 3 ? s->lo[2] : -0.5, lz = s->dim == 3 ? h[2][2] : 1.0;
@@ -428,7 +437,7 @@ static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt
   PetscFunctionBeginUser;
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "LAMMPS data file (atom_style atomic) written by vitrum %s from %s%s%s\n\n", VIT_VERSION, s->source, s->units[0] ? ", units = " : "", s->units));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%" PetscInt_FMT " atoms\n%" PetscInt_FMT " atom types\n\n", s->natoms, s->ntypes));
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", (double)s->lo[0], (double)(s->lo[0] + h[0][0]), (double)s->lo[1], (double)(s->lo[1] + h[1][1]), (double)zlo, (double)(zlo + lz)));
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", (double)s->lo[0], (double)UpperBound(s->lo[0], h[0][0]), (double)s->lo[1], (double)UpperBound(s->lo[1], h[1][1]), (double)zlo, (double)UpperBound(zlo, lz)));
   if (h[1][0] != 0 || h[2][0] != 0 || h[2][1] != 0) PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "%.17g %.17g %.17g xy xz yz\n", (double)h[1][0], (double)h[2][0], (double)h[2][1]));
   if (s->has_masses) { /* none known: no Masses section (never placeholder masses of 1) */
     PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nMasses\n\n"));
@@ -436,12 +445,8 @@ static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt
   }
   PetscCall(WritePairCoeffs(fp, &s->pair_coeffs));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nAtoms # atomic\n\n"));
-  for (PetscInt i = 0; i < s->natoms; i++) {
-    PetscReal x[3];
-    VitSampleFracToCart(s, &frac[3 * i], x);
-    /* plain fprintf: this loop runs N times */
-    fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT " %.17g %.17g %.17g\n", fid[i], type[i] + 1, (double)(s->lo[0] + x[0]), (double)(s->lo[1] + x[1]), s->dim == 3 ? (double)(s->lo[2] + x[2]) : 0.0);
-  }
+  /* plain fprintf: this loop runs N times; %.17g gives back each double exactly */
+  for (PetscInt i = 0; i < s->natoms; i++) fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT " %.17g %.17g %.17g\n", fid[i], type[i] + 1, (double)x[3 * i], (double)x[3 * i + 1], s->dim == 3 ? (double)x[3 * i + 2] : 0.0);
   PetscFunctionReturn(0);
 }
 
@@ -451,7 +456,7 @@ PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const
 {
   PetscMPIInt rank;
   PetscInt    start, n, *fid, *type;
-  PetscReal  *frac;
+  PetscReal  *x;
   char        tmp[PETSC_MAX_PATH_LEN];
   FILE       *fp  = NULL;
   int         err = 0;
@@ -459,12 +464,12 @@ PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCall(VitSampleToIdOrder(comm, s, rank ? 0 : s->natoms, &start, &n, &fid, &type, &frac));
+  PetscCall(VitSampleToIdOrder(comm, s, rank ? 0 : s->natoms, &start, &n, &fid, &type, &x));
   if (!rank) {
     PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
     fp = fopen(tmp, "w");
     if (fp) {
-      PetscCall(WriteDataFile(fp, s, fid, type, frac));
+      PetscCall(WriteDataFile(fp, s, fid, type, x));
       err = fclose(fp) || rename(tmp, path);
       if (err) remove(tmp);
     } else err = 1;
@@ -473,7 +478,7 @@ PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const
   PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "%s: cannot write (directory missing or not writable?)", path);
   PetscCall(PetscFree(fid));
   PetscCall(PetscFree(type));
-  PetscCall(PetscFree(frac));
+  PetscCall(PetscFree(x));
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

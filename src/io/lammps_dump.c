@@ -200,7 +200,7 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
   PetscCall(VitSampleAllocate(s, p->natoms));
   PetscCall(PetscMalloc1(p->natoms, &info->line));
   for (PetscInt i = 0; i < p->natoms && !p->errmsg[0]; i++) {
-    PetscReal x[3] = {0, 0, 0};
+    PetscReal v[3] = {0, 0, 0}, r[3];
     if (!(line = VitTextNextLine(&p->tf))) {
       VitTextError(&p->tf, p->errmsg, "file ends after %" PetscInt_FMT " of %" PetscInt_FMT " atoms", i, p->natoms);
       break;
@@ -213,12 +213,16 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
     if (tok[COL_ID] && !(VitIOParseInt(tok[COL_ID], &s->fid[i]) && s->fid[i] >= 1)) VitTextError(&p->tf, p->errmsg, "bad atom id (%s): LAMMPS atom ids are positive integers", tok[COL_ID]);
     ParseSpecies(p, s, tok, &s->type[i]);
     if (tok[COL_MASS] && !p->errmsg[0]) VitTextReadTypeMass(&p->tf, p->errmsg, s, s->type[i], tok[COL_MASS], p->mass_line);
-    for (int d = 0; d < s->dim; d++) {
-      if (!VitIOParseReal(tok[COL_X + d], &x[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[COL_X + d]);
-      if (!p->scaled) x[d] -= s->lo[d];
+    for (int d = 0; d < s->dim; d++)
+      if (!VitIOParseReal(tok[COL_X + d], &v[d])) VitTextError(&p->tf, p->errmsg, "bad %c coordinate (%s)", "xyz"[d], tok[COL_X + d]);
+    if (p->scaled) { /* x = lo + xs a + ys b + zs c, as LAMMPS's read_dump unscales */
+      PetscCall(PetscArraycpy(&s->s[3 * i], v, 3));
+      VitSampleFracToCart(s, v, r);
+      for (int d = 0; d < s->dim; d++) s->x[3 * i + d] = s->lo[d] + r[d];
+    } else {
+      PetscCall(PetscArraycpy(&s->x[3 * i], v, 3));
+      VitSampleFracOfPosition(s, v, &s->s[3 * i]);
     }
-    if (p->scaled) PetscCall(PetscArraycpy(&s->s[3 * i], x, 3));
-    else VitSampleCartToFrac(s, x, &s->s[3 * i]);
     VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
     info->line[i] = p->tf.lineno;
   }

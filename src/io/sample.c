@@ -10,10 +10,12 @@ PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal)
   PetscCall(PetscFree(s->gid));
   PetscCall(PetscFree(s->fid));
   PetscCall(PetscFree(s->type));
+  PetscCall(PetscFree(s->x));
   PetscCall(PetscFree(s->s));
   PetscCall(PetscCalloc1(nlocal, &s->gid));
   PetscCall(PetscCalloc1(nlocal, &s->fid));
   PetscCall(PetscCalloc1(nlocal, &s->type));
+  PetscCall(PetscCalloc1(3 * nlocal, &s->x));
   PetscCall(PetscCalloc1(3 * nlocal, &s->s));
   s->nlocal = nlocal;
   PetscFunctionReturn(0);
@@ -25,6 +27,7 @@ PetscErrorCode VitSampleDestroy(VitSample *s)
   PetscCall(PetscFree(s->gid));
   PetscCall(PetscFree(s->fid));
   PetscCall(PetscFree(s->type));
+  PetscCall(PetscFree(s->x));
   PetscCall(PetscFree(s->s));
   PetscCall(PetscMemzero(s, sizeof(*s)));
   PetscFunctionReturn(0);
@@ -131,6 +134,51 @@ PetscReal VitWrapUnit(PetscReal u)
   return w >= 1.0 ? 0.0 : w; /* u slightly below an integer rounds to 1.0 */
 }
 
+void VitSampleFracOfPosition(const VitSample *s, const PetscReal x[3], PetscReal frac[3])
+{
+  PetscReal r[3] = {0, 0, 0};
+
+  for (PetscInt k = 0; k < s->dim; k++) r[k] = x[k] - s->lo[k];
+  VitSampleCartToFrac(s, r, frac);
+}
+
+static PetscBool FracInside(const VitSample *s, const PetscReal frac[3])
+{
+  for (PetscInt k = 0; k < s->dim; k++)
+    if (!(frac[k] >= 0 && frac[k] < 1)) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* Move x[k] inwards until frac[k] is in [0,1), in steps from about the rounding error of x - lo
+   up, doubling until frac[k] changes. frac[k] depends on x[k..dim-1] only (upper-triangular cell),
+   so the axes are settled from the last one down. */
+static void NudgeInside(const VitSample *s, PetscInt k, PetscReal x[3], PetscReal frac[3])
+{
+  const PetscReal step = PETSC_MACHINE_EPSILON * (PetscAbsReal(x[k]) + PetscAbsReal(s->lo[k]) + s->cell[k][k]);
+
+  VitSampleFracOfPosition(s, x, frac);
+  for (PetscReal h = step; frac[k] < 0; h *= 2) {
+    x[k] += h;
+    VitSampleFracOfPosition(s, x, frac);
+  }
+  for (PetscReal h = step; frac[k] >= 1; h *= 2) {
+    x[k] -= h;
+    VitSampleFracOfPosition(s, x, frac);
+  }
+}
+
+void VitSampleWrapPosition(const VitSample *s, PetscReal x[3], PetscReal frac[3])
+{
+  PetscReal r[3];
+
+  VitSampleFracOfPosition(s, x, frac);
+  if (FracInside(s, frac)) return;
+  for (PetscInt k = 0; k < 3; k++) frac[k] = VitWrapUnit(frac[k]);
+  VitSampleFracToCart(s, frac, r);
+  for (PetscInt k = 0; k < s->dim; k++) x[k] = s->lo[k] + r[k];
+  for (PetscInt k = s->dim - 1; k >= 0; k--) NudgeInside(s, k, x, frac);
+}
+
 PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s)
 {
   PetscFunctionBeginUser;
@@ -183,8 +231,9 @@ static PetscReal Invert3(const PetscReal A[3][3], PetscReal Ainv[3][3])
 }
 
 /* LAMMPS "general triclinic" conversion (Howto triclinic): lx = |A|, xy = B.Ahat,
-   ly = |Ahat x B|, xz = C.Ahat, yz = (B.C - xy xz)/ly, lz = det/(lx ly). */
-PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3])
+   ly = |Ahat x B|, xz = C.Ahat, yz = (B.C - xy xz)/ly, lz = det/(lx ly). Rows already in that form
+   are taken as they are (the formulas would round yz and lz). */
+PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3], PetscBool *rotated)
 {
   PetscReal M[3][3] = {{0}}, ahat[3], w[3], det, lx, ly;
 
@@ -193,6 +242,12 @@ PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscR
   if (s->dim == 2) M[2][2] = 1.0;
   det = Invert3(M, Ainv);
   if (!(det > 0) || !PetscIsNormalReal(det)) return PETSC_FALSE;
+  *rotated = (PetscBool)!(M[0][1] == 0 && M[0][2] == 0 && M[1][2] == 0 && M[0][0] > 0 && M[1][1] > 0);
+  if (!*rotated) {
+    PetscCallAbort(PETSC_COMM_SELF, PetscArraycpy(&s->cell[0][0], &M[0][0], 9));
+    if (s->dim == 2) s->cell[2][2] = 0.0, Ainv[2][2] = 0.0; /* s2 = 0 in 2D */
+    return PETSC_TRUE;
+  }
   lx = Norm(M[0]);
   for (int j = 0; j < 3; j++) ahat[j] = M[0][j] / lx;
   Cross(ahat, M[1], w);
@@ -208,6 +263,16 @@ PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscR
   }
   if (s->dim == 2) Ainv[2][2] = 0.0; /* s2 = 0 in 2D */
   return PETSC_TRUE;
+}
+
+void VitSamplePositionFromFrame(const VitSample *s, PetscBool rotated, const PetscReal Ainv[3][3], const PetscReal xf[3], PetscReal x[3], PetscReal frac[3])
+{
+  PetscReal r[3] = {0, 0, 0};
+
+  for (PetscInt k = 0; k < s->dim; k++) r[k] = xf[k] - s->lo[k];
+  VitRowTimesMatrix(r, Ainv, frac);
+  if (rotated) VitSampleFracToCart(s, frac, r);
+  for (PetscInt k = 0; k < 3; k++) x[k] = k >= s->dim ? 0.0 : rotated ? s->lo[k] + r[k] : xf[k];
 }
 
 void VitSampleDefaultNames(VitSample *s)
@@ -227,6 +292,7 @@ static PetscErrorCode BcastHeader(MPI_Comm comm, VitSample *s)
   s->gid    = mine.gid;
   s->fid    = mine.fid;
   s->type   = mine.type;
+  s->x      = mine.x;
   s->s      = mine.s;
   PetscFunctionReturn(0);
 }
@@ -256,7 +322,7 @@ static PetscErrorCode DecideDimension(MPI_Comm comm, VitSample *s, PetscInt requ
   s->dim   = 2;
   s->lo[2] = 0.0;
   PetscCall(PetscMemzero(s->cell[2], sizeof(s->cell[2])));
-  for (PetscInt i = 0; i < s->nlocal; i++) s->s[3 * i + 2] = 0.0;
+  for (PetscInt i = 0; i < s->nlocal; i++) s->s[3 * i + 2] = s->x[3 * i + 2] = 0.0;
   PetscFunctionReturn(0);
 }
 
@@ -305,14 +371,14 @@ PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *inf
   PetscCall(VitBcastError(comm, errmsg));
   if (bcast_header) PetscCall(BcastHeader(comm, s));
   PetscCall(VitSampleCheckBox(comm, s)); /* every rank has the box here */
-  for (PetscInt i = 0; i < 3 * s->nlocal; i++) s->s[i] = VitWrapUnit(s->s[i]);
+  for (PetscInt i = 0; i < s->nlocal; i++) VitSampleWrapPosition(s, &s->x[3 * i], &s->s[3 * i]);
   PetscCall(DecideDimension(comm, s, info->dim_request));
   PetscCall(AssignGlobalIds(comm, s, info->line));
   PetscCall(VitSampleNameTypesFromOptions(comm, s));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nblock, PetscInt *start, PetscInt *n, PetscInt **fid, PetscInt **type, PetscReal **frac)
+PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nblock, PetscInt *start, PetscInt *n, PetscInt **fid, PetscInt **type, PetscReal **x)
 {
   PetscLayout  map;
   PetscSF      sf;
@@ -337,12 +403,12 @@ PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nb
     PetscCall(PetscSFReduceBegin(sf, MPIU_INT, s->type, *type, MPI_REPLACE));
     PetscCall(PetscSFReduceEnd(sf, MPIU_INT, s->type, *type, MPI_REPLACE));
   }
-  if (frac) {
-    PetscCall(PetscMalloc1(3 * *n, frac));
+  if (x) {
+    PetscCall(PetscMalloc1(3 * *n, x));
     PetscCallMPI(MPI_Type_contiguous(3, MPIU_REAL, &triple));
     PetscCallMPI(MPI_Type_commit(&triple));
-    PetscCall(PetscSFReduceBegin(sf, triple, s->s, *frac, MPI_REPLACE));
-    PetscCall(PetscSFReduceEnd(sf, triple, s->s, *frac, MPI_REPLACE));
+    PetscCall(PetscSFReduceBegin(sf, triple, s->x, *x, MPI_REPLACE));
+    PetscCall(PetscSFReduceEnd(sf, triple, s->x, *x, MPI_REPLACE));
     PetscCallMPI(MPI_Type_free(&triple));
   }
   PetscCall(PetscSFDestroy(&sf));

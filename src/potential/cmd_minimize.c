@@ -110,7 +110,7 @@ static PetscErrorCode MaxAtomNorm(Vec v, PetscInt dim, PetscReal *max)
   PetscFunctionReturn(0);
 }
 
-/* The sample's atoms from positions X (id order): this rank's block of ids, wrapped fractions. */
+/* The sample's atoms from positions X (id order): this rank's block of ids, positions wrapped into the box. */
 static PetscErrorCode SampleFromPositions(MinCtx *ctx, Vec X, VitSample *sample)
 {
   const PetscScalar *x, *type, *fid;
@@ -124,14 +124,11 @@ static PetscErrorCode SampleFromPositions(MinCtx *ctx, Vec X, VitSample *sample)
   PetscCall(VecGetArrayRead(ctx->type, &type));
   PetscCall(VecGetArrayRead(ctx->fid, &fid));
   for (PetscInt i = 0; i < n; i++) {
-    PetscReal rel[3] = {0, 0, 0}, frac[3];
-
     sample->gid[i]  = start + i;
     sample->type[i] = (PetscInt)type[i];
     sample->fid[i]  = (PetscInt)fid[i];
-    for (PetscInt k = 0; k < ctx->dim; k++) rel[k] = x[ctx->dim * i + k] - sample->lo[k];
-    VitSampleCartToFrac(sample, rel, frac);
-    for (PetscInt k = 0; k < 3; k++) sample->s[3 * i + k] = k < ctx->dim ? VitWrapUnit(frac[k]) : 0;
+    for (PetscInt k = 0; k < ctx->dim; k++) sample->x[3 * i + k] = x[ctx->dim * i + k];
+    VitSampleWrapPosition(sample, &sample->x[3 * i], &sample->s[3 * i]);
   }
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscCall(VecRestoreArrayRead(ctx->type, &type));

@@ -42,3 +42,44 @@ h = read_h5md("g.h5")
 ref = ase.io.read("g.xyz")
 check(list(h["atom_names"]) == ref.get_chemical_symbols(), "xyz -> data -> h5md: species names")
 check(periodic_close(h5md_frac(h), ref.get_scaled_positions(wrap=True), 1e-12), "xyz -> data -> h5md: positions")
+
+# Bitwise round trips data -> h5md -> data -> h5md (orthogonal and triclinic boxes, 3D and LAMMPS's
+# 2D box): a position inside the box comes back bit for bit from the first trip (it is written as
+# the file gave it, not recomputed from fractional coordinates); one outside is moved by whole
+# cell vectors into the box once, after which the files are a fixed point. Before, each trip
+# recomputed lo + s cell: a KA data file lost up to 16 ulp on some coordinates, drifting further
+# with each trip. The box origin and lengths (xhi - xlo) come back bit for bit.
+for dim, tilt in [(3, None), (3, (1.2, -0.8, 0.5)), (2, None), (2, (-1.7, 0.0, 0.0))]:
+    # y: hi - lo rounds to 16, and lo + 16 is not hi (xhi written as xlo + lx would read back as 16 - 2^-49)
+    lo, hi = np.array([-0.8, 7.699, -2.1 if dim == 3 else -0.5]), np.array([8.2, 23.699, 4.9 if dim == 3 else 0.5])
+    cell = lammps_cell(lo, hi, tilt or (0, 0, 0))
+    s = rng.uniform(0, 1, (N, 3))
+    s[:10] = rng.uniform(-2.5, 3.5, (10, 3))  # outside: wrapped once
+    if dim == 2:
+        s[:, 2] = 0.5  # z = 0 in LAMMPS's 2D box
+    x = lo + s @ cell
+    corner = lo + cell.sum(axis=0) if tilt else hi  # s = (1, 1, 1)
+    x[10:13] = [lo, corner, np.nextafter(corner, -np.inf)]  # on the faces: lo stays, hi wraps to lo
+    x[13] = [1e-17, 15.0, 2.5e-18]  # small coordinates in a box from lo < 0 (the 16-ulp case)
+    if dim == 2:
+        x[:, 2] = 0.0
+    ids, types = np.arange(1, N + 1), rng.integers(1, 3, N)
+    write_data("rt.data", ids, types, x, lo, hi, tilt, [1.0, 0.7])
+    inside = np.all((s > 1e-9) & (s < 1 - 1e-9), axis=1)
+    inside[10:14] = [True, False, False, True]
+    run(["convert", "-sample", "rt.data", "-o", "rt1.h5"], 2)
+    run(["convert", "-sample", "rt1.h5", "-o", "rt1.data"], 3)
+    run(["convert", "-sample", "rt1.data", "-o", "rt2.h5"], 1)
+    run(["convert", "-sample", "rt2.h5", "-o", "rt2.data"], 2)
+    h1, h2, d1, d2 = read_h5md("rt1.h5"), read_h5md("rt2.h5"), read_data("rt1.data"), read_data("rt2.data")
+    box = f"{dim}D {'triclinic' if tilt else 'orthogonal'}"
+    check(h1["dim"] == dim and np.array_equal(h1["x"][inside], x[inside, :dim]) and np.array_equal(d1["x"][inside], x[inside]),
+          f"{box}: positions inside the box come back bit for bit from the first trip (h5md and data)")
+    s1 = np.linalg.solve(h1["cell"].T, (h1["x"] - h1["lo"]).T).T
+    check(periodic_close(h5md_frac(h1), frac(x[:, :dim], lo[:dim], cell[:dim, :dim]), 1e-12) and s1.min() > -1e-15 and s1.max() < 1 + 1e-15,
+          f"{box}: positions outside moved by whole cell vectors into the box")
+    check(np.array_equal(h1["x"][10], lo[:dim]) and (tilt or np.array_equal(h1["x"][11], lo[:dim])), f"{box}: an atom at lo stays" + ("" if tilt else ", one at hi goes to lo"))
+    check(all(np.array_equal(h1[k], h2[k]) for k in ("x", "cell", "lo", "ids", "types")), f"{box}: h5md -> data -> h5md is a fixed point, bit for bit")
+    check(all(np.array_equal(d1[k], d2[k]) for k in ("x", "cell", "lo", "ids", "types")), f"{box}: data -> h5md -> data is a fixed point, bit for bit")
+    check(np.array_equal(h1["cell"], cell[:dim, :dim]) and np.array_equal(d1["cell"], cell) and np.array_equal(d1["lo"][:dim], lo[:dim]),
+          f"{box}: box origin, lengths and tilts bit for bit")
