@@ -86,7 +86,8 @@ PetscErrorCode VitOptionsListMax(MPI_Comm comm, const char name[], PetscInt max)
 PetscErrorCode VitOptionsString_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], const char current[], char value[], size_t len, PetscBool *set, const char hint[]);
 PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[], size_t len, PetscBool *set);
 
-/* Outputs. VitOutputCheck (collective) refuses an output path that is an existing directory or the
+/* Outputs. VitOutputCheck (collective) refuses an output path that exists and is not a regular
+   file (a directory, a device, a FIFO, a socket: the rename below would replace it) or is the
    same file (device and inode) as an input: the value of any option other than `option` (comma
    lists included), or one of inputs[]. Call it before reading or computing anything large.
    Every output is written under PATH.tmp (VitOutputTmp, collective on the writing communicator,
@@ -99,6 +100,9 @@ PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out
 PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[]);
 /* Whether paths a and b name the same existing file or folder (same device and inode, whatever the names). */
 PetscBool VitSameFile(const char a[], const char b[]);
+/* What the existing path is, for messages ("a folder", "a character device", "a FIFO (named pipe)", ...;
+   symbolic links followed); NULL if it does not exist. */
+const char *VitFileKind(const char path[]);
 /* A finished scratch file this run reads and then deletes itself: VitOutputsRemove deletes it too
    if the run fails before VitOutputScratchDone (called once the caller has deleted it). */
 PetscErrorCode VitOutputScratch(const char path[]);

@@ -443,6 +443,24 @@ PetscBool VitSameFile(const char a[], const char b[])
   return (PetscBool)(!stat(b, &sb) && SameFile(a, &sb));
 }
 
+/* What a file of this mode is, for messages. */
+static const char *ModeKind(mode_t mode)
+{
+  if (S_ISREG(mode)) return "a regular file";
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
+const char *VitFileKind(const char path[])
+{
+  struct stat st;
+  return stat(path, &st) ? NULL : ModeKind(st.st_mode);
+}
+
 /* Every comma-separated part of an option value that is the same file as the output: its name in culprit. */
 static PetscBool ValueIsFile(const char value[], const struct stat *out, char culprit[], size_t len)
 {
@@ -531,9 +549,9 @@ static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char culprit[]
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: the reason out cannot be written (empty if it can): an existing directory, or the same
-   file as an input (a value of any option but `option` itself, an options file the run read, or
-   one of inputs[]). */
+/* Rank 0: the reason out cannot be written (empty if it can): an existing directory or another
+   file that is not a regular file (a device, FIFO or socket), or the same file as an input (a
+   value of any option but `option` itself, an options file the run read, or one of inputs[]). */
 static PetscErrorCode OutputProblem(const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[], char msg[], size_t len)
 {
   struct stat so;
@@ -552,6 +570,10 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
   }
   if (S_ISDIR(so.st_mode)) {
     PetscCall(PetscSNPrintf(msg, len, "%s %s is an existing directory: give a file name", option, out));
+    PetscFunctionReturn(0);
+  }
+  if (!S_ISREG(so.st_mode)) { /* written to PATH.tmp and renamed, it would replace a device node or a FIFO */
+    PetscCall(PetscSNPrintf(msg, len, "%s %s is %s, not a regular file: %s", option, out, ModeKind(so.st_mode), hint));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscOptionsGetAll(NULL, &all));

@@ -260,6 +260,20 @@ static PetscErrorCode SetPaths(Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
+/* -pipeline_dir, where it exists, must be a folder (created when missing). Collective. */
+static PetscErrorCode CheckRunFolder(MPI_Comm comm, const char dir[])
+{
+  PetscMPIInt rank;
+  struct stat st;
+  char        errmsg[PETSC_MAX_PATH_LEN + 128] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && !stat(dir, &st) && !S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "-pipeline_dir %s is %s, not a folder: give a folder (created when missing)", dir, VitFileKind(dir)));
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
 /* Before anything is created: no file the run writes in -pipeline_dir may be a listed sample, the
    list, or another input (an options file included; VitOutputCheckHint), e.g. a sample named
    dataset.h5 in a run folder that is the samples' folder. */
@@ -278,6 +292,7 @@ static PetscErrorCode CheckOutputs(MPI_Comm comm, const Pipeline *pl)
     outputs[nout++] = pl->model_file[m];
   }
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(CheckRunFolder(comm, pl->dir));
   for (int k = 0; k < nout; k++) exists[k] = !rank && MTime(outputs[k]) >= 0; /* a new file replaces nothing (its folder comes later) */
   PetscCallMPI(MPI_Bcast(exists, nout, MPI_INT, 0, comm));
   for (int k = 0; k < nout; k++)
@@ -414,15 +429,19 @@ static int MakePath(const char path[])
   return 0;
 }
 
+/* The folder path, created with its parents by rank 0 when missing; one that exists as another
+   kind of file (mkdir says EEXIST) is refused. Collective. */
 static PetscErrorCode MakeDirectory(MPI_Comm comm, const char path[])
 {
   PetscMPIInt rank;
+  struct stat st;
   int         err = 0;
   char        errmsg[2 * PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank && (err = MakePath(path))) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "cannot create the folder %s (-pipeline_dir): %s", path, strerror(err)));
+  else if (!rank && !stat(path, &st) && !S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s (-pipeline_dir) is %s, not a folder: remove it or give another -pipeline_dir", path, VitFileKind(path)));
   PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
 }

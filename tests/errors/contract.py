@@ -13,7 +13,9 @@ inputs unchanged.
   outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
            convert, minimize, predict, hessian, features; predict's -samples GLOB and -sample_list
            expanded; -o equal to an -options_file (given, nested, or in PETSC_OPTIONS); features and
-           predict -o in the -features_cache folder; -o an existing directory; -o in a missing folder
+           predict -o in the -features_cache folder; -o an existing directory; -o in a missing folder;
+           -o (rdf, convert) and -hessian_binary a FIFO or a character device node (root only), left
+           as they were; -pipeline_dir a FIFO
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
   memory   a failed allocation (rdf arrays of 640 MB under a 500 MB address-space limit): one line
            that says out of memory, where, and the limit (was a traceback and "internal error 3291")
@@ -22,6 +24,7 @@ import glob
 import hashlib
 import os
 import shutil
+import stat
 import sys
 
 import h5py
@@ -170,6 +173,25 @@ elif case == "outputs":
     expect_error("rdf -o hard link of SAMPLE", ["rdf", "-sample", "s.data", "-o", "hard.data"], "-o hard.data " + same + " -sample s.data", inputs=["s.data"])
     expect_error("rdf -o DIR", ["rdf", "-sample", "s.data", "-o", "adir"], "-o adir is an existing directory")
     expect_error("rdf -o nodir/o.h5", ["rdf", "-sample", "s.data", "-o", "nodir/o.h5"], "the folder nodir does not exist")
+    # an existing -o that is not a regular file (a device node, a FIFO) was replaced by the renamed
+    # output (as root, -o /dev/null destroyed /dev/null): refused, the node left as it was
+    os.mkfifo("fifo.h5")
+    nodes = {"fifo.h5": stat.S_ISFIFO}
+    try:
+        os.mknod("null.h5", 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # as /dev/null; needs root
+        nodes["null.h5"] = stat.S_ISCHR
+    except PermissionError:
+        print("note: not root: no character device node to test -o on")
+    kinds = {"fifo.h5": "is a FIFO (named pipe), not a regular file", "null.h5": "is a character device, not a regular file"}
+    for node in nodes:
+        expect_error("rdf -o " + node, ["rdf", "-sample", "s.data", "-o", node], "-o %s %s" % (node, kinds[node]))
+        expect_error("hessian -hessian_binary " + node, ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", node, "-o", "h.h5"], "-hessian_binary %s %s" % (node, kinds[node]), ["h.h5"])
+        expect_error("convert -o " + node, ["convert", "-sample", "s.data", "-o", node], "-o %s %s" % (node, kinds[node]))
+        check(nodes[node](os.stat(node).st_mode), "-o %s: the node is left as it was" % node)
+    os.mkfifo("fifo_dir")
+    open("four.txt", "w").write("s.data\n" * 4)  # refused before the samples are read
+    expect_error("pipeline -pipeline_dir FIFO", ["pipeline", "-pipeline_samples", "four.txt", "-potential", "ka3d", "-fit_test_fraction", 0.5, "-pipeline_dir", "fifo_dir"], "-pipeline_dir fifo_dir is a FIFO (named pipe), not a folder")
+    check(stat.S_ISFIFO(os.stat("fifo_dir").st_mode), "-pipeline_dir FIFO: the FIFO is left as it was")
     expect_error("convert -o SAMPLE", ["convert", "-sample", "s.data", "-o", "hard.data"], same, inputs=["s.data"])
     expect_error("minimize -o SAMPLE", ["minimize", "-sample", "s.data", "-potential", "ka3d", "-o", "hard.data"], same, inputs=["s.data"])
     expect_error("hessian -o SAMPLE", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-o", "hard.data"], same, inputs=["s.data"])
