@@ -1,6 +1,7 @@
 /* Sample input: format by extension or -format, the reader of that format, and the common
    finishing steps (VitSampleFinishRead). Text formats are parsed on rank 0. */
 #include "io_private.h"
+#include <sys/stat.h>
 
 typedef enum {FMT_DATA, FMT_DUMP, FMT_XYZ, FMT_H5MD, NFMT} VitFormat;
 
@@ -28,6 +29,21 @@ static PetscErrorCode GetFormat(MPI_Comm comm, const char path[], const char for
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: cannot tell the format from the extension (.data .lmp .dump .lammpstrj .xyz .extxyz, each optionally .gz, .h5 .h5md); give -format", path);
 }
 
+/* A folder given as the sample: one line that says so (the text readers would call it an empty
+   file, the H5MD reader a missing one). Rank 0 looks. */
+static PetscErrorCode CheckNotFolder(MPI_Comm comm, const char path[])
+{
+  char        errmsg[VIT_ERRLEN] = "";
+  struct stat st;
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && !stat(path, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s is a folder, not a sample file", path));
+  PetscCall(VitBcastError(comm, errmsg));
+  PetscFunctionReturn(0);
+}
+
 /* Read with an optional forced dimension (0 = decide from the box, see DecideDimension). */
 static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char format[], PetscInt64 frame, PetscInt dim, VitSample *s)
 {
@@ -39,6 +55,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscFunctionBeginUser;
   PetscCall(PetscLogStagePush(vit_log.stage_read));
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
+  PetscCall(CheckNotFolder(comm, path));
   PetscCall(GetFormat(comm, path, format, &fmt));
   PetscCheck(fmt != FMT_H5MD || !VitTextIsGzip(path), comm, PETSC_ERR_USER_INPUT, "%s: an H5MD file cannot be read gzip-compressed: gunzip it (HDF5 compresses inside the file)", path);
   PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt64_FMT ": frames are numbered from 0 (-1 = last)", frame);

@@ -5,15 +5,15 @@ Every bad input below must end the run with exit status 1 and exactly one line "
 traceback, no "internal error", no MPI_ABORT, no output file and no temporary file left, and the
 inputs unchanged.
   sub      features (and so pipeline) with a malformed sample, raised inside the per-sample
-           sub-communicators (-ranks_per_sample 1 and 2); an unreadable cached output (read on
-           rank 0 of the sub-communicator only: hung before)
+           sub-communicators (-ranks_per_sample 1 and 2); a folder among the samples; an
+           unreadable cached output (read on rank 0 of the sub-communicator only: hung before)
   options  rdf: -sq_nq 0, -sq_qmax -1, -rdf_rmax 100 / -1, -rdf_dr 1e-8 / 1e-12 / nan (checked
            before any allocation), two atoms at distance 0 (named by id); spectrum -spectrum_pr_bands 0
   h5       fit on datasets with /dataset/X of strings, 2-D /dataset/feature_names, (2,2) type_names
   outputs  -o equal to an input (also through a hard link: same inode, another name) in rdf, fit,
            convert, minimize, predict, hessian, features; predict's -samples GLOB and -sample_list
-           expanded; -o equal to an -options_file (given, nested, or in PETSC_OPTIONS); features and
-           predict -o in the -features_cache folder; -o an existing directory; -o in a missing folder;
+           expanded (a folder they match: refused); -o equal to an -options_file (given, nested, or
+           in PETSC_OPTIONS); features and predict -o in the -features_cache folder; -o an existing directory; -o in a missing folder;
            -o (rdf, convert) and -hessian_binary a FIFO or a character device node (root only), left
            as they were; -pipeline_dir a FIFO
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
@@ -113,6 +113,11 @@ if case == "sub":
             expect_error("features %s -ranks_per_sample %s" % (lst, rps),
                          ["features", "-sample_list", lst, "-features_targets", "none", "-rdf_rmax", 3, "-ranks_per_sample", rps, "-o", "ds.h5", "-features_recompute"],
                          "bad.data", outputs=["ds.h5"], inputs=["bad.data", lst], ranks=ranks)
+    # a folder among the samples (was "empty file"): named as a folder, from any group
+    os.makedirs("adir.data")
+    open("listdir.txt", "w").write("s0.data\nadir.data\n")
+    expect_error("features, a folder in the list", ["features", "-sample_list", "listdir.txt", "-features_targets", "none", "-rdf_rmax", 3, "-o", "ds.h5", "-features_recompute"],
+                 "adir.data is a folder, not a sample file", outputs=["ds.h5"])
     # pipeline runs features in-process: the same single line (4 samples: hold out 2, so that the
     # split check before the stages passes)
     expect_error("pipeline, truncated sample", ["pipeline", "-pipeline_samples", "list1.txt", "-pipeline_dir", "P", "-potential", "ka3d", "-rdf_rmax", 3, "-fit_test_fraction", 0.5],
@@ -206,6 +211,8 @@ elif case == "outputs":
     # predict checks -o against the samples after -samples GLOB and -sample_list are expanded
     shutil.copy("s.data", "s2.data")
     expect_error("predict -samples GLOB -o MATCH", ["predict", "-model", "m.h5", "-samples", "s*.data", "-o", "s2.data"], "-o s2.data " + same + " s2.data", inputs=["s.data", "s2.data"])
+    os.makedirs("sdir.data")
+    expect_error("predict -samples GLOB matching a folder", ["predict", "-model", "m.h5", "-samples", "sdir.*"], "sdir.data is a folder, not a sample file")
     expect_error("predict -sample_list -o LISTED", ["predict", "-model", "m.h5", "-sample_list", "list.txt", "-o", "hard.data"], "-o hard.data " + same + " s.data", inputs=["s.data"])
     # an options file is consumed by PETSc at initialisation (not an option value): checked too,
     # also one read through another options file or PETSC_OPTIONS

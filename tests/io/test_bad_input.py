@@ -89,6 +89,9 @@ cases = [
     ("missing.h5", None, "no such file", None),
     ("text.h5", "not an HDF5 file\n", "not a readable HDF5 file", None),
 ]
+# a folder given as the sample (was "empty file" for the text formats, "no such file" for H5MD)
+FOLDER = "is a folder, not a sample file"
+cases += [(name, FOLDER, FOLDER, None) for name in ("adir.data", "adir.dump", "adir.dump.gz", "adir.xyz", "adir.xyz.gz", "adir.h5")]
 h5cases = [
     ("nopos.h5", {}, "no /particles/all/position", None),
     ("nan.h5", {"nan": True}, "position of atom row 2", None),
@@ -120,16 +123,18 @@ def write_h5(path, opt):
 
 
 for name, content, _, _ in cases:
-    if content is not None:
+    if content == FOLDER:
+        os.makedirs(name, exist_ok=True)
+    elif content is not None:
         open(name, "w").write(content)
 for name, opt, _, _ in h5cases:
     write_h5(name, opt)
 
-for i, (name, _, what, line) in enumerate(c for c in cases + h5cases if c[0].endswith(suffix)):
+for i, (name, _, what, line) in enumerate(c for c in cases + h5cases if c[0].removesuffix(".gz").endswith(suffix)):
     for out in [("out.h5", "out.data")[i % 2]]:  # both writers, on alternate cases
         extra = ["-frame", 5] if name.startswith("frame") else []
         text = run(["convert", "-sample", name, "-o", out] + extra, nranks, expect=1)
         errors = [l for l in text.splitlines() if "vitrum: error:" in l]
-        where = f"{name}:{line}: " if line else f"{name}: "
+        where = f"{name}:{line}: " if line else f"{name} " if what == FOLDER else f"{name}: "
         check(len(errors) == 1 and where in errors[0] and what in errors[0], f"{name} -> {out}: '{where}... {what}'" + ("" if len(errors) == 1 and where in errors[0] and what in errors[0] else f"\n  got: {errors}"))
         check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), f"{name} -> {out}: no output file")
