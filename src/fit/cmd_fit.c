@@ -99,7 +99,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscStrcpy(o->prior, "auto"));
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
-  PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name with .model.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name without its extension + .model.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice); default: none, lambda is chosen along the path -fit_lambda_min .. -fit_lambda_max by GCV (or -fit_cv)", NULL, o->lambda, &o->lambda, &o->lambda_set));
   PetscCall(PetscOptionsReal("-fit_lambda_min", "smallest lambda of the log-spaced path (default 1e-8 s_max^2)", NULL, o->lambda_min, &o->lambda_min, &o->min_set));
   PetscCall(PetscOptionsReal("-fit_lambda_max", "largest lambda of the path (default 10 s_max^2)", NULL, o->lambda_max, &o->lambda_max, &o->max_set));

@@ -21,7 +21,7 @@ static PetscErrorCode HessianCmdReadOptions(MPI_Comm comm, HessianCmdOptions *o)
   o->out[0] = o->binary[0] = 0;
   o->h5_matrix             = PETSC_TRUE;
   PetscOptionsBegin(comm, NULL, "vitrum hessian: output", "vitrum");
-  PetscCall(VitOptionsString("-o", "output HDF5 file with /hessian (default: the sample's file name with .hessian.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output HDF5 file with /hessian (default: the sample's file name without its extension + .hessian.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(VitOptionsString("-hessian_binary", "also write the matrix in PETSc binary format (MatLoad), rows in atom id order", NULL, o->binary, o->binary, sizeof(o->binary), NULL));
   PetscCall(PetscOptionsBool("-hessian_h5_matrix", "write the matrix as CSR into the HDF5 file (gathered on rank 0; default: true up to 100000 atoms)", NULL, o->h5_matrix, &o->h5_matrix, &o->h5_matrix_set));
   PetscOptionsEnd();

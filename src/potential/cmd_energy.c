@@ -78,7 +78,7 @@ PetscErrorCode VitCmdEnergy(void)
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "vitrum energy: output", "vitrum");
-  PetscCall(VitOptionsString("-o", "output HDF5 file with /energy and /forces (default: the sample name with .energy.h5)", NULL, out, out, sizeof(out), NULL));
+  PetscCall(VitOptionsString("-o", "output HDF5 file with /energy and /forces (default: the sample's file name without its extension + .energy.h5, in the current folder)", NULL, out, out, sizeof(out), NULL));
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));

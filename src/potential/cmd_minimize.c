@@ -79,7 +79,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(PetscOptionsReal("-minimize_saddle_tol", "a curvature is negative when below -tol times the mean curvature Tr(H)/(dN)", NULL, o->saddle_tol, &o->saddle_tol, NULL));
   PetscCall(PetscOptionsInt("-minimize_saddle_nev", "lowest curvatures computed per check (LOBPCG with the two-level preconditioner, -spectrum_twolevel_*; where it cannot be built, Chebyshev filtering, -spectrum_chebyshev_*); an escape steps along the sum of the negative ones", NULL, o->saddle_nev, &o->saddle_nev, NULL));
   PetscCall(PetscOptionsReal("-minimize_saddle_step", "largest atom displacement of an escape step, in mean spacings a = (V/N)^(1/d) ((A/N)^(1/2) for a sheet); halved (at most 5 times) while neither sign lowers the energy", NULL, o->saddle_step, &o->saddle_step, NULL));
-  PetscCall(VitOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample's file name with .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample's file name without its extension + .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscOptionsEnd();
   if (o->saddle_escapes > 0) { /* the curvature check assembles a Hessian */
     PetscReal max_memory;

@@ -47,7 +47,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->seed         = 1;
   PetscCall(PetscStrcpy(o->strain, "iso"));
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
-  PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name with .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name without its extension + .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
   o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, else twolevel): sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));

@@ -119,7 +119,7 @@ PetscErrorCode VitCmdRdf(void)
   PetscFunctionBeginUser;
   PetscCall(RdfOptionsRead(comm, &o));
   PetscOptionsBegin(comm, NULL, "Output", NULL);
-  PetscCall(VitOptionsString("-o", "Output HDF5 file (default: the sample's file name with .rdf.h5, in the current folder)", NULL, out, out, sizeof(out), NULL));
+  PetscCall(VitOptionsString("-o", "Output HDF5 file (default: the sample's file name without its extension + .rdf.h5, in the current folder)", NULL, out, out, sizeof(out), NULL));
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   if (VitHelpRequested()) {

@@ -11,7 +11,8 @@ features and fit (docs/pipeline.md), predict those of rdf that -sample's g(r) is
 (all but -format, -frame, -sample_dimension: predict reads a sample by its extension, its last
 frame) and -potential_elements, which names the sample's pairs, fit the potential's (its exact
 kernels); -fit_lambda, which
-has no default value, says how lambda is chosen instead. `vitrum -help` is vitrum's usage once
+has no default value, says how lambda is chosen instead. The -o of the commands with a default
+output name says that name drops the input's extension. `vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
 import os
@@ -73,6 +74,13 @@ gap = sorted({"-potential", "-potential_file", "-potential_elements"} - by_comma
 check(not gap, "vitrum fit -help lists the potential options of its exact kernels (missing: %s)" % " ".join(gap))
 lam = re.search(r"^\s*-fit_lambda\b.*$", help_text["fit"], re.M).group(0)
 check("default" in lam and "<1." not in lam, "vitrum fit -help: -fit_lambda says how lambda is chosen, shows no default of 1 (%s)" % lam.strip())
+# the default -o drops the input's extension (VitOutputPath: glass.data -> ./glass.rdf.h5); the
+# help once said "the sample's file name + .rdf.h5"
+for cmd, suffix in (("rdf", ".rdf.h5"), ("energy", ".energy.h5"), ("hessian", ".hessian.h5"), ("spectrum", ".spectrum.h5"),
+                    ("response", ".response.h5"), ("minimize", ".min.data"), ("fit", ".model.h5")):
+    o = re.search(r"^\s*-o\b.*$", help_text[cmd], re.M).group(0)
+    check("file name without its extension + " + suffix in o and "in the current folder" in o,
+          "vitrum %s -help: the default -o is the input's file name without its extension + %s, in the current folder (%s)" % (cmd, suffix, o.strip()))
 missing = sorted(set(read) - listed)
 for name in missing:
     print("not listed by any -help: %s (read at %s)" % (name, read[name]))
