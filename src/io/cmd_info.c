@@ -26,7 +26,9 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const VitSample *s)
   PetscCall(PetscPrintf(comm, "box lo:      %.10g %.10g %.10g\n", (double)s->lo[0], (double)s->lo[1], (double)s->lo[2]));
   for (PetscInt d = 0; d < s->dim; d++) PetscCall(PetscPrintf(comm, "cell %c:      %.10g %.10g %.10g\n", "abc"[d], (double)s->cell[d][0], (double)s->cell[d][1], (double)s->cell[d][2]));
   PetscCall(PetscPrintf(comm, "tilt:        xy %.10g xz %.10g yz %.10g\n", (double)s->cell[1][0], (double)s->cell[2][0], (double)s->cell[2][1]));
-  PetscCall(PetscPrintf(comm, "widths:      %.10g %.10g %.10g\n", (double)width[0], (double)width[1], (double)width[2]));
+  PetscCall(PetscPrintf(comm, "widths:     "));
+  for (PetscInt d = 0; d < s->dim; d++) PetscCall(PetscPrintf(comm, " %.10g", (double)width[d]));
+  PetscCall(PetscPrintf(comm, "\n"));
   PetscCall(PetscPrintf(comm, "%s      %.10g\n", s->dim == 3 ? "volume:" : "area:  ", (double)V));
   PetscCall(PetscPrintf(comm, "density:     %.10g\n", (double)(s->natoms / V)));
   PetscFunctionReturn(0);
