@@ -59,6 +59,7 @@ static PetscErrorCode SampleRead(MPI_Comm comm, const char path[], const char fo
   PetscCall(GetFormat(comm, path, format, &fmt));
   PetscCheck(fmt != FMT_H5MD || !VitTextIsGzip(path), comm, PETSC_ERR_USER_INPUT, "%s: an H5MD file cannot be read gzip-compressed: gunzip it (HDF5 compresses inside the file)", path);
   PetscCheck(frame >= -1, comm, PETSC_ERR_USER_INPUT, "-frame %" PetscInt64_FMT ": frames are numbered from 0 (-1 = last)", frame);
+  PetscCheck(fmt != FMT_DATA || frame <= 0, comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt64_FMT " is out of range: a LAMMPS data file has one frame (0, or -1 for the last)", path, frame);
   PetscCheck(dim == 0 || dim == 2 || dim == 3, comm, PETSC_ERR_USER_INPUT, "-sample_dimension %" PetscInt_FMT ": use 0 (detect), 2 or 3", dim);
   PetscCall(PetscMemzero(s, sizeof(*s)));
   PetscCall(PetscStrncpy(s->source, path, sizeof(s->source)));

@@ -72,6 +72,7 @@ cases = [
     ("style.data", data(style="ellipsoid"), "atom style 'ellipsoid' is not supported", 15),
     ("columns.data", data(style="full"), "expected 'id mol type q x y z [ix iy iz]' (atom_style full), found 5 columns", 17),
     ("noatoms.data", data().split("Atoms")[0], "no Atoms section", 14),
+    ("frame.data", data(), "-frame 5 is out of range: a LAMMPS data file has one frame", None),  # was ignored
     ("empty.dump", "", "empty file", None),
     ("frame.dump", dump(), "-frame 5 is out of range: the file has 2 frames", None),
     ("trunc.dump", dump(cut=1), "frame 1 is truncated", 23),

@@ -71,5 +71,7 @@ i3 = parse_info(run(["info", "-sample", "flat.data", "-sample_dimension", 3], nr
 check(i2["dimension"] == 2 and abs(i2["area"] - 36) < 1e-9, "flat box read as 2D (area lx ly)")
 check(np.allclose(i2["widths"], [6, 6]) and np.allclose(i3["widths"], [6, 6, 1]), "info: d widths (2D: area / |b|, area / |a|; was a third 0)")
 check(i3["dimension"] == 3 and abs(i3["volume"] - 36) < 1e-9, "-sample_dimension 3 keeps it 3D")
+check(all(parse_info(run(["info", "-sample", "flat.data", "-frame", k], nranks))["dimension"] == 2 for k in (0, -1)),
+      "-frame 0 and -1 name a data file's one frame (another -frame: io_bad_input_data)")
 out = run(["info", "-sample", "ortho.data", "-sample_dimension", 2], nranks, expect=1)
 check("ortho.data: -sample_dimension 2 needs all atoms at one z" in out, "-sample_dimension 2 on a 3D sample is an error")
