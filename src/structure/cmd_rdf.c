@@ -28,7 +28,7 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics; default 0.005 L (0.005 for LJ samples, 0.01 A for metallic glasses)", NULL, o->dr, &o->dr, &o->dr_set));
   PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax and more than 3 times wider than every other empty layer and the in-plane spacing (A/N)^(1/2); a periodic stack of layers such as graphite is bulk), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
   PetscCall(PetscOptionsBool("-sq", "Also compute S(q) from g(r)", NULL, o->sq, &o->sq, NULL));
-  PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q), in inverse length units of the sample (1/sigma, 1/Angstrom); at most pi/dr, where the sampled g(r) stops resolving it", NULL, o->qmax, &o->qmax, NULL));
+  PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q), in inverse length units of the sample (1/sigma, 1/Angstrom); above pi/dr, where the sampled g(r) stops resolving it, S(q) is aliased: a warning", NULL, o->qmax, &o->qmax, NULL));
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
   PetscOptionsEnd();
   if (!o->sq) PetscFunctionReturn(0);

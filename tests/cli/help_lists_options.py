@@ -12,7 +12,8 @@ features and fit (docs/pipeline.md), predict those of rdf that -sample's g(r) is
 frame) and -potential_elements, which names the sample's pairs, fit the potential's (its exact
 kernels); -fit_lambda, which
 has no default value, says how lambda is chosen instead. The -o of the commands with a default
-output name says that name drops the input's extension. `vitrum -help` is vitrum's usage once
+output name says that name drops the input's extension; rdf's -sq_qmax says that above pi/dr
+there is a warning, not a limit. `vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
 import os
@@ -81,6 +82,9 @@ for cmd, suffix in (("rdf", ".rdf.h5"), ("energy", ".energy.h5"), ("hessian", ".
     o = re.search(r"^\s*-o\b.*$", help_text[cmd], re.M).group(0)
     check("file name without its extension + " + suffix in o and "in the current folder" in o,
           "vitrum %s -help: the default -o is the input's file name without its extension + %s, in the current folder (%s)" % (cmd, suffix, o.strip()))
+# -sq_qmax above pi/dr is allowed with a warning (cmd_rdf.c, docs/structure.md); the help once said "at most pi/dr"
+qmax = re.search(r"^\s*-sq_qmax\b.*$", help_text["rdf"], re.M).group(0)
+check("at most" not in qmax and "warning" in qmax, "vitrum rdf -help: -sq_qmax above pi/dr gives a warning, not a limit (%s)" % qmax.strip())
 missing = sorted(set(read) - listed)
 for name in missing:
     print("not listed by any -help: %s (read at %s)" % (name, read[name]))
