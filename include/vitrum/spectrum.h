@@ -95,6 +95,7 @@ typedef struct {
   PetscReal *participation;/* P_n = (sum_i |e_n,i|^2)^2 / (N sum_i |e_n,i|^4) (k) */
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */
+  PetscReal  target;       /* sinvert: the shift sigma, the modes are those nearest it; else 0 */
   VitModesMethod method;   /* the solver that computed them */
   PetscBool  declined;     /* VitModesTwoLevel with opt->fallback: no preconditioner, or fewer modes converged
                               than wanted; no modes (a note said why); VitModesCompute then runs sinvert

@@ -158,7 +158,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(VitOptionsListLength("-spectrum_count_omega", &o->ncount)); /* room for every value given */
   o->ncount = PetscMax(o->ncount, 1);
   PetscCall(PetscCalloc1(o->ncount, &o->count_omega)); /* zeroed: -help shows <0.>, not memory */
-  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes below w (exact by inertia, and by KPM); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
+  PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes of real frequency below w, 0 <= lambda < w^2 (exact by inertia, and by KPM; negative eigenvalues are negative_count); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
   PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; not given: from -vdos_resolution)", NULL, o->moments, &o->moments, &moments_set));
@@ -229,7 +229,10 @@ static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal mom
   PetscFunctionReturn(0);
 }
 
-/* Exact counts below omega^2 (minus the d translations) and negative eigenvalues below -tol. */
+/* Negative eigenvalues (below -tol, tol = 1e-6 Tr(H)/(dN)) and the exact counts of the modes of
+   real frequency below omega: eigenvalues in [-tol, omega^2) but the d translations, as the KPM
+   counts them (N(omega^2) - N(0)) and as the VDOS on [0, omega_max] holds them; the negative ones
+   (imaginary omega) are negative_count. */
 static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const SpectrumOptions *o, SpectrumResults *res)
 {
   PetscReal *shift;
@@ -253,7 +256,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
     PetscFunctionReturn(0);
   }
   res->negative = count[0];
-  for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim;
+  for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim - res->negative;
   if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
   PetscCall(PetscFree2(shift, count));
   PetscFunctionReturn(0);
@@ -546,7 +549,7 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
     for (PetscInt j = 0; j < o->bins; j++) res->reduced[j] = res->D[j] / PetscPowReal(res->omega[j], prob->dim - 1);
     PetscCall(BosonPeak(op, prob, o, lo, hi, wmax, res));
   }
-  /* KPM counts below omega^2 and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
+  /* KPM counts in [0, omega^2) (ExactCounts: the same modes) and the first moment Tr(H)/(dN) = a + b mu_1 / mu_0 with its spread. */
   PetscCall(PetscMalloc1(R, &per));
   for (PetscInt j = 0; j < o->ncount; j++) {
     PetscReal s2 = 0;

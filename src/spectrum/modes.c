@@ -177,7 +177,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   Vec           *t, v;
   Mat            A = prob->H;
   PetscInt       nconv, *order, nkeep = 0, *keep;
-  PetscReal     *lambda, *overlap, target = opt->target;
+  PetscReal     *lambda, *overlap, *rank, target = opt->target;
   PetscBool      added[NSOLVER_DEFAULTS] = {PETSC_FALSE}, sinvert;
 
   PetscFunctionBegin;
@@ -218,25 +218,22 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     if (added[j]) PetscCall(PetscOptionsClearValue(NULL, solver_defaults[j][0]));
   PetscCall(EPSGetConverged(eps, &nconv));
   PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
+  modes->target = sinvert ? target : 0;
   if (opt->method != VIT_MODES_DENSE && opt->method != VIT_MODES_FILTER && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
 
-  /* Sort the converged pairs by eigenvalue; the dense path drops the d most translation-like. */
-  PetscCall(PetscMalloc4(nconv, &lambda, nconv, &order, nconv, &overlap, nconv, &keep));
+  /* The pairs kept: the dense path drops the d most translation-like, shift-and-invert keeps the nev
+     nearest its target (SLEPc may converge more; the lowest of them by value would be a window of
+     the negative eigenvalues of an unrelaxed sample), the others all; then sorted by eigenvalue. */
+  PetscCall(PetscMalloc5(nconv, &lambda, nconv, &order, nconv, &overlap, nconv, &keep, nconv, &rank));
   PetscCall(MatCreateVecs(prob->H, &v, NULL));
   for (PetscInt i = 0; i < nconv; i++) {
     PetscCall(EPSGetEigenpair(eps, i, &lambda[i], NULL, v, NULL));
     PetscCall(TranslationOverlap(v, d, t, &overlap[i]));
+    rank[i]  = opt->method == VIT_MODES_DENSE ? -overlap[i] : sinvert ? PetscAbsReal(lambda[i] - target) : lambda[i];
     order[i] = i;
   }
-  if (opt->method == VIT_MODES_DENSE) {
-    PetscReal *neg;
-    PetscCall(PetscMalloc1(nconv, &neg));
-    for (PetscInt i = 0; i < nconv; i++) neg[i] = -overlap[i];
-    PetscCall(PetscSortRealWithPermutation(nconv, neg, order));
-    for (PetscInt i = d; i < nconv; i++) keep[nkeep++] = order[i];
-    PetscCall(PetscFree(neg));
-  } else
-    for (PetscInt i = 0; i < nconv; i++) keep[nkeep++] = i;
+  PetscCall(PetscSortRealWithPermutation(nconv, rank, order));
+  for (PetscInt i = opt->method == VIT_MODES_DENSE ? d : 0; i < (sinvert ? PetscMin(nconv, nev) : nconv); i++) keep[nkeep++] = order[i];
   {
     PetscReal *key;
     PetscInt  *perm;
@@ -257,7 +254,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     }
     PetscCall(PetscFree2(key, perm));
   }
-  PetscCall(PetscFree4(lambda, order, overlap, keep));
+  PetscCall(PetscFree5(lambda, order, overlap, keep, rank));
   PetscCall(VecDestroy(&v));
   PetscCall(VecDestroyVecs(d, &t));
   PetscCall(EPSDestroy(&eps));
@@ -265,12 +262,20 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   PetscFunctionReturn(0);
 }
 
-/* Keep the first k modes; the vectors beyond are destroyed (VitModesDestroy frees k of them). */
-static PetscErrorCode TruncateModes(VitModes *modes, PetscInt k)
+/* Keep modes first..last-1; the vectors of the others are destroyed (VitModesDestroy frees k of them). */
+static PetscErrorCode KeepModes(VitModes *modes, PetscInt first, PetscInt last)
 {
   PetscFunctionBegin;
-  for (PetscInt j = k; j < modes->k; j++) PetscCall(VecDestroy(&modes->vector[j]));
-  modes->k = k;
+  for (PetscInt j = 0; j < modes->k; j++)
+    if (j < first || j >= last) PetscCall(VecDestroy(&modes->vector[j]));
+  for (PetscInt j = first; j < last; j++) {
+    modes->eigenvalue[j - first]    = modes->eigenvalue[j];
+    modes->residual[j - first]      = modes->residual[j];
+    modes->participation[j - first] = modes->participation[j];
+    modes->vector[j - first]        = modes->vector[j];
+  }
+  for (PetscInt j = last - first; j < modes->k; j++) modes->vector[j] = NULL;
+  modes->k = last - first;
   PetscFunctionReturn(0);
 }
 
@@ -297,7 +302,7 @@ static PetscErrorCode DropRepeatedModes(VitModes *modes)
     }
     kept++;
   }
-  PetscCall(TruncateModes(modes, kept));
+  PetscCall(KeepModes(modes, 0, kept));
   PetscFunctionReturn(0);
 }
 
@@ -390,7 +395,7 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
     PetscCall(DropRepeatedModes(modes));
   }
   for (upto = opt.nev; upto < modes->k && modes->eigenvalue[upto] <= modes->eigenvalue[opt.nev - 1] * (1 + 1e-8); upto++) { }
-  PetscCall(TruncateModes(modes, upto));
+  PetscCall(KeepModes(modes, 0, upto));
   PetscFunctionReturn(0);
 }
 
@@ -415,17 +420,62 @@ PetscErrorCode VitModesOptionsHelp(MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
-/* Complete multiplets, checked by inertia: Sylvester's count of eigenvalues of H below
-   sigma = lambda_nev (1 + 1e-8) (one MUMPS factorisation) minus the d translations must equal
-   the number of modes found up to sigma; when a solve missed members of a degenerate multiplet
-   (a crystal, a symmetric sheet), another solve with the found modes deflated finds the missing
-   ones (a Krylov method sees one vector of an exact multiplet per start vector). The modes kept are
-   those up to and including the whole multiplet of the nev-th mode, so k can exceed nev. */
+/* The window of shift-and-invert's modes: they are the nev nearest its target sigma, i.e. every
+   eigenvalue within r of it, r the nev-th smallest |lambda - sigma| of the modes found, widened by
+   1e-8 of the largest |lambda| there so that the whole multiplet at the edge is in. Found modes
+   first..last-1 (ascending) lie in [lo, hi]. Below a relaxed sample's modes lo is negative and
+   empty; an unrelaxed one has eigenvalues below it. */
+static PetscErrorCode NearestWindow(const VitModes *modes, PetscInt nev, PetscReal window[2], PetscInt *first, PetscInt *last)
+{
+  const PetscReal sigma = modes->target;
+  PetscReal      *dist, r;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(modes->k, &dist));
+  for (PetscInt m = 0; m < modes->k; m++) dist[m] = PetscAbsReal(modes->eigenvalue[m] - sigma);
+  PetscCall(PetscSortReal(modes->k, dist));
+  r = dist[nev - 1];
+  r += 1e-8 * (PetscAbsReal(sigma) + r);
+  PetscCall(PetscFree(dist));
+  window[0] = sigma - r;
+  window[1] = sigma + r;
+  for (*first = 0; *first < modes->k && modes->eigenvalue[*first] < window[0]; (*first)++) { }
+  for (*last = *first; *last < modes->k && modes->eigenvalue[*last] <= window[1]; (*last)++) { }
+  PetscFunctionReturn(0);
+}
+
+/* The eigenvalues of H in the window [lo, hi] (hi > 0) but the d translations, by Sylvester's
+   inertia: count(hi) - count(lo). Where count(hi) equals the modes found below hi (last), every
+   eigenvalue below hi was found, so the window holds those found there: one factorisation (a
+   relaxed sample); else a second one counts below lo. */
+static PetscErrorCode CountInWindow(const VitSpectrumProblem *prob, const PetscReal window[2], PetscInt first, PetscInt last, PetscInt *count, PetscBool *failed)
+{
+  const PetscInt d = prob->dim;
+  PetscInt       below_hi, below_lo;
+
+  PetscFunctionBegin;
+  PetscCall(VitSpectrumInertiaCounts(prob, 1, &window[1], &below_hi, failed));
+  below_hi -= d; /* the translations, zero up to round-off, lie below hi > 0 */
+  *count = last - first;
+  if (*failed || below_hi == last) PetscFunctionReturn(0);
+  PetscCall(VitSpectrumInertiaCounts(prob, 1, &window[0], &below_lo, failed));
+  if (window[0] > 0) below_lo -= d;
+  *count = below_hi - below_lo;
+  PetscFunctionReturn(0);
+}
+
+/* Complete multiplets, checked by inertia: Sylvester's count of the eigenvalues of H in the window
+   of the nev modes nearest the target (NearestWindow; one or two MUMPS factorisations) must equal
+   the number of modes found there; when a solve missed members of a degenerate multiplet (a
+   crystal, a symmetric sheet), another solve with the found modes deflated finds the missing ones
+   (a Krylov method sees one vector of an exact multiplet per start vector). The modes kept are
+   those of the window, with the whole multiplet at its edges, so k can exceed nev. */
 static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes)
 {
   const PetscInt d = prob->dim, ndof = d * prob->natoms, extra = PetscMax(4, opt->nev / 4);
   PetscBool      check = (PetscBool)(opt->method == VIT_MODES_SINVERT);
-  PetscInt       want = opt->nev, count = 0, upto = 0;
+  PetscInt       want = opt->nev, count = 0, first = 0, last = 0;
+  PetscReal      window[2];
   PetscBool      failed;
 
   PetscFunctionBegin;
@@ -451,28 +501,21 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
   PetscCall(SolveModes(prob, opt, want, NULL, modes));
   PetscCall(DropRepeatedModes(modes));
   for (PetscInt attempt = 0; check && modes->k >= opt->nev; attempt++) {
-    const PetscReal edge  = modes->eigenvalue[opt->nev - 1];
-    const PetscReal sigma = edge + 1e-8 * PetscAbsReal(edge);
-    VitModes        more;
-    for (upto = 0; upto < modes->k && modes->eigenvalue[upto] <= sigma; upto++) { }
-    if (sigma <= 0) { /* unstable sample: keep nev modes (a count below sigma <= 0 would include the translations' sign noise) */
-      upto = opt->nev;
-      break;
-    }
-    PetscCall(VitSpectrumInertiaCounts(prob, 1, &sigma, &count, &failed));
+    VitModes more;
+    PetscCall(NearestWindow(modes, opt->nev, window, &first, &last));
+    PetscCall(CountInWindow(prob, window, first, last, &count, &failed));
     if (failed) { /* MUMPS could not factor H - sigma I: keep what the solve found, with a note */
       PetscCall(PetscPrintf(prob->comm, "vitrum: note: multiplets of the modes not checked: MUMPS could not factor H - sigma I\n"));
       break;
     }
-    count -= d; /* the translations, zero up to round-off, lie below sigma > 0 */
-    if (count == upto) break;
-    PetscCheck(attempt < 8 && count > upto, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_nev %" PetscInt_FMT ": %" PetscInt_FMT " modes found up to lambda = %g, but the exact inertia count is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", opt->nev, upto, (double)sigma, count);
-    PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found up to %g, %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", upto, (double)sigma, count));
-    PetscCall(SolveModes(prob, opt, PetscMin(count - upto + extra, ndof - d - modes->k), modes, &more));
+    if (count == last - first) break;
+    PetscCheck(attempt < 8 && count > last - first, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_nev %" PetscInt_FMT ": %" PetscInt_FMT " modes found in [%g, %g], but the exact inertia count there is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", opt->nev, last - first, (double)window[0], (double)window[1], count);
+    PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found in [%g, %g], %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", last - first, (double)window[0], (double)window[1], count));
+    PetscCall(SolveModes(prob, opt, PetscMin(count - (last - first) + extra, ndof - d - modes->k), modes, &more));
     PetscCall(MergeModes(modes, &more));
     PetscCall(DropRepeatedModes(modes));
   }
-  if (check && modes->k >= opt->nev && upto > 0) PetscCall(TruncateModes(modes, upto));
+  if (check && modes->k >= opt->nev) PetscCall(KeepModes(modes, first, last));
   PetscFunctionReturn(0);
 }
 

@@ -92,6 +92,18 @@ def hessian_dense(sample, extra=(), np_ranks=1, potential=("-potential", "ka3d")
     return hessian_sparse(sample, extra, np_ranks, potential).toarray()
 
 
+def jackson_count(M, lam, eigenvalues, lo, hi):
+    """The KPM's count of states below lam from M moments on [lo, hi] with the Jackson kernel,
+    made from the exact Chebyshev moments of the given eigenvalues (Weisse et al. 2006)."""
+    a, b = 0.5 * (hi + lo), 0.5 * (hi - lo)
+    n = np.arange(M)
+    q = np.pi / (M + 1)
+    g = ((M - n + 1) * np.cos(n * q) + np.sin(n * q) / np.tan(q)) / (M + 1)
+    mu = np.cos(np.outer(n, np.arccos((np.asarray(eigenvalues) - a) / b))).sum(axis=1)
+    th = np.arccos(np.clip((lam - a) / b, -1, 1))
+    return (g[0] * mu[0] * (np.pi - th) - 2 * np.sum(g[1:] * mu[1:] * np.sin(n[1:] * th) / n[1:])) / np.pi
+
+
 def read(path, name):
     with h5py.File(path, "r") as f:
         return f[name][()]
