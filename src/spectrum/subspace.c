@@ -6,8 +6,10 @@
    p_k(H) = T_k((2H - a - b)/(b - a)), which stays within [-1, 1] on the unwanted part [a, b] of the
    spectrum and grows like cosh(k acosh|x|) below a; the block is orthonormalised again, and the
    Rayleigh-Ritz procedure on its span gives the next block. a is the block's largest Ritz value, at
-   most twice the last a (first: the KPM pilot's estimate of FilterInterval in modes.c), b the top of the spectrum
-   (the KPM bounds). Every product applies H to all m vectors at once with the KPM's block kernel, so
+   most twice the last a (first: the KPM pilot's estimate of FilterInterval in modes.c; a negative a
+   rises by at most max(|a|, the first)), b the top of the spectrum (the KPM bounds). The filter is
+   scaled to 1 at the lowest Ritz value (0 before the first Rayleigh-Ritz), negative on an
+   unrelaxed sample, and its degree keeps every direction down to the KPM's lower bound finite. Every product applies H to all m vectors at once with the KPM's block kernel, so
    the matrix streams from memory once per m vectors, where SLEPc's STFILTER (-spectrum_method
    filter) applies its filter one vector at a time. Exact multiplets of up to m - nev members are
    found whole, since the block spans them.
@@ -127,8 +129,12 @@ static PetscReal DegreeForGrowth(PetscReal lambda, PetscReal a, PetscReal b, Pet
 /* The next filter's degree: enough for every unconverged wanted Ritz pair to reach tol / 10 (its
    residual shrinks like 1/T_k(x(theta)), the damping of the directions above a), but the lowest
    direction (theta_0 or, before the first Rayleigh-Ritz, 0) grows by at most 1e6, so that the
-   block stays well conditioned; within [8, max_degree]. */
-static PetscInt FilterDegree(const ChebyshevOptions *c, PetscInt wanted, const PetscReal theta[], const PetscReal residual[], PetscReal low, PetscReal a, PetscReal b)
+   block stays well conditioned, and a direction at the bottom of the spectrum (the KPM bound
+   `bottom`, below every eigenvalue) by at most 1e100: before the first Rayleigh-Ritz an unrelaxed
+   sample's negative eigenvalues lie below 0, and a filter of degree 230 or 400 made their
+   directions overflow (Inf and NaN in the Gram matrix: a perfect fcc crystal under tension, 201
+   negative eigenvalues; LAPACK syev failed); within [8, max_degree]. */
+static PetscInt FilterDegree(const ChebyshevOptions *c, PetscInt wanted, const PetscReal theta[], const PetscReal residual[], PetscReal low, PetscReal bottom, PetscReal a, PetscReal b)
 {
   PetscReal k = 0;
 
@@ -136,6 +142,7 @@ static PetscInt FilterDegree(const ChebyshevOptions *c, PetscInt wanted, const P
     if (residual[j] > c->tol) k = PetscMax(k, DegreeForGrowth(theta[j], a, b, 10 * residual[j] / c->tol));
   if (!wanted) k = PETSC_MAX_REAL;
   k = PetscMin(k, DegreeForGrowth(low, a, b, 1e6));
+  k = PetscMin(k, DegreeForGrowth(bottom, a, b, 1e100));
   return PetscMax(8, (PetscInt)PetscMin((PetscReal)c->max_degree, PetscCeilReal(k)));
 }
 
@@ -286,7 +293,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscTime(&t0));
   last = t0;
   for (it = 0; it < c.max_it; it++) {
-    const PetscInt degree = FilterDegree(&c, wanted, all_theta, all_residual, low, a, b);
+    const PetscInt degree = FilterDegree(&c, wanted, all_theta, all_residual, low, opt->range[0], a, b);
     PetscInt       q;
     PetscCall(ChebyshevFilter(&B, degree, low, a, b, buf));
     PetscCall(Orthonormalise(prob, &B, &L, seed + it + 1, buf[0], buf[1]));
@@ -308,11 +315,13 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
     /* the next cut: the block's largest Ritz value (every direction above it is damped), at most
        twice the last cut: the top Ritz values of a block filtered from random vectors are mixtures
        far above the modes they converge to; kept when the wanted modes fill the block (a cut at
-       their own eigenvalue would not separate them) */
-    if (wanted < c.block) a = PetscMin(all_theta[c.block - 1], 2 * a);
+       their own eigenvalue would not separate them). A cut at or below 0 (an unrelaxed sample's
+       negative modes) rises by at most max(|a|, the first cut): twice it would lower it, below
+       the wanted modes. */
+    if (wanted < c.block) a = PetscMin(all_theta[c.block - 1], a > 0 ? 2 * a : a + PetscMax(-a, opt->upper));
     q = LockCount(&c, &B, theta, residual, all_theta[wanted - 1]);
     if (q) PetscCall(Lock(&B, &L, q, buf[0], theta, residual));
-    low = PetscMax(0, theta[0]);
+    low = theta[0]; /* the scaling point: the lowest Ritz value, negative on an unrelaxed sample */
   }
   if (converged < wanted) {
     PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_chebyshev_max_it or -spectrum_chebyshev_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)c.tol, it);

@@ -2,6 +2,9 @@
 negative out-of-plane curvatures. Cases (argument):
   lj:      a 2D Kob-Andersen inherent structure put flat (z = const) in a 3D box with vacuum, ka2d;
   tersoff: graphene compressed 2% in-plane (Tersoff, Debian's BNC.tersoff);
+  fcc:     a perfect Lennard-Jones fcc crystal under tension (108 atoms, nearest neighbours at 1.26
+           sigma): zero forces, 83 negative eigenvalues, where twolevel declines and chebyshev
+           computes the first check (its filter overflowed there: LAPACK syev failed, internal error);
 on 1 and 2 ranks. Checked independently:
   * the checks run twolevel, or chebyshev where twolevel declines (both samples have more than
     300 degrees of freedom, so not dense LAPACK);
@@ -10,7 +13,8 @@ on 1 and 2 ranks. Checked independently:
     differences) is negative, and equals the first curvature vitrum reports (/minimize/lowest_curvature[0]);
   * after: the lowest one of the written sample is >= -1e-6 x the mean curvature, the energy (LAMMPS)
     decreased, LAMMPS's largest force is at the tolerance, and /minimize/saddle_escapes >= 1;
-  * an already-stable sample (the 2D glass itself; graphene stretched 0.3%) is unchanged: 0 escapes,
+  * an already-stable sample (the 2D glass itself; graphene stretched 0.3%; the fcc crystal at
+    density 1.2) is unchanged: 0 escapes,
     positions equal to round-off; for graphene its curvature check (twolevel) finds the dense lowest
     curvature;
   * -minimize_saddle_escapes 0 restores the old behaviour (0 iterations, no check, no curvature data);
@@ -91,6 +95,20 @@ if case == "lj":
     def energy_force(data):
         ref = vr.lammps(data, 3, coeffs, rc.max(), True)
         return ref["total"], np.linalg.norm(ref["force"], axis=1).max()
+elif case == "fcc":
+    eps, sig, rc = np.ones((1, 1)), np.ones((1, 1)), np.full((1, 1), 2.5)
+    for path, density in (("flat.data", 4 / (1.26 * np.sqrt(2)) ** 3), ("stable.data", 1.2)):
+        cell, x, types = vr.lattice_sample((3, 3, 3), 3, density, 0.0, 1.0, seed=1)
+        vr.write_data(path, cell, x, types, masses=(1.0,))
+    stable, potential = "stable.data", ["-potential", "lj", "-potential_shift"]
+
+    def hessian(data):  # every periodic image: the stable crystal's box is narrower than 2 rc
+        ids, types, x, lo, hi, _ = vr.read_data(data)
+        return vr.lj_images(x, types, cell_of(lo, hi), eps, sig, rc, shift=True)[3], 3
+
+    def energy_force(data):
+        ref = vr.lammps(data, 3, [(1, 1, 1.0, 1.0, 2.5)], 2.5, True)
+        return ref["total"], np.linalg.norm(ref["force"], axis=1).max()
 else:
     graphene(2.44, 8, 5, 20.0, "flat.data")    # 2% below the equilibrium a = 2.49 A: buckles
     graphene(2.50, 8, 5, 20.0, "stable.data")  # slightly stretched: a minimum
@@ -104,7 +122,7 @@ else:
 
 lam0, scale0 = lowest_projected(*hessian("flat.data"))
 e_before, _ = energy_force("flat.data")
-ok &= vr.check(lam0 < -1e-3 * scale0, "%s: the flat sheet is a saddle: lowest curvature %.6e (mean %.4e)" % (case, lam0, scale0))
+ok &= vr.check(lam0 < -1e-3 * scale0, "%s: the starting sample (flat.data) is a saddle: lowest curvature %.6e (mean %.4e)" % (case, lam0, scale0))
 
 for n in (1, 2):
     out = "relaxed%d.h5" % n
@@ -131,7 +149,7 @@ for n in (1, 2):
     _, text = vr.vitrum("minimize", ["-sample", stable, "-o", "same%d.h5" % n] + potential, n)
     with h5py.File("same%d.h5" % n, "r") as f:
         escapes, lowest = int(f["minimize/saddle_escapes"][()]), f["minimize/lowest_curvature"][...]
-    if case == "tersoff":  # hessian() is the 3D one: the LJ case's stable sample is 2D
+    if case == "tersoff":  # hessian() is the 3D one: the LJ case's stable sample is 2D; the fcc one is a minimum by symmetry
         lam_stable, _ = lowest_projected(*hessian(stable))
         ok &= vr.check(abs(lowest[0] - lam_stable) <= 1e-6 * abs(lam_stable) and "; twolevel, " in text,
                        "[%d ranks] stable sample: twolevel's lowest curvature = dense: %.10e vs %.10e" % (n, lowest[0], lam_stable))
