@@ -507,6 +507,14 @@ static PetscErrorCode StiffAtoms(const VitSpectrumProblem *prob, const PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* Whether KPM vector k has a component off the translations (mu_0 = |P r_k|^2 > 0). A +-1 vector of a
+   sample of very few atoms can be a translation (one in 8 of a dimer's): it holds no state, and its
+   a + b mu_1/mu_0 was 0/0 (a NaN <omega^2>). */
+static PetscBool OffTranslations(const VitKpm *kpm, PetscInt k)
+{
+  return (PetscBool)(kpm->mu[k * kpm->moments] > 1e-12 * kpm->nstates);
+}
+
 /* The KPM VDOS, counts and <omega^2> on the block operator op with R = -kpm_vectors vectors;
    trace: Tr H_ii of the owned atoms. */
 static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, const PetscInt fid[], const PetscReal trace[], const SpectrumOptions *o, SpectrumResults *res)
@@ -530,6 +538,11 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
     if (!o->moments && M > pilot.moments) PetscCall(VitKpmContinue(op, prob, &pilot, M, &res->kpm));
     else PetscCall(VitKpmCompute(op, prob, M, o->seed, lo, hi, &res->kpm));
     if (!o->moments) PetscCall(VitKpmDestroy(&pilot));
+  }
+  {
+    PetscBool any = PETSC_FALSE;
+    for (PetscInt k = 0; k < R && !any; k++) any = OffTranslations(&res->kpm, k);
+    PetscCheck(any, prob->comm, PETSC_ERR_USER_INPUT, "KPM: none of the %" PetscInt_FMT " random vectors (-kpm_seed %" PetscInt_FMT ") has a component off the translations of this %" PetscInt_FMT "-atom sample, so they hold no states: raise -kpm_vectors or give another -kpm_seed", R, o->seed, prob->natoms);
   }
   if (o->kpm_local) {
     PetscCall(VitKpmRecursionFree(&res->kpm)); /* the local moments need their own vectors */
@@ -559,17 +572,21 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
     res->count_kpm[j]     = mean - below0;
     res->count_kpm_err[j] = R > 1 ? PetscSqrtReal(s2 / (R - 1) / R) : 0;
   }
-  {
+  { /* per vector a + b mu_1/mu_0, over the vectors with a component off the translations (below) */
     const PetscInt  M = res->kpm.moments;
     const PetscReal a = 0.5 * (hi + lo), b = 0.5 * (hi - lo);
     PetscReal       s = 0, s2 = 0;
+    PetscInt        used = 0;
     for (PetscInt k = 0; k < R; k++) {
-      const PetscReal w2 = (a + b * res->kpm.mu[k * M + 1] / res->kpm.mu[k * M]) * res->kpm.nstates / (prob->dim * prob->natoms); /* translations add 0 */
+      PetscReal w2;
+      if (!OffTranslations(&res->kpm, k)) continue;
+      w2 = (a + b * res->kpm.mu[k * M + 1] / res->kpm.mu[k * M]) * res->kpm.nstates / (prob->dim * prob->natoms); /* translations add 0 */
       s += w2;
       s2 += w2 * w2;
+      used++;
     }
-    res->omega2_kpm     = s / R;
-    res->omega2_kpm_err = R > 1 ? PetscSqrtReal(PetscMax(0.0, s2 / R - PetscSqr(s / R)) / (R - 1)) : 0;
+    res->omega2_kpm     = s / used;
+    res->omega2_kpm_err = used > 1 ? PetscSqrtReal(PetscMax(0.0, s2 / used - PetscSqr(s / used)) / (used - 1)) : 0;
   }
   PetscCall(PetscFree(per));
   PetscCall(PetscLogEventEnd(ev_kpm, 0, 0, 0, 0));

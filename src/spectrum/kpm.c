@@ -533,8 +533,12 @@ static PetscErrorCode GershgorinBounds(VitKpmOperator op, PetscReal *lo, PetscRe
 
 /* k steps of Lanczos from the deflated random vector 0 (operator applies and exact dot products, so
    the result is the same on any rank count); the extreme Ritz values of the tridiagonal T_k widened
-   by their residual norms |beta_k z_k| (Zhou & Li, Linear Algebra Appl. 435, 480 (2011)). */
-static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi)
+   by their residual norms |beta_k z_k| (Zhou & Li, Linear Algebra Appl. 435, 480 (2011)).
+   *partial: the start vector spans an invariant subspace smaller than the dN - d states (it is a
+   translation, or it stopped early short of the whole space), which may miss the ends of the
+   spectrum: a sample of a few atoms, whose +-1 vectors can lie in a few modes (a dimer: one
+   vector in 8 is a translation, one in 2 misses the stretch). */
+static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem *prob, PetscInt steps, PetscInt64 seed, PetscReal *lo, PetscReal *hi, PetscBool *partial)
 {
   const PetscInt n = op->nrows * op->bs, nall = (op->nrows + op->nghost) * op->bs;
   PetscReal     *v0, *v1, *q, *qprev, *w, *alpha, *beta, *Z, *work, norm2, b = 0;
@@ -547,7 +551,9 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
   PetscCall(PetscCalloc4(steps, &alpha, steps, &beta, steps * steps, &Z, 2 * steps, &work));
   PetscCall(RandomBlock(op, prob, 1, seed, PETSC_TRUE, q));
   PetscCall(ExactDot(op, prob, n, q, q, &norm2));
-  for (PetscInt j = 0; j < n; j++) q[j] /= PetscSqrtReal(norm2);
+  *partial = (PetscBool)(norm2 == 0);
+  if (*partial) steps = 0; /* a translation: nothing to run */
+  for (PetscInt j = 0; j < n && !*partial; j++) q[j] /= PetscSqrtReal(norm2);
   for (k = 0; k < steps;) {
     PetscReal *swap;
     PetscCall(VitKpmOperatorApply(op, 1, q, w));
@@ -562,10 +568,14 @@ static PetscErrorCode LanczosBounds(VitKpmOperator op, const VitSpectrumProblem 
     q     = qprev;
     qprev = swap;
   }
-  PetscCallBLAS("LAPACKsteqr", LAPACKsteqr_("I", &k, alpha, beta, Z, &k, work, &info));
-  PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "KPM bounds: LAPACK steqr failed (info %d)", (int)info);
-  *lo = alpha[0] - PetscAbsReal(b * Z[k - 1]);
-  *hi = alpha[k - 1] + PetscAbsReal(b * Z[(k - 1) * k + k - 1]);
+  if (k < steps && k < prob->dim * (prob->natoms - 1)) *partial = PETSC_TRUE;
+  *lo = *hi = 0;
+  if (k) {
+    PetscCallBLAS("LAPACKsteqr", LAPACKsteqr_("I", &k, alpha, beta, Z, &k, work, &info));
+    PetscCheck(info == 0, prob->comm, PETSC_ERR_LIB, "KPM bounds: LAPACK steqr failed (info %d)", (int)info);
+    *lo = alpha[0] - PetscAbsReal(b * Z[k - 1]);
+    *hi = alpha[k - 1] + PetscAbsReal(b * Z[(k - 1) * k + k - 1]);
+  }
   PetscCall(PetscFree3(v0, v1, w));
   PetscCall(PetscFree4(alpha, beta, Z, work));
   PetscFunctionReturn(0);
@@ -575,12 +585,18 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
 {
   const PetscReal margin = 0.01;
   PetscReal       glo, ghi, llo, lhi, lmin, lmax;
+  PetscBool       partial;
 
   PetscFunctionBegin;
   PetscCheck(steps >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": at least 2 Lanczos steps are needed", steps);
   PetscCall(GershgorinBounds(op, &glo, &ghi));
-  PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi));
-  PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi));
+  PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi, &partial));
+  PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]%s\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi, partial ? ", an invariant subspace of the start vector: Gershgorin's used" : ""));
+  if (partial) { /* Gershgorin's discs hold every eigenvalue */
+    PetscCheck(!op->shell, prob->comm, PETSC_ERR_USER_INPUT, "KPM bounds: the Lanczos start vector (-kpm_seed %" PetscInt64_FMT ") of this %" PetscInt_FMT "-atom sample spans only some of its modes, and a shell Hessian has no Gershgorin bound: give -kpm_lambda_min and -kpm_lambda_max, another -kpm_seed, or -hessian_type baij", seed, prob->natoms);
+    llo = glo;
+    lhi = ghi;
+  }
   /* Lanczos starts off the translations (zero modes the KPM's vectors do hold): the interval keeps
      0 inside, also where every other mode is negative (a sample far from any minimum) */
   lmin = PetscMin(llo, 0.0); /* negative eigenvalues (unrelaxed samples) are found without inertia */

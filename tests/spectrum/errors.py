@@ -1,5 +1,6 @@
 """Bad input and edge cases of vitrum spectrum: an unrelaxed sample (negative eigenvalues counted
-as LAPACK counts them, run continues), nev too large, a non-positive target, non-convergence,
+as LAPACK counts them, run continues; the default's modes nearest its target; counts of the modes of
+real frequency), an isolated dimer (KPM vectors that are translations), nev too large, a non-positive target, non-convergence,
 zero bins, a KPM interval that misses the spectrum, too few Lanczos steps for the bounds; Lanczos
 bounds after an odd number of steps or an early stop; an odd number of VDOS bins; a -vdos_resolution
 finer than -kpm_max_moments allows; a -boson_omega_min above the VDOS grid; most of the modes by
@@ -111,6 +112,30 @@ p = vt.run(["spectrum", "-potential", "lj", "-sample", "negative.data", "-spectr
 text = p.stdout + p.stderr
 vt.check(p.returncode == 1 and "far from a minimum" in text and "grew beyond" not in text and text.count("error:") == 1 and "PETSC ERROR" not in text,
          "every non-translation mode negative, 2 ranks: one line, once, saying the sample is far from a minimum")
+# An isolated Lennard-Jones dimer at its minimum, 2^(1/6) sigma apart in a box of 10 sigma: 3 states
+# off the translations, two of them zero (free rotations). One +-1 vector in 8 is a translation: its
+# a + b mu_1/mu_0 was 0/0, so the default run wrote <omega^2> = NaN; one Lanczos start vector in 8 is
+# one too (internal error 72, -kpm_seed 3) and one in 2 misses the stretch (an interval that missed
+# the spectrum, -kpm_seed 4): such a start uses Gershgorin's bounds. No dataset holds a NaN.
+text = "dimer\n\n2 atoms\n1 atom types\n\n0 10 xlo xhi\n0 10 ylo yhi\n0 10 zlo zhi\n\nMasses\n\n1 1.0\n\n"
+open("dimer.data", "w").write(text + "Atoms # atomic\n\n1 1 5 5 5\n2 1 %.17g 5 5\n" % (5 + 2 ** (1 / 6)))
+exact = 2 * 4 * (156 * 2 ** (-14 / 6) - 42 * 2 ** (-8 / 6)) / 6  # Tr(H)/(dN): 2 phi''(r_min) over 6 degrees of freedom
+for n, seed in ((1, 1), (2, 1), (1, 3), (1, 4)):
+    out = "dimer_%d_%d.h5" % (n, seed)
+    vt.run(["spectrum", "-potential", "lj", "-sample", "dimer.data", "-kpm_seed", seed, "-o", out], n)
+    with h5py.File(out, "r") as f:
+        nonfinite = []
+        f.visititems(lambda name, o: nonfinite.append(name) if isinstance(o, h5py.Dataset) and o.dtype.kind == "f" and not np.all(np.isfinite(o[()])) else None)
+        w2, err, w2_exact = (f["/spectrum/scalars/" + k][()].item() for k in ("omega2_mean_kpm", "omega2_mean_kpm_err", "omega2_mean"))
+    vt.check(not nonfinite and abs(w2_exact - exact) < 1e-12 * exact and abs(w2 - exact) < 4 * err,
+             "dimer, %d rank(s), -kpm_seed %d: no NaN or Inf written (%s); KPM <omega^2> %.3f +- %.2f = exact %.4f (numpy %.4f)" % (n, seed, nonfinite, w2, err, w2_exact, exact))
+    lam = sl.read(out, "/spectrum/vdos/eigenvalues")  # LAPACK's: the zero modes to round-off, Gershgorin's ends exact
+    lo, hi = sl.read(out, "/spectrum/kpm/lambda_min")[0], sl.read(out, "/spectrum/kpm/lambda_max")[0]
+    vt.check(lo <= 1e-12 * exact and hi >= lam.max() * (1 - 1e-12), "dimer, -kpm_seed %d: KPM interval [%g, %g] covers the eigenvalues [%g, %g] to round-off" % (seed, lo, hi, lam.min(), lam.max()))
+p = vt.run(["spectrum", "-potential", "lj", "-sample", "dimer.data", "-kpm_seed", 3, "-kpm_vectors", 1, "-o", "dimer_r1.h5"], 2, expect_fail=True)
+text = p.stdout + p.stderr
+vt.check(p.returncode == 1 and text.count("error:") == 1 and "-kpm_vectors" in text and "PETSC ERROR" not in text,
+         "dimer, its one KPM vector a translation: one line, once, on 2 ranks, naming -kpm_vectors")
 fails(["-kpm_bounds_steps", 3, "-spectrum_nev", 0, "-spectrum_inertia", 0], ["-kpm_lambda_min/-kpm_lambda_max", "-kpm_bounds_steps"],
       "an interval from 3 Lanczos steps that misses the top of the spectrum")
 # The VDOS alternated two cumulative arrays from bin to bin: an odd -vdos_bins freed the wrong one (a
