@@ -638,7 +638,9 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(MinimizeToForce(&ctx, &o, tao, X, &r.tao_its, &r.fire_its, &r.e1, &r.fmax));
   PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
   PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, r.tao_its, r.fire_its, ctx.nevals, ctx.nrebuilds));
-  if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
+  if (o.saddle_escapes > 0 && sample.natoms == 1) /* no modes but the translations: nothing to check */
+    PetscCall(PetscPrintf(comm, "vitrum: note: %s: 1 atom has no vibrational modes (its %" PetscInt_FMT " degrees of freedom are the translations): it is at a minimum, no curvature check\n", sample.source, sample.dim));
+  else if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
   PetscCall(MinWrite(&ctx, X, o.out, &r, &units));
   PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));

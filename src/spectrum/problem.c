@@ -68,6 +68,8 @@ PetscErrorCode VitSpectrumProblemFromSystem(VitSystem *sys, VitSpectrumProblem *
   PetscReal       *sqrt_mass;
 
   PetscFunctionBegin;
+  /* dN - d = 0 modes: every stage would have nothing to hold (it ended in "-spectrum_nev 0: must lie in [1, 0]") */
+  PetscCheck(sys->sample.natoms > 1, dom->comm, PETSC_ERR_USER_INPUT, "%s: 1 atom has no vibrational modes (its %" PetscInt_FMT " degrees of freedom are the translations): give a sample of at least 2 atoms", sys->sample.source, dom->dim);
   PetscCall(PetscMalloc1(dom->nowned, &sqrt_mass));
   for (PetscInt i = 0; i < dom->nowned; i++) sqrt_mass[i] = sys->mass_weighted ? PetscSqrtReal(sys->sample.type_mass[dom->type[i]]) : 1.0;
   PetscCall(VitSpectrumProblemCreate(dom->comm, sys->H, dom->dim, dom->nowned, dom->gid, sqrt_mass, prob));

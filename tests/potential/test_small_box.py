@@ -16,7 +16,9 @@ per direction), 'tilted' 32 atoms in a box tilted by 0.1. Checks, on 1 and 2 ran
     LOBPCG's block, which used to stop with an internal error);
   * 'below', on the relaxed sample: `spectrum` and `response` with their defaults (20 and 10 modes)
     compute all 9 non-zero modes with a note, by dense LAPACK (recorded), equal to numpy's
-    eigenvalues of the Hessian (1e-12); an explicit -spectrum_nev 20 is one error line."""
+    eigenvalues of the Hessian (1e-12); an explicit -spectrum_nev 20 is one error line;
+  * 'below', one atom (no mode but the translations): minimize writes it unchanged with a note and
+    no curvature check, spectrum and response refuse in one line and write nothing."""
 import subprocess
 import sys
 
@@ -92,4 +94,21 @@ if case == "below":
     rc_, text = vr.vitrum("spectrum", ["-sample", "relaxed.data", "-potential", "ka3d", "-spectrum_nev", 20, "-o", "bad.h5"], 1, expect_fail=True)
     errors = [l for l in text.splitlines() if l.startswith("vitrum: error:")]
     ok &= vr.check(rc_ == 1 and len(errors) == 1 and "-spectrum_nev 20" in errors[0], "-spectrum_nev 20 given: %s" % errors)
+    # One atom (its own images within the cutoff): no mode but the 3 translations. minimize writes it
+    # unchanged with a note and no curvature check; spectrum and response refuse in one line. All
+    # three ended in "-spectrum_nev 0: must lie in [1, 0]", an option never given.
+    vr.write_data("one.data", np.diag([1.49] * 3), np.array([[0.3, 0.4, 0.5]]), np.zeros(1, int), masses=(1.0,))
+    for nranks in (1, 2):
+        _, text = vr.vitrum("minimize", ["-sample", "one.data", "-potential", "lj", "-o", "one%d.h5" % nranks], nranks)
+        vr.vitrum("convert", ["-sample", "one%d.h5" % nranks, "-o", "one%d.data" % nranks])
+        moved = np.abs(vr.read_data("one%d.data" % nranks)[2] - [[0.3, 0.4, 0.5]]).max()
+        with h5py.File("one%d.h5" % nranks, "r") as f:
+            checked = "minimize/lowest_curvature" in f
+        ok &= vr.check("1 atom has no vibrational modes" in text and "no curvature check" in text and "error" not in text and not checked and moved < 1e-15,
+                       "one atom, minimize on %d ranks: a note, no curvature check, written unchanged (moved %.1e)" % (nranks, moved))
+        for cmd in ("spectrum", "response"):
+            rc_, text = vr.vitrum(cmd, ["-sample", "one.data", "-potential", "lj", "-o", "one_%s.h5" % cmd], nranks, expect_fail=True)
+            errors = [l for l in text.splitlines() if "error" in l]
+            ok &= vr.check(rc_ == 1 and len(errors) == 1 and errors[0].startswith("vitrum: error: one.data: 1 atom has no vibrational modes") and not vr.os.path.exists("one_%s.h5" % cmd),
+                           "one atom, %s on %d ranks: one error line, no output: %s" % (cmd, nranks, errors))
 sys.exit(0 if ok else 1)
