@@ -71,10 +71,15 @@ struct _p_VitPotential {
 /* -potential lj|ka2d|ka3d|eam|eam/fs|tersoff with -potential_file, -potential_elements, ...
    (see docs/potentials.md). The sample gives the number of species and the dimension. */
 PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot);
+/* The same for a variant of a potential already created from the same sample with other option
+   values (response's perturbed parameters): the notes and warnings on where the parameters come
+   from, which the first creation said, are not repeated. */
+PetscErrorCode VitPotentialCreateVariantFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot);
 PetscErrorCode VitPotentialDestroy(VitPotential *pot);
 
 /* Constructors, one per family (called by VitPotentialCreateFromOptions). */
-PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot);
+/* quiet: no notes or warnings on where the parameters come from (a variant, above). */
+PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool quiet, VitPotential *pot);
 /* style: "eam" (funcfl files: file is one file, or one per atom type, comma separated; elements
    unused), "eam/alloy" (setfl) or "eam/fs". */
 PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, const char style[], const char file[], const char elements[], VitPotential *pot);

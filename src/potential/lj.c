@@ -303,8 +303,8 @@ static PetscBool NewCoefficients(PetscInt ntypes, const LJOptions *o)
    one-type sample (no cross pair to mix); a two-type Pair Coeffs (per type only) cannot give the
    cross pairs, which depend on LAMMPS's pair_modify mix: an error saying what to give. Where the
    options or the preset give a value the file has too and the two differ, a warning (the options
-   win). */
-static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool ka, LJOptions *o)
+   win). quiet (a variant of a potential already created): neither the warning nor the note. */
+static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool ka, PetscBool quiet, LJOptions *o)
 {
   const VitPairCoeffs *pc       = &sample->pair_coeffs;
   const PetscBool      usable   = (PetscBool)(pc->per == 2 || (pc->per == 1 && sample->ntypes == 1));
@@ -320,7 +320,7 @@ static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sam
     for (PetscInt b = a; b < sample->ntypes; b++)
       for (PetscInt k = 0; k < 2 && pc->given[a][b]; k++) {
         const PetscReal mine = k ? o->sig[a][b] : o->eps[a][b];
-        if ((k ? take_sig : take_eps) || SameAsWritten(mine, pc->value[a][b][k])) continue;
+        if (quiet || (k ? take_sig : take_eps) || SameAsWritten(mine, pc->value[a][b][k])) continue;
         PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %g in its %s (line %" PetscInt_FMT "), %s %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, pc->line, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
       }
   if (!take_eps && !take_sig) PetscFunctionReturn(0);
@@ -336,7 +336,7 @@ static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sam
     }
   o->eps_set = o->sig_set = PETSC_TRUE;
   o->rc_set  = (PetscBool)(o->rc_set || take_rc);
-  if (NewCoefficients(sample->ntypes, o)) PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
+  if (!quiet && NewCoefficients(sample->ntypes, o)) PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
   PetscFunctionReturn(0);
 }
 
@@ -371,7 +371,7 @@ static PetscErrorCode LJSetPairs(MPI_Comm comm, const VitSample *sample, const L
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], VitPotential *pot)
+PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, const char preset[], PetscBool quiet, VitPotential *pot)
 {
   LJOptions    o;
   LJ          *lj;
@@ -386,7 +386,7 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   PetscCall(LJReadOptions(comm, sample, &o));
   if (!sample) PetscFunctionReturn(0); /* -help: options listed */
   PetscCheck(!(ka2 || ka3) || sample->ntypes == 2, comm, PETSC_ERR_USER_INPUT, "-potential %s (Kob-Andersen) needs a sample with 2 atom types (A, B); %s has %" PetscInt_FMT, preset, sample->source, sample->ntypes);
-  PetscCall(LJTakeFileCoefficients(comm, sample, preset, ka2 || ka3, &o));
+  PetscCall(LJTakeFileCoefficients(comm, sample, preset, ka2 || ka3, quiet, &o));
   PetscCall(PetscNew(&lj));
   PetscCall(LJSetPairs(comm, sample, &o, lj));
   PetscCall(PetscNew(&p));

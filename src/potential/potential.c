@@ -128,7 +128,8 @@ static PetscErrorCode ElementsFromMasses(const VitSample *sample, char hint[], s
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot)
+/* variant: VitPotentialCreateVariantFromOptions (potential.h). */
+static PetscErrorCode PotentialCreate(MPI_Comm comm, const VitSample *sample, PetscBool variant, VitPotential *pot)
 {
   char      name[64] = "", style[64], given[PETSC_MAX_PATH_LEN * 4] = "", file[PETSC_MAX_PATH_LEN * 4], elements[256] = "";
   PetscReal min_distance = -1;
@@ -143,11 +144,11 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */
-    PetscCall(VitPotentialCreateLJ(comm, NULL, set && VitPotentialStyleIsPair(name) ? name : "lj", pot));
+    PetscCall(VitPotentialCreateLJ(comm, NULL, set && VitPotentialStyleIsPair(name) ? name : "lj", PETSC_FALSE, pot));
     PetscFunctionReturn(0);
   }
   PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "option -potential is required (" VIT_STYLES ")");
-  if (VitPotentialStyleIsPair(name)) PetscCall(VitPotentialCreateLJ(comm, sample, name, pot));
+  if (VitPotentialStyleIsPair(name)) PetscCall(VitPotentialCreateLJ(comm, sample, name, variant, pot));
   else if (IsFileStyle(name)) {
     PetscCheck(given[0], comm, PETSC_ERR_USER_INPUT, "-potential %s needs -potential_file FILE", name);
     PetscCall(FindFiles(comm, given, file, sizeof(file)));
@@ -163,6 +164,20 @@ PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sam
     else PetscCall(VitPotentialCreateEAM(comm, sample, style, file, elements, pot));
   } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown or unsupported pair style (use " VIT_STYLES ")", name);
   if (min_distance >= 0) (*pot)->min_distance = min_distance;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitPotentialCreateFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PotentialCreate(comm, sample, PETSC_FALSE, pot));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitPotentialCreateVariantFromOptions(MPI_Comm comm, const VitSample *sample, VitPotential *pot)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PotentialCreate(comm, sample, PETSC_TRUE, pot));
   PetscFunctionReturn(0);
 }
 
