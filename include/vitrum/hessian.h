@@ -10,6 +10,11 @@
    An assembled type stops with an error where it needs more than -hessian_max_memory of a node's
    available memory. */
 PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H);
+/* dH/deps at eps = 0 of the affine strain x -> (I + eps S) x (rows and columns of S beyond the
+   dimension are zero), assembled as a BAIJ matrix like H (block rows dom->row, mass weighted when
+   asked): pot->hessian_strain's derivative along the branch the sample sits on (potential.h); an
+   error for potentials without one. */
+PetscErrorCode VitHessianStrainDerivative(VitPotential pot, VitDomain *dom, const VitSample *sample, const PetscReal S[3][3], PetscBool mass_weighted, Mat *dH);
 /* -hessian_max_memory (share of a node's available memory, default 0.9), read and checked; the
    commands that assemble a Hessian call it with their options too, so that -help lists it. */
 PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction);

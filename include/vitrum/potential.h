@@ -63,6 +63,14 @@ struct _p_VitPotential {
      the lists of their cutoff of the owned and ghost atoms, sorted by id, which it has counted from;
      or NULL: the potential builds its own. */
   PetscErrorCode (*hessian)(VitPotential, VitDomain *, const VitNeighborList *nl, const PetscReal w[], Mat H);
+  /* Optional (NULL where not implemented): add dH/deps at eps = 0 for the affine strain
+     x -> (I + eps S) x, as hessian adds H (the same lists, weights and pattern). It is the analytic
+     derivative of the formulas the sample's own distances use: the pairs within the cutoff and, for
+     tabulated functions, the spline cell of each distance, as they are at eps = 0. H itself jumps
+     where a distance crosses the cutoff (a shifted LJ phi'' is not 0 there) or a knot of a spline
+     (its phi'' is piecewise linear), and a finite difference of H across such a jump would be
+     dominated by it. */
+  PetscErrorCode (*hessian_strain)(VitPotential, VitDomain *, const VitNeighborList *nl, const PetscReal S[3][3], const PetscReal w[], Mat dH);
   /* Pair potentials only (else NULL): phi(r), phi'(r), phi''(r) for species a, b. */
   PetscErrorCode (*pair)(VitPotential, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi);
   PetscErrorCode (*destroy)(VitPotential);

@@ -144,7 +144,8 @@ static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, Pe
           sbaij ? "" : ", or use -hessian_type sbaij (about half)", pot->pair ? ", or use -hessian_type shell (matrix-free)" : "");
 }
 
-static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, Mat *H)
+/* H or, with S, dH/deps of the strain S (pot->hessian_strain): the same pattern, weights and assembly. */
+static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const VitSample *sample, MatType type, PetscBool mass_weighted, const PetscReal (*S)[3], Mat *H)
 {
   const PetscInt  bs = dom->dim;
   BlockCounts     c;
@@ -173,7 +174,8 @@ static PetscErrorCode HessianAssembled(VitPotential pot, VitDomain *dom, const V
   if (sbaij) PetscCall(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
   PetscCall(MatSetOption(A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   PetscCall(HessianWeights(dom, sample, mass_weighted, &w));
-  PetscCall(pot->hessian(pot, dom, &nl, w, A));
+  if (S) PetscCall(pot->hessian_strain(pot, dom, &nl, S, w, A));
+  else PetscCall(pot->hessian(pot, dom, &nl, w, A));
   PetscCall(PetscFree(w));
   if (!pot->pair_list) PetscCall(VitNeighborListDestroy(&nl)); /* built here, not lent */
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
@@ -365,9 +367,22 @@ PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSampl
   PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
   PetscCall(PetscStrcmp(type, MATSHELL, &shell));
   if (shell) PetscCall(HessianShell(pot, dom, sample, mass_weighted, H));
-  else PetscCall(HessianAssembled(pot, dom, sample, type, mass_weighted, H));
+  else PetscCall(HessianAssembled(pot, dom, sample, type, mass_weighted, NULL, H));
   PetscCall(MatSetOption(*H, MAT_SYMMETRIC, PETSC_TRUE));
   PetscCall(MatSetOption(*H, MAT_SYMMETRY_ETERNAL, PETSC_TRUE));
+  PetscCall(PetscLogEventEnd(vit_ev_assemble, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitHessianStrainDerivative(VitPotential pot, VitDomain *dom, const VitSample *sample, const PetscReal S[3][3], PetscBool mass_weighted, Mat *dH)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(pot->hessian_strain, dom->comm, PETSC_ERR_SUP, "-potential %s has no analytic strain derivative of its Hessian", pot->name);
+  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
+  PetscCall(HessianRegisterEvents());
+  PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
+  PetscCall(HessianAssembled(pot, dom, sample, MATBAIJ, mass_weighted, S, dH));
+  PetscCall(MatSetOption(*dH, MAT_SYMMETRIC, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(vit_ev_assemble, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

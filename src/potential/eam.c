@@ -38,8 +38,9 @@ typedef struct {
   PetscReal  rdrho, rdr, rhomax, cut;
   PetscReal *frho, *rhor, *z2r; /* spline tables, (n + 1) * 7 values each */
   PetscInt   type2frho[VIT_MAX_TYPES], type2rhor[VIT_MAX_TYPES][VIT_MAX_TYPES], type2z2r[VIT_MAX_TYPES][VIT_MAX_TYPES];
-  PetscInt   capacity; /* of the per-neighbour scratch: f'_m, f''_m and a_m = f'_m u_m (3 per neighbour) */
-  PetscReal *df, *d2f, *a;
+  PetscInt   capacity; /* of the per-neighbour scratch: f'_m, f''_m, f'''_m, r_m', and a_m = f'_m u_m, a_m' (3 per neighbour) */
+  PetscReal *df, *d2f, *d3f, *rp, *a, *ap;
+  const PetscReal (*strain)[3]; /* S of EAMHessianStrain while it runs (the site functions take no more arguments) */
 } EAM;
 
 /* Reads n numbers that may span lines (blank lines and '#' comments skipped, values left on the
@@ -345,8 +346,9 @@ static PetscErrorCode SplineTables(PetscInt ntab, PetscInt n, PetscReal delta, c
 
 /* Value, first and second derivative of spline table tab at x (LAMMPS: m = (int)(x/delta + 1),
    clamped to the table, p = fraction in [.., 1]; beyond the table the end value holds and the
-   second derivative is 0). first_point is 1 for the rho table (MAX(1, ...)), 0 for r. */
-static inline void SplineEval(const PetscReal *tab, PetscInt n, PetscReal rdelta, PetscReal x, PetscInt first_point, PetscReal *f, PetscReal *df, PetscReal *d2f)
+   second derivative is 0). first_point is 1 for the rho table (MAX(1, ...)), 0 for r. d3f (may be
+   NULL): the third derivative, constant in the cell of x (the strain derivative of the Hessian). */
+static inline void SplineEval(const PetscReal *tab, PetscInt n, PetscReal rdelta, PetscReal x, PetscInt first_point, PetscReal *f, PetscReal *df, PetscReal *d2f, PetscReal *d3f)
 {
   PetscReal        p = x * rdelta + 1.0;
   PetscInt         m = (PetscInt)p;
@@ -361,30 +363,33 @@ static inline void SplineEval(const PetscReal *tab, PetscInt n, PetscReal rdelta
   *f     = ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
   *df    = (c[0] * p + c[1]) * p + c[2];
   *d2f   = beyond ? 0.0 : (2.0 * c[0] * p + c[1]) * rdelta;
+  if (d3f) *d3f = beyond ? 0.0 : 2.0 * c[0] * rdelta * rdelta;
 }
 
 /* Embedding energy with LAMMPS's linear continuation beyond the table (rho > rhomax). */
-static inline void Embedding(const EAM *eam, PetscInt type, PetscReal rho, PetscReal *F, PetscReal *dF, PetscReal *d2F)
+static inline void Embedding(const EAM *eam, PetscInt type, PetscReal rho, PetscReal *F, PetscReal *dF, PetscReal *d2F, PetscReal *d3F)
 {
-  SplineEval(eam->frho + eam->type2frho[type] * (eam->nrho + 1) * 7, eam->nrho, eam->rdrho, rho, 1, F, dF, d2F);
+  SplineEval(eam->frho + eam->type2frho[type] * (eam->nrho + 1) * 7, eam->nrho, eam->rdrho, rho, 1, F, dF, d2F, d3F);
   if (rho > eam->rhomax) *F += *dF * (rho - eam->rhomax);
 }
 
-/* phi = z2/r with z2 = r phi tabulated: phi' = (z2' - phi)/r, phi'' = (z2'' - 2 phi')/r. */
-static inline void PairTerm(const EAM *eam, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi)
+/* phi = z2/r with z2 = r phi tabulated: phi' = (z2' - phi)/r, phi'' = (z2'' - 2 phi')/r, and
+   phi''' = (z2''' - 3 phi'')/r when d3phi is not NULL. */
+static inline void PairTerm(const EAM *eam, PetscInt a, PetscInt b, PetscReal r, PetscReal *phi, PetscReal *dphi, PetscReal *d2phi, PetscReal *d3phi)
 {
-  PetscReal z2, dz2, d2z2;
+  PetscReal z2, dz2, d2z2, d3z2;
 
-  SplineEval(eam->z2r + eam->type2z2r[a][b] * (eam->nr + 1) * 7, eam->nr, eam->rdr, r, 0, &z2, &dz2, &d2z2);
+  SplineEval(eam->z2r + eam->type2z2r[a][b] * (eam->nr + 1) * 7, eam->nr, eam->rdr, r, 0, &z2, &dz2, &d2z2, &d3z2);
   *phi   = z2 / r;
   *dphi  = (dz2 - *phi) / r;
   *d2phi = (d2z2 - 2.0 * *dphi) / r;
+  if (d3phi) *d3phi = (d3z2 - 3.0 * *d2phi) / r;
 }
 
 /* Density at an atom of type a from a neighbour of type b at distance r. */
-static inline void Density(const EAM *eam, PetscInt a, PetscInt b, PetscReal r, PetscReal *f, PetscReal *df, PetscReal *d2f)
+static inline void Density(const EAM *eam, PetscInt a, PetscInt b, PetscReal r, PetscReal *f, PetscReal *df, PetscReal *d2f, PetscReal *d3f)
 {
-  SplineEval(eam->rhor + eam->type2rhor[b][a] * (eam->nr + 1) * 7, eam->nr, eam->rdr, r, 0, f, df, d2f);
+  SplineEval(eam->rhor + eam->type2rhor[b][a] * (eam->nr + 1) * 7, eam->nr, eam->rdr, r, 0, f, df, d2f, d3f);
 }
 
 /* Scratch per neighbour (see EAM). */
@@ -392,9 +397,9 @@ static PetscErrorCode EAMScratch(EAM *eam, PetscInt n)
 {
   PetscFunctionBeginUser;
   if (n <= eam->capacity) PetscFunctionReturn(0);
-  PetscCall(PetscFree3(eam->df, eam->d2f, eam->a));
+  PetscCall(PetscFree6(eam->df, eam->d2f, eam->d3f, eam->rp, eam->a, eam->ap));
   eam->capacity = 2 * n;
-  PetscCall(PetscMalloc3(eam->capacity, &eam->df, eam->capacity, &eam->d2f, 3 * eam->capacity, &eam->a));
+  PetscCall(PetscMalloc6(eam->capacity, &eam->df, eam->capacity, &eam->d2f, eam->capacity, &eam->d3f, eam->capacity, &eam->rp, 3 * eam->capacity, &eam->a, 3 * eam->capacity, &eam->ap));
   PetscFunctionReturn(0);
 }
 
@@ -408,15 +413,15 @@ static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i
   PetscCall(EAMScratch(eam, n));
   for (PetscInt m = 0; m < n; m++) {
     PetscReal f;
-    Density(eam, a, dom->type[nbr[m]], r[m], &f, &eam->df[m], &eam->d2f[m]);
+    Density(eam, a, dom->type[nbr[m]], r[m], &f, &eam->df[m], &eam->d2f[m], NULL);
     rho += f;
   }
-  Embedding(eam, a, rho, &F, &dF, &d2F);
+  Embedding(eam, a, rho, &F, &dF, &d2F, NULL);
   e[0] = F;
   for (PetscInt m = 0; m < n; m++) {
     PetscReal phi, dphi, d2phi, radial, tangential;
 
-    PairTerm(eam, a, dom->type[nbr[m]], r[m], &phi, &dphi, &d2phi);
+    PairTerm(eam, a, dom->type[nbr[m]], r[m], &phi, &dphi, &d2phi, NULL);
     e[0] += 0.5 * phi;
     e[1 + m]   = 0;
     tangential = (dF * eam->df[m] + 0.5 * dphi) / r[m];
@@ -432,6 +437,60 @@ static PetscErrorCode EAMSite(VitPotential pot, const VitDomain *dom, PetscInt i
   PetscFunctionReturn(0);
 }
 
+/* The strain derivative of EAMSite's G along d_m' = S d_m (S = eam->strain; potential.h:
+   hessian_strain), at the site's distances and in their spline cells. With u_m = d_m/r_m,
+   r_m' = u_m.d_m', u_m' = (d_m' - r_m' u_m)/r_m, rho' = sum_m f'_m r_m', a_m = f'_m u_m,
+   a_m' = f''_m r_m' u_m + f'_m u_m', R_m = F' f''_m + phi''_m/2, T_m = (F' f'_m + phi'_m/2)/r_m:
+     G'_mk = F''' rho' a_m a_k^T + F'' (a_m' a_k^T + a_m a_k'^T)
+           + delta_mk [(R_m' - T_m') u_m u_m^T + (R_m - T_m)(u_m' u_m^T + u_m u_m'^T) + T_m' I],
+     R_m' = F'' rho' f''_m + (F' f'''_m + phi'''_m/2) r_m',  T_m' = (F'' rho' f'_m + (R_m - T_m) r_m')/r_m.
+   Only G is filled (the rows of need), exactly symmetric. */
+static PetscErrorCode EAMSiteStrain(VitPotential pot, const VitDomain *dom, PetscInt i, PetscInt n, const PetscInt nbr[], const PetscReal d[], const PetscReal r[], PetscReal e[], PetscReal g[], PetscReal G[], const PetscBool need[])
+{
+  EAM             *eam = (EAM *)pot->data;
+  const PetscReal (*S)[3] = eam->strain;
+  const PetscInt   a = dom->type[i];
+  PetscReal        rho = 0, drho = 0, F, dF, d2F, d3F;
+
+  PetscFunctionBeginUser;
+  PetscCall(EAMScratch(eam, n));
+  PetscCall(PetscArrayzero(G, 9 * n * n));
+  for (PetscInt m = 0; m < n; m++) {
+    PetscReal f;
+    Density(eam, a, dom->type[nbr[m]], r[m], &f, &eam->df[m], &eam->d2f[m], &eam->d3f[m]);
+    eam->rp[m] = 0;
+    for (int x = 0; x < 3; x++)
+      for (int y = 0; y < 3; y++) eam->rp[m] += d[3 * m + x] * S[x][y] * d[3 * m + y] / r[m];
+    rho += f;
+    drho += eam->df[m] * eam->rp[m];
+  }
+  Embedding(eam, a, rho, &F, &dF, &d2F, &d3F);
+  for (PetscInt m = 0; m < n; m++) {
+    const PetscReal rp = eam->rp[m];
+    PetscReal       phi, dphi, d2phi, d3phi, R, T, Rp, Tp, u[3], up[3];
+
+    PairTerm(eam, a, dom->type[nbr[m]], r[m], &phi, &dphi, &d2phi, &d3phi);
+    R  = dF * eam->d2f[m] + 0.5 * d2phi;
+    T  = (dF * eam->df[m] + 0.5 * dphi) / r[m];
+    Rp = d2F * drho * eam->d2f[m] + (dF * eam->d3f[m] + 0.5 * d3phi) * rp;
+    Tp = (d2F * drho * eam->df[m] + (R - T) * rp) / r[m];
+    for (int x = 0; x < 3; x++) u[x] = d[3 * m + x] / r[m];
+    for (int x = 0; x < 3; x++) {
+      up[x] = -rp / r[m] * u[x];
+      for (int y = 0; y < 3; y++) up[x] += S[x][y] * u[y];
+      eam->a[3 * m + x]  = eam->df[m] * u[x];
+      eam->ap[3 * m + x] = eam->d2f[m] * rp * u[x] + eam->df[m] * up[x];
+    }
+    for (int x = 0; x < 3; x++)
+      for (int y = 0; y < 3; y++) G[(3 * m + x) * 3 * n + 3 * m + y] = (Rp - Tp) * (u[x] * u[y]) + (R - T) * (up[x] * u[y] + u[x] * up[y]) + (x == y ? Tp : 0);
+  }
+  for (PetscInt p = 0; p < 3 * n; p++) { /* the F'' coupling of the neighbours, differentiated */
+    if (need && !need[p / 3]) continue;
+    for (PetscInt q = 0; q < 3 * n; q++) G[p * 3 * n + q] += (d3F * drho) * (eam->a[p] * eam->a[q]) + d2F * (eam->ap[p] * eam->a[q] + eam->a[p] * eam->ap[q]);
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscLogEvent event_forces;
 
 /* rho_i and F'(rho_i) of the owned atoms, F' then copied to the ghosts; e_i = F(rho_i). */
@@ -444,10 +503,10 @@ static PetscErrorCode EAMEmbedding(const EAM *eam, PetscReal cutoff, VitDomain *
     for (PetscInt k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
       PetscReal d[3], r = VitDomainDisplacement(dom, i, nl->nbr[k], d), f, df, d2f;
       if (r >= cutoff) continue; /* a skin list's pair beyond the cutoff */
-      Density(eam, dom->type[i], dom->type[nl->nbr[k]], r, &f, &df, &d2f);
+      Density(eam, dom->type[i], dom->type[nl->nbr[k]], r, &f, &df, &d2f, NULL);
       rho += f;
     }
-    Embedding(eam, dom->type[i], rho, &e[i], &dF[i], &d2F);
+    Embedding(eam, dom->type[i], rho, &e[i], &dF[i], &d2F, NULL);
   }
   PetscCall(VitDomainGhostBcast(dom, MPIU_REAL, 1, dF));
   PetscFunctionReturn(0);
@@ -481,9 +540,9 @@ static PetscErrorCode EAMCompute(VitPotential pot, VitDomain *dom, PetscReal *en
       PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), f, df_ji, df_ij, d2f, phi, dphi, d2phi, psi;
 
       if (r >= pot->cutoff) continue; /* a skin list's pair beyond the cutoff */
-      Density(eam, a, b, r, &f, &df_ji, &d2f);
-      Density(eam, b, a, r, &f, &df_ij, &d2f);
-      PairTerm(eam, a, b, r, &phi, &dphi, &d2phi);
+      Density(eam, a, b, r, &f, &df_ji, &d2f, NULL);
+      Density(eam, b, a, r, &f, &df_ij, &d2f, NULL);
+      PairTerm(eam, a, b, r, &phi, &dphi, &d2phi, NULL);
       psi = dF[i] * df_ji + dF[j] * df_ij + dphi;
       e[i] += 0.5 * phi;
       for (int x = 0; x < 3; x++) fi[x] += psi / r * d[x];
@@ -509,6 +568,17 @@ static PetscErrorCode EAMHessian(VitPotential pot, VitDomain *dom, const VitNeig
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode EAMHessianStrain(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal S[3][3], const PetscReal w[], Mat dH)
+{
+  EAM *eam = (EAM *)pot->data;
+
+  PetscFunctionBeginUser;
+  eam->strain = S;
+  PetscCall(VitManyBodyHessian(pot, dom, EAMSiteStrain, nl, w, dH));
+  eam->strain = NULL;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode EAMDestroy(VitPotential pot)
 {
   EAM *eam = (EAM *)pot->data;
@@ -517,7 +587,7 @@ static PetscErrorCode EAMDestroy(VitPotential pot)
   PetscCall(PetscFree(eam->frho));
   PetscCall(PetscFree(eam->rhor));
   PetscCall(PetscFree(eam->z2r));
-  PetscCall(PetscFree3(eam->df, eam->d2f, eam->a));
+  PetscCall(PetscFree6(eam->df, eam->d2f, eam->d3f, eam->rp, eam->a, eam->ap));
   PetscCall(PetscFree(pot->data));
   PetscFunctionReturn(0);
 }
@@ -587,6 +657,7 @@ PetscErrorCode VitPotentialCreateEAM(MPI_Comm comm, const VitSample *sample, con
   (*pot)->data          = eam;
   (*pot)->compute       = EAMCompute;
   (*pot)->hessian       = EAMHessian;
+  (*pot)->hessian_strain = EAMHessianStrain;
   (*pot)->destroy       = EAMDestroy;
   PetscFunctionReturn(0);
 }

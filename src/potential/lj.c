@@ -4,6 +4,7 @@
    phi(r)   = 4 eps [(sig/r)^12 - (sig/r)^6]                         for r < rc, 0 beyond
    phi'(r)  = 24 eps/r   [(sig/r)^6 - 2 (sig/r)^12]
    phi''(r) = 24 eps/r^2 [26 (sig/r)^12 - 7 (sig/r)^6]
+   phi'''(r) = 24 eps/r^3 [56 (sig/r)^6 - 364 (sig/r)^12]   (the strain derivative of the Hessian)
    shift:  phi - phi(rc);  smooth (Lerner et al.): phi + C0 + C2 x^2 + C4 x^4, x = r/sig, with C0, C2, C4
    chosen so that phi, phi' and phi'' vanish at rc. */
 #include <vitrum/potential.h>
@@ -46,6 +47,14 @@ static inline void LJEval(const LJ *lj, PetscInt a, PetscInt b, PetscReal r, Pet
     *dphi += (2 * p->c2 * x + 4 * p->c4 * x * x * x) / p->sig;
     *d2phi += (2 * p->c2 + 12 * p->c4 * x * x) / (p->sig * p->sig);
   }
+}
+
+/* phi''' of a pair at r < rc (the shift is a constant; the smoothing polynomial adds 24 C4 x/sig^3). */
+static PetscReal LJThirdDerivative(const LJ *lj, const LJPair *p, PetscReal r)
+{
+  const PetscReal sr2 = p->sig * p->sig / (r * r), sr6 = sr2 * sr2 * sr2, sr12 = sr6 * sr6;
+
+  return 24 * p->eps / (r * r * r) * (56 * sr6 - 364 * sr12) + (lj->smooth ? 24 * p->c4 * r / (p->sig * p->sig * p->sig * p->sig) : 0);
 }
 
 /* Shift or smoothing constants from phi, phi', phi'' at rc (x_c = rc/sig):
@@ -135,13 +144,38 @@ static PetscErrorCode PackBlockRowSorted(PetscInt bs, PetscInt ncols, PetscInt *
   PetscFunctionReturn(0);
 }
 
+/* Block K_ij = -(c d d^T + a I) of a pair at d (a = phi'/r, c = (phi'' - a)/r^2) or, with S, its
+   derivative along the strain d' = S d (potential.h: hessian_strain), from the pair's formula at r:
+   r' = d.d'/r, a' = c r r', c' = (phi''' - 3 c r) r'/r^2, K' = -(c' d d^T + c (d' d^T + d d'^T) + a' I).
+   Exactly symmetric (the products of a pair of entries are the same, summed in either order). */
+static void LJBlock(const LJ *lj, PetscInt ti, PetscInt tj, const PetscReal d[3], PetscReal r, PetscReal dphi, PetscReal d2phi, const PetscReal (*S)[3], PetscInt bs, PetscScalar blk[])
+{
+  const PetscReal a = dphi / r, c = (d2phi - a) / (r * r);
+  PetscReal       ds[3] = {0, 0, 0}, rp = 0, ap, cp;
+
+  if (!S) {
+    for (PetscInt x = 0; x < bs; x++)
+      for (PetscInt y = 0; y < bs; y++) blk[x * bs + y] = -(c * (d[x] * d[y]) + (x == y ? a : 0)); /* d_x d_y first: K_xy = K_yx exactly */
+    return;
+  }
+  for (PetscInt x = 0; x < bs; x++) {
+    for (PetscInt y = 0; y < bs; y++) ds[x] += S[x][y] * d[y];
+    rp += d[x] * ds[x] / r;
+  }
+  ap = c * r * rp;
+  cp = (LJThirdDerivative(lj, &lj->p[ti][tj], r) - 3 * c * r) * rp / (r * r);
+  for (PetscInt x = 0; x < bs; x++)
+    for (PetscInt y = 0; y < bs; y++) blk[x * bs + y] = -(cp * (d[x] * d[y]) + c * (ds[x] * d[y] + d[x] * ds[y]) + (x == y ? ap : 0));
+}
+
 /* K_ij = -[phi'' d d^T/r^2 + (phi'/r)(I - d d^T/r^2)] (i != j), K_ii = -sum_j K_ij, mass weighted
-   by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's). Each
-   owned atom inserts its whole block row, the images of one neighbour (boxes below two cutoffs)
-   summed into one block. The neighbour list is VitHessian's (potential.h): the pairs within their pair cutoff, sorted by id, so each
-   diagonal block sums in id order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped,
-   which only leaves a preallocated slot unused. */
-static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal w[], Mat H)
+   by VitMassWeight when w is given (exactly symmetric, so SBAIJ's upper triangle is BAIJ's); with S
+   their strain derivatives (LJBlock). Each owned atom inserts its whole block row, the images of one
+   neighbour (boxes below two cutoffs) summed into one block. The neighbour list is VitHessian's
+   (potential.h): the pairs within their pair cutoff, sorted by id, so each diagonal block sums in id
+   order; a zero block (phi' = phi'' = 0, none for eps > 0) is skipped, which only leaves a
+   preallocated slot unused. */
+static PetscErrorCode LJHessianRows(VitPotential pot, VitDomain *dom, const VitNeighborList *nlist, const PetscReal (*S)[3], const PetscReal w[], Mat H)
 {
   const LJ             *lj = (const LJ *)pot->data;
   const PetscInt        bs = dom->dim;
@@ -162,16 +196,12 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeigh
     for (PetscInt k = nl.offset[i]; k < nl.offset[i + 1]; k++) {
       const PetscInt j   = nl.nbr[k];
       PetscScalar   *blk = blocks + ncols * bs * bs;
-      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi, c_uu;
+      PetscReal      d[3], r = VitDomainDisplacement(dom, i, j, d), phi, dphi, d2phi;
 
       LJEval(lj, dom->type[i], dom->type[j], r, &phi, &dphi, &d2phi);
       if ((dphi == 0 && d2phi == 0) || dom->row[j] == dom->row[i]) continue; /* an image of i: its K_ii - K_ii = 0 */
-      c_uu = (d2phi - dphi / r) / (r * r);
-      for (PetscInt a = 0; a < bs; a++)
-        for (PetscInt b = 0; b < bs; b++) {
-          blk[a * bs + b] = -(c_uu * (d[a] * d[b]) + (a == b ? dphi / r : 0)); /* d_a d_b first: K_ab = K_ba exactly */
-          diag[a * bs + b] -= blk[a * bs + b];
-        }
+      LJBlock(lj, dom->type[i], dom->type[j], d, r, dphi, d2phi, S, bs, blk);
+      for (PetscInt ab = 0; ab < bs * bs; ab++) diag[ab] -= blk[ab];
       if (cols[ncols - 1] == dom->row[j]) { /* another image of the last atom (a box below 2 cutoffs): one block */
         for (PetscInt ab = 0; ab < bs * bs; ab++) blk[ab - bs * bs] += blk[ab];
         continue;
@@ -186,6 +216,20 @@ static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeigh
     PetscCall(MatSetValuesBlocked(H, 1, &row, ncols, cols, vals, INSERT_VALUES));
   }
   PetscCall(PetscFree5(cols, perm, atom, blocks, vals));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LJHessian(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal w[], Mat H)
+{
+  PetscFunctionBeginUser;
+  PetscCall(LJHessianRows(pot, dom, nl, NULL, w, H));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LJHessianStrain(VitPotential pot, VitDomain *dom, const VitNeighborList *nl, const PetscReal S[3][3], const PetscReal w[], Mat dH)
+{
+  PetscFunctionBeginUser;
+  PetscCall(LJHessianRows(pot, dom, nl, S, w, dH));
   PetscFunctionReturn(0);
 }
 
@@ -406,6 +450,7 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   p->hessian_range = p->cutoff;
   p->compute       = LJCompute;
   p->hessian       = LJHessian;
+  p->hessian_strain = LJHessianStrain;
   p->pair          = LJPairCallback;
   p->destroy       = LJDestroy;
   *pot             = p;
