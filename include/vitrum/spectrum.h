@@ -60,12 +60,17 @@ typedef struct _n_VitKpmOperator *VitKpmOperator; /* the KPM's block operator (b
 #define VIT_MODES_DENSE_MAX_DOF 12000 /* largest dense LAPACK fallback when most modes are asked for (1.2 GB) */
 #define VIT_KPM_MAX_MOMENTS 1000000 /* most KPM moments an option may ask for */
 #define VIT_KPM_BOUNDS_STEPS 30 /* default Lanczos steps of the KPM interval (-kpm_bounds_steps) */
+/* Eigenvalues within this relative distance of each other are one degenerate multiplet: the modes
+   solvers complete multiplets to it, and response's eigenvalue shifts diagonalise the perturbation
+   within each. */
+#define VIT_MULTIPLET_RTOL 1e-8
 
 typedef struct {
   VitModesMethod method;
   PetscInt       nev;               /* wanted modes (dense: all non-translation modes) */
   PetscBool      nev_default;       /* nev is the command's default, not given: a sample with fewer non-zero
                                        modes (dN - d) gets all of them, with a note (given: an error) */
+  const char    *nev_option;        /* the option that gives nev, for messages (NULL: -spectrum_nev) */
   PetscBool      dense_lowest;      /* dense: keep the lowest nev only (set by VitModesCompute where a sample of at most
                                        VIT_MODES_DENSE_DOF degrees of freedom is solved densely instead) */
   PetscReal      target;            /* shift for shift-and-invert; <= 0: automatic */

@@ -447,7 +447,7 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   Vec                diag;
   VitSpectrumProblem prob;
   VitModes           modes;
-  VitModesOptions    mopt = {.method = VIT_MODES_TWOLEVEL, .fallback = PETSC_TRUE, .nev = o->saddle_nev, .allow_unconverged = PETSC_TRUE, .bounds_steps = VIT_KPM_BOUNDS_STEPS, .seed = 1};
+  VitModesOptions    mopt = {.method = VIT_MODES_TWOLEVEL, .fallback = PETSC_TRUE, .nev = o->saddle_nev, .nev_option = "-minimize_saddle_nev", .allow_unconverged = PETSC_TRUE, .bounds_steps = VIT_KPM_BOUNDS_STEPS, .seed = 1};
   PetscInt           n;
 
   PetscFunctionBeginUser;

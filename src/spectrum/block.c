@@ -176,7 +176,7 @@ PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock 
 PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[])
 {
   PetscInt upto = nev;
-  while (upto < m && theta[upto] <= theta[nev - 1] + 1e-8 * PetscAbsReal(theta[nev - 1])) upto++;
+  while (upto < m && theta[upto] <= theta[nev - 1] + VIT_MULTIPLET_RTOL * PetscAbsReal(theta[nev - 1])) upto++;
   return upto;
 }
 

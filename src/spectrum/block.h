@@ -58,7 +58,7 @@ void VitBlockRandomColumn(const VitSpectrumProblem *prob, const VitBlock *B, Pet
    round-off (-3e-8 among eigenvalues up to 10 in a buckled carbon sheet: 1e-8 of it is 3e-16,
    under the 7e-15 the products reach), and no solver would converge. */
 PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock *B, const PetscReal x[], const PetscReal hx[], const PetscReal theta[], PetscReal residual[]);
-/* The lowest nev Ritz values and the rest of the nev-th's multiplet (to 1e-8 relative), of m. */
+/* The lowest nev Ritz values and the rest of the nev-th's multiplet (to VIT_MULTIPLET_RTOL relative), of m. */
 PetscInt VitBlockWanted(PetscInt nev, PetscInt m, const PetscReal theta[]);
 /* The first k columns of x (stride B->m) as VitModes (vectors in H's layout). */
 PetscErrorCode VitBlockStoreModes(const VitSpectrumProblem *prob, const VitBlock *B, PetscInt k, const PetscReal theta[], const PetscReal residual[], const PetscReal x[], VitModes *modes);

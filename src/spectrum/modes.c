@@ -128,6 +128,12 @@ static PetscErrorCode ConfigureSolver(EPS eps, const VitModesOptions *opt, Petsc
   PetscFunctionReturn(0);
 }
 
+/* The option that gave nev, for messages. */
+static const char *NevOption(const VitModesOptions *opt)
+{
+  return opt->nev_option ? opt->nev_option : "-spectrum_nev";
+}
+
 /* Squared overlap of v with the translation space. */
 static PetscErrorCode TranslationOverlap(Vec v, PetscInt dim, Vec t[], PetscReal *overlap)
 {
@@ -150,7 +156,7 @@ static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob,
     worst = PetscMax(worst, err);
   }
   if (!opt->allow_unconverged)
-    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", opt->nev, nconv, nev, its, (double)worst);
+    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", NevOption(opt), opt->nev, nconv, nev, its, (double)worst);
   PetscCall(PetscPrintf(prob->comm, "vitrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations; continuing (-spectrum_allow_unconverged)\n", nconv, nev, its));
   PetscFunctionReturn(0);
 }
@@ -161,7 +167,7 @@ static PetscErrorCode CheckNev(const VitSpectrumProblem *prob, const VitModesOpt
   const PetscInt d = prob->dim, nonzero = d * (prob->natoms - 1);
 
   PetscFunctionBegin;
-  PetscCheck(opt->nev >= 1 && opt->nev <= nonzero, prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", opt->nev, nonzero, d);
+  PetscCheck(opt->nev >= 1 && opt->nev <= nonzero, prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", NevOption(opt), opt->nev, nonzero, d);
   PetscFunctionReturn(0);
 }
 
@@ -244,6 +250,8 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     }
     PetscCall(PetscSortRealWithPermutation(nkeep, key, perm));
     modes->k = (opt->method == VIT_MODES_DENSE && !opt->dense_lowest) || opt->method == VIT_MODES_FILTER ? nkeep : PetscMin(nkeep, nev);
+    if (opt->method == VIT_MODES_DENSE && opt->dense_lowest) /* with the rest of the nev-th's multiplet, as the other methods */
+      while (modes->k < nkeep && key[perm[modes->k]] <= key[perm[nev - 1]] + VIT_MULTIPLET_RTOL * PetscAbsReal(key[perm[nev - 1]])) modes->k++;
     PetscCall(PetscMalloc3(modes->k, &modes->eigenvalue, modes->k, &modes->residual, modes->k, &modes->participation));
     PetscCall(VecDuplicateVecs(v, PetscMax(modes->k, 1), &modes->vector));
     for (PetscInt m = 0; m < modes->k; m++) {
@@ -348,11 +356,11 @@ static PetscErrorCode MergeModes(VitModes *modes, VitModes *more)
   PetscFunctionReturn(0);
 }
 
-/* Whether two of the modes found have the same eigenvalue to 1e-8 relative. */
+/* Whether two of the modes found have the same eigenvalue (to VIT_MULTIPLET_RTOL relative). */
 static PetscBool HasMultiplet(const VitModes *modes)
 {
   for (PetscInt m = 1; m < modes->k; m++)
-    if (PetscAbsReal(modes->eigenvalue[m] - modes->eigenvalue[m - 1]) <= 1e-8 * PetscAbsReal(modes->eigenvalue[m])) return PETSC_TRUE;
+    if (PetscAbsReal(modes->eigenvalue[m] - modes->eigenvalue[m - 1]) <= VIT_MULTIPLET_RTOL * PetscAbsReal(modes->eigenvalue[m])) return PETSC_TRUE;
   return PETSC_FALSE;
 }
 
@@ -372,7 +380,7 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
     PetscCall(SolveModes(prob, &opt, opt.nev, NULL, modes));
     PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%g, %g]\n", modes->k, (double)opt.range[0], (double)opt.upper));
     if (modes->k >= opt.nev) break;
-    PetscCheck(attempt < 12 && opt.upper < opt.range[1], prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the -spectrum_nev %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", modes->k, opt.nev, (double)opt.upper, attempt);
+    PetscCheck(attempt < 12 && opt.upper < opt.range[1], prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", modes->k, NevOption(&opt), opt.nev, (double)opt.upper, attempt);
     opt.upper *= PetscMax(1.5, PetscPowReal((PetscReal)want / PetscMax(modes->k, 1), 2.0 / d));
     opt.upper = PetscMin(opt.upper, opt.range[1]);
     PetscCall(VitModesDestroy(modes));
@@ -394,7 +402,7 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
     PetscCall(MergeModes(modes, &more));
     PetscCall(DropRepeatedModes(modes));
   }
-  for (upto = opt.nev; upto < modes->k && modes->eigenvalue[upto] <= modes->eigenvalue[opt.nev - 1] * (1 + 1e-8); upto++) { }
+  for (upto = opt.nev; upto < modes->k && modes->eigenvalue[upto] <= modes->eigenvalue[opt.nev - 1] * (1 + VIT_MULTIPLET_RTOL); upto++) { }
   PetscCall(KeepModes(modes, 0, upto));
   PetscFunctionReturn(0);
 }
@@ -422,7 +430,7 @@ PetscErrorCode VitModesOptionsHelp(MPI_Comm comm)
 
 /* The window of shift-and-invert's modes: they are the nev nearest its target sigma, i.e. every
    eigenvalue within r of it, r the nev-th smallest |lambda - sigma| of the modes found, widened by
-   1e-8 of the largest |lambda| there so that the whole multiplet at the edge is in. Found modes
+   VIT_MULTIPLET_RTOL of the largest |lambda| there so that the whole multiplet at the edge is in. Found modes
    first..last-1 (ascending) lie in [lo, hi]. Below a relaxed sample's modes lo is negative and
    empty; an unrelaxed one has eigenvalues below it. */
 static PetscErrorCode NearestWindow(const VitModes *modes, PetscInt nev, PetscReal window[2], PetscInt *first, PetscInt *last)
@@ -435,7 +443,7 @@ static PetscErrorCode NearestWindow(const VitModes *modes, PetscInt nev, PetscRe
   for (PetscInt m = 0; m < modes->k; m++) dist[m] = PetscAbsReal(modes->eigenvalue[m] - sigma);
   PetscCall(PetscSortReal(modes->k, dist));
   r = dist[nev - 1];
-  r += 1e-8 * (PetscAbsReal(sigma) + r);
+  r += VIT_MULTIPLET_RTOL * (PetscAbsReal(sigma) + r);
   PetscCall(PetscFree(dist));
   window[0] = sigma - r;
   window[1] = sigma + r;
@@ -509,7 +517,7 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
       break;
     }
     if (count == last - first) break;
-    PetscCheck(attempt < 8 && count > last - first, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_nev %" PetscInt_FMT ": %" PetscInt_FMT " modes found in [%g, %g], but the exact inertia count there is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", opt->nev, last - first, (double)window[0], (double)window[1], count);
+    PetscCheck(attempt < 8 && count > last - first, prob->comm, PETSC_ERR_NOT_CONVERGED, "%s %" PetscInt_FMT ": %" PetscInt_FMT " modes found in [%g, %g], but the exact inertia count there is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", NevOption(opt), opt->nev, last - first, (double)window[0], (double)window[1], count);
     PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found in [%g, %g], %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", last - first, (double)window[0], (double)window[1], count));
     PetscCall(SolveModes(prob, opt, PetscMin(count - (last - first) + extra, ndof - d - modes->k), modes, &more));
     PetscCall(MergeModes(modes, &more));
