@@ -3,10 +3,13 @@
      vitrum response -sample glass.data -potential ka3d [-response_nev 10] [-response_strain iso]
                      [-response_param lj_epsilon -response_param_index 1] [-response_dipole_pairs 20]
 
-   Eigenvalue shifts (Hellmann-Feynman): d lambda_n / dp = e_n^T (dH/dp) e_n, with dH/dp a central
-   difference (H(p + h) - H(p - h)) / 2h of matrices assembled at the perturbed strain (affine: the
-   box changes, fractional coordinates do not) or potential parameter; for the mass m_s of species s
-   exactly: D = M^-1/2 K M^-1/2 gives d lambda_n / d m_s = -(lambda_n / m_s) sum_{i in s} |e_n,i|^2.
+   Eigenvalue shifts, first order: d lambda_n / dp = e_n^T (dH/dp) e_n (Hellmann-Feynman) for a mode
+   of its own, and within a degenerate multiplet (E: its modes) the eigenvalues of E^T (dH/dp) E.
+   dH/deps of the affine strain (the box changes, fractional coordinates do not) is analytic where
+   the potential gives it (pair potentials, EAM: the derivative along the branch the sample sits on,
+   with its pairs and spline cells as they are), else a central difference (H(h) - H(-h)) / 2h,
+   checked at 2h; dH/dp of a potential parameter is a central difference; for the mass m_s of
+   species s exactly: D = M^-1/2 K M^-1/2 gives dD/dm_s = -(P_s D + D P_s) / 2 m_s.
    Mode Grueneisen parameters gamma_n = -d ln omega_n / d ln V = -(1 / (2 d lambda_n)) d lambda_n / d eps
    for the isotropic strain eps (V = (1 + eps)^d V0).
    Static dipole responses: K u = f for a force dipole f_i = -n, f_j = +n on a pair (n = unit vector
@@ -18,13 +21,22 @@
 #include <vitrum/commands.h>
 #include <vitrum/spectrum.h>
 #include <vitrum/structure.h>
+#include "block.h"
+
+/* Strain shifts by central differences (potentials without an analytic dH/deps): those at the step
+   h and at 2h differing by more than this, relative to max(|lambda|, |shifts|), are flagged. Smooth,
+   they differ by h^2 lambda'''/2, which near an avoided crossing of two modes reaches ~1e-4 of it
+   at the default h = 1e-5 (a Tersoff crystal with random masses), and by round-off ~1e-16 |H|/h;
+   a distance that crosses a kink of the potential within the step moves them by its jump in H over
+   2h, far more. */
+#define STRAIN_STEPS_RTOL 1e-3
 
 typedef struct {
   char            out[PETSC_MAX_PATH_LEN], strain[8], param[64], pc_type[64];
   VitModesOptions modes;
   PetscInt        param_index, npairs, nbins, seed;
   PetscReal       strain_step, param_step, pair_rmax, factor_max_mb, factor_max_flops, precond_max_mb;
-  PetscBool       masses;
+  PetscBool       masses, strain_step_set;
 } ResponseOptions;
 
 static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
@@ -38,7 +50,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   o->modes.bounds_steps = VIT_KPM_BOUNDS_STEPS; /* the chebyshev/filter interval as spectrum's defaults make it */
   o->modes.seed         = 1;
   o->factor_max_flops = VIT_FACTOR_MAX_FLOPS;
-  o->strain_step  = 1e-4;
+  o->strain_step  = 1e-5;
   o->param_step   = 1e-4;
   o->masses       = PETSC_TRUE;
   o->npairs       = 10;
@@ -48,27 +60,32 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscStrcpy(o->strain, "iso"));
   PetscOptionsBegin(comm, NULL, "vitrum response: eigenvalue shifts and dipole responses (see docs/spectrum.md)", "vitrum");
   PetscCall(VitOptionsString("-o", "output HDF5 file (default: the sample's file name without its extension + .response.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
+  PetscCall(PetscOptionsInt("-response_nev", "lowest non-zero modes whose eigenvalue shifts are computed, with the rest of the last one's degenerate multiplet (0: none; by default 10, or all of a sample with fewer)", NULL, o->modes.nev, &o->modes.nev, &set));
   o->modes.nev_default = (PetscBool)!set;
+  o->modes.nev_option  = "-response_nev";
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver of those modes, as for vitrum spectrum (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, else twolevel): sinvert (shift-and-invert with MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), twolevel, chebyshev, filter, lobpcg, dense", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_target", &eps_target));
   o->modes.method_default = (PetscBool)!(method_set || eps_target);
   PetscCall(PetscOptionsReal("-spectrum_factor_max_memory", "MB (all ranks) a MUMPS factor of H may take, as MUMPS's analysis estimates it, for sinvert; larger: twolevel, with a note (0: half the memory available)", NULL, o->factor_max_mb, &o->factor_max_mb, NULL));
   PetscCall(PetscOptionsReal("-spectrum_factor_max_flops", "flops per rank a MUMPS factorisation of H may take, as MUMPS's analysis estimates them (of the atom graph, times d^3), for sinvert; larger: twolevel, with a note (1e12: a minute or two at 10 GFlop/s per rank; 0: no limit)", NULL, o->factor_max_flops, &o->factor_max_flops, NULL));
   PetscCall(VitOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
-  PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain", NULL, o->strain_step, &o->strain_step, NULL));
+  PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain, in (0, 1e-2], for potentials without an analytic dH/deps (tersoff, sw; checked against 2h)", NULL, o->strain_step, &o->strain_step, &o->strain_step_set));
   PetscCall(VitOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
   PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
   PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
-  PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet; 1.5 sigma in KA glasses)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
+  PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles, at most the ghost width (the potential's cutoff; two for many-body potentials) (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet, 1.5 sigma in KA glasses, at most the ghost width)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
   PetscCall(VitOptionsString("-response_pc_type", "preconditioner of the dipole solver's CG (a PETSc PCType; default gamg, pbjacobi above -response_precond_max_memory); -response_ksp_* and -response_pc_* reach that solver", NULL, o->pc_type, o->pc_type, sizeof(o->pc_type), NULL));
   PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
-  PetscCheck(o->strain_step > 0 && o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g / -response_param_step %g: steps must be positive", (double)o->strain_step, (double)o->param_step);
+  PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-response_nev %" PetscInt_FMT ": must be >= 0 (0: no eigenvalue shifts)", o->modes.nev);
+  PetscCheck(o->strain_step > 0 && o->strain_step <= 1e-2, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g: must lie in (0, 1e-2] (a strain; first-order shifts need a small one)", (double)o->strain_step);
+  PetscCheck(o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_param_step %g: must be positive", (double)o->param_step);
+  PetscCheck(o->npairs >= -1, comm, PETSC_ERR_USER_INPUT, "-response_dipole_pairs %" PetscInt_FMT ": give a number of pairs, -1 for all or 0 for none", o->npairs);
+  PetscCheck(o->pair_rmax >= 0, comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: must be positive (a distance; 0: the default)", (double)o->pair_rmax);
   PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %g: must be positive, or 0: no limit", (double)o->factor_max_flops);
   PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g / -response_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
   PetscCheck(o->nbins >= 1 && o->nbins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->nbins);
@@ -76,19 +93,73 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
 }
 
 /* ---- Eigenvalue shifts ----------------------------------------------------------------------------- */
-/* q[n] = e_n^T H e_n for H whose block rows are dom's owned atoms, e_n given in ref's order (the
-   same atoms on each rank, maybe in another order). */
-static PetscErrorCode QuadraticForms(const VitDomain *ref, const VitDomain *dom, Mat H, const VitModes *modes, PetscReal q[])
+/* The modes in degenerate multiplets: runs of eigenvalues within VIT_MULTIPLET_RTOL of each other
+   (relative), as the solvers' multiplet completion groups them. Multiplet b holds the modes
+   first[b] .. first[b + 1] - 1 (k_b of them, at most kmax); the k_b x k_b matrix of a perturbation's
+   elements e_m^T dH e_n among them starts at block[b] of a packed array (block[n]: its size). */
+typedef struct {
+  PetscInt n, kmax, *first, *block;
+} Multiplets;
+
+static PetscErrorCode MultipletsCreate(const VitModes *modes, Multiplets *mp)
 {
-  const PetscInt d = dom->dim;
-  PetscInt      *gid, *perm, *pos;
-  PetscBool      same = (PetscBool)(dom->nowned == ref->nowned);
-  Vec            e, w;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(modes->k + 1, &mp->first, modes->k + 1, &mp->block));
+  mp->n = mp->kmax = mp->first[0] = mp->block[0] = 0;
+  for (PetscInt m = 1; m <= modes->k; m++) {
+    PetscInt k;
+    if (m < modes->k && PetscAbsReal(modes->eigenvalue[m] - modes->eigenvalue[m - 1]) <= VIT_MULTIPLET_RTOL * PetscAbsReal(modes->eigenvalue[m])) continue;
+    k                    = m - mp->first[mp->n];
+    mp->kmax             = PetscMax(mp->kmax, k);
+    mp->block[mp->n + 1] = mp->block[mp->n] + k * k;
+    mp->first[++mp->n]   = m;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MultipletsDestroy(Multiplets *mp)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree2(mp->first, mp->block));
+  PetscFunctionReturn(0);
+}
+
+/* First-order eigenvalue shifts from a perturbation's elements P: within each multiplet the
+   eigenvalues of its block, ascending (degenerate perturbation theory: e_n^T dH e_n of the single
+   vectors would depend on the basis the solver returned, and so on the rank count); e_n^T dH e_n
+   for a mode of its own. */
+static PetscErrorCode MultipletShifts(const VitSpectrumProblem *prob, const Multiplets *mp, const PetscReal P[], PetscReal dlambda[])
+{
+  PetscReal *A;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(mp->kmax * mp->kmax, &A));
+  for (PetscInt b = 0; b < mp->n; b++) {
+    const PetscInt k = mp->first[b + 1] - mp->first[b];
+    PetscCall(PetscArraycpy(A, P + mp->block[b], k * k));
+    if (k == 1) dlambda[mp->first[b]] = A[0];
+    else PetscCall(VitBlockSymmetricEigen(prob, "response", k, A, dlambda + mp->first[b]));
+  }
+  PetscCall(PetscFree(A));
+  PetscFunctionReturn(0);
+}
+
+/* P = (Pp - Pm) / 2h: the elements of a central difference. */
+static void CentralDifference(const Multiplets *mp, const PetscReal Pp[], const PetscReal Pm[], PetscReal h, PetscReal P[])
+{
+  for (PetscInt q = 0; q < mp->block[mp->n]; q++) P[q] = (Pp[q] - Pm[q]) / (2 * h);
+}
+
+/* pos[i]: dom's owned atom i in ref's order of the same atoms. */
+static PetscErrorCode OwnedPositions(const VitDomain *ref, const VitDomain *dom, PetscInt pos[])
+{
+  PetscInt *gid, *perm;
+  PetscBool same = (PetscBool)(dom->nowned == ref->nowned);
 
   PetscFunctionBegin;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &same, 1, MPIU_BOOL, MPI_LAND, dom->comm));
   PetscCheck(same, dom->comm, PETSC_ERR_PLIB, "perturbed sample distributes the atoms differently");
-  PetscCall(PetscMalloc3(ref->nowned, &gid, ref->nowned, &perm, ref->nowned, &pos));
+  PetscCall(PetscMalloc2(ref->nowned, &gid, ref->nowned, &perm));
   for (PetscInt i = 0; i < ref->nowned; i++) {
     gid[i]  = ref->gid[i];
     perm[i] = i;
@@ -101,48 +172,73 @@ static PetscErrorCode QuadraticForms(const VitDomain *ref, const VitDomain *dom,
     PetscCheck(k >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "atom %" PetscInt_FMT " changed rank in the perturbed sample", dom->gid[i]);
     pos[i] = perm[k];
   }
-  PetscCall(MatCreateVecs(H, &e, &w));
-  for (PetscInt n = 0; n < modes->k; n++) {
-    const PetscScalar *x;
-    PetscScalar       *y, qn;
-    PetscCall(VecGetArrayRead(modes->vector[n], &x));
-    PetscCall(VecGetArray(e, &y));
-    for (PetscInt i = 0; i < dom->nowned; i++)
-      for (PetscInt c = 0; c < d; c++) y[i * d + c] = x[pos[i] * d + c];
-    PetscCall(VecRestoreArray(e, &y));
-    PetscCall(VecRestoreArrayRead(modes->vector[n], &x));
-    PetscCall(MatMult(H, e, w));
-    PetscCall(VecDot(w, e, &qn));
-    q[n] = PetscRealPart(qn);
-  }
-  PetscCall(VecDestroy(&e));
-  PetscCall(VecDestroy(&w));
-  PetscCall(PetscFree3(gid, perm, pos));
+  PetscCall(PetscFree2(gid, perm));
   PetscFunctionReturn(0);
 }
 
-/* Affine strain x_a += eps x_b on the box rows (b >= a keeps LAMMPS' triangular form; iso: all a = b). */
-static void DeformCell(const PetscReal cell[3][3], const char strain[], PetscInt dim, PetscReal eps, PetscReal out[3][3])
+/* P (Multiplets) = e_m^T A e_n within each multiplet, symmetrised, for A whose block rows are dom's
+   owned atoms, the modes given in ref's order (the same atoms on each rank, maybe in another order). */
+static PetscErrorCode MultipletForms(const VitDomain *ref, const VitDomain *dom, Mat A, const VitModes *modes, const Multiplets *mp, PetscReal P[])
 {
-  const char *axes = "xyz";
-  PetscInt    a = -1, b = -1;
+  const PetscInt d = dom->dim;
+  PetscInt      *pos;
+  PetscScalar   *dots;
+  Vec           *X, *Y, v;
 
-  for (PetscInt r = 0; r < 3; r++)
-    for (PetscInt c = 0; c < 3; c++) out[r][c] = cell[r][c];
-  if (!strcmp(strain, "iso")) {
-    for (PetscInt r = 0; r < 3; r++)
-      for (PetscInt c = 0; c < dim; c++) out[r][c] = cell[r][c] * (1 + eps);
-    return;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(dom->nowned, &pos, mp->kmax, &dots));
+  PetscCall(OwnedPositions(ref, dom, pos));
+  PetscCall(MatCreateVecs(A, &v, NULL));
+  PetscCall(VecDuplicateVecs(v, mp->kmax, &X));
+  PetscCall(VecDuplicateVecs(v, mp->kmax, &Y));
+  for (PetscInt b = 0; b < mp->n; b++) {
+    const PetscInt k = mp->first[b + 1] - mp->first[b];
+    PetscReal     *Pb = P + mp->block[b];
+    for (PetscInt j = 0; j < k; j++) {
+      const PetscScalar *e;
+      PetscScalar       *x;
+      PetscCall(VecGetArrayRead(modes->vector[mp->first[b] + j], &e));
+      PetscCall(VecGetArray(X[j], &x));
+      for (PetscInt i = 0; i < dom->nowned; i++)
+        for (PetscInt c = 0; c < d; c++) x[i * d + c] = e[pos[i] * d + c];
+      PetscCall(VecRestoreArray(X[j], &x));
+      PetscCall(VecRestoreArrayRead(modes->vector[mp->first[b] + j], &e));
+      PetscCall(MatMult(A, X[j], Y[j]));
+    }
+    for (PetscInt j = 0; j < k; j++) {
+      PetscCall(VecMDot(X[j], k, Y, dots));
+      for (PetscInt l = 0; l < k; l++) Pb[j * k + l] = PetscRealPart(dots[l]);
+    }
+    for (PetscInt j = 0; j < k; j++)
+      for (PetscInt l = j + 1; l < k; l++) Pb[j * k + l] = Pb[l * k + j] = 0.5 * (Pb[j * k + l] + Pb[l * k + j]);
   }
-  for (PetscInt k = 0; k < 3; k++) {
-    if (strain[0] == axes[k]) a = k;
-    if (strain[1] == axes[k]) b = k;
-  }
-  for (PetscInt r = 0; r < 3; r++) out[r][a] += eps * cell[r][b];
+  PetscCall(VecDestroyVecs(mp->kmax, &X));
+  PetscCall(VecDestroyVecs(mp->kmax, &Y));
+  PetscCall(VecDestroy(&v));
+  PetscCall(PetscFree2(pos, dots));
+  PetscFunctionReturn(0);
 }
 
-/* e_n^T H(eps) e_n for the sample strained affinely by eps. */
-static PetscErrorCode StrainedForms(const VitSystem *sys, const char strain[], PetscReal eps, const VitModes *modes, PetscReal q[])
+/* S of the strain: x_a += eps x_b (ab; b >= a keeps LAMMPS' triangular box), or x *= 1 + eps in the
+   sample's dimensions (iso). */
+static PetscErrorCode StrainMatrix(const VitSystem *sys, const char strain[], PetscReal S[3][3])
+{
+  const char *valid[] = {"iso", "xx", "yy", "zz", "xy", "xz", "yz"}, *axes = "xyz";
+  PetscBool   ok = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  for (size_t k = 0; k < sizeof(valid) / sizeof(valid[0]); k++) ok = (PetscBool)(ok || !strcmp(strain, valid[k]));
+  PetscCheck(ok && (sys->sample.dim == 3 || !strchr(strain, 'z')), sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_strain %s: use iso, xx, yy, zz, xy, xz, yz (no z in 2D) or none", strain);
+  PetscCall(PetscMemzero(S, 9 * sizeof(PetscReal)));
+  if (!strcmp(strain, "iso"))
+    for (PetscInt a = 0; a < sys->sample.dim; a++) S[a][a] = 1;
+  else S[strchr(axes, strain[0]) - axes][strchr(axes, strain[1]) - axes] = 1;
+  PetscFunctionReturn(0);
+}
+
+/* P = e_m^T H e_m' of the sample strained affinely by eps S (the box changes, fractional coordinates
+   do not). */
+static PetscErrorCode StrainedForms(const VitSystem *sys, const PetscReal S[3][3], PetscReal eps, const VitModes *modes, const Multiplets *mp, PetscReal P[])
 {
   VitSample sample = sys->sample; /* shallow copy: only the box changes */
   VitDomain dom;
@@ -151,7 +247,9 @@ static PetscErrorCode StrainedForms(const VitSystem *sys, const char strain[], P
   PetscBool set;
 
   PetscFunctionBegin;
-  DeformCell(sys->sample.cell, strain, sys->sample.dim, eps, sample.cell);
+  for (PetscInt r = 0; r < 3; r++) /* box vectors (rows) c -> (I + eps S) c */
+    for (PetscInt a = 0; a < 3; a++)
+      for (PetscInt b = 0; b < 3; b++) sample.cell[r][a] += eps * S[a][b] * sys->sample.cell[r][b];
   /* keep the process grid (chosen from the box widths) so that every rank keeps its atoms */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-domain_grid", &set));
   PetscCall(PetscSNPrintf(grid, sizeof(grid), sys->dom.dim == 3 ? "%d,%d,%d" : "%d,%d", sys->dom.grid[0], sys->dom.grid[1], sys->dom.grid[2]));
@@ -159,34 +257,72 @@ static PetscErrorCode StrainedForms(const VitSystem *sys, const char strain[], P
   PetscCall(VitPotentialSetUpDomain(sys->dom.comm, sys->pot, &sample, 0, &dom));
   if (!set) PetscCall(PetscOptionsClearValue(NULL, "-domain_grid"));
   PetscCall(VitHessianCreate(sys->pot, &dom, &sample, MATBAIJ, sys->mass_weighted, &H));
-  PetscCall(QuadraticForms(&sys->dom, &dom, H, modes, q));
+  PetscCall(MultipletForms(&sys->dom, &dom, H, modes, mp, P));
   PetscCall(MatDestroy(&H));
   PetscCall(VitDomainDestroy(&dom));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StrainShifts(const VitSystem *sys, const ResponseOptions *o, const VitModes *modes, PetscReal dlambda[], PetscReal gruneisen[])
+/* Shifts from the central difference of H at the strains +-h. */
+static PetscErrorCode StrainDifference(const VitSystem *sys, const VitSpectrumProblem *prob, const PetscReal S[3][3], PetscReal h, const VitModes *modes, const Multiplets *mp, PetscReal dlambda[])
 {
-  const char *valid[] = {"iso", "xx", "yy", "zz", "xy", "xz", "yz"};
-  PetscBool   ok = PETSC_FALSE;
-  PetscReal  *qm;
+  PetscReal *Pp, *Pm;
 
   PetscFunctionBegin;
-  for (size_t k = 0; k < sizeof(valid) / sizeof(valid[0]); k++) ok = (PetscBool)(ok || !strcmp(o->strain, valid[k]));
-  PetscCheck(ok && (sys->sample.dim == 3 || !strchr(o->strain, 'z')), sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_strain %s: use iso, xx, yy, zz, xy, xz, yz (no z in 2D) or none", o->strain);
-  PetscCall(PetscMalloc1(modes->k, &qm));
-  PetscCall(StrainedForms(sys, o->strain, o->strain_step, modes, dlambda));
-  PetscCall(StrainedForms(sys, o->strain, -o->strain_step, modes, qm));
-  for (PetscInt n = 0; n < modes->k; n++) {
-    dlambda[n]   = (dlambda[n] - qm[n]) / (2 * o->strain_step);
-    gruneisen[n] = -dlambda[n] / (2 * modes->eigenvalue[n] * (strcmp(o->strain, "iso") ? 1 : sys->sample.dim));
-  }
-  PetscCall(PetscFree(qm));
+  PetscCall(PetscMalloc2(mp->block[mp->n], &Pp, mp->block[mp->n], &Pm));
+  PetscCall(StrainedForms(sys, S, h, modes, mp, Pp));
+  PetscCall(StrainedForms(sys, S, -h, modes, mp, Pm));
+  CentralDifference(mp, Pp, Pm, h, Pp);
+  PetscCall(MultipletShifts(prob, mp, Pp, dlambda));
+  PetscCall(PetscFree2(Pp, Pm));
   PetscFunctionReturn(0);
 }
 
-/* e_m^T H e_m for entry `index` of the option -name changed by delta (the caller restores the option). */
-static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, const VitModes *modes, PetscReal q[])
+/* d lambda / d eps of the affine strain. With the potential's analytic dH/deps (pair potentials,
+   EAM): the derivative along the branch the sample sits on, its pairs and spline cells as they are
+   (potential.h: hessian_strain). Else (Tersoff, Stillinger-Weber) central differences of H at +-h,
+   checked against those at +-2h: where a distance crosses a kink of the potential (Tersoff's
+   cutoff function has a jump in its second derivative) within the step, H jumps and the two
+   differ; such modes are flagged (unreliable[n] = 1, *nflagged of them). */
+static PetscErrorCode StrainShifts(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, const Multiplets *mp, PetscReal dlambda[], PetscReal gruneisen[], PetscInt unreliable[], PetscInt *nflagged)
+{
+  PetscReal S[3][3];
+
+  PetscFunctionBegin;
+  PetscCall(StrainMatrix(sys, o->strain, S));
+  *nflagged = 0;
+  PetscCall(PetscArrayzero(unreliable, modes->k));
+  if (sys->pot->hessian_strain) {
+    PetscReal *P;
+    Mat        dH;
+    PetscCall(PetscMalloc1(mp->block[mp->n], &P));
+    PetscCall(VitHessianStrainDerivative(sys->pot, (VitDomain *)&sys->dom, &sys->sample, S, sys->mass_weighted, &dH));
+    PetscCall(MultipletForms(&sys->dom, &sys->dom, dH, modes, mp, P));
+    PetscCall(MatDestroy(&dH));
+    PetscCall(MultipletShifts(prob, mp, P, dlambda));
+    PetscCall(PetscFree(P));
+    if (o->strain_step_set) PetscCall(PetscPrintf(sys->dom.comm, "vitrum: note: -response_strain_step is not used: -potential %s gives dH/deps analytically\n", sys->pot->name));
+  } else {
+    PetscReal *wide;
+    PetscCall(PetscMalloc1(modes->k, &wide));
+    PetscCall(StrainDifference(sys, prob, S, o->strain_step, modes, mp, dlambda));
+    PetscCall(StrainDifference(sys, prob, S, 2 * o->strain_step, modes, mp, wide));
+    for (PetscInt n = 0; n < modes->k; n++) {
+      const PetscReal scale = PetscMax(PetscAbsReal(modes->eigenvalue[n]), PetscMax(PetscAbsReal(dlambda[n]), PetscAbsReal(wide[n])));
+      unreliable[n] = PetscAbsReal(dlambda[n] - wide[n]) > STRAIN_STEPS_RTOL * scale;
+      *nflagged += unreliable[n];
+    }
+    PetscCall(PetscFree(wide));
+  }
+  for (PetscInt n = 0; n < modes->k; n++) gruneisen[n] = -dlambda[n] / (2 * modes->eigenvalue[n] * (strcmp(o->strain, "iso") ? 1 : sys->sample.dim));
+  if (*nflagged)
+    PetscCall(PetscPrintf(sys->dom.comm, "vitrum: warning: -response_strain %s: for %" PetscInt_FMT " of the %" PetscInt_FMT " modes the central differences of H at the strain steps %g and %g differ by more than %g relative: a distance crosses a kink of -potential %s (where its Hessian jumps) within the step; those shifts are flagged in /response/strain/unreliable: give a smaller -response_strain_step\n", o->strain, *nflagged, modes->k, (double)o->strain_step, (double)(2 * o->strain_step), (double)STRAIN_STEPS_RTOL, sys->pot->name));
+  PetscFunctionReturn(0);
+}
+
+/* P = e_m^T H e_m' for entry `index` of the option -name changed by delta (the caller restores the
+   option); the perturbed potential says no notes or warnings (the user's values got them). */
+static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, const VitModes *modes, const Multiplets *mp, PetscReal P[])
 {
   char         name[80], list[1024] = "", item[40];
   VitPotential pot;
@@ -199,21 +335,20 @@ static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o,
     PetscCall(PetscStrlcat(list, item, sizeof(list)));
   }
   PetscCall(PetscOptionsSetValue(NULL, name, list));
-  PetscCall(VitPotentialCreateFromOptions(sys->dom.comm, &sys->sample, &pot));
+  PetscCall(VitPotentialCreateVariantFromOptions(sys->dom.comm, &sys->sample, &pot));
   PetscCall(VitHessianCreate(pot, (VitDomain *)&sys->dom, &sys->sample, MATBAIJ, sys->mass_weighted, &H));
-  PetscCall(QuadraticForms(&sys->dom, &sys->dom, H, modes, q));
+  PetscCall(MultipletForms(&sys->dom, &sys->dom, H, modes, mp, P));
   PetscCall(MatDestroy(&H));
   PetscCall(VitPotentialDestroy(&pot));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o, const VitModes *modes, PetscReal dlambda[])
+static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, const Multiplets *mp, PetscReal dlambda[])
 {
-  char      name[80], original[1024];
-  PetscReal value[64];
-  PetscInt  n = 64;
-  PetscBool set;
-  PetscReal *qm;
+  char       name[80], original[1024];
+  PetscReal  value[64], *Pp, *Pm;
+  PetscInt   n = 64;
+  PetscBool  set;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
@@ -222,32 +357,50 @@ static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o
   PetscCall(VitOptionsListMax(sys->dom.comm, name, n));
   PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, &n, NULL));
   PetscCheck(o->param_index >= 0 && o->param_index < n, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param_index %" PetscInt_FMT ": %s has %" PetscInt_FMT " values", o->param_index, name, n);
-  PetscCall(PetscMalloc1(modes->k, &qm));
-  PetscCall(ParamForms(sys, o, value, n, o->param_step, modes, dlambda));
-  PetscCall(ParamForms(sys, o, value, n, -o->param_step, modes, qm));
+  PetscCall(PetscMalloc2(mp->block[mp->n], &Pp, mp->block[mp->n], &Pm));
+  PetscCall(ParamForms(sys, o, value, n, o->param_step, modes, mp, Pp));
+  PetscCall(ParamForms(sys, o, value, n, -o->param_step, modes, mp, Pm));
   PetscCall(PetscOptionsSetValue(NULL, name, original));
-  for (PetscInt k = 0; k < modes->k; k++) dlambda[k] = (dlambda[k] - qm[k]) / (2 * o->param_step);
-  PetscCall(PetscFree(qm));
+  CentralDifference(mp, Pp, Pm, o->param_step, Pp);
+  PetscCall(MultipletShifts(prob, mp, Pp, dlambda));
+  PetscCall(PetscFree2(Pp, Pm));
   PetscFunctionReturn(0);
 }
 
-/* d lambda_n / d m_s = -(lambda_n / m_s) sum_{i of species s} |e_n,i|^2 (array ntypes x k). */
-static PetscErrorCode MassShifts(const VitSystem *sys, const VitModes *modes, PetscReal dlambda[])
+/* d lambda / d m_s (array ntypes x k). D = W K W with W = M^-1/2 gives dD/dm_s = -(P_s D + D P_s)/2m_s
+   (P_s: the projection on the atoms of species s), whose elements are
+   e_m^T dD e_n = -((lambda_m + lambda_n)/2m_s) sum_{i of species s} e_m,i . e_n,i. */
+static PetscErrorCode MassShifts(const VitSystem *sys, const VitSpectrumProblem *prob, const VitModes *modes, const Multiplets *mp, PetscReal dlambda[])
 {
-  const PetscInt d = sys->dom.dim, ns = sys->sample.ntypes;
+  const PetscInt d = sys->dom.dim, ns = sys->sample.ntypes, size = mp->block[mp->n];
+  PetscReal     *P;
 
   PetscFunctionBegin;
-  PetscCall(PetscArrayzero(dlambda, ns * modes->k));
-  for (PetscInt n = 0; n < modes->k; n++) {
-    const PetscScalar *x;
-    PetscCall(VecGetArrayRead(modes->vector[n], &x));
-    for (PetscInt i = 0; i < sys->dom.nowned; i++)
-      for (PetscInt c = 0; c < d; c++) dlambda[sys->dom.type[i] * modes->k + n] += PetscSqr(PetscRealPart(x[i * d + c]));
-    PetscCall(VecRestoreArrayRead(modes->vector[n], &x));
+  PetscCall(PetscCalloc1(ns * size, &P));
+  for (PetscInt b = 0; b < mp->n; b++) {
+    const PetscInt k = mp->first[b + 1] - mp->first[b];
+    for (PetscInt j = 0; j < k; j++)
+      for (PetscInt l = 0; l <= j; l++) {
+        const PetscScalar *x, *y;
+        PetscCall(VecGetArrayRead(modes->vector[mp->first[b] + j], &x));
+        PetscCall(VecGetArrayRead(modes->vector[mp->first[b] + l], &y));
+        for (PetscInt i = 0; i < sys->dom.nowned; i++)
+          for (PetscInt c = 0; c < d; c++) P[sys->dom.type[i] * size + mp->block[b] + j * k + l] += PetscRealPart(x[i * d + c] * y[i * d + c]);
+        PetscCall(VecRestoreArrayRead(modes->vector[mp->first[b] + l], &y));
+        PetscCall(VecRestoreArrayRead(modes->vector[mp->first[b] + j], &x));
+      }
   }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, dlambda, ns * modes->k, MPIU_REAL, MPI_SUM, sys->dom.comm));
-  for (PetscInt s = 0; s < ns; s++)
-    for (PetscInt n = 0; n < modes->k; n++) dlambda[s * modes->k + n] *= -modes->eigenvalue[n] / sys->sample.type_mass[s];
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, P, ns * size, MPIU_REAL, MPI_SUM, sys->dom.comm));
+  for (PetscInt s = 0; s < ns; s++) {
+    for (PetscInt b = 0; b < mp->n; b++) {
+      const PetscInt k = mp->first[b + 1] - mp->first[b];
+      PetscReal     *Pb = P + s * size + mp->block[b];
+      for (PetscInt j = 0; j < k; j++)
+        for (PetscInt l = 0; l <= j; l++) Pb[j * k + l] = Pb[l * k + j] = -(modes->eigenvalue[mp->first[b] + j] + modes->eigenvalue[mp->first[b] + l]) / (2 * sys->sample.type_mass[s]) * Pb[j * k + l];
+    }
+    PetscCall(MultipletShifts(prob, mp, P + s * size, dlambda + s * modes->k));
+  }
+  PetscCall(PetscFree(P));
   PetscFunctionReturn(0);
 }
 
@@ -270,38 +423,49 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
 {
   const char *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
   VitModes    modes;
+  Multiplets  mp;
   PetscReal  *dl, *g;
+  PetscInt   *multiplet, *unreliable, nflagged, ndegenerate = 0;
   hsize_t     dims[2];
   char        units[96];
 
   PetscFunctionBegin;
   if (o->modes.nev == 0) PetscFunctionReturn(0);
   PetscCall(ResponseModes(sys, o, prob, &modes));
+  PetscCall(MultipletsCreate(&modes, &mp));
   dims[0] = (hsize_t)modes.k;
-  PetscCall(PetscMalloc2(modes.k * sys->sample.ntypes + 1, &dl, modes.k + 1, &g));
+  PetscCall(PetscMalloc4(modes.k * sys->sample.ntypes + 1, &dl, modes.k + 1, &g, modes.k + 1, &multiplet, modes.k + 1, &unreliable));
+  for (PetscInt b = 0; b < mp.n; b++) {
+    ndegenerate += mp.first[b + 1] - mp.first[b] > 1;
+    for (PetscInt n = mp.first[b]; n < mp.first[b + 1]; n++) multiplet[n] = b;
+  }
   PetscCall(VitH5WriteReal(h5, "/response/modes/eigenvalues", 1, dims, modes.eigenvalue, lunits));
   PetscCall(VitH5WriteAttrString(h5, "/response/modes/eigenvalues", "method", VitModesMethods[modes.method]));
+  PetscCall(VitH5WriteInt(h5, "/response/modes/multiplet", 1, dims, multiplet, "1"));
   if (strcmp(o->strain, "none")) {
-    PetscCall(StrainShifts(sys, o, &modes, dl, g));
+    PetscCall(StrainShifts(sys, o, prob, &modes, &mp, dl, g, unreliable, &nflagged));
     PetscCall(VitH5WriteReal(h5, "/response/strain/dlambda", 1, dims, dl, lunits));
     PetscCall(VitH5WriteReal(h5, "/response/strain/gruneisen", 1, dims, g, "1"));
+    PetscCall(VitH5WriteInt(h5, "/response/strain/unreliable", 1, dims, unreliable, "1"));
     PetscCall(VitH5WriteAttrString(h5, "/response/strain/dlambda", "strain", o->strain));
+    PetscCall(VitH5WriteAttrString(h5, "/response/strain/dlambda", "derivative", sys->pot->hessian_strain ? "analytic" : "central difference"));
   }
   if (o->param[0]) {
-    PetscCall(ParamShifts(sys, o, &modes, dl));
+    PetscCall(ParamShifts(sys, o, prob, &modes, &mp, dl));
     PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/(unit of -%s)", lunits, o->param));
     PetscCall(VitH5WriteReal(h5, "/response/param/dlambda", 1, dims, dl, units));
     PetscCall(VitH5WriteAttrString(h5, "/response/param/dlambda", "parameter", o->param));
   }
   if (o->masses && sys->mass_weighted) {
-    PetscCall(MassShifts(sys, &modes, dl));
+    PetscCall(MassShifts(sys, prob, &modes, &mp, dl));
     dims[0] = (hsize_t)sys->sample.ntypes;
     dims[1] = (hsize_t)modes.k;
     PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/%s", lunits, sys->units.mass));
     PetscCall(VitH5WriteReal(h5, "/response/mass/dlambda", 2, dims, dl, units));
   }
-  PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s)\n", modes.k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : ""));
-  PetscCall(PetscFree2(dl, g));
+  PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s), %" PetscInt_FMT " degenerate multiplet%s among them\n", modes.k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : "", ndegenerate, ndegenerate == 1 ? "" : "s"));
+  PetscCall(PetscFree4(dl, g, multiplet, unreliable));
+  PetscCall(MultipletsDestroy(&mp));
   PetscCall(VitModesDestroy(&modes));
   PetscFunctionReturn(0);
 }
@@ -310,6 +474,7 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
 typedef struct {
   PetscInt64 key;    /* hash of the pair: the pairs with the smallest keys are used */
   PetscInt   gi, gj; /* global ids, gi < gj */
+  PetscInt   fi, fj; /* the sample's ids of the two atoms (what the output names them by) */
 } DipolePair;
 
 /* Candidate pairs i < j (by id) closer than rmax, from every rank, with their hash keys. */
@@ -325,10 +490,12 @@ static PetscErrorCode CollectPairs(const VitSystem *sys, const ResponseOptions *
   PetscCall(PetscMalloc1(nl.offset[nl.nlist] + 1, &mine));
   for (PetscInt i = 0; i < nl.nlist; i++)
     for (PetscInt p = nl.offset[i]; p < nl.offset[i + 1]; p++) {
-      const PetscInt gi = sys->dom.gid[i], gj = sys->dom.gid[nl.nbr[p]];
+      const PetscInt j = nl.nbr[p], gi = sys->dom.gid[i], gj = sys->dom.gid[j];
       if (gi >= gj) continue;
       mine[n].gi  = gi;
       mine[n].gj  = gj;
+      mine[n].fi  = sys->dom.fid[i];
+      mine[n].fj  = sys->dom.fid[j];
       mine[n].key = (PetscInt64)(VitSplitMix64(VitSplitMix64((uint64_t)o->seed) ^ ((uint64_t)gi * (uint64_t)sys->dom.natoms + (uint64_t)gj)) >> 1);
       n++;
     }
@@ -428,28 +595,45 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
   }
 }
 
+/* CG (rtol 1e-10, options prefix response_) on A with the preconditioner pc_type. */
+static PetscErrorCode DipoleKSP(Mat A, PCType pc_type, KSP *ksp)
+{
+  PC pc;
+
+  PetscFunctionBegin;
+  PetscCall(KSPCreate(PetscObjectComm((PetscObject)A), ksp));
+  PetscCall(KSPSetOptionsPrefix(*ksp, "response_"));
+  PetscCall(KSPSetOperators(*ksp, A, A));
+  PetscCall(KSPSetType(*ksp, KSPCG));
+  PetscCall(KSPGetPC(*ksp, &pc));
+  PetscCall(PCSetType(pc, pc_type));
+  PetscCall(KSPSetTolerances(*ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
+  PetscCall(KSPSetFromOptions(*ksp));
+  PetscFunctionReturn(0);
+}
+
 /* CG on D w = M^-1/2 f, translations removed: GAMG on an AIJ copy of H (GAMG needs AIJ) where
    that fits under -response_precond_max_memory (VIT_MULTIGRID_BYTES_PER_ATOM), else point-block
    Jacobi on H itself (Jacobi for a shell H, which a copy would cost dN products), with a note; a
-   -response_pc_type of the user's gets the AIJ copy. */
-static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A)
+   -response_pc_type of the user's gets the AIJ copy. multigrid false: point-block Jacobi on H (after
+   the multigrid failed, which SolveDipole notes). */
+static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, PetscBool multigrid, KSP *ksp, Mat *A)
 {
   PetscReal    limit = o->precond_max_mb, need_mb;
   PetscBool    shell, fits, copy;
   MatNullSpace ns;
   Vec         *t;
-  PC           pc;
 
   PetscFunctionBegin;
   PetscCall(VitMultigridFits(prob, &limit, &need_mb, &fits));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
-  copy = (PetscBool)(o->pc_type[0] || (!shell && fits));
+  copy = (PetscBool)(o->pc_type[0] || (multigrid && !shell && fits));
   if (copy) {
     PetscCall(MatConvert(prob->H, MATAIJ, MAT_INITIAL_MATRIX, A));
     PetscCall(MatSetBlockSize(*A, prob->dim));
   } else {
     if (shell) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: -hessian_type shell gives no entries for a multigrid preconditioner; CG runs with Jacobi (more iterations)\n"));
-    else PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: the multigrid preconditioner would need about %.0f MB (%.0f kB/atom estimated; 53-85 measured), above the limit of %.4g MB (-response_precond_max_memory); CG runs with point-block Jacobi (more iterations, no copy of H)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
+    else if (multigrid) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: the multigrid preconditioner would need about %.0f MB (%.0f kB/atom estimated; 53-85 measured), above the limit of %.4g MB (-response_precond_max_memory); CG runs with point-block Jacobi (more iterations, no copy of H)\n", (double)need_mb, VIT_MULTIGRID_BYTES_PER_ATOM / 1e3, (double)limit));
     PetscCall(PetscObjectReference((PetscObject)prob->H));
     *A = prob->H;
   }
@@ -459,14 +643,50 @@ static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const R
   if (copy) PetscCall(MatSetNearNullSpace(*A, ns));
   PetscCall(MatNullSpaceDestroy(&ns));
   PetscCall(VecDestroyVecs(prob->dim, &t));
-  PetscCall(KSPCreate(prob->comm, ksp));
-  PetscCall(KSPSetOptionsPrefix(*ksp, "response_"));
-  PetscCall(KSPSetOperators(*ksp, *A, *A));
-  PetscCall(KSPSetType(*ksp, KSPCG));
+  PetscCall(DipoleKSP(*A, copy ? PCGAMG : shell ? PCJACOBI : PCPBJACOBI, ksp));
+  PetscFunctionReturn(0);
+}
+
+/* -response_dipole_rmax: the pairs are found among each rank's atoms and ghosts, so at most the
+   ghost width (the potential's cutoff; two for many-body potentials), else an error naming it. By
+   default first-shell pairs in any units, 1.6 times the mean spacing, capped at the ghost width
+   with a note (a dilute sample: a dimer in a large box). */
+static PetscErrorCode DipoleRmax(const VitSystem *sys, ResponseOptions *o)
+{
+  const PetscReal limit = sys->dom.ghost_width;
+  PetscReal       a;
+
+  PetscFunctionBegin;
+  PetscCheck(o->pair_rmax <= limit, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: must be at most %g, the ghost width of %s with -potential %s (%s), within which the pairs are found", (double)o->pair_rmax, (double)limit, sys->sample.source, sys->pot->name, sys->pot->pair ? "its cutoff" : "two cutoffs");
+  if (o->pair_rmax > 0) PetscFunctionReturn(0);
+  PetscCall(VitSampleMeanSpacing(sys->dom.comm, &sys->sample, sys->pot->cutoff, &a));
+  o->pair_rmax = 1.6 * a;
+  if (o->pair_rmax <= limit) PetscFunctionReturn(0);
+  PetscCall(PetscPrintf(sys->dom.comm, "vitrum: note: dipole responses: 1.6 times the mean spacing of %s, %g, exceeds the ghost width %g of -potential %s: pairs closer than %g (-response_dipole_rmax)\n", sys->sample.source, (double)o->pair_rmax, (double)limit, sys->pot->name, (double)limit));
+  o->pair_rmax = limit;
+  PetscFunctionReturn(0);
+}
+
+/* KSPSolve; where the default multigrid fails on H (its smoother divides by diagonal entries, which
+   vanish for an atom whose neighbours all lie on one line: a dimer, a chain), a new solver with
+   point-block Jacobi on H, with a note (once: it stays for the other pairs). */
+static PetscErrorCode SolveDipole(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A, Vec g, Vec w, KSPConvergedReason *reason)
+{
+  PC        pc;
+  PetscBool gamg;
+
+  PetscFunctionBegin;
+  PetscCall(KSPSolve(*ksp, g, w));
+  PetscCall(KSPGetConvergedReason(*ksp, reason));
   PetscCall(KSPGetPC(*ksp, &pc));
-  PetscCall(PCSetType(pc, copy ? PCGAMG : shell ? PCJACOBI : PCPBJACOBI));
-  PetscCall(KSPSetTolerances(*ksp, 1e-10, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
-  PetscCall(KSPSetFromOptions(*ksp));
+  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCGAMG, &gamg));
+  if (*reason != KSP_DIVERGED_PC_FAILED || !gamg || o->pc_type[0]) PetscFunctionReturn(0);
+  PetscCall(PetscPrintf(PetscObjectComm((PetscObject)*ksp), "vitrum: note: dipole responses: the multigrid preconditioner failed on this Hessian (zero diagonal entries); CG runs with point-block Jacobi\n"));
+  PetscCall(KSPDestroy(ksp));
+  PetscCall(MatDestroy(A));
+  PetscCall(CreateDipoleSolver(prob, o, PETSC_FALSE, ksp, A));
+  PetscCall(KSPSolve(*ksp, g, w));
+  PetscCall(KSPGetConvergedReason(*ksp, reason));
   PetscFunctionReturn(0);
 }
 
@@ -494,7 +714,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
   PetscCall(PetscCalloc5(np, &kappa, np, &dist, np, &its, o->nbins, &u2, o->nbins, &cnt));
   PetscCall(PetscMalloc2(2 * np, &ids, o->nbins + 1, &edges));
-  PetscCall(CreateDipoleSolver(prob, o, &ksp, &A));
+  PetscCall(CreateDipoleSolver(prob, o, PETSC_TRUE, &ksp, &A));
   PetscCall(MatCreateVecs(A, &w, &g));
   for (PetscInt k = 0; k < np; k++) {
     PetscReal          si[3], n[3];
@@ -504,16 +724,15 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     KSPConvergedReason reason;
     PetscCall(PairGeometry(sys, &pairs[k], si, n, &dist[k]));
     PetscCall(DipoleForce(sys, prob, &pairs[k], n, g));
-    PetscCall(KSPSolve(ksp, g, w));
-    PetscCall(KSPGetConvergedReason(ksp, &reason));
+    PetscCall(SolveDipole(prob, o, &ksp, &A, g, w, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
-    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of pair %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); %s", pairs[k].gi, pairs[k].gj, KSPConvergedReasons[reason], it,
+    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); %s", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it,
                reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC ? "H or its preconditioner is indefinite: is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi)" : "try -response_ksp_max_it or -response_pc_type");
     PetscCall(VecDot(g, w, &f_w));
     kappa[k]       = PetscRealPart(f_w);
     its[k]         = it;
-    ids[2 * k]     = pairs[k].gi;
-    ids[2 * k + 1] = pairs[k].gj;
+    ids[2 * k]     = pairs[k].fi;
+    ids[2 * k + 1] = pairs[k].fj;
     PetscCall(VecGetArrayRead(w, &x));
     DecayProfile(sys, prob, si, n, dist[k], x, rmax, o->nbins, u2, cnt);
     PetscCall(VecRestoreArrayRead(w, &x));
@@ -567,11 +786,7 @@ PetscErrorCode VitCmdResponse(void)
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".response.h5", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
-  if (o.pair_rmax <= 0) { /* first-shell pairs in any units: a multiple of the mean spacing */
-    PetscReal a;
-    PetscCall(VitSampleMeanSpacing(comm, &sys.sample, sys.pot->cutoff, &a));
-    o.pair_rmax = 1.6 * a;
-  }
+  if (o.npairs) PetscCall(DipoleRmax(&sys, &o));
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
   PetscCall(VitH5Create(comm, o.out, &h5));

@@ -158,3 +158,21 @@ def write_deformed(src, dst, strain=None, masses=None):
         cell, pos = cell @ F.T, pos @ F.T
     vt.write_lammps_data(dst, cell, (0, 0, 0), s["types"], pos, masses if masses is not None else s["masses"])
     return dst
+
+
+def fd_shifts(make, extra, step, nev, potential=("-potential", "ka3d"), d=3):
+    """(lambda(+h) - lambda(-h)) / 2h of the lowest nev non-zero eigenvalues (numpy of `vitrum
+    hessian`), the samples and extra options at +-h from make(sign) and extra(sign)."""
+    lam = [np.linalg.eigvalsh(hessian_dense(make(sign), list(extra(sign)), potential=potential))[d:d + nev] for sign in (1, -1)]
+    return (lam[0] - lam[1]) / (2 * step)
+
+
+def nondegenerate(ev, nev):
+    """The modes among the first nev of the eigenvalues ev (nev + 1 of them) 1e-3 away from their neighbours."""
+    return [k for k in range(nev) if min(abs(ev[k] - ev[k - 1]) if k else np.inf, abs(ev[k + 1] - ev[k])) > 1e-3 * ev[k]]
+
+
+def check_shifts(name, got, ref, idx, tol=1e-5):
+    """got = ref at the modes idx, to tol relative to the largest |ref|."""
+    rel = np.max(np.abs(got[idx] - ref[idx]) / np.abs(ref[idx]).max())
+    vt.check(rel < tol, "%s: first-order shift = finite-difference eigenvalue shift to %g (max rel. %.1e)" % (name, tol, rel))
