@@ -1,11 +1,11 @@
 /* Exact, rank-independent global sums (src/common/exactsum.c): terms quantised to 128-bit fixed
    point and summed as integers, which is associative, so a sum is bitwise the same for any order
-   of its terms and any number of ranks. Used by the KPM dot products (spectrum) and the energy and
-   virial totals of the potentials. */
+   of its terms and any number of ranks. Used by the KPM dot products (spectrum), the energy and
+   virial totals of the potentials, and the dot products and norms of minimize's solvers. */
 #ifndef VITRUM_EXACTSUM_H
 #define VITRUM_EXACTSUM_H
 
-#include <petscsys.h>
+#include <petscvec.h>
 #include <stdint.h>
 
 typedef __int128 VitInt128;
@@ -31,6 +31,13 @@ int VitCeilLog2(PetscReal x);
 /* Collective: sums[c] = sum over all ranks and k < n of terms[k m + c] (c < m), exactly up to a
    quantum of 2^-100 of the largest |term| (the bound and the count are agreed over the ranks). */
 PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const PetscReal terms[], PetscReal sums[]);
+/* A copy of v (layout, block size, values) whose dot products and norms, and those of every vector
+   duplicated from it, are exact sums (VitExactSumReals) of the entries' products: VecDot, VecMDot,
+   VecNorm, VecDotNorm2 and the split reductions (VecDotBegin/End, VecNormBegin/End) give the same
+   bits on any number of ranks, so that a solver working on it (TAO with its LMVM matrix and line
+   search, FIRE) takes the same steps. It is a VECMPI also on one rank (VecDuplicate copies the
+   operations of a VECMPI, not of a VECSEQ). A split reduction becomes collective at its Begin. */
+PetscErrorCode VitVecCreateExactCopy(Vec v, Vec *exact);
 
 /* trunc(t 2^shift) from the bits of the double (same value as a cast, without libgcc's slow
    double-to-int128 conversion); |t 2^shift| < 2^126 is guaranteed by the caller's bound. */

@@ -1,5 +1,6 @@
 /* Exact, rank-independent global sums in 128-bit fixed point (see include/vitrum/exactsum.h). */
 #include <vitrum/exactsum.h>
+#include <petsc/private/vecimpl.h> /* the Vec operation table, for VitVecCreateExactCopy */
 
 static void MPIAPI Int128Sum(void *in, void *inout, int *len, MPI_Datatype *type)
 {
@@ -77,5 +78,188 @@ PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const Pet
   PetscCall(VitExactSumReduce(&es, m, acc, sums));
   PetscCall(PetscFree(acc));
   PetscCall(VitExactSumDestroy(&es));
+  PetscFunctionReturn(0);
+}
+
+/* sums[c] = the sum over all ranks of the n terms col[c n + i] (count terms per column in all), bitwise
+   the same on any number of ranks: as VitExactSumReals, with the terms pre-rounded onto the grids of
+   VitExactSumDeposit a chunk at a time (vectorisable) before the 128-bit fixed point. A term that is
+   not finite makes every sum NaN (as a plain sum would be NaN or infinite). */
+static PetscErrorCode ExactColumnSums(MPI_Comm comm, PetscInt count, PetscInt n, PetscInt m, const PetscReal col[], PetscReal sums[])
+{
+  PetscReal   local_max = 0, max;
+  PetscBool   finite = PETSC_TRUE;
+  int         log2_bound;
+  VitExactSum es;
+  VitInt128  *acc;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n * m; k++) {
+    const PetscReal t = PetscAbsReal(col[k]);
+    finite    = (PetscBool)(finite & (t <= PETSC_MAX_REAL)); /* false for NaN too */
+    local_max = t > local_max ? t : local_max;
+  }
+  if (!finite) local_max = PETSC_INFINITY;
+  PetscCallMPI(MPI_Allreduce(&local_max, &max, 1, MPIU_REAL, MPIU_MAX, comm));
+  if (max == PETSC_INFINITY) {
+    for (PetscInt c = 0; c < m; c++) sums[c] = (PetscReal)NAN;
+    PetscFunctionReturn(0);
+  }
+  (void)frexp(max, &log2_bound);          /* max < 2^log2_bound */
+  log2_bound = PetscMax(log2_bound, -800); /* keeps 2^shift finite */
+  PetscCall(VitExactSumCreate(comm, log2_bound, VitCeilLog2((PetscReal)count + 1), &es));
+  PetscCall(PetscCalloc1(m, &acc));
+  for (PetscInt c = 0; c < m; c++)
+    for (PetscInt start = 0; start < n; start += es.chunk) {
+      const PetscInt end = PetscMin(n, start + es.chunk);
+      PetscReal      s1 = 0, s2 = 0, tmax = 0;
+
+      for (PetscInt i = start; i < end; i++) VitExactSumDeposit(es.fold[0], es.fold[1], col[c * n + i], &s1, &s2, &tmax);
+      acc[c] += VitExactSumFlush(&es, s1, s2);
+    }
+  PetscCall(VitExactSumReduce(&es, m, acc, sums));
+  PetscCall(PetscFree(acc));
+  PetscCall(VitExactSumDestroy(&es));
+  PetscFunctionReturn(0);
+}
+
+/* dots[c] = x . y[c] (c < m): exactly summed products. */
+static PetscErrorCode ExactMDot(Vec x, PetscInt m, const Vec y[], PetscScalar dots[])
+{
+  const PetscScalar *a, *b;
+  PetscReal         *col;
+  PetscInt           n, N;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(x, &n));
+  PetscCall(VecGetSize(x, &N));
+  PetscCall(PetscMalloc1(n * m, &col));
+  PetscCall(VecGetArrayRead(x, &a));
+  for (PetscInt c = 0; c < m; c++) {
+    PetscCall(VecGetArrayRead(y[c], &b));
+    for (PetscInt i = 0; i < n; i++) col[c * n + i] = PetscRealPart(a[i] * b[i]);
+    PetscCall(VecRestoreArrayRead(y[c], &b));
+  }
+  PetscCall(VecRestoreArrayRead(x, &a));
+  PetscCall(ExactColumnSums(PetscObjectComm((PetscObject)x), N, n, m, col, dots));
+  PetscCall(PetscFree(col));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ExactDot(Vec x, Vec y, PetscScalar *dot)
+{
+  PetscFunctionBegin;
+  PetscCall(ExactMDot(x, 1, &y, dot));
+  PetscFunctionReturn(0);
+}
+
+/* VecDotNorm2: s . t and t . t */
+static PetscErrorCode ExactDotNorm2(Vec s, Vec t, PetscScalar *dp, PetscScalar *nm)
+{
+  const Vec   y[2] = {s, t};
+  PetscScalar dots[2];
+
+  PetscFunctionBegin;
+  PetscCall(ExactMDot(t, 2, y, dots));
+  *dp = dots[0];
+  *nm = dots[1];
+  PetscFunctionReturn(0);
+}
+
+/* The 1-norm as an exact sum, the 2-norm as the root of one; the largest |x_i| needs no sum. */
+static PetscErrorCode ExactNorm(Vec x, NormType type, PetscReal *z)
+{
+  const PetscScalar *a;
+  PetscReal         *col, sums[2], max = 0;
+  PetscInt           n, N;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(x, &n));
+  PetscCall(VecGetSize(x, &N));
+  PetscCall(VecGetArrayRead(x, &a));
+  if (type == NORM_INFINITY) {
+    for (PetscInt i = 0; i < n; i++) max = PetscAbsScalar(a[i]) <= max ? max : PetscAbsScalar(a[i]); /* NaN wins */
+    PetscCall(VecRestoreArrayRead(x, &a));
+    PetscCallMPI(MPI_Allreduce(&max, z, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)x)));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMalloc1(2 * n, &col));
+  for (PetscInt i = 0; i < n; i++) {
+    col[i]     = PetscAbsScalar(a[i]);
+    col[n + i] = PetscRealPart(a[i] * a[i]);
+  }
+  PetscCall(VecRestoreArrayRead(x, &a));
+  PetscCall(ExactColumnSums(PetscObjectComm((PetscObject)x), N, n, 2, col, sums));
+  PetscCall(PetscFree(col));
+  if (type == NORM_1) z[0] = sums[0];
+  else if (type == NORM_1_AND_2) {
+    z[0] = sums[0];
+    z[1] = PetscSqrtReal(sums[1]);
+  } else z[0] = PetscSqrtReal(sums[1]);
+  PetscFunctionReturn(0);
+}
+
+/* The "local" parts of the split reductions (VecDotBegin, VecNormBegin), which PETSc adds up (for
+   the infinity norm: takes the largest) over the ranks at the End: here the whole exact value on
+   rank 0 and 0 on the others, so that the End gives that value on any number of ranks. */
+static PetscErrorCode OnRankZero(Vec x, PetscInt n, PetscReal v[])
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)x), &rank));
+  for (PetscInt k = 0; rank && k < n; k++) v[k] = 0;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ExactMDotLocal(Vec x, PetscInt m, const Vec y[], PetscScalar dots[])
+{
+  PetscFunctionBegin;
+  PetscCall(ExactMDot(x, m, y, dots));
+  PetscCall(OnRankZero(x, m, dots));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ExactDotLocal(Vec x, Vec y, PetscScalar *dot)
+{
+  PetscFunctionBegin;
+  PetscCall(ExactMDotLocal(x, 1, &y, dot));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ExactNormLocal(Vec x, NormType type, PetscReal *z)
+{
+  PetscFunctionBegin;
+  PetscCall(ExactNorm(x, type, z));
+  PetscCall(OnRankZero(x, type == NORM_1_AND_2 ? 2 : 1, z));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitVecCreateExactCopy(Vec v, Vec *exact)
+{
+  PetscInt n, N, bs;
+  Vec      e;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(v, &n));
+  PetscCall(VecGetSize(v, &N));
+  PetscCall(VecGetBlockSize(v, &bs));
+  PetscCall(VecCreate(PetscObjectComm((PetscObject)v), &e));
+  PetscCall(VecSetSizes(e, n, N));
+  PetscCall(VecSetBlockSize(e, bs));
+  PetscCall(VecSetType(e, VECMPI));
+  PetscCall(VecCopy(v, e));
+  e->ops->dot         = ExactDot;
+  e->ops->tdot        = ExactDot; /* real numbers: the same */
+  e->ops->mdot        = ExactMDot;
+  e->ops->mtdot       = ExactMDot;
+  e->ops->norm        = ExactNorm;
+  e->ops->dotnorm2    = ExactDotNorm2;
+  e->ops->dot_local   = ExactDotLocal;
+  e->ops->tdot_local  = ExactDotLocal;
+  e->ops->mdot_local  = ExactMDotLocal;
+  e->ops->mtdot_local = ExactMDotLocal;
+  e->ops->norm_local  = ExactNormLocal;
+  *exact = e;
   PetscFunctionReturn(0);
 }

@@ -25,6 +25,7 @@
 #include <vitrum/units.h>
 #include <vitrum/spectrum.h>
 #include <vitrum/structure.h>
+#include <vitrum/exactsum.h>
 #include <petsctao.h>
 
 typedef struct {
@@ -343,6 +344,7 @@ static PetscErrorCode MinSetUp(MPI_Comm comm, VitPotential pot, VitSample *sampl
 {
   VitDomain  dom;
   PetscReal *buf;
+  Vec        x;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(ctx, sizeof(*ctx)));
@@ -355,7 +357,9 @@ static PetscErrorCode MinSetUp(MPI_Comm comm, VitPotential pot, VitSample *sampl
   PetscCall(PetscMalloc1(3 * dom.nowned, &buf));
   for (PetscInt i = 0; i < dom.nowned; i++)
     for (PetscInt k = 0; k < ctx->dim; k++) buf[ctx->dim * i + k] = dom.x[3 * i + k];
-  PetscCall(VitDomainToGlobalOrder(&dom, ctx->dim, buf, X));
+  PetscCall(VitDomainToGlobalOrder(&dom, ctx->dim, buf, &x));
+  PetscCall(VitVecCreateExactCopy(x, X)); /* TAO's and FIRE's vectors are duplicates of X: the same steps on any rank count */
+  PetscCall(VecDestroy(&x));
   for (PetscInt i = 0; i < dom.nowned; i++) buf[i] = (PetscReal)dom.type[i];
   PetscCall(VitDomainToGlobalOrder(&dom, 1, buf, &ctx->type));
   for (PetscInt i = 0; i < dom.nowned; i++) buf[i] = (PetscReal)dom.fid[i];

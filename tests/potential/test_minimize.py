@@ -1,7 +1,11 @@
 """vitrum minimize: the relaxed sample has forces below the tolerance according to LAMMPS (run on the
 written file), a lower energy, and (for the Hessian) exactly d zero eigenvalues, the rest positive
 (dense numpy eigvalsh of the written matrix). Cases: tao3d (default TAO then FIRE, 3D KA, 2 ranks,
-LAMMPS data output), fire2d (FIRE only, 2D KA, 3 ranks, H5MD output read back by vitrum energy)."""
+LAMMPS data output), fire2d (FIRE only, 2D KA, 3 ranks, H5MD output read back by vitrum energy).
+Case ranks: a disordered 3D KA sample (an fcc lattice shaken by 0.2 of its spacing, far from any
+minimum: domain rebuilds) relaxed on 1, 2 and 3 ranks, by TAO then FIRE and by FIRE alone, gives
+bitwise the same data file (17 digits) on every rank count."""
+import filecmp
 import os
 import sys
 
@@ -12,6 +16,18 @@ import vitref as vr
 
 case = sys.argv[1]
 ok = True
+if case == "ranks":
+    cell, x, types = vr.lattice_sample((4, 4, 4), 3, 1.2, 0.2, 0.8, seed=11)
+    vr.write_data("glass.data", cell, x, types)
+    for method in ("tao", "fire"):
+        outs = []
+        for n in (1, 2, 3):
+            outs.append("%s%d.data" % (method, n))
+            _, text = vr.vitrum("minimize", ["-sample", "glass.data", "-potential", "ka3d", "-minimize_type", method, "-minimize_saddle_escapes", 0, "-o", outs[-1]], n)
+            print(text.strip().splitlines()[-2])
+        for n, out in zip((2, 3), outs[1:]):
+            ok &= vr.check(filecmp.cmp(outs[0], out, shallow=False), "-minimize_type %s: %s (%d ranks) is bitwise %s (1 rank)" % (method, out, n, outs[0]))
+    sys.exit(0 if ok else 1)
 dim = 3 if case == "tao3d" else 2
 if dim == 3:
     cell, x, types = vr.lattice_sample((4, 4, 4), 3, 1.2, 0.15, 0.8, seed=5)
