@@ -56,6 +56,12 @@ PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s); /* -sample
 /* The file path (one sample of an ensemble, a sample given another way than -sample) read as the
    sample options -format, -frame and -sample_dimension say, like -sample's file. */
 PetscErrorCode VitSampleReadPath(MPI_Comm comm, const char path[], VitSample *s);
+/* The formats a sample is written in, chosen by the output file's extension (convert, minimize). */
+typedef enum {VIT_SAMPLE_OUT_H5MD, VIT_SAMPLE_OUT_DATA} VitSampleOutFormat;
+/* The format of the output path given by option opt: H5MD (.h5, .h5md) or LAMMPS data (.data,
+   .lmp); any other name (.xyz, .dump, a .gz, no extension) is one error line that lists these.
+   Collective; called before any work. */
+PetscErrorCode VitSampleOutputFormat(MPI_Comm comm, const char opt[], const char path[], VitSampleOutFormat *fmt);
 PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char path[]);
 /* The same, left open so the caller can add datasets (e.g. minimize's /minimize); VitH5Close completes it. */
 PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5);

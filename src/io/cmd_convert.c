@@ -10,17 +10,6 @@
 #include <vitrum/sample.h>
 #include <vitrum/units.h>
 
-typedef enum {OUT_H5MD, OUT_DATA, OUT_UNKNOWN} OutFormat;
-
-static OutFormat OutputFormat(const char path[])
-{
-  const char *ext = strrchr(path, '.');
-
-  if (ext && (!strcmp(ext, ".h5") || !strcmp(ext, ".h5md"))) return OUT_H5MD;
-  if (ext && (!strcmp(ext, ".data") || !strcmp(ext, ".lmp"))) return OUT_DATA;
-  return OUT_UNKNOWN;
-}
-
 /* Whether some species has a name the file gave (not the default "1", "2", ...). */
 static PetscBool HasNamedTypes(const VitSample *s)
 {
@@ -35,7 +24,7 @@ static PetscBool HasNamedTypes(const VitSample *s)
 /* -units, when given, is the style the output declares (a contradiction with the source's is an
    error). A source without masses (or, a dump's mass column, without those of types it has no atom of):
    resolve them when -units is given, else keep none (and say so), or refuse where the output needs them. */
-static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, const char out[])
+static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, VitSampleOutFormat fmt, const char out[])
 {
   PetscBool   units_set;
   VitUnits    units;
@@ -57,7 +46,7 @@ static PetscErrorCode ConvertMasses(MPI_Comm comm, VitSample *s, OutFormat fmt, 
   }
   for (PetscInt t = 0; t < s->ntypes && s->has_masses; t++)
     PetscCheck(s->type_mass[t] > 0, comm, PETSC_ERR_USER_INPUT, "convert: %s gives no mass for atom type %" PetscInt_FMT " (its mass column has none: no atom has this type), and %s needs every type's: give -units (lj: 1; metal or real: the element's atomic weight, with -potential_elements)", s->source, t + 1, out);
-  PetscCheck(fmt != OUT_DATA || !HasNamedTypes(s), comm, PETSC_ERR_USER_INPUT, "convert: %s has no masses, and a LAMMPS data file keeps species names only with its Masses: give -units metal or real (standard atomic weights of the names), -units lj (masses 1), or write H5MD (-o NAME.h5), which keeps names without masses", s->source);
+  PetscCheck(fmt != VIT_SAMPLE_OUT_DATA || !HasNamedTypes(s), comm, PETSC_ERR_USER_INPUT, "convert: %s has no masses, and a LAMMPS data file keeps species names only with its Masses: give -units metal or real (standard atomic weights of the names), -units lj (masses 1), or write H5MD (-o NAME.h5), which keeps names without masses", s->source);
   PetscCall(PetscPrintf(comm, "convert: note: %s has no masses: %s has none either (give -units to write them)\n", s->source, out));
   PetscFunctionReturn(0);
 }
@@ -67,8 +56,8 @@ PetscErrorCode VitCmdConvert(void)
   MPI_Comm  comm = PETSC_COMM_WORLD;
   char      out[PETSC_MAX_PATH_LEN] = "", units[16] = "";
   char      elements[256] = "";
-  VitSample s;
-  OutFormat fmt;
+  VitSample          s;
+  VitSampleOutFormat fmt;
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Sample conversion (vitrum convert)", NULL);
@@ -78,12 +67,11 @@ PetscErrorCode VitCmdConvert(void)
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &s)); /* reads (and with -help lists) -sample, -format, -frame */
   if (VitHelpRequested()) PetscFunctionReturn(0);
-  fmt = OutputFormat(out);
   PetscCheck(out[0], comm, PETSC_ERR_USER_INPUT, "convert: give the output file with -o OUT.h5 (H5MD) or -o OUT.data (LAMMPS data)");
-  PetscCheck(fmt != OUT_UNKNOWN, comm, PETSC_ERR_USER_INPUT, "-o %s: unknown output format (use .h5, .h5md, .data or .lmp)", out);
+  PetscCall(VitSampleOutputFormat(comm, "-o", out, &fmt));
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(ConvertMasses(comm, &s, fmt, out));
-  if (fmt == OUT_H5MD) PetscCall(VitSampleWriteH5MD(comm, &s, out));
+  if (fmt == VIT_SAMPLE_OUT_H5MD) PetscCall(VitSampleWriteH5MD(comm, &s, out));
   else PetscCall(VitSampleWriteLammpsData(comm, &s, out));
   PetscCall(PetscPrintf(comm, "wrote %s (%" PetscInt_FMT " atoms)\n", out, s.natoms));
   PetscCall(VitSampleDestroy(&s));

@@ -1,5 +1,6 @@
 /* Sample input: format by extension or -format, the reader of that format, and the common
-   finishing steps (VitSampleFinishRead). Text formats are parsed on rank 0. */
+   finishing steps (VitSampleFinishRead). Text formats are parsed on rank 0. Also the format of a
+   sample output, by extension (VitSampleOutputFormat). */
 #include "io_private.h"
 #include <sys/stat.h>
 
@@ -42,6 +43,18 @@ static PetscErrorCode CheckNotFolder(MPI_Comm comm, const char path[])
   if (!rank && !stat(path, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s is a folder, not a sample file", path));
   PetscCall(VitBcastError(comm, errmsg));
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSampleOutputFormat(MPI_Comm comm, const char opt[], const char path[], VitSampleOutFormat *fmt)
+{
+  const char *ext = strrchr(path, '.');
+
+  PetscFunctionBeginUser;
+  *fmt = VIT_SAMPLE_OUT_H5MD;
+  if (ext && (!strcmp(ext, format_ext[FMT_H5MD][0]) || !strcmp(ext, format_ext[FMT_H5MD][1]))) PetscFunctionReturn(0);
+  *fmt = VIT_SAMPLE_OUT_DATA;
+  if (ext && (!strcmp(ext, format_ext[FMT_DATA][0]) || !strcmp(ext, format_ext[FMT_DATA][1]))) PetscFunctionReturn(0);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s %s: vitrum writes samples as H5MD (.h5 .h5md) or LAMMPS data (.data .lmp), chosen by the extension", opt, path);
 }
 
 /* Read with an optional forced dimension (0 = decide from the box, see DecideDimension). */

@@ -80,7 +80,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(PetscOptionsReal("-minimize_saddle_tol", "a curvature is negative when below -tol times the mean curvature Tr(H)/(dN)", NULL, o->saddle_tol, &o->saddle_tol, NULL));
   PetscCall(PetscOptionsInt("-minimize_saddle_nev", "lowest curvatures computed per check (LOBPCG with the two-level preconditioner, -spectrum_twolevel_*; where it cannot be built, Chebyshev filtering, -spectrum_chebyshev_*); an escape steps along the sum of the negative ones", NULL, o->saddle_nev, &o->saddle_nev, NULL));
   PetscCall(PetscOptionsReal("-minimize_saddle_step", "largest atom displacement of an escape step, in mean spacings a = (V/N)^(1/d) ((A/N)^(1/2) for a sheet); halved (at most 5 times) while neither sign lowers the energy", NULL, o->saddle_step, &o->saddle_step, NULL));
-  PetscCall(VitOptionsString("-o", "relaxed sample: .data (LAMMPS data) or .h5 (H5MD); default: the sample's file name without its extension + .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "relaxed sample: LAMMPS data (.data .lmp) or H5MD (.h5 .h5md), by the extension (others are refused); default: the sample's file name without its extension + .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscOptionsEnd();
   if (o->saddle_escapes > 0) { /* the curvature check assembles a Hessian */
     PetscReal max_memory;
@@ -522,18 +522,14 @@ typedef struct {
   PetscBool saddle;     /* the last check found negative curvature */
 } MinReport;
 
-static PetscErrorCode MinWrite(MinCtx *ctx, Vec X, const char path[], const MinReport *r, const VitUnits *units)
+static PetscErrorCode MinWrite(MinCtx *ctx, Vec X, const char path[], VitSampleOutFormat fmt, const MinReport *r, const VitUnits *units)
 {
-  size_t    len;
-  PetscBool data;
-  VitH5     h5;
-  hsize_t   nchecks = (hsize_t)r->nchecks;
+  VitH5   h5;
+  hsize_t nchecks = (hsize_t)r->nchecks;
 
   PetscFunctionBeginUser;
   PetscCall(SampleFromPositions(ctx, X, ctx->sample));
-  PetscCall(PetscStrlen(path, &len));
-  data = (PetscBool)(len > 5 && !strcmp(path + len - 5, ".data"));
-  if (data) {
+  if (fmt == VIT_SAMPLE_OUT_DATA) {
     PetscCall(VitSampleWriteLammpsData(ctx->comm, ctx->sample, path));
     PetscFunctionReturn(0);
   }
@@ -606,6 +602,7 @@ PetscErrorCode VitCmdMinimize(void)
   VitUnits      units;
   MinReport     r;
   PetscLogEvent event;
+  VitSampleOutFormat out_format;
 
   PetscFunctionBeginUser;
   PetscCall(MinReadOptions(comm, &o));
@@ -632,6 +629,7 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCheck(o.saddle_tol >= 0 && PetscIsNormalReal(o.saddle_tol + 1), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_tol %g: must be a finite number >= 0", (double)o.saddle_tol);
   PetscCheck(o.saddle_step > 0 && PetscIsNormalReal(o.saddle_step), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_step %g: must be positive (a fraction of the mean spacing, e.g. 0.1)", (double)o.saddle_step);
   if (!o.out[0]) PetscCall(VitOutputPath(sample.source, ".min.data", o.out, sizeof(o.out)));
+  PetscCall(VitSampleOutputFormat(comm, "-o", o.out, &out_format));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
   PetscCall(MinSetUp(comm, pot, &sample, o.skin, &ctx, &X));
   PetscCall(VecDuplicate(X, &G));
@@ -645,7 +643,7 @@ PetscErrorCode VitCmdMinimize(void)
   if (o.saddle_escapes > 0 && sample.natoms == 1) /* no modes but the translations: nothing to check */
     PetscCall(PetscPrintf(comm, "vitrum: note: %s: 1 atom has no vibrational modes (its %" PetscInt_FMT " degrees of freedom are the translations): it is at a minimum, no curvature check\n", sample.source, sample.dim));
   else if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
-  PetscCall(MinWrite(&ctx, X, o.out, &r, &units));
+  PetscCall(MinWrite(&ctx, X, o.out, out_format, &r, &units));
   PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
   PetscCheck(r.fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %g (max force %g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)r.fmax, o.max_it, o.out);

@@ -1,6 +1,9 @@
 """convert round trips: LAMMPS data -> H5MD -> LAMMPS data (and H5MD -> H5MD, extended XYZ ->
 data -> H5MD) on different rank counts give the same atoms: ids, species names, masses, box,
-positions (up to rounding)."""
+positions (up to rounding). convert and minimize choose the output format by one rule: .h5 .h5md
+are H5MD, .data .lmp LAMMPS data (read back by info), any other name one error line and no file."""
+import os
+
 import ase
 import ase.io
 import numpy as np
@@ -83,3 +86,35 @@ for dim, tilt in [(3, None), (3, (1.2, -0.8, 0.5)), (2, None), (2, (-1.7, 0.0, 0
     check(all(np.array_equal(d1[k], d2[k]) for k in ("x", "cell", "lo", "ids", "types")), f"{box}: data -> h5md -> data is a fixed point, bit for bit")
     check(np.array_equal(h1["cell"], cell[:dim, :dim]) and np.array_equal(d1["cell"], cell) and np.array_equal(d1["lo"][:dim], lo[:dim]),
           f"{box}: box origin, lengths and tilts bit for bit")
+
+# A Wahnstrom-like binary LJ glass (fcc sites shaken, masses 1 and 0.5) whose data file carries
+# `write_data FILE pair ij`'s PairIJ Coeffs # lj/cut (epsilon, sigma, cutoff of every pair).
+a = (4 / 1.2) ** (1 / 3)
+sites = np.array([[i, j, k] for i in range(3) for j in range(3) for k in range(3)], float)
+xw = ((sites[:, None, :] + np.array([[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])[None]).reshape(-1, 3) * a
+      + rng.uniform(-0.1, 0.1, (108, 3)))
+write_data("wahn.data", np.arange(1, 109), rng.integers(1, 3, 108), xw, [0, 0, 0], [3 * a] * 3, masses=[1.0, 0.5])
+body = open("wahn.data").read().replace("\nAtoms # atomic", "\nPairIJ Coeffs # lj/cut\n\n1 1 1 1 2.5\n1 2 1 0.916667 2.29167\n2 2 1 0.833333 2.08333\n\nAtoms # atomic")
+open("wahn.data", "w").write(body)
+LJ = ["-potential", "lj/cut", "-potential_shift", 1]
+
+# The output format follows the extension, by one rule for convert and minimize: H5MD (.h5 .h5md) or
+# LAMMPS data (.data .lmp), each read back by info; any other name is one error line and no file
+# (minimize once wrote HDF5 under .xyz, .dump, .txt, ... with exit 0, which no reader could open).
+mini = ["minimize", "-minimize_saddle_escapes", 0] + LJ
+for ext, fmt in ((".h5", "h5md"), (".h5md", "h5md"), (".data", "lammps-data"), (".lmp", "lammps-data")):
+    for cmd in (["convert"], mini):
+        out = "fmt_%s%s" % (cmd[0], ext)
+        run(cmd + ["-sample", "wahn.data", "-o", out], 2 if ext == ".lmp" else 1)
+        info = run(["info", "-sample", out])
+        head = open(out, "rb").read(16)
+        check("atoms:       108" in info and head.startswith(b"\x89HDF" if fmt == "h5md" else b"LAMMPS data file"),
+              "%s -o %s: written as %s, read back by info" % (cmd[0], out, fmt))
+for ext in (".xyz", ".dump", ".txt", ".data.gz", ""):
+    for cmd in (["convert"], mini):
+        for n in ((1, 2) if ext == ".xyz" else (1,)):
+            out = "bad_%s%s" % (cmd[0], ext)
+            text = run(cmd + ["-sample", "wahn.data", "-o", out], n, expect=1)
+            errors = [ln for ln in text.splitlines() if "vitrum: error:" in ln]
+            check(len(errors) == 1 and ("-o %s: vitrum writes samples as H5MD (.h5 .h5md) or LAMMPS data (.data .lmp)" % out) in errors[0]
+                  and not os.path.exists(out), "%s -o %s (%d ranks): one error line, no file" % (cmd[0], out, n))
