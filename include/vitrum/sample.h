@@ -12,16 +12,18 @@
 /* Pair coefficients a LAMMPS data file carries (write_data: "Pair Coeffs # STYLE", one line
    "i c1 c2 ..." per type; with `write_data FILE pair ij`: "PairIJ Coeffs # STYLE", one line
    "i j c1 c2 ..." per pair i <= j), in the file's units, for the potential of that style to take
-   (src/potential/lj.c). LAMMPS writes them with %g: 6 significant digits. */
+   (src/potential/lj.c). LAMMPS writes them with %g: 6 significant digits. vitrum's writers carry
+   them on: a data file as the same section, H5MD as /parameters/vitrum/pair_coeffs (h5md.c). */
 #define VIT_PAIR_COEFF_MAX 4
 typedef struct {
   char      style[32]; /* the section comment's pair style, accelerator suffix removed ("lj/cut"); "" when none */
   PetscInt  per;       /* 0: no section, 1: per type (Pair Coeffs, [i][i] set), 2: per pair (PairIJ Coeffs) */
   PetscInt  nvalues;   /* coefficients per line (the same on every line) */
-  PetscInt  line;      /* line of the section header */
+  PetscInt  line;      /* line of the section header; 0: read from H5MD (VIT_PAIR_COEFFS_H5MD) */
   PetscBool given[VIT_MAX_TYPES][VIT_MAX_TYPES];
   PetscReal value[VIT_MAX_TYPES][VIT_MAX_TYPES][VIT_PAIR_COEFF_MAX]; /* [i][j] with i <= j */
 } VitPairCoeffs;
+#define VIT_PAIR_COEFFS_H5MD "/parameters/vitrum/pair_coeffs"
 
 typedef struct {
   PetscInt  dim;                              /* 2 or 3 */
@@ -67,6 +69,10 @@ PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char 
 PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5);
 PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[]);
 PetscErrorCode VitSampleDestroy(VitSample *s);
+
+/* Where the sample's file gives its pair coefficients, for messages: with_file, "FILE:LINE" (a data
+   file) or "FILE:/parameters/vitrum/pair_coeffs" (H5MD); else "line LINE" or the dataset. */
+void VitPairCoeffsWhere(const VitSample *s, PetscBool with_file, char buf[], size_t len);
 
 /* Geometry helpers (src/io/sample.c). */
 PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal);          /* (re)allocate atom arrays */

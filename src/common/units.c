@@ -231,6 +231,24 @@ static PetscErrorCode NoteLjAssumed(MPI_Comm comm, const VitSample *s)
   PetscFunctionReturn(0);
 }
 
+/* lj units, a Lennard-Jones potential (not a Kob-Andersen preset) on several atom types whose
+   epsilon or sigma neither the options nor the file (PairIJ Coeffs) give: vitrum's defaults, the
+   same for every pair (pot->lj_units_defaults names them; with both, the types differ only in
+   mass). A physical choice never made silently: a note naming the values, once per run. */
+static PetscErrorCode NoteLjPairDefaults(MPI_Comm comm, VitPotential pot, const VitSample *s)
+{
+  static PetscBool noted = PETSC_FALSE;
+  const char      *list  = pot->lj_units_defaults;
+  const PetscBool  eps = (PetscBool)(strstr(list, "-lj_epsilon") != NULL), sig = (PetscBool)(strstr(list, "-lj_sigma") != NULL);
+  const PetscBool  rc  = (PetscBool)(strstr(list, "-lj_cutoff") != NULL);
+
+  PetscFunctionBeginUser;
+  if (noted || s->ntypes < 2 || !strncmp(pot->name, "ka", 2) || !(eps || sig)) PetscFunctionReturn(0);
+  noted = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "vitrum: note: -potential %s on the %" PetscInt_FMT " atom types of %s: %s%s%s%s for every pair (vitrum's lj-unit defaults: no %s, and no PairIJ Coeffs in the file); give %s per pair to make the types interact differently\n", pot->name, s->ntypes, s->source, eps ? "epsilon 1" : "", eps && sig ? ", " : "", sig ? "sigma 1" : "", rc ? ", cutoff 2.5 sigma" : "", list, eps && sig ? "-lj_epsilon and -lj_sigma" : eps ? "-lj_epsilon" : "-lj_sigma"));
+  PetscFunctionReturn(0);
+}
+
 /* The potential's default style: lj for pair potentials, metal for those read from a (metal-unit) file. */
 static const char *PotentialDefaultUnits(VitPotential pot)
 {
@@ -242,6 +260,7 @@ static PetscErrorCode CheckPotentialUnits(MPI_Comm comm, VitPotential pot, VitSa
 {
   PetscFunctionBeginUser;
   PetscCheck(pot->kind == VIT_POTENTIAL_PAIR || u->style == VIT_UNITS_METAL, comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units%s: its potential file is in metal units (eV, A), which vitrum does not convert: use metal units", pot->name, u->name, s->units[0] && !strcmp(s->units, u->name) ? " (declared by the sample file)" : "");
+  if (u->style == VIT_UNITS_LJ) PetscCall(NoteLjPairDefaults(comm, pot, s));
   PetscCheck(u->style == VIT_UNITS_LJ || !pot->lj_units_defaults[0], comm, PETSC_ERR_USER_INPUT, "-potential %s in %s units: give %s (vitrum's defaults for them are lj-unit numbers; as LAMMPS's pair_style lj/cut CUTOFF and pair_coeff I J EPSILON SIGMA)%s", pot->name, u->name, pot->lj_units_defaults, strncmp(pot->name, "ka", 2) ? ", or a data file with a PairIJ Coeffs section (write_data FILE pair ij)" : "");
   { /* files this command writes declare the style when it is known: given, or fixed by a potential file */
     PetscBool given;

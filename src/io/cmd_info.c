@@ -21,7 +21,11 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const VitSample *s)
     PetscCall(PetscPrintf(comm, "  type %" PetscInt_FMT ":    %s %" PetscInt_FMT " %.6f %s %.10g\n", t + 1, s->type_name[t], counts[t], (double)counts[t] / s->natoms, mass, (double)(counts[t] / V)));
   }
   PetscCall(PetscPrintf(comm, "units:       %s\n", s->units[0] ? s->units : "not declared by the file (-units, else the potential's default: docs/units.md)"));
-  if (s->pair_coeffs.per) PetscCall(PetscPrintf(comm, "pair coeffs: %s # %s (line %" PetscInt_FMT ")\n", s->pair_coeffs.per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", s->pair_coeffs.style, s->pair_coeffs.line));
+  if (s->pair_coeffs.per) {
+    char where[64];
+    VitPairCoeffsWhere(s, PETSC_FALSE, where, sizeof(where));
+    PetscCall(PetscPrintf(comm, "pair coeffs: %s # %s (%s)\n", s->pair_coeffs.per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", s->pair_coeffs.style, where));
+  }
   PetscCall(PetscPrintf(comm, "masses:      %s\n", s->has_masses ? "from the file" : "none in the file (lj units: 1; metal, real: from the potential file or the element names, docs/units.md)"));
   PetscCall(PetscPrintf(comm, "box lo:      %.10g %.10g %.10g\n", (double)s->lo[0], (double)s->lo[1], (double)s->lo[2]));
   for (PetscInt d = 0; d < s->dim; d++) PetscCall(PetscPrintf(comm, "cell %c:      %.10g %.10g %.10g\n", "abc"[d], (double)s->cell[d][0], (double)s->cell[d][1], (double)s->cell[d][2]));

@@ -5,7 +5,9 @@
      box/edges: vector (d) for a rectangular box or matrix (d, d) whose rows are the edge
      vectors, optionally time-dependent (box/edges/value).
    vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo, units} to keep species names,
-   masses, the box origin and the LAMMPS unit style (when known). Reading: every rank reads a contiguous block of atoms. */
+   masses, the box origin and the LAMMPS unit style (when known), and pair_coeffs: a data file's
+   Pair Coeffs or PairIJ Coeffs # lj/cut (VitPairCoeffs), which the potentials take from an H5MD
+   file as from the data file. Reading: every rank reads a contiguous block of atoms. */
 #include "io_private.h"
 #include <vitrum/h5io.h>
 #include <stdint.h>
@@ -246,6 +248,58 @@ static PetscErrorCode ReadUnits(VitH5 *h5, VitSample *s)
   PetscFunctionReturn(0);
 }
 
+/* The coefficient section /parameters/vitrum/pair_coeffs (WritePairCoeffs): (ntypes, ntypes,
+   nvalues) numbers, a pair's values all NaN where the section has no line for it, attributes
+   `section` (Pair Coeffs or PairIJ Coeffs) and `style`; a style other than lj/cut is skipped, as
+   the data reader skips it. */
+static PetscErrorCode ReadPairCoeffs(VitH5 *h5, VitSample *s)
+{
+  VitPairCoeffs *pc = &s->pair_coeffs;
+  const char    *name = VIT_PAIR_COEFFS_H5MD;
+  PetscBool      has, per_type, per_pair;
+  int            ndims;
+  hsize_t        dims[4];
+  PetscInt       n, nt = s->ntypes, nv;
+  PetscReal     *v;
+  char          *section, *style;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, name, &has));
+  if (!has) PetscFunctionReturn(0);
+  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
+  PetscCheck(ndims == 3 && dims[0] == (hsize_t)nt && dims[1] == (hsize_t)nt && dims[2] >= 1 && dims[2] <= VIT_PAIR_COEFF_MAX, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s: expected the shape (%d, %d, 1..%d): the coefficients of each pair of the %d atom types", h5->path, name, (int)nt, (int)nt, VIT_PAIR_COEFF_MAX, (int)nt);
+  PetscCall(VitH5ReadAttrString(h5, name, "section", &section));
+  PetscCall(VitH5ReadAttrString(h5, name, "style", &style));
+  per_type = (PetscBool)(section && !strcmp(section, "Pair Coeffs"));
+  per_pair = (PetscBool)(section && !strcmp(section, "PairIJ Coeffs"));
+  PetscCall(PetscFree(section));
+  PetscCheck(style && (per_type || per_pair), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s: expected the attributes section (Pair Coeffs or PairIJ Coeffs) and style", h5->path, name);
+  if (strcmp(style, "lj/cut")) {
+    PetscCall(PetscFree(style));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscStrncpy(pc->style, style, sizeof(pc->style)));
+  PetscCall(PetscFree(style));
+  PetscCall(VitH5ReadReal(h5, name, &n, &v));
+  nv          = (PetscInt)dims[2];
+  pc->per     = per_type ? 1 : 2;
+  pc->nvalues = nv;
+  pc->line    = 0;
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = a; b < nt; b++) {
+      PetscInt finite = 0;
+      for (PetscInt k = 0; k < nv; k++) {
+        pc->value[a][b][k] = v[(a * nt + b) * nv + k];
+        finite += !PetscIsInfOrNanReal(pc->value[a][b][k]);
+      }
+      PetscCheck(finite == 0 || finite == nv, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s: pair %" PetscInt_FMT "-%" PetscInt_FMT " has %" PetscInt_FMT " finite values of %" PetscInt_FMT " (a pair has all its coefficients, or none: NaN)", h5->path, name, a + 1, b + 1, finite, nv);
+      PetscCheck(!finite || per_pair || a == b, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s: Pair Coeffs give each type's coefficients only, not those of the pair %" PetscInt_FMT "-%" PetscInt_FMT, h5->path, name, a + 1, b + 1);
+      pc->given[a][b] = (PetscBool)(finite == nv);
+    }
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
 /* Per-atom integers (species or ids) of frame `frame`, read as 64-bit integers (no silent
    clipping), or PETSC_FALSE in *found. */
 static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt64 frame, PetscInt rstart, VitSample *s, PetscInt64 value[], PetscBool *found)
@@ -371,6 +425,7 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscCall(MapSpecies(&h5, rstart, value, s));
   PetscCall(ReadMasses(&h5, s));
   PetscCall(ReadUnits(&h5, s));
+  PetscCall(ReadPairCoeffs(&h5, s));
   PetscCall(ReadIds(&h5, frame, rstart, value, s));
   PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
@@ -450,6 +505,32 @@ static PetscErrorCode CreateGroups(VitH5 *h5)
   PetscFunctionReturn(0);
 }
 
+/* The coefficient section the sample was read with (a data file's Pair Coeffs or PairIJ Coeffs,
+   or this dataset of an H5MD file), so that they travel with it: [a][b][k] = [b][a][k], NaN for a
+   pair the section gives no line (Pair Coeffs: every pair of two types). */
+static PetscErrorCode WritePairCoeffs(VitH5 *h5, const VitSample *s)
+{
+  const VitPairCoeffs *pc = &s->pair_coeffs;
+  const PetscInt       nt = s->ntypes, nv = pc->nvalues;
+  hsize_t              dims[3] = {(hsize_t)nt, (hsize_t)nt, (hsize_t)nv};
+  PetscReal           *v;
+
+  PetscFunctionBeginUser;
+  if (!pc->per) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(nt * nt * nv, &v));
+  for (PetscInt a = 0; a < nt; a++)
+    for (PetscInt b = 0; b < nt; b++)
+      for (PetscInt k = 0; k < nv; k++) {
+        const PetscInt i = PetscMin(a, b), j = PetscMax(a, b);
+        v[(a * nt + b) * nv + k] = pc->given[i][j] ? pc->value[i][j][k] : (PetscReal)NAN;
+      }
+  PetscCall(VitH5WriteReal(h5, VIT_PAIR_COEFFS_H5MD, 3, dims, v, "lj/cut: epsilon energy, sigma length, cutoff length"));
+  PetscCall(VitH5WriteAttrString(h5, VIT_PAIR_COEFFS_H5MD, "section", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs"));
+  PetscCall(VitH5WriteAttrString(h5, VIT_PAIR_COEFFS_H5MD, "style", pc->style));
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
 /* H5MD header (/h5md version, author, creator) and the box: edges as a vector when the box is
    rectangular, else the matrix of cell rows; dimension and boundary attributes. */
 static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
@@ -485,6 +566,7 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
     const char *style = s->units;
     PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/units", 1, &style));
   }
+  PetscCall(WritePairCoeffs(h5, s));
   PetscFunctionReturn(0);
 }
 

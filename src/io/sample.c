@@ -33,6 +33,16 @@ PetscErrorCode VitSampleDestroy(VitSample *s)
   PetscFunctionReturn(0);
 }
 
+void VitPairCoeffsWhere(const VitSample *s, PetscBool with_file, char buf[], size_t len)
+{
+  const PetscInt line = s->pair_coeffs.line;
+
+  if (with_file && line) snprintf(buf, len, "%s:%d", s->source, (int)line);
+  else if (with_file) snprintf(buf, len, "%s:%s", s->source, VIT_PAIR_COEFFS_H5MD);
+  else if (line) snprintf(buf, len, "line %d", (int)line);
+  else snprintf(buf, len, "%s", VIT_PAIR_COEFFS_H5MD);
+}
+
 void VitRowTimesMatrix(const PetscReal x[3], const PetscReal M[3][3], PetscReal y[3])
 {
   for (int j = 0; j < 3; j++) y[j] = x[0] * M[0][j] + x[1] * M[1][j] + x[2] * M[2][j];

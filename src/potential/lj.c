@@ -309,8 +309,8 @@ static PetscErrorCode LJReadOptions(MPI_Comm comm, const VitSample *sample, LJOp
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Lennard-Jones pair potential (-potential lj, ka2d, ka3d); pair lists in order 1-1,1-2,...,2-2,...", "vitrum");
   {
-    PetscCall(ReadPairList(PetscOptionsObject, "-lj_epsilon", "epsilon per pair (one value: all pairs); default: a data file's PairIJ Coeffs, else 1 (lj units only), ka: 1,1.5,0.5", sample, o->eps, &o->eps_set));
-    PetscCall(ReadPairList(PetscOptionsObject, "-lj_sigma", "sigma per pair (one value: all pairs); default: a data file's PairIJ Coeffs, else 1 (lj units only), ka: 1,0.8,0.88", sample, o->sig, &o->sig_set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_epsilon", "epsilon per pair (one value: all pairs); default: the sample file's PairIJ Coeffs (a data file, or vitrum's H5MD), else 1 (lj units only; a note for several types), ka: 1,1.5,0.5", sample, o->eps, &o->eps_set));
+    PetscCall(ReadPairList(PetscOptionsObject, "-lj_sigma", "sigma per pair (one value: all pairs); default: the sample file's PairIJ Coeffs (a data file, or vitrum's H5MD), else 1 (lj units only; a note for several types), ka: 1,0.8,0.88", sample, o->sig, &o->sig_set));
     PetscCall(ReadPairList(PetscOptionsObject, "-lj_cutoff", "cutoff distance per pair (default: a data file's PairIJ Coeffs, else -lj_cutoff_sigma times sigma of the pair)", sample, o->rc, &o->rc_set));
     PetscCall(PetscOptionsReal("-lj_cutoff_sigma", "cutoff in units of sigma of each pair, where -lj_cutoff is not given (default 2.5 in lj units; give it or -lj_cutoff in metal and real units)", NULL, o->rc_sigma, &o->rc_sigma, &o->rc_sigma_set));
     PetscCall(PetscOptionsBool("-potential_shift", "shift phi so that it vanishes at the cutoff (default: true for ka2d/ka3d, false for lj)", NULL, o->shift, &o->shift, NULL));
@@ -356,31 +356,34 @@ static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sam
   const PetscBool      take_rc  = (PetscBool)(pc->nvalues >= 3 && !o->rc_set && !o->rc_sigma_set && !ka);
   const char          *name     = pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs";
   char                 order[VIT_MAX_TYPES * (VIT_MAX_TYPES + 1) / 2 * (2 * VIT_NAME_LEN + 2)];
+  char                 where[64], at[PETSC_MAX_PATH_LEN + 64]; /* "line 15", "ar.data:15" (or the H5MD dataset) */
 
   PetscFunctionBeginUser;
   if (!pc->per) PetscFunctionReturn(0);
   PetscCall(PairOrder(sample, order, sizeof(order)));
+  VitPairCoeffsWhere(sample, PETSC_FALSE, where, sizeof(where));
+  VitPairCoeffsWhere(sample, PETSC_TRUE, at, sizeof(at));
   for (PetscInt a = 0; pc->nvalues >= 2 && a < sample->ntypes; a++) /* values given both ways that differ */
     for (PetscInt b = a; b < sample->ntypes; b++)
       for (PetscInt k = 0; k < 2 && pc->given[a][b]; k++) {
         const PetscReal mine = k ? o->sig[a][b] : o->eps[a][b];
         if (quiet || (k ? take_sig : take_eps) || SameAsWritten(mine, pc->value[a][b][k])) continue;
-        PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %g in its %s (line %" PetscInt_FMT "), %s %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, pc->line, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
+        PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %g in its %s (%s), %s %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, where, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
       }
   if (!take_eps && !take_sig) PetscFunctionReturn(0);
-  PetscCheck(pc->nvalues >= 2, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s # lj/cut: expected epsilon and sigma on every line", sample->source, pc->line, name);
-  PetscCheck(usable, comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": Pair Coeffs # lj/cut give epsilon and sigma per atom type only; the cross pairs depend on LAMMPS's pair_modify mix, which the file does not record: give -lj_epsilon and -lj_sigma for the pairs %s, or write the file with 'write_data FILE pair ij'", sample->source, pc->line, order);
+  PetscCheck(pc->nvalues >= 2, comm, PETSC_ERR_USER_INPUT, "%s: %s # lj/cut: expected epsilon and sigma on every line", at, name);
+  PetscCheck(usable, comm, PETSC_ERR_USER_INPUT, "%s: Pair Coeffs # lj/cut give epsilon and sigma per atom type only; the cross pairs depend on LAMMPS's pair_modify mix, which the file does not record: give -lj_epsilon and -lj_sigma for the pairs %s, or write the file with 'write_data FILE pair ij'", at, order);
   for (PetscInt a = 0; a < sample->ntypes; a++)
     for (PetscInt b = a; b < sample->ntypes; b++) {
       const PetscReal *v = pc->value[a][b];
-      PetscCheck(pc->given[a][b], comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": PairIJ Coeffs # lj/cut have no line for the pair %s-%s (types %" PetscInt_FMT " %" PetscInt_FMT "): give all pairs %s, or -lj_epsilon and -lj_sigma", sample->source, pc->line, sample->type_name[a], sample->type_name[b], a + 1, b + 1, order);
+      PetscCheck(pc->given[a][b], comm, PETSC_ERR_USER_INPUT, "%s: PairIJ Coeffs # lj/cut have no line for the pair %s-%s (types %" PetscInt_FMT " %" PetscInt_FMT "): give all pairs %s, or -lj_epsilon and -lj_sigma", at, sample->type_name[a], sample->type_name[b], a + 1, b + 1, order);
       if (take_eps) o->eps[a][b] = o->eps[b][a] = v[0];
       if (take_sig) o->sig[a][b] = o->sig[b][a] = v[1];
       if (take_rc) o->rc[a][b] = o->rc[b][a] = v[2];
     }
   o->eps_set = o->sig_set = PETSC_TRUE;
   o->rc_set  = (PetscBool)(o->rc_set || take_rc);
-  if (!quiet && NewCoefficients(sample->ntypes, o)) PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, line %" PetscInt_FMT ")\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, pc->line));
+  if (!quiet && NewCoefficients(sample->ntypes, o)) PetscCall(PetscPrintf(comm, "vitrum: note: Lennard-Jones %s%s%s%s of the pairs %s from %s (%s, %s)\n", take_eps ? "epsilon" : "", take_eps && take_sig ? ", " : "", take_sig ? "sigma" : "", take_rc ? ", cutoff" : "", order, sample->source, name, where));
   PetscFunctionReturn(0);
 }
 

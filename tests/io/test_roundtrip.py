@@ -1,11 +1,15 @@
 """convert round trips: LAMMPS data -> H5MD -> LAMMPS data (and H5MD -> H5MD, extended XYZ ->
 data -> H5MD) on different rank counts give the same atoms: ids, species names, masses, box,
 positions (up to rounding). convert and minimize choose the output format by one rule: .h5 .h5md
-are H5MD, .data .lmp LAMMPS data (read back by info), any other name one error line and no file."""
+are H5MD, .data .lmp LAMMPS data (read back by info), any other name one error line and no file.
+A Wahnstrom-like binary data file's PairIJ Coeffs travel through H5MD (convert, minimize) and back:
+the energies agree to 1e-14; two types without coefficients get vitrum's defaults with a note."""
 import os
+import re
 
 import ase
 import ase.io
+import h5py
 import numpy as np
 
 from vitio import (check, frac, h5md_frac, lammps_cell, periodic_close, read_data, read_h5md, run,
@@ -110,11 +114,55 @@ for ext, fmt in ((".h5", "h5md"), (".h5md", "h5md"), (".data", "lammps-data"), (
         head = open(out, "rb").read(16)
         check("atoms:       108" in info and head.startswith(b"\x89HDF" if fmt == "h5md" else b"LAMMPS data file"),
               "%s -o %s: written as %s, read back by info" % (cmd[0], out, fmt))
-for ext in (".xyz", ".dump", ".txt", ".data.gz", ""):
-    for cmd in (["convert"], mini):
-        for n in ((1, 2) if ext == ".xyz" else (1,)):
-            out = "bad_%s%s" % (cmd[0], ext)
-            text = run(cmd + ["-sample", "wahn.data", "-o", out], n, expect=1)
-            errors = [ln for ln in text.splitlines() if "vitrum: error:" in ln]
-            check(len(errors) == 1 and ("-o %s: vitrum writes samples as H5MD (.h5 .h5md) or LAMMPS data (.data .lmp)" % out) in errors[0]
-                  and not os.path.exists(out), "%s -o %s (%d ranks): one error line, no file" % (cmd[0], out, n))
+for cmd, ext, n in ((["convert"], ".xyz", 1), (["convert"], ".xyz", 2), (["convert"], ".data.gz", 1), (["convert"], "", 1),
+                    (mini, ".xyz", 1), (mini, ".xyz", 2), (mini, ".dump", 1), (mini, ".txt", 1)):
+    out = "bad_%s%s" % (cmd[0], ext)
+    text = run(cmd + ["-sample", "wahn.data", "-o", out], n, expect=1)
+    errors = [ln for ln in text.splitlines() if "vitrum: error:" in ln]
+    check(len(errors) == 1 and ("-o %s: vitrum writes samples as H5MD (.h5 .h5md) or LAMMPS data (.data .lmp)" % out) in errors[0]
+          and not os.path.exists(out), "%s -o %s (%d ranks): one error line, no file" % (cmd[0], out, n))
+
+# The pair coefficients travel with the sample: H5MD keeps a data file's PairIJ Coeffs as
+# /parameters/vitrum/pair_coeffs, read back as the data file's section (minimize -o X.h5 and
+# convert once dropped them: energy then ran with epsilon = sigma = 1, rc = 2.5 for every pair).
+
+
+def energy(sample, n=1):
+    text = run(["energy", "-sample", sample, "-o", "e.h5"] + LJ, n)
+    with h5py.File("e.h5", "r") as f:
+        return f["/energy/total"][()], f["/forces"][...], text
+
+
+e0, f0, _ = energy("wahn.data")
+run(["convert", "-sample", "wahn.data", "-o", "pc.h5"], 2)
+run(["convert", "-sample", "pc.h5", "-o", "pc.data"], 1)
+with h5py.File("pc.h5", "r") as f:
+    pc = f["/parameters/vitrum/pair_coeffs"]
+    attrs = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in pc.attrs.items()}
+    table = pc[...]
+check(table.shape == (2, 2, 3) and np.array_equal(table[0, 1], table[1, 0]) and np.array_equal(table[1, 0], [1, 0.916667, 2.29167])
+      and attrs["section"] == "PairIJ Coeffs" and attrs["style"] == "lj/cut", "data -> h5md: /parameters/vitrum/pair_coeffs (2, 2, 3), PairIJ Coeffs # lj/cut")
+check("PairIJ Coeffs # lj/cut\n\n1 1 1 1 2.5\n1 2 1 0.91666700000000001 2.2916699999999999\n" in open("pc.data").read(), "h5md -> data: the PairIJ Coeffs section again")
+for sample, n in (("pc.h5", 1), ("pc.h5", 2), ("pc.data", 1)):
+    e, f, text = energy(sample, n)
+    check(abs(e / e0 - 1) < 1e-14 and np.abs(f - f0).max() < 1e-12 * np.abs(f0).max() and ("from %s (PairIJ Coeffs" % sample) in text,
+          "energy of %s (%d ranks) = that of wahn.data: %.17g, %.17g (the coefficients' note printed)" % (sample, n, e, e0))
+run(["minimize", "-sample", "wahn.data", "-o", "min.h5", "-minimize_saddle_escapes", 0] + LJ, 2)
+run(["minimize", "-sample", "wahn.data", "-o", "min.data", "-minimize_saddle_escapes", 0] + LJ, 1)
+run(["convert", "-sample", "min.h5", "-o", "min_h5.data"], 1)
+e1, f1, _ = energy("min.data")
+with h5py.File("min.h5", "r") as f:
+    e_run = f["/minimize/energy_per_atom"][()] * 108
+for sample in ("min.h5", "min_h5.data"):
+    e, f, _ = energy(sample)
+    check(abs(e / e1 - 1) < 1e-14 and abs(e / e_run - 1) < 1e-14 and np.abs(f).max() < 1e-7,
+          "minimize -o %s: energy %.17g = that of min.data %.17g and of the run %.17g; max force %.1e" % (sample, e, e1, e_run, np.abs(f).max()))
+
+# No coefficients from any source on two types: vitrum's lj-unit defaults, named in one note (once per run).
+open("bare.data", "w").write(re.sub(r"\nPairIJ Coeffs # lj/cut\n\n(?:[^\n]+\n)+", "\n", open("wahn.data").read()))
+for n in (1, 2):
+    text = run(["energy", "-sample", "bare.data", "-potential", "lj", "-o", "bare.h5"], n)
+    check(text.count("vitrum: note: -potential lj on the 2 atom types of bare.data: epsilon 1, sigma 1, cutoff 2.5 sigma for every pair") == 1,
+          "two types without coefficients (%d ranks): one note naming epsilon 1, sigma 1, cutoff 2.5 sigma" % n)
+text = run(["energy", "-sample", "bare.data", "-potential", "lj", "-lj_epsilon", "1,1.5,0.5", "-lj_sigma", "1,0.8,0.88", "-o", "bare.h5"])
+check("vitrum: note: -potential lj on the" not in text, "with -lj_epsilon and -lj_sigma: no note")
