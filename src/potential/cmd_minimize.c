@@ -70,7 +70,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(PetscStrncpy(o->method, "tao", sizeof(o->method)));
   PetscOptionsBegin(comm, NULL, "vitrum minimize", "vitrum");
   PetscCall(VitOptionsString("-minimize_type", "tao (energy minimisation with -tao_type, default blmvm, then FIRE if the line search stalls) or fire", NULL, o->method, o->method, sizeof(o->method), NULL));
-  PetscCall(PetscOptionsReal("-minimize_ftol", "converged when the largest per-atom force is at most this", NULL, o->ftol, &o->ftol, NULL));
+  PetscCall(PetscOptionsReal("-minimize_ftol", "converged when the largest per-atom force is at most this (> 0; one below the forces' round-off floor, machine epsilon x the median |e_i| / the mean spacing, is refused)", NULL, o->ftol, &o->ftol, NULL));
   PetscCall(PetscOptionsInt("-minimize_max_it", "largest number of iterations (each method)", NULL, o->max_it, &o->max_it, NULL));
   PetscCall(PetscOptionsReal("-minimize_skin", "extra ghost shell beyond the cutoff and skin of the neighbour lists (reused until the next rebuild); the domain and the lists are rebuilt when an atom moved more than half of it", NULL, o->skin, &o->skin, NULL));
   PetscCall(PetscOptionsReal("-fire_dt", "FIRE initial time step (unit masses)", NULL, o->fire_dt, &o->fire_dt, NULL));
@@ -383,6 +383,34 @@ static PetscErrorCode MinDestroy(MinCtx *ctx)
   PetscFunctionReturn(0);
 }
 
+/* The round-off floor of the forces: machine epsilon x e / a, with e the median over the atoms of
+   their energies' magnitudes |e_i| at the last evaluation (rounded down to a power of two: the
+   median of a histogram of binary exponents, the same on any number of ranks; robust to a few
+   overlapping atoms of an unrelaxed start) and a the mean spacing. A force is the derivative of such
+   energies over such distances; at a minimum each atom's force is a sum of terms at least that
+   large that cancel, so its round-off is at least about the floor, and no minimiser can bring every
+   |F_i| below it. Measured floors are 10^2-10^3 times higher (the positions are resolved only to
+   machine epsilon x the box length): tolerances between the floor and those are not refused, they
+   run to -minimize_max_it. */
+static PetscErrorCode ForceFloor(MinCtx *ctx, PetscReal *round_off, PetscReal *e, PetscReal *a)
+{
+  enum { NBIN = 130, OFFSET = 64 }; /* bin of |e_i| in [2^(k-1), 2^k): k + OFFSET, clamped; bin 0: e_i = 0 and below */
+  PetscInt count[NBIN] = {0}, below = 0, b = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ctx->dom.nowned; i++) {
+    int k = 0;
+    if (ctx->energy[i] != 0) (void)frexp(ctx->energy[i], &k);
+    count[ctx->energy[i] != 0 ? PetscMax(1, PetscMin(NBIN - 1, k + OFFSET)) : 0]++;
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, count, NBIN, MPIU_INT, MPI_SUM, ctx->comm));
+  for (; b < NBIN && 2 * (below + count[b]) < ctx->sample->natoms; b++) below += count[b];
+  *e = b ? ldexp(1.0, b - OFFSET - 1) : 0;
+  PetscCall(VitSampleMeanSpacing(ctx->comm, ctx->sample, ctx->pot->cutoff, a));
+  *round_off = PETSC_MACHINE_EPSILON * *e / *a;
+  PetscFunctionReturn(0);
+}
+
 /* TAO (when asked) and FIRE while the force is above -minimize_ftol; iterations are added up. */
 static PetscErrorCode MinimizeToForce(MinCtx *ctx, const MinOptions *o, PetscBool tao, Vec X, PetscInt *tao_its, PetscInt *fire_its, PetscReal *energy, PetscReal *fmax)
 {
@@ -620,7 +648,8 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
   PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %g: must be positive", (double)o.skin);
-  /* a force tolerance <= 0 can never be met: it ran -minimize_max_it iterations (minutes) first */
+  /* a force tolerance <= 0 can never be met: it ran -minimize_max_it iterations (minutes) first;
+     one below the forces' round-off floor is refused after the first evaluation (ForceFloor) */
   PetscCheck(o.ftol > 0 && PetscIsNormalReal(o.ftol), comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %g: must be positive (a force, e.g. 1e-10 in the force unit of -units)", (double)o.ftol);
   PetscCheck(o.max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_max_it %" PetscInt_FMT ": must be at least 1", o.max_it);
   PetscCheck(o.fire_dt > 0 && o.fire_dtmax > 0 && o.fire_dmax > 0, comm, PETSC_ERR_USER_INPUT, "-fire_dt %g, -fire_dtmax %g, -fire_dmax %g: must be positive", (double)o.fire_dt, (double)o.fire_dtmax, (double)o.fire_dmax);
@@ -637,6 +666,13 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(PetscLogEventRegister("VitMinimize", vit_log.classid, &event));
   PetscCall(PetscLogEventBegin(event, 0, 0, 0, 0));
   PetscCall(MinEnergyGradient(NULL, X, &r.e0, G, &ctx));
+  {
+    PetscReal round_off = 0, e = 0, a = 0;
+    char      median[32]; /* a power of two, printed without PETSc's '4.' */
+    PetscCall(ForceFloor(&ctx, &round_off, &e, &a));
+    snprintf(median, sizeof(median), "%g", (double)e);
+    PetscCheck(o.ftol >= round_off, comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %g can never be met: it is below the round-off floor of the forces of %s, %.2g %s (machine epsilon x %s %s, the median |e_i| rounded down to a power of two, / the mean spacing %.4g %s); give a larger tolerance (default 1e-8)", (double)o.ftol, sample.source, (double)round_off, units.force, median, units.energy, (double)a, units.length);
+  }
   PetscCall(MinimizeToForce(&ctx, &o, tao, X, &r.tao_its, &r.fire_its, &r.e1, &r.fmax));
   PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
   PetscCall(PetscPrintf(comm, "minimize: %" PetscInt_FMT " atoms, -potential %s: %" PetscInt_FMT " TAO + %" PetscInt_FMT " FIRE iterations, %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", sample.natoms, pot->name, r.tao_its, r.fire_its, ctx.nevals, ctx.nrebuilds));

@@ -33,6 +33,9 @@ cases = [
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_type", "newton"], ["-minimize_type newton"]),
     # a tolerance that can never be met ran -minimize_max_it iterations (minutes) first (until session 20)
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_ftol", "-1"], ["-minimize_ftol -1", "positive"]),
+    # below the forces' round-off floor (machine epsilon x the median |e_i| 4 / the spacing 0.941: 9.4e-16)
+    # it ran 10^5 FIRE iterations (90 s) and then failed
+    ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_ftol", "1e-20"], ["-minimize_ftol 1e-20 can never be met", "round-off floor", "ka.data", "9.4e-16"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-fire_dt", "-1"], ["-fire_dt -1", "positive"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_max_it", "0"], ["-minimize_max_it 0"]),
     # a misspelt PETSc type is the user's error, one line (was internal error 86 and a traceback)
@@ -46,6 +49,9 @@ for cmd, args, words in cases:
     good = rc == 1 and len(lines) == 1 and all(w in lines[0] for w in words) and "Traceback" not in text and "PETSC ERROR" not in text
     good = good and not os.path.exists("out.h5") and not os.path.exists("H.bin")
     ok &= vr.check(good, "%s %s -> status %d: %s" % (cmd, " ".join(args[2:]), rc, lines[0] if lines else text[-400:]))
+# a tolerance above that floor is tried (here one iteration, then the 'did not reach' error), not refused
+rc, text = vr.vitrum("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_ftol", "2e-15", "-minimize_max_it", 1, "-minimize_saddle_escapes", 0, "-o", "try.data"], 2, expect_fail=True)
+ok &= vr.check(rc == 1 and "did not reach -minimize_ftol 2e-15" in text and "round-off floor" not in text, "-minimize_ftol 2e-15 (above the floor): minimised, not refused")
 # a -potential_min_distance far below the box: its cell grid (2 cells per distance) had more cells
 # than a 32-bit count holds, and the product overflowed into "vitrum: error: CellListBuild" (until
 # session 20); the cells are capped at about two per atom
