@@ -28,15 +28,18 @@ PetscErrorCode VitExactSumDestroy(VitExactSum *es);
 PetscErrorCode VitExactSumReduce(const VitExactSum *es, PetscInt n, VitInt128 acc[], PetscReal sum[]);
 /* ceil(log2 x), 0 for x <= 1. */
 int VitCeilLog2(PetscReal x);
-/* Collective: sums[c] = sum over all ranks and k < n of terms[k m + c] (c < m), exactly up to a
-   quantum of 2^-100 of the largest |term| (the bound and the count are agreed over the ranks). */
+/* Collective: sums[c] = sum over all ranks and k < n of terms[k m + c] (c < m), bitwise the same
+   on any number of ranks: each term rounded onto a fixed grid (VitExactSumDeposit; 2^-86 of the
+   largest |term| or finer up to 2^38 terms a sum; bound and count agreed over the ranks), then
+   summed exactly. A term that is not finite makes every sum NaN. */
 PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const PetscReal terms[], PetscReal sums[]);
 /* A copy of v (layout, block size, values) whose dot products and norms, and those of every vector
    duplicated from it, are exact sums (VitExactSumReals) of the entries' products: VecDot, VecMDot,
    VecNorm, VecDotNorm2 and the split reductions (VecDotBegin/End, VecNormBegin/End) give the same
-   bits on any number of ranks, so that a solver working on it (TAO with its LMVM matrix and line
-   search, FIRE) takes the same steps. It is a VECMPI also on one rank (VecDuplicate copies the
-   operations of a VECMPI, not of a VECSEQ). A split reduction becomes collective at its Begin. */
+   bits on any number of ranks, and VecAXPY rounds every entry alike (no BLAS kernel that fuses some
+   entries' multiply-adds and not others), so that a solver working on it (TAO with its LMVM matrix
+   and line search, FIRE) takes the same steps. It is a VECMPI also on one rank (VecDuplicate copies
+   the operations of a VECMPI, not of a VECSEQ). A split reduction becomes collective at its Begin. */
 PetscErrorCode VitVecCreateExactCopy(Vec v, Vec *exact);
 
 /* trunc(t 2^shift) from the bits of the double (same value as a cast, without libgcc's slow

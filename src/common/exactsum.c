@@ -57,35 +57,11 @@ int VitCeilLog2(PetscReal x)
   return x <= 1 ? 0 : (int)PetscCeilReal(PetscLog2Real(x));
 }
 
-PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const PetscReal terms[], PetscReal sums[])
-{
-  PetscReal   local_max = 0, max;
-  PetscInt    count;
-  int         log2_bound;
-  VitExactSum es;
-  VitInt128  *acc;
-
-  PetscFunctionBegin;
-  for (PetscInt k = 0; k < n * m; k++) local_max = PetscMax(local_max, PetscAbsReal(terms[k]));
-  PetscCallMPI(MPI_Allreduce(&local_max, &max, 1, MPIU_REAL, MPIU_MAX, comm));
-  PetscCallMPI(MPI_Allreduce(&n, &count, 1, MPIU_INT, MPI_SUM, comm));
-  (void)frexp(max, &log2_bound);               /* max < 2^log2_bound */
-  log2_bound = PetscMax(log2_bound, -800);      /* keeps 2^shift finite */
-  PetscCall(VitExactSumCreate(comm, log2_bound, VitCeilLog2((PetscReal)count + 1), &es));
-  PetscCall(PetscCalloc1(m, &acc));
-  for (PetscInt k = 0; k < n; k++)
-    for (PetscInt c = 0; c < m; c++) acc[c] += VitExactSumQuantise(&es, terms[k * m + c]);
-  PetscCall(VitExactSumReduce(&es, m, acc, sums));
-  PetscCall(PetscFree(acc));
-  PetscCall(VitExactSumDestroy(&es));
-  PetscFunctionReturn(0);
-}
-
-/* sums[c] = the sum over all ranks of the n terms col[c n + i] (count terms per column in all), bitwise
-   the same on any number of ranks: as VitExactSumReals, with the terms pre-rounded onto the grids of
-   VitExactSumDeposit a chunk at a time (vectorisable) before the 128-bit fixed point. A term that is
-   not finite makes every sum NaN (as a plain sum would be NaN or infinite). */
-static PetscErrorCode ExactColumnSums(MPI_Comm comm, PetscInt count, PetscInt n, PetscInt m, const PetscReal col[], PetscReal sums[])
+/* sums[c] = the sum over all ranks of terms[i row + c col] (i < n, c < m; count terms per sum over
+   all ranks), bitwise the same on any number of ranks: the terms are pre-rounded onto the grids of
+   VitExactSumDeposit a chunk at a time (vectorisable) and the level sums moved into the 128-bit fixed
+   point. A term that is not finite makes every sum NaN (as a plain sum would be NaN or infinite). */
+static PetscErrorCode ExactSums(MPI_Comm comm, PetscInt count, PetscInt n, PetscInt m, PetscInt row, PetscInt col, const PetscReal terms[], PetscReal sums[])
 {
   PetscReal   local_max = 0, max;
   PetscBool   finite = PETSC_TRUE;
@@ -95,7 +71,7 @@ static PetscErrorCode ExactColumnSums(MPI_Comm comm, PetscInt count, PetscInt n,
 
   PetscFunctionBegin;
   for (PetscInt k = 0; k < n * m; k++) {
-    const PetscReal t = PetscAbsReal(col[k]);
+    const PetscReal t = PetscAbsReal(terms[k]);
     finite    = (PetscBool)(finite & (t <= PETSC_MAX_REAL)); /* false for NaN too */
     local_max = t > local_max ? t : local_max;
   }
@@ -114,12 +90,22 @@ static PetscErrorCode ExactColumnSums(MPI_Comm comm, PetscInt count, PetscInt n,
       const PetscInt end = PetscMin(n, start + es.chunk);
       PetscReal      s1 = 0, s2 = 0, tmax = 0;
 
-      for (PetscInt i = start; i < end; i++) VitExactSumDeposit(es.fold[0], es.fold[1], col[c * n + i], &s1, &s2, &tmax);
+      for (PetscInt i = start; i < end; i++) VitExactSumDeposit(es.fold[0], es.fold[1], terms[i * row + c * col], &s1, &s2, &tmax);
       acc[c] += VitExactSumFlush(&es, s1, s2);
     }
   PetscCall(VitExactSumReduce(&es, m, acc, sums));
   PetscCall(PetscFree(acc));
   PetscCall(VitExactSumDestroy(&es));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitExactSumReals(MPI_Comm comm, PetscInt n, PetscInt m, const PetscReal terms[], PetscReal sums[])
+{
+  PetscInt count;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Allreduce(&n, &count, 1, MPIU_INT, MPI_SUM, comm));
+  PetscCall(ExactSums(comm, count, n, m, m, 1, terms, sums));
   PetscFunctionReturn(0);
 }
 
@@ -141,7 +127,7 @@ static PetscErrorCode ExactMDot(Vec x, PetscInt m, const Vec y[], PetscScalar do
     PetscCall(VecRestoreArrayRead(y[c], &b));
   }
   PetscCall(VecRestoreArrayRead(x, &a));
-  PetscCall(ExactColumnSums(PetscObjectComm((PetscObject)x), N, n, m, col, dots));
+  PetscCall(ExactSums(PetscObjectComm((PetscObject)x), N, n, m, 1, n, col, dots));
   PetscCall(PetscFree(col));
   PetscFunctionReturn(0);
 }
@@ -189,7 +175,7 @@ static PetscErrorCode ExactNorm(Vec x, NormType type, PetscReal *z)
     col[n + i] = PetscRealPart(a[i] * a[i]);
   }
   PetscCall(VecRestoreArrayRead(x, &a));
-  PetscCall(ExactColumnSums(PetscObjectComm((PetscObject)x), N, n, 2, col, sums));
+  PetscCall(ExactSums(PetscObjectComm((PetscObject)x), N, n, 2, 1, n, col, sums));
   PetscCall(PetscFree(col));
   if (type == NORM_1) z[0] = sums[0];
   else if (type == NORM_1_AND_2) {
@@ -235,6 +221,27 @@ static PetscErrorCode ExactNormLocal(Vec x, NormType type, PetscReal *z)
   PetscFunctionReturn(0);
 }
 
+/* y += alpha x with one rounding for the product and one for the sum. PETSc's VecAXPY calls BLAS
+   daxpy, and OpenBLAS's (Haswell and later kernels) fuses the multiply-add in its vector body but
+   not in its scalar tail, so an entry's bits would depend on its place in the local array, that is
+   on the rank count. (This file is compiled without fused multiply-adds, CMakeLists.txt.) */
+static PetscErrorCode PlainAXPY(Vec y, PetscScalar alpha, Vec x)
+{
+  const PetscScalar *xa;
+  PetscScalar       *ya;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(y, &n));
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArray(y, &ya));
+  for (PetscInt i = 0; i < n; i++) ya[i] += alpha * xa[i];
+  PetscCall(VecRestoreArray(y, &ya));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscCall(PetscLogFlops(2.0 * n));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitVecCreateExactCopy(Vec v, Vec *exact)
 {
   PetscInt n, N, bs;
@@ -260,6 +267,7 @@ PetscErrorCode VitVecCreateExactCopy(Vec v, Vec *exact)
   e->ops->mdot_local  = ExactMDotLocal;
   e->ops->mtdot_local = ExactMDotLocal;
   e->ops->norm_local  = ExactNormLocal;
+  e->ops->axpy        = PlainAXPY;
   *exact = e;
   PetscFunctionReturn(0);
 }

@@ -3,7 +3,8 @@
    - terms on a common grid (products of integers times 2^-30) sum to exactly the integer reference,
      for any rank count, across many flush chunks and with heavy cancellation;
    - terms of every magnitude (2^-40 .. 2^0) give bitwise the same sums in any row order and split
-     into any pieces, within N ulp(C_2)/2 of the 128-bit fixed-point sum of the same terms;
+     into any pieces, within N ulp(C_2)/2 of the 128-bit fixed-point sum of the same terms, and so
+     does VitExactSumReals, whose sums are NaN when a term is;
    - every compiled kernel variant this CPU runs gives the same bits, update included, the update
      equals (y - a v) s - w computed here, and the sums of the update pass equal those of a
      separate pass over the updated vectors;
@@ -123,16 +124,42 @@ int main(int argc, char **argv)
   PetscCall(PetscArraycmp(sums, other, 2 * R, &same));
   PetscCall(Check(same, "any magnitude: rows in 7 pieces give the same bits", sums[R]));
   {
-    PetscReal *terms, fixed[2 * R], err = 0;
+    /* The reference: every term quantised to the 128-bit fixed point (unit 2^-shift) on its own. */
+    VitInt128  acc[2 * R] = {0};
+    PetscReal *terms, fixed[2 * R], reals[2 * R], again[2 * R], err = 0;
     PetscCall(PetscMalloc1(n * 2 * R + 1, &terms));
     for (PetscInt j = 0; j < n; j++)
       for (PetscInt k = 0; k < R; k++) {
         terms[j * 2 * R + k]     = v[j * R + k] * v[j * R + k];
         terms[j * 2 * R + R + k] = w[j * R + k] * v[j * R + k];
+        acc[k] += VitExactSumQuantise(&es, terms[j * 2 * R + k]);
+        acc[R + k] += VitExactSumQuantise(&es, terms[j * 2 * R + R + k]);
       }
-    PetscCall(VitExactSumReals(PETSC_COMM_WORLD, n, 2 * R, terms, fixed));
+    PetscCall(VitExactSumReduce(&es, 2 * R, acc, fixed));
     for (PetscInt c = 0; c < 2 * R; c++) err = PetscMax(err, PetscAbsReal(sums[c] - fixed[c]) - 2 * PETSC_MACHINE_EPSILON * PetscAbsReal(fixed[c]));
     PetscCall(Check((PetscBool)(err <= N * 0.5 * es.fold[1] / 1.5 * PETSC_MACHINE_EPSILON), "any magnitude: within N ulp(C_2)/2 (+ final rounding) of the fixed-point sum", err));
+
+    /* VitExactSumReals (energies, traces, minimize's dot products): the same bits with the rows
+       reversed (the global sum's order changes with the rank count as the pieces do), within the
+       same bound of the fixed-point sum, and NaN for every sum when one term is NaN. */
+    PetscCall(VitExactSumReals(PETSC_COMM_WORLD, n, 2 * R, terms, reals));
+    for (PetscInt j = 0; j < n / 2; j++)
+      for (PetscInt c = 0; c < 2 * R; c++) {
+        const PetscReal t               = terms[j * 2 * R + c];
+        terms[j * 2 * R + c]            = terms[(n - 1 - j) * 2 * R + c];
+        terms[(n - 1 - j) * 2 * R + c] = t;
+      }
+    PetscCall(VitExactSumReals(PETSC_COMM_WORLD, n, 2 * R, terms, again));
+    PetscCall(PetscArraycmp(reals, again, 2 * R, &same));
+    PetscCall(Check(same, "VitExactSumReals: rows in reverse order give the same bits", reals[R]));
+    err = 0;
+    for (PetscInt c = 0; c < 2 * R; c++) err = PetscMax(err, PetscAbsReal(reals[c] - fixed[c]) - 2 * PETSC_MACHINE_EPSILON * PetscAbsReal(fixed[c]));
+    PetscCall(Check((PetscBool)(err <= N * 0.5 * es.fold[1] / 1.5 * PETSC_MACHINE_EPSILON), "VitExactSumReals: within N ulp(C_2)/2 (+ final rounding) of the fixed-point sum", err));
+    if (rank == size - 1 && n > 0) terms[0] = NAN;
+    PetscCall(VitExactSumReals(PETSC_COMM_WORLD, n, 2 * R, terms, again));
+    same = PETSC_TRUE;
+    for (PetscInt c = 0; c < 2 * R; c++) same = (PetscBool)(same && PetscIsNanReal(again[c]));
+    PetscCall(Check(same, "VitExactSumReals: one NaN term makes every sum NaN", again[2 * R - 1]));
     PetscCall(PetscFree(terms));
   }
 
