@@ -517,6 +517,15 @@ static PetscBool CacheOfSample(const char sample[], const char options[], const 
   return PETSC_FALSE;
 }
 
+/* The cached file opened read-only, or -1: anything but a regular file is not opened (reading a
+   FIFO would wait for a writer). Rank 0 only; the caller silences HDF5's messages. */
+static hid_t CacheOpen(const char cached[])
+{
+  struct stat st;
+
+  return stat(cached, &st) || !S_ISREG(st.st_mode) ? -1 : H5Fopen(cached, H5F_ACC_RDONLY, H5P_DEFAULT);
+}
+
 /* Whether a cached file can be opened and, when vitrum wrote it (/meta options), carries the
    completion marker written after everything else (a run killed while writing leaves none).
    Rank 0 only; HDF5's own messages are silenced. */
@@ -527,7 +536,7 @@ static PetscBool CacheIntact(const char cached[])
 
   H5E_BEGIN_TRY
   {
-    file = H5Fopen(cached, H5F_ACC_RDONLY, H5P_DEFAULT);
+    file   = CacheOpen(cached);
     intact = (PetscBool)(file >= 0 && (H5Aexists_by_name(file, "/meta", "options", H5P_DEFAULT) <= 0 || H5Aexists_by_name(file, "/meta", CACHE_MARKER, H5P_DEFAULT) > 0));
     if (file >= 0) H5Fclose(file);
   }
@@ -549,6 +558,10 @@ static PetscErrorCode CacheFresh(const FeatOptions *o, const char sample[], cons
   if (other_key) *other_key = NULL;
   *fresh = PETSC_FALSE;
   if (o->recompute || stat(cached, &sc) || (!stat(sample, &ss) && sc.st_mtime < ss.st_mtime)) PetscFunctionReturn(0);
+  if (!S_ISREG(sc.st_mode)) { /* never opened: reading a FIFO would wait for a writer */
+    if (warn) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s is %s, not a cached output: recomputing it\n", cached, VitFileKind(cached)));
+    PetscFunctionReturn(0);
+  }
   if (!CacheIntact(cached)) {
     if (warn) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s is damaged or incomplete (unreadable, or no completion marker): recomputing it\n", cached));
     PetscFunctionReturn(0);
@@ -705,7 +718,7 @@ static PetscBool CacheForeign(const char cached[])
 
   H5E_BEGIN_TRY
   {
-    file    = H5Fopen(cached, H5F_ACC_RDONLY, H5P_DEFAULT);
+    file    = CacheOpen(cached);
     foreign = (PetscBool)(file >= 0 && H5Aexists_by_name(file, "/meta", "options", H5P_DEFAULT) <= 0);
     if (file >= 0) H5Fclose(file);
   }

@@ -1,7 +1,8 @@
 """Per-sample caches of features, shared with predict (docs/fit.md, "Cache"):
 * `-samples a.data b.data` (an unquoted glob expanded by the shell) uses every file;
 * a cached output carries a completion marker (/meta vitrum_complete) written last; a truncated
-  file, or one without the marker, is recomputed with a warning (the dataset equals the rdf code's);
+  file, or one without the marker, is recomputed with a warning (the dataset equals the rdf code's),
+  and so is an entry that is not a regular file (a FIFO: never opened, which would wait);
 * the cache keys are per product: another -rdf_dr recomputes the rdf outputs but not the spectra
   (a spectrum made with other spectrum options is still stale); the output of another setting is
   kept aside (SAMPLE.rdf.HASH.h5), not overwritten, and brought back when that setting returns;
@@ -19,6 +20,7 @@
 import glob
 import os
 import shutil
+import stat
 import time
 
 import h5py
@@ -73,6 +75,17 @@ for damage in ("truncate", "unmark"):
     with h5py.File("one.h5", "r") as f:
         assert rel_diff(f["/dataset/X"][0], reference(names[0], rdf_opts)) < 1e-12
     print(f"damaged cache ({damage}): recomputed with a warning: ok")
+
+# a cache entry that is a FIFO (named pipe) is never opened (that would wait for a writer): replaced
+os.remove(rdf0)
+os.mkfifo(rdf0)
+proc = run("features", ["-samples", names[0]] + base + rdf_opts + ["-o", "one.h5"], 2, timeout=120)
+warning = [l for l in proc.stdout.splitlines() if "FIFO" in l]
+assert len(warning) == 1 and rdf0 in warning[0], (proc.stdout, proc.stderr)
+assert os.path.isfile(rdf0) and not stat.S_ISFIFO(os.stat(rdf0).st_mode)
+with h5py.File("one.h5", "r") as f:
+    assert rel_diff(f["/dataset/X"][0], reference(names[0], rdf_opts)) < 1e-12
+print("a FIFO as cache entry: replaced with a warning, never opened: ok")
 
 # per-product keys: a spectrum output written with the options of this run (as vitrum writes
 # them, with the marker) survives a change of -rdf_dr; one made with another -kpm_moments does not

@@ -30,10 +30,11 @@ def strings(names):
     return np.array([s.encode() for s in names], dtype=f"S{max(1, max(len(s) for s in names))}")
 
 
-def run(command, args, nranks=1, check=True):
-    """Run `vitrum command args` on nranks ranks; return the CompletedProcess (text output)."""
+def run(command, args, nranks=1, check=True, timeout=None):
+    """Run `vitrum command args` on nranks ranks; return the CompletedProcess (text output); a run
+    longer than timeout seconds fails the test (subprocess.TimeoutExpired)."""
     cmd = MPIRUN + ["-n", str(nranks), VITRUM, command] + [str(a) for a in args]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
