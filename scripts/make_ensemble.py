@@ -33,6 +33,9 @@ generation.json are an error) and writes neither samples.txt nor ensemble.csv. A
 --range afterwards finds every sample made and writes both. Each sample's seed depends only on
 --seed and its index, so the slices give the files of one run, bit for bit.
 
+OUT may contain spaces (LAMMPS gets the output path in triple quotes); a failed LAMMPS run prints
+the end of its output.
+
 Usage: /usr/bin/python3 scripts/make_ensemble.py --out DIR [--family ka2d] [--samples 100] [--nx 20 --ny 20]
        (--dim 2|3 is the old spelling of --family ka2d|ka3d)
 """
@@ -78,6 +81,13 @@ def clean_env():
     return {k: v for k, v in os.environ.items() if not re.match(r'(OMPI_|PMIX_|OPAL_|PRTE_|HYDRA_|PMI_)', k)}
 
 
+def lammps_path(path):
+    """A path as the value of a LAMMPS variable: in triple quotes, so that the command it is
+    substituted into (write_data ${out}) takes it as one word even with spaces (LAMMPS substitutes
+    variables first, then splits the line into words); main() refuses an --out with three quotes."""
+    return '"""%s"""' % path
+
+
 def run_sample(args, index):
     family = FAMILIES[args.family]
     protocols = family['protocols']
@@ -99,7 +109,7 @@ def run_sample(args, index):
     else:
         cmd = [args.lmp, '-in', os.path.join(INPUTS, family['input']), '-log', 'none',
                '-var', 'seed', str(seed), '-var', 'tpar', str(tpar), '-var', 'neq', str(neq),
-               '-var', 'nquench', str(nquench), '-var', 'out', tmp]
+               '-var', 'nquench', str(nquench), '-var', 'out', lammps_path(tmp)]
         for var, value in list(zip(family['sizes'], args.size)) + list(family['fixed'].items()):
             cmd += ['-var', var, str(value)]
         if args.steps_scale != 1:
@@ -184,6 +194,8 @@ def main():
     if given and len(given) != len(family['sizes']):
         p.error('family %s takes %s' % (args.family, ' '.join('--' + n for n in family['sizes'])))
     args.size = tuple(given) if given else family['default_size']
+    if '"""' in args.out:
+        p.error('--out %s: LAMMPS cannot be given a path with three double quotes in a row' % args.out)
     indices = range(args.samples)
     if args.range:
         try:

@@ -2,7 +2,9 @@
 (SLURM_ARRAY_TASK_ID 0 and 1, make_ensemble.py --range) gives, bit for bit, the samples and
 ensemble.csv of one serial make_ensemble.py run; the tasks write no list; its analyse stage lists
 the samples and launches `vitrum pipeline` on them (LAUNCH=echo prints the command). A --range run
-with other parameters stops with one line and removes nothing."""
+with other parameters stops with one line and removes nothing. An array numbered from 1
+(--array=1-2: SLURM_ARRAY_TASK_MIN 1) writing into an OUT with a space makes the same samples; an
+array that is not one range (--array=1,5) is refused with one line."""
 import filecmp
 import os
 import shutil
@@ -12,13 +14,13 @@ import vitrum_testlib as vt
 
 SRC = os.environ['SRC']
 here = os.getcwd()
-for old in ('sliced', 'oneshot'):  # a rerun starts afresh
+for old in ('sliced', 'oneshot', 'from one'):  # a rerun starts afresh
     shutil.rmtree(old, ignore_errors=True)
 common = dict(FAMILY='ka2d', SAMPLES='5', CELLS='5,5', STEPS_SCALE='0.02', OUT=os.path.join(here, 'sliced'), SLURM_SUBMIT_DIR=SRC)
 
 
 def slurm(**env):
-    e = dict(os.environ, **common, **env)
+    e = dict(os.environ, **dict(common, **env))
     return subprocess.run(['bash', os.path.join(SRC, 'jobscripts', 'ensemble.slurm')], env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -44,3 +46,12 @@ p = slurm(SEED='2', SLURM_ARRAY_TASK_COUNT='2', SLURM_ARRAY_TASK_ID='0')
 lines = [l for l in p.stdout.splitlines() if l.strip()]
 vt.check(p.returncode != 0 and len(lines) == 1 and 'records other parameters' in lines[0], 'a slice with another seed stops with one line (%s)' % p.stdout.strip())
 vt.check(all(os.path.exists(os.path.join(sliced, n)) for n in names), '... and removes nothing')
+
+for task in ('1', '2'):
+    p = slurm(OUT=os.path.join(here, 'from one'), SLURM_ARRAY_TASK_COUNT='2', SLURM_ARRAY_TASK_MIN='1', SLURM_ARRAY_TASK_MAX='2', SLURM_ARRAY_TASK_ID=task)
+    vt.check(p.returncode == 0 and ('3 samples of 5' if task == '1' else '2 samples of 5') in p.stdout, 'array task %s of --array=1-2 made its slice (%s)' % (task, p.stdout.strip()[-300:]))
+same = [filecmp.cmp(os.path.join(here, 'from one', 'samples', n), os.path.join('oneshot', n), shallow=False) for n in names]
+vt.check(all(same), '--array=1-2 into a folder with a space made the serial run\'s samples (%s)' % same)
+p = slurm(OUT=os.path.join(here, 'from one'), SLURM_ARRAY_TASK_COUNT='2', SLURM_ARRAY_TASK_MIN='1', SLURM_ARRAY_TASK_MAX='5', SLURM_ARRAY_TASK_ID='5')
+lines = [l for l in p.stdout.splitlines() if l.strip()]
+vt.check(p.returncode != 0 and len(lines) == 1 and 'not in one range' in lines[0], '--array=1,5 refused with one line (%s)' % p.stdout.strip())
