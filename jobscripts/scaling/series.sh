@@ -12,13 +12,14 @@
 #
 # Environment: VITRUM (default build/vitrum, else vitrum on PATH); LAUNCH (default: srun under SLURM,
 # mpiexec under PBS, else mpirun, with --allow-run-as-root --oversubscribe when run as root);
-# LAUNCH_NP_FLAG (default -n); LMP (default lmp) for the weak replication.
+# LAUNCH_NP_FLAG (default -n); LMP (default lmp) for the weak replication (a failed one prints the
+# end of LAMMPS's log). OUTDIR and the sample's path may contain spaces.
 # Example (10^6-atom glass, KPM VDOS):
 #   jobscripts/scaling/series.sh strong out/kpm 64 spectrum -sample ka3d_1M.data -potential ka3d \
 #       -spectrum_nev 0 -kpm_moments 1000 -kpm_vectors 10
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -ge 4 ] || { sed -n '2,18p' "$0"; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,19p' "$0"; exit 2; }
 mode=$1; outdir=$2; nmax=$3; shift 3
 case "$mode" in strong|weak) ;; *) echo "series.sh: error: mode must be strong or weak, got '$mode'" >&2; exit 2 ;; esac
 [[ "$nmax" =~ ^[1-9][0-9]*$ ]] || { echo "series.sh: error: NMAX must be a positive integer, got '$nmax'" >&2; exit 2; }
@@ -44,6 +45,10 @@ done
 [ -f "$sample" ] || { echo "series.sh: error: $sample: no such file" >&2; exit 2; }
 mkdir -p "$outdir"
 
+# A path as the value of a LAMMPS variable: in triple quotes, so that the command it is substituted
+# into (read_data ${in}, write_data ${out}) takes it as one word even with spaces.
+lmp_path() { printf '"""%s"""' "$1"; }
+
 # The process grid of P ranks as vitrum chooses it for a cubic box: MPI_Dims_create's factors.
 dim=$("$VITRUM" info -sample "$sample" | awk '/^dimension:/ {print $2}')
 grid_of() { /usr/bin/python3 "$here/model.py" grid "$1" --dim "$dim"; }
@@ -55,8 +60,14 @@ while [ "$p" -le "$nmax" ]; do
     read -r gx gy gz <<< "$(grid_of "$p")"
     run_sample=$outdir/sample_$p.data
     if [ ! -f "$run_sample" ]; then
-      "$LMP" -log none -screen none -var in "$sample" -var out "$run_sample" \
-             -var nx "$gx" -var ny "$gy" -var nz "$gz" -in "$here/in.replicate"
+      log=$outdir/replicate_$p.lammps.log
+      if ! "$LMP" -log "$log" -screen none -var in "$(lmp_path "$sample")" -var out "$(lmp_path "$run_sample")" \
+             -var nx "$gx" -var ny "$gy" -var nz "$gz" -in "$here/in.replicate"; then
+        echo "series.sh: error: LAMMPS ($LMP -in in.replicate) failed replicating $sample ${gx}x${gy}x${gz}; the end of its log $log:" >&2
+        tail -n 20 "$log" >&2 || true
+        exit 1
+      fi
+      rm -f "$log"
     fi
   fi
   run_args=()
