@@ -4,6 +4,11 @@ t targets. Reports wall times, their ratio, the chosen lambdas and the coefficie
 
     /usr/bin/python3 bench/fit/bench_fit.py --vitrum build/vitrum --n 100000 --ranks 1,2
 
+Like for like: vitrum fits on every row (-fit_test_fraction 0; its default holds 20% out, which
+sklearn would not see) and shrinks towards zero (-fit_prior none), as RidgeCV does; lambdas are
+compared on the same path. A relative --vitrum is taken from the folder the script starts in
+(before --workdir).
+
 The vitrum time is the whole command (start-up, parallel HDF5 read, TSQR, path, metrics, write);
 the fit-stage time from -log_view excludes start-up. The sklearn time is RidgeCV.fit alone (data
 already in memory)."""
@@ -12,13 +17,14 @@ import os
 import re
 import resource
 import subprocess
+import sys
 import time
 
 import h5py
 import numpy as np
 from sklearn.linear_model import RidgeCV
 
-ap = argparse.ArgumentParser()
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--vitrum", default=os.environ.get("VITRUM", "vitrum"))
 ap.add_argument("--n", type=int, default=100000)
 ap.add_argument("--p", type=int, default=300)
@@ -28,6 +34,9 @@ ap.add_argument("--nlambda", type=int, default=20)
 ap.add_argument("--skip_sklearn", action="store_true")
 ap.add_argument("--workdir", default=".")
 args = ap.parse_args()
+if os.sep in args.vitrum:  # a path, not a name looked up on PATH: relative to where the script started
+    args.vitrum = os.path.abspath(args.vitrum)
+os.makedirs(args.workdir, exist_ok=True)
 os.chdir(args.workdir)
 mpirun = os.environ.get("MPIRUN", "mpirun --allow-run-as-root --oversubscribe").split()
 
@@ -50,10 +59,12 @@ results = {}
 for nranks in [int(k) for k in args.ranks.split(",")]:
     out = f"bench_{args.n}_{nranks}.model.h5"
     cmd = mpirun + ["-n", str(nranks), args.vitrum, "fit", "-data", data, "-o", out, "-fit_lambda_min", str(alphas[0]),
-                    "-fit_lambda_max", str(alphas[-1]), "-fit_lambda_count", str(args.nlambda), "-log_view", f":log_{nranks}.txt"]
+                    "-fit_lambda_max", str(alphas[-1]), "-fit_lambda_count", str(args.nlambda), "-fit_test_fraction", "0", "-fit_prior", "none", "-log_view", f":log_{nranks}.txt"]
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wall = time.perf_counter() - t0
+    if proc.returncode:
+        sys.exit(f"bench_fit: vitrum fit failed (status {proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-2000:]}")
     log = open(f"log_{nranks}.txt").read()
     stage = float(re.search(r"^\s*\d+:\s+Fit:\s+([0-9.eE+-]+)", log, re.M).group(1))
     tsqr = float(re.search(r"^VitFitTSQR\s+\d+\s+[0-9.]+\s+([0-9.eE+-]+)", log, re.M).group(1))

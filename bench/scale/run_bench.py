@@ -13,6 +13,7 @@ stage also as achieved bandwidth against the STREAM triad and FMA peak that benc
 the same sample in the same run (the roofline bound max(bytes / triad, flops / peak)).
 Rows are printed as measured; `uptime` before each run shows how loaded the machine was: timings
 on a loaded machine are indicative only. Nothing here is a test."""
+import argparse
 import os
 import re
 import subprocess
@@ -22,15 +23,20 @@ import h5py
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "..", "tests"), os.path.join(here, "..", "..", "tests", "spectrum")]
-args = sys.argv[1:]
-opts = {"--moments": "1000", "--vectors": "10", "--nev": "20", "--ranks": "1,2", "--hessian-type": "baij", "--extra": ""}
-for key in list(opts):
-    if key in args:
-        i = args.index(key)
-        opts[key] = args[i + 1]
-        del args[i:i + 2]
-build, work = os.path.abspath(args[0]), os.path.abspath(args[1])
-k = int(args[2]) if len(args) > 2 else 10
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("build", help="build folder with vitrum and bench_spmv")
+ap.add_argument("work", help="work folder (samples, logs)")
+ap.add_argument("k", nargs="?", type=int, default=10, help="replicas per direction of the 1000-atom glass (default 10: N = 10^6)")
+ap.add_argument("--moments", default="1000", help="KPM moments M")
+ap.add_argument("--vectors", default="10", help="KPM random vectors R")
+ap.add_argument("--nev", default="20", help="lowest modes")
+ap.add_argument("--ranks", default="1,2", help="rank counts, comma separated")
+ap.add_argument("--hessian-type", default="baij", choices=("baij", "sbaij"), help="the spectrum's -hessian_type")
+ap.add_argument("--extra", default="", help='more spectrum options, one string: --extra="-boson_max_moments 1000"')
+a = ap.parse_args()
+opts = {"--moments": a.moments, "--vectors": a.vectors, "--nev": a.nev, "--ranks": a.ranks, "--hessian-type": a.hessian_type, "--extra": a.extra}
+build, work = os.path.abspath(a.build), os.path.abspath(a.work)
+k = a.k
 os.environ["VITRUM"] = os.path.join(build, "vitrum")
 import spectrumlib as sl  # noqa: E402
 
@@ -50,7 +56,7 @@ def replicate(base):
     out = os.path.join(work, "ka%d.data" % (1000 * k ** 3))
     if not os.path.exists(out):
         with open("replicate.in", "w") as f:
-            f.write("units lj\natom_style atomic\npair_style lj/cut 2.5\nread_data %s\nreplicate %d %d %d\nwrite_data %s\n" % (base, k, k, k, out))
+            f.write('units lj\natom_style atomic\npair_style lj/cut 2.5\nread_data "%s"\nreplicate %d %d %d\nwrite_data "%s"\n' % (base, k, k, k, out))
         subprocess.run(["lmp", "-in", "replicate.in", "-log", "none", "-screen", "none"], check=True)
     return out
 

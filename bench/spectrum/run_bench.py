@@ -10,6 +10,7 @@
 2. N ~ 2200: full spectrum, vitrum -spectrum_dense (LAPACK via EPSLAPACK) vs numpy.linalg.eigvalsh.
 3. KPM on the 1e4 glass: time per moment, bytes streamed per product with H, achieved bandwidth,
    against a STREAM triad measured in the same run (one core, like the 1-rank KPM)."""
+import argparse
 import os
 import re
 import subprocess
@@ -23,8 +24,15 @@ import scipy.sparse.linalg
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "..", "tests"), os.path.join(here, "..", "..", "tests", "spectrum")]
-build, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-side_modes, side_dense, side_kpm = [int(a) for a in sys.argv[3:6]] + [22, 13, 22][len(sys.argv[3:6]):]
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("build", help="build folder with vitrum")
+ap.add_argument("work", help="work folder (samples, logs)")
+ap.add_argument("side_modes", nargs="?", type=int, default=22, help="N_SIDE of the lowest-modes sample (default 22)")
+ap.add_argument("side_dense", nargs="?", type=int, default=13, help="N_SIDE of the full-spectrum sample (default 13)")
+ap.add_argument("side_kpm", nargs="?", type=int, default=22, help="N_SIDE of the KPM sample (default 22)")
+a = ap.parse_args()
+build, work = os.path.abspath(a.build), os.path.abspath(a.work)
+side_modes, side_dense, side_kpm = a.side_modes, a.side_dense, a.side_kpm
 os.environ["VITRUM"] = os.path.join(build, "vitrum")
 import spectrumlib as sl  # noqa: E402
 import vitrum_testlib as vt  # noqa: E402

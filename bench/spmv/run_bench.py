@@ -10,6 +10,7 @@ run); with --native the VITRUM_NATIVE build runs too, and with --old, `vitrum sp
 of an older commit and of BUILD_DIR give the time per KPM moment on the same sample (M = 32, R = 16, best of 3 runs
 interleaved with the new builds).
 Rows are printed as measured; `uptime` before each run shows how loaded the machine was."""
+import argparse
 import os
 import subprocess
 import sys
@@ -18,15 +19,16 @@ import h5py
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "..", "tests"), os.path.join(here, "..", "..", "tests", "spectrum")]
-args = sys.argv[1:]
-opts = {}
-for key in ("--native", "--old"):
-    if key in args:
-        i = args.index(key)
-        opts[key] = os.path.abspath(args[i + 1])
-        del args[i:i + 2]
-build, work = os.path.abspath(args[0]), os.path.abspath(args[1])
-replicas = [int(a) for a in args[2:]] or [4, 8]
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("build", help="build folder with vitrum and bench_spmv")
+ap.add_argument("work", help="work folder (samples, logs)")
+ap.add_argument("replicas", nargs="*", type=int, default=[4, 8], help="replicas per direction of the 1000-atom glass (default 4 8)")
+ap.add_argument("--native", help="a VITRUM_NATIVE build folder to run too")
+ap.add_argument("--old", help="the build folder of an older commit to compare the time per KPM moment with")
+a = ap.parse_args()
+opts = {"--" + key: os.path.abspath(getattr(a, key)) for key in ("native", "old") if getattr(a, key)}
+build, work = os.path.abspath(a.build), os.path.abspath(a.work)
+replicas = a.replicas
 os.environ["VITRUM"] = os.path.join(build, "vitrum")
 import spectrumlib as sl  # noqa: E402
 
@@ -39,7 +41,7 @@ def replicate(base, k):
     out = os.path.join(work, "ka%d.data" % (1000 * k ** 3))
     if not os.path.exists(out):
         with open("replicate.in", "w") as f:
-            f.write("units lj\natom_style atomic\npair_style lj/cut 2.5\nread_data %s\nreplicate %d %d %d\nwrite_data %s\n" % (base, k, k, k, out))
+            f.write('units lj\natom_style atomic\npair_style lj/cut 2.5\nread_data "%s"\nreplicate %d %d %d\nwrite_data "%s"\n' % (base, k, k, k, out))
         subprocess.run(["lmp", "-in", "replicate.in", "-log", "none", "-screen", "none"], check=True)
     return out
 
