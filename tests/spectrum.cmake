@@ -14,6 +14,7 @@ vit_add_test(spectrum_kpm_reference 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/sp
 # bench/spmv: KPM kernel and PETSc MatMult against the roofline (docs/BENCHMARKS.md); built with the tests.
 vit_add_ctest_exe(bench_spmv ${CMAKE_SOURCE_DIR}/bench/spmv/spmv.c)
 vit_add_test(spectrum_factor_guard 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/factor_guard.py)
+vit_add_test(spectrum_mumps_workspace 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/mumps_workspace.py)
 vit_add_test(spectrum_memory_peak 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/memory_peak.py)
 vit_add_test(spectrum_vdos 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/vdos.py)
 vit_add_ctest_exe(spectrum_exactsum_exe ${CMAKE_SOURCE_DIR}/tests/spectrum/test_exactsum.c)

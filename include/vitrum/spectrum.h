@@ -138,8 +138,26 @@ PetscErrorCode VitSoftSpotField(const VitModes *modes, PetscInt kmax, PetscInt d
    factorisation of H - shift I). Options prefix "inertia_" reaches the KSP/PC/MUMPS settings. */
 /* A copy of H that MUMPS can factor with Cholesky (BAIJ is converted to SBAIJ; shell: user error). */
 PetscErrorCode VitSpectrumFactorableCopy(Mat H, Mat *A);
-/* *failed: MUMPS reported an error (e.g. out of memory) and the counts are not set. */
-PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], PetscBool *failed);
+/* failure: "" where the counts are set, else why MUMPS could not factor (VitMumpsFailure), after
+   VitMumpsFactorNumeric's retries. */
+PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], char failure[], size_t len);
+/* Every MUMPS factorisation of vitrum (inertia counts, shift-and-invert, twolevel's coarse level)
+   is made by these. VitMumpsAnalysis: MUMPS's analysis of the LDL^T factor of A into a new *F
+   (options prefix `prefix`: -PREFIX_mat_mumps_* override these settings), MUMPS's own messages off
+   (ICNTL(1) = 0); inertia: ICNTL(13) = 1 (the root is not factored by ScaLAPACK, so the inertia
+   is available), ICNTL(24) = 1 (null pivots detected), CNTL(3) = 1e-12, as in SLEPc's ex25.
+   VitMumpsFactorNumeric: the numeric factorisation of A into *F, which holds VitMumpsAnalysis(A,
+   prefix, inertia) on entry; where MUMPS's workspace estimate falls short (INFOG(1) -8, -9, -17,
+   -20: delayed pivots of an indefinite or nearly singular matrix, more of them on more ranks) the
+   analysis is made again and the workspace doubled (ICNTL(14) p -> 2p + 100), up to
+   VIT_MUMPS_RETRIES times (an -info line each). PETSc does not run MUMPS's numeric phase again
+   on a factor whose last one failed, hence the new analysis. *infog1: INFOG(1) of the last try
+   (0 or above: factored); *relax: its ICNTL(14). VitMumpsFailure: why (for a message) when
+   *infog1 < 0. */
+#define VIT_MUMPS_RETRIES 3
+PetscErrorCode VitMumpsAnalysis(Mat A, const char prefix[], PetscBool inertia, Mat *F);
+PetscErrorCode VitMumpsFactorNumeric(Mat A, const char prefix[], PetscBool inertia, Mat *F, PetscInt *infog1, PetscInt *relax);
+PetscErrorCode VitMumpsFailure(PetscInt infog1, PetscInt relax, const char prefix[], char reason[], size_t len);
 /* MUMPS's estimate, after its analysis only, of the memory (MB, all ranks) an LDL^T factor of H needs:
    INFOG(17) of the atom graph (one row per atom) times d^2, so that the analysis itself holds d^2
    times less than one of H would (0.91-1.35 x H's own estimate from 10^3 to 1.25 x 10^5 atoms,

@@ -237,7 +237,8 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
 {
   PetscReal *shift;
   PetscInt  *count;
-  PetscBool  fits, failed;
+  PetscBool  fits;
+  char       failure[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBegin;
   res->negative = -1;
@@ -248,10 +249,10 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
   shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
   for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
-  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count, &failed));
+  PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count, failure, sizeof(failure)));
   PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
-  if (failed) {
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: exact counts (inertia) skipped: MUMPS could not factor H (see -inertia_mat_mumps_icntl_4 3)%s\n", o->kpm ? "; the KPM counts are used" : ""));
+  if (failure[0]) {
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: exact counts (inertia) skipped: MUMPS could not factor H - s I: %s%s\n", failure, o->kpm ? "; the KPM counts are used" : ""));
     PetscCall(PetscFree2(shift, count));
     PetscFunctionReturn(0);
   }

@@ -66,26 +66,64 @@ static PetscErrorCode AtomGraph(Mat H, Mat *G)
   PetscFunctionReturn(0);
 }
 
-/* A MUMPS LDL^T factor of A (ICNTL(13) = 1: inertia available; ICNTL(24) = 1: null pivots detected),
-   after the analysis only (numeric = false) or factored; options prefix "inertia_". */
-static PetscErrorCode MumpsFactor(Mat A, PetscBool numeric, Mat *F)
+PetscErrorCode VitMumpsAnalysis(Mat A, const char prefix[], PetscBool inertia, Mat *F)
 {
   IS            rperm, cperm;
   MatFactorInfo info;
 
   PetscFunctionBegin;
-  PetscCall(MatSetOptionsPrefix(A, "inertia_"));
+  PetscCall(MatSetOptionsPrefix(A, prefix));
   PetscCall(MatGetFactor(A, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, F));
-  PetscCall(MatSetOptionsPrefix(*F, "inertia_"));
-  PetscCall(MatMumpsSetIcntl(*F, 13, 1));
-  PetscCall(MatMumpsSetIcntl(*F, 24, 1));
-  PetscCall(MatMumpsSetCntl(*F, 3, 1e-12));
+  PetscCall(MatSetOptionsPrefix(*F, prefix));
+  PetscCall(MatMumpsSetIcntl(*F, 1, 0));
+  if (inertia) {
+    PetscCall(MatMumpsSetIcntl(*F, 13, 1));
+    PetscCall(MatMumpsSetIcntl(*F, 24, 1));
+    PetscCall(MatMumpsSetCntl(*F, 3, 1e-12));
+  }
   PetscCall(MatFactorInfoInitialize(&info));
   PetscCall(MatGetOrdering(A, MATORDERINGNATURAL, &rperm, &cperm));
   PetscCall(MatCholeskyFactorSymbolic(*F, A, rperm, &info));
-  if (numeric) PetscCall(MatCholeskyFactorNumeric(*F, A, &info));
   PetscCall(ISDestroy(&rperm));
   PetscCall(ISDestroy(&cperm));
+  PetscFunctionReturn(0);
+}
+
+/* MUMPS's errors that more workspace (ICNTL(14)) cures, per its users' guide. */
+static PetscBool WorkspaceShort(PetscInt infog1)
+{
+  return (PetscBool)(infog1 == -8 || infog1 == -9 || infog1 == -17 || infog1 == -20);
+}
+
+PetscErrorCode VitMumpsFactorNumeric(Mat A, const char prefix[], PetscBool inertia, Mat *F, PetscInt *infog1, PetscInt *relax)
+{
+  MatFactorInfo info;
+
+  PetscFunctionBegin;
+  PetscCall(MatFactorInfoInitialize(&info));
+  PetscCall(MatSetErrorIfFailure(A, PETSC_FALSE)); /* MUMPS's failures are reported here (a KSP's operator raises them) */
+  PetscCall(MatMumpsGetIcntl(*F, 14, relax));
+  for (PetscInt attempt = 0;; attempt++) {
+    PetscCall(MatCholeskyFactorNumeric(*F, A, &info));
+    PetscCall(MatMumpsGetInfog(*F, 1, infog1));
+    if (!WorkspaceShort(*infog1) || attempt == VIT_MUMPS_RETRIES) break;
+    PetscCall(PetscInfo(NULL, "MUMPS's workspace was too small (INFOG(1) %" PetscInt_FMT " with ICNTL(14) %" PetscInt_FMT "); analysed again with ICNTL(14) %" PetscInt_FMT "\n", *infog1, *relax, 2 * *relax + 100));
+    *relax = 2 * *relax + 100; /* twice the workspace: 1 + p/100 -> 2 (1 + p/100) */
+    PetscCall(MatDestroy(F));
+    PetscCall(VitMumpsAnalysis(A, prefix, inertia, F));
+    PetscCall(MatMumpsSetIcntl(*F, 14, *relax)); /* after the analysis, so that an -mat_mumps_icntl_14 of the user's is raised too: MUMPS reads it in its numeric phase */
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitMumpsFailure(PetscInt infog1, PetscInt relax, const char prefix[], char reason[], size_t len)
+{
+  PetscFunctionBegin;
+  if (WorkspaceShort(infog1)) PetscCall(PetscSNPrintf(reason, len, "MUMPS's workspace was too small (INFOG(1) %" PetscInt_FMT ") even when doubled %d times, up to ICNTL(14) %" PetscInt_FMT " (-%smat_mumps_icntl_14 raises it further)", infog1, VIT_MUMPS_RETRIES, relax, prefix));
+  else if (infog1 == -13) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not allocate its workspace (INFOG(1) -13: out of memory)"));
+  else if (infog1 == -19) PetscCall(PetscSNPrintf(reason, len, "MUMPS's memory limit -%smat_mumps_icntl_23 is below what it needs (INFOG(1) -19)", prefix));
+  else if (infog1 == -10) PetscCall(PetscSNPrintf(reason, len, "the matrix is numerically singular (INFOG(1) -10)"));
+  else PetscCall(PetscSNPrintf(reason, len, "MUMPS failed with INFOG(1) %" PetscInt_FMT " (-%smat_mumps_icntl_1 6 prints its messages)", infog1, prefix));
   PetscFunctionReturn(0);
 }
 
@@ -98,7 +136,7 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal 
   PetscFunctionBegin;
   PetscCall(MatGetBlockSize(H, &bs));
   PetscCall(AtomGraph(H, &G));
-  PetscCall(MumpsFactor(G, PETSC_FALSE, &F));
+  PetscCall(VitMumpsAnalysis(G, "inertia_", PETSC_TRUE, &F));
   PetscCall(MatMumpsGetInfog(F, 17, &mb)); /* estimated MB of all MUMPS data, in-core, summed over ranks */
   *megabytes = (PetscReal)mb * bs * bs;
   PetscCall(MatMumpsGetRinfog(F, 1, &graph_flops)); /* estimated flops of the elimination, all ranks */
@@ -127,30 +165,29 @@ PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
   PetscFunctionReturn(0);
 }
 
-/* Negative pivots of H - shift I; *failed when MUMPS reports an error (memory, numerical). */
-static PetscErrorCode CountBelow(Mat H, PetscReal shift, PetscInt *count, PetscBool *failed)
+/* Negative pivots of H - shift I; failure: why MUMPS could not factor it, or "". */
+static PetscErrorCode CountBelow(Mat H, PetscReal shift, PetscInt *count, char failure[], size_t len)
 {
-  Mat            A, F;
-  PetscInt       nzero, npos;
-  MatFactorError err;
+  Mat      A, F;
+  PetscInt nzero, npos, infog1, relax;
 
   PetscFunctionBegin;
   PetscCall(VitSpectrumFactorableCopy(H, &A));
   PetscCall(MatShift(A, -shift));
-  PetscCall(MumpsFactor(A, PETSC_TRUE, &F));
-  PetscCall(MatFactorGetError(F, &err));
-  *failed = (PetscBool)(err != MAT_FACTOR_NOERROR);
-  if (!*failed) PetscCall(MatGetInertia(F, count, &nzero, &npos));
+  PetscCall(VitMumpsAnalysis(A, "inertia_", PETSC_TRUE, &F));
+  PetscCall(VitMumpsFactorNumeric(A, "inertia_", PETSC_TRUE, &F, &infog1, &relax));
+  if (infog1 < 0) PetscCall(VitMumpsFailure(infog1, relax, "inertia_", failure, len));
+  else PetscCall(MatGetInertia(F, count, &nzero, &npos));
   PetscCall(MatDestroy(&F));
   PetscCall(MatDestroy(&A));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], PetscBool *failed)
+PetscErrorCode VitSpectrumInertiaCounts(const VitSpectrumProblem *prob, PetscInt nshift, const PetscReal shift[], PetscInt count[], char failure[], size_t len)
 {
   PetscFunctionBegin;
-  *failed = PETSC_FALSE;
-  for (PetscInt j = 0; j < nshift && !*failed; j++) PetscCall(CountBelow(prob->H, shift[j], &count[j], failed));
+  failure[0] = 0;
+  for (PetscInt j = 0; j < nshift && !failure[0]; j++) PetscCall(CountBelow(prob->H, shift[j], &count[j], failure, len));
   PetscFunctionReturn(0);
 }
 

@@ -63,6 +63,7 @@
 #include "block.h"
 #include <petsc/private/hashmapi.h>
 
+#define COARSE_PREFIX   "spectrum_twolevel_coarse_" /* of the coarse factor's -mat_mumps_* options */
 #define SMOOTHING_RANGE 100 /* the smoother damps [b / SMOOTHING_RANGE, b] */
 #define RR_TILE         256 /* rows per tile of the Rayleigh-Ritz combinations (4 tiles of m columns fit a block) */
 /* A twolevel that the default chose (opt->fallback) hands over where its residuals stall: where
@@ -475,54 +476,24 @@ static PetscErrorCode CoarseGather(TwoLevel *T, PetscInt m, PetscScalar rc[], Pe
   PetscFunctionReturn(0);
 }
 
-/* The MUMPS LDL^T of Ac after its analysis only (options prefix spectrum_twolevel_coarse_:
-   -spectrum_twolevel_coarse_mat_mumps_icntl_*), with workspace relaxation ICNTL(14) relax percent
-   (0: MUMPS's default or the user's option). MUMPS's own messages are off (ICNTL(1)): a failure is
-   reported by the caller. */
-static PetscErrorCode CoarseAnalysis(Mat Ac, PetscInt relax, Mat *F)
-{
-  IS            rperm, cperm;
-  MatFactorInfo info;
-
-  PetscFunctionBegin;
-  PetscCall(MatSetOptionsPrefix(Ac, "spectrum_twolevel_coarse_"));
-  PetscCall(MatGetFactor(Ac, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, F));
-  PetscCall(MatSetOptionsPrefix(*F, "spectrum_twolevel_coarse_"));
-  PetscCall(MatMumpsSetIcntl(*F, 1, 0));
-  if (relax) PetscCall(MatMumpsSetIcntl(*F, 14, relax));
-  PetscCall(MatFactorInfoInitialize(&info));
-  PetscCall(MatGetOrdering(Ac, MATORDERINGNATURAL, &rperm, &cperm));
-  PetscCall(MatCholeskyFactorSymbolic(*F, Ac, rperm, &info));
-  PetscCall(ISDestroy(&rperm));
-  PetscCall(ISDestroy(&cperm));
-  PetscFunctionReturn(0);
-}
-
-/* The coarse factor: MUMPS LDL^T of Ac (symmetric indefinite mode), with its workspace raised
-   (ICNTL(14) 100 %, then 400 %) where MUMPS's estimate fell short (INFOG(1) -9 or -8: delayed
-   pivots of the nearly singular coarse matrix; seen with 64-atom translation aggregates at 125,000
-   atoms); T->F holds the analysis on entry. reason: why it cannot serve (the factorisation failed,
-   or Ac has negative pivots: H is not positive semi-definite, a sample away from an energy
-   minimum), or "". */
+/* The coarse factor: MUMPS LDL^T of Ac (symmetric indefinite mode; options prefix
+   spectrum_twolevel_coarse_), with its workspace raised where MUMPS's estimate fell short
+   (VitMumpsFactorNumeric: delayed pivots of the nearly singular coarse matrix; seen with 64-atom
+   translation aggregates at 125,000 atoms); T->F holds the analysis on entry. reason: why it
+   cannot serve (the factorisation failed, or Ac has negative pivots: H is not positive
+   semi-definite, a sample away from an energy minimum), or "". */
 static PetscErrorCode CoarseFactor(TwoLevel *T, char reason[], size_t len)
 {
-  const PetscInt relax[3] = {0, 100, 400};
-  PetscInt       infog1 = 0, negative = 0;
-  MatFactorInfo  info;
+  PetscInt infog1, relax, negative = 0;
+  char     failure[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBegin;
-  PetscCall(MatFactorInfoInitialize(&info));
-  for (PetscInt attempt = 0;; attempt++) {
-    PetscCall(MatCholeskyFactorNumeric(T->F, T->Ac, &info));
-    PetscCall(MatMumpsGetInfog(T->F, 1, &infog1));
-    if ((infog1 != -8 && infog1 != -9) || attempt == 2) break;
-    PetscCall(PetscInfo(NULL, "twolevel: MUMPS's workspace for the coarse factor was too small (INFOG(1) %" PetscInt_FMT "); again with ICNTL(14) %" PetscInt_FMT "\n", infog1, relax[attempt + 1]));
-    PetscCall(MatDestroy(&T->F));
-    PetscCall(CoarseAnalysis(T->Ac, relax[attempt + 1], &T->F));
-  }
+  PetscCall(VitMumpsFactorNumeric(T->Ac, COARSE_PREFIX, PETSC_FALSE, &T->F, &infog1, &relax));
   if (infog1 == 0) PetscCall(MatMumpsGetInfog(T->F, 12, &negative));
-  if (infog1 < 0) PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix (INFOG(1) %" PetscInt_FMT "; options -spectrum_twolevel_coarse_mat_mumps_icntl_*)", infog1));
-  else if (negative > 0) PetscCall(PetscSNPrintf(reason, len, "its coarse matrix has %" PetscInt_FMT " negative pivots, so H is not positive semi-definite (a sample away from an energy minimum)", negative));
+  if (infog1 < 0) {
+    PetscCall(VitMumpsFailure(infog1, relax, COARSE_PREFIX, failure, sizeof(failure)));
+    PetscCall(PetscSNPrintf(reason, len, "MUMPS could not factorise its coarse matrix: %s", failure));
+  } else if (negative > 0) PetscCall(PetscSNPrintf(reason, len, "its coarse matrix has %" PetscInt_FMT " negative pivots, so H is not positive semi-definite (a sample away from an energy minimum)", negative));
   PetscFunctionReturn(0);
 }
 
@@ -564,7 +535,7 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
     PetscCall(CoarseBasis(prob, B, o->space, T));
     PetscCall(CoarseMatrix(prob, B, T));
     if (o->solve == COARSE_REDUNDANT) PetscCall(CoarseRedundant(prob->comm, T));
-    PetscCall(CoarseAnalysis(T->Ac, 0, &T->F));
+    PetscCall(VitMumpsAnalysis(T->Ac, COARSE_PREFIX, PETSC_FALSE, &T->F));
     PetscCall(MatMumpsGetInfo(T->F, 17, &mb)); /* this rank's estimate, MB in core */
     PetscCall(VitNodeMemoryFits(prob->comm, 1048576.0 * mb + pending, o->coarse_memory, &fits, &need, &avail));
     if (fits) break;
