@@ -152,6 +152,8 @@ typedef struct {
    reported with the sample's name and the column's name). */
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds);
 PetscErrorCode VitDatasetDestroy(VitDataset *ds);
+/* For each of n names the index of its first occurrence (first[i] == i: not seen before). */
+PetscErrorCode VitNameFirstOccurrence(PetscInt n, char *const names[], PetscInt first[]);
 
 /* Sample paths from -samples PATTERN... (each pattern's matches sorted; several patterns or files
    may follow -samples, as an unquoted glob expanded by the shell gives) or else -sample_list FILE

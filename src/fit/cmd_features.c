@@ -51,7 +51,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
-  PetscCall(VitOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments, NAME (a /spectrum/scalars entry), none", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
+  PetscCall(VitOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments (omega2_mean, omega4_mean), NAME (a /spectrum/scalars entry), none; a name given twice (omega2_mean,moments) is one column, its first", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
@@ -1150,12 +1150,38 @@ static PetscErrorCode AddTargets(MPI_Comm comm, VitH5 *h5, const char token[], P
   PetscFunctionReturn(0);
 }
 
+/* One column per target name: a name that an earlier token already gave (a group that holds a
+   target named alone, omega2_mean,moments or scalars,moments, or a name given twice) keeps its
+   first occurrence. The number of columns dropped goes to *repeated, the first such name to first. */
+static PetscErrorCode DropRepeatedTargets(PetscInt *n, char **names, PetscReal *values, PetscInt *repeated, char first[], size_t len)
+{
+  PetscInt keep = 0, *firsts;
+
+  PetscFunctionBeginUser;
+  *repeated = 0;
+  PetscCall(PetscMalloc1(*n + 1, &firsts));
+  PetscCall(VitNameFirstOccurrence(*n, names, firsts));
+  for (PetscInt i = 0; i < *n; i++) {
+    if (firsts[i] != i) {
+      if (!(*repeated)++) PetscCall(PetscStrncpy(first, names[i], len));
+      PetscCall(PetscFree(names[i]));
+      continue;
+    }
+    names[keep]  = names[i];
+    values[keep] = values[i];
+    keep++;
+  }
+  *n = keep;
+  PetscCall(PetscFree(firsts));
+  PetscFunctionReturn(0);
+}
+
 /* Target row of one sample from its spectrum output; the first sample fixes the names. */
 static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, VitVdosTargets *vt, const char sample[], const char path[], Table *tab, PetscReal **row)
 {
   VitH5      h5;
-  PetscInt   n = 0;
-  char     **names = NULL, list[1024], *token, *save;
+  PetscInt   n = 0, repeated;
+  char     **names = NULL, list[1024], *token, *save, first[256] = "";
 
   PetscFunctionBeginUser;
   *row = NULL;
@@ -1166,7 +1192,9 @@ static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, VitVdos
     else PetscCall(AddTargets(comm, &h5, token, vt->cv_exact, &n, &names, row));
   }
   PetscCall(VitH5Close(&h5));
+  PetscCall(DropRepeatedTargets(&n, names, *row, &repeated, first, sizeof(first)));
   if (!tab->names) {
+    if (repeated) PetscCall(PetscPrintf(comm, "features: note: -features_targets %s names %" PetscInt_FMT " target(s) more than once (e.g. %s): one column each, where it first appears\n", o->targets, repeated, first));
     tab->ncols = n;
     tab->names = names;
     PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "%s: no targets found for -features_targets %s", path, o->targets);

@@ -38,6 +38,47 @@ static PetscErrorCode ReadNames(VitH5 *h5, const char name[], PetscInt expected,
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  const char *name;
+  PetscInt    index;
+} NamedIndex;
+
+static int CompareNamedIndex(const void *a, const void *b)
+{
+  const NamedIndex *x = (const NamedIndex *)a, *y = (const NamedIndex *)b;
+  int               c = strcmp(x->name, y->name);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+PetscErrorCode VitNameFirstOccurrence(PetscInt n, char *const names[], PetscInt first[])
+{
+  NamedIndex *sorted;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n + 1, &sorted));
+  for (PetscInt i = 0; i < n; i++) sorted[i] = (NamedIndex){names[i], i};
+  qsort(sorted, (size_t)n, sizeof(*sorted), CompareNamedIndex);
+  for (PetscInt k = 0; k < n; k++) first[sorted[k].index] = k && !strcmp(sorted[k].name, sorted[k - 1].name) ? first[sorted[k - 1].index] : sorted[k].index;
+  PetscCall(PetscFree(sorted));
+  PetscFunctionReturn(0);
+}
+
+/* A name given to two columns would make one quantity two models (a dataset merged by hand):
+   refused, naming the first repeated name and its columns. */
+static PetscErrorCode CheckNamesDistinct(VitH5 *h5, const char what[], PetscInt n, char *const names[])
+{
+  PetscInt *first, repeat = -1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n + 1, &first));
+  PetscCall(VitNameFirstOccurrence(n, names, first));
+  for (PetscInt i = 0; i < n && repeat < 0; i++)
+    if (first[i] != i) repeat = i;
+  PetscCheck(repeat < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/%s names '%s' twice (columns %" PetscInt_FMT " and %" PetscInt_FMT "): one quantity would get two models; keep one column of each name", h5->path, what, repeat < 0 ? "" : names[repeat], repeat < 0 ? 0 : first[repeat], repeat);
+  PetscCall(PetscFree(first));
+  PetscFunctionReturn(0);
+}
+
 /* The first row (global index) holding a non-finite value, over all ranks; -1 if none. */
 static PetscErrorCode FirstNonFinite(MPI_Comm comm, PetscInt nlocal, PetscInt ncols, PetscInt row_start, const PetscReal *A, PetscInt *row, PetscInt *col)
 {
@@ -203,6 +244,7 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
   PetscCheck(ds->n > 0 && ds->p > 0 && ds->t > 0, comm, PETSC_ERR_USER_INPUT, "%s: empty dataset (%" PetscInt_FMT " rows, %" PetscInt_FMT " features, %" PetscInt_FMT " targets)", path, ds->n, ds->p, ds->t);
   PetscCall(ReadNames(&h5, "/dataset/feature_names", ds->p, "x", &ds->feature_names));
   PetscCall(ReadNames(&h5, "/dataset/target_names", ds->t, "y", &ds->target_names));
+  PetscCall(CheckNamesDistinct(&h5, "target_names", ds->t, ds->target_names));
   PetscCall(ReadNames(&h5, "/dataset/sample_names", ds->n, "row ", &ds->sample_names));
   PetscCall(ReadOptionalScalar(&h5, "/dataset/feature_smooth", &ds->feature_smooth));
   PetscCall(ReadOptionalScalar(&h5, "/dataset/rdf_dr", &ds->rdf_dr));
