@@ -31,3 +31,5 @@ vit_add_test(fit_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_tar
 vit_add_test(fit_ensemble_agree 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_ensemble_agree.py)
 # One column per target name: -features_targets omega2_mean,moments keeps the first; fit refuses repeated /dataset/target_names.
 vit_add_test(fit_target_names 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_target_names.py)
+# fit -o refuses a sample of the dataset (same device and inode: another spelling, a hard link).
+vit_add_test(fit_output_sample 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_output.py)

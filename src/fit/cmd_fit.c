@@ -99,7 +99,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscStrcpy(o->prior, "auto"));
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
-  PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name without its extension + .model.h5, in the current folder)", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name without its extension + .model.h5, in the current folder); never an input or a sample of the dataset", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice); default: none, lambda is chosen along the path -fit_lambda_min .. -fit_lambda_max by GCV (or -fit_cv)", NULL, o->lambda, &o->lambda, &o->lambda_set));
   PetscCall(PetscOptionsReal("-fit_lambda_min", "smallest lambda of the log-spaced path (default 1e-8 s_max^2)", NULL, o->lambda_min, &o->lambda_min, &o->min_set));
   PetscCall(PetscOptionsReal("-fit_lambda_max", "largest lambda of the path (default 10 s_max^2)", NULL, o->lambda_max, &o->lambda_max, &o->max_set));
@@ -161,6 +161,18 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   }
   if (!o->out[0]) PetscCall(VitOutputPath(o->data, ".model.h5", o->out, sizeof(o->out)));
   PetscCall(VitOutputCheck(comm, "-o", o->out, 0, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* -o must not be one of the dataset's samples that exist here (same device and inode, whatever
+   the spelling): features and predict refuse such an output too. */
+static PetscErrorCode FitOutputNotSample(MPI_Comm comm, const FitOptions *o, const VitDataset *ds)
+{
+  char hint[PETSC_MAX_PATH_LEN + 128];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(hint, sizeof(hint), "it is a sample of %s (/dataset/%s): give another output name", ds->path, ds->row_sample ? "samples" : "sample_names"));
+  PetscCall(VitOutputCheckHint(comm, "-o", o->out, ds->row_sample ? ds->nsamples : ds->n, (const char *const *)(ds->row_sample ? ds->samples : ds->sample_names), hint));
   PetscFunctionReturn(0);
 }
 
@@ -1167,6 +1179,7 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
   PetscCall(VitDatasetRead(comm, o.data, &ds));
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
+  PetscCall(FitOutputNotSample(comm, &o, &ds));
   PetscCall(FitSplitCreate(comm, &o, &ds, &split));
   PetscCall(FitKernelCompute(comm, &ds, (PetscBool)!strcmp(o.prior, "kernel"), &res.kernel));
   PetscCall(FitPriorResolve(comm, &res.kernel, &o));
