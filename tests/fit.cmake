@@ -33,3 +33,5 @@ vit_add_test(fit_ensemble_agree 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/ch
 vit_add_test(fit_target_names 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_target_names.py)
 # fit -o refuses a sample of the dataset (same device and inode: another spelling, a hard link).
 vit_add_test(fit_output_sample 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_output.py)
+# Copies of a sample (bitwise equal rows of X, repeated sample names): a warning naming the first pair, the count, and copies across the split.
+vit_add_test(fit_twins 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_twins.py)

@@ -281,6 +281,98 @@ static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const V
   PetscFunctionReturn(0);
 }
 
+/* How many of n units copy an earlier one (first[i] != i, VitNameFirstOccurrence), the first copy
+   (*copy, -1: none), and how many copies sit on the other side of the train/test split than the
+   unit they copy (held[]), with the first of those (*straddle_copy). */
+static void TwinCount(PetscInt n, const PetscInt first[], const PetscBool held[], PetscInt *ncopies, PetscInt *copy, PetscInt *nstraddle, PetscInt *straddle_copy)
+{
+  *ncopies = *nstraddle = 0;
+  *copy = *straddle_copy = -1;
+  for (PetscInt i = 0; i < n; i++) {
+    if (first[i] == i) continue;
+    if (!(*ncopies)++) *copy = i;
+    if (held[i] != held[first[i]] && !(*nstraddle)++) *straddle_copy = i;
+  }
+}
+
+/* One warning line for a kind of copies (what: "rows of /dataset/X are bitwise copies of an
+   earlier row"); label(i) names unit i. */
+static PetscErrorCode TwinWarn(MPI_Comm comm, const char what[], const char unit[], PetscInt n, const PetscInt first[], const PetscBool held[], char *const label[])
+{
+  PetscInt ncopies, copy, nstraddle, straddle;
+
+  PetscFunctionBeginUser;
+  TwinCount(n, first, held, &ncopies, &copy, &nstraddle, &straddle);
+  if (!ncopies) PetscFunctionReturn(0);
+  PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " %s (first: %s %" PetscInt_FMT " '%s' and %" PetscInt_FMT " '%s')", ncopies, what, unit, first[copy], label[first[copy]], copy, label[copy]));
+  if (nstraddle) PetscCall(PetscPrintf(comm, "; %" PetscInt_FMT " of them on the other side of the train/test split (first: %s %" PetscInt_FMT " and %" PetscInt_FMT "): the held-out score counts copies of training samples and is too high", nstraddle, unit, first[straddle], straddle));
+  PetscCall(PetscPrintf(comm, "; a copy is not an independent sample: remove the copies from the dataset\n"));
+  PetscFunctionReturn(0);
+}
+
+/* The 128 bits of two hashes (FNV-1a, and a multiply-xorshift one) of each local row's bytes, as
+   32 hex digits, gathered on every rank: equal strings are bitwise equal rows (to a chance of
+   ~n^2 2^-129). */
+static PetscErrorCode RowDigests(MPI_Comm comm, const VitDataset *ds, char ***digests)
+{
+  uint64_t   *local, *all;
+  PetscMPIInt size, *counts, *displs, mine = (PetscMPIInt)(2 * ds->nlocal);
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscMalloc2(2 * ds->nlocal + 1, &local, 2 * ds->n, &all));
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  for (PetscInt i = 0; i < ds->nlocal; i++) {
+    const unsigned char *b = (const unsigned char *)(ds->X + i * ds->p);
+    uint64_t             h1 = 14695981039346656037ULL, h2 = 0x9E3779B97F4A7C15ULL;
+    for (size_t k = 0; k < ds->p * sizeof(PetscReal); k++) {
+      h1 = (h1 ^ b[k]) * 1099511628211ULL;
+      h2 = (h2 ^ b[k]) * 0xBF58476D1CE4E5B9ULL;
+      h2 ^= h2 >> 29;
+    }
+    local[2 * i]     = h1;
+    local[2 * i + 1] = h2;
+  }
+  PetscCallMPI(MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm));
+  displs[0] = 0;
+  for (PetscMPIInt r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  PetscCallMPI(MPI_Allgatherv(local, mine, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
+  PetscCall(PetscMalloc1(ds->n, digests));
+  for (PetscInt i = 0; i < ds->n; i++) {
+    char hex[33];
+    snprintf(hex, sizeof(hex), "%016llx%016llx", (unsigned long long)all[2 * i], (unsigned long long)all[2 * i + 1]);
+    PetscCall(PetscStrallocpy(hex, &(*digests)[i]));
+  }
+  PetscCall(PetscFree2(local, all));
+  PetscCall(PetscFree2(counts, displs));
+  PetscFunctionReturn(0);
+}
+
+/* Copies of a sample in the dataset (the same file listed twice, or a copy of it under another
+   name): sample names that repeat, and (one row per sample) rows of X that are bitwise the same.
+   A warning for each, naming the first pair and the count, and whether copies fall on both sides
+   of the train/test split, where they make the held-out score that of seen samples. */
+static PetscErrorCode FitWarnTwins(MPI_Comm comm, const VitDataset *ds, const FitSplit *split)
+{
+  PetscInt   nunits = ds->row_sample ? ds->nsamples : ds->n, *first;
+  char     **unit_names = ds->row_sample ? ds->samples : ds->sample_names, **digests;
+  PetscBool *held;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc2(nunits, &first, nunits, &held));
+  for (PetscInt i = 0; i < ds->n; i++) held[ds->row_sample ? ds->row_sample[i] : i] = (PetscBool)(split->row_fold[i] < 0);
+  PetscCall(VitNameFirstOccurrence(nunits, unit_names, first));
+  PetscCall(TwinWarn(comm, ds->row_sample ? "samples of /dataset/samples repeat the name of an earlier one" : "rows repeat the sample name of an earlier row", ds->row_sample ? "samples" : "rows", nunits, first, held, unit_names));
+  if (!ds->row_sample) { /* per-atom rows: atoms of one sample may share an environment */
+    PetscCall(RowDigests(comm, ds, &digests));
+    PetscCall(VitNameFirstOccurrence(ds->n, digests, first));
+    PetscCall(TwinWarn(comm, "rows of /dataset/X are bitwise copies of an earlier row", "rows", ds->n, first, held, unit_names));
+    PetscCall(VitStringsFree(ds->n, &digests));
+  }
+  PetscCall(PetscFree2(first, held));
+  PetscFunctionReturn(0);
+}
+
 /* Column sums over the training rows of a row-major block (sq: of squared deviations from mean). */
 static PetscErrorCode TrainingColumnSums(MPI_Comm comm, const FitSplit *split, PetscInt nlocal, PetscInt ncols, const PetscReal *A, const PetscReal *mean, PetscReal *sum)
 {
@@ -1181,6 +1273,7 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
   PetscCall(FitOutputNotSample(comm, &o, &ds));
   PetscCall(FitSplitCreate(comm, &o, &ds, &split));
+  PetscCall(FitWarnTwins(comm, &ds, &split));
   PetscCall(FitKernelCompute(comm, &ds, (PetscBool)!strcmp(o.prior, "kernel"), &res.kernel));
   PetscCall(FitPriorResolve(comm, &res.kernel, &o));
   PetscCall(DropConstantTargets(comm, &ds, &split, &sc));
