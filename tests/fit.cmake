@@ -35,3 +35,5 @@ vit_add_test(fit_target_names 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/chec
 vit_add_test(fit_output_sample 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_output.py)
 # Copies of a sample (bitwise equal rows of X, repeated sample names): a warning naming the first pair, the count, and copies across the split.
 vit_add_test(fit_twins 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_twins.py)
+# -fit_test_samples: a sample name of the dataset (a file too) is a name, else a readable file of names, else a comma list.
+vit_add_test(fit_test_samples_rule 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_test_samples.py)

@@ -109,7 +109,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(VitOptionsString("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2): a value >= 0, a comma list chosen from with lambda (by GCV or -fit_cv), or auto (1, 10, ..., 1e6)", NULL, o->smooth_weight_spec, o->smooth_weight_spec, sizeof(o->smooth_weight_spec), NULL));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
-  PetscCall(VitOptionsStringHint("-fit_test_samples", "held-out samples by name: a file (one name a line) or a comma list (overrides -fit_test_fraction)", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL, "give the names in a file, one a line"));
+  PetscCall(VitOptionsStringHint("-fit_test_samples", "held-out samples by name (overrides -fit_test_fraction): a value that is a sample name of the dataset is that name, else a readable file holds the names (one a line), else a comma list", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL, "give the names in a file, one a line"));
   PetscCall(VitOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
   PetscCall(PetscOptionsInt("-fit_seed", "seed of the test split and of the folds", NULL, o->seed, &o->seed, NULL));
   PetscOptionsEnd();
@@ -176,17 +176,25 @@ static PetscErrorCode FitOutputNotSample(MPI_Comm comm, const FitOptions *o, con
   PetscFunctionReturn(0);
 }
 
-/* The names given to -fit_test_samples: the lines of a file ('#' comments) if one of that name
-   exists, else a comma list. Every rank reads them. */
-static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt *n, char ***names)
+/* The names given to -fit_test_samples, by one rule: a value that is the name of a sample of the
+   dataset is that name (a sample's own path, which exists as a file too); else a readable file
+   holds the names, one a line ('#' comments); else a comma list. Every rank reads them. */
+static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt nunits, char *const unit_names[], PetscInt *n, char ***names)
 {
-  FILE    *f = fopen(spec, "r");
+  FILE    *f = NULL;
   char     line[PETSC_MAX_PATH_LEN], *copy, *token, *save;
   PetscInt capacity = 16, lineno = 0;
+  PetscBool is_name = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   *n = 0;
+  for (PetscInt u = 0; u < nunits && !is_name; u++) is_name = (PetscBool)!strcmp(spec, unit_names[u]);
+  if (!is_name) f = fopen(spec, "r");
   PetscCall(PetscMalloc1(capacity, names));
+  if (is_name) {
+    PetscCall(PetscStrallocpy(spec, &(*names)[(*n)++]));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscStrallocpy(spec, &copy));
   for (token = f ? NULL : strtok_r(copy, ",", &save);; token = f ? NULL : strtok_r(NULL, ",", &save)) {
     char *s;
@@ -223,7 +231,7 @@ static PetscErrorCode HeldOutByName(MPI_Comm comm, const FitOptions *o, const Vi
   size_t   nunknown = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(TestSampleNames(comm, o->test_samples, &n, &names));
+  PetscCall(TestSampleNames(comm, o->test_samples, nunits, unit_names, &n, &names));
   for (PetscInt k = 0; k < n; k++) {
     PetscBool found = PETSC_FALSE;
     for (PetscInt u = 0; u < nunits; u++)
