@@ -37,3 +37,5 @@ vit_add_test(fit_output_sample 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/che
 vit_add_test(fit_twins 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_twins.py)
 # -fit_test_samples: a sample name of the dataset (a file too) is a name, else a readable file of names, else a comma list.
 vit_add_test(fit_test_samples_rule 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_test_samples.py)
+# Constant targets (nothing fitted: one note, no lambda warning or kernel correlation), -fit_lambda_count 1 (a note), -fit_smooth_weight without -fit_smooth (refused).
+vit_add_test(fit_messages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_messages.py)

@@ -15,7 +15,7 @@ typedef struct {
   char      smooth_weight_spec[1024];
   PetscReal lambda, lambda_min, lambda_max, test_fraction;
   PetscReal smooth_weight[FIT_MAX_WEIGHTS]; /* candidate weights mu of the smoothness penalty */
-  PetscBool lambda_set, min_set, max_set, standardize;
+  PetscBool lambda_set, min_set, max_set, standardize, smooth_weight_set;
   PetscInt  lambda_count, cv, smooth, seed, nsmooth_weight;
 } FitOptions;
 
@@ -103,11 +103,11 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice); default: none, lambda is chosen along the path -fit_lambda_min .. -fit_lambda_max by GCV (or -fit_cv)", NULL, o->lambda, &o->lambda, &o->lambda_set));
   PetscCall(PetscOptionsReal("-fit_lambda_min", "smallest lambda of the log-spaced path (default 1e-8 s_max^2)", NULL, o->lambda_min, &o->lambda_min, &o->min_set));
   PetscCall(PetscOptionsReal("-fit_lambda_max", "largest lambda of the path (default 10 s_max^2)", NULL, o->lambda_max, &o->lambda_max, &o->max_set));
-  PetscCall(PetscOptionsInt("-fit_lambda_count", "number of lambdas on the path", NULL, o->lambda_count, &o->lambda_count, NULL));
+  PetscCall(PetscOptionsInt("-fit_lambda_count", "number of lambdas on the path (1: -fit_lambda_min alone, nothing chosen)", NULL, o->lambda_count, &o->lambda_count, NULL));
   PetscCall(PetscOptionsInt("-fit_cv", "lambda choice: 0 = generalised cross-validation, K >= 2 = K-fold CV", NULL, o->cv, &o->cv, NULL));
   PetscCall(PetscOptionsBool("-fit_standardize", "scale every feature to unit variance before the penalty", NULL, o->standardize, &o->standardize, NULL));
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
-  PetscCall(VitOptionsString("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2): a value >= 0, a comma list chosen from with lambda (by GCV or -fit_cv), or auto (1, 10, ..., 1e6)", NULL, o->smooth_weight_spec, o->smooth_weight_spec, sizeof(o->smooth_weight_spec), NULL));
+  PetscCall(VitOptionsString("-fit_smooth_weight", "mu in the penalty lambda (||w||^2 + mu ||L w||^2) of -fit_smooth 1|2 (refused without it, but auto): a value >= 0, a comma list chosen from with lambda (by GCV or -fit_cv), or auto (1, 10, ..., 1e6)", NULL, o->smooth_weight_spec, o->smooth_weight_spec, sizeof(o->smooth_weight_spec), &o->smooth_weight_set));
   PetscCall(PetscOptionsReal("-fit_test_fraction", "fraction of rows held out for testing (seeded; 0: none)", NULL, o->test_fraction, &o->test_fraction, NULL));
   PetscCall(VitOptionsStringHint("-fit_test_samples", "held-out samples by name (overrides -fit_test_fraction): a value that is a sample name of the dataset is that name, else a readable file holds the names (one a line), else a comma list", NULL, o->test_samples, o->test_samples, sizeof(o->test_samples), NULL, "give the names in a file, one a line"));
   PetscCall(VitOptionsString("-fit_prior", "shrink towards: auto (the exact kernel of targets omega2_mean and energy_per_atom when -potential is a pair potential, else zero), none (zero), kernel (those exact kernels, needs -potential), or FILE (an HDF5 with /model/W)", NULL, o->prior, o->prior, sizeof(o->prior), NULL));
@@ -152,7 +152,15 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
+  /* a weight with no penalty to weigh would be ignored without a word (auto, the default, is
+     what pipeline sets for its own -fit_smooth 2) */
+  PetscCheck(o->smooth || !o->smooth_weight_set || !strcmp(o->smooth_weight_spec, "auto"), comm, PETSC_ERR_USER_INPUT, "-fit_smooth_weight %s weighs the smoothness penalty, which is off (-fit_smooth 0): give -fit_smooth 1 or 2, or drop -fit_smooth_weight", o->smooth_weight_spec);
   PetscCall(SmoothWeightsParse(comm, o));
+  if (!o->lambda_set && o->lambda_count == 1) {
+    char lo[64] = "the default 1e-8 s_max^2";
+    if (o->min_set) PetscCall(PetscSNPrintf(lo, sizeof(lo), "%g", (double)o->lambda_min));
+    PetscCall(PetscPrintf(comm, "fit: note: -fit_lambda_count 1: the path is its lower end -fit_lambda_min alone (%s), nothing is chosen by %s; give -fit_lambda for one lambda of your choice\n", lo, o->cv ? "K-fold CV" : "GCV"));
+  }
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
   if (strcmp(o->prior, "auto") && strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
     PetscBool exists;
@@ -1184,12 +1192,13 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   const FitMetrics *m = split->ntest ? &res->test : &res->train;
   const char       *which = split->ntest ? "held-out" : "training (no held-out rows!)";
   char              where[32];
+  const PetscBool   fitted = (PetscBool)(sc->ndropped < ds->t); /* else every target is constant: nothing to choose or score */
 
   PetscFunctionBeginUser;
   LambdaPosition(o, res, where, sizeof(where));
   PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets, prior %s\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t, o->prior));
-  PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values, %s), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
-  if (o->smooth && o->nsmooth_weight > 1) {
+  if (fitted) PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values, %s), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
+  if (fitted && o->smooth && o->nsmooth_weight > 1) {
     PetscInt k = res->weight, last = o->nsmooth_weight - 1;
     char     mu[32], first[32], end[32]; /* C's %g: PetscPrintf writes integral values as "1000." */
     snprintf(mu, sizeof(mu), "%g", (double)o->smooth_weight[k]);
@@ -1202,7 +1211,7 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
     if (!strcmp(o->smooth_weight_spec, "auto")) {
       if (k == last) PetscCall(PetscPrintf(comm, "fit: note: the smoothness weight sits at auto's upper end (%s); larger weights can be tried with a list, e.g. -fit_smooth_weight 1e5,1e6,1e7,1e8, at the risk described in docs/fit.md\n", mu));
     } else if (k == 0 || k == last) PetscCall(PetscPrintf(comm, "fit: warning: the smoothness weight sits at the %s end of the values given (%s): the optimum may lie beyond it; give -fit_smooth_weight a list that extends past it\n", k ? "upper" : "lower", mu));
-  } else if (o->smooth) PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (given)\n", o->smooth_weight_spec));
+  } else if (fitted && o->smooth) PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (given)\n", o->smooth_weight_spec));
   PetscCall(PetscPrintf(comm, "fit: %-24s %10s %10s %12s %10s %12s%s\n", "target", "R^2 train", "R^2 test", "RMSE test", "lambda", "path", prior->W0 ? "  |W-W0|/|W0|" : ""));
   for (PetscInt j = 0; j < ds->t; j++) {
     if (sc->dropped[j]) {
@@ -1222,19 +1231,20 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   } else if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
   else if (sc->ndropped < ds->t) PetscCall(PetscPrintf(comm, "fit: %s R^2: undefined for every target (the %s values do not vary); RMSE %g MAE %g\n", which, which, (double)m->rmse_all, (double)m->mae_all));
   if (m->nflat && m->n > 1) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
-  if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
-  if (!o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
+  if (!fitted) PetscCall(PetscPrintf(comm, "fit: note: every target (%" PetscInt_FMT ") is constant over the training rows: nothing was fitted (W = 0, each predicted as its value), so no lambda, score or kernel correlation is reported\n", ds->t));
+  else if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
+  if (fitted && !o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
     PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
-  if (!o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)
+  if (fitted && !o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)
     PetscCall(PetscPrintf(comm, "fit: note: with a prior the upper end means the data hardly move the weights from it (|W-W0|/|W0| above)\n"));
-  if (split->ntrain < ds->p && !o->smooth && !prior->W0)
+  if (fitted && split->ntrain < ds->p && !o->smooth && !prior->W0)
     PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " training rows for %" PetscInt_FMT " features and neither a smoothness penalty nor a prior: the weights are only determined within the span of the training rows (use -fit_smooth 2 or -fit_prior)\n", split->ntrain, ds->p));
-  if (!split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
-  if (split->ntest == 1) PetscCall(PetscPrintf(comm, "fit: warning: a single held-out row has no R^2 (it needs at least 2 rows to vary): read the RMSE, or hold out more samples (-fit_test_fraction, -fit_test_samples)\n"));
-  else if (split->ntest_units && split->ntest_units < 10)
+  if (fitted && !split->ntest) PetscCall(PetscPrintf(comm, "fit: warning: no held-out rows (-fit_test_fraction 0): the R^2 above is on the training rows and says nothing about predictions\n"));
+  if (fitted && split->ntest == 1) PetscCall(PetscPrintf(comm, "fit: warning: a single held-out row has no R^2 (it needs at least 2 rows to vary): read the RMSE, or hold out more samples (-fit_test_fraction, -fit_test_samples)\n"));
+  else if (fitted && split->ntest_units && split->ntest_units < 10)
     PetscCall(PetscPrintf(comm, "fit: note: the held-out R^2 is over %" PetscInt_FMT " samples only, a noisy score: compare several splits (-fit_seed) or hold out more samples\n", split->ntest_units));
   for (PetscInt k = 0; k < FIT_NKERNELS; k++)
-    if (res->kernel.K[k]) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with its exact kernel: %.6f\n", FitKernelTargets[k], (double)res->kernel.correlation[k]));
+    if (res->kernel.K[k] && !sc->dropped[res->kernel.target[k]]) PetscCall(PetscPrintf(comm, "fit: correlation of the weights of %s with its exact kernel: %.6f\n", FitKernelTargets[k], (double)res->kernel.correlation[k]));
   PetscCall(PetscPrintf(comm, "fit: model written to %s\n", o->out));
   PetscFunctionReturn(0);
 }
@@ -1306,8 +1316,8 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_FALSE, yhat, &res.train));
   PetscCall(FitMetricsCompute(comm, &ds, &split, &sc, PETSC_TRUE, yhat, &res.test));
   PetscCall(PetscFree(yhat));
-  for (PetscInt k = 0; k < FIT_NKERNELS; k++)
-    if (res.kernel.K[k]) res.kernel.correlation[k] = Correlation(ds.p, W + res.kernel.target[k] * ds.p, res.kernel.K[k]);
+  for (PetscInt k = 0; k < FIT_NKERNELS; k++) /* a dropped target has no fitted weights: NaN, not the 0 of W = 0 */
+    if (res.kernel.K[k]) res.kernel.correlation[k] = sc.dropped[res.kernel.target[k]] ? NAN : Correlation(ds.p, W + res.kernel.target[k] * ds.p, res.kernel.K[k]);
   PetscCall(PetscMalloc1(ds.t, &res.prior_distance));
   PriorDistance(ds.t, ds.p, W, &prior, res.prior_distance);
   PetscCall(PetscLogEventEnd(FIT_METRICS, 0, 0, 0, 0));
