@@ -89,7 +89,7 @@ k = next(i for i, l in enumerate(text) if l.startswith("Atoms")) + 2
 x = [float(v) for v in text[k].split()[2:5]]
 text[k + 1] = "2 1 %.17g %.17g %.17g\n" % (x[0] + 0.3, x[1], x[2])
 write("close.data", text)
-cases.append(("close.data", "tersoff", "SiC.tersoff", "Si,C", "are 0.3 apart, closer than -potential_min_distance 0.5"))
+cases.append(("close.data", "tersoff", "SiC.tersoff", "Si,C", "close.data: atoms with ids 1 and 2 are 0.3 apart, closer than -potential_min_distance 0.5"))
 
 failed = False
 # a potential file's mass that is subnormal (1e-320): used where the sample has no masses, so a
