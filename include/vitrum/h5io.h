@@ -48,5 +48,9 @@ PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start
 PetscErrorCode VitStringsFree(PetscInt n, char ***strings);
 /* A string attribute (fixed or variable length); *value = NULL when absent. Free with PetscFree. */
 PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[], char **value);
+/* Copy the group `group` of in to out (collective on out->comm): every dataset below it (numbers
+   with their shape and units, or strings) and the string attributes of it and of every object below
+   it, except the paths relative to group listed in skip (and what lies below them). */
+PetscErrorCode VitH5CopyGroup(VitH5 *in, VitH5 *out, const char group[], PetscInt nskip, const char *const skip[]);
 
 #endif

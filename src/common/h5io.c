@@ -532,3 +532,123 @@ PetscErrorCode VitH5ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
   PetscCall(PetscFree(v));
   PetscFunctionReturn(0);
 }
+
+/* Names gathered by the HDF5 iterators below (link paths under a group, attribute names). */
+typedef struct {
+  PetscInt n, cap;
+  char   **names;
+} NameList;
+
+static herr_t NameListAdd(NameList *l, const char name[])
+{
+  if (l->n == l->cap) {
+    l->cap = l->cap ? 2 * l->cap : 16;
+    if (PetscRealloc(l->cap * sizeof(char *), &l->names)) return -1;
+  }
+  return PetscStrallocpy(name, &l->names[l->n++]) ? -1 : 0;
+}
+
+static herr_t AddLinkName(hid_t group, const char *name, const H5L_info_t *info, void *ctx)
+{
+  (void)group;
+  (void)info;
+  return NameListAdd((NameList *)ctx, name);
+}
+
+static herr_t AddAttrName(hid_t obj, const char *name, const H5A_info_t *info, void *ctx)
+{
+  (void)obj;
+  (void)info;
+  return NameListAdd((NameList *)ctx, name);
+}
+
+/* Copy one dataset (numbers or strings, its shape and units) from in to out. */
+static PetscErrorCode CopyDataset(VitH5 *in, VitH5 *out, const char name[])
+{
+  hid_t       dset, type;
+  H5T_class_t klass;
+  int         ndims;
+  hsize_t     dims[4];
+  PetscInt    n;
+  char       *units;
+
+  PetscFunctionBeginUser;
+  PetscCall(OpenDataset(in, name, &dset));
+  type  = H5Dget_type(dset);
+  klass = H5Tget_class(type);
+  H5Tclose(type);
+  H5Dclose(dset);
+  if (klass == H5T_STRING) {
+    char **s;
+    PetscCall(VitH5ReadStrings(in, name, &n, &s));
+    PetscCall(VitH5WriteStrings(out, name, n, (const char *const *)s));
+    PetscCall(VitStringsFree(n, &s));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VitH5GetDims(in, name, &ndims, dims));
+  PetscCall(VitH5ReadAttrString(in, name, "units", &units));
+  if (klass == H5T_INTEGER) {
+    PetscInt *v;
+    PetscCall(VitH5ReadInt(in, name, &n, &v));
+    PetscCall(VitH5WriteInt(out, name, ndims, dims, v, units ? units : "1"));
+    PetscCall(PetscFree(v));
+  } else {
+    PetscReal *v;
+    PetscCall(VitH5ReadReal(in, name, &n, &v)); /* refuses anything but numbers */
+    PetscCall(VitH5WriteReal(out, name, ndims, dims, v, units ? units : "1"));
+    PetscCall(PetscFree(v));
+  }
+  PetscCall(PetscFree(units));
+  PetscFunctionReturn(0);
+}
+
+/* Copy the string attributes of object name (a dataset's units are written with it). */
+static PetscErrorCode CopyAttributes(VitH5 *in, VitH5 *out, const char name[])
+{
+  NameList l = {0, 0, NULL};
+  hid_t    o = H5Oopen(in->file, name, H5P_DEFAULT);
+  hsize_t  idx = 0;
+
+  PetscFunctionBeginUser;
+  H5Call(o);
+  H5Call(H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, AddAttrName, &l));
+  H5Oclose(o);
+  for (PetscInt k = 0; k < l.n; k++) {
+    char *value;
+    if (!strcmp(l.names[k], "units")) continue;
+    PetscCall(VitH5ReadAttrString(in, name, l.names[k], &value)); /* vitrum writes only string attributes */
+    if (value) PetscCall(VitH5WriteAttrString(out, name, l.names[k], value));
+    PetscCall(PetscFree(value));
+  }
+  PetscCall(VitStringsFree(l.n, &l.names));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5CopyGroup(VitH5 *in, VitH5 *out, const char group[], PetscInt nskip, const char *const skip[])
+{
+  NameList l = {0, 0, NULL};
+
+  PetscFunctionBeginUser;
+  H5Call(NameListAdd(&l, ""));
+  H5Call(H5Lvisit_by_name(in->file, group, H5_INDEX_NAME, H5_ITER_INC, AddLinkName, &l, H5P_DEFAULT));
+  for (PetscInt k = 0; k < l.n; k++) {
+    char      full[PETSC_MAX_PATH_LEN];
+    PetscBool skipped = PETSC_FALSE;
+    hid_t     o;
+    H5I_type_t kind;
+    for (PetscInt s = 0; s < nskip; s++) {
+      size_t len = strlen(skip[s]);
+      if (!strncmp(l.names[k], skip[s], len) && (l.names[k][len] == 0 || l.names[k][len] == '/')) skipped = PETSC_TRUE;
+    }
+    if (skipped) continue;
+    PetscCall(PetscSNPrintf(full, sizeof(full), "%s%s%s", group, l.names[k][0] ? "/" : "", l.names[k]));
+    o = H5Oopen(in->file, full, H5P_DEFAULT);
+    H5Call(o);
+    kind = H5Iget_type(o);
+    H5Oclose(o);
+    if (kind == H5I_DATASET) PetscCall(CopyDataset(in, out, full));
+    PetscCall(CopyAttributes(in, out, full));
+  }
+  PetscCall(VitStringsFree(l.n, &l.names));
+  PetscFunctionReturn(0);
+}

@@ -123,57 +123,6 @@ static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscIn
   PetscFunctionReturn(0);
 }
 
-/* Copy the optional datasets that fit reads besides X, Y and the names, with the string attributes
-   fit reads (the pair table's potential and unit style, the samples' unit style on the density). */
-static PetscErrorCode CopyExtras(MPI_Comm comm, const char in_path[], VitH5 *out)
-{
-  static const struct {
-    const char *name, *units;
-  } reals[] = {
-    {"/dataset/feature_smooth", "length"},
-    {"/dataset/structure/dim", "1"},
-    {"/dataset/structure/density", "1/length^d"},
-    {"/dataset/structure/density_range", "1/length^d"}, /* the model keeps it: predict's density check */
-    {"/dataset/structure/type_fraction", "1"},
-    {"/dataset/structure/natoms", "1"},
-    {"/dataset/structure/type_mass", "mass"},
-    {"/dataset/structure/pair_table", "phi, phi', phi'' of each feature"}, /* features: the potential of the spectra, for fit's exact kernels */
-  };
-  static const char *const attrs[] = {"potential", "units_style"};
-  VitH5                    in;
-  PetscBool                has;
-
-  PetscFunctionBeginUser;
-  PetscCall(VitH5OpenRead(comm, in_path, &in));
-  for (size_t k = 0; k < sizeof(reals) / sizeof(reals[0]); k++) {
-    PetscInt   n;
-    PetscReal *v;
-    hsize_t    dims[1];
-    PetscCall(VitH5Exists(&in, reals[k].name, &has));
-    if (!has) continue;
-    PetscCall(VitH5ReadReal(&in, reals[k].name, &n, &v));
-    dims[0] = (hsize_t)n;
-    PetscCall(VitH5WriteReal(out, reals[k].name, 1, dims, v, reals[k].units));
-    PetscCall(PetscFree(v));
-    for (size_t j = 0; j < sizeof(attrs) / sizeof(attrs[0]); j++) {
-      char *attr;
-      PetscCall(VitH5ReadAttrString(&in, reals[k].name, attrs[j], &attr));
-      if (attr) PetscCall(VitH5WriteAttrString(out, reals[k].name, attrs[j], attr));
-      PetscCall(PetscFree(attr));
-    }
-  }
-  PetscCall(VitH5Exists(&in, "/dataset/structure/type_names", &has));
-  if (has) {
-    PetscInt n;
-    char   **names;
-    PetscCall(VitH5ReadStrings(&in, "/dataset/structure/type_names", &n, &names));
-    PetscCall(VitH5WriteStrings(out, "/dataset/structure/type_names", n, (const char *const *)names));
-    PetscCall(VitStringsFree(n, &names));
-  }
-  PetscCall(VitH5Close(&in));
-  PetscFunctionReturn(0);
-}
-
 /* Columns of the model's targets: group `model`, or for VIT_PIPELINE_REDUCED and
    VIT_PIPELINE_CUMULATIVE the VDOS columns "D(omega=w)". Error listing the groups present when none matches. */
 static PetscErrorCode SelectColumns(MPI_Comm comm, const char path[], const VitPipelineDataset *ds, const char model[], PetscInt *m, PetscInt cols[])
@@ -334,15 +283,16 @@ PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[
     PetscCall(CountTargets(comm, cache, &ds, &m, &Y, &names));
   } else PetscCall(ModelTargets(comm, data_path, &ds, model, rebin, &m, Y, names));
   PetscCall(VitH5Create(comm, out_path, &h5));
-  {
-    hsize_t dx[2] = {(hsize_t)ds.n, (hsize_t)ds.p}, dy[2] = {(hsize_t)ds.n, (hsize_t)m};
-    PetscCall(VitH5WriteReal(&h5, "/dataset/X", 2, dx, ds.X, "1 (features of the pipeline dataset)"));
+  { /* everything features wrote (X, the names, the rdf grid, the structure, ...) but the targets */
+    static const char *const targets[] = {"Y", "target_names"};
+    hsize_t                  dy[2]     = {(hsize_t)ds.n, (hsize_t)m};
+    VitH5                    in;
+    PetscCall(VitH5OpenRead(comm, data_path, &in));
+    PetscCall(VitH5CopyGroup(&in, &h5, "/dataset", 2, targets));
+    PetscCall(VitH5Close(&in));
     PetscCall(VitH5WriteReal(&h5, "/dataset/Y", 2, dy, Y, !strcmp(model, VIT_PIPELINE_REDUCED) ? "1/omega^d" : !strcmp(model, VIT_PIPELINE_CUMULATIVE) ? "1 (fraction of modes)" : !strcmp(model, VIT_PIPELINE_COUNTS) ? "modes" : "target"));
-    PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", ds.p, (const char *const *)ds.feature_names));
     PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", m, (const char *const *)names));
-    PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", ds.n, (const char *const *)ds.sample_names));
   }
-  PetscCall(CopyExtras(comm, data_path, &h5));
   PetscCall(VitH5Close(&h5));
   for (PetscInt j = 0; j < m; j++) PetscCall(PetscFree(names[j]));
   PetscCall(PetscFree2(Y, names));

@@ -5,7 +5,9 @@
   g(r) features reproduces the <omega^2> targets (Tr(H)/dN from vitrum's Hessian) up to a constant,
   R^2 > 0.95 over the samples;
 - every model's dataset has the features of dataset.h5, its density range and unit style (which
-  the model keeps), and its targets (the reduced VDOS model
+  the model keeps), every other dataset and attribute of dataset.h5's /dataset but the targets (the
+  rdf grid rdf_dr, rdf_rmax among them: until this release they were lost, and predict -sample with
+  a pipeline model computed the sample on the default grid and failed), and its targets (the reduced VDOS model
   Dred: D(omega)/omega, 2D, only its bins above 3 /dataset/vdos_sigma; the cumulative VDOS Dcum: running sum of the rebinned D times the bin
   width, last value dropped), recomputed here with numpy; the exact mode counts of Ncount equal
   the numbers of eigenvalues below omega^2 of a dense Hessian built here in numpy from the sample
@@ -150,6 +152,7 @@ def check_model_datasets():
             rho = f['/dataset/structure/density_range'][...]
             assert 0 < rho[0] <= rho[1] and np.array_equal(g['/dataset/structure/density_range'][...], rho), (m, rho)
             assert g['/dataset/structure/density'].attrs['units_style'] in ('lj', b'lj'), m
+            assert same_group(f['/dataset'], g['/dataset'], skip=('Y', 'target_names')) > 10, m
         with h5py.File(os.path.join(RUN, 'models/%s/model.h5' % m), 'r') as mf:
             assert np.array_equal(mf['/model/density_range'][...], rho) and mf['/model'].attrs['units_style'] in ('lj', b'lj'), (m, mf['/model/density_range'][...])
         if m == 'D':
@@ -173,6 +176,42 @@ def check_model_datasets():
         assert np.allclose(Ym.reshape(expect.shape), expect, rtol=1e-12, atol=1e-15), m
         if m in ('D', 'Dred'):
             assert np.allclose([float(t.split('=')[1][:-1]) for t in tm], coarse(omega[None, :])[0][above if m == 'Dred' else slice(None)]), tm
+
+
+def same_group(a, b, skip=()):
+    """Every dataset (values) and attribute (but a dataset's units) below h5py group a is in b, the
+    names in skip left out; returns how many objects were compared."""
+    count = 0
+    for key in (k for k in a.attrs if k != 'units' or isinstance(a, h5py.Group)):
+        assert key in b.attrs and a.attrs[key] == b.attrs[key], (a.name, key)
+    for name, obj in a.items():
+        if name in skip:
+            continue
+        assert name in b, (a.name, name)
+        if isinstance(obj, h5py.Group):
+            count += same_group(obj, b[name])
+        else:
+            assert np.array_equal(obj[()], b[name][()]), obj.name
+            for key in obj.attrs:
+                assert key in b[name].attrs and obj.attrs[key] == b[name].attrs[key], (obj.name, key)
+            count += 1
+    return count
+
+
+def check_predict_sample():
+    """predict -sample with a pipeline model (no cache: computed on the model's grid, which the model
+    takes from its dataset) = W x + b of the sample's dataset row."""
+    X, samples = read('models/omega2_mean/dataset.h5', 'dataset', ['X', 'sample_names'])
+    W, b = read('models/omega2_mean/model.h5', 'model', ['W', 'b'])
+    with h5py.File(os.path.join(RUN, 'models/omega2_mean/model.h5'), 'r') as mf:
+        assert np.allclose([mf['/model/rdf_dr'][()].item(), mf['/model/rdf_rmax'][()].item()], [0.01, 3.5], rtol=1e-12, atol=0), 'the model lost the training grid'
+    shutil.rmtree('predict_cache', ignore_errors=True)
+    p = vt.run(['predict', '-model', os.path.join(RUN, 'models/omega2_mean/model.h5'), '-sample', samples[-1], '-features_cache', 'predict_cache', '-o', 'pred.h5'])
+    with h5py.File('pred.h5', 'r') as f:
+        got = f['/prediction/Y'][()].ravel()
+    expect = X[-1] @ W.reshape(-1, X.shape[1]).T + np.atleast_1d(b)
+    assert np.allclose(got, expect, rtol=1e-10, atol=0), (got, expect, p.stdout)
+    print('predict -sample with the pipeline model: %r = W x + b of the dataset row' % got)
 
 
 def numpy_omega2_kernel(group, r, types, area):
@@ -294,6 +333,7 @@ def main():
         assert need in pngs and os.path.getsize(os.path.join(report, need)) > 5000, need
     check_report_table(md)
     check_model_datasets()
+    check_predict_sample()
     check_counts()
     check_exact_kernel()
     check_evaluation()
