@@ -6,6 +6,8 @@ vit_add_test(fit_cv 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cv.py)
 vit_add_test(fit_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_errors.py)
 vit_add_test(fit_features 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_features.py)
 vit_add_test(fit_predict 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict.py)
+# -predict_regrid: shell-volume re-binning of vitrum's own finer histogram = its coarse one (3D, 2D); coverage on bin edges; refusals.
+vit_add_test(fit_regrid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_regrid.py)
 vit_add_test(fit_kernel 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel.py)
 vit_add_test(fit_atoms 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_atoms.py)
 vit_add_test(fit_lj_ensemble 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_lj_ensemble.py)

@@ -93,14 +93,18 @@ PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[]);
 /* Profiles on a grid (src/fit/profile.c). Gaussian smoothing in place:
    g_s(x_i) = sum_j g(x_j) w_ij / sum_j w_ij, w_ij = exp(-(x_i - x_j)^2 / (2 sigma^2)) (sigma <= 0: none). */
 PetscErrorCode VitGaussianSmooth(PetscInt nx, const PetscReal x[], PetscReal sigma, PetscReal g[]);
-/* A profile (x increasing, g) on a model's grid of bin centres xi with spacing h. Pick: the values
-   at the points of xi when the profile's grid has the same spacing there and contains every xi
-   (tolerance 1e-6 h). Rebin: the average of the profile's bins over each model bin
-   [xi - h/2, xi + h/2], weighted by their overlap (profile bins end halfway between points);
-   PETSC_FALSE when the profile does not cover a model bin. */
+/* A profile (x increasing, g) on a model's grid of bin centres xi with spacing h. A profile point's
+   bin ends halfway to its neighbours (the end bins as wide as their neighbours); Edges: the range
+   [lo, hi] of those bins (one point: x +- h/2). The profile covers the model when its bins cover the
+   model's bins [xi[0] - h/2, xi[ni-1] + h/2] (tolerance 1e-6 h). Pick: the values at the points of
+   xi when the profile's grid has the same spacing there and contains every xi. Rebin: the average of
+   the profile's bins over each model bin [xi - h/2, xi + h/2], weighted by the volume of the shell
+   each overlap spans in dim dimensions (r_b^dim - r_a^dim; dim 1: the width), as a histogram
+   g = counts / shell volume re-bins exactly; PETSC_FALSE when the profile does not cover the model. */
 typedef enum { VIT_GRID_SAME, VIT_GRID_DIFFERS, VIT_GRID_UNCOVERED } VitGridMatch;
+void         VitProfileEdges(PetscInt nx, const PetscReal x[], PetscReal h, PetscReal *lo, PetscReal *hi);
 VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
-PetscBool    VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[]);
+PetscBool    VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscInt dim, PetscReal gi[]);
 /* The number of leading points of a profile (x increasing) whose bins begin below rmax (tolerance
    tol): the part that overlaps a training range [0, rmax], over which predict smooths as features did. */
 PetscInt     VitProfilePointsBelow(PetscInt nx, const PetscReal x[], PetscReal rmax, PetscReal tol);

@@ -64,7 +64,7 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   if (!set) o->nrdf = 0;
   PetscCall(VitOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(VitOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date entry in " VIT_FEATURES_CACHE_DEFAULT " of the current folder is read, nothing is written)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
-  PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf profiles whose grid differs from the model's (average over each model bin; else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
+  PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf g(r) profiles whose grid differs from the model's (average over each model bin weighted by shell volume; not S(q); else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) PetscFunctionReturn(0);
   PetscCall(VitSamplePathsGet(comm, o->samples, o->sample_list, &nlisted, &listed));
@@ -390,6 +390,38 @@ static PetscReal ModelSpacing(const Model *m, PetscInt c, PetscInt ni, const Pet
   return ni > 1 ? h : 0;
 }
 
+/* The error for a profile whose bins (those of its first nx points, cut at the model's rdf_rmax)
+   do not cover the model's bins of profile c: the ranges compared, both as bin edges. */
+static PetscErrorCode Uncovered(MPI_Comm comm, const char source[], const Model *m, PetscInt c, const Profiles *pr, PetscInt nx, PetscInt ni, const PetscReal xi[], PetscReal h)
+{
+  PetscReal lo, hi;
+  char      cut[96] = "";
+
+  PetscFunctionBeginUser;
+  PetscCheck(nx > 0, comm, PETSC_ERR_USER_INPUT, "%s: the measured %s begins at %g, beyond the end of the model's training g(r) (rdf_rmax %g)", source, m->group_names[c], (double)pr->x[0], (double)m->rdf_rmax);
+  VitProfileEdges(nx, pr->x, h, &lo, &hi);
+  if (PetscAbsReal(lo) < 1e-9 * h) lo = 0; /* r = 0 less half a bin plus half a bin: print 0, not round-off */
+  if (nx < pr->nx) PetscCall(PetscSNPrintf(cut, sizeof(cut), ", cut where the model's training g(r) ends, rdf_rmax %g", (double)m->rdf_rmax));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the measured %s spans [%g, %g] (the bins of its points %g to %g%s), a range that does not cover the model's bins [%g, %g] (width %g, centres %g to %g)", source, m->group_names[c], (double)lo, (double)hi, (double)pr->x[0], (double)pr->x[nx - 1], cut, (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2), (double)h, (double)xi[0], (double)xi[ni - 1]);
+}
+
+/* A profile c that covers the model's bins on another grid: an error without -predict_regrid (the
+   two grids named), for S(q) (a function sampled at its q points, not a histogram: no bins to
+   re-bin) and for a model that does not record the samples' dimension (the shells' weights need
+   it). *wider: the profile's bins are wider than the model's. */
+static PetscErrorCode RegridAllowed(MPI_Comm comm, const PredictOptions *o, const char source[], const Model *m, PetscInt c, const Profiles *pr, PetscInt nx, const PetscReal xi[], PetscReal h, PetscReal *wider)
+{
+  PetscReal step = nx > 1 ? pr->x[1] - pr->x[0] : 0;
+
+  PetscFunctionBeginUser;
+  PetscCheck(o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%g, %g], spacing %g) is not the model's (bins of %g centred at %g, %g, ...)%s: give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
+             m->group_names[c], pr->nx, (double)pr->x[0], (double)pr->x[pr->nx - 1], (double)step, (double)h, (double)xi[0], (double)(xi[0] + h), step > h * (1 + 1e-6) ? " (its spacing is wider: another length unit, or a coarser histogram?)" : "");
+  PetscCheck(m->group_names[c][0] != 'S', comm, PETSC_ERR_USER_INPUT, "%s: -predict_regrid re-bins g(r) histograms only; %s is sampled at its q points (spacing %g), not a histogram, so it has no bins to average: give it on the model's q grid (spacing %g, from %g)", source, m->group_names[c], (double)step, (double)h, (double)xi[0]);
+  PetscCheck(m->dim == 2 || m->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: -predict_regrid weights the bins of %s by their shell volumes, which needs the samples' dimension, and the model %s records none (/model/dim: fitted on a dataset without /dataset/structure, or by an older vitrum): refit it from a features dataset, or give the profile on the model's grid", source, m->group_names[c], m->path);
+  if (step > h * (1 + 1e-6)) *wider = step;
+  PetscFunctionReturn(0);
+}
+
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
    for text input), smooth as the training features were, take the values on the model's grid;
    a profile on another grid is an error, or with -predict_regrid re-binned (and said so).
@@ -398,7 +430,7 @@ static PetscReal ModelSpacing(const Model *m, PetscInt c, PetscInt ni, const Pet
    features (one that ends earlier is smoothed over its own range, docs/fit.md). */
 static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, const char source[], const Model *m, const Profiles *pr, PetscReal f[])
 {
-  PetscReal *g, *xi, *gi;
+  PetscReal *g, *xi, *gi, wider = 0, h = 0;
   PetscBool  rebinned = PETSC_FALSE;
 
   PetscFunctionBeginUser;
@@ -406,7 +438,6 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
   PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, m->p, &gi));
   for (PetscInt c = 0; c < m->ngroups; c++) {
     PetscInt     a = c, ni = 0, first = -1, nx = pr->nx;
-    PetscReal    h;
     VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
@@ -424,16 +455,16 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
     h = ModelSpacing(m, c, ni, xi);
     if (h <= 0) h = pr->nx > 1 ? pr->x[1] - pr->x[0] : 1;
     match = VitProfilePick(nx, pr->x, g, ni, xi, h, gi);
-    PetscCheck(match != VIT_GRID_UNCOVERED, comm, PETSC_ERR_USER_INPUT, "%s: the measured range [%g, %g] does not cover the model's %s range [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)xi[0], (double)xi[ni - 1]);
-    PetscCheck(match == VIT_GRID_SAME || o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%g, %g]) is not the model's (bins of %g centred at %g, %g, ...): give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
-               m->group_names[c], pr->nx, (double)pr->x[0], (double)pr->x[pr->nx - 1], (double)h, (double)xi[0], (double)(xi[0] + h));
+    if (match == VIT_GRID_UNCOVERED) PetscCall(Uncovered(comm, source, m, c, pr, nx, ni, xi, h));
     if (match == VIT_GRID_DIFFERS) {
-      PetscCheck(VitProfileRebin(nx, pr->x, g, ni, xi, h, gi), comm, PETSC_ERR_USER_INPUT, "%s: the measured bins [%g, %g] do not cover the model's %s bins [%g, %g]", source, (double)pr->x[0], (double)pr->x[pr->nx - 1], m->group_names[c], (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2));
+      PetscCall(RegridAllowed(comm, o, source, m, c, pr, nx, xi, h, &wider));
+      PetscCheck(VitProfileRebin(nx, pr->x, g, ni, xi, h, m->dim, gi), comm, PETSC_ERR_PLIB, "%s: re-binning %s failed after its range was checked", source, m->group_names[c]);
       rebinned = PETSC_TRUE;
     }
     PetscCall(PetscArraycpy(f + first, gi, ni));
   }
-  if (rebinned) PetscCall(PetscPrintf(comm, "# predict: %s: re-binned onto the model's grid (-predict_regrid: averages over the model's bins, not interpolation)\n", source));
+  if (wider > 0) PetscCall(PetscPrintf(comm, "# predict: note: %s: its bins (spacing %g) are wider than the model's (%g): each model bin takes the value of the profile bins over it, without the detail of the training features (a profile in another length unit?)\n", source, (double)wider, (double)h));
+  if (rebinned) PetscCall(PetscPrintf(comm, "# predict: %s: re-binned onto the model's grid (-predict_regrid: averages over the model's bins weighted by shell volume, not interpolation)\n", source));
   PetscCall(PetscFree3(g, xi, gi));
   PetscFunctionReturn(0);
 }

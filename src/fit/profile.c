@@ -39,11 +39,35 @@ static PetscInt FindPoint(PetscInt nx, const PetscReal x[], PetscReal u, PetscRe
   return -1;
 }
 
+/* Input bin j spans [e_j, e_{j+1}], edges halfway between points (the end bins as wide as their neighbours). */
+static PetscReal BinEdge(PetscInt nx, const PetscReal x[], PetscInt j)
+{
+  if (j == 0) return x[0] - 0.5 * (x[1] - x[0]);
+  if (j == nx) return x[nx - 1] + 0.5 * (x[nx - 1] - x[nx - 2]);
+  return 0.5 * (x[j - 1] + x[j]);
+}
+
+void VitProfileEdges(PetscInt nx, const PetscReal x[], PetscReal h, PetscReal *lo, PetscReal *hi)
+{
+  *lo = nx < 2 ? x[0] - 0.5 * h : BinEdge(nx, x, 0);
+  *hi = nx < 2 ? x[0] + 0.5 * h : BinEdge(nx, x, nx);
+}
+
+/* Whether the profile's bins cover the model's bins [xi[0] - h/2, xi[ni-1] + h/2] (tolerance tol). */
+static PetscBool Covers(PetscInt nx, const PetscReal x[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal tol)
+{
+  PetscReal lo, hi;
+
+  if (nx < 1) return PETSC_FALSE;
+  VitProfileEdges(nx, x, h, &lo, &hi);
+  return (PetscBool)(xi[0] - 0.5 * h >= lo - tol && xi[ni - 1] + 0.5 * h <= hi + tol);
+}
+
 VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[])
 {
   PetscReal tol = 1e-6 * h;
 
-  if (nx < 1 || xi[0] < x[0] - tol || xi[ni - 1] > x[nx - 1] + tol) return VIT_GRID_UNCOVERED;
+  if (!Covers(nx, x, ni, xi, h, tol)) return VIT_GRID_UNCOVERED;
   for (PetscInt i = 0; i < ni; i++) {
     PetscInt  j = FindPoint(nx, x, xi[i], tol);
     PetscReal step;
@@ -55,14 +79,6 @@ VitGridMatch VitProfilePick(PetscInt nx, const PetscReal x[], const PetscReal g[
   return VIT_GRID_SAME;
 }
 
-/* Input bin j spans [e_j, e_{j+1}], edges halfway between points (the end bins as wide as their neighbours). */
-static PetscReal BinEdge(PetscInt nx, const PetscReal x[], PetscInt j)
-{
-  if (j == 0) return x[0] - 0.5 * (x[1] - x[0]);
-  if (j == nx) return x[nx - 1] + 0.5 * (x[nx - 1] - x[nx - 2]);
-  return 0.5 * (x[j - 1] + x[j]);
-}
-
 PetscInt VitProfilePointsBelow(PetscInt nx, const PetscReal x[], PetscReal rmax, PetscReal tol)
 {
   PetscInt n = 0;
@@ -72,21 +88,27 @@ PetscInt VitProfilePointsBelow(PetscInt nx, const PetscReal x[], PetscReal rmax,
   return n;
 }
 
-PetscBool VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscReal gi[])
+/* Volume of the shell [a, b] in dim dimensions, up to the constant of the dimension (dim 1: the width). */
+static PetscReal Shell(PetscReal a, PetscReal b, PetscInt dim)
+{
+  return PetscPowRealInt(b, dim) - PetscPowRealInt(a, dim);
+}
+
+PetscBool VitProfileRebin(PetscInt nx, const PetscReal x[], const PetscReal g[], PetscInt ni, const PetscReal xi[], PetscReal h, PetscInt dim, PetscReal gi[])
 {
   PetscReal tol = 1e-6 * h;
 
-  if (nx < 2) return PETSC_FALSE;
+  if (nx < 2 || !Covers(nx, x, ni, xi, h, tol)) return PETSC_FALSE;
   for (PetscInt i = 0; i < ni; i++) {
-    PetscReal lo = xi[i] - 0.5 * h, hi = xi[i] + 0.5 * h, sum = 0, width = 0;
-    if (lo < BinEdge(nx, x, 0) - tol || hi > BinEdge(nx, x, nx) + tol) return PETSC_FALSE;
+    PetscReal lo = xi[i] - 0.5 * h, hi = xi[i] + 0.5 * h, sum = 0, volume = 0;
     for (PetscInt j = 0; j < nx; j++) {
-      PetscReal overlap = PetscMin(hi, BinEdge(nx, x, j + 1)) - PetscMax(lo, BinEdge(nx, x, j));
-      if (overlap <= 0) continue;
-      sum += overlap * g[j];
-      width += overlap;
+      PetscReal a = PetscMax(lo, BinEdge(nx, x, j)), b = PetscMin(hi, BinEdge(nx, x, j + 1)), v;
+      if (b <= a) continue;
+      v = Shell(a, b, dim);
+      sum += v * g[j];
+      volume += v;
     }
-    gi[i] = sum / width;
+    gi[i] = sum / volume;
   }
   return PETSC_TRUE;
 }

@@ -3,7 +3,8 @@ given as text columns (on the model's grid, or on a longer range of the same gri
 rdf output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
 -o file holds the same numbers as the stdout table. A header line naming the text columns ("# r
 2-2 1-1 2-1", commas allowed) matches them by name. A profile on another grid (a finer one) is an
-error, and with -predict_regrid it is re-binned: = W (numpy bin averages) + b. A measured range
+error, and with -predict_regrid it is re-binned: = W (numpy averages weighted by shell volume) + b,
+refused by a model that does not record the samples' dimension. A measured range
 that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
 in /model/W (entry named), or a model with no features are clear errors, never NaN predictions
 or a crash. A model fitted on a dataset with its composition keeps the training samples' density
@@ -91,13 +92,16 @@ for name, header, message in (("twice.txt", "r 1-2 2-1 1-1", "names g_1-2 twice"
     proc = run("predict", ["-model", "pred.model.h5", "-rdf", name], 2, check=False)
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
 
-# a finer grid: refused, and re-binned with -predict_regrid (numpy: overlap-weighted bin averages)
-def rebin(x, g, centres, h):
+# a finer grid: refused, and with -predict_regrid refused too by a model that does not record the
+# samples' dimension (the shells' volumes need it; re-binned below with dens.model.h5)
+def rebin(x, g, centres, h, dim=3):
+    """numpy: the fine bins' average over each model bin weighted by the shell volume of the overlap."""
     edges = np.concatenate([[x[0] - (x[1] - x[0]) / 2], (x[1:] + x[:-1]) / 2, [x[-1] + (x[-1] - x[-2]) / 2]])
     out = []
     for c in centres:
-        overlap = np.clip(np.minimum(c + h / 2, edges[1:]) - np.maximum(c - h / 2, edges[:-1]), 0, None)
-        out.append((overlap * g).sum() / overlap.sum())
+        a, b = np.maximum(c - h / 2, edges[:-1]), np.minimum(c + h / 2, edges[1:])
+        shell = np.where(b > a, b ** dim - a ** dim, 0)
+        out.append((shell * g).sum() / shell.sum())
     return np.array(out)
 
 
@@ -107,13 +111,8 @@ profiles = [np.cos(3 * fine + k) + 1.5 for k in range(3)]
 write_text("fine.txt", fine, profiles)
 proc = run("predict", ["-model", "pred.model.h5", "-rdf", "fine.txt"], 2, check=False)
 assert proc.returncode == 1 and "is not the model's" in proc.stderr and "-predict_regrid" in proc.stderr, proc.stderr
-got = predict(["-rdf", "fine.txt", "-predict_regrid"])
-x = np.concatenate([rebin(fine, p, r, 0.04) for p in profiles])
-d = rel_diff(got["fine.txt"], m["W"] @ x + m["b"])
-print(f"re-binned finer grid: rel diff {d:.2e}")
-assert d < 1e-9, d
-proc = run("predict", ["-model", "pred.model.h5", "-rdf", "fine.txt", "-predict_regrid"], 1)
-assert "re-binned" in proc.stdout, proc.stdout
+proc = run("predict", ["-model", "pred.model.h5", "-rdf", "fine.txt", "-predict_regrid"], 2, check=False)
+assert proc.returncode == 1 and "records none" in proc.stderr, proc.stderr
 
 # NaN in a text profile, in /model/W; a model without features
 text = open("same_0.txt").read().splitlines()
@@ -179,4 +178,12 @@ assert proc.returncode == 1 and "0.06 atoms per length^3, more than 2x outside t
 rdf_at_density("sheet.h5", 1000 / 1.2, area=True)
 proc = run("predict", ["-model", "dens.model.h5", "-rdf", "sheet.h5"], 2, check=False)
 assert proc.returncode == 1 and "a 2D sample, but the model dens.model.h5 was fitted on 3D samples" in proc.stderr, proc.stderr
+# -predict_regrid with a model of 3D samples: the shell-volume average of the fine bins (numpy)
+proc = run("predict", ["-model", "dens.model.h5", "-rdf", "fine.txt", "-predict_regrid", "-o", "regrid.h5"], 2)
+assert "re-binned" in proc.stdout, proc.stdout
+with h5py.File("dens.model.h5", "r") as f, h5py.File("regrid.h5", "r") as g:
+    x = np.concatenate([rebin(fine, p, r, 0.04) for p in profiles])
+    d = rel_diff(g["/prediction/Y"][()][0], f["/model/W"][()] @ x + f["/model/b"][()])
+print(f"re-binned finer grid: rel diff {d:.2e}")
+assert d < 1e-12, d
 print("ok")
