@@ -285,10 +285,23 @@ static PetscInt ProfileOfLabel(const Model *m, const char token[])
   return -1;
 }
 
+/* The error for text column `column` (1: r) whose header label names no profile of the model. */
+static PetscErrorCode UnknownColumn(MPI_Comm comm, const char path[], const Model *m, PetscInt column, const char label[])
+{
+  char known[512] = "";
+
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < m->ngroups && strlen(known) + strlen(m->group_names[c]) + 3 < sizeof(known); c++) {
+    PetscCall(PetscStrlcat(known, c ? ", " : "", sizeof(known)));
+    PetscCall(PetscStrlcat(known, m->group_names[c], sizeof(known)));
+  }
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the header names column %" PetscInt_FMT " '%s', which the model %s does not use (its profiles: %s): give r and the model's profiles only", path, column, label, m->path, known);
+}
+
 /* Names of the text columns from the last comment line before the data when it has one label per
    column ("# r 2-2 1-1 1-2", comma or blank separated) and a label names a model profile: the
-   columns are then matched by name (a label the model does not use keeps its own name, a profile
-   named twice is an error); else pr->names stays NULL and the columns are taken in the model's
+   columns are then matched by name (a label the model does not use, e.g. a pair of a species it
+   does not know, and a profile named twice are errors); else pr->names stays NULL and the columns are taken in the model's
    order, with a note when such a header names none of the model's profiles. */
 static PetscErrorCode TextColumnNames(MPI_Comm comm, const char path[], const Model *m, char header[], Profiles *pr)
 {
@@ -306,8 +319,9 @@ static PetscErrorCode TextColumnNames(MPI_Comm comm, const char path[], const Mo
   PetscCall(PetscCalloc1(pr->nprof, &pr->names));
   for (PetscInt a = 0; a < pr->nprof; a++) {
     PetscInt c = ProfileOfLabel(m, labels[a + 1]);
+    if (c < 0) PetscCall(UnknownColumn(comm, path, m, a + 2, labels[a + 1]));
     for (PetscInt b = 0; b < a && c >= 0; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: the header names %s twice (columns %" PetscInt_FMT " and %" PetscInt_FMT ")", path, m->group_names[c], b + 2, a + 2);
-    PetscCall(PetscStrallocpy(c >= 0 ? m->group_names[c] : labels[a + 1], &pr->names[a]));
+    PetscCall(PetscStrallocpy(m->group_names[c], &pr->names[a]));
   }
   PetscFunctionReturn(0);
 }

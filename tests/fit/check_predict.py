@@ -2,7 +2,8 @@
 given as text columns (on the model's grid, or on a longer range of the same grid) or as an HDF5
 rdf output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
 -o file holds the same numbers as the stdout table. A header line naming the text columns ("# r
-2-2 1-1 2-1", commas allowed) matches them by name. A profile on another grid (a finer one) is an
+2-2 1-1 2-1", commas allowed) matches them by name; a header column the model does not use (an extra
+pair 3-3) is refused. A profile on another grid (a finer one) is an
 error, and with -predict_regrid it is re-binned: = W (numpy averages weighted by shell volume) + b,
 refused by a model that does not record the samples' dimension. A measured range
 that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
@@ -87,8 +88,11 @@ for source in ("perm.txt", "perm.csv", "other.txt", "reversed.h5"):
     assert d < 1e-9, d
 proc = run("predict", ["-model", "pred.model.h5", "-rdf", "other.txt"], 2)
 assert "header names none of the model's profiles" in proc.stdout, proc.stdout
-for name, header, message in (("twice.txt", "r 1-2 2-1 1-1", "names g_1-2 twice"), ("missing.txt", "r 1-2 2-2 3-3", "no profile g_1-1")):
-    np.savetxt(name, np.column_stack([r] + list(x0)), header=header)
+# a column of a pair the model does not know is refused, also beside all of the model's (until this
+# release such a 3-3 column was dropped without a word)
+for name, header, message in (("twice.txt", "r 1-2 2-1 1-1", "names g_1-2 twice"), ("missing.txt", "r 1-2 2-2 3-3", "column 4 '3-3', which the model pred.model.h5 does not use"),
+                              ("extra.txt", "r 1-1 1-2 2-2 3-3", "column 5 '3-3', which the model pred.model.h5 does not use (its profiles: g_1-1, g_1-2, g_2-2)")):
+    np.savetxt(name, np.column_stack([r] + list(x0) + ([x0[0]] if name == "extra.txt" else [])), header=header)
     proc = run("predict", ["-model", "pred.model.h5", "-rdf", name], 2, check=False)
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
 
