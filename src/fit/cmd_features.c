@@ -1375,6 +1375,17 @@ static void PairCoeffName(const char style[], PetscInt k, char name[], size_t le
   else snprintf(name, len, "coefficient %d", (int)k + 1);
 }
 
+/* What a sample's coefficient section is, as a phrase: "no Pair Coeffs section", "a PairIJ Coeffs
+   section (# lj/cut, 3 values a line)". */
+static void PairCoeffsSection(const VitPairCoeffs *c, char out[], size_t len)
+{
+  static const char *const section[] = {"no Pair Coeffs section", "a Pair Coeffs section", "a PairIJ Coeffs section"};
+
+  if (!c->per) snprintf(out, len, "%s", section[0]);
+  else if (c->style[0]) snprintf(out, len, "%s (# %s, %d values a line)", section[c->per], c->style, (int)c->nvalues);
+  else snprintf(out, len, "%s (%d values a line)", section[c->per], (int)c->nvalues);
+}
+
 /* Where sample s's pair coefficients (a data file's Pair Coeffs or PairIJ Coeffs) differ from
    those of sample f: one line in msg (else empty). given[k]: coefficient k is set by an option
    for every sample (-lj_epsilon, -lj_sigma, -lj_cutoff), so the files' values of it are not used. */
@@ -1386,7 +1397,10 @@ static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, const Petsc
   msg[0] = 0;
   if (given[0] && given[1] && given[2]) return;
   if (a->per != b->per || a->nvalues != b->nvalues || strcmp(a->style, b->style)) {
-    snprintf(msg, len, "%s has %s # %s with %d values a line, %s %s # %s with %d", s->source, section[b->per], b->style, (int)b->nvalues, f->source, section[a->per], a->style, (int)a->nvalues);
+    char mine[96], first[96];
+    PairCoeffsSection(b, mine, sizeof(mine));
+    PairCoeffsSection(a, first, sizeof(first));
+    snprintf(msg, len, "%s has %s, the first sample %s has %s", s->source, mine, f->source, first);
     return;
   }
   for (PetscInt i = 0; i < f->ntypes && i < s->ntypes; i++)

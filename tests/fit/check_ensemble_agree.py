@@ -5,7 +5,8 @@
   fit in the model (/model units_style);
 * with a pair -potential, features refuses a sample whose Pair Coeffs differ from the first
   sample's (one line naming the sample, the coefficient, the pair and both values), except in the
-  coefficients an -lj_* option sets for all; without a potential (the rdf features do not depend
+  coefficients an -lj_* option sets for all (a sample without the section beside one with it: both
+  sections described, "has no Pair Coeffs section, the first sample ... has a PairIJ Coeffs section"); without a potential (the rdf features do not depend
   on it) or with a many-body one (which reads no Pair Coeffs) they are accepted;
 * an error raised while one sample is computed (here: -potential ka3d has no metal-unit
   parameters) names the sample (VitUserErrorContext);
@@ -23,13 +24,14 @@ rng = np.random.default_rng(5)
 L, n = 6.0, 150
 
 
-def sample(path, units="lj", cutoff=2.5, eps12=1.5):
+def sample(path, units="lj", cutoff=2.5, eps12=1.5, coeffs=True):
     x = rng.uniform(0, L, (n, 3))
     types = rng.integers(1, 3, n)
     with open(path, "w") as f:
         f.write(f"LAMMPS data file via write_data, version 29 Sep 2021, timestep = 0, units = {units}\n\n")
         f.write(f"{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nMasses\n\n1 1\n2 1\n\n")
-        f.write(f"PairIJ Coeffs # lj/cut\n\n1 1 1.0 1.0 {cutoff}\n1 2 {eps12} 0.8 2.0\n2 2 0.5 0.88 2.2\n\n")
+        if coeffs:
+            f.write(f"PairIJ Coeffs # lj/cut\n\n1 1 1.0 1.0 {cutoff}\n1 2 {eps12} 0.8 2.0\n2 2 0.5 0.88 2.2\n\n")
         f.write("Atoms # atomic\n\n")
         f.writelines(f"{i + 1} {types[i]} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
 
@@ -39,6 +41,7 @@ for i in range(3):
 sample("metal.data", units="metal")
 sample("cut2.data", cutoff=2.0)
 sample("eps12.data", eps12=1.2)
+sample("nocoeffs.data", coeffs=False)
 base = ["-features_targets", "none", "-rdf_rmax", 2.5, "-rdf_dr", 0.1, "-features_drop_constant", 0]
 
 
@@ -61,6 +64,12 @@ refused("features", ["-samples", "lj0.data", "lj1.data", "cut2.data", "eps12.dat
         ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs, 2.5 in that of lj0.data", "share the potential's parameters"])
 refused("features", ["-samples", "lj0.data", "eps12.data", "-potential", "lj/cut"] + base,
         ["eps12.data: epsilon of the pair 1-2 is 1.2", "1.5 in that of lj0.data"])
+# a sample without the section beside one with it: both described in words (until this release
+# "has no Pair Coeffs #  with 0 values a line")
+refused("features", ["-samples", "nocoeffs.data", "lj0.data", "-potential", "lj/cut"] + base,
+        ["lj0.data has a PairIJ Coeffs section (# lj/cut, 3 values a line), the first sample nocoeffs.data has no Pair Coeffs section:"])
+refused("features", ["-samples", "lj0.data", "nocoeffs.data", "-potential", "lj/cut"] + base,
+        ["nocoeffs.data has no Pair Coeffs section, the first sample lj0.data has a PairIJ Coeffs section (# lj/cut, 3 values a line):"])
 run("features", ["-samples", "lj0.data", "cut2.data", "-o", "nopot.h5"] + base, 2)  # no potential: rdf features only
 # a coefficient every sample gets from an option is not read from the files: they may differ in it
 # (a fresh cache: a sample whose outputs are all cached is not read, so not compared)
