@@ -197,7 +197,8 @@ def fig_parity(run, outdir):
         ax.scatter(a, b, s=3 if centred else 10, alpha=0.3 if centred else 0.8)
         ax.set_xlabel('true (%s)' % units if units else 'true')
         ax.set_ylabel('predicted (%s)' % units if units else 'predicted')
-        ax.set_title('%s\n$R^2$ = %.3f' % (name, pooled_r2(y, yhat)))
+        cols = scored_columns(run, idx)  # the pooled R^2 of the scored targets, as in the table
+        ax.set_title('%s\n$R^2$ = %.3f' % (name, pooled_r2(run.y_true[:, cols], run.y_pred[:, cols]) if len(cols) else float('nan')))
         ax.set_aspect('equal', adjustable='datalim')
     fig.suptitle('Held-out samples (%d, not used in the fit): linear model prediction vs truth' % len(run.y_true), y=1.02)
     fig.tight_layout()
@@ -267,7 +268,7 @@ def fig_weight_map(run, outdir):
         ax.set_ylabel(OMEGA if col == 0 else '')
     fig.colorbar(im, ax=axes.ravel().tolist(), label=r'weight $W(\omega, r)$ (%s)' % what[1], shrink=0.9)
     fig.suptitle(r'Fitted weights of the %s on $g_{ab}(r)$ (held-out $R^2$ %.2f); dotted: peaks of the mean $g_{ab}(r)$'
-                 % (what[0], pooled_r2(run.y_true[:, tidx], run.y_pred[:, tidx])), y=0.98)
+                 % (what[0], pooled_r2(run.y_true[:, scored_columns(run, tidx)], run.y_pred[:, scored_columns(run, tidx)])), y=0.98)
     return save(fig, outdir, 'weight_map.png')
 
 
@@ -372,36 +373,49 @@ def fig_kernel(run, outdir):
     return save(fig, outdir, 'kernel_omega2.png'), dict(corr=corr, corr_seen=corr_seen, corr_seen_exact=corr_seen_exact, r2_exact=r2_exact)
 
 
+def scored_columns(run, idx):
+    """The target columns of a group that are scored: /evaluation/trivial 0, R^2 finite (neither
+    constant over the training samples nor flat over the held-out ones)."""
+    idx = np.atleast_1d(idx)
+    return idx[np.isfinite(run.r2[idx])]
+
+
 def metrics_table(run):
-    """Per target group: the pooled held-out R^2 next to the worst and the median bin (over the
-    scored bins: a bin that barely varies over the held-out samples has R^2 NaN and is counted
-    apart), so that a pooled score never hides a failing bin."""
+    """Per target group, over its scored bins only (a bin constant over the training samples or flat
+    over the held-out ones has R^2 NaN and is counted apart, in no number of the row): the pooled
+    held-out R^2 next to the worst and the median bin, so that a pooled score never hides a failing bin."""
     lines = ['| target | bins (unscored) | held-out R^2 | worst bin R^2 | median bin R^2 | training R^2 | held-out RMSE |',
              '|---|---|---|---|---|---|---|']
     for g, (idx, grid) in run.targets['groups'].items():
-        y, yhat = run.y_true[:, idx], run.y_pred[:, idx]
-        scored = run.r2[idx][np.isfinite(run.r2[idx])]
-        worst, median = ('%.3f' % scored.min(), '%.3f' % np.median(scored)) if len(idx) > 1 and len(scored) else ('', '')
-        lines.append('| %s | %d%s | %.3f | %s | %s | %.3f | %.3g |' % (g, len(idx), ' (%d)' % (len(idx) - len(scored)) if len(scored) < len(idx) else '',
-                                                                     pooled_r2(y, yhat), worst, median, np.nanmean(run.r2_train[idx]),
-                                                                     np.sqrt(((y - yhat) ** 2).mean())))
+        cols = scored_columns(run, idx)
+        unscored = ' (%d)' % (len(idx) - len(cols)) if len(cols) < len(idx) else ''
+        if not len(cols):
+            lines.append('| %s | %d%s | | | | | |' % (g, len(idx), unscored))
+            continue
+        y, yhat = run.y_true[:, cols], run.y_pred[:, cols]
+        scored = run.r2[cols]
+        worst, median = ('%.3f' % scored.min(), '%.3f' % np.median(scored)) if len(idx) > 1 else ('', '')
+        lines.append('| %s | %d%s | %.3f | %s | %s | %.3f | %.3g |' % (g, len(idx), unscored, pooled_r2(y, yhat), worst, median,
+                                                                     np.mean(run.r2_train[cols]), np.sqrt(((y - yhat) ** 2).mean())))
     return '\n'.join(lines)
 
 
 def target_reading(run, idx):
     """(score, words) of a target group for the prose: a scalar by its held-out R^2, a binned target by
-    its worst scored bin (the pooled R^2 can be high while a bin fails), naming that bin and how many
-    bins fall below 0.3."""
-    pooled = pooled_r2(run.y_true[:, idx], run.y_pred[:, idx])
-    r2 = run.r2[idx]
-    scored = np.isfinite(r2)
-    if len(idx) == 1 or not scored.any():
+    its worst scored bin (the pooled R^2 over the scored bins can be high while a bin fails), naming
+    that bin and how many bins fall below 0.3."""
+    cols = scored_columns(run, idx)
+    if not len(cols):
+        return float('nan'), 'not scored'
+    pooled = pooled_r2(run.y_true[:, cols], run.y_pred[:, cols])
+    if len(idx) == 1:
         return pooled, '%.2f' % pooled
-    k = np.flatnonzero(scored)[np.argmin(r2[scored])]
-    failing = (r2[scored] < 0.3).sum()
-    words = 'worst bin %s %.2f, pooled %.2f' % (run.target_names[idx[k]], r2[k], pooled)
+    r2 = run.r2[cols]
+    k = np.argmin(r2)
+    failing = (r2 < 0.3).sum()
+    words = 'worst bin %s %.2f, pooled %.2f' % (run.target_names[cols[k]], r2[k], pooled)
     if failing:
-        words += ', %d of %d scored bins below 0.3' % (failing, scored.sum())
+        words += ', %d of %d scored bins below 0.3' % (failing, len(cols))
     return r2[k], words
 
 
@@ -412,6 +426,8 @@ def predictability(run):
     good, partly, not_ = [], [], []
     for g, (idx, _) in run.targets['groups'].items():
         score, words = target_reading(run, idx)
+        if np.isnan(score):  # no scored target: in the table, not judged
+            continue
         (good if score >= 0.8 else partly if score >= 0.3 else not_).append('%s (%s)' % (g, words))
     text = ['**Reading the table.** A binned target is judged by its worst scored bin. Predicted well from g(r) by the linear '
             'model (held-out R^2 >= 0.8): %s. Partly (0.3-0.8): %s. Not predicted (< 0.3): %s.'

@@ -282,7 +282,7 @@ static PetscErrorCode EvaluationWrite(MPI_Comm comm, const Evaluation *ev, const
   PetscCall(VitH5WriteStrings(&h5, "/evaluation/target_names", ev->T, (const char *const *)ev->names));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_true", 2, dtest, ev->ytrue, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/y_pred", 2, dtest, ev->ypred, "units of the models' /dataset/Y"));
-  PetscCall(VitH5WriteInt(&h5, "/evaluation/trivial", 1, dT, ev->trivial, "1: constant over the training rows, not scored (R^2 NaN); 2: held-out values barely vary, R^2 undefined (NaN), errors in the pooled R^2"));
+  PetscCall(VitH5WriteInt(&h5, "/evaluation/trivial", 1, dT, ev->trivial, "1: constant over the training rows, not scored (R^2 NaN); 2: held-out values barely vary, R^2 undefined (NaN), not scored; 0: scored"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/r2", 1, dT, ev->r2, "1 (NaN: trivial target)"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/rmse", 1, dT, ev->rmse, "units of the models' /dataset/Y"));
   PetscCall(VitH5WriteReal(&h5, "/evaluation/mae", 1, dT, ev->mae, "units of the models' /dataset/Y"));
@@ -314,9 +314,10 @@ PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const 
   PetscFunctionReturn(0);
 }
 
-/* Over the group's non-trivial targets: pooled R^2 (1 - sum SSE / sum SST), the worst per-target
-   R^2 and the mean training R^2; *scored: how many targets were scored. */
-static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, const PetscReal *r2_train, const PetscInt *trivial, PetscReal *pooled, PetscReal *worst, PetscReal *train, PetscInt *scored)
+/* Over the group's scored targets (neither constant over the training rows nor flat over the held-out
+   ones: /evaluation/trivial 0): pooled R^2 (1 - sum SSE / sum SST), the worst per-target R^2 and the
+   mean training R^2; *scored: how many; *constant, *flat: how many of each kind are not scored. */
+static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest, PetscInt t, const PetscReal *ytrue, const PetscReal *ypred, const PetscReal *r2_train, const PetscInt *trivial, PetscReal *pooled, PetscReal *worst, PetscReal *train, PetscInt *scored, PetscInt *constant, PetscInt *flat)
 {
   PetscReal *sse, *sst, *sae, SSE = 0, SST = 0;
 
@@ -324,16 +325,18 @@ static PetscErrorCode GroupScores(PetscInt first, PetscInt count, PetscInt ntest
   PetscCall(PetscMalloc3(t, &sse, t, &sst, t, &sae));
   ErrorSums(ntest, t, ytrue, ypred, sse, sst, sae);
 
-  *worst  = PETSC_MAX_REAL;
-  *train  = 0;
-  *scored = 0;
+  *worst    = PETSC_MAX_REAL;
+  *train    = 0;
+  *scored   = 0;
+  *constant = 0;
+  *flat     = 0;
   for (PetscInt k = first; k < first + count; k++) {
-    if (trivial[k] == VIT_TARGET_TRIVIAL) continue;
+    if (trivial[k] == VIT_TARGET_TRIVIAL) (*constant)++;
+    if (trivial[k] == VIT_TARGET_FLAT) (*flat)++;
+    if (trivial[k]) continue;
     SSE += sse[k];
     SST += sst[k];
-    /* a flat target (held-out values barely vary) has no defined R^2: its errors stay in the pooled
-       R^2, it is not the worst */
-    if (trivial[k] != VIT_TARGET_FLAT) *worst = PetscMin(*worst, R2(sse[k], sst[k]));
+    *worst = PetscMin(*worst, R2(sse[k], sst[k]));
     *train += r2_train[k];
     (*scored)++;
   }
@@ -367,15 +370,16 @@ PetscErrorCode VitPipelinePrintTable(MPI_Comm comm, const char eval_path[])
   PetscCall(PetscPrintf(comm, "  %-28s %8s %10s %10s %10s\n", "target", "bins", "R^2 test", "worst bin", "R^2 train"));
   for (PetscInt k = 0; k < t;) {
     char      group[64], other[64];
-    PetscInt  count = 1, scored = 0;
+    PetscInt  count = 1, scored = 0, constant = 0, flat = 0;
     PetscReal pooled = 0, worst = 0, train = 0;
     VitPipelineTargetGroup(names[k], group, sizeof(group));
     while (k + count < t && (VitPipelineTargetGroup(names[k + count], other, sizeof(other)), !strcmp(group, other))) count++;
-    PetscCall(GroupScores(k, count, ntest, t, ytrue, ypred, r2_train, trivial, &pooled, &worst, &train, &scored));
-    if (!scored) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT "   constant over the training samples: not fitted, not scored\n", count > 1 ? group : names[k], count));
+    PetscCall(GroupScores(k, count, ntest, t, ytrue, ypred, r2_train, trivial, &pooled, &worst, &train, &scored, &constant, &flat));
+    if (!scored) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT "   %s: not scored\n", count > 1 ? group : names[k], count, constant == count ? "constant over the training samples: not fitted" : flat == count ? "flat over the held-out samples (R^2 undefined)" : "constant over the training or flat over the held-out samples"));
     else if (count > 1) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " %10.3f %10.3f %10.3f\n", group, scored, (double)pooled, (double)worst, (double)train));
     else PetscCall(PetscPrintf(comm, "  %-28s %8s %10.3f %10s %10.3f\n", names[k], "1", (double)pooled, "", (double)train));
-    if (count > 1 && scored && scored < count) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " constant over the training samples (e.g. beyond the band edge): not scored\n", "", count - scored));
+    if (scored && constant) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " constant over the training samples (e.g. beyond the band edge): not scored\n", "", constant));
+    if (scored && flat) PetscCall(PetscPrintf(comm, "  %-28s %8" PetscInt_FMT " flat over the held-out samples (R^2 undefined): not scored, not in the pooled R^2\n", "", flat));
     k += count;
   }
   /* R^2 = 1 - SSE/SST with SST from a handful of samples is dominated by how close they happen to lie */

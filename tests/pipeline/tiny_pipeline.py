@@ -23,6 +23,8 @@
   run with it skips everything);
 - an existing sample list (-pipeline_samples) is used without generation and gives the same
   held-out predictions in another run folder;
+- the R^2 table on stdout and the report's table pool the scored targets only (/evaluation/trivial 0):
+  `bins` counts them, targets flat over the held-out samples (trivial 2) are counted apart;
 - the report ranks the samples by the energy per atom of the spectrum outputs, which equals the
   generator's LAMMPS inherent-structure energy (samples/ensemble.csv);
 - a missing sample list is a one-line user error with exit status 1, and so is a held-out split
@@ -282,7 +284,36 @@ def check_report_table(md):
         bins, _, worst, median = rows[m][:4]
         assert bins == ('%d' % len(scores) + (' (%d)' % (len(scores) - len(scored)) if len(scored) < len(scores) else '')), (m, bins)
         assert float(worst) == round(scored.min(), 3) and float(median) == round(np.median(scored), 3), (m, worst, median, scored)
+        # the pooled R^2 is over the scored bins only (trivial 0): none called unscored counts in it
+        test, y_true, y_pred, trivial = read('evaluation.h5', 'evaluation', ['test_rows', 'y_true', 'y_pred', 'trivial'])
+        cols = np.flatnonzero((model_of == k) & (trivial == 0))
+        assert np.array_equal(cols, np.flatnonzero(model_of == k)[np.isfinite(scores)]), (m, trivial)
+        pooled = 1 - ((y_true[:, cols] - y_pred[:, cols]) ** 2).sum() / ((y_true[:, cols] - y_true[:, cols].mean(0)) ** 2).sum()
+        assert abs(float(rows[m][1]) - pooled) <= 5e-4, (m, rows[m][1], pooled)
         print('report.md: %s worst bin %s, median %s over %d scored bins' % (m, worst, median, len(scored)))
+
+
+def check_stdout_table(out):
+    """The pipeline's R^2 table: per vector group, `bins` counts the scored targets (/evaluation/trivial
+    0) and the pooled R^2 is over them alone; the unscored ones (1: constant over the training samples,
+    2: flat over the held-out ones) are counted on their own lines. Run folder 'tiny' has some of kind 2."""
+    y_true, y_pred, trivial, model_of, models = read('evaluation.h5', 'evaluation', ['y_true', 'y_pred', 'trivial', 'target_model', 'model_names'])
+    lines = out[out.index('Held-out R^2'):].splitlines()
+    flat_seen = 0
+    for k, m in enumerate(models):
+        ids = np.flatnonzero(model_of == k)
+        cols = ids[trivial[ids] == 0]
+        if len(ids) == 1 or not len(cols):
+            continue
+        row = next(l.split() for l in lines if l.split()[:1] == [m])
+        pooled = 1 - ((y_true[:, cols] - y_pred[:, cols]) ** 2).sum() / ((y_true[:, cols] - y_true[:, cols].mean(0)) ** 2).sum()
+        assert int(row[1]) == len(cols) and abs(float(row[2]) - pooled) <= 5e-4, (m, row, len(cols), pooled)
+        flat = (trivial[ids] == 2).sum()
+        flat_seen += flat
+        if flat:
+            assert any(l.split()[:1] == [str(flat)] and 'flat over the held-out samples' in l for l in lines), (m, flat, lines)
+    assert flat_seen > 0, 'no flat target in this run: the check tells nothing'
+    print('stdout table: bins and pooled R^2 over the scored targets; %d flat targets apart' % flat_seen)
 
 
 def check_evaluation():
@@ -332,6 +363,7 @@ def main():
                  'kernel_omega2.png', 'learning_curve.png', 'r2_per_bin.png'):
         assert need in pngs and os.path.getsize(os.path.join(report, need)) > 5000, need
     check_report_table(md)
+    check_stdout_table(out)
     check_model_datasets()
     check_predict_sample()
     check_counts()
