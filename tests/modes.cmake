@@ -1,6 +1,9 @@
 # Low modes (src/spectrum/modes.c): complete degenerate multiplets on a crystal against LAPACK.
 vit_add_test(modes_multiplets_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/multiplets.py 1)
 vit_add_test(modes_multiplets_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/multiplets.py 2)
+# The filter's modes are the lowest K (not K arbitrary ones of its interval) on a Cu-Zr glass against numpy.
+vit_add_test(modes_filter_lowest_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/filter_lowest.py 1)
+vit_add_test(modes_filter_lowest_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/filter_lowest.py 2)
 # LOBPCG with the multigrid preconditioner (src/spectrum/precond.c) and the fallback from shift-and-invert.
 vit_add_test(modes_precond_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 1)
 vit_add_test(modes_precond_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 2)

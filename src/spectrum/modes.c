@@ -267,6 +267,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   PetscInt       nconv, *order, nkeep = 0, *keep;
   PetscReal     *lambda, *overlap, *rank, target = opt->target;
   PetscBool      added[NSOLVER_DEFAULTS] = {PETSC_FALSE}, sinvert;
+  EPSConvergedReason reason;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
@@ -307,8 +308,10 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
     if (added[j]) PetscCall(PetscOptionsClearValue(NULL, solver_defaults[j][0]));
   PetscCall(EPSGetConverged(eps, &nconv));
   PetscCall(EPSGetIterationNumber(eps, &modes->iterations));
+  PetscCall(EPSGetConvergedReason(eps, &reason));
   modes->target = sinvert ? target : 0;
-  if (opt->method != VIT_MODES_DENSE && opt->method != VIT_MODES_FILTER && nconv < nev) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
+  /* the filter: nconv counts the pairs inside the interval (SLEPc discards the others it converged) */
+  if (opt->method != VIT_MODES_DENSE && (opt->method == VIT_MODES_FILTER ? reason < 0 : nconv < nev)) PetscCall(ReportUnconverged(eps, prob, opt, nev, nconv, modes->iterations));
 
   /* The pairs kept: the dense path drops the d most translation-like, shift-and-invert keeps the nev
      nearest its target (SLEPc may converge more; the lowest of them by value would be a window of
@@ -447,25 +450,61 @@ static PetscBool HasMultiplet(const VitModes *modes)
   return PETSC_FALSE;
 }
 
-/* The filter finds every eigenvalue of [range_lo, upper]: too few (the first guess of upper was
-   low), and upper grows as (nev + margin)/found)^(2/d) (the Debye count N ~ lambda^(d/2) of the
-   acoustic modes at the bottom of a solid's spectrum), at least 1.5-fold; complete multiplets by
-   construction. The modes kept: the lowest nev, with the rest of the nev-th's multiplet. */
+/* Every eigenvalue of the filter's interval [range_lo, upper] (`known`, may be NULL, deflated).
+   SLEPc's Krylov-Schur on p(H) stops as soon as `ask` pairs have converged, and those are not the
+   lowest of the interval (p is about 1 all across it): where all `ask` lie inside it, more may lie
+   there, and the solve is repeated asking for twice as many. Where fewer lie inside, SLEPc went on to
+   pairs beyond the interval (and discarded them): the interval is exhausted. `ask` keeps the
+   count that sufficed, for the next solve. */
+static PetscErrorCode FilterSolve(const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt *ask, const VitModes *known, VitModes *modes)
+{
+  const PetscInt left = prob->dim * (prob->natoms - 1) - (known ? known->k : 0);
+
+  PetscFunctionBegin;
+  *ask = PetscMin(*ask, left);
+  for (;;) {
+    PetscCall(SolveModes(prob, opt, *ask, known, modes));
+    PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%g, %g] with %" PetscInt_FMT " asked of SLEPc\n", modes->k, (double)opt->range[0], (double)opt->upper, *ask));
+    if (modes->k < *ask || *ask >= left) break;
+    *ask = PetscMin(2 * *ask, left);
+    PetscCall(VitModesDestroy(modes));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The filter's interval must stay below the top of the spectrum (SLEPc refuses a filter that passes
+   all of it): where the interval would have to grow to the top, one line naming the degree. */
+static PetscErrorCode FilterCheckWidening(const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt found, PetscInt attempt)
+{
+  PetscInt  degree = 100; /* SLEPc's default */
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-st_filter_degree", &degree, &set));
+  PetscCheck(attempt < 12, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", found, NevOption(opt), opt->nev, (double)opt->upper, attempt);
+  PetscCheck(opt->upper < opt->range[1], prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found, and the filter's interval cannot grow to the top of the spectrum (%g; SLEPc's filter must not pass all of it): the polynomial of degree %" PetscInt_FMT " (-st_filter_degree%s) does not resolve the low modes; %s, or use -spectrum_method chebyshev or lobpcg", found, NevOption(opt), opt->nev, (double)opt->range[1], degree, set ? "" : ", SLEPc's default", degree > 100 ? "give -st_filter_degree 100 (the default)" : "raise -st_filter_degree");
+  PetscFunctionReturn(0);
+}
+
+/* The filter finds every eigenvalue of [range_lo, upper] (FilterSolve): too few (the first guess of
+   upper was low), and upper grows as (nev + margin)/found)^(2/d) (the Debye count N ~ lambda^(d/2)
+   of the acoustic modes at the bottom of a solid's spectrum), at least 1.5-fold; complete
+   multiplets by construction. The modes kept: the lowest nev, with the rest of the nev-th's
+   multiplet. */
 static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModesOptions *given, VitModes *modes)
 {
   const PetscInt  d = prob->dim, want = given->nev + PetscMax(4, given->nev / 4);
   VitModesOptions opt = *given;
-  PetscInt        upto;
+  PetscInt        upto, ask = 3 * want; /* SLEPc's count, above the interval's (the guess of upper aims at 2 nev + 10) */
 
   PetscFunctionBegin;
   for (PetscInt attempt = 0;; attempt++) {
     opt.target = opt.upper;
-    PetscCall(SolveModes(prob, &opt, opt.nev, NULL, modes));
-    PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%g, %g]\n", modes->k, (double)opt.range[0], (double)opt.upper));
+    PetscCall(FilterSolve(prob, &opt, &ask, NULL, modes));
     if (modes->k >= opt.nev) break;
-    PetscCheck(attempt < 12 && opt.upper < opt.range[1], prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", modes->k, NevOption(&opt), opt.nev, (double)opt.upper, attempt);
     opt.upper *= PetscMax(1.5, PetscPowReal((PetscReal)want / PetscMax(modes->k, 1), 2.0 / d));
     opt.upper = PetscMin(opt.upper, opt.range[1]);
+    PetscCall(FilterCheckWidening(prob, &opt, modes->k, attempt));
     PetscCall(VitModesDestroy(modes));
   }
   /* A Krylov method sees one vector of an exactly degenerate eigenspace per start vector: where the
@@ -477,7 +516,7 @@ static PetscErrorCode FilterModes(const VitSpectrumProblem *prob, const VitModes
       PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method filter: 8 solves with the found modes deflated still found more members of degenerate multiplets; the multiplets at the top of the %" PetscInt_FMT " modes may be incomplete (-spectrum_method sinvert checks them by inertia)\n", modes->k));
       break;
     }
-    PetscCall(SolveModes(prob, &opt, opt.nev, modes, &more));
+    PetscCall(FilterSolve(prob, &opt, &ask, modes, &more));
     if (!more.k) {
       PetscCall(VitModesDestroy(&more));
       break;
