@@ -26,3 +26,4 @@ vit_add_ctest_exe(spectrum_kernel32_exe ${CMAKE_SOURCE_DIR}/tests/spectrum/test_
 vit_add_test(spectrum_kernel32 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/kernel32.py $<TARGET_FILE:spectrum_kernel32_exe>)
 vit_add_ctest_exe(spectrum_block_dense_exe ${CMAKE_SOURCE_DIR}/tests/spectrum/test_block_dense.c)
 vit_add_test(spectrum_block_dense 0 $<TARGET_FILE:spectrum_block_dense_exe>)
+vit_add_test(spectrum_vdos_grid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/vdos_grid.py)

@@ -291,8 +291,10 @@ PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal p
 /* Jackson kernel g_n for M moments (Weisse et al., Rev. Mod. Phys. 78, 275 (2006), eq. 71). */
 PetscReal VitKpmJackson(PetscInt n, PetscInt M);
 /* D(omega) on nbins bins of [0, omega_max]: bin averages of the KPM density in omega = sqrt(lambda),
-   normalised so that sum D domega = 1 over the grid; err = standard error from the spread over the
-   random vectors; fraction = share of the states in the grid before normalisation. */
+   normalised over all the states of real frequency (lambda in [0, lambda_max]) whatever the grid,
+   so that sum D domega = 1 when the grid reaches sqrt(lambda_max) (less on a shorter grid: D does
+   not depend on omega_max); err = standard error from the spread over the random vectors;
+   fraction = share of the states in the grid. */
 PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins, PetscReal omega[], PetscReal D[], PetscReal err[], PetscReal *fraction);
 /* The random vectors of VitKpmCompute (R interleaved vectors, owned entries r[(i d + c) R + k] in
    the operator's row order), projected off the translations when deflate. */

@@ -170,11 +170,11 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
-  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound)", NULL, o->omega_max, &o->omega_max, NULL));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
-  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
+  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions; not negative)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   PetscCall(VitOptionsListLength("-cv_temperature_range", &ntemp_range)); /* the read below keeps 2 values of any number */
   PetscCheck(ntemp_range == 0 || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
   ntemp_range = 2;
@@ -203,6 +203,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->max_moments >= 2 && o->max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": must be between 2 and %d", o->max_moments, VIT_KPM_MAX_MOMENTS);
   PetscCheck(o->boson_max_moments >= 0 && o->boson_max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-boson_max_moments %" PetscInt_FMT ": must be between 0 (automatic) and %d", o->boson_max_moments, VIT_KPM_MAX_MOMENTS);
   PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
+  PetscCheck(o->boson_omega_min >= 0, comm, PETSC_ERR_USER_INPUT, "-boson_omega_min %g: must be positive (a frequency; 0: 3 KPM resolutions)", (double)o->boson_omega_min);
   for (PetscInt j = 0; j < o->ncount; j++) {
     PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
     for (PetscInt k = 0; k < j; k++) PetscCheck(o->count_omega[k] != o->count_omega[j], comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g is given twice (values %" PetscInt_FMT " and %" PetscInt_FMT "): give each frequency once", (double)o->count_omega[j], k + 1, j + 1);
@@ -629,6 +630,26 @@ static PetscBool CvModesExist(const SpectrumOptions *o, const SpectrumResults *r
   return (PetscBool)(res->neigenvalues > 0 || o->modes.method == VIT_MODES_DENSE);
 }
 
+/* C_v from the KPM VDOS over every state of real frequency, [0, sqrt(lambda_max)] on -vdos_bins
+   bins: the written grid where it reaches that far (the default), else a VDOS of its own, so that
+   a shorter -vdos_omega_max leaves out no state (T: in units of hbar omega/k_B). */
+static PetscErrorCode KpmHeatCapacity(const VitSpectrumProblem *prob, const SpectrumOptions *o, const PetscReal T[], SpectrumResults *res)
+{
+  const PetscReal top = PetscSqrtReal(res->kpm.lambda_max), dw = 2 * res->omega[0];
+  PetscReal      *omega, *D, *err, fraction;
+
+  PetscFunctionBegin;
+  if (o->bins * dw >= top * (1 - 1e-12)) {
+    VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, dw, o->ntemp, T, res->cv);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMalloc3(o->bins, &omega, o->bins, &D, o->bins, &err));
+  PetscCall(VitKpmVdos(&res->kpm, top, o->bins, omega, D, err, &fraction));
+  VitHeatCapacity(prob->dim, o->bins, omega, D, 2 * omega[0], o->ntemp, T, res->cv);
+  PetscCall(PetscFree3(omega, D, err));
+  PetscFunctionReturn(0);
+}
+
 /* C_v(T) per atom in k_B on a logarithmic T grid: from the KPM VDOS and, exactly, from every
    eigenvalue (-vdos_exact_max_dof, or the modes of the dense path): cv_modes.
 
@@ -644,7 +665,7 @@ static PetscErrorCode HeatCapacity(const VitSpectrumProblem *prob, const Spectru
     res->T[k] = o->temp_range[0] * PetscPowReal(o->temp_range[1] / o->temp_range[0], o->ntemp > 1 ? (PetscReal)k / (o->ntemp - 1) : 0);
     T[k]      = res->T[k] / u->temp;
   }
-  if (o->kpm) VitHeatCapacity(prob->dim, o->bins, res->omega, res->D, res->omega[0] * 2, o->ntemp, T, res->cv);
+  if (o->kpm) PetscCall(KpmHeatCapacity(prob, o, T, res));
   if (CvModesExist(o, res)) {
     const PetscInt   k      = res->neigenvalues ? res->neigenvalues : res->modes.k;
     const PetscReal *lambda = res->neigenvalues ? res->eigenvalues : res->modes.eigenvalue;

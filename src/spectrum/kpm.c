@@ -816,11 +816,13 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
 {
   const PetscInt  R  = kpm->vectors;
   const PetscReal dw = omega_max / nbins;
-  PetscReal      *lower, *upper, mean, total = 0;
+  PetscReal      *lower, *upper, mean, total = 0, all;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(R, &lower, R, &upper));
+  PetscCall(VitKpmCumulative(kpm, kpm->lambda_max, NULL, &all));
   PetscCall(VitKpmCumulative(kpm, 0.0, lower, &mean));
+  all -= mean; /* the states of real frequency, whatever the grid holds of them */
   for (PetscInt j = 0; j < nbins; j++) {
     PetscReal s = 0, s2 = 0;
     PetscCall(VitKpmCumulative(kpm, PetscSqr((j + 1) * dw), upper, &mean));
@@ -836,8 +838,8 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
     PetscCall(PetscArraycpy(lower, upper, R)); /* the next bin's lower end (R values) */
   }
   for (PetscInt j = 0; j < nbins; j++) {
-    D[j] /= total;
-    err[j] /= total;
+    D[j] /= all;
+    err[j] /= all;
   }
   *fraction = total / kpm->nstates;
   PetscCall(PetscFree2(lower, upper));
