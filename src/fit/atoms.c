@@ -253,6 +253,7 @@ static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
   }
   if (kind == VIT_LOCAL_COUNTS) PetscFunctionReturn(0);
   PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
+  PetscCheck(o->atom_vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_omega_max %g: must be positive (given by it or -vdos_omega_max): the upper end of the frequency grid in the frequency unit of -units (THz in metal and real units)", (double)o->atom_vdos_omega_max);
   PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);
   PetscFunctionReturn(0);
 }

@@ -106,6 +106,55 @@ static PetscErrorCode ExactCounts(VitH5 *h5, PetscInt natoms, PetscInt dim, Pets
   PetscFunctionReturn(0);
 }
 
+/* The share of the sample's states of real frequency below the grid's top wmax (written unit), and
+   the spectrum's top frequency: from the global KPM moments, or from all modes (exact). */
+static PetscErrorCode GridShare(VitH5 *h5, const FeatOptions *o, PetscReal wmax, PetscReal *share, PetscReal *top)
+{
+  PetscFunctionBeginUser;
+  if (o->atom_vdos_exact) {
+    PetscInt   k, below = 0;
+    PetscReal *omega;
+    PetscCall(VitH5ReadReal(h5, "/spectrum/modes/omega", &k, &omega));
+    *top = 0;
+    for (PetscInt m = 0; m < k; m++) {
+      below += omega[m] < wmax;
+      *top = PetscMax(*top, omega[m]);
+    }
+    *share = k ? (PetscReal)below / k : 1;
+    PetscCall(PetscFree(omega));
+  } else {
+    VitKpm    kpm;
+    PetscReal freq, n0, nw, nall;
+    PetscInt  dim;
+    PetscBool found;
+    PetscCall(VitKpmRead(h5, &kpm, &freq, &dim, &found));
+    *share = 1;
+    *top   = 0;
+    if (found) {
+      PetscCall(VitKpmCumulative(&kpm, 0.0, NULL, &n0));
+      PetscCall(VitKpmCumulative(&kpm, PetscSqr(wmax / freq), NULL, &nw));
+      PetscCall(VitKpmCumulative(&kpm, kpm.lambda_max, NULL, &nall));
+      *share = nall > n0 ? (nw - n0) / (nall - n0) : 1;
+      *top   = PetscSqrtReal(kpm.lambda_max) * freq;
+    }
+    PetscCall(PetscFree(kpm.mu));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A warning (on the first sample: one grid for all) when the grid of vdos/cumvdos holds less than
+   99 % of the states: D_i and C_i are normalised over the grid, so they are 1/share times the
+   local VDOS then. */
+static PetscErrorCode WarnShortGrid(VitH5 *h5, const FeatOptions *o, const char sample_path[])
+{
+  PetscReal share = 1, top = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(GridShare(h5, o, o->atom_vdos_omega_max, &share, &top));
+  if (share < 0.99) PetscCall(PetscPrintf(h5->comm, "vitrum: warning: per-atom %s: the grid [0, %g] (-features_atom_vdos_omega_max) holds %.3g %% of the states of %s, whose spectrum reaches %.4g: the targets, normalised over the grid, are %.3g times the local ones; give -features_atom_vdos_omega_max above %.4g for the local VDOS itself\n", o->atom_target, (double)o->atom_vdos_omega_max, (double)(100 * share), sample_path, (double)top, (double)(1 / PetscMax(share, PETSC_SMALL)), (double)top));
+  PetscFunctionReturn(0);
+}
+
 /* D_i, C_i or the counts of the owned rows from n_i at the frequencies edge. */
 static PetscErrorCode TargetsFromCounts(MPI_Comm comm, const FeatOptions *o, VitLocalKind kind, PetscInt rows, PetscInt natoms, PetscInt nt, const PetscReal edge[], const PetscReal n[], PetscReal Y[])
 {
@@ -154,6 +203,7 @@ PetscErrorCode VitAtomLocalSpectrum(MPI_Comm comm, const FeatOptions *o, const c
   PetscFunctionBeginUser;
   PetscCall(VitFeaturesSpectrumOpen(comm, o, sample_path, &h5));
   PetscCall(TargetGrid(comm, o, &h5, kind, &nt, &edge, &mine));
+  if (kind != VIT_LOCAL_COUNTS && !*names) PetscCall(WarnShortGrid(&h5, o, sample_path));
   PetscCall(VitFeaturesRowsVec(comm, natoms, nt, Y));
   PetscCall(VecGetOwnershipRange(*Y, &lo, &hi));
   lo /= nt;

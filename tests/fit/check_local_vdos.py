@@ -183,4 +183,19 @@ for extra, what in ((["-features_atom_target", "vdos"], "-features_atom_vdos_ome
     lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
     assert proc.returncode == 1 and len(lines) == 1 and what in lines[0] and not os.path.exists("err.h5"), (proc.returncode, proc.stderr)
     print(lines[0])
+# a grid far below the top of the band (~40 here): the targets are normalised over the grid, so
+# they are 1/share times the local VDOS: a warning, once, giving the share of the states (numpy's
+# modes below 5, to the KPM's broadening) and the spectrum's top frequency (silent until this release)
+proc = run("features", plain + ["-features_atom_target", "vdos", "-features_atom_vdos_omega_max", 5, "-features_atom_vdos_bins", 10], 2)
+warn = [l for l in proc.stdout.splitlines() if "warning: per-atom vdos" in l]
+share = np.mean(omega_k < 5) * 100
+got = float(warn[0].split(" holds ")[1].split(" %")[0]) if warn else -1
+top = float(warn[0].split("spectrum reaches ")[1].split(":")[0]) if warn else -1
+assert len(warn) == 1 and abs(got - share) < 2 and abs(top - np.sqrt(hi) * freq) < 1e-3 * top, (proc.stdout, share)
+print(warn[0])
+assert not any("warning: per-atom" in l for l in run("features", plain + ["-features_atom_target", "vdos", "-features_atom_vdos_omega_max", OMEGA_MAX], 1).stdout.splitlines())
+proc = run("features", plain + ["-features_atom_target", "vdos", "-features_atom_vdos_omega_max", -5], 2, check=False)
+lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum: error:")]
+assert proc.returncode == 1 and len(lines) == 1 and "-features_atom_vdos_omega_max -5" in lines[0], (proc.returncode, proc.stderr)
+print(lines[0])
 print("ok")
