@@ -43,6 +43,7 @@ typedef struct {
   VitFactorGuard factor; /* whether a MUMPS factor of H fits (inertia, shift-and-invert) */
   PetscReal  resolution;       /* Jackson resolution in omega at outliers.omega90 */
   PetscInt   resolution_moments; /* moments the resolution alone asks for (before -kpm_max_moments) */
+  PetscReal  resolution_moments_asked; /* the same unclipped (beyond the largest PetscInt) */
   VitKpmOutliers outliers;
   PetscInt   nstiff;             /* atoms with sqrt(Tr H_ii) > outliers.omega_cut (all ranks) */
   PetscInt  *stiff_id;           /* their ids, by decreasing Tr H_ii */
@@ -65,7 +66,7 @@ static void GetOutputUnits(const VitSystem *sys, OutputUnits *u)
   *u = (OutputUnits){s->freq_per_omega, s->temp_per_omega, s->wavenumber_per_freq, s->hessian, s->frequency, s->temperature};
   if (s->style == VIT_UNITS_LJ) u->T = "epsilon/k_B (hbar = 1: x = omega/T)";
   if (sys->mass_weighted) return;
-  *u = (OutputUnits){1, 1, 0, s->stiffness, "(eigenvalue)^1/2 (no mass weighting)", "(eigenvalue)^1/2 (no mass weighting)"};
+  *u = (OutputUnits){1, 1, 0, s->stiffness, "(eigenvalue)^1/2 (no mass weighting)", s->style == VIT_UNITS_LJ ? "epsilon/k_B (hbar = 1: x = omega/T; omega = (eigenvalue)^1/2, no mass weighting)" : "temperature, k_B T in units of hbar (eigenvalue)^1/2 (no mass weighting)"};
 }
 
 /* Options that are frequencies, given in the written units, in units of omega for the computation. */
@@ -144,7 +145,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, as in 2D samples and sheets, else twolevel, as in 3D samples from about 500 atoms): sinvert (Krylov-Schur, shift-and-invert, MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of the affine displacements of atom aggregates factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0 (0: 1e-6 Tr(H)/(dN)); -eps_target overrides; given, the default method is sinvert", NULL, o->modes.target, &o->modes.target, &target_set));
+  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0, an eigenvalue (unit of the Hessian: eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (0: 1e-6 Tr(H)/(dN)); -eps_target overrides; given, the default method is sinvert", NULL, o->modes.target, &o->modes.target, &target_set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_target", &eps_target));
   o->modes.method_default = (PetscBool)!(method_set || target_set || eps_target);
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -167,8 +168,8 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
   PetscCall(PetscOptionsBool("-kpm_local", "also the local KPM moments of every atom with the same vectors (/spectrum/kpm/local_mu, N x M; M - 1 more products)", NULL, o->kpm_local, &o->kpm_local, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval, an eigenvalue (eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
+  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval, an eigenvalue (unit of -kpm_lambda_min) (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
@@ -441,6 +442,7 @@ static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumP
   PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%g, %g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
   domega                  = o->resolution > 0 ? o->resolution : omega90 / 200;
   res->resolution_moments = PetscMax(2, VitKpmMomentsForResolution(lo, hi, omega90, domega));
+  res->resolution_moments_asked = PetscMax(2, PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega90 * domega))); /* as VitKpmMomentsForResolution, unclipped */
   *M                      = PetscMin(res->resolution_moments, o->max_moments);
   PetscFunctionReturn(0);
 }
@@ -934,7 +936,7 @@ static PetscErrorCode ReportKpmResolution(MPI_Comm comm, const char source[], co
   const VitKpmOutliers *out = &res->outliers;
 
   PetscFunctionBegin;
-  if (res->resolution_moments > res->kpm.moments) PetscCall(PetscPrintf(comm, "vitrum: warning: %s: -vdos_resolution asks for %" PetscInt_FMT " KPM moments, above -kpm_max_moments %" PetscInt_FMT ": the resolution at %.4g %s is %.3g %s; raise -kpm_max_moments or give -vdos_resolution\n", source, res->resolution_moments, o->max_moments, (double)out->omega90, u->omega, (double)res->resolution, u->omega));
+  if (res->resolution_moments > res->kpm.moments) PetscCall(PetscPrintf(comm, "vitrum: warning: %s: -vdos_resolution asks for %.4g KPM moments, above -kpm_max_moments %" PetscInt_FMT ": the resolution at %.4g %s is %.3g %s; raise -kpm_max_moments or give -vdos_resolution\n", source, (double)res->resolution_moments_asked, o->max_moments, (double)out->omega90, u->omega, (double)res->resolution, u->omega));
   if (!(out->count >= 0.5)) PetscFunctionReturn(0);
   PetscCall(PetscPrintf(comm, "vitrum: %s: %s: %.0f of %" PetscInt_FMT " states (%.2g %%) lie above the bulk, between %.4g and %.4g %s (above 1.5 x nu_90 = %.4g %s, nu_90: 90 %% of the states below it); they stretch the KPM interval %.3g-fold: %" PetscInt_FMT " moments resolve the bulk as %.0f would on an interval ending at %.4g %s (resolution %.3g %s at %.4g %s; /spectrum/kpm/outliers)\n", out->stretch >= OUTLIER_WARNING_STRETCH ? "warning" : "note", source, (double)out->count, res->kpm.nstates, (double)(100 * out->count / res->kpm.nstates), (double)out->omega_cut, (double)out->omega_top, u->omega, (double)out->omega_cut, u->omega, (double)out->stretch, res->kpm.moments, (double)(res->kpm.moments / out->stretch), (double)out->omega_cut, u->omega, (double)res->resolution, u->omega, (double)out->omega90, u->omega));
   if (res->nstiff) {

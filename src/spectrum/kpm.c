@@ -608,11 +608,11 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
 
 /* ---- Moments ------------------------------------------------------------------------------------- */
 /* Reduce the 2R dot products and the overflow count (slot 2R), failing on overflow. */
-static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, VitInt128 acc[], PetscReal dots[])
+static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, PetscReal lo, PetscReal hi, VitInt128 acc[], PetscReal dots[])
 {
   PetscFunctionBegin;
   PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, dots));
-  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used; set -kpm_lambda_min/-kpm_lambda_max, or raise -kpm_bounds_steps (the Lanczos steps that estimate the interval)");
+  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used, [%g, %g] (eigenvalue unit; -kpm_lambda_min/-kpm_lambda_max where given, else the Lanczos estimate); set -kpm_lambda_min/-kpm_lambda_max, or raise -kpm_bounds_steps (the Lanczos steps that estimate the interval)", (double)lo, (double)hi);
   PetscCall(PetscArrayzero(acc, 2 * R + 1));
   PetscFunctionReturn(0);
 }
@@ -665,7 +665,7 @@ static PetscErrorCode Recurse(VitKpmOperator op, const VitSpectrumProblem *prob,
        and <v_{m+1}, v_m> (kernel/kpm_rows.h); the last iteration of an odd M only needs <v_m, v_m>. */
     if (odd) PetscCall(ProductStep(op, &rec->es, R, a, b2inv, rec->vcur, rec->vprev, acc, work, rec->y));
     else op->step(&rec->es, n, R, NULL, a, b2inv, rec->vcur, rec->vprev, acc, work);
-    PetscCall(ReduceDots(&rec->es, R, acc, dots));
+    PetscCall(ReduceDots(&rec->es, R, lo, hi, acc, dots));
     PetscCall(VitProgressUpdate(prob->comm, &progress, PetscMin(2 * m + 2, M)));
     for (PetscInt k = 0; k < R; k++) {
       mu[k * M + 2 * m] = 2.0 * dots[k] - mu[k * M];
@@ -727,7 +727,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
   PetscCall(RandomBlock(op, prob, R, seed, kpm->deflate, rec->vprev)); /* v_0 */
   /* v_1 = Hs v_0 = (H v_0 - a v_0) / b - 0 over vcur (zero-filled), with <v_0, v_0>, <v_1, v_0> */
   PetscCall(ProductStep(op, &rec->es, R, a, binv, rec->vprev, rec->vcur, acc, work, rec->y));
-  PetscCall(ReduceDots(&rec->es, R, acc, dots));
+  PetscCall(ReduceDots(&rec->es, R, lo, hi, acc, dots));
   for (PetscInt k = 0; k < R; k++) {
     kpm->mu[k * M + 0] = dots[k];
     kpm->mu[k * M + 1] = dots[R + k];

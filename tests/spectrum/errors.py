@@ -73,7 +73,7 @@ fails(["-spectrum_method", "lobpcg", "-eps_max_it", 3, "-spectrum_kpm", 0], ["co
 p = vt.run(base + ["-sample", sample, "-spectrum_method", "lobpcg", "-eps_max_it", 3, "-spectrum_kpm", 0, "-spectrum_allow_unconverged", "-o", "unc.h5"], 1)
 vt.check("warning" in p.stdout, "-spectrum_allow_unconverged: warning and exit status 0")
 fails(["-vdos_bins", 0], ["-vdos_bins 0"], "zero bins")
-fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max"], "KPM interval that misses part of the spectrum")
+fails(["-kpm_lambda_max", 100], ["-kpm_lambda_min/-kpm_lambda_max", "the interval used, [", "eigenvalue unit; -kpm_lambda_min"], "KPM interval that misses part of the spectrum: the interval used named")
 fails(["-kpm_bounds_steps", 0, "-spectrum_method", "chebyshev", "-spectrum_kpm", 0], ["-kpm_bounds_steps 0", "between 2 and"], "too few Lanczos steps for the bounds (also those of chebyshev's interval)")
 
 
@@ -149,6 +149,8 @@ base_auto = ["spectrum", "-potential", "ka3d", "-sample", sample, "-spectrum_nev
 p = vt.run(base_auto + ["-vdos_resolution", 1e-9, "-kpm_max_moments", 128, "-boson_max_moments", 128, "-o", "fine.h5"], 2)
 moments = sl.read("fine.h5", "/spectrum/kpm/mu").shape[-1]
 vt.check(moments == 128 and "above -kpm_max_moments 128" in p.stdout, "-vdos_resolution 1e-9: capped at -kpm_max_moments 128 with a warning (%d moments)" % moments)
+asked = float(p.stdout.split("asks for ")[1].split(" KPM moments")[0])
+vt.check(asked > 1e9 and "2147483647" not in p.stdout, "-vdos_resolution 1e-9: the warning gives the moments asked for, %.4g (was clipped to 2147483647)" % asked)
 p = vt.run(base_auto + ["-boson_omega_min", 1e9, "-o", "boson.h5"], 2, expect_fail=True)
 text = p.stdout + p.stderr
 vt.check(p.returncode == 1 and text.count("error:") == 1 and "-boson_omega_min" in text and "upper end of the VDOS grid" in text,
