@@ -9,7 +9,7 @@
    options; every output's /meta records it (results_revision) and features recomputes a cached
    output of another revision (docs/fit.md). 1 (or none recorded): until session 38; 2: session 39
    (layered crystals bulk, S_ab(q) of empty partials, counts and responses of this session). */
-#define VIT_RESULTS_REVISION "2"
+#define VIT_RESULTS_REVISION "3"
 #ifndef VIT_GIT_COMMIT
   #define VIT_GIT_COMMIT "unknown"
 #endif
