@@ -369,6 +369,21 @@ static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, Pets
   PetscFunctionReturn(0);
 }
 
+/* A chunked dataset with every chunk allocated: HDF5 reports a filtered (compressed) dataset as
+   only partly allocated even when every chunk is written, so chunks are counted instead. */
+static PetscBool AllChunksAllocated(hid_t dset)
+{
+  hid_t   plist = H5Dget_create_plist(dset), space = H5Dget_space(dset);
+  hsize_t dims[H5S_MAX_RANK], chunk[H5S_MAX_RANK], expected = 1, nchunks = 0;
+  int     ndims = space >= 0 ? H5Sget_simple_extent_dims(space, dims, NULL) : -1;
+  int     ok    = plist >= 0 && ndims >= 0 && H5Pget_layout(plist) == H5D_CHUNKED && H5Pget_chunk(plist, ndims, chunk) == ndims && H5Dget_num_chunks(dset, space, &nchunks) >= 0;
+
+  for (int k = 0; ok && k < ndims; k++) expected *= chunk[k] ? (dims[k] + chunk[k] - 1) / chunk[k] : 0;
+  if (plist >= 0) H5Pclose(plist);
+  if (space >= 0) H5Sclose(space);
+  return (PetscBool)(ok && nchunks == expected);
+}
+
 /* The position element: numbers of shape (frames, N, d) or (N, d), N within VIT_MAX_ATOMS, and
    data written for all of it (a declared but never written dataset would read as zeros). */
 static PetscErrorCode CheckPositions(VitH5 *h5, const Element *pos, VitSample *s)
@@ -387,6 +402,7 @@ static PetscErrorCode CheckPositions(VitH5 *h5, const Element *pos, VitSample *s
   PetscCheck(pos->dims[pos->ndims - 2] <= (hsize_t)VIT_MAX_ATOMS, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has %llu atoms: vitrum holds at most %d atoms per sample (3 N coordinates must fit a 32-bit PetscInt)", h5->path, pos->name, (unsigned long long)pos->dims[pos->ndims - 2], (int)VIT_MAX_ATOMS);
   dset = H5Dopen2(h5->file, pos->name, H5P_DEFAULT);
   if (dset >= 0) H5Dget_space_status(dset, &status);
+  if (status == H5D_SPACE_STATUS_PART_ALLOCATED && AllChunksAllocated(dset)) status = H5D_SPACE_STATUS_ALLOCATED;
   H5Dclose(dset);
   PetscCheck(status == H5D_SPACE_STATUS_ALLOCATED, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s of shape %s is %s", h5->path, pos->name, shape, status == H5D_SPACE_STATUS_PART_ALLOCATED ? "only partly written (unwritten positions would read as zeros)" : "declared but never written (no positions stored)");
   s->dim    = (PetscInt)pos->dims[pos->ndims - 1];

@@ -144,6 +144,8 @@ bad = [
     ("natoms8e8.h5", lambda p: h5(p, declare=(1, 800000000, 3), species=None), "has 800000000 atoms: vitrum holds at most 715827882", None),
     ("partial.h5", lambda p: h5_raw(p, **{"particles/all/position/value": lambda f, n: f.create_dataset(n, shape=(2, 4, 3), chunks=(1, 4, 3), dtype="f8").write_direct(np.ones((1, 4, 3)), dest_sel=np.s_[0:1])}),
      "/particles/all/position/value of shape (2, 4, 3) is only partly written", None),
+    ("partialgzip.h5", lambda p: h5_raw(p, **{"particles/all/position/value": lambda f, n: f.create_dataset(n, shape=(2, 4, 3), chunks=(1, 4, 3), compression="gzip", dtype="f8").write_direct(np.ones((1, 4, 3)), dest_sel=np.s_[0:1])}),
+     "/particles/all/position/value of shape (2, 4, 3) is only partly written", None),
     ("stredges.h5", lambda p: h5_raw(p, **{"particles/all/box/edges": np.array([b"a", b"b", b"c"])}), "/particles/all/box/edges must hold numbers, it holds strings", None),
     ("noboxframes.h5", lambda p: h5_raw(p, **{"particles/all/box/edges": None, "particles/all/box/edges/value": np.zeros((0, 3))}), "/particles/all/box/edges/value has no frames", None),
     ("boxlo.h5", lambda p: h5_raw(p, **{"parameters/vitrum/box_lo": [0.0]}), "/parameters/vitrum/box_lo has 1 values: expected 3", None),
@@ -243,6 +245,12 @@ good_case("nearmin.h5", ".h5", lambda p: h5(p, species=[INT_MIN, INT_MIN + 5, IN
           lambda h, t, n: check(h["names"] == [str(INT_MIN), str(INT_MIN + 5)] and list(h["types"]) == [0, 1, 0, 0], f"nearmin.h5 on {n} rank(s): species {INT_MIN}, {INT_MIN + 5}"))
 good_case("int64.h5", ".h5", lambda p: h5(p, species=np.array([2**40, 2**40 + 1, 2**40, 2**40], dtype=np.int64)),
           lambda h, t, n: check(h["names"] == [str(2**40), str(2**40 + 1)], f"int64.h5 on {n} rank(s): 64-bit species values kept"))
+# 7. compressed (filtered, chunked) positions with every chunk written are complete (HDF5 calls
+# them partly allocated); frame 1 of 2 is read
+xgz = np.arange(24.0).reshape(2, 4, 3) * 0.15
+for level, chunks in ((1, (1, 4, 3)), (9, (1, 2, 3))):
+    good_case(f"gzip{level}.h5", ".h5", lambda p: h5_raw(p, **{"particles/all/position/value": lambda f, n: f.create_dataset(n, data=xgz, chunks=chunks, compression="gzip", compression_opts=level)}),
+              lambda h, t, n: check(np.array_equal(h["x"], xgz[1]), f"gzip{level}.h5 on {n} rank(s): compressed positions read (were 'only partly written')"))
 # 5. a long comment after a section name is fine
 good_case("longcomment.data", ".data", lambda p: open(p, "w").write(data(section="Atoms # atomic " + "c" * 80)),
           lambda h, t, n: check(np.allclose(h["x"], [[0.5] * 3, [1.5] * 3]), f"longcomment.data on {n} rank(s): read"))
