@@ -52,5 +52,10 @@ PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[
    with their shape and units, or strings) and the string attributes of it and of every object below
    it, except the paths relative to group listed in skip (and what lies below them). */
 PetscErrorCode VitH5CopyGroup(VitH5 *in, VitH5 *out, const char group[], PetscInt nskip, const char *const skip[]);
+/* A list of strings as an attribute (H5MD box boundary); *n = -1 when absent, -2 when not strings.
+   Free with VitStringsFree (n >= 0). */
+PetscErrorCode VitH5ReadAttrStrings(VitH5 *h5, const char obj[], const char attr[], PetscInt *n, char ***strings);
+/* An integer attribute holding one value; *found = PETSC_FALSE when absent or not one integer. */
+PetscErrorCode VitH5ReadAttrInt(VitH5 *h5, const char obj[], const char attr[], PetscBool *found, PetscInt64 *value);
 
 #endif

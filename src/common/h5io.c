@@ -520,6 +520,84 @@ PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[
   PetscFunctionReturn(0);
 }
 
+/* Opens attribute attr of obj, or returns a < 0 (and *o < 0 when obj is absent). */
+static PetscErrorCode OpenAttr(VitH5 *h5, const char obj[], const char attr[], hid_t *o, hid_t *a)
+{
+  PetscBool exists;
+
+  PetscFunctionBeginUser;
+  *o = *a = -1;
+  PetscCall(VitH5Exists(h5, obj, &exists));
+  if (!exists) PetscFunctionReturn(0);
+  *o = H5Oopen(h5->file, obj, H5P_DEFAULT);
+  H5Call(*o);
+  if (H5Aexists(*o, attr) > 0) *a = H5Aopen(*o, attr, H5P_DEFAULT);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5ReadAttrStrings(VitH5 *h5, const char obj[], const char attr[], PetscInt *n, char ***strings)
+{
+  hid_t    o, a, ftype, mtype, space;
+  hssize_t count;
+
+  PetscFunctionBeginUser;
+  *n       = -1;
+  *strings = NULL;
+  PetscCall(OpenAttr(h5, obj, attr, &o, &a));
+  if (a >= 0) {
+    ftype = H5Aget_type(a);
+    space = H5Aget_space(a);
+    count = H5Sget_simple_extent_npoints(space);
+    *n    = H5Tget_class(ftype) == H5T_STRING && count >= 0 && count <= 64 ? (PetscInt)count : -2;
+    mtype = H5Tcopy(H5T_C_S1);
+    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
+    if (*n >= 0) PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
+    if (*n >= 0 && H5Tis_variable_str(ftype) > 0) {
+      char *vl[64] = {NULL};
+      H5Call(H5Tset_size(mtype, H5T_VARIABLE));
+      H5Call(H5Aread(a, mtype, vl));
+      for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &(*strings)[i]));
+      H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vl);
+    } else if (*n >= 0) {
+      size_t len = H5Tget_size(ftype);
+      char  *buf;
+      PetscCall(PetscCalloc1((len + 1) * (size_t)(*n > 0 ? *n : 1), &buf));
+      H5Call(H5Tset_size(mtype, len + 1));
+      H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
+      H5Call(H5Aread(a, mtype, buf));
+      for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(buf + i * (len + 1), &(*strings)[i]));
+      PetscCall(PetscFree(buf));
+    }
+    H5Tclose(mtype);
+    H5Sclose(space);
+    H5Tclose(ftype);
+    H5Aclose(a);
+  }
+  if (o >= 0) H5Oclose(o);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitH5ReadAttrInt(VitH5 *h5, const char obj[], const char attr[], PetscBool *found, PetscInt64 *value)
+{
+  hid_t o, a, ftype, space;
+
+  PetscFunctionBeginUser;
+  *found = PETSC_FALSE;
+  PetscCall(OpenAttr(h5, obj, attr, &o, &a));
+  if (a >= 0) {
+    int64_t v = 0;
+    ftype     = H5Aget_type(a);
+    space     = H5Aget_space(a);
+    *found    = (PetscBool)(H5Tget_class(ftype) == H5T_INTEGER && H5Sget_simple_extent_npoints(space) == 1 && H5Aread(a, H5T_NATIVE_INT64, &v) >= 0);
+    *value    = (PetscInt64)v;
+    H5Sclose(space);
+    H5Tclose(ftype);
+    H5Aclose(a);
+  }
+  if (o >= 0) H5Oclose(o);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitH5ReadScalar(VitH5 *h5, const char name[], PetscReal *value)
 {
   PetscInt   n;

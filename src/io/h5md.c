@@ -109,10 +109,10 @@ static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t s
 
 /* Box: edges as a vector (rectangular) or a matrix of rows; origin from /parameters/vitrum/box_lo.
    The shape is checked before anything is read. */
-static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated)
+static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, PetscInt ncomp, VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated)
 {
   Element    e;
-  hsize_t    f, d = (hsize_t)s->dim;
+  hsize_t    f, d = (hsize_t)ncomp;
   PetscInt   nlo, frame_dims;
   PetscReal  edges[9], *lo, A[3][3] = {{0}};
   PetscBool  matrix, has_lo;
@@ -128,11 +128,12 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, VitSample *s, PetscRe
   PetscCheck((frame_dims == 1 && e.dims[e.ndims - 1] == d) || (matrix && e.dims[e.ndims - 2] == d && e.dims[e.ndims - 1] == d), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (%d) for a rectangular box or (%d, %d) for the edge vectors%s (positions have %d components)", h5->path, e.name, shape, (int)d, (int)d, (int)d, e.timed ? ", after the frame dimension" : "", (int)d);
   PetscCall(ElementFrame(h5, &e, frame, &f));
   PetscCall(ReadRows(h5, &e, f, 0, d, matrix ? d : 0, H5T_NATIVE_DOUBLE, edges));
-  for (PetscInt i = 0; i < s->dim; i++)
-    for (PetscInt j = 0; j < s->dim; j++) A[i][j] = matrix ? edges[i * s->dim + j] : (i == j ? edges[i] : 0);
-  for (PetscInt i = 0; i < s->dim; i++)
-    for (PetscInt j = 0; j < s->dim; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %g", h5->path, (double)A[i][j]);
-  for (PetscInt i = 0; i < s->dim && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
+  for (PetscInt i = 0; i < ncomp; i++)
+    for (PetscInt j = 0; j < ncomp; j++) A[i][j] = matrix ? edges[i * ncomp + j] : (i == j ? edges[i] : 0);
+  for (PetscInt i = 0; i < ncomp; i++)
+    for (PetscInt j = 0; j < ncomp; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %g", h5->path, (double)A[i][j]);
+  PetscCheck(s->dim == ncomp || (A[0][2] == 0 && A[1][2] == 0), h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with edge vectors out of the xy plane: give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path);
+  for (PetscInt i = 0; i < ncomp && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
   PetscCheck(VitSampleSetCellFromRows(s, A, Ainv, rotated), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {
@@ -344,11 +345,11 @@ static PetscErrorCode ReadIds(VitH5 *h5, PetscInt64 frame, PetscInt rstart, Pets
 /* Positions of this rank's block of atoms (in the LAMMPS frame: turned with the box when its edges
    are not in that form), wrapped later; each must be finite and within VIT_MAX_BOX_LENGTHS of the
    box. */
-static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, PetscInt rstart, const PetscReal Ainv[3][3], PetscBool rotated, VitSample *s)
+static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, PetscInt ncomp, PetscInt rstart, const PetscReal Ainv[3][3], PetscBool rotated, VitSample *s)
 {
-  PetscReal *x;
+  PetscReal *x, z[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* min z, -max z */
   PetscBool *bad;
-  PetscInt   d = s->dim, row;
+  PetscInt   d = ncomp, row;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc2(d * s->nlocal, &x, s->nlocal, &bad));
@@ -362,9 +363,13 @@ static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, Pets
     }
     VitSamplePositionFromFrame(s, rotated, Ainv, xf, &s->x[3 * i], &s->s[3 * i]);
     bad[i] = (PetscBool)(bad[i] || !VitFracIsNear(&s->s[3 * i]));
+    z[0]   = PetscMin(z[0], xf[2]);
+    z[1]   = PetscMin(z[1], -xf[2]);
   }
   PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
   PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: position of atom row %" PetscInt_FMT " in %s is not finite or more than %g box lengths from the box", h5->path, row, e->name, VIT_MAX_BOX_LENGTHS);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, z, 2, MPIU_REAL, MPI_MIN, h5->comm));
+  PetscCheck(s->dim == ncomp || z[0] == -z[1], h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with atoms at different z (%g, %g): give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path, (double)z[0], (double)-z[1]);
   PetscCall(PetscFree2(x, bad));
   PetscFunctionReturn(0);
 }
@@ -410,12 +415,40 @@ static PetscErrorCode CheckPositions(VitH5 *h5, const Element *pos, VitSample *s
   PetscFunctionReturn(0);
 }
 
+/* The box attributes: `dimension` must be the positions' number of components; `boundary` is
+   "periodic" or "none" per dimension, periodic in x and y. z "none" (a sheet, as extended XYZ
+   pbc="T T F") makes a 2D sample, or with -sample_dimension 3 a 3D sheet periodic along c. */
+static PetscErrorCode ReadBoxAttributes(VitH5 *h5, PetscInt ncomp, PetscInt request, VitSample *s)
+{
+  const char *box = "/particles/all/box";
+  PetscInt64  dimension;
+  PetscInt    n;
+  PetscBool   found, periodic[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE}, known = PETSC_TRUE;
+  char      **boundary;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadAttrInt(h5, box, "dimension", &found, &dimension));
+  PetscCheck(!found || dimension == ncomp, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s attribute dimension = %" PetscInt64_FMT " but positions have %" PetscInt_FMT " components (H5MD: one per dimension)", h5->path, box, dimension, ncomp);
+  PetscCall(VitH5ReadAttrStrings(h5, box, "boundary", &n, &boundary));
+  if (n == -1) PetscFunctionReturn(0);
+  PetscCheck(n == ncomp, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s attribute boundary: expected %" PetscInt_FMT " strings (\"periodic\" or \"none\", one per dimension)", h5->path, box, ncomp);
+  for (PetscInt k = 0; k < n; k++) {
+    periodic[k] = (PetscBool)!strcmp(boundary[k], "periodic");
+    known       = (PetscBool)(known && (periodic[k] || !strcmp(boundary[k], "none")));
+  }
+  PetscCall(VitStringsFree(n, &boundary));
+  PetscCheck(known, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s attribute boundary: expected \"periodic\" or \"none\" per dimension", h5->path, box);
+  PetscCheck(periodic[0] && periodic[1], h5->comm, PETSC_ERR_USER_INPUT, "%s: %s boundary is \"none\" in x or y: vitrum reads periodic boxes, non-periodic only in z (a sheet)", h5->path, box);
+  if (!periodic[2] && request != 3) s->dim = 2;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info)
 {
   VitH5       h5;
   Element     pos;
   hsize_t     f;
-  PetscInt    n = PETSC_DECIDE, rstart = 0;
+  PetscInt    n = PETSC_DECIDE, rstart = 0, ncomp;
   PetscInt64 *value;
   PetscReal   Ainv[3][3];
   PetscBool   found, rotated;
@@ -424,14 +457,16 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(FindElement(&h5, "/particles/all/position", &pos));
   PetscCall(CheckPositions(&h5, &pos, s));
+  ncomp = s->dim;
+  PetscCall(ReadBoxAttributes(&h5, ncomp, info->dim_request, s));
   PetscCall(ElementFrame(&h5, &pos, frame, &f));
-  PetscCall(ReadBox(&h5, frame, s, Ainv, &rotated));
+  PetscCall(ReadBox(&h5, frame, ncomp, s, Ainv, &rotated));
 
   PetscCall(PetscSplitOwnership(comm, &n, &s->natoms));
   PetscCallMPI(MPI_Scan(&n, &rstart, 1, MPIU_INT, MPI_SUM, comm));
   rstart -= n;
   PetscCall(VitSampleAllocate(s, n));
-  PetscCall(ReadPositions(&h5, &pos, f, rstart, Ainv, rotated, s));
+  PetscCall(ReadPositions(&h5, &pos, f, ncomp, rstart, Ainv, rotated, s));
 
   PetscCall(PetscMalloc1(n, &value));
   PetscCall(ReadAtomInts(&h5, "/particles/all/species", frame, rstart, s, value, &found));

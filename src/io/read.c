@@ -131,7 +131,7 @@ PetscErrorCode VitSampleReadFromOptions(MPI_Comm comm, VitSample *s)
   PetscCall(VitOptionsString("-sample", "Sample file: LAMMPS data (.data .lmp), LAMMPS dump (.dump .lammpstrj), extended XYZ (.xyz .extxyz), each also gzip-compressed (.gz), H5MD (.h5 .h5md)", "VitSampleRead", path, path, sizeof(path), &set));
   PetscCall(VitOptionsString("-format", "Sample format when the extension does not tell: lammps-data, lammps-dump, extxyz, h5md", "VitSampleRead", format, format, sizeof(format), NULL));
   PetscCall(VitOptionsString("-frame", "Frame of a dump, extended XYZ or H5MD file (0-based, -1 = last)", "VitSampleRead", frame_text, frame_text, sizeof(frame_text), NULL));
-  PetscCall(PetscOptionsInt("-sample_dimension", "2 or 3 to force the dimension (3: also an extended XYZ pbc=\"T T F\" sheet, periodic along c); 0 = 2D when all atoms are at one z in a z extent of at most 1 (LAMMPS's 2D box, e.g. -0.5 0.5)", "VitSampleRead", dim, &dim, NULL));
+  PetscCall(PetscOptionsInt("-sample_dimension", "2 or 3 to force the dimension (3: also an extended XYZ pbc=\"T T F\" or H5MD boundary z \"none\" sheet, periodic along c); 0 = 2D when all atoms are at one z in a z extent of at most 1 (LAMMPS's 2D box, e.g. -0.5 0.5)", "VitSampleRead", dim, &dim, NULL));
   PetscOptionsEnd();
   PetscCall(PetscMemzero(s, sizeof(*s)));
   if (VitHelpRequested()) PetscFunctionReturn(0);

@@ -67,3 +67,47 @@ check("c.h5: -sample_dimension 3: the file is 2D and gives no z" in out, "2D H5M
 run(["convert", "-sample", "c.h5", "-o", "c_out.h5"], nranks)
 h = read_h5md("c_out.h5")
 check(h["dim"] == 2 and np.allclose(h["x"], x2[0], atol=1e-12), "2D H5MD: positions")
+
+
+def error_line(args, what):
+    """One error line containing `what`."""
+    out = run(args, nranks, expect=1)
+    errors = [l for l in out.splitlines() if "vitrum: error:" in l]
+    return len(errors) == 1 and what in errors[0]
+
+
+# D: box boundary ("periodic", "periodic", "none"), as extended XYZ pbc="T T F": a flat layer is a
+# 2D sample, a thick one needs -sample_dimension 3 (a 3D sheet, periodic along c); "none" in x or y
+# is refused (was read as periodic in every direction)
+def sheet(path, z, boundary, edges=(4.0, 5.0, 20.0)):
+    xs = np.column_stack([rng.uniform(0, 1, (N, 2)) * edges[:2], z])
+    with h5py.File(path, "w") as f:
+        f["particles/all/position"] = xs
+        f["particles/all/box/edges"] = edges
+        f["particles/all/box"].attrs["boundary"] = boundary
+        f["particles/all/box"].attrs["dimension"] = 3
+    return xs
+
+
+open_z = [b"periodic", b"periodic", b"none"]
+xd = sheet("d_flat.h5", np.full(N, 7.5), open_z)
+info = parse_info(run(["info", "-sample", "d_flat.h5"], nranks))
+check(info["dimension"] == 2 and abs(info["area"] - 20) < 1e-9, "boundary z none, flat: a 2D sample (area of a x b)")
+run(["convert", "-sample", "d_flat.h5", "-o", "d_flat_out.h5"], nranks)
+h = read_h5md("d_flat_out.h5")
+check(h["dim"] == 2 and np.allclose(h["x"], xd[:, :2], atol=1e-12), "boundary z none, flat: positions x, y")
+sheet("d_thick.h5", rng.uniform(8, 12, N), ["periodic", "periodic", "none"])  # variable-length strings
+check(error_line(["info", "-sample", "d_thick.h5"], 'd_thick.h5: 2D sample (box boundary z "none") with atoms at different z') and
+      "give -sample_dimension 3" in run(["info", "-sample", "d_thick.h5"], nranks, expect=1), "boundary z none, atoms at several z: one error naming -sample_dimension 3")
+info = parse_info(run(["info", "-sample", "d_thick.h5", "-sample_dimension", 3], nranks))
+check(info["dimension"] == 3 and abs(info["volume"] - 400) < 1e-9, "boundary z none with -sample_dimension 3: a 3D sheet, periodic along c")
+sheet("d_openx.h5", np.full(N, 7.5), [b"none", b"periodic", b"periodic"])
+check(error_line(["info", "-sample", "d_openx.h5"], 'boundary is "none" in x or y'), "boundary x none: refused")
+sheet("d_bad.h5", np.full(N, 7.5), [b"periodic", b"periodic", b"open"])
+check(error_line(["info", "-sample", "d_bad.h5"], 'boundary: expected "periodic" or "none"'), "boundary neither periodic nor none: refused")
+
+# E: box dimension 2 with 3-component positions (was read as 3D without a note)
+sheet("e_dim.h5", np.full(N, 7.5), [b"periodic"] * 3)
+with h5py.File("e_dim.h5", "a") as f:
+    f["particles/all/box"].attrs["dimension"] = 2
+check(error_line(["info", "-sample", "e_dim.h5"], "e_dim.h5: /particles/all/box attribute dimension = 2 but positions have 3 components"), "box dimension 2 with 3 components: refused")
