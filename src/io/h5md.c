@@ -3,7 +3,8 @@
      species/value (frames, N) or species (N) (integers; absent: one species), or "type",
      id/value or id (file ids; absent: 0..N-1),
      box/edges: vector (d) for a rectangular box or matrix (d, d) whose rows are the edge
-     vectors, optionally time-dependent (box/edges/value).
+     vectors, optionally time-dependent (box/edges/value);
+   time-dependent elements are matched to the position frame by step (ElementFrame).
    vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo, units} to keep species names,
    masses, the box origin and the LAMMPS unit style (when known), and pair_coeffs: a data file's
    Pair Coeffs or PairIJ Coeffs # lj/cut (VitPairCoeffs), which the potentials take from an H5MD
@@ -16,6 +17,7 @@
 
 /* An H5MD element: a time-dependent group with value, or a plain dataset. */
 typedef struct {
+  char        base[PETSC_MAX_PATH_LEN]; /* the element (group or dataset) */
   char        name[PETSC_MAX_PATH_LEN]; /* dataset to read */
   PetscBool   exists, timed;            /* found; has a leading frame dimension */
   int         ndims;
@@ -40,6 +42,7 @@ static PetscErrorCode FindElement(VitH5 *h5, const char base[], Element *e)
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(e, sizeof(*e)));
+  PetscCall(PetscStrncpy(e->base, base, sizeof(e->base)));
   PetscCall(VitH5Exists(h5, base, &e->exists));
   if (!e->exists) PetscFunctionReturn(0);
   o = H5Oopen(h5->file, base, H5P_DEFAULT);
@@ -71,8 +74,15 @@ static PetscErrorCode CheckNumbers(VitH5 *h5, const Element *e, PetscBool intege
   PetscFunctionReturn(0);
 }
 
-/* Index of the frame asked for in a time-dependent element (0 when time-independent). */
-static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, PetscInt64 frame, hsize_t *f)
+/* The frame asked for (-frame, -1 = the last) and, when the positions have a step dataset, the
+   step of that position frame: the other time-dependent elements are matched to it by step. */
+typedef struct {
+  PetscInt64 frame, index, step; /* -frame, the position frame it is, its step */
+  PetscBool  has_step;
+} FrameRef;
+
+/* Index of the frame asked for in a time-dependent element, by number (0 when time-independent). */
+static PetscErrorCode FrameIndex(VitH5 *h5, const Element *e, PetscInt64 frame, hsize_t *f)
 {
   PetscInt64 nframes = e->timed ? (PetscInt64)e->dims[0] : 1;
 
@@ -81,6 +91,74 @@ static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, PetscInt64 frame
   if (!e->timed) PetscFunctionReturn(0);
   PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt64_FMT " is out of range: %s has %" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", h5->path, frame, e->name, nframes, nframes - 1);
   *f = frame < 0 ? (hsize_t)(nframes - 1) : (hsize_t)frame;
+  PetscFunctionReturn(0);
+}
+
+/* The steps of a time-dependent element's frames (H5MD 1.1: `step` holds one integer per frame,
+   or one scalar interval with the attribute `offset`, step of frame k = offset + k interval);
+   *steps = NULL when the element has no step dataset. */
+static PetscErrorCode ReadSteps(VitH5 *h5, const Element *e, PetscInt64 **steps)
+{
+  char       name[PETSC_MAX_PATH_LEN];
+  PetscBool  has, found;
+  int        ndims, ok;
+  hsize_t    dims[4], n = e->dims[0];
+  PetscInt64 offset = 0;
+  hid_t      dset;
+
+  PetscFunctionBeginUser;
+  *steps = NULL;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/step", e->base));
+  PetscCall(VitH5Exists(h5, name, &has));
+  if (!has) PetscFunctionReturn(0);
+  PetscCall(VitH5GetDims(h5, name, &ndims, dims));
+  PetscCheck(ndims == 0 || (ndims == 1 && dims[0] == n), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s must hold one step per frame (%llu) or one interval", h5->path, name, (unsigned long long)n);
+  PetscCall(PetscMalloc1(n, steps));
+  dset = H5Dopen2(h5->file, name, H5P_DEFAULT);
+  ok   = dset >= 0 && H5Dread(dset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *steps) >= 0;
+  if (dset >= 0) H5Dclose(dset);
+  PetscCheck(ok, h5->comm, PETSC_ERR_FILE_READ, "%s: cannot read %s as integers", h5->path, name);
+  if (ndims == 0) {
+    PetscCall(VitH5ReadAttrInt(h5, name, "offset", &found, &offset));
+    for (hsize_t k = n; k-- > 0;) (*steps)[k] = offset + (PetscInt64)k * (*steps)[0];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The frame of a time-dependent element that goes with the positions' frame: the one of the same
+   step when both have steps (H5MD gives a value only at an element's own steps, so a step it
+   lacks is an error), else the same frame number. */
+static PetscErrorCode ElementFrame(VitH5 *h5, const Element *e, const FrameRef *ref, hsize_t *f)
+{
+  PetscInt64 *steps = NULL;
+  hsize_t     k;
+
+  PetscFunctionBeginUser;
+  if (e->timed && ref->has_step) PetscCall(ReadSteps(h5, e, &steps));
+  if (!e->timed || !ref->has_step || !steps) {
+    PetscCall(FrameIndex(h5, e, ref->frame, f));
+    PetscFunctionReturn(0);
+  }
+  for (k = 0; k < e->dims[0] && steps[k] != ref->step; k++) {}
+  PetscCall(PetscFree(steps));
+  PetscCheck(k < e->dims[0], h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has no step %" PetscInt64_FMT " (the step of position frame %" PetscInt64_FMT "): H5MD gives its value only at its own steps; choose a frame whose step it has", h5->path, e->base, ref->step, ref->index);
+  *f = k;
+  PetscFunctionReturn(0);
+}
+
+/* The position frame asked for, and its step when the positions have one. */
+static PetscErrorCode PositionFrame(VitH5 *h5, const Element *pos, PetscInt64 frame, FrameRef *ref, hsize_t *f)
+{
+  PetscInt64 *steps = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(FrameIndex(h5, pos, frame, f));
+  if (pos->timed) PetscCall(ReadSteps(h5, pos, &steps));
+  ref->frame    = frame;
+  ref->index    = (PetscInt64)*f;
+  ref->has_step = (PetscBool)(steps != NULL);
+  ref->step     = steps ? steps[*f] : 0;
+  PetscCall(PetscFree(steps));
   PetscFunctionReturn(0);
 }
 
@@ -109,7 +187,7 @@ static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t s
 
 /* Box: edges as a vector (rectangular) or a matrix of rows; origin from /parameters/vitrum/box_lo.
    The shape is checked before anything is read. */
-static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, PetscInt ncomp, VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated)
+static PetscErrorCode ReadBox(VitH5 *h5, const FrameRef *ref, PetscInt ncomp, VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated)
 {
   Element    e;
   hsize_t    f, d = (hsize_t)ncomp;
@@ -126,7 +204,7 @@ static PetscErrorCode ReadBox(VitH5 *h5, PetscInt64 frame, PetscInt ncomp, VitSa
   matrix     = (PetscBool)(frame_dims == 2);
   ShapeString(&e, shape, sizeof(shape));
   PetscCheck((frame_dims == 1 && e.dims[e.ndims - 1] == d) || (matrix && e.dims[e.ndims - 2] == d && e.dims[e.ndims - 1] == d), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected (%d) for a rectangular box or (%d, %d) for the edge vectors%s (positions have %d components)", h5->path, e.name, shape, (int)d, (int)d, (int)d, e.timed ? ", after the frame dimension" : "", (int)d);
-  PetscCall(ElementFrame(h5, &e, frame, &f));
+  PetscCall(ElementFrame(h5, &e, ref, &f));
   PetscCall(ReadRows(h5, &e, f, 0, d, matrix ? d : 0, H5T_NATIVE_DOUBLE, edges));
   for (PetscInt i = 0; i < ncomp; i++)
     for (PetscInt j = 0; j < ncomp; j++) A[i][j] = matrix ? edges[i * ncomp + j] : (i == j ? edges[i] : 0);
@@ -303,7 +381,7 @@ static PetscErrorCode ReadPairCoeffs(VitH5 *h5, VitSample *s)
 
 /* Per-atom integers (species or ids) of frame `frame`, read as 64-bit integers (no silent
    clipping), or PETSC_FALSE in *found. */
-static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt64 frame, PetscInt rstart, VitSample *s, PetscInt64 value[], PetscBool *found)
+static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], const FrameRef *ref, PetscInt rstart, VitSample *s, PetscInt64 value[], PetscBool *found)
 {
   Element e;
   hsize_t f;
@@ -316,19 +394,19 @@ static PetscErrorCode ReadAtomInts(VitH5 *h5, const char base[], PetscInt64 fram
   ShapeString(&e, shape, sizeof(shape));
   PetscCheck(e.ndims == (e.timed ? 2 : 1) && e.dims[e.timed ? 1 : 0] == (hsize_t)s->natoms, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s does not hold one value per atom (shape %s, %" PetscInt_FMT " atoms)", h5->path, e.name, shape, s->natoms);
   PetscCall(CheckNumbers(h5, &e, PETSC_TRUE));
-  PetscCall(ElementFrame(h5, &e, frame, &f));
+  PetscCall(ElementFrame(h5, &e, ref, &f));
   PetscCall(ReadRows(h5, &e, f, (hsize_t)rstart, (hsize_t)s->nlocal, 0, H5T_NATIVE_INT64, value));
   PetscFunctionReturn(0);
 }
 
 /* File ids: 0..PETSC_MAX_INT (H5MD ids may start at 0; the default is the row 0..N-1). */
-static PetscErrorCode ReadIds(VitH5 *h5, PetscInt64 frame, PetscInt rstart, PetscInt64 value[], VitSample *s)
+static PetscErrorCode ReadIds(VitH5 *h5, const FrameRef *ref, PetscInt rstart, PetscInt64 value[], VitSample *s)
 {
   PetscBool found, *bad;
   PetscInt  row;
 
   PetscFunctionBeginUser;
-  PetscCall(ReadAtomInts(h5, "/particles/all/id", frame, rstart, s, value, &found));
+  PetscCall(ReadAtomInts(h5, "/particles/all/id", ref, rstart, s, value, &found));
   if (!found) {
     for (PetscInt i = 0; i < s->nlocal; i++) s->fid[i] = rstart + i;
     PetscFunctionReturn(0);
@@ -452,6 +530,7 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscInt64 *value;
   PetscReal   Ainv[3][3];
   PetscBool   found, rotated;
+  FrameRef    ref;
 
   PetscFunctionBeginUser;
   PetscCall(VitH5OpenRead(comm, path, &h5));
@@ -459,8 +538,8 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscCall(CheckPositions(&h5, &pos, s));
   ncomp = s->dim;
   PetscCall(ReadBoxAttributes(&h5, ncomp, info->dim_request, s));
-  PetscCall(ElementFrame(&h5, &pos, frame, &f));
-  PetscCall(ReadBox(&h5, frame, ncomp, s, Ainv, &rotated));
+  PetscCall(PositionFrame(&h5, &pos, frame, &ref, &f));
+  PetscCall(ReadBox(&h5, &ref, ncomp, s, Ainv, &rotated));
 
   PetscCall(PetscSplitOwnership(comm, &n, &s->natoms));
   PetscCallMPI(MPI_Scan(&n, &rstart, 1, MPIU_INT, MPI_SUM, comm));
@@ -469,15 +548,15 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscCall(ReadPositions(&h5, &pos, f, ncomp, rstart, Ainv, rotated, s));
 
   PetscCall(PetscMalloc1(n, &value));
-  PetscCall(ReadAtomInts(&h5, "/particles/all/species", frame, rstart, s, value, &found));
-  if (!found) PetscCall(ReadAtomInts(&h5, "/particles/all/type", frame, rstart, s, value, &found));
+  PetscCall(ReadAtomInts(&h5, "/particles/all/species", &ref, rstart, s, value, &found));
+  if (!found) PetscCall(ReadAtomInts(&h5, "/particles/all/type", &ref, rstart, s, value, &found));
   if (!found)
     for (PetscInt i = 0; i < n; i++) value[i] = 1; /* one species, named "1" */
   PetscCall(MapSpecies(&h5, rstart, value, s));
   PetscCall(ReadMasses(&h5, s));
   PetscCall(ReadUnits(&h5, s));
   PetscCall(ReadPairCoeffs(&h5, s));
-  PetscCall(ReadIds(&h5, frame, rstart, value, s));
+  PetscCall(ReadIds(&h5, &ref, rstart, value, s));
   PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);

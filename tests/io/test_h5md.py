@@ -111,3 +111,34 @@ sheet("e_dim.h5", np.full(N, 7.5), [b"periodic"] * 3)
 with h5py.File("e_dim.h5", "a") as f:
     f["particles/all/box"].attrs["dimension"] = 2
 check(error_line(["info", "-sample", "e_dim.h5"], "e_dim.h5: /particles/all/box attribute dimension = 2 but positions have 3 components"), "box dimension 2 with 3 components: refused")
+
+# F: elements sampled at different steps are matched by step (H5MD 1.1): positions at steps 0, 100,
+# 200, box edges and species at 0 and 200 (was: matched by frame number, -frame 1 took the box of
+# step 200 and -frame 2 was "out of range"); a step an element lacks is refused
+Lf = np.array([[4.0, 5.0, 6.0], [4.5, 5.5, 6.5]])
+xf = rng.uniform(0, 1, (3, N, 3)) * 4.0
+spf = rng.choice([1, 2], (2, N))
+for path, explicit in (("f.h5", True), ("f_interval.h5", False)):
+    with h5py.File(path, "w") as f:
+        p = f.create_group("particles/all")
+        p["position/value"], p["box/edges/value"], p["species/value"] = xf, Lf, spf
+        if explicit:
+            p["position/step"], p["box/edges/step"], p["species/step"] = [0, 100, 200], [0, 200], [0, 200]
+        else:  # one interval per element, with an offset
+            p["position/step"], p["box/edges/step"], p["species/step"] = 100, 200, 200
+            for name in ("position/step", "box/edges/step", "species/step"):
+                p[name].attrs["offset"] = 0
+    for frame, k in ((0, 0), (2, 1), (-1, 1)):
+        info = parse_info(run(["info", "-sample", path, "-frame", frame], nranks))
+        check(abs(info["volume"] - np.prod(Lf[k])) < 1e-9, f"{path} -frame {frame}: the box of step {200 * k}")
+        run(["convert", "-sample", path, "-frame", frame, "-o", "f_out.h5"], nranks)
+        h = read_h5md("f_out.h5")
+        check(list(h["atom_names"]) == [str(v) for v in spf[k]], f"{path} -frame {frame}: the species of step {200 * k}")
+    check(error_line(["info", "-sample", path, "-frame", 1], f"{path}: /particles/all/box/edges has no step 100 (the step of position frame 1)"),
+          f"{path} -frame 1: the box has no step 100: one error")
+with h5py.File("f_short.h5", "w") as f:
+    p = f.create_group("particles/all")
+    p["position/value"], p["position/step"], p["box/edges"] = xf, [0, 1, 2], Lf[0]
+    p["species/value"], p["species/step"] = spf, [0, 1]
+check(error_line(["info", "-sample", "f_short.h5"], "f_short.h5: /particles/all/species has no step 2 (the step of position frame 2)"),
+      "time-dependent species with fewer frames than the positions: one error naming the step (was: its last frame)")
