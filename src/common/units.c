@@ -111,13 +111,17 @@ const char *VitElementOfMass(PetscReal mass)
   return found;
 }
 
-/* The name a reader gives a type the file does not name: its number, 1-based. */
+/* A type the file does not name: no name, or a number (its 1-based type, a dump's type column,
+   an H5MD species value such as 0 from tools that number species from 0). */
 static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
 {
-  char number[VIT_NAME_LEN];
+  const char *c = s->type_name[t];
 
-  PetscCallAbort(PETSC_COMM_SELF, PetscSNPrintf(number, sizeof(number), "%" PetscInt_FMT, t + 1));
-  return (PetscBool)(!s->type_name[t][0] || !strcmp(s->type_name[t], number));
+  if (*c == '-') c++;
+  if (!*c) return PETSC_TRUE;
+  for (; *c; c++)
+    if (*c < '0' || *c > '9') return PETSC_FALSE;
+  return PETSC_TRUE;
 }
 
 /* The sample's type names in type order, comma separated. */

@@ -142,3 +142,19 @@ with h5py.File("f_short.h5", "w") as f:
     p["species/value"], p["species/step"] = spf, [0, 1]
 check(error_line(["info", "-sample", "f_short.h5"], "f_short.h5: /particles/all/species has no step 2 (the step of position frame 2)"),
       "time-dependent species with fewer frames than the positions: one error naming the step (was: its last frame)")
+
+# G: species values 0, 1 from another tool (no type names): -potential_elements names them, as it
+# names a data file's numbered types, so masses come from the elements in metal units (was: "no
+# mass for atom type 1 (named 0) ... name the element of each type with -potential_elements" although
+# the option was given)
+with h5py.File("g.h5", "w") as f:
+    f["particles/all/position"] = rng.uniform(0, 1, (N, 3)) * 6.0
+    f["particles/all/species"] = rng.integers(0, 2, N)
+    f["particles/all/box/edges"] = [6.0, 6.0, 6.0]
+    gs = f["particles/all/species"][()]
+check(error_line(["convert", "-sample", "g.h5", "-units", "metal", "-o", "g_none.data"], "no mass for atom type 1 (named 0) in metal units"),
+      "species 0, 1 without -potential_elements in metal units: no mass")
+run(["convert", "-sample", "g.h5", "-units", "metal", "-potential_elements", "Cu,Zr", "-o", "g_out.data"], nranks)
+d = read_data("g_out.data")
+check([d["names"][t] for t in d["types"]] == [["Cu", "Zr"][v] for v in gs[np.argsort(np.arange(N))]], "species 0, 1 named Cu, Zr by -potential_elements, in value order")
+check(np.allclose([d["masses"][1], d["masses"][2]], [63.546, 91.224], atol=1e-3), f"species 0, 1: masses of Cu and Zr ({d['masses']})")
