@@ -812,6 +812,15 @@ PetscErrorCode VitKpmCumulative(const VitKpm *kpm, PetscReal lambda, PetscReal p
   PetscFunctionReturn(0);
 }
 
+/* The eigenvalue at a grid frequency w, the KPM interval's top where w^2 reaches it within round-off:
+   N(lambda) rises like sqrt(lambda_max - lambda) there, so a grid ending one ulp below the top (a
+   unit conversion's rounding) would miss ~1e-7 of the states. */
+static PetscReal GridLambda(const VitKpm *kpm, PetscReal w)
+{
+  const PetscReal lambda = w * w;
+  return lambda >= kpm->lambda_max * (1 - 1e-12) ? kpm->lambda_max : lambda;
+}
+
 PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins, PetscReal omega[], PetscReal D[], PetscReal err[], PetscReal *fraction)
 {
   const PetscInt  R  = kpm->vectors;
@@ -825,7 +834,7 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
   all -= mean; /* the states of real frequency, whatever the grid holds of them */
   for (PetscInt j = 0; j < nbins; j++) {
     PetscReal s = 0, s2 = 0;
-    PetscCall(VitKpmCumulative(kpm, PetscSqr((j + 1) * dw), upper, &mean));
+    PetscCall(VitKpmCumulative(kpm, GridLambda(kpm, (j + 1) * dw), upper, &mean));
     for (PetscInt k = 0; k < R; k++) {
       const PetscReal Dk = (upper[k] - lower[k]) / dw;
       s += Dk;
