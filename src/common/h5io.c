@@ -427,10 +427,42 @@ PetscErrorCode VitH5ReadRealRows(VitH5 *h5, const char name[], hsize_t row_start
   PetscFunctionReturn(0);
 }
 
-/* Fixed- or variable-length string arrays (h5py writes variable-length ones). */
+/* Reads the n strings of a dataset (dset >= 0) or else of attribute attr, whose file type is ftype
+   and dataspace space, into strings[0..n-1] (allocated here). Fixed- or variable-length (h5py
+   writes variable-length UTF-8 ones); the character set is kept. */
+static PetscErrorCode ReadStringArray(hid_t dset, hid_t attr, hid_t ftype, hid_t space, PetscInt n, char **strings)
+{
+  hid_t mtype = H5Tcopy(H5T_C_S1);
+
+  PetscFunctionBeginUser;
+  H5Call(mtype);
+  H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
+  if (H5Tis_variable_str(ftype) > 0) {
+    char **vl;
+    H5Call(H5Tset_size(mtype, H5T_VARIABLE));
+    PetscCall(PetscCalloc1(n > 0 ? n : 1, &vl));
+    H5Call(dset >= 0 ? H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl) : H5Aread(attr, mtype, vl));
+    for (PetscInt i = 0; i < n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &strings[i]));
+    H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vl);
+    PetscCall(PetscFree(vl));
+  } else {
+    size_t len = H5Tget_size(ftype);
+    char  *buf;
+    H5Call(H5Tset_size(mtype, len + 1));
+    H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
+    PetscCall(PetscCalloc1((len + 1) * (size_t)(n > 0 ? n : 1), &buf));
+    H5Call(dset >= 0 ? H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : H5Aread(attr, mtype, buf));
+    for (PetscInt i = 0; i < n; i++) PetscCall(PetscStrallocpy(buf + i * (len + 1), &strings[i]));
+    PetscCall(PetscFree(buf));
+  }
+  H5Tclose(mtype);
+  PetscFunctionReturn(0);
+}
+
+/* A list of strings: a one-dimensional string dataset (a scalar string is a list of one). */
 PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char ***strings)
 {
-  hid_t   dset, ftype, mtype, space;
+  hid_t   dset, ftype, space;
   hsize_t dims[4] = {1};
   int     ndims;
 
@@ -440,35 +472,12 @@ PetscErrorCode VitH5ReadStrings(VitH5 *h5, const char name[], PetscInt *n, char 
   PetscCheck(H5Tget_class(ftype) == H5T_STRING, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s is not a string dataset", h5->path, name);
   space = H5Dget_space(dset);
   ndims = H5Sget_simple_extent_ndims(space);
-  /* a list: one dimension (a scalar string is a list of one); the buffers below hold dims[0] strings */
   PetscCheck(ndims == 0 || ndims == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %d dimensions; a list of strings has 1", h5->path, name, ndims);
   if (ndims == 1) H5Sget_simple_extent_dims(space, dims, NULL);
   PetscCheck(dims[0] <= (hsize_t)PETSC_MAX_INT / 2, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %llu strings, too many", h5->path, name, (unsigned long long)dims[0]);
   *n = (PetscInt)dims[0];
   PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
-  if (H5Tis_variable_str(ftype) > 0) {
-    char **vl;
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Call(H5Tset_size(mtype, H5T_VARIABLE));
-    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype))); /* h5py writes UTF-8 */
-    PetscCall(PetscMalloc1(*n > 0 ? *n : 1, &vl));
-    H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl));
-    for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &(*strings)[i]));
-    H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vl);
-    PetscCall(PetscFree(vl));
-  } else {
-    size_t len = H5Tget_size(ftype);
-    char  *buf;
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Call(H5Tset_size(mtype, len + 1));
-    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
-    H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
-    PetscCall(PetscCalloc1((len + 1) * (*n > 0 ? *n : 1), &buf));
-    H5Call(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
-    for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(buf + i * (len + 1), &(*strings)[i]));
-    PetscCall(PetscFree(buf));
-  }
-  H5Tclose(mtype);
+  PetscCall(ReadStringArray(dset, -1, ftype, space, *n, *strings));
   H5Tclose(ftype);
   H5Sclose(space);
   H5Dclose(dset);
@@ -480,43 +489,6 @@ PetscErrorCode VitStringsFree(PetscInt n, char ***strings)
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree((*strings)[i]));
   PetscCall(PetscFree(*strings));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[], char **value)
-{
-  PetscBool exists;
-  hid_t     o, a, ftype, mtype;
-
-  PetscFunctionBeginUser;
-  *value = NULL;
-  PetscCall(VitH5Exists(h5, obj, &exists));
-  if (!exists) PetscFunctionReturn(0);
-  o = H5Oopen(h5->file, obj, H5P_DEFAULT);
-  H5Call(o);
-  if (H5Aexists(o, attr) > 0) {
-    a     = H5Aopen(o, attr, H5P_DEFAULT);
-    ftype = H5Aget_type(a);
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
-    if (H5Tis_variable_str(ftype) > 0) {
-      char *vl = NULL;
-      H5Call(H5Tset_size(mtype, H5T_VARIABLE));
-      H5Call(H5Aread(a, mtype, &vl));
-      PetscCall(PetscStrallocpy(vl ? vl : "", value));
-      H5free_memory(vl);
-    } else {
-      size_t len = H5Tget_size(ftype);
-      PetscCall(PetscCalloc1(len + 1, value));
-      H5Call(H5Tset_size(mtype, len + 1));
-      H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
-      H5Call(H5Aread(a, mtype, *value));
-    }
-    H5Tclose(mtype);
-    H5Tclose(ftype);
-    H5Aclose(a);
-  }
-  H5Oclose(o);
   PetscFunctionReturn(0);
 }
 
@@ -535,9 +507,10 @@ static PetscErrorCode OpenAttr(VitH5 *h5, const char obj[], const char attr[], h
   PetscFunctionReturn(0);
 }
 
+/* *n = -1 when obj or its attribute is absent, -2 when the attribute is not up to 64 strings. */
 PetscErrorCode VitH5ReadAttrStrings(VitH5 *h5, const char obj[], const char attr[], PetscInt *n, char ***strings)
 {
-  hid_t    o, a, ftype, mtype, space;
+  hid_t    o, a, ftype, space;
   hssize_t count;
 
   PetscFunctionBeginUser;
@@ -549,31 +522,33 @@ PetscErrorCode VitH5ReadAttrStrings(VitH5 *h5, const char obj[], const char attr
     space = H5Aget_space(a);
     count = H5Sget_simple_extent_npoints(space);
     *n    = H5Tget_class(ftype) == H5T_STRING && count >= 0 && count <= 64 ? (PetscInt)count : -2;
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Call(H5Tset_cset(mtype, H5Tget_cset(ftype)));
-    if (*n >= 0) PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
-    if (*n >= 0 && H5Tis_variable_str(ftype) > 0) {
-      char *vl[64] = {NULL};
-      H5Call(H5Tset_size(mtype, H5T_VARIABLE));
-      H5Call(H5Aread(a, mtype, vl));
-      for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(vl[i] ? vl[i] : "", &(*strings)[i]));
-      H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vl);
-    } else if (*n >= 0) {
-      size_t len = H5Tget_size(ftype);
-      char  *buf;
-      PetscCall(PetscCalloc1((len + 1) * (size_t)(*n > 0 ? *n : 1), &buf));
-      H5Call(H5Tset_size(mtype, len + 1));
-      H5Call(H5Tset_strpad(mtype, H5T_STR_NULLTERM));
-      H5Call(H5Aread(a, mtype, buf));
-      for (PetscInt i = 0; i < *n; i++) PetscCall(PetscStrallocpy(buf + i * (len + 1), &(*strings)[i]));
-      PetscCall(PetscFree(buf));
+    if (*n >= 0) {
+      PetscCall(PetscMalloc1(*n > 0 ? *n : 1, strings));
+      PetscCall(ReadStringArray(-1, a, ftype, space, *n, *strings));
     }
-    H5Tclose(mtype);
     H5Sclose(space);
     H5Tclose(ftype);
     H5Aclose(a);
   }
   if (o >= 0) H5Oclose(o);
+  PetscFunctionReturn(0);
+}
+
+/* *value = NULL when obj or its attribute is absent; an attribute that is not one string is an error
+   (one read into a one-string buffer would overrun it). */
+PetscErrorCode VitH5ReadAttrString(VitH5 *h5, const char obj[], const char attr[], char **value)
+{
+  PetscInt n;
+  char   **strings;
+
+  PetscFunctionBeginUser;
+  *value = NULL;
+  PetscCall(VitH5ReadAttrStrings(h5, obj, attr, &n, &strings));
+  if (n == -1) PetscFunctionReturn(0);
+  if (n == 1) *value = strings[0];
+  else if (n >= 0) PetscCall(VitStringsFree(n, &strings));
+  PetscCheck(n == 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute %s of %s is not one string", h5->path, attr, obj);
+  PetscCall(PetscFree(strings));
   PetscFunctionReturn(0);
 }
 

@@ -85,6 +85,15 @@ def h5(path, x=None, species="default", edges=(4.0, 4.0, 4.0), ids=None, declare
             f["particles/all/box/edges"] = edges
 
 
+def pair_style_attr(path, style):
+    """H5MD file (h5) with lj/cut pair coefficients whose style attribute is `style`."""
+    h5(path)
+    with h5py.File(path, "a") as f:
+        d = f.create_dataset("parameters/vitrum/pair_coeffs", data=np.ones((2, 2, 2)))
+        d.attrs["section"] = "Pair Coeffs"
+        d.attrs["style"] = style
+
+
 # ---------- the bad cases: file, maker, expected fragment, expected line (None: no line) ----------
 wide_props = "extra:R:70:species:S:1:pos:R:3:tail:I:500"
 wide_atoms = [" ".join(["9.5"] * 70 + [sp, f"{x} 1.25 2.75"] + ["7"] * 500) for sp, x in (("Cu", 0.5), ("Zr", 1.5), ("Cu", 2.5))]
@@ -172,6 +181,12 @@ bad = [
     ("frame.xyz", lambda p: open(p, "w").write(xyz(frames=2)), "-frame 20000000000 is out of range: the file has 2 frames", None),
     ("frame.h5", lambda p: h5(p, x=np.zeros((2, 4, 3)) + 1.0), "-frame 20000000000 is out of range: /particles/all/position/value has 2 frames", None),
     ("framestr.dump", lambda p: open(p, "w").write(dump(frames=2)), "-frame abc: expected an integer", "option"),
+    # 9b. a string attribute that is not one string (a list of two crashed the reader: it read them
+    # into a one-string buffer), or a number
+    ("stylelist.h5", lambda p: pair_style_attr(p, np.array([b"lj/cut", b"lj/cut/coul/long" + b"x" * 20], dtype="S40")),
+     "attribute style of /parameters/vitrum/pair_coeffs is not one string", None),
+    ("stylevlen.h5", lambda p: pair_style_attr(p, ["lj/cut", "lj/cut/coul/long"]), "attribute style of /parameters/vitrum/pair_coeffs is not one string", None),
+    ("styleint.h5", lambda p: pair_style_attr(p, 5), "attribute style of /parameters/vitrum/pair_coeffs is not one string", None),
     # 10. masses: a type left out of Masses or given twice (LAMMPS refuses both; the first was read as
     # mass 1, the second took the later value), subnormal masses (ended in a LAPACK failure)
     ("partialmass.data", lambda p: open(p, "w").write(data(ntypes="3", extra="Masses\n\n2 28.0855\n\n")),
