@@ -26,3 +26,5 @@ endforeach()
 vit_add_test(io_species_order 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_species_order.py)
 # the default process grid does not cut a direction with vacuum across it (a slab, a sheet)
 vit_add_test(io_vacuum_grid 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_vacuum_grid.py)
+# data files from samples numbered from 0 (H5MD): ids + 1 with a note, read back by vitrum and lmp
+vit_add_test(io_data_ids 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_ids.py 2)

@@ -429,7 +429,24 @@ static PetscReal UpperBound(PetscReal lo, PetscReal len)
   return hi;
 }
 
-static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt fid[], const PetscInt type[], const PetscReal x[])
+/* LAMMPS atom ids are 1..2147483647 (its tagint). A sample with an atom id 0 (H5MD numbers atoms from
+   0, and without /particles/all/id by row, 0..N-1) is written with ids id + 1, with one note; one
+   whose ids also reach 2147483647 cannot be written (an error before anything is). */
+static PetscErrorCode DataIdShift(MPI_Comm comm, const VitSample *s, const char path[], PetscInt *shift)
+{
+  PetscInt range[2] = {PETSC_MAX_INT, 0}; /* min id, -max id */
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < s->nlocal; i++) range[0] = PetscMin(range[0], s->fid[i]), range[1] = PetscMin(range[1], -s->fid[i]);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPIU_INT, MPI_MIN, comm));
+  *shift = range[0] == 0 ? 1 : 0;
+  if (!*shift) PetscFunctionReturn(0);
+  PetscCheck(-range[1] < INT_MAX, comm, PETSC_ERR_USER_INPUT, "%s: atom ids 0..%" PetscInt_FMT " cannot be written to %s: LAMMPS atom ids are 1..%d, and ids + 1 would pass that; give the sample ids within 0..%d (or 1..%d), or write H5MD (-o NAME.h5)", s->source, -range[1], path, INT_MAX, INT_MAX - 1, INT_MAX);
+  PetscCall(PetscPrintf(comm, "vitrum: note: %s numbers its atoms from 0 (its ids, or its rows when it has none): %s gives them ids + 1, as LAMMPS atom ids are positive integers\n", s->source, path));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, PetscInt shift, const PetscInt fid[], const PetscInt type[], const PetscReal x[])
 {
   const PetscReal(*h)[3] = s->cell;
   const PetscReal zlo    = s->dim == 3 ? s->lo[2] : -0.5, lz = s->dim == 3 ? h[2][2] : 1.0;
@@ -446,16 +463,16 @@ static PetscErrorCode WriteDataFile(FILE *fp, const VitSample *s, const PetscInt
   PetscCall(WritePairCoeffs(fp, &s->pair_coeffs));
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, fp, "\nAtoms # atomic\n\n"));
   /* plain fprintf: this loop runs N times; %.17g gives back each double exactly */
-  for (PetscInt i = 0; i < s->natoms; i++) fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT " %.17g %.17g %.17g\n", fid[i], type[i] + 1, (double)x[3 * i], (double)x[3 * i + 1], s->dim == 3 ? (double)x[3 * i + 2] : 0.0);
+  for (PetscInt i = 0; i < s->natoms; i++) fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT " %.17g %.17g %.17g\n", fid[i] + shift, type[i] + 1, (double)x[3 * i], (double)x[3 * i + 1], s->dim == 3 ? (double)x[3 * i + 2] : 0.0);
   PetscFunctionReturn(0);
 }
 
-/* Atoms gathered to rank 0 in global id order, written with ids = file ids to a temporary
-   name that is renamed when complete. */
+/* Atoms gathered to rank 0 in global id order, written with ids = file ids (+ 1 when one is 0) to
+   a temporary name that is renamed when complete. */
 PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const char path[])
 {
   PetscMPIInt rank;
-  PetscInt    start, n, *fid, *type;
+  PetscInt    start, n, shift = 0, *fid, *type;
   PetscReal  *x;
   char        tmp[PETSC_MAX_PATH_LEN];
   FILE       *fp  = NULL;
@@ -464,12 +481,13 @@ PetscErrorCode VitSampleWriteLammpsData(MPI_Comm comm, const VitSample *s, const
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(DataIdShift(comm, s, path, &shift));
   PetscCall(VitSampleToIdOrder(comm, s, rank ? 0 : s->natoms, &start, &n, &fid, &type, &x));
   if (!rank) {
     PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
     fp = fopen(tmp, "w");
     if (fp) {
-      PetscCall(WriteDataFile(fp, s, fid, type, x));
+      PetscCall(WriteDataFile(fp, s, shift, fid, type, x));
       err = fclose(fp) || rename(tmp, path);
       if (err) remove(tmp);
     } else err = 1;
