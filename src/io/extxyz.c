@@ -5,7 +5,7 @@
      columns are ignored)
    A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
    s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample
-   (pbc z = F with -sample_dimension 3: a 3D sheet, periodic along c).
+   (pbc z = F with -sample_dimension 3: a 3D sheet, periodic along c); pbc F in x or y is refused.
    Atom lines may have any number of columns (up to VIT_MAX_COLUMNS); only the used ones are kept. */
 #include "io_private.h"
 #include <strings.h>
@@ -18,6 +18,7 @@ typedef struct {
   PetscInt    natoms;
   PetscReal   A[3][3];     /* lattice rows as in the file */
   PetscBool   has_lattice, pbc[3];
+  char        pbc_read[64]; /* the pbc value as read ("F F T"), for the error that refuses it */
   PetscBool   rotated;     /* the lattice is not in LAMMPS form: positions are turned with it */
   int         ncol, col[NPICK]; /* number of columns, column of each picked value (-1: absent) */
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each species (masses column) */
@@ -70,6 +71,7 @@ static void ParsePbc(XyzParser *p, char *value)
     return;
   }
   for (int d = 0; d < 3; d++) p->pbc[d] = (PetscBool)(tok[d][0] == 'T' || tok[d][0] == 't');
+  snprintf(p->pbc_read, sizeof(p->pbc_read), "%.20s %.20s %.20s", tok[0], tok[1], tok[2]);
 }
 
 /* Properties=name:type:count:...: find the columns of species (S:1), pos (R:3) and masses (R:1). */
@@ -135,7 +137,7 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
     else if (!strcasecmp(key, "Properties")) ParseProperties(p, value);
   }
   if (!p->errmsg[0] && !p->has_lattice) VitTextError(&p->tf, p->errmsg, "no Lattice=\"...\" (a periodic box is needed)");
-  if (!p->errmsg[0] && !(p->pbc[0] && p->pbc[1])) VitTextError(&p->tf, p->errmsg, "pbc must be T in x and y");
+  if (!p->errmsg[0] && !(p->pbc[0] && p->pbc[1])) VitTextError(&p->tf, p->errmsg, "pbc=\"%s\": vitrum reads samples periodic in x and y: give pbc=\"T T T\", or \"T T F\" for a 2D sample or a sheet", p->pbc_read);
   VitTextCheckAtomCount(&p->tf, count_line, count, p->ncol, p->errmsg);
   if (p->errmsg[0]) PetscFunctionReturn(0);
   p->natoms = (PetscInt)count;

@@ -91,6 +91,17 @@ check(a["dim"] == 3 and np.array_equal(a["cell"], b["cell"]) and np.array_equal(
 out = run(["info", "-sample", "sheet_ttf.xyz"], nranks, expect=1)
 check("sheet_ttf.xyz:4: 2D sample (pbc z = F) with atoms at different z" in out and "-sample_dimension 3" in out, "buckled pbc T T F sheet: an error naming -sample_dimension 3")
 
+# Other pbc values (open in x or y) are refused: one error line naming the value read and what to
+# give (was "pbc must be T in x and y").
+for pbc in ([False, False, True], [True, False, True], [False, True, False]):
+    sheet.pbc = pbc
+    ase.io.write("open.xyz", sheet, format="extxyz")
+    value = " ".join("T" if b else "F" for b in pbc)
+    out = run(["info", "-sample", "open.xyz"], nranks, expect=1)
+    errors = [l for l in out.splitlines() if l.startswith("vitrum: error:")]
+    check(len(errors) == 1 and f'open.xyz:2: pbc="{value}": vitrum reads samples periodic in x and y: give pbc="T T T", or "T T F"' in errors[0],
+          f'pbc="{value}": one error line naming the value and what to give')
+
 # Masses: ASE's masses:R:1 column gives each species its mass (isotopes here, not the standard
 # weights); they reach the H5MD output by species. Without the column the file has no masses
 # (none written). An atom whose mass differs from its species' first is one error line at its line.
