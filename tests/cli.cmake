@@ -8,3 +8,5 @@ vit_add_test(cli_closed_stdout 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/clo
 vit_add_test(cli_meta_command_line 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/meta_command_line.py)
 # An option value that cannot be parsed, also an item of an array option, is named with its option (tests/cli/option_values.py).
 vit_add_test(cli_option_values 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/option_values.py)
+# Numbers in messages are C's %g (6, not PETSc's 6.): no bare %g in a format PETSc formats (tests/cli/number_format.py).
+vit_add_test(cli_number_format 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/number_format.py)

@@ -303,7 +303,7 @@ PetscErrorCode VitSampleResolveMasses(MPI_Comm comm, VitSample *s, const VitUnit
     const PetscReal element = VitElementMass(s->type_name[t]);
 
     if (s->has_masses && s->type_mass[t] > 0) continue;
-    PetscCheck(!potential_mass || potential_mass[t] == 0 || (PetscIsNormalReal(potential_mass[t]) && potential_mass[t] > 0), comm, PETSC_ERR_USER_INPUT, "%s: the potential file's mass of atom type %" PetscInt_FMT " is %g: a mass is a positive number, finite and not subnormal", s->source, t + 1, (double)potential_mass[t]);
+    PetscCheck(!potential_mass || potential_mass[t] == 0 || (PetscIsNormalReal(potential_mass[t]) && potential_mass[t] > 0), comm, PETSC_ERR_USER_INPUT, "%s: the potential file's mass of atom type %" PetscInt_FMT " is %.6g: a mass is a positive number, finite and not subnormal", s->source, t + 1, (double)potential_mass[t]);
     if (potential_mass && potential_mass[t] > 0) {
       s->type_mass[t] = potential_mass[t];
       from            = "the potential file";

@@ -334,7 +334,7 @@ PetscErrorCode VitDomainSetUp(MPI_Comm comm, const VitSample *sample, PetscReal 
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(dom, sizeof(*dom)));
-  PetscCheck(ghost_width > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "ghost width must be positive, got %g", (double)ghost_width);
+  PetscCheck(ghost_width > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "ghost width must be positive, got %.6g", (double)ghost_width);
   dom->comm        = comm;
   dom->dim         = sample->dim;
   dom->natoms      = sample->natoms;

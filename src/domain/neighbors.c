@@ -98,7 +98,7 @@ static PetscErrorCode ForEachPair(const VitDomain *dom, PetscReal cutoff, PetscB
   PetscReal filter = PetscSqr(cutoff * (1 + 1e-9)); /* loose: the exact test follows */
 
   PetscFunctionBeginUser;
-  PetscCheck(cutoff <= dom->ghost_width * (1 + 1e-12), dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "neighbour cutoff %g exceeds the ghost width %g", (double)cutoff, (double)dom->ghost_width);
+  PetscCheck(cutoff <= dom->ghost_width * (1 + 1e-12), dom->comm, PETSC_ERR_ARG_OUTOFRANGE, "neighbour cutoff %.6g exceeds the ghost width %.6g", (double)cutoff, (double)dom->ghost_width);
   PetscCall(CellListBuild(dom, cutoff, &cl));
   PetscCall(PetscMalloc1(dom->nowned + dom->nghost + 1, &candidate));
   for (PetscInt i = 0; i < nlist; i++) {

@@ -253,7 +253,7 @@ static PetscErrorCode LocalSpectrumSetUp(MPI_Comm comm, const FeatOptions *o)
   }
   if (kind == VIT_LOCAL_COUNTS) PetscFunctionReturn(0);
   PetscCheck(o->atom_vdos_bins >= 1, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_bins %" PetscInt_FMT ": must be positive", o->atom_vdos_bins);
-  PetscCheck(o->atom_vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_omega_max %g: must be positive (given by it or -vdos_omega_max): the upper end of the frequency grid in the frequency unit of -units (THz in metal and real units)", (double)o->atom_vdos_omega_max);
+  PetscCheck(o->atom_vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_vdos_omega_max %.6g: must be positive (given by it or -vdos_omega_max): the upper end of the frequency grid in the frequency unit of -units (THz in metal and real units)", (double)o->atom_vdos_omega_max);
   PetscCheck(o->atom_vdos_omega_max > 0, comm, PETSC_ERR_USER_INPUT, "-features_atom_target %s needs the upper end of its frequency grid: give -features_atom_vdos_omega_max (or -vdos_omega_max) in the frequency unit of -units (THz in metal and real units), a little above the highest frequency of the samples", o->atom_target);
   PetscFunctionReturn(0);
 }
@@ -275,7 +275,7 @@ static PetscErrorCode AtomGridDefaults(MPI_Comm comm, const char first[], FeatOp
   if (o->atom_sigma <= 0) o->atom_sigma = 0.05 * grid.unit;
   if (o->atom_dr <= 0) o->atom_dr = 0.02 * grid.unit;
   if (o->xmax <= 0) o->xmax = 2.5 * grid.unit;
-  PetscCall(PetscPrintf(comm, "features: note: per-atom profiles up to r = %g on a grid of %g, broadened by sigma = %g (2.5, 0.02 and 0.05 x %g, the power of two nearest the mean spacing %.4g of %s, unless given)\n", (double)o->xmax, (double)o->atom_dr, (double)o->atom_sigma, (double)grid.unit, (double)grid.spacing, first));
+  PetscCall(PetscPrintf(comm, "features: note: per-atom profiles up to r = %.6g on a grid of %.6g, broadened by sigma = %.6g (2.5, 0.02 and 0.05 x %.6g, the power of two nearest the mean spacing %.4g of %s, unless given)\n", (double)o->xmax, (double)o->atom_dr, (double)o->atom_sigma, (double)grid.unit, (double)grid.spacing, first));
   PetscFunctionReturn(0);
 }
 
@@ -292,15 +292,15 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   VitComposition comp = {0};
 
   PetscFunctionBeginUser;
-  PetscCheck(given->atom_sigma >= 0 && given->atom_dr >= 0, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g) and -features_atom_dr > 0 (%g)", (double)given->atom_sigma, (double)given->atom_dr);
+  PetscCheck(given->atom_sigma >= 0 && given->atom_dr >= 0, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%.6g) and -features_atom_dr > 0 (%.6g)", (double)given->atom_sigma, (double)given->atom_dr);
   PetscCall(AtomGridDefaults(comm, paths[0], o));
   rmin = PetscMax(o->xmin, o->atom_dr);
   rmax = o->xmax;
-  PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%g), -features_atom_dr > 0 (%g) and -features_rmax > -features_rmin (%g, %g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
-  PetscCheck((rmax - rmin) / o->atom_dr < VIT_ATOM_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-features_atom_dr %g gives %.3g points per partial over [%g, %g]: at most %d (each is a feature column); give a larger -features_atom_dr", (double)o->atom_dr, (double)((rmax - rmin) / o->atom_dr), (double)rmin, (double)rmax, VIT_ATOM_MAX_POINTS);
+  PetscCheck(o->atom_sigma > 0 && o->atom_dr > 0 && rmax > rmin, comm, PETSC_ERR_USER_INPUT, "per-atom features need -features_atom_sigma > 0 (%.6g), -features_atom_dr > 0 (%.6g) and -features_rmax > -features_rmin (%.6g, %.6g)", (double)o->atom_sigma, (double)o->atom_dr, (double)rmax, (double)rmin);
+  PetscCheck((rmax - rmin) / o->atom_dr < VIT_ATOM_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-features_atom_dr %.6g gives %.3g points per partial over [%.6g, %.6g]: at most %d (each is a feature column); give a larger -features_atom_dr", (double)o->atom_dr, (double)((rmax - rmin) / o->atom_dr), (double)rmin, (double)rmax, VIT_ATOM_MAX_POINTS);
   /* a Gaussian narrower than half the spacing falls between the grid points: the features would
      follow where each neighbour sits between them, not the structure */
-  PetscCheck(o->atom_sigma >= 0.5 * o->atom_dr, comm, PETSC_ERR_USER_INPUT, "-features_atom_sigma %g is below half of -features_atom_dr %g: the Gaussians fall between the grid points; give -features_atom_sigma >= %g or a smaller -features_atom_dr", (double)o->atom_sigma, (double)o->atom_dr, (double)(0.5 * o->atom_dr));
+  PetscCheck(o->atom_sigma >= 0.5 * o->atom_dr, comm, PETSC_ERR_USER_INPUT, "-features_atom_sigma %.6g is below half of -features_atom_dr %.6g: the Gaussians fall between the grid points; give -features_atom_sigma >= %.6g or a smaller -features_atom_dr", (double)o->atom_sigma, (double)o->atom_dr, (double)(0.5 * o->atom_dr));
   PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
   PetscCall(PetscMalloc1(nr, &r));

@@ -924,7 +924,7 @@ static PetscErrorCode ReadFeatureRow(MPI_Comm comm, const FeatOptions *o, const 
   if (!tab->names) { /* first sample: the columns */
     for (PetscInt i = 0; i < nx; i++) tab->ncols += InRange(o, x[i]);
     tab->ncols *= npairs;
-    PetscCheck(tab->ncols > 0, comm, PETSC_ERR_USER_INPUT, "%s: no grid point in [-features_rmin %g, -features_rmax %g]", path, (double)o->xmin, (double)o->xmax);
+    PetscCheck(tab->ncols > 0, comm, PETSC_ERR_USER_INPUT, "%s: no grid point in [-features_rmin %.6g, -features_rmax %.6g]", path, (double)o->xmin, (double)o->xmax);
     PetscCall(PetscMalloc1(tab->ncols, &tab->names));
     for (PetscInt a = 0; a < npairs; a++)
       for (PetscInt i = 0; i < nx; i++) {
@@ -1529,7 +1529,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(VitSpectrumOptionsHelp(comm));
     PetscFunctionReturn(0);
   }
-  PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %g: must be >= 0", (double)o.smooth);
+  PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %.6g: must be >= 0", (double)o.smooth);
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   {
     const char *const    names[]  = {"VitFeatCompute", "VitFeatAssemble"};

@@ -145,10 +145,10 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
 {
   PetscFunctionBeginUser;
   PetscCheck(o->data[0], comm, PETSC_ERR_USER_INPUT, "fit needs -data DATA.h5 (a dataset from vitrum features)");
-  PetscCheck(!o->lambda_set || o->lambda > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda: lambda must be > 0 (got %g)", (double)o->lambda);
-  PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min: lambda must be > 0 (got %g)", (double)o->lambda_min);
-  PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %g)", (double)o->lambda_max);
-  PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %g is below -fit_lambda_min %g", (double)o->lambda_max, (double)o->lambda_min);
+  PetscCheck(!o->lambda_set || o->lambda > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda: lambda must be > 0 (got %.6g)", (double)o->lambda);
+  PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min: lambda must be > 0 (got %.6g)", (double)o->lambda_min);
+  PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %.6g)", (double)o->lambda_max);
+  PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %.6g is below -fit_lambda_min %.6g", (double)o->lambda_max, (double)o->lambda_min);
   PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
@@ -158,10 +158,10 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCall(SmoothWeightsParse(comm, o));
   if (!o->lambda_set && o->lambda_count == 1) {
     char lo[64] = "the default 1e-8 s_max^2";
-    if (o->min_set) PetscCall(PetscSNPrintf(lo, sizeof(lo), "%g", (double)o->lambda_min));
+    if (o->min_set) PetscCall(PetscSNPrintf(lo, sizeof(lo), "%.6g", (double)o->lambda_min));
     PetscCall(PetscPrintf(comm, "fit: note: -fit_lambda_count 1: the path is its lower end -fit_lambda_min alone (%s), nothing is chosen by %s; give -fit_lambda for one lambda of your choice\n", lo, o->cv ? "K-fold CV" : "GCV"));
   }
-  PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: must be in [0, 1)", (double)o->test_fraction);
+  PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g: must be in [0, 1)", (double)o->test_fraction);
   if (strcmp(o->prior, "auto") && strcmp(o->prior, "none") && strcmp(o->prior, "kernel")) {
     PetscBool exists;
     PetscCall(PetscTestFile(o->prior, 'r', &exists));
@@ -459,7 +459,7 @@ static PetscErrorCode FitScalingCompute(MPI_Comm comm, const FitOptions *o, cons
     PetscReal sd = PetscSqrtReal(ss[j] / split->ntrain); /* population standard deviation, as StandardScaler */
     sc->x_scale[j] = o->standardize ? sd : 1.0;
     PetscCheck(!o->standardize || (sd > 1e-12 * PetscAbsReal(sc->x_mean[j]) && sd > 0), comm, PETSC_ERR_USER_INPUT,
-               "%s: feature '%s' is constant over the training rows (value %g) and cannot be standardised: drop it or fit without -fit_standardize", ds->path, ds->feature_names[j], (double)sc->x_mean[j]);
+               "%s: feature '%s' is constant over the training rows (value %.6g) and cannot be standardised: drop it or fit without -fit_standardize", ds->path, ds->feature_names[j], (double)sc->x_mean[j]);
   }
   PetscCall(PetscFree(ss));
   PetscFunctionReturn(0);
@@ -1197,25 +1197,22 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   PetscFunctionBeginUser;
   LambdaPosition(o, res, where, sizeof(where));
   PetscCall(PetscPrintf(comm, "fit: %" PetscInt_FMT " rows (%" PetscInt_FMT " training, %" PetscInt_FMT " held out), %" PetscInt_FMT " features, %" PetscInt_FMT " targets, prior %s\n", ds->n, split->ntrain, split->ntest, ds->p, ds->t, o->prior));
-  if (fitted) PetscCall(PetscPrintf(comm, "fit: lambda = %g (%s over %" PetscInt_FMT " values, %s), score %g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
+  if (fitted) PetscCall(PetscPrintf(comm, "fit: lambda = %.6g (%s over %" PetscInt_FMT " values, %s), score %.6g\n", (double)res->lambda[res->best], o->lambda_set ? "given" : (o->cv ? "K-fold CV" : "GCV"), res->nlambda, where, (double)res->score[res->best]));
   if (fitted && o->smooth && o->nsmooth_weight > 1) {
     PetscInt k = res->weight, last = o->nsmooth_weight - 1;
-    char     mu[32], first[32], end[32]; /* C's %g: PetscPrintf writes integral values as "1000." */
-    snprintf(mu, sizeof(mu), "%g", (double)o->smooth_weight[k]);
-    snprintf(first, sizeof(first), "%g", (double)o->smooth_weight[0]);
-    snprintf(end, sizeof(end), "%g", (double)o->smooth_weight[last]);
-    PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (chosen with lambda by %s over %" PetscInt_FMT " values %s to %s, %" PetscInt_FMT "/%" PetscInt_FMT "), score %g\n", mu, o->cv ? "K-fold CV" : "GCV", o->nsmooth_weight, first, end, k + 1, o->nsmooth_weight, (double)res->weight_score[k]));
+    PetscReal mu = o->smooth_weight[k];
+    PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %.6g (chosen with lambda by %s over %" PetscInt_FMT " values %.6g to %.6g, %" PetscInt_FMT "/%" PetscInt_FMT "), score %.6g\n", (double)mu, o->cv ? "K-fold CV" : "GCV", o->nsmooth_weight, (double)o->smooth_weight[0], (double)o->smooth_weight[last], k + 1, o->nsmooth_weight, (double)res->weight_score[k]));
     /* auto's ends are deliberate: below mu = 1 lies plain ridge, which the penalty is there to replace;
        above 1e6 only the straight lines in r of each partial are left to the ridge term, and on
        targets without signal GCV picked such weights that failed on held-out samples (docs/fit.md) */
     if (!strcmp(o->smooth_weight_spec, "auto")) {
-      if (k == last) PetscCall(PetscPrintf(comm, "fit: note: the smoothness weight sits at auto's upper end (%s); larger weights can be tried with a list, e.g. -fit_smooth_weight 1e5,1e6,1e7,1e8, at the risk described in docs/fit.md\n", mu));
-    } else if (k == 0 || k == last) PetscCall(PetscPrintf(comm, "fit: warning: the smoothness weight sits at the %s end of the values given (%s): the optimum may lie beyond it; give -fit_smooth_weight a list that extends past it\n", k ? "upper" : "lower", mu));
+      if (k == last) PetscCall(PetscPrintf(comm, "fit: note: the smoothness weight sits at auto's upper end (%.6g); larger weights can be tried with a list, e.g. -fit_smooth_weight 1e5,1e6,1e7,1e8, at the risk described in docs/fit.md\n", (double)mu));
+    } else if (k == 0 || k == last) PetscCall(PetscPrintf(comm, "fit: warning: the smoothness weight sits at the %s end of the values given (%.6g): the optimum may lie beyond it; give -fit_smooth_weight a list that extends past it\n", k ? "upper" : "lower", (double)mu));
   } else if (fitted && o->smooth) PetscCall(PetscPrintf(comm, "fit: smoothness weight mu = %s (given)\n", o->smooth_weight_spec));
   PetscCall(PetscPrintf(comm, "fit: %-24s %10s %10s %12s %10s %12s%s\n", "target", "R^2 train", "R^2 test", "RMSE test", "lambda", "path", prior->W0 ? "  |W-W0|/|W0|" : ""));
   for (PetscInt j = 0; j < ds->t; j++) {
     if (sc->dropped[j]) {
-      PetscCall(PetscPrintf(comm, "fit: %-24s dropped: constant (%g) over the training rows or negligible next to its group, predicted as that value\n", ds->target_names[j], (double)sc->y_mean[j]));
+      PetscCall(PetscPrintf(comm, "fit: %-24s dropped: constant (%.6g) over the training rows or negligible next to its group, predicted as that value\n", ds->target_names[j], (double)sc->y_mean[j]));
       continue;
     }
     PetscCall(PetscPrintf(comm, "fit: %-24s %10.4f ", ds->target_names[j], (double)res->train.r2[j]));
@@ -1228,13 +1225,13 @@ static PetscErrorCode FitReport(MPI_Comm comm, const FitOptions *o, const VitDat
   if (SeveralTargetGroups(ds, sc)) {
     PetscCall(GroupReport(comm, ds, sc, m, which));
     if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: worst %.6f (%s); not pooled over all targets (their groups have different units: the groups are above)\n", which, (double)m->r2_worst, ds->target_names[m->worst]));
-  } else if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %g MAE %g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
-  else if (sc->ndropped < ds->t) PetscCall(PetscPrintf(comm, "fit: %s R^2: undefined for every target (the %s values do not vary); RMSE %g MAE %g\n", which, which, (double)m->rmse_all, (double)m->mae_all));
+  } else if (m->worst >= 0) PetscCall(PetscPrintf(comm, "fit: %s R^2: pooled %.6f (1 - sum SSE / sum SST over %" PetscInt_FMT " targets), worst %.6f (%s); RMSE %.6g MAE %.6g\n", which, (double)m->r2_all, ds->t - sc->ndropped, (double)m->r2_worst, ds->target_names[m->worst], (double)m->rmse_all, (double)m->mae_all));
+  else if (sc->ndropped < ds->t) PetscCall(PetscPrintf(comm, "fit: %s R^2: undefined for every target (the %s values do not vary); RMSE %.6g MAE %.6g\n", which, which, (double)m->rmse_all, (double)m->mae_all));
   if (m->nflat && m->n > 1) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " targets barely vary over the %s rows (sum of squares below 1e-6 of the largest in their group, e.g. VDOS bins beyond these samples' band edge): R^2 is undefined there (NaN, not in the worst); their errors are in the pooled R^2 and RMSE\n", m->nflat, which));
   if (!fitted) PetscCall(PetscPrintf(comm, "fit: note: every target (%" PetscInt_FMT ") is constant over the training rows: nothing was fitted (W = 0, each predicted as its value), so no lambda, score or kernel correlation is reported\n", ds->t));
   else if (sc->ndropped) PetscCall(PetscPrintf(comm, "fit: note: %" PetscInt_FMT " of %" PetscInt_FMT " targets are constant over the training rows (or vary less than 1e-9 of their group's largest spread, e.g. VDOS bins beyond the band edge) and were dropped from the fit and the scores\n", sc->ndropped, ds->t));
   if (fitted && !o->lambda_set && res->nlambda > 1 && (res->best == 0 || res->best == res->nlambda - 1))
-    PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
+    PetscCall(PetscPrintf(comm, "fit: warning: %s picked the %s end of the lambda path (%.6g): the optimum may lie beyond it; extend the path with -fit_lambda_%s\n", o->cv ? "K-fold CV" : "GCV", res->best ? "upper" : "lower", (double)res->lambda[res->best], res->best ? "max" : "min"));
   if (fitted && !o->lambda_set && res->nlambda > 1 && res->best == res->nlambda - 1 && prior->W0)
     PetscCall(PetscPrintf(comm, "fit: note: with a prior the upper end means the data hardly move the weights from it (|W-W0|/|W0| above)\n"));
   if (fitted && split->ntrain < ds->p && !o->smooth && !prior->W0)

@@ -254,7 +254,7 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const cha
   PetscCall(VitH5ReadStrings(&h5, "/structure/rdf/pairs", &npairs, &pairs));
   PetscCheck(ng == npairs * pr->nx, comm, PETSC_ERR_USER_INPUT, "%s: %s has %" PetscInt_FMT " values, expected %" PetscInt_FMT " pairs x %" PetscInt_FMT, path, gname, ng, npairs, pr->nx);
   for (PetscInt i = 0; i < pr->nx; i++) PetscCheck(!PetscIsInfOrNanReal(pr->x[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "] is not a finite number", path, xname, i);
-  for (PetscInt i = 0; i < ng; i++) PetscCheck(!PetscIsInfOrNanReal(pr->g[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "][%" PetscInt_FMT "] (pair %s, %s = %g) is not a finite number", path, gname, i / pr->nx, i % pr->nx, pairs[i / pr->nx], sq ? "q" : "r", (double)pr->x[i % pr->nx]);
+  for (PetscInt i = 0; i < ng; i++) PetscCheck(!PetscIsInfOrNanReal(pr->g[i]), comm, PETSC_ERR_USER_INPUT, "%s: %s[%" PetscInt_FMT "][%" PetscInt_FMT "] (pair %s, %s = %.6g) is not a finite number", path, gname, i / pr->nx, i % pr->nx, pairs[i / pr->nx], sq ? "q" : "r", (double)pr->x[i % pr->nx]);
   if (m->scattering.radiation) PetscCall(WeightedTotal(comm, m, &h5, sq, &npairs, &pairs, pr));
   PetscCall(VitH5Close(&h5));
   pr->nprof = npairs;
@@ -364,7 +364,7 @@ static PetscErrorCode ProfilesFromText(MPI_Comm comm, const char path[], const M
       PetscCall(PetscRealloc(sizeof(PetscReal) * capacity * ncols, &rows));
     }
     PetscCall(PetscArraycpy(rows + nrows * ncols, v, ncols));
-    PetscCheck(!nrows || v[0] > rows[(nrows - 1) * ncols], comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": r = %g is not above the previous line's", path, lineno, (double)v[0]);
+    PetscCheck(!nrows || v[0] > rows[(nrows - 1) * ncols], comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": r = %.6g is not above the previous line's", path, lineno, (double)v[0]);
     nrows++;
   }
   fclose(f);
@@ -412,11 +412,11 @@ static PetscErrorCode Uncovered(MPI_Comm comm, const char source[], const Model 
   char      cut[96] = "";
 
   PetscFunctionBeginUser;
-  PetscCheck(nx > 0, comm, PETSC_ERR_USER_INPUT, "%s: the measured %s begins at %g, beyond the end of the model's training g(r) (rdf_rmax %g)", source, m->group_names[c], (double)pr->x[0], (double)m->rdf_rmax);
+  PetscCheck(nx > 0, comm, PETSC_ERR_USER_INPUT, "%s: the measured %s begins at %.6g, beyond the end of the model's training g(r) (rdf_rmax %.6g)", source, m->group_names[c], (double)pr->x[0], (double)m->rdf_rmax);
   VitProfileEdges(nx, pr->x, h, &lo, &hi);
   if (PetscAbsReal(lo) < 1e-9 * h) lo = 0; /* r = 0 less half a bin plus half a bin: print 0, not round-off */
-  if (nx < pr->nx) PetscCall(PetscSNPrintf(cut, sizeof(cut), ", cut where the model's training g(r) ends, rdf_rmax %g", (double)m->rdf_rmax));
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the measured %s spans [%g, %g] (the bins of its points %g to %g%s), a range that does not cover the model's bins [%g, %g] (width %g, centres %g to %g)", source, m->group_names[c], (double)lo, (double)hi, (double)pr->x[0], (double)pr->x[nx - 1], cut, (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2), (double)h, (double)xi[0], (double)xi[ni - 1]);
+  if (nx < pr->nx) PetscCall(PetscSNPrintf(cut, sizeof(cut), ", cut where the model's training g(r) ends, rdf_rmax %.6g", (double)m->rdf_rmax));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the measured %s spans [%.6g, %.6g] (the bins of its points %.6g to %.6g%s), a range that does not cover the model's bins [%.6g, %.6g] (width %.6g, centres %.6g to %.6g)", source, m->group_names[c], (double)lo, (double)hi, (double)pr->x[0], (double)pr->x[nx - 1], cut, (double)(xi[0] - h / 2), (double)(xi[ni - 1] + h / 2), (double)h, (double)xi[0], (double)xi[ni - 1]);
 }
 
 /* A profile c that covers the model's bins on another grid: an error without -predict_regrid (the
@@ -428,9 +428,9 @@ static PetscErrorCode RegridAllowed(MPI_Comm comm, const PredictOptions *o, cons
   PetscReal step = nx > 1 ? pr->x[1] - pr->x[0] : 0;
 
   PetscFunctionBeginUser;
-  PetscCheck(o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%g, %g], spacing %g) is not the model's (bins of %g centred at %g, %g, ...)%s: give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
+  PetscCheck(o->regrid, comm, PETSC_ERR_USER_INPUT, "%s: the grid of %s (%" PetscInt_FMT " points in [%.6g, %.6g], spacing %.6g) is not the model's (bins of %.6g centred at %.6g, %.6g, ...)%s: give the profile on the model's grid, or add -predict_regrid to re-bin it onto the model's bins", source,
              m->group_names[c], pr->nx, (double)pr->x[0], (double)pr->x[pr->nx - 1], (double)step, (double)h, (double)xi[0], (double)(xi[0] + h), step > h * (1 + 1e-6) ? " (its spacing is wider: another length unit, or a coarser histogram?)" : "");
-  PetscCheck(m->group_names[c][0] != 'S', comm, PETSC_ERR_USER_INPUT, "%s: -predict_regrid re-bins g(r) histograms only; %s is sampled at its q points (spacing %g), not a histogram, so it has no bins to average: give it on the model's q grid (spacing %g, from %g)", source, m->group_names[c], (double)step, (double)h, (double)xi[0]);
+  PetscCheck(m->group_names[c][0] != 'S', comm, PETSC_ERR_USER_INPUT, "%s: -predict_regrid re-bins g(r) histograms only; %s is sampled at its q points (spacing %.6g), not a histogram, so it has no bins to average: give it on the model's q grid (spacing %.6g, from %.6g)", source, m->group_names[c], (double)step, (double)h, (double)xi[0]);
   PetscCheck(m->dim == 2 || m->dim == 3, comm, PETSC_ERR_USER_INPUT, "%s: -predict_regrid weights the bins of %s by their shell volumes, which needs the samples' dimension, and the model %s records none (/model/dim: fitted on a dataset without /dataset/structure, or by an older vitrum): refit it from a features dataset, or give the profile on the model's grid", source, m->group_names[c], m->path);
   if (step > h * (1 + 1e-6)) *wider = step;
   PetscFunctionReturn(0);
@@ -477,7 +477,7 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
     }
     PetscCall(PetscArraycpy(f + first, gi, ni));
   }
-  if (wider > 0) PetscCall(PetscPrintf(comm, "# predict: note: %s: its bins (spacing %g) are wider than the model's (%g): each model bin takes the value of the profile bins over it, without the detail of the training features (a profile in another length unit?)\n", source, (double)wider, (double)h));
+  if (wider > 0) PetscCall(PetscPrintf(comm, "# predict: note: %s: its bins (spacing %.6g) are wider than the model's (%.6g): each model bin takes the value of the profile bins over it, without the detail of the training features (a profile in another length unit?)\n", source, (double)wider, (double)h));
   if (rebinned) PetscCall(PetscPrintf(comm, "# predict: %s: re-binned onto the model's grid (-predict_regrid: averages over the model's bins weighted by shell volume, not interpolation)\n", source));
   PetscCall(PetscFree3(g, xi, gi));
   PetscFunctionReturn(0);
@@ -503,7 +503,7 @@ static PetscErrorCode UseModelGrid(MPI_Comm comm, const Model *m)
     PetscBool set;
     char      text[64];
     PetscCall(PetscOptionsGetReal(NULL, NULL, names[k], &given, &set));
-    if (set && PetscAbsReal(given - values[k]) > 1e-9 * values[k]) PetscCall(PetscPrintf(comm, "# predict: note: %s %g replaced by the model's %g (the features must be on the training grid)\n", names[k], (double)given, (double)values[k]));
+    if (set && PetscAbsReal(given - values[k]) > 1e-9 * values[k]) PetscCall(PetscPrintf(comm, "# predict: note: %s %.6g replaced by the model's %.6g (the features must be on the training grid)\n", names[k], (double)given, (double)values[k]));
     PetscCall(PetscSNPrintf(text, sizeof(text), "%.17g", (double)values[k]));
     PetscCall(PetscOptionsSetValue(NULL, names[k], text));
   }

@@ -207,7 +207,7 @@ static PetscErrorCode ReadRowSamples(VitH5 *h5, VitDataset *ds)
   PetscCall(PetscMalloc1(n, &ds->row_sample));
   for (PetscInt i = 0; i < n; i++) {
     ds->row_sample[i] = (PetscInt)index[i];
-    PetscCheck(ds->row_sample[i] >= 0 && ds->row_sample[i] < ds->nsamples && ds->row_sample[i] == index[i], h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/row_sample[%" PetscInt_FMT "] = %g is not an index into the %" PetscInt_FMT " /dataset/samples", h5->path, i, (double)index[i], ds->nsamples);
+    PetscCheck(ds->row_sample[i] >= 0 && ds->row_sample[i] < ds->nsamples && ds->row_sample[i] == index[i], h5->comm, PETSC_ERR_USER_INPUT, "%s: /dataset/row_sample[%" PetscInt_FMT "] = %.6g is not an index into the %" PetscInt_FMT " /dataset/samples", h5->path, i, (double)index[i], ds->nsamples);
   }
   PetscCall(PetscFree(index));
   PetscFunctionReturn(0);

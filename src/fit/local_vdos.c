@@ -151,7 +151,7 @@ static PetscErrorCode WarnShortGrid(VitH5 *h5, const FeatOptions *o, const char 
 
   PetscFunctionBeginUser;
   PetscCall(GridShare(h5, o, o->atom_vdos_omega_max, &share, &top));
-  if (share < 0.99) PetscCall(PetscPrintf(h5->comm, "vitrum: warning: per-atom %s: the grid [0, %g] (-features_atom_vdos_omega_max) holds %.3g %% of the states of %s, whose spectrum reaches %.4g: the targets, normalised over the grid, are %.3g times the local ones; give -features_atom_vdos_omega_max above %.4g for the local VDOS itself\n", o->atom_target, (double)o->atom_vdos_omega_max, (double)(100 * share), sample_path, (double)top, (double)(1 / PetscMax(share, PETSC_SMALL)), (double)top));
+  if (share < 0.99) PetscCall(PetscPrintf(h5->comm, "vitrum: warning: per-atom %s: the grid [0, %.6g] (-features_atom_vdos_omega_max) holds %.3g %% of the states of %s, whose spectrum reaches %.4g: the targets, normalised over the grid, are %.3g times the local ones; give -features_atom_vdos_omega_max above %.4g for the local VDOS itself\n", o->atom_target, (double)o->atom_vdos_omega_max, (double)(100 * share), sample_path, (double)top, (double)(1 / PetscMax(share, PETSC_SMALL)), (double)top));
   PetscFunctionReturn(0);
 }
 
@@ -167,7 +167,7 @@ static PetscErrorCode TargetsFromCounts(MPI_Comm comm, const FeatOptions *o, Vit
     PetscCall(VitExactSumReals(comm, rows, 1, total, &c)); /* the same on any rank count */
     PetscCall(PetscFree(total));
     c /= natoms;
-    PetscCheck(c > 0, comm, PETSC_ERR_USER_INPUT, "per-atom local VDOS: no states below -features_atom_vdos_omega_max %g: give the upper end of the frequency grid in the frequency unit of the spectrum output", (double)o->atom_vdos_omega_max);
+    PetscCheck(c > 0, comm, PETSC_ERR_USER_INPUT, "per-atom local VDOS: no states below -features_atom_vdos_omega_max %.6g: give the upper end of the frequency grid in the frequency unit of the spectrum output", (double)o->atom_vdos_omega_max);
   }
   for (PetscInt i = 0; i < rows; i++)
     for (PetscInt j = 0; j < nt; j++) {

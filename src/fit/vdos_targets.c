@@ -135,7 +135,7 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
     if (found && s.n + s.dim > limit) large++;
     if (!found && !i) break; /* spectra without KPM moments: their stored VDOS is used (all must be alike) */
     PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: no KPM moments (/spectrum/kpm/omega_scale), which the first sample's spectrum output has: recompute it (-features_recompute) with -spectrum_kpm", cached);
-    PetscCheck(!i || PetscAbsReal(s.scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%g vs %g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)s.scale, (double)vt->scale);
+    PetscCheck(!i || PetscAbsReal(s.scale - vt->scale) <= 1e-12 * vt->scale, comm, PETSC_ERR_USER_INPUT, "%s: frequencies in another unit than %s's (%.6g vs %.6g per sqrt(eigenvalue)): give every sample the same -units and masses", cached, first, (double)s.scale, (double)vt->scale);
     if (!i) PetscCall(PetscStrncpy(first, cached, sizeof(first)));
     vt->kpm   = PETSC_TRUE;
     vt->scale = s.scale;
@@ -154,8 +154,8 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 {
   PetscFunctionBeginUser;
-  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g: give a positive width (frequency unit of -units), or leave it out for the default (docs/fit.md)", (double)o->vdos_sigma);
-  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: give a positive frequency, or 0 for the largest top frequency + 4 sigma", (double)o->vdos_omega_max);
+  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %.6g: give a positive width (frequency unit of -units), or leave it out for the default (docs/fit.md)", (double)o->vdos_sigma);
+  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %.6g: give a positive frequency, or 0 for the largest top frequency + 4 sigma", (double)o->vdos_omega_max);
   PetscCheck(!o->vdos_bins_set || (o->vdos_bins > 0 && o->vdos_bins <= VIT_VDOS_MAX_BINS), comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, at most %d (each is a target column), or leave it out for automatic", o->vdos_bins, VIT_VDOS_MAX_BINS);
   PetscFunctionReturn(0);
 }
@@ -193,7 +193,7 @@ PetscErrorCode VitVdosTargetsSetUp(MPI_Comm comm, const FeatOptions *o, PetscInt
   vt->boson_sigma = o->vdos_sigma_set ? o->vdos_sigma : resolution;
   vt->omega_max   = o->vdos_omega_max > 0 ? o->vdos_omega_max : top + 4 * vt->sigma;
   bins            = PetscCeilReal(2 * vt->omega_max / vt->sigma); /* spacing at most sigma/2 */
-  PetscCheck(o->vdos_bins_set || bins <= VIT_VDOS_MAX_BINS, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %g asks for %.3g bins of sigma/2 over [0, %g] %s: at most %d (each is a target column); give a wider -vdos_sigma, or -vdos_bins", (double)vt->sigma, (double)bins, (double)vt->omega_max, vt->unit, VIT_VDOS_MAX_BINS);
+  PetscCheck(o->vdos_bins_set || bins <= VIT_VDOS_MAX_BINS, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %.6g asks for %.3g bins of sigma/2 over [0, %.6g] %s: at most %d (each is a target column); give a wider -vdos_sigma, or -vdos_bins", (double)vt->sigma, (double)bins, (double)vt->omega_max, vt->unit, VIT_VDOS_MAX_BINS);
   vt->bins        = o->vdos_bins_set ? o->vdos_bins : PetscMax(200, (PetscInt)bins);
   PetscCall(PetscPrintf(comm, "features: VDOS targets from %s, broadened by sigma = %.4g on %" PetscInt_FMT " bins of [0, %.6g] %s, one grid for all samples\n", vt->exact ? "every sample's exact eigenvalues" : "the KPM moments (stochastic: their noise adds to the targets)", (double)vt->sigma, vt->bins, (double)vt->omega_max, vt->unit));
   if (!o->vdos_sigma_set && window > resolution)

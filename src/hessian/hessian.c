@@ -120,7 +120,7 @@ PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction)
   PetscOptionsBegin(comm, NULL, "Hessian memory", "vitrum");
   PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (MemAvailable) that the assembled Hessian may take; above it the command stops before assembling, with the memory it would need (the operating system would kill it later, without a message)", NULL, *fraction, fraction, NULL));
   PetscOptionsEnd();
-  PetscCheck(*fraction > 0, comm, PETSC_ERR_USER_INPUT, "-hessian_max_memory %g: must be > 0 (a share of the available memory; above 1 allows swapping)", (double)*fraction);
+  PetscCheck(*fraction > 0, comm, PETSC_ERR_USER_INPUT, "-hessian_max_memory %.6g: must be > 0 (a share of the available memory; above 1 allows swapping)", (double)*fraction);
   PetscFunctionReturn(0);
 }
 
@@ -140,7 +140,7 @@ static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, Pe
   PetscCall(VitNodeMemoryFits(dom->comm, blocks * (bs * bs * sizeof(PetscScalar) + sizeof(PetscInt)) + 4.0 * dom->nowned * sizeof(PetscInt), fraction, &fits, &need, &avail));
   if (fits) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &blocks, 1, MPIU_REAL, MPIU_SUM, dom->comm));
-  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %g of the available memory is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, (double)avail,
+  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %.6g of the available memory is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, (double)avail,
           sbaij ? "" : ", or use -hessian_type sbaij (about half)", pot->pair ? ", or use -hessian_type shell (matrix-free)" : "");
 }
 
@@ -363,7 +363,7 @@ PetscErrorCode VitHessianCreate(VitPotential pot, VitDomain *dom, const VitSampl
 
   PetscFunctionBeginUser;
   PetscCall(HessianRegisterEvents());
-  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
+  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %.6g is below the potential's %.6g", (double)dom->ghost_width, (double)pot->ghost_width);
   PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
   PetscCall(PetscStrcmp(type, MATSHELL, &shell));
   if (shell) PetscCall(HessianShell(pot, dom, sample, mass_weighted, H));
@@ -378,7 +378,7 @@ PetscErrorCode VitHessianStrainDerivative(VitPotential pot, VitDomain *dom, cons
 {
   PetscFunctionBeginUser;
   PetscCheck(pot->hessian_strain, dom->comm, PETSC_ERR_SUP, "-potential %s has no analytic strain derivative of its Hessian", pot->name);
-  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %g is below the potential's %g", (double)dom->ghost_width, (double)pot->ghost_width);
+  PetscCheck(dom->ghost_width >= pot->ghost_width, dom->comm, PETSC_ERR_ARG_WRONG, "domain ghost width %.6g is below the potential's %.6g", (double)dom->ghost_width, (double)pot->ghost_width);
   PetscCall(HessianRegisterEvents());
   PetscCall(PetscLogEventBegin(vit_ev_assemble, 0, 0, 0, 0));
   PetscCall(HessianAssembled(pot, dom, sample, MATBAIJ, mass_weighted, S, dH));

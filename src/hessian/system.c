@@ -27,7 +27,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   PetscCall(PetscStrcmp(type, "shell", &shell));
   PetscCheck(baij || sbaij || shell, comm, PETSC_ERR_USER_INPUT, "-hessian_type %s: unknown (use baij, sbaij or shell)", type);
   o->type = baij ? MATBAIJ : sbaij ? MATSBAIJ : MATSHELL;
-  PetscCheck(o->ftol >= 0, comm, PETSC_ERR_USER_INPUT, "-hessian_ftol %g: must be >= 0 (a force)", (double)o->ftol);
+  PetscCheck(o->ftol >= 0, comm, PETSC_ERR_USER_INPUT, "-hessian_ftol %.6g: must be >= 0 (a force)", (double)o->ftol);
   PetscCall(VitHessianMemoryOption(comm, &max_memory)); /* listed and checked here, applied where the Hessian is assembled */
   PetscFunctionReturn(0);
 }
@@ -50,7 +50,7 @@ static PetscErrorCode SystemFinishSetUp(MPI_Comm comm, const SystemOptions *o, V
   }
   PetscCall(VitPotentialEvaluate(sys->pot, &sys->dom, NULL, NULL, virial, &sys->energy, &sys->max_force));
   if (sys->max_force > o->ftol)
-    PetscCall(PetscPrintf(comm, "vitrum: warning: %s is not relaxed (largest force %g > -hessian_ftol %g): its Hessian may have negative eigenvalues; relax it with `vitrum minimize` first\n", sys->sample.source, (double)sys->max_force, (double)o->ftol));
+    PetscCall(PetscPrintf(comm, "vitrum: warning: %s is not relaxed (largest force %.6g > -hessian_ftol %.6g): its Hessian may have negative eigenvalues; relax it with `vitrum minimize` first\n", sys->sample.source, (double)sys->max_force, (double)o->ftol));
   PetscCall(PetscLogStagePush(vit_log.stage_hessian));
   PetscCall(VitHessianCreate(sys->pot, &sys->dom, &sys->sample, o->type, o->mass_weighted, &sys->H));
   PetscCall(PetscLogStagePop());

@@ -209,9 +209,9 @@ static PetscErrorCode ReadBox(VitH5 *h5, const FrameRef *ref, PetscInt ncomp, Vi
   for (PetscInt i = 0; i < ncomp; i++)
     for (PetscInt j = 0; j < ncomp; j++) A[i][j] = matrix ? edges[i * ncomp + j] : (i == j ? edges[i] : 0);
   for (PetscInt i = 0; i < ncomp; i++)
-    for (PetscInt j = 0; j < ncomp; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %g", h5->path, (double)A[i][j]);
+    for (PetscInt j = 0; j < ncomp; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %.6g", h5->path, (double)A[i][j]);
   PetscCheck(s->dim == ncomp || (A[0][2] == 0 && A[1][2] == 0), h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with edge vectors out of the xy plane: give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path);
-  for (PetscInt i = 0; i < ncomp && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%g)", h5->path, (char)('x' + i), (double)A[i][i]);
+  for (PetscInt i = 0; i < ncomp && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%.6g)", h5->path, (char)('x' + i), (double)A[i][i]);
   PetscCheck(VitSampleSetCellFromRows(s, A, Ainv, rotated), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {
@@ -303,7 +303,7 @@ static PetscErrorCode ReadMasses(VitH5 *h5, VitSample *s)
   PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/type_mass", &n, &mass));
   PetscCheck(n == s->ntypes, h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass has %" PetscInt_FMT " values for %" PetscInt_FMT " types", h5->path, n, s->ntypes);
   for (PetscInt t = 0; t < n; t++) {
-    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass of type %" PetscInt_FMT " is %g: " VIT_MASS_EXPECTED, h5->path, t + 1, (double)mass[t]);
+    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass of type %" PetscInt_FMT " is %.6g: " VIT_MASS_EXPECTED, h5->path, t + 1, (double)mass[t]);
     s->type_mass[t] = mass[t];
   }
   PetscCall(PetscFree(mass));
@@ -445,9 +445,9 @@ static PetscErrorCode ReadPositions(VitH5 *h5, const Element *e, hsize_t f, Pets
     z[1]   = PetscMin(z[1], -xf[2]);
   }
   PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
-  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: position of atom row %" PetscInt_FMT " in %s is not finite or more than %g box lengths from the box", h5->path, row, e->name, VIT_MAX_BOX_LENGTHS);
+  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: position of atom row %" PetscInt_FMT " in %s is not finite or more than %.6g box lengths from the box", h5->path, row, e->name, VIT_MAX_BOX_LENGTHS);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, z, 2, MPIU_REAL, MPI_MIN, h5->comm));
-  PetscCheck(s->dim == ncomp || z[0] == -z[1], h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with atoms at different z (%g, %g): give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path, (double)z[0], (double)-z[1]);
+  PetscCheck(s->dim == ncomp || z[0] == -z[1], h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with atoms at different z (%.6g, %.6g): give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path, (double)z[0], (double)-z[1]);
   PetscCall(PetscFree2(x, bad));
   PetscFunctionReturn(0);
 }

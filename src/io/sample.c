@@ -193,7 +193,7 @@ PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s)
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < s->dim; d++) {
-    PetscCheck(s->cell[d][d] > 0 && PetscIsNormalReal(s->cell[d][d]), comm, PETSC_ERR_USER_INPUT, "%s: box length %c is not positive and finite (%g)", s->source, "xyz"[d], (double)s->cell[d][d]);
+    PetscCheck(s->cell[d][d] > 0 && PetscIsNormalReal(s->cell[d][d]), comm, PETSC_ERR_USER_INPUT, "%s: box length %c is not positive and finite (%.6g)", s->source, "xyz"[d], (double)s->cell[d][d]);
     for (PetscInt e = 0; e < 3; e++) PetscCheck(!PetscIsInfOrNanReal(s->cell[d][e]), comm, PETSC_ERR_USER_INPUT, "%s: box vector %c is not finite", s->source, "abc"[d]);
   }
   PetscFunctionReturn(0);

@@ -96,7 +96,7 @@ static PetscErrorCode FitSplitOptions(Pipeline *pl)
   pl->fit_seed      = 1;
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-fit_test_fraction", &pl->test_fraction, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_seed", &pl->fit_seed, NULL));
-  PetscCheck(pl->test_fraction > 0 && pl->test_fraction < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g: the pipeline needs a held-out fraction in (0, 1)", (double)pl->test_fraction);
+  PetscCheck(pl->test_fraction > 0 && pl->test_fraction < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g: the pipeline needs a held-out fraction in (0, 1)", (double)pl->test_fraction);
   PetscCall(PetscSNPrintf(value, sizeof(value), "%.15g", (double)pl->test_fraction));
   PetscCall(PetscOptionsSetValue(NULL, "-fit_test_fraction", value));
   PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, pl->fit_seed));
@@ -520,7 +520,7 @@ static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
   ntest = VitPipelineHeldOut(pl->test_fraction, n);
   PetscCheck(n >= 4, comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give at least 4", n);
   /* ntest >= 2 for fraction >= 1.5/n, and n - ntest >= 2 for fraction < (n - 1.5)/n */
-  PetscCheck(ntest >= 2 && n - ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give a fraction %s %.4g", (double)pl->test_fraction, ntest, n, ntest < 2 ? "of at least" : "below",
+  PetscCheck(ntest >= 2 && n - ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give a fraction %s %.4g", (double)pl->test_fraction, ntest, n, ntest < 2 ? "of at least" : "below",
              (double)(ntest < 2 ? 1.5 / n : (n - 1.5) / n));
   PetscFunctionReturn(0);
 }

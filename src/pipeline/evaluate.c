@@ -61,7 +61,7 @@ static PetscErrorCode SplitCreate(MPI_Comm comm, PetscInt n, PetscReal fraction,
   PetscInt      *pos;
 
   PetscFunctionBeginUser;
-  PetscCheck(ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples; the evaluation needs at least 2", (double)fraction, ntest, n);
+  PetscCheck(ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples; the evaluation needs at least 2", (double)fraction, ntest, n);
   PetscCall(PetscMalloc1(n, &pos));
   PetscCall(PetscMalloc2(ntest, &sp->test_rows, n - ntest + 1, &sp->train_rows));
   PetscCall(VitSamplePositions(n, seed, pos));

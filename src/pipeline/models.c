@@ -118,7 +118,7 @@ static PetscErrorCode DropReducedBelow(MPI_Comm comm, const char path[], PetscIn
   for (PetscInt i = 1; i < n; i++) /* rows were m0 apart: close them up to keep apart */
     for (PetscInt j = 0; j < keep; j++) Y[i * keep + j] = Y[i * m0 + j];
   *m = keep;
-  PetscCheck(keep > 0, comm, PETSC_ERR_USER_INPUT, "%s: every bin of the reduced VDOS lies below 3 sigma = %g of the broadened targets: lower -vdos_sigma or drop the model " VIT_PIPELINE_REDUCED, path, (double)(3 * sigma));
+  PetscCheck(keep > 0, comm, PETSC_ERR_USER_INPUT, "%s: every bin of the reduced VDOS lies below 3 sigma = %.6g of the broadened targets: lower -vdos_sigma or drop the model " VIT_PIPELINE_REDUCED, path, (double)(3 * sigma));
   if (keep < m0) PetscCall(PetscPrintf(comm, "pipeline: note: " VIT_PIPELINE_REDUCED " leaves out its %" PetscInt_FMT " bins below 3 sigma = %.4g (sigma of the VDOS targets): there D/omega^(d-1) is the broadening of the lowest modes, not a density\n", m0 - keep, (double)(3 * sigma)));
   PetscFunctionReturn(0);
 }

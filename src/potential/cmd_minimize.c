@@ -241,7 +241,7 @@ static PetscErrorCode Progress(MinCtx *ctx, const char method[], PetscInt it, Pe
   PetscCall(PetscTime(&now));
   if (now - ctx->last < 60) PetscFunctionReturn(0);
   ctx->last = now;
-  PetscCall(PetscPrintf(ctx->comm, "  minimize: %s iteration %" PetscInt_FMT ": energy per atom %.12e, largest force %.3e (-minimize_ftol %g), %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", method, it, (double)(energy / ctx->sample->natoms), (double)fmax, (double)ftol, ctx->nevals, ctx->nrebuilds));
+  PetscCall(PetscPrintf(ctx->comm, "  minimize: %s iteration %" PetscInt_FMT ": energy per atom %.12e, largest force %.3e (-minimize_ftol %.6g), %" PetscInt_FMT " evaluations, %" PetscInt_FMT " domain rebuilds\n", method, it, (double)(energy / ctx->sample->natoms), (double)fmax, (double)ftol, ctx->nevals, ctx->nrebuilds));
   PetscFunctionReturn(0);
 }
 
@@ -599,7 +599,7 @@ static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool 
     r->negative[r->nchecks++] = c.nnegative;
     r->saddle                 = (PetscBool)(c.nnegative > 0);
     if (!c.nmodes) PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: curvature check: %s converged no mode in %" PetscInt_FMT " iterations: the minimum is not verified (raise -spectrum_%s_max_it)\n", VitModesMethods[c.method], c.iterations, VitModesMethods[c.method]));
-    else PetscCall(PetscPrintf(ctx->comm, "  curvature check %" PetscInt_FMT ": lowest %.6e %s (%.2e of the mean curvature %.6e %s), %" PetscInt_FMT " negative of the %" PetscInt_FMT " lowest (-minimize_saddle_tol %g; %s, %" PetscInt_FMT " iterations)\n", r->nchecks, (double)c.lowest, units->stiffness, (double)(c.lowest / c.scale), (double)c.scale, units->stiffness, c.nnegative, c.nmodes, (double)o->saddle_tol, VitModesMethods[c.method], c.iterations));
+    else PetscCall(PetscPrintf(ctx->comm, "  curvature check %" PetscInt_FMT ": lowest %.6e %s (%.2e of the mean curvature %.6e %s), %" PetscInt_FMT " negative of the %" PetscInt_FMT " lowest (-minimize_saddle_tol %.6g; %s, %" PetscInt_FMT " iterations)\n", r->nchecks, (double)c.lowest, units->stiffness, (double)(c.lowest / c.scale), (double)c.scale, units->stiffness, c.nnegative, c.nmodes, (double)o->saddle_tol, VitModesMethods[c.method], c.iterations));
     if (!c.nnegative || r->escapes >= o->saddle_escapes) {
       PetscCall(VecDestroy(&c.direction));
       break;
@@ -607,7 +607,7 @@ static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool 
     PetscCall(EscapeStep(ctx, X, c.direction, r->e1, o->saddle_step * a, &h, &e_step));
     PetscCall(VecDestroy(&c.direction));
     if (h == 0) {
-      PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: saddle escape: no step along the negative modes (largest %g, halved 5 times) lowers the energy\n", (double)(o->saddle_step * a)));
+      PetscCall(PetscPrintf(ctx->comm, "vitrum: warning: saddle escape: no step along the negative modes (largest %.6g, halved 5 times) lowers the energy\n", (double)(o->saddle_step * a)));
       break;
     }
     r->escapes++;
@@ -647,16 +647,16 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(PetscStrcmp(o.method, "tao", &tao));
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
-  PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %g: must be positive", (double)o.skin);
+  PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %.6g: must be positive", (double)o.skin);
   /* a force tolerance <= 0 can never be met: it ran -minimize_max_it iterations (minutes) first;
      one below the forces' round-off floor is refused after the first evaluation (ForceFloor) */
-  PetscCheck(o.ftol > 0 && PetscIsNormalReal(o.ftol), comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %g: must be positive (a force, e.g. 1e-10 in the force unit of -units)", (double)o.ftol);
+  PetscCheck(o.ftol > 0 && PetscIsNormalReal(o.ftol), comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %.6g: must be positive (a force, e.g. 1e-10 in the force unit of -units)", (double)o.ftol);
   PetscCheck(o.max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_max_it %" PetscInt_FMT ": must be at least 1", o.max_it);
-  PetscCheck(o.fire_dt > 0 && o.fire_dtmax > 0 && o.fire_dmax > 0, comm, PETSC_ERR_USER_INPUT, "-fire_dt %g, -fire_dtmax %g, -fire_dmax %g: must be positive", (double)o.fire_dt, (double)o.fire_dtmax, (double)o.fire_dmax);
+  PetscCheck(o.fire_dt > 0 && o.fire_dtmax > 0 && o.fire_dmax > 0, comm, PETSC_ERR_USER_INPUT, "-fire_dt %.6g, -fire_dtmax %.6g, -fire_dmax %.6g: must be positive", (double)o.fire_dt, (double)o.fire_dtmax, (double)o.fire_dmax);
   PetscCheck(o.saddle_escapes >= 0 && o.saddle_escapes <= 63, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_escapes %" PetscInt_FMT ": must lie in [0, 63] (0: no curvature check)", o.saddle_escapes);
   PetscCheck(o.saddle_nev >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_nev %" PetscInt_FMT ": must be at least 1", o.saddle_nev);
-  PetscCheck(o.saddle_tol >= 0 && PetscIsNormalReal(o.saddle_tol + 1), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_tol %g: must be a finite number >= 0", (double)o.saddle_tol);
-  PetscCheck(o.saddle_step > 0 && PetscIsNormalReal(o.saddle_step), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_step %g: must be positive (a fraction of the mean spacing, e.g. 0.1)", (double)o.saddle_step);
+  PetscCheck(o.saddle_tol >= 0 && PetscIsNormalReal(o.saddle_tol + 1), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_tol %.6g: must be a finite number >= 0", (double)o.saddle_tol);
+  PetscCheck(o.saddle_step > 0 && PetscIsNormalReal(o.saddle_step), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_step %.6g: must be positive (a fraction of the mean spacing, e.g. 0.1)", (double)o.saddle_step);
   if (!o.out[0]) PetscCall(VitOutputPath(sample.source, ".min.data", o.out, sizeof(o.out)));
   PetscCall(VitSampleOutputFormat(comm, "-o", o.out, &out_format));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
@@ -668,10 +668,8 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(MinEnergyGradient(NULL, X, &r.e0, G, &ctx));
   {
     PetscReal round_off = 0, e = 0, a = 0;
-    char      median[32]; /* a power of two, printed without PETSc's '4.' */
     PetscCall(ForceFloor(&ctx, &round_off, &e, &a));
-    snprintf(median, sizeof(median), "%g", (double)e);
-    PetscCheck(o.ftol >= round_off, comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %g can never be met: it is below the round-off floor of the forces of %s, %.2g %s (machine epsilon x %s %s, the median |e_i| rounded down to a power of two, / the mean spacing %.4g %s); give a larger tolerance (default 1e-8)", (double)o.ftol, sample.source, (double)round_off, units.force, median, units.energy, (double)a, units.length);
+    PetscCheck(o.ftol >= round_off, comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %.6g can never be met: it is below the round-off floor of the forces of %s, %.2g %s (machine epsilon x %.6g %s, the median |e_i| rounded down to a power of two, / the mean spacing %.4g %s); give a larger tolerance (default 1e-8)", (double)o.ftol, sample.source, (double)round_off, units.force, (double)e, units.energy, (double)a, units.length);
   }
   PetscCall(MinimizeToForce(&ctx, &o, tao, X, &r.tao_its, &r.fire_its, &r.e1, &r.fmax));
   PetscCall(PetscLogEventEnd(event, 0, 0, 0, 0));
@@ -680,9 +678,9 @@ PetscErrorCode VitCmdMinimize(void)
     PetscCall(PetscPrintf(comm, "vitrum: note: %s: 1 atom has no vibrational modes (its %" PetscInt_FMT " degrees of freedom are the translations): it is at a minimum, no curvature check\n", sample.source, sample.dim));
   else if (o.saddle_escapes > 0) PetscCall(EscapeSaddles(&ctx, &o, tao, &units, X, &r));
   PetscCall(MinWrite(&ctx, X, o.out, out_format, &r, &units));
-  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
+  PetscCall(PetscPrintf(comm, "  energy per atom %.15e -> %.15e, max force %.3e (-minimize_ftol %.6g)%s\n", (double)(r.e0 / sample.natoms), (double)(r.e1 / sample.natoms), (double)r.fmax, (double)o.ftol, r.fmax <= o.ftol ? "" : "  NOT CONVERGED"));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
-  PetscCheck(r.fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %g (max force %g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)r.fmax, o.max_it, o.out);
+  PetscCheck(r.fmax <= o.ftol, comm, PETSC_ERR_NOT_CONVERGED, "minimize did not reach -minimize_ftol %.6g (max force %.6g) in -minimize_max_it %" PetscInt_FMT " iterations; the partly relaxed sample is in %s", (double)o.ftol, (double)r.fmax, o.max_it, o.out);
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&G));
   PetscCall(MinDestroy(&ctx));

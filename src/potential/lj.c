@@ -368,7 +368,7 @@ static PetscErrorCode LJTakeFileCoefficients(MPI_Comm comm, const VitSample *sam
       for (PetscInt k = 0; k < 2 && pc->given[a][b]; k++) {
         const PetscReal mine = k ? o->sig[a][b] : o->eps[a][b];
         if (quiet || (k ? take_sig : take_eps) || SameAsWritten(mine, pc->value[a][b][k])) continue;
-        PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %g in its %s (%s), %s %g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, where, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
+        PetscCall(PetscPrintf(comm, "vitrum: warning: %s: pair %s-%s has %s %.6g in its %s (%s), %s %.6g: using %s\n", sample->source, sample->type_name[a], sample->type_name[b], k ? "sigma" : "epsilon", (double)pc->value[a][b][k], name, where, ka ? "the Kob-Andersen preset" : "the options", (double)mine, ka ? preset : "the options"));
       }
   if (!take_eps && !take_sig) PetscFunctionReturn(0);
   PetscCheck(pc->nvalues >= 2, comm, PETSC_ERR_USER_INPUT, "%s: %s # lj/cut: expected epsilon and sigma on every line", at, name);
@@ -412,7 +412,7 @@ static PetscErrorCode LJSetPairs(MPI_Comm comm, const VitSample *sample, const L
       p->eps = o->eps[a][b];
       p->sig = o->sig[a][b];
       p->rc  = o->rc_set ? o->rc[a][b] : o->rc_sigma * p->sig;
-      PetscCheck(p->sig > 0 && p->rc > 0 && p->eps >= 0, comm, PETSC_ERR_USER_INPUT, "Lennard-Jones pair %s-%s: need sigma > 0 (got %g, -lj_sigma), cutoff > 0 (got %g, -lj_cutoff/-lj_cutoff_sigma), epsilon >= 0 (got %g, -lj_epsilon)", sample->type_name[a], sample->type_name[b], (double)p->sig, (double)p->rc, (double)p->eps);
+      PetscCheck(p->sig > 0 && p->rc > 0 && p->eps >= 0, comm, PETSC_ERR_USER_INPUT, "Lennard-Jones pair %s-%s: need sigma > 0 (got %.6g, -lj_sigma), cutoff > 0 (got %.6g, -lj_cutoff/-lj_cutoff_sigma), epsilon >= 0 (got %.6g, -lj_epsilon)", sample->type_name[a], sample->type_name[b], (double)p->sig, (double)p->rc, (double)p->eps);
       LJSetCutoffTerms(p, o->shift, o->smooth);
     }
   PetscFunctionReturn(0);

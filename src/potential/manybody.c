@@ -54,7 +54,7 @@ static PetscErrorCode SiteSetBuild(VitPotential pot, VitDomain *dom, PetscBool s
   SiteKey *keys;
 
   PetscFunctionBeginUser;
-  PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %g (two cutoffs); the domain has %g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
+  PetscCheck(dom->ghost_width >= pot->ghost_width * (1 - 1e-12), dom->comm, PETSC_ERR_ARG_WRONG, "-potential %s needs a ghost shell of %.6g (two cutoffs); the domain has %.6g", pot->name, (double)pot->ghost_width, (double)dom->ghost_width);
   ss->skin = (PetscBool)(skin && pot->skin_list);
   ss->lent = (PetscBool)(ss->skin || lists);
   if (ss->skin) ss->nl = *pot->skin_list;

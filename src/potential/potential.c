@@ -309,7 +309,7 @@ PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom, cons
   PetscCallMPI(MPI_Allreduce(&local, &global, 1, MPI_DOUBLE_INT, MPI_MINLOC, dom->comm));
   if (global.r >= pot->min_distance) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Bcast(pair, 2, MPIU_INT, global.rank, dom->comm));
-  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "%s: atoms with ids %" PetscInt_FMT " and %" PetscInt_FMT " are %g apart, closer than -potential_min_distance %g: overlapping atoms or wrong units", source, PetscMin(pair[0], pair[1]), PetscMax(pair[0], pair[1]), (double)global.r, (double)pot->min_distance);
+  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "%s: atoms with ids %" PetscInt_FMT " and %" PetscInt_FMT " are %.6g apart, closer than -potential_min_distance %.6g: overlapping atoms or wrong units", source, PetscMin(pair[0], pair[1]), PetscMax(pair[0], pair[1]), (double)global.r, (double)pot->min_distance);
 }
 
 static PetscLogEvent vit_ev_compute;
@@ -354,7 +354,7 @@ PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const Vi
     images *= 1 + 2 * shell / width[k];
     if (width[k] < width[narrow]) narrow = k;
   }
-  PetscCheck(images <= VIT_MAX_IMAGES, comm, PETSC_ERR_USER_INPUT, "%s: box width %g along %c is too small for -potential %s: its ghost shell of %g (%s%s) would hold about %.0f periodic images of every atom (at most %d); use a larger sample", sample->source, (double)width[narrow], (char)('x' + narrow), pot->name, (double)shell,
+  PetscCheck(images <= VIT_MAX_IMAGES, comm, PETSC_ERR_USER_INPUT, "%s: box width %.6g along %c is too small for -potential %s: its ghost shell of %.6g (%s%s) would hold about %.0f periodic images of every atom (at most %d); use a larger sample", sample->source, (double)width[narrow], (char)('x' + narrow), pot->name, (double)shell,
              pot->ghost_width > pot->cutoff ? "two cutoffs" : "the cutoff", skin > 0 ? " plus -minimize_skin" : "", (double)images, VIT_MAX_IMAGES);
   PetscCall(VitDomainSetUp(comm, sample, pot->ghost_width + skin, dom));
   PetscCall(VitPotentialCheckDistances(pot, dom, sample->source));

@@ -16,7 +16,7 @@ PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt blo
 {
   PetscFunctionBegin;
   PetscCheck(block > nev && block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", who, block, nev, states);
-  PetscCheck(tol > 0 && tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_tol %g: must lie in (0, 1)", who, (double)tol);
+  PetscCheck(tol > 0 && tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_tol %.6g: must lie in (0, 1)", who, (double)tol);
   PetscFunctionReturn(0);
 }
 

@@ -82,12 +82,12 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_precond_max_memory", "MB (all ranks) the dipole solver's multigrid may take (an AIJ copy of H and GAMG's levels, estimated at 100 kB per atom); larger: point-block Jacobi on H, with a note (0: half the memory available)", NULL, o->precond_max_mb, &o->precond_max_mb, NULL));
   PetscOptionsEnd();
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-response_nev %" PetscInt_FMT ": must be >= 0 (0: no eigenvalue shifts)", o->modes.nev);
-  PetscCheck(o->strain_step > 0 && o->strain_step <= 1e-2, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %g: must lie in (0, 1e-2] (a strain; first-order shifts need a small one)", (double)o->strain_step);
-  PetscCheck(o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_param_step %g: must be positive", (double)o->param_step);
+  PetscCheck(o->strain_step > 0 && o->strain_step <= 1e-2, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %.6g: must lie in (0, 1e-2] (a strain; first-order shifts need a small one)", (double)o->strain_step);
+  PetscCheck(o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_param_step %.6g: must be positive", (double)o->param_step);
   PetscCheck(o->npairs >= -1, comm, PETSC_ERR_USER_INPUT, "-response_dipole_pairs %" PetscInt_FMT ": give a number of pairs, -1 for all or 0 for none", o->npairs);
-  PetscCheck(o->pair_rmax >= 0, comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: must be positive (a distance; 0: the default)", (double)o->pair_rmax);
-  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %g: must be positive, or 0: no limit", (double)o->factor_max_flops);
-  PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g / -response_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
+  PetscCheck(o->pair_rmax >= 0, comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %.6g: must be positive (a distance; 0: the default)", (double)o->pair_rmax);
+  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %.6g: must be positive, or 0: no limit", (double)o->factor_max_flops);
+  PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %.6g / -response_precond_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
   PetscCheck(o->nbins >= 1 && o->nbins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->nbins);
   PetscFunctionReturn(0);
 }
@@ -316,7 +316,7 @@ static PetscErrorCode StrainShifts(const VitSystem *sys, const ResponseOptions *
   }
   for (PetscInt n = 0; n < modes->k; n++) gruneisen[n] = -dlambda[n] / (2 * modes->eigenvalue[n] * (strcmp(o->strain, "iso") ? 1 : sys->sample.dim));
   if (*nflagged)
-    PetscCall(PetscPrintf(sys->dom.comm, "vitrum: warning: -response_strain %s: for %" PetscInt_FMT " of the %" PetscInt_FMT " modes the central differences of H at the strain steps %g and %g differ by more than %g relative: a distance crosses a kink of -potential %s (where its Hessian jumps) within the step; those shifts are flagged in /response/strain/unreliable: give a smaller -response_strain_step\n", o->strain, *nflagged, modes->k, (double)o->strain_step, (double)(2 * o->strain_step), (double)STRAIN_STEPS_RTOL, sys->pot->name));
+    PetscCall(PetscPrintf(sys->dom.comm, "vitrum: warning: -response_strain %s: for %" PetscInt_FMT " of the %" PetscInt_FMT " modes the central differences of H at the strain steps %.6g and %.6g differ by more than %.6g relative: a distance crosses a kink of -potential %s (where its Hessian jumps) within the step; those shifts are flagged in /response/strain/unreliable: give a smaller -response_strain_step\n", o->strain, *nflagged, modes->k, (double)o->strain_step, (double)(2 * o->strain_step), (double)STRAIN_STEPS_RTOL, sys->pot->name));
   PetscFunctionReturn(0);
 }
 
@@ -657,12 +657,12 @@ static PetscErrorCode DipoleRmax(const VitSystem *sys, ResponseOptions *o)
   PetscReal       a;
 
   PetscFunctionBegin;
-  PetscCheck(o->pair_rmax <= limit, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: must be at most %g, the ghost width of %s with -potential %s (%s), within which the pairs are found", (double)o->pair_rmax, (double)limit, sys->sample.source, sys->pot->name, sys->pot->pair ? "its cutoff" : "two cutoffs");
+  PetscCheck(o->pair_rmax <= limit, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %.6g: must be at most %.6g, the ghost width of %s with -potential %s (%s), within which the pairs are found", (double)o->pair_rmax, (double)limit, sys->sample.source, sys->pot->name, sys->pot->pair ? "its cutoff" : "two cutoffs");
   if (o->pair_rmax > 0) PetscFunctionReturn(0);
   PetscCall(VitSampleMeanSpacing(sys->dom.comm, &sys->sample, sys->pot->cutoff, &a));
   o->pair_rmax = 1.6 * a;
   if (o->pair_rmax <= limit) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(sys->dom.comm, "vitrum: note: dipole responses: 1.6 times the mean spacing of %s, %g, exceeds the ghost width %g of -potential %s: pairs closer than %g (-response_dipole_rmax)\n", sys->sample.source, (double)o->pair_rmax, (double)limit, sys->pot->name, (double)limit));
+  PetscCall(PetscPrintf(sys->dom.comm, "vitrum: note: dipole responses: 1.6 times the mean spacing of %s, %.6g, exceeds the ghost width %.6g of -potential %s: pairs closer than %.6g (-response_dipole_rmax)\n", sys->sample.source, (double)o->pair_rmax, (double)limit, sys->pot->name, (double)limit));
   o->pair_rmax = limit;
   PetscFunctionReturn(0);
 }
@@ -708,7 +708,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   PetscCall(CollectPairs(sys, o, &ncand, &pairs));
   qsort(pairs, ncand, sizeof(DipolePair), ComparePairs);
   np = o->npairs < 0 ? ncand : PetscMin(o->npairs, ncand);
-  PetscCheck(np > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %g: no pair of atoms is that close", (double)o->pair_rmax);
+  PetscCheck(np > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %.6g: no pair of atoms is that close", (double)o->pair_rmax);
   VitSampleWidths(&sys->sample, width);
   rmax = 0.5 * PetscMin(width[0], width[1]);
   if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
@@ -756,7 +756,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   {
     PetscReal mean = 0;
     for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
-    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g %s), mean kappa %g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, (double)mean, kunits));
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %.6g %s), mean kappa %.6g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, (double)mean, kunits));
   }
   PetscCall(VecDestroy(&g));
   PetscCall(VecDestroy(&w));

@@ -187,27 +187,27 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
      vectors, Lanczos steps or temperatures once ended in internal errors or were killed) */
   PetscCheck(o->bins >= 1 && o->bins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
-  PetscCheck(o->modes.target >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_target %g: the shift-and-invert target must be positive (0: automatic)", (double)o->modes.target);
+  PetscCheck(o->modes.target >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_target %.6g: the shift-and-invert target must be positive (0: automatic)", (double)o->modes.target);
   PetscCheck(o->softspot_modes >= -1, comm, PETSC_ERR_USER_INPUT, "-spectrum_softspot_modes %" PetscInt_FMT ": give a number of modes, or -1 for all found", o->softspot_modes);
-  PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %g and -kpm_lambda_max %g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
+  PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %.6g and -kpm_lambda_max %.6g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp <= 100000, comm, PETSC_ERR_USER_INPUT, "-cv_temperatures %" PetscInt_FMT ": at most 100000", o->ntemp);
-  PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %g,%g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
-  PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
-  PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
-  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %g: must be positive, or 0: no limit", (double)o->factor_max_flops);
+  PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %.6g,%.6g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
+  PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
+  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %.6g: must be positive, or 0: no limit", (double)o->factor_max_flops);
   PetscCheck(!moments_set || (o->moments >= 2 && o->moments <= VIT_KPM_MAX_MOMENTS), comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": must be between 2 and %d (or leave it out: moments from -vdos_resolution)", o->moments, VIT_KPM_MAX_MOMENTS);
-  PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
+  PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %.6g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
   PetscCheck(o->nvec >= 1 && o->nvec <= 10000, comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": must be between 1 and 10000 (the statistical error falls as 1/sqrt(R dN))", o->nvec);
   PetscCheck(o->bounds_steps >= 2 && o->bounds_steps <= 10000, comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": must be between 2 and 10000 Lanczos steps", o->bounds_steps);
   PetscCheck(o->max_moments >= 2 && o->max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": must be between 2 and %d", o->max_moments, VIT_KPM_MAX_MOMENTS);
   PetscCheck(o->boson_max_moments >= 0 && o->boson_max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-boson_max_moments %" PetscInt_FMT ": must be between 0 (automatic) and %d", o->boson_max_moments, VIT_KPM_MAX_MOMENTS);
-  PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %g: must be positive (or 0: automatic)", (double)o->omega_max);
-  PetscCheck(o->boson_omega_min >= 0, comm, PETSC_ERR_USER_INPUT, "-boson_omega_min %g: must be positive (a frequency; 0: 3 KPM resolutions)", (double)o->boson_omega_min);
+  PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %.6g: must be positive (or 0: automatic)", (double)o->omega_max);
+  PetscCheck(o->boson_omega_min >= 0, comm, PETSC_ERR_USER_INPUT, "-boson_omega_min %.6g: must be positive (a frequency; 0: 3 KPM resolutions)", (double)o->boson_omega_min);
   for (PetscInt j = 0; j < o->ncount; j++) {
-    PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g must be positive", (double)o->count_omega[j]);
-    for (PetscInt k = 0; k < j; k++) PetscCheck(o->count_omega[k] != o->count_omega[j], comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %g is given twice (values %" PetscInt_FMT " and %" PetscInt_FMT "): give each frequency once", (double)o->count_omega[j], k + 1, j + 1);
+    PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %.6g must be positive", (double)o->count_omega[j]);
+    for (PetscInt k = 0; k < j; k++) PetscCheck(o->count_omega[k] != o->count_omega[j], comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %.6g is given twice (values %" PetscInt_FMT " and %" PetscInt_FMT "): give each frequency once", (double)o->count_omega[j], k + 1, j + 1);
   }
   PetscFunctionReturn(0);
 }
@@ -260,7 +260,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   }
   res->negative = count[0];
   for (PetscInt j = 0; j < o->ncount; j++) res->count_exact[j] = count[j + 1] - prob->dim - res->negative;
-  if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
+  if (res->negative > 0) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues (below %.6g): the sample is not at an energy minimum; continuing\n", res->negative, (double)shift[0]));
   PetscCall(PetscFree2(shift, count));
   PetscFunctionReturn(0);
 }
@@ -439,7 +439,7 @@ static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumP
   PetscCall(VitKpmCompute(op, prob, 128, o->seed, lo, hi, pilot));
   PetscCall(VitKpmQuantile(pilot, 0.9, &l90));
   omega90 = PetscSqrtReal(PetscMax(l90, 0.0));
-  PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%g, %g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
+  PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%.6g, %.6g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
   domega                  = o->resolution > 0 ? o->resolution : omega90 / 200;
   res->resolution_moments = PetscMax(2, VitKpmMomentsForResolution(lo, hi, omega90, domega));
   res->resolution_moments_asked = PetscMax(2, PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega90 * domega))); /* as VitKpmMomentsForResolution, unclipped */
@@ -919,7 +919,7 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SpectrumOptions *o, cons
   if (res->neigenvalues) PetscCall(PetscPrintf(comm, "  exact: all %" PetscInt_FMT " eigenvalues by LAPACK (translations removed) in %.3g s: lambda %.6g .. %.6g\n", res->neigenvalues, res->eigenvalues_s, (double)res->eigenvalues[0], (double)res->eigenvalues[res->neigenvalues - 1]));
   if (res->negative >= 0) PetscCall(PetscPrintf(comm, "  negative eigenvalues (inertia): %" PetscInt_FMT "\n", res->negative));
   if (o->kpm) {
-    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%g, %g], resolution %.3g %s at nu_90 = %.4g %s, %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, (double)res->resolution, u->omega, (double)res->outliers.omega90, u->omega, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
+    PetscCall(PetscPrintf(comm, "  KPM: %" PetscInt_FMT " moments x %" PetscInt_FMT " vectors on [%.6g, %.6g], resolution %.3g %s at nu_90 = %.4g %s, %.3g s per moment; <omega^2> = %.6g +- %.2g; boson peak at %.4g %s (VDOS of %" PetscInt_FMT " moments)\n", res->kpm.moments, res->kpm.vectors, (double)res->kpm.lambda_min, (double)res->kpm.lambda_max, (double)res->resolution, u->omega, (double)res->outliers.omega90, u->omega, res->kpm.time_per_moment, (double)res->omega2_kpm, (double)res->omega2_kpm_err, (double)res->boson_omega, u->omega, res->boson_moments));
     PetscCall(PetscPrintf(comm, "  memory, bytes/atom over all ranks: resident %.0f with the Hessian, %.0f with the KPM copy only, peak %.0f; KPM matrix %.0f, vectors %.0f\n", (double)res->rss_hessian, (double)res->rss_kpm, (double)res->rss_peak, (double)res->kpm_matrix_per_atom, (double)res->kpm_vectors_per_atom));
   }
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));

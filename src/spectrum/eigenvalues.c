@@ -63,10 +63,10 @@ PetscErrorCode VitSpectrumEigenvaluesRead(VitH5 *h5, PetscInt *n, PetscReal **la
   PetscCall(VitH5ReadScalar(h5, "/spectrum/vdos/omega_scale", omega_scale));
   PetscCall(VitH5ReadScalar(h5, "/spectrum/vdos/dimension", &v));
   *dim = (PetscInt)v;
-  PetscCheck(*omega_scale > 0 && (*dim == 2 || *dim == 3), h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/omega_scale %g or dimension %g is not usable", h5->path, (double)*omega_scale, (double)v);
+  PetscCheck(*omega_scale > 0 && (*dim == 2 || *dim == 3), h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/omega_scale %.6g or dimension %.6g is not usable", h5->path, (double)*omega_scale, (double)v);
   PetscCall(VitH5ReadReal(h5, "/spectrum/vdos/eigenvalues", n, lambda));
   PetscCheck(*n >= 1, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/eigenvalues is empty", h5->path);
-  for (PetscInt i = 0; i < *n; i++) PetscCheck(PetscIsNormalReal((*lambda)[i]) || (*lambda)[i] == 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/eigenvalues[%" PetscInt_FMT "] = %g is not finite", h5->path, i, (double)(*lambda)[i]);
+  for (PetscInt i = 0; i < *n; i++) PetscCheck(PetscIsNormalReal((*lambda)[i]) || (*lambda)[i] == 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/eigenvalues[%" PetscInt_FMT "] = %.6g is not finite", h5->path, i, (double)(*lambda)[i]);
   for (PetscInt i = 1; i < *n; i++) PetscCheck((*lambda)[i] >= (*lambda)[i - 1], h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /spectrum/vdos/eigenvalues are not sorted (entry %" PetscInt_FMT ")", h5->path, i);
   PetscFunctionReturn(0);
 }

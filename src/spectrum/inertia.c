@@ -141,7 +141,7 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal 
   *megabytes = (PetscReal)mb * bs * bs;
   PetscCall(MatMumpsGetRinfog(F, 1, &graph_flops)); /* estimated flops of the elimination, all ranks */
   *flops = graph_flops * bs * bs * bs;
-  PetscCall(PetscInfo(NULL, "MUMPS's analysis of the atom graph, times d^2 and d^3: %g MB, %g flops for one factorisation (all ranks)\n", (double)*megabytes, (double)*flops));
+  PetscCall(PetscInfo(NULL, "MUMPS's analysis of the atom graph, times d^2 and d^3: %.6g MB, %.6g flops for one factorisation (all ranks)\n", (double)*megabytes, (double)*flops));
   PetscCall(MatDestroy(&F));
   PetscCall(MatDestroy(&G));
   malloc_trim(0); /* the analysis's heap pages back to the OS (they are freed, but a library's
@@ -211,7 +211,7 @@ PetscErrorCode VitFactorGuardSetUp(const VitSpectrumProblem *prob, const VitSamp
   guard->limit_mb    = limit_mb;
   guard->limit_flops = limit_flops;
   if (limit_mb == 0) PetscCall(VitSpectrumFactorMemoryLimit(prob->comm, &guard->limit_mb));
-  PetscCall(PetscInfo(NULL, "factor guard: a MUMPS factor may take %g MB (-spectrum_factor_max_memory%s) and %g flops per rank (-spectrum_factor_max_flops; 0: no limit)\n", (double)guard->limit_mb, limit_mb == 0 ? " 0: half the memory available on the run's nodes" : "", (double)limit_flops));
+  PetscCall(PetscInfo(NULL, "factor guard: a MUMPS factor may take %.6g MB (-spectrum_factor_max_memory%s) and %.6g flops per rank (-spectrum_factor_max_flops; 0: no limit)\n", (double)guard->limit_mb, limit_mb == 0 ? " 0: half the memory available on the run's nodes" : "", (double)limit_flops));
   PetscCall(PetscObjectTypeCompare((PetscObject)prob->H, MATSHELL, &shell));
   if (shell) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)prob->H, &sbaij, MATSBAIJ, MATSEQSBAIJ, MATMPISBAIJ, ""));

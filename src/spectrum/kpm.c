@@ -591,7 +591,7 @@ PetscErrorCode VitKpmBounds(VitKpmOperator op, const VitSpectrumProblem *prob, P
   PetscCheck(steps >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": at least 2 Lanczos steps are needed", steps);
   PetscCall(GershgorinBounds(op, &glo, &ghi));
   PetscCall(LanczosBounds(op, prob, steps, seed, &llo, &lhi, &partial));
-  PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%g, %g], Lanczos (%" PetscInt_FMT " steps) [%g, %g]%s\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi, partial ? ", an invariant subspace of the start vector: Gershgorin's used" : ""));
+  PetscCall(PetscInfo(NULL, "KPM bounds: Gershgorin [%.6g, %.6g], Lanczos (%" PetscInt_FMT " steps) [%.6g, %.6g]%s\n", (double)glo, (double)ghi, steps, (double)llo, (double)lhi, partial ? ", an invariant subspace of the start vector: Gershgorin's used" : ""));
   if (partial) { /* Gershgorin's discs hold every eigenvalue */
     PetscCheck(!op->shell, prob->comm, PETSC_ERR_USER_INPUT, "KPM bounds: the Lanczos start vector (-kpm_seed %" PetscInt64_FMT ") of this %" PetscInt_FMT "-atom sample spans only some of its modes, and a shell Hessian has no Gershgorin bound: give -kpm_lambda_min and -kpm_lambda_max, another -kpm_seed, or -hessian_type baij", seed, prob->natoms);
     llo = glo;
@@ -612,7 +612,7 @@ static PetscErrorCode ReduceDots(const VitExactSum *es, PetscInt R, PetscReal lo
 {
   PetscFunctionBegin;
   PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, dots));
-  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used, [%g, %g] (eigenvalue unit; -kpm_lambda_min/-kpm_lambda_max where given, else the Lanczos estimate); set -kpm_lambda_min/-kpm_lambda_max, or raise -kpm_bounds_steps (the Lanczos steps that estimate the interval)", (double)lo, (double)hi);
+  PetscCheck(dots[2 * R] == 0, es->comm, PETSC_ERR_USER_INPUT, "KPM vectors grew beyond their bound: the spectrum exceeds the interval used, [%.6g, %.6g] (eigenvalue unit; -kpm_lambda_min/-kpm_lambda_max where given, else the Lanczos estimate); set -kpm_lambda_min/-kpm_lambda_max, or raise -kpm_bounds_steps (the Lanczos steps that estimate the interval)", (double)lo, (double)hi);
   PetscCall(PetscArrayzero(acc, 2 * R + 1));
   PetscFunctionReturn(0);
 }
@@ -703,7 +703,7 @@ PetscErrorCode VitKpmCompute(VitKpmOperator op, const VitSpectrumProblem *prob, 
 
   PetscFunctionBegin;
   PetscCheck(M >= 2, prob->comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": at least 2 moments are needed", M);
-  PetscCheck(hi > lo, prob->comm, PETSC_ERR_USER_INPUT, "KPM interval [%g, %g] is empty", (double)lo, (double)hi);
+  PetscCheck(hi > lo, prob->comm, PETSC_ERR_USER_INPUT, "KPM interval [%.6g, %.6g] is empty", (double)lo, (double)hi);
   PetscCall(PetscMemzero(kpm, sizeof(*kpm)));
   kpm->moments    = M;
   kpm->vectors    = R;

@@ -238,7 +238,7 @@ static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob,
     worst = PetscMax(worst, err);
   }
   if (!opt->allow_unconverged)
-    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", NevOption(opt), opt->nev, nconv, nev, its, (double)worst);
+    SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %.6g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", NevOption(opt), opt->nev, nconv, nev, its, (double)worst);
   PetscCall(PetscPrintf(prob->comm, "vitrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations; continuing (-spectrum_allow_unconverged)\n", nconv, nev, its));
   PetscFunctionReturn(0);
 }
@@ -300,7 +300,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscStrcmp(sttype, STSINVERT, &sinvert));
   if (sinvert) {
     PetscCall(EPSGetTarget(eps, &target));
-    PetscCheck(target > 0, prob->comm, PETSC_ERR_USER_INPUT, "-eps_target %g: the shift-and-invert target must be positive (H - sigma I with sigma <= 0 is singular or misses the lowest modes)", (double)target);
+    PetscCheck(target > 0, prob->comm, PETSC_ERR_USER_INPUT, "-eps_target %.6g: the shift-and-invert target must be positive (H - sigma I with sigma <= 0 is singular or misses the lowest modes)", (double)target);
     PetscCall(SinvertFactorSet(st, opt));
   }
   PetscCall(EPSSolve(eps));
@@ -464,7 +464,7 @@ static PetscErrorCode FilterSolve(const VitSpectrumProblem *prob, const VitModes
   *ask = PetscMin(*ask, left);
   for (;;) {
     PetscCall(SolveModes(prob, opt, *ask, known, modes));
-    PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%g, %g] with %" PetscInt_FMT " asked of SLEPc\n", modes->k, (double)opt->range[0], (double)opt->upper, *ask));
+    PetscCall(PetscInfo(NULL, "filter: %" PetscInt_FMT " modes in [%.6g, %.6g] with %" PetscInt_FMT " asked of SLEPc\n", modes->k, (double)opt->range[0], (double)opt->upper, *ask));
     if (modes->k < *ask || *ask >= left) break;
     *ask = PetscMin(2 * *ask, left);
     PetscCall(VitModesDestroy(modes));
@@ -481,8 +481,8 @@ static PetscErrorCode FilterCheckWidening(const VitSpectrumProblem *prob, const 
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-st_filter_degree", &degree, &set));
-  PetscCheck(attempt < 12, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found below lambda = %g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", found, NevOption(opt), opt->nev, (double)opt->upper, attempt);
-  PetscCheck(opt->upper < opt->range[1], prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found, and the filter's interval cannot grow to the top of the spectrum (%g; SLEPc's filter must not pass all of it): the polynomial of degree %" PetscInt_FMT " (-st_filter_degree%s) does not resolve the low modes; %s, or use -spectrum_method chebyshev or lobpcg", found, NevOption(opt), opt->nev, (double)opt->range[1], degree, set ? "" : ", SLEPc's default", degree > 100 ? "give -st_filter_degree 100 (the default)" : "raise -st_filter_degree");
+  PetscCheck(attempt < 12, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found below lambda = %.6g after %" PetscInt_FMT " widenings; raise -st_filter_degree or use -spectrum_method lobpcg", found, NevOption(opt), opt->nev, (double)opt->upper, attempt);
+  PetscCheck(opt->upper < opt->range[1], prob->comm, PETSC_ERR_USER_INPUT, "-spectrum_method filter: %" PetscInt_FMT " of the %s %" PetscInt_FMT " modes found, and the filter's interval cannot grow to the top of the spectrum (%.6g; SLEPc's filter must not pass all of it): the polynomial of degree %" PetscInt_FMT " (-st_filter_degree%s) does not resolve the low modes; %s, or use -spectrum_method chebyshev or lobpcg", found, NevOption(opt), opt->nev, (double)opt->range[1], degree, set ? "" : ", SLEPc's default", degree > 100 ? "give -st_filter_degree 100 (the default)" : "raise -st_filter_degree");
   PetscFunctionReturn(0);
 }
 
@@ -639,8 +639,8 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
       break;
     }
     if (count == last - first) break;
-    PetscCheck(attempt < 8 && count > last - first, prob->comm, PETSC_ERR_NOT_CONVERGED, "%s %" PetscInt_FMT ": %" PetscInt_FMT " modes found in [%g, %g], but the exact inertia count there is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", NevOption(opt), opt->nev, last - first, (double)window[0], (double)window[1], count);
-    PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found in [%g, %g], %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", last - first, (double)window[0], (double)window[1], count));
+    PetscCheck(attempt < 8 && count > last - first, prob->comm, PETSC_ERR_NOT_CONVERGED, "%s %" PetscInt_FMT ": %" PetscInt_FMT " modes found in [%.6g, %.6g], but the exact inertia count there is %" PetscInt_FMT "; raise -eps_ncv or use -spectrum_method dense", NevOption(opt), opt->nev, last - first, (double)window[0], (double)window[1], count);
+    PetscCall(PetscInfo(NULL, "modes: %" PetscInt_FMT " found in [%.6g, %.6g], %" PetscInt_FMT " exist: solving for the missing ones with the found ones deflated\n", last - first, (double)window[0], (double)window[1], count));
     PetscCall(SolveModes(prob, opt, PetscMin(count - (last - first) + extra, ndof - d - modes->k), modes, &more));
     PetscCall(MergeModes(modes, &more));
     PetscCall(DropRepeatedModes(modes));
@@ -685,7 +685,7 @@ PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGua
     PetscBool costly;
     PetscCall(VitFactorGuardFlops(prob, guard, &flops));
     costly = (PetscBool)(flops > VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF * ndof);
-    if (flops >= 0) PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %g flops per degree of freedom (limit %g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, costly ? "twolevel" : "sinvert"));
+    if (flops >= 0) PetscCall(PetscInfo(NULL, "default method: a factorisation of H takes %.6g flops per degree of freedom (limit %.6g): %s\n", (double)(flops / ndof), (double)VIT_MODES_SINVERT_MAX_FLOPS_PER_DOF, costly ? "twolevel" : "sinvert"));
     if (costly) { /* where twolevel does not converge, sinvert after all if it fits (no note here) */
       opt->method   = VIT_MODES_TWOLEVEL;
       opt->fallback = PETSC_TRUE;

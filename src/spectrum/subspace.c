@@ -286,7 +286,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   L.cap   = c.block;
   PetscCall(VitBigAlloc((size_t)B.n * L.cap * sizeof(PetscReal), &L.x));
   PetscCall(PetscMalloc7(B.m, &theta, B.m, &residual, B.m, &all_theta, B.m, &all_residual, B.m, &perm, L.cap, &L.theta, L.cap, &L.residual));
-  PetscCheck(a > 0 && a < b, prob->comm, PETSC_ERR_ARG_OUTOFRANGE, "-spectrum_method chebyshev: first cut %g outside (0, %g)", (double)a, (double)b);
+  PetscCheck(a > 0 && a < b, prob->comm, PETSC_ERR_ARG_OUTOFRANGE, "-spectrum_method chebyshev: first cut %.6g outside (0, %.6g)", (double)a, (double)b);
 
   PetscCall(VitKpmRandomVectors(B.op, prob, B.m, seed, PETSC_FALSE, buf[0]));
   PetscCall(Orthonormalise(prob, &B, &L, seed, buf[0], buf[1]));
@@ -303,7 +303,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
     MergeRitz(&L, B.m, theta, residual, all_theta, all_residual, perm);
     wanted = VitBlockWanted(opt->nev, c.block, all_theta);
     for (converged = 0; converged < wanted && all_residual[converged] <= c.tol; converged++) { }
-    PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%g, %g] (low %g), %" PetscInt_FMT " vectors (%" PetscInt_FMT " locked): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g\n", it, degree, (double)a, (double)b, (double)low, B.m, L.count, converged, wanted, (double)all_theta[0], (double)all_theta[c.block - 1], (double)all_residual[wanted - 1]));
+    PetscCall(PetscInfo(NULL, "chebyshev: iteration %" PetscInt_FMT ", degree %" PetscInt_FMT " on [%.6g, %.6g] (low %.6g), %" PetscInt_FMT " vectors (%" PetscInt_FMT " locked): %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %.6g .. %.6g, largest residual of the wanted %.6g\n", it, degree, (double)a, (double)b, (double)low, B.m, L.count, converged, wanted, (double)all_theta[0], (double)all_theta[c.block - 1], (double)all_residual[wanted - 1]));
     PetscCall(PetscTime(&now));
     if (now - last >= 60) { /* progress on long runs (10^5-10^6 atoms): a line a minute at most */
       PetscReal worst = 0;
@@ -324,7 +324,7 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
     low = theta[0]; /* the scaling point: the lowest Ritz value, negative on an unrelaxed sample */
   }
   if (converged < wanted) {
-    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_chebyshev_max_it or -spectrum_chebyshev_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)c.tol, it);
+    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method chebyshev: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %.6g after %" PetscInt_FMT " iterations; raise -spectrum_chebyshev_max_it or -spectrum_chebyshev_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)c.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method chebyshev: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
   }
   if (wanted == c.block)

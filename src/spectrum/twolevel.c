@@ -196,8 +196,8 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
   if (!o->aggregate && natoms) o->aggregate = DefaultAggregate(dim, o->space, natoms, sheet);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
-  PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %g: must be in (0, 1]", (double)o->coarse_memory);
-  PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %g: must be in (0, 1]", (double)o->single_memory);
+  PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %.6g: must be in (0, 1]", (double)o->coarse_memory);
+  PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %.6g: must be in (0, 1]", (double)o->single_memory);
   PetscFunctionReturn(0);
 }
 
@@ -541,14 +541,14 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
     if (fits) break;
     PetscCall(CoarseFree(T));
     if (target >= prob->natoms) {
-      PetscCall(PetscSNPrintf(reason, len, "its coarse factor (MUMPS's estimate) and LOBPCG's blocks need %.3g GB even with one aggregate per rank, on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory)", (double)need, (double)o->coarse_memory, (double)avail));
+      PetscCall(PetscSNPrintf(reason, len, "its coarse factor (MUMPS's estimate) and LOBPCG's blocks need %.3g GB even with one aggregate per rank, on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory)", (double)need, (double)o->coarse_memory, (double)avail));
       PetscFunctionReturn(0);
     }
     if (target == o->aggregate) first_need = need;
     target *= 2;
   }
   if (target != o->aggregate)
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, (double)avail, target, (double)need));
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, (double)avail, target, (double)need));
   PetscCall(CoarseFactor(T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
   {
@@ -580,7 +580,7 @@ static PetscErrorCode JacobiScaling(const VitBlock *B, TwoLevel *T, char reason[
     }
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &low, 1, MPIU_REAL, MPIU_MIN, op->comm));
-  if (!(low > 0)) PetscCall(PetscSNPrintf(reason, len, "H has non-positive diagonal entries (the smallest %g: a sample far from an energy minimum)", (double)low));
+  if (!(low > 0)) PetscCall(PetscSNPrintf(reason, len, "H has non-positive diagonal entries (the smallest %.6g: a sample far from an energy minimum)", (double)low));
   PetscFunctionReturn(0);
 }
 
@@ -666,7 +666,7 @@ static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock
   PetscFunctionBegin;
   PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBlocksBytes(B), o->single_memory, &fits, &need, &avail));
   if (!fits) {
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %g of the available memory is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, (double)avail));
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, (double)avail));
     PetscFunctionReturn(0);
   }
   PetscCall(VitKpmOperatorSingleCreate(B->op));
@@ -720,7 +720,7 @@ static PetscErrorCode TwoLevelSetUp(const VitSpectrumProblem *prob, VitBlock *B,
     PetscInt total, dropped = T->dropped;
     PetscCall(MatGetSize(T->Ac, &total, NULL));
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dropped, 1, MPIU_INT, MPI_SUM, prob->comm));
-    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns, %s, %" PetscInt_FMT " functions dropped), smoother on [%g, %g] of D^-1 H, degree %" PetscInt_FMT ", the cycle's products in %s precision\n", total / (B->op->bs * T->nk), total, coarse_spaces[o->space], dropped, (double)T->a, (double)T->b, T->degree, T->xf ? "single" : "double"));
+    PetscCall(PetscInfo(NULL, "twolevel: %" PetscInt_FMT " aggregates (%" PetscInt_FMT " coarse unknowns, %s, %" PetscInt_FMT " functions dropped), smoother on [%.6g, %.6g] of D^-1 H, degree %" PetscInt_FMT ", the cycle's products in %s precision\n", total / (B->op->bs * T->nk), total, coarse_spaces[o->space], dropped, (double)T->a, (double)T->b, T->degree, T->xf ? "single" : "double"));
   }
   PetscFunctionReturn(0);
 }
@@ -1062,7 +1062,7 @@ static PetscErrorCode AffineInstead(const VitSpectrumProblem *prob, VitBlock *B,
   const PetscInt64 columns  = T->columns;
 
   PetscFunctionBegin;
-  PetscCall(PetscInfo(NULL, "twolevel: a Ritz value %g below zero: H is indefinite (not at a minimum); the coarse space becomes affine\n", (double)theta0));
+  PetscCall(PetscInfo(NULL, "twolevel: a Ritz value %.6g below zero: H is indefinite (not at a minimum); the coarse space becomes affine\n", (double)theta0));
   PetscCall(TwoLevelDestroy(T));
   o->space = COARSE_AFFINE;
   PetscCall(TwoLevelSetUp(prob, B, o, 6 * (PetscLogDouble)VitBlockBytes(B), T, reason, len));
@@ -1140,7 +1140,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       if ((stalled = (PetscBool)(it && closest > checkpoint - 1))) break;
       checkpoint = closest;
     }
-    PetscCall(PetscInfo(NULL, "twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %g .. %g, largest residual of the wanted %g, %.3g decades to go, basis %" PetscInt_FMT " + %" PetscInt_FMT " + %" PetscInt_FMT "\n", it, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1], (double)closest, B.m, L.mw, L.mp));
+    PetscCall(PetscInfo(NULL, "twolevel: iteration %" PetscInt_FMT ": %" PetscInt_FMT " of %" PetscInt_FMT " converged, theta %.6g .. %.6g, largest residual of the wanted %.6g, %.3g decades to go, basis %" PetscInt_FMT " + %" PetscInt_FMT " + %" PetscInt_FMT "\n", it, converged, wanted, (double)theta[0], (double)theta[B.m - 1], (double)residual[wanted - 1], (double)closest, B.m, L.mw, L.mp));
     PetscCall(PetscTime(&now));
     if (now - last >= 60) { /* progress on long runs: a line a minute at most */
       PetscReal worst = 0;
@@ -1159,10 +1159,10 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   }
   if (reason[0]) PetscCall(Decline(prob, opt, reason, modes)); /* AffineInstead could not build it */
   else if ((modes->declined = (PetscBool)(converged < wanted && opt->fallback)))
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations%s; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it,
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: LOBPCG with the two-level preconditioner: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %.6g after %" PetscInt_FMT " iterations%s; the lowest modes are computed by %s\n", converged, wanted, (double)o.tol, it,
                           stalled ? ", their residuals stalled (less than a decade gained in all in the last " PetscStringize(STALL_WINDOW) " iterations)" : "", Instead(opt)));
   else if (converged < wanted) {
-    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
+    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_NOT_CONVERGED, "-spectrum_method twolevel: %" PetscInt_FMT " of %" PetscInt_FMT " modes converged to %.6g after %" PetscInt_FMT " iterations; raise -spectrum_twolevel_max_it or -spectrum_twolevel_block, or pass -spectrum_allow_unconverged", converged, wanted, (double)o.tol, it);
     PetscCall(PetscPrintf(prob->comm, "vitrum: warning: -spectrum_method twolevel: only %" PetscInt_FMT " of %" PetscInt_FMT " modes converged; continuing (-spectrum_allow_unconverged)\n", converged, wanted));
   }
   if (wanted == B.m && !modes->declined)

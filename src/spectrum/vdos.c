@@ -29,7 +29,7 @@ PetscErrorCode VitKpmRead(VitH5 *h5, VitKpm *kpm, PetscReal *omega_scale, PetscI
   *dim = (PetscInt)v;
   PetscCall(VitH5ReadScalar(h5, "/spectrum/kpm/seed", &v));
   kpm->seed = (PetscInt64)v;
-  PetscCheck(kpm->lambda_max > 0 && kpm->lambda_max > kpm->lambda_min && *omega_scale > 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: KPM interval [%g, %g] or omega_scale %g is not usable", h5->path, (double)kpm->lambda_min, (double)kpm->lambda_max, (double)*omega_scale);
+  PetscCheck(kpm->lambda_max > 0 && kpm->lambda_max > kpm->lambda_min && *omega_scale > 0, h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: KPM interval [%.6g, %.6g] or omega_scale %.6g is not usable", h5->path, (double)kpm->lambda_min, (double)kpm->lambda_max, (double)*omega_scale);
   PetscFunctionReturn(0);
 }
 
@@ -73,7 +73,7 @@ static PetscReal MeanCount(const VitKpm *kpm, const PetscReal c[], PetscReal lam
 static PetscErrorCode CellsCreate(PetscReal lambda_top, PetscReal sigma, PetscInt per_sigma, VitBroadenedVdos *b)
 {
   PetscFunctionBegin;
-  PetscCheck(sigma > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "broadening width %g must be positive", (double)sigma);
+  PetscCheck(sigma > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "broadening width %.6g must be positive", (double)sigma);
   b->sigma = sigma;
   b->h     = sigma / per_sigma;
   b->ncell = (PetscInt)PetscCeilReal(PetscSqrtReal(PetscMax(lambda_top, 0.0)) / b->h) + 1;

@@ -32,7 +32,7 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
   PetscOptionsEnd();
   if (!o->sq) PetscFunctionReturn(0);
-  PetscCheck(o->qmax > 0 && PetscIsNormalReal(o->qmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax must be positive, got %g", (double)o->qmax);
+  PetscCheck(o->qmax > 0 && PetscIsNormalReal(o->qmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax must be positive, got %.6g", (double)o->qmax);
   /* at most 10^6 q points: S_partial then takes at most 136 pairs x 8 MB */
   PetscCheck(o->nq > 0 && o->nq <= 1000000, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_nq must be between 1 and 1000000, got %" PetscInt_FMT, o->nq);
   PetscFunctionReturn(0);
@@ -130,10 +130,10 @@ PetscErrorCode VitCmdRdf(void)
   PetscCall(VitOutputCheck(comm, "-o", out, 0, NULL));
   PetscCall(RdfOfSample(comm, &sample, &o, out, &grid));
   /* S(q) from g(r) sampled every dr: above the Nyquist wave number pi/dr the transform only aliases */
-  if (o.sq && o.qmax > PETSC_PI / grid.dr) PetscCall(PetscPrintf(comm, "rdf: warning: -sq_qmax %g is above pi/dr = %g: S(q) beyond it is aliased, not resolved by bins of %g (give a smaller -rdf_dr or -sq_qmax)\n", (double)o.qmax, (double)(PETSC_PI / grid.dr), (double)grid.dr));
-  if (o.rmax_set && grid.rmax < o.rmax * (1 - 1e-9)) PetscCall(PetscPrintf(comm, "rdf: note: -rdf_rmax %g is not a whole number of bins of %g: g(r) ends with the last whole bin, at r = %g\n", (double)o.rmax, (double)grid.dr, (double)grid.rmax));
-  if (grid.unit != 1 && !(o.rmax_set && o.dr_set)) PetscCall(PetscPrintf(comm, "rdf: note: default grid 5 and 0.005 x %g, the power of two nearest the mean spacing %.4g (-rdf_rmax, -rdf_dr to choose)\n", (double)grid.unit, (double)grid.spacing));
-  PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %g in bins of %g: wrote %s\n", sample.natoms, sample.ntypes, (double)grid.rmax, (double)grid.dr, out));
+  if (o.sq && o.qmax > PETSC_PI / grid.dr) PetscCall(PetscPrintf(comm, "rdf: warning: -sq_qmax %.6g is above pi/dr = %.6g: S(q) beyond it is aliased, not resolved by bins of %.6g (give a smaller -rdf_dr or -sq_qmax)\n", (double)o.qmax, (double)(PETSC_PI / grid.dr), (double)grid.dr));
+  if (o.rmax_set && grid.rmax < o.rmax * (1 - 1e-9)) PetscCall(PetscPrintf(comm, "rdf: note: -rdf_rmax %.6g is not a whole number of bins of %.6g: g(r) ends with the last whole bin, at r = %.6g\n", (double)o.rmax, (double)grid.dr, (double)grid.rmax));
+  if (grid.unit != 1 && !(o.rmax_set && o.dr_set)) PetscCall(PetscPrintf(comm, "rdf: note: default grid 5 and 0.005 x %.6g, the power of two nearest the mean spacing %.4g (-rdf_rmax, -rdf_dr to choose)\n", (double)grid.unit, (double)grid.spacing));
+  PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %.6g in bins of %.6g: wrote %s\n", sample.natoms, sample.ntypes, (double)grid.rmax, (double)grid.dr, out));
   PetscCall(VitSampleDestroy(&sample));
   PetscFunctionReturn(0);
 }

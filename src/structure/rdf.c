@@ -94,15 +94,15 @@ PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal
   PetscFunctionBeginUser;
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
-  PetscCheck(dr > 0 && PetscIsNormalReal(dr), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %g", (double)dr);
-  PetscCheck(rmax > 0 && PetscIsNormalReal(rmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %g", (double)rmax);
-  PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
+  PetscCheck(dr > 0 && PetscIsNormalReal(dr), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %.6g", (double)dr);
+  PetscCheck(rmax > 0 && PetscIsNormalReal(rmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %.6g", (double)rmax);
+  PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %.6g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
   bins = PetscFloorReal(rmax / dr + 1e-9);
-  PetscCheck(bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g is larger than -rdf_rmax %g", (double)dr, (double)rmax);
+  PetscCheck(bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g is larger than -rdf_rmax %.6g", (double)dr, (double)rmax);
   /* the counts are reduced with one MPI call (int count) and must fit in memory */
   max_bins = PetscMin((PetscLogDouble)VIT_RDF_MAX_BINS, MemoryLimit() / RdfBytes(npairs, 1));
   max_bins = PetscFloorReal(PetscMin(max_bins, (PetscLogDouble)INT_MAX / npairs));
-  PetscCheck(bins <= max_bins, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %g gives %.4g bins up to -rdf_rmax %g (%.3g bytes for %" PetscInt_FMT " pairs); at most %.0f bins are allowed: give -rdf_dr >= %.3g", (double)dr, (double)bins, (double)rmax, (double)RdfBytes(npairs, bins), npairs, (double)max_bins, (double)(rmax / max_bins));
+  PetscCheck(bins <= max_bins, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g gives %.4g bins up to -rdf_rmax %.6g (%.3g bytes for %" PetscInt_FMT " pairs); at most %.0f bins are allowed: give -rdf_dr >= %.3g", (double)dr, (double)bins, (double)rmax, (double)RdfBytes(npairs, bins), npairs, (double)max_bins, (double)(rmax / max_bins));
   *nbins = (PetscInt)bins;
   PetscFunctionReturn(0);
 }
@@ -273,7 +273,7 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
     PetscCall(VitSampleDestroy(&sample));
     grid.capped = (PetscBool)(5 * grid.unit > half);
     grid.rmax   = grid.capped ? grid.dr * PetscFloorReal(0.95 * half / grid.dr) : 5 * grid.unit; /* a whole number of bins */
-    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %g, the power of two nearest its mean spacing %.4g%s%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95 percent of half the shortest periodic width of the samples to compute, that of " : "", grid.capped ? computed[narrowest] : ""));
+    PetscCall(PetscSNPrintf(from, sizeof(from), "the defaults of %s: 5 and 0.005 x %.6g, the power of two nearest its mean spacing %.4g%s%s", first_sample, (double)grid.unit, (double)grid.spacing, grid.capped ? ", rmax capped at 95 percent of half the shortest periodic width of the samples to compute, that of " : "", grid.capped ? computed[narrowest] : ""));
   }
   if (rmax_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_rmax", &grid.rmax, NULL));
   if (dr_set) PetscCall(PetscOptionsGetReal(NULL, NULL, "-rdf_dr", &grid.dr, NULL));
@@ -297,11 +297,11 @@ static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample,
   rdf->volume = VitSampleVolume(sample);
   if (sample->dim == 2 || geometry == VIT_RDF_BULK) PetscFunctionReturn(0);
   if (geometry == VIT_RDF_AUTO && !VitVacuumIsSheet(&v, rmax)) {
-    if (v.gap > rmax) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s: its widest empty layer along z (%g) is wider than rmax %g but not more than %d times both the next one (%g) and its in-plane spacing (A/N)^(1/2) %g: a periodic stack of layers, g(r) normalised as bulk; -rdf_geometry sheet to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
+    if (v.gap > rmax) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s: its widest empty layer along z (%.6g) is wider than rmax %.6g but not more than %d times both the next one (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g: a periodic stack of layers, g(r) normalised as bulk; -rdf_geometry sheet to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
     PetscFunctionReturn(0);
   }
-  PetscCheck(v.gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %g; the widest empty layer is %g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)v.gap);
-  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %g of vacuum along z, wider than rmax %g and more than %d times its next empty layer (%g) and its in-plane spacing (A/N)^(1/2) %g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
+  PetscCheck(v.gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %.6g; the widest empty layer is %.6g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)v.gap);
+  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %.6g of vacuum along z, wider than rmax %.6g and more than %d times its next empty layer (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
   rdf->sheet  = PETSC_TRUE;
   rdf->dim    = 2;
   rdf->volume = sample->cell[0][0] * sample->cell[1][1]; /* |a x b|, a and b in the xy plane */
@@ -317,7 +317,7 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
   PetscCall(PetscLogEventBegin(vit_log.rdf, 0, 0, 0, 0));
   PetscCall(PetscMemzero(rdf, sizeof(*rdf)));
   PetscCall(VitRdfCheckGrid(dom->comm, sample, rmax, dr, &nbins));
-  PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_PLIB, "domain ghost width %g is smaller than rmax %g", (double)dom->ghost_width, (double)rmax);
+  PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_PLIB, "domain ghost width %.6g is smaller than rmax %.6g", (double)dom->ghost_width, (double)rmax);
   PetscCall(RdfDecideGeometry(dom, sample, rmax, geometry, rdf));
   rdf->ntypes = sample->ntypes;
   rdf->npairs = sample->ntypes * (sample->ntypes + 1) / 2;
@@ -334,7 +334,7 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
   counter.coincident[0] = counter.coincident[1] = -1;
   PetscCall(VitDomainForEachPairHalf(dom, rdf->rmax, CountPair, &counter));
   PetscCall(CoincidentPair(dom->comm, counter.coincident, pair));
-  PetscCheck(pair[0] < 0, dom->comm, PETSC_ERR_USER_INPUT, "%s: atoms %" PetscInt_FMT " and %" PetscInt_FMT " (ids in the file) are at the same position (distance < %g): remove one of them", sample->source, pair[0], pair[1], VIT_RDF_MIN_DISTANCE);
+  PetscCheck(pair[0] < 0, dom->comm, PETSC_ERR_USER_INPUT, "%s: atoms %" PetscInt_FMT " and %" PetscInt_FMT " (ids in the file) are at the same position (distance < %.6g): remove one of them", sample->source, pair[0], pair[1], VIT_RDF_MIN_DISTANCE);
   /* integer counts: the sum is exact, so g is bitwise the same for any number of ranks */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, rdf->count, (int)(rdf->npairs * rdf->nbins), MPI_INT64_T, MPI_SUM, dom->comm));
   PetscCall(RdfNormalise(rdf));

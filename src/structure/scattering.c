@@ -179,7 +179,7 @@ PetscErrorCode VitScatteringSetUp(MPI_Comm comm, VitRadiation radiation, PetscIn
       PetscCheck(e && (radiation == VIT_RADIATION_XRAY || !PetscIsNanReal(e->b_coherent)), comm, PETSC_ERR_USER_INPUT, "species '%s' has no tabulated %s: name the species by element (Atom Type Labels or -potential_elements) or give -features_scattering_lengths %s:VALUE", species[a], what, species[a]);
       if (radiation == VIT_RADIATION_NEUTRON) ConstantFactor(e->b_coherent, sc->coef[a]);
       else PetscCall(PetscArraycpy(sc->coef[a], e->xray, VIT_SCATTERING_NCOEF));
-      if (radiation == VIT_RADIATION_NEUTRON && e->absorbing) PetscCall(PetscPrintf(comm, "vitrum: warning: %s absorbs neutrons strongly (cross-section > 100 b): its tabulated length %g fm is the real part only; give -features_scattering_lengths %s:VALUE for your isotope\n", species[a], (double)e->b_coherent, species[a]));
+      if (radiation == VIT_RADIATION_NEUTRON && e->absorbing) PetscCall(PetscPrintf(comm, "vitrum: warning: %s absorbs neutrons strongly (cross-section > 100 b): its tabulated length %.6g fm is the real part only; give -features_scattering_lengths %s:VALUE for your isotope\n", species[a], (double)e->b_coherent, species[a]));
     }
   }
   PetscFunctionReturn(0);
@@ -209,7 +209,7 @@ PetscErrorCode VitScatteringTotal(MPI_Comm comm, const VitScattering *sc, const 
       f[a] = VitScatteringFactor(sc, a, q ? q[i] : 0);
       mean += c[a] * f[a];
     }
-    PetscCheck(PetscAbsReal(mean) > 0, comm, PETSC_ERR_USER_INPUT, "the mean %s of this composition is 0 (a null-scattering alloy) at %s = %g: the Faber-Ziman total is undefined; use the partials (-features_total none)", sc->radiation == VIT_RADIATION_NEUTRON ? "scattering length" : "form factor", q ? "q" : "r", q ? (double)q[i] : 0.0);
+    PetscCheck(PetscAbsReal(mean) > 0, comm, PETSC_ERR_USER_INPUT, "the mean %s of this composition is 0 (a null-scattering alloy) at %s = %.6g: the Faber-Ziman total is undefined; use the partials (-features_total none)", sc->radiation == VIT_RADIATION_NEUTRON ? "scattering length" : "form factor", q ? "q" : "r", q ? (double)q[i] : 0.0);
     total[i] = 0;
     for (PetscInt a = 0; a < sc->ntypes; a++)
       for (PetscInt b = a; b < sc->ntypes; b++) total[i] += (a == b ? 1 : 2) * c[a] * c[b] * f[a] * f[b] * partial[VitPairIndex(sc->ntypes, a, b) * nx + i] / (mean * mean);

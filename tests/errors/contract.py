@@ -148,7 +148,7 @@ elif case == "options":
     expect_error("-rdf_dr 1e-8", rdf + ["-rdf_rmax", 3, "-rdf_dr", 1e-8], "at most 10000000 bins are allowed: give -rdf_dr >= 3e-07", ["o.h5"])
     expect_error("-rdf_dr 1e-12", rdf + ["-rdf_rmax", 3, "-rdf_dr", 1e-12], "-rdf_dr 1e-12 gives 3e+12 bins", ["o.h5"])
     expect_error("-rdf_dr nan", rdf + ["-rdf_dr", "nan"], "-rdf_dr must be positive", ["o.h5"])
-    expect_error("-rdf_dr 10", rdf + ["-rdf_rmax", 3, "-rdf_dr", 10], "-rdf_dr 10. is larger than -rdf_rmax 3.", ["o.h5"])
+    expect_error("-rdf_dr 10", rdf + ["-rdf_rmax", 3, "-rdf_dr", 10], "-rdf_dr 10 is larger than -rdf_rmax 3", ["o.h5"])
     lattice_sample("twin.data", coincident=(17, 150))
     expect_error("atoms at distance 0", ["rdf", "-sample", "twin.data", "-rdf_rmax", 3, "-o", "o.h5"], "atoms 18 and 151 (ids in the file) are at the same position", ["o.h5"])
     expect_error("-spectrum_pr_bands 0", ["spectrum", "-sample", "s.data", "-potential", "ka3d", "-spectrum_pr_bands", 0, "-o", "o.h5"], "-spectrum_pr_bands 0: must be between 1", ["o.h5"])
