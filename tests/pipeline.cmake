@@ -16,3 +16,5 @@ set_tests_properties(pipeline_material_inputs pipeline_family_cuzr pipeline_fami
 vit_add_test(pipeline_ensemble_slices 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/ensemble_slices.py)
 # scripts/plot_report.py on a run folder written with h5py: the stored exact kernel, none, the prose by the worst bin.
 vit_add_test(pipeline_report_script 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/report_script.py)
+# a held-out split too small for the evaluation: one error naming the samples and the fraction that work
+vit_add_test(pipeline_split_size 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/split_size.py)

@@ -509,20 +509,48 @@ static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
   PetscFunctionReturn(0);
 }
 
+/* Whether n samples split at this held-out fraction into at least 2 held-out and 2 training ones. */
+static PetscBool SplitFits(PetscReal fraction, PetscInt n)
+{
+  const PetscInt ntest = VitPipelineHeldOut(fraction, n);
+
+  return (PetscBool)(ntest >= 2 && n - ntest >= 2);
+}
+
+/* The fewest samples that split at fraction f in (0, 1) as SplitFits asks (-1: more than
+   PETSC_MAX_INT / 2). round(f n) >= 2 from n = 1.5 / f on, n - round(f n) >= 2 from n = 1.5 / (1 - f)
+   on, and each holds for every larger n: step up from just below the larger bound. */
+static PetscInt MinSamples(PetscReal f)
+{
+  const PetscReal lower = PetscMax(1.5 / f, 1.5 / (1 - f)) - 2;
+  PetscInt        n;
+
+  if (lower > PETSC_MAX_INT / 2) return -1;
+  for (n = PetscMax(4, (PetscInt)lower); !SplitFits(f, n); n++) continue;
+  return n;
+}
+
 /* Before any stage runs: the held-out split of the evaluation (VitPipelineHeldOut) must leave at
-   least 2 samples on each side, or hours of features and fits would end in the evaluation's error. */
+   least 2 samples on each side, or hours of features and fits would end in the evaluation's error.
+   The error names both ways out: the samples needed at this fraction, and the fractions that work
+   with these samples (with 4, when there are fewer: no fraction splits 3). */
 static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
 {
-  PetscInt n = pl->nsamples, ntest;
+  const PetscReal f = pl->test_fraction;
+  PetscInt        n = pl->nsamples, m, nmin;
+  char            what[128], count[96] = "", fraction[96] = "";
 
   PetscFunctionBeginUser;
   if (!pl->generate) PetscCall(CountLines(comm, pl->samples, &n));
-  ntest = VitPipelineHeldOut(pl->test_fraction, n);
-  PetscCheck(n >= 4, comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give at least 4", n);
-  /* ntest >= 2 for fraction >= 1.5/n, and n - ntest >= 2 for fraction < (n - 1.5)/n */
-  PetscCheck(ntest >= 2 && n - ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples: the evaluation needs at least 2 held-out and 2 training samples; give a fraction %s %.4g", (double)pl->test_fraction, ntest, n, ntest < 2 ? "of at least" : "below",
-             (double)(ntest < 2 ? 1.5 / n : (n - 1.5) / n));
-  PetscFunctionReturn(0);
+  if (SplitFits(f, n)) PetscFunctionReturn(0);
+  nmin = MinSamples(f);
+  m    = PetscMax(n, 4);
+  if (nmin > 0) PetscCall(PetscSNPrintf(count, sizeof(count), "at least %" PetscInt_FMT " samples%s", nmin, n < 4 ? "" : " at this fraction"));
+  /* with m samples: round(f m) >= 2 for f >= 1.5 / m, m - round(f m) >= 2 for f < (m - 1.5) / m */
+  if (m < nmin || nmin < 0) PetscCall(PetscSNPrintf(fraction, sizeof(fraction), "%sa -fit_test_fraction %s %.4g", n < 4 ? "4 samples with " : "", VitPipelineHeldOut(f, m) < 2 ? "of at least" : "below", (double)(VitPipelineHeldOut(f, m) < 2 ? 1.5 / m : (m - 1.5) / m)));
+  if (n < 4) PetscCall(PetscSNPrintf(what, sizeof(what), "%" PetscInt_FMT " samples (-fit_test_fraction %.6g)", n, (double)f));
+  else PetscCall(PetscSNPrintf(what, sizeof(what), "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples", (double)f, VitPipelineHeldOut(f, n), n));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the evaluation needs at least 2 held-out and 2 training samples; give %s%s%s", what, n < 4 ? count : fraction, count[0] && fraction[0] ? ", or " : "", n < 4 ? fraction : count);
 }
 
 static PetscErrorCode RunScript(MPI_Comm comm, const char what[], char *const argv[])

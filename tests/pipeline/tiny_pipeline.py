@@ -429,7 +429,7 @@ def main():
     listed = [l for l in open(os.path.join(RUN, 'samples', 'samples.txt')) if l.strip()]
     open('three.txt', 'w').writelines(listed[:3])
     open('five.txt', 'w').writelines(listed[:5])
-    for extra, words in ((['-pipeline_samples', 'three.txt'], ['3 samples', 'at least 4']),
+    for extra, words in ((['-pipeline_samples', 'three.txt'], ['3 samples', 'at least 6 samples', '4 samples with a -fit_test_fraction of at least 0.375']),
                          (['-pipeline_samples', 'five.txt', '-fit_test_fraction', 0.1], ['holds out 1 of 5', 'at least 0.3']),
                          (['-pipeline_samples', 'five.txt', '-fit_test_fraction', 0.8], ['holds out 4 of 5', 'below 0.7'])):
         p = vt.run(['pipeline', '-options_file', 'tiny.opts', '-pipeline_dir', 'tiny_split'] + extra, np_ranks=2, expect_fail=True)
