@@ -41,3 +41,5 @@ vit_add_test(fit_twins 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_twins
 vit_add_test(fit_test_samples_rule 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_test_samples.py)
 # Constant targets (nothing fitted: one note, no lambda warning or kernel correlation), -fit_lambda_count 1 (a note), -fit_smooth_weight without -fit_smooth (refused).
 vit_add_test(fit_messages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_messages.py)
+# The per-sample warning that no boson peak was resolved: only when a target asks for a boson peak (features), always in spectrum.
+vit_add_test(fit_boson_warning 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_boson_warning.py)

@@ -364,8 +364,9 @@ void VitHeatCapacityModes(PetscInt nmodes, const PetscReal omega[], PetscInt nat
 PetscBool VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], const PetscReal D[], PetscReal omega_min, PetscReal *omega_bp, PetscReal *height);
 
 /* ---- Commands (cmd_spectrum.c, cmd_response.c) ------------------------------------------------ */
-/* The spectrum command's work on one sample file (options from the database), writing out. */
-PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[]);
+/* The spectrum command's work on one sample file (options from the database), writing out;
+   boson_warning: warn when the boson peak search finds no peak (features: when a target asks for it). */
+PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[], PetscBool boson_warning);
 /* -help of the commands that run it (features, pipeline): lists every option the spectrum command reads. */
 PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm);
 

@@ -330,7 +330,7 @@ static PetscErrorCode CacheEnsure(MPI_Comm comm, const FeatOptions *o, const cha
   PetscFunctionBeginUser;
   PetscCall(VitFeaturesCachePath(o, sample, suffix, cached));
   PetscCall(VitFeaturesCacheStale(comm, o, sample, cached, &stale));
-  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, o, sample, cached));
   PetscFunctionReturn(0);
 }
 
@@ -726,7 +726,7 @@ static PetscBool CacheForeign(const char cached[])
   return foreign;
 }
 
-PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const char cached[])
+PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[])
 {
   PetscMPIInt rank;
   int         ok = 1;
@@ -740,7 +740,7 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
   SampleStamp(sample, stamp); /* the sample as it was read: a change while computing makes the output stale */
   VitOutputsHold(); /* the marker goes into the temporary file: the entry appears complete, or not at all */
   if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
-  else PetscCall(VitSpectrumRunSample(comm, sample, cached));
+  else PetscCall(VitSpectrumRunSample(comm, sample, cached, VitFeaturesWantsBosonPeak(o)));
   PetscCall(VitOutputTmpName(cached, tmp));
   if (!rank) { /* the sample it belongs to, then the marker, last: the file is complete */
     hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
@@ -766,6 +766,19 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const char sample[], const
 static PetscBool WantsSpectrum(const FeatOptions *o)
 {
   return (PetscBool)(strcmp(o->targets, "none") != 0);
+}
+
+/* The spectrum of a sample always holds its boson peak; its warning that the search found none is
+   noise unless a target asks for the peak (docs/fit.md). */
+PetscBool VitFeaturesWantsBosonPeak(const FeatOptions *o)
+{
+  char  list[sizeof(o->targets)], *save = NULL;
+  char *token;
+
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(list, o->targets, sizeof(list)));
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save))
+    if (!strcmp(token, "scalars") || !strcmp(token, "boson") || !strncmp(token, "boson_peak_", 11)) return PETSC_TRUE;
+  return PETSC_FALSE;
 }
 
 /* Every sample's spectra in the unit style of the first: a file declaring 'units = metal' among

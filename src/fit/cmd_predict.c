@@ -542,7 +542,7 @@ static PetscErrorCode SampleProfiles(MPI_Comm comm, const PredictOptions *o, con
     PetscCall(PetscSNPrintf(cached + len, sizeof(cached) - len, "/vitrum_predict_%d.rdf.h5", id));
     temporary = PETSC_TRUE;
   }
-  if (stale) PetscCall(VitFeaturesCacheCompute(comm, sample, cached));
+  if (stale) PetscCall(VitFeaturesCacheCompute(comm, &fo, sample, cached));
   if (temporary) PetscCall(VitOutputScratch(cached)); /* removed on error too: a profile can be refused when read */
   PetscCall(ProfilesFromH5(comm, cached, sample, m, pr));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
