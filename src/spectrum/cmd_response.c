@@ -13,7 +13,7 @@
    Mode Grueneisen parameters gamma_n = -d ln omega_n / d ln V = -(1 / (2 d lambda_n)) d lambda_n / d eps
    for the isotropic strain eps (V = (1 + eps)^d V0).
    Static dipole responses: K u = f for a force dipole f_i = -n, f_j = +n on a pair (n = unit vector
-   from i to j), solved as D w = M^-1/2 f (CG + GAMG, or point-block Jacobi where GAMG would not
+   from i to j; in a small box each periodic image of j within the radius gives a dipole of its own), solved as D w = M^-1/2 f (CG + GAMG, or point-block Jacobi where GAMG would not
    fit in memory; translations removed with MatSetNullSpace), u = M^-1/2 w; dipole stiffness
    kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair.
    The modes are computed as `vitrum spectrum` computes them (-spectrum_method, with its fallback
@@ -74,7 +74,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
   PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
-  PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
+  PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax, each periodic image of a pair within it a dipole of its own (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
   PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles, at most the ghost width (the potential's cutoff; two for many-body potentials) (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet, 1.5 sigma in KA glasses, at most the ghost width)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_bins", "distance bins of the response decay |u|^2(r)", NULL, o->nbins, &o->nbins, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_seed", "seed of the choice of pairs", NULL, o->seed, &o->seed, NULL));
@@ -471,13 +471,20 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
 }
 
 /* ---- Static dipole responses --------------------------------------------------------------------- */
+/* One dipole: a pair of atoms and one periodic image of it within rmax. In a box narrower than
+   2 rmax a pair can have several (docs/potentials.md, "Small boxes"); each is a dipole of its own,
+   along its own bond. */
 typedef struct {
-  PetscInt64 key;    /* hash of the pair: the pairs with the smallest keys are used */
-  PetscInt   gi, gj; /* global ids, gi < gj */
-  PetscInt   fi, fj; /* the sample's ids of the two atoms (what the output names them by) */
+  PetscInt64 key;      /* hash of the pair: the pairs with the smallest keys are used */
+  PetscInt   gi, gj;   /* global ids, gi < gj */
+  PetscInt   fi, fj;   /* the sample's ids of the two atoms (what the output names them by) */
+  PetscInt   image[3]; /* periodic image of gj's copy (x_j = lo + cell^T (s_j + image)) */
+  PetscReal  si[3];    /* wrapped fractional position of gi */
+  PetscReal  d[3], r;  /* x_j - x_i of this image (VitDomainDisplacement: any rank count) and |d| */
 } DipolePair;
 
-/* Candidate pairs i < j (by id) closer than rmax, from every rank, with their hash keys. */
+/* Candidate pairs i < j (by id) closer than rmax, each periodic image of a pair within it apart,
+   from every rank, with their hash keys (of the pair: its images are used together). */
 static PetscErrorCode CollectPairs(const VitSystem *sys, const ResponseOptions *o, PetscInt *npairs, DipolePair **pairs)
 {
   VitNeighborList nl;
@@ -497,6 +504,11 @@ static PetscErrorCode CollectPairs(const VitSystem *sys, const ResponseOptions *
       mine[n].fi  = sys->dom.fid[i];
       mine[n].fj  = sys->dom.fid[j];
       mine[n].key = (PetscInt64)(VitSplitMix64(VitSplitMix64((uint64_t)o->seed) ^ ((uint64_t)gi * (uint64_t)sys->dom.natoms + (uint64_t)gj)) >> 1);
+      mine[n].r   = VitDomainDisplacement(&sys->dom, i, j, mine[n].d);
+      for (PetscInt c = 0; c < 3; c++) {
+        mine[n].image[c] = sys->dom.image[3 * j + c] - sys->dom.image[3 * i + c];
+        mine[n].si[c]    = sys->dom.s[3 * i + c];
+      }
       n++;
     }
   PetscCall(VitNeighborListDestroy(&nl));
@@ -514,10 +526,29 @@ static PetscErrorCode CollectPairs(const VitSystem *sys, const ResponseOptions *
   PetscFunctionReturn(0);
 }
 
+/* By key, the images of one pair together, nearest first (then by image: an order that does not
+   depend on the rank count). */
 static int ComparePairs(const void *a, const void *b)
 {
   const DipolePair *p = (const DipolePair *)a, *q = (const DipolePair *)b;
-  return p->key < q->key ? -1 : p->key > q->key ? 1 : 0;
+
+  if (p->key != q->key) return p->key < q->key ? -1 : 1;
+  if (p->gi != q->gi) return p->gi < q->gi ? -1 : 1;
+  if (p->gj != q->gj) return p->gj < q->gj ? -1 : 1;
+  if (p->r != q->r) return p->r < q->r ? -1 : 1;
+  for (PetscInt c = 0; c < 3; c++)
+    if (p->image[c] != q->image[c]) return p->image[c] < q->image[c] ? -1 : 1;
+  return 0;
+}
+
+/* Pairs of atoms among the sorted candidates (fewer than the candidates where a pair has several
+   periodic images within rmax). */
+static PetscInt DistinctPairs(const DipolePair pairs[], PetscInt n)
+{
+  PetscInt count = 0;
+
+  for (PetscInt k = 0; k < n; k++) count += k == 0 || pairs[k].gi != pairs[k - 1].gi || pairs[k].gj != pairs[k - 1].gj;
+  return count;
 }
 
 /* Owned index of global id g, or -1. */
@@ -526,32 +557,6 @@ static PetscInt OwnedIndex(const VitDomain *dom, PetscInt g)
   for (PetscInt i = 0; i < dom->nowned; i++)
     if (dom->gid[i] == g) return i;
   return -1;
-}
-
-/* Fractional position of the atom with id g and the unit vector from gi to gj (minimum image),
-   known on every rank. */
-static PetscErrorCode PairGeometry(const VitSystem *sys, const DipolePair *p, PetscReal si[3], PetscReal n[3], PetscReal *r)
-{
-  const VitDomain *dom = &sys->dom;
-  PetscReal        buf[10] = {0}, ds[3], x[3];
-  PetscInt         i = OwnedIndex(dom, p->gi), j = OwnedIndex(dom, p->gj);
-
-  PetscFunctionBegin;
-  if (i >= 0)
-    for (PetscInt c = 0; c < 3; c++) buf[c] = dom->s[3 * i + c];
-  if (j >= 0)
-    for (PetscInt c = 0; c < 3; c++) buf[3 + c] = dom->s[3 * j + c];
-  buf[6] = i >= 0;
-  buf[7] = j >= 0;
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, buf, 8, MPIU_REAL, MPI_SUM, dom->comm));
-  for (PetscInt c = 0; c < 3; c++) {
-    si[c] = buf[c];
-    ds[c] = c < dom->dim ? buf[3 + c] - buf[c] - round(buf[3 + c] - buf[c]) : 0;
-  }
-  VitSampleFracToCart(&sys->sample, ds, x);
-  *r = PetscSqrtReal(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
-  for (PetscInt c = 0; c < 3; c++) n[c] = x[c] / *r;
-  PetscFunctionReturn(0);
 }
 
 /* g = M^-1/2 f for the dipole f_i = -n, f_j = +n. */
@@ -697,7 +702,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   KSP         ksp;
   Mat         A;
   Vec         g, w;
-  PetscReal  *kappa, *dist, *its, *u2, *cnt, *edges, rmax;
+  PetscReal  *kappa, *dist, *its, *u2, *cnt, *edges, *bond, rmax;
   PetscInt   *ids;
   PetscReal   width[3];
   hsize_t     dims[2];
@@ -713,16 +718,18 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   rmax = 0.5 * PetscMin(width[0], width[1]);
   if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
   PetscCall(PetscCalloc5(np, &kappa, np, &dist, np, &its, o->nbins, &u2, o->nbins, &cnt));
-  PetscCall(PetscMalloc2(2 * np, &ids, o->nbins + 1, &edges));
+  PetscCall(PetscMalloc3(2 * np, &ids, o->nbins + 1, &edges, np * sys->dom.dim, &bond));
   PetscCall(CreateDipoleSolver(prob, o, PETSC_TRUE, &ksp, &A));
   PetscCall(MatCreateVecs(A, &w, &g));
   for (PetscInt k = 0; k < np; k++) {
-    PetscReal          si[3], n[3];
+    PetscReal          n[3];
     PetscScalar        f_w;
     PetscInt           it;
     const PetscScalar *x;
     KSPConvergedReason reason;
-    PetscCall(PairGeometry(sys, &pairs[k], si, n, &dist[k]));
+    dist[k] = pairs[k].r;
+    for (PetscInt c = 0; c < 3; c++) n[c] = pairs[k].d[c] / pairs[k].r;
+    for (PetscInt c = 0; c < sys->dom.dim; c++) bond[k * sys->dom.dim + c] = pairs[k].d[c];
     PetscCall(DipoleForce(sys, prob, &pairs[k], n, g));
     PetscCall(SolveDipole(prob, o, &ksp, &A, g, w, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
@@ -734,7 +741,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     ids[2 * k]     = pairs[k].fi;
     ids[2 * k + 1] = pairs[k].fj;
     PetscCall(VecGetArrayRead(w, &x));
-    DecayProfile(sys, prob, si, n, dist[k], x, rmax, o->nbins, u2, cnt);
+    DecayProfile(sys, prob, pairs[k].si, n, dist[k], x, rmax, o->nbins, u2, cnt);
     PetscCall(VecRestoreArrayRead(w, &x));
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, u2, o->nbins, MPIU_REAL, MPI_SUM, sys->dom.comm));
@@ -747,6 +754,8 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   PetscCall(PetscSNPrintf(kunits, sizeof(kunits), "%s^2/%s", sys->units.length, sys->units.energy));
   PetscCall(PetscSNPrintf(u2units, sizeof(u2units), "(%s)^2", kunits));
   PetscCall(VitH5WriteReal(h5, "/response/dipole/distance", 1, dims, dist, sys->units.length));
+  dims[1] = (hsize_t)sys->dom.dim;
+  PetscCall(VitH5WriteReal(h5, "/response/dipole/bond", 2, dims, bond, sys->units.length));
   PetscCall(VitH5WriteReal(h5, "/response/dipole/kappa", 1, dims, kappa, kunits));
   PetscCall(VitH5WriteReal(h5, "/response/dipole/iterations", 1, dims, its, "1"));
   dims[0] = (hsize_t)o->nbins + 1;
@@ -754,16 +763,19 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   dims[0] = (hsize_t)o->nbins;
   PetscCall(VitH5WriteReal(h5, "/response/dipole/decay_u2", 1, dims, u2, u2units));
   {
-    PetscReal mean = 0;
+    PetscReal      mean = 0;
+    const PetscInt natom_pairs = DistinctPairs(pairs, ncand);
+    char           images[128] = "";
     for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
-    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %.6g %s), mean kappa %.6g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, (double)mean, kunits));
+    if (natom_pairs < ncand) PetscCall(PetscSNPrintf(images, sizeof(images), ", each periodic image apart: %" PetscInt_FMT " pairs of atoms", natom_pairs));
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g %s%s), mean kappa %g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, images, (double)mean, kunits));
   }
   PetscCall(VecDestroy(&g));
   PetscCall(VecDestroy(&w));
   PetscCall(MatDestroy(&A));
   PetscCall(KSPDestroy(&ksp));
   PetscCall(PetscFree5(kappa, dist, its, u2, cnt));
-  PetscCall(PetscFree2(ids, edges));
+  PetscCall(PetscFree3(ids, edges, bond));
   PetscCall(PetscFree(pairs));
   PetscFunctionReturn(0);
 }
