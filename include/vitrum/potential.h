@@ -31,6 +31,10 @@ struct _p_VitPotential {
   PetscReal hessian_range; /* largest distance between two atoms coupled by a non-zero Hessian block */
   PetscReal min_distance;  /* atoms closer than this are an input error (0: no check); added by pair */
   PetscReal type_mass[VIT_MAX_TYPES]; /* mass of each type given by the potential file (0: none) */
+  /* The options (without '-', comma separated) that hold the potential's parameters, each a
+     number or a list of numbers that `response -response_param` may perturb; NULL where the
+     parameters are in the potential's file (many-body potentials). */
+  const char *params;
   char      lj_units_defaults[64];    /* the parameter options (e.g. "-lj_epsilon, -lj_sigma") that took vitrum's defaults, which are lj-unit values: an error in metal or real units; "" when all were given */
   /* Pair potentials: from this distance on, phi, phi' and phi'' of species a, b are all zero (0 for a
      pair that never interacts), so neighbour lists by type (VitNeighborListBuildByType) hold exactly

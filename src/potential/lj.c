@@ -439,6 +439,7 @@ PetscErrorCode VitPotentialCreateLJ(MPI_Comm comm, const VitSample *sample, cons
   PetscCall(PetscNew(&p));
   PetscCall(LJUnitsDefaults(&o, p->lj_units_defaults, sizeof(p->lj_units_defaults)));
   p->kind   = VIT_POTENTIAL_PAIR;
+  p->params = "lj_epsilon,lj_sigma,lj_cutoff,lj_cutoff_sigma";
   p->ntypes = sample->ntypes;
   p->data   = lj;
   PetscCall(PetscStrncpy(p->name, preset, sizeof(p->name)));

@@ -70,7 +70,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-spectrum_factor_max_flops", "flops per rank a MUMPS factorisation of H may take, as MUMPS's analysis estimates them (of the atom graph, times d^3), for sinvert; larger: twolevel, with a note (1e12: a minute or two at 10 GFlop/s per rank; 0: no limit)", NULL, o->factor_max_flops, &o->factor_max_flops, NULL));
   PetscCall(VitOptionsString("-response_strain", "strain for the eigenvalue shifts: iso, xx, yy, zz, xy, xz, yz, or none", NULL, o->strain, o->strain, sizeof(o->strain), NULL));
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain, in (0, 1e-2], for potentials without an analytic dH/deps (tersoff, sw; checked against 2h)", NULL, o->strain_step, &o->strain_step, &o->strain_step_set));
-  PetscCall(VitOptionsString("-response_param", "potential option (without '-') whose value list is perturbed, e.g. lj_epsilon", NULL, o->param, o->param, sizeof(o->param), NULL));
+  PetscCall(VitOptionsString("-response_param", "parameter of the potential (an option, without '-') whose value list is perturbed: lj_epsilon, lj_sigma, lj_cutoff or lj_cutoff_sigma for the pair potentials (the many-body ones have none: their parameters are in the file)", NULL, o->param, o->param, sizeof(o->param), NULL));
   PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
   PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
@@ -343,20 +343,62 @@ static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o,
   PetscFunctionReturn(0);
 }
 
+/* Whether name is an item of the comma-separated list. */
+static PetscBool ListHolds(const char list[], const char name[])
+{
+  const size_t n = strlen(name);
+
+  for (const char *item = list, *end; item; item = *end ? end + 1 : NULL) {
+    end = strchr(item, ',');
+    if (!end) end = item + strlen(item);
+    if ((size_t)(end - item) == n && !strncmp(item, name, n)) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* -response_param: one of the potential's parameter options (VitPotential params), given on the
+   command line in full (its text in original, its n values in value), the entry
+   -response_param_index in it. */
+static PetscErrorCode ParamRead(const VitSystem *sys, const ResponseOptions *o, char original[], size_t len, PetscReal value[], PetscInt *n)
+{
+  const VitPotential pot = sys->pot;
+  char               name[80];
+  PetscBool          set;
+
+  PetscFunctionBegin;
+  PetscCheck(pot->params, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: not a parameter of -potential %s, whose parameters are in its -potential_file: it has none that options give (-response_param perturbs an option of the pair potentials lj, ka2d, ka3d)", o->param, pot->name);
+  PetscCheck(ListHolds(pot->params, o->param), sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: not a parameter of -potential %s; its parameters are %s", o->param, pot->name, pot->params);
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
+  PetscCall(VitOptionsGetString(sys->dom.comm, name, original, len, &set));
+  PetscCheck(set, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: give the option %s with its full value list on the command line", o->param, name);
+  PetscCall(VitOptionsListMax(sys->dom.comm, name, *n));
+  PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, n, NULL));
+  PetscCheck(o->param_index >= 0 && o->param_index < *n, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param_index %" PetscInt_FMT ": %s has %" PetscInt_FMT " values", o->param_index, name, *n);
+  PetscFunctionReturn(0);
+}
+
+/* The checks of ParamRead before the modes are computed. */
+static PetscErrorCode ParamCheck(const VitSystem *sys, const ResponseOptions *o)
+{
+  char      original[1024];
+  PetscReal value[64];
+  PetscInt  n = 64;
+
+  PetscFunctionBegin;
+  if (!o->param[0] || o->modes.nev == 0) PetscFunctionReturn(0);
+  PetscCall(ParamRead(sys, o, original, sizeof(original), value, &n));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ParamShifts(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, const Multiplets *mp, PetscReal dlambda[])
 {
   char       name[80], original[1024];
   PetscReal  value[64], *Pp, *Pm;
   PetscInt   n = 64;
-  PetscBool  set;
 
   PetscFunctionBegin;
+  PetscCall(ParamRead(sys, o, original, sizeof(original), value, &n));
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
-  PetscCall(VitOptionsGetString(sys->dom.comm, name, original, sizeof(original), &set));
-  PetscCheck(set, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param %s: give the option %s with its full value list on the command line", o->param, name);
-  PetscCall(VitOptionsListMax(sys->dom.comm, name, n));
-  PetscCall(PetscOptionsGetRealArray(NULL, NULL, name, value, &n, NULL));
-  PetscCheck(o->param_index >= 0 && o->param_index < n, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_param_index %" PetscInt_FMT ": %s has %" PetscInt_FMT " values", o->param_index, name, n);
   PetscCall(PetscMalloc2(mp->block[mp->n], &Pp, mp->block[mp->n], &Pm));
   PetscCall(ParamForms(sys, o, value, n, o->param_step, modes, mp, Pp));
   PetscCall(ParamForms(sys, o, value, n, -o->param_step, modes, mp, Pm));
@@ -798,6 +840,7 @@ PetscErrorCode VitCmdResponse(void)
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".response.h5", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
+  PetscCall(ParamCheck(&sys, &o));
   if (o.npairs) PetscCall(DipoleRmax(&sys, &o));
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));

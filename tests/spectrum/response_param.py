@@ -1,0 +1,20 @@
+"""vitrum response -response_param: the option it perturbs must be one of the potential's
+parameters. A name that is not (another command's option, a parameter of another potential, or
+any option for a many-body potential, whose parameters are in its file) is one line on 2 ranks
+naming it and the potential's parameters, and no output; before, the run ended with status 0 and
+/response/param/dlambda all zeros (the option was perturbed, and nothing read it)."""
+import os
+import spectrumlib as sl
+import vitrum_testlib as vt
+
+data = os.path.join(os.environ["SRC"], "tests", "spectrum", "data")
+ka2d = ["response", "-sample", os.path.join(data, "ka2d_64.data"), "-potential", "ka2d", "-response_nev", 4, "-response_dipole_pairs", 0, "-response_strain", "none", "-o", "bad.h5"]
+eam = ["response", "-sample", os.path.join(data, "cuni_32_small_box.data"), "-potential", "eam", "-potential_file", "Cu_u3.eam,Ni_u3.eam", "-response_nev", 4, "-response_dipole_pairs", 0, "-response_strain", "none", "-o", "bad.h5"]
+params = "lj_epsilon,lj_sigma,lj_cutoff,lj_cutoff_sigma"
+for args, words in ((ka2d + ["-eps_target", 1, "-response_param", "eps_target"], ["-response_param eps_target", "not a parameter of -potential ka2d", params]),
+                    (ka2d + ["-potential_min_distance", 0.1, "-response_param", "potential_min_distance"], ["-response_param potential_min_distance", "not a parameter of -potential ka2d", params]),
+                    (eam + ["-lj_epsilon", 1, "-response_param", "lj_epsilon"], ["-response_param lj_epsilon", "not a parameter of -potential eam", "-potential_file"])):
+    p = vt.run(args, 2, expect_fail=True)
+    lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
+    vt.check(p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words) and not os.path.exists("bad.h5"),
+             "%s: one line on 2 ranks naming the potential's parameters, no output (%s)" % (" ".join(map(str, args[-2:])), lines))
