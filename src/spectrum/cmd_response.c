@@ -236,30 +236,40 @@ static PetscErrorCode StrainMatrix(const VitSystem *sys, const char strain[], Pe
   PetscFunctionReturn(0);
 }
 
-/* P = e_m^T H e_m' of the sample strained affinely by eps S (the box changes, fractional coordinates
-   do not). */
-static PetscErrorCode StrainedForms(const VitSystem *sys, const PetscReal S[3][3], PetscReal eps, const VitModes *modes, const Multiplets *mp, PetscReal P[])
+/* P = e_m^T H e_m' of a perturbed potential pot or sample (the same atoms, another box), on a domain
+   of its own: its ghosts reach pot's ghost width (a parameter that moves the cutoff moves it). */
+static PetscErrorCode PerturbedForms(const VitSystem *sys, VitPotential pot, const VitSample *sample, const VitModes *modes, const Multiplets *mp, PetscReal P[])
 {
-  VitSample sample = sys->sample; /* shallow copy: only the box changes */
   VitDomain dom;
   Mat       H;
   char      grid[64];
   PetscBool set;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < 3; r++) /* box vectors (rows) c -> (I + eps S) c */
-    for (PetscInt a = 0; a < 3; a++)
-      for (PetscInt b = 0; b < 3; b++) sample.cell[r][a] += eps * S[a][b] * sys->sample.cell[r][b];
   /* keep the process grid (chosen from the box widths) so that every rank keeps its atoms */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-domain_grid", &set));
   PetscCall(PetscSNPrintf(grid, sizeof(grid), sys->dom.dim == 3 ? "%d,%d,%d" : "%d,%d", sys->dom.grid[0], sys->dom.grid[1], sys->dom.grid[2]));
   if (!set) PetscCall(PetscOptionsSetValue(NULL, "-domain_grid", grid));
-  PetscCall(VitPotentialSetUpDomain(sys->dom.comm, sys->pot, &sample, 0, &dom));
+  PetscCall(VitPotentialSetUpDomain(sys->dom.comm, pot, sample, 0, &dom));
   if (!set) PetscCall(PetscOptionsClearValue(NULL, "-domain_grid"));
-  PetscCall(VitHessianCreate(sys->pot, &dom, &sample, MATBAIJ, sys->mass_weighted, &H));
+  PetscCall(VitHessianCreate(pot, &dom, sample, MATBAIJ, sys->mass_weighted, &H));
   PetscCall(MultipletForms(&sys->dom, &dom, H, modes, mp, P));
   PetscCall(MatDestroy(&H));
   PetscCall(VitDomainDestroy(&dom));
+  PetscFunctionReturn(0);
+}
+
+/* P = e_m^T H e_m' of the sample strained affinely by eps S (the box changes, fractional coordinates
+   do not). */
+static PetscErrorCode StrainedForms(const VitSystem *sys, const PetscReal S[3][3], PetscReal eps, const VitModes *modes, const Multiplets *mp, PetscReal P[])
+{
+  VitSample sample = sys->sample; /* shallow copy: only the box changes */
+
+  PetscFunctionBegin;
+  for (PetscInt r = 0; r < 3; r++) /* box vectors (rows) c -> (I + eps S) c */
+    for (PetscInt a = 0; a < 3; a++)
+      for (PetscInt b = 0; b < 3; b++) sample.cell[r][a] += eps * S[a][b] * sys->sample.cell[r][b];
+  PetscCall(PerturbedForms(sys, sys->pot, &sample, modes, mp, P));
   PetscFunctionReturn(0);
 }
 
@@ -326,7 +336,6 @@ static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o,
 {
   char         name[80], list[1024] = "", item[40];
   VitPotential pot;
-  Mat          H;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
@@ -336,9 +345,7 @@ static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o,
   }
   PetscCall(PetscOptionsSetValue(NULL, name, list));
   PetscCall(VitPotentialCreateVariantFromOptions(sys->dom.comm, &sys->sample, &pot));
-  PetscCall(VitHessianCreate(pot, (VitDomain *)&sys->dom, &sys->sample, MATBAIJ, sys->mass_weighted, &H));
-  PetscCall(MultipletForms(&sys->dom, &sys->dom, H, modes, mp, P));
-  PetscCall(MatDestroy(&H));
+  PetscCall(PerturbedForms(sys, pot, &sys->sample, modes, mp, P));
   PetscCall(VitPotentialDestroy(&pot));
   PetscFunctionReturn(0);
 }
