@@ -72,7 +72,7 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscCall(PetscOptionsReal("-response_strain_step", "central-difference step h of the strain, in (0, 1e-2], for potentials without an analytic dH/deps (tersoff, sw; checked against 2h)", NULL, o->strain_step, &o->strain_step, &o->strain_step_set));
   PetscCall(VitOptionsString("-response_param", "parameter of the potential (an option, without '-') whose value list is perturbed: lj_epsilon, lj_sigma, lj_cutoff or lj_cutoff_sigma for the pair potentials (the many-body ones have none: their parameters are in the file)", NULL, o->param, o->param, sizeof(o->param), NULL));
   PetscCall(PetscOptionsInt("-response_param_index", "entry of the option's value list to perturb (0-based)", NULL, o->param_index, &o->param_index, NULL));
-  PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter", NULL, o->param_step, &o->param_step, NULL));
+  PetscCall(PetscOptionsReal("-response_param_step", "central-difference step h of the parameter (the value +-h must lie in the parameter's range)", NULL, o->param_step, &o->param_step, NULL));
   PetscCall(PetscOptionsBool("-response_masses", "eigenvalue shifts with respect to the mass of each species", NULL, o->masses, &o->masses, NULL));
   PetscCall(PetscOptionsInt("-response_dipole_pairs", "force dipoles on this many pairs closer than -response_dipole_rmax, each periodic image of a pair within it a dipole of its own (-1: all, 0: none)", NULL, o->npairs, &o->npairs, NULL));
   PetscCall(PetscOptionsReal("-response_dipole_rmax", "largest pair distance of the dipoles, at most the ghost width (the potential's cutoff; two for many-body potentials) (0: 1.6 times the mean spacing (V/N)^(1/d), (A/N)^(1/2) for a sheet, 1.5 sigma in KA glasses, at most the ghost width)", NULL, o->pair_rmax, &o->pair_rmax, NULL));
@@ -330,12 +330,12 @@ static PetscErrorCode StrainShifts(const VitSystem *sys, const ResponseOptions *
   PetscFunctionReturn(0);
 }
 
-/* P = e_m^T H e_m' for entry `index` of the option -name changed by delta (the caller restores the
-   option); the perturbed potential says no notes or warnings (the user's values got them). */
-static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, const VitModes *modes, const Multiplets *mp, PetscReal P[])
+/* The potential with entry `index` of the option -name changed by delta (the caller restores the
+   option); it says no notes or warnings (the user's values got them). An error in its set-up (a
+   value out of the parameter's range) names the step that moved the value there. */
+static PetscErrorCode ParamVariant(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, VitPotential *pot)
 {
-  char         name[80], list[1024] = "", item[40];
-  VitPotential pot;
+  char name[80], list[1024] = "", item[40], context[256];
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
@@ -344,7 +344,21 @@ static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o,
     PetscCall(PetscStrlcat(list, item, sizeof(list)));
   }
   PetscCall(PetscOptionsSetValue(NULL, name, list));
-  PetscCall(VitPotentialCreateVariantFromOptions(sys->dom.comm, &sys->sample, &pot));
+  PetscCall(PetscSNPrintf(context, sizeof(context), "-response_param_step %g moves entry %" PetscInt_FMT " of %s from %g to %g (give a smaller step)", (double)o->param_step, o->param_index, name, (double)value[o->param_index], (double)(value[o->param_index] + delta)));
+  VitUserErrorContext(context);
+  PetscCall(VitPotentialCreateVariantFromOptions(sys->dom.comm, &sys->sample, pot));
+  VitUserErrorContext(NULL);
+  PetscFunctionReturn(0);
+}
+
+/* P = e_m^T H e_m' for entry `index` of the option -name changed by delta (the caller restores the
+   option). */
+static PetscErrorCode ParamForms(const VitSystem *sys, const ResponseOptions *o, const PetscReal value[], PetscInt n, PetscReal delta, const VitModes *modes, const Multiplets *mp, PetscReal P[])
+{
+  VitPotential pot;
+
+  PetscFunctionBegin;
+  PetscCall(ParamVariant(sys, o, value, n, delta, &pot));
   PetscCall(PerturbedForms(sys, pot, &sys->sample, modes, mp, P));
   PetscCall(VitPotentialDestroy(&pot));
   PetscFunctionReturn(0);
@@ -384,16 +398,24 @@ static PetscErrorCode ParamRead(const VitSystem *sys, const ResponseOptions *o, 
   PetscFunctionReturn(0);
 }
 
-/* The checks of ParamRead before the modes are computed. */
+/* The checks of ParamRead and of the perturbed potentials (values in their range) before the modes
+   are computed. */
 static PetscErrorCode ParamCheck(const VitSystem *sys, const ResponseOptions *o)
 {
-  char      original[1024];
-  PetscReal value[64];
-  PetscInt  n = 64;
+  char         name[80], original[1024];
+  PetscReal    value[64];
+  PetscInt     n = 64;
+  VitPotential pot;
 
   PetscFunctionBegin;
   if (!o->param[0] || o->modes.nev == 0) PetscFunctionReturn(0);
   PetscCall(ParamRead(sys, o, original, sizeof(original), value, &n));
+  for (PetscInt sign = -1; sign <= 1; sign += 2) {
+    PetscCall(ParamVariant(sys, o, value, n, sign * o->param_step, &pot));
+    PetscCall(VitPotentialDestroy(&pot));
+  }
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", o->param));
+  PetscCall(PetscOptionsSetValue(NULL, name, original));
   PetscFunctionReturn(0);
 }
 

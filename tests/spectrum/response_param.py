@@ -2,7 +2,8 @@
 parameters. A name that is not (another command's option, a parameter of another potential, or
 any option for a many-body potential, whose parameters are in its file) is one line on 2 ranks
 naming it and the potential's parameters, and no output; before, the run ended with status 0 and
-/response/param/dlambda all zeros (the option was perturbed, and nothing read it)."""
+/response/param/dlambda all zeros (the option was perturbed, and nothing read it). A
+-response_param_step that moves the value out of its range is one line naming the step."""
 import os
 import numpy as np
 import spectrumlib as sl
@@ -14,11 +15,15 @@ eam = ["response", "-sample", os.path.join(data, "cuni_32_small_box.data"), "-po
 params = "lj_epsilon,lj_sigma,lj_cutoff,lj_cutoff_sigma"
 for args, words in ((ka2d + ["-eps_target", 1, "-response_param", "eps_target"], ["-response_param eps_target", "not a parameter of -potential ka2d", params]),
                     (ka2d + ["-potential_min_distance", 0.1, "-response_param", "potential_min_distance"], ["-response_param potential_min_distance", "not a parameter of -potential ka2d", params]),
-                    (eam + ["-lj_epsilon", 1, "-response_param", "lj_epsilon"], ["-response_param lj_epsilon", "not a parameter of -potential eam", "-potential_file"])):
+                    (eam + ["-lj_epsilon", 1, "-response_param", "lj_epsilon"], ["-response_param lj_epsilon", "not a parameter of -potential eam", "-potential_file"]),
+                    # a step that moves the value out of its range names the step, not only the
+                    # value it made ("epsilon >= 0 (got -1, -lj_epsilon)" for a given 1)
+                    (ka2d + ["-lj_epsilon", "1,1.5,0.5", "-response_param", "lj_epsilon", "-response_param_step", 2],
+                     ["-response_param_step 2", "entry 0 of -lj_epsilon from 1", "give a smaller step", "epsilon >= 0"])):
     p = vt.run(args, 2, expect_fail=True)
     lines = [l for l in (p.stdout + p.stderr).splitlines() if l.startswith("vitrum: error:")]
     vt.check(p.returncode == 1 and len(lines) == 1 and all(w in lines[0] for w in words) and not os.path.exists("bad.h5"),
-             "%s: one line on 2 ranks naming the potential's parameters, no output (%s)" % (" ".join(map(str, args[-2:])), lines))
+             "%s: one line on 2 ranks, no output (%s)" % (" ".join(map(str, args[-2:])), lines))
 
 # The parameters that move the cutoff (lj_sigma with rc = 2.5 sigma, lj_cutoff, lj_cutoff_sigma):
 # the perturbed Hessians are built on a domain whose ghosts reach the moved cutoff. Before, a step
