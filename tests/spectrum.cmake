@@ -12,6 +12,7 @@ vit_add_test(spectrum_response 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectru
 vit_add_test(spectrum_response_shifts 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_shifts.py)
 vit_add_test(spectrum_response_images 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_images.py)
 vit_add_test(spectrum_response_param 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_param.py)
+vit_add_test(spectrum_response_soft 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_soft.py)
 vit_add_test(spectrum_kpm_reference 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/kpm_reference.py)
 # bench/spmv: KPM kernel and PETSc MatMult against the roofline (docs/BENCHMARKS.md); built with the tests.
 vit_add_ctest_exe(bench_spmv ${CMAKE_SOURCE_DIR}/bench/spmv/spmv.c)

@@ -14,8 +14,9 @@
    for the isotropic strain eps (V = (1 + eps)^d V0).
    Static dipole responses: K u = f for a force dipole f_i = -n, f_j = +n on a pair (n = unit vector
    from i to j; in a small box each periodic image of j within the radius gives a dipole of its own), solved as D w = M^-1/2 f (CG + GAMG, or point-block Jacobi where GAMG would not
-   fit in memory; translations removed with MatSetNullSpace), u = M^-1/2 w; dipole stiffness
-   kappa = f^T K^+ f, and the radial decay of |u|^2 around the pair.
+   fit in memory; translations removed with MatSetNullSpace, and the soft modes, within 1e-6
+   Tr(H)/(dN) of zero, as minimize's curvature check takes them), u = M^-1/2 w; dipole stiffness
+   kappa = f^T K^+ f over the other modes, and the radial decay of |u|^2 around the pair.
    The modes are computed as `vitrum spectrum` computes them (-spectrum_method, with its fallback
    from shift-and-invert to twolevel where MUMPS's factor would not fit). */
 #include <vitrum/commands.h>
@@ -478,22 +479,24 @@ static PetscErrorCode MassShifts(const VitSystem *sys, const VitSpectrumProblem 
 /* The modes of the shifts as `spectrum` computes them: shift-and-invert where MUMPS's factor fits,
    else LOBPCG with the two-level preconditioner, with a note (and chebyshev where that cannot be
    built). H stays, for the dipoles. */
-static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, VitModes *modes)
+static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, PetscInt nev, VitModes *modes)
 {
   VitModesOptions m = o->modes;
   VitFactorGuard  guard;
 
   PetscFunctionBegin;
+  if (nev != m.nev) m.nev_default = PETSC_FALSE;
+  m.nev = nev;
   PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, o->factor_max_flops, &guard));
   PetscCall(VitModesChooseMethod(prob, &guard, &m));
   PetscCall(VitModesCompute(prob, &m, modes));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
+/* The eigenvalue shifts of the modes computed for them (-response_nev). */
+static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes)
 {
   const char *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
-  VitModes    modes;
   Multiplets  mp;
   PetscReal  *dl, *g;
   PetscInt   *multiplet, *unreliable, nflagged, ndegenerate = 0;
@@ -501,20 +504,18 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
   char        units[96];
 
   PetscFunctionBegin;
-  if (o->modes.nev == 0) PetscFunctionReturn(0);
-  PetscCall(ResponseModes(sys, o, prob, &modes));
-  PetscCall(MultipletsCreate(&modes, &mp));
-  dims[0] = (hsize_t)modes.k;
-  PetscCall(PetscMalloc4(modes.k * sys->sample.ntypes + 1, &dl, modes.k + 1, &g, modes.k + 1, &multiplet, modes.k + 1, &unreliable));
+  PetscCall(MultipletsCreate(modes, &mp));
+  dims[0] = (hsize_t)modes->k;
+  PetscCall(PetscMalloc4(modes->k * sys->sample.ntypes + 1, &dl, modes->k + 1, &g, modes->k + 1, &multiplet, modes->k + 1, &unreliable));
   for (PetscInt b = 0; b < mp.n; b++) {
     ndegenerate += mp.first[b + 1] - mp.first[b] > 1;
     for (PetscInt n = mp.first[b]; n < mp.first[b + 1]; n++) multiplet[n] = b;
   }
-  PetscCall(VitH5WriteReal(h5, "/response/modes/eigenvalues", 1, dims, modes.eigenvalue, lunits));
-  PetscCall(VitH5WriteAttrString(h5, "/response/modes/eigenvalues", "method", VitModesMethods[modes.method]));
+  PetscCall(VitH5WriteReal(h5, "/response/modes/eigenvalues", 1, dims, modes->eigenvalue, lunits));
+  PetscCall(VitH5WriteAttrString(h5, "/response/modes/eigenvalues", "method", VitModesMethods[modes->method]));
   PetscCall(VitH5WriteInt(h5, "/response/modes/multiplet", 1, dims, multiplet, "1"));
   if (strcmp(o->strain, "none")) {
-    PetscCall(StrainShifts(sys, o, prob, &modes, &mp, dl, g, unreliable, &nflagged));
+    PetscCall(StrainShifts(sys, o, prob, modes, &mp, dl, g, unreliable, &nflagged));
     PetscCall(VitH5WriteReal(h5, "/response/strain/dlambda", 1, dims, dl, lunits));
     PetscCall(VitH5WriteReal(h5, "/response/strain/gruneisen", 1, dims, g, "1"));
     PetscCall(VitH5WriteInt(h5, "/response/strain/unreliable", 1, dims, unreliable, "1"));
@@ -522,22 +523,21 @@ static PetscErrorCode WriteShifts(VitH5 *h5, const VitSystem *sys, const Respons
     PetscCall(VitH5WriteAttrString(h5, "/response/strain/dlambda", "derivative", sys->pot->hessian_strain ? "analytic" : "central difference"));
   }
   if (o->param[0]) {
-    PetscCall(ParamShifts(sys, o, prob, &modes, &mp, dl));
+    PetscCall(ParamShifts(sys, o, prob, modes, &mp, dl));
     PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/(unit of -%s)", lunits, o->param));
     PetscCall(VitH5WriteReal(h5, "/response/param/dlambda", 1, dims, dl, units));
     PetscCall(VitH5WriteAttrString(h5, "/response/param/dlambda", "parameter", o->param));
   }
   if (o->masses && sys->mass_weighted) {
-    PetscCall(MassShifts(sys, prob, &modes, &mp, dl));
+    PetscCall(MassShifts(sys, prob, modes, &mp, dl));
     dims[0] = (hsize_t)sys->sample.ntypes;
-    dims[1] = (hsize_t)modes.k;
+    dims[1] = (hsize_t)modes->k;
     PetscCall(PetscSNPrintf(units, sizeof(units), "(%s)/%s", lunits, sys->units.mass));
     PetscCall(VitH5WriteReal(h5, "/response/mass/dlambda", 2, dims, dl, units));
   }
-  PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s), %" PetscInt_FMT " degenerate multiplet%s among them\n", modes.k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : "", ndegenerate, ndegenerate == 1 ? "" : "s"));
+  PetscCall(PetscPrintf(sys->dom.comm, "response: eigenvalue shifts of %" PetscInt_FMT " modes (strain %s%s%s%s), %" PetscInt_FMT " degenerate multiplet%s among them\n", modes->k, o->strain, o->param[0] ? ", -" : "", o->param, o->masses && sys->mass_weighted ? ", masses" : "", ndegenerate, ndegenerate == 1 ? "" : "s"));
   PetscCall(PetscFree4(dl, g, multiplet, unreliable));
   PetscCall(MultipletsDestroy(&mp));
-  PetscCall(VitModesDestroy(&modes));
   PetscFunctionReturn(0);
 }
 
@@ -671,6 +671,95 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
   }
 }
 
+/* Curvatures within this share of the mean one, Tr(H)/(dN), of zero are zero modes, as `minimize`'s
+   curvature check (-minimize_saddle_tol) and `spectrum`'s counts take them. */
+#define SOFT_MODE_RTOL 1e-6
+
+/* The space the dipole responses leave out, orthonormal: the d translations v[0 .. d-1], then the
+   nsoft modes of H with |lambda| <= SOFT_MODE_RTOL Tr(H)/(dN) (a rippled sheet's sliding modes);
+   lowest: H's lowest eigenvalue computed (for messages). */
+typedef struct {
+  PetscInt  n, nsoft;
+  Vec      *v;
+  PetscReal lowest;
+} NullBasis;
+
+/* Gram-Schmidt, twice, then normalised. */
+static PetscErrorCode Orthonormalize(PetscInt n, Vec v[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; k++) {
+    for (PetscInt pass = 0; pass < 2; pass++)
+      for (PetscInt j = 0; j < k; j++) {
+        PetscScalar dot;
+        PetscCall(VecDot(v[k], v[j], &dot));
+        PetscCall(VecAXPY(v[k], -dot, v[j]));
+      }
+    PetscCall(VecNormalize(v[k], NULL));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The lowest modes that reach beyond the soft ones: those of the shifts where their largest
+   eigenvalue is above 3 tol (shift-and-invert's are the nearest its target tol, so they then hold
+   every |lambda| <= tol) or they are all the modes; else computed here, 4 and twice as many until
+   they do. */
+static PetscErrorCode LowestModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, PetscReal tol, VitModes *own, const VitModes **use)
+{
+  const PetscInt nonzero = prob->dim * (prob->natoms - 1);
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(own, sizeof(*own)));
+  *use = modes;
+  if (modes->k >= nonzero || (modes->k > 0 && modes->eigenvalue[modes->k - 1] > 3 * tol)) PetscFunctionReturn(0);
+  for (PetscInt nev = PetscMin(PetscMax(4, 2 * modes->k), nonzero);; nev = PetscMin(2 * nev, nonzero)) {
+    PetscCall(VitModesDestroy(own));
+    PetscCall(ResponseModes(sys, o, prob, nev, own));
+    if (own->k == 0 || own->eigenvalue[own->k - 1] > 3 * tol || nev >= nonzero) break;
+  }
+  *use = own;
+  PetscFunctionReturn(0);
+}
+
+/* Translations and soft modes (NullBasis), with a note naming the soft ones. */
+static PetscErrorCode NullBasisCreate(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, NullBasis *nb)
+{
+  const PetscReal tol = SOFT_MODE_RTOL * prob->mean;
+  const char     *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
+  const VitModes *use;
+  VitModes        own;
+  Vec            *t;
+  char            list[128] = "", item[32];
+
+  PetscFunctionBegin;
+  PetscCall(LowestModes(sys, o, prob, modes, tol, &own, &use));
+  nb->nsoft  = 0;
+  nb->lowest = use->k ? use->eigenvalue[0] : (PetscReal)NAN;
+  for (PetscInt m = 0; m < use->k; m++) nb->nsoft += PetscAbsReal(use->eigenvalue[m]) <= tol;
+  nb->n = prob->dim + nb->nsoft;
+  PetscCall(VitSpectrumTranslations(prob, &t));
+  PetscCall(VecDuplicateVecs(t[0], nb->n, &nb->v));
+  for (PetscInt a = 0; a < prob->dim; a++) PetscCall(VecCopy(t[a], nb->v[a]));
+  PetscCall(VecDestroyVecs(prob->dim, &t));
+  for (PetscInt m = 0, k = prob->dim; m < use->k; m++) {
+    if (PetscAbsReal(use->eigenvalue[m]) > tol) continue;
+    PetscCall(VecCopy(use->vector[m], nb->v[k++]));
+    PetscCall(PetscSNPrintf(item, sizeof(item), "%s%.3g", k > prob->dim + 1 ? ", " : "", (double)use->eigenvalue[m]));
+    PetscCall(PetscStrlcat(list, item, sizeof(list)));
+  }
+  PetscCall(Orthonormalize(nb->n, nb->v));
+  if (nb->nsoft) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: %" PetscInt_FMT " mode%s of H within %g Tr(H)/(dN) = %g %s of zero (lambda %s; zero modes, as vitrum minimize's curvature check takes them) %s left out with the translations: kappa = f^T K^+ f over the other modes\n", nb->nsoft, nb->nsoft == 1 ? "" : "s", (double)SOFT_MODE_RTOL, (double)tol, lunits, list, nb->nsoft == 1 ? "is" : "are"));
+  PetscCall(VitModesDestroy(&own));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode NullBasisDestroy(NullBasis *nb)
+{
+  PetscFunctionBegin;
+  PetscCall(VecDestroyVecs(nb->n, &nb->v));
+  PetscFunctionReturn(0);
+}
+
 /* CG (rtol 1e-10, options prefix response_) on A with the preconditioner pc_type. */
 static PetscErrorCode DipoleKSP(Mat A, PCType pc_type, KSP *ksp)
 {
@@ -688,17 +777,16 @@ static PetscErrorCode DipoleKSP(Mat A, PCType pc_type, KSP *ksp)
   PetscFunctionReturn(0);
 }
 
-/* CG on D w = M^-1/2 f, translations removed: GAMG on an AIJ copy of H (GAMG needs AIJ) where
+/* CG on D w = M^-1/2 f, translations and soft modes (nb) removed: GAMG on an AIJ copy of H (GAMG needs AIJ) where
    that fits under -response_precond_max_memory (VIT_MULTIGRID_BYTES_PER_ATOM), else point-block
    Jacobi on H itself (Jacobi for a shell H, which a copy would cost dN products), with a note; a
    -response_pc_type of the user's gets the AIJ copy. multigrid false: point-block Jacobi on H (after
    the multigrid failed, which SolveDipole notes). */
-static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, PetscBool multigrid, KSP *ksp, Mat *A)
+static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const ResponseOptions *o, const NullBasis *nb, PetscBool multigrid, KSP *ksp, Mat *A)
 {
   PetscReal    limit = o->precond_max_mb, need_mb;
   PetscBool    shell, fits, copy;
   MatNullSpace ns;
-  Vec         *t;
 
   PetscFunctionBegin;
   PetscCall(VitMultigridFits(prob, &limit, &need_mb, &fits));
@@ -713,12 +801,14 @@ static PetscErrorCode CreateDipoleSolver(const VitSpectrumProblem *prob, const R
     PetscCall(PetscObjectReference((PetscObject)prob->H));
     *A = prob->H;
   }
-  PetscCall(VitSpectrumTranslations(prob, &t));
-  PetscCall(MatNullSpaceCreate(prob->comm, PETSC_FALSE, prob->dim, t, &ns));
+  PetscCall(MatNullSpaceCreate(prob->comm, PETSC_FALSE, nb->n, nb->v, &ns));
   PetscCall(MatSetNullSpace(*A, ns));
-  if (copy) PetscCall(MatSetNearNullSpace(*A, ns));
   PetscCall(MatNullSpaceDestroy(&ns));
-  PetscCall(VecDestroyVecs(prob->dim, &t));
+  if (copy) { /* the multigrid's coarse space: the translations */
+    PetscCall(MatNullSpaceCreate(prob->comm, PETSC_FALSE, prob->dim, nb->v, &ns));
+    PetscCall(MatSetNearNullSpace(*A, ns));
+    PetscCall(MatNullSpaceDestroy(&ns));
+  }
   PetscCall(DipoleKSP(*A, copy ? PCGAMG : shell ? PCJACOBI : PCPBJACOBI, ksp));
   PetscFunctionReturn(0);
 }
@@ -746,7 +836,7 @@ static PetscErrorCode DipoleRmax(const VitSystem *sys, ResponseOptions *o)
 /* KSPSolve; where the default multigrid fails on H (its smoother divides by diagonal entries, which
    vanish for an atom whose neighbours all lie on one line: a dimer, a chain), a new solver with
    point-block Jacobi on H, with a note (once: it stays for the other pairs). */
-static PetscErrorCode SolveDipole(const VitSpectrumProblem *prob, const ResponseOptions *o, KSP *ksp, Mat *A, Vec g, Vec w, KSPConvergedReason *reason)
+static PetscErrorCode SolveDipole(const VitSpectrumProblem *prob, const ResponseOptions *o, const NullBasis *nb, KSP *ksp, Mat *A, Vec g, Vec w, KSPConvergedReason *reason)
 {
   PC        pc;
   PetscBool gamg;
@@ -760,24 +850,28 @@ static PetscErrorCode SolveDipole(const VitSpectrumProblem *prob, const Response
   PetscCall(PetscPrintf(PetscObjectComm((PetscObject)*ksp), "vitrum: note: dipole responses: the multigrid preconditioner failed on this Hessian (zero diagonal entries); CG runs with point-block Jacobi\n"));
   PetscCall(KSPDestroy(ksp));
   PetscCall(MatDestroy(A));
-  PetscCall(CreateDipoleSolver(prob, o, PETSC_FALSE, ksp, A));
+  PetscCall(CreateDipoleSolver(prob, o, nb, PETSC_FALSE, ksp, A));
   PetscCall(KSPSolve(*ksp, g, w));
   PetscCall(KSPGetConvergedReason(*ksp, reason));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob)
+/* modes: those of the shifts (none: k = 0), which may hold the soft modes. */
+static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes)
 {
-  DipolePair *pairs;
-  PetscInt    ncand = 0, np;
-  KSP         ksp;
-  Mat         A;
-  Vec         g, w;
-  PetscReal  *kappa, *dist, *its, *u2, *cnt, *edges, *bond, rmax;
-  PetscInt   *ids;
-  PetscReal   width[3];
-  hsize_t     dims[2];
-  char        kunits[64], u2units[80];
+  const char  *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
+  NullBasis    nb;
+  MatNullSpace ns;
+  DipolePair  *pairs;
+  PetscInt     ncand = 0, np;
+  KSP          ksp;
+  Mat          A;
+  Vec          g, w;
+  PetscReal   *kappa, *dist, *its, *u2, *cnt, *edges, *bond, rmax;
+  PetscInt    *ids;
+  PetscReal    width[3];
+  hsize_t      dims[2];
+  char         kunits[64], u2units[80];
 
   PetscFunctionBegin;
   if (o->npairs == 0) PetscFunctionReturn(0);
@@ -790,7 +884,8 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   if (sys->sample.dim == 3) rmax = PetscMin(rmax, 0.5 * width[2]);
   PetscCall(PetscCalloc5(np, &kappa, np, &dist, np, &its, o->nbins, &u2, o->nbins, &cnt));
   PetscCall(PetscMalloc3(2 * np, &ids, o->nbins + 1, &edges, np * sys->dom.dim, &bond));
-  PetscCall(CreateDipoleSolver(prob, o, PETSC_TRUE, &ksp, &A));
+  PetscCall(NullBasisCreate(sys, o, prob, modes, &nb));
+  PetscCall(CreateDipoleSolver(prob, o, &nb, PETSC_TRUE, &ksp, &A));
   PetscCall(MatCreateVecs(A, &w, &g));
   for (PetscInt k = 0; k < np; k++) {
     PetscReal          n[3];
@@ -802,10 +897,13 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     for (PetscInt c = 0; c < 3; c++) n[c] = pairs[k].d[c] / pairs[k].r;
     for (PetscInt c = 0; c < sys->dom.dim; c++) bond[k * sys->dom.dim + c] = pairs[k].d[c];
     PetscCall(DipoleForce(sys, prob, &pairs[k], n, g));
-    PetscCall(SolveDipole(prob, o, &ksp, &A, g, w, &reason));
+    PetscCall(MatGetNullSpace(A, &ns));
+    PetscCall(MatNullSpaceRemove(ns, g)); /* f^T K^+ f: f without its soft-mode components */
+    PetscCall(SolveDipole(prob, o, &nb, &ksp, &A, g, w, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
-    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); %s", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it,
-               reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC ? "H or its preconditioner is indefinite: is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi)" : "try -response_ksp_max_it or -response_pc_type");
+    if (reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC)
+      SETERRQ(sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations): H or its preconditioner is indefinite (its lowest eigenvalue computed is %g %s, %.3g Tr(H)/(dN); those within %g Tr(H)/(dN) of zero are left out): is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi, or -response_dipole_pairs 0)", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it, (double)nb.lowest, lunits, (double)(nb.lowest / prob->mean), (double)SOFT_MODE_RTOL);
+    PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); try -response_ksp_max_it or -response_pc_type", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it);
     PetscCall(VecDot(g, w, &f_w));
     kappa[k]       = PetscRealPart(f_w);
     its[k]         = it;
@@ -845,6 +943,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   PetscCall(VecDestroy(&w));
   PetscCall(MatDestroy(&A));
   PetscCall(KSPDestroy(&ksp));
+  PetscCall(NullBasisDestroy(&nb));
   PetscCall(PetscFree5(kappa, dist, its, u2, cnt));
   PetscCall(PetscFree3(ids, edges, bond));
   PetscCall(PetscFree(pairs));
@@ -857,6 +956,7 @@ PetscErrorCode VitCmdResponse(void)
   ResponseOptions    o;
   VitSystem          sys;
   VitSpectrumProblem prob;
+  VitModes           modes;
   VitH5              h5;
 
   PetscFunctionBegin;
@@ -874,8 +974,13 @@ PetscErrorCode VitCmdResponse(void)
   PetscCall(PetscLogStagePush(vit_log.stage_spectrum));
   PetscCall(VitSpectrumProblemFromSystem(&sys, &prob));
   PetscCall(VitH5Create(comm, o.out, &h5));
-  PetscCall(WriteShifts(&h5, &sys, &o, &prob));
-  PetscCall(DipoleResponses(&h5, &sys, &o, &prob));
+  PetscCall(PetscMemzero(&modes, sizeof(modes)));
+  if (o.modes.nev) {
+    PetscCall(ResponseModes(&sys, &o, &prob, o.modes.nev, &modes));
+    PetscCall(WriteShifts(&h5, &sys, &o, &prob, &modes));
+  }
+  PetscCall(DipoleResponses(&h5, &sys, &o, &prob, &modes));
+  PetscCall(VitModesDestroy(&modes));
   PetscCall(VitH5Close(&h5));
   PetscCall(PetscLogStagePop());
   PetscCall(PetscPrintf(comm, "  wrote %s\n", o.out));
