@@ -345,7 +345,7 @@ static PetscErrorCode ParamVariant(const VitSystem *sys, const ResponseOptions *
     PetscCall(PetscStrlcat(list, item, sizeof(list)));
   }
   PetscCall(PetscOptionsSetValue(NULL, name, list));
-  PetscCall(PetscSNPrintf(context, sizeof(context), "-response_param_step %g moves entry %" PetscInt_FMT " of %s from %g to %g (give a smaller step)", (double)o->param_step, o->param_index, name, (double)value[o->param_index], (double)(value[o->param_index] + delta)));
+  PetscCall(PetscSNPrintf(context, sizeof(context), "-response_param_step %.6g moves entry %" PetscInt_FMT " of %s from %.6g to %.6g (give a smaller step)", (double)o->param_step, o->param_index, name, (double)value[o->param_index], (double)(value[o->param_index] + delta)));
   VitUserErrorContext(context);
   PetscCall(VitPotentialCreateVariantFromOptions(sys->dom.comm, &sys->sample, pot));
   VitUserErrorContext(NULL);
@@ -748,7 +748,7 @@ static PetscErrorCode NullBasisCreate(const VitSystem *sys, const ResponseOption
     PetscCall(PetscStrlcat(list, item, sizeof(list)));
   }
   PetscCall(Orthonormalize(nb->n, nb->v));
-  if (nb->nsoft) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: %" PetscInt_FMT " mode%s of H within %g Tr(H)/(dN) = %g %s of zero (lambda %s; zero modes, as vitrum minimize's curvature check takes them) %s left out with the translations: kappa = f^T K^+ f over the other modes\n", nb->nsoft, nb->nsoft == 1 ? "" : "s", (double)SOFT_MODE_RTOL, (double)tol, lunits, list, nb->nsoft == 1 ? "is" : "are"));
+  if (nb->nsoft) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: %" PetscInt_FMT " mode%s of H within %.6g Tr(H)/(dN) = %.6g %s of zero (lambda %s; zero modes, as vitrum minimize's curvature check takes them) %s left out with the translations: kappa = f^T K^+ f over the other modes\n", nb->nsoft, nb->nsoft == 1 ? "" : "s", (double)SOFT_MODE_RTOL, (double)tol, lunits, list, nb->nsoft == 1 ? "is" : "are"));
   PetscCall(VitModesDestroy(&own));
   PetscFunctionReturn(0);
 }
@@ -902,7 +902,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     PetscCall(SolveDipole(prob, o, &nb, &ksp, &A, g, w, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
     if (reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC)
-      SETERRQ(sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations): H or its preconditioner is indefinite (its lowest eigenvalue computed is %g %s, %.3g Tr(H)/(dN); those within %g Tr(H)/(dN) of zero are left out): is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi, or -response_dipole_pairs 0)", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it, (double)nb.lowest, lunits, (double)(nb.lowest / prob->mean), (double)SOFT_MODE_RTOL);
+      SETERRQ(sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations): H or its preconditioner is indefinite (its lowest eigenvalue computed is %.6g %s, %.3g Tr(H)/(dN); those within %.6g Tr(H)/(dN) of zero are left out): is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi, or -response_dipole_pairs 0)", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it, (double)nb.lowest, lunits, (double)(nb.lowest / prob->mean), (double)SOFT_MODE_RTOL);
     PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); try -response_ksp_max_it or -response_pc_type", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it);
     PetscCall(VecDot(g, w, &f_w));
     kappa[k]       = PetscRealPart(f_w);
@@ -937,7 +937,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     char           images[128] = "";
     for (PetscInt k = 0; k < np; k++) mean += kappa[k] / np;
     if (natom_pairs < ncand) PetscCall(PetscSNPrintf(images, sizeof(images), ", each periodic image apart: %" PetscInt_FMT " pairs of atoms", natom_pairs));
-    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %g %s%s), mean kappa %g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, images, (double)mean, kunits));
+    PetscCall(PetscPrintf(sys->dom.comm, "response: %" PetscInt_FMT " force dipoles (of %" PetscInt_FMT " pairs closer than %.6g %s%s), mean kappa %.6g %s\n", np, ncand, (double)o->pair_rmax, sys->units.length, images, (double)mean, kunits));
   }
   PetscCall(VecDestroy(&g));
   PetscCall(VecDestroy(&w));
