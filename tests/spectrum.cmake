@@ -8,6 +8,8 @@ vit_add_test(spectrum_modes_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectr
 vit_add_test(spectrum_modes_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/modes.py 2)
 vit_add_test(spectrum_kpm 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/kpm.py)
 vit_add_test(spectrum_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/errors.py)
+# Options the spectrum stages read when they run are checked before the sample is read (tests/spectrum/stage_options.py).
+vit_add_test(spectrum_stage_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/stage_options.py)
 vit_add_test(spectrum_response 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response.py)
 vit_add_test(spectrum_response_shifts 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_shifts.py)
 vit_add_test(spectrum_response_images 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_images.py)

@@ -164,5 +164,9 @@ PetscErrorCode VitNameFirstOccurrence(PetscInt n, char *const names[], PetscInt 
    (one path a line; blank lines and # comments skipped); none when both are empty. Every rank
    reads them. */
 PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths);
+/* Reads and checks features' options, and where it may compute spectra every option of the
+   spectrum command that needs no sample (VitSpectrumCheckOptions), as features does before it
+   reads a sample: pipeline calls it before its first stage (src/fit/cmd_features.c). */
+PetscErrorCode VitFeaturesCheckOptions(MPI_Comm comm);
 
 #endif

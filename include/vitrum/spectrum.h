@@ -110,12 +110,17 @@ typedef struct {
 /* The lowest modes by opt->method; twolevel with opt->fallback runs sinvert (opt->sinvert_fits) or
    chebyshev where it declines. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
-/* -help of the commands that compute modes: lists the options VitModesCompute reads when it runs
-   (-spectrum_complete_multiplets, -spectrum_chebyshev_*, -spectrum_precond*) with their defaults;
-   the two below are its parts in subspace.c and precond.c. */
-PetscErrorCode VitModesOptionsHelp(MPI_Comm comm);
-PetscErrorCode VitModesChebyshevHelp(MPI_Comm comm);
-PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm);
+/* The options VitModesCompute reads when it runs (-spectrum_complete_multiplets,
+   -spectrum_chebyshev_*, -spectrum_twolevel_*, -spectrum_precond*), read and checked as far as no
+   sample is needed, so that the commands that compute modes refuse a bad value before they read
+   the sample (docs/spectrum.md); under -help they are listed with their defaults. What needs the
+   sample (a block against the wanted modes and dN - d, the default aggregate, a preconditioner
+   for a shell Hessian) is checked when the solver runs. nev: the command's wanted modes, for the
+   default block shown. The three below are its parts in subspace.c, twolevel.c and precond.c. */
+PetscErrorCode VitModesCheckOptions(MPI_Comm comm, PetscInt nev);
+PetscErrorCode VitModesChebyshevCheckOptions(MPI_Comm comm, PetscInt nev);
+PetscErrorCode VitModesTwoLevelCheckOptions(MPI_Comm comm, PetscInt nev);
+PetscErrorCode VitModesPreconditionerCheckOptions(MPI_Comm comm);
 PetscErrorCode VitModesDestroy(VitModes *modes);
 /* Chebyshev-filtered subspace iteration on the KPM's block operator opt->op (subspace.c): the
    lowest nev modes and the rest of the nev-th's multiplet, from opt->range and opt->upper. */
@@ -124,7 +129,6 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
    and the rest of the nev-th's multiplet; needs prob->morton (positions) and opt->op built from an
    assembled H. */
 PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
-PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm);
 /* LOBPCG preconditioner (precond.c): -spectrum_precond gamg|hypre|ml (multigrid on an AIJ copy of
    H + sigma I, translations as near-null space, set as the ST's preconditioner matrix) or jacobi. */
 PetscErrorCode VitModesPreconditionerSetUp(const VitSpectrumProblem *prob, ST st);
@@ -255,8 +259,9 @@ PetscErrorCode VitKpmOperatorCreate(VitSpectrumProblem *prob, PetscInt vectors, 
    Chebyshev modes' block and the KPM's vectors in turn: built once). */
 PetscErrorCode VitKpmOperatorSetVectors(VitKpmOperator op, PetscInt vectors);
 PetscErrorCode VitKpmOperatorDestroy(VitKpmOperator *op);
-/* -help: lists -kpm_kernel, which VitKpmOperatorCreate reads. */
-PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm);
+/* Reads and checks -kpm_kernel, which VitKpmOperatorCreate reads (a name, and one this CPU runs),
+   before the sample is read; under -help lists it. */
+PetscErrorCode VitKpmCheckOptions(MPI_Comm comm);
 /* y = H x for nv = vectors or 1 interleaved vectors: x[(i d + c) nv + k], with room for the ghost
    blocks after the owned ones (refreshed here); y has the owned blocks only. */
 PetscErrorCode VitKpmOperatorApply(VitKpmOperator op, PetscInt nv, PetscReal x[], PetscReal y[]);
@@ -369,5 +374,9 @@ PetscBool VitBosonPeak(PetscInt dim, PetscInt nbins, const PetscReal omega[], co
 PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const char out[], PetscBool boson_warning);
 /* -help of the commands that run it (features, pipeline): lists every option the spectrum command reads. */
 PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm);
+/* Reads and checks every option of VitSpectrumRunSample that needs no sample, its stages' included
+   (VitModesCheckOptions, VitKpmCheckOptions): the commands that run it call this before they read
+   a sample, so that a bad value stops them at once. */
+PetscErrorCode VitSpectrumCheckOptions(MPI_Comm comm);
 
 #endif

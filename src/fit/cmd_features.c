@@ -781,6 +781,34 @@ PetscBool VitFeaturesWantsBosonPeak(const FeatOptions *o)
   return PETSC_FALSE;
 }
 
+/* Whether the run may compute spectrum outputs: for its targets, or per atom for a per-atom target
+   read from them (all but omega2, energy and none). */
+static PetscBool SpectrumMayRun(const FeatOptions *o)
+{
+  if (!o->per_atom) return WantsSpectrum(o);
+  return (PetscBool)(strcmp(o->atom_target, "omega2") && strcmp(o->atom_target, "energy") && strcmp(o->atom_target, "none"));
+}
+
+/* The checks of the options that need no sample, the spectrum command's and its stages' included
+   where spectra may be computed: a bad value stops the run before any sample is read. */
+static PetscErrorCode FeatOptionsCheck(MPI_Comm comm, const FeatOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(o->smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %.6g: must be >= 0", (double)o->smooth);
+  if (SpectrumMayRun(o)) PetscCall(VitSpectrumCheckOptions(comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitFeaturesCheckOptions(MPI_Comm comm)
+{
+  FeatOptions o;
+
+  PetscFunctionBeginUser;
+  PetscCall(FeatOptionsRead(comm, &o));
+  PetscCall(FeatOptionsCheck(comm, &o));
+  PetscFunctionReturn(0);
+}
+
 /* Every sample's spectra in the unit style of the first: a file declaring 'units = metal' among
    undeclared ones run in lj units would put THz and 1/tau into one target column. Outputs without
    the style (from another code) are taken as they are. Collective: every rank reads the attribute. */
@@ -1542,7 +1570,7 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(VitSpectrumOptionsHelp(comm));
     PetscFunctionReturn(0);
   }
-  PetscCheck(o.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %.6g: must be >= 0", (double)o.smooth);
+  PetscCall(FeatOptionsCheck(comm, &o));
   PetscCall(PetscMemzero(&scattering, sizeof(scattering)));
   {
     const char *const    names[]  = {"VitFeatCompute", "VitFeatAssemble"};

@@ -796,6 +796,7 @@ PetscErrorCode VitCmdPipeline(void)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscTime(&t_start));
+  PetscCall(VitFeaturesCheckOptions(comm)); /* the features stage's and its spectra's options, before any sample is made or read */
   PetscCall(CheckSampleList(comm, &pl));
   PetscCall(CheckSplitSize(comm, &pl));
   PetscCall(SetPaths(&pl));

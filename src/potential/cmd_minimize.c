@@ -618,6 +618,18 @@ static PetscErrorCode EscapeSaddles(MinCtx *ctx, const MinOptions *o, PetscBool 
   PetscFunctionReturn(0);
 }
 
+/* The options of the curvature check's solvers (twolevel, chebyshev on the block operator), read
+   only when the check runs, after the minimisation: read and checked before the sample is read, so
+   that a bad value stops the run at once (docs/spectrum.md). */
+static PetscErrorCode CurvatureCheckOptions(MPI_Comm comm, const MinOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitModesTwoLevelCheckOptions(comm, o->saddle_nev));
+  PetscCall(VitModesChebyshevCheckOptions(comm, o->saddle_nev));
+  PetscCall(VitKpmCheckOptions(comm)); /* -kpm_kernel */
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdMinimize(void)
 {
   MPI_Comm      comm = PETSC_COMM_WORLD;
@@ -634,12 +646,12 @@ PetscErrorCode VitCmdMinimize(void)
 
   PetscFunctionBeginUser;
   PetscCall(MinReadOptions(comm, &o));
+  if (!VitHelpRequested() && o.saddle_escapes > 0) PetscCall(CurvatureCheckOptions(comm, &o)); /* before the sample */
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
   if (VitHelpRequested()) { /* -units and the curvature check's solvers */
     PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &units));
-    PetscCall(VitModesTwoLevelHelp(comm));
-    PetscCall(VitModesChebyshevHelp(comm));
+    PetscCall(CurvatureCheckOptions(comm, &o));
     PetscFunctionReturn(0);
   }
   PetscCall(VitUnitsSetUpForPotential(comm, pot, &sample, &units, NULL));

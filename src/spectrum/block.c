@@ -8,15 +8,21 @@
 
 PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states)
 {
-  const PetscInt m = nev + PetscMax(8, nev / 2);
-  return PetscMin(8 * ((m + 7) / 8), states); /* whole SIMD chunks of the kernel */
+  const PetscInt64 m = (PetscInt64)nev + PetscMax(8, nev / 2); /* no overflow for any -spectrum_nev (checked later, against the sample) */
+  return (PetscInt)PetscMin(8 * ((m + 7) / 8), (PetscInt64)states); /* whole SIMD chunks of the kernel */
 }
 
-PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states, PetscReal tol)
+PetscErrorCode VitBlockCheckTolerance(MPI_Comm comm, const char *who, PetscReal tol)
+{
+  PetscFunctionBegin;
+  PetscCheck(tol > 0 && tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_tol %.6g: must lie in (0, 1)", who, (double)tol);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitBlockCheckSize(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states)
 {
   PetscFunctionBegin;
   PetscCheck(block > nev && block <= states, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_block %" PetscInt_FMT ": must lie in (%" PetscInt_FMT ", %" PetscInt_FMT "] (above -spectrum_nev, at most dN - d)", who, block, nev, states);
-  PetscCheck(tol > 0 && tol < 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_%s_tol %.6g: must lie in (0, 1)", who, (double)tol);
   PetscFunctionReturn(0);
 }
 

@@ -20,9 +20,12 @@ size_t VitBlockBytes(const VitBlock *B);
 /* The default block for nev modes: nev + max(8, nev/2), rounded up to whole SIMD chunks of 8, at
    most states (the dN - d non-translation modes). */
 PetscInt VitBlockDefaultSize(PetscInt nev, PetscInt states);
-/* One user error for a block outside (nev, states] or a tolerance outside (0, 1), naming the
-   solver's options -spectrum_<who>_block and -spectrum_<who>_tol. */
-PetscErrorCode VitBlockCheckOptions(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states, PetscReal tol);
+/* One user error for a tolerance outside (0, 1), naming the solver's option -spectrum_<who>_tol
+   (checked with the other options, before the sample is read). */
+PetscErrorCode VitBlockCheckTolerance(MPI_Comm comm, const char *who, PetscReal tol);
+/* One user error for a block outside (nev, states], naming -spectrum_<who>_block: checked when the
+   solver runs, where nev (shrunk for a small sample) and states = dN - d are known. */
+PetscErrorCode VitBlockCheckSize(MPI_Comm comm, const char *who, PetscInt block, PetscInt nev, PetscInt states);
 /* One Gram matrix of VitBlockGrams: G (p x q, column-major, leading dimension p) = X(:, 0:p)^T Y(:, 0:q). */
 typedef struct {
   PetscInt         p;

@@ -950,6 +950,17 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
   PetscFunctionReturn(0);
 }
 
+/* The options the modes' solvers read only when they run, and -kpm_kernel (the block solvers'
+   operator), read and checked before the sample is read, so that a bad value stops the run at
+   once (docs/spectrum.md). */
+static PetscErrorCode StageCheckOptions(MPI_Comm comm, const ResponseOptions *o)
+{
+  PetscFunctionBegin;
+  PetscCall(VitModesCheckOptions(comm, o->modes.nev));
+  PetscCall(VitKpmCheckOptions(comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdResponse(void)
 {
   MPI_Comm           comm = PETSC_COMM_WORLD;
@@ -961,9 +972,10 @@ PetscErrorCode VitCmdResponse(void)
 
   PetscFunctionBegin;
   PetscCall(ResponseReadOptions(comm, &o));
+  if (!VitHelpRequested()) PetscCall(StageCheckOptions(comm, &o)); /* before the sample; -help lists them after its options */
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (VitHelpRequested()) {
-    PetscCall(VitModesOptionsHelp(comm));
+    PetscCall(StageCheckOptions(comm, &o));
     PetscCall(VitSystemDestroy(&sys));
     PetscFunctionReturn(0);
   }

@@ -1016,12 +1016,15 @@ PetscErrorCode VitSpectrumRunSample(MPI_Comm comm, const char sample[], const ch
   PetscFunctionReturn(0);
 }
 
-/* -help: the options the stages read only when they run (the modes' solvers, the KPM kernel). */
-static PetscErrorCode StageOptionsHelp(MPI_Comm comm)
+/* The options the stages read only when they run (the modes' solvers, the KPM kernel), read and
+   checked before the sample is read (under -help: listed). A bad value used to stop the run only
+   when its stage began: after the sample was read, the Hessian assembled and, for a small sample,
+   every eigenvalue computed (minutes of assembly and KPM on 10^6 atoms). */
+static PetscErrorCode StageCheckOptions(MPI_Comm comm, const SpectrumOptions *o)
 {
   PetscFunctionBegin;
-  PetscCall(VitModesOptionsHelp(comm));
-  PetscCall(VitKpmOptionsHelp(comm));
+  PetscCall(VitModesCheckOptions(comm, o->modes.nev));
+  PetscCall(VitKpmCheckOptions(comm));
   PetscFunctionReturn(0);
 }
 
@@ -1032,10 +1035,21 @@ PetscErrorCode VitSpectrumOptionsHelp(MPI_Comm comm)
 
   PetscFunctionBegin;
   PetscCall(SpectrumReadOptions(comm, &o));
-  PetscCall(PetscFree(o.count_omega));
   PetscCall(VitSystemSetUpFromOptions(comm, &sys)); /* under -help: lists the sample's, potential's, domain's and units' options */
   PetscCall(VitSystemDestroy(&sys));
-  PetscCall(StageOptionsHelp(comm));
+  PetscCall(StageCheckOptions(comm, &o));
+  PetscCall(PetscFree(o.count_omega));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitSpectrumCheckOptions(MPI_Comm comm)
+{
+  SpectrumOptions o;
+
+  PetscFunctionBegin;
+  PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(StageCheckOptions(comm, &o));
+  PetscCall(PetscFree(o.count_omega));
   PetscFunctionReturn(0);
 }
 
@@ -1051,6 +1065,7 @@ PetscErrorCode VitCmdSpectrum(void)
     PetscFunctionReturn(0);
   }
   PetscCall(SpectrumReadOptions(comm, &o));
+  PetscCall(StageCheckOptions(comm, &o));
   PetscCall(VitSystemSetUpFromOptions(comm, &sys));
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".spectrum.h5", o.out, sizeof(o.out)));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));

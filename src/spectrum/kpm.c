@@ -110,7 +110,7 @@ static PetscErrorCode SelectKernels(MPI_Comm comm, VitKpmRowsFn *rows, VitKpmSte
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitKpmOptionsHelp(MPI_Comm comm)
+PetscErrorCode VitKpmCheckOptions(MPI_Comm comm)
 {
   VitKpmRowsFn rows;
   VitKpmStepFn step;

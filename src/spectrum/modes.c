@@ -538,15 +538,15 @@ static PetscErrorCode MultipletsOption(MPI_Comm comm, PetscBool *check)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesOptionsHelp(MPI_Comm comm)
+PetscErrorCode VitModesCheckOptions(MPI_Comm comm, PetscInt nev)
 {
   PetscBool check = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscCall(MultipletsOption(comm, &check));
-  PetscCall(VitModesChebyshevHelp(comm));
-  PetscCall(VitModesTwoLevelHelp(comm));
-  PetscCall(VitModesPreconditionerHelp(comm));
+  PetscCall(VitModesChebyshevCheckOptions(comm, nev));
+  PetscCall(VitModesTwoLevelCheckOptions(comm, nev));
+  PetscCall(VitModesPreconditionerCheckOptions(comm));
   PetscFunctionReturn(0);
 }
 

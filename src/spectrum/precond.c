@@ -36,7 +36,8 @@ static PetscErrorCode ShiftedAijCopy(const VitSpectrumProblem *prob, PetscReal s
   PetscFunctionReturn(0);
 }
 
-/* shell: the Hessian has no entries to copy (-hessian_type shell), so only jacobi applies */
+/* shell: the Hessian has no entries to copy (-hessian_type shell), so only jacobi applies (that check
+   is left to the run: VitModesPreconditionerCheckOptions, before the sample, passes PETSC_FALSE) */
 static PetscErrorCode ReadOptions(MPI_Comm comm, PetscBool shell, VitPrecond *type, PetscReal *shift)
 {
   PetscFunctionBegin;
@@ -60,7 +61,7 @@ PetscErrorCode VitMultigridFits(const VitSpectrumProblem *prob, PetscReal *limit
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesPreconditionerHelp(MPI_Comm comm)
+PetscErrorCode VitModesPreconditionerCheckOptions(MPI_Comm comm)
 {
   VitPrecond type;
   PetscReal  shift;

@@ -42,8 +42,9 @@ typedef struct {
   PetscReal *x, *theta, *residual;
 } Locked;
 
-/* states: the dN - d non-translation modes the block may hold */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
+/* The options and their checks that need no sample (VitModesChebyshevCheckOptions runs them before
+   the sample is read); states: the dN - d non-translation modes the block may hold, for its default */
+static PetscErrorCode ParseOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
 {
   PetscFunctionBegin;
   c->block      = VitBlockDefaultSize(nev, states);
@@ -56,8 +57,17 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, 
   PetscCall(PetscOptionsInt("-spectrum_chebyshev_max_it", "most filter + Rayleigh-Ritz iterations", NULL, c->max_it, &c->max_it, NULL));
   PetscCall(PetscOptionsReal("-spectrum_chebyshev_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, c->tol, &c->tol, NULL));
   PetscOptionsEnd();
-  PetscCall(VitBlockCheckOptions(comm, "chebyshev", c->block, nev, states, c->tol));
+  PetscCall(VitBlockCheckTolerance(comm, "chebyshev", c->tol));
   PetscCheck(c->max_degree >= 8, comm, PETSC_ERR_USER_INPUT, "-spectrum_chebyshev_max_degree %" PetscInt_FMT ": must be >= 8", c->max_degree);
+  PetscFunctionReturn(0);
+}
+
+/* The options for this sample: the block against nev (shrunk for a small sample) and states. */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt nev, PetscInt states, ChebyshevOptions *c)
+{
+  PetscFunctionBegin;
+  PetscCall(ParseOptions(comm, nev, states, c));
+  PetscCall(VitBlockCheckSize(comm, "chebyshev", c->block, nev, states));
   PetscFunctionReturn(0);
 }
 
@@ -341,13 +351,11 @@ PetscErrorCode VitModesChebyshev(const VitSpectrumProblem *prob, const VitModesO
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesChebyshevHelp(MPI_Comm comm)
+PetscErrorCode VitModesChebyshevCheckOptions(MPI_Comm comm, PetscInt nev)
 {
-  PetscInt         nev = 20;
   ChebyshevOptions c;
 
   PetscFunctionBegin;
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
-  PetscCall(ReadOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, &c));
+  PetscCall(ParseOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, &c));
   PetscFunctionReturn(0);
 }

@@ -153,7 +153,7 @@ static PetscErrorCode RegisterEvents(void)
    (at 2.5 x 10^5 it is 13-14 % off the best, at 1.25 and 5 x 10^5 the time is flat in the
    aggregate size; docs/SCALING.md, session 30). A 2D factor grows as n^(3/2) only: 2D keeps 16
    per coarse function (at 230,400 atoms 48, 96 and 192 take the same time within the noise), and
-   so does a sheet (48 atoms, with the quadratic space: ReadOptions). */
+   so does a sheet (48 atoms, with the quadratic space: ParseOptions). */
 static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natoms, PetscBool sheet)
 {
   const PetscInt  nk    = sheet ? 3 : CoarseFunctions(dim, space); /* a sheet: as a 2D sample's affine space */
@@ -162,9 +162,10 @@ static PetscInt DefaultAggregate(PetscInt dim, CoarseSpace space, PetscInt natom
   return PetscMax(16 * nk, (PetscInt)PetscCeilReal(grown));
 }
 
-/* states: the dN - d non-translation modes the block may hold; natoms: the sample's atoms (0 for
-   -help: the default aggregate stays 0) */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, PetscInt natoms, PetscBool sheet, TwoLevelOptions *o)
+/* The options and their checks that need no sample (VitModesTwoLevelCheckOptions runs them before
+   the sample is read); states: the dN - d non-translation modes the block may hold, for its
+   default; sheet: the default coarse space is quadratic */
+static PetscErrorCode ParseOptions(MPI_Comm comm, PetscInt nev, PetscInt states, PetscBool sheet, TwoLevelOptions *o)
 {
   PetscFunctionBegin;
   o->block     = VitBlockDefaultSize(nev, states);
@@ -191,13 +192,23 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, Pet
   PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_solve", "who factorises the coarse matrix and solves with it: distributed (MUMPS on all ranks together, the factor shared; its parallel solve rounds differently from run to run, so on more than one rank the modes differ between identical runs, by about 1e-14 relative) or redundant (each rank gathers the whole coarse matrix and factorises and solves it alone: bitwise the same modes in every run on the same ranks; each rank holds the whole factor, and the coarse solves do not get faster with more ranks)", NULL, coarse_solves, 2, coarse_solves[o->solve], (PetscInt *)&o->solve, NULL));
   PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (MemAvailable) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
   PetscOptionsEnd();
-  PetscCall(VitBlockCheckOptions(comm, "twolevel", o->block, nev, states, o->tol));
+  PetscCall(VitBlockCheckTolerance(comm, "twolevel", o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
   PetscCheck(o->aggregate >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_aggregate %" PetscInt_FMT ": must be >= 1 (or 0: the default)", o->aggregate);
-  if (!o->aggregate && natoms) o->aggregate = DefaultAggregate(dim, o->space, natoms, sheet);
   PetscCheck(o->max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_max_it %" PetscInt_FMT ": must be >= 1", o->max_it);
   PetscCheck(o->coarse_memory > 0 && o->coarse_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_coarse_memory %.6g: must be in (0, 1]", (double)o->coarse_memory);
   PetscCheck(o->single_memory > 0 && o->single_memory <= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_single_memory %.6g: must be in (0, 1]", (double)o->single_memory);
+  PetscFunctionReturn(0);
+}
+
+/* The options for this sample of natoms atoms: the block against nev (shrunk for a small sample)
+   and states, and the default aggregate. */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscInt dim, PetscInt nev, PetscInt states, PetscInt natoms, PetscBool sheet, TwoLevelOptions *o)
+{
+  PetscFunctionBegin;
+  PetscCall(ParseOptions(comm, nev, states, sheet, o));
+  PetscCall(VitBlockCheckSize(comm, "twolevel", o->block, nev, states));
+  if (!o->aggregate) o->aggregate = DefaultAggregate(dim, o->space, natoms, sheet);
   PetscFunctionReturn(0);
 }
 
@@ -1051,7 +1062,7 @@ static PetscErrorCode Decline(const VitSpectrumProblem *prob, const VitModesOpti
   PetscFunctionReturn(0);
 }
 
-/* A sheet's default quadratic space (ReadOptions) on an indefinite H: a Ritz value below zero
+/* A sheet's default quadratic space (ParseOptions) on an indefinite H: a Ritz value below zero
    bounds the lowest eigenvalue from above, so the sample is not at a minimum, and there the
    quadratic space stalls LOBPCG (a buckled sheet of 40,960 atoms: no mode converged in 1000
    iterations, against 456 with the affine space). The preconditioner is built again with the
@@ -1179,13 +1190,11 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitModesTwoLevelHelp(MPI_Comm comm)
+PetscErrorCode VitModesTwoLevelCheckOptions(MPI_Comm comm, PetscInt nev)
 {
-  PetscInt        nev = 20;
   TwoLevelOptions o;
 
   PetscFunctionBegin;
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-spectrum_nev", &nev, NULL));
-  PetscCall(ReadOptions(comm, 3, PetscMax(nev, 1), PETSC_MAX_INT, 0, PETSC_FALSE, &o));
+  PetscCall(ParseOptions(comm, PetscMax(nev, 1), PETSC_MAX_INT, PETSC_FALSE, &o));
   PetscFunctionReturn(0);
 }
