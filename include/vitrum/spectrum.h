@@ -110,6 +110,10 @@ typedef struct {
 /* The lowest modes by opt->method; twolevel with opt->fallback runs sinvert (opt->sinvert_fits) or
    chebyshev where it declines. */
 PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOptions *opt, VitModes *modes);
+/* Whether VitModesCompute takes the modes from dense LAPACK on prob->H instead of opt->method: a
+   sample of at most VIT_MODES_DENSE_DOF degrees of freedom, or more than a fifth of its non-zero
+   modes wanted. */
+PetscBool      VitModesDenseInstead(const VitSpectrumProblem *prob, const VitModesOptions *opt);
 /* The options VitModesCompute reads when it runs (-spectrum_complete_multiplets,
    -spectrum_chebyshev_*, -spectrum_twolevel_*, -spectrum_precond*), read and checked as far as no
    sample is needed, so that the commands that compute modes refuse a bad value before they read

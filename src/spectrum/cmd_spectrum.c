@@ -359,7 +359,9 @@ static PetscErrorCode ComputeModes(VitSpectrumProblem *prob, VitSystem *sys, con
     PetscCall(MultigridFits(prob, o, &fits));
     if (!fits) PetscFunctionReturn(0);
   }
-  if (modes.method == VIT_MODES_TWOLEVEL || modes.method == VIT_MODES_CHEBYSHEV || modes.method == VIT_MODES_FILTER) {
+  /* the block operator may release H (the KPM's copy serves the modes): not where the modes come
+     from dense LAPACK on H instead (a small sample, or most of its modes) */
+  if ((modes.method == VIT_MODES_TWOLEVEL || modes.method == VIT_MODES_CHEBYSHEV || modes.method == VIT_MODES_FILTER) && !VitModesDenseInstead(prob, &modes)) {
     PetscCall(CreateOperator(prob, sys, 4, (PetscBool)(modes.method != VIT_MODES_FILTER && !modes.sinvert_fits), res, op));
     modes.op = *op;
   }

@@ -699,6 +699,17 @@ PetscErrorCode VitModesChooseMethod(const VitSpectrumProblem *prob, VitFactorGua
   PetscFunctionReturn(0);
 }
 
+PetscBool VitModesDenseInstead(const VitSpectrumProblem *prob, const VitModesOptions *opt)
+{
+  const PetscInt nonzero = prob->dim * (prob->natoms - 1);
+  const PetscInt nev     = opt->nev_default ? PetscMin(opt->nev, nonzero) : opt->nev; /* as VitModesCompute shrinks it */
+
+  /* most of the space: SLEPc's LOBPCG stops when the space is below 5 block sizes ("problem size
+     too small relative to the block size", once internal error 56 of minimize
+     -minimize_saddle_nev 1e9) and the others waste their work; dense where the matrix fits one rank */
+  return (PetscBool)(opt->method != VIT_MODES_DENSE && (prob->dim * prob->natoms <= VIT_MODES_DENSE_DOF || 5 * nev > nonzero));
+}
+
 /* The block methods' operator is the caller's or one built here from prob->H, which stays; where
    twolevel declines (opt->fallback, with its note), sinvert computes the modes where its factor fits
    (opt->sinvert_fits; on prob->H), else chebyshev on the operator. */
@@ -712,22 +723,16 @@ PetscErrorCode VitModesCompute(const VitSpectrumProblem *prob, const VitModesOpt
     opt.nev = prob->dim * (prob->natoms - 1);
     PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " atoms have %" PetscInt_FMT " non-zero modes, fewer than the default %" PetscInt_FMT ": computing all of them\n", prob->natoms, opt.nev, given->nev));
   }
-  if (opt.method != VIT_MODES_DENSE) { /* dense LAPACK instead, recorded as the method used */
-    const PetscInt  nonzero = prob->dim * (prob->natoms - 1);
-    const PetscBool small = (PetscBool)(prob->dim * prob->natoms <= VIT_MODES_DENSE_DOF), most = (PetscBool)(5 * opt.nev > nonzero);
-    /* most of the space: SLEPc's LOBPCG stops when the space is below 5 block sizes ("problem size
-       too small relative to the block size", once internal error 56 of minimize
-       -minimize_saddle_nev 1e9) and the others waste their work; dense where the matrix fits one rank */
-    if (small || most) {
-      PetscCall(CheckNev(prob, &opt));
-      if (!small) {
-        PetscCheck(prob->dim * prob->natoms <= VIT_MODES_DENSE_MAX_DOF, prob->comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " modes of %" PetscInt_FMT " non-zero ones: an iterative eigensolver needs them to be at most a fifth of the space; ask for at most %" PetscInt_FMT, opt.nev, nonzero, nonzero / 5);
-        PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " of the %" PetscInt_FMT " non-zero modes asked for: computed by dense LAPACK\n", opt.nev, nonzero));
-      }
-      opt.method       = VIT_MODES_DENSE;
-      opt.dense_lowest = PETSC_TRUE;
-      block            = PETSC_FALSE;
+  if (VitModesDenseInstead(prob, &opt)) { /* dense LAPACK instead, recorded as the method used */
+    const PetscInt nonzero = prob->dim * (prob->natoms - 1);
+    PetscCall(CheckNev(prob, &opt));
+    if (prob->dim * prob->natoms > VIT_MODES_DENSE_DOF) {
+      PetscCheck(prob->dim * prob->natoms <= VIT_MODES_DENSE_MAX_DOF, prob->comm, PETSC_ERR_USER_INPUT, "%" PetscInt_FMT " modes of %" PetscInt_FMT " non-zero ones: an iterative eigensolver needs them to be at most a fifth of the space; ask for at most %" PetscInt_FMT, opt.nev, nonzero, nonzero / 5);
+      PetscCall(PetscPrintf(prob->comm, "vitrum: note: %" PetscInt_FMT " of the %" PetscInt_FMT " non-zero modes asked for: computed by dense LAPACK\n", opt.nev, nonzero));
     }
+    opt.method       = VIT_MODES_DENSE;
+    opt.dense_lowest = PETSC_TRUE;
+    block            = PETSC_FALSE;
   }
   if (block && !given->op) PetscCall(VitKpmOperatorCreate((VitSpectrumProblem *)prob, 4, PETSC_FALSE, &opt.op));
   if (opt.method == VIT_MODES_TWOLEVEL) {
