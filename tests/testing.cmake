@@ -10,7 +10,7 @@
 # the sleeps come after their exit).
 set(VIT_PYTHON /usr/bin/python3)
 set(VIT_MPIRUN mpirun --allow-run-as-root --oversubscribe)
-set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpirun --allow-run-as-root --oversubscribe;SRC=${CMAKE_SOURCE_DIR};OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_odls_base_sigkill_timeout=0;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests")
+set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpirun --allow-run-as-root --oversubscribe;SRC=${CMAKE_SOURCE_DIR};OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_odls_base_sigkill_timeout=0;OMPI_MCA_pml=ob1;OMPI_MCA_btl=self,vader;VITRUM_HUGEPAGES=0;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests")
 
 function(vit_add_test name np)
   set(workdir ${CMAKE_BINARY_DIR}/testrun/${name})
