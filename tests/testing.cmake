@@ -8,6 +8,10 @@
 # tears the job down with two 1 s sleeps between its signals although every rank has already
 # exited; without them errors_options runs in 17 s instead of 48 (the ranks' output is unchanged:
 # the sleeps come after their exit).
+# OMPI_MCA_pml=ob1, OMPI_MCA_btl=self,vader: one node, shared memory; without them every MPI start
+# probes UCX first (0.62 s instead of 0.42 s for `vitrum help` here; the suite starts vitrum
+# thousands of times). VITRUM_HUGEPAGES=0: no re-execution with glibc.malloc.hugetlb=1 (src/main.c;
+# 0.1 s per start, 0.4 s under ASan); cli_hugepages removes the variable and tests the re-execution.
 set(VIT_PYTHON /usr/bin/python3)
 set(VIT_MPIRUN mpirun --allow-run-as-root --oversubscribe)
 set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpirun --allow-run-as-root --oversubscribe;SRC=${CMAKE_SOURCE_DIR};OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_odls_base_sigkill_timeout=0;OMPI_MCA_pml=ob1;OMPI_MCA_btl=self,vader;VITRUM_HUGEPAGES=0;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests")
@@ -34,3 +38,22 @@ list(REMOVE_ITEM VIT_TEST_MODULES ${CMAKE_SOURCE_DIR}/tests/testing.cmake)
 foreach(m ${VIT_TEST_MODULES})
   include(${m})
 endforeach()
+
+# Start the longest tests first. In a fresh build folder (CI's clean clone) ctest has no timing
+# history and starts tests by number, so a long test registered late would run alone at the end
+# with the other core idle. COST (seconds of a CI run on 2 cores, 96d6a20) orders them; ctest's
+# own history, once there, takes over.
+set(VIT_TEST_COSTS bad_inputs 320 modes_precond_np1 150 modes_default_method 135 modes_coarse_redundant 130
+    modes_precond_np2 110 pipeline_material_inputs 95 errors_outputs 85 pipeline_family_cuzr 80 io_roundtrip 75
+    spectrum_stage_options 75 modes_aggregate_default 70 pipeline_tiny 70 convert_masses 65 io_hardening_h5 60
+    io_dump 60 io_h5md_2 60 io_extxyz 60 spectrum_factor_guard 60 spectrum_errors 60 fit_predict 60)
+function(vit_set_test_costs)
+  set(costs ${VIT_TEST_COSTS})
+  while(costs)
+    list(POP_FRONT costs name cost)
+    if(TEST ${name})
+      set_property(TEST ${name} PROPERTY COST ${cost})
+    endif()
+  endwhile()
+endfunction()
+cmake_language(DEFER CALL vit_set_test_costs)
