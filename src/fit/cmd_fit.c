@@ -15,7 +15,7 @@ typedef struct {
   char      smooth_weight_spec[1024];
   PetscReal lambda, lambda_min, lambda_max, test_fraction;
   PetscReal smooth_weight[FIT_MAX_WEIGHTS]; /* candidate weights mu of the smoothness penalty */
-  PetscBool lambda_set, min_set, max_set, standardize, smooth_weight_set;
+  PetscBool lambda_set, min_set, max_set, count_set, standardize, smooth_weight_set;
   PetscInt  lambda_count, cv, smooth, seed, nsmooth_weight;
 } FitOptions;
 
@@ -100,10 +100,10 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum fit: parallel TSQR ridge fit of Y = X W^T + b (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-data", "dataset file with /dataset/X, /dataset/Y (from vitrum features)", NULL, o->data, o->data, sizeof(o->data), NULL));
   PetscCall(VitOptionsString("-o", "output model file (default: the dataset's file name without its extension + .model.h5, in the current folder); never an input or a sample of the dataset", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice); default: none, lambda is chosen along the path -fit_lambda_min .. -fit_lambda_max by GCV (or -fit_cv)", NULL, o->lambda, &o->lambda, &o->lambda_set));
+  PetscCall(PetscOptionsReal("-fit_lambda", "one ridge parameter lambda > 0 (no path, no choice: refused with -fit_lambda_min, -fit_lambda_max or -fit_lambda_count); default: none, lambda is chosen along the path -fit_lambda_min .. -fit_lambda_max by GCV (or -fit_cv)", NULL, o->lambda, &o->lambda, &o->lambda_set));
   PetscCall(PetscOptionsReal("-fit_lambda_min", "smallest lambda of the log-spaced path (default 1e-8 s_max^2)", NULL, o->lambda_min, &o->lambda_min, &o->min_set));
   PetscCall(PetscOptionsReal("-fit_lambda_max", "largest lambda of the path (default 10 s_max^2)", NULL, o->lambda_max, &o->lambda_max, &o->max_set));
-  PetscCall(PetscOptionsInt("-fit_lambda_count", "number of lambdas on the path (1: -fit_lambda_min alone, nothing chosen)", NULL, o->lambda_count, &o->lambda_count, NULL));
+  PetscCall(PetscOptionsInt("-fit_lambda_count", "number of lambdas on the path (1: -fit_lambda_min alone, nothing chosen)", NULL, o->lambda_count, &o->lambda_count, &o->count_set));
   PetscCall(PetscOptionsInt("-fit_cv", "lambda choice: 0 = generalised cross-validation, K >= 2 = K-fold CV", NULL, o->cv, &o->cv, NULL));
   PetscCall(PetscOptionsBool("-fit_standardize", "scale every feature to unit variance before the penalty", NULL, o->standardize, &o->standardize, NULL));
   PetscCall(PetscOptionsInt("-fit_smooth", "smoothness penalty: 0 none, 1 or 2 = order of the differences along r", NULL, o->smooth, &o->smooth, NULL));
@@ -141,6 +141,16 @@ static PetscErrorCode SmoothWeightsParse(MPI_Comm comm, FitOptions *o)
   PetscFunctionReturn(0);
 }
 
+/* -fit_lambda is one lambda, no path: an option of the path given with it would be ignored. */
+static PetscErrorCode FitLambdaPathCheck(MPI_Comm comm, const FitOptions *o)
+{
+  const char *path = o->min_set ? "-fit_lambda_min" : o->max_set ? "-fit_lambda_max" : "-fit_lambda_count";
+
+  PetscFunctionBeginUser;
+  PetscCheck(!o->lambda_set || !(o->min_set || o->max_set || o->count_set), comm, PETSC_ERR_USER_INPUT, "-fit_lambda %.6g fixes lambda (no path), so %s, an option of the path, would be ignored: give -fit_lambda alone, or drop it to choose lambda along the path", (double)o->lambda, path);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
 {
   PetscFunctionBeginUser;
@@ -150,6 +160,7 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %.6g)", (double)o->lambda_max);
   PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %.6g is below -fit_lambda_min %.6g", (double)o->lambda_max, (double)o->lambda_min);
   PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
+  PetscCall(FitLambdaPathCheck(comm, o));
   PetscCheck(o->cv == 0 || o->cv >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_cv %" PetscInt_FMT ": use 0 (GCV) or a number of folds >= 2", o->cv);
   PetscCheck(o->smooth >= 0 && o->smooth <= 2, comm, PETSC_ERR_USER_INPUT, "-fit_smooth %" PetscInt_FMT ": use 0, 1 or 2", o->smooth);
   /* a weight with no penalty to weigh would be ignored without a word (auto, the default, is

@@ -1,6 +1,6 @@
 """Bad input to vitrum fit gives one clear line on stderr and exit status 1 (on 2 ranks): shape
 mismatch, NaN (naming the sample and the column), a constant column under -fit_standardize,
-lambda <= 0, more folds than samples, a missing file. A single held-out row has no R^2: fit
+lambda <= 0, -fit_lambda with an option of the lambda path, more folds than samples, a missing file. A single held-out row has no R^2: fit
 writes NaN and says so instead of sklearn's 0 for a zero sum of squares."""
 import numpy as np
 
@@ -36,16 +36,26 @@ cases = [
     (["-data", "good.h5", "-fit_test_samples", "binary.bin"], ["-fit_test_samples binary.bin:", "not a line of text"]),
     ([], ["-data"]),
 ]
-for args, expected in cases:
-    proc = run("fit", args + ["-o", "bad.model.h5"], nranks=2, check=False)
+
+
+def refused(args, expected, nranks=2):
+    proc = run("fit", args + ["-o", "bad.model.h5"], nranks=nranks, check=False)
     # mpirun adds its own notice about the exit status; vitrum itself prints one line, no traceback
     lines = [l for l in proc.stderr.splitlines() if l.startswith("vitrum")]
-    print(f"{' '.join(args)}: rc {proc.returncode}: {lines}")
+    print(f"{' '.join(args)} on {nranks} rank(s): rc {proc.returncode}: {lines}")
     assert proc.returncode == 1, proc.returncode
     assert "PETSC ERROR" not in proc.stderr + proc.stdout, proc.stderr
     assert len(lines) == 1 and lines[0].startswith("vitrum: error:"), proc.stderr
     for e in expected:
         assert e in lines[0], (e, lines[0])
+
+
+for args, expected in cases:
+    refused(args, expected)
+# -fit_lambda is one lambda, no path: an option of the path beside it is refused (it was ignored)
+for path_option, value in (("-fit_lambda_count", "5"), ("-fit_lambda_min", "1e-3"), ("-fit_lambda_max", "10")):
+    for nranks in (1, 2):
+        refused(["-data", "good.h5", "-fit_lambda", "0.5", path_option, value], ["-fit_lambda 0.5", path_option], nranks)
 # the constant column is fine without standardising
 run("fit", ["-data", "const.h5", "-o", "const.model.h5", "-fit_lambda", "1"], nranks=2)
 
