@@ -232,6 +232,53 @@ static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, const c
   PetscFunctionReturn(0);
 }
 
+/* The model profile a label names (a text column header, a pair of an rdf output): "1-2", "g_1-2" or "Cu-Zr" (either order of the
+   pair: g_ab = g_ba), for a model profile "g_1-2" or "S_1-2"; -1 when it names none. */
+static PetscInt ProfileOfLabel(const Model *m, const char token[])
+{
+  for (PetscInt c = 0; c < m->ngroups; c++) {
+    const char *pair = m->group_names[c] + 2, *dash = strchr(pair, '-'), *label = token;
+    size_t      len  = strlen(pair);
+    char        reversed[256];
+    if ((token[0] == 'g' || token[0] == 'S') && token[1] == '_') label = token + 2;
+    if (!strcmp(label, pair)) return c;
+    if (!dash || len >= sizeof(reversed)) continue;
+    snprintf(reversed, sizeof(reversed), "%s-%.*s", dash + 1, (int)(dash - pair), pair);
+    if (!strcmp(label, reversed)) return c;
+  }
+  return -1;
+}
+
+/* The error for label number k of a profile file (where: "the header", and noun: "column"; or
+   "/structure/rdf/pairs" and "pair") that names no profile of the model. */
+static PetscErrorCode UnknownProfile(MPI_Comm comm, const char path[], const Model *m, const char where[], const char noun[], PetscInt k, const char label[])
+{
+  char known[512] = "";
+
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < m->ngroups && strlen(known) + strlen(m->group_names[c]) + 3 < sizeof(known); c++) {
+    PetscCall(PetscStrlcat(known, c ? ", " : "", sizeof(known)));
+    PetscCall(PetscStrlcat(known, m->group_names[c], sizeof(known)));
+  }
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s names %s %" PetscInt_FMT " '%s', which the model %s does not use (its profiles: %s): give the model's profiles only, of a sample of its species", path, where, noun, k, label, m->path, known);
+}
+
+/* pr->names from the labels of its nprof profiles (text header columns, rdf output pairs), each
+   the model profile it names: a label the model does not use (a pair of a species it does not
+   know) and a profile named twice are errors, naming where/noun and its number (from first). */
+static PetscErrorCode ProfileNamesSet(MPI_Comm comm, const char path[], const Model *m, const char where[], const char noun[], PetscInt first, char *const labels[], Profiles *pr)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(pr->nprof, &pr->names));
+  for (PetscInt a = 0; a < pr->nprof; a++) {
+    PetscInt c = ProfileOfLabel(m, labels[a]);
+    if (c < 0) PetscCall(UnknownProfile(comm, path, m, where, noun, a + first, labels[a]));
+    for (PetscInt b = 0; b < a; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: %s names %s twice (%ss %" PetscInt_FMT " and %" PetscInt_FMT ")", path, where, m->group_names[c], noun, b + first, a + first);
+    PetscCall(PetscStrallocpy(m->group_names[c], &pr->names[a]));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* An rdf output file: g_ab(r) (model features "g_...") or S_ab(q) ("S_..."); for a model of a
    weighted total, their total. source: the sample it was computed from, or path. */
 static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const char source[], const Model *m, Profiles *pr)
@@ -258,44 +305,10 @@ static PetscErrorCode ProfilesFromH5(MPI_Comm comm, const char path[], const cha
   if (m->scattering.radiation) PetscCall(WeightedTotal(comm, m, &h5, sq, &npairs, &pairs, pr));
   PetscCall(VitH5Close(&h5));
   pr->nprof = npairs;
-  PetscCall(PetscMalloc1(npairs, &pr->names));
-  for (PetscInt a = 0; a < npairs; a++) {
-    char name[256];
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s_%s", sq ? "S" : "g", pairs[a]));
-    PetscCall(PetscStrallocpy(name, &pr->names[a]));
-  }
+  /* a pair the model does not use is refused, as a text column (its profile would be dropped) */
+  PetscCall(ProfileNamesSet(comm, source, m, strcmp(source, path) ? "the rdf computed from it" : "/structure/rdf/pairs", "pair", 1, pairs, pr));
   PetscCall(VitStringsFree(npairs, &pairs));
   PetscFunctionReturn(0);
-}
-
-/* The model profile a label names (a text column header, a pair of an rdf output): "1-2", "g_1-2" or "Cu-Zr" (either order of the
-   pair: g_ab = g_ba), for a model profile "g_1-2" or "S_1-2"; -1 when it names none. */
-static PetscInt ProfileOfLabel(const Model *m, const char token[])
-{
-  for (PetscInt c = 0; c < m->ngroups; c++) {
-    const char *pair = m->group_names[c] + 2, *dash = strchr(pair, '-'), *label = token;
-    size_t      len  = strlen(pair);
-    char        reversed[256];
-    if ((token[0] == 'g' || token[0] == 'S') && token[1] == '_') label = token + 2;
-    if (!strcmp(label, pair)) return c;
-    if (!dash || len >= sizeof(reversed)) continue;
-    snprintf(reversed, sizeof(reversed), "%s-%.*s", dash + 1, (int)(dash - pair), pair);
-    if (!strcmp(label, reversed)) return c;
-  }
-  return -1;
-}
-
-/* The error for text column `column` (1: r) whose header label names no profile of the model. */
-static PetscErrorCode UnknownColumn(MPI_Comm comm, const char path[], const Model *m, PetscInt column, const char label[])
-{
-  char known[512] = "";
-
-  PetscFunctionBeginUser;
-  for (PetscInt c = 0; c < m->ngroups && strlen(known) + strlen(m->group_names[c]) + 3 < sizeof(known); c++) {
-    PetscCall(PetscStrlcat(known, c ? ", " : "", sizeof(known)));
-    PetscCall(PetscStrlcat(known, m->group_names[c], sizeof(known)));
-  }
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the header names column %" PetscInt_FMT " '%s', which the model %s does not use (its profiles: %s): give r and the model's profiles only", path, column, label, m->path, known);
 }
 
 /* Names of the text columns from the last comment line before the data when it has one label per
@@ -316,13 +329,7 @@ static PetscErrorCode TextColumnNames(MPI_Comm comm, const char path[], const Mo
     PetscCall(PetscPrintf(comm, "# predict: note: %s: the header names none of the model's profiles (%s%s): its columns are taken in the model's order\n", path, m->group_names[0], m->ngroups > 1 ? ", ..." : ""));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscCalloc1(pr->nprof, &pr->names));
-  for (PetscInt a = 0; a < pr->nprof; a++) {
-    PetscInt c = ProfileOfLabel(m, labels[a + 1]);
-    if (c < 0) PetscCall(UnknownColumn(comm, path, m, a + 2, labels[a + 1]));
-    for (PetscInt b = 0; b < a && c >= 0; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: the header names %s twice (columns %" PetscInt_FMT " and %" PetscInt_FMT ")", path, m->group_names[c], b + 2, a + 2);
-    PetscCall(PetscStrallocpy(m->group_names[c], &pr->names[a]));
-  }
+  PetscCall(ProfileNamesSet(comm, path, m, "the header", "column", 2, labels + 1, pr));
   PetscFunctionReturn(0);
 }
 

@@ -3,7 +3,8 @@ given as text columns (on the model's grid, or on a longer range of the same gri
 rdf output (pairs in another order) gives W x + b computed here from /model/W and /model/b; the
 -o file holds the same numbers as the stdout table. A header line naming the text columns ("# r
 2-2 1-1 2-1", commas allowed) matches them by name; a header column the model does not use (an extra
-pair 3-3) is refused. A profile on another grid (a finer one) is an
+pair 3-3) is refused, and so is a pair of an HDF5 rdf output the model does not use (it was dropped
+without a word), or an HDF5 rdf output on another r grid. A profile on another grid (a finer one) is an
 error, and with -predict_regrid it is re-binned: = W (numpy averages weighted by shell volume) + b,
 refused by a model that does not record the samples' dimension. A measured range
 that does not cover the model's, a wrong number of columns, a NaN in the text file (line named) or
@@ -95,6 +96,36 @@ for name, header, message in (("twice.txt", "r 1-2 2-1 1-1", "names g_1-2 twice"
     np.savetxt(name, np.column_stack([r] + list(x0) + ([x0[0]] if name == "extra.txt" else [])), header=header)
     proc = run("predict", ["-model", "pred.model.h5", "-rdf", name], 2, check=False)
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+
+# the same for an HDF5 rdf output (the rdf command's .h5): a pair the model does not use, also
+# beside all of the model's (until this release dropped without a word), a pair named twice, a pair
+# missing; and its r grid is compared as a text file's: shifted by 1% of a bin, or one point moved,
+# it is refused (no interpolation). One line, once, on 1 and 2 ranks.
+def write_rdf(path, grid, pairs, profiles):
+    with h5py.File(path, "w") as f:
+        f["/structure/rdf/r"] = grid
+        f["/structure/rdf/g"] = np.array(profiles)
+        f["/structure/rdf/pairs"] = strings(pairs)
+
+
+write_rdf("extra.h5", r, PAIRS + ["3-3"], list(x0) + [x0[0]])
+write_rdf("extra_first.h5", r, ["1-3"] + PAIRS, [x0[0]] + list(x0))
+write_rdf("twice.h5", r, ["1-2", "2-1", "1-1"], [x0[1], x0[1], x0[0]])
+write_rdf("missing.h5", r, ["1-1", "1-2"], x0[:2])
+wider = 0.86 + 0.04 * np.arange(42)  # covers the model's bins, its points 1% of a bin off theirs
+write_rdf("shifted.h5", wider + 0.0004, PAIRS, [np.concatenate([[p[0]], p, [p[-1]]]) for p in x0])
+moved = r.copy()
+moved[20] += 0.01
+write_rdf("moved.h5", moved, PAIRS, x0)
+for name, message in (("extra.h5", "extra.h5: /structure/rdf/pairs names pair 4 '3-3', which the model pred.model.h5 does not use (its profiles: g_1-1, g_1-2, g_2-2)"),
+                      ("extra_first.h5", "extra_first.h5: /structure/rdf/pairs names pair 1 '1-3', which the model pred.model.h5 does not use"),
+                      ("twice.h5", "twice.h5: /structure/rdf/pairs names g_1-2 twice (pairs 1 and 2)"), ("missing.h5", "missing.h5: has no profile g_2-2"),
+                      ("shifted.h5", "shifted.h5: the grid of g_1-1"), ("moved.h5", "moved.h5: the grid of g_1-1")):
+    for nranks in (1, 2):
+        proc = run("predict", ["-model", "pred.model.h5", "-rdf", name], nranks, check=False)
+        errors = [l for l in proc.stderr.splitlines() if l.startswith("vitrum")]
+        print(name, nranks, errors)
+        assert proc.returncode == 1 and len(errors) == 1 and message in errors[0] and "PETSC ERROR" not in proc.stderr, proc.stderr
 
 # a finer grid: refused, and with -predict_regrid refused too by a model that does not record the
 # samples' dimension (the shells' volumes need it; re-binned below with dens.model.h5)
