@@ -308,46 +308,51 @@ static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const V
   PetscFunctionReturn(0);
 }
 
-/* How many of n units copy an earlier one (first[i] != i, VitNameFirstOccurrence), the first copy
-   (*copy, -1: none), and how many copies sit on the other side of the train/test split than the
-   unit they copy (held[]), with the first of those (*straddle_copy). */
-static void TwinCount(PetscInt n, const PetscInt first[], const PetscBool held[], PetscInt *ncopies, PetscInt *copy, PetscInt *nstraddle, PetscInt *straddle_copy)
+/* How many of n units copy an earlier one (first[i] != i), the first copy (*copy, -1: none); how
+   many copies sit on the other side of the train/test split than the unit they copy (side[]: fold,
+   -1 held out), with the first of those (*straddle); and how many training copies sit in another
+   K-fold fold than the training unit they copy, with the first (*other_fold). */
+static void TwinCount(PetscInt n, const PetscInt first[], const PetscInt side[], PetscInt count[3], PetscInt which[3])
 {
-  *ncopies = *nstraddle = 0;
-  *copy = *straddle_copy = -1;
+  for (PetscInt k = 0; k < 3; k++) count[k] = 0, which[k] = -1;
   for (PetscInt i = 0; i < n; i++) {
+    PetscInt a = side[first[i]], b = side[i];
     if (first[i] == i) continue;
-    if (!(*ncopies)++) *copy = i;
-    if (held[i] != held[first[i]] && !(*nstraddle)++) *straddle_copy = i;
+    if (!count[0]++) which[0] = i;
+    if ((a < 0) != (b < 0) && !count[1]++) which[1] = i;
+    if (a >= 0 && b >= 0 && a != b && !count[2]++) which[2] = i;
   }
 }
 
 /* One warning line for a kind of copies (what: "rows of /dataset/X are bitwise copies of an
-   earlier row"); label(i) names unit i. */
-static PetscErrorCode TwinWarn(MPI_Comm comm, const char what[], const char unit[], PetscInt n, const PetscInt first[], const PetscBool held[], char *const label[])
+   earlier row"); label[i] names unit i, side[i] its fold (-1: held out). */
+static PetscErrorCode TwinWarn(MPI_Comm comm, const char what[], const char unit[], PetscInt n, const PetscInt first[], const PetscInt side[], PetscInt nfolds, char *const label[])
 {
-  PetscInt ncopies, copy, nstraddle, straddle;
+  PetscInt count[3], which[3], c;
 
   PetscFunctionBeginUser;
-  TwinCount(n, first, held, &ncopies, &copy, &nstraddle, &straddle);
-  if (!ncopies) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " %s (first: %s %" PetscInt_FMT " '%s' and %" PetscInt_FMT " '%s')", ncopies, what, unit, first[copy], label[first[copy]], copy, label[copy]));
-  if (nstraddle) PetscCall(PetscPrintf(comm, "; %" PetscInt_FMT " of them on the other side of the train/test split (first: %s %" PetscInt_FMT " and %" PetscInt_FMT "): the held-out score counts copies of training samples and is too high", nstraddle, unit, first[straddle], straddle));
+  TwinCount(n, first, side, count, which);
+  if (!count[0]) PetscFunctionReturn(0);
+  c = which[0];
+  PetscCall(PetscPrintf(comm, "fit: warning: %" PetscInt_FMT " %s (first: %s %" PetscInt_FMT " '%s' and %" PetscInt_FMT " '%s')", count[0], what, unit, first[c], label[first[c]], c, label[c]));
+  if (count[1]) PetscCall(PetscPrintf(comm, "; %" PetscInt_FMT " of them on the other side of the train/test split (first: %s %" PetscInt_FMT " and %" PetscInt_FMT "): the held-out score counts copies of training samples and is too high", count[1], unit, first[which[1]], which[1]));
+  if (count[2]) PetscCall(PetscPrintf(comm, "; %" PetscInt_FMT " of them in another of the %" PetscInt_FMT " folds of -fit_cv (first: %s %" PetscInt_FMT " and %" PetscInt_FMT "): the cross-validation score counts copies of the fitted samples and picks too small a lambda", count[2], nfolds, unit, first[which[2]], which[2]));
   PetscCall(PetscPrintf(comm, "; a copy is not an independent sample: remove the copies from the dataset\n"));
   PetscFunctionReturn(0);
 }
 
-/* The 128 bits of two hashes (FNV-1a, and a multiply-xorshift one) of each local row's bytes, as
-   32 hex digits, gathered on every rank: equal strings are bitwise equal rows (to a chance of
+/* Two 64-bit hashes (FNV-1a, and a multiply-xorshift one) of the bytes of every row, gathered on
+   every rank (digest[2 i], digest[2 i + 1]): equal pairs are bitwise equal rows (to a chance of
    ~n^2 2^-129). */
-static PetscErrorCode RowDigests(MPI_Comm comm, const VitDataset *ds, char ***digests)
+static PetscErrorCode RowDigests(MPI_Comm comm, const VitDataset *ds, uint64_t **digest)
 {
-  uint64_t   *local, *all;
+  uint64_t   *local;
   PetscMPIInt size, *counts, *displs, mine = (PetscMPIInt)(2 * ds->nlocal);
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscMalloc2(2 * ds->nlocal + 1, &local, 2 * ds->n, &all));
+  PetscCall(PetscMalloc1(2 * ds->nlocal + 1, &local));
+  PetscCall(PetscMalloc1(2 * ds->n + 1, digest));
   PetscCall(PetscMalloc2(size, &counts, size, &displs));
   for (PetscInt i = 0; i < ds->nlocal; i++) {
     const unsigned char *b = (const unsigned char *)(ds->X + i * ds->p);
@@ -363,40 +368,79 @@ static PetscErrorCode RowDigests(MPI_Comm comm, const VitDataset *ds, char ***di
   PetscCallMPI(MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm));
   displs[0] = 0;
   for (PetscMPIInt r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
-  PetscCallMPI(MPI_Allgatherv(local, mine, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
-  PetscCall(PetscMalloc1(ds->n, digests));
-  for (PetscInt i = 0; i < ds->n; i++) {
-    char hex[33];
-    snprintf(hex, sizeof(hex), "%016llx%016llx", (unsigned long long)all[2 * i], (unsigned long long)all[2 * i + 1]);
-    PetscCall(PetscStrallocpy(hex, &(*digests)[i]));
-  }
-  PetscCall(PetscFree2(local, all));
+  PetscCallMPI(MPI_Allgatherv(local, mine, MPI_UINT64_T, *digest, counts, displs, MPI_UINT64_T, comm));
+  PetscCall(PetscFree(local));
   PetscCall(PetscFree2(counts, displs));
   PetscFunctionReturn(0);
 }
 
-/* Copies of a sample in the dataset (the same file listed twice, or a copy of it under another
-   name): sample names that repeat, and (one row per sample) rows of X that are bitwise the same.
-   A warning for each, naming the first pair and the count, and whether copies fall on both sides
-   of the train/test split, where they make the held-out score that of seen samples. */
-static PetscErrorCode FitWarnTwins(MPI_Comm comm, const VitDataset *ds, const FitSplit *split)
+typedef struct {
+  uint64_t h1, h2;
+  PetscInt row;
+} RowKey;
+
+static int CompareRowKey(const void *a, const void *b)
 {
-  PetscInt   nunits = ds->row_sample ? ds->nsamples : ds->n, *first;
-  char     **unit_names = ds->row_sample ? ds->samples : ds->sample_names, **digests;
-  PetscBool *held;
+  const RowKey *x = (const RowKey *)a, *y = (const RowKey *)b;
+  if (x->h1 != y->h1) return x->h1 < y->h1 ? -1 : 1;
+  if (x->h2 != y->h2) return x->h2 < y->h2 ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+/* For every row i, the first row bitwise equal to it that belongs to another unit (unit[]: the
+   sample of each row; NULL: every row its own unit), when that row comes before i: first[i], else
+   i. Rows of one unit may be equal (atoms of one sample with the same environment, e.g. in a
+   crystal); a row equal to a row of another sample is a copy. One sort: O(n log n). */
+static PetscErrorCode RowCopies(PetscInt n, const uint64_t digest[], const PetscInt unit[], PetscInt first[])
+{
+  RowKey *key;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc2(nunits, &first, nunits, &held));
-  for (PetscInt i = 0; i < ds->n; i++) held[ds->row_sample ? ds->row_sample[i] : i] = (PetscBool)(split->row_fold[i] < 0);
-  PetscCall(VitNameFirstOccurrence(nunits, unit_names, first));
-  PetscCall(TwinWarn(comm, ds->row_sample ? "samples of /dataset/samples repeat the name of an earlier one" : "rows repeat the sample name of an earlier row", ds->row_sample ? "samples" : "rows", nunits, first, held, unit_names));
-  if (!ds->row_sample) { /* per-atom rows: atoms of one sample may share an environment */
-    PetscCall(RowDigests(comm, ds, &digests));
-    PetscCall(VitNameFirstOccurrence(ds->n, digests, first));
-    PetscCall(TwinWarn(comm, "rows of /dataset/X are bitwise copies of an earlier row", "rows", ds->n, first, held, unit_names));
-    PetscCall(VitStringsFree(ds->n, &digests));
+  PetscCall(PetscMalloc1(n + 1, &key));
+  for (PetscInt i = 0; i < n; i++) key[i] = (RowKey){digest[2 * i], digest[2 * i + 1], i};
+  qsort(key, (size_t)n, sizeof(*key), CompareRowKey);
+  for (PetscInt s = 0, e; s < n; s = e) {
+    PetscInt g0 = key[s].row, g1 = -1, u0 = unit ? unit[g0] : g0;
+    for (e = s + 1; e < n && key[e].h1 == key[s].h1 && key[e].h2 == key[s].h2; e++)
+      if (g1 < 0 && (unit ? unit[key[e].row] : key[e].row) != u0) g1 = key[e].row;
+    for (PetscInt k = s; k < e; k++) {
+      PetscInt i = key[k].row, partner = (unit ? unit[i] : i) != u0 ? g0 : g1;
+      first[i] = partner >= 0 && partner < i ? partner : i;
+    }
   }
-  PetscCall(PetscFree2(first, held));
+  PetscCall(PetscFree(key));
+  PetscFunctionReturn(0);
+}
+
+/* Copies of a sample in the dataset (the same file listed twice, or a copy of it under another
+   name): sample names that repeat, and rows of X that are bitwise the same as a row of another
+   sample (per-sample rows: any two rows; per-atom rows: atoms of different samples, those of one
+   sample may share an environment). A warning for each, naming the first pair and the count, and
+   whether copies fall on both sides of the train/test split, where they make the held-out score
+   that of seen samples, or in different folds of -fit_cv, where they make the CV score that of
+   fitted samples. Cost: one sort of the n row digests, O(n log n). */
+static PetscErrorCode FitWarnTwins(MPI_Comm comm, const VitDataset *ds, const FitSplit *split)
+{
+  PetscInt   nunits = ds->row_sample ? ds->nsamples : ds->n, *first, *unit_side;
+  char     **unit_names = ds->row_sample ? ds->samples : ds->sample_names, **row_label;
+  uint64_t  *digest;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(PetscMax(nunits, ds->n), &first, nunits, &unit_side));
+  for (PetscInt i = 0; i < ds->n; i++) unit_side[ds->row_sample ? ds->row_sample[i] : i] = split->row_fold[i];
+  PetscCall(VitNameFirstOccurrence(nunits, unit_names, first));
+  PetscCall(TwinWarn(comm, ds->row_sample ? "samples of /dataset/samples repeat the name of an earlier one" : "rows repeat the sample name of an earlier row", ds->row_sample ? "samples" : "rows", nunits, first, unit_side, split->nfolds, unit_names));
+  PetscCall(RowDigests(comm, ds, &digest));
+  PetscCall(RowCopies(ds->n, digest, ds->row_sample, first));
+  PetscCall(PetscFree(digest));
+  row_label = ds->sample_names;
+  if (ds->row_sample) { /* a row is named by its sample */
+    PetscCall(PetscMalloc1(ds->n, &row_label));
+    for (PetscInt i = 0; i < ds->n; i++) row_label[i] = ds->samples[ds->row_sample[i]];
+  }
+  PetscCall(TwinWarn(comm, ds->row_sample ? "rows of /dataset/X (atoms) are bitwise copies of an earlier row of another sample" : "rows of /dataset/X are bitwise copies of an earlier row", "rows", ds->n, first, split->row_fold, split->nfolds, row_label));
+  if (ds->row_sample) PetscCall(PetscFree(row_label));
+  PetscCall(PetscFree2(first, unit_side));
   PetscFunctionReturn(0);
 }
 
