@@ -2,17 +2,21 @@
      position/value (frames, N, d) or a time-independent position (N, d),
      species/value (frames, N) or species (N) (integers; absent: one species), or "type",
      id/value or id (file ids; absent: 0..N-1),
+     mass/value or mass: one mass per atom, or one for all (a scalar), one per species (ReadMasses),
      box/edges: vector (d) for a rectangular box or matrix (d, d) whose rows are the edge
      vectors, optionally time-dependent (box/edges/value);
    time-dependent elements are matched to the position frame by step (ElementFrame).
    vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo, units} to keep species names,
-   masses, the box origin and the LAMMPS unit style (when known), and pair_coeffs: a data file's
-   Pair Coeffs or PairIJ Coeffs # lj/cut (VitPairCoeffs), which the potentials take from an H5MD
-   file as from the data file. Reading: every rank reads a contiguous block of atoms. */
+   masses (also written per atom as mass/value), the box origin and the LAMMPS unit style (when
+   known), and pair_coeffs: a data file's Pair Coeffs or PairIJ Coeffs # lj/cut (VitPairCoeffs),
+   which the potentials take from an H5MD file as from the data file. Reading: every rank reads a contiguous block of atoms. */
 #include "io_private.h"
 #include <vitrum/h5io.h>
 #include <stdint.h>
 
+#define VIT_ATOM_MASS_H5MD "/particles/all/mass"
+#define VIT_TYPE_MASS_H5MD "/parameters/vitrum/type_mass"
+#define VIT_MASS_RTOL      1e-12 /* masses that agree to round-off */
 #define H5Check(expr, comm, ...) PetscCheck((expr) >= 0, comm, PETSC_ERR_FILE_READ, __VA_ARGS__)
 
 /* An H5MD element: a time-dependent group with value, or a plain dataset. */
@@ -163,7 +167,8 @@ static PetscErrorCode PositionFrame(VitH5 *h5, const Element *pos, PetscInt64 fr
 }
 
 /* Rows [start, start+n) of frame f of an element with rows of ncols numbers (ncols = 0: one
-   number per row). Called on every rank: a failure on any rank stops all of them. */
+   number per row; a time-independent scalar dataset: its one number, start = 0, n = 1). Called on
+   every rank: a failure on any rank stops all of them. */
 static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t start, hsize_t n, hsize_t ncols, hid_t memtype, void *buf)
 {
   hsize_t off[3] = {f, start, 0}, count[3] = {1, n, ncols}, mcount = n * (ncols ? ncols : 1);
@@ -175,7 +180,7 @@ static PetscErrorCode ReadRows(VitH5 *h5, const Element *e, hsize_t f, hsize_t s
     dset   = H5Dopen2(h5->file, e->name, H5P_DEFAULT);
     fspace = dset >= 0 ? H5Dget_space(dset) : -1;
     mspace = H5Screate_simple(1, &mcount, NULL);
-    ok     = fspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off + skip, NULL, count + skip, NULL) >= 0 && H5Dread(dset, memtype, mspace, fspace, H5P_DEFAULT, buf) >= 0;
+    ok     = fspace >= 0 && (e->ndims == 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off + skip, NULL, count + skip, NULL) >= 0) && H5Dread(dset, memtype, mspace, fspace, H5P_DEFAULT, buf) >= 0;
     H5Sclose(mspace);
     if (fspace >= 0) H5Sclose(fspace);
     if (dset >= 0) H5Dclose(dset);
@@ -292,21 +297,139 @@ static PetscErrorCode MapSpecies(VitH5 *h5, PetscInt rstart, const PetscInt64 va
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReadMasses(VitH5 *h5, VitSample *s)
+/* The masses of /parameters/vitrum/type_mass (vitrum's, one per type) into type_mass[], or found = false. */
+static PetscErrorCode ReadTypeMass(VitH5 *h5, const VitSample *s, PetscReal type_mass[], PetscBool *found)
 {
   PetscInt   n;
   PetscReal *mass;
 
   PetscFunctionBeginUser;
-  PetscCall(VitH5Exists(h5, "/parameters/vitrum/type_mass", &s->has_masses));
-  if (!s->has_masses) PetscFunctionReturn(0);
-  PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/type_mass", &n, &mass));
-  PetscCheck(n == s->ntypes, h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass has %" PetscInt_FMT " values for %" PetscInt_FMT " types", h5->path, n, s->ntypes);
+  PetscCall(VitH5Exists(h5, VIT_TYPE_MASS_H5MD, found));
+  if (!*found) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadReal(h5, VIT_TYPE_MASS_H5MD, &n, &mass));
+  PetscCheck(n == s->ntypes, h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_TYPE_MASS_H5MD " has %" PetscInt_FMT " values for %" PetscInt_FMT " types", h5->path, n, s->ntypes);
   for (PetscInt t = 0; t < n; t++) {
-    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: /parameters/vitrum/type_mass of type %" PetscInt_FMT " is %.6g: " VIT_MASS_EXPECTED, h5->path, t + 1, (double)mass[t]);
-    s->type_mass[t] = mass[t];
+    PetscCheck(mass[t] > 0 && PetscIsNormalReal(mass[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_TYPE_MASS_H5MD " of type %" PetscInt_FMT " is %.6g: " VIT_MASS_EXPECTED, h5->path, t + 1, (double)mass[t]);
+    type_mass[t] = mass[t];
   }
   PetscCall(PetscFree(mass));
+  PetscFunctionReturn(0);
+}
+
+/* Mass, file id and type of the atom of global row `row` (held by one rank), on every rank. */
+typedef struct {
+  PetscReal mass;
+  PetscInt  id, type;
+} AtomMass;
+
+static PetscErrorCode AtomMassOfRow(MPI_Comm comm, PetscInt rstart, const VitSample *s, const PetscReal mass[], PetscInt row, AtomMass *a)
+{
+  PetscReal v[3] = {0, 0, 0}; /* ids and types are exact in a double */
+  PetscInt  i    = row - rstart;
+
+  PetscFunctionBeginUser;
+  if (i >= 0 && i < s->nlocal) {
+    v[0] = mass[i];
+    v[1] = (PetscReal)s->fid[i];
+    v[2] = (PetscReal)s->type[i];
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 3, MPIU_REAL, MPI_SUM, comm)); /* one rank's values plus zeros: exact */
+  a->mass = v[0];
+  a->id   = (PetscInt)v[1];
+  a->type = (PetscInt)v[2];
+  PetscFunctionReturn(0);
+}
+
+/* Two masses that agree to round-off. */
+static PetscBool MassesAgree(PetscReal a, PetscReal b)
+{
+  return (PetscBool)(PetscAbsReal(a - b) <= VIT_MASS_RTOL * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
+}
+
+/* Per-atom masses of this rank's block from the element /particles/all/mass (H5MD 1.1): one value
+   per atom, (N) or (frames, N), or one for all atoms, a scalar or (frames); each positive, finite
+   and normal. found = false when the file has none. */
+static PetscErrorCode ReadAtomMasses(VitH5 *h5, const FrameRef *ref, PetscInt rstart, const VitSample *s, PetscReal mass[], PetscBool *found)
+{
+  Element   e;
+  hsize_t   f;
+  PetscInt  frame_dims, row;
+  PetscBool scalar, *bad;
+  AtomMass  a;
+  char      shape[64];
+
+  PetscFunctionBeginUser;
+  PetscCall(FindElement(h5, VIT_ATOM_MASS_H5MD, &e));
+  *found = e.exists;
+  if (!e.exists) PetscFunctionReturn(0);
+  PetscCall(CheckNumbers(h5, &e, PETSC_FALSE));
+  frame_dims = e.ndims - (e.timed ? 1 : 0);
+  scalar     = (PetscBool)(frame_dims == 0);
+  ShapeString(&e, shape, sizeof(shape));
+  PetscCheck(scalar || (frame_dims == 1 && e.dims[e.ndims - 1] == (hsize_t)s->natoms), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s has shape %s: expected one mass per atom (%" PetscInt_FMT ") or one for all atoms (a scalar)%s", h5->path, e.name, shape, s->natoms, e.timed ? ", after the frame dimension" : "");
+  PetscCall(ElementFrame(h5, &e, ref, &f));
+  if (scalar) {
+    PetscCall(ReadRows(h5, &e, f, 0, 1, 0, H5T_NATIVE_DOUBLE, &a.mass));
+    PetscCheck(a.mass > 0 && PetscIsNormalReal(a.mass), h5->comm, PETSC_ERR_USER_INPUT, "%s: %s (the mass of every atom) is %.6g: " VIT_MASS_EXPECTED, h5->path, e.name, (double)a.mass);
+    for (PetscInt i = 0; i < s->nlocal; i++) mass[i] = a.mass;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(ReadRows(h5, &e, f, (hsize_t)rstart, (hsize_t)s->nlocal, 0, H5T_NATIVE_DOUBLE, mass));
+  PetscCall(PetscMalloc1(s->nlocal, &bad));
+  for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)!(mass[i] > 0 && PetscIsNormalReal(mass[i]));
+  PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
+  PetscCall(PetscFree(bad));
+  if (row >= 0) PetscCall(AtomMassOfRow(h5->comm, rstart, s, mass, row, &a));
+  PetscCheck(row < 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: %s: the mass of atom id %" PetscInt_FMT " (row %" PetscInt_FMT ") is %.6g: " VIT_MASS_EXPECTED, h5->path, e.name, a.id, row, (double)a.mass);
+  PetscFunctionReturn(0);
+}
+
+/* One mass per species from per-atom masses (vitrum, like LAMMPS, gives each species one mass): the
+   first atom of a species (lowest row) gives it, and every other atom of that species must have it
+   (to round-off); a species without atoms gets none (0). */
+static PetscErrorCode TypeMassFromAtoms(VitH5 *h5, PetscInt rstart, const VitSample *s, const PetscReal mass[], PetscReal type_mass[])
+{
+  PetscInt  first[VIT_MAX_TYPES], row;
+  PetscBool *bad;
+  AtomMass  a, b;
+
+  PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < s->ntypes; t++) first[t] = PETSC_MAX_INT;
+  for (PetscInt i = s->nlocal; i-- > 0;) first[s->type[i]] = rstart + i;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, first, (PetscMPIInt)s->ntypes, MPIU_INT, MPI_MIN, h5->comm));
+  for (PetscInt t = 0; t < s->ntypes; t++) type_mass[t] = first[t] >= rstart && first[t] < rstart + s->nlocal ? mass[first[t] - rstart] : 0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, type_mass, (PetscMPIInt)s->ntypes, MPIU_REAL, MPI_MAX, h5->comm)); /* masses are positive */
+  PetscCall(PetscMalloc1(s->nlocal, &bad));
+  for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)!MassesAgree(mass[i], type_mass[s->type[i]]);
+  PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
+  PetscCall(PetscFree(bad));
+  if (row < 0) PetscFunctionReturn(0);
+  PetscCall(AtomMassOfRow(h5->comm, rstart, s, mass, row, &a));
+  PetscCall(AtomMassOfRow(h5->comm, rstart, s, mass, first[a.type], &b));
+  SETERRQ(h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_ATOM_MASS_H5MD ": atom id %" PetscInt_FMT " has mass %.15g, atom id %" PetscInt_FMT " of the same species %s has %.15g: vitrum gives each species one mass (as LAMMPS's per-type masses)", h5->path, a.id, (double)a.mass, b.id, s->type_name[a.type], (double)b.mass);
+}
+
+/* Masses from /particles/all/mass (H5MD, per atom or one for all: one per species, see
+   TypeMassFromAtoms) and from /parameters/vitrum/type_mass (vitrum's, per type); where both give a
+   species' mass they must agree to round-off. A species neither gives has none (0), a file without
+   either none at all: never a default. Needs the types and file ids. */
+static PetscErrorCode ReadMasses(VitH5 *h5, const FrameRef *ref, PetscInt rstart, VitSample *s)
+{
+  PetscReal *mass, from_atoms[VIT_MAX_TYPES], from_types[VIT_MAX_TYPES] = {0};
+  PetscBool  has_atoms, has_types;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadTypeMass(h5, s, from_types, &has_types));
+  PetscCall(PetscMalloc1(s->nlocal, &mass));
+  PetscCall(ReadAtomMasses(h5, ref, rstart, s, mass, &has_atoms));
+  if (has_atoms) PetscCall(TypeMassFromAtoms(h5, rstart, s, mass, from_atoms));
+  PetscCall(PetscFree(mass));
+  s->has_masses = (PetscBool)(has_atoms || has_types);
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    const PetscBool atoms = (PetscBool)(has_atoms && from_atoms[t] > 0);
+    PetscCheck(!atoms || !has_types || MassesAgree(from_atoms[t], from_types[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_ATOM_MASS_H5MD " gives species %s mass %.15g, " VIT_TYPE_MASS_H5MD " gives it %.15g: give one of them, or the same mass", h5->path, s->type_name[t], (double)from_atoms[t], (double)from_types[t]);
+    s->type_mass[t] = atoms ? from_atoms[t] : from_types[t];
+  }
   PetscFunctionReturn(0);
 }
 
@@ -553,10 +676,10 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   if (!found)
     for (PetscInt i = 0; i < n; i++) value[i] = 1; /* one species, named "1" */
   PetscCall(MapSpecies(&h5, rstart, value, s));
-  PetscCall(ReadMasses(&h5, s));
+  PetscCall(ReadIds(&h5, &ref, rstart, value, s));
+  PetscCall(ReadMasses(&h5, &ref, rstart, s));
   PetscCall(ReadUnits(&h5, s));
   PetscCall(ReadPairCoeffs(&h5, s));
-  PetscCall(ReadIds(&h5, &ref, rstart, value, s));
   PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
@@ -690,7 +813,7 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
   H5Tclose(strtype);
   for (PetscInt t = 0; t < s->ntypes; t++) names[t] = s->type_name[t];
   PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/type_names", s->ntypes, names));
-  if (s->has_masses) PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/type_mass", 1, &nt, s->type_mass, "mass")); /* none known: none written */
+  if (s->has_masses) PetscCall(VitH5WriteReal(h5, VIT_TYPE_MASS_H5MD, 1, &nt, s->type_mass, "mass")); /* none known: none written */
   PetscCall(VitH5WriteReal(h5, "/parameters/vitrum/box_lo", 1, &three, s->lo, "length"));
   if (s->units[0]) {
     const char *style = s->units;
@@ -713,7 +836,7 @@ PetscErrorCode VitSampleWriteH5MD(MPI_Comm comm, const VitSample *s, const char 
 PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const char path[], VitH5 *h5)
 {
   PetscInt   start, n, *fid, *type;
-  PetscReal *pos, *x;
+  PetscReal *pos, *x, *mass;
   hid_t      itype = sizeof(PetscInt) == 8 ? H5T_STD_I64LE : H5T_STD_I32LE;
 
   PetscFunctionBeginUser;
@@ -726,6 +849,12 @@ PetscErrorCode VitSampleWriteH5MDOpen(MPI_Comm comm, const VitSample *s, const c
   PetscCall(WriteElement(h5, "/particles/all/position", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, s->natoms, s->dim, start, n, x, "length"));
   PetscCall(WriteElement(h5, "/particles/all/species", IntType(), itype, s->natoms, 0, start, n, type, "1"));
   PetscCall(WriteElement(h5, "/particles/all/id", IntType(), itype, s->natoms, 0, start, n, fid, "1"));
+  if (VitSampleMassesComplete(s)) { /* H5MD's own per-atom masses, for other readers; the same as type_mass */
+    PetscCall(PetscMalloc1(n, &mass));
+    for (PetscInt i = 0; i < n; i++) mass[i] = s->type_mass[type[i]];
+    PetscCall(WriteElement(h5, VIT_ATOM_MASS_H5MD, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, s->natoms, 0, start, n, mass, "mass"));
+    PetscCall(PetscFree(mass));
+  }
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(fid));
   PetscCall(PetscFree(type));

@@ -201,6 +201,10 @@ bad = [
      "bad mass (1e-320): a mass is a positive number", 4),
     ("subnormalmass.h5", lambda p: h5_raw(p, **{"particles/all/species/value": [[0, 1, 0, 1]], "parameters/vitrum/type_mass": [1.0, 1e-320]}),
      "/parameters/vitrum/type_mass of type 2 is 9.99989e-321: a mass is a positive number", None),
+    ("subnormalatommass.h5", lambda p: h5_raw(p, **{"particles/all/id": [5, 6, 7, 8], "particles/all/mass": [1.0, 1.0, 1e-320, 1.0]}),
+     "/particles/all/mass: the mass of atom id 7 (row 2) is 9.99989e-321: a mass is a positive number", None),
+    ("stringmass.h5", lambda p: h5_raw(p, **{"particles/all/mass": np.array([b"Cu"] * 4)}),
+     "/particles/all/mass must hold numbers, it holds strings", None),
 ]
 
 
