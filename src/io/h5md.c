@@ -9,7 +9,9 @@
    vitrum adds /parameters/vitrum/{type_names, type_mass, box_lo, units} to keep species names,
    masses (also written per atom as mass/value), the box origin and the LAMMPS unit style (when
    known), and pair_coeffs: a data file's Pair Coeffs or PairIJ Coeffs # lj/cut (VitPairCoeffs),
-   which the potentials take from an H5MD file as from the data file. Reading: every rank reads a contiguous block of atoms. */
+   which the potentials take from an H5MD file as from the data file. A 3D sheet (boundary z
+   "none" read with -sample_dimension 3) is periodic along c, and written so (WriteHeader).
+   Reading: every rank reads a contiguous block of atoms. */
 #include "io_private.h"
 #include <vitrum/h5io.h>
 #include <stdint.h>
@@ -785,7 +787,10 @@ static PetscErrorCode WritePairCoeffs(VitH5 *h5, const VitSample *s)
 }
 
 /* H5MD header (/h5md version, author, creator) and the box: edges as a vector when the box is
-   rectangular, else the matrix of cell rows; dimension and boundary attributes. */
+   rectangular, else the matrix of cell rows; dimension and boundary attributes. The boundary is
+   "periodic" in every dimension: a 2D sample has d = 2, and a 3D sheet is periodic along c with
+   vacuum (as vitrum computes it, and as a LAMMPS data file with vacuum is), so the file reads back
+   as the same sample without -sample_dimension. */
 static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
 {
   const int  version[2] = {1, 1}, dim = (int)s->dim;

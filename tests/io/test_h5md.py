@@ -96,11 +96,29 @@ check(info["dimension"] == 2 and abs(info["area"] - 20) < 1e-9, "boundary z none
 run(["convert", "-sample", "d_flat.h5", "-o", "d_flat_out.h5"], nranks)
 h = read_h5md("d_flat_out.h5")
 check(h["dim"] == 2 and np.allclose(h["x"], xd[:, :2], atol=1e-12), "boundary z none, flat: positions x, y")
-sheet("d_thick.h5", rng.uniform(8, 12, N), ["periodic", "periodic", "none"])  # variable-length strings
+xt = sheet("d_thick.h5", rng.uniform(8, 12, N), ["periodic", "periodic", "none"])  # variable-length strings
 check(error_line(["info", "-sample", "d_thick.h5"], 'd_thick.h5: 2D sample (box boundary z "none") with atoms at different z') and
       "give -sample_dimension 3" in run(["info", "-sample", "d_thick.h5"], nranks, expect=1), "boundary z none, atoms at several z: one error naming -sample_dimension 3")
 info = parse_info(run(["info", "-sample", "d_thick.h5", "-sample_dimension", 3], nranks))
 check(info["dimension"] == 3 and abs(info["volume"] - 400) < 1e-9, "boundary z none with -sample_dimension 3: a 3D sheet, periodic along c")
+
+
+def boundary(path):
+    with h5py.File(path, "r") as f:
+        box = f["particles/all/box"].attrs
+        return int(box["dimension"]), [b.decode() if isinstance(b, bytes) else b for b in box["boundary"]]
+
+
+# round trips of the sheets through convert: the flat one is 2D (d = 2, periodic in x and y); the 3D
+# sheet is periodic along c with vacuum, as vitrum computes it (and as a LAMMPS data file with
+# vacuum is), and is written so: it reads back as the same 3D sample without -sample_dimension 3
+check(boundary("d_flat_out.h5") == (2, ["periodic", "periodic"]), "boundary z none, flat -> convert: dimension 2, periodic x, y")
+run(["convert", "-sample", "d_thick.h5", "-sample_dimension", 3, "-o", "d_thick_out.h5"], nranks)
+h = read_h5md("d_thick_out.h5")
+check(boundary("d_thick_out.h5") == (3, ["periodic"] * 3) and h["dim"] == 3 and np.array_equal(h["cell"], np.diag([4.0, 5.0, 20.0]))
+      and np.array_equal(h["x"], xt), "3D sheet -> convert: periodic along c, the same box and positions (bit for bit)")
+info = parse_info(run(["info", "-sample", "d_thick_out.h5"], nranks))
+check(info["dimension"] == 3 and abs(info["volume"] - 400) < 1e-9, "3D sheet -> convert -> info: the same 3D sample, without -sample_dimension 3")
 sheet("d_openx.h5", np.full(N, 7.5), [b"none", b"periodic", b"periodic"])
 check(error_line(["info", "-sample", "d_openx.h5"], 'boundary is "none" in x or y'), "boundary x none: refused")
 sheet("d_bad.h5", np.full(N, 7.5), [b"periodic", b"periodic", b"open"])
