@@ -7,3 +7,5 @@ vit_add_test(scripts_kernel_recovery 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/s
 vit_add_test(scripts_scaling_study 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/scripts/scaling_study.py)
 # jobscripts/strong_scaling.sh removes its temporary folder, also after a failed run.
 vit_add_test(scripts_strong_scaling 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/scripts/strong_scaling.py)
+# jobscripts/lammps/in.metallic and in.covalent read their potential from a -var potdir with a space (4 runs of lmp, 0 steps).
+vit_add_test(scripts_lammps_potdir 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/scripts/lammps_potdir.py)
