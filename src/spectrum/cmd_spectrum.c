@@ -171,7 +171,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval, an eigenvalue (eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
   PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval, an eigenvalue (unit of -kpm_lambda_min) (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
-  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound; at most 100 times that); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
   PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
@@ -521,9 +521,26 @@ static PetscBool OffTranslations(const VitKpm *kpm, PetscInt k)
   return (PetscBool)(kpm->mu[k * kpm->moments] > 1e-12 * kpm->nstates);
 }
 
+/* -vdos_omega_max far above the spectrum's top sqrt(hi) (hi: the upper end of the KPM interval,
+   Lanczos + margin or -kpm_lambda_max). D is zero above the top, so a grid ending 100 times above it
+   holds the whole band in its first 1 % of bins (2 of the default 200): the VDOS is not resolved
+   at all. Margins that make sense (a grid shared by an ensemble's samples, tops a few % apart, or
+   by materials whose tops differ a few times; a unit slip by 2 pi) stay well below 100, while
+   1e300, or Hz for THz, stop here, before the moments are computed. */
+#define VDOS_OMEGA_MAX_FACTOR 100
+
+static PetscErrorCode CheckOmegaMax(MPI_Comm comm, const SpectrumOptions *o, const OutputUnits *u, PetscReal hi)
+{
+  const PetscReal top = PetscSqrtReal(PetscMax(hi, 0));
+
+  PetscFunctionBegin;
+  PetscCheck(!(top > 0) || o->omega_max <= VDOS_OMEGA_MAX_FACTOR * top, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %.6g: more than %d times the top of this sample's spectrum, %.4g %s (the square root of the KPM interval's upper end), above which the VDOS is zero: give a top frequency near %.4g %s (a little above it for a margin), or 0: automatic", (double)(o->omega_max * u->freq), VDOS_OMEGA_MAX_FACTOR, (double)(top * u->freq), u->omega, (double)(top * u->freq), u->omega);
+  PetscFunctionReturn(0);
+}
+
 /* The KPM VDOS, counts and <omega^2> on the block operator op with R = -kpm_vectors vectors;
    trace: Tr H_ii of the owned atoms. */
-static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, const PetscInt fid[], const PetscReal trace[], const SpectrumOptions *o, SpectrumResults *res)
+static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, const PetscInt fid[], const PetscReal trace[], const SpectrumOptions *o, const OutputUnits *u, SpectrumResults *res)
 {
   PetscReal lo = o->lambda_min, hi = o->lambda_max, below0, mean, *per;
   PetscInt  R  = o->nvec;
@@ -537,6 +554,7 @@ static PetscErrorCode ComputeKpm(VitSpectrumProblem *prob, VitKpmOperator op, co
     if (lo == 0) lo = blo;
     if (hi == 0) hi = bhi;
   }
+  PetscCall(CheckOmegaMax(prob->comm, o, u, hi));
   {
     PetscInt M = o->moments;
     VitKpm   pilot;
@@ -986,7 +1004,7 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
     PetscCall(MatDestroy(&prob.H));
     malloc_trim(0); /* the Hessian's heap pages back to the OS, as VitKpmOperatorCreate's release does */
     PetscCall(ResidentPerAtom(&prob, &res.rss_kpm));
-    PetscCall(ComputeKpm(&prob, op, sys->dom.fid, trace, o, &res));
+    PetscCall(ComputeKpm(&prob, op, sys->dom.fid, trace, o, &u, &res));
     PetscCall(PeakResidentPerAtom(&prob, &res.rss_peak));
     PetscCall(PetscFree(trace));
   }

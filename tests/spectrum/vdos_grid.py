@@ -6,7 +6,13 @@
    (to the KPM's broadening), not 1;
 2. a grid of the default's bins up to a quarter of them: D and D/omega^2 equal the default's first
    bins (1e-9 relative), the boson-peak height too where both find it in the same bin;
-3. a negative -boson_omega_min is one line naming it (it was taken as automatic)."""
+3. a negative -boson_omega_min is one line naming it (it was taken as automatic);
+4. a -vdos_omega_max more than 100 times the top of the spectrum (sqrt of the KPM interval's upper
+   end) is one line naming it, its value and that top in the frequency unit of -units (1/tau in lj,
+   THz in metal units, converted here from CODATA), the top at or above the largest exact frequency
+   (1e300 gave bins 5e297 wide); 2 and 99 times the top are grids like any other."""
+import re
+
 import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
@@ -51,3 +57,30 @@ if same_bin and not quarter["scalars/boson_peak_at_bound"] and not full["scalars
 p = vt.run(base + ["-boson_omega_min", -1, "-o", "neg.h5"], 2, expect_fail=True)
 text = p.stdout + p.stderr
 vt.check(p.returncode == 1 and text.count("error:") == 1 and "-boson_omega_min -1" in text, "-boson_omega_min -1: one line naming it")
+# 4. -vdos_omega_max far above the top of the spectrum
+
+
+def refused_top(p):
+    """The top frequency and unit named by the one error line of a refused -vdos_omega_max."""
+    text = p.stdout + p.stderr
+    m = re.search(r"more than 100 times the top of this sample's spectrum, ([0-9.e+-]+) (\S+) ", text)
+    vt.check(p.returncode == 1 and text.count("error:") == 1 and m is not None, "a -vdos_omega_max far above the band: one line (%s)" % text.strip())
+    return float(m.group(1)), m.group(2)
+
+
+p = vt.run(base + ["-vdos_omega_max", 1e300, "-o", "huge.h5"], 2, expect_fail=True)
+vt.check("-vdos_omega_max 1e+300:" in p.stdout + p.stderr, "the line names -vdos_omega_max and its value 1e+300")
+got, unit = refused_top(p)
+vt.check(unit == "1/tau" and abs(got - top) <= 1e-3 * top and got >= w_exact.max(),
+         "it names the top %.6g %s = sqrt of the KPM upper bound %.6g, at or above the largest exact frequency %.6g" % (got, unit, top, w_exact.max()))
+for factor in (2, 99):
+    vt.run(base + ["-vdos_bins", 50, "-vdos_omega_max", factor * top, "-o", "x%d.h5" % factor], 1)
+    omega = sl.read("x%d.h5" % factor, "/spectrum/vdos/omega")
+    vt.check(abs(omega[-1] + 0.5 * (omega[1] - omega[0]) - factor * top) < 1e-9 * factor * top, "-vdos_omega_max %d times the top: a grid up to it" % factor)
+# metal units: the same Hessian's numbers in eV/(A^2 amu) (epsilon in eV, sigma in A, masses in amu)
+THZ = np.sqrt(1.602176634e-19 / (1e-20 * 1.66053906660e-27)) / (2 * np.pi) / 1e12  # THz per sqrt(eV/(A^2 amu))
+metal = ["-units", "metal", "-lj_epsilon", "1,1.5,0.5", "-lj_sigma", "1,0.8,0.88", "-lj_cutoff", "2.5,2.0,2.2"]
+p = vt.run(base + metal + ["-vdos_omega_max", 101 * top * THZ, "-o", "metal.h5"], 1, expect_fail=True)
+got, unit = refused_top(p)
+vt.check(unit == "THz" and abs(got - top * THZ) <= 1e-3 * top * THZ, "metal units: 101 times the top refused, the top %.6g %s = %.6g 1/tau x %.6g THz" % (got, unit, top, THZ))
+print("ok")
