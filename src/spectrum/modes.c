@@ -228,14 +228,24 @@ static PetscErrorCode TranslationOverlap(Vec v, PetscInt dim, Vec t[], PetscReal
   PetscFunctionReturn(0);
 }
 
+/* nev: the pairs asked of SLEPc. The filter asks for more than the user's modes (FilterModes), and
+   its nconv counts the pairs converged inside its interval, not the lowest: the message names the
+   user's count and the interval, with SLEPc's count in words. */
 static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob, const VitModesOptions *opt, PetscInt nev, PetscInt nconv, PetscInt its)
 {
   PetscReal err, worst = 0;
+  char      what[320];
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < nconv; i++) {
     PetscCall(EPSComputeError(eps, i, EPS_ERROR_RELATIVE, &err));
     worst = PetscMax(worst, err);
+  }
+  if (opt->method == VIT_MODES_FILTER) {
+    PetscCall(PetscSNPrintf(what, sizeof(what), "-spectrum_method filter: SLEPc had not converged every eigenpair of the filter's interval [%.6g, %.6g] after %" PetscInt_FMT " iterations (%" PetscInt_FMT " converged there; it was asked for %" PetscInt_FMT ", more than the %" PetscInt_FMT " modes wanted, to find all of them), so the lowest %" PetscInt_FMT " modes may be incomplete", (double)opt->range[0], (double)opt->target, its, nconv, nev, opt->nev, opt->nev));
+    PetscCheck(opt->allow_unconverged, prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": %s (largest relative residual of those converged %.6g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", NevOption(opt), opt->nev, what, (double)worst);
+    PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %s; continuing (-spectrum_allow_unconverged)\n", what));
+    PetscFunctionReturn(0);
   }
   if (!opt->allow_unconverged)
     SETERRQ(prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": only %" PetscInt_FMT " of %" PetscInt_FMT " eigenpairs converged after %" PetscInt_FMT " iterations (largest relative residual of those %.6g); raise -eps_max_it/-eps_ncv, loosen -eps_tol, or pass -spectrum_allow_unconverged", NevOption(opt), opt->nev, nconv, nev, its, (double)worst);
@@ -538,6 +548,22 @@ static PetscErrorCode MultipletsOption(MPI_Comm comm, PetscBool *check)
   PetscFunctionReturn(0);
 }
 
+/* -eps_nev would replace the number of pairs vitrum asks of SLEPc: the modes wanted (sinvert,
+   lobpcg), several times more (the filter, which finds every mode of its interval only while it
+   asks for more than lie there; -eps_nev 5 for 10 modes ended in "only 0 of 42 eigenpairs
+   converged"), or all of them (dense). The count of modes is -spectrum_nev (-response_nev,
+   -minimize_saddle_nev): -eps_nev is refused. */
+static PetscErrorCode EpsNevOption(MPI_Comm comm)
+{
+  PetscInt  n = 0;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-eps_nev", &n, &set));
+  PetscCheck(!set, comm, PETSC_ERR_USER_INPUT, "-eps_nev %" PetscInt_FMT ": vitrum sets the number of eigenpairs it asks of SLEPc from the modes wanted (more than those for -spectrum_method filter, all for dense), and -eps_nev would replace it: give the number of modes as -spectrum_nev (-response_nev in response) and leave -eps_nev out", n);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitModesCheckOptions(MPI_Comm comm, PetscInt nev)
 {
   PetscBool check = PETSC_TRUE;
@@ -547,6 +573,7 @@ PetscErrorCode VitModesCheckOptions(MPI_Comm comm, PetscInt nev)
   PetscCall(VitModesChebyshevCheckOptions(comm, nev));
   PetscCall(VitModesTwoLevelCheckOptions(comm, nev));
   PetscCall(VitModesPreconditionerCheckOptions(comm));
+  PetscCall(EpsNevOption(comm));
   PetscFunctionReturn(0);
 }
 

@@ -6,11 +6,16 @@ units) whose KPM pilot puts 37 eigenvalues in the filter's first interval:
   converged as it was asked for, in no order inside the interval; vitrum once returned 10 of the
   37 with three of the lowest 10 missing.)
 - A solve that does not converge (-eps_max_it 1 with a degree-4 filter) is one line naming
-  -eps_max_it, not a set with gaps; with -spectrum_allow_unconverged the interval widens up to the
+  -eps_max_it, not a set with gaps, and K, the modes asked for (-spectrum_nev 10), as the count
+  wanted: it said "only 0 of 42", 42 being the filter's own request to SLEPc; the warning of
+  -spectrum_allow_unconverged too; with -spectrum_allow_unconverged the interval widens up to the
   top of the spectrum and stops with one line naming -st_filter_degree (SLEPc refuses a filter that
   passes the whole spectrum).
+- -eps_nev, which replaced the filter's request to SLEPc ("-eps_nev 5" with K = 10 ended in
+  "only 0 of 42 eigenpairs converged"), is one line naming it and -spectrum_nev.
 Usage: filter_lowest.py NP"""
 import os
+import re
 import sys
 
 import numpy as np
@@ -39,7 +44,22 @@ bad = base + ["-spectrum_nev", 10, "-eps_max_it", 1, "-st_filter_degree", 4, "-o
 p = vt.run(bad, np_ranks, expect_fail=True)
 lines = [l for l in (p.stdout + p.stderr).splitlines() if "error" in l]
 vt.check(len(lines) == 1 and "-eps_max_it" in lines[0], "an unconverged filter solve: one line naming -eps_max_it (%s)" % lines)
+
+
+def counts_k(line, k):
+    """Every "N modes wanted" and "only X of N" of a line has N = k, and one of them is there."""
+    wanted = [int(n) for n in re.findall(r"only \d+ of (\d+)", line) + re.findall(r"the (\d+) modes wanted", line)]
+    return len(wanted) > 0 and all(n == k for n in wanted)
+
+
+vt.check(lines[0].startswith("vitrum: error: -spectrum_nev 10:") and counts_k(lines[0], 10), "the line gives the 10 modes asked for as the count wanted (%s)" % lines[0])
 p = vt.run(bad + ["-spectrum_allow_unconverged"], np_ranks, expect_fail=True)
+warnings = [l for l in p.stdout.splitlines() if "warning:" in l and "converged" in l]
+vt.check(len(warnings) > 0 and all(counts_k(w, 10) for w in warnings), "-spectrum_allow_unconverged: the warnings give the 10 modes asked for as the count wanted (%s)" % warnings)
 lines = [l for l in (p.stdout + p.stderr).splitlines() if "error" in l]
 vt.check(len(lines) == 1 and "-st_filter_degree" in lines[0] and "polynomial filter should not" not in p.stdout + p.stderr,
          "the interval widened to the top: one vitrum line naming -st_filter_degree (%s)" % lines)
+p = vt.run(base + ["-spectrum_nev", 10, "-eps_nev", 5, "-o", "eps_nev.h5"], np_ranks, expect_fail=True)
+lines = [l for l in (p.stdout + p.stderr).splitlines() if "error" in l]
+vt.check(len(lines) == 1 and "-eps_nev 5:" in lines[0] and "-spectrum_nev" in lines[0] and not os.path.exists("eps_nev.h5"),
+         "-eps_nev 5: one line naming it and -spectrum_nev, no output (%s)" % lines)
