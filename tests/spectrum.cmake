@@ -32,3 +32,5 @@ vit_add_test(spectrum_kernel32 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectru
 vit_add_ctest_exe(spectrum_block_dense_exe ${CMAKE_SOURCE_DIR}/tests/spectrum/test_block_dense.c)
 vit_add_test(spectrum_block_dense 0 $<TARGET_FILE:spectrum_block_dense_exe>)
 vit_add_test(spectrum_vdos_grid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/vdos_grid.py)
+# response's mode solves: none when nothing needs modes; the dipoles' soft-mode search without an inertia count; same kappa.
+vit_add_test(spectrum_response_soft_solve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_soft_solve.py)

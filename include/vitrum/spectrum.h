@@ -91,6 +91,10 @@ typedef struct {
                                        prob->H must stay), else chebyshev */
   PetscBool      method_default;    /* neither -spectrum_method nor a shift-and-invert target given: sinvert only
                                        where its factorisation is cheap (VitModesChooseMethod) */
+  PetscBool      nearest_only;      /* sinvert: the nev modes nearest the target as the solve finds them, with no
+                                       inertia count completing multiplets (one or two MUMPS factorisations
+                                       fewer): for a caller that needs every mode within a bound of the target,
+                                       not whole multiplets (response's soft modes) */
 } VitModesOptions;
 
 typedef struct {

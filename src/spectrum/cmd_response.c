@@ -478,15 +478,17 @@ static PetscErrorCode MassShifts(const VitSystem *sys, const VitSpectrumProblem 
 
 /* The modes of the shifts as `spectrum` computes them: shift-and-invert where MUMPS's factor fits,
    else LOBPCG with the two-level preconditioner, with a note (and chebyshev where that cannot be
-   built). H stays, for the dipoles. */
-static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, PetscInt nev, VitModes *modes)
+   built). H stays, for the dipoles. soft: the dipoles' search for the soft modes (LowestModes), which
+   needs every mode near zero but no whole multiplet: shift-and-invert skips its inertia count. */
+static PetscErrorCode ResponseModes(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, PetscInt nev, PetscBool soft, VitModes *modes)
 {
   VitModesOptions m = o->modes;
   VitFactorGuard  guard;
 
   PetscFunctionBegin;
   if (nev != m.nev) m.nev_default = PETSC_FALSE;
-  m.nev = nev;
+  m.nev          = nev;
+  m.nearest_only = soft;
   PetscCall(VitFactorGuardSetUp(prob, &sys->sample, o->factor_max_mb, o->factor_max_flops, &guard));
   PetscCall(VitModesChooseMethod(prob, &guard, &m));
   PetscCall(VitModesCompute(prob, &m, modes));
@@ -714,7 +716,8 @@ static PetscErrorCode LowestModes(const VitSystem *sys, const ResponseOptions *o
   if (modes->k >= nonzero || (modes->k > 0 && modes->eigenvalue[modes->k - 1] > 3 * tol)) PetscFunctionReturn(0);
   for (PetscInt nev = PetscMin(PetscMax(4, 2 * modes->k), nonzero);; nev = PetscMin(2 * nev, nonzero)) {
     PetscCall(VitModesDestroy(own));
-    PetscCall(ResponseModes(sys, o, prob, nev, own));
+    PetscCall(PetscInfo(NULL, "dipole responses: the %" PetscInt_FMT " lowest modes, for the soft ones (the shifts' modes%s)\n", nev, modes->k ? " do not reach 3 times the bound" : ": none asked, -response_nev 0"));
+    PetscCall(ResponseModes(sys, o, prob, nev, PETSC_TRUE, own));
     if (own->k == 0 || own->eigenvalue[own->k - 1] > 3 * tol || nev >= nonzero) break;
   }
   *use = own;
@@ -988,7 +991,7 @@ PetscErrorCode VitCmdResponse(void)
   PetscCall(VitH5Create(comm, o.out, &h5));
   PetscCall(PetscMemzero(&modes, sizeof(modes)));
   if (o.modes.nev) {
-    PetscCall(ResponseModes(&sys, &o, &prob, o.modes.nev, &modes));
+    PetscCall(ResponseModes(&sys, &o, &prob, o.modes.nev, PETSC_FALSE, &modes));
     PetscCall(WriteShifts(&h5, &sys, &o, &prob, &modes));
   }
   PetscCall(DipoleResponses(&h5, &sys, &o, &prob, &modes));

@@ -653,7 +653,8 @@ static PetscErrorCode ComputeBySolver(const VitSpectrumProblem *prob, const VitM
     PetscCall(VitModesTwoLevel(prob, opt, modes));
     PetscFunctionReturn(0);
   }
-  PetscCall(MultipletsOption(prob->comm, &check));
+  if (opt->nearest_only) check = PETSC_FALSE;
+  else PetscCall(MultipletsOption(prob->comm, &check));
   if (check) want = PetscMin(opt->nev + extra, ndof - d);
   PetscCall(SolveModes(prob, opt, want, NULL, modes));
   PetscCall(DropRepeatedModes(modes));
