@@ -1455,6 +1455,27 @@ static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, const Petsc
       }
 }
 
+/* Masses that differ by more than this (relative) are different species: two files written by one
+   program from one simulation print the same digits, which parse to the same double. A mass printed
+   with fewer digits (LAMMPS's write_data prints 6 significant) differs from the full value by more:
+   write every sample of a dataset with the same program. */
+#define VIT_MASS_RTOL 1e-12
+
+/* Where sample s's masses (a data file's Masses, an H5MD file's type_mass) differ from those of
+   sample f: one line in msg (else empty). A type whose mass one of the files does not give (no
+   Masses section, or no atom of it in a mass column) is not compared: its mass is resolved later
+   (element names, potential file, lj units), the same way in every sample. */
+static void MassesDiffer(const VitSample *f, const VitSample *s, char msg[], size_t len)
+{
+  msg[0] = 0;
+  if (!f->has_masses || !s->has_masses) return;
+  for (PetscInt t = 0; t < f->ntypes && t < s->ntypes && !msg[0]; t++) {
+    const PetscReal a = f->type_mass[t], b = s->type_mass[t];
+    if (a <= 0 || b <= 0 || PetscAbsReal(a - b) <= VIT_MASS_RTOL * PetscMax(a, b)) continue;
+    snprintf(msg, len, "%s: the mass of atom type %s is %.10g, %.10g in the first sample %s", s->source, s->type_name[t], (double)b, (double)a, f->source);
+  }
+}
+
 /* read[j]: the run reads sample j (an output of it is missing or stale); a sample whose outputs are
    all cached and up to date is not read (it may be a placeholder beside outputs of another program).
    Rank 0 only. */
@@ -1480,9 +1501,10 @@ static PetscErrorCode SamplesReadOnRank0(const FeatOptions *o, PetscInt n, char 
    not read again (SamplesReadOnRank0) by what its cached rdf output records) and every sample the
    run reads, when a pair -potential is given, with its pair coefficients (a data file's Pair
    Coeffs, from which each sample's potential takes those no -lj_* option sets, and pair_table and
-   fit's exact kernels those of the first sample): one dataset holds one unit system and one
-   potential. A many-body potential does not read Pair Coeffs. The spectra of cached samples are
-   compared by CheckSpectraUnits too. Collective. */
+   fit's exact kernels those of the first sample) and its masses (MassesDiffer; type_mass is the
+   first sample's): one dataset holds one unit system and one potential. With a pair -potential
+   the first sample is read even when cached. A many-body potential does not read Pair Coeffs.
+   The spectra of cached samples are compared by CheckSpectraUnits too. Collective. */
 static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt n, char *const paths[])
 {
   VitSample   first;
@@ -1501,6 +1523,7 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
   PetscCall(PetscCalloc1(n, &read));
   PetscCall(VitAgreeOnError(comm, rank ? 0 : SamplesReadOnRank0(o, n, paths, read)));
   PetscCallMPI(MPI_Bcast(read, (PetscMPIInt)n, MPIU_BOOL, 0, comm));
+  if (pair && n) read[0] = PETSC_TRUE; /* pair_table and type_mass are the first sample's (WritePairTable): the others are compared with it, cached or not */
   for (PetscInt i = 0; i < n; i++) {
     VitSample s, *sample = f < 0 ? &first : &s;
     char      style[16], from[PETSC_MAX_PATH_LEN + 64], differ[2 * PETSC_MAX_PATH_LEN + 256];
@@ -1523,6 +1546,8 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
     }
     PairCoeffsDiffer(&first, &s, given, differ, sizeof(differ));
     PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
+    MassesDiffer(&first, &s, differ, sizeof(differ));
+    PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the species' masses (fit's exact kernels and -fit_prior auto take them from the first sample, /dataset/structure/type_mass); give every sample the same Masses (compared to a relative 1e-12)", differ);
     PetscCall(VitSampleDestroy(&s));
   }
   if (f >= 0) PetscCall(VitSampleDestroy(&first));

@@ -8,6 +8,9 @@
   coefficients an -lj_* option sets for all (a sample without the section beside one with it: both
   sections described, "has no Pair Coeffs section, the first sample ... has a PairIJ Coeffs section"); without a potential (the rdf features do not depend
   on it) or with a many-body one (which reads no Pair Coeffs) they are accepted;
+* with a pair -potential, features refuses a sample whose Masses differ from the first sample's
+  (relative 1e-12; one line naming the sample, the type, both masses and the first sample);
+  masses 1e-13 apart are accepted;
 * an error raised while one sample is computed (here: -potential ka3d has no metal-unit
   parameters) names the sample (VitUserErrorContext);
 * predict refuses a sample declared in other units than the model's training samples (of the same
@@ -24,12 +27,12 @@ rng = np.random.default_rng(5)
 L, n = 6.0, 150
 
 
-def sample(path, units="lj", cutoff=2.5, eps12=1.5, coeffs=True):
+def sample(path, units="lj", cutoff=2.5, eps12=1.5, coeffs=True, mass2="1"):
     x = rng.uniform(0, L, (n, 3))
     types = rng.integers(1, 3, n)
     with open(path, "w") as f:
         f.write(f"LAMMPS data file via write_data, version 29 Sep 2021, timestep = 0, units = {units}\n\n")
-        f.write(f"{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nMasses\n\n1 1\n2 1\n\n")
+        f.write(f"{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nMasses\n\n1 1\n2 {mass2}\n\n")
         if coeffs:
             f.write(f"PairIJ Coeffs # lj/cut\n\n1 1 1.0 1.0 {cutoff}\n1 2 {eps12} 0.8 2.0\n2 2 0.5 0.88 2.2\n\n")
         f.write("Atoms # atomic\n\n")
@@ -42,6 +45,8 @@ sample("metal.data", units="metal")
 sample("cut2.data", cutoff=2.0)
 sample("eps12.data", eps12=1.2)
 sample("nocoeffs.data", coeffs=False)
+sample("mass2.data", mass2="1.5")
+sample("mass2near.data", mass2="1.0000000000001")  # 1e-13 relative: the same mass
 base = ["-features_targets", "none", "-rdf_rmax", 2.5, "-rdf_dr", 0.1, "-features_drop_constant", 0]
 
 
@@ -76,6 +81,12 @@ run("features", ["-samples", "lj0.data", "cut2.data", "-o", "nopot.h5"] + base, 
 run("features", ["-samples", "lj0.data", "eps12.data", "-features_cache", "fresh", "-potential", "lj/cut", "-lj_epsilon", "1,1.5,0.5", "-o", "eps_given.h5"] + base, 2)
 refused("features", ["-samples", "lj0.data", "cut2.data", "-potential", "lj/cut", "-lj_epsilon", "1,1.5,0.5", "-features_cache", "fresh2"] + base,
         ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs"])
+# masses: /dataset/structure/type_mass (fit's exact kernels, -fit_prior auto) is the first
+# sample's, so a sample with other masses is refused (it was accepted silently); they agree to 1e-12
+refused("features", ["-samples", "lj0.data", "lj1.data", "mass2.data", "-potential", "lj/cut"] + base,
+        ["mass2.data: the mass of atom type 2 is 1.5, 1 in the first sample lj0.data", "share the species' masses"])
+run("features", ["-samples", "lj0.data", "mass2near.data", "-features_cache", "fresh_mass", "-potential", "lj/cut", "-o", "mass_near.h5"] + base, 2)
+run("features", ["-samples", "lj0.data", "mass2.data", "-features_cache", "fresh_mass2", "-o", "mass_nopot.h5"] + base, 1)  # no potential: no kernel
 # a many-body potential reads no Pair Coeffs
 run("features", ["-samples", "lj0.data", "cut2.data", "-features_cache", "fresh_eam", "-potential", "eam", "-potential_file", "Cu_u3.eam", "-o", "manybody.h5"] + base, 1)
 # samples whose outputs are cached are not read again: their unit style comes from what their
