@@ -31,6 +31,8 @@ vit_add_test(fit_local_vdos 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_
 vit_add_test(fit_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_targets.py)
 # One dataset, one unit system and one potential: mixed units or Pair Coeffs refused; predict checks the model's units.
 vit_add_test(fit_ensemble_agree 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_ensemble_agree.py)
+# Targets that need a spectrum option (low_mode_count: -spectrum_count_omega) refused before any sample is read.
+vit_add_test(fit_target_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_target_options.py)
 # One column per target name: -features_targets omega2_mean,moments keeps the first; fit refuses repeated /dataset/target_names.
 vit_add_test(fit_target_names 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_target_names.py)
 # fit -o refuses a sample of the dataset (same device and inode: another spelling, a hard link).

@@ -168,5 +168,15 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
    spectrum command that needs no sample (VitSpectrumCheckOptions), as features does before it
    reads a sample: pipeline calls it before its first stage (src/fit/cmd_features.c). */
 PetscErrorCode VitFeaturesCheckOptions(MPI_Comm comm);
+/* The target groups of features (a target's name up to '(': D of D(omega=...)): the
+   -features_targets token that gives a group (vdos for D; NULL: not a target of features); all
+   groups as a comma list; whether a -features_targets list gives a group (by its token, by scalars
+   or moments); and, before any spectrum is computed, one error line (what: the option that asks
+   for it) where a group needs a spectrum option that is missing or off (low_mode_count:
+   -spectrum_count_omega). src/fit/cmd_features.c. */
+const char    *VitFeaturesTargetToken(const char group[]);
+void           VitFeaturesTargetGroups(char list[], size_t len);
+PetscBool      VitFeaturesTargetsGive(const char targets[], const char group[]);
+PetscErrorCode VitFeaturesTargetCheckOptions(MPI_Comm comm, const char what[], const char group[]);
 
 #endif

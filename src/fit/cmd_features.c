@@ -789,6 +789,110 @@ static PetscBool SpectrumMayRun(const FeatOptions *o)
   return (PetscBool)(strcmp(o->atom_target, "omega2") && strcmp(o->atom_target, "energy") && strcmp(o->atom_target, "none"));
 }
 
+/* /spectrum/scalars entries that describe how a number was computed, not the glass (the bound and
+   the moments of the boson peak search, KPM error bars): `scalars` leaves them out; a target named
+   alone is taken as it is. */
+static PetscBool IsDiagnosticScalar(const char name[])
+{
+  const char *diagnostic[] = {"boson_peak_at_bound", "boson_peak_search_min", "boson_peak_moments"};
+  size_t      len          = strlen(name);
+
+  for (size_t k = 0; k < sizeof(diagnostic) / sizeof(diagnostic[0]); k++)
+    if (!strcmp(name, diagnostic[k])) return PETSC_TRUE;
+  return (PetscBool)(len > 4 && !strcmp(name + len - 4, "_err"));
+}
+
+/* The target groups features gives (a target's name up to '(': D(omega=...) is of group D), the
+   -features_targets token that gives each, and what of the spectra each needs: an option that must
+   be given (given) and a spectrum option that must not be turned off (on). The /spectrum/scalars
+   entries are tokens of their own (and of 'scalars', but the diagnostics); moments gives
+   omega2_mean too. */
+static const struct {
+  const char *group, *token, *given, *on, *why;
+} feature_targets[] = {
+  {"D",                           "vdos",                  NULL,                    NULL,                NULL},
+  {"C",                           "cumvdos",               NULL,                    NULL,                NULL},
+  {"boson_peak_omega_broadened",  "boson",                 NULL,                    NULL,                NULL},
+  {"boson_peak_height_broadened", "boson",                 NULL,                    NULL,                NULL},
+  {"cv",                          "cv",                    NULL,                    NULL,                NULL},
+  {"omega4_mean",                 "moments",               NULL,                    NULL,                NULL},
+  {"omega2_mean",                 "omega2_mean",           NULL,                    NULL,                NULL},
+  {"energy_per_atom",             "energy_per_atom",       NULL,                    NULL,                NULL},
+  {"mean_participation",          "mean_participation",    NULL,                    NULL,                NULL},
+  {"omega2_mean_kpm",             "omega2_mean_kpm",       NULL,                    "-spectrum_kpm",     "from the KPM moments"},
+  {"omega2_mean_kpm_err",         "omega2_mean_kpm_err",   NULL,                    "-spectrum_kpm",     "from the KPM moments"},
+  {"boson_peak_omega",            "boson_peak_omega",      NULL,                    "-spectrum_kpm",     "the peak of the KPM VDOS"},
+  {"boson_peak_height",           "boson_peak_height",     NULL,                    "-spectrum_kpm",     "the peak of the KPM VDOS"},
+  {"boson_peak_at_bound",         "boson_peak_at_bound",   NULL,                    "-spectrum_kpm",     "the peak of the KPM VDOS"},
+  {"boson_peak_search_min",       "boson_peak_search_min", NULL,                    "-spectrum_kpm",     "the peak of the KPM VDOS"},
+  {"boson_peak_moments",          "boson_peak_moments",    NULL,                    "-spectrum_kpm",     "the peak of the KPM VDOS"},
+  {"negative_count",              "negative_count",        NULL,                    "-spectrum_inertia", "counted by MUMPS inertia"},
+  {"low_mode_count",              "low_mode_count",        "-spectrum_count_omega", "-spectrum_inertia", "the modes below the first -spectrum_count_omega W, counted by MUMPS inertia"},
+};
+#define VIT_FEATURE_TARGETS (sizeof(feature_targets) / sizeof(feature_targets[0]))
+
+static PetscInt FeatureTargetIndex(const char group[])
+{
+  for (size_t k = 0; k < VIT_FEATURE_TARGETS; k++)
+    if (!strcmp(feature_targets[k].group, group)) return (PetscInt)k;
+  return -1;
+}
+
+const char *VitFeaturesTargetToken(const char group[])
+{
+  const PetscInt k = FeatureTargetIndex(group);
+  return k < 0 ? NULL : feature_targets[k].token;
+}
+
+void VitFeaturesTargetGroups(char list[], size_t len)
+{
+  list[0] = 0;
+  for (size_t k = 0; k < VIT_FEATURE_TARGETS; k++) snprintf(list + strlen(list), len - strlen(list), "%s%s", k ? ", " : "", feature_targets[k].group);
+}
+
+PetscBool VitFeaturesTargetsGive(const char targets[], const char group[])
+{
+  const PetscInt k = FeatureTargetIndex(group);
+  char           list[1024], *token, *save = NULL;
+  PetscBool      gives = PETSC_FALSE;
+
+  if (k < 0) return PETSC_FALSE;
+  snprintf(list, sizeof(list), "%s", targets);
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
+    const PetscBool scalar = (PetscBool)!strcmp(feature_targets[k].token, group);
+    gives = (PetscBool)(gives || !strcmp(token, feature_targets[k].token) || (scalar && !strcmp(token, "scalars") && !IsDiagnosticScalar(group)) || (!strcmp(token, "moments") && !strcmp(group, "omega2_mean")));
+  }
+  return gives;
+}
+
+PetscErrorCode VitFeaturesTargetCheckOptions(MPI_Comm comm, const char what[], const char group[])
+{
+  const PetscInt k = FeatureTargetIndex(group);
+  PetscBool      given = PETSC_TRUE, on = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (k < 0) PetscFunctionReturn(0);
+  if (feature_targets[k].given) PetscCall(PetscOptionsHasName(NULL, NULL, feature_targets[k].given, &given));
+  if (feature_targets[k].on) PetscCall(PetscOptionsGetBool(NULL, NULL, feature_targets[k].on, &on, NULL));
+  PetscCheck(given, comm, PETSC_ERR_USER_INPUT, "%s: %s (%s) needs %s: give %s W (unit as -vdos_omega_max)", what, group, feature_targets[k].why, feature_targets[k].given, feature_targets[k].given);
+  PetscCheck(on, comm, PETSC_ERR_USER_INPUT, "%s: %s (%s) needs %s: leave out %s 0", what, group, feature_targets[k].why, feature_targets[k].on, feature_targets[k].on);
+  PetscFunctionReturn(0);
+}
+
+/* Every -features_targets token that is a target with needs (low_mode_count without
+   -spectrum_count_omega): checked before any sample is read (they failed after every spectrum). */
+static PetscErrorCode CheckTargetsOptions(MPI_Comm comm, const FeatOptions *o)
+{
+  char list[sizeof(o->targets)], what[sizeof(o->targets) + 32], *token, *save = NULL;
+
+  PetscFunctionBeginUser;
+  if (o->per_atom) PetscFunctionReturn(0);
+  PetscCall(PetscStrncpy(list, o->targets, sizeof(list)));
+  PetscCall(PetscSNPrintf(what, sizeof(what), "-features_targets %s", o->targets));
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) PetscCall(VitFeaturesTargetCheckOptions(comm, what, token));
+  PetscFunctionReturn(0);
+}
+
 /* The checks of the options that need no sample, the spectrum command's and its stages' included
    where spectra may be computed: a bad value stops the run before any sample is read. */
 static PetscErrorCode FeatOptionsCheck(MPI_Comm comm, const FeatOptions *o)
@@ -796,6 +900,7 @@ static PetscErrorCode FeatOptionsCheck(MPI_Comm comm, const FeatOptions *o)
   PetscFunctionBeginUser;
   PetscCheck(o->smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %.6g: must be >= 0", (double)o->smooth);
   if (SpectrumMayRun(o)) PetscCall(VitSpectrumCheckOptions(comm));
+  PetscCall(CheckTargetsOptions(comm, o));
   PetscFunctionReturn(0);
 }
 
@@ -1092,18 +1197,6 @@ PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c)
   PetscFunctionReturn(0);
 }
 
-/* /spectrum/scalars entries that describe how a number was computed, not the glass (the bound and
-   the moments of the boson peak search, KPM error bars): `scalars` leaves them out; a target named
-   alone is taken as it is. */
-static PetscBool IsDiagnosticScalar(const char name[])
-{
-  const char *diagnostic[] = {"boson_peak_at_bound", "boson_peak_search_min", "boson_peak_moments"};
-  size_t      len          = strlen(name);
-
-  for (size_t k = 0; k < sizeof(diagnostic) / sizeof(diagnostic[0]); k++)
-    if (!strcmp(name, diagnostic[k])) return PETSC_TRUE;
-  return (PetscBool)(len > 4 && !strcmp(name + len - 4, "_err"));
-}
 
 /* Names of the datasets in /spectrum/scalars, diagnostics left out. */
 static herr_t CollectName(hid_t group, const char *name, const H5L_info_t *info, void *ctx)
