@@ -18,3 +18,5 @@ vit_add_test(pipeline_ensemble_slices 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/
 vit_add_test(pipeline_report_script 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/report_script.py)
 # a held-out split too small for the evaluation: one error naming the samples and the fraction that work
 vit_add_test(pipeline_split_size 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/split_size.py)
+# -pipeline_models D,omega2_mean without -features_targets gets its targets; an unknown model, or one the given -features_targets lack, refused before any stage.
+vit_add_test(pipeline_models_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/models_targets.py)

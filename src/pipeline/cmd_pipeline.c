@@ -142,6 +142,61 @@ static PetscErrorCode DefaultModels(Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
+/* The target group of features a model fits: D for the VDOS models (D, Dred, Dcum); for Ncount,
+   whose counts come from the same spectra as low_mode_count, low_mode_count (the same needs); else
+   the model's own name (a scalar target, cv, ...). */
+static const char *ModelGroup(const char model[])
+{
+  if (!strcmp(model, "D") || !strcmp(model, VIT_PIPELINE_REDUCED) || !strcmp(model, VIT_PIPELINE_CUMULATIVE)) return "D";
+  if (!strcmp(model, VIT_PIPELINE_COUNTS)) return "low_mode_count";
+  return model;
+}
+
+/* -pipeline_models given without -features_targets: features computes the targets the models need
+   (D, Dred, Dcum: vdos; a scalar: itself), each once, as DefaultModels does for its models. A name
+   that is no model is left to CheckModels. */
+static PetscErrorCode ModelsFeaturesTargets(const Pipeline *pl)
+{
+  char      targets[1024] = "";
+  PetscBool set, in;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-features_targets", &set));
+  if (set) PetscFunctionReturn(0);
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    const char *token = VitFeaturesTargetToken(ModelGroup(pl->model_names[m]));
+    if (!token) continue;
+    PetscCall(PetscStrInList(token, targets, ',', &in));
+    if (in) continue;
+    if (targets[0]) PetscCall(PetscStrlcat(targets, ",", sizeof(targets)));
+    PetscCall(PetscStrlcat(targets, token, sizeof(targets)));
+  }
+  if (targets[0]) PetscCall(PetscOptionsSetValue(NULL, "-features_targets", targets));
+  PetscFunctionReturn(0);
+}
+
+/* Every model names a target group of features, which -features_targets gives, with the spectrum
+   options it needs (low_mode_count and Ncount: -spectrum_count_omega): checked before any stage
+   runs (a model the dataset could not give failed after the whole features stage). */
+static PetscErrorCode CheckModels(const Pipeline *pl)
+{
+  char targets[1024] = "scalars", groups[1024], what[256];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-features_targets", targets, sizeof(targets), NULL));
+  for (PetscInt m = 0; m < pl->nmodels; m++) {
+    const char *model = pl->model_names[m], *group = ModelGroup(model), *token = VitFeaturesTargetToken(group);
+
+    VitFeaturesTargetGroups(groups, sizeof(groups));
+    PetscCheck(token, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_models %s: no such model: give D, " VIT_PIPELINE_REDUCED " (reduced VDOS), " VIT_PIPELINE_CUMULATIVE " (cumulative VDOS), " VIT_PIPELINE_COUNTS " (mode counts) or a target of features: %s", model, groups);
+    PetscCall(PetscSNPrintf(what, sizeof(what), "-pipeline_models %s", model));
+    PetscCall(VitFeaturesTargetCheckOptions(PETSC_COMM_WORLD, what, group));
+    if (!strcmp(model, VIT_PIPELINE_COUNTS)) PetscCheck(strcmp(targets, "none"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_models " VIT_PIPELINE_COUNTS ": -features_targets none computes no spectra to count the modes of: give targets, or leave -features_targets out");
+    else PetscCheck(VitFeaturesTargetsGive(targets, group), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_models %s: -features_targets %s gives no %s target: add %s to -features_targets, or leave -features_targets out (the pipeline then computes the targets its models need)", model, targets, group, token);
+  }
+  PetscFunctionReturn(0);
+}
+
 /* -pipeline_vdos_rebin K averages K consecutive VDOS bins into one target of the D, Dred and Dcum
    models: checked before any stage runs (it used to fail after the whole features stage), so the
    number of bins must be given (-vdos_bins, a multiple of K); the automatic count is chosen from
@@ -202,6 +257,8 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscCall(PetscOptionsBool("-pipeline_force", "Rerun every stage even when its outputs are up to date", NULL, pl->force, &pl->force, NULL));
   PetscOptionsEnd();
   if (!pl->nmodels) PetscCall(DefaultModels(pl));
+  else PetscCall(ModelsFeaturesTargets(pl));
+  if (!VitHelpRequested()) PetscCall(CheckModels(pl));
   PetscCall(FitSplitOptions(pl));
   PetscCall(FitPenaltyDefaults());
   pl->generate = given ? PETSC_FALSE : PETSC_TRUE;
