@@ -5,6 +5,8 @@ vit_add_test(fit_ridge_sklearn 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/che
 vit_add_test(fit_cv 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_cv.py)
 vit_add_test(fit_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_errors.py)
 vit_add_test(fit_features 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_features.py)
+# Each sample's species counts and density in /dataset/structure, and one note when the fractions differ between samples.
+vit_add_test(fit_composition 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_composition.py)
 vit_add_test(fit_predict 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict.py)
 # -predict_regrid: shell-volume re-binning of vitrum's own finer histogram = its coarse one (3D, 2D); coverage on bin edges; refusals.
 vit_add_test(fit_regrid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_regrid.py)

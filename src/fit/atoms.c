@@ -355,6 +355,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(PetscStrncpy(comp.units_style, o->units_style, sizeof(comp.units_style)));
   PetscCall(VitCompositionWrite(&h5, &comp)); /* the density range: predict refuses a sample in other units */
   PetscCall(VitH5Close(&h5));
+  PetscCall(VitCompositionDestroy(&comp));
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " atoms of %" PetscInt_FMT " samples x %" PetscInt_FMT " per-atom features, %" PetscInt_FMT " targets: wrote %s\n", total, n, p, nt, o->out));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&Y));

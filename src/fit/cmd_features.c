@@ -1165,8 +1165,17 @@ PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim,
   }
   PetscCheck(nt == c->ntypes, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " species, the first sample had %" PetscInt_FMT ": give -potential_elements naming every species of the ensemble in one order", path, nt, c->ntypes);
   for (PetscInt a = 0; a < nt; a++) total += counts[a];
-  for (PetscInt a = 0; a < nt; a++) c->fraction[a] += (PetscReal)counts[a] / total;
+  PetscCall(PetscRealloc((c->nsamples + 1) * nt * sizeof(PetscReal), &c->sample_counts));
+  PetscCall(PetscRealloc((c->nsamples + 1) * sizeof(PetscReal), &c->sample_density));
+  for (PetscInt a = 0; a < nt; a++) {
+    const PetscReal x = (PetscReal)counts[a] / total;
+    c->fraction[a] += x;
+    c->fraction_min[a] = c->nsamples ? PetscMin(c->fraction_min[a], x) : x;
+    c->fraction_max[a] = c->nsamples ? PetscMax(c->fraction_max[a], x) : x;
+    c->sample_counts[c->nsamples * nt + a] = (PetscReal)counts[a];
+  }
   rho = total / volume;
+  c->sample_density[c->nsamples] = rho;
   c->density += rho;
   c->density_min = c->nsamples ? PetscMin(c->density_min, rho) : rho;
   c->density_max = c->nsamples ? PetscMax(c->density_max, rho) : rho;
@@ -1175,14 +1184,33 @@ PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim,
   PetscFunctionReturn(0);
 }
 
+/* One note when the species' fractions differ between the samples: fit's exact kernels (omega2_mean,
+   energy_per_atom) take the ensemble-mean composition, so they miss each sample's own. */
+static PetscErrorCode CompositionNote(MPI_Comm comm, const VitComposition *c)
+{
+  char      ranges[VIT_MAX_TYPES * (VIT_NAME_LEN + 40)] = "";
+  PetscBool varies = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  for (PetscInt a = 0; a < c->ntypes; a++) {
+    char one[VIT_NAME_LEN + 40];
+    varies = (PetscBool)(varies || c->fraction_max[a] > c->fraction_min[a]);
+    PetscCall(PetscSNPrintf(one, sizeof(one), "%s%s %.6g to %.6g", a ? ", " : "", c->names[a], (double)c->fraction_min[a], (double)c->fraction_max[a]));
+    PetscCall(PetscStrlcat(ranges, one, sizeof(ranges)));
+  }
+  if (varies) PetscCall(PetscPrintf(comm, "features: note: the species' fractions differ between the %" PetscInt_FMT " samples (%s); fit's exact kernels of omega2_mean and energy_per_atom take the ensemble mean (/dataset/structure/type_fraction), each sample's own is /dataset/structure/sample_type_counts (docs/fit.md)\n", c->nsamples, ranges));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c)
 {
   PetscReal   fraction[VIT_MAX_TYPES], range[2] = {c->density_min, c->density_max};
   const char *names[VIT_MAX_TYPES];
-  hsize_t     nt = (hsize_t)c->ntypes, two = 2;
+  hsize_t     nt = (hsize_t)c->ntypes, two = 2, per_sample[2] = {(hsize_t)c->nsamples, (hsize_t)c->ntypes};
 
   PetscFunctionBeginUser;
   if (!c->known) PetscFunctionReturn(0);
+  PetscCall(CompositionNote(h5->comm, c));
   for (PetscInt a = 0; a < c->ntypes; a++) {
     fraction[a] = c->fraction[a] / c->nsamples;
     names[a]    = c->names[a];
@@ -1194,6 +1222,16 @@ PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c)
   PetscCall(VitH5WriteReal(h5, "/dataset/structure/type_fraction", 1, &nt, fraction, "1"));
   PetscCall(VitH5WriteScalar(h5, "/dataset/structure/natoms", c->natoms / c->nsamples, "1"));
   PetscCall(VitH5WriteStrings(h5, "/dataset/structure/type_names", c->ntypes, names));
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/sample_type_counts", 2, per_sample, c->sample_counts, "1"));
+  PetscCall(VitH5WriteReal(h5, "/dataset/structure/sample_density", 1, per_sample, c->sample_density, c->dim == 2 ? "1/length^2" : "1/length^3"));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCompositionDestroy(VitComposition *c)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(c->sample_counts));
+  PetscCall(PetscFree(c->sample_density));
   PetscFunctionReturn(0);
 }
 
@@ -1741,6 +1779,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));
   PetscCall(TableDestroy(&X));
   PetscCall(TableDestroy(&Y));
+  PetscCall(VitCompositionDestroy(&comp));
   PetscCall(VitStringsFree(n, &paths));
   PetscFunctionReturn(0);
 }

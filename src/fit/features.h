@@ -37,14 +37,19 @@ typedef struct {
   PetscInt  dim, ntypes, nsamples;
   PetscReal fraction[VIT_MAX_TYPES], density, natoms; /* sums over samples until written */
   PetscReal density_min, density_max;                  /* of the samples */
+  PetscReal fraction_min[VIT_MAX_TYPES], fraction_max[VIT_MAX_TYPES]; /* each species' fraction over the samples */
+  PetscReal *sample_counts, *sample_density; /* per sample, in order: species counts (nsamples x ntypes), number density */
   char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
   char      units_style[16]; /* of the samples ("": unknown): the units_style attribute of the density */
 } VitComposition;
 /* Add one sample (path for messages): its dimension, species names and counts, volume; every sample
    must have the first one's species. */
 PetscErrorCode VitCompositionAdd(MPI_Comm comm, const char path[], PetscInt dim, PetscInt nt, const char names[][VIT_NAME_LEN], const PetscInt counts[], PetscReal volume, VitComposition *c);
-/* /dataset/structure/{dim, density, density_range, type_fraction, natoms, type_names}; nothing when unknown. */
+/* /dataset/structure/{dim, density, density_range, type_fraction, natoms, type_names} and per sample
+   {sample_type_counts, sample_density}; nothing when unknown. A note when the species' fractions
+   differ between the samples (fit's exact kernels take the ensemble mean). */
 PetscErrorCode VitCompositionWrite(VitH5 *h5, const VitComposition *c);
+PetscErrorCode VitCompositionDestroy(VitComposition *c);
 
 
 /* The -o of features or predict: not an input (VitOutputCheck, the samples paths[] as -samples or
