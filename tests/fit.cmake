@@ -8,6 +8,8 @@ vit_add_test(fit_features 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fe
 # Each sample's species counts and density in /dataset/structure, and one note when the fractions differ between samples.
 vit_add_test(fit_composition 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_composition.py)
 vit_add_test(fit_predict 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict.py)
+# predict -sample whose species names are not the model's (Cu-Zr labels against 1-2): the sample's profiles and the model's, and what to give.
+vit_add_test(fit_predict_species 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict_species.py)
 # -predict_regrid: shell-volume re-binning of vitrum's own finer histogram = its coarse one (3D, 2D); coverage on bin edges; refusals.
 vit_add_test(fit_regrid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_regrid.py)
 vit_add_test(fit_kernel 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_kernel.py)

@@ -249,17 +249,26 @@ static PetscInt ProfileOfLabel(const Model *m, const char token[])
   return -1;
 }
 
+/* names[0..n) joined by ", " into buf (as many as fit). */
+static PetscErrorCode JoinNames(PetscInt n, char *const names[], char buf[], size_t size)
+{
+  PetscFunctionBeginUser;
+  buf[0] = 0;
+  for (PetscInt c = 0; c < n && strlen(buf) + strlen(names[c]) + 3 < size; c++) {
+    PetscCall(PetscStrlcat(buf, c ? ", " : "", size));
+    PetscCall(PetscStrlcat(buf, names[c], size));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The error for label number k of a profile file (where: "the header", and noun: "column"; or
    "/structure/rdf/pairs" and "pair") that names no profile of the model. */
 static PetscErrorCode UnknownProfile(MPI_Comm comm, const char path[], const Model *m, const char where[], const char noun[], PetscInt k, const char label[])
 {
-  char known[512] = "";
+  char known[512];
 
   PetscFunctionBeginUser;
-  for (PetscInt c = 0; c < m->ngroups && strlen(known) + strlen(m->group_names[c]) + 3 < sizeof(known); c++) {
-    PetscCall(PetscStrlcat(known, c ? ", " : "", sizeof(known)));
-    PetscCall(PetscStrlcat(known, m->group_names[c], sizeof(known)));
-  }
+  PetscCall(JoinNames(m->ngroups, m->group_names, known, sizeof(known)));
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s names %s %" PetscInt_FMT " '%s', which the model %s does not use (its profiles: %s): give the model's profiles only, of a sample of its species", path, where, noun, k, label, m->path, known);
 }
 
@@ -443,6 +452,18 @@ static PetscErrorCode RegridAllowed(MPI_Comm comm, const PredictOptions *o, cons
   PetscFunctionReturn(0);
 }
 
+/* The error for named profiles (a -sample's, an HDF5 -rdf's, a text header's) that lack the model's
+   profile c: both lists, since species names differ between them (Cu-Zr against the numbered 1-2). */
+static PetscErrorCode MissingProfile(MPI_Comm comm, const char source[], const Model *m, const Profiles *pr, PetscInt c)
+{
+  char have[512], known[512];
+
+  PetscFunctionBeginUser;
+  PetscCall(JoinNames(pr->nprof, pr->names, have, sizeof(have)));
+  PetscCall(JoinNames(m->ngroups, m->group_names, known, sizeof(known)));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model %s uses (its profiles: %s; the model's: %s): the species must be named as in the model's training samples: -potential_elements names the types of a sample file that leaves them unnamed (e.g. -potential_elements Cu,Zr for a model of Cu-Zr pairs); a sample whose file names them otherwise (Atom Type Labels) needs a model fitted on samples named so", source, m->group_names[c], m->path, have, known);
+}
+
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
    for text input), smooth as the training features were, take the values on the model's grid;
    a profile on another grid is an error, or with -predict_regrid re-binned (and said so).
@@ -462,7 +483,7 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
     VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
-    PetscCheck(a < pr->nprof, comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model uses", source, m->group_names[c]);
+    if (a == pr->nprof) PetscCall(MissingProfile(comm, source, m, pr, c));
     PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
     if (m->group_names[c][0] != 'S') {
       if (m->rdf_rmax > 0) nx = VitProfilePointsBelow(pr->nx, pr->x, m->rdf_rmax, 1e-6 * m->rdf_dr);
