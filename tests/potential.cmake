@@ -9,6 +9,8 @@ foreach(case tao3d fire2d ranks)
   vit_add_test(potential_minimize_${case} 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_minimize.py ${case})
 endforeach()
 vit_add_test(potential_bad_input 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/test_bad_input.py)
+# The units of energy's summary (pressure also in LAMMPS's bar or atm).
+vit_add_test(potential_energy_units 0 ${VIT_PYTHON} ${VIT_POT_TESTS}/check_energy_units.py)
 # Boxes narrower than twice the cutoff: LAMMPS and a numpy sum over all images (energy, forces, virial,
 # Hessian), ranks, the shell Hessian, minimisation.
 foreach(case between below tilted)

@@ -66,6 +66,24 @@ static PetscErrorCode EnergyWrite(MPI_Comm comm, const VitDomain *dom, const Ene
   PetscFunctionReturn(0);
 }
 
+/* The pressure as the summary prints it: in the units of /energy/pressure (energy/length^d) and, for a
+   3D sample in metal or real units, also in the unit LAMMPS prints (bar, atm; its force->nktv2p
+   factors, src/update.cpp), so that it reads against LAMMPS's thermo output. */
+static PetscErrorCode PressureWords(const VitUnits *u, PetscInt dim, PetscReal pressure, char buf[], size_t size)
+{
+  const PetscReal nktv2p[] = {1, 1.6021765e6, 68568.415}; /* lj, metal, real */
+  const char     *lammps[] = {"", "bar", "atm"};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(buf, size, "%.10e %s/%s^%" PetscInt_FMT, (double)pressure, u->energy, u->length, dim));
+  if (dim == 3 && u->style != VIT_UNITS_LJ) {
+    char lmp[64];
+    PetscCall(PetscSNPrintf(lmp, sizeof(lmp), " = %.10e %s (LAMMPS %s units)", (double)(pressure * nktv2p[u->style]), lammps[u->style], u->name));
+    PetscCall(PetscStrlcat(buf, lmp, size));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdEnergy(void)
 {
   MPI_Comm     comm = PETSC_COMM_WORLD;
@@ -75,6 +93,7 @@ PetscErrorCode VitCmdEnergy(void)
   VitDomain    dom;
   EnergyResult res;
   VitUnits     units;
+  char         pressure[192];
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "vitrum energy: output", "vitrum");
@@ -92,8 +111,9 @@ PetscErrorCode VitCmdEnergy(void)
   PetscCall(VitPotentialSetUpDomain(comm, pot, &sample, 0, &dom));
   PetscCall(EnergyCompute(pot, &dom, &sample, &res));
   PetscCall(EnergyWrite(comm, &dom, &res, &units, out)); /* before the summary: a reader of stdout that stops early (| head) keeps the file */
-  PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e  per atom %.15e\n  max force %.6e  pressure %.10e\n", sample.natoms, pot->name, (double)res.total, (double)(res.total / sample.natoms), (double)res.fmax, (double)res.pressure));
-  PetscCall(PetscPrintf(comm, "  virial (xx yy zz xy xz yz) %.10e %.10e %.10e %.10e %.10e %.10e\n", (double)res.virial[0], (double)res.virial[1], (double)res.virial[2], (double)res.virial[3], (double)res.virial[4], (double)res.virial[5]));
+  PetscCall(PressureWords(&units, dom.dim, res.pressure, pressure, sizeof(pressure)));
+  PetscCall(PetscPrintf(comm, "energy: %" PetscInt_FMT " atoms, -potential %s\n  total %.15e %s  per atom %.15e %s\n  max force %.6e %s  pressure %s\n", sample.natoms, pot->name, (double)res.total, units.energy, (double)(res.total / sample.natoms), units.energy, (double)res.fmax, units.force, pressure));
+  PetscCall(PetscPrintf(comm, "  virial (xx yy zz xy xz yz, %s) %.10e %.10e %.10e %.10e %.10e %.10e\n", units.energy, (double)res.virial[0], (double)res.virial[1], (double)res.virial[2], (double)res.virial[3], (double)res.virial[4], (double)res.virial[5]));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
   PetscCall(PetscFree2(res.energy, res.force));
   PetscCall(VitDomainDestroy(&dom));
