@@ -272,12 +272,29 @@ static PetscErrorCode UnknownProfile(MPI_Comm comm, const char path[], const Mod
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s names %s %" PetscInt_FMT " '%s', which the model %s does not use (its profiles: %s): give the model's profiles only, of a sample of its species", path, where, noun, k, label, m->path, known);
 }
 
+/* The error for named profiles (a -sample's, an HDF5 -rdf's, a text header's) that lack the model's
+   profile c: both lists, since species names differ between them (Cu-Zr against the numbered 1-2). */
+static PetscErrorCode MissingProfile(MPI_Comm comm, const char source[], const Model *m, PetscInt nhave, char *const have_names[], PetscInt c)
+{
+  char have[512], known[512];
+
+  PetscFunctionBeginUser;
+  PetscCall(JoinNames(nhave, have_names, have, sizeof(have)));
+  PetscCall(JoinNames(m->ngroups, m->group_names, known, sizeof(known)));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model %s uses (its profiles: %s; the model's: %s): the species must be named as in the model's training samples: -potential_elements names the types of a sample file that leaves them unnamed (e.g. -potential_elements Cu,Zr for a model of Cu-Zr pairs); a sample whose file names them otherwise (Atom Type Labels) needs a model fitted on samples named so", source, m->group_names[c], m->path, have, known);
+}
+
 /* pr->names from the labels of its nprof profiles (text header columns, rdf output pairs), each
    the model profile it names: a label the model does not use (a pair of a species it does not
    know) and a profile named twice are errors, naming where/noun and its number (from first). */
 static PetscErrorCode ProfileNamesSet(MPI_Comm comm, const char path[], const Model *m, const char where[], const char noun[], PetscInt first, char *const labels[], Profiles *pr)
 {
+  PetscInt nmatched = 0;
+
   PetscFunctionBeginUser;
+  /* no label names a model profile: the species are named otherwise (Cu-Zr against 1-2) */
+  for (PetscInt a = 0; a < pr->nprof; a++) nmatched += ProfileOfLabel(m, labels[a]) >= 0;
+  if (!nmatched) PetscCall(MissingProfile(comm, path, m, pr->nprof, labels, 0));
   PetscCall(PetscCalloc1(pr->nprof, &pr->names));
   for (PetscInt a = 0; a < pr->nprof; a++) {
     PetscInt c = ProfileOfLabel(m, labels[a]);
@@ -452,18 +469,6 @@ static PetscErrorCode RegridAllowed(MPI_Comm comm, const PredictOptions *o, cons
   PetscFunctionReturn(0);
 }
 
-/* The error for named profiles (a -sample's, an HDF5 -rdf's, a text header's) that lack the model's
-   profile c: both lists, since species names differ between them (Cu-Zr against the numbered 1-2). */
-static PetscErrorCode MissingProfile(MPI_Comm comm, const char source[], const Model *m, const Profiles *pr, PetscInt c)
-{
-  char have[512], known[512];
-
-  PetscFunctionBeginUser;
-  PetscCall(JoinNames(pr->nprof, pr->names, have, sizeof(have)));
-  PetscCall(JoinNames(m->ngroups, m->group_names, known, sizeof(known)));
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: has no profile %s that the model %s uses (its profiles: %s; the model's: %s): the species must be named as in the model's training samples: -potential_elements names the types of a sample file that leaves them unnamed (e.g. -potential_elements Cu,Zr for a model of Cu-Zr pairs); a sample whose file names them otherwise (Atom Type Labels) needs a model fitted on samples named so", source, m->group_names[c], m->path, have, known);
-}
-
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
    for text input), smooth as the training features were, take the values on the model's grid;
    a profile on another grid is an error, or with -predict_regrid re-binned (and said so).
@@ -483,7 +488,7 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
     VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
-    if (a == pr->nprof) PetscCall(MissingProfile(comm, source, m, pr, c));
+    if (a == pr->nprof) PetscCall(MissingProfile(comm, source, m, pr->nprof, pr->names, c));
     PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
     if (m->group_names[c][0] != 'S') {
       if (m->rdf_rmax > 0) nx = VitProfilePointsBelow(pr->nx, pr->x, m->rdf_rmax, 1e-6 * m->rdf_dr);
