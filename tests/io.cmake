@@ -8,6 +8,7 @@ vit_add_test(io_lammps_files 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_lammps_files.p
 vit_add_test(io_triclinic_equiv 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_triclinic_equiv.py 2)
 vit_add_test(io_dump 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump.py 2)
 vit_add_test(io_extxyz 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_extxyz.py 2)
+vit_add_test(io_extxyz_tilt_limit 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_extxyz_tilt_limit.py 2)
 vit_add_test(io_h5md_1 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 1)
 vit_add_test(io_h5md_2 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 2)
 vit_add_test(io_h5md_4 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_h5md.py 4)

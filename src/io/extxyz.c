@@ -159,18 +159,27 @@ static PetscInt SpeciesIndex(XyzParser *p, VitSample *s, const char name[])
   return s->ntypes++;
 }
 
+/* The whole lattice vectors to take off a tilt t along a length len: none within LAMMPS's limit
+   |t| <= len/2 (inclusive, as the data reader's check: a tilt of exactly len/2, which round() takes
+   to 1, stays), else round(t/len). */
+static PetscReal TiltShift(PetscReal t, PetscReal len)
+{
+  return PetscAbsReal(t / len) > 0.5 ? round(t / len) : 0;
+}
+
 /* The same periodic lattice with LAMMPS's tilt limits |xy|, |xz| <= lx/2, |yz| <= ly/2 (which
    the data and dump readers require and the domain code assumes): c -= round(yz/ly) b, then
-   c -= round(xz/lx) a, b -= round(xy/lx) a. A skewed but valid cell (ASE, another code) is a
-   choice of basis, not an error; adding whole lattice vectors keeps a and the a-b plane, so the
-   LAMMPS frame and the atoms' Cartesian positions do not change. */
+   c -= round(xz/lx) a, b -= round(xy/lx) a, each only where the tilt is beyond its limit (a lattice
+   within them, at them included, is kept bit for bit). A skewed but valid cell (ASE, another code)
+   is a choice of basis, not an error; adding whole lattice vectors keeps a and the a-b plane, so
+   the LAMMPS frame and the atoms' Cartesian positions do not change. */
 static void ReduceTilt(XyzParser *p, VitSample *s, PetscReal Ainv[3][3])
 {
   PetscReal k[3];
 
-  k[0] = s->dim == 3 ? round(s->cell[2][1] / s->cell[1][1]) : 0; /* c -= k0 b */
-  k[1] = s->dim == 3 ? round((s->cell[2][0] - k[0] * s->cell[1][0]) / s->cell[0][0]) : 0; /* c -= k1 a */
-  k[2] = round(s->cell[1][0] / s->cell[0][0]); /* b -= k2 a */
+  k[0] = s->dim == 3 ? TiltShift(s->cell[2][1], s->cell[1][1]) : 0; /* c -= k0 b */
+  k[1] = s->dim == 3 ? TiltShift(s->cell[2][0] - k[0] * s->cell[1][0], s->cell[0][0]) : 0; /* c -= k1 a */
+  k[2] = TiltShift(s->cell[1][0], s->cell[0][0]); /* b -= k2 a */
   if (k[0] == 0 && k[1] == 0 && k[2] == 0) return;
   for (int j = 0; j < 3; j++) {
     p->A[2][j] -= k[0] * p->A[1][j] + k[1] * p->A[0][j];
