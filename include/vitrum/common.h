@@ -8,8 +8,9 @@
 /* Raised whenever a change alters the numbers of an rdf or spectrum output for the same sample and
    options; every output's /meta records it (results_revision) and features recomputes a cached
    output of another revision (docs/fit.md). 1 (or none recorded): until session 38; 2: session 39
-   (layered crystals bulk, S_ab(q) of empty partials, counts and responses of this session). */
-#define VIT_RESULTS_REVISION "3"
+   (layered crystals bulk, S_ab(q) of empty partials, counts and responses of this session); 4: a
+   wire, a cluster or a slab normal to x or y is no sheet (vacuum across x or y). */
+#define VIT_RESULTS_REVISION "4"
 #ifndef VIT_GIT_COMMIT
   #define VIT_GIT_COMMIT "unknown"
 #endif
@@ -56,6 +57,16 @@ PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr);
    the others finished) is printed once, by the lowest failing rank. Returns the exit status (1 on
    a failed rank); when other ranks still wait for a failed one, stops the run (MPI_Abort). */
 int VitEndOfRun(PetscBool failed);
+
+/* Numbers in messages. VitRealString: the shortest %g form of value, with 6 to 17 digits, that
+   reads back as the same double: a user's value echoed as given. VitBoundString: value with at most 10
+   significant digits, rounded toward direction (+1 up, -1 down): a bound a message states ("the
+   largest allowed value is", "at most", ">="), which then itself passes the check (a bound printed
+   rounded the other way was refused when given back). buf: at least VIT_REAL_STRING_LEN bytes;
+   both return buf. */
+#define VIT_REAL_STRING_LEN 32
+const char *VitRealString(PetscReal value, char buf[]);
+const char *VitBoundString(PetscReal value, int direction, char buf[]);
 
 /* Broadcast an error message found on rank 0 (errmsg non-empty) and raise it on every rank.
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */

@@ -89,10 +89,11 @@ PetscReal      VitWrapUnit(PetscReal u);                                  /* u -
 void           VitSampleWrapPosition(const VitSample *s, PetscReal x[3], PetscReal frac[3]);
 PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
-/* The two longest periodic runs of fractional coordinate k (bins of 1/1000) that hold no atom, as
-   fractions of the box, longest first (0 where there is none): the longest is the vacuum around a
-   sheet, a slab or a cluster along that direction, the second tells a sheet from a periodic stack of
-   layers, whose gaps recur (collective). */
-PetscErrorCode VitSampleLargestGaps(MPI_Comm comm, const VitSample *s, PetscInt k, PetscReal fraction[2]);
+/* Along each direction k < dim: the two longest periodic runs of fractional coordinate k (bins of
+   1/1000) that hold no atom, as widths (the run's fraction of the box times the width across it,
+   VitSampleWidths), gap[k] >= next[k] (0 where there is none; 0 for k >= dim): gap[k] is the vacuum
+   across k of a sheet, a slab, a wire or a cluster, next[k] tells it from the recurring gaps of a
+   periodic stack of layers. The one measurement of vacuum (domain grid, sheets). Collective. */
+PetscErrorCode VitSampleGaps(MPI_Comm comm, const VitSample *s, PetscReal gap[3], PetscReal next[3]);
 
 #endif

@@ -11,7 +11,8 @@
    pairs (i in a, j in b, or i in b, j in a for a != b) at distance in the bin; shell = pi (r2^2 - r1^2) in 2D,
    4/3 pi (r2^3 - r1^3) in 3D. Pair counts are 64-bit integers summed with MPI, so g is bitwise the same
    for any number of ranks. Results are held on every rank.
-   A sheet (a 3D sample with one vacuum layer along z wider than rmax, VitVacuumIsSheet) is normalised
+   A sheet (a 3D sample with one vacuum layer along z wider than rmax and none across x or y,
+   VitVacuumIsSheet) is normalised
    as a 2D sample: V = area |a x b|, shell = pi (r2^2 - r1^2); then dim = 2 and sheet = true. */
 typedef enum { VIT_RDF_AUTO, VIT_RDF_BULK, VIT_RDF_SHEET } VitRdfGeometry;
 extern const char *const VitRdfGeometries[];
@@ -40,21 +41,26 @@ PetscReal      VitRdfIdealPairs(const VitRdf *rdf, PetscInt a, PetscInt b);
 #define VIT_RDF_MAX_BINS 10000000
 PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal rmax, PetscReal dr, PetscInt *nbins);
 PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal rmax, PetscReal dr, VitRdfGeometry geometry, VitRdf *rdf);
-/* The empty layers of a 3D sample along its c axis (perpendicular to a and b), within 1/1000 of the
-   width (lower bounds; 0 for 2D samples), and its in-plane spacing. A sheet (a monolayer, a few
-   layers, a film) has one vacuum layer much wider than any other empty layer; a periodic stack of
-   layers (graphite, h-BN, bulk MoS2, a layered glass) has gaps that recur, or with one layer per
-   cell a gap of the order of the spacing between atoms. */
+/* The empty layers of a 3D sample across each direction (z: perpendicular to a and b), within
+   1/1000 of the width (VitSampleGaps; lower bounds; all 0 for 2D samples), and the mean spacing
+   (A_k/N)^(1/2) in the plane of the two other cell vectors (A_k = V / width_k; for z, |a x b|). A
+   sheet (a monolayer, a few layers, a film) has one vacuum layer along z much wider than any other
+   empty layer and none along x or y; a periodic stack of layers (graphite, h-BN, bulk MoS2, a
+   layered glass) has gaps that recur, or with one layer per cell a gap of the order of the spacing
+   between atoms; a wire has vacuum across two directions, a cluster across all three. */
 typedef struct {
-  PetscReal gap;     /* the widest empty layer: a sheet's vacuum */
-  PetscReal next;    /* the second widest */
-  PetscReal spacing; /* in-plane mean spacing (A/N)^(1/2), A = |a x b| */
+  PetscReal gap[3];     /* the widest empty layer across x, y, z: gap[2] is a sheet's vacuum */
+  PetscReal next[3];    /* the second widest */
+  PetscReal spacing[3]; /* mean spacing in the plane normal to x, y, z */
 } VitVacuum;
 PetscErrorCode VitSampleVacuum(MPI_Comm comm, const VitSample *sample, VitVacuum *v); /* collective */
-/* A sheet for pairs or interactions of range reach (rmax, a cutoff): no pair across its vacuum
-   (gap > reach), and the vacuum wider than VIT_SHEET_RATIO times both its other empty layers and
-   its in-plane spacing, which a periodic stack's gaps are not (docs/structure.md#sheets). */
+/* Vacuum across direction k for pairs or interactions of range reach (rmax, a cutoff): no pair
+   across it (gap > reach), and wider than VIT_SHEET_RATIO times both the other empty layers across k
+   and the spacing in the plane normal to k, which a periodic stack's gaps are not. A sheet: vacuum
+   across z alone (docs/structure.md#sheets); a wire, a cluster or a slab normal to x or y, with
+   vacuum across x or y, is no sheet. */
 #define VIT_SHEET_RATIO 3
+PetscBool VitVacuumAcross(const VitVacuum *v, PetscInt k, PetscReal reach);
 PetscBool VitVacuumIsSheet(const VitVacuum *v, PetscReal reach);
 /* Mean interatomic spacing a = (V/N)^(1/d), or (A/N)^(1/2) for a sheet (VitVacuumIsSheet with
    reach): the length that sample-scaled defaults are multiples of. Collective. */

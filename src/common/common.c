@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -236,6 +237,26 @@ void VitUserErrorContext(const char what[])
 PetscBool VitUserErrorRaised(void)
 {
   return user_error.raised;
+}
+
+const char *VitRealString(PetscReal value, char buf[])
+{
+  for (int digits = 6; digits <= 17; digits++) { /* %g's 6 digits at least: 1000, not 1e+03 */
+    snprintf(buf, VIT_REAL_STRING_LEN, "%.*g", digits, (double)value);
+    if (strtod(buf, NULL) == (double)value) break;
+  }
+  return buf;
+}
+
+const char *VitBoundString(PetscReal value, int direction, char buf[])
+{
+  /* one unit of the 10th significant digit: a value rounded the wrong way is printed again moved
+     by whole units toward direction, which then rounds to the 10-digit value on its side */
+  const double unit = value != 0 && PetscIsNormalReal(value) ? pow(10.0, floor(log10(fabs((double)value))) - 9) : 0;
+
+  snprintf(buf, VIT_REAL_STRING_LEN, "%.10g", (double)value);
+  for (int k = 1; k <= 4 && direction * (strtod(buf, NULL) - (double)value) < 0; k++) snprintf(buf, VIT_REAL_STRING_LEN, "%.10g", (double)value + direction * k * unit);
+  return buf;
 }
 
 PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr)

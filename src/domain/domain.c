@@ -70,11 +70,9 @@ static PetscErrorCode DomainSetGrid(VitDomain *dom, const VitSample *sample)
     for (int k = 0; k < dom->dim; k++) dom->grid[k] = (int)user_grid[k];
     PetscCheck(dom->grid[0] * dom->grid[1] * dom->grid[2] == size, dom->comm, PETSC_ERR_USER_INPUT, "-domain_grid %d,%d,%d has %d cells for %d ranks", dom->grid[0], dom->grid[1], dom->grid[2], dom->grid[0] * dom->grid[1] * dom->grid[2], size);
   } else {
-    for (int k = 0; k < dom->dim && size > 1; k++) {
-      PetscReal fraction[2];
-      PetscCall(VitSampleLargestGaps(dom->comm, sample, k, fraction));
-      vacuum[k] = (PetscBool)(fraction[0] * dom->width[k] > dom->ghost_width);
-    }
+    PetscReal gap[3] = {0, 0, 0}, next[3];
+    if (size > 1) PetscCall(VitSampleGaps(dom->comm, sample, gap, next));
+    for (int k = 0; k < dom->dim && size > 1; k++) vacuum[k] = (PetscBool)(gap[k] > dom->ghost_width);
     for (int k = 0; k < dom->dim; k++) ncut += !vacuum[k];
     if (!ncut) { /* a cluster: vacuum all around, every direction is cut */
       for (int k = 0; k < dom->dim; k++) vacuum[k] = PETSC_FALSE;

@@ -286,6 +286,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscInt    nr, p = 0, nt = 0, total = 0, offset = 0, lo, hi;
   PetscReal  *r, rmin, rmax;
   char      **names = NULL, **tnames = NULL;
+  char        bound[VIT_REAL_STRING_LEN];
   Vec        *Xs, *Ys, X, Y = NULL, row_sample, row_atom;
   VitProgress progress;
   VitH5       h5;
@@ -300,7 +301,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCheck((rmax - rmin) / o->atom_dr < VIT_ATOM_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-features_atom_dr %.6g gives %.3g points per partial over [%.6g, %.6g]: at most %d (each is a feature column); give a larger -features_atom_dr", (double)o->atom_dr, (double)((rmax - rmin) / o->atom_dr), (double)rmin, (double)rmax, VIT_ATOM_MAX_POINTS);
   /* a Gaussian narrower than half the spacing falls between the grid points: the features would
      follow where each neighbour sits between them, not the structure */
-  PetscCheck(o->atom_sigma >= 0.5 * o->atom_dr, comm, PETSC_ERR_USER_INPUT, "-features_atom_sigma %.6g is below half of -features_atom_dr %.6g: the Gaussians fall between the grid points; give -features_atom_sigma >= %.6g or a smaller -features_atom_dr", (double)o->atom_sigma, (double)o->atom_dr, (double)(0.5 * o->atom_dr));
+  PetscCheck(o->atom_sigma >= 0.5 * o->atom_dr, comm, PETSC_ERR_USER_INPUT, "-features_atom_sigma %.6g is below half of -features_atom_dr %.6g: the Gaussians fall between the grid points; give -features_atom_sigma >= %s or a smaller -features_atom_dr", (double)o->atom_sigma, (double)o->atom_dr, VitBoundString(0.5 * o->atom_dr, 1, bound));
   PetscCall(LocalSpectrumSetUp(comm, o));
   nr = (PetscInt)PetscFloorReal((rmax - rmin) / o->atom_dr + 1e-9) + 1;
   PetscCall(PetscMalloc1(nr, &r));

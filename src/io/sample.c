@@ -90,17 +90,13 @@ PetscBool VitSampleMassesComplete(const VitSample *s)
   return complete;
 }
 
-PetscErrorCode VitSampleLargestGaps(MPI_Comm comm, const VitSample *sample, PetscInt k, PetscReal fraction[2])
+/* The two longest periodic runs of empty bins of one direction, in bins, longest first: walk once
+   around from the first occupied bin, which closes the last run. */
+static void LongestEmptyRuns(const char occupied[], PetscInt nb, PetscInt longest[2])
 {
-  const PetscInt nb = 1000;
-  PetscInt       run = 0, longest[2] = {0, 0}, first = -1;
-  char          *occupied;
+  PetscInt run = 0, first = -1;
 
-  PetscFunctionBeginUser;
-  PetscCall(PetscCalloc1(nb, &occupied));
-  for (PetscInt i = 0; i < sample->nlocal; i++) occupied[PetscMin(nb - 1, PetscMax(0, (PetscInt)(sample->s[3 * i + k] * nb)))] = 1;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)nb, MPI_CHAR, MPI_MAX, comm));
-  /* periodic runs of empty bins: walk once around from the first occupied bin, which closes the last run */
+  longest[0] = longest[1] = 0;
   for (PetscInt b = 0; b < nb && first < 0; b++)
     if (occupied[b]) first = b;
   for (PetscInt b = 1; first >= 0 && b <= nb; b++) {
@@ -114,9 +110,27 @@ PetscErrorCode VitSampleLargestGaps(MPI_Comm comm, const VitSample *sample, Pets
     } else longest[1] = PetscMax(longest[1], run);
     run = 0;
   }
+}
+
+PetscErrorCode VitSampleGaps(MPI_Comm comm, const VitSample *sample, PetscReal gap[3], PetscReal next[3])
+{
+  const PetscInt nb = 1000, dim = sample->dim;
+  PetscReal      width[3];
+  char          *occupied;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(dim * nb, &occupied));
+  for (PetscInt i = 0; i < sample->nlocal; i++)
+    for (PetscInt k = 0; k < dim; k++) occupied[k * nb + PetscMin(nb - 1, PetscMax(0, (PetscInt)(sample->s[3 * i + k] * nb)))] = 1;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, occupied, (PetscMPIInt)(dim * nb), MPI_CHAR, MPI_MAX, comm));
+  VitSampleWidths(sample, width);
+  for (PetscInt k = 0; k < 3; k++) {
+    PetscInt longest[2] = {0, 0};
+    if (k < dim) LongestEmptyRuns(occupied + k * nb, nb, longest);
+    gap[k]  = width[k] * longest[0] / nb;
+    next[k] = width[k] * longest[1] / nb;
+  }
   PetscCall(PetscFree(occupied));
-  fraction[0] = (PetscReal)longest[0] / nb;
-  fraction[1] = (PetscReal)longest[1] / nb;
   PetscFunctionReturn(0);
 }
 

@@ -824,9 +824,10 @@ static PetscErrorCode DipoleRmax(const VitSystem *sys, ResponseOptions *o)
 {
   const PetscReal limit = sys->dom.ghost_width;
   PetscReal       a;
+  char            given[VIT_REAL_STRING_LEN], bound[VIT_REAL_STRING_LEN];
 
   PetscFunctionBegin;
-  PetscCheck(o->pair_rmax <= limit, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %.6g: must be at most %.6g, the ghost width of %s with -potential %s (%s), within which the pairs are found", (double)o->pair_rmax, (double)limit, sys->sample.source, sys->pot->name, sys->pot->pair ? "its cutoff" : "two cutoffs");
+  PetscCheck(o->pair_rmax <= limit, sys->dom.comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %s: must be at most %s, the ghost width of %s with -potential %s (%s), within which the pairs are found", VitRealString(o->pair_rmax, given), VitBoundString(limit, -1, bound), sys->sample.source, sys->pot->name, sys->pot->pair ? "its cutoff" : "two cutoffs");
   if (o->pair_rmax > 0) PetscFunctionReturn(0);
   PetscCall(VitSampleMeanSpacing(sys->dom.comm, &sys->sample, sys->pot->cutoff, &a));
   o->pair_rmax = 1.6 * a;

@@ -26,7 +26,7 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscOptionsBegin(comm, NULL, "Radial distribution function options (vitrum rdf)", NULL);
   PetscCall(PetscOptionsReal("-rdf_rmax", "Largest distance r (at most half the shortest periodic width); default 5 L, L = the power of two nearest the mean spacing (1 for LJ samples, 2 A for metallic glasses), capped at half the width", NULL, o->rmax, &o->rmax, &o->rmax_set));
   PetscCall(PetscOptionsReal("-rdf_dr", "Bin width: small, the first peak carries the physics; default 0.005 L (0.005 for LJ samples, 0.01 A for metallic glasses)", NULL, o->dr, &o->dr, &o->dr_set));
-  PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax and more than 3 times wider than every other empty layer and the in-plane spacing (A/N)^(1/2); a periodic stack of layers such as graphite is bulk), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
+  PetscCall(PetscOptionsEnum("-rdf_geometry", "auto (a sheet when a vacuum layer along z is wider than rmax and more than 3 times wider than every other empty layer and the in-plane spacing (A/N)^(1/2), and none lies across x or y; a periodic stack of layers such as graphite, a wire, a cluster or a slab normal to x or y is bulk), bulk (volume density, 4 pi r^2 shells) or sheet (area density, 2 pi r shells; 3D samples with vacuum along z alone). A 2D sample is normalised by its area (auto, bulk)", NULL, VitRdfGeometries, (PetscEnum)o->geometry, (PetscEnum *)&o->geometry, NULL));
   PetscCall(PetscOptionsBool("-sq", "Also compute S(q) from g(r)", NULL, o->sq, &o->sq, NULL));
   PetscCall(PetscOptionsReal("-sq_qmax", "Largest wave number q for S(q), in inverse length units of the sample (1/sigma, 1/Angstrom); above pi/dr, where the sampled g(r) stops resolving it, S(q) is aliased: a warning", NULL, o->qmax, &o->qmax, NULL));
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
@@ -114,7 +114,7 @@ PetscErrorCode VitCmdRdf(void)
   RdfOptions o;
   VitSample  sample;
   VitRdfGrid grid;
-  char       out[PETSC_MAX_PATH_LEN] = "";
+  char       out[PETSC_MAX_PATH_LEN] = "", given[VIT_REAL_STRING_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(RdfOptionsRead(comm, &o));
@@ -131,7 +131,7 @@ PetscErrorCode VitCmdRdf(void)
   PetscCall(RdfOfSample(comm, &sample, &o, out, &grid));
   /* S(q) from g(r) sampled every dr: above the Nyquist wave number pi/dr the transform only aliases */
   if (o.sq && o.qmax > PETSC_PI / grid.dr) PetscCall(PetscPrintf(comm, "rdf: warning: -sq_qmax %.6g is above pi/dr = %.6g: S(q) beyond it is aliased, not resolved by bins of %.6g (give a smaller -rdf_dr or -sq_qmax)\n", (double)o.qmax, (double)(PETSC_PI / grid.dr), (double)grid.dr));
-  if (o.rmax_set && grid.rmax < o.rmax * (1 - 1e-9)) PetscCall(PetscPrintf(comm, "rdf: note: -rdf_rmax %.6g is not a whole number of bins of %.6g: g(r) ends with the last whole bin, at r = %.6g\n", (double)o.rmax, (double)grid.dr, (double)grid.rmax));
+  if (o.rmax_set && grid.rmax < o.rmax * (1 - 1e-9)) PetscCall(PetscPrintf(comm, "rdf: note: -rdf_rmax %s is not a whole number of bins of %.6g: g(r) ends with the last whole bin, at r = %.6g\n", VitRealString(o.rmax, given), (double)grid.dr, (double)grid.rmax));
   if (grid.unit != 1 && !(o.rmax_set && o.dr_set)) PetscCall(PetscPrintf(comm, "rdf: note: default grid 5 and 0.005 x %.6g, the power of two nearest the mean spacing %.4g (-rdf_rmax, -rdf_dr to choose)\n", (double)grid.unit, (double)grid.spacing));
   PetscCall(PetscPrintf(comm, "rdf: %" PetscInt_FMT " atoms, %" PetscInt_FMT " species, r < %.6g in bins of %.6g: wrote %s\n", sample.natoms, sample.ntypes, (double)grid.rmax, (double)grid.dr, out));
   PetscCall(VitSampleDestroy(&sample));

@@ -90,19 +90,20 @@ PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal
   PetscReal      width[3], half_width = PETSC_MAX_REAL;
   PetscInt       npairs = sample->ntypes * (sample->ntypes + 1) / 2;
   PetscLogDouble bins, max_bins;
+  char           given[VIT_REAL_STRING_LEN], bound[VIT_REAL_STRING_LEN];
 
   PetscFunctionBeginUser;
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
   PetscCheck(dr > 0 && PetscIsNormalReal(dr), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %.6g", (double)dr);
   PetscCheck(rmax > 0 && PetscIsNormalReal(rmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %.6g", (double)rmax);
-  PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %.6g is larger than half the shortest periodic width of the box; the largest allowed value is %.10g", sample->source, (double)rmax, (double)half_width);
+  PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %s is larger than half the shortest periodic width of the box; the largest allowed value is %s", sample->source, VitRealString(rmax, given), VitBoundString(half_width, -1, bound));
   bins = PetscFloorReal(rmax / dr + 1e-9);
   PetscCheck(bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g is larger than -rdf_rmax %.6g", (double)dr, (double)rmax);
   /* the counts are reduced with one MPI call (int count) and must fit in memory */
   max_bins = PetscMin((PetscLogDouble)VIT_RDF_MAX_BINS, MemoryLimit() / RdfBytes(npairs, 1));
   max_bins = PetscFloorReal(PetscMin(max_bins, (PetscLogDouble)INT_MAX / npairs));
-  PetscCheck(bins <= max_bins, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g gives %.4g bins up to -rdf_rmax %.6g (%.3g bytes for %" PetscInt_FMT " pairs); at most %.0f bins are allowed: give -rdf_dr >= %.3g", (double)dr, (double)bins, (double)rmax, (double)RdfBytes(npairs, bins), npairs, (double)max_bins, (double)(rmax / max_bins));
+  PetscCheck(bins <= max_bins, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g gives %.4g bins up to -rdf_rmax %.6g (%.3g bytes for %" PetscInt_FMT " pairs); at most %.0f bins are allowed: give -rdf_dr >= %s", (double)dr, (double)bins, (double)rmax, (double)RdfBytes(npairs, bins), npairs, (double)max_bins, VitBoundString(rmax / max_bins, 1, bound));
   *nbins = (PetscInt)bins;
   PetscFunctionReturn(0);
 }
@@ -120,21 +121,26 @@ static PetscErrorCode CoincidentPair(MPI_Comm comm, const PetscInt local[2], Pet
 
 PetscErrorCode VitSampleVacuum(MPI_Comm comm, const VitSample *sample, VitVacuum *v)
 {
-  PetscReal width[3], fraction[2] = {0, 0};
+  PetscReal width[3];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(v, sizeof(*v)));
-  if (sample->dim == 3) PetscCall(VitSampleLargestGaps(comm, sample, 2, fraction));
+  if (sample->dim != 3) PetscFunctionReturn(0);
+  PetscCall(VitSampleGaps(comm, sample, v->gap, v->next));
   VitSampleWidths(sample, width);
-  v->gap     = width[2] * fraction[0];
-  v->next    = width[2] * fraction[1];
-  v->spacing = sample->natoms > 0 ? PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms) : 0;
+  for (PetscInt k = 0; k < 3; k++) v->spacing[k] = sample->natoms > 0 ? PetscSqrtReal(VitSampleVolume(sample) / width[k] / sample->natoms) : 0;
+  v->spacing[2] = sample->natoms > 0 ? PetscSqrtReal(sample->cell[0][0] * sample->cell[1][1] / sample->natoms) : 0; /* |a x b| exactly */
   PetscFunctionReturn(0);
+}
+
+PetscBool VitVacuumAcross(const VitVacuum *v, PetscInt k, PetscReal reach)
+{
+  return (PetscBool)(v->gap[k] > reach && v->gap[k] > VIT_SHEET_RATIO * PetscMax(v->next[k], v->spacing[k]));
 }
 
 PetscBool VitVacuumIsSheet(const VitVacuum *v, PetscReal reach)
 {
-  return (PetscBool)(v->gap > reach && v->gap > VIT_SHEET_RATIO * PetscMax(v->next, v->spacing));
+  return (PetscBool)(VitVacuumAcross(v, 2, reach) && !VitVacuumAcross(v, 0, reach) && !VitVacuumAcross(v, 1, reach));
 }
 
 PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, PetscReal reach, PetscReal *a)
@@ -143,7 +149,7 @@ PetscErrorCode VitSampleMeanSpacing(MPI_Comm comm, const VitSample *sample, Pets
 
   PetscFunctionBeginUser;
   PetscCall(VitSampleVacuum(comm, sample, &v));
-  if (VitVacuumIsSheet(&v, reach)) *a = v.spacing;
+  if (VitVacuumIsSheet(&v, reach)) *a = v.spacing[2];
   else *a = PetscPowReal(VitSampleVolume(sample) / sample->natoms, 1.0 / sample->dim);
   PetscFunctionReturn(0);
 }
@@ -162,7 +168,7 @@ PetscErrorCode VitRdfDefaultGrid(MPI_Comm comm, const VitSample *sample, VitRdfG
   PetscFunctionBeginUser;
   /* a sheet's spacing where its vacuum layer is wider than the rmax that spacing gives */
   PetscCall(VitSampleVacuum(comm, sample, &v));
-  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(v.spacing), &grid->spacing));
+  PetscCall(VitSampleMeanSpacing(comm, sample, 5 * NearestPowerOfTwo(v.spacing[2]), &grid->spacing));
   grid->unit = NearestPowerOfTwo(grid->spacing);
   grid->dr   = 0.005 * grid->unit;
   VitSampleWidths(sample, width);
@@ -283,25 +289,48 @@ PetscErrorCode VitRdfEnsembleGrid(MPI_Comm comm, const char first_sample[], cons
   PetscFunctionReturn(0);
 }
 
-/* Sheet or bulk: auto takes a sheet by VitVacuumIsSheet with reach rmax (no pair counted across
-   its vacuum, which is much wider than its other empty layers), and says so; it says too when it
-   takes a periodic stack of layers with gaps wider than rmax as bulk. */
+/* The directions with vacuum across them for reach (VitVacuumAcross) when x or y is one of them
+   ("y and z": a wire along x; "x, y and z": a cluster; "x": a slab normal to x), else "". */
+static const char *VacuumBesidesZ(const VitVacuum *v, PetscReal reach)
+{
+  static const char *const names[8] = {"", "x", "y", "x and y", "", "x and z", "y and z", "x, y and z"};
+  PetscInt                 mask = 0;
+
+  for (PetscInt k = 0; k < 3; k++) mask |= VitVacuumAcross(v, k, reach) ? 1 << k : 0;
+  return names[mask];
+}
+
+/* Sheet or bulk, for pairs up to rmax (the whole bins counted). A 2D sample is normalised by its
+   area: auto and bulk; sheet is refused. Auto takes a sheet by VitVacuumIsSheet (no pair counted
+   across its vacuum along z, which is much wider than its other empty layers, and no vacuum across
+   x or y), and says so; it says too when it takes as bulk a sample with vacuum across x or y (a
+   wire, a cluster, a slab normal to x or y: its atoms fill no plane of the box) or a periodic stack
+   of layers with gaps wider than rmax. Sheet needs vacuum along z wider than rmax and none across x
+   or y. */
 static PetscErrorCode RdfDecideGeometry(VitDomain *dom, const VitSample *sample, PetscReal rmax, VitRdfGeometry geometry, VitRdf *rdf)
 {
-  VitVacuum v;
+  VitVacuum   v;
+  const char *across;
 
   PetscFunctionBeginUser;
+  PetscCheck(sample->dim == 3 || geometry != VIT_RDF_SHEET, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet is for a 3D sample with vacuum along z; a 2D sample is normalised by its area (2 pi r shells) with auto or bulk", sample->source);
   PetscCall(VitSampleVacuum(dom->comm, sample, &v));
-  rdf->gap    = v.gap;
+  rdf->gap    = v.gap[2];
   rdf->dim    = sample->dim;
   rdf->volume = VitSampleVolume(sample);
   if (sample->dim == 2 || geometry == VIT_RDF_BULK) PetscFunctionReturn(0);
-  if (geometry == VIT_RDF_AUTO && !VitVacuumIsSheet(&v, rmax)) {
-    if (v.gap > rmax) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s: its widest empty layer along z (%.6g) is wider than rmax %.6g but not more than %d times both the next one (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g: a periodic stack of layers, g(r) normalised as bulk; -rdf_geometry sheet to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
+  across = VacuumBesidesZ(&v, rmax);
+  if (geometry == VIT_RDF_AUTO && across[0]) {
+    PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has vacuum across %s (widest empty layers %.6g, %.6g, %.6g along x, y, z; rmax %.6g): a wire, a cluster or a slab normal to x or y, not a sheet (vacuum along z alone): g(r) normalised as bulk, by the box volume; -rdf_geometry bulk to choose this without the note\n", sample->source, across, (double)v.gap[0], (double)v.gap[1], (double)v.gap[2], (double)rmax));
     PetscFunctionReturn(0);
   }
-  PetscCheck(v.gap > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than -rdf_rmax %.6g; the widest empty layer is %.6g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)v.gap);
-  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %.6g of vacuum along z, wider than rmax %.6g and more than %d times its next empty layer (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)v.gap, (double)rmax, VIT_SHEET_RATIO, (double)v.next, (double)v.spacing));
+  if (geometry == VIT_RDF_AUTO && !VitVacuumIsSheet(&v, rmax)) {
+    if (v.gap[2] > rmax) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s: its widest empty layer along z (%.6g) is wider than rmax %.6g but not more than %d times both the next one (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g: a periodic stack of layers, g(r) normalised as bulk; -rdf_geometry sheet to change\n", sample->source, (double)v.gap[2], (double)rmax, VIT_SHEET_RATIO, (double)v.next[2], (double)v.spacing[2]));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(!across[0], dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs vacuum along z alone; it has vacuum across %s (widest empty layers %.6g, %.6g, %.6g along x, y, z; rmax %.6g): a wire, a cluster or a slab normal to x or y: use -rdf_geometry bulk", sample->source, across, (double)v.gap[0], (double)v.gap[1], (double)v.gap[2], (double)rmax);
+  PetscCheck(v.gap[2] > rmax, dom->comm, PETSC_ERR_USER_INPUT, "%s: -rdf_geometry sheet needs a vacuum layer along z wider than rmax %.6g (the end of the last whole bin of -rdf_dr); the widest empty layer is %.6g: use -rdf_geometry bulk", sample->source, (double)rmax, (double)v.gap[2]);
+  if (geometry == VIT_RDF_AUTO) PetscCall(PetscPrintf(dom->comm, "rdf: note: %s has %.6g of vacuum along z, wider than rmax %.6g and more than %d times its next empty layer (%.6g) and its in-plane spacing (A/N)^(1/2) %.6g, and none across x or y: g(r) normalised as a sheet (area density, 2 pi r shells); -rdf_geometry bulk to change\n", sample->source, (double)v.gap[2], (double)rmax, VIT_SHEET_RATIO, (double)v.next[2], (double)v.spacing[2]));
   rdf->sheet  = PETSC_TRUE;
   rdf->dim    = 2;
   rdf->volume = sample->cell[0][0] * sample->cell[1][1]; /* |a x b|, a and b in the xy plane */
@@ -318,7 +347,7 @@ PetscErrorCode VitRdfCompute(VitDomain *dom, const VitSample *sample, PetscReal 
   PetscCall(PetscMemzero(rdf, sizeof(*rdf)));
   PetscCall(VitRdfCheckGrid(dom->comm, sample, rmax, dr, &nbins));
   PetscCheck(dom->ghost_width >= rmax * (1 - 1e-12), dom->comm, PETSC_ERR_PLIB, "domain ghost width %.6g is smaller than rmax %.6g", (double)dom->ghost_width, (double)rmax);
-  PetscCall(RdfDecideGeometry(dom, sample, rmax, geometry, rdf));
+  PetscCall(RdfDecideGeometry(dom, sample, nbins * dr, geometry, rdf)); /* the rmax of the pairs counted */
   rdf->ntypes = sample->ntypes;
   rdf->npairs = sample->ntypes * (sample->ntypes + 1) / 2;
   rdf->nbins  = nbins;
