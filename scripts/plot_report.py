@@ -379,8 +379,10 @@ def explained(y, pred):
 def composition_range(comp):
     """The samples' species fractions and densities as words: 'x_1 0.49-0.51, x_2 ...; density ...'."""
     x, rho = comp['fraction'], comp['density']
-    return '%s; number density %.6g to %.6g' % (', '.join('x_%s %.4g to %.4g' % (n, x[:, a].min(), x[:, a].max())
-                                                          for a, n in enumerate(comp['names'])), rho.min(), rho.max())
+    def span(lo, hi, digits):
+        return ('%.*g' % (digits, lo)) if '%.*g' % (digits, lo) == '%.*g' % (digits, hi) else '%.*g to %.*g' % (digits, lo, digits, hi)
+    return '%s; number density %s' % (', '.join('x_%s %s' % (n, span(x[:, a].min(), x[:, a].max(), 4)) for a, n in enumerate(comp['names'])),
+                                      span(rho.min(), rho.max(), 6))
 
 
 def fig_kernel(run, outdir):
@@ -533,6 +535,10 @@ def kernel_explains(stats):
         return words + ('. The rest can come from the samples\' composition or density differing from that mean and from '
                         'the r binning of the features; this dataset records no per-sample composition '
                         '(/dataset/structure/sample_type_counts, written by a newer vitrum features) to tell them apart.')
+    if np.ptp(comp['fraction'], axis=0).max() == 0 and np.ptp(comp['density']) == 0:
+        return words + ('; every sample has the same composition and density (%s), so the remaining %.3g is not theirs '
+                        '(the r binning of the features is one cause: the kernel takes each bin\'s midpoint for the exact '
+                        'pair distances).' % (composition_range(comp), 1 - stats['r2_exact']))
     return words + ('; with each sample\'s own composition and density (%s) it explains R^2 = %.5f: the samples\' own '
                     'composition adds %.3g, and %.3g remains that composition does not explain (the r binning of the features '
                     'is one cause: the kernel takes each bin\'s midpoint for the exact pair distances).'
