@@ -15,3 +15,7 @@ vit_add_test(modes_aggregate_default 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/s
 vit_add_test(modes_default_method 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/default_method.py)
 # twolevel's redundant coarse solve: two runs on 3 ranks bitwise the same (27,000 atoms).
 vit_add_test(modes_coarse_redundant 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/coarse_solve.py)
+# These run vitrum on 2 or 3 ranks for most of their time, so they keep both cores busy: ctest -j2
+# runs each alone (PROCESSORS) instead of beside another test, where 4-5 processes shared 2 cores
+# (modes_default_method took 245 s beside modes_coarse_redundant in a CI run, 136 s beside light tests).
+set_tests_properties(modes_precond_np2 modes_aggregate_default modes_default_method modes_coarse_redundant PROPERTIES PROCESSORS 2)
