@@ -37,7 +37,7 @@ write_data {out}
 """
 
 
-def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0):
+def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0, density=1.2):
     """Melt on a simple cubic lattice, quench by minimisation: a relaxed KA glass (80:20 in 3D, 65:35 in 2D).
     A bare file name is made once in testrun/spectrum_shared (next to the test's folder) and reused."""
     if os.path.dirname(path) == "":
@@ -47,7 +47,6 @@ def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0):
     if os.path.exists(path):
         return path
     final, path = path, "%s.%d.tmp" % (path, os.getpid())
-    density = 1.2 if dim == 3 else 1.2
     script = KA_LAMMPS.format(dim=dim, density=density, n=n_side, nz=n_side if dim == 3 else 1,
                               fracB=0.2 if dim == 3 else 0.35, massB=massB, seed=seed, steps=steps, out=path,
                               fix2d="fix 2 all enforce2d" if dim == 2 else "")

@@ -89,7 +89,7 @@ def fresh_dirs(*dirs):
         os.makedirs(d)
 
 
-ka = [os.path.join(DATA, "ka3d_216.data"), sl.make_ka_glass("ka3d_216_light.data", n_side=6, seed=11, massB=0.5)]
+ka = [os.path.join(DATA, "ka3d_216.data"), sl.make_ka_glass("ka3d_216_dense.data", n_side=6, seed=11, density=1.4)]  # the same masses (one dataset), a higher top
 fresh_dirs("ens", "exact", "c1", "c2")
 eig = []
 for k, s in enumerate(ka):
