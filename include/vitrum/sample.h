@@ -81,6 +81,7 @@ void           VitSampleCartToFrac(const VitSample *s, const PetscReal x[3], Pet
 PetscReal      VitSampleVolume(const VitSample *s);                       /* area in 2D */
 void           VitSampleWidths(const VitSample *s, PetscReal width[3]);    /* perpendicular widths */
 PetscBool      VitSampleMassesComplete(const VitSample *s);                /* has_masses, and every type's mass given */
+PetscBool      VitMassesAgree(PetscReal a, PetscReal b);                   /* equal to a relative 1e-12 (round-off of a written mass) */
 PetscReal      VitWrapUnit(PetscReal u);                                  /* u - floor(u), into [0,1) */
 /* The fractional coordinates frac of a Cartesian position x (lo included), and x into the box:
    a position inside (every 0 <= frac < 1) is kept bit for bit; one outside is moved by whole cell

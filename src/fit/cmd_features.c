@@ -1586,14 +1586,11 @@ static void PairCoeffsDiffer(const VitSample *f, const VitSample *s, const Petsc
       }
 }
 
-/* Masses that differ by more than this (relative) are different species: two files written by one
-   program from one simulation print the same digits, which parse to the same double. A mass printed
-   with fewer digits (LAMMPS's write_data prints 6 significant) differs from the full value by more:
-   write every sample of a dataset with the same program. */
-#define VIT_MASS_RTOL 1e-12
-
 /* Where sample s's masses (a data file's Masses, an H5MD file's type_mass) differ from those of
-   sample f: one line in msg (else empty). A type whose mass one of the files does not give (no
+   sample f beyond round-off (VitMassesAgree, relative 1e-12): one line in msg (else empty). Two files
+   written by one program print the same digits; a mass printed with fewer digits (LAMMPS's
+   write_data prints 6 significant) differs from the full value by more: write every sample of a
+   dataset with the same program. A type whose mass one of the files does not give (no
    Masses section, or no atom of it in a mass column) is not compared: its mass is resolved later
    (element names, potential file, lj units), the same way in every sample. */
 static void MassesDiffer(const VitSample *f, const VitSample *s, char msg[], size_t len)
@@ -1602,7 +1599,7 @@ static void MassesDiffer(const VitSample *f, const VitSample *s, char msg[], siz
   if (!f->has_masses || !s->has_masses) return;
   for (PetscInt t = 0; t < f->ntypes && t < s->ntypes && !msg[0]; t++) {
     const PetscReal a = f->type_mass[t], b = s->type_mass[t];
-    if (a <= 0 || b <= 0 || PetscAbsReal(a - b) <= VIT_MASS_RTOL * PetscMax(a, b)) continue;
+    if (a <= 0 || b <= 0 || VitMassesAgree(a, b)) continue;
     snprintf(msg, len, "%s: the mass of atom type %s is %.10g, %.10g in the first sample %s", s->source, s->type_name[t], (double)b, (double)a, f->source);
   }
 }

@@ -18,7 +18,6 @@
 
 #define VIT_ATOM_MASS_H5MD "/particles/all/mass"
 #define VIT_TYPE_MASS_H5MD "/parameters/vitrum/type_mass"
-#define VIT_MASS_RTOL      1e-12 /* masses that agree to round-off */
 #define H5Check(expr, comm, ...) PetscCheck((expr) >= 0, comm, PETSC_ERR_FILE_READ, __VA_ARGS__)
 
 /* An H5MD element: a time-dependent group with value, or a plain dataset. */
@@ -342,12 +341,6 @@ static PetscErrorCode AtomMassOfRow(MPI_Comm comm, PetscInt rstart, const VitSam
   PetscFunctionReturn(0);
 }
 
-/* Two masses that agree to round-off. */
-static PetscBool MassesAgree(PetscReal a, PetscReal b)
-{
-  return (PetscBool)(PetscAbsReal(a - b) <= VIT_MASS_RTOL * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
-}
-
 /* Per-atom masses of this rank's block from the element /particles/all/mass (H5MD 1.1): one value
    per atom, (N) or (frames, N), or one for all atoms, a scalar or (frames); each positive, finite
    and normal. found = false when the file has none. */
@@ -402,7 +395,7 @@ static PetscErrorCode TypeMassFromAtoms(VitH5 *h5, PetscInt rstart, const VitSam
   for (PetscInt t = 0; t < s->ntypes; t++) type_mass[t] = first[t] >= rstart && first[t] < rstart + s->nlocal ? mass[first[t] - rstart] : 0;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, type_mass, (PetscMPIInt)s->ntypes, MPIU_REAL, MPI_MAX, h5->comm)); /* masses are positive */
   PetscCall(PetscMalloc1(s->nlocal, &bad));
-  for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)!MassesAgree(mass[i], type_mass[s->type[i]]);
+  for (PetscInt i = 0; i < s->nlocal; i++) bad[i] = (PetscBool)!VitMassesAgree(mass[i], type_mass[s->type[i]]);
   PetscCall(FirstBadRow(h5->comm, rstart, s->nlocal, bad, &row));
   PetscCall(PetscFree(bad));
   if (row < 0) PetscFunctionReturn(0);
@@ -429,7 +422,7 @@ static PetscErrorCode ReadMasses(VitH5 *h5, const FrameRef *ref, PetscInt rstart
   s->has_masses = (PetscBool)(has_atoms || has_types);
   for (PetscInt t = 0; t < s->ntypes; t++) {
     const PetscBool atoms = (PetscBool)(has_atoms && from_atoms[t] > 0);
-    PetscCheck(!atoms || !has_types || MassesAgree(from_atoms[t], from_types[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_ATOM_MASS_H5MD " gives species %s mass %.15g, " VIT_TYPE_MASS_H5MD " gives it %.15g: give one of them, or the same mass", h5->path, s->type_name[t], (double)from_atoms[t], (double)from_types[t]);
+    PetscCheck(!atoms || !has_types || VitMassesAgree(from_atoms[t], from_types[t]), h5->comm, PETSC_ERR_USER_INPUT, "%s: " VIT_ATOM_MASS_H5MD " gives species %s mass %.15g, " VIT_TYPE_MASS_H5MD " gives it %.15g: give one of them, or the same mass", h5->path, s->type_name[t], (double)from_atoms[t], (double)from_types[t]);
     s->type_mass[t] = atoms ? from_atoms[t] : from_types[t];
   }
   PetscFunctionReturn(0);

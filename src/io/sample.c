@@ -90,6 +90,11 @@ PetscBool VitSampleMassesComplete(const VitSample *s)
   return complete;
 }
 
+PetscBool VitMassesAgree(PetscReal a, PetscReal b)
+{
+  return (PetscBool)(PetscAbsReal(a - b) <= 1e-12 * PetscMax(PetscAbsReal(a), PetscAbsReal(b)));
+}
+
 /* The two longest periodic runs of empty bins of one direction, in bins, longest first: walk once
    around from the first occupied bin, which closes the last run. */
 static void LongestEmptyRuns(const char occupied[], PetscInt nb, PetscInt longest[2])
