@@ -197,8 +197,7 @@ def fig_parity(run, outdir):
         ax.scatter(a, b, s=3 if centred else 10, alpha=0.3 if centred else 0.8)
         ax.set_xlabel('true (%s)' % units if units else 'true')
         ax.set_ylabel('predicted (%s)' % units if units else 'predicted')
-        cols = scored_columns(run, idx)  # the pooled R^2 of the scored targets, as in the table
-        ax.set_title('%s\n$R^2$ = %.3f' % (name, pooled_r2(run.y_true[:, cols], run.y_pred[:, cols]) if len(cols) else float('nan')))
+        ax.set_title('%s\n%s' % (name, score_title(run, idx)))
         ax.set_aspect('equal', adjustable='datalim')
     fig.suptitle('Held-out samples (%d, not used in the fit): linear model prediction vs truth' % len(run.y_true), y=1.02)
     fig.tight_layout()
@@ -267,8 +266,8 @@ def fig_weight_map(run, outdir):
         ax.set_xlabel(R_LABEL)
         ax.set_ylabel(OMEGA if col == 0 else '')
     fig.colorbar(im, ax=axes.ravel().tolist(), label=r'weight $W(\omega, r)$ (%s)' % what[1], shrink=0.9)
-    fig.suptitle(r'Fitted weights of the %s on $g_{ab}(r)$ (held-out $R^2$ %.2f); dotted: peaks of the mean $g_{ab}(r)$'
-                 % (what[0], pooled_r2(run.y_true[:, scored_columns(run, tidx)], run.y_pred[:, scored_columns(run, tidx)])), y=0.98)
+    fig.suptitle(r'Fitted weights of the %s on $g_{ab}(r)$ (held-out %s); dotted: peaks of the mean $g_{ab}(r)$'
+                 % (what[0], score_title(run, tidx)), y=0.98)
     return save(fig, outdir, 'weight_map.png')
 
 
@@ -430,6 +429,19 @@ def scored_columns(run, idx):
     constant over the training samples nor flat over the held-out ones)."""
     idx = np.atleast_1d(idx)
     return idx[np.isfinite(run.r2[idx])]
+
+
+def score_title(run, idx):
+    """The held-out score of a target group for a figure title, as the table gives it: R^2 of a
+    scalar; of a binned target the worst scored bin beside the pooled R^2 of the scored bins (a
+    pooled score alone can hide a failing bin)."""
+    cols = scored_columns(run, idx)
+    if not len(cols):
+        return 'not scored'
+    pooled = pooled_r2(run.y_true[:, cols], run.y_pred[:, cols])
+    if len(np.atleast_1d(idx)) == 1:
+        return '$R^2$ = %.3f' % pooled
+    return 'worst bin $R^2$ = %.2f, pooled %.3f' % (run.r2[cols].min(), pooled)
 
 
 def metrics_table(run):

@@ -151,6 +151,27 @@ well, rest = reading.split('Predicted well', 1)[1].split('Partly', 1)
 assert 'D (' not in well and 'omega2_mean (' in well, reading
 assert 'Not predicted (< 0.3): D (worst bin D(omega=%.10g) %.2f, pooled %.2f, 1 of 6 scored bins below 0.3)' % (omega[4], scores[5], pooled_D) in rest, reading
 
+# the figure titles too: the parity panel and the weight map of D give its worst bin beside the
+# pooled R^2 (tester A, session 42: the titles gave the pooled 0.9x alone)
+sys.path.insert(0, os.path.join(SRC, 'scripts'))
+import plot_report  # noqa: E402
+titles = {}
+
+
+def keep_titles(fig, outdir, name):
+    titles[name] = [fig._suptitle.get_text() if fig._suptitle else ''] + [ax.get_title() for ax in fig.axes]
+    plot_report.plt.close(fig)
+    return name
+
+
+plot_report.save = keep_titles
+sys.argv = ['plot_report.py', '--run', RUN, '--no-learning-curve']
+plot_report.main()
+worst_D = 'worst bin $R^2$ = %.2f, pooled %.3f' % (scores[5], pooled_D)
+print('titles:', titles['parity_heldout.png'], titles['weight_map.png'][0])
+assert any(t.startswith('$D(') and t.endswith(worst_D) for t in titles['parity_heldout.png']), titles
+assert '(held-out %s)' % worst_D in titles['weight_map.png'][0], titles
+
 # the older spelling /model/kernel/K with attribute target
 with h5py.File(os.path.join(RUN, 'models', 'omega2_mean', 'model.h5'), 'a') as f:
     del f['/model/kernels']
