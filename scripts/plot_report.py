@@ -170,15 +170,15 @@ pooled_r2 = learning_curve.pooled_r2  # R^2 of (samples x bins): SST about each 
 
 
 def fig_parity(run, outdir):
-    """Predicted vs true on the held-out samples: each scalar target, and the VDOS bins pooled as
-    deviations from the training-set mean of each bin (so the scatter shows sample-to-sample skill,
-    not the shape of the mean spectrum)."""
+    """Predicted vs true on the held-out samples: each scalar target, and the scored VDOS bins pooled
+    as deviations from the training-set mean of each bin (so the scatter shows sample-to-sample skill,
+    not the shape of the mean spectrum; the bins left unscored, as in the table, would set the scale)."""
     panels = []
     for key in ('omega2', 'boson', 'lowcount'):
         t = run.target(key)
         if t is not None:
             panels.append((vr.pretty_target(key), t[0], False, run.target_units(key)))
-    for key, name in (('vdos', r'$D(\omega) - \bar D(\omega)$, all bins'), ('reduced', r'reduced VDOS $-$ mean, all bins'),
+    for key, name in (('vdos', r'$D(\omega) - \bar D(\omega)$, scored bins'), ('reduced', r'reduced VDOS $-$ mean, scored bins'),
                       ('cumulative', r'cumulative VDOS (KPM) $-$ mean'), ('counts', r'exact mode counts below $\omega$ $-$ mean')):
         t = run.target(key)
         if t is not None:
@@ -189,8 +189,10 @@ def fig_parity(run, outdir):
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
     for ax, (name, idx, centred, units) in zip(axes.ravel(), panels):
-        y, yhat = run.y_true[:, idx], run.y_pred[:, idx]
-        shift = run.Y[np.ix_(run.train_rows, idx)].mean(0) if centred else 0
+        cols = scored_columns(run, idx)
+        shown = cols if len(cols) else np.atleast_1d(idx)
+        y, yhat = run.y_true[:, shown], run.y_pred[:, shown]
+        shift = run.Y[np.ix_(run.train_rows, shown)].mean(0) if centred else 0
         a, b = (y - shift).ravel(), (yhat - shift).ravel()
         lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
         ax.plot([lo, hi], [lo, hi], color='0.6', lw=1)

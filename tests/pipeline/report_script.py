@@ -155,22 +155,35 @@ assert 'Not predicted (< 0.3): D (worst bin D(omega=%.10g) %.2f, pooled %.2f, 1 
 # pooled R^2 (tester A, session 42: the titles gave the pooled 0.9x alone)
 sys.path.insert(0, os.path.join(SRC, 'scripts'))
 import plot_report  # noqa: E402
-titles = {}
+titles, points = {}, {}
 
 
 def keep_titles(fig, outdir, name):
     titles[name] = [fig._suptitle.get_text() if fig._suptitle else ''] + [ax.get_title() for ax in fig.axes]
+    points[name] = [len(ax.collections[0].get_offsets()) if ax.collections else 0 for ax in fig.axes]
     plot_report.plt.close(fig)
     return name
 
 
+# D's first bin unscored (R^2 NaN, as for a bin flat over the held-out samples) and far off: it
+# must set neither the scores nor the scale of the scatter
+with h5py.File(os.path.join(RUN, 'evaluation.h5'), 'a') as f:
+    f['/evaluation/r2'][1] = np.nan
+    f['/evaluation/y_true'][:, 1] += 1e3
 plot_report.save = keep_titles
 sys.argv = ['plot_report.py', '--run', RUN, '--no-learning-curve']
 plot_report.main()
-worst_D = 'worst bin $R^2$ = %.2f, pooled %.3f' % (scores[5], pooled_D)
+pooled_scored = 1 - ((y_true[:, 2:] - y_pred[:, 2:]) ** 2).sum() / ((y_true[:, 2:] - y_true[:, 2:].mean(0)) ** 2).sum()
+worst_D = 'worst bin $R^2$ = %.2f, pooled %.3f' % (scores[5], pooled_scored)
 print('titles:', titles['parity_heldout.png'], titles['weight_map.png'][0])
 assert any(t.startswith('$D(') and t.endswith(worst_D) for t in titles['parity_heldout.png']), titles
 assert '(held-out %s)' % worst_D in titles['weight_map.png'][0], titles
+# the D panel scatters the scored bins only (bin 0 is constant: unscored), as the table scores them
+panel = next(k for k, t in enumerate(titles['parity_heldout.png'][1:]) if t.startswith('$D('))
+assert points['parity_heldout.png'][panel] == ntest * 5, points
+with h5py.File(os.path.join(RUN, 'evaluation.h5'), 'a') as f:
+    f['/evaluation/r2'][1] = scores[1]
+    f['/evaluation/y_true'][:, 1] -= 1e3
 
 # the older spelling /model/kernel/K with attribute target
 with h5py.File(os.path.join(RUN, 'models', 'omega2_mean', 'model.h5'), 'a') as f:
