@@ -73,6 +73,12 @@ PetscErrorCode VitSampleDestroy(VitSample *s);
 /* Where the sample's file gives its pair coefficients, for messages: with_file, "FILE:LINE" (a data
    file) or "FILE:/parameters/vitrum/pair_coeffs" (H5MD); else "line LINE" or the dataset. */
 void VitPairCoeffsWhere(const VitSample *s, PetscBool with_file, char buf[], size_t len);
+/* The sample's coefficient section as the dataset name (ntypes, ntypes, nvalues; NaN for a pair
+   without a line; attributes section and style), nothing when it has none: an H5MD file's
+   VIT_PAIR_COEFFS_H5MD, an rdf output's record (VIT_RDF_DECLARED_PAIR_COEFFS, structure.h).
+   Collective. Read: into s->pair_coeffs of the s->ntypes types, untouched when name is absent. */
+PetscErrorCode VitPairCoeffsWriteH5(VitH5 *h5, const char name[], const VitSample *s);
+PetscErrorCode VitPairCoeffsReadH5(VitH5 *h5, const char name[], VitSample *s);
 
 /* Geometry helpers (src/io/sample.c). */
 PetscErrorCode VitSampleAllocate(VitSample *s, PetscInt nlocal);          /* (re)allocate atom arrays */

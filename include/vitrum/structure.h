@@ -89,6 +89,12 @@ PetscErrorCode VitRdfWrite(VitH5 *h5, const VitRdf *rdf);   /* /structure/rdf/{r
 /* Attribute of /structure/rdf/r: the unit style the sample file declares ("none": no declaration),
    which features compares across an ensemble for the samples it does not read again. */
 #define VIT_RDF_UNITS_DECLARED "units_declared"
+/* What else the sample file declares, recorded in its rdf output for the same purpose (the
+   masses and Pair Coeffs features compares with a pair -potential): the masses of its types, NaN
+   for a type it gives none (always written: its presence marks the record), and its Pair Coeffs
+   as read (VitPairCoeffsWriteH5; absent when the file has no such section). */
+#define VIT_RDF_DECLARED_MASS        "/structure/rdf/declared/type_mass"
+#define VIT_RDF_DECLARED_PAIR_COEFFS "/structure/rdf/declared/pair_coeffs"
 PetscErrorCode VitRdfDestroy(VitRdf *rdf);
 
 /* S(q) from g(r) (Faber-Ziman partials and Bhatia-Thornton-free total from g_total):

@@ -1518,22 +1518,52 @@ PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style
   PetscFunctionReturn(0);
 }
 
-/* The unit style of a sample the run does not read again, from what its file declared as its
-   cached rdf output records it (VIT_RDF_UNITS_DECLARED); *known false for an output written
-   before that record (session 38). Collective. */
-static PetscErrorCode CachedUnitsStyle(MPI_Comm comm, const FeatOptions *o, const char path[], char style[16], char from[], size_t len, PetscBool *known)
+/* The types, masses (0 for a type its file gives none) and Pair Coeffs that a cached rdf output
+   records of its sample's file (VIT_RDF_DECLARED_MASS, VIT_RDF_DECLARED_PAIR_COEFFS), into s; the
+   type names from its pairs. Collective. */
+static PetscErrorCode CachedDeclared(MPI_Comm comm, VitH5 *h5, VitSample *s)
 {
-  char  cached[PETSC_MAX_PATH_LEN], *declared = NULL;
+  PetscReal *mass;
+  PetscInt   npairs;
+  char     **pairs;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadReal(h5, VIT_RDF_DECLARED_MASS, &s->ntypes, &mass));
+  PetscCall(VitH5ReadStrings(h5, "/structure/rdf/pairs", &npairs, &pairs));
+  PetscCheck(s->ntypes >= 1 && s->ntypes <= VIT_MAX_TYPES && npairs == s->ntypes * (s->ntypes + 1) / 2, comm, PETSC_ERR_USER_INPUT, "%s: " VIT_RDF_DECLARED_MASS " has %" PetscInt_FMT " masses for the %" PetscInt_FMT " pairs of /structure/rdf/pairs: the cached output is damaged; remove it or give -features_recompute", h5->path, s->ntypes, npairs);
+  PetscCall(VitPairsTypeNames(comm, npairs, pairs, s->ntypes, s->type_name));
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    s->type_mass[t] = PetscIsInfOrNanReal(mass[t]) ? 0 : mass[t];
+    s->has_masses   = (PetscBool)(s->has_masses || s->type_mass[t] > 0);
+  }
+  PetscCall(VitPairCoeffsReadH5(h5, VIT_RDF_DECLARED_PAIR_COEFFS, s));
+  PetscCall(PetscFree(mass));
+  PetscCall(VitStringsFree(npairs, &pairs));
+  PetscFunctionReturn(0);
+}
+
+/* A sample the run does not read again, as its file declared it (no atoms): what its cached rdf
+   output records of the file (WriteDeclared of the rdf stage), source path. *units: its unit style
+   is recorded (VIT_RDF_UNITS_DECLARED, since session 38); *declared: its masses and Pair Coeffs
+   are (VIT_RDF_DECLARED_MASS, since this release). An output that records nothing (an older vitrum's,
+   another program's) is used as it is, and what it does not record is not compared. Collective. */
+static PetscErrorCode CachedSample(MPI_Comm comm, const FeatOptions *o, const char path[], VitSample *s, PetscBool *units, PetscBool *declared)
+{
+  char  cached[PETSC_MAX_PATH_LEN], *style = NULL;
   VitH5 h5;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(s, sizeof(*s)));
+  PetscCall(PetscStrncpy(s->source, path, sizeof(s->source)));
   PetscCall(VitFeaturesCachePath(o, path, ".rdf.h5", cached));
   PetscCall(VitH5OpenRead(comm, cached, &h5));
-  PetscCall(VitH5ReadAttrString(&h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, &declared));
+  PetscCall(VitH5ReadAttrString(&h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, &style));
+  *units = (PetscBool)(style != NULL);
+  if (style && strcmp(style, "none")) PetscCall(PetscStrncpy(s->units, style, sizeof(s->units)));
+  PetscCall(PetscFree(style));
+  PetscCall(VitH5Exists(&h5, VIT_RDF_DECLARED_MASS, declared));
+  if (*declared) PetscCall(CachedDeclared(comm, &h5, s));
   PetscCall(VitH5Close(&h5));
-  *known = (PetscBool)(declared != NULL);
-  if (*known) PetscCall(UnitsStyle(comm, strcmp(declared, "none") ? declared : "", style, from, len));
-  PetscCall(PetscFree(declared));
   PetscFunctionReturn(0);
 }
 
@@ -1625,18 +1655,34 @@ static PetscErrorCode SamplesReadOnRank0(const FeatOptions *o, PetscInt n, char 
   PetscFunctionReturn(0);
 }
 
-/* Every sample in the unit style of the first (recorded in o->units_style; a sample the run does
-   not read again (SamplesReadOnRank0) by what its cached rdf output records) and every sample the
-   run reads, when a pair -potential is given, with its pair coefficients (a data file's Pair
-   Coeffs, from which each sample's potential takes those no -lj_* option sets, and pair_table and
-   fit's exact kernels those of the first sample) and its masses (MassesDiffer; type_mass is the
-   first sample's): one dataset holds one unit system and one potential. With a pair -potential
-   the first sample is read even when cached. A many-body potential does not read Pair Coeffs.
-   The spectra of cached samples are compared by CheckSpectraUnits too. Collective. */
+/* With a pair -potential: sample s with the pair coefficients and masses of the first sample f
+   (PairCoeffsDiffer, MassesDiffer), else one error line. Collective. */
+static PetscErrorCode CheckPotentialAgrees(MPI_Comm comm, const VitSample *f, const VitSample *s, const PetscBool given[3])
+{
+  char differ[2 * PETSC_MAX_PATH_LEN + 256];
+
+  PetscFunctionBeginUser;
+  PairCoeffsDiffer(f, s, given, differ, sizeof(differ));
+  PetscCheck(!differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
+  MassesDiffer(f, s, differ, sizeof(differ));
+  PetscCheck(!differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the species' masses (fit's exact kernels and -fit_prior auto take them from the first sample, /dataset/structure/type_mass); give every sample the same Masses (compared to a relative 1e-12)", differ);
+  PetscFunctionReturn(0);
+}
+
+/* Every sample in the unit style of the first (recorded in o->units_style) and, when a pair
+   -potential is given, with its pair coefficients (a data file's Pair Coeffs, from which each
+   sample's potential takes those no -lj_* option sets, and pair_table and fit's exact kernels
+   those of the first sample) and its masses (MassesDiffer; type_mass is the first sample's): one
+   dataset holds one unit system and one potential. A sample the run does not read again
+   (SamplesReadOnRank0) is compared by what its cached rdf output records of its file
+   (CachedSample; what an output of an older vitrum or of another program does not record is not
+   compared). With a pair -potential the first sample is read even when cached. A many-body
+   potential does not read Pair Coeffs. The spectra of cached samples are compared by
+   CheckSpectraUnits too. Collective. */
 static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt n, char *const paths[])
 {
   VitSample   first;
-  PetscInt    f = -1, ref = -1; /* the first sample read, the first of known unit style */
+  PetscInt    f = -1, ref = -1; /* the first sample of known masses and Pair Coeffs, the first of known unit style */
   PetscBool   pair, given[3], *read;
   PetscMPIInt rank;
   char        potential[64] = "";
@@ -1654,29 +1700,24 @@ static PetscErrorCode CheckSamplesAgree(MPI_Comm comm, FeatOptions *o, PetscInt 
   if (pair && n) read[0] = PETSC_TRUE; /* pair_table and type_mass are the first sample's (WritePairTable): the others are compared with it, cached or not */
   for (PetscInt i = 0; i < n; i++) {
     VitSample s, *sample = f < 0 ? &first : &s;
-    char      style[16], from[PETSC_MAX_PATH_LEN + 64], differ[2 * PETSC_MAX_PATH_LEN + 256];
-    PetscBool known = PETSC_TRUE;
+    char      style[16], from[PETSC_MAX_PATH_LEN + 64];
+    PetscBool known = PETSC_TRUE, declared = PETSC_TRUE;
 
-    if (read[i]) {
-      PetscCall(VitSampleReadPath(comm, paths[i], sample));
-      PetscCall(VitSampleUnitsStyle(comm, sample, style, from, sizeof(from)));
-    } else PetscCall(CachedUnitsStyle(comm, o, paths[i], style, from, sizeof(from), &known));
+    if (read[i]) PetscCall(VitSampleReadPath(comm, paths[i], sample));
+    else PetscCall(CachedSample(comm, o, paths[i], sample, &known, &declared));
+    if (known) PetscCall(VitSampleUnitsStyle(comm, sample, style, from, sizeof(from)));
     if (known && ref < 0) {
       ref = i;
       PetscCall(PetscStrncpy(o->units_style, style, sizeof(o->units_style)));
       PetscCall(PetscStrncpy(o->units_from, from, sizeof(o->units_from)));
     }
     PetscCheck(!known || !strcmp(style, o->units_style), comm, PETSC_ERR_USER_INPUT, "%s: in %s units (%s), the sample %s in %s units (%s): one dataset needs one unit style; give samples of one unit style", paths[i], style[0] ? style : "unknown", from, paths[ref], o->units_style[0] ? o->units_style : "unknown", o->units_from);
-    if (!read[i]) continue;
-    if (f < 0) {
+    if (declared && f < 0) {
       f = i;
       continue;
     }
-    PairCoeffsDiffer(&first, &s, given, differ, sizeof(differ));
-    PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the potential's parameters (the spectra and fit's exact kernels take them from each file); give samples of one potential", differ);
-    MassesDiffer(&first, &s, differ, sizeof(differ));
-    PetscCheck(!pair || !differ[0], comm, PETSC_ERR_USER_INPUT, "%s: the samples of one dataset must share the species' masses (fit's exact kernels and -fit_prior auto take them from the first sample, /dataset/structure/type_mass); give every sample the same Masses (compared to a relative 1e-12)", differ);
-    PetscCall(VitSampleDestroy(&s));
+    if (declared && pair) PetscCall(CheckPotentialAgrees(comm, &first, sample, given));
+    PetscCall(VitSampleDestroy(sample));
   }
   if (f >= 0) PetscCall(VitSampleDestroy(&first));
   PetscCall(PetscFree(read));

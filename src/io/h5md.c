@@ -445,14 +445,13 @@ static PetscErrorCode ReadUnits(VitH5 *h5, VitSample *s)
   PetscFunctionReturn(0);
 }
 
-/* The coefficient section /parameters/vitrum/pair_coeffs (WritePairCoeffs): (ntypes, ntypes,
-   nvalues) numbers, a pair's values all NaN where the section has no line for it, attributes
-   `section` (Pair Coeffs or PairIJ Coeffs) and `style`; a style other than lj/cut is skipped, as
-   the data reader skips it. */
-static PetscErrorCode ReadPairCoeffs(VitH5 *h5, VitSample *s)
+/* The coefficient section of the dataset name (VitPairCoeffsWriteH5): (ntypes, ntypes, nvalues)
+   numbers, a pair's values all NaN where the section has no line for it, attributes `section`
+   (Pair Coeffs or PairIJ Coeffs) and `style`; a style other than lj/cut is skipped, as the data
+   reader skips it. */
+PetscErrorCode VitPairCoeffsReadH5(VitH5 *h5, const char name[], VitSample *s)
 {
   VitPairCoeffs *pc = &s->pair_coeffs;
-  const char    *name = VIT_PAIR_COEFFS_H5MD;
   PetscBool      has, per_type, per_pair;
   int            ndims;
   hsize_t        dims[4];
@@ -674,7 +673,7 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
   PetscCall(ReadIds(&h5, &ref, rstart, value, s));
   PetscCall(ReadMasses(&h5, &ref, rstart, s));
   PetscCall(ReadUnits(&h5, s));
-  PetscCall(ReadPairCoeffs(&h5, s));
+  PetscCall(VitPairCoeffsReadH5(&h5, VIT_PAIR_COEFFS_H5MD, s));
   PetscCall(PetscFree(value));
   PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
@@ -756,7 +755,7 @@ static PetscErrorCode CreateGroups(VitH5 *h5)
 /* The coefficient section the sample was read with (a data file's Pair Coeffs or PairIJ Coeffs,
    or this dataset of an H5MD file), so that they travel with it: [a][b][k] = [b][a][k], NaN for a
    pair the section gives no line (Pair Coeffs: every pair of two types). */
-static PetscErrorCode WritePairCoeffs(VitH5 *h5, const VitSample *s)
+PetscErrorCode VitPairCoeffsWriteH5(VitH5 *h5, const char name[], const VitSample *s)
 {
   const VitPairCoeffs *pc = &s->pair_coeffs;
   const PetscInt       nt = s->ntypes, nv = pc->nvalues;
@@ -772,9 +771,9 @@ static PetscErrorCode WritePairCoeffs(VitH5 *h5, const VitSample *s)
         const PetscInt i = PetscMin(a, b), j = PetscMax(a, b);
         v[(a * nt + b) * nv + k] = pc->given[i][j] ? pc->value[i][j][k] : (PetscReal)NAN;
       }
-  PetscCall(VitH5WriteReal(h5, VIT_PAIR_COEFFS_H5MD, 3, dims, v, "lj/cut: epsilon energy, sigma length, cutoff length"));
-  PetscCall(VitH5WriteAttrString(h5, VIT_PAIR_COEFFS_H5MD, "section", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs"));
-  PetscCall(VitH5WriteAttrString(h5, VIT_PAIR_COEFFS_H5MD, "style", pc->style));
+  PetscCall(VitH5WriteReal(h5, name, 3, dims, v, "lj/cut: epsilon energy, sigma length, cutoff length"));
+  PetscCall(VitH5WriteAttrString(h5, name, "section", pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs"));
+  PetscCall(VitH5WriteAttrString(h5, name, "style", pc->style));
   PetscCall(PetscFree(v));
   PetscFunctionReturn(0);
 }
@@ -817,7 +816,7 @@ static PetscErrorCode WriteHeader(VitH5 *h5, const VitSample *s)
     const char *style = s->units;
     PetscCall(VitH5WriteStrings(h5, "/parameters/vitrum/units", 1, &style));
   }
-  PetscCall(WritePairCoeffs(h5, s));
+  PetscCall(VitPairCoeffsWriteH5(h5, VIT_PAIR_COEFFS_H5MD, s));
   PetscFunctionReturn(0);
 }
 

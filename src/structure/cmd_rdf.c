@@ -52,6 +52,22 @@ static PetscErrorCode RdfGridOfSample(MPI_Comm comm, const VitSample *sample, co
   PetscFunctionReturn(0);
 }
 
+/* What the sample file declares, as features compares it across an ensemble for the samples it
+   does not read again (their outputs cached): its unit style (VIT_RDF_UNITS_DECLARED), masses and
+   Pair Coeffs (VIT_RDF_DECLARED_MASS, VIT_RDF_DECLARED_PAIR_COEFFS). */
+static PetscErrorCode WriteDeclared(VitH5 *h5, const VitSample *sample)
+{
+  PetscReal mass[VIT_MAX_TYPES];
+  hsize_t   nt = (hsize_t)sample->ntypes;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5WriteAttrString(h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, sample->units[0] ? sample->units : "none"));
+  for (PetscInt t = 0; t < sample->ntypes; t++) mass[t] = sample->has_masses && sample->type_mass[t] > 0 ? sample->type_mass[t] : (PetscReal)NAN;
+  PetscCall(VitH5WriteReal(h5, VIT_RDF_DECLARED_MASS, 1, &nt, mass, "mass"));
+  PetscCall(VitPairCoeffsWriteH5(h5, VIT_RDF_DECLARED_PAIR_COEFFS, sample));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOptions *o, const char out_path[], VitRdfGrid *grid)
 {
   VitDomain dom;
@@ -71,7 +87,7 @@ static PetscErrorCode RdfOfSample(MPI_Comm comm, VitSample *sample, const RdfOpt
   PetscCall(VitRdfCompute(&dom, sample, rmax, dr, o->geometry, &rdf));
   PetscCall(VitH5Create(comm, out_path, &h5));
   PetscCall(VitRdfWrite(&h5, &rdf));
-  PetscCall(VitH5WriteAttrString(&h5, "/structure/rdf/r", VIT_RDF_UNITS_DECLARED, sample->units[0] ? sample->units : "none"));
+  PetscCall(WriteDeclared(&h5, sample));
   if (o->sq) {
     VitSq sq;
     PetscCall(VitSqFromRdf(&rdf, o->qmax, o->nq, &sq));

@@ -10,7 +10,10 @@
   on it) or with a many-body one (which reads no Pair Coeffs) they are accepted;
 * with a pair -potential, features refuses a sample whose Masses differ from the first sample's
   (relative 1e-12; one line naming the sample, the type, both masses and the first sample);
-  masses 1e-13 apart are accepted;
+  masses 1e-13 apart are accepted; both also where the sample is cached (not read again: its
+  file's masses and Pair Coeffs recorded in its rdf output, /structure/rdf/declared/*), a matching
+  cached set is accepted and not recomputed, and an output without the record (older vitrum) is
+  used as it is;
 * an error raised while one sample is computed (here: -potential ka3d has no metal-unit
   parameters) names the sample (VitUserErrorContext);
 * predict refuses a sample declared in other units than the model's training samples (of the same
@@ -97,6 +100,41 @@ refused("features", ["-samples", "lj0.data", "lj1.data", "metal.data", "-feature
 run("features", ["-samples", "lj0.data", "lj1.data", "-features_cache", "cached", "-o", "cached2.h5"] + base, 1)
 with h5py.File("cached2.h5", "r") as f:  # every sample cached: the style still recorded
     assert f["/dataset/structure/density"].attrs["units_style"] in (b"lj", "lj")
+# likewise their masses and Pair Coeffs, as their files declared them, from what the cached rdf
+# output records (/structure/rdf/declared/*): set B, cached first, joined set A with its own masses
+# and coefficients (before, set B was not read, so not compared, and the dataset took set A's)
+run("features", ["-samples", "mass2.data", "cut2.data", "nocoeffs.data", "-features_cache", "setB", "-o", "setB.h5"] + base, 1)
+refused("features", ["-samples", "lj0.data", "lj1.data", "mass2.data", "-features_cache", "setB", "-potential", "lj/cut"] + base,
+        ["mass2.data: the mass of atom type 2 is 1.5, 1 in the first sample lj0.data", "share the species' masses"])
+refused("features", ["-samples", "lj0.data", "cut2.data", "-features_cache", "setB", "-potential", "lj/cut"] + base,
+        ["cut2.data: cutoff of the pair 1-1 is 2 in its PairIJ Coeffs, 2.5 in that of lj0.data", "share the potential's parameters"])
+refused("features", ["-samples", "lj0.data", "nocoeffs.data", "-features_cache", "setB", "-potential", "lj/cut"] + base,
+        ["nocoeffs.data has no Pair Coeffs section, the first sample lj0.data has a PairIJ Coeffs section (# lj/cut, 3 values a line):"])
+with h5py.File("setB/mass2.data.rdf.h5", "r") as f:  # the record: the file's Masses and its section as written
+    assert np.array_equal(f["/structure/rdf/declared/type_mass"][()], [1, 1.5])
+    coeffs = f["/structure/rdf/declared/pair_coeffs"]
+    assert coeffs.attrs["section"] in (b"PairIJ Coeffs", "PairIJ Coeffs") and coeffs.attrs["style"] in (b"lj/cut", "lj/cut")
+    pair12 = [1.5, 0.8, 2.0]
+    assert np.array_equal(coeffs[()], [[[1.0, 1.0, 2.5], pair12], [pair12, [0.5, 0.88, 2.2]]])
+with h5py.File("setB/nocoeffs.data.rdf.h5", "r") as f:  # no section: no dataset
+    assert "pair_coeffs" not in f["/structure/rdf/declared"]
+
+
+def cache_stamps(folder, names):
+    return [(os.stat(f"{folder}/{s}.rdf.h5").st_ino, os.stat(f"{folder}/{s}.rdf.h5").st_mtime_ns) for s in names]
+
+
+# a cached set that agrees (masses 1e-13 apart agree) is accepted and not recomputed
+run("features", ["-samples", "lj1.data", "mass2near.data", "-features_cache", "setA", "-o", "setA.h5"] + base, 1)
+stamps = cache_stamps("setA", ["lj1.data", "mass2near.data"])
+run("features", ["-samples", "lj0.data", "lj1.data", "mass2near.data", "-features_cache", "setA", "-potential", "lj/cut", "-o", "setA2.h5"] + base, 2)
+assert cache_stamps("setA", ["lj1.data", "mass2near.data"]) == stamps
+# an output without the record (an older vitrum) is accepted as it is: not compared, not recomputed
+with h5py.File("setA/lj1.data.rdf.h5", "a") as f:
+    del f["/structure/rdf/declared"]
+stamps = cache_stamps("setA", ["lj1.data"])
+run("features", ["-samples", "lj0.data", "lj1.data", "-features_cache", "setA", "-potential", "lj/cut", "-o", "setA3.h5"] + base, 1)
+assert cache_stamps("setA", ["lj1.data"]) == stamps
 # an error raised while one sample of the ensemble is computed names that sample
 sample("m1.data", units="metal")
 sample("m2.data", units="metal")
