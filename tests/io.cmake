@@ -33,3 +33,6 @@ vit_add_test(io_species_order 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_species_order
 vit_add_test(io_vacuum_grid 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_vacuum_grid.py)
 # data files from samples numbered from 0 (H5MD): ids + 1 with a note, read back by vitrum and lmp
 vit_add_test(io_data_ids 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_ids.py 2)
+# general triclinic boxes (LAMMPS >= 7 Feb 2024: write_data triclinic/general, dump_modify triclinic/general):
+# the restricted sample's box, g(r), energy and forces; positions turned back; bad boxes one error line
+vit_add_test(io_general_triclinic 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_general_triclinic.py 2)

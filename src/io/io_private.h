@@ -58,6 +58,13 @@ void VitTextCheckAtomCount(const VitTextFile *tf, PetscInt line, PetscInt64 coun
 /* Tilt factors xy, xz, yz (read on line[k]) within LAMMPS's limits |xy|, |xz| <= lx/2,
    |yz| <= ly/2 for the box lo..hi, else errmsg. */
 void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3], char errmsg[]);
+/* A general triclinic box (LAMMPS >= 7 Feb 2024: read_data's "avec", "bvec", "cvec" and "abc origin"
+   lines, a dump's "BOX BOUNDS abc origin"): edge vectors A (rows, read on line[0..2]) and origin,
+   turned into LAMMPS's restricted form as read_data does (VitSampleSetCellFromRows): s->lo = origin,
+   s->cell; Ainv and rotated for VitSamplePositionFromFrame (positions in the file's frame). s->dim
+   must be set (2: A and B in the xy plane, C unused). errmsg for a left-handed or degenerate set
+   and for tilts of the restricted box beyond LAMMPS's limits (VitTextCheckTilt). */
+void VitTextSetGeneralBox(const VitTextFile *tf, const PetscInt line[3], const PetscReal A[3][3], const PetscReal origin[3], VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated, char errmsg[]);
 /* A species name of at most VIT_NAME_LEN - 1 characters, else errmsg (a longer name would be
    cut, and two names could become one). */
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[]);
@@ -98,6 +105,8 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
    is A, bit for bit, and positions need no rotation). Returns PETSC_FALSE for a degenerate or
    left-handed cell. */
 PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3], PetscBool *rotated);
+/* (A x B) . C of the cell rows A, B, C: the volume, negative for a left-handed set. */
+PetscReal VitCellDeterminant(const PetscReal A[3][3]);
 /* Cell rows from LAMMPS box bounds lo/hi and tilts (xy, xz, yz). */
 void VitSampleSetCellFromBounds(VitSample *s, const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3]);
 /* Row vector x times the 3x3 matrix M. */

@@ -1,8 +1,11 @@
 /* LAMMPS data files (atom_style atomic), read on one rank.
    Title (first line): the unit style, when LAMMPS wrote it (write_data since 2022: "LAMMPS data
    file via write_data, version ..., timestep = ..., units = metal").
-   Header: "N atoms", "M atom types", "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz" (other header
-   lines are ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
+   Header: "N atoms", "M atom types", and the box: "xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz", or a
+   general triclinic box (LAMMPS >= 7 Feb 2024, write_data ... triclinic/general): "ax ay az avec",
+   "bx by bz bvec", "cx cy cz cvec", "ox oy oz abc origin", whose Atoms are in that box's frame and
+   are rotated with it into LAMMPS's restricted form as read_data does (other header lines are
+   ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
    Atoms ("id type x y z [ix iy iz]" for atom_style atomic; the columns of charge, bond, angle,
    molecular and full are recognised from the section comment, and only id, type and position are
    read), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
@@ -36,6 +39,9 @@ typedef struct {
   PetscBool   have_natoms, have_ntypes, have_atoms;
   PetscReal   lo[3], hi[3], tilt[3];
   PetscInt    box_line[3], tilt_line, section_line;
+  PetscReal   A[3][3], origin[3], Ainv[3][3]; /* general triclinic box: edge vectors (rows), origin */
+  PetscInt    general_line[4];                /* lines of avec, bvec, cvec, abc origin (0: none) */
+  PetscBool   rotated;                        /* general box not in restricted form: atoms are rotated */
   PetscInt    masses_line, mass_line[VIT_MAX_TYPES]; /* line of the Masses header, of each type's mass (0: none) */
   int         style; /* index in atom_styles (the Atoms comment; atomic without one) */
   char       *line; /* current line (the next section header after a section body) */
@@ -81,6 +87,30 @@ static void CheckBoxLength(DataParser *p, int d, const char *const bound[2])
   else if (!PetscIsNormalReal(len)) VitTextError(&p->tf, p->errmsg, "box length %s - %s is not a normal finite number (%g)", bound[1], bound[0], (double)len);
 }
 
+/* The keywords of the box lines: LAMMPS's restricted box, and a general triclinic one. */
+static const char *const restricted_key[4] = {"xlo xhi", "ylo yhi", "zlo zhi", "xy xz yz"};
+static const char *const general_key[4]    = {"avec", "bvec", "cvec", "abc origin"};
+
+/* A general triclinic box line "ax ay az avec", "bx by bz bvec", "cx cy cz cvec" or
+   "ox oy oz abc origin"; false for another line. */
+static PetscBool ParseGeneralBoxLine(DataParser *p, char *tok[], int n)
+{
+  PetscReal *v;
+  int        k;
+
+  if (n == 5 && !strcmp(tok[3], "abc") && !strcmp(tok[4], "origin")) k = 3;
+  else {
+    for (k = 0; k < 3; k++)
+      if (n == 4 && !strcmp(tok[3], general_key[k])) break;
+    if (k == 3) return PETSC_FALSE;
+  }
+  v = k < 3 ? p->A[k] : p->origin;
+  for (int j = 0; j < 3; j++)
+    if (!VitIOParseReal(tok[j], &v[j])) VitTextError(&p->tf, p->errmsg, "bad %s component %c (%s)", general_key[k], "xyz"[j], tok[j]);
+  p->general_line[k] = p->tf.lineno;
+  return PETSC_TRUE;
+}
+
 static void ParseHeaderLine(DataParser *p, char *tok[], int n)
 {
   static const char *bounds[3][2] = {{"xlo", "xhi"}, {"ylo", "yhi"}, {"zlo", "zhi"}};
@@ -103,7 +133,7 @@ static void ParseHeaderLine(DataParser *p, char *tok[], int n)
     for (int k = 0; k < 3; k++)
       if (!VitIOParseReal(tok[k], &p->tilt[k])) VitTextError(&p->tf, p->errmsg, "bad tilt factor %s (%s)", tok[3 + k], tok[k]);
     p->tilt_line = p->tf.lineno;
-  } else {
+  } else if (!ParseGeneralBoxLine(p, tok, n)) {
     for (int d = 0; d < 3; d++) {
       if (n != 4 || strcmp(tok[2], bounds[d][0]) || strcmp(tok[3], bounds[d][1])) continue;
       if (!VitIOParseReal(tok[0], &p->lo[d]) || !VitIOParseReal(tok[1], &p->hi[d])) VitTextError(&p->tf, p->errmsg, "bad box bounds %s %s (%s %s)", bounds[d][0], bounds[d][1], tok[0], tok[1]);
@@ -116,13 +146,12 @@ static void ParseHeaderLine(DataParser *p, char *tok[], int n)
 /* LAMMPS takes -0.5 0.5 for a missing box line: say so once, it decides the density. */
 static PetscErrorCode WarnDefaultBox(DataParser *p)
 {
-  static const char *bound[3] = {"xlo xhi", "ylo yhi", "zlo zhi"};
-  char               missing[48] = "";
-  size_t             len         = 0;
+  char   missing[48] = "";
+  size_t len         = 0;
 
   PetscFunctionBeginUser;
   for (int d = 0; d < 3; d++)
-    if (!p->box_line[d]) len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s'%s'", len ? ", " : "", bound[d]);
+    if (!p->box_line[d]) len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s'%s'", len ? ", " : "", restricted_key[d]);
   if (len) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: warning: %s: no %s line in the header: using LAMMPS's default -0.5 0.5 (the box, and so the density, may be wrong)\n", p->tf.path, missing));
   PetscFunctionReturn(0);
 }
@@ -157,6 +186,55 @@ static void ParseTypeLabel(DataParser *p, char *tok[], int n)
   if (VitTextCheckName(&p->tf, p->errmsg, "Atom Type Labels: label", tok[1])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
 }
 
+/* Index of the first of n box lines given (line[k] > 0) in the file, -1 when none is. */
+static int FirstGiven(const PetscInt line[], int n)
+{
+  int first = -1;
+
+  for (int k = 0; k < n; k++)
+    if (line[k] && (first < 0 || line[k] < line[first])) first = k;
+  return first;
+}
+
+static PetscBool IsGeneral(const DataParser *p)
+{
+  return (PetscBool)(FirstGiven(p->general_line, 4) >= 0);
+}
+
+/* The box is given by the restricted lines or by all four general triclinic ones, never both
+   (LAMMPS's read_data refuses a mix). */
+static void CheckBoxLines(DataParser *p)
+{
+  const PetscInt restricted[4] = {p->box_line[0], p->box_line[1], p->box_line[2], p->tilt_line};
+  const int      r = FirstGiven(restricted, 4), g = FirstGiven(p->general_line, 4);
+
+  if (g < 0) return;
+  if (r >= 0) {
+    VitTextErrorAt(&p->tf, PetscMax(restricted[r], p->general_line[g]), p->errmsg, "the box is given both by '%s' (line %" PetscInt_FMT ") and by the general triclinic '%s' (line %" PetscInt_FMT "): give either xlo xhi, ylo yhi, zlo zhi [xy xz yz] or avec, bvec, cvec and abc origin (LAMMPS refuses both)", restricted_key[r], restricted[r], general_key[g], p->general_line[g]);
+    return;
+  }
+  for (int k = 0; k < 4; k++)
+    if (!p->general_line[k]) {
+      VitTextErrorAt(&p->tf, p->general_line[g], p->errmsg, "general triclinic box without its '%s' line: give avec, bvec, cvec and abc origin, as write_data ... triclinic/general writes them", general_key[k]);
+      return;
+    }
+}
+
+/* The Atoms line's coordinates (in s->x) as a position in the box: a general triclinic box's atoms
+   are in its own frame and turn with it. */
+static void SetAtomPosition(DataParser *p, PetscInt i)
+{
+  VitSample *s = p->s;
+  PetscReal  xf[3];
+
+  if (!IsGeneral(p)) {
+    VitSampleFracOfPosition(s, &s->x[3 * i], &s->s[3 * i]);
+    return;
+  }
+  PetscCallAbort(PETSC_COMM_SELF, PetscArraycpy(xf, &s->x[3 * i], 3));
+  VitSamplePositionFromFrame(s, p->rotated, p->Ainv, xf, &s->x[3 * i], &s->s[3 * i]);
+}
+
 /* One Atoms line of the atom style (id type x y z [ix iy iz] for atomic): image flags do not
    matter, positions are wrapped; charges and molecule ids are not used. */
 static void ParseAtom(DataParser *p, char *tok[], int n)
@@ -179,7 +257,7 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
     if (!VitIOParseReal(tok[cx + d], &s->x[3 * i + d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[cx + d]);
   for (int d = 0; d < 3 && n == cx + 6; d++)
     if (!VitIOParseInt(tok[cx + 3 + d], &image)) VitTextError(&p->tf, p->errmsg, "Atoms: bad image flag (%s)", tok[cx + 3 + d]);
-  VitSampleFracOfPosition(s, &s->x[3 * i], &s->s[3 * i]);
+  SetAtomPosition(p, i);
   VitTextCheckFrac(&p->tf, p->errmsg, &s->s[3 * i]);
   p->info->line[i] = p->tf.lineno;
   p->natoms_read++;
@@ -279,10 +357,15 @@ static PetscErrorCode EndHeader(DataParser *p)
   if (p->s->nlocal || p->errmsg[0]) PetscFunctionReturn(0);
   if (!p->have_natoms) VitTextError(&p->tf, p->errmsg, "no 'N atoms' line in the header");
   if (!p->have_ntypes) VitTextError(&p->tf, p->errmsg, "no 'M atom types' line in the header");
-  VitTextCheckTilt(&p->tf, (const PetscInt[3]){p->tilt_line, p->tilt_line, p->tilt_line}, p->lo, p->hi, p->tilt, p->errmsg);
+  CheckBoxLines(p);
+  if (!IsGeneral(p)) VitTextCheckTilt(&p->tf, (const PetscInt[3]){p->tilt_line, p->tilt_line, p->tilt_line}, p->lo, p->hi, p->tilt, p->errmsg);
   if (p->errmsg[0]) PetscFunctionReturn(0);
-  PetscCall(WarnDefaultBox(p));
-  VitSampleSetCellFromBounds(p->s, p->lo, p->hi, p->tilt);
+  if (IsGeneral(p)) VitTextSetGeneralBox(&p->tf, p->general_line, p->A, p->origin, p->s, p->Ainv, &p->rotated, p->errmsg);
+  else {
+    PetscCall(WarnDefaultBox(p));
+    VitSampleSetCellFromBounds(p->s, p->lo, p->hi, p->tilt);
+  }
+  if (p->errmsg[0]) PetscFunctionReturn(0);
   p->s->natoms = p->natoms;
   PetscCall(VitSampleAllocate(p->s, p->natoms));
   PetscCall(PetscMalloc1(p->natoms, &p->info->line));

@@ -1,6 +1,10 @@
 /* LAMMPS text dump files (dump atom/custom), read on one rank. A frame is
      ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
      ITEM: ATOMS col col ... / N lines
+   A general triclinic box (dump_modify triclinic/general yes, LAMMPS >= 7 Feb 2024) is
+   "ITEM: BOX BOUNDS abc origin .." and 3 lines "ax ay az ox", "bx by bz oy", "cx cy cz oz"; its
+   Cartesian coordinates are in that box's frame and are rotated with it into LAMMPS's restricted
+   form, its scaled ones are fractional as in any box.
    Columns in any order: id, type, element, mass, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
    or xsu ysu zsu (scaled = fractional), several of these styles as LAMMPS may write them (one is
    chosen per axis as read_dump does, ParseColumns); other columns (any number up to
@@ -11,9 +15,13 @@ typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_MASS, COL_X, COL_Y, COL_Z, NCOL
 
 typedef struct {
   VitTextFile tf;
+  VitSample  *s;
   char       *errmsg;
   PetscInt    natoms;
   PetscReal   lo[3], hi[3], tilt[3];
+  PetscBool   general, rotated;               /* general triclinic box; not in restricted form */
+  PetscReal   A[3][3], origin[3], Ainv[3][3]; /* its edge vectors (rows) and origin */
+  PetscInt    box_line[3];                    /* lines of the box bounds */
   int         ncol, col[NCOLKIND]; /* column index of each kind, -1 if absent */
   PetscBool   scaled;              /* xs ys zs or xsu ysu zsu */
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each type (mass column) */
@@ -47,24 +55,30 @@ static char *ExpectLine(DumpParser *p)
 
 /* Triclinic dump bounds include the tilt extents (LAMMPS Howto triclinic):
    xlo_bound = xlo + min(0,xy,xz,xy+xz), xhi_bound = xhi + max(0,xy,xz,xy+xz),
-   ylo_bound = ylo + min(0,yz), yhi_bound = yhi + max(0,yz). */
-static void ParseBox(DumpParser *p, PetscBool triclinic)
+   ylo_bound = ylo + min(0,yz), yhi_bound = yhi + max(0,yz). A general triclinic box ("abc origin")
+   gives edge vector d and origin component d on line d; SetBox turns it once the dimension is known. */
+static void ParseBox(DumpParser *p, const char *bounds)
 {
-  PetscReal b[3][3] = {{0}};
-  PetscInt  box_line[3] = {0, 0, 0};
-  char     *line, *tok[4];
+  const PetscBool triclinic = (PetscBool)(strstr(bounds, "xy") != NULL);
+  PetscReal       b[3][4]   = {{0}};
+  PetscInt       *box_line  = p->box_line;
+  char           *line, *tok[4];
 
+  p->general = (PetscBool)(strstr(bounds, "abc origin") != NULL);
   for (int d = 0; d < 3 && !p->errmsg[0]; d++) {
-    int n, want = triclinic ? 3 : 2;
+    int n, want = p->general ? 4 : triclinic ? 3 : 2;
     if (!(line = ExpectLine(p))) return;
     n = VitIOSplitTokens(line, tok, 4, NULL);
-    if (n != want) VitTextError(&p->tf, p->errmsg, "expected %d box bound numbers, found %d", want, n);
+    if (n != want) VitTextError(&p->tf, p->errmsg, "expected %d box bound numbers%s, found %d", want, p->general ? " (abc origin: ax ay az ox)" : "", n);
     for (int k = 0; k < want && k < n; k++)
       if (!VitIOParseReal(tok[k], &b[d][k])) VitTextError(&p->tf, p->errmsg, "bad box bound (%s)", tok[k]);
     p->lo[d]    = b[d][0];
     p->hi[d]    = b[d][1];
     box_line[d] = p->tf.lineno;
+    PetscCallAbort(PETSC_COMM_SELF, PetscArraycpy(p->A[d], b[d], 3));
+    p->origin[d] = b[d][3];
   }
+  if (p->general) return;
   p->tilt[0] = b[0][2], p->tilt[1] = b[1][2], p->tilt[2] = b[2][2];
   if (triclinic) {
     const PetscReal xy = p->tilt[0], xz = p->tilt[1], yz = p->tilt[2];
@@ -133,6 +147,20 @@ static void ParseColumns(DumpParser *p, char *rest)
   if (p->col[COL_TYPE] < 0 && p->col[COL_ELEMENT] < 0) VitTextError(&p->tf, p->errmsg, "no type or element column");
 }
 
+/* The frame's box in s, in 2D without a z column. */
+static void SetBox(DumpParser *p)
+{
+  VitSample *s = p->s;
+
+  s->dim = p->col[COL_Z] >= 0 ? 3 : 2;
+  if (p->general) VitTextSetGeneralBox(&p->tf, p->box_line, p->A, p->origin, s, p->Ainv, &p->rotated, p->errmsg);
+  else VitSampleSetCellFromBounds(s, p->lo, p->hi, p->tilt);
+  if (s->dim == 2) {
+    s->lo[2] = 0;
+    PetscCallAbort(PETSC_COMM_SELF, PetscMemzero(s->cell[2], sizeof(s->cell[2])));
+  }
+}
+
 static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eof)
 {
   DumpParser *p = (DumpParser *)ctx;
@@ -154,8 +182,9 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
     PetscFunctionReturn(0);
   }
   if (!(rest = ExpectItem(p, "BOX BOUNDS", NULL))) PetscFunctionReturn(0);
-  ParseBox(p, (PetscBool)(strstr(rest, "xy") != NULL));
+  ParseBox(p, rest);
   if (!p->errmsg[0] && (rest = ExpectItem(p, "ATOMS", NULL))) ParseColumns(p, rest);
+  if (!p->errmsg[0]) SetBox(p);
   VitTextCheckAtomCount(&p->tf, count_line, count, p->ncol, p->errmsg);
   if (p->errmsg[0]) PetscFunctionReturn(0);
   p->natoms = (PetscInt)count;
@@ -219,7 +248,8 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
       PetscCall(PetscArraycpy(&s->s[3 * i], v, 3));
       VitSampleFracToCart(s, v, r);
       for (int d = 0; d < s->dim; d++) s->x[3 * i + d] = s->lo[d] + r[d];
-    } else {
+    } else if (p->general) VitSamplePositionFromFrame(s, p->rotated, p->Ainv, v, &s->x[3 * i], &s->s[3 * i]);
+    else {
       PetscCall(PetscArraycpy(&s->x[3 * i], v, 3));
       VitSampleFracOfPosition(s, v, &s->s[3 * i]);
     }
@@ -247,18 +277,13 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.s      = s;
   p.errmsg = errmsg;
   PetscCall(VitTextOpen(path, &p.tf, errmsg));
   if (!errmsg[0]) PetscCall(VitTextSeekFrame(&p.tf, frame, ReadFrameHeader, &p, errmsg));
   if (!errmsg[0]) PetscCall(ReadFrameHeader(&p, &n, &eof));
   if (!errmsg[0]) {
-    s->dim    = p.col[COL_Z] >= 0 ? 3 : 2;
     s->natoms = p.natoms;
-    VitSampleSetCellFromBounds(s, p.lo, p.hi, p.tilt);
-    if (s->dim == 2) {
-      s->lo[2] = 0;
-      PetscCall(PetscMemzero(s->cell[2], sizeof(s->cell[2])));
-    }
     PetscCall(ReadAtoms(&p, s, info));
     if (!errmsg[0]) CheckFrameEnd(&p);
   }

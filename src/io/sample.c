@@ -246,12 +246,19 @@ static PetscReal Dot(const PetscReal u[3], const PetscReal v[3])
 
 /* Inverse through the adjugate: Ainv = adj(A) / det(A); the columns of Ainv are the cross
    products of the rows of A divided by det(A). */
-static PetscReal Invert3(const PetscReal A[3][3], PetscReal Ainv[3][3])
+PetscReal VitCellDeterminant(const PetscReal A[3][3])
 {
-  PetscReal w[3], det;
+  PetscReal w[3];
 
   Cross(A[1], A[2], w);
-  det = Dot(A[0], w);
+  return Dot(A[0], w);
+}
+
+static PetscReal Invert3(const PetscReal A[3][3], PetscReal Ainv[3][3])
+{
+  const PetscReal det = VitCellDeterminant(A);
+  PetscReal       w[3];
+
   for (int j = 0; j < 3; j++) {
     Cross(A[(j + 1) % 3], A[(j + 2) % 3], w);
     for (int i = 0; i < 3; i++) Ainv[i][j] = w[i] / det;

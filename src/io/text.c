@@ -215,6 +215,36 @@ void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const Petsc
   }
 }
 
+static PetscReal RowNorm(const PetscReal v[3])
+{
+  return PetscSqrtReal(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+}
+
+/* Degenerate: a volume below 1e-12 of the product of the edge lengths (rounding makes a flat
+   set's (A x B) . C a tiny number of either sign). */
+void VitTextSetGeneralBox(const VitTextFile *tf, const PetscInt line[3], const PetscReal A[3][3], const PetscReal origin[3], VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated, char errmsg[])
+{
+  const PetscReal det   = s->dim == 3 ? VitCellDeterminant(A) : A[0][0] * A[1][1] - A[0][1] * A[1][0];
+  const PetscReal scale = RowNorm(A[0]) * RowNorm(A[1]) * (s->dim == 3 ? RowNorm(A[2]) : 1.0); /* |det| for orthogonal rows */
+  PetscReal       hi[3], tilt[3];
+
+  if (s->dim == 2 && (A[0][2] != 0 || A[1][2] != 0)) {
+    VitTextErrorAt(tf, line[0], errmsg, "general triclinic box of a 2D sample (no z column): A and B must lie in the xy plane (az = %g, bz = %g)", (double)A[0][2], (double)A[1][2]);
+    return;
+  }
+  if (!(PetscAbsReal(det) > 1e-12 * scale) || !VitSampleSetCellFromRows(s, A, Ainv, rotated)) {
+    VitTextErrorAt(tf, line[0], errmsg, "general triclinic box: the edge vectors A, B%s are %s ((A x B) . %s = %g): LAMMPS needs a right-handed set, (A x B) . %s > 0", s->dim == 3 ? ", C" : "", PetscAbsReal(det) > 1e-12 * scale ? "left-handed" : "degenerate", s->dim == 3 ? "C" : "z", (double)det, s->dim == 3 ? "C" : "z");
+    return;
+  }
+  for (int d = 0; d < 3; d++) {
+    s->lo[d] = d < s->dim ? origin[d] : 0.0;
+    hi[d]    = s->lo[d] + s->cell[d][d];
+    if (d < s->dim && !PetscIsNormalReal(s->cell[d][d])) VitTextErrorAt(tf, line[d], errmsg, "general triclinic box: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
+  }
+  tilt[0] = s->cell[1][0], tilt[1] = s->cell[2][0], tilt[2] = s->cell[2][1];
+  VitTextCheckTilt(tf, (const PetscInt[3]){line[1], line[2], line[2]}, s->lo, hi, tilt, errmsg); /* xy from B, xz and yz from C */
+}
+
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[])
 {
   size_t len = strlen(name);
