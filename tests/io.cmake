@@ -36,3 +36,5 @@ vit_add_test(io_data_ids 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_ids.py 2)
 # general triclinic boxes (LAMMPS >= 7 Feb 2024: write_data triclinic/general, dump_modify triclinic/general):
 # the restricted sample's box, g(r), energy and forces; positions turned back; bad boxes one error line
 vit_add_test(io_general_triclinic 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_general_triclinic.py 2)
+# dump items before TIMESTEP (dump_modify units yes, time yes): the same sample, ITEM: UNITS declares the style
+vit_add_test(io_dump_items 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_items.py 2)

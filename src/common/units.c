@@ -51,9 +51,9 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(name, declared ? s->units : default_name, sizeof(name)));
   PetscOptionsBegin(comm, NULL, "Units (LAMMPS styles, see docs/units.md)", "vitrum");
-  PetscCall(VitOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style a LAMMPS data file declares on its first line, else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
+  PetscCall(VitOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style the sample file declares (a LAMMPS data file's first line, a dump's ITEM: UNITS), else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
   PetscOptionsEnd();
-  PetscCheck(!set || !declared || !strcmp(name, s->units), comm, PETSC_ERR_USER_INPUT, "-units %s: %s declares 'units = %s' (the units its numbers are in: a LAMMPS data file's first line, an H5MD file's /parameters/vitrum/units): drop -units", name, s->source, s->units);
+  PetscCheck(!set || !declared || !strcmp(name, s->units), comm, PETSC_ERR_USER_INPUT, "-units %s: %s declares 'units = %s' (the units its numbers are in: a LAMMPS data file's first line, a dump's ITEM: UNITS, an H5MD file's /parameters/vitrum/units): drop -units", name, s->source, s->units);
   PetscCall(VitUnitsSet(comm, name, u));
   PetscFunctionReturn(0);
 }

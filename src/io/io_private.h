@@ -65,6 +65,10 @@ void VitTextCheckTilt(const VitTextFile *tf, const PetscInt line[3], const Petsc
    must be set (2: A and B in the xy plane, C unused). errmsg for a left-handed or degenerate set
    and for tilts of the restricted box beyond LAMMPS's limits (VitTextCheckTilt). */
 void VitTextSetGeneralBox(const VitTextFile *tf, const PetscInt line[3], const PetscReal A[3][3], const PetscReal origin[3], VitSample *s, PetscReal Ainv[3][3], PetscBool *rotated, char errmsg[]);
+/* The unit style a file declares (a data file's title "units = STYLE", a dump's ITEM: UNITS, what
+   names it): one of LAMMPS's lj, metal and real (those vitrum knows) goes to s->units, another is
+   errmsg at the current line. */
+void VitTextDeclareUnits(const VitTextFile *tf, char errmsg[], const char what[], const char style[], VitSample *s);
 /* A species name of at most VIT_NAME_LEN - 1 characters, else errmsg (a longer name would be
    cut, and two names could become one). */
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[]);

@@ -294,8 +294,7 @@ static void ParseTitleUnits(DataParser *p, const char *title)
   }
   memcpy(style, at, len);
   style[len] = 0;
-  if (strcmp(style, "lj") && strcmp(style, "metal") && strcmp(style, "real")) VitTextError(&p->tf, p->errmsg, "title line: 'units = %s': vitrum knows the LAMMPS unit styles lj, metal and real", style);
-  else PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->units, style, sizeof(p->s->units)));
+  VitTextDeclareUnits(&p->tf, p->errmsg, "title line: units =", style, p->s);
 }
 
 /* A Pair Coeffs / PairIJ Coeffs section of the style lj/cut (its comment "# lj/cut", accelerator

@@ -1,10 +1,11 @@
 /* LAMMPS text dump files (dump atom/custom), read on one rank. A frame is
+     [ITEM: UNITS / style] [ITEM: TIME / time] (dump_modify units yes, time yes)
      ITEM: TIMESTEP / t / ITEM: NUMBER OF ATOMS / N / ITEM: BOX BOUNDS [xy xz yz] .. / 3 lines /
      ITEM: ATOMS col col ... / N lines
-   A general triclinic box (dump_modify triclinic/general yes, LAMMPS >= 7 Feb 2024) is
-   "ITEM: BOX BOUNDS abc origin .." and 3 lines "ax ay az ox", "bx by bz oy", "cx cy cz oz"; its
-   Cartesian coordinates are in that box's frame and are rotated with it into LAMMPS's restricted
-   form, its scaled ones are fractional as in any box.
+   ITEM: UNITS declares the file's unit style. A general triclinic box (dump_modify triclinic/general
+   yes, LAMMPS >= 7 Feb 2024) is "ITEM: BOX BOUNDS abc origin .." and 3 lines "ax ay az ox",
+   "bx by bz oy", "cx cy cz oz"; its Cartesian coordinates are in that box's frame and are rotated
+   with it into LAMMPS's restricted form, its scaled ones are fractional as in any box.
    Columns in any order: id, type, element, mass, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
    or xsu ysu zsu (scaled = fractional), several of these styles as LAMMPS may write them (one is
    chosen per axis as read_dump does, ParseColumns); other columns (any number up to
@@ -21,28 +22,35 @@ typedef struct {
   PetscReal   lo[3], hi[3], tilt[3];
   PetscBool   general, rotated;               /* general triclinic box; not in restricted form */
   PetscReal   A[3][3], origin[3], Ainv[3][3]; /* its edge vectors (rows) and origin */
-  PetscInt    box_line[3];                    /* lines of the box bounds */
+  PetscInt    box_line[3], units_line;        /* lines of the box bounds, of the first unit style */
   int         ncol, col[NCOLKIND]; /* column index of each kind, -1 if absent */
   PetscBool   scaled;              /* xs ys zs or xsu ysu zsu */
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each type (mass column) */
 } DumpParser;
 
 /* Next line, which must start with "ITEM: what"; returns the rest of the line. */
-static char *ExpectItem(DumpParser *p, const char what[], PetscBool *eof)
+static char *ExpectItem(DumpParser *p, const char what[])
 {
   char  *line = VitTextNextLine(&p->tf);
   size_t len  = strlen(what);
 
-  if (eof) *eof = (PetscBool)!line;
   if (!line) {
-    if (!eof) VitTextError(&p->tf, p->errmsg, "file ends before 'ITEM: %s'", what);
+    VitTextError(&p->tf, p->errmsg, "file ends before 'ITEM: %s'", what);
     return NULL;
   }
   if (strncmp(line, "ITEM: ", 6) || strncmp(line + 6, what, len)) {
-    VitTextError(&p->tf, p->errmsg, "expected 'ITEM: %s'%s", what, strcmp(what, "TIMESTEP") ? "" : " (does the previous frame have as many atom lines as its NUMBER OF ATOMS?)");
+    VitTextError(&p->tf, p->errmsg, "expected 'ITEM: %s'", what);
     return NULL;
   }
   return line + 6 + len;
+}
+
+/* Whether line is the item "ITEM: what" (the name whole: TIME is not TIMESTEP). */
+static PetscBool IsItem(const char *line, const char what[])
+{
+  const size_t len = strlen(what);
+
+  return (PetscBool)(!strncmp(line, "ITEM: ", 6) && !strncmp(line + 6, what, len) && strchr(" \t", line[6 + len]));
 }
 
 static char *ExpectLine(DumpParser *p)
@@ -51,6 +59,44 @@ static char *ExpectLine(DumpParser *p)
 
   if (!line) VitTextError(&p->tf, p->errmsg, "file ends inside a frame header");
   return line;
+}
+
+/* The value line of ITEM: UNITS (the unit style the file declares, one for the whole file) or of
+   ITEM: TIME (the simulation time, a number, not used). */
+static void ParseUnitsOrTime(DumpParser *p, PetscBool units, char *line)
+{
+  char     *tok[2];
+  PetscReal time;
+
+  if (VitIOSplitTokens(line, tok, 2, NULL) != 1) VitTextError(&p->tf, p->errmsg, "ITEM: %s: expected one %s", units ? "UNITS" : "TIME", units ? "unit style" : "number");
+  else if (!units && !VitIOParseReal(tok[0], &time)) VitTextError(&p->tf, p->errmsg, "ITEM: TIME: bad time (%s): expected a number", tok[0]);
+  else if (units && p->s->units[0] && strcmp(tok[0], p->s->units)) VitTextError(&p->tf, p->errmsg, "ITEM: UNITS %s, but %s on line %" PetscInt_FMT ": give one unit style for the file", tok[0], p->s->units, p->units_line);
+  else if (units && !p->s->units[0]) {
+    VitTextDeclareUnits(&p->tf, p->errmsg, "ITEM: UNITS", tok[0], p->s);
+    p->units_line = p->tf.lineno;
+  }
+}
+
+/* ITEM: TIMESTEP, after the items LAMMPS may write before it (ITEM: UNITS with dump_modify units
+   yes, in the first frame; ITEM: TIME with time yes, in every frame), which its read_dump skips.
+   eof: the file ends cleanly before the frame. */
+static PetscBool ExpectTimestep(DumpParser *p, PetscBool *eof)
+{
+  const PetscBool first = (PetscBool)(p->tf.lineno == 0);
+  PetscBool       items = PETSC_FALSE;
+  char           *line;
+
+  while ((line = VitTextNextLine(&p->tf)) && (IsItem(line, "UNITS") || IsItem(line, "TIME"))) {
+    const PetscBool units = IsItem(line, "UNITS");
+    if (!(line = ExpectLine(p))) return PETSC_FALSE;
+    ParseUnitsOrTime(p, units, line);
+    if (p->errmsg[0]) return PETSC_FALSE;
+    items = PETSC_TRUE;
+  }
+  *eof = (PetscBool)(!line && !items);
+  if (!line && items) VitTextError(&p->tf, p->errmsg, "file ends before 'ITEM: TIMESTEP'");
+  else if (line && !IsItem(line, "TIMESTEP")) VitTextError(&p->tf, p->errmsg, "expected 'ITEM: TIMESTEP'%s", first ? " (the first line of a LAMMPS text dump, or ITEM: UNITS or ITEM: TIME before it)" : " (does the previous frame have as many atom lines as its NUMBER OF ATOMS?)");
+  return (PetscBool)(line && !p->errmsg[0]);
 }
 
 /* Triclinic dump bounds include the tilt extents (LAMMPS Howto triclinic):
@@ -170,20 +216,20 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
 
   PetscFunctionBeginUser;
   *natoms = 0;
-  if (!ExpectItem(p, "TIMESTEP", eof) || *eof || !(line = ExpectLine(p))) PetscFunctionReturn(0);
+  if (!ExpectTimestep(p, eof) || !(line = ExpectLine(p))) PetscFunctionReturn(0);
   if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &timestep)) {
     VitTextError(&p->tf, p->errmsg, "bad timestep '%.40s%s' (an integer)", line, strlen(line) > 40 ? "..." : "");
     PetscFunctionReturn(0);
   }
-  if (!ExpectItem(p, "NUMBER OF ATOMS", NULL) || !(line = ExpectLine(p))) PetscFunctionReturn(0);
+  if (!ExpectItem(p, "NUMBER OF ATOMS") || !(line = ExpectLine(p))) PetscFunctionReturn(0);
   count_line = p->tf.lineno;
   if (VitIOSplitTokens(line, tok, 2, NULL) != 1 || !VitIOParseInt64(tok[0], &count) || count <= 0) {
     VitTextError(&p->tf, p->errmsg, "bad number of atoms (a positive integer)");
     PetscFunctionReturn(0);
   }
-  if (!(rest = ExpectItem(p, "BOX BOUNDS", NULL))) PetscFunctionReturn(0);
+  if (!(rest = ExpectItem(p, "BOX BOUNDS"))) PetscFunctionReturn(0);
   ParseBox(p, rest);
-  if (!p->errmsg[0] && (rest = ExpectItem(p, "ATOMS", NULL))) ParseColumns(p, rest);
+  if (!p->errmsg[0] && (rest = ExpectItem(p, "ATOMS"))) ParseColumns(p, rest);
   if (!p->errmsg[0]) SetBox(p);
   VitTextCheckAtomCount(&p->tf, count_line, count, p->ncol, p->errmsg);
   if (p->errmsg[0]) PetscFunctionReturn(0);
@@ -260,13 +306,14 @@ static PetscErrorCode ReadAtoms(DumpParser *p, VitSample *s, VitReadInfo *info)
 }
 
 /* After the frame's NUMBER OF ATOMS atom lines: the end of the file (blank lines allowed) or the
-   next frame. More atom lines mean a wrong count, which would silently drop atoms. */
+   next frame (its TIMESTEP, or the UNITS or TIME before it). More atom lines mean a wrong count,
+   which would silently drop atoms. */
 static void CheckFrameEnd(DumpParser *p)
 {
   char *line;
 
   while ((line = VitTextNextLine(&p->tf)) && !line[strspn(line, " \t")]) continue;
-  if (line && strncmp(line, "ITEM: TIMESTEP", 14)) VitTextError(&p->tf, p->errmsg, "expected 'ITEM: TIMESTEP' or the end of the file after the %" PetscInt_FMT " atom lines of this frame (is its NUMBER OF ATOMS right?)", p->natoms);
+  if (line && !IsItem(line, "TIMESTEP") && !IsItem(line, "TIME") && !IsItem(line, "UNITS")) VitTextError(&p->tf, p->errmsg, "expected 'ITEM: TIMESTEP' or the end of the file after the %" PetscInt_FMT " atom lines of this frame (is its NUMBER OF ATOMS right?)", p->natoms);
 }
 
 PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample *s, VitReadInfo *info, char errmsg[])

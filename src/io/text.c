@@ -245,6 +245,12 @@ void VitTextSetGeneralBox(const VitTextFile *tf, const PetscInt line[3], const P
   VitTextCheckTilt(tf, (const PetscInt[3]){line[1], line[2], line[2]}, s->lo, hi, tilt, errmsg); /* xy from B, xz and yz from C */
 }
 
+void VitTextDeclareUnits(const VitTextFile *tf, char errmsg[], const char what[], const char style[], VitSample *s)
+{
+  if (strcmp(style, "lj") && strcmp(style, "metal") && strcmp(style, "real")) VitTextError(tf, errmsg, "%s %s: vitrum knows the LAMMPS unit styles lj, metal and real", what, style);
+  else PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->units, style, sizeof(s->units)));
+}
+
 PetscBool VitTextCheckName(const VitTextFile *tf, char errmsg[], const char what[], const char name[])
 {
   size_t len = strlen(name);
