@@ -29,6 +29,8 @@ foreach(fmt data dump xyz h5)
 endforeach()
 # one type order for an ensemble of data, XYZ and dump files and samples lacking a species (-potential_elements)
 vit_add_test(io_species_order 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_species_order.py)
+# a dump's type column: a frame without its last type named by -potential_elements
+vit_add_test(io_dump_species 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_species.py 2)
 # the default process grid does not cut a direction with vacuum across it (a slab, a sheet)
 vit_add_test(io_vacuum_grid 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_vacuum_grid.py)
 # data files from samples numbered from 0 (H5MD): ids + 1 with a note, read back by vitrum and lmp

@@ -38,7 +38,8 @@ int VitElementNumber(const char symbol[]);
 const char *VitElementOfMass(PetscReal mass);
 
 /* Types whose name the file did not give ("1", "2", ...) are named by -potential_elements (element
-   of each type in type order, as LAMMPS `pair_coeff * * FILE Cu Zr`). Collective. */
+   of each type in type order, as LAMMPS `pair_coeff * * FILE Cu Zr`); names after the last type of a
+   file that declares no type count (types_open: a dump) add types without atoms. Collective. */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s);
 /* The sample's type names joined by commas when every type is named by an element symbol (else ""). */
 PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len);

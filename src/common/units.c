@@ -174,39 +174,64 @@ static PetscErrorCode RenumberNamedTypes(MPI_Comm comm, const char elements[], P
   PetscFunctionReturn(0);
 }
 
+/* The names of -potential_elements, in order: at most VIT_MAX_TYPES, and, where they are the keys
+   of the types (unique), none twice. */
+static PetscErrorCode SplitElements(MPI_Comm comm, const char elements[], PetscBool unique, char list[][VIT_NAME_LEN], PetscInt *count)
+{
+  char copy[256], *tok, *save = NULL;
+
+  PetscFunctionBeginUser;
+  *count = 0;
+  PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
+  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), (*count)++) {
+    PetscCheck(*count < VIT_MAX_TYPES, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names more than %d elements", elements, VIT_MAX_TYPES);
+    PetscCall(PetscStrncpy(list[*count], tok, VIT_NAME_LEN));
+    for (PetscInt e = 0; e < *count && unique; e++) PetscCheck(strcmp(list[e], tok), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %s twice", elements, tok);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Types the file numbers itself, named in type order: a type the file leaves unnamed takes its
+   element; one it names by an element symbol keeps it (another element would silently swap
+   species: an error naming the file's order). A file that does not declare its number of types (a
+   dump: the largest type present, types_open) gets the types the list names after its last one,
+   without atoms, as a sample lacking a species gets them in RenumberNamedTypes. */
+static PetscErrorCode NameNumberedTypes(MPI_Comm comm, const char elements[], PetscInt count, char list[][VIT_NAME_LEN], VitSample *s)
+{
+  char named[VIT_MAX_TYPES * VIT_NAME_LEN] = "";
+
+  PetscFunctionBeginUser;
+  PetscCall(TypeNamesJoined(s, named, sizeof(named)));
+  for (PetscInt t = 0; t < PetscMin(count, s->ntypes); t++) {
+    if (IsDefaultName(s, t)) PetscCall(PetscStrncpy(s->type_name[t], list[t], VIT_NAME_LEN));
+    else
+      PetscCheck(!strcmp(s->type_name[t], list[t]) || !(VitElementMass(list[t]) > 0) || !(VitElementMass(s->type_name[t]) > 0), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s: atom type %" PetscInt_FMT " of %s is %s, not %s (its types in order: %s): give -potential_elements %s, or leave it out", elements, t + 1, s->source, s->type_name[t], list[t], named, named);
+  }
+  PetscCheck(count == s->ntypes || (s->types_open && count > s->ntypes), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
+  for (PetscInt t = s->ntypes; t < count; t++) {
+    PetscCall(PetscStrncpy(s->type_name[t], list[t], VIT_NAME_LEN));
+    s->type_mass[t] = 0; /* no atom gives it: resolved as a file without masses */
+  }
+  s->ntypes = count;
+  PetscFunctionReturn(0);
+}
+
 /* -potential_elements names the types the file leaves unnamed. Where the file names a type by an
    element symbol and numbers the types itself (Atom Type Labels, a Masses comment), another element
-   for that type would silently swap species: an error naming the file's order. Types the file
-   numbers by their names are renumbered (RenumberNamedTypes). */
+   for that type would silently swap species: an error naming the file's order (NameNumberedTypes).
+   Types the file numbers by their names are renumbered (RenumberNamedTypes). */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 {
-  char      elements[256] = "", copy[256], *tok, *save = NULL, named[VIT_MAX_TYPES * VIT_NAME_LEN] = "";
-  char      list[VIT_MAX_TYPES][VIT_NAME_LEN];
-  PetscInt  count         = 0;
+  char      elements[256] = "", list[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscInt  count = 0;
   PetscBool set;
 
   PetscFunctionBeginUser;
   PetscCall(VitOptionsGetString(comm, "-potential_elements", elements, sizeof(elements), &set));
   if (!set || !elements[0]) PetscFunctionReturn(0);
-  if (s->types_by_name) {
-    PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
-    for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {
-      PetscCheck(count < VIT_MAX_TYPES, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names more than %d elements", elements, VIT_MAX_TYPES);
-      PetscCall(PetscStrncpy(list[count], tok, VIT_NAME_LEN));
-      for (PetscInt e = 0; e < count; e++) PetscCheck(strcmp(list[e], tok), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %s twice", elements, tok);
-    }
-    PetscCall(RenumberNamedTypes(comm, elements, count, list, s));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(TypeNamesJoined(s, named, sizeof(named)));
-  PetscCall(PetscStrncpy(copy, elements, sizeof(copy)));
-  for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), count++) {
-    if (count >= s->ntypes) continue;
-    if (IsDefaultName(s, count)) PetscCall(PetscStrncpy(s->type_name[count], tok, VIT_NAME_LEN));
-    else
-      PetscCheck(!strcmp(s->type_name[count], tok) || !(VitElementMass(tok) > 0) || !(VitElementMass(s->type_name[count]) > 0), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s: atom type %" PetscInt_FMT " of %s is %s, not %s (its types in order: %s): give -potential_elements %s, or leave it out", elements, count + 1, s->source, s->type_name[count], tok, named, named);
-  }
-  PetscCheck(count == s->ntypes, comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
+  PetscCall(SplitElements(comm, elements, s->types_by_name, list, &count));
+  if (s->types_by_name) PetscCall(RenumberNamedTypes(comm, elements, count, list, s));
+  else PetscCall(NameNumberedTypes(comm, elements, count, list, s));
   PetscFunctionReturn(0);
 }
 

@@ -336,6 +336,7 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
   }
   PetscCall(VitTextClose(&p.tf));
   s->has_masses = (PetscBool)(p.col[COL_MASS] >= 0);
+  s->types_open = (PetscBool)(p.col[COL_TYPE] >= 0); /* the largest type of the frame: one it lacks can be named */
   if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));
   VitSampleDefaultNames(s);
   PetscFunctionReturn(0);

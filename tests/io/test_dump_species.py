@@ -1,0 +1,70 @@
+"""io_dump_species: the species of a LAMMPS dump's type column.
+
+One random Cu-Zr configuration (type 1 = Cu, type 2 = Zr), written by this script as dumps:
+* a frame without type 2 (its Cu atoms only): a dump's type count is its largest type, so with
+  -potential_elements Cu,Zr it gets the empty type Zr, and the same pairs as the frame with both
+  types (`vitrum rdf`); its type counts are numpy's, its Zr partials 0 and its Cu-Cu partial that
+  of the frame read without the option; `features` takes both frames as one ensemble. A data file
+  declares its types: there the option's extra name stays an error."""
+import os
+import sys
+
+import h5py
+import numpy as np
+
+from vitrum_testlib import check, random_sample, run, write_lammps_data
+
+nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+n_atoms, box = 60, 10.0
+cell = np.diag([box, box, box])
+pos, types = random_sample(n_atoms, cell, fractions=(0.6, 0.4), seed=5)
+types = np.asarray(types)
+GRID = ["-rdf_rmax", "4.5", "-rdf_dr", "0.05"]
+
+
+def write_dump(path, columns, rows):
+    """One frame of LAMMPS's dump custom: rows are the atoms' column values."""
+    with open(path, "w") as f:
+        f.write("ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n%d\nITEM: BOX BOUNDS pp pp pp\n" % len(rows) + ("0 %r\n" % box) * 3)
+        f.write("ITEM: ATOMS %s\n" % " ".join(columns))
+        f.writelines(" ".join(str(v) for v in row) + "\n" for row in rows)
+
+
+def atom_rows(keep, *columns):
+    """id, the given per-atom columns, x y z of the atoms with keep[i]."""
+    return [[i + 1] + [c[i] for c in columns] + [repr(v) for v in pos[i]] for i in range(n_atoms) if keep[i]]
+
+
+def rdf(sample, extra, tag):
+    out = "rdf_%s.h5" % tag
+    run(["rdf", "-sample", sample, "-o", out] + GRID + extra, nranks)
+    with h5py.File(out, "r") as h5:
+        return [s.decode() for s in h5["/structure/rdf/pairs"][...]], h5["/structure/rdf/g"][...], list(h5["/structure/rdf/type_counts"][...])
+
+
+def one_error(p):
+    err = [l for l in p.stderr.splitlines() if "error" in l]
+    return err[0] if p.returncode == 1 and len(err) == 1 else "%d error lines, exit %d: %s" % (len(err), p.returncode, err)
+
+
+# A frame without its last type, named by -potential_elements as a frame with both.
+everyone = np.ones(n_atoms, bool)
+write_dump("both.lammpstrj", ["id", "type", "x", "y", "z"], atom_rows(everyone, types))
+write_dump("cu.lammpstrj", ["id", "type", "x", "y", "z"], atom_rows(types == 1, types))
+ELEMENTS = ["-potential_elements", "Cu,Zr"]
+ref_pairs, _, ref_counts = rdf("both.lammpstrj", ELEMENTS, "both")
+check(ref_pairs == ["Cu-Cu", "Cu-Zr", "Zr-Zr"] and ref_counts == [np.sum(types == 1), np.sum(types == 2)],
+      "frame with both types: pairs %s, counts %s" % (ref_pairs, ref_counts))
+pairs, g, counts = rdf("cu.lammpstrj", ELEMENTS, "cu")
+_, g_alone, counts_alone = rdf("cu.lammpstrj", [], "cu_alone")
+check(pairs == ref_pairs, "frame without type 2, -potential_elements Cu,Zr: the pairs of the frame with both (%s)" % pairs)
+check(counts == [np.sum(types == 1), 0] and counts_alone == [np.sum(types == 1)], "frame without type 2: type counts %s (alone %s)" % (counts, counts_alone))
+check(not g[1:].any() and np.array_equal(g[0], g_alone[0]), "frame without type 2: Zr partials 0, Cu-Cu bitwise that of the frame alone")
+run(["features", "-samples", "both.lammpstrj", "cu.lammpstrj", "-features_targets", "none", "-o", "ds.h5"] + GRID + ELEMENTS, nranks)
+with h5py.File("ds.h5", "r") as h5:
+    check(h5["/dataset/X"].shape[0] == 2, "features over the frames with and without type 2: one table of 2 rows")
+write_lammps_data("cu.data", cell, [0, 0, 0], [1] * int(np.sum(types == 1)), pos[types == 1])
+p = run(["info", "-sample", "cu.data"] + ELEMENTS, nranks, expect_fail=True)
+check("-potential_elements Cu,Zr names 2 elements but the sample has 1 atom types" in one_error(p),
+      "a data file declares its types: one error line (%s)" % one_error(p))
+sys.exit(0)
