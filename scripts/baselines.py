@@ -75,10 +75,10 @@ def strings(ds):
 
 
 def feature_groups(names):
-    """{partial name: column indices} from names 'g_A-B(r=...)'."""
+    """{partial name: column indices} from names 'g_A-B(r=...)' (species may be named Cu(2))."""
     out = {}
     for k, name in enumerate(names):
-        out.setdefault(name.split('(')[0], []).append(k)
+        out.setdefault(re.sub(r'\([A-Za-z_]+=[^()]*\)$', '', name), []).append(k)
     return {g: np.array(i) for g, i in out.items()}
 
 

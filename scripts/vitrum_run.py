@@ -8,7 +8,7 @@ import re
 import h5py
 import numpy as np
 
-_NAME = re.compile(r'^(?P<group>[^(]+)\((?P<var>[A-Za-z_]+)=(?P<value>[-+0-9.eE]+)\)$')
+_NAME = re.compile(r'^(?P<group>.+)\((?P<var>[A-Za-z_]+)=(?P<value>[-+0-9.eE]+)\)$')  # a species may be Cu(2)
 
 
 def strings(ds):
@@ -16,7 +16,7 @@ def strings(ds):
 
 
 def split_name(name):
-    """'g_A-B(r=1.005)' -> ('g_A-B', 'r', 1.005); a scalar name -> (name, None, None)."""
+    """'g_A-B(r=1.005)' -> ('g_A-B', 'r', 1.005) (also 'g_Cu(1)-Cu(2)(r=1.005)'); a scalar name -> (name, None, None)."""
     m = _NAME.match(name)
     if not m:
         return name, None, None

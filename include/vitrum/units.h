@@ -32,6 +32,10 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
 
 /* Standard atomic weight (IUPAC 2021 abridged, g/mol = amu) of an element symbol; 0 if unknown. */
 PetscReal VitElementMass(const char symbol[]);
+/* The element of a species name (VIT_NAME_LEN characters): the name, or NAME for NAME(T), the
+   name of type T where several types share NAME (VitSampleNameTypesFromOptions). The element
+   look-ups here take species names through it. */
+void VitSpeciesElement(const char name[], char element[]);
 /* Atomic number of an element symbol (of those with a standard atomic weight); 0 if unknown. */
 int VitElementNumber(const char symbol[]);
 /* The element whose standard atomic weight is within 0.01 of mass (NULL: none, or not one). */
@@ -39,7 +43,9 @@ const char *VitElementOfMass(PetscReal mass);
 
 /* Types whose name the file did not give ("1", "2", ...) are named by -potential_elements (element
    of each type in type order, as LAMMPS `pair_coeff * * FILE Cu Zr`); names after the last type of a
-   file that declares no type count (types_open: a dump) add types without atoms. Collective. */
+   file that declares no type count (types_open: a dump) add types without atoms. Then species
+   names are made unique: types that share a name are each named NAME(T), T the type number, with
+   one note per run (every read ends here). Collective. */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s);
 /* The sample's type names joined by commas when every type is named by an element symbol (else ""). */
 PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len);

@@ -79,9 +79,22 @@ static const struct {
   {"Hg", 80, 200.59},  {"Tl", 81, 204.38},  {"Pb", 82, 207.2},   {"Bi", 83, 208.98},  {"Th", 90, 232.04},  {"Pa", 91, 231.04},  {"U", 92, 238.03},
 };
 
-/* Index of an element symbol in element_table, -1 if unknown. */
-static int FindElement(const char symbol[])
+void VitSpeciesElement(const char name[], char element[])
 {
+  const char  *open = strrchr(name, '(');
+  const size_t len  = strlen(name);
+  PetscBool    typed = (PetscBool)(open && open > name && len >= 3 && name[len - 1] == ')' && open + 1 < name + len - 1);
+
+  for (const char *c = typed ? open + 1 : name + len; c < name + len - 1; c++) typed = (PetscBool)(typed && *c >= '0' && *c <= '9');
+  snprintf(element, VIT_NAME_LEN, "%.*s", (int)(typed ? (size_t)(open - name) : len), name);
+}
+
+/* Index of the element of a species name (VitSpeciesElement) in element_table, -1 if unknown. */
+static int FindElement(const char name[])
+{
+  char symbol[VIT_NAME_LEN];
+
+  VitSpeciesElement(name, symbol);
   for (size_t k = 0; k < sizeof(element_table) / sizeof(element_table[0]); k++)
     if (!strcmp(symbol, element_table[k].symbol)) return (int)k;
   return -1;
@@ -124,14 +137,17 @@ static PetscBool IsDefaultName(const VitSample *s, PetscInt t)
   return PETSC_TRUE;
 }
 
-/* The sample's type names in type order, comma separated. */
-static PetscErrorCode TypeNamesJoined(const VitSample *s, char list[], size_t len)
+/* The sample's type names (or, elements, their elements: VitSpeciesElement) in type order, comma
+   separated. */
+static PetscErrorCode TypeNamesJoined(const VitSample *s, PetscBool elements, char list[], size_t len)
 {
   PetscFunctionBeginUser;
   list[0] = 0;
   for (PetscInt t = 0; t < s->ntypes; t++) {
+    char element[VIT_NAME_LEN];
+    VitSpeciesElement(s->type_name[t], element);
     if (t) PetscCall(PetscStrlcat(list, ",", len));
-    PetscCall(PetscStrlcat(list, s->type_name[t], len));
+    PetscCall(PetscStrlcat(list, elements ? element : s->type_name[t], len));
   }
   PetscFunctionReturn(0);
 }
@@ -142,7 +158,44 @@ PetscErrorCode VitSampleElementNames(const VitSample *s, char list[], size_t len
   list[0] = 0;
   for (PetscInt t = 0; t < s->ntypes; t++)
     if (IsDefaultName(s, t) || !(VitElementMass(s->type_name[t]) > 0)) PetscFunctionReturn(0);
-  PetscCall(TypeNamesJoined(s, list, len));
+  PetscCall(TypeNamesJoined(s, PETSC_TRUE, list, len));
+  PetscFunctionReturn(0);
+}
+
+/* Whether type t has the name of another type. */
+static PetscBool SharesName(const VitSample *s, PetscInt t)
+{
+  for (PetscInt u = 0; u < s->ntypes; u++)
+    if (u != t && !strcmp(s->type_name[u], s->type_name[t])) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* Species names are unique, since they name the pairs of g(r) and S(q), the features and the
+   profiles of a model: types that share a name (several types of one element: a dump's
+   `dump_modify element Cu Cu`, Masses comments, -potential_elements Cu,Cu) are each named NAME(T),
+   T the type number, which keeps NAME as their element (VitSpeciesElement: masses, potentials,
+   scattering lengths). One note per run. */
+static PetscErrorCode UniqueNames(MPI_Comm comm, VitSample *s)
+{
+  static PetscBool noted = PETSC_FALSE;
+  char             before[VIT_MAX_TYPES * VIT_NAME_LEN], after[VIT_MAX_TYPES * VIT_NAME_LEN];
+  PetscBool        shared[VIT_MAX_TYPES], any = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  for (PetscInt t = 0; t < s->ntypes; t++) any = (PetscBool)((shared[t] = SharesName(s, t)) || any);
+  if (!any) PetscFunctionReturn(0);
+  PetscCall(TypeNamesJoined(s, PETSC_FALSE, before, sizeof(before)));
+  for (PetscInt t = 0; t < s->ntypes; t++) {
+    char suffix[8], name[VIT_NAME_LEN];
+    if (!shared[t]) continue;
+    PetscCall(PetscSNPrintf(suffix, sizeof(suffix), "(%" PetscInt_FMT ")", t + 1));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%.*s%s", (int)(VIT_NAME_LEN - 1 - strlen(suffix)), s->type_name[t], suffix));
+    PetscCall(PetscStrncpy(s->type_name[t], name, VIT_NAME_LEN));
+  }
+  PetscCall(TypeNamesJoined(s, PETSC_FALSE, after, sizeof(after)));
+  for (PetscInt t = 0; t < s->ntypes; t++) PetscCheck(!SharesName(s, t), comm, PETSC_ERR_USER_INPUT, "%s: species %s share names, and %s (types that share one named NAME(TYPE)) still do: give the types distinct names", s->source, before, after);
+  if (!noted) PetscCall(PetscPrintf(comm, "vitrum: note: %s: species %s are named %s: atom types that share a name are named NAME(TYPE), so that the pairs of g(r) and S(q) and the features tell them apart (NAME stays their element for masses, potentials and scattering lengths)\n", s->source, before, after));
+  noted = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -201,11 +254,13 @@ static PetscErrorCode NameNumberedTypes(MPI_Comm comm, const char elements[], Pe
   char named[VIT_MAX_TYPES * VIT_NAME_LEN] = "";
 
   PetscFunctionBeginUser;
-  PetscCall(TypeNamesJoined(s, named, sizeof(named)));
+  PetscCall(TypeNamesJoined(s, PETSC_FALSE, named, sizeof(named)));
   for (PetscInt t = 0; t < PetscMin(count, s->ntypes); t++) {
+    char element[VIT_NAME_LEN];
+    VitSpeciesElement(s->type_name[t], element);
     if (IsDefaultName(s, t)) PetscCall(PetscStrncpy(s->type_name[t], list[t], VIT_NAME_LEN));
     else
-      PetscCheck(!strcmp(s->type_name[t], list[t]) || !(VitElementMass(list[t]) > 0) || !(VitElementMass(s->type_name[t]) > 0), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s: atom type %" PetscInt_FMT " of %s is %s, not %s (its types in order: %s): give -potential_elements %s, or leave it out", elements, t + 1, s->source, s->type_name[t], list[t], named, named);
+      PetscCheck(!strcmp(s->type_name[t], list[t]) || !strcmp(element, list[t]) || !(VitElementMass(list[t]) > 0) || !(VitElementMass(s->type_name[t]) > 0), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s: atom type %" PetscInt_FMT " of %s is %s, not %s (its types in order: %s): give -potential_elements %s, or leave it out", elements, t + 1, s->source, s->type_name[t], list[t], named, named);
   }
   PetscCheck(count == s->ntypes || (s->types_open && count > s->ntypes), comm, PETSC_ERR_USER_INPUT, "-potential_elements %s names %" PetscInt_FMT " elements but the sample has %" PetscInt_FMT " atom types (give one element per type, in type order)", elements, count, s->ntypes);
   for (PetscInt t = s->ntypes; t < count; t++) {
@@ -219,7 +274,8 @@ static PetscErrorCode NameNumberedTypes(MPI_Comm comm, const char elements[], Pe
 /* -potential_elements names the types the file leaves unnamed. Where the file names a type by an
    element symbol and numbers the types itself (Atom Type Labels, a Masses comment), another element
    for that type would silently swap species: an error naming the file's order (NameNumberedTypes).
-   Types the file numbers by their names are renumbered (RenumberNamedTypes). */
+   Types the file numbers by their names are renumbered (RenumberNamedTypes). Then names that
+   several types share are made unique (UniqueNames). */
 PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 {
   char      elements[256] = "", list[VIT_MAX_TYPES][VIT_NAME_LEN];
@@ -228,10 +284,12 @@ PetscErrorCode VitSampleNameTypesFromOptions(MPI_Comm comm, VitSample *s)
 
   PetscFunctionBeginUser;
   PetscCall(VitOptionsGetString(comm, "-potential_elements", elements, sizeof(elements), &set));
-  if (!set || !elements[0]) PetscFunctionReturn(0);
-  PetscCall(SplitElements(comm, elements, s->types_by_name, list, &count));
-  if (s->types_by_name) PetscCall(RenumberNamedTypes(comm, elements, count, list, s));
-  else PetscCall(NameNumberedTypes(comm, elements, count, list, s));
+  if (set && elements[0]) {
+    PetscCall(SplitElements(comm, elements, s->types_by_name, list, &count));
+    if (s->types_by_name) PetscCall(RenumberNamedTypes(comm, elements, count, list, s));
+    else PetscCall(NameNumberedTypes(comm, elements, count, list, s));
+  }
+  PetscCall(UniqueNames(comm, s));
   PetscFunctionReturn(0);
 }
 

@@ -43,6 +43,7 @@ typedef struct {
   PetscInt    general_line[4];                /* lines of avec, bvec, cvec, abc origin (0: none) */
   PetscBool   rotated;                        /* general box not in restricted form: atoms are rotated */
   PetscInt    masses_line, mass_line[VIT_MAX_TYPES]; /* line of the Masses header, of each type's mass (0: none) */
+  PetscInt    label_line[VIT_MAX_TYPES]; /* line of each type's Atom Type Label (0: none) */
   int         style; /* index in atom_styles (the Atoms comment; atomic without one) */
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
@@ -183,7 +184,10 @@ static void ParseTypeLabel(DataParser *p, char *tok[], int n)
     VitTextError(&p->tf, p->errmsg, "Atom Type Labels: expected 'type label' with a type in 1..%" PetscInt_FMT, p->s->ntypes);
     return;
   }
+  for (PetscInt u = 0; u < p->s->ntypes; u++)
+    if (u != t - 1 && p->label_line[u] && !strcmp(p->s->type_name[u], tok[1])) VitTextError(&p->tf, p->errmsg, "Atom Type Labels: label %s of type %" PetscInt_FMT " is type %" PetscInt_FMT "'s on line %" PetscInt_FMT ": type labels are unique (LAMMPS refuses a label given to two types)", tok[1], t, u + 1, p->label_line[u]);
   if (VitTextCheckName(&p->tf, p->errmsg, "Atom Type Labels: label", tok[1])) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->s->type_name[t - 1], tok[1], VIT_NAME_LEN));
+  p->label_line[t - 1] = p->tf.lineno;
 }
 
 /* Index of the first of n box lines given (line[k] > 0) in the file, -1 when none is. */

@@ -14,6 +14,7 @@
    A. Kirfel, Acta Cryst. A51 (1995) 416 (valid for k <= 6/A). Elements whose absorption
    cross-section (2200 m/s) exceeds 100 b are flagged: their real scattering length is a poor model. */
 #include <vitrum/structure.h>
+#include <vitrum/units.h>
 #include <math.h>
 
 typedef struct {
@@ -124,8 +125,11 @@ static const ElementScattering element_scattering[] = {
   {"Cf", NAN, PETSC_FALSE, {33.794075, 25.467693, 16.048487, 3.657525, 16.008982, 3.005326, 0.550447, 3.581973, 14.357388, 96.064972, 0.05245}},
 };
 
-static const ElementScattering *ElementFind(const char symbol[])
+static const ElementScattering *ElementFind(const char species[])
 {
+  char symbol[VIT_NAME_LEN];
+
+  VitSpeciesElement(species, symbol); /* Cu(2): type 2 of several named Cu */
   for (size_t i = 0; i < sizeof(element_scattering) / sizeof(element_scattering[0]); i++)
     if (!strcmp(element_scattering[i].symbol, symbol)) return &element_scattering[i];
   return NULL;

@@ -5,8 +5,16 @@ One random Cu-Zr configuration (type 1 = Cu, type 2 = Zr), written by this scrip
   -potential_elements Cu,Zr it gets the empty type Zr, and the same pairs as the frame with both
   types (`vitrum rdf`); its type counts are numpy's, its Zr partials 0 and its Cu-Cu partial that
   of the frame read without the option; `features` takes both frames as one ensemble. A data file
-  declares its types: there the option's extra name stays an error."""
+  declares its types: there the option's extra name stays an error.
+* two types named by one element (`dump_modify element Cu Cu`; a data file's Masses comments
+  `# Cu` twice; -potential_elements Cu,Cu): species names are unique in every output, so each
+  type is named Cu(T) (docs/formats.md): three distinct pairs whose g(r) are, bitwise, those of
+  the same dump with the elements Cu and Zr, one note; the element is still Cu: standard atomic
+  weights in metal units, Cu's neutron scattering length (the total of Cu, Zr both given it), and
+  the same EAM energy as -potential_elements Cu,Cu. A data file's
+  Atom Type Labels giving one label to two types is one error line, as LAMMPS refuses it."""
 import os
+import re
 import sys
 
 import h5py
@@ -67,4 +75,46 @@ write_lammps_data("cu.data", cell, [0, 0, 0], [1] * int(np.sum(types == 1)), pos
 p = run(["info", "-sample", "cu.data"] + ELEMENTS, nranks, expect_fail=True)
 check("-potential_elements Cu,Zr names 2 elements but the sample has 1 atom types" in one_error(p),
       "a data file declares its types: one error line (%s)" % one_error(p))
+
+# Two types of one element: distinct species names Cu(1), Cu(2), and still the element Cu.
+element = np.array(["Cu", "Zr"])[types - 1]
+write_dump("cuzr_el.lammpstrj", ["id", "type", "element", "x", "y", "z"], atom_rows(everyone, types, element))
+write_dump("cucu_el.lammpstrj", ["id", "type", "element", "x", "y", "z"], atom_rows(everyone, types, ["Cu"] * n_atoms))
+write_lammps_data("cucu.data", cell, [0, 0, 0], types, pos, masses=[63.546, 91.224])
+text = re.sub(r"^([12]) (\S+)$", r"\1 \2 # Cu", open("cucu.data").read(), flags=re.M)  # the Masses lines
+open("cucu.data", "w").write(text)
+DISTINCT = ["Cu(1)-Cu(1)", "Cu(1)-Cu(2)", "Cu(2)-Cu(2)"]
+_, g_ref, counts_ref = rdf("cuzr_el.lammpstrj", [], "cuzr_el")
+for sample, extra in (("cucu_el.lammpstrj", []), ("cucu.data", []), ("both.lammpstrj", ["-potential_elements", "Cu,Cu"])):
+    tag = sample.replace(".", "_") + "_".join(extra)
+    pairs, g, counts = rdf(sample, extra, tag)
+    check(pairs == DISTINCT and np.array_equal(g, g_ref) and counts == counts_ref,
+          "%s %s: two types named Cu give the pairs %s, and the g(r) and counts of Cu, Zr bitwise" % (sample, " ".join(extra), pairs))
+p = run(["info", "-sample", "cucu_el.lammpstrj"], nranks)
+notes = [l for l in p.stdout.splitlines() if "note:" in l and "Cu(1),Cu(2)" in l]
+check(len(notes) == 1, "one note names the new names: %s" % notes)
+run(["convert", "-sample", "cucu_el.lammpstrj", "-units", "metal", "-o", "cucu.h5"], nranks)
+with h5py.File("cucu.h5", "r") as h5:
+    names = [s.decode() for s in h5["/parameters/vitrum/type_names"][...]]
+    check(names == ["Cu(1)", "Cu(2)"] and np.array_equal(h5["/parameters/vitrum/type_mass"][...], [63.546, 63.546]),
+          "Cu(1), Cu(2) in metal units: the standard atomic weight of Cu (IUPAC 63.546), names %s" % names)
+totals = []
+for sample, extra in (("cucu_el.lammpstrj", []), ("cuzr_el.lammpstrj", ["-features_scattering_lengths", "Cu:7.718,Zr:7.718"])):
+    out = "total_%s.h5" % sample.replace(".", "_")
+    run(["features", "-samples", sample, "-features_targets", "none", "-features_total", "neutron", "-features_cache", out + ".cache", "-o", out] + GRID + extra, nranks)
+    with h5py.File(out, "r") as h5:
+        totals.append(h5["/dataset/X"][0])
+check(np.allclose(totals[0], totals[1], rtol=1e-13, atol=0), "neutron total of Cu(1), Cu(2): Cu's coherent length (7.718 fm, NIST) for both, as Cu, Zr given that length")
+EAM = ["-potential", "eam/alloy", "-potential_file", "ZrCuAl2011.eam.alloy", "-potential_min_distance", "0"]
+energies = []
+for sample, extra in (("cucu_el.lammpstrj", []), ("both.lammpstrj", ["-potential_elements", "Cu,Cu"])):
+    out = "energy_%s.h5" % sample.replace(".", "_")
+    run(["energy", "-sample", sample, "-units", "metal", "-o", out] + EAM + extra, nranks)
+    with h5py.File(out, "r") as h5:
+        energies.append(h5["/energy/total"][()])
+check(energies[0] == energies[1], "EAM with the sample's names Cu(1), Cu(2): the energy with -potential_elements Cu,Cu (%r, %r)" % tuple(energies))
+with open("labels.data", "w") as f:
+    f.write(open("cucu.data").read().replace("\nMasses\n", "\nAtom Type Labels\n\n1 Cu\n2 Cu\n\nMasses\n"))
+p = run(["info", "-sample", "labels.data"], nranks, expect_fail=True)
+check("Atom Type Labels: label Cu of type 2 is type 1's" in one_error(p), "one label for two types: %s" % one_error(p))
 sys.exit(0)
