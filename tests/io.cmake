@@ -29,7 +29,7 @@ foreach(fmt data dump xyz h5)
 endforeach()
 # one type order for an ensemble of data, XYZ and dump files and samples lacking a species (-potential_elements)
 vit_add_test(io_species_order 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_species_order.py)
-# a dump's type column: a frame without its last type named by -potential_elements; two types of one element get distinct names
+# a dump's type column: a frame without its last type named by -potential_elements; two types of one element get distinct names; type labels
 vit_add_test(io_dump_species 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_species.py 2)
 # the default process grid does not cut a direction with vacuum across it (a slab, a sheet)
 vit_add_test(io_vacuum_grid 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_vacuum_grid.py)

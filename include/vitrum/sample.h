@@ -34,7 +34,7 @@ typedef struct {
   char      type_name[VIT_MAX_TYPES][VIT_NAME_LEN]; /* species names ("1", "2" when the file has none) */
   PetscReal type_mass[VIT_MAX_TYPES];         /* masses (0: none from the file, resolved by the command, docs/units.md; also a type a dump's mass column never gives: no atom of it) */
   PetscBool has_masses;                       /* masses are known (read from the file, or resolved by a command): writers write them only then */
-  PetscBool types_by_name;                    /* types numbered from the file's species names (extended XYZ, a dump's element column), not by the file */
+  PetscBool types_by_name;                    /* types numbered from the file's species names (extended XYZ, a dump's element column or type labels), not by the file */
   PetscBool types_open;                       /* the file numbers its types without declaring how many (a dump's type column: the largest type present), so -potential_elements may name types after them (without atoms) */
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
   char      units[16];                        /* unit style the file declares (a LAMMPS data file's first line "..., units = metal", LAMMPS >= 2022); "" when it does not */

@@ -63,7 +63,7 @@ PetscErrorCode VitCmdConvert(void)
   PetscOptionsBegin(comm, NULL, "Sample conversion (vitrum convert)", NULL);
   PetscCall(VitOptionsString("-o", "Output file: H5MD (.h5 .h5md) or LAMMPS data (.data .lmp)", "VitCmdConvert", out, out, sizeof(out), NULL));
   PetscCall(VitOptionsString("-units", "only for a source without masses: lj (write masses 1), metal or real (standard atomic weights of the species names); not given: write no masses", "VitCmdConvert", units, units, sizeof(units), NULL));
-  PetscCall(VitOptionsString("-potential_elements", "element of each atom type (e.g. Cu,Zr) for types the file leaves unnamed; for extended XYZ and dumps with element names: the type order, which may name species the sample lacks; for a dump's type column also types after its largest", "VitCmdConvert", elements, elements, sizeof(elements), NULL));
+  PetscCall(VitOptionsString("-potential_elements", "element of each atom type (e.g. Cu,Zr) for types the file leaves unnamed; for extended XYZ and dumps with element names or type labels: the type order, which may name species the sample lacks; for a dump's type column also types after its largest", "VitCmdConvert", elements, elements, sizeof(elements), NULL));
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &s)); /* reads (and with -help lists) -sample, -format, -frame */
   if (VitHelpRequested()) PetscFunctionReturn(0);

@@ -6,13 +6,18 @@
    yes, LAMMPS >= 7 Feb 2024) is "ITEM: BOX BOUNDS abc origin .." and 3 lines "ax ay az ox",
    "bx by bz oy", "cx cy cz oz"; its Cartesian coordinates are in that box's frame and are rotated
    with it into LAMMPS's restricted form, its scaled ones are fractional as in any box.
-   Columns in any order: id, type, element, mass, and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
+   Columns in any order: id, type (numbers, or type labels: dump_modify types labels), element, mass,
+   and x y z (wrapped), xu yu zu (unwrapped), xs ys zs
    or xsu ysu zsu (scaled = fractional), several of these styles as LAMMPS may write them (one is
    chosen per axis as read_dump does, ParseColumns); other columns (any number up to
    VIT_MAX_COLUMNS) are ignored. No z column: a 2D sample. */
 #include "io_private.h"
 
 typedef enum {COL_ID, COL_TYPE, COL_ELEMENT, COL_MASS, COL_X, COL_Y, COL_Z, NCOLKIND} ColKind;
+
+/* What a frame's type column holds, fixed by its first atom: type numbers 1, 2, ... (LAMMPS's
+   default) or type labels (dump_modify types labels, LAMMPS 2023; a label never starts with a digit). */
+typedef enum {TYPES_NONE, TYPES_NUMBERS, TYPES_LABELS} TypeStyle;
 
 typedef struct {
   VitTextFile tf;
@@ -26,6 +31,9 @@ typedef struct {
   int         ncol, col[NCOLKIND]; /* column index of each kind, -1 if absent */
   PetscBool   scaled;              /* xs ys zs or xsu ysu zsu */
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each type (mass column) */
+  TypeStyle   type_style;               /* of the type column (TYPES_NONE: none, or no atom read yet) */
+  PetscInt    type_style_line;          /* line of the atom that fixed it */
+  char        element[VIT_MAX_TYPES][VIT_NAME_LEN]; /* element column: each type's (one per type) */
 } DumpParser;
 
 /* Next line, which must start with "ITEM: what"; returns the rest of the line. */
@@ -238,32 +246,62 @@ static PetscErrorCode ReadFrameHeader(void *ctx, PetscInt *natoms, PetscBool *eo
   PetscFunctionReturn(0);
 }
 
-/* Type of an atom from the type column (1..) or, without one, from the element name
-   (types numbered in order of first appearance); names from the element column. */
+/* The type column's token: numbers and labels do not mix in a frame (LAMMPS writes labels for every
+   type or for none). */
+static PetscBool CheckTypeStyle(DumpParser *p, const char tok[])
+{
+  const TypeStyle style = (tok[0] >= '0' && tok[0] <= '9') || strchr("+-.", tok[0]) ? TYPES_NUMBERS : TYPES_LABELS;
+
+  if (p->type_style == TYPES_NONE) p->type_style = style, p->type_style_line = p->tf.lineno;
+  if (style == p->type_style) return PETSC_TRUE;
+  VitTextError(&p->tf, p->errmsg, "atom type %s is a %s, that of line %" PetscInt_FMT " a %s: a type column holds type numbers or type labels, not both", tok, style == TYPES_LABELS ? "label" : "number", p->type_style_line, style == TYPES_LABELS ? "number" : "label");
+  return PETSC_FALSE;
+}
+
+/* Type (0-based) of a type number, -1 after an error. */
+static PetscInt NumberedType(DumpParser *p, const char tok[])
+{
+  PetscInt t;
+
+  if (!VitIOParseInt(tok, &t) || t < 1) VitTextError(&p->tf, p->errmsg, "bad atom type (%s): the type column holds atom types 1, 2, ... or type labels (dump_modify types labels)", tok);
+  else if (t > VIT_MAX_TYPES) VitTextError(&p->tf, p->errmsg, "atom type %s: vitrum reads at most %d atom types", tok, VIT_MAX_TYPES);
+  else return t - 1;
+  return -1;
+}
+
+/* Type of a species name (a type label; an element without a type column), numbered in order of
+   first appearance (by name after the frame, VitSampleSortTypeNames); -1 after an error. */
+static PetscInt NamedType(DumpParser *p, VitSample *s, const char name[], const char what[])
+{
+  for (PetscInt t = 0; t < s->ntypes; t++)
+    if (!strcmp(name, s->type_name[t])) return t;
+  if (!VitTextCheckName(&p->tf, p->errmsg, what, name)) return -1;
+  if (s->ntypes == VIT_MAX_TYPES) {
+    VitTextError(&p->tf, p->errmsg, "more than %d species (%s %s)", VIT_MAX_TYPES, what, name);
+    return -1;
+  }
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[s->ntypes], name, VIT_NAME_LEN));
+  return s->ntypes++;
+}
+
+/* Type of an atom from the type column, numbers 1.. or labels (which name the types, as the element
+   column does without a type column), else from the element name. The element column gives each
+   type one element, which names a numbered type. */
 static void ParseSpecies(DumpParser *p, VitSample *s, char *tok[], PetscInt *type)
 {
-  const char *element = tok[COL_ELEMENT];
-  PetscInt    t       = -1;
+  const char *element = tok[COL_ELEMENT], *given = tok[COL_TYPE];
+  PetscInt    t;
 
   if (element && !VitTextCheckName(&p->tf, p->errmsg, "element name", element)) return;
-  if (tok[COL_TYPE]) {
-    if (!VitIOParseInt(tok[COL_TYPE], &t) || t < 1 || t > VIT_MAX_TYPES) {
-      VitTextError(&p->tf, p->errmsg, "unknown atom type (%s; types are 1..%d)", tok[COL_TYPE], VIT_MAX_TYPES);
-      return;
-    }
-    t--;
-  } else {
-    for (PetscInt k = 0; k < s->ntypes && t < 0; k++)
-      if (!strcmp(element, s->type_name[k])) t = k;
-    if (t < 0) t = s->ntypes;
-    if (t >= VIT_MAX_TYPES) {
-      VitTextError(&p->tf, p->errmsg, "more than %d elements (%s)", VIT_MAX_TYPES, element);
-      return;
-    }
-  }
+  if (given && !CheckTypeStyle(p, given)) return;
+  if (!given) t = NamedType(p, s, element, "element name");
+  else if (p->type_style == TYPES_LABELS) t = NamedType(p, s, given, "type label");
+  else t = NumberedType(p, given);
+  if (t < 0) return;
   s->ntypes = PetscMax(s->ntypes, t + 1);
-  if (element && s->type_name[t][0] && strcmp(element, s->type_name[t])) VitTextError(&p->tf, p->errmsg, "type %" PetscInt_FMT " is element %s here and %s before", t + 1, element, s->type_name[t]);
-  if (element && !s->type_name[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], element, VIT_NAME_LEN));
+  if (element && p->element[t][0] && strcmp(element, p->element[t])) VitTextError(&p->tf, p->errmsg, "type %s is element %s here and %s before", given, element, p->element[t]);
+  if (element && !p->element[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(p->element[t], element, VIT_NAME_LEN));
+  if (element && p->type_style == TYPES_NUMBERS && !s->type_name[t][0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(s->type_name[t], element, VIT_NAME_LEN));
   *type = t;
 }
 
@@ -336,8 +374,8 @@ PetscErrorCode VitReadLammpsDump(const char path[], PetscInt64 frame, VitSample 
   }
   PetscCall(VitTextClose(&p.tf));
   s->has_masses = (PetscBool)(p.col[COL_MASS] >= 0);
-  s->types_open = (PetscBool)(p.col[COL_TYPE] >= 0); /* the largest type of the frame: one it lacks can be named */
-  if (p.col[COL_TYPE] < 0) PetscCall(VitSampleSortTypeNames(s));
+  s->types_open = (PetscBool)(p.type_style == TYPES_NUMBERS); /* the largest type of the frame: one it lacks can be named */
+  if (!errmsg[0] && p.type_style != TYPES_NUMBERS) PetscCall(VitSampleSortTypeNames(s)); /* element names or type labels */
   VitSampleDefaultNames(s);
   PetscFunctionReturn(0);
 }

@@ -140,7 +140,7 @@ static PetscErrorCode PotentialCreate(MPI_Comm comm, const VitSample *sample, Pe
   PetscOptionsBegin(comm, NULL, "Interatomic potential", "vitrum");
   PetscCall(VitOptionsString("-potential", "LAMMPS pair style: " VIT_STYLES, NULL, name, name, sizeof(name), &set));
   PetscCall(VitOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS (unset: /usr/share/lammps/potentials)", NULL, given, given, sizeof(given), NULL));
-  PetscCall(VitOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (eam: checked against each funcfl file's atomic number only), e.g. Cu,Zr (extended XYZ and dumps with element names are renumbered in this order; it may name species a sample lacks, and types after a dump frame's largest); default: the sample's species names when they are elements", NULL, elements, elements, sizeof(elements), NULL));
+  PetscCall(VitOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (eam: checked against each funcfl file's atomic number only), e.g. Cu,Zr (extended XYZ and dumps with element names or type labels are renumbered in this order; it may name species a sample lacks, and types after a dump frame's largest); default: the sample's species names when they are elements", NULL, elements, elements, sizeof(elements), NULL));
   PetscCall(PetscOptionsReal("-potential_min_distance", "atoms closer than this are an input error (default: set by the potential)", NULL, min_distance, &min_distance, NULL));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */

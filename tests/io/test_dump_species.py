@@ -12,7 +12,12 @@ One random Cu-Zr configuration (type 1 = Cu, type 2 = Zr), written by this scrip
   the same dump with the elements Cu and Zr, one note; the element is still Cu: standard atomic
   weights in metal units, Cu's neutron scattering length (the total of Cu, Zr both given it), and
   the same EAM energy as -potential_elements Cu,Cu. A data file's
-  Atom Type Labels giving one label to two types is one error line, as LAMMPS refuses it."""
+  Atom Type Labels giving one label to two types is one error line, as LAMMPS refuses it.
+* type labels in the type column (`dump_modify types labels`, LAMMPS 2023) name the species as an
+  element column does: the pairs, g(r) and counts of the dump with an element column and no type
+  column, bitwise, renumbered by -potential_elements Zr,Cu; beside an element column the labels are
+  the names, and the element column must give each label one element; numbers and labels mixed in
+  one column is one error line."""
 import os
 import re
 import sys
@@ -117,4 +122,26 @@ with open("labels.data", "w") as f:
     f.write(open("cucu.data").read().replace("\nMasses\n", "\nAtom Type Labels\n\n1 Cu\n2 Cu\n\nMasses\n"))
 p = run(["info", "-sample", "labels.data"], nranks, expect_fail=True)
 check("Atom Type Labels: label Cu of type 2 is type 1's" in one_error(p), "one label for two types: %s" % one_error(p))
+
+# Type labels in the type column: the species, as an element column without a type column.
+write_dump("el.lammpstrj", ["id", "element", "x", "y", "z"], atom_rows(everyone, element))
+write_dump("labels.lammpstrj", ["id", "type", "x", "y", "z"], atom_rows(everyone, element))
+ref = rdf("el.lammpstrj", [], "el")
+check(ref[0] == ["Cu-Cu", "Cu-Zr", "Zr-Zr"] and ref[2] == [np.sum(types == 1), np.sum(types == 2)], "element column: pairs %s, counts %s" % (ref[0], ref[2]))
+pairs, g, counts = rdf("labels.lammpstrj", [], "labels")
+check(pairs == ref[0] and np.array_equal(g, ref[1]) and counts == ref[2], "type labels: the pairs, g(r) and counts of the element column, bitwise")
+pairs, g, counts = rdf("labels.lammpstrj", ["-potential_elements", "Zr,Cu"], "labels_zrcu")
+check(pairs == ["Zr-Zr", "Zr-Cu", "Cu-Cu"] and counts == [np.sum(types == 2), np.sum(types == 1)], "type labels, -potential_elements Zr,Cu: pairs %s, counts %s" % (pairs, counts))
+group = np.array(["CuA", "ZrB"])[types - 1]
+write_dump("labels_el.lammpstrj", ["id", "type", "element", "x", "y", "z"], atom_rows(everyone, group, element))
+pairs, g, counts = rdf("labels_el.lammpstrj", [], "labels_el")
+check(pairs == ["CuA-CuA", "CuA-ZrB", "ZrB-ZrB"] and np.array_equal(g, ref[1]) and counts == ref[2], "type labels beside an element column name the species: %s" % pairs)
+wrong = [e if i != 7 else ("Zr" if e == "Cu" else "Cu") for i, e in enumerate(element)]
+write_dump("labels_el_bad.lammpstrj", ["id", "type", "element", "x", "y", "z"], atom_rows(everyone, group, wrong))
+p = run(["info", "-sample", "labels_el_bad.lammpstrj"], nranks, expect_fail=True)
+check(":17: type %s is element %s here and %s before" % (group[7], wrong[7], element[7]) in one_error(p), "a label with two elements: %s" % one_error(p))
+mixed = [str(types[i]) if i == 3 else element[i] for i in range(n_atoms)]
+write_dump("mixed.lammpstrj", ["id", "type", "x", "y", "z"], atom_rows(everyone, mixed))
+p = run(["info", "-sample", "mixed.lammpstrj"], nranks, expect_fail=True)
+check("mixed.lammpstrj:13: atom type %s is a number, that of line 10 a label" % types[3] in one_error(p), "numbers and labels in one type column: %s" % one_error(p))
 sys.exit(0)
