@@ -40,3 +40,5 @@ vit_add_test(io_data_ids 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_ids.py 2)
 vit_add_test(io_general_triclinic 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_general_triclinic.py 2)
 # dump items before TIMESTEP (dump_modify units yes, time yes): the same sample, ITEM: UNITS declares the style
 vit_add_test(io_dump_items 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_items.py 2)
+# type labels in Masses, PairIJ Coeffs and Pair Coeffs (LAMMPS >= 2022): the numbered file's sample and energies
+vit_add_test(io_data_labels 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_labels.py 2)

@@ -5,11 +5,11 @@
    general triclinic box (LAMMPS >= 7 Feb 2024, write_data ... triclinic/general): "ax ay az avec",
    "bx by bz bvec", "cx cy cz cvec", "ox oy oz abc origin", whose Atoms are in that box's frame and
    are rotated with it into LAMMPS's restricted form as read_data does (other header lines are
-   ignored). Sections: Masses ("t m # name"), Atom Type Labels ("t name"),
+   ignored). Sections: Masses ("t m # name", t a type number or label), Atom Type Labels ("t name"),
    Atoms ("id type x y z [ix iy iz]" for atom_style atomic; the columns of charge, bond, angle,
    molecular and full are recognised from the section comment, and only id, type and position are
    read), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
-   ("i j c1 c2 ...") with their style comment, kept for the potential; the other sections LAMMPS
+   ("i j c1 c2 ...", types by number or label) with their style comment, kept for the potential; the other sections LAMMPS
    knows are skipped, and unknown ones refused as LAMMPS does. */
 #include "io_private.h"
 
@@ -55,11 +55,39 @@ static PetscBool IsBlank(const char *line)
   return PETSC_TRUE;
 }
 
-/* Section bodies are the lines that start with a number. */
+/* Header lines start with a number. */
 static PetscBool StartsWithNumber(const char *line)
 {
   while (*line == ' ' || *line == '\t') line++;
   return (PetscBool)((*line >= '0' && *line <= '9') || *line == '-' || *line == '+' || *line == '.');
+}
+
+/* Whether one of the line's tokens (before a comment) is a number; the line is not changed. */
+static PetscBool HasNumberToken(const char *line)
+{
+  char      tok[64];
+  PetscReal value;
+
+  for (const char *c = line; *c && *c != '#';) {
+    size_t len;
+    c += strspn(c, " \t");
+    len = strcspn(c, " \t#");
+    if (len && len < sizeof(tok)) {
+      memcpy(tok, c, len);
+      tok[len] = 0;
+      if (VitIOParseReal(tok, &value)) return PETSC_TRUE;
+    }
+    c += len;
+  }
+  return PETSC_FALSE;
+}
+
+/* Section bodies are the lines that hold a number: they start with one (a type or an atom id) or,
+   since LAMMPS 2022, with type labels (`Cu 63.546` in Masses, `Cu Zr 0.5 0.9` in PairIJ Coeffs,
+   as the mass and pair_coeff commands take labels). No section header holds a number. */
+static PetscBool IsDataLine(const char *line)
+{
+  return (PetscBool)(StartsWithNumber(line) || HasNumberToken(line));
 }
 
 /* Type from an integer 1..ntypes or a type label. */
@@ -77,6 +105,27 @@ static PetscBool ParseType(const VitSample *s, const char tok[], PetscInt *type)
       return PETSC_TRUE;
     }
   return PETSC_FALSE;
+}
+
+/* An atom type that is neither a type number of the header nor a type label of the file: one
+   line naming it and the labels the file gives (Atom Type Labels, Masses comments). */
+static void TypeError(DataParser *p, const char section[], const char tok[])
+{
+  const VitSample *s = p->s;
+  char             known[VIT_MAX_TYPES * (VIT_NAME_LEN + 2)] = "";
+  PetscInt         t;
+
+  if (VitIOParseInt(tok, &t)) {
+    VitTextError(&p->tf, p->errmsg, "%s: unknown atom type (%s; the header has %" PetscInt_FMT " types)", section, tok, s->ntypes);
+    return;
+  }
+  for (t = 0; t < s->ntypes; t++) {
+    if (!s->type_name[t][0]) continue;
+    if (known[0]) PetscCallAbort(PETSC_COMM_SELF, PetscStrlcat(known, ", ", sizeof(known)));
+    PetscCallAbort(PETSC_COMM_SELF, PetscStrlcat(known, s->type_name[t], sizeof(known)));
+  }
+  if (known[0]) VitTextError(&p->tf, p->errmsg, "%s: unknown atom type (%s; the file's type labels are %s): give a label of its Atom Type Labels or a type number 1..%" PetscInt_FMT, section, tok, known, s->ntypes);
+  else VitTextError(&p->tf, p->errmsg, "%s: unknown atom type (%s; the file has no type labels before this line): give a type number 1..%" PetscInt_FMT ", or an Atom Type Labels section before this one", section, tok, s->ntypes);
 }
 
 /* hi - lo must be a positive, normal (not subnormal) finite number. */
@@ -164,8 +213,12 @@ static void ParseMass(DataParser *p, char *tok[], int n, const char *comment)
   PetscReal  m;
   char      *name[1];
 
-  if (n != 2 || !ParseType(s, tok[0], &t)) {
-    VitTextError(&p->tf, p->errmsg, "Masses: expected 'type mass' with a type in 1..%" PetscInt_FMT, s->ntypes);
+  if (n != 2) {
+    VitTextError(&p->tf, p->errmsg, "Masses: expected 'type mass' with a type in 1..%" PetscInt_FMT " or a type label", s->ntypes);
+    return;
+  }
+  if (!ParseType(s, tok[0], &t)) {
+    TypeError(p, "Masses", tok[0]);
     return;
   }
   if (!VitIOParseMass(tok[1], &m)) VitTextError(&p->tf, p->errmsg, "Masses: bad mass (%s) of type %" PetscInt_FMT ": " VIT_MASS_EXPECTED, tok[1], t + 1);
@@ -256,7 +309,7 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
     return;
   }
   if (!VitIOParseInt(tok[0], &s->fid[i]) || s->fid[i] < 1) VitTextError(&p->tf, p->errmsg, "Atoms: bad atom id (%s): LAMMPS atom ids are positive integers", tok[0]);
-  if (!ParseType(s, tok[ct], &s->type[i])) VitTextError(&p->tf, p->errmsg, "Atoms: unknown atom type (%s; the header has %" PetscInt_FMT " types)", tok[ct], s->ntypes);
+  if (!ParseType(s, tok[ct], &s->type[i])) TypeError(p, "Atoms", tok[ct]);
   for (int d = 0; d < 3; d++)
     if (!VitIOParseReal(tok[cx + d], &s->x[3 * i + d])) VitTextError(&p->tf, p->errmsg, "Atoms: bad %c coordinate (%s)", "xyz"[d], tok[cx + d]);
   for (int d = 0; d < 3 && n == cx + 6; d++)
@@ -336,11 +389,16 @@ static void ParsePairCoeff(DataParser *p, char *tok[], int n)
   const char    *what  = pc->per == 1 ? "Pair Coeffs: expected 'type c1 c2 ...'" : "PairIJ Coeffs: expected 'i j c1 c2 ...' with i <= j";
   PetscInt       t[2];
 
-  for (int k = 0; k < ntype; k++)
-    if (k >= n || !ParseType(p->s, tok[k], &t[k])) {
-      VitTextError(&p->tf, p->errmsg, "%s, types in 1..%" PetscInt_FMT, what, p->s->ntypes);
+  for (int k = 0; k < ntype; k++) {
+    if (k >= n) {
+      VitTextError(&p->tf, p->errmsg, "%s, types in 1..%" PetscInt_FMT " or type labels", what, p->s->ntypes);
       return;
     }
+    if (!ParseType(p->s, tok[k], &t[k])) {
+      TypeError(p, pc->per == 1 ? "Pair Coeffs" : "PairIJ Coeffs", tok[k]);
+      return;
+    }
+  }
   if (ntype == 1) t[1] = t[0];
   if (t[0] > t[1] || nv < 1 || nv > VIT_PAIR_COEFF_MAX || (pc->nvalues && nv != pc->nvalues)) {
     VitTextError(&p->tf, p->errmsg, "%s and %s%d coefficients", what, pc->nvalues ? "the same number of " : "1 to ", pc->nvalues ? (int)pc->nvalues : VIT_PAIR_COEFF_MAX);
@@ -430,6 +488,10 @@ static PetscErrorCode ReadSection(DataParser *p)
   snprintf(shown, sizeof(shown), "%.*s%s", show, start, strlen(start) > (size_t)show ? "..." : "");
   n    = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
   kind = GetSectionKind(tok, n);
+  if (kind == SEC_UNKNOWN && HasNumberToken(shown)) {
+    VitTextError(&p->tf, p->errmsg, "'%s' is a data line before the first section: a section header (Masses, Atoms, ...) must come before it", shown);
+    PetscFunctionReturn(0);
+  }
   if (kind == SEC_UNKNOWN) {
     VitTextError(&p->tf, p->errmsg, "unknown section '%s' (LAMMPS data sections: Atoms, Masses, Velocities, Atom Type Labels, Pair Coeffs, ...; sections of fixes are not read)", shown);
     PetscFunctionReturn(0);
@@ -442,7 +504,7 @@ static PetscErrorCode ReadSection(DataParser *p)
   p->have_atoms = (PetscBool)(p->have_atoms || kind == SEC_ATOMS);
   while ((p->line = VitTextNextLine(&p->tf)) && !p->errmsg[0]) {
     if (IsBlank(p->line)) continue;
-    if (!StartsWithNumber(p->line)) break;
+    if (!IsDataLine(p->line)) break;
     n = VitIOSplitTokens(p->line, tok, MAXTOK, &comment);
     if (kind == SEC_ATOMS) ParseAtom(p, tok, n);
     else if (kind == SEC_MASSES) ParseMass(p, tok, n, comment);
