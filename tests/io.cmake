@@ -42,3 +42,5 @@ vit_add_test(io_general_triclinic 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_general_t
 vit_add_test(io_dump_items 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_items.py 2)
 # type labels in Masses, PairIJ Coeffs and Pair Coeffs (LAMMPS >= 2022): the numbered file's sample and energies
 vit_add_test(io_data_labels 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_labels.py 2)
+# a data file with bonds: one note that no pair is excluded (LAMMPS's special_bonds), the all-pairs energy
+vit_add_test(io_data_bonds 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_bonds.py 2)

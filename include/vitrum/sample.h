@@ -39,6 +39,7 @@ typedef struct {
   char      source[PETSC_MAX_PATH_LEN];       /* file it came from */
   char      units[16];                        /* unit style the file declares (a LAMMPS data file's first line "..., units = metal", LAMMPS >= 2022); "" when it does not */
   VitPairCoeffs pair_coeffs;                  /* a LAMMPS data file's Pair Coeffs / PairIJ Coeffs */
+  PetscInt64 nbonds;                          /* a LAMMPS data file's "N bonds" (their Bonds section is skipped: no exclusions); 0 otherwise */
 
   /* Atoms held by this rank. After a read they may sit on any rank (text files: all on rank 0,
      H5MD: contiguous blocks); VitDomainSetUp redistributes them by position. */

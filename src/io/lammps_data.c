@@ -193,6 +193,15 @@ static void ParseHeaderLine(DataParser *p, char *tok[], int n)
   }
 }
 
+/* "N bonds": the sample remembers the count (a potential evaluated on it notes that bonded pairs
+   are not excluded, VitPotentialSetUpDomain); the Bonds section itself is skipped. */
+static void ParseBondCount(DataParser *p, char *tok[], int n)
+{
+  PetscInt64 count;
+
+  if (n == 2 && !strcmp(tok[1], "bonds") && VitIOParseInt64(tok[0], &count) && count > 0) p->s->nbonds = count;
+}
+
 /* LAMMPS takes -0.5 0.5 for a missing box line: say so once, it decides the density. */
 static PetscErrorCode WarnDefaultBox(DataParser *p)
 {
@@ -538,6 +547,7 @@ PetscErrorCode VitReadLammpsData(const char path[], VitSample *s, VitReadInfo *i
       if (s->nlocal) VitTextError(&p.tf, errmsg, "header line after the first section");
       n = VitIOSplitTokens(p.line, tok, MAXTOK, NULL);
       ParseHeaderLine(&p, tok, PetscMin(n, MAXTOK));
+      ParseBondCount(&p, tok, n);
       p.line = VitTextNextLine(&p.tf);
     } else PetscCall(ReadSection(&p));
   }

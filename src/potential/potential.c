@@ -343,12 +343,27 @@ PetscErrorCode VitPotentialEvaluate(VitPotential pot, VitDomain *dom, PetscReal 
    (a cutoff far beyond the box, e.g. from a damaged potential file) is refused. */
 #define VIT_MAX_IMAGES 1000
 
+/* A data file with bonds: LAMMPS's default special_bonds lj 0 0 0 leaves bonded pairs out of the pair
+   sum, vitrum reads no bonds and excludes nothing. A note, once per run, where the potential meets
+   the sample. */
+static PetscErrorCode NoteBonds(MPI_Comm comm, const VitSample *sample)
+{
+  static PetscBool noted = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (noted || sample->nbonds <= 0) PetscFunctionReturn(0);
+  noted = PETSC_TRUE;
+  PetscCall(PetscPrintf(comm, "vitrum: note: %s has %" PetscInt64_FMT " bonds: vitrum applies no special_bonds exclusions, so every pair within the cutoff interacts, bonded atoms included (LAMMPS's default special_bonds lj 0 0 0 leaves the 1-2, 1-3 and 1-4 neighbours of the bonds out of the pair sum)\n", sample->source, sample->nbonds));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const VitSample *sample, PetscReal skin, VitDomain *dom)
 {
   PetscReal width[3], shell = pot->ghost_width + skin, images = 1;
   PetscInt  narrow = 0;
 
   PetscFunctionBeginUser;
+  PetscCall(NoteBonds(comm, sample));
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < sample->dim; k++) {
     images *= 1 + 2 * shell / width[k];
