@@ -44,3 +44,5 @@ vit_add_test(io_dump_items 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_dump_items.py 2)
 vit_add_test(io_data_labels 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_labels.py 2)
 # a data file with bonds: one note that no pair is excluded (LAMMPS's special_bonds), the all-pairs energy
 vit_add_test(io_data_bonds 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_bonds.py 2)
+# an Atoms header without a style comment (ASE): full from 7 or 10 columns with a note, 6 or 9 an error asking for the style
+vit_add_test(io_data_atom_style 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_atom_style.py 2)

@@ -7,8 +7,8 @@
    are rotated with it into LAMMPS's restricted form as read_data does (other header lines are
    ignored). Sections: Masses ("t m # name", t a type number or label), Atom Type Labels ("t name"),
    Atoms ("id type x y z [ix iy iz]" for atom_style atomic; the columns of charge, bond, angle,
-   molecular and full are recognised from the section comment, and only id, type and position are
-   read), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
+   molecular and full are recognised from the section comment, or without one from the columns
+   where they fit one style alone, and only id, type and position are read), Pair Coeffs ("t c1 c2 ...") and PairIJ Coeffs
    ("i j c1 c2 ...", types by number or label) with their style comment, kept for the potential; the other sections LAMMPS
    knows are skipped, and unknown ones refused as LAMMPS does. */
 #include "io_private.h"
@@ -44,7 +44,8 @@ typedef struct {
   PetscBool   rotated;                        /* general box not in restricted form: atoms are rotated */
   PetscInt    masses_line, mass_line[VIT_MAX_TYPES]; /* line of the Masses header, of each type's mass (0: none) */
   PetscInt    label_line[VIT_MAX_TYPES]; /* line of each type's Atom Type Label (0: none) */
-  int         style; /* index in atom_styles (the Atoms comment; atomic without one) */
+  int         style; /* index in atom_styles (the Atoms comment; without one, from the columns: GuessAtomStyle) */
+  PetscBool   style_given; /* the Atoms header names the style */
   char       *line; /* current line (the next section header after a section body) */
 } DataParser;
 
@@ -301,17 +302,43 @@ static void SetAtomPosition(DataParser *p, PetscInt i)
   VitSamplePositionFromFrame(s, p->rotated, p->Ainv, xf, &s->x[3 * i], &s->s[3 * i]);
 }
 
+/* An Atoms header without a style comment (ASE writes a bare "Atoms" for every style): the first
+   line's n columns decide where they fit one style alone: 5 or 8 (with image flags) atomic, and 7 or
+   10 full, with a note; 6 or 9 fit charge and molecular (bond, angle) alike, an error asking for the
+   style, as is a count that fits none. */
+static PetscErrorCode GuessAtomStyle(DataParser *p, int n)
+{
+  const int nstyles = (int)(sizeof(atom_styles) / sizeof(atom_styles[0]));
+  int       fits = 0;
+
+  PetscFunctionBeginUser;
+  p->style_given = PETSC_TRUE;
+  for (int k = nstyles - 1; k >= 0; k--)
+    if (n == atom_styles[k].x + 3 || n == atom_styles[k].x + 6) p->style = k, fits++;
+  if (fits != 1) {
+    VitTextError(&p->tf, p->errmsg, "Atoms: %d columns and no atom style after the section header: name it there, e.g. 'Atoms # charge' (id type q x y z) or 'Atoms # molecular' (id mol type x y z); vitrum reads the styles atomic, charge, bond, angle, molecular and full, each optionally with ix iy iz", n);
+    PetscFunctionReturn(0);
+  }
+  if (p->style) PetscCall(PetscPrintf(PETSC_COMM_SELF, "vitrum: note: %s:%" PetscInt_FMT ": Atoms has no style comment and %d columns: read as atom_style %s (%s [ix iy iz]), the only style vitrum reads with %d; write 'Atoms # %s' to say so\n", p->tf.path, p->tf.lineno, n, atom_styles[p->style].name, atom_styles[p->style].columns, n, atom_styles[p->style].name));
+  PetscFunctionReturn(0);
+}
+
 /* One Atoms line of the atom style (id type x y z [ix iy iz] for atomic): image flags do not
    matter, positions are wrapped; charges and molecule ids are not used. */
 static void ParseAtom(DataParser *p, char *tok[], int n)
 {
   VitSample *s    = p->s;
-  const int  ct   = atom_styles[p->style].type, cx = atom_styles[p->style].x;
+  int        ct   = atom_styles[p->style].type, cx = atom_styles[p->style].x;
   PetscInt   i    = p->natoms_read, image;
 
   if (i >= p->natoms) {
     VitTextError(&p->tf, p->errmsg, "Atoms: more atom lines than the %" PetscInt_FMT " atoms of the header", p->natoms);
     return;
+  }
+  if (!p->style_given) {
+    PetscCallAbort(PETSC_COMM_SELF, GuessAtomStyle(p, n));
+    if (p->errmsg[0]) return;
+    ct = atom_styles[p->style].type, cx = atom_styles[p->style].x;
   }
   if (n != cx + 3 && n != cx + 6) {
     VitTextError(&p->tf, p->errmsg, "Atoms: expected '%s [ix iy iz]' (atom_style %s), found %d columns", atom_styles[p->style].columns, atom_styles[p->style].name, n);
@@ -329,16 +356,19 @@ static void ParseAtom(DataParser *p, char *tok[], int n)
   p->natoms_read++;
 }
 
-/* The atom style of the Atoms section's comment ("Atoms # full"); atomic when there is none. */
+/* The atom style of the Atoms section's comment ("Atoms # full"); without one, the first atom line
+   decides (GuessAtomStyle). */
 static void SetAtomStyle(DataParser *p, const char *comment)
 {
   char *style[1];
 
-  p->style = 0;
+  p->style       = 0;
+  p->style_given = PETSC_FALSE;
   if (!comment || VitIOSplitTokens((char *)comment, style, 1, NULL) < 1) return;
   for (size_t k = 0; k < sizeof(atom_styles) / sizeof(atom_styles[0]); k++)
     if (!strcmp(style[0], atom_styles[k].name)) {
-      p->style = (int)k;
+      p->style       = (int)k;
+      p->style_given = PETSC_TRUE;
       return;
     }
   VitTextError(&p->tf, p->errmsg, "atom style '%s' is not supported (atomic, charge, bond, angle, molecular, full)", style[0]);
