@@ -46,3 +46,5 @@ vit_add_test(io_data_labels 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_labels.py 
 vit_add_test(io_data_bonds 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_bonds.py 2)
 # an Atoms header without a style comment (ASE): full from 7 or 10 columns with a note, 6 or 9 an error asking for the style
 vit_add_test(io_data_atom_style 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_atom_style.py 2)
+# species named by numbers (XYZ species, a dump's element column) are numbered types: numeric order, -potential_elements in that order
+vit_add_test(io_numeric_species 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_numeric_species.py 2)

@@ -452,26 +452,50 @@ PetscErrorCode VitSampleToIdOrder(MPI_Comm comm, const VitSample *s, PetscInt nb
   PetscFunctionReturn(0);
 }
 
+/* A species name that is an integer ("1", "-2", "007"; the form of a type number, IsDefaultName in
+   units.c): its value. */
+static PetscBool NumericName(const char name[], PetscInt64 *value)
+{
+  const char *digits = name + (name[0] == '-');
+
+  return (PetscBool)(*digits && strspn(digits, "0123456789") == strlen(digits) && VitIOParseInt64(name, value));
+}
+
+/* a before b: by value when both names are numbers (ties, "7" and "007", by name), else by name. */
+static PetscBool NameBefore(const char a[], const char b[], PetscBool numeric)
+{
+  PetscInt64 va, vb;
+
+  if (numeric && NumericName(a, &va) && NumericName(b, &vb) && va != vb) return (PetscBool)(va < vb);
+  return (PetscBool)(strcmp(a, b) < 0);
+}
+
 /* Species numbered by their names in alphabetical order, so that samples of one system read
-   from files with differently ordered atoms get the same type numbers. */
+   from files with differently ordered atoms get the same type numbers. Names that are all integers
+   (an extended XYZ species or a dump element column holding LAMMPS type numbers) are type numbers:
+   in increasing value (1, 2, ..., 10, 11, not 1, 10, 11, 2), and the file numbers the types (as
+   H5MD species values), so -potential_elements names them in that order. */
 PetscErrorCode VitSampleSortTypeNames(VitSample *s)
 {
-  char      names[VIT_MAX_TYPES][VIT_NAME_LEN];
-  PetscInt  newtype[VIT_MAX_TYPES];
-  PetscReal mass[VIT_MAX_TYPES];
+  char       names[VIT_MAX_TYPES][VIT_NAME_LEN];
+  PetscInt   newtype[VIT_MAX_TYPES];
+  PetscReal  mass[VIT_MAX_TYPES];
+  PetscBool  numeric = PETSC_TRUE;
+  PetscInt64 value;
 
   PetscFunctionBeginUser;
   PetscCall(PetscArraycpy(names, s->type_name, s->ntypes));
   PetscCall(PetscArraycpy(mass, s->type_mass, s->ntypes));
+  for (PetscInt t = 0; t < s->ntypes; t++) numeric = (PetscBool)(numeric && NumericName(names[t], &value));
   for (PetscInt t = 0; t < s->ntypes; t++) {
     newtype[t] = 0;
-    for (PetscInt u = 0; u < s->ntypes; u++) newtype[t] += strcmp(names[u], names[t]) < 0;
+    for (PetscInt u = 0; u < s->ntypes; u++) newtype[t] += NameBefore(names[u], names[t], numeric);
   }
   for (PetscInt t = 0; t < s->ntypes; t++) {
     PetscCall(PetscStrncpy(s->type_name[newtype[t]], names[t], VIT_NAME_LEN));
     s->type_mass[newtype[t]] = mass[t];
   }
   for (PetscInt i = 0; i < s->nlocal; i++) s->type[i] = newtype[s->type[i]];
-  s->types_by_name = PETSC_TRUE;
+  s->types_by_name = (PetscBool)!numeric;
   PetscFunctionReturn(0);
 }
