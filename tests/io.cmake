@@ -48,3 +48,5 @@ vit_add_test(io_data_bonds 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_bonds.py 2)
 vit_add_test(io_data_atom_style 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_data_atom_style.py 2)
 # species named by numbers (XYZ species, a dump's element column) are numbered types: numeric order, -potential_elements in that order
 vit_add_test(io_numeric_species 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_numeric_species.py 2)
+# extended XYZ pbc as ASE reads it ("1 1 1", [T, T, T], True), a left-handed Lattice and -frame of a one-frame file: what to give
+vit_add_test(io_extxyz_pbc 0 ${VIT_PYTHON} ${VIT_IO_TESTS}/test_extxyz_pbc.py 2)

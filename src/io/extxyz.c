@@ -6,6 +6,8 @@
    A general lattice is rotated into the LAMMPS upper-triangular form; fractional coordinates
    s = x A^-1 do not change under the rotation. pbc z = F or a zero third vector: a 2D sample
    (pbc z = F with -sample_dimension 3: a 3D sheet, periodic along c); pbc F in x or y is refused.
+   Values as ASE reads them: quoted or bracketed, items split at spaces or commas, logical values
+   T/F, True/False or 1/0 (pbc="1 1 1", pbc=[T, T, T]).
    Atom lines may have any number of columns (up to VIT_MAX_COLUMNS); only the used ones are kept. */
 #include "io_private.h"
 #include <strings.h>
@@ -24,10 +26,12 @@ typedef struct {
   PetscInt    mass_line[VIT_MAX_TYPES]; /* line of the first mass of each species (masses column) */
 } XyzParser;
 
-/* Next key=value pair of the comment line (values may be quoted); false at the end. */
+/* Next key=value pair of the comment line; false at the end. A value may be delimited as ASE's
+   reader allows: "...", '...', [...], {...} or (...) (the delimiters are dropped). */
 static PetscBool NextPair(char **cursor, char **key, char **value)
 {
-  char *p = *cursor;
+  static const char open[] = "\"'[{(", close[] = "\"']})";
+  char             *p      = *cursor, *delim;
 
   while (*p == ' ' || *p == '\t') p++;
   if (!*p) return PETSC_FALSE;
@@ -36,9 +40,10 @@ static PetscBool NextPair(char **cursor, char **key, char **value)
   *value = p; /* empty value for a bare key */
   if (*p == '=') {
     *p++ = 0;
-    if (*p == '"') {
-      *value = ++p;
-      while (*p && *p != '"') p++;
+    if (*p && (delim = strchr(open, *p))) {
+      const char end = close[delim - open];
+      *value         = ++p;
+      while (*p && *p != end) p++;
     } else {
       *value = p;
       while (*p && *p != ' ' && *p != '\t') p++;
@@ -49,11 +54,19 @@ static PetscBool NextPair(char **cursor, char **key, char **value)
   return PETSC_TRUE;
 }
 
+/* The items of a list value, separated by white space or commas ("T T T", [T, T, T]). */
+static int SplitList(char *value, char *tok[], int max)
+{
+  for (char *c = value; *c; c++)
+    if (*c == ',') *c = ' ';
+  return VitIOSplitTokens(value, tok, max, NULL);
+}
+
 static void ParseLattice(XyzParser *p, char *value)
 {
   char *tok[9];
 
-  if (VitIOSplitTokens(value, tok, 9, NULL) != 9) {
+  if (SplitList(value, tok, 9) != 9) {
     VitTextError(&p->tf, p->errmsg, "Lattice needs 9 numbers");
     return;
   }
@@ -62,15 +75,24 @@ static void ParseLattice(XyzParser *p, char *value)
   p->has_lattice = PETSC_TRUE;
 }
 
+/* A logical value as ASE reads one: T, True, F, False (any case), or the integers 1 and 0. */
+static PetscBool ParseLogical(const char tok[], PetscBool *value)
+{
+  *value = (PetscBool)(!strcasecmp(tok, "T") || !strcasecmp(tok, "true") || !strcmp(tok, "1"));
+  return (PetscBool)(*value || !strcasecmp(tok, "F") || !strcasecmp(tok, "false") || !strcmp(tok, "0"));
+}
+
+/* pbc="T T T", pbc="1 1 1", pbc=[T, T, T], ... */
 static void ParsePbc(XyzParser *p, char *value)
 {
   char *tok[3];
 
-  if (VitIOSplitTokens(value, tok, 3, NULL) != 3) {
-    VitTextError(&p->tf, p->errmsg, "pbc needs 3 values (T/F)");
+  if (SplitList(value, tok, 3) != 3) {
+    VitTextError(&p->tf, p->errmsg, "pbc needs 3 logical values (T or F each, e.g. pbc=\"T T T\")");
     return;
   }
-  for (int d = 0; d < 3; d++) p->pbc[d] = (PetscBool)(tok[d][0] == 'T' || tok[d][0] == 't');
+  for (int d = 0; d < 3; d++)
+    if (!ParseLogical(tok[d], &p->pbc[d])) VitTextError(&p->tf, p->errmsg, "pbc value '%.20s' is not a logical value: give T or F (also True/False, 1/0), e.g. pbc=\"T T T\"", tok[d]);
   snprintf(p->pbc_read, sizeof(p->pbc_read), "%.20s %.20s %.20s", tok[0], tok[1], tok[2]);
 }
 
@@ -199,7 +221,11 @@ static void SetBox(XyzParser *p, VitSample *s, PetscInt request, PetscReal Ainv[
   if (request == 3 && no_c) VitTextError(&p->tf, p->errmsg, "-sample_dimension 3 needs a third lattice vector (Lattice's last three numbers are 0)");
   s->dim = ((!p->pbc[2] && request != 3) || no_c) ? 2 : 3;
   if (s->dim == 2 && (p->A[0][2] != 0 || p->A[1][2] != 0)) VitTextError(&p->tf, p->errmsg, "2D sample (pbc z = F) with lattice vectors out of the xy plane");
-  else if (!VitSampleSetCellFromRows(s, p->A, Ainv, &p->rotated)) VitTextError(&p->tf, p->errmsg, "Lattice is degenerate or left-handed");
+  else if (!VitSampleSetCellFromRows(s, p->A, Ainv, &p->rotated)) {
+    char problem[256];
+    VitCellRowsProblem(s->dim, p->A, problem, sizeof(problem));
+    VitTextError(&p->tf, p->errmsg, "Lattice vectors are %s", problem);
+  }
   for (int d = 0; d < s->dim; d++)
     if (!PetscIsNormalReal(s->cell[d][d])) VitTextError(&p->tf, p->errmsg, "Lattice: box length %c is not a normal finite number (%g)", "xyz"[d], (double)s->cell[d][d]);
   if (!p->errmsg[0]) ReduceTilt(p, s, Ainv);

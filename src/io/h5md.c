@@ -90,11 +90,13 @@ typedef struct {
 static PetscErrorCode FrameIndex(VitH5 *h5, const Element *e, PetscInt64 frame, hsize_t *f)
 {
   PetscInt64 nframes = e->timed ? (PetscInt64)e->dims[0] : 1;
+  char       count[96];
 
   PetscFunctionBeginUser;
   *f = 0;
   if (!e->timed) PetscFunctionReturn(0);
-  PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt64_FMT " is out of range: %s has %" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", h5->path, frame, e->name, nframes, nframes - 1);
+  VitFrameCountText(nframes, count, sizeof(count));
+  PetscCheck(frame < nframes, h5->comm, PETSC_ERR_USER_INPUT, "%s: -frame %" PetscInt64_FMT " is out of range: %s has %s", h5->path, frame, e->name, count);
   *f = frame < 0 ? (hsize_t)(nframes - 1) : (hsize_t)frame;
   PetscFunctionReturn(0);
 }
@@ -218,7 +220,11 @@ static PetscErrorCode ReadBox(VitH5 *h5, const FrameRef *ref, PetscInt ncomp, Vi
     for (PetscInt j = 0; j < ncomp; j++) PetscCheck(PetscIsNormalReal(A[i][j]) || A[i][j] == 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are not finite (or subnormal): %.6g", h5->path, (double)A[i][j]);
   PetscCheck(s->dim == ncomp || (A[0][2] == 0 && A[1][2] == 0), h5->comm, PETSC_ERR_USER_INPUT, "%s: 2D sample (box boundary z \"none\") with edge vectors out of the xy plane: give -sample_dimension 3 for a 3D sheet, periodic along c", h5->path);
   for (PetscInt i = 0; i < ncomp && !matrix; i++) PetscCheck(A[i][i] > 0, h5->comm, PETSC_ERR_USER_INPUT, "%s: box edge %c is not positive (%.6g)", h5->path, (char)('x' + i), (double)A[i][i]);
-  PetscCheck(VitSampleSetCellFromRows(s, A, Ainv, rotated), h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are zero, negative, degenerate or left-handed", h5->path);
+  if (!VitSampleSetCellFromRows(s, A, Ainv, rotated)) {
+    char problem[256];
+    VitCellRowsProblem(s->dim, A, problem, sizeof(problem));
+    SETERRQ(h5->comm, PETSC_ERR_USER_INPUT, "%s: box edges are %s", h5->path, problem);
+  }
   PetscCall(VitH5Exists(h5, "/parameters/vitrum/box_lo", &has_lo));
   if (has_lo) {
     PetscCall(VitH5ReadReal(h5, "/parameters/vitrum/box_lo", &nlo, &lo));

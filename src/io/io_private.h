@@ -86,6 +86,9 @@ typedef PetscErrorCode (*VitFrameHeaderFn)(void *ctx, PetscInt *natoms, PetscBoo
 /* Position tf at the header of frame (0-based, negative = last), scanning headers and skipping
    atom lines; errmsg for frames out of range, truncated frames or a file without frames. */
 PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeaderFn header, void *ctx, char errmsg[]);
+/* "1 frame (0, or -1 for the last)" or "N frames (0..N-1, or -1 for the last)": the frames a file
+   has, for the -frame out-of-range messages. */
+void VitFrameCountText(PetscInt64 nframes, char buf[], size_t len);
 /* Strict number parsing: the whole token must be a finite number (an integer in range). */
 PetscBool VitIOParseReal(const char tok[], PetscReal *value);
 PetscBool VitIOParseInt(const char tok[], PetscInt *value);
@@ -111,6 +114,9 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
 PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscReal Ainv[3][3], PetscBool *rotated);
 /* (A x B) . C of the cell rows A, B, C: the volume, negative for a left-handed set. */
 PetscReal VitCellDeterminant(const PetscReal A[3][3]);
+/* Why VitSampleSetCellFromRows refused the rows A (dim 2 or 3), for a message after "are":
+   "left-handed (a . (b x c) = -4.9e+03 < 0): give ..." or "degenerate (...)". */
+void VitCellRowsProblem(PetscInt dim, const PetscReal A[3][3], char buf[], size_t len);
 /* Cell rows from LAMMPS box bounds lo/hi and tilts (xy, xz, yz). */
 void VitSampleSetCellFromBounds(VitSample *s, const PetscReal lo[3], const PetscReal hi[3], const PetscReal tilt[3]);
 /* Row vector x times the 3x3 matrix M. */

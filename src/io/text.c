@@ -304,6 +304,12 @@ static PetscBool SkipLines(VitTextFile *tf, PetscInt n)
   return PETSC_TRUE;
 }
 
+void VitFrameCountText(PetscInt64 nframes, char buf[], size_t len)
+{
+  if (nframes == 1) snprintf(buf, len, "1 frame (0, or -1 for the last)");
+  else snprintf(buf, len, "%" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", nframes, nframes - 1);
+}
+
 PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeaderFn header, void *ctx, char errmsg[])
 {
   PetscInt64 nframes = 0;
@@ -329,8 +335,11 @@ PetscErrorCode VitTextSeekFrame(VitTextFile *tf, PetscInt64 frame, VitFrameHeade
   }
   if (errmsg[0]) PetscFunctionReturn(0);
   if (!nframes && !found) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: empty file (no frame)", tf->path));
-  else if (frame >= 0 && !found) PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: -frame %" PetscInt64_FMT " is out of range: the file has %" PetscInt64_FMT " frames (0..%" PetscInt64_FMT ", or -1 for the last)", tf->path, frame, nframes, nframes - 1));
-  else {
+  else if (frame >= 0 && !found) {
+    char count[96];
+    VitFrameCountText(nframes, count, sizeof(count));
+    PetscCall(PetscSNPrintf(errmsg, VIT_ERRLEN, "%s: -frame %" PetscInt64_FMT " is out of range: the file has %s", tf->path, frame, count));
+  } else {
     PetscCheck(!fseeko(tf->fp, last_pos, SEEK_SET), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot seek", tf->path);
     tf->lineno = last_line;
   }
