@@ -303,10 +303,8 @@ PetscBool VitSampleSetCellFromRows(VitSample *s, const PetscReal A[3][3], PetscR
 
 void VitCellRowsProblem(PetscInt dim, const PetscReal A[3][3], char buf[], size_t len)
 {
-  PetscReal w[3], det;
+  const PetscReal det = dim == 3 ? VitCellDeterminant(A) : A[0][0] * A[1][1] - A[0][1] * A[1][0];
 
-  Cross(A[1], A[2], w);
-  det = dim == 3 ? Dot(A[0], w) : A[0][0] * A[1][1] - A[0][1] * A[1][0];
   if (det < 0 && dim == 3) snprintf(buf, len, "left-handed (a . (b x c) = %.6g < 0): give a right-handed cell, e.g. with two of its vectors swapped or all three negated (the same periodic lattice)", (double)det);
   else if (det < 0) snprintf(buf, len, "left-handed (a x b = %.6g < 0): give a right-handed cell, e.g. with a and b swapped (the same periodic lattice)", (double)det);
   else snprintf(buf, len, "degenerate (%s = %.6g): give %d vectors that span a %s", dim == 3 ? "a . (b x c)" : "a x b", (double)det, (int)dim, dim == 3 ? "volume" : "area");
