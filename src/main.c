@@ -8,12 +8,6 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <stdlib.h>
 #include <unistd.h>
 
-typedef struct {
-  const char *name;
-  PetscErrorCode (*run)(void);
-  const char *summary;
-} VitCommand;
-
 static const VitCommand commands[] = {
   {"info",     VitCmdInfo,     "summary of a sample: N, species, box, dimension, density"},
   {"convert",  VitCmdConvert,  "convert a sample to H5MD (-o OUT.h5) or LAMMPS data (-o OUT.data)"},
@@ -107,7 +101,8 @@ int main(int argc, char **argv)
   if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
     if (!PetscGlobalRank) PrintUsage();
   } else {
-    ierr = cmd->run();
+    ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
+    if (!ierr) ierr = cmd->run();
     if (ierr) {
       VitOutputsRemove();
       if (!VitUserErrorRaised()) { /* a bug or a system error, maybe on one rank only */

@@ -10,3 +10,5 @@ vit_add_test(cli_meta_command_line 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli
 vit_add_test(cli_option_values 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/option_values.py)
 # Numbers in messages are C's %g (6, not PETSc's 6.): no bare %g in a format PETSc formats (tests/cli/number_format.py).
 vit_add_test(cli_number_format 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/number_format.py)
+# A misspelt option of vitrum's families fails before any work, naming the nearest option; others nothing used are reported, also by features served from its cache (tests/cli/misspelt_options.py).
+vit_add_test(cli_misspelt_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/misspelt_options.py)

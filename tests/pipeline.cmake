@@ -20,3 +20,5 @@ vit_add_test(pipeline_report_script 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pi
 vit_add_test(pipeline_split_size 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/split_size.py)
 # -pipeline_models D,omega2_mean without -features_targets gets its targets; an unknown model, or one the given -features_targets lack, refused before any stage.
 vit_add_test(pipeline_models_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/models_targets.py)
+# options no stage reads (-totally_bogus, another command's) reported at the end, also when every stage is up to date, and left out of options.used and the cache key.
+vit_add_test(pipeline_unused_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/unused_options.py)

@@ -18,4 +18,17 @@ PetscErrorCode VitCmdFit(void);      /* src/fit/cmd_fit.c */
 PetscErrorCode VitCmdPredict(void);  /* src/fit/cmd_predict.c */
 PetscErrorCode VitCmdPipeline(void); /* src/pipeline/cmd_pipeline.c */
 
+/* A command of the executable (src/main.c's table). */
+typedef struct {
+  const char *name;
+  PetscErrorCode (*run)(void);
+  const char *summary;
+} VitCommand;
+
+/* Before cmd runs (src/common/optnames.c): the option names of every command, collected from its
+   option readers run in help mode; a given option in one of vitrum's families (-kpm_*, ...) that
+   no command reads is a user error naming the nearest name. Then VitOptionKindOf knows the names.
+   Collective on PETSC_COMM_WORLD; nothing is checked under -help. */
+PetscErrorCode VitOptionNamesCheck(const VitCommand commands[], size_t ncommands, const VitCommand *cmd);
+
 #endif

@@ -128,8 +128,30 @@ void           VitOutputsHold(void);
 PetscErrorCode VitOutputsCommit(MPI_Comm comm);
 void           VitOutputsRemove(void);
 
-/* Print on rank 0 a warning for options the user gave and nothing used (misspellings). */
+/* Print on rank 0 a warning for each option the user gave and nothing used, with what it is
+   (VitOptionUnusedReason). */
 PetscErrorCode VitWarnUnusedOptions(void);
+
+/* What a given option is to the command being run, from the names its option readers list
+   (VitOptionNamesCheck, src/common/optnames.c): read by it (or by a stage it runs), read by another
+   vitrum command only, PETSc's or SLEPc's, misspelt (a vitrum family such as -kpm_*, read by no
+   command) or unknown. option: with or without its '-'. Before the check ran (a command called
+   from a test program) every option is the command's own. */
+typedef enum {
+  VIT_OPTION_OWN,
+  VIT_OPTION_OTHER_COMMAND,
+  VIT_OPTION_PETSC,
+  VIT_OPTION_MISSPELT,
+  VIT_OPTION_UNKNOWN
+} VitOptionKind;
+VitOptionKind VitOptionKindOf(const char option[]);
+/* Whether the option can change a result of this command: its own or PETSc's. The others are left
+   out of the keys of cached results and are not taken as used by a cached result. */
+PetscBool VitOptionCanChangeResults(const char option[]);
+/* Why a given option may have gone unused, for the end-of-run warning: "an option of vitrum fit,
+   not of vitrum rdf", "an option of vitrum features that these settings do not need", or
+   "misspelled, or not for this command?" (also before the check ran, as under -help). */
+const char *VitOptionUnusedReason(const char option[], char why[], size_t len);
 
 /* True when -help was given: commands read (and so print) their options, then return. */
 PetscBool VitHelpRequested(void);
@@ -148,7 +170,8 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
 
 /* A key of the options that can change a per-sample result: the options of `all` (a string as
    PetscOptionsGetAll writes it) without those that only steer a command's bookkeeping (-o, -features_*,
-   -fit_*, -pipeline_*, -log*, ...), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
+   -fit_*, -pipeline_*, -log*, ...) and those the command does not read (VitOptionCanChangeResults:
+   another command's, -totally_bogus), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
 PetscErrorCode VitOptionsKey(const char all[], char **key);
 
 /* The ranks of comm on this rank's node (free with MPI_Comm_free), and one reader of the node's

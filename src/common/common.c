@@ -322,14 +322,14 @@ PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[])
 PetscErrorCode VitWarnUnusedOptions(void)
 {
   PetscInt nleft;
-  char   **names, **values;
+  char   **names, **values, why[128];
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsLeftGet(NULL, &nleft, &names, &values));
   for (PetscInt i = 0; i < nleft; i++) {
     /* PETSc's own diagnostics options are used at finalize; do not flag them */
     if (!strncmp(names[i], "log", 3) || !strncmp(names[i], "options_", 8) || !strncmp(names[i], "malloc", 6) || !strcmp(names[i], "help")) continue;
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "vitrum: warning: option -%s%s%s was given but not used (misspelled, or not for this command?)\n", names[i], values[i] ? " " : "", values[i] ? values[i] : ""));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "vitrum: warning: option -%s%s%s was given but not used (%s)\n", names[i], values[i] ? " " : "", values[i] ? values[i] : "", VitOptionUnusedReason(names[i], why, sizeof(why))));
   }
   PetscCall(PetscOptionsLeftRestore(NULL, &nleft, &names, &values));
   PetscFunctionReturn(0);
@@ -426,7 +426,7 @@ PetscErrorCode VitOptionsKey(const char all[], char **key)
   /* "-name" (a '-' then a letter) starts an entry; other tokens are values of the entry before */
   for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
     if (tok[0] == '-' && isalpha((unsigned char)tok[1])) {
-      if (OptionIsBookkeeping(tok + 1)) {
+      if (OptionIsBookkeeping(tok + 1) || !VitOptionCanChangeResults(tok)) {
         entries[n++] = NULL; /* placeholder: its values are dropped too */
         continue;
       }

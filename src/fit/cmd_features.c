@@ -628,7 +628,8 @@ static PetscErrorCode CacheStaleOnRank0(const FeatOptions *o, const char sample[
 
 /* A cached output made with the current product options stands for a run with them: those options
    did their work (they selected it), so they are marked used and not reported as unused (a run
-   whose spectra are all cached reads no -potential_* option itself). */
+   whose spectra are all cached reads no -potential_* option itself). The key holds only options
+   that can change a result (VitOptionsKey): one that nothing reads stays unused and is reported. */
 static PetscErrorCode MarkProductOptionsUsed(PetscBool rdf)
 {
   char     *options, *product, *tok, *save = NULL;

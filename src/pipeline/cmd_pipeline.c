@@ -358,14 +358,15 @@ static PetscErrorCode CheckOutputs(MPI_Comm comm, const Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
-/* Options that do not change results (diagnostics, -pipeline_force) are left out of options.used. */
+/* Options that do not change results (diagnostics, -pipeline_force; options no stage reads, such
+   as another command's or -totally_bogus: VitOptionCanChangeResults) are left out of options.used. */
 static PetscBool OptionAffectsResults(const char option[])
 {
   static const char *const ignored[] = {"-pipeline_force", "-pipeline_report", "-help", "-log", "-options_", "-malloc", "-info"};
 
   for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
     if (!strncmp(option, ignored[i], strlen(ignored[i]))) return PETSC_FALSE;
-  return PETSC_TRUE;
+  return VitOptionCanChangeResults(option);
 }
 
 /* The options of this run (the same on every rank), one per line, in the order PETSc lists them. */
@@ -663,11 +664,13 @@ static PetscErrorCode StageGenerate(MPI_Comm comm, Pipeline *pl)
   PetscFunctionReturn(0);
 }
 
-/* Mark every option (but those starting with `except`, if given) as used. Called when a stage is
-   skipped, and after features (which reads no spectrum options when its per-sample cache answers):
-   those options were checked by the run that made the outputs, and a new or misspelled option
-   changes options.used and the cache folder, so that everything (and the unused-option warning)
-   runs again. */
+/* Mark every option that a stage may read (the pipeline's own and PETSc's, VitOptionCanChangeResults;
+   but those starting with `except`, if given) as used. Called when a stage is skipped, and after
+   features (which reads no spectrum options when its per-sample cache answers): those options
+   chose the outputs, and a changed one changes options.used and the cache folder, so that the
+   stages run again. The options no stage reads (another command's, -totally_bogus) stay unused,
+   and the end-of-run check reports them; a misspelt one of vitrum's (-kpm_vectros) was refused
+   before the run (VitOptionNamesCheck). */
 static PetscErrorCode MarkOptionsUsed(const char except[])
 {
   PetscInt nleft;
@@ -678,7 +681,7 @@ static PetscErrorCode MarkOptionsUsed(const char except[])
   for (PetscInt i = 0; i < nleft; i++) {
     char      option[256];
     PetscBool set;
-    if (except && !strncmp(names[i], except, strlen(except))) continue;
+    if ((except && !strncmp(names[i], except, strlen(except))) || !VitOptionCanChangeResults(names[i])) continue;
     PetscCall(PetscSNPrintf(option, sizeof(option), "-%s", names[i]));
     PetscCall(PetscOptionsHasName(NULL, NULL, option, &set));
   }

@@ -3,7 +3,8 @@ transform in 3D); a partial with no pair to count (a declared type without atoms
 one atom and itself) is 0 at every q, as its g is, and the total S(q) is that of the same sample
 without the empty type; and bad input: rmax above half the box, non-positive dr, no partial output; an
 rmax that is not a whole number of bins ends the grid at the last whole bin with a note; a qmax
-above pi/dr is warned about."""
+above pi/dr is warned about; a misspelt -rdf_dx is refused naming -rdf_dr, an unknown -rdfdx is
+reported unused."""
 import os
 
 import h5py
@@ -63,8 +64,10 @@ check(sum("vitrum:" in line for line in p.stderr.splitlines()) == 1, "one-line e
 check(not os.path.exists("bad.h5") and not os.path.exists("bad.h5.tmp"), "no partial output file")
 p = run(["rdf", "-sample", "s3.data", "-rdf_dr", -1, "-o", "bad.h5"], expect_fail=True)
 check("-rdf_dr must be positive" in p.stderr, "negative dr is reported (%s)" % p.stderr.strip())
-p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dx", 0.1, "-o", "ok.h5"])
-check("-rdf_dx" in p.stdout and "not used" in p.stdout, "a misspelled option is reported")
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dx", 0.1, "-o", "ok.h5"], expect_fail=True)
+check("-rdf_dx is no option of vitrum rdf; did you mean -rdf_dr?" in p.stderr and not os.path.exists("ok.h5"), "a misspelled option is refused, naming -rdf_dr (%s)" % p.stderr.strip())
+p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdfdx", 0.1, "-o", "ok.h5"])
+check("-rdfdx" in p.stdout and "not used" in p.stdout, "an unknown option outside vitrum's families is reported")
 # rmax not a whole number of bins: g(r) ends with the last whole bin, and the output says where
 p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 1, "-rdf_dr", 0.3, "-o", "part.h5"])
 with h5py.File("part.h5", "r") as f:
