@@ -76,6 +76,19 @@ static void ExecWithHugePages(char **argv)
   else unsetenv("GLIBC_TUNABLES");
 }
 
+/* Open MPI's MPI-IO (ompio) asks each shared-file-pointer component at every MPI_File_open, which
+   HDF5 calls for every output, whether it can serve the file. The default one, lockedfile, formats
+   NAME.locktest.RANK with sprintf into a 256-byte buffer (Open MPI 4.1): an output path of about
+   240 characters or more aborted every rank with glibc's "buffer overflow detected", and a file
+   name near NAME_MAX failed as "cannot create output file". vitrum and HDF5 use no shared file
+   pointer, so vitrum selects the component that makes no file at open, individual, unless the user
+   chose one (OMPI_MCA_sharedfp, also set by mpirun --mca sharedfp). Set before MPI_Init, which reads
+   it; other MPI libraries ignore it. docs/reliability.md. */
+static void AvoidLockedfileComponent(void)
+{
+  setenv("OMPI_MCA_sharedfp", "individual", 0);
+}
+
 int main(int argc, char **argv)
 {
   const VitCommand *cmd = NULL;
@@ -83,6 +96,7 @@ int main(int argc, char **argv)
   int               status = 0;
 
   ExecWithHugePages(argv);
+  AvoidLockedfileComponent();
 
   /* The command is argv[1]; PETSc sees the remaining arguments. */
   if (argc >= 2 && argv[1][0] != '-') {

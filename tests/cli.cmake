@@ -12,3 +12,5 @@ vit_add_test(cli_option_values 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/opt
 vit_add_test(cli_number_format 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/number_format.py)
 # A misspelt option of vitrum's families fails before any work, naming the nearest option; others nothing used are reported, also by features served from its cache (tests/cli/misspelt_options.py).
 vit_add_test(cli_misspelt_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/misspelt_options.py)
+# Output paths of 250 and ~1000 characters, a features cache under a long folder; names too long for the system: one line (tests/cli/long_paths.py).
+vit_add_test(cli_long_paths 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/long_paths.py)

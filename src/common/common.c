@@ -570,6 +570,66 @@ static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char culprit[]
   PetscFunctionReturn(0);
 }
 
+/* The longest name vitrum makes from an output's: NAME.tmp while it is written, and its lock
+   NAME.tmp.lock (VitOutputTmp). */
+static const char vit_output_suffix[] = ".tmp.lock";
+
+/* s for a message: as it is, or its first and last 60 characters around "..." when longer. */
+static PetscErrorCode Abbreviate(const char s[], size_t n, char out[], size_t len)
+{
+  PetscFunctionBeginUser;
+  if (n <= 150) PetscCall(PetscSNPrintf(out, len, "%.*s", (int)n, s));
+  else PetscCall(PetscSNPrintf(out, len, "%.60s...%.60s", s, s + n - 60));
+  PetscFunctionReturn(0);
+}
+
+/* The longest name the file system of out's folder allows (NAME_MAX where it cannot tell: the
+   folder is missing, or its own path too long). */
+static long NameMax(const char out[])
+{
+  char        folder[PETSC_MAX_PATH_LEN];
+  const char *slash = strrchr(out, '/');
+  long        max;
+
+  if (!slash) return (max = pathconf(".", _PC_NAME_MAX)) > 0 ? max : NAME_MAX;
+  snprintf(folder, sizeof(folder), "%.*s", slash == out ? 1 : (int)(slash - out), out);
+  return (max = pathconf(folder, _PC_NAME_MAX)) > 0 ? max : NAME_MAX;
+}
+
+/* Rank 0: why the output path out is too long for the system (empty if it is not): the whole path
+   beyond PATH_MAX, or a folder's or the file's name beyond the file system's NAME_MAX, counting the
+   suffix .tmp.lock that vitrum adds while writing it. Such a name used to reach MPI-IO, which
+   reported a missing folder or, in Open MPI's lockedfile component, overflowed a buffer (main.c). */
+static PetscErrorCode OutputNameProblem(const char option[], const char out[], char msg[], size_t len)
+{
+  size_t      n = strlen(out), extra = strlen(vit_output_suffix);
+  long        name_max = NameMax(out);
+  char        shown[160], name[160];
+  const char *sep = option[0] ? " " : "";
+
+  PetscFunctionBeginUser;
+  msg[0] = 0;
+  PetscCall(Abbreviate(out, n, shown, sizeof(shown)));
+  if (n + extra >= PATH_MAX) {
+    PetscCall(PetscSNPrintf(msg, len, "%s%s%s: the path has %zu characters, at most %zu are possible (the system's PATH_MAX %d, less 1 and the %zu of the suffix %s that vitrum adds while writing): give a shorter path", option, sep, shown, n, (size_t)PATH_MAX - 1 - extra, PATH_MAX, extra, vit_output_suffix));
+    PetscFunctionReturn(0);
+  }
+  for (const char *c = out; *c; c += strcspn(c, "/")) {
+    size_t    clen;
+    PetscBool file;
+
+    c += strspn(c, "/");
+    clen = strcspn(c, "/");
+    file = (PetscBool)!c[clen];
+    if ((long)(clen + (file ? extra : 0)) <= name_max) continue;
+    PetscCall(Abbreviate(c, clen, name, sizeof(name)));
+    if (file) PetscCall(PetscSNPrintf(msg, len, "%s%s%s: the file name %s has %zu characters, at most %ld are possible here (the file system's NAME_MAX %ld, less the %zu of the suffix %s that vitrum adds while writing): give a shorter name", option, sep, shown, name, clen, name_max - (long)extra, name_max, extra, vit_output_suffix));
+    else PetscCall(PetscSNPrintf(msg, len, "%s%s%s: the folder name %s has %zu characters, more than the file system allows (NAME_MAX %ld): give a shorter path", option, sep, shown, name, clen, name_max));
+    break;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0: the reason out cannot be written (empty if it can): an existing directory or another
    file that is not a regular file (a device, FIFO or socket), or the same file as an input (a
    value of any option but `option` itself, an options file the run read, or one of inputs[]). */
@@ -580,7 +640,8 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
   PetscBool   skip = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  msg[0] = 0;
+  PetscCall(OutputNameProblem(option, out, msg, len));
+  if (msg[0]) PetscFunctionReturn(0);
   if (stat(out, &so)) { /* a new file: its folder must exist */
     char folder[PETSC_MAX_PATH_LEN], *slash;
     PetscCall(PetscStrncpy(folder, out, sizeof(folder)));
@@ -727,7 +788,8 @@ PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
   PetscCall(VitOutputTmpName(path, tmp));
   PetscCall(PetscSNPrintf(pending[slot].lock, sizeof(pending[slot].lock), "%s.lock", tmp));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) fd = LockOutput(path, pending[slot].lock, msg, sizeof(msg));
+  if (!rank) PetscCall(OutputNameProblem("", path, msg, sizeof(msg)));
+  if (!rank && !msg[0]) fd = LockOutput(path, pending[slot].lock, msg, sizeof(msg));
   PetscCall(VitBcastError(comm, msg));
   PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscStrncpy(pending[slot].tmp, tmp, PETSC_MAX_PATH_LEN));
