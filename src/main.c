@@ -1,5 +1,5 @@
 static const char help[] = "vitrum: structure profiles, Hessian spectra and linear structure-property models of glasses.\n"
-                           "Usage: vitrum COMMAND [options]    (vitrum COMMAND -help lists the command's options)\n\n";
+                           "Usage: vitrum COMMAND [options]    (vitrum COMMAND -help, -h or --help lists the command's options)\n\n";
 
 #include <vitrum/commands.h>
 #include <vitrum/h5io.h>
@@ -36,8 +36,18 @@ static void PrintUsage(void)
 static int AsksForHelp(int argc, char **argv)
 {
   for (int i = 1; i < argc; i++)
-    if (!strcmp(argv[i], "-help") || !strcmp(argv[i], "-h")) return 1;
+    if (!strcmp(argv[i], "-help")) return 1;
   return 0;
+}
+
+/* -h and --help ask for the help as -help does. PETSc knows -help only: it took -h and --help for
+   unknown options and the command ran (`vitrum pipeline --help` started a study). */
+static void HelpSpellings(int argc, char **argv)
+{
+  static char help_option[] = "-help";
+
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) argv[i] = help_option;
 }
 
 /* "vitrum" alone, "vitrum -help" or an unknown command: the usage once, on rank 0, without starting
@@ -97,6 +107,7 @@ int main(int argc, char **argv)
 
   ExecWithHugePages(argv);
   AvoidLockedfileComponent();
+  HelpSpellings(argc, argv);
 
   /* The command is argv[1]; PETSc sees the remaining arguments. */
   if (argc >= 2 && argv[1][0] != '-') {

@@ -14,3 +14,5 @@ vit_add_test(cli_number_format 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/num
 vit_add_test(cli_misspelt_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/misspelt_options.py)
 # Output paths of 250 and ~1000 characters, a features cache under a long folder; names too long for the system: one line (tests/cli/long_paths.py).
 vit_add_test(cli_long_paths 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/long_paths.py)
+# -h and --help after any command are -help; scripts/run_demo.sh -h prints its usage (tests/cli/help_spellings.py).
+vit_add_test(cli_help_spellings 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_spellings.py)
