@@ -67,6 +67,60 @@ static int UsageWithoutCommand(int *argc, char ***argv, const char *unknown)
   return status;
 }
 
+/* Whether option takes the next word as its value whatever it looks like (PETSc's
+   PetscOptionsInsertArgs; -prefix_pop, on the contrary, takes no value). */
+static PetscBool TakesAnyWord(const char option[])
+{
+  return (PetscBool)(!strcmp(option, "-options_file") || !strcmp(option, "-options_file_yaml") || !strcmp(option, "-options_string_yaml") || !strcmp(option, "-prefix_push"));
+}
+
+/* Whether word k continues the files that follow the value of the last -samples (features,
+   predict: VitSamplePathsGet reads the words after it up to the next option). */
+static PetscBool MoreSamples(int k, int last_samples, char **argv)
+{
+  if (last_samples < 1 || k < last_samples + 2) return PETSC_FALSE;
+  for (int j = last_samples + 2; j <= k; j++)
+    if (argv[j][0] == '-') return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* The error for word k of the command line, which is neither an option nor an option's value. */
+static PetscErrorCode BareWordError(const char command[], int k, char **argv)
+{
+  PetscBool after_key = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (k > 1) PetscCall(PetscOptionsValidKey(argv[k - 1], &after_key));
+  PetscCheck(k > 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after the command %s): give options as -NAME VALUE", argv[k], command);
+  PetscCheck(!after_key, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %.200s, which takes no value)", argv[k], argv[k - 1]);
+  PetscCheck(strcmp(argv[k - 2], "-sample") && strcmp(argv[k - 2], "-samples"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %s %.200s): each option takes one value; give several samples to features or predict as -samples A B ... or -sample_list FILE", argv[k], argv[k - 2], argv[k - 1]);
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %.200s %.200s): each option takes one value; a list is one word, comma-separated (-spectrum_count_omega 2,4,6)", argv[k], argv[k - 2], argv[k - 1]);
+}
+
+/* A word of the command line that is neither an option nor the value of the option before it,
+   by PETSc's rules (PetscOptionsInsertArgs: a word that is not an option name, -1e-3 included, is
+   the value of the option before it), is an error: PETSc skipped such words without a word, so
+   `rdf -sample a.data b.data` computed a.data alone and `-spectrum_nev 5 10` dropped the 10. The
+   further files of -samples are not such words. Collective: every rank has the same command line. */
+static PetscErrorCode CheckBareWords(const char command[], int argc, char **argv)
+{
+  int last_samples = -1;
+
+  PetscFunctionBeginUser;
+  for (int k = 1; k < argc; k++)
+    if (!strcmp(argv[k], "-samples")) last_samples = k;
+  for (int k = 1; k < argc; k++) {
+    PetscBool key, next_key = PETSC_FALSE;
+
+    PetscCall(PetscOptionsValidKey(argv[k], &key));
+    if (!key && !MoreSamples(k, last_samples, argv)) PetscCall(BareWordError(command, k, argv));
+    if (!key || !strcmp(argv[k], "-prefix_pop") || k + 1 == argc) continue;
+    if (!TakesAnyWord(argv[k])) PetscCall(PetscOptionsValidKey(argv[k + 1], &next_key));
+    if (!next_key) k++; /* its value */
+  }
+  PetscFunctionReturn(0);
+}
+
 /* glibc's malloc backs its heap with transparent huge pages when GLIBC_TUNABLES holds
    glibc.malloc.hugetlb=1, a setting read only at process start. The Hessian's arrays (GBs, zeroed
    by PETSc's preallocation) then fault in 2 MB pages instead of 4 kB ones: on 884,736 atoms, 1 rank,
@@ -126,7 +180,8 @@ int main(int argc, char **argv)
   if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
     if (!PetscGlobalRank) PrintUsage();
   } else {
-    ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
+    ierr = CheckBareWords(cmd->name, argc, argv);
+    if (!ierr) ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
     if (!ierr) ierr = cmd->run();
     if (ierr) {
       VitOutputsRemove();

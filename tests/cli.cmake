@@ -16,3 +16,5 @@ vit_add_test(cli_misspelt_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/
 vit_add_test(cli_long_paths 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/long_paths.py)
 # -h and --help after any command are -help; scripts/run_demo.sh -h prints its usage (tests/cli/help_spellings.py).
 vit_add_test(cli_help_spellings 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_spellings.py)
+# A bare word on the command line that is no option's value is one error line (tests/cli/bare_arguments.py).
+vit_add_test(cli_bare_arguments 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/bare_arguments.py)
