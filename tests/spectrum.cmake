@@ -34,3 +34,5 @@ vit_add_test(spectrum_block_dense 0 $<TARGET_FILE:spectrum_block_dense_exe>)
 vit_add_test(spectrum_vdos_grid 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/vdos_grid.py)
 # response's mode solves: none when nothing needs modes; the dipoles' soft-mode search without an inertia count; same kappa.
 vit_add_test(spectrum_response_soft_solve 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/response_soft_solve.py)
+# -boson_max_moments doubles the KPM moments as its -help says (default 4 M; below 2 M: none); the warning names the limit (tests/spectrum/boson_max_moments.py).
+vit_add_test(spectrum_boson_max_moments 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/boson_max_moments.py)

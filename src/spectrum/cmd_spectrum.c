@@ -32,6 +32,7 @@ typedef struct {
   PetscReal  omega2_kpm, omega2_kpm_err, boson_omega, boson_height, boson_omega_min;
   PetscBool  boson_at_bound;     /* the maximum of the reduced VDOS sits on a bound of the search */
   PetscInt   boson_moments;      /* KPM moments of the VDOS the boson peak was found on */
+  PetscInt   boson_max_moments;  /* the limit of their doubling in effect (-boson_max_moments or its default) */
   PetscReal *T, *cv, *cv_modes;
   PetscReal *local_mu;           /* -kpm_local: nowned x M local moments */
   PetscReal *band_edges, *band_pr;
@@ -174,7 +175,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound; at most 100 times that); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
-  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments up to this (0: 4 times the moments used, at most -kpm_max_moments; -kpm_moments: never)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
+  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments M as long as they stay at most this (0, the default: 4 M, but at most -kpm_max_moments when that is above M; a value below 2 M, e.g. that of -kpm_moments: no doubling)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
   PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions; not negative)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
   PetscCall(VitOptionsListLength("-cv_temperature_range", &ntemp_range)); /* the read below keeps 2 values of any number */
   PetscCheck(ntemp_range == 0 || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
@@ -410,6 +411,7 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
     res->boson_omega_min = o->boson_omega_min > 0 ? o->boson_omega_min : PetscSqrtReal(3 * PETSC_PI * (hi - lo) / (2 * M));
     res->boson_at_bound  = VitBosonPeak(prob->dim, o->bins, omega, D, res->boson_omega_min, &res->boson_omega, &res->boson_height);
     res->boson_moments   = M;
+    res->boson_max_moments = Mmax;
     if (!res->boson_at_bound || res->boson_omega >= omega[o->bins - 1] || 2 * M > Mmax) break;
     M *= 2;
     if (!fine_D) PetscCall(PetscMalloc3(o->bins, &fine_omega, o->bins, &fine_D, o->bins, &fine_err));
@@ -427,6 +429,19 @@ static PetscErrorCode BosonPeak(VitKpmOperator op, const VitSpectrumProblem *pro
   if (last != &res->kpm) PetscCall(VitKpmDestroy(last));
   PetscCall(VitKpmRecursionFree(&res->kpm)); /* its vectors: no more moments after this */
   PetscCall(PetscFree3(fine_omega, fine_D, fine_err));
+  PetscFunctionReturn(0);
+}
+
+/* For the warning that no boson peak was resolved: when the doubling of the moments stopped at its
+   limit, that limit and where it comes from (empty when the search stopped on the grid's top). */
+static PetscErrorCode BosonLimitNote(const SpectrumOptions *o, const SpectrumResults *res, char note[], size_t len)
+{
+  PetscFunctionBegin;
+  note[0] = 0;
+  if (2 * res->boson_moments <= res->boson_max_moments) PetscFunctionReturn(0);
+  if (o->boson_max_moments > 0) PetscCall(PetscSNPrintf(note, len, " (as many as -boson_max_moments %" PetscInt_FMT " allows)", o->boson_max_moments));
+  else if (o->max_moments < 2 * res->kpm.moments) PetscCall(PetscSNPrintf(note, len, " (the default -boson_max_moments doubles no more than up to -kpm_max_moments %" PetscInt_FMT ")", o->max_moments));
+  else PetscCall(PetscSNPrintf(note, len, " (as many as the default -boson_max_moments allows: 4 x %" PetscInt_FMT ", at most -kpm_max_moments %" PetscInt_FMT ")", res->kpm.moments, o->max_moments));
   PetscFunctionReturn(0);
 }
 
@@ -1012,8 +1027,11 @@ static PetscErrorCode SpectrumRun(const SpectrumOptions *given, VitSystem *sys, 
   PetscCall(HeatCapacity(&prob, o, &u, &res));
   PetscCall(PetscLogStagePop());
   ResultsToOutputUnits(&u, prob.dim, o, &res);
-  if (o->kpm && res.boson_at_bound && boson_warning)
-    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved with %" PetscInt_FMT " moments; raise -boson_max_moments or -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, res.boson_moments, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
+  if (o->kpm && res.boson_at_bound && boson_warning) {
+    char note[256];
+    PetscCall(BosonLimitNote(given, &res, note, sizeof(note)));
+    PetscCall(PetscPrintf(prob.comm, "vitrum: warning: %s: the maximum of the reduced VDOS D/omega^%d sits on a bound of the search (%.4g %s, searched from %.4g): no boson peak resolved with %" PetscInt_FMT " moments%s; raise -boson_max_moments or -kpm_moments (finer resolution at low frequency) or set -boson_omega_min%s\n", sys->sample.source, (int)(prob.dim - 1), (double)res.boson_omega, u.omega, (double)res.boson_omega_min, res.boson_moments, note, given->boson_omega_min > 0 ? "" : " (default: 3 KPM resolutions)"));
+  }
   if (o->kpm) PetscCall(ReportKpmResolution(prob.comm, sys->sample.source, given, &res, &u));
   PetscCall(SpectrumWrite(sys, given, &res, &u, out));
   if (summary) PetscCall(PrintSummary(prob.comm, o, &res, &u, out));
