@@ -23,9 +23,18 @@ Writes into OUT:
   ensemble.csv       per sample: name, protocol, parent temperature, steps, seed, inherent-structure
                      energy per atom (LAMMPS units of the family) and the final max force component
   generation.json    the parameters of the ensemble
+  .make_ensemble.lock  locked while a run generates into OUT (kept; see below)
 Samples whose data file already exists are kept (resume), unless generation.json shows that they
 were made with other parameters: then every old sample is removed first. Exit status 1 if a
-LAMMPS run fails.
+LAMMPS run fails; the message gives its exit status or the signal that ended it.
+
+One run at a time per OUT: a run holds an exclusive lock (flock) on OUT/.make_ensemble.lock while
+it generates, and a second run on the same OUT stops at once with one line instead of writing the
+same temporary files (the slices of an array job, --range, share the lock with one another and
+exclude a run without --range). The kernel drops the lock when the run ends, even by SIGKILL.
+The LAMMPS runs (and the generators' own children) end with SIGTERM when this script dies, so a
+killed run leaves no lmp behind; `vitrum pipeline` starts this script the same way, so killing
+its ranks ends the generation.
 
 On a cluster (jobscripts/ensemble.slurm): `--range A:B` generates only the samples with index
 A..B-1, one slice per task of an array job; such a run never removes anything (other parameters in
@@ -41,10 +50,13 @@ Usage: /usr/bin/python3 scripts/make_ensemble.py --out DIR [--family ka2d] [--sa
 """
 import argparse
 import csv
+import ctypes
+import fcntl
 import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -79,6 +91,47 @@ def clean_env():
     """Environment for a serial lmp: without the variables of an enclosing mpirun, so that lmp
     starts as an MPI singleton instead of trying to join the parent's job."""
     return {k: v for k, v in os.environ.items() if not re.match(r'(OMPI_|PMIX_|OPAL_|PRTE_|HYDRA_|PMI_)', k)}
+
+
+def die_with_parent():
+    """preexec_fn for a child that must not outlive this process (Linux): SIGTERM to it when the
+    thread that started it ends (the thread waits for it, so: when this process dies, even by
+    SIGKILL). If this process died between fork and prctl, the child ends at once."""
+    if not sys.platform.startswith('linux'):
+        return None
+    parent, prctl = os.getpid(), ctypes.CDLL(None, use_errno=True).prctl
+
+    def preexec():
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(128 + signal.SIGTERM)
+    return preexec
+
+
+def how_it_ended(returncode):
+    """A child's exit status as words: 'exit status N' or 'killed by signal N (SIGNAME)'."""
+    if returncode < 0:
+        try:
+            name = ' (%s)' % signal.Signals(-returncode).name
+        except ValueError:
+            name = ''
+        return 'killed by signal %d%s' % (-returncode, name)
+    return 'exit status %d' % returncode
+
+
+def lock_out(out, shared):
+    """Lock OUT against a second generator: exclusive, or shared between the slices of an array job
+    (--range). Exits with one line when another run holds it. The descriptor stays open (and the
+    lock held) until this process ends; a file system without flock runs unlocked."""
+    path = os.path.join(out, '.make_ensemble.lock')
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit('make_ensemble: %s: another make_ensemble run is generating into this folder now (%s is locked): '
+                 'wait for it to end, or give another --out' % (out, path))
+    except OSError:
+        pass
 
 
 def lammps_path(path):
@@ -117,12 +170,14 @@ def run_sample(args, index):
     t0 = time.time()
     # The screen output goes to the pipe; the input prints the line "VITRUM_IS pe E fmax F".
     try:
-        proc = subprocess.run(cmd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(cmd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=die_with_parent())
     except OSError as err:
         sys.stderr.write('make_ensemble: cannot run %s: %s\n' % (args.lmp, err))
         return None, time.time() - t0
     if proc.returncode != 0 or not os.path.exists(tmp):
-        sys.stderr.write('make_ensemble: lmp failed for %s (status %d):\n%s\n' % (name, proc.returncode, proc.stdout[-2000:]))
+        what = how_it_ended(proc.returncode) + ('' if proc.returncode else ', but it wrote no %s' % tmp)
+        program = os.path.basename(cmd[1] if 'script' in family else args.lmp)
+        sys.stderr.write('make_ensemble: %s failed for %s (%s):\n%s\n' % (program, name, what, proc.stdout[-2000:]))
         return None, time.time() - t0
     summary = [line for line in proc.stdout.splitlines() if line.startswith('VITRUM_IS')]
     with open(final + '.is', 'w') as f:
@@ -206,6 +261,7 @@ def main():
             p.error('--range %s: need 0 <= A < B' % args.range)
         indices = range(first, min(end, args.samples))
     os.makedirs(args.out, exist_ok=True)
+    lock_out(args.out, shared=bool(args.range))
     check_parameters(args)
 
     t0 = time.time()

@@ -38,7 +38,8 @@ vitrum reads the sample with -potential tersoff -potential_file .../BNC.tersoff
 -potential_elements C (a sheet in 3D: vacuum of `--vacuum` A along z).
 
 One persistent `lmp` process takes the commands on its standard input; each step ends with a
-file renamed by LAMMPS's `shell mv`, which this script waits for.
+file renamed by LAMMPS's `shell mv`, which this script waits for. It and `vitrum minimize` get
+SIGTERM when this script dies (make_ensemble.die_with_parent).
 
 Usage: /usr/bin/python3 scripts/stone_wales.py --out sheet.data [--nx 8 --ny 5] [--kt 2.0]
        [--moves 200] [--seed 1] [--vitrum build/vitrum]
@@ -54,6 +55,8 @@ import time
 
 import h5py
 import numpy as np
+
+from make_ensemble import die_with_parent
 
 POTENTIAL = '/usr/share/lammps/potentials/BNC.tersoff'
 BOND = 1.44       # C-C bond of graphene with this potential (A), relaxed with the box at the start
@@ -90,7 +93,7 @@ class Lammps:
 
     def __init__(self, lmp, workdir):
         self.dir, self.k = workdir, 0
-        self.proc = subprocess.Popen([lmp, '-log', 'none', '-screen', 'none'], stdin=subprocess.PIPE, text=True, cwd=workdir)
+        self.proc = subprocess.Popen([lmp, '-log', 'none', '-screen', 'none'], stdin=subprocess.PIPE, text=True, cwd=workdir, preexec_fn=die_with_parent())
 
     def call(self, commands, timeout=600):
         self.k += 1
@@ -181,7 +184,7 @@ def curvature_check(args, tmp):
            '-potential_elements', 'C', '-minimize_ftol', repr(args.fmax), '-minimize_saddle_tol', repr(SADDLE_TOL),
            '-o', 'checked.h5']
     try:
-        proc = subprocess.run(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=die_with_parent())
     except OSError as err:
         sys.exit('stone_wales: cannot run %s (give the vitrum executable with --vitrum): %s' % (args.vitrum, err))
     if proc.returncode != 0:

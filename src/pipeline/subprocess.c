@@ -1,6 +1,8 @@
 /* Running external programs (LAMMPS driver, report script) from rank 0 of an MPI job. */
 #include "pipeline.h"
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,11 +32,20 @@ static PetscErrorCode CleanEnvironment(char ***env)
   PetscFunctionReturn(0);
 }
 
+/* In the child, between fork and exec: SIGTERM when the rank that started it dies (killed, or
+   aborted by MPI), so that the generator does not go on as an orphan writing into the run folder
+   (the mark survives exec). The parent may have died before the mark was set: then end at once. */
+static void DieWithParent(pid_t parent)
+{
+  (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(128 + SIGTERM);
+}
+
 /* Rank 0: fork, exec, wait. The exit status, or 127 when exec failed, 128 + signal when killed. */
 static PetscErrorCode ForkExecWait(char *const argv[], int *status)
 {
   char **env;
-  pid_t  pid;
+  pid_t  pid, parent = getpid();
   int    wstatus = 0;
 
   PetscFunctionBeginUser;
@@ -44,6 +55,7 @@ static PetscErrorCode ForkExecWait(char *const argv[], int *status)
   pid = fork();
   PetscCheck(pid >= 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "fork() failed for %s: %s", argv[0], strerror(errno));
   if (pid == 0) {
+    DieWithParent(parent);
     execve(argv[0], argv, env);
     fprintf(stderr, "vitrum: error: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
