@@ -7,10 +7,12 @@
 #include "features.h"
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A growing table of rows (row-major) with column names. */
 typedef struct {
@@ -40,7 +42,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscStrcpy(o->atom_target, "/spectrum/modes/softspot"));
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
-  PetscCall(VitOptionsString("-sample_list", "text file with one sample path per line", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
+  PetscCall(VitOptionsString("-sample_list", "text file with one sample path per line (relative paths: to the current folder, not the list's)", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
   PetscCall(VitOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscStrcpy(o->cache, VIT_FEATURES_CACHE_DEFAULT));
   PetscCall(VitOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
@@ -170,11 +172,33 @@ static PetscErrorCode DistinctNameDepth(MPI_Comm comm, PetscInt n, char *const p
   PetscFunctionReturn(0);
 }
 
+/* Rank 0: when the sample on line lineno of the list cannot be opened and no earlier one failed,
+   the error in msg, naming the list and the line; for a relative path, also the folder it was
+   taken in (the current one, not the list's). */
+static void ListedSampleOpens(const char list[], PetscInt lineno, const char path[], char msg[], size_t len)
+{
+  char cwd[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN + 80] = "";
+  int  fd, err;
+
+  if (msg[0]) return;
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return;
+  }
+  err = errno;
+  if (path[0] != '/') snprintf(where, sizeof(where), "; relative paths in a list are relative to the current folder %s", getcwd(cwd, sizeof(cwd)) ? cwd : "(unknown)");
+  snprintf(msg, len, "-sample_list %.300s:%" PetscInt_FMT ": %.300s: cannot open (%s%.340s)", list, lineno, path, strerror(err), where);
+}
+
 PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char sample_list[], PetscInt *n, char ***paths)
 {
-  PetscInt capacity = 0;
+  PetscInt    capacity = 0;
+  PetscMPIInt rank;
+  char        msg[1024] = "";
 
   PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *n     = 0;
   *paths = NULL;
   if (samples[0]) {
@@ -204,9 +228,11 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
         PetscCall(PetscRealloc(sizeof(char *) * capacity, paths));
       }
       PetscCall(PetscStrallocpy(s, &(*paths)[(*n)++]));
+      if (!rank) ListedSampleOpens(sample_list, lineno, s, msg, sizeof(msg));
     }
     fclose(f);
     PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", sample_list);
+    PetscCall(VitBcastError(comm, msg));
   }
   PetscFunctionReturn(0);
 }

@@ -59,7 +59,7 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, &set));
   if (!set) o->nsample = 0;
   PetscCall(VitOptionsString("-samples", "more sample files: glob pattern(s) or file names (several may follow -samples), as for vitrum features", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
-  PetscCall(VitOptionsString("-sample_list", "more sample files: a text file with one path per line, as for vitrum features", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
+  PetscCall(VitOptionsString("-sample_list", "more sample files: a text file with one path per line (relative to the current folder), as for vitrum features", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
   PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' (in the model's order, or in any order under a header line '# r 1-2 2-2 1-1') or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, &set));
   if (!set) o->nrdf = 0;
   PetscCall(VitOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));

@@ -2,7 +2,8 @@
 the Gaussian smoothing recomputed in numpy, names, scalar and VDOS targets; S(q) features), for -samples GLOB
 and -sample_list, on 1 rank and on 4 ranks with -ranks_per_sample 2; cached outputs are reused
 when fresh and recomputed (here by the rdf code) when older than the sample; inconsistent
-samples give clear errors. Then fit + predict on the cached rdf output of a sample reproduce the
+samples give clear errors, and a listed sample that cannot be opened is named with the list's file
+and line (and, for a relative path, the current folder it was taken in). Then fit + predict on the cached rdf output of a sample reproduce the
 model applied to the dataset row (the smoothing of features and predict agree), also for a profile
 on the same grid over a wider range (predict cuts it to the training range before smoothing)."""
 import os
@@ -112,6 +113,18 @@ os.utime("samples/glass_05.data")  # its spectrum output is now stale, and there
 proc = run("features", ["-samples", "samples/*.data", "-o", "bad.h5"] + targets, 2, check=False)
 assert proc.returncode == 1 and "glass_05.data" in proc.stderr and "-potential" in proc.stderr, proc.stderr
 os.utime("samples/glass_05.data", (past, past))
+# a listed sample that cannot be opened: the list and its line are named, and for a relative path
+# the folder it was taken in (the current one: the list's own folder holds glass_03.data)
+open("samples/here.txt", "w").write("# relative to this folder?\nglass_03.data\n")
+open("absent.txt", "w").write("samples/glass_00.data\n%s/samples/glass_99.data\n" % os.getcwd())
+expected = {"samples/here.txt": "-sample_list samples/here.txt:2: glass_03.data: cannot open (No such file or directory; relative paths in a list are relative to the current folder %s)" % os.getcwd(),
+            "absent.txt": "-sample_list absent.txt:2: %s/samples/glass_99.data: cannot open (No such file or directory)" % os.getcwd()}
+for listed, line in expected.items():
+    for command, nranks in (("features", 1), ("features", 2), ("predict", 2)):
+        args = ["-sample_list", listed, "-o", "bad.h5"] + (targets if command == "features" else ["-model", "m_none.h5"])
+        proc = run(command, args, nranks, check=False)
+        errors = [l for l in proc.stderr.splitlines() if l.startswith("vitrum")]
+        assert proc.returncode == 1 and errors == ["vitrum: error: " + line] and "PETSC ERROR" not in proc.stderr, (command, nranks, proc.stderr)
 print("errors: ok")
 
 # fit on the smoothed dataset, predict from one sample's cached rdf output: = the model on its row
