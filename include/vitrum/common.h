@@ -124,6 +124,17 @@ PetscErrorCode VitOutputTmpName(const char path[], char tmp[]);
    running process holds the lock; for an output that is read, not written (a cache that is up to date). */
 PetscErrorCode VitOutputClearLeftovers(const char path[]);
 PetscErrorCode VitOutputDone(MPI_Comm comm, const char path[]);
+/* Room on the output's file system: VitOutputTmp's rank 0 allocates VIT_OUTPUT_RESERVE bytes in the
+   lock file (refusing the output in one line, VIT_NO_ROOM_FMT, when the file system has no room);
+   VitOutputFreeReserve (any rank; the lock's holder acts) frees them after a failed write, so that
+   the writer can still close its file (HDF5 writes its metadata at close). VitWriteFailureCause: why
+   a write into path failed when the file system is the cause (err, the errno of the failed call:
+   full, over quota, over the file-size limit, failing; else "No space left on device" when the
+   file system of path has less than 1 MiB free), else NULL. */
+#define VIT_OUTPUT_RESERVE (1 << 20)
+#define VIT_NO_ROOM_FMT    "%s: cannot write this output (%s): make room on its file system, or write it elsewhere"
+void        VitOutputFreeReserve(const char path[]);
+const char *VitWriteFailureCause(const char path[], int err);
 void           VitOutputsHold(void);
 PetscErrorCode VitOutputsCommit(MPI_Comm comm);
 void           VitOutputsRemove(void);

@@ -12,6 +12,8 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <libgen.h>
 #include <unistd.h>
 
 VitLog vit_log;
@@ -775,6 +777,39 @@ PetscErrorCode VitOutputTmpName(const char path[], char tmp[])
   PetscFunctionReturn(0);
 }
 
+const char *VitWriteFailureCause(const char path[], int err)
+{
+  struct statvfs fs;
+  char           dir[PETSC_MAX_PATH_LEN];
+
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG || err == EIO) return strerror(err);
+  snprintf(dir, sizeof(dir), "%s", path);
+  if (!statvfs(dirname(dir), &fs) && (double)fs.f_bavail * (double)fs.f_frsize < VIT_OUTPUT_RESERVE) return strerror(ENOSPC);
+  return NULL;
+}
+
+/* Rank 0, the lock fd of output path just taken: VIT_OUTPUT_RESERVE bytes allocated in it. When the
+   file system has no room, the lock is given up and msg says so. A file system that cannot
+   allocate ahead (EOPNOTSUPP) writes without the reserve. */
+static int ReserveRoom(const char path[], const char lock[], int fd, char msg[], size_t len)
+{
+  int err = posix_fallocate(fd, 0, VIT_OUTPUT_RESERVE);
+
+  if (err != ENOSPC && err != EDQUOT && err != EFBIG) return fd;
+  snprintf(msg, len, VIT_NO_ROOM_FMT, path, strerror(err));
+  unlink(lock);
+  close(fd);
+  return -1;
+}
+
+void VitOutputFreeReserve(const char path[])
+{
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++) {
+    if (!pending[i].tmp[0] || !pending[i].locked || strcmp(pending[i].path, path)) continue;
+    if (ftruncate(pending[i].lock_fd, 0)) return; /* nothing to free */
+  }
+}
+
 PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
 {
   PetscMPIInt rank;
@@ -790,6 +825,7 @@ PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) PetscCall(OutputNameProblem("", path, msg, sizeof(msg)));
   if (!rank && !msg[0]) fd = LockOutput(path, pending[slot].lock, msg, sizeof(msg));
+  if (fd >= 0) fd = ReserveRoom(path, pending[slot].lock, fd, msg, sizeof(msg));
   PetscCall(VitBcastError(comm, msg));
   PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscStrncpy(pending[slot].tmp, tmp, PETSC_MAX_PATH_LEN));

@@ -1,12 +1,61 @@
 /* HDF5 helpers: collective writes through parallel HDF5 (MPI-IO) to a temporary file renamed
    on success, a units attribute on every dataset, /meta on every file; simple reads. */
 #include <vitrum/h5io.h>
+#include <errno.h>
 #include <time.h>
 
 #define H5Call(expr) \
   do { \
     if ((expr) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #expr); \
   } while (0)
+
+/* Every rank of h5->comm: close the file being written, the room kept for it freed first: HDF5
+   writes its metadata at close, and a write that fails there on some ranks only leaves the others
+   waiting (and a file it could not close crashes MPI_Finalize). H5Fclose's status, its errno in err. */
+static herr_t CloseWritten(VitH5 *h5, int *err)
+{
+  herr_t status;
+
+  VitOutputFreeReserve(h5->path);
+  MPI_Barrier(h5->comm);
+  errno    = 0;
+  status   = H5Fclose(h5->file);
+  *err     = errno;
+  h5->file = 0;
+  return status;
+}
+
+/* Every rank of h5->comm: raise the write error of any rank (WriteChecked's code on this rank) on
+   all of them, the file closed first (HDF5 would close it in MPI_Finalize, and hang or crash there
+   on the full disk). */
+static PetscErrorCode AgreeOnWrite(VitH5 *h5, PetscErrorCode mine)
+{
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  ierr = VitAgreeOnError(h5->comm, mine);
+  if (ierr && h5->file > 0) {
+    int err;
+    (void)CloseWritten(h5, &err);
+  }
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+/* After a call that wrote into h5 (its status, and the errno it left): 0, or an error raised on this
+   rank alone, a user error when the file system is the cause (VitWriteFailureCause). The callers
+   agree over h5->comm (AgreeOnWrite): rank 0 alone writes an array given on rank 0, and a failed
+   collective write may be reported on some ranks only. */
+static PetscErrorCode WriteChecked(VitH5 *h5, const char call[], herr_t status, int err)
+{
+  const char *cause;
+
+  PetscFunctionBeginUser;
+  if (status >= 0) PetscFunctionReturn(0);
+  cause = VitWriteFailureCause(h5->tmp, err);
+  PetscCheck(!cause, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, VIT_NO_ROOM_FMT, h5->path, cause);
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", call);
+}
 
 static hid_t PetscIntH5Type(void)
 {
@@ -151,11 +200,19 @@ PetscErrorCode VitH5OpenRead(MPI_Comm comm, const char path[], VitH5 *h5)
 
 PetscErrorCode VitH5Close(VitH5 *h5)
 {
+  herr_t status;
+  int    err;
+
   PetscFunctionBeginUser;
   if (h5->file <= 0) PetscFunctionReturn(0);
-  H5Call(H5Fclose(h5->file));
-  h5->file = 0;
-  if (h5->writing) PetscCall(VitOutputDone(h5->comm, h5->path));
+  if (!h5->writing) {
+    H5Call(H5Fclose(h5->file));
+    h5->file = 0;
+    PetscFunctionReturn(0);
+  }
+  status = CloseWritten(h5, &err);
+  PetscCall(AgreeOnWrite(h5, WriteChecked(h5, "H5Fclose", status, err)));
+  PetscCall(VitOutputDone(h5->comm, h5->path));
   PetscFunctionReturn(0);
 }
 
@@ -183,25 +240,29 @@ static PetscErrorCode CreateDataset(VitH5 *h5, const char name[], hid_t type, in
 /* Whole array from rank 0 of h5->comm. */
 static PetscErrorCode WriteFromRoot(VitH5 *h5, const char name[], hid_t memtype, hid_t filetype, int ndims, const hsize_t dims[], const void *data, const char units[])
 {
-  hid_t dset, filespace;
-  int   rank;
+  hid_t  dset, filespace;
+  int    rank, err;
+  herr_t status = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(h5->comm, &rank));
   PetscCall(CreateDataset(h5, name, filetype, ndims, dims, units, &dset));
   filespace = H5Dget_space(dset);
+  errno     = 0;
   if (rank) {
     H5Call(H5Sselect_none(filespace));
-    H5Call(H5Dwrite(dset, memtype, filespace, filespace, H5P_DEFAULT, data));
+    status = H5Dwrite(dset, memtype, filespace, filespace, H5P_DEFAULT, data);
   } else {
     hsize_t total = 1;
     for (int k = 0; k < ndims; k++) total *= dims[k];
-    if (total) H5Call(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+    if (total) status = H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
   }
+  err = errno;
   H5Sclose(filespace);
   H5Dclose(dset);
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscCall(AgreeOnWrite(h5, WriteChecked(h5, "H5Dwrite", status, err)));
   PetscFunctionReturn(0);
 }
 
@@ -260,7 +321,8 @@ PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_gl
 {
   hid_t   dset, filespace, memspace, dxpl;
   hsize_t dims[2] = {nrows_global, ncols}, start[2] = {row_start, 0}, count[2] = {nrows, ncols};
-  int     ndims = ncols ? 2 : 1;
+  int     ndims = ncols ? 2 : 1, err;
+  herr_t  status;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
@@ -274,12 +336,15 @@ PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_gl
   }
   dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-  H5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, memspace, filespace, dxpl, data));
+  errno  = 0;
+  status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, memspace, filespace, dxpl, data);
+  err    = errno;
   H5Pclose(dxpl);
   H5Sclose(memspace);
   H5Sclose(filespace);
   H5Dclose(dset);
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
+  PetscCall(AgreeOnWrite(h5, WriteChecked(h5, "H5Dwrite", status, err)));
   PetscFunctionReturn(0);
 }
 

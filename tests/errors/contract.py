@@ -1,4 +1,4 @@
-"""The user-error contract on 1 and 2 ranks (argv[1]: "sub", "options", "h5", "outputs", "atomic" or "memory").
+"""The user-error contract on 1 and 2 ranks (argv[1]: "sub", "options", "h5", "outputs", "atomic", "memory" or "full").
 
 Every bad input below must end the run with exit status 1 and exactly one line "vitrum: error: ..."
 (printed once, whatever the rank count or the communicator the error was raised on), no PETSc
@@ -19,19 +19,28 @@ inputs unchanged.
   atomic   hessian -hessian_binary H.bin -o o.h5 failing on o.h5: neither H.bin nor any .tmp is left
   memory   a failed allocation (rdf arrays of 640 MB under a 500 MB address-space limit): one line
            that says out of memory, where, and the limit (was a traceback and "internal error 3291")
+  full     outputs on a full file system (a 4 MiB tmpfs mounted in the test folder, filled to leave
+           0 bytes to the output's size plus its reserve; root only, else skipped): rdf on 1 and 2
+           ranks either writes its whole output or stops with one line naming it and "No space left
+           on device", the older output intact (was a traceback, "internal error 76" and
+           MPI_ABORT; a hang or a crash at exit when the failure hit HDF5's metadata); features'
+           per-sample caches on 2 sub-communicators likewise
 """
 import glob
 import hashlib
+import io
 import os
 import shutil
 import stat
+import subprocess
 import sys
 
 import h5py
 import numpy as np
-from vitrum_testlib import check, run, write_lammps_data
+from vitrum_testlib import MPIRUN, VITRUM, check, run, write_lammps_data
 
 case = sys.argv[1]
+RESERVE = 1 << 20  # room an output keeps on its file system while it is written (docs/reliability.md)
 RANKS = (1, 2)
 for entry in os.listdir("."):  # a clean folder: outputs of an earlier run must not count
     shutil.rmtree(entry) if os.path.isdir(entry) else os.remove(entry)
@@ -63,6 +72,90 @@ def expect_error(what, args, text, outputs=(), inputs=(), ranks=RANKS, address_l
         left = set(glob.glob("**/*.tmp", recursive=True)) - tmps_before
         check(not left, "%s: no temporary file left (%s)" % (tag, " ".join(sorted(left))))
         check(all(digest(q) == before[q] for q in inputs), "%s: inputs unchanged" % tag)
+
+
+def free_bytes(folder):
+    fs = os.statvfs(folder)
+    return fs.f_bavail * fs.f_frsize
+
+
+def fill_to(folder, free):
+    """Fill folder's file system (a tmpfs of its own) up to `free` bytes left."""
+    with open(os.path.join(folder, "filler"), "ab") as f:
+        f.write(b"\0" * max(0, free_bytes(folder) - free))
+
+
+def run_limited(args, n):
+    """vitrum on n ranks, stopped after 120 s (a hang is a failure, not a timing)."""
+    cmd = MPIRUN + ["-n", str(n), VITRUM] + [str(a) for a in args]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as e:
+        said = [x.decode(errors="replace") if isinstance(x, bytes) else x or "" for x in (e.stdout, e.stderr)]
+        return subprocess.CompletedProcess(cmd, -1, said[0], "(stopped after 120 s: a hang)\n" + said[1])
+
+
+def full_write(n, free, old, what):
+    """rdf -o full/r.h5 with `free` bytes left beside an older full/r.h5 (bytes old): either it
+    writes a whole new output, or one line naming the output and the full disk, exit 1, the old
+    output unchanged and no temporary file left."""
+    for entry in os.listdir("full"):
+        os.remove(os.path.join("full", entry))
+    with open("full/r.h5", "wb") as f:
+        f.write(old)
+    fill_to("full", free)
+    p = run_limited(["rdf", "-sample", "s.data", "-o", "full/r.h5"], n)
+    out = p.stdout + p.stderr
+    lines = [l for l in out.splitlines() if "vitrum: error:" in l]
+    tag = "%s, %d KiB free, %d rank%s" % (what, free // 1024, n, "s" if n > 1 else "")
+    print("%s: exit status %d" % (tag, p.returncode), flush=True)
+    left = sorted(set(os.listdir("full")) - {"filler", "r.h5"})
+    clean = not any(bad in out for bad in ("PETSC ERROR", "internal error", "MPI_ABORT", "Segmentation", "a hang"))
+    if p.returncode == 0:
+        with h5py.File("full/r.h5", "r") as new, h5py.File(io.BytesIO(old), "r") as before:
+            same = np.array_equal(new["/structure/rdf/g"][()], before["/structure/rdf/g"][()])
+        check(same and clean and not lines and not left, "%s: written whole (the g(r) of the run with room)" % tag)
+        return "written"
+    if p.returncode != 1 or len(lines) != 1 or not clean:
+        sys.stderr.write(out)
+    check(p.returncode == 1 and len(lines) == 1 and clean, "%s: exit status 1, one error line, no traceback, abort or crash (status %d, %d lines)" % (tag, p.returncode, len(lines)))
+    check("full/r.h5: cannot write this output (No space left on device)" in lines[0], "%s: the line names the output and the full disk: %s" % (tag, lines[0].strip()))
+    check(not left and open("full/r.h5", "rb").read() == old, "%s: the older output is intact, nothing else left (%s)" % (tag, left))
+    return "refused"
+
+
+def full_disk():
+    """Outputs on a full file system: a tmpfs of 4 MiB mounted here (root only; skipped otherwise),
+    filled so that the output fails at each stage of its writing: before it starts (no room for its
+    reserve), in a dataset's data, in the metadata written at its close."""
+    lattice_sample("s.data")
+    os.makedirs("full")
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", "full"], capture_output=True, text=True)
+    if mount.returncode:
+        print("SKIP: cannot mount a tmpfs to fill (needs root): %s" % (mount.stderr.strip() or mount.returncode))
+        return
+    try:
+        run(["rdf", "-sample", "s.data", "-o", "full/r.h5"], 1)
+        old = open("full/r.h5", "rb").read()
+        size = len(old)  # what the output takes
+        levels = [0, 4096, RESERVE // 2, RESERVE, RESERVE + size // 4, RESERVE + size // 2]
+        levels += list(range(RESERVE + size - 40 * 1024, RESERVE + size + 24 * 1024, 4096))  # the metadata at close
+        seen = {}
+        for n in RANKS:
+            for free in levels:
+                result = full_write(n, free, old, "rdf")
+                seen[result] = seen.get(result, 0) + 1
+        check(seen.get("refused", 0) >= 8 and seen.get("written", 0) >= 2, "both outcomes happened (%s)" % seen)
+        # features: the per-sample caches, written by sub-communicators of one rank each
+        for entry in os.listdir("full"):
+            os.remove(os.path.join("full", entry))
+        shutil.copy("s.data", "t.data")
+        fill_to("full", RESERVE + 16 * 1024)
+        expect_error("features, caches on a full disk", ["features", "-samples", "s.data", "t.data", "-features_targets", "none", "-features_cache", "full/cache", "-o", "ds.h5"],
+                     ("full/cache/", ".rdf.h5: cannot write this output (No space left on device)"), outputs=["ds.h5"], ranks=(2,))
+        check(not [f for f in os.listdir("full/cache") if f.endswith((".tmp", ".lock"))], "features: no temporary or lock file left in the cache")
+    finally:
+        subprocess.run(["umount", "-l", "full"])  # lazy: a rank still exiting keeps it busy
 
 
 def lattice_sample(path, reps=6, a=1.1, jitter=0.08, seed=1, coincident=None):
@@ -242,5 +335,7 @@ elif case == "memory":
     lattice_sample("m.data")
     expect_error("rdf, 10^7 bins", ["rdf", "-sample", "m.data", "-rdf_rmax", 2.5, "-rdf_dr", 2.5e-7, "-o", "r.h5"], ("out of memory on rank", "an allocation in VitRdfCompute failed", "ulimit -v"),
                  outputs=["r.h5"], inputs=["m.data"], address_limit=500 * 2**20)
+elif case == "full":
+    full_disk()
 else:
     raise SystemExit("unknown case " + case)
