@@ -6,6 +6,9 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <slepcsys.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const VitCommand commands[] = {
@@ -67,6 +70,18 @@ static int UsageWithoutCommand(int *argc, char ***argv, const char *unknown)
   return status;
 }
 
+/* Where the words under check come from: the command line (command: its command), PETSC_OPTIONS,
+   or a line of an options file (line: one option and its value, as PETSc reads such a line). */
+typedef struct {
+  const char *command;
+  char        at[640]; /* how an error line starts: "", "PETSC_OPTIONS: ", "run.opts:3: " */
+  PetscBool   line;
+  int         depth; /* options files opened to get here */
+} WordSource;
+
+#define MESSAGE_LEN        2048
+#define OPTIONS_FILE_DEPTH 16
+
 /* Whether option takes the next word as its value whatever it looks like (PETSc's
    PetscOptionsInsertArgs; -prefix_pop, on the contrary, takes no value). */
 static PetscBool TakesAnyWord(const char option[])
@@ -76,49 +91,203 @@ static PetscBool TakesAnyWord(const char option[])
 
 /* Whether word k continues the files that follow the value of the last -samples (features,
    predict: VitSamplePathsGet reads the words after it up to the next option). */
-static PetscBool MoreSamples(int k, int last_samples, char **argv)
+static PetscBool MoreSamples(int k, int last_samples, char **w)
 {
-  if (last_samples < 1 || k < last_samples + 2) return PETSC_FALSE;
+  if (last_samples < 0 || k < last_samples + 2) return PETSC_FALSE;
   for (int j = last_samples + 2; j <= k; j++)
-    if (argv[j][0] == '-') return PETSC_FALSE;
+    if (w[j][0] == '-') return PETSC_FALSE;
   return PETSC_TRUE;
 }
 
-/* The error for word k of the command line, which is neither an option nor an option's value. */
-static PetscErrorCode BareWordError(const char command[], int k, char **argv)
-{
-  PetscBool after_key = PETSC_FALSE;
-
-  PetscFunctionBeginUser;
-  if (k > 1) PetscCall(PetscOptionsValidKey(argv[k - 1], &after_key));
-  PetscCheck(k > 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after the command %s): give options as -NAME VALUE", argv[k], command);
-  PetscCheck(!after_key, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %.200s, which takes no value)", argv[k], argv[k - 1]);
-  PetscCheck(strcmp(argv[k - 2], "-sample") && strcmp(argv[k - 2], "-samples"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %s %.200s): each option takes one value; give several samples to features or predict as -samples A B ... or -sample_list FILE", argv[k], argv[k - 2], argv[k - 1]);
-  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%.200s' (after %.200s %.200s): each option takes one value; a list is one word, comma-separated (-spectrum_count_omega 2,4,6)", argv[k], argv[k - 2], argv[k - 1]);
-}
-
-/* A word of the command line that is neither an option nor the value of the option before it,
-   by PETSc's rules (PetscOptionsInsertArgs: a word that is not an option name, -1e-3 included, is
-   the value of the option before it), is an error: PETSc skipped such words without a word, so
-   `rdf -sample a.data b.data` computed a.data alone and `-spectrum_nev 5 10` dropped the 10. The
-   further files of -samples are not such words. Collective: every rank has the same command line. */
-static PetscErrorCode CheckBareWords(const char command[], int argc, char **argv)
+/* The first of the n words w that is neither an option nor the value of the option before it, by
+   PETSc's rules (PetscOptionsInsertArgs and PetscOptionsInsertString: a word that is not an option
+   name, -1e-3 included, is the value of the option before it); n if none. PETSc skipped such
+   words without a word, so `rdf -sample a.data b.data` computed a.data alone and
+   `-spectrum_nev 5 10` dropped the 10. On the command line, the further files of -samples are not
+   such words (VitSamplePathsGet reads them from the command line only). */
+static PetscErrorCode FirstBareWord(const WordSource *src, int n, char **w, int *bare)
 {
   int last_samples = -1;
 
   PetscFunctionBeginUser;
-  for (int k = 1; k < argc; k++)
-    if (!strcmp(argv[k], "-samples")) last_samples = k;
-  for (int k = 1; k < argc; k++) {
+  *bare = n;
+  for (int k = 0; src->command && k < n; k++)
+    if (!strcmp(w[k], "-samples")) last_samples = k;
+  for (int k = 0; k < n; k++) {
     PetscBool key, next_key = PETSC_FALSE;
 
-    PetscCall(PetscOptionsValidKey(argv[k], &key));
-    if (!key && !MoreSamples(k, last_samples, argv)) PetscCall(BareWordError(command, k, argv));
-    if (!key || !strcmp(argv[k], "-prefix_pop") || k + 1 == argc) continue;
-    if (!TakesAnyWord(argv[k])) PetscCall(PetscOptionsValidKey(argv[k + 1], &next_key));
+    PetscCall(PetscOptionsValidKey(w[k], &key));
+    if (!key && !MoreSamples(k, last_samples, w)) {
+      *bare = k;
+      break;
+    }
+    if (!key || !strcmp(w[k], "-prefix_pop") || k + 1 == n) continue;
+    if (!TakesAnyWord(w[k])) PetscCall(PetscOptionsValidKey(w[k + 1], &next_key));
     if (!next_key) k++; /* its value */
   }
   PetscFunctionReturn(0);
+}
+
+/* The error for word k of w, which is neither an option nor an option's value. */
+static PetscErrorCode BareWordMessage(const WordSource *src, int k, char **w, char msg[])
+{
+  const char *samples = src->command ? "give several samples to features or predict as -samples A B ... or -sample_list FILE" : "give several samples to features or predict as -samples 'GLOB' or -sample_list FILE (-samples A B ... on the command line only)";
+  PetscBool   after_key = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (k > 0) PetscCall(PetscOptionsValidKey(w[k - 1], &after_key));
+  if (k == 0 && src->command) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after the command %s): give options as -NAME VALUE", src->at, w[k], src->command);
+  else if (k == 0) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s': give options as -NAME VALUE%s", src->at, w[k], src->line ? ", one a line" : "");
+  else if (after_key) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after %.200s, which takes no value)", src->at, w[k], w[k - 1]);
+  else snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after %.200s %.200s): each option takes one value; %s", src->at, w[k], w[k - 2], w[k - 1], !strcmp(w[k - 2], "-sample") || !strcmp(w[k - 2], "-samples") ? samples : "a list is one word, comma-separated (-spectrum_count_omega 2,4,6)");
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckOptionsFile(const WordSource *from, const char file[], char msg[]);
+
+/* A line of an options file that PETSc does not read as an option, or an alias: PETSc stops there. */
+static PetscErrorCode LineMessage(const WordSource *src, int n, char **w, char msg[])
+{
+  PetscBool key = PETSC_FALSE, old = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (strcasecmp(w[0], "alias")) { /* -NAME, or -NAME VALUE: a second option on the line is refused */
+    PetscCall(PetscOptionsValidKey(w[0], &key));
+    for (int j = 1; key && j < n && j < 3 && !old; j++) {
+      PetscCall(PetscOptionsValidKey(w[j], &old));
+      if (old) snprintf(msg, MESSAGE_LEN, "%s%.200s %.200s%s%.200s: two options on one line: give each option on a line of its own", src->at, w[0], w[1], j == 2 ? " " : "", j == 2 ? w[2] : "");
+    }
+    PetscFunctionReturn(0);
+  }
+  if (n > 1) PetscCall(PetscOptionsValidKey(w[1], &key));
+  if (n > 2) PetscCall(PetscOptionsValidKey(w[2], &old));
+  if (n != 3 || !key || !old) snprintf(msg, MESSAGE_LEN, "%sa malformed alias: give alias -NEW_NAME -OPTION", src->at);
+  PetscFunctionReturn(0);
+}
+
+/* Words w of src as PETSc will read them: every word an option or its value, an options file line
+   one option, and every -options_file a file that holds such lines (checked in turn). */
+static PetscErrorCode CheckWords(const WordSource *src, int n, char **w, char msg[])
+{
+  int bare;
+
+  PetscFunctionBeginUser;
+  if (src->line && n) PetscCall(LineMessage(src, n, w, msg));
+  if (msg[0] || (src->line && n && !strcasecmp(w[0], "alias"))) PetscFunctionReturn(0);
+  PetscCall(FirstBareWord(src, n, w, &bare));
+  if (bare < n) PetscCall(BareWordMessage(src, bare, w, msg));
+  for (int k = 0; k < n && !msg[0]; k++) {
+    if (strcmp(w[k], "-options_file")) continue;
+    if (k + 1 == n || (src->command && w[k + 1][0] == '-')) snprintf(msg, MESSAGE_LEN, "%s-options_file without a file name: give -options_file FILE", src->at);
+    else PetscCall(CheckOptionsFile(src, w[++k], msg));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The words of string as PETSc splits it (PetscToken: at blanks, a "quoted" word one word). */
+static PetscErrorCode CheckString(const WordSource *src, const char string[], char msg[])
+{
+  PetscToken token;
+  char      *word, **w;
+  int        n = 0, max = 16;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(max, &w));
+  PetscCall(PetscTokenCreate(string, ' ', &token));
+  do {
+    PetscCall(PetscTokenFind(token, &word));
+    if (!word || !word[0]) continue; /* the end, or before a leading blank */
+    if (n == max) PetscCall(PetscRealloc((max *= 2) * sizeof(*w), &w));
+    w[n++] = word;
+  } while (word);
+  PetscCall(CheckWords(src, n, w, msg));
+  PetscCall(PetscTokenDestroy(&token));
+  PetscCall(PetscFree(w));
+  PetscFunctionReturn(0);
+}
+
+/* Whether PETSc reads file as YAML (PetscOptionsFilename): by its name or its first bytes. */
+static PetscErrorCode IsYaml(const char file[], PetscBool *yaml)
+{
+  static const char *const ends[] = {":yaml", ".yaml", ".yml", ".json"};
+  char                     start[7] = "";
+  FILE                    *fd;
+
+  PetscFunctionBeginUser;
+  *yaml = PETSC_FALSE;
+  for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]) && !*yaml; i++) PetscCall(PetscStrendswith(file, ends[i], yaml));
+  if (*yaml || !(fd = fopen(file, "r"))) PetscFunctionReturn(0);
+  if (fread(start, 1, 6, fd) > 0) *yaml = (PetscBool)(!strncmp(start, "%YAML ", 6) || !strncmp(start, "---", 3));
+  fclose(fd);
+  PetscFunctionReturn(0);
+}
+
+/* An options file named by -options_file in from, line by line as PETSc reads it
+   (PetscOptionsInsertFilePetsc: # starts a comment; tabs and line ends are blanks). A name with
+   $ (PETSc puts ${PETSC_DIR} and the like in) and YAML files are left to PETSc. */
+static PetscErrorCode CheckOptionsFile(const WordSource *from, const char file[], char msg[])
+{
+  WordSource  src  = {NULL, "", PETSC_TRUE, from->depth + 1};
+  char       *line = NULL;
+  size_t      cap  = 0;
+  struct stat st;
+  PetscBool   yaml;
+  FILE       *fd;
+
+  PetscFunctionBeginUser;
+  if (strchr(file, '$')) PetscFunctionReturn(0);
+  PetscCall(IsYaml(file, &yaml));
+  if (yaml) PetscFunctionReturn(0);
+  if (src.depth > OPTIONS_FILE_DEPTH) {
+    snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: options files within options files %d deep: does a file name itself?", from->at, file, OPTIONS_FILE_DEPTH);
+    PetscFunctionReturn(0);
+  }
+  if (!stat(file, &st) && S_ISDIR(st.st_mode)) errno = EISDIR;
+  else if ((fd = fopen(file, "r"))) {
+    for (int n = 1; !msg[0] && getline(&line, &cap, fd) >= 0; n++) {
+      line[strcspn(line, "#")] = 0;
+      for (char *c = line; *c; c++)
+        if (*c == '\t' || *c == '\r' || *c == '\n') *c = ' ';
+      snprintf(src.at, sizeof(src.at), "%.500s:%d: ", file, n);
+      PetscCall(CheckString(&src, line, msg));
+    }
+    free(line);
+    fclose(fd);
+    PetscFunctionReturn(0);
+  }
+  snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: cannot read it (%s): give an options file", from->at, file, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
+/* The command line, PETSC_OPTIONS and the options files they name, as PETSc will read them: the
+   first error in msg, if any. */
+static PetscErrorCode CheckOptionSources(const char command[], int argc, char **argv, char msg[])
+{
+  WordSource  cmdline = {command, "", PETSC_FALSE, 0}, env = {NULL, "PETSC_OPTIONS: ", PETSC_FALSE, 0};
+  const char *options = getenv("PETSC_OPTIONS");
+
+  PetscFunctionBeginUser;
+  PetscCall(CheckWords(&cmdline, argc - 1, argv + 1, msg));
+  if (!msg[0] && options) PetscCall(CheckString(&env, options, msg));
+  PetscFunctionReturn(0);
+}
+
+/* PETSc reads the options files and PETSC_OPTIONS inside SlepcInitialize, before vitrum's error
+   handler exists: a bad line stopped the run with PETSc's traceback, and a word that is no
+   option's value was skipped without a word. So rank 0 reads them first, as PETSc will, and an
+   error is one line; every rank learns of it and the run ends with status 1 before PETSc starts.
+   Collective on MPI_COMM_WORLD. */
+static int OptionsRefused(const char command[], int argc, char **argv)
+{
+  char message[MESSAGE_LEN] = "";
+  int  rank = 0, refused;
+
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (!rank && CheckOptionSources(command, argc, argv, message)) snprintf(message, sizeof(message), "the options could not be checked (see above)");
+  refused = message[0] != 0;
+  MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!rank && refused) fprintf(stderr, "vitrum: error: %s\n", message);
+  return refused;
 }
 
 /* glibc's malloc backs its heap with transparent huge pages when GLIBC_TUNABLES holds
@@ -157,7 +326,7 @@ int main(int argc, char **argv)
 {
   const VitCommand *cmd = NULL;
   PetscErrorCode    ierr;
-  int               status = 0;
+  int               status = 0, provided;
 
   ExecWithHugePages(argv);
   AvoidLockedfileComponent();
@@ -174,14 +343,18 @@ int main(int argc, char **argv)
     argc--;
   }
   if (!cmd && (argc < 2 || AsksForHelp(argc, argv))) return UsageWithoutCommand(&argc, &argv, NULL);
+  MPI_Init_thread(&argc, &argv, PETSC_MPI_THREAD_REQUIRED, &provided); /* as PetscInitialize would; PETSc leaves MPI_Finalize to us */
+  if (OptionsRefused(cmd ? cmd->name : "", argc, argv)) {
+    MPI_Finalize();
+    return 1;
+  }
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(VitInitialize());
   PetscCall(VitPushErrorHandler());
   if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
     if (!PetscGlobalRank) PrintUsage();
   } else {
-    ierr = CheckBareWords(cmd->name, argc, argv);
-    if (!ierr) ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
+    ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
     if (!ierr) ierr = cmd->run();
     if (ierr) {
       VitOutputsRemove();
@@ -193,5 +366,6 @@ int main(int argc, char **argv)
     status = VitEndOfRun((PetscBool)(ierr != 0));
   }
   PetscCall(SlepcFinalize());
+  MPI_Finalize();
   return status;
 }

@@ -18,3 +18,5 @@ vit_add_test(cli_long_paths 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/long_p
 vit_add_test(cli_help_spellings 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_spellings.py)
 # A bare word on the command line that is no option's value is one error line (tests/cli/bare_arguments.py).
 vit_add_test(cli_bare_arguments 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/bare_arguments.py)
+# Options files and PETSC_OPTIONS: a bad line, a stray word or a missing file is one error line naming the file and line, before PETSc starts (tests/cli/options_files.py).
+vit_add_test(cli_options_files 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/options_files.py)
