@@ -5,6 +5,7 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <vitrum/h5io.h>
 #include <slepcsys.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <errno.h>
@@ -290,6 +291,58 @@ static int OptionsRefused(const char command[], int argc, char **argv)
   return refused;
 }
 
+/* Whether -help asks for the command's options: not -help intro, which PETSc answers with the usage
+   and its version, and exits (PetscOptionsCheckInitial_Private). */
+static PetscBool AsksForOptions(int argc, char **argv)
+{
+  PetscBool options = PETSC_FALSE;
+
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-help")) options = (PetscBool)(i + 1 == argc || strcasecmp(argv[i + 1], "intro"));
+  return options;
+}
+
+/* `vitrum COMMAND -help`: PETSc and SLEPc print their banner and their general options (about 80
+   lines: -log_view, -malloc_debug, ...) in SlepcInitialize, before the command lists its own. They
+   are held back while SlepcInitialize runs (PETSc prints help through PetscHelpPrintf, which a
+   program may replace) and printed after the command's options, under a heading. */
+static struct {
+  char  *text;
+  size_t len;
+} held;
+
+static PetscErrorCode HoldHelp(MPI_Comm comm, const char format[], ...)
+{
+  size_t         full;
+  va_list        ap, again;
+  char          *grown;
+  PetscErrorCode ierr;
+
+  (void)comm;
+  va_start(ap, format);
+  va_copy(again, ap);
+  grown = realloc(held.text, held.len + 4096);
+  if (grown) ierr = PetscVSNPrintf((held.text = grown) + held.len, 4096, format, &full, ap);
+  if (grown && !ierr && full >= 4096 && (grown = realloc(held.text, held.len + full + 1))) ierr = PetscVSNPrintf((held.text = grown) + held.len, full + 1, format, &full, again);
+  va_end(again);
+  va_end(ap);
+  if (!grown) return PETSC_ERR_MEM;
+  if (!ierr) held.len += strlen(held.text + held.len);
+  return ierr;
+}
+
+static PetscErrorCode PrintHeldHelp(void)
+{
+  PetscFunctionBeginUser;
+  if (!held.text) PetscFunctionReturn(0);
+  PetscCall((*PetscHelpPrintf)(PETSC_COMM_WORLD, "----------------------------------------\n"
+                                                 "PETSc's and SLEPc's general options (their solvers' -eps_*, -st_*, -ksp_*, -pc_*, -bv_*, -mat_* options: see their manuals):\n"));
+  PetscCall((*PetscHelpPrintf)(PETSC_COMM_WORLD, "%s", held.text));
+  free(held.text);
+  held.text = NULL;
+  PetscFunctionReturn(0);
+}
+
 /* glibc's malloc backs its heap with transparent huge pages when GLIBC_TUNABLES holds
    glibc.malloc.hugetlb=1, a setting read only at process start. The Hessian's arrays (GBs, zeroed
    by PETSc's preallocation) then fault in 2 MB pages instead of 4 kB ones: on 884,736 atoms, 1 rank,
@@ -327,6 +380,7 @@ int main(int argc, char **argv)
   const VitCommand *cmd = NULL;
   PetscErrorCode    ierr;
   int               status = 0, provided;
+  PetscBool         hold_help;
 
   ExecWithHugePages(argv);
   AvoidLockedfileComponent();
@@ -348,7 +402,13 @@ int main(int argc, char **argv)
     MPI_Finalize();
     return 1;
   }
-  PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
+  hold_help = (PetscBool)(cmd && AsksForOptions(argc, argv));
+  if (hold_help) PetscHelpPrintf = HoldHelp;
+  PetscCall(SlepcInitialize(&argc, &argv, NULL, hold_help ? NULL : help));
+  if (hold_help) {
+    PetscHelpPrintf = PetscHelpPrintfDefault;
+    PetscCall((*PetscHelpPrintf)(PETSC_COMM_WORLD, "%sThe options of vitrum %s first; PETSc's and SLEPc's general options (-log_view, -options_file, ...) follow them.\n", help, cmd->name));
+  }
   PetscCall(VitInitialize());
   PetscCall(VitPushErrorHandler());
   if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
@@ -356,6 +416,7 @@ int main(int argc, char **argv)
   } else {
     ierr = VitOptionNamesCheck(commands, ncommands, cmd); /* a misspelt option fails before any work */
     if (!ierr) ierr = cmd->run();
+    if (!ierr && hold_help) ierr = PrintHeldHelp();
     if (ierr) {
       VitOutputsRemove();
       if (!VitUserErrorRaised()) { /* a bug or a system error, maybe on one rank only */

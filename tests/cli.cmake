@@ -20,3 +20,5 @@ vit_add_test(cli_help_spellings 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/he
 vit_add_test(cli_bare_arguments 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/bare_arguments.py)
 # Options files and PETSC_OPTIONS: a bad line, a stray word or a missing file is one error line naming the file and line, before PETSc starts (tests/cli/options_files.py).
 vit_add_test(cli_options_files 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/options_files.py)
+# COMMAND -help lists the command's options first, PETSc's and SLEPc's general options after them under a heading (tests/cli/help_order.py).
+vit_add_test(cli_help_order 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_order.py)
