@@ -23,10 +23,17 @@ set_tests_properties(bad_inputs PROPERTIES LABELS "sanitize;bad_inputs" TIMEOUT 
 # extXYZ tilts of io_extxyz_tilt_limit; fit_predict: fit_predict_species; spectrum_factor_guard:
 # the shift-and-invert and LOBPCG modes of spectrum_modes_np1). Under ASan those six took 830 s
 # of the 1850 s of test time of `ctest -L sanitize` (session 43, a busy machine).
-set(VIT_SANITIZE_SUBSET io_lammps_data_1 io_lammps_files io_triclinic_equiv io_extxyz_tilt_limit io_h5md_2 io_geometry io_species_order
-    rdf_sq_and_errors potential_energy_ka3d potential_small_box_below manybody_lammps_eam_alloy manybody_lammps_tersoff_sic
-    manybody_hessian_tersoff_sic_small_box hessian_ranks spectrum_analytic_np3 spectrum_exactsum_np3 spectrum_kpm_reference
-    spectrum_modes_np1 fit_tsqr fit_predict_species fit_kernel pipeline_features_kill)
+# Under ASan a vitrum start costs about a second, so tests of many starts weigh most. Session 44 took
+# out five more whose paths others here run (ASan test time on a loaded machine, of 2199 s):
+# potential_small_box_below (256 s; the small-box image code runs in potential_small_box_tilted,
+# 33 s), io_h5md_2 (224 s; H5MD reading in io_triclinic_equiv), pipeline_features_kill (207 s;
+# features' caches in pipeline_features_truncate, 79 s, which also reads truncated HDF5 files),
+# manybody_hessian_tersoff_sic_small_box (120 s; Tersoff in manybody_lammps_tersoff_sic) and
+# io_species_order (113 s; the readers of io_lammps_files and io_lammps_data_1).
+set(VIT_SANITIZE_SUBSET io_lammps_data_1 io_lammps_files io_triclinic_equiv io_extxyz_tilt_limit io_geometry
+    rdf_sq_and_errors potential_energy_ka3d potential_small_box_tilted manybody_lammps_eam_alloy manybody_lammps_tersoff_sic
+    hessian_ranks spectrum_analytic_np3 spectrum_exactsum_np3 spectrum_kpm_reference spectrum_modes_np1 fit_tsqr
+    fit_predict_species fit_kernel pipeline_features_truncate)
 function(vit_label_sanitize_subset)
   foreach(t ${VIT_SANITIZE_SUBSET})
     if(NOT TEST ${t})
