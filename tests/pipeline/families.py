@@ -2,7 +2,10 @@
 tiny ensemble: 6 samples made by scripts/make_ensemble.py --family FAMILY with every MD step count
 scaled by 0.02 (the protocols' order is kept), lighter KPM settings, 2 samples held out. Checks:
 every stage ran, the report and its figures exist, every model of the options file was fitted and
-evaluated, and the held-out predictions equal X W^T + b of the model files (numpy).
+evaluated, and the held-out predictions equal X W^T + b of the model files (numpy). For cuzr
+also the material check of tests/pipeline/materiallib.py on two of the generated samples
+(protocols 0 and 5: instantaneous and slowest quench): atom count, composition, vitrum's energy per
+atom = LAMMPS's, relaxed (pipeline_material_inputs checks the other material families).
 Usage: families.py FAMILY"""
 import os
 import shutil
@@ -13,6 +16,7 @@ import h5py
 import numpy as np
 
 import vitrum_testlib as vt
+from materiallib import check_samples
 
 SRC = os.environ['SRC']
 family = sys.argv[1]
@@ -25,6 +29,8 @@ shutil.rmtree(run, ignore_errors=True)
 p = subprocess.run(['/usr/bin/python3', os.path.join(SRC, 'scripts', 'make_ensemble.py'), '--out', ens, '--family', family,
                     '--samples', '6', '--steps-scale', '0.02', '--jobs', '2'] + size, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 vt.check(p.returncode == 0, '%s: 6 samples generated (%s)' % (family, p.stdout[-1500:]))
+if family == 'cuzr':  # 4 nx^3 atoms (nx 4)
+    check_samples(family, ens, 256, rows=(0, 5))
 models = next(l.split()[1] for l in open(opts) if l.startswith('-pipeline_models')).split(',')
 out = vt.run(['pipeline', '-options_file', opts, '-pipeline_samples', os.path.join(ens, 'samples.txt'), '-pipeline_dir', run,
               '-kpm_moments', 128, '-kpm_vectors', 4, '-boson_max_moments', 256, '-fit_test_fraction', 0.34, '-pipeline_learning_curve', 0] + grid, 1).stdout
