@@ -4,7 +4,8 @@ vit_add_test(modes_multiplets_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spec
 # The filter's modes are the lowest K (not K arbitrary ones of its interval) on a Cu-Zr glass against numpy.
 vit_add_test(modes_filter_lowest_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/filter_lowest.py 1)
 vit_add_test(modes_filter_lowest_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/filter_lowest.py 2)
-# LOBPCG with the multigrid preconditioner (src/spectrum/precond.c) and the fallback from shift-and-invert.
+# LOBPCG with the multigrid preconditioner (src/spectrum/precond.c) and the fallback from shift-and-invert;
+# each case runs on one of the two (on 2 ranks what depends on the ranks; see precond.py).
 vit_add_test(modes_precond_np1 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 1)
 vit_add_test(modes_precond_np2 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/spectrum/precond.py 2)
 # twolevel's affine coarse space on an EAM glass in metal units, an amorphous carbon sheet and flat graphene.
