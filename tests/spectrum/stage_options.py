@@ -2,7 +2,8 @@
 -spectrum_twolevel_*, -spectrum_precond*, -spectrum_complete_multiplets; the KPM's -kpm_kernel) are
 read and checked before the sample is read, in every command that runs those stages (spectrum,
 response, minimize's curvature check, features, pipeline): a bad value is one line, once, exit
-status 1, on 1 and 2 ranks, and for a sample that does not exist it is that line, not the sample's
+status 1, on 2 ranks (where a line printed by every rank would show; the option checks do not
+depend on the ranks), and for a sample that does not exist it is that line, not the sample's
 (before, the sample was read, the Hessian assembled and, for up to 4096 degrees of freedom, every
 eigenvalue computed by LAPACK before such a value was refused; a missing sample was reported first).
 What needs the sample is still checked where it is known: a block against the wanted modes and
@@ -13,7 +14,8 @@ import numpy as np
 import spectrumlib as sl
 import vitrum_testlib as vt
 
-RANKS = (1, 2)
+RANKS = (1, 2)  # the runs; the errors run on 2 ranks only (ERROR_RANKS)
+ERROR_RANKS = (2,)
 MISSING = "missing.data"
 BAD = [  # (option, value, what the error line says)
     ("-spectrum_twolevel_coarse_solve", "shared", "Unknown option shared for -spectrum_twolevel_coarse_solve"),
@@ -36,8 +38,8 @@ STAGE_OPTIONS = sorted({b[0] for b in BAD} | {"-spectrum_chebyshev_block", "-spe
 
 
 def refused_first(what, args, text):
-    """args fail on 1 and 2 ranks with one error line that says text and not the missing sample's."""
-    for n in RANKS:
+    """args fail on 2 ranks with one error line that says text and not the missing sample's."""
+    for n in ERROR_RANKS:
         p = vt.run(args, n, expect_fail=True)
         out = p.stdout + p.stderr
         lines = [l for l in out.splitlines() if "vitrum: error:" in l]
