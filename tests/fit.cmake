@@ -49,3 +49,7 @@ vit_add_test(fit_test_samples_rule 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit
 vit_add_test(fit_messages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_fit_messages.py)
 # The per-sample warning that no boson peak was resolved: only when a target asks for a boson peak (features), always in spectrum.
 vit_add_test(fit_boson_warning 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_boson_warning.py)
+# predict -o refuses a training sample of the model (/model/training_samples, absolute paths from features; any spelling, folder or hard link); older models unchecked.
+vit_add_test(fit_predict_output_sample 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict_output.py)
+# A pair dropped as constant (g_2-2 of a dilute species): predict accepts a sample where it equals the recorded constant (= W x + b), refuses one where it differs (pair and deviation named).
+vit_add_test(fit_predict_flat_pair 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/fit/check_predict_flat_pair.py)

@@ -350,6 +350,7 @@ PetscErrorCode VitFeaturesPerAtom(MPI_Comm comm, const FeatOptions *given, Petsc
   PetscCall(VitH5WriteVec(&h5, "/dataset/row_sample", row_sample, "index into /dataset/samples"));
   PetscCall(VitH5WriteVec(&h5, "/dataset/row_atom", row_atom, "global atom id"));
   PetscCall(VitH5WriteStrings(&h5, "/dataset/samples", n, (const char *const *)paths));
+  PetscCall(VitFeaturesWriteSamplePaths(&h5, n, paths)); /* fit keeps them: predict never writes over one */
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", 0.0, "length"));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/atom_sigma", o->atom_sigma, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", "per-atom rdf"));

@@ -52,7 +52,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsReal("-features_smooth", "Gaussian width sigma for smoothing g(r) (0: none)", NULL, o->smooth, &o->smooth, NULL));
   PetscCall(PetscOptionsReal("-features_rmin", "smallest r (or q) kept", NULL, o->xmin, &o->xmin, NULL));
   PetscCall(PetscOptionsReal("-features_rmax", "largest r (or q) kept (0: all; per-atom default 2.5 L, L the length unit of the first sample's default g(r) grid: 1 for LJ, 2 A for most metal-unit glasses)", NULL, o->xmax, &o->xmax, NULL));
-  PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact)", NULL, o->drop_constant, &o->drop_constant, NULL));
+  PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact; recorded with their values, which predict checks a sample against)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(VitOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments (omega2_mean, omega4_mean), NAME (a /spectrum/scalars entry), none; a name given twice (omega2_mean,moments) is one column, its first", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
@@ -1405,17 +1405,23 @@ static PetscErrorCode ReadTargetRow(MPI_Comm comm, const FeatOptions *o, VitVdos
   PetscFunctionReturn(0);
 }
 
-/* Remove the columns that are the same in every row. */
-static PetscErrorCode DropConstantColumns(Table *tab, PetscInt *dropped)
+/* Remove the columns that are the same in every row; they move to `dropped` (one row: their names
+   and values, which the model keeps so that predict can check a sample's bins against them). */
+static PetscErrorCode DropConstantColumns(Table *tab, Table *dropped)
 {
   PetscInt keep = 0;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(tab->ncols + 1, &dropped->data));
+  PetscCall(PetscMalloc1(tab->ncols + 1, &dropped->names));
+  dropped->nrows = 1;
+  dropped->ncols = 0;
   for (PetscInt j = 0; j < tab->ncols; j++) {
     PetscBool constant = PETSC_TRUE;
     for (PetscInt i = 1; i < tab->nrows && constant; i++) constant = (PetscBool)(tab->data[i * tab->ncols + j] == tab->data[j]);
     if (constant && tab->nrows > 1) {
-      PetscCall(PetscFree(tab->names[j]));
+      dropped->data[dropped->ncols]    = tab->data[j];
+      dropped->names[dropped->ncols++] = tab->names[j];
       continue;
     }
     for (PetscInt i = 0; i < tab->nrows; i++) tab->data[i * tab->ncols + keep] = tab->data[i * tab->ncols + j];
@@ -1423,7 +1429,6 @@ static PetscErrorCode DropConstantColumns(Table *tab, PetscInt *dropped)
   }
   /* compact the rows now that every row has `keep` leading values spaced by the old ncols */
   for (PetscInt i = 0; i < tab->nrows; i++) PetscCall(PetscArraymove(tab->data + i * keep, tab->data + i * tab->ncols, keep));
-  *dropped   = tab->ncols - keep;
   tab->ncols = keep;
   PetscFunctionReturn(0);
 }
@@ -1484,7 +1489,34 @@ static PetscErrorCode WritePairTable(MPI_Comm comm, const FeatOptions *o, const 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const VitComposition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
+PetscErrorCode VitFeaturesWriteSamplePaths(VitH5 *h5, PetscInt n, char *const paths[])
+{
+  char **abs;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n, &abs));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscCall(PetscMalloc1(PETSC_MAX_PATH_LEN, &abs[i]));
+    SampleIdentity(paths[i], abs[i]);
+  }
+  PetscCall(VitH5WriteStrings(h5, "/dataset/sample_paths", n, (const char *const *)abs));
+  PetscCall(VitStringsFree(n, &abs));
+  PetscFunctionReturn(0);
+}
+
+/* The features dropped as constant over the samples (-features_drop_constant): their names and values. */
+static PetscErrorCode WriteConstantFeatures(VitH5 *h5, const FeatOptions *o, const Table *constant)
+{
+  hsize_t dims[1] = {(hsize_t)constant->ncols};
+
+  PetscFunctionBeginUser;
+  if (!constant->ncols) PetscFunctionReturn(0);
+  PetscCall(VitH5WriteStrings(h5, "/dataset/constant_feature_names", constant->ncols, (const char *const *)constant->names));
+  PetscCall(VitH5WriteReal(h5, "/dataset/constant_feature_values", 1, dims, constant->data, strcmp(o->kind, "sq") ? "1 (g(r))" : "1 (S(q))"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt n, char *const paths[], const Table *X, const Table *Y, const Table *constant, const VitComposition *comp, const VitScattering *sc, const VitVdosTargets *vdos)
 {
   VitH5   h5;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)X->ncols};
@@ -1500,6 +1532,8 @@ static PetscErrorCode WriteDataset(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscCall(VitH5WriteStrings(&h5, "/dataset/feature_names", X->ncols, (const char *const *)X->names));
   PetscCall(VitH5WriteStrings(&h5, "/dataset/target_names", Y->ncols, (const char *const *)Y->names));
   PetscCall(VitH5WriteStrings(&h5, "/dataset/sample_names", n, (const char *const *)paths));
+  PetscCall(VitFeaturesWriteSamplePaths(&h5, n, paths));
+  PetscCall(WriteConstantFeatures(&h5, o, constant));
   PetscCall(VitH5WriteScalar(&h5, "/dataset/feature_smooth", strcmp(o->kind, "sq") ? o->smooth : 0.0, "length"));
   PetscCall(VitH5WriteAttrString(&h5, "/dataset", "feature_kind", o->kind));
   PetscCall(VitFeaturesCachePath(o, paths[0], ".rdf.h5", cached));
@@ -1777,9 +1811,9 @@ PetscErrorCode VitCmdFeatures(void)
 {
   MPI_Comm    comm = PETSC_COMM_WORLD;
   FeatOptions o;
-  PetscInt    n, dropped = 0;
+  PetscInt    n;
   char      **paths;
-  Table       X = {0}, Y = {0};
+  Table       X = {0}, Y = {0}, constant = {0};
   VitComposition comp = {0};
   VitScattering scattering;
   VitVdosTargets vdos;
@@ -1836,13 +1870,14 @@ PetscErrorCode VitCmdFeatures(void)
     PetscCall(TableAddRow(&Y, row));
     PetscCall(PetscFree(row));
   }
-  if (o.drop_constant) PetscCall(DropConstantColumns(&X, &dropped));
+  if (o.drop_constant) PetscCall(DropConstantColumns(&X, &constant));
   PetscCall(PetscLogEventEnd(FEAT_ASSEMBLE, 0, 0, 0, 0));
   if (WantsSpectrum(&o)) PetscCall(VitVdosTargetsReport(comm, &vdos, n));
   PetscCheck(X.ncols > 0, comm, PETSC_ERR_USER_INPUT, "features: every feature is constant over the %" PetscInt_FMT " samples", n);
-  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &comp, &scattering, WantsSpectrum(&o) ? &vdos : NULL));
-  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, dropped, Y.ncols, o.out));
+  PetscCall(WriteDataset(comm, &o, n, paths, &X, &Y, &constant, &comp, &scattering, WantsSpectrum(&o) ? &vdos : NULL));
+  PetscCall(PetscPrintf(comm, "features: %" PetscInt_FMT " samples x %" PetscInt_FMT " features (%" PetscInt_FMT " constant ones dropped), %" PetscInt_FMT " targets: wrote %s\n", n, X.ncols, constant.ncols, Y.ncols, o.out));
   PetscCall(TableDestroy(&X));
+  PetscCall(TableDestroy(&constant));
   PetscCall(TableDestroy(&Y));
   PetscCall(VitCompositionDestroy(&comp));
   PetscCall(VitStringsFree(n, &paths));

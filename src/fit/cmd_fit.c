@@ -4,6 +4,8 @@
 #include <vitrum/fit.h>
 #include <vitrum/h5io.h>
 #include <vitrum/potential.h>
+#include <limits.h>
+#include <stdlib.h>
 
 /* -fit_smooth_weight auto: mu = 1, 10, ..., 1e6, chosen with lambda (docs/fit.md) */
 #define FIT_AUTO_WEIGHTS 7
@@ -183,15 +185,91 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
   PetscFunctionReturn(0);
 }
 
+/* What the model records of its dataset besides the fit: the samples it was made from (absolute
+   paths: predict refuses an -o that is one of them) and the features the dataset dropped as constant
+   over them (predict checks a sample's profiles of a pair the model has no feature of against them). */
+typedef struct {
+  PetscInt   nsamples, nconstant;
+  char     **samples;          /* /dataset/sample_paths, else the names that exist here, made absolute */
+  PetscBool  recorded;         /* samples from /dataset/sample_paths (features of this version) */
+  char     **constant_names;   /* /dataset/constant_feature_names (NULL: none, or an older dataset) */
+  PetscReal *constant_values;
+} FitInputs;
+
+/* An older dataset (no /dataset/sample_paths): its sample names that name a file here, made
+   absolute (realpath); names of no file (a dataset made elsewhere, or not by features) are left out. */
+static PetscErrorCode FitInputsFromNames(const VitDataset *ds, FitInputs *in)
+{
+  PetscInt     n     = ds->row_sample ? ds->nsamples : ds->n;
+  char *const *names = ds->row_sample ? ds->samples : ds->sample_names;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n + 1, &in->samples));
+  for (PetscInt i = 0; i < n; i++) {
+    char resolved[PATH_MAX];
+    if (realpath(names[i], resolved)) PetscCall(PetscStrallocpy(resolved, &in->samples[in->nsamples++]));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FitInputsRead(MPI_Comm comm, const VitDataset *ds, FitInputs *in)
+{
+  VitH5     h5;
+  PetscBool exists;
+  PetscInt  nvalues;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(in, sizeof(*in)));
+  PetscCall(VitH5OpenRead(comm, ds->path, &h5));
+  PetscCall(VitH5Exists(&h5, "/dataset/sample_paths", &in->recorded));
+  if (in->recorded) PetscCall(VitH5ReadStrings(&h5, "/dataset/sample_paths", &in->nsamples, &in->samples));
+  else PetscCall(FitInputsFromNames(ds, in));
+  PetscCall(VitH5Exists(&h5, "/dataset/constant_feature_names", &exists));
+  if (exists) {
+    PetscCall(VitH5ReadStrings(&h5, "/dataset/constant_feature_names", &in->nconstant, &in->constant_names));
+    PetscCall(VitH5ReadReal(&h5, "/dataset/constant_feature_values", &nvalues, &in->constant_values));
+    PetscCheck(nvalues == in->nconstant, comm, PETSC_ERR_USER_INPUT, "%s: /dataset/constant_feature_values has %" PetscInt_FMT " values for %" PetscInt_FMT " /dataset/constant_feature_names: the dataset is damaged, run features again", ds->path, nvalues, in->nconstant);
+    for (PetscInt k = 0; k < nvalues; k++) PetscCheck(!PetscIsInfOrNanReal(in->constant_values[k]), comm, PETSC_ERR_USER_INPUT, "%s: /dataset/constant_feature_values[%" PetscInt_FMT "] (%s) is not a finite number: the dataset is damaged, run features again", ds->path, k, in->constant_names[k]);
+  }
+  PetscCall(VitH5Close(&h5));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FitInputsDestroy(FitInputs *in)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VitStringsFree(in->nsamples, &in->samples));
+  if (in->constant_names) PetscCall(VitStringsFree(in->nconstant, &in->constant_names));
+  PetscCall(PetscFree(in->constant_values));
+  PetscFunctionReturn(0);
+}
+
+/* /model/training_samples and /model/constant_feature_{names,values} (each only when there is one). */
+static PetscErrorCode FitInputsWrite(VitH5 *h5, const FitInputs *in)
+{
+  hsize_t dims[1] = {(hsize_t)in->nconstant};
+
+  PetscFunctionBeginUser;
+  if (in->nsamples) PetscCall(VitH5WriteStrings(h5, "/model/training_samples", in->nsamples, (const char *const *)in->samples));
+  if (!in->nconstant) PetscFunctionReturn(0);
+  PetscCall(VitH5WriteStrings(h5, "/model/constant_feature_names", in->nconstant, (const char *const *)in->constant_names));
+  PetscCall(VitH5WriteReal(h5, "/model/constant_feature_values", 1, dims, in->constant_values, "feature"));
+  PetscFunctionReturn(0);
+}
+
 /* -o must not be one of the dataset's samples that exist here (same device and inode, whatever
-   the spelling): features and predict refuse such an output too. */
-static PetscErrorCode FitOutputNotSample(MPI_Comm comm, const FitOptions *o, const VitDataset *ds)
+   the spelling), by the names the dataset gives and by the absolute paths features recorded (a fit
+   run in another folder): features and predict refuse such an output too. */
+static PetscErrorCode FitOutputNotSample(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitInputs *in)
 {
   char hint[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(hint, sizeof(hint), "it is a sample of %s (/dataset/%s): give another output name", ds->path, ds->row_sample ? "samples" : "sample_names"));
   PetscCall(VitOutputCheckHint(comm, "-o", o->out, ds->row_sample ? ds->nsamples : ds->n, (const char *const *)(ds->row_sample ? ds->samples : ds->sample_names), hint));
+  if (!in->recorded) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(hint, sizeof(hint), "it is a sample of %s (/dataset/sample_paths): give another output name", ds->path));
+  PetscCall(VitOutputCheckHint(comm, "-o", o->out, in->nsamples, (const char *const *)in->samples, hint));
   PetscFunctionReturn(0);
 }
 
@@ -1109,7 +1187,7 @@ static PetscErrorCode FitKernelWrite(VitH5 *h5, PetscInt p, const FitKernel *ker
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitScaling *sc, const FitSplit *split, const FitPrior *prior, const FitResult *res)
+static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitDataset *ds, const FitInputs *in, const FitScaling *sc, const FitSplit *split, const FitPrior *prior, const FitResult *res)
 {
   VitH5     h5;
   PetscInt  p = ds->p, t = ds->t, L = res->nlambda;
@@ -1149,6 +1227,7 @@ static PetscErrorCode FitWrite(MPI_Comm comm, const FitOptions *o, const VitData
     if (ds->density_range[0] > 0) PetscCall(VitH5WriteReal(&h5, "/model/density_range", 1, &two, ds->density_range, ds->dim == 2 ? "1/length^2" : "1/length^3"));
   }
   if (ds->units_style[0]) PetscCall(VitH5WriteAttrString(&h5, "/model", "units_style", ds->units_style)); /* predict refuses samples in other units */
+  PetscCall(FitInputsWrite(&h5, in)); /* predict never writes over a training sample, and checks the pairs dropped as constant */
   if (ds->rdf_dr > 0) { /* predict computes a sample's g(r) on this grid */
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_dr", ds->rdf_dr, "length"));
     PetscCall(VitH5WriteScalar(&h5, "/model/rdf_rmax", ds->rdf_rmax, "length"));
@@ -1316,6 +1395,7 @@ PetscErrorCode VitCmdFit(void)
   MPI_Comm     comm = PETSC_COMM_WORLD;
   FitOptions   o;
   VitDataset   ds;
+  FitInputs    in;
   FitSplit     split;
   FitScaling   sc;
   FitPrior     prior;
@@ -1341,7 +1421,8 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscLogEventBegin(vit_log.read, 0, 0, 0, 0));
   PetscCall(VitDatasetRead(comm, o.data, &ds));
   PetscCall(PetscLogEventEnd(vit_log.read, 0, 0, 0, 0));
-  PetscCall(FitOutputNotSample(comm, &o, &ds));
+  PetscCall(FitInputsRead(comm, &ds, &in));
+  PetscCall(FitOutputNotSample(comm, &o, &ds, &in));
   PetscCall(FitSplitCreate(comm, &o, &ds, &split));
   PetscCall(FitWarnTwins(comm, &ds, &split));
   PetscCall(FitKernelCompute(comm, &ds, (PetscBool)!strcmp(o.prior, "kernel"), &res.kernel));
@@ -1374,7 +1455,7 @@ PetscErrorCode VitCmdFit(void)
   PriorDistance(ds.t, ds.p, W, &prior, res.prior_distance);
   PetscCall(PetscLogEventEnd(FIT_METRICS, 0, 0, 0, 0));
 
-  PetscCall(FitWrite(comm, &o, &ds, &sc, &split, &prior, &res));
+  PetscCall(FitWrite(comm, &o, &ds, &in, &sc, &split, &prior, &res));
   PetscCall(FitReport(comm, &o, &ds, &split, &sc, &prior, &res));
   PetscCall(PetscLogStagePop());
 
@@ -1393,6 +1474,7 @@ PetscErrorCode VitCmdFit(void)
   PetscCall(PetscFree3(sc.x_mean, sc.x_scale, sc.y_mean));
   PetscCall(PetscFree(sc.dropped));
   PetscCall(PetscFree(split.row_fold));
+  PetscCall(FitInputsDestroy(&in));
   PetscCall(VitDatasetDestroy(&ds));
   PetscFunctionReturn(0);
 }

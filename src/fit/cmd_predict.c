@@ -29,6 +29,14 @@ typedef struct {
   PetscInt   dim;              /* of the training samples (0: unknown, older model files) */
   PetscReal  density_range[2]; /* their smallest and largest number density (0: unknown) */
   char      *units_style;      /* their unit style (NULL: unknown, older model files) */
+  PetscInt   nsamples;         /* /model/training_samples (0: none recorded, older model files) */
+  char     **samples;
+  PetscInt   nconstant;        /* /model/constant_feature_{names,values}: features dropped as constant */
+  char     **constant_names;
+  PetscReal *constant_values, *constant_x;
+  PetscInt   nflat;            /* pairs with every bin dropped as constant (no model profile): */
+  char     **flat_names;       /* "g_B-B", ... */
+  PetscInt  *flat_first, *flat_count; /* their bins in constant_* */
 } Model;
 
 /* Profiles read from one input: nprof columns on the grid x; names ("g_A-B") when known. */
@@ -62,7 +70,7 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   PetscCall(VitOptionsString("-sample_list", "more sample files: a text file with one path per line (relative to the current folder), as for vitrum features", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
   PetscCall(PetscOptionsStringArray("-rdf", "measured profile(s): text columns 'r g_1 g_2 ...' (in the model's order, or in any order under a header line '# r 1-2 2-2 1-1') or an HDF5 rdf output", NULL, o->rdf, &o->nrdf, &set));
   if (!set) o->nrdf = 0;
-  PetscCall(VitOptionsString("-o", "also write the predictions to this HDF5 file", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "also write the predictions to this HDF5 file (not an input, nor a training sample of the model)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(VitOptionsString("-features_cache", "folder of the per-sample rdf outputs, as for vitrum features (default: an up-to-date entry in " VIT_FEATURES_CACHE_DEFAULT " of the current folder is read, nothing is written)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsBool("-predict_regrid", "re-bin -rdf g(r) profiles whose grid differs from the model's (average over each model bin weighted by shell volume; not S(q); else such a profile is an error)", NULL, o->regrid, &o->regrid, NULL));
   PetscOptionsEnd();
@@ -81,6 +89,43 @@ static PetscErrorCode PredictOptionsFree(PredictOptions *o)
   for (PetscInt k = 0; k < o->nrdf; k++) PetscCall(PetscFree(o->rdf[k]));
   PetscCall(PetscFree(o->sample));
   PetscCall(PetscFree(o->rdf));
+  PetscFunctionReturn(0);
+}
+
+/* The recorded training samples, and the features the dataset dropped as constant grouped into
+   profiles: those without any bin in the model (a pair that is constant over every training sample,
+   e.g. B-B of a dilute species) are the flat pairs a sample may have and predict checks. */
+static PetscErrorCode ModelReadInputs(MPI_Comm comm, VitH5 *h5, Model *m)
+{
+  PetscBool exists;
+  PetscInt  nvalues, *group;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5Exists(h5, "/model/training_samples", &exists));
+  if (exists) PetscCall(VitH5ReadStrings(h5, "/model/training_samples", &m->nsamples, &m->samples));
+  PetscCall(VitH5Exists(h5, "/model/constant_feature_names", &exists));
+  if (!exists) PetscFunctionReturn(0);
+  PetscCall(VitH5ReadStrings(h5, "/model/constant_feature_names", &m->nconstant, &m->constant_names));
+  PetscCall(VitH5ReadReal(h5, "/model/constant_feature_values", &nvalues, &m->constant_values));
+  PetscCheck(nvalues == m->nconstant && nvalues > 0, comm, PETSC_ERR_USER_INPUT, "%s: /model/constant_feature_values has %" PetscInt_FMT " values for %" PetscInt_FMT " /model/constant_feature_names: the model file is damaged, refit it", m->path, nvalues, m->nconstant);
+  for (PetscInt k = 0; k < nvalues; k++) PetscCheck(!PetscIsInfOrNanReal(m->constant_values[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/constant_feature_values[%" PetscInt_FMT "] (%s) is not a finite number: the model file is damaged, refit it", m->path, k, m->constant_names[k]);
+  PetscCall(PetscMalloc1(nvalues, &m->constant_x));
+  PetscCall(PetscMalloc1(nvalues, &group));
+  PetscCall(VitFeatureGroups(nvalues, m->constant_names, group, m->constant_x));
+  PetscCall(PetscMalloc3(group[nvalues - 1] + 1, &m->flat_names, group[nvalues - 1] + 1, &m->flat_first, group[nvalues - 1] + 1, &m->flat_count));
+  for (PetscInt i = 0, next; i < nvalues; i = next) {
+    char      name[256];
+    PetscReal x;
+    PetscBool in_model = PETSC_FALSE;
+    for (next = i + 1; next < nvalues && group[next] == group[i]; next++) {}
+    VitFeatureNameParse(m->constant_names[i], name, sizeof(name), &x, i);
+    for (PetscInt c = 0; c < m->ngroups && !in_model; c++) in_model = (PetscBool)!strcmp(name, m->group_names[c]);
+    if (in_model) continue; /* some bins kept (e.g. g = 0 below contact dropped): the model's profile, as before */
+    PetscCall(PetscStrallocpy(name, &m->flat_names[m->nflat]));
+    m->flat_first[m->nflat]   = i;
+    m->flat_count[m->nflat++] = next - i;
+  }
+  PetscCall(PetscFree(group));
   PetscFunctionReturn(0);
 }
 
@@ -127,7 +172,6 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
     PetscCall(PetscFree(range));
     PetscCall(PetscFree(dim));
   }
-  PetscCall(VitH5Close(&h5));
   PetscCall(PetscMalloc2(m->p, &m->x, m->p, &m->group));
   PetscCall(VitFeatureGroups(m->p, m->feature_names, m->group, m->x));
   m->ngroups = m->group[m->p - 1] + 1;
@@ -139,6 +183,8 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
     VitFeatureNameParse(m->feature_names[i], name, sizeof(name), &x, i);
     PetscCall(PetscStrallocpy(name, &m->group_names[m->group[i]]));
   }
+  PetscCall(ModelReadInputs(comm, &h5, m));
+  PetscCall(VitH5Close(&h5));
   PetscFunctionReturn(0);
 }
 
@@ -152,6 +198,13 @@ static PetscErrorCode ModelDestroy(Model *m)
   PetscCall(VitStringsFree(m->ngroups, &m->group_names));
   PetscCall(VitStringsFree(m->p, &m->feature_names));
   PetscCall(VitStringsFree(m->t, &m->target_names));
+  if (m->samples) PetscCall(VitStringsFree(m->nsamples, &m->samples));
+  if (!m->constant_names) PetscFunctionReturn(0);
+  PetscCall(VitStringsFree(m->nconstant, &m->constant_names));
+  PetscCall(PetscFree(m->constant_values));
+  PetscCall(PetscFree(m->constant_x));
+  for (PetscInt k = 0; k < m->nflat; k++) PetscCall(PetscFree(m->flat_names[k]));
+  PetscCall(PetscFree3(m->flat_names, m->flat_first, m->flat_count));
   PetscFunctionReturn(0);
 }
 
@@ -232,12 +285,13 @@ static PetscErrorCode CheckProfileDensity(MPI_Comm comm, const Model *m, const c
   PetscFunctionReturn(0);
 }
 
-/* The model profile a label names (a text column header, a pair of an rdf output): "1-2", "g_1-2" or "Cu-Zr" (either order of the
-   pair: g_ab = g_ba), for a model profile "g_1-2" or "S_1-2"; -1 when it names none. */
-static PetscInt ProfileOfLabel(const Model *m, const char token[])
+/* The profile among names[0..n) a label names (a text column header, a pair of an rdf output):
+   "1-2", "g_1-2" or "Cu-Zr" (either order of the pair: g_ab = g_ba), for a profile "g_1-2" or
+   "S_1-2"; -1 when it names none. */
+static PetscInt LabelIndex(PetscInt n, char *const names[], const char token[])
 {
-  for (PetscInt c = 0; c < m->ngroups; c++) {
-    const char *pair = m->group_names[c] + 2, *dash = strchr(pair, '-'), *label = token;
+  for (PetscInt c = 0; c < n; c++) {
+    const char *pair = names[c] + 2, *dash = strchr(pair, '-'), *label = token;
     size_t      len  = strlen(pair);
     char        reversed[256];
     if ((token[0] == 'g' || token[0] == 'S') && token[1] == '_') label = token + 2;
@@ -247,6 +301,18 @@ static PetscInt ProfileOfLabel(const Model *m, const char token[])
     if (!strcmp(label, reversed)) return c;
   }
   return -1;
+}
+
+/* The model profile a label names; -1 when it names none. */
+static PetscInt ProfileOfLabel(const Model *m, const char token[])
+{
+  return LabelIndex(m->ngroups, m->group_names, token);
+}
+
+/* The pair dropped as constant (Model.flat_names) a label names; -1 when it names none. */
+static PetscInt FlatPairOfLabel(const Model *m, const char token[])
+{
+  return LabelIndex(m->nflat, m->flat_names, token);
 }
 
 /* names[0..n) joined by ", " into buf (as many as fit). */
@@ -297,10 +363,12 @@ static PetscErrorCode ProfileNamesSet(MPI_Comm comm, const char path[], const Mo
   if (!nmatched) PetscCall(MissingProfile(comm, path, m, pr->nprof, labels, 0));
   PetscCall(PetscCalloc1(pr->nprof, &pr->names));
   for (PetscInt a = 0; a < pr->nprof; a++) {
-    PetscInt c = ProfileOfLabel(m, labels[a]);
-    if (c < 0) PetscCall(UnknownProfile(comm, path, m, where, noun, a + first, labels[a]));
-    for (PetscInt b = 0; b < a; b++) PetscCheck(strcmp(pr->names[b], m->group_names[c]), comm, PETSC_ERR_USER_INPUT, "%s: %s names %s twice (%ss %" PetscInt_FMT " and %" PetscInt_FMT ")", path, where, m->group_names[c], noun, b + first, a + first);
-    PetscCall(PetscStrallocpy(m->group_names[c], &pr->names[a]));
+    PetscInt    c = ProfileOfLabel(m, labels[a]), k = FlatPairOfLabel(m, labels[a]);
+    const char *name;
+    if (c < 0 && k < 0) PetscCall(UnknownProfile(comm, path, m, where, noun, a + first, labels[a]));
+    name = c >= 0 ? m->group_names[c] : m->flat_names[k]; /* a pair dropped as constant: checked in FeatureVector */
+    for (PetscInt b = 0; b < a; b++) PetscCheck(strcmp(pr->names[b], name), comm, PETSC_ERR_USER_INPUT, "%s: %s names %s twice (%ss %" PetscInt_FMT " and %" PetscInt_FMT ")", path, where, name, noun, b + first, a + first);
+    PetscCall(PetscStrallocpy(name, &pr->names[a]));
   }
   PetscFunctionReturn(0);
 }
@@ -425,14 +493,14 @@ static PetscErrorCode ProfilesDestroy(Profiles *pr)
   PetscFunctionReturn(0);
 }
 
-/* Spacing of the model's grid for profile c: the rdf bin width of the training outputs for g(r)
+/* Spacing of the model's grid for profile `name`: the rdf bin width of the training outputs for g(r)
    models that store it, else the smallest step between its features (constant ones may have been
    dropped), else (a single feature) 0. */
-static PetscReal ModelSpacing(const Model *m, PetscInt c, PetscInt ni, const PetscReal xi[])
+static PetscReal ModelSpacing(const Model *m, const char name[], PetscInt ni, const PetscReal xi[])
 {
   PetscReal h = PETSC_MAX_REAL;
 
-  if (m->rdf_dr > 0 && m->group_names[c][0] == 'g') return m->rdf_dr;
+  if (m->rdf_dr > 0 && name[0] == 'g') return m->rdf_dr;
   for (PetscInt i = 0; i + 1 < ni; i++) h = PetscMin(h, xi[i + 1] - xi[i]);
   return ni > 1 ? h : 0;
 }
@@ -469,6 +537,53 @@ static PetscErrorCode RegridAllowed(MPI_Comm comm, const PredictOptions *o, cons
   PetscFunctionReturn(0);
 }
 
+/* Profile a of pr (named `name`) smoothed as the training features were: g(r) cut at the training
+   rdf_rmax (*nx: the points kept) and smoothed over that range; S(q) as it is. */
+static PetscErrorCode SmoothedProfile(const Model *m, const char name[], const Profiles *pr, PetscInt a, PetscReal g[], PetscInt *nx)
+{
+  PetscFunctionBeginUser;
+  *nx = pr->nx;
+  PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
+  if (name[0] == 'S') PetscFunctionReturn(0);
+  if (m->rdf_rmax > 0) *nx = VitProfilePointsBelow(pr->nx, pr->x, m->rdf_rmax, 1e-6 * m->rdf_dr);
+  PetscCall(VitGaussianSmooth(*nx, pr->x, m->smooth, g));
+  PetscFunctionReturn(0);
+}
+
+/* Profile a of pr is of flat pair k: a pair the model has no feature of, because each of its bins
+   had one value in every training sample (features -features_drop_constant; e.g. g_B-B = 0 of a
+   species too dilute to have B-B neighbours). Smoothed and taken on those bins as the features were,
+   it must equal those values to round-off (1e-6 max(1, |value|): a text profile of 7 digits passes);
+   where it differs the model has no weight for it and cannot extrapolate: one error line naming the
+   pair and the largest deviation. g, gi: work space (pr->nx, m->nconstant). */
+static PetscErrorCode CheckFlatPair(MPI_Comm comm, const PredictOptions *o, const char source[], const Model *m, PetscInt k, const Profiles *pr, PetscInt a, PetscReal g[], PetscReal gi[])
+{
+  const char      *name = m->flat_names[k];
+  const PetscInt   ni = m->flat_count[k];
+  const PetscReal *xi = m->constant_x + m->flat_first[k], *value = m->constant_values + m->flat_first[k];
+  PetscInt         nx, worst = 0;
+  PetscReal        h, excess = 0;
+  VitGridMatch     match;
+  PetscBool        given;
+
+  PetscFunctionBeginUser;
+  PetscCall(SmoothedProfile(m, name, pr, a, g, &nx));
+  h = ModelSpacing(m, name, ni, xi);
+  if (h <= 0) h = pr->nx > 1 ? pr->x[1] - pr->x[0] : 1;
+  match = VitProfilePick(nx, pr->x, g, ni, xi, h, gi);
+  given = (PetscBool)(match == VIT_GRID_SAME || (match == VIT_GRID_DIFFERS && o->regrid && name[0] == 'g' && (m->dim == 2 || m->dim == 3) && VitProfileRebin(nx, pr->x, g, ni, xi, h, m->dim, gi)));
+  PetscCheck(given, comm, PETSC_ERR_USER_INPUT, "%s: %s, a pair the model %s dropped as constant over its training samples, is not given on the model's bins of it (%" PetscInt_FMT " bins of %.6g from %.6g): give it on the model's grid, or leave it out", source, name, m->path, ni, (double)h, (double)xi[0]);
+  for (PetscInt i = 0; i < ni; i++) {
+    PetscReal e = PetscAbsReal(gi[i] - value[i]) / (1e-6 * PetscMax(1.0, PetscAbsReal(value[i])));
+    if (e > excess) {
+      excess = e;
+      worst  = i;
+    }
+  }
+  PetscCheck(excess <= 1, comm, PETSC_ERR_USER_INPUT, "%s: its %s differs from the model's by up to %.6g (%.6g against %.6g at %s = %.6g): the model %s has no feature of %s, which was the same in every training sample (dropped as constant by features), so it cannot extrapolate to this sample: predict samples like the training samples, or refit on samples in which %s varies", source, name, (double)PetscAbsReal(gi[worst] - value[worst]), (double)gi[worst], (double)value[worst], name[0] == 'S' ? "q" : "r", (double)xi[worst], m->path, name, name);
+  PetscFunctionReturn(0);
+}
+
 /* The model's feature vector from the profiles: match each model profile (by name, or by column
    for text input), smooth as the training features were, take the values on the model's grid;
    a profile on another grid is an error, or with -predict_regrid re-binned (and said so).
@@ -482,24 +597,20 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
 
   PetscFunctionBeginUser;
   PetscCheck(pr->names || pr->nprof == m->ngroups, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " profile columns, but the model uses %" PetscInt_FMT " partials (%s%s): give r and one column per partial, in the model's order or named in a header line", source, pr->nprof, m->ngroups, m->group_names[0], m->ngroups > 1 ? ", ..." : "");
-  PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, m->p, &gi));
+  PetscCall(PetscMalloc3(pr->nx, &g, m->p, &xi, PetscMax(m->p, m->nconstant), &gi));
   for (PetscInt c = 0; c < m->ngroups; c++) {
     PetscInt     a = c, ni = 0, first = -1, nx = pr->nx;
     VitGridMatch match;
     if (pr->names)
       for (a = 0; a < pr->nprof && ProfileOfLabel(m, pr->names[a]) != c; a++) {}
     if (a == pr->nprof) PetscCall(MissingProfile(comm, source, m, pr->nprof, pr->names, c));
-    PetscCall(PetscArraycpy(g, pr->g + a * pr->nx, pr->nx));
-    if (m->group_names[c][0] != 'S') {
-      if (m->rdf_rmax > 0) nx = VitProfilePointsBelow(pr->nx, pr->x, m->rdf_rmax, 1e-6 * m->rdf_dr);
-      PetscCall(VitGaussianSmooth(nx, pr->x, m->smooth, g));
-    }
+    PetscCall(SmoothedProfile(m, m->group_names[c], pr, a, g, &nx));
     for (PetscInt i = 0; i < m->p; i++)
       if (m->group[i] == c) {
         if (first < 0) first = i;
         xi[ni++] = m->x[i];
       }
-    h = ModelSpacing(m, c, ni, xi);
+    h = ModelSpacing(m, m->group_names[c], ni, xi);
     if (h <= 0) h = pr->nx > 1 ? pr->x[1] - pr->x[0] : 1;
     match = VitProfilePick(nx, pr->x, g, ni, xi, h, gi);
     if (match == VIT_GRID_UNCOVERED) PetscCall(Uncovered(comm, source, m, c, pr, nx, ni, xi, h));
@@ -509,6 +620,10 @@ static PetscErrorCode FeatureVector(MPI_Comm comm, const PredictOptions *o, cons
       rebinned = PETSC_TRUE;
     }
     PetscCall(PetscArraycpy(f + first, gi, ni));
+  }
+  for (PetscInt a = 0; pr->names && a < pr->nprof; a++) {
+    PetscInt k = FlatPairOfLabel(m, pr->names[a]);
+    if (k >= 0) PetscCall(CheckFlatPair(comm, o, source, m, k, pr, a, g, gi));
   }
   if (wider > 0) PetscCall(PetscPrintf(comm, "# predict: note: %s: its bins (spacing %.6g) are wider than the model's (%.6g): each model bin takes the value of the profile bins over it, without the detail of the training features (a profile in another length unit?)\n", source, (double)wider, (double)h));
   if (rebinned) PetscCall(PetscPrintf(comm, "# predict: %s: re-binned onto the model's grid (-predict_regrid: averages over the model's bins weighted by shell volume, not interpolation)\n", source));
@@ -655,6 +770,20 @@ static PetscErrorCode PredictWrite(MPI_Comm comm, const PredictOptions *o, const
   PetscFunctionReturn(0);
 }
 
+/* -o must not be a sample the model was fitted on (/model/training_samples, absolute paths recorded
+   by features: the same file by device and inode, however spelled), though predict does not read it;
+   a model of an older vitrum records none and is not checked. */
+static PetscErrorCode OutputNotTrainingSample(MPI_Comm comm, const PredictOptions *o, const Model *m)
+{
+  char hint[PETSC_MAX_PATH_LEN + 128];
+
+  PetscFunctionBeginUser;
+  if (!m->nsamples) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(hint, sizeof(hint), "it is a training sample of the model %s (/model/training_samples): give another output name", m->path));
+  PetscCall(VitOutputCheckHint(comm, "-o", o->out, m->nsamples, (const char *const *)m->samples, hint));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitCmdPredict(void)
 {
   MPI_Comm       comm = PETSC_COMM_WORLD;
@@ -682,6 +811,7 @@ PetscErrorCode VitCmdPredict(void)
   PetscCheck(n > 0, comm, PETSC_ERR_USER_INPUT, "predict needs -sample FILE, -samples 'GLOB', -sample_list FILE or -rdf FILE (comma lists allowed)");
   if (o.out[0]) PetscCall(VitFeaturesOutputCheck(comm, o.out, o.cache, o.nsample, o.sample));
   PetscCall(ModelRead(comm, o.model, &m));
+  if (o.out[0]) PetscCall(OutputNotTrainingSample(comm, &o, &m));
   PetscCheck(!(m.atom_sigma > 0 && o.nrdf), comm, PETSC_ERR_USER_INPUT, "%s is a local (per-atom) model: it applies to samples (-sample F), not to a profile (-rdf %s)", o.model, o.rdf[0]);
   if (o.nsample) PetscCall(UseModelGrid(comm, &m));
   if (o.nsample) PetscCall(VitFeaturesCacheFolder(comm, o.cache));

@@ -59,6 +59,10 @@ PetscErrorCode VitFeaturesOutputCheck(MPI_Comm comm, const char out[], const cha
 /* The unit style of a sample: the one its file declares, else -units, else the default of
    -potential (lj for pair potentials, metal else), else "" (unknown); from: which of these. */
 PetscErrorCode VitSampleUnitsStyle(MPI_Comm comm, const VitSample *s, char style[16], char from[], size_t len);
+/* /dataset/sample_paths: the canonical absolute path (links and .. resolved) of each of the n
+   samples, in the order of /dataset/sample_names (/dataset/samples of a per-atom dataset); fit
+   copies them into the model (/model/training_samples), so that predict never writes over one. */
+PetscErrorCode VitFeaturesWriteSamplePaths(VitH5 *h5, PetscInt n, char *const paths[]);
 /* -features_cache DIR: created when missing (rank 0, with its parents), one error line if it cannot be. */
 PetscErrorCode VitFeaturesCacheFolder(MPI_Comm comm, const char dir[]);
 /* The cache folder when -features_cache is not given: in the current folder, never next to the
