@@ -67,6 +67,11 @@ int VitEndOfRun(PetscBool failed);
 #define VIT_REAL_STRING_LEN 32
 const char *VitRealString(PetscReal value, char buf[]);
 const char *VitBoundString(PetscReal value, int direction, char buf[]);
+/* A real option's value that must be finite and positive (zero_ok: or 0, its automatic value):
+   else one line "OPTION VALUE: must be positive and finite (HINT)" (hint: what the value is and
+   what 0 means, or NULL), so that inf and nan are refused like a negative value, not passed on to
+   a solver or a grid. */
+PetscErrorCode VitCheckPositiveReal(MPI_Comm comm, const char option[], PetscReal value, PetscBool zero_ok, const char hint[]);
 
 /* Broadcast an error message found on rank 0 (errmsg non-empty) and raise it on every rank.
    Pattern for rank-0 parsers: fill errmsg instead of calling SETERRQ, then call this. */

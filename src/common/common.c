@@ -243,6 +243,10 @@ PetscBool VitUserErrorRaised(void)
 
 const char *VitRealString(PetscReal value, char buf[])
 {
+  if (PetscIsNanReal(value)) { /* "nan", not "-nan": printf shows the sign bit, which nan given as nan may have */
+    snprintf(buf, VIT_REAL_STRING_LEN, "nan");
+    return buf;
+  }
   for (int digits = 6; digits <= 17; digits++) { /* %g's 6 digits at least: 1000, not 1e+03 */
     snprintf(buf, VIT_REAL_STRING_LEN, "%.*g", digits, (double)value);
     if (strtod(buf, NULL) == (double)value) break;
@@ -259,6 +263,15 @@ const char *VitBoundString(PetscReal value, int direction, char buf[])
   snprintf(buf, VIT_REAL_STRING_LEN, "%.10g", (double)value);
   for (int k = 1; k <= 4 && direction * (strtod(buf, NULL) - (double)value) < 0; k++) snprintf(buf, VIT_REAL_STRING_LEN, "%.10g", (double)value + direction * k * unit);
   return buf;
+}
+
+PetscErrorCode VitCheckPositiveReal(MPI_Comm comm, const char option[], PetscReal value, PetscBool zero_ok, const char hint[])
+{
+  char given[VIT_REAL_STRING_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCheck(!PetscIsInfOrNanReal(value) && (value > 0 || (zero_ok && value == 0)), comm, PETSC_ERR_USER_INPUT, "%s %s: must be positive and finite%s%s%s", option, VitRealString(value, given), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode VitAgreeOnError(MPI_Comm comm, PetscErrorCode ierr)

@@ -157,9 +157,9 @@ static PetscErrorCode FitOptionsCheck(MPI_Comm comm, FitOptions *o)
 {
   PetscFunctionBeginUser;
   PetscCheck(o->data[0], comm, PETSC_ERR_USER_INPUT, "fit needs -data DATA.h5 (a dataset from vitrum features)");
-  PetscCheck(!o->lambda_set || o->lambda > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda: lambda must be > 0 (got %.6g)", (double)o->lambda);
-  PetscCheck(!o->min_set || o->lambda_min > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_min: lambda must be > 0 (got %.6g)", (double)o->lambda_min);
-  PetscCheck(!o->max_set || o->lambda_max > 0, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max: lambda must be > 0 (got %.6g)", (double)o->lambda_max);
+  if (o->lambda_set) PetscCall(VitCheckPositiveReal(comm, "-fit_lambda", o->lambda, PETSC_FALSE, "the ridge parameter lambda"));
+  if (o->min_set) PetscCall(VitCheckPositiveReal(comm, "-fit_lambda_min", o->lambda_min, PETSC_FALSE, "the smallest lambda of the path"));
+  if (o->max_set) PetscCall(VitCheckPositiveReal(comm, "-fit_lambda_max", o->lambda_max, PETSC_FALSE, "the largest lambda of the path"));
   PetscCheck(!(o->min_set && o->max_set) || o->lambda_max >= o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_max %.6g is below -fit_lambda_min %.6g", (double)o->lambda_max, (double)o->lambda_min);
   PetscCheck(o->lambda_count >= 1 && o->lambda_count <= 100000, comm, PETSC_ERR_USER_INPUT, "-fit_lambda_count %" PetscInt_FMT ": give 1 to 100000 values on the path", o->lambda_count);
   PetscCall(FitLambdaPathCheck(comm, o));

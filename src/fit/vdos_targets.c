@@ -154,8 +154,8 @@ static PetscErrorCode EnsembleBounds(MPI_Comm comm, const FeatOptions *o, PetscI
 PetscErrorCode VitVdosTargetsCheckOptions(MPI_Comm comm, const FeatOptions *o)
 {
   PetscFunctionBeginUser;
-  PetscCheck(!o->vdos_sigma_set || o->vdos_sigma > 0, comm, PETSC_ERR_USER_INPUT, "-vdos_sigma %.6g: give a positive width (frequency unit of -units), or leave it out for the default (docs/fit.md)", (double)o->vdos_sigma);
-  PetscCheck(o->vdos_omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %.6g: give a positive frequency, or 0 for the largest top frequency + 4 sigma", (double)o->vdos_omega_max);
+  if (o->vdos_sigma_set) PetscCall(VitCheckPositiveReal(comm, "-vdos_sigma", o->vdos_sigma, PETSC_FALSE, "a width in the frequency unit of -units, or leave it out for the default, docs/fit.md"));
+  PetscCall(VitCheckPositiveReal(comm, "-vdos_omega_max", o->vdos_omega_max, PETSC_TRUE, "a frequency; 0: the largest top frequency + 4 sigma"));
   PetscCheck(!o->vdos_bins_set || (o->vdos_bins > 0 && o->vdos_bins <= VIT_VDOS_MAX_BINS), comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": give a positive number of bins, at most %d (each is a target column), or leave it out for automatic", o->vdos_bins, VIT_VDOS_MAX_BINS);
   PetscFunctionReturn(0);
 }

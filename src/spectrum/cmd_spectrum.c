@@ -188,26 +188,26 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
      vectors, Lanczos steps or temperatures once ended in internal errors or were killed) */
   PetscCheck(o->bins >= 1 && o->bins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-vdos_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->bins);
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
-  PetscCheck(o->modes.target >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_target %.6g: the shift-and-invert target must be positive (0: automatic)", (double)o->modes.target);
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_target", o->modes.target, PETSC_TRUE, "the shift-and-invert target, an eigenvalue; 0: automatic"));
   PetscCheck(o->softspot_modes >= -1, comm, PETSC_ERR_USER_INPUT, "-spectrum_softspot_modes %" PetscInt_FMT ": give a number of modes, or -1 for all found", o->softspot_modes);
   PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %.6g and -kpm_lambda_max %.6g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp <= 100000, comm, PETSC_ERR_USER_INPUT, "-cv_temperatures %" PetscInt_FMT ": at most 100000", o->ntemp);
-  PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0], comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %.6g,%.6g / -cv_temperatures %" PetscInt_FMT ": need 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
+  PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0] && !PetscIsInfOrNanReal(o->temp_range[1]), comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %.6g,%.6g / -cv_temperatures %" PetscInt_FMT ": need finite 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
   PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
   PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
   PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %.6g: must be positive, or 0: no limit", (double)o->factor_max_flops);
   PetscCheck(!moments_set || (o->moments >= 2 && o->moments <= VIT_KPM_MAX_MOMENTS), comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": must be between 2 and %d (or leave it out: moments from -vdos_resolution)", o->moments, VIT_KPM_MAX_MOMENTS);
-  PetscCheck(o->resolution >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_resolution %.6g: must be positive (a frequency; 0: automatic)", (double)o->resolution);
+  PetscCall(VitCheckPositiveReal(comm, "-vdos_resolution", o->resolution, PETSC_TRUE, "a frequency; 0: automatic"));
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);
   PetscCheck(o->nvec >= 1 && o->nvec <= 10000, comm, PETSC_ERR_USER_INPUT, "-kpm_vectors %" PetscInt_FMT ": must be between 1 and 10000 (the statistical error falls as 1/sqrt(R dN))", o->nvec);
   PetscCheck(o->bounds_steps >= 2 && o->bounds_steps <= 10000, comm, PETSC_ERR_USER_INPUT, "-kpm_bounds_steps %" PetscInt_FMT ": must be between 2 and 10000 Lanczos steps", o->bounds_steps);
   PetscCheck(o->max_moments >= 2 && o->max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-kpm_max_moments %" PetscInt_FMT ": must be between 2 and %d", o->max_moments, VIT_KPM_MAX_MOMENTS);
   PetscCheck(o->boson_max_moments >= 0 && o->boson_max_moments <= VIT_KPM_MAX_MOMENTS, comm, PETSC_ERR_USER_INPUT, "-boson_max_moments %" PetscInt_FMT ": must be between 0 (automatic) and %d", o->boson_max_moments, VIT_KPM_MAX_MOMENTS);
-  PetscCheck(o->omega_max >= 0, comm, PETSC_ERR_USER_INPUT, "-vdos_omega_max %.6g: must be positive (or 0: automatic)", (double)o->omega_max);
-  PetscCheck(o->boson_omega_min >= 0, comm, PETSC_ERR_USER_INPUT, "-boson_omega_min %.6g: must be positive (a frequency; 0: 3 KPM resolutions)", (double)o->boson_omega_min);
+  PetscCall(VitCheckPositiveReal(comm, "-vdos_omega_max", o->omega_max, PETSC_TRUE, "a frequency; 0: automatic"));
+  PetscCall(VitCheckPositiveReal(comm, "-boson_omega_min", o->boson_omega_min, PETSC_TRUE, "a frequency; 0: 3 KPM resolutions"));
   for (PetscInt j = 0; j < o->ncount; j++) {
-    PetscCheck(o->count_omega[j] > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %.6g must be positive", (double)o->count_omega[j]);
+    PetscCall(VitCheckPositiveReal(comm, "-spectrum_count_omega", o->count_omega[j], PETSC_FALSE, "frequencies"));
     for (PetscInt k = 0; k < j; k++) PetscCheck(o->count_omega[k] != o->count_omega[j], comm, PETSC_ERR_USER_INPUT, "-spectrum_count_omega: value %.6g is given twice (values %" PetscInt_FMT " and %" PetscInt_FMT "): give each frequency once", (double)o->count_omega[j], k + 1, j + 1);
   }
   PetscFunctionReturn(0);

@@ -310,7 +310,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscStrcmp(sttype, STSINVERT, &sinvert));
   if (sinvert) {
     PetscCall(EPSGetTarget(eps, &target));
-    PetscCheck(target > 0, prob->comm, PETSC_ERR_USER_INPUT, "-eps_target %.6g: the shift-and-invert target must be positive (H - sigma I with sigma <= 0 is singular or misses the lowest modes)", (double)target);
+    PetscCall(VitCheckPositiveReal(prob->comm, "-eps_target", target, PETSC_FALSE, "the shift-and-invert target: H - sigma I with sigma <= 0 is singular or misses the lowest modes"));
     PetscCall(SinvertFactorSet(st, opt));
   }
   PetscCall(EPSSolve(eps));

@@ -32,7 +32,7 @@ static PetscErrorCode RdfOptionsRead(MPI_Comm comm, RdfOptions *o)
   PetscCall(PetscOptionsInt("-sq_nq", "Number of q points (q = qmax k / nq, k = 1..nq)", NULL, o->nq, &o->nq, NULL));
   PetscOptionsEnd();
   if (!o->sq) PetscFunctionReturn(0);
-  PetscCheck(o->qmax > 0 && PetscIsNormalReal(o->qmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_qmax must be positive, got %.6g", (double)o->qmax);
+  PetscCall(VitCheckPositiveReal(comm, "-sq_qmax", o->qmax, PETSC_FALSE, "the largest wave number, an inverse length"));
   /* at most 10^6 q points: S_partial then takes at most 136 pairs x 8 MB */
   PetscCheck(o->nq > 0 && o->nq <= 1000000, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sq_nq must be between 1 and 1000000, got %" PetscInt_FMT, o->nq);
   PetscFunctionReturn(0);

@@ -95,8 +95,8 @@ PetscErrorCode VitRdfCheckGrid(MPI_Comm comm, const VitSample *sample, PetscReal
   PetscFunctionBeginUser;
   VitSampleWidths(sample, width);
   for (PetscInt k = 0; k < sample->dim; k++) half_width = PetscMin(half_width, 0.5 * width[k]);
-  PetscCheck(dr > 0 && PetscIsNormalReal(dr), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr must be positive, got %.6g", (double)dr);
-  PetscCheck(rmax > 0 && PetscIsNormalReal(rmax), comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_rmax must be positive, got %.6g", (double)rmax);
+  PetscCall(VitCheckPositiveReal(comm, "-rdf_dr", dr, PETSC_FALSE, "the bin width, a distance"));
+  PetscCall(VitCheckPositiveReal(comm, "-rdf_rmax", rmax, PETSC_FALSE, "the end of g(r), a distance"));
   PetscCheck(rmax <= half_width * (1 + 1e-12), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: -rdf_rmax %s is larger than half the shortest periodic width of the box; the largest allowed value is %s", sample->source, VitRealString(rmax, given), VitBoundString(half_width, -1, bound));
   bins = PetscFloorReal(rmax / dr + 1e-9);
   PetscCheck(bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-rdf_dr %.6g is larger than -rdf_rmax %.6g", (double)dr, (double)rmax);

@@ -42,7 +42,7 @@ for n in (1, 2):
         check(p.returncode == 0 and "warning" not in p.stdout and os.path.exists("out.h5"), "%s (%d ranks): runs" % (" ".join(map(str, args[1:])), n))
         os.remove("out.h5")
     p = run(RDF + ["-rdf_dr", -1e-3], n, expect_fail=True)
-    check("-rdf_dr must be positive" in p.stderr, "-rdf_dr -1e-3 (%d ranks) is -rdf_dr's value" % n)
+    check("-rdf_dr -0.001: must be positive" in p.stderr, "-rdf_dr -1e-3 (%d ranks) is -rdf_dr's value" % n)
     run(["features", "-samples", "a.data", "b.data", "-features_targets", "none", "-features_drop_constant", 0, "-rdf_rmax", 2.4,
          "-rdf_dr", 0.1, "-features_cache", "cache", "-o", "out.h5"], n)
     with h5py.File("out.h5", "r") as f:

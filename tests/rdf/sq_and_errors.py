@@ -63,7 +63,7 @@ check("largest allowed value is 6" in p.stderr, "rmax > half box: message names 
 check(sum("vitrum:" in line for line in p.stderr.splitlines()) == 1, "one-line error message")
 check(not os.path.exists("bad.h5") and not os.path.exists("bad.h5.tmp"), "no partial output file")
 p = run(["rdf", "-sample", "s3.data", "-rdf_dr", -1, "-o", "bad.h5"], expect_fail=True)
-check("-rdf_dr must be positive" in p.stderr, "negative dr is reported (%s)" % p.stderr.strip())
+check("-rdf_dr -1: must be positive and finite" in p.stderr, "negative dr is reported (%s)" % p.stderr.strip())
 p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdf_dx", 0.1, "-o", "ok.h5"], expect_fail=True)
 check("-rdf_dx is no option of vitrum rdf; did you mean -rdf_dr?" in p.stderr and not os.path.exists("ok.h5"), "a misspelled option is refused, naming -rdf_dr (%s)" % p.stderr.strip())
 p = run(["rdf", "-sample", "s3.data", "-rdf_rmax", 3, "-rdfdx", 0.1, "-o", "ok.h5"])
