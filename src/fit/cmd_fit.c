@@ -632,7 +632,7 @@ static PetscErrorCode FitLambdaPath(const FitOptions *o, const VitRidgePath *pat
   if (hi < lo) hi = lo;
   for (PetscInt l = 0; l < res->nlambda; l++) {
     PetscReal frac = res->nlambda > 1 ? (PetscReal)l / (res->nlambda - 1) : 0.0;
-    res->lambda[l] = o->lambda_set ? o->lambda : lo * PetscPowReal(hi / lo, frac);
+    res->lambda[l] = o->lambda_set ? o->lambda : PetscExpReal(PetscLogReal(lo) + frac * (PetscLogReal(hi) - PetscLogReal(lo))); /* in logs: hi / lo may overflow (1e300 / 1e-10) */
   }
   PetscFunctionReturn(0);
 }

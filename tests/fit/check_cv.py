@@ -1,7 +1,9 @@
 """Choice of lambda: the GCV score curve (and the degrees of freedom) of vitrum fit = GCV computed
 independently with numpy (hat-matrix trace), and its chosen lambda = scikit-learn RidgeCV (efficient leave-one-out, the
 same alphas); the K-fold CV curve = sklearn Ridge refitted on every fold (folds read from
-/model/row_fold), on 1, 2 and 4 ranks, also for p > n; the lambda path is the log-spaced one asked for.
+/model/row_fold), on 1, 2 and 4 ranks, also for p > n; the lambda path is the log-spaced one asked for,
+also over 310 decades (-fit_lambda_min 1e-10 -fit_lambda_max 1e300: max/min overflows, the path
+was 1e-10, inf, inf, ... with a nan score).
 (Fold fits use the scaling of all training rows, as vitrum documents.)"""
 import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
@@ -43,6 +45,15 @@ for nranks in (1, 2, 4):
     ref = Ridge(alpha=m["lambda"]).fit(X, Y)
     assert rel_diff(m["W"], ref.coef_) < 1e-8 and rel_diff(m["W_path"][np.argmin(m["cv_score"])], ref.coef_) < 1e-8
 
+# a path wider than the largest double: every lambda finite and log-spaced, the GCV curve numpy's
+wide_path = np.logspace(-10, 300, 32)
+run("fit", ["-data", "cv.h5", "-o", "widepath.model.h5", "-fit_lambda_min", 1e-10, "-fit_lambda_max", 1e300, "-fit_lambda_count", wide_path.size, "-fit_test_fraction", 0], 1)
+m = read_model("widepath.model.h5")
+assert np.all(np.isfinite(m["lambda_path"])) and np.abs(m["lambda_path"] / wide_path - 1).max() < 1e-12, m["lambda_path"]
+gcv_wide, _ = numpy_gcv(X, Y, wide_path)
+assert np.all(np.isfinite(m["cv_score"])) and rel_diff(m["cv_score"], gcv_wide) < 1e-8, (m["cv_score"], gcv_wide)
+print(f"path 1e-10 .. 1e300: lambda {m['lambda']:.6g}, rel diff of the score curve {rel_diff(m['cv_score'], gcv_wide):.2e}")
+
 K = 5
 for nranks in (1, 2, 4):
     out = f"kfold_{nranks}.model.h5"
@@ -62,7 +73,7 @@ for nranks in (1, 2, 4):
     d = rel_diff(m["cv_score"], ref)
     print(f"{K}-fold CV ranks {nranks}: lambda {m['lambda']:.6g}, rel diff of the score curve {d:.2e}")
     assert d < 1e-8, d
-    assert m["lambda"] == lambdas[np.argmin(ref)]
+    assert np.isclose(m["lambda"], lambdas[np.argmin(ref)], rtol=1e-12), (m["lambda"], lambdas[np.argmin(ref)])
 # p > n: trapezoidal fold factors (fewer rows than columns), 4-fold CV with standardising
 Xw, Yw = correlated_data(40, 100, 2, seed=8, noise=1.0)
 write_dataset("wide.h5", Xw, Yw)
