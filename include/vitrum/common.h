@@ -9,8 +9,9 @@
    options; every output's /meta records it (results_revision) and features recomputes a cached
    output of another revision (docs/fit.md). 1 (or none recorded): until session 38; 2: session 39
    (layered crystals bulk, S_ab(q) of empty partials, counts and responses of this session); 4: a
-   wire, a cluster or a slab normal to x or y is no sheet (vacuum across x or y). */
-#define VIT_RESULTS_REVISION "4"
+   wire, a cluster or a slab normal to x or y is no sheet (vacuum across x or y); 5:
+   /spectrum/vdos/fraction is sum D domega, normalised like D (it was divided by dN - d, above 1). */
+#define VIT_RESULTS_REVISION "5"
 #ifndef VIT_GIT_COMMIT
   #define VIT_GIT_COMMIT "unknown"
 #endif

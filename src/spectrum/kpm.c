@@ -850,7 +850,7 @@ PetscErrorCode VitKpmVdos(const VitKpm *kpm, PetscReal omega_max, PetscInt nbins
     D[j] /= all;
     err[j] /= all;
   }
-  *fraction = total / kpm->nstates;
+  *fraction = total / all; /* sum D domega: the share of the states of real frequency inside the grid, as D is normalised */
   PetscCall(PetscFree2(lower, upper));
   PetscFunctionReturn(0);
 }

@@ -3,7 +3,8 @@
 1. a grid ending at a third of the band: C_v the same as with the default grid (every state counts:
    it came out 3x cv_modes at low T before, D renormalised over the short grid), within 1 % of d of
    cv_modes; sum D domega over the grid = the share of the exact eigenfrequencies below its end
-   (to the KPM's broadening), not 1;
+   (to the KPM's broadening), not 1; /spectrum/vdos/fraction is that sum, on the default grid too
+   (where it is 1: it was divided by dN - d instead and came out above 1);
 2. a grid of the default's bins up to a quarter of them: D and D/omega^2 equal the default's first
    bins (1e-9 relative), the boson-peak height too where both find it in the same bin;
 3. a negative -boson_omega_min is one line naming it (it was taken as automatic);
@@ -26,7 +27,7 @@ base = ["spectrum", "-sample", sample, "-potential", "ka3d", "-spectrum_nev", 0,
 
 
 def vdos(path):
-    return {k: sl.read(path, "/spectrum/" + k) for k in ("vdos/omega", "vdos/D", "vdos/reduced", "cv/cv", "cv/cv_modes", "kpm/lambda_max",
+    return {k: sl.read(path, "/spectrum/" + k) for k in ("vdos/omega", "vdos/D", "vdos/reduced", "vdos/fraction", "cv/cv", "cv/cv_modes", "kpm/lambda_max",
                                                          "scalars/boson_peak_height", "scalars/boson_peak_omega", "scalars/boson_peak_at_bound")}
 
 
@@ -42,6 +43,10 @@ got = third["vdos/D"].sum() * (third["vdos/omega"][1] - third["vdos/omega"][0])
 vt.check(np.abs(third["cv/cv"] - full["cv/cv"]).max() < 1e-12 * 3, "-vdos_omega_max top/3: C_v = the default grid's (%.2e)" % np.abs(third["cv/cv"] - full["cv/cv"]).max())
 vt.check(np.abs(third["cv/cv"] - third["cv/cv_modes"]).max() < 0.01 * 3, "-vdos_omega_max top/3: C_v within 1 %% of d of cv_modes (%.2e)" % np.abs(third["cv/cv"] - third["cv/cv_modes"]).max())
 vt.check(abs(got - share) < 0.02, "-vdos_omega_max top/3: sum D domega = %.4f, the share of the exact eigenfrequencies below it %.4f" % (got, share))
+for name, res, cap in (("the default grid", full, 1), ("top/3", third, share + 0.02)):
+    total = res["vdos/D"].sum() * (res["vdos/omega"][1] - res["vdos/omega"][0])
+    vt.check(abs(res["vdos/fraction"] - total) < 1e-12 and res["vdos/fraction"] <= cap + 1e-12,
+             "%s: /spectrum/vdos/fraction %.9f = sum D domega %.9f, at most %.4f" % (name, res["vdos/fraction"], total, cap))
 # 2. the default's first B/4 bins
 k = B // 4
 vt.run(base + ["-vdos_bins", k, "-vdos_omega_max", k * dw, "-o", "quarter.h5"], 1)
