@@ -38,6 +38,12 @@ cases = [
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_ftol", "1e-20"], ["-minimize_ftol 1e-20 can never be met", "round-off floor", "ka.data", "9.4e-16"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-fire_dt", "-1"], ["-fire_dt -1", "positive"]),
     ("minimize", ["-sample", "ka.data", "-potential", "ka3d", "-minimize_max_it", "0"], ["-minimize_max_it 0"]),
+    # -potential_min_distance beyond the cutoff (2.5 for ka3d) ended in "neighbour cutoff 2.6 exceeds
+    # the ghost width 2.5", naming no option; negative or nan values were silently ignored
+    ("energy", ["-sample", "ka.data", "-potential", "ka3d", "-potential_min_distance", "2.6"], ["-potential_min_distance 2.6", "[0, 2.5]", "cutoff", "ka3d"]),
+    ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-potential_min_distance", "nan"], ["-potential_min_distance nan", "[0, 2.5]"]),
+    ("energy", ["-sample", "ka.data", "-potential", "ka3d", "-potential_min_distance", "-1"], ["-potential_min_distance -1", "[0, 2.5]"]),
+    ("energy", ["-sample", "ka.data", "-potential", "ka3d", "-potential_min_distance", "x"], ["-potential_min_distance x", "not a number"]),
     # a misspelt PETSc type is the user's error, one line (was internal error 86 and a traceback)
     ("hessian", ["-sample", "ka.data", "-potential", "ka3d", "-mat_type", "bogus"], ["bogus"]),
 ]
@@ -55,9 +61,10 @@ ok &= vr.check(rc == 1 and "did not reach -minimize_ftol 2e-15" in text and "rou
 # a -potential_min_distance far below the box: its cell grid (2 cells per distance) had more cells
 # than a 32-bit count holds, and the product overflowed into "vitrum: error: CellListBuild" (until
 # session 20); the cells are capped at about two per atom
-for distance, fails in ((1e-3, False), (1e-9, False), (0.11, True)):
+# (auto: the potential's default, half the smallest sigma, 0.4 for ka3d; 2.5: the cutoff, the largest allowed)
+for distance, fails in ((1e-3, False), (1e-9, False), (0.11, True), ("auto", True), (2.5, True)):
     rc, text = vr.vitrum("energy", ["-sample", "close.data", "-potential", "ka3d", "-potential_min_distance", distance, "-o", "out.h5"], 2, expect_fail=True)
     lines = [ln for ln in text.splitlines() if ln.startswith("vitrum: error:")]
     good = (rc == 1 and len(lines) == 1 and "ids 170 and 420" in lines[0]) if fails else (rc == 0 and not lines)
-    ok &= vr.check(good, "-potential_min_distance %g: %s (status %d %s)" % (distance, "the close pair named" if fails else "runs", rc, lines))
+    ok &= vr.check(good, "-potential_min_distance %s: %s (status %d %s)" % (distance, "the close pair named" if fails else "runs", rc, lines))
 sys.exit(0 if ok else 1)
