@@ -114,6 +114,19 @@ static PetscErrorCode RegisterEvents(void)
   PetscFunctionReturn(0);
 }
 
+/* -kpm_moments, read as text so that -help shows its default, "auto" (the moments from
+   -vdos_resolution), and not a 0 that is refused: auto or a whole number (set: a number given). */
+static PetscErrorCode ReadMoments(PetscOptionItems *PetscOptionsObject, PetscInt *moments, PetscBool *set)
+{
+  char given[64] = "auto";
+
+  PetscFunctionBeginUser;
+  PetscCall(VitOptionsString("-kpm_moments", "Chebyshev moments M, 2 to " PetscStringize(VIT_KPM_MAX_MOMENTS) " (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; auto, the default: from -vdos_resolution)", NULL, given, given, sizeof(given), set));
+  *set = (PetscBool)(*set && strcmp(given, "auto"));
+  if (*set) PetscCall(PetscOptionsStringToInt(given, moments));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
   PetscBool set, moments_set, method_set, target_set, eps_target;
@@ -163,7 +176,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes of real frequency below w, 0 <= lambda < w^2 (exact by inertia, and by KPM; negative eigenvalues are negative_count); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
-  PetscCall(PetscOptionsInt("-kpm_moments", "Chebyshev moments M (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; not given: from -vdos_resolution)", NULL, o->moments, &o->moments, &moments_set));
+  PetscCall(ReadMoments(PetscOptionsObject, &o->moments, &moments_set));
   PetscCall(PetscOptionsReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (0: nu_90/200)", NULL, o->resolution, &o->resolution, NULL));
   PetscCall(PetscOptionsInt("-kpm_max_moments", "at most this many moments from -vdos_resolution (a warning when it binds)", NULL, o->max_moments, &o->max_moments, NULL));
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));

@@ -253,13 +253,15 @@ static PetscErrorCode ReportUnconverged(EPS eps, const VitSpectrumProblem *prob,
   PetscFunctionReturn(0);
 }
 
-/* The wanted modes exist: 1 <= nev <= dN - d. */
+/* The wanted modes exist: nev <= dN - d. The options allow 0 (none: -spectrum_nev, -response_nev;
+   -minimize_saddle_nev is clamped), so the range named is [0, dN - d]; a solve is never asked for 0. */
 static PetscErrorCode CheckNev(const VitSpectrumProblem *prob, const VitModesOptions *opt)
 {
   const PetscInt d = prob->dim, nonzero = d * (prob->natoms - 1);
 
   PetscFunctionBegin;
-  PetscCheck(opt->nev >= 1 && opt->nev <= nonzero, prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": must lie in [1, %" PetscInt_FMT "] (dN minus the %" PetscInt_FMT " translations)", NevOption(opt), opt->nev, nonzero, d);
+  PetscCheck(opt->nev <= nonzero, prob->comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT ": must lie in [0, %" PetscInt_FMT "] (0: none; dN minus the %" PetscInt_FMT " translations)", NevOption(opt), opt->nev, nonzero, d);
+  PetscCheck(opt->nev >= 1, prob->comm, PETSC_ERR_PLIB, "%s %" PetscInt_FMT ": a solve for no modes", NevOption(opt), opt->nev);
   PetscFunctionReturn(0);
 }
 

@@ -107,7 +107,7 @@ for args, words in ((["-response_dipole_pairs", -2], ["-response_dipole_pairs -2
                     (["-response_dipole_rmax", -1], ["-response_dipole_rmax -1", "must be positive"]),
                     (["-hessian_ftol", -1], ["-hessian_ftol -1", ">= 0"]),
                     (["-response_nev", -1], ["-response_nev -1", ">= 0"]),
-                    (["-response_nev", 10 ** 5], ["-response_nev 100000", "must lie in [1, 645]"]),
+                    (["-response_nev", 10 ** 5], ["-response_nev 100000", "must lie in [0, 645]"]),
                     (["-response_strain_step", 0.5], ["-response_strain_step 0.5", "(0, 1e-2]"]),
                     (["-response_dipole_rmax", 3.0], ["-response_dipole_rmax 3", "at most 2.5", "ghost width"])):
     p = vt.run(["response", "-sample", sample, "-potential", "ka3d", "-o", "bad.h5"] + args, 2, expect_fail=True)
