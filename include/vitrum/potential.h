@@ -35,7 +35,7 @@ struct _p_VitPotential {
      number or a list of numbers that `response -response_param` may perturb; NULL where the
      parameters are in the potential's file (many-body potentials). */
   const char *params;
-  char      lj_units_defaults[64];    /* the parameter options (e.g. "-lj_epsilon, -lj_sigma") that took vitrum's defaults, which are lj-unit values: an error in metal or real units; "" when all were given */
+  char      lj_units_defaults[96];    /* the parameter options (e.g. "-lj_epsilon, -lj_sigma") that took vitrum's defaults, which are lj-unit values: an error in metal or real units; "" when all were given */
   /* Pair potentials: from this distance on, phi, phi' and phi'' of species a, b are all zero (0 for a
      pair that never interacts), so neighbour lists by type (VitNeighborListBuildByType) hold exactly
      the pairs with non-zero terms and Hessian blocks. */

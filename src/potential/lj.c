@@ -395,7 +395,7 @@ static PetscErrorCode LJUnitsDefaults(const LJOptions *o, char list[], size_t le
   list[0] = 0;
   if (!o->eps_set) PetscCall(PetscStrlcat(list, "-lj_epsilon", len));
   if (!o->sig_set) PetscCall(PetscStrlcat(list, list[0] ? ", -lj_sigma" : "-lj_sigma", len));
-  if (!o->rc_set && !o->rc_sigma_set) PetscCall(PetscStrlcat(list, list[0] ? ", -lj_cutoff" : "-lj_cutoff", len));
+  if (!o->rc_set && !o->rc_sigma_set) PetscCall(PetscStrlcat(list, list[0] ? ", -lj_cutoff (or -lj_cutoff_sigma)" : "-lj_cutoff (or -lj_cutoff_sigma)", len));
   PetscFunctionReturn(0);
 }
 
