@@ -43,7 +43,7 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscOptionsBegin(comm, NULL, "vitrum features: dataset of structure features and spectral targets (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-samples", "sample files: glob pattern(s) or file names (several may follow -samples)", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
   PetscCall(VitOptionsString("-sample_list", "text file with one sample path per line (relative paths: to the current folder, not the list's)", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
-  PetscCall(VitOptionsString("-o", "output dataset file", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(VitOptionsString("-o", "output dataset file (default: dataset.h5; the spectrum section's -o below does not apply: the samples' own outputs go to -features_cache)", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscStrcpy(o->cache, VIT_FEATURES_CACHE_DEFAULT));
   PetscCall(VitOptionsString("-features_cache", "folder for the per-sample rdf/spectrum outputs (default: " VIT_FEATURES_CACHE_DEFAULT " in the current folder; never next to the samples)", NULL, o->cache, o->cache, sizeof(o->cache), NULL));
   PetscCall(PetscOptionsEList("-features_kind", "features: partial g(r) or partial S(q)", NULL, kinds, 2, kinds[0], &kind, NULL));
@@ -55,8 +55,8 @@ static PetscErrorCode FeatOptionsRead(MPI_Comm comm, FeatOptions *o)
   PetscCall(PetscOptionsBool("-features_drop_constant", "drop features that are constant over all samples (e.g. g = 0 below contact; recorded with their values, which predict checks a sample against)", NULL, o->drop_constant, &o->drop_constant, NULL));
   PetscCall(VitOptionsString("-features_targets", "comma list: scalars (the /spectrum/scalars entries but the diagnostics *_err, boson_peak_at_bound, _search_min, _moments), vdos (Gaussian-broadened VDOS), cumvdos (its cumulative), boson (peak of the broadened reduced VDOS), cv (C_v at each temperature of the grid), moments (omega2_mean, omega4_mean), NAME (a /spectrum/scalars entry), none; a name given twice (omega2_mean,moments) is one column, its first", NULL, o->targets, o->targets, sizeof(o->targets), NULL));
   PetscCall(PetscOptionsReal("-vdos_sigma", "Gaussian width of the vdos/cumvdos/boson targets, frequency unit of -units (default: nu_90/50 of the ensemble, widened for vdos/cumvdos until +-sigma holds 300 modes of the smallest sample; docs/fit.md)", NULL, o->vdos_sigma, &o->vdos_sigma, &o->vdos_sigma_set));
-  PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma)", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
-  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
+  PetscCall(PetscOptionsReal("-vdos_omega_max", "top of the targets' frequency grid, shared by all samples (0: largest KPM bound + 4 sigma); given, the same value also sets each sample's spectrum grid, the -vdos_omega_max of the spectrum section below", NULL, o->vdos_omega_max, &o->vdos_omega_max, NULL));
+  PetscCall(PetscOptionsInt("-vdos_bins", "bins of the targets' frequency grid (default at least 200, spacing at most sigma/2); given, the same value also sets each sample's spectrum grid, the -vdos_bins of the spectrum section below (default 200 there)", NULL, o->vdos_bins, &o->vdos_bins, &o->vdos_bins_set));
   PetscCall(PetscOptionsInt("-ranks_per_sample", "ranks per sub-communicator computing one sample", NULL, o->ranks_per_sample, &o->ranks_per_sample, NULL));
   PetscCall(PetscOptionsBool("-features_recompute", "recompute the per-sample outputs even when cached", NULL, o->recompute, &o->recompute, NULL));
   PetscCall(PetscOptionsBool("-features_per_atom", "rows = atoms: local Gaussian-broadened partial RDF of each atom", NULL, o->per_atom, &o->per_atom, NULL));
@@ -1821,6 +1821,7 @@ PetscErrorCode VitCmdFeatures(void)
   PetscFunctionBeginUser;
   PetscCall(FeatOptionsRead(comm, &o));
   if (VitHelpRequested()) { /* the g(r) and spectra of the samples are computed with the rdf and spectrum commands' options */
+    PetscCall((*PetscHelpPrintf)(comm, "Each sample's g(r) and spectrum are computed with the rdf and spectrum options below, into -features_cache: their -o does not apply; -vdos_omega_max and -vdos_bins, given, set both the targets' grid (above) and each spectrum's\n"));
     PetscCall(VitRdfOptionsHelp(comm));
     PetscCall(VitSpectrumOptionsHelp(comm));
     PetscFunctionReturn(0);

@@ -64,7 +64,7 @@ static PetscErrorCode PredictOptionsRead(MPI_Comm comm, PredictOptions *o)
   PetscCall(PetscCalloc1(o->nrdf, &o->rdf));
   PetscOptionsBegin(comm, NULL, "vitrum predict: apply a fitted model to samples or measured profiles (docs/fit.md)", NULL);
   PetscCall(VitOptionsString("-model", "model file written by vitrum fit", NULL, o->model, o->model, sizeof(o->model), NULL));
-  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options (or its cached rdf output)", NULL, o->sample, &o->nsample, &set));
+  PetscCall(PetscOptionsStringArray("-sample", "sample file(s), comma separated: g(r)/S(q) computed with the -rdf_* options below (or its cached rdf output), on the model's r grid: the model's /model/rdf_dr and /model/rdf_rmax replace any -rdf_dr and -rdf_rmax given (with a note)", NULL, o->sample, &o->nsample, &set));
   if (!set) o->nsample = 0;
   PetscCall(VitOptionsString("-samples", "more sample files: glob pattern(s) or file names (several may follow -samples), as for vitrum features", NULL, o->samples, o->samples, sizeof(o->samples), NULL));
   PetscCall(VitOptionsString("-sample_list", "more sample files: a text file with one path per line (relative to the current folder), as for vitrum features", NULL, o->sample_list, o->sample_list, sizeof(o->sample_list), NULL));
@@ -798,6 +798,7 @@ PetscErrorCode VitCmdPredict(void)
   if (VitHelpRequested()) { /* -sample's g(r) is computed as by the rdf command (its options, a domain);
                                 the sample file or -potential_elements names its pairs */
     char elements[256] = "";
+    PetscCall((*PetscHelpPrintf)(comm, "The g(r) of -sample is computed with these rdf options on the model's r grid: its -rdf_dr and -rdf_rmax (/model/rdf_dr, /model/rdf_rmax) replace those given\n"));
     PetscCall(VitRdfOptionsHelp(comm));
     PetscCall(VitDomainOptionsHelp(comm));
     PetscOptionsBegin(comm, NULL, "Species of -sample", NULL);

@@ -13,7 +13,10 @@ frame) and -potential_elements, which names the sample's pairs, fit the potentia
 kernels); -fit_lambda, which
 has no default value, says how lambda is chosen instead. The -o of the commands with a default
 output name says that name drops the input's extension; rdf's -sq_qmax says that above pi/dr
-there is a warning, not a limit. `vitrum -help` is vitrum's usage once
+there is a warning, not a limit. A default -help shows is one the option takes (-kpm_moments,
+-potential_min_distance: auto); features' -o, -vdos_omega_max and -vdos_bins say how they relate to
+the spectrum entries of the same names; predict's -sample says its g(r) is on the model's r grid.
+`vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
 import os
@@ -85,6 +88,24 @@ for cmd, suffix in (("rdf", ".rdf.h5"), ("energy", ".energy.h5"), ("hessian", ".
 # -sq_qmax above pi/dr is allowed with a warning (cmd_rdf.c, docs/structure.md); the help once said "at most pi/dr"
 qmax = re.search(r"^\s*-sq_qmax\b.*$", help_text["rdf"], re.M).group(0)
 check("at most" not in qmax and "warning" in qmax, "vitrum rdf -help: -sq_qmax above pi/dr gives a warning, not a limit (%s)" % qmax.strip())
+# a default -help shows must be a value the option takes: -kpm_moments showed <now 0> (0 is refused,
+# 2 to 10^6; not given: from -vdos_resolution), -potential_min_distance <-1.> (refused: 0 to the cutoff)
+for name, words in (("-kpm_moments", ("<now auto", "2 to 1000000")), ("-potential_min_distance", ("<now auto", "cutoff"))):
+    line = re.search(r"^\s*%s\b.*$" % name, help_text["spectrum"], re.M).group(0)
+    check(all(w in line for w in words), "vitrum spectrum -help: %s shows its default as auto and its range (%s)" % (name, line.strip()))
+# features runs rdf and spectrum and lists their options after its own: its -o, -vdos_omega_max and
+# -vdos_bins say how they relate to the spectrum entries of the same names (listed twice, with other
+# defaults; the spectrum's -o, a file name default, does not apply)
+feat = help_text["features"]
+first = {name: re.search(r"^\s*%s\b.*$" % name, feat, re.M).group(0) for name in ("-o", "-vdos_omega_max", "-vdos_bins")}
+check("does not apply" in first["-o"] and "-features_cache" in first["-o"], "vitrum features -help: its -o says the spectrum section's -o does not apply (%s)" % first["-o"].strip())
+check(all("also sets each sample's spectrum grid" in first[n] for n in ("-vdos_omega_max", "-vdos_bins")),
+      "vitrum features -help: -vdos_omega_max and -vdos_bins say they also set each sample's spectrum grid")
+check(re.search(r"^Each sample's g\(r\) and spectrum are computed with the rdf and spectrum options below.*-o does not apply", feat, re.M) is not None,
+      "vitrum features -help: a line before the rdf and spectrum options says what of them applies")
+# predict computes -sample's g(r) on the model's grid: -rdf_dr and -rdf_rmax given are replaced
+sample = re.search(r"^\s*-sample\b.*$", help_text["predict"], re.M).group(0)
+check("model's r grid" in sample and "-rdf_dr" in sample and "replace" in sample, "vitrum predict -help: -sample's g(r) is on the model's r grid, -rdf_dr/-rdf_rmax replaced (%s)" % sample.strip())
 missing = sorted(set(read) - listed)
 for name in missing:
     print("not listed by any -help: %s (read at %s)" % (name, read[name]))
