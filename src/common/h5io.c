@@ -296,7 +296,8 @@ PetscErrorCode VitH5WriteScalar(VitH5 *h5, const char name[], PetscReal value, c
   PetscFunctionReturn(0);
 }
 
-/* Strings as fixed-length, null-padded (parallel HDF5 cannot write variable-length data). */
+/* Strings as fixed-length, null-padded (parallel HDF5 cannot write variable-length data), with units
+   "1" like every other dataset (names: dimensionless). */
 PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const char *const strings[])
 {
   size_t  len = 1;
@@ -311,7 +312,7 @@ PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const
   type = H5Tcopy(H5T_C_S1);
   H5Call(H5Tset_size(type, len));
   H5Call(H5Tset_strpad(type, H5T_STR_NULLPAD));
-  PetscCall(WriteFromRoot(h5, name, type, type, 1, &dims, buf, NULL));
+  PetscCall(WriteFromRoot(h5, name, type, type, 1, &dims, buf, "1"));
   H5Tclose(type);
   PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);
