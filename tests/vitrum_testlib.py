@@ -36,6 +36,17 @@ def write_lammps_data(path, cell, lo, types, positions, masses=None, dim=3, ntyp
             f.write("%d %d %.17g %.17g %.17g\n" % (i + 1, types[i], positions[i][0], positions[i][1], z))
 
 
+def write_lj_crystals(rng, count=8, list_path="samples.txt"):
+    """count slightly disordered 64-atom simple cubic LJ crystals s0.data ... (a 4 x 4 x 4 grid of
+    spacing 1.12, every coordinate moved by a normal of width 0.04, mass 1) and list_path naming
+    them by absolute path."""
+    grid = np.array([(i, j, k) for i in range(4) for j in range(4) for k in range(4)], float) * 1.12
+    with open(list_path, "w") as f:
+        for s in range(count):
+            write_lammps_data(f"s{s}.data", np.eye(3) * 4.48, (0, 0, 0), [1] * 64, grid + rng.normal(0, 0.04, grid.shape), masses=[1.0])
+            f.write(os.path.abspath(f"s{s}.data") + "\n")
+
+
 def random_sample(n, cell, lo=(0, 0, 0), fractions=(1.0,), seed=1, dim=3):
     """n uniform random atoms in the cell, species drawn with the given fractions (types 1..)."""
     rng = np.random.default_rng(seed)

@@ -14,6 +14,7 @@ import shutil
 import h5py
 import numpy as np
 
+import vitrum_testlib as vt
 from fitlib import rel_diff, run
 
 rng = np.random.default_rng(11)
@@ -25,9 +26,7 @@ def write_sample(path, b_positions):
     """n - len(b_positions) random atoms of type 1, and atoms of type 2 at the given positions."""
     x = np.vstack([rng.uniform(0, L, (n - len(b_positions), 3)), b_positions])
     types = [1] * (n - len(b_positions)) + [2] * len(b_positions)
-    with open(path, "w") as f:
-        f.write(f"random gas, dilute species 2\n\n{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nAtoms # atomic\n\n")
-        f.writelines(f"{i + 1} {types[i]} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
+    vt.write_lammps_data(path, np.diag([L] * 3), (0, 0, 0), types, x, ntypes=2)
 
 
 shutil.rmtree("train", ignore_errors=True)

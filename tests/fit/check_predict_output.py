@@ -11,6 +11,7 @@ import shutil
 import h5py
 import numpy as np
 
+import vitrum_testlib as vt
 from fitlib import run
 
 rng = np.random.default_rng(5)
@@ -23,9 +24,7 @@ names = [f"samples/glass_{i}.data" for i in range(8)]
 for name in names:
     x = rng.uniform(0, L, (n, 3))
     types = rng.integers(1, 3, n)
-    with open(name, "w") as f:
-        f.write(f"random gas\n\n{n} atoms\n2 atom types\n\n0 {L} xlo xhi\n0 {L} ylo yhi\n0 {L} zlo zhi\n\nAtoms # atomic\n\n")
-        f.writelines(f"{i + 1} {types[i]} {x[i, 0]} {x[i, 1]} {x[i, 2]}\n" for i in range(n))
+    vt.write_lammps_data(name, np.diag([L] * 3), (0, 0, 0), types, x, ntypes=2)  # a random gas
 rdf_opts = ["-rdf_rmax", 2.5, "-rdf_dr", 0.1]
 run("features", ["-samples", "samples/*.data", "-features_targets", "none", "-o", "ds.h5"] + rdf_opts, 2)
 with h5py.File("ds.h5", "a") as f:  # targets: any linear function of the features will do

@@ -11,7 +11,7 @@ import sys
 import h5py
 import numpy as np
 
-from vitio import check, run
+from vitio import check, jittered_cubic, run
 
 nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 LABELS = ["Cu", "Zr", "Al"]
@@ -23,8 +23,7 @@ PAIRS = {(1, 1): (1.0, 1.0, 2.5), (1, 2): (1.5, 0.8, 2.0), (1, 3): (0.9, 0.95, 2
 rng = np.random.default_rng(5)
 n_side, a = 5, 1.1
 L = n_side * a
-grid = np.array([(i, j, k) for i in range(n_side) for j in range(n_side) for k in range(n_side)], float)
-x = (grid + 0.5) * a + rng.uniform(-0.1, 0.1, size=grid.shape)
+x = jittered_cubic(n_side, a, rng)
 types = rng.integers(1, 4, size=len(x))
 
 

@@ -11,14 +11,13 @@ import sys
 import h5py
 import numpy as np
 
-from vitio import check, read_h5md, run
+from vitio import check, jittered_cubic, read_h5md, run
 
 nranks = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 rng = np.random.default_rng(17)
 n_side, a = 4, 2.7
 L = n_side * a
-grid = np.array([(i, j, k) for i in range(n_side) for j in range(n_side) for k in range(n_side)], float)
-x = (grid + 0.5) * a + rng.uniform(-0.1, 0.1, size=grid.shape)
+x = jittered_cubic(n_side, a, rng)
 types = rng.integers(1, 3, size=len(x))
 types[:2] = (2, 1)  # the first atom is of type 2
 

@@ -53,6 +53,13 @@ def periodic_close(s1, s2, tol=1e-9):
     return np.abs(d).max() < tol
 
 
+def jittered_cubic(n_side, a, rng, jitter=0.1):
+    """n_side^3 atoms on a simple cubic lattice of spacing a in the box [0, n_side a)^3, each moved by
+    up to +-jitter in every direction (no overlaps for jitter well below a / 2)."""
+    grid = np.array([(i, j, k) for i in range(n_side) for j in range(n_side) for k in range(n_side)], float)
+    return (grid + 0.5) * a + rng.uniform(-jitter, jitter, size=grid.shape)
+
+
 def write_data(path, ids, types, x, lo, hi, tilt=None, masses=None, names=None, images=None,
                style_comment=" # atomic", labels=None, ntypes=None):
     """LAMMPS data file; types are 1-based ints (or label strings)."""

@@ -34,12 +34,7 @@ refused(["-pipeline_models", "omega2_mean,Ncount"], ["-pipeline_models Ncount:",
 refused(["-pipeline_models", "low_mode_count", "-features_targets", "scalars"], ["-pipeline_models low_mode_count:", "needs -spectrum_count_omega"])
 
 # 8 slightly disordered 64-atom LJ crystals; 2 held out
-rng = np.random.default_rng(7)
-grid = np.array([(i, j, k) for i in range(4) for j in range(4) for k in range(4)], float) * 1.12
-with open("samples.txt", "w") as f:
-    for s in range(8):
-        vt.write_lammps_data(f"s{s}.data", np.eye(3) * 4.48, (0, 0, 0), [1] * 64, grid + rng.normal(0, 0.04, grid.shape), masses=[1.0])
-        f.write(os.path.abspath(f"s{s}.data") + "\n")
+vt.write_lj_crystals(np.random.default_rng(7))
 shutil.rmtree("run", ignore_errors=True)
 vt.run(["pipeline", "-pipeline_dir", "run", "-pipeline_samples", "samples.txt", "-potential", "lj/cut", "-pipeline_models", "D,omega2_mean",
         "-fit_test_fraction", 0.25, "-pipeline_report", 0, "-rdf_rmax", 2.0, "-vdos_bins", 20], np_ranks=2)

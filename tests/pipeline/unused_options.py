@@ -15,12 +15,7 @@ import numpy as np
 
 import vitrum_testlib as vt
 
-rng = np.random.default_rng(11)
-grid = np.array([(i, j, k) for i in range(4) for j in range(4) for k in range(4)], float) * 1.12
-with open("samples.txt", "w") as f:
-    for s in range(8):
-        vt.write_lammps_data(f"s{s}.data", np.eye(3) * 4.48, (0, 0, 0), [1] * 64, grid + rng.normal(0, 0.04, grid.shape), masses=[1.0])
-        f.write(os.path.abspath(f"s{s}.data") + "\n")
+vt.write_lj_crystals(np.random.default_rng(11))
 base = ["pipeline", "-pipeline_dir", "run", "-pipeline_samples", "samples.txt", "-potential", "lj/cut", "-pipeline_models", "omega2_mean",
         "-fit_test_fraction", 0.25, "-pipeline_report", 0, "-rdf_rmax", 2.0, "-kpm_moments", 64, "-spectrum_nev", 4, "-eps_tol", 1e-10]
 extra = ["-totally_bogus", 4, "-minimize_ftol", "1e-3"]
