@@ -80,8 +80,7 @@ typedef struct {
   int         depth; /* options files opened to get here */
 } WordSource;
 
-#define MESSAGE_LEN        2048
-#define OPTIONS_FILE_DEPTH 16
+#define MESSAGE_LEN 2048
 
 /* Whether option takes the next word as its value whatever it looks like (PETSc's
    PetscOptionsInsertArgs; -prefix_pop, on the contrary, takes no value). */
@@ -239,8 +238,8 @@ static PetscErrorCode CheckOptionsFile(const WordSource *from, const char file[]
   if (strchr(file, '$')) PetscFunctionReturn(0);
   PetscCall(IsYaml(file, &yaml));
   if (yaml) PetscFunctionReturn(0);
-  if (src.depth > OPTIONS_FILE_DEPTH) {
-    snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: options files within options files %d deep: does a file name itself?", from->at, file, OPTIONS_FILE_DEPTH);
+  if (src.depth > VIT_OPTIONS_FILE_DEPTH) {
+    snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: options files within options files %d deep: does a file name itself?", from->at, file, VIT_OPTIONS_FILE_DEPTH);
     PetscFunctionReturn(0);
   }
   if (!stat(file, &st) && S_ISDIR(st.st_mode)) errno = EISDIR;

@@ -112,6 +112,9 @@ PetscErrorCode VitOptionsGetString(MPI_Comm comm, const char name[], char value[
    another running process holds) and renamed by VitOutputDone, or, after VitOutputsHold, all
    together by VitOutputsCommit; VitOutputsRemove (main, on error) deletes the temporary files left.
    VitOutputTmpName: the temporary name of PATH (to finish the file before VitOutputsCommit). */
+/* Options files naming options files are followed this deep: deeper nesting is refused at start-up
+   (src/main.c), and the -o checks search as deep for an options file that is the output. */
+#define VIT_OPTIONS_FILE_DEPTH 16
 PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[]);
 /* The same, the message ending in hint ("give another -pipeline_dir") instead of "give another output name". */
 PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[]);

@@ -513,8 +513,6 @@ static PetscBool ValueIsFile(const char value[], const struct stat *out, char cu
   return found;
 }
 
-#define VIT_OPTIONS_FILE_DEPTH 8 /* options files naming options files, as deep as this */
-
 static PetscErrorCode OptionsFileInFile(const char file[], const struct stat *out, int depth, char culprit[], size_t len);
 
 /* Among words[] (a command line, PETSC_OPTIONS or the words of an options file), the value of an
