@@ -3,13 +3,12 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 
 #include <vitrum/commands.h>
 #include <vitrum/h5io.h>
+#include <vitrum/optionsfiles.h>
 #include <slepcsys.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <errno.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const VitCommand commands[] = {
@@ -71,23 +70,7 @@ static int UsageWithoutCommand(int *argc, char ***argv, const char *unknown)
   return status;
 }
 
-/* Where the words under check come from: the command line (command: its command), PETSC_OPTIONS,
-   or a line of an options file (line: one option and its value, as PETSc reads such a line). */
-typedef struct {
-  const char *command;
-  char        at[640]; /* how an error line starts: "", "PETSC_OPTIONS: ", "run.opts:3: " */
-  PetscBool   line;
-  int         depth; /* options files opened to get here */
-} WordSource;
-
 #define MESSAGE_LEN 2048
-
-/* Whether option takes the next word as its value whatever it looks like (PETSc's
-   PetscOptionsInsertArgs; -prefix_pop, on the contrary, takes no value). */
-static PetscBool TakesAnyWord(const char option[])
-{
-  return (PetscBool)(!strcmp(option, "-options_file") || !strcmp(option, "-options_file_yaml") || !strcmp(option, "-options_string_yaml") || !strcmp(option, "-prefix_push"));
-}
 
 /* Whether word k continues the files that follow the value of the last -samples (features,
    predict: VitSamplePathsGet reads the words after it up to the next option). */
@@ -105,7 +88,7 @@ static PetscBool MoreSamples(int k, int last_samples, char **w)
    words without a word, so `rdf -sample a.data b.data` computed a.data alone and
    `-spectrum_nev 5 10` dropped the 10. On the command line, the further files of -samples are not
    such words (VitSamplePathsGet reads them from the command line only). */
-static PetscErrorCode FirstBareWord(const WordSource *src, int n, char **w, int *bare)
+static PetscErrorCode FirstBareWord(const VitOptionsSource *src, int n, char **w, int *bare)
 {
   int last_samples = -1;
 
@@ -114,22 +97,22 @@ static PetscErrorCode FirstBareWord(const WordSource *src, int n, char **w, int 
   for (int k = 0; src->command && k < n; k++)
     if (!strcmp(w[k], "-samples")) last_samples = k;
   for (int k = 0; k < n; k++) {
-    PetscBool key, next_key = PETSC_FALSE;
+    PetscBool key, value;
 
     PetscCall(PetscOptionsValidKey(w[k], &key));
     if (!key && !MoreSamples(k, last_samples, w)) {
       *bare = k;
       break;
     }
-    if (!key || !strcmp(w[k], "-prefix_pop") || k + 1 == n) continue;
-    if (!TakesAnyWord(w[k])) PetscCall(PetscOptionsValidKey(w[k + 1], &next_key));
-    if (!next_key) k++; /* its value */
+    if (!key) continue;
+    PetscCall(VitOptionTakesValue(n, w, k, &value));
+    if (value) k++;
   }
   PetscFunctionReturn(0);
 }
 
 /* The error for word k of w, which is neither an option nor an option's value. */
-static PetscErrorCode BareWordMessage(const WordSource *src, int k, char **w, char msg[])
+static PetscErrorCode BareWordMessage(const VitOptionsSource *src, int k, char **w, char msg[])
 {
   const char *samples = src->command ? "give several samples to features or predict as -samples A B ... or -sample_list FILE" : "give several samples to features or predict as -samples 'GLOB' or -sample_list FILE (-samples A B ... on the command line only)";
   PetscBool   after_key = PETSC_FALSE;
@@ -137,16 +120,14 @@ static PetscErrorCode BareWordMessage(const WordSource *src, int k, char **w, ch
   PetscFunctionBeginUser;
   if (k > 0) PetscCall(PetscOptionsValidKey(w[k - 1], &after_key));
   if (k == 0 && src->command) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after the command %s): give options as -NAME VALUE", src->at, w[k], src->command);
-  else if (k == 0) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s': give options as -NAME VALUE%s", src->at, w[k], src->line ? ", one a line" : "");
+  else if (k == 0) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s': give options as -NAME VALUE%s", src->at, w[k], src->file ? ", one a line" : "");
   else if (after_key) snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after %.200s, which takes no value)", src->at, w[k], w[k - 1]);
   else snprintf(msg, MESSAGE_LEN, "%sunexpected argument '%.200s' (after %.200s %.200s): each option takes one value; %s", src->at, w[k], w[k - 2], w[k - 1], !strcmp(w[k - 2], "-sample") || !strcmp(w[k - 2], "-samples") ? samples : "a list is one word, comma-separated (-spectrum_count_omega 2,4,6)");
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CheckOptionsFile(const WordSource *from, const char file[], char msg[]);
-
 /* A line of an options file that PETSc does not read as an option, or an alias: PETSc stops there. */
-static PetscErrorCode LineMessage(const WordSource *src, int n, char **w, char msg[])
+static PetscErrorCode LineMessage(const VitOptionsSource *src, int n, char **w, char msg[])
 {
   PetscBool key = PETSC_FALSE, old = PETSC_FALSE;
 
@@ -165,110 +146,30 @@ static PetscErrorCode LineMessage(const WordSource *src, int n, char **w, char m
   PetscFunctionReturn(0);
 }
 
-/* Words w of src as PETSc will read them: every word an option or its value, an options file line
-   one option, and every -options_file a file that holds such lines (checked in turn). */
-static PetscErrorCode CheckWords(const WordSource *src, int n, char **w, char msg[])
+/* Visitor of the option sources (VitOptionsWalk), msg its ctx: words w of src as PETSc will read
+   them, every word an option or its value and an options file line one option. */
+static PetscErrorCode CheckWords(const VitOptionsSource *src, int n, char **w, void *msg, PetscBool *stop)
 {
   int bare;
 
   PetscFunctionBeginUser;
-  if (src->line && n) PetscCall(LineMessage(src, n, w, msg));
-  if (msg[0] || (src->line && n && !strcasecmp(w[0], "alias"))) PetscFunctionReturn(0);
-  PetscCall(FirstBareWord(src, n, w, &bare));
-  if (bare < n) PetscCall(BareWordMessage(src, bare, w, msg));
-  for (int k = 0; k < n && !msg[0]; k++) {
-    if (strcmp(w[k], "-options_file")) continue;
-    if (k + 1 == n || (src->command && w[k + 1][0] == '-')) snprintf(msg, MESSAGE_LEN, "%s-options_file without a file name: give -options_file FILE", src->at);
-    else PetscCall(CheckOptionsFile(src, w[++k], msg));
+  if (src->file && n) PetscCall(LineMessage(src, n, w, msg));
+  if (!((char *)msg)[0] && !(src->file && n && !strcasecmp(w[0], "alias"))) {
+    PetscCall(FirstBareWord(src, n, w, &bare));
+    if (bare < n) PetscCall(BareWordMessage(src, bare, w, msg));
   }
+  *stop = (PetscBool)(((char *)msg)[0] != 0);
   PetscFunctionReturn(0);
 }
 
-/* The words of string as PETSc splits it (PetscToken: at blanks, a "quoted" word one word). */
-static PetscErrorCode CheckString(const WordSource *src, const char string[], char msg[])
+/* Visitor of the options files named: one that PETSc cannot read stops the run. */
+static PetscErrorCode CheckFile(const VitOptionsSource *from, const char option[], const char file[], VitOptionsFileKind kind, int err, void *msg, PetscBool *stop)
 {
-  PetscToken token;
-  char      *word, **w;
-  int        n = 0, max = 16;
-
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(max, &w));
-  PetscCall(PetscTokenCreate(string, ' ', &token));
-  do {
-    PetscCall(PetscTokenFind(token, &word));
-    if (!word || !word[0]) continue; /* the end, or before a leading blank */
-    if (n == max) PetscCall(PetscRealloc((max *= 2) * sizeof(*w), &w));
-    w[n++] = word;
-  } while (word);
-  PetscCall(CheckWords(src, n, w, msg));
-  PetscCall(PetscTokenDestroy(&token));
-  PetscCall(PetscFree(w));
-  PetscFunctionReturn(0);
-}
-
-/* Whether PETSc reads file as YAML (PetscOptionsFilename): by its name or its first bytes. */
-static PetscErrorCode IsYaml(const char file[], PetscBool *yaml)
-{
-  static const char *const ends[] = {":yaml", ".yaml", ".yml", ".json"};
-  char                     start[7] = "";
-  FILE                    *fd;
-
-  PetscFunctionBeginUser;
-  *yaml = PETSC_FALSE;
-  for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]) && !*yaml; i++) PetscCall(PetscStrendswith(file, ends[i], yaml));
-  if (*yaml || !(fd = fopen(file, "r"))) PetscFunctionReturn(0);
-  if (fread(start, 1, 6, fd) > 0) *yaml = (PetscBool)(!strncmp(start, "%YAML ", 6) || !strncmp(start, "---", 3));
-  fclose(fd);
-  PetscFunctionReturn(0);
-}
-
-/* An options file named by -options_file in from, line by line as PETSc reads it
-   (PetscOptionsInsertFilePetsc: # starts a comment; tabs and line ends are blanks). A name with
-   $ (PETSc puts ${PETSC_DIR} and the like in) and YAML files are left to PETSc. */
-static PetscErrorCode CheckOptionsFile(const WordSource *from, const char file[], char msg[])
-{
-  WordSource  src  = {NULL, "", PETSC_TRUE, from->depth + 1};
-  char       *line = NULL;
-  size_t      cap  = 0;
-  struct stat st;
-  PetscBool   yaml;
-  FILE       *fd;
-
-  PetscFunctionBeginUser;
-  if (strchr(file, '$')) PetscFunctionReturn(0);
-  PetscCall(IsYaml(file, &yaml));
-  if (yaml) PetscFunctionReturn(0);
-  if (src.depth > VIT_OPTIONS_FILE_DEPTH) {
-    snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: options files within options files %d deep: does a file name itself?", from->at, file, VIT_OPTIONS_FILE_DEPTH);
-    PetscFunctionReturn(0);
-  }
-  if (!stat(file, &st) && S_ISDIR(st.st_mode)) errno = EISDIR;
-  else if ((fd = fopen(file, "r"))) {
-    for (int n = 1; !msg[0] && getline(&line, &cap, fd) >= 0; n++) {
-      line[strcspn(line, "#")] = 0;
-      for (char *c = line; *c; c++)
-        if (*c == '\t' || *c == '\r' || *c == '\n') *c = ' ';
-      snprintf(src.at, sizeof(src.at), "%.500s:%d: ", file, n);
-      PetscCall(CheckString(&src, line, msg));
-    }
-    free(line);
-    fclose(fd);
-    PetscFunctionReturn(0);
-  }
-  snprintf(msg, MESSAGE_LEN, "%s-options_file %.500s: cannot read it (%s): give an options file", from->at, file, strerror(errno));
-  PetscFunctionReturn(0);
-}
-
-/* The command line, PETSC_OPTIONS and the options files they name, as PETSc will read them: the
-   first error in msg, if any. */
-static PetscErrorCode CheckOptionSources(const char command[], int argc, char **argv, char msg[])
-{
-  WordSource  cmdline = {command, "", PETSC_FALSE, 0}, env = {NULL, "PETSC_OPTIONS: ", PETSC_FALSE, 0};
-  const char *options = getenv("PETSC_OPTIONS");
-
-  PetscFunctionBeginUser;
-  PetscCall(CheckWords(&cmdline, argc - 1, argv + 1, msg));
-  if (!msg[0] && options) PetscCall(CheckString(&env, options, msg));
+  if (kind == VIT_OPTIONS_FILE_NO_NAME) snprintf(msg, MESSAGE_LEN, "%s%s without a file name: give %s FILE", from->at, option, option);
+  else if (kind == VIT_OPTIONS_FILE_TOO_DEEP) snprintf(msg, MESSAGE_LEN, "%s%s %.500s: options files within options files %d deep: does a file name itself?", from->at, option, file, VIT_OPTIONS_FILE_DEPTH);
+  else if (kind == VIT_OPTIONS_FILE_UNREADABLE) snprintf(msg, MESSAGE_LEN, "%s%s %.500s: cannot read it (%s): give an options file", from->at, option, file, strerror(err));
+  *stop = (PetscBool)(((char *)msg)[0] != 0);
   PetscFunctionReturn(0);
 }
 
@@ -279,11 +180,12 @@ static PetscErrorCode CheckOptionSources(const char command[], int argc, char **
    Collective on MPI_COMM_WORLD. */
 static int OptionsRefused(const char command[], int argc, char **argv)
 {
-  char message[MESSAGE_LEN] = "";
-  int  rank = 0, refused;
+  char              message[MESSAGE_LEN] = "";
+  VitOptionsVisitor check                = {CheckWords, CheckFile, message};
+  int               rank = 0, refused;
 
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (!rank && CheckOptionSources(command, argc, argv, message)) snprintf(message, sizeof(message), "the options could not be checked (see above)");
+  if (!rank && VitOptionsWalk(command, argc, argv, &check)) snprintf(message, sizeof(message), "the options could not be checked (see above)");
   refused = message[0] != 0;
   MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (!rank && refused) fprintf(stderr, "vitrum: error: %s\n", message);

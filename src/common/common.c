@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
 #include <vitrum/common.h>
+#include <vitrum/optionsfiles.h>
 #include <hdf5.h>
 #include <ctype.h>
 #include <errno.h>
@@ -513,73 +514,42 @@ static PetscBool ValueIsFile(const char value[], const struct stat *out, char cu
   return found;
 }
 
-static PetscErrorCode OptionsFileInFile(const char file[], const struct stat *out, int depth, char culprit[], size_t len);
+/* The options file the run read that is the same file as the output: the option that named it
+   and its name, else culprit empty. */
+typedef struct {
+  const struct stat *out;
+  char              *option, *culprit;
+  size_t             option_len, culprit_len;
+} OptionsFileSearch;
 
-/* Among words[] (a command line, PETSC_OPTIONS or the words of an options file), the value of an
-   -options_file or -options_file_yaml that is the same file as out, or one read through such a
-   file: its name in culprit (else left empty). */
-static PetscErrorCode OptionsFileInWords(int n, char *const words[], const struct stat *out, int depth, char culprit[], size_t len)
+/* Visitor of the options files named (VitOptionsWalk), an OptionsFileSearch its ctx. */
+static PetscErrorCode OptionsFileIsOut(const VitOptionsSource *from, const char option[], const char file[], VitOptionsFileKind kind, int err, void *ctx, PetscBool *stop)
 {
+  OptionsFileSearch *s = ctx;
+
   PetscFunctionBeginUser;
-  for (int k = 0; k + 1 < n && !culprit[0]; k++) {
-    if (strcmp(words[k], "-options_file") && strcmp(words[k], "-options_file_yaml")) continue;
-    if (SameFile(words[k + 1], out)) PetscCall(PetscStrncpy(culprit, words[k + 1], len));
-    else if (depth < VIT_OPTIONS_FILE_DEPTH) PetscCall(OptionsFileInFile(words[k + 1], out, depth + 1, culprit, len));
-  }
+  if (!file || !SameFile(file, s->out)) PetscFunctionReturn(0);
+  PetscCall(PetscStrncpy(s->option, option, s->option_len));
+  PetscCall(PetscStrncpy(s->culprit, file, s->culprit_len));
+  *stop = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
-/* OptionsFileInWords on the whitespace-separated words of text (modified). */
-static PetscErrorCode OptionsFileInText(char text[], const struct stat *out, int depth, char culprit[], size_t len)
+/* The options file the run read that is the same file as out (culprit and the option that named
+   it, else culprit empty): PETSc consumes -options_file at initialisation (from the command line,
+   PETSC_OPTIONS or another options file), so it is not in the options database that
+   OutputProblem searches. The sources are walked as PETSc read them (VitOptionsWalk). */
+static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char option[], size_t option_len, char culprit[], size_t len)
 {
-  char **words, *tok, *save = NULL;
-  int    n = 0;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(strlen(text) / 2 + 1, &words));
-  for (tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) words[n++] = tok;
-  PetscCall(OptionsFileInWords(n, words, out, depth, culprit, len));
-  PetscCall(PetscFree(words));
-  PetscFunctionReturn(0);
-}
-
-/* OptionsFileInText on an options file without its # comments (unreadable: nothing). */
-static PetscErrorCode OptionsFileInFile(const char file[], const struct stat *out, int depth, char culprit[], size_t len)
-{
-  FILE  *f = fopen(file, "r");
-  char  *text;
-  size_t n;
-
-  PetscFunctionBeginUser;
-  if (!f) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc1(1 << 20, &text)); /* PETSc's options files are a few lines */
-  n       = fread(text, 1, (1 << 20) - 1, f);
-  text[n] = 0;
-  fclose(f);
-  for (char *hash = strchr(text, '#'); hash; hash = strchr(hash, '#'))
-    while (*hash && *hash != '\n') *hash++ = ' ';
-  PetscCall(OptionsFileInText(text, out, depth, culprit, len));
-  PetscCall(PetscFree(text));
-  PetscFunctionReturn(0);
-}
-
-/* The options file the run read that is the same file as out (culprit, else empty): PETSc consumes
-   -options_file at initialisation (from the command line, PETSC_OPTIONS or another options file),
-   so it is not in the options database that OutputProblem searches. */
-static PetscErrorCode OptionsFileIsOutput(const struct stat *out, char culprit[], size_t len)
-{
-  int         argc;
-  char      **args, *env;
-  const char *petsc_options = getenv("PETSC_OPTIONS");
+  OptionsFileSearch search  = {out, option, culprit, option_len, len};
+  VitOptionsVisitor visitor = {NULL, OptionsFileIsOut, &search};
+  int               argc;
+  char            **args;
 
   PetscFunctionBeginUser;
   culprit[0] = 0;
   PetscCall(PetscGetArgs(&argc, &args));
-  PetscCall(OptionsFileInWords(argc, args, out, 0, culprit, len));
-  if (culprit[0] || !petsc_options) PetscFunctionReturn(0);
-  PetscCall(PetscStrallocpy(petsc_options, &env));
-  PetscCall(OptionsFileInText(env, out, 0, culprit, len));
-  PetscCall(PetscFree(env));
+  PetscCall(VitOptionsWalk(NULL, argc, args, &visitor));
   PetscFunctionReturn(0);
 }
 
@@ -680,8 +650,7 @@ static PetscErrorCode OutputProblem(const char option[], const char out[], Petsc
   }
   PetscCall(PetscFree(all));
   if (!culprit[0]) {
-    PetscCall(OptionsFileIsOutput(&so, culprit, sizeof(culprit)));
-    if (culprit[0]) PetscCall(PetscStrncpy(name, "-options_file", sizeof(name)));
+    PetscCall(OptionsFileIsOutput(&so, name, sizeof(name), culprit, sizeof(culprit)));
   }
   if (culprit[0]) {
     PetscCall(PetscSNPrintf(msg, len, "%s %s is the same file as the input %s %s: writing it would destroy the input; %s", option, out, name, culprit, hint));

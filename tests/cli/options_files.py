@@ -2,9 +2,16 @@
 inside SlepcInitialize, before vitrum's error handler exists, and stopped at a bad line with its
 traceback and MPI_ABORT (an extra word, a bare word, two options on a line, a missing file), or
 skipped a word that is no option's value in PETSC_OPTIONS without a word. vitrum reads them first
-(src/main.c, CheckOptionSources): one line naming the file and line (or PETSC_OPTIONS), the word,
-and what to give; status 1, no output, on 1 and 2 ranks. Files with comments, blank lines, tabs
-and several commands' options, nested files and PETSC_OPTIONS that PETSc accepts still run."""
+(VitOptionsWalk, src/common/optionsfiles.c, with main.c's check as visitor): one line naming the
+file and line (or PETSC_OPTIONS), the word, and what to give; status 1, no output, on 1 and 2
+ranks. Files with comments, blank lines, tabs and several commands' options, nested files and
+PETSC_OPTIONS that PETSc accepts still run.
+
+-o is refused where it is an options file the run read (the -o check is the walker's other
+visitor), however PETSc found it: a "quoted name with blanks" in an options file or in
+PETSC_OPTIONS, the option spelt -OPTIONS_FILE (PETSc compares option names without case), named
+after more than 1 MiB of an options file. The -o check had its own splitter (at blanks, no
+quotes, the first 1 MiB, -options_file only): it missed these and the run wrote over the file."""
 import os
 
 import numpy as np
@@ -42,17 +49,26 @@ errors = [  # (command line, PETSC_OPTIONS, the error line after "vitrum: error:
     (RDF, "stray -rdf_rmax 2.4", "PETSC_OPTIONS: unexpected argument 'stray': give options as -NAME VALUE"),
     (RDF, "-options_file nosuch.opts", "PETSC_OPTIONS: -options_file nosuch.opts: cannot read it (No such file or directory): give an options file"),
 ]
+
+
+def refused(args, env, n):
+    """vitrum args with PETSC_OPTIONS env (None: unset) on n ranks, expected to fail: the process,
+    its output, its error lines and the run as the checks name it."""
+    if env is None:
+        os.environ.pop("PETSC_OPTIONS", None)
+    else:
+        os.environ["PETSC_OPTIONS"] = env
+    p = run(args, n, expect_fail=True)
+    out = p.stdout + p.stderr
+    lines = [line for line in out.splitlines() if "error" in line.lower()]
+    return p, out, lines, "%s%s (%d ranks)" % ("PETSC_OPTIONS='%s' " % env if env else "", " ".join(args[1:]), n)
+
+
 for n in (1, 2):
     for args, env, expected in errors:
-        if env is None:
-            os.environ.pop("PETSC_OPTIONS", None)
-        else:
-            os.environ["PETSC_OPTIONS"] = env
-        p = run(args, n, expect_fail=True)
-        out = p.stdout + p.stderr
-        lines = [line for line in out.splitlines() if "error" in line.lower()]
+        p, out, lines, name = refused(args, env, n)
         check(p.returncode == 1 and lines == ["vitrum: error: " + expected] and "PETSC ERROR" not in out and "MPI_ABORT" not in out
-              and not os.path.exists("out.h5"), "%s%s (%d ranks): %s" % ("PETSC_OPTIONS='%s' " % env if env else "", " ".join(args[1:]), n, lines))
+              and not os.path.exists("out.h5"), "%s: %s" % (name, lines))
     os.environ.pop("PETSC_OPTIONS", None)
 
     # what PETSc reads, vitrum runs: comments, blank lines, tabs, another command's option (a warning), nested files
@@ -65,3 +81,29 @@ for n in (1, 2):
     check(os.path.exists("out.h5"), "PETSC_OPTIONS with a leading blank, an option without a value and a file (%d ranks) runs" % n)
     os.remove("out.h5")
     os.environ.pop("PETSC_OPTIONS")
+
+# -o that is an options file PETSc read, named the ways the -o check's former splitter missed:
+# refused, the file left as it was
+same = "is the same file as the input"
+files = {
+    "my opts.txt": "-rdf_rmax 2.4\n",
+    "quoted.opts": '# a name with a blank\n-options_file "my opts.txt"\n',
+    "inner.opts": "-rdf_rmax 2.4\n",
+    "big.opts": "# padding\n" * 120000 + "-options_file inner.opts\n",  # 1.2 MB before the name
+}
+for name, text in files.items():
+    with open(name, "w") as f:
+        f.write(text)
+RDF_A = ["rdf", "-sample", "a.data"]
+outputs = [  # (command line, PETSC_OPTIONS, the error line after "vitrum: error: ")
+    (RDF_A + ["-options_file", "quoted.opts", "-o", "my opts.txt"], None, "-o my opts.txt %s -options_file my opts.txt" % same),
+    (RDF_A + ["-o", "my opts.txt"], '-options_file "my opts.txt"', "-o my opts.txt %s -options_file my opts.txt" % same),
+    (RDF_A + ["-OPTIONS_FILE", "inner.opts", "-o", "inner.opts"], None, "-o inner.opts %s -OPTIONS_FILE inner.opts" % same),
+    (RDF_A + ["-options_file", "big.opts", "-o", "inner.opts"], None, "-o inner.opts %s -options_file inner.opts" % same),
+]
+for n in (1, 2):
+    for args, env, expected in outputs:
+        p, out, lines, name = refused(args, env, n)
+        check(p.returncode == 1 and len(lines) == 1 and lines[0].startswith("vitrum: error: " + expected + ": ")
+              and open(args[-1]).read() == files[args[-1]], "%s: refused, the options file intact: %s" % (name, lines))
+    os.environ.pop("PETSC_OPTIONS", None)
