@@ -23,8 +23,11 @@ import spectrumlib as sl  # noqa: E402
 from fitlib import read_model, run  # noqa: E402
 
 KA = {(1, 1): (1.0, 1.0), (1, 2): (1.5, 0.8), (2, 2): (0.5, 0.88)}  # epsilon, sigma; cutoff 2.5 sigma
-seeds = (11, 12, 13, 14, 15)
-samples = [sl.make_ka_glass(f"ka216_local{s}.data", seed=s) for s in seeds]
+# five 216-atom KA glasses of different seeds, four of them the shared ones other tests make anyway
+# (fit_count_omega and the spectrum tests, fit_local_vdos, fit_targets: the same protocol), so that
+# a fresh build runs LAMMPS for one of them here, not five (about 4 CPU-s each)
+samples = [sl.make_ka_glass("ka216.data"), sl.make_ka_glass("ka216_lvdos.data", seed=21), sl.make_ka_glass("ka216_lvdos2.data", seed=22),
+           sl.make_ka_glass("ka216_targets.data", seed=31), sl.make_ka_glass("ka216_local11.data", seed=11)]
 args = ["-samples"] + samples + ["-features_per_atom", "-features_atom_target", "omega2", "-potential", "ka3d",
                                  "-features_atom_sigma", 0.03, "-features_atom_dr", 0.02, "-features_rmin", 0.7, "-features_rmax", 2.5]
 run("features", args + ["-o", "local.h5"], 2)
