@@ -1,5 +1,6 @@
 """Helpers of the spectrum tests: small Kob-Andersen glasses made with LAMMPS, the Hessian in
 id order (from `vitrum hessian`) as a dense numpy array, and HDF5 reading."""
+import fcntl
 import os
 import re
 import subprocess
@@ -46,6 +47,17 @@ def make_ka_glass(path, n_side=6, dim=3, seed=7, steps=2000, massB=2.0, density=
         path = os.path.abspath(os.path.join(shared, path))
     if os.path.exists(path):
         return path
+    # one maker at a time: a test that asks while another makes it (ctest -j2, a fresh build) waits
+    # for that file instead of running LAMMPS for the same sample beside it
+    with open(path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(path):
+            make_ka_glass_locked(path, n_side, dim, seed, steps, massB, density)
+    return path
+
+
+def make_ka_glass_locked(path, n_side, dim, seed, steps, massB, density):
+    """make_ka_glass's LAMMPS run, its lock held."""
     final, path = path, "%s.%d.tmp" % (path, os.getpid())
     script = KA_LAMMPS.format(dim=dim, density=density, n=n_side, nz=n_side if dim == 3 else 1,
                               fracB=0.2 if dim == 3 else 0.35, massB=massB, seed=seed, steps=steps, out=path,
