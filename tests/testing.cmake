@@ -50,7 +50,7 @@ endforeach()
 # with the other core idle. COST (seconds of a CI run on 2 cores, 96d6a20) orders them; ctest's
 # own history, once there, takes over.
 set(VIT_TEST_COSTS bad_inputs 320 modes_precond_np1 100 modes_default_method 135 modes_coarse_redundant 130
-    modes_precond_np2 40 pipeline_material_inputs 40 errors_outputs 85 pipeline_family_cuzr 90 io_roundtrip 75
+    modes_precond_np2 40 pipeline_material_inputs 40 errors_outputs 85 pipeline_family_cuzr 20 io_roundtrip 75
     spectrum_stage_options 40 modes_aggregate_default 70 pipeline_tiny 70 convert_masses 65 io_hardening_h5 60
     io_dump 60 io_h5md_2 60 io_extxyz 60 spectrum_factor_guard 60 spectrum_errors 60 fit_predict 60)
 function(vit_set_test_costs)
