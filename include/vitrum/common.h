@@ -208,4 +208,18 @@ PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal 
    the current folder (never next to the input: its folder may be read-only or shared). */
 PetscErrorCode VitOutputPath(const char input[], const char suffix[], char out[], size_t len);
 
+/* Options read as text so that -help shows their default as "auto" (chosen by the program), not a
+   sentinel number the option refuses: *given true and *value the number when the user gave one;
+   "auto" or nothing: *given false and *value untouched; anything else: one line "OPTION VALUE: not
+   a (whole) number: give a number or auto". Between PetscOptionsBegin and PetscOptionsEnd, like
+   VitOptionsString; the range of the number is the caller's to check. */
+#define VitOptionsAutoInt(a, b, c, d)  VitOptionsAutoInt_Private(PetscOptionsObject, a, b, c, d)
+#define VitOptionsAutoReal(a, b, c, d) VitOptionsAutoReal_Private(PetscOptionsObject, a, b, c, d)
+PetscErrorCode VitOptionsAutoInt_Private(PetscOptionItems *items, const char opt[], const char text[], PetscInt *value, PetscBool *given);
+PetscErrorCode VitOptionsAutoReal_Private(PetscOptionItems *items, const char opt[], const char text[], PetscReal *value, PetscBool *given);
+
+/* A real option's value that may have either sign but must be finite: else one line "OPTION VALUE:
+   must be a finite number (HINT)"; the sibling of VitCheckPositiveReal for values of any sign. */
+PetscErrorCode VitCheckFiniteReal(MPI_Comm comm, const char option[], PetscReal value, const char hint[]);
+
 #endif

@@ -266,12 +266,12 @@ const char *VitBoundString(PetscReal value, int direction, char buf[])
   return buf;
 }
 
+static PetscErrorCode CheckReal(MPI_Comm comm, PetscBool ok, const char option[], PetscReal value, const char must[], const char hint[]);
+
 PetscErrorCode VitCheckPositiveReal(MPI_Comm comm, const char option[], PetscReal value, PetscBool zero_ok, const char hint[])
 {
-  char given[VIT_REAL_STRING_LEN];
-
   PetscFunctionBeginUser;
-  PetscCheck(!PetscIsInfOrNanReal(value) && (value > 0 || (zero_ok && value == 0)), comm, PETSC_ERR_USER_INPUT, "%s %s: must be positive and finite%s%s%s", option, VitRealString(value, given), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+  PetscCall(CheckReal(comm, (PetscBool)(!PetscIsInfOrNanReal(value) && (value > 0 || (zero_ok && value == 0))), option, value, "positive and finite", hint));
   PetscFunctionReturn(0);
 }
 
@@ -1030,5 +1030,62 @@ PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal 
   *fits     = (PetscBool)(worst.ratio <= 1);
   *need_gb  = pair[0] / 1e9;
   *avail_gb = pair[1] / 1e9;
+  PetscFunctionReturn(0);
+}
+
+/* The text of an option read by VitOptionsAutoInt/Real: *number when the user gave something other
+   than auto (a default -help shows as "auto", not a sentinel number). */
+static PetscErrorCode AutoText(PetscOptionItems *items, const char opt[], const char text[], char value[], size_t len, PetscBool *number)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(value, "auto", len));
+  PetscCall(VitOptionsString_Private(items, opt, text, NULL, value, value, len, number, "give a number or auto"));
+  *number = (PetscBool)(*number && strcmp(value, "auto"));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOptionsAutoInt_Private(PetscOptionItems *items, const char opt[], const char text[], PetscInt *value, PetscBool *given)
+{
+  char      buf[64], *end;
+  long long v;
+
+  PetscFunctionBeginUser;
+  PetscCall(AutoText(items, opt, text, buf, sizeof(buf), given));
+  if (!*given) PetscFunctionReturn(0);
+  errno = 0;
+  v     = strtoll(buf, &end, 10);
+  PetscCheck(end != buf && !*end && errno != ERANGE && v >= PETSC_MIN_INT && v <= PETSC_MAX_INT, items->comm, PETSC_ERR_USER_INPUT, "%s %s: not a whole number: give a number or auto", opt, buf);
+  *value = (PetscInt)v;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitOptionsAutoReal_Private(PetscOptionItems *items, const char opt[], const char text[], PetscReal *value, PetscBool *given)
+{
+  char   buf[64], *end;
+  double v;
+
+  PetscFunctionBeginUser;
+  PetscCall(AutoText(items, opt, text, buf, sizeof(buf), given));
+  if (!*given) PetscFunctionReturn(0);
+  v = strtod(buf, &end);
+  PetscCheck(end != buf && !*end, items->comm, PETSC_ERR_USER_INPUT, "%s %s: not a number: give a number or auto", opt, buf);
+  *value = (PetscReal)v;
+  PetscFunctionReturn(0);
+}
+
+/* The one message of the real checks: "OPTION VALUE: must be MUST (HINT)" unless ok. */
+static PetscErrorCode CheckReal(MPI_Comm comm, PetscBool ok, const char option[], PetscReal value, const char must[], const char hint[])
+{
+  char given[VIT_REAL_STRING_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCheck(ok, comm, PETSC_ERR_USER_INPUT, "%s %s: must be %s%s%s%s", option, VitRealString(value, given), must, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitCheckFiniteReal(MPI_Comm comm, const char option[], PetscReal value, const char hint[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(CheckReal(comm, (PetscBool)!PetscIsInfOrNanReal(value), option, value, "a finite number", hint));
   PetscFunctionReturn(0);
 }

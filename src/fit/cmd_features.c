@@ -925,7 +925,12 @@ static PetscErrorCode CheckTargetsOptions(MPI_Comm comm, const FeatOptions *o)
 static PetscErrorCode FeatOptionsCheck(MPI_Comm comm, const FeatOptions *o)
 {
   PetscFunctionBeginUser;
-  PetscCheck(o->smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-features_smooth %.6g: must be >= 0", (double)o->smooth);
+  PetscCall(VitCheckPositiveReal(comm, "-features_smooth", o->smooth, PETSC_TRUE, "a Gaussian width; 0: none"));
+  PetscCall(VitCheckFiniteReal(comm, "-features_rmin", o->xmin, "the smallest r or q kept"));
+  PetscCall(VitCheckPositiveReal(comm, "-features_rmax", o->xmax, PETSC_TRUE, "the largest r or q kept; 0: all"));
+  PetscCall(VitCheckPositiveReal(comm, "-features_atom_sigma", o->atom_sigma, PETSC_TRUE, "a Gaussian width; 0: the default"));
+  PetscCall(VitCheckPositiveReal(comm, "-features_atom_dr", o->atom_dr, PETSC_TRUE, "a grid spacing; 0: the default"));
+  PetscCall(VitCheckPositiveReal(comm, "-features_atom_vdos_omega_max", o->atom_vdos_omega_max, PETSC_TRUE, "a frequency; 0: -vdos_omega_max"));
   if (SpectrumMayRun(o)) PetscCall(VitSpectrumCheckOptions(comm));
   PetscCall(CheckTargetsOptions(comm, o));
   PetscFunctionReturn(0);

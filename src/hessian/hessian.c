@@ -120,7 +120,7 @@ PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction)
   PetscOptionsBegin(comm, NULL, "Hessian memory", "vitrum");
   PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (MemAvailable) that the assembled Hessian may take; above it the command stops before assembling, with the memory it would need (the operating system would kill it later, without a message)", NULL, *fraction, fraction, NULL));
   PetscOptionsEnd();
-  PetscCheck(*fraction > 0, comm, PETSC_ERR_USER_INPUT, "-hessian_max_memory %.6g: must be > 0 (a share of the available memory; above 1 allows swapping)", (double)*fraction);
+  PetscCall(VitCheckPositiveReal(comm, "-hessian_max_memory", *fraction, PETSC_FALSE, "a share of the available memory; above 1 allows swapping"));
   PetscFunctionReturn(0);
 }
 

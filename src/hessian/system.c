@@ -27,7 +27,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   PetscCall(PetscStrcmp(type, "shell", &shell));
   PetscCheck(baij || sbaij || shell, comm, PETSC_ERR_USER_INPUT, "-hessian_type %s: unknown (use baij, sbaij or shell)", type);
   o->type = baij ? MATBAIJ : sbaij ? MATSBAIJ : MATSHELL;
-  PetscCheck(o->ftol >= 0, comm, PETSC_ERR_USER_INPUT, "-hessian_ftol %.6g: must be >= 0 (a force)", (double)o->ftol);
+  PetscCall(VitCheckPositiveReal(comm, "-hessian_ftol", o->ftol, PETSC_TRUE, "a force, >= 0"));
   PetscCall(VitHessianMemoryOption(comm, &max_memory)); /* listed and checked here, applied where the Hessian is assembled */
   PetscFunctionReturn(0);
 }

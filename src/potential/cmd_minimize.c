@@ -659,12 +659,14 @@ PetscErrorCode VitCmdMinimize(void)
   PetscCall(PetscStrcmp(o.method, "tao", &tao));
   PetscCall(PetscStrcmp(o.method, "fire", &fire));
   PetscCheck(tao || fire, comm, PETSC_ERR_USER_INPUT, "-minimize_type %s: unknown (use tao or fire)", o.method);
-  PetscCheck(o.skin > 0, comm, PETSC_ERR_USER_INPUT, "-minimize_skin %.6g: must be positive", (double)o.skin);
+  PetscCall(VitCheckPositiveReal(comm, "-minimize_skin", o.skin, PETSC_FALSE, "a distance"));
   /* a force tolerance <= 0 can never be met: it ran -minimize_max_it iterations (minutes) first;
      one below the forces' round-off floor is refused after the first evaluation (ForceFloor) */
   PetscCheck(o.ftol > 0 && PetscIsNormalReal(o.ftol), comm, PETSC_ERR_USER_INPUT, "-minimize_ftol %.6g: must be positive (a force, e.g. 1e-10 in the force unit of -units)", (double)o.ftol);
   PetscCheck(o.max_it >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_max_it %" PetscInt_FMT ": must be at least 1", o.max_it);
-  PetscCheck(o.fire_dt > 0 && o.fire_dtmax > 0 && o.fire_dmax > 0, comm, PETSC_ERR_USER_INPUT, "-fire_dt %.6g, -fire_dtmax %.6g, -fire_dmax %.6g: must be positive", (double)o.fire_dt, (double)o.fire_dtmax, (double)o.fire_dmax);
+  PetscCall(VitCheckPositiveReal(comm, "-fire_dt", o.fire_dt, PETSC_FALSE, "a time step"));
+  PetscCall(VitCheckPositiveReal(comm, "-fire_dtmax", o.fire_dtmax, PETSC_FALSE, "a time step"));
+  PetscCall(VitCheckPositiveReal(comm, "-fire_dmax", o.fire_dmax, PETSC_FALSE, "a distance"));
   PetscCheck(o.saddle_escapes >= 0 && o.saddle_escapes <= 63, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_escapes %" PetscInt_FMT ": must lie in [0, 63] (0: no curvature check)", o.saddle_escapes);
   PetscCheck(o.saddle_nev >= 1, comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_nev %" PetscInt_FMT ": must be at least 1", o.saddle_nev);
   PetscCheck(o.saddle_tol >= 0 && PetscIsNormalReal(o.saddle_tol + 1), comm, PETSC_ERR_USER_INPUT, "-minimize_saddle_tol %.6g: must be a finite number >= 0", (double)o.saddle_tol);

@@ -412,7 +412,7 @@ static PetscErrorCode LJSetPairs(MPI_Comm comm, const VitSample *sample, const L
       p->eps = o->eps[a][b];
       p->sig = o->sig[a][b];
       p->rc  = o->rc_set ? o->rc[a][b] : o->rc_sigma * p->sig;
-      PetscCheck(p->sig > 0 && p->rc > 0 && p->eps >= 0, comm, PETSC_ERR_USER_INPUT, "Lennard-Jones pair %s-%s: need sigma > 0 (got %.6g, -lj_sigma), cutoff > 0 (got %.6g, -lj_cutoff/-lj_cutoff_sigma), epsilon >= 0 (got %.6g, -lj_epsilon)", sample->type_name[a], sample->type_name[b], (double)p->sig, (double)p->rc, (double)p->eps);
+      PetscCheck(p->sig > 0 && p->rc > 0 && p->eps >= 0 && !PetscIsInfOrNanReal(p->sig + p->rc + p->eps), comm, PETSC_ERR_USER_INPUT, "Lennard-Jones pair %s-%s: need finite sigma > 0 (got %.6g, -lj_sigma), cutoff > 0 (got %.6g, -lj_cutoff/-lj_cutoff_sigma), epsilon >= 0 (got %.6g, -lj_epsilon)", sample->type_name[a], sample->type_name[b], (double)p->sig, (double)p->rc, (double)p->eps);
       LJSetCutoffTerms(p, o->shift, o->smooth);
     }
   PetscFunctionReturn(0);

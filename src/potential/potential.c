@@ -128,16 +128,14 @@ static PetscErrorCode ElementsFromMasses(const VitSample *sample, char hint[], s
   PetscFunctionReturn(0);
 }
 
-/* -potential_min_distance given (read as text: -help shows its default, auto, not a number that is
-   refused): from 0 (no check) to the cutoff, the widest list the domain's ghosts hold (above it the
-   neighbour list failed with "neighbour cutoff ... exceeds the ghost width"). */
-static PetscErrorCode SetMinDistance(MPI_Comm comm, VitPotential pot, const char text[])
+/* -potential_min_distance given (-help shows its default, auto): from 0 (no check) to the cutoff,
+   the widest list the domain's ghosts hold (above it the neighbour list failed with "neighbour
+   cutoff ... exceeds the ghost width"). */
+static PetscErrorCode SetMinDistance(MPI_Comm comm, VitPotential pot, PetscReal min_distance)
 {
-  char      given[VIT_REAL_STRING_LEN], bound[VIT_REAL_STRING_LEN];
-  PetscReal min_distance;
+  char given[VIT_REAL_STRING_LEN], bound[VIT_REAL_STRING_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsStringToReal(text, &min_distance));
   PetscCheck(min_distance >= 0 && min_distance <= pot->cutoff, comm, PETSC_ERR_USER_INPUT, "-potential_min_distance %s: must lie in [0, %s] (0: no check; at most the cutoff of -potential %s)", VitRealString(min_distance, given), VitBoundString(pot->cutoff, -1, bound), pot->name);
   pot->min_distance = min_distance;
   PetscFunctionReturn(0);
@@ -147,7 +145,7 @@ static PetscErrorCode SetMinDistance(MPI_Comm comm, VitPotential pot, const char
 static PetscErrorCode PotentialCreate(MPI_Comm comm, const VitSample *sample, PetscBool variant, VitPotential *pot)
 {
   char      name[64] = "", style[64], given[PETSC_MAX_PATH_LEN * 4] = "", file[PETSC_MAX_PATH_LEN * 4], elements[256] = "";
-  char      min_given[64] = "auto";
+  PetscReal min_distance = 0;
   PetscBool set, min_set;
 
   PetscFunctionBeginUser;
@@ -156,7 +154,7 @@ static PetscErrorCode PotentialCreate(MPI_Comm comm, const VitSample *sample, Pe
   PetscCall(VitOptionsString("-potential", "LAMMPS pair style: " VIT_STYLES, NULL, name, name, sizeof(name), &set));
   PetscCall(VitOptionsString("-potential_file", "potential file (eam: one funcfl file, or one per atom type, comma separated); a bare name not found is searched in the repository's potentials/ folder, then $LAMMPS_POTENTIALS (unset: /usr/share/lammps/potentials)", NULL, given, given, sizeof(given), NULL));
   PetscCall(VitOptionsString("-potential_elements", "element of each atom type in type order for -potential_file (eam: checked against each funcfl file's atomic number only), e.g. Cu,Zr (extended XYZ and dumps with element names or type labels are renumbered in this order; it may name species a sample lacks, and types after a dump frame's largest; species named by numbers are types in increasing value); default: the sample's species names when they are elements", NULL, elements, elements, sizeof(elements), NULL));
-  PetscCall(VitOptionsString("-potential_min_distance", "atoms closer than this are an input error, 0 to the potential's cutoff (0: no check; auto, the default: set by the potential, Lennard-Jones half the smallest sigma, many-body 0.5)", NULL, min_given, min_given, sizeof(min_given), &min_set));
+  PetscCall(VitOptionsAutoReal("-potential_min_distance", "atoms closer than this are an input error, 0 to the potential's cutoff (0: no check; auto, the default: set by the potential, Lennard-Jones half the smallest sigma, many-body 0.5)", &min_distance, &min_set));
   PetscOptionsEnd();
   if (VitHelpRequested()) { /* also list the options of the pair potentials */
     PetscCall(VitPotentialCreateLJ(comm, NULL, set && VitPotentialStyleIsPair(name) ? name : "lj", PETSC_FALSE, pot));
@@ -178,7 +176,7 @@ static PetscErrorCode PotentialCreate(MPI_Comm comm, const VitSample *sample, Pe
     else if (!strcmp(style, "sw")) PetscCall(VitPotentialCreateSW(comm, sample, file, elements, pot));
     else PetscCall(VitPotentialCreateEAM(comm, sample, style, file, elements, pot));
   } else SETERRQ(comm, PETSC_ERR_USER_INPUT, "-potential %s: unknown or unsupported pair style (use " VIT_STYLES ")", name);
-  if (min_set && strcmp(min_given, "auto")) PetscCall(SetMinDistance(comm, *pot, min_given));
+  if (min_set) PetscCall(SetMinDistance(comm, *pot, min_distance));
   PetscFunctionReturn(0);
 }
 

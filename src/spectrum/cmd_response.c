@@ -84,11 +84,12 @@ static PetscErrorCode ResponseReadOptions(MPI_Comm comm, ResponseOptions *o)
   PetscOptionsEnd();
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-response_nev %" PetscInt_FMT ": must be >= 0 (0: no eigenvalue shifts)", o->modes.nev);
   PetscCheck(o->strain_step > 0 && o->strain_step <= 1e-2, comm, PETSC_ERR_USER_INPUT, "-response_strain_step %.6g: must lie in (0, 1e-2] (a strain; first-order shifts need a small one)", (double)o->strain_step);
-  PetscCheck(o->param_step > 0, comm, PETSC_ERR_USER_INPUT, "-response_param_step %.6g: must be positive", (double)o->param_step);
+  PetscCall(VitCheckPositiveReal(comm, "-response_param_step", o->param_step, PETSC_FALSE, NULL));
   PetscCheck(o->npairs >= -1, comm, PETSC_ERR_USER_INPUT, "-response_dipole_pairs %" PetscInt_FMT ": give a number of pairs, -1 for all or 0 for none", o->npairs);
-  PetscCheck(o->pair_rmax >= 0, comm, PETSC_ERR_USER_INPUT, "-response_dipole_rmax %.6g: must be positive (a distance; 0: the default)", (double)o->pair_rmax);
-  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %.6g: must be positive, or 0: no limit", (double)o->factor_max_flops);
-  PetscCheck(o->factor_max_mb >= 0 && o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %.6g / -response_precond_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb, (double)o->precond_max_mb);
+  PetscCall(VitCheckPositiveReal(comm, "-response_dipole_rmax", o->pair_rmax, PETSC_TRUE, "a distance; 0: the default"));
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_factor_max_flops", o->factor_max_flops, PETSC_TRUE, "flops; 0: no limit"));
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_factor_max_memory", o->factor_max_mb, PETSC_TRUE, "MB; 0: half the memory available"));
+  PetscCall(VitCheckPositiveReal(comm, "-response_precond_max_memory", o->precond_max_mb, PETSC_TRUE, "MB; 0: half the memory available"));
   PetscCheck(o->nbins >= 1 && o->nbins <= 1000000, comm, PETSC_ERR_USER_INPUT, "-response_dipole_bins %" PetscInt_FMT ": must be between 1 and 1000000", o->nbins);
   PetscFunctionReturn(0);
 }

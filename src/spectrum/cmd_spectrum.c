@@ -114,19 +114,6 @@ static PetscErrorCode RegisterEvents(void)
   PetscFunctionReturn(0);
 }
 
-/* -kpm_moments, read as text so that -help shows its default, "auto" (the moments from
-   -vdos_resolution), and not a 0 that is refused: auto or a whole number (set: a number given). */
-static PetscErrorCode ReadMoments(PetscOptionItems *PetscOptionsObject, PetscInt *moments, PetscBool *set)
-{
-  char given[64] = "auto";
-
-  PetscFunctionBeginUser;
-  PetscCall(VitOptionsString("-kpm_moments", "Chebyshev moments M, 2 to " PetscStringize(VIT_KPM_MAX_MOMENTS) " (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; auto, the default: from -vdos_resolution)", NULL, given, given, sizeof(given), set));
-  *set = (PetscBool)(*set && strcmp(given, "auto"));
-  if (*set) PetscCall(PetscOptionsStringToInt(given, moments));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
 {
   PetscBool set, moments_set, method_set, target_set, eps_target;
@@ -159,7 +146,7 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   o->modes.nev_default = (PetscBool)!set;
   PetscCall(PetscOptionsEnum("-spectrum_method", "eigensolver (default: sinvert where MUMPS estimates at most 1e6 flops per degree of freedom for a factorisation of H, as in 2D samples and sheets, else twolevel, as in 3D samples from about 500 atoms): sinvert (Krylov-Schur, shift-and-invert, MUMPS; twolevel when the factor exceeds -spectrum_factor_max_memory or -spectrum_factor_max_flops), filter (Krylov-Schur on a Chebyshev filter of H, SLEPc STFILTER: no factorisation, no second matrix; -st_filter_degree), chebyshev (subspace iteration with a Chebyshev filter on a block of vectors, each product applied to the whole block: no factorisation; -spectrum_chebyshev_*), twolevel (LOBPCG on a block of vectors with a two-level preconditioner: Chebyshev-Jacobi smoothing and a coarse level of the affine displacements of atom aggregates factorised by MUMPS; no factorisation of H; -spectrum_twolevel_*), lobpcg (no factorisation, multigrid preconditioner -spectrum_precond), dense (LAPACK, all modes)", NULL, VitModesMethods, (PetscEnum)o->modes.method, (PetscEnum *)&o->modes.method, &method_set));
   PetscCall(PetscOptionsBool("-spectrum_dense", "all modes by dense LAPACK (same as -spectrum_method dense)", NULL, o->dense, &o->dense, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_target", "shift-and-invert target sigma > 0, an eigenvalue (unit of the Hessian: eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (0: 1e-6 Tr(H)/(dN)); -eps_target overrides; given, the default method is sinvert", NULL, o->modes.target, &o->modes.target, &target_set));
+  PetscCall(VitOptionsAutoReal("-spectrum_target", "shift-and-invert target sigma > 0, an eigenvalue (unit of the Hessian: eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (auto, the default, or 0: 1e-6 Tr(H)/(dN)); -eps_target overrides; a number given, the default method is sinvert", &o->modes.target, &target_set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-eps_target", &eps_target));
   o->modes.method_default = (PetscBool)!(method_set || target_set || eps_target);
   PetscCall(PetscOptionsBool("-spectrum_allow_unconverged", "keep going with the converged modes when fewer than -spectrum_nev converge", NULL, o->modes.allow_unconverged, &o->modes.allow_unconverged, NULL));
@@ -176,20 +163,20 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCall(PetscOptionsRealArray("-spectrum_count_omega", "frequencies w (none by default): count the modes of real frequency below w, 0 <= lambda < w^2 (exact by inertia, and by KPM; negative eigenvalues are negative_count); unit as -vdos_omega_max", NULL, o->count_omega, &o->ncount, &set));
   if (!set) o->ncount = 0;
   PetscCall(PetscOptionsBool("-spectrum_kpm", "compute the VDOS by the kernel polynomial method", NULL, o->kpm, &o->kpm, NULL));
-  PetscCall(ReadMoments(PetscOptionsObject, &o->moments, &moments_set));
-  PetscCall(PetscOptionsReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (0: nu_90/200)", NULL, o->resolution, &o->resolution, NULL));
+  PetscCall(VitOptionsAutoInt("-kpm_moments", "Chebyshev moments M, 2 to " PetscStringize(VIT_KPM_MAX_MOMENTS) " (resolution ~ pi (lambda_max - lambda_min) / (2 M) in lambda; auto, the default: from -vdos_resolution)", &o->moments, &moments_set));
+  PetscCall(VitOptionsAutoReal("-vdos_resolution", "KPM resolution in frequency at nu_90 (90 % of the modes below it), unit as -vdos_omega_max; sets the moments unless -kpm_moments is given (auto, the default, or 0: nu_90/200)", &o->resolution, &set));
   PetscCall(PetscOptionsInt("-kpm_max_moments", "at most this many moments from -vdos_resolution (a warning when it binds)", NULL, o->max_moments, &o->max_moments, NULL));
   PetscCall(PetscOptionsInt("-kpm_vectors", "random vectors R (statistical error ~ 1/sqrt(R dN))", NULL, o->nvec, &o->nvec, NULL));
   PetscCall(PetscOptionsBool("-kpm_local", "also the local KPM moments of every atom with the same vectors (/spectrum/kpm/local_mu, N x M; M - 1 more products)", NULL, o->kpm_local, &o->kpm_local, NULL));
   PetscCall(PetscOptionsInt("-kpm_seed", "seed of the random vectors", NULL, o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_min", "lower end of the KPM interval, an eigenvalue (eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (0: automatic)", NULL, o->lambda_min, &o->lambda_min, NULL));
-  PetscCall(PetscOptionsReal("-kpm_lambda_max", "upper end of the KPM interval, an eigenvalue (unit of -kpm_lambda_min) (0: automatic, Lanczos + margin within Gershgorin)", NULL, o->lambda_max, &o->lambda_max, NULL));
+  PetscCall(VitOptionsAutoReal("-kpm_lambda_min", "lower end of the KPM interval, a finite eigenvalue (eV/(A^2 amu) in metal units, 1/tau^2 in lj; docs/units.md) (auto, the default, or 0: automatic)", &o->lambda_min, &set));
+  PetscCall(VitOptionsAutoReal("-kpm_lambda_max", "upper end of the KPM interval, a finite eigenvalue (unit of -kpm_lambda_min) (auto, the default, or 0: Lanczos + margin within Gershgorin)", &o->lambda_max, &set));
   PetscCall(PetscOptionsInt("-kpm_bounds_steps", "Lanczos steps for the automatic KPM interval", NULL, o->bounds_steps, &o->bounds_steps, NULL));
   PetscCall(PetscOptionsReal("-vdos_omega_max", "upper end of the VDOS grid, in the frequency unit of -units (THz in metal and real units; 0: sqrt of the KPM upper bound; at most 100 times that); D keeps its normalisation over all states, C_v counts them all", NULL, o->omega_max, &o->omega_max, NULL));
   PetscCall(PetscOptionsInt("-vdos_bins", "bins of the VDOS grid", NULL, o->bins, &o->bins, NULL));
   PetscCall(PetscOptionsInt("-vdos_exact_max_dof", "up to this many degrees of freedom d N, also every eigenvalue by dense LAPACK (/spectrum/vdos/eigenvalues: exact VDOS targets in features; ~4/3 (dN)^3 flops, (dN)^2 doubles per rank; 0: never)", NULL, o->exact_max_dof, &o->exact_max_dof, NULL));
-  PetscCall(PetscOptionsInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments M as long as they stay at most this (0, the default: 4 M, but at most -kpm_max_moments when that is above M; a value below 2 M, e.g. that of -kpm_moments: no doubling)", NULL, o->boson_max_moments, &o->boson_max_moments, NULL));
-  PetscCall(PetscOptionsReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (0: 3 KPM resolutions; not negative)", NULL, o->boson_omega_min, &o->boson_omega_min, NULL));
+  PetscCall(VitOptionsAutoInt("-boson_max_moments", "while the boson peak sits on the lower bound of its search, double the KPM moments M as long as they stay at most this (auto, the default, or 0: 4 M, but at most -kpm_max_moments when that is above M; a value below 2 M, e.g. that of -kpm_moments: no doubling)", &o->boson_max_moments, &set));
+  PetscCall(VitOptionsAutoReal("-boson_omega_min", "search the boson peak above this frequency, unit as -vdos_omega_max (auto, the default, or 0: 3 KPM resolutions; not negative)", &o->boson_omega_min, &set));
   PetscCall(VitOptionsListLength("-cv_temperature_range", &ntemp_range)); /* the read below keeps 2 values of any number */
   PetscCheck(ntemp_range == 0 || ntemp_range == 2, comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range: give two values Tmin,Tmax, got %" PetscInt_FMT, ntemp_range);
   ntemp_range = 2;
@@ -203,13 +190,15 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscCheck(o->modes.nev >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_nev %" PetscInt_FMT ": must be >= 0", o->modes.nev);
   PetscCall(VitCheckPositiveReal(comm, "-spectrum_target", o->modes.target, PETSC_TRUE, "the shift-and-invert target, an eigenvalue; 0: automatic"));
   PetscCheck(o->softspot_modes >= -1, comm, PETSC_ERR_USER_INPUT, "-spectrum_softspot_modes %" PetscInt_FMT ": give a number of modes, or -1 for all found", o->softspot_modes);
+  PetscCall(VitCheckFiniteReal(comm, "-kpm_lambda_min", o->lambda_min, "an eigenvalue; 0: automatic"));
+  PetscCall(VitCheckFiniteReal(comm, "-kpm_lambda_max", o->lambda_max, "an eigenvalue; 0: automatic"));
   PetscCheck(o->lambda_min == 0 || o->lambda_max == 0 || o->lambda_max > o->lambda_min, comm, PETSC_ERR_USER_INPUT, "-kpm_lambda_min %.6g and -kpm_lambda_max %.6g: the KPM interval must have min < max", (double)o->lambda_min, (double)o->lambda_max);
   PetscCheck(o->bands >= 1 && o->bands <= 1000000, comm, PETSC_ERR_USER_INPUT, "-spectrum_pr_bands %" PetscInt_FMT ": must be between 1 and 1000000", o->bands);
   PetscCheck(o->ntemp <= 100000, comm, PETSC_ERR_USER_INPUT, "-cv_temperatures %" PetscInt_FMT ": at most 100000", o->ntemp);
   PetscCheck(o->ntemp >= 1 && o->temp_range[0] > 0 && o->temp_range[1] >= o->temp_range[0] && !PetscIsInfOrNanReal(o->temp_range[1]), comm, PETSC_ERR_USER_INPUT, "-cv_temperature_range %.6g,%.6g / -cv_temperatures %" PetscInt_FMT ": need finite 0 < Tmin <= Tmax and at least one temperature", (double)o->temp_range[0], (double)o->temp_range[1], o->ntemp);
-  PetscCheck(o->precond_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->precond_max_mb);
-  PetscCheck(o->factor_max_mb >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_memory %.6g: must be positive (MB), or 0: half the memory available", (double)o->factor_max_mb);
-  PetscCheck(o->factor_max_flops >= 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_factor_max_flops %.6g: must be positive, or 0: no limit", (double)o->factor_max_flops);
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_precond_max_memory", o->precond_max_mb, PETSC_TRUE, "MB; 0: half the memory available"));
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_factor_max_memory", o->factor_max_mb, PETSC_TRUE, "MB; 0: half the memory available"));
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_factor_max_flops", o->factor_max_flops, PETSC_TRUE, "flops; 0: no limit"));
   PetscCheck(!moments_set || (o->moments >= 2 && o->moments <= VIT_KPM_MAX_MOMENTS), comm, PETSC_ERR_USER_INPUT, "-kpm_moments %" PetscInt_FMT ": must be between 2 and %d (or leave it out: moments from -vdos_resolution)", o->moments, VIT_KPM_MAX_MOMENTS);
   PetscCall(VitCheckPositiveReal(comm, "-vdos_resolution", o->resolution, PETSC_TRUE, "a frequency; 0: automatic"));
   PetscCheck(o->exact_max_dof >= 0 && o->exact_max_dof <= 65536, comm, PETSC_ERR_USER_INPUT, "-vdos_exact_max_dof %" PetscInt_FMT ": give 0 (never) to 65536 (a dense copy of 32 GB per rank)", o->exact_max_dof);

@@ -47,7 +47,7 @@ static PetscErrorCode ReadOptions(MPI_Comm comm, PetscBool shell, VitPrecond *ty
   PetscCall(PetscOptionsEnum("-spectrum_precond", "LOBPCG preconditioner: gamg, hypre (BoomerAMG) or ml (algebraic multigrid on an AIJ copy of H + sigma I, translations as near-null space), jacobi (diagonal of H, no copy; the default for -hessian_type shell)", NULL, VitPreconds, (PetscEnum)*type, (PetscEnum *)type, NULL));
   PetscCall(PetscOptionsReal("-spectrum_precond_shift", "multigrid shift sigma in units of the mean eigenvalue Tr(H)/(dN) (> 0: H itself is singular)", NULL, *shift, shift, NULL));
   PetscOptionsEnd();
-  PetscCheck(*shift > 0, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond_shift %.6g: must be positive (H is singular; 1e-3 is the default)", (double)*shift);
+  PetscCall(VitCheckPositiveReal(comm, "-spectrum_precond_shift", *shift, PETSC_FALSE, "H is singular; 1e-3 is the default"));
   PetscCheck(!shell || *type == VIT_PRECOND_JACOBI, comm, PETSC_ERR_USER_INPUT, "-spectrum_precond %s needs an assembled Hessian: use -spectrum_precond jacobi with -hessian_type shell, or -hessian_type baij", VitPreconds[*type]);
   PetscFunctionReturn(0);
 }

@@ -1,5 +1,6 @@
-"""Every option vitrum reads is listed by -help: the option names in the PetscOptions* calls of
-src/ (PetscOptionsInt("-name", ...), PetscOptionsGetReal(NULL, NULL, "-name", ...), ...) must each
+"""Every option vitrum reads is listed by -help: the option names in the PetscOptions* and
+VitOptions* calls of src/ (PetscOptionsInt("-name", ...), PetscOptionsGetReal(NULL, NULL, "-name",
+...), VitOptionsString("-name", ...), VitOptionsAutoInt("-name", ...), ...) must each
 appear in the -help output of at least one command. PETSc's and SLEPc's own options (-eps_*,
 -st_*, -ksp_*, ...), which vitrum only gives defaults, are theirs to list. Fails with the options
 that no -help names, and where the source reads them. The values -help shows for vitrum's options
@@ -14,7 +15,7 @@ kernels); -fit_lambda, which
 has no default value, says how lambda is chosen instead. The -o of the commands with a default
 output name says that name drops the input's extension; rdf's -sq_qmax says that above pi/dr
 there is a warning, not a limit. A default -help shows is one the option takes (-kpm_moments,
--potential_min_distance: auto); features' -o, -vdos_omega_max and -vdos_bins say how they relate to
+-potential_min_distance, and the other defaults spectrum chooses: auto); features' -o, -vdos_omega_max and -vdos_bins say how they relate to
 the spectrum entries of the same names; predict's -sample says its g(r) is on the model's r grid.
 `vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
@@ -29,7 +30,7 @@ from vitrum_testlib import check
 src, exe = os.environ["SRC"], os.environ["VITRUM"]
 PETSC_PREFIXES = ("eps_", "st_", "ksp_", "pc_", "mat_", "bv_", "ds_", "rg_", "tao_", "log_", "options_", "info", "help",
                   "malloc", "memory_view", "snes_", "mg_", "pc_gamg")
-call = re.compile(r'PetscOptions\w*\(\s*(?:NULL\s*,\s*NULL\s*,\s*|NULL\s*,\s*\w+\s*,\s*)?"(-[a-z][a-z0-9_]*)"')
+call = re.compile(r'(?:PetscOptions|VitOptions)\w*\(\s*(?:NULL\s*,\s*NULL\s*,\s*|NULL\s*,\s*\w+\s*,\s*)?"(-[a-z][a-z0-9_]*)"')
 read = {}
 for path in sorted(glob.glob(os.path.join(src, "src", "**", "*.c"), recursive=True)):
     with open(path) as f:
@@ -90,7 +91,10 @@ qmax = re.search(r"^\s*-sq_qmax\b.*$", help_text["rdf"], re.M).group(0)
 check("at most" not in qmax and "warning" in qmax, "vitrum rdf -help: -sq_qmax above pi/dr gives a warning, not a limit (%s)" % qmax.strip())
 # a default -help shows must be a value the option takes: -kpm_moments showed <now 0> (0 is refused,
 # 2 to 10^6; not given: from -vdos_resolution), -potential_min_distance <-1.> (refused: 0 to the cutoff)
-for name, words in (("-kpm_moments", ("<now auto", "2 to 1000000")), ("-potential_min_distance", ("<now auto", "cutoff"))):
+# the other defaults the command chooses show auto too, not their sentinel 0 (VitOptionsAutoInt/Real)
+for name, words in (("-kpm_moments", ("<now auto", "2 to 1000000")), ("-potential_min_distance", ("<now auto", "cutoff")),
+                    ("-spectrum_target", ("<now auto",)), ("-vdos_resolution", ("<now auto",)), ("-kpm_lambda_min", ("<now auto", "finite")),
+                    ("-kpm_lambda_max", ("<now auto", "finite")), ("-boson_max_moments", ("<now auto",)), ("-boson_omega_min", ("<now auto",))):
     line = re.search(r"^\s*%s\b.*$" % name, help_text["spectrum"], re.M).group(0)
     check(all(w in line for w in words), "vitrum spectrum -help: %s shows its default as auto and its range (%s)" % (name, line.strip()))
 # features runs rdf and spectrum and lists their options after its own: its -o, -vdos_omega_max and

@@ -25,7 +25,7 @@ def limit(boson_max, kpm_max):
 
 help_text = run(["spectrum", "-help"]).stdout
 line = [w for w in help_text.splitlines() if w.strip().startswith("-boson_max_moments")][0]
-check("0, the default: 4 M" in line and "-kpm_max_moments" in line and "below 2 M" in line and "no doubling" in line,
+check("<now auto" in line and "auto, the default, or 0: 4 M" in line and "-kpm_max_moments" in line and "below 2 M" in line and "no doubling" in line,
       "-help of -boson_max_moments states the default 4 M and when nothing is doubled: %s" % line.strip())
 
 for boson_max, kpm_max, note in ((0, 16384, "(as many as the default -boson_max_moments allows: 4 x 8, at most -kpm_max_moments 16384)"),
