@@ -1,4 +1,4 @@
-"""Run the bad-input corpus (corpus.py) on 1 and 2 ranks. For every case and rank count:
+"""Run the bad-input corpus (corpus.py) on the rank counts of --ranks (1 and 2). For every run:
 exit status 1; the line `vitrum: error:` printed exactly once and containing the expected
 fragment; no PETSc traceback, no "internal error", no MPI_ABORT banner; no new file in the case's
 folder (no output, no .tmp; a features cache folder may fill) and the inputs unchanged; the run
@@ -7,7 +7,12 @@ Under ASan/UBSan (--sanitized) a sanitizer report is a failure too.
 Cases in corpus.KNOWN_FAILING are expected failures (XFAIL, listed at the end with their reason);
 one of them that passes is reported as XPASS so that the lead can prune the set.
 
-usage: run_corpus.py [--ranks 1,2] [--jobs 4] [--only REGEX] [--keep] [--sanitized]"""
+The cases in OPTION_CASES (below: refused on their options before any input is read) run on the
+rank counts of --option-ranks only, where given (the plain build: 1; the sanitizer build runs every
+case on 2 ranks). --classify lists, with strace, the cases whose 1-rank run opens or looks at no
+file of its folder, and fails if a case of OPTION_CASES does.
+
+usage: run_corpus.py [--ranks 1,2] [--option-ranks 1] [--jobs 4] [--only REGEX] [--keep] [--sanitized] [--classify]"""
 import argparse
 import concurrent.futures
 import hashlib
@@ -27,6 +32,33 @@ TIMEOUT = 30
 FORBIDDEN = [("PETSC ERROR", "a PETSc traceback"), ("internal error", "'internal error'"), ("MPI_ABORT", "an MPI_ABORT banner"),
              ("AddressSanitizer", "an AddressSanitizer report"), ("runtime error:", "an UndefinedBehaviorSanitizer report"),
              ("Traceback (most recent call last)", "a Python traceback")]
+
+
+# Cases refused on their options alone, before any input is read: the 1-rank run opens, stats or
+# lists no file of the case folder, not even a missing one (`run_corpus.py --classify`, strace).
+# Every rank checks the same options and raises the error on PETSC_COMM_WORLD: nothing is read,
+# sent or received before it, so a 1-rank and a 2-rank run differ only in MPI's start (singleton or
+# mpirun) and in the end-of-run agreement (VitEndOfRun), which every other case runs on both rank
+# counts. With --option-ranks 1 (the plain build) these run on 1 rank only; the sanitizer build
+# runs every case on 2 ranks. A case not listed here runs on every rank count of --ranks.
+OPTION_CASES = {
+    "dump_frame_text", "fit_missing_data_option", "fit_lambda_zero", "fit_lambda_negative", "fit_lambda_nan",
+    "fit_lambda_inf", "fit_lambda_max_inf", "fit_lambda_text", "fit_lambda_min_zero", "fit_lambda_max_below_min",
+    "fit_lambda_count_zero", "fit_lambda_count_huge", "fit_cv_one", "fit_cv_negative", "fit_smooth_3",
+    "fit_smooth_weight_negative", "fit_smooth_weight_text", "fit_smooth_weight_in_list", "fit_smooth_weight_twice",
+    "fit_smooth_weight_nan", "fit_test_fraction_one", "fit_test_fraction_negative", "predict_no_model_option",
+    "fit_test_samples_too_long", "rdf_output_path_too_long", "convert_units_too_long",
+    "features_samples_pattern_too_long", "frame_too_long", "predict_no_input_option", "rdf_rmax_text", "sq_nq_zero",
+    "sq_nq_negative", "sq_nq_huge", "sq_qmax_negative", "sq_qmax_zero", "sq_qmax_inf", "rdf_no_sample",
+    "spectrum_pr_bands_zero", "spectrum_cv_range_three", "spectrum_cv_range_one", "spectrum_cv_range_inf",
+    "spectrum_cv_range_nan", "spectrum_pr_bands_negative", "spectrum_nev_negative", "spectrum_method_unknown",
+    "spectrum_target_negative", "spectrum_target_inf", "spectrum_target_nan", "spectrum_count_omega_inf",
+    "spectrum_softspot_negative", "spectrum_count_omega_negative", "kpm_moments_zero", "kpm_moments_negative",
+    "kpm_vectors_zero", "kpm_vectors_negative", "kpm_lambda_inverted", "vdos_bins_zero", "vdos_omega_max_negative",
+    "vdos_omega_max_inf", "vdos_resolution_nan", "hessian_type_unknown", "hessian_max_memory_zero",
+    "features_no_samples", "features_kind_unknown", "features_smooth_negative", "features_vdos_sigma_inf",
+    "features_vdos_omega_max_nan"
+}
 
 
 def snapshot(folder):
@@ -88,6 +120,45 @@ def run_case(case, nranks, workdir, setup_dir):
     return problems, errors[0] if errors else ""
 
 
+def touched_files(case, workdir, setup_dir):
+    """The paths in the case folder (the folder itself included) that the case's 1-rank run opens,
+    stats, lists or creates, from strace -f -y (PETSc's look for ./.petscrc and the dynamic loader's
+    library search excluded)."""
+    folder = os.path.join(workdir, "classify", case[0])
+    shutil.rmtree(folder, ignore_errors=True)
+    corpus.write_case(folder, case, setup_dir)
+    trace = folder + ".strace"
+    subprocess.run(["strace", "-f", "-qq", "-y", "-e", "trace=%file", "-o", trace, VITRUM] + case[1], cwd=folder,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT, check=False)
+    touched = set()
+    with open(trace, errors="replace") as fh:
+        for line in fh:
+            m = re.search(r"^\d+\s+(\w+)\((?:(?:AT_FDCWD|\d+)<([^>]*)>, )?\"([^\"]*)\"", line)
+            if not m or m.group(1) in ("execve", "getcwd") or not m.group(3) or ".so" in m.group(3):
+                continue
+            path = os.path.normpath(os.path.join(m.group(2) or folder, m.group(3)))
+            if (path + os.sep).startswith(folder + os.sep) and os.path.basename(path) not in (".petscrc", "petscrc"):
+                touched.add(os.path.relpath(path, folder))
+    os.remove(trace)
+    shutil.rmtree(folder)
+    return sorted(touched)
+
+
+def classify(cases, workdir, setup_dir, jobs):
+    """Prints the cases whose 1-rank run touches no file of its folder; fails if a case of
+    OPTION_CASES touches one (it reads an input: it runs on both rank counts)."""
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        touched = dict(zip([c[0] for c in cases], pool.map(lambda c: touched_files(c, workdir, setup_dir), cases)))
+    free = [cid for cid, t in touched.items() if not t]
+    wrong = [f"{cid} ({', '.join(touched[cid])})" for cid in touched if cid in OPTION_CASES and touched[cid]]
+    unlisted = [cid for cid in free if cid not in OPTION_CASES]
+    print(f"{len(free)} of {len(cases)} cases touch no file of their folder: " + " ".join(free))
+    if unlisted:
+        print("not in OPTION_CASES (may be added): " + " ".join(unlisted))
+    if wrong:
+        print("in OPTION_CASES but touching files (take them out): " + "; ".join(wrong))
+    sys.exit(1 if wrong else 0)
+
 def setup(setup_dir):
     """A valid model (m.model.h5) fitted by vitrum on the corpus dataset."""
     os.makedirs(setup_dir, exist_ok=True)
@@ -99,6 +170,8 @@ def setup(setup_dir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ranks", default="1,2")
+    ap.add_argument("--option-ranks", default="", help="the rank counts of the cases of OPTION_CASES (default: --ranks)")
+    ap.add_argument("--classify", action="store_true", help="list the cases that touch no file of their folder (strace)")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--only", default="")
     ap.add_argument("--workdir", default="corpus_run")
@@ -106,11 +179,19 @@ def main():
     ap.add_argument("--sanitized", action="store_true", help="vitrum is built with ASan/UBSan: the id@san known failures apply")
     a = ap.parse_args()
     corpus.check_ids()
+    unknown = OPTION_CASES - {c[0] for c in corpus.CASES}
+    assert not unknown, f"OPTION_CASES names unknown cases: {unknown}"
     setup_dir = os.path.abspath(os.path.join(a.workdir, "setup"))
     setup(setup_dir)
     cases = [c for c in corpus.CASES if re.search(a.only, c[0])]
-    jobs = [(c, int(n)) for n in a.ranks.split(",") for c in cases]
-    print(f"{len(cases)} cases x ranks {a.ranks}: {len(jobs)} runs, {a.jobs} at a time", flush=True)
+    if a.classify:
+        classify(cases, os.path.abspath(a.workdir), setup_dir, a.jobs)
+    ranks = [int(n) for n in a.ranks.split(",")]
+    option_ranks = [int(n) for n in (a.option_ranks or a.ranks).split(",")]
+    jobs = [(c, n) for n in sorted(set(ranks + option_ranks)) for c in cases if n in (option_ranks if c[0] in OPTION_CASES else ranks)]
+    noption = sum(c[0] in OPTION_CASES for c in cases)
+    print(f"{len(cases)} cases x ranks {a.ranks} ({noption} of them, refused on their options, on ranks {a.option_ranks or a.ranks}): "
+          f"{len(jobs)} runs, {a.jobs} at a time", flush=True)
     counts = {"PASS": 0, "FAIL": 0, "XFAIL": 0, "XPASS": 0}
     failed, xfailed, xpassed = [], [], []
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
