@@ -8,7 +8,7 @@
 #   options alone (OPTION_CASES in run_corpus.py: their run touches no file of their folder,
 #   `run_corpus.py --classify` checks it with strace) on 1 rank only (--option-ranks 1): every rank
 #   makes the same check before anything is read or sent, so their 2-rank run adds nothing the other
-#   cases' 2-rank runs do not run (67 of 337 cases; 607 runs instead of 674).
+#   cases' 2-rank runs do not run (87 of 363 cases; 639 runs instead of 726).
 # - ASan + UBSan (VITRUM_SANITIZE): every case on 2 ranks only, OPTION_CASES included: every rank-0
 #   path of the 1-rank runs runs there too, beside rank 1's and the parallel paths, at half the time
 #   (653 s of the sanitizer CI before).

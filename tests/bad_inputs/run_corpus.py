@@ -57,7 +57,12 @@ OPTION_CASES = {
     "kpm_vectors_zero", "kpm_vectors_negative", "kpm_lambda_inverted", "vdos_bins_zero", "vdos_omega_max_negative",
     "vdos_omega_max_inf", "vdos_resolution_nan", "hessian_type_unknown", "hessian_max_memory_zero",
     "features_no_samples", "features_kind_unknown", "features_smooth_negative", "features_vdos_sigma_inf",
-    "features_vdos_omega_max_nan"
+    "features_vdos_omega_max_nan",
+    "hessian_max_memory_inf", "hessian_ftol_inf", "spectrum_precond_max_memory_inf", "spectrum_factor_max_memory_inf",
+    "spectrum_factor_max_flops_inf", "spectrum_precond_shift_inf", "kpm_lambda_min_nan", "kpm_lambda_max_inf",
+    "response_param_step_inf", "response_dipole_rmax_inf", "response_precond_max_memory_inf", "features_smooth_inf",
+    "features_rmin_nan", "features_rmax_inf", "features_atom_sigma_inf", "features_atom_dr_inf",
+    "features_atom_vdos_omega_max_nan", "kpm_moments_fraction", "kpm_moments_1e20", "vdos_resolution_text"
 }
 
 
