@@ -194,15 +194,27 @@ PetscErrorCode VitProgressUpdate(MPI_Comm comm, VitProgress *p, PetscInt done);
    another command's, -totally_bogus), sorted. Equal keys: a cached result may be reused. Free with PetscFree. */
 PetscErrorCode VitOptionsKey(const char all[], char **key);
 
+/* The memory this process may still take (bytes): the least of the node's MemAvailable
+   (<root>/proc/meminfo) and what is left under the limit of its memory cgroup or of an ancestor of
+   it (the job's memory limit under SLURM: cgroup v1 memory.limit_in_bytes - memory.usage_in_bytes,
+   v2 memory.max - memory.current, found through <root>/proc/self/cgroup and
+   <root>/proc/self/mountinfo; the inactive file cache is not counted as used; "max" or a v1 limit
+   above 2^60 bytes: no limit); 0 where neither can be read. bound: which of them applies, in words
+   ("the job's memory limit (cgroup) of 0.3 GB less the 0.05 GB it uses", "the node's
+   MemAvailable", "unknown"). root: "" in vitrum; a fake tree in tests (tests/errors/cgroup_memory.c). */
+#define VIT_MEMORY_BOUND_LEN 160
+PetscErrorCode VitMemoryAvailable(const char root[], PetscReal *bytes, char bound[], size_t len);
 /* The ranks of comm on this rank's node (free with MPI_Comm_free), and one reader of the node's
-   memory: on the node's first rank *avail = MemAvailable of /proc/meminfo in bytes (0 where it
-   cannot be read), on its other ranks -1. */
-PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail);
+   memory: on the node's first rank *avail = VitMemoryAvailable (0 where it cannot be read), on its
+   other ranks -1; bound (NULL: not wanted): which bound applies, on every rank of the node (the
+   node's ranks are taken to share the first rank's cgroup, as a SLURM job step's do). */
+PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail, char bound[], size_t len);
 /* Whether `bytes` more on each rank (every rank its own count) fit in `fraction` of the memory
-   available on its node (MemAvailable of /proc/meminfo, summed over the node's ranks of comm); the
-   same answer on every rank. need_gb, avail_gb: the node that fits least (its ranks' sum, and the
-   fraction of its available memory). Without /proc/meminfo everything fits. */
-PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb);
+   available on its node (VitMemoryAvailable on the node's first rank: the least of MemAvailable and
+   the job's cgroup headroom), summed over the node's ranks of comm; the same answer on every rank.
+   need_gb, avail_gb, bound: the node that fits least (its ranks' sum, the fraction of its available
+   memory, and which bound applies in words). Where neither can be read everything fits. */
+PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb, char bound[], size_t len);
 
 /* Output file path: -o if given, else the input's file name with its extension replaced by suffix, in
    the current folder (never next to the input: its folder may be read-only or shared). */

@@ -180,7 +180,7 @@ PetscErrorCode VitSpectrumFactorEstimate(Mat H, PetscReal *megabytes, PetscReal 
    *nghost = 0 on one rank), the global block column of each off-diagonal block column (garray,
    sorted) and their number; PETSc's own arrays, no copy (kpm.c). */
 PetscErrorCode VitBaijParts(Mat Hb, Mat *Ad, Mat *Ao, const PetscInt **garray, PetscInt *nghost);
-/* The default limit (MB, all ranks) of a MUMPS factor: half the memory available (MemAvailable)
+/* The default limit (MB, all ranks) of a MUMPS factor: half the memory available (VitMemoryAvailable)
    on the nodes of comm, each node counted once; no limit where a node cannot read it. */
 PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes);
 /* Whether a MUMPS factor of H fits in memory and in time, asked once per Hessian: first a lower

@@ -178,17 +178,21 @@ static PetscBool IsOutOfMemory(PetscErrorCode n, const char *func)
   return (PetscBool)(n == PETSC_ERR_MEM || (func && !strcmp(func, "PetscMallocAlign")));
 }
 
+static double CgroupFree(const char root[], double *limit, double *used);
+
 static const char *OutOfMemoryMessage(PetscErrorCode n, const char *func, const char *mess, char out[], size_t len)
 {
   PetscLogDouble resident = 0;
   long           pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   struct rlimit  limit;
-  char           where[512], limited[128] = "";
+  double         job = 0, used = 0;
+  char           where[512], limited[256] = "";
 
   if (mess && !strncmp(mess, "out of memory", 13)) return mess; /* passed on to the other ranks by VitAgreeOnError */
   if (n == PETSC_ERR_MEM) snprintf(where, sizeof(where), "%s: %s", func, mess ? mess : "");
   else snprintf(where, sizeof(where), "an allocation in %s failed", mess && mess[0] ? mess : "PETSc");
-  if (!getrlimit(RLIMIT_AS, &limit) && limit.rlim_cur != RLIM_INFINITY) snprintf(limited, sizeof(limited), ", and a limit of %.3g GB of address space (ulimit -v)", (double)limit.rlim_cur / 1e9);
+  if (CgroupFree("", &job, &used) >= 0) snprintf(limited, sizeof(limited), ", the job's memory limit (cgroup) of %.3g GB", job / 1e9);
+  if (!getrlimit(RLIMIT_AS, &limit) && limit.rlim_cur != RLIM_INFINITY) snprintf(limited + strlen(limited), sizeof(limited) - strlen(limited), ", and a limit of %.3g GB of address space (ulimit -v)", (double)limit.rlim_cur / 1e9);
   PetscMemoryGetCurrentUsage(&resident);
   snprintf(out, len, "out of memory on rank %d: %s (this rank held %.3g GB; the node has %.3g GB%s): run on more nodes or ranks, or ask for less (a smaller sample, fewer bins, vectors or modes)", PetscGlobalRank, where, resident / 1e9, pages > 0 && page > 0 ? (double)pages * (double)page / 1e9 : 0.0, limited);
   return out;
@@ -982,42 +986,156 @@ PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], Petsc
   PetscFunctionReturn(0);
 }
 
-/* MemAvailable of /proc/meminfo in bytes (this node), or 0 where it cannot be read. */
-static PetscReal MemAvailable(void)
+/* The number on the first line of dir/name or, with key, on its line that starts with key and a
+   space; -1 where it cannot be read (cgroup v2's "max" too). */
+static double ReadNumber(const char dir[], const char name[], const char key[])
 {
-  FILE  *f = fopen("/proc/meminfo", "r");
-  char   line[256];
-  double kb = 0;
+  char   path[PATH_MAX], line[256];
+  size_t k = key ? strlen(key) : 0;
+  double v = -1;
+  FILE  *f;
 
-  if (!f) return 0;
-  while (fgets(line, sizeof(line), f))
-    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  if (!(f = fopen(path, "r"))) return -1;
+  while (fgets(line, sizeof(line), f)) {
+    if (key && (strncmp(line, key, k) || line[k] != ' ')) continue;
+    if (sscanf(line + k, "%lf", &v) != 1) v = -1;
+    break;
+  }
   fclose(f);
-  return 1024 * kb;
+  return v;
 }
 
-PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail)
+/* Whether word is one of the comma-separated words of list. */
+static PetscBool HasWord(const char list[], const char word[])
+{
+  size_t n = strlen(word);
+
+  for (const char *p = list; p; p = strchr(p, ',')) {
+    if (*p == ',') p++;
+    if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == 0)) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* The folder of this process's memory cgroup (v1: the memory controller's hierarchy, else the v2
+   hierarchy) and the folder of that hierarchy's mount (the walk up to the ancestors stops there),
+   from <root>/proc/self/cgroup and <root>/proc/self/mountinfo; PETSC_FALSE where there is none. */
+static PetscBool CgroupFolder(const char root[], char dir[], char top[], size_t len, PetscBool *v2)
+{
+  char  path[PATH_MAX], line[4096], cg[2][PATH_MAX] = {"", ""}; /* v1 memory, v2 */
+  FILE *f;
+
+  snprintf(path, sizeof(path), "%s/proc/self/cgroup", root);
+  if (!(f = fopen(path, "r"))) return PETSC_FALSE;
+  while (fgets(line, sizeof(line), f)) { /* id:controllers:path */
+    char *ctl = strchr(line, ':'), *at = ctl ? strchr(ctl + 1, ':') : NULL;
+    if (!at) continue;
+    *ctl++ = 0;
+    *at++  = 0;
+    at[strcspn(at, "\n")] = 0;
+    if (HasWord(ctl, "memory")) snprintf(cg[0], sizeof(cg[0]), "%s", at);
+    else if (!strcmp(line, "0") && !ctl[0]) snprintf(cg[1], sizeof(cg[1]), "%s", at);
+  }
+  fclose(f);
+  snprintf(path, sizeof(path), "%s/proc/self/mountinfo", root);
+  if (!(f = fopen(path, "r"))) return PETSC_FALSE;
+  dir[0] = 0;
+  while (fgets(line, sizeof(line), f)) { /* id parent major:minor root mount-point options ... - type source super-options */
+    char  mroot[PATH_MAX], point[PATH_MAX], type[64], opts[1024];
+    char *dash = strstr(line, " - ");
+    int   h;
+    if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", mroot, point) != 2 || sscanf(dash + 3, "%63s %*s %1023s", type, opts) != 2) continue;
+    if (!strcmp(type, "cgroup") && HasWord(opts, "memory") && cg[0][0]) h = 0;
+    else if (!strcmp(type, "cgroup2") && cg[1][0] && !dir[0]) h = 1;
+    else continue;
+    {
+      size_t      n   = strcmp(mroot, "/") ? strlen(mroot) : 0; /* a mount of a sub-tree: the path below it */
+      const char *rel = n && !strncmp(cg[h], mroot, n) ? cg[h] + n : cg[h];
+      snprintf(top, len, "%.1023s%.1023s", root, point);
+      snprintf(dir, len, "%.1023s%.1023s%.2047s", root, point, strcmp(rel, "/") ? rel : "");
+      *v2 = (PetscBool)h;
+    }
+    if (h == 0) break; /* v1's memory controller: the one that limits */
+  }
+  fclose(f);
+  return (PetscBool)(dir[0] != 0);
+}
+
+/* The least memory left (bytes) under the limit of this process's memory cgroup and its ancestors
+   (v2: memory.max - memory.current, v1: memory.limit_in_bytes - memory.usage_in_bytes, usage
+   without the inactive file cache, which the kernel reclaims before it kills), and that limit and
+   usage; -1 where no cgroup limits memory ("max", or a limit above 2^60 bytes: v1's unlimited). */
+static double CgroupFree(const char root[], double *limit, double *used)
+{
+  char      dir[PATH_MAX], top[PATH_MAX];
+  PetscBool v2;
+  double    least = -1;
+
+  if (!CgroupFolder(root, dir, top, sizeof(dir), &v2)) return -1;
+  for (;;) {
+    double l = ReadNumber(dir, v2 ? "memory.max" : "memory.limit_in_bytes", NULL), u = ReadNumber(dir, v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
+    double cache = ReadNumber(dir, "memory.stat", v2 ? "inactive_file" : "total_inactive_file");
+    char  *up    = strrchr(dir, '/');
+    if (l > 0 && l < 1152921504606846976.0 && u >= 0) {
+      double in_use = u - PetscMax(cache, 0), f = PetscMax(l - in_use, 0);
+      if (least < 0 || f < least) {
+        least  = f;
+        *limit = l;
+        *used  = in_use;
+      }
+    }
+    if (!strcmp(dir, top) || !up || (size_t)(up - dir) < strlen(top)) break;
+    *up = 0;
+  }
+  return least;
+}
+
+PetscErrorCode VitMemoryAvailable(const char root[], PetscReal *bytes, char bound[], size_t len)
+{
+  char   dir[PATH_MAX];
+  double limit = 0, used = 0, kb, cgroup = CgroupFree(root, &limit, &used);
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(dir, sizeof(dir), "%s/proc", root));
+  kb     = ReadNumber(dir, "meminfo", "MemAvailable:");
+  *bytes = kb > 0 ? 1024 * kb : 0;
+  if (cgroup >= 0 && (kb <= 0 || cgroup < *bytes)) {
+    *bytes = cgroup;
+    PetscCall(PetscSNPrintf(bound, len, "the job's memory limit (cgroup) of %.3g GB less the %.3g GB it uses", limit / 1e9, used / 1e9));
+  } else PetscCall(PetscSNPrintf(bound, len, kb > 0 ? "the node's MemAvailable" : "unknown"));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitNodeSplit(MPI_Comm comm, MPI_Comm *node, PetscReal *avail, char bound[], size_t len)
 {
   PetscMPIInt local;
+  char        text[VIT_MEMORY_BOUND_LEN];
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, node));
   PetscCallMPI(MPI_Comm_rank(*node, &local));
-  *avail = local ? -1 : MemAvailable();
+  *avail = -1;
+  if (!local) PetscCall(VitMemoryAvailable("", avail, text, sizeof(text)));
+  if (bound) {
+    PetscCallMPI(MPI_Bcast(text, sizeof(text), MPI_CHAR, 0, *node));
+    PetscCall(PetscStrncpy(bound, text, len));
+  }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb)
+PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal fraction, PetscBool *fits, PetscReal *need_gb, PetscReal *avail_gb, char bound[], size_t len)
 {
   MPI_Comm  node;
   PetscReal avail, pair[2]; /* the node's need and fraction of its available memory */
+  char      text[VIT_MEMORY_BOUND_LEN];
   struct {
     double ratio;
     int    rank;
   } worst;
 
   PetscFunctionBegin;
-  PetscCall(VitNodeSplit(comm, &node, &avail));
+  PetscCall(VitNodeSplit(comm, &node, &avail, text, sizeof(text)));
   pair[0] = bytes;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &pair[0], 1, MPIU_REAL, MPI_SUM, node));
   if (avail >= 0) pair[1] = avail > 0 ? fraction * avail : PETSC_MAX_REAL; /* the node's reader; unknown: everything fits */
@@ -1027,6 +1145,8 @@ PetscErrorCode VitNodeMemoryFits(MPI_Comm comm, PetscLogDouble bytes, PetscReal 
   worst.ratio = pair[0] / pair[1];
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm));
   PetscCallMPI(MPI_Bcast(pair, 2, MPIU_REAL, worst.rank, comm));
+  PetscCallMPI(MPI_Bcast(text, sizeof(text), MPI_CHAR, worst.rank, comm));
+  PetscCall(PetscStrncpy(bound, text, len));
   *fits     = (PetscBool)(worst.ratio <= 1);
   *need_gb  = pair[0] / 1e9;
   *avail_gb = pair[1] / 1e9;

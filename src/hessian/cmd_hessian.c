@@ -136,8 +136,42 @@ static PetscErrorCode HessianPrint(MPI_Comm comm, const VitSystem *sys, const He
   PetscCall(PetscPrintf(comm, "  acoustic sum rule max ||H t||/||t|| %.3e (largest diagonal entry %.3e)\n", (double)c->asr, (double)c->diag_max));
   PetscCall(PetscPrintf(comm, "  trace     %.12e   (<omega^2> = trace/(dN) = %.12e %s)\n", (double)c->trace, (double)(c->trace / (sys->sample.dim * sys->sample.natoms)), sys->mass_weighted ? sys->units.hessian : sys->units.stiffness));
   if (c->nnz >= 0) PetscCall(PetscPrintf(comm, "  nonzeros  %.0f stored (%.1f per atom)\n", c->nnz, c->nnz / sys->sample.natoms));
-  PetscCall(PetscPrintf(comm, "  memory    %.3e bytes (%.1f bytes per atom)\n", c->memory, c->memory / sys->sample.natoms));
+  PetscCall(PetscPrintf(comm, "  memory    %.3e bytes (%.1f bytes per atom%s)\n", c->memory, c->memory / sys->sample.natoms, c->nnz >= 0 ? "; the assembled matrix alone, not the copies made to write it" : ""));
   PetscCall(PetscPrintf(comm, "  max force %.3e\n", (double)sys->max_force));
+  PetscFunctionReturn(0);
+}
+
+/* Writing the matrix takes more than H itself (docs/reliability.md): VitHessianToIdOrder holds
+   two AIJ copies of this rank's rows at once (MatConvert, then the permuted MatCreateSubMatrix;
+   sbaij: both triangles), then the id-ordered copy stays while WriteCSR gathers the whole matrix
+   on rank 0 (AIJ) with its int64 row offsets. They must fit in the same share
+   (-hessian_max_memory) of what is left on each node with H assembled; else one line, before
+   anything is copied (the operating system would kill the run later, without a message). */
+static PetscErrorCode CheckCopiesFit(MPI_Comm comm, Mat H, PetscBool h5_matrix)
+{
+  MatInfo        info;
+  PetscInt       bs, rows, m;
+  PetscBool      sbaij, fits;
+  PetscMPIInt    rank;
+  PetscReal      fraction, need, avail;
+  PetscLogDouble local, global, entry = sizeof(PetscScalar) + sizeof(PetscInt), row = 4 * sizeof(PetscInt);
+  char           bound[VIT_MEMORY_BOUND_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(VitHessianMemoryOption(comm, &fraction));
+  PetscCall(PetscObjectBaseTypeCompare((PetscObject)H, MATSEQSBAIJ, &sbaij));
+  if (!sbaij) PetscCall(PetscObjectBaseTypeCompare((PetscObject)H, MATMPISBAIJ, &sbaij));
+  PetscCall(MatGetBlockSize(H, &bs));
+  PetscCall(MatGetLocalSize(H, &rows, NULL));
+  PetscCall(MatGetSize(H, &m, NULL));
+  PetscCall(MatGetInfo(H, MAT_LOCAL, &info));
+  local = (sbaij ? 2 * info.nz_used : info.nz_used) * entry + rows * row; /* one AIJ copy of this rank's rows */
+  PetscCallMPI(MPI_Allreduce(&local, &global, 1, MPI_DOUBLE, MPI_SUM, comm));
+  need = PetscMax(2 * local, local + (h5_matrix && !rank ? global + (m + 1) * sizeof(int64_t) : 0));
+  PetscCall(VitNodeMemoryFits(comm, need, fraction, &fits, &need, &avail, bound, sizeof(bound)));
+  PetscCheck(fits, comm, PETSC_ERR_USER_INPUT, "writing the Hessian needs %.3g GB more than the assembled matrix (its copies in atom id order%s) on a node where %.6g of the available memory (%s) is %.3g GB (-hessian_max_memory): run on more nodes%s", (double)need, h5_matrix ? ", and the whole matrix on rank 0 for the HDF5 file" : "", (double)fraction, bound, (double)avail,
+             h5_matrix ? ", or use -hessian_h5_matrix false (the HDF5 file without the matrix; -hessian_binary writes it without a gather)" : "");
   PetscFunctionReturn(0);
 }
 
@@ -243,7 +277,10 @@ PetscErrorCode VitCmdHessian(void)
   h5_matrix = o.h5_matrix_set ? o.h5_matrix : (PetscBool)(sys.sample.natoms <= 100000);
   PetscCheck(!shell || (!o.binary[0] && !(o.h5_matrix_set && o.h5_matrix)), comm, PETSC_ERR_USER_INPUT, "-hessian_type shell stores no matrix to write: drop -hessian_binary/-hessian_h5_matrix or use -hessian_type baij");
   PetscCall(HessianCheck(&sys, &c));
-  if (!shell && (o.binary[0] || h5_matrix)) PetscCall(VitHessianToIdOrder(&sys.dom, sys.H, &Hid));
+  if (!shell && (o.binary[0] || h5_matrix)) {
+    PetscCall(CheckCopiesFit(comm, sys.H, h5_matrix));
+    PetscCall(VitHessianToIdOrder(&sys.dom, sys.H, &Hid));
+  }
   VitOutputsHold(); /* both files appear together, or neither */
   if (o.binary[0]) PetscCall(WriteBinary(comm, Hid, o.binary));
   PetscCall(WriteH5(comm, &sys, &c, h5_matrix ? Hid : NULL, o.out));

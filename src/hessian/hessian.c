@@ -118,7 +118,7 @@ PetscErrorCode VitHessianMemoryOption(MPI_Comm comm, PetscReal *fraction)
   PetscFunctionBeginUser;
   *fraction = 0.9;
   PetscOptionsBegin(comm, NULL, "Hessian memory", "vitrum");
-  PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (MemAvailable) that the assembled Hessian may take; above it the command stops before assembling, with the memory it would need (the operating system would kill it later, without a message)", NULL, *fraction, fraction, NULL));
+  PetscCall(PetscOptionsReal("-hessian_max_memory", "share of each node's available memory (the least of MemAvailable and what is left under the job's memory limit (cgroup)) that the assembled Hessian may take (and, in `vitrum hessian`, the copies made to write it); above it the command stops before assembling (or copying), with the memory it would need (the operating system would kill it later, without a message)", NULL, *fraction, fraction, NULL));
   PetscOptionsEnd();
   PetscCall(VitCheckPositiveReal(comm, "-hessian_max_memory", *fraction, PETSC_FALSE, "a share of the available memory; above 1 allows swapping"));
   PetscFunctionReturn(0);
@@ -133,14 +133,15 @@ static PetscErrorCode CheckFits(const VitPotential pot, const VitDomain *dom, Pe
   const PetscInt bs = dom->dim;
   PetscReal      fraction, need, avail, blocks = 0;
   PetscBool      fits;
+  char           bound[VIT_MEMORY_BOUND_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(VitHessianMemoryOption(dom->comm, &fraction));
   for (PetscInt i = 0; i < dom->nowned; i++) blocks += sbaij ? c->du[i] + c->ou[i] : c->d[i] + c->o[i];
-  PetscCall(VitNodeMemoryFits(dom->comm, blocks * (bs * bs * sizeof(PetscScalar) + sizeof(PetscInt)) + 4.0 * dom->nowned * sizeof(PetscInt), fraction, &fits, &need, &avail));
+  PetscCall(VitNodeMemoryFits(dom->comm, blocks * (bs * bs * sizeof(PetscScalar) + sizeof(PetscInt)) + 4.0 * dom->nowned * sizeof(PetscInt), fraction, &fits, &need, &avail, bound, sizeof(bound)));
   if (fits) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &blocks, 1, MPIU_REAL, MPIU_SUM, dom->comm));
-  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %.6g of the available memory is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, (double)avail,
+  SETERRQ(dom->comm, PETSC_ERR_USER_INPUT, "the Hessian (%s, %.1f blocks of %" PetscInt_FMT "x%" PetscInt_FMT " per atom) needs %.3g GB on a node where %.6g of the available memory (%s) is %.3g GB (-hessian_max_memory): run on more nodes (it is divided over them)%s%s", sbaij ? "sbaij" : "baij", (double)(blocks / dom->natoms), bs, bs, (double)need, (double)fraction, bound, (double)avail,
           sbaij ? "" : ", or use -hessian_type sbaij (about half)", pot->pair ? ", or use -hessian_type shell (matrix-free)" : "");
 }
 

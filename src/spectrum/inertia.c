@@ -155,7 +155,7 @@ PetscErrorCode VitSpectrumFactorMemoryLimit(MPI_Comm comm, PetscReal *megabytes)
   PetscReal mine, avail[2]; /* summed over the nodes; the least a node read */
 
   PetscFunctionBegin;
-  PetscCall(VitNodeSplit(comm, &node, &mine));
+  PetscCall(VitNodeSplit(comm, &node, &mine, NULL, 0));
   PetscCallMPI(MPI_Comm_free(&node));
   avail[0] = PetscMax(mine, 0);
   avail[1] = mine < 0 ? PETSC_MAX_REAL : mine;

@@ -188,9 +188,9 @@ static PetscErrorCode ParseOptions(MPI_Comm comm, PetscInt nev, PetscInt states,
   PetscCall(PetscOptionsReal("-spectrum_twolevel_tol", "relative residual ||H e - lambda e|| / max(|lambda|, 1e-6 Tr(H)/(dN)) of every wanted mode at convergence (eigenvalues nearer zero are zero modes)", NULL, o->tol, &o->tol, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_single", "the preconditioner in single precision: its products with a float copy of H and its vectors (LOBPCG itself stays in double)", NULL, o->single, &o->single, NULL));
   PetscCall(PetscOptionsBool("-spectrum_twolevel_lock", "soft locking: a wanted mode whose residual is below the tolerance gets no new search direction (it stays in the Rayleigh-Ritz step, and is freed again if its residual grows)", NULL, o->lock, &o->lock, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (MemAvailable) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_single_memory", "share of each node's available memory (the least of MemAvailable and what is left under the job's memory limit (cgroup)) that the float copy of H and the cycle's float blocks may take; above it the products stay in double precision, with a note", NULL, o->single_memory, &o->single_memory, NULL));
   PetscCall(PetscOptionsEList("-spectrum_twolevel_coarse_solve", "who factorises the coarse matrix and solves with it: distributed (MUMPS on all ranks together, the factor shared; its parallel solve rounds differently from run to run, so on more than one rank the modes differ between identical runs, by about 1e-14 relative) or redundant (each rank gathers the whole coarse matrix and factorises and solves it alone: bitwise the same modes in every run on the same ranks; each rank holds the whole factor, and the coarse solves do not get faster with more ranks)", NULL, coarse_solves, 2, coarse_solves[o->solve], (PetscInt *)&o->solve, NULL));
-  PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (MemAvailable) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
+  PetscCall(PetscOptionsReal("-spectrum_twolevel_coarse_memory", "share of each node's available memory (the least of MemAvailable and what is left under the job's memory limit (cgroup)) that the coarse factor (MUMPS's estimate after its analysis) and LOBPCG's blocks may take; above it the aggregates are made twice as large until they fit, with a note", NULL, o->coarse_memory, &o->coarse_memory, NULL));
   PetscOptionsEnd();
   PetscCall(VitBlockCheckTolerance(comm, "twolevel", o->tol));
   PetscCheck(o->degree >= 1, comm, PETSC_ERR_USER_INPUT, "-spectrum_twolevel_degree %" PetscInt_FMT ": must be >= 1", o->degree);
@@ -539,6 +539,7 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
 {
   PetscInt  target = o->aggregate;
   PetscReal first_need = 0, need, avail;
+  char      bound[VIT_MEMORY_BOUND_LEN];
 
   PetscFunctionBegin;
   for (;;) {
@@ -551,18 +552,18 @@ static PetscErrorCode CoarseLevel(const VitSpectrumProblem *prob, const VitBlock
     if (o->solve == COARSE_REDUNDANT) PetscCall(CoarseRedundant(prob->comm, T));
     PetscCall(VitMumpsAnalysis(T->Ac, COARSE_PREFIX, PETSC_FALSE, &T->F));
     PetscCall(MatMumpsGetInfo(T->F, 17, &mb)); /* this rank's estimate, MB in core */
-    PetscCall(VitNodeMemoryFits(prob->comm, 1048576.0 * mb + pending, o->coarse_memory, &fits, &need, &avail));
+    PetscCall(VitNodeMemoryFits(prob->comm, 1048576.0 * mb + pending, o->coarse_memory, &fits, &need, &avail, bound, sizeof(bound)));
     if (fits) break;
     PetscCall(CoarseFree(T));
     if (target >= prob->natoms) {
-      PetscCall(PetscSNPrintf(reason, len, "its coarse factor (MUMPS's estimate) and LOBPCG's blocks need %.3g GB even with one aggregate per rank, on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory)", (double)need, (double)o->coarse_memory, (double)avail));
+      PetscCall(PetscSNPrintf(reason, len, "its coarse factor (MUMPS's estimate) and LOBPCG's blocks need %.3g GB even with one aggregate per rank, on a node where %.6g of the available memory (%s) is %.3g GB (-spectrum_twolevel_coarse_memory)", (double)need, (double)o->coarse_memory, bound, (double)avail));
       PetscFunctionReturn(0);
     }
     if (target == o->aggregate) first_need = need;
     target *= 2;
   }
   if (target != o->aggregate)
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, (double)avail, target, (double)need));
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's coarse factor (MUMPS's estimate) and LOBPCG's blocks would need %.3g GB with %" PetscInt_FMT " atoms per aggregate, on a node where %.6g of the available memory (%s) is %.3g GB (-spectrum_twolevel_coarse_memory); %" PetscInt_FMT " atoms per aggregate instead (%.3g GB)\n", (double)first_need, o->aggregate, (double)o->coarse_memory, bound, (double)avail, target, (double)need));
   PetscCall(CoarseFactor(T, reason, len));
   if (reason[0]) PetscFunctionReturn(0);
   {
@@ -676,11 +677,12 @@ static PetscErrorCode SingleSetUp(const VitSpectrumProblem *prob, const VitBlock
 {
   PetscBool fits;
   PetscReal need, avail;
+  char      bound[VIT_MEMORY_BOUND_LEN];
 
   PetscFunctionBegin;
-  PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBlocksBytes(B), o->single_memory, &fits, &need, &avail));
+  PetscCall(VitNodeMemoryFits(prob->comm, B->op->val_bytes / 2 + SingleBlocksBytes(B), o->single_memory, &fits, &need, &avail, bound, sizeof(bound)));
   if (!fits) {
-    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %.6g of the available memory is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, (double)avail));
+    PetscCall(PetscPrintf(prob->comm, "vitrum: note: twolevel's single-precision products need %.3g GB on a node where %.6g of the available memory (%s) is %.3g GB (-spectrum_twolevel_single_memory); they stay in double precision (slower)\n", (double)need, (double)o->single_memory, bound, (double)avail));
     PetscFunctionReturn(0);
   }
   PetscCall(VitKpmOperatorSingleCreate(B->op));
