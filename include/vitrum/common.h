@@ -120,6 +120,15 @@ PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out
 PetscErrorCode VitOutputCheckHint(MPI_Comm comm, const char option[], const char out[], PetscInt ninputs, const char *const inputs[], const char hint[]);
 /* Whether paths a and b name the same existing file or folder (same device and inode, whatever the names). */
 PetscBool VitSameFile(const char a[], const char b[]);
+/* Whether paths a and b name the same file, existing or not: the same spelling, the same device
+   and inode, or the same canonical name (the realpath of the folder, then the last component:
+   H.bin and ./H.bin). VitOutputTmp refuses an output that is the same as one still pending (the
+   run would otherwise wait on its own lock). */
+PetscBool VitSamePath(const char a[], const char b[]);
+/* Collective: a user error "option_a a is also the option_b file b: give two different names" where
+   the outputs a and b of one command are the same file (VitSamePath); call it before the outputs'
+   VitOutputCheck, for every pair of outputs that options name. */
+PetscErrorCode VitOutputsDistinct(MPI_Comm comm, const char option_a[], const char a[], const char option_b[], const char b[]);
 /* What the existing path is, for messages ("a folder", "a character device", "a FIFO (named pipe)", ...;
    symbolic links followed); NULL if it does not exist. */
 const char *VitFileKind(const char path[]);

@@ -484,6 +484,39 @@ PetscBool VitSameFile(const char a[], const char b[])
   return (PetscBool)(!stat(b, &sb) && SameFile(a, &sb));
 }
 
+/* The canonical name of path, existing or not: the realpath of its folder, then its last
+   component; PETSC_FALSE where the folder cannot be resolved. */
+static PetscBool CanonicalPath(const char path[], char out[], size_t len)
+{
+  char copy[2][PETSC_MAX_PATH_LEN], folder[PATH_MAX];
+
+  snprintf(copy[0], sizeof(copy[0]), "%s", path);
+  snprintf(copy[1], sizeof(copy[1]), "%s", path);
+  if (!realpath(dirname(copy[0]), folder)) return PETSC_FALSE;
+  snprintf(out, len, "%.2047s/%.1023s", folder, basename(copy[1]));
+  return PETSC_TRUE;
+}
+
+PetscBool VitSamePath(const char a[], const char b[])
+{
+  char ca[3 * PETSC_MAX_PATH_LEN], cb[3 * PETSC_MAX_PATH_LEN];
+
+  if (!strcmp(a, b) || VitSameFile(a, b)) return PETSC_TRUE;
+  return (PetscBool)(CanonicalPath(a, ca, sizeof(ca)) && CanonicalPath(b, cb, sizeof(cb)) && !strcmp(ca, cb));
+}
+
+PetscErrorCode VitOutputsDistinct(MPI_Comm comm, const char option_a[], const char a[], const char option_b[], const char b[])
+{
+  PetscMPIInt rank;
+  char        msg[1024] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && VitSamePath(a, b)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s %s is also the %s file%s%s: give two different names", option_a, a, option_b, strcmp(a, b) ? " " : "", strcmp(a, b) ? b : ""));
+  PetscCall(VitBcastError(comm, msg));
+  PetscFunctionReturn(0);
+}
+
 /* What a file of this mode is, for messages. */
 static const char *ModeKind(mode_t mode)
 {
@@ -808,6 +841,8 @@ PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
   PetscCall(PetscSNPrintf(pending[slot].lock, sizeof(pending[slot].lock), "%s.lock", tmp));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) PetscCall(OutputNameProblem("", path, msg, sizeof(msg)));
+  for (int i = 0; i < VIT_MAX_OUTPUTS && !rank && !msg[0]; i++) /* the run would lock against itself */
+    if (pending[i].tmp[0] && VitSamePath(pending[i].path, path)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s is also %s, another output of this run: give two different names", path, pending[i].path));
   if (!rank && !msg[0]) fd = LockOutput(path, pending[slot].lock, msg, sizeof(msg));
   if (fd >= 0) fd = ReserveRoom(path, pending[slot].lock, fd, msg, sizeof(msg));
   PetscCall(VitBcastError(comm, msg));

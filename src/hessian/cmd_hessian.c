@@ -270,9 +270,9 @@ PetscErrorCode VitCmdHessian(void)
     PetscFunctionReturn(0);
   }
   if (!o.out[0]) PetscCall(VitOutputPath(sys.sample.source, ".hessian.h5", o.out, sizeof(o.out)));
+  if (o.binary[0]) PetscCall(VitOutputsDistinct(comm, "-hessian_binary", o.binary, "-o", o.out));
   PetscCall(VitOutputCheck(comm, "-o", o.out, 0, NULL));
-  if (o.binary[0]) PetscCall(VitOutputCheck(comm, "-hessian_binary", o.binary, 1, (const char *const[]){o.out}));
-  PetscCheck(strcmp(o.out, o.binary), comm, PETSC_ERR_USER_INPUT, "-hessian_binary %s is also the -o file: give two different names", o.binary);
+  if (o.binary[0]) PetscCall(VitOutputCheck(comm, "-hessian_binary", o.binary, 0, NULL));
   PetscCall(PetscObjectTypeCompare((PetscObject)sys.H, MATSHELL, &shell));
   h5_matrix = o.h5_matrix_set ? o.h5_matrix : (PetscBool)(sys.sample.natoms <= 100000);
   PetscCheck(!shell || (!o.binary[0] && !(o.h5_matrix_set && o.h5_matrix)), comm, PETSC_ERR_USER_INPUT, "-hessian_type shell stores no matrix to write: drop -hessian_binary/-hessian_h5_matrix or use -hessian_type baij");

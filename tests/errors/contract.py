@@ -296,6 +296,14 @@ elif case == "outputs":
     expect_error("hessian -o SAMPLE", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-o", "hard.data"], same, inputs=["s.data"])
     expect_error("hessian -hessian_binary SAMPLE", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "s.data", "-o", "h.h5"], same, ["h.h5"], ["s.data"])
     expect_error("hessian -hessian_binary = -o", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "h.h5", "-o", "h.h5"], "also the -o file", ["h.h5"])
+    # the same file spelt differently (new, then existing: a hard link): refused as such, not as
+    # another run's lock on ./H.bin.tmp.lock (the run locked against itself before)
+    os.makedirs("sub", exist_ok=True)
+    for binary, out in (("H.bin", "./H.bin"), ("sub/../H.bin", os.path.abspath("H.bin"))):
+        expect_error("hessian -hessian_binary %s -o %s" % (binary, out), ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", binary, "-o", out], "-hessian_binary %s is also the -o file %s: give two different names" % (binary, out), ["H.bin"])
+    open("old.h5", "w").write("an earlier output\n")
+    os.link("old.h5", "old_link.h5")
+    expect_error("hessian -hessian_binary LINK -o its target", ["hessian", "-sample", "s.data", "-potential", "ka3d", "-hessian_binary", "old_link.h5", "-o", "old.h5"], "-hessian_binary old_link.h5 is also the -o file old.h5", inputs=["old.h5"])
     dataset("d.h5")
     expect_error("fit -o DATA", ["fit", "-data", "d.h5", "-o", "d.h5"], same, inputs=["d.h5"])
     run(["fit", "-data", "d.h5", "-o", "m.h5"], 1)
