@@ -74,6 +74,39 @@ def run(args, np_ranks=1, expect_fail=False, check=True, address_limit=None):
     return p
 
 
+def memory_available():
+    """Bytes vitrum's memory checks may count on here (docs/reliability.md, "The memory available"):
+    the least of MemAvailable and, for this process's memory cgroup and its ancestors, the limit less
+    the usage without the inactive file cache (v1 or v2; "max" or above 2^60: no limit)."""
+    least = [int(l.split()[1]) * 1024 for l in open("/proc/meminfo") if l.startswith("MemAvailable:")][0]
+    own = {}
+    for line in open("/proc/self/cgroup"):
+        hid, ctl, path = line.rstrip("\n").split(":", 2)
+        own["v1" if "memory" in ctl.split(",") else "v2" if hid == "0" and not ctl else "other"] = path
+    for line in open("/proc/self/mountinfo"):
+        head, tail = line.split(" - ")
+        mroot, point = head.split()[3:5]
+        kind, _, opts = tail.split()[:3]
+        v = "v1" if kind == "cgroup" and "memory" in opts.split(",") else "v2" if kind == "cgroup2" else None
+        if v not in own or ("v1" in own and v == "v2"):
+            continue
+        rel = own[v][len(mroot):] if mroot != "/" and own[v].startswith(mroot) else own[v]
+        folder = point + (rel if rel != "/" else "")
+        names = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file") if v == "v1" else ("memory.max", "memory.current", "inactive_file")
+        while True:
+            try:
+                limit, used = (open(os.path.join(folder, f)).read().strip() for f in names[:2])
+                stat = dict(l.split() for l in open(os.path.join(folder, "memory.stat"))) if os.path.exists(os.path.join(folder, "memory.stat")) else {}
+                if limit != "max" and int(limit) < 2**60:
+                    least = min(least, max(int(limit) - (int(used) - int(stat.get(names[2], 0))), 0))
+            except (OSError, ValueError):
+                pass
+            if folder == point or len(os.path.dirname(folder)) < len(point):
+                break
+            folder = os.path.dirname(folder)
+    return least
+
+
 def check(condition, message):
     """Fail the test with a message (assert is stripped under -O)."""
     if not condition:

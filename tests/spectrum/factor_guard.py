@@ -31,12 +31,13 @@ for n, limit, how in ((1, 0.001, "MUMPS's analysis is not run"), (2, 0.001, "MUM
     vt.check(method == "twolevel" and "modes (twolevel" in p.stdout, "%d rank(s): the output and the summary name the solver used, twolevel (%s)" % (n, method))
     vt.check(len(lam) == 20 and np.allclose(lam, ev[3:23], rtol=1e-8), "%d rank(s): the 20 modes of the twolevel fallback = LAPACK's" % n)
 vt.check(0 < said["MUMPS's analysis is not run"] < said["MUMPS estimates"], "the lower estimate (%g MB) is below MUMPS's estimate (%g MB)" % (said["MUMPS's analysis is not run"], said["MUMPS estimates"]))
-# the default limit: half of MemAvailable, read once per node (2 ranks on this one node: not twice)
+# the default limit: half of the memory available (MemAvailable, or less under the job's cgroup
+# limit), read once per node (2 ranks on this one node: not twice)
 for n in (1, 2):
     p = vt.run(base + ["-o", "limit%d.h5" % n, "-info", ":sys"], n)
     limit = [float(l.split("may take ")[1].split(" MB")[0]) for l in p.stdout.splitlines() if "factor guard: a MUMPS factor may take" in l]
-    avail = [int(l.split()[1]) / 1024 for l in open("/proc/meminfo") if l.startswith("MemAvailable:")][0]
-    vt.check(len(limit) >= 1 and all(abs(x / (0.5 * avail) - 1) < 0.2 for x in limit), "%d rank(s): the default factor limit %s MB = half of MemAvailable (%.0f MB) of the one node" % (n, limit, avail))
+    avail = vt.memory_available() / 1048576
+    vt.check(len(limit) >= 1 and all(abs(x / (0.5 * avail) - 1) < 0.2 for x in limit), "%d rank(s): the default factor limit %s MB = half of the memory available (%.0f MB) of the one node" % (n, limit, avail))
 # the fallback needs no second matrix: a tiny multigrid limit does not stop it
 p = vt.run(base + ["-spectrum_factor_max_memory", 0.001, "-spectrum_precond_max_memory", 1, "-o", "filter.h5"], 2)
 vt.check(len(sl.read("filter.h5", "/spectrum/modes/eigenvalues")) == 20 and "multigrid" not in p.stdout, "the twolevel fallback ignores the multigrid limit")
