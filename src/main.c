@@ -5,10 +5,12 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <vitrum/h5io.h>
 #include <vitrum/optionsfiles.h>
 #include <slepcsys.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const VitCommand commands[] = {
@@ -249,18 +251,53 @@ static PetscErrorCode PrintHeldHelp(void)
    by PETSc's preallocation) then fault in 2 MB pages instead of 4 kB ones: on 884,736 atoms, 1 rank,
    the assembly took 8.6 s instead of 20.0 s, MatMult and the KPM the same (docs/BENCHMARKS.md). So
    vitrum executes itself once more with the tunable added, unless it is already named or
-   VITRUM_HUGEPAGES=0 (e.g. under valgrind); where the exec fails it runs on with 4 kB pages. */
-static void ExecWithHugePages(char **argv)
+   VITRUM_HUGEPAGES=0 (e.g. under valgrind); where the exec fails it runs on with 4 kB pages.
+   Under an address-space limit (ulimit -v, RLIMIT_AS) below VIT_HUGEPAGES_MIN_AS the tunable is
+   not added: with it, Open MPI's start-up (before any vitrum code) crashed or hung at 350 MB, where
+   it starts without (docs/reliability.md, tests/cli/small_address_space.py).
+   Under any finite address-space limit the re-execution also sets OPENBLAS_NUM_THREADS=1 when
+   neither it nor OMP_NUM_THREADS is set: a threaded OpenBLAS starts its thread pool when it is
+   loaded, before main, and MPI_Init's fork (Open MPI's singleton start) then joins those threads in
+   OpenBLAS's fork handler; under 250-300 MB that hung or failed in PMIx. With one thread there is no
+   pool. OneBlasThreadPerRank (common.c) chooses the thread count where vitrum is not re-executed. */
+#define VIT_HUGEPAGES_MIN_AS (1024.0 * 1024 * 1024)
+
+/* The soft address-space limit in bytes; infinite where there is none. */
+static double AddressSpaceLimit(void)
 {
-  const char *off = getenv("VITRUM_HUGEPAGES"), *tunables = getenv("GLIBC_TUNABLES");
+  struct rlimit limit;
+
+  if (getrlimit(RLIMIT_AS, &limit) || limit.rlim_cur == RLIM_INFINITY) return INFINITY;
+  return (double)limit.rlim_cur;
+}
+
+/* Adds glibc.malloc.hugetlb=1 to GLIBC_TUNABLES (value: room for the new setting); 0 on success. */
+static int AddHugePagesTunable(const char *tunables, char value[], size_t len)
+{
+  if (snprintf(value, len, "%s%sglibc.malloc.hugetlb=1", tunables ? tunables : "", tunables && tunables[0] ? ":" : "") >= (int)len) return 1;
+  return setenv("GLIBC_TUNABLES", value, 1);
+}
+
+static void RestoreVariable(const char *name, const char *old)
+{
+  if (old) setenv(name, old, 1);
+  else unsetenv(name);
+}
+
+static void ReExecute(char **argv)
+{
+  const char *off = getenv("VITRUM_HUGEPAGES"), *tunables = getenv("GLIBC_TUNABLES"), *blas = getenv("OPENBLAS_NUM_THREADS");
+  double      limit = AddressSpaceLimit();
+  int         huge  = !(off && !strcmp(off, "0")) && !(tunables && strstr(tunables, "glibc.malloc.hugetlb")) && limit >= VIT_HUGEPAGES_MIN_AS;
+  int         one_blas_thread = isfinite(limit) && !blas && !getenv("OMP_NUM_THREADS");
   char        value[4096];
 
-  if ((off && !strcmp(off, "0")) || (tunables && strstr(tunables, "glibc.malloc.hugetlb"))) return;
-  if (snprintf(value, sizeof(value), "%s%sglibc.malloc.hugetlb=1", tunables ? tunables : "", tunables && tunables[0] ? ":" : "") >= (int)sizeof(value)) return;
-  if (setenv("GLIBC_TUNABLES", value, 1)) return;
+  if (huge && AddHugePagesTunable(tunables, value, sizeof(value))) huge = 0;
+  if (one_blas_thread && setenv("OPENBLAS_NUM_THREADS", "1", 1)) one_blas_thread = 0;
+  if (!huge && !one_blas_thread) return;
   execv("/proc/self/exe", argv);
-  if (tunables) setenv("GLIBC_TUNABLES", tunables, 1);
-  else unsetenv("GLIBC_TUNABLES");
+  RestoreVariable("GLIBC_TUNABLES", tunables);
+  RestoreVariable("OPENBLAS_NUM_THREADS", blas);
 }
 
 /* Open MPI's MPI-IO (ompio) asks each shared-file-pointer component at every MPI_File_open, which
@@ -283,7 +320,7 @@ int main(int argc, char **argv)
   int               status = 0, provided;
   PetscBool         hold_help;
 
-  ExecWithHugePages(argv);
+  ReExecute(argv);
   AvoidLockedfileComponent();
   HelpSpellings(argc, argv);
 
