@@ -5,7 +5,9 @@ static const char help[] = "vitrum: structure profiles, Hessian spectra and line
 #include <vitrum/h5io.h>
 #include <vitrum/optionsfiles.h>
 #include <slepcsys.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -313,6 +315,79 @@ static void AvoidLockedfileComponent(void)
   setenv("OMPI_MCA_sharedfp", "individual", 0);
 }
 
+/* SIGTERM (a batch system's time limit), SIGINT (Ctrl-C) and SIGHUP ended the run without a word:
+   status 143/130 on 1 rank, and mpirun's status 1 on several, which a job script could not tell
+   from a user error. The handler removes the temporary files of the outputs being written
+   (VitOutputsAbandon), writes one line, and ends the process by the same signal, so that the
+   status stays 128 + N. Rank 0 writes the line; another rank only when the signal came from
+   someone else than its parent (mpirun's daemon, or SLURM's step daemon, signals every rank),
+   e.g. `kill` of that rank alone. Async-signal-safe calls only (write, unlink, sigaction, raise). */
+static void Append(char line[], size_t *n, size_t len, const char *s)
+{
+  while (*s && *n + 1 < len) line[(*n)++] = *s++;
+}
+
+static void AppendInt(char line[], size_t *n, size_t len, int v)
+{
+  char digits[16];
+  int  k = 0;
+
+  do digits[k++] = (char)('0' + v % 10);
+  while ((v /= 10) && k < 15);
+  while (k && *n + 1 < len) line[(*n)++] = digits[--k];
+}
+
+static void Stopped(int sig, siginfo_t *info, void *context)
+{
+  static volatile sig_atomic_t once = 0;
+  struct sigaction             dfl;
+  const char                  *output, *name = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP";
+  char                         line[PETSC_MAX_PATH_LEN + 128];
+  size_t                       n = 0;
+
+  (void)context;
+  if (!once) {
+    once   = 1;
+    output = VitOutputsAbandon();
+    if (!PetscGlobalRank || (info && info->si_code == SI_USER && info->si_pid != getppid())) {
+      Append(line, &n, sizeof(line), "vitrum: stopped by ");
+      Append(line, &n, sizeof(line), name);
+      if (PetscGlobalRank) {
+        Append(line, &n, sizeof(line), " on rank ");
+        AppendInt(line, &n, sizeof(line), PetscGlobalRank);
+      }
+      if (output) {
+        Append(line, &n, sizeof(line), ": ");
+        Append(line, &n, sizeof(line), output);
+        Append(line, &n, sizeof(line), " not written");
+      }
+      line[n++] = '\n';
+      if (write(STDERR_FILENO, line, n) < 0) n = 0;
+    }
+  }
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, NULL);
+  raise(sig); /* delivered when the handler returns */
+}
+
+/* After PetscInitialize, whose own handler (PetscPushSignalHandler) these replace. */
+static PetscErrorCode CatchStopSignals(void)
+{
+  const int        signals[] = {SIGTERM, SIGINT, SIGHUP};
+  struct sigaction action;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&action, sizeof(action)));
+  action.sa_sigaction = Stopped;
+  action.sa_flags     = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) sigaddset(&action.sa_mask, signals[i]);
+  for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) PetscCheck(!sigaction(signals[i], &action, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "sigaction(%d) failed: %s", signals[i], strerror(errno));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   const VitCommand *cmd = NULL;
@@ -349,6 +424,7 @@ int main(int argc, char **argv)
   }
   PetscCall(VitInitialize());
   PetscCall(VitPushErrorHandler());
+  PetscCall(CatchStopSignals());
   if (!cmd) { /* options without a command, e.g. -version (PETSc printed it) */
     if (!PetscGlobalRank) PrintUsage();
   } else {

@@ -156,6 +156,9 @@ const char *VitWriteFailureCause(const char path[], int err);
 void           VitOutputsHold(void);
 PetscErrorCode VitOutputsCommit(MPI_Comm comm);
 void           VitOutputsRemove(void);
+/* VitOutputsRemove for a signal handler (async-signal-safe: unlink only): the temporary files and
+   locks of the outputs being written removed; the first such output's name, or NULL. */
+const char *VitOutputsAbandon(void);
 
 /* Print on rank 0 a warning for each option the user gave and nothing used, with what it is
    (VitOptionUnusedReason). */

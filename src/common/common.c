@@ -725,8 +725,10 @@ PetscErrorCode VitOutputCheck(MPI_Comm comm, const char option[], const char out
 #define VIT_MAX_OUTPUTS 16
 static struct {
   char      path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], lock[PETSC_MAX_PATH_LEN + 8];
-  PetscBool locked;
-  int       lock_fd;
+  PetscBool             locked;
+  int                   lock_fd;
+  int                   comm_rank; /* in the writing communicator */
+  volatile sig_atomic_t armed;     /* path, tmp and lock are complete: VitOutputsAbandon may use them */
 } pending[VIT_MAX_OUTPUTS];
 static PetscBool hold_outputs = PETSC_FALSE;
 
@@ -849,13 +851,16 @@ PetscErrorCode VitOutputTmp(MPI_Comm comm, const char path[], char tmp[])
   PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscStrncpy(pending[slot].tmp, tmp, PETSC_MAX_PATH_LEN));
   pending[slot].locked  = (PetscBool)(fd >= 0);
-  pending[slot].lock_fd = fd;
+  pending[slot].lock_fd   = fd;
+  pending[slot].comm_rank = rank;
+  pending[slot].armed     = 1;
   PetscFunctionReturn(0);
 }
 
 /* Forget pending output i; the rank that holds its lock removes the lock file and releases it. */
 static void ForgetPending(int i)
 {
+  pending[i].armed = 0;
   if (pending[i].locked) {
     unlink(pending[i].lock);
     close(pending[i].lock_fd);
@@ -913,6 +918,7 @@ PetscErrorCode VitOutputScratch(const char path[])
   PetscCheck(slot >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d outputs open at once", VIT_MAX_OUTPUTS);
   PetscCall(PetscStrncpy(pending[slot].path, path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscStrncpy(pending[slot].tmp, path, PETSC_MAX_PATH_LEN)); /* what VitOutputsRemove deletes */
+  pending[slot].armed = 1;
   PetscFunctionReturn(0);
 }
 
@@ -929,6 +935,40 @@ void VitOutputsRemove(void)
       unlink(pending[i].tmp);
       ForgetPending(i);
     }
+}
+
+/* Unlinks NAME.SUFFIX.RANK, with the copying of snprintf: async-signal-safe. */
+static void UnlinkRankFile(const char name[], const char suffix[], int rank)
+{
+  char   file[PETSC_MAX_PATH_LEN + 32], digits[16];
+  size_t n = 0;
+  int    k = 0;
+
+  for (const char *s = name; *s && n < PETSC_MAX_PATH_LEN; s++) file[n++] = *s;
+  for (const char *s = suffix; *s; s++) file[n++] = *s;
+  do digits[k++] = (char)('0' + rank % 10);
+  while ((rank /= 10) && k < 15);
+  while (k) file[n++] = digits[--k];
+  file[n] = 0;
+  unlink(file);
+}
+
+/* Open MPI's sharedfp component individual (main.c) keeps NAME.data.RANK and NAME.metadata.RANK
+   beside a file open for MPI-IO until it is closed: a killed writer of NAME.tmp left them. */
+const char *VitOutputsAbandon(void)
+{
+  const char *first = NULL;
+
+  for (int i = 0; i < VIT_MAX_OUTPUTS; i++) {
+    if (!pending[i].armed) continue;
+    pending[i].armed = 0;
+    unlink(pending[i].tmp);
+    UnlinkRankFile(pending[i].tmp, ".data.", pending[i].comm_rank);
+    UnlinkRankFile(pending[i].tmp, ".metadata.", pending[i].comm_rank);
+    if (pending[i].locked) unlink(pending[i].lock); /* the kernel drops the flock when the process ends */
+    if (!first && strcmp(pending[i].path, pending[i].tmp)) first = pending[i].path; /* not a scratch file */
+  }
+  return first;
 }
 
 PetscErrorCode VitOptionsListLength(const char name[], PetscInt *n)

@@ -1,0 +1,69 @@
+"""A run stopped by SIGTERM (a batch system's time limit) or SIGINT (docs/reliability.md): one line
+`vitrum: stopped by SIGTERM` on stderr, the process ends by that signal (status 128 + N when started
+alone; mpirun, signalled itself, ends with its own status 1 on 2 ranks, the line still printed once),
+no output and no temporary file (NAME.tmp, NAME.tmp.lock) are left, and a rerun writes the output.
+Before, the run ended without a word. The signal is sent once the run has read its sample (its
+`Read` line on stdout), and once more as soon as its output's temporary file appears (the
+handler removes it and Open MPI's r.h5.tmp.data.0 and .metadata.0; when the run finishes first,
+that case is reported and not checked). A rank
+that is signalled alone (kill of its pid, not by mpirun) says which rank it is."""
+import glob
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+
+from vitrum_testlib import MPIRUN, VITRUM, check, random_sample, write_lammps_data
+
+cell = np.diag([30.0, 30.0, 30.0])
+pos, types = random_sample(20000, cell, fractions=(0.8, 0.2), seed=1)
+write_lammps_data("big.data", cell, (0, 0, 0), types, pos)
+# mpirun, signalled, sends SIGTERM to the ranks and SIGKILL odls_base_sigkill_timeout seconds later;
+# the tests' setting of 0 (tests/testing.cmake) kills them before their handler writes; the default kept here.
+ENV = {k: v for k, v in os.environ.items() if k != "OMPI_MCA_odls_base_sigkill_timeout"}
+ARGS = ["rdf", "-sample", "big.data", "-rdf_rmax", "14", "-rdf_dr", "0.0005", "-o", "r.h5"]
+
+
+def leftovers():
+    return sorted(glob.glob("r.h5*"))
+
+
+def stopped_run(ranks, sig, when):
+    """The run on ranks (0: alone), sig sent to vitrum or mpirun when when() says so; (status, stderr)."""
+    cmd = (MPIRUN + ["-n", str(ranks)] if ranks else []) + [VITRUM] + ARGS
+    with open("err.txt", "w") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+        deadline = time.time() + 120
+        while proc.poll() is None and not when() and time.time() < deadline:
+            time.sleep(0.001)
+        sent = proc.poll() is None
+        if sent:
+            proc.send_signal(sig)
+        status = proc.wait(timeout=120)
+    with open("err.txt") as f:
+        return sent, status, f.read()
+
+
+started = lambda: time.sleep(2.0) or True  # the sample is read within about 1 s of the 8 s run
+writing = lambda: os.path.exists("r.h5.tmp")
+for ranks, sig, when, what in ((0, signal.SIGTERM, started, "mid-run"), (0, signal.SIGINT, started, "mid-run"),
+                               (2, signal.SIGTERM, started, "mid-run"), (0, signal.SIGTERM, writing, "while writing r.h5.tmp")):
+    name = signal.Signals(sig).name
+    tag = "%s %s (%s)" % (name, what, "alone" if not ranks else "mpirun -n %d" % ranks)
+    sent, status, err = stopped_run(ranks, sig, when)
+    if not sent or (when is writing and os.path.exists("r.h5") and "stopped" not in err):
+        print("note: %s: the run ended before the signal; not checked" % tag)
+        for f in leftovers():
+            os.remove(f)
+        continue
+    lines = [l for l in err.splitlines() if l.startswith("vitrum:")]
+    if len(lines) != 1:
+        print(err)
+    check(len(lines) == 1 and lines[0].startswith("vitrum: stopped by %s" % name), "%s: one line 'vitrum: stopped by %s' (%s)" % (tag, name, lines))
+    check(status == (-sig if not ranks else 1), "%s: status %s (got %d)" % (tag, "killed by the signal" if not ranks else "mpirun's 1", status))
+    check(not leftovers(), "%s: no output or temporary file left (%s)" % (tag, leftovers()))
+    subprocess.run([VITRUM] + ARGS, check=True, capture_output=True)
+    check(leftovers() == ["r.h5"], "%s: a rerun writes r.h5" % tag)
+    os.remove("r.h5")
