@@ -322,21 +322,6 @@ static void AvoidLockedfileComponent(void)
    status stays 128 + N. Rank 0 writes the line; another rank only when the signal came from
    someone else than its parent (mpirun's daemon, or SLURM's step daemon, signals every rank),
    e.g. `kill` of that rank alone. Async-signal-safe calls only (write, unlink, sigaction, raise). */
-static void Append(char line[], size_t *n, size_t len, const char *s)
-{
-  while (*s && *n + 1 < len) line[(*n)++] = *s++;
-}
-
-static void AppendInt(char line[], size_t *n, size_t len, int v)
-{
-  char digits[16];
-  int  k = 0;
-
-  do digits[k++] = (char)('0' + v % 10);
-  while ((v /= 10) && k < 15);
-  while (k && *n + 1 < len) line[(*n)++] = digits[--k];
-}
-
 static void Stopped(int sig, siginfo_t *info, void *context)
 {
   static volatile sig_atomic_t once = 0;
@@ -350,18 +335,18 @@ static void Stopped(int sig, siginfo_t *info, void *context)
     once   = 1;
     output = VitOutputsAbandon();
     if (!PetscGlobalRank || (info && info->si_code == SI_USER && info->si_pid != getppid())) {
-      Append(line, &n, sizeof(line), "vitrum: stopped by ");
-      Append(line, &n, sizeof(line), name);
+      VitAppendSafe(line, &n, sizeof(line), "vitrum: stopped by ");
+      VitAppendSafe(line, &n, sizeof(line), name);
       if (PetscGlobalRank) {
-        Append(line, &n, sizeof(line), " on rank ");
-        AppendInt(line, &n, sizeof(line), PetscGlobalRank);
+        VitAppendSafe(line, &n, sizeof(line), " on rank ");
+        VitAppendIntSafe(line, &n, sizeof(line), PetscGlobalRank);
       }
       if (output) {
-        Append(line, &n, sizeof(line), ": ");
-        Append(line, &n, sizeof(line), output);
-        Append(line, &n, sizeof(line), " not written");
+        VitAppendSafe(line, &n, sizeof(line), ": ");
+        VitAppendSafe(line, &n, sizeof(line), output);
+        VitAppendSafe(line, &n, sizeof(line), " not written");
       }
-      line[n++] = '\n';
+      VitAppendSafe(line, &n, sizeof(line), "\n");
       if (write(STDERR_FILENO, line, n) < 0) n = 0;
     }
   }

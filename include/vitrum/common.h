@@ -159,6 +159,10 @@ void           VitOutputsRemove(void);
 /* VitOutputsRemove for a signal handler (async-signal-safe: unlink only): the temporary files and
    locks of the outputs being written removed; the first such output's name, or NULL. */
 const char *VitOutputsAbandon(void);
+/* For signal handlers (no snprintf): s, or the decimal v >= 0, appended to out (n characters so
+   far, size len, kept terminated). */
+void VitAppendSafe(char out[], size_t *n, size_t len, const char *s);
+void VitAppendIntSafe(char out[], size_t *n, size_t len, int v);
 
 /* Print on rank 0 a warning for each option the user gave and nothing used, with what it is
    (VitOptionUnusedReason). */

@@ -937,19 +937,32 @@ void VitOutputsRemove(void)
     }
 }
 
-/* Unlinks NAME.SUFFIX.RANK, with the copying of snprintf: async-signal-safe. */
+void VitAppendSafe(char out[], size_t *n, size_t len, const char *s)
+{
+  while (*s && *n + 1 < len) out[(*n)++] = *s++;
+  out[*n] = 0;
+}
+
+void VitAppendIntSafe(char out[], size_t *n, size_t len, int v)
+{
+  char digits[16];
+  int  k = 0;
+
+  do digits[k++] = (char)('0' + v % 10);
+  while ((v /= 10) && k < 15);
+  while (k && *n + 1 < len) out[(*n)++] = digits[--k];
+  out[*n] = 0;
+}
+
+/* Unlinks NAME.SUFFIX.RANK; async-signal-safe. */
 static void UnlinkRankFile(const char name[], const char suffix[], int rank)
 {
-  char   file[PETSC_MAX_PATH_LEN + 32], digits[16];
+  char   file[PETSC_MAX_PATH_LEN + 32];
   size_t n = 0;
-  int    k = 0;
 
-  for (const char *s = name; *s && n < PETSC_MAX_PATH_LEN; s++) file[n++] = *s;
-  for (const char *s = suffix; *s; s++) file[n++] = *s;
-  do digits[k++] = (char)('0' + rank % 10);
-  while ((rank /= 10) && k < 15);
-  while (k) file[n++] = digits[--k];
-  file[n] = 0;
+  VitAppendSafe(file, &n, sizeof(file), name);
+  VitAppendSafe(file, &n, sizeof(file), suffix);
+  VitAppendIntSafe(file, &n, sizeof(file), rank);
   unlink(file);
 }
 
