@@ -2,11 +2,11 @@
 `vitrum: stopped by SIGTERM` on stderr, the process ends by that signal (status 128 + N when started
 alone; mpirun, signalled itself, ends with its own status 1 on 2 ranks, the line still printed once),
 no output and no temporary file (NAME.tmp, NAME.tmp.lock) are left, and a rerun writes the output.
-Before, the run ended without a word. The signal is sent once the run has read its sample (its
-`Read` line on stdout), and once more as soon as its output's temporary file appears (the
-handler removes it and Open MPI's r.h5.tmp.data.0 and .metadata.0; when the run finishes first,
-that case is reported and not checked). A rank
-that is signalled alone (kill of its pid, not by mpirun) says which rank it is."""
+Before, the run ended without a word. The signal is sent once every
+process of the run catches SIGTERM (SigCgt in /proc/PID/status: the handler is installed after
+PETSc's start; 5 s at most, for a build without it), and once more as soon as the output's
+temporary file appears (the handler removes it, its lock and Open MPI's r.h5.tmp.data.0 and
+.metadata.0; when the run finishes first, that case is reported and not checked)."""
 import glob
 import os
 import signal
@@ -30,11 +30,15 @@ def leftovers():
     return sorted(glob.glob("r.h5*"))
 
 
+PROC, RANKS = [None], [0]
+
+
 def stopped_run(ranks, sig, when):
     """The run on ranks (0: alone), sig sent to vitrum or mpirun when when() says so; (status, stderr)."""
     cmd = (MPIRUN + ["-n", str(ranks)] if ranks else []) + [VITRUM] + ARGS
     with open("err.txt", "w") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+        PROC[0], RANKS[0] = proc, ranks
         deadline = time.time() + 120
         while proc.poll() is None and not when() and time.time() < deadline:
             time.sleep(0.001)
@@ -46,7 +50,44 @@ def stopped_run(ranks, sig, when):
         return sent, status, f.read()
 
 
-started = lambda: time.sleep(2.0) or True  # the sample is read within about 1 s of the 8 s run
+def vitrum_pids(pid):
+    """pid itself, or its children that run vitrum (mpirun's ranks)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and os.readlink("/proc/%s/exe" % entry) == os.path.realpath(VITRUM):
+                kids.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            pass
+    return kids or [pid]
+
+
+def catches_sigterm(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            caught = [l for l in f if l.startswith("SigCgt:")][0].split()[1]
+        return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+    except (OSError, IndexError):
+        return False
+
+
+START = [0.0]
+
+
+def started():
+    """Every process of the run has its stop handler (SigCgt), or 5 s have passed (a build without one)."""
+    if not START[0]:
+        START[0] = time.time()
+    pids = vitrum_pids(PROC[0].pid)
+    ready = all(catches_sigterm(p) for p in pids) and (len(pids) == RANKS[0] or not RANKS[0])
+    if ready or time.time() - START[0] > 5:
+        START[0] = 0.0
+        return True
+    return False
+
+
 writing = lambda: os.path.exists("r.h5.tmp")
 for ranks, sig, when, what in ((0, signal.SIGTERM, started, "mid-run"), (0, signal.SIGINT, started, "mid-run"),
                                (2, signal.SIGTERM, started, "mid-run"), (0, signal.SIGTERM, writing, "while writing r.h5.tmp")):
