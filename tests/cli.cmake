@@ -22,7 +22,7 @@ vit_add_test(cli_bare_arguments 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/ba
 vit_add_test(cli_options_files 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/options_files.py)
 # COMMAND -help lists the command's options first, PETSc's and SLEPc's general options after them under a heading (tests/cli/help_order.py).
 vit_add_test(cli_help_order 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_order.py)
-# Start-up under ulimit -v 250-400 MB alone and on 2 ranks: runs or one error line, never a hang (tests/cli/small_address_space.py).
+# Start-up under ulimit -v 300-400 MB alone and 400-500 MB on 2 ranks: runs or one error line, never a hang (tests/cli/small_address_space.py).
 vit_add_test(cli_small_address_space 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/small_address_space.py)
 # SIGTERM and SIGINT mid-run: one line, the signal's status, nothing left, a rerun works (tests/cli/stop_signals.py).
 vit_add_test(cli_stop_signals 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/stop_signals.py)
