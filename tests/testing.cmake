@@ -18,9 +18,13 @@
 # OPENBLAS_NUM_THREADS=1: the same for OpenBLAS's threads (numpy's references, vitrum on 1 rank),
 # which spin while they wait: two concurrent numpy eigh, 20 s instead of 31 s with 2 threads each.
 # blas_threads removes it and tests vitrum's own choice of BLAS threads.
+# HWLOC_COMPONENTS=-pci,-linuxio: Open MPI's hwloc reads every PCI device's config space at each
+# start (13% of a start here, perf) to place network cards, which one node with shared memory never
+# uses: `vitrum info` on 1 rank 268 -> 205 ms CPU alone, 251 -> 197 under mpirun (2 ranks ~390 ms
+# either way: mpirun discovers once for both).
 set(VIT_PYTHON /usr/bin/python3)
 set(VIT_MPIRUN mpirun --allow-run-as-root --oversubscribe)
-set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpirun --allow-run-as-root --oversubscribe;SRC=${CMAKE_SOURCE_DIR};OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_odls_base_sigkill_timeout=0;OMPI_MCA_pml=ob1;OMPI_MCA_btl=self,vader;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;VITRUM_HUGEPAGES=0;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests")
+set(VIT_TEST_ENV "VITRUM=$<TARGET_FILE:vitrum>;PYTHON=${VIT_PYTHON};MPIRUN=mpirun --allow-run-as-root --oversubscribe;SRC=${CMAKE_SOURCE_DIR};OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_odls_base_sigkill_timeout=0;OMPI_MCA_pml=ob1;OMPI_MCA_btl=self,vader;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;VITRUM_HUGEPAGES=0;HWLOC_COMPONENTS=-pci,-linuxio;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests")
 
 function(vit_add_test name np)
   set(workdir ${CMAKE_BINARY_DIR}/testrun/${name})
