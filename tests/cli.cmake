@@ -1,4 +1,4 @@
-# -help lists every option the code reads (tests/cli/help_lists_options.py).
+# -help lists every option the code reads, and each command the domain options where it decomposes a sample (tests/cli/help_lists_options.py).
 vit_add_test(cli_help_lists_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/help_lists_options.py)
 # vitrum runs with huge pages for malloc's heap (GLIBC_TUNABLES), numbers unchanged (tests/cli/hugepages.py).
 vit_add_test(cli_hugepages 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/cli/hugepages.py)

@@ -101,7 +101,8 @@ PetscErrorCode VitCmdEnergy(void)
   PetscOptionsEnd();
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
-  if (VitHelpRequested()) {
+  if (VitHelpRequested()) { /* the domain's options and -units */
+    PetscCall(VitDomainOptionsHelp(comm));
     PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &units));
     PetscFunctionReturn(0);
   }

@@ -649,7 +649,8 @@ PetscErrorCode VitCmdMinimize(void)
   if (!VitHelpRequested() && o.saddle_escapes > 0) PetscCall(CurvatureCheckOptions(comm, &o)); /* before the sample */
   PetscCall(VitSampleReadFromOptions(comm, &sample));
   PetscCall(VitPotentialCreateFromOptions(comm, VitHelpRequested() ? NULL : &sample, &pot));
-  if (VitHelpRequested()) { /* -units and the curvature check's solvers */
+  if (VitHelpRequested()) { /* the domain's options, -units and the curvature check's solvers */
+    PetscCall(VitDomainOptionsHelp(comm));
     PetscCall(VitUnitsFromOptions(comm, NULL, "lj", &units));
     PetscCall(CurvatureCheckOptions(comm, &o));
     PetscFunctionReturn(0);

@@ -17,6 +17,9 @@ output name says that name drops the input's extension; rdf's -sq_qmax says that
 there is a warning, not a limit. A default -help shows is one the option takes (-kpm_moments,
 -potential_min_distance, and the other defaults spectrum chooses: auto); features' -o, -vdos_omega_max and -vdos_bins say how they relate to
 the spectrum entries of the same names; predict's -sample says its g(r) is on the model's r grid.
+Each command lists the options of src/domain/ (-domain_grid, -domain_view) where it decomposes a
+sample: where the functions its entry point (main.c's table) reaches in src/ read them (a call
+graph of src/ by function names; energy and minimize read both and listed neither).
 `vitrum -help` is vitrum's usage once
 (the commands, a pointer to `vitrum COMMAND -help`), without PETSc's generic options, status 0."""
 import glob
@@ -32,13 +35,49 @@ PETSC_PREFIXES = ("eps_", "st_", "ksp_", "pc_", "mat_", "bv_", "ds_", "rg_", "ta
                   "malloc", "memory_view", "snes_", "mg_", "pc_gamg")
 call = re.compile(r'(?:PetscOptions|VitOptions)\w*\(\s*(?:NULL\s*,\s*NULL\s*,\s*|NULL\s*,\s*\w+\s*,\s*)?"(-[a-z][a-z0-9_]*)"')
 read = {}
+# the functions of src/: (file, name) -> [is static, the vitrum options its body reads, the names it uses];
+# a definition starts at column 0 with its name before "(" and ends at the next "}" at column 0
+definition = re.compile(r"^(static\s+)?(?:inline\s+)?[A-Za-z_][\w\s\*]*?\b([A-Za-z_]\w*)\s*\([^;]*$")
+functions = {}
 for path in sorted(glob.glob(os.path.join(src, "src", "**", "*.c"), recursive=True)):
+    rel, body = os.path.relpath(path, src), None
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
+            m = definition.match(line)
+            if m and not line[0].isspace() and not line.startswith(("#", "}", "/")):
+                body = functions[(rel, m.group(2))] = [m.group(1) is not None, set(), set()]
+            elif body is not None:
+                body[2].update(re.findall(r"\b[A-Za-z_]\w*\b", line))
+                if line.startswith("}"):
+                    body = None
             for name in call.findall(line):
                 if not name[1:].startswith(PETSC_PREFIXES):
-                    read.setdefault(name, "%s:%d" % (os.path.relpath(path, src), lineno))
+                    read.setdefault(name, "%s:%d" % (rel, lineno))
+                    if body is not None:
+                        body[1].add(name)
 check(len(read) > 100, "the scan found the options (%d)" % len(read))
+
+
+public = {}
+for key, (static, _, _) in functions.items():
+    if not static:
+        public.setdefault(key[1], []).append(key)
+
+
+def reached_options(entry):
+    """The options read by the functions that entry reaches, as (option, file) pairs; a name
+    resolves to the function of that name in the same file, else to the non-static ones."""
+    seen, todo, options = set(), list(public.get(entry, [])), set()
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        options.update((name, key[0]) for name in functions[key][1])
+        for used in functions[key][2]:
+            same = (key[0], used)
+            todo.extend([same] if same in functions else public.get(used, []))
+    return options
 
 usage = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
 commands = re.findall(r"^\s{2,}([a-z]+)\s{2,}", usage, re.M)
@@ -66,6 +105,17 @@ for cmd in commands:
 for line in sorted(set(garbage)):
     print("value like uninitialised memory: " + line)
 check(not garbage, "no vitrum option's -help value looks like uninitialised memory")
+entries = dict(re.findall(r'\{"([a-z]+)",\s*(VitCmd\w+)', open(os.path.join(src, "src", "main.c")).read()))
+check(sorted(entries) == sorted(commands), "main.c's table names the commands of the usage (%s)" % " ".join(sorted(entries)))
+decomposing = []
+for cmd in commands:
+    domain = sorted({name for name, where in reached_options(entries[cmd]) if where.startswith("src/domain/")})
+    if domain:
+        decomposing.append(cmd)
+    gap = sorted(set(domain) - by_command[cmd])
+    check(not gap, "vitrum %s -help lists the domain options it reads (missing: %s)" % (cmd, " ".join(gap)))
+check({"rdf", "energy", "minimize", "hessian", "spectrum"} <= set(decomposing) and "info" not in decomposing,
+      "the call graph finds the commands that decompose a sample (%s)" % " ".join(decomposing))
 for cmd, runs in (("features", ("rdf", "spectrum")), ("pipeline", ("features", "fit"))):
     for other in runs:
         gap = sorted(by_command[other] - by_command[cmd])
