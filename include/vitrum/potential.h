@@ -113,9 +113,6 @@ PetscErrorCode VitPotentialSiteList(VitPotential pot, const VitDomain *dom, VitN
    plus skin; Tersoff and SW: the ghosts' neighbours too), each sorted by id: a list for
    pot->skin_list (the domain's ghosts must reach pot->ghost_width + skin). */
 PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, PetscReal skin, VitNeighborList *nl);
-/* Error (collective, naming the sample file, both atoms and their distance) if two atoms are closer
-   than pot->min_distance. */
-PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom, const char source[]);
 /* Check that the cutoff (plus skin) is below half the box widths, decompose the sample with ghosts
    out to pot->ghost_width + skin, and check distances. */
 PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const VitSample *sample, PetscReal skin, VitDomain *dom);

@@ -96,7 +96,6 @@ PetscReal      VitWrapUnit(PetscReal u);                                  /* u -
    vectors (x = lo + wrapped frac times the cell), then by a few units in its last place where
    rounding left it on a face's outer side, so that reading it again keeps it as it is. */
 void           VitSampleWrapPosition(const VitSample *s, PetscReal x[3], PetscReal frac[3]);
-PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s);      /* positive, finite box (collective) */
 PetscErrorCode VitSampleTypeCounts(MPI_Comm comm, const VitSample *s, PetscInt counts[]); /* global */
 /* Along each direction k < dim: the two longest periodic runs of fractional coordinate k (bins of
    1/1000) that hold no atom, as widths (the run's fraction of the box times the width across it,

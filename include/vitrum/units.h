@@ -23,8 +23,6 @@ typedef struct {
   PetscReal     wavenumber_per_freq; /* cm^-1 per reported frequency unit (0 in lj units) */
 } VitUnits;
 
-/* Units by name ("lj", "metal", "real"); unknown names are a user error naming -units. */
-PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u);
 /* -units; default: the unit style the sample's file declares (s may be NULL), else default_name
    (which the potential gives: lj for lj/ka presets, metal else). A -units other than the style the
    file declares is a user error. */

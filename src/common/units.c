@@ -26,7 +26,8 @@ static void SetFrequencyFactors(PetscReal energy_J, PetscReal mass_kg, VitUnits 
   u->wavenumber_per_freq = 1e12 / (100 * CODATA_C); /* cm^-1 per THz: nu / c */
 }
 
-PetscErrorCode VitUnitsSet(MPI_Comm comm, const char name[], VitUnits *u)
+/* Units by name ("lj", "metal", "real"); unknown names are a user error naming -units. */
+static PetscErrorCode UnitsByName(MPI_Comm comm, const char name[], VitUnits *u)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(u, sizeof(*u)));
@@ -54,7 +55,7 @@ PetscErrorCode VitUnitsFromOptions(MPI_Comm comm, const VitSample *s, const char
   PetscCall(VitOptionsString("-units", "lj, metal (eV, A, amu, ps; frequencies in THz, T in K) or real (kcal/mol, A, g/mol, fs); default: the style the sample file declares (a LAMMPS data file's first line, a dump's ITEM: UNITS), else lj for lj/ka presets, metal for eam, tersoff, sw", NULL, name, name, sizeof(name), &set));
   PetscOptionsEnd();
   PetscCheck(!set || !declared || !strcmp(name, s->units), comm, PETSC_ERR_USER_INPUT, "-units %s: %s declares 'units = %s' (the units its numbers are in: a LAMMPS data file's first line, a dump's ITEM: UNITS, an H5MD file's /parameters/vitrum/units): drop -units", name, s->source, s->units);
-  PetscCall(VitUnitsSet(comm, name, u));
+  PetscCall(UnitsByName(comm, name, u));
   PetscFunctionReturn(0);
 }
 

@@ -12,7 +12,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
 {
   char      type[16] = "baij";
   PetscBool baij, sbaij, shell;
-  PetscReal max_memory;
+  PetscReal memory_share;
 
   PetscFunctionBeginUser;
   o->mass_weighted = PETSC_TRUE;
@@ -28,7 +28,7 @@ static PetscErrorCode SystemReadOptions(MPI_Comm comm, SystemOptions *o)
   PetscCheck(baij || sbaij || shell, comm, PETSC_ERR_USER_INPUT, "-hessian_type %s: unknown (use baij, sbaij or shell)", type);
   o->type = baij ? MATBAIJ : sbaij ? MATSBAIJ : MATSHELL;
   PetscCall(VitCheckPositiveReal(comm, "-hessian_ftol", o->ftol, PETSC_TRUE, "a force, >= 0"));
-  PetscCall(VitHessianMemoryOption(comm, &max_memory)); /* listed and checked here, applied where the Hessian is assembled */
+  PetscCall(VitHessianMemoryOption(comm, &memory_share)); /* listed and checked here, applied where the Hessian is assembled */
   PetscFunctionReturn(0);
 }
 

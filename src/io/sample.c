@@ -208,7 +208,8 @@ void VitSampleWrapPosition(const VitSample *s, PetscReal x[3], PetscReal frac[3]
   for (PetscInt k = s->dim - 1; k >= 0; k--) NudgeInside(s, k, x, frac);
 }
 
-PetscErrorCode VitSampleCheckBox(MPI_Comm comm, const VitSample *s)
+/* The box is positive and finite (collective). */
+static PetscErrorCode CheckBox(MPI_Comm comm, const VitSample *s)
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < s->dim; d++) {
@@ -415,7 +416,7 @@ PetscErrorCode VitSampleFinishRead(MPI_Comm comm, VitSample *s, VitReadInfo *inf
   PetscFunctionBeginUser;
   PetscCall(VitBcastError(comm, errmsg));
   if (bcast_header) PetscCall(BcastHeader(comm, s));
-  PetscCall(VitSampleCheckBox(comm, s)); /* every rank has the box here */
+  PetscCall(CheckBox(comm, s)); /* every rank has the box here */
   for (PetscInt i = 0; i < s->nlocal; i++) VitSampleWrapPosition(s, &s->x[3 * i], &s->s[3 * i]);
   PetscCall(DecideDimension(comm, s, info->dim_request));
   PetscCall(AssignGlobalIds(comm, s, info->line));

@@ -83,8 +83,8 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   PetscCall(VitOptionsString("-o", "relaxed sample: LAMMPS data (.data .lmp) or H5MD (.h5 .h5md), by the extension (others are refused); default: the sample's file name without its extension + .min.data, in the current folder", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscOptionsEnd();
   if (o->saddle_escapes > 0) { /* the curvature check assembles a Hessian */
-    PetscReal max_memory;
-    PetscCall(VitHessianMemoryOption(comm, &max_memory));
+    PetscReal memory_share;
+    PetscCall(VitHessianMemoryOption(comm, &memory_share));
   }
   PetscFunctionReturn(0);
 }

@@ -292,7 +292,9 @@ PetscErrorCode VitPotentialSkinList(VitPotential pot, const VitDomain *dom, Pets
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPotentialCheckDistances(VitPotential pot, VitDomain *dom, const char source[])
+/* Error (collective, naming the sample file, both atoms and their distance) if two atoms are closer
+   than pot->min_distance. */
+static PetscErrorCode CheckDistances(VitPotential pot, VitDomain *dom, const char source[])
 {
   VitNeighborList nl;
   struct {
@@ -385,6 +387,6 @@ PetscErrorCode VitPotentialSetUpDomain(MPI_Comm comm, VitPotential pot, const Vi
   PetscCheck(images <= VIT_MAX_IMAGES, comm, PETSC_ERR_USER_INPUT, "%s: box width %.6g along %c is too small for -potential %s: its ghost shell of %.6g (%s%s) would hold about %.0f periodic images of every atom (at most %d); use a larger sample", sample->source, (double)width[narrow], (char)('x' + narrow), pot->name, (double)shell,
              pot->ghost_width > pot->cutoff ? "two cutoffs" : "the cutoff", skin > 0 ? " plus -minimize_skin" : "", (double)images, VIT_MAX_IMAGES);
   PetscCall(VitDomainSetUp(comm, sample, pot->ghost_width + skin, dom));
-  PetscCall(VitPotentialCheckDistances(pot, dom, sample->source));
+  PetscCall(CheckDistances(pot, dom, sample->source));
   PetscFunctionReturn(0);
 }
