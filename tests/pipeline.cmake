@@ -22,3 +22,5 @@ vit_add_test(pipeline_split_size 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipel
 vit_add_test(pipeline_models_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/models_targets.py)
 # options no stage reads (-totally_bogus, another command's) reported at the end, also when every stage is up to date, and left out of options.used and the cache key.
 vit_add_test(pipeline_unused_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/unused_options.py)
+# -fit_test_samples: the evaluation scores the samples fit held out (/model/row_fold), checked against numpy; a NaN in a model's W is one error.
+vit_add_test(pipeline_test_samples 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/test_samples.py)

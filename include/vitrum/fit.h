@@ -89,6 +89,9 @@ void VitFeatureSpeciesPairs(PetscInt p, char *const names[], PetscInt ntypes, co
    position pos[i] of sample i. Held-out rows are those with pos < ntest; fold of a training row:
    (pos - ntest) % K. */
 PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[]);
+/* Held out by -fit_test_fraction f of n units: round(f n), those with pos < it. */
+PetscInt VitFitHeldOut(PetscReal fraction, PetscInt n);
+#define VIT_FIT_TEST_FRACTION 0.2 /* default -fit_test_fraction of fit and the pipeline */
 
 /* Profiles on a grid (src/fit/profile.c). Gaussian smoothing in place:
    g_s(x_i) = sum_j g(x_j) w_ij / sum_j w_ij, w_ij = exp(-(x_i - x_j)^2 / (2 sigma^2)) (sigma <= 0: none). */
@@ -156,6 +159,12 @@ typedef struct {
    reported with the sample's name and the column's name). */
 PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds);
 PetscErrorCode VitDatasetDestroy(VitDataset *ds);
+
+/* /model/W (t x p, row-major) and /model/b (t) of an open model file, read on every rank of comm:
+   sizes checked against the p features and t targets named, every value finite (else one error
+   naming path, the entry and its target and feature: the file is damaged). predict and the
+   pipeline's evaluation read a model's weights with it. */
+PetscErrorCode VitModelWeightsRead(MPI_Comm comm, VitH5 *h5, const char path[], PetscInt p, PetscInt t, char *const feature_names[], char *const target_names[], PetscReal **W, PetscReal **b);
 /* For each of n names the index of its first occurrence (first[i] == i: not seen before). */
 PetscErrorCode VitNameFirstOccurrence(PetscInt n, char *const names[], PetscInt first[]);
 

@@ -95,7 +95,7 @@ static PetscErrorCode FitOptionsRead(MPI_Comm comm, FitOptions *o)
   o->standardize   = PETSC_FALSE;
   o->smooth        = 0;
   PetscCall(PetscStrcpy(o->smooth_weight_spec, "auto"));
-  o->test_fraction = 0.2;
+  o->test_fraction = VIT_FIT_TEST_FRACTION;
   o->seed          = 1;
   o->test_samples[0] = 0;
   PetscCall(PetscStrcpy(o->prior, "auto"));
@@ -364,7 +364,7 @@ static PetscErrorCode FitSplitCreate(MPI_Comm comm, const FitOptions *o, const V
   PetscCall(VitSamplePositions(nunits, o->seed, pos));
   if (o->test_samples[0]) PetscCall(HeldOutByName(comm, o, ds, nunits, unit_names, held));
   else
-    for (PetscInt u = 0; u < nunits; u++) held[u] = (PetscBool)(pos[u] < (PetscInt)(o->test_fraction * nunits + 0.5));
+    for (PetscInt u = 0; u < nunits; u++) held[u] = (PetscBool)(pos[u] < VitFitHeldOut(o->test_fraction, nunits));
   split->nfolds = o->cv ? o->cv : 1;
   for (PetscInt u = 0; u < nunits; u++) order[pos[u]] = u;
   for (PetscInt q = 0; q < nunits; q++) unit_fold[order[q]] = held[order[q]] ? -1 : next++ % split->nfolds;

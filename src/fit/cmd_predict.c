@@ -132,7 +132,7 @@ static PetscErrorCode ModelReadInputs(MPI_Comm comm, VitH5 *h5, Model *m)
 static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
 {
   VitH5     h5;
-  PetscInt  nw, nb, one;
+  PetscInt  one;
   PetscBool exists;
 
   PetscFunctionBeginUser;
@@ -141,12 +141,8 @@ static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], Model *m)
   PetscCall(VitH5OpenRead(comm, path, &h5));
   PetscCall(VitH5ReadStrings(&h5, "/model/feature_names", &m->p, &m->feature_names));
   PetscCall(VitH5ReadStrings(&h5, "/model/target_names", &m->t, &m->target_names));
-  PetscCall(VitH5ReadReal(&h5, "/model/W", &nw, &m->W));
-  PetscCall(VitH5ReadReal(&h5, "/model/b", &nb, &m->b));
   PetscCheck(m->p > 0 && m->t > 0, comm, PETSC_ERR_USER_INPUT, "%s: the model has %" PetscInt_FMT " features and %" PetscInt_FMT " targets: nothing to predict (refit it on a dataset with features)", path, m->p, m->t);
-  PetscCheck(nw == m->p * m->t && nb == m->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " values and /model/b %" PetscInt_FMT ", expected %" PetscInt_FMT " x %" PetscInt_FMT " and %" PetscInt_FMT, path, nw, nb, m->t, m->p, m->t);
-  for (PetscInt k = 0; k < nw; k++) PetscCheck(!PetscIsInfOrNanReal(m->W[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/W[%" PetscInt_FMT "][%" PetscInt_FMT "] (target '%s', feature '%s') is not a finite number: the model file is damaged, refit it", path, k / m->p, k % m->p, m->target_names[k / m->p], m->feature_names[k % m->p]);
-  for (PetscInt k = 0; k < nb; k++) PetscCheck(!PetscIsInfOrNanReal(m->b[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/b[%" PetscInt_FMT "] (target '%s') is not a finite number: the model file is damaged, refit it", path, k, m->target_names[k]);
+  PetscCall(VitModelWeightsRead(comm, &h5, path, m->p, m->t, m->feature_names, m->target_names, &m->W, &m->b));
   for (size_t k = 0; k < 4; k++) {
     const char *names[4] = {"/model/feature_smooth", "/model/rdf_dr", "/model/rdf_rmax", "/model/atom_sigma"};
     PetscReal  *dest[4]  = {&m->smooth, &m->rdf_dr, &m->rdf_rmax, &m->atom_sigma}, *value;

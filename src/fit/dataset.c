@@ -270,6 +270,19 @@ PetscErrorCode VitDatasetRead(MPI_Comm comm, const char path[], VitDataset *ds)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode VitModelWeightsRead(MPI_Comm comm, VitH5 *h5, const char path[], PetscInt p, PetscInt t, char *const feature_names[], char *const target_names[], PetscReal **W, PetscReal **b)
+{
+  PetscInt nw, nb;
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5ReadReal(h5, "/model/W", &nw, W));
+  PetscCall(VitH5ReadReal(h5, "/model/b", &nb, b));
+  PetscCheck(nw == p * t && nb == t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " values and /model/b %" PetscInt_FMT ", expected %" PetscInt_FMT " x %" PetscInt_FMT " and %" PetscInt_FMT, path, nw, nb, t, p, t);
+  for (PetscInt k = 0; k < nw; k++) PetscCheck(!PetscIsInfOrNanReal((*W)[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/W[%" PetscInt_FMT "][%" PetscInt_FMT "] (target '%s', feature '%s') is not a finite number: the model file is damaged, refit it", path, k / p, k % p, target_names[k / p], feature_names[k % p]);
+  for (PetscInt k = 0; k < nb; k++) PetscCheck(!PetscIsInfOrNanReal((*b)[k]), comm, PETSC_ERR_USER_INPUT, "%s: /model/b[%" PetscInt_FMT "] (target '%s') is not a finite number: the model file is damaged, refit it", path, k, target_names[k]);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitDatasetDestroy(VitDataset *ds)
 {
   PetscFunctionBeginUser;

@@ -290,6 +290,11 @@ static uint64_t SplitMix64(uint64_t *state)
   return z ^ (z >> 31);
 }
 
+PetscInt VitFitHeldOut(PetscReal fraction, PetscInt n)
+{
+  return (PetscInt)(fraction * n + 0.5);
+}
+
 PetscErrorCode VitSamplePositions(PetscInt n, PetscInt64 seed, PetscInt pos[])
 {
   PetscInt *perm;

@@ -35,8 +35,8 @@ typedef struct {
   char      family[16];                   /* glass family of the generator (make_ensemble.py --family) */
   char      lmp[PETSC_MAX_PATH_LEN], python[PETSC_MAX_PATH_LEN], scripts[PETSC_MAX_PATH_LEN];
   PetscBool report, learning_curve, force;
-  PetscReal test_fraction;                /* -fit_test_fraction and -fit_seed, as fit uses them */
-  PetscInt  fit_seed;
+  PetscReal test_fraction;                /* -fit_test_fraction, as fit uses it */
+  PetscBool test_samples;                 /* -fit_test_samples given: fit holds these out instead */
   PetscInt  nmodels;                       /* one fit per target group */
   PetscInt  vdos_rebin;                    /* VDOS bins averaged into one model target */
   char     *model_names[VIT_PIPELINE_MAX_MODELS];
@@ -85,22 +85,21 @@ static PetscErrorCode PipelineFamily(Pipeline *pl, PetscBool family_set, PetscBo
   PetscFunctionReturn(0);
 }
 
-/* The held-out split: -fit_test_fraction (default 0.2 here, as the evaluation needs held-out
-   samples) and -fit_seed, put back into the options database so that fit uses the same values. */
+/* The held-out split: -fit_test_fraction (in (0, 1) here, as the evaluation needs held-out samples;
+   fit's default), put back into the options database so that it is recorded in options.used, or
+   -fit_test_samples. The evaluation scores the rows fit held out, as the model files record them. */
 static PetscErrorCode FitSplitOptions(Pipeline *pl)
 {
   char value[64];
 
   PetscFunctionBeginUser;
-  pl->test_fraction = 0.2;
-  pl->fit_seed      = 1;
+  pl->test_fraction = VIT_FIT_TEST_FRACTION;
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-fit_test_fraction", &pl->test_fraction, NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_seed", &pl->fit_seed, NULL));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-fit_test_samples", &pl->test_samples));
+  if (pl->test_samples) PetscFunctionReturn(0);
   PetscCheck(pl->test_fraction > 0 && pl->test_fraction < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g: the pipeline needs a held-out fraction in (0, 1)", (double)pl->test_fraction);
   PetscCall(PetscSNPrintf(value, sizeof(value), "%.15g", (double)pl->test_fraction));
   PetscCall(PetscOptionsSetValue(NULL, "-fit_test_fraction", value));
-  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, pl->fit_seed));
-  PetscCall(PetscOptionsSetValue(NULL, "-fit_seed", value));
   PetscFunctionReturn(0);
 }
 
@@ -570,7 +569,7 @@ static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
 /* Whether n samples split at this held-out fraction into at least 2 held-out and 2 training ones. */
 static PetscBool SplitFits(PetscReal fraction, PetscInt n)
 {
-  const PetscInt ntest = VitPipelineHeldOut(fraction, n);
+  const PetscInt ntest = VitFitHeldOut(fraction, n);
 
   return (PetscBool)(ntest >= 2 && n - ntest >= 2);
 }
@@ -588,7 +587,7 @@ static PetscInt MinSamples(PetscReal f)
   return n;
 }
 
-/* Before any stage runs: the held-out split of the evaluation (VitPipelineHeldOut) must leave at
+/* Before any stage runs: the held-out split (VitFitHeldOut, as fit holds out) must leave at
    least 2 samples on each side, or hours of features and fits would end in the evaluation's error.
    The error names both ways out: the samples needed at this fraction, and the fractions that work
    with these samples (with 4, when there are fewer: no fraction splits 3). */
@@ -599,15 +598,16 @@ static PetscErrorCode CheckSplitSize(MPI_Comm comm, const Pipeline *pl)
   char            what[128], count[96] = "", fraction[96] = "";
 
   PetscFunctionBeginUser;
+  if (pl->test_samples) PetscFunctionReturn(0); /* named: fit checks them, the evaluation their count */
   if (!pl->generate) PetscCall(CountLines(comm, pl->samples, &n));
   if (SplitFits(f, n)) PetscFunctionReturn(0);
   nmin = MinSamples(f);
   m    = PetscMax(n, 4);
   if (nmin > 0) PetscCall(PetscSNPrintf(count, sizeof(count), "at least %" PetscInt_FMT " samples%s", nmin, n < 4 ? "" : " at this fraction"));
   /* with m samples: round(f m) >= 2 for f >= 1.5 / m, m - round(f m) >= 2 for f < (m - 1.5) / m */
-  if (m < nmin || nmin < 0) PetscCall(PetscSNPrintf(fraction, sizeof(fraction), "%sa -fit_test_fraction %s %.4g", n < 4 ? "4 samples with " : "", VitPipelineHeldOut(f, m) < 2 ? "of at least" : "below", (double)(VitPipelineHeldOut(f, m) < 2 ? 1.5 / m : (m - 1.5) / m)));
+  if (m < nmin || nmin < 0) PetscCall(PetscSNPrintf(fraction, sizeof(fraction), "%sa -fit_test_fraction %s %.4g", n < 4 ? "4 samples with " : "", VitFitHeldOut(f, m) < 2 ? "of at least" : "below", (double)(VitFitHeldOut(f, m) < 2 ? 1.5 / m : (m - 1.5) / m)));
   if (n < 4) PetscCall(PetscSNPrintf(what, sizeof(what), "%" PetscInt_FMT " samples (-fit_test_fraction %.6g)", n, (double)f));
-  else PetscCall(PetscSNPrintf(what, sizeof(what), "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples", (double)f, VitPipelineHeldOut(f, n), n));
+  else PetscCall(PetscSNPrintf(what, sizeof(what), "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples", (double)f, VitFitHeldOut(f, n), n));
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: the evaluation needs at least 2 held-out and 2 training samples; give %s%s%s", what, n < 4 ? count : fraction, count[0] && fraction[0] ? ", or " : "", n < 4 ? fraction : count);
 }
 
@@ -765,7 +765,7 @@ static PetscErrorCode StageFit(MPI_Comm comm, Pipeline *pl)
 static PetscErrorCode StageEvaluate(MPI_Comm comm, Pipeline *pl)
 {
   PetscFunctionBeginUser;
-  PetscCall(VitPipelineEvaluate(comm, pl->nmodels, pl->model_names, pl->model_dataset_p, pl->model_file_p, pl->test_fraction, pl->fit_seed, pl->evaluation));
+  PetscCall(VitPipelineEvaluate(comm, pl->nmodels, pl->model_names, pl->model_dataset_p, pl->model_file_p, pl->evaluation));
   PetscFunctionReturn(0);
 }
 

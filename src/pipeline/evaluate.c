@@ -28,49 +28,49 @@ typedef struct {
   char     **names;                        /* T */
 } Evaluation;
 
+/* The model's weights (VitModelWeightsRead: sizes of the dataset's, all finite), its split and its
+   dropped targets. */
 static PetscErrorCode ModelRead(MPI_Comm comm, const char path[], const Dataset *ds, Model *m)
 {
   VitH5     h5;
-  PetscInt  nw, nb, nd, nf;
+  PetscInt  nd, nf;
   PetscBool has_dropped;
 
   PetscFunctionBeginUser;
   m->dropped = NULL;
   PetscCall(VitH5OpenRead(comm, path, &h5));
-  PetscCall(VitH5ReadReal(&h5, "/model/W", &nw, &m->W));
-  PetscCall(VitH5ReadReal(&h5, "/model/b", &nb, &m->b));
+  PetscCall(VitModelWeightsRead(comm, &h5, path, ds->p, ds->t, ds->feature_names, ds->target_names, &m->W, &m->b));
   PetscCall(VitH5ReadInt(&h5, "/model/row_fold", &nf, &m->row_fold));
   PetscCall(VitH5Exists(&h5, "/model/metrics/dropped", &has_dropped));
   if (has_dropped) PetscCall(VitH5ReadInt(&h5, "/model/metrics/dropped", &nd, &m->dropped));
   PetscCall(VitH5Close(&h5));
-  PetscCheck(nw == ds->t * ds->p && nb == ds->t, comm, PETSC_ERR_USER_INPUT, "%s: /model/W has %" PetscInt_FMT " entries and /model/b %" PetscInt_FMT ", but the dataset has %" PetscInt_FMT " targets x %" PetscInt_FMT " features", path, nw, nb, ds->t, ds->p);
   PetscCheck(nf == ds->n && (!has_dropped || nd == ds->t), comm, PETSC_ERR_USER_INPUT, "%s: /model/row_fold has %" PetscInt_FMT " rows (dataset: %" PetscInt_FMT ")%s", path, nf, ds->n, has_dropped && nd != ds->t ? " and /model/metrics/dropped the wrong length" : "");
   PetscFunctionReturn(0);
 }
 
-PetscInt VitPipelineHeldOut(PetscReal test_fraction, PetscInt n)
+/* The split of the first model: the rows `fit` held out (/model/row_fold < 0, by -fit_test_fraction
+   or -fit_test_samples) and the others. The other models must have the same (CheckSameSplit). */
+static PetscErrorCode SplitRead(MPI_Comm comm, const char model_path[], PetscInt n, Split *sp)
 {
-  return (PetscInt)(test_fraction * n + 0.5);
-}
-
-/* The held-out rows of `fit`: ntest = round(fraction n) rows whose position in the seeded
-   permutation VitSamplePositions(n, seed) is below ntest (src/fit/cmd_fit.c, FitSplitCreate). */
-static PetscErrorCode SplitCreate(MPI_Comm comm, PetscInt n, PetscReal fraction, PetscInt seed, Split *sp)
-{
-  const PetscInt ntest = VitPipelineHeldOut(fraction, n);
-  PetscInt      *pos;
+  VitH5     h5;
+  PetscInt  nf, *row_fold;
 
   PetscFunctionBeginUser;
-  PetscCheck(ntest >= 2, comm, PETSC_ERR_USER_INPUT, "-fit_test_fraction %.6g holds out %" PetscInt_FMT " of %" PetscInt_FMT " samples; the evaluation needs at least 2", (double)fraction, ntest, n);
-  PetscCall(PetscMalloc1(n, &pos));
-  PetscCall(PetscMalloc2(ntest, &sp->test_rows, n - ntest + 1, &sp->train_rows));
-  PetscCall(VitSamplePositions(n, seed, pos));
+  PetscCall(VitH5OpenRead(comm, model_path, &h5));
+  PetscCall(VitH5ReadInt(&h5, "/model/row_fold", &nf, &row_fold));
+  PetscCall(VitH5Close(&h5));
+  PetscCheck(nf == n, comm, PETSC_ERR_USER_INPUT, "%s: /model/row_fold has %" PetscInt_FMT " rows (dataset: %" PetscInt_FMT ")", model_path, nf, n);
+  sp->ntest = 0;
+  for (PetscInt i = 0; i < n; i++) sp->ntest += row_fold[i] < 0;
+  sp->ntrain = n - sp->ntest;
+  PetscCheck(sp->ntest >= 2, comm, PETSC_ERR_USER_INPUT, "%s: fit held out %" PetscInt_FMT " of %" PetscInt_FMT " samples (-fit_test_fraction or -fit_test_samples); the evaluation needs at least 2", model_path, sp->ntest, n);
+  PetscCall(PetscMalloc2(sp->ntest, &sp->test_rows, sp->ntrain, &sp->train_rows));
   sp->ntest = sp->ntrain = 0;
   for (PetscInt i = 0; i < n; i++) {
-    if (pos[i] < ntest) sp->test_rows[sp->ntest++] = i;
+    if (row_fold[i] < 0) sp->test_rows[sp->ntest++] = i;
     else sp->train_rows[sp->ntrain++] = i;
   }
-  PetscCall(PetscFree(pos));
+  PetscCall(PetscFree(row_fold));
   PetscFunctionReturn(0);
 }
 
@@ -81,15 +81,12 @@ static PetscErrorCode SplitDestroy(Split *sp)
   PetscFunctionReturn(0);
 }
 
-/* The split must be the one `fit` used: its held-out rows (/model/row_fold < 0) must be ours. */
-static PetscErrorCode CheckSameSplit(MPI_Comm comm, const char model_path[], const Model *m, const Split *sp)
+/* Every model must hold out the rows of the first (split_path): all are scored on the same samples. */
+static PetscErrorCode CheckSameSplit(MPI_Comm comm, const char model_path[], const char split_path[], const Model *m, const Split *sp)
 {
-  PetscInt held = 0;
-
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < sp->ntest; i++) held += m->row_fold[sp->test_rows[i]] < 0;
-  for (PetscInt i = 0; i < sp->ntrain; i++) PetscCheck(m->row_fold[sp->train_rows[i]] >= 0, comm, PETSC_ERR_USER_INPUT, "%s: row %" PetscInt_FMT " was held out by fit but is a training row here: the model was fitted with another split (-fit_test_fraction, -fit_seed, -fit_test_samples); refit it", model_path, sp->train_rows[i]);
-  PetscCheck(held == sp->ntest, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " of the %" PetscInt_FMT " held-out rows were training rows of fit: the model was fitted with another split; refit it", model_path, sp->ntest - held, sp->ntest);
+  for (PetscInt i = 0; i < sp->ntest; i++) PetscCheck(m->row_fold[sp->test_rows[i]] < 0, comm, PETSC_ERR_USER_INPUT, "%s: row %" PetscInt_FMT " is a training row, but %s held it out: the models were fitted with different splits; refit them (-pipeline_force)", model_path, sp->test_rows[i], split_path);
+  for (PetscInt i = 0; i < sp->ntrain; i++) PetscCheck(m->row_fold[sp->train_rows[i]] >= 0, comm, PETSC_ERR_USER_INPUT, "%s: row %" PetscInt_FMT " is held out, but is a training row of %s: the models were fitted with different splits; refit them (-pipeline_force)", model_path, sp->train_rows[i], split_path);
   PetscFunctionReturn(0);
 }
 
@@ -188,7 +185,7 @@ static PetscErrorCode FlatTargets(PetscInt ntest, PetscInt t, const PetscReal *y
 }
 
 /* Evaluate model m into its columns of ev: held-out truth and predictions, metrics. */
-static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_path[], const char model_path[], const Split *sp, Evaluation *ev)
+static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_path[], const char model_path[], const char split_path[], const Split *sp, Evaluation *ev)
 {
   Dataset    ds;
   Model      model;
@@ -201,12 +198,12 @@ static PetscErrorCode EvaluateModel(MPI_Comm comm, PetscInt m, const char data_p
   t = ds.t;
   PetscCheck(t == ev->offset[m + 1] - off, comm, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " targets, expected %" PetscInt_FMT, data_path, t, ev->offset[m + 1] - off);
   PetscCall(ModelRead(comm, model_path, &ds, &model));
+  PetscCall(CheckSameSplit(comm, model_path, split_path, &model, sp));
   PetscCall(PetscMalloc4(sp->ntest * t, &ytrue, sp->ntest * t, &ypred, sp->ntrain * t, &ytrain, sp->ntrain * t, &ptrain));
   PetscCall(PetscMalloc4(t, &r2, t, &rmse, t, &mae, t, &r2_train));
   PetscCall(PetscMalloc1(t, &flat));
   PetscCall(Metrics(&ds, &model, sp->ntest, sp->test_rows, ytrue, ypred, r2, rmse, mae));
   PetscCall(Metrics(&ds, &model, sp->ntrain, sp->train_rows, ytrain, ptrain, r2_train, NULL, NULL));
-  PetscCall(CheckSameSplit(comm, model_path, &model, sp));
   PetscCall(FlatTargets(sp->ntest, t, ytrue, ypred, flat));
   for (PetscInt k = 0; k < t; k++) {
     ev->trivial[off + k] = TrivialTarget(&ds, &model, sp, k) ? VIT_TARGET_TRIVIAL : flat[k] ? VIT_TARGET_FLAT : 0;
@@ -292,7 +289,7 @@ static PetscErrorCode EvaluationWrite(MPI_Comm comm, const Evaluation *ev, const
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], PetscReal test_fraction, PetscInt seed, const char out_path[])
+PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], const char out_path[])
 {
   VitH5      h5;
   PetscInt   n;
@@ -304,9 +301,9 @@ PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const 
   PetscCall(VitH5OpenRead(comm, data_paths[0], &h5));
   PetscCall(VitH5ReadStrings(&h5, "/dataset/sample_names", &n, &samples));
   PetscCall(VitH5Close(&h5));
-  PetscCall(SplitCreate(comm, n, test_fraction, seed, &sp));
+  PetscCall(SplitRead(comm, model_paths[0], n, &sp));
   PetscCall(EvaluationCreate(comm, nmodels, data_paths, sp.ntest, &ev));
-  for (PetscInt m = 0; m < nmodels; m++) PetscCall(EvaluateModel(comm, m, data_paths[m], model_paths[m], &sp, &ev));
+  for (PetscInt m = 0; m < nmodels; m++) PetscCall(EvaluateModel(comm, m, data_paths[m], model_paths[m], model_paths[0], &sp, &ev));
   PetscCall(EvaluationWrite(comm, &ev, &sp, model_names, samples, out_path));
   PetscCall(EvaluationDestroy(&ev));
   PetscCall(SplitDestroy(&sp));

@@ -36,14 +36,11 @@ void VitPipelineTargetGroup(const char name[], char group[], size_t len);
    cache folder `cache` (CACHE/basename(SAMPLE).spectrum.h5). */
 PetscErrorCode VitPipelineWriteModelDataset(MPI_Comm comm, const char data_path[], const char model[], PetscInt rebin, const char cache[], const char out_path[]);
 
-/* The number of held-out samples of n: round(fraction n), as fit holds out. */
-PetscInt VitPipelineHeldOut(PetscReal test_fraction, PetscInt n);
-
 /* Held-out evaluation of the models (model m: its dataset data_paths[m] and fitted model_paths[m]):
-   predictions y = W x + b on the held-out rows (the split of `fit` with -fit_test_fraction and
-   -fit_seed), per-target R^2, RMSE and MAE and R^2 on the training rows, all models' targets side
-   by side in out_path (/evaluation/..., see docs/pipeline.md). */
-PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], PetscReal test_fraction, PetscInt seed, const char out_path[]);
+   predictions y = W x + b on the rows `fit` held out (as the model files record them,
+   /model/row_fold < 0: the same in every model), per-target R^2, RMSE and MAE and R^2 on the
+   training rows, all models' targets side by side in out_path (/evaluation/..., see docs/pipeline.md). */
+PetscErrorCode VitPipelineEvaluate(MPI_Comm comm, PetscInt nmodels, char *const model_names[], char *const data_paths[], char *const model_paths[], const char out_path[]);
 
 /* Print the held-out R^2 table of an evaluation file on rank 0: scalar targets one by one,
    vector targets (names "NAME(x=...)") as one line per NAME with the pooled R^2 and the median
