@@ -24,3 +24,5 @@ vit_add_test(pipeline_models_targets 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/p
 vit_add_test(pipeline_unused_options 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/unused_options.py)
 # -fit_test_samples: the evaluation scores the samples fit held out (/model/row_fold), checked against numpy; a NaN in a model's W is one error.
 vit_add_test(pipeline_test_samples 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/test_samples.py)
+# DIR/options.used that cannot be written whole (a file-size limit on the rank, as a full disk): one error naming it, before any stage.
+vit_add_test(pipeline_write_errors 0 ${VIT_PYTHON} ${CMAKE_SOURCE_DIR}/tests/pipeline/write_errors.py)

@@ -397,26 +397,28 @@ static PetscErrorCode OptionsText(char **text)
 }
 
 /* Rank 0: write text to path unless the file already holds exactly it (its time then stays, and
-   the stages that depend on it stay up to date); a message for VitBcastError when it cannot. */
+   the stages that depend on it stay up to date); a message for VitBcastError when it cannot (an old
+   file that cannot be read whole is written again). A full disk must not leave a cut options.used
+   or samples.used behind unnoticed: the stages' staleness is judged from them. */
 static PetscErrorCode WriteIfChanged(const char path[], const char text[], char errmsg[], size_t len)
 {
-  FILE  *f = fopen(path, "r");
-  char  *old = NULL;
-  size_t n = 0;
-  long   size = 0;
+  FILE     *f = fopen(path, "r");
+  char     *old = NULL;
+  long      size = 0;
+  PetscBool same = PETSC_FALSE, written;
 
   PetscFunctionBeginUser;
   if (f && !fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
     PetscCall(PetscMalloc1(size + 1, &old));
-    n      = fread(old, 1, (size_t)size, f);
-    old[n] = 0;
+    old[size] = 0;
+    same      = (PetscBool)(fread(old, 1, (size_t)size, f) == (size_t)size && !strcmp(old, text)); /* a short read: write it again */
   }
   if (f) fclose(f);
-  if (!old || strcmp(old, text)) {
-    if ((f = fopen(path, "w"))) {
-      fputs(text, f);
-      fclose(f);
-    } else PetscCall(PetscSNPrintf(errmsg, len, "%s: cannot write (check -pipeline_dir)", path));
+  if (!same) {
+    f       = fopen(path, "w");
+    written = (PetscBool)(f && fputs(text, f) >= 0);
+    if (f) written = (PetscBool)(!fclose(f) && written);
+    if (!written) PetscCall(PetscSNPrintf(errmsg, len, "%s: cannot write (%s; check -pipeline_dir)", path, strerror(errno)));
   }
   PetscCall(PetscFree(old));
   PetscFunctionReturn(0);
