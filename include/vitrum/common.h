@@ -81,6 +81,14 @@ PetscErrorCode VitBcastError(MPI_Comm comm, const char errmsg[]);
    the end of the file, -1 when the line does not fit in size - 1 bytes (the rest of it is read and
    dropped), so that a long line is an error and never two lines. */
 int VitReadLine(FILE *f, char line[], size_t size);
+/* The entries of a list file (option path: sample paths, sample names), one a line: blanks (space,
+   tab) trimmed at both ends, blank lines and '#' comments skipped; lines[k] (lines may be NULL) the
+   line of entry k. Not collective: the calling rank reads the file and always closes it. A file
+   that cannot be opened, a line longer than PETSC_MAX_PATH_LEN - 1 bytes ("a ITEM longer than ...")
+   or one with a control character (a binary file given by mistake) leaves *n = 0, nothing
+   allocated, and one line naming option, path and line in errmsg (for PetscCheck or VitBcastError);
+   errmsg is "" otherwise. Free the entries with VitStringsFree, lines with PetscFree. */
+PetscErrorCode VitListFileRead(const char option[], const char path[], const char item[], PetscInt *n, char ***entries, PetscInt **lines, char errmsg[], size_t len);
 
 /* Set option NAME to VALUE (NULL: a flag) unless the user gave it; *added: set here (the caller
    clears it with PetscOptionsClearValue when done). */

@@ -1062,6 +1062,68 @@ int VitReadLine(FILE *f, char line[], size_t size)
   return 1;
 }
 
+/* Append entry s (of line lineno) to the list, growing it by doubling from 16. */
+static PetscErrorCode ListAppend(const char s[], PetscInt lineno, PetscInt *n, char ***entries, PetscInt **lines)
+{
+  PetscFunctionBegin;
+  if (*n >= 16 && !(*n & (*n - 1))) { /* full: n is a power of two from 16 on */
+    PetscCall(PetscRealloc(sizeof(char *) * 2 * *n, entries));
+    if (lines) PetscCall(PetscRealloc(sizeof(PetscInt) * 2 * *n, lines));
+  }
+  PetscCall(PetscStrallocpy(s, &(*entries)[*n]));
+  if (lines) (*lines)[*n] = lineno;
+  (*n)++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ListFree(PetscInt *n, char ***entries, PetscInt **lines)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < *n; k++) PetscCall(PetscFree((*entries)[k]));
+  *n = 0;
+  PetscCall(PetscFree(*entries));
+  if (lines) PetscCall(PetscFree(*lines));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VitListFileRead(const char option[], const char path[], const char item[], PetscInt *n, char ***entries, PetscInt **lines, char errmsg[], size_t len)
+{
+  FILE          *f = fopen(path, "r");
+  char           line[PETSC_MAX_PATH_LEN];
+  PetscInt       lineno = 0;
+  PetscErrorCode ierr = 0; /* raised after the file is closed */
+  int            got;
+
+  PetscFunctionBegin;
+  *n        = 0;
+  *entries  = NULL;
+  errmsg[0] = 0;
+  if (lines) *lines = NULL;
+  if (!f) {
+    snprintf(errmsg, len, "%s %s: cannot open (%s)", option, path, strerror(errno));
+    PetscFunctionReturn(0);
+  }
+  ierr = PetscMalloc1(16, entries);
+  if (!ierr && lines) ierr = PetscMalloc1(16, lines);
+  while (!ierr && (got = VitReadLine(f, line, sizeof(line)))) {
+    char *s = line + strspn(line, " \t"), *end = s + strlen(s);
+    lineno++;
+    if (got < 0) {
+      snprintf(errmsg, len, "%s %s:%" PetscInt_FMT ": a %s longer than %d bytes", option, path, lineno, item, (int)sizeof(line) - 1);
+      break;
+    }
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t')) *--end = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c && !errmsg[0]; c++)
+      if (*c < 0x20 && *c != '\t') snprintf(errmsg, len, "%s %s:%" PetscInt_FMT ": not a line of text (a binary file?): give a text file, one %s a line", option, path, lineno, item);
+    if (errmsg[0]) break;
+    if (s[0] && s[0] != '#') ierr = ListAppend(s, lineno, n, entries, lines);
+  }
+  fclose(f);
+  PetscCall(ierr);
+  if (errmsg[0]) PetscCall(ListFree(n, entries, lines));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitLogEventsRegister(PetscInt n, const char *const names[], PetscLogEvent *const events[])
 {
   PetscFunctionBegin;

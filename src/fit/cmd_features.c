@@ -195,7 +195,7 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
 {
   PetscInt    capacity = 0;
   PetscMPIInt rank;
-  char        msg[1024] = "";
+  char        msg[PETSC_MAX_PATH_LEN + 1024] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -211,27 +211,12 @@ PetscErrorCode VitSamplePathsGet(MPI_Comm comm, const char samples[], const char
     /* the words after the option's value, up to the next option: more files or patterns */
     for (int k = last + 2; last > 0 && k < argc && args[k][0] != '-'; k++) PetscCall(AddGlob(comm, args[k], n, &capacity, paths));
   } else if (sample_list[0]) {
-    FILE    *f = fopen(sample_list, "r");
-    char     line[PETSC_MAX_PATH_LEN];
-    PetscInt lineno = 0;
-    int      got;
-    PetscCheck(f, comm, PETSC_ERR_FILE_OPEN, "-sample_list %s: cannot open", sample_list);
-    while ((got = VitReadLine(f, line, sizeof(line)))) {
-      char *s = line + strspn(line, " \t");
-      lineno++;
-      if (got < 0) fclose(f);
-      PetscCheck(got > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s:%" PetscInt_FMT ": a path longer than %d bytes", sample_list, lineno, (int)sizeof(line) - 1);
-      s[strcspn(s, "\r\n")] = 0;
-      if (!s[0] || s[0] == '#') continue;
-      if (*n == capacity) {
-        capacity = PetscMax(16, 2 * capacity);
-        PetscCall(PetscRealloc(sizeof(char *) * capacity, paths));
-      }
-      PetscCall(PetscStrallocpy(s, &(*paths)[(*n)++]));
-      if (!rank) ListedSampleOpens(sample_list, lineno, s, msg, sizeof(msg));
-    }
-    fclose(f);
+    PetscInt *lines;
+    PetscCall(VitListFileRead("-sample_list", sample_list, "path", n, paths, &lines, msg, sizeof(msg)));
+    PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s", msg);
     PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-sample_list %s: no sample paths in it", sample_list);
+    for (PetscInt k = 0; k < *n && !rank; k++) ListedSampleOpens(sample_list, lines[k], (*paths)[k], msg, sizeof(msg));
+    PetscCall(PetscFree(lines));
     PetscCall(VitBcastError(comm, msg));
   }
   PetscFunctionReturn(0);

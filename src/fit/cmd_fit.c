@@ -5,6 +5,7 @@
 #include <vitrum/h5io.h>
 #include <vitrum/potential.h>
 #include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 /* -fit_smooth_weight auto: mu = 1, 10, ..., 1e6, chosen with lambda (docs/fit.md) */
@@ -273,39 +274,21 @@ static PetscErrorCode FitOutputNotSample(MPI_Comm comm, const FitOptions *o, con
   PetscFunctionReturn(0);
 }
 
-/* The names given to -fit_test_samples, by one rule: a value that is the name of a sample of the
-   dataset is that name (a sample's own path, which exists as a file too); else a readable file
-   holds the names, one a line ('#' comments); else a comma list. Every rank reads them. */
-static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt nunits, char *const unit_names[], PetscInt *n, char ***names)
+/* The names of a comma list, blanks trimmed (empty ones and '#...' skipped, as in a file). */
+static PetscErrorCode CommaListNames(MPI_Comm comm, const char spec[], PetscInt *n, char ***names)
 {
-  FILE    *f = NULL;
-  char     line[PETSC_MAX_PATH_LEN], *copy, *token, *save;
-  PetscInt capacity = 16, lineno = 0;
-  PetscBool is_name = PETSC_FALSE;
+  char    *copy, *token, *save;
+  PetscInt capacity = 16, k = 0;
 
   PetscFunctionBeginUser;
-  *n = 0;
-  for (PetscInt u = 0; u < nunits && !is_name; u++) is_name = (PetscBool)!strcmp(spec, unit_names[u]);
-  if (!is_name) f = fopen(spec, "r");
   PetscCall(PetscMalloc1(capacity, names));
-  if (is_name) {
-    PetscCall(PetscStrallocpy(spec, &(*names)[(*n)++]));
-    PetscFunctionReturn(0);
-  }
   PetscCall(PetscStrallocpy(spec, &copy));
-  for (token = f ? NULL : strtok_r(copy, ",", &save);; token = f ? NULL : strtok_r(NULL, ",", &save)) {
-    char *s;
-    int   got = f ? VitReadLine(f, line, sizeof(line)) : 1;
-    if (!got || (!f && !token)) break;
-    lineno++;
-    if (got < 0) fclose(f);
-    PetscCheck(got > 0, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s:%" PetscInt_FMT ": a name longer than %d bytes", spec, lineno, (int)sizeof(line) - 1);
-    s = f ? line : token;
-    s += strspn(s, " \t");
-    s[strcspn(s, "\r\n")] = 0;
+  for (token = strtok_r(copy, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
+    char *s = token + strspn(token, " \t"), *end = s + strlen(s);
+    k++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t')) *--end = 0;
     /* a control character: a binary file given by mistake (its "names" would be listed as garbage) */
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) PetscCheck(*c >= 0x20 || *c == '\t', comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s%s%" PetscInt_FMT ": not a line of text (a binary file?): give a file of sample names, one a line, or a comma list", spec, f ? ":" : " name ", lineno);
-    for (size_t len = strlen(s); len && (s[len - 1] == ' ' || s[len - 1] == '\t'); len--) s[len - 1] = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) PetscCheck(*c >= 0x20 || *c == '\t', comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s name %" PetscInt_FMT ": not a line of text (a binary file?): give a file of sample names, one a line, or a comma list", spec, k);
     if (!s[0] || s[0] == '#') continue;
     if (*n == capacity) {
       capacity *= 2;
@@ -313,8 +296,30 @@ static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt
     }
     PetscCall(PetscStrallocpy(s, &(*names)[(*n)++]));
   }
-  if (f) fclose(f);
   PetscCall(PetscFree(copy));
+  PetscFunctionReturn(0);
+}
+
+/* The names given to -fit_test_samples, by one rule: a value that is the name of a sample of the
+   dataset is that name (a sample's own path, which exists as a file too); else a readable file
+   holds the names, one a line ('#' comments; VitListFileRead); else a comma list. Every rank reads them. */
+static PetscErrorCode TestSampleNames(MPI_Comm comm, const char spec[], PetscInt nunits, char *const unit_names[], PetscInt *n, char ***names)
+{
+  char      msg[PETSC_MAX_PATH_LEN + 256];
+  PetscBool is_name = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  *n = 0;
+  for (PetscInt u = 0; u < nunits && !is_name; u++) is_name = (PetscBool)!strcmp(spec, unit_names[u]);
+  if (is_name) {
+    PetscCall(PetscMalloc1(1, names));
+    PetscCall(PetscStrallocpy(spec, &(*names)[(*n)++]));
+    PetscFunctionReturn(0);
+  }
+  if (!access(spec, R_OK)) {
+    PetscCall(VitListFileRead("-fit_test_samples", spec, "name", n, names, NULL, msg, sizeof(msg)));
+    PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  } else PetscCall(CommaListNames(comm, spec, n, names));
   PetscCheck(*n > 0, comm, PETSC_ERR_USER_INPUT, "-fit_test_samples %s: no sample names in it", spec);
   PetscFunctionReturn(0);
 }

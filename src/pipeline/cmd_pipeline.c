@@ -540,28 +540,20 @@ static PetscErrorCode StageUpToDate(MPI_Comm comm, const Stage *st, PetscBool *o
   PetscFunctionReturn(0);
 }
 
+/* The number of paths in the sample list, read as the features stage reads it (VitListFileRead). */
 static PetscErrorCode CountLines(MPI_Comm comm, const char path[], PetscInt *n)
 {
   PetscMPIInt rank;
-  char        errmsg[PETSC_MAX_PATH_LEN + 64] = "";
+  char        errmsg[PETSC_MAX_PATH_LEN + 256] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *n = 0;
   if (!rank) {
-    FILE    *f = fopen(path, "r");
-    char     line[PETSC_MAX_PATH_LEN];
-    int      got = 0;
-    PetscInt lineno = 0;
-    if (!f) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: cannot open the sample list", path));
-    while (f && (got = VitReadLine(f, line, sizeof(line))) > 0) {
-      const char *s = line + strspn(line, " \t\r");
-      lineno++;
-      if (s[0] && s[0] != '#') (*n)++; /* as the features stage reads the list */
-    }
-    if (f) fclose(f);
-    if (got < 0) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s:%" PetscInt_FMT ": a path longer than %d bytes in the sample list", path, lineno + 1, (int)sizeof(line) - 1));
-    else if (f && !*n) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "%s: the sample list is empty", path));
+    char **paths;
+    PetscCall(VitListFileRead("-pipeline_samples", path, "path", n, &paths, NULL, errmsg, sizeof(errmsg)));
+    PetscCall(VitStringsFree(*n, &paths));
+    if (!errmsg[0] && !*n) PetscCall(PetscSNPrintf(errmsg, sizeof(errmsg), "-pipeline_samples %s: the sample list is empty", path));
   }
   PetscCall(VitBcastError(comm, errmsg));
   PetscCallMPI(MPI_Bcast(n, 1, MPIU_INT, 0, comm));

@@ -516,11 +516,14 @@ CASES = [
     # a line longer than the reader's buffer: one error naming the file and line, never two lines
     ("features_list_line_too_long", ["features", "-sample_list", "l.txt", "-features_targets", "none", "-features_cache", "cache", "-o", "out.h5"],
      dict(FEAT_FILES, **{"l.txt": "s.data\n" + "d/" * 2500 + "s2.data\n"}), "l.txt:2: a path longer than 4095 bytes"),
+    # a binary file given as the list (one reader, VitListFileRead, for -sample_list, -fit_test_samples FILE and -pipeline_samples): its line, not a garbage path
+    ("features_list_binary", ["features", "-sample_list", "l.txt", "-features_targets", "none", "-features_cache", "cache", "-o", "out.h5"],
+     dict(FEAT_FILES, **{"l.txt": "s.data\n\x7fELF\x02\x01\x01\n"}), "-sample_list l.txt:2: not a line of text (a binary file?)"),
     ("fit_test_samples_file_line_too_long", ["fit", "-data", "d.h5", "-fit_test_samples", "t.txt", "-o", "out.h5"], {"t.txt": "a.data\n" + "x" * 5000 + "\n"},
      "t.txt:2: a name longer than 4095 bytes"),
     ("predict_rdf_line_too_long", PRED, {"g.txt": rdf_text() + "2.1" + " 1.0" * 3000 + "\n"}, "g.txt:27: a line longer than 8191 bytes"),
     ("pipeline_samples_line_too_long", ["pipeline", "-pipeline_samples", "l.txt", "-pipeline_dir", "P", "-potential", "ka3d"],
-     {"l.txt": "s.data\n" + "d/" * 2500 + "s.data\n"}, "l.txt:2: a path longer than 4095 bytes in the sample list"),
+     {"l.txt": "s.data\n" + "d/" * 2500 + "s.data\n"}, "-pipeline_samples l.txt:2: a path longer than 4095 bytes"),
     ("features_kind_unknown", FEAT + ["-features_kind", "fourier"], FEAT_FILES, "-features_kind"),
     ("features_smooth_negative", FEAT + ["-features_smooth", "-1"], FEAT_FILES, "-features_smooth"),
     ("features_vdos_sigma_inf", FEAT + ["-vdos_sigma", "inf"], FEAT_FILES, "-vdos_sigma inf: must be positive and finite"),
