@@ -41,7 +41,6 @@ typedef struct {
   PetscReal *V;          /* p x r, column-major */
   PetscReal *C;          /* U^T Q^T Y, r x t */
   PetscReal  rss_perp;   /* ||(I - U U^T) Q^T Y||^2: residual no lambda can remove */
-  PetscReal  yy;         /* ||Q^T Y||^2 = ||Y_c||^2 */
   PetscReal *row0;       /* row 0 of R (1 + p + t), for the intercept */
   const struct _VitPenalty *gamma; /* the smoothness penalty's factor, or NULL; not owned */
 } VitRidgePath;

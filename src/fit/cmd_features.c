@@ -721,6 +721,21 @@ static PetscErrorCode EnsembleGrid(MPI_Comm comm, const FeatOptions *o, PetscInt
   PetscFunctionReturn(0);
 }
 
+/* Whether -features_targets asks for a boson peak: scalars (boson_peak_omega, boson_peak_height),
+   a boson_peak_* name, or boson (the peak of the broadened VDOS). The spectrum of a sample always
+   holds its boson peak; its warning that the search found none is noise unless a target asks for
+   the peak (docs/fit.md). */
+static PetscBool WantsBosonPeak(const FeatOptions *o)
+{
+  char  list[sizeof(o->targets)], *save = NULL;
+  char *token;
+
+  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(list, o->targets, sizeof(list)));
+  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save))
+    if (!strcmp(token, "scalars") || !strcmp(token, "boson") || !strncmp(token, "boson_peak_", 11)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 /* Whether cached is an output that vitrum did not write: it opens and has no /meta options (e.g.
    spectra from another code in the schema of docs/spectrum.md). Rank 0 only. */
 static PetscBool CacheForeign(const char cached[])
@@ -752,7 +767,7 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const FeatOptions *o, cons
   SampleStamp(sample, stamp); /* the sample as it was read: a change while computing makes the output stale */
   VitOutputsHold(); /* the marker goes into the temporary file: the entry appears complete, or not at all */
   if (strstr(cached, ".rdf.h5")) PetscCall(VitRdfRunSample(comm, sample, cached));
-  else PetscCall(VitSpectrumRunSample(comm, sample, cached, VitFeaturesWantsBosonPeak(o)));
+  else PetscCall(VitSpectrumRunSample(comm, sample, cached, WantsBosonPeak(o)));
   PetscCall(VitOutputTmpName(cached, tmp));
   if (!rank) { /* the sample it belongs to, then the marker, last: the file is complete */
     hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), space = -1, attr = -1;
@@ -778,19 +793,6 @@ PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const FeatOptions *o, cons
 static PetscBool WantsSpectrum(const FeatOptions *o)
 {
   return (PetscBool)(strcmp(o->targets, "none") != 0);
-}
-
-/* The spectrum of a sample always holds its boson peak; its warning that the search found none is
-   noise unless a target asks for the peak (docs/fit.md). */
-PetscBool VitFeaturesWantsBosonPeak(const FeatOptions *o)
-{
-  char  list[sizeof(o->targets)], *save = NULL;
-  char *token;
-
-  PetscCallAbort(PETSC_COMM_SELF, PetscStrncpy(list, o->targets, sizeof(list)));
-  for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save))
-    if (!strcmp(token, "scalars") || !strcmp(token, "boson") || !strncmp(token, "boson_peak_", 11)) return PETSC_TRUE;
-  return PETSC_FALSE;
 }
 
 /* Whether the run may compute spectrum outputs: for its targets, or per atom for a per-atom target

@@ -81,9 +81,6 @@ PetscErrorCode VitFeaturesCacheStale(MPI_Comm comm, const FeatOptions *o, const 
 /* Compute a sample's rdf (path ending in .rdf.h5) or spectrum output into cached, then add the
    completion marker (attribute /meta vitrum_complete), last. */
 PetscErrorCode VitFeaturesCacheCompute(MPI_Comm comm, const FeatOptions *o, const char sample[], const char cached[]);
-/* Whether -features_targets asks for a boson peak: scalars (boson_peak_omega, boson_peak_height),
-   a boson_peak_* name, or boson (the peak of the broadened VDOS). */
-PetscBool VitFeaturesWantsBosonPeak(const FeatOptions *o);
 /* Dimension of an rdf output, from the units of /structure/rdf/volume ("length^2" in 2D). */
 PetscInt VitFeaturesVolumeDimension(VitH5 *h5);
 /* Open a sample's spectrum output in the cache (computed first when stale). */

@@ -120,7 +120,6 @@ PetscErrorCode VitRidgePathCreate(const VitTriangle *R, PetscInt p, PetscInt t, 
   for (PetscInt i = 0; i < r; i++)
     for (PetscInt j = 0; j < p; j++) path->V[j + i * p] = VT[i + j * r];
   PetscCall(Gemm("T", "N", r, t, kc, 1.0, U, kc, RY, kc, 0.0, path->C, r));
-  path->yy = SumSquares(kc * t, RY);
   PetscCall(Gemm("N", "N", kc, t, r, -1.0, U, kc, path->C, r, 1.0, RY, kc)); /* RY - U C */
   path->rss_perp = SumSquares(kc * t, RY);
   PetscCall(PetscFree4(RX, RY, U, VT));

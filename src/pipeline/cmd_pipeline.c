@@ -67,20 +67,40 @@ static const struct {
   {"cuzr",   "Cu50Zr50 metallic glass (eam/fs)",       1},
   {"sic",    "amorphous SiC (tersoff)",                1},
   {"si",     "amorphous Si (sw)",                      1},
-  {"carbon", "amorphous monolayer carbon (tersoff)",   2},
+  {"carbon", "amorphous monolayer carbon, Stone-Wales sheet (tersoff)", 2},
 };
+
+#define VIT_PIPELINE_NFAMILIES (sizeof(families) / sizeof(families[0]))
+
+/* The families of the table, for errors ("ka2d, ..., si or carbon") and -help (with_what:
+   "ka2d: 2D Kob-Andersen ...; ...; carbon: ..."). */
+static PetscErrorCode FamilyList(PetscBool with_what, char list[], size_t len)
+{
+  PetscFunctionBeginUser;
+  list[0] = 0;
+  for (size_t k = 0; k < VIT_PIPELINE_NFAMILIES; k++) {
+    PetscCall(PetscStrlcat(list, k == 0 ? "" : with_what ? "; " : k + 1 < VIT_PIPELINE_NFAMILIES ? ", " : " or ", len));
+    PetscCall(PetscStrlcat(list, families[k].name, len));
+    if (!with_what) continue;
+    PetscCall(PetscStrlcat(list, ": ", len));
+    PetscCall(PetscStrlcat(list, families[k].what, len));
+  }
+  PetscFunctionReturn(0);
+}
 
 /* The family of -pipeline_family, or of the old -pipeline_dim (2: ka2d, 3: ka3d); its index. */
 static PetscErrorCode PipelineFamily(Pipeline *pl, PetscBool family_set, PetscBool dim_set, size_t *index)
 {
-  const size_t n = sizeof(families) / sizeof(families[0]);
+  const size_t n = VIT_PIPELINE_NFAMILIES;
+  char         names[256];
 
   PetscFunctionBeginUser;
   PetscCheck(!dim_set || pl->dim == 2 || pl->dim == 3, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT ": must be 2 or 3 (or give -pipeline_family)", pl->dim);
   if (!family_set) PetscCall(PetscSNPrintf(pl->family, sizeof(pl->family), "ka%" PetscInt_FMT "d", pl->dim));
   for (*index = 0; *index < n; (*index)++)
     if (!strcmp(pl->family, families[*index].name)) break;
-  PetscCheck(*index < n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_family %s: unknown; give ka2d, ka3d, cuzral, cuzr, sic, si or carbon", pl->family);
+  PetscCall(FamilyList(PETSC_FALSE, names, sizeof(names)));
+  PetscCheck(*index < n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_family %s: unknown; give %s", pl->family, names);
   PetscCheck(!dim_set || !family_set || (pl->family[0] == 'k' && pl->family[2] == '0' + (char)pl->dim), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-pipeline_dim %" PetscInt_FMT " contradicts -pipeline_family %s", pl->dim, pl->family);
   PetscFunctionReturn(0);
 }
@@ -219,6 +239,7 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   PetscBool given, cells_set, family_set, dim_set;
   PetscInt  ncells = 3, cells[3] = {0, 0, 0};
   size_t    family = 0;
+  char      family_help[512];
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrcpy(pl->dir, "pipeline_run"));
@@ -235,11 +256,13 @@ static PetscErrorCode ReadOptions(Pipeline *pl)
   pl->force    = PETSC_FALSE;
   pl->nmodels  = VIT_PIPELINE_MAX_MODELS;
   pl->vdos_rebin = 1;
+  PetscCall(PetscStrcpy(family_help, "Generation: glass family, one of "));
+  PetscCall(FamilyList(PETSC_TRUE, family_help + strlen(family_help), sizeof(family_help) - strlen(family_help)));
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "vitrum pipeline: generate, features, fit, evaluate, report", NULL);
   PetscCall(VitOptionsString("-pipeline_dir", "Run folder (all outputs go here)", NULL, pl->dir, pl->dir, sizeof(pl->dir), NULL));
   PetscCall(VitOptionsString("-pipeline_samples", "Existing sample list (one path per line); skips the LAMMPS generation", NULL, pl->samples, pl->samples, sizeof(pl->samples), &given));
   PetscCall(PetscOptionsInt("-pipeline_nsamples", "Generation: number of samples", NULL, pl->nsamples, &pl->nsamples, NULL));
-  PetscCall(VitOptionsString("-pipeline_family", "Generation: glass family ka2d, ka3d (Kob-Andersen), cuzral, cuzr (metallic, EAM), sic (Tersoff), si (Stillinger-Weber), carbon (Stone-Wales sheet, Tersoff)", NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
+  PetscCall(VitOptionsString("-pipeline_family", family_help, NULL, pl->family, pl->family, sizeof(pl->family), &family_set));
   PetscCall(PetscOptionsInt("-pipeline_dim", "Generation: old spelling of -pipeline_family ka2d (2) or ka3d (3)", NULL, pl->dim, &pl->dim, &dim_set));
   PetscCall(VitOptionsListMax(PETSC_COMM_WORLD, "-pipeline_cells", ncells));
   PetscCall(VitOptionsListMax(PETSC_COMM_WORLD, "-pipeline_models", VIT_PIPELINE_MAX_MODELS));
