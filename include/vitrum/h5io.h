@@ -28,9 +28,11 @@ PetscErrorCode VitH5WriteInt(VitH5 *h5, const char name[], int ndims, const hsiz
 PetscErrorCode VitH5WriteInt64(VitH5 *h5, const char name[], int ndims, const hsize_t dims[], const int64_t *data, const char units[]);
 PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const char *const strings[]);
 PetscErrorCode VitH5WriteScalar(VitH5 *h5, const char name[], PetscReal value, const char units[]);
-/* Distributed rows: this rank writes rows [row_start, row_start+nrows) of a (nrows_global x ncols) array
-   (ncols = 0 for a 1-D array). */
-PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_global, hsize_t ncols, hsize_t row_start, hsize_t nrows, const PetscReal *data, const char units[]);
+/* Distributed block (collective): this rank writes the block [start, start + count) of the
+   ndims-dimensional dataset of shape dims (data of memtype, stored as filetype; a rank with no
+   rows gives a count with a 0). A write that fails on any rank is raised on every rank, the full
+   file system in one line (VIT_NO_ROOM_FMT). */
+PetscErrorCode VitH5WriteBlock(VitH5 *h5, const char name[], hid_t memtype, hid_t filetype, int ndims, const hsize_t dims[], const hsize_t start[], const hsize_t count[], const void *data, const char units[]);
 /* A Vec in global order with block size bs -> (N, bs) dataset (1-D when bs = 1). */
 PetscErrorCode VitH5WriteVec(VitH5 *h5, const char name[], Vec v, const char units[]);
 PetscErrorCode VitH5WriteAttrString(VitH5 *h5, const char obj[], const char attr[], const char value[]);

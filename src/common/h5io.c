@@ -318,19 +318,20 @@ PetscErrorCode VitH5WriteStrings(VitH5 *h5, const char name[], PetscInt n, const
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_global, hsize_t ncols, hsize_t row_start, hsize_t nrows, const PetscReal *data, const char units[])
+PetscErrorCode VitH5WriteBlock(VitH5 *h5, const char name[], hid_t memtype, hid_t filetype, int ndims, const hsize_t dims[], const hsize_t start[], const hsize_t count[], const void *data, const char units[])
 {
   hid_t   dset, filespace, memspace, dxpl;
-  hsize_t dims[2] = {nrows_global, ncols}, start[2] = {row_start, 0}, count[2] = {nrows, ncols};
-  int     ndims = ncols ? 2 : 1, err;
+  hsize_t total = 1;
+  int     err;
   herr_t  status;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
-  PetscCall(CreateDataset(h5, name, H5T_IEEE_F64LE, ndims, dims, units, &dset));
+  PetscCall(CreateDataset(h5, name, filetype, ndims, dims, units, &dset));
+  for (int k = 0; k < ndims; k++) total *= count[k];
   filespace = H5Dget_space(dset);
   memspace  = H5Screate_simple(ndims, count, NULL);
-  if (nrows) H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
+  if (total) H5Call(H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
     H5Call(H5Sselect_none(filespace));
     H5Call(H5Sselect_none(memspace));
@@ -338,7 +339,7 @@ PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_gl
   dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
   errno  = 0;
-  status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, memspace, filespace, dxpl, data);
+  status = H5Dwrite(dset, memtype, memspace, filespace, dxpl, data);
   err    = errno;
   H5Pclose(dxpl);
   H5Sclose(memspace);
@@ -346,6 +347,17 @@ PetscErrorCode VitH5WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_gl
   H5Dclose(dset);
   PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
   PetscCall(AgreeOnWrite(h5, WriteChecked(h5, "H5Dwrite", status, err)));
+  PetscFunctionReturn(0);
+}
+
+/* Distributed rows: this rank writes rows [row_start, row_start + nrows) of a (nrows_global x ncols)
+   array of doubles (ncols = 0: a 1-D array). */
+static PetscErrorCode WriteRealRows(VitH5 *h5, const char name[], hsize_t nrows_global, hsize_t ncols, hsize_t row_start, hsize_t nrows, const PetscReal *data, const char units[])
+{
+  const hsize_t dims[2] = {nrows_global, ncols}, start[2] = {row_start, 0}, count[2] = {nrows, ncols};
+
+  PetscFunctionBeginUser;
+  PetscCall(VitH5WriteBlock(h5, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, ncols ? 2 : 1, dims, start, count, data, units));
   PetscFunctionReturn(0);
 }
 
@@ -359,7 +371,7 @@ PetscErrorCode VitH5WriteVec(VitH5 *h5, const char name[], Vec v, const char uni
   PetscCall(VecGetOwnershipRange(v, &lo, &hi));
   PetscCall(VecGetSize(v, &N));
   PetscCall(VecGetArrayRead(v, &a));
-  PetscCall(VitH5WriteRealRows(h5, name, (hsize_t)(N / bs), bs > 1 ? (hsize_t)bs : 0, (hsize_t)(lo / bs), (hsize_t)((hi - lo) / bs), a, units));
+  PetscCall(WriteRealRows(h5, name, (hsize_t)(N / bs), bs > 1 ? (hsize_t)bs : 0, (hsize_t)(lo / bs), (hsize_t)((hi - lo) / bs), a, units));
   PetscCall(VecRestoreArrayRead(v, &a));
   PetscFunctionReturn(0);
 }

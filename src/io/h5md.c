@@ -689,37 +689,14 @@ PetscErrorCode VitReadH5MD(MPI_Comm comm, const char path[], PetscInt64 frame, V
    step = 0, time = 0. */
 static PetscErrorCode WriteElement(VitH5 *h5, const char base[], hid_t memtype, hid_t filetype, PetscInt N, PetscInt ncols, PetscInt start, PetscInt n, const void *buf, const char units[])
 {
-  char      name[PETSC_MAX_PATH_LEN];
-  hsize_t   dims[3] = {1, (hsize_t)N, (hsize_t)ncols}, off[3] = {0, (hsize_t)start, 0}, count[3] = {1, (hsize_t)n, (hsize_t)ncols}, mcount = (hsize_t)(n * PetscMax(ncols, 1)), one = 1;
-  int       ndims = ncols ? 3 : 2;
-  hid_t     space, mspace, dset, lcpl, dxpl;
-  PetscInt  zero = 0;
-  PetscReal tzero = 0;
+  char          name[PETSC_MAX_PATH_LEN];
+  const hsize_t dims[3] = {1, (hsize_t)N, (hsize_t)ncols}, off[3] = {0, (hsize_t)start, 0}, count[3] = {1, (hsize_t)n, (hsize_t)ncols}, one = 1;
+  PetscInt      zero  = 0;
+  PetscReal     tzero = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(vit_log.write, 0, 0, 0, 0));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/value", base));
-  lcpl  = H5Pcreate(H5P_LINK_CREATE);
-  PetscCheck(H5Pset_create_intermediate_group(lcpl, 1) >= 0, h5->comm, PETSC_ERR_LIB, "HDF5 error");
-  space = H5Screate_simple(ndims, dims, NULL);
-  dset  = H5Dcreate2(h5->file, name, filetype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  PetscCheck(dset >= 0, h5->comm, PETSC_ERR_LIB, "%s: cannot create %s", h5->path, name);
-  mspace = H5Screate_simple(1, &mcount, NULL);
-  if (n) PetscCheck(H5Sselect_hyperslab(space, H5S_SELECT_SET, off, NULL, count, NULL) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 error");
-  else {
-    H5Sselect_none(space);
-    H5Sselect_none(mspace);
-  }
-  dxpl = H5Pcreate(H5P_DATASET_XFER);
-  PetscCheck(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 error");
-  PetscCheck(H5Dwrite(dset, memtype, mspace, space, dxpl, buf) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: cannot write %s", h5->path, name);
-  H5Pclose(dxpl);
-  H5Sclose(mspace);
-  H5Sclose(space);
-  H5Dclose(dset);
-  H5Pclose(lcpl);
-  PetscCall(PetscLogEventEnd(vit_log.write, 0, 0, 0, 0));
-  PetscCall(VitH5WriteAttrString(h5, name, "units", units));
+  PetscCall(VitH5WriteBlock(h5, name, memtype, filetype, ncols ? 3 : 2, dims, off, count, buf, units));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/step", base));
   PetscCall(VitH5WriteInt(h5, name, 1, &one, &zero, "1"));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/time", base));
