@@ -9,6 +9,13 @@
 #include <vitrum/h5io.h>
 #include <slepceps.h>
 
+/* A zero mode: an eigenvalue within VIT_ZERO_MODE_RTOL Tr(H)/(dN) of zero (translations and a
+   sheet's sliding modes come out at ~1e-12 Tr(H)/(dN), the lowest non-zero mode of the samples
+   vitrum runs far above 1e-6 of it). The one rule of spectrum's negative count and inertia shift,
+   the block solvers' residual floor, shift-and-invert's default target, twolevel's shift,
+   response's soft modes and minimize's curvature check (-minimize_saddle_tol). */
+#define VIT_ZERO_MODE_RTOL 1e-6
+
 /* The operator whose spectrum is wanted: a symmetric Mat H with block size dim whose block rows
    are the owned atoms, in order. gid[i] is the global atom id of owned atom i (it seeds the KPM
    random vectors, so results do not depend on the rank count), sqrt_mass[i] is sqrt(m_i) when H
@@ -31,8 +38,10 @@ typedef struct {
                            for twolevel.c */
   PetscReal *s;         /* nowned x dim or NULL (with order): fractional positions of the owned atoms
                            (the affine coarse space of twolevel.c) */
-  PetscReal  mean;      /* |Tr(H)|/(dN), the mean eigenvalue (at creation); eigenvalues within 1e-6 of it of
-                           zero are zero modes (the negative count, the block solvers' residuals) */
+  PetscReal  trace;     /* Tr(H) at creation, bitwise the same on any number of ranks */
+  PetscReal  mean;      /* |Tr(H)|/(dN), the mean eigenvalue: the scale of shifts and targets;
+                           eigenvalues within VIT_ZERO_MODE_RTOL of it of zero are zero modes (the
+                           negative count, the block solvers' residuals) */
 } VitSpectrumProblem;
 
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob);
@@ -44,8 +53,6 @@ PetscErrorCode VitSpectrumProblemSetGeometry(VitSpectrumProblem *prob, const Vit
 PetscErrorCode VitSpectrumProblemDestroy(VitSpectrumProblem *prob);
 /* The d normalised translation vectors (caller destroys them with VecDestroyVecs(dim, &t)). */
 PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t);
-/* |Tr(H)|/(dN), the mean eigenvalue: the scale of shifts and targets. */
-PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean);
 
 /* ---- Low-frequency modes (modes.c) ---------------------------------------------------------- */
 typedef enum { VIT_MODES_SINVERT, VIT_MODES_LOBPCG, VIT_MODES_DENSE, VIT_MODES_FILTER, VIT_MODES_CHEBYSHEV, VIT_MODES_TWOLEVEL } VitModesMethod;

@@ -65,7 +65,7 @@ static PetscErrorCode MinReadOptions(MPI_Comm comm, MinOptions *o)
   o->out[0]     = 0;
   o->saddle_escapes = 3;
   o->saddle_nev     = 4;
-  o->saddle_tol     = 1e-6;
+  o->saddle_tol     = VIT_ZERO_MODE_RTOL;
   o->saddle_step    = 0.1;
   PetscCall(PetscStrncpy(o->method, "tao", sizeof(o->method)));
   PetscOptionsBegin(comm, NULL, "vitrum minimize", "vitrum");

@@ -175,7 +175,7 @@ PetscErrorCode VitBlockResiduals(const VitSpectrumProblem *prob, const VitBlock 
   for (PetscInt j = 0; j < B->n; j++)
     for (PetscInt k = 0; k < m; k++) residual[k] += PetscSqr(hx[j * m + k] - theta[k] * x[j * m + k]);
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, residual, (PetscMPIInt)m, MPIU_REAL, MPIU_SUM, prob->comm));
-  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), 1e-6 * prob->mean);
+  for (PetscInt k = 0; k < m; k++) residual[k] = PetscSqrtReal(residual[k]) / PetscMax(PetscAbsReal(theta[k]), VIT_ZERO_MODE_RTOL * prob->mean);
   PetscFunctionReturn(0);
 }
 

@@ -674,12 +674,8 @@ static void DecayProfile(const VitSystem *sys, const VitSpectrumProblem *prob, c
   }
 }
 
-/* Curvatures within this share of the mean one, Tr(H)/(dN), of zero are zero modes, as `minimize`'s
-   curvature check (-minimize_saddle_tol) and `spectrum`'s counts take them. */
-#define SOFT_MODE_RTOL 1e-6
-
 /* The space the dipole responses leave out, orthonormal: the d translations v[0 .. d-1], then the
-   nsoft modes of H with |lambda| <= SOFT_MODE_RTOL Tr(H)/(dN) (a rippled sheet's sliding modes);
+   nsoft modes of H with |lambda| <= VIT_ZERO_MODE_RTOL Tr(H)/(dN) (a rippled sheet's sliding modes);
    lowest: H's lowest eigenvalue computed (for messages). */
 typedef struct {
   PetscInt  n, nsoft;
@@ -728,7 +724,7 @@ static PetscErrorCode LowestModes(const VitSystem *sys, const ResponseOptions *o
 /* Translations and soft modes (NullBasis), with a note naming the soft ones. */
 static PetscErrorCode NullBasisCreate(const VitSystem *sys, const ResponseOptions *o, const VitSpectrumProblem *prob, const VitModes *modes, NullBasis *nb)
 {
-  const PetscReal tol = SOFT_MODE_RTOL * prob->mean;
+  const PetscReal tol = VIT_ZERO_MODE_RTOL * prob->mean;
   const char     *lunits = sys->mass_weighted ? sys->units.hessian : sys->units.stiffness;
   const VitModes *use;
   VitModes        own;
@@ -752,7 +748,7 @@ static PetscErrorCode NullBasisCreate(const VitSystem *sys, const ResponseOption
     PetscCall(PetscStrlcat(list, item, sizeof(list)));
   }
   PetscCall(Orthonormalize(nb->n, nb->v));
-  if (nb->nsoft) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: %" PetscInt_FMT " mode%s of H within %.6g Tr(H)/(dN) = %.6g %s of zero (lambda %s; zero modes, as vitrum minimize's curvature check takes them) %s left out with the translations: kappa = f^T K^+ f over the other modes\n", nb->nsoft, nb->nsoft == 1 ? "" : "s", (double)SOFT_MODE_RTOL, (double)tol, lunits, list, nb->nsoft == 1 ? "is" : "are"));
+  if (nb->nsoft) PetscCall(PetscPrintf(prob->comm, "vitrum: note: dipole responses: %" PetscInt_FMT " mode%s of H within %.6g Tr(H)/(dN) = %.6g %s of zero (lambda %s; zero modes, as vitrum minimize's curvature check takes them) %s left out with the translations: kappa = f^T K^+ f over the other modes\n", nb->nsoft, nb->nsoft == 1 ? "" : "s", (double)VIT_ZERO_MODE_RTOL, (double)tol, lunits, list, nb->nsoft == 1 ? "is" : "are"));
   PetscCall(VitModesDestroy(&own));
   PetscFunctionReturn(0);
 }
@@ -907,7 +903,7 @@ static PetscErrorCode DipoleResponses(VitH5 *h5, const VitSystem *sys, const Res
     PetscCall(SolveDipole(prob, o, &nb, &ksp, &A, g, w, &reason));
     PetscCall(KSPGetIterationNumber(ksp, &it));
     if (reason == KSP_DIVERGED_INDEFINITE_MAT || reason == KSP_DIVERGED_INDEFINITE_PC)
-      SETERRQ(sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations): H or its preconditioner is indefinite (its lowest eigenvalue computed is %.6g %s, %.3g Tr(H)/(dN); those within %.6g Tr(H)/(dN) of zero are left out): is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi, or -response_dipole_pairs 0)", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it, (double)nb.lowest, lunits, (double)(nb.lowest / prob->mean), (double)SOFT_MODE_RTOL);
+      SETERRQ(sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations): H or its preconditioner is indefinite (its lowest eigenvalue computed is %.6g %s, %.3g Tr(H)/(dN); those within %.6g Tr(H)/(dN) of zero are left out): is the sample at an energy minimum? (relax it with vitrum minimize; else try -response_pc_type pbjacobi, or -response_dipole_pairs 0)", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it, (double)nb.lowest, lunits, (double)(nb.lowest / prob->mean), (double)VIT_ZERO_MODE_RTOL);
     PetscCheck(reason > 0, sys->dom.comm, PETSC_ERR_USER_INPUT, "dipole response of the pair of atoms %" PetscInt_FMT "-%" PetscInt_FMT ": CG did not converge (%s after %" PetscInt_FMT " iterations); try -response_ksp_max_it or -response_pc_type", pairs[k].fi, pairs[k].fj, KSPConvergedReasons[reason], it);
     PetscCall(VecDot(g, w, &f_w));
     kappa[k]       = PetscRealPart(f_w);

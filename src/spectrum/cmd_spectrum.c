@@ -215,26 +215,21 @@ static PetscErrorCode SpectrumReadOptions(MPI_Comm comm, SpectrumOptions *o)
   PetscFunctionReturn(0);
 }
 
-/* Tr(H)/(dN) and ||H||_F^2/(dN) = Tr(H^2)/(dN) (H symmetric; the second needs an assembled matrix),
-   bitwise the same on any number of ranks. */
+/* Tr(H)/(dN) (the problem's exact trace) and ||H||_F^2/(dN) = Tr(H^2)/(dN) (H symmetric; the second
+   needs an assembled matrix), bitwise the same on any number of ranks. */
 static PetscErrorCode ExactMoments(const VitSpectrumProblem *prob, PetscReal moment[2])
 {
   const PetscInt ndof = prob->dim * prob->natoms;
-  Vec            diag;
-  PetscReal      tr, tr2;
+  PetscReal      tr2;
 
   PetscFunctionBegin;
-  PetscCall(MatCreateVecs(prob->H, &diag, NULL));
-  PetscCall(MatGetDiagonal(prob->H, diag));
-  PetscCall(VitHessianExactTrace(diag, &tr));
-  PetscCall(VecDestroy(&diag));
   PetscCall(VitHessianExactTraceSquare(prob->H, &tr2));
-  moment[0] = tr / ndof;
+  moment[0] = prob->trace / ndof;
   moment[1] = tr2 >= 0 ? tr2 / ndof : -1;
   PetscFunctionReturn(0);
 }
 
-/* Negative eigenvalues (below -tol, tol = 1e-6 Tr(H)/(dN)) and the exact counts of the modes of
+/* Negative eigenvalues (below -tol, tol = VIT_ZERO_MODE_RTOL Tr(H)/(dN)) and the exact counts of the modes of
    real frequency below omega: eigenvalues in [-tol, omega^2) but the d translations, as the KPM
    counts them (N(omega^2) - N(0)) and as the VDOS on [0, omega_max] holds them; the negative ones
    (imaginary omega) are negative_count. */
@@ -252,7 +247,7 @@ static PetscErrorCode ExactCounts(const VitSpectrumProblem *prob, const Spectrum
   if (!fits) PetscFunctionReturn(0);
   PetscCall(PetscMalloc2(o->ncount + 1, &shift, o->ncount + 1, &count));
   PetscCall(PetscLogEventBegin(ev_inertia, 0, 0, 0, 0));
-  shift[0] = -1e-6 * res->moment[0]; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
+  shift[0] = -VIT_ZERO_MODE_RTOL * prob->mean; /* zero modes lie at |lambda| ~ 1e-12 Tr(H)/(dN) */
   for (PetscInt j = 0; j < o->ncount; j++) shift[j + 1] = PetscSqr(o->count_omega[j]);
   PetscCall(VitSpectrumInertiaCounts(prob, o->ncount + 1, shift, count, failure, sizeof(failure)));
   PetscCall(PetscLogEventEnd(ev_inertia, 0, 0, 0, 0));
@@ -337,7 +332,7 @@ static PetscErrorCode ModesStage(const VitSpectrumProblem *prob, const VitModesO
   PetscCall(PetscLogStagePop());
   if (res->negative < 0) {
     PetscInt neg = 0;
-    for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -1e-6 * res->moment[0];
+    for (PetscInt m = 0; m < res->modes.k; m++) neg += res->modes.eigenvalue[m] < -VIT_ZERO_MODE_RTOL * prob->mean;
     if (neg) PetscCall(PetscPrintf(prob->comm, "vitrum: warning: %" PetscInt_FMT " negative eigenvalues among the modes found: the sample is not at an energy minimum; continuing\n", neg));
   }
   PetscFunctionReturn(0);

@@ -283,7 +283,7 @@ static PetscErrorCode SolveModes(const VitSpectrumProblem *prob, const VitModesO
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(modes, sizeof(*modes)));
-  if (target <= 0 && opt->method == VIT_MODES_SINVERT) target = 1e-6 * prob->mean; /* far below the lowest non-zero mode */
+  if (target <= 0 && opt->method == VIT_MODES_SINVERT) target = VIT_ZERO_MODE_RTOL * prob->mean; /* far below the lowest non-zero mode */
   PetscCall(VitSpectrumTranslations(prob, &t));
   PetscCall(EPSCreate(prob->comm, &eps));
   if (opt->method == VIT_MODES_SINVERT) PetscCall(VitSpectrumFactorableCopy(prob->H, &A));

@@ -3,6 +3,21 @@
 #include <vitrum/spectrum.h>
 #include <vitrum/structure.h>
 
+/* Tr(H), bitwise the same on any number of ranks (VitHessianExactTrace): the one source of the
+   mean eigenvalue Tr(H)/(dN) of a run, which scales its shifts, targets and zero-mode tolerances
+   and is written as <omega^2>. */
+static PetscErrorCode ExactTrace(Mat H, PetscReal *trace)
+{
+  Vec diag;
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateVecs(H, &diag, NULL));
+  PetscCall(MatGetDiagonal(H, diag));
+  PetscCall(VitHessianExactTrace(diag, trace));
+  PetscCall(VecDestroy(&diag));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, PetscInt nowned, const PetscInt gid[], const PetscReal sqrt_mass[], VitSpectrumProblem *prob)
 {
   PetscInt bs, nrows;
@@ -21,7 +36,8 @@ PetscErrorCode VitSpectrumProblemCreate(MPI_Comm comm, Mat H, PetscInt dim, Pets
   PetscCall(PetscMalloc2(nowned, &prob->gid, nowned, &prob->sqrt_mass));
   PetscCall(PetscArraycpy(prob->gid, gid, nowned));
   for (PetscInt i = 0; i < nowned; i++) prob->sqrt_mass[i] = sqrt_mass ? sqrt_mass[i] : 1.0;
-  PetscCall(VitSpectrumMeanEigenvalue(H, &prob->mean));
+  PetscCall(ExactTrace(H, &prob->trace));
+  prob->mean = PetscAbsReal(prob->trace) / (dim * prob->natoms);
   PetscFunctionReturn(0);
 }
 
@@ -105,21 +121,5 @@ PetscErrorCode VitSpectrumTranslations(const VitSpectrumProblem *prob, Vec **t)
     PetscCall(VecRestoreArray((*t)[a], &x));
     PetscCall(VecNormalize((*t)[a], NULL));
   }
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode VitSpectrumMeanEigenvalue(Mat H, PetscReal *mean)
-{
-  Vec         diag;
-  PetscScalar tr;
-  PetscInt    n;
-
-  PetscFunctionBegin;
-  PetscCall(MatCreateVecs(H, &diag, NULL));
-  PetscCall(MatGetDiagonal(H, diag));
-  PetscCall(VecSum(diag, &tr));
-  PetscCall(VecGetSize(diag, &n));
-  PetscCall(VecDestroy(&diag));
-  *mean = PetscAbsReal(PetscRealPart(tr)) / n;
   PetscFunctionReturn(0);
 }

@@ -415,7 +415,7 @@ static PetscErrorCode CoarseMatrix(const VitSpectrumProblem *prob, const VitBloc
   }
   /* sigma = 1e-6 Tr(H)/(dN) on the kept functions; a dropped one's unknown is decoupled, its
      right-hand side always zero, so any positive diagonal entry serves (the mean eigenvalue) */
-  sigma = 1e-6 * prob->mean;
+  sigma = VIT_ZERO_MODE_RTOL * prob->mean;
   for (PetscInt A = 0; A < T->nagg; A++) {
     const PetscInt row = offset + A;
     PetscCall(PetscArrayzero(sums, cb * cb));
@@ -1170,7 +1170,7 @@ PetscErrorCode VitModesTwoLevel(const VitSpectrumProblem *prob, const VitModesOp
       PetscCall(SearchDirections(prob, &B, &T, &L, theta, ma, active, o.tol));
     }
     PetscCall(RayleighRitz(prob, &B, &T, &L, theta));
-    if (o.space == COARSE_QUADRATIC && !o.space_set && theta[0] < -1e-6 * prob->mean) PetscCall(AffineInstead(prob, &B, &o, &T, theta[0], reason, sizeof(reason)));
+    if (o.space == COARSE_QUADRATIC && !o.space_set && theta[0] < -VIT_ZERO_MODE_RTOL * prob->mean) PetscCall(AffineInstead(prob, &B, &o, &T, theta[0], reason, sizeof(reason)));
     if (reason[0]) break;
   }
   if (reason[0]) PetscCall(Decline(prob, opt, reason, modes)); /* AffineInstead could not build it */

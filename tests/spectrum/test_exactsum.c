@@ -9,7 +9,8 @@
      equals (y - a v) s - w computed here, and the sums of the update pass equal those of a
      separate pass over the updated vectors;
    - a term beyond the bound and a NaN are counted (per chunk of rows and vector), their chunks'
-     sums dropped. */
+     sums dropped;
+   - the spectral problem's mean eigenvalue Tr(H)/(dN) is the exact trace's, on any rank count. */
 #include <vitrum/spectrum.h>
 #include <vitrum/exactsum.h>
 #include "../../src/spectrum/kernel/kpm_rows.h"
@@ -60,6 +61,40 @@ static PetscErrorCode Sums(VitKpmStepFn step, const VitExactSum *es, PetscInt n,
   PetscCall(VitExactSumReduce(es, 2 * R + 1, acc, all));
   PetscCall(PetscArraycpy(sums, all, 2 * R));
   *outside = ldexp(all[2 * R], es->shift); /* a count, not a fixed-point value */
+  PetscFunctionReturn(0);
+}
+
+/* 5. The mean eigenvalue Tr(H)/(dN) of a spectral problem (the scale of its shifts, targets and
+   zero-mode tolerance, VIT_ZERO_MODE_RTOL) is exact: a diagonal H of 2^54, then ones, then -2^54
+   has mean (dN - 2)/(dN) on any number of ranks. A sum in floating point loses every one added to
+   2^54 (its ulp is 4), what it keeps depending on the split over the ranks (VecSum gave 0 on 1 rank). */
+static PetscErrorCode CheckMeanEigenvalue(void)
+{
+  const PetscInt     dim = 3;
+  PetscInt           natoms = 400, nowned = PETSC_DECIDE, first = 0, ndof, lo, hi, *gid;
+  Mat                H;
+  VitSpectrumProblem prob;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSplitOwnership(PETSC_COMM_WORLD, &nowned, &natoms));
+  PetscCallMPI(MPI_Exscan(&nowned, &first, 1, MPIU_INT, MPI_SUM, PETSC_COMM_WORLD));
+  ndof = dim * natoms;
+  PetscCall(MatCreate(PETSC_COMM_WORLD, &H));
+  PetscCall(MatSetSizes(H, dim * nowned, dim * nowned, ndof, ndof));
+  PetscCall(MatSetBlockSize(H, dim));
+  PetscCall(MatSetType(H, MATAIJ));
+  PetscCall(MatSetUp(H));
+  PetscCall(MatGetOwnershipRange(H, &lo, &hi));
+  for (PetscInt r = lo; r < hi; r++) PetscCall(MatSetValue(H, r, r, r == 0 ? ldexp(1.0, 54) : r == ndof - 1 ? -ldexp(1.0, 54) : 1.0, INSERT_VALUES));
+  PetscCall(MatAssemblyBegin(H, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(H, MAT_FINAL_ASSEMBLY));
+  PetscCall(PetscMalloc1(nowned + 1, &gid));
+  for (PetscInt i = 0; i < nowned; i++) gid[i] = first + i;
+  PetscCall(VitSpectrumProblemCreate(PETSC_COMM_WORLD, H, dim, nowned, gid, NULL, &prob));
+  PetscCall(Check((PetscBool)(prob.mean == (ndof - 2.0) / ndof), "problem: the mean eigenvalue is the exact Tr(H)/(dN)", prob.mean));
+  PetscCall(VitSpectrumProblemDestroy(&prob));
+  PetscCall(PetscFree(gid));
+  PetscCall(MatDestroy(&H));
   PetscFunctionReturn(0);
 }
 
@@ -211,6 +246,7 @@ int main(int argc, char **argv)
     }
   }
 
+  PetscCall(CheckMeanEigenvalue());
   PetscCall(VitExactSumDestroy(&es));
   PetscCall(PetscFree6(v, w, vr, wr, y, wref));
   PetscCall(SlepcFinalize());
