@@ -361,9 +361,10 @@ PetscReal      VitBroadenedVdosCumulative(const VitBroadenedVdos *b, PetscReal o
 PetscBool VitBroadenedBosonPeak(const VitBroadenedVdos *b, PetscInt dim, PetscReal lo, PetscReal hi, PetscReal *omega, PetscReal *height);
 
 /* Jackson resolution in omega at omega for M moments on [lo, hi]: pi (hi - lo)/(2M) / (2 omega);
-   and the moments that give the resolution domega at omega. */
+   and the moments that give the resolution domega at omega, a real: a tiny domega asks for more
+   than the largest PetscInt (the caller clamps before any cast). */
 PetscReal VitKpmResolution(PetscReal lo, PetscReal hi, PetscInt M, PetscReal omega);
-PetscInt  VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega);
+PetscReal VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega);
 /* Eigenvalue below which a share q of the KPM's states lie. */
 PetscErrorCode VitKpmQuantile(const VitKpm *kpm, PetscReal q, PetscReal *lambda);
 /* High-frequency outliers (omega units): count of states above omega_cut = 1.5 omega_90 up to

@@ -454,9 +454,10 @@ static PetscErrorCode MomentsForResolution(VitKpmOperator op, const VitSpectrumP
   PetscCall(VitKpmQuantile(pilot, 0.9, &l90));
   omega90 = PetscSqrtReal(PetscMax(l90, 0.0));
   PetscCheck(omega90 > 0, prob->comm, PETSC_ERR_USER_INPUT, "KPM: 90 %% of the states lie at or below lambda = 0 (interval [%.6g, %.6g]): the sample is far from a minimum; give -kpm_moments", (double)lo, (double)hi);
-  domega                  = o->resolution > 0 ? o->resolution : omega90 / 200;
-  res->resolution_moments = PetscMax(2, VitKpmMomentsForResolution(lo, hi, omega90, domega));
-  res->resolution_moments_asked = PetscMax(2, PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega90 * domega))); /* as VitKpmMomentsForResolution, unclipped */
+  domega                        = o->resolution > 0 ? o->resolution : omega90 / 200;
+  res->resolution_moments_asked = PetscMax(2, VitKpmMomentsForResolution(lo, hi, omega90, domega));
+  /* clamped before the cast: a tiny domega (-vdos_resolution 1e-9) once overflowed to 2 moments */
+  res->resolution_moments = (PetscInt)PetscMin(res->resolution_moments_asked, (PetscReal)PETSC_MAX_INT);
   *M                      = PetscMin(res->resolution_moments, o->max_moments);
   PetscFunctionReturn(0);
 }

@@ -228,10 +228,9 @@ PetscReal VitKpmResolution(PetscReal lo, PetscReal hi, PetscInt M, PetscReal ome
   return PETSC_PI * (hi - lo) / (2.0 * M) / (2.0 * omega);
 }
 
-PetscInt VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega)
+PetscReal VitKpmMomentsForResolution(PetscReal lo, PetscReal hi, PetscReal omega, PetscReal domega)
 {
-  /* clamped before the cast: a tiny domega (-vdos_resolution 1e-9) once overflowed to 2 moments */
-  return (PetscInt)PetscMin(PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega * domega)), (PetscReal)PETSC_MAX_INT);
+  return PetscCeilReal(PETSC_PI * (hi - lo) / (4.0 * omega * domega));
 }
 
 /* The eigenvalue below which a share q of the states lie: bisection on the Jackson-damped count
