@@ -107,7 +107,9 @@ typedef struct {
 typedef struct {
   PetscInt   k;            /* modes found, ascending eigenvalue */
   PetscReal *eigenvalue;   /* lambda_n (k) */
-  PetscReal *residual;     /* relative residual ||H e - lambda e|| / |lambda| (k) */
+  PetscReal *residual;     /* relative residual (k): ||H e - lambda e|| / |lambda| from SLEPc (sinvert,
+                              lobpcg, filter, dense: EPS_ERROR_RELATIVE); / max(|lambda|,
+                              VIT_ZERO_MODE_RTOL Tr(H)/(dN)) from chebyshev and twolevel (block.c) */
   PetscReal *participation;/* P_n = (sum_i |e_n,i|^2)^2 / (N sum_i |e_n,i|^4) (k) */
   Vec       *vector;       /* k normalised eigenvectors (layout of H) */
   PetscInt   iterations;   /* solver iterations */

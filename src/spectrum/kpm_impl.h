@@ -31,9 +31,11 @@ struct _n_VitKpmOperator {
 };
 
 /* A single-precision copy of the operator's values, for products where rounding to float does not
-   matter (a preconditioner): VitKpmOperatorApplySingle applies it to nvec interleaved float vectors
-   (the layout of VitKpmOperatorApply, ghost room after the owned blocks of x). Destroy frees the copy
-   (also VitKpmOperatorDestroy). */
+   matter (twolevel's smoother, which applies it a tile at a time: VitKpmOperatorGhostsSingle, then
+   op->rows32 per tile). Destroy frees the copy (also VitKpmOperatorDestroy).
+   VitKpmOperatorApplySingle: the whole product with it on nvec interleaved float vectors (the
+   layout of VitKpmOperatorApply, ghost room after the owned blocks of x); the entry point of the
+   kernel's test (tests/spectrum/test_kernel32.c), no solver calls it. */
 PetscErrorCode VitKpmOperatorSingleCreate(VitKpmOperator op);
 PetscErrorCode VitKpmOperatorSingleDestroy(VitKpmOperator op);
 PetscErrorCode VitKpmOperatorApplySingle(VitKpmOperator op, float x[], float y[]);
