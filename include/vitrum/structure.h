@@ -127,7 +127,6 @@ typedef struct {
 /* Factors of the species (element names, from the tables) unless overridden by "A:value,..."
    (constant lengths in fm, or constant X-ray factors in electrons). Collective on comm. */
 PetscErrorCode VitScatteringSetUp(MPI_Comm comm, VitRadiation radiation, PetscInt ntypes, char species[][VIT_NAME_LEN], const char overrides[], VitScattering *sc);
-PetscReal      VitScatteringFactor(const VitScattering *sc, PetscInt a, PetscReal q);
 /* total[i] from partial (npairs x nx, pair order of VitRdf) with the fractions of counts; q = NULL:
    the q = 0 weights (for g(r)). */
 PetscErrorCode VitScatteringTotal(MPI_Comm comm, const VitScattering *sc, const PetscInt counts[], PetscInt nx, const PetscReal q[], const PetscReal partial[], PetscReal total[]);

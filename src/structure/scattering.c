@@ -189,7 +189,9 @@ PetscErrorCode VitScatteringSetUp(MPI_Comm comm, VitRadiation radiation, PetscIn
   PetscFunctionReturn(0);
 }
 
-PetscReal VitScatteringFactor(const VitScattering *sc, PetscInt a, PetscReal q)
+/* The factor of species a at q: sum_i a_i exp(-b_i (q/4pi)^2) + c (coef: a1..a5, c, b1..b5); a
+   neutron length or an override is c alone. */
+static PetscReal ScatteringFactor(const VitScattering *sc, PetscInt a, PetscReal q)
 {
   const PetscReal *c  = sc->coef[a];
   const PetscReal  k2 = (q / (4 * PETSC_PI)) * (q / (4 * PETSC_PI));
@@ -210,7 +212,7 @@ PetscErrorCode VitScatteringTotal(MPI_Comm comm, const VitScattering *sc, const 
   for (PetscInt i = 0; i < nx; i++) {
     PetscReal mean = 0;
     for (PetscInt a = 0; a < sc->ntypes; a++) {
-      f[a] = VitScatteringFactor(sc, a, q ? q[i] : 0);
+      f[a] = ScatteringFactor(sc, a, q ? q[i] : 0);
       mean += c[a] * f[a];
     }
     PetscCheck(PetscAbsReal(mean) > 0, comm, PETSC_ERR_USER_INPUT, "the mean %s of this composition is 0 (a null-scattering alloy) at %s = %.6g: the Faber-Ziman total is undefined; use the partials (-features_total none)", sc->radiation == VIT_RADIATION_NEUTRON ? "scattering length" : "form factor", q ? "q" : "r", q ? (double)q[i] : 0.0);
