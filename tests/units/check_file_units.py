@@ -176,7 +176,8 @@ for cmd in ("hessian", "energy"):  # energy once ran on, ignoring the declared s
               "%s, eam/alloy on %s %s (%d ranks): one error line: %s" % (cmd, sample, " ".join(extra) or "(declared real)", n, errors(p)))
 
 # ---- what vitrum writes declares the units and carries the coefficients: LAMMPS reads it back --------
-run(["minimize", "-sample", "ij_metal.data", "-potential", "lj/cut", "-o", "min.data"])
+# a loose -minimize_ftol and no saddle check: the file written is what is tested here, not how relaxed it is
+run(["minimize", "-sample", "ij_metal.data", "-potential", "lj/cut", "-minimize_ftol", 1e-3, "-minimize_saddle_escapes", 0, "-o", "min.data"])
 check(open("min.data").readline().rstrip().endswith("units = metal") and "PairIJ Coeffs # lj/cut" in open("min.data").read(),
       "minimize writes 'units = metal' and the PairIJ Coeffs")
 lammps(READBACK, "readback.in")
