@@ -1,11 +1,14 @@
-"""A small generated Kob-Andersen ensemble, end to end: LAMMPS (lmp) melts and quenches 24
+"""A small generated Kob-Andersen ensemble, end to end: LAMMPS (lmp) melts and quenches 12
 samples of 500 atoms to temperatures 0.3..2.0; vitrum features computes each sample's g_ab(r),
 <omega^2> = Tr(H)/(dN) and the energy per atom (spectrum, moments only); vitrum fit -potential
 ka3d writes the exact kernels of both. Checks: each exact kernel applied to the dataset's features
 reproduces the spectrum's value (g on bins of 0.005: R^2 > 0.9995, slope within 1% of 1, every
 sample within 1%: features, normalisation of g and kernels agree);
 predict -sample on a sample = the model on its dataset row. The correlation of the fitted weights
-with the kernel is printed: 24 samples cannot determine 600+ weights (see docs/fit.md)."""
+with the kernel is printed: 12 samples cannot determine 600+ weights (see docs/fit.md).
+12 samples, not 24 as before: the checks are per sample or of the identity's slope,
+and hold with the same margins (24: R^2 0.99996, slope 0.9969, worst sample 2.4e-3; 12: R^2
+0.99998, slope 1.0011, worst sample 1.4e-3, for <omega^2>)."""
 import os
 import subprocess
 
@@ -16,7 +19,7 @@ from fitlib import KA3D_LIQUID_LAMMPS, read_model, rel_diff, run
 
 os.makedirs("ensemble", exist_ok=True)
 open("in.ka", "w").write(KA3D_LIQUID_LAMMPS)
-nsamples = 24
+nsamples = 12
 for s in range(1, nsamples + 1):
     if not os.path.exists(f"ensemble/ka_{s:02d}.data"):
         T = 0.3 + 1.7 * (s - 1) / (nsamples - 1)
