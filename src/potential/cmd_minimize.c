@@ -476,7 +476,6 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
 {
   VitDomain          dom;
   Mat                H;
-  Vec                diag;
   VitSpectrumProblem prob;
   VitModes           modes;
   VitModesOptions    mopt = {.method = VIT_MODES_TWOLEVEL, .fallback = PETSC_TRUE, .nev = o->saddle_nev, .nev_option = "-minimize_saddle_nev", .allow_unconverged = PETSC_TRUE, .bounds_steps = VIT_KPM_BOUNDS_STEPS, .seed = 1};
@@ -487,14 +486,10 @@ static PetscErrorCode CheckCurvature(MinCtx *ctx, const MinOptions *o, Vec X, Cu
   PetscCall(SampleFromPositions(ctx, X, ctx->sample));
   PetscCall(VitPotentialSetUpDomain(ctx->comm, ctx->pot, ctx->sample, 0, &dom));
   PetscCall(VitHessianCreate(ctx->pot, &dom, ctx->sample, MATBAIJ, PETSC_FALSE, &H));
-  PetscCall(MatCreateVecs(H, &diag, NULL));
-  PetscCall(MatGetDiagonal(H, diag));
-  PetscCall(VecSum(diag, &c->scale));
-  PetscCall(VecGetSize(diag, &n));
-  PetscCall(VecDestroy(&diag));
-  c->scale /= n;
-  mopt.nev = PetscMin(o->saddle_nev, n - ctx->dim);
   PetscCall(VitSpectrumProblemCreate(ctx->comm, H, ctx->dim, dom.nowned, dom.gid, NULL, &prob));
+  n        = ctx->dim * ctx->sample->natoms;
+  c->scale = prob.trace / n; /* Tr(H)/(dN), the problem's exact trace: the same on any rank count */
+  mopt.nev = PetscMin(o->saddle_nev, n - ctx->dim);
   PetscCall(VitSpectrumProblemSetGeometry(&prob, &dom, ctx->sample, ctx->pot->cutoff));
   PetscCall(VitModesCompute(&prob, &mopt, &modes));
   c->nmodes     = modes.k;
